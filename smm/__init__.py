@@ -1,0 +1,3 @@
+"""smm: social media management as code."""
+
+__version__ = "0.1.0"

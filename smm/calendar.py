@@ -1,0 +1,159 @@
+"""The content calendar: scheduled posts by day, and the weekly slots they leave open."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta, tzinfo
+from pathlib import Path
+
+from smm.config import load_yaml_file
+from smm.content import Post
+from smm.diagnostics import Diagnostic
+
+CALENDAR_FILE = "brand/calendar.yml"
+WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
+
+
+@dataclass(frozen=True)
+class Slot:
+    weekday: int
+    at: time
+    pillar: str | None
+    label: str
+    accounts: tuple[str, ...]
+    line: int
+
+
+@dataclass(frozen=True)
+class Calendar:
+    pillars: dict
+    slots: tuple[Slot, ...]
+
+
+@dataclass(frozen=True)
+class Entry:
+    """A scheduled post (``post`` set) or an open slot (``slot`` set) at a local time."""
+
+    at: datetime
+    post: Post | None = None
+    slot: Slot | None = None
+
+    def as_json(self) -> dict:
+        common = {"date": self.at.date().isoformat(), "time": self.at.strftime("%H:%M"), "at": self.at.isoformat()}
+        if self.post:
+            p = self.post
+            return {"type": "post", **common, "post": p.id, "title": p.title, "accounts": p.accounts,
+                    "pillar": p.pillar, "campaign": p.campaign, "draft": p.draft, "file": p.file}
+        s = self.slot
+        return {"type": "gap", **common, "pillar": s.pillar, "label": s.label, "accounts": list(s.accounts)}
+
+
+def load_calendar(root: Path) -> tuple[Calendar, list[Diagnostic]]:
+    loaded = load_yaml_file(root, CALENDAR_FILE, "calendar")
+    slots = []
+    if not loaded.diagnostics:
+        for index, raw in enumerate(loaded.data.get("slots") or []):
+            hour, minute = map(int, raw["time"].split(":"))
+            pillar = raw.get("pillar")
+            slots.append(Slot(
+                WEEKDAYS.index(raw["day"]), time(hour, minute), pillar,
+                raw.get("label") or pillar or "open slot", tuple(raw.get("accounts") or ()),
+                loaded.positions.of_value(("slots", index))[0],
+            ))
+    pillars = (loaded.data.get("pillars") or {}) if not loaded.diagnostics else {}
+    return Calendar(pillars, tuple(slots)), loaded.diagnostics
+
+
+def scheduled(posts: list[Post], tz: tzinfo, start: datetime, end: datetime) -> list[Entry]:
+    """Posts with a publish time in [start, end), in local time."""
+    return [
+        Entry(p.publish_at.astimezone(tz), post=p)
+        for p in posts
+        if p.publish_at and start <= p.publish_at < end
+    ]
+
+
+def gaps(calendar: Calendar, posts: list[Post], tz: tzinfo, start: datetime, end: datetime) -> list[Entry]:
+    """Slot occurrences in [start, end) that no non-draft post of their pillar fills that day.
+
+    Each post fills at most one slot: the one nearest its time among the day's matching slots.
+    """
+    by_day: dict[date, list[Post]] = {}
+    for p in posts:
+        if p.publish_at and not p.draft:
+            by_day.setdefault(p.publish_at.astimezone(tz).date(), []).append(p)
+    open_slots = []
+    day = start.astimezone(tz).date()
+    while day <= end.astimezone(tz).date():
+        todays = sorted((s for s in calendar.slots if s.weekday == day.weekday()), key=lambda s: s.at)
+        available = list(by_day.get(day, []))
+        for slot in todays:
+            at = datetime.combine(day, slot.at, tzinfo=tz)
+            fitting = [p for p in available if slot.pillar in (None, p.pillar)]
+            if fitting:
+                best = min(fitting, key=lambda p: abs(p.publish_at - at))
+                available.remove(best)
+            elif start <= at < end:
+                open_slots.append(Entry(at, slot=slot))
+        day += timedelta(days=1)
+    return open_slots
+
+
+def timeline(calendar: Calendar, posts: list[Post], tz: tzinfo, start: datetime, end: datetime) -> list[Entry]:
+    entries = scheduled(posts, tz, start, end) + gaps(calendar, posts, tz, start, end)
+    return sorted(entries, key=lambda e: (e.at, e.post is None, e.post.id if e.post else ""))
+
+
+def format_text(entries: list[Entry]) -> str:
+    lines: list[str] = []
+    current = None
+    for e in entries:
+        if e.at.date() != current:
+            current = e.at.date()
+            lines.append(current.strftime("%a %Y-%m-%d"))
+        if e.post:
+            p = e.post
+            extra = "".join(f"  {k}={v}" for k, v in (("pillar", p.pillar), ("campaign", p.campaign)) if v)
+            draft = "  (draft)" if p.draft else ""
+            lines.append(f"  {e.at:%H:%M}  {p.id}  {p.title}  [{', '.join(p.accounts)}]{extra}{draft}")
+        else:
+            lines.append(f"  {e.at:%H:%M}  -- open slot: {e.slot.label}" + (f"  pillar={e.slot.pillar}" if e.slot.pillar else ""))
+    posts = sum(1 for e in entries if e.post)
+    lines.append(f"{posts} scheduled post{'s' if posts != 1 else ''}, {len(entries) - posts} open slot{'s' if len(entries) - posts != 1 else ''}")
+    return "\n".join(lines)
+
+
+def format_json(entries: list[Entry]) -> str:
+    return json.dumps([e.as_json() for e in entries], ensure_ascii=False, indent=2)
+
+
+def format_ics(entries: list[Entry], name: str, now: datetime) -> str:
+    """An iCalendar feed a calendar app can subscribe to: posts, and open slots marked free."""
+    import icalendar
+
+    cal = icalendar.Calendar()
+    cal.add("prodid", "-//smm//content calendar//EN")
+    cal.add("version", "2.0")
+    cal.add("x-wr-calname", f"{name} content calendar")
+    for e in entries:
+        event = icalendar.Event()
+        event.add("dtstamp", now)
+        event.add("dtstart", e.at)
+        event.add("duration", timedelta(minutes=15))
+        if e.post:
+            p = e.post
+            event.add("uid", f"post-{p.id}@smm")
+            event.add("summary", ("[draft] " if p.draft else "") + p.title)
+            details = [f"Accounts: {', '.join(p.accounts)}", f"File: {p.file}"]
+            details += [f"{k.title()}: {v}" for k, v in (("pillar", p.pillar), ("campaign", p.campaign)) if v]
+            event.add("description", "\n".join(details))
+            if p.pillar:
+                event.add("categories", [p.pillar])
+        else:
+            event.add("uid", f"slot-{e.at:%Y%m%dT%H%M}-{e.slot.pillar or 'any'}@smm")
+            event.add("summary", f"Open slot: {e.slot.label}")
+            event.add("transp", "TRANSPARENT")
+        cal.add_component(event)
+    cal.add_missing_timezones()
+    return cal.to_ical().decode("utf-8")

@@ -1,0 +1,178 @@
+"""`smm check`: every problem in a content repository, found at once.
+
+Loading already reports what one file alone gets wrong; this module adds the checks
+that need the whole repository: accounts, ids, pillars, media, records, the calendar.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from smm.calendar import CALENDAR_FILE, gaps
+from smm.config import PLATFORMS_FILE
+from smm.content import Post
+from smm.diagnostics import ERROR, WARNING, Diagnostic
+from smm.files import inside
+from smm.repo import Repo
+from smm.schema import did_you_mean
+
+GAP_WARNING_WINDOW = timedelta(days=7)
+_LIVE_STATES = {"published", "in_flight", "unconfirmed"}
+
+
+def check(repo: Repo, now: datetime) -> list[Diagnostic]:
+    found = list(repo.diagnostics)
+    for post in repo.posts:
+        found += check_accounts(repo, post)
+        found += check_pillar(repo, post)
+        found += check_media(repo.root, post)
+        found += check_due(repo, post, now)
+    found += check_duplicate_ids(repo.posts)
+    found += check_records(repo)
+    found += check_gaps(repo, now)
+    return found
+
+
+def _post_diagnostic(post: Post, path, severity, rule, message, hint=None, key=False) -> Diagnostic:
+    line, column, end = post.at(path, key=key)
+    return Diagnostic(post.file, line, column, severity, rule, message, hint, end)
+
+
+def check_accounts(repo: Repo, post: Post) -> list[Diagnostic]:
+    known = repo.config.accounts
+    found = []
+    for index, name in enumerate(post.accounts):
+        if name not in known:
+            found.append(_post_diagnostic(
+                post, ("platforms", index), ERROR, "post.unknown-account",
+                f"no account `{name}` in {PLATFORMS_FILE}",
+                did_you_mean(name, known) or f"accounts are: {', '.join(known) or 'none'}",
+            ))
+    for name in post.meta.get("overrides") or {}:
+        if name not in known:
+            found.append(_post_diagnostic(
+                post, ("overrides", name), ERROR, "post.unknown-account",
+                f"override for `{name}`, which is not an account in {PLATFORMS_FILE}",
+                did_you_mean(name, known), key=True,
+            ))
+        elif name not in post.accounts:
+            found.append(_post_diagnostic(
+                post, ("overrides", name), WARNING, "post.unused-override",
+                f"override for `{name}`, but the post does not go to `{name}`",
+                f"add `{name}` to `platforms` or remove the override", key=True,
+            ))
+    return found
+
+
+def check_pillar(repo: Repo, post: Post) -> list[Diagnostic]:
+    pillars = repo.calendar.pillars
+    if post.pillar is None or not pillars or post.pillar in pillars:
+        return []
+    return [_post_diagnostic(
+        post, ("pillar",), ERROR, "post.unknown-pillar", f"pillar `{post.pillar}` is not in {CALENDAR_FILE}",
+        did_you_mean(post.pillar, pillars) or f"pillars are: {', '.join(pillars)}",
+    )]
+
+
+def _media_entries(post: Post):
+    for index, item in enumerate(post.meta.get("media") or []):
+        yield ("media", index, "file"), item["file"]
+    for account, override in (post.meta.get("overrides") or {}).items():
+        for index, item in enumerate(override.get("media") or []):
+            yield ("overrides", account, "media", index, "file"), item["file"]
+
+
+def check_media(root: Path, post: Post) -> list[Diagnostic]:
+    found = []
+    for path, file in _media_entries(post):
+        resolved, reason = inside(root, file)
+        if reason:
+            found.append(_post_diagnostic(post, path, ERROR, "media.outside-repo", f"media file `{file}` {reason}"))
+        elif not resolved.is_file():
+            found.append(_post_diagnostic(post, path, ERROR, "media.missing", f"media file `{file}` does not exist",
+                                          "paths are relative to the repository root, e.g. `media/photo.jpg`"))
+    return found
+
+
+def check_due(repo: Repo, post: Post, now: datetime) -> list[Diagnostic]:
+    if post.draft or post.publish_at is None or post.publish_at >= now or post.id in repo.records:
+        return []
+    return [_post_diagnostic(
+        post, ("publish_at",), WARNING, "post.past-unpublished",
+        f"`publish_at` {post.publish_at.isoformat()} has passed and the post has no publish record",
+        "`smm publish` posts it on its next run if it is within each account's `max_lateness`",
+    )]
+
+
+def check_duplicate_ids(posts: list[Post]) -> list[Diagnostic]:
+    by_id: dict[str, list[Post]] = defaultdict(list)
+    for post in posts:
+        by_id[post.id].append(post)
+    found = []
+    for post_id, same in by_id.items():
+        for post in same[1:]:
+            explicit = "id" in post.meta
+            found.append(_post_diagnostic(
+                post, ("id",) if explicit else (), ERROR, "post.duplicate-id",
+                f"post id `{post_id}` is already used by {same[0].file}",
+                "set a different `id:`" if explicit else "rename the file or set `id:` in the front matter",
+            ))
+    return found
+
+
+def check_records(repo: Repo) -> list[Diagnostic]:
+    """A published post must keep its id, or it would be published again under a new one."""
+    ids = {p.id for p in repo.posts}
+    by_file = {p.file: p for p in repo.posts}
+    found = []
+    for record in repo.records.values():
+        live = any(isinstance(a, dict) and a.get("state") in _LIVE_STATES for a in record.accounts.values())
+        if record.post in ids or not live:
+            continue
+        moved = by_file.get(record.source or "")
+        if moved is not None:
+            found.append(_post_diagnostic(
+                moved, ("id",) if "id" in moved.meta else (), ERROR, "record.id-changed",
+                f"this post was published as `{record.post}` ({record.file}) but its id is now `{moved.id}`",
+                f"set `id: {record.post}` so it is not published a second time",
+            ))
+        else:
+            found.append(Diagnostic(
+                record.file, 1, 1, ERROR, "record.orphan",
+                f"post `{record.post}` was published, but no post has that id now"
+                + (f" ({record.source} was removed or renamed)" if record.source else ""),
+                f"restore the post, or set `id: {record.post}` in its renamed file",
+            ))
+    return found
+
+
+def check_gaps(repo: Repo, now: datetime) -> list[Diagnostic]:
+    tz = repo.config.timezone
+    found = []
+    for entry in gaps(repo.calendar, repo.posts, tz, now, now + GAP_WARNING_WINDOW):
+        slot = entry.slot
+        found.append(Diagnostic(
+            CALENDAR_FILE, slot.line, 1, WARNING, "calendar.gap",
+            f"no post fills the {entry.at:%A %H:%M} slot `{slot.label}` on {entry.at:%Y-%m-%d}",
+            f"schedule a post with `pillar: {slot.pillar}` that day" if slot.pillar else "schedule a post that day",
+        ))
+    return found
+
+
+def select(diagnostics: list[Diagnostic], root: Path, paths: list[Path]) -> list[Diagnostic]:
+    """Diagnostics for the files under paths, plus every settings problem."""
+    if not paths:
+        return diagnostics
+    wanted = []
+    for p in paths:
+        try:
+            wanted.append(p.resolve().relative_to(root.resolve()).as_posix())
+        except ValueError:
+            continue
+    def keep(d: Diagnostic) -> bool:
+        if d.file == PLATFORMS_FILE or d.file.startswith("brand/"):
+            return True
+        return any(w == "." or d.file == w or d.file.startswith(w + "/") for w in wanted)
+    return [d for d in diagnostics if keep(d)]

@@ -1,0 +1,121 @@
+"""platforms.yml and brand/ files → frozen settings objects, with diagnostics."""
+
+from __future__ import annotations
+
+import re
+import zoneinfo
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+
+from smm.diagnostics import ERROR, Diagnostic
+from smm.errors import ConfigError
+from smm.files import read_text
+from smm.schema import did_you_mean, schema
+from smm.yamlsource import Positions, load
+
+PLATFORMS_FILE = "platforms.yml"
+DEFAULT_MAX_LATENESS = timedelta(hours=6)
+UNLIMITED_LATENESS_PLATFORMS = {"feed"}
+
+
+@dataclass(frozen=True)
+class Account:
+    name: str
+    platform: str
+    options: dict = field(default_factory=dict, compare=False)
+
+    @property
+    def max_lateness(self) -> timedelta | None:
+        """How late a post may still go out; None means no limit."""
+        raw = self.options.get("max_lateness")
+        if raw is None:
+            return None if self.platform in UNLIMITED_LATENESS_PLATFORMS else DEFAULT_MAX_LATENESS
+        return parse_duration(raw)
+
+
+@dataclass(frozen=True)
+class Config:
+    root: Path
+    timezone: zoneinfo.ZoneInfo
+    accounts: dict[str, Account]
+    positions: Positions = field(default_factory=Positions, compare=False)
+
+
+@dataclass
+class YamlFile:
+    data: dict
+    positions: Positions
+    diagnostics: list[Diagnostic]
+    exists: bool = True
+
+
+_DURATION = re.compile(r"^([0-9]+)([smhd])$")
+_UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
+
+
+def parse_duration(text: str) -> timedelta | None:
+    """`30m`, `6h`, `2d` → timedelta; `none` → None (no limit)."""
+    if text == "none":
+        return None
+    match = _DURATION.match(text)
+    if not match:
+        raise ValueError(f"not a duration: {text!r}")
+    return timedelta(**{_UNITS[match.group(2)]: int(match.group(1))})
+
+
+def find_root(start: Path) -> Path:
+    """The nearest folder at or above start that holds platforms.yml, as git finds .git."""
+    start = start.resolve()
+    for folder in [start, *start.parents] if start.is_dir() else list(start.parents):
+        if (folder / PLATFORMS_FILE).is_file():
+            return folder
+    raise ConfigError(f"no {PLATFORMS_FILE} in {start} or any folder above it", path=str(start))
+
+
+def load_yaml_file(root: Path, file: str, schema_name: str) -> YamlFile:
+    """Read, parse and schema-check one YAML settings file; a missing file is empty."""
+    if not (root / file).exists():
+        return YamlFile({}, Positions(), [], exists=False)
+    text, found = read_text(root, file)
+    if text is None:
+        return YamlFile({}, Positions(), found)
+    parsed = load(text, file=file)
+    found += parsed.diagnostics
+    data = parsed.data
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        found.append(Diagnostic(file, 1, 1, ERROR, "yaml.not-mapping", f"{file} must be a mapping of keys to values"))
+        return YamlFile({}, parsed.positions, found)
+    found += schema(schema_name).validate(data, parsed.positions, file)
+    return YamlFile(data, parsed.positions, found)
+
+
+def timezone_named(name: object, positions: Positions, file: str) -> tuple[zoneinfo.ZoneInfo, list[Diagnostic]]:
+    if isinstance(name, str):
+        try:
+            return zoneinfo.ZoneInfo(name), []
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            line, column, _, end = positions.of_value(("timezone",))
+            hint = did_you_mean(name, zoneinfo.available_timezones())
+            return zoneinfo.ZoneInfo("UTC"), [Diagnostic(
+                file, line, column, ERROR, "config.timezone",
+                f"unknown time zone `{name}`", hint or "use an IANA name such as `Asia/Shanghai` or `Europe/Berlin`", end,
+            )]
+    return zoneinfo.ZoneInfo("UTC"), []
+
+
+def load_config(root: Path) -> tuple[Config, list[Diagnostic]]:
+    """platforms.yml → Config, with every problem found (an unusable file still yields a Config)."""
+    loaded = load_yaml_file(root, PLATFORMS_FILE, "platforms")
+    found = list(loaded.diagnostics)
+    tz, tz_found = timezone_named(loaded.data.get("timezone"), loaded.positions, PLATFORMS_FILE)
+    found += tz_found
+    accounts = {}
+    raw_accounts = loaded.data.get("accounts")
+    if isinstance(raw_accounts, dict):
+        for name, options in raw_accounts.items():
+            if isinstance(options, dict) and isinstance(options.get("platform"), str):
+                accounts[name] = Account(name, options["platform"], options)
+    return Config(root, tz, accounts, loaded.positions), found

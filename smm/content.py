@@ -1,0 +1,165 @@
+"""Posts: Markdown files with YAML front matter under content/."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime, tzinfo
+from pathlib import Path
+
+from smm.diagnostics import ERROR, Diagnostic
+from smm.files import read_text
+from smm.schema import schema
+from smm.yamlsource import Positions, load
+
+CONTENT_DIR = "content"
+ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{0,127}$")
+_FENCE = "---"
+
+
+@dataclass(frozen=True)
+class Post:
+    file: str  # relative to the repository root
+    id: str
+    meta: dict = field(compare=False)
+    body: str = field(compare=False)
+    body_line: int = field(compare=False)  # line where the body starts
+    positions: Positions = field(compare=False)
+    publish_at: datetime | None = field(compare=False)
+
+    @property
+    def title(self) -> str:
+        return self.meta["title"]
+
+    @property
+    def accounts(self) -> list[str]:
+        return self.meta.get("platforms", [])
+
+    @property
+    def draft(self) -> bool:
+        return self.meta.get("draft", False)
+
+    @property
+    def pillar(self) -> str | None:
+        return self.meta.get("pillar")
+
+    @property
+    def campaign(self) -> str | None:
+        return self.meta.get("campaign")
+
+    def at(self, path, key: bool = False) -> tuple[int, int, int | None]:
+        """Line, column and end column of a front matter field (or its key)."""
+        line, column, end_line, end = self.positions.of_key(path) if key else self.positions.of_value(path)
+        return line, column, end if end_line == line else None
+
+
+def parse_when(text: str, tz: tzinfo) -> datetime:
+    """ISO 8601 date and time → aware datetime; no offset means the repository's time zone."""
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text.strip()):
+        raise ValueError("needs a time of day too, for example `2026-11-27T12:00`")
+    try:
+        when = datetime.fromisoformat(text.strip())
+    except ValueError as exc:
+        detail = str(exc)
+        if "Invalid isoformat" in detail:
+            detail = "not an ISO 8601 date and time such as `2026-11-27T12:00` or `2026-11-27T12:00:00+08:00`"
+        raise ValueError(detail) from None
+    return when if when.tzinfo else when.replace(tzinfo=tz)
+
+
+def split_front_matter(text: str, file: str) -> tuple[str | None, str, int, list[Diagnostic]]:
+    """(front matter, body, body's first line, diagnostics) of a post's text."""
+    lines = text.split("\n")
+    if not text.strip():
+        return None, "", 1, [Diagnostic(file, 1, 1, ERROR, "post.empty-file", "the file is empty",
+                                        hint="a post starts with `---`, its front matter, then `---` and the text")]
+    if lines[0].rstrip() != _FENCE:
+        return None, text, 1, [Diagnostic(
+            file, 1, 1, ERROR, "frontmatter.missing", "a post must start with a `---` line opening its front matter",
+            hint="add `---`, then `title:`, `publish_at:` and `platforms:`, then a closing `---`",
+        )]
+    for number in range(1, len(lines)):
+        if lines[number].rstrip() in (_FENCE, "..."):
+            return "\n".join(lines[1:number]), "\n".join(lines[number + 1:]), number + 2, []
+    return None, "", 1, [Diagnostic(file, 1, 1, ERROR, "frontmatter.unclosed",
+                                    "front matter opened with `---` is never closed",
+                                    hint="add a line with `---` after the last front matter field")]
+
+
+def parse_post(file: str, text: str, tz: tzinfo) -> tuple[Post | None, list[Diagnostic]]:
+    """One post file's text → Post (None when unusable) and every problem in it alone."""
+    front, body, body_line, found = split_front_matter(text, file)
+    if front is None:
+        return None, found
+    parsed = load(front, file=file, first_line=2)
+    found += parsed.diagnostics
+    meta = {} if parsed.data is None else parsed.data
+    if not isinstance(meta, dict):
+        line = parsed.positions.of_value(())[0]
+        shape = "a list" if isinstance(meta, list) else "a single value"
+        found.append(Diagnostic(file, line, 1, ERROR, "frontmatter.not-mapping",
+                                f"front matter must be `key: value` fields, not {shape}"))
+        return None, found
+    schema_found = schema("post").validate(meta, parsed.positions, file)
+    found += schema_found
+    post_id = meta.get("id") if isinstance(meta.get("id"), str) else Path(file).stem
+    if "id" not in meta and not ID_PATTERN.match(post_id):
+        found.append(Diagnostic(
+            file, 1, 1, ERROR, "post.id", f"the file name `{Path(file).name}` does not make a valid post id",
+            hint="rename the file (lowercase letters, digits, `-`) or set `id:` in the front matter",
+        ))
+    publish_at = _publish_at(meta, parsed.positions, file, tz, found)
+    if not body.strip() and not meta.get("draft") and not _all_overridden(meta):
+        found.append(Diagnostic(file, body_line, 1, ERROR, "post.empty-body", "the post has no text after its front matter"))
+    if schema_found or any(d.is_error for d in found):
+        return None, found
+    return Post(file, post_id, meta, body, body_line, parsed.positions, publish_at), found
+
+
+def _all_overridden(meta: dict) -> bool:
+    overrides = meta.get("overrides") or {}
+    accounts = meta.get("platforms") or []
+    return bool(accounts) and all(isinstance(overrides.get(a), dict) and overrides[a].get("text") for a in accounts)
+
+
+def _publish_at(meta: dict, positions: Positions, file: str, tz: tzinfo, found: list[Diagnostic]) -> datetime | None:
+    raw = meta.get("publish_at")
+    if raw is None:
+        if not meta.get("draft"):
+            line = positions.of_value(())[0]
+            found.append(Diagnostic(file, line, 1, ERROR, "post.publish-at-missing", "`publish_at` is missing",
+                                    hint="add `publish_at: 2026-11-27T12:00`, or `draft: true` to keep it unscheduled"))
+        return None
+    if not isinstance(raw, str):
+        return None  # the schema reports the type
+    try:
+        return parse_when(raw, tz)
+    except ValueError as exc:
+        line, column, end_line, end = positions.of_value(("publish_at",))
+        found.append(Diagnostic(file, line, column, ERROR, "post.publish-at",
+                                f"`publish_at` {raw!r}: {exc}", None, end if end_line == line else None))
+        return None
+
+
+def read_post(root: Path, file: str, tz: tzinfo) -> tuple[Post | None, list[Diagnostic]]:
+    text, found = read_text(root, file)
+    if text is None:
+        return None, found
+    post, more = parse_post(file, text, tz)
+    return post, found + more
+
+
+def post_files(root: Path) -> list[str]:
+    """Every post file under content/: `*.md`, except README.md and names starting `_` or `.`."""
+    base = root / CONTENT_DIR
+    if not base.is_dir():
+        return []
+    found = []
+    for path in base.rglob("*.md"):
+        parts = path.relative_to(base).parts
+        if any(p.startswith(("_", ".")) for p in parts) or path.name.lower() == "readme.md":
+            continue
+        if path.is_file():
+            found.append(path.relative_to(root).as_posix())
+    return sorted(found)
+

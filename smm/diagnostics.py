@@ -1,0 +1,149 @@
+"""Diagnostics: what `smm check` found, where, and how to print it.
+
+A Diagnostic points at a file relative to the repository root, a 1-based line and
+column (in characters), and carries a rule id such as ``schema.type``. Printers turn a
+list of them into compiler-style text, GitHub workflow commands or JSON.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Iterable
+
+ERROR = "error"
+WARNING = "warning"
+
+GITHUB_ANNOTATION_LIMIT = 10  # GitHub shows 10 errors and 10 warnings per step
+
+
+@dataclass(frozen=True, order=True)
+class Diagnostic:
+    file: str
+    line: int
+    column: int
+    severity: str = field(compare=False)
+    rule: str = field(compare=False)
+    message: str = field(compare=False)
+    hint: str | None = field(default=None, compare=False)
+    end_column: int | None = field(default=None, compare=False)
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity == ERROR
+
+    def as_json(self) -> dict:
+        data = asdict(self)
+        return {k: v for k, v in data.items() if v is not None or k in ("hint",)}
+
+
+def sort_key(d: Diagnostic) -> tuple:
+    return (d.file, d.line, d.column, d.rule)
+
+
+def summary(diagnostics: list[Diagnostic]) -> str:
+    errors = sum(d.is_error for d in diagnostics)
+    warnings = len(diagnostics) - errors
+    files = len({d.file for d in diagnostics})
+    if not diagnostics:
+        return "no problems found"
+    return f"{_plural(errors, 'error')}, {_plural(warnings, 'warning')} in {_plural(files, 'file')}"
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+class SourceLines:
+    """Reads each file's lines once, for source excerpts under a diagnostic."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self._cache: dict[str, list[str]] = {}
+
+    def line(self, file: str, number: int) -> str | None:
+        if file not in self._cache:
+            try:
+                raw = (self.root / file).read_bytes()[:2_000_000]
+                self._cache[file] = raw.decode("utf-8", errors="replace").lstrip("\ufeff").split("\n")
+            except OSError:
+                self._cache[file] = []
+        lines = self._cache[file]
+        if 1 <= number <= len(lines):
+            return lines[number - 1].rstrip("\r")
+        return None
+
+
+def format_text(diagnostics: list[Diagnostic], source: SourceLines | None = None) -> str:
+    """``path:line:col: error[rule]: message``, then the source line with a caret."""
+    out: list[str] = []
+    for d in diagnostics:
+        out.append(f"{d.file}:{d.line}:{d.column}: {d.severity}[{d.rule}]: {d.message}")
+        text = source.line(d.file, d.line) if source else None
+        if text is not None and text.strip():
+            gutter = str(d.line)
+            shown = text.replace("\t", " ")
+            width = max(1, (d.end_column or d.column + 1) - d.column)
+            width = min(width, max(1, len(shown) - d.column + 1))
+            out.append(f" {gutter} | {shown}")
+            out.append(f" {' ' * len(gutter)} | {' ' * (d.column - 1)}{'^' * width}")
+        if d.hint:
+            out.append(f"  = hint: {d.hint}")
+    out.append(summary(diagnostics))
+    return "\n".join(out)
+
+
+def format_json(diagnostics: list[Diagnostic]) -> str:
+    return json.dumps([d.as_json() for d in diagnostics], ensure_ascii=False, indent=2)
+
+
+def _escape_data(value: str) -> str:
+    return value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _escape_property(value: str) -> str:
+    return _escape_data(value).replace(":", "%3A").replace(",", "%2C")
+
+
+def format_github(diagnostics: list[Diagnostic]) -> str:
+    """GitHub workflow commands; past the 10-per-severity limit, a grouped plain summary."""
+    out: list[str] = []
+    shown = {ERROR: 0, WARNING: 0}
+    rest: list[Diagnostic] = []
+    for d in diagnostics:
+        if shown[d.severity] >= GITHUB_ANNOTATION_LIMIT:
+            rest.append(d)
+            continue
+        shown[d.severity] += 1
+        message = d.message + (f"\nhint: {d.hint}" if d.hint else "")
+        props = ",".join(
+            f"{key}={_escape_property(str(value))}"
+            for key, value in (
+                ("file", d.file),
+                ("line", d.line),
+                ("col", d.column),
+                ("title", f"{d.rule}"),
+            )
+        )
+        out.append(f"::{d.severity} {props}::{_escape_data(message)}")
+    if rest:
+        errors = sum(d.is_error for d in rest)
+        out.append(
+            f"::group::{len(rest)} more problems not annotated "
+            f"({_plural(errors, 'error')}, {_plural(len(rest) - errors, 'warning')}; "
+            f"GitHub shows {GITHUB_ANNOTATION_LIMIT} of each per step)"
+        )
+        out.extend(f"{d.file}:{d.line}:{d.column}: {d.severity}[{d.rule}]: {d.message}" for d in rest)
+        out.append("::endgroup::")
+    out.append(summary(diagnostics))
+    return "\n".join(out)
+
+
+def render(diagnostics: Iterable[Diagnostic], fmt: str, root: Path) -> str:
+    items = sorted(diagnostics, key=sort_key)
+    if fmt == "json":
+        return format_json(items)
+    if fmt == "github":
+        return format_github(items)
+    return format_text(items, SourceLines(root))

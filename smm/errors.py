@@ -1,0 +1,64 @@
+"""Every exception smm raises on purpose.
+
+    SmmError                     root; carries a message and keyword context
+    ├── UsageError               bad command-line input (exit 2)
+    ├── ConfigError              platforms.yml missing or invalid (exit 2)
+    ├── ContentError             posts or brand files fail checks (exit 1)
+    └── PlatformError            a network refused or failed a call
+        ├── AuthError            credentials missing, wrong or expired
+        ├── RateLimited          slow down; retry_after in seconds
+        ├── TransientError       timeout, 5xx: safe to retry
+        ├── Rejected             the network said no for good (e.g. too long)
+        └── NotSupported         the adapter cannot do this (disabled SDK, feature)
+"""
+
+from __future__ import annotations
+
+
+class SmmError(Exception):
+    """Root of smm's errors. Context goes in keyword arguments, shown with the message."""
+
+    exit_code = 1
+
+    def __init__(self, message: str, **context: object) -> None:
+        super().__init__(message)
+        self.message = message
+        self.context = context
+
+
+class UsageError(SmmError):
+    exit_code = 2
+
+
+class ConfigError(SmmError):
+    exit_code = 2
+
+
+class ContentError(SmmError):
+    exit_code = 1
+
+
+class PlatformError(SmmError):
+    pass
+
+
+class AuthError(PlatformError):
+    pass
+
+
+class RateLimited(PlatformError):
+    def __init__(self, message: str, *, retry_after: float | None = None, **context: object) -> None:
+        super().__init__(message, retry_after=retry_after, **context)
+        self.retry_after = retry_after
+
+
+class TransientError(PlatformError):
+    pass
+
+
+class Rejected(PlatformError):
+    pass
+
+
+class NotSupported(PlatformError):
+    pass

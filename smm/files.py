@@ -1,0 +1,80 @@
+"""Reading repository files safely: size, encoding, BOM, line endings, paths inside the repo."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from smm.diagnostics import ERROR, Diagnostic
+
+MAX_TEXT_BYTES = 1024 * 1024
+
+
+def rel(root: Path, path: Path) -> str:
+    """The path relative to the repository root, with forward slashes."""
+    return path.relative_to(root).as_posix()
+
+
+def _position(data: bytes, offset: int) -> tuple[int, int]:
+    line_start = data.rfind(b"\n", 0, offset) + 1
+    column = len(data[line_start:offset].decode("utf-8", errors="replace")) + 1
+    return data.count(b"\n", 0, offset) + 1, column
+
+
+def decode(data: bytes, file: str) -> tuple[str | None, list[Diagnostic]]:
+    """UTF-8 text with LF line endings, or None; BOM and CRLF are reported but read through."""
+    if b"\0" in data:
+        line, column = _position(data, data.index(b"\0"))
+        return None, [Diagnostic(file, line, column, ERROR, "file.binary", "this is a binary file, not text (it contains NUL bytes)")]
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line, column = _position(data, exc.start)
+        return None, [Diagnostic(
+            file, line, column, ERROR, "file.encoding",
+            f"not valid UTF-8 (byte 0x{data[exc.start]:02x})",
+            hint="save the file as UTF-8; smm reads only UTF-8 text",
+        )]
+    found: list[Diagnostic] = []
+    if text.startswith("\ufeff"):
+        text = text[1:]
+        found.append(Diagnostic(
+            file, 1, 1, ERROR, "file.bom", "file starts with a byte order mark (BOM)",
+            hint="save as UTF-8 without BOM; the mark hides the opening `---`",
+        ))
+    if "\r" in text:
+        line = text.count("\n", 0, text.index("\r")) + 1
+        found.append(Diagnostic(
+            file, line, 1, ERROR, "file.line-endings", "file has Windows (CRLF) or old Mac (CR) line endings",
+            hint="save with LF line endings (git: `* text=auto eol=lf` in .gitattributes)",
+        ))
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return text, found
+
+
+def read_text(root: Path, file: str, limit: int = MAX_TEXT_BYTES) -> tuple[str | None, list[Diagnostic]]:
+    """Read a repository file as text, with diagnostics instead of exceptions."""
+    path = root / file
+    try:
+        size = path.stat().st_size
+        if size > limit:
+            return None, [Diagnostic(
+                file, 1, 1, ERROR, "file.too-large",
+                f"file is {size:,} bytes; the limit for text files is {limit:,}",
+            )]
+        data = path.read_bytes()
+    except OSError as exc:
+        return None, [Diagnostic(file, 1, 1, ERROR, "file.unreadable", f"cannot read file: {exc.strerror}")]
+    return decode(data, file)
+
+
+def inside(root: Path, candidate: str) -> tuple[Path | None, str | None]:
+    """Resolve a repository-relative path; (path, None) inside the repo, else (None, reason)."""
+    if not candidate or os.path.isabs(candidate) or candidate.startswith(("/", "\\")) or ":" in candidate.split("/")[0]:
+        return None, "must be a path relative to the repository root"
+    if ".." in Path(candidate).parts:
+        return None, "must not use `..` to leave its folder"
+    resolved = (root / candidate).resolve()
+    if not resolved.is_relative_to(root.resolve()):
+        return None, "points outside the repository (through a symbolic link)"
+    return resolved, None
