@@ -77,7 +77,7 @@ def scheduled(posts: list[Post], tz: tzinfo, start: datetime, end: datetime) -> 
 def gaps(calendar: Calendar, posts: list[Post], tz: tzinfo, start: datetime, end: datetime) -> list[Entry]:
     """Slot occurrences in [start, end) that no non-draft post of their pillar fills that day.
 
-    Each post fills at most one slot: the one nearest its time among the day's matching slots.
+    Each post fills at most one slot: the nearest open one of its pillar on its day.
     """
     by_day: dict[date, list[Post]] = {}
     for p in posts:
@@ -86,16 +86,12 @@ def gaps(calendar: Calendar, posts: list[Post], tz: tzinfo, start: datetime, end
     open_slots = []
     day = start.astimezone(tz).date()
     while day <= end.astimezone(tz).date():
-        todays = sorted((s for s in calendar.slots if s.weekday == day.weekday()), key=lambda s: s.at)
-        available = list(by_day.get(day, []))
-        for slot in todays:
-            at = datetime.combine(day, slot.at, tzinfo=tz)
-            fitting = [p for p in available if slot.pillar in (None, p.pillar)]
+        unfilled = {datetime.combine(day, s.at, tzinfo=tz): s for s in calendar.slots if s.weekday == day.weekday()}
+        for p in sorted(by_day.get(day, []), key=lambda p: p.publish_at):
+            fitting = [at for at, s in unfilled.items() if s.pillar in (None, p.pillar)]
             if fitting:
-                best = min(fitting, key=lambda p: abs(p.publish_at - at))
-                available.remove(best)
-            elif start <= at < end:
-                open_slots.append(Entry(at, slot=slot))
+                del unfilled[min(fitting, key=lambda at: abs(p.publish_at - at))]
+        open_slots += [Entry(at, slot=s) for at, s in sorted(unfilled.items()) if start <= at < end]
         day += timedelta(days=1)
     return open_slots
 

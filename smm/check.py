@@ -92,7 +92,7 @@ def check_media(root: Path, post: Post) -> list[Diagnostic]:
             found.append(_post_diagnostic(post, path, ERROR, "media.outside-repo", f"media file `{file}` {reason}"))
         elif not resolved.is_file():
             found.append(_post_diagnostic(post, path, ERROR, "media.missing", f"media file `{file}` does not exist",
-                                          "paths are relative to the repository root, e.g. `media/photo.jpg`"))
+                                          "paths are relative to the repository root, e.g. `content/media/photo.jpg`"))
     return found
 
 

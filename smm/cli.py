@@ -13,13 +13,14 @@ from smm import __version__
 from smm.errors import SmmError, UsageError
 
 
-def _now(value: str | None) -> datetime:
+def _now(value: str | None, tz=timezone.utc) -> datetime:
+    """--now (or the clock); without an offset it is read in the repository's time zone."""
     from smm.content import parse_when
 
     if not value:
         return datetime.now(timezone.utc)
     try:
-        return parse_when(value, timezone.utc)
+        return parse_when(value, tz)
     except ValueError as exc:
         raise UsageError(f"--now {value!r}: {exc}") from None
 
@@ -44,7 +45,18 @@ def _fail_on_broken_config(repo) -> None:
         raise SystemExit(2)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Group(click.Group):
+    """Maps SmmError to its message and exit code for every command."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except SmmError as exc:
+            click.echo(f"error: {exc.message}", err=True)
+            ctx.exit(exc.exit_code)
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="smm")
 def cli() -> None:
     """smm: social media management as code.
@@ -73,7 +85,7 @@ def check(paths: tuple[Path, ...], fmt: str, now: str | None) -> None:
         if not p.exists():
             raise UsageError(f"no such file or folder: {p}")
     repo = _repo(paths[0] if paths else None)
-    found = select(run_check(repo, _now(now)), repo.root, list(paths))
+    found = select(run_check(repo, _now(now, repo.config.timezone)), repo.root, list(paths))
     click.echo(render(found, fmt, repo.root))
     if repo.config_broken:
         raise SystemExit(2)
@@ -99,7 +111,7 @@ def new(title: str, when: str | None, platforms: str | None, now: str | None) ->
         except ValueError as exc:
             raise UsageError(f"--at {when!r}: {exc}") from None
     accounts = [a.strip() for a in platforms.split(",") if a.strip()] if platforms else None
-    path = create_post(repo, title, at, accounts, _now(now))
+    path = create_post(repo, title, at, accounts, _now(now, repo.config.timezone))
     click.echo(path.relative_to(repo.root).as_posix())
 
 
@@ -127,7 +139,7 @@ def calendar(start: str | None, end: str | None, fmt: str, now: str | None) -> N
     repo = _repo()
     _fail_on_broken_config(repo)
     tz = repo.config.timezone
-    moment = _now(now)
+    moment = _now(now, tz)
     first = _day(start, "--from") or moment.astimezone(tz).date()
     last = _day(end, "--to") or first + timedelta(days=27)
     if last < first:
@@ -143,23 +155,11 @@ def calendar(start: str | None, end: str | None, fmt: str, now: str | None) -> N
 
 
 def main() -> None:
-    """Entry point: smm errors become a message and an exit code, never a traceback."""
+    """Entry point: never a traceback for users; SMM_DEBUG=1 shows one for bugs."""
     try:
-        cli.main(standalone_mode=False, prog_name="smm")
-    except click.exceptions.Abort:
-        click.echo("aborted", err=True)
-        sys.exit(130)
-    except click.ClickException as exc:
-        exc.show()
-        sys.exit(2)
-    except SmmError as exc:
-        click.echo(f"error: {exc.message}", err=True)
-        sys.exit(exc.exit_code)
-    except SystemExit:
-        raise
-    except Exception as exc:  # a bug: say so plainly, keep the traceback for SMM_DEBUG=1
+        cli.main(prog_name="smm")
+    except Exception as exc:
         if os.environ.get("SMM_DEBUG"):
             raise
         click.echo(f"internal error: {type(exc).__name__}: {exc} (set SMM_DEBUG=1 for details, and please report it)", err=True)
         sys.exit(3)
-    sys.exit(0)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
@@ -93,6 +94,8 @@ def parse_post(file: str, text: str, tz: tzinfo) -> tuple[Post | None, list[Diag
         return None, found
     parsed = load(front, file=file, first_line=2)
     found += parsed.diagnostics
+    if parsed.data is None and parsed.diagnostics:
+        return None, found  # unparseable: further checks would only add noise
     meta = {} if parsed.data is None else parsed.data
     if not isinstance(meta, dict):
         line = parsed.positions.of_value(())[0]
@@ -151,15 +154,13 @@ def read_post(root: Path, file: str, tz: tzinfo) -> tuple[Post | None, list[Diag
 
 def post_files(root: Path) -> list[str]:
     """Every post file under content/: `*.md`, except README.md and names starting `_` or `.`."""
-    base = root / CONTENT_DIR
-    if not base.is_dir():
-        return []
     found = []
-    for path in base.rglob("*.md"):
-        parts = path.relative_to(base).parts
-        if any(p.startswith(("_", ".")) for p in parts) or path.name.lower() == "readme.md":
-            continue
-        if path.is_file():
-            found.append(path.relative_to(root).as_posix())
+    for folder, dirs, files in os.walk(root / CONTENT_DIR):
+        dirs[:] = [d for d in dirs if not d.startswith(("_", "."))]
+        prefix = Path(folder).relative_to(root).as_posix()
+        found += [
+            f"{prefix}/{name}" for name in files
+            if name.endswith(".md") and not name.startswith(("_", ".")) and name.lower() != "readme.md"
+        ]
     return sorted(found)
 

@@ -54,15 +54,15 @@ def decode(data: bytes, file: str) -> tuple[str | None, list[Diagnostic]]:
 
 def read_text(root: Path, file: str, limit: int = MAX_TEXT_BYTES) -> tuple[str | None, list[Diagnostic]]:
     """Read a repository file as text, with diagnostics instead of exceptions."""
-    path = root / file
     try:
-        size = path.stat().st_size
-        if size > limit:
-            return None, [Diagnostic(
-                file, 1, 1, ERROR, "file.too-large",
-                f"file is {size:,} bytes; the limit for text files is {limit:,}",
-            )]
-        data = path.read_bytes()
+        with open(os.path.join(root, file), "rb") as handle:
+            data = handle.read(limit + 1)
+            if len(data) > limit:
+                size = os.fstat(handle.fileno()).st_size
+                return None, [Diagnostic(
+                    file, 1, 1, ERROR, "file.too-large",
+                    f"file is {size:,} bytes; the limit for text files is {limit:,}",
+                )]
     except OSError as exc:
         return None, [Diagnostic(file, 1, 1, ERROR, "file.unreadable", f"cannot read file: {exc.strerror}")]
     return decode(data, file)

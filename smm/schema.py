@@ -19,7 +19,7 @@ from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
 
 from smm.diagnostics import ERROR, Diagnostic
-from smm.yamlsource import Positions
+from smm.yamlsource import COMMENT_HINT, Positions
 
 _TYPE_NAMES = {
     "array": "a list",
@@ -150,6 +150,8 @@ def _diagnose(error: ValidationError, positions: Positions, file: str) -> list[D
         hint = None
         if value == "array" and isinstance(instance, str):
             hint = f"write a list: `{path[-1] if path else name}: [{instance}]`"
+        elif instance is None:
+            hint = "the value is empty; " + COMMENT_HINT
         elif value == "string" and not isinstance(instance, (dict, list)):
             hint = f"quote it: \"{instance}\""
         return [_at(positions, path, file, "schema.type", f"`{name}` must be {wanted}, not {got}", hint)]

@@ -54,6 +54,21 @@ _Loader.add_implicit_resolver(
 )
 
 _SCALARS = yaml.constructor.SafeConstructor()
+_RESOLVED: dict[tuple, str] = {}
+
+
+def _resolve_memo(self, kind, value, implicit):
+    """Resolver.resolve, memoised: front matter repeats the same keys and values."""
+    key = (kind, value, implicit)
+    tag = _RESOLVED.get(key)
+    if tag is None:
+        if len(_RESOLVED) > 50_000:
+            _RESOLVED.clear()
+        tag = _RESOLVED[key] = _BaseLoader.resolve(self, kind, value, implicit)
+    return tag
+
+
+_Loader.resolve = _resolve_memo
 
 
 @dataclass
@@ -107,20 +122,36 @@ def load(text: str, *, file: str, first_line: int = 1) -> Parsed:
 
 
 def _syntax_diagnostic(exc: yaml.MarkedYAMLError, text: str, file: str, offset: int) -> Diagnostic:
-    mark = exc.problem_mark or exc.context_mark
-    line = (mark.line + 1 + offset) if mark else offset + 1
-    column = (mark.column + 1) if mark else 1
-    problem = exc.problem or "invalid YAML"
     lines = text.split("\n")
-    source_line = lines[mark.line] if mark and mark.line < len(lines) else ""
-    if "\t" in source_line[: column]:
+    mark = exc.problem_mark or exc.context_mark
+    line, column = (mark.line, mark.column) if mark else (0, 0)
+    if not "".join(lines[line:]).strip():  # gave up at the end: point where it began
+        if exc.context_mark and exc.context_mark.line < line:
+            line, column = exc.context_mark.line, exc.context_mark.column
+        else:
+            line, column = _last_unclosed_bracket(lines, line, column)
+    source_line = lines[line] if line < len(lines) else ""
+    line, column = line + 1 + offset, column + 1
+    if "\t" in source_line[:column]:
         return Diagnostic(
             file, line, column, ERROR, "yaml.tab",
             "tab character where YAML expects spaces",
             hint="indent with spaces; YAML does not allow tabs for indentation",
         )
     context = f" ({exc.context})" if exc.context else ""
-    return Diagnostic(file, line, column, ERROR, "yaml.syntax", f"invalid YAML: {problem}{context}")
+    hint = COMMENT_HINT if "#" in source_line else None
+    return Diagnostic(file, line, column, ERROR, "yaml.syntax", f"invalid YAML: {exc.problem or 'invalid YAML'}{context}", hint)
+
+
+def _last_unclosed_bracket(lines: list[str], line: int, column: int) -> tuple[int, int]:
+    for number in range(min(line, len(lines) - 1), -1, -1):
+        text = lines[number].split(" #")[0]
+        if text.count("[") > text.count("]") or text.count("{") > text.count("}"):
+            return number, max(text.rfind("["), text.rfind("{"))
+    return line, column
+
+
+COMMENT_HINT = "`#` starts a comment in YAML: quote a value that begins with it, e.g. \"#茶\""
 
 
 class _Converter:

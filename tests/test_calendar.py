@@ -1,0 +1,123 @@
+"""`smm calendar` and `smm new`: scheduled posts, open slots, iCalendar, new post files."""
+
+from __future__ import annotations
+
+import json
+
+import icalendar
+
+from conftest import CALENDAR, SLOTS, post_text
+
+# 2026-11-30 is a Monday.
+WEEK = ["--from", "2026-11-30", "--to", "2026-12-06"]
+
+
+def test_calendar_text_shows_posts_and_gaps(make_repo, smm):
+    make_repo({"a.md": post_text(publish_at="2026-12-02T10:30", pillar="tips", campaign="winter")},
+              calendar=CALENDAR + SLOTS)
+    code, out, _ = smm("calendar", *WEEK)
+    assert code == 0
+    assert out.splitlines() == [
+        "Mon 2026-11-30",
+        "  12:00  -- open slot: Monday news  pillar=news",
+        "Wed 2026-12-02",
+        "  10:30  a  A post  [feed, mastodon]  pillar=tips  campaign=winter",
+        "1 scheduled post, 1 open slot",
+    ]
+
+
+def test_calendar_json_is_one_array_of_posts_and_gaps(make_repo, smm):
+    make_repo({"a.md": post_text(publish_at="2026-12-02T10:30+00:00", pillar="news")}, calendar=CALENDAR + SLOTS)
+    code, out, _ = smm("calendar", *WEEK, "--format", "json")
+    entries = json.loads(out)
+    assert code == 0
+    assert [(e["type"], e["date"], e["time"]) for e in entries] == [
+        ("gap", "2026-11-30", "12:00"),
+        ("gap", "2026-12-02", "12:00"),
+        ("post", "2026-12-02", "18:30"),  # shown in the repository's time zone
+    ]
+    assert entries[2]["accounts"] == ["feed", "mastodon"]
+    assert entries[2]["at"] == "2026-12-02T18:30:00+08:00"
+
+
+def test_a_post_fills_one_slot_only(make_repo, smm):
+    calendar = CALENDAR + SLOTS + "  - {day: monday, time: '18:00', pillar: news}\n"
+    make_repo({"a.md": post_text(publish_at="2026-11-30T17:00", pillar="news")}, calendar=calendar)
+    code, entries, _ = smm.json("calendar", *WEEK)
+    gaps = [(e["date"], e["time"]) for e in entries if e["type"] == "gap"]
+    assert gaps == [("2026-11-30", "12:00"), ("2026-12-02", "12:00")]
+
+
+def test_drafts_listed_but_fill_no_slot(make_repo, smm):
+    make_repo({"a.md": post_text(publish_at="2026-11-30T12:00", pillar="news", draft="true")},
+              calendar=CALENDAR + SLOTS)
+    code, entries, _ = smm.json("calendar", *WEEK)
+    assert [(e["type"], e.get("draft")) for e in entries][:2] == [("post", True), ("gap", None)]
+
+
+def test_calendar_ics_is_valid_icalendar(make_repo, smm):
+    make_repo({"a.md": post_text(publish_at="2026-12-02T10:30", pillar="tips")}, calendar=CALENDAR + SLOTS)
+    code, out, _ = smm("calendar", *WEEK, "--format", "ics")
+    assert code == 0
+    cal = icalendar.Calendar.from_ical(out)
+    events = {str(e["uid"]): e for e in cal.walk("VEVENT")}
+    assert set(events) == {"post-a@smm", "slot-20261130T1200-news@smm"}
+    start = events["post-a@smm"].decoded("dtstart")
+    assert start.isoformat() == "2026-12-02T10:30:00+08:00"
+    assert [tz["tzid"] for tz in cal.walk("VTIMEZONE")] == ["Asia/Shanghai"]
+
+
+def test_calendar_rejects_bad_dates(make_repo, smm):
+    make_repo({})
+    assert smm("calendar", "--from", "2026-02-30")[0] == 2
+    assert smm("calendar", "--from", "2026-12-05", "--to", "2026-12-01")[0] == 2
+
+
+def test_new_writes_a_valid_post(make_repo, smm):
+    make_repo({})
+    code, out, _ = smm("new", "Winter blend 冬季拼配", "--at", "2026-12-03T09:00", "--platforms", "feed,bluesky")
+    assert code == 0
+    assert out.strip() == "content/2026/12/2026-12-03-winter-blend.md"
+    code, diagnostics, _ = smm.json("check", "--now", "2026-12-01T00:00+08:00")
+    assert (code, diagnostics) == (0, [])
+    code, entries, _ = smm.json("calendar", "--from", "2026-12-03", "--to", "2026-12-03")
+    assert entries[0]["accounts"] == ["feed", "bluesky"]
+    assert entries[0]["at"] == "2026-12-03T09:00:00+08:00"
+
+
+def test_new_ids_are_unique(make_repo, smm):
+    make_repo({})
+    first = smm("new", "Same", "--at", "2026-12-03T09:00")[1].strip()
+    second = smm("new", "Same", "--at", "2026-12-03T15:00")[1].strip()
+    third = smm("new", "新品", "--at", "2026-12-03T15:00")[1].strip()
+    assert (first, second, third) == (
+        "content/2026/12/2026-12-03-same.md",
+        "content/2026/12/2026-12-03-same-2.md",
+        "content/2026/12/2026-12-03-post.md",
+    )
+    code, diagnostics, _ = smm.json("check", "--now", "2026-12-01T00:00+08:00")
+    assert code == 0
+
+
+def test_new_without_time_takes_next_open_slot(make_repo, smm):
+    make_repo({}, calendar=CALENDAR + SLOTS)
+    code, out, _ = smm("new", "Tip of the week", "--now", "2026-11-30T13:00+08:00")
+    assert out.strip() == "content/2026/12/2026-12-02-tip-of-the-week.md"
+    text = (make_repo.root / out.strip()).read_text()
+    assert "publish_at: 2026-12-02T12:00+08:00" in text
+    assert "pillar: tips" in text
+
+
+def test_new_without_slots_writes_a_draft(make_repo, smm):
+    make_repo({})
+    code, out, _ = smm("new", "Idea", "--now", "2026-11-30T13:00+08:00")
+    assert code == 0
+    assert "draft: true" in (make_repo.root / out.strip()).read_text()
+    assert smm("check", "--now", "2026-11-30T13:00+08:00")[0] == 0
+
+
+def test_new_rejects_unknown_account(make_repo, smm):
+    make_repo({})
+    code, _, err = smm("new", "x", "--platforms", "mastodon,tiktok")
+    assert code == 2
+    assert "unknown account(s): tiktok" in err

@@ -1,0 +1,211 @@
+"""`smm check`: the example repository, output formats, exit codes and cross-file checks."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+from conftest import CALENDAR, ROOT, SLOTS, post_text
+
+NOW = "2026-11-20T00:00:00+08:00"
+
+
+def test_example_repo_passes(smm, monkeypatch):
+    monkeypatch.chdir(ROOT)
+    code, diagnostics, _ = smm.json("check")
+    assert code == 0, [d for d in diagnostics if d["severity"] == "error"]
+
+
+def test_json_has_exact_keys_and_exit_1(make_repo, smm):
+    make_repo({"a.md": post_text(platforms="[feed, mastodn]")})
+    code, diagnostics, _ = smm.json("check", "--now", NOW)
+    assert code == 1
+    assert len(diagnostics) == 1
+    d = diagnostics[0]
+    assert {"file", "line", "column", "severity", "rule", "message"} <= set(d)
+    assert (d["file"], d["line"], d["column"], d["rule"]) == ("content/a.md", 4, 19, "post.unknown-account")
+    assert "did you mean `mastodon`?" in d["hint"]
+
+
+def test_text_format_is_compiler_like(make_repo, smm):
+    make_repo({"a.md": post_text(platforms="mastodon")})
+    code, out, _ = smm("check", "--now", NOW)
+    assert code == 1
+    lines = out.splitlines()
+    assert lines[0] == "content/a.md:4:12: error[schema.type]: `platforms` must be a list, not text"
+    assert lines[1] == " 4 | platforms: mastodon"
+    assert lines[2] == "   |            ^^^^^^^^"
+    assert lines[3] == "  = hint: write a list: `platforms: [mastodon]`"
+    assert lines[-1] == "1 error, 0 warnings in 1 file"
+
+
+def test_every_problem_reported_at_once(make_repo, smm):
+    make_repo({
+        "a.md": post_text(publsh_at="2026-12-01T12:00"),
+        "b.md": post_text(publish_at="2026-02-30T10:00"),
+        "c.md": post_text(draft="maybe"),
+    })
+    code, diagnostics, _ = smm.json("check", "--now", NOW)
+    assert code == 1
+    found = {(d["file"], d["rule"]) for d in diagnostics}
+    assert ("content/a.md", "schema.unknown-field") in found
+    assert ("content/b.md", "post.publish-at") in found
+    assert ("content/c.md", "schema.type") in found
+
+
+def test_paths_limit_the_report(make_repo, smm):
+    make_repo({"one/a.md": post_text(platforms="[nope]"), "two/b.md": post_text(platforms="[nope]", id="b")})
+    code, diagnostics, _ = smm.json("check", "content/one", "--now", NOW)
+    assert code == 1
+    assert {d["file"] for d in diagnostics} == {"content/one/a.md"}
+
+
+def test_missing_path_is_usage_error(make_repo, smm):
+    make_repo({})
+    code, _, err = smm("check", "content/nothing-here.md")
+    assert code == 2
+    assert "no such file or folder" in err
+
+
+def test_broken_platforms_exits_2(make_repo, smm):
+    make_repo({"a.md": post_text()}, platforms="timezone: Mars/Base\naccounts:\n  feed: {platform: feed, path: f.xml}\n")
+    code, diagnostics, _ = smm.json("check", "--now", NOW)
+    assert code == 2
+    d = next(d for d in diagnostics if d["rule"] == "config.timezone")
+    assert (d["file"], d["line"], d["column"]) == ("platforms.yml", 1, 11)
+
+
+def test_no_platforms_file_exits_2(tmp_path, monkeypatch, smm):
+    monkeypatch.chdir(tmp_path)
+    code, _, err = smm("check")
+    assert code == 2
+    assert "no platforms.yml" in err
+
+
+def test_found_from_a_subfolder(make_repo, smm, monkeypatch):
+    root = make_repo({"2026/a.md": post_text()})
+    monkeypatch.chdir(root / "content" / "2026")
+    code, _, _ = smm("check", "--now", NOW)
+    assert code == 0
+
+
+def test_duplicate_ids(make_repo, smm):
+    make_repo({"x/same.md": post_text(), "y/same.md": post_text(), "z.md": post_text(id="same")})
+    code, diagnostics, _ = smm.json("check", "--now", NOW)
+    dupes = [d for d in diagnostics if d["rule"] == "post.duplicate-id"]
+    assert code == 1
+    assert len(dupes) == 2
+    assert all("already used by content/x/same.md" in d["message"] for d in dupes)
+
+
+def test_media_missing_and_outside(make_repo, smm, tmp_path):
+    outside = tmp_path.parent / "outside.png"
+    outside.write_bytes(b"png")
+    root = make_repo({
+        "a.md": post_text(media="\n  - file: content/media/none.png\n    alt: x"),
+        "b.md": post_text(media="[{file: ../outside.png}]"),
+        "c.md": post_text(media="[{file: /etc/passwd}]"),
+        "d.md": post_text(media="[{file: content/media/link.png}]"),
+        "e.md": post_text(media="[{file: content/media/ok.png, alt: fine}]"),
+    }, files={"content/media/ok.png": b"png"})
+    (root / "content/media/link.png").symlink_to(outside)
+    code, diagnostics, _ = smm.json("check", "--now", NOW)
+    rules = {d["file"]: (d["rule"], d["line"]) for d in diagnostics if d["severity"] == "error"}
+    assert code == 1
+    assert rules == {
+        "content/a.md": ("media.missing", 6),
+        "content/b.md": ("media.outside-repo", 5),
+        "content/c.md": ("media.outside-repo", 5),
+        "content/d.md": ("media.outside-repo", 5),
+    }
+
+
+def test_past_post_without_record_warns(make_repo, smm):
+    make_repo({"a.md": post_text(publish_at="2026-11-01T09:00")})
+    code, diagnostics, _ = smm.json("check", "--now", NOW)
+    assert code == 0
+    assert [(d["rule"], d["severity"], d["line"]) for d in diagnostics] == [("post.past-unpublished", "warning", 3)]
+
+
+def _record(post_id: str, source: str) -> str:
+    return json.dumps({"post": post_id, "file": source,
+                       "accounts": {"feed": {"state": "published", "remote_id": "x"}}})
+
+
+def test_published_post_removed_is_error(make_repo, smm):
+    make_repo({"a.md": post_text()}, files={"data/published/gone.json": _record("gone", "content/gone.md")})
+    code, diagnostics, _ = smm.json("check", "--now", NOW)
+    assert code == 1
+    d = next(d for d in diagnostics if d["rule"] == "record.orphan")
+    assert d["file"] == "data/published/gone.json"
+    assert "content/gone.md was removed or renamed" in d["message"]
+
+
+def test_published_post_id_changed_is_error(make_repo, smm):
+    make_repo({"a.md": post_text(id="renamed")}, files={"data/published/a.json": _record("a", "content/a.md")})
+    code, diagnostics, _ = smm.json("check", "--now", NOW)
+    d = next(d for d in diagnostics if d["rule"] == "record.id-changed")
+    assert code == 1
+    assert (d["file"], d["line"]) == ("content/a.md", 5)
+    assert "set `id: a`" in d["hint"]
+
+
+def test_published_post_with_record_is_quiet(make_repo, smm):
+    make_repo({"a.md": post_text(publish_at="2026-11-01T09:00")},
+              files={"data/published/a.json": _record("a", "content/a.md")})
+    code, diagnostics, _ = smm.json("check", "--now", NOW)
+    assert (code, diagnostics) == (0, [])
+
+
+def test_unknown_pillar(make_repo, smm):
+    make_repo({"a.md": post_text(pillar="tipz")})
+    code, diagnostics, _ = smm.json("check", "--now", NOW)
+    assert code == 1
+    assert diagnostics[0]["rule"] == "post.unknown-pillar"
+    assert diagnostics[0]["hint"] == "did you mean `tips`?"
+
+
+def test_override_for_account_not_in_post_warns(make_repo, smm):
+    make_repo({"a.md": post_text(overrides="\n  bluesky: {text: short}")})
+    code, diagnostics, _ = smm.json("check", "--now", NOW)
+    assert code == 0
+    assert [(d["rule"], d["line"]) for d in diagnostics] == [("post.unused-override", 6)]
+
+
+def test_calendar_gap_in_next_week_warns(make_repo, smm):
+    # 2026-11-30 is a Monday; the Wednesday tips slot of 2026-12-02 is filled.
+    make_repo({"a.md": post_text(publish_at="2026-12-02T09:00", pillar="tips")}, calendar=CALENDAR + SLOTS)
+    code, diagnostics, _ = smm.json("check", "--now", "2026-11-28T00:00:00+08:00")
+    gaps = [d for d in diagnostics if d["rule"] == "calendar.gap"]
+    assert code == 0
+    assert [(d["file"], d["line"]) for d in gaps] == [("brand/calendar.yml", 6)]
+    assert "2026-11-30" in gaps[0]["message"]
+
+
+def test_draft_needs_no_date_and_is_not_due(make_repo, smm):
+    make_repo({"a.md": post_text(publish_at="2020-01-01T00:00", draft="true"),
+               "b.md": "---\ntitle: idea\nplatforms: [feed]\ndraft: true\n---\n"})
+    code, diagnostics, _ = smm.json("check", "--now", NOW)
+    assert (code, diagnostics) == (0, [])
+
+
+def test_github_format(make_repo, smm):
+    make_repo({f"p{i}.md": post_text(platforms="[nope]") for i in range(12)})
+    code, out, _ = smm("check", "--format", "github", "--now", NOW)
+    assert code == 1
+    annotations = [line for line in out.splitlines() if line.startswith("::error ")]
+    assert len(annotations) == 10
+    assert annotations[0].startswith("::error file=content/p0.md,line=4,col=13,title=post.unknown-account::")
+    assert "::group::2 more problems not annotated (2 errors, 0 warnings" in out
+    assert "::endgroup::" in out
+
+
+def test_real_process_never_prints_a_traceback(make_repo):
+    root = make_repo({"a.md": b"---\ntitle: [\n---\n\xff\xfe"})
+    env = {**os.environ, "SMM_NOW": NOW}
+    proc = subprocess.run([sys.executable, "-m", "smm", "check"], cwd=root, env=env, capture_output=True, text=True)
+    assert proc.returncode == 1
+    assert "Traceback" not in proc.stdout + proc.stderr
+    assert "content/a.md:4:1: error[file.encoding]" in proc.stdout
