@@ -25,10 +25,10 @@ def _fields(schema: dict, root: dict, prefix: str = "", seen: set | None = None)
         yield prefix + name
         spec = _resolve(spec, root)
         for child, marker in ((spec.get("items"), "[]."), (spec.get("additionalProperties"), ".*.")):
-            if not isinstance(child, dict) or (child.get("$ref") and child["$ref"] in seen):
+            if not isinstance(child, dict) or child.get("$ref", "") in seen:
                 continue
-            seen.add(child.get("$ref"))
-            seen.discard(None)
+            if "$ref" in child:
+                seen.add(child["$ref"])
             if _resolve(child, root).get("properties"):
                 yield from _fields(_resolve(child, root), root, f"{prefix}{name}{marker}", seen)
 

@@ -1,0 +1,60 @@
+"""YAML with positions: values, keys, and the surprises it refuses or defuses."""
+
+from __future__ import annotations
+
+import pytest
+
+from smm.yamlsource import load
+
+
+def test_positions_of_values_and_keys():
+    parsed = load("title: Hi\nmedia:\n  - file: a.png\n    alt: 茶杯\n", file="f", first_line=2)
+    assert parsed.diagnostics == []
+    assert parsed.positions.of_value(("title",)) == (2, 8, 2, 10)
+    assert parsed.positions.of_key(("media",)) == (3, 1, 3, 6)
+    assert parsed.positions.of_value(("media", 0, "alt")) == (5, 10, 5, 12)
+    # a path that does not exist falls back to the nearest enclosing value
+    assert parsed.positions.of_value(("media", 0, "nope"))[:2] == (4, 5)
+
+
+@pytest.mark.parametrize("text,value", [
+    ("v: 12:00", "12:00"),                       # no base-60 integers
+    ("v: 2026-11-27T12:00:00+08:00", "2026-11-27T12:00:00+08:00"),  # no timestamps
+    ("v: 2026-02-30", "2026-02-30"),             # an impossible date stays text for a clear error later
+    ("v: 0x1F", 31),
+    ("v: 1_000", 1000),
+    ("v: 1.5", 1.5),
+    ("v: yes", True),
+    ("v: ~", None),
+    ("v: '#茶'", "#茶"),
+])
+def test_scalar_types(text, value):
+    assert load(text, file="f").data == {"v": value}
+
+
+@pytest.mark.parametrize("text,rule,line,column", [
+    ("a: 1\nb: 2\na: 3\n", "yaml.duplicate-key", 3, 1),
+    ("a:\n\t- b\n", "yaml.tab", 2, 1),
+    ("a: &x [1, *x]\n", "yaml.recursive-alias", 1, 4),
+    ("a: !python/object x\n", "yaml.unsupported", 1, 4),
+    ("base: &b {x: 1}\nc:\n  <<: *b\n", "yaml.unsupported", 3, 3),
+    ("? [a]\n: 1\n", "yaml.complex-key", 1, 3),
+    ("title: x\nhashtags: [Tea, #茶]\n", "yaml.syntax", 2, 11),
+    ("a: \"unclosed\n", "yaml.syntax", 1, 4),
+])
+def test_problems_are_located(text, rule, line, column):
+    diagnostics = load(text, file="f").diagnostics
+    assert [(d.rule, d.line, d.column) for d in diagnostics] == [(rule, line, column)]
+
+
+def test_comment_hint_for_hash_values():
+    (d,) = load("hashtags: [Tea, #茶]\n", file="f").diagnostics
+    assert "quote a value that begins with it" in d.hint
+
+
+def test_alias_bomb_is_bounded():
+    lines = ["a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
+    lines += [f"a{i}: &a{i} [*a{i-1}, *a{i-1}, *a{i-1}, *a{i-1}, *a{i-1}, *a{i-1}, *a{i-1}, *a{i-1}, *a{i-1}, *a{i-1}]"
+              for i in range(1, 9)]
+    parsed = load("\n".join(lines), file="f")
+    assert [d.rule for d in parsed.diagnostics] == ["yaml.too-complex"]
