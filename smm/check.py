@@ -15,6 +15,7 @@ from smm.config import PLATFORMS_FILE
 from smm.content import Post
 from smm.diagnostics import ERROR, WARNING, Diagnostic
 from smm.files import inside
+from smm.render import Renderer
 from smm.repo import Repo
 from smm.schema import did_you_mean
 
@@ -24,7 +25,9 @@ _LIVE_STATES = {"published", "in_flight", "unconfirmed"}
 
 def check(repo: Repo, now: datetime) -> list[Diagnostic]:
     found = list(repo.diagnostics)
+    renderer = Renderer(repo.root, repo.config, repo.brand)
     for post in repo.posts:
+        found += check_rendering(renderer, post)
         found += check_accounts(repo, post)
         found += check_pillar(repo, post)
         found += check_media(repo.root, post)
@@ -64,6 +67,16 @@ def check_accounts(repo: Repo, post: Post) -> list[Diagnostic]:
                 f"add `{name}` to `platforms` or remove the override", key=True,
             ))
     return found
+
+
+def check_rendering(renderer: Renderer, post: Post) -> list[Diagnostic]:
+    """What each account would receive: limits, mentions, templates, media rules."""
+    found: dict[tuple, Diagnostic] = {}
+    for name in post.accounts:
+        if name in renderer.config.accounts:
+            for d in renderer.render(post, name).diagnostics:
+                found.setdefault((d.file, d.line, d.column, d.rule, d.message), d)
+    return list(found.values())
 
 
 def check_pillar(repo: Repo, post: Post) -> list[Diagnostic]:

@@ -154,6 +154,67 @@ def calendar(start: str | None, end: str | None, fmt: str, now: str | None) -> N
         click.echo(cal.format_text(entries))
 
 
+@cli.command()
+@click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
+@click.option("--account", "accounts", multiple=True, metavar="NAME", help="Only this account (repeatable).")
+@click.option("--format", "fmt", type=click.Choice(["text", "markdown", "html", "json"]), default="text",
+              show_default=True, help="markdown: for a pull request comment; html: a standalone page.")
+def preview(paths: tuple[Path, ...], accounts: tuple[str, ...], fmt: str) -> None:
+    """What each account will receive: text or thread parts, counts, media, links.
+
+    PATHS limit the preview to posts under them (default: every post).
+    """
+    from smm import preview as show
+    from smm.render import Renderer
+
+    repo = _repo(paths[0] if paths else None)
+    _fail_on_broken_config(repo)
+    unknown = [a for a in accounts if a not in repo.config.accounts]
+    if unknown:
+        raise UsageError(f"unknown account(s): {', '.join(unknown)}")
+    wanted = [p.resolve() for p in paths]
+    renderer = Renderer(repo.root, repo.config, repo.brand)
+    selected = []
+    for post in repo.posts:
+        path = (repo.root / post.file).resolve()
+        if wanted and not any(path == w or w in path.parents for w in wanted):
+            continue
+        names = [a for a in post.accounts if a in repo.config.accounts and (not accounts or a in accounts)]
+        if names:
+            selected.append((post, [renderer.render(post, name) for name in names]))
+    if fmt == "json":
+        click.echo(show.as_json(selected))
+    elif fmt == "markdown":
+        click.echo(show.as_markdown(selected))
+    elif fmt == "html":
+        click.echo(show.as_html(selected, repo.root, repo.brand.name or repo.root.name))
+    else:
+        click.echo(show.as_text(selected), nl=False)
+
+
+@cli.command()
+@click.option("--platform", "platform_name", required=True, metavar="NAME", help="mastodon, bluesky, x, telegram, ...")
+@click.option("--json", "as_json", is_flag=True, help='Print {"platform", "length", "limit", "ok"}.')
+def count(platform_name: str, as_json: bool) -> None:
+    """Length of the text on standard input as NAME counts it (every byte counts: use printf '%s')."""
+    import json
+
+    from smm.platforms import registry
+
+    known = registry()
+    if platform_name not in known:
+        raise UsageError(f"unknown platform {platform_name!r}; platforms are: {', '.join(sorted(known))}")
+    platform = known[platform_name]
+    text = sys.stdin.buffer.read().decode("utf-8", errors="replace")
+    length, limit = platform.length(text), platform.text_limit
+    ok = limit is None or (platform.cost(text) <= limit and not platform.extra_problems(text))
+    if as_json:
+        click.echo(json.dumps({"platform": platform_name, "length": length, "limit": limit, "ok": ok}))
+    else:
+        click.echo(f"{length}" + (f"/{limit} {platform.unit}" if limit else f" {platform.unit}") + ("" if ok else "  over the limit"))
+    raise SystemExit(0 if ok else 1)
+
+
 def main() -> None:
     """Entry point: never a traceback for users; SMM_DEBUG=1 shows one for bugs."""
     try:

@@ -11,6 +11,7 @@ from pathlib import Path
 from smm.diagnostics import ERROR, Diagnostic
 from smm.errors import ConfigError
 from smm.files import read_text
+from smm.platforms import registry
 from smm.schema import did_you_mean, schema
 from smm.yamlsource import Positions, load
 
@@ -40,6 +41,7 @@ class Config:
     timezone: zoneinfo.ZoneInfo
     accounts: dict[str, Account]
     positions: Positions = field(default_factory=Positions, compare=False)
+    utm: dict = field(default_factory=dict, compare=False)
 
 
 @dataclass
@@ -114,8 +116,19 @@ def load_config(root: Path) -> tuple[Config, list[Diagnostic]]:
     found += tz_found
     accounts = {}
     raw_accounts = loaded.data.get("accounts")
+    known = registry()
     if isinstance(raw_accounts, dict):
         for name, options in raw_accounts.items():
-            if isinstance(options, dict) and isinstance(options.get("platform"), str):
-                accounts[name] = Account(name, options["platform"], options)
-    return Config(root, tz, accounts, loaded.positions), found
+            if not (isinstance(options, dict) and isinstance(options.get("platform"), str)):
+                continue
+            if options["platform"] not in known:
+                line, column, _, end = loaded.positions.of_value(("accounts", name, "platform"))
+                found.append(Diagnostic(
+                    PLATFORMS_FILE, line, column, ERROR, "config.unknown-platform",
+                    f"unknown platform `{options['platform']}` for account `{name}`",
+                    did_you_mean(options["platform"], known) or f"platforms are: {', '.join(sorted(known))}", end,
+                ))
+                continue
+            accounts[name] = Account(name, options["platform"], options)
+    utm = loaded.data.get("utm") if isinstance(loaded.data.get("utm"), dict) else {}
+    return Config(root, tz, accounts, loaded.positions, utm), found

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from smm.brand import Brand, load_brand
 from smm.calendar import Calendar, load_calendar
 from smm.config import PLATFORMS_FILE, Config, load_config
 from smm.content import Post, post_files, read_post
@@ -17,6 +18,7 @@ class Repo:
     root: Path
     config: Config
     calendar: Calendar
+    brand: Brand
     posts: list[Post]
     records: dict[str, Record]
     diagnostics: list[Diagnostic]  # every problem met while loading
@@ -29,7 +31,8 @@ class Repo:
 def load_repo(root: Path) -> Repo:
     config, found = load_config(root)
     calendar, calendar_found = load_calendar(root)
-    found += calendar_found
+    brand, brand_found = load_brand(root)
+    found += calendar_found + brand_found
     posts = []
     for file in post_files(root):
         post, post_found = read_post(root, file, config.timezone)
@@ -38,4 +41,4 @@ def load_repo(root: Path) -> Repo:
             posts.append(post)
     records, record_found = load_records(root)
     found += record_found
-    return Repo(root, config, calendar, posts, records, found)
+    return Repo(root, config, calendar, brand, posts, records, found)

@@ -38,14 +38,17 @@ def _resolve(spec: dict, root: dict) -> dict:
     return root["$defs"][ref.rsplit("/", 1)[1]] if ref else spec
 
 
-@pytest.mark.parametrize("name", ["post", "platforms", "calendar"])
+SCHEMAS = ["post", "platforms", "calendar", "brand", "handles"]
+
+
+@pytest.mark.parametrize("name", SCHEMAS)
 def test_every_schema_field_is_documented(name):
     document = json.loads(resources.files("smm.schemas").joinpath(f"{name}.schema.json").read_text())
     missing = [f for f in _fields(document, document) if f"`{f}`" not in README]
     assert not missing, f"README lacks these {name} fields: {missing}"
 
 
-@pytest.mark.parametrize("name", ["post", "platforms", "calendar"])
+@pytest.mark.parametrize("name", SCHEMAS)
 def test_every_schema_field_has_a_description(name):
     document = json.loads(resources.files("smm.schemas").joinpath(f"{name}.schema.json").read_text())
 
@@ -78,6 +81,16 @@ def test_every_command_and_option_is_documented(name, command):
 
 def test_every_rule_id_is_documented():
     source = "\n".join(p.read_text() for p in (ROOT / "smm").rglob("*.py"))
-    rules = set(re.findall(r'"((?:schema|post|file|yaml|media|record|frontmatter|config|calendar)\.[a-z-]+)"', source))
+    rules = set(re.findall(r'"((?:schema|post|file|yaml|media|record|frontmatter|config|calendar|render|template)\.[a-z-]+)"', source))
     missing = sorted(r for r in rules if f"`{r}`" not in README)
     assert rules and not missing, f"README lacks rule ids: {missing}"
+
+
+def test_every_platform_and_its_limit_is_in_the_table():
+    from smm.platforms import registry
+
+    for name, platform in registry().items():
+        row = next((line for line in README.splitlines() if line.startswith(f"| `{name}` |")), None)
+        assert row, f"README's platform table lacks `{name}`"
+        limit = str(platform.text_limit) if platform.text_limit else "none"
+        assert row.split("|")[2].strip().startswith(limit), f"{name}: README says {row.split('|')[2]!r}, code says {limit}"

@@ -1,0 +1,26 @@
+"""Links in posts: finding them and tagging them with UTM parameters."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+URL = re.compile(r"https?://[^\s<>\"'`)\]]*[^\s<>\"'`)\].,;:!?。，！？、）」』】]")
+
+
+def utm_tag(url: str, *, source: str, medium: str, campaign: str | None, domains: list[str] | None = None) -> str:
+    """The URL with utm_source/medium/campaign added; existing query (and utm_*) kept."""
+    parts = urlsplit(url)
+    host = (parts.hostname or "").lower()
+    if domains and not any(host == d or host.endswith("." + d) for d in domains):
+        return url
+    query = parse_qsl(parts.query, keep_blank_values=True)
+    present = {k for k, _ in query}
+    wanted = [("utm_source", source), ("utm_medium", medium)] + ([("utm_campaign", campaign)] if campaign else [])
+    query += [(k, v) for k, v in wanted if k not in present]
+    return urlunsplit(parts._replace(query=urlencode(query, safe=":/@!$'()*+,;")))
+
+
+def tag_all(text: str, **utm) -> str:
+    """Every http(s) URL in text, UTM-tagged."""
+    return URL.sub(lambda m: utm_tag(m.group(), **utm), text)

@@ -1,0 +1,153 @@
+"""Markdown bodies → what each network accepts: plain text, a safe HTML subset, or chat markup.
+
+Markdown is converted once to HTML (Python-Markdown), then walked with an HTML parser
+that writes the wanted flavor. Social text is protected from Markdown's surprises first:
+a line starting with `#tag` is a hashtag, not a heading, and raw HTML is shown as text.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from html.parser import HTMLParser
+
+import markdown
+
+_HASHTAG_LINE = re.compile(r"^(\s*)#(?=[^\s#])", re.MULTILINE)
+_RAW_TAG = re.compile(r"<(?!https?://)")
+_NEEDS_MARKDOWN = re.compile(r"[*_`\[\]<>\\]|^\s*(?:[-+]|\d+[.)])\s|^\s*>|^ {4}|^\s*#", re.MULTILINE)
+
+FLAVORS = ("plain", "html", "telegram", "slack", "discord")
+
+
+def _protect(body: str) -> str:
+    body = _HASHTAG_LINE.sub(r"\1\\#", body)
+    return _RAW_TAG.sub("&lt;", body)
+
+
+class _Renderer:
+    """One reusable Python-Markdown instance (building one is the slow part)."""
+
+    def __init__(self) -> None:
+        self.md = markdown.Markdown(extensions=["sane_lists", "nl2br"])
+
+    def html(self, body: str) -> str:
+        self.md.reset()
+        return self.md.convert(_protect(body))
+
+
+_renderer = _Renderer()
+
+
+def to_html(body: str) -> str:
+    """Markdown → HTML for feeds; raw HTML in the body is escaped, not passed through."""
+    return _renderer.html(body)
+
+
+def to_text(body: str, flavor: str = "plain") -> str:
+    """Markdown → a network's text flavor (see FLAVORS)."""
+    if flavor == "html":
+        return to_html(body)
+    if not _NEEDS_MARKDOWN.search(body):
+        paragraphs = [p.strip() for p in re.split(r"\n\s*\n", body.strip()) if p.strip()]
+        text = "\n\n".join(paragraphs)
+        return html.escape(text, quote=False) if flavor == "telegram" else text
+    writer = _TextWriter(flavor)
+    writer.feed(to_html(body))
+    writer.close()
+    return writer.result()
+
+
+class _TextWriter(HTMLParser):
+    """Writes HTML from Python-Markdown as one text flavor."""
+
+    _EMPHASIS = {
+        "telegram": {"strong": ("<b>", "</b>"), "b": ("<b>", "</b>"), "em": ("<i>", "</i>"), "i": ("<i>", "</i>"),
+                     "code": ("<code>", "</code>"), "del": ("<s>", "</s>")},
+        "slack": {"strong": ("*", "*"), "b": ("*", "*"), "em": ("_", "_"), "i": ("_", "_"), "code": ("`", "`"),
+                  "del": ("~", "~")},
+        "discord": {"strong": ("**", "**"), "b": ("**", "**"), "em": ("*", "*"), "i": ("*", "*"),
+                    "code": ("`", "`"), "del": ("~~", "~~")},
+    }
+
+    def __init__(self, flavor: str) -> None:
+        super().__init__(convert_charrefs=True)
+        self.flavor = flavor
+        self.out: list[str] = []
+        self.lists: list[list] = []  # [ordered, counter]
+        self.links: list[tuple[str, int]] = []  # (href, position in out)
+        self.after_break = False
+
+    def _escape(self, text: str) -> str:
+        if self.flavor == "telegram":
+            return html.escape(text, quote=False)
+        if self.flavor == "slack":
+            return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+        return text
+
+    def _block_break(self) -> None:
+        text = "".join(self.out)
+        if text and not text.endswith("\n\n"):
+            self.out.append("\n" if text.endswith("\n") else "\n\n")
+
+    def handle_starttag(self, tag: str, attrs) -> None:
+        attrs = dict(attrs)
+        if tag in ("p", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre", "hr"):
+            if not self.lists:
+                self._block_break()
+            if tag == "hr":
+                self.out.append("———")
+        elif tag in ("ul", "ol"):
+            if not self.lists:
+                self._block_break()
+            self.lists.append([tag == "ol", 0])
+        elif tag == "li":
+            if "".join(self.out) and not "".join(self.out).endswith("\n"):
+                self.out.append("\n")
+            kind = self.lists[-1] if self.lists else [False, 0]
+            kind[1] += 1
+            indent = "  " * (len(self.lists) - 1)
+            self.out.append(f"{indent}{kind[1]}. " if kind[0] else f"{indent}• ")
+        elif tag == "br":
+            self.out.append("\n")
+            self.after_break = True  # nl2br writes "<br />\n": drop that newline
+        elif tag == "a":
+            self.links.append((attrs.get("href") or "", len(self.out)))
+        elif tag == "img":
+            pass
+        elif tag in self._EMPHASIS.get(self.flavor, {}):
+            self.out.append(self._EMPHASIS[self.flavor][tag][0])
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in ("ul", "ol") and self.lists:
+            self.lists.pop()
+        elif tag == "a" and self.links:
+            href, start = self.links.pop()
+            label = "".join(self.out[start:])
+            del self.out[start:]
+            self.out.append(self._link(href, label))
+        elif tag in self._EMPHASIS.get(self.flavor, {}):
+            self.out.append(self._EMPHASIS[self.flavor][tag][1])
+
+    def _link(self, href: str, label: str) -> str:
+        plain_label = html.unescape(label) if self.flavor == "telegram" else label
+        same = plain_label.strip() in (href, re.sub(r"^https?://", "", href))
+        if self.flavor == "telegram":
+            return f'<a href="{html.escape(href)}">{label}</a>'
+        if self.flavor == "slack":
+            return f"<{href}>" if same else f"<{href}|{label}>"
+        if self.flavor == "discord":
+            return href if same else f"[{label}]({href})"
+        return href if same else f"{label} ({href})"
+
+    def handle_data(self, data: str) -> None:
+        if self.after_break and data.startswith("\n"):
+            data = data[1:]
+        self.after_break = False
+        if data and (data.strip() or "\n" not in data):  # newlines between blocks are layout
+            self.out.append(self._escape(data))
+
+    def result(self) -> str:
+        text = "".join(self.out)
+        text = re.sub(r"[ \t]+\n", "\n", text)
+        return re.sub(r"\n{3,}", "\n\n", text).strip()

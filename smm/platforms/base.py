@@ -1,0 +1,126 @@
+"""The platform contract: each network's limits (the single source for `smm check`) and its adapter.
+
+A platform class declares its limits as class attributes and, where smm can publish to
+it, implements `publish`, `find` and `metrics`. Built-in platforms register through the
+`smm.platforms` entry-point group, as third-party ones would.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import ClassVar, Mapping
+
+from smm import counting
+from smm.errors import AuthError, NotSupported
+
+
+@dataclass(frozen=True)
+class MediaRules:
+    max_count: int = 4
+    types: frozenset[str] = frozenset({"image/jpeg", "image/png", "image/gif", "image/webp"})
+    max_bytes: int = 5 * 1024 * 1024
+    max_pixels: int | None = None  # width × height
+    alt_supported: bool = True
+    alt_limit: int | None = None
+
+
+@dataclass(frozen=True)
+class PublishResult:
+    remote_id: str
+    url: str | None = None
+    extra: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Metrics:
+    remote_id: str
+    likes: int | None = None
+    reposts: int | None = None
+    replies: int | None = None
+    quotes: int | None = None
+    views: int | None = None
+    clicks: int | None = None
+
+
+class Platform:
+    """One network. Subclasses set the class attributes; adapters override the methods."""
+
+    name: ClassVar[str]
+    label: ClassVar[str]
+    text_limit: ClassVar[int | None] = None  # None: no limit
+    caption_limit: ClassVar[int | None] = None  # text limit when media are attached, if different
+    unit: ClassVar[str] = "characters"  # what `length` counts, in a word or two
+    counting_rule: ClassVar[str] = "grapheme clusters"  # the whole rule, for previews and docs
+    threads: ClassVar[bool] = False  # can publish a reply chain
+    markup: ClassVar[str] = "plain"  # a smm.markup flavor
+    max_links: ClassVar[int | None] = None
+    max_hashtags: ClassVar[int | None] = None
+    media: ClassVar[MediaRules] = MediaRules()
+    secrets: ClassVar[tuple[str, ...]] = ()  # account options that name environment variables
+    can_publish: ClassVar[bool] = False
+
+    @staticmethod
+    def length(text: str) -> int:
+        return counting.graphemes(text)
+
+    @classmethod
+    def cost(cls, text: str) -> int:
+        """What thread splitting keeps under the limit; `length` unless several limits apply."""
+        return cls.length(text)
+
+    @classmethod
+    def finalize(cls, text: str) -> str:
+        """Last transformation of the rendered text (escaping the network needs)."""
+        return text
+
+    @classmethod
+    def shorten_links(cls, text: str) -> tuple[str, tuple[tuple[str, str], ...]]:
+        """Text with links as the network shows them, and (shown, full URL) pairs."""
+        return text, ()
+
+    @classmethod
+    def facets(cls, text: str, links: tuple[tuple[str, str], ...] = ()) -> list[dict]:
+        """Rich-text annotations the network needs beside the text (Bluesky)."""
+        return []
+
+    @classmethod
+    def extra_problems(cls, text: str) -> list[str]:
+        """Limits beyond the main length, as messages (e.g. Bluesky's byte limit)."""
+        return []
+
+    @classmethod
+    def limit_for(cls, options: Mapping, with_media: bool = False) -> int | None:
+        if options.get("char_limit"):
+            return options["char_limit"]
+        if with_media and cls.caption_limit is not None:
+            return cls.caption_limit
+        return cls.text_limit
+
+    # --- the adapter: publishing ------------------------------------------------
+
+    def __init__(self, account, env: Mapping[str, str]) -> None:
+        self.account = account
+        self.options = account.options
+        self.env = env
+
+    @classmethod
+    def missing_secrets(cls, options: Mapping, env: Mapping[str, str]) -> list[str]:
+        """Names of environment variables this account needs that are not set."""
+        names = [options[key] for key in cls.secrets if options.get(key)]
+        return [name for name in names if not env.get(name)]
+
+    def secret(self, key: str) -> str:
+        name = self.options.get(key)
+        value = self.env.get(name or "")
+        if not value:
+            raise AuthError(f"environment variable {name} is not set", account=self.account.name)
+        return value
+
+    def publish(self, rendered, *, idempotency_key: str, reply_to: PublishResult | None = None) -> PublishResult:
+        raise NotSupported(f"publishing to {self.label} is not implemented yet")
+
+    def find(self, rendered, *, idempotency_key: str) -> PublishResult | None:
+        raise NotSupported(f"{self.label} cannot look up a post by its idempotency key")
+
+    def metrics(self, remote_ids: list[str]) -> list[Metrics]:
+        raise NotSupported(f"{self.label} metrics are not implemented")

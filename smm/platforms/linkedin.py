@@ -1,0 +1,28 @@
+"""LinkedIn: 3000 characters of "little text", where reserved characters must be escaped."""
+
+import re
+
+from smm.platforms.base import MediaRules, Platform
+
+_RESERVED = re.compile(r"([\\|{}@\[\]()<>#*_~])")
+
+
+def escape_little_text(text: str) -> str:
+    """Escape every reserved character, or LinkedIn silently cuts the text at it."""
+    return _RESERVED.sub(r"\\\1", text)
+
+
+class LinkedIn(Platform):
+    name = "linkedin"
+    label = "LinkedIn"
+    text_limit = 3000
+    unit = "characters"
+    counting_rule = "characters before escaping"
+    media = MediaRules(max_count=20, types=frozenset({"image/jpeg", "image/png", "image/gif"}),
+                       max_bytes=36_152_320, alt_limit=4086)
+    secrets = ("token_env",)
+
+    @classmethod
+    def finalize(cls, text: str) -> str:
+        escaped = escape_little_text(text)
+        return re.sub(r"\\#(\w+)", r"{hashtag|\\#|\1}", escaped)

@@ -1,0 +1,19 @@
+"""X (Twitter): 280 weighted characters per twitter-text v3."""
+
+from smm import counting
+from smm.platforms.base import MediaRules, Platform
+
+
+class X(Platform):
+    name = "x"
+    label = "X"
+    text_limit = 280
+    unit = "weighted characters"
+    counting_rule = "twitter-text v3 weighted length (CJK and emoji count 2, URLs 23)"
+    threads = True
+    media = MediaRules(max_count=4, max_bytes=5 * 1024 * 1024, alt_limit=1000)
+    secrets = ("token_env",)
+
+    @staticmethod
+    def length(text: str) -> int:
+        return counting.x_length(text)

@@ -1,0 +1,279 @@
+"""Post → what each account will publish: text or thread parts, media, link, and problems.
+
+For each (post, account): pick the override or the body, resolve `@{name}` mentions,
+UTM-tag links, convert Markdown to the network's flavor, apply the Jinja2 template
+(brand/templates/<platform>.j2, else the built-in one) in a sandbox, escape for the
+network, count with the network's own rule, split into a thread where allowed, and
+check media against the network's rules.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import jinja2
+from jinja2.sandbox import SandboxedEnvironment
+
+from smm import markup, media
+from smm.brand import Brand
+from smm.config import Config
+from smm.content import Post
+from smm.counting import first_overflow
+from smm.diagnostics import ERROR, Diagnostic
+from smm.files import inside
+from smm.links import URL, tag_all, utm_tag
+from smm.platforms import Platform, platform_class
+from smm.threads import SPLIT_MARKER, split
+
+MENTION = re.compile(r"@\{([^}\s]+)\}")
+TEMPLATES_DIR = "brand/templates"
+_HTML_FLAVORS = {"html", "telegram"}
+
+
+@dataclass(frozen=True)
+class Part:
+    text: str
+    length: int
+    limit: int | None
+    facets: tuple = ()
+
+
+@dataclass(frozen=True)
+class MediaRef:
+    file: str
+    alt: str | None
+
+
+@dataclass(frozen=True)
+class Rendered:
+    post: str
+    account: str
+    platform: str
+    parts: tuple[Part, ...]
+    media: tuple[MediaRef, ...]
+    link: str | None
+    diagnostics: tuple[Diagnostic, ...] = ()
+
+    @property
+    def text(self) -> str:
+        return "\n\n".join(p.text for p in self.parts)
+
+    def as_json(self) -> dict:
+        return {
+            "account": self.account,
+            "platform": self.platform,
+            "parts": [{"text": p.text, "length": p.length, "limit": p.limit} | ({"facets": list(p.facets)} if p.facets else {})
+                      for p in self.parts],
+            "media": [{"file": m.file, "alt": m.alt} for m in self.media],
+            "link": self.link,
+        }
+
+
+def hashtag(tag: str) -> str:
+    return "#" + tag.lstrip("#")
+
+
+class Renderer:
+    """Renders posts for the accounts of one repository; templates compile once."""
+
+    def __init__(self, root: Path, config: Config, brand: Brand) -> None:
+        self.root = root
+        self.config = config
+        self.brand = brand
+        self.env = SandboxedEnvironment(
+            loader=jinja2.ChoiceLoader([
+                jinja2.FileSystemLoader(str(root / TEMPLATES_DIR)),
+                jinja2.PackageLoader("smm", "templates"),
+            ]),
+            undefined=jinja2.StrictUndefined,
+            autoescape=False,
+        )
+        self._templates: dict[str, jinja2.Template | Diagnostic] = {}
+
+    def template(self, platform: type[Platform]) -> jinja2.Template | Diagnostic:
+        if platform.name not in self._templates:
+            fallback = "html.j2" if platform.markup == "html" else "default.j2"
+            try:
+                self._templates[platform.name] = self.env.select_template([f"{platform.name}.j2", fallback])
+            except jinja2.TemplateSyntaxError as exc:
+                self._templates[platform.name] = Diagnostic(
+                    f"{TEMPLATES_DIR}/{exc.name or platform.name + '.j2'}", exc.lineno or 1, 1, ERROR,
+                    "template.syntax", f"template error: {exc.message}")
+        return self._templates[platform.name]
+
+    def render(self, post: Post, account_name: str) -> Rendered:
+        account = self.config.accounts[account_name]
+        platform = platform_class(account.platform)
+        job = _Job(self, post, account_name, platform)
+        return job.run()
+
+
+class _Job:
+    """One post for one account; collects diagnostics as it goes."""
+
+    def __init__(self, renderer: Renderer, post: Post, account: str, platform: type[Platform]) -> None:
+        self.r = renderer
+        self.post = post
+        self.account = account
+        self.options = renderer.config.accounts[account].options
+        self.platform = platform
+        self.override = (post.meta.get("overrides") or {}).get(account) or {}
+        self.found: list[Diagnostic] = []
+
+    def problem(self, path, rule: str, message: str, hint: str | None = None, at: tuple | None = None) -> None:
+        line, column, end = at or self.post.at(path)
+        self.found.append(Diagnostic(self.post.file, line, column, ERROR, rule, f"{self.account}: {message}", hint, end))
+
+    # -- where text came from, for positions -------------------------------------
+
+    def source(self) -> tuple[str, tuple]:
+        if self.override.get("text"):
+            return self.override["text"], ("overrides", self.account, "text")
+        return self.post.body, ()
+
+    def position_in_source(self, snippet: str) -> tuple:
+        text, path = self.source()
+        if path:
+            return self.post.at(path)
+        for size in (24, 12, 6, 3):
+            piece = snippet[:size].strip()
+            index = text.find(piece) if piece else -1
+            if index >= 0:
+                line = self.post.body_line + text.count("\n", 0, index)
+                return line, index - (text.rfind("\n", 0, index) + 1) + 1, None
+        return self.post.body_line, 1, None
+
+    # -- the pipeline --------------------------------------------------------------
+
+    def run(self) -> Rendered:
+        flavor = self.platform.markup
+        text, _ = self.source()
+        text = self.resolve_mentions(text)
+        utm = self.utm()
+        if utm:
+            text = tag_all(text, **utm)
+        link = self.override.get("link") or self.post.meta.get("link")
+        if link and utm:
+            link = utm_tag(link, **utm)
+        segments = [markup.to_text(s, flavor) for s in text.split(SPLIT_MARKER) if s.strip()] or [""]
+        joiner = f"\n\n{SPLIT_MARKER}\n\n" if self.threaded() else "\n\n"
+        body = joiner.join(segments)
+        full = self.apply_template(body, link)
+        full = self.platform.finalize(full)
+        full, self.links = self.platform.shorten_links(full)
+        media_refs = self.check_media()
+        parts = self.fit(full, bool(media_refs))
+        return Rendered(self.post.id, self.account, self.platform.name, tuple(parts), tuple(media_refs),
+                        link, tuple(self.found))
+
+    def threaded(self) -> bool:
+        return self.post.meta.get("thread") == "auto" and self.platform.threads
+
+    def resolve_mentions(self, text: str) -> str:
+        def replace(match: re.Match) -> str:
+            handle = self.r.brand.handle(match.group(1), self.account, self.platform.name)
+            if handle is None:
+                at = self.position_in_source(match.group())
+                self.problem((), "render.mention", f"no handle for `{match.group()}` on {self.platform.label}",
+                             f"add `{match.group(1)}: {{{self.platform.name}: ...}}` (or `default:`) to brand/handles.yml",
+                             at=at)
+                return match.group(1)
+            return handle
+        return MENTION.sub(replace, text)
+
+    def utm(self) -> dict | None:
+        settings = self.r.config.utm
+        if settings.get("enabled", True) is False or self.options.get("utm") is False:
+            return None
+        return {"source": self.platform.name, "medium": settings.get("medium", "social"),
+                "campaign": self.post.meta.get("campaign"), "domains": settings.get("domains")}
+
+    def apply_template(self, body: str, link: str | None) -> str:
+        tags = [hashtag(t) for t in (self.override.get("hashtags") or self.post.meta.get("hashtags") or [])]
+        present = body.casefold()
+        tags = [t for t in tags if not re.search(rf"(?<![\w#]){re.escape(t.casefold())}(?!\w)", present)]
+        if link and link in body:
+            link = None
+        escape = html.escape if self.platform.markup in _HTML_FLAVORS else (lambda s: s)
+        template = self.r.template(self.platform)
+        if isinstance(template, Diagnostic):
+            self.found.append(template)
+            return body
+        context = {
+            "text": body, "link": escape(link) if link else None, "hashtags": [escape(t) for t in tags],
+            "hashtag_placement": self.r.brand.hashtag_placement, "title": self.post.title,
+            "account": self.account, "platform": self.platform.name,
+            "post": {k: v for k, v in self.post.meta.items() if isinstance(v, (str, int, float, bool, list))},
+        }
+        try:
+            return template.render(context).strip()
+        except jinja2.TemplateError as exc:
+            self.found.append(Diagnostic(
+                f"{TEMPLATES_DIR}/{template.name}", getattr(exc, "lineno", None) or 1, 1, ERROR,
+                "template.render", f"template {template.name} failed for {self.post.file}: {exc}"))
+            return body
+
+    def fit(self, text: str, with_media: bool) -> list[Part]:
+        limit = self.platform.limit_for(self.options, with_media)
+        if SPLIT_MARKER in text or (limit and self.platform.cost(text) > limit and self.threaded()):
+            try:
+                pieces = split(text, limit or 10**9, self.platform.cost, self.r.brand.thread_numbering)
+            except ValueError as exc:
+                self.problem((), "render.unsplittable", f"{exc}")
+                pieces = [t.strip() for t in text.split(SPLIT_MARKER)]
+        else:
+            pieces = [text]
+        parts = [Part(p, self.platform.length(p), limit, tuple(self.platform.facets(p, self.links))) for p in pieces]
+        for index, part in enumerate(parts):
+            self.check_part(part, index, len(parts))
+        self.check_counts(text)
+        return parts
+
+    def check_part(self, part: Part, index: int, total: int) -> None:
+        which = f"part {index + 1}/{total} " if total > 1 else ""
+        if part.limit and self.platform.cost(part.text) > part.limit:
+            offset = first_overflow(part.text, part.limit, self.platform.length) or 0
+            snippet = part.text[offset:offset + 24]
+            hint = None
+            if self.platform.threads and self.post.meta.get("thread") != "auto":
+                hint = "add `thread: auto` to publish it as a thread, or shorten it"
+            elif not self.platform.threads:
+                hint = f"shorten it, or give `{self.account}` its own text under `overrides`"
+            self.problem((), "render.too-long",
+                         f"{which}text is {part.length} {self.platform.unit}, over the limit of {part.limit} "
+                         f"by {part.length - part.limit}; it overflows at “{snippet.strip()}”",
+                         hint, at=self.position_in_source(snippet))
+        for message in self.platform.extra_problems(part.text):
+            self.problem((), "render.too-long", f"{which}{message}")
+
+    def check_counts(self, text: str) -> None:
+        if self.platform.max_links is not None:
+            links = len(URL.findall(text))
+            if links > self.platform.max_links:
+                self.problem((), "render.too-many-links", f"{links} links; {self.platform.label} allows {self.platform.max_links}")
+        if self.platform.max_hashtags is not None:
+            tags = len(re.findall(r"(?<![\w#])#\w+", text))
+            if tags > self.platform.max_hashtags:
+                self.problem(("hashtags",), "render.too-many-hashtags",
+                             f"{tags} hashtags; {self.platform.label} allows {self.platform.max_hashtags}")
+
+    def check_media(self) -> list[MediaRef]:
+        if "media" in self.override:
+            items, base = self.override["media"], ("overrides", self.account, "media")
+        else:
+            items, base = self.post.meta.get("media") or [], ("media",)
+        rules = self.platform.media
+        if len(items) > rules.max_count:
+            self.problem(base, "media.count", f"{len(items)} media files; {self.platform.label} takes at most {rules.max_count}")
+        refs = []
+        for index, item in enumerate(items):
+            refs.append(MediaRef(item["file"], item.get("alt")))
+            path, reason = inside(self.r.root, item["file"])
+            if reason or not path.is_file():
+                continue  # reported once by `smm check` as media.missing / media.outside-repo
+            for rule, message in media.problems(media.inspect(path), item.get("alt"), rules, self.r.brand.alt_required):
+                self.problem(base + (index, "file"), rule, f"`{item['file']}` {message}")
+        return refs

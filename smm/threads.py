@@ -1,0 +1,99 @@
+"""Split text that is over a network's limit into thread parts.
+
+Text is cut at paragraph breaks first, then at sentence ends (including CJK 。！？),
+then between words, and only as a last resort between grapheme clusters; never inside
+a URL, hashtag or mention. Optional "1/3" numbering is counted in each part's length.
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+import regex
+
+SPLIT_MARKER = "<!-- split -->"
+
+_ATOM = regex.compile(r"https?://\S+|(?<![\w@])[#@][\w.@-]+|\X", regex.UNICODE)
+_SENTENCE_END = regex.compile(r"(?<=[.!?…])\s+|(?<=[。！？])")
+_WORD_BREAK = regex.compile(r"(?<=\s)(?=\S)|(?<=[\p{Han}\p{Hiragana}\p{Katakana}])(?=\S)|(?<=\S)(?=[\p{Han}\p{Hiragana}\p{Katakana}])")
+
+Length = Callable[[str], int]
+
+
+def split(text: str, limit: int, length: Length, numbered: bool = False) -> list[str]:
+    """Parts that each fit `limit` under `length`; the text alone if it already fits.
+
+    Raises ValueError when one unsplittable piece (say a URL) cannot fit.
+    """
+    text = text.strip()
+    if length(text) <= limit and SPLIT_MARKER not in text:
+        return [text]
+    manual = [piece.strip() for piece in text.split(SPLIT_MARKER) if piece.strip()]
+    total_guess = 1
+    while True:
+        reserve = len(f" {total_guess}/{total_guess}") if numbered else 0
+        parts = [p for piece in manual for p in _pack(_paragraphs(piece), limit, length, reserve)]
+        if not numbered or len(parts) <= total_guess:
+            break
+        total_guess = len(parts)
+    if numbered and len(parts) > 1:
+        parts = [f"{p} {i}/{len(parts)}" for i, p in enumerate(parts, 1)]
+        if any(length(p) > limit for p in parts):  # numbering widened: one more round
+            return split(text, limit - 1, length, numbered)
+    return parts
+
+
+def _paragraphs(text: str) -> list[str]:
+    return [p for p in regex.split(r"(?<=\n\n)", text) if p]
+
+
+def _pack(pieces: list[str], limit: int, length: Length, reserve: int, level: int = 0) -> list[str]:
+    """Greedy: join pieces while they fit; a piece too big alone is cut at the next finer level."""
+    room = limit - reserve
+    parts: list[str] = []
+    current = ""
+    for piece in pieces:
+        candidate = current + piece
+        if length(candidate.strip()) <= room:
+            current = candidate
+            continue
+        if current.strip():
+            parts.append(current.strip())
+        current = ""
+        if length(piece.strip()) <= room:
+            current = piece
+            continue
+        finer = _finer(piece, level)
+        if finer is None:
+            raise ValueError(f"cannot split {piece.strip()[:40]!r} to fit {limit}")
+        sub = _pack(finer, limit, length, reserve, level + 1)
+        parts += sub[:-1]
+        current = sub[-1] if sub else ""
+    if current.strip():
+        parts.append(current.strip())
+    return parts
+
+
+def _finer(piece: str, level: int) -> list[str] | None:
+    if level == 0:
+        pieces = _cut(piece, _SENTENCE_END)
+    elif level == 1:
+        pieces = _cut(piece, _WORD_BREAK)
+    elif level == 2:
+        pieces = [m.group() for m in _ATOM.finditer(piece)]
+    else:
+        return None
+    return pieces if len(pieces) > 1 else _finer(piece, level + 1) if level < 2 else None
+
+
+def _cut(text: str, boundary: regex.Pattern) -> list[str]:
+    """Cut at boundaries that fall outside URLs, hashtags and mentions."""
+    protected = [(m.start(), m.end()) for m in _ATOM.finditer(text) if m.end() - m.start() > 1]
+    pieces, start = [], 0
+    for m in boundary.finditer(text):
+        cut = m.end()
+        if 0 < cut < len(text) and not any(a < cut < b for a, b in protected):
+            pieces.append(text[start:cut])
+            start = cut
+    pieces.append(text[start:])
+    return [p for p in pieces if p]
