@@ -132,7 +132,7 @@ class _UrlScanner:
                     return
                 back = self.non_run_back.search(text, p, k)
                 run_start = back.end() if back else p
-                protocol = text.startswith("://", run_start - 3)
+                protocol = run_start >= 3 and text.startswith("://", run_start - 3)
                 p = max(p, run_start - (self.margin if protocol else 1))
             if (m := self.url.match(text, p)) is not None:
                 yield m
@@ -376,16 +376,17 @@ def first_overflow(text: str, limit, length_fn: Callable[[str], object], *,
     """Code point offset where ``text`` first exceeds ``limit`` under ``length_fn``.
 
     None if ``text`` fits; else ``text[:offset]`` fits and ``text`` up to the
-    end of the next unit does not.  A unit is a grapheme cluster, never split,
-    or a span that ``units(text)`` returns: by default, for ``x_length`` and
-    ``mastodon_length``, their URLs (and remote mentions), as a prefix cutting
-    one would count differently (often as plain text); pass ``units`` when
-    ``length_fn`` wraps one of them.  A tuple rule such as ``bluesky_length`` takes a
-    tuple ``limit``, e.g. ``(300, 3000)``.  Binary search, so O(log n) calls
-    of ``length_fn``, which should grow with each unit; ours do, except that
-    a cut can make a word a URL ("example.comedy" cut to "example.co"): the
-    offset found then still fits and the next unit does not, but an earlier
-    offset might also be such a place.
+    end of the next unit does not.  A unit is a grapheme cluster (never split)
+    or a span from ``units(text)``: by default the URLs (and remote mentions)
+    of ``x_length`` and ``mastodon_length``, since a prefix cutting one counts
+    differently, often as plain text.  Pass ``units`` (``x_url_spans``,
+    ``mastodon_spans``) when ``length_fn`` wraps one of those.  A tuple rule
+    such as ``bluesky_length`` takes a tuple ``limit``, e.g. ``(300, 3000)``.
+
+    Binary search: O(log n) calls of ``length_fn``, which should grow with
+    each unit.  Ours do, except that a cut can make a word a URL
+    ("example.comedy" cut to "example.co"); the offset found then still fits
+    and the next unit does not, but an earlier offset may be such a place too.
     """
     def fits(end: int) -> bool:
         value = length_fn(text[:end])

@@ -48,9 +48,7 @@ class Bluesky(Platform):
                        max_bytes=2_000_000, alt_limit=2000)
     secrets = ("password_env",)
 
-    @staticmethod
-    def length(text: str) -> int:
-        return counting.graphemes(text)
+    length = staticmethod(counting.graphemes)
 
     @classmethod
     def cost(cls, text: str) -> int:

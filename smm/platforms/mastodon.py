@@ -17,6 +17,4 @@ class Mastodon(Platform):
                        max_bytes=16 * 1024 * 1024, max_pixels=33_177_600, alt_limit=1500)
     secrets = ("token_env",)
 
-    @staticmethod
-    def length(text: str) -> int:
-        return counting.mastodon_length(text)
+    length = staticmethod(counting.mastodon_length)

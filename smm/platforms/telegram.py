@@ -1,7 +1,12 @@
 """Telegram channels: 4096 UTF-16 code units of text, 1024 for a media caption."""
 
+import html
+import re
+
 from smm import counting
 from smm.platforms.base import MediaRules, Platform
+
+_TAG = re.compile(r"<[^>]*>")
 
 
 class Telegram(Platform):
@@ -18,4 +23,5 @@ class Telegram(Platform):
 
     @staticmethod
     def length(text: str) -> int:
-        return counting.utf16_length(text)
+        """UTF-16 code units of the message as shown: HTML tags removed, entities decoded."""
+        return counting.utf16_length(html.unescape(_TAG.sub("", text)))

@@ -14,6 +14,4 @@ class Weibo(Platform):
                        max_bytes=5 * 1024 * 1024, alt_supported=False)
     secrets = ("token_env",)
 
-    @staticmethod
-    def length(text: str) -> int:
-        return counting.weibo_length(text)
+    length = staticmethod(counting.weibo_length)

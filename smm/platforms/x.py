@@ -14,6 +14,4 @@ class X(Platform):
     media = MediaRules(max_count=4, max_bytes=5 * 1024 * 1024, alt_limit=1000)
     secrets = ("token_env",)
 
-    @staticmethod
-    def length(text: str) -> int:
-        return counting.x_length(text)
+    length = staticmethod(counting.x_length)

@@ -1,0 +1,212 @@
+"""Rendering per account: golden files per platform, and the rules behind them.
+
+Golden files live in tests/golden/render/; after a deliberate change, regenerate them
+with `SMM_UPDATE_GOLDEN=1 pytest tests/test_render.py` and review the diff.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+
+import pytest
+
+from conftest import ROOT, post_text
+from smm.repo import load_repo
+from smm.render import Renderer
+
+FIXTURE = ROOT / "tests" / "fixtures" / "render"
+GOLDEN = ROOT / "tests" / "golden"
+UPDATE = os.environ.get("SMM_UPDATE_GOLDEN") == "1"
+
+
+def golden(name: str, actual: str) -> None:
+    path = GOLDEN / name
+    if UPDATE:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(actual, encoding="utf-8")
+    assert path.exists(), f"no golden file {path}; run with SMM_UPDATE_GOLDEN=1"
+    assert actual == path.read_text(encoding="utf-8")
+
+
+def _show(rendered) -> str:
+    out = []
+    for index, part in enumerate(rendered.parts, 1):
+        out.append(f"---- part {index}/{len(rendered.parts)}: {part.length}/{part.limit}")
+        out.append(part.text)
+        if part.facets:
+            out.append(json.dumps(part.facets, ensure_ascii=False))
+    out += [f"! {d.rule}: {d.message}" for d in rendered.diagnostics]
+    return "\n".join(out) + "\n"
+
+
+FIXTURE_REPO = load_repo(FIXTURE)
+CASES = [(post.id, account) for post in FIXTURE_REPO.posts for account in post.accounts]
+
+
+@pytest.mark.parametrize("post_id,account", CASES, ids=[f"{p}-{a}" for p, a in CASES])
+def test_golden_rendering_per_platform(post_id, account):
+    renderer = Renderer(FIXTURE_REPO.root, FIXTURE_REPO.config, FIXTURE_REPO.brand)
+    post = next(p for p in FIXTURE_REPO.posts if p.id == post_id)
+    golden(f"render/{post_id}.{account}.txt", _show(renderer.render(post, account)))
+
+
+def test_golden_example_repo_preview(smm, monkeypatch):
+    monkeypatch.chdir(ROOT)
+    code, out, _ = smm("preview", "--format", "json")
+    assert code == 0
+    golden("example-preview.json", out)
+
+
+# --- rules, each on a small repository --------------------------------------------------
+
+
+def render(make_repo, body="Hello", account="mastodon", files=None, platforms=None, **fields):
+    kwargs = {"platforms": platforms} if platforms else {}
+    root = make_repo({"p.md": post_text(body, platforms=f"[{account}]", **fields)}, files=files, **kwargs)
+    repo = load_repo(root)
+    assert repo.posts, repo.diagnostics
+    return Renderer(root, repo.config, repo.brand).render(repo.posts[0], account)
+
+
+def test_hashtags_already_inline_are_not_added_again(make_repo):
+    r = render(make_repo, "Enjoy #winterblend today", hashtags="[WinterBlend, '#Tea']")
+    assert r.text == "Enjoy #winterblend today\n\n#Tea"
+
+
+def test_hashtags_on_the_last_line(make_repo):
+    r = render(make_repo, "Enjoy", hashtags="[Tea]", files={"brand/brand.yml": "hashtag_placement: last-line\n"})
+    assert r.text == "Enjoy #Tea"
+
+
+def test_link_appended_once_and_utm_tagged(make_repo):
+    r = render(make_repo, "See https://shop.example/a?x=1", link="https://shop.example/a?x=1", campaign="w26")
+    assert r.text == "See https://shop.example/a?x=1&utm_source=mastodon&utm_medium=social&utm_campaign=w26"
+    assert r.link == "https://shop.example/a?x=1&utm_source=mastodon&utm_medium=social&utm_campaign=w26"
+
+
+def test_utm_off_for_an_account(make_repo):
+    platforms = "timezone: UTC\naccounts:\n  mastodon: {platform: mastodon, instance: https://m.example, token_env: T, utm: false}\n"
+    r = render(make_repo, "See https://shop.example/a", platforms=platforms)
+    assert r.text == "See https://shop.example/a"
+
+
+def test_mentions_resolve_per_network(make_repo):
+    files = {"brand/handles.yml": "alice: {mastodon: '@alice@m.example', default: Alice}\n"}
+    assert render(make_repo, "Hi @{alice}!", files=files).text == "Hi @alice@m.example!"
+    assert render(make_repo, "Hi @{alice}!", account="feed", files=files).text == "<p>Hi Alice!</p>"
+
+
+def test_unresolved_mention_is_an_error_at_its_position(make_repo):
+    r = render(make_repo, "First line\nHi @{bob}!")
+    (d,) = r.diagnostics
+    assert (d.rule, d.line, d.column) == ("render.mention", 7, 4)
+    assert "brand/handles.yml" in d.hint
+
+
+def test_over_limit_points_where_it_overflows(make_repo):
+    body = "a" * 490 + " overflow starts here and goes on"
+    (d,) = render(make_repo, body).diagnostics
+    assert d.rule == "render.too-long"
+    assert (d.line, d.column) == (6, 501)
+    assert "text is 523 characters, over the limit of 500 by 23" in d.message
+    assert "thread: auto" in d.hint
+
+
+def test_thread_auto_splits_for_threaded_networks(make_repo):
+    body = ("word " * 90 + "\n\n") * 2
+    r = render(make_repo, body, thread="auto")
+    assert len(r.parts) == 2 and not r.diagnostics
+    assert all(p.length <= 500 for p in r.parts)
+
+
+def test_linkedin_escapes_reserved_characters(make_repo):
+    platforms = "timezone: UTC\naccounts:\n  linkedin: {platform: linkedin, token_env: T}\n"
+    r = render(make_repo, "Tea (hot) & <cold> a_b [x] #Tea", account="linkedin", platforms=platforms, hashtags="[Tea]")
+    assert r.text == "Tea \\(hot\\) & \\<cold\\> a\\_b \\[x\\] {hashtag|\\#|Tea}"
+
+
+def test_telegram_html_is_escaped_and_counted_as_shown(make_repo):
+    platforms = "timezone: UTC\naccounts:\n  telegram: {platform: telegram, token_env: T, chat_id: '@c'}\n"
+    r = render(make_repo, "**Tea** & <b>x</b>", account="telegram", platforms=platforms)
+    assert r.text == "<b>Tea</b> &amp; &lt;b&gt;x&lt;/b&gt;"
+    assert r.parts[0].length == len("Tea & <b>x</b>")
+
+
+@pytest.mark.parametrize("prefix", ["", "😀 ", "👩‍👩‍👧 ", "冬日茶饮 ", "क्षि e\u0301 "])
+def test_bluesky_facet_offsets_are_utf8_bytes(make_repo, prefix):
+    r = render(make_repo, f"{prefix}see https://cloudleaf.example/a/very/long/path?q=1 #Tea", account="bluesky")
+    part = r.parts[0]
+    data = part.text.encode("utf-8")
+    spans = [(data[f["index"]["byteStart"]:f["index"]["byteEnd"]].decode(), f["features"][0]) for f in part.facets]
+    assert spans[0][0] == "cloudleaf.example/a/very/long/..."
+    assert spans[0][1]["uri"].startswith("https://cloudleaf.example/a/very/long/path?q=1&utm_source=bluesky")
+    assert spans[1] == ("#Tea", {"$type": "app.bsky.richtext.facet#tag", "tag": "Tea"})
+
+
+def test_template_override_and_sandbox(make_repo):
+    files = {"brand/templates/mastodon.j2": "{{ title }}: {{ text }}"}
+    assert render(make_repo, "Hi", files=files).text == "A post: Hi"
+    unsafe = {"brand/templates/mastodon.j2": "{{ text.__class__.__mro__ }}"}
+    (d,) = render(make_repo, "Hi", files=unsafe).diagnostics
+    assert d.rule == "template.render" and d.file == "brand/templates/mastodon.j2"
+    undefined = {"brand/templates/mastodon.j2": "{{ nope }}"}
+    (d,) = render(make_repo, "Hi", files=undefined).diagnostics
+    assert d.rule == "template.render" and "nope" in d.message
+
+
+def test_template_syntax_error_is_located(make_repo):
+    files = {"brand/templates/mastodon.j2": "line one\n{% if %}\n"}
+    (d,) = render(make_repo, "Hi", files=files).diagnostics
+    assert (d.file, d.line, d.rule) == ("brand/templates/mastodon.j2", 2, "template.syntax")
+
+
+def _png(width=2, height=2) -> bytes:
+    from io import BytesIO
+
+    from PIL import Image
+
+    buffer = BytesIO()
+    Image.new("RGB", (width, height), "green").save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+def test_media_alt_text_required_and_types_per_network(make_repo):
+    files = {"content/media/a.png": _png()}
+    r = render(make_repo, "Hi", files=files, media="[{file: content/media/a.png}]")
+    assert [(d.rule, d.line) for d in r.diagnostics] == [("media.alt-missing", 5)]
+    platforms = "timezone: UTC\naccounts:\n  instagram: {platform: instagram, token_env: T}\n"
+    r = render(make_repo, "Hi", account="instagram", platforms=platforms, files=files,
+               media="[{file: content/media/a.png, alt: a green square}]")
+    assert [d.rule for d in r.diagnostics] == ["media.type"]
+
+
+def test_media_alt_optional_by_brand_setting(make_repo):
+    files = {"content/media/a.png": _png(), "brand/brand.yml": "alt_text: optional\n"}
+    assert render(make_repo, "Hi", files=files, media="[{file: content/media/a.png}]").diagnostics == ()
+
+
+def test_too_many_media(make_repo):
+    files = {f"content/media/{i}.png": _png() for i in range(5)}
+    media = "[" + ", ".join(f"{{file: content/media/{i}.png, alt: x}}" for i in range(5)) + "]"
+    (d,) = render(make_repo, "Hi", files=files, media=media).diagnostics
+    assert (d.rule, d.line) == ("media.count", 5)
+
+
+def test_heading_hash_is_a_hashtag_and_raw_html_is_text(make_repo):
+    r = render(make_repo, "#Tea time <script>x</script>")
+    assert r.text == "#Tea time <script>x</script>"
+
+
+def test_count_command(smm):
+    from click.testing import CliRunner
+
+    from smm.cli import cli
+
+    result = CliRunner().invoke(cli, ["count", "--platform", "x", "--json"], input="Hello 世界 https://example.com 👩‍👩‍👧")
+    assert json.loads(result.stdout) == {"platform": "x", "length": 37, "limit": 280, "ok": True}
+    result = CliRunner().invoke(cli, ["count", "--platform", "bluesky"], input="茶" * 301)
+    assert (result.exit_code, result.stdout.strip()) == (1, "301/300 grapheme clusters  over the limit")
+    result = CliRunner().invoke(cli, ["count", "--platform", "tiktok"], input="x")
+    assert result.exit_code == 2
