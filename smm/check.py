@@ -104,7 +104,8 @@ def check_media(root: Path, post: Post) -> list[Diagnostic]:
         if reason:
             found.append(_post_diagnostic(post, path, ERROR, "media.outside-repo", f"media file `{file}` {reason}"))
         elif not resolved.is_file():
-            found.append(_post_diagnostic(post, path, ERROR, "media.missing", f"media file `{file}` does not exist",
+            what = "is a folder, not a file" if resolved.is_dir() else "does not exist"
+            found.append(_post_diagnostic(post, path, ERROR, "media.missing", f"media file `{file}` {what}",
                                           "paths are relative to the repository root, e.g. `content/media/photo.jpg`"))
     return found
 

@@ -60,7 +60,7 @@ def parse_duration(text: str) -> timedelta | None:
     """`30m`, `6h`, `2d` → timedelta; `none` → None (no limit)."""
     if text == "none":
         return None
-    match = _DURATION.match(text)
+    match = _DURATION.fullmatch(text)
     if not match:
         raise ValueError(f"not a duration: {text!r}")
     return timedelta(**{_UNITS[match.group(2)]: int(match.group(1))})
@@ -84,9 +84,9 @@ def load_yaml_file(root: Path, file: str, schema_name: str) -> YamlFile:
         return YamlFile({}, Positions(), found)
     parsed = load(text, file=file)
     found += parsed.diagnostics
-    data = parsed.data
-    if data is None:
-        data = {}
+    if parsed.data is None and parsed.diagnostics:
+        return YamlFile({}, parsed.positions, found)  # unparseable: nothing more to say
+    data = {} if parsed.data is None else parsed.data
     if not isinstance(data, dict):
         found.append(Diagnostic(file, 1, 1, ERROR, "yaml.not-mapping", f"{file} must be a mapping of keys to values"))
         return YamlFile({}, parsed.positions, found)

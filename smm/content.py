@@ -62,7 +62,9 @@ def parse_when(text: str, tz: tzinfo) -> datetime:
         when = datetime.fromisoformat(text.strip())
     except ValueError as exc:
         detail = str(exc)
-        if "Invalid isoformat" in detail:
+        if "timedelta" in detail:
+            detail = "the UTC offset must be between -23:59 and +23:59"
+        elif "Invalid isoformat" in detail:
             detail = "not an ISO 8601 date and time such as `2026-11-27T12:00` or `2026-11-27T12:00:00+08:00`"
         raise ValueError(detail) from None
     return when if when.tzinfo else when.replace(tzinfo=tz)
@@ -106,23 +108,26 @@ def parse_post(file: str, text: str, tz: tzinfo) -> tuple[Post | None, list[Diag
     schema_found = schema("post").validate(meta, parsed.positions, file)
     found += schema_found
     post_id = meta.get("id") if isinstance(meta.get("id"), str) else Path(file).stem
-    if "id" not in meta and not ID_PATTERN.match(post_id):
+    if "id" not in meta and not ID_PATTERN.fullmatch(post_id):
         found.append(Diagnostic(
             file, 1, 1, ERROR, "post.id", f"the file name `{Path(file).name}` does not make a valid post id",
             hint="rename the file (lowercase letters, digits, `-`) or set `id:` in the front matter",
         ))
     publish_at = _publish_at(meta, parsed.positions, file, tz, found)
     if not body.strip() and not meta.get("draft") and not _all_overridden(meta):
-        found.append(Diagnostic(file, body_line, 1, ERROR, "post.empty-body", "the post has no text after its front matter"))
+        line = min(body_line, text.count("\n") + 1)
+        found.append(Diagnostic(file, line, 1, ERROR, "post.empty-body", "the post has no text after its front matter"))
     if schema_found or any(d.is_error for d in found):
         return None, found
     return Post(file, post_id, meta, body, body_line, parsed.positions, publish_at), found
 
 
 def _all_overridden(meta: dict) -> bool:
-    overrides = meta.get("overrides") or {}
-    accounts = meta.get("platforms") or []
-    return bool(accounts) and all(isinstance(overrides.get(a), dict) and overrides[a].get("text") for a in accounts)
+    """Every account has its own `text`, so an empty body is fine (wrong types: no)."""
+    overrides, accounts = meta.get("overrides"), meta.get("platforms")
+    if not (isinstance(overrides, dict) and isinstance(accounts, list) and accounts):
+        return False
+    return all(isinstance(a, str) and isinstance(overrides.get(a), dict) and overrides[a].get("text") for a in accounts)
 
 
 def _publish_at(meta: dict, positions: Positions, file: str, tz: tzinfo, found: list[Diagnostic]) -> datetime | None:

@@ -64,6 +64,11 @@ class SourceLines:
 
     def line(self, file: str, number: int) -> str | None:
         if file not in self._cache:
+            from smm.files import links_outside
+
+            if links_outside(self.root, file):
+                self._cache[file] = []
+                return None
             try:
                 raw = (self.root / file).read_bytes()[:2_000_000]
                 self._cache[file] = raw.decode("utf-8", errors="replace").lstrip("\ufeff").split("\n")
@@ -130,7 +135,7 @@ def format_github(diagnostics: list[Diagnostic]) -> str:
     if rest:
         errors = sum(d.is_error for d in rest)
         out.append(
-            f"::group::{len(rest)} more problems not annotated "
+            f"::group::{_plural(len(rest), 'more problem')} not annotated "
             f"({_plural(errors, 'error')}, {_plural(len(rest) - errors, 'warning')}; "
             f"GitHub shows {GITHUB_ANNOTATION_LIMIT} of each per step)"
         )

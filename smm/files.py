@@ -40,7 +40,7 @@ def decode(data: bytes, file: str) -> tuple[str | None, list[Diagnostic]]:
         text = text[1:]
         found.append(Diagnostic(
             file, 1, 1, ERROR, "file.bom", "file starts with a byte order mark (BOM)",
-            hint="save as UTF-8 without BOM; the mark hides the opening `---`",
+            hint="save the file as UTF-8 without a BOM (an invisible mark some editors add)",
         ))
     if "\r" in text:
         line = text.count("\n", 0, text.index("\r")) + 1
@@ -52,8 +52,18 @@ def decode(data: bytes, file: str) -> tuple[str | None, list[Diagnostic]]:
     return text, found
 
 
+def links_outside(root: Path, file: str) -> bool:
+    """A symbolic link (anywhere on the path) that leads out of the repository."""
+    path = os.path.join(root, file)
+    return os.path.islink(path) and not Path(path).resolve().is_relative_to(Path(root).resolve())
+
+
 def read_text(root: Path, file: str, limit: int = MAX_TEXT_BYTES) -> tuple[str | None, list[Diagnostic]]:
-    """Read a repository file as text, with diagnostics instead of exceptions."""
+    """Read a repository file as text, with diagnostics instead of exceptions; never follow a
+    symbolic link out of the repository (its content could be a secret printed in CI logs)."""
+    if links_outside(root, file):
+        return None, [Diagnostic(file, 1, 1, ERROR, "file.outside-repo",
+                                 "this file is a symbolic link to outside the repository; it is not read")]
     try:
         with open(os.path.join(root, file), "rb") as handle:
             data = handle.read(limit + 1)

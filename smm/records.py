@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from smm.diagnostics import ERROR, Diagnostic
+from smm.schema import schema
 
 RECORDS_DIR = "data/published"
 
@@ -24,7 +25,7 @@ def record_file(post_id: str) -> str:
 
 
 def load_records(root: Path) -> tuple[dict[str, Record], list[Diagnostic]]:
-    """Every record by post id; unreadable ones become diagnostics."""
+    """Every record by post id; unreadable or malformed ones become diagnostics."""
     records: dict[str, Record] = {}
     found: list[Diagnostic] = []
     folder = root / RECORDS_DIR
@@ -34,12 +35,15 @@ def load_records(root: Path) -> tuple[dict[str, Record], list[Diagnostic]]:
         file = path.relative_to(root).as_posix()
         try:
             data = json.loads(path.read_text("utf-8"))
-        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-            line = getattr(exc, "lineno", 1)
-            found.append(Diagnostic(file, line, 1, ERROR, "record.invalid", f"unreadable publish record: {exc}"))
+        except json.JSONDecodeError as exc:
+            found.append(Diagnostic(file, exc.lineno, exc.colno, ERROR, "record.invalid", f"unreadable publish record: {exc.msg}"))
             continue
-        if not isinstance(data, dict) or not isinstance(data.get("post"), str):
-            found.append(Diagnostic(file, 1, 1, ERROR, "record.invalid", "publish record lacks its `post` id"))
+        except (OSError, UnicodeDecodeError) as exc:
+            found.append(Diagnostic(file, 1, 1, ERROR, "record.invalid", f"unreadable publish record: {exc}"))
             continue
-        records[data["post"]] = Record(file, data["post"], data.get("file"), data.get("accounts") or {})
+        problems = schema("record").messages(data)
+        if problems:
+            found.append(Diagnostic(file, 1, 1, ERROR, "record.invalid", f"malformed publish record: {problems[0]}"))
+            continue
+        records[data["post"]] = Record(file, data["post"], data.get("file"), data["accounts"])
     return records, found

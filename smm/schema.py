@@ -85,14 +85,39 @@ def did_you_mean(word: str, choices) -> str | None:
     return f"did you mean `{match}`?"
 
 
+def _python_patterns(node):
+    """The schema with each pattern's final `$` as `\\Z`: in Python `$` also matches before a
+    final newline, in JSON Schema (ECMA 262) it does not."""
+    if isinstance(node, dict):
+        return {k: (v[:-1] + "\\Z" if k == "pattern" and isinstance(v, str) and v.endswith("$") and not v.endswith("\\$")
+                    else _python_patterns(v)) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_python_patterns(v) for v in node]
+    return node
+
+
+def _ecma(pattern: str) -> str:
+    return pattern[:-2] + "$" if pattern.endswith("\\Z") else pattern
+
+
 class Schema:
     """One JSON Schema from smm/schemas/, compiled once."""
 
     def __init__(self, name: str) -> None:
         text = resources.files("smm.schemas").joinpath(f"{name}.schema.json").read_text("utf-8")
         self.document = json.loads(text)
-        self._fast = fastjsonschema.compile(self.document)
-        self._full = Draft202012Validator(self.document)
+        python = _python_patterns(self.document)
+        self._fast = fastjsonschema.compile(python)
+        self._full = Draft202012Validator(python)
+
+    def messages(self, data: object) -> list[str]:
+        """Plain messages, for data without source positions (JSON records)."""
+        try:
+            self._fast(data)
+            return []
+        except fastjsonschema.JsonSchemaException:
+            pass
+        return [f"{'/'.join(map(str, e.absolute_path)) or 'top level'}: {e.message}" for e in self._full.iter_errors(data)]
 
     def validate(self, data: object, positions: Positions, file: str) -> list[Diagnostic]:
         try:
@@ -126,7 +151,7 @@ def _diagnose(error: ValidationError, positions: Positions, file: str) -> list[D
     instance = error.instance
 
     if "propertyNames" in error.absolute_schema_path:
-        wanted = _PATTERN_NAMES.get(value, "a valid name") if keyword == "pattern" else error.message
+        wanted = _PATTERN_NAMES.get(_ecma(value), "a valid name") if keyword == "pattern" else error.message
         return [_at(positions, path + (instance,), file, "schema.name",
                     f"name `{instance}` in `{name}` must be {wanted}", key=True)]
     if keyword == "additionalProperties" and isinstance(instance, dict):
@@ -153,7 +178,7 @@ def _diagnose(error: ValidationError, positions: Positions, file: str) -> list[D
         elif instance is None:
             hint = "the value is empty; " + COMMENT_HINT
         elif value == "string" and not isinstance(instance, (dict, list)):
-            hint = f"quote it: \"{instance}\""
+            hint = f"quote it: \"{positions.raw.get(path, instance)}\""
         return [_at(positions, path, file, "schema.type", f"`{name}` must be {wanted}, not {got}", hint)]
     if keyword in ("enum", "const"):
         options = value if keyword == "enum" else [value]
@@ -161,7 +186,7 @@ def _diagnose(error: ValidationError, positions: Positions, file: str) -> list[D
         hint = did_you_mean(instance, [o for o in options if isinstance(o, str)]) if isinstance(instance, str) else None
         return [_at(positions, path, file, "schema.enum", f"`{name}` must be one of {shown}; got {json.dumps(instance, ensure_ascii=False)}", hint)]
     if keyword == "pattern":
-        wanted = _PATTERN_NAMES.get(value, f"text matching {value}")
+        wanted = _PATTERN_NAMES.get(_ecma(value), f"text matching {_ecma(value)}")
         return [_at(positions, path, file, "schema.pattern", f"`{name}` must be {wanted}; got {json.dumps(instance, ensure_ascii=False)}")]
     if keyword == "uniqueItems":
         seen, repeated = set(), None

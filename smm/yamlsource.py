@@ -9,6 +9,7 @@ errors); duplicate keys, recursive aliases and unknown tags become diagnostics.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass, field
 
 import yaml
@@ -27,6 +28,9 @@ Span = tuple[int, int, int, int]  # line, column, end line, end column (1-based)
 _TIMESTAMP = "tag:yaml.org,2002:timestamp"
 _STR = "tag:yaml.org,2002:str"
 _MAX_NODES = 50_000  # alias expansion guard ("billion laughs")
+_MAX_DEPTH = 64  # nesting guard: deeper values are no front matter
+_SEQ = "tag:yaml.org,2002:seq"
+_MAP = "tag:yaml.org,2002:map"
 
 
 class _Loader(_BaseLoader):
@@ -77,6 +81,7 @@ class Positions:
 
     values: dict[Path_, Span] = field(default_factory=dict)
     keys: dict[Path_, Span] = field(default_factory=dict)
+    raw: dict[Path_, str] = field(default_factory=dict)  # source text of non-string scalars
     start: Span = (1, 1, 1, 2)
 
     def of_value(self, path: Path_) -> Span:
@@ -98,40 +103,78 @@ class Parsed:
     diagnostics: list[Diagnostic]
 
 
-def _span(node: nodes.Node, line_offset: int) -> Span:
-    s, e = node.start_mark, node.end_mark
-    return (s.line + 1 + line_offset, s.column + 1, e.line + 1 + line_offset, e.column + 1)
+class _Locator:
+    """1-based (line, column) of a libyaml mark, counting only LF as a line break.
+
+    libyaml also breaks lines at U+0085, U+2028 and U+2029, which editors, git and
+    GitHub do not; text holding them is located by character index instead.
+    """
+
+    def __init__(self, text: str, offset: int) -> None:
+        self.offset = offset
+        self.starts = None
+        if any(ch in text for ch in "\x85\u2028\u2029"):
+            self.starts = [0] + [i + 1 for i, ch in enumerate(text) if ch == "\n"]
+
+    def at(self, mark) -> tuple[int, int]:
+        if self.starts is None:
+            return mark.line + 1 + self.offset, mark.column + 1
+        line = bisect_right(self.starts, mark.index) - 1
+        return line + 1 + self.offset, mark.index - self.starts[line] + 1
+
+    def span(self, node: nodes.Node) -> Span:
+        if self.starts is None:
+            s, e = node.start_mark, node.end_mark
+            return (s.line + 1 + self.offset, s.column + 1, e.line + 1 + self.offset, e.column + 1)
+        return self.at(node.start_mark) + self.at(node.end_mark)
 
 
 def load(text: str, *, file: str, first_line: int = 1) -> Parsed:
     """Parse one YAML document; lines are numbered from ``first_line``."""
     offset = first_line - 1
     positions = Positions(start=(first_line, 1, first_line, 2))
+    locator = _Locator(text, offset)
     loader = _Loader(text)
     try:
         node = loader.get_single_node()
     except yaml.MarkedYAMLError as exc:
-        return Parsed(None, positions, [_syntax_diagnostic(exc, text, file, offset)])
-    except yaml.YAMLError as exc:  # reader errors without a mark
-        return Parsed(None, positions, [Diagnostic(file, first_line, 1, ERROR, "yaml.syntax", str(exc))])
+        return Parsed(None, positions, [_syntax_diagnostic(exc, text, file, locator)])
+    except yaml.reader.ReaderError as exc:
+        line, column = _index_position(text, exc.position, offset)
+        char = chr(exc.character) if isinstance(exc.character, int) else str(exc.character)
+        return Parsed(None, positions, [Diagnostic(
+            file, line, column, ERROR, "yaml.syntax",
+            f"invalid YAML: control character U+{ord(char[:1] or ' '):04X} is not allowed",
+            hint="remove the invisible character (copied from another program?)",
+        )])
+    except yaml.YAMLError as exc:
+        return Parsed(None, positions, [Diagnostic(file, first_line, 1, ERROR, "yaml.syntax", f"invalid YAML: {exc}")])
     finally:
         loader.dispose()
-    converter = _Converter(file, offset, positions)
+    converter = _Converter(file, locator, positions)
     data = converter.convert(node, ()) if node is not None else None
-    return Parsed(data, positions, converter.diagnostics)
+    return Parsed(None if converter.too_complex else data, positions, converter.diagnostics)
 
 
-def _syntax_diagnostic(exc: yaml.MarkedYAMLError, text: str, file: str, offset: int) -> Diagnostic:
+def _index_position(text: str, index: int, offset: int) -> tuple[int, int]:
+    index = max(0, min(index, len(text)))
+    return text.count("\n", 0, index) + 1 + offset, index - (text.rfind("\n", 0, index) + 1) + 1
+
+
+def _syntax_diagnostic(exc: yaml.MarkedYAMLError, text: str, file: str, locator: _Locator) -> Diagnostic:
     lines = text.split("\n")
     mark = exc.problem_mark or exc.context_mark
-    line, column = (mark.line, mark.column) if mark else (0, 0)
-    if not "".join(lines[line:]).strip():  # gave up at the end: point where it began
-        if exc.context_mark and exc.context_mark.line < line:
-            line, column = exc.context_mark.line, exc.context_mark.column
+    line, column = locator.at(mark) if mark else (locator.offset + 1, 1)
+    opened = exc.context_mark if exc.context and ("flow" in exc.context or "quoted" in exc.context) else None
+    if opened is not None and mark and opened.line < mark.line:  # never closed: point where it opened
+        line, column = locator.at(opened)
+    elif mark and mark.index >= len(text.rstrip()):  # gave up at the end: point where it began
+        if exc.context_mark and exc.context_mark.index < mark.index:
+            line, column = locator.at(exc.context_mark)
         else:
-            line, column = _last_unclosed_bracket(lines, line, column)
-    source_line = lines[line] if line < len(lines) else ""
-    line, column = line + 1 + offset, column + 1
+            row, col = _last_unclosed_bracket(lines, len(lines) - 1, 0)
+            line, column = row + 1 + locator.offset, col + 1
+    source_line = lines[line - 1 - locator.offset] if 0 <= line - 1 - locator.offset < len(lines) else ""
     if "\t" in source_line[:column]:
         return Diagnostic(
             file, line, column, ERROR, "yaml.tab",
@@ -155,28 +198,34 @@ COMMENT_HINT = "`#` starts a comment in YAML: quote a value that begins with it,
 
 
 class _Converter:
-    def __init__(self, file: str, offset: int, positions: Positions) -> None:
+    def __init__(self, file: str, locator: _Locator, positions: Positions) -> None:
         self.file = file
-        self.offset = offset
+        self.locator = locator
         self.positions = positions
         self.diagnostics: list[Diagnostic] = []
         self.count = 0
+        self.too_complex = False
         self.active: set[int] = set()
 
     def report(self, node: nodes.Node, rule: str, message: str, hint: str | None = None) -> None:
-        line, column, end_line, end_column = _span(node, self.offset)
+        line, column, end_line, end_column = self.locator.span(node)
         end = end_column if end_line == line else None
         self.diagnostics.append(Diagnostic(self.file, line, column, ERROR, rule, message, hint, end))
 
     def convert(self, node: nodes.Node, path: Path_) -> object:
         self.count += 1
-        if self.count > _MAX_NODES:
-            if self.count == _MAX_NODES + 1:
-                self.report(node, "yaml.too-complex", "aliases expand to too many values")
+        if self.count > _MAX_NODES or len(path) > _MAX_DEPTH:
+            if not self.too_complex:
+                self.too_complex = True
+                self.report(node, "yaml.too-complex",
+                            "aliases expand to too many values" if self.count > _MAX_NODES
+                            else f"values are nested more than {_MAX_DEPTH} levels deep")
             return None
-        self.positions.values[path] = _span(node, self.offset)
+        self.positions.values[path] = self.locator.span(node)
         if isinstance(node, nodes.ScalarNode):
-            return self.scalar(node)
+            return self.scalar(node, path)
+        if node.tag not in (_SEQ, _MAP):
+            self.report(node, "yaml.unsupported", f"unsupported YAML tag {node.tag}")
         if id(node) in self.active:
             self.report(node, "yaml.recursive-alias", "an alias refers to a value that contains it")
             return None
@@ -205,14 +254,15 @@ class _Converter:
                     hint="YAML would silently keep only the last one; remove one of them",
                 )
                 continue
-            self.positions.keys[path + (key,)] = _span(key_node, self.offset)
+            self.positions.keys[path + (key,)] = self.locator.span(key_node)
             result[key] = self.convert(value_node, path + (key,))
         return result
 
-    def scalar(self, node: nodes.ScalarNode) -> object:
+    def scalar(self, node: nodes.ScalarNode, path: Path_) -> object:
         tag = node.tag
         if tag == _STR or tag == _TIMESTAMP:
             return node.value
+        self.positions.raw[path] = node.value  # as written, for hints ("yes", not True)
         if tag == "tag:yaml.org,2002:null":
             return None
         if tag == "tag:yaml.org,2002:bool":

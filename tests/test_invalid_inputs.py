@@ -1,0 +1,263 @@
+"""Malformed inputs: `smm check` reports each with the right rule, line and exit code, never a traceback.
+
+The cases live in tests/fixtures/invalid/ (see expected.yml there): each is copied over a
+valid base repository in a temp folder and checked with the real CLI. Files over 100 KB
+and symbolic links are made at run time instead of being committed.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+from click.testing import CliRunner
+
+from smm.cli import cli
+from smm.diagnostics import ERROR, WARNING, Diagnostic, format_github
+
+FIXTURES = Path(__file__).parent / "fixtures" / "invalid"
+BASE = FIXTURES / "base"
+CASES = FIXTURES / "cases"
+EXPECTED: dict[str, dict] = yaml.safe_load((FIXTURES / "expected.yml").read_text("utf-8"))
+NOW = "2026-01-01T00:00:00+00:00"  # every post in the fixtures is due after this
+
+
+def build(name: str, tmp_path: Path) -> Path:
+    """A copy of the base repository with the case applied, in tmp_path/repo."""
+    spec = EXPECTED[name]
+    kind, case = name.split("/", 1)
+    repo = tmp_path / "repo"
+    shutil.copytree(BASE, repo, symlinks=True)
+    if kind == "posts":
+        shutil.copyfile(CASES / "posts" / f"{case}.md", repo / "content" / f"{case}.md")
+    elif kind == "platforms":
+        shutil.copyfile(CASES / "platforms" / f"{case}.yml", repo / "platforms.yml")
+    elif kind == "calendar":
+        shutil.copyfile(CASES / "calendar" / f"{case}.yml", repo / "brand" / "calendar.yml")
+    elif kind == "trees":
+        shutil.copytree(CASES / "trees" / case, repo, dirs_exist_ok=True, symlinks=True)
+    else:
+        assert kind == "generated", name
+    setup = spec.get("setup") or {}
+    if "large_file" in setup:
+        make_large_file(repo, **setup["large_file"])
+    if "symlink_outside" in setup:
+        make_symlink_outside(repo, tmp_path / "outside", **setup["symlink_outside"])
+    return repo
+
+
+def make_large_file(repo: Path, path: str, size: int) -> None:
+    """A well-formed file of exactly `size` bytes: a post with a long body, or padded YAML."""
+    target = repo / path
+    if path.endswith(".md"):
+        head = b"---\ntitle: A very long post\npublish_at: 2026-11-27T12:00\nplatforms: [feed]\n---\n"
+    else:
+        head = target.read_bytes()
+    line = b"Tea, leaves and water; " * 3 + b"\n" if path.endswith(".md") else b"# " + b"padding " * 8 + b"\n"
+    count, rest = divmod(size - len(head), len(line))
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(head + line * count + b"#" * (rest - 1) + b"\n" if rest else head + line * count)
+    assert target.stat().st_size == size
+
+
+def make_symlink_outside(repo: Path, outside: Path, path: str, text: str | None = None,
+                         copy_of: str | None = None) -> None:
+    outside.mkdir(exist_ok=True)
+    target = outside / Path(path).name
+    if copy_of:
+        shutil.copyfile(repo / copy_of, target)
+    else:
+        target.write_text(text or "", encoding="utf-8")
+    link = repo / path
+    link.parent.mkdir(parents=True, exist_ok=True)
+    link.unlink(missing_ok=True)
+    try:
+        link.symlink_to(target)
+    except OSError as exc:  # pragma: no cover - Windows without the symlink privilege
+        pytest.skip(f"cannot create symlinks here: {exc}")
+
+
+def case_file(name: str) -> str:
+    """The repository-relative file the expected diagnostic is about."""
+    spec = EXPECTED[name]
+    if "file" in spec:
+        return spec["file"]
+    kind, case = name.split("/", 1)
+    return {"posts": f"content/{case}.md", "platforms": "platforms.yml", "calendar": "brand/calendar.yml"}[kind]
+
+
+def run_cli(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(cli, list(args), catch_exceptions=False)
+    return result.exit_code, result.stdout, result.stderr
+
+
+def assert_reported(name: str, diagnostics: list[dict], code: int) -> None:
+    spec = EXPECTED[name]
+    file = case_file(name)
+    shown = "\n".join(f"  {d['file']}:{d['line']}:{d['column']} {d['severity']}[{d['rule']}] {d['message']}"
+                      f"  (hint: {d.get('hint')})" for d in diagnostics)
+    matching = [d for d in diagnostics if d["file"] == file and d["rule"] == spec["rule"] and d["line"] == spec["line"]]
+    assert matching, f"{name}: no {spec['rule']} at {file}:{spec['line']}; got:\n{shown}"
+    if "column" in spec:
+        assert any(d["column"] == spec["column"] for d in matching), \
+            f"{name}: {spec['rule']} at {file}:{spec['line']} has the wrong column (want {spec['column']}):\n{shown}"
+    assert all(d["severity"] == ERROR for d in matching), shown
+    if "hint_contains" in spec:
+        assert any(spec["hint_contains"] in (d.get("hint") or "") for d in matching), \
+            f"{name}: no hint containing {spec['hint_contains']!r}:\n{shown}"
+    if spec.get("only", True):
+        errors = [d for d in diagnostics if d["file"] == file and d["severity"] == ERROR]
+        assert len(errors) == 1, f"{name}: want only the {spec['rule']} error for {file}, got:\n{shown}"
+    assert code == spec["exit"], f"{name}: exit {code}, want {spec['exit']}:\n{shown}"
+
+
+def test_expected_covers_every_case_file():
+    on_disk = {f"posts/{p.stem}" for p in (CASES / "posts").glob("*.md")}
+    on_disk |= {f"platforms/{p.stem}" for p in (CASES / "platforms").glob("*.yml")}
+    on_disk |= {f"calendar/{p.stem}" for p in (CASES / "calendar").glob("*.yml")}
+    on_disk |= {f"trees/{p.name}" for p in (CASES / "trees").iterdir() if p.is_dir()}
+    listed = {name for name in EXPECTED if not name.startswith("generated/")}
+    assert on_disk == listed
+    assert len(EXPECTED) >= 45
+    for name, spec in EXPECTED.items():
+        assert {"rule", "line", "exit"} <= spec.keys(), name
+        assert spec["exit"] == (2 if case_file(name) == "platforms.yml" else 1), name
+    big = [f for f in FIXTURES.rglob("*") if f.is_file() and f.stat().st_size > 100 * 1024]
+    assert not big, "files over 100 KB are generated by the tests, not committed"
+
+
+def test_base_repository_is_valid(tmp_path):
+    repo = tmp_path / "repo"
+    shutil.copytree(BASE, repo)
+    code, out, err = run_cli("check", str(repo), "--format", "json", "--now", NOW)
+    assert (code, json.loads(out)) == (0, []), out + err
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_invalid_input(name, tmp_path):
+    repo = build(name, tmp_path)
+    code, out, err = run_cli("check", str(repo), "--format", "json", "--now", NOW)
+    assert "Traceback" not in out + err
+    diagnostics = json.loads(out)
+    for d in diagnostics:
+        assert d["line"] >= 1 and d["column"] >= 1 and d["rule"] and d["severity"] in (ERROR, WARNING), d
+    secret = EXPECTED[name].get("secret")
+    if secret:
+        text = run_cli("check", str(repo), "--now", NOW)
+        github = run_cli("check", str(repo), "--format", "github", "--now", NOW)
+        for output in (out, err, *text[1:], *github[1:]):
+            assert secret not in output, f"{name}: a file outside the repository was read and shown:\n{output}"
+    assert_reported(name, diagnostics, code)
+
+
+SUBPROCESS_CASES = [
+    "posts/bom", "posts/binary-junk", "posts/gbk", "posts/yaml-unclosed-flow-list", "posts/yaml-custom-tag-scalar",
+    "posts/yaml-billion-laughs", "posts/yaml-deep-nesting", "posts/yaml-control-character",
+    "platforms/yaml-error", "platforms/timezone-unknown", "generated/too-large", "trees/record-invalid-json",
+]
+
+
+def run_module(repo: Path, *args: str) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if k != "SMM_DEBUG"}
+    return subprocess.run([sys.executable, "-m", "smm", *args], cwd=repo, env=env,
+                          capture_output=True, text=True, encoding="utf-8", timeout=120)
+
+
+@pytest.mark.parametrize("name", SUBPROCESS_CASES)
+def test_invalid_input_in_a_real_process(name, tmp_path):
+    repo = build(name, tmp_path)
+    proc = run_module(repo, "check", "--format", "json", "--now", NOW)
+    assert "Traceback" not in proc.stderr + proc.stdout
+    assert "internal error" not in proc.stderr
+    assert_reported(name, json.loads(proc.stdout), proc.returncode)
+
+
+def test_missing_platforms_file_is_a_usage_error(tmp_path):
+    (tmp_path / "content").mkdir()
+    proc = run_module(tmp_path, "check", "--format", "json")
+    assert proc.returncode == 2
+    assert "platforms.yml" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_nonexistent_path_is_a_usage_error(tmp_path):
+    repo = build("posts/bom", tmp_path)
+    proc = run_module(repo, "check", "content/no-such-post.md")
+    assert proc.returncode == 2
+    assert "no-such-post.md" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_text_format_is_compiler_style(tmp_path):
+    repo = build("posts/unknown-pillar", tmp_path)
+    code, out, _ = run_cli("check", str(repo), "--now", NOW)
+    assert code == 1
+    lines = out.splitlines()
+    assert "content/unknown-pillar.md:5:9: error[post.unknown-pillar]: pillar `recipes` is not in brand/calendar.yml" in lines
+    at = lines.index("content/unknown-pillar.md:5:9: error[post.unknown-pillar]: pillar `recipes` is not in brand/calendar.yml")
+    assert lines[at + 1] == " 5 | pillar: recipes"
+    assert lines[at + 2] == "   |         ^^^^^^^"
+    assert lines[-1] == "1 error, 0 warnings in 1 file"
+
+
+def test_text_format_of_an_encoding_error_does_not_crash(tmp_path):
+    repo = build("posts/latin1", tmp_path)
+    code, out, err = run_cli("check", str(repo), "--now", NOW)
+    assert code == 1 and "content/latin1.md:2:11: error[file.encoding]:" in out
+    assert "Traceback" not in out + err
+
+
+def test_github_format_escapes_properties_and_data(tmp_path):
+    # a post file name with `,`, `%` and `:` is not a valid id; its message quotes the name
+    repo = tmp_path / "repo"
+    shutil.copytree(BASE, repo)
+    name = "a,b%c:d.md"
+    shutil.copyfile(CASES / "posts" / "Upper-Case-Name.md", repo / "content" / name)
+    code, out, _ = run_cli("check", str(repo), "--format", "github", "--now", NOW)
+    assert code == 1
+    annotations = [line for line in out.splitlines() if line.startswith("::error ")]
+    assert len(annotations) == 1
+    assert annotations[0].startswith("::error file=content/a%2Cb%25c%3Ad.md,line=1,col=1,title=post.id::")
+    data = annotations[0].split("::", 2)[2]
+    assert "`a,b%25c:d.md`" in data  # in data only % (and CR, LF) are escaped
+    assert "%0Ahint: " in data and "\n" not in data
+
+
+def test_format_github_escapes_cr_lf_percent_colon_comma():
+    d = Diagnostic("content/we,ird:na%me\r\n.md", 3, 7, ERROR, "yaml.syntax", "100% broken:\r\nline two, really",
+                   hint="fix: this")
+    out = format_github([d]).splitlines()
+    assert out[0] == ("::error file=content/we%2Cird%3Ana%25me%0D%0A.md,line=3,col=7,title=yaml.syntax"
+                      "::100%25 broken:%0D%0Aline two, really%0Ahint: fix: this")
+    assert out[-1] == "1 error, 0 warnings in 1 file"
+
+
+def test_github_format_groups_errors_past_ten(tmp_path):
+    repo = tmp_path / "repo"
+    shutil.copytree(BASE, repo)
+    for i in range(12):
+        shutil.copyfile(CASES / "posts" / "missing-title.md", repo / "content" / f"post-{i:02}.md")
+    code, out, _ = run_cli("check", str(repo), "--format", "github", "--now", NOW)
+    assert code == 1
+    lines = out.splitlines()
+    assert sum(line.startswith("::error ") for line in lines) == 10
+    group = [i for i, line in enumerate(lines) if line.startswith("::group::")]
+    assert len(group) == 1
+    assert lines[group[0]].startswith("::group::2 more problems not annotated (2 errors, 0 warnings;")
+    assert lines[group[0] + 1] == "content/post-10.md:2:1: error[schema.required]: missing required field `title`"
+    assert lines[group[0] + 2] == "content/post-11.md:2:1: error[schema.required]: missing required field `title`"
+    assert lines[group[0] + 3] == "::endgroup::"
+    assert lines[-1] == "12 errors, 0 warnings in 12 files"
+
+
+def test_format_github_limit_counts_errors_and_warnings_separately():
+    errors = [Diagnostic(f"content/e{i:02}.md", 1, 1, ERROR, "post.id", "bad") for i in range(11)]
+    warnings = [Diagnostic(f"content/w{i:02}.md", 1, 1, WARNING, "calendar.gap", "gap") for i in range(10)]
+    out = format_github(errors + warnings).splitlines()
+    assert sum(line.startswith("::error ") for line in out) == 10
+    assert sum(line.startswith("::warning ") for line in out) == 10
+    assert any(line.startswith("::group::1 more ") and "(1 error, 0 warnings;" in line for line in out)
