@@ -1,7 +1,9 @@
 """`smm check`: every problem in a content repository, found at once.
 
-Loading already reports what one file alone gets wrong; this module adds the checks
-that need the whole repository: accounts, ids, pillars, media, records, the calendar.
+    run_check(root, now)
+      load_repo  ── each post: parse (its own problems), then PostChecks: what each
+                    account would receive, accounts, pillar, media, due date
+      check      ── across posts: duplicate ids, publish records, calendar gaps
 """
 
 from __future__ import annotations
@@ -16,26 +18,32 @@ from smm.content import Post
 from smm.diagnostics import ERROR, WARNING, Diagnostic
 from smm.files import inside
 from smm.render import Renderer
-from smm.repo import Repo
+from smm.repo import Repo, load_repo
 from smm.schema import did_you_mean
 
 GAP_WARNING_WINDOW = timedelta(days=7)
 _LIVE_STATES = {"published", "in_flight", "unconfirmed"}
 
 
-def check(repo: Repo, now: datetime) -> list[Diagnostic]:
-    found = list(repo.diagnostics)
-    renderer = Renderer(repo.root, repo.config, repo.brand)
-    for post in repo.posts:
-        found += check_rendering(renderer, post)
-        found += check_accounts(repo, post)
-        found += check_pillar(repo, post)
-        found += check_media(repo.root, post)
-        found += check_due(repo, post, now)
-    found += check_duplicate_ids(repo.posts)
-    found += check_records(repo)
-    found += check_gaps(repo, now)
-    return found
+def run_check(root: Path, now: datetime) -> Repo:
+    """The repository, with every problem in `repo.diagnostics`."""
+    repo = load_repo(root, PostChecks(now))
+    repo.diagnostics += check_duplicate_ids(repo.posts) + check_records(repo) + check_gaps(repo, now)
+    return repo
+
+
+class PostChecks:
+    """The checks of one post that need the repository's settings but no other post."""
+
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+        self.renderer: Renderer | None = None  # made in the process that uses it
+
+    def __call__(self, repo: Repo, post: Post) -> list[Diagnostic]:
+        if self.renderer is None:
+            self.renderer = Renderer(repo.root, repo.config, repo.brand)
+        return (check_rendering(self.renderer, post) + check_accounts(repo, post) + check_pillar(repo, post)
+                + check_media(repo.root, post) + check_due(repo, post, self.now))
 
 
 def _post_diagnostic(post: Post, path, severity, rule, message, hint=None, key=False) -> Diagnostic:

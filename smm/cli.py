@@ -78,14 +78,16 @@ def check(paths: tuple[Path, ...], fmt: str, now: str | None) -> None:
     Exit 0 without errors (warnings allowed), 1 with errors, 2 for bad usage or an
     unusable platforms.yml.
     """
-    from smm.check import check as run_check, select
+    from smm.check import run_check, select
+    from smm.config import find_root, load_config
     from smm.diagnostics import render
 
     for p in paths:
         if not p.exists():
             raise UsageError(f"no such file or folder: {p}")
-    repo = _repo(paths[0] if paths else None)
-    found = select(run_check(repo, _now(now, repo.config.timezone)), repo.root, list(paths))
+    root = find_root(paths[0] if paths else Path.cwd())
+    repo = run_check(root, _now(now, load_config(root)[0].timezone))
+    found = select(repo.diagnostics, repo.root, list(paths))
     click.echo(render(found, fmt, repo.root))
     if repo.config_broken:
         raise SystemExit(2)

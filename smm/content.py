@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass, field
+from functools import cached_property
+from dataclasses import dataclass, field, replace
 from datetime import datetime, tzinfo
 from pathlib import Path
 
@@ -25,8 +26,22 @@ class Post:
     meta: dict = field(compare=False)
     body: str = field(compare=False)
     body_line: int = field(compare=False)  # line where the body starts
-    positions: Positions = field(compare=False)
     publish_at: datetime | None = field(compare=False)
+    root: str = field(default="", compare=False, repr=False)
+    parsed_positions: Positions | None = field(default=None, compare=False, repr=False)
+
+    @cached_property
+    def positions(self) -> Positions:
+        """Where each field stands; dropped when posts cross processes, read again on demand."""
+        if self.parsed_positions is not None:
+            return self.parsed_positions
+        text, _ = read_text(Path(self.root), self.file)
+        front = split_front_matter(text or "", self.file)[0]
+        return load(front or "", file=self.file, first_line=2).positions
+
+    def without_positions(self) -> Post:
+        """A lighter copy, cheap to send to another process."""
+        return replace(self, parsed_positions=None)
 
     @property
     def title(self) -> str:
@@ -89,7 +104,7 @@ def split_front_matter(text: str, file: str) -> tuple[str | None, str, int, list
                                     hint="add a line with `---` after the last front matter field")]
 
 
-def parse_post(file: str, text: str, tz: tzinfo) -> tuple[Post | None, list[Diagnostic]]:
+def parse_post(file: str, text: str, tz: tzinfo, root: str = "") -> tuple[Post | None, list[Diagnostic]]:
     """One post file's text → Post (None when unusable) and every problem in it alone."""
     front, body, body_line, found = split_front_matter(text, file)
     if front is None:
@@ -119,7 +134,7 @@ def parse_post(file: str, text: str, tz: tzinfo) -> tuple[Post | None, list[Diag
         found.append(Diagnostic(file, line, 1, ERROR, "post.empty-body", "the post has no text after its front matter"))
     if schema_found or any(d.is_error for d in found):
         return None, found
-    return Post(file, post_id, meta, body, body_line, parsed.positions, publish_at), found
+    return Post(file, post_id, meta, body, body_line, publish_at, root, parsed.positions), found
 
 
 def _all_overridden(meta: dict) -> bool:
@@ -153,7 +168,7 @@ def read_post(root: Path, file: str, tz: tzinfo) -> tuple[Post | None, list[Diag
     text, found = read_text(root, file)
     if text is None:
         return None, found
-    post, more = parse_post(file, text, tz)
+    post, more = parse_post(file, text, tz, str(root))
     return post, found + more
 
 

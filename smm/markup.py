@@ -15,6 +15,7 @@ import markdown
 
 _HASHTAG_LINE = re.compile(r"^(\s*)#(?=[^\s#])", re.MULTILINE)
 _RAW_TAG = re.compile(r"<(?!https?://)")
+_EDGE_SPACE = re.compile(r"^[ \t]|[ \t]$", re.MULTILINE)
 _NEEDS_MARKDOWN = re.compile(r"[*_`\[\]<>\\]|^\s*(?:[-+]|\d+[.)])\s|^\s*>|^ {4}|^\s*#", re.MULTILINE)
 
 FLAVORS = ("plain", "html", "telegram", "slack", "discord")
@@ -46,16 +47,27 @@ def to_html(body: str) -> str:
 
 def to_text(body: str, flavor: str = "plain") -> str:
     """Markdown → a network's text flavor (see FLAVORS)."""
+    if not _NEEDS_MARKDOWN.search(body) and not (flavor == "html" and _EDGE_SPACE.search(body)):
+        # plain paragraphs: exactly what Markdown would make of them, without it
+        paragraphs = [p.strip() for p in re.split(r"\n\s*\n", body.strip()) if p.strip()]
+        if flavor == "html":
+            return "\n".join("<p>" + html.escape(p, quote=False).replace("\n", "<br />\n") + "</p>" for p in paragraphs)
+        return _tidy(_escape("\n\n".join(paragraphs), flavor))
     if flavor == "html":
         return to_html(body)
-    if not _NEEDS_MARKDOWN.search(body):
-        paragraphs = [p.strip() for p in re.split(r"\n\s*\n", body.strip()) if p.strip()]
-        text = "\n\n".join(paragraphs)
-        return html.escape(text, quote=False) if flavor == "telegram" else text
     writer = _TextWriter(flavor)
     writer.feed(to_html(body))
     writer.close()
     return writer.result()
+
+
+def _escape(text: str, flavor: str) -> str:
+    """Text as data in the flavor: HTML entities for Telegram, Slack's three for Slack."""
+    if flavor == "telegram":
+        return html.escape(text, quote=False)
+    if flavor == "slack":
+        return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return text
 
 
 class _TextWriter(HTMLParser):
@@ -77,13 +89,6 @@ class _TextWriter(HTMLParser):
         self.lists: list[list] = []  # [ordered, counter]
         self.links: list[tuple[str, int]] = []  # (href, position in out)
         self.after_break = False
-
-    def _escape(self, text: str) -> str:
-        if self.flavor == "telegram":
-            return html.escape(text, quote=False)
-        if self.flavor == "slack":
-            return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-        return text
 
     def _block_break(self) -> None:
         text = "".join(self.out)
@@ -145,9 +150,12 @@ class _TextWriter(HTMLParser):
             data = data[1:]
         self.after_break = False
         if data and (data.strip() or "\n" not in data):  # newlines between blocks are layout
-            self.out.append(self._escape(data))
+            self.out.append(_escape(data, self.flavor))
 
     def result(self) -> str:
-        text = "".join(self.out)
-        text = re.sub(r"[ \t]+\n", "\n", text)
-        return re.sub(r"\n{3,}", "\n\n", text).strip()
+        return _tidy("".join(self.out))
+
+
+def _tidy(text: str) -> str:
+    """No spaces before line ends, at most one blank line, no outer white space."""
+    return re.sub(r"\n{3,}", "\n\n", re.sub(r"[ \t]+\n", "\n", text)).strip()

@@ -29,6 +29,7 @@ from smm.platforms import Platform, platform_class
 from smm.threads import SPLIT_MARKER, split
 
 MENTION = re.compile(r"@\{([^}\s]+)\}")
+_HASHTAG = re.compile(r"(?<![\w#&])#\w+")
 TEMPLATES_DIR = "brand/templates"
 _HTML_FLAVORS = {"html", "telegram"}
 
@@ -193,8 +194,8 @@ class _Job:
 
     def apply_template(self, body: str, link: str | None) -> str:
         tags = [hashtag(t) for t in (self.override.get("hashtags") or self.post.meta.get("hashtags") or [])]
-        present = body.casefold()
-        tags = [t for t in tags if not re.search(rf"(?<![\w#]){re.escape(t.casefold())}(?!\w)", present)]
+        present = {t.casefold() for t in _HASHTAG.findall(body)}
+        tags = [t for t in tags if t.casefold() not in present]
         if link and link in body:
             link = None
         escape = html.escape if self.platform.markup in _HTML_FLAVORS else (lambda s: s)

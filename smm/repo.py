@@ -1,9 +1,16 @@
-"""Load a whole content repository: settings, brand files, posts and publish records."""
+"""Load a whole content repository: settings, brand files, posts and publish records.
+
+Posts are parsed, and optionally inspected (rendered and checked), in two processes
+when there are many: parsing dominates `smm check` on large repositories.
+"""
 
 from __future__ import annotations
 
+import multiprocessing
+import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
 from smm.brand import Brand, load_brand
 from smm.calendar import Calendar, load_calendar
@@ -11,6 +18,8 @@ from smm.config import PLATFORMS_FILE, Config, load_config
 from smm.content import Post, post_files, read_post
 from smm.diagnostics import Diagnostic
 from smm.records import Record, load_records
+
+PARALLEL_FROM = 2000  # posts; below this a second process costs more than it saves
 
 
 @dataclass
@@ -21,24 +30,59 @@ class Repo:
     brand: Brand
     posts: list[Post]
     records: dict[str, Record]
-    diagnostics: list[Diagnostic]  # every problem met while loading
+    diagnostics: list[Diagnostic]  # every problem met while loading (and inspecting)
 
     @property
     def config_broken(self) -> bool:
         return any(d.is_error and d.file == PLATFORMS_FILE for d in self.diagnostics)
 
 
-def load_repo(root: Path) -> Repo:
+Inspect = Callable[[Repo, Post], list[Diagnostic]]
+
+
+def load_repo(root: Path, inspect: Inspect | None = None) -> Repo:
+    """Everything in the repository; `inspect` runs on each post right after it is parsed."""
     config, found = load_config(root)
     calendar, calendar_found = load_calendar(root)
     brand, brand_found = load_brand(root)
-    found += calendar_found + brand_found
-    posts = []
-    for file in post_files(root):
-        post, post_found = read_post(root, file, config.timezone)
+    records, record_found = load_records(root)
+    repo = Repo(root, config, calendar, brand, [], records, found + calendar_found + brand_found + record_found)
+    files = post_files(root)
+    workers = min(2, os.cpu_count() or 1)
+    if len(files) >= PARALLEL_FROM and workers > 1 and "fork" in multiprocessing.get_all_start_methods():
+        chunks = [files[i::workers] for i in range(workers)]
+        global _WORK
+        _WORK = (repo, inspect)
+        with multiprocessing.get_context("fork").Pool(workers - 1) as pool:
+            pending = pool.map_async(_load_chunk_light, chunks[1:])
+            results = [_load_chunk(chunks[0])] + pending.get()
+        _WORK = None
+    else:
+        results = [_load_chunk(files, (repo, inspect))]
+    for posts, post_found in results:
+        repo.posts += posts
+        repo.diagnostics += post_found
+    repo.posts.sort(key=lambda p: p.file)
+    return repo
+
+
+_WORK: tuple[Repo, Inspect | None] | None = None  # shared with forked workers
+
+
+def _load_chunk(files: list[str], work=None) -> tuple[list[Post], list[Diagnostic]]:
+    repo, inspect = work or _WORK
+    posts, found = [], []
+    for file in files:
+        post, post_found = read_post(repo.root, file, repo.config.timezone)
         found += post_found
         if post is not None:
             posts.append(post)
-    records, record_found = load_records(root)
-    found += record_found
-    return Repo(root, config, calendar, brand, posts, records, found)
+            if inspect is not None:
+                found += inspect(repo, post)
+    return posts, found
+
+
+def _load_chunk_light(files: list[str]) -> tuple[list[Post], list[Diagnostic]]:
+    """In a worker: posts travel back without their position tables (read again if needed)."""
+    posts, found = _load_chunk(files)
+    return [p.without_positions() for p in posts], found

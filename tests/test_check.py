@@ -209,3 +209,18 @@ def test_real_process_never_prints_a_traceback(make_repo):
     assert proc.returncode == 1
     assert "Traceback" not in proc.stdout + proc.stderr
     assert "content/a.md:4:1: error[file.encoding]" in proc.stdout
+
+
+def test_parallel_loading_finds_the_same_problems(make_repo, smm, monkeypatch):
+    import smm.repo as repo_module
+
+    posts = {f"p{i}.md": post_text(f"Post {i} 茶", publish_at=f"2026-12-{1 + i % 28:02d}T12:00") for i in range(12)}
+    posts["p3.md"] = post_text(platforms="[feed, mastodn]")
+    posts["dup.md"] = post_text(id="p5")
+    posts["long.md"] = post_text("x" * 600)
+    make_repo(posts)
+    serial = smm.json("check", "--now", NOW)
+    monkeypatch.setattr(repo_module, "PARALLEL_FROM", 2)
+    parallel = smm.json("check", "--now", NOW)
+    assert parallel == serial
+    assert {d["rule"] for d in serial[1]} == {"post.unknown-account", "post.duplicate-id", "render.too-long"}

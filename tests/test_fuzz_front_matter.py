@@ -28,10 +28,9 @@ from hypothesis import strategies as st
 from jsonschema import Draft202012Validator, validators
 from jsonschema.exceptions import ValidationError
 
-from smm.check import check
+from smm.check import run_check
 from smm.content import parse_post
 from smm.diagnostics import ERROR, WARNING
-from smm.repo import load_repo
 
 BASE = Path(__file__).parent / "fixtures" / "invalid" / "base"
 SCHEMA = json.loads((Path(__file__).parents[1] / "smm" / "schemas" / "post.schema.json").read_text("utf-8"))
@@ -218,9 +217,9 @@ def repo(tmp_path_factory) -> Path:
 
 def full_check(root: Path, data: bytes):
     (root / FILE).write_bytes(data)
-    loaded = load_repo(root)
-    assert not loaded.config_broken
-    return [d for d in check(loaded, NOW) if d.file == FILE]
+    repo = run_check(root, NOW)
+    assert not repo.config_broken
+    return [d for d in repo.diagnostics if d.file == FILE]
 
 
 def errors(diagnostics) -> list:

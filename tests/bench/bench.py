@@ -51,7 +51,7 @@ slots:
 
 def sentence(rng: random.Random) -> str:
     if rng.random() < 0.5:
-        words = rng.choices(EN_WORDS, k=rng.randint(8, 20))
+        words = rng.choices(EN_WORDS, k=rng.randint(6, 16))
         return " ".join(words).capitalize() + "."
     return "，".join(rng.choices(ZH_PHRASES, k=rng.randint(2, 5))) + "。"
 
@@ -69,7 +69,7 @@ def generate(root: Path, posts: int, seed: int = 1) -> None:
         folder.mkdir(parents=True, exist_ok=True)
         accounts = rng.sample(ACCOUNTS, rng.randint(1, 3))
         tags = rng.sample(["WinterBlend", "冬日茶饮", "TeaTime", "慢生活", "Oolong"], 2)
-        body = "\n\n".join(sentence(rng) for _ in range(rng.randint(1, 3)))
+        body = "\n\n".join(sentence(rng) for _ in range(rng.randint(1, 2)))
         front = [
             "---",
             f"title: Post {i} {rng.choice(ZH_PHRASES)}",
@@ -89,8 +89,9 @@ def generate(root: Path, posts: int, seed: int = 1) -> None:
 def run(args: list[str], cwd: Path) -> tuple[float, int, int]:
     """Wall seconds, peak child RSS in MB, exit code of one smm invocation."""
     env = {**os.environ, "SMM_NOW": "2026-12-01T00:00:00+00:00"}
+    command = [sys.executable, *args] if args[0] == "-c" else [sys.executable, "-m", "smm", *args]
     started = time.perf_counter()
-    proc = subprocess.run([sys.executable, "-m", "smm", *args], cwd=cwd, env=env,
+    proc = subprocess.run(command, cwd=cwd, env=env,
                           stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     wall = time.perf_counter() - started
     rss_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss // 1024
@@ -101,6 +102,8 @@ def run(args: list[str], cwd: Path) -> tuple[float, int, int]:
 
 COMMANDS = {
     "check": ["check"],
+    # the foundation's checks alone: read, parse and validate every file, no rendering
+    "load": ["-c", "from pathlib import Path; from smm.repo import load_repo; load_repo(Path('.'))"],
     "calendar": ["calendar", "--from", "2027-01-01", "--to", "2027-12-31", "--format", "json"],
 }
 
