@@ -217,6 +217,40 @@ def count(platform_name: str, as_json: bool) -> None:
     raise SystemExit(0 if ok else 1)
 
 
+@cli.command()
+@_NOW
+@click.option("--dry-run", is_flag=True, help="Show what is due; publish and write nothing.")
+@click.option("--commit", is_flag=True, help="Commit the changes under data/ as the bot.")
+@click.option("--push", is_flag=True, help="Push the commit (implies --commit); on rejection fetch, rebase, retry.")
+@click.option("--include-late", is_flag=True, help="Publish jobs later than their account's max_lateness too.")
+@click.option("--retry-unconfirmed", "retry", multiple=True, metavar="POST_ID",
+              help="Retry this post's unconfirmed jobs, after a human checked they did not go out (repeatable).")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--lock-timeout", type=float, default=10.0, show_default=True, metavar="SECONDS",
+              help="How long to wait for another publish run in this checkout.")
+def publish(now: str | None, dry_run: bool, commit: bool, push: bool, include_late: bool, retry: tuple[str, ...],
+            fmt: str, lock_timeout: float) -> None:
+    """Publish every post that is due and not yet published, exactly once.
+
+    Catch-up, not exact-minute: everything due since the last run goes out, never early;
+    jobs later than `max_lateness` are recorded as late instead. Exit 0 when every due job
+    was published (or nothing was due), 1 when any failed, is unconfirmed or was skipped
+    (missing secrets), 2 for usage or config errors.
+    """
+    from smm import runs
+    from smm.config import find_root
+    from smm.lock import exclusive
+
+    root = find_root(Path.cwd())
+    with exclusive(root, "publish", lock_timeout):
+        repo = _repo(root)
+        _fail_on_broken_config(repo)
+        report = runs.publish(repo, _now(now, repo.config.timezone), dict(os.environ), dry_run=dry_run,
+                              include_late=include_late, retry_unconfirmed=retry, commit=commit or push, push=push)
+    click.echo(runs.format_publish(report, fmt))
+    raise SystemExit(report.exit_code)
+
+
 def main() -> None:
     """Entry point: never a traceback for users; SMM_DEBUG=1 shows one for bugs."""
     try:

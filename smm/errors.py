@@ -7,7 +7,7 @@
     └── PlatformError            a network refused or failed a call
         ├── AuthError            credentials missing, wrong or expired
         ├── RateLimited          slow down; retry_after in seconds
-        ├── TransientError       timeout, 5xx: safe to retry
+        ├── TransientError       timeout, 5xx; outcome_unknown when the call may have worked
         ├── Rejected             the network said no for good (e.g. too long)
         └── NotSupported         the adapter cannot do this (disabled SDK, feature)
 """
@@ -53,7 +53,9 @@ class RateLimited(PlatformError):
 
 
 class TransientError(PlatformError):
-    pass
+    def __init__(self, message: str, *, outcome_unknown: bool = False, **context: object) -> None:
+        super().__init__(message, outcome_unknown=outcome_unknown, **context)
+        self.outcome_unknown = outcome_unknown
 
 
 class Rejected(PlatformError):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -47,3 +48,42 @@ def load_records(root: Path) -> tuple[dict[str, Record], list[Diagnostic]]:
             continue
         records[data["post"]] = Record(file, data["post"], data.get("file"), data["accounts"])
     return records, found
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Write a file so that a crash leaves the old or the new content, never half of either."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temp = path.with_name(f".{path.name}.tmp{os.getpid()}")
+    with open(temp, "w", encoding="utf-8", newline="\n") as handle:
+        handle.write(text)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(temp, path)
+    directory = os.open(path.parent, os.O_RDONLY)
+    try:
+        os.fsync(directory)
+    finally:
+        os.close(directory)
+
+
+class RecordStore:
+    """Publish records as the run changes them; every change is on disk before it returns."""
+
+    def __init__(self, root: Path, records: dict[str, Record]) -> None:
+        self.root = root
+        self.records = dict(records)
+
+    def job(self, post_id: str, account: str) -> dict:
+        record = self.records.get(post_id)
+        return dict(record.accounts.get(account, {})) if record else {}
+
+    def save(self, post_id: str, source: str, account: str, job: dict) -> None:
+        record = self.records.get(post_id)
+        accounts = dict(record.accounts) if record else {}
+        accounts[account] = {k: v for k, v in job.items() if v is not None or k in ("remote_id", "url", "error")}
+        data = {"post": post_id, "file": source, "accounts": dict(sorted(accounts.items()))}
+        problems = schema("record").messages(data)
+        if problems:  # a bug in smm: refuse to write a record it could not read back
+            raise ValueError(f"invalid publish record for {post_id}: {problems[0]}")
+        write_atomic(self.root / record_file(post_id), json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+        self.records[post_id] = Record(record_file(post_id), post_id, source, data["accounts"])

@@ -16,7 +16,7 @@ ROOT = Path(__file__).resolve().parents[1]
 PLATFORMS = """\
 timezone: Asia/Shanghai
 accounts:
-  feed: {platform: feed, path: data/feed/atom.xml, site: https://example.com}
+  feed: {platform: feed, path: data/feed/feed.xml, site: https://example.com}
   mastodon: {platform: mastodon, instance: https://mastodon.example, token_env: T_MASTODON}
   bluesky: {platform: bluesky, handle: brand.bsky.social, password_env: T_BLUESKY}
 """

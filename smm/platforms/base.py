@@ -7,6 +7,7 @@ it, implements `publish`, `find` and `metrics`. Built-in platforms register thro
 
 from __future__ import annotations
 
+import importlib.util
 from dataclasses import dataclass, field
 from typing import ClassVar, Mapping
 
@@ -28,6 +29,25 @@ class MediaRules:
 class PublishResult:
     remote_id: str
     url: str | None = None
+    extra: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """One part of a post, ready for one account."""
+
+    post_id: str
+    account: str
+    title: str
+    text: str
+    index: int = 0  # part number in a thread, from 0
+    total: int = 1
+    facets: tuple = ()
+    media: tuple = ()  # ((path, alt), ...): on the first part only
+    link: str | None = None
+    published_at: str | None = None  # ISO 8601: when the post was due
+    reply_to: PublishResult | None = None  # the previous part
+    thread_root: PublishResult | None = None  # the first part
     extra: dict = field(default_factory=dict)
 
 
@@ -97,11 +117,33 @@ class Platform:
         return cls.text_limit
 
     # --- the adapter: publishing ------------------------------------------------
+    #
+    # An adapter that can publish sets `can_publish = True` and implements `publish`;
+    # `find` lets the engine reconcile a call whose outcome is unknown. Optional SDKs
+    # are named in `requires`; when one is missing the adapter is disabled, not broken.
 
-    def __init__(self, account, env: Mapping[str, str]) -> None:
+    requires: ClassVar[tuple[str, ...]] = ()  # importable modules the adapter needs
+
+    def __init__(self, account, env: Mapping[str, str], root=None) -> None:
         self.account = account
         self.options = account.options
         self.env = env
+        self.root = root
+
+    @classmethod
+    def unavailable(cls) -> str | None:
+        """Why this adapter cannot publish here, or None when it can."""
+        if not cls.can_publish:
+            return f"publishing to {cls.label} is not implemented yet (check and preview only)"
+        missing = [m for m in cls.requires if importlib.util.find_spec(m) is None]
+        if missing:
+            return f"the {cls.label} adapter needs the Python package(s) {', '.join(missing)}"
+        return None
+
+    @classmethod
+    def can_find(cls) -> bool:
+        """Whether the network can be asked if an earlier call worked."""
+        return cls.find is not Platform.find
 
     @classmethod
     def missing_secrets(cls, options: Mapping, env: Mapping[str, str]) -> list[str]:
@@ -116,10 +158,15 @@ class Platform:
             raise AuthError(f"environment variable {name} is not set", account=self.account.name)
         return value
 
-    def publish(self, rendered, *, idempotency_key: str, reply_to: PublishResult | None = None) -> PublishResult:
+    def publish(self, outgoing: Outgoing, *, idempotency_key: str) -> PublishResult:
+        """Publish one part; replies to `outgoing.reply_to` when set. Raise the typed errors."""
         raise NotSupported(f"publishing to {self.label} is not implemented yet")
 
-    def find(self, rendered, *, idempotency_key: str) -> PublishResult | None:
+    def find(self, outgoing: Outgoing, *, idempotency_key: str) -> PublishResult | None:
+        """The post published earlier with this key, None if there is certainly none.
+
+        Raise NotSupported when the network cannot tell: the job becomes unconfirmed.
+        """
         raise NotSupported(f"{self.label} cannot look up a post by its idempotency key")
 
     def metrics(self, remote_ids: list[str]) -> list[Metrics]:

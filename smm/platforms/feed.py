@@ -1,6 +1,28 @@
-"""The feed: an Atom feed and a JSON Feed in the repository; no limits, no account."""
+"""The feed: an Atom feed (RFC 4287) and a JSON Feed 1.1, written into the repository.
 
-from smm.platforms.base import MediaRules, Platform
+The embedded default channel: it needs no account or secret. The JSON Feed is the
+source of truth (entries by post id, newest first, `max_entries` kept); the Atom feed
+is written from it each time, so both always agree.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from pathlib import Path
+from xml.etree import ElementTree as ET
+
+from smm.platforms.base import MediaRules, Outgoing, Platform, PublishResult
+from smm.records import write_atomic
+
+ATOM = "http://www.w3.org/2005/Atom"
+JSON_FEED_VERSION = "https://jsonfeed.org/version/1.1"
+DEFAULT_MAX_ENTRIES = 50
+
+
+def entry_id(post_id: str) -> str:
+    """Stable for a post forever: a name-based UUID of its id."""
+    return f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, 'smm:post:' + post_id)}"
 
 
 class Feed(Platform):
@@ -10,3 +32,72 @@ class Feed(Platform):
     markup = "html"
     counting_rule = "no limit"
     media = MediaRules(max_count=100, max_bytes=100 * 1024 * 1024)
+    can_publish = True
+
+    @property
+    def atom_path(self) -> Path:
+        return Path(self.root) / self.options["path"]
+
+    @property
+    def json_path(self) -> Path:
+        return self.atom_path.with_suffix(".json")
+
+    def items(self) -> list[dict]:
+        if not self.json_path.exists():
+            return []
+        return json.loads(self.json_path.read_text("utf-8")).get("items", [])
+
+    def find(self, outgoing: Outgoing, *, idempotency_key: str) -> PublishResult | None:
+        item = next((i for i in self.items() if i["id"] == entry_id(outgoing.post_id)), None)
+        return PublishResult(item["id"], item.get("url")) if item else None
+
+    def publish(self, outgoing: Outgoing, *, idempotency_key: str) -> PublishResult:
+        site = self.options.get("site")
+        item = {
+            "id": entry_id(outgoing.post_id),
+            "url": outgoing.link or site,
+            "title": outgoing.title,
+            "content_html": outgoing.text,
+            "date_published": outgoing.published_at,
+            "date_modified": outgoing.published_at,
+            "_smm": {"post": outgoing.post_id},
+        }
+        items = [i for i in self.items() if i["id"] != item["id"]] + [item]
+        items.sort(key=lambda i: (i["date_published"] or "", i["id"]), reverse=True)
+        items = items[: self.options.get("max_entries", DEFAULT_MAX_ENTRIES)]
+        title = self.options.get("title") or self.account.name
+        feed = {"version": JSON_FEED_VERSION, "title": title, "home_page_url": site, "items": items}
+        write_atomic(self.json_path, json.dumps({k: v for k, v in feed.items() if v is not None},
+                                                ensure_ascii=False, indent=2) + "\n")
+        write_atomic(self.atom_path, atom(title, site, items))
+        return PublishResult(item["id"], item["url"])
+
+
+def atom(title: str, site: str | None, items: list[dict]) -> str:
+    """An RFC 4287 feed of the items (already newest first)."""
+    ET.register_namespace("", ATOM)
+
+    def sub(parent, tag, text=None, **attrs):
+        element = ET.SubElement(parent, f"{{{ATOM}}}{tag}", attrs)
+        element.text = text
+        return element
+
+    feed = ET.Element(f"{{{ATOM}}}feed")
+    sub(feed, "id", entry_id("feed:" + (site or title)))
+    sub(feed, "title", title)
+    sub(feed, "updated", max((i["date_modified"] for i in items), default="1970-01-01T00:00:00+00:00"))
+    if site:
+        sub(feed, "link", href=site, rel="alternate")
+    sub(sub(feed, "author"), "name", title)
+    sub(feed, "generator", "smm")
+    for item in items:
+        entry = sub(feed, "entry")
+        sub(entry, "id", item["id"])
+        sub(entry, "title", item["title"])
+        sub(entry, "published", item["date_published"])
+        sub(entry, "updated", item["date_modified"])
+        if item.get("url"):
+            sub(entry, "link", href=item["url"], rel="alternate")
+        sub(entry, "content", item["content_html"], type="html")
+    ET.indent(feed)
+    return '<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(feed, encoding="unicode") + "\n"

@@ -1,9 +1,87 @@
-"""A local test double: Mastodon-like limits, for tests and dry runs."""
+"""A local test double: Mastodon-like limits and idempotency, state in a folder, faults on demand.
 
+State lives in the account's `path` folder: `posts.json` (what was published) and
+`faults.json`, a list of faults the next calls meet in order:
+
+    ok               no fault this time
+    timeout          the call fails before anything is created (outcome unknown to the caller)
+    lost_response    the post is created, then the response is lost (outcome unknown)
+    rate_limit:N     429 with Retry-After N seconds
+    server_error     5xx: nothing created
+    reject           a permanent refusal
+    crash            the post is created, then the publishing process is killed
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+from pathlib import Path
+
+from smm.errors import RateLimited, Rejected, TransientError
+from smm.platforms.base import Metrics, Outgoing, PublishResult
 from smm.platforms.mastodon import Mastodon
+from smm.records import write_atomic
 
 
 class Local(Mastodon):
     name = "local"
     label = "Local test double"
     secrets = ()
+    can_publish = True
+
+    @property
+    def folder(self) -> Path:
+        return Path(self.root) / self.options.get("path", f".smm-local/{self.account.name}")
+
+    def _read(self, name: str) -> list:
+        path = self.folder / name
+        return json.loads(path.read_text("utf-8")) if path.exists() else []
+
+    def _write(self, name: str, data: list) -> None:
+        write_atomic(self.folder / name, json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+
+    def _next_fault(self) -> str | None:
+        faults = self._read("faults.json")
+        if not faults:
+            return None
+        self._write("faults.json", faults[1:])
+        return faults[0]
+
+    def _by_key(self, key: str) -> PublishResult | None:
+        post = next((p for p in self._read("posts.json") if p["key"] == key), None)
+        return PublishResult(post["id"], post["url"]) if post else None
+
+    def find(self, outgoing: Outgoing, *, idempotency_key: str) -> PublishResult | None:
+        return self._by_key(idempotency_key)
+
+    def publish(self, outgoing: Outgoing, *, idempotency_key: str) -> PublishResult:
+        fault = self._next_fault()
+        if fault == "timeout":
+            raise TransientError("timed out", outcome_unknown=True)
+        if fault and fault.startswith("rate_limit"):
+            raise RateLimited("429 Too Many Requests", retry_after=float(fault.partition(":")[2] or 1))
+        if fault == "server_error":
+            raise TransientError("503 Service Unavailable")
+        if fault == "reject":
+            raise Rejected("422 Unprocessable Entity: text too long")
+        existing = self._by_key(idempotency_key)
+        if existing is None:  # the same key again returns the first post, as Mastodon does
+            posts = self._read("posts.json")
+            number = str(len(posts) + 1)
+            posts.append({"id": number, "key": idempotency_key, "url": f"local://{self.account.name}/{number}",
+                          "post": outgoing.post_id, "text": outgoing.text,
+                          "reply_to": outgoing.reply_to.remote_id if outgoing.reply_to else None,
+                          "likes": 0, "reposts": 0, "replies": 0})
+            self._write("posts.json", posts)
+            existing = PublishResult(number, posts[-1]["url"])
+        if fault == "lost_response":
+            raise TransientError("connection reset after the request was sent", outcome_unknown=True)
+        if fault == "crash":
+            os.kill(os.getpid(), signal.SIGKILL)
+        return existing
+
+    def metrics(self, remote_ids: list[str]) -> list[Metrics]:
+        by_id = {p["id"]: p for p in self._read("posts.json")}
+        return [Metrics(i, by_id[i]["likes"], by_id[i]["reposts"], by_id[i]["replies"]) for i in remote_ids if i in by_id]

@@ -1,0 +1,65 @@
+"""The only module that talks to git: commit what smm wrote under data/, push with retries."""
+
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+
+import git
+
+from smm.errors import SmmError
+
+log = logging.getLogger(__name__)
+
+DATA_DIR = "data"
+PUSH_ATTEMPTS = 5
+BOT_NAME = "smm-bot"
+BOT_EMAIL = "41898282+github-actions[bot]@users.noreply.github.com"
+
+
+def _repo(root: Path) -> git.Repo:
+    try:
+        return git.Repo(root)
+    except (git.InvalidGitRepositoryError, git.NoSuchPathError):
+        raise SmmError(f"{root} is not a git repository: --commit and --push need one") from None
+
+
+def commit_data(root: Path, message: str) -> str | None:
+    """Commit every change under data/ as the bot; the new commit's sha, or None if nothing changed."""
+    repo = _repo(root)
+    repo.git.add("--all", "--", DATA_DIR)
+    if not repo.git.status("--porcelain", "--", DATA_DIR):
+        return None
+    name, email = os.environ.get("SMM_GIT_NAME", BOT_NAME), os.environ.get("SMM_GIT_EMAIL", BOT_EMAIL)
+    identity = {"GIT_AUTHOR_NAME": name, "GIT_AUTHOR_EMAIL": email, "GIT_COMMITTER_NAME": name, "GIT_COMMITTER_EMAIL": email}
+    with repo.git.custom_environment(**identity):  # only data/ is committed, whatever else is staged
+        repo.git.commit("--no-verify", "-m", message, "--", DATA_DIR)
+    sha = repo.head.commit.hexsha
+    log.info("committed %s: %s", sha[:8], message.splitlines()[0])
+    return sha
+
+
+def push(root: Path, remote: str = "origin") -> None:
+    """Push the current branch; when rejected, fetch, rebase and try again (5 times at most).
+
+    One record file per post means concurrent runs touch different files; a real conflict
+    aborts the rebase and leaves the local commits as they were: nothing is lost.
+    """
+    repo = _repo(root)
+    branch = repo.active_branch.name
+    for attempt in range(1, PUSH_ATTEMPTS + 1):
+        try:
+            repo.git.push(remote, f"HEAD:refs/heads/{branch}")
+            return
+        except git.GitCommandError as exc:
+            if attempt == PUSH_ATTEMPTS:
+                raise SmmError(f"push to {remote} failed {PUSH_ATTEMPTS} times: {exc.stderr.strip()}") from None
+            log.info("push rejected (attempt %d), rebasing on %s/%s", attempt, remote, branch)
+        repo.git.fetch(remote, branch)
+        try:
+            repo.git.rebase(f"{remote}/{branch}")
+        except git.GitCommandError:
+            repo.git.rebase("--abort")
+            raise SmmError(f"cannot rebase onto {remote}/{branch}: a real conflict; local commits are kept, "
+                           "resolve it by hand and push") from None

@@ -1,0 +1,57 @@
+"""The scheduled job's commands as pipelines: publish (then commit and push), and its report."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from datetime import datetime
+from typing import Mapping
+
+from smm import gitops
+from smm.platforms import Platform
+from smm.publish import Publisher, Report, checkpoint
+from smm.repo import Repo
+from smm.schedule import Job
+
+
+def publish(repo: Repo, now: datetime, env: Mapping[str, str], *, dry_run: bool = False, include_late: bool = False,
+            retry_unconfirmed: tuple[str, ...] = (), commit: bool = False, push: bool = False) -> Report:
+    """Publish what is due; with commit/push, record it in git as the run goes."""
+
+    def intent(job: Job, platform: type[Platform]) -> None:
+        # A network that cannot be asked afterwards whether a call worked: make the
+        # in_flight record durable in the remote before calling it.
+        if not platform.can_find():
+            gitops.commit_data(repo.root, f"smm publish: sending {job.post.id} to {job.account}")
+            gitops.push(repo.root)
+
+    publisher = Publisher(repo, now, env, dry_run=dry_run, include_late=include_late,
+                          retry_unconfirmed=retry_unconfirmed, before_call=intent if push else None)
+    report = publisher.run()
+    if commit and not dry_run:
+        checkpoint("before_commit")
+        gitops.commit_data(repo.root, commit_message(report))
+        if push:
+            gitops.push(repo.root)
+    return report
+
+
+def commit_message(report: Report) -> str:
+    counts = Counter(j.state for j in report.jobs)
+    head = "smm publish: " + (", ".join(f"{n} {state}" for state, n in sorted(counts.items())) or "records")
+    lines = [f"- {j.post} → {j.account}: {j.state}" + (f" {j.url}" if j.url else "") for j in report.jobs]
+    return "\n".join([head, "", *lines]) if lines else head
+
+
+def format_publish(report: Report, fmt: str) -> str:
+    if fmt == "json":
+        return json.dumps(report.as_json(), ensure_ascii=False, indent=2)
+    out = []
+    for j in report.jobs:
+        detail = j.url or j.error or ""
+        out.append(f"{j.state:<13} {j.post} → {j.account}" + (f"  {detail}" if detail else ""))
+    if report.not_configured:
+        out.append("not configured: " + ", ".join(f"{a} (set {', '.join(v)})" for a, v in report.not_configured.items()))
+    counts = Counter(j.state for j in report.jobs)
+    out.append(", ".join(f"{n} {state}" for state, n in sorted(counts.items())) if report.jobs else "nothing due")
+    return "\n".join(out)

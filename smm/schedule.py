@@ -1,0 +1,40 @@
+"""What is due: pure functions of posts, records and the time (no I/O, no clock)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from smm.config import Config
+from smm.content import Post
+from smm.records import RecordStore
+
+
+@dataclass(frozen=True)
+class Job:
+    post: Post
+    account: str
+    state: str  # the record's state, or "new"
+    lateness: timedelta
+
+    def late(self, config: Config) -> bool:
+        limit = config.accounts[self.account].max_lateness
+        return limit is not None and self.lateness > limit
+
+
+def due_jobs(posts: list[Post], store: RecordStore, config: Config, now: datetime) -> list[Job]:
+    """Every (post, account) whose time has come and that is not published yet, oldest first.
+
+    Catch-up, not exact-minute: everything due since the last run is here; nothing early.
+    """
+    jobs = []
+    for post in sorted(posts, key=lambda p: (p.publish_at or now, p.id)):
+        if post.draft or post.publish_at is None or post.publish_at > now:
+            continue
+        for account in post.accounts:
+            if account not in config.accounts:
+                continue
+            state = store.job(post.id, account).get("state", "new")
+            if state != "published":
+                jobs.append(Job(post, account, state, now - post.publish_at))
+    return jobs

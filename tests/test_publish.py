@@ -1,0 +1,326 @@
+"""`smm publish`: due jobs, records, the never-twice protocol, faults, crashes, locks, the feed."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from datetime import datetime
+from pathlib import Path
+from xml.etree import ElementTree as ET
+
+import pytest
+
+from conftest import post_text
+from smm.publish import Publisher
+from smm.repo import load_repo
+
+NOW = "2026-12-01T12:00:00+08:00"
+PLATFORMS = """\
+timezone: Asia/Shanghai
+accounts:
+  feed: {platform: feed, path: data/feed/feed.xml, site: https://example.com, max_entries: 3}
+  local: {platform: local, path: .local/local}
+  mastodon: {platform: mastodon, instance: https://mastodon.example, token_env: T_MASTODON_TOKEN}
+"""
+
+
+@pytest.fixture
+def repo(make_repo):
+    def build(posts: dict[str, str], faults: list[str] | None = None, platforms: str = PLATFORMS) -> Path:
+        root = make_repo(posts, platforms=platforms, calendar=None)
+        if faults is not None:
+            set_faults(root, faults)
+        return root
+    return build
+
+
+def set_faults(root: Path, faults: list[str]) -> None:
+    (root / ".local/local").mkdir(parents=True, exist_ok=True)
+    (root / ".local/local/faults.json").write_text(json.dumps(faults))
+
+
+def remote_posts(root: Path) -> list[dict]:
+    path = root / ".local/local/posts.json"
+    return json.loads(path.read_text()) if path.exists() else []
+
+
+def record(root: Path, post: str) -> dict:
+    return json.loads((root / f"data/published/{post}.json").read_text())["accounts"]
+
+
+def due(at="2026-12-01T11:00", accounts="[feed, local]", body="Hello 你好", **fields) -> str:
+    return post_text(body, publish_at=at, platforms=accounts, **fields)
+
+
+def publish(smm, *args, now=NOW):
+    code, out, err = smm("publish", "--now", now, "--format", "json", *args)
+    return code, (json.loads(out) if out.strip().startswith("{") else out), err
+
+
+def test_publishes_due_posts_once_and_never_early(repo, smm):
+    root = repo({"a.md": due(), "b.md": due("2026-12-01T11:30"), "later.md": due("2026-12-01T12:01")})
+    code, report, _ = publish(smm)
+    assert code == 0
+    assert sorted((j["post"], j["account"], j["state"]) for j in report["jobs"]) == [
+        ("a", "feed", "published"), ("a", "local", "published"), ("b", "feed", "published"), ("b", "local", "published")]
+    assert [p["post"] for p in remote_posts(root)] == ["a", "b"]
+    assert record(root, "a")["local"]["state"] == "published"
+    assert record(root, "a")["local"]["url"] == "local://local/1"
+    code, report, _ = publish(smm)
+    assert (code, report) == (0, {"jobs": []})
+    assert len(remote_posts(root)) == 2
+    assert not (root / "data/published/later.json").exists()
+
+
+def test_text_output_and_nothing_due(repo, smm):
+    repo({"a.md": due()})
+    code, out, _ = smm("publish", "--now", NOW)
+    assert code == 0
+    assert "published     a → local  local://local/1" in out
+    assert out.splitlines()[-1] == "2 published"
+    code, out, _ = smm("publish", "--now", NOW)
+    assert out.splitlines()[-1] == "nothing due"
+
+
+def test_late_jobs_are_recorded_not_published(repo, smm):
+    root = repo({"old.md": due("2026-12-01T05:00"), "recent.md": due("2026-12-01T07:00")})
+    code, report, _ = publish(smm)
+    states = {(j["post"], j["account"]): j["state"] for j in report["jobs"]}
+    assert code == 0
+    assert states == {("old", "feed"): "published", ("old", "local"): "late",
+                      ("recent", "feed"): "published", ("recent", "local"): "published"}
+    assert "over this account's max_lateness" in record(root, "old")["local"]["error"]
+    assert publish(smm)[1] == {"jobs": []}  # reported once
+    code, report, _ = publish(smm, "--include-late")
+    assert [(j["post"], j["state"]) for j in report["jobs"]] == [("old", "published")]
+    assert [p["post"] for p in remote_posts(root)] == ["recent", "old"]
+
+
+def test_missing_secret_skips_and_names_the_variable(repo, smm):
+    root = repo({"a.md": due(accounts="[feed, mastodon]")})
+    code, report, _ = publish(smm)
+    job = next(j for j in report["jobs"] if j["account"] == "mastodon")
+    assert code == 1
+    assert job == {"post": "a", "account": "mastodon", "state": "skipped", "url": None,
+                   "error": "not configured: set T_MASTODON_TOKEN"}
+    assert "mastodon" not in record(root, "a")
+    code, out, _ = smm("publish", "--now", NOW)
+    assert "not configured: mastodon (set T_MASTODON_TOKEN)" in out
+
+
+def _publisher(root: Path, sleeps: list | None = None, **kwargs) -> Publisher:
+    return Publisher(load_repo(root), datetime.fromisoformat(NOW), {}, sleep=(sleeps if sleeps is not None else []).append,
+                     **kwargs)
+
+
+def test_rate_limit_is_waited_out_within_the_run(repo):
+    root = repo({"a.md": due(accounts="[local]")}, faults=["rate_limit:7", "rate_limit:3"])
+    sleeps = []
+    report = _publisher(root, sleeps).run()
+    assert [j.state for j in report.jobs] == ["published"]
+    assert sleeps == [7.0, 3.0]
+    assert record(root, "a")["local"]["attempts"] == 1
+
+
+def test_a_long_rate_limit_is_left_to_the_next_run(repo):
+    root = repo({"a.md": due(accounts="[local]")}, faults=["rate_limit:900"])
+    report = _publisher(root).run()
+    assert [(j.state, j.error) for j in report.jobs] == [("failed", "429 Too Many Requests")]
+    assert record(root, "a")["local"]["retryable"] is True
+    assert [j.state for j in _publisher(root).run().jobs] == ["published"]
+
+
+def test_lost_response_is_reconciled_not_repeated(repo):
+    root = repo({"a.md": due(accounts="[local]")}, faults=["lost_response"])
+    assert [j.state for j in _publisher(root).run().jobs] == ["published"]
+    assert len(remote_posts(root)) == 1
+
+
+def test_timeout_before_creation_is_retried(repo):
+    root = repo({"a.md": due(accounts="[local]")}, faults=["timeout", "server_error"])
+    sleeps = []
+    assert [j.state for j in _publisher(root, sleeps).run().jobs] == ["published"]
+    assert len(remote_posts(root)) == 1 and sleeps == [2.0, 4.0]
+
+
+def test_permanent_rejection_is_not_retried_until_the_post_changes(repo, smm):
+    root = repo({"a.md": due(accounts="[local]")}, faults=["reject"])
+    code, report, _ = publish(smm)
+    assert (code, report["jobs"][0]["state"]) == (1, "failed")
+    assert "not retried" in report["jobs"][0]["error"]
+    assert publish(smm)[1] == {"jobs": []}
+    (root / "content/a.md").write_text(due(accounts="[local]", body="Shorter text"))
+    code, report, _ = publish(smm)
+    assert (code, report["jobs"][0]["state"]) == (0, "published")
+    assert [p["text"] for p in remote_posts(root)] == ["Shorter text"]
+
+
+def test_thread_resumes_from_the_failed_part(repo):
+    body = ("word " * 90 + "\n\n") * 2
+    root = repo({"t.md": due(accounts="[local]", body=body, thread="auto")},
+                faults=["ok", "server_error", "server_error", "server_error"])
+    report = _publisher(root).run()
+    assert [j.state for j in report.jobs] == ["failed"]
+    assert len(record(root, "t")["local"]["parts"]) == 1
+    report = _publisher(root).run()
+    assert [j.state for j in report.jobs] == ["published"]
+    posts = remote_posts(root)
+    assert [(p["id"], p["reply_to"]) for p in posts] == [("1", None), ("2", "1")]
+
+
+def test_in_flight_that_cannot_be_reconciled_becomes_unconfirmed(repo, smm, monkeypatch):
+    from smm.platforms.local import Local
+    from smm.errors import NotSupported
+
+    root = repo({"a.md": due(accounts="[local]")})
+    (root / "data/published").mkdir(parents=True)
+    (root / "data/published/a.json").write_text(json.dumps(
+        {"post": "a", "file": "content/a.md", "accounts": {"local": {"state": "in_flight", "attempts": 1, "key": "k1"}}}))
+
+    def cannot_tell(self, outgoing, *, idempotency_key):
+        raise NotSupported("no way to look")
+
+    monkeypatch.setattr(Local, "find", cannot_tell)
+    for _ in range(2):  # never retried automatically
+        code, report, _ = publish(smm)
+        assert (code, report["jobs"][0]["state"]) == (1, "unconfirmed")
+        assert "--retry-unconfirmed a" in report["jobs"][0]["error"]
+    assert remote_posts(root) == []
+    code, report, _ = publish(smm, "--retry-unconfirmed", "a")
+    assert (code, report["jobs"][0]["state"]) == (0, "published")
+    assert remote_posts(root)[0]["key"] == "k1"  # the key of the call that was under way
+
+
+def test_dry_run_writes_nothing(repo, smm):
+    root = repo({"a.md": due()})
+    code, report, _ = publish(smm, "--dry-run")
+    assert {j["state"] for j in report["jobs"]} == {"would_publish"}
+    assert not (root / "data").exists() and remote_posts(root) == []
+
+
+def test_a_second_run_waits_for_the_lock_then_gives_up(repo, smm):
+    from smm.lock import exclusive
+
+    root = repo({"a.md": due()})
+    with exclusive(root, "publish"):
+        code, _, err = smm("publish", "--now", NOW, "--lock-timeout", "0")
+    assert code == 1
+    assert "another `smm publish` is running" in err
+    assert remote_posts(root) == []
+
+
+def test_feed_is_valid_atom_and_json_feed(repo, smm):
+    root = repo({f"p{i}.md": due(f"2026-12-01T0{i}:00", accounts="[feed]", title=f"Post {i} & <more>")
+                 for i in range(1, 6)})
+    publish(smm)
+    tree = ET.parse(root / "data/feed/feed.xml").getroot()
+    ns = {"a": "http://www.w3.org/2005/Atom"}
+    assert tree.tag == "{http://www.w3.org/2005/Atom}feed"
+    for tag in ("id", "title", "updated", "author/a:name"):
+        assert tree.find(f"a:{tag}", ns) is not None, tag
+    entries = tree.findall("a:entry", ns)
+    assert [e.find("a:title", ns).text for e in entries] == ["Post 5 & <more>", "Post 4 & <more>", "Post 3 & <more>"]
+    for entry in entries:
+        assert entry.find("a:id", ns).text.startswith("urn:uuid:")
+        assert entry.find("a:updated", ns).text.endswith("+00:00")
+        assert entry.find("a:content", ns).get("type") == "html"
+    data = json.loads((root / "data/feed/feed.json").read_text())
+    assert data["version"] == "https://jsonfeed.org/version/1.1"
+    assert [i["id"] for i in data["items"]] == [e.find("a:id", ns).text for e in entries]
+    ids_before = [i["id"] for i in data["items"]]
+    (root / "data/published/p5.json").unlink()  # republishing the same post keeps its entry id
+    publish(smm, "--include-late")
+    assert [i["id"] for i in json.loads((root / "data/feed/feed.json").read_text())["items"]] == ids_before
+
+
+# --- a real `smm publish` process, killed at each step, then run again -----------------------
+
+CRASH_POINTS = ["after_in_flight", "after_call", "before_record", "before_commit"]
+
+
+def _git(root: Path, *args: str) -> str:
+    return subprocess.run(["git", *args], cwd=root, check=True, capture_output=True, text=True).stdout
+
+
+def _run(root: Path, *args: str, crash: str | None = None) -> subprocess.CompletedProcess:
+    env = {**os.environ, "SMM_NOW": NOW}
+    env.pop("SMM_TEST_CRASH_AT", None)
+    if crash:
+        env["SMM_TEST_CRASH_AT"] = crash
+    return subprocess.run([sys.executable, "-m", "smm", "publish", *args], cwd=root, env=env, capture_output=True, text=True)
+
+
+@pytest.mark.parametrize("crash", CRASH_POINTS + ["platform_crash"])
+def test_killed_at_any_step_then_run_again_publishes_exactly_once(repo, crash):
+    body = ("word " * 90 + "\n\n") * 2
+    root = repo({"a.md": due(), "t.md": due(accounts="[local]", body=body, thread="auto")})
+    _git(root, "init", "-q")
+    _git(root, "add", "-A")
+    _git(root, "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "init")
+    if crash == "platform_crash":
+        set_faults(root, ["crash"])
+    first = _run(root, "--commit", crash=None if crash == "platform_crash" else crash)
+    assert first.returncode == -9, first.stderr  # SIGKILL
+    second = _run(root, "--commit")
+    assert second.returncode == 0, second.stdout + second.stderr
+    posts = remote_posts(root)
+    assert sorted((p["post"], p["reply_to"] is not None) for p in posts) == [("a", False), ("t", False), ("t", True)]
+    assert record(root, "a")["local"]["state"] == record(root, "t")["local"]["state"] == "published"
+    assert record(root, "a")["feed"]["state"] == "published"
+    feed = json.loads((root / "data/feed/feed.json").read_text())
+    assert [i["_smm"]["post"] for i in feed["items"]] == ["a"]
+    assert _git(root, "status", "--porcelain", "--", "data") == ""
+    assert _run(root, "--commit").stdout.strip().splitlines()[-1] == "nothing due"
+
+
+# --- git: commit as the bot, push with rebase-and-retry, conflicts kept -------------------
+
+
+def _clone(bare: Path, where: Path) -> Path:
+    subprocess.run(["git", "clone", "-q", str(bare), str(where)], check=True)
+    _git(where, "config", "user.name", "editor")
+    _git(where, "config", "user.email", "editor@example.com")
+    return where
+
+
+@pytest.fixture
+def origin(tmp_path, repo):
+    root = repo({"a.md": due(accounts="[feed]"), "b.md": due("2026-12-01T11:30", accounts="[feed]")})
+    (root / ".gitignore").write_text(".local/\n.smm-cache/\n")
+    _git(root, "init", "-q", "-b", "main")
+    _git(root, "add", "-A")
+    _git(root, "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "init")
+    bare = tmp_path / "origin.git"
+    subprocess.run(["git", "clone", "-q", "--bare", str(root), str(bare)], check=True)
+    return bare
+
+
+def test_commit_and_push_rebase_over_a_concurrent_push(origin, tmp_path):
+    bot = _clone(origin, tmp_path / "bot")
+    editor = _clone(origin, tmp_path / "editor")
+    (editor / "content/c.md").write_text(due("2026-12-02T09:00", accounts="[feed]"))
+    _git(editor, "add", "-A")
+    _git(editor, "commit", "-qm", "Add post c")
+    _git(editor, "push", "-q", "origin", "main")
+    result = _run(bot, "--push")
+    assert result.returncode == 0, result.stderr
+    log = _git(origin, "log", "--format=%an|%s", "main").splitlines()
+    assert log == ["smm-bot|smm publish: 2 published", "editor|Add post c", "t|init"]
+    body = _git(origin, "log", "-1", "--format=%b", "main")
+    assert "- a → feed: published" in body and "- b → feed: published" in body
+    files = _git(origin, "ls-tree", "-r", "--name-only", "main", "data").split()
+    assert files == ["data/feed/feed.json", "data/feed/feed.xml", "data/published/a.json", "data/published/b.json"]
+
+
+def test_a_real_conflict_aborts_cleanly_and_keeps_the_commit(origin, tmp_path):
+    first = _clone(origin, tmp_path / "first")
+    second = _clone(origin, tmp_path / "second")
+    assert _run(first, "--push").returncode == 0
+    result = _run(second, "--push", "--now", "2026-12-01T12:30:00+08:00")
+    assert result.returncode == 1
+    assert "a real conflict; local commits are kept" in result.stderr
+    assert _git(second, "log", "-1", "--format=%s").startswith("smm publish: 2 published")
+    assert _git(second, "status", "--porcelain") == ""
+    assert not (second / ".git/rebase-merge").exists()
