@@ -10,7 +10,8 @@ from datetime import datetime, tzinfo
 from pathlib import Path
 
 from smm.diagnostics import ERROR, Diagnostic
-from smm.files import read_text
+from smm.cache import MISS, FileCache
+from smm.files import MAX_TEXT_BYTES, decode, links_outside, read_text
 from smm.schema import schema
 from smm.yamlsource import Positions, load
 
@@ -164,12 +165,20 @@ def _publish_at(meta: dict, positions: Positions, file: str, tz: tzinfo, found: 
         return None
 
 
-def read_post(root: Path, file: str, tz: tzinfo) -> tuple[Post | None, list[Diagnostic]]:
-    text, found = read_text(root, file)
-    if text is None:
-        return None, found
-    post, more = parse_post(file, text, tz, str(root))
-    return post, found + more
+def read_post(root: Path, file: str, tz: tzinfo, cache: FileCache | None = None) -> tuple[Post | None, list[Diagnostic]]:
+    data = None
+    if cache is not None and not links_outside(root, file):
+        cached, data = cache.lookup(file, MAX_TEXT_BYTES)
+        if cached is not MISS:
+            return cached
+    text, found = decode(data, file) if data is not None else read_text(root, file)
+    post = None
+    if text is not None:
+        post, more = parse_post(file, text, tz, str(root))
+        found += more
+    if cache is not None and data is not None:
+        cache.store(file, (post.without_positions() if post else None, found))
+    return post, found
 
 
 def post_files(root: Path) -> list[str]:

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from smm.cache import MISS, FileCache
 from smm.diagnostics import ERROR, Diagnostic
 from smm.schema import schema
 
 RECORDS_DIR = "data/published"
+MAX_RECORD_BYTES = 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -32,22 +35,43 @@ def load_records(root: Path) -> tuple[dict[str, Record], list[Diagnostic]]:
     folder = root / RECORDS_DIR
     if not folder.is_dir():
         return records, found
-    for path in sorted(folder.glob("*.json")):
-        file = path.relative_to(root).as_posix()
-        try:
-            data = json.loads(path.read_text("utf-8"))
-        except json.JSONDecodeError as exc:
-            found.append(Diagnostic(file, exc.lineno, exc.colno, ERROR, "record.invalid", f"unreadable publish record: {exc.msg}"))
+    cache = FileCache(root, "records", _cache_version())
+    for name in sorted(os.listdir(folder)):
+        if not name.endswith(".json"):
             continue
-        except (OSError, UnicodeDecodeError) as exc:
-            found.append(Diagnostic(file, 1, 1, ERROR, "record.invalid", f"unreadable publish record: {exc}"))
-            continue
-        problems = schema("record").messages(data)
-        if problems:
-            found.append(Diagnostic(file, 1, 1, ERROR, "record.invalid", f"malformed publish record: {problems[0]}"))
-            continue
-        records[data["post"]] = Record(file, data["post"], data.get("file"), data["accounts"])
+        file = f"{RECORDS_DIR}/{name}"
+        cached, data = cache.lookup(file, MAX_RECORD_BYTES)
+        if cached is MISS:
+            cached = _parse_record(file, data)
+            if data is not None:
+                cache.store(file, cached)
+        record, problem = cached
+        if problem:
+            found.append(problem)
+        else:
+            records[record.post] = record
+    cache.save()
     return records, found
+
+
+def _parse_record(file: str, data: bytes | None) -> tuple[Record | None, Diagnostic | None]:
+    if data is None:
+        return None, Diagnostic(file, 1, 1, ERROR, "record.invalid", "unreadable publish record (missing or over 1 MiB)")
+    try:
+        parsed = json.loads(data.decode("utf-8"))
+    except json.JSONDecodeError as exc:
+        return None, Diagnostic(file, exc.lineno, exc.colno, ERROR, "record.invalid", f"unreadable publish record: {exc.msg}")
+    except UnicodeDecodeError as exc:
+        return None, Diagnostic(file, 1, 1, ERROR, "record.invalid", f"unreadable publish record: {exc}")
+    problems = schema("record").messages(parsed)
+    if problems:
+        return None, Diagnostic(file, 1, 1, ERROR, "record.invalid", f"malformed publish record: {problems[0]}")
+    return Record(file, parsed["post"], parsed.get("file"), parsed["accounts"]), None
+
+
+def _cache_version() -> str:
+    here = Path(__file__).parent
+    return hashlib.blake2b((here / "records.py").read_bytes() + (here / "schemas" / "record.schema.json").read_bytes()).hexdigest()
 
 
 def write_atomic(path: Path, text: str) -> None:

@@ -6,6 +6,8 @@ when there are many: parsing dominates `smm check` on large repositories.
 
 from __future__ import annotations
 
+import gc
+import hashlib
 import multiprocessing
 import os
 from dataclasses import dataclass
@@ -13,6 +15,7 @@ from pathlib import Path
 from typing import Callable
 
 from smm.brand import Brand, load_brand
+from smm.cache import FileCache
 from smm.calendar import Calendar, load_calendar
 from smm.config import PLATFORMS_FILE, Config, load_config
 from smm.content import Post, post_files, read_post
@@ -47,42 +50,61 @@ def load_repo(root: Path, inspect: Inspect | None = None) -> Repo:
     brand, brand_found = load_brand(root)
     records, record_found = load_records(root)
     repo = Repo(root, config, calendar, brand, [], records, found + calendar_found + brand_found + record_found)
+    cache = FileCache(root, "posts", _cache_version(config))
     files = post_files(root)
     workers = min(2, os.cpu_count() or 1)
     if len(files) >= PARALLEL_FROM and workers > 1 and "fork" in multiprocessing.get_all_start_methods():
         chunks = [files[i::workers] for i in range(workers)]
         global _WORK
-        _WORK = (repo, inspect)
+        _WORK = (repo, inspect, cache)
         with multiprocessing.get_context("fork").Pool(workers - 1) as pool:
             pending = pool.map_async(_load_chunk_light, chunks[1:])
             results = [_load_chunk(chunks[0])] + pending.get()
         _WORK = None
     else:
-        results = [_load_chunk(files, (repo, inspect))]
-    for posts, post_found in results:
+        results = [_load_chunk(files, (repo, inspect, cache))]
+    for posts, post_found, cached in results:
         repo.posts += posts
         repo.diagnostics += post_found
+        cache.merge(*cached)
+    cache.save()
     repo.posts.sort(key=lambda p: p.file)
     return repo
 
 
-_WORK: tuple[Repo, Inspect | None] | None = None  # shared with forked workers
+def _cache_version(config: Config) -> str:
+    """Parsed posts depend on smm's parsing code, the post schema and the time zone."""
+    digest = hashlib.blake2b(str(config.timezone).encode())
+    here = Path(__file__).parent
+    for module in ("content", "yamlsource", "schema", "files"):
+        digest.update((here / f"{module}.py").read_bytes())
+    digest.update((here / "schemas" / "post.schema.json").read_bytes())
+    return digest.hexdigest()
 
 
-def _load_chunk(files: list[str], work=None) -> tuple[list[Post], list[Diagnostic]]:
-    repo, inspect = work or _WORK
+_WORK: tuple | None = None  # (repo, inspect, cache), shared with forked workers
+
+
+def _load_chunk(files: list[str], work=None) -> tuple[list[Post], list[Diagnostic], tuple]:
+    repo, inspect, cache = work or _WORK
     posts, found = [], []
-    for file in files:
-        post, post_found = read_post(repo.root, file, repo.config.timezone)
-        found += post_found
-        if post is not None:
-            posts.append(post)
-            if inspect is not None:
-                found += inspect(repo, post)
-    return posts, found
+    collecting = gc.isenabled()
+    gc.disable()  # millions of small objects stay alive: cycle collection would only slow this down
+    try:
+        for file in files:
+            post, post_found = read_post(repo.root, file, repo.config.timezone, cache)
+            found += post_found
+            if post is not None:
+                posts.append(post)
+                if inspect is not None:
+                    found += inspect(repo, post)
+    finally:
+        if collecting:
+            gc.enable()
+    return posts, found, (cache.fresh, cache.seen)
 
 
-def _load_chunk_light(files: list[str]) -> tuple[list[Post], list[Diagnostic]]:
+def _load_chunk_light(files: list[str]) -> tuple[list[Post], list[Diagnostic], tuple]:
     """In a worker: posts travel back without their position tables (read again if needed)."""
-    posts, found = _load_chunk(files)
-    return [p.without_positions() for p in posts], found
+    posts, found, cached = _load_chunk(files)
+    return [p.without_positions() for p in posts], found, cached

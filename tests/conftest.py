@@ -8,10 +8,15 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import HealthCheck, settings
 
 from smm.cli import cli
 
 ROOT = Path(__file__).resolve().parents[1]
+
+# Property tests must not fail because a busy 2-core machine generated data slowly.
+settings.register_profile("smm", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("smm")
 
 PLATFORMS = """\
 timezone: Asia/Shanghai

@@ -1,0 +1,177 @@
+"""What every rule shares: levels, scopes, messages, and the hits rules report."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import regex
+
+from smm.voice.text import Normalized, edges_ok, normalize, prepare
+
+LEVELS = ("error", "warning", "suggestion")
+
+# Where text comes from in a post (a segment's scope).
+SEGMENT_SCOPES = ("title", "body", "alt", "hashtags", "rendered", "raw")
+PROSE = frozenset({"title", "body", "alt"})
+
+# Scope names a rule may give, smm's own and Vale's: → (segment scopes, unit)
+SCOPES: dict[str, tuple[frozenset, str]] = {
+    "text": (PROSE, "whole"),
+    "title": (frozenset({"title"}), "whole"),
+    "heading": (frozenset({"title"}), "whole"),
+    "body": (frozenset({"body"}), "whole"),
+    "summary": (frozenset({"body"}), "whole"),
+    "list": (frozenset({"body"}), "whole"),
+    "blockquote": (frozenset({"body"}), "whole"),
+    "paragraph": (PROSE, "paragraph"),
+    "sentence": (PROSE, "sentence"),
+    "alt": (frozenset({"alt"}), "whole"),
+    "hashtags": (frozenset({"hashtags"}), "whole"),
+    "rendered": (frozenset({"rendered"}), "whole"),
+    "raw": (frozenset({"raw"}), "whole"),
+}
+SKIPPED_SCOPES = {"code", "comment", "table", "script", "attr", "md", "link"}  # never linted: smm skips them
+
+
+def parse_scopes(value) -> tuple[frozenset, str, list[str]]:
+    """A rule's `scope` → (segment scopes, unit, problems)."""
+    names = [value] if isinstance(value, str) else list(value or ["text"])
+    targets: set[str] = set()
+    removed: set[str] = set()
+    unit = "whole"
+    problems = []
+    for raw_name in names:
+        name = str(raw_name)
+        negated = name.startswith("~")
+        base = name.lstrip("~").split(".")[0]
+        if "&" in name:
+            problems.append(f"scope `{name}` (several scopes joined with `&`) is not supported; `text` is used")
+            targets |= PROSE
+            continue
+        if base in SKIPPED_SCOPES:
+            if not negated:
+                problems.append(f"scope `{name}` is never checked: smm skips code, comments, tables and link targets")
+            continue
+        if base not in SCOPES:
+            problems.append(f"unknown scope `{name}`; scopes are: {', '.join(SCOPES)}")
+            continue
+        scopes, scope_unit = SCOPES[base]
+        if negated:
+            removed |= scopes
+        else:
+            targets |= scopes
+            if scope_unit != "whole":
+                unit = scope_unit
+    if removed and not targets:
+        targets = set(PROSE)
+    return frozenset(targets - removed), unit, problems
+
+
+def format_message(message: str, *args) -> str:
+    """Vale's messages: each `%s` (or `%d`, `%v`) takes the next argument."""
+    values = iter(args)
+
+    def take(match: re.Match) -> str:
+        if match.group() == "%%":
+            return "%"
+        return str(next(values, ""))
+
+    return re.sub(r"%%|%[sdv]", take, message)
+
+
+@dataclass
+class Hit:
+    """A rule's finding in a segment, in the segment's original offsets."""
+
+    rule: object
+    segment: object
+    start: int
+    end: int
+    message: str
+    replacement: str | None = None  # a substitution's single replacement: fixable
+    options: tuple[str, ...] = ()  # every suggested replacement
+    extra_hint: str | None = None
+
+
+@dataclass
+class Rule:
+    """A rule loaded from brand/voice/<Name>.yml."""
+
+    id: str
+    name: str
+    file: str
+    kind: str
+    level: str
+    message: str
+    targets: frozenset
+    unit: str = "whole"
+    description: str | None = None
+    link: str | None = None
+    ignorecase: bool = False
+    nonword: bool = False
+    nfkc: bool = True
+    limit: int | None = None
+    line: int = 1
+    index: int = -1  # position in the engine's rule list
+    needs_scan: bool = False  # runs even without literal hits (regex tokens, counting kinds)
+    flags: int = field(default=0, repr=False)
+
+    def entries(self):
+        """Literal strings for the shared index."""
+        return []
+
+    def applies(self, segment) -> bool:
+        return segment.scope in self.targets
+
+    def check(self, ctx, candidates) -> list[Hit]:
+        raise NotImplementedError
+
+    # helpers
+
+    def compile(self, pattern: str, ignorecase: bool | None = None):
+        flags = regex.MULTILINE | regex.V0
+        if self.ignorecase if ignorecase is None else ignorecase:
+            flags |= regex.IGNORECASE
+        return regex.compile(pattern, flags)
+
+    def view(self, segment) -> Normalized:
+        return segment.view(self.nfkc)
+
+    def hint(self, extra: str | None = None) -> str | None:
+        parts = [p for p in (extra, self.description.strip() if self.description else None,
+                             f"see {self.link}" if self.link else None) if p]
+        return "; ".join(parts) or None
+
+
+def regex_hits(pattern, view: Normalized, word_edges: bool, start: int = 0, end: int | None = None):
+    """(start, end) of each match of a compiled pattern in a view, whole words unless nonword."""
+    text = view.text
+    for match in pattern.finditer(text, start, len(text) if end is None else end):
+        s, e = match.span()
+        if s == e:
+            continue
+        if word_edges and not edges_ok(text, s, e):
+            continue
+        yield s, e, match
+
+
+def longest_first(found: list[tuple]) -> list[tuple]:
+    """Non-overlapping matches: at each place the longest wins (全网第一 over 第一)."""
+    found.sort(key=lambda f: (f[0], -(f[1] - f[0])))
+    chosen = []
+    last_end = -1
+    for item in found:
+        if item[0] >= last_end:
+            chosen.append(item)
+            last_end = item[1]
+    return chosen
+
+
+def nested(a_start: int, a_end: int, b_start: int, b_end: int) -> bool:
+    """One span lies inside the other."""
+    return (b_start <= a_start and a_end <= b_end) or (a_start <= b_start and b_end <= a_end)
+
+
+def text_view(text: str, nfkc: bool = True, flavor: str = "markdown") -> Normalized:
+    return normalize(prepare(text, flavor), nfkc)
