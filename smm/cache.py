@@ -7,9 +7,11 @@ the file is read and its BLAKE2 digest decides. Anything unreadable is a miss.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import os
 import pickle
+import stat
 import time
 from pathlib import Path
 
@@ -25,6 +27,8 @@ class FileCache:
         self.root = root
         self.version = version
         self.saved_ns, self.entries = 0, {}
+        collecting = gc.isenabled()
+        gc.disable()  # unpickling makes many objects at once; none of them form cycles
         try:
             with open(self.path, "rb") as handle:
                 saved_version, self.saved_ns, self.entries = pickle.load(handle)
@@ -32,22 +36,41 @@ class FileCache:
                 self.saved_ns, self.entries = 0, {}
         except Exception:  # a missing, old or damaged cache is an empty one
             self.saved_ns, self.entries = 0, {}
+        finally:
+            if collecting:
+                gc.enable()
         self.fresh: dict[str, tuple] = {}
         self.seen: set[str] = set()
         self._pending: tuple = ("", None, None)
+        self._stamps: dict[str, tuple | None] = {}
+
+    def _stamp(self, file: str) -> tuple | None:
+        """(mtime, size, inode) of a regular file; None for links (never cached) and errors."""
+        stamp = self._stamps.pop(file, None)
+        if stamp is None:
+            try:
+                st = os.lstat(os.path.join(self.root, file))
+            except OSError:
+                return None
+            stamp = None if stat.S_ISLNK(st.st_mode) else (st.st_mtime_ns, st.st_size, st.st_ino)
+        return stamp
+
+    def probably_fresh(self, file: str) -> bool:
+        """A hit is likely (stat only): to decide whether parsing is worth a second process."""
+        stamp = self._stamps[file] = self._stamp(file)
+        entry = self.entries.get(file)
+        return bool(entry) and stamp is not None and entry[0] == stamp
 
     def lookup(self, file: str, limit: int) -> tuple[object, bytes | None]:
-        """(value, None) on a hit; (MISS, bytes) to parse; (MISS, None) when unreadable or too big."""
+        """(value, None) on a hit; (MISS, bytes) to parse; (MISS, None) for links, unreadable or big files."""
         self.seen.add(file)
-        try:
-            st = os.stat(os.path.join(self.root, file))
-        except OSError:
+        stamp = self._stamp(file)
+        if stamp is None:
             return MISS, None
-        stamp = (st.st_mtime_ns, st.st_size, st.st_ino)
         entry = self.entries.get(file)
-        if entry and entry[0] == stamp and st.st_mtime_ns < self.saved_ns - _RACY_NS:
+        if entry and entry[0] == stamp and stamp[0] < self.saved_ns - _RACY_NS:
             return entry[2], None
-        if st.st_size > limit:
+        if stamp[1] > limit:
             return MISS, None
         try:
             with open(os.path.join(self.root, file), "rb") as handle:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from smm.diagnostics import ERROR, Diagnostic
 from smm.cache import MISS, FileCache
-from smm.files import MAX_TEXT_BYTES, decode, links_outside, read_text
+from smm.files import MAX_TEXT_BYTES, decode, read_text
 from smm.schema import schema
 from smm.yamlsource import Positions, load
 
@@ -167,7 +167,7 @@ def _publish_at(meta: dict, positions: Positions, file: str, tz: tzinfo, found: 
 
 def read_post(root: Path, file: str, tz: tzinfo, cache: FileCache | None = None) -> tuple[Post | None, list[Diagnostic]]:
     data = None
-    if cache is not None and not links_outside(root, file):
+    if cache is not None:  # symbolic links are never cached: read_text checks where they lead
         cached, data = cache.lookup(file, MAX_TEXT_BYTES)
         if cached is not MISS:
             return cached

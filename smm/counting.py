@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable, Iterator
-from functools import partial
+from functools import cache, cached_property, partial
 from pathlib import Path
 
 import regex
@@ -117,12 +117,28 @@ class _UrlScanner:
     """
 
     def __init__(self, url_re: str, non_run: str, margin: int, flags: int) -> None:
-        self.url = re.compile(url_re, flags)
-        self.preceding = re.compile(_PRECEDING_CHAR, flags)
-        self.non_run = re.compile(f"[{non_run}]")
-        self.non_run_back = regex.compile(f"(?r)[{non_run}]")
-        self.label_start = re.compile("[^_-]")
+        self.patterns = (url_re, non_run, flags)  # compiled on first use: importing stays fast
         self.margin = margin
+
+    @cached_property
+    def url(self) -> re.Pattern:
+        return re.compile(self.patterns[0], self.patterns[2])
+
+    @cached_property
+    def preceding(self) -> re.Pattern:
+        return re.compile(_PRECEDING_CHAR, self.patterns[2])
+
+    @cached_property
+    def non_run(self) -> re.Pattern:
+        return re.compile(f"[{self.patterns[1]}]")
+
+    @cached_property
+    def non_run_back(self) -> regex.Pattern:
+        return regex.compile(f"(?r)[{self.patterns[1]}]")
+
+    @cached_property
+    def label_start(self) -> re.Pattern:
+        return re.compile("[^_-]")
 
     def finditer(self, text: str) -> Iterator[re.Match]:
         p, k, run_start = 0, -1, 0
@@ -174,8 +190,13 @@ _X_URLS = _UrlScanner(
                r"(?:xn--[\-0-9a-z]+)", _X_PATH, _X_QUERY),
     non_run=rf"!'#%&()*+,\\/:;<=>?@\[\]^{{|}}~${_SPACES}{_INVALID}{_DIRECTIONAL}",
     margin=len("_https://"), flags=re.IGNORECASE)
-_X_ASCII_DOMAIN = re.compile(rf"(?:[\-a-z0-9{_LATIN}]+\.)+(?:{_TLD}|xn--[\-0-9a-z]+)",
-                             re.IGNORECASE)
+
+
+@cache
+def _x_ascii_domain() -> re.Pattern:
+    return re.compile(rf"(?:[\-a-z0-9{_LATIN}]+\.)+(?:{_TLD}|xn--[\-0-9a-z]+)", re.IGNORECASE)
+
+
 _X_TCO = re.compile(rf"https?://t\.co/([a-z0-9]+)(?:{_X_QUERY})?", re.IGNORECASE)
 
 # Weight-1 code points of twitter-text's v3 config; any other weighs 2.
@@ -196,14 +217,14 @@ def _x_spans_nfc(text: str) -> list[tuple[int, int]]:
     for m in _X_URLS.finditer(text) if "." in text else ():
         before, url, protocol, domain, path = m.group(1, 2, 3, 4, 6)
         start, end = m.span(2)
-        if (domain.startswith("xn--") and not _X_ASCII_DOMAIN.search(domain)
+        if (domain.startswith("xn--") and not _x_ascii_domain().search(domain)
                 or not _valid_labels(domain)
                 or len(protocol or "https://") + utf16_length(url) > _MAX_URL_LENGTH):
             continue
         if not protocol:
             if before[-1:] in ("-", "_", ".", "/"):
                 continue
-            found = [(start + a.start(), start + a.end()) for a in _X_ASCII_DOMAIN.finditer(domain)]
+            found = [(start + a.start(), start + a.end()) for a in _x_ascii_domain().finditer(domain)]
             if found and path:
                 found[-1] = (found[-1][0], end)
             spans += found

@@ -23,13 +23,13 @@ import os
 import signal
 import time
 from dataclasses import dataclass, field
+from functools import cached_property
 from datetime import datetime, timezone
 from typing import Callable, Mapping
 
 from smm.errors import AuthError, NotSupported, RateLimited, Rejected, SmmError, TransientError
 from smm.platforms import Outgoing, Platform, PublishResult, platform_class
 from smm.records import RecordStore
-from smm.render import Renderer
 from smm.repo import Repo
 from smm.schedule import Job, due_jobs
 
@@ -110,8 +110,13 @@ class Publisher:
         self.before_call = before_call
         self.clock = clock or (lambda: now)
         self.store = RecordStore(repo.root, repo.records)
-        self.renderer = Renderer(repo.root, repo.config, repo.brand)
         self.adapters: dict[str, Platform] = {}
+
+    @cached_property
+    def renderer(self):
+        from smm.render import Renderer  # Markdown and Jinja2: only when something is due
+
+        return Renderer(self.repo.root, self.repo.config, self.repo.brand)
 
     # -- the run, top to bottom -------------------------------------------------------
 

@@ -53,7 +53,8 @@ def load_repo(root: Path, inspect: Inspect | None = None) -> Repo:
     cache = FileCache(root, "posts", _cache_version(config))
     files = post_files(root)
     workers = min(2, os.cpu_count() or 1)
-    if len(files) >= PARALLEL_FROM and workers > 1 and "fork" in multiprocessing.get_all_start_methods():
+    work = len(files) if inspect else sum(not cache.probably_fresh(f) for f in files)
+    if work >= PARALLEL_FROM and workers > 1 and "fork" in multiprocessing.get_all_start_methods():
         chunks = [files[i::workers] for i in range(workers)]
         global _WORK
         _WORK = (repo, inspect, cache)
@@ -69,6 +70,7 @@ def load_repo(root: Path, inspect: Inspect | None = None) -> Repo:
         cache.merge(*cached)
     cache.save()
     repo.posts.sort(key=lambda p: p.file)
+    gc.freeze()  # the repository lives as long as the command: keep it out of cycle collection
     return repo
 
 

@@ -7,7 +7,6 @@ from collections import Counter
 from datetime import datetime
 from typing import Mapping
 
-from smm import gitops
 from smm.platforms import Platform
 from smm.publish import Publisher, Report, checkpoint
 from smm.repo import Repo
@@ -17,6 +16,8 @@ from smm.schedule import Job
 def publish(repo: Repo, now: datetime, env: Mapping[str, str], *, dry_run: bool = False, include_late: bool = False,
             retry_unconfirmed: tuple[str, ...] = (), commit: bool = False, push: bool = False) -> Report:
     """Publish what is due; with commit/push, record it in git as the run goes."""
+
+    from smm import gitops  # gitpython is slow to import: only when git is used
 
     def intent(job: Job, platform: type[Platform]) -> None:
         # A network that cannot be asked afterwards whether a call worked: make the

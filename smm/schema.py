@@ -11,12 +11,10 @@ from __future__ import annotations
 import difflib
 import json
 import unicodedata
-from functools import cache
+from functools import cache, cached_property
 from importlib import resources
 
 import fastjsonschema
-from jsonschema import Draft202012Validator
-from jsonschema.exceptions import ValidationError
 
 from smm.diagnostics import ERROR, Diagnostic
 from smm.yamlsource import COMMENT_HINT, Positions
@@ -106,9 +104,15 @@ class Schema:
     def __init__(self, name: str) -> None:
         text = resources.files("smm.schemas").joinpath(f"{name}.schema.json").read_text("utf-8")
         self.document = json.loads(text)
-        python = _python_patterns(self.document)
-        self._fast = fastjsonschema.compile(python)
-        self._full = Draft202012Validator(python)
+        self._python = _python_patterns(self.document)
+        self._fast = fastjsonschema.compile(self._python)
+
+    @cached_property
+    def _full(self):
+        """jsonschema, for the rare invalid document: it names every error (and is slow to import)."""
+        from jsonschema import Draft202012Validator
+
+        return Draft202012Validator(self._python)
 
     def messages(self, data: object) -> list[str]:
         """Plain messages, for data without source positions (JSON records)."""
@@ -143,7 +147,8 @@ def _at(positions: Positions, path, file: str, rule: str, message: str, hint=Non
     return Diagnostic(file, line, column, ERROR, rule, message, hint, end)
 
 
-def _diagnose(error: ValidationError, positions: Positions, file: str) -> list[Diagnostic]:
+def _diagnose(error, positions: Positions, file: str) -> list[Diagnostic]:
+    """One jsonschema ValidationError as diagnostics."""
     path = tuple(error.absolute_path)
     name = field_name(path)
     keyword = error.validator

@@ -5,12 +5,14 @@
 
 Each run generates a deterministic N-post repository (English and Chinese mixed) in a
 temporary folder, runs the real `smm` command in a subprocess a few times and prints
-the best and median wall time and the peak RSS of the child.
+the best and median wall time and the peak RSS of the child. The first run fills the
+cache under .smm-cache/, so "best" is a warm run and a cold one shows in the spread.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import random
 import resource
@@ -27,6 +29,7 @@ EN_WORDS = ("tea leaf harvest brew oolong green black winter spring cup kettle w
             "steep aroma roast farm garden morning evening friends cafe gift fresh").split()
 ZH_PHRASES = ["新茶上市", "冲泡技巧", "乌龙茶", "绿茶", "冬日暖饮", "茶园故事", "客户分享", "限时优惠", "水温九十度", "慢慢品"]
 ACCOUNTS = ["feed", "mastodon", "bluesky"]
+START = datetime(2027, 1, 1, 9, 0)
 PILLARS = ["industry-news", "tips", "customer-stories", "product", "behind-the-scenes"]
 
 PLATFORMS_YML = """timezone: Asia/Shanghai
@@ -56,13 +59,14 @@ def sentence(rng: random.Random) -> str:
     return "，".join(rng.choices(ZH_PHRASES, k=rng.randint(2, 5))) + "。"
 
 
-def generate(root: Path, posts: int, seed: int = 1) -> None:
-    """A valid repository of `posts` posts, the same for the same seed."""
+def generate(root: Path, posts: int, seed: int = 1, published: int = 0) -> None:
+    """A valid repository of `posts` posts, the same for the same seed; the first
+    `published` posts get publish records, as if every account had published them."""
     rng = random.Random(seed)
     (root / "brand").mkdir(parents=True)
     (root / "platforms.yml").write_text(PLATFORMS_YML, encoding="utf-8")
     (root / "brand" / "calendar.yml").write_text(CALENDAR_YML, encoding="utf-8")
-    start = datetime(2027, 1, 1, 9, 0)
+    start = START
     for i in range(posts):
         when = start + timedelta(hours=3 * i + rng.randint(0, 2))
         folder = root / "content" / f"{when:%Y}" / f"{when:%m}"
@@ -83,12 +87,22 @@ def generate(root: Path, posts: int, seed: int = 1) -> None:
         if i % 4 == 0:
             front.append(f"link: https://bench.example/p/{i}")
         front.append("---")
-        (folder / f"{when:%Y-%m-%d}-post-{i}.md").write_text("\n".join(front) + "\n" + body + "\n", encoding="utf-8")
+        post_id = f"{when:%Y-%m-%d}-post-{i}"
+        (folder / f"{post_id}.md").write_text("\n".join(front) + "\n" + body + "\n", encoding="utf-8")
+        if i < published:
+            write_record(root, post_id, folder.relative_to(root) / f"{post_id}.md", accounts)
 
 
-def run(args: list[str], cwd: Path) -> tuple[float, int, int]:
+def write_record(root: Path, post_id: str, file: Path, accounts: list[str]) -> None:
+    records = root / "data" / "published"
+    records.mkdir(parents=True, exist_ok=True)
+    jobs = {a: {"state": "published", "attempts": 1, "key": post_id, "remote_id": post_id, "url": None} for a in accounts}
+    (records / f"{post_id}.json").write_text(json.dumps({"post": post_id, "file": file.as_posix(), "accounts": jobs}))
+
+
+def run(args: list[str], cwd: Path, now: str) -> tuple[float, int, int]:
     """Wall seconds, peak child RSS in MB, exit code of one smm invocation."""
-    env = {**os.environ, "SMM_NOW": "2026-12-01T00:00:00+00:00"}
+    env = {**os.environ, "SMM_NOW": now}
     command = [sys.executable, *args] if args[0] == "-c" else [sys.executable, "-m", "smm", *args]
     started = time.perf_counter()
     proc = subprocess.run(command, cwd=cwd, env=env,
@@ -104,6 +118,8 @@ COMMANDS = {
     "check": ["check"],
     # the foundation's checks alone: read, parse and validate every file, no rendering
     "load": ["-c", "from pathlib import Path; from smm.repo import load_repo; load_repo(Path('.'))"],
+    # the scheduled job with nothing due: half the posts published (with records), half ahead
+    "publish": ["publish"],
     "calendar": ["calendar", "--from", "2027-01-01", "--to", "2027-12-31", "--format", "json"],
 }
 
@@ -118,11 +134,14 @@ def main() -> None:
     root = Path(tempfile.mkdtemp(prefix="smm-bench-"))
     try:
         t0 = time.perf_counter()
-        generate(root, args.posts)
+        published = args.posts // 2 if args.command == "publish" else 0
+        generate(root, args.posts, published=published)
+        # with published posts, "now" is just after the last of them: nothing is due
+        now = f"{START + timedelta(hours=3 * published - 1):%Y-%m-%dT%H:%M}:00+08:00" if published else "2026-12-01T00:00:00+00:00"
         print(f"generated {args.posts} posts in {time.perf_counter() - t0:.1f} s at {root}")
         times = []
         for _ in range(args.runs):
-            wall, rss, code = run(COMMANDS[args.command], root)
+            wall, rss, code = run(COMMANDS[args.command], root, now)
             times.append(wall)
         print(f"smm {args.command}: best {min(times):.3f} s, median {statistics.median(times):.3f} s, "
               f"peak RSS {rss} MB, exit {code} ({args.runs} runs, {os.cpu_count()} cores)")
