@@ -190,9 +190,11 @@ class Publisher:
         for index in range(len(done), len(rendered.parts)):
             part = rendered.parts[index]
             outgoing = Outgoing(
-                job.post.id, job.account, job.post.title, part.text, index, len(rendered.parts), part.facets,
-                media if index == 0 else (), rendered.link, _utc(job.post.publish_at),
-                done[-1] if done else None, done[0] if done else None)
+                post_id=job.post.id, account=job.account, title=job.post.title, text=part.text, index=index,
+                total=len(rendered.parts), facets=part.facets, media=media if index == 0 else (), link=rendered.link,
+                published_at=_utc(job.post.publish_at), created_at=record["first_attempt"],
+                languages=tuple(job.post.meta.get("languages") or ()),
+                reply_to=done[-1] if done else None, thread_root=done[0] if done else None)
             part_key = key if index == 0 else f"{key}-{index}"
             try:
                 found = self.find(adapter, outgoing, part_key) if reconciling else None

@@ -39,6 +39,7 @@ _PATTERN_NAMES = {
     "^([01][0-9]|2[0-3]):[0-5][0-9]$": "a time of day as `HH:MM`, for example \"12:00\"",
     "^(none|[0-9]+[smhd])$": "a duration such as `30m`, `6h`, `2d`, or `none`",
     "^[^@\\s][^\\s]*$": "a handle without `@` or spaces",
+    "^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$": "a BCP 47 language tag such as `en` or `zh-Hans`",
 }
 
 

@@ -46,6 +46,8 @@ class Outgoing:
     media: tuple = ()  # ((path, alt), ...): on the first part only
     link: str | None = None
     published_at: str | None = None  # ISO 8601: when the post was due
+    created_at: str | None = None  # ISO 8601: the job's first attempt (stable across retries)
+    languages: tuple[str, ...] = ()  # BCP 47 tags from the front matter
     reply_to: PublishResult | None = None  # the previous part
     thread_root: PublishResult | None = None  # the first part
     extra: dict = field(default_factory=dict)
@@ -171,3 +173,6 @@ class Platform:
 
     def metrics(self, remote_ids: list[str]) -> list[Metrics]:
         raise NotSupported(f"{self.label} metrics are not implemented")
+
+    def followers(self) -> int | None:
+        raise NotSupported(f"{self.label} follower counts are not implemented")

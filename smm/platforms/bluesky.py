@@ -2,19 +2,29 @@
 
 Like the Bluesky app, long links are shown shortened (`example.com/some-long-p...`) and
 the facet carries the full URL, so a UTM-tagged link costs what its short form costs.
+
+Publishing uses the `atproto` SDK. The record key of each post is a TID derived from
+the idempotency key (and the post's time), written with putRecord: a repeat writes the
+same record again instead of a second post, and `find()` asks getRecord for that key.
 """
 
 from __future__ import annotations
 
+import hashlib
+from datetime import datetime
 from urllib.parse import urlsplit
 
 import regex
 
 from smm import counting
+from smm.errors import AuthError, RateLimited, Rejected, TransientError
 from smm.links import URL
-from smm.platforms.base import MediaRules, Platform
+from smm.platforms.base import MediaRules, Metrics, Outgoing, Platform, PublishResult
 
 MAX_BYTES = 3000
+POST = "app.bsky.feed.post"
+DEFAULT_SERVICE = "https://bsky.social"
+_TID_ALPHABET = "234567abcdefghijklmnopqrstuvwxyz"
 _TAG = regex.compile(
     r"(?:^|(?<=\s))[#＃]((?!\ufe0f)[^\s\u00ad\u2060\u200a\u200b\u200c\u200d\u20e2]*"
     r"[^\d\s\p{P}\u00ad\u2060\u200a\u200b\u200c\u200d\u20e2]+[^\s\u00ad\u2060\u200a\u200b\u200c\u200d\u20e2]*)"
@@ -28,6 +38,15 @@ def short_url(url: str) -> str:
     path = ("" if parts.path == "/" else parts.path) + (f"?{parts.query}" if parts.query else "") + (
         f"#{parts.fragment}" if parts.fragment else "")
     return parts.netloc + (path[:13] + "..." if len(path) > 15 else path)
+
+
+def tid(key: str, moment: str | None) -> str:
+    """A valid TID (13 base32-sortable characters) for an idempotency key: the post's time in
+    microseconds (53 bits) and 10 bits of the key's hash, so one key always gives one record key."""
+    micros = int(datetime.fromisoformat(moment).timestamp() * 1_000_000) if moment else 0
+    clock = int.from_bytes(hashlib.sha256(key.encode()).digest()[:2], "big") & 0x3FF
+    value = ((micros & ((1 << 53) - 1)) << 10) | clock
+    return "".join(_TID_ALPHABET[(value >> shift) & 31] for shift in range(60, -1, -5))
 
 
 def _byte_range(text: str, start: int, end: int) -> dict:
@@ -47,6 +66,8 @@ class Bluesky(Platform):
     media = MediaRules(max_count=4, types=frozenset({"image/jpeg", "image/png", "image/gif", "image/webp"}),
                        max_bytes=2_000_000, alt_limit=2000)
     secrets = ("password_env",)
+    can_publish = True
+    requires = ("atproto",)
 
     length = staticmethod(counting.graphemes)
 
@@ -100,3 +121,118 @@ class Bluesky(Platform):
                 found.append((m.start(), {"index": _byte_range(text, m.start(), end),
                                           "features": [{"$type": "app.bsky.richtext.facet#tag", "tag": tag}]}))
         return [facet for _, facet in sorted(found, key=lambda pair: pair[0])]
+
+    # -- the adapter -------------------------------------------------------------
+
+    @property
+    def client(self):
+        """One session per run (createSession is limited to 30 per 5 minutes); the SDK refreshes it."""
+        if not hasattr(self, "_client"):
+            from atproto import Client
+
+            client = Client(base_url=self.options.get("service", DEFAULT_SERVICE))
+            self._call("login", client.login, self.options["handle"], self.secret("password_env"),
+                       fetch_bsky_profile=False)
+            self._did = self._call("session", client.com.atproto.server.get_session).did
+            self._client = client
+        return self._client
+
+    @property
+    def did(self) -> str:
+        self.client
+        return self._did
+
+    def _call(self, what: str, function, *args, **kwargs):
+        """An SDK call with its errors as smm's."""
+        from atproto_client import exceptions as errors
+
+        try:
+            return function(*args, **kwargs)
+        except errors.RateLimitExceededError as exc:
+            wait = exc.retry_after
+            if wait is None and exc.reset_at is not None:
+                wait = max(0.0, (exc.reset_at - datetime.now(exc.reset_at.tzinfo)).total_seconds())
+            raise RateLimited(f"Bluesky: rate limited ({what})", retry_after=wait) from None
+        except errors.UnauthorizedError as exc:
+            raise AuthError(f"Bluesky: not allowed ({what}): {exc}") from None
+        except errors.InvokeTimeoutError:
+            raise TransientError(f"Bluesky: no answer ({what}); it may have been received", outcome_unknown=True) from None
+        except errors.NetworkError as exc:
+            unknown = exc.response is None
+            raise TransientError(f"Bluesky: network error ({what}): {exc}", outcome_unknown=unknown) from None
+        except (errors.BadRequestError, errors.RequestException) as exc:
+            status = getattr(exc.response, "status_code", 0) or 0
+            if status >= 500:
+                raise TransientError(f"Bluesky: server error ({what}): {exc}") from None
+            raise Rejected(f"Bluesky: refused ({what}): {exc}") from None
+
+    def _url(self, uri: str) -> str:
+        return f"https://bsky.app/profile/{self.options['handle']}/post/{uri.rsplit('/', 1)[1]}"
+
+    def _strong_ref(self, result: PublishResult) -> dict:
+        cid = result.extra.get("cid")
+        if cid is None:  # a part published by an earlier run: ask for its cid
+            rkey = result.remote_id.rsplit("/", 1)[1]
+            cid = self._call("read", self.client.com.atproto.repo.get_record,
+                             {"repo": self.did, "collection": POST, "rkey": rkey}).cid
+        return {"uri": result.remote_id, "cid": cid}
+
+    def record(self, outgoing: Outgoing) -> dict:
+        """The app.bsky.feed.post record for one part."""
+        record = {"$type": POST, "text": outgoing.text, "createdAt": outgoing.created_at or outgoing.published_at}
+        facets = [self._resolve(f) for f in outgoing.facets]
+        if facets := [f for f in facets if f]:
+            record["facets"] = facets
+        if outgoing.languages:
+            record["langs"] = list(outgoing.languages[:3])
+        if outgoing.reply_to:
+            record["reply"] = {"root": self._strong_ref(outgoing.thread_root), "parent": self._strong_ref(outgoing.reply_to)}
+        if outgoing.media:
+            images = []
+            for path, alt in outgoing.media:
+                blob = self._call("image upload", self.client.upload_blob, path.read_bytes()).blob
+                images.append({"alt": alt or "", "image": blob.model_dump(by_alias=True, exclude_none=True)})
+            record["embed"] = {"$type": "app.bsky.embed.images", "images": images}
+        elif outgoing.link and outgoing.index == 0:
+            record["embed"] = {"$type": "app.bsky.embed.external",
+                               "external": {"uri": outgoing.link, "title": outgoing.title, "description": ""}}
+        return record
+
+    def _resolve(self, facet: dict) -> dict | None:
+        """Mention facets carry a handle until here: the network wants the DID."""
+        feature = facet["features"][0]
+        if feature["$type"] != "app.bsky.richtext.facet#mention":
+            return facet
+        try:
+            did = self.client.resolve_handle(feature["handle"]).did
+        except Exception:  # an unknown handle stays plain text
+            return None
+        return {"index": facet["index"], "features": [{"$type": feature["$type"], "did": did}]}
+
+    def publish(self, outgoing: Outgoing, *, idempotency_key: str) -> PublishResult:
+        rkey = tid(idempotency_key, outgoing.published_at)
+        response = self._call("post", self.client.com.atproto.repo.put_record,
+                              {"repo": self.did, "collection": POST, "rkey": rkey, "record": self.record(outgoing)})
+        return PublishResult(response.uri, self._url(response.uri), {"cid": response.cid})
+
+    def find(self, outgoing: Outgoing, *, idempotency_key: str) -> PublishResult | None:
+        rkey = tid(idempotency_key, outgoing.published_at)
+        try:
+            response = self._call("look up", self.client.com.atproto.repo.get_record,
+                                  {"repo": self.did, "collection": POST, "rkey": rkey})
+        except Rejected as exc:
+            if "RecordNotFound" in exc.message or "Could not locate record" in exc.message:
+                return None  # certainly not there: safe to publish
+            raise
+        return PublishResult(response.uri, self._url(response.uri), {"cid": response.cid})
+
+    def metrics(self, remote_ids: list[str]) -> list[Metrics]:
+        found = []
+        for start in range(0, len(remote_ids), 25):  # getPosts takes 25 URIs at a time
+            posts = self._call("metrics", self.client.get_posts, remote_ids[start:start + 25]).posts
+            found += [Metrics(p.uri, likes=p.like_count, reposts=p.repost_count, replies=p.reply_count,
+                              quotes=p.quote_count) for p in posts]
+        return found
+
+    def followers(self) -> int | None:
+        return self._call("profile", self.client.get_profile, self.did).followers_count

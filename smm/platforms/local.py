@@ -30,6 +30,7 @@ class Local(Mastodon):
     label = "Local test double"
     secrets = ()
     can_publish = True
+    requires = ()
 
     @property
     def folder(self) -> Path:
@@ -85,3 +86,7 @@ class Local(Mastodon):
     def metrics(self, remote_ids: list[str]) -> list[Metrics]:
         by_id = {p["id"]: p for p in self._read("posts.json")}
         return [Metrics(i, by_id[i]["likes"], by_id[i]["reposts"], by_id[i]["replies"]) for i in remote_ids if i in by_id]
+
+    def followers(self) -> int | None:
+        path = self.folder / "followers.json"
+        return json.loads(path.read_text("utf-8")) if path.exists() else None

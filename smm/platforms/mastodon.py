@@ -1,7 +1,28 @@
-"""Mastodon: 500 grapheme clusters by default (the instance may allow more), URLs count 23."""
+"""Mastodon: 500 grapheme clusters by default (the instance may allow more), URLs count 23.
+
+Publishing uses Mastodon.py. Each call carries an `Idempotency-Key` (the server keeps it
+an hour and answers a repeat with the first status); `find()` also looks through the
+account's recent statuses for the text, for calls older than that.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from datetime import datetime, timezone
 
 from smm import counting
-from smm.platforms.base import MediaRules, Platform
+from smm.errors import AuthError, RateLimited, Rejected, TransientError
+from smm.platforms.base import MediaRules, Metrics, Outgoing, Platform, PublishResult
+
+_TAG = re.compile(r"<[^>]+>")
+_SPACE = re.compile(r"\s+")
+RECENT = 40  # statuses looked through by find()
+
+
+def visible_text(content: str) -> str:
+    """A status's HTML content as comparable text: no tags, no white space."""
+    return _SPACE.sub("", html.unescape(_TAG.sub(" ", content)))
 
 
 class Mastodon(Platform):
@@ -16,5 +37,68 @@ class Mastodon(Platform):
                                                      "image/heif", "image/avif"}),
                        max_bytes=16 * 1024 * 1024, max_pixels=33_177_600, alt_limit=1500)
     secrets = ("token_env",)
+    can_publish = True
+    requires = ("mastodon",)
 
     length = staticmethod(counting.mastodon_length)
+
+    # -- the adapter -------------------------------------------------------------
+
+    @property
+    def api(self):
+        if not hasattr(self, "_api"):
+            from mastodon import Mastodon as Client
+
+            self._api = Client(access_token=self.secret("token_env"), api_base_url=self.options["instance"],
+                               ratelimit_method="throw", request_timeout=30, user_agent="smm")
+        return self._api
+
+    def _call(self, what: str, function, *args, **kwargs):
+        """A Mastodon.py call with its errors as smm's."""
+        import mastodon.errors as errors
+
+        try:
+            return function(*args, **kwargs)
+        except errors.MastodonRatelimitError:
+            reset = getattr(self.api, "ratelimit_reset", None)
+            wait = max(0.0, reset - datetime.now(timezone.utc).timestamp()) if reset else None
+            raise RateLimited(f"Mastodon: rate limited ({what})", retry_after=wait) from None
+        except errors.MastodonUnauthorizedError:
+            raise AuthError(f"Mastodon: the access token was refused ({what})") from None
+        except (errors.MastodonReadTimeout, errors.MastodonNetworkError):
+            raise TransientError(f"Mastodon: no answer ({what}); it may have been received", outcome_unknown=True) from None
+        except errors.MastodonServerError as exc:
+            raise TransientError(f"Mastodon: server error ({what}): {exc.args[1] if len(exc.args) > 1 else ''}") from None
+        except errors.MastodonAPIError as exc:
+            detail = exc.args[3] if len(exc.args) > 3 else exc.args[-1]
+            raise Rejected(f"Mastodon: refused ({what}): {detail}") from None
+
+    def publish(self, outgoing: Outgoing, *, idempotency_key: str) -> PublishResult:
+        media_ids = [self._call("media upload", self.api.media_post, str(path), description=alt)["id"]
+                     for path, alt in outgoing.media]
+        status = self._call(
+            "post", self.api.status_post, outgoing.text,
+            in_reply_to_id=outgoing.reply_to.remote_id if outgoing.reply_to else None,
+            media_ids=media_ids or None, visibility=self.options.get("visibility"),
+            language=(outgoing.languages or [None])[0], idempotency_key=idempotency_key)
+        return PublishResult(str(status["id"]), status.get("url") or status.get("uri"))
+
+    def find(self, outgoing: Outgoing, *, idempotency_key: str) -> PublishResult | None:
+        me = self._call("who am I", self.api.me)
+        wanted = visible_text(html.escape(outgoing.text))
+        for status in self._call("recent statuses", self.api.account_statuses, me["id"], limit=RECENT):
+            replying = outgoing.reply_to.remote_id if outgoing.reply_to else None
+            if visible_text(status.get("content") or "") == wanted and str(status.get("in_reply_to_id") or "") == (replying or ""):
+                return PublishResult(str(status["id"]), status.get("url") or status.get("uri"))
+        return None
+
+    def metrics(self, remote_ids: list[str]) -> list[Metrics]:
+        found = []
+        for remote_id in remote_ids:
+            status = self._call("status", self.api.status, remote_id)
+            found.append(Metrics(remote_id, likes=status.get("favourites_count"), reposts=status.get("reblogs_count"),
+                                 replies=status.get("replies_count"), quotes=status.get("quotes_count")))
+        return found
+
+    def followers(self) -> int | None:
+        return self._call("who am I", self.api.me).get("followers_count")
