@@ -324,3 +324,24 @@ def test_a_real_conflict_aborts_cleanly_and_keeps_the_commit(origin, tmp_path):
     assert _git(second, "log", "-1", "--format=%s").startswith("smm publish: 2 published")
     assert _git(second, "status", "--porcelain") == ""
     assert not (second / ".git/rebase-merge").exists()
+
+
+def test_an_adapter_without_its_sdk_is_disabled_with_a_reason(repo, monkeypatch):
+    from smm.platforms.mastodon import Mastodon
+
+    monkeypatch.setattr(Mastodon, "requires", ("no_such_sdk_module",))
+    root = repo({"a.md": due(accounts="[feed, mastodon]")})
+    report = Publisher(load_repo(root), datetime.fromisoformat(NOW), {"T_MASTODON_TOKEN": "secret"}).run()
+    assert {(j.account, j.state) for j in report.jobs} == {("feed", "published"), ("mastodon", "skipped")}
+    skipped = next(j for j in report.jobs if j.account == "mastodon")
+    assert skipped.error == "the Mastodon adapter needs the Python package(s) no_such_sdk_module"
+    assert report.exit_code == 1
+
+
+def test_platforms_register_through_entry_points():
+    from importlib.metadata import entry_points
+
+    from smm.platforms import registry
+
+    names = {e.name for e in entry_points(group="smm.platforms")}
+    assert names == set(registry()) >= {"feed", "local", "mastodon", "bluesky", "telegram", "discord", "slack"}
