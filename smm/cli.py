@@ -225,7 +225,8 @@ def count(platform_name: str, as_json: bool) -> None:
 @click.option("--include-late", is_flag=True, help="Publish jobs later than their account's max_lateness too.")
 @click.option("--retry-unconfirmed", "retry", multiple=True, metavar="POST_ID",
               help="Retry this post's unconfirmed jobs, after a human checked they did not go out (repeatable).")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text", show_default=True,
+              help="markdown: a table for a CI job summary, failures first.")
 @click.option("--lock-timeout", type=float, default=10.0, show_default=True, metavar="SECONDS",
               help="How long to wait for another publish run in this checkout.")
 def publish(now: str | None, dry_run: bool, commit: bool, push: bool, include_late: bool, retry: tuple[str, ...],

@@ -47,12 +47,35 @@ def commit_message(report: Report) -> str:
 def format_publish(report: Report, fmt: str) -> str:
     if fmt == "json":
         return json.dumps(report.as_json(), ensure_ascii=False, indent=2)
+    if fmt == "markdown":
+        return _markdown(report)
     out = []
     for j in report.jobs:
         detail = j.url or j.error or ""
         out.append(f"{j.state:<13} {j.post} → {j.account}" + (f"  {detail}" if detail else ""))
     if report.not_configured:
         out.append("not configured: " + ", ".join(f"{a} (set {', '.join(v)})" for a, v in report.not_configured.items()))
-    counts = Counter(j.state for j in report.jobs)
-    out.append(", ".join(f"{n} {state}" for state, n in sorted(counts.items())) if report.jobs else "nothing due")
+    out.append(_counts(report))
     return "\n".join(out)
+
+
+def _counts(report: Report) -> str:
+    counts = Counter(j.state for j in report.jobs)
+    return ", ".join(f"{n} {state}" for state, n in sorted(counts.items())) if report.jobs else "nothing due"
+
+
+_ICONS = {"published": "✅", "failed": "❌", "unconfirmed": "❓", "skipped": "⏭️", "late": "⏰", "would_publish": "📝"}
+
+
+def _markdown(report: Report) -> str:
+    """For a CI job summary: failures first, so they are seen."""
+    out = [f"### smm publish: {_counts(report)}", ""]
+    if report.jobs:
+        out += ["| | post | account | details |", "|---|---|---|---|"]
+        order = {"failed": 0, "unconfirmed": 1, "skipped": 2, "late": 3}
+        for j in sorted(report.jobs, key=lambda j: order.get(j.state, 9)):
+            detail = (j.url or j.error or "").replace("|", "\\|")
+            out.append(f"| {_ICONS.get(j.state, '')} {j.state} | `{j.post}` | {j.account} | {detail} |")
+    if report.not_configured:
+        out += ["", "Not configured: " + ", ".join(f"**{a}** (set `{'`, `'.join(v)}`)" for a, v in report.not_configured.items())]
+    return "\n".join(out) + "\n"

@@ -345,3 +345,14 @@ def test_platforms_register_through_entry_points():
 
     names = {e.name for e in entry_points(group="smm.platforms")}
     assert names == set(registry()) >= {"feed", "local", "mastodon", "bluesky", "telegram", "discord", "slack"}
+
+
+def test_markdown_summary_lists_failures_first(repo, smm):
+    repo({"a.md": due(accounts="[feed, mastodon]")})
+    code, out, _ = smm("publish", "--now", NOW, "--format", "markdown")
+    lines = out.splitlines()
+    assert code == 1
+    assert lines[0] == "### smm publish: 1 published, 1 skipped"
+    assert lines[4].startswith("| ⏭️ skipped | `a` | mastodon | not configured: set T_MASTODON_TOKEN |")
+    assert lines[5].startswith("| ✅ published | `a` | feed |")
+    assert lines[-2] == "Not configured: **mastodon** (set `T_MASTODON_TOKEN`)"

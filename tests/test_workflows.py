@@ -1,0 +1,104 @@
+"""The GitHub Actions workflows: valid, pinned, least privilege, safe with secrets, checked offline."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from conftest import ROOT
+
+WORKFLOWS = sorted((ROOT / ".github" / "workflows").glob("*.yml"))
+BIN = Path(sys.executable).parent
+
+
+def load(path: Path) -> dict:
+    data = yaml.safe_load(path.read_text())
+    data["on"] = data.pop(True, data.get("on"))  # YAML 1.1 reads `on:` as true
+    return data
+
+
+def steps(workflow: dict):
+    for job in workflow["jobs"].values():
+        yield from job.get("steps", [])
+
+
+def test_the_four_workflows_exist():
+    assert [p.name for p in WORKFLOWS] == ["pr-comment.yml", "publish.yml", "tests.yml", "validate.yml"]
+
+
+@pytest.mark.parametrize("path", WORKFLOWS, ids=lambda p: p.name)
+def test_actions_are_pinned_by_full_sha_with_a_version_comment(path):
+    uses = re.findall(r"uses:\s*(\S+)(.*)", path.read_text())
+    assert uses
+    for action, rest in uses:
+        assert re.fullmatch(r"[\w.-]+/[\w.-]+@[0-9a-f]{40}", action), action
+        assert re.match(r"\s+# v\d+(\.\d+)*", rest), f"{action} lacks a `# vX.Y.Z` comment"
+
+
+@pytest.mark.parametrize("path", WORKFLOWS, ids=lambda p: p.name)
+def test_permissions_are_explicit_everywhere(path):
+    workflow = load(path)
+    assert workflow["permissions"] == {}, "workflow-level permissions must be empty; jobs ask for what they need"
+    for name, job in workflow["jobs"].items():
+        assert "permissions" in job, f"job {name} has no explicit permissions"
+        assert "write-all" not in str(job["permissions"])
+
+
+def test_publish_schedule_concurrency_and_secrets():
+    workflow = load(ROOT / ".github/workflows/publish.yml")
+    for entry in workflow["on"]["schedule"]:
+        minutes = entry["cron"].split()[0]
+        assert minutes != "*" and "0" not in minutes.split(","), f"cron minute {minutes}: avoid the top of the hour"
+    assert "workflow_dispatch" in workflow["on"]
+    assert workflow["concurrency"] == {"group": "publish", "cancel-in-progress": False}
+    job = workflow["jobs"]["publish"]
+    assert job["environment"] == "social"
+    assert job["permissions"] == {"contents": "write"}
+    commands = " ".join(s.get("run", "") for s in job["steps"])
+    assert "smm publish --push" in commands and "smm metrics --push" in commands
+
+
+def test_pull_request_code_never_meets_secrets():
+    validate = load(ROOT / ".github/workflows/validate.yml")
+    assert list(validate["on"]) == ["pull_request"]
+    text = (ROOT / ".github/workflows/validate.yml").read_text()
+    assert "secrets." not in text
+    assert all(s.get("with", {}).get("persist-credentials") is False for s in steps(validate)
+               if s.get("uses", "").startswith("actions/checkout"))
+    comment = load(ROOT / ".github/workflows/pr-comment.yml")
+    assert list(comment["on"]) == ["workflow_run"]
+    assert not any(s.get("uses", "").startswith("actions/checkout") for s in steps(comment))
+    script = next(s for s in steps(comment) if "github-script" in s.get("uses", ""))["with"]["script"]
+    assert "pr.head.sha !== process.env.RUN_HEAD_SHA" in script
+
+
+@pytest.mark.parametrize("path", WORKFLOWS, ids=lambda p: p.name)
+def test_no_expression_is_expanded_inside_a_shell_script(path):
+    for step in steps(load(path)):
+        assert "${{" not in step.get("run", ""), f"{path.name}: pass expressions through env, not into `run:`"
+
+
+def _tool(name: str) -> str:
+    found = shutil.which(name, path=str(BIN)) or shutil.which(name)
+    assert found, f"{name} is not installed (it is in the test extra)"
+    return found
+
+
+def test_workflows_match_the_github_schema():
+    result = subprocess.run([_tool("check-jsonschema"), "--builtin-schema", "vendor.github-workflows",
+                             *map(str, WORKFLOWS)], capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_zizmor_finds_nothing_even_pedantic():
+    result = subprocess.run([_tool("zizmor"), "--offline", "--persona=pedantic", str(ROOT / ".github/workflows")],
+                            capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+    ignores = re.findall(r"zizmor: ignore\[([\w-]+)\]\s*(.*)", "".join(p.read_text() for p in WORKFLOWS))
+    assert all(reason.strip() for _, reason in ignores), "every zizmor suppression says why"
