@@ -252,6 +252,23 @@ def publish(now: str | None, dry_run: bool, commit: bool, push: bool, include_la
     raise SystemExit(report.exit_code)
 
 
+@cli.command()
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--brand", default=None, help="The brand's name (default: the directory's name).")
+@click.option("--timezone", "tz", default="UTC", show_default=True, help="IANA time zone for publish times.")
+@click.option("--smm-requirement", default="smm", show_default=True, metavar="SPEC",
+              help="How the workflows install smm: a pip requirement, e.g. smm==0.1.0 or a git URL.")
+@click.option("--force", is_flag=True, help="Overwrite files that already exist.")
+@_NOW
+def init(directory: Path, brand: str | None, tz: str, smm_requirement: str, force: bool, now: str | None) -> None:
+    """Create a new content repository in DIRECTORY that passes `smm check` at once."""
+    from smm.newrepo import init as scaffold
+
+    written = scaffold(directory, brand or directory.resolve().name, tz, smm_requirement, _now(now), force)
+    click.echo(f"created {len(written)} files in {directory}")
+    click.echo("next: cd into it, `git init`, set the secrets of each account, then `smm check`")
+
+
 def main() -> None:
     """Entry point: never a traceback for users; SMM_DEBUG=1 shows one for bugs."""
     try:
