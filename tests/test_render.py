@@ -210,3 +210,22 @@ def test_count_command(smm):
     assert (result.exit_code, result.stdout.strip()) == (1, "301/300 grapheme clusters  over the limit")
     result = CliRunner().invoke(cli, ["count", "--platform", "tiktok"], input="x")
     assert result.exit_code == 2
+
+
+def test_mastodon_limit_comes_from_the_instance_when_reachable(make_repo, monkeypatch):
+    """A replay (respx) of GET /api/v2/instance as documented by Mastodon (configuration.statuses)."""
+    import respx
+
+    from smm.platforms import mastodon
+
+    monkeypatch.delenv("SMM_OFFLINE")
+    monkeypatch.setattr(mastodon, "_INSTANCE_LIMITS", {})
+    platforms = ("timezone: UTC\naccounts:\n  big: {platform: mastodon, instance: https://big.example, token_env: T}\n"
+                 "  down: {platform: mastodon, instance: https://down.example, token_env: T}\n"
+                 "  set: {platform: mastodon, instance: https://big.example, token_env: T, char_limit: 700}\n")
+    with respx.mock(assert_all_called=True) as mock:
+        mock.get("https://big.example/api/v2/instance").respond(
+            json={"domain": "big.example", "configuration": {"statuses": {"max_characters": 5000}}})
+        mock.get("https://down.example/api/v2/instance").respond(503)
+        assert [render(make_repo, "x" * 600, account=a, platforms=platforms).parts[0].limit
+                for a in ("big", "down", "set")] == [5000, 500, 700]

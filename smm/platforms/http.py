@@ -21,8 +21,8 @@ USER_AGENT = "smm (social media management as code)"
 _EPOCH_FLOOR = 1_000_000_000  # a reset value above this is a Unix time, below it a delay
 
 
-def client(**kwargs) -> httpx.Client:
-    return httpx.Client(timeout=TIMEOUT, headers={"User-Agent": USER_AGENT}, follow_redirects=False, **kwargs)
+def client(timeout: float | httpx.Timeout = TIMEOUT, **kwargs) -> httpx.Client:
+    return httpx.Client(timeout=timeout, headers={"User-Agent": USER_AGENT}, follow_redirects=False, **kwargs)
 
 
 def _seconds_until(value: str, now: datetime) -> float | None:

@@ -8,16 +8,37 @@ account's recent statuses for the text, for calls older than that.
 from __future__ import annotations
 
 import html
+import os
 import re
 from datetime import datetime, timezone
 
 from smm import counting
 from smm.errors import AuthError, RateLimited, Rejected, TransientError
+from smm.platforms import http
 from smm.platforms.base import MediaRules, Metrics, Outgoing, Platform, PublishResult
 
 _TAG = re.compile(r"<[^>]+>")
 _SPACE = re.compile(r"\s+")
 RECENT = 40  # statuses looked through by find()
+
+
+_INSTANCE_LIMITS: dict[str, int | None] = {}
+
+
+def instance_limit(instance: str) -> int | None:
+    """The instance's status length limit, asked once per process (3 s at most); None when
+    unreachable or when SMM_OFFLINE=1."""
+    if instance not in _INSTANCE_LIMITS:
+        _INSTANCE_LIMITS[instance] = None
+        if os.environ.get("SMM_OFFLINE") != "1":
+            try:
+                with http.client(timeout=3.0) as session:
+                    data = session.get(instance.rstrip("/") + "/api/v2/instance").raise_for_status().json()
+                limit = data["configuration"]["statuses"]["max_characters"]
+                _INSTANCE_LIMITS[instance] = int(limit) if int(limit) > 0 else None
+            except Exception:  # unreachable, not Mastodon, or an old version: keep the default
+                pass
+    return _INSTANCE_LIMITS[instance]
 
 
 def visible_text(content: str) -> str:
@@ -41,6 +62,13 @@ class Mastodon(Platform):
     requires = ("mastodon",)
 
     length = staticmethod(counting.mastodon_length)
+
+    @classmethod
+    def limit_for(cls, options, with_media: bool = False) -> int | None:
+        """`char_limit` if set, else what the instance says (/api/v2/instance), else 500."""
+        if options.get("char_limit") or "instance" not in options:
+            return super().limit_for(options, with_media)
+        return instance_limit(options["instance"]) or cls.text_limit
 
     # -- the adapter -------------------------------------------------------------
 
