@@ -68,9 +68,15 @@ class Report:
         return {"jobs": [j.as_json() for j in self.jobs]}
 
 
-def _content(rendered) -> str:
-    """What the account receives, as one string: the parts and the media files."""
-    return json.dumps([p.text for p in rendered.parts] + [m.file for m in rendered.media], ensure_ascii=False)
+def _content(rendered, root) -> str:
+    """What the account receives, as one string: the parts, and the media files with their digests
+    (so a fixed or replaced picture makes a new key)."""
+    media = []
+    for m in rendered.media:
+        path = root / m.file
+        digest = hashlib.blake2b(path.read_bytes(), digest_size=16).hexdigest() if path.is_file() else "missing"
+        media.append([m.file, m.alt, digest])
+    return json.dumps([[p.text for p in rendered.parts], media], ensure_ascii=False)
 
 
 def idempotency_key(post_id: str, account: str, content: str) -> str:
@@ -159,7 +165,13 @@ class Publisher:
             return result("skipped", reason)
         rendered = self.renderer.render(job.post, job.account)
         problems = [d for d in rendered.diagnostics if d.is_error]
-        key = idempotency_key(job.post.id, job.account, _content(rendered))
+        key = idempotency_key(job.post.id, job.account, _content(rendered, self.repo.root))
+        missing = [m.file for m in rendered.media if not (self.repo.root / m.file).is_file()]
+        if missing and not problems:
+            message = f"media file {missing[0]} is missing"
+            if not self.dry_run:
+                self._save(job, {**record, "state": "failed", "retryable": False, "key": key, "error": message})
+            return result("failed", message)
         if problems:
             if not self.dry_run:
                 self._save(job, {**record, "state": "failed", "retryable": False, "key": key,
@@ -175,14 +187,14 @@ class Publisher:
         if record.get("retryable") and record.get("attempts", 0) < MAX_ATTEMPTS:
             return True
         rendered = self.renderer.render(job.post, job.account)  # changed since it failed: try again
-        return record.get("key") != idempotency_key(job.post.id, job.account, _content(rendered))
+        return record.get("key") != idempotency_key(job.post.id, job.account, _content(rendered, self.repo.root))
 
     # -- one job ---------------------------------------------------------------------
 
     def publish(self, job: Job, platform: type[Platform], rendered, key: str, record: dict) -> JobResult:
         adapter = self.adapter(job.account, platform)
-        done = [PublishResult(p["remote_id"], p.get("url")) for p in record.get("parts") or []]
-        record = {**record, "key": key, "content_hash": hashlib.sha256(_content(rendered).encode()).hexdigest(),
+        done = [PublishResult(p["remote_id"], p.get("url"), p.get("extra") or {}) for p in record.get("parts") or []]
+        record = {**record, "key": key, "content_hash": hashlib.sha256(_content(rendered, self.repo.root).encode()).hexdigest(),
                   "retryable": None, "error": None,
                   "first_attempt": record.get("first_attempt") or _utc(self.clock())}
         reconciling = job.state in ("in_flight", "unconfirmed") and job.post.id not in self.retry_unconfirmed
@@ -216,7 +228,8 @@ class Publisher:
             except (AuthError, TransientError, RateLimited) as exc:
                 return self._failed(job, record, exc, retryable=True)
             done.append(found)
-            record = {**record, "parts": [{"remote_id": r.remote_id, "url": r.url} for r in done]}
+            record = {**record, "parts": [{"remote_id": r.remote_id, "url": r.url} | ({"extra": r.extra} if r.extra else {})
+                                          for r in done]}
             checkpoint("before_record")
             self._save(job, record)
         first = done[0]

@@ -22,7 +22,7 @@ def publish(repo: Repo, now: datetime, env: Mapping[str, str], *, dry_run: bool 
     def intent(job: Job, platform: type[Platform]) -> None:
         # A network that cannot be asked afterwards whether a call worked: make the
         # in_flight record durable in the remote before calling it.
-        if not platform.can_find():
+        if not platform.reconciles:
             gitops.commit_data(repo.root, f"smm publish: sending {job.post.id} to {job.account}")
             gitops.push(repo.root)
 

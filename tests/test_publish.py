@@ -356,3 +356,17 @@ def test_markdown_summary_lists_failures_first(repo, smm):
     assert lines[4].startswith("| ⏭️ skipped | `a` | mastodon | not configured: set T_MASTODON_TOKEN |")
     assert lines[5].startswith("| ✅ published | `a` | feed |")
     assert lines[-2] == "Not configured: **mastodon** (set `T_MASTODON_TOKEN`)"
+
+
+def test_missing_media_fails_until_the_file_is_there(repo, smm):
+    root = repo({"a.md": due(accounts="[local]", media="[{file: content/media/a.png, alt: a cup}]")})
+    code, report, _ = publish(smm)
+    assert (code, report["jobs"][0]["state"], report["jobs"][0]["error"]) == (
+        1, "failed", "media file content/media/a.png is missing")
+    assert publish(smm)[1] == {"jobs": []}  # not retried while nothing changed
+    from test_render import _png
+
+    (root / "content/media").mkdir(parents=True)
+    (root / "content/media/a.png").write_bytes(_png())
+    code, report, _ = publish(smm)
+    assert (code, report["jobs"][0]["state"]) == (0, "published")

@@ -125,6 +125,7 @@ class Platform:
     # are named in `requires`; when one is missing the adapter is disabled, not broken.
 
     requires: ClassVar[tuple[str, ...]] = ()  # importable modules the adapter needs
+    reconciles: ClassVar[bool] = False  # `find` can tell whether an earlier call worked
 
     def __init__(self, account, env: Mapping[str, str], root=None) -> None:
         self.account = account
@@ -141,11 +142,6 @@ class Platform:
         if missing:
             return f"the {cls.label} adapter needs the Python package(s) {', '.join(missing)}"
         return None
-
-    @classmethod
-    def can_find(cls) -> bool:
-        """Whether the network can be asked if an earlier call worked."""
-        return cls.find is not Platform.find
 
     @classmethod
     def missing_secrets(cls, options: Mapping, env: Mapping[str, str]) -> list[str]:

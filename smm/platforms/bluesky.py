@@ -67,6 +67,7 @@ class Bluesky(Platform):
                        max_bytes=2_000_000, alt_limit=2000)
     secrets = ("password_env",)
     can_publish = True
+    reconciles = True
     requires = ("atproto",)
 
     length = staticmethod(counting.graphemes)

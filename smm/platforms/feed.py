@@ -33,6 +33,7 @@ class Feed(Platform):
     counting_rule = "no limit"
     media = MediaRules(max_count=100, max_bytes=100 * 1024 * 1024)
     can_publish = True
+    reconciles = True
 
     @property
     def atom_path(self) -> Path:

@@ -9,16 +9,21 @@ seconds), `X-RateLimit-Reset-After` (Discord: seconds) and Telegram's JSON
 
 from __future__ import annotations
 
+import logging
+import mimetypes
+from contextlib import ExitStack
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
+from pathlib import Path
 
 import httpx
 
-from smm.errors import AuthError, RateLimited, Rejected, TransientError
+from smm.errors import AuthError, PlatformError, RateLimited, Rejected, TransientError
 
 TIMEOUT = httpx.Timeout(30.0, connect=10.0)
 USER_AGENT = "smm (social media management as code)"
 _EPOCH_FLOOR = 1_000_000_000  # a reset value above this is a Unix time, below it a delay
+HIDDEN = "[secret]"
 
 
 def client(timeout: float | httpx.Timeout = TIMEOUT, **kwargs) -> httpx.Client:
@@ -79,6 +84,8 @@ def check(response: httpx.Response, label: str) -> httpx.Response:
         raise RateLimited(detail, retry_after=retry_after(response))
     if response.status_code in (401, 403):
         raise AuthError(detail)
+    if response.status_code in (500, 502, 504):  # the request may have been carried out before it failed
+        raise TransientError(detail, outcome_unknown=True)
     if response.status_code >= 500 or response.status_code in (408, 425):
         raise TransientError(detail)
     raise Rejected(detail)
@@ -93,3 +100,104 @@ def send(http: httpx.Client, method: str, url: str, label: str, **kwargs) -> htt
     except (httpx.TimeoutException, httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError) as exc:
         raise TransientError(f"{label}: no answer ({type(exc).__name__}); the request may have been received",
                              outcome_unknown=True) from None
+
+
+# -- secrets in URLs (bot tokens, webhook URLs) ----------------------------------------------
+
+
+class _HideSecrets(logging.Filter):
+    """Replaces registered secrets in httpx's request log (`HTTP Request: POST <url> ...`)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.secrets: set[str] = set()
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if not self.secrets:
+            return True
+        try:
+            message = record.getMessage()
+        except Exception:  # a broken record is the logging module's business
+            return True
+        hidden = hide(message, self.secrets)
+        if hidden != message:
+            record.msg, record.args = hidden, None
+        return True
+
+
+_FILTER = _HideSecrets()
+logging.getLogger("httpx").addFilter(_FILTER)  # httpx logs each request's full URL at INFO
+
+
+def hide(text: str, secrets) -> str:
+    for secret in sorted(secrets, key=len, reverse=True):  # a URL before its path
+        if secret:
+            text = text.replace(secret, HIDDEN)
+    return text
+
+
+def secret_forms(value: str, is_url: bool) -> set[str]:
+    """The secret and, for a URL, the forms it takes (httpx normalizes; the path holds the token)."""
+    forms = {value.strip()}
+    if is_url:
+        try:
+            url = httpx.URL(value.strip())
+        except Exception:
+            url = None
+        if url is not None and url.host and len(url.path) > 1:  # the path is the secret part
+            derived = {str(url), url.raw_path.decode("ascii", "replace").split("?")[0], url.path}
+            forms |= {f for f in derived if len(f) >= 8}  # never blank out short, common strings
+    return {f for f in forms if f}
+
+
+class SecretCalls:
+    """HTTP calls to a URL with a secret in it, through `send`.
+
+    Registers the secret with the log filter, and scrubs it from the typed errors (their
+    text may quote a response body) and from anything httpx raises that send() does not map.
+    """
+
+    def __init__(self, secret: str, *, is_url: bool) -> None:
+        self.secrets = secret_forms(secret, is_url)
+        _FILTER.secrets |= self.secrets
+        self.client = client()
+
+    def send(self, method: str, url: str, label: str, **kwargs) -> httpx.Response:
+        try:
+            return send(self.client, method, url, label, **kwargs)
+        except PlatformError as exc:
+            exc.message = hide(exc.message, self.secrets)
+            exc.args = (exc.message,)
+            raise
+        except httpx.InvalidURL:
+            raise AuthError(f"{label}: the secret does not make a valid URL") from None
+        except httpx.HTTPError as exc:  # not mapped by send(): the request may have gone out
+            raise TransientError(f"{label}: {type(exc).__name__}; the request may have been received",
+                                 outcome_unknown=True) from None
+
+
+def webhook_url(adapter, key: str = "webhook_env") -> str:
+    """The webhook URL from the account's environment variable, checked without showing it."""
+    value = adapter.secret(key).strip()
+    name = adapter.options.get(key)
+    try:
+        url = httpx.URL(value)
+    except Exception:
+        url = None
+    if url is None or url.scheme != "https" or not url.host or len(url.path) <= 1:
+        raise AuthError(f"environment variable {name} does not hold an https:// webhook URL",
+                        account=adapter.account.name)
+    return value
+
+
+def open_media(stack: ExitStack, media, field) -> dict:
+    """Multipart files {field name: (file name, open file, MIME type)} for ((path, alt), ...)."""
+    files = {}
+    for index, (path, _alt) in enumerate(media):
+        path = Path(path)
+        mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+        try:
+            files[field(index)] = (path.name, stack.enter_context(path.open("rb")), mime)
+        except OSError as exc:  # nothing was sent
+            raise Rejected(f"cannot read the media file {path.name}: {exc.strerror}") from None
+    return files

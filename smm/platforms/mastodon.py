@@ -59,6 +59,7 @@ class Mastodon(Platform):
                        max_bytes=16 * 1024 * 1024, max_pixels=33_177_600, alt_limit=1500)
     secrets = ("token_env",)
     can_publish = True
+    reconciles = True
     requires = ("mastodon",)
 
     length = staticmethod(counting.mastodon_length)

@@ -1,12 +1,36 @@
-"""Telegram channels: 4096 UTF-16 code units of text, 1024 for a media caption."""
+"""Telegram channels: 4096 UTF-16 code units of text, 1024 for a media caption.
+
+Publishing uses the Bot API (https://core.telegram.org/bots/api): `sendMessage` for text,
+`sendPhoto` for one image, `sendMediaGroup` for 2–10 (an album, the caption on its first
+item), each with `parse_mode: HTML` since the rendered text is already Telegram-HTML.
+Thread parts reply to the previous part with `reply_parameters`. The remote id is the
+message id (an album's first message); the URL is `https://t.me/<channel>/<id>` for a
+public channel. Bots cannot read a channel's history, so `find()` is not supported and a
+call whose outcome is unknown becomes `unconfirmed`.
+
+The bot token is part of every request's URL. It must never reach an error message, a log
+line or a record: requests go through `SecretCalls`, which hides it from httpx's own
+request log and scrubs it from any error text.
+"""
+
+from __future__ import annotations
 
 import html
+import json
 import re
+from contextlib import ExitStack
+
 
 from smm import counting
-from smm.platforms.base import MediaRules, Platform
+from smm.errors import AuthError, Rejected, TransientError
+from smm.platforms.http import SecretCalls, hide, open_media
+from smm.platforms.base import MediaRules, Outgoing, Platform, PublishResult
 
 _TAG = re.compile(r"<[^>]*>")
+API = "https://api.telegram.org"
+
+
+# -- the platform ----------------------------------------------------------------------------
 
 
 class Telegram(Platform):
@@ -20,8 +44,90 @@ class Telegram(Platform):
     threads = True
     media = MediaRules(max_count=10, max_bytes=10 * 1024 * 1024, alt_supported=False)
     secrets = ("token_env",)
+    can_publish = True
+    # find() stays the base one (NotSupported): a bot cannot read a channel's history.
+    # `reconciles` stays False, so `smm publish --push` pushes the
+    # in_flight record before each call.
 
     @staticmethod
     def length(text: str) -> int:
         """UTF-16 code units of the message as shown: HTML tags removed, entities decoded."""
         return counting.utf16_length(html.unescape(_TAG.sub("", text)))
+
+    # -- the adapter ------------------------------------------------------------------
+
+    @property
+    def token(self) -> str:
+        return self.secret("token_env").strip()  # CI secrets often end with a newline
+
+    @property
+    def calls(self) -> SecretCalls:
+        if not hasattr(self, "_calls"):
+            self._calls = SecretCalls(self.token, is_url=False)
+        return self._calls
+
+    def _call(self, method: str, **kwargs):
+        """One Bot API method; its `result`, or the typed error (https://core.telegram.org/bots/api#making-requests)."""
+        calls = self.calls
+        label = f"Telegram {method}"
+        try:
+            response = calls.send("POST", f"{API}/bot{self.token}/{method}", label, **kwargs)
+        except Rejected as exc:
+            if "chat not found" in exc.message:  # 400, but the account is wrong, not the post
+                raise AuthError(f"{exc.message} (check chat_id and that the bot is an administrator of the channel)",
+                                account=self.account.name) from None
+            raise
+        try:
+            body = response.json()
+        except ValueError:
+            raise TransientError(f"{label}: HTTP {response.status_code} but the answer is not JSON; "
+                                 "the message may have been sent", outcome_unknown=True) from None
+        if not isinstance(body, dict) or not body.get("ok") or "result" not in body:
+            description = body.get("description") if isinstance(body, dict) else None
+            raise Rejected(hide(f"{label}: {description or 'the answer is not ok'}", calls.secrets))
+        return body["result"]
+
+    def publish(self, outgoing: Outgoing, *, idempotency_key: str) -> PublishResult:
+        chat_id = self.options["chat_id"]
+        reply = {"message_id": int(outgoing.reply_to.remote_id)} if outgoing.reply_to else None
+        if not outgoing.media:
+            payload = {"chat_id": chat_id, "text": outgoing.text, "parse_mode": "HTML"}
+            if reply:
+                payload["reply_parameters"] = reply
+            messages = [self._call("sendMessage", json=payload)]
+        else:
+            # Multipart: every field a string, objects JSON-serialized (#sending-files, #inputfile).
+            fields = {"chat_id": str(chat_id)}
+            if reply:
+                fields["reply_parameters"] = json.dumps(reply)
+            with ExitStack() as stack:
+                if len(outgoing.media) == 1:
+                    files = open_media(stack, outgoing.media, lambda i: "photo")
+                    if outgoing.text:
+                        fields |= {"caption": outgoing.text, "parse_mode": "HTML"}
+                    messages = [self._call("sendPhoto", data=fields, files=files)]
+                else:
+                    files = open_media(stack, outgoing.media, lambda i: f"photo{i}")
+                    items = [{"type": "photo", "media": f"attach://{name}"} for name in files]
+                    if outgoing.text:
+                        items[0] |= {"caption": outgoing.text, "parse_mode": "HTML"}
+                    fields["media"] = json.dumps(items, ensure_ascii=False)
+                    messages = self._call("sendMediaGroup", data=fields, files=files)
+        try:
+            first = messages[0]
+            return PublishResult(str(first["message_id"]), self.message_url(first),
+                                 {"message_ids": [m["message_id"] for m in messages]})
+        except (KeyError, IndexError, TypeError):
+            raise TransientError("Telegram: sent, but the answer has no message id", outcome_unknown=True) from None
+
+    def message_url(self, message: dict) -> str | None:
+        """`https://t.me/<username>/<id>` for a public channel or group, else None."""
+        chat_id = str(self.options["chat_id"])
+        chat = message.get("chat") or {}
+        if chat_id.startswith("@"):
+            username = chat_id[1:]
+        elif chat.get("type") in ("channel", "supergroup") and chat.get("username"):
+            username = chat["username"]
+        else:
+            return None  # a private chat or channel has no public link
+        return f"https://t.me/{username}/{message['message_id']}"
