@@ -17,6 +17,7 @@ from smm.config import PLATFORMS_FILE
 from smm.content import Post
 from smm.diagnostics import ERROR, WARNING, Diagnostic
 from smm.files import inside
+from smm.platforms import platform_class
 from smm.render import Renderer
 from smm.repo import Repo, load_repo
 from smm.schema import did_you_mean
@@ -28,7 +29,8 @@ _LIVE_STATES = {"published", "in_flight", "unconfirmed"}
 def run_check(root: Path, now: datetime) -> Repo:
     """The repository, with every problem in `repo.diagnostics`."""
     repo = load_repo(root, PostChecks(now))
-    repo.diagnostics += check_duplicate_ids(repo.posts) + check_records(repo) + check_gaps(repo, now)
+    repo.diagnostics += (check_duplicate_ids(repo.posts) + check_records(repo) + check_jobs_needing_a_human(repo)
+                         + check_gaps(repo, now) + check_adapters(repo))
     return repo
 
 
@@ -167,6 +169,32 @@ def check_records(repo: Repo) -> list[Diagnostic]:
                 + (f" ({record.source} was removed or renamed)" if record.source else ""),
                 f"restore the post, or set `id: {record.post}` in its renamed file",
             ))
+    return found
+
+
+def check_jobs_needing_a_human(repo: Repo) -> list[Diagnostic]:
+    """Warnings for jobs the scheduled run will not retry by itself."""
+    found = []
+    for record in repo.records.values():
+        for account, job in record.accounts.items():
+            state = job.get("state")
+            if state == "unconfirmed" or (state == "failed" and not job.get("retryable")):
+                hint = (f"check {account}; if the post is not there, run `smm publish --retry-unconfirmed {record.post}`"
+                        if state == "unconfirmed" else "fix the post (a change makes smm try again) or the account")
+                found.append(Diagnostic(record.file, 1, 1, WARNING, f"record.{state}",
+                                        f"`{record.post}` on {account}: {job.get('error') or state}", hint))
+    return found
+
+
+def check_adapters(repo: Repo) -> list[Diagnostic]:
+    """Warnings for accounts smm cannot publish to from here (not implemented, SDK missing)."""
+    found = []
+    for name, account in repo.config.accounts.items():
+        reason = platform_class(account.platform).unavailable()
+        if reason:
+            line, column, _, _ = repo.config.positions.of_key(("accounts", name))
+            found.append(Diagnostic(PLATFORMS_FILE, line, column, WARNING, "config.cannot-publish",
+                                    f"account `{name}`: {reason}", "posts for it are checked and previewed, not published"))
     return found
 
 

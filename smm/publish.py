@@ -132,11 +132,16 @@ class Publisher:
             missing = platform_class(account.platform).missing_secrets(account.options, self.env)
             if missing:
                 report.not_configured[name] = missing
-        for job in due_jobs(self.repo.posts, self.store, self.repo.config, self.now):
-            result = self.run_job(job, report)
-            if result is not None:
-                report.jobs.append(result)
-                log.info("%s → %s: %s%s", job.post.id, job.account, result.state, f" ({result.error})" if result.error else "")
+        try:
+            for job in due_jobs(self.repo.posts, self.store, self.repo.config, self.now):
+                result = self.run_job(job, report)
+                if result is not None:
+                    report.jobs.append(result)
+                    log.info("%s → %s: %s%s", job.post.id, job.account, result.state,
+                             f" ({result.error})" if result.error else "")
+        finally:
+            for adapter in self.adapters.values():
+                adapter.close()
         return report
 
     def run_job(self, job: Job, report: Report) -> JobResult | None:

@@ -172,3 +172,6 @@ class Platform:
 
     def followers(self) -> int | None:
         raise NotSupported(f"{self.label} follower counts are not implemented")
+
+    def close(self) -> None:
+        """Release connections at the end of a run."""

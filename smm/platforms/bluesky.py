@@ -131,7 +131,7 @@ class Bluesky(Platform):
         if not hasattr(self, "_client"):
             from atproto import Client
 
-            client = Client(base_url=self.options.get("service", DEFAULT_SERVICE))
+            client = Client(base_url=self.options.get("service", DEFAULT_SERVICE).rstrip("/") + "/xrpc")
             self._call("login", client.login, self.options["handle"], self.secret("password_env"),
                        fetch_bsky_profile=False)
             self._did = self._call("session", client.com.atproto.server.get_session).did
@@ -237,3 +237,7 @@ class Bluesky(Platform):
 
     def followers(self) -> int | None:
         return self._call("profile", self.client.get_profile, self.did).followers_count
+
+    def close(self) -> None:
+        if hasattr(self, "_client"):
+            self._client.request.close()

@@ -99,12 +99,21 @@ class Mastodon(Platform):
         except errors.MastodonServerError as exc:
             raise TransientError(f"Mastodon: server error ({what}): {exc.args[1] if len(exc.args) > 1 else ''}") from None
         except errors.MastodonAPIError as exc:
+            if str(exc.args[0]).startswith("Could not parse response"):  # garbled answer: it may have worked
+                raise TransientError(f"Mastodon: unreadable answer ({what})", outcome_unknown=True) from None
             detail = exc.args[3] if len(exc.args) > 3 else exc.args[-1]
             raise Rejected(f"Mastodon: refused ({what}): {detail}") from None
 
+    def upload(self, path, alt: str | None) -> str:
+        """One media file; the file is ours to open and close (Mastodon.py leaves paths open)."""
+        from smm.media import inspect
+
+        with open(path, "rb") as handle:
+            return self._call("media upload", self.api.media_post, handle, mime_type=inspect(path).mime,
+                              description=alt, file_name=path.name)["id"]
+
     def publish(self, outgoing: Outgoing, *, idempotency_key: str) -> PublishResult:
-        media_ids = [self._call("media upload", self.api.media_post, str(path), description=alt)["id"]
-                     for path, alt in outgoing.media]
+        media_ids = [self.upload(path, alt) for path, alt in outgoing.media]
         status = self._call(
             "post", self.api.status_post, outgoing.text,
             in_reply_to_id=outgoing.reply_to.remote_id if outgoing.reply_to else None,
@@ -131,3 +140,7 @@ class Mastodon(Platform):
 
     def followers(self) -> int | None:
         return self._call("who am I", self.api.me).get("followers_count")
+
+    def close(self) -> None:
+        if hasattr(self, "_api"):
+            self._api.session.close()
