@@ -14,6 +14,4 @@ class WeChat(Platform):
                        alt_supported=False)
     secrets = ("token_env",)
 
-    @staticmethod
-    def length(text: str) -> int:
-        return len(text)
+    length = staticmethod(len)
