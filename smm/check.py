@@ -1,9 +1,11 @@
 """`smm check`: every problem in a content repository, found at once.
 
     run_check(root, now)
+      Voice.load ── the brand's voice rules, compiled once (before any worker forks)
       load_repo  ── each post: parse (its own problems), then PostChecks: what each
-                    account would receive, accounts, pillar, media, due date
-      check      ── across posts: duplicate ids, publish records, calendar gaps
+                    account would receive, brand voice, accounts, pillar, media, due date
+      check      ── across posts: duplicate ids, publish records, the promotional share,
+                    calendar gaps, accounts that cannot publish
 """
 
 from __future__ import annotations
@@ -12,40 +14,45 @@ from collections import defaultdict
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from smm.calendar import CALENDAR_FILE, gaps
+from smm.calendar import CALENDAR_FILE, gaps, load_calendar
 from smm.config import PLATFORMS_FILE
 from smm.content import Post
 from smm.diagnostics import ERROR, WARNING, Diagnostic
 from smm.files import inside
 from smm.platforms import platform_class
-from smm.render import Renderer
+from smm.render import Rendered, Renderer
 from smm.repo import Repo, load_repo
 from smm.schema import did_you_mean
+from smm.voice import Voice
 
 GAP_WARNING_WINDOW = timedelta(days=7)
 _LIVE_STATES = {"published", "in_flight", "unconfirmed"}
 
 
-def run_check(root: Path, now: datetime) -> Repo:
-    """The repository, with every problem in `repo.diagnostics`."""
-    repo = load_repo(root, PostChecks(now))
-    repo.diagnostics += (check_duplicate_ids(repo.posts) + check_records(repo) + check_jobs_needing_a_human(repo)
-                         + check_gaps(repo, now) + check_adapters(repo))
-    return repo
+def run_check(root: Path, now: datetime) -> tuple[Repo, Voice]:
+    """The repository, with every problem in `repo.diagnostics`, and its voice rules."""
+    voice, voice_found = Voice.load(root, load_calendar(root)[0])
+    repo = load_repo(root, PostChecks(now, voice))
+    repo.diagnostics += (voice_found + voice.check_calendar(repo.posts) + check_duplicate_ids(repo.posts)
+                         + check_records(repo) + check_jobs_needing_a_human(repo) + check_gaps(repo, now)
+                         + check_adapters(repo))
+    return repo, voice
 
 
 class PostChecks:
     """The checks of one post that need the repository's settings but no other post."""
 
-    def __init__(self, now: datetime) -> None:
+    def __init__(self, now: datetime, voice: Voice) -> None:
         self.now = now
+        self.voice = voice
         self.renderer: Renderer | None = None  # made in the process that uses it
 
     def __call__(self, repo: Repo, post: Post) -> list[Diagnostic]:
         if self.renderer is None:
             self.renderer = Renderer(repo.root, repo.config, repo.brand)
-        return (check_rendering(self.renderer, post) + check_accounts(repo, post) + check_pillar(repo, post)
-                + check_media(repo.root, post) + check_due(repo, post, self.now))
+        rendered = [self.renderer.render(post, name) for name in post.accounts if name in repo.config.accounts]
+        return (check_rendering(rendered) + self.voice.check_post(post, rendered) + check_accounts(repo, post)
+                + check_pillar(repo, post) + check_media(repo.root, post) + check_due(repo, post, self.now))
 
 
 def _post_diagnostic(post: Post, path, severity, rule, message, hint=None, key=False) -> Diagnostic:
@@ -79,13 +86,12 @@ def check_accounts(repo: Repo, post: Post) -> list[Diagnostic]:
     return found
 
 
-def check_rendering(renderer: Renderer, post: Post) -> list[Diagnostic]:
+def check_rendering(rendered: list[Rendered]) -> list[Diagnostic]:
     """What each account would receive: limits, mentions, templates, media rules."""
     found: dict[tuple, Diagnostic] = {}
-    for name in post.accounts:
-        if name in renderer.config.accounts:
-            for d in renderer.render(post, name).diagnostics:
-                found.setdefault((d.file, d.line, d.column, d.rule, d.message), d)
+    for one in rendered:
+        for d in one.diagnostics:
+            found.setdefault((d.file, d.line, d.column, d.rule, d.message), d)
     return list(found.values())
 
 

@@ -70,8 +70,9 @@ def cli() -> None:
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--format", "fmt", type=click.Choice(["text", "github", "json"]), default="text", show_default=True,
               help="text: like a compiler; github: workflow annotations; json: an array of diagnostics.")
+@click.option("--fix", is_flag=True, help="Apply the brand voice's substitution fixes in place, then check.")
 @_NOW
-def check(paths: tuple[Path, ...], fmt: str, now: str | None) -> None:
+def check(paths: tuple[Path, ...], fmt: str, fix: bool, now: str | None) -> None:
     """Check posts, platforms.yml and brand/ files; report every problem at once.
 
     PATHS limit the report to posts under them (default: the whole repository).
@@ -86,7 +87,17 @@ def check(paths: tuple[Path, ...], fmt: str, now: str | None) -> None:
         if not p.exists():
             raise UsageError(f"no such file or folder: {p}")
     root = find_root(paths[0] if paths else Path.cwd())
-    repo = run_check(root, _now(now, load_config(root)[0].timezone))
+    moment = _now(now, load_config(root)[0].timezone)
+    repo, voice = run_check(root, moment)
+    if fix:
+        from smm.voice import apply_fixes
+
+        wanted = [p.resolve() for p in paths]
+        posts = [p for p in repo.posts if not wanted or any(w == (root / p.file).resolve() or w in (root / p.file).resolve().parents
+                                                             for w in wanted)]
+        for changed in apply_fixes(root, posts, voice):
+            click.echo(f"fixed {changed}", err=True)
+        repo, voice = run_check(root, moment)
     found = select(repo.diagnostics, repo.root, list(paths))
     click.echo(render(found, fmt, repo.root))
     if repo.config_broken:

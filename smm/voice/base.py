@@ -68,19 +68,29 @@ def parse_scopes(value) -> tuple[frozenset, str, list[str]]:
     return frozenset(targets - removed), unit, problems
 
 
+_PLACEHOLDER = re.compile(r"%%|%[sdv]")
+
+
 def format_message(message: str, *args) -> str:
     """Vale's messages: each `%s` (or `%d`, `%v`) takes the next argument."""
+    if "%" not in message:
+        return message
+    if "%%" not in message:  # the usual case, without a regular expression
+        parts = message.replace("%d", "%s").replace("%v", "%s").split("%s")
+        out = [parts[0]]
+        for i, part in enumerate(parts[1:]):
+            out.append(str(args[i]) if i < len(args) else "")
+            out.append(part)
+        return "".join(out)
     values = iter(args)
 
     def take(match: re.Match) -> str:
-        if match.group() == "%%":
-            return "%"
-        return str(next(values, ""))
+        return "%" if match.group() == "%%" else str(next(values, ""))
 
-    return re.sub(r"%%|%[sdv]", take, message)
+    return _PLACEHOLDER.sub(take, message)
 
 
-@dataclass
+@dataclass(slots=True)
 class Hit:
     """A rule's finding in a segment, in the segment's original offsets."""
 
@@ -92,6 +102,7 @@ class Hit:
     replacement: str | None = None  # a substitution's single replacement: fixable
     options: tuple[str, ...] = ()  # every suggested replacement
     extra_hint: str | None = None
+    path: tuple | None = None  # a front matter field, for hits not inside a text (segment None)
 
 
 @dataclass
@@ -139,9 +150,14 @@ class Rule:
         return segment.view(self.nfkc)
 
     def hint(self, extra: str | None = None) -> str | None:
-        parts = [p for p in (extra, self.description.strip() if self.description else None,
-                             f"see {self.link}" if self.link else None) if p]
-        return "; ".join(parts) or None
+        suffix = self.__dict__.get("_hint_suffix")
+        if suffix is None:
+            parts = [p for p in (self.description.strip() if self.description else None,
+                                 f"see {self.link}" if self.link else None) if p]
+            suffix = self.__dict__["_hint_suffix"] = "; ".join(parts)
+        if extra and suffix:
+            return f"{extra}; {suffix}"
+        return extra or suffix or None
 
 
 def regex_hits(pattern, view: Normalized, word_edges: bool, start: int = 0, end: int | None = None):

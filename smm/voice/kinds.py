@@ -16,7 +16,7 @@ import regex
 
 from smm.voice.base import Hit, Rule, format_message, longest_first, nested, regex_hits
 from smm.voice.matcher import Entry, expand
-from smm.voice.text import Normalized, edges_ok, is_word, normalize
+from smm.voice.text import Normalized, edges_ok, normalize
 
 _SENTENCE_END = re.compile(r"[.!?。！？]+[\"'”’」』）)\]]*(?=\s|$|[^\x00-\x7f])")
 _PARAGRAPH = re.compile(r"\n[ \t]*\n\s*")
@@ -93,12 +93,12 @@ class TokenRule(Rule):
     def found(self, ctx, candidates) -> dict:
         """Segment → accepted (start, end, data, match) in the rule's view, exceptions removed."""
         per_segment: dict = {}
+        targets = self.targets
         for segment, start, end, entry in candidates:
-            if not self.applies(segment):
-                continue
-            view = segment.view(True)
-            if _accept(view, start, end, entry):
-                bucket = per_segment.setdefault(segment, ([], []))
+            if segment.scope in targets and _accept(segment.view(True), start, end, entry):
+                bucket = per_segment.get(segment)
+                if bucket is None:
+                    bucket = per_segment[segment] = ([], [])
                 if entry.role == "exception":
                     bucket[1].append((start, end))
                 else:
@@ -121,7 +121,7 @@ class TokenRule(Rule):
             if excepted:
                 found = [f for f in found if not any(nested(f[0], f[1], s, e) for s, e in excepted)]
             if found:
-                result[segment] = longest_first(found)
+                result[segment] = longest_first(found) if len(found) > 1 else found
         return result
 
 
@@ -159,15 +159,27 @@ class Substitution(TokenRule):
         return hits
 
     def options(self, index: int, observed: str, match) -> list[str]:
-        key, value = self.swap[index]
-        if match is not None and re.search(r"\$\d", value):
-            value = match.expand(re.sub(r"\$(\d+)", r"\\g<\1>", value.replace("\\", "\\\\")))
-        options = [o.replace("\x00", "|") for o in value.replace("\\|", "\x00").split("|") if o] or [""]
+        fixed = self._fixed_options()[index]
+        if fixed is not None:
+            options = fixed
+        else:
+            value = self.swap[index][1]
+            if match is not None:
+                value = match.expand(re.sub(r"\$(\d+)", r"\\g<\1>", value.replace("\\", "\\\\")))
+            options = _split_options(value)
         if self.capitalize and observed[:1].isupper():
             options = [o[:1].upper() + o[1:] for o in options]
         if self.matchcase:
             options = [_recase(o, observed) for o in options]
         return options
+
+    def _fixed_options(self) -> list[list[str] | None]:
+        """Each swap value's options, or None where they depend on the match (`$1`)."""
+        cached = self.__dict__.get("_options")
+        if cached is None:
+            cached = self.__dict__["_options"] = [
+                None if re.search(r"\$\d", value) else _split_options(value) for _, value in self.swap]
+        return cached
 
     def _shown(self, options: list[str]) -> str:
         if len(options) == 1:
@@ -183,10 +195,16 @@ class Substitution(TokenRule):
             low = option.lower()
             k = low.find(observed)
             while k >= 0:
-                if start - k >= 0 and view.text[start - k:start - k + len(option)] == option:
+                if (k or len(option) != end - start) and start - k >= 0 \
+                        and view.text[start - k:start - k + len(option)] == option:
                     return True
                 k = low.find(observed, k + 1)
         return False
+
+
+def _split_options(value: str) -> list[str]:
+    """`a|b` → two replacements (`\\|` is a literal bar); an empty value removes."""
+    return [o.replace("\x00", "|") for o in value.replace("\\|", "\x00").split("|") if o] or [""]
 
 
 def _recase(replacement: str, observed: str) -> str:
@@ -285,7 +303,7 @@ def _only_space(between: str) -> bool:
 
 
 _SMALL_WORDS_AP = {"a", "an", "and", "at", "but", "by", "for", "in", "nor", "of", "on", "or", "so", "the", "to",
-                   "up", "yet", "as", "off", "per", "via", "vs", "via"}
+                   "up", "yet", "as", "off", "per", "via", "vs"}
 _SMALL_WORDS_CHICAGO = _SMALL_WORDS_AP | {"about", "above", "across", "after", "against", "along", "among", "around",
                                           "before", "behind", "below", "beneath", "beside", "between", "beyond",
                                           "during", "except", "from", "inside", "into", "like", "near", "onto",

@@ -15,45 +15,172 @@ from dataclasses import dataclass
 
 # -- skipping -----------------------------------------------------------------------
 
-_URL = r"(?:\b(?:https?|ftp)://|\bwww\.)[!-~]*[A-Za-z0-9/#=_~+&%-]"  # ASCII only: `https://x.com发布` stops at 发
-_EMAIL = r"\b[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+"
-_MENTION = (r"(?<![\w@/])@(?:\{[^}\s]+\}|[A-Za-z0-9_](?:[A-Za-z0-9_.-]*[A-Za-z0-9_])?"
-            r"(?:@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)?)")
-_HASHTAG = r"(?<![\w#&])#\w+#?"  # `#tag`, and Weibo's `#话题#`
+# Patterns start with a literal character, so scanning for them is fast; what may not come
+# before a match (a letter before `https://`, a word before `#`) is checked after.
+_URL = r"(?:(?:https?|ftp)://|www\.)[!-~]*[A-Za-z0-9/#=_~+&%-]"  # ASCII only: `用https://x.com发布`
+_HASHTAG = r"#\w+#?"  # `#tag`, and Weibo's `#话题#`
 _CODE_SPAN = r"``[\s\S]+?``|`[^`\n]+`"
 _FENCE = r"^[ \t]{0,3}```[\s\S]*?(?:^[ \t]{0,3}```[ \t]*$|\Z)|^[ \t]{0,3}~~~[\s\S]*?(?:^[ \t]{0,3}~~~[ \t]*$|\Z)"
 _COMMENT = r"<!--[\s\S]*?-->"
 _AUTOLINK = r"<(?:https?|ftp|mailto):[^>\s]*>"
 _REFDEF = r"^[ ]{0,3}\[[^\]\n]+\]:[^\n]*"
-_TARGET = r"(?<=\])\((?:[^()\s]|\([^()\s]*\))*(?:\s+(?:\"[^\"\n]*\"|'[^'\n]*'))?\s*\)"  # `](url "title")`
-_REFLINK = r"(?<=\])\[[^\]\n]*\]"
+_TARGET = r"\]\((?:[^()\s]|\([^()\s]*\))*(?:\s+(?:\"[^\"\n]*\"|'[^'\n]*'))?\s*\)"  # `](url "title")`
+_REFLINK = r"\]\[[^\]\n]*\]"
 _TAG = r"</?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?>"
 _ENTITY = r"&(?:[A-Za-z][A-Za-z0-9]*|#[0-9]+|#x[0-9A-Fa-f]+);"
-
-_SKIP = {
-    "markdown": re.compile("|".join([_FENCE, _COMMENT, _CODE_SPAN, _AUTOLINK, _REFDEF, _TARGET, _REFLINK, _TAG,
-                                     _URL, _EMAIL, _MENTION, _HASHTAG]), re.MULTILINE),
-    "plain": re.compile("|".join([_CODE_SPAN, _URL, _EMAIL, _MENTION, _HASHTAG])),
-    "html": re.compile("|".join([_TAG, _ENTITY, _URL, _EMAIL, _MENTION, _HASHTAG])),
-}
-_QUICK = re.compile(r"[`<@#\]:w&~]")  # none of these: nothing to skip
-_NOT_NEWLINE = re.compile(r"[^\n]")
+_EMAIL_TAIL = re.compile(r"@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
+_EMAIL_HEAD = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._%+-")
+_MENTION = re.compile(r"@(?:\{[^}\s]+\}|\w(?:[\w.-]*\w)?(?:@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)?)")  # @me, @中文名
+_NOT_BEFORE_URL = re.compile(r"[A-Za-z0-9.+-]")
+_NOT_BEFORE_TAG = re.compile(r"[\w#&]")
 
 
 def blank(text: str) -> str:
-    return _NOT_NEWLINE.sub(" ", text)
+    """Spaces of the same length, newlines kept."""
+    if "\n" not in text:
+        return " " * len(text)
+    return "\n".join(" " * len(line) for line in text.split("\n"))
+
+
+class _Pass:
+    """One kind of text to blank: found by a pattern, in texts holding one of its triggers."""
+
+    def __init__(self, triggers: tuple[str, ...], patterns: list[str], not_after: re.Pattern | None = None,
+                 keep: int = 0) -> None:
+        self.triggers = triggers
+        self.pattern = re.compile("|".join(patterns), re.MULTILINE)
+        self.not_after = not_after
+        self.keep = keep  # characters kept at the start (the `]` of a link target)
+
+    def __call__(self, text: str) -> str:
+        if not any(t in text for t in self.triggers):
+            return text
+        return self.pattern.sub(self._replace, text)
+
+    def _replace(self, match: re.Match) -> str:
+        start = match.start()
+        if self.not_after is not None and start and self.not_after.match(match.string, start - 1):
+            return match.group()
+        found = match.group()
+        return found[:self.keep] + blank(found[self.keep:])
+
+
+def _blank_at_signs(text: str) -> str:
+    """E-mail addresses and @mentions (`@name`, `@name@instance.social`, `@{name}`, `@中文名`)."""
+    if "@" not in text:
+        return text
+    spans = []
+    i = text.find("@")
+    while i >= 0:
+        j = i
+        while j > 0 and text[j - 1] in _EMAIL_HEAD:
+            j -= 1
+        match = None
+        if j < i:
+            match = _EMAIL_TAIL.match(text, i)
+            if match:
+                spans.append((j, match.end()))
+        elif not (i and (text[i - 1] in _EMAIL_HEAD or text[i - 1] in "_@/")):
+            match = _MENTION.match(text, i)
+            if match:
+                spans.append((i, match.end()))
+        i = text.find("@", match.end() if match else i + 1)
+    for start, end in spans:
+        text = text[:start] + " " * (end - start) + text[end:]
+    return text
+
+
+class _Anchored:
+    """Like _Pass, for patterns found faster from a fixed string in them (`://`, `](`, `#`):
+    str.find the anchor, back up `back(text, i)` to where a match may start, match there."""
+
+    def __init__(self, anchors: tuple[str, ...], pattern: str, back, not_after: re.Pattern | None = None,
+                 keep: int = 0) -> None:
+        self.anchors = anchors
+        self.pattern = re.compile(pattern)
+        self.back = back
+        self.not_after = not_after
+        self.keep = keep
+
+    def spans(self, text: str) -> list[tuple[int, int]]:
+        """Non-overlapping (start, end) of the matches, in order."""
+        found = []
+        for anchor in self.anchors:
+            i = text.find(anchor)
+            while i >= 0:
+                start = self.back(text, i)
+                match = self.pattern.match(text, start) if start is not None else None
+                if match and not (start and self.not_after is not None and self.not_after.match(text, start - 1)):
+                    found.append((start, match.end()))
+                    i = text.find(anchor, max(match.end(), i + 1))
+                else:
+                    i = text.find(anchor, i + 1)
+        if len(self.anchors) > 1 and len(found) > 1:
+            found.sort()
+            kept = [found[0]]
+            for span in found[1:]:
+                if span[0] >= kept[-1][1]:
+                    kept.append(span)
+            found = kept
+        return found
+
+    def __call__(self, text: str) -> str:
+        spans = self.spans(text)
+        if not spans:
+            return text
+        out, last = [], 0
+        for start, end in spans:
+            start = max(start + self.keep, last)
+            if end <= start:
+                continue
+            out.append(text[last:start])
+            out.append(blank(text[start:end]))
+            last = end
+        out.append(text[last:])
+        return "".join(out)
+
+
+def _scheme_start(text: str, i: int) -> int | None:
+    """`https://`: the anchor `://` is at i; the match starts at the scheme."""
+    if i == 0:  # a bare `www.` anchor is found at its own position
+        return 0
+    for scheme in ("https", "http", "ftp"):
+        if text.startswith(scheme, i - len(scheme)) and text.startswith("://", i):
+            return i - len(scheme)
+    return i if text.startswith("www.", i) else None
+
+
+_CODE = _Pass(("`",), [_FENCE, _CODE_SPAN])
+_URLS = _Anchored(("://", "www."), _URL, _scheme_start, _NOT_BEFORE_URL)
+_HASHTAGS = _Anchored(("#",), _HASHTAG, lambda text, i: i, _NOT_BEFORE_TAG)
+_TARGETS = _Anchored(("](", "]["), _TARGET + "|" + _REFLINK, lambda text, i: i, keep=1)
+# In order; what one blanks, the later ones never see.
+_SKIP = {
+    "markdown": [_CODE, _Pass(("<",), [_COMMENT, _AUTOLINK, _TAG]), _Pass(("]:",), [_REFDEF]),
+                 _TARGETS, _URLS, _blank_at_signs, _HASHTAGS],
+    "plain": [_CODE, _URLS, _blank_at_signs, _HASHTAGS],
+    "html": [_Pass(("<", "&"), [_TAG, _ENTITY]), _URLS, _blank_at_signs, _HASHTAGS],
+}
 
 
 def prepare(text: str, flavor: str) -> str:
     """The text with code, URLs, mentions and hashtags (and Markdown link targets, HTML
     tags and comments) replaced by spaces, newlines kept. flavor: markdown, plain or html."""
-    if not _QUICK.search(text):
-        return text
-    return _SKIP[flavor].sub(lambda m: blank(m.group()), text)
+    for step in _SKIP[flavor]:
+        text = step(text)
+    return text
 
 
-URL_PATTERN = re.compile(_URL)
-HASHTAG_PATTERN = re.compile(_HASHTAG)
+def find_urls(text: str):
+    """(start, end, url) of each URL in a text."""
+    for start, end in _URLS.spans(text):
+        yield start, end, text[start:end]
+
+
+def find_hashtags(text: str) -> list[str]:
+    return [text[start:end] for start, end in _HASHTAGS.spans(text)]
+
+
 MARKDOWN_TARGET = re.compile(r"\]\(\s*<?([^()\s>]+)")
 
 # -- words ---------------------------------------------------------------------------
@@ -88,24 +215,32 @@ def edges_ok(text: str, start: int, end: int, check_start: bool = True, check_en
 # -- normalizing -------------------------------------------------------------------
 
 _EXTRA = {0x2018: "'", 0x2019: "'", 0x02BC: "'"}  # curly apostrophes match straight ones
-_TABLE: dict[int, str] | None = None
-_LOWER_SPACES = {10: " ", 9: " "}
+# Only the Basic Multilingual Plane: a character class beyond it makes every search slow.
+# Anything else NFKC changes (𝐛𝐨𝐥𝐝 letters, ligatures, combining marks) takes the slow path.
+_RANGES = ((0xA0, 0x2FF), (0x2000, 0x33FF), (0xF900, 0xFAFF), (0xFB00, 0xFFEF))
+_SINGLE: tuple[dict[str, str], re.Pattern] | None = None
 
 
-def _table() -> dict[int, str]:
+def _single() -> tuple[dict[str, str], re.Pattern]:
     """Characters whose NFKC form is one other character (full-width forms, ideographic
-    space, compatibility ideographs...): normalized with one str.translate."""
-    global _TABLE
-    if _TABLE is None:
-        table = dict(_EXTRA)
-        for lo, hi in ((0xA0, 0x2FF), (0x2000, 0x33FF), (0xF900, 0xFAFF), (0xFB00, 0xFFEF)):
+    space, compatibility ideographs, circled letters), and a pattern finding them."""
+    global _SINGLE
+    if _SINGLE is None:
+        table = {chr(k): v for k, v in _EXTRA.items()}
+        for lo, hi in _RANGES:
             for code in range(lo, hi + 1):
                 ch = chr(code)
                 norm = unicodedata.normalize("NFKC", ch)
                 if len(norm) == 1 and norm != ch and unicodedata.combining(norm) == 0:
-                    table[code] = norm
-        _TABLE = table
-    return _TABLE
+                    table[ch] = norm
+        codes = sorted(ord(c) for c in table)
+        ranges, start = [], codes[0]
+        for prev, code in zip(codes, codes[1:] + [None], strict=True):
+            if code != prev + 1:
+                ranges.append(re.escape(chr(start)) + ("-" + re.escape(chr(prev)) if prev > start else ""))
+                start = code
+        _SINGLE = table, re.compile("[" + "".join(ranges) + "]")
+    return _SINGLE
 
 
 @dataclass
@@ -145,19 +280,20 @@ def _lower(text: str) -> str:
     low = text.lower()
     if len(low) != len(text):  # İ and a few others lowercase to two characters
         low = "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
-    return low.translate(_LOWER_SPACES)
+    return low.replace("\n", " ").replace("\t", " ")
 
 
 _NFKC_CACHE: dict[str, str] = {}
 
 
 def normalize(text: str, nfkc: bool = True) -> Normalized:
-    if not nfkc:
+    if not nfkc or text.isascii():
         return Normalized(text, _lower(text))
-    mapped = text.translate(_table())
-    if unicodedata.is_normalized("NFKC", mapped):
-        return Normalized(mapped, _lower(mapped))
-    return _normalize_slow(mapped)
+    table, pattern = _single()
+    mapped = pattern.sub(lambda m: table[m.group()], text)
+    if not unicodedata.is_normalized("NFKC", mapped):  # …, ﬁ, ㈱, combining marks: keep a map
+        return _normalize_slow(mapped)
+    return Normalized(mapped, _lower(mapped))
 
 
 def _normalize_slow(text: str) -> Normalized:

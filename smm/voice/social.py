@@ -1,0 +1,277 @@
+"""Built-in social rules, configured in brand/voice.yml: hashtags per platform, emoji,
+exclamation marks, ALL-CAPS words, the disclosure of sponsored posts, banned link domains,
+and the share of promotional posts in any rolling window of days (a calendar rule).
+
+A rule runs when its key is in brand/voice.yml (and `enabled` is not false).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import timedelta
+from urllib.parse import urlsplit
+
+import regex
+
+from smm.voice.base import Hit
+from smm.voice.segments import disabled_at
+from smm.voice.text import MARKDOWN_TARGET, edges_ok, find_hashtags, find_urls
+
+VOICE_FILE = "brand/voice.yml"
+
+_EMOJI = regex.compile(
+    r"(?:\p{Regional_Indicator}{2})"
+    r"|(?:[0-9#*]\uFE0F?\u20E3)"
+    r"|(?:(?:\p{Emoji_Presentation}|\p{Extended_Pictographic}\uFE0F)\p{Emoji_Modifier}?"
+    r"(?:\u200D\p{Extended_Pictographic}\uFE0F?\p{Emoji_Modifier}?)*)"
+)
+_EXCLAMATION = re.compile(r"[!！‼]")
+_LATIN_LETTER = r"A-Za-z0-9\u00C0-\u024F"
+
+
+@dataclass
+class Builtin:
+    """A built-in rule: its id, config key, level and settings."""
+
+    id: str
+    key: str
+    level: str
+    settings: dict = field(default_factory=dict)
+
+    @property
+    def name(self) -> str:
+        return self.id.split(".", 1)[1]
+
+    # attributes the engine reads from every rule
+    description = None
+    link = None
+    limit = None
+    kind = "builtin"
+
+    def hint(self, extra: str | None = None) -> str | None:
+        return extra
+
+
+BUILTINS = {  # config key → (rule id, default level)
+    "hashtags": ("voice.hashtags", "warning"),
+    "emoji": ("voice.emoji", "warning"),
+    "exclamation": ("voice.exclamation", "warning"),
+    "all_caps": ("voice.all-caps", "warning"),
+    "disclosure": ("voice.disclosure", "error"),
+    "link_domains": ("voice.link-domain", "error"),
+    "promo_share": ("voice.promo-share", "warning"),
+}
+BUILTIN_IDS = {rid for rid, _ in BUILTINS.values()}
+
+
+def load_builtins(config: dict) -> dict[str, Builtin]:
+    found = {}
+    for key, (rid, level) in BUILTINS.items():
+        settings = config.get(key)
+        if isinstance(settings, dict) and settings.get("enabled", True) is not False:
+            found[key] = Builtin(rid, key, settings.get("level", level), settings)
+    return found
+
+
+def count_hits(rule: Builtin, segment, pattern, maximum: int, what: str) -> list[Hit]:
+    """A hit at the first mark past the maximum in one text (what: the plural noun); marks
+    inside a region where the rule is disabled (`<!-- smm-disable ... -->`) do not count."""
+    spans = [m.span() for m in pattern.finditer(segment.prepared)]
+    if segment.directives:
+        spans = [s for s in spans if not disabled_at(segment.directives, rule.id, s[0])]
+    if len(spans) <= maximum:
+        return []
+    start, end = spans[maximum]
+    return [Hit(rule, segment, start, end,
+                f"{len(spans)} {what} in this text; the brand allows at most {maximum}",
+                extra_hint=f"this is number {maximum + 1}; remove some")]
+
+
+def emoji_hits(rule: Builtin, segments) -> list[Hit]:
+    maximum = int(rule.settings.get("max", 3))
+    return [h for s in segments if s.scope == "body" for h in count_hits(rule, s, _EMOJI, maximum, "emoji")]
+
+
+def exclamation_hits(rule: Builtin, segments) -> list[Hit]:
+    maximum = int(rule.settings.get("max", 2))
+    hits = []
+    for segment in segments:
+        if segment.scope == "body":
+            for hit in count_hits(rule, segment, _EXCLAMATION, maximum, "exclamation marks"):
+                hits.append(hit)
+    return hits
+
+
+def all_caps_hits(rule: Builtin, segments) -> list[Hit]:
+    minimum = int(rule.settings.get("min_length", 4))
+    allow = {str(a) for a in rule.settings.get("allow") or []}
+    pattern = re.compile(rf"(?<![{_LATIN_LETTER}])[A-Z\u00C0-\u00D6\u00D8-\u00DE]{{{minimum},}}(?![{_LATIN_LETTER}])")
+    hits = []
+    for segment in segments:
+        if segment.scope not in ("title", "body", "alt"):
+            continue
+        view = segment.view(True)
+        for match in pattern.finditer(view.text):
+            if match.group() in allow:
+                continue
+            s, e = view.orig(match.start()), view.orig_end(match.end())
+            hits.append(Hit(rule, segment, s, e, f"“{segment.text[s:e]}” is in ALL CAPS",
+                            extra_hint="write it in normal case (ALL CAPS reads as shouting), "
+                                       "or add it to `all_caps.allow` in brand/voice.yml if it is an acronym"))
+    return hits
+
+
+def _tokens_pattern(tokens: list[str]) -> re.Pattern:
+    return re.compile("|".join(re.escape(t) for t in sorted(tokens, key=len, reverse=True)), re.IGNORECASE)
+
+
+def disclosure_tokens(rule: Builtin) -> list[str]:
+    return [str(t) for t in rule.settings.get("tokens") or ["#ad", "#sponsored", "#广告"]]
+
+
+def disclosure_hits(rule: Builtin, post, texts: dict[str, str]) -> list[Hit]:
+    """texts: account → the text it receives. Every account's text must carry a disclosure."""
+    if post.meta.get("sponsored") is not True:
+        return []
+    tokens = disclosure_tokens(rule)
+    pattern = _tokens_pattern(tokens)
+    within = rule.settings.get("within")
+    missing, late = [], []
+    for account, text in texts.items():
+        first = next((m for m in pattern.finditer(text) if edges_ok(text, m.start(), m.end())), None)
+        if first is None:
+            missing.append(account)
+        elif within and first.start() >= int(within):
+            late.append(account)
+    shown = ", ".join(f"`{t}`" for t in tokens)
+    hits = []
+    if missing:
+        hits.append(Hit(rule, None, 0, 0, f"sponsored post without a disclosure ({shown}) for {', '.join(missing)}",
+                        extra_hint=f"start the text with {tokens[0]} (or another of {shown}); "
+                                   "an override text needs its own", path=("sponsored",)))
+    if late:
+        hits.append(Hit(rule, None, 0, 0, f"the disclosure comes after the first {within} characters for "
+                                          f"{', '.join(late)}; readers may not see it",
+                        extra_hint="put it at the start of the text", path=("sponsored",)))
+    return hits
+
+
+def _banned(host: str | None, banned: list[str]) -> str | None:
+    host = (host or "").lower().rstrip(".")
+    for domain in banned:
+        if host == domain or host.endswith("." + domain):
+            return domain
+    return None
+
+
+def _host(url: str) -> str | None:
+    try:
+        return urlsplit(url if "://" in url else "http://" + url).hostname
+    except ValueError:
+        return None
+
+
+def link_hits(rule: Builtin, post, segments, rendered_texts) -> list[Hit]:
+    banned = [str(d).lower().strip(".") for d in rule.settings.get("banned") or []]
+    if not banned:
+        return []
+    hint = rule.settings.get("hint") or "link to the destination itself, on a domain the brand allows"
+    hits = []
+    seen = set()
+
+    def add(segment, start, end, url, path=None):
+        domain = _banned(_host(url), banned)
+        if domain:
+            hits.append(Hit(rule, segment, start, end, f"link to a banned domain `{domain}`: {url}", extra_hint=hint,
+                            path=path))
+            seen.add(url)
+
+    for segment in segments:
+        if segment.scope in ("body", "title", "alt"):
+            for start, end, url in find_urls(segment.text):
+                add(segment, start, end, url)
+            for match in MARKDOWN_TARGET.finditer(segment.text):
+                if match.group(1) not in seen and "://" in match.group(1):
+                    add(segment, match.start(1), match.end(1), match.group(1))
+    for path in [("link",)] + [("overrides", a, "link") for a in (post.meta.get("overrides") or {})]:
+        value = post.meta.get("link") if len(path) == 1 else (post.meta["overrides"][path[1]] or {}).get("link")
+        if isinstance(value, str):
+            add(None, 0, 0, value, path)
+    for segment in rendered_texts:  # templates may add links the sources do not have
+        for start, end, url in find_urls(segment.text):
+            if not any(url.startswith(s) or s.startswith(url.split("?")[0]) for s in seen):
+                add(segment, start, end, url)
+    return hits
+
+
+def hashtag_hits(rule: Builtin, post, rendered, disclosure: Builtin | None) -> list[Hit]:
+    default = rule.settings.get("max", 5)
+    limits = rule.settings.get("platforms") or {}
+    ignored = {t.lower() for t in disclosure_tokens(disclosure)} if disclosure else set()
+    counted = []  # (account, limit key, count, limit)
+    if rendered:
+        for result in rendered:
+            text = "\n\n".join(p.text for p in result.parts)
+            tags = [t for t in find_hashtags(text) if t.lower().rstrip("#") not in ignored]
+            limit = limits.get(result.account, limits.get(result.platform, default))
+            counted.append((result.account, result.platform, len(set(t.lower() for t in tags)), limit))
+    else:
+        overrides = post.meta.get("overrides") or {}
+        for account in post.accounts:
+            override = overrides.get(account) or {}
+            text = override.get("text") or post.body
+            tags = {("#" + str(t).lstrip("#")).lower() for t in (override.get("hashtags") or post.meta.get("hashtags") or [])}
+            tags |= {t.lower().rstrip("#") for t in find_hashtags(text)}
+            tags -= ignored
+            counted.append((account, account, len(tags), limits.get(account, default)))
+    hits = []
+    overrides = post.meta.get("overrides") or {}
+    for account, platform, count, limit in counted:
+        if limit is not None and count > int(limit):
+            path = (("overrides", account, "hashtags") if (overrides.get(account) or {}).get("hashtags")
+                    else ("hashtags",) if post.meta.get("hashtags") else None)
+            hits.append(Hit(rule, None, 0, 0, f"{account}: {count} hashtags, over the brand's limit of {limit} for {platform}",
+                            extra_hint=f"keep the {limit} that matter most" + (
+                                "" if path and path[0] == "overrides" else
+                                f", or give `{account}` its own `hashtags` under `overrides`"),
+                            path=path or ()))
+    return hits
+
+
+# -- the calendar rule ---------------------------------------------------------------------
+
+
+def promotional(post, pillars: dict, tags: list[str]) -> bool:
+    pillar = pillars.get(post.pillar) if post.pillar else None
+    if isinstance(pillar, dict) and pillar.get("promotional") is True:
+        return True
+    return bool(set(post.meta.get("tags") or []) & set(tags))
+
+
+def promo_windows(rule: Builtin, posts, pillars: dict):
+    """Each set of posts that fits in a rolling window with too many promotional ones:
+    yields (window posts, promotional posts)."""
+    days = int(rule.settings.get("days", 7))
+    share = float(rule.settings.get("max_percent", 30))
+    minimum = int(rule.settings.get("min_posts", 3))
+    tags = [str(t) for t in rule.settings.get("tags") or ["promo"]]
+    timeline = sorted((p for p in posts if p.publish_at is not None and not p.draft), key=lambda p: (p.publish_at, p.file))
+    window = timedelta(days=days)
+    flags = [promotional(p, pillars, tags) for p in timeline]
+    n = len(timeline)
+    for i in range(n):
+        for j in range(i + minimum - 1, n):
+            if timeline[j].publish_at - timeline[i].publish_at >= window:
+                break
+            # does some window hold exactly posts i..j? it must start after post i-1 and end after post j
+            # but not reach post j+1
+            low = timeline[i - 1].publish_at if i > 0 else None
+            high = timeline[j + 1].publish_at if j + 1 < n else None
+            if low is not None and (high is not None and high - low <= window or low == timeline[i].publish_at):
+                continue
+            if high is not None and high == timeline[j].publish_at:
+                continue
+            promo = sum(flags[i:j + 1])
+            if promo * 100 > share * (j + 1 - i):
+                yield timeline[i:j + 1], [p for p, f in zip(timeline[i:j + 1], flags[i:j + 1], strict=True) if f]
