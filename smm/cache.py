@@ -92,11 +92,6 @@ class FileCache:
         if pending_file == file:
             self.fresh[file] = (stamp, digest, value)
 
-    def merge(self, fresh: dict, seen: set) -> None:
-        """Entries made in another process."""
-        self.fresh.update(fresh)
-        self.seen |= seen
-
     def save(self) -> None:
         """Write the entries of the files seen this run, if anything changed (best effort)."""
         if not self.fresh and set(self.entries) == self.seen:

@@ -10,6 +10,7 @@ import gc
 import hashlib
 import multiprocessing
 import os
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
@@ -23,6 +24,7 @@ from smm.diagnostics import Diagnostic
 from smm.records import Record, load_records
 
 PARALLEL_FROM = 2000  # posts; below this a second process costs more than it saves
+SHARDS = 2  # posts are split in two by file name: one process each on two cores, one cache file each
 
 
 @dataclass
@@ -50,25 +52,25 @@ def load_repo(root: Path, inspect: Inspect | None = None) -> Repo:
     brand, brand_found = load_brand(root)
     records, record_found = load_records(root)
     repo = Repo(root, config, calendar, brand, [], records, found + calendar_found + brand_found + record_found)
-    cache = FileCache(root, "posts", _cache_version(config))
-    files = post_files(root)
-    workers = min(2, os.cpu_count() or 1)
-    work = len(files) if inspect else sum(not cache.probably_fresh(f) for f in files)
-    if work >= PARALLEL_FROM and workers > 1 and "fork" in multiprocessing.get_all_start_methods():
-        chunks = [files[i::workers] for i in range(workers)]
-        global _WORK
-        _WORK = (repo, inspect, cache)
-        with multiprocessing.get_context("fork").Pool(workers - 1) as pool:
-            pending = pool.map_async(_load_chunk_light, chunks[1:])
-            results = [_load_chunk(chunks[0])] + pending.get()
-        _WORK = None
+    global _WORK
+    version = _cache_version(config)
+    caches = [FileCache(root, f"posts-{i}", version) for i in range(SHARDS)]
+    chunks: list[list[str]] = [[] for _ in range(SHARDS)]
+    for file in post_files(root):
+        chunks[zlib.crc32(file.encode()) % SHARDS].append(file)  # a file keeps its shard as others come and go
+    work = sum(map(len, chunks)) if inspect else sum(
+        not caches[i].probably_fresh(f) for i, chunk in enumerate(chunks) for f in chunk)
+    _WORK = (repo, inspect, caches, chunks)
+    if work >= PARALLEL_FROM and (os.cpu_count() or 1) > 1 and "fork" in multiprocessing.get_all_start_methods():
+        with multiprocessing.get_context("fork").Pool(SHARDS - 1) as pool:
+            pending = pool.map_async(_load_shard_in_worker, range(1, SHARDS))
+            results = [_load_shard(0)] + pending.get()
     else:
-        results = [_load_chunk(files, (repo, inspect, cache))]
-    for posts, post_found, cached in results:
+        results = [_load_shard(i) for i in range(SHARDS)]
+    _WORK = None
+    for posts, post_found in results:
         repo.posts += posts
         repo.diagnostics += post_found
-        cache.merge(*cached)
-    cache.save()
     repo.posts.sort(key=lambda p: p.file)
     gc.freeze()  # the repository lives as long as the command: keep it out of cycle collection
     return repo
@@ -84,11 +86,13 @@ def _cache_version(config: Config) -> str:
     return digest.hexdigest()
 
 
-_WORK: tuple | None = None  # (repo, inspect, cache), shared with forked workers
+_WORK: tuple | None = None  # (repo, inspect, caches, chunks), shared with forked workers
 
 
-def _load_chunk(files: list[str], work=None) -> tuple[list[Post], list[Diagnostic], tuple]:
-    repo, inspect, cache = work or _WORK
+def _load_shard(index: int) -> tuple[list[Post], list[Diagnostic]]:
+    """Parse (and inspect) one shard of the posts; its cache is saved by the process that filled it."""
+    repo, inspect, caches, chunks = _WORK
+    cache, files = caches[index], chunks[index]
     posts, found = [], []
     collecting = gc.isenabled()
     gc.disable()  # millions of small objects stay alive: cycle collection would only slow this down
@@ -103,10 +107,11 @@ def _load_chunk(files: list[str], work=None) -> tuple[list[Post], list[Diagnosti
     finally:
         if collecting:
             gc.enable()
-    return posts, found, (cache.fresh, cache.seen)
+    cache.save()
+    return posts, found
 
 
-def _load_chunk_light(files: list[str]) -> tuple[list[Post], list[Diagnostic], tuple]:
+def _load_shard_in_worker(index: int) -> tuple[list[Post], list[Diagnostic]]:
     """In a worker: posts travel back without their position tables (read again if needed)."""
-    posts, found, cached = _load_chunk(files)
-    return [p.without_positions() for p in posts], found, cached
+    posts, found = _load_shard(index)
+    return [p.without_positions() for p in posts], found

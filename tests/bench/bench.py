@@ -110,7 +110,7 @@ def run(args: list[str], cwd: Path, now: str) -> tuple[float, int, int]:
     wall = time.perf_counter() - started
     rss_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss // 1024
     if proc.returncode not in (0, 1):
-        sys.stderr.write(proc.stderr.decode())
+        sys.exit(f"smm failed (exit {proc.returncode}):\n{proc.stderr.decode()}")
     return wall, rss_mb, proc.returncode
 
 
@@ -143,8 +143,9 @@ def main() -> None:
         for _ in range(args.runs):
             wall, rss, code = run(COMMANDS[args.command], root, now)
             times.append(wall)
-        print(f"smm {args.command}: best {min(times):.3f} s, median {statistics.median(times):.3f} s, "
-              f"peak RSS {rss} MB, exit {code} ({args.runs} runs, {os.cpu_count()} cores)")
+        warm = times[1:] or times
+        print(f"smm {args.command}: cold {times[0]:.3f} s; warm best {min(warm):.3f} s, median "
+              f"{statistics.median(warm):.3f} s; peak RSS {rss} MB, exit {code} ({args.runs} runs, {os.cpu_count()} cores)")
     finally:
         if not args.keep:
             shutil.rmtree(root, ignore_errors=True)
