@@ -5,7 +5,7 @@
       load_repo  ── each post: parse (its own problems), then PostChecks: what each
                     account would receive, brand voice, accounts, pillar, media, due date
       check      ── across posts: duplicate ids, publish records, the promotional share,
-                    calendar gaps, accounts that cannot publish
+                    goals, calendar gaps, accounts that cannot publish
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from smm.platforms import platform_class
 from smm.render import Rendered, Renderer
 from smm.repo import Repo, load_repo
 from smm.schema import did_you_mean
+from smm.report.goals import check_goals
 from smm.voice import Voice
 
 GAP_WARNING_WINDOW = timedelta(days=7)
@@ -33,7 +34,8 @@ def run_check(root: Path, now: datetime) -> tuple[Repo, Voice]:
     """The repository, with every problem in `repo.diagnostics`, and its voice rules."""
     voice, voice_found = Voice.load(root, load_calendar(root)[0])
     repo = load_repo(root, PostChecks(now, voice))
-    repo.diagnostics += (voice_found + voice.check_calendar(repo.posts) + check_duplicate_ids(repo.posts)
+    repo.diagnostics += (voice_found + voice.check_calendar(repo.posts) + check_goals(root, repo.config.accounts)
+                         + check_duplicate_ids(repo.posts)
                          + check_records(repo) + check_jobs_needing_a_human(repo) + check_gaps(repo, now)
                          + check_adapters(repo))
     return repo, voice

@@ -280,6 +280,65 @@ def init(directory: Path, brand: str | None, tz: str, smm_requirement: str, forc
     click.echo("next: cd into it, `git init`, set the secrets of each account, then `smm check`")
 
 
+def _duration(value: str, option: str):
+    from smm.config import parse_duration
+
+    try:
+        duration = parse_duration(value)
+    except ValueError:
+        duration = None
+    if duration is None:
+        raise UsageError(f"{option} {value!r}: expected a duration such as 30m, 6h or 30d")
+    return duration
+
+
+@cli.command()
+@click.option("--since", default="30d", show_default=True, metavar="DURATION", help="Posts published this recently.")
+@click.option("--interval", default="1h", show_default=True, metavar="DURATION",
+              help="Do not ask again for what was collected this recently (no duplicate rows).")
+@click.option("--concurrency", default=4, show_default=True, type=click.IntRange(1, 16), help="Calls in flight at most.")
+@click.option("--commit", is_flag=True, help="Commit the changes under data/ as the bot.")
+@click.option("--push", is_flag=True, help="Push the commit (implies --commit); on rejection fetch, rebase, retry.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--lock-timeout", type=float, default=10.0, show_default=True, metavar="SECONDS",
+              help="How long to wait for another metrics run in this checkout.")
+@_NOW
+def metrics(since: str, interval: str, concurrency: int, commit: bool, push: bool, fmt: str, lock_timeout: float,
+            now: str | None) -> None:
+    """Collect likes, reposts, replies and followers into data/metrics/ and data/accounts/.
+
+    Exit 0 when every account was collected (or has no metrics), 1 when any failed or
+    lacks its secrets, 2 for usage or config errors.
+    """
+    from smm import metrics as collect
+
+    repo = _repo()
+    _fail_on_broken_config(repo)
+    report = collect.run(repo, _now(now, repo.config.timezone), dict(os.environ), _duration(since, "--since"),
+                         _duration(interval, "--interval"), concurrency=concurrency, commit=commit or push,
+                         push=push, progress=collect.progress_for(sys.stderr), lock_timeout=lock_timeout)
+    click.echo(collect.format_metrics(report, fmt))
+    raise SystemExit(report.exit_code)
+
+
+@cli.command()
+@click.option("--period", type=click.Choice(["7d", "30d", "90d"]), default=None, help="The period up to now (default 30d).")
+@click.option("--from", "start", metavar="DATE", help="First day, YYYY-MM-DD (local).")
+@click.option("--to", "end", metavar="DATE", help="Last day, YYYY-MM-DD (local, included).")
+@click.option("--format", "fmt", type=click.Choice(["text", "markdown", "html", "json"]), default="text",
+              show_default=True, help="markdown: for a CI job summary; html: one page with SVG charts.")
+@_NOW
+def report(period: str | None, start: str | None, end: str | None, fmt: str, now: str | None) -> None:
+    """KPIs: followers and growth, engagement, top posts, campaigns, pillars, best times, goals."""
+    from smm import report as kpis
+
+    repo = _repo()
+    _fail_on_broken_config(repo)
+    moment = _now(now, repo.config.timezone)
+    first, last = kpis.window(repo.config.timezone, moment, period, _day(start, "--from"), _day(end, "--to"))
+    click.echo(kpis.render(kpis.build(repo, first, last, moment), fmt), nl=False)
+
+
 def main() -> None:
     """Entry point: never a traceback for users; SMM_DEBUG=1 shows one for bugs."""
     try:

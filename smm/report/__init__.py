@@ -1,0 +1,196 @@
+"""`smm report`: KPIs of a period from data/ (publish records, collected metrics) and brand/goals.yml.
+
+    start, end = window(repo.config.timezone, now, period="30d")   # or from_/to dates
+    report = build(repo, start, end, now)
+    print(render(report, "markdown"))     # text | markdown | html | json
+
+    load.py     data/metrics and data/accounts → latest counts per (post, account), follower series
+    kpis.py     the arithmetic and its definitions
+    goals.py    brand/goals.yml: progress, trend forecast, status
+    charts.py   SVG charts for the HTML page
+    formats.py  text, Markdown (CI job summary), HTML (one self-contained page), JSON
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta, timezone, tzinfo
+
+from smm.errors import UsageError
+from smm.report import kpis
+from smm.report.goals import Context, evaluate, load_goals
+from smm.report.kpis import Entry
+
+JSON_KEYS = ("period", "accounts", "posts", "goals", "best_times")
+DEFINITIONS = {
+    "interactions": "likes + reposts + replies + quotes of a post on an account, as last collected before the "
+                    "period's end (counts a network does not give count 0)",
+    "engagement_rate": "interactions ÷ the account's followers at post time × 100 (followers at post time: the last "
+                       "count collected at or before it, else the first after it); for an account or a group, the "
+                       "mean over its posts",
+    "engagement_rate_by_views": "interactions ÷ views × 100, only for posts whose network reports views; for a "
+                                "group, the mean over those posts",
+    "followers_growth": "followers at the end (last count before the end) − followers at the start (last count at "
+                        "or before the start, else the first in the period); growth % is growth ÷ start × 100",
+    "posts": "posts that went out on an account in the period (publish records); calendar slots are the weekly "
+             "slots of brand/calendar.yml in the period, filled by a published post of their pillar that day",
+    "best_times": f"median engagement rate of every measured post in the brand's history up to the period's end, "
+                  f"by local weekday and hour it went out; recommended only with at least {kpis.MIN_SAMPLES} posts "
+                  "in a cell",
+}
+
+
+@dataclass
+class Report:
+    data: dict  # exactly what `--format json` prints
+    brand: str = ""
+    charts: dict = field(default_factory=dict)  # data for the HTML charts (also in `data`)
+    warnings: list[str] = field(default_factory=list)
+
+    def as_json(self) -> dict:
+        return self.data
+
+
+def window(tz: tzinfo, now: datetime, period: str | None = None, from_: date | None = None,
+           to: date | None = None) -> tuple[datetime, datetime]:
+    """The report's [start, end): `--from`/`--to` are local days, both included; else the
+    `period` (`7d`, `30d`, `90d`; default 30d) up to now."""
+    from smm.config import parse_duration
+
+    try:
+        length = parse_duration(period or "30d")
+    except ValueError:
+        raise UsageError(f"--period {period!r}: expected a duration such as 7d, 30d or 90d") from None
+    if length is None or length <= timedelta(0):
+        raise UsageError(f"--period {period!r}: expected a duration such as 7d, 30d or 90d")
+    if from_ is None and to is None:
+        return now - length, now
+    end = datetime.combine(to + timedelta(days=1), time(), tzinfo=tz) if to else now
+    start = datetime.combine(from_, time(), tzinfo=tz) if from_ else end - length
+    if end <= start:
+        raise UsageError("--to is before --from")
+    return start, end
+
+
+def entries(repo, snapshots: dict, followers: dict, end: datetime) -> list[Entry]:
+    """Every (post, account) published before `end`, with its latest counts and followers at post time."""
+    posts = {p.id: p for p in repo.posts}
+    found = []
+    for post_id, record in repo.records.items():
+        post = posts.get(post_id)
+        for account, job in record.accounts.items():
+            if not isinstance(job, dict) or job.get("state") != "published":
+                continue
+            when = _when(job.get("published_at")) or (post.publish_at if post else None)
+            if when is None or when >= end:
+                continue
+            options = repo.config.accounts.get(account)
+            snap = snapshots.get((post_id, account))
+            series = followers.get(account, [])
+            found.append(Entry(
+                post_id=post_id, title=post.title if post else post_id, account=account,
+                platform=options.platform if options else (snap.platform if snap else ""), published_at=when,
+                pillar=post.pillar if post else None, campaign=post.campaign if post else None, url=job.get("url"),
+                likes=snap.likes if snap else None, reposts=snap.reposts if snap else None,
+                replies=snap.replies if snap else None, quotes=snap.quotes if snap else None,
+                views=snap.views if snap else None, clicks=snap.clicks if snap else None, collected=snap is not None,
+                followers=kpis.count_at(series, when)))
+    found.sort(key=lambda e: (e.published_at, e.post_id, e.account))
+    return found
+
+
+def _when(raw) -> datetime | None:
+    if not raw:
+        return None
+    try:
+        moment = datetime.fromisoformat(raw.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+
+
+def build(repo, start: datetime, end: datetime, now: datetime) -> Report:
+    """Every figure of the report for [start, end)."""
+    from smm.calendar import gaps
+    from smm.report.load import load
+
+    tz = repo.config.timezone
+    snapshots, followers = load(repo.root, end)
+    history = entries(repo, snapshots, followers, end)
+    period = [e for e in history if e.published_at >= start]
+    names = list(repo.config.accounts) + sorted({e.account for e in period} - set(repo.config.accounts))
+
+    accounts = []
+    follower_series = {}
+    for name in names:
+        mine = [e for e in period if e.account == name]
+        series = followers.get(name, [])
+        options = repo.config.accounts.get(name)
+        follower_series[name] = kpis.daily(series, start, end, tz)
+        accounts.append({"account": name, "platform": options.platform if options else None,
+                         "followers": {**kpis.growth(series, start, end), "daily": follower_series[name]},
+                         **kpis.summary(mine)})
+    with_counts = [a["followers"] for a in accounts if a["followers"]["start"] is not None and a["followers"]["end"] is not None]
+    overall_start = sum(f["start"] for f in with_counts) if with_counts else None
+    overall_end = sum(f["end"] for f in with_counts) if with_counts else None
+    change = overall_end - overall_start if with_counts else None
+    accounts.append({"account": "all", "platform": None,
+                     "followers": {"start": overall_start, "end": overall_end, "growth": change,
+                                   "growth_pct": kpis._round(kpis.percent(change, overall_start)), "daily": []},
+                     **kpis.summary(period)})
+
+    published_ids = {e.post_id for e in period}
+    published_posts = [p for p in repo.posts if p.id in published_ids]
+    planned = kpis.planned_slots(repo.calendar, tz, start, end)
+    missed = gaps(repo.calendar, published_posts, tz, start, end)
+    filled = planned - len(missed)
+    top, bottom = kpis.ranked(period)
+    posts = {
+        "published": len(published_ids),
+        "planned_slots": planned,
+        "filled_slots": filled,
+        "missed_slots": [{"at": m.at.isoformat(timespec="minutes"), "pillar": m.slot.pillar, "label": m.slot.label}
+                         for m in missed],
+        "outside_slots": len(published_ids) - filled,
+        "top": [kpis.item(e, tz) for e in top],
+        "bottom": [kpis.item(e, tz) for e in bottom],
+        "by_campaign": kpis.groups(period, "campaign"),
+        "by_pillar": kpis.groups(period, "pillar"),
+        "items": [kpis.item(e, tz) for e in period],
+    }
+
+    goals, problems = load_goals(repo.root, repo.config.accounts)
+    warnings = [f"{d.file}:{d.line}: {d.message}" for d in problems]
+    context = Context(followers, history, tz)
+    data = {
+        "period": {"start": start.astimezone(tz).isoformat(timespec="minutes"),
+                   "end": end.astimezone(tz).isoformat(timespec="minutes"),
+                   "days": round((end - start).total_seconds() / 86400, 2), "timezone": str(tz),
+                   "generated_at": now.astimezone(tz).isoformat(timespec="seconds"),
+                   "last_collected": _last_collected(snapshots, followers, tz),
+                   "definitions": DEFINITIONS},
+        "accounts": accounts,
+        "posts": posts,
+        "goals": [evaluate(g, context, end) for g in goals],
+        "best_times": kpis.best_times(history, tz),
+    }
+    return Report(data, brand_name(repo), {"followers": follower_series}, warnings)
+
+
+def brand_name(repo) -> str:
+    """brand/brand.yml's `name`; without that file, a feed account's `title`, else the folder's name."""
+    if (repo.root / "brand" / "brand.yml").exists() and repo.brand.name:
+        return repo.brand.name
+    titles = [a.options.get("title") for a in repo.config.accounts.values() if a.options.get("title")]
+    return titles[0] if titles else repo.root.name
+
+
+def _last_collected(snapshots: dict, followers: dict, tz: tzinfo) -> str | None:
+    moments = [s.collected_at for s in snapshots.values()] + [rows[-1][0] for rows in followers.values() if rows]
+    return max(moments).astimezone(tz).isoformat(timespec="minutes") if moments else None
+
+
+def render(report: Report, fmt: str = "text") -> str:
+    from smm.report import formats
+
+    return formats.render(report, fmt)

@@ -1,0 +1,154 @@
+"""brand/goals.yml: SMART goals, their progress and a trend forecast to each deadline.
+
+    goals:
+      - id: bluesky-followers
+        description: Grow Bluesky to 2,500 followers by the end of March
+        metric: followers          # followers | engagement_rate | interactions | posts
+        account: bluesky           # optional: every account together without it
+        baseline: 800
+        target: 2500
+        start: 2026-05-01          # optional: when the baseline was measured
+        deadline: 2027-03-31
+
+A goal's value on a day: `followers` is the follower count then (summed over the
+accounts); the others are over the 30 days before it (`engagement_rate`: the mean rate of
+the posts published then; `interactions`: their interactions; `posts`: how many went out).
+
+The forecast fits a least-squares line to the values of the last 90 days up to the
+report's end (daily for followers, weekly for the others; never before `start`) and reads
+it at the deadline. Status: `achieved` when the current value reaches the target; else
+`missed` when the deadline has passed; else `on track` when the forecast reaches it,
+`at risk` when it does not; `no data` without enough values for a trend.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta, tzinfo
+from pathlib import Path
+
+from smm.config import load_yaml_file
+from smm.diagnostics import ERROR, Diagnostic
+from smm.report.kpis import Entry, count_at, linear_fit, mean
+
+GOALS_FILE = "brand/goals.yml"
+ROLLING = timedelta(days=30)
+TREND_WINDOW = timedelta(days=90)
+MIN_POINTS = 3
+
+
+def load_goals(root: Path, accounts=None) -> tuple[list[dict], list[Diagnostic]]:
+    """The goals (an empty list without the file) and every problem in the file."""
+    loaded = load_yaml_file(root, GOALS_FILE, "goals")
+    if loaded.diagnostics:
+        return [], loaded.diagnostics
+    goals = list(loaded.data.get("goals") or [])
+    found: list[Diagnostic] = []
+    seen: set[str] = set()
+    for index, goal in enumerate(goals):
+        line, column, _, end = loaded.positions.of_value(("goals", index, "id"))
+        if goal["id"] in seen:
+            found.append(Diagnostic(GOALS_FILE, line, column, ERROR, "goals.duplicate-id",
+                                    f"goal id `{goal['id']}` is used twice", None, end))
+        seen.add(goal["id"])
+        for key in ("start", "deadline"):
+            if key in goal:
+                try:
+                    date.fromisoformat(goal[key])
+                except ValueError:
+                    line, column, _, end = loaded.positions.of_value(("goals", index, key))
+                    found.append(Diagnostic(GOALS_FILE, line, column, ERROR, "goals.date",
+                                            f"`{key}` {goal[key]} is not a real date", None, end))
+        if accounts is not None and goal.get("account") and goal["account"] not in accounts:
+            line, column, _, end = loaded.positions.of_value(("goals", index, "account"))
+            found.append(Diagnostic(GOALS_FILE, line, column, ERROR, "goals.unknown-account",
+                                    f"no account `{goal['account']}` in platforms.yml",
+                                    f"accounts are: {', '.join(accounts) or 'none'}", end))
+    return ([] if found else goals), found
+
+
+def check_goals(root: Path, accounts) -> list[Diagnostic]:
+    """For `smm check`: problems in brand/goals.yml."""
+    return load_goals(root, accounts)[1]
+
+
+@dataclass
+class Context:
+    """What goal values are computed from."""
+
+    followers: dict[str, list[tuple[datetime, int]]]
+    entries: list[Entry]  # every post on every account published before the report's end
+    tz: tzinfo
+
+
+def value_at(goal: dict, ctx: Context, moment: datetime) -> float | None:
+    account = goal.get("account")
+    metric = goal["metric"]
+    if metric == "followers":
+        names = [account] if account else sorted(ctx.followers)
+        counts = [count_at(ctx.followers.get(n, []), moment, fallback_after=False) for n in names]
+        counts = [c for c in counts if c is not None]
+        return float(sum(counts)) if counts else None
+    recent = [e for e in ctx.entries if moment - ROLLING <= e.published_at < moment and (not account or e.account == account)]
+    if metric == "posts":
+        return float(len({e.post_id for e in recent}))
+    measured = [e for e in recent if e.collected]
+    if metric == "interactions":
+        return float(sum(e.interactions for e in measured)) if measured else None
+    return mean(e.rate for e in measured)
+
+
+def evaluate(goal: dict, ctx: Context, end: datetime) -> dict:
+    """Progress, forecast and status of one goal as of `end`."""
+    tz = ctx.tz
+    deadline = date.fromisoformat(goal["deadline"])
+    due = datetime.combine(deadline + timedelta(days=1), time(), tzinfo=tz)  # the end of the deadline day
+    baseline, target = float(goal["baseline"]), float(goal["target"])
+    rising = target >= baseline
+    current = value_at(goal, ctx, end)
+    first = end - TREND_WINDOW
+    if goal.get("start"):
+        first = max(first, datetime.combine(date.fromisoformat(goal["start"]), time(), tzinfo=tz))
+    step = timedelta(days=1) if goal["metric"] == "followers" else timedelta(days=7)
+    points = []
+    moment = end
+    while moment >= first:
+        value = value_at(goal, ctx, moment)
+        if value is not None:
+            points.append(((moment - end).total_seconds() / 86400, value))
+        moment -= step
+    points.reverse()
+    fit = linear_fit(points) if len(points) >= MIN_POINTS else None
+    days_left = (due - end).total_seconds() / 86400
+    forecast = None
+    if fit is not None:
+        slope, intercept = fit
+        forecast = intercept + slope * max(days_left, 0.0)
+
+    def reached(value: float | None) -> bool:
+        return value is not None and (value >= target if rising else value <= target)
+
+    if current is None:
+        status = "no data"
+    elif reached(current):
+        status = "achieved"
+    elif days_left <= 0:
+        status = "missed"
+    elif forecast is None:
+        status = "no data"
+    else:
+        status = "on track" if reached(forecast) else "at risk"
+    span = target - baseline
+    progress = (current - baseline) / span * 100 if current is not None and span else None
+    return {
+        "id": goal["id"], "description": goal.get("description"), "metric": goal["metric"],
+        "account": goal.get("account"), "baseline": goal["baseline"], "target": goal["target"],
+        "start": goal.get("start"), "deadline": goal["deadline"],
+        "current": _round(current), "progress_pct": _round(progress, 1),
+        "trend_per_day": _round(fit[0]) if fit else None, "forecast": _round(forecast),
+        "days_left": max(0, round(days_left)), "status": status,
+    }
+
+
+def _round(value: float | None, digits: int = 2) -> float | None:
+    return None if value is None else round(value, digits)
