@@ -9,6 +9,7 @@ the servers are not running; failed in CI (CI=true).
 from __future__ import annotations
 
 import json
+import shutil
 import time
 import uuid
 from datetime import datetime, timedelta, timezone
@@ -273,3 +274,63 @@ def test_mastodon_metrics_match_the_favourites_and_boosts_made(mastodon_repo):
         assert adapter.followers() is not None
     finally:
         adapter.close()
+
+
+# --- smm metrics against both servers ---------------------------------------------------------------
+
+
+def _metric_rows(root):
+    import csv
+
+    rows = []
+    for path in sorted((root / "data/metrics").glob("*.csv")):
+        with open(path, newline="") as handle:
+            rows += list(csv.DictReader(handle))
+    return rows
+
+
+def test_metrics_collects_real_counts_from_both_servers(bluesky_repo, smm, monkeypatch):
+    root, env, brand, fan, client = bluesky_repo
+    masto = require("mastodon")
+    platforms = (root / "platforms.yml").read_text() + (
+        f"  mastodon: {{platform: mastodon, instance: '{masto.url}', token_env: T_MASTODON_TOKEN, char_limit: 500}}\n")
+    (root / "platforms.yml").write_text(platforms)
+    for name in ("facets", "image", "thread"):
+        (root / f"content/{name}.md").unlink()
+    (root / "content/text.md").write_text(_due(30, "[bluesky, mastodon]", f"Metrics test {uuid.uuid4().hex[:8]} 你好"))
+    env = {**env, "T_MASTODON_TOKEN": masto.token}
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    assert _publish(root, env).jobs[0].state == "published"
+    records = _records(root, "text")
+    uri, status_id = records["bluesky"]["remote_id"], records["mastodon"]["remote_id"]
+
+    fans = client(fan)  # likes and reposts the test makes, on both networks
+    cid = fans.com.atproto.repo.get_record({"repo": brand.did, "collection": "app.bsky.feed.post",
+                                            "rkey": uri.rsplit("/", 1)[1]}).cid
+    for collection in ("app.bsky.feed.like", "app.bsky.feed.repost"):
+        fans.com.atproto.repo.create_record({"repo": fan.did, "collection": collection, "record": {
+            "$type": collection, "subject": {"uri": uri, "cid": cid}, "createdAt": fans.get_current_time_iso()}})
+    auth = {"Authorization": f"Bearer {masto.token2}"}
+    assert http_json("POST", f"{masto.url}/api/v1/statuses/{status_id}/favourite", headers=auth)[0] == 200
+    assert http_json("POST", f"{masto.url}/api/v1/statuses/{status_id}/reblog", headers=auth)[0] == 200
+
+    deadline = time.monotonic() + INDEX_WAIT
+    while True:  # bounded: the AppView indexes the like and the repost shortly after
+        shutil.rmtree(root / "data/metrics", ignore_errors=True)
+        code, out, err = smm("metrics", "--format", "json", "--interval", "1m")
+        rows = {(r["account"], r["post_id"]): r for r in _metric_rows(root)}
+        if (rows.get(("bluesky", "text"), {}).get("likes") == "1" and rows[("bluesky", "text")]["reposts"] == "1"
+                or time.monotonic() > deadline):
+            break
+        time.sleep(0.2)
+    assert code == 0, out + err
+    assert {k: (r["platform"], r["remote_id"], r["likes"], r["reposts"], r["replies"]) for k, r in rows.items()} == {
+        ("bluesky", "text"): ("bluesky", uri, "1", "1", "0"),
+        ("mastodon", "text"): ("mastodon", status_id, "1", "1", "0"),
+    }
+    followers = (root / "data/accounts").glob("*.csv")
+    accounts = "".join(p.read_text() for p in followers)
+    assert ",bluesky,bluesky," in accounts and ",mastodon,mastodon," in accounts
+    code, out, _ = smm("metrics", "--format", "json")  # again within the interval: no duplicate rows
+    assert code == 0 and len(_metric_rows(root)) == 2
