@@ -219,6 +219,9 @@ class _Job:
 
     def fit(self, text: str, with_media: bool) -> list[Part]:
         limit = self.platform.limit_for(self.options, with_media)
+        warning = self.post.meta.get("content_warning")
+        if limit and warning and self.platform.content_warnings:  # the warning counts toward each status
+            limit -= self.platform.length(warning)
         if SPLIT_MARKER in text or (limit and self.platform.cost(text) > limit and self.threaded()):
             try:
                 pieces = split(text, limit or 10**9, self.platform.cost, self.r.brand.thread_numbering)

@@ -179,10 +179,11 @@ def test_bluesky_metrics_match_the_likes_and_reposts_made(bluesky_repo):
 def mastodon_repo(make_repo):
     masto = require("mastodon")
     platforms = (f"timezone: UTC\naccounts:\n  mastodon: {{platform: mastodon, instance: '{masto.url}', "
-                 "token_env: T_MASTODON_TOKEN, char_limit: 500}\n")
+                 "token_env: T_MASTODON_TOKEN, char_limit: 500, visibility: unlisted}\n")
     unique = uuid.uuid4().hex[:8]  # the server keeps idempotency keys an hour: every test posts new text
     root = make_repo({
-        "text.md": _due(30, "[mastodon]", f"Hello from smm {unique}, 你好", languages="[zh]"),
+        "text.md": _due(30, "[mastodon]", f"Hello from smm {unique}, 你好", languages="[zh]",
+                        content_warning="Tea talk"),
         "image.md": _due(28, "[mastodon]", f"A cup of tea {unique}", media="[{file: content/media/cup.png, alt: A green cup}]"),
         "thread.md": _due(27, "[mastodon]", f"{unique} " + LONG * 2, thread="auto"),
     }, platforms=platforms, calendar=None, files={"content/media/cup.png": _png()})
@@ -217,7 +218,8 @@ def test_mastodon_publishes_for_real_exactly_once(mastodon_repo):
     image = new[_records(root, "image")["mastodon"]["remote_id"]]
     assert [m["description"] for m in image["media_attachments"]] == ["A green cup"]
     assert new[parts[1]["remote_id"]]["in_reply_to_id"] == parts[0]["remote_id"]
-    assert new[_records(root, "text")["mastodon"]["remote_id"]]["language"] == "zh"
+    text = new[_records(root, "text")["mastodon"]["remote_id"]]
+    assert (text["language"], text["spoiler_text"], text["visibility"]) == ("zh", "Tea talk", "unlisted")
     assert _publish(root, env).jobs == []
     assert len([s for s in _statuses(masto) if s["id"] not in before]) == len(new)
 

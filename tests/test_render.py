@@ -229,3 +229,10 @@ def test_mastodon_limit_comes_from_the_instance_when_reachable(make_repo, monkey
         mock.get("https://down.example/api/v2/instance").respond(503)
         assert [render(make_repo, "x" * 600, account=a, platforms=platforms).parts[0].limit
                 for a in ("big", "down", "set")] == [5000, 500, 700]
+
+
+def test_a_content_warning_counts_toward_the_mastodon_limit(make_repo):
+    r = render(make_repo, "x" * 490, content_warning="Spoilers for the tasting notes")  # 30 characters
+    (d,) = r.diagnostics
+    assert d.rule == "render.too-long" and r.parts[0].limit == 470
+    assert render(make_repo, "x" * 490, account="feed", content_warning="Spoilers").diagnostics == ()

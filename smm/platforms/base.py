@@ -48,6 +48,7 @@ class Outgoing:
     published_at: str | None = None  # ISO 8601: when the post was due
     created_at: str | None = None  # ISO 8601: the job's first attempt (stable across retries)
     languages: tuple[str, ...] = ()  # BCP 47 tags from the front matter
+    content_warning: str | None = None
     reply_to: PublishResult | None = None  # the previous part
     thread_root: PublishResult | None = None  # the first part
     extra: dict = field(default_factory=dict)
@@ -77,6 +78,7 @@ class Platform:
     markup: ClassVar[str] = "plain"  # a smm.markup flavor
     max_links: ClassVar[int | None] = None
     max_hashtags: ClassVar[int | None] = None
+    content_warnings: ClassVar[bool] = False  # a post's `content_warning` is shown, and counted, here
     media: ClassVar[MediaRules] = MediaRules()
     secrets: ClassVar[tuple[str, ...]] = ()  # account options that name environment variables
     can_publish: ClassVar[bool] = False

@@ -53,6 +53,7 @@ class Mastodon(Platform):
     unit = "characters"
     counting_rule = "grapheme clusters; each URL counts 23, @user@domain counts as @user"
     threads = True
+    content_warnings = True
     # Upstream defaults (app/models/media_attachment.rb, concerns/attachmentable.rb); instances may differ.
     media = MediaRules(max_count=4, types=frozenset({"image/jpeg", "image/png", "image/gif", "image/webp", "image/heic",
                                                      "image/heif", "image/avif"}),
@@ -118,6 +119,7 @@ class Mastodon(Platform):
             "post", self.api.status_post, outgoing.text,
             in_reply_to_id=outgoing.reply_to.remote_id if outgoing.reply_to else None,
             media_ids=media_ids or None, visibility=self.options.get("visibility"),
+            spoiler_text=outgoing.content_warning,
             language=(outgoing.languages or [None])[0], idempotency_key=idempotency_key)
         return PublishResult(str(status["id"]), status.get("url") or status.get("uri"))
 
