@@ -1,8 +1,12 @@
-"""A cache of parsed files under .smm-cache/ (gitignored), so warm runs skip parsing.
+"""A cache of parsed files, so warm runs skip parsing.
 
-An entry is trusted when the file's size and modification time are unchanged and the
-file is older than the cache (as git's index does, to avoid the racy-git case); otherwise
-the file is read and its BLAKE2 digest decides. Anything unreadable is a miss.
+It lives outside the checkout, in `$SMM_CACHE_DIR` or `$XDG_CACHE_HOME/smm` (default
+`~/.cache/smm`), one folder per repository: the cache is unpickled, and a pull request
+must never be able to plant a pickle that would then run as code in CI.
+
+An entry is trusted when the file's size, modification and change times are unchanged
+and the file is older than the cache (as git's index does, to avoid the racy-git case);
+otherwise the file is read and its BLAKE2 digest decides. Anything unreadable is a miss.
 """
 
 from __future__ import annotations
@@ -15,15 +19,22 @@ import stat
 import time
 from pathlib import Path
 
-from smm.lock import CACHE_DIR
 
 MISS = object()
 _RACY_NS = 2_000_000_000  # files changed this close to the last save are always hashed
 
 
+def cache_dir(root: Path) -> Path:
+    """This repository's cache folder, outside the repository."""
+    base = os.environ.get("SMM_CACHE_DIR") or os.path.join(
+        os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache"), "smm")
+    key = hashlib.blake2b(str(root.resolve()).encode(), digest_size=8).hexdigest()
+    return Path(base) / f"{root.resolve().name}-{key}"
+
+
 class FileCache:
     def __init__(self, root: Path, name: str, version: str) -> None:
-        self.path = root / CACHE_DIR / f"{name}.pickle"
+        self.path = cache_dir(root) / f"{name}.pickle"
         self.root = root
         self.version = version
         self.saved_ns, self.entries = 0, {}
@@ -52,7 +63,7 @@ class FileCache:
                 st = os.lstat(os.path.join(self.root, file))
             except OSError:
                 return None
-            stamp = None if stat.S_ISLNK(st.st_mode) else (st.st_mtime_ns, st.st_size, st.st_ino)
+            stamp = None if stat.S_ISLNK(st.st_mode) else (st.st_mtime_ns, st.st_ctime_ns, st.st_size, st.st_ino)
         return stamp
 
     def probably_fresh(self, file: str) -> bool:
@@ -70,7 +81,7 @@ class FileCache:
         entry = self.entries.get(file)
         if entry and entry[0] == stamp and stamp[0] < self.saved_ns - _RACY_NS:
             return entry[2], None
-        if stamp[1] > limit:
+        if stamp[2] > limit:
             return MISS, None
         try:
             with open(os.path.join(self.root, file), "rb") as handle:
@@ -99,7 +110,7 @@ class FileCache:
         entries = {f: e for f, e in self.entries.items() if f in self.seen}
         entries.update(self.fresh)
         try:
-            self.path.parent.mkdir(exist_ok=True)
+            self.path.parent.mkdir(parents=True, exist_ok=True)
             temp = self.path.with_suffix(f".tmp{os.getpid()}")
             with open(temp, "wb") as handle:
                 pickle.dump((self.version, time.time_ns(), entries), handle, protocol=pickle.HIGHEST_PROTOCOL)

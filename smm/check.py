@@ -18,7 +18,6 @@ from smm.calendar import CALENDAR_FILE, gaps, load_calendar
 from smm.config import PLATFORMS_FILE
 from smm.content import Post
 from smm.diagnostics import ERROR, WARNING, Diagnostic
-from smm.files import inside
 from smm.platforms import platform_class
 from smm.render import Rendered, Renderer
 from smm.repo import Repo, load_repo
@@ -54,7 +53,7 @@ class PostChecks:
             self.renderer = Renderer(repo.root, repo.config, repo.brand)
         rendered = [self.renderer.render(post, name) for name in post.accounts if name in repo.config.accounts]
         return (check_rendering(rendered) + self.voice.check_post(post, rendered) + check_accounts(repo, post)
-                + check_pillar(repo, post) + check_media(repo.root, post) + check_due(repo, post, self.now))
+                + check_pillar(repo, post) + check_due(repo, post, self.now))
 
 
 def _post_diagnostic(post: Post, path, severity, rule, message, hint=None, key=False) -> Diagnostic:
@@ -105,27 +104,6 @@ def check_pillar(repo: Repo, post: Post) -> list[Diagnostic]:
         post, ("pillar",), ERROR, "post.unknown-pillar", f"pillar `{post.pillar}` is not in {CALENDAR_FILE}",
         did_you_mean(post.pillar, pillars) or f"pillars are: {', '.join(pillars)}",
     )]
-
-
-def _media_entries(post: Post):
-    for index, item in enumerate(post.meta.get("media") or []):
-        yield ("media", index, "file"), item["file"]
-    for account, override in (post.meta.get("overrides") or {}).items():
-        for index, item in enumerate(override.get("media") or []):
-            yield ("overrides", account, "media", index, "file"), item["file"]
-
-
-def check_media(root: Path, post: Post) -> list[Diagnostic]:
-    found = []
-    for path, file in _media_entries(post):
-        resolved, reason = inside(root, file)
-        if reason:
-            found.append(_post_diagnostic(post, path, ERROR, "media.outside-repo", f"media file `{file}` {reason}"))
-        elif not resolved.is_file():
-            what = "is a folder, not a file" if resolved.is_dir() else "does not exist"
-            found.append(_post_diagnostic(post, path, ERROR, "media.missing", f"media file `{file}` {what}",
-                                          "paths are relative to the repository root, e.g. `content/media/photo.jpg`"))
-    return found
 
 
 def check_due(repo: Repo, post: Post, now: datetime) -> list[Diagnostic]:

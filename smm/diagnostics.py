@@ -70,7 +70,8 @@ class SourceLines:
                 self._cache[file] = []
                 return None
             try:
-                raw = (self.root / file).read_bytes()[:2_000_000]
+                with open(self.root / file, "rb") as handle:
+                    raw = handle.read(2_000_000)
                 self._cache[file] = raw.decode("utf-8", errors="replace").lstrip("\ufeff").split("\n")
             except OSError:
                 self._cache[file] = []

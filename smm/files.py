@@ -53,9 +53,12 @@ def decode(data: bytes, file: str) -> tuple[str | None, list[Diagnostic]]:
 
 
 def links_outside(root: Path, file: str) -> bool:
-    """A symbolic link (anywhere on the path) that leads out of the repository."""
-    path = os.path.join(root, file)
-    return os.path.islink(path) and not Path(path).resolve().is_relative_to(Path(root).resolve())
+    """Whether the path leads out of the repository through a symbolic link anywhere on it
+    (the file itself, or a folder such as `brand/` linked elsewhere), or into `.git/`."""
+    real_root = os.path.realpath(root)
+    real = os.path.realpath(os.path.join(root, file))
+    inside_repo = real == real_root or real.startswith(real_root + os.sep)
+    return not inside_repo or real.startswith(os.path.join(real_root, ".git") + os.sep)
 
 
 def read_text(root: Path, file: str, limit: int = MAX_TEXT_BYTES) -> tuple[str | None, list[Diagnostic]]:
@@ -63,7 +66,8 @@ def read_text(root: Path, file: str, limit: int = MAX_TEXT_BYTES) -> tuple[str |
     symbolic link out of the repository (its content could be a secret printed in CI logs)."""
     if links_outside(root, file):
         return None, [Diagnostic(file, 1, 1, ERROR, "file.outside-repo",
-                                 "this file is a symbolic link to outside the repository; it is not read")]
+                                 "this path leads outside the repository (or into .git) through a symbolic "
+                                 "link; it is not read")]
     try:
         with open(os.path.join(root, file), "rb") as handle:
             data = handle.read(limit + 1)

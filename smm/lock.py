@@ -10,13 +10,13 @@ from pathlib import Path
 
 from smm.errors import SmmError
 
-CACHE_DIR = ".smm-cache"
+LOCK_DIR = ".smm-cache"  # gitignored; holds only lock files
 
 
 @contextmanager
 def exclusive(root: Path, name: str, wait: float = 10.0):
     """Hold `.smm-cache/<name>.lock`; wait up to `wait` seconds for another holder, then give up."""
-    folder = root / CACHE_DIR
+    folder = root / LOCK_DIR
     folder.mkdir(exist_ok=True)
     handle = open(folder / f"{name}.lock", "a+")
     deadline = time.monotonic() + wait

@@ -27,6 +27,7 @@ from functools import cached_property
 from datetime import datetime, timezone
 from typing import Callable, Mapping
 
+from smm.files import inside
 from smm.errors import AuthError, NotSupported, RateLimited, Rejected, SmmError, TransientError
 from smm.platforms import Outgoing, Platform, PublishResult, platform_class
 from smm.records import RecordStore
@@ -73,8 +74,8 @@ def _content(rendered, root) -> str:
     (so a fixed or replaced picture makes a new key)."""
     media = []
     for m in rendered.media:
-        path = root / m.file
-        digest = hashlib.blake2b(path.read_bytes(), digest_size=16).hexdigest() if path.is_file() else "missing"
+        path, outside = inside(root, m.file)
+        digest = "missing" if outside or not path.is_file() else hashlib.blake2b(path.read_bytes(), digest_size=16).hexdigest()
         media.append([m.file, m.alt, digest])
     return json.dumps([[p.text for p in rendered.parts], media], ensure_ascii=False)
 
@@ -171,12 +172,6 @@ class Publisher:
         rendered = self.renderer.render(job.post, job.account)
         problems = [d for d in rendered.diagnostics if d.is_error]
         key = idempotency_key(job.post.id, job.account, _content(rendered, self.repo.root))
-        missing = [m.file for m in rendered.media if not (self.repo.root / m.file).is_file()]
-        if missing and not problems:
-            message = f"media file {missing[0]} is missing"
-            if not self.dry_run:
-                self._save(job, {**record, "state": "failed", "retryable": False, "key": key, "error": message})
-            return result("failed", message)
         if problems:
             if not self.dry_run:
                 self._save(job, {**record, "state": "failed", "retryable": False, "key": key,

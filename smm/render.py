@@ -23,7 +23,7 @@ from smm.config import Config
 from smm.content import Post
 from smm.counting import first_overflow
 from smm.diagnostics import ERROR, Diagnostic
-from smm.files import inside
+from smm.files import inside, read_text
 from smm.links import URL, tag_all, utm_tag
 from smm.platforms import Platform, platform_class
 from smm.threads import SPLIT_MARKER, split
@@ -77,6 +77,23 @@ def hashtag(tag: str) -> str:
     return "#" + tag.lstrip("#")
 
 
+class _BrandTemplates(jinja2.BaseLoader):
+    """brand/templates/<name>, read like every repository file: never through a link that
+    leads out of the repository (a template could otherwise publish /proc/self/environ)."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    def get_source(self, environment, template: str):
+        file = f"{TEMPLATES_DIR}/{template}"
+        if "/" in template or "\\" in template or not (self.root / file).is_file():
+            raise jinja2.TemplateNotFound(template)
+        text, problems = read_text(self.root, file)
+        if text is None:
+            raise jinja2.TemplateSyntaxError(problems[0].message, 1, template, file)
+        return text, None, lambda: False
+
+
 class Renderer:
     """Renders posts for the accounts of one repository; templates compile once."""
 
@@ -85,10 +102,7 @@ class Renderer:
         self.config = config
         self.brand = brand
         self.env = SandboxedEnvironment(
-            loader=jinja2.ChoiceLoader([
-                jinja2.FileSystemLoader(str(root / TEMPLATES_DIR)),
-                jinja2.PackageLoader("smm", "templates"),
-            ]),
+            loader=jinja2.ChoiceLoader([_BrandTemplates(root), jinja2.PackageLoader("smm", "templates")]),
             undefined=jinja2.StrictUndefined,
             autoescape=False,
         )
@@ -276,8 +290,14 @@ class _Job:
         for index, item in enumerate(items):
             refs.append(MediaRef(item["file"], item.get("alt")))
             path, reason = inside(self.r.root, item["file"])
-            if reason or not path.is_file():
-                continue  # reported once by `smm check` as media.missing / media.outside-repo
+            if reason or not path.is_file():  # the same for every account: one diagnostic after dedupe
+                line, column, end = self.post.at(base + (index, "file"))
+                rule = "media.outside-repo" if reason else "media.missing"
+                what = reason or ("is a folder, not a file" if path.is_dir() else "does not exist")
+                self.found.append(Diagnostic(self.post.file, line, column, ERROR, rule, f"media file `{item['file']}` {what}",
+                                             None if reason else "paths are relative to the repository root, "
+                                             "e.g. `content/media/photo.jpg`", end))
+                continue
             for rule, message in media.problems(media.inspect(path), item.get("alt"), rules, self.r.brand.alt_required):
                 self.problem(base + (index, "file"), rule, f"`{item['file']}` {message}")
         return refs

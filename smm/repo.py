@@ -19,8 +19,9 @@ from smm.brand import Brand, load_brand
 from smm.cache import FileCache
 from smm.calendar import Calendar, load_calendar
 from smm.config import PLATFORMS_FILE, Config, load_config
-from smm.content import Post, post_files, read_post
-from smm.diagnostics import Diagnostic
+from smm.content import CONTENT_DIR, Post, post_files, read_post
+from smm.diagnostics import ERROR, Diagnostic
+from smm.files import links_outside
 from smm.records import Record, load_records
 
 PARALLEL_FROM = 2000  # posts; below this a second process costs more than it saves
@@ -56,7 +57,10 @@ def load_repo(root: Path, inspect: Inspect | None = None) -> Repo:
     version = _cache_version(config)
     caches = [FileCache(root, f"posts-{i}", version) for i in range(SHARDS)]
     chunks: list[list[str]] = [[] for _ in range(SHARDS)]
-    for file in post_files(root):
+    if links_outside(root, CONTENT_DIR):
+        repo.diagnostics.append(Diagnostic(CONTENT_DIR, 1, 1, ERROR, "file.outside-repo",
+                                           "content/ leads outside the repository through a symbolic link; not read"))
+    for file in ([] if links_outside(root, CONTENT_DIR) else post_files(root)):
         chunks[zlib.crc32(file.encode()) % SHARDS].append(file)  # a file keeps its shard as others come and go
     work = sum(map(len, chunks)) if inspect else sum(
         not caches[i].probably_fresh(f) for i, chunk in enumerate(chunks) for f in chunk)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import tempfile
 import textwrap
 from pathlib import Path
 
@@ -18,6 +19,8 @@ ROOT = Path(__file__).resolve().parents[1]
 # Tests never reach the internet (example instances such as mastodon.example would be asked
 # for their character limit otherwise); tests of that lookup unset it.
 os.environ["SMM_OFFLINE"] = "1"
+# The parse caches of the many small test repositories go to one temporary folder.
+os.environ.setdefault("SMM_CACHE_DIR", tempfile.mkdtemp(prefix="smm-test-cache-"))
 
 # Property tests must not fail because a busy 2-core machine generated data slowly.
 settings.register_profile("smm", deadline=None, suppress_health_check=[HealthCheck.too_slow])

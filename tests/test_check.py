@@ -224,3 +224,20 @@ def test_parallel_loading_finds_the_same_problems(make_repo, smm, monkeypatch):
     parallel = smm.json("check", "--now", NOW)
     assert parallel == serial
     assert {d["rule"] for d in serial[1]} == {"post.unknown-account", "post.duplicate-id", "render.too-long"}
+
+
+def test_links_out_of_the_repository_are_never_read(make_repo, smm, tmp_path):
+    secret = tmp_path.parent / "outside-secret.txt"
+    secret.write_text("SECRET_TOKEN=do-not-print\n")
+    root = make_repo({"a.md": post_text(platforms="[feed]")})
+    (root / "brand/templates").mkdir(parents=True)
+    (root / "brand/templates/feed.j2").symlink_to(secret)
+    outside = tmp_path.parent / "outside-brand"
+    outside.mkdir(exist_ok=True)
+    (outside / "handles.yml").write_text("x: {default: SECRET_TOKEN}\n")
+    (root / "brand/handles.yml").symlink_to(outside / "handles.yml")
+    code, out, _ = smm("check", "--now", NOW)
+    code2, preview, _ = smm("preview")
+    assert "SECRET_TOKEN" not in out + preview
+    assert "brand/templates/feed.j2:1:1: error[template.syntax]" in out
+    assert "brand/handles.yml:1:1: error[file.outside-repo]" in out

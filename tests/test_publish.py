@@ -362,7 +362,7 @@ def test_missing_media_fails_until_the_file_is_there(repo, smm):
     root = repo({"a.md": due(accounts="[local]", media="[{file: content/media/a.png, alt: a cup}]")})
     code, report, _ = publish(smm)
     assert (code, report["jobs"][0]["state"], report["jobs"][0]["error"]) == (
-        1, "failed", "media file content/media/a.png is missing")
+        1, "failed", "does not pass smm check: media file `content/media/a.png` does not exist")
     assert publish(smm)[1] == {"jobs": []}  # not retried while nothing changed
     from test_render import _png
 
