@@ -10,7 +10,6 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -21,12 +20,12 @@ from smm.diagnostics import ERROR, WARNING, Diagnostic
 from smm.platforms import platform_class
 from smm.render import Rendered, Renderer
 from smm.repo import Repo, load_repo
+from smm.integrity import check_duplicate_ids, check_records
 from smm.schema import did_you_mean
 from smm.report.goals import check_goals
 from smm.voice import Voice
 
 GAP_WARNING_WINDOW = timedelta(days=7)
-_LIVE_STATES = {"published", "in_flight", "unconfirmed"}
 
 
 def run_check(root: Path, now: datetime) -> tuple[Repo, Voice]:
@@ -114,48 +113,6 @@ def check_due(repo: Repo, post: Post, now: datetime) -> list[Diagnostic]:
         f"`publish_at` {post.publish_at.isoformat()} has passed and the post has no publish record",
         "`smm publish` posts it on its next run if it is within each account's `max_lateness`",
     )]
-
-
-def check_duplicate_ids(posts: list[Post]) -> list[Diagnostic]:
-    by_id: dict[str, list[Post]] = defaultdict(list)
-    for post in posts:
-        by_id[post.id].append(post)
-    found = []
-    for post_id, same in by_id.items():
-        for post in same[1:]:
-            explicit = "id" in post.meta
-            found.append(_post_diagnostic(
-                post, ("id",) if explicit else (), ERROR, "post.duplicate-id",
-                f"post id `{post_id}` is already used by {same[0].file}",
-                "set a different `id:`" if explicit else "rename the file or set `id:` in the front matter",
-            ))
-    return found
-
-
-def check_records(repo: Repo) -> list[Diagnostic]:
-    """A published post must keep its id, or it would be published again under a new one."""
-    ids = {p.id for p in repo.posts}
-    by_file = {p.file: p for p in repo.posts}
-    found = []
-    for record in repo.records.values():
-        live = any(isinstance(a, dict) and a.get("state") in _LIVE_STATES for a in record.accounts.values())
-        if record.post in ids or not live:
-            continue
-        moved = by_file.get(record.source or "")
-        if moved is not None:
-            found.append(_post_diagnostic(
-                moved, ("id",) if "id" in moved.meta else (), ERROR, "record.id-changed",
-                f"this post was published as `{record.post}` ({record.file}) but its id is now `{moved.id}`",
-                f"set `id: {record.post}` so it is not published a second time",
-            ))
-        else:
-            found.append(Diagnostic(
-                record.file, 1, 1, ERROR, "record.orphan",
-                f"post `{record.post}` was published, but no post has that id now"
-                + (f" ({record.source} was removed or renamed)" if record.source else ""),
-                f"restore the post, or set `id: {record.post}` in its renamed file",
-            ))
-    return found
 
 
 def check_jobs_needing_a_human(repo: Repo) -> list[Diagnostic]:

@@ -56,6 +56,18 @@ class _Group(click.Group):
             ctx.exit(exc.exit_code)
 
 
+def _refuse_when_unsafe(repo) -> None:
+    """Duplicate ids and unreadable or unmatched records could make a post go out twice."""
+    from smm.diagnostics import render
+    from smm.integrity import blocking
+
+    problems = blocking(repo)
+    if problems:
+        click.echo(render(problems, "text", repo.root), err=True)
+        click.echo("error: refusing to publish until these are fixed (each could publish a post twice)", err=True)
+        raise SystemExit(1)
+
+
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="smm")
 def cli() -> None:
@@ -257,6 +269,7 @@ def publish(now: str | None, dry_run: bool, commit: bool, push: bool, include_la
     with exclusive(root, "publish", lock_timeout):
         repo = _repo(root)
         _fail_on_broken_config(repo)
+        _refuse_when_unsafe(repo)
         report = runs.publish(repo, _now(now, repo.config.timezone), dict(os.environ), dry_run=dry_run,
                               include_late=include_late, retry_unconfirmed=retry, commit=commit or push, push=push)
     click.echo(runs.format_publish(report, fmt))

@@ -25,16 +25,28 @@ def _repo(root: Path) -> git.Repo:
         raise SmmError(f"{root} is not a git repository: --commit and --push need one") from None
 
 
+def _git_error(what: str, exc: git.GitCommandError) -> SmmError:
+    detail = (exc.stderr or exc.stdout or "").strip().splitlines()
+    return SmmError(f"git {what} failed: {detail[-1] if detail else exc.status}")
+
+
 def commit_data(root: Path, message: str) -> str | None:
     """Commit every change under data/ as the bot; the new commit's sha, or None if nothing changed."""
     repo = _repo(root)
-    repo.git.add("--all", "--", DATA_DIR)
+    try:
+        repo.git.add("--all", "--", DATA_DIR)
+    except git.GitCommandError as exc:
+        raise _git_error("add", exc) from None
     if not repo.git.status("--porcelain", "--", DATA_DIR):
         return None
-    name, email = os.environ.get("SMM_GIT_NAME", BOT_NAME), os.environ.get("SMM_GIT_EMAIL", BOT_EMAIL)
+    name = os.environ.get("SMM_GIT_NAME") or BOT_NAME
+    email = os.environ.get("SMM_GIT_EMAIL") or BOT_EMAIL
     identity = {"GIT_AUTHOR_NAME": name, "GIT_AUTHOR_EMAIL": email, "GIT_COMMITTER_NAME": name, "GIT_COMMITTER_EMAIL": email}
-    with repo.git.custom_environment(**identity):  # only data/ is committed, whatever else is staged
-        repo.git.commit("--no-verify", "-m", message, "--", DATA_DIR)
+    try:
+        with repo.git.custom_environment(**identity):  # only data/ is committed, whatever else is staged
+            repo.git.commit("--no-verify", "-m", message, "--", DATA_DIR)
+    except git.GitCommandError as exc:
+        raise _git_error("commit", exc) from None
     sha = repo.head.commit.hexsha
     log.info("committed %s: %s", sha[:8], message.splitlines()[0])
     return sha
@@ -47,6 +59,8 @@ def push(root: Path, remote: str = "origin") -> None:
     aborts the rebase and leaves the local commits as they were: nothing is lost.
     """
     repo = _repo(root)
+    if repo.head.is_detached:
+        raise SmmError("cannot push from a detached HEAD: check out the branch to publish from")
     branch = repo.active_branch.name
     for attempt in range(1, PUSH_ATTEMPTS + 1):
         try:
@@ -54,12 +68,16 @@ def push(root: Path, remote: str = "origin") -> None:
             return
         except git.GitCommandError as exc:
             if attempt == PUSH_ATTEMPTS:
-                raise SmmError(f"push to {remote} failed {PUSH_ATTEMPTS} times: {exc.stderr.strip()}") from None
+                raise _git_error(f"push to {remote} ({PUSH_ATTEMPTS} tries)", exc) from None
             log.info("push rejected (attempt %d), rebasing on %s/%s", attempt, remote, branch)
-        repo.git.fetch(remote, branch)
         try:
-            repo.git.rebase(f"{remote}/{branch}")
+            repo.git.fetch(remote, branch)
+        except git.GitCommandError as exc:
+            raise _git_error(f"fetch from {remote}", exc) from None
+        try:
+            repo.git.rebase("--autostash", f"{remote}/{branch}")
         except git.GitCommandError:
-            repo.git.rebase("--abort")
+            if (Path(repo.git_dir) / "rebase-merge").exists() or (Path(repo.git_dir) / "rebase-apply").exists():
+                repo.git.rebase("--abort")
             raise SmmError(f"cannot rebase onto {remote}/{branch}: a real conflict; local commits are kept, "
                            "resolve it by hand and push") from None

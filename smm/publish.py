@@ -36,12 +36,11 @@ from smm.schedule import Job, due_jobs
 
 log = logging.getLogger(__name__)
 
-MAX_ATTEMPTS = 5  # calls per job across runs before a retryable failure counts as permanent
+MAX_ATTEMPTS = 5  # calls per job across runs before a transient failure counts as permanent
 TRIES_PER_RUN = 3  # calls per part within one run (transient errors, rate limits)
 MAX_WAIT = 60.0  # seconds one run may wait for a rate limit before leaving it to the next run
 
 DONE = "published"
-FINISHED_STATES = {"published", "failed", "unconfirmed", "late"}
 
 
 @dataclass
@@ -78,6 +77,10 @@ def _content(rendered, root) -> str:
         digest = "missing" if outside or not path.is_file() else hashlib.blake2b(path.read_bytes(), digest_size=16).hexdigest()
         media.append([m.file, m.alt, digest])
     return json.dumps([[p.text for p in rendered.parts], media], ensure_ascii=False)
+
+
+def _hash(text: str) -> str:
+    return hashlib.blake2b(text.encode(), digest_size=8).hexdigest()
 
 
 def idempotency_key(post_id: str, account: str, content: str) -> str:
@@ -135,7 +138,12 @@ class Publisher:
                 report.not_configured[name] = missing
         try:
             for job in due_jobs(self.repo.posts, self.store, self.repo.config, self.now):
-                result = self.run_job(job, report)
+                try:
+                    result = self.run_job(job, report)
+                except Exception as exc:  # a bug, or an SDK's surprise: this job only, the run goes on
+                    log.debug("%s → %s failed", job.post.id, job.account, exc_info=True)
+                    result = JobResult(job.post.id, job.account, "failed", None,
+                                       f"internal error: {type(exc).__name__}: {exc} (please report it)")
                 if result is not None:
                     report.jobs.append(result)
                     log.info("%s → %s: %s%s", job.post.id, job.account, result.state,
@@ -148,12 +156,14 @@ class Publisher:
     def run_job(self, job: Job, report: Report) -> JobResult | None:
         """Decide what the job needs (nothing, a report, a late mark, or publishing) and do it."""
         record = self.store.job(job.post.id, job.account)
-        state = job.state
+        state = record.get("state", "new")  # as it is now, not when the run began
 
         def result(state: str, error: str | None = None) -> JobResult:
             return JobResult(job.post.id, job.account, state, None, error)
-        if state == "late" and not self.include_late:
-            return None  # reported when it became late
+        if state == "late":
+            if job.late(self.repo.config) and not self.include_late:
+                return None  # reported when it became late
+            state = "new"  # rescheduled since, or --include-late: due now
         if state == "unconfirmed" and job.post.id not in self.retry_unconfirmed:
             return result("unconfirmed", record.get("error") or "outcome unknown: check the account, then --retry-unconfirmed")
         if state == "failed" and not self._may_retry(record, job):
@@ -181,23 +191,30 @@ class Publisher:
             return result("would_publish")
         if state in ("in_flight", "unconfirmed") and record.get("key"):
             key = record["key"]  # the content may have changed since: keep the key of the call made
-        return self.publish(job, platform, rendered, key, record)
+        return self.publish(job, state, platform, rendered, key, record)
 
     def _may_retry(self, record: dict, job: Job) -> bool:
-        if record.get("retryable") and record.get("attempts", 0) < MAX_ATTEMPTS:
+        if record.get("retryable"):
             return True
         rendered = self.renderer.render(job.post, job.account)  # changed since it failed: try again
         return record.get("key") != idempotency_key(job.post.id, job.account, _content(rendered, self.repo.root))
 
     # -- one job ---------------------------------------------------------------------
 
-    def publish(self, job: Job, platform: type[Platform], rendered, key: str, record: dict) -> JobResult:
+    def publish(self, job: Job, state: str, platform: type[Platform], rendered, key: str, record: dict) -> JobResult:
         adapter = self.adapter(job.account, platform)
-        done = [PublishResult(p["remote_id"], p.get("url"), p.get("extra") or {}) for p in record.get("parts") or []]
+        parts = record.get("parts") or []
+        changed = [i for i, p in enumerate(parts)
+                   if i >= len(rendered.parts) or p.get("hash", _hash(rendered.parts[i].text)) != _hash(rendered.parts[i].text)]
+        if changed:
+            return self._failed(job, record, Rejected(
+                f"{len(parts)} part(s) of this thread went out, and part {changed[0] + 1} has changed since: "
+                "finish or remove the thread by hand, then mark the record"), retryable=False)
+        done = [PublishResult(p["remote_id"], p.get("url"), p.get("extra") or {}) for p in parts]
         record = {**record, "key": key, "content_hash": hashlib.sha256(_content(rendered, self.repo.root).encode()).hexdigest(),
                   "retryable": None, "error": None,
                   "first_attempt": record.get("first_attempt") or _utc(self.clock())}
-        reconciling = job.state in ("in_flight", "unconfirmed") and job.post.id not in self.retry_unconfirmed
+        reconciling = state == "in_flight" or (state == "unconfirmed" and job.post.id not in self.retry_unconfirmed)
         media = tuple((self.repo.root / m.file, m.alt) for m in rendered.media)
         for index in range(len(done), len(rendered.parts)):
             part = rendered.parts[index]
@@ -229,8 +246,9 @@ class Publisher:
             except (AuthError, TransientError, RateLimited) as exc:
                 return self._failed(job, record, exc, retryable=True)
             done.append(found)
-            record = {**record, "parts": [{"remote_id": r.remote_id, "url": r.url} | ({"extra": r.extra} if r.extra else {})
-                                          for r in done]}
+            record = {**record, "parts": [
+                {"remote_id": r.remote_id, "url": r.url, "hash": _hash(rendered.parts[i].text)}
+                | ({"extra": r.extra} if r.extra else {}) for i, r in enumerate(done)]}
             checkpoint("before_record")
             self._save(job, record)
         first = done[0]
@@ -280,7 +298,8 @@ class Publisher:
         return self.adapters[account]
 
     def _failed(self, job: Job, record: dict, exc: SmmError, retryable: bool) -> JobResult:
-        retryable = retryable and record.get("attempts", 0) < MAX_ATTEMPTS
+        # Rate limits and credentials are not the post's fault: they never use up its retries.
+        retryable = retryable and (record.get("attempts", 0) < MAX_ATTEMPTS or isinstance(exc, (RateLimited, AuthError)))
         self._save(job, {**record, "state": "failed", "retryable": retryable, "error": exc.message})
         return JobResult(job.post.id, job.account, "failed", None,
                          exc.message + ("" if retryable else " (not retried)"))

@@ -54,6 +54,13 @@ def load_records(root: Path) -> tuple[dict[str, Record], list[Diagnostic]]:
     return records, found
 
 
+def _read(path: Path) -> bytes | None:
+    try:
+        return path.read_bytes()
+    except OSError:
+        return None
+
+
 def _parse_record(file: str, data: bytes | None) -> tuple[Record | None, Diagnostic | None]:
     if data is None:
         return None, Diagnostic(file, 1, 1, ERROR, "record.invalid", "unreadable publish record (missing or over 1 MiB)")
@@ -102,8 +109,13 @@ class RecordStore:
         return dict(record.accounts.get(account, {})) if record else {}
 
     def save(self, post_id: str, source: str, account: str, job: dict) -> None:
+        """Write one account's job into the post's record, keeping what is on disk for the others
+        (a rebase during the run may have brought in another run's entries)."""
         record = self.records.get(post_id)
         accounts = dict(record.accounts) if record else {}
+        on_disk = _parse_record(record_file(post_id), _read(self.root / record_file(post_id)))[0]
+        if on_disk is not None:
+            accounts.update(on_disk.accounts)
         accounts[account] = {k: v for k, v in job.items() if v is not None or k in ("remote_id", "url", "error")}
         data = {"post": post_id, "file": source, "accounts": dict(sorted(accounts.items()))}
         problems = schema("record").messages(data)

@@ -28,12 +28,15 @@ def publish(repo: Repo, now: datetime, env: Mapping[str, str], *, dry_run: bool 
 
     publisher = Publisher(repo, now, env, dry_run=dry_run, include_late=include_late,
                           retry_unconfirmed=retry_unconfirmed, before_call=intent if push else None)
-    report = publisher.run()
-    if commit and not dry_run:
-        checkpoint("before_commit")
-        gitops.commit_data(repo.root, commit_message(report))
-        if push:
-            gitops.push(repo.root)
+    report = Report()
+    try:
+        report = publisher.run()
+    finally:  # whatever happened, what was published is recorded in git
+        if commit and not dry_run:
+            checkpoint("before_commit")
+            gitops.commit_data(repo.root, commit_message(report))
+            if push:
+                gitops.push(repo.root)
     return report
 
 

@@ -370,3 +370,71 @@ def test_missing_media_fails_until_the_file_is_there(repo, smm):
     (root / "content/media/a.png").write_bytes(_png())
     code, report, _ = publish(smm)
     assert (code, report["jobs"][0]["state"]) == (0, "published")
+
+
+@pytest.mark.parametrize("case", ["duplicate-id", "unreadable-record", "renamed-file"])
+def test_publish_refuses_what_could_publish_twice(repo, smm, case):
+    root = repo({"a.md": due(), "b.md": due()})
+    assert publish(smm)[0] == 0
+    if case == "duplicate-id":
+        (root / "content/later").mkdir()
+        (root / "content/later/a.md").write_text(due(body="Another post with the same file name"))
+    elif case == "unreadable-record":
+        record_file = root / "data/published/a.json"
+        record_file.write_text(record_file.read_text().replace('"attempts": 1', '"attempts": "1"'))
+        (root / "content/a.md").write_text(due(body="Changed"))
+    else:
+        (root / "content/a.md").rename(root / "content/a-renamed.md")
+    calls = len(remote_posts(root))
+    code, out, err = smm("publish", "--now", NOW)
+    assert code == 1
+    assert "refusing to publish" in err
+    assert {"duplicate-id": "error[post.duplicate-id]", "unreadable-record": "error[record.invalid]",
+            "renamed-file": "error[record.orphan]"}[case] in err
+    assert len(remote_posts(root)) == calls
+
+
+def test_a_late_post_moved_to_a_new_time_goes_out_then(repo, smm):
+    root = repo({"a.md": due("2026-11-29T09:00", accounts="[local]")})
+    assert publish(smm)[1]["jobs"][0]["state"] == "late"
+    (root / "content/a.md").write_text(due("2026-12-01T11:50", accounts="[local]"))
+    code, report, _ = publish(smm)
+    assert (code, [j["state"] for j in report["jobs"]]) == (0, ["published"])
+
+
+def test_a_thread_edited_after_it_partly_went_out_is_left_to_a_human(repo):
+    body = ("word " * 90 + "\n\n") * 2
+    root = repo({"t.md": due(accounts="[local]", body=body, thread="auto")}, faults=["ok", "reject"])
+    assert [j.state for j in _publisher(root).run().jobs] == ["failed"]
+    (root / "content/t.md").write_text(due(accounts="[local]", body="A new opening.\n\n" + body, thread="auto"))
+    report = _publisher(root).run()
+    assert [j.state for j in report.jobs] == ["failed"]
+    assert "part 1 has changed since" in report.jobs[0].error
+    assert len(remote_posts(root)) == 1  # nothing repeated, nothing out of order
+
+
+def test_an_unexpected_error_fails_that_job_only(repo, monkeypatch):
+    from smm.platforms.feed import Feed
+
+    def broken(self, outgoing, *, idempotency_key):
+        raise KeyError("surprise")
+
+    monkeypatch.setattr(Feed, "publish", broken)
+    root = repo({"a.md": due()})
+    report = _publisher(root).run()
+    states = {j.account: (j.state, j.error) for j in report.jobs}
+    assert states["local"] == ("published", None)
+    assert states["feed"][0] == "failed" and "internal error: KeyError" in states["feed"][1]
+
+
+def test_saving_a_record_keeps_what_another_run_wrote(repo):
+    from smm.records import RecordStore
+
+    root = repo({"a.md": due(accounts="[feed, local]")})
+    store = RecordStore(root, load_repo(root).records)
+    store.save("a", "content/a.md", "feed", {"state": "published", "remote_id": "f1"})
+    other = json.loads((root / "data/published/a.json").read_text())
+    other["accounts"]["local"] = {"state": "published", "remote_id": "l1"}  # another checkout, rebased in
+    (root / "data/published/a.json").write_text(json.dumps(other))
+    store.save("a", "content/a.md", "feed", {"state": "published", "remote_id": "f1", "url": "x"})
+    assert set(record(root, "a")) == {"feed", "local"}

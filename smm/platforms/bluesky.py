@@ -41,10 +41,14 @@ def short_url(url: str) -> str:
 
 
 def tid(key: str, moment: str | None) -> str:
-    """A valid TID (13 base32-sortable characters) for an idempotency key: the post's time in
-    microseconds (53 bits) and 10 bits of the key's hash, so one key always gives one record key."""
-    micros = int(datetime.fromisoformat(moment).timestamp() * 1_000_000) if moment else 0
-    clock = int.from_bytes(hashlib.sha256(key.encode()).digest()[:2], "big") & 0x3FF
+    """A valid TID (13 base32-sortable characters) for an idempotency key, always the same for
+    one key: `moment` (the job's first attempt, which the record keeps) in whole seconds, then
+    about 30 bits of the key's hash in the microseconds and the clock id, so two posts (or two
+    parts of a thread) of the same second collide about once in a billion."""
+    seconds = int(datetime.fromisoformat(moment).timestamp()) if moment else 0
+    digest = int.from_bytes(hashlib.sha256(key.encode()).digest()[:8], "big")
+    micros = seconds * 1_000_000 + digest % 1_000_000
+    clock = (digest >> 32) & 0x3FF
     value = ((micros & ((1 << 53) - 1)) << 10) | clock
     return "".join(_TID_ALPHABET[(value >> shift) & 31] for shift in range(60, -1, -5))
 
@@ -211,13 +215,13 @@ class Bluesky(Platform):
         return {"index": facet["index"], "features": [{"$type": feature["$type"], "did": did}]}
 
     def publish(self, outgoing: Outgoing, *, idempotency_key: str) -> PublishResult:
-        rkey = tid(idempotency_key, outgoing.published_at)
+        rkey = tid(idempotency_key, outgoing.created_at or outgoing.published_at)
         response = self._call("post", self.client.com.atproto.repo.put_record,
                               {"repo": self.did, "collection": POST, "rkey": rkey, "record": self.record(outgoing)})
         return PublishResult(response.uri, self._url(response.uri), {"cid": response.cid})
 
     def find(self, outgoing: Outgoing, *, idempotency_key: str) -> PublishResult | None:
-        rkey = tid(idempotency_key, outgoing.published_at)
+        rkey = tid(idempotency_key, outgoing.created_at or outgoing.published_at)
         try:
             response = self._call("look up", self.client.com.atproto.repo.get_record,
                                   {"repo": self.did, "collection": POST, "rkey": rkey})

@@ -18,6 +18,7 @@ from smm.platforms import http
 from smm.platforms.base import MediaRules, Metrics, Outgoing, Platform, PublishResult
 
 _TAG = re.compile(r"<[^>]+>")
+_REMOTE_MENTION = re.compile(r"@(\w+)@[\w.-]+\w")
 _SPACE = re.compile(r"\s+")
 RECENT = 40  # statuses looked through by find()
 
@@ -98,7 +99,10 @@ class Mastodon(Platform):
         except (errors.MastodonReadTimeout, errors.MastodonNetworkError):
             raise TransientError(f"Mastodon: no answer ({what}); it may have been received", outcome_unknown=True) from None
         except errors.MastodonServerError as exc:
-            raise TransientError(f"Mastodon: server error ({what}): {exc.args[1] if len(exc.args) > 1 else ''}") from None
+            # 500, 502 and 504 can come back after the status was made; 503 means it was not
+            unknown = not isinstance(exc, errors.MastodonServiceUnavailableError)
+            raise TransientError(f"Mastodon: server error ({what}): {exc.args[1] if len(exc.args) > 1 else ''}",
+                                 outcome_unknown=unknown) from None
         except errors.MastodonAPIError as exc:
             if str(exc.args[0]).startswith("Could not parse response"):  # garbled answer: it may have worked
                 raise TransientError(f"Mastodon: unreadable answer ({what})", outcome_unknown=True) from None
@@ -125,7 +129,7 @@ class Mastodon(Platform):
 
     def find(self, outgoing: Outgoing, *, idempotency_key: str) -> PublishResult | None:
         me = self._call("who am I", self.api.me)
-        wanted = visible_text(html.escape(outgoing.text))
+        wanted = visible_text(html.escape(_REMOTE_MENTION.sub(r"@\1", outgoing.text)))  # shown as @user
         for status in self._call("recent statuses", self.api.account_statuses, me["id"], limit=RECENT):
             replying = outgoing.reply_to.remote_id if outgoing.reply_to else None
             if visible_text(status.get("content") or "") == wanted and str(status.get("in_reply_to_id") or "") == (replying or ""):
