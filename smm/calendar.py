@@ -86,12 +86,14 @@ def gaps(calendar: Calendar, posts: list[Post], tz: tzinfo, start: datetime, end
     open_slots = []
     day = start.astimezone(tz).date()
     while day <= end.astimezone(tz).date():
-        unfilled = {datetime.combine(day, s.at, tzinfo=tz): s for s in calendar.slots if s.weekday == day.weekday()}
+        unfilled = {(datetime.combine(day, s.at, tzinfo=tz), i): s  # two slots may share a time
+                    for i, s in enumerate(calendar.slots) if s.weekday == day.weekday()}
         for p in sorted(by_day.get(day, []), key=lambda p: p.publish_at):
-            fitting = [at for at, s in unfilled.items() if s.pillar in (None, p.pillar)]
+            fitting = [key for key, s in unfilled.items() if s.pillar in (None, p.pillar)]
             if fitting:
-                del unfilled[min(fitting, key=lambda at: abs(p.publish_at - at))]
-        open_slots += [Entry(at, slot=s) for at, s in sorted(unfilled.items()) if start <= at < end]
+                del unfilled[min(fitting, key=lambda key: (abs(p.publish_at - key[0]), key[1]))]
+        open_slots += [Entry(at, slot=s) for (at, _), s in sorted(unfilled.items(), key=lambda kv: kv[0])
+                       if start <= at < end]
         day += timedelta(days=1)
     return open_slots
 

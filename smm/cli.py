@@ -146,9 +146,12 @@ def _day(value: str | None, option: str):
     if value is None:
         return None
     try:
-        return date.fromisoformat(value)
+        day = date.fromisoformat(value)
     except ValueError:
         raise UsageError(f"{option} {value!r}: expected a date such as 2026-12-01") from None
+    if not 1970 <= day.year <= 2999:
+        raise UsageError(f"{option} {value!r}: expected a year between 1970 and 2999")
+    return day
 
 
 @cli.command()

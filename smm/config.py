@@ -61,7 +61,7 @@ def parse_duration(text: str) -> timedelta | None:
     if text == "none":
         return None
     match = _DURATION.fullmatch(text)
-    if not match:
+    if not match or int(match.group(1)) > 100_000:
         raise ValueError(f"not a duration: {text!r}")
     return timedelta(**{_UNITS[match.group(2)]: int(match.group(1))})
 

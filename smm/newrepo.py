@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import zoneinfo
 from datetime import datetime, time, timedelta
@@ -31,7 +32,10 @@ def files(brand: str, timezone: str, requirement: str, now: datetime) -> dict[st
     """Every file of a new repository by path."""
     scaffold = resources.files("smm.scaffold")
     monday = (now + timedelta(days=7 - now.weekday())).date()
-    values = {"__BRAND__": brand, "__TIMEZONE__": timezone, "__WHEN__": datetime.combine(monday, time(12)).isoformat(timespec="minutes")}
+    values = {"__BRAND__": brand, "__TIMEZONE__": timezone, "__WHEN__": datetime.combine(monday, time(12)).isoformat(timespec="minutes"),
+              # quoted for YAML: `Tea: Co`, `yes` or `#1` stay text
+              "__BRAND_YAML__": json.dumps(brand, ensure_ascii=False),
+              "__TITLE_YAML__": json.dumps(f"Hello from {brand}", ensure_ascii=False)}
 
     def read(*parts: str) -> str:
         text = scaffold.joinpath(*parts).read_text("utf-8")
@@ -43,6 +47,7 @@ def files(brand: str, timezone: str, requirement: str, now: datetime) -> dict[st
         "platforms.yml": read("platforms.yml"),
         "README.md": read("README.md"),
         ".gitignore": read("gitignore"),
+        ".gitattributes": read("gitattributes"),
         f"content/{monday:%Y}/{monday:%m}/{monday:%Y-%m-%d}-hello.md": read("welcome.md"),
         "data/.gitkeep": "",
         "brand/templates/.gitkeep": "",
@@ -61,8 +66,8 @@ def init(target: Path, brand: str, timezone: str, requirement: str, now: datetim
         zoneinfo.ZoneInfo(timezone)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
         raise UsageError(f"unknown time zone {timezone!r}; use an IANA name such as Europe/Berlin") from None
-    if '"' in brand or "\n" in brand:
-        raise UsageError("the brand name must not contain quotes or line breaks")
+    if "\n" in brand or not brand.strip():
+        raise UsageError("the brand name must be one line of text")
     tree = files(brand, timezone, requirement, now.astimezone(zoneinfo.ZoneInfo(timezone)))
     existing = sorted(p for p in tree if (target / p).exists())
     if existing and not force:

@@ -210,9 +210,9 @@ class _Job:
         tags = [hashtag(t) for t in (self.override.get("hashtags") or self.post.meta.get("hashtags") or [])]
         present = {t.casefold() for t in _HASHTAG.findall(body)}
         tags = [t for t in tags if t.casefold() not in present]
-        if link and link in body:
-            link = None
         escape = html.escape if self.platform.markup in _HTML_FLAVORS else (lambda s: s)
+        if link and (link in body or escape(link) in body):
+            link = None
         template = self.r.template(self.platform)
         if isinstance(template, Diagnostic):
             self.found.append(template)

@@ -40,6 +40,8 @@ _PATTERN_NAMES = {
     "^(none|[0-9]+[smhd])$": "a duration such as `30m`, `6h`, `2d`, or `none`",
     "^[^@\\s][^\\s]*$": "a handle without `@` or spaces",
     "^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$": "a BCP 47 language tag such as `en` or `zh-Hans`",
+    "^data/[^\\s]+\\.(xml|atom)$": "a path under data/ ending in .xml or .atom (the bot commits data/; "
+                                   "the JSON Feed goes beside it)",
 }
 
 

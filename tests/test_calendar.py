@@ -121,3 +121,10 @@ def test_new_rejects_unknown_account(make_repo, smm):
     code, _, err = smm("new", "x", "--platforms", "mastodon,tiktok")
     assert code == 2
     assert "unknown account(s): tiktok" in err
+
+
+def test_two_slots_at_the_same_time_are_two_slots(make_repo, smm):
+    calendar = CALENDAR + "slots:\n  - {day: monday, time: '12:00', pillar: news}\n  - {day: monday, time: '12:00', pillar: tips}\n"
+    make_repo({"a.md": post_text(publish_at="2026-11-30T12:00", pillar="news")}, calendar=calendar)
+    code, entries, _ = smm.json("calendar", *WEEK)
+    assert [(e["type"], e.get("pillar")) for e in entries] == [("post", "news"), ("gap", "tips")]

@@ -7,6 +7,8 @@ import os
 import subprocess
 import sys
 
+import pytest
+
 from conftest import CALENDAR, ROOT, SLOTS, post_text
 
 NOW = "2026-11-20T00:00:00+08:00"
@@ -241,3 +243,11 @@ def test_links_out_of_the_repository_are_never_read(make_repo, smm, tmp_path):
     assert "SECRET_TOKEN" not in out + preview
     assert "brand/templates/feed.j2:1:1: error[template.syntax]" in out
     assert "brand/handles.yml:1:1: error[file.outside-repo]" in out
+
+
+@pytest.mark.parametrize("path", ["feed.xml", "data/feed/feed.json", "/tmp/feed.xml"])
+def test_the_feed_is_written_under_data_as_xml(make_repo, smm, path):
+    make_repo({}, platforms=f"timezone: UTC\naccounts:\n  feed: {{platform: feed, path: '{path}'}}\n")
+    code, diagnostics, _ = smm.json("check", "--now", NOW)
+    assert code == 2
+    assert [(d["rule"], d["file"]) for d in diagnostics if d["severity"] == "error"] == [("schema.pattern", "platforms.yml")]

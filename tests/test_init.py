@@ -31,6 +31,17 @@ def test_init_then_check_passes(tmp_path, smm, monkeypatch):
     assert "Hello from Acme 顶峰" in (target / "content/2026/11/2026-11-30-hello.md").read_text()
 
 
+@pytest.mark.parametrize("brand", ["Tea: Co", "yes", "#1 Tea", "- dash", "Quote \"this\""])
+def test_any_brand_name_makes_a_valid_repository(tmp_path, smm, monkeypatch, brand):
+    target = tmp_path / "x"
+    assert smm("init", str(target), "--brand", brand, "--now", "2026-11-26T10:00")[0] == 0
+    monkeypatch.chdir(target)
+    code, diagnostics, _ = smm.json("check", "--now", "2026-11-26T10:00")
+    assert code == 0, diagnostics
+    assert yaml.safe_load((target / "brand/brand.yml").read_text())["name"] == brand
+    assert (target / ".gitattributes").read_text() == (ROOT / ".gitattributes").read_text()
+
+
 def test_init_refuses_to_overwrite_unless_forced(tmp_path, smm):
     (tmp_path / "platforms.yml").write_text("mine\n")
     code, _, err = smm("init", str(tmp_path))
