@@ -178,7 +178,6 @@ class _Job:
         body = joiner.join(segments)
         full = self.apply_template(body, link)
         full = self.platform.finalize(full)
-        full, self.links = self.platform.shorten_links(full)
         media_refs = self.check_media()
         parts = self.fit(full, bool(media_refs))
         return Rendered(self.post.id, self.account, self.platform.name, tuple(parts), tuple(media_refs),
@@ -236,18 +235,26 @@ class _Job:
         warning = self.post.meta.get("content_warning")
         if limit and warning and self.platform.content_warnings:  # the warning counts toward each status
             limit -= self.platform.length(warning)
-        if SPLIT_MARKER in text or (limit and self.platform.cost(text) > limit and self.threaded()):
+        shorten = self.platform.shorten_links  # links as the network shows them, part by part
+
+        def cost(piece: str) -> int:
+            return self.platform.cost(shorten(piece)[0])
+
+        if SPLIT_MARKER in text or (limit and cost(text) > limit and self.threaded()):
             try:
-                pieces = split(text, limit or 10**9, self.platform.cost, self.r.brand.thread_numbering)
+                pieces = split(text, limit or 10**9, cost, self.r.brand.thread_numbering)
             except ValueError as exc:
                 self.problem((), "render.unsplittable", f"{exc}")
                 pieces = [t.strip() for t in text.split(SPLIT_MARKER)]
         else:
             pieces = [text]
-        parts = [Part(p, self.platform.length(p), limit, tuple(self.platform.facets(p, self.links))) for p in pieces]
+        parts = []
+        for piece in pieces:
+            shown, links = shorten(piece)
+            parts.append(Part(shown, self.platform.length(shown), limit, tuple(self.platform.facets(shown, links))))
         for index, part in enumerate(parts):
             self.check_part(part, index, len(parts))
-        self.check_counts(text)
+        self.check_counts(text)  # links and hashtags over the whole post
         return parts
 
     def check_part(self, part: Part, index: int, total: int) -> None:

@@ -236,3 +236,14 @@ def test_a_content_warning_counts_toward_the_mastodon_limit(make_repo):
     (d,) = r.diagnostics
     assert d.rule == "render.too-long" and r.parts[0].limit == 470
     assert render(make_repo, "x" * 490, account="feed", content_warning="Spoilers").diagnostics == ()
+
+
+def test_bluesky_thread_parts_link_to_their_own_urls(make_repo):
+    first = "https://cloudleaf.example/collections/winter-first"
+    second = "https://cloudleaf.example/collections/winter-second"
+    body = f"{'word ' * 50}{first}\n\n{'more ' * 50}{second}"
+    r = render(make_repo, body, account="bluesky", thread="auto")
+    assert len(r.parts) == 2
+    uris = [[f["features"][0]["uri"] for f in p.facets] for p in r.parts]
+    assert uris[0][0].startswith(first) and uris[1][0].startswith(second)
+    assert r.parts[0].text.endswith("cloudleaf.example/collections/...")
