@@ -6,10 +6,10 @@ import os
 import re
 from functools import cached_property
 from dataclasses import dataclass, field, replace
-from datetime import datetime, tzinfo
+from datetime import datetime, timezone, tzinfo
 from pathlib import Path
 
-from smm.diagnostics import ERROR, Diagnostic
+from smm.diagnostics import ERROR, WARNING, Diagnostic
 from smm.cache import MISS, FileCache
 from smm.files import MAX_TEXT_BYTES, decode, read_text
 from smm.schema import schema
@@ -156,13 +156,29 @@ def _publish_at(meta: dict, positions: Positions, file: str, tz: tzinfo, found: 
         return None
     if not isinstance(raw, str):
         return None  # the schema reports the type
+    line, column, end_line, end = positions.of_value(("publish_at",))
+    end = end if end_line == line else None
     try:
-        return parse_when(raw, tz)
+        when = parse_when(raw, tz)
     except ValueError as exc:
-        line, column, end_line, end = positions.of_value(("publish_at",))
-        found.append(Diagnostic(file, line, column, ERROR, "post.publish-at",
-                                f"`publish_at` {raw!r}: {exc}", None, end if end_line == line else None))
+        found.append(Diagnostic(file, line, column, ERROR, "post.publish-at", f"`publish_at` {raw!r}: {exc}", None, end))
         return None
+    problem = _daylight_saving_problem(raw, when)
+    if problem:
+        found.append(Diagnostic(file, line, column, WARNING, "post.publish-at-dst", f"`publish_at` {raw!r} {problem}",
+                                "give the time with its offset, e.g. `2026-03-29T03:30:00+02:00`", end))
+    return when
+
+
+def _daylight_saving_problem(raw: str, when: datetime) -> str | None:
+    """A local time that a clock change skips or repeats (only for times without an offset)."""
+    if datetime.fromisoformat(raw.strip()).tzinfo is not None:
+        return None
+    if when.astimezone(timezone.utc).astimezone(when.tzinfo).replace(tzinfo=None) != when.replace(tzinfo=None):
+        return f"does not exist in {when.tzinfo}: the clocks skip it; it is read as {when.isoformat()}"
+    if when.replace(fold=1).utcoffset() != when.utcoffset():
+        return f"happens twice in {when.tzinfo} (the clocks go back); the first one is used"
+    return None
 
 
 def read_post(root: Path, file: str, tz: tzinfo, cache: FileCache | None = None) -> tuple[Post | None, list[Diagnostic]]:

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import jinja2
 from jinja2.sandbox import SandboxedEnvironment
+from markupsafe import Markup
 
 from smm import markup, media
 from smm.brand import Brand
@@ -101,18 +102,18 @@ class Renderer:
         self.root = root
         self.config = config
         self.brand = brand
-        self.env = SandboxedEnvironment(
-            loader=jinja2.ChoiceLoader([_BrandTemplates(root), jinja2.PackageLoader("smm", "templates")]),
-            undefined=jinja2.StrictUndefined,
-            autoescape=False,
-        )
+        loader = jinja2.ChoiceLoader([_BrandTemplates(root), jinja2.PackageLoader("smm", "templates")])
+        # Networks that take HTML get autoescaping: a title or a field can never inject markup.
+        self.envs = {escaped: SandboxedEnvironment(loader=loader, undefined=jinja2.StrictUndefined, autoescape=escaped)
+                     for escaped in (False, True)}
         self._templates: dict[str, jinja2.Template | Diagnostic] = {}
 
     def template(self, platform: type[Platform]) -> jinja2.Template | Diagnostic:
         if platform.name not in self._templates:
             fallback = "html.j2" if platform.markup == "html" else "default.j2"
             try:
-                self._templates[platform.name] = self.env.select_template([f"{platform.name}.j2", fallback])
+                env = self.envs[platform.markup in _HTML_FLAVORS]
+                self._templates[platform.name] = env.select_template([f"{platform.name}.j2", fallback])
             except jinja2.TemplateSyntaxError as exc:
                 self._templates[platform.name] = Diagnostic(
                     f"{TEMPLATES_DIR}/{exc.name or platform.name + '.j2'}", exc.lineno or 1, 1, ERROR,
@@ -209,15 +210,15 @@ class _Job:
         tags = [hashtag(t) for t in (self.override.get("hashtags") or self.post.meta.get("hashtags") or [])]
         present = {t.casefold() for t in _HASHTAG.findall(body)}
         tags = [t for t in tags if t.casefold() not in present]
-        escape = html.escape if self.platform.markup in _HTML_FLAVORS else (lambda s: s)
-        if link and (link in body or escape(link) in body):
+        markup = self.platform.markup in _HTML_FLAVORS
+        if link and (link in body or (markup and html.escape(link) in body)):
             link = None
         template = self.r.template(self.platform)
         if isinstance(template, Diagnostic):
             self.found.append(template)
             return body
-        context = {
-            "text": body, "link": escape(link) if link else None, "hashtags": [escape(t) for t in tags],
+        context = {  # in an HTML template everything but the (already HTML) text is escaped on output
+            "text": Markup(body) if markup else body, "link": link, "hashtags": tags,
             "hashtag_placement": self.r.brand.hashtag_placement, "title": self.post.title,
             "account": self.account, "platform": self.platform.name,
             "post": {k: v for k, v in self.post.meta.items() if isinstance(v, (str, int, float, bool, list))},

@@ -251,3 +251,17 @@ def test_the_feed_is_written_under_data_as_xml(make_repo, smm, path):
     code, diagnostics, _ = smm.json("check", "--now", NOW)
     assert code == 2
     assert [(d["rule"], d["file"]) for d in diagnostics if d["severity"] == "error"] == [("schema.pattern", "platforms.yml")]
+
+
+@pytest.mark.parametrize("at,warned", [("2026-03-29T02:30", "does not exist"), ("2026-10-25T02:30", "happens twice"),
+                                       ("2026-10-25T02:30+01:00", None), ("2026-06-01T12:00", None)])
+def test_daylight_saving_times_are_flagged(make_repo, smm, at, warned):
+    make_repo({"a.md": post_text(publish_at=at)},
+              platforms=PLATFORMS_UTC.replace("timezone: UTC", "timezone: Europe/Berlin"))
+    code, diagnostics, _ = smm.json("check", "--now", "2026-01-01T00:00+00:00")
+    dst = [d["message"] for d in diagnostics if d["rule"] == "post.publish-at-dst"]
+    assert code == 0
+    assert (dst and warned in dst[0]) if warned else not dst
+
+
+PLATFORMS_UTC = "timezone: UTC\naccounts:\n  feed: {platform: feed, path: data/feed/feed.xml}\n  mastodon: {platform: mastodon, instance: https://m.example, token_env: T}\n"

@@ -247,3 +247,10 @@ def test_bluesky_thread_parts_link_to_their_own_urls(make_repo):
     uris = [[f["features"][0]["uri"] for f in p.facets] for p in r.parts]
     assert uris[0][0].startswith(first) and uris[1][0].startswith(second)
     assert r.parts[0].text.endswith("cloudleaf.example/collections/...")
+
+
+def test_html_templates_escape_every_field(make_repo):
+    files = {"brand/templates/feed.j2": "<h2>{{ title }}</h2>{{ text }}<p>{{ post.campaign }}</p>"}
+    r = render(make_repo, "**Hi** & bye", account="feed", files=files, title='"<script>alert(1)</script>"',
+               campaign="a")
+    assert r.text == "<h2>&lt;script&gt;alert(1)&lt;/script&gt;</h2><p><strong>Hi</strong> &amp; bye</p><p>a</p>"
