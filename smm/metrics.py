@@ -495,7 +495,8 @@ def run(repo, now: datetime, env: Mapping[str, str], since: timedelta = DEFAULT_
 def append_rows(root: Path, file: str, columns: Iterable[str], rows: list[list]) -> str:
     """Append rows (None as empty) to a CSV under data/, writing the header to a new file.
 
-    A partial last line left by a crash is cut off first, so a file always holds whole rows.
+    A last line without its newline is ended when it is a whole row (edited by hand) and cut
+    off when it is a partial one (left by a crash), so a file always holds whole rows.
     """
     path = root / file
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -505,22 +506,28 @@ def append_rows(root: Path, file: str, columns: Iterable[str], rows: list[list])
     if new:
         writer.writerow(columns)
     writer.writerows([["" if v is None else v for v in row] for row in rows])
+    columns = list(columns)
     with open(path, "a+b") as handle:
         if not new:
-            _cut_partial_line(handle)
+            _mend_last_line(handle, len(columns))
         handle.write(buffer.getvalue().encode("utf-8"))
         handle.flush()
         os.fsync(handle.fileno())
     return file
 
 
-def _cut_partial_line(handle) -> None:
+def _mend_last_line(handle, width: int) -> None:
     handle.seek(0, os.SEEK_END)
     size = handle.tell()
     if size == 0:
         return
     handle.seek(size - 1)
     if handle.read(1) == b"\n":
+        return
+    handle.seek(max(0, size - 4096))
+    last = handle.read().rsplit(b"\n", 1)[-1].decode("utf-8", errors="replace")
+    if len(next(csv.reader([last]), [])) == width:
+        handle.write(b"\n")  # a whole row that only lacked its newline
         return
     position = size
     while position > 0:  # back to the last newline

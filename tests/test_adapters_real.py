@@ -336,3 +336,19 @@ def test_metrics_collects_real_counts_from_both_servers(bluesky_repo, smm, monke
     assert ",bluesky,bluesky," in accounts and ",mastodon,mastodon," in accounts
     code, out, _ = smm("metrics", "--format", "json")  # again within the interval: no duplicate rows
     assert code == 0 and len(_metric_rows(root)) == 2
+
+
+def test_mastodon_metrics_skip_a_deleted_status(mastodon_repo):
+    root, env, masto = mastodon_repo
+    (root / "content/image.md").unlink()
+    _publish(root, env)
+    parts = [p["remote_id"] for p in _records(root, "thread")["mastodon"]["parts"]]
+    status = http_json("DELETE", f"{masto.url}/api/v1/statuses/{parts[0]}",
+                       headers={"Authorization": f"Bearer {masto.token}"})[0]
+    assert status == 200
+    repo = load_repo(root)
+    adapter = platform_class("mastodon")(repo.config.accounts["mastodon"], env, root)
+    try:
+        assert [m.remote_id for m in adapter.metrics(parts)] == parts[1:]
+    finally:
+        adapter.close()

@@ -381,3 +381,16 @@ def test_bluesky_posts_become_rows(make_repo):
     assert (root / "data/metrics/2026-12.csv").read_text("utf-8").splitlines()[1] == \
         f"2026-12-01T04:00:00Z,a,b,bluesky,{uri},9,2,1,3,,"
     assert (root / "data/accounts/2026-12.csv").read_text("utf-8").splitlines()[1] == "2026-12-01T04:00:00Z,b,bluesky,77"
+
+
+def test_a_whole_last_row_without_newline_is_kept_and_a_partial_one_cut(tmp_path):
+    from smm.metrics import append_rows
+
+    columns = ["collected_at", "account", "platform", "followers"]
+    (tmp_path / "whole.csv").write_text("collected_at,account,platform,followers\n2026-11-26T04:00:00Z,b,bluesky,1737")
+    append_rows(tmp_path, "whole.csv", columns, [["2026-11-27T04:00:00Z", "b", "bluesky", 1740]])
+    assert (tmp_path / "whole.csv").read_text().splitlines()[1:] == [
+        "2026-11-26T04:00:00Z,b,bluesky,1737", "2026-11-27T04:00:00Z,b,bluesky,1740"]
+    (tmp_path / "partial.csv").write_text("collected_at,account,platform,followers\n2026-11-26T04:00:00Z,b,blu")
+    append_rows(tmp_path, "partial.csv", columns, [["2026-11-27T04:00:00Z", "b", "bluesky", 1740]])
+    assert (tmp_path / "partial.csv").read_text().splitlines()[1:] == ["2026-11-27T04:00:00Z,b,bluesky,1740"]

@@ -137,9 +137,16 @@ class Mastodon(Platform):
         return None
 
     def metrics(self, remote_ids: list[str]) -> list[Metrics]:
+        from mastodon.errors import MastodonNotFoundError
+
         found = []
         for remote_id in remote_ids:
-            status = self._call("status", self.api.status, remote_id)
+            try:
+                status = self._call("status", self.api.status, remote_id)
+            except Rejected as exc:
+                if isinstance(exc.__context__, MastodonNotFoundError):
+                    continue  # deleted since: no counts, and no reason to fail the others
+                raise
             found.append(Metrics(remote_id, likes=status.get("favourites_count"), reposts=status.get("reblogs_count"),
                                  replies=status.get("replies_count"), quotes=status.get("quotes_count")))
         return found
