@@ -273,6 +273,9 @@ def publish(now: str | None, dry_run: bool, commit: bool, push: bool, include_la
         repo = _repo(root)
         _fail_on_broken_config(repo)
         _refuse_when_unsafe(repo)
+        unknown = sorted(set(retry) - {p.id for p in repo.posts})
+        if unknown:
+            raise UsageError(f"--retry-unconfirmed: no post with id {', '.join(unknown)}")
         report = runs.publish(repo, _now(now, repo.config.timezone), dict(os.environ), dry_run=dry_run,
                               include_late=include_late, retry_unconfirmed=retry, commit=commit or push, push=push)
     click.echo(runs.format_publish(report, fmt))

@@ -3,7 +3,6 @@
     SmmError                     root; carries a message and keyword context
     ├── UsageError               bad command-line input (exit 2)
     ├── ConfigError              platforms.yml missing or invalid (exit 2)
-    ├── ContentError             posts or brand files fail checks (exit 1)
     └── PlatformError            a network refused or failed a call
         ├── AuthError            credentials missing, wrong or expired
         ├── RateLimited          slow down; retry_after in seconds
@@ -16,7 +15,8 @@ from __future__ import annotations
 
 
 class SmmError(Exception):
-    """Root of smm's errors. Context goes in keyword arguments, shown with the message."""
+    """Root of smm's errors: a message for people, and context as keyword arguments (kept in
+    `.context` for code and logs, never shown: it may name things a message should not)."""
 
     exit_code = 1
 
@@ -32,10 +32,6 @@ class UsageError(SmmError):
 
 class ConfigError(SmmError):
     exit_code = 2
-
-
-class ContentError(SmmError):
-    exit_code = 1
 
 
 class PlatformError(SmmError):

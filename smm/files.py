@@ -92,3 +92,19 @@ def inside(root: Path, candidate: str) -> tuple[Path | None, str | None]:
     if not resolved.is_relative_to(root.resolve()):
         return None, "points outside the repository (through a symbolic link)"
     return resolved, None
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Write a file so that a crash leaves the old or the new content, never half of either."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temp = path.with_name(f".{path.name}.tmp{os.getpid()}")
+    with open(temp, "w", encoding="utf-8", newline="\n") as handle:
+        handle.write(text)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(temp, path)
+    directory = os.open(path.parent, os.O_RDONLY)
+    try:
+        os.fsync(directory)
+    finally:
+        os.close(directory)

@@ -2,7 +2,7 @@
 
 The protocol, per (post, account) job:
 
-    new/pending ──► in_flight(key) ──► call ──► published
+        new ──► in_flight(key) ──► call ──► published
                         │                 ├──► failed (retryable, or permanent)
                         │                 └──► outcome unknown ──► find() ──► published / retry
                         ▼                                                └─► unconfirmed
@@ -93,7 +93,7 @@ def checkpoint(name: str) -> None:
         os.kill(os.getpid(), signal.SIGKILL)
 
 
-def _duration(delta) -> str:
+def _humanize(delta) -> str:
     """`2 d 4 h`, `3 h 10 min`, `12 min`."""
     minutes = int(delta.total_seconds() // 60)
     days, hours, minutes = minutes // 1440, minutes % 1440 // 60, minutes % 60
@@ -168,8 +168,8 @@ class Publisher:
             return result("unconfirmed", record.get("error") or "outcome unknown: check the account, then --retry-unconfirmed")
         if state == "failed" and not self._may_retry(record, job):
             return None  # permanent: reported when it failed; a changed post is tried again
-        if job.late(self.repo.config) and not self.include_late and state in ("new", "pending", "failed"):
-            message = f"due {_duration(job.lateness)} ago, over this account's max_lateness (use --include-late)"
+        if job.late(self.repo.config) and not self.include_late and state in ("new", "failed"):
+            message = f"due {_humanize(job.lateness)} ago, over this account's max_lateness (use --include-late)"
             if not self.dry_run:
                 self._save(job, {**record, "state": "late", "error": message})
             return result("late", message)

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from smm.cache import MISS, FileCache
 from smm.diagnostics import ERROR, Diagnostic
+from smm.files import write_atomic
 from smm.schema import schema
 
 RECORDS_DIR = "data/published"
@@ -79,22 +80,6 @@ def _parse_record(file: str, data: bytes | None) -> tuple[Record | None, Diagnos
 def _cache_version() -> str:
     here = Path(__file__).parent
     return hashlib.blake2b((here / "records.py").read_bytes() + (here / "schemas" / "record.schema.json").read_bytes()).hexdigest()
-
-
-def write_atomic(path: Path, text: str) -> None:
-    """Write a file so that a crash leaves the old or the new content, never half of either."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temp = path.with_name(f".{path.name}.tmp{os.getpid()}")
-    with open(temp, "w", encoding="utf-8", newline="\n") as handle:
-        handle.write(text)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(temp, path)
-    directory = os.open(path.parent, os.O_RDONLY)
-    try:
-        os.fsync(directory)
-    finally:
-        os.close(directory)
 
 
 class RecordStore:

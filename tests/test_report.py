@@ -289,6 +289,10 @@ def test_window():
     assert window(tz, now, None, date(2026, 11, 20), None) == (datetime(2026, 11, 20, tzinfo=tz), now)
     with pytest.raises(UsageError):
         window(tz, now, None, date(2026, 11, 2), date(2026, 11, 1))
+    assert window(tz, now, "7d", date(2026, 10, 1), None) == (
+        datetime(2026, 10, 1, tzinfo=tz), datetime(2026, 10, 8, tzinfo=tz))  # a week from --from
+    with pytest.raises(UsageError):
+        window(tz, now, "7d", date(2026, 10, 1), date(2026, 10, 31))
     with pytest.raises(UsageError):
         window(tz, now, "soon")
 

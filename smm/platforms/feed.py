@@ -13,7 +13,7 @@ from pathlib import Path
 from xml.etree import ElementTree as ET
 
 from smm.platforms.base import MediaRules, Outgoing, Platform, PublishResult
-from smm.records import write_atomic
+from smm.files import write_atomic
 
 ATOM = "http://www.w3.org/2005/Atom"
 JSON_FEED_VERSION = "https://jsonfeed.org/version/1.1"

@@ -22,7 +22,7 @@ from pathlib import Path
 from smm.errors import RateLimited, Rejected, TransientError
 from smm.platforms.base import Metrics, Outgoing, PublishResult
 from smm.platforms.mastodon import Mastodon
-from smm.records import write_atomic
+from smm.files import write_atomic
 
 
 class Local(Mastodon):

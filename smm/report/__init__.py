@@ -65,8 +65,14 @@ def window(tz: tzinfo, now: datetime, period: str | None = None, from_: date | N
         raise UsageError(f"--period {period!r}: expected a duration such as 7d, 30d or 90d")
     if from_ is None and to is None:
         return now - length, now
-    end = datetime.combine(to + timedelta(days=1), time(), tzinfo=tz) if to else now
-    start = datetime.combine(from_, time(), tzinfo=tz) if from_ else end - length
+    if period is not None and from_ and to:
+        raise UsageError("--period with both --from and --to: give two of the three")
+    start = datetime.combine(from_, time(), tzinfo=tz) if from_ else None
+    if to:
+        end = datetime.combine(to + timedelta(days=1), time(), tzinfo=tz)
+    else:
+        end = start + length if period and start else now
+    start = start or end - length
     if end <= start:
         raise UsageError("--to is before --from")
     return start, end
