@@ -31,7 +31,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Callable, Iterable, Mapping, Protocol
 
-from smm.errors import AuthError, NotSupported, PlatformError, RateLimited, Rejected, TransientError
+from smm.errors import SmmError, AuthError, NotSupported, PlatformError, RateLimited, Rejected, TransientError
 from smm.platforms import Platform, platform_class
 
 log = logging.getLogger(__name__)
@@ -222,19 +222,30 @@ def recent_collections(root: Path, now: datetime, interval: timedelta) -> tuple[
             path = root / f"{folder}{month}"
             if not path.exists():
                 continue
-            with open(path, encoding="utf-8", newline="") as handle:
-                for row in csv.DictReader(handle):
-                    try:
-                        moment = datetime.fromisoformat(row["collected_at"].replace("Z", "+00:00"))
-                    except (ValueError, AttributeError, TypeError):
-                        continue  # a partial or malformed line: not a collection
-                    if moment.tzinfo is None:
-                        moment = moment.replace(tzinfo=timezone.utc)
-                    if moment > cutoff:
-                        k = key(row)
-                        if k not in seen or seen[k] < moment:
-                            seen[k] = moment
+            for row in _rows(path, root):
+                try:
+                    moment = datetime.fromisoformat(row["collected_at"].replace("Z", "+00:00"))
+                    k = key(row)
+                except (ValueError, AttributeError, TypeError, KeyError):
+                    continue  # a partial or malformed line: not a collection
+                if moment.tzinfo is None:
+                    moment = moment.replace(tzinfo=timezone.utc)
+                if moment > cutoff and (k not in seen or seen[k] < moment):
+                    seen[k] = moment
     return posts, accounts
+
+
+def _rows(path: Path, root: Path) -> list[dict]:
+    """A bot-written CSV file's rows; a file smm cannot read is an error naming it."""
+    file = path.relative_to(root).as_posix()
+    try:
+        with open(path, encoding="utf-8", newline="") as handle:
+            reader = csv.DictReader(handle)
+            if not reader.fieldnames or "collected_at" not in reader.fieldnames:
+                raise SmmError(f"{file}: the first line must be the CSV header (it starts with `collected_at`)")
+            return list(reader)
+    except UnicodeDecodeError:
+        raise SmmError(f"{file}: not UTF-8 text; restore it from git (`git checkout -- {file}`)") from None
 
 
 # -- calling the networks --------------------------------------------------------------------

@@ -394,3 +394,19 @@ def test_a_whole_last_row_without_newline_is_kept_and_a_partial_one_cut(tmp_path
     (tmp_path / "partial.csv").write_text("collected_at,account,platform,followers\n2026-11-26T04:00:00Z,b,blu")
     append_rows(tmp_path, "partial.csv", columns, [["2026-11-27T04:00:00Z", "b", "bluesky", 1740]])
     assert (tmp_path / "partial.csv").read_text().splitlines()[1:] == ["2026-11-27T04:00:00Z,b,bluesky,1740"]
+
+
+@pytest.mark.parametrize("content", [b"wrong,header\n1,2\n", b"\xff\xfe not text"])
+def test_an_unreadable_metrics_file_is_a_message_not_a_traceback(tmp_path, content, monkeypatch):
+    import subprocess
+    import sys
+
+    from conftest import PLATFORMS
+
+    (tmp_path / "platforms.yml").write_text(PLATFORMS)
+    (tmp_path / "data/metrics").mkdir(parents=True)
+    (tmp_path / "data/metrics/2026-11.csv").write_bytes(content)
+    for command in (["metrics", "--now", "2026-11-26T12:00"], ["report", "--now", "2026-11-26T12:00"]):
+        result = subprocess.run([sys.executable, "-m", "smm", *command], cwd=tmp_path, capture_output=True, text=True)
+        assert result.returncode == 1, (command, result.stderr)
+        assert result.stderr.startswith("error: data/metrics/2026-11.csv:"), result.stderr

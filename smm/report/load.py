@@ -53,8 +53,12 @@ def month_files(root: Path, folder: str, end: datetime) -> list[Path]:
 
 
 def _check_header(path: Path, root: Path, columns: tuple[str, ...]) -> None:
-    with open(path, encoding="utf-8", newline="") as handle:
-        header = handle.readline().rstrip("\r\n")
+    try:
+        with open(path, encoding="utf-8", newline="") as handle:
+            header = handle.readline().rstrip("\r\n")
+    except UnicodeDecodeError:
+        file = path.relative_to(root).as_posix()
+        raise SmmError(f"{file}: not UTF-8 text; restore it from git (`git checkout -- {file}`)") from None
     if header != ",".join(columns):
         raise SmmError(f"{path.relative_to(root).as_posix()}: the first line must be the header "
                        f"`{','.join(columns)}`, not `{header[:200]}`")
