@@ -210,12 +210,16 @@ def preview(paths: tuple[Path, ...], accounts: tuple[str, ...], fmt: str) -> Non
         names = [a for a in post.accounts if a in repo.config.accounts and (not accounts or a in accounts)]
         if names:
             selected.append((post, [renderer.render(post, name) for name in names]))
+    broken = sorted({d.file for d in repo.diagnostics if d.is_error and d.file.startswith("content/")})
+    if broken:
+        click.echo(f"warning: {len(broken)} post file(s) not shown, they have errors (run `smm check`): "
+                   + ", ".join(broken[:5]) + (" …" if len(broken) > 5 else ""), err=True)
     if fmt == "json":
         click.echo(show.as_json(selected))
     elif fmt == "markdown":
         click.echo(show.as_markdown(selected))
     elif fmt == "html":
-        click.echo(show.as_html(selected, repo.root, repo.brand.name or repo.root.name))
+        click.echo(show.as_html(selected, repo.root, repo.brand.name))
     else:
         click.echo(show.as_text(selected), nl=False)
 

@@ -254,3 +254,10 @@ def test_html_templates_escape_every_field(make_repo):
     r = render(make_repo, "**Hi** & bye", account="feed", files=files, title='"<script>alert(1)</script>"',
                campaign="a")
     assert r.text == "<h2>&lt;script&gt;alert(1)&lt;/script&gt;</h2><p><strong>Hi</strong> &amp; bye</p><p>a</p>"
+
+
+def test_preview_says_which_posts_it_cannot_show(make_repo, smm):
+    make_repo({"good.md": post_text(), "bad.md": post_text(platforms="nope-not-a-list")})
+    code, out, err = smm("preview", "--format", "json")
+    assert code == 0 and [p["post"] for p in json.loads(out)] == ["good"]
+    assert "1 post file(s) not shown, they have errors (run `smm check`): content/bad.md" in err
