@@ -352,3 +352,32 @@ def test_mastodon_metrics_skip_a_deleted_status(mastodon_repo):
         assert [m.remote_id for m in adapter.metrics(parts)] == parts[1:]
     finally:
         adapter.close()
+
+
+def test_the_example_repository_publishes_for_real(tmp_path, smm, monkeypatch):
+    """This repository's own example, its Mastodon and Bluesky accounts pointed at the local servers."""
+    from conftest import ROOT
+
+    bsky, masto = require("bluesky"), require("mastodon")
+    brand = bsky.create_account("cloudleaf")
+    root = tmp_path / "example"
+    for part in ("content", "brand", "data"):
+        shutil.copytree(ROOT / part, root / part)
+    platforms = (ROOT / "platforms.yml").read_text()
+    platforms = platforms.replace("instance: https://mastodon.example", f"instance: {masto.url}")
+    platforms = platforms.replace("handle: cloudleaf.bsky.social", f"handle: {brand.handle}\n    service: {bsky.pds_url}")
+    (root / "platforms.yml").write_text(platforms)
+    monkeypatch.chdir(root)
+    monkeypatch.setenv("SMM_MASTODON_TOKEN", masto.token)
+    monkeypatch.setenv("SMM_BLUESKY_APP_PASSWORD", brand.password)
+    now = "2026-12-01T20:05:00+08:00"  # the giveaway (20:00) is due; earlier November posts are late
+    code, report, err = smm("publish", "--now", now, "--include-late", "--format", "json")
+    jobs = json.loads(report)["jobs"]
+    assert code == 0, [j for j in jobs if j["state"] != "published"]
+    published = {(j["post"], j["account"]) for j in jobs if j["state"] == "published"}
+    assert ("winter-giveaway-2026", "mastodon") in published and ("winter-giveaway-2026", "bluesky") in published
+    assert len(published) == len(jobs) > 20
+    code, again, _ = smm("publish", "--now", now, "--include-late", "--format", "json")
+    assert (code, json.loads(again)) == (0, {"jobs": []})
+    code, out, _ = smm("report", "--format", "json", "--now", now)
+    assert code == 0 and set(json.loads(out)) >= {"period", "accounts", "posts", "goals", "best_times"}
