@@ -514,7 +514,7 @@ def test_no_answer_after_sending_becomes_unconfirmed(repo, mock, net, fault):
     for _ in range(2):  # find() is not supported: never retried automatically
         report = publisher(root).run()
         assert [j.state for j in report.jobs] == ["unconfirmed"]
-        assert f"--retry-unconfirmed a" in report.jobs[0].error
+        assert "--retry-unconfirmed a" in report.jobs[0].error
     assert route.call_count == 1
     assert record(root, "a")[net.account]["state"] == "unconfirmed"
     route.mock(side_effect=None, return_value=net.ok())

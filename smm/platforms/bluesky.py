@@ -144,7 +144,9 @@ class Bluesky(Platform):
 
     @property
     def did(self) -> str:
-        self.client
+        """The account's DID, known once logged in."""
+        if not hasattr(self, "_did"):
+            _ = self.client  # logs in, which learns the DID
         return self._did
 
     def _call(self, what: str, function, *args, **kwargs):
