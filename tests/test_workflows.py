@@ -61,7 +61,7 @@ def test_publish_schedule_concurrency_and_secrets():
     assert job["environment"] == "social"
     assert job["permissions"] == {"contents": "write"}
     commands = " ".join(s.get("run", "") for s in job["steps"])
-    assert "smm publish --push" in commands and "smm metrics --push" in commands
+    assert "smm publish --commit --push" in commands and "smm metrics --commit --push" in commands
 
 
 def test_pull_request_code_never_meets_secrets():
