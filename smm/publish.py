@@ -2,7 +2,7 @@
 
 The protocol, per (post, account) job:
 
-        new ──► in_flight(key) ──► call ──► published
+    new/pending ──► in_flight(key) ──► call ──► published
                         │                 ├──► failed (retryable, or permanent)
                         │                 └──► outcome unknown ──► find() ──► published / retry
                         ▼                                                └─► unconfirmed
@@ -168,16 +168,18 @@ class Publisher:
             return result("unconfirmed", record.get("error") or "outcome unknown: check the account, then --retry-unconfirmed")
         if state == "failed" and not self._may_retry(record, job):
             return None  # permanent: reported when it failed; a changed post is tried again
-        if job.late(self.repo.config) and not self.include_late and state in ("new", "failed"):
+        if job.late(self.repo.config) and not self.include_late and state in ("new", "pending", "failed"):
             message = f"due {_humanize(job.lateness)} ago, over this account's max_lateness (use --include-late)"
             if not self.dry_run:
                 self._save(job, {**record, "state": "late", "error": message})
             return result("late", message)
         platform = platform_class(self.repo.config.accounts[job.account].platform)
-        if job.account in report.not_configured:
-            return result("skipped", f"not configured: set {', '.join(report.not_configured[job.account])}")
         reason = platform.unavailable()
+        if job.account in report.not_configured:
+            reason = f"not configured: set {', '.join(report.not_configured[job.account])}"
         if reason:
+            if state == "new" and not self.dry_run:  # due, and waiting for the account to be set up
+                self._save(job, {"state": "pending", "error": reason})
             return result("skipped", reason)
         rendered = self.renderer.render(job.post, job.account)
         problems = [d for d in rendered.diagnostics if d.is_error]

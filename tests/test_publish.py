@@ -105,7 +105,7 @@ def test_missing_secret_skips_and_names_the_variable(repo, smm):
     assert code == 1
     assert job == {"post": "a", "account": "mastodon", "state": "skipped", "url": None,
                    "error": "not configured: set T_MASTODON_TOKEN"}
-    assert "mastodon" not in record(root, "a")
+    assert record(root, "a")["mastodon"] == {"state": "pending", "error": "not configured: set T_MASTODON_TOKEN"}
     code, out, _ = smm("publish", "--now", NOW)
     assert "not configured: mastodon (set T_MASTODON_TOKEN)" in out
 
