@@ -47,6 +47,16 @@ def test_x_length_conformance(case):
 
 
 @pytest.mark.parametrize("case", CASES)
+def test_x_validity_conformance(case):
+    """What `smm count --platform x` says about validity, case by case."""
+    from smm.platforms.x import X
+
+    text = case["text"]
+    valid = X.cost(text) <= X.text_limit and not X.extra_problems(text)
+    assert valid == case["expected"]["valid"]
+
+
+@pytest.mark.parametrize("case", CASES)
 def test_x_first_overflow_is_twitter_texts_valid_range(case):
     text, expected = case["text"], case["expected"]
     offset = first_overflow(text, V3["maxWeightedTweetLength"], x_length)

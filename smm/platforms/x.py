@@ -15,3 +15,11 @@ class X(Platform):
     secrets = ("token_env",)
 
     length = staticmethod(counting.x_length)
+
+    @classmethod
+    def extra_problems(cls, text: str) -> list[str]:
+        """twitter-text refuses an empty post, or one holding U+FFFE, U+FEFF or U+FFFF."""
+        if not text.strip():
+            return ["X refuses an empty post"]
+        bad = sorted({f"U+{ord(ch):04X}" for ch in text if ch in "\ufffe\ufeff\uffff"})
+        return [f"X refuses text containing {', '.join(bad)}"] if bad else []
