@@ -150,14 +150,17 @@ class _Job:
             return self.override["text"], ("overrides", self.account, "text")
         return self.post.body, ()
 
-    def position_in_source(self, snippet: str) -> tuple:
+    def position_in_source(self, snippet: str, near: float = 0.0) -> tuple:
+        """Line and column of `snippet` in the post's source; of its occurrences, the one nearest
+        the fraction `near` of the text (rendering shifts positions, repeated text repeats)."""
         text, path = self.source()
         if path:
             return self.post.at(path)
         for size in (24, 12, 6, 3):
             piece = snippet[:size].strip()
-            index = text.find(piece) if piece else -1
-            if index >= 0:
+            found = [m.start() for m in re.finditer(re.escape(piece), text)] if piece else []
+            if found:
+                index = min(found, key=lambda i: abs(i - near * len(text)))
                 line = self.post.body_line + text.count("\n", 0, index)
                 return line, index - (text.rfind("\n", 0, index) + 1) + 1, None
         return self.post.body_line, 1, None
@@ -271,7 +274,7 @@ class _Job:
             self.problem((), "render.too-long",
                          f"{which}text is {part.length} {self.platform.unit}, over the limit of {part.limit} "
                          f"by {part.length - part.limit}; it overflows at “{snippet.strip()}”",
-                         hint, at=self.position_in_source(snippet))
+                         hint, at=self.position_in_source(snippet, offset / max(1, len(part.text))))
         for message in self.platform.extra_problems(part.text):
             self.problem((), "render.too-long", f"{which}{message}")
 

@@ -260,3 +260,11 @@ def test_preview_says_which_posts_it_cannot_show(make_repo, smm):
     code, out, err = smm("preview", "--format", "json")
     assert code == 0 and [p["post"] for p in json.loads(out)] == ["good"]
     assert "1 post file(s) not shown, they have errors (run `smm check`): content/bad.md" in err
+
+
+def test_overflow_position_in_repeated_text(make_repo):
+    platforms = "timezone: UTC\naccounts:\n  linkedin: {platform: linkedin, token_env: T}\n"
+    r = render(make_repo, "alpha beta gamma delta. " * 130, account="linkedin", platforms=platforms)
+    (d,) = r.diagnostics
+    assert d.rule == "render.too-long" and d.line == 6
+    assert abs(d.column - 3000) < 30  # where it overflows, not the first "alpha"
