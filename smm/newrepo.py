@@ -35,7 +35,8 @@ def files(brand: str, timezone: str, requirement: str, now: datetime) -> dict[st
     values = {"__BRAND__": brand, "__TIMEZONE__": timezone, "__WHEN__": datetime.combine(monday, time(12)).isoformat(timespec="minutes"),
               # quoted for YAML: `Tea: Co`, `yes` or `#1` stay text
               "__BRAND_YAML__": json.dumps(brand, ensure_ascii=False),
-              "__TITLE_YAML__": json.dumps(f"Hello from {brand}", ensure_ascii=False)}
+              "__TITLE_YAML__": json.dumps(f"Hello from {brand}", ensure_ascii=False),
+              "__TODAY__": now.date().isoformat(), "__DEADLINE__": (now.date() + timedelta(days=180)).isoformat()}
 
     def read(*parts: str) -> str:
         text = scaffold.joinpath(*parts).read_text("utf-8")
@@ -50,11 +51,14 @@ def files(brand: str, timezone: str, requirement: str, now: datetime) -> dict[st
         ".gitattributes": read("gitattributes"),
         f"content/{monday:%Y}/{monday:%m}/{monday:%Y-%m-%d}-hello.md": read("welcome.md"),
         "data/.gitkeep": "",
-        "brand/templates/.gitkeep": "",
+        "brand/templates/README.md": read("brand", "templates", "README.md"),
     }
     for entry in scaffold.joinpath("brand").iterdir():
         if entry.name.endswith(".yml"):
             tree[f"brand/{entry.name}"] = read("brand", entry.name)
+    for entry in scaffold.joinpath("brand", "voice").iterdir():  # starter voice rules
+        if entry.name.endswith(".yml"):
+            tree[f"brand/voice/{entry.name}"] = read("brand", "voice", entry.name)
     for name in WORKFLOWS:
         tree[f".github/workflows/{name}"] = workflow(name, requirement)
     return tree

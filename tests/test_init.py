@@ -20,7 +20,9 @@ def test_init_then_check_passes(tmp_path, smm, monkeypatch):
                        "--now", "2026-11-26T10:00")
     assert code == 0, out
     for path in ("platforms.yml", "README.md", ".gitignore", "brand/brand.yml", "brand/calendar.yml",
-                 "brand/handles.yml", "data/.gitkeep", "content/2026/11/2026-11-30-hello.md",
+                 "brand/handles.yml", "brand/goals.yml", "brand/voice.yml", "brand/voice/Wordy.yml",
+                 "brand/voice/ClickHere.yml", "brand/templates/README.md", "data/.gitkeep",
+                 "content/2026/11/2026-11-30-hello.md",
                  *(f".github/workflows/{w}" for w in WORKFLOWS)):
         assert (target / path).is_file(), path
     assert yaml.safe_load((target / "platforms.yml").read_text())["timezone"] == "Europe/Berlin"
