@@ -33,7 +33,7 @@ def run_check(root: Path, now: datetime) -> tuple[Repo, Voice]:
     voice, voice_found = Voice.load(root, load_calendar(root)[0])
     repo = load_repo(root, PostChecks(now, voice))
     repo.diagnostics += (voice_found + voice.check_calendar(repo.posts) + check_goals(root, repo.config.accounts)
-                         + check_duplicate_ids(repo.posts)
+                         + check_duplicate_ids(repo.posts + repo.broken)
                          + check_records(repo) + check_jobs_needing_a_human(repo) + check_gaps(repo, now)
                          + check_adapters(repo))
     return repo, voice
@@ -48,6 +48,8 @@ class PostChecks:
         self.renderer: Renderer | None = None  # made in the process that uses it
 
     def __call__(self, repo: Repo, post: Post) -> list[Diagnostic]:
+        if not post.valid:  # its fields have errors: only what can be checked safely
+            return check_accounts(repo, post) + check_pillar(repo, post)
         if self.renderer is None:
             self.renderer = Renderer(repo.root, repo.config, repo.brand)
         rendered = [self.renderer.render(post, name) for name in post.accounts if name in repo.config.accounts]
@@ -63,14 +65,16 @@ def _post_diagnostic(post: Post, path, severity, rule, message, hint=None, key=F
 def check_accounts(repo: Repo, post: Post) -> list[Diagnostic]:
     known = repo.config.accounts
     found = []
-    for index, name in enumerate(post.accounts):
-        if name not in known:
+    accounts = post.accounts if isinstance(post.accounts, list) else []
+    for index, name in enumerate(accounts):
+        if isinstance(name, str) and name not in known:
             found.append(_post_diagnostic(
                 post, ("platforms", index), ERROR, "post.unknown-account",
                 f"no account `{name}` in {PLATFORMS_FILE}",
                 did_you_mean(name, known) or f"accounts are: {', '.join(known) or 'none'}",
             ))
-    for name in post.meta.get("overrides") or {}:
+    overrides = post.meta.get("overrides")
+    for name in overrides if isinstance(overrides, dict) else {}:
         if name not in known:
             found.append(_post_diagnostic(
                 post, ("overrides", name), ERROR, "post.unknown-account",
@@ -97,7 +101,7 @@ def check_rendering(rendered: list[Rendered]) -> list[Diagnostic]:
 
 def check_pillar(repo: Repo, post: Post) -> list[Diagnostic]:
     pillars = repo.calendar.pillars
-    if post.pillar is None or not pillars or post.pillar in pillars:
+    if not isinstance(post.pillar, str) or not pillars or post.pillar in pillars:
         return []
     return [_post_diagnostic(
         post, ("pillar",), ERROR, "post.unknown-pillar", f"pillar `{post.pillar}` is not in {CALENDAR_FILE}",

@@ -30,6 +30,7 @@ class Post:
     publish_at: datetime | None = field(compare=False)
     root: str = field(default="", compare=False, repr=False)
     parsed_positions: Positions | None = field(default=None, compare=False, repr=False)
+    valid: bool = field(default=True, compare=False)  # False: it has errors; only its id and accounts are used
 
     @cached_property
     def positions(self) -> Positions:
@@ -106,7 +107,8 @@ def split_front_matter(text: str, file: str) -> tuple[str | None, str, int, list
 
 
 def parse_post(file: str, text: str, tz: tzinfo, root: str = "") -> tuple[Post | None, list[Diagnostic]]:
-    """One post file's text → Post (None when unusable) and every problem in it alone."""
+    """One post file's text → Post and every problem in it alone. None when there are no fields
+    to read; a Post with `valid=False` when the fields have errors (its id still counts)."""
     front, body, body_line, found = split_front_matter(text, file)
     if front is None:
         return None, found
@@ -133,9 +135,8 @@ def parse_post(file: str, text: str, tz: tzinfo, root: str = "") -> tuple[Post |
     if not body.strip() and not meta.get("draft") and not _all_overridden(meta):
         line = min(body_line, text.count("\n") + 1)
         found.append(Diagnostic(file, line, 1, ERROR, "post.empty-body", "the post has no text after its front matter"))
-    if schema_found or any(d.is_error for d in found):
-        return None, found
-    return Post(file, post_id, meta, body, body_line, publish_at, root, parsed.positions), found
+    valid = not (schema_found or any(d.is_error for d in found))
+    return Post(file, post_id, meta, body, body_line, publish_at, root, parsed.positions, valid), found
 
 
 def _all_overridden(meta: dict) -> bool:

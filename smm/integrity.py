@@ -37,8 +37,8 @@ def check_duplicate_ids(posts: list[Post]) -> list[Diagnostic]:
 
 def check_records(repo: Repo) -> list[Diagnostic]:
     """A published post must keep its id, or it would be published again under a new one."""
-    ids = {p.id for p in repo.posts}
-    by_file = {p.file: p for p in repo.posts}
+    ids = {p.id for p in repo.posts + repo.broken}  # a post with errors keeps its id
+    by_file = {p.file: p for p in repo.posts + repo.broken}
     found = []
     for record in repo.records.values():
         live = any(isinstance(a, dict) and a.get("state") in _LIVE_STATES for a in record.accounts.values())
@@ -64,4 +64,4 @@ def check_records(repo: Repo) -> list[Diagnostic]:
 def blocking(repo: Repo) -> list[Diagnostic]:
     """The problems that stop `smm publish` before it calls any network."""
     return ([d for d in repo.diagnostics if d.rule in BLOCKING_RULES]
-            + check_duplicate_ids(repo.posts) + check_records(repo))
+            + check_duplicate_ids(repo.posts + repo.broken) + check_records(repo))

@@ -42,7 +42,7 @@ def create_post(repo: Repo, title: str, at: datetime | None, accounts: list[str]
             at, pillar = slot.at, slot.slot.pillar
     local = (at or now).astimezone(repo.config.timezone)
     base = f"{local:%Y-%m-%d}-{slugify(title) or 'post'}"
-    taken = {p.id for p in repo.posts} | set(repo.records)
+    taken = {p.id for p in repo.posts + repo.broken} | set(repo.records)
     post_id, n = base, 2
     while post_id in taken or any((repo.root / CONTENT_DIR).rglob(f"{post_id}.md")):
         post_id, n = f"{base}-{n}", n + 1

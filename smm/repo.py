@@ -11,7 +11,7 @@ import hashlib
 import multiprocessing
 import os
 import zlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
@@ -34,9 +34,10 @@ class Repo:
     config: Config
     calendar: Calendar
     brand: Brand
-    posts: list[Post]
+    posts: list[Post]  # the posts without errors: only these are rendered, scheduled, published
     records: dict[str, Record]
     diagnostics: list[Diagnostic]  # every problem met while loading (and inspecting)
+    broken: list[Post] = field(default_factory=list)  # posts with errors: their ids still count
 
     @property
     def config_broken(self) -> bool:
@@ -73,7 +74,8 @@ def load_repo(root: Path, inspect: Inspect | None = None) -> Repo:
         results = [_load_shard(i) for i in range(SHARDS)]
     _WORK = None
     for posts, post_found in results:
-        repo.posts += posts
+        repo.posts += [p for p in posts if p.valid]
+        repo.broken += [p for p in posts if not p.valid]
         repo.diagnostics += post_found
     repo.posts.sort(key=lambda p: p.file)
     gc.freeze()  # the repository lives as long as the command: keep it out of cycle collection
@@ -107,7 +109,7 @@ def _load_shard(index: int) -> tuple[list[Post], list[Diagnostic]]:
             if post is not None:
                 posts.append(post)
                 if inspect is not None:
-                    found += inspect(repo, post)
+                    found += inspect(repo, post)  # a post with errors gets the checks it can bear
     finally:
         if collecting:
             gc.enable()

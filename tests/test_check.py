@@ -265,3 +265,14 @@ def test_daylight_saving_times_are_flagged(make_repo, smm, at, warned):
 
 
 PLATFORMS_UTC = "timezone: UTC\naccounts:\n  feed: {platform: feed, path: data/feed/feed.xml}\n  mastodon: {platform: mastodon, instance: https://m.example, token_env: T}\n"
+
+
+def test_a_post_with_errors_still_gets_the_checks_it_can_bear(make_repo, smm):
+    make_repo({"a.md": post_text(platforms="[mastodn, feed]", tittle="x", pillar="tipz")},
+              files={"data/published/b.json": _record("b", "content/b.md"),
+                     "content/b.md": post_text(publsh_at="2026-12-01T12:00")})
+    code, diagnostics, _ = smm.json("check", "--now", NOW)
+    rules = sorted((d["file"], d["rule"]) for d in diagnostics)
+    assert code == 1
+    assert rules == [("content/a.md", "post.unknown-account"), ("content/a.md", "post.unknown-pillar"),
+                     ("content/a.md", "schema.unknown-field"), ("content/b.md", "schema.unknown-field")]

@@ -237,10 +237,10 @@ def fields_through_parse_post(meta: dict, body: str) -> None:
     why = problems(meta, body)
     if why:
         assert errors(found), f"invalid ({why}) but no error for:\n{text}"
-        assert post is None
+        assert post is None or not post.valid  # never rendered, scheduled or published
     else:
         assert not errors(found), f"valid but got {errors(found)} for:\n{text}"
-        assert post is not None
+        assert post is not None and post.valid
 
 
 def modeled_rule(rule: str) -> bool:
