@@ -11,7 +11,6 @@ otherwise the file is read and its BLAKE2 digest decides. Anything unreadable is
 
 from __future__ import annotations
 
-import gc
 import hashlib
 import os
 import pickle
@@ -36,10 +35,9 @@ class FileCache:
     def __init__(self, root: Path, name: str, version: str) -> None:
         self.path = cache_dir(root) / f"{name}.pickle"
         self.root = root
+        self.root_str = os.fspath(root)  # joined 20,000 times: a Path would convert each time
         self.version = version
         self.saved_ns, self.entries = 0, {}
-        collecting = gc.isenabled()
-        gc.disable()  # unpickling makes many objects at once; none of them form cycles
         try:
             with open(self.path, "rb") as handle:
                 saved_version, self.saved_ns, self.entries = pickle.load(handle)
@@ -47,9 +45,6 @@ class FileCache:
                 self.saved_ns, self.entries = 0, {}
         except Exception:  # a missing, old or damaged cache is an empty one
             self.saved_ns, self.entries = 0, {}
-        finally:
-            if collecting:
-                gc.enable()
         self.fresh: dict[str, tuple] = {}
         self.seen: set[str] = set()
         self._pending: tuple = ("", None, None)
@@ -60,7 +55,7 @@ class FileCache:
         stamp = self._stamps.pop(file, None)
         if stamp is None:
             try:
-                st = os.lstat(os.path.join(self.root, file))
+                st = os.lstat(os.path.join(self.root_str, file))
             except OSError:
                 return None
             stamp = None if stat.S_ISLNK(st.st_mode) else (st.st_mtime_ns, st.st_ctime_ns, st.st_size, st.st_ino)
@@ -84,7 +79,7 @@ class FileCache:
         if stamp[2] > limit:
             return MISS, None
         try:
-            with open(os.path.join(self.root, file), "rb") as handle:
+            with open(os.path.join(self.root_str, file), "rb") as handle:
                 data = handle.read(limit + 1)
         except OSError:
             return MISS, None

@@ -49,6 +49,18 @@ Inspect = Callable[[Repo, Post], list[Diagnostic]]
 
 def load_repo(root: Path, inspect: Inspect | None = None) -> Repo:
     """Everything in the repository; `inspect` runs on each post right after it is parsed."""
+    collecting = gc.isenabled()
+    gc.disable()  # hundreds of thousands of small objects stay alive: cycle collection only slows this
+    try:
+        repo = _load(root, inspect)
+    finally:
+        if collecting:
+            gc.enable()
+    gc.freeze()  # the repository lives as long as the command: keep it out of cycle collection
+    return repo
+
+
+def _load(root: Path, inspect: Inspect | None) -> Repo:
     config, found = load_config(root)
     calendar, calendar_found = load_calendar(root)
     brand, brand_found = load_brand(root)
@@ -78,7 +90,6 @@ def load_repo(root: Path, inspect: Inspect | None = None) -> Repo:
         repo.broken += [p for p in posts if not p.valid]
         repo.diagnostics += post_found
     repo.posts.sort(key=lambda p: p.file)
-    gc.freeze()  # the repository lives as long as the command: keep it out of cycle collection
     return repo
 
 
@@ -100,19 +111,13 @@ def _load_shard(index: int) -> tuple[list[Post], list[Diagnostic]]:
     repo, inspect, caches, chunks = _WORK
     cache, files = caches[index], chunks[index]
     posts, found = [], []
-    collecting = gc.isenabled()
-    gc.disable()  # millions of small objects stay alive: cycle collection would only slow this down
-    try:
-        for file in files:
-            post, post_found = read_post(repo.root, file, repo.config.timezone, cache)
-            found += post_found
-            if post is not None:
-                posts.append(post)
-                if inspect is not None:
-                    found += inspect(repo, post)  # a post with errors gets the checks it can bear
-    finally:
-        if collecting:
-            gc.enable()
+    for file in files:
+        post, post_found = read_post(repo.root, file, repo.config.timezone, cache)
+        found += post_found
+        if post is not None:
+            posts.append(post)
+            if inspect is not None:
+                found += inspect(repo, post)  # a post with errors gets the checks it can bear
     cache.save()
     return posts, found
 
