@@ -188,7 +188,7 @@ class _Job:
                         link, tuple(self.found))
 
     def threaded(self) -> bool:
-        return self.post.meta.get("thread") == "auto" and self.platform.threads
+        return self.post.meta.get("thread") == "auto" and self.platform.threads_for(self.options)
 
     def resolve_mentions(self, text: str) -> str:
         def replace(match: re.Match) -> str:
@@ -267,9 +267,9 @@ class _Job:
             offset = first_overflow(part.text, part.limit, self.platform.length) or 0
             snippet = part.text[offset:offset + 24]
             hint = None
-            if self.platform.threads and self.post.meta.get("thread") != "auto":
+            if self.platform.threads_for(self.options) and self.post.meta.get("thread") != "auto":
                 hint = "add `thread: auto` to publish it as a thread, or shorten it"
-            elif not self.platform.threads:
+            elif not self.platform.threads_for(self.options):
                 hint = f"shorten it, or give `{self.account}` its own text under `overrides`"
             self.problem((), "render.too-long",
                          f"{which}text is {part.length} {self.platform.unit}, over the limit of {part.limit} "

@@ -621,3 +621,31 @@ def test_a_server_error_that_may_follow_the_post_becomes_unconfirmed(repo, mock,
     route = net.route(mock).mock(return_value=httpx.Response(status, text="bad gateway"))
     report = publisher(root).run()
     assert [j.state for j in report.jobs] == ["unconfirmed"] and route.call_count == 1
+
+
+def test_slack_bot_token_posts_threads_with_chat_post_message(make_repo, mock):
+    """A replay of chat.postMessage (https://api.slack.com/methods/chat.postMessage): 200 with ok and ts."""
+    platforms = "timezone: Asia/Shanghai\naccounts:\n  sb: {platform: slack, token_env: T_SLACK_BOT, channel: C024BE91L}\n"
+    body = ("word " * 5000 + "\n\n") * 2  # 50,000 characters: two parts of a thread
+    root = make_repo({"t.md": due("[sb]", body=body, thread="auto")}, platforms=platforms, calendar=None)
+    route = mock.post("https://slack.com/api/chat.postMessage").mock(side_effect=[
+        httpx.Response(200, json={"ok": True, "channel": "C024BE91L", "ts": "1503435956.000247"}),
+        httpx.Response(200, json={"ok": True, "channel": "C024BE91L", "ts": "1503435957.000300"})])
+    report = publisher(root, env={"T_SLACK_BOT": "xoxb-secret-token"}).run()
+    assert [j.state for j in report.jobs] == ["published"]
+    sent = [json.loads(call.request.content) for call in route.calls]
+    assert [s.get("thread_ts") for s in sent] == [None, "1503435956.000247"]
+    assert all(s["channel"] == "C024BE91L" for s in sent)
+    assert route.calls[0].request.headers["Authorization"] == "Bearer xoxb-secret-token"
+    assert record(root, "t")["sb"]["remote_id"] == "1503435956.000247"
+    assert "xoxb-secret-token" not in (root / "data/published/t.json").read_text()
+
+
+def test_slack_web_api_errors_are_typed(make_repo, mock):
+    platforms = "timezone: Asia/Shanghai\naccounts:\n  sb: {platform: slack, token_env: T_SLACK_BOT, channel: C1}\n"
+    root = make_repo({"a.md": due("[sb]")}, platforms=platforms, calendar=None)
+    mock.post("https://slack.com/api/chat.postMessage").mock(
+        return_value=httpx.Response(200, json={"ok": False, "error": "invalid_auth"}))
+    (job,) = publisher(root, env={"T_SLACK_BOT": "xoxb-x"}).run().jobs
+    assert (job.state, record(root, "a")["sb"]["retryable"]) == ("failed", True)
+    assert "invalid_auth" in job.error

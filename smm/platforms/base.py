@@ -88,6 +88,11 @@ class Platform:
         return counting.graphemes(text)
 
     @classmethod
+    def threads_for(cls, options: Mapping) -> bool:
+        """Whether this account can publish a reply chain (some networks need a setting for it)."""
+        return cls.threads
+
+    @classmethod
     def cost(cls, text: str) -> int:
         """What thread splitting keeps under the limit; `length` unless several limits apply."""
         return cls.length(text)

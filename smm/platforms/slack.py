@@ -1,4 +1,4 @@
-"""Slack incoming webhooks: 40,000 characters of mrkdwn text; no media upload.
+"""Slack: 40,000 characters of mrkdwn text; an incoming webhook, or a bot token for threads.
 
 Publishing POSTs `{"text": ...}` (already mrkdwn; links are in the text) to the webhook
 (https://api.slack.com/messaging/webhooks). Slack answers `ok` and no message id or
@@ -8,6 +8,10 @@ limited to 0 for `smm check`), cannot reply in a thread (that needs a bot token 
 chat.postMessage with `thread_ts`) and cannot look messages up: `find()` is not supported,
 so a call whose outcome is unknown becomes `unconfirmed`. The webhook URL is a secret and
 is kept out of errors and logs as the Telegram token is.
+
+With a bot token (`token_env`) and a `channel` instead, posts go through the Web API's
+`chat.postMessage` (https://api.slack.com/methods/chat.postMessage): the remote id is the
+message's `ts`, and thread parts reply with `thread_ts`, so `thread: auto` makes threads.
 """
 
 from __future__ import annotations
@@ -19,6 +23,8 @@ from smm.platforms.http import SecretCalls, webhook_url
 # Errors that mean the webhook URL no longer works (https://api.slack.com/messaging/webhooks#handling_errors):
 # the account needs a new URL, the post is fine, so they are retryable like a bad token.
 _DEAD_WEBHOOK = ("no_service", "no_team", "team_disabled", "channel_not_found", "channel_is_archived")
+_BAD_TOKEN = ("not_authed", "invalid_auth", "account_inactive", "token_revoked", "not_in_channel", "missing_scope")
+API = "https://slack.com/api/chat.postMessage"
 
 
 class Slack(Platform):
@@ -29,11 +35,15 @@ class Slack(Platform):
     counting_rule = "characters"
     markup = "slack"
     media = MediaRules(max_count=0, alt_supported=False)
-    secrets = ("webhook_env",)
+    secrets = ("webhook_env", "token_env")
     can_publish = True
     # find() stays the base one (NotSupported): `reconciles` is False.
 
     length = staticmethod(len)
+
+    @classmethod
+    def threads_for(cls, options) -> bool:
+        return bool(options.get("token_env"))  # chat.postMessage can reply in a thread; a webhook cannot
 
     # -- the adapter ------------------------------------------------------------------
 
@@ -44,6 +54,8 @@ class Slack(Platform):
         return self._calls
 
     def publish(self, outgoing: Outgoing, *, idempotency_key: str) -> PublishResult:
+        if self.options.get("token_env"):
+            return self.post_message(outgoing)
         try:
             self.calls.send("POST", webhook_url(self), "Slack webhook", json={"text": outgoing.text})
         except Rejected as exc:
@@ -52,3 +64,20 @@ class Slack(Platform):
                                 account=self.account.name) from None
             raise
         return PublishResult(f"slack:{idempotency_key}")
+
+    def post_message(self, outgoing: Outgoing) -> PublishResult:
+        """chat.postMessage with the bot token; a thread part replies to the first part."""
+        token = self.secret("token_env")
+        if not hasattr(self, "_bot"):
+            self._bot = SecretCalls(token, is_url=False)
+        payload = {"channel": self.options["channel"], "text": outgoing.text, "unfurl_links": True}
+        if outgoing.thread_root is not None:
+            payload["thread_ts"] = outgoing.thread_root.remote_id
+        answer = self._bot.send("POST", API, "Slack chat.postMessage", json=payload,
+                                headers={"Authorization": f"Bearer {token}"}).json()
+        if not answer.get("ok"):  # the Web API answers 200 with ok: false
+            error = str(answer.get("error"))
+            if error in _BAD_TOKEN or error in _DEAD_WEBHOOK:
+                raise AuthError(f"Slack chat.postMessage: {error} (check the bot token and its channel)")
+            raise Rejected(f"Slack chat.postMessage: {error}")
+        return PublishResult(str(answer["ts"]))
