@@ -30,6 +30,8 @@ import time
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
+from bench import CALENDAR_YML, PLATFORMS_YML  # the same repository settings as tests/bench/bench.py
+
 ROOT = Path(__file__).resolve().parents[2]
 SMM = ROOT / ".venv" / "bin" / "smm"
 PYTHON = ROOT / ".venv" / "bin" / "python"
@@ -40,23 +42,6 @@ PILLARS = ["industry-news", "tips", "customer-stories", "product", "behind-the-s
 CAMPAIGNS = [None, None, None, "spring", "summer", "autumn", "winter"]
 HOURS = [8, 10, 12, 12, 18, 20, 21]
 
-PLATFORMS_YML = """timezone: Asia/Shanghai
-accounts:
-  feed: {platform: feed, path: data/feed/feed.xml, site: https://bench.example, title: Bench Tea}
-  mastodon: {platform: mastodon, instance: https://mastodon.example, token_env: BENCH_MASTODON_TOKEN}
-  bluesky: {platform: bluesky, handle: bench.bsky.social, password_env: BENCH_BLUESKY_PASSWORD}
-"""
-CALENDAR_YML = """pillars:
-  industry-news: {description: news}
-  tips: {description: tips}
-  customer-stories: {description: stories}
-  product: {description: launches, promotional: true}
-  behind-the-scenes: {description: people}
-slots:
-  - {day: monday, time: "12:00", pillar: industry-news}
-  - {day: wednesday, time: "12:00", pillar: tips}
-  - {day: friday, time: "18:00", pillar: customer-stories}
-"""
 GOALS_YML = """goals:
   - {id: bluesky-followers, metric: followers, account: bluesky, baseline: 1000, target: 20000, deadline: 2027-06-30}
   - {id: mastodon-followers, metric: followers, account: mastodon, baseline: 1500, target: 9000, deadline: 2027-06-30}
