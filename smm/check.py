@@ -3,7 +3,7 @@
     run_check(root, now)
       Voice.load ── the brand's voice rules, compiled once (before any worker forks)
       load_repo  ── each post: parse (its own problems), then PostChecks: what each
-                    account would receive, brand voice, accounts, pillar, media, due date
+                    account would receive (limits, media), brand voice, accounts, pillar, due date
       check      ── across posts: duplicate ids, publish records, the promotional share,
                     goals, calendar gaps, accounts that cannot publish
 """

@@ -41,8 +41,7 @@ def publish(repo: Repo, now: datetime, env: Mapping[str, str], *, dry_run: bool 
 
 
 def commit_message(report: Report) -> str:
-    counts = Counter(j.state for j in report.jobs)
-    head = "smm publish: " + (", ".join(f"{n} {state}" for state, n in sorted(counts.items())) or "records")
+    head = "smm publish: " + (_counts(report) if report.jobs else "records")
     lines = [f"- {j.post} → {j.account}: {j.state}" + (f" {j.url}" if j.url else "") for j in report.jobs]
     return "\n".join([head, "", *lines]) if lines else head
 

@@ -14,7 +14,6 @@ from smm.records import RecordStore
 class Job:
     post: Post
     account: str
-    state: str  # the record's state, or "new"
     lateness: timedelta
 
     def late(self, config: Config) -> bool:
@@ -34,7 +33,6 @@ def due_jobs(posts: list[Post], store: RecordStore, config: Config, now: datetim
         for account in post.accounts:
             if account not in config.accounts:
                 continue
-            state = store.job(post.id, account).get("state", "new")
-            if state != "published":
-                jobs.append(Job(post, account, state, now - post.publish_at))
+            if store.job(post.id, account).get("state") != "published":
+                jobs.append(Job(post, account, now - post.publish_at))
     return jobs

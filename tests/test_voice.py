@@ -13,31 +13,16 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT
+from conftest import CALENDAR, PLATFORMS, ROOT, post_text
 from smm.calendar import load_calendar
 from smm.content import post_files, read_post
 from smm.diagnostics import Diagnostic
 from smm.voice import Voice
 
 TZ = zoneinfo.ZoneInfo("Asia/Shanghai")
-PLATFORMS = """\
-timezone: Asia/Shanghai
-accounts:
-  feed: {platform: feed, path: data/feed/atom.xml, site: https://example.com}
-  mastodon: {platform: mastodon, instance: https://mastodon.example, token_env: T_MASTODON}
-  bluesky: {platform: bluesky, handle: brand.bsky.social, password_env: T_BLUESKY}
-"""
-CALENDAR = """\
-pillars:
-  news: {description: News}
-  product: {description: Launches, promotional: true}
-"""
-
-
 def post(body: str = "Hello", **fields) -> str:
-    front = {"title": "A post", "publish_at": "2026-12-01T12:00", "platforms": "[mastodon]", **fields}
-    lines = "\n".join(f"{k}: {v}" for k, v in front.items() if v is not None)
-    return f"---\n{lines}\n---\n{body}\n"
+    """A post going to Mastodon only, unless `platforms` says otherwise."""
+    return post_text(body, **{"platforms": "[mastodon]", **fields})
 
 
 def voice_repo(root: Path, rules: dict[str, str] | None = None, posts: dict[str, str] | None = None,

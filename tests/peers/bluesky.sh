@@ -41,6 +41,8 @@ START_TIMEOUT=${SMM_BSKY_START_TIMEOUT:-180}                # seconds, for the n
 
 log() { echo "bluesky: $*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
+# shellcheck source=common.sh
+source "$HERE/common.sh"
 
 # ---------------------------------------------------------------- helpers
 
@@ -58,46 +60,8 @@ as_pg() {  # run a command as the postgres user when we are root (initdb/postgre
 
 port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
-# wait_http URL SECONDS [PID]: poll until URL answers 2xx (bounded by time; gives up early if PID dies)
-wait_http() {
-  python3 - "$1" "$2" "${3:-}" <<'EOF'
-import os, sys, time, urllib.request
-url, limit, pid = sys.argv[1], float(sys.argv[2]), sys.argv[3]
-deadline = time.monotonic() + limit
-while True:
-    try:
-        with urllib.request.urlopen(url, timeout=2) as r:
-            if 200 <= r.status < 300:
-                sys.exit(0)
-    except Exception:
-        pass
-    if pid:
-        try:
-            os.kill(int(pid), 0)
-        except OSError:
-            sys.exit(f"process {pid} exited while waiting for {url}")
-    if time.monotonic() > deadline:
-        sys.exit(f"timed out after {limit:.0f}s waiting for {url}")
-    time.sleep(0.1)
-EOF
-}
-
 alive() { [ -f "$RUN/$1.pid" ] && kill -0 "$(cat "$RUN/$1.pid")" 2>/dev/null; }
 
-kill_pidfile() {  # name: SIGTERM the process group, wait up to 10 s, then SIGKILL
-  local f=$RUN/$1.pid pid
-  [ -f "$f" ] || return 0
-  pid=$(cat "$f")
-  if kill -0 "$pid" 2>/dev/null; then
-    kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true
-    for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-    if kill -0 "$pid" 2>/dev/null; then
-      log "$1 (pid $pid) ignored SIGTERM for 10 s: SIGKILL"
-      kill -KILL -- "-$pid" 2>/dev/null || kill -KILL "$pid" 2>/dev/null || true
-    fi
-  fi
-  rm -f "$f"
-}
 
 # ---------------------------------------------------------------- install
 

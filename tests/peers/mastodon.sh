@@ -35,33 +35,12 @@ PYTHON=${PYTHON:-python3}
 
 log() { echo "mastodon: $*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
+# shellcheck source=common.sh
+source "$HERE/common.sh"
 port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
 # wait_ready SECONDS [PID]: until the instance answers and the brand token authenticates (bounded)
-wait_ready() {
-  "$PYTHON" - "$URL" "$TOKEN" "$1" "${2:-}" <<'EOF'
-import os, sys, time, urllib.request
-url, token, limit, pid = sys.argv[1], sys.argv[2], float(sys.argv[3]), sys.argv[4]
-deadline = time.monotonic() + limit
-req = urllib.request.Request(url + "/api/v1/accounts/verify_credentials",
-                             headers={"Authorization": "Bearer " + token})
-while True:
-    try:
-        with urllib.request.urlopen(req, timeout=2) as r:
-            if r.status == 200:
-                sys.exit(0)
-    except Exception:
-        pass
-    if pid:
-        try:
-            os.kill(int(pid), 0)
-        except OSError:
-            sys.exit(f"mastodon-mock (pid {pid}) exited while starting")
-    if time.monotonic() > deadline:
-        sys.exit(f"timed out after {limit:.0f}s waiting for {url}")
-    time.sleep(0.1)
-EOF
-}
+wait_ready() { wait_http "$URL/api/v1/accounts/verify_credentials" "$1" "${2:-}" "$TOKEN"; }
 
 cmd_install() {
   mkdir -p "$ROOT"
@@ -131,15 +110,7 @@ EOF
 
 cmd_stop_quiet() {
   rm -f "$ENV_FILE"
-  local f=$RUN/server.pid pid
-  [ -f "$f" ] || return 0
-  pid=$(cat "$f")
-  if kill -0 "$pid" 2>/dev/null; then
-    kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true
-    for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-    kill -0 "$pid" 2>/dev/null && { kill -KILL -- "-$pid" 2>/dev/null || kill -KILL "$pid" 2>/dev/null || true; }
-  fi
-  rm -f "$f"
+  kill_pidfile server
 }
 
 cmd_stop() { cmd_stop_quiet; log "stopped"; }
