@@ -14,13 +14,15 @@ from smm.errors import SmmError, UsageError
 
 
 def _now(value: str | None, tz=timezone.utc) -> datetime:
-    """--now (or the clock); without an offset it is read in the repository's time zone."""
+    """--now (or the clock) as an instant in UTC; without an offset it is read in the repository's
+    time zone. UTC, because Python compares two times of the same zone by their wall clocks (a post
+    at a skipped local time would be due early); between zones it compares instants."""
     from smm.content import parse_when
 
     if not value:
         return datetime.now(timezone.utc)
     try:
-        return parse_when(value, tz)
+        return parse_when(value, tz).astimezone(timezone.utc)
     except ValueError as exc:
         raise UsageError(f"--now {value!r}: {exc}") from None
 

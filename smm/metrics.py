@@ -313,9 +313,9 @@ class Collector:
             if not has_metrics and not has_followers:
                 result.state, result.reason = "skipped", f"{cls.label} has no metrics to collect"
                 continue
-            missing = cls.missing_secrets(options.options, self.env)
-            if missing:
-                result.state, result.reason = "not_configured", f"not configured: set {', '.join(missing)}"
+            not_ready = cls.not_configured(options.options, self.env)
+            if not_ready:
+                result.state, result.reason = "not_configured", not_ready
                 continue
             absent = [m for m in cls.requires if importlib.util.find_spec(m) is None]
             if absent:

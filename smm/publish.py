@@ -50,6 +50,7 @@ class JobResult:
     state: str  # published, failed, unconfirmed, late, skipped, would_publish
     url: str | None = None
     error: str | None = None
+    fails_run: bool = True  # False for a job skipped because its platform cannot publish from smm at all
 
     def as_json(self) -> dict:
         return {"post": self.post, "account": self.account, "state": self.state, "url": self.url, "error": self.error}
@@ -62,7 +63,8 @@ class Report:
 
     @property
     def exit_code(self) -> int:
-        return 1 if any(j.state in ("failed", "unconfirmed", "skipped") for j in self.jobs) else 0
+        return 1 if any(j.state in ("failed", "unconfirmed") or (j.state == "skipped" and j.fails_run)
+                        for j in self.jobs) else 0
 
     def as_json(self) -> dict:
         return {"jobs": [j.as_json() for j in self.jobs]}
@@ -121,6 +123,7 @@ class Publisher:
         self.clock = clock or (lambda: now)
         self.store = RecordStore(repo.root, repo.records)
         self.adapters: dict[str, Platform] = {}
+        self.not_ready: dict[str, str] = {}  # account → why its secrets cannot be used
 
     @cached_property
     def renderer(self):
@@ -132,10 +135,11 @@ class Publisher:
 
     def run(self) -> Report:
         report = Report()
-        for name, account in self.repo.config.accounts.items():
-            missing = platform_class(account.platform).missing_secrets(account.options, self.env)
-            if missing:
-                report.not_configured[name] = missing
+        for name, account in self.repo.config.accounts.items():  # every secret is usable before any call
+            platform = platform_class(account.platform)
+            if platform.missing_secrets(account.options, self.env):
+                report.not_configured[name] = platform.missing_secrets(account.options, self.env)
+                self.not_ready[name] = platform.not_configured(account.options, self.env)
         try:
             for job in due_jobs(self.repo.posts, self.store, self.repo.config, self.now):
                 try:
@@ -166,21 +170,21 @@ class Publisher:
             state = "new"  # rescheduled since, or --include-late: due now
         if state == "unconfirmed" and job.post.id not in self.retry_unconfirmed:
             return result("unconfirmed", record.get("error") or "outcome unknown: check the account, then --retry-unconfirmed")
-        if state == "failed" and not self._may_retry(record, job):
-            return None  # permanent: reported when it failed; a changed post is tried again
+        if state == "failed" and not self._may_retry(record, job):  # permanent: a changed post is tried again
+            return result("failed", f"failed earlier and not retried: {record.get('error') or 'no reason recorded'}; "
+                                    f"change the post, or run `smm resolve {job.post.id} --account {job.account} "
+                                    "--published URL | --not-published`")
         if job.late(self.repo.config) and not self.include_late and state in ("new", "pending", "failed"):
             message = f"due {_humanize(job.lateness)} ago, over this account's max_lateness (use --include-late)"
             if not self.dry_run:
                 self._save(job, {**record, "state": "late", "error": message})
             return result("late", message)
         platform = platform_class(self.repo.config.accounts[job.account].platform)
-        reason = platform.unavailable()
-        if job.account in report.not_configured:
-            reason = f"not configured: set {', '.join(report.not_configured[job.account])}"
+        reason = platform.unavailable() or self.not_ready.get(job.account)
         if reason:
             if state == "new" and not self.dry_run:  # due, and waiting for the account to be set up
                 self._save(job, {"state": "pending", "error": reason})
-            return result("skipped", reason)
+            return JobResult(job.post.id, job.account, "skipped", None, reason, fails_run=platform.can_publish)
         rendered = self.renderer.render(job.post, job.account)
         problems = [d for d in rendered.diagnostics if d.is_error]
         key = idempotency_key(job.post.id, job.account, _content(rendered, self.repo.root))

@@ -8,12 +8,16 @@ it, implements `publish`, `find` and `metrics`. Built-in platforms register thro
 from __future__ import annotations
 
 import importlib.util
+import logging
+import unicodedata
 from dataclasses import dataclass, field
 from typing import ClassVar, Mapping
 
 from smm import counting
 from smm.errors import AuthError, NotSupported
 
+log = logging.getLogger(__name__)
+UNSET = "is not set"
 
 @dataclass(frozen=True)
 class MediaRules:
@@ -151,17 +155,45 @@ class Platform:
         return None
 
     @classmethod
+    def secret_problems(cls, options: Mapping, env: Mapping[str, str]) -> dict[str, str]:
+        """Per environment variable this account needs, what makes it unusable (never its value).
+
+        White space around a value (a newline pasted into a CI secret) is ignored; white space
+        or a control character inside it is an error, found before any call is made (the HTTP
+        libraries refuse such a header only while sending).
+        """
+        found = {}
+        for name in (options[key] for key in cls.secrets if options.get(key)):
+            value = (env.get(name) or "").strip()
+            if not value:
+                found[name] = UNSET
+            elif any(c.isspace() or unicodedata.category(c).startswith("C") for c in value):
+                found[name] = "holds white space or a control character inside its value: paste the secret again"
+        return found
+
+    @classmethod
     def missing_secrets(cls, options: Mapping, env: Mapping[str, str]) -> list[str]:
-        """Names of environment variables this account needs that are not set."""
-        names = [options[key] for key in cls.secrets if options.get(key)]
-        return [name for name in names if not env.get(name)]
+        """Names of environment variables this account needs that are not set, or not usable."""
+        return list(cls.secret_problems(options, env))
+
+    @classmethod
+    def not_configured(cls, options: Mapping, env: Mapping[str, str]) -> str | None:
+        """`not configured: set A; B holds …`, or None when every secret is usable."""
+        problems = cls.secret_problems(options, env)
+        unset = [name for name, problem in problems.items() if problem == UNSET]
+        said = ([f"set {', '.join(unset)}"] if unset else []) + [
+            f"{name} {problem}" for name, problem in problems.items() if problem != UNSET]
+        return "not configured: " + "; ".join(said) if said else None
 
     def secret(self, key: str) -> str:
         name = self.options.get(key)
-        value = self.env.get(name or "")
-        if not value:
-            raise AuthError(f"environment variable {name} is not set", account=self.account.name)
-        return value
+        problem = self.secret_problems({key: name}, self.env).get(name) if name else UNSET
+        if problem:
+            raise AuthError(f"environment variable {name} {problem}", account=self.account.name)
+        value = self.env[name]
+        if value != value.strip():
+            log.warning("%s: white space around the value of %s ignored", self.account.name, name)
+        return value.strip()
 
     def publish(self, outgoing: Outgoing, *, idempotency_key: str) -> PublishResult:
         """Publish one part; replies to `outgoing.reply_to` when set. Raise the typed errors."""

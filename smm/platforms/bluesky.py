@@ -156,9 +156,10 @@ class Bluesky(Platform):
         try:
             return function(*args, **kwargs)
         except errors.RateLimitExceededError as exc:
-            wait = exc.retry_after
-            if wait is None and exc.reset_at is not None:
-                wait = max(0.0, (exc.reset_at - datetime.now(exc.reset_at.tzinfo)).total_seconds())
+            waits = [exc.retry_after] + ([max(0.0, (exc.reset_at - datetime.now(exc.reset_at.tzinfo)).total_seconds())]
+                                         if exc.reset_at is not None else [])
+            waits = [w for w in waits if w is not None]
+            wait = min(waits) if waits else None  # the shorter signal (RateLimit-Reset is the window's end)
             raise RateLimited(f"Bluesky: rate limited ({what})", retry_after=wait) from None
         except errors.UnauthorizedError as exc:
             raise AuthError(f"Bluesky: not allowed ({what}): {exc}") from None

@@ -4,7 +4,7 @@ Rate limits arrive in several dialects; each becomes RateLimited(retry_after=sec
 `Retry-After` (seconds or an HTTP date), `RateLimit-Reset` (Bluesky: epoch seconds; the
 IETF draft: seconds from now), `X-RateLimit-Reset` (Mastodon: ISO 8601; X: epoch
 seconds), `X-RateLimit-Reset-After` (Discord: seconds) and Telegram's JSON
-`parameters.retry_after`.
+`parameters.retry_after`. When several come at once the shortest wait is honoured.
 """
 
 from __future__ import annotations
@@ -49,14 +49,28 @@ def _seconds_until(value: str, now: datetime) -> float | None:
     return None
 
 
+RATE_LIMIT_HEADERS = ("Retry-After", "X-RateLimit-Reset-After", "RateLimit-Reset", "X-RateLimit-Reset")
+
+
+def wait_from_headers(headers, now: datetime | None = None) -> float | None:
+    """The shortest wait the rate-limit headers ask for, in seconds, or None without any.
+
+    A network may send two signals at once: Mastodon's `X-RateLimit-Reset` is the end of
+    the whole window (up to 5 minutes, or a day for some limits) while `Retry-After`, from
+    the server or a proxy in front of it, says when this request may be tried again. The
+    shorter one is honoured: the other only says when the budget is full again.
+    """
+    now = now or datetime.now(timezone.utc)
+    waits = [_seconds_until(headers[h], now) for h in RATE_LIMIT_HEADERS if h in headers]
+    waits = [w for w in waits if w is not None]
+    return min(waits) if waits else None
+
+
 def retry_after(response: httpx.Response, now: datetime | None = None) -> float | None:
     """Seconds to wait before trying again, from whichever header or body the network uses."""
-    now = now or datetime.now(timezone.utc)
-    for header in ("Retry-After", "X-RateLimit-Reset-After", "RateLimit-Reset", "X-RateLimit-Reset"):
-        if header in response.headers:
-            seconds = _seconds_until(response.headers[header], now)
-            if seconds is not None:
-                return seconds
+    wait = wait_from_headers(response.headers, now)
+    if wait is not None:
+        return wait
     try:
         return float(response.json()["parameters"]["retry_after"])  # Telegram
     except Exception:
@@ -95,6 +109,8 @@ def send(http: httpx.Client, method: str, url: str, label: str, **kwargs) -> htt
     """One request; a timeout or broken connection after sending is an unknown outcome."""
     try:
         return check(http.request(method, url, **kwargs), label)
+    except httpx.LocalProtocolError:  # refused before sending; its text may quote the header, the secret
+        raise AuthError(f"{label}: the request was not sent: a header is malformed (check the account's secret)") from None
     except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
         raise TransientError(f"{label}: cannot connect ({type(exc).__name__})") from None
     except (httpx.TimeoutException, httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError) as exc:

@@ -78,10 +78,13 @@ class Mastodon(Platform):
     @property
     def api(self):
         if not hasattr(self, "_api"):
+            import requests
             from mastodon import Mastodon as Client
 
+            session = requests.Session()  # its last answer's headers tell how long a rate limit lasts
+            session.hooks["response"].append(lambda response, *args, **kwargs: setattr(self, "_headers", response.headers))
             self._api = Client(access_token=self.secret("token_env"), api_base_url=self.options["instance"],
-                               ratelimit_method="throw", request_timeout=30, user_agent="smm")
+                               ratelimit_method="throw", request_timeout=30, user_agent="smm", session=session)
         return self._api
 
     def _call(self, what: str, function, *args, **kwargs):
@@ -91,8 +94,9 @@ class Mastodon(Platform):
         try:
             return function(*args, **kwargs)
         except errors.MastodonRatelimitError:
-            reset = getattr(self.api, "ratelimit_reset", None)
-            wait = max(0.0, reset - datetime.now(timezone.utc).timestamp()) if reset else None
+            wait = http.wait_from_headers(getattr(self, "_headers", {}))  # Retry-After or X-RateLimit-Reset
+            if wait is None and getattr(self.api, "ratelimit_reset", None):
+                wait = max(0.0, self.api.ratelimit_reset - datetime.now(timezone.utc).timestamp())
             raise RateLimited(f"Mastodon: rate limited ({what})", retry_after=wait) from None
         except errors.MastodonUnauthorizedError:
             raise AuthError(f"Mastodon: the access token was refused ({what})") from None

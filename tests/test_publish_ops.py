@@ -1,0 +1,235 @@
+"""`smm publish` in operation: secrets as CI stores them, permanent failures, platforms that
+cannot publish, rate-limit signals, daylight saving, temp files, push races, `smm resolve`,
+and a read-only checkout."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+
+import pytest
+
+from conftest import post_text
+from smm.publish import Publisher
+from smm.repo import load_repo
+
+NOW = "2026-12-01T12:00:00+08:00"
+PLATFORMS = """\
+timezone: Asia/Shanghai
+accounts:
+  local: {platform: local, path: .local/local}
+  mastodon: {platform: mastodon, instance: https://mastodon.example, token_env: T_MASTODON_TOKEN}
+  x: {platform: x, token_env: T_X_TOKEN}
+"""
+
+
+def due(at="2026-12-01T11:00", accounts="[local]", body="Hello 你好", **fields) -> str:
+    return post_text(body, publish_at=at, platforms=accounts, **fields)
+
+
+def record(root, post: str) -> dict:
+    return json.loads((root / f"data/published/{post}.json").read_text())["accounts"]
+
+
+def remote_posts(root) -> list[dict]:
+    path = root / ".local/local/posts.json"
+    return json.loads(path.read_text()) if path.exists() else []
+
+
+def publish(smm, *args, now=NOW, env=None):
+    code, out, err = smm("publish", "--now", now, "--format", "json", *args, env=env)
+    return code, (json.loads(out) if out.strip().startswith("{") else out), err
+
+
+# --- daylight saving: --now without an offset is an instant ----------------------------------------
+
+DST = [  # zone, the post's local publish_at, --now without offset, due?
+    ("America/New_York", "2026-03-08T02:30", "2026-03-08T03:10", False),  # skipped: 02:30 is 03:30 EDT
+    ("America/New_York", "2026-03-08T02:30", "2026-03-08T03:30", True),
+    ("America/New_York", "2026-03-08T03:10", "2026-03-08T02:50", True),  # --now skipped: 03:50 EDT
+    ("Europe/Berlin", "2026-03-29T02:40", "2026-03-29T03:20", False),
+    ("Europe/Berlin", "2026-03-29T02:40", "2026-03-29T03:40", True),
+    ("Australia/Lord_Howe", "2026-10-04T02:15", "2026-10-04T02:35", False),  # a 30-minute gap
+    ("Australia/Lord_Howe", "2026-10-04T02:15", "2026-10-04T02:45", True),
+    ("Australia/Sydney", "2026-10-04T02:30", "2026-10-04T03:10", False),
+    ("America/Santiago", "2026-09-06T00:30", "2026-09-06T01:10", False),  # the gap is at midnight
+    ("America/New_York", "2026-11-01T01:30", "2026-11-01T01:10-05:00", True),  # repeated hour: the second 01:10
+    ("America/New_York", "2026-11-01T01:30", "2026-11-01T01:10", False),  # the first 01:10
+    ("Europe/London", "2026-10-25T01:30", "2026-10-25T01:10+00:00", True),
+    ("Europe/London", "2026-10-25T01:30", "2026-10-25T01:20+01:00", False),
+]
+
+
+@pytest.mark.parametrize("zone,at,now,is_due", DST, ids=[f"{z}-{a}-now-{n}" for z, a, n, _ in DST])
+def test_daylight_saving_compares_instants(make_repo, smm, zone, at, now, is_due):
+    make_repo({"a.md": due(at)}, platforms=f"timezone: {zone}\naccounts:\n  local: {{platform: local, path: .l}}\n",
+              calendar=None)
+    code, report, _ = publish(smm, "--dry-run", now=now)
+    assert code == 0
+    assert [j["state"] for j in report["jobs"]] == (["would_publish"] if is_due else [])
+
+
+# --- secrets as CI stores them: checked before any call ----------------------------------------------
+
+ADAPTERS = {  # account options of each adapter with a secret, and the variable holding it
+    "mastodon": ("{platform: mastodon, instance: https://mastodon.example, token_env: T_SECRET}", "token_env"),
+    "bluesky": ("{platform: bluesky, handle: brand.bsky.social, password_env: T_SECRET}", "password_env"),
+    "telegram": ("{platform: telegram, token_env: T_SECRET, chat_id: '@brand'}", "token_env"),
+    "discord": ("{platform: discord, webhook_env: T_SECRET}", "webhook_env"),
+    "slack": ("{platform: slack, token_env: T_SECRET, channel: C1}", "token_env"),
+}
+BROKEN_SECRETS = [  # value, what the run says
+    ("tok en", "T_SECRET holds white space or a control character inside its value: paste the secret again"),
+    ("token\nsecond-line", "T_SECRET holds white space or a control character inside its value: paste the secret again"),
+    ("token\x00", "T_SECRET holds white space or a control character inside its value: paste the secret again"),
+    ("tok\u200ben", "T_SECRET holds white space or a control character inside its value: paste the secret again"),
+    ("tok\ten", "T_SECRET holds white space or a control character inside its value: paste the secret again"),
+    ("\n", "set T_SECRET"),
+    ("   ", "set T_SECRET"),
+]
+
+
+def _secret_repo(make_repo, platform: str):
+    options, _ = ADAPTERS[platform]
+    return make_repo({"a.md": due(accounts="[acct]")}, calendar=None,
+                     platforms=f"timezone: Asia/Shanghai\naccounts:\n  acct: {options}\n")
+
+
+@pytest.mark.parametrize("platform", list(ADAPTERS))
+@pytest.mark.parametrize("value,said", BROKEN_SECRETS, ids=[repr(v) for v, _ in BROKEN_SECRETS])
+def test_an_unusable_secret_is_a_configuration_error_before_any_call(make_repo, monkeypatch, platform, value, said):
+    root = _secret_repo(make_repo, platform)
+
+    def no_adapter(*args):
+        raise AssertionError("no adapter may be made, no call sent")
+
+    monkeypatch.setattr(Publisher, "adapter", no_adapter)
+    report = Publisher(load_repo(root), datetime.fromisoformat(NOW), {"T_SECRET": value}).run()
+    assert [(j.state, j.error) for j in report.jobs] == [("skipped", f"not configured: {said}")]
+    assert report.exit_code == 1
+    assert record(root, "a")["acct"]["state"] == "pending"  # never unconfirmed: nothing was sent
+    assert value.strip() not in json.dumps(record(root, "a")) or not value.strip()
+
+
+@pytest.mark.parametrize("platform", list(ADAPTERS))
+@pytest.mark.parametrize("value", ["https://hooks.example/T0/B0/abcdef\n", " https://hooks.example/T0/B0/abcdef\r\n"])
+def test_white_space_around_a_secret_is_ignored_with_a_warning(make_repo, caplog, platform, value):
+    from smm.platforms import platform_class
+
+    root = _secret_repo(make_repo, platform)
+    account = load_repo(root).config.accounts["acct"]
+    cls = platform_class(platform)
+    assert cls.not_configured(account.options, {"T_SECRET": value}) is None
+    with caplog.at_level("WARNING"):
+        assert cls(account, {"T_SECRET": value}, root).secret(ADAPTERS[platform][1]) == value.strip()
+    assert "white space around the value of T_SECRET ignored" in caplog.text
+    assert value.strip() not in caplog.text
+
+
+def test_metrics_says_the_same_about_an_unusable_secret(make_repo):
+    from smm.metrics import collect
+
+    root = _secret_repo(make_repo, "mastodon")
+    report = collect(load_repo(root), datetime.fromisoformat(NOW), {"T_SECRET": "tok en"})
+    assert [(a.state, a.reason) for a in report.accounts] == [("not_configured", f"not configured: {BROKEN_SECRETS[0][1]}")]
+
+
+def test_a_header_the_http_library_refuses_is_not_an_unknown_outcome():
+    import socket
+
+    import httpx
+
+    from smm.errors import AuthError
+    from smm.platforms import http
+
+    with socket.socket() as listener, httpx.Client() as client:  # h11 refuses the header after connecting
+        listener.bind(("127.0.0.1", 0))
+        listener.listen()
+        url = f"http://127.0.0.1:{listener.getsockname()[1]}/x"
+        with pytest.raises(AuthError) as caught:
+            http.send(client, "POST", url, "Net", headers={"Authorization": "Bearer tok\nX"})
+    assert "not sent" in caught.value.message and "tok" not in caught.value.message
+
+
+# --- what fails the scheduled run, and what does not ----------------------------------------------
+
+RUN_OUTCOMES = [  # accounts, environment, states, exit code
+    ("[local, x]", {}, {"local": "published", "x": "skipped"}, 0),  # X cannot publish from smm: reported only
+    ("[x]", {"T_X_TOKEN": "set"}, {"x": "skipped"}, 0),
+    ("[local, mastodon]", {}, {"local": "published", "mastodon": "skipped"}, 1),  # a missing secret fails it
+    ("[local, x, mastodon]", {}, {"local": "published", "x": "skipped", "mastodon": "skipped"}, 1),
+    ("[local, mastodon]", {"T_MASTODON_TOKEN": "a b"}, {"local": "published", "mastodon": "skipped"}, 1),
+]
+
+
+@pytest.mark.parametrize("accounts,env,states,code", RUN_OUTCOMES)
+def test_an_account_that_cannot_publish_here_does_not_fail_the_run(make_repo, smm, accounts, env, states, code):
+    make_repo({"a.md": due(accounts=accounts)}, platforms=PLATFORMS, calendar=None)
+    for _ in range(2):  # the next run too: the pending job stays reported and red only when it must
+        got, report, _ = publish(smm, env=env)
+        assert {j["account"]: j["state"] for j in report["jobs"] if j["state"] != "published" or _ == 0} == {
+            a: s for a, s in states.items() if s != "published" or _ == 0}
+        assert got == code
+    if "x" in states:
+        x = next(j for j in report["jobs"] if j["account"] == "x")
+        assert x["error"] == "publishing to X is not implemented yet (check and preview only)"
+
+
+def _reject(root):
+    (root / ".local/local").mkdir(parents=True, exist_ok=True)
+    (root / ".local/local/faults.json").write_text(json.dumps(["reject"]))
+
+
+def _missing_media(root):
+    (root / "content/a.md").write_text(due(media="[{file: content/media/a.png, alt: a cup}]"))
+
+
+def _out_of_attempts(root):
+    (root / ".local/local").mkdir(parents=True, exist_ok=True)
+    (root / ".local/local/faults.json").write_text(json.dumps(["server_error"] * 15))
+
+
+@pytest.mark.parametrize("cause", [_reject, _missing_media, _out_of_attempts])
+def test_a_permanently_failed_job_fails_every_run_until_a_human_acts(make_repo, smm, cause):
+    root = make_repo({"a.md": due()}, platforms=PLATFORMS, calendar=None)
+    cause(root)
+    for _ in range(6):  # until smm gives up (without sleeping between tries)
+        Publisher(load_repo(root), datetime.fromisoformat(NOW), {}, sleep=lambda s: None).run()
+        if record(root, "a")["local"].get("retryable") is False:
+            break
+    for _ in range(2):  # every later run says so, and exits 1
+        code, report, _ = publish(smm)
+        assert code == 1
+        [job] = report["jobs"]
+        assert job["state"] == "failed"
+        assert job["error"].startswith("failed earlier and not retried: ")
+        assert "smm resolve a --account local" in job["error"]
+    assert remote_posts(root) == []
+    (root / ".local/local/faults.json").unlink(missing_ok=True)
+    (root / "content/a.md").write_text(due(body="Changed by an editor"))  # a human acts
+    code, report, _ = publish(smm)
+    assert (code, [j["state"] for j in report["jobs"]]) == (0, ["published"])
+
+
+# --- rate limits: the shorter signal -------------------------------------------------------------
+
+RATE_LIMITS = [  # headers of a 429, seconds to wait (now is 2026-12-01T04:00:00Z)
+    ({"Retry-After": "30", "X-RateLimit-Reset": "2026-12-01T05:00:00.000Z"}, 30.0),  # Mastodon behind a proxy
+    ({"X-RateLimit-Reset": "2026-12-01T04:05:00Z"}, 300.0),  # Mastodon alone
+    ({"Retry-After": "Tue, 01 Dec 2026 04:00:20 GMT", "X-RateLimit-Reset": "2026-12-01T05:00:00Z"}, 20.0),
+    ({"Retry-After": "600", "X-RateLimit-Reset": "2026-12-01T04:01:00Z"}, 60.0),  # the reset is the shorter
+    ({"Retry-After": "12", "RateLimit-Reset": str(int(datetime.fromisoformat("2026-12-01T05:00:00+00:00").timestamp()))},
+     12.0),  # Bluesky: epoch seconds
+    ({"Retry-After": "7", "X-RateLimit-Reset-After": "1.5"}, 1.5),  # Discord
+    ({"Retry-After": "not a number"}, None),
+]
+
+
+@pytest.mark.parametrize("headers,wait", RATE_LIMITS)
+def test_the_shorter_rate_limit_signal_is_honoured(headers, wait):
+    import httpx
+
+    from smm.platforms.http import retry_after
+
+    now = datetime.fromisoformat("2026-12-01T04:00:00+00:00")
+    assert retry_after(httpx.Response(429, headers=headers), now) == wait
