@@ -94,8 +94,16 @@ def inside(root: Path, candidate: str) -> tuple[Path | None, str | None]:
     return resolved, None
 
 
+TEMP_GLOB = ".*.tmp[0-9]*"  # `.<name>.tmp<pid>`: what write_atomic leaves behind when it is killed
+
+
 def write_atomic(path: Path, text: str) -> None:
-    """Write a file so that a crash leaves the old or the new content, never half of either."""
+    """Write a file so that a crash leaves the old or the new content, never half of either.
+
+    The temporary file sits beside the target (a rename is atomic only within one file
+    system); a killed writer leaves it behind: `remove_stale_temps` cleans it and git
+    commits never include it (gitops).
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
     temp = path.with_name(f".{path.name}.tmp{os.getpid()}")
     with open(temp, "w", encoding="utf-8", newline="\n") as handle:
@@ -108,3 +116,27 @@ def write_atomic(path: Path, text: str) -> None:
         os.fsync(directory)
     finally:
         os.close(directory)
+
+
+def remove_stale_temps(folder: Path) -> list[Path]:
+    """Delete the temporary files of killed writers under folder (whose process is gone)."""
+    removed = []
+    for temp in folder.rglob(TEMP_GLOB) if folder.is_dir() else ():
+        pid = temp.name.rpartition(".tmp")[2]
+        if pid.isdigit() and not _alive(int(pid)) and temp.is_file() and not temp.is_symlink():
+            try:
+                temp.unlink()
+                removed.append(temp)
+            except OSError:
+                continue
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process
+        return True
+    return True

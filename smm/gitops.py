@@ -9,10 +9,12 @@ from pathlib import Path
 import git
 
 from smm.errors import SmmError
+from smm.files import TEMP_GLOB
 
 log = logging.getLogger(__name__)
 
 DATA_DIR = "data"
+DATA_PATHS = (DATA_DIR, f":(exclude,glob){DATA_DIR}/**/{TEMP_GLOB}")  # data/, without a killed writer's temp files
 PUSH_ATTEMPTS = 5
 BOT_NAME = "smm-bot"
 BOT_EMAIL = "41898282+github-actions[bot]@users.noreply.github.com"
@@ -34,17 +36,17 @@ def commit_data(root: Path, message: str) -> str | None:
     """Commit every change under data/ as the bot; the new commit's sha, or None if nothing changed."""
     repo = _repo(root)
     try:
-        repo.git.add("--all", "--", DATA_DIR)
+        repo.git.add("--all", "--", *DATA_PATHS)
     except git.GitCommandError as exc:
         raise _git_error("add", exc) from None
-    if not repo.git.status("--porcelain", "--", DATA_DIR):
+    if not repo.git.status("--porcelain", "--", *DATA_PATHS):
         return None
     name = os.environ.get("SMM_GIT_NAME") or BOT_NAME
     email = os.environ.get("SMM_GIT_EMAIL") or BOT_EMAIL
     identity = {"GIT_AUTHOR_NAME": name, "GIT_AUTHOR_EMAIL": email, "GIT_COMMITTER_NAME": name, "GIT_COMMITTER_EMAIL": email}
     try:
         with repo.git.custom_environment(**identity):  # only data/ is committed, whatever else is staged
-            repo.git.commit("--no-verify", "-m", message, "--", DATA_DIR)
+            repo.git.commit("--no-verify", "-m", message, "--", *DATA_PATHS)
     except git.GitCommandError as exc:
         raise _git_error("commit", exc) from None
     sha = repo.head.commit.hexsha

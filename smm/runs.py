@@ -7,6 +7,7 @@ from collections import Counter
 from datetime import datetime
 from typing import Mapping
 
+from smm.files import remove_stale_temps
 from smm.platforms import Platform
 from smm.publish import Publisher, Report, checkpoint
 from smm.repo import Repo
@@ -26,6 +27,8 @@ def publish(repo: Repo, now: datetime, env: Mapping[str, str], *, dry_run: bool 
             gitops.commit_data(repo.root, f"smm publish: sending {job.post.id} to {job.account}")
             gitops.push(repo.root)
 
+    if not dry_run:
+        remove_stale_temps(repo.root / gitops.DATA_DIR)  # a killed run's, never committed either way
     publisher = Publisher(repo, now, env, dry_run=dry_run, include_late=include_late,
                           retry_unconfirmed=retry_unconfirmed, before_call=intent if push else None)
     report = Report()

@@ -233,3 +233,40 @@ def test_the_shorter_rate_limit_signal_is_honoured(headers, wait):
 
     now = datetime.fromisoformat("2026-12-01T04:00:00+00:00")
     assert retry_after(httpx.Response(429, headers=headers), now) == wait
+
+
+# --- a killed writer's temporary files ----------------------------------------------------------
+
+def _git(root, *args: str) -> str:
+    import subprocess
+
+    return subprocess.run(["git", *args], cwd=root, check=True, capture_output=True, text=True).stdout
+
+
+def _git_repo(root):
+    (root / ".gitignore").write_text(".local/\n")
+    _git(root, "init", "-q", "-b", "main")
+    _git(root, "add", "-A")
+    _git(root, "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "init")
+
+
+LEFTOVERS = ["data/published/.a.json.tmp4000000", "data/feed/.feed.json.tmp4000001", "data/feed/.feed.xml.tmp4000002",
+             "data/published/.b.json.tmp1"]  # pid 1 is alive: its file stays, and is not committed
+
+
+@pytest.mark.parametrize("command", ["publish", "metrics"])
+def test_a_killed_writers_temp_files_are_never_committed(make_repo, smm, command):
+    platforms = "timezone: Asia/Shanghai\naccounts:\n  local: {platform: local, path: .local/local}\n" \
+                "  feed: {platform: feed, path: data/feed/feed.xml}\n"
+    root = make_repo({"a.md": due(accounts="[local, feed]")}, platforms=platforms, calendar=None)
+    _git_repo(root)
+    for leftover in LEFTOVERS:
+        (root / leftover).parent.mkdir(parents=True, exist_ok=True)
+        (root / leftover).write_text('{"half": ')
+    code, _, err = smm(command, "--now", NOW, "--commit")
+    assert code == 0, err
+    committed = _git(root, "ls-files", "data").split()
+    assert not [f for f in committed if ".tmp" in f]
+    if command == "publish":
+        assert "data/published/a.json" in committed
+        assert [f for f in LEFTOVERS if (root / f).exists()] == ["data/published/.b.json.tmp1"]
