@@ -285,6 +285,8 @@ def publish(now: str | None, dry_run: bool, commit: bool, push: bool, include_la
         report = runs.publish(repo, _now(now, repo.config.timezone), dict(os.environ), dry_run=dry_run,
                               include_late=include_late, retry_unconfirmed=retry, commit=commit or push, push=push)
     click.echo(runs.format_publish(report, fmt))
+    if report.git_error:
+        click.echo(f"error: {report.git_error}", err=True)
     raise SystemExit(report.exit_code)
 
 
@@ -343,6 +345,8 @@ def metrics(since: str, interval: str, concurrency: int, commit: bool, push: boo
                          _duration(interval, "--interval"), concurrency=concurrency, commit=commit or push,
                          push=push, progress=collect.progress_for(sys.stderr), lock_timeout=lock_timeout)
     click.echo(collect.format_metrics(report, fmt))
+    if report.git_error:
+        click.echo(f"error: {report.git_error}", err=True)
     raise SystemExit(report.exit_code)
 
 

@@ -41,9 +41,9 @@ def commit_data(root: Path, message: str) -> str | None:
         raise _git_error("add", exc) from None
     if not repo.git.status("--porcelain", "--", *DATA_PATHS):
         return None
-    name = os.environ.get("SMM_GIT_NAME") or BOT_NAME
-    email = os.environ.get("SMM_GIT_EMAIL") or BOT_EMAIL
-    identity = {"GIT_AUTHOR_NAME": name, "GIT_AUTHOR_EMAIL": email, "GIT_COMMITTER_NAME": name, "GIT_COMMITTER_EMAIL": email}
+    committer = _committer()
+    identity = {"GIT_AUTHOR_NAME": committer["GIT_COMMITTER_NAME"], "GIT_AUTHOR_EMAIL": committer["GIT_COMMITTER_EMAIL"],
+                **committer}
     try:
         with repo.git.custom_environment(**identity):  # only data/ is committed, whatever else is staged
             repo.git.commit("--no-verify", "-m", message, "--", *DATA_PATHS)
@@ -54,11 +54,24 @@ def commit_data(root: Path, message: str) -> str | None:
     return sha
 
 
+def record(root: Path, message: str, push_too: bool) -> str | None:
+    """Commit data/ (and push it); None, or why git failed, for the run to report with its results."""
+    try:
+        commit_data(root, message)
+        if push_too:
+            push(root)
+    except SmmError as exc:
+        return exc.message
+    return None
+
+
 def push(root: Path, remote: str = "origin") -> None:
     """Push the current branch; when rejected, fetch, rebase and try again (5 times at most).
 
-    One record file per post means concurrent runs touch different files; a real conflict
-    aborts the rebase and leaves the local commits as they were: nothing is lost.
+    One record file per post means concurrent runs rarely touch the same file; when they do
+    (two runs published the same post, a feed, a month's metrics), the files are merged
+    (smm.merge) and the rebase goes on. A conflict smm cannot merge aborts the rebase and
+    leaves the local commits as they were: nothing is lost.
     """
     repo = _repo(root)
     if repo.head.is_detached:
@@ -76,10 +89,72 @@ def push(root: Path, remote: str = "origin") -> None:
             repo.git.fetch(remote, branch)
         except git.GitCommandError as exc:
             raise _git_error(f"fetch from {remote}", exc) from None
+        _rebase(repo, f"{remote}/{branch}")
+
+
+def _rebase(repo: git.Repo, upstream: str) -> None:
+    """Rebase onto upstream, merging the data/ files both sides changed; abort on a real conflict."""
+    with repo.git.custom_environment(**_committer(), GIT_EDITOR="true"):
         try:
-            repo.git.rebase("--autostash", f"{remote}/{branch}")
+            repo.git.rebase("--autostash", upstream)
+            return
         except git.GitCommandError:
-            if (Path(repo.git_dir) / "rebase-merge").exists() or (Path(repo.git_dir) / "rebase-apply").exists():
-                repo.git.rebase("--abort")
-            raise SmmError(f"cannot rebase onto {remote}/{branch}: a real conflict; local commits are kept, "
-                           "resolve it by hand and push") from None
+            pass
+        for _ in range(100):  # one stop per replayed commit
+            if not _rebasing(repo):
+                return
+            conflicted = [p for p in repo.git.diff("--name-only", "-z", "--diff-filter=U").split("\0") if p]
+            if conflicted:
+                if not _resolve(repo, conflicted):
+                    break
+                step = "--continue"
+            else:
+                step = "--skip"  # the merged files are what upstream has: nothing left to replay here
+            try:
+                repo.git.rebase(step)
+                return
+            except git.GitCommandError:
+                continue
+        if _rebasing(repo):
+            repo.git.rebase("--abort")
+    raise SmmError(f"cannot rebase onto {upstream}: a real conflict; local commits are kept, "
+                   "resolve it by hand and push")
+
+
+def _resolve(repo: git.Repo, paths: list[str]) -> bool:
+    """Merge the conflicted files smm wrote (during a rebase, stage 2 is upstream, 3 ours)."""
+    from smm.merge import merge_files
+
+    def stage(number: int, path: str) -> str | None:
+        try:
+            return repo.git.show(f":{number}:{path}", strip_newline_in_stdout=False)
+        except git.GitCommandError:
+            return None
+
+    def read(path: str) -> str | None:
+        try:
+            return (Path(repo.working_tree_dir) / path).read_text("utf-8")
+        except (OSError, UnicodeDecodeError):
+            return None
+
+    if not all(p == DATA_DIR or p.startswith(DATA_DIR + "/") for p in paths):
+        return False
+    merged = merge_files({p: (stage(2, p), stage(3, p)) for p in paths}, read)
+    if merged is None:
+        return False
+    for path, text in merged.items():
+        (Path(repo.working_tree_dir) / path).write_text(text, encoding="utf-8", newline="\n")
+    repo.git.add("--", *merged)
+    log.info("merged %s", ", ".join(merged))
+    return True
+
+
+def _rebasing(repo: git.Repo) -> bool:
+    return (Path(repo.git_dir) / "rebase-merge").exists() or (Path(repo.git_dir) / "rebase-apply").exists()
+
+
+def _committer() -> dict[str, str]:
+    """The bot as committer of what it commits and rebases (a CI checkout has no git identity)."""
+    name = os.environ.get("SMM_GIT_NAME") or BOT_NAME
+    email = os.environ.get("SMM_GIT_EMAIL") or BOT_EMAIL
+    return {"GIT_COMMITTER_NAME": name, "GIT_COMMITTER_EMAIL": email}

@@ -88,17 +88,19 @@ class MetricsReport:
     metric_rows: int = 0
     follower_rows: int = 0
     files: list[str] = field(default_factory=list)
+    git_error: str | None = None  # why the rows could not be committed or pushed
 
     @property
     def exit_code(self) -> int:
-        """1 when an account failed (even partly) or lacks its secrets; skipped adapters are fine."""
-        return 1 if any(a.state in ("failed", "partial", "not_configured") or a.followers_state == "failed"
+        """1 when an account failed (even partly) or lacks its secrets, or git failed; skipped adapters are fine."""
+        return 1 if self.git_error or any(a.state in ("failed", "partial", "not_configured") or a.followers_state == "failed"
                         for a in self.accounts) else 0
 
     def as_json(self) -> dict:
         return {"collected_at": timestamp(self.collected_at), "since": timestamp(self.since),
                 "accounts": [a.as_json() for a in self.accounts],
-                "rows": {"metrics": self.metric_rows, "followers": self.follower_rows}, "files": self.files}
+                "rows": {"metrics": self.metric_rows, "followers": self.follower_rows}, "files": self.files} | (
+                    {"git_error": self.git_error} if self.git_error else {})
 
 
 # -- progress ------------------------------------------------------------------------------
@@ -494,9 +496,7 @@ def run(repo, now: datetime, env: Mapping[str, str], since: timedelta = DEFAULT_
         if commit or push:
             from smm import gitops
 
-            gitops.commit_data(repo.root, commit_message(report))
-            if push:
-                gitops.push(repo.root)
+            report.git_error = gitops.record(repo.root, commit_message(report), push)
     return report
 
 
@@ -580,6 +580,8 @@ def format_text(report: MetricsReport) -> str:
     out.append(f"{report.metric_rows} metric row{'s' if report.metric_rows != 1 else ''}, "
                f"{report.follower_rows} follower row{'s' if report.follower_rows != 1 else ''}"
                + (f" appended to {files}" if files else ""))
+    if report.git_error:
+        out.append(f"not recorded in git: {report.git_error}")
     return "\n".join(out)
 
 

@@ -60,14 +60,15 @@ class JobResult:
 class Report:
     jobs: list[JobResult] = field(default_factory=list)
     not_configured: dict[str, list[str]] = field(default_factory=dict)  # account → missing variables
+    git_error: str | None = None  # why the records could not be committed or pushed
 
     @property
     def exit_code(self) -> int:
-        return 1 if any(j.state in ("failed", "unconfirmed") or (j.state == "skipped" and j.fails_run)
-                        for j in self.jobs) else 0
+        return 1 if self.git_error or any(j.state in ("failed", "unconfirmed") or (j.state == "skipped" and j.fails_run)
+                                          for j in self.jobs) else 0
 
     def as_json(self) -> dict:
-        return {"jobs": [j.as_json() for j in self.jobs]}
+        return {"jobs": [j.as_json() for j in self.jobs]} | ({"git_error": self.git_error} if self.git_error else {})
 
 
 def _content(rendered, root) -> str:

@@ -34,12 +34,10 @@ def publish(repo: Repo, now: datetime, env: Mapping[str, str], *, dry_run: bool 
     report = Report()
     try:
         report = publisher.run()
-    finally:  # whatever happened, what was published is recorded in git
+    finally:  # whatever happened, what was published is recorded in git; a failure is reported with it
         if commit and not dry_run:
             checkpoint("before_commit")
-            gitops.commit_data(repo.root, commit_message(report))
-            if push:
-                gitops.push(repo.root)
+            report.git_error = gitops.record(repo.root, commit_message(report), push)
     return report
 
 
@@ -61,6 +59,8 @@ def format_publish(report: Report, fmt: str) -> str:
     if report.not_configured:
         out.append("not configured: " + ", ".join(f"{a} (set {', '.join(v)})" for a, v in report.not_configured.items()))
     out.append(_counts(report))
+    if report.git_error:
+        out.append(f"not recorded in git: {report.git_error}")
     return "\n".join(out)
 
 
@@ -75,6 +75,8 @@ _ICONS = {"published": "✅", "failed": "❌", "unconfirmed": "❓", "skipped": 
 def _markdown(report: Report) -> str:
     """For a CI job summary: failures first, so they are seen."""
     out = [f"### smm publish: {_counts(report)}", ""]
+    if report.git_error:
+        out += [f"❌ **Not recorded in git:** {report.git_error}", ""]
     if report.jobs:
         out += ["| | post | account | details |", "|---|---|---|---|"]
         order = {"failed": 0, "unconfirmed": 1, "skipped": 2, "late": 3}

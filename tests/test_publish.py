@@ -315,13 +315,18 @@ def test_commit_and_push_rebase_over_a_concurrent_push(origin, tmp_path):
     assert files == ["data/feed/feed.json", "data/feed/feed.xml", "data/published/a.json", "data/published/b.json"]
 
 
-def test_a_real_conflict_aborts_cleanly_and_keeps_the_commit(origin, tmp_path):
+def test_a_real_conflict_aborts_cleanly_keeps_the_commit_and_still_reports(origin, tmp_path):
     first = _clone(origin, tmp_path / "first")
     second = _clone(origin, tmp_path / "second")
     assert _run(first, "--push").returncode == 0
-    result = _run(second, "--push", "--now", "2026-12-01T12:30:00+08:00")
+    (first / "data/published/a.json").write_text("edited by hand, not JSON\n")  # nothing smm can merge
+    _git(first, "commit", "-qam", "Edit a record by hand")
+    _git(first, "push", "-q", "origin", "main")
+    result = _run(second, "--push", "--now", "2026-12-01T12:30:00+08:00", "--format", "markdown")
     assert result.returncode == 1
     assert "a real conflict; local commits are kept" in result.stderr
+    assert result.stdout.startswith("### smm publish: 2 published\n\n❌ **Not recorded in git:** cannot rebase")
+    assert "| ✅ published | `a` | feed |" in result.stdout  # the report is printed all the same
     assert _git(second, "log", "-1", "--format=%s").startswith("smm publish: 2 published")
     assert _git(second, "status", "--porcelain") == ""
     assert not (second / ".git/rebase-merge").exists()

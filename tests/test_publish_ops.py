@@ -270,3 +270,84 @@ def test_a_killed_writers_temp_files_are_never_committed(make_repo, smm, command
     if command == "publish":
         assert "data/published/a.json" in committed
         assert [f for f in LEFTOVERS if (root / f).exists()] == ["data/published/.b.json.tmp1"]
+
+
+# --- two runs race to push: smm's own files are merged ------------------------------------------
+
+WINNERS = [  # the pushed job, ours, which one the merged record keeps
+    ({"state": "published", "remote_id": "1"}, {"state": "in_flight", "attempts": 2}, "pushed"),
+    ({"state": "in_flight", "attempts": 2}, {"state": "published", "remote_id": "1"}, "ours"),
+    ({"state": "in_flight", "attempts": 1}, {"state": "unconfirmed", "attempts": 1}, "ours"),
+    ({"state": "failed", "attempts": 3, "retryable": True}, {"state": "in_flight", "attempts": 1}, "ours"),
+    ({"state": "failed", "attempts": 1, "retryable": False}, {"state": "late"}, "pushed"),
+    ({"state": "pending"}, {"state": "late"}, "ours"),
+    ({"state": "failed", "attempts": 2, "retryable": True}, {"state": "failed", "attempts": 3, "retryable": True}, "ours"),
+    ({"state": "in_flight", "attempts": 2, "parts": [{"remote_id": "1"}, {"remote_id": "2"}]},
+     {"state": "in_flight", "attempts": 2, "parts": [{"remote_id": "1"}]}, "pushed"),
+    ({"state": "published", "remote_id": "1"}, {"state": "published", "remote_id": "2"}, "pushed"),  # kept as pushed
+]
+
+
+@pytest.mark.parametrize("pushed,ours,winner", WINNERS)
+def test_merged_records_keep_the_job_that_got_furthest(pushed, ours, winner):
+    from smm.merge import merge_records
+
+    def text(job, other_account):
+        return json.dumps({"post": "a", "file": "content/a.md", "accounts": {"local": job, other_account: {"state": "pending"}}})
+
+    merged = json.loads(merge_records(text(pushed, "feed"), text(ours, "bluesky")))
+    assert merged["accounts"]["local"] == {"pushed": pushed, "ours": ours}[winner]
+    assert set(merged["accounts"]) == {"local", "feed", "bluesky"}  # the union of the accounts
+
+
+def _clone(bare, where):
+    import subprocess
+
+    subprocess.run(["git", "clone", "-q", str(bare), str(where)], check=True)
+    return where
+
+
+def _run(root, *args, now=NOW):
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "SMM_NOW": now}
+    env.pop("SMM_TEST_CRASH_AT", None)
+    return subprocess.run([sys.executable, "-m", "smm", *args], cwd=root, env=env, capture_output=True, text=True)
+
+
+def test_two_runs_racing_to_push_merge_records_feed_and_metrics(make_repo, tmp_path):
+    import subprocess
+    from xml.etree import ElementTree as ET
+
+    platforms = ("timezone: Asia/Shanghai\naccounts:\n  local: {platform: local, path: .local/local}\n"
+                 "  feed: {platform: feed, path: data/feed/feed.xml, site: https://example.com}\n")
+    root = make_repo({"a.md": due(accounts="[local, feed]"), "b.md": due("2026-12-01T11:30", accounts="[local, feed]"),
+                      "c.md": due("2026-12-01T12:20", accounts="[local, feed]")}, platforms=platforms, calendar=None)
+    _git_repo(root)
+    bare = tmp_path / "origin.git"
+    subprocess.run(["git", "clone", "-q", "--bare", str(root), str(bare)], check=True)
+    first, second = _clone(bare, tmp_path / "first"), _clone(bare, tmp_path / "second")
+    assert _run(first, "publish", "--push").returncode == 0
+    late = _run(second, "publish", "--push", now="2026-12-01T12:30:00+08:00")  # lost the race, then merged
+    assert late.returncode == 0, late.stderr
+    assert late.stdout.splitlines()[-1] == "6 published"
+    assert _run(first, "metrics", "--push", now="2026-12-01T13:00:00+08:00").returncode == 0
+    metrics = _run(second, "metrics", "--push", now="2026-12-01T13:10:00+08:00")
+    assert metrics.returncode == 0, metrics.stderr
+
+    check = _clone(bare, tmp_path / "check")
+    assert _git(check, "status", "--porcelain") == ""
+    records = {p: record(check, p) for p in "abc"}
+    assert {p: sorted(r) for p, r in records.items()} == {p: ["feed", "local"] for p in "abc"}
+    assert all(job["state"] == "published" for r in records.values() for job in r.values())
+    feed = json.loads((check / "data/feed/feed.json").read_text())
+    assert [i["_smm"]["post"] for i in feed["items"]] == ["c", "b", "a"]
+    atom = ET.parse(check / "data/feed/feed.xml").getroot()
+    assert [e.findtext("{http://www.w3.org/2005/Atom}id") for e in atom] [-3:] == [i["id"] for i in feed["items"]]
+    rows = (check / "data/metrics/2026-12.csv").read_text().splitlines()
+    assert rows[0].startswith("collected_at,post_id") and rows.count(rows[0]) == 1
+    assert sorted({r.split(",")[0] for r in rows[1:]}) == ["2026-12-01T05:00:00Z", "2026-12-01T05:10:00Z"]
+    log = _git(check, "log", "--format=%s").splitlines()
+    assert sum(line.startswith("smm publish") for line in log) == 2 and sum(line.startswith("smm metrics") for line in log) == 2
