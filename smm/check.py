@@ -126,8 +126,11 @@ def check_jobs_needing_a_human(repo: Repo) -> list[Diagnostic]:
         for account, job in record.accounts.items():
             state = job.get("state")
             if state == "unconfirmed" or (state == "failed" and not job.get("retryable")):
-                hint = (f"check {account}; if the post is not there, run `smm publish --retry-unconfirmed {record.post}`"
-                        if state == "unconfirmed" else "fix the post (a change makes smm try again) or the account")
+                resolve = f"smm resolve {record.post} --account {account}"
+                hint = (f"check {account}: if the post is there, run `{resolve} --published URL`; if not, "
+                        f"`{resolve} --not-published` (the next run publishes it)" if state == "unconfirmed" else
+                        f"fix the post (a change makes smm try again) or the account, or run `{resolve} "
+                        "--published URL` or `--not-published`")
                 found.append(Diagnostic(record.file, 1, 1, WARNING, f"record.{state}",
                                         f"`{record.post}` on {account}: {job.get('error') or state}", hint))
     return found

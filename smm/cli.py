@@ -291,6 +291,36 @@ def publish(now: str | None, dry_run: bool, commit: bool, push: bool, include_la
 
 
 @cli.command()
+@click.argument("post_id")
+@click.option("--account", required=True, metavar="NAME", help="The account whose job is settled.")
+@click.option("--published", "url", metavar="URL", help="It went out: the post's URL (or id), checked where smm can.")
+@click.option("--not-published", "not_published", is_flag=True, help="It did not: publish it on the next run.")
+@_NOW
+def resolve(post_id: str, account: str, url: str | None, not_published: bool, now: str | None) -> None:
+    """Settle an unconfirmed or failed job by hand: it went out (--published URL) or not (--not-published).
+
+    Records who resolved it (git user.name) and when. Exit 0 when recorded, 1 when the URL is not
+    this account's post or the job needs no resolving, 2 for usage errors.
+    """
+    from smm.config import find_root
+    from smm.lock import exclusive
+    from smm.resolve import resolve as settle
+
+    if (url is None) == (not not_published):
+        raise UsageError("give either --published URL or --not-published")
+    root = find_root(Path.cwd())
+    with exclusive(root, "publish"):
+        repo = _repo(root)
+        _fail_on_broken_config(repo)
+        done = settle(repo, post_id, account, url, _now(now), dict(os.environ))
+    if done.state == "pending":
+        click.echo(f"{post_id} → {account}: not published; the next `smm publish` publishes it")
+    else:
+        click.echo(f"{post_id} → {account}: {done.state} {done.url or url} ({done.checked})")
+    click.echo(f"commit data/published/{post_id}.json to keep it")
+
+
+@cli.command()
 @click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
 @click.option("--brand", default=None, help="The brand's name (default: the directory's name).")
 @click.option("--timezone", "tz", default="UTC", show_default=True, help="IANA time zone for publish times.")

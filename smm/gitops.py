@@ -54,6 +54,23 @@ def commit_data(root: Path, message: str) -> str | None:
     return sha
 
 
+def identity(root: Path) -> str | None:
+    """`Name <email>` of whoever works in this checkout (git config user.name and user.email), if set."""
+    try:
+        repo = _repo(root)
+    except SmmError:
+        return None
+
+    def get(key: str) -> str:
+        try:
+            return repo.git.config("--get", key).strip()
+        except git.GitCommandError:  # not set
+            return ""
+
+    name, email = get("user.name"), get("user.email")
+    return (f"{name} <{email}>" if email else name) if name else None
+
+
 def record(root: Path, message: str, push_too: bool) -> str | None:
     """Commit data/ (and push it); None, or why git failed, for the run to report with its results."""
     try:

@@ -351,3 +351,122 @@ def test_two_runs_racing_to_push_merge_records_feed_and_metrics(make_repo, tmp_p
     assert sorted({r.split(",")[0] for r in rows[1:]}) == ["2026-12-01T05:00:00Z", "2026-12-01T05:10:00Z"]
     log = _git(check, "log", "--format=%s").splitlines()
     assert sum(line.startswith("smm publish") for line in log) == 2 and sum(line.startswith("smm metrics") for line in log) == 2
+
+
+# --- smm resolve: a human settles what smm could not -------------------------------------------------
+
+EDITOR = "Editor Name <editor@example.com>"
+
+
+@pytest.fixture
+def settled(make_repo, monkeypatch):
+    """A checkout with an editor's git identity, post `a` due on local (and mastodon), its job in `state`."""
+    monkeypatch.setenv("GIT_CONFIG_GLOBAL", "/dev/null")
+    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
+
+    def build(state: str, accounts="[local]", body="Hello 你好", parts=None, identity=True, **job):
+        root = make_repo({"a.md": due(accounts=accounts, body=body, thread="auto")}, platforms=PLATFORMS, calendar=None)
+        _git_repo(root)
+        if identity:
+            _git(root, "config", "user.name", "Editor Name")
+            _git(root, "config", "user.email", "editor@example.com")
+        (root / "data/published").mkdir(parents=True, exist_ok=True)
+        jobs = {a: {"state": state, "attempts": 1, "key": "k1", "error": "outcome unknown", **job,
+                    **({"parts": parts} if parts else {})} for a in accounts.strip("[]").split(", ")}
+        (root / "data/published/a.json").write_text(json.dumps({"post": "a", "file": "content/a.md", "accounts": jobs}))
+        (root / ".local/local").mkdir(parents=True, exist_ok=True)
+        (root / ".local/local/posts.json").write_text(json.dumps([
+            {"id": "7", "key": "k1", "url": "local://local/7", "post": "a", "text": body, "reply_to": None},
+            {"id": "8", "key": "k2", "url": "local://local/8", "post": "a", "text": body, "reply_to": "7"}]))
+        return root
+    return build
+
+
+@pytest.mark.parametrize("state", ["unconfirmed", "failed"])
+@pytest.mark.parametrize("reference", ["local://local/7", "7"])
+def test_resolve_published_records_the_post_who_and_when(settled, smm, state, reference):
+    root = settled(state, retryable=False)
+    code, out, err = smm("resolve", "a", "--account", "local", "--published", reference, "--now", NOW)
+    assert code == 0, err
+    assert out.splitlines()[0] == "a → local: published local://local/7 (found on the network)"
+    job = record(root, "a")["local"]
+    assert (job["state"], job["remote_id"], job["url"]) == ("published", "7", "local://local/7")
+    assert job["resolved"] == {"by": EDITOR, "at": "2026-12-01T04:00:00+00:00", "as": "published", "was": state,
+                               "checked": True}
+    code, report, _ = publish(smm)
+    assert (code, report) == (0, {"jobs": []})  # settled: nothing posted again
+    assert len(remote_posts(root)) == 2
+
+
+def test_resolve_not_published_publishes_on_the_next_run(settled, smm):
+    root = settled("unconfirmed")
+    code, out, err = smm("resolve", "a", "--account", "local", "--not-published", "--now", NOW)
+    assert code == 0, err
+    job = record(root, "a")["local"]
+    assert (job["state"], job["resolved"]["as"], job["resolved"]["by"]) == ("pending", "not_published", EDITOR)
+    code, report, _ = publish(smm)
+    assert (code, [j["state"] for j in report["jobs"]]) == (0, ["published"])
+    assert len(remote_posts(root)) == 3
+
+
+def test_resolve_a_thread_part_then_the_rest_goes_out(settled, smm):
+    body = ("word " * 90 + "\n\n") * 3
+    root = settled("unconfirmed", body=body, parts=[{"remote_id": "7", "url": "local://local/7"}])
+    code, out, err = smm("resolve", "a", "--account", "local", "--published", "local://local/8", "--now", NOW)
+    assert code == 0, err
+    job = record(root, "a")["local"]
+    assert (job["state"], [p["remote_id"] for p in job["parts"]]) == ("failed", ["7", "8"])
+    assert job["error"] == "resolved: 2 of 3 parts went out; the rest on the next run"
+    code, report, _ = publish(smm)
+    assert (code, [j["state"] for j in report["jobs"]]) == (0, ["published"])
+    assert remote_posts(root)[-1]["reply_to"] == "8"
+
+
+REFUSED = [  # job state, arguments, exit code, message
+    ("unconfirmed", ["--published", "local://local/99"], 1, "error: --published local://local/99: no post local://local/99 in local"),
+    ("published", ["--not-published"], 1, "error: `a` on local is published: only unconfirmed or failed jobs are resolved"),
+    ("late", ["--published", "7"], 1, "error: `a` on local is late: only unconfirmed or failed jobs are resolved"),
+    ("unconfirmed", [], 2, "error: give either --published URL or --not-published"),
+    ("unconfirmed", ["--published", "7", "--not-published"], 2, "error: give either --published URL or --not-published"),
+]
+
+
+@pytest.mark.parametrize("state,args,code,message", REFUSED)
+def test_resolve_refuses_what_it_cannot_settle(settled, smm, state, args, code, message):
+    root = settled(state)
+    before = (root / "data/published/a.json").read_text()
+    got, out, err = smm("resolve", "a", "--account", "local", *args, "--now", NOW)
+    assert (got, err.strip()) == (code, message)
+    assert (root / "data/published/a.json").read_text() == before
+
+
+@pytest.mark.parametrize("args,message", [
+    (["a", "--account", "nope", "--not-published"], "error: no account `nope` in platforms.yml; accounts are: local, mastodon, x"),
+    (["zzz", "--account", "local", "--not-published"], "error: no post with id `zzz`"),
+])
+def test_resolve_names_an_unknown_post_or_account(settled, smm, args, message):
+    settled("unconfirmed")
+    assert smm("resolve", *args)[0::2] == (2, message + "\n")
+
+
+def test_resolve_needs_to_know_who_you_are(settled, smm):
+    root = settled("unconfirmed", identity=False)
+    code, _, err = smm("resolve", "a", "--account", "local", "--not-published")
+    assert (code, err) == (1, "error: set `git config user.name` and `user.email`: the record keeps who resolved a job\n")
+    assert record(root, "a")["local"]["state"] == "unconfirmed"
+
+
+def test_resolve_without_the_accounts_secret_records_it_unchecked(settled, smm):
+    root = settled("unconfirmed", accounts="[mastodon]")
+    url = "https://mastodon.example/@brand/111"
+    code, out, err = smm("resolve", "a", "--account", "mastodon", "--published", url, "--now", NOW)
+    assert code == 0, err
+    assert out.splitlines()[0] == f"a → mastodon: published {url} (not checked (not configured: set T_MASTODON_TOKEN))"
+    assert record(root, "a")["mastodon"]["resolved"]["checked"] is False
+
+
+def test_check_names_smm_resolve_for_an_unconfirmed_job(settled, smm):
+    settled("unconfirmed")
+    code, out, _ = smm("check", "--format", "json")
+    [hint] = [d["hint"] for d in json.loads(out) if d["rule"] == "record.unconfirmed"]
+    assert "`smm resolve a --account local --published URL`" in hint and "`smm resolve a --account local --not-published`" in hint

@@ -206,6 +206,14 @@ class Platform:
         """
         raise NotSupported(f"{self.label} cannot look up a post by its idempotency key")
 
+    def confirm(self, reference: str) -> PublishResult:
+        """The post a human says this account published (its URL or id), as the network knows it.
+
+        Raise Rejected when there is no such post or another account's; NotSupported when the
+        network cannot be asked (`smm resolve` then records it unchecked).
+        """
+        raise NotSupported(f"smm cannot look up posts on {self.label}")
+
     def metrics(self, remote_ids: list[str]) -> list[Metrics]:
         raise NotSupported(f"{self.label} metrics are not implemented")
 

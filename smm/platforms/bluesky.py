@@ -29,6 +29,8 @@ _TAG = regex.compile(
     r"(?:^|(?<=\s))[#＃]((?!\ufe0f)[^\s\u00ad\u2060\u200a\u200b\u200c\u200d\u20e2]*"
     r"[^\d\s\p{P}\u00ad\u2060\u200a\u200b\u200c\u200d\u20e2]+[^\s\u00ad\u2060\u200a\u200b\u200c\u200d\u20e2]*)"
 )
+_POST_URL = regex.compile(r"(?:https://bsky\.app/profile/(?P<owner>[^/]+)/post/|at://(?P<owner>[^/]+)/app\.bsky\.feed\.post/)"
+                          r"(?P<rkey>[A-Za-z0-9._:~-]+)/?")
 _MENTION = regex.compile(r"(?:^|(?<=[\s(]))@([a-zA-Z0-9-]+(?:\.[a-zA-Z0-9-]+)+)\b")
 
 
@@ -231,6 +233,24 @@ class Bluesky(Platform):
         except Rejected as exc:
             if "RecordNotFound" in exc.message or "Could not locate record" in exc.message:
                 return None  # certainly not there: safe to publish
+            raise
+        return PublishResult(response.uri, self._url(response.uri), {"cid": response.cid})
+
+    def confirm(self, reference: str) -> PublishResult:
+        """`https://bsky.app/profile/HANDLE/post/RKEY` or `at://DID/app.bsky.feed.post/RKEY`: the record
+        must be in this account's repository."""
+        match = _POST_URL.fullmatch(reference.strip())
+        if match is None:
+            raise Rejected(f"{reference} is not a Bluesky post URL (https://bsky.app/profile/…/post/…) or at:// URI")
+        owner, rkey = match.group("owner"), match.group("rkey")
+        if owner not in (self.options["handle"], self.did):
+            raise Rejected(f"{reference} is a post of {owner}, not of {self.options['handle']}")
+        try:
+            response = self._call("look up", self.client.com.atproto.repo.get_record,
+                                  {"repo": self.did, "collection": POST, "rkey": rkey})
+        except Rejected as exc:
+            if "RecordNotFound" in exc.message or "Could not locate record" in exc.message:
+                raise Rejected(f"no post {rkey} in {self.options['handle']}'s repository") from None
             raise
         return PublishResult(response.uri, self._url(response.uri), {"cid": response.cid})
 

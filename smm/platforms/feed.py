@@ -12,6 +12,7 @@ import uuid
 from pathlib import Path
 from xml.etree import ElementTree as ET
 
+from smm.errors import Rejected
 from smm.platforms.base import MediaRules, Outgoing, Platform, PublishResult
 from smm.files import write_atomic
 
@@ -51,6 +52,13 @@ class Feed(Platform):
     def find(self, outgoing: Outgoing, *, idempotency_key: str) -> PublishResult | None:
         item = next((i for i in self.items() if i["id"] == entry_id(outgoing.post_id)), None)
         return PublishResult(item["id"], item.get("url")) if item else None
+
+    def confirm(self, reference: str) -> PublishResult:
+        """An entry of this feed, by its id or URL."""
+        item = next((i for i in self.items() if reference.strip() in (i["id"], i.get("url"))), None)
+        if item is None:
+            raise Rejected(f"no entry {reference} in {self.json_path.name}")
+        return PublishResult(item["id"], item.get("url"))
 
     def publish(self, outgoing: Outgoing, *, idempotency_key: str) -> PublishResult:
         site = self.options.get("site")

@@ -57,6 +57,12 @@ class Local(Mastodon):
     def find(self, outgoing: Outgoing, *, idempotency_key: str) -> PublishResult | None:
         return self._by_key(idempotency_key)
 
+    def confirm(self, reference: str) -> PublishResult:
+        post = next((p for p in self._read("posts.json") if reference.strip() in (p["id"], p["url"])), None)
+        if post is None:
+            raise Rejected(f"no post {reference} in {self.folder.name}")
+        return PublishResult(post["id"], post["url"])
+
     def publish(self, outgoing: Outgoing, *, idempotency_key: str) -> PublishResult:
         fault = self._next_fault()
         if fault == "timeout":

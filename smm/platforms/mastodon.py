@@ -11,6 +11,7 @@ import html
 import os
 import re
 from datetime import datetime, timezone
+from urllib.parse import urlsplit
 
 from smm import counting
 from smm.errors import AuthError, RateLimited, Rejected, TransientError
@@ -139,6 +140,20 @@ class Mastodon(Platform):
             if visible_text(status.get("content") or "") == wanted and str(status.get("in_reply_to_id") or "") == (replying or ""):
                 return PublishResult(str(status["id"]), status.get("url") or status.get("uri"))
         return None
+
+    def confirm(self, reference: str) -> PublishResult:
+        """A status URL of this instance (`https://instance/@user/ID`) or an id; it must be this account's."""
+        parts = urlsplit(reference.strip())
+        if parts.scheme and parts.netloc.lower() != urlsplit(self.options["instance"]).netloc.lower():
+            raise Rejected(f"{reference} is not a status URL of {self.options['instance']}")
+        status_id = (parts.path.rstrip("/").rsplit("/", 1)[-1] if parts.scheme else reference.strip())
+        if not status_id:
+            raise Rejected(f"{reference} names no status")
+        status = self._call("status", self.api.status, status_id)
+        me = self._call("who am I", self.api.me)
+        if str(status["account"]["id"]) != str(me["id"]):
+            raise Rejected(f"status {status_id} belongs to @{status['account'].get('acct')}, not to this account")
+        return PublishResult(str(status["id"]), status.get("url") or status.get("uri"))
 
     def metrics(self, remote_ids: list[str]) -> list[Metrics]:
         from mastodon.errors import MastodonNotFoundError
