@@ -12,12 +12,15 @@ otherwise the file is read and its BLAKE2 digest decides. Anything unreadable is
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 import pickle
 import stat
 import time
 from pathlib import Path
 
+
+log = logging.getLogger(__name__)
 
 MISS = object()
 _RACY_NS = 2_000_000_000  # files changed this close to the last save are always hashed
@@ -110,5 +113,5 @@ class FileCache:
             with open(temp, "wb") as handle:
                 pickle.dump((self.version, time.time_ns(), entries), handle, protocol=pickle.HIGHEST_PROTOCOL)
             os.replace(temp, self.path)
-        except OSError:
-            pass
+        except OSError as exc:  # a read-only home or cache folder: the next run parses again
+            log.debug("cache %s not written: %s", self.path, exc.strerror)

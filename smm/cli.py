@@ -268,14 +268,16 @@ def publish(now: str | None, dry_run: bool, commit: bool, push: bool, include_la
     Catch-up, not exact-minute: everything due since the last run goes out, never early;
     jobs later than `max_lateness` are recorded as late instead. Exit 0 when every due job
     was published (or nothing was due), 1 when any failed, is unconfirmed or was skipped
-    (missing secrets), 2 for usage or config errors.
+    (missing secrets), or git could not record the run; 2 for usage or config errors.
     """
+    from contextlib import nullcontext
+
     from smm import runs
     from smm.config import find_root
     from smm.lock import exclusive
 
     root = find_root(Path.cwd())
-    with exclusive(root, "publish", lock_timeout):
+    with nullcontext() if dry_run else exclusive(root, "publish", lock_timeout):  # a dry run writes nothing
         repo = _repo(root)
         _fail_on_broken_config(repo)
         _refuse_when_unsafe(repo)

@@ -1,4 +1,9 @@
-"""One `smm publish` at a time per checkout: an advisory file lock under .smm-cache/."""
+"""One `smm publish` (and one `smm metrics`) at a time per checkout, writing nothing.
+
+The lock is an advisory `flock` on something every checkout has, opened read-only: the
+checkout's folder for publish, its `platforms.yml` for metrics. A read-only checkout can
+be locked, nothing is left behind, and the kernel releases it when the process dies.
+"""
 
 from __future__ import annotations
 
@@ -10,15 +15,13 @@ from pathlib import Path
 
 from smm.errors import SmmError
 
-LOCK_DIR = ".smm-cache"  # gitignored; holds only lock files
+LOCKED = {"publish": ".", "metrics": "platforms.yml"}  # what each command locks, relative to the root
 
 
 @contextmanager
 def exclusive(root: Path, name: str, wait: float = 10.0):
-    """Hold `.smm-cache/<name>.lock`; wait up to `wait` seconds for another holder, then give up."""
-    folder = root / LOCK_DIR
-    folder.mkdir(exist_ok=True)
-    handle = open(folder / f"{name}.lock", "a+")
+    """Hold the `name` lock of this checkout; wait up to `wait` seconds for another holder, then give up."""
+    handle = os.open(root / LOCKED[name], os.O_RDONLY)
     deadline = time.monotonic() + wait
     try:
         while True:
@@ -30,10 +33,6 @@ def exclusive(root: Path, name: str, wait: float = 10.0):
                     raise SmmError(f"another `smm {name}` is running in this checkout (waited {wait:.0f} s); "
                                    "try again when it has finished") from None
                 time.sleep(0.1)
-        handle.seek(0)
-        handle.truncate()
-        handle.write(f"{os.getpid()}\n")
-        handle.flush()
         yield
     finally:
-        handle.close()
+        os.close(handle)

@@ -510,7 +510,6 @@ def append_rows(root: Path, file: str, columns: Iterable[str], rows: list[list])
     off when it is a partial one (left by a crash), so a file always holds whole rows.
     """
     path = root / file
-    path.parent.mkdir(parents=True, exist_ok=True)
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     new = not path.exists() or path.stat().st_size == 0
@@ -518,12 +517,16 @@ def append_rows(root: Path, file: str, columns: Iterable[str], rows: list[list])
         writer.writerow(columns)
     writer.writerows([["" if v is None else v for v in row] for row in rows])
     columns = list(columns)
-    with open(path, "a+b") as handle:
-        if not new:
-            _mend_last_line(handle, len(columns))
-        handle.write(buffer.getvalue().encode("utf-8"))
-        handle.flush()
-        os.fsync(handle.fileno())
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with open(path, "a+b") as handle:
+            if not new:
+                _mend_last_line(handle, len(columns))
+            handle.write(buffer.getvalue().encode("utf-8"))
+            handle.flush()
+            os.fsync(handle.fileno())
+    except OSError as exc:  # a read-only checkout, a full disk
+        raise SmmError(f"cannot write {file}: {exc.strerror}") from None
     return file
 
 

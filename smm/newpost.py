@@ -11,7 +11,7 @@ import frontmatter
 
 from smm.calendar import gaps
 from smm.content import CONTENT_DIR
-from smm.errors import UsageError
+from smm.errors import SmmError, UsageError
 from smm.repo import Repo
 
 
@@ -54,8 +54,11 @@ def create_post(repo: Repo, title: str, at: datetime | None, accounts: list[str]
     if pillar:
         meta["pillar"] = pillar
     path = repo.root / CONTENT_DIR / f"{local:%Y}" / f"{local:%m}" / f"{post_id}.md"
-    path.parent.mkdir(parents=True, exist_ok=True)
     text = frontmatter.dumps(frontmatter.Post(f"{title.strip()}\n", **meta), sort_keys=False)
-    with open(path, "x", encoding="utf-8", newline="\n") as handle:
-        handle.write(text + "\n")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with open(path, "x", encoding="utf-8", newline="\n") as handle:
+            handle.write(text + "\n")
+    except OSError as exc:  # a read-only checkout, a full disk
+        raise SmmError(f"cannot write {path.relative_to(repo.root).as_posix()}: {exc.strerror}") from None
     return path

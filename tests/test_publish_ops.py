@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
+from pathlib import Path
 
 import pytest
 
@@ -470,3 +471,74 @@ def test_check_names_smm_resolve_for_an_unconfirmed_job(settled, smm):
     code, out, _ = smm("check", "--format", "json")
     [hint] = [d["hint"] for d in json.loads(out) if d["rule"] == "record.unconfirmed"]
     assert "`smm resolve a --account local --published URL`" in hint and "`smm resolve a --account local --not-published`" in hint
+
+
+# --- a read-only checkout ---------------------------------------------------------------------------
+
+READ_ONLY = [  # command, exit code, what it says on stderr (the last line), or on stdout
+    (["publish", "--dry-run", "--format", "json"], 0, None, '"state": "would_publish"'),
+    (["check", "--format", "json"], 1, None, '"rule": "voice.Terms"'),
+    (["check", "--fix"], 1, "error: cannot fix content/a.md: Permission denied", None),
+    (["new", "Hello"], 1, "error: cannot write content/2026/12/2026-12-01-hello.md: Permission denied", None),
+    (["metrics", "--format", "json"], 1, "error: cannot write data/metrics/2026-12.csv: Permission denied", None),
+    (["preview", "--format", "json"], 0, None, '"account": "local"'),
+    (["calendar"], 0, None, "2026-12-01"),
+]
+
+
+@pytest.fixture(scope="module")
+def read_only_checkout(tmp_path_factory):
+    """A checkout nobody may write to (and no writable home for caches); commands run as `nobody`
+    when the tests run as root, for whom permissions do not bite."""
+    import os
+    import shutil
+    import stat
+    import tempfile
+
+    from conftest import RepoFactory
+
+    root = Path(tempfile.mkdtemp(prefix="smm-read-only-"))
+    RepoFactory(root)({"a.md": due(accounts="[local]", body="We utilise github"), "b.md": due(accounts="[local]")},
+                      calendar=None, platforms=(
+        "timezone: Asia/Shanghai\naccounts:\n  local: {platform: local, path: .local/local}\n"), files={
+        "brand/voice/Terms.yml": "extends: substitution\nmessage: \"Use '%s' instead of '%s'.\"\nlevel: error\n"
+                                 "swap:\n  utilise: use\n",
+        ".local/local/posts.json": json.dumps([{"id": "1", "key": "k", "url": "local://local/1", "post": "a",
+                                               "text": "x", "reply_to": None, "likes": 2, "reposts": 0, "replies": 0}]),
+        "data/published/a.json": json.dumps({"post": "a", "file": "content/a.md", "accounts": {"local": {
+            "state": "published", "remote_id": "1", "url": "local://local/1",
+            "published_at": "2026-12-01T03:00:00+00:00"}}})})
+    for path in [root, *root.rglob("*")]:
+        path.chmod(path.stat().st_mode & ~(stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH) | stat.S_IROTH
+                   | (stat.S_IXOTH if path.is_dir() else 0))
+    yield root
+    for path in [root, *root.rglob("*")]:
+        if path.is_dir():
+            path.chmod(0o755)
+    shutil.rmtree(root)
+
+
+def _files(root) -> dict:
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+@pytest.mark.parametrize("args,code,error,output", READ_ONLY, ids=[" ".join(a[:2]) for a, *_ in READ_ONLY])
+def test_a_read_only_checkout_is_never_a_crash(read_only_checkout, args, code, error, output):
+    import os
+    import subprocess
+    import sys
+
+    root = read_only_checkout
+    env = {k: v for k, v in os.environ.items() if k not in ("SMM_CACHE_DIR", "SMM_TEST_CRASH_AT")}
+    env.update(HOME="/nonexistent", XDG_CACHE_HOME="/nonexistent/.cache", SMM_NOW=NOW)
+    as_nobody = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"] if os.geteuid() == 0 else []
+    before = _files(root)
+    result = subprocess.run([*as_nobody, sys.executable, "-m", "smm", *args], cwd=root, env=env,
+                            capture_output=True, text=True)
+    assert result.returncode == code, result.stdout + result.stderr
+    assert "internal error" not in result.stderr and "Traceback" not in result.stderr
+    if error:
+        assert result.stderr.strip().splitlines()[-1] == error
+    if output:
+        assert output in result.stdout
+    assert _files(root) == before  # nothing written, nothing left behind

@@ -10,12 +10,12 @@ those first).
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
 from smm.content import split_front_matter
-from smm.files import links_outside
+from smm.errors import SmmError
+from smm.files import links_outside, write_atomic
 from smm.voice.engine import Voice, _where, apply_replacements
 from smm.voice.segments import FrontMatter, LineIndex
 from smm.yamlsource import load
@@ -109,9 +109,10 @@ def _fix_post(root: Path, post, voice: Voice, write: bool) -> list:
     if made and front_edits and not _front_ok(new_text, post, front_edits):
         new_text, made = _edit(text, body_edits, {}, post)
     if made and write and new_text != text:
-        temporary = root / (post.file + ".smm-fix")
-        temporary.write_bytes(new_text.encode("utf-8"))
-        os.replace(temporary, root / post.file)
+        try:
+            write_atomic(root / post.file, new_text)
+        except OSError as exc:  # a read-only checkout
+            raise SmmError(f"cannot fix {post.file}: {exc.strerror}") from None
     return made
 
 
