@@ -53,7 +53,10 @@ def resolve(repo: Repo, post_id: str, account: str, reference: str | None, now: 
         store.save(post_id, post.file, account, job)
         return Resolution("pending", None, "")
     found, checked = _confirm(repo, account, reference, env)
+    first = not job.get("parts")
     job = _with_part(repo, post, account, job, found, now)
+    if checked and first:  # what a human typed is no network id: metrics leave it alone
+        job["remote_id"] = None
     store.save(post_id, post.file, account, {**job, "resolved": {**said, "checked": checked is None}})
     return Resolution(job["state"], found.url, checked or "found on the network")
 

@@ -463,7 +463,8 @@ def test_resolve_without_the_accounts_secret_records_it_unchecked(settled, smm):
     code, out, err = smm("resolve", "a", "--account", "mastodon", "--published", url, "--now", NOW)
     assert code == 0, err
     assert out.splitlines()[0] == f"a → mastodon: published {url} (not checked (not configured: set T_MASTODON_TOKEN))"
-    assert record(root, "a")["mastodon"]["resolved"]["checked"] is False
+    job = record(root, "a")["mastodon"]
+    assert (job["state"], job["url"], job["remote_id"], job["resolved"]["checked"]) == ("published", url, None, False)
 
 
 def test_check_names_smm_resolve_for_an_unconfirmed_job(settled, smm):
@@ -542,3 +543,48 @@ def test_a_read_only_checkout_is_never_a_crash(read_only_checkout, args, code, e
     if output:
         assert output in result.stdout
     assert _files(root) == before  # nothing written, nothing left behind
+
+
+BLUESKY_REFERENCES = [  # what a human pastes, the record key looked up, or why it is refused
+    ("https://bsky.app/profile/brand.bsky.social/post/3kabc2def", "3kabc2def", None),
+    ("at://did:plc:brand/app.bsky.feed.post/3kabc2def", "3kabc2def", None),
+    ("https://bsky.app/profile/did:plc:brand/post/3kabc2def/", "3kabc2def", None),
+    ("https://bsky.app/profile/other.bsky.social/post/3kabc2def", None,
+     "https://bsky.app/profile/other.bsky.social/post/3kabc2def is a post of other.bsky.social, not of brand.bsky.social"),
+    ("https://bsky.app/profile/brand.bsky.social/post/3kmissing", "3kmissing",
+     "no post 3kmissing in brand.bsky.social's repository"),
+    ("https://example.com/post/1", None,
+     "https://example.com/post/1 is not a Bluesky post URL (https://bsky.app/profile/…/post/…) or at:// URI"),
+]
+
+
+@pytest.mark.parametrize("reference,rkey,refused", BLUESKY_REFERENCES)
+def test_bluesky_confirm_looks_in_the_accounts_repository(make_repo, reference, rkey, refused):
+    from types import SimpleNamespace
+
+    from smm.errors import Rejected
+    from smm.platforms.bluesky import Bluesky
+
+    asked = []
+
+    def get_record(params):
+        asked.append(params)
+        if params["rkey"] == "3kmissing":
+            raise Rejected("Bluesky: refused (look up): RecordNotFound")
+        return SimpleNamespace(uri=f"at://{params['repo']}/{params['collection']}/{params['rkey']}", cid="bafycid")
+
+    root = _secret_repo(make_repo, "bluesky")
+    adapter = Bluesky(load_repo(root).config.accounts["acct"], {"T_SECRET": "app-pass"}, root)
+    adapter._did = "did:plc:brand"
+    adapter._client = SimpleNamespace(com=SimpleNamespace(atproto=SimpleNamespace(repo=SimpleNamespace(get_record=get_record))))
+    if refused:
+        with pytest.raises(Rejected) as caught:
+            adapter.confirm(reference)
+        assert caught.value.message == refused
+    else:
+        found = adapter.confirm(reference)
+        assert (found.remote_id, found.url, found.extra) == (
+            f"at://did:plc:brand/app.bsky.feed.post/{rkey}", f"https://bsky.app/profile/brand.bsky.social/post/{rkey}",
+            {"cid": "bafycid"})
+    assert [a["rkey"] for a in asked] == ([rkey] if rkey else [])
+    assert all(a["repo"] == "did:plc:brand" for a in asked)

@@ -164,11 +164,8 @@ class Platform:
         """
         found = {}
         for name in (options[key] for key in cls.secrets if options.get(key)):
-            value = (env.get(name) or "").strip()
-            if not value:
-                found[name] = UNSET
-            elif any(c.isspace() or unicodedata.category(c).startswith("C") for c in value):
-                found[name] = "holds white space or a control character inside its value: paste the secret again"
+            if problem := _secret_problem(env.get(name)):
+                found[name] = problem
         return found
 
     @classmethod
@@ -187,7 +184,7 @@ class Platform:
 
     def secret(self, key: str) -> str:
         name = self.options.get(key)
-        problem = self.secret_problems({key: name}, self.env).get(name) if name else UNSET
+        problem = _secret_problem(self.env.get(name)) if name else UNSET
         if problem:
             raise AuthError(f"environment variable {name} {problem}", account=self.account.name)
         value = self.env[name]
@@ -222,3 +219,13 @@ class Platform:
 
     def close(self) -> None:
         """Release connections at the end of a run."""
+
+
+def _secret_problem(value: str | None) -> str | None:
+    """What makes a secret's value unusable, if anything (white space around it is fine)."""
+    value = (value or "").strip()
+    if not value:
+        return UNSET
+    if any(c.isspace() or unicodedata.category(c).startswith("C") for c in value):
+        return "holds white space or a control character inside its value: paste the secret again"
+    return None
