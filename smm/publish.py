@@ -138,9 +138,9 @@ class Publisher:
         report = Report()
         for name, account in self.repo.config.accounts.items():  # every secret is usable before any call
             platform = platform_class(account.platform)
-            if platform.missing_secrets(account.options, self.env):
+            if reason := platform.not_configured(account.options, self.env):
                 report.not_configured[name] = platform.missing_secrets(account.options, self.env)
-                self.not_ready[name] = platform.not_configured(account.options, self.env)
+                self.not_ready[name] = reason
         try:
             for job in due_jobs(self.repo.posts, self.store, self.repo.config, self.now):
                 try:

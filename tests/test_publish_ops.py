@@ -588,3 +588,33 @@ def test_bluesky_confirm_looks_in_the_accounts_repository(make_repo, reference, 
             {"cid": "bafycid"})
     assert [a["rkey"] for a in asked] == ([rkey] if rkey else [])
     assert all(a["repo"] == "did:plc:brand" for a in asked)
+
+
+BLUESKY_RATE_LIMITS = [  # 429 headers (ratelimit-reset: seconds from now, made epoch), the wait
+    ({"retry-after": "30", "ratelimit-reset": 3600}, 30.0),  # a proxy's Retry-After; the window ends in an hour
+    ({"retry-after": "600", "ratelimit-reset": 60}, 60.0),  # the window ends first
+    ({"ratelimit-reset": 60}, 60.0),
+    ({"retry-after": "5"}, 5.0),
+]
+
+
+@pytest.mark.parametrize("headers,wait", BLUESKY_RATE_LIMITS)
+def test_bluesky_rate_limit_waits_for_the_shorter_signal(make_repo, headers, wait):
+    import time
+
+    from atproto_client.exceptions import RateLimitExceededError
+    from atproto_client.request import Response
+
+    from smm.errors import RateLimited
+    from smm.platforms.bluesky import Bluesky
+
+    root = _secret_repo(make_repo, "bluesky")
+    adapter = Bluesky(load_repo(root).config.accounts["acct"], {"T_SECRET": "app-pass"}, root)
+    sent = {k: str(int(time.time()) + v) if k == "ratelimit-reset" else v for k, v in headers.items()}
+
+    def limited():
+        raise RateLimitExceededError(Response(success=False, status_code=429, content=None, headers=sent))
+
+    with pytest.raises(RateLimited) as caught:
+        adapter._call("post", limited)
+    assert wait - 2 <= caught.value.retry_after <= wait
