@@ -115,11 +115,11 @@ def _rebase(repo: git.Repo, upstream: str) -> None:
         try:
             repo.git.rebase("--autostash", upstream)
             return
-        except git.GitCommandError:
-            pass
+        except git.GitCommandError as exc:
+            failure = exc
         for _ in range(100):  # one stop per replayed commit
-            if not _rebasing(repo):
-                return
+            if not _rebasing(repo):  # it failed without stopping at a conflict
+                raise _git_error(f"rebase onto {upstream}", failure)
             conflicted = [p for p in repo.git.diff("--name-only", "-z", "--diff-filter=U").split("\0") if p]
             if conflicted:
                 if not _resolve(repo, conflicted):
@@ -130,8 +130,8 @@ def _rebase(repo: git.Repo, upstream: str) -> None:
             try:
                 repo.git.rebase(step)
                 return
-            except git.GitCommandError:
-                continue
+            except git.GitCommandError as exc:  # stopped at the next commit's conflict
+                failure = exc
         if _rebasing(repo):
             repo.git.rebase("--abort")
     raise SmmError(f"cannot rebase onto {upstream}: a real conflict; local commits are kept, "

@@ -618,3 +618,39 @@ def test_bluesky_rate_limit_waits_for_the_shorter_signal(make_repo, headers, wai
     with pytest.raises(RateLimited) as caught:
         adapter._call("post", limited)
     assert wait - 2 <= caught.value.retry_after <= wait
+
+
+def test_each_replayed_commit_is_merged_in_turn(make_repo, tmp_path):
+    """The intent commits of a run (webhook networks) and its last commit, all over a concurrent push."""
+    import subprocess
+
+    from smm import gitops
+
+    def write(root, job_local=None, job_feed=None, rows=()):
+        path = root / "data/published/a.json"
+        accounts = json.loads(path.read_text())["accounts"] if path.exists() else {}
+        accounts |= ({"local": job_local} if job_local else {}) | ({"feed": job_feed} if job_feed else {})
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps({"post": "a", "file": "content/a.md", "accounts": accounts}))
+        if rows:
+            csv = root / "data/metrics/2026-12.csv"
+            csv.parent.mkdir(parents=True, exist_ok=True)
+            csv.write_text((csv.read_text() if csv.exists() else "collected_at,post_id\n") + "".join(f"{r}\n" for r in rows))
+
+    root = make_repo({"a.md": due()}, platforms=PLATFORMS, calendar=None)
+    write(root, job_local={"state": "pending"}, job_feed={"state": "pending"}, rows=["t0,a"])
+    _git_repo(root)
+    bare = tmp_path / "origin.git"
+    subprocess.run(["git", "clone", "-q", "--bare", str(root), str(bare)], check=True)
+    first, second = _clone(bare, tmp_path / "first"), _clone(bare, tmp_path / "second")
+    write(first, job_feed={"state": "published", "remote_id": "f1"}, rows=["t1,a"])
+    assert gitops.record(first, "first run", True) is None
+    write(second, job_local={"state": "in_flight", "attempts": 1})
+    gitops.commit_data(second, "sending a to local")
+    write(second, job_local={"state": "published", "remote_id": "l1"}, rows=["t2,a"])
+    assert gitops.record(second, "second run", True) is None
+    check = _clone(bare, tmp_path / "check")
+    assert record(check, "a") == {"feed": {"state": "published", "remote_id": "f1"},
+                                  "local": {"state": "published", "remote_id": "l1"}}
+    assert (check / "data/metrics/2026-12.csv").read_text() == "collected_at,post_id\nt0,a\nt1,a\nt2,a\n"
+    assert _git(check, "log", "--format=%s").splitlines()[:3] == ["second run", "sending a to local", "first run"]
