@@ -317,6 +317,9 @@ def resolve(post_id: str, account: str, url: str | None, not_published: bool, no
         done = settle(repo, post_id, account, url, _now(now), dict(os.environ))
     if done.state == "pending":
         click.echo(f"{post_id} → {account}: not published; the next `smm publish` publishes it")
+    elif done.state == "failed":  # a thread with parts still to go
+        click.echo(f"{post_id} → {account}: part {done.url or url} recorded ({done.checked}); "
+                   "the next `smm publish` sends the rest of the thread")
     else:
         click.echo(f"{post_id} → {account}: {done.state} {done.url or url} ({done.checked})")
     click.echo(f"commit data/published/{post_id}.json to keep it")

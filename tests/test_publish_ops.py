@@ -415,6 +415,8 @@ def test_resolve_a_thread_part_then_the_rest_goes_out(settled, smm):
     root = settled("unconfirmed", body=body, parts=[{"remote_id": "7", "url": "local://local/7"}])
     code, out, err = smm("resolve", "a", "--account", "local", "--published", "local://local/8", "--now", NOW)
     assert code == 0, err
+    assert out.splitlines()[0] == ("a → local: part local://local/8 recorded (found on the network); "
+                                   "the next `smm publish` sends the rest of the thread")
     job = record(root, "a")["local"]
     assert (job["state"], [p["remote_id"] for p in job["parts"]]) == ("failed", ["7", "8"])
     assert job["error"] == "resolved: 2 of 3 parts went out; the rest on the next run"
