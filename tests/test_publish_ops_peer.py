@@ -98,3 +98,27 @@ def test_resolve_checks_the_status_is_the_accounts(masto_repo, smm):
     assert code == 0, err
     job = json.loads((root / "data/published/a.json").read_text())["accounts"]["mastodon"]
     assert (job["state"], job["remote_id"], job["resolved"]["checked"]) == ("published", own["id"], True)
+
+
+def _count(masto) -> int:
+    status, me = http_json("GET", f"{masto.url}/api/v1/accounts/verify_credentials",
+                           headers={"Authorization": f"Bearer {masto.token}"})
+    return me["statuses_count"]
+
+
+@pytest.mark.parametrize("paste,state,sent", [
+    ("{token}\n", "published", 1),  # a secret pasted with its newline: used without it
+    ("  {token}\r\n", "published", 1),
+    ("{token}\nsecond line", "skipped", 0),  # never sent, never unconfirmed
+    ("{token} ", "published", 1),
+])
+def test_mastodon_token_as_pasted_into_ci(masto_repo, paste, state, sent):
+    root, masto = masto_repo
+    before = _count(masto)
+    report = Publisher(load_repo(root), _now(), {"T_MASTODON_TOKEN": paste.format(token=masto.token)},
+                       sleep=lambda s: None).run()
+    assert [j.state for j in report.jobs] == [state]
+    assert _count(masto) - before == sent
+    job = json.loads((root / "data/published/a.json").read_text())["accounts"]["mastodon"]
+    assert job["state"] == ("published" if sent else "pending")
+    assert masto.token not in json.dumps(job) and masto.token not in (report.jobs[0].error or "")
