@@ -290,8 +290,9 @@ def publish(now: str | None, dry_run: bool, commit: bool, push: bool, include_la
 @click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
 @click.option("--brand", default=None, help="The brand's name (default: the directory's name).")
 @click.option("--timezone", "tz", default="UTC", show_default=True, help="IANA time zone for publish times.")
-@click.option("--smm-requirement", default="smm", show_default=True, metavar="SPEC",
-              help="How the workflows install smm: a pip requirement, e.g. smm==0.1.0 or a git URL.")
+@click.option("--smm-requirement", default="smm-git", show_default=True, metavar="SPEC",
+              help="How the workflows install smm: a pip requirement (smm-git==0.1.0), a URL "
+                   "(git+https://github.com/OWNER/smm@v0.1.0) or a path (./vendor/smm).")
 @click.option("--force", is_flag=True, help="Overwrite files that already exist.")
 @_NOW
 def init(directory: Path, brand: str | None, tz: str, smm_requirement: str, force: bool, now: str | None) -> None:
