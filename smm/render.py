@@ -169,7 +169,7 @@ class _Job:
 
     def run(self) -> Rendered:
         flavor = self.platform.markup
-        text, _ = self.source()
+        text = self.without_comments()
         text = self.resolve_mentions(text)
         utm = self.utm()
         if utm:
@@ -177,7 +177,9 @@ class _Job:
         link = self.override.get("link") or self.post.meta.get("link")
         if link and utm:
             link = utm_tag(link, **utm)
-        segments = [markup.to_text(s, flavor) for s in text.split(SPLIT_MARKER) if s.strip()] or [""]
+        renderings = [markup.render(s, flavor) for s in text.split(SPLIT_MARKER) if s.strip()]
+        self.check_links([target for r in renderings for target in r.refused_links])
+        segments = [r.text for r in renderings] or [""]
         joiner = f"\n\n{SPLIT_MARKER}\n\n" if self.threaded() else "\n\n"
         body = joiner.join(segments)
         full = self.apply_template(body, link)
@@ -186,6 +188,31 @@ class _Job:
         parts = self.fit(full, bool(media_refs))
         return Rendered(self.post.id, self.account, self.platform.name, tuple(parts), tuple(media_refs),
                         link, tuple(self.found))
+
+    def without_comments(self) -> str:
+        """The source text without HTML comments: they are for the repository, never published."""
+        text, path = self.source()
+        stripped, unclosed = markup.strip_comments(text)
+        if unclosed is not None:
+            self.same_for_all(path, "render.unclosed-comment", "`<!--` is never closed, so it would be published as text",
+                              "end the comment with `-->`, or write `&lt;!--` to show it", self.at_offset(unclosed))
+        return stripped
+
+    def check_links(self, refused: list[str]) -> None:
+        for target in refused:
+            self.same_for_all((), "render.unsafe-link", f"link target `{target}` is not published: only http(s) "
+                              "and mailto links leave the repository, so only its text is shown",
+                              "write the full address, e.g. `https://example.com/page`", self.position_in_source(target))
+
+    def same_for_all(self, path, rule: str, message: str, hint: str, at: tuple) -> None:
+        """A problem of the post's text itself, reported once whatever the account."""
+        line, column, end = self.post.at(path) if path else at
+        self.found.append(Diagnostic(self.post.file, line, column, ERROR, rule, message, hint, end))
+
+    def at_offset(self, offset: int) -> tuple:
+        """Line and column of an offset into the body."""
+        body = self.post.body
+        return (self.post.body_line + body.count("\n", 0, offset), offset - (body.rfind("\n", 0, offset) + 1) + 1, None)
 
     def threaded(self) -> bool:
         return self.post.meta.get("thread") == "auto" and self.platform.threads_for(self.options)

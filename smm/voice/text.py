@@ -22,6 +22,7 @@ _HASHTAG = r"#\w+#?"  # `#tag`, and Weibo's `#话题#`
 _CODE_SPAN = r"``[\s\S]+?``|`[^`\n]+`"
 _FENCE = r"^[ \t]{0,3}```[\s\S]*?(?:^[ \t]{0,3}```[ \t]*$|\Z)|^[ \t]{0,3}~~~[\s\S]*?(?:^[ \t]{0,3}~~~[ \t]*$|\Z)"
 _COMMENT = r"<!--[\s\S]*?-->"
+CODE = _FENCE + "|" + _CODE_SPAN  # code blocks and spans: what looks like markup inside is code
 _AUTOLINK = r"<(?:https?|ftp|mailto):[^>\s]*>"
 _REFDEF = r"^[ ]{0,3}\[[^\]\n]+\]:[^\n]*"
 _TARGET = r"\]\((?:[^()\s]|\([^()\s]*\))*(?:\s+(?:\"[^\"\n]*\"|'[^'\n]*'))?\s*\)"  # `](url "title")`
