@@ -74,14 +74,16 @@ def scheduled(posts: list[Post], tz: tzinfo, start: datetime, end: datetime) -> 
     ]
 
 
-def gaps(calendar: Calendar, posts: list[Post], tz: tzinfo, start: datetime, end: datetime) -> list[Entry]:
-    """Slot occurrences in [start, end) that no non-draft post of their pillar fills that day.
+def gaps(calendar: Calendar, posts: list[Post], tz: tzinfo, start: datetime, end: datetime,
+         drafts_fill: bool = False) -> list[Entry]:
+    """Slot occurrences in [start, end) that no non-draft post (any post, with `drafts_fill`)
+    of their pillar fills that day.
 
     Each post fills at most one slot: the nearest open one of its pillar on its day.
     """
     by_day: dict[date, list[Post]] = {}
     for p in posts:
-        if p.publish_at and not p.draft:
+        if p.publish_at and (drafts_fill or not p.draft):
             by_day.setdefault(p.publish_at.astimezone(tz).date(), []).append(p)
     open_slots = []
     day = start.astimezone(tz).date()

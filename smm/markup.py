@@ -18,7 +18,6 @@ from markdown.treeprocessors import Treeprocessor
 
 from smm.links import leaves_safely
 from smm.threads import SPLIT_MARKER
-from smm.voice.text import CODE
 
 _HASHTAG_LINE = re.compile(r"^(\s*)#(?=[^\s#])", re.MULTILINE)
 _RAW_TAG = re.compile(r"<(?!https?://)")
@@ -26,11 +25,14 @@ _EDGE_SPACE = re.compile(r"^[ \t]|[ \t]$", re.MULTILINE)
 _NEEDS_MARKDOWN = re.compile(r"[*_`\[\]<>\\]|^\s*(?:[-+]|\d+[.)])\s|^\s*>|^ {4}|^\s*#", re.MULTILINE)
 
 FLAVORS = ("plain", "html", "telegram", "slack", "discord")
+# Code: what looks like markup inside is code (the voice rules skip it too)
+CODE_SPAN = r"``[\s\S]+?``|`[^`\n]+`"
+CODE_FENCE = r"^[ \t]{0,3}```[\s\S]*?(?:^[ \t]{0,3}```[ \t]*$|\Z)|^[ \t]{0,3}~~~[\s\S]*?(?:^[ \t]{0,3}~~~[ \t]*$|\Z)"
 
 # -- HTML comments: for the repository, never for a network ------------------------------
 
 _NOT_CLOSING = r"(?:(?!-->)[\s\S])*"
-_COMMENTS = re.compile(rf"(?P<code>{CODE})"
+_COMMENTS = re.compile(rf"(?P<code>{CODE_FENCE}|{CODE_SPAN})"
                        rf"|^[ \t]*(?P<line><!--{_NOT_CLOSING}-->)[ \t]*(?:\n|\Z)"  # alone on its lines: lines go
                        rf"|^(?P<lead><!--{_NOT_CLOSING}-->)[ \t]*"  # before text: the spaces after it go
                        rf"|[ \t]*(?P<inline><!--{_NOT_CLOSING}-->)"  # after text: the spaces before it go
