@@ -177,7 +177,10 @@ def calendar(start: str | None, end: str | None, fmt: str, now: str | None) -> N
     if fmt == "json":
         click.echo(cal.format_json(entries))
     elif fmt == "ics":
-        click.echo(cal.format_ics(entries, repo.root.name, moment), nl=False)
+        from smm.gitops import origin_url
+
+        domain = cal.uid_domain(origin_url(repo.root), repo.brand.name)
+        click.echo(cal.format_ics(entries, repo.brand.name, moment, domain), nl=False)
     else:
         click.echo(cal.format_text(entries))
 

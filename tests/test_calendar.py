@@ -61,9 +61,9 @@ def test_calendar_ics_is_valid_icalendar(make_repo, smm):
     code, out, _ = smm("calendar", *WEEK, "--format", "ics")
     assert code == 0
     cal = icalendar.Calendar.from_ical(out)
-    events = {str(e["uid"]): e for e in cal.walk("VEVENT")}
-    assert set(events) == {"post-a@smm", "slot-20261130T1200-news@smm"}
-    start = events["post-a@smm"].decoded("dtstart")
+    events = {str(e["uid"]).split("@")[0]: e for e in cal.walk("VEVENT")}
+    assert set(events) == {"post-a", "slot-20261130T1200-news"}
+    start = events["post-a"].decoded("dtstart")
     assert start.isoformat() == "2026-12-02T10:30:00+08:00"
     assert [tz["tzid"] for tz in cal.walk("VTIMEZONE")] == ["Asia/Shanghai"]
 
@@ -173,3 +173,44 @@ def test_new_drafts_take_different_slots(make_repo, smm):
     first = smm("new", "One", "--now", "2026-11-30T13:00+08:00")[1].strip()
     second = smm("new", "Two", "--now", "2026-11-30T13:00+08:00")[1].strip()
     assert (first, second) == ("content/2026/12/2026-12-02-one.md", "content/2026/12/2026-12-07-two.md")
+
+
+def _ics(smm) -> icalendar.Calendar:
+    code, out, _ = smm("calendar", *WEEK, "--format", "ics")
+    assert code == 0
+    return icalendar.Calendar.from_ical(out)
+
+
+def test_ics_calendar_is_named_after_the_brand(make_repo, smm):
+    make_repo({"a.md": post_text()}, files={"brand/brand.yml": "name: Cloudleaf Tea 云叶茶\n"})
+    assert str(_ics(smm)["x-wr-calname"]) == "Cloudleaf Tea 云叶茶 content calendar"
+
+
+@pytest.mark.parametrize("first,second,same", [
+    ("git@github.com:acme/social.git", "https://github.com/acme/social", True),
+    ("https://x-access-token:secret@github.com/acme/social.git", "ssh://git@github.com/acme/social.git/", True),
+    ("git@github.com:acme/social.git", "git@github.com:acme/other.git", False),
+    ("https://github.com/acme/social", "https://gitlab.com/acme/social", False),
+    (None, "git@github.com:acme/social.git", False),
+])
+def test_ics_uids_are_per_repository_and_stable_across_clones(first, second, same):
+    from smm.calendar import uid_domain
+
+    assert uid_domain(first, "Acme") == uid_domain(first, "Acme")
+    assert (uid_domain(first, "Acme") == uid_domain(second, "Acme")) is same
+    assert uid_domain(None, "Acme") != uid_domain(None, "Other")
+
+
+def test_two_repositories_give_different_uids_for_the_same_post(make_repo, smm, tmp_path, monkeypatch):
+    import git
+
+    root = make_repo({"a.md": post_text()})
+    uids = []
+    for remote in ("git@github.com:acme/one.git", "git@github.com:acme/two.git"):
+        repository = git.Repo.init(root)
+        if repository.remotes:
+            repository.delete_remote("origin")
+        repository.create_remote("origin", remote)
+        uids.append({str(e["uid"]) for e in _ics(smm).walk("VEVENT")})
+        assert uids[-1] == {str(e["uid"]) for e in _ics(smm).walk("VEVENT")}  # stable across runs
+    assert not uids[0] & uids[1]
