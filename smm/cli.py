@@ -196,6 +196,7 @@ def preview(paths: tuple[Path, ...], accounts: tuple[str, ...], fmt: str) -> Non
     PATHS limit the preview to posts under them (default: every post).
     """
     from smm import preview as show
+    from smm.brand import page_language
     from smm.render import Renderer
 
     repo = _repo(paths[0] if paths else None)
@@ -222,7 +223,7 @@ def preview(paths: tuple[Path, ...], accounts: tuple[str, ...], fmt: str) -> Non
     elif fmt == "markdown":
         click.echo(show.as_markdown(selected))
     elif fmt == "html":
-        click.echo(show.as_html(selected, repo.root, repo.brand.name))
+        click.echo(show.as_html(selected, repo.root, repo.brand.name, page_language(repo.brand, repo.posts)))
     else:
         click.echo(show.as_text(selected), nl=False)
 
