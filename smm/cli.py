@@ -185,6 +185,25 @@ def calendar(start: str | None, end: str | None, fmt: str, now: str | None) -> N
         click.echo(cal.format_text(entries))
 
 
+def _post_paths(root: Path, paths: tuple[Path, ...]) -> list[Path]:
+    """The PATHS of `smm preview`, resolved; each must be a post file or a folder that can hold
+    posts (content/, one under it, or one above it), else an error (exit 1) that says so."""
+    from smm.content import CONTENT_DIR, post_files
+    from smm.errors import SmmError
+
+    content = (root / CONTENT_DIR).resolve()
+    posts = {(root / f).resolve() for f in post_files(root)}
+    wanted = [p.resolve() for p in paths]
+    for given, path in zip(paths, wanted):
+        if path.is_dir() and (path == content or content in path.parents or path in content.parents):
+            continue
+        if path not in posts:
+            what = "a folder outside content/" if path.is_dir() else "not a post"
+            raise SmmError(f"{given} is {what}: posts are Markdown files (`*.md`) under content/, "
+                           "except README.md and names starting `_` or `.`")
+    return wanted
+
+
 @cli.command()
 @click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
 @click.option("--account", "accounts", multiple=True, metavar="NAME", help="Only this account (repeatable).")
@@ -204,7 +223,7 @@ def preview(paths: tuple[Path, ...], accounts: tuple[str, ...], fmt: str) -> Non
     unknown = [a for a in accounts if a not in repo.config.accounts]
     if unknown:
         raise UsageError(f"unknown account(s): {', '.join(unknown)}")
-    wanted = [p.resolve() for p in paths]
+    wanted = _post_paths(repo.root, paths)
     renderer = Renderer(repo.root, repo.config, repo.brand)
     selected = []
     for post in repo.posts:

@@ -398,3 +398,28 @@ def test_raw_html_links_are_text_not_links_in_html_flavours(make_repo):
         assert "&lt;a href" in r.text
         assert all(leaves_safely(href) for href in re.findall(r'<a href="([^"]*)"', r.text)), r.account
         assert "<img" not in r.text.replace("&lt;img", ""), r.account
+
+
+@pytest.mark.parametrize("path,what", [
+    ("README.md", "not a post"),
+    ("platforms.yml", "not a post"),
+    ("brand/brand.yml", "not a post"),
+    ("content/README.md", "not a post"),
+    ("content/_notes.md", "not a post"),
+    ("content/media/dot.png", "not a post"),
+    ("brand", "a folder outside content/"),
+])
+def test_preview_of_a_path_that_is_not_a_post_says_so(make_repo, smm, path, what):
+    make_repo({"p.md": post_text()}, files={"README.md": "# hi\n", "brand/brand.yml": "name: X\n",
+                                            "content/README.md": "# notes\n", "content/_notes.md": "x\n",
+                                            "content/media/dot.png": b"\x89PNG"})
+    for fmt in ("text", "json", "markdown", "html"):
+        code, out, err = smm("preview", path, "--format", fmt)
+        assert (code, out) == (1, "") and f"{path} is {what}: posts are Markdown files" in err
+
+
+@pytest.mark.parametrize("path", [".", "content", "content/p.md"])
+def test_preview_of_posts_and_their_folders_still_works(make_repo, smm, path):
+    make_repo({"p.md": post_text()})
+    code, out, _ = smm("preview", path, "--format", "json")
+    assert code == 0 and [p["post"] for p in json.loads(out)] == ["p"]
