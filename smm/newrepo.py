@@ -38,6 +38,9 @@ def with_extra(requirement: str, extra: str = "networks") -> str:
         raise UsageError(f"--smm-requirement {requirement!r} is not a pip requirement ({str(exc).splitlines()[0]}); "
                          f"use e.g. {DISTRIBUTION}==0.1.0, git+https://github.com/OWNER/smm@v0.1.0 "
                          "or ./vendor/smm") from None
+    if parsed.name.lower() == "smm" and not parsed.url:
+        raise UsageError(f"--smm-requirement {requirement!r}: `smm` on the Python package index is another project; "
+                         f"this smm is published as `{DISTRIBUTION}` (e.g. {DISTRIBUTION}==0.1.0)")
     parsed.extras = parsed.extras | {extra}
     return str(parsed)
 

@@ -105,7 +105,8 @@ def test_each_requirement_form_gets_the_networks_extra_once(requirement, network
     assert "[networks][" not in publish and "networks,networks" not in publish
 
 
-@pytest.mark.parametrize("requirement", ["smm git", "smm-git>>1", "smm-git[networks", "it's", "a\nb", ""])
+@pytest.mark.parametrize("requirement", ["smm git", "smm-git>>1", "smm-git[networks", "it's", "a\nb", "",
+                                         "smm", "smm==0.1.0", "SMM[networks]"])
 def test_a_requirement_pip_cannot_read_is_refused_before_anything_is_written(tmp_path, smm, requirement):
     code, _, err = smm("init", str(tmp_path / "x"), "--smm-requirement", requirement)
     assert code == 2 and "--smm-requirement" in err and "Traceback" not in err
