@@ -423,3 +423,19 @@ def test_preview_of_posts_and_their_folders_still_works(make_repo, smm, path):
     make_repo({"p.md": post_text()})
     code, out, _ = smm("preview", path, "--format", "json")
     assert code == 0 and [p["post"] for p in json.loads(out)] == ["p"]
+
+
+@pytest.mark.parametrize("template,unsafe", [
+    ('<a href="javascript:alert(1)">{{ text }}</a>', "javascript:alert(1)"),
+    ("<p>{{ text }}</p><img src='data:image/svg+xml,x'>", "data:image/svg+xml,x"),
+    ('<a href="JaVa&#x53;cript:alert(1)">x</a>{{ text }}', "JaVaScript:alert(1)"),
+    ('<a href="{{ link }}">{{ text }}</a>', None),
+    ('<p>{{ text }}</p><a href="mailto:hi@example.com">mail</a>', None),
+])
+def test_a_templates_own_links_obey_the_same_rule(make_repo, template, unsafe):
+    r = render(make_repo, "Hi [there](https://example.com/a)", account="feed", link="https://example.com/b",
+               files={"brand/templates/feed.j2": template})
+    found = [(d.file, d.rule) for d in r.diagnostics]
+    assert found == ([("brand/templates/feed.j2", "render.unsafe-link")] if unsafe else [])
+    if unsafe:
+        assert f"`{unsafe}`" in r.diagnostics[0].message
