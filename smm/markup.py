@@ -88,7 +88,7 @@ class _SafeLinks(Treeprocessor):
             target = child.get("href" if child.tag == "a" else "src") or ""
             if not leaves_safely(target):
                 self.md.refused.append(target)
-                _unwrap(parent, child, child.get("alt") or "" if child.tag == "img" else child.text or "")
+                _unwrap(parent, child, (child.get("alt") if child.tag == "img" else child.text) or "")
 
 
 def _protect(body: str) -> str:
