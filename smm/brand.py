@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -18,6 +20,7 @@ class Brand:
     hashtag_placement: str = "end"
     thread_numbering: bool = False
     alt_required: bool = True
+    language: str | None = None  # brand.yml's `language`; see page_language
     handles: dict = field(default_factory=dict)
 
     def handle(self, who: str, account: str, platform: str) -> str | None:
@@ -35,6 +38,31 @@ def load_brand(root: Path) -> tuple[Brand, list[Diagnostic]]:
         hashtag_placement=data.get("hashtag_placement", "end"),
         thread_numbering=data.get("thread_numbering", False),
         alt_required=data.get("alt_text", "required") == "required",
+        language=data.get("language"),
         handles=handles.data if not handles.diagnostics else {},
     )
     return brand, settings.diagnostics + handles.diagnostics
+
+
+# kana before Han: Japanese writes both
+_SCRIPTS = (("ja", re.compile(r"[\u3040-\u30ff]")), ("zh", re.compile(r"[\u4e00-\u9fff]")),
+            ("ko", re.compile(r"[\uac00-\ud7af]")))
+
+
+def first_language(post) -> str | None:
+    languages = post.meta.get("languages")
+    return languages[0] if isinstance(languages, list) and languages and isinstance(languages[0], str) else None
+
+
+def page_language(brand: Brand, posts) -> str:
+    """The `lang` of the brand's HTML pages: brand.yml's `language`, else the posts' most common
+    first language, else the script of the brand's name, else `en`."""
+    if brand.language:
+        return brand.language
+    firsts = Counter(filter(None, map(first_language, posts)))
+    if firsts:
+        return firsts.most_common(1)[0][0]
+    for tag, script in _SCRIPTS:
+        if script.search(brand.name):
+            return tag
+    return "en"

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
+import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
 from pathlib import Path
@@ -74,14 +76,16 @@ def scheduled(posts: list[Post], tz: tzinfo, start: datetime, end: datetime) -> 
     ]
 
 
-def gaps(calendar: Calendar, posts: list[Post], tz: tzinfo, start: datetime, end: datetime) -> list[Entry]:
-    """Slot occurrences in [start, end) that no non-draft post of their pillar fills that day.
+def gaps(calendar: Calendar, posts: list[Post], tz: tzinfo, start: datetime, end: datetime,
+         drafts_fill: bool = False) -> list[Entry]:
+    """Slot occurrences in [start, end) that no non-draft post (any post, with `drafts_fill`)
+    of their pillar fills that day.
 
     Each post fills at most one slot: the nearest open one of its pillar on its day.
     """
     by_day: dict[date, list[Post]] = {}
     for p in posts:
-        if p.publish_at and not p.draft:
+        if p.publish_at and (drafts_fill or not p.draft):
             by_day.setdefault(p.publish_at.astimezone(tz).date(), []).append(p)
     open_slots = []
     day = start.astimezone(tz).date()
@@ -126,8 +130,21 @@ def format_json(entries: list[Entry]) -> str:
     return json.dumps([e.as_json() for e in entries], ensure_ascii=False, indent=2)
 
 
-def format_ics(entries: list[Entry], name: str, now: datetime) -> str:
-    """An iCalendar feed a calendar app can subscribe to: posts, and open slots marked free."""
+def uid_domain(origin: str | None, brand: str) -> str:
+    """The right-hand side of this repository's event UIDs: unique per repository, the same in
+    every clone and run: from the `origin` remote (`git@host:o/r.git` and `https://host/o/r`
+    alike), else from the brand's name."""
+    source = brand
+    if origin:
+        source = re.sub(r"^[a-z][a-z0-9+.-]*://", "", origin.strip().lower())  # the scheme
+        source = re.sub(r"^[^@/]*@", "", source)  # the user: `git@`, `x-access-token:…@`
+        source = re.sub(r"(\.git)?/*$", "", source).replace(":", "/")
+    return hashlib.sha256(source.encode("utf-8")).hexdigest()[:16] + ".smm"
+
+
+def format_ics(entries: list[Entry], name: str, now: datetime, domain: str) -> str:
+    """An iCalendar feed a calendar app can subscribe to: posts, and open slots marked free.
+    `name` is the brand's; `domain` (see uid_domain) keeps UIDs apart from other repositories'."""
     import icalendar
 
     cal = icalendar.Calendar()
@@ -141,7 +158,7 @@ def format_ics(entries: list[Entry], name: str, now: datetime) -> str:
         event.add("duration", timedelta(minutes=15))
         if e.post:
             p = e.post
-            event.add("uid", f"post-{p.id}@smm")
+            event.add("uid", f"post-{p.id}@{domain}")
             event.add("summary", ("[draft] " if p.draft else "") + p.title)
             details = [f"Accounts: {', '.join(p.accounts)}", f"File: {p.file}"]
             details += [f"{k.title()}: {v}" for k, v in (("pillar", p.pillar), ("campaign", p.campaign)) if v]
@@ -149,7 +166,7 @@ def format_ics(entries: list[Entry], name: str, now: datetime) -> str:
             if p.pillar:
                 event.add("categories", [p.pillar])
         else:
-            event.add("uid", f"slot-{e.at:%Y%m%dT%H%M}-{e.slot.pillar or 'any'}@smm")
+            event.add("uid", f"slot-{e.at:%Y%m%dT%H%M}-{e.slot.pillar or 'any'}@{domain}")
             event.add("summary", f"Open slot: {e.slot.label}")
             event.add("transp", "TRANSPARENT")
         cal.add_component(event)

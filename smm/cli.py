@@ -179,9 +179,31 @@ def calendar(start: str | None, end: str | None, fmt: str, now: str | None) -> N
     if fmt == "json":
         click.echo(cal.format_json(entries))
     elif fmt == "ics":
-        click.echo(cal.format_ics(entries, repo.root.name, moment), nl=False)
+        from smm.gitops import origin_url
+
+        domain = cal.uid_domain(origin_url(repo.root), repo.brand.name)
+        click.echo(cal.format_ics(entries, repo.brand.name, moment, domain), nl=False)
     else:
         click.echo(cal.format_text(entries))
+
+
+def _post_paths(root: Path, paths: tuple[Path, ...]) -> list[Path]:
+    """The PATHS of `smm preview`, resolved; each must be a post file or a folder that can hold
+    posts (content/, one under it, or one above it), else an error (exit 1) that says so."""
+    from smm.content import CONTENT_DIR, post_files
+    from smm.errors import SmmError
+
+    content = (root / CONTENT_DIR).resolve()
+    posts = {(root / f).resolve() for f in post_files(root)}
+    wanted = [p.resolve() for p in paths]
+    for given, path in zip(paths, wanted):
+        if path.is_dir() and (path == content or content in path.parents or path in content.parents):
+            continue
+        if path not in posts:
+            what = "a folder outside content/" if path.is_dir() else "not a post"
+            raise SmmError(f"{given} is {what}: posts are Markdown files (`*.md`) under content/, "
+                           "except README.md and names starting `_` or `.`")
+    return wanted
 
 
 @cli.command()
@@ -195,6 +217,7 @@ def preview(paths: tuple[Path, ...], accounts: tuple[str, ...], fmt: str) -> Non
     PATHS limit the preview to posts under them (default: every post).
     """
     from smm import preview as show
+    from smm.brand import page_language
     from smm.render import Renderer
 
     repo = _repo(paths[0] if paths else None)
@@ -202,7 +225,7 @@ def preview(paths: tuple[Path, ...], accounts: tuple[str, ...], fmt: str) -> Non
     unknown = [a for a in accounts if a not in repo.config.accounts]
     if unknown:
         raise UsageError(f"unknown account(s): {', '.join(unknown)}")
-    wanted = [p.resolve() for p in paths]
+    wanted = _post_paths(repo.root, paths)
     renderer = Renderer(repo.root, repo.config, repo.brand)
     selected = []
     for post in repo.posts:
@@ -221,7 +244,7 @@ def preview(paths: tuple[Path, ...], accounts: tuple[str, ...], fmt: str) -> Non
     elif fmt == "markdown":
         click.echo(show.as_markdown(selected))
     elif fmt == "html":
-        click.echo(show.as_html(selected, repo.root, repo.brand.name))
+        click.echo(show.as_html(selected, repo.root, repo.brand.name, page_language(repo.brand, repo.posts)))
     else:
         click.echo(show.as_text(selected), nl=False)
 
@@ -329,8 +352,9 @@ def resolve(post_id: str, account: str, url: str | None, not_published: bool, no
 @click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
 @click.option("--brand", default=None, help="The brand's name (default: the directory's name).")
 @click.option("--timezone", "tz", default="UTC", show_default=True, help="IANA time zone for publish times.")
-@click.option("--smm-requirement", default="smm", show_default=True, metavar="SPEC",
-              help="How the workflows install smm: a pip requirement, e.g. smm==0.1.0 or a git URL.")
+@click.option("--smm-requirement", default="smm-git", show_default=True, metavar="SPEC",
+              help="How the workflows install smm: a pip requirement (smm-git==0.1.0), a URL "
+                   "(git+https://github.com/OWNER/smm@v0.1.0) or a path (./vendor/smm).")
 @click.option("--force", is_flag=True, help="Overwrite files that already exist.")
 @_NOW
 def init(directory: Path, brand: str | None, tz: str, smm_requirement: str, force: bool, now: str | None) -> None:

@@ -12,6 +12,7 @@ from pathlib import Path
 from smm.diagnostics import ERROR, WARNING, Diagnostic
 from smm.cache import MISS, FileCache
 from smm.files import MAX_TEXT_BYTES, decode, read_text
+from smm.markup import strip_comments
 from smm.schema import schema
 from smm.yamlsource import Positions, load
 
@@ -132,9 +133,11 @@ def parse_post(file: str, text: str, tz: tzinfo, root: str = "") -> tuple[Post |
             hint="rename the file (lowercase letters, digits, `-`) or set `id:` in the front matter",
         ))
     publish_at = _publish_at(meta, parsed.positions, file, tz, found)
-    if not body.strip() and not meta.get("draft") and not _all_overridden(meta):
+    if not strip_comments(body)[0].strip() and not meta.get("draft") and not _all_overridden(meta):
         line = min(body_line, text.count("\n") + 1)
-        found.append(Diagnostic(file, line, 1, ERROR, "post.empty-body", "the post has no text after its front matter"))
+        found.append(Diagnostic(file, line, 1, ERROR, "post.empty-body", "the post has no text after its front matter",
+                                "HTML comments are never published: write the text outside `<!-- … -->`"
+                                if "<!--" in body else None))
     valid = not (schema_found or any(d.is_error for d in found))
     return Post(file, post_id, meta, body, body_line, publish_at, root, parsed.positions, valid), found
 

@@ -27,6 +27,14 @@ def _repo(root: Path) -> git.Repo:
         raise SmmError(f"{root} is not a git repository: --commit and --push need one") from None
 
 
+def origin_url(root: Path) -> str | None:
+    """The URL of the `origin` remote, if the repository has one (None outside git)."""
+    try:
+        return git.Repo(root, search_parent_directories=True).remotes.origin.url
+    except (git.InvalidGitRepositoryError, git.NoSuchPathError, AttributeError, ValueError, git.GitCommandError):
+        return None
+
+
 def _git_error(what: str, exc: git.GitCommandError) -> SmmError:
     detail = (exc.stderr or exc.stdout or "").strip().splitlines()
     return SmmError(f"git {what} failed: {detail[-1] if detail else exc.status}")

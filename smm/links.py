@@ -2,10 +2,25 @@
 
 from __future__ import annotations
 
+import html
 import re
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 URL = re.compile(r"https?://[^\s<>\"'`)\]]*[^\s<>\"'`)\].,;:!?。，！？、）」』】]")
+
+
+_LEAVES = re.compile(r"https?://[^\s/?#]|mailto:\S", re.IGNORECASE)
+
+
+def leaves_safely(target: str) -> bool:
+    """Whether a link target may leave the repository: an absolute http(s) URL or a mailto:, both
+    as written and as a browser reads it (entities decoded, tabs and newlines dropped, edges
+    trimmed), so `JaVa&#x53;cript:`, `\x01javascript:`, `data:`, `file:` and relative paths are not."""
+    seen = target
+    for _ in range(3):  # `&amp;#x6A;` decodes twice
+        seen = html.unescape(seen)
+    seen = re.sub(r"[\t\n\r]", "", seen).strip("".join(map(chr, range(0x21))))
+    return bool(_LEAVES.match(target.strip())) and bool(_LEAVES.match(seen))
 
 
 def utm_tag(url: str, *, source: str, medium: str, campaign: str | None, domains: list[str] | None = None) -> str:

@@ -9,9 +9,15 @@ from __future__ import annotations
 
 import html
 import re
+from dataclasses import dataclass
 from html.parser import HTMLParser
+from xml.etree.ElementTree import Element
 
 import markdown
+from markdown.treeprocessors import Treeprocessor
+
+from smm.links import leaves_safely
+from smm.threads import SPLIT_MARKER
 
 _HASHTAG_LINE = re.compile(r"^(\s*)#(?=[^\s#])", re.MULTILINE)
 _RAW_TAG = re.compile(r"<(?!https?://)")
@@ -19,6 +25,70 @@ _EDGE_SPACE = re.compile(r"^[ \t]|[ \t]$", re.MULTILINE)
 _NEEDS_MARKDOWN = re.compile(r"[*_`\[\]<>\\]|^\s*(?:[-+]|\d+[.)])\s|^\s*>|^ {4}|^\s*#", re.MULTILINE)
 
 FLAVORS = ("plain", "html", "telegram", "slack", "discord")
+# Code: what looks like markup inside is code (the voice rules skip it too)
+CODE_SPAN = r"``[\s\S]+?``|`[^`\n]+`"
+CODE_FENCE = r"^[ \t]{0,3}```[\s\S]*?(?:^[ \t]{0,3}```[ \t]*$|\Z)|^[ \t]{0,3}~~~[\s\S]*?(?:^[ \t]{0,3}~~~[ \t]*$|\Z)"
+
+# -- HTML comments: for the repository, never for a network ------------------------------
+
+_NOT_CLOSING = r"(?:(?!-->)[\s\S])*"
+_COMMENTS = re.compile(rf"(?P<code>{CODE_FENCE}|{CODE_SPAN})"
+                       rf"|^[ \t]*(?P<line><!--{_NOT_CLOSING}-->)[ \t]*(?:\n|\Z)"  # alone on its lines: lines go
+                       rf"|^(?P<lead><!--{_NOT_CLOSING}-->)[ \t]*"  # before text: the spaces after it go
+                       rf"|[ \t]*(?P<inline><!--{_NOT_CLOSING}-->)"  # after text: the spaces before it go
+                       r"|(?P<open><!--)", re.MULTILINE)
+
+
+def strip_comments(body: str) -> tuple[str, int | None]:
+    """The body without HTML comments (`<!-- split -->` stays: it splits threads), and the
+    offset of a `<!--` that is never closed, if any. Comments in code are code: kept."""
+    unclosed = []
+
+    def replace(match: re.Match) -> str:
+        comment = match["line"] or match["lead"] or match["inline"]
+        if match["open"]:
+            unclosed.append(match.start())
+        if comment is None or comment == SPLIT_MARKER:
+            return match.group()
+        return ""
+
+    if "<!--" not in body:
+        return body, None
+    return _COMMENTS.sub(replace, body), (unclosed or [None])[0]
+
+
+# -- links: only http(s) and mailto leave the repository -----------------------------------
+
+
+def _unwrap(parent: Element, child: Element, text: str) -> None:
+    """Replace `child` by `text` and its own children, keeping the text around it."""
+    index = list(parent).index(child)
+    kids = list(child)
+    parent.remove(child)
+    parent[index:index] = kids
+    before = parent[index - 1] if index else None
+    if before is None:
+        parent.text = (parent.text or "") + text
+    else:
+        before.tail = (before.tail or "") + text
+    last = kids[-1] if kids else before
+    if last is None:
+        parent.text = (parent.text or "") + (child.tail or "")
+    else:
+        last.tail = (last.tail or "") + (child.tail or "")
+
+
+class _SafeLinks(Treeprocessor):
+    """Links and images whose target may not leave the repository become their text
+    (an image: its alt text); the targets are kept in `md.refused` for `smm check`."""
+
+    def run(self, root: Element) -> None:
+        found = [(parent, child) for parent in root.iter() for child in parent if child.tag in ("a", "img")]
+        for parent, child in found:
+            target = child.get("href" if child.tag == "a" else "src") or ""
+            if not leaves_safely(target):
+                self.md.refused.append(target)
+                _unwrap(parent, child, (child.get("alt") if child.tag == "img" else child.text) or "")
 
 
 def _protect(body: str) -> str:
@@ -31,34 +101,50 @@ class _Renderer:
 
     def __init__(self) -> None:
         self.md = markdown.Markdown(extensions=["sane_lists", "nl2br"])
+        self.md.treeprocessors.register(_SafeLinks(self.md), "safe-links", 5)  # after inline (20)
 
-    def html(self, body: str) -> str:
+    def html(self, body: str) -> tuple[str, list[str]]:
         self.md.reset()
-        return self.md.convert(_protect(body))
+        self.md.refused = []  # an empty text is never parsed
+        return self.md.convert(_protect(body)), self.md.refused
 
 
 _renderer = _Renderer()
 
 
+@dataclass(frozen=True)
+class Rendering:
+    text: str
+    refused_links: tuple[str, ...] = ()  # link and image targets shown as text, not published as links
+
+
 def to_html(body: str) -> str:
     """Markdown → HTML for feeds; raw HTML in the body is escaped, not passed through."""
-    return _renderer.html(body)
+    return render(body, "html").text
 
 
 def to_text(body: str, flavor: str = "plain") -> str:
     """Markdown → a network's text flavor (see FLAVORS)."""
+    return render(body, flavor).text
+
+
+def render(body: str, flavor: str) -> Rendering:
+    """Markdown → a flavor, without comments, with the link targets that may not leave refused."""
+    body = strip_comments(body)[0]
     if not _NEEDS_MARKDOWN.search(body) and not (flavor == "html" and _EDGE_SPACE.search(body)):
         # plain paragraphs: exactly what Markdown would make of them, without it
         paragraphs = [p.strip() for p in re.split(r"\n\s*\n", body.strip()) if p.strip()]
         if flavor == "html":
-            return "\n".join("<p>" + html.escape(p, quote=False).replace("\n", "<br />\n") + "</p>" for p in paragraphs)
-        return _tidy(_escape("\n\n".join(paragraphs), flavor))
-    if flavor == "html":
-        return to_html(body)
-    writer = _TextWriter(flavor)
-    writer.feed(to_html(body))
-    writer.close()
-    return writer.result()
+            return Rendering("\n".join("<p>" + html.escape(p, quote=False).replace("\n", "<br />\n") + "</p>"
+                                       for p in paragraphs))
+        return Rendering(_tidy(_escape("\n\n".join(paragraphs), flavor)))
+    markup, refused = _renderer.html(body)
+    if flavor != "html":
+        writer = _TextWriter(flavor)
+        writer.feed(markup)
+        writer.close()
+        markup = writer.result()
+    return Rendering(markup, tuple(refused))
 
 
 def _escape(text: str, flavor: str) -> str:

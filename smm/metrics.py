@@ -17,7 +17,6 @@ its own.
 from __future__ import annotations
 
 import csv
-import importlib.util
 import io
 import json
 import logging
@@ -319,9 +318,9 @@ class Collector:
             if not_ready:
                 result.state, result.reason = "not_configured", not_ready
                 continue
-            absent = [m for m in cls.requires if importlib.util.find_spec(m) is None]
+            absent = cls.sdk_missing()
             if absent:
-                result.state, result.reason = "skipped", f"the {cls.label} adapter needs the Python package(s) {', '.join(absent)}"
+                result.state, result.reason = "skipped", absent
                 continue
             adapters[account] = self.adapter_for(account)
             self.gates[account] = _Gate(self.clock)

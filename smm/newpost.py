@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import frontmatter
+from pypinyin import lazy_pinyin
 
 from smm.calendar import gaps
 from smm.content import CONTENT_DIR
@@ -15,15 +16,36 @@ from smm.errors import SmmError, UsageError
 from smm.repo import Repo
 
 
+SLUG_LIMIT = 60
+TITLE_LIMIT = 300  # as post.schema.json allows
+PLACEHOLDER = ("<!-- Write the post here, in Markdown. This comment is never published: left alone, "
+               "the post has no text and `smm check` says so. Remove `draft: true` when it is ready. -->")
+
+
+def _words(piece: str) -> list[str]:
+    """ASCII words of a piece of title: accents dropped (`Café` → `cafe`), emoji named (`🍵` → `teacup…`)."""
+    ascii_text = unicodedata.normalize("NFKD", piece).encode("ascii", "ignore").decode()
+    if not ascii_text.strip():
+        ascii_text = " ".join(unicodedata.name(ch, "") for ch in piece if unicodedata.category(ch) == "So")
+    return re.findall(r"[a-z0-9]+", ascii_text.lower())
+
+
 def slugify(title: str) -> str:
-    """ASCII words of the title, lowercase, joined by `-` (CJK titles give an empty slug)."""
-    ascii_text = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode()
-    return "-".join(re.findall(r"[a-z0-9]+", ascii_text.lower()))[:60].strip("-")
+    """Lowercase ASCII words of the title joined by `-`, Chinese in pinyin (`冬日特卖` → `dong-ri-te-mai`),
+    at most SLUG_LIMIT characters, cut between words; empty when nothing readable is left."""
+    words = [w for piece in lazy_pinyin(title) for w in _words(piece)]
+    slug = ""
+    for word in words:
+        candidate = f"{slug}-{word}" if slug else word
+        if len(candidate) > SLUG_LIMIT:
+            return slug or word[:SLUG_LIMIT]
+        slug = candidate
+    return slug
 
 
 def next_open_slot(repo: Repo, now: datetime):
     """The first calendar slot in the next four weeks that no post fills, if any."""
-    open_slots = gaps(repo.calendar, repo.posts, repo.config.timezone, now, now + timedelta(days=28))
+    open_slots = gaps(repo.calendar, repo.posts, repo.config.timezone, now, now + timedelta(days=28), drafts_fill=True)
     return open_slots[0] if open_slots else None
 
 
@@ -31,6 +53,8 @@ def create_post(repo: Repo, title: str, at: datetime | None, accounts: list[str]
     """Write content/<yyyy>/<mm>/<id>.md and return its path."""
     if not title.strip():
         raise UsageError("the title must not be empty")
+    if len(title.strip()) > TITLE_LIMIT:
+        raise UsageError(f"the title is {len(title.strip())} characters; at most {TITLE_LIMIT}")
     unknown = [a for a in accounts or [] if a not in repo.config.accounts]
     if unknown:
         raise UsageError(f"unknown account(s): {', '.join(unknown)}; accounts are: {', '.join(repo.config.accounts)}")
@@ -48,17 +72,16 @@ def create_post(repo: Repo, title: str, at: datetime | None, accounts: list[str]
         post_id, n = f"{base}-{n}", n + 1
     if at is not None:
         meta["publish_at"] = local.isoformat(timespec="minutes")
-    else:
-        meta["draft"] = True
+    meta["draft"] = True  # until an editor says otherwise
     meta["platforms"] = accounts or list(repo.config.accounts)
     if pillar:
         meta["pillar"] = pillar
     path = repo.root / CONTENT_DIR / f"{local:%Y}" / f"{local:%m}" / f"{post_id}.md"
-    text = frontmatter.dumps(frontmatter.Post(f"{title.strip()}\n", **meta), sort_keys=False)
+    text = frontmatter.dumps(frontmatter.Post(PLACEHOLDER, **meta), sort_keys=False)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         with open(path, "x", encoding="utf-8", newline="\n") as handle:
-            handle.write(text + "\n")
+            handle.write(text.rstrip("\n") + "\n")
     except OSError as exc:  # a read-only checkout, a full disk
         raise SmmError(f"cannot write {path.relative_to(repo.root).as_posix()}: {exc.strerror}") from None
     return path

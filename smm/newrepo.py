@@ -9,23 +9,55 @@ from datetime import datetime, time, timedelta
 from importlib import resources
 from pathlib import Path
 
+from packaging.requirements import InvalidRequirement, Requirement
+
+from smm import DISTRIBUTION
 from smm.errors import SmmError, UsageError
 
 WORKFLOWS = ("validate.yml", "pr-comment.yml", "publish.yml")
 
 
-def _networks(requirement: str) -> str:
-    """The same requirement with the `networks` extra: `.` → `.[networks]`, `smm==1.0` → `smm[networks]==1.0`."""
-    match = re.match(r"^([A-Za-z0-9_.-]+|\.)(.*)$", requirement)
-    if not match:
-        raise UsageError(f"cannot add the networks extra to {requirement!r}")
-    return f"{match.group(1)}[networks]{match.group(2)}"
+_URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://|^file:")
+_PATH_EXTRAS = re.compile(r"^(?P<path>.*?)(?:\[(?P<extras>[^\[\]]*)\])?$")
+
+
+def with_extra(requirement: str, extra: str = "networks") -> str:
+    """The pip requirement with `extra` added once, in a form pip accepts:
+    `smm-git>=0.2` → `smm-git[networks]>=0.2`; `git+https://…@v1` → `smm-git[networks] @ git+https://…@v1`;
+    `./vendor/smm` → `./vendor/smm[networks]`; extras already there are kept, never doubled."""
+    spec = requirement.strip()
+    if _URL.match(spec):
+        spec = f"{DISTRIBUTION} @ {spec}"
+    try:
+        parsed = Requirement(spec)
+    except InvalidRequirement as exc:
+        if spec.startswith((".", "/", "~")) or "/" in spec:  # a folder or a file, as pip reads it
+            match = _PATH_EXTRAS.match(spec)
+            extras = {e.strip() for e in (match["extras"] or "").split(",") if e.strip()} | {extra}
+            return f"{match['path']}[{','.join(sorted(extras))}]"
+        raise UsageError(f"--smm-requirement {requirement!r} is not a pip requirement ({str(exc).splitlines()[0]}); "
+                         f"use e.g. {DISTRIBUTION}==0.1.0, git+https://github.com/OWNER/smm@v0.1.0 "
+                         "or ./vendor/smm") from None
+    if parsed.name.lower() == "smm" and not parsed.url:
+        raise UsageError(f"--smm-requirement {requirement!r}: `smm` on the Python package index is another project; "
+                         f"this smm is published as `{DISTRIBUTION}` (e.g. {DISTRIBUTION}==0.1.0)")
+    parsed.extras = parsed.extras | {extra}
+    return str(parsed)
+
+
+def _checked(requirement: str) -> str:
+    """The requirement as given, once it is known to be one `with_extra` can extend."""
+    if any(c in requirement for c in "'\n\r"):
+        raise UsageError(f"--smm-requirement {requirement!r}: one line without quotes, please")
+    with_extra(requirement)
+    return requirement.strip()
 
 
 def workflow(name: str, requirement: str) -> str:
     """One of the content repository's workflows, installing smm as `requirement` says."""
     text = resources.files("smm.scaffold").joinpath("workflows", name).read_text("utf-8")
-    return text.replace("__SMM_NETWORKS__", _networks(requirement)).replace("__SMM__", requirement)
+    requirement = _checked(requirement)
+    return text.replace("__SMM_NETWORKS__", with_extra(requirement)).replace("__SMM__", requirement)
 
 
 def files(brand: str, timezone: str, requirement: str, now: datetime) -> dict[str, str]:
@@ -36,7 +68,8 @@ def files(brand: str, timezone: str, requirement: str, now: datetime) -> dict[st
               # quoted for YAML: `Tea: Co`, `yes` or `#1` stay text
               "__BRAND_YAML__": json.dumps(brand, ensure_ascii=False),
               "__TITLE_YAML__": json.dumps(f"Hello from {brand}", ensure_ascii=False),
-              "__TODAY__": now.date().isoformat(), "__DEADLINE__": (now.date() + timedelta(days=180)).isoformat()}
+              "__TODAY__": now.date().isoformat(), "__DEADLINE__": (now.date() + timedelta(days=180)).isoformat(),
+              "__SMM_NETWORKS__": with_extra(_checked(requirement))}
 
     def read(*parts: str) -> str:
         text = scaffold.joinpath(*parts).read_text("utf-8")

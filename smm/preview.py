@@ -9,6 +9,7 @@ import re
 from html.parser import HTMLParser
 from pathlib import Path
 
+from smm.brand import first_language
 from smm.content import Post
 from smm.files import inside
 from smm.links import URL
@@ -137,7 +138,7 @@ code.raw{font-size:12px;background:#fde2e1;color:#8c1d18;border-radius:3px;paddi
 .over{color:#b00020;font-weight:600}.over .meter i{background:#d93025}
 .media{display:grid;grid-template-columns:repeat(auto-fit,minmax(140px,1fr));gap:6px;padding:4px 14px 10px}
 .media figure{margin:0;min-width:0}
-.media img{display:block;width:100%;max-height:300px;object-fit:contain;background:#f2f3f5;border-radius:8px}
+.media .shot{height:220px;background:#f2f3f5 center/contain no-repeat;border-radius:8px}
 .media .file{display:flex;align-items:center;justify-content:center;min-height:90px;padding:8px;background:#f2f3f5;
 border-radius:8px;font:12px ui-monospace,monospace;color:#4b4f56;overflow-wrap:anywhere;text-align:center}
 figcaption{font-size:12px;color:#4b4f56;margin-top:3px;overflow-wrap:anywhere}
@@ -162,19 +163,40 @@ _PLAIN_TOKENS = re.compile(r"(?P<url>" + URL.pattern + r")|(?P<tag>(?<![\w#&/])#
 _CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'"
 
 
-def _image(root: Path, file: str) -> tuple[str, str]:
-    """(data URI, "") for an image small enough to inline, else ("", why not)."""
-    path, reason = inside(root, file)
-    if reason:
-        return "", reason
-    if not path.is_file():
-        return "", "file not found"
-    if path.stat().st_size > _INLINE_IMAGE_BYTES:
-        return "", f"over {_INLINE_IMAGE_BYTES // 1024} KiB: not inlined in this preview"
-    info = inspect(path)
-    if not info.mime.startswith("image/"):
-        return "", f"{info.mime}: not shown in this preview"
-    return f"data:{info.mime};base64,{base64.b64encode(path.read_bytes()).decode()}", ""
+class _Images:
+    """The page's inlined images, each embedded once in a `<style>` rule and shown by class
+    wherever a card uses it (three accounts with one photo: its bytes once, not three times)."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.shown: dict[str, tuple[str, str]] = {}  # file → (class, why not shown)
+        self.rules: list[str] = []
+
+    def use(self, file: str) -> tuple[str, str]:
+        """(CSS class, "") for an image shown in this preview, else ("", why not)."""
+        if file not in self.shown:
+            uri, why = self._data_uri(file)
+            name = f"img-{len(self.rules) + 1}" if uri else ""
+            if uri:
+                self.rules.append(f'.{name}{{background-image:url("{uri}")}}')
+            self.shown[file] = (name, why)
+        return self.shown[file]
+
+    def style(self) -> str:
+        return f"<style>{''.join(self.rules)}</style>" if self.rules else ""
+
+    def _data_uri(self, file: str) -> tuple[str, str]:
+        path, reason = inside(self.root, file)
+        if reason:
+            return "", reason
+        if not path.is_file():
+            return "", "file not found"
+        if path.stat().st_size > _INLINE_IMAGE_BYTES:
+            return "", f"over {_INLINE_IMAGE_BYTES // 1024} KiB: not inlined in this preview"
+        info = inspect(path)
+        if not re.fullmatch(r"image/[a-z0-9.+-]+", info.mime):
+            return "", f"{info.mime}: not shown in this preview"
+        return f"data:{info.mime};base64,{base64.b64encode(path.read_bytes()).decode()}", ""
 
 
 # -- HTML from the renderer (the feed, WeChat, Telegram): rendered through an allow-list ---------------
@@ -366,14 +388,14 @@ def _counter(part, platform) -> str:
             f"{part.length:,}/{part.limit:,} {e(platform.unit)}{note}</div>")
 
 
-def _media(root: Path, r: Rendered) -> str:
+def _media(images: _Images, r: Rendered) -> str:
     e = html.escape
     if not r.media:
         return ""
     out = ['<div class="media">']
     for m in r.media:
-        src, why = _image(root, m.file)
-        shown = (f'<img src="{e(src)}" alt="{e(m.alt or "")}">' if src
+        name, why = images.use(m.file)
+        shown = (f'<div class="shot {name}" role="img" aria-label="{e(m.alt or "")}"></div>' if name
                  else f'<div class="file">{e(m.file)}<br>({e(why)})</div>')
         caption = (f'<figcaption><b>ALT</b>{e(m.alt)}</figcaption>' if m.alt
                    else '<figcaption class="missing">no alt text</figcaption>')
@@ -382,7 +404,7 @@ def _media(root: Path, r: Rendered) -> str:
     return "".join(out)
 
 
-def _card(post: Post, r: Rendered, root: Path, title: str) -> str:
+def _card(post: Post, r: Rendered, images: _Images, title: str) -> str:
     e = html.escape
     platform = platform_class(r.platform)
     colors = "" if r.platform in _COLORS else f' style="--c:{_DEFAULT_COLORS[0]};--ink:{_DEFAULT_COLORS[1]}"'
@@ -407,7 +429,7 @@ def _card(post: Post, r: Rendered, root: Path, title: str) -> str:
     out.append("</ol>")
     if platform.name == "feed" and r.link and r.link not in r.text and e(r.link) not in r.text:
         out.append(f'<div class="part entry-link">link: {rich_text(r.link, "feed")}</div>')
-    out.append(_media(root, r))
+    out.append(_media(images, r))
     notes = [f"<li>{e(d.message)}" + (f"<small>{e(d.hint)}</small>" if d.hint else "") + "</li>"
              if d.is_error else f'<li class="warn">{e(d.message)}</li>' for d in r.diagnostics]
     if refused_all:
@@ -419,17 +441,18 @@ def _card(post: Post, r: Rendered, root: Path, title: str) -> str:
     return "".join(out)
 
 
-def as_html(preview: Preview, root: Path, title: str) -> str:
+def as_html(preview: Preview, root: Path, title: str, lang: str = "en") -> str:
     """One standalone page: a card per account that looks roughly like the network.
 
     Everything from posts and templates is escaped or passed through an allow-list; a
     Content-Security-Policy forbids scripts and fetches anyway. No script, no external file.
     """
     e = html.escape
+    images = _Images(root)
     total = sum(len(r) for _, r in preview)
     failing = [(index, post) for index, (post, renderings) in enumerate(preview)
                if not all(_fits(r) for r in renderings)]
-    out = [(f'<!doctype html><html lang="en"><head><meta charset="utf-8">'
+    out = [(f'<!doctype html><html lang="{e(lang)}"><head><meta charset="utf-8">'
             f'<meta name="viewport" content="width=device-width, initial-scale=1">'
             f'<meta http-equiv="Content-Security-Policy" content="{_CSP}"><meta name="referrer" content="no-referrer">'
             f"<title>{e(title)}: preview</title><style>{_STYLE}{_NETWORK_STYLE}</style></head><body><main>"),
@@ -448,10 +471,12 @@ def as_html(preview: Preview, root: Path, title: str) -> str:
     for index, (post, renderings) in enumerate(preview):
         badges = (' <span class="badge draft">draft</span>' if post.draft else "") + (
             ' <span class="badge fail">problems</span>' if not all(_fits(r) for r in renderings) else "")
-        out.append(f'<section class="post" id="post-{index + 1}"><h2>{e(post.title)}</h2>'
+        lang_attribute = f' lang="{e(first_language(post))}"' if first_language(post) else ""
+        out.append(f'<section class="post" id="post-{index + 1}"{lang_attribute}><h2>{e(post.title)}</h2>'
                    f'<div class="meta">{e(_when(post))} · {e(post.id)} · {e(post.file)}{badges}</div>'
                    f'<div class="cards">')
-        out += [_card(post, r, root, title) for r in renderings]
+        out += [_card(post, r, images, title) for r in renderings]
         out.append("</div></section>")
     out.append("</main></body></html>")
+    out[0] = out[0].replace("</head>", images.style() + "</head>", 1)  # the images, once, now that all are known
     return "\n".join(out)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import html
 import re
 from dataclasses import dataclass
+from html.parser import HTMLParser
 from pathlib import Path
 
 import jinja2
@@ -25,7 +26,7 @@ from smm.content import Post
 from smm.counting import first_overflow
 from smm.diagnostics import ERROR, Diagnostic
 from smm.files import inside, read_text
-from smm.links import URL, tag_all, utm_tag
+from smm.links import URL, leaves_safely, tag_all, utm_tag
 from smm.platforms import Platform, platform_class
 from smm.threads import SPLIT_MARKER, split
 
@@ -76,6 +77,25 @@ class Rendered:
 
 def hashtag(tag: str) -> str:
     return "#" + tag.lstrip("#")
+
+
+class _LinkTargets(HTMLParser):
+    """The `href` of each `<a>` and `src` of each `<img>` in HTML, as a browser's tokenizer reads them."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.targets: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs) -> None:
+        wanted = {"a": "href", "img": "src"}.get(tag)
+        self.targets += [value or "" for name, value in attrs if name == wanted]
+
+    @classmethod
+    def of(cls, text: str) -> list[str]:
+        parser = cls()
+        parser.feed(text)
+        parser.close()
+        return parser.targets
 
 
 class _BrandTemplates(jinja2.BaseLoader):
@@ -169,7 +189,7 @@ class _Job:
 
     def run(self) -> Rendered:
         flavor = self.platform.markup
-        text, _ = self.source()
+        text = self.without_comments()
         text = self.resolve_mentions(text)
         utm = self.utm()
         if utm:
@@ -177,15 +197,56 @@ class _Job:
         link = self.override.get("link") or self.post.meta.get("link")
         if link and utm:
             link = utm_tag(link, **utm)
-        segments = [markup.to_text(s, flavor) for s in text.split(SPLIT_MARKER) if s.strip()] or [""]
+        renderings = [markup.render(s, flavor) for s in text.split(SPLIT_MARKER) if s.strip()]
+        self.check_links([target for r in renderings for target in r.refused_links])
+        segments = [r.text for r in renderings] or [""]
         joiner = f"\n\n{SPLIT_MARKER}\n\n" if self.threaded() else "\n\n"
         body = joiner.join(segments)
         full = self.apply_template(body, link)
+        if self.platform.markup in _HTML_FLAVORS:
+            self.check_template_links(full)
         full = self.platform.finalize(full)
         media_refs = self.check_media()
         parts = self.fit(full, bool(media_refs))
         return Rendered(self.post.id, self.account, self.platform.name, tuple(parts), tuple(media_refs),
                         link, tuple(self.found))
+
+    def without_comments(self) -> str:
+        """The source text without HTML comments: they are for the repository, never published."""
+        text, path = self.source()
+        stripped, unclosed = markup.strip_comments(text)
+        if unclosed is not None:
+            self.same_for_all(path, "render.unclosed-comment", "`<!--` is never closed, so it would be published as text",
+                              "end the comment with `-->`, or write `&lt;!--` to show it", self.at_offset(unclosed))
+        return stripped
+
+    def check_links(self, refused: list[str]) -> None:
+        for target in refused:
+            self.same_for_all((), "render.unsafe-link", f"link target `{target}` is not published: only http(s) "
+                              "and mailto links leave the repository, so only its text is shown",
+                              "write the full address, e.g. `https://example.com/page`", self.position_in_source(target))
+
+    def check_template_links(self, markup_text: str) -> None:
+        """A template's own `<a href>` or `<img src>` may not lead anywhere but http(s) or mailto either."""
+        template = self.r.template(self.platform)
+        if isinstance(template, Diagnostic):
+            return
+        for target in _LinkTargets.of(markup_text):
+            if not leaves_safely(target):
+                self.found.append(Diagnostic(
+                    f"{TEMPLATES_DIR}/{template.name}", 1, 1, ERROR, "render.unsafe-link",
+                    f"template {template.name} links to `{target}` for {self.post.file}: only http(s) and mailto "
+                    "links leave the repository", "link only to `https://…` or `mailto:` addresses"))
+
+    def same_for_all(self, path, rule: str, message: str, hint: str, at: tuple) -> None:
+        """A problem of the post's text itself, reported once whatever the account."""
+        line, column, end = self.post.at(path) if path else at
+        self.found.append(Diagnostic(self.post.file, line, column, ERROR, rule, message, hint, end))
+
+    def at_offset(self, offset: int) -> tuple:
+        """Line and column of an offset into the body."""
+        body = self.post.body
+        return (self.post.body_line + body.count("\n", 0, offset), offset - (body.rfind("\n", 0, offset) + 1) + 1, None)
 
     def threaded(self) -> bool:
         return self.post.meta.get("thread") == "auto" and self.platform.threads_for(self.options)

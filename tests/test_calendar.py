@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import icalendar
+import pytest
 
 from conftest import CALENDAR, SLOTS, post_text
 
@@ -60,9 +61,9 @@ def test_calendar_ics_is_valid_icalendar(make_repo, smm):
     code, out, _ = smm("calendar", *WEEK, "--format", "ics")
     assert code == 0
     cal = icalendar.Calendar.from_ical(out)
-    events = {str(e["uid"]): e for e in cal.walk("VEVENT")}
-    assert set(events) == {"post-a@smm", "slot-20261130T1200-news@smm"}
-    start = events["post-a@smm"].decoded("dtstart")
+    events = {str(e["uid"]).split("@")[0]: e for e in cal.walk("VEVENT")}
+    assert set(events) == {"post-a", "slot-20261130T1200-news"}
+    start = events["post-a"].decoded("dtstart")
     assert start.isoformat() == "2026-12-02T10:30:00+08:00"
     assert [tz["tzid"] for tz in cal.walk("VTIMEZONE")] == ["Asia/Shanghai"]
 
@@ -77,7 +78,7 @@ def test_new_writes_a_valid_post(make_repo, smm):
     make_repo({})
     code, out, _ = smm("new", "Winter blend 冬季拼配", "--at", "2026-12-03T09:00", "--platforms", "feed,bluesky")
     assert code == 0
-    assert out.strip() == "content/2026/12/2026-12-03-winter-blend.md"
+    assert out.strip() == "content/2026/12/2026-12-03-winter-blend-dong-ji-pin-pei.md"
     code, diagnostics, _ = smm.json("check", "--now", "2026-12-01T00:00+08:00")
     assert (code, diagnostics) == (0, [])
     code, entries, _ = smm.json("calendar", "--from", "2026-12-03", "--to", "2026-12-03")
@@ -93,7 +94,7 @@ def test_new_ids_are_unique(make_repo, smm):
     assert (first, second, third) == (
         "content/2026/12/2026-12-03-same.md",
         "content/2026/12/2026-12-03-same-2.md",
-        "content/2026/12/2026-12-03-post.md",
+        "content/2026/12/2026-12-03-xin-pin.md",
     )
     code, diagnostics, _ = smm.json("check", "--now", "2026-12-01T00:00+08:00")
     assert code == 0
@@ -128,3 +129,88 @@ def test_two_slots_at_the_same_time_are_two_slots(make_repo, smm):
     make_repo({"a.md": post_text(publish_at="2026-11-30T12:00", pillar="news")}, calendar=calendar)
     code, entries, _ = smm.json("calendar", *WEEK)
     assert [(e["type"], e.get("pillar")) for e in entries] == [("post", "news"), ("gap", "tips")]
+
+
+NEW_TITLES = [  # (title, the slug `smm new` gives it)
+    ("Winter sale", "winter-sale"),
+    ("冬日特卖", "dong-ri-te-mai"),
+    ("云叶茶 2026 新品 launch!", "yun-ye-cha-2026-xin-pin-launch"),
+    ("Café déjà vu", "cafe-deja-vu"),
+    ("🍵😀", "teacup-without-handle-grinning-face"),
+    ("!!! ??? ——", "post"),
+    ("Tea: yes # no", "tea-yes-no"),
+    ("a" * 300, "a" * 60),
+    ("冬" * 300, "-".join(["dong"] * 12)),
+    ("Longer words than fit " * 13, "longer-words-than-fit-longer-words-than-fit-longer-words"),
+]
+
+
+@pytest.mark.parametrize("title,slug", NEW_TITLES)
+def test_new_writes_a_draft_with_a_readable_slug_that_checks_clean(make_repo, smm, title, slug):
+    make_repo({})
+    code, out, err = smm("new", title, "--at", "2026-12-03T09:00")
+    assert code == 0, err
+    assert out.strip() == f"content/2026/12/2026-12-03-{slug}.md"
+    text = (make_repo.root / out.strip()).read_text(encoding="utf-8")
+    assert text.endswith("-->\n") and not text.endswith("\n\n")
+    assert "draft: true" in text and "publish_at: 2026-12-03T09:00+08:00" in text
+    assert smm.json("check", "--now", "2026-12-01T00:00+08:00")[:2] == (0, [])
+    # un-drafted unchanged, the placeholder publishes nothing: check says so
+    (make_repo.root / out.strip()).write_text(text.replace("draft: true\n", ""), encoding="utf-8")
+    code, diagnostics, _ = smm.json("check", "--now", "2026-12-01T00:00+08:00")
+    assert code == 1 and [d["rule"] for d in diagnostics] == ["post.empty-body"]
+
+
+def test_new_refuses_a_title_longer_than_a_post_allows(make_repo, smm):
+    make_repo({})
+    code, _, err = smm("new", "a" * 301)
+    assert code == 2 and "at most 300" in err
+    assert not list((make_repo.root / "content").rglob("*.md"))
+
+
+def test_new_drafts_take_different_slots(make_repo, smm):
+    make_repo({}, calendar=CALENDAR + SLOTS)
+    first = smm("new", "One", "--now", "2026-11-30T13:00+08:00")[1].strip()
+    second = smm("new", "Two", "--now", "2026-11-30T13:00+08:00")[1].strip()
+    assert (first, second) == ("content/2026/12/2026-12-02-one.md", "content/2026/12/2026-12-07-two.md")
+
+
+def _ics(smm) -> icalendar.Calendar:
+    code, out, _ = smm("calendar", *WEEK, "--format", "ics")
+    assert code == 0
+    return icalendar.Calendar.from_ical(out)
+
+
+def test_ics_calendar_is_named_after_the_brand(make_repo, smm):
+    make_repo({"a.md": post_text()}, files={"brand/brand.yml": "name: Cloudleaf Tea 云叶茶\n"})
+    assert str(_ics(smm)["x-wr-calname"]) == "Cloudleaf Tea 云叶茶 content calendar"
+
+
+@pytest.mark.parametrize("first,second,same", [
+    ("git@github.com:acme/social.git", "https://github.com/acme/social", True),
+    ("https://x-access-token:secret@github.com/acme/social.git", "ssh://git@github.com/acme/social.git/", True),
+    ("git@github.com:acme/social.git", "git@github.com:acme/other.git", False),
+    ("https://github.com/acme/social", "https://gitlab.com/acme/social", False),
+    (None, "git@github.com:acme/social.git", False),
+])
+def test_ics_uids_are_per_repository_and_stable_across_clones(first, second, same):
+    from smm.calendar import uid_domain
+
+    assert uid_domain(first, "Acme") == uid_domain(first, "Acme")
+    assert (uid_domain(first, "Acme") == uid_domain(second, "Acme")) is same
+    assert uid_domain(None, "Acme") != uid_domain(None, "Other")
+
+
+def test_two_repositories_give_different_uids_for_the_same_post(make_repo, smm, tmp_path, monkeypatch):
+    import git
+
+    root = make_repo({"a.md": post_text()})
+    uids = []
+    for remote in ("git@github.com:acme/one.git", "git@github.com:acme/two.git"):
+        repository = git.Repo.init(root)
+        if repository.remotes:
+            repository.delete_remote("origin")
+        repository.create_remote("origin", remote)
+        uids.append({str(e["uid"]) for e in _ics(smm).walk("VEVENT")})
+        assert uids[-1] == {str(e["uid"]) for e in _ics(smm).walk("VEVENT")}  # stable across runs
+    assert not uids[0] & uids[1]

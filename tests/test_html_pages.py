@@ -9,6 +9,8 @@ screenshots; these tests hold the structure and the escaping.)
 from __future__ import annotations
 
 import re
+
+import pytest
 from html.parser import HTMLParser
 
 from conftest import post_text
@@ -54,7 +56,9 @@ def assert_inert(page: str, allowed_images: str | None = None) -> Tags:
             assert attrs["href"].startswith(("http://", "https://", "mailto:", "#")), attrs
     csp = [a["content"] for a in tags.named("meta") if a.get("http-equiv") == "Content-Security-Policy"]
     assert csp and "default-src 'none'" in csp[0] and "script" not in csp[0]
-    assert not re.search(r"url\(|@import|<link\b", page, re.IGNORECASE)
+    ours = re.sub(r'<style>(\.img-\d+\{background-image:url\("data:image/[a-z0-9.+-]+;base64,[A-Za-z0-9+/=]+"\)\})+</style>'
+                  r"</head>", "</head>", page)  # the preview's inlined images: base64 only, one rule each
+    assert not re.search(r"url\(|@import|<link\b", ours, re.IGNORECASE)
     return tags
 
 
@@ -98,7 +102,7 @@ def test_preview_shows_hostile_titles_bodies_alt_text_and_templates_as_text(make
     _preview_repo(make_repo)
     code, page, _ = smm("preview", "--format", "html")
     assert code == 0
-    tags = assert_inert(page, allowed_images="data:image/png;base64,")
+    tags = assert_inert(page)
     for payload in PAYLOADS:
         assert payload not in page
     assert "<h2>&quot;&gt;&lt;img src=x onerror=alert(1)&gt;</h2>" in page
@@ -107,8 +111,8 @@ def test_preview_shows_hostile_titles_bodies_alt_text_and_templates_as_text(make
     assert '<code class="raw">&lt;script&gt;</code>' in page and "shown as text, not rendered here" in page
     assert not [a for _, a in tags.tags if "style" in a and "url(" in a["style"]]
     # the image is inlined with its alt text as an attribute value, and the alt shown as text
-    images = tags.named("img")
-    assert images and all(i["alt"] == '"><img src=x onerror=alert(1)>' for i in images)
+    images = [a for a in tags.named("div") if a.get("role") == "img"]
+    assert len(images) == 4 and all(i["aria-label"] == '"><img src=x onerror=alert(1)>' for i in images)
     assert page.count("<article") == 4 + 2 + 2 + 1
 
 
@@ -120,14 +124,15 @@ def test_preview_structure_threads_counts_and_problems(make_repo, smm):
     assert '<span class="num" title="part 2 of' in section
     over = page[page.index(">Over</h2>"):]
     assert 'class="card net-bluesky bad"' in over and '<div class="count over">' in over and "over by" in over
-    assert "1 with problems" in page and 'href="#post-4"' in page
+    # the over-long post, and the two the hostile feed template links to javascript: for
+    assert "3 with problems" in page and all(f'href="#post-{n}"' in page for n in (1, 2, 4))
     assert '<meta name="viewport"' in page and "<!doctype html>" in page.lower()
 
 
 def test_preview_with_nothing_to_show(make_repo, smm):
     _preview_repo(make_repo)
-    (make_repo.root / "empty").mkdir()
-    page = smm("preview", "empty", "--format", "html")[1]
+    (make_repo.root / "content/empty").mkdir()
+    page = smm("preview", "content/empty", "--format", "html")[1]
     assert 'class="empty"' in page and "<article" not in page
     assert_inert(page)
 
@@ -243,3 +248,52 @@ def test_line_chart_axis_and_legend():
     assert ">Jun</text>" in svg and ">May 2026</text>" in svg
     assert ">mastodon: 185</text>" in svg and ">微博 weibo: 161</text>" in svg
     assert "No follower counts" in line_chart({"a": []}, "Followers")
+
+
+def test_preview_embeds_each_image_once_however_many_accounts_show_it(make_repo, smm):
+    import base64
+
+    photo = PNG + b"\0" * 11_000  # an 11 KB PNG (trailing bytes after IEND are ignored)
+    other = PNG + b"\1" * 100
+    media = ("\nmedia:\n  - {file: content/media/photo.png, alt: A photo}\n"
+             "  - {file: content/media/other.png, alt: Other}")
+    make_repo({f"{name}.md": post_text("Tea", platforms="[feed, mastodon, bluesky, telegram]").replace(
+        "\n---\n", media + "\n---\n", 1) for name in ("a", "b")},
+        platforms=PLATFORMS, files={"content/media/photo.png": photo, "content/media/other.png": other})
+    code, page, _ = smm("preview", "--format", "html")
+    assert code == 0
+    assert page.count(base64.b64encode(photo).decode()) == 1 and page.count(base64.b64encode(other).decode()) == 1
+    assert len(page.encode()) < len(photo) * 4 / 3 + len(other) * 2 + 60_000
+    shots = [a["class"] for a in Tags(page).named("div") if a.get("role") == "img"]
+    assert len(shots) == 2 * 4 * 2 and len(set(shots)) == 2
+    assert_inert(page)
+
+
+@pytest.mark.parametrize("brand_yml,languages,lang", [
+    ("name: 云叶茶\nlanguage: zh-Hans\n", [], "zh-Hans"),
+    ("name: Cloudleaf\nlanguage: en-GB\n", ["zh-Hans"], "en-GB"),
+    ("name: Cloudleaf\n", ["zh-Hant", "en"], "zh-Hant"),
+    ("name: 云叶茶\n", [], "zh"),
+    ("name: お茶の時間\n", [], "ja"),
+    ("name: 차 한잔\n", [], "ko"),
+    ("name: Cloudleaf Tea\n", [], "en"),
+])
+def test_pages_carry_the_brands_language(tmp_path, monkeypatch, smm, brand_yml, languages, lang):
+    root = write_fixture(tmp_path)
+    monkeypatch.chdir(root)
+    (root / "brand/brand.yml").write_text(brand_yml, encoding="utf-8")
+    for post in (root / "content").glob("*.md") if languages else ():
+        post.write_text(post.read_text(encoding="utf-8").replace(
+            "\n---\n", f"\nlanguages: [{', '.join(languages)}]\n---\n", 1), encoding="utf-8")
+    assert f'<html lang="{lang}">' in render(build(load_repo(root), START, END, NOW), "html")
+    code, preview, _ = smm("preview", "--format", "html")
+    assert code == 0 and f'<html lang="{lang}">' in preview
+    own = f' lang="{languages[0]}"' if languages else ""
+    assert f'<section class="post" id="post-1"{own}>' in preview  # each post says its own language
+
+
+def test_a_language_that_is_not_a_tag_is_a_schema_error(make_repo, smm):
+    make_repo({"a.md": post_text()}, files={"brand/brand.yml": "language: 中文\n"})
+    code, diagnostics, _ = smm.json("check", "--now", "2026-11-26T10:00")
+    assert code == 1 and [(d["file"], d["rule"]) for d in diagnostics if d["severity"] == "error"] == \
+        [("brand/brand.yml", "schema.pattern")]

@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import json
+import os
+import re
 import shutil
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
 import pytest
 import yaml
+from packaging.requirements import Requirement
 
 from conftest import ROOT
-from smm.newrepo import WORKFLOWS, _networks, workflow
+from smm.newrepo import WORKFLOWS, with_extra, workflow
 
 
 def test_init_then_check_passes(tmp_path, smm, monkeypatch):
@@ -65,12 +70,128 @@ def test_scaffolded_workflows_are_this_repositorys_own(name):
     assert workflow(name, ".") == (ROOT / ".github" / "workflows" / name).read_text()
 
 
-@pytest.mark.parametrize("requirement,expected", [
-    (".", ".[networks]"), ("smm", "smm[networks]"), ("smm==0.1.0", "smm[networks]==0.1.0"),
-    ("smm>=0.1,<1", "smm[networks]>=0.1,<1"),
-])
-def test_networks_extra(requirement, expected):
-    assert _networks(requirement) == expected
+# (what the user passes, the publish workflow's line, the validate workflow's line)
+REQUIREMENTS = [
+    ("smm-git", "smm-git[networks]", "smm-git"),
+    ("smm-git==0.1.0", "smm-git[networks]==0.1.0", "smm-git==0.1.0"),
+    ("smm-git>=0.1,<1", "smm-git[networks]<1,>=0.1", "smm-git>=0.1,<1"),
+    ("smm-git[networks]>=0.2", "smm-git[networks]>=0.2", "smm-git[networks]>=0.2"),
+    ("smm-git[mastodon]", "smm-git[mastodon,networks]", "smm-git[mastodon]"),
+    ("git+https://github.com/o/smm@v0.1.0", "smm-git[networks] @ git+https://github.com/o/smm@v0.1.0",
+     "git+https://github.com/o/smm@v0.1.0"),
+    ("smm-git @ git+https://github.com/o/smm@v0.1.0", "smm-git[networks] @ git+https://github.com/o/smm@v0.1.0",
+     "smm-git @ git+https://github.com/o/smm@v0.1.0"),
+    ("smm-git[networks] @ git+https://github.com/o/smm", "smm-git[networks] @ git+https://github.com/o/smm",
+     "smm-git[networks] @ git+https://github.com/o/smm"),
+    ("https://example.org/smm_git-0.1.0-py3-none-any.whl",
+     "smm-git[networks] @ https://example.org/smm_git-0.1.0-py3-none-any.whl",
+     "https://example.org/smm_git-0.1.0-py3-none-any.whl"),
+]
+PATHS = [
+    (".", ".[networks]", "."),
+    (".[networks]", ".[networks]", ".[networks]"),
+    ("./vendor/smm", "./vendor/smm[networks]", "./vendor/smm"),
+    ("vendor/smm[test]", "vendor/smm[networks,test]", "vendor/smm[test]"),
+    ("/opt/smm", "/opt/smm[networks]", "/opt/smm"),
+]
+
+
+@pytest.mark.parametrize("requirement,networks,plain", REQUIREMENTS + PATHS)
+def test_each_requirement_form_gets_the_networks_extra_once(requirement, networks, plain):
+    assert with_extra(requirement) == networks
+    publish, validate = workflow("publish.yml", requirement), workflow("validate.yml", requirement)
+    assert f"pip install --quiet '{networks}'" in publish
+    assert f"pip install --quiet '{plain}'" in validate
+    assert "[networks][" not in publish and "networks,networks" not in publish
+
+
+@pytest.mark.parametrize("requirement", ["smm git", "smm-git>>1", "smm-git[networks", "it's", "a\nb", "",
+                                         "smm", "smm==0.1.0", "SMM[networks]"])
+def test_a_requirement_pip_cannot_read_is_refused_before_anything_is_written(tmp_path, smm, requirement):
+    code, _, err = smm("init", str(tmp_path / "x"), "--smm-requirement", requirement)
+    assert code == 2 and "--smm-requirement" in err and "Traceback" not in err
+    assert not (tmp_path / "x").exists()
+
+
+_BACKEND = """
+import os
+def get_requires_for_build_wheel(config_settings=None):
+    return []
+def prepare_metadata_for_build_wheel(directory, config_settings=None):
+    info = os.path.join(directory, "smm_git-0.1.0.dist-info")
+    os.makedirs(info)
+    with open(os.path.join(info, "METADATA"), "w") as f:
+        f.write("Metadata-Version: 2.1\\nName: smm-git\\nVersion: 0.1.0\\nProvides-Extra: networks\\n")
+    return "smm_git-0.1.0.dist-info"
+"""
+
+
+def _pip_would_install(line: str, cwd: Path) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "pip", "install", "--dry-run", "--no-deps", "--no-index",
+                           "--disable-pip-version-check", line], cwd=cwd, capture_output=True, text=True)
+
+
+@pytest.mark.parametrize("requirement", ["./vendor/smm", "vendor/smm", "./vendor/smm[networks]", "VENDOR_ABS",
+                                         "WHEEL", "WHEEL_URL"])
+def test_pip_itself_accepts_the_lines_for_paths_and_files(tmp_path, requirement):
+    """Offline: a folder with a metadata-only build backend, and a wheel named like smm's."""
+    project = tmp_path / "vendor" / "smm"
+    project.mkdir(parents=True)
+    (project / "pyproject.toml").write_text('[build-system]\nrequires = []\nbuild-backend = "backend"\nbackend-path = ["."]\n')
+    (project / "backend.py").write_text(_BACKEND)
+    wheel = tmp_path / "smm_git-0.1.0-py3-none-any.whl"
+    with zipfile.ZipFile(wheel, "w") as archive:
+        archive.writestr("smm_git-0.1.0.dist-info/METADATA",
+                         "Metadata-Version: 2.1\nName: smm-git\nVersion: 0.1.0\nProvides-Extra: networks\n")
+        archive.writestr("smm_git-0.1.0.dist-info/WHEEL", "Wheel-Version: 1.0\nRoot-Is-Purelib: true\nTag: py3-none-any\n")
+        archive.writestr("smm_git-0.1.0.dist-info/RECORD", "")
+    requirement = {"VENDOR_ABS": str(project), "WHEEL": f"./{wheel.name}", "WHEEL_URL": wheel.as_uri()}.get(requirement, requirement)
+    for line in (with_extra(requirement), requirement):
+        result = _pip_would_install(line, tmp_path)
+        assert result.returncode == 0 and "Would install smm-git-0.1.0" in result.stdout, line + result.stderr
+
+
+@pytest.mark.parametrize("requirement,networks,plain", REQUIREMENTS)
+def test_pip_reads_every_name_and_url_line(requirement, networks, plain):
+    """pip's parser (packaging) reads each name or URL line as smm-git with the networks extra
+    (paths are not PEP 508: pip itself installs them offline in the test above)."""
+    parsed = Requirement(networks)
+    assert parsed.name == "smm-git" and "networks" in parsed.extras
+
+
+def _run(*command, **kwargs) -> subprocess.CompletedProcess:
+    result = subprocess.run([str(c) for c in command], capture_output=True, text=True, **kwargs)
+    assert result.returncode == 0, result.stdout + result.stderr
+    return result
+
+
+def test_what_init_writes_installs_smm_from_the_built_wheel_in_a_fresh_venv(tmp_path, smm):
+    """The exact line of the generated publish workflow, run in a new venv, with the wheel built
+    from this source; then a Mastodon account needs nothing but its token."""
+    source = tmp_path / "source"
+    shutil.copytree(ROOT / "smm", source / "smm", ignore=shutil.ignore_patterns("__pycache__"))
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy(ROOT / name, source / name)
+    _run(sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "-w", tmp_path / "dist", source)
+    target = tmp_path / "brand"
+    assert smm("init", str(target), "--now", "2026-11-26T10:00")[0] == 0
+    line = re.search(r"pip install --quiet '([^']+)'", (target / ".github/workflows/publish.yml").read_text())[1]
+    assert line == "smm-git[networks]"
+    venv = tmp_path / "venv"
+    _run(sys.executable, "-m", "venv", venv)
+    _run(venv / "bin/python", "-m", "pip", "install", "--quiet", "--find-links", tmp_path / "dist", line)
+    platforms = target / "platforms.yml"
+    platforms.write_text(re.sub(r"(?m)^  # ", "  ", platforms.read_text()))  # the commented Mastodon, Bluesky examples
+    check = subprocess.run([venv / "bin/smm", "check", "--format", "json", "--now", "2026-11-26T10:00"],
+                           cwd=target, capture_output=True, text=True)
+    assert check.returncode == 0, check.stdout + check.stderr
+    assert not [d for d in json.loads(check.stdout) if d["rule"] == "config.cannot-publish"]
+    post = target / "content/2026/11/2026-11-30-hello.md"
+    post.write_text(post.read_text().replace("draft: true", "draft: false").replace("[feed]", "[feed, mastodon]"))
+    env = {"PATH": os.environ["PATH"], "HOME": str(tmp_path), "SMM_MASTODON_TOKEN": "token"}
+    dry = subprocess.run([venv / "bin/smm", "publish", "--dry-run", "--now", "2026-11-30T12:00"],
+                         cwd=target, capture_output=True, text=True, env=env)
+    assert "would_publish 2026-11-30-hello → mastodon" in dry.stdout, dry.stdout + dry.stderr
 
 
 def test_pre_commit_manifest_is_valid():

@@ -46,3 +46,22 @@ def test_line_starting_with_hashtag_is_not_a_heading():
 
 def test_raw_html_is_text_not_markup():
     assert markup.to_html("<script>alert(1)</script>") == "<p>&lt;script&gt;alert(1)&lt;/script&gt;</p>"
+
+
+@pytest.mark.parametrize("body,stripped,unclosed", [
+    ("Hello <!-- x --> world", "Hello world", None),
+    ("Line one\n<!-- x -->\nLine two", "Line one\nLine two", None),
+    ("x\n  <!--\nmulti\nline\n-->  \ny", "x\ny", None),
+    ("<!-- x --> lead", "lead", None),
+    ("a<!-- x -->b", "ab", None),
+    ("<!-- a --> t <!-- b -->\nz", "t\nz", None),
+    ("a `<!-- code -->` b", "a `<!-- code -->` b", None),
+    ("```\n<!-- fenced -->\n```\n", "```\n<!-- fenced -->\n```\n", None),
+    ("one\n\n<!-- split -->\n\ntwo", "one\n\n<!-- split -->\n\ntwo", None),
+    ("x <!-- never closed", "x <!-- never closed", 2),
+    ("ok <!-- a --> then <!-- open", "ok then <!-- open", 19),
+])
+def test_strip_comments(body, stripped, unclosed):
+    from smm.markup import strip_comments
+
+    assert strip_comments(body) == (stripped, unclosed)

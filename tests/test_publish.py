@@ -340,7 +340,7 @@ def test_an_adapter_without_its_sdk_is_disabled_with_a_reason(repo, monkeypatch)
     report = Publisher(load_repo(root), datetime.fromisoformat(NOW), {"T_MASTODON_TOKEN": "secret"}).run()
     assert {(j.account, j.state) for j in report.jobs} == {("feed", "published"), ("mastodon", "skipped")}
     skipped = next(j for j in report.jobs if j.account == "mastodon")
-    assert skipped.error == "the Mastodon adapter needs the Python package(s) no_such_sdk_module"
+    assert skipped.error == "the Mastodon adapter is not installed: pip install 'smm-git[networks]'"
     assert report.exit_code == 1
 
 

@@ -268,3 +268,174 @@ def test_overflow_position_in_repeated_text(make_repo):
     (d,) = r.diagnostics
     assert d.rule == "render.too-long" and d.line == 6
     assert abs(d.column - 3000) < 30  # where it overflows, not the first "alpha"
+
+
+# --- what an editor writes for the repository never reaches a network ------------------------
+
+EVERY_PLATFORM = (FIXTURE / "platforms.yml").read_text(encoding="utf-8")
+EVERY_ACCOUNT = list(FIXTURE_REPO.config.accounts)
+
+
+def render_everywhere(make_repo, body: str, **fields) -> list:
+    root = make_repo({"p.md": post_text(body, platforms=f"[{', '.join(EVERY_ACCOUNT)}]", **fields)},
+                     platforms=EVERY_PLATFORM)
+    repo = load_repo(root)
+    assert repo.posts, repo.diagnostics
+    renderer = Renderer(root, repo.config, repo.brand)
+    return [renderer.render(repo.posts[0], account) for account in EVERY_ACCOUNT]
+
+
+COMMENTS = [  # (body with comments, the same body as it should be published)
+    ("Hello <!-- team note --> world", "Hello world"),
+    ("Line one\n<!-- team note -->\nLine two", "Line one\nLine two"),
+    ("<!-- smm-disable voice.Wordy -->\nOur **new** tea", "Our **new** tea"),
+    ("Tea\n<!--\nteam note\non three lines\n-->\n\nMore tea", "Tea\n\nMore tea"),
+    ("<!-- team note --> Tea first", "Tea first"),
+    ("Tea<!-- team note -->time, @{nobody} <!-- @{nobody} team note -->", "Teatime, @{nobody}"),
+    ("A [link](https://example.com) <!-- team note [x](https://example.org) -->", "A [link](https://example.com)"),
+    ("Code `<!-- kept -->` here <!-- team note -->", "Code `<!-- kept -->` here"),
+    ("```\n<!-- kept -->\n```\n<!-- team note -->", "```\n<!-- kept -->\n```"),
+]
+
+
+@pytest.mark.parametrize("body,published", COMMENTS)
+def test_comments_are_never_published_nor_counted_in_any_flavour(make_repo, body, published):
+    with_comments = render_everywhere(make_repo, body, hashtags="[Tea]")
+    without = render_everywhere(make_repo, published, hashtags="[Tea]")
+    for got, expected in zip(with_comments, without):
+        assert "team note" not in got.text, (got.account, got.text)
+        assert [(p.text, p.length) for p in got.parts] == [(p.text, p.length) for p in expected.parts], got.account
+        assert {d.rule for d in got.diagnostics} == {d.rule for d in expected.diagnostics}, got.account
+    if "kept" in body:  # a comment in code is code
+        assert all("kept" in r.text for r in with_comments)
+
+
+def test_comments_in_an_override_and_the_preview_are_stripped(make_repo, smm):
+    make_repo({"p.md": post_text("Body <!-- team note -->", platforms="[mastodon, feed]",
+                                 overrides="{mastodon: {text: \"Own text <!-- team note -->\"}}")})
+    for fmt in ("text", "markdown", "html", "json"):
+        code, out, _ = smm("preview", "--format", fmt)
+        assert code == 0 and "team note" not in out and "Own text" in out, fmt
+
+
+def test_split_marker_is_a_comment_that_keeps_its_meaning(make_repo):
+    r = render(make_repo, "One <!-- note -->\n\n<!-- split -->\n\nTwo", thread="auto")
+    assert [p.text for p in r.parts] == ["One", "Two"]
+
+
+def test_positions_skip_nothing_after_a_comment(make_repo):
+    """The overflow column is in the source, after a comment that does not count."""
+    r = render(make_repo, "<!-- " + "n" * 300 + " -->" + "a" * 490 + " overflow starts here")
+    (d,) = r.diagnostics
+    assert (d.rule, d.line, d.column) == ("render.too-long", 6, len("<!-- " + "n" * 300 + " -->") + 501)
+    assert "over the limit of 500 by 11; it overflows at “starts here”" in d.message
+
+
+def test_an_unclosed_comment_is_an_error_where_it_opens(make_repo, smm):
+    make_repo({"p.md": post_text("Fine\nTea <!-- team note that never ends", platforms="[feed, mastodon]")})
+    code, diagnostics, _ = smm.json("check", "--now", "2026-11-26T10:00")
+    found = [(d["rule"], d["line"], d["column"]) for d in diagnostics if d["severity"] == "error"]
+    assert code == 1 and found == [("render.unclosed-comment", 7, 5)]
+
+
+# --- only http(s) and mailto links leave the repository -------------------------------------
+
+UNSAFE_LINKS = [  # (body, the target that must not leave, the text shown instead)
+    ("[click](javascript:alert(1))", "javascript:alert(1)", "click"),
+    ("[click](JaVa&#x53;cript:alert(1))", "cript:alert(1)", "click"),
+    ("[click](&#106;avascript:alert(1))", "avascript:alert(1)", "click"),
+    ("[click](java\tscript:alert(1))", "script:alert(1)", "click"),
+    ("[click](vbscript:msgbox(1))", "vbscript:", "click"),
+    ("[click](data:text/html;base64,PHNjcmlwdD4=)", "data:text", "click"),
+    ("[click](file:///etc/passwd)", "file:", "click"),
+    ("[**bold** click][r]\n\n[r]: javascript:alert(1)", "javascript:", "click"),
+    ("![a picture](javascript:alert(1))", "javascript:", "a picture"),
+    ("[our page](/about)", "/about", "our page"),
+    ("[our site](www.example.com)", "www.example.com", "our site"),
+]
+
+
+@pytest.mark.parametrize("body,target,label", UNSAFE_LINKS)
+def test_unsafe_link_targets_become_text_and_an_error_in_every_flavour(make_repo, body, target, label):
+    for r in render_everywhere(make_repo, "Before " + body + ("\n\nAfter" if "\n" in body else " after")):
+        assert target.casefold() not in r.text.casefold(), (r.account, r.text)
+        assert label in r.text and "href" not in r.text, (r.account, r.text)
+        (d,) = [d for d in r.diagnostics if d.rule == "render.unsafe-link"]
+        assert d.line == 6 + body.count("\n"), r.account  # where the target is written (a reference: its definition)
+
+
+def test_an_unsafe_link_is_reported_once_at_its_target(make_repo, smm):
+    make_repo({"p.md": post_text("Line\nSee [click](javascript:alert(1))", platforms="[feed, mastodon, bluesky]")})
+    code, diagnostics, _ = smm.json("check", "--now", "2026-11-26T10:00")
+    found = [(d["rule"], d["line"], d["column"]) for d in diagnostics if d["severity"] == "error"]
+    assert code == 1 and found == [("render.unsafe-link", 7, len("See [click](") + 1)]
+
+
+@pytest.mark.parametrize("body,href", [
+    ("[ok](https://example.com/a)", "https://example.com/a"),
+    ("[ok](HTTP://example.com/a)", "HTTP://example.com/a"),
+    ("[mail us](mailto:hi@example.com)", "mailto:hi@example.com"),
+    ("<https://example.com/b>", "https://example.com/b"),
+])
+def test_http_and_mailto_links_are_published(make_repo, body, href):
+    for r in render_everywhere(make_repo, body):
+        # Bluesky shows a short link (the facet holds the target); LinkedIn escapes `@` and `(`
+        shown = json.dumps(r.as_json()).replace("\\\\", "")
+        assert href in shown and not [d for d in r.diagnostics if d.rule == "render.unsafe-link"], r.account
+
+
+def test_raw_html_links_are_text_not_links_in_html_flavours(make_repo):
+    import re
+
+    from smm.links import leaves_safely
+
+    from smm.platforms import platform_class
+
+    renderings = render_everywhere(make_repo, '<a href="javascript:alert(1)">click</a> <img src=x onerror=alert(1)>')
+    html_flavoured = [r for r in renderings if platform_class(r.platform).markup in ("html", "telegram")]
+    assert {r.platform for r in html_flavoured} == {"feed", "wechat", "telegram"}
+    for r in html_flavoured:
+        assert "&lt;a href" in r.text
+        assert all(leaves_safely(href) for href in re.findall(r'<a href="([^"]*)"', r.text)), r.account
+        assert "<img" not in r.text.replace("&lt;img", ""), r.account
+
+
+@pytest.mark.parametrize("path,what", [
+    ("README.md", "not a post"),
+    ("platforms.yml", "not a post"),
+    ("brand/brand.yml", "not a post"),
+    ("content/README.md", "not a post"),
+    ("content/_notes.md", "not a post"),
+    ("content/media/dot.png", "not a post"),
+    ("brand", "a folder outside content/"),
+])
+def test_preview_of_a_path_that_is_not_a_post_says_so(make_repo, smm, path, what):
+    make_repo({"p.md": post_text()}, files={"README.md": "# hi\n", "brand/brand.yml": "name: X\n",
+                                            "content/README.md": "# notes\n", "content/_notes.md": "x\n",
+                                            "content/media/dot.png": b"\x89PNG"})
+    for fmt in ("text", "json", "markdown", "html"):
+        code, out, err = smm("preview", path, "--format", fmt)
+        assert (code, out) == (1, "") and f"{path} is {what}: posts are Markdown files" in err
+
+
+@pytest.mark.parametrize("path", [".", "content", "content/p.md"])
+def test_preview_of_posts_and_their_folders_still_works(make_repo, smm, path):
+    make_repo({"p.md": post_text()})
+    code, out, _ = smm("preview", path, "--format", "json")
+    assert code == 0 and [p["post"] for p in json.loads(out)] == ["p"]
+
+
+@pytest.mark.parametrize("template,unsafe", [
+    ('<a href="javascript:alert(1)">{{ text }}</a>', "javascript:alert(1)"),
+    ("<p>{{ text }}</p><img src='data:image/svg+xml,x'>", "data:image/svg+xml,x"),
+    ('<a href="JaVa&#x53;cript:alert(1)">x</a>{{ text }}', "JaVaScript:alert(1)"),
+    ('<a href="{{ link }}">{{ text }}</a>', None),
+    ('<p>{{ text }}</p><a href="mailto:hi@example.com">mail</a>', None),
+])
+def test_a_templates_own_links_obey_the_same_rule(make_repo, template, unsafe):
+    r = render(make_repo, "Hi [there](https://example.com/a)", account="feed", link="https://example.com/b",
+               files={"brand/templates/feed.j2": template})
+    found = [(d.file, d.rule) for d in r.diagnostics]
+    assert found == ([("brand/templates/feed.j2", "render.unsafe-link")] if unsafe else [])
+    if unsafe:
+        assert f"`{unsafe}`" in r.diagnostics[0].message

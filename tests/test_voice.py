@@ -500,3 +500,25 @@ def test_example_rules_catch_what_they_are_for(tmp_path):
     rules = {d.rule for d in check(tmp_path)}
     assert {"voice.ClickHere", "voice.ProductNames", "voice.HealthClaims", "voice.Terms", "voice.exclamation",
             "voice.emoji", "voice.ZhQin", "voice.ZhSuperlatives", "voice.ZhPunctuation"} <= rules
+
+
+@pytest.mark.parametrize("message,args,shown", [
+    ("这里用了“%s”式引号，前面用的是“%s”式：请统一。", ("“", "「"), "这里用了`“”`式引号，前面用的是`「」`式：请统一。"),
+    ("这里用了“%s”式引号", ("」",), "这里用了`「」`式引号"),
+    ("Inconsistent: '%s' (this post also has '%s').", ('"', "'"), "Inconsistent: `\"` (this post also has `'`)."),
+    ("Use «%s», not %s.", ("«", "“”"), "Use `«»`, not `“”`."),
+    ("Use '%s' instead of '%s'.", ("tea", "it's"), "Use 'tea' instead of 'it's'."),
+    ("用“%s”代替“%s”。", ("茶", "“茶”"), "用“茶”代替““茶””。"),  # text with quotes in it stays text
+    ("%d%% of %s", (5, "x"), "5% of x"),
+])
+def test_message_values_that_are_quote_marks_stay_readable(message, args, shown):
+    from smm.voice.base import format_message
+
+    assert format_message(message, *args) == shown
+
+
+def test_the_example_chinese_quote_rule_names_both_styles_readably(tmp_path):
+    rule = (ROOT / "brand/voice/ZhQuoteStyle.yml").read_text(encoding="utf-8")
+    root = voice_repo(tmp_path, rules={"ZhQuoteStyle.yml": rule}, posts={"p.md": post("他说“好”，她说「不」。")})
+    [d] = check(root)
+    assert d.message == "这里用了`「」`式引号，前面用的是`“”`式：请统一。"

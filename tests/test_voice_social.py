@@ -170,3 +170,37 @@ def test_promo_share_disabled_post_is_counted_but_not_blamed(tmp_path):
              "03.md": at(3)}
     [d] = calendar_check(tmp_path, posts)
     assert d.file == "content/01.md" and "2 of the 3" in d.message
+
+
+def _timeline(days: int, promo_every: int, start_day: int = 0, posts_per_day: int = 2) -> dict[str, str]:
+    """`posts_per_day` posts a day for `days` days from 2026-12-01 + start_day; every
+    `promo_every`-th post is promotional (0: none)."""
+    from datetime import datetime, timedelta
+
+    first = datetime(2026, 12, 1, 9) + timedelta(days=start_day)
+    posts = {}
+    for n in range(days * posts_per_day):
+        when = first + timedelta(hours=24 * (n // posts_per_day) + 6 * (n % posts_per_day))
+        fields = {"tags": "[promo]"} if promo_every and n % promo_every == 0 else {}
+        posts[f"{when:%Y%m%d%H}-{start_day}.md"] = post("x", publish_at=when.strftime("%Y-%m-%dT%H:%M"), **fields)
+    return posts
+
+
+@pytest.mark.parametrize("posts,reported", [
+    (_timeline(days=200, promo_every=2), 1),  # 400 posts, half of them selling all year round: one stretch
+    (_timeline(days=200, promo_every=4), 0),  # a quarter: under the 40% limit everywhere
+    ({**_timeline(days=5, promo_every=1), **_timeline(days=14, promo_every=0, start_day=5),
+      **_timeline(days=5, promo_every=1, start_day=19)}, 2),  # two bad weeks, two weeks apart
+    ({**_timeline(days=3, promo_every=1), **_timeline(days=3, promo_every=0, start_day=3),
+      **_timeline(days=3, promo_every=1, start_day=6)}, 1),  # two bad stretches whose windows overlap: one
+])
+def test_promo_share_is_reported_once_per_stretch_of_overlapping_windows(tmp_path, posts, reported):
+    found = calendar_check(tmp_path, posts)
+    assert len(found) == reported, [d.message for d in found]
+
+
+def test_promo_share_names_the_worst_window_of_its_stretch(tmp_path):
+    posts = {"01.md": at(1, tags="[promo]"), "02.md": at(2), "03.md": at(3, tags="[promo]"),
+             "04.md": at(4, tags="[promo]"), "05.md": at(5, tags="[promo]"), "06.md": at(6)}
+    [d] = calendar_check(tmp_path, posts, PROMO.replace("days: 7", "days: 3"))  # windows overlap 01 to 06
+    assert d.file == "content/05.md" and "3 of the 3 posts from 2026-12-03 to 2026-12-05" in d.message

@@ -102,3 +102,18 @@ def test_zizmor_finds_nothing_even_pedantic():
     assert result.returncode == 0, result.stdout + result.stderr
     ignores = re.findall(r"zizmor: ignore\[([\w-]+)\]\s*(.*)", "".join(p.read_text() for p in WORKFLOWS))
     assert all(reason.strip() for _, reason in ignores), "every zizmor suppression says why"
+
+
+@pytest.mark.parametrize("requirement", ["smm-git==0.1.0", "git+https://github.com/o/smm@v0.1.0", "./vendor/smm[test]"])
+def test_generated_workflows_pass_their_own_checks_for_every_requirement_form(tmp_path, requirement):
+    from smm.newrepo import WORKFLOWS as GENERATED, workflow
+
+    folder = tmp_path / ".github" / "workflows"
+    folder.mkdir(parents=True)
+    for name in GENERATED:
+        (folder / name).write_text(workflow(name, requirement))
+    schema = subprocess.run([_tool("check-jsonschema"), "--builtin-schema", "vendor.github-workflows",
+                             *map(str, sorted(folder.iterdir()))], capture_output=True, text=True)
+    assert schema.returncode == 0, schema.stdout + schema.stderr
+    zizmor = subprocess.run([_tool("zizmor"), "--offline", "--persona=pedantic", str(folder)], capture_output=True, text=True)
+    assert zizmor.returncode == 0, zizmor.stdout + zizmor.stderr

@@ -13,7 +13,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import ClassVar, Mapping
 
-from smm import counting
+from smm import DISTRIBUTION, counting
 from smm.errors import AuthError, NotSupported
 
 log = logging.getLogger(__name__)
@@ -136,6 +136,7 @@ class Platform:
     # are named in `requires`; when one is missing the adapter is disabled, not broken.
 
     requires: ClassVar[tuple[str, ...]] = ()  # importable modules the adapter needs
+    extra: ClassVar[str] = "networks"  # the pip extra of smm that installs them
     reconciles: ClassVar[bool] = False  # `find` can tell whether an earlier call worked
 
     def __init__(self, account, env: Mapping[str, str], root=None) -> None:
@@ -149,9 +150,13 @@ class Platform:
         """Why this adapter cannot publish here, or None when it can."""
         if not cls.can_publish:
             return f"publishing to {cls.label} is not implemented yet (check and preview only)"
-        missing = [m for m in cls.requires if importlib.util.find_spec(m) is None]
-        if missing:
-            return f"the {cls.label} adapter needs the Python package(s) {', '.join(missing)}"
+        return cls.sdk_missing()
+
+    @classmethod
+    def sdk_missing(cls) -> str | None:
+        """What to install when the adapter's SDK is absent (the command, not the module), else None."""
+        if any(importlib.util.find_spec(m) is None for m in cls.requires):
+            return f"the {cls.label} adapter is not installed: pip install '{DISTRIBUTION}[{cls.extra}]'"
         return None
 
     @classmethod

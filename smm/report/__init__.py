@@ -16,6 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone, tzinfo
 
+from smm.brand import page_language
 from smm.errors import UsageError
 from smm.report import kpis
 from smm.report.goals import Context, evaluate, load_goals
@@ -46,6 +47,7 @@ class Report:
     brand: str = ""
     charts: dict = field(default_factory=dict)  # data for the HTML charts (also in `data`)
     warnings: list[str] = field(default_factory=list)
+    language: str = "en"  # `<html lang>` of the HTML report
 
     def as_json(self) -> dict:
         return self.data
@@ -180,7 +182,7 @@ def build(repo, start: datetime, end: datetime, now: datetime) -> Report:
         "goals": [evaluate(g, context, end) for g in goals],
         "best_times": kpis.best_times(history, tz),
     }
-    return Report(data, brand_name(repo), {"followers": follower_series}, warnings)
+    return Report(data, brand_name(repo), {"followers": follower_series}, warnings, page_language(repo.brand, repo.posts))
 
 
 def brand_name(repo) -> str:

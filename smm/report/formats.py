@@ -317,7 +317,7 @@ def _tiles(d: dict) -> str:
 def as_html(report: Report) -> str:
     d = report.data
     brand = _h(report.brand)
-    parts = [(f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><meta name="viewport" '
+    parts = [(f'<!DOCTYPE html>\n<html lang="{_h(report.language)}"><head><meta charset="utf-8"><meta name="viewport" '
               f'content="width=device-width, initial-scale=1"><meta http-equiv="Content-Security-Policy" '
               f"content=\"default-src 'none'; style-src 'unsafe-inline'\"><meta name=\"referrer\" content=\"no-referrer\">"
               f"<title>{brand}: social media report</title><style>{_CSS}</style></head><body><main>"),

@@ -68,24 +68,30 @@ def parse_scopes(value) -> tuple[frozenset, str, list[str]]:
     return frozenset(targets - removed), unit, problems
 
 
-_PLACEHOLDER = re.compile(r"%%|%[sdv]")
+_QUOTE_MARKS = "\"'“”‘’„‚「」『』«»‹›〝〞〟＂＇《》〈〉"
+_PAIRS = dict(zip("“”‘’「」『』«»‹›〝〞《》〈〉", ["“”", "“”", "‘’", "‘’", "「」", "「」", "『』", "『』", "«»", "«»", "‹›", "‹›",
+                                               "〝〞", "〝〞", "《》", "《》", "〈〉", "〈〉"]))
+_PLACEHOLDER = re.compile(rf"%%|([{_QUOTE_MARKS}]?)%[sdv]([{_QUOTE_MARKS}]?)")
+
+
+def _shown_value(value: str, opening: str, closing: str) -> str:
+    """A value in its place in the message. Quote marks as a value (`“`, `「」`) are shown as
+    their pair in backticks, without the message's own quotes around them: `“”`, not “““."""
+    if value and all(ch in _QUOTE_MARKS for ch in value):
+        return f"`{_PAIRS.get(value, value)}`"
+    return f"{opening}{value}{closing}"
 
 
 def format_message(message: str, *args) -> str:
     """Vale's messages: each `%s` (or `%d`, `%v`) takes the next argument."""
     if "%" not in message:
         return message
-    if "%%" not in message:  # the usual case, without a regular expression
-        parts = message.replace("%d", "%s").replace("%v", "%s").split("%s")
-        out = [parts[0]]
-        for i, part in enumerate(parts[1:]):
-            out.append(str(args[i]) if i < len(args) else "")
-            out.append(part)
-        return "".join(out)
     values = iter(args)
 
     def take(match: re.Match) -> str:
-        return "%" if match.group() == "%%" else str(next(values, ""))
+        if match.group() == "%%":
+            return "%"
+        return _shown_value(str(next(values, "")), match.group(1), match.group(2))
 
     return _PLACEHOLDER.sub(take, message)
 

@@ -222,21 +222,12 @@ class Voice:
         if rule is None:
             return []
         off = list(self.disabled)
-        worst: dict[str, tuple[float, list, list]] = {}
-        for window, promos in social.promo_windows(rule, posts, self.pillars):
-            share = len(promos) / len(window)
-            for post in reversed(promos):
-                if _disabled_for(post, rule.id, off):
-                    continue
-                if post.file not in worst or share > worst[post.file][0]:
-                    worst[post.file] = (share, window, promos)
-                break
-        by_file = {p.file: p for p in posts}
+        stretches = social.worst_per_stretch(social.promo_windows(rule, posts, self.pillars),
+                                             lambda post: not _disabled_for(post, rule.id, off))
         found = []
         limit = rule.settings.get("max_percent", 30)
         days = int(rule.settings.get("days", 7))
-        for file, (share, window, promos) in sorted(worst.items()):
-            post = by_file[file]
+        for share, window, promos, post in stretches:
             first, last = window[0].publish_at, window[-1].publish_at
             path = ("pillar",) if post.pillar in self.pillars and (self.pillars[post.pillar] or {}).get("promotional") \
                 else ("tags",) if post.meta.get("tags") else ("publish_at",)

@@ -275,3 +275,23 @@ def promo_windows(rule: Builtin, posts, pillars: dict):
             promo = sum(flags[i:j + 1])
             if promo * 100 > share * (j + 1 - i):
                 yield timeline[i:j + 1], [p for p, f in zip(timeline[i:j + 1], flags[i:j + 1], strict=True) if f]
+
+
+def worst_per_stretch(windows, blamable) -> list[tuple[float, list, list, object]]:
+    """One (share, window posts, promotional posts, blamed post) per stretch of overlapping
+    windows over the limit (windows in order of their first post, as promo_windows gives them):
+    the stretch's worst window, blamed on its last promotional post that `blamable` accepts."""
+    stretches: list[list] = []  # [last post's time, share, window, promos, blamed]
+    for window, promos in windows:
+        blamed = next((p for p in reversed(promos) if blamable(p)), None)
+        if blamed is None:
+            continue
+        share, start, end = len(promos) / len(window), window[0].publish_at, window[-1].publish_at
+        if stretches and start <= stretches[-1][0]:  # shares a post with the stretch so far
+            current = stretches[-1]
+            current[0] = max(current[0], end)
+            if share > current[1]:
+                current[1:] = [share, window, promos, blamed]
+        else:
+            stretches.append([end, share, window, promos, blamed])
+    return [tuple(s[1:]) for s in stretches]

@@ -13,14 +13,14 @@ import unicodedata
 from bisect import bisect_right
 from dataclasses import dataclass
 
+from smm.markup import CODE_FENCE as _FENCE, CODE_SPAN as _CODE_SPAN
+
 # -- skipping -----------------------------------------------------------------------
 
 # Patterns start with a literal character, so scanning for them is fast; what may not come
 # before a match (a letter before `https://`, a word before `#`) is checked after.
 _URL = r"(?:(?:https?|ftp)://|www\.)[!-~]*[A-Za-z0-9/#=_~+&%-]"  # ASCII only: `用https://x.com发布`
 _HASHTAG = r"#\w+#?"  # `#tag`, and Weibo's `#话题#`
-_CODE_SPAN = r"``[\s\S]+?``|`[^`\n]+`"
-_FENCE = r"^[ \t]{0,3}```[\s\S]*?(?:^[ \t]{0,3}```[ \t]*$|\Z)|^[ \t]{0,3}~~~[\s\S]*?(?:^[ \t]{0,3}~~~[ \t]*$|\Z)"
 _COMMENT = r"<!--[\s\S]*?-->"
 _AUTOLINK = r"<(?:https?|ftp|mailto):[^>\s]*>"
 _REFDEF = r"^[ ]{0,3}\[[^\]\n]+\]:[^\n]*"
