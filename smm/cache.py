@@ -18,6 +18,7 @@ import stat
 import time
 from pathlib import Path
 
+from smm.files import open_regular
 
 MISS = object()
 _RACY_NS = 2_000_000_000  # files changed this close to the last save are always hashed
@@ -51,14 +52,15 @@ class FileCache:
         self._stamps: dict[str, tuple | None] = {}
 
     def _stamp(self, file: str) -> tuple | None:
-        """(mtime, size, inode) of a regular file; None for links (never cached) and errors."""
+        """(mtime, size, inode) of a regular file; None for links (never cached), anything not a
+        regular file (read_text reports it) and errors."""
         stamp = self._stamps.pop(file, None)
         if stamp is None:
             try:
                 st = os.lstat(os.path.join(self.root_str, file))
             except OSError:
                 return None
-            stamp = None if stat.S_ISLNK(st.st_mode) else (st.st_mtime_ns, st.st_ctime_ns, st.st_size, st.st_ino)
+            stamp = (st.st_mtime_ns, st.st_ctime_ns, st.st_size, st.st_ino) if stat.S_ISREG(st.st_mode) else None
         return stamp
 
     def probably_fresh(self, file: str) -> bool:
@@ -79,7 +81,7 @@ class FileCache:
         if stamp[2] > limit:
             return MISS, None
         try:
-            with open(os.path.join(self.root_str, file), "rb") as handle:
+            with open_regular(os.path.join(self.root_str, file)) as handle:
                 data = handle.read(limit + 1)
         except OSError:
             return MISS, None
@@ -104,9 +106,9 @@ class FileCache:
             return
         entries = {f: e for f, e in self.entries.items() if f in self.seen}
         entries.update(self.fresh)
+        temp = self.path.with_suffix(f".tmp{os.getpid()}")
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            temp = self.path.with_suffix(f".tmp{os.getpid()}")
             with open(temp, "wb") as handle:
                 pickle.dump((self.version, time.time_ns(), entries), handle, protocol=pickle.HIGHEST_PROTOCOL)
             os.replace(temp, self.path)

@@ -31,6 +31,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Callable, Iterable, Mapping, Protocol
 
+from smm.files import open_regular
 from smm.errors import SmmError, AuthError, NotSupported, PlatformError, RateLimited, Rejected, TransientError
 from smm.platforms import Platform, platform_class
 
@@ -38,6 +39,7 @@ log = logging.getLogger(__name__)
 
 METRICS_DIR = "data/metrics"
 ACCOUNTS_DIR = "data/accounts"
+MAX_CSV_BYTES = 100 * 1024 * 1024  # one month's file; GitHub refuses files over 100 MB anyway
 METRIC_COLUMNS = ("collected_at", "post_id", "account", "platform", "remote_id",
                   "likes", "reposts", "replies", "quotes", "views", "clicks")
 FOLLOWER_COLUMNS = ("collected_at", "account", "platform", "followers")
@@ -239,13 +241,28 @@ def _rows(path: Path, root: Path) -> list[dict]:
     """A bot-written CSV file's rows; a file smm cannot read is an error naming it."""
     file = path.relative_to(root).as_posix()
     try:
-        with open(path, encoding="utf-8", newline="") as handle:
+        with open_csv(path, root) as handle:
             reader = csv.DictReader(handle)
             if not reader.fieldnames or "collected_at" not in reader.fieldnames:
                 raise SmmError(f"{file}: the first line must be the CSV header (it starts with `collected_at`)")
             return list(reader)
     except UnicodeDecodeError:
         raise SmmError(f"{file}: not UTF-8 text; restore it from git (`git checkout -- {file}`)") from None
+
+
+def open_csv(path: Path, root: Path) -> io.TextIOWrapper:
+    """A CSV file under data/ opened as UTF-8 text; one that is not a regular file of at most
+    MAX_CSV_BYTES is an error naming it."""
+    file = path.relative_to(root).as_posix()
+    try:
+        raw = open_regular(path)
+    except OSError as exc:
+        raise SmmError(f"{file}: cannot be read: {exc.strerror or exc}") from None
+    size = os.fstat(raw.fileno()).st_size
+    if size > MAX_CSV_BYTES:
+        raw.close()
+        raise SmmError(f"{file}: {size:,} bytes is over the limit of {MAX_CSV_BYTES:,} for one month's file")
+    return io.TextIOWrapper(raw, encoding="utf-8", newline="")
 
 
 # -- calling the networks --------------------------------------------------------------------
@@ -513,6 +530,8 @@ def append_rows(root: Path, file: str, columns: Iterable[str], rows: list[list])
     path.parent.mkdir(parents=True, exist_ok=True)
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
+    if path.exists() and not path.is_file():
+        raise SmmError(f"{file}: it is not a regular file; smm writes only regular files")
     new = not path.exists() or path.stat().st_size == 0
     if new:
         writer.writerow(columns)
