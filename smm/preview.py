@@ -10,7 +10,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 from smm.content import Post
-from smm.files import inside
+from smm.files import inside, open_regular
 from smm.links import URL
 from smm.media import inspect
 from smm.platforms import platform_class
@@ -167,14 +167,17 @@ def _image(root: Path, file: str) -> tuple[str, str]:
     path, reason = inside(root, file)
     if reason:
         return "", reason
-    if not path.is_file():
-        return "", "file not found"
-    if path.stat().st_size > _INLINE_IMAGE_BYTES:
-        return "", f"over {_INLINE_IMAGE_BYTES // 1024} KiB: not inlined in this preview"
     info = inspect(path)
-    if not info.mime.startswith("image/"):
-        return "", f"{info.mime}: not shown in this preview"
-    return f"data:{info.mime};base64,{base64.b64encode(path.read_bytes()).decode()}", ""
+    if info.problem:
+        return "", info.problem
+    if info.size > _INLINE_IMAGE_BYTES:
+        return "", f"over {_INLINE_IMAGE_BYTES // 1024} KiB: not inlined in this preview"
+    try:
+        with open_regular(path) as handle:
+            data = handle.read(_INLINE_IMAGE_BYTES + 1)
+    except OSError as exc:
+        return "", f"cannot be read: {exc.strerror or exc}"
+    return f"data:{info.mime};base64,{base64.b64encode(data).decode()}", ""
 
 
 # -- HTML from the renderer (the feed, WeChat, Telegram): rendered through an allow-list ---------------

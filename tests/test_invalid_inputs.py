@@ -191,8 +191,10 @@ SUBPROCESS_CASES = [
     "posts/bom", "posts/binary-junk", "posts/gbk", "posts/yaml-unclosed-flow-list", "posts/yaml-custom-tag-scalar",
     "posts/yaml-billion-laughs", "posts/yaml-deep-nesting", "posts/yaml-control-character",
     "platforms/yaml-error", "platforms/timezone-unknown", "generated/too-large", "trees/record-invalid-json",
-    # once a hang and a crash (exit 3)
-    "generated/post-named-pipe", "generated/platforms-named-pipe", "generated/record-nested-200000", "posts/utf16-le",
+    # once a hang, crashes (exit 3) and a warning printed by Pillow outside pytest's warnings-as-errors
+    "generated/post-named-pipe", "generated/platforms-named-pipe", "trees/media-named-pipe", "posts/media-nul-byte",
+    "trees/media-decompression-bomb", "trees/media-decompression-bomb-warning", "trees/template-recursive-macro",
+    "trees/template-100mb", "generated/record-nested-200000", "posts/utf16-le",
 ]
 
 
