@@ -113,4 +113,7 @@ class FileCache:
                 pickle.dump((self.version, time.time_ns(), entries), handle, protocol=pickle.HIGHEST_PROTOCOL)
             os.replace(temp, self.path)
         except OSError:
-            pass
+            temp.unlink(missing_ok=True)
+        except BaseException:  # interrupted (Ctrl-C): no half-written file left behind
+            temp.unlink(missing_ok=True)
+            raise

@@ -370,38 +370,42 @@ class Collector:
         metric_rows: dict[tuple[str, str], list] = {}
         follower_rows: dict[str, list] = {}
         self.progress.start(len(tasks))
+        pool = ThreadPoolExecutor(max_workers=self.concurrency, thread_name_prefix="smm-metrics")
         try:
-            with ThreadPoolExecutor(max_workers=self.concurrency, thread_name_prefix="smm-metrics") as pool:
-                futures = {pool.submit(self._task, adapters[account], account, kind, batch): (account, kind, batch)
-                           for account, kind, batch in tasks}
-                for future in as_completed(futures):
-                    account, kind, batch = futures[future]
-                    result = results[account]
-                    try:
-                        value = future.result()
-                    except (NotSupported, _GaveUp, PlatformError) as exc:
-                        self._note_failure(result, kind, batch, exc)
-                        self.progress.advance(f"{account}: {kind} not collected")
+            futures = {pool.submit(self._task, adapters[account], account, kind, batch): (account, kind, batch)
+                       for account, kind, batch in tasks}
+            for future in as_completed(futures):
+                account, kind, batch = futures[future]
+                result = results[account]
+                try:
+                    value = future.result()
+                except (NotSupported, _GaveUp, PlatformError) as exc:
+                    self._note_failure(result, kind, batch, exc)
+                    self.progress.advance(f"{account}: {kind} not collected")
+                    continue
+                if kind == "followers":
+                    if value is None:
+                        result.followers_state = "unsupported"
+                    else:
+                        result.followers, result.followers_state = int(value), "collected"
+                        follower_rows[account] = [collected, account, result.platform, int(value)]
+                    self.progress.advance(f"{account}: followers")
+                    continue
+                by_id = {m.remote_id: m for m in value}
+                for target in batch:
+                    m = by_id.get(target.remote_id)
+                    if m is None:
+                        result.missing.append(target.post_id)
                         continue
-                    if kind == "followers":
-                        if value is None:
-                            result.followers_state = "unsupported"
-                        else:
-                            result.followers, result.followers_state = int(value), "collected"
-                            follower_rows[account] = [collected, account, result.platform, int(value)]
-                        self.progress.advance(f"{account}: followers")
-                        continue
-                    by_id = {m.remote_id: m for m in value}
-                    for target in batch:
-                        m = by_id.get(target.remote_id)
-                        if m is None:
-                            result.missing.append(target.post_id)
-                            continue
-                        metric_rows[(target.post_id, account)] = [collected, target.post_id, account, target.platform,
-                                                                  target.remote_id, *(getattr(m, c) for c in COUNTS)]
-                        result.posts += 1
-                    self.progress.advance(f"{account}: {len(batch)} post{'s' if len(batch) != 1 else ''}")
+                    metric_rows[(target.post_id, account)] = [collected, target.post_id, account, target.platform,
+                                                              target.remote_id, *(getattr(m, c) for c in COUNTS)]
+                    result.posts += 1
+                self.progress.advance(f"{account}: {len(batch)} post{'s' if len(batch) != 1 else ''}")
+        except KeyboardInterrupt:  # Ctrl-C: no new calls; those in flight end within their timeout
+            pool.shutdown(wait=False, cancel_futures=True)
+            raise
         finally:
+            pool.shutdown()
             self.progress.finish()
         for result in results.values():
             result.missing.sort()
