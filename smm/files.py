@@ -35,7 +35,7 @@ def not_regular(mode: int) -> str | None:
     """What a file is ("a named pipe (FIFO)", "a folder", ...) when it is not a regular file; else None."""
     if stat.S_ISREG(mode):
         return None
-    return _KINDS.get(stat.S_IFMT(mode), "not a regular file")
+    return _KINDS.get(stat.S_IFMT(mode), "a special file")
 
 
 def open_regular(path: str | os.PathLike) -> BinaryIO:
