@@ -19,6 +19,7 @@ import stat
 import time
 from pathlib import Path
 
+from smm.files import open_regular
 
 log = logging.getLogger(__name__)
 
@@ -54,14 +55,15 @@ class FileCache:
         self._stamps: dict[str, tuple | None] = {}
 
     def _stamp(self, file: str) -> tuple | None:
-        """(mtime, size, inode) of a regular file; None for links (never cached) and errors."""
+        """(mtime, size, inode) of a regular file; None for links (never cached), anything not a
+        regular file (read_text reports it) and errors."""
         stamp = self._stamps.pop(file, None)
         if stamp is None:
             try:
                 st = os.lstat(os.path.join(self.root_str, file))
             except OSError:
                 return None
-            stamp = None if stat.S_ISLNK(st.st_mode) else (st.st_mtime_ns, st.st_ctime_ns, st.st_size, st.st_ino)
+            stamp = (st.st_mtime_ns, st.st_ctime_ns, st.st_size, st.st_ino) if stat.S_ISREG(st.st_mode) else None
         return stamp
 
     def probably_fresh(self, file: str) -> bool:
@@ -82,7 +84,7 @@ class FileCache:
         if stamp[2] > limit:
             return MISS, None
         try:
-            with open(os.path.join(self.root_str, file), "rb") as handle:
+            with open_regular(os.path.join(self.root_str, file)) as handle:
                 data = handle.read(limit + 1)
         except OSError:
             return MISS, None
@@ -107,11 +109,15 @@ class FileCache:
             return
         entries = {f: e for f, e in self.entries.items() if f in self.seen}
         entries.update(self.fresh)
+        temp = self.path.with_suffix(f".tmp{os.getpid()}")
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            temp = self.path.with_suffix(f".tmp{os.getpid()}")
             with open(temp, "wb") as handle:
                 pickle.dump((self.version, time.time_ns(), entries), handle, protocol=pickle.HIGHEST_PROTOCOL)
             os.replace(temp, self.path)
         except OSError as exc:  # a read-only home or cache folder: the next run parses again
+            temp.unlink(missing_ok=True)
             log.debug("cache %s not written: %s", self.path, exc.strerror)
+        except BaseException:  # interrupted (Ctrl-C): no half-written file left behind
+            temp.unlink(missing_ok=True)
+            raise

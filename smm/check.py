@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+from dataclasses import astuple
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -36,6 +37,8 @@ def run_check(root: Path, now: datetime) -> tuple[Repo, Voice]:
                          + check_duplicate_ids(repo.posts + repo.broken)
                          + check_records(repo) + check_jobs_needing_a_human(repo) + check_gaps(repo, now)
                          + check_adapters(repo))
+    # a broken template is reported by every post that uses it: once is enough
+    repo.diagnostics = list({astuple(d): d for d in repo.diagnostics}.values())
     return repo, voice
 
 

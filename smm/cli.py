@@ -47,8 +47,12 @@ def _fail_on_broken_config(repo) -> None:
         raise SystemExit(2)
 
 
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report a command stopped by Ctrl-C
+
+
 class _Group(click.Group):
-    """Maps SmmError to its message and exit code for every command."""
+    """Maps SmmError to its message and exit code for every command, and Ctrl-C to one line
+    and exit 130 (click's own handling says "Aborted!" and exits 1, like "errors found")."""
 
     def invoke(self, ctx: click.Context):
         try:
@@ -56,6 +60,9 @@ class _Group(click.Group):
         except SmmError as exc:
             click.echo(f"error: {exc.message}", err=True)
             ctx.exit(exc.exit_code)
+        except KeyboardInterrupt:
+            click.echo("interrupted", err=True)
+            ctx.exit(EXIT_INTERRUPTED)
 
 
 def _refuse_when_unsafe(repo) -> None:

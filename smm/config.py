@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import re
 import zoneinfo
 from dataclasses import dataclass, field
@@ -70,7 +72,8 @@ def find_root(start: Path) -> Path:
     """The nearest folder at or above start that holds platforms.yml, as git finds .git."""
     start = start.resolve()
     for folder in [start, *start.parents] if start.is_dir() else list(start.parents):
-        if (folder / PLATFORMS_FILE).is_file():
+        candidate = folder / PLATFORMS_FILE
+        if os.path.lexists(candidate) and not candidate.is_dir():  # a pipe too: reading it reports it
             return folder
     raise ConfigError(f"no {PLATFORMS_FILE} in {start} or any folder above it", path=str(start))
 

@@ -202,14 +202,14 @@ def read_post(root: Path, file: str, tz: tzinfo, cache: FileCache | None = None)
 
 
 def post_files(root: Path) -> list[str]:
-    """Every post file under content/: `*.md`, except README.md and names starting `_` or `.`."""
+    """Every post file under content/: `*.md`, except README.md and names starting `_` or `.`.
+    A folder (or named pipe, socket, ...) with such a name is listed too: reading it reports it."""
     found = []
     for folder, dirs, files in os.walk(root / CONTENT_DIR):
         dirs[:] = [d for d in dirs if not d.startswith(("_", "."))]
         prefix = Path(folder).relative_to(root).as_posix()
         found += [
-            f"{prefix}/{name}" for name in files
+            f"{prefix}/{name}" for name in files + dirs
             if name.endswith(".md") and not name.startswith(("_", ".")) and name.lower() != "readme.md"
         ]
     return sorted(found)
-

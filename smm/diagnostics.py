@@ -64,17 +64,11 @@ class SourceLines:
 
     def line(self, file: str, number: int) -> str | None:
         if file not in self._cache:
-            from smm.files import links_outside
+            from smm.files import read_bytes
 
-            if links_outside(self.root, file):
-                self._cache[file] = []
-                return None
-            try:
-                with open(self.root / file, "rb") as handle:
-                    raw = handle.read(2_000_000)
-                self._cache[file] = raw.decode("utf-8", errors="replace").lstrip("\ufeff").split("\n")
-            except OSError:
-                self._cache[file] = []
+            raw = read_bytes(self.root, file, 2_000_000)[0] or b""  # a link out, a pipe, a big file: no excerpt
+            binary = b"\0" in raw  # or UTF-16: its lines would print as noise
+            self._cache[file] = [] if binary else raw.decode("utf-8", errors="replace").lstrip("\ufeff").split("\n")
         lines = self._cache[file]
         if 1 <= number <= len(lines):
             return lines[number - 1].rstrip("\r")

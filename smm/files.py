@@ -2,12 +2,69 @@
 
 from __future__ import annotations
 
+import codecs
+import json
 import os
+import re
+import stat
 from pathlib import Path
+from typing import BinaryIO
 
 from smm.diagnostics import ERROR, Diagnostic
 
 MAX_TEXT_BYTES = 1024 * 1024
+MAX_JSON_DEPTH = 32  # smm's own JSON files nest 5 deep; json's parser overflows the stack at about 1,000
+_JSON_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]')
+MAX_PATH_BYTES = 1024  # a repository path; one name in it at most 255 bytes (the common file system limit)
+_KINDS = {stat.S_IFDIR: "a folder", stat.S_IFIFO: "a named pipe (FIFO)", stat.S_IFSOCK: "a socket",
+          stat.S_IFCHR: "a character device", stat.S_IFBLK: "a block device"}
+# UTF-32 LE first: its BOM starts with UTF-16 LE's
+_WIDE = (("UTF-32", "little-endian", "utf-32-le", codecs.BOM_UTF32_LE), ("UTF-32", "big-endian", "utf-32-be", codecs.BOM_UTF32_BE),
+         ("UTF-16", "little-endian", "utf-16-le", codecs.BOM_UTF16_LE), ("UTF-16", "big-endian", "utf-16-be", codecs.BOM_UTF16_BE))
+
+
+class NotRegularFile(OSError):
+    """The path is a folder, named pipe, socket or device: smm reads only regular files."""
+
+    def __init__(self, kind: str) -> None:
+        super().__init__(f"it is {kind}, not a regular file")
+        self.kind = kind
+
+
+def not_regular(mode: int) -> str | None:
+    """What a file is ("a named pipe (FIFO)", "a folder", ...) when it is not a regular file; else None."""
+    if stat.S_ISREG(mode):
+        return None
+    return _KINDS.get(stat.S_IFMT(mode), "a special file")
+
+
+def open_regular(path: str | os.PathLike) -> BinaryIO:
+    """Open a regular file for reading; never blocks on a named pipe or touches a device
+    (NotRegularFile), checked before opening and again on what was opened."""
+    kind = not_regular(os.stat(path).st_mode)
+    if kind:
+        raise NotRegularFile(kind)
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    try:
+        kind = not_regular(os.fstat(fd).st_mode)  # swapped for something else since the check?
+        if kind:
+            raise NotRegularFile(kind)
+        return os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise
+
+
+def unusable_path(candidate: str) -> str | None:
+    """Why a path written in a file can never name a file (control characters, length); else None."""
+    bad = next((c for c in candidate if ord(c) < 32 or ord(c) == 127), None)
+    if bad is not None:
+        what = "a NUL byte" if bad == "\0" else "a control character"
+        return f"contains {what} (U+{ord(bad):04X}); file names cannot"
+    if len(candidate.encode("utf-8", "surrogatepass")) > MAX_PATH_BYTES or any(
+            len(part.encode("utf-8", "surrogatepass")) > 255 for part in candidate.split("/")):
+        return f"is too long for a file name (at most {MAX_PATH_BYTES} bytes, 255 per name)"
+    return None
 
 
 def rel(root: Path, path: Path) -> str:
@@ -21,8 +78,33 @@ def _position(data: bytes, offset: int) -> tuple[int, int]:
     return data.count(b"\n", 0, offset) + 1, column
 
 
+def _wide_encoding(data: bytes) -> tuple[str, str] | None:
+    """("UTF-16 (little-endian)", its iconv name) and the like when the bytes are UTF-16 or UTF-32
+    text: they start with its byte order mark, or (without one) their start decodes to printable lines."""
+    for name, order, codec, bom in _WIDE:
+        has_bom = data.startswith(bom)
+        if not has_bom and b"\0" not in data:
+            continue
+        try:  # incremental: a character cut at the end of the sample is not an error
+            text = codecs.getincrementaldecoder(codec)().decode(data[len(bom) if has_bom else 0:][:4096])
+        except UnicodeDecodeError:
+            continue
+        if all(c.isprintable() or c in "\t\n\r" for c in text) and (has_bom or "\n" in text):
+            iconv = name if has_bom else name + ("LE" if order.startswith("little") else "BE")
+            return f"{name} ({order}{', with a byte order mark' if has_bom else ''})", iconv
+    return None
+
+
 def decode(data: bytes, file: str) -> tuple[str | None, list[Diagnostic]]:
     """UTF-8 text with LF line endings, or None; BOM and CRLF are reported but read through."""
+    wide = _wide_encoding(data)
+    if wide:
+        name, iconv = wide
+        return None, [Diagnostic(
+            file, 1, 1, ERROR, "file.encoding", f"this file is {name} text; smm reads only UTF-8",
+            hint=f"save it as UTF-8 (in the editor's encoding menu choose \"UTF-8\", not \"{iconv[:6]}\" or "
+                 f"\"Unicode\"), or convert it: `iconv -f {iconv} -t UTF-8 {file} > converted && mv converted {file}`",
+        )]
     if b"\0" in data:
         line, column = _position(data, data.index(b"\0"))
         return None, [Diagnostic(file, line, column, ERROR, "file.binary", "this is a binary file, not text (it contains NUL bytes)")]
@@ -52,6 +134,20 @@ def decode(data: bytes, file: str) -> tuple[str | None, list[Diagnostic]]:
     return text, found
 
 
+def parse_json(text: str, max_depth: int = MAX_JSON_DEPTH) -> tuple[object, tuple[int, int, str] | None]:
+    """(value, None), or (None, (line, column, what is wrong)): invalid JSON, or nested deeper than `max_depth`."""
+    depth = 0
+    for token in _JSON_TOKEN.finditer(text):
+        depth += {"[": 1, "{": 1, "]": -1, "}": -1}.get(token.group(), 0)
+        if depth > max_depth:
+            at = token.start()
+            return None, (text.count("\n", 0, at) + 1, at - text.rfind("\n", 0, at), f"nested more than {max_depth} levels deep")
+    try:
+        return json.loads(text), None
+    except json.JSONDecodeError as exc:
+        return None, (exc.lineno, exc.colno, exc.msg)
+
+
 def links_outside(root: Path, file: str) -> bool:
     """Whether the path leads out of the repository through a symbolic link anywhere on it
     (the file itself, or a folder such as `brand/` linked elsewhere), or into `.git/`."""
@@ -61,31 +157,43 @@ def links_outside(root: Path, file: str) -> bool:
     return not inside_repo or real.startswith(os.path.join(real_root, ".git") + os.sep)
 
 
-def read_text(root: Path, file: str, limit: int = MAX_TEXT_BYTES) -> tuple[str | None, list[Diagnostic]]:
-    """Read a repository file as text, with diagnostics instead of exceptions; never follow a
-    symbolic link out of the repository (its content could be a secret printed in CI logs)."""
+def read_bytes(root: Path, file: str, limit: int = MAX_TEXT_BYTES) -> tuple[bytes | None, list[Diagnostic]]:
+    """A repository file's bytes, with diagnostics instead of exceptions: only a regular file of at
+    most `limit` bytes, never through a symbolic link out of the repository (its content could be
+    a secret printed in CI logs)."""
     if links_outside(root, file):
         return None, [Diagnostic(file, 1, 1, ERROR, "file.outside-repo",
                                  "this path leads outside the repository (or into .git) through a symbolic "
                                  "link; it is not read")]
     try:
-        with open(os.path.join(root, file), "rb") as handle:
+        with open_regular(os.path.join(root, file)) as handle:
             data = handle.read(limit + 1)
             if len(data) > limit:
                 size = os.fstat(handle.fileno()).st_size
-                return None, [Diagnostic(
-                    file, 1, 1, ERROR, "file.too-large",
-                    f"file is {size:,} bytes; the limit for text files is {limit:,}",
-                )]
+                return None, [Diagnostic(file, 1, 1, ERROR, "file.too-large",
+                                         f"file is {size:,} bytes; the limit for this file is {limit:,}")]
+    except NotRegularFile as exc:
+        return None, [Diagnostic(file, 1, 1, ERROR, "file.not-regular",
+                                 f"this is {exc.kind}, not a regular file; smm reads only regular files",
+                                 hint="rename the folder: this name is for a file smm reads" if exc.kind == "a folder"
+                                 else "replace it with a regular file, or remove it")]
     except OSError as exc:
-        return None, [Diagnostic(file, 1, 1, ERROR, "file.unreadable", f"cannot read file: {exc.strerror}")]
-    return decode(data, file)
+        return None, [Diagnostic(file, 1, 1, ERROR, "file.unreadable", f"cannot read file: {exc.strerror or exc}")]
+    return data, []
+
+
+def read_text(root: Path, file: str, limit: int = MAX_TEXT_BYTES) -> tuple[str | None, list[Diagnostic]]:
+    """A repository file as UTF-8 text (see read_bytes and decode)."""
+    data, found = read_bytes(root, file, limit)
+    return (None, found) if data is None else decode(data, file)
 
 
 def inside(root: Path, candidate: str) -> tuple[Path | None, str | None]:
     """Resolve a repository-relative path; (path, None) inside the repo, else (None, reason)."""
     if not candidate or os.path.isabs(candidate) or candidate.startswith(("/", "\\")) or ":" in candidate.split("/")[0]:
         return None, "must be a path relative to the repository root"
+    if reason := unusable_path(candidate):
+        return None, reason
     if ".." in Path(candidate).parts:
         return None, "must not use `..` to leave its folder"
     resolved = (root / candidate).resolve()
@@ -106,11 +214,15 @@ def write_atomic(path: Path, text: str) -> None:
     """
     path.parent.mkdir(parents=True, exist_ok=True)
     temp = path.with_name(f".{path.name}.tmp{os.getpid()}")
-    with open(temp, "w", encoding="utf-8", newline="\n") as handle:
-        handle.write(text)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(temp, path)
+    try:
+        with open(temp, "w", encoding="utf-8", newline="\n") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temp, path)
+    except BaseException:  # interrupted (Ctrl-C) or failed: leave no temp file behind
+        temp.unlink(missing_ok=True)
+        raise
     directory = os.open(path.parent, os.O_RDONLY)
     try:
         os.fsync(directory)

@@ -30,6 +30,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Callable, Iterable, Mapping, Protocol
 
+from smm.files import open_regular
 from smm.errors import SmmError, AuthError, NotSupported, PlatformError, RateLimited, Rejected, TransientError
 from smm.platforms import Platform, platform_class
 
@@ -37,6 +38,7 @@ log = logging.getLogger(__name__)
 
 METRICS_DIR = "data/metrics"
 ACCOUNTS_DIR = "data/accounts"
+MAX_CSV_BYTES = 100 * 1024 * 1024  # one month's file; GitHub refuses files over 100 MB anyway
 METRIC_COLUMNS = ("collected_at", "post_id", "account", "platform", "remote_id",
                   "likes", "reposts", "replies", "quotes", "views", "clicks")
 FOLLOWER_COLUMNS = ("collected_at", "account", "platform", "followers")
@@ -240,13 +242,28 @@ def _rows(path: Path, root: Path) -> list[dict]:
     """A bot-written CSV file's rows; a file smm cannot read is an error naming it."""
     file = path.relative_to(root).as_posix()
     try:
-        with open(path, encoding="utf-8", newline="") as handle:
+        with open_csv(path, root) as handle:
             reader = csv.DictReader(handle)
             if not reader.fieldnames or "collected_at" not in reader.fieldnames:
                 raise SmmError(f"{file}: the first line must be the CSV header (it starts with `collected_at`)")
             return list(reader)
     except UnicodeDecodeError:
         raise SmmError(f"{file}: not UTF-8 text; restore it from git (`git checkout -- {file}`)") from None
+
+
+def open_csv(path: Path, root: Path) -> io.TextIOWrapper:
+    """A CSV file under data/ opened as UTF-8 text; one that is not a regular file of at most
+    MAX_CSV_BYTES is an error naming it."""
+    file = path.relative_to(root).as_posix()
+    try:
+        raw = open_regular(path)
+    except OSError as exc:
+        raise SmmError(f"{file}: cannot be read: {exc.strerror or exc}") from None
+    size = os.fstat(raw.fileno()).st_size
+    if size > MAX_CSV_BYTES:
+        raw.close()
+        raise SmmError(f"{file}: {size:,} bytes is over the limit of {MAX_CSV_BYTES:,} for one month's file")
+    return io.TextIOWrapper(raw, encoding="utf-8", newline="")
 
 
 # -- calling the networks --------------------------------------------------------------------
@@ -354,38 +371,42 @@ class Collector:
         metric_rows: dict[tuple[str, str], list] = {}
         follower_rows: dict[str, list] = {}
         self.progress.start(len(tasks))
+        pool = ThreadPoolExecutor(max_workers=self.concurrency, thread_name_prefix="smm-metrics")
         try:
-            with ThreadPoolExecutor(max_workers=self.concurrency, thread_name_prefix="smm-metrics") as pool:
-                futures = {pool.submit(self._task, adapters[account], account, kind, batch): (account, kind, batch)
-                           for account, kind, batch in tasks}
-                for future in as_completed(futures):
-                    account, kind, batch = futures[future]
-                    result = results[account]
-                    try:
-                        value = future.result()
-                    except (NotSupported, _GaveUp, PlatformError) as exc:
-                        self._note_failure(result, kind, batch, exc)
-                        self.progress.advance(f"{account}: {kind} not collected")
+            futures = {pool.submit(self._task, adapters[account], account, kind, batch): (account, kind, batch)
+                       for account, kind, batch in tasks}
+            for future in as_completed(futures):
+                account, kind, batch = futures[future]
+                result = results[account]
+                try:
+                    value = future.result()
+                except (NotSupported, _GaveUp, PlatformError) as exc:
+                    self._note_failure(result, kind, batch, exc)
+                    self.progress.advance(f"{account}: {kind} not collected")
+                    continue
+                if kind == "followers":
+                    if value is None:
+                        result.followers_state = "unsupported"
+                    else:
+                        result.followers, result.followers_state = int(value), "collected"
+                        follower_rows[account] = [collected, account, result.platform, int(value)]
+                    self.progress.advance(f"{account}: followers")
+                    continue
+                by_id = {m.remote_id: m for m in value}
+                for target in batch:
+                    m = by_id.get(target.remote_id)
+                    if m is None:
+                        result.missing.append(target.post_id)
                         continue
-                    if kind == "followers":
-                        if value is None:
-                            result.followers_state = "unsupported"
-                        else:
-                            result.followers, result.followers_state = int(value), "collected"
-                            follower_rows[account] = [collected, account, result.platform, int(value)]
-                        self.progress.advance(f"{account}: followers")
-                        continue
-                    by_id = {m.remote_id: m for m in value}
-                    for target in batch:
-                        m = by_id.get(target.remote_id)
-                        if m is None:
-                            result.missing.append(target.post_id)
-                            continue
-                        metric_rows[(target.post_id, account)] = [collected, target.post_id, account, target.platform,
-                                                                  target.remote_id, *(getattr(m, c) for c in COUNTS)]
-                        result.posts += 1
-                    self.progress.advance(f"{account}: {len(batch)} post{'s' if len(batch) != 1 else ''}")
+                    metric_rows[(target.post_id, account)] = [collected, target.post_id, account, target.platform,
+                                                              target.remote_id, *(getattr(m, c) for c in COUNTS)]
+                    result.posts += 1
+                self.progress.advance(f"{account}: {len(batch)} post{'s' if len(batch) != 1 else ''}")
+        except KeyboardInterrupt:  # Ctrl-C: no new calls; those in flight end within their timeout
+            pool.shutdown(wait=False, cancel_futures=True)
+            raise
         finally:
+            pool.shutdown()
             self.progress.finish()
         for result in results.values():
             result.missing.sort()
@@ -511,6 +532,8 @@ def append_rows(root: Path, file: str, columns: Iterable[str], rows: list[list])
     path = root / file
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
+    if path.exists() and not path.is_file():
+        raise SmmError(f"{file}: it is not a regular file; smm writes only regular files")
     new = not path.exists() or path.stat().st_size == 0
     if new:
         writer.writerow(columns)

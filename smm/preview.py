@@ -11,7 +11,7 @@ from pathlib import Path
 
 from smm.brand import first_language
 from smm.content import Post
-from smm.files import inside
+from smm.files import inside, open_regular
 from smm.links import URL
 from smm.media import inspect
 from smm.platforms import platform_class
@@ -189,14 +189,19 @@ class _Images:
         path, reason = inside(self.root, file)
         if reason:
             return "", reason
-        if not path.is_file():
-            return "", "file not found"
-        if path.stat().st_size > _INLINE_IMAGE_BYTES:
-            return "", f"over {_INLINE_IMAGE_BYTES // 1024} KiB: not inlined in this preview"
         info = inspect(path)
+        if info.problem:
+            return "", info.problem
+        if info.size > _INLINE_IMAGE_BYTES:
+            return "", f"over {_INLINE_IMAGE_BYTES // 1024} KiB: not inlined in this preview"
         if not re.fullmatch(r"image/[a-z0-9.+-]+", info.mime):
             return "", f"{info.mime}: not shown in this preview"
-        return f"data:{info.mime};base64,{base64.b64encode(path.read_bytes()).decode()}", ""
+        try:
+            with open_regular(path) as handle:
+                data = handle.read(_INLINE_IMAGE_BYTES + 1)
+        except OSError as exc:
+            return "", f"cannot be read: {exc.strerror or exc}"
+        return f"data:{info.mime};base64,{base64.b64encode(data).decode()}", ""
 
 
 # -- HTML from the renderer (the feed, WeChat, Telegram): rendered through an allow-list ---------------

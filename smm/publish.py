@@ -27,7 +27,7 @@ from functools import cached_property
 from datetime import datetime, timezone
 from typing import Callable, Mapping
 
-from smm.files import inside
+from smm.files import inside, open_regular
 from smm.errors import AuthError, NotSupported, RateLimited, Rejected, SmmError, TransientError
 from smm.platforms import Outgoing, Platform, PublishResult, platform_class
 from smm.records import RecordStore
@@ -76,10 +76,20 @@ def _content(rendered, root) -> str:
     (so a fixed or replaced picture makes a new key)."""
     media = []
     for m in rendered.media:
-        path, outside = inside(root, m.file)
-        digest = "missing" if outside or not path.is_file() else hashlib.blake2b(path.read_bytes(), digest_size=16).hexdigest()
-        media.append([m.file, m.alt, digest])
+        media.append([m.file, m.alt, _digest(root, m.file)])
     return json.dumps([[p.text for p in rendered.parts], media], ensure_ascii=False)
+
+
+def _digest(root, file: str) -> str:
+    """A media file's BLAKE2 digest; "missing" when it is not a readable regular file in the repository."""
+    path, outside = inside(root, file)
+    if outside:
+        return "missing"
+    try:
+        with open_regular(path) as handle:
+            return hashlib.file_digest(handle, lambda: hashlib.blake2b(digest_size=16)).hexdigest()
+    except OSError:
+        return "missing"
 
 
 def _hash(text: str) -> str:

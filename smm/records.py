@@ -5,12 +5,12 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from smm.cache import MISS, FileCache
 from smm.diagnostics import ERROR, Diagnostic
-from smm.files import write_atomic
+from smm.files import decode, parse_json, read_bytes, write_atomic
 from smm.schema import schema
 
 RECORDS_DIR = "data/published"
@@ -42,10 +42,11 @@ def load_records(root: Path) -> tuple[dict[str, Record], list[Diagnostic]]:
             continue
         file = f"{RECORDS_DIR}/{name}"
         cached, data = cache.lookup(file, MAX_RECORD_BYTES)
-        if cached is MISS:
+        if cached is MISS and data is not None:
             cached = _parse_record(file, data)
-            if data is not None:
-                cache.store(file, cached)
+            cache.store(file, cached)
+        elif cached is MISS:  # a link, a named pipe, a big file...: read_bytes says what is wrong
+            cached = _parse_record(file, *read_bytes(root, file, MAX_RECORD_BYTES))
         record, problem = cached
         if problem:
             found.append(problem)
@@ -55,22 +56,17 @@ def load_records(root: Path) -> tuple[dict[str, Record], list[Diagnostic]]:
     return records, found
 
 
-def _read(path: Path) -> bytes | None:
-    try:
-        return path.read_bytes()
-    except OSError:
-        return None
-
-
-def _parse_record(file: str, data: bytes | None) -> tuple[Record | None, Diagnostic | None]:
+def _parse_record(file: str, data: bytes | None, read_problems: list[Diagnostic] = ()) -> tuple[Record | None, Diagnostic | None]:
     if data is None:
-        return None, Diagnostic(file, 1, 1, ERROR, "record.invalid", "unreadable publish record (missing or over 1 MiB)")
-    try:
-        parsed = json.loads(data.decode("utf-8"))
-    except json.JSONDecodeError as exc:
-        return None, Diagnostic(file, exc.lineno, exc.colno, ERROR, "record.invalid", f"unreadable publish record: {exc.msg}")
-    except UnicodeDecodeError as exc:
-        return None, Diagnostic(file, 1, 1, ERROR, "record.invalid", f"unreadable publish record: {exc}")
+        why = read_problems[0].message if read_problems else "the file is missing"
+        return None, Diagnostic(file, 1, 1, ERROR, "record.invalid", f"unreadable publish record: {why}")
+    text, problems = decode(data, file)
+    if text is None:
+        return None, replace(problems[0], rule="record.invalid", message=f"unreadable publish record: {problems[0].message}")
+    parsed, problem = parse_json(text)
+    if problem:
+        line, column, what = problem
+        return None, Diagnostic(file, line, column, ERROR, "record.invalid", f"unreadable publish record: {what}")
     problems = schema("record").messages(parsed)
     if problems:
         return None, Diagnostic(file, 1, 1, ERROR, "record.invalid", f"malformed publish record: {problems[0]}")
@@ -98,7 +94,8 @@ class RecordStore:
         (a rebase during the run may have brought in another run's entries)."""
         record = self.records.get(post_id)
         accounts = dict(record.accounts) if record else {}
-        on_disk = _parse_record(record_file(post_id), _read(self.root / record_file(post_id)))[0]
+        file = record_file(post_id)
+        on_disk = _parse_record(file, *read_bytes(self.root, file, MAX_RECORD_BYTES))[0]
         if on_disk is not None:
             accounts.update(on_disk.accounts)
         accounts[account] = {k: v for k, v in job.items() if v is not None or k in ("remote_id", "url", "error")}

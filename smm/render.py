@@ -15,8 +15,6 @@ from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
 
-import jinja2
-from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup
 
 from smm import markup, media
@@ -25,15 +23,14 @@ from smm.config import Config
 from smm.content import Post
 from smm.counting import first_overflow
 from smm.diagnostics import ERROR, Diagnostic
-from smm.files import inside, read_text
+from smm.files import inside, not_regular, unusable_path
 from smm.links import URL, leaves_safely, tag_all, utm_tag
 from smm.platforms import Platform, platform_class
+from smm.templating import HTML_FLAVORS, TEMPLATES_DIR, Templates
 from smm.threads import SPLIT_MARKER, split
 
 MENTION = re.compile(r"@\{([^}\s]+)\}")
 _HASHTAG = re.compile(r"(?<![\w#&])#\w+")
-TEMPLATES_DIR = "brand/templates"
-_HTML_FLAVORS = {"html", "telegram"}
 
 
 @dataclass(frozen=True)
@@ -98,23 +95,6 @@ class _LinkTargets(HTMLParser):
         return parser.targets
 
 
-class _BrandTemplates(jinja2.BaseLoader):
-    """brand/templates/<name>, read like every repository file: never through a link that
-    leads out of the repository (a template could otherwise publish /proc/self/environ)."""
-
-    def __init__(self, root: Path) -> None:
-        self.root = root
-
-    def get_source(self, environment, template: str):
-        file = f"{TEMPLATES_DIR}/{template}"
-        if "/" in template or "\\" in template or not (self.root / file).is_file():
-            raise jinja2.TemplateNotFound(template)
-        text, problems = read_text(self.root, file)
-        if text is None:
-            raise jinja2.TemplateSyntaxError(problems[0].message, 1, template, file)
-        return text, None, lambda: False
-
-
 class Renderer:
     """Renders posts for the accounts of one repository; templates compile once."""
 
@@ -122,23 +102,7 @@ class Renderer:
         self.root = root
         self.config = config
         self.brand = brand
-        loader = jinja2.ChoiceLoader([_BrandTemplates(root), jinja2.PackageLoader("smm", "templates")])
-        # Networks that take HTML get autoescaping: a title or a field can never inject markup.
-        self.envs = {escaped: SandboxedEnvironment(loader=loader, undefined=jinja2.StrictUndefined, autoescape=escaped)
-                     for escaped in (False, True)}
-        self._templates: dict[str, jinja2.Template | Diagnostic] = {}
-
-    def template(self, platform: type[Platform]) -> jinja2.Template | Diagnostic:
-        if platform.name not in self._templates:
-            fallback = "html.j2" if platform.markup == "html" else "default.j2"
-            try:
-                env = self.envs[platform.markup in _HTML_FLAVORS]
-                self._templates[platform.name] = env.select_template([f"{platform.name}.j2", fallback])
-            except jinja2.TemplateSyntaxError as exc:
-                self._templates[platform.name] = Diagnostic(
-                    f"{TEMPLATES_DIR}/{exc.name or platform.name + '.j2'}", exc.lineno or 1, 1, ERROR,
-                    "template.syntax", f"template error: {exc.message}")
-        return self._templates[platform.name]
+        self.templates = Templates(root)
 
     def render(self, post: Post, account_name: str) -> Rendered:
         account = self.config.accounts[account_name]
@@ -203,7 +167,7 @@ class _Job:
         joiner = f"\n\n{SPLIT_MARKER}\n\n" if self.threaded() else "\n\n"
         body = joiner.join(segments)
         full = self.apply_template(body, link)
-        if self.platform.markup in _HTML_FLAVORS:
+        if self.platform.markup in HTML_FLAVORS:
             self.check_template_links(full)
         full = self.platform.finalize(full)
         media_refs = self.check_media()
@@ -228,7 +192,7 @@ class _Job:
 
     def check_template_links(self, markup_text: str) -> None:
         """A template's own `<a href>` or `<img src>` may not lead anywhere but http(s) or mailto either."""
-        template = self.r.template(self.platform)
+        template = self.r.templates.get(self.platform)
         if isinstance(template, Diagnostic):
             return
         for target in _LinkTargets.of(markup_text):
@@ -274,26 +238,20 @@ class _Job:
         tags = [hashtag(t) for t in (self.override.get("hashtags") or self.post.meta.get("hashtags") or [])]
         present = {t.casefold() for t in _HASHTAG.findall(body)}
         tags = [t for t in tags if t.casefold() not in present]
-        markup = self.platform.markup in _HTML_FLAVORS
+        markup = self.platform.markup in HTML_FLAVORS
         if link and (link in body or (markup and html.escape(link) in body)):
             link = None
-        template = self.r.template(self.platform)
-        if isinstance(template, Diagnostic):
-            self.found.append(template)
-            return body
         context = {  # in an HTML template everything but the (already HTML) text is escaped on output
             "text": Markup(body) if markup else body, "link": link, "hashtags": tags,
             "hashtag_placement": self.r.brand.hashtag_placement, "title": self.post.title,
             "account": self.account, "platform": self.platform.name,
             "post": {k: v for k, v in self.post.meta.items() if isinstance(v, (str, int, float, bool, list))},
         }
-        try:
-            return template.render(context).strip()
-        except jinja2.TemplateError as exc:
-            self.found.append(Diagnostic(
-                f"{TEMPLATES_DIR}/{template.name}", getattr(exc, "lineno", None) or 1, 1, ERROR,
-                "template.render", f"template {template.name} failed for {self.post.file}: {exc}"))
+        result = self.r.templates.render(self.platform, context, len(body), self.post.file)
+        if isinstance(result, Diagnostic):
+            self.found.append(result)
             return body
+        return result.strip()
 
     def fit(self, text: str, with_media: bool) -> list[Part]:
         limit = self.platform.limit_for(self.options, with_media)
@@ -361,15 +319,34 @@ class _Job:
         refs = []
         for index, item in enumerate(items):
             refs.append(MediaRef(item["file"], item.get("alt")))
-            path, reason = inside(self.r.root, item["file"])
-            if reason or not path.is_file():  # the same for every account: one diagnostic after dedupe
+            path, rule, what = _usable_media(self.r.root, item["file"])
+            if rule:  # the same for every account: one diagnostic after dedupe
                 line, column, end = self.post.at(base + (index, "file"))
-                rule = "media.outside-repo" if reason else "media.missing"
-                what = reason or ("is a folder, not a file" if path.is_dir() else "does not exist")
+                hint = "paths are relative to the repository root, e.g. `content/media/photo.jpg`"
                 self.found.append(Diagnostic(self.post.file, line, column, ERROR, rule, f"media file `{item['file']}` {what}",
-                                             None if reason else "paths are relative to the repository root, "
-                                             "e.g. `content/media/photo.jpg`", end))
+                                             hint if rule == "media.missing" else None, end))
                 continue
             for rule, message in media.problems(media.inspect(path), item.get("alt"), rules, self.r.brand.alt_required):
                 self.problem(base + (index, "file"), rule, f"`{item['file']}` {message}")
         return refs
+
+
+def _usable_media(root: Path, file: str) -> tuple[Path | None, str | None, str | None]:
+    """(resolved path, None, None) for a media file a network could be given; else (None, rule, why):
+    a path no file can have, one out of the repository, no such file, not a regular file, or
+    content that is not a picture smm recognises (or a damaged one)."""
+    if reason := unusable_path(file):
+        return None, "media.path", reason
+    path, reason = inside(root, file)
+    if reason:
+        return None, "media.outside-repo", reason
+    try:
+        kind = not_regular(path.stat().st_mode)
+    except OSError:
+        return None, "media.missing", "does not exist"
+    if kind == "a folder":
+        return None, "media.missing", "is a folder, not a file"
+    if kind:
+        return None, "file.not-regular", f"is {kind}, not a regular file; smm reads only regular files"
+    problem = media.inspect(path).problem
+    return (None, "media.invalid", problem) if problem else (path, None, None)

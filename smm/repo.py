@@ -10,6 +10,8 @@ import gc
 import hashlib
 import multiprocessing
 import os
+import signal
+import sys
 import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,6 +27,7 @@ from smm.files import links_outside
 from smm.records import Record, load_records
 
 PARALLEL_FROM = 2000  # posts; below this a second process costs more than it saves
+EXIT_TERMINATED = 143  # 128 + SIGTERM
 SHARDS = 2  # posts are split in two by file name: one process each on two cores, one cache file each
 
 
@@ -79,7 +82,7 @@ def _load(root: Path, inspect: Inspect | None) -> Repo:
         not caches[i].probably_fresh(f) for i, chunk in enumerate(chunks) for f in chunk)
     _WORK = (repo, inspect, caches, chunks)
     if work >= PARALLEL_FROM and (os.cpu_count() or 1) > 1 and "fork" in multiprocessing.get_all_start_methods():
-        with multiprocessing.get_context("fork").Pool(SHARDS - 1) as pool:
+        with multiprocessing.get_context("fork").Pool(SHARDS - 1, initializer=_quiet_worker) as pool:
             pending = pool.map_async(_load_shard_in_worker, range(1, SHARDS))
             results = [_load_shard(0)] + pending.get()
     else:
@@ -120,6 +123,13 @@ def _load_shard(index: int) -> tuple[list[Post], list[Diagnostic]]:
                 found += inspect(repo, post)  # a post with errors gets the checks it can bear
     cache.save()
     return posts, found
+
+
+def _quiet_worker() -> None:
+    """A worker leaves Ctrl-C to the main process, which stops it (SIGTERM); it then exits
+    cleanly, so a cache it was saving leaves no temporary file, and prints no traceback."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(EXIT_TERMINATED))
 
 
 def _load_shard_in_worker(index: int) -> tuple[list[Post], list[Diagnostic]]:

@@ -78,8 +78,8 @@ FEED_TEMPLATE = """<h2>{{ title }}</h2>
 <script>alert('template')</script><img src=x onerror="alert(2)"><a href="javascript:alert(3)">js</a>
 <p onclick="alert(4)" style="background:url(https://evil.example/x.png)">styled</p>
 """
-PNG = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000"
-                    "1f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082")
+PNG = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000"  # 1×1, transparent
+                    "1f15c4890000000d49444154789c6360606060000000050001a5f645400000000049454e44ae426082")
 
 
 def _preview_repo(make_repo):

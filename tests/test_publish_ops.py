@@ -493,7 +493,6 @@ READ_ONLY = [  # command, exit code, what it says on stderr (the last line), or 
 def read_only_checkout(tmp_path_factory):
     """A checkout nobody may write to (and no writable home for caches); commands run as `nobody`
     when the tests run as root, for whom permissions do not bite."""
-    import os
     import shutil
     import stat
     import tempfile

@@ -8,17 +8,19 @@ is written from it each time, so both always agree.
 from __future__ import annotations
 
 import json
+import os
 import uuid
 from pathlib import Path
 from xml.etree import ElementTree as ET
 
 from smm.errors import Rejected
 from smm.platforms.base import MediaRules, Outgoing, Platform, PublishResult
-from smm.files import write_atomic
+from smm.files import parse_json, read_text, write_atomic
 
 ATOM = "http://www.w3.org/2005/Atom"
 JSON_FEED_VERSION = "https://jsonfeed.org/version/1.1"
 DEFAULT_MAX_ENTRIES = 50
+MAX_FEED_BYTES = 50 * 1024 * 1024
 
 
 def entry_id(post_id: str) -> str:
@@ -45,9 +47,20 @@ class Feed(Platform):
         return self.atom_path.with_suffix(".json")
 
     def items(self) -> list[dict]:
+        """The JSON Feed's entries; one smm cannot read (a pipe, too large, not JSON, nested
+        too deep) fails the job with where it is wrong."""
         if not self.json_path.exists():
             return []
-        return json.loads(self.json_path.read_text("utf-8")).get("items", [])
+        file = Path(os.path.relpath(self.json_path, self.root)).as_posix()
+        restore = f"restore it from git (`git checkout -- {file}`)"
+        text, problems = read_text(Path(self.root), file, MAX_FEED_BYTES)
+        if text is None:
+            raise Rejected(f"{file}: {problems[0].message}; {restore}")
+        feed, problem = parse_json(text)
+        if problem or not isinstance(feed, dict):
+            line, column, what = problem or (1, 1, "not a JSON object")
+            raise Rejected(f"{file}:{line}:{column}: {what}; {restore}")
+        return feed.get("items", [])
 
     def find(self, outgoing: Outgoing, *, idempotency_key: str) -> PublishResult | None:
         item = next((i for i in self.items() if i["id"] == entry_id(outgoing.post_id)), None)

@@ -8,13 +8,14 @@ Python only ever sees the reduced rows: see tests/bench/bench_report.py for the 
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
 from smm.errors import SmmError
-from smm.metrics import ACCOUNTS_DIR, FOLLOWER_COLUMNS, METRIC_COLUMNS, METRICS_DIR
+from smm.metrics import ACCOUNTS_DIR, FOLLOWER_COLUMNS, METRIC_COLUMNS, METRICS_DIR, open_csv
 
 MEMORY_LIMIT = "600MB"  # DuckDB spills to disk beyond this
 _MONTH = re.compile(r"^(\d{4})-(\d{2})\.csv$")
@@ -47,14 +48,16 @@ def month_files(root: Path, folder: str, end: datetime) -> list[Path]:
     found = []
     for path in sorted(directory.iterdir()):
         match = _MONTH.match(path.name)
-        if match and f"{match.group(1)}-{match.group(2)}" <= last and path.stat().st_size > 0:
-            found.append(path)
+        if match and f"{match.group(1)}-{match.group(2)}" <= last:
+            with open_csv(path, root) as handle:  # a regular file, not too large, before DuckDB reads it
+                if os.fstat(handle.fileno()).st_size > 0:
+                    found.append(path)
     return found
 
 
 def _check_header(path: Path, root: Path, columns: tuple[str, ...]) -> None:
     try:
-        with open(path, encoding="utf-8", newline="") as handle:
+        with open_csv(path, root) as handle:
             header = handle.readline().rstrip("\r\n")
     except UnicodeDecodeError:
         file = path.relative_to(root).as_posix()

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from smm.content import split_front_matter
 from smm.errors import SmmError
-from smm.files import links_outside, write_atomic
+from smm.files import read_bytes, write_atomic
 from smm.voice.engine import Voice, _where, apply_replacements
 from smm.voice.segments import FrontMatter, LineIndex
 from smm.yamlsource import load
@@ -65,14 +65,12 @@ def _quote(new: str, style: str) -> str:
 
 
 def _fix_post(root: Path, post, voice: Voice, write: bool) -> list:
-    if links_outside(root, post.file):
-        return []
+    data = read_bytes(root, post.file)[0] or b""  # a link out, a pipe, a file gone since the check: nothing
     try:
-        data = (root / post.file).read_bytes()
         text = data.decode("utf-8")
-    except (OSError, UnicodeDecodeError):
+    except UnicodeDecodeError:
         return []
-    if "\r" in text or text.startswith("\ufeff"):
+    if not text or "\r" in text or text.startswith("\ufeff"):
         return []
     front = FrontMatter(post, text)
     hits, _ = voice.post_hits(post, (), front)

@@ -1,0 +1,76 @@
+"""Ctrl-C: every command stops with one line and exit 130, leaving no process, no temporary
+file and no half-written cache behind. Real processes, and a real SIGINT to the process group,
+as a terminal sends it."""
+
+from __future__ import annotations
+
+import os
+import pickle
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+BASE = Path(__file__).parent / "fixtures" / "invalid" / "base"
+POST = "---\ntitle: Post {i}\npublish_at: 2026-11-27T12:00\nplatforms: [feed, mastodon, bluesky]\n---\nHello number {i}.\n"
+SLOW_TEMPLATE = "{{ text }}\n{% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}{% endfor %}\n"
+NOW = ["--now", "2026-11-27T12:30:00+08:00"]  # every post is just due
+
+pytestmark = pytest.mark.skipif(not Path("/proc/self/stat").exists() or not hasattr(os, "killpg"),
+                                reason="reads a process's CPU time from /proc (Linux) to interrupt it mid-work")
+
+
+def cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def group_gone(pgid: int, wait: float = 5.0) -> bool:
+    deadline = time.monotonic() + wait
+    while time.monotonic() < deadline:
+        try:
+            os.killpg(pgid, 0)
+        except ProcessLookupError:
+            return True
+        time.sleep(0.05)
+    return False
+
+
+@pytest.mark.parametrize("command, posts", [
+    (["check", *NOW], 2100),  # enough posts for the second (worker) process
+    (["check", "--fix", *NOW], 20),
+    (["preview", "--format", "html"], 20),
+    (["publish", "--dry-run", *NOW], 20),
+])
+def test_ctrl_c_exits_130_with_one_line_and_leaves_nothing_behind(command, posts, tmp_path):
+    repo, cache = tmp_path / "repo", tmp_path / "cache"
+    shutil.copytree(BASE, repo)
+    for i in range(posts):
+        (repo / "content" / f"p{i}.md").write_text(POST.format(i=i), encoding="utf-8")
+    (repo / "brand/templates").mkdir()
+    for platform in ("feed", "mastodon"):  # each busy for 2 s, its time budget
+        (repo / f"brand/templates/{platform}.j2").write_text(SLOW_TEMPLATE, encoding="utf-8")
+    env = {k: v for k, v in os.environ.items() if k != "SMM_DEBUG"} | {"SMM_CACHE_DIR": str(cache)}
+    proc = subprocess.Popen([sys.executable, "-m", "smm", *command], cwd=repo, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    try:
+        while cpu_seconds(proc.pid) < 1.0:  # past start-up, inside the work
+            assert proc.poll() is None, f"{command} ended before it could be interrupted"
+            time.sleep(0.02)
+        os.killpg(proc.pid, signal.SIGINT)
+        out, err = proc.communicate(timeout=30)
+    finally:
+        if proc.poll() is None:  # pragma: no cover - only when the test fails
+            os.killpg(proc.pid, signal.SIGKILL)
+        proc.communicate()
+    assert (proc.returncode, err) == (130, "interrupted\n"), out[-2000:]
+    assert group_gone(proc.pid), "a worker process outlived the command"
+    leftovers = [p for p in (*repo.rglob("*"), *cache.rglob("*")) if ".tmp" in p.name]
+    assert not leftovers
+    for saved in cache.rglob("*.pickle"):  # a cache written before the interrupt is whole
+        with open(saved, "rb") as handle:
+            pickle.load(handle)
