@@ -96,10 +96,23 @@ def test_found_from_a_subfolder(make_repo, smm, monkeypatch):
 def test_duplicate_ids(make_repo, smm):
     make_repo({"x/same.md": post_text(), "y/same.md": post_text(), "z.md": post_text(id="same")})
     code, diagnostics, _ = smm.json("check", "--now", NOW)
-    dupes = [d for d in diagnostics if d["rule"] == "post.duplicate-id"]
+    dupes = {d["file"]: d["message"] for d in diagnostics if d["rule"] == "post.duplicate-id"}
     assert code == 1
-    assert len(dupes) == 2
-    assert all("already used by content/x/same.md" in d["message"] for d in dupes)
+    assert dupes == {
+        "content/x/same.md": "post id `same` is also used by content/y/same.md, content/z.md",
+        "content/y/same.md": "post id `same` is also used by content/x/same.md, content/z.md",
+        "content/z.md": "post id `same` is also used by content/x/same.md, content/y/same.md",
+    }
+
+
+@pytest.mark.parametrize("changed", ["content/a/first.md", "content/b/second.md"])
+def test_duplicate_id_shows_when_checking_only_the_changed_file(make_repo, smm, changed):
+    # a pull request adds one of the two files: `smm check CHANGED.md` must show the clash
+    # whichever of the two sorts first
+    root = make_repo({"a/first.md": post_text(id="winter"), "b/second.md": post_text(id="winter")})
+    code, diagnostics, _ = smm.json("check", str(root / changed), "--now", NOW)
+    assert code == 1
+    assert [(d["file"], d["rule"], d["line"]) for d in diagnostics] == [(changed, "post.duplicate-id", 5)]
 
 
 def test_media_missing_and_outside(make_repo, smm, tmp_path):
