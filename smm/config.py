@@ -13,6 +13,7 @@ from smm.errors import ConfigError
 from smm.files import read_text
 from smm.platforms import registry
 from smm.schema import did_you_mean, schema
+from smm.timezones import timezone_hint
 from smm.yamlsource import Positions, load
 
 PLATFORMS_FILE = "platforms.yml"
@@ -100,10 +101,8 @@ def timezone_named(name: object, positions: Positions, file: str) -> tuple[zonei
             return zoneinfo.ZoneInfo(name), []
         except (zoneinfo.ZoneInfoNotFoundError, ValueError):
             line, column, _, end = positions.of_value(("timezone",))
-            hint = did_you_mean(name, zoneinfo.available_timezones())
             return zoneinfo.ZoneInfo("UTC"), [Diagnostic(
-                file, line, column, ERROR, "config.timezone",
-                f"unknown time zone `{name}`", hint or "use an IANA name such as `Asia/Shanghai` or `Europe/Berlin`", end,
+                file, line, column, ERROR, "config.timezone", f"unknown time zone `{name}`", timezone_hint(name), end,
             )]
     return zoneinfo.ZoneInfo("UTC"), []
 

@@ -79,6 +79,37 @@ def test_broken_platforms_exits_2(make_repo, smm):
     assert (d["file"], d["line"], d["column"]) == ("platforms.yml", 1, 11)
 
 
+@pytest.mark.parametrize("written, hint", [
+    ("Asia/Beijing", "did you mean `Asia/Shanghai`?"),  # the spelling alone would say Asia/Brunei
+    ("Asia/Peking", "did you mean `Asia/Shanghai`?"),
+    ("Beijing", "did you mean `Asia/Shanghai`?"),
+    ("China", "did you mean `Asia/Shanghai`?"),
+    ("北京时间", "did you mean `Asia/Shanghai`?"),
+    ("America/San_Francisco", "did you mean `America/Los_Angeles`?"),
+    ("Europe/Frankfurt", "did you mean `Europe/Berlin`?"),
+    ("asia/mumbai", "did you mean `Asia/Kolkata`?"),
+    ("GMT+8", "`Asia/Shanghai`"),
+    ("UTC+08:00", "`Asia/Shanghai`"),
+    ("UTC-3", "`Etc/GMT+3` (the Etc/ sign is reversed: it means UTC-3)"),
+    ("CST", "`Asia/Shanghai` (China) or `America/Chicago` (US Central)"),
+    ("Asia/Shangai", "did you mean `Asia/Shanghai`?"),  # a typo: the did-you-mean of the spelling
+    ("Europe/Berln", "did you mean `Europe/Berlin`?"),
+])
+def test_timezone_hint_names_the_zone_meant(make_repo, smm, written, hint):
+    make_repo({"a.md": post_text(platforms="[feed]")}, platforms=f"timezone: {written}\naccounts:\n  feed: {{platform: feed, path: data/f.xml}}\n")
+    code, diagnostics, _ = smm.json("check", "--now", NOW)
+    [d] = [d for d in diagnostics if d["severity"] == "error"]
+    assert (code, d["rule"], d["line"], d["column"]) == (2, "config.timezone", 1, 11)
+    assert hint in d["hint"], d["hint"]
+
+
+@pytest.mark.parametrize("valid", ["Asia/Chongqing", "US/Pacific", "PRC", "Asia/Calcutta", "Etc/GMT-8"])
+def test_old_and_linked_timezone_names_are_valid(make_repo, smm, valid):
+    make_repo({"a.md": post_text(platforms="[feed]")}, platforms=f"timezone: {valid}\naccounts:\n  feed: {{platform: feed, path: data/f.xml}}\n")
+    code, diagnostics, _ = smm.json("check", "--now", NOW)
+    assert (code, [d for d in diagnostics if d["rule"] == "config.timezone"]) == (0, [])
+
+
 def test_no_platforms_file_exits_2(tmp_path, monkeypatch, smm):
     monkeypatch.chdir(tmp_path)
     code, _, err = smm("check")
