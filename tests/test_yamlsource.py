@@ -35,7 +35,8 @@ def test_scalar_types(text, value):
 @pytest.mark.parametrize("text,rule,line,column", [
     ("a: 1\nb: 2\na: 3\n", "yaml.duplicate-key", 3, 1),
     ("a:\n\t- b\n", "yaml.tab", 2, 1),
-    ("a: &x [1, *x]\n", "yaml.recursive-alias", 1, 4),
+    ("a: &x [1, *x]\n", "yaml.recursive-alias", 1, 11),  # at the alias that loops
+    ("a: &x {b: [c, {d: *x}]}\n", "yaml.recursive-alias", 1, 19),
     ("a: !python/object x\n", "yaml.unsupported", 1, 4),
     ("base: &b {x: 1}\nc:\n  <<: *b\n", "yaml.unsupported", 3, 3),
     ("? [a]\n: 1\n", "yaml.complex-key", 1, 3),
@@ -57,4 +58,21 @@ def test_alias_bomb_is_bounded():
     lines += [f"a{i}: &a{i} [*a{i-1}, *a{i-1}, *a{i-1}, *a{i-1}, *a{i-1}, *a{i-1}, *a{i-1}, *a{i-1}, *a{i-1}, *a{i-1}]"
               for i in range(1, 9)]
     parsed = load("\n".join(lines), file="f")
-    assert [d.rule for d in parsed.diagnostics] == ["yaml.too-complex"]
+    assert [(d.rule, d.line, d.column) for d in parsed.diagnostics] == [("yaml.too-complex", 5, 25)]
+    assert "`*a3`" in parsed.diagnostics[0].message  # where it explodes, not at `&a0` on line 1
+
+
+@pytest.mark.parametrize("text, line, column, message", [
+    # the count passes 50,000 values at the 5th `*a3` on line 5 (keys are not counted)
+    ("\n".join(["a0: &a0 [x, x, x, x, x, x, x, x, x, x]"] + [
+        f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 10) + "]" for i in range(1, 9)]), 5, 25, "`*a3`"),
+    # one alias of a huge anchored value, used twice, far below it
+    ("big: &b [" + ", ".join(["[" + ", ".join(["x"] * 100) + "]"] * 300) + "]\nother: 1\nagain: *b\nmore: *b\n",
+     3, 8, "`*b`"),
+    # no aliases at all: just too many values
+    ("a: [" + ", ".join(["1"] * 50_001) + "]", 1, 3 * 50_000 - 1, "more than 50,000 values"),
+])
+def test_too_many_values_is_reported_where_it_explodes(text, line, column, message):
+    (d,) = load(text, file="f").diagnostics
+    assert (d.rule, d.line, d.column) == ("yaml.too-complex", line, column)
+    assert message in d.message
