@@ -23,6 +23,7 @@ class Slot:
     label: str
     accounts: tuple[str, ...]
     line: int
+    column: int = 1
 
 
 @dataclass(frozen=True)
@@ -59,7 +60,7 @@ def load_calendar(root: Path) -> tuple[Calendar, list[Diagnostic]]:
             slots.append(Slot(
                 WEEKDAYS.index(raw["day"]), time(hour, minute), pillar,
                 raw.get("label") or pillar or "open slot", tuple(raw.get("accounts") or ()),
-                loaded.positions.of_value(("slots", index))[0],
+                *loaded.positions.of_value(("slots", index))[:2],
             ))
     pillars = (loaded.data.get("pillars") or {}) if not loaded.diagnostics else {}
     return Calendar(pillars, tuple(slots)), loaded.diagnostics

@@ -151,7 +151,7 @@ def check_gaps(repo: Repo, now: datetime) -> list[Diagnostic]:
     for entry in gaps(repo.calendar, repo.posts, tz, now, now + GAP_WARNING_WINDOW):
         slot = entry.slot
         found.append(Diagnostic(
-            CALENDAR_FILE, slot.line, 1, WARNING, "calendar.gap",
+            CALENDAR_FILE, slot.line, slot.column, WARNING, "calendar.gap",
             f"no post fills the {entry.at:%A %H:%M} slot `{slot.label}` on {entry.at:%Y-%m-%d}",
             f"schedule a post with `pillar: {slot.pillar}` that day" if slot.pillar else "schedule a post that day",
         ))

@@ -320,3 +320,56 @@ def test_a_post_with_errors_still_gets_the_checks_it_can_bear(make_repo, smm):
     assert code == 1
     assert rules == [("content/a.md", "post.unknown-account"), ("content/a.md", "post.unknown-pillar"),
                      ("content/a.md", "schema.unknown-field"), ("content/b.md", "schema.unknown-field")]
+
+
+PLATFORMS_INSTAGRAM = PLATFORMS_UTC + "  instagram: {platform: instagram, handle: brand, token_env: T_IG}\n"
+
+
+def _jpeg() -> bytes:
+    from io import BytesIO
+
+    from PIL import Image
+
+    out = BytesIO()
+    Image.new("RGB", (4, 4), "white").save(out, "JPEG")
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("fields, line, column", [
+    ({}, 4, 19),                                                     # no media at all: at `instagram` in platforms
+    ({"media": "[]"}, 5, 8),                                         # an empty list: at the list
+    ({"overrides": "\n  instagram:\n    media: []"}, 7, 12),         # the override sends none
+    ({"media": "[{file: content/a.jpg, alt: Tea}]", "overrides": "{instagram: {media: []}}"}, 6, 32),
+])
+def test_an_instagram_post_needs_media(make_repo, smm, fields, line, column):
+    make_repo({"a.md": post_text(platforms="[feed, instagram]", **fields)}, platforms=PLATFORMS_INSTAGRAM,
+              files={"content/a.jpg": _jpeg()})
+    code, diagnostics, _ = smm.json("check", "--now", NOW)
+    errors = [(d["rule"], d["line"], d["column"]) for d in diagnostics if d["severity"] == "error"]
+    assert (code, errors) == (1, [("media.none", line, column)])
+
+
+def test_an_instagram_post_with_an_image_passes(make_repo, smm):
+    make_repo({"a.md": post_text(platforms="[instagram]", media="[{file: content/a.jpg, alt: Tea}]")},
+              platforms=PLATFORMS_INSTAGRAM, files={"content/a.jpg": _jpeg()})
+    code, diagnostics, _ = smm.json("check", "--now", NOW)
+    assert (code, [d for d in diagnostics if d["severity"] == "error"]) == (0, [])
+
+
+@pytest.mark.parametrize("fields, line", [
+    ({"hashtags": "[" + ", ".join(f"t{i}" for i in range(31)) + "]"}, 6),
+    ({"hashtags": "[a]", "overrides": "\n  instagram:\n    hashtags: [" + ", ".join(f"t{i}" for i in range(31)) + "]"}, 9),
+])
+def test_too_many_hashtags_points_at_the_list_used(make_repo, smm, fields, line):
+    make_repo({"a.md": post_text(platforms="[instagram]", media="[{file: content/a.jpg, alt: Tea}]", **fields)},
+              platforms=PLATFORMS_INSTAGRAM, files={"content/a.jpg": _jpeg()})
+    code, diagnostics, _ = smm.json("check", "--now", NOW)
+    assert [(d["rule"], d["line"]) for d in diagnostics if d["severity"] == "error"] == [("render.too-many-hashtags", line)]
+
+
+def test_a_calendar_gap_points_at_its_slot(make_repo, smm):
+    make_repo({}, calendar=CALENDAR + "slots:\n  - {day: monday, time: '12:00', pillar: news}\n"
+                                      "  - day: tuesday\n    time: '09:00'\n")
+    code, diagnostics, _ = smm.json("check", "--now", "2026-11-29T12:00+08:00")
+    gaps = [(d["rule"], d["line"], d["column"]) for d in diagnostics]
+    assert (code, gaps) == (0, [("calendar.gap", 6, 5), ("calendar.gap", 7, 5)])
