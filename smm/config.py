@@ -43,6 +43,9 @@ class Config:
     accounts: dict[str, Account]
     positions: Positions = field(default_factory=Positions, compare=False)
     utm: dict = field(default_factory=dict, compare=False)
+    # The account names platforms.yml declares; None while it has errors: then no other file
+    # is told an account is unknown (platforms.yml's error is the cause, reported once).
+    account_names: tuple[str, ...] | None = field(default=None, compare=False)
 
 
 @dataclass
@@ -130,4 +133,6 @@ def load_config(root: Path) -> tuple[Config, list[Diagnostic]]:
                 continue
             accounts[name] = Account(name, options["platform"], options)
     utm = loaded.data.get("utm") if isinstance(loaded.data.get("utm"), dict) else {}
-    return Config(root, tz, accounts, loaded.positions, utm), found
+    usable = isinstance(raw_accounts, dict) and raw_accounts and not any(d.is_error for d in found)
+    names = tuple(raw_accounts) if usable else None
+    return Config(root, tz, accounts, loaded.positions, utm, names), found

@@ -26,6 +26,8 @@ BASE = FIXTURES / "base"
 CASES = FIXTURES / "cases"
 EXPECTED: dict[str, dict] = yaml.safe_load((FIXTURES / "expected.yml").read_text("utf-8"))
 NOW = "2026-01-01T00:00:00+00:00"  # every post in the fixtures is due after this
+# Valid files of the base that name accounts: no case may make them wrong (no cascade).
+BYSTANDERS = {"content/2026/base-post.md", "brand/goals.yml"}
 
 
 def build(name: str, tmp_path: Path) -> Path:
@@ -154,6 +156,8 @@ def test_invalid_input(name, tmp_path):
         for output in (out, err, *text[1:], *github[1:]):
             assert secret not in output, f"{name}: a file outside the repository was read and shown:\n{output}"
     assert_reported(name, diagnostics, code)
+    cascade = [d for d in diagnostics if d["file"] in BYSTANDERS and d["severity"] == ERROR]
+    assert not cascade, f"{name}: the cause must be reported once, not again on the valid files:\n{cascade}"
 
 
 SUBPROCESS_CASES = [
