@@ -16,7 +16,8 @@ from pathlib import Path
 from smm.calendar import CALENDAR_FILE, gaps, load_calendar
 from smm.config import PLATFORMS_FILE
 from smm.content import Post
-from smm.diagnostics import ERROR, WARNING, Diagnostic
+from smm import lookalikes
+from smm.diagnostics import ERROR, WARNING, Diagnostic, SourceLines
 from smm.platforms import platform_class
 from smm.render import Rendered, Renderer
 from smm.repo import Repo, load_repo
@@ -36,6 +37,7 @@ def run_check(root: Path, now: datetime) -> tuple[Repo, Voice]:
                          + check_duplicate_ids(repo.posts + repo.broken)
                          + check_records(repo) + check_jobs_needing_a_human(repo) + check_gaps(repo, now)
                          + check_adapters(repo))
+    repo.diagnostics = lookalikes.explain(repo.diagnostics, SourceLines(root).line)
     return repo, voice
 
 

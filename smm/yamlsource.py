@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 import yaml
 from yaml import nodes
 
+from smm import lookalikes
 from smm.diagnostics import ERROR, Diagnostic
 
 try:  # libyaml's parser is several times faster; pure Python works the same way
@@ -138,7 +139,8 @@ def load(text: str, *, file: str, first_line: int = 1) -> Parsed:
     try:
         node = loader.get_single_node()
     except yaml.MarkedYAMLError as exc:
-        return Parsed(None, positions, [_syntax_diagnostic(exc, text, file, locator)])
+        return Parsed(None, positions, _lookalikes_before(exc, text, file, locator)
+                      or [_syntax_diagnostic(exc, text, file, locator)])
     except yaml.reader.ReaderError as exc:
         line, column = _index_position(text, exc.position, offset)
         char = chr(exc.character) if isinstance(exc.character, int) else str(exc.character)
@@ -192,6 +194,18 @@ def _alias_site(text: str, recursive: bool):
 def _index_position(text: str, index: int, offset: int) -> tuple[int, int]:
     index = max(0, min(index, len(text)))
     return text.count("\n", 0, index) + 1 + offset, index - (text.rfind("\n", 0, index) + 1) + 1
+
+
+def _lookalikes_before(exc: yaml.MarkedYAMLError, text: str, file: str, locator: _Locator) -> list[Diagnostic]:
+    """Look-alike characters (`title：`, a no-break space after `:`) on the lines up to where the
+    parser gave up: the cause, which the parser's own message misses and places a line late.
+    Before that line only those that break a parse count; on it, any (`{a: x，b: y}`)."""
+    marks = [m for m in (exc.problem_mark, exc.context_mark) if m is not None]
+    last = max((locator.at(m)[0] - locator.offset for m in marks), default=1)
+    found = []
+    for number, line in enumerate(text.split("\n")[:last], start=1):
+        found += lookalikes.diagnostics_for(file, number + locator.offset, line, strict=number < last)
+    return found
 
 
 def _syntax_diagnostic(exc: yaml.MarkedYAMLError, text: str, file: str, locator: _Locator) -> Diagnostic:

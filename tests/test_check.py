@@ -373,3 +373,14 @@ def test_a_calendar_gap_points_at_its_slot(make_repo, smm):
     code, diagnostics, _ = smm.json("check", "--now", "2026-11-29T12:00+08:00")
     gaps = [(d["rule"], d["line"], d["column"]) for d in diagnostics]
     assert (code, gaps) == (0, [("calendar.gap", 6, 5), ("calendar.gap", 7, 5)])
+
+
+def test_full_width_punctuation_inside_text_is_not_a_lookalike(make_repo, smm):
+    # what a Chinese editor writes on purpose: only stand-ins for YAML syntax are errors
+    make_repo({"a.md": post_text(
+        "正文：冬季新茶，【限时】“好喝”。\n  － 不是列表",
+        title="【新品】冬茶：限时，“好喝”", tags="['你好，世界', 「引号」]", campaign="winter-2026",
+        languages="[zh-Hans]", pillar="tips", content_warning="“注意”：热水")},
+        calendar=CALENDAR.replace("Tips", "技巧：冲泡，【入门】"))
+    code, diagnostics, _ = smm.json("check", "--now", NOW)
+    assert (code, [d for d in diagnostics if d["severity"] == "error"]) == (0, [])

@@ -1,0 +1,132 @@
+"""Characters that look like YAML syntax but are not: what a Chinese input method types.
+
+A full-width colon `title：…`, a no-break or ideographic space after a colon or in the
+indentation, full-width brackets and commas in a flow list `［a，b］`, a full-width list
+dash `－`, curly quotes around a value: YAML reads each as text, so the error it gives (if
+any) is generic and often a line late. These functions find such a character on a line,
+where it stands in for syntax, and name it in the words of the people who type it.
+
+They look at single lines, and only where something already went wrong: a file that does
+not parse (`strict`: only characters that break the parse), or the line of an error about
+a value (`explain`), so checking a repository that is fine costs nothing.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from typing import Callable, Iterable
+
+from smm.diagnostics import ERROR, Diagnostic
+
+RULE = "yaml.lookalike"
+# character → (its name for the editor, what YAML needs instead)
+_PUNCTUATION = {
+    "：": ("全角冒号", ":"), "，": ("全角逗号", ","), "、": ("顿号", ","),
+    "［": ("全角方括号", "["), "］": ("全角方括号", "]"), "【": ("方头括号", "["), "】": ("方头括号", "]"),
+    "｛": ("全角花括号", "{"), "｝": ("全角花括号", "}"),
+    "－": ("全角减号", "-"), "—": ("破折号", "-"), "–": ("连接号", "-"),
+    "“": ("中文引号", '"'), "”": ("中文引号", '"'), "＂": ("全角引号", '"'), "「": ("直角引号", '"'),
+    "」": ("直角引号", '"'), "『": ("直角引号", '"'), "』": ("直角引号", '"'),
+    "‘": ("中文单引号", "'"), "’": ("中文单引号", "'"), "＇": ("全角单引号", "'"),
+}
+_SPACES = "\u00a0\u3000\u2000-\u200a\u202f\u205f"
+_SPACE_NAMES = {"\u00a0": "不换行空格", "\u3000": "全角空格"}
+_OPENERS, _CLOSERS, _QUOTES = "［【｛", "］】｝", "“”＂「」『』‘’＇"
+_FLOW_MARKS = "，、：" + _OPENERS + _CLOSERS
+
+_LINE = re.compile(
+    rf"(?P<indent>[ {_SPACES}]*)"
+    rf"(?P<dashes>(?:[－—–]+[ {_SPACES}]*|-(?:[ {_SPACES}]+|$))*)"
+    rf"(?:(?P<key>[A-Za-z0-9_][A-Za-z0-9_.-]*|\"[^\"]*\"|'[^']*')(?P<gap>[ {_SPACES}]*)"
+    rf"(?P<colon>：|:(?=[ \t{_SPACES}]|$))(?P<after>[ {_SPACES}]*))?"
+    r"(?P<value>.*)"
+)
+_ODD_SPACE = re.compile(f"[{_SPACES}]")
+# Worth a look at all: a line without any of these has nothing to say (most lines).
+SUSPECT = re.compile(f"[{_SPACES}{''.join(_PUNCTUATION)}]")
+# Errors such a character can explain → whether only a strict look-alike does (a document
+# that is one piece of text instead of `key: value` fields: `title：x`).
+EXPLAINS = {**dict.fromkeys(["schema.type", "schema.pattern", "schema.enum", "schema.unknown-field", "schema.name",
+                             "post.unknown-account", "post.unknown-pillar", "config.timezone",
+                             "config.unknown-platform", "goals.unknown-account"], False),
+            "yaml.not-mapping": True, "frontmatter.not-mapping": True}
+
+
+def find(line: str, strict: bool = False) -> list[int]:
+    """0-based columns of look-alike characters standing in for YAML syntax on one line.
+    `strict`: only those that break the parse, never one that could be meant as text."""
+    if not SUSPECT.search(line):
+        return []
+    m = _LINE.match(line)
+    found = [m.start("indent") + i for i, ch in enumerate(m.group("indent")) if ch != " "][:1]
+    found += [m.start("dashes") + i for i, ch in enumerate(m.group("dashes")) if ch not in " -"][:1]
+    if m.group("colon"):
+        found += [m.start("gap") + i for i, ch in enumerate(m.group("gap")) if ch != " "][:1]
+        found += [m.start("colon")] if m.group("colon") == "：" else []
+        found += [m.start("after") + i for i, ch in enumerate(m.group("after")) if ch != " "][:1]
+    found += _in_value(m.group("value"), m.start("value"), strict)
+    return found
+
+
+def _in_value(value: str, start: int, strict: bool) -> list[int]:
+    """Full-width punctuation in a value that opens a flow list or mapping (outside quotes); a
+    value that starts with a full-width bracket or a curly quote (not `strict`: it could be text)."""
+    stripped = value.lstrip(" ")
+    at = start + len(value) - len(stripped)
+    if not stripped or stripped[0] not in "[{" + ("" if strict else _OPENERS + _QUOTES):
+        return []
+    found, quote, item_start = [], None, True
+    for offset, ch in enumerate(stripped):
+        if quote:
+            quote = None if ch == quote else quote
+        elif ch in "\"'" and item_start:
+            quote = ch
+        elif ch in _CLOSERS or (not strict and (ch in _FLOW_MARKS or (item_start and ch in _QUOTES))):
+            found.append(at + offset)
+        if ch != " ":
+            item_start = ch in "[{,，、" + _OPENERS
+    return found
+
+
+def _shown(char: str) -> str:
+    return f"'{char}'" if char == '"' else f'"{char}"'
+
+
+def describe(char: str) -> tuple[str, str]:
+    """(message, hint) naming the character, for people on a Chinese keyboard."""
+    code = f"U+{ord(char):04X}"
+    english = unicodedata.name(char, "unnamed character").lower()
+    if char in _PUNCTUATION:
+        name, wanted = _PUNCTUATION[char]
+        after = " followed by a space" if wanted in ":-" else ""
+        return (f"{name} {_shown(char)} ({code}, {english}) where YAML needs {_shown(wanted)}",
+                f"type the half-width (半角) {_shown(wanted)}{after} instead")
+    name = _SPACE_NAMES.get(char, "特殊空格")
+    return (f"{name} ({code}, {english}) where YAML needs a plain space",
+            "replace it with an ordinary half-width (半角) space")
+
+
+def diagnostics_for(file: str, line_number: int, line: str, strict: bool = False) -> list[Diagnostic]:
+    """One diagnostic per line at the first look-alike; the hint names the others."""
+    columns = sorted(set(find(line, strict)))
+    if not columns:
+        return []
+    first, *rest = columns
+    message, hint = describe(line[first])
+    others = ", ".join(f"{_shown(line[c])} at column {c + 1}" for c in rest[:4])
+    if others:
+        hint += f"; this line also has {others}{' …' if len(rest) > 4 else ''}"
+    return [Diagnostic(file, line_number, first + 1, ERROR, RULE, message, hint, first + 2)]
+
+
+def explain(diagnostics: Iterable[Diagnostic], line_of: Callable[[str, int], str | None]) -> list[Diagnostic]:
+    """Each error about a value whose line holds a look-alike inside what it points at is
+    replaced by the look-alike, its cause."""
+    out = []
+    for d in diagnostics:
+        text = line_of(d.file, d.line) if d.is_error and d.rule in EXPLAINS else None
+        causes = diagnostics_for(d.file, d.line, text, EXPLAINS[d.rule]) if text and SUSPECT.search(text) else []
+        inside = [c for c in causes if d.column <= c.column and (d.end_column is None or c.column < d.end_column)]
+        out += inside or [d]
+    return list(dict.fromkeys(out))
