@@ -48,8 +48,8 @@ SUSPECT = re.compile(f"[{_SPACES}{''.join(_PUNCTUATION)}]")
 # Errors such a character can explain → whether only a strict look-alike does (a document
 # that is one piece of text instead of `key: value` fields: `title：x`).
 EXPLAINS = {**dict.fromkeys(["schema.type", "schema.pattern", "schema.enum", "schema.unknown-field", "schema.name",
-                             "post.unknown-account", "post.unknown-pillar", "config.timezone",
-                             "config.unknown-platform", "goals.unknown-account"], False),
+                             "post.unknown-account", "post.unknown-pillar", "post.hashtag", "config.timezone",
+                             "config.unknown-platform", "calendar.unknown-pillar", "goals.unknown-account"], False),
             "yaml.not-mapping": True, "frontmatter.not-mapping": True}
 
 
