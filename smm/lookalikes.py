@@ -30,10 +30,10 @@ _PUNCTUATION = {
     "」": ("直角引号", '"'), "『": ("直角引号", '"'), "』": ("直角引号", '"'),
     "‘": ("中文单引号", "'"), "’": ("中文单引号", "'"), "＇": ("全角单引号", "'"),
 }
-_SPACES = "\u00a0\u3000\u2000-\u200a\u202f\u205f"
+_SPACES = "\u00a0\u3000" + "".join(map(chr, range(0x2000, 0x200B))) + "\u202f\u205f"  # not YAML's space
 _SPACE_NAMES = {"\u00a0": "不换行空格", "\u3000": "全角空格"}
 _OPENERS, _CLOSERS, _QUOTES = "［【｛", "］】｝", "“”＂「」『』‘’＇"
-_FLOW_MARKS = "，、：" + _OPENERS + _CLOSERS
+_PUNCTUATION_MARKS = "，、：" + _OPENERS + _CLOSERS
 
 _LINE = re.compile(
     rf"(?P<indent>[ {_SPACES}]*)"
@@ -45,12 +45,15 @@ _LINE = re.compile(
 _ODD_SPACE = re.compile(f"[{_SPACES}]")
 # Worth a look at all: a line without any of these has nothing to say (most lines).
 SUSPECT = re.compile(f"[{_SPACES}{''.join(_PUNCTUATION)}]")
-# Errors such a character can explain → whether only a strict look-alike does (a document
-# that is one piece of text instead of `key: value` fields: `title：x`).
+# Errors such a character can explain, and how: "any" look-alike inside what the error points
+# at; only a "strict" one (a document that is one piece of text, not `key: value` fields:
+# `title：x`); "inline": any, when the error's value is on one line (`{platform: feed}`
+# missing `platform`; a block mapping's first line says nothing about a missing field).
 EXPLAINS = {**dict.fromkeys(["schema.type", "schema.pattern", "schema.enum", "schema.unknown-field", "schema.name",
                              "post.unknown-account", "post.unknown-pillar", "post.hashtag", "config.timezone",
-                             "config.unknown-platform", "calendar.unknown-pillar", "goals.unknown-account"], False),
-            "yaml.not-mapping": True, "frontmatter.not-mapping": True}
+                             "config.unknown-platform", "calendar.unknown-pillar", "goals.unknown-account"], "any"),
+            "yaml.not-mapping": "strict", "frontmatter.not-mapping": "strict",
+            **dict.fromkeys(["schema.required", "schema.anyOf", "schema.oneOf"], "inline")}
 
 
 def find(line: str, strict: bool = False) -> list[int]:
@@ -76,16 +79,17 @@ def _in_value(value: str, start: int, strict: bool) -> list[int]:
     at = start + len(value) - len(stripped)
     if not stripped or stripped[0] not in "[{" + ("" if strict else _OPENERS + _QUOTES):
         return []
-    found, quote, item_start = [], None, True
+    found, quote, item_start, after_colon = [], None, True, False
     for offset, ch in enumerate(stripped):
+        separates = item_start or after_colon  # a space here is syntax; inside an item it is text
         if quote:
             quote = None if ch == quote else quote
         elif ch in "\"'" and item_start:
             quote = ch
-        elif ch in _CLOSERS or (not strict and (ch in _FLOW_MARKS or (item_start and ch in _QUOTES))):
+        elif ch in _CLOSERS or (not strict and (ch in _PUNCTUATION_MARKS or (separates and ch in _SPACES + _QUOTES))):
             found.append(at + offset)
         if ch != " ":
-            item_start = ch in "[{,，、" + _OPENERS
+            item_start, after_colon = ch in "[{,，、" + _OPENERS, ch in ":："
     return found
 
 
@@ -125,8 +129,12 @@ def explain(diagnostics: Iterable[Diagnostic], line_of: Callable[[str, int], str
     replaced by the look-alike, its cause."""
     out = []
     for d in diagnostics:
-        text = line_of(d.file, d.line) if d.is_error and d.rule in EXPLAINS else None
-        causes = diagnostics_for(d.file, d.line, text, EXPLAINS[d.rule]) if text and SUSPECT.search(text) else []
+        mode = EXPLAINS.get(d.rule) if d.is_error else None
+        text = line_of(d.file, d.line) if mode and (mode != "inline" or d.end_column) else None
+        causes = diagnostics_for(d.file, d.line, text, mode == "strict") if text and SUSPECT.search(text) else []
         inside = [c for c in causes if d.column <= c.column and (d.end_column is None or c.column < d.end_column)]
         out += inside or [d]
-    return list(dict.fromkeys(out))
+    unique: dict[tuple, Diagnostic] = {}
+    for d in out:  # a look-alike that explains several errors is reported once
+        unique.setdefault((d.file, d.line, d.column, d.rule, d.message), d)
+    return list(unique.values())
