@@ -205,7 +205,23 @@ def _lookalikes_before(exc: yaml.MarkedYAMLError, text: str, file: str, locator:
     found = []
     for number, line in enumerate(text.split("\n")[:last], start=1):
         found += lookalikes.diagnostics_for(file, number + locator.offset, line, strict=number < last)
+    if found:
+        text_spans = _quoted_and_block_scalars(text, locator)
+        found = [d for d in found if not any(start <= (d.line, d.column) < end for start, end in text_spans)]
     return found
+
+
+def _quoted_and_block_scalars(text: str, locator: _Locator) -> list[tuple[tuple[int, int], tuple[int, int]]]:
+    """Where quoted and `|`/`>` scalars stand, up to a syntax error: text, where a full-width
+    colon is meant. Tokens only, run on a file that failed to parse."""
+    spans = []
+    try:
+        for token in yaml.scan(text, Loader=_BaseLoader):
+            if isinstance(token, yaml.ScalarToken) and not token.plain:
+                spans.append((locator.at(token.start_mark), locator.at(token.end_mark)))
+    except yaml.YAMLError:
+        pass
+    return spans
 
 
 def _syntax_diagnostic(exc: yaml.MarkedYAMLError, text: str, file: str, locator: _Locator) -> Diagnostic:

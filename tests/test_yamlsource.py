@@ -48,6 +48,22 @@ def test_problems_are_located(text, rule, line, column):
     assert [(d.rule, d.line, d.column) for d in diagnostics] == [(rule, line, column)]
 
 
+@pytest.mark.parametrize("text, line, column, char", [
+    ("title：Hi\nb: 1\n", 1, 6, "U+FF1A"),                       # the parser would blame line 2
+    ("a: 1\nb:\u00a0x\nc: 2\n", 2, 3, "U+00A0"),
+    ("a:\n\u3000\u3000- x\nb: 2\n", 2, 1, "U+3000"),
+    ("a: {b: 1，c: 2}\n", 1, 9, "U+FF0C"),                         # on the line the parser stopped at
+    ("a: [x, y］\nb: 1\n", 1, 9, "U+FF3D"),
+    # a full-width colon inside text is meant: the real error is named
+    ("a: |\n  Note：quoted text\nb: [x\n", 3, 4, None),
+    ("a: \"Note：x\nb: [x\n", 1, 4, None),
+])
+def test_lookalikes_are_named_where_they_stand(text, line, column, char):
+    (d,) = load(text, file="f").diagnostics
+    assert (d.line, d.column) == (line, column)
+    assert (d.rule == "yaml.lookalike" and char in d.message) if char else d.rule == "yaml.syntax"
+
+
 def test_comment_hint_for_hash_values():
     (d,) = load("hashtags: [Tea, #茶]\n", file="f").diagnostics
     assert "quote a value that begins with it" in d.hint
