@@ -15,8 +15,8 @@ from pathlib import Path
 
 from smm.calendar import CALENDAR_FILE, gaps, load_calendar
 from smm.config import PLATFORMS_FILE
-from smm.content import Post
 from smm import lookalikes
+from smm.content import Post
 from smm.diagnostics import ERROR, WARNING, Diagnostic, SourceLines
 from smm.platforms import platform_class
 from smm.render import Rendered, Renderer
@@ -66,7 +66,7 @@ def _post_diagnostic(post: Post, path, severity, rule, message, hint=None, key=F
 
 def check_accounts(repo: Repo, post: Post) -> list[Diagnostic]:
     """Accounts the post names that platforms.yml does not declare; not judged while platforms.yml
-    declares none readably (its own error is the one to fix, reported once)."""
+    has errors (its own error is the one to fix, reported once)."""
     known = repo.config.account_names
     if known is None:
         return []

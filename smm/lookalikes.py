@@ -42,7 +42,6 @@ _LINE = re.compile(
     rf"(?P<colon>：|:(?=[ \t{_SPACES}]|$))(?P<after>[ {_SPACES}]*))?"
     r"(?P<value>.*)"
 )
-_ODD_SPACE = re.compile(f"[{_SPACES}]")
 # Worth a look at all: a line without any of these has nothing to say (most lines).
 SUSPECT = re.compile(f"[{_SPACES}{''.join(_PUNCTUATION)}]")
 # Errors such a character can explain, and how: "any" look-alike inside what the error points
