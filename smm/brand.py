@@ -19,6 +19,7 @@ class Brand:
     thread_numbering: bool = False
     alt_required: bool = True
     handles: dict = field(default_factory=dict)
+    handles_broken: bool = False  # brand/handles.yml has errors: a missing handle is its fault, reported there
 
     def handle(self, who: str, account: str, platform: str) -> str | None:
         """`@{who}` as written for this account: by account name, platform name, then `default`."""
@@ -36,5 +37,6 @@ def load_brand(root: Path) -> tuple[Brand, list[Diagnostic]]:
         thread_numbering=data.get("thread_numbering", False),
         alt_required=data.get("alt_text", "required") == "required",
         handles=handles.data if not handles.diagnostics else {},
+        handles_broken=any(d.is_error for d in handles.diagnostics),
     )
     return brand, settings.diagnostics + handles.diagnostics

@@ -197,6 +197,8 @@ class _Job:
     def resolve_mentions(self, text: str) -> str:
         def replace(match: re.Match) -> str:
             handle = self.r.brand.handle(match.group(1), self.account, self.platform.name)
+            if handle is None and self.r.brand.handles_broken:
+                return match.group(1)  # brand/handles.yml's own error is the cause, reported once
             if handle is None:
                 at = self.position_in_source(match.group())
                 self.problem((), "render.mention", f"no handle for `{match.group()}` on {self.platform.label}",
