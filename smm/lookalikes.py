@@ -72,14 +72,17 @@ def find(line: str, strict: bool = False) -> list[int]:
 
 
 def _in_value(value: str, start: int, strict: bool) -> list[int]:
-    """Full-width punctuation in a value that opens a flow list or mapping (outside quotes); a
-    value that starts with a full-width bracket or a curly quote, or ends in a Unicode space
-    (not `strict`: it could be text)."""
+    """A curly quote that was meant to close a quoted value; full-width punctuation in a value
+    that opens a flow list or mapping (outside quotes); a value that starts with a full-width
+    bracket or a curly quote, or ends in a Unicode space (not `strict`: it could be text)."""
     stripped = value.lstrip(" ")
     at = start + len(value) - len(stripped)
     trailing = len(stripped.rstrip(_SPACES + " "))
     if not strict and trailing < len(stripped.rstrip(" ")):  # `pillar: tips` + a no-break space
         return [at + trailing]
+    if stripped[:1] in ("\"", "'") and stripped[0] not in stripped[1:]:  # `"Winter blend”`: never closed
+        closers = [i for i, ch in enumerate(stripped) if ch in _QUOTES]
+        return [at + closers[-1]] if closers else []
     if not stripped or stripped[0] not in "[{" + ("" if strict else _OPENERS + _QUOTES):
         return []
     found, quote, item_start, after_colon = [], None, True, False
