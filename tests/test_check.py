@@ -384,3 +384,16 @@ def test_full_width_punctuation_inside_text_is_not_a_lookalike(make_repo, smm):
         calendar=CALENDAR.replace("Tips", "技巧：冲泡，【入门】"))
     code, diagnostics, _ = smm.json("check", "--now", NOW)
     assert (code, [d for d in diagnostics if d["severity"] == "error"]) == (0, [])
+
+
+@pytest.mark.parametrize("front, where, message", [
+    ("title：Winter\nplatforms: [feed]", "2:6", '全角冒号 "：" (U+FF1A, fullwidth colon) where YAML needs ":"'),
+    ("title: Winter\nplatforms:\u00a0[feed]", "3:11", "不换行空格 (U+00A0, no-break space) where YAML needs a plain space"),
+    ("title: Winter\nplatforms:\n\u3000\u3000- feed", "4:1", "全角空格 (U+3000, ideographic space) where YAML needs a plain space"),
+    ("title: Winter\nplatforms: [feed，mastodon]", "3:17", '全角逗号 "，" (U+FF0C, fullwidth comma) where YAML needs ","'),
+])
+def test_a_lookalike_is_named_in_the_editors_words(make_repo, smm, front, where, message):
+    make_repo({"a.md": f"---\n{front}\ndraft: true\n---\nHello\n"})
+    code, out, _ = smm("check", "--now", NOW)
+    assert code == 1
+    assert f"content/a.md:{where}: error[yaml.lookalike]: {message}" in out.splitlines(), out
