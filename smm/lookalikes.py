@@ -42,22 +42,30 @@ _LINE = re.compile(
     rf"(?P<colon>：|:(?=[ \t{_SPACES}]|$))(?P<after>[ {_SPACES}]*))?"
     r"(?P<value>.*)"
 )
+_FULL_WIDTH_LETTERS = "\uff10-\uff19\uff21-\uff3a\uff41-\uff5a"  # ０-９, Ａ-Ｚ, ａ-ｚ
+_FULL_WIDTH_FORM = re.compile(f"[{_FULL_WIDTH_LETTERS}]")
+_FULL_WIDTH_RUN = re.compile(f"[{_FULL_WIDTH_LETTERS}]*")
 # Worth a look at all: a line without any of these has nothing to say (most lines).
-SUSPECT = re.compile(f"[{_SPACES}{''.join(_PUNCTUATION)}]")
+SUSPECT = re.compile(f"[{_SPACES}{''.join(_PUNCTUATION)}{_FULL_WIDTH_LETTERS}]")
 # Errors such a character can explain, and how: "any" look-alike inside what the error points
-# at; only a "strict" one (a document that is one piece of text, not `key: value` fields:
-# `title：x`); "inline": any, when the error's value is on one line (`{platform: feed}`
-# missing `platform`; a block mapping's first line says nothing about a missing field).
-EXPLAINS = {**dict.fromkeys(["schema.type", "schema.pattern", "schema.enum", "schema.unknown-field", "schema.name",
-                             "post.unknown-account", "post.unknown-pillar", "post.hashtag", "config.timezone",
-                             "config.unknown-platform", "calendar.unknown-pillar", "goals.unknown-account"], "any"),
+# at, full-width letters and digits included (`pillar: ｔｉｐｓ`); "key": any but those (a
+# full-width key gets the field name it means from the error itself); only a "strict" one (a
+# document that is one piece of text, not `key: value` fields: `title：x`); "inline": any,
+# when the error's value is on one line (`{platform: feed}` missing `platform`; a block
+# mapping's first line says nothing about a missing field).
+EXPLAINS = {**dict.fromkeys(["schema.type", "schema.pattern", "schema.enum", "post.unknown-account",
+                             "post.unknown-pillar", "post.hashtag", "post.publish-at", "config.timezone",
+                             "config.unknown-platform", "calendar.unknown-pillar", "goals.unknown-account",
+                             "goals.date"], "any"),
+            "schema.unknown-field": "key", "schema.name": "key",
             "yaml.not-mapping": "strict", "frontmatter.not-mapping": "strict",
             **dict.fromkeys(["schema.required", "schema.anyOf", "schema.oneOf"], "inline")}
 
 
-def find(line: str, strict: bool = False) -> list[int]:
+def find(line: str, strict: bool = False, forms: bool = False) -> list[int]:
     """0-based columns of look-alike characters standing in for YAML syntax on one line.
-    `strict`: only those that break the parse, never one that could be meant as text."""
+    `strict`: only those that break the parse, never one that could be meant as text;
+    `forms`: also full-width letters and digits in the value."""
     if not SUSPECT.search(line):
         return []
     m = _LINE.match(line)
@@ -68,6 +76,9 @@ def find(line: str, strict: bool = False) -> list[int]:
         found += [m.start("colon")] if m.group("colon") == "：" else []
         found += [m.start("after") + i for i, ch in enumerate(m.group("after")) if ch != " "][:1]
     found += _in_value(m.group("value"), m.start("value"), strict)
+    if forms:  # `pillar: ｔｉｐｓ`, `baseline: １００`: letters and digits typed full-width
+        wide = _FULL_WIDTH_FORM.search(m.group("value"))
+        found += [m.start("value") + wide.start()] if wide else []
     return found
 
 
@@ -103,8 +114,10 @@ def _shown(char: str) -> str:
     return f"'{char}'" if char == '"' else f'"{char}"'
 
 
-def describe(char: str) -> tuple[str, str]:
-    """(message, hint) naming the character, for people on a Chinese keyboard."""
+def describe(run: str) -> tuple[str, str]:
+    """(message, hint) naming the character that starts `run`, for people on a Chinese keyboard
+    (full-width letters and digits: the whole run)."""
+    char = run[0]
     code = f"U+{ord(char):04X}"
     english = unicodedata.name(char, "unnamed character").lower()
     if char in _PUNCTUATION:
@@ -112,18 +125,23 @@ def describe(char: str) -> tuple[str, str]:
         after = " followed by a space" if wanted in ":-" else ""
         return (f"{name} {_shown(char)} ({code}, {english}) where YAML needs {_shown(wanted)}",
                 f"type the half-width (半角) {_shown(wanted)}{after} instead")
+    if _FULL_WIDTH_FORM.match(char):  # the whole run: `ｔｉｐｓ` → `tips`
+        wanted = unicodedata.normalize("NFKC", run)
+        return (f"全角字符 {_shown(run)} ({code}, {english}{' …' if len(run) > 1 else ''}) where {_shown(wanted)} is meant",
+                f"type it in half-width (半角) mode: {_shown(wanted)}")
     name = _SPACE_NAMES.get(char, "特殊空格")
     return (f"{name} ({code}, {english}) where YAML needs a plain space",
             "replace it with an ordinary half-width (半角) space")
 
 
-def diagnostics_for(file: str, line_number: int, line: str, strict: bool = False) -> list[Diagnostic]:
+def diagnostics_for(file: str, line_number: int, line: str, strict: bool = False,
+                    forms: bool = False) -> list[Diagnostic]:
     """One diagnostic per line at the first look-alike; the hint names the others."""
-    columns = sorted(set(find(line, strict)))
+    columns = sorted(set(find(line, strict, forms)))
     if not columns:
         return []
     first, *rest = columns
-    message, hint = describe(line[first])
+    message, hint = describe(_FULL_WIDTH_RUN.match(line, first).group() or line[first])
     others = ", ".join(f"{_shown(line[c])} at column {c + 1}" for c in rest[:4])
     if others:
         hint += f"; this line also has {others}{' …' if len(rest) > 4 else ''}"
@@ -137,7 +155,8 @@ def explain(diagnostics: Iterable[Diagnostic], line_of: Callable[[str, int], str
     for d in diagnostics:
         mode = EXPLAINS.get(d.rule) if d.is_error else None
         text = line_of(d.file, d.line) if mode and (mode != "inline" or d.end_column) else None
-        causes = diagnostics_for(d.file, d.line, text, mode == "strict") if text and SUSPECT.search(text) else []
+        causes = (diagnostics_for(d.file, d.line, text, mode == "strict", mode in ("any", "inline"))
+                  if text and SUSPECT.search(text) else [])
         inside = [c for c in causes if d.column <= c.column and (d.end_column is None or c.column < d.end_column)]
         out += inside or [d]
     unique: dict[tuple, Diagnostic] = {}
