@@ -164,6 +164,8 @@ SUBPROCESS_CASES = [
     "posts/bom", "posts/binary-junk", "posts/gbk", "posts/yaml-unclosed-flow-list", "posts/yaml-custom-tag-scalar",
     "posts/yaml-billion-laughs", "posts/yaml-deep-nesting", "posts/yaml-control-character",
     "platforms/yaml-error", "platforms/timezone-unknown", "generated/too-large", "trees/record-invalid-json",
+    "posts/lookalike-fullwidth-colon", "posts/lookalike-fullwidth-comma", "platforms/lookalike-nbsp-after-colon",
+    "posts/yaml-alias-bomb-in-media",
 ]
 
 
