@@ -136,8 +136,12 @@ def describe(run: str) -> tuple[str, str]:
 
 def diagnostics_for(file: str, line_number: int, line: str, strict: bool = False,
                     forms: bool = False) -> list[Diagnostic]:
-    """One diagnostic per line at the first look-alike; the hint names the others."""
-    columns = sorted(set(find(line, strict, forms)))
+    """One diagnostic per line, at its first look-alike; the hint names the others."""
+    return _at_first(file, line_number, line, find(line, strict, forms))
+
+
+def _at_first(file: str, line_number: int, line: str, columns: list[int]) -> list[Diagnostic]:
+    columns = sorted(set(columns))
     if not columns:
         return []
     first, *rest = columns
@@ -149,16 +153,15 @@ def diagnostics_for(file: str, line_number: int, line: str, strict: bool = False
 
 
 def explain(diagnostics: Iterable[Diagnostic], line_of: Callable[[str, int], str | None]) -> list[Diagnostic]:
-    """Each error about a value whose line holds a look-alike inside what it points at is
-    replaced by the look-alike, its cause."""
+    """Each error that a look-alike inside what it points at explains is replaced by the
+    look-alike, its cause."""
     out = []
     for d in diagnostics:
         mode = EXPLAINS.get(d.rule) if d.is_error else None
         text = line_of(d.file, d.line) if mode and (mode != "inline" or d.end_column) else None
-        causes = (diagnostics_for(d.file, d.line, text, mode == "strict", mode in ("any", "inline"))
-                  if text and SUSPECT.search(text) else [])
-        inside = [c for c in causes if d.column <= c.column and (d.end_column is None or c.column < d.end_column)]
-        out += inside or [d]
+        columns = find(text, mode == "strict", mode in ("any", "inline")) if text else []
+        inside = [c for c in columns if d.column <= c + 1 and (d.end_column is None or c + 1 < d.end_column)]
+        out += _at_first(d.file, d.line, text, inside) or [d]
     unique: dict[tuple, Diagnostic] = {}
     for d in out:  # a look-alike that explains several errors is reported once
         unique.setdefault((d.file, d.line, d.column, d.rule, d.message), d)
