@@ -22,6 +22,7 @@ class Brand:
     alt_required: bool = True
     language: str | None = None  # brand.yml's `language`; see page_language
     handles: dict = field(default_factory=dict)
+    handles_broken: bool = False  # brand/handles.yml has errors: a missing handle is its fault, reported there
 
     def handle(self, who: str, account: str, platform: str) -> str | None:
         """`@{who}` as written for this account: by account name, platform name, then `default`."""
@@ -40,6 +41,7 @@ def load_brand(root: Path) -> tuple[Brand, list[Diagnostic]]:
         alt_required=data.get("alt_text", "required") == "required",
         language=data.get("language"),
         handles=handles.data if not handles.diagnostics else {},
+        handles_broken=any(d.is_error for d in handles.diagnostics),
     )
     return brand, settings.diagnostics + handles.diagnostics
 

@@ -11,7 +11,8 @@ from pathlib import Path
 
 from smm.config import load_yaml_file
 from smm.content import Post
-from smm.diagnostics import Diagnostic
+from smm.diagnostics import ERROR, Diagnostic
+from smm.schema import did_you_mean
 
 CALENDAR_FILE = "brand/calendar.yml"
 WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
@@ -25,6 +26,7 @@ class Slot:
     label: str
     accounts: tuple[str, ...]
     line: int
+    column: int = 1
 
 
 @dataclass(frozen=True)
@@ -55,16 +57,35 @@ def load_calendar(root: Path) -> tuple[Calendar, list[Diagnostic]]:
     loaded = load_yaml_file(root, CALENDAR_FILE, "calendar")
     slots = []
     if not loaded.diagnostics:
+        loaded.diagnostics += _undeclared_slot_pillars(loaded)
+    if not loaded.diagnostics:
         for index, raw in enumerate(loaded.data.get("slots") or []):
             hour, minute = map(int, raw["time"].split(":"))
             pillar = raw.get("pillar")
             slots.append(Slot(
                 WEEKDAYS.index(raw["day"]), time(hour, minute), pillar,
                 raw.get("label") or pillar or "open slot", tuple(raw.get("accounts") or ()),
-                loaded.positions.of_value(("slots", index))[0],
+                *loaded.positions.of_value(("slots", index))[:2],
             ))
     pillars = (loaded.data.get("pillars") or {}) if not loaded.diagnostics else {}
     return Calendar(pillars, tuple(slots)), loaded.diagnostics
+
+
+def _undeclared_slot_pillars(loaded) -> list[Diagnostic]:
+    """A slot for a pillar `pillars` does not declare: no post could ever fill it."""
+    pillars = loaded.data.get("pillars") or {}
+    found = []
+    for index, raw in enumerate(loaded.data.get("slots") or []):
+        pillar = raw.get("pillar")
+        if pillar is not None and pillar not in pillars:
+            line, column, end_line, end = loaded.positions.of_value(("slots", index, "pillar"))
+            found.append(Diagnostic(
+                CALENDAR_FILE, line, column, ERROR, "calendar.unknown-pillar",
+                f"slot pillar `{pillar}` is not declared under `pillars`",
+                did_you_mean(pillar, pillars) or (f"pillars are: {', '.join(pillars)}" if pillars
+                                                  else f"declare it: `pillars: {{{pillar}: {{description: …}}}}`"),
+                end if end_line == line else None))
+    return found
 
 
 def scheduled(posts: list[Post], tz: tzinfo, start: datetime, end: datetime) -> list[Entry]:

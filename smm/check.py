@@ -16,8 +16,9 @@ from pathlib import Path
 
 from smm.calendar import CALENDAR_FILE, gaps, load_calendar
 from smm.config import PLATFORMS_FILE
+from smm import lookalikes
 from smm.content import Post
-from smm.diagnostics import ERROR, WARNING, Diagnostic
+from smm.diagnostics import ERROR, WARNING, Diagnostic, SourceLines
 from smm.platforms import platform_class
 from smm.render import Rendered, Renderer
 from smm.repo import Repo, load_repo
@@ -33,12 +34,13 @@ def run_check(root: Path, now: datetime) -> tuple[Repo, Voice]:
     """The repository, with every problem in `repo.diagnostics`, and its voice rules."""
     voice, voice_found = Voice.load(root, load_calendar(root)[0])
     repo = load_repo(root, PostChecks(now, voice))
-    repo.diagnostics += (voice_found + voice.check_calendar(repo.posts) + check_goals(root, repo.config.accounts)
+    repo.diagnostics += (voice_found + voice.check_calendar(repo.posts) + check_goals(root, repo.config.account_names)
                          + check_duplicate_ids(repo.posts + repo.broken)
                          + check_records(repo) + check_jobs_needing_a_human(repo) + check_gaps(repo, now)
                          + check_adapters(repo))
     # a broken template is reported by every post that uses it: once is enough
     repo.diagnostics = list({astuple(d): d for d in repo.diagnostics}.values())
+    repo.diagnostics = lookalikes.explain(repo.diagnostics, SourceLines(root).line)
     return repo, voice
 
 
@@ -66,7 +68,11 @@ def _post_diagnostic(post: Post, path, severity, rule, message, hint=None, key=F
 
 
 def check_accounts(repo: Repo, post: Post) -> list[Diagnostic]:
-    known = repo.config.accounts
+    """Accounts the post names that platforms.yml does not declare; not judged while platforms.yml
+    has errors (its own error is the one to fix, reported once)."""
+    known = repo.config.account_names
+    if known is None:
+        return []
     found = []
     accounts = post.accounts if isinstance(post.accounts, list) else []
     for index, name in enumerate(accounts):
@@ -74,7 +80,7 @@ def check_accounts(repo: Repo, post: Post) -> list[Diagnostic]:
             found.append(_post_diagnostic(
                 post, ("platforms", index), ERROR, "post.unknown-account",
                 f"no account `{name}` in {PLATFORMS_FILE}",
-                did_you_mean(name, known) or f"accounts are: {', '.join(known) or 'none'}",
+                did_you_mean(name, known) or f"accounts are: {', '.join(known)}",
             ))
     overrides = post.meta.get("overrides")
     for name in overrides if isinstance(overrides, dict) else {}:
@@ -157,7 +163,7 @@ def check_gaps(repo: Repo, now: datetime) -> list[Diagnostic]:
     for entry in gaps(repo.calendar, repo.posts, tz, now, now + GAP_WARNING_WINDOW):
         slot = entry.slot
         found.append(Diagnostic(
-            CALENDAR_FILE, slot.line, 1, WARNING, "calendar.gap",
+            CALENDAR_FILE, slot.line, slot.column, WARNING, "calendar.gap",
             f"no post fills the {entry.at:%A %H:%M} slot `{slot.label}` on {entry.at:%Y-%m-%d}",
             f"schedule a post with `pillar: {slot.pillar}` that day" if slot.pillar else "schedule a post that day",
         ))

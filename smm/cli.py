@@ -42,7 +42,10 @@ def _fail_on_broken_config(repo) -> None:
     from smm.diagnostics import render
 
     if repo.config_broken:
-        broken = [d for d in repo.diagnostics if d.file == "platforms.yml"]
+        from smm.diagnostics import SourceLines
+        from smm.lookalikes import explain
+
+        broken = explain([d for d in repo.diagnostics if d.file == "platforms.yml"], SourceLines(repo.root).line)
         click.echo(render(broken, "text", repo.root), err=True)
         raise SystemExit(2)
 

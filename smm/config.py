@@ -15,6 +15,7 @@ from smm.errors import ConfigError
 from smm.files import read_text
 from smm.platforms import registry
 from smm.schema import did_you_mean, schema
+from smm.timezones import timezone_hint
 from smm.yamlsource import Positions, load
 
 PLATFORMS_FILE = "platforms.yml"
@@ -44,6 +45,9 @@ class Config:
     accounts: dict[str, Account]
     positions: Positions = field(default_factory=Positions, compare=False)
     utm: dict = field(default_factory=dict, compare=False)
+    # The account names platforms.yml declares; None while it has errors: then no other file
+    # is told an account is unknown (platforms.yml's error is the cause, reported once).
+    account_names: tuple[str, ...] | None = field(default=None, compare=False)
 
 
 @dataclass
@@ -103,10 +107,8 @@ def timezone_named(name: object, positions: Positions, file: str) -> tuple[zonei
             return zoneinfo.ZoneInfo(name), []
         except (zoneinfo.ZoneInfoNotFoundError, ValueError):
             line, column, _, end = positions.of_value(("timezone",))
-            hint = did_you_mean(name, zoneinfo.available_timezones())
             return zoneinfo.ZoneInfo("UTC"), [Diagnostic(
-                file, line, column, ERROR, "config.timezone",
-                f"unknown time zone `{name}`", hint or "use an IANA name such as `Asia/Shanghai` or `Europe/Berlin`", end,
+                file, line, column, ERROR, "config.timezone", f"unknown time zone `{name}`", timezone_hint(name), end,
             )]
     return zoneinfo.ZoneInfo("UTC"), []
 
@@ -134,4 +136,6 @@ def load_config(root: Path) -> tuple[Config, list[Diagnostic]]:
                 continue
             accounts[name] = Account(name, options["platform"], options)
     utm = loaded.data.get("utm") if isinstance(loaded.data.get("utm"), dict) else {}
-    return Config(root, tz, accounts, loaded.positions, utm), found
+    usable = isinstance(raw_accounts, dict) and raw_accounts and not any(d.is_error for d in found)
+    names = tuple(raw_accounts) if usable else None
+    return Config(root, tz, accounts, loaded.positions, utm, names), found

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import unicodedata
 from functools import cached_property
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone, tzinfo
@@ -132,6 +133,7 @@ def parse_post(file: str, text: str, tz: tzinfo, root: str = "") -> tuple[Post |
             file, 1, 1, ERROR, "post.id", f"the file name `{Path(file).name}` does not make a valid post id",
             hint="rename the file (lowercase letters, digits, `-`) or set `id:` in the front matter",
         ))
+    found += _hashtag_problems(meta, parsed.positions, file)
     publish_at = _publish_at(meta, parsed.positions, file, tz, found)
     if not strip_comments(body)[0].strip() and not meta.get("draft") and not _all_overridden(meta):
         line = min(body_line, text.count("\n") + 1)
@@ -140,6 +142,48 @@ def parse_post(file: str, text: str, tz: tzinfo, root: str = "") -> tuple[Post |
                                 if "<!--" in body else None))
     valid = not (schema_found or any(d.is_error for d in found))
     return Post(file, post_id, meta, body, body_line, publish_at, root, parsed.positions, valid), found
+
+
+_PLAIN_HASHTAG = re.compile(r"#?[A-Za-z0-9_\u4e00-\u9fff]*[A-Za-z\u4e00-\u9fff][A-Za-z0-9_\u4e00-\u9fff]*")
+
+
+def hashtag_problem(tag: str) -> str | None:
+    """Why no network would link `tag` as one hashtag, if so. A hashtag is letters (any script),
+    combining marks, decimal digits and `_`, with at least one letter; a `#` in front is
+    optional. Whitespace and a `#` inside are the schema's to report."""
+    if _PLAIN_HASHTAG.fullmatch(tag):  # the common case, without a look at each character
+        return None
+    word = tag[1:] if tag.startswith("#") else tag
+    if not word or "#" in word or any(ch.isspace() for ch in word):
+        return None
+    if word[0] == "＃":
+        return "starts with a full-width `＃` (U+FF03): networks see no hashtag; use `#` or leave it out"
+    for ch in word:
+        category = unicodedata.category(ch)
+        if not (ch == "_" or category[0] in "LM" or category == "Nd"):
+            name = unicodedata.name(ch, "unnamed character").lower()
+            return f"has `{ch}` (U+{ord(ch):04X}, {name}): networks end a hashtag there"
+    if not any(ch.isalpha() for ch in word):
+        return "has no letter: a tag of digits and `_` alone is not linked (X, Mastodon)"
+    return None
+
+
+def _hashtag_problems(meta: dict, positions: Positions, file: str) -> list[Diagnostic]:
+    lists = [(("hashtags",), meta.get("hashtags"))]
+    overrides = meta.get("overrides")
+    for name, override in (overrides.items() if isinstance(overrides, dict) else ()):
+        if isinstance(override, dict):
+            lists.append((("overrides", name, "hashtags"), override.get("hashtags")))
+    found = []
+    for path, tags in lists:
+        for index, tag in enumerate(tags if isinstance(tags, list) else ()):
+            problem = hashtag_problem(tag) if isinstance(tag, str) else None
+            if problem:
+                line, column, end_line, end = positions.of_value(path + (index,))
+                found.append(Diagnostic(file, line, column, ERROR, "post.hashtag", f"hashtag `{tag}` {problem}",
+                                        "a hashtag is letters (any script), digits and `_`: `GreenTea`, `green_tea`, `绿茶`",
+                                        end if end_line == line else None))
+    return found
 
 
 def _all_overridden(meta: dict) -> bool:

@@ -20,16 +20,21 @@ def _post_diagnostic(post: Post, path, rule: str, message: str, hint: str) -> Di
 
 
 def check_duplicate_ids(posts: list[Post]) -> list[Diagnostic]:
+    """One error on every file that claims an id another file claims too, so checking only
+    the changed file (`smm check CHANGED.md`) shows it."""
     by_id: dict[str, list[Post]] = defaultdict(list)
     for post in posts:
         by_id[post.id].append(post)
     found = []
     for post_id, same in by_id.items():
-        for post in same[1:]:
+        if len(same) < 2:
+            continue
+        for post in same:
+            others = ", ".join(p.file for p in same if p is not post)
             explicit = "id" in post.meta
             found.append(_post_diagnostic(
                 post, ("id",) if explicit else (), "post.duplicate-id",
-                f"post id `{post_id}` is already used by {same[0].file}",
+                f"post id `{post_id}` is also used by {others}",
                 "set a different `id:`" if explicit else "rename the file or set `id:` in the front matter",
             ))
     return found

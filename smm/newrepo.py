@@ -13,6 +13,7 @@ from packaging.requirements import InvalidRequirement, Requirement
 
 from smm import DISTRIBUTION
 from smm.errors import SmmError, UsageError
+from smm.timezones import timezone_hint
 
 WORKFLOWS = ("validate.yml", "pr-comment.yml", "publish.yml")
 
@@ -102,7 +103,7 @@ def init(target: Path, brand: str, timezone: str, requirement: str, now: datetim
     try:
         zoneinfo.ZoneInfo(timezone)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        raise UsageError(f"unknown time zone {timezone!r}; use an IANA name such as Europe/Berlin") from None
+        raise UsageError(f"unknown time zone {timezone!r}; {timezone_hint(timezone)}") from None
     if "\n" in brand or not brand.strip():
         raise UsageError("the brand name must be one line of text")
     tree = files(brand, timezone, requirement, now.astimezone(zoneinfo.ZoneInfo(timezone)))

@@ -149,6 +149,10 @@ class _Job:
                 return line, index - (text.rfind("\n", 0, index) + 1) + 1, None
         return self.post.body_line, 1, None
 
+    def account_index(self) -> int:
+        accounts = self.post.accounts
+        return accounts.index(self.account) if self.account in accounts else 0
+
     # -- the pipeline --------------------------------------------------------------
 
     def run(self) -> Rendered:
@@ -218,6 +222,8 @@ class _Job:
     def resolve_mentions(self, text: str) -> str:
         def replace(match: re.Match) -> str:
             handle = self.r.brand.handle(match.group(1), self.account, self.platform.name)
+            if handle is None and self.r.brand.handles_broken:
+                return match.group(1)  # brand/handles.yml's own error is the cause, reported once
             if handle is None:
                 at = self.position_in_source(match.group())
                 self.problem((), "render.mention", f"no handle for `{match.group()}` on {self.platform.label}",
@@ -305,7 +311,8 @@ class _Job:
         if self.platform.max_hashtags is not None:
             tags = len(re.findall(r"(?<![\w#])#\w+", text))
             if tags > self.platform.max_hashtags:
-                self.problem(("hashtags",), "render.too-many-hashtags",
+                where = ("overrides", self.account, "hashtags") if "hashtags" in self.override else ("hashtags",)
+                self.problem(where, "render.too-many-hashtags",
                              f"{tags} hashtags; {self.platform.label} allows {self.platform.max_hashtags}")
 
     def check_media(self) -> list[MediaRef]:
@@ -314,6 +321,10 @@ class _Job:
         else:
             items, base = self.post.meta.get("media") or [], ("media",)
         rules = self.platform.media
+        if len(items) < rules.min_count:
+            where = base if "media" in self.override or "media" in self.post.meta else ("platforms", self.account_index())
+            self.problem(where, "media.none", f"{self.platform.label} posts need at least {rules.min_count} image or "
+                         "video; this one has none", f"add `media:`, or take `{self.account}` off `platforms`")
         if len(items) > rules.max_count:
             self.problem(base, "media.count", f"{len(items)} media files; {self.platform.label} takes at most {rules.max_count}")
         refs = []
@@ -327,7 +338,8 @@ class _Job:
                                              hint if rule == "media.missing" else None, end))
                 continue
             for rule, message in media.problems(media.inspect(path), item.get("alt"), rules, self.r.brand.alt_required):
-                self.problem(base + (index, "file"), rule, f"`{item['file']}` {message}")
+                about = "alt" if rule in ("media.alt-missing", "media.alt-too-long") else "file"  # no `alt`: its item
+                self.problem(base + (index, about), rule, f"`{item['file']}` {message}")
         return refs
 
 

@@ -100,7 +100,7 @@ def _cache_version(config: Config) -> str:
     """Parsed posts depend on smm's parsing code, the post schema and the time zone."""
     digest = hashlib.blake2b(str(config.timezone).encode())
     here = Path(__file__).parent
-    for module in ("content", "yamlsource", "schema", "files"):
+    for module in ("content", "yamlsource", "lookalikes", "schema", "files"):
         digest.update((here / f"{module}.py").read_bytes())
     digest.update((here / "schemas" / "post.schema.json").read_bytes())
     return digest.hexdigest()

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 import yaml
 from yaml import nodes
 
+from smm import lookalikes
 from smm.diagnostics import ERROR, Diagnostic
 
 try:  # libyaml's parser is several times faster; pure Python works the same way
@@ -138,7 +139,8 @@ def load(text: str, *, file: str, first_line: int = 1) -> Parsed:
     try:
         node = loader.get_single_node()
     except yaml.MarkedYAMLError as exc:
-        return Parsed(None, positions, [_syntax_diagnostic(exc, text, file, locator)])
+        return Parsed(None, positions, _lookalikes_before(exc, text, file, locator)
+                      or [_syntax_diagnostic(exc, text, file, locator)])
     except yaml.reader.ReaderError as exc:
         line, column = _index_position(text, exc.position, offset)
         char = chr(exc.character) if isinstance(exc.character, int) else str(exc.character)
@@ -151,14 +153,75 @@ def load(text: str, *, file: str, first_line: int = 1) -> Parsed:
         return Parsed(None, positions, [Diagnostic(file, first_line, 1, ERROR, "yaml.syntax", f"invalid YAML: {exc}")])
     finally:
         loader.dispose()
-    converter = _Converter(file, locator, positions)
+    converter = _Converter(file, text, locator, positions)
     data = converter.convert(node, ()) if node is not None else None
     return Parsed(None if converter.too_complex else data, positions, converter.diagnostics)
+
+
+def _alias_site(text: str, recursive: bool):
+    """The first alias that refers to a value still open (recursive), or that takes the count
+    of values past the limit, counted as _Converter counts (aliases expanded, keys not).
+    Reads events only, so nothing is expanded; run only on a file that failed."""
+    sizes: dict[str, int] = {}
+    open_: list[list] = []  # [anchor, count before it, a mapping's next event is a key] per collection
+    count = 0
+    for event in yaml.parse(text, Loader=_BaseLoader):
+        if isinstance(event, yaml.CollectionEndEvent):
+            anchor, before, _ = open_.pop()
+            if anchor is not None:
+                sizes[anchor] = count - before
+            continue
+        if not isinstance(event, yaml.NodeEvent):
+            continue
+        is_key = bool(open_) and open_[-1][2] is True
+        if open_ and open_[-1][2] is not None:
+            open_[-1][2] = not open_[-1][2]
+        if isinstance(event, yaml.AliasEvent):
+            if recursive and any(frame[0] == event.anchor for frame in open_):
+                return event
+            count += 0 if is_key else sizes.get(event.anchor, 1)
+            if not recursive and count > _MAX_NODES:
+                return event
+            continue
+        count += 0 if is_key else 1
+        if isinstance(event, yaml.CollectionStartEvent):
+            open_.append([event.anchor, count - 1, True if isinstance(event, yaml.MappingStartEvent) else None])
+        elif event.anchor is not None:
+            sizes[event.anchor] = 1
+    return None
 
 
 def _index_position(text: str, index: int, offset: int) -> tuple[int, int]:
     index = max(0, min(index, len(text)))
     return text.count("\n", 0, index) + 1 + offset, index - (text.rfind("\n", 0, index) + 1) + 1
+
+
+def _lookalikes_before(exc: yaml.MarkedYAMLError, text: str, file: str, locator: _Locator) -> list[Diagnostic]:
+    """Look-alike characters (`title：`, a no-break space after `:`) on the lines up to where the
+    parser gave up: the cause, which the parser's own message misses and places a line late.
+    Before that line only those that break a parse count; on it, any (`{a: x，b: y}`)."""
+    marks = [m for m in (exc.problem_mark, exc.context_mark) if m is not None]
+    last = max((locator.at(m)[0] - locator.offset for m in marks), default=1)
+    found = []
+    for number, line in enumerate(text.split("\n")[:last], start=1):
+        found += lookalikes.diagnostics_for(file, number + locator.offset, line, strict=number < last)
+    if found:
+        text_spans = _quoted_and_block_scalars(text, locator)
+        found = [d for d in found if not any(start <= (d.line, d.column) < end for start, end in text_spans)]
+    return found
+
+
+def _quoted_and_block_scalars(text: str, locator: _Locator) -> list[tuple[tuple[int, int], tuple[int, int]]]:
+    """Where quoted and `|`/`>` scalars stand, up to a syntax error: text, where a full-width
+    colon is meant. Tokens only, run on a file that failed to parse."""
+    spans = []
+    try:
+        for token in yaml.scan(text, Loader=_BaseLoader):
+            if isinstance(token, yaml.ScalarToken) and not token.plain:
+                spans.append((locator.at(token.start_mark), locator.at(token.end_mark)))
+    except yaml.YAMLError:
+        pass
+    return spans
 
 
 def _syntax_diagnostic(exc: yaml.MarkedYAMLError, text: str, file: str, locator: _Locator) -> Diagnostic:
@@ -198,8 +261,9 @@ COMMENT_HINT = "`#` starts a comment in YAML: quote a value that begins with it,
 
 
 class _Converter:
-    def __init__(self, file: str, locator: _Locator, positions: Positions) -> None:
+    def __init__(self, file: str, text: str, locator: _Locator, positions: Positions) -> None:
         self.file = file
+        self.text = text
         self.locator = locator
         self.positions = positions
         self.diagnostics: list[Diagnostic] = []
@@ -217,9 +281,10 @@ class _Converter:
         if self.count > _MAX_NODES or len(path) > _MAX_DEPTH:
             if not self.too_complex:
                 self.too_complex = True
-                self.report(node, "yaml.too-complex",
-                            "aliases expand to too many values" if self.count > _MAX_NODES
-                            else f"values are nested more than {_MAX_DEPTH} levels deep")
+                if self.count > _MAX_NODES:
+                    self.report_explosion(node)
+                else:
+                    self.report(node, "yaml.too-complex", f"values are nested more than {_MAX_DEPTH} levels deep")
             return None
         self.positions.values[path] = self.locator.span(node)
         if isinstance(node, nodes.ScalarNode):
@@ -227,7 +292,11 @@ class _Converter:
         if node.tag not in (_SEQ, _MAP):
             self.report(node, "yaml.unsupported", f"unsupported YAML tag {node.tag}")
         if id(node) in self.active:
-            self.report(node, "yaml.recursive-alias", "an alias refers to a value that contains it")
+            site = _alias_site(self.text, recursive=True)
+            line, column = self.locator.at(site.start_mark) if site else self.locator.span(node)[:2]
+            name = f"`*{site.anchor}` " if site else ""
+            self.diagnostics.append(Diagnostic(self.file, line, column, ERROR, "yaml.recursive-alias",
+                                               f"the alias {name}refers to a value that contains it"))
             return None
         self.active.add(id(node))
         try:
@@ -236,6 +305,20 @@ class _Converter:
             return self.mapping(node, path)
         finally:
             self.active.discard(id(node))
+
+    def report_explosion(self, node: nodes.Node) -> None:
+        """Too many values: at the alias that expands past the limit, not at its anchor."""
+        site = _alias_site(self.text, recursive=False)
+        if site is None:
+            self.report(node, "yaml.too-complex", f"more than {_MAX_NODES:,} values")
+            return
+        line, column = self.locator.at(site.start_mark)
+        self.diagnostics.append(Diagnostic(
+            self.file, line, column, ERROR, "yaml.too-complex",
+            f"aliases expand to too many values: here `*{site.anchor}` takes the count past {_MAX_NODES:,}",
+            "an alias (`*name`) repeats the value anchored with `&name`; front matter needs neither",
+            column + 1 + len(site.anchor),
+        ))
 
     def mapping(self, node: nodes.MappingNode, path: Path_) -> dict:
         result: dict[str, object] = {}

@@ -80,6 +80,37 @@ def test_broken_platforms_exits_2(make_repo, smm):
     assert (d["file"], d["line"], d["column"]) == ("platforms.yml", 1, 11)
 
 
+@pytest.mark.parametrize("written, hint", [
+    ("Asia/Beijing", "did you mean `Asia/Shanghai`?"),  # the spelling alone would say Asia/Brunei
+    ("Asia/Peking", "did you mean `Asia/Shanghai`?"),
+    ("Beijing", "did you mean `Asia/Shanghai`?"),
+    ("China", "did you mean `Asia/Shanghai`?"),
+    ("北京时间", "did you mean `Asia/Shanghai`?"),
+    ("America/San_Francisco", "did you mean `America/Los_Angeles`?"),
+    ("Europe/Frankfurt", "did you mean `Europe/Berlin`?"),
+    ("asia/mumbai", "did you mean `Asia/Kolkata`?"),
+    ("GMT+8", "`Asia/Shanghai`"),
+    ("UTC+08:00", "`Asia/Shanghai`"),
+    ("UTC-3", "`Etc/GMT+3` (the Etc/ sign is reversed: it means UTC-3)"),
+    ("CST", "`Asia/Shanghai` (China) or `America/Chicago` (US Central)"),
+    ("Asia/Shangai", "did you mean `Asia/Shanghai`?"),  # a typo: the did-you-mean of the spelling
+    ("Europe/Berln", "did you mean `Europe/Berlin`?"),
+])
+def test_timezone_hint_names_the_zone_meant(make_repo, smm, written, hint):
+    make_repo({"a.md": post_text(platforms="[feed]")}, platforms=f"timezone: {written}\naccounts:\n  feed: {{platform: feed, path: data/f.xml}}\n")
+    code, diagnostics, _ = smm.json("check", "--now", NOW)
+    [d] = [d for d in diagnostics if d["severity"] == "error"]
+    assert (code, d["rule"], d["line"], d["column"]) == (2, "config.timezone", 1, 11)
+    assert hint in d["hint"], d["hint"]
+
+
+@pytest.mark.parametrize("valid", ["Asia/Chongqing", "US/Pacific", "PRC", "Asia/Calcutta", "Etc/GMT-8"])
+def test_old_and_linked_timezone_names_are_valid(make_repo, smm, valid):
+    make_repo({"a.md": post_text(platforms="[feed]")}, platforms=f"timezone: {valid}\naccounts:\n  feed: {{platform: feed, path: data/f.xml}}\n")
+    code, diagnostics, _ = smm.json("check", "--now", NOW)
+    assert (code, [d for d in diagnostics if d["rule"] == "config.timezone"]) == (0, [])
+
+
 def test_no_platforms_file_exits_2(tmp_path, monkeypatch, smm):
     monkeypatch.chdir(tmp_path)
     code, _, err = smm("check")
@@ -97,10 +128,23 @@ def test_found_from_a_subfolder(make_repo, smm, monkeypatch):
 def test_duplicate_ids(make_repo, smm):
     make_repo({"x/same.md": post_text(), "y/same.md": post_text(), "z.md": post_text(id="same")})
     code, diagnostics, _ = smm.json("check", "--now", NOW)
-    dupes = [d for d in diagnostics if d["rule"] == "post.duplicate-id"]
+    dupes = {d["file"]: d["message"] for d in diagnostics if d["rule"] == "post.duplicate-id"}
     assert code == 1
-    assert len(dupes) == 2
-    assert all("already used by content/x/same.md" in d["message"] for d in dupes)
+    assert dupes == {
+        "content/x/same.md": "post id `same` is also used by content/y/same.md, content/z.md",
+        "content/y/same.md": "post id `same` is also used by content/x/same.md, content/z.md",
+        "content/z.md": "post id `same` is also used by content/x/same.md, content/y/same.md",
+    }
+
+
+@pytest.mark.parametrize("changed", ["content/a/first.md", "content/b/second.md"])
+def test_duplicate_id_shows_when_checking_only_the_changed_file(make_repo, smm, changed):
+    # a pull request adds one of the two files: `smm check CHANGED.md` must show the clash
+    # whichever of the two sorts first
+    root = make_repo({"a/first.md": post_text(id="winter"), "b/second.md": post_text(id="winter")})
+    code, diagnostics, _ = smm.json("check", str(root / changed), "--now", NOW)
+    assert code == 1
+    assert [(d["file"], d["rule"], d["line"]) for d in diagnostics] == [(changed, "post.duplicate-id", 5)]
 
 
 def test_media_missing_and_outside(make_repo, smm, tmp_path):
@@ -277,3 +321,80 @@ def test_a_post_with_errors_still_gets_the_checks_it_can_bear(make_repo, smm):
     assert code == 1
     assert rules == [("content/a.md", "post.unknown-account"), ("content/a.md", "post.unknown-pillar"),
                      ("content/a.md", "schema.unknown-field"), ("content/b.md", "schema.unknown-field")]
+
+
+PLATFORMS_INSTAGRAM = PLATFORMS_UTC + "  instagram: {platform: instagram, handle: brand, token_env: T_IG}\n"
+
+
+def _jpeg() -> bytes:
+    from io import BytesIO
+
+    from PIL import Image
+
+    out = BytesIO()
+    Image.new("RGB", (4, 4), "white").save(out, "JPEG")
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("fields, line, column", [
+    ({}, 4, 19),                                                     # no media at all: at `instagram` in platforms
+    ({"media": "[]"}, 5, 8),                                         # an empty list: at the list
+    ({"overrides": "\n  instagram:\n    media: []"}, 7, 12),         # the override sends none
+    ({"media": "[{file: content/a.jpg, alt: Tea}]", "overrides": "{instagram: {media: []}}"}, 6, 32),
+])
+def test_an_instagram_post_needs_media(make_repo, smm, fields, line, column):
+    make_repo({"a.md": post_text(platforms="[feed, instagram]", **fields)}, platforms=PLATFORMS_INSTAGRAM,
+              files={"content/a.jpg": _jpeg()})
+    code, diagnostics, _ = smm.json("check", "--now", NOW)
+    errors = [(d["rule"], d["line"], d["column"]) for d in diagnostics if d["severity"] == "error"]
+    assert (code, errors) == (1, [("media.none", line, column)])
+
+
+def test_an_instagram_post_with_an_image_passes(make_repo, smm):
+    make_repo({"a.md": post_text(platforms="[instagram]", media="[{file: content/a.jpg, alt: Tea}]")},
+              platforms=PLATFORMS_INSTAGRAM, files={"content/a.jpg": _jpeg()})
+    code, diagnostics, _ = smm.json("check", "--now", NOW)
+    assert (code, [d for d in diagnostics if d["severity"] == "error"]) == (0, [])
+
+
+@pytest.mark.parametrize("fields, line", [
+    ({"hashtags": "[" + ", ".join(f"t{i}" for i in range(31)) + "]"}, 6),
+    ({"hashtags": "[a]", "overrides": "\n  instagram:\n    hashtags: [" + ", ".join(f"t{i}" for i in range(31)) + "]"}, 9),
+])
+def test_too_many_hashtags_points_at_the_list_used(make_repo, smm, fields, line):
+    make_repo({"a.md": post_text(platforms="[instagram]", media="[{file: content/a.jpg, alt: Tea}]", **fields)},
+              platforms=PLATFORMS_INSTAGRAM, files={"content/a.jpg": _jpeg()})
+    code, diagnostics, _ = smm.json("check", "--now", NOW)
+    assert [(d["rule"], d["line"]) for d in diagnostics if d["severity"] == "error"] == [("render.too-many-hashtags", line)]
+
+
+def test_a_calendar_gap_points_at_its_slot(make_repo, smm):
+    make_repo({}, calendar=CALENDAR + "slots:\n  - {day: monday, time: '12:00', pillar: news}\n"
+                                      "  - day: tuesday\n    time: '09:00'\n")
+    code, diagnostics, _ = smm.json("check", "--now", "2026-11-29T12:00+08:00")
+    gaps = [(d["rule"], d["line"], d["column"]) for d in diagnostics]
+    assert (code, gaps) == (0, [("calendar.gap", 6, 5), ("calendar.gap", 7, 5)])
+
+
+def test_full_width_punctuation_inside_text_is_not_a_lookalike(make_repo, smm):
+    # what a Chinese editor writes on purpose: only stand-ins for YAML syntax are errors
+    make_repo({"a.md": post_text(
+        "正文：冬季新茶，【限时】“好喝”。\n  － 不是列表",
+        title="【新品】冬茶：限时，“好喝”", tags="['你好，世界', 「引号」]", campaign="winter-2026",
+        languages="[zh-Hans]", pillar="tips", content_warning="“注意”：热水")},
+        calendar=CALENDAR.replace("Tips", "技巧：冲泡，【入门】"))
+    code, diagnostics, _ = smm.json("check", "--now", NOW)
+    assert (code, [d for d in diagnostics if d["severity"] == "error"]) == (0, [])
+
+
+@pytest.mark.parametrize("front, where, message", [
+    ("title：Winter\nplatforms: [feed]", "2:6", '全角冒号 "：" (U+FF1A, fullwidth colon) where YAML needs ":"'),
+    ("title: Winter\nplatforms:\u00a0[feed]", "3:11", "不换行空格 (U+00A0, no-break space) where YAML needs a plain space"),
+    ("title: Winter\nplatforms:\n\u3000\u3000- feed", "4:1", "全角空格 (U+3000, ideographic space) where YAML needs a plain space"),
+    ("title: Winter\nplatforms: [feed，mastodon]", "3:17", '全角逗号 "，" (U+FF0C, fullwidth comma) where YAML needs ","'),
+])
+def test_a_lookalike_is_named_in_the_editors_words(make_repo, smm, front, where, message):
+    make_repo({"a.md": f"---\n{front}\ndraft: true\n---\nHello\n"})
+    code, out, _ = smm("check", "--now", NOW)
+    assert code == 1
+    assert f"content/a.md:{where}: error[yaml.lookalike]: {message}" in out.splitlines(), out

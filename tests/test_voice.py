@@ -434,6 +434,40 @@ def test_unknown_rule_in_a_disable_comment(tmp_path):
     assert (d.rule, d.line, d.column) == ("voice.unknown-rule", 7, 1)
 
 
+@pytest.mark.parametrize("comment, rule, names", [
+    ("<!-- smm-disable Typo -->", "voice.unknown-rule", "`Typo`"),
+    ("<!-- smm-disable a -->", "voice.unknown-rule", "`a`"),  # rule ids are case-sensitive
+    ("<!-- smm-enable A, Nope -->", "voice.unknown-rule", "`Nope`"),
+    ("<!-- smm-disabled A -->", "voice.directive", "not written as"),
+    ("<!-- smm_disable A -->", "voice.directive", "not written as"),
+    ("<!-- SMM-DISABLE A -->", "voice.directive", "not written as"),
+    ("<!-- smm disable A -->", "voice.directive", "not written as"),
+    ("<!--smm-enabled-->", "voice.directive", "not written as"),
+    ("<!-- smm-disable voice.hashtags -->", "voice.directive", "`voice.hashtags` judges the whole post"),
+    ("<!-- smm-disable voice.promo-share, voice.disclosure -->", "voice.directive", "`voice.promo-share`"),
+    ("<!-- smm-disable A, voice.hashtags -->", "voice.directive", "`voice.hashtags`"),  # that name does nothing
+])
+def test_a_disable_comment_that_disables_nothing_is_a_warning(tmp_path, comment, rule, names):
+    root = voice_repo(tmp_path, {"A.yml": "extends: existence\nmessage: a\ntokens: [foo]\n"},
+                      {"p.md": post(f"x\n{comment}\ny")})
+    found = [d for d in check(root) if d.rule in ("voice.unknown-rule", "voice.directive")]
+    assert [(d.rule, d.line, d.column, d.severity) for d in found][:1] == [(rule, 7, 1, "warning")]
+    assert names in found[0].message
+
+
+@pytest.mark.parametrize("body", [
+    "foo\n<!-- smm-disable A -->\nfoo",                  # no matching enable: fine, to the end of the text
+    "<!-- smm-disable -->\nfoo\n<!-- smm-enable -->",      # every rule
+    "<!-- smm-disable Vale -->\nfoo",                      # a style folder
+    "<!-- team note: smm is great -->\nbar",              # an ordinary comment
+])
+def test_disable_comments_that_do_something_are_quiet(tmp_path, body):
+    rules = {"A.yml": "extends: existence\nmessage: a\ntokens: [foo]\n",
+             "Vale/B.yml": "extends: existence\nmessage: b\ntokens: [bar]\n"}
+    root = voice_repo(tmp_path, rules, {"p.md": post(body)})
+    assert [d for d in check(root) if d.rule in ("voice.unknown-rule", "voice.directive")] == []
+
+
 # -- levels -----------------------------------------------------------------------------------
 
 

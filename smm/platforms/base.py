@@ -21,6 +21,7 @@ UNSET = "is not set"
 
 @dataclass(frozen=True)
 class MediaRules:
+    min_count: int = 0  # Instagram: a post is an image or a video, never text alone
     max_count: int = 4
     types: frozenset[str] = frozenset({"image/jpeg", "image/png", "image/gif", "image/webp"})
     max_bytes: int = 5 * 1024 * 1024

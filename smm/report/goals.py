@@ -51,14 +51,20 @@ def load_goals(root: Path, accounts=None) -> tuple[list[dict], list[Diagnostic]]
             found.append(Diagnostic(GOALS_FILE, line, column, ERROR, "goals.duplicate-id",
                                     f"goal id `{goal['id']}` is used twice", None, end))
         seen.add(goal["id"])
+        days = {}
         for key in ("start", "deadline"):
             if key in goal:
                 try:
-                    date.fromisoformat(goal[key])
+                    days[key] = date.fromisoformat(goal[key])
                 except ValueError:
                     line, column, _, end = loaded.positions.of_value(("goals", index, key))
                     found.append(Diagnostic(GOALS_FILE, line, column, ERROR, "goals.date",
                                             f"`{key}` {goal[key]} is not a real date", None, end))
+        if len(days) == 2 and days["deadline"] < days["start"]:
+            line, column, _, end = loaded.positions.of_value(("goals", index, "deadline"))
+            found.append(Diagnostic(GOALS_FILE, line, column, ERROR, "goals.deadline",
+                                    f"`deadline` {goal['deadline']} is before `start` {goal['start']}",
+                                    "the deadline is the day the target is due, after the baseline was measured", end))
         if accounts is not None and goal.get("account") and goal["account"] not in accounts:
             line, column, _, end = loaded.positions.of_value(("goals", index, "account"))
             found.append(Diagnostic(GOALS_FILE, line, column, ERROR, "goals.unknown-account",

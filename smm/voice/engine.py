@@ -19,7 +19,7 @@ from smm.voice import social
 from smm.voice.base import Hit, Rule
 from smm.voice.matcher import LiteralIndex
 from smm.voice.rules import load_rule, rule_files
-from smm.voice.segments import FrontMatter, Segment, build_segments, disabled_at, name_matches
+from smm.voice.segments import FrontMatter, Segment, build_segments, disabled_at, misspelt_directives, name_matches
 from smm.voice.social import BUILTIN_IDS, VOICE_FILE
 
 _TOKEN_KINDS = ("existence", "substitution")
@@ -65,7 +65,7 @@ class Voice:
         return [r.id for r in self.rules] + [b.id for b in self.builtins.values()]
 
     def known(self, name: str) -> bool:
-        return any(name_matches(name, rid) for rid in [r.id for r in self.rules] + sorted(BUILTIN_IDS))
+        return any(name_matches(name, rid) for rid in self._all_ids())
 
     # -- loading ------------------------------------------------------------------
 
@@ -143,14 +143,34 @@ class Voice:
                     continue
             kept.append(hit)
         for segment in segments:
-            for position, _, _, names in segment.directives:
-                for name in names or ():
-                    if not self.known(name):
-                        line, column = segment.locate(position)
-                        problems.append(Diagnostic(post.file, line, column, WARNING, "voice.unknown-rule",
-                                                   f"`smm-disable`/`smm-enable` names no rule: `{name}`",
-                                                   _rules_hint(self)))
+            problems += self._directive_problems(post, segment)
         return kept, problems
+
+    def _directive_problems(self, post, segment: Segment) -> list[Diagnostic]:
+        """Warnings for `<!-- smm-disable … -->` comments that turn nothing off."""
+        found = []
+        for position, _, _, names in segment.directives:
+            for name in names or ():
+                line, column = segment.locate(position)
+                if not self.known(name):
+                    found.append(Diagnostic(post.file, line, column, WARNING, "voice.unknown-rule",
+                                            f"`smm-disable`/`smm-enable` names no rule: `{name}`", _rules_hint(self)))
+                elif all(rid in social.WHOLE_POST_IDS for rid in self._all_ids() if name_matches(name, rid)):
+                    found.append(Diagnostic(
+                        post.file, line, column, WARNING, "voice.directive",
+                        f"`{name}` judges the whole post: a comment around some text does not turn it off",
+                        f"turn it off for the post in its front matter: `voice: {{disable: [{name}]}}`"))
+        if segment.flavor == "markdown":
+            for position in misspelt_directives(segment.text):
+                line, column = segment.locate(position)
+                found.append(Diagnostic(
+                    post.file, line, column, WARNING, "voice.directive",
+                    "this comment turns nothing off: it is not written as `<!-- smm-disable … -->`",
+                    "write `<!-- smm-disable RULE -->` … `<!-- smm-enable RULE -->` (lowercase, with a hyphen)"))
+        return found
+
+    def _all_ids(self) -> list[str]:
+        return [r.id for r in self.rules] + sorted(BUILTIN_IDS)
 
     def _rule_hits(self, context: _Context) -> list[Hit]:
         candidates: dict[int, list] = {}

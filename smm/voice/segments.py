@@ -17,6 +17,8 @@ from smm.files import read_text
 from smm.voice.text import Normalized, normalize, prepare
 
 _DIRECTIVE = re.compile(r"<!--\s*smm-(disable|enable)\b([^>]*?)-->")
+# A comment meant as a switch but not written as one (`smm-disabled`, `SMM-DISABLE`, `smm disable`).
+_NEAR_DIRECTIVE = re.compile(r"<!--\s*smm[\s_-]*(?:dis|en)abl", re.IGNORECASE)
 
 
 def canonical(name: str) -> str:
@@ -37,6 +39,14 @@ def parse_directives(text: str) -> list[tuple[int, int, bool, list[str] | None]]
         names = [n for n in re.split(r"[\s,]+", match.group(2).strip()) if n]
         found.append((match.start(), match.end(), match.group(1) == "disable", names or None))
     return found
+
+
+def misspelt_directives(text: str) -> list[int]:
+    """Offsets of comments that look like `<!-- smm-disable … -->` but are not one: they turn nothing off."""
+    if "<!--" not in text:
+        return []
+    exact = {m.start() for m in _DIRECTIVE.finditer(text)}
+    return [m.start() for m in _NEAR_DIRECTIVE.finditer(text) if m.start() not in exact]
 
 
 def disabled_at(directives, rule_id: str, offset: int) -> bool:

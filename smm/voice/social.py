@@ -63,6 +63,8 @@ BUILTINS = {  # config key → (rule id, default level)
     "promo_share": ("voice.promo-share", "warning"),
 }
 BUILTIN_IDS = {rid for rid, _ in BUILTINS.values()}
+# Rules that judge a post as a whole: front matter `voice.disable` turns them off, a comment cannot.
+WHOLE_POST_IDS = {"voice.hashtags", "voice.disclosure", "voice.promo-share"}
 
 
 def load_builtins(config: dict) -> dict[str, Builtin]:
