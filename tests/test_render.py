@@ -171,6 +171,16 @@ def _png(width=2, height=2) -> bytes:
     return buffer.getvalue()
 
 
+def _jpeg() -> bytes:
+    from io import BytesIO
+
+    from PIL import Image
+
+    buffer = BytesIO()
+    Image.new("RGB", (2, 2), "green").save(buffer, "JPEG")
+    return buffer.getvalue()
+
+
 def test_media_alt_text_required_and_types_per_network(make_repo):
     files = {"content/media/a.png": _png()}
     r = render(make_repo, "Hi", files=files, media="[{file: content/media/a.png}]")
@@ -268,3 +278,45 @@ def test_overflow_position_in_repeated_text(make_repo):
     (d,) = r.diagnostics
     assert d.rule == "render.too-long" and d.line == 6
     assert abs(d.column - 3000) < 30  # where it overflows, not the first "alpha"
+
+
+@pytest.mark.parametrize("options, tags, problem", [
+    ("", 5, None),  # Instagram's limit since 2025-12: 5
+    ("", 6, "instagram: 6 hashtags; Instagram allows 5"),
+    (", hashtag_limit: 30", 30, None),  # an account that still has the old limit
+    (", hashtag_limit: 30", 31, "instagram: 31 hashtags; the account's `hashtag_limit` allows 30"),
+    (", hashtag_limit: 0", 1, "instagram: 1 hashtags; the account's `hashtag_limit` allows 0"),
+])
+def test_instagram_hashtag_limit_per_account(make_repo, options, tags, problem):
+    files = {"content/media/a.jpg": _jpeg()}
+    platforms = f"timezone: UTC\naccounts:\n  instagram: {{platform: instagram, token_env: T{options}}}\n"
+    body = " ".join(f"#tag{i}" for i in range(tags))
+    r = render(make_repo, body, account="instagram", platforms=platforms, files=files,
+               media="[{file: content/media/a.jpg, alt: a square}]")
+    assert [d.message for d in r.diagnostics if d.rule == "render.too-many-hashtags"] == ([problem] if problem else [])
+
+
+def test_hashtag_limit_applies_to_any_account(make_repo):
+    platforms = "timezone: UTC\naccounts:\n  mastodon: {platform: mastodon, instance: 'https://m.example', token_env: T, hashtag_limit: 1}\n"
+    r = render(make_repo, "#a #b", platforms=platforms)
+    assert [d.rule for d in r.diagnostics] == ["render.too-many-hashtags"]
+
+
+@pytest.mark.parametrize("char, length, problems", [
+    ("字", 19_999, []),
+    ("字", 20_000, ["render.too-long"]),  # "fewer than 20,000 characters": 20,000 is too many
+    ("a", 20_000, ["render.too-long"]),
+    ("a", 19_000, []),
+])
+def test_wechat_article_fewer_than_20000_characters(make_repo, char, length, problems):
+    platforms = "timezone: UTC\naccounts:\n  wechat: {platform: wechat, token_env: T}\n"
+    r = render(make_repo, char * (length - len("<p></p>")), account="wechat", platforms=platforms)
+    assert r.parts[0].length == length
+    assert [d.rule for d in r.diagnostics] == problems
+
+
+@pytest.mark.parametrize("size, problems", [(999_999, []), (1_000_000, ["1000000 UTF-8 bytes; WeChat takes an article under 1 MB"])])
+def test_wechat_article_under_1_mb(size, problems):
+    from smm.platforms.wechat import WeChat
+
+    assert WeChat.extra_problems("a" * size) == problems
