@@ -320,3 +320,20 @@ def test_wechat_article_under_1_mb(size, problems):
     from smm.platforms.wechat import WeChat
 
     assert WeChat.extra_problems("a" * size) == problems
+
+
+@pytest.mark.parametrize("body, text, links", [
+    ("Read https://en.wikipedia.org/wiki/Foo_(bar) now", "Read en.wikipedia.org/wiki/Foo_(bar) now",
+     [("https://en.wikipedia.org/wiki/Foo_(bar)", 5, 36)]),
+    ("详见https://example.com/a/much/longer/path 谢谢", "详见example.com/a/much/longe... 谢谢",
+     [("https://example.com/a/much/longer/path", 6, 33)]),
+    ("“https://example.com/a” she said", "“example.com/a” she said", [("https://example.com/a", 3, 16)]),
+    ("Visit www.example.com.", "Visit www.example.com.", [("https://www.example.com", 6, 21)]),
+])
+def test_bluesky_links_shortened_and_faceted(make_repo, body, text, links):
+    platforms = "timezone: UTC\nutm: {enabled: false}\naccounts:\n  bluesky: {platform: bluesky, handle: a.bsky.social, password_env: P}\n"
+    r = render(make_repo, body, account="bluesky", platforms=platforms)
+    (part,) = r.parts
+    assert part.text == text
+    assert [(f["features"][0]["uri"], f["index"]["byteStart"], f["index"]["byteEnd"]) for f in part.facets
+            if f["features"][0]["$type"].endswith("#link")] == links
