@@ -255,9 +255,15 @@ def _x_emoji_weights() -> dict[str, int]:
             for seq, weight in (line.split("\t") for line in lines if line and not line.startswith("#"))}
 
 
-def _x_spans_nfc(text: str) -> list[tuple[int, int]]:
-    """twitter-text's extractUrlsWithIndices, over NFC ``text``."""
-    spans: list[tuple[int, int]] = []
+def _x_urls_nfc(text: str) -> list[tuple[int, int, int]]:
+    """twitter-text's extractUrlsWithIndices over NFC ``text``: (start, end, weighed end).
+
+    parseTweet skips the length of the URL *string* after a URL's start; without a
+    protocol and with a path that string is the last ASCII domain plus the path, shorter
+    than the span when other text sits in the domain ("example.com慕田峪长城.网址/a"):
+    the rest of the span is weighed as text.  The weighed end says where that starts.
+    """
+    urls: list[tuple[int, int, int]] = []
     for m in _X_URLS.finditer(text) if "." in text else ():
         before, url, protocol, domain, path = m.group(1, 2, 3, 4, 6)
         start, end = m.span(2)
@@ -268,16 +274,21 @@ def _x_spans_nfc(text: str) -> list[tuple[int, int]]:
         if not protocol:
             if before[-1:] in ("-", "_", ".", "/"):
                 continue
-            found = [(start + a.start(), start + a.end()) for a in _x_ascii_domain().finditer(domain)]
+            found = [(start + a.start(), start + a.end(), start + a.end()) for a in _x_ascii_domain().finditer(domain)]
             if found and path:
-                found[-1] = (found[-1][0], end)
-            spans += found
+                last, last_end, _ = found[-1]
+                found[-1] = (last, end, last + end - start - len(domain) + last_end - last)
+            urls += found
         elif tco := _X_TCO.match(url):
             if len(tco.group(1)) <= 40:
-                spans.append((start, start + tco.end()))
+                urls.append((start, start + tco.end(), start + tco.end()))
         else:
-            spans.append((start, end))
-    return spans
+            urls.append((start, end, end))
+    return urls
+
+
+def _x_spans_nfc(text: str) -> list[tuple[int, int]]:
+    return [(start, end) for start, end, _ in _x_urls_nfc(text)]
 
 
 def x_url_spans(text: str) -> list[tuple[int, int]]:
@@ -310,10 +321,10 @@ def x_length(text: str) -> int:
     ("🐦‍🔥" is 5): that is never less than a newer list would count.
     """
     if text.isascii():
-        return len(text) + sum(23 - e + s for s, e in _x_spans_nfc(text))
+        return len(text) + sum(23 - w + s for s, _, w in _x_urls_nfc(text))
     text = unicodedata.normalize("NFC", text)
     # (start, URL first, end, weight); an entity starting inside another is unseen.
-    entities = [(s, 0, e, 23) for s, e in _x_spans_nfc(text)]
+    entities = [(s, 0, w, 23) for s, _, w in _x_urls_nfc(text)]
     if _X_EMOJI_HINT.search(text):
         entities += [(m.start(), 1, m.end(), _x_emoji_weights().get(m.group(), 2))
                      for m in _X_EMOJI.finditer(text) if m.end() - m.start() > 1]

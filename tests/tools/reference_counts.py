@@ -41,6 +41,7 @@ X = {
     "cjk-english-url": "中文English混合 https://example.com/路径 ok",
     "new-emoji-in-text": "新品 🐦‍🔥 launch 🙂‍↕️!",
     "bare-domain-cjk": "详见example.com。",
+    "bare-idn-domain-path": "éexample.com慕田峪长城.网址/path!", "bare-domain-path": "see example.com/a/b?c=1.",
     "redundant-fe0f": "😀\ufe0f 👩‍👩‍👧\ufe0f", "text-style-fe0f": "©\ufe0f ©",
 }
 BLUESKY = {
