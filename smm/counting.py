@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from bisect import bisect_right
 from collections.abc import Callable, Iterator
 from functools import cache, cached_property, partial
 from pathlib import Path
@@ -68,11 +69,39 @@ def _linker_joins(text: str) -> tuple[int, int]:
     return len(_AFTER_LINKER.findall(text)), len(_GB9C.findall(text))
 
 
+_ASTRAL = re.compile("[\U00010000-\U0010ffff]")
+
+
+@cache
+def _unicode15_unknown() -> tuple[re.Pattern, list[int], list[int]]:
+    """Code points unassigned in Unicode 15.0 that Ruby segments as plain characters: a
+    pattern for those in the BMP (fast as a bitmap) and the other ranges' starts and ends."""
+    lines = (Path(__file__).with_name("data") / "unicode15_unknown.txt").read_text(encoding="utf-8").splitlines()
+    ranges = [[int(n, 16) for n in line.split("..")] for line in lines if line and not line.startswith("#")]
+    bmp = "".join(f"{re.escape(chr(a))}-{re.escape(chr(min(b, 0xFFFF)))}" for a, b in ranges if a <= 0xFFFF)
+    astral = [(max(a, 0x10000), b) for a, b in ranges if b > 0xFFFF]
+    return re.compile(f"[{bmp}]"), [a for a, _ in astral], [b for _, b in astral]
+
+
+def _unknown_as_x(text: str) -> str:
+    """``text`` with each code point unassigned in Unicode 15.0 made "x"."""
+    bmp, starts, ends = _unicode15_unknown()
+
+    def astral(m: re.Match) -> str:
+        i = bisect_right(starts, ord(m.group())) - 1
+        return "x" if i >= 0 and ord(m.group()) <= ends[i] else m.group()
+
+    text = bmp.sub("x", text)
+    return _ASTRAL.sub(astral, text) if _ASTRAL.search(text) else text
+
+
 def graphemes_unicode15(text: str) -> int:
     """Grapheme clusters by Unicode 15.0's rules (no GB9c), as Ruby's
-    ``String#each_grapheme_cluster`` counts them: "क्षि" is 2."""
-    if text.isascii():
+    ``String#each_grapheme_cluster`` counts them: "क्षि" is 2.  A code point
+    unassigned in 15.0 is a plain character there, as "x" is, whatever it is now."""
+    if text.isascii() or not _UNSAFE_RUN.search(text):  # nothing joins: as graphemes()
         return graphemes(text)
+    text = _unknown_as_x(text)
     return _regex_graphemes(text) + _linker_joins(text)[0]
 
 

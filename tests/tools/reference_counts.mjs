@@ -9,6 +9,8 @@
 //   mastodon        Mastodon's StatusLengthValidator run by Ruby 3.4 (npm @ruby/3.4-wasm-wasi),
 //                   see mastodon_count.rb
 //   ruby_graphemes  Ruby 3.4's String#each_grapheme_cluster.size (Unicode 15.0)
+//   unicode15_unknown (true) the ranges of code points Ruby 3.4 calls unassigned (Unicode
+//                   15.0) and segments as plain characters (no pictograph, no control)
 //   threads         Threads' documented rule ("emojis are counted as the number of UTF-8 bytes"):
 //                   Intl.Segmenter clusters, an RGI emoji or a pictograph counting its UTF-8 bytes
 //
@@ -51,7 +53,7 @@ output.threads = (input.threads || []).map((text) =>
   [...segmenter.segment(text)].reduce(
     (sum, { segment }) => sum + (emoji.test(segment) ? Buffer.byteLength(segment) : 1), 0));
 
-if (input.mastodon?.length || input.ruby_graphemes?.length) {
+if (input.mastodon?.length || input.ruby_graphemes?.length || input.unicode15_unknown) {
   const { RubyVM } = await load("@ruby/wasm-wasi");
   const wasm = fs.readFileSync(ref.resolve("@ruby/3.4-wasm-wasi/dist/ruby+stdlib.wasm"));
   const wasi = new WASI({
@@ -67,5 +69,13 @@ if (input.mastodon?.length || input.ruby_graphemes?.length) {
   vm.eval(`$texts = JSON.parse(${json(input.mastodon || [])})`);
   vm.eval("TWITTER_TEXT_RB = '/twitter-text'; MASTODON = '/mastodon'; load '/tools/mastodon_count.rb'");
   output.mastodon = JSON.parse(vm.eval("$counts").toString());
+  // [first, last] ranges that Ruby calls unassigned, but for pictographs and for controls
+  // (U+2065, U+FFF0-FFF8, U+E0000-E0FFF take no mark): ranges of plain "Other" characters.
+  if (input.unicode15_unknown) {
+    output.unicode15_unknown = JSON.parse(vm.eval(`JSON.generate((0..0x10FFFF).reject { |c| (0xD800..0xDFFF).cover?(c) }
+      .reject { |c| c.chr("UTF-8").match?(/[\\p{Assigned}\\p{Extended_Pictographic}]/) }
+      .select { |c| (c.chr("UTF-8") + "\\u0301").each_grapheme_cluster.size == 1 }
+      .slice_when { |a, b| b != a + 1 }.map { |r| [r[0], r[-1]] })`).toString());
+  }
 }
 process.stdout.write(JSON.stringify(output));

@@ -16,7 +16,8 @@ Ruby 3.4, Ruby's grapheme clusters, Threads' documented rule); this script holds
 adversarial texts and writes what the references answer.  With the Python package
 ``emoji`` importable it also rewrites ``smm/data/x_emoji_weights.txt``: the emoji
 sequences twitter-text 3.1.0 does not know (newer than its list), with the weight it
-gives them.
+gives them.  It always rewrites ``smm/data/unicode15_unknown.txt``: the code points
+unassigned in Unicode 15.0 that Ruby 3.4 segments as plain characters.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 OUT = ROOT / "tests" / "conformance" / "counting" / "reference.json"
 EMOJI_WEIGHTS = ROOT / "smm" / "data" / "x_emoji_weights.txt"
+UNICODE15_UNKNOWN = ROOT / "smm" / "data" / "unicode15_unknown.txt"
 LONG = "a" * 250
 
 X = {
@@ -89,7 +91,7 @@ MASTODON = {
     "bare-domain": "see example.com here", "gemini": "gemini://example.org/x",
     "devanagari-ksha": "क्षि", "devanagari-namaste": "नमस्ते", "hindi": "हिन्दी",
     "bengali-ksha": "ক্ষ", "khmer-coeng": "ក្សា", "khmer-word": "ខ្មែរ", "malayalam": "ക്ഷ",
-    "zwj-keycap-flag": "👩‍👩‍👧 1️⃣ 🇯🇵", "crlf": "a\r\nb",
+    "zwj-keycap-flag": "👩‍👩‍👧 1️⃣ 🇯🇵", "crlf": "a\r\nb", "mark-new-in-16": "a\u1acf b",
 }
 RUBY_GRAPHEMES = {
     "devanagari-ksha": "क्षि", "devanagari-chain": "क्ष्म", "no-consonant-before-virama": "a्क",
@@ -97,7 +99,8 @@ RUBY_GRAPHEMES = {
     "odia": "କ୍ଷ", "telugu": "క్ష", "malayalam": "ക്ഷ", "khmer": "ក្ស", "khmer-vowel": "ក្សា",
     "myanmar": "က္က", "thai-sara-am": "ก\u0e33", "hangul-jamo": "\u1100\u1161\u11a8",
     "zwj-family": "👩‍👩‍👧", "flags": "🇯🇵🇫", "crlf": "a\r\nb", "control": "\u001c\u001c",
-    "prepend": "\u0600ب",
+    "prepend": "\u0600ب", "mark-new-in-16": "a\u1acf", "mark-new-in-16-after-virama": "क्\u1acf",
+    "new-in-16-then-mark": "\U00011f00\u0301", "unassigned-control": "\u2065\u0301",
 }
 THREADS = {
     "keycap": "1\ufe0f\u20e3", "keycap-hash": "#\ufe0f\u20e3", "keycap-no-fe0f": "1\u20e3",
@@ -135,6 +138,17 @@ def emoji_weights(ref: str, twitter_text_rb: str, mastodon: str) -> None:
     EMOJI_WEIGHTS.write_text(header + "\n".join(lines) + "\n", encoding="utf-8")
 
 
+def newer_than_unicode15(ref: str, twitter_text_rb: str, mastodon: str) -> None:
+    """The code points unassigned in Unicode 15.0 (as Ruby 3.4 says) that it segments as plain
+    characters: no pictographs (Ruby knows their reserved ranges), no controls."""
+    ranges = run(ref, twitter_text_rb, mastodon, {"unicode15_unknown": True})["unicode15_unknown"]
+    header = ("# Code points unassigned in Unicode 15.0 that Ruby 3.4, which Mastodon counts with,\n"
+              "# segments as plain characters (not pictographs, not controls), whatever a newer\n"
+              "# Unicode made of them.\n"
+              "# Written by tests/tools/reference_counts.py (Ruby 3.4's \\p{Assigned}).\n")
+    UNICODE15_UNKNOWN.write_text(header + "\n".join(f"{a:04X}..{b:04X}" for a, b in ranges) + "\n", encoding="utf-8")
+
+
 def main(ref: str, twitter_text_rb: str, mastodon: str) -> None:
     tables = {"x": X, "bluesky": BLUESKY, "mastodon": MASTODON, "ruby_graphemes": RUBY_GRAPHEMES, "threads": THREADS}
     answers = run(ref, twitter_text_rb, mastodon, {k: list(v.values()) for k, v in tables.items()})
@@ -146,6 +160,7 @@ def main(ref: str, twitter_text_rb: str, mastodon: str) -> None:
     OUT.parent.mkdir(parents=True, exist_ok=True)
     OUT.write_text(json.dumps({"generated_by": "tests/tools/reference_counts.py", "cases": cases},
                               ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    newer_than_unicode15(ref, twitter_text_rb, mastodon)
     try:
         emoji_weights(ref, twitter_text_rb, mastodon)
     except ImportError:
