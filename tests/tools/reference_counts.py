@@ -118,6 +118,9 @@ REFERENCES = {
 
 
 def run(ref: str, twitter_text_rb: str, mastodon: str, texts: dict[str, list[str]]) -> dict:
+    """What reference_counts.mjs answers.  --no-incremental-marking: Node 20's V8 aborts
+    ("unreachable code" in MarkCompactCollector) when Ruby's WebAssembly memory grows
+    during incremental marking."""
     env = dict(os.environ, REF=ref, TWITTER_TEXT_RB=twitter_text_rb, MASTODON=mastodon)
     done = subprocess.run(["node", "--no-incremental-marking", str(Path(__file__).with_name("reference_counts.mjs"))],
                           input=json.dumps(texts), capture_output=True, text=True, env=env, check=True)
