@@ -50,6 +50,11 @@ _LINK = re.compile(rf"{_LEAD}(https?://[^{_JS_SPACE}]+|(?P<domain>[a-z][a-z0-9]*
 _URL = re.compile(rf"https?://[^{_JS_SPACE}]+")
 _NOT_GLUED = re.compile(rf"[{_JS_SPACE}(A-Za-z0-9]")
 _CLOSING = dict(zip("“‘「『（《〈【〔«‹\"'", "”’」』）》〉】〕»›\"'"))
+# And a URL ends before full-width punctuation, which no URL holds and Chinese puts right
+# after one ("见https://example.com/a。谢谢"), and without a closing full-width bracket
+# whose opening one it lacks; detectFacets would link "https://example.com/a。谢谢".
+_FULL_WIDTH_STOP = re.compile("[。，！？、；：]")
+_OPENING = {"）": "（", "」": "「", "』": "『", "】": "【"}
 _TLDS = frozenset(line.strip() for line in (Path(counting.__file__).with_name("data") / "bluesky_tlds.txt")
                   .read_text(encoding="utf-8").splitlines() if line.strip() and not line.startswith("#"))
 
@@ -69,6 +74,7 @@ def links_in(text: str) -> list[tuple[int, int, str]]:
                 continue
             uri = "https://" + uri
         found.append(_trimmed(m.start(2), m.end(), uri))
+    found = [link for link in found if link]
     for m in _URL.finditer(text) if "://" in text else ():
         if m.start() == 0 or _NOT_GLUED.match(text, m.start() - 1) \
                 or any(start <= m.start() < end for start, end, _ in found):
@@ -77,18 +83,23 @@ def links_in(text: str) -> list[tuple[int, int, str]]:
         partner = _CLOSING.get(text[m.start() - 1])
         if partner and (close := text.find(partner, m.start(), end)) >= 0:
             end = close
-        if not text.startswith("//", end - 2):  # something after "https://"
-            found.append(_trimmed(m.start(), end, text[m.start():end]))
-    return sorted(found)
+        found.append(_trimmed(m.start(), end, text[m.start():end]))
+    return sorted(link for link in found if link)
 
 
-def _trimmed(start: int, end: int, uri: str) -> tuple[int, int, str]:
-    """detectFacets' end rules: one trailing [.,;:!?] off, then a ")" without "(" off."""
+def _trimmed(start: int, end: int, uri: str) -> tuple[int, int, str] | None:
+    """detectFacets' end rules: one trailing [.,;:!?] off, then a ")" without "(" off;
+    before them smm's: the URL ends before full-width punctuation, and loses closing
+    full-width brackets it does not open."""
+    if stop := _FULL_WIDTH_STOP.search(uri):
+        end, uri = end - len(uri) + stop.start(), uri[:stop.start()]
+    while uri[-1] in _OPENING and _OPENING[uri[-1]] not in uri:
+        uri, end = uri[:-1], end - 1
     if uri[-1] in ".,;:!?":
         uri, end = uri[:-1], end - 1
     if uri.endswith(")") and "(" not in uri:
         uri, end = uri[:-1], end - 1
-    return start, end, uri
+    return (start, end, uri) if uri.partition("://")[2] else None  # None: nothing after "https://"
 
 
 def short_url(url: str) -> str:

@@ -59,6 +59,8 @@ BLUESKY = {
     "url-query": "go https://example.com/p?q=1&r=2#frag!",
     "curly-quoted-url": "see “https://example.com/a” ok",
     "cjk-glued-url": "详见https://example.com/路径 谢谢",
+    "cjk-punctuation-after-url": "详见 https://example.com/a。谢谢",
+    "cjk-unbalanced-bracket": "（详见 https://x.com/a）",
     "cjk-bracketed-url": "「https://example.com/a」です",
     "letter-glued-url": "xhttps://example.com/a",
     "url-in-url": "https://a.example.com/https://b.example.com",
