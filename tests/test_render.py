@@ -337,3 +337,20 @@ def test_bluesky_links_shortened_and_faceted(make_repo, body, text, links):
     assert part.text == text
     assert [(f["features"][0]["uri"], f["index"]["byteStart"], f["index"]["byteEnd"]) for f in part.facets
             if f["features"][0]["$type"].endswith("#link")] == links
+
+
+@pytest.mark.parametrize("body, uri", [
+    ("Read https://en.wikipedia.org/wiki/Foo_(bar) now", "https://en.wikipedia.org/wiki/Foo_(bar)?utm_source=bluesky&utm_medium=social"),
+    ("Read [this](https://en.wikipedia.org/wiki/Foo_(bar)).", "https://en.wikipedia.org/wiki/Foo_(bar)?utm_source=bluesky&utm_medium=social"),
+    ("See https://example.com/a[1] too", "https://example.com/a[1]?utm_source=bluesky&utm_medium=social"),
+    ("See https://example.com/「a」 too", "https://example.com/「a」?utm_source=bluesky&utm_medium=social"),
+    ("It's at https://example.com/it's here", "https://example.com/it's?utm_source=bluesky&utm_medium=social"),
+    ("详见https://example.com/a。谢谢", "https://example.com/a?utm_source=bluesky&utm_medium=social"),
+    ("(see https://example.com/a), ok", "https://example.com/a?utm_source=bluesky&utm_medium=social"),
+])
+def test_utm_tagging_keeps_the_whole_url(make_repo, body, uri):
+    """The UTM query goes after the whole URL (brackets it opens, apostrophes inside),
+    and the Bluesky facet links that tagged URL."""
+    platforms = "timezone: UTC\naccounts:\n  bluesky: {platform: bluesky, handle: a.bsky.social, password_env: P}\n"
+    (part,) = render(make_repo, body, account="bluesky", platforms=platforms).parts
+    assert [f["features"][0]["uri"] for f in part.facets if f["features"][0]["$type"].endswith("#link")] == [uri]

@@ -73,8 +73,8 @@ def links_in(text: str) -> list[tuple[int, int, str]]:
             if not m.group("domain") or not _valid_domain(m.group("domain")):
                 continue
             uri = "https://" + uri
-        found.append(_trimmed(m.start(2), m.end(), uri))
-    found = [link for link in found if link]
+        if link := _trimmed(m.start(2), m.end(), uri):
+            found.append(link)
     for m in _URL.finditer(text) if "://" in text else ():
         if m.start() == 0 or _NOT_GLUED.match(text, m.start() - 1) \
                 or any(start <= m.start() < end for start, end, _ in found):
@@ -83,21 +83,23 @@ def links_in(text: str) -> list[tuple[int, int, str]]:
         partner = _CLOSING.get(text[m.start() - 1])
         if partner and (close := text.find(partner, m.start(), end)) >= 0:
             end = close
-        found.append(_trimmed(m.start(), end, text[m.start():end]))
-    return sorted(link for link in found if link)
+        if link := _trimmed(m.start(), end, text[m.start():end]):
+            found.append(link)
+    return sorted(found)
 
 
 def _trimmed(start: int, end: int, uri: str) -> tuple[int, int, str] | None:
-    """detectFacets' end rules: one trailing [.,;:!?] off, then a ")" without "(" off;
-    before them smm's: the URL ends before full-width punctuation, and loses closing
-    full-width brackets it does not open."""
+    """detectFacets' end rules: one trailing [.,;:!?] off, then a ")" that closes no
+    "(" off (detectFacets: any "(" keeps it, so "(see https://x/Foo_(bar))" would end
+    in "))"); before them smm's: the URL ends before full-width punctuation, and loses
+    closing full-width brackets it does not open."""
     if stop := _FULL_WIDTH_STOP.search(uri):
         end, uri = end - len(uri) + stop.start(), uri[:stop.start()]
     while uri[-1] in _OPENING and _OPENING[uri[-1]] not in uri:
         uri, end = uri[:-1], end - 1
     if uri[-1] in ".,;:!?":
         uri, end = uri[:-1], end - 1
-    if uri.endswith(")") and "(" not in uri:
+    if uri.endswith(")") and uri.count(")") > uri.count("("):  # detectFacets: "(" not in uri
         uri, end = uri[:-1], end - 1
     return (start, end, uri) if uri.partition("://")[2] else None  # None: nothing after "https://"
 
