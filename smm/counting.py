@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from bisect import bisect_right
 from collections.abc import Callable, Iterator
 from functools import cache, cached_property, partial
 from pathlib import Path
 
 import regex
 
-__all__ = ["bluesky_length", "first_overflow", "graphemes", "mastodon_length", "mastodon_spans",
+__all__ = ["bluesky_length", "first_overflow", "graphemes", "graphemes_unicode15", "mastodon_length", "mastodon_spans",
            "utf16_length", "weibo_length", "x_length", "x_url_spans"]
 
 # --- graphemes ---------------------------------------------------------------
@@ -34,6 +35,12 @@ def graphemes(text: str) -> int:
     """Extended grapheme clusters (UAX #29): "👩‍👩‍👧" is 1, "\\r\\n" is 1."""
     if text.isascii():  # in ASCII only CR LF forms a multi-character cluster
         return len(text) - text.count("\r\n")
+    after_linker, gb9c = _linker_joins(text)
+    return _regex_graphemes(text) + after_linker - gb9c
+
+
+def _regex_graphemes(text: str) -> int:
+    """What `regex`'s \\X counts, applied only around the code points that may join."""
     count, start, end = len(text), 0, 0
     for m in _UNSAFE_RUN.finditer(text):  # apply \X only around these runs
         if m.start() - 1 > end:
@@ -41,6 +48,61 @@ def graphemes(text: str) -> int:
             start = m.start() - 1
         end = min(len(text), m.end() + 1)
     return count - (end - start - len(_GRAPHEME.findall(text, start, end)))
+
+
+# Unicode 15.1 added rule GB9c: an Indic consonant, a virama (InCB=Linker) and the
+# next consonant form one cluster ("क्ष" is 1).  `regex` joins a consonant after a
+# linker even when no consonant comes before it ("a्क" is 1 there, 2 in Unicode and
+# in ICU, which Bluesky's Intl.Segmenter uses).  Ruby up to 3.4, which Mastodon counts
+# with, segments by Unicode 15.0, without that rule ("क्ष" is 2, Khmer "ក្ស" too).
+_AFTER_LINKER = regex.compile(
+    r"(?<=\p{InCB=Linker}[\p{InCB=Extend}\p{InCB=Linker}]*)\p{InCB=Consonant}")
+_GB9C = regex.compile(r"(?<=\p{InCB=Consonant}[\p{InCB=Extend}\p{InCB=Linker}]*\p{InCB=Linker}"
+                      r"[\p{InCB=Extend}\p{InCB=Linker}]*)\p{InCB=Consonant}")
+_LINKER = regex.compile(r"\p{InCB=Linker}")
+
+
+def _linker_joins(text: str) -> tuple[int, int]:
+    """(consonants `regex`'s \\X joins after a linker, of which GB9c joins)."""
+    if text.isascii() or not _LINKER.search(text):
+        return 0, 0
+    return len(_AFTER_LINKER.findall(text)), len(_GB9C.findall(text))
+
+
+_ASTRAL = re.compile("[\U00010000-\U0010ffff]")
+
+
+@cache
+def _unicode15_unknown() -> tuple[re.Pattern, list[int], list[int]]:
+    """Code points unassigned in Unicode 15.0 that Ruby segments as plain characters: a
+    pattern for those in the BMP (fast as a bitmap) and the other ranges' starts and ends."""
+    lines = (Path(__file__).with_name("data") / "unicode15_unknown.txt").read_text(encoding="utf-8").splitlines()
+    ranges = [[int(n, 16) for n in line.split("..")] for line in lines if line and not line.startswith("#")]
+    bmp = "".join(f"{re.escape(chr(a))}-{re.escape(chr(min(b, 0xFFFF)))}" for a, b in ranges if a <= 0xFFFF)
+    astral = [(max(a, 0x10000), b) for a, b in ranges if b > 0xFFFF]
+    return re.compile(f"[{bmp}]"), [a for a, _ in astral], [b for _, b in astral]
+
+
+def _unknown_as_x(text: str) -> str:
+    """``text`` with each code point unassigned in Unicode 15.0 made "x"."""
+    bmp, starts, ends = _unicode15_unknown()
+
+    def astral(m: re.Match) -> str:
+        i = bisect_right(starts, ord(m.group())) - 1
+        return "x" if i >= 0 and ord(m.group()) <= ends[i] else m.group()
+
+    text = bmp.sub("x", text)
+    return _ASTRAL.sub(astral, text) if _ASTRAL.search(text) else text
+
+
+def graphemes_unicode15(text: str) -> int:
+    """Grapheme clusters by Unicode 15.0's rules (no GB9c), as Ruby's
+    ``String#each_grapheme_cluster`` counts them: "क्षि" is 2.  A code point
+    unassigned in 15.0 is a plain character there, as "x" is, whatever it is now."""
+    if text.isascii() or not _UNSAFE_RUN.search(text):  # nothing joins: as graphemes()
+        return graphemes(text)
+    text = _unknown_as_x(text)
+    return _regex_graphemes(text) + _linker_joins(text)[0]
 
 
 # --- twitter-text URL extraction, shared by X and Mastodon -------------------
@@ -202,7 +264,10 @@ _X_TCO = re.compile(rf"https?://t\.co/([a-z0-9]+)(?:{_X_QUERY})?", re.IGNORECASE
 # Weight-1 code points of twitter-text's v3 config; any other weighs 2.
 _X_HEAVY = re.compile("[^\x00-\u10ff\u2000-\u200d\u2010-\u201f\u2032-\u2037]+")
 # Emoji sequences, which count 2 whatever their length (emojiParsingEnabled).
-_X_EMOJI_ELEMENT = r"(?:\p{Emoji_Modifier_Base}\p{Emoji_Modifier}|\p{Extended_Pictographic}\ufe0f?)"
+# U+FE0F belongs to an element only after a text-style pictograph ("©️"); after an emoji
+# that is one already ("😀️") twitter-text weighs it apart, as 2.
+_X_EMOJI_ELEMENT = (r"(?:\p{Emoji_Modifier_Base}\p{Emoji_Modifier}|\p{Emoji_Presentation}"
+                    r"|\p{Extended_Pictographic}\ufe0f?)")
 _X_EMOJI = regex.compile(
     r"[#*0-9]\ufe0f?\u20e3|\p{RI}\p{RI}|\U0001f3f4[\U000e0020-\U000e007e]+\U000e007f"
     rf"|{_X_EMOJI_ELEMENT}(?:\u200d{_X_EMOJI_ELEMENT})*")
@@ -211,9 +276,23 @@ _X_EMOJI_HINT = re.compile(
     "[\u200d\u20e3\ufe0f\U0001f1e6-\U0001f1ff\U0001f3fb-\U0001f3ff\U000e0020-\U000e007f]")
 
 
-def _x_spans_nfc(text: str) -> list[tuple[int, int]]:
-    """twitter-text's extractUrlsWithIndices, over NFC ``text``."""
-    spans: list[tuple[int, int]] = []
+@cache
+def _x_emoji_weights() -> dict[str, int]:
+    """Emoji sequences newer than twitter-text 3.1.0's list, with the weight it gives them."""
+    lines = (Path(__file__).with_name("data") / "x_emoji_weights.txt").read_text(encoding="utf-8").splitlines()
+    return {"".join(chr(int(c, 16)) for c in seq.split()): int(weight)
+            for seq, weight in (line.split("\t") for line in lines if line and not line.startswith("#"))}
+
+
+def _x_urls_nfc(text: str) -> list[tuple[int, int, int]]:
+    """twitter-text's extractUrlsWithIndices over NFC ``text``: (start, end, weighed end).
+
+    parseTweet skips the length of the URL *string* after a URL's start; without a
+    protocol and with a path that string is the last ASCII domain plus the path, shorter
+    than the span when other text sits in the domain ("example.com慕田峪长城.网址/a"):
+    the rest of the span is weighed as text.  The weighed end says where that starts.
+    """
+    urls: list[tuple[int, int, int]] = []
     for m in _X_URLS.finditer(text) if "." in text else ():
         before, url, protocol, domain, path = m.group(1, 2, 3, 4, 6)
         start, end = m.span(2)
@@ -224,16 +303,21 @@ def _x_spans_nfc(text: str) -> list[tuple[int, int]]:
         if not protocol:
             if before[-1:] in ("-", "_", ".", "/"):
                 continue
-            found = [(start + a.start(), start + a.end()) for a in _x_ascii_domain().finditer(domain)]
+            found = [(start + a.start(), start + a.end(), start + a.end()) for a in _x_ascii_domain().finditer(domain)]
             if found and path:
-                found[-1] = (found[-1][0], end)
-            spans += found
+                last, last_end, _ = found[-1]
+                found[-1] = (last, end, last + end - start - len(domain) + last_end - last)
+            urls += found
         elif tco := _X_TCO.match(url):
             if len(tco.group(1)) <= 40:
-                spans.append((start, start + tco.end()))
+                urls.append((start, start + tco.end(), start + tco.end()))
         else:
-            spans.append((start, end))
-    return spans
+            urls.append((start, end, end))
+    return urls
+
+
+def _x_spans_nfc(text: str) -> list[tuple[int, int]]:
+    return [(start, end) for start, end, _ in _x_urls_nfc(text)]
 
 
 def x_url_spans(text: str) -> list[tuple[int, int]]:
@@ -261,16 +345,18 @@ def x_length(text: str) -> int:
 
     After NFC, code points in U+0000-10FF, U+2000-200D, U+2010-201F and
     U+2032-2037 count 1, others 2; an emoji sequence counts 2; each URL (with or
-    without protocol, on a known TLD) counts 23.
+    without protocol, on a known TLD) counts 23.  An emoji sequence newer than
+    twitter-text 3.1.0's list counts as 3.1.0 counts it, by its code points
+    ("🐦‍🔥" is 5): that is never less than a newer list would count.
     """
     if text.isascii():
-        return len(text) + sum(23 - e + s for s, e in _x_spans_nfc(text))
+        return len(text) + sum(23 - w + s for s, _, w in _x_urls_nfc(text))
     text = unicodedata.normalize("NFC", text)
     # (start, URL first, end, weight); an entity starting inside another is unseen.
-    entities = [(s, 0, e, 23) for s, e in _x_spans_nfc(text)]
+    entities = [(s, 0, w, 23) for s, _, w in _x_urls_nfc(text)]
     if _X_EMOJI_HINT.search(text):
-        entities += [(m.start(), 1, m.end(), 2) for m in _X_EMOJI.finditer(text)
-                     if m.end() - m.start() > 1]
+        entities += [(m.start(), 1, m.end(), _x_emoji_weights().get(m.group(), 2))
+                     for m in _X_EMOJI.finditer(text) if m.end() - m.start() > 1]
         entities.sort()
     total = pos = 0
     for start, _, end, weight in entities:
@@ -336,6 +422,8 @@ _M_MENTION = regex.compile(  # Account::MENTION_RE
     rf"(?<![=/{_M_WORD}])@((?i:[a-z0-9_]+(?:[.-]+[a-z0-9_]+)*)"
     rf"(?:@[{_M_WORD}]+(?:[.-]+[{_M_WORD}]+)*)?)")
 _M_MENTION_END = regex.compile(rf"[@＠{_LATIN}]|://", regex.IGNORECASE)
+_M_MAX_DOMAIN = 253  # Extractor::MAX_DOMAIN_LENGTH: a longer domain is no mention, counted in full
+_M_BLANK = re.compile(f"[{_RUBY_WHITE_SPACE}]*")  # ActiveSupport's String#blank?
 
 
 def _mastodon_entities(text: str) -> list[tuple[int, int, str | None]]:
@@ -354,8 +442,9 @@ def _mastodon_entities(text: str) -> list[tuple[int, int, str | None]]:
         if len(url) + max(0, encoded - len(domain)) <= _MAX_URL_LENGTH:
             found.append((start, end, None))
     for m in _M_MENTION.finditer(text) if "@" in text else ():
-        if not _M_MENTION_END.match(text, m.end()):
-            found.append((m.start(), m.end(), m.group(1).split("@")[0]))
+        user, _, domain = m.group(1).partition("@")
+        if not _M_MENTION_END.match(text, m.end()) and len(domain) <= _M_MAX_DOMAIN:
+            found.append((m.start(), m.end(), user))
     found.sort(key=lambda entity: entity[0])
     kept: list[tuple[int, int, str | None]] = []
     for entity in found:
@@ -365,16 +454,16 @@ def _mastodon_entities(text: str) -> list[tuple[int, int, str | None]]:
 
 
 def mastodon_length(text: str, url_length: int = 23) -> int:
-    """Mastodon's count (limit 500 by default): graphemes, where each URL
-    counts ``url_length`` and "@user@domain" counts as "@user".
-    Whitespace-only text counts 0."""
-    if not text or text.isspace():
+    """Mastodon's count (limit 500 by default): grapheme clusters as Ruby counts
+    them (Unicode 15.0), where each URL counts ``url_length`` and "@user@domain"
+    counts as "@user".  Text of White_Space only counts 0 (U+001C is no space)."""
+    if _M_BLANK.fullmatch(text):
         return 0
     parts, pos = [], 0
     for start, end, user in _mastodon_entities(text):
         parts += (text[pos:start], "x" * url_length if user is None else "@" + user)
         pos = end
-    return graphemes("".join(parts) + text[pos:]) if parts else graphemes(text)
+    return graphemes_unicode15("".join(parts) + text[pos:]) if parts else graphemes_unicode15(text)
 
 
 def mastodon_spans(text: str) -> list[tuple[int, int]]:

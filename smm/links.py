@@ -6,7 +6,12 @@ import html
 import re
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-URL = re.compile(r"https?://[^\s<>\"'`)\]]*[^\s<>\"'`)\].,;:!?。，！？、）」』】]")
+# A URL runs to white space, <, >, ", ` or full-width punctuation, keeps brackets that
+# it opens ("…/wiki/Foo_(bar)", "…/「a」") and an apostrophe inside ("it's"), and ends
+# without trailing punctuation: "[text](https://x.example/a)." gives "https://x.example/a".
+_URL_CHAR = r"[^\s<>\"`()\[\]（）「」『』【】。，！？、；：]"
+_URL_PAIR = r"\([^\s<>\"`()]*\)|\[[^\s<>\"`\[\]]*\]|（[^\s（）]*）|「[^\s「」]*」|『[^\s『』]*』|【[^\s【】]*】"
+URL = re.compile(rf"https?://(?:{_URL_CHAR}|{_URL_PAIR})+(?<![.,;:!?'])")
 
 
 _LEAVES = re.compile(r"https?://[^\s/?#]|mailto:\S", re.IGNORECASE)

@@ -308,12 +308,13 @@ class _Job:
             links = len(URL.findall(text))
             if links > self.platform.max_links:
                 self.problem((), "render.too-many-links", f"{links} links; {self.platform.label} allows {self.platform.max_links}")
-        if self.platform.max_hashtags is not None:
+        limit = self.options.get("hashtag_limit", self.platform.max_hashtags)
+        if limit is not None:
             tags = len(re.findall(r"(?<![\w#])#\w+", text))
-            if tags > self.platform.max_hashtags:
+            if tags > limit:
                 where = ("overrides", self.account, "hashtags") if "hashtags" in self.override else ("hashtags",)
-                self.problem(where, "render.too-many-hashtags",
-                             f"{tags} hashtags; {self.platform.label} allows {self.platform.max_hashtags}")
+                who = "the account's `hashtag_limit`" if "hashtag_limit" in self.options else self.platform.label
+                self.problem(where, "render.too-many-hashtags", f"{tags} hashtags; {who} allows {limit}")
 
     def check_media(self) -> list[MediaRef]:
         if "media" in self.override:

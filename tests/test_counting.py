@@ -164,8 +164,10 @@ def test_safe_set_has_no_joining_code_point():
 @given(st.text(alphabet=st.sampled_from(list("ab .\r\n") + [
     "\u0301", "\u200d", "\ufe0f", "👩", "👧", "🏽", "🇯", "🇵", "क", "्", "ष", "ि", "한", "\u1100",
     "\u1161", "中", "ก", "\u0e33", "\u0600", "ب", "\U000e0067", "🏴", "\U000e007f", "ｶ", "\uff9e"])))
-def test_graphemes_agrees_with_regex_x(text):
-    assert graphemes(text) == len(regex.findall(r"\X", text))
+def test_grapheme_fast_path_agrees_with_regex_x(text):
+    """Skipping the runs that cannot join changes nothing (the linker correction is
+    checked against ICU and Ruby in tests/conformance/counting/)."""
+    assert counting._regex_graphemes(text) == len(regex.findall(r"\X", text))
 
 
 @pytest.mark.parametrize("text, expected", [
@@ -326,3 +328,14 @@ def test_x_length_is_nfc_invariant():
     text = "Cafe\u0301 cre\u0300me https://example.com 😀"
     nfc = unicodedata.normalize("NFC", text)
     assert x_length(text) == x_length(nfc) == 11 + 23 + 1 + 2  # "Café crème " is 11 once NFC
+
+
+def test_x_emoji_newer_than_twitter_text_weigh_as_listed():
+    """Each sequence of smm/data/x_emoji_weights.txt (twitter-text 3.1.0's weights, written
+    by tests/tools/reference_counts.py) is found whole and weighs what 3.1.0 says, alone
+    and inside text."""
+    weights = counting._x_emoji_weights()
+    assert len(weights) > 500
+    for sequence, weight in weights.items():
+        assert x_length(sequence) == weight, sequence
+        assert x_length(f"a {sequence} b") == weight + 4, sequence

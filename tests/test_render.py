@@ -171,6 +171,16 @@ def _png(width=2, height=2) -> bytes:
     return buffer.getvalue()
 
 
+def _jpeg() -> bytes:
+    from io import BytesIO
+
+    from PIL import Image
+
+    buffer = BytesIO()
+    Image.new("RGB", (2, 2), "green").save(buffer, "JPEG")
+    return buffer.getvalue()
+
+
 def test_media_alt_text_required_and_types_per_network(make_repo):
     files = {"content/media/a.png": _png()}
     r = render(make_repo, "Hi", files=files, media="[{file: content/media/a.png}]")
@@ -439,3 +449,79 @@ def test_a_templates_own_links_obey_the_same_rule(make_repo, template, unsafe):
     assert found == ([("brand/templates/feed.j2", "render.unsafe-link")] if unsafe else [])
     if unsafe:
         assert f"`{unsafe}`" in r.diagnostics[0].message
+
+
+@pytest.mark.parametrize("options, tags, problem", [
+    ("", 5, None),  # Instagram's limit since 2025-12: 5
+    ("", 6, "instagram: 6 hashtags; Instagram allows 5"),
+    (", hashtag_limit: 30", 30, None),  # an account that still has the old limit
+    (", hashtag_limit: 30", 31, "instagram: 31 hashtags; the account's `hashtag_limit` allows 30"),
+    (", hashtag_limit: 0", 1, "instagram: 1 hashtags; the account's `hashtag_limit` allows 0"),
+])
+def test_instagram_hashtag_limit_per_account(make_repo, options, tags, problem):
+    files = {"content/media/a.jpg": _jpeg()}
+    platforms = f"timezone: UTC\naccounts:\n  instagram: {{platform: instagram, token_env: T{options}}}\n"
+    body = " ".join(f"#tag{i}" for i in range(tags))
+    r = render(make_repo, body, account="instagram", platforms=platforms, files=files,
+               media="[{file: content/media/a.jpg, alt: a square}]")
+    assert [d.message for d in r.diagnostics if d.rule == "render.too-many-hashtags"] == ([problem] if problem else [])
+
+
+def test_hashtag_limit_applies_to_any_account(make_repo):
+    platforms = "timezone: UTC\naccounts:\n  mastodon: {platform: mastodon, instance: 'https://m.example', token_env: T, hashtag_limit: 1}\n"
+    r = render(make_repo, "#a #b", platforms=platforms)
+    assert [d.rule for d in r.diagnostics] == ["render.too-many-hashtags"]
+
+
+@pytest.mark.parametrize("char, length, problems", [
+    ("字", 19_999, []),
+    ("字", 20_000, ["render.too-long"]),  # "fewer than 20,000 characters": 20,000 is too many
+    ("a", 20_000, ["render.too-long"]),
+    ("a", 19_000, []),
+])
+def test_wechat_article_fewer_than_20000_characters(make_repo, char, length, problems):
+    platforms = "timezone: UTC\naccounts:\n  wechat: {platform: wechat, token_env: T}\n"
+    r = render(make_repo, char * (length - len("<p></p>")), account="wechat", platforms=platforms)
+    assert r.parts[0].length == length
+    assert [d.rule for d in r.diagnostics] == problems
+
+
+@pytest.mark.parametrize("size, problems", [(999_999, []), (1_000_000, ["1000000 UTF-8 bytes; WeChat takes an article under 1 MB"])])
+def test_wechat_article_under_1_mb(size, problems):
+    from smm.platforms.wechat import WeChat
+
+    assert WeChat.extra_problems("a" * size) == problems
+
+
+@pytest.mark.parametrize("body, text, links", [
+    ("Read https://en.wikipedia.org/wiki/Foo_(bar) now", "Read en.wikipedia.org/wiki/Foo_(bar) now",
+     [("https://en.wikipedia.org/wiki/Foo_(bar)", 5, 36)]),
+    ("详见https://example.com/a/much/longer/path 谢谢", "详见example.com/a/much/longe... 谢谢",
+     [("https://example.com/a/much/longer/path", 6, 33)]),
+    ("“https://example.com/a” she said", "“example.com/a” she said", [("https://example.com/a", 3, 16)]),
+    ("Visit www.example.com.", "Visit www.example.com.", [("https://www.example.com", 6, 21)]),
+])
+def test_bluesky_links_shortened_and_faceted(make_repo, body, text, links):
+    platforms = "timezone: UTC\nutm: {enabled: false}\naccounts:\n  bluesky: {platform: bluesky, handle: a.bsky.social, password_env: P}\n"
+    r = render(make_repo, body, account="bluesky", platforms=platforms)
+    (part,) = r.parts
+    assert part.text == text
+    assert [(f["features"][0]["uri"], f["index"]["byteStart"], f["index"]["byteEnd"]) for f in part.facets
+            if f["features"][0]["$type"].endswith("#link")] == links
+
+
+@pytest.mark.parametrize("body, uri", [
+    ("Read https://en.wikipedia.org/wiki/Foo_(bar) now", "https://en.wikipedia.org/wiki/Foo_(bar)?utm_source=bluesky&utm_medium=social"),
+    ("Read [this](https://en.wikipedia.org/wiki/Foo_(bar)).", "https://en.wikipedia.org/wiki/Foo_(bar)?utm_source=bluesky&utm_medium=social"),
+    ("See https://example.com/a[1] too", "https://example.com/a[1]?utm_source=bluesky&utm_medium=social"),
+    ("See https://example.com/「a」 too", "https://example.com/「a」?utm_source=bluesky&utm_medium=social"),
+    ("It's at https://example.com/it's here", "https://example.com/it's?utm_source=bluesky&utm_medium=social"),
+    ("详见https://example.com/a。谢谢", "https://example.com/a?utm_source=bluesky&utm_medium=social"),
+    ("(see https://example.com/a), ok", "https://example.com/a?utm_source=bluesky&utm_medium=social"),
+])
+def test_utm_tagging_keeps_the_whole_url(make_repo, body, uri):
+    """The UTM query goes after the whole URL (brackets it opens, apostrophes inside),
+    and the Bluesky facet links that tagged URL."""
+    platforms = "timezone: UTC\naccounts:\n  bluesky: {platform: bluesky, handle: a.bsky.social, password_env: P}\n"
+    (part,) = render(make_repo, body, account="bluesky", platforms=platforms).parts
+    assert [f["features"][0]["uri"] for f in part.facets if f["features"][0]["$type"].endswith("#link")] == [uri]

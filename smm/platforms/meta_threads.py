@@ -2,10 +2,13 @@
 
 import regex
 
+from smm import counting
 from smm.platforms.base import MediaRules, Platform
 
 _GRAPHEME = regex.compile(r"\X")
-_EMOJI = regex.compile(r"\p{Extended_Pictographic}|\p{Regional_Indicator}")
+# A cluster is an emoji when it holds a pictograph, a flag letter or a skin tone, or
+# is a keycap: "1️⃣" is one, "1" and "1️" are not.
+_EMOJI = regex.compile(r"\p{Extended_Pictographic}|\p{Regional_Indicator}|\p{Emoji_Modifier}|[#*0-9]\ufe0f\u20e3")
 
 
 class Threads(Platform):
@@ -22,4 +25,7 @@ class Threads(Platform):
 
     @staticmethod
     def length(text: str) -> int:
-        return sum(len(g.encode("utf-8")) if _EMOJI.search(g) else 1 for g in _GRAPHEME.findall(text))
+        count = counting.graphemes(text)
+        if text.isascii() or not _EMOJI.search(text):
+            return count
+        return count + sum(len(g.encode("utf-8")) - 1 for g in _GRAPHEME.findall(text) if _EMOJI.search(g))

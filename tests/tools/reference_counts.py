@@ -1,0 +1,176 @@
+"""Recompute tests/conformance/counting/reference.json from the networks' own code.
+
+Run by hand, never by the tests (they read the JSON it writes):
+
+    python tests/tools/reference_counts.py REF TWITTER_TEXT_RB MASTODON
+
+REF is a scratch folder (outside the repository) where these are installed:
+``npm install twitter-text@3.1.0 @atproto/api @ruby/wasm-wasi @ruby/3.4-wasm-wasi``
+(Node 20); TWITTER_TEXT_RB is the ``rb/`` folder of github.com/twitter/twitter-text at
+v3.1.0 with ``lib/assets/tld_lib.yml`` (copied from ``conformance/``) and ``config/`` as
+the gem ships them; MASTODON holds, under their paths in github.com/mastodon/mastodon,
+``config/initializers/twitter_regex.rb``, ``app/lib/extractor.rb``,
+``app/models/account.rb`` and ``app/validators/status_length_validator.rb``.
+``reference_counts.mjs`` runs them (twitter-text, RichText, Mastodon's validator under
+Ruby 3.4, Ruby's grapheme clusters, Threads' documented rule); this script holds the
+adversarial texts and writes what the references answer.  With the Python package
+``emoji`` importable it also rewrites ``smm/data/x_emoji_weights.txt``: the emoji
+sequences twitter-text 3.1.0 does not know (newer than its list), with the weight it
+gives them.  It always rewrites ``smm/data/unicode15_unknown.txt``: the code points
+unassigned in Unicode 15.0 that Ruby 3.4 segments as plain characters.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+OUT = ROOT / "tests" / "conformance" / "counting" / "reference.json"
+EMOJI_WEIGHTS = ROOT / "smm" / "data" / "x_emoji_weights.txt"
+UNICODE15_UNKNOWN = ROOT / "smm" / "data" / "unicode15_unknown.txt"
+LONG = "a" * 250
+
+X = {
+    "spaces": "   ", "newlines": "\n\n", "ideographic-space": "\u3000",
+    "keycap": "1\ufe0f\u20e3", "flags": "🇯🇵🇫🇷", "zwj-family": "👩‍👩‍👧", "skin-tone": "👍🏽",
+    "emoji-15.1-phoenix": "🐦‍🔥", "emoji-15.1-head-shake": "🙂‍↕️", "emoji-13-mx-claus": "🧑‍🎄",
+    "emoji-13.1-heart-on-fire": "❤️‍🔥", "emoji-13.1-exhale": "😮‍💨", "emoji-13.1-woman-beard": "🧔‍♀️",
+    "emoji-14-handshake-tones": "🫱🏽‍🫲🏿", "emoji-15-shaking-face": "🫨", "red-hair-tone": "🧑🏽‍🦰",
+    "cjk-english-url": "中文English混合 https://example.com/路径 ok",
+    "new-emoji-in-text": "新品 🐦‍🔥 launch 🙂‍↕️!",
+    "bare-domain-cjk": "详见example.com。",
+    "bare-idn-domain-path": "éexample.com慕田峪长城.网址/path!", "bare-domain-path": "see example.com/a/b?c=1.",
+    "redundant-fe0f": "😀\ufe0f 👩‍👩‍👧\ufe0f", "text-style-fe0f": "©\ufe0f ©",
+}
+BLUESKY = {
+    "url-paren": "https://en.wikipedia.org/wiki/Foo_(bar)",
+    "url-paren-then-period": "see https://en.wikipedia.org/wiki/Foo_(bar).",
+    "url-close-paren-only": "(https://x.com/a) ok",
+    "url-paren-dot": "https://x.com/a). ok",
+    "url-bracket": "see https://x.com/a] b",
+    "url-quote": "see https://x.com/a' b",
+    "url-double-quote": 'see https://x.com/a" b',
+    "url-cjk-bracket": "see https://x.com/「a」 b",
+    "url-trailing-comma": "https://x.com/a, then",
+    "url-query": "go https://example.com/p?q=1&r=2#frag!",
+    "curly-quoted-url": "see “https://example.com/a” ok",
+    "cjk-glued-url": "详见https://example.com/路径 谢谢",
+    "cjk-punctuation-after-url": "详见 https://example.com/a。谢谢",
+    "cjk-unbalanced-bracket": "（详见 https://x.com/a）",
+    "cjk-bracketed-url": "「https://example.com/a」です",
+    "letter-glued-url": "xhttps://example.com/a",
+    "url-in-url": "https://a.example.com/https://b.example.com",
+    "arabic-digit-tag": "#١٢٣ #123",
+    "mention-cjk": "@alice.bsky.social中文",
+    "mention-period": "hi @alice.bsky.social.",
+    "mention-test-tld": "@bob.test hi",
+    "mention-unknown-tld": "@bob.notatld hi",
+    "bare-domain": "example.com",
+    "bare-www": "www.example.com",
+    "bare-www-period": "visit www.example.com.",
+    "bare-path": "visit example.com/path?q=1, now",
+    "bare-uppercase": "Example.COM",
+    "uppercase-scheme": "HTTP://x.com",
+    "email": "mail me@example.com",
+    "tags": "#tag 中文 #标签 #123 #tag! ＃全角",
+    "cashtags": "$AAPL and $5 and ($tsla)",
+    "graphemes-mixed": "क्षि a्क ក្ស ক্ষ 👩‍👩‍👧 🇯🇵 1️⃣ \u001c",
+}
+MASTODON = {
+    "plain": "hello world", "blank": "   ", "ideographic-blank": "\u3000\n", "control-1c": "\u001c",
+    "control-in-text": "a\u001cb\u001fc", "remote-mention": "hi @user@mastodon.social!",
+    "hash-before-mention": "#@alice@example.org #tag",
+    "remote-mention-domain-253": "@u@" + LONG[:249] + ".com",
+    "remote-mention-domain-254": "@u@" + LONG + ".com",
+    "remote-mention-cjk": "@alice@example.com中文",
+    "url-paren": "https://en.wikipedia.org/wiki/Foo_(bar) ok",
+    "url-cjk-bracket": "see https://example.com/「a」 ok",
+    "url-idn": "参观 https://慕田峪长城.网址/ 今天", "cjk-glued-url": "中文https://example.com/路径",
+    "bare-domain": "see example.com here", "gemini": "gemini://example.org/x",
+    "devanagari-ksha": "क्षि", "devanagari-namaste": "नमस्ते", "hindi": "हिन्दी",
+    "bengali-ksha": "ক্ষ", "khmer-coeng": "ក្សា", "khmer-word": "ខ្មែរ", "malayalam": "ക്ഷ",
+    "zwj-keycap-flag": "👩‍👩‍👧 1️⃣ 🇯🇵", "crlf": "a\r\nb", "mark-new-in-16": "a\u1acf b",
+}
+RUBY_GRAPHEMES = {
+    "devanagari-ksha": "क्षि", "devanagari-chain": "क्ष्म", "no-consonant-before-virama": "a्क",
+    "virama-first": "्क", "devanagari-nukta": "क़्ष", "bengali": "ক্ষ", "gujarati": "ક્ષ",
+    "odia": "କ୍ଷ", "telugu": "క్ష", "malayalam": "ക്ഷ", "khmer": "ក្ស", "khmer-vowel": "ក្សា",
+    "myanmar": "က္က", "thai-sara-am": "ก\u0e33", "hangul-jamo": "\u1100\u1161\u11a8",
+    "zwj-family": "👩‍👩‍👧", "flags": "🇯🇵🇫", "crlf": "a\r\nb", "control": "\u001c\u001c",
+    "prepend": "\u0600ب", "mark-new-in-16": "a\u1acf", "mark-new-in-16-after-virama": "क्\u1acf",
+    "new-in-16-then-mark": "\U00011f00\u0301", "unassigned-control": "\u2065\u0301",
+}
+THREADS = {
+    "keycap": "1\ufe0f\u20e3", "keycap-hash": "#\ufe0f\u20e3", "keycap-no-fe0f": "1\u20e3",
+    "digit": "1", "zwj-family": "👩‍👩‍👧", "skin-tone-alone": "🏽", "copyright": "©",
+    "copyright-emoji": "©\ufe0f", "flag": "🇯🇵", "letter-fe0f": "a\ufe0f",
+    "mixed": "新品 1️⃣ launch 😀 क्ष", "phoenix": "🐦‍🔥", "digit-fe0f": "1\ufe0f",
+}
+REFERENCES = {
+    "x": "npm twitter-text@3.1.0 parseTweet",
+    "bluesky": "npm @atproto/api {version} RichText (graphemeLength, length, detectFacetsWithoutResolution)",
+    "mastodon": "Mastodon StatusLengthValidator + Extractor + twitter_regex.rb on twitter-text 3.1.0 (Ruby gem), Ruby 3.4 (Unicode 15.0)",
+    "ruby_graphemes": "Ruby 3.4 String#each_grapheme_cluster (Unicode 15.0)",
+    "threads": "Threads API docs rule (emoji = its UTF-8 bytes), Node Intl.Segmenter and /\\p{{RGI_Emoji}}/v",
+}
+
+
+def run(ref: str, twitter_text_rb: str, mastodon: str, texts: dict[str, list[str]]) -> dict:
+    """What reference_counts.mjs answers.  --no-incremental-marking: Node 20's V8 aborts
+    ("unreachable code" in MarkCompactCollector) when Ruby's WebAssembly memory grows
+    during incremental marking."""
+    env = dict(os.environ, REF=ref, TWITTER_TEXT_RB=twitter_text_rb, MASTODON=mastodon)
+    done = subprocess.run(["node", "--no-incremental-marking", str(Path(__file__).with_name("reference_counts.mjs"))],
+                          input=json.dumps(texts), capture_output=True, text=True, env=env, check=True)
+    return json.loads(done.stdout)
+
+
+def emoji_weights(ref: str, twitter_text_rb: str, mastodon: str) -> None:
+    """The emoji sequences twitter-text 3.1.0 weighs other than 2, from the `emoji` package's list."""
+    import emoji
+
+    sequences = sorted(e for e in emoji.EMOJI_DATA if len(e) > 1)
+    weights = run(ref, twitter_text_rb, mastodon, {"x": sequences})["x"]
+    lines = [" ".join(f"{ord(c):X}" for c in e) + f"\t{w['weightedLength']}"
+             for e, w in zip(sequences, weights) if w["weightedLength"] != 2]
+    header = ("# Emoji sequences that twitter-text 3.1.0 does not know (newer than its list) and the\n"
+              "# weight it gives each (its code points'); any other emoji sequence weighs 2.\n"
+              f"# Written by tests/tools/reference_counts.py from the `emoji` package {emoji.__version__}.\n")
+    EMOJI_WEIGHTS.write_text(header + "\n".join(lines) + "\n", encoding="utf-8")
+
+
+def newer_than_unicode15(ref: str, twitter_text_rb: str, mastodon: str) -> None:
+    """The code points unassigned in Unicode 15.0 (as Ruby 3.4 says) that it segments as plain
+    characters: no pictographs (Ruby knows their reserved ranges), no controls."""
+    ranges = run(ref, twitter_text_rb, mastodon, {"unicode15_unknown": True})["unicode15_unknown"]
+    header = ("# Code points unassigned in Unicode 15.0 that Ruby 3.4, which Mastodon counts with,\n"
+              "# segments as plain characters (not pictographs, not controls), whatever a newer\n"
+              "# Unicode made of them.\n"
+              "# Written by tests/tools/reference_counts.py (Ruby 3.4's \\p{Assigned}).\n")
+    UNICODE15_UNKNOWN.write_text(header + "\n".join(f"{a:04X}..{b:04X}" for a, b in ranges) + "\n", encoding="utf-8")
+
+
+def main(ref: str, twitter_text_rb: str, mastodon: str) -> None:
+    tables = {"x": X, "bluesky": BLUESKY, "mastodon": MASTODON, "ruby_graphemes": RUBY_GRAPHEMES, "threads": THREADS}
+    answers = run(ref, twitter_text_rb, mastodon, {k: list(v.values()) for k, v in tables.items()})
+    version = json.loads((Path(ref) / "node_modules/@atproto/api/package.json").read_text())["version"]
+    cases = [{"platform": platform, "id": case_id, "text": text,
+              "reference": REFERENCES[platform].format(version=version), "expected": expected}
+             for platform, table in tables.items()
+             for (case_id, text), expected in zip(table.items(), answers[platform], strict=True)]
+    OUT.parent.mkdir(parents=True, exist_ok=True)
+    OUT.write_text(json.dumps({"generated_by": "tests/tools/reference_counts.py", "cases": cases},
+                              ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    newer_than_unicode15(ref, twitter_text_rb, mastodon)
+    try:
+        emoji_weights(ref, twitter_text_rb, mastodon)
+    except ImportError:
+        print("the `emoji` package is not importable: smm/data/x_emoji_weights.txt left as it is", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main(*sys.argv[1:4])
