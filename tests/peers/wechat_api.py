@@ -22,7 +22,8 @@ Endpoints (all answer HTTP 200; an error is ``{"errcode": N, "errmsg": "... rid:
 Tokens: ``access_token`` query parameter; missing 41001, unknown or replaced 40001, expired (7200 s on the
 server clock) 42001. Test control beyond mockapi's: POST /_mock/publish_outcome, POST /_mock/stats
 {"article_id", counters...} (reads for datacube), faults ``{"type": "status", "errcode": 40164}`` for the
-IP whitelist, 45009 (daily quota) and -1 (system busy) — ``ratelimit`` answers 45009.
+IP whitelist, 45009 (daily quota) and -1 (system busy), answered with HTTP 200 as WeChat does unless the
+fault gives a ``status`` (a gateway error) — ``ratelimit`` answers 45009.
 
 Documentation used:
   https://developers.weixin.qq.com/doc/service/api/base/api_getstableaccesstoken (stable_token, both modes,
@@ -112,7 +113,7 @@ class WeChat(Network):
 
     def error_reply(self, status: int, effect: dict[str, Any], req: Request) -> Reply:
         reply = self.fail(int(effect.get("errcode", -1)), effect.get("detail", "")).reply
-        reply.status = status if status != 404 else 200
+        reply.status = 200 if "errcode" in effect and "status" not in effect else status  # WeChat's errors are 200s
         return reply
 
     def rate_limited(self, req: Request, reset_at: float) -> Reply:
