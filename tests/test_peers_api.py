@@ -197,6 +197,24 @@ def test_wechat_publish_is_asynchronous_and_recorded_once(wechat):
     assert len(peer.state()["published"]) == 1
 
 
+def test_wechat_published_articles_can_be_read_and_deleted(wechat):
+    peer, token = wechat
+    thumb = cover(peer, token)
+    media_id = wx(peer, token, "/cgi-bin/draft/add", body={"articles": [
+        {"title": "一", "content": "<p>1</p>", "thumb_media_id": thumb},
+        {"title": "二", "content": "<p>2</p>", "thumb_media_id": thumb}]})["media_id"]
+    publish_id = wx(peer, token, "/cgi-bin/freepublish/submit", body={"media_id": media_id})["publish_id"]
+    assert wx(peer, token, "/cgi-bin/freepublish/get", body={"publish_id": "404"})["errcode"] == 40002
+    article_id = [wx(peer, token, "/cgi-bin/freepublish/get", body={"publish_id": publish_id})
+                  for _ in range(3)][-1]["article_id"]
+    items = wx(peer, token, "/cgi-bin/freepublish/getarticle", body={"article_id": article_id})["news_item"]
+    assert [i["title"] for i in items] == ["一", "二"] and items[0]["thumb_url"].startswith("http://mmbiz.qpic.cn/")
+    assert wx(peer, token, "/cgi-bin/freepublish/getarticle", body={"article_id": "nope"})["errcode"] == 53600
+    assert wx(peer, token, "/cgi-bin/freepublish/delete", body={"article_id": article_id, "index": 2})["errcode"] == 0
+    listed = wx(peer, token, "/cgi-bin/freepublish/batchget", body={"offset": 0, "count": 1})["item"][0]
+    assert [i["is_deleted"] for i in listed["content"]["news_item"]] == [False, True]
+
+
 @pytest.mark.parametrize("outcome, fail_idx", [(2, [1]), (3, []), (4, [1]), (6, [])])
 def test_wechat_publish_failures_end_in_their_documented_status(wechat, outcome, fail_idx):
     peer, token = wechat
@@ -290,6 +308,19 @@ def test_weibo_share_enforces_the_documented_rules(text, extra, status, code):
     else:
         assert answer.json["idstr"] and answer.json["user"]["idstr"] == peer["UID"]
         assert ("original_pic" in answer.json) == ("pic" in extra)
+
+
+@pytest.mark.parametrize("path", ["/2/statuses/update.json", "/2/statuses/upload.json"])
+def test_weibo_closed_endpoints_refuse_third_party_apps(path):
+    peer = fresh("weibo")
+    answer = call(peer.url, "POST", path, form={"access_token": peer["TOKEN"], "status": "hi"})
+    assert answer.status == 403 and answer.json["error_code"] == 10014 and answer.json["request"] == path
+
+
+def test_weibo_text_without_the_safe_domain_says_so():
+    peer = fresh("weibo")
+    answer = weibo_share(peer, "https://elsewhere.example/")
+    assert answer.json == {"error": "text not find domain!", "error_code": 10017, "request": "/2/statuses/share.json"}
 
 
 def test_weibo_rejects_a_repeat_of_the_previous_post():

@@ -5,8 +5,12 @@ Endpoints (all answer HTTP 200; an error is ``{"errcode": N, "errmsg": "... rid:
                                            -> {access_token, expires_in}; the same token while valid (a new one
                                            in its last 5 minutes), force_refresh invalidates the previous one
   POST /cgi-bin/media/uploadimg            multipart ``media`` (jpg/png, < 1 MB) -> {url}   (images in bodies)
-  POST /cgi-bin/material/add_material      ?type=image|thumb, multipart ``media`` -> {media_id, url}
-  POST /cgi-bin/draft/add                  {articles: [...]} -> {media_id}
+  POST /cgi-bin/material/add_material      ?type=image (≤ 10 MB bmp/png/jpeg/gif) | thumb (≤ 64 KB jpg),
+                                           multipart ``media`` -> {media_id, url}
+  POST /cgi-bin/draft/add                  {articles: [...]} -> {media_id}: title ≤ 32, author ≤ 16, digest ≤ 128
+                                           characters, content < 20,000 characters and < 1 MB (scripts removed,
+                                           images not from uploadimg filtered out), content_source_url ≤ 1 KB,
+                                           thumb_media_id a permanent material
   POST /cgi-bin/freepublish/submit         {media_id} -> {errcode 0, publish_id, msg_data_id}; the draft leaves
                                            the draft box; publishing is asynchronous
   POST /cgi-bin/freepublish/get            {publish_id} -> publish_status 1 (publishing) until PUBLISH_POLLS polls
@@ -15,6 +19,9 @@ Endpoints (all answer HTTP 200; an error is ``{"errcode": N, "errmsg": "... rid:
                                            {"publish_status": 2..4, "fail_idx": [1]}); 0 carries article_id and
                                            article_detail {count, item: [{idx, article_url}]}
   POST /cgi-bin/freepublish/batchget       {offset, count 1..20, no_content} -> {total_count, item_count, item}
+  POST /cgi-bin/freepublish/getarticle     {article_id} -> {news_item}; 53600 for an unknown article_id
+  POST /cgi-bin/freepublish/delete         {article_id, index} (0: all) -> errcode 0; batchget then marks
+                                           those articles is_deleted
   POST /datacube/getarticletotal           {begin_date, end_date} (span 1 day)  -> {list}
   POST /datacube/getusersummary            (span ≤ 7 days) -> {list: [{ref_date, user_source, new_user, cancel_user}]}
   POST /datacube/getusercumulate           (span ≤ 7 days) -> {list: [{ref_date, cumulate_user}]}
@@ -25,23 +32,24 @@ server clock) 42001. Test control beyond mockapi's: POST /_mock/publish_outcome,
 IP whitelist, 45009 (daily quota) and -1 (system busy), answered with HTTP 200 as WeChat does unless the
 fault gives a ``status`` (a gateway error) — ``ratelimit`` answers 45009.
 
-Documentation used:
-  https://developers.weixin.qq.com/doc/service/api/base/api_getstableaccesstoken (stable_token, both modes,
-    force refresh, "5 minutes early")
-  https://developers.weixin.qq.com/doc/subscription/en/api/draftbox/draftmanage/api_draft_add (articles fields)
+Documentation used (the subscription-account API pages, read as of their 2025-12-19 revision):
+  https://developers.weixin.qq.com/doc/subscription/api/base/api_getstableaccesstoken.html (both modes,
+    force refresh, "5 minutes early"; errors -1, 40002, 40013, 40125, 40164, 41002, 41004, 43002, 45009, 45011)
+  https://developers.weixin.qq.com/doc/subscription/api/material/permanent/api_uploadimage.html (jpg/png,
+    < 1 MB; 40005, 40009) and .../material/permanent/api_addmaterial.html (types, sizes; 40007)
+  https://developers.weixin.qq.com/doc/subscription/api/draftbox/draftmanage/api_draft_add.html (the article
+    fields and their limits; scripts removed, external images filtered)
   https://developers.weixin.qq.com/doc/subscription/api/public/api_freepublish_submit.html (publish_id,
-    msg_data_id, errcode 0 only means "submitted")
-  https://developers.weixin.qq.com/doc/service/api/public/api_freepublish_get and
-  https://developers.weixin.qq.com/doc/offiaccount/Publish/Get_status.html (publish_status 0..6, fail_idx)
-  https://developers.weixin.qq.com/doc/subscription/guide/product/publish.md (publish API list)
-  https://developers.weixin.qq.com/doc/channels/API/basics/commErrCode.html (-1, 40001, 40013, 41001,
-    42001, 43002, 44002, 45009, 45011, 47001 texts)
-  https://m.php.cn/php/php-zbqv1qea.html (mirror of add_material: image ≤ 2 MB bmp/png/jpeg/jpg/gif
-    (newer pages say 10 MB: 10 MB used here), content "< 20,000 characters and < 1M, JS removed")
-Uncertain (the pages do not say; chosen as noted): the title limit (32 characters, the 2025 draft_add page;
-older pages gave none), author 16 and digest 128 characters; the codes for an over-long field (45003 title,
-45004 digest, 45002 content, 45005 content_source_url, 45110 author) and for a missing required field
-(47003 "argument invalid!"); 40007 for an unknown publish_id; datacube 61500 (date format) / 61501 (range).
+    msg_data_id, errcode 0 only means "submitted"; 48001, 53503, 53504, 53505)
+  https://developers.weixin.qq.com/doc/subscription/api/public/api_freepublish_get.html (publish_status 0..6,
+    fail_idx for 2 and 4; errors 40001, 40002 invalid argument, 48001), .../api_freepublish_batchget.html,
+    .../api_freepublishgetarticle.html (53600), .../api_freepublishdelete.html
+  https://developers.weixin.qq.com/doc/channels/API/basics/commErrCode.html (-1, 40001, 41001, 42001, 44002,
+    47001 texts)
+Uncertain (the pages do not say; chosen as noted): the codes for an over-long field (45003 title, 45004
+digest, 45002 content, 45005 content_source_url, 45110 author: the general code table's texts) and for a
+missing required field (47003 "argument invalid!"); the datacube pages were not available here: spans (1 day
+for articles, 7 for users), the one-day lag and 61500 (date format) / 61501 (range) follow the older docs.
 Not modelled: the subscription account's one mass message a day applies to 群发 (mass send), not to
 freepublish (发布), which these endpoints use.
 """
@@ -107,8 +115,8 @@ class WeChat(Network):
                 "materials": list(self.materials.values()), "images": self.images}
 
     # ---------------------------------------------------------------- errors
-    def fail(self, code: int, detail: str = "") -> Abort:
-        message = ERRMSG.get(code, "error") + (f" {detail}" if detail else "")
+    def fail(self, code: int, detail: str = "", message: str = "") -> Abort:
+        message = (message or ERRMSG.get(code, "error")) + (f" {detail}" if detail else "")
         return Abort(Reply(200, {"errcode": code, "errmsg": f"{message} rid: {secrets.token_hex(4)}-{secrets.token_hex(4)}"}))
 
     def error_reply(self, status: int, effect: dict[str, Any], req: Request) -> Reply:
@@ -186,7 +194,7 @@ class WeChat(Network):
         kind = "png" if media.data.startswith(PNG) else "jpg"
         url = f"{MMBIZ}mmbiz_{kind}/{secrets.token_urlsafe(16)}/0"
         self.images.append(url)
-        return Reply(200, {"url": url})
+        return Reply(200, {"url": url, "errcode": 0, "errmsg": "ok"})
 
     @route("POST", "/cgi-bin/material/add_material")
     def add_material(self, req: Request) -> Reply:
@@ -268,7 +276,7 @@ class WeChat(Network):
         self.authorize(req)
         job = self.jobs.get(str(self.body(req).get("publish_id", "")))
         if job is None:
-            raise self.fail(40007, "publish_id")
+            raise self.fail(40002, "publish_id", message="invalid argument")
         job["polls"] += 1
         if job["status"] == 1 and (job["polls"] > PUBLISH_POLLS or self.now() - job["submitted"] >= PUBLISH_SECONDS):
             self.finish(job)
@@ -287,6 +295,8 @@ class WeChat(Network):
         job["article_id"] = secrets.token_urlsafe(30)
         job["urls"] = [f"https://mp.weixin.qq.com/s/{secrets.token_urlsafe(16)}" for _ in job["articles"]]
         day = datetime.fromtimestamp(self.now(), BEIJING).date().isoformat()
+        for article in job["articles"]:
+            article["thumb_url"] = self.materials.get(article["thumb_media_id"], {}).get("url", "")
         self.published.append({"article_id": job["article_id"], "publish_id": job["publish_id"],
                                "msg_data_id": job["msg_data_id"], "update_time": int(self.now()), "date": day,
                                "articles": [dict(a, url=u) for a, u in zip(job["articles"], job["urls"])]})
@@ -307,10 +317,35 @@ class WeChat(Network):
     @staticmethod
     def news_item(article: dict[str, Any], no_content: bool) -> dict[str, Any]:
         item = {k: v for k, v in article.items() if k != "article_type"}
-        item["is_deleted"] = False
+        item.setdefault("is_deleted", False)
         if no_content:
             item.pop("content")
         return item
+
+    def published_article(self, req: Request) -> tuple[dict[str, Any], dict[str, Any]]:
+        data = self.body(req)
+        post = next((p for p in self.published if p["article_id"] == data.get("article_id")), None)
+        if post is None:
+            raise self.fail(53600, message="Article ID 无效")
+        return post, data
+
+    @route("POST", "/cgi-bin/freepublish/getarticle")
+    def getarticle(self, req: Request) -> Reply:
+        self.authorize(req)
+        post, _ = self.published_article(req)
+        return Reply(200, {"news_item": [self.news_item(a, False) for a in post["articles"]]})
+
+    @route("POST", "/cgi-bin/freepublish/delete")
+    def delete(self, req: Request) -> Reply:
+        self.authorize(req)
+        post, data = self.published_article(req)
+        index = data.get("index") or 0
+        if not isinstance(index, int) or not 0 <= index <= len(post["articles"]):
+            raise self.fail(47003, "index")
+        for n, article in enumerate(post["articles"], 1):
+            if index in (0, n):
+                article["is_deleted"] = True
+        return Reply(200, {"errcode": 0, "errmsg": "ok"})
 
     # ---------------------------------------------------------------- datacube
     def date_range(self, req: Request, max_days: int) -> list[str]:

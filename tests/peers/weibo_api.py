@@ -4,6 +4,7 @@ Endpoints:
   POST /2/statuses/share.json   access_token, status (≤ 140 汉字, no "#话题#", must contain a URL under the app's
                                 safe domain SAFE_DOMAIN), pic (optional JPEG/GIF/PNG < 5 MB, multipart), rip
                                 (the user's IP; required on the current page) -> the status object
+  POST /2/statuses/update.json, /2/statuses/upload.json   closed: 10014
   GET  /2/statuses/count.json   ids (comma separated, ≤ 100) -> [{id, comments, reposts, attitudes}]
   GET  /2/users/show.json       uid or screen_name -> the user object (followers_count, statuses_count, ...)
   POST /oauth2/get_token_info   access_token -> {uid, appkey, scope, create_at, expire_in}
@@ -21,8 +22,11 @@ Documentation used:
   https://twblogs.net/a/5ef89f1c6edcddd9d858b069 (copy of the error-code table: 10006 ... 10024, 20003, 20005,
     20006, 20012, 20016, 20019, 21327, 21332 and their English texts; the ``{"request", "error_code",
     "error"}`` shape)
-Uncertain: which code share.json gives for a text without a safe-domain URL or with a #topic# (10017
-"Parameter (status)'s value invalid" used here); the HTTP statuses per code (the pages give none: 400/401/403
+  https://github.com/sinaweibosdk/weibo_ios_sdk/issues/311 and https://github.com/xiaosier/libweibo/issues/22
+    (observed: 10017 "text not find domain!" for a text without a safe-domain URL; statuses/update and upload
+    answer 10014 "Insufficient app permissions!" since share.json replaced them)
+Uncertain: which code share.json gives for a #topic# in the text (10017 "Parameter (status)'s value
+invalid" used here); the HTTP statuses per code (the pages give none: 400/401/403
 chosen as above); the documented per-hour posting limits are not enforced (use a ``ratelimit`` fault).
 """
 
@@ -144,7 +148,7 @@ class Weibo(Network):
             raise self.fail(20012, req)
         domains = [m.group(1).lower() for m in URL.finditer(text)]
         if not any(d == SAFE_DOMAIN or d.endswith("." + SAFE_DOMAIN) for d in domains):
-            raise self.fail(10017, req, "status", f"a URL under the app's safe domain {SAFE_DOMAIN}", text[:40])
+            raise Abort(Reply(400, {"error": "text not find domain!", "error_code": 10017, "request": req.path}))
         if re.search(r"#[^#\s]+#", text):
             raise self.fail(10017, req, "status", "no #topic#", text[:40])
         if self.statuses and self.statuses[-1]["text"] == text:
@@ -170,6 +174,12 @@ class Weibo(Network):
                           bmiddle_pic=f"http://ww2.sinaimg.cn/bmiddle/{name}.jpg",
                           original_pic=f"http://ww2.sinaimg.cn/large/{name}.jpg")
         return status
+
+    @route("POST", "/2/statuses/update.json")
+    @route("POST", "/2/statuses/upload.json")
+    def closed(self, req: Request) -> Reply:
+        """Closed to third-party apps since 2017 (share.json replaced them)."""
+        raise self.fail(10014, req)
 
     @route("GET", "/2/statuses/count.json")
     def count(self, req: Request) -> Reply:

@@ -31,9 +31,11 @@ Documentation used:
   https://developer.x.com/en/docs/media/upload-media/api-reference/post-media-upload-finalize (processing_info)
   https://app.unpkg.com/twitter-api-v2-patch@1.20.2/files/dist/cjs/types/v2/media.v2.types.d.ts (states
     pending/in_progress/failed/succeeded, categories)
+  https://github.com/akrherz/iembot/issues/163 (the duplicate-content 403 body, observed in 2026)
+  https://github.com/joschan21/contentport/issues/49 ("You are not permitted to perform this action.")
   https://docs.x.com/x-api/posts/manage-tweets/introduction, https://docs.x.com/x-api/fundamentals/rate-limits,
   https://docs.x.com/x-api/fundamentals/response-codes-and-errors (problem types) — from memory of those pages,
-    not re-read here: the duplicate-content and text-too-long 403 details, the 401 body, the per-endpoint
+    not re-read here: the text-too-long 403 detail, the 401 body, the per-endpoint
     limits (which differ by access tier: the Pro-tier 15-minute numbers are used).
 Uncertain: the exact answer to an empty post, to unknown or unprocessed media ids (400 "Your media IDs are
 invalid." used), to deleting an unknown post (404 resource-not-found used); the weighted length is
