@@ -439,6 +439,18 @@ def test_x_rate_limit_headers_count_down_then_429():
     assert len(peer.state()["published"]) == 2
 
 
+def test_x_app_24_hour_limit_has_its_own_headers():
+    peer = fresh("x")
+    peer.control("POST", "rate_limits", {"app_24h": {"POST /2/tweets": 1}})
+    first = x_post(peer, {"text": "today"})
+    assert first.status == 201 and first.headers["x-app-limit-24hour-limit"] == "1"
+    assert first.headers["x-app-limit-24hour-remaining"] == "0"
+    other = peer.control("POST", "tokens", {"scopes": ["tweet.read", "tweet.write", "users.read"]})["token"]
+    second = x_post(peer, {"text": "another user, same app"}, other)
+    assert second.status == 429 and second.headers["x-rate-limit-remaining"] == "99"  # the user still has room
+    assert int(second.headers["x-app-limit-24hour-reset"]) - time.time() > 86000
+
+
 @pytest.mark.parametrize("style", ["command", "paths"])
 def test_x_chunked_video_must_finish_processing_before_it_is_posted(style):
     peer = fresh("x")
@@ -507,8 +519,11 @@ def test_x_reads_threads_metrics_timeline_and_deletes():
     root = x_post(peer, {"text": "root"}).json["data"]["id"]
     reply = x_post(peer, {"text": "part 2", "reply": {"in_reply_to_tweet_id": root}}).json["data"]["id"]
     peer.control("POST", "engage", {"id": root, "like_count": 5})
-    found = call(peer.url, "GET", f"/2/tweets?ids={root},{reply},42&tweet.fields=public_metrics,conversation_id",
-                 headers=auth).json
+    lookup = call(peer.url, "GET", f"/2/tweets?ids={root},{reply},42&tweet.fields=public_metrics,conversation_id",
+                  headers=auth)
+    assert lookup.headers["x-rate-limit-limit"] == "5000"  # each endpoint has its own window
+    assert call(peer.url, "GET", f"/2/tweets/{root}", headers=auth).headers["x-rate-limit-limit"] == "900"
+    found = lookup.json
     assert [t["id"] for t in found["data"]] == [root, reply]
     assert found["data"][0]["public_metrics"]["like_count"] == 5
     assert found["data"][0]["public_metrics"]["reply_count"] == 1

@@ -21,8 +21,12 @@ Errors are problem JSON (``{"title", "type", "status", "detail"}``; 400 adds ``e
 OAuth 2.0 user tokens (2 hours; scopes checked: tweet.read, tweet.write, users.read, media.write), an
 app-only token (403 unsupported-authentication on user endpoints) and OAuth 1.0a user context (HMAC-SHA1
 signature checked). Every answer carries x-rate-limit-limit/-remaining/-reset for its endpoint (per user,
-15-minute windows; POST /_mock/rate_limits {"POST /2/tweets": [limit, window_s]} to shrink one); over the
-limit: 429 ``{"title": "Too Many Requests", "detail": "Too Many Requests", "type": "about:blank", "status": 429}``.
+15-minute windows, the numbers of X's table: POST /2/tweets 100, DELETE 50, GET /2/tweets 5000, GET
+/2/tweets/:id 900, GET /2/users/:id/tweets 900), POST /2/tweets also x-app-limit-24hour-limit/-remaining/-reset
+(10,000 a day per app); POST /_mock/rate_limits {"POST /2/tweets": [limit, window_s], "app_24h":
+{"POST /2/tweets": n}} shrinks them. Over a limit: 429 ``{"title": "Too Many Requests", "detail": "Too Many
+Requests", "type": "about:blank", "status": 429}`` (what the API answers; the rate-limit page shows the v1.1
+``{"errors": [{"code": 88, ...}]}`` shape and a transcription names a rate-limit-exceeded problem type).
 
 Documentation used:
   https://docs.x.com/x-api/media/quickstart/media-upload-chunked (INIT/APPEND/FINALIZE/STATUS, data.id,
@@ -33,10 +37,14 @@ Documentation used:
     pending/in_progress/failed/succeeded, categories)
   https://github.com/akrherz/iembot/issues/163 (the duplicate-content 403 body, observed in 2026)
   https://github.com/joschan21/contentport/issues/49 ("You are not permitted to perform this action.")
-  https://docs.x.com/x-api/posts/manage-tweets/introduction, https://docs.x.com/x-api/fundamentals/rate-limits,
+  https://docs.x.com/fundamentals/rate-limits (the headers, 15-minute windows, per user / per app) and
+  https://github.com/api-evangelist/x/blob/main/rate-limits/x-rate-limits.yml (X's per-endpoint table as
+    transcribed on 2026-08-28: the numbers above)
+  https://docs.rs/crate/twapi-v2/latest/source/maker/header/header.yaml (the x-app-limit-24hour-* and
+    x-user-limit-24hour-* response headers)
+  https://docs.x.com/x-api/posts/manage-tweets/introduction,
   https://docs.x.com/x-api/fundamentals/response-codes-and-errors (problem types) — from memory of those pages,
-    not re-read here: the text-too-long 403 detail, the 401 body, the per-endpoint
-    limits (which differ by access tier: the Pro-tier 15-minute numbers are used).
+    not re-read here: the text-too-long 403 detail, the 401 body, the media and users/me limits (500, 75).
 Uncertain: the exact answer to an empty post, to unknown or unprocessed media ids (400 "Your media IDs are
 invalid." used), to deleting an unknown post (404 resource-not-found used); the weighted length is
 twitter-text v3's ranges counted per code point (emoji ZWJ sequences count more than on X).
@@ -63,9 +71,10 @@ OAUTH1 = {"consumer_key": "smm-x-api-key", "consumer_secret": "smm-x-api-secret"
 SCOPES = ["tweet.read", "tweet.write", "users.read", "offline.access", "media.write"]
 TOKEN_TTL = 7200
 MEDIA_POLLS = 2
-LIMITS = {"POST /2/tweets": (100, 900), "DELETE /2/tweets": (50, 900), "GET /2/tweets": (900, 900),
-          "GET /2/users/me": (75, 900), "GET /2/users/tweets": (900, 900), "POST /2/media/upload": (500, 900),
-          "GET /2/media/upload": (500, 900), "POST /2/media/metadata": (500, 900)}
+LIMITS = {"POST /2/tweets": (100, 900), "DELETE /2/tweets/:id": (50, 900), "GET /2/tweets": (5000, 900),
+          "GET /2/tweets/:id": (900, 900), "GET /2/users/me": (75, 900), "GET /2/users/:id/tweets": (900, 900),
+          "POST /2/media/upload": (500, 900), "GET /2/media/upload": (500, 900), "POST /2/media/metadata": (500, 900)}
+APP_24H = {"POST /2/tweets": 10_000}  # per app and 24 hours, sent as x-app-limit-24hour-*
 MEDIA_BYTES = {"tweet_image": 5 * 1024 * 1024, "tweet_gif": 15 * 1024 * 1024, "tweet_video": 512 * 1024 * 1024,
                "amplify_video": 512 * 1024 * 1024, "subtitles": 1024 * 1024}
 INVALID = "https://api.twitter.com/2/problems/invalid-request"
@@ -104,6 +113,7 @@ class X(Network):
         self.tweets: list[dict[str, Any]] = []
         self.media: dict[str, dict[str, Any]] = {}
         self.limits = dict(LIMITS)
+        self.app_24h = dict(APP_24H)
         self.media_outcome = "succeeded"
         self.followers = 150
 
@@ -138,26 +148,35 @@ class X(Network):
         return problem(404, "Not Found Error", f"Could not find the endpoint {req.method} {req.path}").reply
 
     def bucket(self, req: Request) -> str:
-        path = re.sub(r"/2/users/\d+/tweets", "/2/users/tweets", req.path)
-        path = re.sub(r"^/2/(tweets|media/upload)/.*", r"/2/\1", path)
-        return f"{req.method} {path}"
+        path = re.sub(r"^/2/media/upload/.*", "/2/media/upload", req.path)
+        return f"{req.method} {re.sub(r'/[0-9]{4,}(?=/|$)', '/:id', path)}"
 
     def dispatch(self, req: Request) -> Reply:
-        """Count the call against its endpoint's window; every answer carries the x-rate-limit headers."""
-        user = self.caller_key(req)
-        limit, window = self.limits.get(self.bucket(req), (0, 0))
+        """Count the call against its endpoint's per-user window (and the app's 24 hours where X has one);
+        every answer carries the x-rate-limit headers (and x-app-limit-24hour-*)."""
+        user, bucket = self.caller_key(req), self.bucket(req)
+        limit, window = self.limits.get(bucket, (0, 0))
         if not limit or user is None:
             return super().dispatch(req)
         with self.lock:
-            allowed, remaining, reset = self.spend(user, self.bucket(req), limit, window)
-        reply = super().dispatch(req) if allowed else self.rate_limited(req, reset)
+            allowed, remaining, reset = self.spend(user, bucket, limit, window)
+            daily = self.app_24h.get(bucket)
+            app_ok, app_left, app_reset = self.spend("app", bucket + " 24h", daily, 86400) if daily and allowed \
+                else (True, 0, 0.0)
+        reply = super().dispatch(req) if allowed and app_ok else self.rate_limited(req, reset if not allowed
+                                                                                  else app_reset)
         reply.headers.update({"x-rate-limit-limit": str(limit), "x-rate-limit-remaining": str(remaining),
                               "x-rate-limit-reset": str(int(reset))})
+        if daily:
+            reply.headers.update({"x-app-limit-24hour-limit": str(daily), "x-app-limit-24hour-remaining":
+                                  str(app_left), "x-app-limit-24hour-reset": str(int(app_reset))})
         return reply
 
     def caller_key(self, req: Request) -> str | None:
+        """Whose window a call counts in: the bearer token, or the OAuth 1.0a access token."""
         auth = req.header("authorization")
-        return auth.split(" ", 1)[1][:64] if " " in auth else None
+        oauth1 = re.search(r'oauth_token="([^"]*)"', auth)
+        return oauth1.group(1) if oauth1 else auth[7:] if auth.startswith("Bearer ") else None
 
     def user_of(self, req: Request, *scopes: str) -> str:
         """The calling user's id; 401/403 in X's shapes otherwise."""
@@ -459,6 +478,7 @@ class X(Network):
     # ---------------------------------------------------------------- test control
     def extra_control(self, method: str, what: str, body: dict[str, Any]) -> Reply | None:
         if method == "POST" and what == "rate_limits":
+            self.app_24h.update(body.pop("app_24h", {}))
             self.limits.update({k: tuple(v) for k, v in body.items()})
             self.windows.clear()
             return Reply(200, {k: list(v) for k, v in self.limits.items()})
