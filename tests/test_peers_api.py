@@ -673,6 +673,8 @@ def test_linkedin_duplicate_finder_image_flow_and_statistics():
 @pytest.mark.parametrize("case, status, code", [
     ("expired", 401, "EXPIRED_ACCESS_TOKEN"),
     ("unknown", 401, "INVALID_ACCESS_TOKEN"),
+    ("revoked", 401, "REVOKED_ACCESS_TOKEN"),
+    ("missing", 401, None),
     ("member scope only", 403, "ACCESS_DENIED"),
     ("not an admin", 403, "ACCESS_DENIED"),
 ])
@@ -683,12 +685,20 @@ def test_linkedin_token_errors(case, status, code):
         peer.advance_clock(60 * 24 * 3600 + 1)
     elif case == "unknown":
         token = "nope"
+    elif case == "revoked":
+        token = peer.control("POST", "tokens", {"scopes": ["w_organization_social"], "user": peer["PERSON"],
+                                                "extra": {"revoked": True, "admin_of": [peer["AUTHOR"]]}})["token"]
+    elif case == "missing":
+        token = ""
     elif case == "member scope only":
         token = peer.control("POST", "tokens", {"scopes": ["w_member_social"], "user": peer["PERSON"]})["token"]
     else:
         token = peer.control("POST", "tokens", {"scopes": ["w_organization_social"], "user": "urn:li:person:x"})["token"]
-    answer = call(peer.url, "POST", "/rest/posts", body=li_post(peer), headers=li_headers(peer, token=token))
-    assert answer.status == status and answer.json["code"] == code
+    headers = li_headers(peer, token=token)
+    if case == "missing":
+        del headers["Authorization"]
+    answer = call(peer.url, "POST", "/rest/posts", body=li_post(peer), headers=headers)
+    assert answer.status == status and answer.json.get("code") == code and answer.json["serviceErrorCode"]
 
 
 def test_linkedin_introspection_reports_expiry_and_the_daily_post_limit():

@@ -21,7 +21,8 @@ the post but cuts its text at the first unescaped reserved character (GET /_mock
 text a reader sees). Errors: ``{"status", "serviceErrorCode", "code", "message"}``; body validation 422
 ``{"message": "ERROR :: /field :: ...", "status": 422}``. Tokens last 60 days (401 EXPIRED_ACCESS_TOKEN).
 Creating posts is limited to 150 a day per member (429 TOO_MANY_REQUESTS; LinkedIn sends no rate-limit
-headers). Test control beyond mockapi's: POST /_mock/engage {"share", counters...} or {"followers": N}.
+headers). A token made with POST /_mock/tokens {"extra": {"revoked": true}} is 401 REVOKED_ACCESS_TOKEN.
+Test control beyond mockapi's: POST /_mock/engage {"share", counters...} or {"followers": N}.
 
 Documentation used:
   https://learn.microsoft.com/en-us/linkedin/marketing/community-management/shares/posts-api (request fields,
@@ -33,12 +34,17 @@ Documentation used:
   https://learn.microsoft.com/en-us/linkedin/marketing/community-management/organizations/share-statistics and
     .../organizations/organization-lookup-api (networkSizes)
   https://learn.microsoft.com/en-us/linkedin/shared/api-guide/concepts/rate-limits (daily limits, 429)
+  https://learn.microsoft.com/en-us/linkedin/shared/api-guide/concepts/error-handling (the error body; its
+    sample for a missing token)
+  https://github.com/jclusso/omniauth-linkedin-openid/issues/6 and
+  https://github.com/xcarpentier/react-native-linkedin/issues/80 (observed: 65601 REVOKED_ACCESS_TOKEN, 65600
+    "Invalid access token")
+  https://docs.composio.dev/kb/guide/toolkits-linkedin.md (observed: 426 NONEXISTENT_VERSION for an old header)
   https://github.com/apoorvdarshan/crossposter/releases/tag/v1.1.5 (observed: unescaped text is cut, 200 OK)
   https://community.n8n.io/t/linkedin-api-post-creation-via-http-request-node-error-with-text-format/303875
     (the 400 ILLEGAL_ARGUMENT and 422 "ERROR :: /field :: ..." bodies as LinkedIn returned them)
 The Microsoft pages above are cited from memory of their content; of them only the little-text page was
-re-read here. Uncertain: the serviceErrorCode numbers (65600 invalid, 65601 revoked, 65602 expired, 65604
-empty token, 100 ACCESS_DENIED, 101 throttle), the duplicate answer (422 "Content is a duplicate of
+re-read here. Uncertain: the serviceErrorCode numbers 65602 (expired), 100 (ACCESS_DENIED), 101 (throttle), the duplicate answer (422 "Content is a duplicate of
 urn:li:share:N"), the answer to a missing X-Restli-Protocol-Version (400 ILLEGAL_ARGUMENT here), whether URLs
 in commentary need escaping (here they are kept whole), the answer to an image not yet uploaded (422).
 """
@@ -141,10 +147,12 @@ class LinkedIn(Network):
             self.check_version(req)
         auth = req.header("authorization")
         state, tok = self.token_state(auth[7:].strip() if auth.startswith("Bearer ") else "")
-        if state == "missing":
-            raise error(401, "EMPTY_ACCESS_TOKEN", "Empty oauth2 access token", 65604)
+        if state == "missing":  # the error-handling page's own sample (no ``code``)
+            raise Abort(Reply(401, {"message": "Empty oauth2_access_token", "serviceErrorCode": 401, "status": 401}))
         if state == "expired":
             raise error(401, "EXPIRED_ACCESS_TOKEN", "The token used in the request has expired", 65602)
+        if tok is not None and tok.extra.get("revoked"):
+            raise error(401, "REVOKED_ACCESS_TOKEN", "The token used in the request has been revoked by the user", 65601)
         if state != "ok" or tok is None:
             raise error(401, "INVALID_ACCESS_TOKEN", "Invalid access token", 65600)
         missing = [s for s in scopes if s not in tok.scopes]
