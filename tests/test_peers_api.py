@@ -871,18 +871,23 @@ def test_meta_debug_token_and_threads_refresh():
 def test_meta_usage_headers_and_rate_limits():
     peer = fresh("meta")
     peer.control("POST", "rate_limits", {"app": 4, "business": 2})
-    page, token = peer["PAGE_ID"], peer["PAGE_TOKEN"]
-    first = graph(peer, "GET", f"/{page}", token, fields="followers_count")
-    assert json.loads(first.headers["x-app-usage"])["call_count"] == 25
-    usage = json.loads(first.headers["x-business-use-case-usage"])
+    page = peer["PAGE_ID"]
+    first = graph(peer, "GET", f"/{page}", peer["PAGE_TOKEN"], fields="followers_count")
+    usage = json.loads(first.headers["x-business-use-case-usage"])  # a Page token: the Page's BUC budget
     assert usage[page][0]["type"] == "pages" and usage[page][0]["call_count"] == 50
-    graph(peer, "GET", f"/{page}", token, fields="followers_count")
-    page_limited = graph(peer, "GET", f"/{page}", token, fields="followers_count")
+    assert "x-app-usage" not in first.headers
+    graph(peer, "GET", f"/{page}", peer["PAGE_TOKEN"], fields="followers_count")
+    page_limited = graph(peer, "GET", f"/{page}", peer["PAGE_TOKEN"], fields="followers_count")
     assert page_limited.json["error"]["code"] == 80001
-    graph(peer, "GET", "/me", peer["THREADS_TOKEN"])
-    app_limited = graph(peer, "GET", "/me", peer["THREADS_TOKEN"])
-    assert app_limited.json["error"]["code"] == 4
-    assert json.loads(app_limited.headers["x-app-usage"])["call_count"] == 100
+    assert json.loads(page_limited.headers["x-business-use-case-usage"])[page][0]["estimated_time_to_regain_access"] > 0
+    by_user = graph(peer, "GET", f"/{page}", peer["USER_TOKEN"], fields="followers_count")  # a user token: Platform
+    assert by_user.status == 200 and json.loads(by_user.headers["x-app-usage"])["call_count"] == 25
+    for _ in range(3):
+        graph(peer, "GET", "/me", peer["USER_TOKEN"])
+    user_limited = graph(peer, "GET", "/me", peer["USER_TOKEN"])
+    assert user_limited.json["error"]["code"] == 17
+    assert json.loads(user_limited.headers["x-app-usage"])["call_count"] == 100
+    assert graph(peer, "GET", "/me", peer["THREADS_TOKEN"]).status == 200  # another user's budget
 
 
 # ============================================================================ shared fault injection

@@ -23,9 +23,11 @@ Facebook Pages (PAGE_ID, the page token PAGE_TOKEN; a user token is refused on p
 Any: GET /debug_token?input_token= -> {data: {is_valid, type, scopes, expires_at, user_id, ...}}.
 Errors: HTTP 400 ``{"error": {"message", "type": "OAuthException", "code", "error_subcode", "fbtrace_id"}}``;
 190 (invalid; subcode 463 expired), 10/200 permissions, 100 invalid parameter, rate limits 4 (app), 17
-(user), 32 (page), 613, 80001/80002 (business use case). Every answer carries ``X-App-Usage``; page and
-Instagram answers ``X-Business-Use-Case-Usage`` (percentages of an hourly budget: POST /_mock/rate_limits
-{"app": N, "business": N} shrinks them; at 100 % the calls fail with 4 / 80001 / 80002). Containers finish
+(user), 80001/80002 (business use case). As the rate-limiting page says, Instagram calls, and Page calls
+made with a Page token, count in the Business Use Case budget of that object (``X-Business-Use-Case-Usage``);
+the rest in the Platform budget of the user or app (``X-App-Usage``); both are percentages of an hourly
+budget (POST /_mock/rate_limits {"app": N, "business": N} shrinks them); at 100 % calls fail with 17 (a user
+token), 4 (no token: the ``ratelimit`` fault's answer), 80001 (Page) or 80002 (Instagram). Containers finish
 after CONTAINER_POLLS status reads; POST /_mock/container_outcome {"status": "ERROR", "error_message":
 "FAILED_DOWNLOADING_VIDEO"} makes the next one fail. Media to be fetched can be hosted here:
 POST /_mock/files/{name} (the body is the file) then GET /_mock/files/{name}.
@@ -38,8 +40,9 @@ Documentation used:
   https://developers.facebook.com/docs/instagram-platform/instagram-graph-api/reference/error-codes/ (codes
     -2/2207003, -1/2207001, 9/2207042, 9004/2207052, 9007/2207027, 36000/2207004 and the error body)
   https://developers.facebook.com/documentation/instagram-platform/instagram-graph-api/reference/ig-container.md
-  From memory of Meta's pages, not re-read here: Graph error codes and X-App-Usage/X-Business-Use-Case-Usage
-  (https://developers.facebook.com/docs/graph-api/overview/rate-limiting), debug_token, Page feed/photos
+  https://developers.facebook.com/docs/graph-api/overview/rate-limiting (Platform vs Business Use Case
+    budgets and which token counts where; 200 calls an hour per user)
+  From memory of Meta's pages, not re-read here: the rate-limit error codes and header fields, debug_token, Page feed/photos
   (https://developers.facebook.com/docs/pages-api/posts), IG caption limits (2200 chars, 30 hashtags, 20
   mentions), the 100 IG and 250 Threads posts a day, the 500-character and 5-link Threads rules.
 Uncertain: the code for a non-JPEG Instagram image (36001/2207005 here), for a Threads text over 500 or with
@@ -159,31 +162,37 @@ class Meta(Network):
         return tok
 
     def dispatch(self, req: Request) -> Reply:
-        """Count the call against the app's and the object's hourly budget; report both in headers."""
+        """Count the call in the budget the docs give it: Business Use Case (Instagram, or a Page with a Page
+        token: X-Business-Use-Case-Usage, 80002/80001) or Platform (X-App-Usage; 4 for the app, 17 for a
+        user); at 100 % the call fails without acting."""
         node = re.match(NODE, req.path)
         owner = node.group("node") if node else ""
+        try:
+            value = self.params(req).get("access_token") or req.header("authorization")[7:].strip()
+        except Abort:
+            value = ""
+        tok = self.tokens.get(str(value))
+        business = owner == IG_USER_ID or (owner == PAGE_ID and tok is not None and tok.extra.get("kind") == "PAGE")
+        key, budget = (owner, self.budget["business"]) if business else (tok.user if tok else "app", self.budget["app"])
         with self.lock:
-            app_ok, app_left, _ = self.spend("app", "calls", self.budget["app"], 3600)
-            business = owner in (PAGE_ID, IG_USER_ID)
-            biz_ok, biz_left, biz_reset = self.spend(owner, "calls", self.budget["business"], 3600) if business \
-                else (True, 0, 0.0)
-        if not app_ok:
-            reply = self.rate_limited(req, 0)
-        elif not biz_ok:
-            code = 80001 if owner == PAGE_ID else 80002
-            reply = graph_error(code, f"There have been too many calls to this {'Page' if code == 80001 else 'Instagram'}"
-                                " account. Wait a bit and try again.", is_transient=True).reply
-        else:
+            allowed, left, reset = self.spend(key, "calls", budget, 3600)
+        if allowed:
             reply = super().dispatch(req)
-        used = 100 - 100 * app_left // self.budget["app"]
-        reply.headers["X-App-Usage"] = f'{{"call_count":{used},"total_cputime":{used // 2},"total_time":{used // 2}}}'
+        elif business:
+            code, what = (80001, "Page") if owner == PAGE_ID else (80002, "Instagram")
+            reply = graph_error(code, f"There have been too many calls to this {what} account. Wait a bit and try "
+                                "again.", is_transient=True).reply
+        else:
+            reply = self.rate_limited(req, reset) if tok is None else graph_error(
+                17, "(#17) User request limit reached", is_transient=True).reply
+        pct = 100 - 100 * left // budget
         if business:
-            pct = 100 - 100 * biz_left // self.budget["business"]
-            kind = "pages" if owner == PAGE_ID else "instagram"
-            wait = 0 if biz_ok else max(int((biz_reset - self.now()) / 60), 1)
+            wait = 0 if allowed else max(int((reset - self.now()) / 60), 1)
             reply.headers["X-Business-Use-Case-Usage"] = (
-                f'{{"{owner}":[{{"type":"{kind}","call_count":{pct},"total_cputime":{pct // 2},'
-                f'"total_time":{pct // 2},"estimated_time_to_regain_access":{wait}}}]}}')
+                f'{{"{owner}":[{{"type":"{"pages" if owner == PAGE_ID else "instagram"}","call_count":{pct},'
+                f'"total_cputime":{pct // 2},"total_time":{pct // 2},"estimated_time_to_regain_access":{wait}}}]}}')
+        else:
+            reply.headers["X-App-Usage"] = f'{{"call_count":{pct},"total_cputime":{pct // 2},"total_time":{pct // 2}}}'
         return reply
 
     # ---------------------------------------------------------------- fetching media
