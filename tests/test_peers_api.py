@@ -236,13 +236,28 @@ def test_wechat_injected_errors_are_http_200_with_the_errcode(wechat, errcode):
     assert answer.status == 200 and answer.json["errcode"] == errcode and "rid:" in answer.json["errmsg"]
 
 
-def beijing_day(offset: int) -> str:
-    return (datetime.now(timezone(timedelta(hours=8))).date() + timedelta(days=offset)).isoformat()
+BEIJING = timezone(timedelta(hours=8))
+
+
+def beijing_clock(peer: ApiDouble, hour: int) -> datetime:
+    """Set the server's clock to today ``hour``:00 Beijing time; returns that instant."""
+    instant = datetime.now(BEIJING).replace(hour=hour, minute=0, second=0, microsecond=0)
+    peer.control("POST", "clock", {"set": instant.timestamp()})
+    return instant
+
+
+def day(instant: datetime, offset: int) -> str:
+    return (instant.date() + timedelta(days=offset)).isoformat()
+
+
+def fresh_token(peer: ApiDouble) -> str:
+    return call(peer.url, "POST", "/cgi-bin/stable_token", body={
+        "grant_type": "client_credential", "appid": peer["APP_ID"], "secret": peer["SECRET"]}).json["access_token"]
 
 
 @pytest.mark.parametrize("endpoint, begin, end, errcode", [
     ("getusercumulate", -1, -1, None),
-    ("getusercumulate", 0, 0, 61501),  # today: not available yet (one-day lag)
+    ("getusercumulate", 0, 0, 61501),  # today: not available (one-day lag)
     ("getusercumulate", -7, -1, None),
     ("getusersummary", -8, -1, 61501),  # more than 7 days
     ("getarticletotal", -1, -1, None),
@@ -250,16 +265,29 @@ def beijing_day(offset: int) -> str:
     ("getusersummary", -1, -2, 61501),  # end before begin
 ])
 def test_wechat_datacube_lags_a_day_and_bounds_the_span(wechat, endpoint, begin, end, errcode):
-    peer, token = wechat
-    answer = wx(peer, token, f"/datacube/{endpoint}", body={"begin_date": beijing_day(begin), "end_date": beijing_day(end)})
+    peer, _ = wechat
+    now = beijing_clock(peer, 10)
+    answer = wx(peer, fresh_token(peer), f"/datacube/{endpoint}", body={"begin_date": day(now, begin),
+                                                                         "end_date": day(now, end)})
     assert answer.get("errcode") == errcode, answer
-    if errcode is None:
-        assert isinstance(answer["list"], list)
+    if errcode is None and endpoint != "getarticletotal":
+        assert [row["ref_date"] for row in answer["list"]] == [day(now, d) for d in range(begin, end + 1)]
+
+
+@pytest.mark.parametrize("hour, rows", [(7, 0), (9, 1)])
+def test_wechat_datacube_has_yesterday_only_after_8_beijing_time(wechat, hour, rows):
+    peer, _ = wechat
+    now = beijing_clock(peer, hour)
+    answer = wx(peer, fresh_token(peer), "/datacube/getusercumulate",
+                body={"begin_date": day(now, -1), "end_date": day(now, -1)})
+    assert len(answer["list"]) == rows
 
 
 def test_wechat_datacube_reports_yesterdays_article_reads(wechat):
-    peer, token = wechat
+    peer, _ = wechat
+    now = beijing_clock(peer, 10)
     peer.advance_clock(-86400)
+    token = fresh_token(peer)
     media_id = wx(peer, token, "/cgi-bin/draft/add", body={"articles": [
         {"title": "昨天", "content": "<p>x</p>", "thumb_media_id": cover(peer, token)}]})["media_id"]
     publish_id = wx(peer, token, "/cgi-bin/freepublish/submit", body={"media_id": media_id})["publish_id"]
@@ -267,9 +295,8 @@ def test_wechat_datacube_reports_yesterdays_article_reads(wechat):
         "article_id"]
     peer.advance_clock(86400)
     peer.control("POST", "stats", {"article_id": article_id, "int_page_read_user": 7, "share_count": 2})
-    token = call(peer.url, "POST", "/cgi-bin/stable_token", body={
-        "grant_type": "client_credential", "appid": peer["APP_ID"], "secret": peer["SECRET"]}).json["access_token"]
-    rows = wx(peer, token, "/datacube/getarticletotal", body={"begin_date": beijing_day(-1), "end_date": beijing_day(-1)})
+    rows = wx(peer, fresh_token(peer), "/datacube/getarticletotal",
+              body={"begin_date": day(now, -1), "end_date": day(now, -1)})
     assert [r["title"] for r in rows["list"]] == ["昨天"]
     assert rows["list"][0]["details"][0]["int_page_read_user"] == 7
     assert rows["list"][0]["details"][0]["share_count"] == 2

@@ -25,7 +25,8 @@ Endpoints (all answer HTTP 200; an error is ``{"errcode": N, "errmsg": "... rid:
   POST /datacube/getarticletotal           {begin_date, end_date} (span 1 day)  -> {list}
   POST /datacube/getusersummary            (span ≤ 7 days) -> {list: [{ref_date, user_source, new_user, cancel_user}]}
   POST /datacube/getusercumulate           (span ≤ 7 days) -> {list: [{ref_date, cumulate_user}]}
-  Data is available up to yesterday (Beijing time): end_date today or later -> 61501.
+  Data is available up to yesterday (Beijing time): end_date today or later -> 61501; before 08:00 yesterday's
+  rows are not there yet (an empty list for that day).
 Tokens: ``access_token`` query parameter; missing 41001, unknown or replaced 40001, expired (7200 s on the
 server clock) 42001. Test control beyond mockapi's: POST /_mock/publish_outcome, POST /_mock/stats
 {"article_id", counters...} (reads for datacube), faults ``{"type": "status", "errcode": 40164}`` for the
@@ -44,12 +45,15 @@ Documentation used (the subscription-account API pages, read as of their 2025-12
   https://developers.weixin.qq.com/doc/subscription/api/public/api_freepublish_get.html (publish_status 0..6,
     fail_idx for 2 and 4; errors 40001, 40002 invalid argument, 48001), .../api_freepublish_batchget.html,
     .../api_freepublishgetarticle.html (53600), .../api_freepublishdelete.html
+  https://developers.weixin.qq.com/doc/service/en/Analytics/User_Analysis_Data_Interface.html and
+  https://developers.weixin.qq.com/doc/service/en/api/wedata/user/api_getusercumulate (7-day spans for the
+    user APIs; query the previous day's data after 08:00)
   https://developers.weixin.qq.com/doc/channels/API/basics/commErrCode.html (-1, 40001, 41001, 42001, 44002,
     47001 texts)
 Uncertain (the pages do not say; chosen as noted): the codes for an over-long field (45003 title, 45004
 digest, 45002 content, 45005 content_source_url, 45110 author: the general code table's texts) and for a
-missing required field (47003 "argument invalid!"); the datacube pages were not available here: spans (1 day
-for articles, 7 for users), the one-day lag and 61500 (date format) / 61501 (range) follow the older docs.
+missing required field (47003 "argument invalid!"); the article-analysis page was not available here: its
+1-day span follows the older docs, as do 61500 (date format) / 61501 (range).
 Not modelled: the subscription account's one mass message a day applies to 群发 (mass send), not to
 freepublish (发布), which these endpoints use.
 """
@@ -70,6 +74,7 @@ EARLY_REFRESH = 300  # normal mode hands out a new token in the old one's last 5
 PUBLISH_POLLS = 2  # freepublish/get answers "publishing" this many times ...
 PUBLISH_SECONDS = 5.0  # ... or until this long after submit (server clock), whichever comes first
 BEIJING = timezone(timedelta(hours=8))
+DATA_READY_HOUR = 8  # "query the previous day's data after 08:00": before that, yesterday has no rows yet
 JPEG, PNG, GIF, BMP = b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n", b"GIF8", b"BM"
 LIMITS = {"title": (32, 45003), "author": (16, 45110), "digest": (128, 45004), "content_source_url": (1024, 45005)}
 CONTENT_CHARS, CONTENT_BYTES = 20_000, 1_000_000
@@ -355,19 +360,23 @@ class WeChat(Network):
             end = datetime.strptime(str(data.get("end_date")), "%Y-%m-%d").date()
         except ValueError:
             raise self.fail(61500) from None
-        yesterday = datetime.fromtimestamp(self.now(), BEIJING).date() - timedelta(days=1)
+        now = datetime.fromtimestamp(self.now(), BEIJING)
+        yesterday = now.date() - timedelta(days=1)
         if end < begin or (end - begin).days + 1 > max_days or end > yesterday:
             raise self.fail(61501, f"span ≤ {max_days} days, up to {yesterday}")
-        return [(begin + timedelta(days=n)).isoformat() for n in range((end - begin).days + 1)]
+        ready = yesterday if now.hour >= DATA_READY_HOUR else yesterday - timedelta(days=1)
+        return [(begin + timedelta(days=n)).isoformat() for n in range((end - begin).days + 1)
+                if begin + timedelta(days=n) <= ready]
 
     @route("POST", "/datacube/getarticletotal")
     def article_total(self, req: Request) -> Reply:
         self.authorize(req)
-        (day,) = self.date_range(req, 1)
+        days = self.date_range(req, 1)
         rows = []
-        for post in (p for p in self.published if p["date"] == day):
+        for post in (p for p in self.published if p["date"] in days):
             for idx, article in enumerate(post["articles"], 1):
                 counts = self.stats.get(post["article_id"], {})
+                day = post["date"]
                 detail = {"stat_date": day, "target_user": self.followers, **{f: counts.get(f, 0) for f in STAT_FIELDS}}
                 rows.append({"ref_date": day, "msgid": f"{post['msg_data_id']}_{idx}", "title": article["title"],
                              "details": [detail]})
