@@ -793,6 +793,7 @@ def test_threads_text_limits(text, ok):
     (("ok.jpg", JPEG, "image/jpeg"), None, None),
     (("p.png", PNG, "image/png"), 36001, 2207005),  # Instagram takes JPEG only
     (("t.txt", b"text", "text/plain"), 9004, 2207052),
+    (("lie.jpg", PNG, "image/jpeg"), 36001, 2207005),  # the bytes decide, not the Content-Type
     (None, 9004, 2207052),  # nothing at that URL: the download fails
 ])
 def test_instagram_fetches_the_image_url(hosted, code, subcode):

@@ -58,7 +58,7 @@ import urllib.error
 import urllib.request
 from typing import Any
 
-from mockapi import Abort, Network, Reply, Request, Upload, route
+from mockapi import Abort, Network, Reply, Request, Upload, image_kind, route
 
 APP_ID, APP_SECRET = "1234500000000001", "smm-meta-app-secret"
 USER_ID = "10000000000000001"
@@ -211,13 +211,14 @@ class Meta(Network):
 
     def image(self, url: str, network: str) -> dict[str, Any]:
         ctype, data = self.fetch(url, network)
-        if not ctype.startswith("image/"):
+        kind = image_kind(data)  # the bytes decide, not the Content-Type the host sent
+        if kind is None:
             raise graph_error(9004, "Only photo or video can be accepted as media type.", 2207052)
-        if network == "instagram" and ctype != "image/jpeg":
+        if network == "instagram" and kind != "jpeg":
             raise graph_error(36001, "The image format is not supported.", 2207005)
         if network == "instagram" and len(data) > IG_IMAGE_BYTES:
             raise graph_error(36000, "The image size is too large.", 2207004)
-        return {"image_url": url, "bytes": len(data), "content_type": ctype}
+        return {"image_url": url, "bytes": len(data), "content_type": ctype, "format": kind}
 
     # ---------------------------------------------------------------- containers (Threads and Instagram)
     def new_container(self, network: str, owner: str, fields: dict[str, Any], media: dict[str, Any]) -> Reply:

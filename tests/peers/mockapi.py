@@ -116,6 +116,14 @@ def parse_multipart(content_type: str, body: bytes) -> dict[str, Any]:
     return fields
 
 
+IMAGE_MAGIC = {"jpeg": b"\xff\xd8\xff", "png": b"\x89PNG\r\n\x1a\n", "gif": b"GIF8", "bmp": b"BM"}
+
+
+def image_kind(data: bytes) -> str | None:
+    """"jpeg", "png", "gif" or "bmp" from the file's first bytes (what servers check, not the name)."""
+    return next((kind for kind, magic in IMAGE_MAGIC.items() if data.startswith(magic)), None)
+
+
 Handler = Callable[["Network", Request], Reply]
 
 

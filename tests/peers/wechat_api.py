@@ -65,7 +65,7 @@ import secrets
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from mockapi import Abort, Network, Reply, Request, Upload, route
+from mockapi import Abort, Network, Reply, Request, Upload, image_kind, route
 
 APP_ID = "wx5mm0c0ffee0test"
 APP_SECRET = "smm-wechat-test-secret"
@@ -75,7 +75,6 @@ PUBLISH_POLLS = 2  # freepublish/get answers "publishing" this many times ...
 PUBLISH_SECONDS = 5.0  # ... or until this long after submit (server clock), whichever comes first
 BEIJING = timezone(timedelta(hours=8))
 DATA_READY_HOUR = 8  # "query the previous day's data after 08:00": before that, yesterday has no rows yet
-JPEG, PNG, GIF, BMP = b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n", b"GIF8", b"BM"
 LIMITS = {"title": (32, 45003), "author": (16, 45110), "digest": (128, 45004), "content_source_url": (1024, 45005)}
 CONTENT_CHARS, CONTENT_BYTES = 20_000, 1_000_000
 MMBIZ = "http://mmbiz.qpic.cn/"
@@ -178,7 +177,7 @@ class WeChat(Network):
         return APP_ID
 
     # ---------------------------------------------------------------- media
-    def image_file(self, req: Request, kinds: tuple[bytes, ...], max_bytes: int) -> Upload:
+    def image_file(self, req: Request, kinds: tuple[str, ...], max_bytes: int) -> Upload:
         try:
             fields = req.form()
         except ValueError:
@@ -186,7 +185,7 @@ class WeChat(Network):
         media = fields.get("media")
         if not isinstance(media, Upload) or not media.data:
             raise self.fail(41005)
-        if not media.data.startswith(kinds):
+        if image_kind(media.data) not in kinds:
             raise self.fail(40005)
         if len(media.data) > max_bytes:
             raise self.fail(40009)
@@ -195,8 +194,8 @@ class WeChat(Network):
     @route("POST", "/cgi-bin/media/uploadimg")
     def uploadimg(self, req: Request) -> Reply:
         self.authorize(req)
-        media = self.image_file(req, (JPEG, PNG), 1024 * 1024 - 1)
-        kind = "png" if media.data.startswith(PNG) else "jpg"
+        media = self.image_file(req, ("jpeg", "png"), 1024 * 1024 - 1)
+        kind = "png" if image_kind(media.data) == "png" else "jpg"
         url = f"{MMBIZ}mmbiz_{kind}/{secrets.token_urlsafe(16)}/0"
         self.images.append(url)
         return Reply(200, {"url": url, "errcode": 0, "errmsg": "ok"})
@@ -206,9 +205,9 @@ class WeChat(Network):
         self.authorize(req)
         kind = req.query.get("type", "")
         if kind == "image":
-            media = self.image_file(req, (JPEG, PNG, GIF, BMP), 10 * 1024 * 1024)
+            media = self.image_file(req, ("jpeg", "png", "gif", "bmp"), 10 * 1024 * 1024)
         elif kind == "thumb":
-            media = self.image_file(req, (JPEG,), 64 * 1024)
+            media = self.image_file(req, ("jpeg",), 64 * 1024)
         else:
             raise self.fail(40004)
         media_id = secrets.token_urlsafe(32)

@@ -37,7 +37,7 @@ import secrets
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from mockapi import Abort, Network, Reply, Request, Upload, route
+from mockapi import Abort, Network, Reply, Request, Upload, image_kind, route
 
 APP_KEY = "3000000001"
 SAFE_DOMAIN = "brand.example.com"
@@ -165,7 +165,7 @@ class Weibo(Network):
                   "in_reply_to_screen_name": "", "geo": None, "reposts_count": 0, "comments_count": 0,
                   "attitudes_count": 0, "user": self.user()}
         if pic is not None:
-            if not isinstance(pic, Upload) or not pic.data.startswith((b"\xff\xd8\xff", b"\x89PNG", b"GIF8")):
+            if not isinstance(pic, Upload) or image_kind(pic.data) not in ("jpeg", "png", "gif"):
                 raise self.fail(20005, req)
             if len(pic.data) >= PIC_BYTES:
                 raise self.fail(20006, req)
