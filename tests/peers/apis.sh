@@ -26,7 +26,7 @@ die() { log "ERROR: $*"; exit 1; }
 # shellcheck source=common.sh
 source "$HERE/common.sh"
 
-url_of() { sed -n "s/^SMM_$(echo "$1" | tr a-z A-Z)_URL=//p" "$PEERS/$1.env" 2>/dev/null; }
+url_of() { sed -n "s/^SMM_$(echo "$1" | tr a-z A-Z)_URL=//p" "$PEERS/$1.env" 2>/dev/null || true; }
 
 cmd_install() {
   "$PYTHON" -c 'import sys; sys.exit(sys.version_info < (3, 11))' || die "$PYTHON is older than 3.11"
@@ -41,7 +41,11 @@ cmd_start() {
   (exec setsid "$PYTHON" "$HERE/apis_serve.py" --env-dir "$PEERS" </dev/null >"$RUN/server.log" 2>&1) &
   echo $! >"$RUN/server.pid"
   for net in $NETWORKS; do
-    for _ in $(seq 1 100); do [ -f "$PEERS/$net.env" ] && break; sleep 0.1; done
+    for _ in $(seq 1 100); do
+      [ -f "$PEERS/$net.env" ] || kill -0 "$(cat "$RUN/server.pid")" 2>/dev/null || break
+      [ -f "$PEERS/$net.env" ] && break
+      sleep 0.1
+    done
     url=$(url_of "$net")
     [ -n "$url" ] || { tail -30 "$RUN/server.log" >&2; die "$net wrote no env file"; }
     wait_http "$url/_mock/state" 20 "$(cat "$RUN/server.pid")" || { tail -30 "$RUN/server.log" >&2; die "$net did not answer"; }
@@ -72,5 +76,5 @@ case "${1:-}" in
   start) cmd_start ;;
   stop) cmd_stop ;;
   status) cmd_status ;;
-  *) sed -n '2,17p' "$0" >&2; exit 2 ;;
+  *) sed -n '2,13p' "$0" >&2; exit 2 ;;
 esac

@@ -48,14 +48,19 @@ def main() -> int:
     if unknown:
         parser.error(f"unknown network(s) {', '.join(sorted(unknown))}; known: {', '.join(NETWORKS)}")
     args.env_dir.mkdir(parents=True, exist_ok=True)
-    written = []
-    for name in args.names or list(NETWORKS):
+    running = []
+    for name in args.names or list(NETWORKS):  # every server listens before any env file is written
+        port = int(os.environ.get(f"SMM_{name.upper()}_PORT", "0"))
         network = NETWORKS[name]()
-        server = serve(network, "127.0.0.1", int(os.environ.get(f"SMM_{name.upper()}_PORT", "0")))
-        url = f"http://127.0.0.1:{server.server_port}"
-        network.base_url = url
-        written.append(write_env(args.env_dir, name, url, network.settings()))
-        print(f"{name}: {url}", flush=True)
+        try:
+            server = serve(network, "127.0.0.1", port)
+        except OSError as err:
+            print(f"{name}: cannot listen on 127.0.0.1:{port}: {err}", file=sys.stderr)
+            return 1
+        network.base_url = f"http://127.0.0.1:{server.server_port}"
+        running.append(network)
+    written = [write_env(args.env_dir, n.name, n.base_url, n.settings()) for n in running]
+    print("; ".join(f"{n.name}: {n.base_url}" for n in running), flush=True)
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())
