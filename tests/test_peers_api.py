@@ -697,6 +697,24 @@ def test_linkedin_duplicate_finder_image_flow_and_statistics():
     assert size == {"firstDegreeSize": 777}
 
 
+def test_linkedin_reads_and_deletes_a_post_and_sums_lifetime_statistics():
+    peer = fresh("linkedin")
+    headers = li_headers(peer)
+    urns = [call(peer.url, "POST", "/rest/posts", body=li_post(peer, f"n{i}"), headers=headers).headers["x-restli-id"]
+            for i in range(2)]
+    for urn, likes in zip(urns, (2, 5)):
+        peer.control("POST", "engage", {"share": urn, "likeCount": likes})
+    path = f"/rest/posts/{urllib.parse.quote(urns[0], safe='')}"
+    assert call(peer.url, "GET", path, headers=headers).json["commentary"] == "n0"
+    lifetime = call(peer.url, "GET", "/rest/organizationalEntityShareStatistics?" + urllib.parse.urlencode(
+        {"q": "organizationalEntity", "organizationalEntity": peer["AUTHOR"]}), headers=headers).json
+    assert lifetime["elements"][0]["totalShareStatistics"]["likeCount"] == 7
+    assert call(peer.url, "DELETE", path, headers=headers).status == 204
+    gone = call(peer.url, "GET", path, headers=headers)
+    assert gone.status == 404 and gone.json["status"] == 404
+    assert [p["id"] for p in peer.state()["published"]] == [urns[1]]
+
+
 @pytest.mark.parametrize("case, status, code", [
     ("expired", 401, "EXPIRED_ACCESS_TOKEN"),
     ("unknown", 401, "INVALID_ACCESS_TOKEN"),
@@ -867,6 +885,48 @@ def test_facebook_page_posts_need_the_page_token_and_take_unpublished_photos():
     assert bad.status == 400 and bad.json["error"]["code"] == 100
     assert graph(peer, "POST", f"/{page}/feed", token).json["error"]["code"] == 100  # nothing to post
     assert graph(peer, "GET", f"/{page}", token, fields="followers_count").json["followers_count"] == 900
+
+
+@pytest.mark.parametrize("network, items, ok", [
+    ("threads", 2, True), ("threads", 20, True), ("threads", 1, False), ("threads", 21, False),
+    ("instagram", 10, True), ("instagram", 11, False),
+])
+def test_carousels_take_their_documented_number_of_carousel_items(network, items, ok):
+    peer = fresh("meta")
+    owner, token, edge = ((peer["THREADS_USER_ID"], peer["THREADS_TOKEN"], "threads") if network == "threads"
+                          else (peer["IG_USER_ID"], peer["USER_TOKEN"], "media"))
+    url = host(peer, "c.jpg", JPEG, "image/jpeg")
+    kind = {"media_type": "IMAGE"} if network == "threads" else {}
+    children = [graph(peer, "POST", f"/{owner}/{edge}", token, image_url=url, is_carousel_item="true", **kind)
+                .json["id"] for _ in range(items)]
+    carousel = graph(peer, "POST", f"/{owner}/{edge}", token, media_type="CAROUSEL", children=",".join(children),
+                     **({"text": "album"} if network == "threads" else {"caption": "album"}))
+    assert (carousel.status == 200) is ok, carousel.json
+
+
+def test_a_carousel_child_must_be_made_as_one():
+    peer = fresh("meta")
+    owner, token = peer["THREADS_USER_ID"], peer["THREADS_TOKEN"]
+    url = host(peer, "c.jpg", JPEG, "image/jpeg")
+    child = graph(peer, "POST", f"/{owner}/threads", token, media_type="IMAGE", image_url=url, is_carousel_item="true")
+    loose = graph(peer, "POST", f"/{owner}/threads", token, media_type="IMAGE", image_url=url)
+    answer = graph(peer, "POST", f"/{owner}/threads", token, media_type="CAROUSEL",
+                   children=f"{child.json['id']},{loose.json['id']}")
+    assert answer.status == 400 and answer.json["error"]["code"] == 100
+
+
+def test_facebook_post_insights_and_delete():
+    peer = fresh("meta")
+    page, token = peer["PAGE_ID"], peer["PAGE_TOKEN"]
+    post = graph(peer, "POST", f"/{page}/feed", token, message="hello", link="https://example.com/a").json["id"]
+    peer.control("POST", "engage", {"id": post, "post_impressions": 12})
+    data = graph(peer, "GET", f"/{post}/insights", token, metric="post_impressions").json["data"]
+    assert data[0]["values"][0]["value"] == 12
+    assert graph(peer, "GET", f"/{post}/insights", token, metric="page_fans").json["error"]["code"] == 100
+    assert graph(peer, "GET", f"/{post}", token, fields="message").json["message"] == "hello"
+    assert graph(peer, "DELETE", f"/{post}", token).json == {"success": True}
+    assert graph(peer, "GET", f"/{post}", token).status == 400
+    assert peer.state()["published"] == []
 
 
 @pytest.mark.parametrize("case, code, subcode", [("expired", 190, 463), ("unknown", 190, None)])
