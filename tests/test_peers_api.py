@@ -350,6 +350,25 @@ def test_weibo_text_without_the_safe_domain_says_so():
     assert answer.json == {"error": "text not find domain!", "error_code": 10017, "request": "/2/statuses/share.json"}
 
 
+def test_weibo_hourly_budgets_30_posts_and_150_calls():
+    peer = fresh("weibo")
+    for n in range(30):
+        assert weibo_share(peer, f"第{n}条 https://{peer['SAFE_DOMAIN']}/{n}").status == 200
+    over = weibo_share(peer, f"第31条 https://{peer['SAFE_DOMAIN']}/31")
+    assert over.status == 403 and over.json["error_code"] == 10024
+    status = call(peer.url, "GET", f"/2/account/rate_limit_status.json?access_token={peer['TOKEN']}").json
+    assert status["api_rate_limits"][0]["remaining_hits"] == 0 and status["remaining_user_hits"] == 150 - 31
+    assert 0 < status["reset_time_in_seconds"] <= 3600
+    assert len(peer.state()["published"]) == 30
+    peer.advance_clock(3601)
+    assert weibo_share(peer, f"下一小时 https://{peer['SAFE_DOMAIN']}/h").status == 200
+    peer.control("POST", "rate_limits", {"all": 1})
+    show = f"/2/users/show.json?uid={peer['UID']}&access_token={peer['TOKEN']}"
+    assert call(peer.url, "GET", show).status == 200
+    limited = call(peer.url, "GET", show)
+    assert limited.status == 403 and limited.json["error_code"] == 10023
+
+
 def test_weibo_rejects_a_repeat_of_the_previous_post():
     peer = fresh("weibo")
     text = f"同一条 https://{peer['SAFE_DOMAIN']}/a"

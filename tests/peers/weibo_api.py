@@ -8,6 +8,10 @@ Endpoints:
   GET  /2/statuses/count.json   ids (comma separated, ≤ 100) -> [{id, comments, reposts, attitudes}]
   GET  /2/users/show.json       uid or screen_name -> the user object (followers_count, statuses_count, ...)
   POST /oauth2/get_token_info   access_token -> {uid, appkey, scope, create_at, expire_in}
+  GET  /2/account/rate_limit_status.json   the user's hourly budgets: remaining_user_hits, api_rate_limits, reset
+Rate limits (no headers on Weibo): per user and hour, 150 calls (10023 "User requests out of rate limit!") and
+30 posts (10024 "User requests for (statuses/share) out of rate limit!"), both 403; the call is not acted on.
+POST /_mock/rate_limits {"all": N, "share": N} shrinks them.
 Errors: HTTP 400 (parameters), 401 (token: 21327 expired, 21332 invalid), 403 (10014 scope, 10023/10024
 rate limits) with ``{"error": "...", "error_code": N, "request": "/2/..."}``. Tokens come as the
 ``access_token`` parameter or ``Authorization: OAuth2 <token>``. Counting: a half-width (ASCII) character
@@ -22,12 +26,14 @@ Documentation used:
   https://twblogs.net/a/5ef89f1c6edcddd9d858b069 (copy of the error-code table: 10006 ... 10024, 20003, 20005,
     20006, 20012, 20016, 20019, 21327, 21332 and their English texts; the ``{"request", "error_code",
     "error"}`` shape)
+  https://open.weibo.com/wiki/Rate-limiting (per user and app: 150 calls and 30 posts an hour at the normal
+    level; the current page says the numbers now vary with the app's quality)
   https://github.com/sinaweibosdk/weibo_ios_sdk/issues/311 and https://github.com/xiaosier/libweibo/issues/22
     (observed: 10017 "text not find domain!" for a text without a safe-domain URL; statuses/update and upload
     answer 10014 "Insufficient app permissions!" since share.json replaced them)
 Uncertain: which code share.json gives for a #topic# in the text (10017 "Parameter (status)'s value
-invalid" used here); the HTTP statuses per code (the pages give none: 400/401/403
-chosen as above); the documented per-hour posting limits are not enforced (use a ``ratelimit`` fault).
+invalid" used here); the HTTP statuses per code (the pages give none: 400/401/403 chosen as above); the
+rate_limit_status fields follow the old v2 page from memory.
 """
 
 from __future__ import annotations
@@ -68,6 +74,9 @@ ERRORS = {  # code: (HTTP status, text)
     10008: (400, "Param error, see doc for more info."),
 }
 URL = re.compile(r"https?://([^/\s?#]+)[^\s]*")
+SHARE = "/2/statuses/share.json"
+USER_LIMITS = {"all": 150, "share": 30}  # per user and app, an hour (the normal authorization level)
+FREE_PATHS = {"/2/account/rate_limit_status.json", "/oauth2/get_token_info"}
 
 
 def hanzi_length(text: str) -> int:
@@ -82,6 +91,37 @@ class Weibo(Network):
         self.add_token(TOKEN, str(UID), ["all"], TOKEN_TTL)
         self.statuses: list[dict[str, Any]] = []
         self.followers = 1200
+        self.limits = dict(USER_LIMITS)
+
+    def dispatch(self, req: Request) -> Reply:
+        """Each user's hourly budget (all calls; share.json apart), checked before acting: 10023 / 10024."""
+        try:
+            state, tok = self.token_state(self.token_value(req, req.form()))
+        except ValueError:
+            state, tok = "invalid", None
+        if state != "ok" or tok is None or req.path in FREE_PATHS:
+            return super().dispatch(req)
+        with self.lock:
+            user_ok = self.spend(tok.user, "all", self.limits["all"], 3600)[0]
+            share_ok = req.path != SHARE or self.spend(tok.user, "share", self.limits["share"], 3600)[0]
+        if not user_ok:
+            return self.rate_limited(req, 0)
+        if not share_ok:
+            return self.fail(10024, req, "statuses/share").reply
+        return super().dispatch(req)
+
+    @route("GET", "/2/account/rate_limit_status.json")
+    def rate_limit_status(self, req: Request) -> Reply:
+        fields = self.authorize(req, req.query)
+        user = self.tokens[self.token_value(req, fields)].user
+        used = {b: self.windows.get((user, b), [0, 0])[1] for b in ("all", "share")}
+        reset = max([w[0] + 3600 for (k, _), w in self.windows.items() if k == user] or [self.now() + 3600])
+        return Reply(200, {"api_rate_limits": [{"api": "/statuses/share", "limit": self.limits["share"],
+                                                "limit_time_unit": "HOURS",
+                                                "remaining_hits": self.limits["share"] - used["share"]}],
+                           "user_limit": self.limits["all"], "remaining_user_hits": self.limits["all"] - used["all"],
+                           "limit_time_unit": "HOURS", "reset_time_in_seconds": max(int(reset - self.now()), 0),
+                           "reset_time": datetime.fromtimestamp(reset, CHINA).strftime("%Y-%m-%d %H:%M:%S")})
 
     def default_user(self) -> str:
         return str(UID)
@@ -119,12 +159,14 @@ class Weibo(Network):
         except ValueError:
             raise self.fail(10008, req) from None
 
-    def authorize(self, req: Request, fields: dict[str, Any]) -> dict[str, Any]:
-        value = str(fields.get("access_token") or "")
+    @staticmethod
+    def token_value(req: Request, fields: dict[str, Any]) -> str:
+        """The ``access_token`` parameter, else ``Authorization: OAuth2 <token>``."""
         header = req.header("authorization")
-        if not value and header.startswith("OAuth2 "):
-            value = header[len("OAuth2 "):].strip()
-        state, tok = self.token_state(value)
+        return str(fields.get("access_token") or "") or (header[7:].strip() if header.startswith("OAuth2 ") else "")
+
+    def authorize(self, req: Request, fields: dict[str, Any]) -> dict[str, Any]:
+        state, tok = self.token_state(self.token_value(req, fields))
         if state == "missing":
             raise self.fail(10006, req)
         if state != "ok":
@@ -214,6 +256,10 @@ class Weibo(Network):
 
     # ---------------------------------------------------------------- test control
     def extra_control(self, method: str, what: str, body: dict[str, Any]) -> Reply | None:
+        if method == "POST" and what == "rate_limits":
+            self.limits.update({k: int(v) for k, v in body.items() if k in self.limits})
+            self.windows.clear()
+            return Reply(200, self.limits)
         if method != "POST" or what != "engage":
             return None
         if "followers" in body:
