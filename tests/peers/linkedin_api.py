@@ -34,6 +34,8 @@ Documentation used:
   https://learn.microsoft.com/en-us/linkedin/marketing/community-management/organizations/share-statistics and
     .../organizations/organization-lookup-api (networkSizes)
   https://learn.microsoft.com/en-us/linkedin/shared/api-guide/concepts/rate-limits (daily limits, 429)
+  https://www.ayrshare.com/docs/es/apis/post/social-networks/linkedin (150 posts a day per LinkedIn account;
+    commentary up to 3000 characters)
   https://learn.microsoft.com/en-us/linkedin/shared/api-guide/concepts/error-handling (the error body; its
     sample for a missing token)
   https://github.com/jclusso/omniauth-linkedin-openid/issues/6 and
