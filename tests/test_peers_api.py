@@ -548,6 +548,16 @@ def test_x_failed_processing_and_size_mismatch():
     assert states[-1]["state"] == "failed" and states[-1]["error"]["message"]
 
 
+def test_x_media_ids_expire_after_a_day():
+    peer = fresh("x")
+    auth = {"Authorization": f"Bearer {peer['TOKEN']}"}
+    media_id = call(peer.url, "POST", "/2/media/upload", headers=auth, form={
+        "media": ("p.png", PNG, "image/png"), "media_category": "tweet_image"}).json["data"]["id"]
+    peer.advance_clock(86401)
+    token = peer.control("POST", "tokens", {"scopes": ["tweet.read", "tweet.write", "users.read"]})["token"]
+    assert x_post(peer, {"text": "late", "media": {"media_ids": [media_id]}}, token).status == 400
+
+
 @pytest.mark.parametrize("alt, status", [("a" * 1000, 200), ("a" * 1001, 400), ("", 400)])
 def test_x_alt_text_is_at_most_1000_characters(alt, status):
     peer = fresh("x")
@@ -732,6 +742,19 @@ def test_linkedin_reads_and_deletes_a_post_and_sums_lifetime_statistics():
     gone = call(peer.url, "GET", path, headers=headers)
     assert gone.status == 404 and gone.json["status"] == 404
     assert [p["id"] for p in peer.state()["published"]] == [urns[1]]
+
+
+def test_linkedin_upload_url_expires():
+    peer = fresh("linkedin")
+    headers = li_headers(peer)
+    init = call(peer.url, "POST", "/rest/images?action=initializeUpload", headers=headers,
+                body={"initializeUploadRequest": {"owner": peer["AUTHOR"]}}).json["value"]
+    peer.advance_clock(init["uploadUrlExpiresAt"] / 1000 - time.time() + 1)
+    split = urllib.parse.urlsplit(init["uploadUrl"])
+    conn = http.client.HTTPConnection(split.hostname, split.port)
+    conn.request("PUT", split.path, body=JPEG, headers={"Authorization": headers["Authorization"]})
+    assert conn.getresponse().status == 400
+    conn.close()
 
 
 @pytest.mark.parametrize("case, status, code", [

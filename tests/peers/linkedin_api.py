@@ -117,7 +117,7 @@ class LinkedIn(Network):
         self.add_token(TOKEN, PERSON, SCOPES, TOKEN_TTL, admin_of=[ORG])
         self.posts: list[dict[str, Any]] = []
         self.images: dict[str, dict[str, Any]] = {}
-        self.uploads: dict[str, str] = {}  # upload path -> image urn
+        self.uploads: dict[str, tuple[str, float]] = {}  # upload path -> (image urn, expiry epoch)
         self.followers = 480
 
     def default_user(self) -> str:
@@ -298,18 +298,19 @@ class LinkedIn(Network):
         path = f"/dms-uploads/{secrets.token_urlsafe(24)}"
         expires = int((self.now() + 86400) * 1000)
         self.images[urn] = {"id": urn, "owner": owner, "status": "WAITING_UPLOAD", "size": 0}
-        self.uploads[path] = urn
+        self.uploads[path] = (urn, expires / 1000)
         return Reply(200, {"value": {"uploadUrlExpiresAt": expires, "uploadUrl": f"{self.base_url}{path}",
                                      "image": urn}})
 
     @route("PUT", r"/dms-uploads/(?P<key>[\w-]+)")
     def upload(self, req: Request) -> Reply:
         self.caller(req)
-        if req.path not in self.uploads:
-            raise error(400, "ILLEGAL_ARGUMENT", "The upload URL is unknown, used or expired")
+        urn, expires = self.uploads.get(req.path, ("", 0.0))
+        if not urn or self.now() > expires:
+            raise error(400, "ILLEGAL_ARGUMENT", "The upload URL is unknown, used or expired (uploadUrlExpiresAt)")
         if not req.body:
             raise error(400, "ILLEGAL_ARGUMENT", "The upload is empty")
-        urn = self.uploads.pop(req.path)
+        del self.uploads[req.path]
         self.images[urn].update(status="AVAILABLE", size=len(req.body),
                                 downloadUrl=f"https://media.licdn.com/dms/image/{urn.rsplit(':', 1)[1]}")
         return Reply(201, None)

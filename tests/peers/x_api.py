@@ -71,6 +71,7 @@ OAUTH1 = {"consumer_key": "smm-x-api-key", "consumer_secret": "smm-x-api-secret"
 SCOPES = ["tweet.read", "tweet.write", "users.read", "offline.access", "media.write"]
 TOKEN_TTL = 7200
 MEDIA_POLLS = 2
+MEDIA_TTL = 86400  # expires_after_secs: a media id older than this is refused
 LIMITS = {"POST /2/tweets": (100, 900), "DELETE /2/tweets/:id": (50, 900), "GET /2/tweets": (5000, 900),
           "GET /2/tweets/:id": (900, 900), "GET /2/users/me": (75, 900), "GET /2/users/:id/tweets": (900, 900),
           "POST /2/media/upload": (500, 900), "GET /2/media/upload": (500, 900), "POST /2/media/metadata": (500, 900)}
@@ -234,8 +235,7 @@ class X(Network):
         if weighted_length(text) > 280:
             raise problem(403, "Forbidden", "Your Tweet text is too long. For more information on how Twitter "
                           "determines text length see https://github.com/twitter/twitter-text.")
-        if not isinstance(media_ids, list) or len(media_ids) > 4 or any(
-                self.media.get(str(m), {}).get("state") != "succeeded" for m in media_ids):
+        if not isinstance(media_ids, list) or len(media_ids) > 4 or not all(self.usable(m) for m in media_ids):
             raise invalid("media.media_ids", "Your media IDs are invalid.", media_ids)
         parent = self.find((data.get("reply") or {}).get("in_reply_to_tweet_id"))
         if data.get("reply") and parent is None:
@@ -396,9 +396,15 @@ class X(Network):
         media_id = self.new_id()
         prefix = "3" if "image" in category else "16" if "gif" in category else "7" if "video" in category else "13"
         item = {"id": media_id, "media_key": f"{prefix}_{media_id}", "category": category, "media_type": media_type,
-                "total_bytes": total, "chunks": {}, "state": "uploading", "polls": 0, "alt_text": None}
+                "total_bytes": total, "chunks": {}, "state": "uploading", "polls": 0, "alt_text": None,
+                "created": self.now()}
         self.media[media_id] = item
         return item
+
+    def usable(self, media_id: Any) -> bool:
+        """Uploaded, processed, and younger than its expires_after_secs (a day)."""
+        item = self.media.get(str(media_id), {})
+        return item.get("state") == "succeeded" and self.now() - item["created"] <= MEDIA_TTL
 
     def media_item(self, media_id: Any) -> dict[str, Any]:
         item = self.media.get(str(media_id or ""))
