@@ -16,7 +16,8 @@ Endpoints:
   POST   /2/media/metadata         {id, metadata: {alt_text: {text ≤ 1000}}}
   POST   /2/oauth2/token           grant_type=refresh_token: a new access token and a rotated refresh token
 Video and GIF FINALIZE answer processing_info {state: pending, check_after_secs}; STATUS moves pending ->
-in_progress -> succeeded over MEDIA_POLLS polls (or ``failed``: POST /_mock/media_outcome {"state": "failed"}).
+in_progress -> succeeded over MEDIA_POLLS polls (or ``failed``: POST /_mock/media_outcome {"state": "failed"});
+a media id is refused once older than its expires_after_secs (a day on the server clock).
 Errors are problem JSON (``{"title", "type", "status", "detail"}``; 400 adds ``errors``). Auth: ``Bearer``
 OAuth 2.0 user tokens (2 hours; scopes checked: tweet.read, tweet.write, users.read, media.write), an
 app-only token (403 unsupported-authentication on user endpoints) and OAuth 1.0a user context (HMAC-SHA1
@@ -421,7 +422,7 @@ class X(Network):
             raise invalid("media_type", "The `media_type` field is required.")
         item = self.new_media(str(fields.get("media_category") or "tweet_image").lower(), str(fields["media_type"]),
                               total)
-        return Reply(200, {"data": {"id": item["id"], "media_key": item["media_key"], "expires_after_secs": 86400}})
+        return Reply(200, {"data": {"id": item["id"], "media_key": item["media_key"], "expires_after_secs": MEDIA_TTL}})
 
     def media_append(self, item: dict[str, Any], fields: dict[str, Any]) -> Reply:
         media = fields.get("media")
@@ -447,7 +448,7 @@ class X(Network):
         return Reply(200, {"data": self.media_view(item)})
 
     def media_view(self, item: dict[str, Any]) -> dict[str, Any]:
-        view = {"id": item["id"], "media_key": item["media_key"], "size": item.get("size"), "expires_after_secs": 86400}
+        view = {"id": item["id"], "media_key": item["media_key"], "size": item.get("size"), "expires_after_secs": MEDIA_TTL}
         if item["category"] in ("tweet_video", "amplify_video", "tweet_gif"):
             info: dict[str, Any] = {"state": item["state"]}
             if item["state"] in ("pending", "in_progress"):
