@@ -4,7 +4,8 @@ The servers are started by shell scripts beside this file (``bash .ci/run`` runs
 
     bash tests/peers/bluesky.sh install && bash tests/peers/bluesky.sh start    # PLC + PDS + AppView (+ Ozone)
     bash tests/peers/mastodon.sh install && bash tests/peers/mastodon.sh start  # mastodon-mock
-    bash tests/peers/bluesky.sh stop; bash tests/peers/mastodon.sh stop
+    bash tests/peers/apis.sh install && bash tests/peers/apis.sh start          # wechat weibo x linkedin meta
+    bash tests/peers/bluesky.sh stop; bash tests/peers/mastodon.sh stop; bash tests/peers/apis.sh stop
 
 Each ``start`` writes ``tests/.peers/<name>.env`` (``KEY=VALUE`` lines); environment variables of the same
 names override the file, so a test run can also point at servers started some other way.
@@ -19,6 +20,9 @@ In a test::
         masto = require("mastodon")
         masto.url, masto.token, masto.token2  # two seeded accounts: brand and fan
         carol = masto.create_account("carol") # more accounts: POST /api/v1/_mock/dev_user
+        wechat = require("wechat")            # a local double written from the docs (tests/peers/wechat_api.py)
+        wechat.url, wechat["APP_ID"]          # the env file's keys without the SMM_WECHAT_ prefix
+        wechat.add_fault({"path": "/cgi-bin/draft/add"}, {"type": "status", "errcode": 45009})
 
 Only the standard library is used here, so the module imports anywhere.
 """
@@ -36,8 +40,8 @@ from pathlib import Path
 from typing import Any, Literal, NoReturn, overload
 
 __all__ = [
-    "PEERS_DIR", "PeerUnavailable", "Bluesky", "BlueskyAccount", "Mastodon", "MastodonAccount",
-    "bluesky", "mastodon", "require", "unavailable", "in_ci", "http_json",
+    "PEERS_DIR", "PeerUnavailable", "Bluesky", "BlueskyAccount", "Mastodon", "MastodonAccount", "ApiDouble",
+    "API_DOUBLES", "bluesky", "mastodon", "api_double", "require", "unavailable", "in_ci", "http_json",
 ]
 
 PEERS_DIR = Path(os.environ.get("SMM_PEERS_DIR") or Path(__file__).resolve().parent.parent / ".peers")
@@ -53,7 +57,7 @@ def in_ci() -> bool:
     return os.environ.get("CI", "").strip().lower() in {"true", "1", "yes"}
 
 
-def _settings(name: str, required: tuple[str, ...]) -> dict[str, str]:
+def _settings(name: str, required: tuple[str, ...], script: str = "") -> dict[str, str]:
     """``tests/.peers/<name>.env`` overlaid with ``SMM_<NAME>_*`` environment variables."""
     prefix = f"SMM_{name.upper()}_"
     path = PEERS_DIR / f"{name}.env"
@@ -69,7 +73,8 @@ def _settings(name: str, required: tuple[str, ...]) -> dict[str, str]:
     if missing:
         raise PeerUnavailable(
             f"{name}: no {', '.join(missing)} (neither in {path} nor in the environment); "
-            f"start it with `bash tests/peers/{name}.sh install && bash tests/peers/{name}.sh start`"
+            f"start it with `bash tests/peers/{script or name + '.sh'} install && "
+            f"bash tests/peers/{script or name + '.sh'} start`"
         )
     return values
 
@@ -209,9 +214,61 @@ def mastodon() -> Mastodon:
     )
 
 
+# ----------------------------------------------------------------------------- API doubles (apis.sh)
+
+API_DOUBLES = ("wechat", "weibo", "x", "linkedin", "meta")
+
+
+@dataclass(frozen=True)
+class ApiDouble:
+    """A local double of a network's API, written from its documentation (tests/peers/<name>_api.py).
+    ``keys``: the env file's values without the ``SMM_<NAME>_`` prefix (TOKEN, APP_ID, ...)."""
+
+    name: str
+    url: str
+    keys: dict[str, str]
+
+    def __getitem__(self, key: str) -> str:
+        return self.keys[key]
+
+    def probe(self) -> None:
+        _probe(f"{self.url}/_mock/state")
+
+    def control(self, method: str, what: str, body: Any = None) -> Any:
+        """Call the test-control API (``/_mock/<what>``); raises unless it answers 200."""
+        status, answer = http_json(method, f"{self.url}/_mock/{what}", body if body is not None else {})
+        if status != 200:
+            raise RuntimeError(f"{self.name} /_mock/{what} answered {status}: {answer}")
+        return answer
+
+    def reset(self) -> None:
+        self.control("POST", "reset")
+
+    def add_fault(self, match: dict[str, Any], effect: dict[str, Any], count: int | None = None) -> Any:
+        return self.control("POST", "faults", {"match": match, "effect": effect, "count": count})
+
+    def advance_clock(self, seconds: float) -> float:
+        return self.control("POST", "clock", {"advance": seconds})["now"]
+
+    def state(self) -> dict[str, Any]:
+        status, answer = http_json("GET", f"{self.url}/_mock/state")
+        if status != 200:
+            raise RuntimeError(f"{self.name} /_mock/state answered {status}: {answer}")
+        return answer
+
+
+def api_double(name: str) -> ApiDouble:
+    """Connection info for one of the API doubles (raises PeerUnavailable when not configured)."""
+    prefix = f"SMM_{name.upper()}_"
+    s = _settings(name, (f"{prefix}URL",), "apis.sh")
+    keys = {k.removeprefix(prefix): v for k, v in s.items() if k.startswith(prefix) and k != f"{prefix}URL"}
+    return ApiDouble(name, s[f"{prefix}URL"].rstrip("/"), keys)
+
+
 # ----------------------------------------------------------------------------- pytest
 
-_PEERS = {"bluesky": bluesky, "mastodon": mastodon}
+_PEERS: dict[str, Any] = {"bluesky": bluesky, "mastodon": mastodon,
+                          **{name: (lambda n=name: api_double(n)) for name in API_DOUBLES}}
 
 
 def unavailable(reason: str) -> NoReturn:
@@ -227,6 +284,8 @@ def unavailable(reason: str) -> NoReturn:
 def require(name: Literal["bluesky"]) -> Bluesky: ...
 @overload
 def require(name: Literal["mastodon"]) -> Mastodon: ...
+@overload
+def require(name: Literal["wechat", "weibo", "x", "linkedin", "meta"]) -> ApiDouble: ...
 def require(name: str) -> Any:
     """The named peer's connection info, checked to answer now.
 
