@@ -78,13 +78,11 @@ def _undeclared_slot_pillars(loaded) -> list[Diagnostic]:
     for index, raw in enumerate(loaded.data.get("slots") or []):
         pillar = raw.get("pillar")
         if pillar is not None and pillar not in pillars:
-            line, column, end_line, end = loaded.positions.of_value(("slots", index, "pillar"))
-            found.append(Diagnostic(
-                CALENDAR_FILE, line, column, ERROR, "calendar.unknown-pillar",
+            found.append(Diagnostic.at(
+                CALENDAR_FILE, loaded.positions.at(("slots", index, "pillar")), ERROR, "calendar.unknown-pillar",
                 f"slot pillar `{pillar}` is not declared under `pillars`",
                 did_you_mean(pillar, pillars) or (f"pillars are: {', '.join(pillars)}" if pillars
-                                                  else f"declare it: `pillars: {{{pillar}: {{description: …}}}}`"),
-                end if end_line == line else None))
+                                                  else f"declare it: `pillars: {{{pillar}: {{description: …}}}}`")))
     return found
 
 

@@ -18,7 +18,8 @@ from smm.calendar import CALENDAR_FILE, gaps, load_calendar
 from smm.config import PLATFORMS_FILE
 from smm import lookalikes
 from smm.content import Post
-from smm.diagnostics import ERROR, WARNING, Diagnostic, SourceLines
+from smm.diagnostics import ERROR, WARNING, Diagnostic
+from smm.files import SourceLines
 from smm.platforms import platform_class
 from smm.render import Rendered, Renderer
 from smm.repo import Repo, load_repo
@@ -63,8 +64,7 @@ class PostChecks:
 
 
 def _post_diagnostic(post: Post, path, severity, rule, message, hint=None, key=False) -> Diagnostic:
-    line, column, end = post.at(path, key=key)
-    return Diagnostic(post.file, line, column, severity, rule, message, hint, end)
+    return Diagnostic.at(post.file, post.at(path, key=key), severity, rule, message, hint)
 
 
 def check_accounts(repo: Repo, post: Post) -> list[Diagnostic]:
@@ -151,7 +151,7 @@ def check_adapters(repo: Repo) -> list[Diagnostic]:
     for name, account in repo.config.accounts.items():
         reason = platform_class(account.platform).unavailable()
         if reason:
-            line, column, _, _ = repo.config.positions.of_key(("accounts", name))
+            line, column, _ = repo.config.positions.at(("accounts", name), key=True)
             found.append(Diagnostic(PLATFORMS_FILE, line, column, WARNING, "config.cannot-publish",
                                     f"account `{name}`: {reason}", "posts for it are checked and previewed, not published"))
     return found

@@ -42,11 +42,12 @@ def _fail_on_broken_config(repo) -> None:
     from smm.diagnostics import render
 
     if repo.config_broken:
-        from smm.diagnostics import SourceLines
+        from smm.files import SourceLines
         from smm.lookalikes import explain
 
-        broken = explain([d for d in repo.diagnostics if d.file == "platforms.yml"], SourceLines(repo.root).line)
-        click.echo(render(broken, "text", repo.root), err=True)
+        lines = SourceLines(repo.root).line
+        broken = explain([d for d in repo.diagnostics if d.file == "platforms.yml"], lines)
+        click.echo(render(broken, "text", lines), err=True)
         raise SystemExit(2)
 
 
@@ -71,11 +72,12 @@ class _Group(click.Group):
 def _refuse_when_unsafe(repo) -> None:
     """Duplicate ids and unreadable or unmatched records could make a post go out twice."""
     from smm.diagnostics import render
+    from smm.files import SourceLines
     from smm.integrity import blocking
 
     problems = blocking(repo)
     if problems:
-        click.echo(render(problems, "text", repo.root), err=True)
+        click.echo(render(problems, "text", SourceLines(repo.root).line), err=True)
         click.echo("error: refusing to publish until these are fixed (each could publish a post twice)", err=True)
         raise SystemExit(1)
 
@@ -106,6 +108,7 @@ def check(paths: tuple[Path, ...], fmt: str, fix: bool, now: str | None) -> None
     from smm.check import run_check, select
     from smm.config import find_root, load_config
     from smm.diagnostics import render
+    from smm.files import SourceLines
 
     for p in paths:
         if not p.exists():
@@ -123,7 +126,7 @@ def check(paths: tuple[Path, ...], fmt: str, fix: bool, now: str | None) -> None
             click.echo(f"fixed {changed}", err=True)
         repo, voice = run_check(root, moment)
     found = select(repo.diagnostics, repo.root, list(paths))
-    click.echo(render(found, fmt, repo.root))
+    click.echo(render(found, fmt, SourceLines(repo.root).line))
     if repo.config_broken:
         raise SystemExit(2)
     raise SystemExit(1 if any(d.is_error for d in found) else 0)

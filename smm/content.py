@@ -69,8 +69,7 @@ class Post:
 
     def at(self, path, key: bool = False) -> tuple[int, int, int | None]:
         """Line, column and end column of a front matter field (or its key)."""
-        line, column, end_line, end = self.positions.of_key(path) if key else self.positions.of_value(path)
-        return line, column, end if end_line == line else None
+        return self.positions.at(path, key)
 
 
 def parse_when(text: str, tz: tzinfo) -> datetime:
@@ -179,10 +178,9 @@ def _hashtag_problems(meta: dict, positions: Positions, file: str) -> list[Diagn
         for index, tag in enumerate(tags if isinstance(tags, list) else ()):
             problem = hashtag_problem(tag) if isinstance(tag, str) else None
             if problem:
-                line, column, end_line, end = positions.of_value(path + (index,))
-                found.append(Diagnostic(file, line, column, ERROR, "post.hashtag", f"hashtag `{tag}` {problem}",
-                                        "a hashtag is letters (any script), digits and `_`: `GreenTea`, `green_tea`, `绿茶`",
-                                        end if end_line == line else None))
+                found.append(Diagnostic.at(file, positions.at(path + (index,)), ERROR, "post.hashtag",
+                                           f"hashtag `{tag}` {problem}",
+                                           "a hashtag is letters (any script), digits and `_`: `GreenTea`, `green_tea`, `绿茶`"))
     return found
 
 
@@ -204,17 +202,16 @@ def _publish_at(meta: dict, positions: Positions, file: str, tz: tzinfo, found: 
         return None
     if not isinstance(raw, str):
         return None  # the schema reports the type
-    line, column, end_line, end = positions.of_value(("publish_at",))
-    end = end if end_line == line else None
+    place = positions.at(("publish_at",))
     try:
         when = parse_when(raw, tz)
     except ValueError as exc:
-        found.append(Diagnostic(file, line, column, ERROR, "post.publish-at", f"`publish_at` {raw!r}: {exc}", None, end))
+        found.append(Diagnostic.at(file, place, ERROR, "post.publish-at", f"`publish_at` {raw!r}: {exc}"))
         return None
     problem = _daylight_saving_problem(raw, when)
     if problem:
-        found.append(Diagnostic(file, line, column, WARNING, "post.publish-at-dst", f"`publish_at` {raw!r} {problem}",
-                                "give the time with its offset, e.g. `2026-03-29T03:30:00+02:00`", end))
+        found.append(Diagnostic.at(file, place, WARNING, "post.publish-at-dst", f"`publish_at` {raw!r} {problem}",
+                                   "give the time with its offset, e.g. `2026-03-29T03:30:00+02:00`"))
     return when
 
 

@@ -124,8 +124,7 @@ class _Job:
         self.found: list[Diagnostic] = []
 
     def problem(self, path, rule: str, message: str, hint: str | None = None, at: tuple | None = None) -> None:
-        line, column, end = at or self.post.at(path)
-        self.found.append(Diagnostic(self.post.file, line, column, ERROR, rule, f"{self.account}: {message}", hint, end))
+        self.found.append(Diagnostic.at(self.post.file, at or self.post.at(path), ERROR, rule, f"{self.account}: {message}", hint))
 
     # -- where text came from, for positions -------------------------------------
 
@@ -208,8 +207,7 @@ class _Job:
 
     def same_for_all(self, path, rule: str, message: str, hint: str, at: tuple) -> None:
         """A problem of the post's text itself, reported once whatever the account."""
-        line, column, end = self.post.at(path) if path else at
-        self.found.append(Diagnostic(self.post.file, line, column, ERROR, rule, message, hint, end))
+        self.found.append(Diagnostic.at(self.post.file, self.post.at(path) if path else at, ERROR, rule, message, hint))
 
     def at_offset(self, offset: int) -> tuple:
         """Line and column of an offset into the body."""
@@ -332,10 +330,10 @@ class _Job:
             refs.append(MediaRef(item["file"], item.get("alt")))
             path, rule, what = _usable_media(self.r.root, item["file"])
             if rule:  # the same for every account: one diagnostic after dedupe
-                line, column, end = self.post.at(base + (index, "file"))
                 hint = "paths are relative to the repository root, e.g. `content/media/photo.jpg`"
-                self.found.append(Diagnostic(self.post.file, line, column, ERROR, rule, f"media file `{item['file']}` {what}",
-                                             hint if rule == "media.missing" else None, end))
+                self.found.append(Diagnostic.at(self.post.file, self.post.at(base + (index, "file")), ERROR, rule,
+                                                f"media file `{item['file']}` {what}",
+                                                hint if rule == "media.missing" else None))
                 continue
             for rule, message in media.problems(media.inspect(path), item.get("alt"), rules, self.r.brand.alt_required):
                 about = "alt" if rule in ("media.alt-missing", "media.alt-too-long") else "file"  # no `alt`: its item

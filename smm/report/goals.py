@@ -45,11 +45,11 @@ def load_goals(root: Path, accounts=None) -> tuple[list[dict], list[Diagnostic]]
     goals = list(loaded.data.get("goals") or [])
     found: list[Diagnostic] = []
     seen: set[str] = set()
+    at = loaded.positions.at
     for index, goal in enumerate(goals):
-        line, column, _, end = loaded.positions.of_value(("goals", index, "id"))
         if goal["id"] in seen:
-            found.append(Diagnostic(GOALS_FILE, line, column, ERROR, "goals.duplicate-id",
-                                    f"goal id `{goal['id']}` is used twice", None, end))
+            found.append(Diagnostic.at(GOALS_FILE, at(("goals", index, "id")), ERROR, "goals.duplicate-id",
+                                       f"goal id `{goal['id']}` is used twice"))
         seen.add(goal["id"])
         days = {}
         for key in ("start", "deadline"):
@@ -57,19 +57,16 @@ def load_goals(root: Path, accounts=None) -> tuple[list[dict], list[Diagnostic]]
                 try:
                     days[key] = date.fromisoformat(goal[key])
                 except ValueError:
-                    line, column, _, end = loaded.positions.of_value(("goals", index, key))
-                    found.append(Diagnostic(GOALS_FILE, line, column, ERROR, "goals.date",
-                                            f"`{key}` {goal[key]} is not a real date", None, end))
+                    found.append(Diagnostic.at(GOALS_FILE, at(("goals", index, key)), ERROR, "goals.date",
+                                               f"`{key}` {goal[key]} is not a real date"))
         if len(days) == 2 and days["deadline"] < days["start"]:
-            line, column, _, end = loaded.positions.of_value(("goals", index, "deadline"))
-            found.append(Diagnostic(GOALS_FILE, line, column, ERROR, "goals.deadline",
-                                    f"`deadline` {goal['deadline']} is before `start` {goal['start']}",
-                                    "the deadline is the day the target is due, after the baseline was measured", end))
+            found.append(Diagnostic.at(GOALS_FILE, at(("goals", index, "deadline")), ERROR, "goals.deadline",
+                                       f"`deadline` {goal['deadline']} is before `start` {goal['start']}",
+                                       "the deadline is the day the target is due, after the baseline was measured"))
         if accounts is not None and goal.get("account") and goal["account"] not in accounts:
-            line, column, _, end = loaded.positions.of_value(("goals", index, "account"))
-            found.append(Diagnostic(GOALS_FILE, line, column, ERROR, "goals.unknown-account",
-                                    f"no account `{goal['account']}` in platforms.yml",
-                                    f"accounts are: {', '.join(accounts) or 'none'}", end))
+            found.append(Diagnostic.at(GOALS_FILE, at(("goals", index, "account")), ERROR, "goals.unknown-account",
+                                       f"no account `{goal['account']}` in platforms.yml",
+                                       f"accounts are: {', '.join(accounts) or 'none'}"))
     return ([] if found else goals), found
 
 

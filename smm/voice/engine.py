@@ -125,9 +125,9 @@ class Voice:
             for index, name in enumerate(voice_meta.get("disable") or []):
                 off.append(str(name))
                 if not self.known(str(name)):
-                    line, column, end = post.at(("voice", "disable", index))
-                    problems.append(Diagnostic(post.file, line, column, WARNING, "voice.unknown-rule",
-                                               f"`voice.disable` names no rule: `{name}`", _rules_hint(self), end))
+                    problems.append(Diagnostic.at(post.file, post.at(("voice", "disable", index)), WARNING,
+                                                  "voice.unknown-rule", f"`voice.disable` names no rule: `{name}`",
+                                                  _rules_hint(self)))
         segments = build_segments(post, rendered, front, self.scopes)
         context = _Context(post, segments)
         hits = self._rule_hits(context) + self._builtin_hits(post, segments, rendered)
@@ -251,14 +251,13 @@ class Voice:
             first, last = window[0].publish_at, window[-1].publish_at
             path = ("pillar",) if post.pillar in self.pillars and (self.pillars[post.pillar] or {}).get("promotional") \
                 else ("tags",) if post.meta.get("tags") else ("publish_at",)
-            line, column, end = post.at(path)
-            found.append(Diagnostic(
-                post.file, line, column, ERROR if rule.level == "error" else WARNING, rule.id,
+            found.append(Diagnostic.at(
+                post.file, post.at(path), ERROR if rule.level == "error" else WARNING, rule.id,
                 ("suggestion: " if rule.level == "suggestion" else "")
                 + f"{len(promos)} of the {len(window)} posts from {first:%Y-%m-%d} to {last:%Y-%m-%d} are promotional "
                 f"({share:.0%}); the brand allows at most {limit}% in any {days} days",
                 "move a promotional post out of this stretch, or schedule more non-promotional posts in it "
-                f"(promotional: {', '.join(p.id for p in promos)})", end))
+                f"(promotional: {', '.join(p.id for p in promos)})"))
         return found
 
 
@@ -269,9 +268,8 @@ def _disabled_for(post, rule_id: str, off: list[str]) -> bool:
 
 
 def _config_problem(positions, path, message: str) -> Diagnostic:
-    line, column, end_line, end = positions.of_key(path) if isinstance(path[-1], str) else positions.of_value(path)
-    return Diagnostic(VOICE_FILE, line, column, WARNING, "voice.unknown-rule", message, None,
-                      end if end_line == line else None)
+    return Diagnostic.at(VOICE_FILE, positions.at(path, key=isinstance(path[-1], str)), WARNING,
+                         "voice.unknown-rule", message)
 
 
 def _rules_hint(voice: Voice) -> str:
@@ -393,10 +391,9 @@ def _run_specs(rule: Rule, source: dict) -> list[Diagnostic]:
 
 
 def _spec_problem(rule: Rule, positions, index: int, message: str) -> Diagnostic:
-    line, column, end_line, end = positions.of_value(("specs", index))
-    return Diagnostic(rule.file, line, column, ERROR, "voice.rule-spec", message + "; the rule is not used",
-                      "fix the rule (or the spec): a rule whose own example fails would silently never match",
-                      end if end_line == line else None)
+    return Diagnostic.at(rule.file, positions.at(("specs", index)), ERROR, "voice.rule-spec",
+                         message + "; the rule is not used",
+                         "fix the rule (or the spec): a rule whose own example fails would silently never match")
 
 
 def apply_replacements(text: str, edits: list[tuple[int, int, str]]) -> str:
