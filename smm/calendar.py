@@ -7,9 +7,8 @@ import json
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
-from pathlib import Path
 
-from smm.config import load_yaml_file
+from smm.config import YamlFile
 from smm.content import Post
 from smm.diagnostics import ERROR, Diagnostic
 from smm.schema import did_you_mean
@@ -53,8 +52,8 @@ class Entry:
         return {"type": "gap", **common, "pillar": s.pillar, "label": s.label, "accounts": list(s.accounts)}
 
 
-def load_calendar(root: Path) -> tuple[Calendar, list[Diagnostic]]:
-    loaded = load_yaml_file(root, CALENDAR_FILE, "calendar")
+def calendar_from(loaded: YamlFile) -> tuple[Calendar, list[Diagnostic]]:
+    """brand/calendar.yml → Calendar (empty while the file has errors), with its problems."""
     slots = []
     if not loaded.diagnostics:
         loaded.diagnostics += _undeclared_slot_pillars(loaded)

@@ -106,25 +106,28 @@ def check(paths: tuple[Path, ...], fmt: str, fix: bool, now: str | None) -> None
     unusable platforms.yml.
     """
     from smm.check import run_check, select
-    from smm.config import find_root, load_config
+    from smm.config import find_root
     from smm.diagnostics import render
     from smm.files import SourceLines
+    from smm.settings import load_settings
 
     for p in paths:
         if not p.exists():
             raise UsageError(f"no such file or folder: {p}")
     root = find_root(paths[0] if paths else Path.cwd())
-    moment = _now(now, load_config(root)[0].timezone)
-    repo, voice = run_check(root, moment)
-    if fix:
+    settings = load_settings(root, voice=True)
+    moment = _now(now, settings.config.timezone)
+    if fix:  # before the check, which then reports what is left
+        from smm.repo import load_repo
         from smm.voice import apply_fixes
 
         wanted = [p.resolve() for p in paths]
-        posts = [p for p in repo.posts if not wanted or any(w == (root / p.file).resolve() or w in (root / p.file).resolve().parents
-                                                             for w in wanted)]
-        for changed in apply_fixes(root, posts, voice):
+        posts = [p for p in load_repo(root, settings=settings).posts
+                 if not wanted or any(w == (root / p.file).resolve() or w in (root / p.file).resolve().parents
+                                      for w in wanted)]
+        for changed in apply_fixes(root, posts, settings.voice):
             click.echo(f"fixed {changed}", err=True)
-        repo, voice = run_check(root, moment)
+    repo = run_check(root, moment, settings)
     found = select(repo.diagnostics, repo.root, list(paths))
     click.echo(render(found, fmt, SourceLines(repo.root).line))
     if repo.config_broken:

@@ -113,9 +113,8 @@ def timezone_named(name: object, positions: Positions, file: str) -> tuple[zonei
     return zoneinfo.ZoneInfo("UTC"), []
 
 
-def load_config(root: Path) -> tuple[Config, list[Diagnostic]]:
+def config_from(root: Path, loaded: YamlFile) -> tuple[Config, list[Diagnostic]]:
     """platforms.yml → Config, with every problem found (an unusable file still yields a Config)."""
-    loaded = load_yaml_file(root, PLATFORMS_FILE, "platforms")
     found = list(loaded.diagnostics)
     tz, tz_found = timezone_named(loaded.data.get("timezone"), loaded.positions, PLATFORMS_FILE)
     found += tz_found

@@ -25,9 +25,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
-from pathlib import Path
 
-from smm.config import load_yaml_file
+from smm.config import YamlFile
 from smm.diagnostics import ERROR, Diagnostic
 from smm.report.kpis import Entry, count_at, linear_fit, mean
 
@@ -37,9 +36,9 @@ TREND_WINDOW = timedelta(days=90)
 MIN_POINTS = 3
 
 
-def load_goals(root: Path, accounts=None) -> tuple[list[dict], list[Diagnostic]]:
-    """The goals (an empty list without the file) and every problem in the file."""
-    loaded = load_yaml_file(root, GOALS_FILE, "goals")
+def goals_from(loaded: YamlFile, accounts=None) -> tuple[list[dict], list[Diagnostic]]:
+    """brand/goals.yml → the goals (none without the file or with problems) and every problem in it;
+    `accounts`: the account names a goal may name (None: not judged)."""
     if loaded.diagnostics:
         return [], loaded.diagnostics
     goals = list(loaded.data.get("goals") or [])
@@ -70,9 +69,6 @@ def load_goals(root: Path, accounts=None) -> tuple[list[dict], list[Diagnostic]]
     return ([] if found else goals), found
 
 
-def check_goals(root: Path, accounts) -> list[Diagnostic]:
-    """For `smm check`: problems in brand/goals.yml."""
-    return load_goals(root, accounts)[1]
 
 
 @dataclass

@@ -1,6 +1,6 @@
 """The voice engine: rules loaded and compiled once, then run over each post.
 
-    Voice.load(root, calendar)  ── brand/voice.yml (built-in social rules) and
+    Voice.build(root, voice.yml, calendar)  ── brand/voice.yml (built-in social rules) and
                                    brand/voice/**/*.yml (rule files), specs run
     voice.check_post(post, rendered)  ── each of the post's texts: skip, normalize, one
                                    automaton pass for every literal of every rule, then
@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
-from smm.config import load_yaml_file
+from smm.config import YamlFile
 from smm.diagnostics import ERROR, WARNING, Diagnostic
 from smm.voice import social
 from smm.voice.base import Hit, Rule
@@ -70,10 +70,9 @@ class Voice:
     # -- loading ------------------------------------------------------------------
 
     @classmethod
-    def load(cls, root: Path, calendar) -> tuple["Voice", list[Diagnostic]]:
-        """Every rule, and every problem with brand/voice.yml and the rule files."""
+    def build(cls, root: Path, loaded: YamlFile, calendar) -> tuple["Voice", list[Diagnostic]]:
+        """Every rule, and every problem with brand/voice.yml (`loaded`) and the rule files."""
         root = Path(root)
-        loaded = load_yaml_file(root, VOICE_FILE, "voice")
         config = loaded.data if not any(d.is_error for d in loaded.diagnostics) else {}
         found = list(loaded.diagnostics)
         files, file_problems = rule_files(root)

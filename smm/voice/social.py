@@ -14,11 +14,11 @@ from urllib.parse import urlsplit
 
 import regex
 
+from smm.settings import VOICE_FILE
 from smm.voice.base import Hit
 from smm.voice.segments import disabled_at
 from smm.voice.text import MARKDOWN_TARGET, edges_ok, find_hashtags, find_urls
 
-VOICE_FILE = "brand/voice.yml"
 
 _EMOJI = regex.compile(
     r"(?:\p{Regional_Indicator}{2})"
