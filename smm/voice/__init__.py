@@ -10,6 +10,7 @@ brand/voice.yml, CJK-aware matching, and substitution fixes.
 from smm.voice.engine import Voice
 from smm.voice.fix import Fix, apply_fixes, fix_posts
 from smm.voice.rules import KINDS, RULES_DIR
-from smm.voice.social import BUILTIN_IDS, VOICE_FILE
+from smm.settings import VOICE_FILE
+from smm.voice.social import BUILTIN_IDS
 
 __all__ = ["Voice", "apply_fixes", "fix_posts", "Fix", "KINDS", "RULES_DIR", "VOICE_FILE", "BUILTIN_IDS"]

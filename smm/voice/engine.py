@@ -20,7 +20,8 @@ from smm.voice.base import Hit, Rule
 from smm.voice.matcher import LiteralIndex
 from smm.voice.rules import load_rule, rule_files
 from smm.voice.segments import FrontMatter, Segment, build_segments, disabled_at, misspelt_directives, name_matches
-from smm.voice.social import BUILTIN_IDS, VOICE_FILE
+from smm.settings import VOICE_FILE
+from smm.voice.social import BUILTIN_IDS
 
 _TOKEN_KINDS = ("existence", "substitution")
 

@@ -14,7 +14,6 @@ from urllib.parse import urlsplit
 
 import regex
 
-from smm.settings import VOICE_FILE
 from smm.voice.base import Hit
 from smm.voice.segments import disabled_at
 from smm.voice.text import MARKDOWN_TARGET, edges_ok, find_hashtags, find_urls
