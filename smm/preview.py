@@ -409,7 +409,7 @@ def _media(images: _Images, r: Rendered) -> str:
     return "".join(out)
 
 
-def _card(post: Post, r: Rendered, images: _Images, title: str) -> str:
+def _card(r: Rendered, images: _Images, title: str) -> str:
     e = html.escape
     platform = platform_class(r.platform)
     colors = "" if r.platform in _COLORS else f' style="--c:{_DEFAULT_COLORS[0]};--ink:{_DEFAULT_COLORS[1]}"'
@@ -418,9 +418,8 @@ def _card(post: Post, r: Rendered, images: _Images, title: str) -> str:
             f'<header><span class="avatar">{e((title.strip() or "?")[0].upper())}</span>'
             f'<span class="who"><b>{e(title)}</b><small>{e(r.account)}</small></span>'
             f'<span class="net">{e(platform.label)}</span></header>')]
-    warning = post.meta.get("content_warning")
-    if warning and getattr(platform, "content_warnings", False):
-        out.append(f'<div class="cw">CW: {e(str(warning))}</div>')
+    if r.content_warning:
+        out.append(f'<div class="cw">CW: {e(str(r.content_warning))}</div>')
     many = len(r.parts) > 1
     refused_all: list[str] = []
     out.append(f'<ol class="thread{" many" if many else ""}">')
@@ -428,7 +427,7 @@ def _card(post: Post, r: Rendered, images: _Images, title: str) -> str:
         body, refused = _body(part, platform)
         refused_all += [t for t in refused if t not in refused_all]
         number = f'<span class="num" title="part {index + 1} of {len(r.parts)}">{index + 1}</span>' if many else ""
-        entry = (f'<div class="entry-title">{e(post.title)}</div>'
+        entry = (f'<div class="entry-title">{e(r.title)}</div>'
                  if platform.name == "feed" and index == 0 else "")
         out.append(f'<li class="part">{number}{entry}{body}{_counter(part, platform)}</li>')
     out.append("</ol>")
@@ -480,7 +479,7 @@ def as_html(preview: Preview, root: Path, title: str, lang: str = "en") -> str:
         out.append(f'<section class="post" id="post-{index + 1}"{lang_attribute}><h2>{e(post.title)}</h2>'
                    f'<div class="meta">{e(_when(post))} · {e(post.id)} · {e(post.file)}{badges}</div>'
                    f'<div class="cards">')
-        out += [_card(post, r, images, title) for r in renderings]
+        out += [_card(r, images, title) for r in renderings]
         out.append("</div></section>")
     out.append("</main></body></html>")
     out[0] = out[0].replace("</head>", images.style() + "</head>", 1)  # the images, once, now that all are known

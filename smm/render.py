@@ -56,6 +56,9 @@ class Rendered:
     media: tuple[MediaRef, ...]
     link: str | None
     diagnostics: tuple[Diagnostic, ...] = ()
+    title: str = ""
+    languages: tuple[str, ...] = ()  # BCP 47 tags from the front matter
+    content_warning: str | None = None  # only for networks that show one (Platform.content_warnings)
 
     @property
     def text(self) -> str:
@@ -176,7 +179,8 @@ class _Job:
         media_refs = self.check_media()
         parts = self.fit(full, bool(media_refs))
         return Rendered(self.post.id, self.account, self.platform.name, tuple(parts), tuple(media_refs),
-                        link, tuple(self.found))
+                        link, tuple(self.found), self.post.title, tuple(self.post.meta.get("languages") or ()),
+                        self.content_warning())
 
     def without_comments(self) -> str:
         """The source text without HTML comments: they are for the repository, never published."""
@@ -257,10 +261,13 @@ class _Job:
             return body
         return result.strip()
 
+    def content_warning(self) -> str | None:
+        return self.post.meta.get("content_warning") if self.platform.content_warnings else None
+
     def fit(self, text: str, with_media: bool) -> list[Part]:
         limit = self.platform.limit_for(self.options, with_media)
-        warning = self.post.meta.get("content_warning")
-        if limit and warning and self.platform.content_warnings:  # the warning counts toward each status
+        warning = self.content_warning()
+        if limit and warning:  # the warning counts toward each status
             limit -= self.platform.length(warning)
         shorten = self.platform.shorten_links  # links as the network shows them, part by part
 
