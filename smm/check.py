@@ -78,8 +78,7 @@ def check_accounts(repo: Repo, post: Post) -> list[Diagnostic]:
                 f"no account `{name}` in {PLATFORMS_FILE}",
                 did_you_mean(name, known) or f"accounts are: {', '.join(known)}",
             ))
-    overrides = post.meta.get("overrides")
-    for name in overrides if isinstance(overrides, dict) else {}:
+    for name in post.overridden:
         if name not in known:
             found.append(_post_diagnostic(
                 post, ("overrides", name), ERROR, "post.unknown-account",

@@ -123,7 +123,7 @@ class _Job:
         self.account = account
         self.options = renderer.config.accounts[account].options
         self.platform = platform
-        self.override = (post.meta.get("overrides") or {}).get(account) or {}
+        self.view = post.for_account(account)
         self.found: list[Diagnostic] = []
 
     def problem(self, path, rule: str, message: str, hint: str | None = None, at: tuple | None = None) -> None:
@@ -131,15 +131,10 @@ class _Job:
 
     # -- where text came from, for positions -------------------------------------
 
-    def source(self) -> tuple[str, tuple]:
-        if self.override.get("text"):
-            return self.override["text"], ("overrides", self.account, "text")
-        return self.post.body, ()
-
     def position_in_source(self, snippet: str, near: float = 0.0) -> tuple:
         """Line and column of `snippet` in the post's source; of its occurrences, the one nearest
         the fraction `near` of the text (rendering shifts positions, repeated text repeats)."""
-        text, path = self.source()
+        text, path = self.view.text, self.view.text_path
         if path:
             return self.post.at(path)
         for size in (24, 12, 6, 3):
@@ -164,7 +159,7 @@ class _Job:
         utm = self.utm()
         if utm:
             text = tag_all(text, **utm)
-        link = self.override.get("link") or self.post.meta.get("link")
+        link = self.view.link
         if link and utm:
             link = utm_tag(link, **utm)
         renderings = [markup.render(s, flavor) for s in text.split(SPLIT_MARKER) if s.strip()]
@@ -184,7 +179,7 @@ class _Job:
 
     def without_comments(self) -> str:
         """The source text without HTML comments: they are for the repository, never published."""
-        text, path = self.source()
+        text, path = self.view.text, self.view.text_path
         stripped, unclosed = markup.strip_comments(text)
         if unclosed is not None:
             self.same_for_all(path, "render.unclosed-comment", "`<!--` is never closed, so it would be published as text",
@@ -243,7 +238,7 @@ class _Job:
                 "campaign": self.post.meta.get("campaign"), "domains": settings.get("domains")}
 
     def apply_template(self, body: str, link: str | None) -> str:
-        tags = [hashtag(t) for t in (self.override.get("hashtags") or self.post.meta.get("hashtags") or [])]
+        tags = [hashtag(t) for t in self.view.hashtags]
         present = {t.casefold() for t in _HASHTAG.findall(body)}
         tags = [t for t in tags if t.casefold() not in present]
         markup = self.platform.markup in HTML_FLAVORS
@@ -316,18 +311,14 @@ class _Job:
         if self.platform.max_hashtags is not None:
             tags = len(re.findall(r"(?<![\w#])#\w+", text))
             if tags > self.platform.max_hashtags:
-                where = ("overrides", self.account, "hashtags") if "hashtags" in self.override else ("hashtags",)
-                self.problem(where, "render.too-many-hashtags",
+                self.problem(self.view.hashtags_path or ("hashtags",), "render.too-many-hashtags",
                              f"{tags} hashtags; {self.platform.label} allows {self.platform.max_hashtags}")
 
     def check_media(self) -> list[MediaRef]:
-        if "media" in self.override:
-            items, base = self.override["media"], ("overrides", self.account, "media")
-        else:
-            items, base = self.post.meta.get("media") or [], ("media",)
+        items, base = self.view.media, self.view.media_path or ("media",)
         rules = self.platform.media
         if len(items) < rules.min_count:
-            where = base if "media" in self.override or "media" in self.post.meta else ("platforms", self.account_index())
+            where = self.view.media_path or ("platforms", self.account_index())
             self.problem(where, "media.none", f"{self.platform.label} posts need at least {rules.min_count} image or "
                          "video; this one has none", f"add `media:`, or take `{self.account}` off `platforms`")
         if len(items) > rules.max_count:

@@ -347,12 +347,9 @@ def _account_texts(post, rendered) -> dict[str, str]:
     if rendered:
         return {r.account: "\n\n".join(p.text for p in r.parts) for r in rendered}
     texts = {}
-    overrides = post.meta.get("overrides") or {}
     for account in post.accounts:
-        override = overrides.get(account) or {}
-        tags = override.get("hashtags") or post.meta.get("hashtags") or []
-        text = override.get("text") or post.body
-        texts[account] = text + "\n\n" + " ".join("#" + str(t).lstrip("#") for t in tags)
+        view = post.for_account(account)
+        texts[account] = view.text + "\n\n" + " ".join("#" + str(t).lstrip("#") for t in view.hashtags)
     return texts
 
 
