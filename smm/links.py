@@ -1,4 +1,4 @@
-"""Links in posts: finding them and tagging them with UTM parameters."""
+"""Links in posts: which may leave the repository, and tagging them with UTM parameters (URLs are found by smm.tokens)."""
 
 from __future__ import annotations
 
@@ -6,8 +6,7 @@ import html
 import re
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-URL = re.compile(r"https?://[^\s<>\"'`)\]]*[^\s<>\"'`)\].,;:!?。，！？、）」』】]")
-
+from smm.tokens import URL
 
 _LEAVES = re.compile(r"https?://[^\s/?#]|mailto:\S", re.IGNORECASE)
 

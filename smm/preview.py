@@ -12,7 +12,7 @@ from pathlib import Path
 from smm.brand import first_language
 from smm.content import Post
 from smm.files import inside, open_regular
-from smm.links import URL
+from smm.tokens import HASHTAG, MENTION, URL
 from smm.media import inspect
 from smm.platforms import platform_class
 from smm.render import Rendered
@@ -158,8 +158,7 @@ _DEFAULT_COLORS = ("#65676b", "#1a5c9e")
 _NETWORK_STYLE = "".join(f".net-{name}{{--c:{accent};--ink:{ink}}}" for name, (accent, ink) in _COLORS.items())
 # how many characters of a link (without https://) the network shows before an ellipsis
 _LINK_SHOWN = {"mastodon": 30, "x": 30, "threads": 30}
-_PLAIN_TOKENS = re.compile(r"(?P<url>" + URL.pattern + r")|(?P<tag>(?<![\w#&/])#\w+)"
-                           r"|(?P<mention>(?<![\w@/])@\w[\w.-]*(?:@[\w-]+(?:\.[\w-]+)+)?)")
+_PLAIN_TOKENS = re.compile(rf"(?P<url>{URL.pattern})|(?P<tag>{HASHTAG.pattern})|(?P<mention>(?<![\w@/]){MENTION.pattern})")
 _CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'"
 
 

@@ -24,13 +24,12 @@ from smm.content import Post
 from smm.counting import first_overflow
 from smm.diagnostics import ERROR, Diagnostic
 from smm.files import inside, not_regular, unusable_path
-from smm.links import URL, leaves_safely, tag_all, utm_tag
+from smm.links import leaves_safely, tag_all, utm_tag
 from smm.platforms import Platform, platform_class
 from smm.templating import HTML_FLAVORS, TEMPLATES_DIR, Templates
 from smm.threads import SPLIT_MARKER, split
+from smm.tokens import HANDLE, hashtag, hashtags, urls
 
-MENTION = re.compile(r"@\{([^}\s]+)\}")
-_HASHTAG = re.compile(r"(?<![\w#&])#\w+")
 
 
 @dataclass(frozen=True)
@@ -73,10 +72,6 @@ class Rendered:
             "media": [{"file": m.file, "alt": m.alt} for m in self.media],
             "link": self.link,
         }
-
-
-def hashtag(tag: str) -> str:
-    return "#" + tag.lstrip("#")
 
 
 class _LinkTargets(HTMLParser):
@@ -228,7 +223,7 @@ class _Job:
                              at=at)
                 return match.group(1)
             return handle
-        return MENTION.sub(replace, text)
+        return HANDLE.sub(replace, text)
 
     def utm(self) -> dict | None:
         settings = self.r.config.utm
@@ -239,7 +234,7 @@ class _Job:
 
     def apply_template(self, body: str, link: str | None) -> str:
         tags = [hashtag(t) for t in self.view.hashtags]
-        present = {t.casefold() for t in _HASHTAG.findall(body)}
+        present = {t.casefold() for t in hashtags(body)}
         tags = [t for t in tags if t.casefold() not in present]
         markup = self.platform.markup in HTML_FLAVORS
         if link and (link in body or (markup and html.escape(link) in body)):
@@ -305,11 +300,11 @@ class _Job:
 
     def check_counts(self, text: str) -> None:
         if self.platform.max_links is not None:
-            links = len(URL.findall(text))
+            links = len(urls(text))
             if links > self.platform.max_links:
                 self.problem((), "render.too-many-links", f"{links} links; {self.platform.label} allows {self.platform.max_links}")
         if self.platform.max_hashtags is not None:
-            tags = len(re.findall(r"(?<![\w#])#\w+", text))
+            tags = len(hashtags(text))
             if tags > self.platform.max_hashtags:
                 self.problem(self.view.hashtags_path or ("hashtags",), "render.too-many-hashtags",
                              f"{tags} hashtags; {self.platform.label} allows {self.platform.max_hashtags}")

@@ -500,3 +500,34 @@ def test_rendered_carries_title_languages_and_content_warning(make_repo, fields,
     assert mastodon.content_warning == shown and bluesky.content_warning is None
     assert mastodon.title == bluesky.title == post.title
     assert mastodon.languages == tuple(post.meta.get("languages") or ())
+
+
+# --- tokens: one pattern each for URLs, hashtags and mentions ---------------------------------
+
+TOKENS = [  # (text, hashtags, urls, mentions)
+    ("Tea #Oolong and #绿茶 today", ["#Oolong", "#绿茶"], [], []),
+    ("no tag in a#b, ##double or &#39; entities", [], [], []),
+    ("See https://shop.example/a?x=1. Then https://b.example/茶。", [],
+     ["https://shop.example/a?x=1", "https://b.example/茶"], []),
+    ("(https://a.example/x) and 'https://b.example'", [], ["https://a.example/x", "https://b.example"], []),
+    ("Hi @alice, @bob@m.example. and @{brand}!", [], [], ["@alice", "@bob@m.example", "@{brand}"]),
+    ("@张三 喝茶 #冬日", ["#冬日"], [], ["@张三"]),
+]
+
+
+@pytest.mark.parametrize("text,tags,links,mentions", TOKENS)
+def test_tokens_are_found_one_way(text, tags, links, mentions):
+    from smm.tokens import MENTION, hashtags, urls
+
+    assert hashtags(text) == tags
+    assert urls(text) == links
+    assert [m.group() for m in MENTION.finditer(text)] == mentions
+
+
+@pytest.mark.parametrize("body,shown", [
+    ("Tea &amp;#39; time", "Tea &amp;#39; time\n\n#Tea"),  # an entity is no hashtag: `#Tea` is still added
+    ("Tea #tea time", "Tea #tea time"),  # a hashtag already in the text is not added again, whatever its case
+    ("Tea a#Tea time", "Tea a#Tea time\n\n#Tea"),  # `a#Tea` is no hashtag
+])
+def test_hashtags_added_unless_already_in_the_text(make_repo, body, shown):
+    assert render(make_repo, body, hashtags="[Tea]").text == shown

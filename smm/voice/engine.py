@@ -21,6 +21,7 @@ from smm.voice.matcher import LiteralIndex
 from smm.voice.rules import load_rule, rule_files
 from smm.voice.segments import FrontMatter, Segment, build_segments, disabled_at, misspelt_directives, name_matches
 from smm.settings import VOICE_FILE
+from smm.tokens import hashtag
 from smm.voice.social import BUILTIN_IDS
 
 _TOKEN_KINDS = ("existence", "substitution")
@@ -349,7 +350,7 @@ def _account_texts(post, rendered) -> dict[str, str]:
     texts = {}
     for account in post.accounts:
         view = post.for_account(account)
-        texts[account] = view.text + "\n\n" + " ".join("#" + str(t).lstrip("#") for t in view.hashtags)
+        texts[account] = view.text + "\n\n" + " ".join(hashtag(str(t)) for t in view.hashtags)
     return texts
 
 

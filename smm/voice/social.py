@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 import regex
 
 from smm.content import overrides
+from smm.tokens import hashtag
 from smm.voice.base import Hit
 from smm.voice.segments import disabled_at
 from smm.voice.text import MARKDOWN_TARGET, edges_ok, find_hashtags, find_urls
@@ -222,7 +223,7 @@ def hashtag_hits(rule: Builtin, post, rendered, disclosure: Builtin | None) -> l
     else:
         for account in post.accounts:
             view = post.for_account(account)
-            tags = {("#" + str(t).lstrip("#")).lower() for t in view.hashtags}
+            tags = {hashtag(str(t)).lower() for t in view.hashtags}
             tags |= {t.lower().rstrip("#") for t in find_hashtags(view.text)}
             tags -= ignored
             counted.append((account, account, len(tags), limits.get(account, default)))
