@@ -1,4 +1,4 @@
-"""platforms.yml and brand/ files → frozen settings objects, with diagnostics."""
+"""platforms.yml → Config, and the one way a YAML settings file is read, parsed and schema-checked (load_yaml_file)."""
 
 from __future__ import annotations
 

@@ -44,6 +44,12 @@ def overrides(meta: dict) -> dict[str, dict]:
     return {name: o for name, o in found.items() if isinstance(o, dict)} if isinstance(found, dict) else {}
 
 
+def written(meta: dict, name: str) -> list[tuple[tuple, str | None, object]]:
+    """(path, account or None, value) of a field as the post sets it, then as each override does."""
+    return [((name,), None, meta.get(name))] + [(("overrides", account, name), account, override.get(name))
+                                                for account, override in overrides(meta).items()]
+
+
 def for_account(meta: dict, body: str, account: str) -> AccountView:
     """The per-account view of a post's fields (see AccountView); wrong types are not judged here."""
     override = overrides(meta).get(account) or {}
@@ -217,10 +223,8 @@ def hashtag_problem(tag: str) -> str | None:
 
 
 def _hashtag_problems(meta: dict, positions: Positions, file: str) -> list[Diagnostic]:
-    lists = [(("hashtags",), meta.get("hashtags"))]
-    lists += [(("overrides", name, "hashtags"), override.get("hashtags")) for name, override in overrides(meta).items()]
     found = []
-    for path, tags in lists:
+    for path, _, tags in written(meta, "hashtags"):
         for index, tag in enumerate(tags if isinstance(tags, list) else ()):
             problem = hashtag_problem(tag) if isinstance(tag, str) else None
             if problem:

@@ -13,7 +13,7 @@ import re
 from bisect import bisect_right
 from pathlib import Path
 
-from smm.content import overrides
+from smm.content import overrides, written
 from smm.files import read_text
 from smm.voice.text import Normalized, normalize, prepare
 
@@ -213,22 +213,15 @@ class Segment:
         return f"Segment({self.scope}, {self.path}, {self.text[:20]!r})"
 
 
-def _lists(meta: dict, name: str):
-    """(path, account or None, items) of the post's own list `name` and each override's."""
-    yield (name,), None, meta.get(name) or []
-    for account, override in overrides(meta).items():
-        yield ("overrides", account, name), account, override.get(name) or []
-
-
 def _hashtag_paths(meta: dict):
-    for path, account, tags in _lists(meta, "hashtags"):
-        for index, tag in enumerate(tags):
+    for path, account, tags in written(meta, "hashtags"):
+        for index, tag in enumerate(tags or []):
             yield path + (index,), tag, account
 
 
 def _alt_paths(meta: dict):
-    for path, account, items in _lists(meta, "media"):
-        for index, item in enumerate(items):
+    for path, account, items in written(meta, "media"):
+        for index, item in enumerate(items or []):
             if isinstance(item, dict) and isinstance(item.get("alt"), str):
                 yield path + (index, "alt"), item["alt"], account
 

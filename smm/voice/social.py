@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 
 import regex
 
-from smm.content import overrides
+from smm.content import written
 from smm.tokens import hashtag
 from smm.voice.base import Hit
 from smm.voice.segments import disabled_at
@@ -197,9 +197,7 @@ def link_hits(rule: Builtin, post, segments, rendered_texts) -> list[Hit]:
             for match in MARKDOWN_TARGET.finditer(segment.text):
                 if match.group(1) not in seen and "://" in match.group(1):
                     add(segment, match.start(1), match.end(1), match.group(1))
-    links = [(("link",), post.meta.get("link"))]
-    links += [(("overrides", a, "link"), override.get("link")) for a, override in overrides(post.meta).items()]
-    for path, value in links:
+    for path, _, value in written(post.meta, "link"):
         if isinstance(value, str):
             add(None, 0, 0, value, path)
     for segment in rendered_texts:  # templates may add links the sources do not have
