@@ -7,7 +7,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from smm.config import load_yaml_file
+from smm.config import YamlFile
 from smm.diagnostics import Diagnostic
 
 BRAND_FILE = "brand/brand.yml"
@@ -30,9 +30,8 @@ class Brand:
         return entry.get(account) or entry.get(platform) or entry.get("default")
 
 
-def load_brand(root: Path) -> tuple[Brand, list[Diagnostic]]:
-    settings = load_yaml_file(root, BRAND_FILE, "brand")
-    handles = load_yaml_file(root, HANDLES_FILE, "handles")
+def brand_from(root: Path, settings: YamlFile, handles: YamlFile) -> tuple[Brand, list[Diagnostic]]:
+    """brand/brand.yml and brand/handles.yml (reported on its own) → Brand; a file with problems counts as empty."""
     data = settings.data if not settings.diagnostics else {}
     brand = Brand(
         name=data.get("name", root.name),
@@ -43,7 +42,7 @@ def load_brand(root: Path) -> tuple[Brand, list[Diagnostic]]:
         handles=handles.data if not handles.diagnostics else {},
         handles_broken=any(d.is_error for d in handles.diagnostics),
     )
-    return brand, settings.diagnostics + handles.diagnostics
+    return brand, settings.diagnostics
 
 
 # kana before Han: Japanese writes both

@@ -7,9 +7,8 @@ import json
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
-from pathlib import Path
 
-from smm.config import load_yaml_file
+from smm.config import YamlFile
 from smm.content import Post
 from smm.diagnostics import ERROR, Diagnostic
 from smm.schema import did_you_mean
@@ -53,8 +52,8 @@ class Entry:
         return {"type": "gap", **common, "pillar": s.pillar, "label": s.label, "accounts": list(s.accounts)}
 
 
-def load_calendar(root: Path) -> tuple[Calendar, list[Diagnostic]]:
-    loaded = load_yaml_file(root, CALENDAR_FILE, "calendar")
+def calendar_from(loaded: YamlFile) -> tuple[Calendar, list[Diagnostic]]:
+    """brand/calendar.yml → Calendar (empty while the file has errors), with its problems."""
     slots = []
     if not loaded.diagnostics:
         loaded.diagnostics += _undeclared_slot_pillars(loaded)
@@ -78,13 +77,11 @@ def _undeclared_slot_pillars(loaded) -> list[Diagnostic]:
     for index, raw in enumerate(loaded.data.get("slots") or []):
         pillar = raw.get("pillar")
         if pillar is not None and pillar not in pillars:
-            line, column, end_line, end = loaded.positions.of_value(("slots", index, "pillar"))
-            found.append(Diagnostic(
-                CALENDAR_FILE, line, column, ERROR, "calendar.unknown-pillar",
+            found.append(Diagnostic.at(
+                CALENDAR_FILE, loaded.positions.at(("slots", index, "pillar")), ERROR, "calendar.unknown-pillar",
                 f"slot pillar `{pillar}` is not declared under `pillars`",
                 did_you_mean(pillar, pillars) or (f"pillars are: {', '.join(pillars)}" if pillars
-                                                  else f"declare it: `pillars: {{{pillar}: {{description: …}}}}`"),
-                end if end_line == line else None))
+                                                  else f"declare it: `pillars: {{{pillar}: {{description: …}}}}`")))
     return found
 
 

@@ -1,7 +1,7 @@
 """`smm check`: every problem in a content repository, found at once.
 
     run_check(root, now)
-      Voice.load ── the brand's voice rules, compiled once (before any worker forks)
+      load_settings ── every settings file once, the brand's voice rules compiled (before any worker forks)
       load_repo  ── each post: parse (its own problems), then PostChecks: what each
                     account would receive (limits, media), brand voice, accounts, pillar, due date
       check      ── across posts: duplicate ids, publish records, the promotional share,
@@ -14,42 +14,39 @@ from dataclasses import astuple
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from smm.calendar import CALENDAR_FILE, gaps, load_calendar
+from smm.calendar import CALENDAR_FILE, gaps
 from smm.config import PLATFORMS_FILE
 from smm import lookalikes
 from smm.content import Post
-from smm.diagnostics import ERROR, WARNING, Diagnostic, SourceLines
+from smm.diagnostics import ERROR, WARNING, Diagnostic
+from smm.files import SourceLines
 from smm.platforms import platform_class
 from smm.render import Rendered, Renderer
 from smm.repo import Repo, load_repo
 from smm.integrity import check_duplicate_ids, check_records
 from smm.schema import did_you_mean
-from smm.report.goals import check_goals
-from smm.voice import Voice
+from smm.settings import Settings, load_settings
 
 GAP_WARNING_WINDOW = timedelta(days=7)
 
 
-def run_check(root: Path, now: datetime) -> tuple[Repo, Voice]:
-    """The repository, with every problem in `repo.diagnostics`, and its voice rules."""
-    voice, voice_found = Voice.load(root, load_calendar(root)[0])
-    repo = load_repo(root, PostChecks(now, voice))
-    repo.diagnostics += (voice_found + voice.check_calendar(repo.posts) + check_goals(root, repo.config.account_names)
-                         + check_duplicate_ids(repo.posts + repo.broken)
+def run_check(root: Path, now: datetime, settings: Settings | None = None) -> Repo:
+    """The repository, with its voice rules and every problem in `repo.diagnostics`."""
+    repo = load_repo(root, PostChecks(now), settings or load_settings(root, voice=True))
+    repo.diagnostics += (repo.voice.check_calendar(repo.posts) + check_duplicate_ids(repo.posts + repo.broken)
                          + check_records(repo) + check_jobs_needing_a_human(repo) + check_gaps(repo, now)
                          + check_adapters(repo))
     # a broken template is reported by every post that uses it: once is enough
     repo.diagnostics = list({astuple(d): d for d in repo.diagnostics}.values())
     repo.diagnostics = lookalikes.explain(repo.diagnostics, SourceLines(root).line)
-    return repo, voice
+    return repo
 
 
 class PostChecks:
     """The checks of one post that need the repository's settings but no other post."""
 
-    def __init__(self, now: datetime, voice: Voice) -> None:
+    def __init__(self, now: datetime) -> None:
         self.now = now
-        self.voice = voice
         self.renderer: Renderer | None = None  # made in the process that uses it
 
     def __call__(self, repo: Repo, post: Post) -> list[Diagnostic]:
@@ -58,13 +55,12 @@ class PostChecks:
         if self.renderer is None:
             self.renderer = Renderer(repo.root, repo.config, repo.brand)
         rendered = [self.renderer.render(post, name) for name in post.accounts if name in repo.config.accounts]
-        return (check_rendering(rendered) + self.voice.check_post(post, rendered) + check_accounts(repo, post)
+        return (check_rendering(rendered) + repo.voice.check_post(post, rendered) + check_accounts(repo, post)
                 + check_pillar(repo, post) + check_due(repo, post, self.now))
 
 
 def _post_diagnostic(post: Post, path, severity, rule, message, hint=None, key=False) -> Diagnostic:
-    line, column, end = post.at(path, key=key)
-    return Diagnostic(post.file, line, column, severity, rule, message, hint, end)
+    return Diagnostic.at(post.file, post.at(path, key=key), severity, rule, message, hint)
 
 
 def check_accounts(repo: Repo, post: Post) -> list[Diagnostic]:
@@ -82,8 +78,7 @@ def check_accounts(repo: Repo, post: Post) -> list[Diagnostic]:
                 f"no account `{name}` in {PLATFORMS_FILE}",
                 did_you_mean(name, known) or f"accounts are: {', '.join(known)}",
             ))
-    overrides = post.meta.get("overrides")
-    for name in overrides if isinstance(overrides, dict) else {}:
+    for name in post.overridden:
         if name not in known:
             found.append(_post_diagnostic(
                 post, ("overrides", name), ERROR, "post.unknown-account",
@@ -151,7 +146,7 @@ def check_adapters(repo: Repo) -> list[Diagnostic]:
     for name, account in repo.config.accounts.items():
         reason = platform_class(account.platform).unavailable()
         if reason:
-            line, column, _, _ = repo.config.positions.of_key(("accounts", name))
+            line, column, _ = repo.config.positions.at(("accounts", name), key=True)
             found.append(Diagnostic(PLATFORMS_FILE, line, column, WARNING, "config.cannot-publish",
                                     f"account `{name}`: {reason}", "posts for it are checked and previewed, not published"))
     return found

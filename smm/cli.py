@@ -42,11 +42,12 @@ def _fail_on_broken_config(repo) -> None:
     from smm.diagnostics import render
 
     if repo.config_broken:
-        from smm.diagnostics import SourceLines
+        from smm.files import SourceLines
         from smm.lookalikes import explain
 
-        broken = explain([d for d in repo.diagnostics if d.file == "platforms.yml"], SourceLines(repo.root).line)
-        click.echo(render(broken, "text", repo.root), err=True)
+        lines = SourceLines(repo.root).line
+        broken = explain([d for d in repo.diagnostics if d.file == "platforms.yml"], lines)
+        click.echo(render(broken, "text", lines), err=True)
         raise SystemExit(2)
 
 
@@ -71,11 +72,12 @@ class _Group(click.Group):
 def _refuse_when_unsafe(repo) -> None:
     """Duplicate ids and unreadable or unmatched records could make a post go out twice."""
     from smm.diagnostics import render
+    from smm.files import SourceLines
     from smm.integrity import blocking
 
     problems = blocking(repo)
     if problems:
-        click.echo(render(problems, "text", repo.root), err=True)
+        click.echo(render(problems, "text", SourceLines(repo.root).line), err=True)
         click.echo("error: refusing to publish until these are fixed (each could publish a post twice)", err=True)
         raise SystemExit(1)
 
@@ -104,26 +106,30 @@ def check(paths: tuple[Path, ...], fmt: str, fix: bool, now: str | None) -> None
     unusable platforms.yml.
     """
     from smm.check import run_check, select
-    from smm.config import find_root, load_config
+    from smm.config import find_root
     from smm.diagnostics import render
+    from smm.files import SourceLines
+    from smm.settings import load_settings
 
     for p in paths:
         if not p.exists():
             raise UsageError(f"no such file or folder: {p}")
     root = find_root(paths[0] if paths else Path.cwd())
-    moment = _now(now, load_config(root)[0].timezone)
-    repo, voice = run_check(root, moment)
-    if fix:
+    settings = load_settings(root, voice=True)
+    moment = _now(now, settings.config.timezone)
+    if fix:  # before the check, which then reports what is left
+        from smm.repo import load_repo
         from smm.voice import apply_fixes
 
         wanted = [p.resolve() for p in paths]
-        posts = [p for p in repo.posts if not wanted or any(w == (root / p.file).resolve() or w in (root / p.file).resolve().parents
-                                                             for w in wanted)]
-        for changed in apply_fixes(root, posts, voice):
+        posts = [p for p in load_repo(root, settings=settings).posts
+                 if not wanted or any(w == (root / p.file).resolve() or w in (root / p.file).resolve().parents
+                                      for w in wanted)]
+        for changed in apply_fixes(root, posts, settings.voice):
             click.echo(f"fixed {changed}", err=True)
-        repo, voice = run_check(root, moment)
+    repo = run_check(root, moment, settings)
     found = select(repo.diagnostics, repo.root, list(paths))
-    click.echo(render(found, fmt, repo.root))
+    click.echo(render(found, fmt, SourceLines(repo.root).line))
     if repo.config_broken:
         raise SystemExit(2)
     raise SystemExit(1 if any(d.is_error for d in found) else 0)

@@ -1,4 +1,4 @@
-"""platforms.yml and brand/ files → frozen settings objects, with diagnostics."""
+"""platforms.yml → Config, and the one way a YAML settings file is read, parsed and schema-checked (load_yaml_file)."""
 
 from __future__ import annotations
 
@@ -106,16 +106,15 @@ def timezone_named(name: object, positions: Positions, file: str) -> tuple[zonei
         try:
             return zoneinfo.ZoneInfo(name), []
         except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-            line, column, _, end = positions.of_value(("timezone",))
-            return zoneinfo.ZoneInfo("UTC"), [Diagnostic(
-                file, line, column, ERROR, "config.timezone", f"unknown time zone `{name}`", timezone_hint(name), end,
+            return zoneinfo.ZoneInfo("UTC"), [Diagnostic.at(
+                file, positions.at(("timezone",)), ERROR, "config.timezone", f"unknown time zone `{name}`",
+                timezone_hint(name),
             )]
     return zoneinfo.ZoneInfo("UTC"), []
 
 
-def load_config(root: Path) -> tuple[Config, list[Diagnostic]]:
+def config_from(root: Path, loaded: YamlFile) -> tuple[Config, list[Diagnostic]]:
     """platforms.yml → Config, with every problem found (an unusable file still yields a Config)."""
-    loaded = load_yaml_file(root, PLATFORMS_FILE, "platforms")
     found = list(loaded.diagnostics)
     tz, tz_found = timezone_named(loaded.data.get("timezone"), loaded.positions, PLATFORMS_FILE)
     found += tz_found
@@ -127,11 +126,10 @@ def load_config(root: Path) -> tuple[Config, list[Diagnostic]]:
             if not (isinstance(options, dict) and isinstance(options.get("platform"), str)):
                 continue
             if options["platform"] not in known:
-                line, column, _, end = loaded.positions.of_value(("accounts", name, "platform"))
-                found.append(Diagnostic(
-                    PLATFORMS_FILE, line, column, ERROR, "config.unknown-platform",
+                found.append(Diagnostic.at(
+                    PLATFORMS_FILE, loaded.positions.at(("accounts", name, "platform")), ERROR, "config.unknown-platform",
                     f"unknown platform `{options['platform']}` for account `{name}`",
-                    did_you_mean(options["platform"], known) or f"platforms are: {', '.join(sorted(known))}", end,
+                    did_you_mean(options["platform"], known) or f"platforms are: {', '.join(sorted(known))}",
                 ))
                 continue
             accounts[name] = Account(name, options["platform"], options)

@@ -23,6 +23,51 @@ _FENCE = "---"
 
 
 @dataclass(frozen=True)
+class AccountView:
+    """One post as one account gets it: each field from the account's override where that sets it,
+    else the post's own; each `*_path` is where the field is written (for diagnostics), None when nowhere."""
+
+    account: str
+    text: str
+    text_path: tuple  # ("overrides", account, "text"), or () for the body
+    hashtags: list
+    hashtags_path: tuple | None
+    media: list  # an override's `media: []` means none for this account
+    media_path: tuple | None
+    link: str | None
+    link_path: tuple | None
+
+
+def overrides(meta: dict) -> dict[str, dict]:
+    """The post's `overrides` by account; entries that are not mappings (schema errors) are left out."""
+    found = meta.get("overrides")
+    return {name: o for name, o in found.items() if isinstance(o, dict)} if isinstance(found, dict) else {}
+
+
+def written(meta: dict, name: str) -> list[tuple[tuple, str | None, object]]:
+    """(path, account or None, value) of a field as the post sets it, then as each override does."""
+    return [((name,), None, meta.get(name))] + [(("overrides", account, name), account, override.get(name))
+                                                for account, override in overrides(meta).items()]
+
+
+def for_account(meta: dict, body: str, account: str) -> AccountView:
+    """The per-account view of a post's fields (see AccountView); wrong types are not judged here."""
+    override = overrides(meta).get(account) or {}
+
+    def pick(name: str, present=lambda fields, name: bool(fields.get(name))) -> tuple[object, tuple | None]:
+        if present(override, name):
+            return override[name], ("overrides", account, name)
+        return meta.get(name), ((name,) if present(meta, name) else None)
+
+    own_text = bool(override.get("text"))
+    hashtags, hashtags_path = pick("hashtags")
+    media, media_path = pick("media", lambda fields, name: name in fields)  # an override's `media: []`: none
+    link, link_path = pick("link")
+    return AccountView(account, override["text"] if own_text else body, ("overrides", account, "text") if own_text else (),
+                       hashtags or [], hashtags_path, media or [], media_path, link or None, link_path)
+
+
+@dataclass(frozen=True)
 class Post:
     file: str  # relative to the repository root
     id: str
@@ -67,10 +112,19 @@ class Post:
     def campaign(self) -> str | None:
         return self.meta.get("campaign")
 
+    @property
+    def overridden(self) -> list:
+        """The account names under `overrides`."""
+        found = self.meta.get("overrides")
+        return list(found) if isinstance(found, dict) else []
+
+    def for_account(self, account: str) -> AccountView:
+        """What this account gets of the post: its override's text, hashtags, media and link, else the post's."""
+        return for_account(self.meta, self.body, account)
+
     def at(self, path, key: bool = False) -> tuple[int, int, int | None]:
         """Line, column and end column of a front matter field (or its key)."""
-        line, column, end_line, end = self.positions.of_key(path) if key else self.positions.of_value(path)
-        return line, column, end if end_line == line else None
+        return self.positions.at(path, key)
 
 
 def parse_when(text: str, tz: tzinfo) -> datetime:
@@ -169,29 +223,23 @@ def hashtag_problem(tag: str) -> str | None:
 
 
 def _hashtag_problems(meta: dict, positions: Positions, file: str) -> list[Diagnostic]:
-    lists = [(("hashtags",), meta.get("hashtags"))]
-    overrides = meta.get("overrides")
-    for name, override in (overrides.items() if isinstance(overrides, dict) else ()):
-        if isinstance(override, dict):
-            lists.append((("overrides", name, "hashtags"), override.get("hashtags")))
     found = []
-    for path, tags in lists:
+    for path, _, tags in written(meta, "hashtags"):
         for index, tag in enumerate(tags if isinstance(tags, list) else ()):
             problem = hashtag_problem(tag) if isinstance(tag, str) else None
             if problem:
-                line, column, end_line, end = positions.of_value(path + (index,))
-                found.append(Diagnostic(file, line, column, ERROR, "post.hashtag", f"hashtag `{tag}` {problem}",
-                                        "a hashtag is letters (any script), digits and `_`: `GreenTea`, `green_tea`, `绿茶`",
-                                        end if end_line == line else None))
+                found.append(Diagnostic.at(file, positions.at(path + (index,)), ERROR, "post.hashtag",
+                                           f"hashtag `{tag}` {problem}",
+                                           "a hashtag is letters (any script), digits and `_`: `GreenTea`, `green_tea`, `绿茶`"))
     return found
 
 
 def _all_overridden(meta: dict) -> bool:
     """Every account has its own `text`, so an empty body is fine (wrong types: no)."""
-    overrides, accounts = meta.get("overrides"), meta.get("platforms")
-    if not (isinstance(overrides, dict) and isinstance(accounts, list) and accounts):
+    accounts = meta.get("platforms")
+    if not (isinstance(accounts, list) and accounts):
         return False
-    return all(isinstance(a, str) and isinstance(overrides.get(a), dict) and overrides[a].get("text") for a in accounts)
+    return all(isinstance(a, str) and for_account(meta, "", a).text_path for a in accounts)
 
 
 def _publish_at(meta: dict, positions: Positions, file: str, tz: tzinfo, found: list[Diagnostic]) -> datetime | None:
@@ -204,17 +252,16 @@ def _publish_at(meta: dict, positions: Positions, file: str, tz: tzinfo, found: 
         return None
     if not isinstance(raw, str):
         return None  # the schema reports the type
-    line, column, end_line, end = positions.of_value(("publish_at",))
-    end = end if end_line == line else None
+    place = positions.at(("publish_at",))
     try:
         when = parse_when(raw, tz)
     except ValueError as exc:
-        found.append(Diagnostic(file, line, column, ERROR, "post.publish-at", f"`publish_at` {raw!r}: {exc}", None, end))
+        found.append(Diagnostic.at(file, place, ERROR, "post.publish-at", f"`publish_at` {raw!r}: {exc}"))
         return None
     problem = _daylight_saving_problem(raw, when)
     if problem:
-        found.append(Diagnostic(file, line, column, WARNING, "post.publish-at-dst", f"`publish_at` {raw!r} {problem}",
-                                "give the time with its offset, e.g. `2026-03-29T03:30:00+02:00`", end))
+        found.append(Diagnostic.at(file, place, WARNING, "post.publish-at-dst", f"`publish_at` {raw!r} {problem}",
+                                   "give the time with its offset, e.g. `2026-03-29T03:30:00+02:00`"))
     return when
 
 

@@ -9,8 +9,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict, dataclass, field
-from pathlib import Path
-from typing import Iterable
+from typing import Callable, Iterable
 
 ERROR = "error"
 WARNING = "warning"
@@ -28,6 +27,13 @@ class Diagnostic:
     message: str = field(compare=False)
     hint: str | None = field(default=None, compare=False)
     end_column: int | None = field(default=None, compare=False)
+
+    @classmethod
+    def at(cls, file: str, place: tuple[int, int, int | None], severity: str, rule: str, message: str,
+           hint: str | None = None) -> Diagnostic:
+        """A diagnostic at a (line, column, end column) place, as `Positions.at` gives it."""
+        line, column, end = place
+        return cls(file, line, column, severity, rule, message, hint, end)
 
     @property
     def is_error(self) -> bool:
@@ -55,32 +61,15 @@ def _plural(n: int, word: str) -> str:
     return f"{n} {word}{'' if n == 1 else 's'}"
 
 
-class SourceLines:
-    """Reads each file's lines once, for source excerpts under a diagnostic."""
-
-    def __init__(self, root: Path) -> None:
-        self.root = root
-        self._cache: dict[str, list[str]] = {}
-
-    def line(self, file: str, number: int) -> str | None:
-        if file not in self._cache:
-            from smm.files import read_bytes
-
-            raw = read_bytes(self.root, file, 2_000_000)[0] or b""  # a link out, a pipe, a big file: no excerpt
-            binary = b"\0" in raw  # or UTF-16: its lines would print as noise
-            self._cache[file] = [] if binary else raw.decode("utf-8", errors="replace").lstrip("\ufeff").split("\n")
-        lines = self._cache[file]
-        if 1 <= number <= len(lines):
-            return lines[number - 1].rstrip("\r")
-        return None
+Lines = Callable[[str, int], "str | None"]  # (file, line number) → that line's text, e.g. files.SourceLines.line
 
 
-def format_text(diagnostics: list[Diagnostic], source: SourceLines | None = None) -> str:
+def format_text(diagnostics: list[Diagnostic], source: Lines | None = None) -> str:
     """``path:line:col: error[rule]: message``, then the source line with a caret."""
     out: list[str] = []
     for d in diagnostics:
         out.append(f"{d.file}:{d.line}:{d.column}: {d.severity}[{d.rule}]: {d.message}")
-        text = source.line(d.file, d.line) if source else None
+        text = source(d.file, d.line) if source else None
         if text is not None and text.strip():
             gutter = str(d.line)
             shown = text.replace("\t", " ")
@@ -140,10 +129,11 @@ def format_github(diagnostics: list[Diagnostic]) -> str:
     return "\n".join(out)
 
 
-def render(diagnostics: Iterable[Diagnostic], fmt: str, root: Path) -> str:
+def render(diagnostics: Iterable[Diagnostic], fmt: str, source: Lines | None = None) -> str:
+    """Diagnostics in a format; `source` gives the lines the text format quotes."""
     items = sorted(diagnostics, key=sort_key)
     if fmt == "json":
         return format_json(items)
     if fmt == "github":
         return format_github(items)
-    return format_text(items, SourceLines(root))
+    return format_text(items, source)

@@ -252,3 +252,21 @@ def _alive(pid: int) -> bool:
     except PermissionError:  # someone else's process
         return True
     return True
+
+
+class SourceLines:
+    """Reads each file's lines once, for source excerpts under a diagnostic."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self._cache: dict[str, list[str]] = {}
+
+    def line(self, file: str, number: int) -> str | None:
+        if file not in self._cache:
+            raw = read_bytes(self.root, file, 2_000_000)[0] or b""  # a link out, a pipe, a big file: no excerpt
+            binary = b"\0" in raw  # or UTF-16: its lines would print as noise
+            self._cache[file] = [] if binary else raw.decode("utf-8", errors="replace").lstrip("\ufeff").split("\n")
+        lines = self._cache[file]
+        if 1 <= number <= len(lines):
+            return lines[number - 1].rstrip("\r")
+        return None

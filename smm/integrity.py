@@ -15,8 +15,7 @@ BLOCKING_RULES = {"post.duplicate-id", "record.invalid", "record.orphan", "recor
 
 
 def _post_diagnostic(post: Post, path, rule: str, message: str, hint: str) -> Diagnostic:
-    line, column, end = post.at(path)
-    return Diagnostic(post.file, line, column, ERROR, rule, message, hint, end)
+    return Diagnostic.at(post.file, post.at(path), ERROR, rule, message, hint)
 
 
 def check_duplicate_ids(posts: list[Post]) -> list[Diagnostic]:

@@ -1,4 +1,4 @@
-"""Links in posts: finding them and tagging them with UTM parameters."""
+"""Links in posts: which may leave the repository, and tagging them with UTM parameters (URLs are found by smm.tokens)."""
 
 from __future__ import annotations
 
@@ -6,13 +6,7 @@ import html
 import re
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-# A URL runs to white space, <, >, ", ` or full-width punctuation, keeps brackets that
-# it opens ("…/wiki/Foo_(bar)", "…/「a」") and an apostrophe inside ("it's"), and ends
-# without trailing punctuation: "[text](https://x.example/a)." gives "https://x.example/a".
-_URL_CHAR = r"[^\s<>\"`()\[\]（）「」『』【】。，！？、；：]"
-_URL_PAIR = r"\([^\s<>\"`()]*\)|\[[^\s<>\"`\[\]]*\]|（[^\s（）]*）|「[^\s「」]*」|『[^\s『』]*』|【[^\s【】]*】"
-URL = re.compile(rf"https?://(?:{_URL_CHAR}|{_URL_PAIR})+(?<![.,;:!?'])")
-
+from smm.tokens import URL
 
 _LEAVES = re.compile(r"https?://[^\s/?#]|mailto:\S", re.IGNORECASE)
 

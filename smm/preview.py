@@ -12,7 +12,7 @@ from pathlib import Path
 from smm.brand import first_language
 from smm.content import Post
 from smm.files import inside, open_regular
-from smm.links import URL
+from smm.tokens import HASHTAG, MENTION, URL
 from smm.media import inspect
 from smm.platforms import platform_class
 from smm.render import Rendered
@@ -158,8 +158,7 @@ _DEFAULT_COLORS = ("#65676b", "#1a5c9e")
 _NETWORK_STYLE = "".join(f".net-{name}{{--c:{accent};--ink:{ink}}}" for name, (accent, ink) in _COLORS.items())
 # how many characters of a link (without https://) the network shows before an ellipsis
 _LINK_SHOWN = {"mastodon": 30, "x": 30, "threads": 30}
-_PLAIN_TOKENS = re.compile(r"(?P<url>" + URL.pattern + r")|(?P<tag>(?<![\w#&/])#\w+)"
-                           r"|(?P<mention>(?<![\w@/])@\w[\w.-]*(?:@[\w-]+(?:\.[\w-]+)+)?)")
+_PLAIN_TOKENS = re.compile(rf"(?P<url>{URL.pattern})|(?P<tag>{HASHTAG.pattern})|(?P<mention>(?<![\w@/]){MENTION.pattern})")
 _CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'"
 
 
@@ -409,7 +408,7 @@ def _media(images: _Images, r: Rendered) -> str:
     return "".join(out)
 
 
-def _card(post: Post, r: Rendered, images: _Images, title: str) -> str:
+def _card(r: Rendered, images: _Images, title: str) -> str:
     e = html.escape
     platform = platform_class(r.platform)
     colors = "" if r.platform in _COLORS else f' style="--c:{_DEFAULT_COLORS[0]};--ink:{_DEFAULT_COLORS[1]}"'
@@ -418,9 +417,8 @@ def _card(post: Post, r: Rendered, images: _Images, title: str) -> str:
             f'<header><span class="avatar">{e((title.strip() or "?")[0].upper())}</span>'
             f'<span class="who"><b>{e(title)}</b><small>{e(r.account)}</small></span>'
             f'<span class="net">{e(platform.label)}</span></header>')]
-    warning = post.meta.get("content_warning")
-    if warning and getattr(platform, "content_warnings", False):
-        out.append(f'<div class="cw">CW: {e(str(warning))}</div>')
+    if r.content_warning:
+        out.append(f'<div class="cw">CW: {e(str(r.content_warning))}</div>')
     many = len(r.parts) > 1
     refused_all: list[str] = []
     out.append(f'<ol class="thread{" many" if many else ""}">')
@@ -428,7 +426,7 @@ def _card(post: Post, r: Rendered, images: _Images, title: str) -> str:
         body, refused = _body(part, platform)
         refused_all += [t for t in refused if t not in refused_all]
         number = f'<span class="num" title="part {index + 1} of {len(r.parts)}">{index + 1}</span>' if many else ""
-        entry = (f'<div class="entry-title">{e(post.title)}</div>'
+        entry = (f'<div class="entry-title">{e(r.title)}</div>'
                  if platform.name == "feed" and index == 0 else "")
         out.append(f'<li class="part">{number}{entry}{body}{_counter(part, platform)}</li>')
     out.append("</ol>")
@@ -480,7 +478,7 @@ def as_html(preview: Preview, root: Path, title: str, lang: str = "en") -> str:
         out.append(f'<section class="post" id="post-{index + 1}"{lang_attribute}><h2>{e(post.title)}</h2>'
                    f'<div class="meta">{e(_when(post))} · {e(post.id)} · {e(post.file)}{badges}</div>'
                    f'<div class="cards">')
-        out += [_card(post, r, images, title) for r in renderings]
+        out += [_card(r, images, title) for r in renderings]
         out.append("</div></section>")
     out.append("</main></body></html>")
     out[0] = out[0].replace("</head>", images.style() + "</head>", 1)  # the images, once, now that all are known

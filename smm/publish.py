@@ -236,11 +236,10 @@ class Publisher:
         for index in range(len(done), len(rendered.parts)):
             part = rendered.parts[index]
             outgoing = Outgoing(
-                post_id=job.post.id, account=job.account, title=job.post.title, text=part.text, index=index,
+                post_id=job.post.id, account=job.account, title=rendered.title, text=part.text, index=index,
                 total=len(rendered.parts), facets=part.facets, media=media if index == 0 else (), link=rendered.link,
                 published_at=_utc(job.post.publish_at), created_at=record["first_attempt"],
-                languages=tuple(job.post.meta.get("languages") or ()),
-                content_warning=job.post.meta.get("content_warning") if platform.content_warnings else None,
+                languages=rendered.languages, content_warning=rendered.content_warning,
                 reply_to=done[-1] if done else None, thread_root=done[0] if done else None)
             part_key = key if index == 0 else f"{key}-{index}"
             try:

@@ -24,13 +24,12 @@ from smm.content import Post
 from smm.counting import first_overflow
 from smm.diagnostics import ERROR, Diagnostic
 from smm.files import inside, not_regular, unusable_path
-from smm.links import URL, leaves_safely, tag_all, utm_tag
+from smm.links import leaves_safely, tag_all, utm_tag
 from smm.platforms import Platform, platform_class
 from smm.templating import HTML_FLAVORS, TEMPLATES_DIR, Templates
 from smm.threads import SPLIT_MARKER, split
+from smm.tokens import HANDLE, hashtag, hashtags, urls
 
-MENTION = re.compile(r"@\{([^}\s]+)\}")
-_HASHTAG = re.compile(r"(?<![\w#&])#\w+")
 
 
 @dataclass(frozen=True)
@@ -56,6 +55,9 @@ class Rendered:
     media: tuple[MediaRef, ...]
     link: str | None
     diagnostics: tuple[Diagnostic, ...] = ()
+    title: str = ""
+    languages: tuple[str, ...] = ()  # BCP 47 tags from the front matter
+    content_warning: str | None = None  # only for networks that show one (Platform.content_warnings)
 
     @property
     def text(self) -> str:
@@ -70,10 +72,6 @@ class Rendered:
             "media": [{"file": m.file, "alt": m.alt} for m in self.media],
             "link": self.link,
         }
-
-
-def hashtag(tag: str) -> str:
-    return "#" + tag.lstrip("#")
 
 
 class _LinkTargets(HTMLParser):
@@ -120,24 +118,18 @@ class _Job:
         self.account = account
         self.options = renderer.config.accounts[account].options
         self.platform = platform
-        self.override = (post.meta.get("overrides") or {}).get(account) or {}
+        self.view = post.for_account(account)
         self.found: list[Diagnostic] = []
 
     def problem(self, path, rule: str, message: str, hint: str | None = None, at: tuple | None = None) -> None:
-        line, column, end = at or self.post.at(path)
-        self.found.append(Diagnostic(self.post.file, line, column, ERROR, rule, f"{self.account}: {message}", hint, end))
+        self.found.append(Diagnostic.at(self.post.file, at or self.post.at(path), ERROR, rule, f"{self.account}: {message}", hint))
 
     # -- where text came from, for positions -------------------------------------
-
-    def source(self) -> tuple[str, tuple]:
-        if self.override.get("text"):
-            return self.override["text"], ("overrides", self.account, "text")
-        return self.post.body, ()
 
     def position_in_source(self, snippet: str, near: float = 0.0) -> tuple:
         """Line and column of `snippet` in the post's source; of its occurrences, the one nearest
         the fraction `near` of the text (rendering shifts positions, repeated text repeats)."""
-        text, path = self.source()
+        text, path = self.view.text, self.view.text_path
         if path:
             return self.post.at(path)
         for size in (24, 12, 6, 3):
@@ -162,7 +154,7 @@ class _Job:
         utm = self.utm()
         if utm:
             text = tag_all(text, **utm)
-        link = self.override.get("link") or self.post.meta.get("link")
+        link = self.view.link
         if link and utm:
             link = utm_tag(link, **utm)
         renderings = [markup.render(s, flavor) for s in text.split(SPLIT_MARKER) if s.strip()]
@@ -177,11 +169,12 @@ class _Job:
         media_refs = self.check_media()
         parts = self.fit(full, bool(media_refs))
         return Rendered(self.post.id, self.account, self.platform.name, tuple(parts), tuple(media_refs),
-                        link, tuple(self.found))
+                        link, tuple(self.found), self.post.title, tuple(self.post.meta.get("languages") or ()),
+                        self.content_warning())
 
     def without_comments(self) -> str:
         """The source text without HTML comments: they are for the repository, never published."""
-        text, path = self.source()
+        text, path = self.view.text, self.view.text_path
         stripped, unclosed = markup.strip_comments(text)
         if unclosed is not None:
             self.same_for_all(path, "render.unclosed-comment", "`<!--` is never closed, so it would be published as text",
@@ -208,8 +201,7 @@ class _Job:
 
     def same_for_all(self, path, rule: str, message: str, hint: str, at: tuple) -> None:
         """A problem of the post's text itself, reported once whatever the account."""
-        line, column, end = self.post.at(path) if path else at
-        self.found.append(Diagnostic(self.post.file, line, column, ERROR, rule, message, hint, end))
+        self.found.append(Diagnostic.at(self.post.file, self.post.at(path) if path else at, ERROR, rule, message, hint))
 
     def at_offset(self, offset: int) -> tuple:
         """Line and column of an offset into the body."""
@@ -231,7 +223,7 @@ class _Job:
                              at=at)
                 return match.group(1)
             return handle
-        return MENTION.sub(replace, text)
+        return HANDLE.sub(replace, text)
 
     def utm(self) -> dict | None:
         settings = self.r.config.utm
@@ -241,8 +233,8 @@ class _Job:
                 "campaign": self.post.meta.get("campaign"), "domains": settings.get("domains")}
 
     def apply_template(self, body: str, link: str | None) -> str:
-        tags = [hashtag(t) for t in (self.override.get("hashtags") or self.post.meta.get("hashtags") or [])]
-        present = {t.casefold() for t in _HASHTAG.findall(body)}
+        tags = [hashtag(t) for t in self.view.hashtags]
+        present = {t.casefold() for t in hashtags(body)}
         tags = [t for t in tags if t.casefold() not in present]
         markup = self.platform.markup in HTML_FLAVORS
         if link and (link in body or (markup and html.escape(link) in body)):
@@ -259,10 +251,13 @@ class _Job:
             return body
         return result.strip()
 
+    def content_warning(self) -> str | None:
+        return self.post.meta.get("content_warning") if self.platform.content_warnings else None
+
     def fit(self, text: str, with_media: bool) -> list[Part]:
         limit = self.platform.limit_for(self.options, with_media)
-        warning = self.post.meta.get("content_warning")
-        if limit and warning and self.platform.content_warnings:  # the warning counts toward each status
+        warning = self.content_warning()
+        if limit and warning:  # the warning counts toward each status
             limit -= self.platform.length(warning)
         shorten = self.platform.shorten_links  # links as the network shows them, part by part
 
@@ -305,25 +300,22 @@ class _Job:
 
     def check_counts(self, text: str) -> None:
         if self.platform.max_links is not None:
-            links = len(URL.findall(text))
+            links = len(urls(text))
             if links > self.platform.max_links:
                 self.problem((), "render.too-many-links", f"{links} links; {self.platform.label} allows {self.platform.max_links}")
         limit = self.options.get("hashtag_limit", self.platform.max_hashtags)
         if limit is not None:
-            tags = len(re.findall(r"(?<![\w#])#\w+", text))
+            tags = len(hashtags(text))
             if tags > limit:
-                where = ("overrides", self.account, "hashtags") if "hashtags" in self.override else ("hashtags",)
                 who = "the account's `hashtag_limit`" if "hashtag_limit" in self.options else self.platform.label
-                self.problem(where, "render.too-many-hashtags", f"{tags} hashtags; {who} allows {limit}")
+                self.problem(self.view.hashtags_path or ("hashtags",), "render.too-many-hashtags",
+                             f"{tags} hashtags; {who} allows {limit}")
 
     def check_media(self) -> list[MediaRef]:
-        if "media" in self.override:
-            items, base = self.override["media"], ("overrides", self.account, "media")
-        else:
-            items, base = self.post.meta.get("media") or [], ("media",)
+        items, base = self.view.media, self.view.media_path or ("media",)
         rules = self.platform.media
         if len(items) < rules.min_count:
-            where = base if "media" in self.override or "media" in self.post.meta else ("platforms", self.account_index())
+            where = self.view.media_path or ("platforms", self.account_index())
             self.problem(where, "media.none", f"{self.platform.label} posts need at least {rules.min_count} image or "
                          "video; this one has none", f"add `media:`, or take `{self.account}` off `platforms`")
         if len(items) > rules.max_count:
@@ -333,10 +325,10 @@ class _Job:
             refs.append(MediaRef(item["file"], item.get("alt")))
             path, rule, what = _usable_media(self.r.root, item["file"])
             if rule:  # the same for every account: one diagnostic after dedupe
-                line, column, end = self.post.at(base + (index, "file"))
                 hint = "paths are relative to the repository root, e.g. `content/media/photo.jpg`"
-                self.found.append(Diagnostic(self.post.file, line, column, ERROR, rule, f"media file `{item['file']}` {what}",
-                                             hint if rule == "media.missing" else None, end))
+                self.found.append(Diagnostic.at(self.post.file, self.post.at(base + (index, "file")), ERROR, rule,
+                                                f"media file `{item['file']}` {what}",
+                                                hint if rule == "media.missing" else None))
                 continue
             for rule, message in media.problems(media.inspect(path), item.get("alt"), rules, self.r.brand.alt_required):
                 about = "alt" if rule in ("media.alt-missing", "media.alt-too-long") else "file"  # no `alt`: its item

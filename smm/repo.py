@@ -1,4 +1,4 @@
-"""Load a whole content repository: settings, brand files, posts and publish records.
+"""Load a whole content repository: settings (smm.settings), posts and publish records.
 
 Posts are parsed, and optionally inspected (rendered and checked), in two processes
 when there are many: parsing dominates `smm check` on large repositories.
@@ -17,14 +17,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from smm.brand import Brand, load_brand
+from smm.brand import Brand
 from smm.cache import FileCache
-from smm.calendar import Calendar, load_calendar
-from smm.config import PLATFORMS_FILE, Config, load_config
+from smm.calendar import Calendar
+from smm.config import PLATFORMS_FILE, Config
 from smm.content import CONTENT_DIR, Post, post_files, read_post
 from smm.diagnostics import ERROR, Diagnostic
 from smm.files import links_outside
 from smm.records import Record, load_records
+from smm.settings import Settings, load_settings
 
 PARALLEL_FROM = 2000  # posts; below this a second process costs more than it saves
 EXIT_TERMINATED = 143  # 128 + SIGTERM
@@ -34,13 +35,32 @@ SHARDS = 2  # posts are split in two by file name: one process each on two cores
 @dataclass
 class Repo:
     root: Path
-    config: Config
-    calendar: Calendar
-    brand: Brand
+    settings: Settings
     posts: list[Post]  # the posts without errors: only these are rendered, scheduled, published
     records: dict[str, Record]
     diagnostics: list[Diagnostic]  # every problem met while loading (and inspecting)
     broken: list[Post] = field(default_factory=list)  # posts with errors: their ids still count
+
+    @property
+    def config(self) -> Config:
+        return self.settings.config
+
+    @property
+    def calendar(self) -> Calendar:
+        return self.settings.calendar
+
+    @property
+    def brand(self) -> Brand:
+        return self.settings.brand
+
+    @property
+    def goals(self) -> list[dict]:
+        return self.settings.goals
+
+    @property
+    def voice(self):
+        """The compiled brand voice (smm.voice.Voice) when loaded with `load_settings(root, voice=True)`."""
+        return self.settings.voice
 
     @property
     def config_broken(self) -> bool:
@@ -50,12 +70,13 @@ class Repo:
 Inspect = Callable[[Repo, Post], list[Diagnostic]]
 
 
-def load_repo(root: Path, inspect: Inspect | None = None) -> Repo:
-    """Everything in the repository; `inspect` runs on each post right after it is parsed."""
+def load_repo(root: Path, inspect: Inspect | None = None, settings: Settings | None = None) -> Repo:
+    """Everything in the repository; `inspect` runs on each post right after it is parsed.
+    `settings`: the settings files already loaded (each is read once)."""
     collecting = gc.isenabled()
     gc.disable()  # hundreds of thousands of small objects stay alive: cycle collection only slows this
     try:
-        repo = _load(root, inspect)
+        repo = _load(root, inspect, settings or load_settings(root))
     finally:
         if collecting:
             gc.enable()
@@ -63,14 +84,11 @@ def load_repo(root: Path, inspect: Inspect | None = None) -> Repo:
     return repo
 
 
-def _load(root: Path, inspect: Inspect | None) -> Repo:
-    config, found = load_config(root)
-    calendar, calendar_found = load_calendar(root)
-    brand, brand_found = load_brand(root)
+def _load(root: Path, inspect: Inspect | None, settings: Settings) -> Repo:
     records, record_found = load_records(root)
-    repo = Repo(root, config, calendar, brand, [], records, found + calendar_found + brand_found + record_found)
+    repo = Repo(root, settings, [], records, settings.diagnostics + record_found)
     global _WORK
-    version = _cache_version(config)
+    version = _cache_version(settings.config)
     caches = [FileCache(root, f"posts-{i}", version) for i in range(SHARDS)]
     chunks: list[list[str]] = [[] for _ in range(SHARDS)]
     if links_outside(root, CONTENT_DIR):

@@ -145,9 +145,7 @@ def schema(name: str) -> Schema:
 
 
 def _at(positions: Positions, path, file: str, rule: str, message: str, hint=None, key=False) -> Diagnostic:
-    line, column, end_line, end_column = positions.of_key(path) if key else positions.of_value(path)
-    end = end_column if end_line == line else None
-    return Diagnostic(file, line, column, ERROR, rule, message, hint, end)
+    return Diagnostic.at(file, positions.at(path, key), ERROR, rule, message, hint)
 
 
 def _diagnose(error, positions: Positions, file: str) -> list[Diagnostic]:

@@ -96,6 +96,12 @@ class Positions:
         path = tuple(path)
         return self.keys.get(path) or self.of_value(path)
 
+    def at(self, path: Path_, key: bool = False) -> tuple[int, int, int | None]:
+        """Line, column and end column of the value at path (or its key), for `Diagnostic.at`;
+        no end column when the value ends on another line."""
+        line, column, end_line, end = self.of_key(path) if key else self.of_value(path)
+        return line, column, end if end_line == line else None
+
 
 @dataclass
 class Parsed:

@@ -398,3 +398,34 @@ def test_a_lookalike_is_named_in_the_editors_words(make_repo, smm, front, where,
     code, out, _ = smm("check", "--now", NOW)
     assert code == 1
     assert f"content/a.md:{where}: error[yaml.lookalike]: {message}" in out.splitlines(), out
+
+
+# --- each settings file: read once, its problem reported once, with and without --fix ----------
+
+SETTINGS_PROBLEMS = [  # (file, text, rule, line, exit code)
+    ("platforms.yml", "timezone: Mars/Olympus\naccounts:\n  feed: {platform: feed, path: data/f.xml, site: https://e.example}\n",
+     "config.timezone", 1, 2),
+    ("brand/calendar.yml", "pillars:\n  news: {description: News}\nslots:\n  - {day: monday, time: '12:00', pillar: tipz}\n",
+     "calendar.unknown-pillar", 4, 1),
+    ("brand/brand.yml", "name: Tea\nhashtag_placement: 5\n", "schema.enum", 2, 1),
+    ("brand/handles.yml", "alice: 5\n", "schema.type", 1, 1),
+    ("brand/goals.yml", "goals:\n  - {id: g, metric: posts, baseline: 1, target: 2, deadline: 2026-12-31}\n"
+     "  - {id: g, metric: posts, baseline: 1, target: 2, deadline: 2026-12-31}\n", "goals.duplicate-id", 3, 1),
+    ("brand/voice.yml", "levels:\n  voice.Nothing: error\n", "voice.unknown-rule", 2, 0),
+]
+
+
+@pytest.mark.parametrize("fix", [False, True], ids=["check", "fix"])
+@pytest.mark.parametrize("file,text,rule,line,exit_code", SETTINGS_PROBLEMS, ids=[p[0] for p in SETTINGS_PROBLEMS])
+def test_each_settings_file_is_read_once_and_reported_once(make_repo, smm, monkeypatch, file, text, rule, line,
+                                                          exit_code, fix):
+    from smm import config
+
+    make_repo({"a.md": post_text(platforms="[feed]")}, files={file: text})
+    parsed = []  # the settings files parsed, in order
+    load = config.load
+    monkeypatch.setattr(config, "load", lambda text, *, file, **kw: parsed.append(file) or load(text, file=file, **kw))
+    code, diagnostics, _ = smm.json("check", "--now", NOW, *(["--fix"] if fix else []))
+    assert code == exit_code
+    assert [(d["rule"], d["line"]) for d in diagnostics if d["file"] == file] == [(rule, line)]
+    assert parsed.count(file) == 1 and len(parsed) == len(set(parsed)), parsed

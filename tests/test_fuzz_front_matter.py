@@ -217,7 +217,7 @@ def repo(tmp_path_factory) -> Path:
 
 def full_check(root: Path, data: bytes):
     (root / FILE).write_bytes(data)
-    repo, _ = run_check(root, NOW)
+    repo = run_check(root, NOW)
     assert not repo.config_broken
     return [d for d in repo.diagnostics if d.file == FILE]
 

@@ -525,3 +525,95 @@ def test_utm_tagging_keeps_the_whole_url(make_repo, body, uri):
     platforms = "timezone: UTC\naccounts:\n  bluesky: {platform: bluesky, handle: a.bsky.social, password_env: P}\n"
     (part,) = render(make_repo, body, account="bluesky", platforms=platforms).parts
     assert [f["features"][0]["uri"] for f in part.facets if f["features"][0]["$type"].endswith("#link")] == [uri]
+
+
+# --- what each account gets: its override where it sets a field, else the post's own ----------
+
+ACCOUNT_VIEWS = [  # (front matter fields, {account: (text, media files, link)})
+    ({}, {"mastodon": ("Hello", [], None), "bluesky": ("Hello", [], None)}),
+    ({"overrides": "{bluesky: {text: Own words}}"},
+     {"mastodon": ("Hello", [], None), "bluesky": ("Own words", [], None)}),
+    ({"hashtags": "[Tea]", "overrides": "{mastodon: {hashtags: [Oolong]}}"},
+     {"mastodon": ("Hello\n\n#Oolong", [], None), "bluesky": ("Hello\n\n#Tea", [], None)}),
+    ({"hashtags": "[Tea]", "overrides": "{mastodon: {hashtags: []}}"},  # an empty list: the post's own
+     {"mastodon": ("Hello\n\n#Tea", [], None), "bluesky": ("Hello\n\n#Tea", [], None)}),
+    ({"media": "[{file: content/media/a.png, alt: a}]", "overrides": "{mastodon: {media: []}}"},  # none here
+     {"mastodon": ("Hello", [], None), "bluesky": ("Hello", ["content/media/a.png"], None)}),
+    ({"media": "[{file: content/media/a.png, alt: a}]", "overrides": "{bluesky: {media: [{file: content/media/b.png, alt: b}]}}"},
+     {"mastodon": ("Hello", ["content/media/a.png"], None), "bluesky": ("Hello", ["content/media/b.png"], None)}),
+    ({"link": "https://a.example/", "overrides": "{bluesky: {link: 'https://b.example/'}}"},
+     {"mastodon": ("Hello\n\nhttps://a.example/", [], "https://a.example/"),
+      "bluesky": ("Hello\n\nb.example", [], "https://b.example/")}),  # as Bluesky shows a link
+]
+
+
+@pytest.mark.parametrize("fields,expected", ACCOUNT_VIEWS)
+def test_each_account_gets_its_override_or_the_post(make_repo, fields, expected):
+    files = {name: _png() for name in ("content/media/a.png", "content/media/b.png")}
+    root = make_repo({"p.md": post_text("Hello", platforms="[mastodon, bluesky]", **fields)}, files=files,
+                     platforms=PLATFORMS_NO_UTM)
+    repo = load_repo(root)
+    assert repo.posts, repo.diagnostics
+    renderer = Renderer(root, repo.config, repo.brand)
+    for account, (text, media, link) in expected.items():
+        r = renderer.render(repo.posts[0], account)
+        assert (r.text, [m.file for m in r.media], r.link) == (text, media, link), account
+        assert not [d for d in r.diagnostics if d.rule.startswith("media.")]
+
+
+PLATFORMS_NO_UTM = """\
+timezone: UTC
+utm: {enabled: false}
+accounts:
+  mastodon: {platform: mastodon, instance: https://mastodon.example, token_env: T_MASTODON}
+  bluesky: {platform: bluesky, handle: brand.bsky.social, password_env: T_BLUESKY}
+"""
+
+
+@pytest.mark.parametrize("fields,shown", [
+    ({}, None),
+    ({"content_warning": "'Spoilers'"}, "Spoilers"),
+    ({"content_warning": "'Spoilers'", "languages": "[zh, en]", "title": "'Tea 茶'"}, "Spoilers"),
+])
+def test_rendered_carries_title_languages_and_content_warning(make_repo, fields, shown):
+    """What an adapter needs comes with the rendering; a warning only where the network shows one."""
+    root = make_repo({"p.md": post_text("Hello", platforms="[mastodon, bluesky]", **fields)},
+                     platforms=PLATFORMS_NO_UTM)
+    repo = load_repo(root)
+    post = repo.posts[0]
+    renderer = Renderer(root, repo.config, repo.brand)
+    mastodon, bluesky = renderer.render(post, "mastodon"), renderer.render(post, "bluesky")
+    assert mastodon.content_warning == shown and bluesky.content_warning is None
+    assert mastodon.title == bluesky.title == post.title
+    assert mastodon.languages == tuple(post.meta.get("languages") or ())
+
+
+# --- tokens: one pattern each for URLs, hashtags and mentions ---------------------------------
+
+TOKENS = [  # (text, hashtags, urls, mentions)
+    ("Tea #Oolong and #绿茶 today", ["#Oolong", "#绿茶"], [], []),
+    ("no tag in a#b, ##double or &#39; entities", [], [], []),
+    ("See https://shop.example/a?x=1. Then https://b.example/茶。", [],
+     ["https://shop.example/a?x=1", "https://b.example/茶"], []),
+    ("(https://a.example/x) and 'https://b.example'", [], ["https://a.example/x", "https://b.example"], []),
+    ("Hi @alice, @bob@m.example. and @{brand}!", [], [], ["@alice", "@bob@m.example", "@{brand}"]),
+    ("@张三 喝茶 #冬日", ["#冬日"], [], ["@张三"]),
+]
+
+
+@pytest.mark.parametrize("text,tags,links,mentions", TOKENS)
+def test_tokens_are_found_one_way(text, tags, links, mentions):
+    from smm.tokens import MENTION, hashtags, urls
+
+    assert hashtags(text) == tags
+    assert urls(text) == links
+    assert [m.group() for m in MENTION.finditer(text)] == mentions
+
+
+@pytest.mark.parametrize("body,shown", [
+    ("Tea &amp;#39; time", "Tea &amp;#39; time\n\n#Tea"),  # an entity is no hashtag: `#Tea` is still added
+    ("Tea #tea time", "Tea #tea time"),  # a hashtag already in the text is not added again, whatever its case
+    ("Tea a#Tea time", "Tea a#Tea time\n\n#Tea"),  # `a#Tea` is no hashtag
+])
+def test_hashtags_added_unless_already_in_the_text(make_repo, body, shown):
+    assert render(make_repo, body, hashtags="[Tea]").text == shown

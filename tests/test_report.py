@@ -17,7 +17,7 @@ from conftest import ROOT, post_text
 from smm.errors import SmmError, UsageError
 from smm.report import JSON_KEYS, build, render, window
 from smm.report import kpis
-from smm.report.goals import load_goals
+from smm.settings import load_settings
 from smm.repo import load_repo
 
 GOLDEN = ROOT / "tests" / "golden" / "report"
@@ -269,10 +269,12 @@ def test_a_goal_to_reduce_and_one_without_data(tmp_path):
 def test_goals_file_problems(tmp_path):
     bad = "goals:\n  - {id: x, metric: likes, baseline: 1, target: 2, deadline: 2026-12-31}\n"
     write_fixture(tmp_path, bad)
-    goals, found = load_goals(tmp_path, ["a"])
+    settings = load_settings(tmp_path)
+    goals, found = settings.goals, settings.found["goals"]
     assert goals == [] and [d.rule for d in found] == ["schema.enum"]
     write_fixture(tmp_path, "goals:\n  - {id: x, metric: posts, account: zz, baseline: 1, target: 2, deadline: 2026-02-30}\n")
-    goals, found = load_goals(tmp_path, ["a"])
+    settings = load_settings(tmp_path)
+    goals, found = settings.goals, settings.found["goals"]
     assert sorted(d.rule for d in found) == ["goals.date", "goals.unknown-account"]
     report = build(load_repo(tmp_path), START, END, NOW)
     assert report.data["goals"] == [] and report.warnings[0].startswith("brand/goals.yml:2: ")

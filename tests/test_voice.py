@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from conftest import CALENDAR, PLATFORMS, ROOT, post_text
-from smm.calendar import load_calendar
+from smm.settings import load_settings
 from smm.content import post_files, read_post
 from smm.diagnostics import Diagnostic
 from smm.voice import Voice
@@ -45,7 +45,8 @@ def voice_repo(root: Path, rules: dict[str, str] | None = None, posts: dict[str,
 
 
 def load(root: Path, **options) -> tuple[Voice, list[Diagnostic]]:
-    voice, problems = Voice.load(root, load_calendar(root)[0])
+    settings = load_settings(root, voice=True)
+    voice, problems = settings.voice, settings.found["voice"]
     if options:
         voice = Voice(voice.rules, {}, voice.pillars, **options)
     return voice, problems
@@ -507,7 +508,7 @@ def test_no_rules_no_problems(tmp_path):
 
 
 def test_example_repository_passes():
-    voice, problems = Voice.load(ROOT, load_calendar(ROOT)[0])
+    voice, problems = load(ROOT)
     assert problems == []
     assert len(voice.rules) >= 30
     assert {r.kind for r in voice.rules} == {"existence", "substitution", "occurrence", "repetition",

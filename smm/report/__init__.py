@@ -19,7 +19,7 @@ from datetime import date, datetime, time, timedelta, timezone, tzinfo
 from smm.brand import page_language
 from smm.errors import UsageError
 from smm.report import kpis
-from smm.report.goals import Context, evaluate, load_goals
+from smm.report.goals import Context, evaluate
 from smm.report.kpis import Entry
 
 JSON_KEYS = ("period", "accounts", "posts", "goals", "best_times")
@@ -167,7 +167,7 @@ def build(repo, start: datetime, end: datetime, now: datetime) -> Report:
         "items": [kpis.item(e, tz) for e in period],
     }
 
-    goals, problems = load_goals(repo.root, repo.config.accounts)
+    goals, problems = repo.goals, repo.settings.found["goals"]
     warnings = [f"{d.file}:{d.line}: {d.message}" for d in problems]
     context = Context(followers, history, tz)
     data = {

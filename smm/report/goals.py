@@ -25,9 +25,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
-from pathlib import Path
 
-from smm.config import load_yaml_file
+from smm.config import YamlFile
 from smm.diagnostics import ERROR, Diagnostic
 from smm.report.kpis import Entry, count_at, linear_fit, mean
 
@@ -37,19 +36,19 @@ TREND_WINDOW = timedelta(days=90)
 MIN_POINTS = 3
 
 
-def load_goals(root: Path, accounts=None) -> tuple[list[dict], list[Diagnostic]]:
-    """The goals (an empty list without the file) and every problem in the file."""
-    loaded = load_yaml_file(root, GOALS_FILE, "goals")
+def goals_from(loaded: YamlFile, accounts=None) -> tuple[list[dict], list[Diagnostic]]:
+    """brand/goals.yml → the goals (none without the file or with problems) and every problem in it;
+    `accounts`: the account names a goal may name (None: not judged)."""
     if loaded.diagnostics:
         return [], loaded.diagnostics
     goals = list(loaded.data.get("goals") or [])
     found: list[Diagnostic] = []
     seen: set[str] = set()
+    at = loaded.positions.at
     for index, goal in enumerate(goals):
-        line, column, _, end = loaded.positions.of_value(("goals", index, "id"))
         if goal["id"] in seen:
-            found.append(Diagnostic(GOALS_FILE, line, column, ERROR, "goals.duplicate-id",
-                                    f"goal id `{goal['id']}` is used twice", None, end))
+            found.append(Diagnostic.at(GOALS_FILE, at(("goals", index, "id")), ERROR, "goals.duplicate-id",
+                                       f"goal id `{goal['id']}` is used twice"))
         seen.add(goal["id"])
         days = {}
         for key in ("start", "deadline"):
@@ -57,25 +56,19 @@ def load_goals(root: Path, accounts=None) -> tuple[list[dict], list[Diagnostic]]
                 try:
                     days[key] = date.fromisoformat(goal[key])
                 except ValueError:
-                    line, column, _, end = loaded.positions.of_value(("goals", index, key))
-                    found.append(Diagnostic(GOALS_FILE, line, column, ERROR, "goals.date",
-                                            f"`{key}` {goal[key]} is not a real date", None, end))
+                    found.append(Diagnostic.at(GOALS_FILE, at(("goals", index, key)), ERROR, "goals.date",
+                                               f"`{key}` {goal[key]} is not a real date"))
         if len(days) == 2 and days["deadline"] < days["start"]:
-            line, column, _, end = loaded.positions.of_value(("goals", index, "deadline"))
-            found.append(Diagnostic(GOALS_FILE, line, column, ERROR, "goals.deadline",
-                                    f"`deadline` {goal['deadline']} is before `start` {goal['start']}",
-                                    "the deadline is the day the target is due, after the baseline was measured", end))
+            found.append(Diagnostic.at(GOALS_FILE, at(("goals", index, "deadline")), ERROR, "goals.deadline",
+                                       f"`deadline` {goal['deadline']} is before `start` {goal['start']}",
+                                       "the deadline is the day the target is due, after the baseline was measured"))
         if accounts is not None and goal.get("account") and goal["account"] not in accounts:
-            line, column, _, end = loaded.positions.of_value(("goals", index, "account"))
-            found.append(Diagnostic(GOALS_FILE, line, column, ERROR, "goals.unknown-account",
-                                    f"no account `{goal['account']}` in platforms.yml",
-                                    f"accounts are: {', '.join(accounts) or 'none'}", end))
+            found.append(Diagnostic.at(GOALS_FILE, at(("goals", index, "account")), ERROR, "goals.unknown-account",
+                                       f"no account `{goal['account']}` in platforms.yml",
+                                       f"accounts are: {', '.join(accounts) or 'none'}"))
     return ([] if found else goals), found
 
 
-def check_goals(root: Path, accounts) -> list[Diagnostic]:
-    """For `smm check`: problems in brand/goals.yml."""
-    return load_goals(root, accounts)[1]
 
 
 @dataclass

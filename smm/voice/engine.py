@@ -1,6 +1,6 @@
 """The voice engine: rules loaded and compiled once, then run over each post.
 
-    Voice.load(root, calendar)  ── brand/voice.yml (built-in social rules) and
+    Voice.build(root, voice.yml, calendar)  ── brand/voice.yml (built-in social rules) and
                                    brand/voice/**/*.yml (rule files), specs run
     voice.check_post(post, rendered)  ── each of the post's texts: skip, normalize, one
                                    automaton pass for every literal of every rule, then
@@ -13,14 +13,16 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
-from smm.config import load_yaml_file
+from smm.config import YamlFile
 from smm.diagnostics import ERROR, WARNING, Diagnostic
 from smm.voice import social
 from smm.voice.base import Hit, Rule
 from smm.voice.matcher import LiteralIndex
 from smm.voice.rules import load_rule, rule_files
 from smm.voice.segments import FrontMatter, Segment, build_segments, disabled_at, misspelt_directives, name_matches
-from smm.voice.social import BUILTIN_IDS, VOICE_FILE
+from smm.settings import VOICE_FILE
+from smm.tokens import hashtag
+from smm.voice.social import BUILTIN_IDS
 
 _TOKEN_KINDS = ("existence", "substitution")
 
@@ -70,10 +72,9 @@ class Voice:
     # -- loading ------------------------------------------------------------------
 
     @classmethod
-    def load(cls, root: Path, calendar) -> tuple["Voice", list[Diagnostic]]:
-        """Every rule, and every problem with brand/voice.yml and the rule files."""
+    def build(cls, root: Path, loaded: YamlFile, calendar) -> tuple["Voice", list[Diagnostic]]:
+        """Every rule, and every problem with brand/voice.yml (`loaded`) and the rule files."""
         root = Path(root)
-        loaded = load_yaml_file(root, VOICE_FILE, "voice")
         config = loaded.data if not any(d.is_error for d in loaded.diagnostics) else {}
         found = list(loaded.diagnostics)
         files, file_problems = rule_files(root)
@@ -125,9 +126,9 @@ class Voice:
             for index, name in enumerate(voice_meta.get("disable") or []):
                 off.append(str(name))
                 if not self.known(str(name)):
-                    line, column, end = post.at(("voice", "disable", index))
-                    problems.append(Diagnostic(post.file, line, column, WARNING, "voice.unknown-rule",
-                                               f"`voice.disable` names no rule: `{name}`", _rules_hint(self), end))
+                    problems.append(Diagnostic.at(post.file, post.at(("voice", "disable", index)), WARNING,
+                                                  "voice.unknown-rule", f"`voice.disable` names no rule: `{name}`",
+                                                  _rules_hint(self)))
         segments = build_segments(post, rendered, front, self.scopes)
         context = _Context(post, segments)
         hits = self._rule_hits(context) + self._builtin_hits(post, segments, rendered)
@@ -251,14 +252,13 @@ class Voice:
             first, last = window[0].publish_at, window[-1].publish_at
             path = ("pillar",) if post.pillar in self.pillars and (self.pillars[post.pillar] or {}).get("promotional") \
                 else ("tags",) if post.meta.get("tags") else ("publish_at",)
-            line, column, end = post.at(path)
-            found.append(Diagnostic(
-                post.file, line, column, ERROR if rule.level == "error" else WARNING, rule.id,
+            found.append(Diagnostic.at(
+                post.file, post.at(path), ERROR if rule.level == "error" else WARNING, rule.id,
                 ("suggestion: " if rule.level == "suggestion" else "")
                 + f"{len(promos)} of the {len(window)} posts from {first:%Y-%m-%d} to {last:%Y-%m-%d} are promotional "
                 f"({share:.0%}); the brand allows at most {limit}% in any {days} days",
                 "move a promotional post out of this stretch, or schedule more non-promotional posts in it "
-                f"(promotional: {', '.join(p.id for p in promos)})", end))
+                f"(promotional: {', '.join(p.id for p in promos)})"))
         return found
 
 
@@ -269,9 +269,8 @@ def _disabled_for(post, rule_id: str, off: list[str]) -> bool:
 
 
 def _config_problem(positions, path, message: str) -> Diagnostic:
-    line, column, end_line, end = positions.of_key(path) if isinstance(path[-1], str) else positions.of_value(path)
-    return Diagnostic(VOICE_FILE, line, column, WARNING, "voice.unknown-rule", message, None,
-                      end if end_line == line else None)
+    return Diagnostic.at(VOICE_FILE, positions.at(path, key=isinstance(path[-1], str)), WARNING,
+                         "voice.unknown-rule", message)
 
 
 def _rules_hint(voice: Voice) -> str:
@@ -349,12 +348,9 @@ def _account_texts(post, rendered) -> dict[str, str]:
     if rendered:
         return {r.account: "\n\n".join(p.text for p in r.parts) for r in rendered}
     texts = {}
-    overrides = post.meta.get("overrides") or {}
     for account in post.accounts:
-        override = overrides.get(account) or {}
-        tags = override.get("hashtags") or post.meta.get("hashtags") or []
-        text = override.get("text") or post.body
-        texts[account] = text + "\n\n" + " ".join("#" + str(t).lstrip("#") for t in tags)
+        view = post.for_account(account)
+        texts[account] = view.text + "\n\n" + " ".join(hashtag(str(t)) for t in view.hashtags)
     return texts
 
 
@@ -393,10 +389,9 @@ def _run_specs(rule: Rule, source: dict) -> list[Diagnostic]:
 
 
 def _spec_problem(rule: Rule, positions, index: int, message: str) -> Diagnostic:
-    line, column, end_line, end = positions.of_value(("specs", index))
-    return Diagnostic(rule.file, line, column, ERROR, "voice.rule-spec", message + "; the rule is not used",
-                      "fix the rule (or the spec): a rule whose own example fails would silently never match",
-                      end if end_line == line else None)
+    return Diagnostic.at(rule.file, positions.at(("specs", index)), ERROR, "voice.rule-spec",
+                         message + "; the rule is not used",
+                         "fix the rule (or the spec): a rule whose own example fails would silently never match")
 
 
 def apply_replacements(text: str, edits: list[tuple[int, int, str]]) -> str:

@@ -85,11 +85,6 @@ def rule_id(file: str) -> str | None:
     return "voice." + ".".join(parts)
 
 
-def _at(positions, path, key: bool = False) -> tuple[int, int, int | None]:
-    line, column, end_line, end = positions.of_key(path) if key else positions.of_value(path)
-    return line, column, end if end_line == line else None
-
-
 class _Builder:
     """Turns one rule file's data into a Rule, collecting diagnostics."""
 
@@ -101,14 +96,12 @@ class _Builder:
         self.found: list[Diagnostic] = []
 
     def diag(self, path, severity: str, rule: str, message: str, hint: str | None = None, key: bool = False) -> Diagnostic:
-        line, column, end = _at(self.positions, path, key)
-        d = Diagnostic(self.file, line, column, severity, rule, message, hint, end)
+        d = Diagnostic.at(self.file, self.positions.at(path, key), severity, rule, message, hint)
         self.found.append(d)
         return d
 
     def fail(self, path, message: str, hint: str | None = None, key: bool = False):
-        line, column, end = _at(self.positions, path, key)
-        raise RuleError(Diagnostic(self.file, line, column, ERROR, "voice.rule-invalid", message, hint, end))
+        raise RuleError(Diagnostic.at(self.file, self.positions.at(path, key), ERROR, "voice.rule-invalid", message, hint))
 
     def text(self, path, value) -> str:
         """A scalar as written: `no` stays "no" (YAML 1.1 would make it false), `1e3` stays "1e3"."""
@@ -161,7 +154,7 @@ class _Builder:
             targets=targets, unit=unit, description=data.get("description"), link=data.get("link"),
             ignorecase=bool(data.get("ignorecase", False)), nonword=bool(data.get("nonword", False)),
             nfkc=bool(data.get("nfkc", True)), limit=data.get("limit") or None,
-            line=_at(self.positions, ())[0], index=index,
+            line=self.positions.at(())[0], index=index,
         )
         getattr(self, "_" + kind)(rule)
         return rule

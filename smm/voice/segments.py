@@ -13,6 +13,7 @@ import re
 from bisect import bisect_right
 from pathlib import Path
 
+from smm.content import overrides, written
 from smm.files import read_text
 from smm.voice.text import Normalized, normalize, prepare
 
@@ -213,23 +214,16 @@ class Segment:
 
 
 def _hashtag_paths(meta: dict):
-    for index, tag in enumerate(meta.get("hashtags") or []):
-        yield ("hashtags", index), tag, None
-    for account, override in (meta.get("overrides") or {}).items():
-        if isinstance(override, dict):
-            for index, tag in enumerate(override.get("hashtags") or []):
-                yield ("overrides", account, "hashtags", index), tag, account
+    for path, account, tags in written(meta, "hashtags"):
+        for index, tag in enumerate(tags or []):
+            yield path + (index,), tag, account
 
 
 def _alt_paths(meta: dict):
-    for index, item in enumerate(meta.get("media") or []):
-        if isinstance(item, dict) and isinstance(item.get("alt"), str):
-            yield ("media", index, "alt"), item["alt"], None
-    for account, override in (meta.get("overrides") or {}).items():
-        if isinstance(override, dict):
-            for index, item in enumerate(override.get("media") or []):
-                if isinstance(item, dict) and isinstance(item.get("alt"), str):
-                    yield ("overrides", account, "media", index, "alt"), item["alt"], account
+    for path, account, items in written(meta, "media"):
+        for index, item in enumerate(items or []):
+            if isinstance(item, dict) and isinstance(item.get("alt"), str):
+                yield path + (index, "alt"), item["alt"], account
 
 
 def build_segments(post, rendered, front: FrontMatter, scopes: frozenset) -> list[Segment]:
@@ -258,13 +252,13 @@ def build_segments(post, rendered, front: FrontMatter, scopes: frozenset) -> lis
         sources.append(body)
         if "raw" in scopes:
             segments.append(Segment("raw", post.body, "none", body_at))
-    overrides = {}
-    for account, override in (meta.get("overrides") or {}).items():
-        if isinstance(override, dict) and isinstance(override.get("text"), str):
+    own_texts = {}
+    for account, override in overrides(meta).items():
+        if isinstance(override.get("text"), str):
             path = ("overrides", account, "text")
             segment = Segment("body", override["text"], "markdown", field(path, override["text"]), path, account)
             segments.append(segment)
-            overrides[account] = segment
+            own_texts[account] = segment
     for path, alt, account in _alt_paths(meta) if "alt" in scopes else ():
         segments.append(Segment("alt", alt, "plain", field(path, alt), path, account))
     for path, tag, account in _hashtag_paths(meta) if "hashtags" in scopes else ():
@@ -274,7 +268,7 @@ def build_segments(post, rendered, front: FrontMatter, scopes: frozenset) -> lis
             segments.append(Segment("hashtags", stripped, "none", field(path, tag, base), path, account, base))
     if "rendered" in scopes:
         for result in rendered or ():
-            source = [overrides[result.account]] if result.account in overrides else sources
+            source = [own_texts[result.account]] if result.account in own_texts else sources
             for part in result.parts:
                 segments.append(Segment("rendered", part.text, "html", None, None, result.account, source=source))
     return segments

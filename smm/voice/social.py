@@ -14,11 +14,12 @@ from urllib.parse import urlsplit
 
 import regex
 
+from smm.content import written
+from smm.tokens import hashtag
 from smm.voice.base import Hit
 from smm.voice.segments import disabled_at
 from smm.voice.text import MARKDOWN_TARGET, edges_ok, find_hashtags, find_urls
 
-VOICE_FILE = "brand/voice.yml"
 
 _EMOJI = regex.compile(
     r"(?:\p{Regional_Indicator}{2})"
@@ -196,8 +197,7 @@ def link_hits(rule: Builtin, post, segments, rendered_texts) -> list[Hit]:
             for match in MARKDOWN_TARGET.finditer(segment.text):
                 if match.group(1) not in seen and "://" in match.group(1):
                     add(segment, match.start(1), match.end(1), match.group(1))
-    for path in [("link",)] + [("overrides", a, "link") for a in (post.meta.get("overrides") or {})]:
-        value = post.meta.get("link") if len(path) == 1 else (post.meta["overrides"][path[1]] or {}).get("link")
+    for path, _, value in written(post.meta, "link"):
         if isinstance(value, str):
             add(None, 0, 0, value, path)
     for segment in rendered_texts:  # templates may add links the sources do not have
@@ -219,20 +219,16 @@ def hashtag_hits(rule: Builtin, post, rendered, disclosure: Builtin | None) -> l
             limit = limits.get(result.account, limits.get(result.platform, default))
             counted.append((result.account, result.platform, len(set(t.lower() for t in tags)), limit))
     else:
-        overrides = post.meta.get("overrides") or {}
         for account in post.accounts:
-            override = overrides.get(account) or {}
-            text = override.get("text") or post.body
-            tags = {("#" + str(t).lstrip("#")).lower() for t in (override.get("hashtags") or post.meta.get("hashtags") or [])}
-            tags |= {t.lower().rstrip("#") for t in find_hashtags(text)}
+            view = post.for_account(account)
+            tags = {hashtag(str(t)).lower() for t in view.hashtags}
+            tags |= {t.lower().rstrip("#") for t in find_hashtags(view.text)}
             tags -= ignored
             counted.append((account, account, len(tags), limits.get(account, default)))
     hits = []
-    overrides = post.meta.get("overrides") or {}
     for account, platform, count, limit in counted:
         if limit is not None and count > int(limit):
-            path = (("overrides", account, "hashtags") if (overrides.get(account) or {}).get("hashtags")
-                    else ("hashtags",) if post.meta.get("hashtags") else None)
+            path = post.for_account(account).hashtags_path
             hits.append(Hit(rule, None, 0, 0, f"{account}: {count} hashtags, over the brand's limit of {limit} for {platform}",
                             extra_hint=f"keep the {limit} that matter most" + (
                                 "" if path and path[0] == "overrides" else

@@ -14,11 +14,13 @@ from bisect import bisect_right
 from dataclasses import dataclass
 
 from smm.markup import CODE_FENCE as _FENCE, CODE_SPAN as _CODE_SPAN
+from smm.tokens import MENTION, NOT_BEFORE_HASHTAG
 
 # -- skipping -----------------------------------------------------------------------
 
 # Patterns start with a literal character, so scanning for them is fast; what may not come
-# before a match (a letter before `https://`, a word before `#`) is checked after.
+# before a match (a letter before `https://`, a word before `#`) is checked after. Wider than
+# smm.tokens on purpose: no rule may fire inside anything that could be a link or a tag.
 _URL = r"(?:(?:https?|ftp)://|www\.)[!-~]*[A-Za-z0-9/#=_~+&%-]"  # ASCII only: `用https://x.com发布`
 _HASHTAG = r"#\w+#?"  # `#tag`, and Weibo's `#话题#`
 _COMMENT = r"<!--[\s\S]*?-->"
@@ -30,9 +32,8 @@ _TAG = r"</?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?>"
 _ENTITY = r"&(?:[A-Za-z][A-Za-z0-9]*|#[0-9]+|#x[0-9A-Fa-f]+);"
 _EMAIL_TAIL = re.compile(r"@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
 _EMAIL_HEAD = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._%+-")
-_MENTION = re.compile(r"@(?:\{[^}\s]+\}|\w(?:[\w.-]*\w)?(?:@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)?)")  # @me, @中文名
 _NOT_BEFORE_URL = re.compile(r"[A-Za-z0-9.+-]")
-_NOT_BEFORE_TAG = re.compile(r"[\w#&]")
+_NOT_BEFORE_TAG = re.compile(NOT_BEFORE_HASHTAG)
 
 
 def blank(text: str) -> str:
@@ -81,7 +82,7 @@ def _blank_at_signs(text: str) -> str:
             if match:
                 spans.append((j, match.end()))
         elif not (i and (text[i - 1] in _EMAIL_HEAD or text[i - 1] in "_@/")):
-            match = _MENTION.match(text, i)
+            match = MENTION.match(text, i)
             if match:
                 spans.append((i, match.end()))
         i = text.find("@", match.end() if match else i + 1)

@@ -234,12 +234,12 @@ def run_engine(root: Path, jobs: int) -> dict:
     import resource
     import zoneinfo
 
-    from smm.calendar import load_calendar
     from smm.content import post_files, read_post
-    from smm.voice import Voice
+    from smm.settings import load_settings
 
     t0 = time.perf_counter()
-    voice, problems = Voice.load(root, load_calendar(root)[0])
+    settings = load_settings(root, voice=True)
+    voice, problems = settings.voice, settings.found["voice"]
     load_s = time.perf_counter() - t0
     assert not problems, problems[:3]
     tz = zoneinfo.ZoneInfo("Asia/Shanghai")
