@@ -144,7 +144,8 @@ def check_adapters(repo: Repo) -> list[Diagnostic]:
     """Warnings for accounts smm cannot publish to from here (not implemented, SDK missing)."""
     found = []
     for name, account in repo.config.accounts.items():
-        reason = platform_class(account.platform).unavailable()
+        ready = platform_class(account.platform).readiness(account.options, {})
+        reason = ready.unsupported or ready.not_installed
         if reason:
             line, column, _ = repo.config.positions.at(("accounts", name), key=True)
             found.append(Diagnostic(PLATFORMS_FILE, line, column, WARNING, "config.cannot-publish",

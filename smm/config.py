@@ -19,8 +19,6 @@ from smm.timezones import timezone_hint
 from smm.yamlsource import Positions, load
 
 PLATFORMS_FILE = "platforms.yml"
-DEFAULT_MAX_LATENESS = timedelta(hours=6)
-UNLIMITED_LATENESS_PLATFORMS = {"feed"}
 
 
 @dataclass(frozen=True)
@@ -31,11 +29,8 @@ class Account:
 
     @property
     def max_lateness(self) -> timedelta | None:
-        """How late a post may still go out; None means no limit."""
-        raw = self.options.get("max_lateness")
-        if raw is None:
-            return None if self.platform in UNLIMITED_LATENESS_PLATFORMS else DEFAULT_MAX_LATENESS
-        return parse_duration(raw)
+        """How late a post may still go out (the network's default unless set); None means no limit."""
+        return parse_duration(self.options.get("max_lateness") or registry()[self.platform].max_lateness)
 
 
 @dataclass(frozen=True)

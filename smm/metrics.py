@@ -326,18 +326,14 @@ class Collector:
                 continue
             result = results[account] = AccountResult(account, options.platform, "idle")
             cls = platform_class(options.platform)
-            has_metrics = cls.metrics is not Platform.metrics
-            has_followers = cls.followers is not Platform.followers
+            has_metrics, has_followers = cls.has_metrics, cls.has_followers
             if not has_metrics and not has_followers:
                 result.state, result.reason = "skipped", f"{cls.label} has no metrics to collect"
                 continue
-            not_ready = cls.not_configured(options.options, self.env)
-            if not_ready:
-                result.state, result.reason = "not_configured", not_ready
-                continue
-            absent = cls.sdk_missing()
-            if absent:
-                result.state, result.reason = "skipped", absent
+            ready = cls.readiness(options.options, self.env)
+            if ready.not_configured or ready.not_installed:
+                result.state = "not_configured" if ready.not_configured else "skipped"
+                result.reason = ready.not_configured or ready.not_installed
                 continue
             adapters[account] = self.adapter_for(account)
             self.gates[account] = _Gate(self.clock)

@@ -14,7 +14,7 @@ from smm.content import Post
 from smm.files import inside, open_regular
 from smm.tokens import HASHTAG, MENTION, URL
 from smm.media import inspect
-from smm.platforms import platform_class
+from smm.platforms import platform_class, registry
 from smm.render import Rendered
 
 Preview = list[tuple[Post, list[Rendered]]]
@@ -107,7 +107,6 @@ overflow:hidden}
 .card>header{display:flex;align-items:center;gap:10px;padding:12px 14px 6px}
 .avatar{flex:none;width:40px;height:40px;border-radius:50%;background:var(--c);color:#fff;font-weight:700;font-size:18px;
 display:flex;align-items:center;justify-content:center}
-.net-mastodon .avatar{border-radius:8px}
 .who{min-width:0;flex:1;line-height:1.25}.who b{display:block;overflow:hidden;text-overflow:ellipsis;white-space:nowrap}
 .who small{color:#4b4f56;font-size:13px;overflow-wrap:anywhere}
 .net{flex:none;font-size:12px;font-weight:600;color:var(--ink);border:1px solid var(--c);border-radius:999px;padding:1px 8px}
@@ -148,16 +147,6 @@ figcaption.missing{color:#b00020;font-weight:600}
 .problems li{overflow-wrap:anywhere}.problems li.warn{color:#6b4e00}.problems small{display:block;color:#5f2120}
 @media (max-width:480px){main{padding:14px 10px 30px}.part{padding-left:12px;padding-right:12px}}
 """
-# (accent for borders and badges, ink: a darker shade for text and links, 4.5:1 on white)
-_COLORS = {"mastodon": ("#6364ff", "#563acc"), "bluesky": ("#1185fe", "#0b62d6"), "x": ("#000", "#0b62d6"),
-           "threads": ("#000", "#0b62d6"), "linkedin": ("#0a66c2", "#0a66c2"), "facebook": ("#1877f2", "#0b62d6"),
-           "instagram": ("#e1306c", "#00376b"), "telegram": ("#229ed9", "#13719c"), "discord": ("#5865f2", "#4752c4"),
-           "slack": ("#4a154b", "#1264a3"), "weibo": ("#e6162d", "#3a6ea5"), "wechat": ("#07c160", "#576b95"),
-           "feed": ("#f26522", "#b8470b")}
-_DEFAULT_COLORS = ("#65676b", "#1a5c9e")
-_NETWORK_STYLE = "".join(f".net-{name}{{--c:{accent};--ink:{ink}}}" for name, (accent, ink) in _COLORS.items())
-# how many characters of a link (without https://) the network shows before an ellipsis
-_LINK_SHOWN = {"mastodon": 30, "x": 30, "threads": 30}
 _PLAIN_TOKENS = re.compile(rf"(?P<url>{URL.pattern})|(?P<tag>{HASHTAG.pattern})|(?P<mention>(?<![\w@/]){MENTION.pattern})")
 _CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'"
 
@@ -313,8 +302,18 @@ def safe_html(markup: str, allowed: set[str] = _BLOCK_TAGS | _INLINE_TAGS,
 # -- plain text: escaped, with links, hashtags and mentions shown as the network shows them --------
 
 
+def _network_style() -> str:
+    """Each network's colours (`Platform.display`), as classes of the card."""
+    out = []
+    for name, cls in sorted(registry().items()):
+        look = cls.display
+        out.append(f".net-{name}{{--c:{look.accent};--ink:{look.ink}}}")
+        out += [f".net-{name} .avatar{{border-radius:8px}}"] if look.square_avatar else []
+    return "".join(out)
+
+
 def _shown_link(url: str, platform: str) -> str:
-    room = _LINK_SHOWN.get(platform)
+    room = platform_class(platform).display.link_chars
     if room is None:
         return url
     bare = re.sub(r"^https?://(www\.)?", "", url)
@@ -411,9 +410,8 @@ def _media(images: _Images, r: Rendered) -> str:
 def _card(r: Rendered, images: _Images, title: str) -> str:
     e = html.escape
     platform = platform_class(r.platform)
-    colors = "" if r.platform in _COLORS else f' style="--c:{_DEFAULT_COLORS[0]};--ink:{_DEFAULT_COLORS[1]}"'
     bad = not _fits(r)
-    out = [(f'<article class="card net-{e(r.platform)}{" bad" if bad else ""}"{colors}>'
+    out = [(f'<article class="card net-{e(r.platform)}{" bad" if bad else ""}">'
             f'<header><span class="avatar">{e((title.strip() or "?")[0].upper())}</span>'
             f'<span class="who"><b>{e(title)}</b><small>{e(r.account)}</small></span>'
             f'<span class="net">{e(platform.label)}</span></header>')]
@@ -427,11 +425,11 @@ def _card(r: Rendered, images: _Images, title: str) -> str:
         refused_all += [t for t in refused if t not in refused_all]
         number = f'<span class="num" title="part {index + 1} of {len(r.parts)}">{index + 1}</span>' if many else ""
         entry = (f'<div class="entry-title">{e(r.title)}</div>'
-                 if platform.name == "feed" and index == 0 else "")
+                 if platform.display.shows_title and index == 0 else "")
         out.append(f'<li class="part">{number}{entry}{body}{_counter(part, platform)}</li>')
     out.append("</ol>")
-    if platform.name == "feed" and r.link and r.link not in r.text and e(r.link) not in r.text:
-        out.append(f'<div class="part entry-link">link: {rich_text(r.link, "feed")}</div>')
+    if platform.display.shows_title and r.link and r.link not in r.text and e(r.link) not in r.text:
+        out.append(f'<div class="part entry-link">link: {rich_text(r.link, platform.name)}</div>')
     out.append(_media(images, r))
     notes = [f"<li>{e(d.message)}" + (f"<small>{e(d.hint)}</small>" if d.hint else "") + "</li>"
              if d.is_error else f'<li class="warn">{e(d.message)}</li>' for d in r.diagnostics]
@@ -458,7 +456,7 @@ def as_html(preview: Preview, root: Path, title: str, lang: str = "en") -> str:
     out = [(f'<!doctype html><html lang="{e(lang)}"><head><meta charset="utf-8">'
             f'<meta name="viewport" content="width=device-width, initial-scale=1">'
             f'<meta http-equiv="Content-Security-Policy" content="{_CSP}"><meta name="referrer" content="no-referrer">'
-            f"<title>{e(title)}: preview</title><style>{_STYLE}{_NETWORK_STYLE}</style></head><body><main>"),
+            f"<title>{e(title)}: preview</title><style>{_STYLE}{_network_style()}</style></head><body><main>"),
            f"<h1>{e(title)}: what each account will receive</h1>"]
     if not preview:
         out.append('<p class="empty">No posts to preview: no post in these paths goes to these accounts.</p>')

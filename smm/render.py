@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import Mapping
 
 from markupsafe import Markup
 
@@ -25,7 +26,7 @@ from smm.counting import first_overflow
 from smm.diagnostics import ERROR, Diagnostic
 from smm.files import inside, not_regular, unusable_path
 from smm.links import leaves_safely, tag_all, utm_tag
-from smm.platforms import Platform, platform_class
+from smm.platforms import Platform, platform_class, reported_limits
 from smm.templating import HTML_FLAVORS, TEMPLATES_DIR, Templates
 from smm.threads import SPLIT_MARKER, split
 from smm.tokens import HANDLE, hashtag, hashtags, urls
@@ -96,11 +97,13 @@ class _LinkTargets(HTMLParser):
 class Renderer:
     """Renders posts for the accounts of one repository; templates compile once."""
 
-    def __init__(self, root: Path, config: Config, brand: Brand) -> None:
+    def __init__(self, root: Path, config: Config, brand: Brand, limits: Mapping[str, int] | None = None) -> None:
+        """`limits`: the text limits the networks report, by account (default: asked now, before rendering)."""
         self.root = root
         self.config = config
         self.brand = brand
         self.templates = Templates(root)
+        self.limits = reported_limits(config.accounts) if limits is None else limits
 
     def render(self, post: Post, account_name: str) -> Rendered:
         account = self.config.accounts[account_name]
@@ -255,7 +258,7 @@ class _Job:
         return self.post.meta.get("content_warning") if self.platform.content_warnings else None
 
     def fit(self, text: str, with_media: bool) -> list[Part]:
-        limit = self.platform.limit_for(self.options, with_media)
+        limit = self.platform.limit_for(self.options, with_media, self.r.limits.get(self.account))
         warning = self.content_warning()
         if limit and warning:  # the warning counts toward each status
             limit -= self.platform.length(warning)

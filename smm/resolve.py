@@ -82,7 +82,7 @@ def _confirm(repo: Repo, account: str, reference: str, env) -> tuple[PublishResu
     options = repo.config.accounts[account]
     platform = platform_class(options.platform)
     as_given = PublishResult(reference.strip(), reference.strip() if reference.strip().startswith("https://") else None)
-    reason = platform.unavailable() or platform.not_configured(options.options, env)
+    reason = platform.readiness(options.options, env).reason
     if reason:
         return as_given, f"not checked ({reason})"
     adapter = platform(options, env, repo.root)

@@ -102,11 +102,10 @@ def _ecma(pattern: str) -> str:
 
 
 class Schema:
-    """One JSON Schema from smm/schemas/, compiled once."""
+    """One JSON Schema, compiled once."""
 
-    def __init__(self, name: str) -> None:
-        text = resources.files("smm.schemas").joinpath(f"{name}.schema.json").read_text("utf-8")
-        self.document = json.loads(text)
+    def __init__(self, document: dict) -> None:
+        self.document = document
         self._python = _python_patterns(self.document)
         self._fast = fastjsonschema.compile(self._python)
 
@@ -141,7 +140,13 @@ class Schema:
 
 @cache
 def schema(name: str) -> Schema:
-    return Schema(name)
+    """smm/schemas/<name>.schema.json; platforms.yml's is assembled from the installed platforms."""
+    if name == "platforms":
+        from smm.platforms import registry
+        from smm.platforms.options import platforms_schema
+
+        return Schema(platforms_schema(registry()))
+    return Schema(json.loads(resources.files("smm.schemas").joinpath(f"{name}.schema.json").read_text("utf-8")))
 
 
 def _at(positions: Positions, path, file: str, rule: str, message: str, hint=None, key=False) -> Diagnostic:

@@ -352,9 +352,7 @@ def test_mastodon_statuses_become_rows(make_repo):
     repo = load_repo(root)
 
     def adapter(account):
-        made = Mastodon(repo.config.accounts[account], {"T": "x"}, root)
-        made._api = api
-        return made
+        return Mastodon(repo.config.accounts[account], {"T": "x"}, root, client_factory=lambda **keywords: api)
 
     report = metrics.collect(repo, NOW, {"T": "x"}, adapter_for=adapter, sleep=[].append)
     assert [list(r.values())[1:] for r in rows(root, "data/metrics/2026-12.csv")] == [
@@ -369,13 +367,14 @@ def test_bluesky_posts_become_rows(make_repo):
     published(root, "a", "2026-11-30T12:00", {"b": uri})
     view = SimpleNamespace(uri=uri, like_count=9, repost_count=2, reply_count=1, quote_count=3)
     client = SimpleNamespace(get_posts=lambda uris: SimpleNamespace(posts=[view] if uri in uris else []),
-                             get_profile=lambda did: SimpleNamespace(followers_count=77))
+                             get_profile=lambda did: SimpleNamespace(followers_count=77 if did == "did:plc:abc" else 0),
+                             login=lambda handle, password, **options: None,
+                             com=SimpleNamespace(atproto=SimpleNamespace(server=SimpleNamespace(
+                                 get_session=lambda: SimpleNamespace(did="did:plc:abc")))))
     repo = load_repo(root)
 
     def adapter(account):
-        made = Bluesky(repo.config.accounts[account], {"P": "x"}, root)
-        made._client, made._did = client, "did:plc:abc"
-        return made
+        return Bluesky(repo.config.accounts[account], {"P": "x"}, root, client_factory=lambda base_url: client)
 
     metrics.collect(repo, NOW, {"P": "x"}, adapter_for=adapter, sleep=[].append)
     assert (root / "data/metrics/2026-12.csv").read_text("utf-8").splitlines()[1] == \

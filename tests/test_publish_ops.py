@@ -575,9 +575,11 @@ def test_bluesky_confirm_looks_in_the_accounts_repository(make_repo, reference, 
         return SimpleNamespace(uri=f"at://{params['repo']}/{params['collection']}/{params['rkey']}", cid="bafycid")
 
     root = _secret_repo(make_repo, "bluesky")
-    adapter = Bluesky(load_repo(root).config.accounts["acct"], {"T_SECRET": "app-pass"}, root)
-    adapter._did = "did:plc:brand"
-    adapter._client = SimpleNamespace(com=SimpleNamespace(atproto=SimpleNamespace(repo=SimpleNamespace(get_record=get_record))))
+    client = SimpleNamespace(login=lambda handle, password, **options: None, com=SimpleNamespace(atproto=SimpleNamespace(
+        repo=SimpleNamespace(get_record=get_record),
+        server=SimpleNamespace(get_session=lambda: SimpleNamespace(did="did:plc:brand")))))
+    adapter = Bluesky(load_repo(root).config.accounts["acct"], {"T_SECRET": "app-pass"}, root,
+                      client_factory=lambda base_url: client)
     if refused:
         with pytest.raises(Rejected) as caught:
             adapter.confirm(reference)
@@ -609,15 +611,23 @@ def test_bluesky_rate_limit_waits_for_the_shorter_signal(make_repo, headers, wai
     from smm.errors import RateLimited
     from smm.platforms.bluesky import Bluesky
 
-    root = _secret_repo(make_repo, "bluesky")
-    adapter = Bluesky(load_repo(root).config.accounts["acct"], {"T_SECRET": "app-pass"}, root)
+    from types import SimpleNamespace
+
+    from smm.platforms import Outgoing
+
     sent = {k: str(int(time.time()) + v) if k == "ratelimit-reset" else v for k, v in headers.items()}
 
-    def limited():
+    def limited(params):
         raise RateLimitExceededError(Response(success=False, status_code=429, content=None, headers=sent))
 
+    client = SimpleNamespace(login=lambda handle, password, **options: None, com=SimpleNamespace(atproto=SimpleNamespace(
+        repo=SimpleNamespace(put_record=limited), server=SimpleNamespace(get_session=lambda: SimpleNamespace(did="did:x")))))
+    root = _secret_repo(make_repo, "bluesky")
+    adapter = Bluesky(load_repo(root).config.accounts["acct"], {"T_SECRET": "app-pass"}, root,
+                      client_factory=lambda base_url: client)
     with pytest.raises(RateLimited) as caught:
-        adapter._call("post", limited)
+        adapter.publish(Outgoing("p", "acct", "Title", "Hello", published_at="2026-12-01T00:00:00+00:00"),
+                        idempotency_key="k")
     assert wait - 2 <= caught.value.retry_after <= wait
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 
+import httpx
 import pytest
 
 from conftest import ROOT, post_text
@@ -221,23 +222,36 @@ def test_count_command(smm):
     assert result.exit_code == 2
 
 
-def test_mastodon_limit_comes_from_the_instance_when_reachable(make_repo, monkeypatch):
-    """A replay (respx) of GET /api/v2/instance as documented by Mastodon (configuration.statuses)."""
-    import respx
+INSTANCE_ANSWERS = [  # (account, what GET /api/v2/instance answers, the limit used)
+    ("big", httpx.Response(200, json={"domain": "big.example", "configuration": {"statuses": {"max_characters": 5000}}}),
+     5000),
+    ("down", httpx.Response(503), 500),
+    ("odd", httpx.Response(200, json={"domain": "odd.example"}), 500),  # not Mastodon, or an old version
+    ("zero", httpx.Response(200, json={"configuration": {"statuses": {"max_characters": 0}}}), 500),
+    ("set", httpx.Response(200, json={"configuration": {"statuses": {"max_characters": 5000}}}), 700),  # char_limit wins
+]
 
-    from smm.platforms import mastodon
 
-    monkeypatch.delenv("SMM_OFFLINE")
-    monkeypatch.setattr(mastodon, "_INSTANCE_LIMITS", {})
-    platforms = ("timezone: UTC\naccounts:\n  big: {platform: mastodon, instance: https://big.example, token_env: T}\n"
-                 "  down: {platform: mastodon, instance: https://down.example, token_env: T}\n"
-                 "  set: {platform: mastodon, instance: https://big.example, token_env: T, char_limit: 700}\n")
-    with respx.mock(assert_all_called=True) as mock:
-        mock.get("https://big.example/api/v2/instance").respond(
-            json={"domain": "big.example", "configuration": {"statuses": {"max_characters": 5000}}})
-        mock.get("https://down.example/api/v2/instance").respond(503)
-        assert [render(make_repo, "x" * 600, account=a, platforms=platforms).parts[0].limit
-                for a in ("big", "down", "set")] == [5000, 500, 700]
+@pytest.mark.parametrize("account,answer,limit", INSTANCE_ANSWERS)
+def test_mastodon_limit_comes_from_the_instance_once_before_rendering(make_repo, account, answer, limit):
+    """A replay of GET /api/v2/instance as documented by Mastodon (configuration.statuses)."""
+    from smm.platforms import reported_limits
+
+    asked = []
+
+    def instance(request):
+        asked.append(str(request.url))
+        return answer
+
+    platforms = (f"timezone: UTC\naccounts:\n  {account}: {{platform: mastodon, instance: https://{account}.example, "
+                 f"token_env: T{', char_limit: 700' if account == 'set' else ''}}}\n"
+                 f"  also: {{platform: mastodon, instance: https://{account}.example, token_env: T}}\n")
+    root = make_repo({"p.md": post_text("x" * 600, platforms=f"[{account}]")}, platforms=platforms, calendar=None)
+    repo = load_repo(root)
+    limits = reported_limits(repo.config.accounts, transport=httpx.MockTransport(instance))
+    rendered = Renderer(root, repo.config, repo.brand, limits).render(repo.posts[0], account)
+    assert rendered.parts[0].limit == limit
+    assert asked == [f"https://{account}.example/api/v2/instance"]  # once for the two accounts
 
 
 def test_a_content_warning_counts_toward_the_mastodon_limit(make_repo):

@@ -2,23 +2,62 @@
 
 from __future__ import annotations
 
+import os
 from functools import cache
 from importlib.metadata import entry_points
+from typing import Mapping
 
-from smm.platforms.base import Metrics, MediaRules, Outgoing, Platform, PublishResult
+import httpx
 
-__all__ = ["Metrics", "MediaRules", "Outgoing", "Platform", "PublishResult", "registry", "platform_class"]
+from smm.errors import ConfigError
+from smm.platforms.base import Display, Metrics, MediaRules, Outgoing, Platform, PublishResult, Readiness
+
+__all__ = ["Display", "Metrics", "MediaRules", "Outgoing", "Platform", "PublishResult", "Readiness", "registry",
+           "platform_class", "registered", "reported_limits"]
 
 
 @cache
 def registry() -> dict[str, type[Platform]]:
     """Every installed platform class by its `platform:` name."""
-    found = {}
-    for entry in entry_points(group="smm.platforms"):
-        cls = entry.load()
-        found[cls.name] = cls
+    return registered((entry.value, entry.load()) for entry in entry_points(group="smm.platforms"))
+
+
+def registered(classes) -> dict[str, type[Platform]]:
+    """{name: class} of (where, class) pairs; a ConfigError names a clash or a broken declaration."""
+    from smm.markup import FLAVORS
+
+    found: dict[str, type[Platform]] = {}
+    where: dict[str, str] = {}
+    for origin, cls in classes:
+        name = getattr(cls, "name", None)
+        if name in found and found[name] is not cls:
+            raise ConfigError(f"two platforms are named `{name}`: {where[name]} and {origin}; uninstall one of them")
+        problems = [f"markup `{cls.markup}` is not one of {', '.join(FLAVORS)}"] if cls.markup not in FLAVORS else []
+        problems += [f"{flag} is set but `{method}` is not implemented"
+                     for flag, method in (("has_metrics", "metrics"), ("has_followers", "followers"))
+                     if getattr(cls, flag) and getattr(cls, method) is getattr(Platform, method)]
+        if not isinstance(name, str) or problems:
+            raise ConfigError(f"platform {origin}: " + ("; ".join(problems) or "it declares no `name`"))
+        found[name], where[name] = cls, origin
     return found
 
 
 def platform_class(name: str) -> type[Platform]:
     return registry()[name]
+
+
+def reported_limits(accounts: Mapping, transport: httpx.BaseTransport | None = None) -> dict[str, int]:
+    """The text limit each account ({name: config.Account}) has as its network reports it (a
+    Mastodon instance's), asked once per source; none when SMM_OFFLINE=1 and no `transport` is given."""
+    if os.environ.get("SMM_OFFLINE") == "1" and transport is None:
+        return {}
+    answers: dict[str, int | None] = {}
+    found = {}
+    for name, account in accounts.items():
+        platform = platform_class(account.platform)
+        source = None if account.options.get("char_limit") else platform.limit_source(account.options)
+        if source is not None and source not in answers:
+            answers[source] = platform.reported_limit(source, transport)
+        if source is not None and answers[source]:
+            found[name] = answers[source]
+    return found

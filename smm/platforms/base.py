@@ -11,7 +11,9 @@ import importlib.util
 import logging
 import unicodedata
 from dataclasses import dataclass, field
-from typing import ClassVar, Mapping
+from typing import Callable, ClassVar, Mapping
+
+import httpx
 
 from smm import DISTRIBUTION, counting
 from smm.errors import AuthError, NotSupported
@@ -28,6 +30,45 @@ class MediaRules:
     max_pixels: int | None = None  # width × height
     alt_supported: bool = True
     alt_limit: int | None = None
+
+
+def secret_option(holds: str) -> dict:
+    """The schema of an account option that names the environment variable holding a secret."""
+    return {"description": f"Name of the environment variable that holds {holds}.", "$ref": "#/$defs/env"}
+
+
+TOKEN_OPTION = {"token_env": secret_option("the access token")}
+HANDLE_OPTION = {"handle": {"description": "The account's handle, without `@`.", "type": "string",
+                            "pattern": r"^[^@\s][^\s]*$"}}
+
+
+@dataclass(frozen=True)
+class Display:
+    """How `smm preview --format html` draws this network's card."""
+
+    accent: str = "#65676b"  # borders, badges, the avatar
+    ink: str = "#1a5c9e"  # text and links: a darker shade, 4.5:1 on white
+    link_chars: int | None = None  # characters of a link (without https://) shown before "…"; None: all
+    square_avatar: bool = False
+    shows_title: bool = False  # an entry with its title and link (the feed)
+
+
+@dataclass(frozen=True)
+class Readiness:
+    """Whether an account can publish from here, and if not, why (the first reason wins)."""
+
+    unsupported: str | None = None  # smm cannot publish to this network (check and preview only)
+    not_installed: str | None = None  # the adapter's SDK is missing: what to install
+    not_configured: str | None = None  # `not configured: set A; B holds …`
+    secrets: tuple[str, ...] = ()  # the environment variables behind `not_configured`
+
+    @property
+    def reason(self) -> str | None:
+        return self.unsupported or self.not_installed or self.not_configured
+
+    @property
+    def ready(self) -> bool:
+        return self.reason is None
 
 
 @dataclass(frozen=True)
@@ -87,6 +128,15 @@ class Platform:
     media: ClassVar[MediaRules] = MediaRules()
     secrets: ClassVar[tuple[str, ...]] = ()  # account options that name environment variables
     can_publish: ClassVar[bool] = False
+    has_metrics: ClassVar[bool] = False  # implements `metrics`
+    has_followers: ClassVar[bool] = False  # implements `followers`
+    # platforms.yml: this network's account options (name → JSON Schema with a description),
+    # and what its accounts must hold (a schema applied when `platform` is this one).
+    options: ClassVar[dict[str, dict]] = {}
+    options_rule: ClassVar[dict] = {}
+    max_lateness: ClassVar[str] = "6h"  # the account's default `max_lateness`
+    display: ClassVar[Display] = Display()
+    for_tests: ClassVar[bool] = False  # a test double: said so wherever platforms are listed
 
     @staticmethod
     def length(text: str) -> int:
@@ -123,12 +173,25 @@ class Platform:
         return []
 
     @classmethod
-    def limit_for(cls, options: Mapping, with_media: bool = False) -> int | None:
+    def limit_for(cls, options: Mapping, with_media: bool = False, reported: int | None = None) -> int | None:
+        """The account's `char_limit`, else what the network `reported`, else the declared limit."""
         if options.get("char_limit"):
             return options["char_limit"]
+        if reported:
+            return reported
         if with_media and cls.caption_limit is not None:
             return cls.caption_limit
         return cls.text_limit
+
+    @classmethod
+    def limit_source(cls, options: Mapping) -> str | None:
+        """Where the network reports this account's text limit (a URL), None when it does not."""
+        return None
+
+    @classmethod
+    def reported_limit(cls, source: str, transport: httpx.BaseTransport | None = None) -> int | None:
+        """The limit `source` reports (asked once per run, before rendering); None when it cannot tell."""
+        return None
 
     # --- the adapter: publishing ------------------------------------------------
     #
@@ -140,53 +203,53 @@ class Platform:
     extra: ClassVar[str] = "networks"  # the pip extra of smm that installs them
     reconciles: ClassVar[bool] = False  # `find` can tell whether an earlier call worked
 
-    def __init__(self, account, env: Mapping[str, str], root=None) -> None:
+    def __init__(self, account, env: Mapping[str, str], root=None, *,
+                 transport: httpx.BaseTransport | None = None, client_factory: Callable | None = None) -> None:
+        """`transport` (HTTP adapters) and `client_factory` (SDK adapters) are the test seams:
+        None means the real network."""
         self.account = account
         self.options = account.options
         self.env = env
         self.root = root
+        self.transport = transport
+        self.client_factory = client_factory
 
     @classmethod
-    def unavailable(cls) -> str | None:
-        """Why this adapter cannot publish here, or None when it can."""
-        if not cls.can_publish:
-            return f"publishing to {cls.label} is not implemented yet (check and preview only)"
-        return cls.sdk_missing()
+    def readiness(cls, options: Mapping, env: Mapping[str, str]) -> Readiness:
+        """Whether an account with these options can publish with this environment.
 
-    @classmethod
-    def sdk_missing(cls) -> str | None:
-        """What to install when the adapter's SDK is absent (the command, not the module), else None."""
-        if any(importlib.util.find_spec(m) is None for m in cls.requires):
-            return f"the {cls.label} adapter is not installed: pip install '{DISTRIBUTION}[{cls.extra}]'"
-        return None
-
-    @classmethod
-    def secret_problems(cls, options: Mapping, env: Mapping[str, str]) -> dict[str, str]:
-        """Per environment variable this account needs, what makes it unusable (never its value).
-
-        White space around a value (a newline pasted into a CI secret) is ignored; white space
-        or a control character inside it is an error, found before any call is made (the HTTP
-        libraries refuse such a header only while sending).
+        White space around a secret (a newline pasted into a CI secret) is ignored; white
+        space or a control character inside it makes it unusable, found before any call is
+        made (the HTTP libraries refuse such a header only while sending).
         """
-        found = {}
-        for name in (options[key] for key in cls.secrets if options.get(key)):
-            if problem := _secret_problem(env.get(name)):
-                found[name] = problem
-        return found
-
-    @classmethod
-    def missing_secrets(cls, options: Mapping, env: Mapping[str, str]) -> list[str]:
-        """Names of environment variables this account needs that are not set, or not usable."""
-        return list(cls.secret_problems(options, env))
-
-    @classmethod
-    def not_configured(cls, options: Mapping, env: Mapping[str, str]) -> str | None:
-        """`not configured: set A; B holds …`, or None when every secret is usable."""
-        problems = cls.secret_problems(options, env)
+        unsupported = None if cls.can_publish else \
+            f"publishing to {cls.label} is not implemented yet (check and preview only)"
+        not_installed = None
+        if any(importlib.util.find_spec(m) is None for m in cls.requires):
+            not_installed = f"the {cls.label} adapter is not installed: pip install '{DISTRIBUTION}[{cls.extra}]'"
+        problems = {name: problem for name in (options[key] for key in cls.secrets if options.get(key))
+                    if (problem := _secret_problem(env.get(name)))}
         unset = [name for name, problem in problems.items() if problem == UNSET]
         said = ([f"set {', '.join(unset)}"] if unset else []) + [
             f"{name} {problem}" for name, problem in problems.items() if problem != UNSET]
-        return "not configured: " + "; ".join(said) if said else None
+        return Readiness(unsupported, not_installed, "not configured: " + "; ".join(said) if said else None,
+                         tuple(problems))
+
+    # The three questions smm/publish.py still asks (issue 12 moves it to `readiness`).
+
+    @classmethod
+    def unavailable(cls) -> str | None:
+        """Why this adapter cannot publish here whatever the account, or None."""
+        ready = cls.readiness({}, {})
+        return ready.unsupported or ready.not_installed
+
+    @classmethod
+    def not_configured(cls, options: Mapping, env: Mapping[str, str]) -> str | None:
+        return cls.readiness(options, env).not_configured
+
+    @classmethod
+    def missing_secrets(cls, options: Mapping, env: Mapping[str, str]) -> list[str]:
+        return list(cls.readiness(options, env).secrets)
 
     def secret(self, key: str) -> str:
         name = self.options.get(key)

@@ -20,7 +20,8 @@ import regex
 
 from smm import counting
 from smm.errors import AuthError, RateLimited, Rejected, TransientError
-from smm.platforms.base import MediaRules, Metrics, Outgoing, Platform, PublishResult
+from smm.platforms.base import (HANDLE_OPTION, Display, MediaRules, Metrics, Outgoing, Platform, PublishResult,
+    secret_option)
 
 MAX_BYTES = 3000
 POST = "app.bsky.feed.post"
@@ -160,6 +161,14 @@ class Bluesky(Platform):
     media = MediaRules(max_count=4, types=frozenset({"image/jpeg", "image/png", "image/gif", "image/webp"}),
                        max_bytes=2_000_000, alt_limit=2000)
     secrets = ("password_env",)
+    options = {
+        "service": {"description": "The PDS URL. Default `https://bsky.social`.", "$ref": "#/$defs/url"},
+        **HANDLE_OPTION,
+        "password_env": secret_option("the app password"),
+    }
+    options_rule = {"required": ["handle", "password_env"]}
+    display = Display("#1185fe", "#0b62d6")
+    has_metrics = has_followers = True
     can_publish = True
     reconciles = True
     requires = ("atproto",)
@@ -213,11 +222,13 @@ class Bluesky(Platform):
 
     @property
     def client(self):
-        """One session per run (createSession is limited to 30 per 5 minutes); the SDK refreshes it."""
+        """One session per run (createSession is limited to 30 per 5 minutes); the SDK refreshes it.
+        Made by `client_factory` (default `atproto.Client`) with its `base_url`."""
         if not hasattr(self, "_client"):
-            from atproto import Client
-
-            client = Client(base_url=self.options.get("service", DEFAULT_SERVICE).rstrip("/") + "/xrpc")
+            factory = self.client_factory
+            if factory is None:
+                from atproto import Client as factory
+            client = factory(base_url=self.options.get("service", DEFAULT_SERVICE).rstrip("/") + "/xrpc")
             self._call("login", client.login, self.options["handle"], self.secret("password_env"),
                        fetch_bsky_profile=False)
             self._did = self._call("session", client.com.atproto.server.get_session).did

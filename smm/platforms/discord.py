@@ -22,7 +22,7 @@ from contextlib import ExitStack
 import httpx
 
 from smm.errors import AuthError, PlatformError, Rejected, TransientError
-from smm.platforms.base import MediaRules, Outgoing, Platform, PublishResult
+from smm.platforms.base import Display, MediaRules, Outgoing, Platform, PublishResult, secret_option
 from smm.platforms.http import SecretCalls, open_media, webhook_url
 
 EMBED_TITLE_LIMIT = 256
@@ -37,6 +37,9 @@ class Discord(Platform):
     markup = "discord"
     media = MediaRules(max_count=10, max_bytes=10 * 1024 * 1024, alt_limit=1024)  # 10 MiB per file by default
     secrets = ("webhook_env",)
+    options = {"webhook_env": secret_option("the webhook URL")}
+    options_rule = {"required": ["webhook_env"]}
+    display = Display("#5865f2", "#4752c4")
     can_publish = True
     # find() stays the base one (NotSupported): `reconciles` is False.
 
@@ -51,7 +54,7 @@ class Discord(Platform):
     @property
     def calls(self) -> SecretCalls:
         if not hasattr(self, "_calls"):
-            self._calls = SecretCalls(self.webhook, is_url=True)
+            self._calls = SecretCalls(self.webhook, is_url=True, transport=self.transport)
         return self._calls
 
     def _send(self, method: str, label: str, params: dict | None = None, **kwargs):

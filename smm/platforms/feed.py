@@ -14,7 +14,7 @@ from pathlib import Path
 from xml.etree import ElementTree as ET
 
 from smm.errors import Rejected
-from smm.platforms.base import MediaRules, Outgoing, Platform, PublishResult
+from smm.platforms.base import Display, MediaRules, Outgoing, Platform, PublishResult
 from smm.files import parse_json, read_text, write_atomic
 
 ATOM = "http://www.w3.org/2005/Atom"
@@ -35,6 +35,16 @@ class Feed(Platform):
     markup = "html"
     counting_rule = "no limit"
     media = MediaRules(max_count=100, max_bytes=100 * 1024 * 1024)
+    options = {
+        "path": {"description": "Where to write the Atom feed, relative to the repository root (a JSON Feed is "
+                            "written beside it, named like it with `.json`).", "type": "string", "minLength": 1},
+        "site": {"description": "The website the feed belongs to.", "$ref": "#/$defs/url"},
+        "title": {"description": "The feed's title. Default: the account name.", "type": "string"},
+        "max_entries": {"description": "Newest entries kept. Default 50.", "type": "integer", "minimum": 1},
+    }
+    options_rule = {"required": ["path"], "properties": {"path": {"pattern": "^data/[^\\s]+\\.(xml|atom)$"}}}
+    display = Display("#f26522", "#b8470b", shows_title=True)
+    max_lateness = "none"  # a feed entry is never too late
     can_publish = True
     reconciles = True
 

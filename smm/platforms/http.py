@@ -26,8 +26,9 @@ _EPOCH_FLOOR = 1_000_000_000  # a reset value above this is a Unix time, below i
 HIDDEN = "[secret]"
 
 
-def client(timeout: float | httpx.Timeout = TIMEOUT, **kwargs) -> httpx.Client:
-    return httpx.Client(timeout=timeout, headers={"User-Agent": USER_AGENT}, follow_redirects=False, **kwargs)
+def client(timeout: float | httpx.Timeout = TIMEOUT, transport: httpx.BaseTransport | None = None) -> httpx.Client:
+    """smm's HTTP client; `transport` None is the network (a test passes httpx.MockTransport)."""
+    return httpx.Client(timeout=timeout, headers={"User-Agent": USER_AGENT}, follow_redirects=False, transport=transport)
 
 
 def _seconds_until(value: str, now: datetime) -> float | None:
@@ -173,10 +174,10 @@ class SecretCalls:
     text may quote a response body) and from anything httpx raises that send() does not map.
     """
 
-    def __init__(self, secret: str, *, is_url: bool) -> None:
+    def __init__(self, secret: str, *, is_url: bool, transport: httpx.BaseTransport | None = None) -> None:
         self.secrets = secret_forms(secret, is_url)
         _FILTER.secrets |= self.secrets
-        self.client = client()
+        self.client = client(transport=transport)
 
     def send(self, method: str, url: str, label: str, **kwargs) -> httpx.Response:
         try:

@@ -5,7 +5,7 @@ Instagram cut the hashtags a post or reel may carry from 30 to 5 (announced by
 `hashtag_limit` in platforms.yml.
 """
 
-from smm.platforms.base import MediaRules, Platform
+from smm.platforms.base import HANDLE_OPTION, TOKEN_OPTION, Display, MediaRules, Platform
 
 
 class Instagram(Platform):
@@ -15,3 +15,5 @@ class Instagram(Platform):
     max_hashtags = 5
     media = MediaRules(min_count=1, max_count=10, types=frozenset({"image/jpeg"}), max_bytes=8 * 1024 * 1024, alt_limit=1000)
     secrets = ("token_env",)
+    options = {**HANDLE_OPTION, **TOKEN_OPTION}
+    display = Display("#e1306c", "#00376b")

@@ -2,7 +2,7 @@
 
 import re
 
-from smm.platforms.base import MediaRules, Platform
+from smm.platforms.base import TOKEN_OPTION, Display, MediaRules, Platform
 
 _RESERVED = re.compile(r"([\\|{}@\[\]()<>#*_~])")
 
@@ -21,6 +21,8 @@ class LinkedIn(Platform):
     media = MediaRules(max_count=20, types=frozenset({"image/jpeg", "image/png", "image/gif"}),
                        max_bytes=36_152_320, alt_limit=4086)
     secrets = ("token_env",)
+    options = {**TOKEN_OPTION}
+    display = Display("#0a66c2", "#0a66c2")
 
     @classmethod
     def finalize(cls, text: str) -> str:

@@ -1,4 +1,5 @@
-"""A local test double: Mastodon-like limits and idempotency, state in a folder, faults on demand.
+"""A local test double for smm's own tests (it publishes nothing): Mastodon-like limits and
+idempotency, state in a folder, faults on demand.
 
 State lives in the account's `path` folder: `posts.json` (what was published) and
 `faults.json`, a list of faults the next calls meet in order:
@@ -20,15 +21,20 @@ import signal
 from pathlib import Path
 
 from smm.errors import RateLimited, Rejected, TransientError
-from smm.platforms.base import Metrics, Outgoing, PublishResult
+from smm.platforms.base import Display, Metrics, Outgoing, PublishResult
 from smm.platforms.mastodon import Mastodon
 from smm.files import write_atomic
 
 
 class Local(Mastodon):
     name = "local"
-    label = "Local test double"
+    label = "Local test double (for tests; publishes nothing)"
     secrets = ()
+    options = {"path": {"description": "The folder of its state. Default `.smm-local/<account>`.", "type": "string",
+                        "minLength": 1}}
+    options_rule = {}
+    display = Display()
+    for_tests = True
     can_publish = True
     requires = ()
 

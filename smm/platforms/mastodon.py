@@ -8,7 +8,6 @@ account's recent statuses for the text, for calls older than that.
 from __future__ import annotations
 
 import html
-import os
 import re
 from datetime import datetime, timezone
 from urllib.parse import urlsplit
@@ -16,31 +15,12 @@ from urllib.parse import urlsplit
 from smm import counting
 from smm.errors import AuthError, RateLimited, Rejected, TransientError
 from smm.platforms import http
-from smm.platforms.base import MediaRules, Metrics, Outgoing, Platform, PublishResult
+from smm.platforms.base import TOKEN_OPTION, Display, MediaRules, Metrics, Outgoing, Platform, PublishResult
 
 _TAG = re.compile(r"<[^>]+>")
 _REMOTE_MENTION = re.compile(r"@(\w+)@[\w.-]+\w")
 _SPACE = re.compile(r"\s+")
 RECENT = 40  # statuses looked through by find()
-
-
-_INSTANCE_LIMITS: dict[str, int | None] = {}
-
-
-def instance_limit(instance: str) -> int | None:
-    """The instance's status length limit, asked once per process (3 s at most); None when
-    unreachable or when SMM_OFFLINE=1."""
-    if instance not in _INSTANCE_LIMITS:
-        _INSTANCE_LIMITS[instance] = None
-        if os.environ.get("SMM_OFFLINE") != "1":
-            try:
-                with http.client(timeout=3.0) as session:
-                    data = session.get(instance.rstrip("/") + "/api/v2/instance").raise_for_status().json()
-                limit = data["configuration"]["statuses"]["max_characters"]
-                _INSTANCE_LIMITS[instance] = int(limit) if int(limit) > 0 else None
-            except Exception:  # unreachable, not Mastodon, or an old version: keep the default
-                pass
-    return _INSTANCE_LIMITS[instance]
 
 
 def visible_text(content: str) -> str:
@@ -61,6 +41,16 @@ class Mastodon(Platform):
                                                      "image/heif", "image/avif"}),
                        max_bytes=16 * 1024 * 1024, max_pixels=33_177_600, alt_limit=1500)
     secrets = ("token_env",)
+    options = {
+        "instance": {"description": "The instance's base URL, for example `https://mastodon.social`.",
+                     "$ref": "#/$defs/url"},
+        **TOKEN_OPTION,
+        "visibility": {"description": "`public` (default), `unlisted`, `private` (followers only) or `direct`.",
+                       "enum": ["public", "unlisted", "private", "direct"]},
+    }
+    options_rule = {"required": ["instance", "token_env"]}
+    display = Display("#6364ff", "#563acc", link_chars=30, square_avatar=True)
+    has_metrics = has_followers = True
     can_publish = True
     reconciles = True
     requires = ("mastodon",)
@@ -68,24 +58,34 @@ class Mastodon(Platform):
     length = staticmethod(counting.mastodon_length)
 
     @classmethod
-    def limit_for(cls, options, with_media: bool = False) -> int | None:
-        """`char_limit` if set, else what the instance says (/api/v2/instance), else 500."""
-        if options.get("char_limit") or "instance" not in options:
-            return super().limit_for(options, with_media)
-        return instance_limit(options["instance"]) or cls.text_limit
+    def limit_source(cls, options) -> str | None:
+        return options["instance"].rstrip("/") + "/api/v2/instance" if options.get("instance") else None
+
+    @classmethod
+    def reported_limit(cls, source: str, transport=None) -> int | None:
+        """configuration.statuses.max_characters (3 s at most); None when unreachable or not Mastodon."""
+        try:
+            with http.client(timeout=3.0, transport=transport) as session:
+                limit = int(session.get(source).raise_for_status().json()["configuration"]["statuses"]["max_characters"])
+        except Exception:  # unreachable, not Mastodon, or an old version: keep the default
+            return None
+        return limit if limit > 0 else None
 
     # -- the adapter -------------------------------------------------------------
 
     @property
     def api(self):
+        """The Mastodon.py client, made by `client_factory` (default `mastodon.Mastodon`) with its keywords."""
         if not hasattr(self, "_api"):
             import requests
-            from mastodon import Mastodon as Client
 
+            factory = self.client_factory
+            if factory is None:
+                from mastodon import Mastodon as factory
             session = requests.Session()  # its last answer's headers tell how long a rate limit lasts
             session.hooks["response"].append(lambda response, *args, **kwargs: setattr(self, "_headers", response.headers))
-            self._api = Client(access_token=self.secret("token_env"), api_base_url=self.options["instance"],
-                               ratelimit_method="throw", request_timeout=30, user_agent="smm", session=session)
+            self._api = factory(access_token=self.secret("token_env"), api_base_url=self.options["instance"],
+                                ratelimit_method="throw", request_timeout=30, user_agent="smm", session=session)
         return self._api
 
     def _call(self, what: str, function, *args, **kwargs):

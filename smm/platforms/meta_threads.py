@@ -3,7 +3,7 @@
 import regex
 
 from smm import counting
-from smm.platforms.base import MediaRules, Platform
+from smm.platforms.base import HANDLE_OPTION, TOKEN_OPTION, Display, MediaRules, Platform
 
 _GRAPHEME = regex.compile(r"\X")
 # A cluster is an emoji when it holds a pictograph, a flag letter or a skin tone, or
@@ -22,6 +22,8 @@ class Threads(Platform):
     unit = "characters"
     counting_rule = "grapheme clusters, but an emoji counts as its UTF-8 bytes (Threads API docs)"
     secrets = ("token_env",)
+    options = {**HANDLE_OPTION, **TOKEN_OPTION}
+    display = Display("#000", "#0b62d6", link_chars=30)
 
     @staticmethod
     def length(text: str) -> int:

@@ -17,7 +17,7 @@ message's `ts`, and thread parts reply with `thread_ts`, so `thread: auto` makes
 from __future__ import annotations
 
 from smm.errors import AuthError, Rejected
-from smm.platforms.base import MediaRules, Outgoing, Platform, PublishResult
+from smm.platforms.base import TOKEN_OPTION, Display, MediaRules, Outgoing, Platform, PublishResult, secret_option
 from smm.platforms.http import SecretCalls, webhook_url
 
 # Errors that mean the webhook URL no longer works (https://api.slack.com/messaging/webhooks#handling_errors):
@@ -36,6 +36,14 @@ class Slack(Platform):
     markup = "slack"
     media = MediaRules(max_count=0, alt_supported=False)
     secrets = ("webhook_env", "token_env")
+    options = {
+        "webhook_env": secret_option("the webhook URL"),
+        **TOKEN_OPTION,
+        "channel": {"description": "With a bot token: the channel id (C…) or name to post to.", "type": "string",
+                    "minLength": 1},
+    }
+    options_rule = {"anyOf": [{"required": ["webhook_env"]}, {"required": ["token_env", "channel"]}]}
+    display = Display("#4a154b", "#1264a3")
     can_publish = True
     # find() stays the base one (NotSupported): `reconciles` is False.
 
@@ -50,7 +58,7 @@ class Slack(Platform):
     @property
     def calls(self) -> SecretCalls:
         if not hasattr(self, "_calls"):
-            self._calls = SecretCalls(webhook_url(self), is_url=True)
+            self._calls = SecretCalls(webhook_url(self), is_url=True, transport=self.transport)
         return self._calls
 
     def publish(self, outgoing: Outgoing, *, idempotency_key: str) -> PublishResult:
@@ -69,7 +77,7 @@ class Slack(Platform):
         """chat.postMessage with the bot token; a thread part replies to the first part."""
         token = self.secret("token_env")
         if not hasattr(self, "_bot"):
-            self._bot = SecretCalls(token, is_url=False)
+            self._bot = SecretCalls(token, is_url=False, transport=self.transport)
         payload = {"channel": self.options["channel"], "text": outgoing.text, "unfurl_links": True}
         if outgoing.thread_root is not None:
             payload["thread_ts"] = outgoing.thread_root.remote_id

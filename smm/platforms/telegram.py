@@ -24,7 +24,7 @@ from contextlib import ExitStack
 from smm import counting
 from smm.errors import AuthError, Rejected, TransientError
 from smm.platforms.http import SecretCalls, hide, open_media
-from smm.platforms.base import MediaRules, Outgoing, Platform, PublishResult
+from smm.platforms.base import TOKEN_OPTION, Display, MediaRules, Outgoing, Platform, PublishResult
 
 _TAG = re.compile(r"<[^>]*>")
 API = "https://api.telegram.org"
@@ -44,6 +44,12 @@ class Telegram(Platform):
     threads = True
     media = MediaRules(max_count=10, max_bytes=10 * 1024 * 1024, alt_supported=False)
     secrets = ("token_env",)
+    options = {
+        **TOKEN_OPTION,
+        "chat_id": {"description": "The channel (`@name`) or chat id to post to.", "type": ["string", "integer"]},
+    }
+    options_rule = {"required": ["token_env", "chat_id"]}
+    display = Display("#229ed9", "#13719c")
     can_publish = True
     # find() stays the base one (NotSupported): a bot cannot read a channel's history.
     # `reconciles` stays False, so `smm publish --push` pushes the
@@ -63,7 +69,7 @@ class Telegram(Platform):
     @property
     def calls(self) -> SecretCalls:
         if not hasattr(self, "_calls"):
-            self._calls = SecretCalls(self.token, is_url=False)
+            self._calls = SecretCalls(self.token, is_url=False, transport=self.transport)
         return self._calls
 
     def _call(self, method: str, **kwargs):

@@ -1,6 +1,6 @@
 """WeChat Official Accounts: articles; the body is HTML of fewer than 20,000 characters and under 1 MB."""
 
-from smm.platforms.base import MediaRules, Platform
+from smm.platforms.base import TOKEN_OPTION, Display, MediaRules, Platform
 
 MAX_BYTES = 1_000_000  # "小于1M": the smaller reading of 1 MB, so both readings pass
 
@@ -15,6 +15,8 @@ class WeChat(Platform):
     media = MediaRules(max_count=1, types=frozenset({"image/jpeg", "image/png"}), max_bytes=10 * 1024 * 1024,
                        alt_supported=False)
     secrets = ("token_env",)
+    options = {**TOKEN_OPTION}
+    display = Display("#07c160", "#576b95")
 
     length = staticmethod(len)
 

@@ -1,7 +1,7 @@
 """Weibo: limits are stated in 汉字; half-width characters count one half (rounded up)."""
 
 from smm import counting
-from smm.platforms.base import MediaRules, Platform
+from smm.platforms.base import TOKEN_OPTION, Display, MediaRules, Platform
 
 
 class Weibo(Platform):
@@ -13,5 +13,7 @@ class Weibo(Platform):
     media = MediaRules(max_count=1, types=frozenset({"image/jpeg", "image/png", "image/gif"}),
                        max_bytes=5 * 1024 * 1024, alt_supported=False)
     secrets = ("token_env",)
+    options = {**TOKEN_OPTION}
+    display = Display("#e6162d", "#3a6ea5")
 
     length = staticmethod(counting.weibo_length)

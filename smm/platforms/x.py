@@ -1,7 +1,7 @@
 """X (Twitter): 280 weighted characters per twitter-text v3."""
 
 from smm import counting
-from smm.platforms.base import MediaRules, Platform
+from smm.platforms.base import HANDLE_OPTION, TOKEN_OPTION, Display, MediaRules, Platform
 
 
 class X(Platform):
@@ -13,6 +13,8 @@ class X(Platform):
     threads = True
     media = MediaRules(max_count=4, max_bytes=5 * 1024 * 1024, alt_limit=1000)
     secrets = ("token_env",)
+    options = {**HANDLE_OPTION, **TOKEN_OPTION}
+    display = Display("#000", "#0b62d6", link_chars=30)
 
     length = staticmethod(counting.x_length)
 

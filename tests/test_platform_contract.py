@@ -1,0 +1,81 @@
+"""The adapter contract: what a platform declares is checked when it registers, and assembled
+into platforms.yml's schema, the preview's look and each account's defaults."""
+
+from __future__ import annotations
+
+import json
+from importlib import resources
+
+import pytest
+
+from smm.errors import ConfigError
+from smm.platforms import Platform, registered, registry
+from smm.platforms.mastodon import Mastodon
+from smm.platforms.options import document, platforms_schema
+
+
+def platform(name="made_up", **declared) -> type[Platform]:
+    return type("MadeUp", (Platform,), {"name": name, "label": "Made up", **declared})
+
+
+def test_the_shipped_schema_is_the_one_the_platforms_declare():
+    shipped = resources.files("smm.schemas").joinpath("platforms.schema.json").read_text("utf-8")
+    assert json.loads(shipped) == json.loads(document()), "run: python -m smm.platforms.options > smm/schemas/platforms.schema.json"
+
+
+REFUSED = [  # (what is registered, what the error says)
+    ([("a:Mastodon", Mastodon), ("b:Other", platform("mastodon"))], "two platforms are named `mastodon`: a:Mastodon and b:Other"),
+    ([("p:Bad", platform(markup="bbcode"))], "markup `bbcode` is not one of plain, html, telegram, slack, discord"),
+    ([("p:Bad", platform(has_metrics=True))], "has_metrics is set but `metrics` is not implemented"),
+    ([("p:Bad", platform(has_followers=True))], "has_followers is set but `followers` is not implemented"),
+    ([("p:Nameless", type("Nameless", (Platform,), {}))], "platform p:Nameless: it declares no `name`"),
+]
+
+
+@pytest.mark.parametrize("classes,message", REFUSED)
+def test_the_registry_refuses_a_clash_or_a_broken_declaration(classes, message):
+    with pytest.raises(ConfigError, match=message.replace("(", r"\(").replace(")", r"\)")):
+        registered(classes)
+
+
+def test_the_same_class_twice_is_one_platform():
+    assert registered([("a:Mastodon", Mastodon), ("a:Mastodon", Mastodon)]) == {"mastodon": Mastodon}
+
+
+CLASHING_OPTIONS = [  # an option another platform or smm already defines differently
+    {"instance": {"type": "integer"}},
+    {"char_limit": {"type": "integer"}},
+    {"platform": {"type": "string"}},
+]
+
+
+@pytest.mark.parametrize("options", CLASHING_OPTIONS)
+def test_an_option_must_mean_one_thing_across_platforms(options):
+    with pytest.raises(ConfigError, match="declares the account option"):
+        platforms_schema({"mastodon": Mastodon, "made_up": platform(options=options)})
+
+
+def test_a_plugins_options_join_the_schema():
+    schema = platforms_schema({**registry(), "made_up": platform(
+        options={"room": {"description": "The room.", "type": "string"}}, options_rule={"required": ["room"]})})
+    account = schema["$defs"]["account"]
+    assert account["properties"]["room"] == {"description": "made_up: the room.", "type": "string"}
+    assert {"if": {"properties": {"platform": {"const": "made_up"}}}, "then": {"required": ["room"]}} in account["allOf"]
+
+
+READINESS = [  # (platform, options, environment, reason, secrets named)
+    (platform(can_publish=True, secrets=("token_env",)), {"token_env": "T"}, {"T": "abc"}, None, ()),
+    (platform(can_publish=True, secrets=("token_env",)), {"token_env": "T"}, {}, "not configured: set T", ("T",)),
+    (platform(can_publish=True, secrets=("token_env",)), {"token_env": "T"}, {"T": "a b"},
+     "not configured: T holds white space or a control character inside its value: paste the secret again", ("T",)),
+    (platform(secrets=("token_env",)), {"token_env": "T"}, {},
+     "publishing to Made up is not implemented yet (check and preview only)", ("T",)),
+    (platform(can_publish=True, requires=("no_such_sdk_module",)), {}, {},
+     "the Made up adapter is not installed: pip install 'smm-git[networks]'", ()),
+]
+
+
+@pytest.mark.parametrize("cls,options,env,reason,secrets", READINESS)
+def test_readiness_gives_the_first_reason_and_the_variables_behind_it(cls, options, env, reason, secrets):
+    ready = cls.readiness(options, env)
+    assert (ready.reason, ready.secrets, ready.ready) == (reason, secrets, reason is None)
