@@ -79,3 +79,33 @@ READINESS = [  # (platform, options, environment, reason, secrets named)
 def test_readiness_gives_the_first_reason_and_the_variables_behind_it(cls, options, env, reason, secrets):
     ready = cls.readiness(options, env)
     assert (ready.reason, ready.secrets, ready.ready) == (reason, secrets, reason is None)
+
+
+def test_the_minimal_adapter_in_the_contract_works(tmp_path):
+    """The example in smm/platforms/base.py's docstring registers, validates its accounts and publishes."""
+    import textwrap
+
+    import httpx
+
+    from smm.config import Account
+    from smm.platforms import base, http
+
+    example = textwrap.dedent(base.__doc__.split("A minimal adapter:\n")[1].split("\n\nTable tests")[0])
+    scope = {**vars(base), "http": http}
+    exec(example, scope)
+    cls = scope["Example"]
+    schema = platforms_schema(registered([*((n, c) for n, c in registry().items()), ("docs:Example", cls)]))
+    assert schema["$defs"]["account"]["properties"]["room"]["description"] == "example: the room to post to."
+
+    account = Account("ex", "example", {"token_env": "T", "room": "r1"})
+    sent = []
+
+    def api(request):
+        sent.append((request.headers["Authorization"], json.loads(request.content)))
+        return httpx.Response(200, json={"id": 7})
+
+    adapter = cls(account, {"T": "abc"}, tmp_path, transport=httpx.MockTransport(api))
+    outgoing = base.Outgoing("p", "ex", "Title", "Hello")
+    assert adapter.publish(outgoing, idempotency_key="k") == base.PublishResult("7")
+    assert sent == [("Bearer abc", {"room": "r1", "text": "Hello"})]
+    assert cls.readiness({"token_env": "T"}, {}).reason == "not configured: set T"

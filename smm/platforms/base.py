@@ -1,8 +1,53 @@
-"""The platform contract: each network's limits (the single source for `smm check`) and its adapter.
+"""The platform contract: what one network declares and implements, in one module of its own.
 
-A platform class declares its limits as class attributes and, where smm can publish to
-it, implements `publish`, `find` and `metrics`. Built-in platforms register through the
-`smm.platforms` entry-point group, as third-party ones would.
+Adding a network touches only its module and one line under `[project.entry-points."smm.platforms"]`
+in pyproject.toml (a plugin package registers the same way); the registry refuses a second
+class with the same `name`, a `markup` smm does not write and a `has_metrics`/`has_followers`
+without the method. A platform class declares, as class attributes:
+
+- `name` (what platforms.yml says) and `label` (what people read);
+- its limits: `text_limit`, `caption_limit`, `length` (with `unit` and `counting_rule`),
+  `cost`, `extra_problems`, `max_links`, `max_hashtags`, `media` (MediaRules), `threads`
+  (or `threads_for(options)`), `content_warnings`; `smm check`, `preview` and `count` read them;
+- its text: `markup`, the flavour smm.markup writes (one of `FLAVORS`), and `finalize`,
+  `shorten_links`, `facets` for what the network needs beyond it;
+- its account options: `options` (name → JSON Schema with a description) and `options_rule`
+  (a schema applied to its accounts, such as the options they require); platforms.yml is
+  validated against their union (smm.platforms.options), and an option two platforms declare
+  must have one schema; `secrets` names the options that hold environment variable names;
+- `display` (Display: the preview card's colours and how links are shown), `max_lateness`
+  (its accounts' default), `has_metrics` / `has_followers`;
+- for publishing: `can_publish`, `requires` (SDK modules, installed by the pip extra
+  `extra`), `reconciles` (`find` can tell whether an earlier call worked).
+
+`readiness(options, env)` answers "can this account publish from here?" in one Readiness:
+unsupported, not installed or not configured (which secrets), first reason first. An adapter
+implements `publish` (and `find`, `confirm`, `metrics`, `followers`, `close` where it can),
+raising smm.errors' typed errors: RateLimited (with `retry_after`), TransientError (with
+`outcome_unknown` when the request may have been carried out), AuthError, Rejected,
+NotSupported. It makes its connections from the seams it is given, never from globals:
+`transport` for httpx (smm.platforms.http.client and SecretCalls take it) and `client_factory`
+for an SDK client; tests pass `httpx.MockTransport` or a factory. A network that reports an
+account's text limit says where (`limit_source`) and reads it (`reported_limit`); smm asks once
+per run, before rendering. A minimal adapter:
+
+    class Example(Platform):
+        name, label = "example", "Example"
+        text_limit = 1000
+        options = {**TOKEN_OPTION, "room": {"description": "The room to post to.", "type": "string"}}
+        options_rule = {"required": ["token_env", "room"]}
+        secrets = ("token_env",)
+        display = Display("#0a7cff", "#0b5ed7")
+        can_publish = True
+
+        def publish(self, outgoing: Outgoing, *, idempotency_key: str) -> PublishResult:
+            with http.client(transport=self.transport) as session:
+                answer = http.send(session, "POST", "https://api.example.com/posts", "Example",
+                                   json={"room": self.options["room"], "text": outgoing.text},
+                                   headers={"Authorization": f"Bearer {self.secret('token_env')}"})
+            return PublishResult(str(answer.json()["id"]))
+
+Table tests hold every publishing adapter to the same faults (tests/test_adapter_faults.py).
 """
 
 from __future__ import annotations
