@@ -5,9 +5,9 @@ from __future__ import annotations
 from functools import cache
 from importlib.metadata import entry_points
 
-from smm.platforms.base import Metrics, MediaRules, Outgoing, Platform, PublishResult
+from smm.platforms.base import Lookup, Metrics, MediaRules, Outgoing, Platform, PublishResult
 
-__all__ = ["Metrics", "MediaRules", "Outgoing", "Platform", "PublishResult", "registry", "platform_class"]
+__all__ = ["Lookup", "Metrics", "MediaRules", "Outgoing", "Platform", "PublishResult", "registry", "platform_class"]
 
 
 @cache

@@ -12,7 +12,7 @@ import uuid
 from pathlib import Path
 from xml.etree import ElementTree as ET
 
-from smm.platforms.base import MediaRules, Outgoing, Platform, PublishResult
+from smm.platforms.base import Lookup, MediaRules, Outgoing, Platform, PublishResult
 from smm.files import write_atomic
 
 ATOM = "http://www.w3.org/2005/Atom"
@@ -34,6 +34,7 @@ class Feed(Platform):
     media = MediaRules(max_count=100, max_bytes=100 * 1024 * 1024)
     can_publish = True
     reconciles = True
+    in_repository = True  # an entry per post id: never twice; a lost run loses its entry with its records
 
     @property
     def atom_path(self) -> Path:
@@ -48,9 +49,12 @@ class Feed(Platform):
             return []
         return json.loads(self.json_path.read_text("utf-8")).get("items", [])
 
-    def find(self, outgoing: Outgoing, *, idempotency_key: str) -> PublishResult | None:
+    def find(self, outgoing: Outgoing, *, idempotency_key: str, lookup: Lookup) -> PublishResult | None:
+        """The post's entry, when both feeds have it (a run killed between the two writes did not finish)."""
         item = next((i for i in self.items() if i["id"] == entry_id(outgoing.post_id)), None)
-        return PublishResult(item["id"], item.get("url")) if item else None
+        if item is None or not self.atom_path.exists() or item["id"] not in self.atom_path.read_text("utf-8"):
+            return None
+        return PublishResult(item["id"], item.get("url"))
 
     def publish(self, outgoing: Outgoing, *, idempotency_key: str) -> PublishResult:
         site = self.options.get("site")

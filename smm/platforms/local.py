@@ -1,5 +1,7 @@
-"""A local test double: Mastodon-like limits and idempotency, state in a folder, faults on demand.
+"""A local test double: Mastodon's limits and lookups, state in a folder, faults on demand.
 
+Like a Mastodon server behind a proxy that strips `Idempotency-Key`: every call makes a new
+post, and `find()` is Mastodon's (the own posts of the lookup's window, by what was sent).
 State lives in the account's `path` folder: `posts.json` (what was published) and
 `faults.json`, a list of faults the next calls meet in order:
 
@@ -7,21 +9,25 @@ State lives in the account's `path` folder: `posts.json` (what was published) an
     timeout          the call fails before anything is created (outcome unknown to the caller)
     lost_response    the post is created, then the response is lost (outcome unknown)
     rate_limit:N     429 with Retry-After N seconds
-    server_error     5xx: nothing created
+    server_error     503: nothing created (but the caller cannot know that)
+    acted_then_503   the post is created, then 503 comes back
     reject           a permanent refusal
     crash            the post is created, then the publishing process is killed
 """
 
 from __future__ import annotations
 
+import html
 import json
 import os
 import signal
+from datetime import datetime, timezone
 from pathlib import Path
+from typing import Iterator
 
 from smm.errors import RateLimited, Rejected, TransientError
 from smm.platforms.base import Metrics, Outgoing, PublishResult
-from smm.platforms.mastodon import Mastodon
+from smm.platforms.mastodon import Mastodon, _REMOTE_MENTION
 from smm.files import write_atomic
 
 
@@ -31,6 +37,7 @@ class Local(Mastodon):
     secrets = ()
     can_publish = True
     requires = ()
+    settle = 0.0  # the call runs in this process: once it returned or the process died, it is over
 
     @property
     def folder(self) -> Path:
@@ -50,12 +57,12 @@ class Local(Mastodon):
         self._write("faults.json", faults[1:])
         return faults[0]
 
-    def _by_key(self, key: str) -> PublishResult | None:
-        post = next((p for p in self._read("posts.json") if p["key"] == key), None)
-        return PublishResult(post["id"], post["url"]) if post else None
-
-    def find(self, outgoing: Outgoing, *, idempotency_key: str) -> PublishResult | None:
-        return self._by_key(idempotency_key)
+    def statuses_since(self, since: datetime) -> Iterator[dict]:
+        """The posts as Mastodon would list them, newest first."""
+        for post in reversed(self._read("posts.json")):
+            yield {"id": post["id"], "url": post["url"], "created_at": post["created_at"],
+                   "content": "<p>" + html.escape(_REMOTE_MENTION.sub(r"@\1", post["text"])) + "</p>",
+                   "in_reply_to_id": post["reply_to"], "media_attachments": [{"description": a} for a in post["media"]]}
 
     def publish(self, outgoing: Outgoing, *, idempotency_key: str) -> PublishResult:
         fault = self._next_fault()
@@ -64,24 +71,24 @@ class Local(Mastodon):
         if fault and fault.startswith("rate_limit"):
             raise RateLimited("429 Too Many Requests", retry_after=float(fault.partition(":")[2] or 1))
         if fault == "server_error":
-            raise TransientError("503 Service Unavailable")
+            raise TransientError("503 Service Unavailable", outcome_unknown=True)
         if fault == "reject":
             raise Rejected("422 Unprocessable Entity: text too long")
-        existing = self._by_key(idempotency_key)
-        if existing is None:  # the same key again returns the first post, as Mastodon does
-            posts = self._read("posts.json")
-            number = str(len(posts) + 1)
-            posts.append({"id": number, "key": idempotency_key, "url": f"local://{self.account.name}/{number}",
-                          "post": outgoing.post_id, "text": outgoing.text,
-                          "reply_to": outgoing.reply_to.remote_id if outgoing.reply_to else None,
-                          "likes": 0, "reposts": 0, "replies": 0})
-            self._write("posts.json", posts)
-            existing = PublishResult(number, posts[-1]["url"])
+        posts = self._read("posts.json")
+        number = str(len(posts) + 1)
+        posts.append({"id": number, "key": idempotency_key, "url": f"local://{self.account.name}/{number}",
+                      "post": outgoing.post_id, "text": outgoing.text,
+                      "reply_to": outgoing.reply_to.remote_id if outgoing.reply_to else None,
+                      "media": [alt or "" for _path, alt in outgoing.media],
+                      "created_at": datetime.now(timezone.utc).isoformat(), "likes": 0, "reposts": 0, "replies": 0})
+        self._write("posts.json", posts)
         if fault == "lost_response":
             raise TransientError("connection reset after the request was sent", outcome_unknown=True)
+        if fault == "acted_then_503":
+            raise TransientError("503 Service Unavailable", outcome_unknown=True)
         if fault == "crash":
             os.kill(os.getpid(), signal.SIGKILL)
-        return existing
+        return PublishResult(number, posts[-1]["url"])
 
     def metrics(self, remote_ids: list[str]) -> list[Metrics]:
         by_id = {p["id"]: p for p in self._read("posts.json")}
