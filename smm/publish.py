@@ -215,8 +215,9 @@ class Publisher:
         """Every planned job in_flight with this run's attempt, committed and pushed as one."""
         now = self.wall()
         self.until = now + LEASE
-        for plan in plans:
-            plan.record = {**plan.record, "state": "in_flight",
+        for plan in plans:  # with what decides the call: the key, and the first attempt's time (Bluesky's record key)
+            plan.record = {**plan.record, "state": "in_flight", "key": plan.key,
+                           "first_attempt": plan.record.get("first_attempt") or _utc(self.clock()),
                            "sent": self._earlier(plan) + [self._attempt(plan.rendered, now, self.until)]}
             self._save(plan.job, plan.record)
         claimed = self.claim(f"smm publish: claim {len(plans)} job(s) until {_utc(self.until)}")
@@ -286,10 +287,10 @@ class Publisher:
     def _earlier(self, plan: Plan) -> list[dict]:
         """Attempts of other runs whose outcome nobody knows yet (none after a human said so)."""
         record = plan.record
-        if plan.state == "unconfirmed" or record.get("state") not in ("in_flight", "unconfirmed"):
+        if plan.state != "in_flight":  # new, failed (refused), or unconfirmed and a human said it did not go out
             return []
         attempts = [a for a in record.get("sent") or [] if a["run"] != self.run_id]
-        if not attempts and record.get("state") == "in_flight":  # written before attempts were kept
+        if "sent" not in record:  # written before attempts were kept
             since = record.get("first_attempt") or record.get("last_attempt") or _utc(plan.job.post.publish_at)
             attempts = [{**self._attempt(plan.rendered, _time(since)), "run": "earlier", "last_call": _exact(self.wall())}]
         return attempts
@@ -439,6 +440,7 @@ class Publisher:
                     raise
             except TransientError as exc:
                 if exc.outcome_unknown:  # look before trying again; wait for it to settle if the run may
+                    log.info("%s → %s: %s", outgoing.post_id, outgoing.account, exc.message)
                     lookup = Lookup((outgoing,), sent_at - SKEW, self.wall() + timedelta(seconds=platform.settle) + SKEW,
                                     self.store.owned(outgoing.account, outgoing.post_id))
                     found = self.reconcile(adapter, outgoing, key, lookup, platform.settle, MAX_WAIT - waited)

@@ -152,6 +152,7 @@ class Bluesky(Platform):
 
     def _call(self, what: str, function, *args, **kwargs):
         """An SDK call with its errors as smm's."""
+        import httpx
         from atproto_client import exceptions as errors
 
         try:
@@ -168,6 +169,9 @@ class Bluesky(Platform):
         except errors.NetworkError as exc:
             unknown = exc.response is None or exc.response.status_code >= 500  # 502 proves nothing; 409, 413 refuse
             raise TransientError(f"Bluesky: network error ({what}): {exc}", outcome_unknown=unknown) from None
+        except httpx.HTTPError as exc:  # what the SDK does not map (a connection closed without an answer)
+            raise TransientError(f"Bluesky: no answer ({what}): {type(exc).__name__}; it may have been received",
+                                 outcome_unknown=True) from None
         except (errors.BadRequestError, errors.RequestException) as exc:
             status = getattr(exc.response, "status_code", 0) or 0
             if status >= 500:  # the PDS may have written the record before it failed
