@@ -60,9 +60,10 @@ class Local(Mastodon):
     def statuses_since(self, since: datetime) -> Iterator[dict]:
         """The posts as Mastodon would list them, newest first."""
         for post in reversed(self._read("posts.json")):
-            yield {"id": post["id"], "url": post["url"], "created_at": post["created_at"],
+            yield {"id": post["id"], "url": post["url"], "created_at": post.get("created_at") or "1970-01-01T00:00:00+00:00",
                    "content": "<p>" + html.escape(_REMOTE_MENTION.sub(r"@\1", post["text"])) + "</p>",
-                   "in_reply_to_id": post["reply_to"], "media_attachments": [{"description": a} for a in post["media"]]}
+                   "spoiler_text": post.get("spoiler_text"), "in_reply_to_id": post["reply_to"],
+                   "media_attachments": [{"description": a} for a in post.get("media", [])]}
 
     def publish(self, outgoing: Outgoing, *, idempotency_key: str) -> PublishResult:
         fault = self._next_fault()
@@ -79,7 +80,7 @@ class Local(Mastodon):
         posts.append({"id": number, "key": idempotency_key, "url": f"local://{self.account.name}/{number}",
                       "post": outgoing.post_id, "text": outgoing.text,
                       "reply_to": outgoing.reply_to.remote_id if outgoing.reply_to else None,
-                      "media": [alt or "" for _path, alt in outgoing.media],
+                      "media": [alt or "" for _path, alt in outgoing.media], "spoiler_text": outgoing.content_warning,
                       "created_at": datetime.now(timezone.utc).isoformat(), "likes": 0, "reposts": 0, "replies": 0})
         self._write("posts.json", posts)
         if fault == "lost_response":

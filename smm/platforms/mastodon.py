@@ -64,10 +64,11 @@ def _created(status: dict) -> datetime:
 
 
 def is_sent(status: dict, outgoing: Outgoing) -> bool:
-    """Whether a status is this version of the part: its text, thread position and media."""
+    """Whether a status is this version of the part: its text, content warning, thread position and media."""
     replying = outgoing.reply_to.remote_id if outgoing.reply_to else ""
     alts = [alt or "" for _path, alt in outgoing.media]
     return (visible_text(status.get("content") or "") == shown(outgoing.text)
+            and (status.get("spoiler_text") or "") == (outgoing.content_warning or "")
             and str(status.get("in_reply_to_id") or "") == replying
             and [m.get("description") or "" for m in status.get("media_attachments") or []] == alts)
 
