@@ -337,17 +337,15 @@ class Publisher:
             for index in range(len(done), len(rendered.parts)):
                 outgoing = self._outgoing(job, plan.platform, rendered, record, index, done)
                 part_key = plan.key if index == 0 else f"{plan.key}-{index}"
-                found = None
+                found, edited = None, False
                 if earlier:
                     lookup = self._lookup(job, earlier, outgoing, plan.platform)
                     wait = max(0.0, (_latest(earlier) + timedelta(seconds=plan.platform.settle) - self.wall()).total_seconds())
                     found = self.reconcile(adapter, outgoing, part_key, lookup, wait)
+                    edited = found is not None and outgoing.text not in {s.text for s in lookup.sent}
                     if found is None:  # none of the earlier attempts got this far: they are over
                         earlier = []
                         record = {**record, "sent": [a for a in record["sent"] if a["run"] == self.run_id]}
-                    elif index + 1 < len(rendered.parts) and outgoing.text not in {s.text for s in lookup.sent}:
-                        raise Rejected(f"part {index + 1} went out as it read before an edit: finish or remove "
-                                       "the thread by hand, then mark the record")
                 if found is None:
                     record = self._calling(job, record, rendered)
                     checkpoint("after_in_flight")
@@ -359,11 +357,14 @@ class Publisher:
                     | ({"extra": r.extra} if r.extra else {}) for i, r in enumerate(done)]}
                 checkpoint("before_record")
                 self._save(job, record)
+                if edited and index + 1 < len(rendered.parts):
+                    raise Rejected(f"part {index + 1} went out as it read before an edit: finish or remove "
+                                   "the thread by hand, then mark the record")
         except _Pending as exc:
-            self._save(job, {**record, "state": "in_flight", "error": str(exc)})
+            self._save(job, {**self._done_calling(record), "state": "in_flight", "error": str(exc)})
             return JobResult(job.post.id, job.account, "in_flight", None, str(exc))
         except _Unconfirmed as exc:
-            self._save(job, {**record, "state": "unconfirmed", "error": str(exc)})
+            self._save(job, {**self._done_calling(record), "state": "unconfirmed", "error": str(exc)})
             return JobResult(job.post.id, job.account, "unconfirmed", None, str(exc))
         except (Rejected, NotSupported) as exc:
             return self._failed(job, record, exc, retryable=False)
@@ -396,6 +397,14 @@ class Publisher:
                   "last_attempt": _utc(self.clock()), "sent": sent + [{**ours, "last_call": _exact(now)}]}
         self._save(job, record)
         return record
+
+    def _done_calling(self, record: dict) -> dict:
+        """This run's attempt once it calls no more: gone if it made no call, else ending now (so a
+        later run waits only the settle time, not the rest of the claim)."""
+        now = _exact(self.wall())
+        sent = [a if a["run"] != self.run_id else {**a, "until": now}
+                for a in record.get("sent") or [] if a["run"] != self.run_id or a.get("last_call")]
+        return {**record, "sent": sent}  # [] (not absent): nothing of this job is in flight
 
     def reconcile(self, adapter: Platform, outgoing: Outgoing, key: str, lookup: Lookup, wait: float,
                   budget: float = MAX_WAIT) -> PublishResult | None:
