@@ -43,4 +43,4 @@ def test_never_twice_never_lost_under_kills_faults_and_overlapping_runners():
     fired = {k: v for k, v in tally.items() if k.startswith("fired ")}
     assert sum(v for k, v in fired.items() if k.startswith("fired status:5")) >= 10, tally
     assert fired.get("fired drop", 0) and fired.get("fired late", 0), tally
-    assert tally["Idempotency-Key headers stripped"] > 0 and tally["network posts"] > 100, tally
+    assert tally["Idempotency-Key headers stripped"] > 0 and tally["network posts"] > 50, tally

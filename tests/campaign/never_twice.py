@@ -26,6 +26,7 @@ import argparse
 import json
 import os
 import random
+import shutil
 import signal
 import subprocess
 import sys
@@ -45,11 +46,12 @@ from peers import http_json  # noqa: E402
 # Fast settings for the forked runs (set in this process before forking): the protocol is the
 # same, its clocks shorter. The proxy's late forwards (LATE_MS) stay inside SETTLE, as the
 # protocol assumes of a network.
-LEASE = timedelta(seconds=3)
+LEASE = timedelta(seconds=8)
 TIMEOUT = 1.0  # Mastodon.py's answer timeout
 SETTLE = 1.0  # seconds a call may still take effect after it was sent
 LATE_MS = 500
 KILL_WITHIN = 1.2  # seconds: a killed run dies at a uniformly random moment in this span
+BACKLOG = 6  # the editor adds posts while fewer than this many of the lane's are not yet published
 POOL = ["Happy Friday! ☕", "Good morning from the roastery.", "早安！新茶到了。", "Happy Friday! ☕"]
 LONG = ("Every Saturday at dawn the roastery wakes up and the leaves go into the drum in small batches. " * 4
         + "\n\n" + "Tea is a slow craft and so is a good thread about it, one part after another. " * 4)
@@ -184,7 +186,8 @@ class Lane:
     def edit(self) -> None:
         """New posts, and after a kill a typo fixed in a post that may be in flight."""
         git(self.editor, "pull", "-q", "--rebase")
-        for _ in range(self.rng.choice([1, 1, 2])):
+        waiting = sum(self._state(p) != "published" for p in self.texts)
+        for _ in range(self.rng.choice([1, 1, 2]) if waiting < BACKLOG else 0):
             self.count += 1
             post = f"l{self.index}p{self.count}"
             if self.rng.random() < 0.12:
@@ -203,6 +206,8 @@ class Lane:
                 self.write(post, self.texts[post][-1] + " (typo fixed)")
                 self.stats["edits after a kill"] += 1
         git(self.editor, "add", "-A")
+        if not git(self.editor, "status", "--porcelain"):
+            return
         git(self.editor, "commit", "-qm", "posts")
         for _ in range(10):
             if subprocess.run(["git", "push", "-q", "origin", "main"], cwd=self.editor, capture_output=True).returncode == 0:
@@ -260,6 +265,10 @@ class Lane:
             print(text[-2000:], file=sys.stderr)
         for job in report["jobs"]:
             self.stats[f"reported {job['state']}"] += 1
+            if job["state"] == "in_flight":
+                reason = "held by another run's claim" if "claimed by another run" in job["error"] else \
+                    "unknown outcome, left to a later run" if "may still take effect" in job["error"] else "claim ran out"
+                self.stats[f"reported in_flight: {reason}"] += 1
             if job["state"] in ("failed", "unconfirmed"):
                 print(f"{job['state']}: {job['post']} → {job['account']}: {job['error']}", file=sys.stderr)
 
@@ -360,10 +369,10 @@ def _child(runner: Path, out: Path, env: dict) -> None:
         os._exit(code)
 
 
-def prepare_runs() -> None:
+def prepare_runs(base: Path) -> None:
     """Import smm here (forked runs inherit it) with the campaign's short clocks."""
     os.environ["SMM_OFFLINE"] = "1"
-    os.environ.setdefault("SMM_CACHE_DIR", tempfile.mkdtemp(prefix="smm-campaign-cache-"))
+    os.environ.setdefault("SMM_CACHE_DIR", str(base / "cache"))
     import smm.cli  # noqa: F401
     import smm.gitops  # noqa: F401
     import smm.platforms.bluesky  # noqa: F401
@@ -384,7 +393,7 @@ def prepare_runs() -> None:
 
 def finish(lanes: list[Lane]) -> None:
     """Clean runs (no kills, no faults), once the claims ran out, until nothing is left in flight."""
-    for _ in range(6):
+    for _ in range(12):
         left = [lane for lane in lanes if not lane.settled()]
         if not left:
             return
@@ -399,9 +408,9 @@ def finish(lanes: list[Lane]) -> None:
 def campaign(runs: int, seed: int, networks: list[str], lanes_per_network: int) -> dict:
     from peers import bluesky, mastodon
 
-    prepare_runs()
     rng = random.Random(seed)
     base = Path(tempfile.mkdtemp(prefix="smm-campaign-"))
+    prepare_runs(base)
     proxies, lanes = [], []
     started = time.monotonic()
     try:
@@ -439,6 +448,7 @@ def campaign(runs: int, seed: int, networks: list[str], lanes_per_network: int) 
     finally:
         for process in proxies:
             process.kill()
+        shutil.rmtree(base, ignore_errors=True)
 
 
 def main() -> None:
