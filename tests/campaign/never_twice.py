@@ -42,6 +42,7 @@ ROOT = HERE.parents[1]
 sys.path[:0] = [str(ROOT / "tests"), str(ROOT)]
 
 from peers import http_json  # noqa: E402
+from peers.proxy import start as start_proxy, stop as stop_proxy  # noqa: E402
 
 # Fast settings for the forked runs (set in this process before forking): the protocol is the
 # same, its clocks shorter. The proxy's late forwards (LATE_MS) stay inside SETTLE, as the
@@ -59,16 +60,6 @@ LONG = ("Every Saturday at dawn the roastery wakes up and the leaves go into the
 
 def git(cwd: Path, *args: str) -> str:
     return subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True, text=True).stdout
-
-
-def start_proxy(upstream: str) -> tuple[subprocess.Popen, str]:
-    process = subprocess.Popen([sys.executable, str(ROOT / "tests/peers/proxy.py"), "--upstream", upstream],
-                               stdout=subprocess.PIPE, text=True)
-    line = process.stdout.readline()
-    if not line.startswith("PORT "):
-        process.kill()
-        raise SystemExit(f"the proxy did not start (got {line!r})")
-    return process, f"http://127.0.0.1:{line.split()[1]}"
 
 
 class Network:
@@ -447,7 +438,7 @@ def campaign(runs: int, seed: int, networks: list[str], lanes_per_network: int) 
         return dict(sorted(tally.items()))
     finally:
         for process in proxies:
-            process.kill()
+            stop_proxy(process)
         shutil.rmtree(base, ignore_errors=True)
 
 

@@ -119,6 +119,24 @@ class Proxy(BaseHTTPRequestHandler):
     do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = _handle
 
 
+def start(upstream: str):
+    """Start a proxy in front of `upstream` in its own process: (the process, the proxy's URL)."""
+    import subprocess
+
+    process = subprocess.Popen([sys.executable, __file__, "--upstream", upstream], stdout=subprocess.PIPE, text=True)
+    line = process.stdout.readline()
+    if not line.startswith("PORT "):
+        process.kill()
+        raise RuntimeError(f"the proxy did not start (it printed {line!r})")
+    return process, f"http://127.0.0.1:{line.split()[1]}"
+
+
+def stop(process) -> None:
+    process.kill()
+    process.wait()
+    process.stdout.close()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--upstream", required=True)
