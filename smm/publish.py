@@ -304,6 +304,19 @@ class Publisher:
                         "left to it (a later run reconciles it if that run was lost)")
         return None
 
+    def _rival(self, outgoing: Outgoing, lookup: Lookup, platform: type[Platform]) -> str | None:
+        """Another job of the account that a live run holds and that may have sent one of these
+        texts first: what it made is on the network but in no record yet. Its post id, or None."""
+        if outgoing.index:  # later parts reply to this job's own part: no other job's post can match
+            return None
+        texts = {sent.text for sent in lookup.sent}
+        for post_id, record in self.store.records.items():
+            other = record.accounts.get(outgoing.account) or {}
+            if (post_id != outgoing.post_id and other.get("state") == "in_flight" and self._held(other, platform)
+                    and any(a["texts"][:1] and a["texts"][0] in texts for a in other.get("sent") or [])):
+                return post_id
+        return None
+
     def _lookup(self, job: Job, attempts: list[dict], outgoing: Outgoing, platform: type[Platform],
                 until: datetime | None = None) -> Lookup:
         """What find() may match for this part: the versions these attempts sent, in their window."""
@@ -410,6 +423,10 @@ class Publisher:
                   budget: float = MAX_WAIT) -> PublishResult | None:
         """find(); when nothing is there yet but a call may still take effect for `wait` seconds,
         look again after them (when the run may wait that long), else leave the job in_flight."""
+        rival = self._rival(outgoing, lookup, type(adapter))
+        if rival:  # its post, made but not recorded yet, would look like ours
+            raise _Pending(f"post {rival} may have sent the same text in another run that is still under way: "
+                           "looked at again once that run is over")
         found = self.find(adapter, outgoing, key, lookup)
         if found is not None or wait <= 0:
             return found

@@ -322,3 +322,24 @@ def test_a_lost_runner_with_push_leaves_its_claims_and_nothing_goes_out_twice(re
     assert {r["state"] for r in records.values()} == {"published"}
     owned = [r["remote_id"] for r in records.values()] + [records["t"]["parts"][1]["remote_id"]]
     assert sorted(owned) == sorted(p["id"] for p in found)  # every post is one job's: none twice, none lost
+
+
+@pytest.mark.parametrize("b_state", ["dead in flight", "new, its call times out"])
+def test_a_post_another_live_run_made_but_has_not_recorded_is_never_taken(repo, b_state):
+    """Run A holds a (claimed, live) and has made its status, not pushed yet; run B reconciles b with
+    the same text. B must wait for A's record, not take a's status for b."""
+    root = repo({"a.md": due("Happy Friday!"), "b.md": due("Happy Friday!", minutes_ago=9)},
+                faults=["timeout"] if b_state.startswith("new") else [])
+    at = NOW - timedelta(minutes=1)
+    write_record(root, "a", in_flight(["Happy Friday!"], at, until=datetime.now(timezone.utc) + timedelta(minutes=9),
+                                      run="a-live-run"))
+    if b_state.startswith("dead"):
+        dead = in_flight(["Happy Friday!"], at - timedelta(minutes=30), until=at - timedelta(minutes=20))
+        (root / "data/published/b.json").write_text(json.dumps({"post": "b", "file": "content/b.md",
+                                                                "accounts": {"local": dead}}))
+    made_by_a = add_post(root, "Happy Friday!", datetime.now(timezone.utc))  # A's call went through
+    assert sorted(run(root)) == [("a", "in_flight"), ("b", "in_flight")]
+    assert len(posts(root)) == 1
+    write_record(root, "a", {"state": "published", "remote_id": made_by_a, "url": "local://local/1"})  # A pushed
+    assert run(root) == [("b", "published")]
+    assert len(posts(root)) == 2 and record(root, "b")["remote_id"] != made_by_a

@@ -262,6 +262,7 @@ class Lane:
                 self.stats[f"reported in_flight: {reason}"] += 1
             if job["state"] in ("failed", "unconfirmed"):
                 print(f"{job['state']}: {job['post']} → {job['account']}: {job['error']}", file=sys.stderr)
+                self.stats["internal errors (bugs)"] += job["error"].startswith("internal error")
 
     def round(self) -> None:
         began = time.monotonic()
@@ -305,6 +306,7 @@ class Lane:
                 for number, remote_id in enumerate(ids):
                     if remote_id in owned:
                         tally["claimed by two records"] += 1
+                        print(f"claimed by two records: {remote_id} by {owned[remote_id]} and {post}", file=sys.stderr)
                     owned[remote_id] = post
                     shown = on_network.get(remote_id)
                     if shown is None:
@@ -458,7 +460,8 @@ def main() -> None:
         for key, value in tally.items():
             print(f"{key:>45}  {value}")
     bad = tally.get("posts twice", 0) + tally.get("lost", 0) + tally.get("claimed by two records", 0) + \
-        tally.get("wrong text", 0) + tally.get("broken thread", 0) + tally.get("runs that crashed (exit 3)", 0)
+        tally.get("wrong text", 0) + tally.get("broken thread", 0) + tally.get("runs that crashed (exit 3)", 0) + \
+        tally.get("internal errors (bugs)", 0)
     sys.exit(1 if bad else 0)
 
 
