@@ -415,7 +415,7 @@ class Publisher:
         """This run's attempt once it calls no more: gone if it made no call, else ending now (so a
         later run waits only the settle time, not the rest of the claim)."""
         now = _exact(self.wall())
-        sent = [a if a["run"] != self.run_id else {**a, "until": now}
+        sent = [{**a, "until": now} if a["run"] == self.run_id and a.get("until") else a
                 for a in record.get("sent") or [] if a["run"] != self.run_id or a.get("last_call")]
         return {**record, "sent": sent}  # [] (not absent): nothing of this job is in flight
 
