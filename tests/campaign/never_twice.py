@@ -452,6 +452,7 @@ def main() -> None:
     parser.add_argument("--lanes", type=int, default=2, help="lanes per network, run side by side (default 2)")
     parser.add_argument("--json", action="store_true", help="print the tally as JSON")
     args = parser.parse_args()
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # stopped: the proxies are stopped too
     tally = campaign(args.runs, args.seed, args.networks.split(","), args.lanes)
     tally["seed"] = args.seed
     if args.json:
