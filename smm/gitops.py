@@ -183,3 +183,30 @@ def _committer() -> dict[str, str]:
     name = os.environ.get("SMM_GIT_NAME") or BOT_NAME
     email = os.environ.get("SMM_GIT_EMAIL") or BOT_EMAIL
     return {"GIT_COMMITTER_NAME": name, "GIT_COMMITTER_EMAIL": email}
+
+
+def claim(root: Path, message: str, remote: str = "origin") -> bool:
+    """Commit data/ and push it only as a fast-forward of the remote (a compare-and-swap).
+
+    True when the remote took it. False when another push came first: the commit is undone
+    (the records on disk are as before it) and the checkout is moved onto the remote's newest
+    commit, so the caller reads again.
+    """
+    repo = _repo(root)
+    if repo.head.is_detached:
+        raise SmmError("cannot push from a detached HEAD: check out the branch to publish from")
+    branch = repo.active_branch.name
+    if commit_data(root, message) is None:
+        return True
+    try:
+        repo.git.push(remote, f"HEAD:refs/heads/{branch}")
+        return True
+    except git.GitCommandError:
+        log.info("the claim was not taken: another push came first")
+    try:
+        repo.git.reset("--keep", "HEAD~1")
+        repo.git.fetch(remote, branch)
+    except git.GitCommandError as exc:
+        raise _git_error(f"catching up with {remote}/{branch} after a lost claim", exc) from None
+    _rebase(repo, f"{remote}/{branch}")
+    return False

@@ -89,6 +89,16 @@ class RecordStore:
         record = self.records.get(post_id)
         return dict(record.accounts.get(account, {})) if record else {}
 
+    def owned(self, account: str, post_id: str) -> frozenset[str]:
+        """The remote ids every other job has recorded (the networks' ids do not repeat)."""
+        found = set()
+        for record in self.records.values():
+            for name, job in record.accounts.items():
+                if (record.post, name) != (post_id, account):
+                    found.update([job["remote_id"]] if job.get("remote_id") else [])
+                    found.update(part["remote_id"] for part in job.get("parts") or [])
+        return frozenset(found)
+
     def save(self, post_id: str, source: str, account: str, job: dict) -> None:
         """Write one account's job into the post's record, keeping what is on disk for the others
         (a rebase during the run may have brought in another run's entries)."""

@@ -8,10 +8,8 @@ from datetime import datetime
 from typing import Mapping
 
 from smm.files import remove_stale_temps
-from smm.platforms import Platform
 from smm.publish import Publisher, Report, checkpoint
 from smm.repo import Repo
-from smm.schedule import Job
 
 
 def publish(repo: Repo, now: datetime, env: Mapping[str, str], *, dry_run: bool = False, include_late: bool = False,
@@ -20,17 +18,14 @@ def publish(repo: Repo, now: datetime, env: Mapping[str, str], *, dry_run: bool 
 
     from smm import gitops  # gitpython is slow to import: only when git is used
 
-    def intent(job: Job, platform: type[Platform]) -> None:
-        # A network that cannot be asked afterwards whether a call worked: make the
-        # in_flight record durable in the remote before calling it.
-        if not platform.reconciles:
-            gitops.commit_data(repo.root, f"smm publish: sending {job.post.id} to {job.account}")
-            gitops.push(repo.root)
+    def claim(message: str) -> bool:
+        # Before the first call: every due job's attempt in the remote, or none (another push came first).
+        return gitops.claim(repo.root, message)
 
     if not dry_run:
         remove_stale_temps(repo.root / gitops.DATA_DIR)  # a killed run's, never committed either way
     publisher = Publisher(repo, now, env, dry_run=dry_run, include_late=include_late,
-                          retry_unconfirmed=retry_unconfirmed, before_call=intent if push else None)
+                          retry_unconfirmed=retry_unconfirmed, claim=claim if push else None)
     report = Report()
     try:
         report = publisher.run()
@@ -69,7 +64,8 @@ def _counts(report: Report) -> str:
     return ", ".join(f"{n} {state}" for state, n in sorted(counts.items())) if report.jobs else "nothing due"
 
 
-_ICONS = {"published": "✅", "failed": "❌", "unconfirmed": "❓", "skipped": "⏭️", "late": "⏰", "would_publish": "📝"}
+_ICONS = {"published": "✅", "failed": "❌", "unconfirmed": "❓", "in_flight": "⏳", "skipped": "⏭️", "late": "⏰",
+          "would_publish": "📝"}
 
 
 def _markdown(report: Report) -> str:
@@ -79,7 +75,7 @@ def _markdown(report: Report) -> str:
         out += [f"❌ **Not recorded in git:** {report.git_error}", ""]
     if report.jobs:
         out += ["| | post | account | details |", "|---|---|---|---|"]
-        order = {"failed": 0, "unconfirmed": 1, "skipped": 2, "late": 3}
+        order = {"failed": 0, "unconfirmed": 1, "in_flight": 2, "skipped": 3, "late": 4}
         for j in sorted(report.jobs, key=lambda j: order.get(j.state, 9)):
             detail = (j.url or j.error or "").replace("|", "\\|")
             out.append(f"| {_ICONS.get(j.state, '')} {j.state} | `{j.post}` | {j.account} | {detail} |")

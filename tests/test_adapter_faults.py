@@ -19,7 +19,6 @@ import httpx
 import pytest
 import requests
 
-from conftest import post_text
 from smm.errors import PlatformError, RateLimited, Rejected, TransientError
 from smm.platforms import Outgoing, platform_class
 from smm.repo import load_repo
@@ -86,7 +85,8 @@ NETS = {
 FAULTS = {
     "rate limited": (lambda net: net.rate_limited(900), RateLimited, False),
     "refused": (lambda net: net.rejected, Rejected, False),
-    "unavailable (503: nothing made)": (lambda net: httpx.Response(503, text="unavailable"), TransientError, False),
+    # any 5xx may come after the server acted (a proxy, a worker): an unknown outcome, looked up first
+    "unavailable (503)": (lambda net: httpx.Response(503, text="unavailable"), TransientError, True),
     "no answer after sending": (lambda net: httpx.ReadTimeout("timed out"), TransientError, True),
     "connection never opened": (lambda net: httpx.ConnectError("refused"), TransientError, None),
 }

@@ -381,3 +381,44 @@ def test_the_example_repository_publishes_for_real(tmp_path, smm, monkeypatch):
     assert (code, json.loads(again)) == (0, {"jobs": []})
     code, out, _ = smm("report", "--format", "json", "--now", now)
     assert code == 0 and set(json.loads(out)) >= {"period", "accounts", "posts", "goals", "best_times"}
+
+
+# --- Mastodon without its idempotency key: behind a proxy that strips it ------------------------
+
+
+@pytest.fixture
+def stripped(make_repo):
+    """mastodon-mock behind tests/peers/proxy.py (no Idempotency-Key reaches it), a fresh account."""
+    from peers.proxy import start, stop
+
+    masto = require("mastodon")
+    process, url = start(masto.url)
+    account = masto.create_account()
+    root = make_repo({}, platforms=(f"timezone: UTC\naccounts:\n  mastodon: {{platform: mastodon, instance: '{url}', "
+                                    "token_env: T_MASTODON_TOKEN, char_limit: 500}\n"), calendar=None)
+    yield root, {"T_MASTODON_TOKEN": account.token}, url, account.token, masto
+    stop(process)
+
+
+@pytest.mark.parametrize("fault", [{"effect": "status", "status": 503}, {"effect": "status", "status": 500},
+                                   {"effect": "drop"}, {"effect": "late", "delay_ms": 300},
+                                   {"before": {"type": "malformed"}},  # not made: a's status must not be taken for b's
+                                   {"before": {"type": "status", "status": 502}}])
+def test_mastodon_without_its_key_never_twice_with_identical_texts(stripped, monkeypatch, fault):
+    from smm.platforms.mastodon import Mastodon
+
+    monkeypatch.setattr(Mastodon, "settle", 2.0)  # the proxy acts within 0.3 s; smm waits this long for it
+    root, env, url, token, masto = stripped
+    (root / "content/a.md").write_text(_due(60, "[mastodon]", "Happy Friday!"))
+    assert [j.state for j in Publisher(load_repo(root), _now(), env).run().jobs] == ["published"]
+    (root / "content/b.md").write_text(_due(5, "[mastodon]", "Happy Friday!"))  # a week later, the same text
+    if "before" in fault:  # mastodon-mock's own faults act before the status is made
+        _fault(masto, fault["before"])
+    else:  # the proxy's act after it was made
+        assert http_json("POST", f"{url}/_proxy/faults", {"method": "POST", "path": "/api/v1/statuses", "count": 1,
+                                                          **fault})[0] == 200
+    assert [j.state for j in Publisher(load_repo(root), _now(), env).run().jobs] == ["published"]
+    statuses = _statuses(masto, token)
+    assert len(statuses) == 2  # made once, never twice, never mistaken for a's
+    assert {_records(root, p)["mastodon"]["remote_id"] for p in ("a", "b")} == {s["id"] for s in statuses}
+    assert http_json("GET", f"{url}/_proxy/faults")[1]["stripped"] >= 2

@@ -180,7 +180,7 @@ def test_in_flight_that_cannot_be_reconciled_becomes_unconfirmed(repo, smm, monk
     (root / "data/published/a.json").write_text(json.dumps(
         {"post": "a", "file": "content/a.md", "accounts": {"local": {"state": "in_flight", "attempts": 1, "key": "k1"}}}))
 
-    def cannot_tell(self, outgoing, *, idempotency_key):
+    def cannot_tell(self, outgoing, *, idempotency_key, lookup):
         raise NotSupported("no way to look")
 
     monkeypatch.setattr(Local, "find", cannot_tell)

@@ -331,9 +331,10 @@ def test_two_runs_racing_to_push_merge_records_feed_and_metrics(make_repo, tmp_p
     subprocess.run(["git", "clone", "-q", "--bare", str(root), str(bare)], check=True)
     first, second = _clone(bare, tmp_path / "first"), _clone(bare, tmp_path / "second")
     assert _run(first, "publish", "--push").returncode == 0
-    late = _run(second, "publish", "--push", now="2026-12-01T12:30:00+08:00")  # lost the race, then merged
+    # the second run's claim loses the race: it catches up first and publishes only what is left
+    late = _run(second, "publish", "--push", now="2026-12-01T12:30:00+08:00")
     assert late.returncode == 0, late.stderr
-    assert late.stdout.splitlines()[-1] == "6 published"
+    assert late.stdout.splitlines()[-1] == "2 published"
     assert _run(first, "metrics", "--push", now="2026-12-01T13:00:00+08:00").returncode == 0
     metrics = _run(second, "metrics", "--push", now="2026-12-01T13:10:00+08:00")
     assert metrics.returncode == 0, metrics.stderr
@@ -351,7 +352,10 @@ def test_two_runs_racing_to_push_merge_records_feed_and_metrics(make_repo, tmp_p
     assert rows[0].startswith("collected_at,post_id") and rows.count(rows[0]) == 1
     assert sorted({r.split(",")[0] for r in rows[1:]}) == ["2026-12-01T05:00:00Z", "2026-12-01T05:10:00Z"]
     log = _git(check, "log", "--format=%s").splitlines()
-    assert sum(line.startswith("smm publish") for line in log) == 2 and sum(line.startswith("smm metrics") for line in log) == 2
+    claims = [line for line in log if line.startswith("smm publish: claim")]
+    assert len(claims) == 2  # each run claimed its due local jobs before calling (the feed needs no claim)
+    assert sum(line.startswith("smm publish") for line in log) - len(claims) == 2
+    assert sum(line.startswith("smm metrics") for line in log) == 2
 
 
 # --- smm resolve: a human settles what smm could not -------------------------------------------------

@@ -56,6 +56,7 @@ import importlib.util
 import logging
 import unicodedata
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Callable, ClassVar, Mapping
 
 import httpx
@@ -143,6 +144,21 @@ class Outgoing:
     reply_to: PublishResult | None = None  # the previous part
     thread_root: PublishResult | None = None  # the first part
     extra: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Lookup:
+    """What a reconciliation may match, so that find() only ever returns this job's post.
+
+    `sent` holds every version of the part that may have gone out (the text and media as
+    sent then, not as the post reads now); a match was created between `since` and `until`
+    and is none of the posts other records already own.
+    """
+
+    sent: tuple[Outgoing, ...]
+    since: datetime
+    until: datetime
+    owned: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -247,6 +263,10 @@ class Platform:
     requires: ClassVar[tuple[str, ...]] = ()  # importable modules the adapter needs
     extra: ClassVar[str] = "networks"  # the pip extra of smm that installs them
     reconciles: ClassVar[bool] = False  # `find` can tell whether an earlier call worked
+    # Seconds after sending within which the network may still act on a request whose answer
+    # was lost (its answer timeout, with a margin): a find() that sees nothing earlier proves nothing.
+    settle: ClassVar[float] = 0.0
+    in_repository: ClassVar[bool] = False  # publishes into the checkout (the feed): lost with the run, never claimed
 
     def __init__(self, account, env: Mapping[str, str], root=None, *,
                  transport: httpx.BaseTransport | None = None, client_factory: Callable | None = None) -> None:
@@ -310,10 +330,12 @@ class Platform:
         """Publish one part; replies to `outgoing.reply_to` when set. Raise the typed errors."""
         raise NotSupported(f"publishing to {self.label} is not implemented yet")
 
-    def find(self, outgoing: Outgoing, *, idempotency_key: str) -> PublishResult | None:
-        """The post published earlier with this key, None if there is certainly none.
+    def find(self, outgoing: Outgoing, *, idempotency_key: str, lookup: Lookup) -> PublishResult | None:
+        """This job's post if an earlier call made it, None if there is certainly none.
 
-        Raise NotSupported when the network cannot tell: the job becomes unconfirmed.
+        Match only what belongs to the job (its key, or a version in `lookup.sent` created in
+        the lookup's window), never a post in `lookup.owned`. Raise NotSupported when the
+        network cannot tell: the job becomes unconfirmed.
         """
         raise NotSupported(f"{self.label} cannot look up a post by its idempotency key")
 

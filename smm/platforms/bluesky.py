@@ -19,8 +19,8 @@ from urllib.parse import urlsplit
 import regex
 
 from smm import counting
-from smm.errors import AuthError, RateLimited, Rejected, TransientError
-from smm.platforms.base import (HANDLE_OPTION, Display, MediaRules, Metrics, Outgoing, Platform, PublishResult,
+from smm.errors import AuthError, NotSupported, RateLimited, Rejected, TransientError
+from smm.platforms.base import (HANDLE_OPTION, Display, Lookup, MediaRules, Metrics, Outgoing, Platform, PublishResult,
     secret_option)
 
 MAX_BYTES = 3000
@@ -171,6 +171,7 @@ class Bluesky(Platform):
     has_metrics = has_followers = True
     can_publish = True
     reconciles = True
+    settle = 0.0  # putRecord at a record key of its own: a late request rewrites that record, never adds one
     requires = ("atproto",)
 
     length = staticmethod(counting.graphemes)
@@ -244,6 +245,7 @@ class Bluesky(Platform):
 
     def _call(self, what: str, function, *args, **kwargs):
         """An SDK call with its errors as smm's."""
+        import httpx
         from atproto_client import exceptions as errors
 
         try:
@@ -259,12 +261,15 @@ class Bluesky(Platform):
         except errors.InvokeTimeoutError:
             raise TransientError(f"Bluesky: no answer ({what}); it may have been received", outcome_unknown=True) from None
         except errors.NetworkError as exc:
-            unknown = exc.response is None
+            unknown = exc.response is None or exc.response.status_code >= 500  # 502 proves nothing; 409, 413 refuse
             raise TransientError(f"Bluesky: network error ({what}): {exc}", outcome_unknown=unknown) from None
+        except httpx.HTTPError as exc:  # what the SDK does not map (a connection closed without an answer)
+            raise TransientError(f"Bluesky: no answer ({what}): {type(exc).__name__}; it may have been received",
+                                 outcome_unknown=True) from None
         except (errors.BadRequestError, errors.RequestException) as exc:
             status = getattr(exc.response, "status_code", 0) or 0
-            if status >= 500:
-                raise TransientError(f"Bluesky: server error ({what}): {exc}") from None
+            if status >= 500:  # the PDS may have written the record before it failed
+                raise TransientError(f"Bluesky: server error ({what}): {exc}", outcome_unknown=True) from None
             raise Rejected(f"Bluesky: refused ({what}): {exc}") from None
 
     def _url(self, uri: str) -> str:
@@ -316,7 +321,8 @@ class Bluesky(Platform):
                               {"repo": self.did, "collection": POST, "rkey": rkey, "record": self.record(outgoing)})
         return PublishResult(response.uri, self._url(response.uri), {"cid": response.cid})
 
-    def find(self, outgoing: Outgoing, *, idempotency_key: str) -> PublishResult | None:
+    def find(self, outgoing: Outgoing, *, idempotency_key: str, lookup: Lookup) -> PublishResult | None:
+        """The record at the key's record key: only this job's calls ever write there."""
         rkey = tid(idempotency_key, outgoing.created_at or outgoing.published_at)
         try:
             response = self._call("look up", self.client.com.atproto.repo.get_record,
@@ -325,6 +331,8 @@ class Bluesky(Platform):
             if "RecordNotFound" in exc.message or "Could not locate record" in exc.message:
                 return None  # certainly not there: safe to publish
             raise
+        if response.uri in lookup.owned:  # a record key shared with another job: nobody can tell
+            raise NotSupported(f"the record {response.uri} belongs to another post")
         return PublishResult(response.uri, self._url(response.uri), {"cid": response.cid})
 
     def confirm(self, reference: str) -> PublishResult:

@@ -14,7 +14,7 @@ from pathlib import Path
 from xml.etree import ElementTree as ET
 
 from smm.errors import Rejected
-from smm.platforms.base import Display, MediaRules, Outgoing, Platform, PublishResult
+from smm.platforms.base import Display, Lookup, MediaRules, Outgoing, Platform, PublishResult
 from smm.files import parse_json, read_text, write_atomic
 
 ATOM = "http://www.w3.org/2005/Atom"
@@ -47,6 +47,7 @@ class Feed(Platform):
     max_lateness = "none"  # a feed entry is never too late
     can_publish = True
     reconciles = True
+    in_repository = True  # an entry per post id: never twice; a lost run loses its entry with its records
 
     @property
     def atom_path(self) -> Path:
@@ -72,9 +73,12 @@ class Feed(Platform):
             raise Rejected(f"{file}:{line}:{column}: {what}; {restore}")
         return feed.get("items", [])
 
-    def find(self, outgoing: Outgoing, *, idempotency_key: str) -> PublishResult | None:
+    def find(self, outgoing: Outgoing, *, idempotency_key: str, lookup: Lookup) -> PublishResult | None:
+        """The post's entry, when both feeds have it (a run killed between the two writes did not finish)."""
         item = next((i for i in self.items() if i["id"] == entry_id(outgoing.post_id)), None)
-        return PublishResult(item["id"], item.get("url")) if item else None
+        if item is None or not self.atom_path.exists() or item["id"] not in self.atom_path.read_text("utf-8"):
+            return None
+        return PublishResult(item["id"], item.get("url"))
 
     def confirm(self, reference: str) -> PublishResult:
         """An entry of this feed, by its id or URL."""

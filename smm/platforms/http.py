@@ -99,9 +99,9 @@ def check(response: httpx.Response, label: str) -> httpx.Response:
         raise RateLimited(detail, retry_after=retry_after(response))
     if response.status_code in (401, 403):
         raise AuthError(detail)
-    if response.status_code in (500, 502, 504):  # the request may have been carried out before it failed
+    if response.status_code >= 500:  # any 5xx, 503 too: the request may have been carried out before it failed
         raise TransientError(detail, outcome_unknown=True)
-    if response.status_code >= 500 or response.status_code in (408, 425):
+    if response.status_code in (408, 425):  # refused before it was read
         raise TransientError(detail)
     raise Rejected(detail)
 

@@ -1,6 +1,8 @@
-"""A local test double for smm's own tests (it publishes nothing): Mastodon-like limits and
-idempotency, state in a folder, faults on demand.
+"""A local test double for smm's own tests (it publishes nothing): Mastodon's limits and
+lookups, state in a folder, faults on demand.
 
+Like a Mastodon server behind a proxy that strips `Idempotency-Key`: every call makes a new
+post, and `find()` is Mastodon's (the own posts of the lookup's window, by what was sent).
 State lives in the account's `path` folder: `posts.json` (what was published) and
 `faults.json`, a list of faults the next calls meet in order:
 
@@ -8,21 +10,25 @@ State lives in the account's `path` folder: `posts.json` (what was published) an
     timeout          the call fails before anything is created (outcome unknown to the caller)
     lost_response    the post is created, then the response is lost (outcome unknown)
     rate_limit:N     429 with Retry-After N seconds
-    server_error     5xx: nothing created
+    server_error     503: nothing created (but the caller cannot know that)
+    acted_then_503   the post is created, then 503 comes back
     reject           a permanent refusal
     crash            the post is created, then the publishing process is killed
 """
 
 from __future__ import annotations
 
+import html
 import json
 import os
 import signal
+from datetime import datetime, timezone
 from pathlib import Path
+from typing import Iterator
 
 from smm.errors import RateLimited, Rejected, TransientError
 from smm.platforms.base import Display, Metrics, Outgoing, PublishResult
-from smm.platforms.mastodon import Mastodon
+from smm.platforms.mastodon import Mastodon, _REMOTE_MENTION
 from smm.files import write_atomic
 
 
@@ -37,6 +43,7 @@ class Local(Mastodon):
     for_tests = True
     can_publish = True
     requires = ()
+    settle = 0.0  # the call runs in this process: once it returned or the process died, it is over
 
     @property
     def folder(self) -> Path:
@@ -56,12 +63,13 @@ class Local(Mastodon):
         self._write("faults.json", faults[1:])
         return faults[0]
 
-    def _by_key(self, key: str) -> PublishResult | None:
-        post = next((p for p in self._read("posts.json") if p["key"] == key), None)
-        return PublishResult(post["id"], post["url"]) if post else None
-
-    def find(self, outgoing: Outgoing, *, idempotency_key: str) -> PublishResult | None:
-        return self._by_key(idempotency_key)
+    def statuses_since(self, since: datetime) -> Iterator[dict]:
+        """The posts as Mastodon would list them, newest first."""
+        for post in reversed(self._read("posts.json")):
+            yield {"id": post["id"], "url": post["url"], "created_at": post.get("created_at") or "1970-01-01T00:00:00+00:00",
+                   "content": "<p>" + html.escape(_REMOTE_MENTION.sub(r"@\1", post["text"])) + "</p>",
+                   "spoiler_text": post.get("spoiler_text"), "in_reply_to_id": post["reply_to"],
+                   "media_attachments": [{"description": a} for a in post.get("media", [])]}
 
     def confirm(self, reference: str) -> PublishResult:
         post = next((p for p in self._read("posts.json") if reference.strip() in (p["id"], p["url"])), None)
@@ -76,24 +84,24 @@ class Local(Mastodon):
         if fault and fault.startswith("rate_limit"):
             raise RateLimited("429 Too Many Requests", retry_after=float(fault.partition(":")[2] or 1))
         if fault == "server_error":
-            raise TransientError("503 Service Unavailable")
+            raise TransientError("503 Service Unavailable", outcome_unknown=True)
         if fault == "reject":
             raise Rejected("422 Unprocessable Entity: text too long")
-        existing = self._by_key(idempotency_key)
-        if existing is None:  # the same key again returns the first post, as Mastodon does
-            posts = self._read("posts.json")
-            number = str(len(posts) + 1)
-            posts.append({"id": number, "key": idempotency_key, "url": f"local://{self.account.name}/{number}",
-                          "post": outgoing.post_id, "text": outgoing.text,
-                          "reply_to": outgoing.reply_to.remote_id if outgoing.reply_to else None,
-                          "likes": 0, "reposts": 0, "replies": 0})
-            self._write("posts.json", posts)
-            existing = PublishResult(number, posts[-1]["url"])
+        posts = self._read("posts.json")
+        number = str(len(posts) + 1)
+        posts.append({"id": number, "key": idempotency_key, "url": f"local://{self.account.name}/{number}",
+                      "post": outgoing.post_id, "text": outgoing.text,
+                      "reply_to": outgoing.reply_to.remote_id if outgoing.reply_to else None,
+                      "media": [alt or "" for _path, alt in outgoing.media], "spoiler_text": outgoing.content_warning,
+                      "created_at": datetime.now(timezone.utc).isoformat(), "likes": 0, "reposts": 0, "replies": 0})
+        self._write("posts.json", posts)
         if fault == "lost_response":
             raise TransientError("connection reset after the request was sent", outcome_unknown=True)
+        if fault == "acted_then_503":
+            raise TransientError("503 Service Unavailable", outcome_unknown=True)
         if fault == "crash":
             os.kill(os.getpid(), signal.SIGKILL)
-        return existing
+        return PublishResult(number, posts[-1]["url"])
 
     def metrics(self, remote_ids: list[str]) -> list[Metrics]:
         by_id = {p["id"]: p for p in self._read("posts.json")}

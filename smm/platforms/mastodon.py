@@ -1,8 +1,10 @@
 """Mastodon: 500 grapheme clusters by default (the instance may allow more), URLs count 23.
 
-Publishing uses Mastodon.py. Each call carries an `Idempotency-Key` (the server keeps it
-an hour and answers a repeat with the first status); `find()` also looks through the
-account's recent statuses for the text, for calls older than that.
+Publishing uses Mastodon.py. Each call carries an `Idempotency-Key`, but the server keeps
+it an hour and a proxy may strip it: it is a second line of defence only. `find()` pages
+through the account's own statuses created in the attempt's time window and matches one
+that is no other record's, with a version of the text as sent, the same reply-to (thread
+position) and the same media descriptions; the oldest such status wins.
 """
 
 from __future__ import annotations
@@ -10,22 +12,60 @@ from __future__ import annotations
 import html
 import re
 from datetime import datetime, timezone
+from typing import Iterator
 from urllib.parse import urlsplit
 
 from smm import counting
-from smm.errors import AuthError, RateLimited, Rejected, TransientError
+from smm.errors import AuthError, NotSupported, RateLimited, Rejected, TransientError
 from smm.platforms import http
-from smm.platforms.base import TOKEN_OPTION, Display, MediaRules, Metrics, Outgoing, Platform, PublishResult
+from smm.platforms.base import TOKEN_OPTION, Display, Lookup, MediaRules, Metrics, Outgoing, Platform, PublishResult
 
 _TAG = re.compile(r"<[^>]+>")
 _REMOTE_MENTION = re.compile(r"@(\w+)@[\w.-]+\w")
 _SPACE = re.compile(r"\s+")
-RECENT = 40  # statuses looked through by find()
+PAGE = 40  # statuses per page looked through by find()
+MAX_PAGES = 25  # beyond this many pages back, find() cannot tell (the job becomes unconfirmed)
+TIMEOUT = 30.0  # seconds Mastodon.py waits for an answer
 
 
 def visible_text(content: str) -> str:
     """A status's HTML content as comparable text: no tags, no white space."""
     return _SPACE.sub("", html.unescape(_TAG.sub(" ", content)))
+
+
+def shown(text: str) -> str:
+    """What Mastodon shows for a text smm sends, as comparable text (@user@domain is shown @user)."""
+    return visible_text(html.escape(_REMOTE_MENTION.sub(r"@\1", text)))
+
+
+def _created(status: dict) -> datetime:
+    value = status["created_at"]
+    moment = value if isinstance(value, datetime) else datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+
+
+def is_sent(status: dict, outgoing: Outgoing) -> bool:
+    """Whether a status is this version of the part: its text, content warning, thread position and media."""
+    replying = outgoing.reply_to.remote_id if outgoing.reply_to else ""
+    alts = [alt or "" for _path, alt in outgoing.media]
+    return (visible_text(status.get("content") or "") == shown(outgoing.text)
+            and (status.get("spoiler_text") or "") == (outgoing.content_warning or "")
+            and str(status.get("in_reply_to_id") or "") == replying
+            and [m.get("description") or "" for m in status.get("media_attachments") or []] == alts)
+
+
+def match(statuses, lookup: Lookup) -> PublishResult | None:
+    """The oldest status (statuses come newest first) created in the lookup's window that no
+    other record owns and that is one of the versions sent."""
+    found = None
+    for status in statuses:
+        created = _created(status)
+        if created < lookup.since:
+            break
+        if (created <= lookup.until and not status.get("reblog") and str(status["id"]) not in lookup.owned
+                and any(is_sent(status, sent) for sent in lookup.sent)):
+            found = PublishResult(str(status["id"]), status.get("url") or status.get("uri"))
+    return found
 
 
 class Mastodon(Platform):
@@ -53,6 +93,7 @@ class Mastodon(Platform):
     has_metrics = has_followers = True
     can_publish = True
     reconciles = True
+    settle = 2 * TIMEOUT  # assumed: Mastodon acts on a request within twice the answer timeout, or never
     requires = ("mastodon",)
 
     length = staticmethod(counting.mastodon_length)
@@ -85,7 +126,7 @@ class Mastodon(Platform):
             session = requests.Session()  # its last answer's headers tell how long a rate limit lasts
             session.hooks["response"].append(lambda response, *args, **kwargs: setattr(self, "_headers", response.headers))
             self._api = factory(access_token=self.secret("token_env"), api_base_url=self.options["instance"],
-                                ratelimit_method="throw", request_timeout=30, user_agent="smm", session=session)
+                                ratelimit_method="throw", request_timeout=TIMEOUT, user_agent="smm", session=session)
         return self._api
 
     def _call(self, what: str, function, *args, **kwargs):
@@ -104,10 +145,9 @@ class Mastodon(Platform):
         except (errors.MastodonReadTimeout, errors.MastodonNetworkError):
             raise TransientError(f"Mastodon: no answer ({what}); it may have been received", outcome_unknown=True) from None
         except errors.MastodonServerError as exc:
-            # 500, 502 and 504 can come back after the status was made; 503 means it was not
-            unknown = not isinstance(exc, errors.MastodonServiceUnavailableError)
+            # any 5xx (503 too: a proxy or a worker may answer it after the status was made) proves nothing
             raise TransientError(f"Mastodon: server error ({what}): {exc.args[1] if len(exc.args) > 1 else ''}",
-                                 outcome_unknown=unknown) from None
+                                 outcome_unknown=True) from None
         except errors.MastodonAPIError as exc:
             if str(exc.args[0]).startswith("Could not parse response"):  # garbled answer: it may have worked
                 raise TransientError(f"Mastodon: unreadable answer ({what})", outcome_unknown=True) from None
@@ -132,14 +172,20 @@ class Mastodon(Platform):
             language=(outgoing.languages or [None])[0], idempotency_key=idempotency_key)
         return PublishResult(str(status["id"]), status.get("url") or status.get("uri"))
 
-    def find(self, outgoing: Outgoing, *, idempotency_key: str) -> PublishResult | None:
+    def find(self, outgoing: Outgoing, *, idempotency_key: str, lookup: Lookup) -> PublishResult | None:
+        return match(self.statuses_since(lookup.since), lookup)
+
+    def statuses_since(self, since: datetime) -> Iterator[dict]:
+        """The account's own statuses, newest first, back to `since` (and one older, to know it ended)."""
         me = self._call("who am I", self.api.me)
-        wanted = visible_text(html.escape(_REMOTE_MENTION.sub(r"@\1", outgoing.text)))  # shown as @user
-        for status in self._call("recent statuses", self.api.account_statuses, me["id"], limit=RECENT):
-            replying = outgoing.reply_to.remote_id if outgoing.reply_to else None
-            if visible_text(status.get("content") or "") == wanted and str(status.get("in_reply_to_id") or "") == (replying or ""):
-                return PublishResult(str(status["id"]), status.get("url") or status.get("uri"))
-        return None
+        older_than = None
+        for _ in range(MAX_PAGES):
+            page = self._call("own statuses", self.api.account_statuses, me["id"], limit=PAGE, max_id=older_than)
+            yield from page
+            if not page or _created(page[-1]) < since:
+                return
+            older_than = page[-1]["id"]
+        raise NotSupported(f"more than {MAX_PAGES * PAGE} statuses since the call: too many to look through")
 
     def confirm(self, reference: str) -> PublishResult:
         """A status URL of this instance (`https://instance/@user/ID`) or an id; it must be this account's."""

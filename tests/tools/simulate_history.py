@@ -319,7 +319,7 @@ def publish_all(root: Path, planned: list[Planned], rng: random.Random) -> dict[
             self.account, self.site, self.moment = account, site, moment
             self.label = account
 
-        def find(self, outgoing, *, idempotency_key):
+        def find(self, outgoing, *, idempotency_key, lookup=None):
             return None
 
         def publish(self, outgoing, *, idempotency_key):
