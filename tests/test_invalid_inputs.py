@@ -92,10 +92,14 @@ def make_symlink_outside(repo: Path, outside: Path, path: str, text: str | None 
 
 
 def make_special_file(repo: Path, path: str, kind: str) -> None:
-    """A named pipe or a socket (neither can be committed) where smm expects a file."""
+    """A named pipe, a socket (neither can be committed), or a symbolic link that loops or
+    leads to nothing, where smm expects a file."""
     target = repo / path
     target.parent.mkdir(parents=True, exist_ok=True)
     target.unlink(missing_ok=True)
+    if kind in ("loop", "dangling"):
+        target.symlink_to(target.name if kind == "loop" else "missing-" + target.name)
+        return
     if not hasattr(os, "mkfifo"):  # pragma: no cover - Windows
         pytest.skip("no named pipes or Unix sockets here")
     if kind == "fifo":
