@@ -256,7 +256,9 @@ def preview(paths: tuple[Path, ...], accounts: tuple[str, ...], fmt: str) -> Non
     elif fmt == "html":
         click.echo(show.as_html(selected, repo.root, repo.brand.name, page_language(repo.brand, repo.posts)))
     else:
-        click.echo(show.as_text(selected), nl=False)
+        from smm.diagnostics import visible
+
+        click.echo(visible(show.as_text(selected), keep="\n\t"), nl=False)
 
 
 @cli.command()

@@ -60,7 +60,7 @@ def unusable_path(candidate: str) -> str | None:
     bad = next((c for c in candidate if ord(c) < 32 or ord(c) == 127), None)
     if bad is not None:
         what = "a NUL byte" if bad == "\0" else "a control character"
-        return f"contains {what} (U+{ord(bad):04X}); file names cannot"
+        return f"contains {what} (U+{ord(bad):04X}), which no file name can hold"
     if len(candidate.encode("utf-8", "surrogatepass")) > MAX_PATH_BYTES or any(
             len(part.encode("utf-8", "surrogatepass")) > 255 for part in candidate.split("/")):
         return f"is too long for a file name (at most {MAX_PATH_BYTES} bytes, 255 per name)"

@@ -306,3 +306,31 @@ def test_format_github_limit_counts_errors_and_warnings_separately():
     assert sum(line.startswith("::error ") for line in out) == 10
     assert sum(line.startswith("::warning ") for line in out) == 10
     assert any(line.startswith("::group::1 more ") and "(1 error, 0 warnings;" in line for line in out)
+
+
+# A control character in a file is shown as its symbol, never sent as is to the terminal or
+# the CI log (a NUL made the output binary; an escape sequence could rewrite the screen).
+@pytest.mark.parametrize("written,shown", [
+    (r'"content/media/a\0b.png"', "content/media/a␀b.png"),
+    (r'"content/media/\e[2J.png"', "content/media/␛[2J.png"),
+    (r'"content/media/bell\a.png"', "content/media/bell␇.png"),
+    (r'"content/media/line\nbreak.png"', "content/media/line␊break.png"),
+    (r'"content/media/del\x7f.png"', "content/media/del␡.png"),
+    (r'"content/media/c1\x9b31m.png"', "content/media/c1�31m.png"),
+])
+def test_control_characters_are_printed_as_symbols(tmp_path, written, shown):
+    repo = tmp_path / "repo"
+    shutil.copytree(BASE, repo)
+    (repo / "content" / "ctl.md").write_text(
+        "---\ntitle: T\npublish_at: 2026-11-27T12:00\nplatforms: [feed]\n"
+        f"media:\n  - file: {written}\n    alt: x\n---\nBody.\n", encoding="utf-8")
+    (repo / "content" / "raw.md").write_text("---\ntitle: T\x1b[2J\x07\n---\nBody.\n", encoding="utf-8")
+    for fmt in ("text", "github"):
+        code, out, err = run_cli("check", str(repo), "--format", fmt, "--now", NOW)
+        expected = shown if fmt == "text" else shown.replace("␊", "%0A")  # GitHub's own escape
+        assert code == 1 and f"`{expected}`" in out, out
+        assert "U+001B" in out and ("title: T␛[2J␇" in out) == (fmt == "text")  # the source line, in text
+        printed = out.replace("\n", "")
+        assert not [c for c in printed if ord(c) < 32 or 127 <= ord(c) < 160], repr(out)
+    code, out, _ = run_cli("preview", str(repo / "content" / "ctl.md"))  # the media path, and why not
+    assert shown.replace("␊", "\n") in out and not [c for c in out.replace("\n", "") if ord(c) < 32 or 127 <= ord(c) < 160], repr(out)
