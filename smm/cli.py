@@ -208,12 +208,20 @@ def _post_paths(root: Path, paths: tuple[Path, ...]) -> list[Path]:
     wanted = [p.resolve() for p in paths]
     for given, path in zip(paths, wanted):
         if path.is_dir() and (path == content or content in path.parents or path in content.parents):
+            if not any(path in post.parents for post in posts):
+                raise SmmError(f"{given} is a folder that holds no posts: posts are Markdown files (`*.md`) under content/, "
+                               "except README.md and names starting `_` or `.`")
             continue
         if path not in posts:
             what = "a folder outside content/" if path.is_dir() else "not a post"
             raise SmmError(f"{given} is {what}: posts are Markdown files (`*.md`) under content/, "
                            "except README.md and names starting `_` or `.`")
     return wanted
+
+
+def _under(path: Path, wanted: list[Path]) -> bool:
+    """Whether `path` is one of the PATHS given, or inside one (none given: every path is)."""
+    return not wanted or any(path == w or w in path.parents for w in wanted)
 
 
 @cli.command()
@@ -239,13 +247,13 @@ def preview(paths: tuple[Path, ...], accounts: tuple[str, ...], fmt: str) -> Non
     renderer = Renderer(repo.root, repo.config, repo.brand)
     selected = []
     for post in repo.posts:
-        path = (repo.root / post.file).resolve()
-        if wanted and not any(path == w or w in path.parents for w in wanted):
+        if not _under((repo.root / post.file).resolve(), wanted):
             continue
         names = [a for a in post.accounts if a in repo.config.accounts and (not accounts or a in accounts)]
         if names:
             selected.append((post, [renderer.render(post, name) for name in names]))
-    broken = sorted({d.file for d in repo.diagnostics if d.is_error and d.file.startswith("content/")})
+    broken = sorted({d.file for d in repo.diagnostics if d.is_error and d.file.startswith("content/")
+                     and _under((repo.root / d.file).resolve(), wanted)})
     if broken:
         click.echo(f"warning: {len(broken)} post file(s) not shown, they have errors (run `smm check`): "
                    + ", ".join(broken[:5]) + (" …" if len(broken) > 5 else ""), err=True)
