@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import _thread
 import os
 import sys
+import threading
 from datetime import datetime, time, timedelta, timezone
 from pathlib import Path
 
@@ -57,6 +59,12 @@ class _Group(click.Group):
     """Maps SmmError to its message and exit code for every command, and Ctrl-C to one line
     and exit 130 (click's own handling says "Aborted!" and exits 1, like "errors found")."""
 
+    def make_context(self, *args, **kwargs) -> click.Context:
+        try:
+            return super().make_context(*args, **kwargs)
+        except KeyboardInterrupt:
+            _stop_interrupted()
+
     def invoke(self, ctx: click.Context):
         try:
             return super().invoke(ctx)
@@ -64,8 +72,20 @@ class _Group(click.Group):
             click.echo(f"error: {exc.message}", err=True)
             ctx.exit(exc.exit_code)
         except KeyboardInterrupt:
-            click.echo("interrupted", err=True)
-            ctx.exit(EXIT_INTERRUPTED)
+            _stop_interrupted()
+
+
+def _stop_interrupted() -> None:
+    click.echo("interrupted", err=True)
+    sys.exit(EXIT_INTERRUPTED)
+
+
+def _from_interrupt(exc: BaseException | None) -> bool:
+    """Whether a Ctrl-C caused the exception (one that lands in an import or a class body is
+    wrapped in another: `RuntimeError: Error calling __set_name__`)."""
+    while exc is not None and not isinstance(exc, KeyboardInterrupt):
+        exc = exc.__cause__ or exc.__context__
+    return exc is not None
 
 
 def _refuse_when_unsafe(repo) -> None:
@@ -447,11 +467,34 @@ def report(period: str | None, start: str | None, end: str | None, fmt: str, now
     click.echo(kpis.render(kpis.build(repo, first, last, moment), fmt), nl=False)
 
 
+_in_hook = threading.Lock()
+
+
+def _interrupt_again(unraisable) -> None:
+    """Python swallows a Ctrl-C that lands in a finalizer (`__del__`), printing its traceback,
+    and the command runs on: deliver it again, from another thread once this hook has returned
+    (delivered here, it would land in the hook and be swallowed again)."""
+    if not isinstance(unraisable.exc_value, KeyboardInterrupt):
+        sys.__unraisablehook__(unraisable)
+        return
+    _in_hook.acquire()
+    threading.Thread(target=_interrupt_after_hook, daemon=True).start()
+    _in_hook.release()  # the last statement
+
+
+def _interrupt_after_hook() -> None:
+    with _in_hook:
+        _thread.interrupt_main()
+
+
 def main() -> None:
     """Entry point: never a traceback for users; SMM_DEBUG=1 shows one for bugs."""
+    sys.unraisablehook = _interrupt_again
     try:
         cli.main(prog_name="smm")
     except Exception as exc:
+        if _from_interrupt(exc):
+            _stop_interrupted()
         if os.environ.get("SMM_DEBUG"):
             raise
         click.echo(f"internal error: {type(exc).__name__}: {exc} (set SMM_DEBUG=1 for details, and please report it)", err=True)
