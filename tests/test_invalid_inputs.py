@@ -334,3 +334,23 @@ def test_control_characters_are_printed_as_symbols(tmp_path, written, shown):
         assert not [c for c in printed if ord(c) < 32 or 127 <= ord(c) < 160], repr(out)
     code, out, _ = run_cli("preview", str(repo / "content" / "ctl.md"))  # the media path, and why not
     assert shown.replace("␊", "\n") in out and not [c for c in out.replace("\n", "") if ord(c) < 32 or 127 <= ord(c) < 160], repr(out)
+
+
+# A file that is no picture is named for what it is (two bytes of a JPEG were "plain text").
+@pytest.mark.parametrize("content,named", [
+    (b"\xff\xd8", "a JPEG cut short"),
+    (b"\x89PNG\r\n\x1a\n\x00\x00", "a PNG cut short"),
+    (b"%PDF-1.4\n1 0 obj<<>>endobj\n", "a PDF document"),
+    (b"PK\x03\x04" + bytes(30), "a ZIP archive"),
+    (b"\x00\x00\x00\x18ftypmp42\x00\x00\x00\x00mp42isom", "a video"),
+    (b"\x00\x00\x00\x14ftypqt  \x00\x00\x00\x00qt  ", "a video"),
+    (b"\x1aE\xdf\xa3\x9fB\x86\x81\x01", "a video"),
+    (b"caption for the photo\n", "plain text"),
+    (b"\x80\x81\x82\x83", "data of a type smm does not know"),
+])
+def test_a_file_that_is_no_picture_is_named_for_what_it_is(tmp_path, content, named):
+    from smm.media import inspect
+
+    (tmp_path / "photo.jpg").write_bytes(content)
+    problem = inspect(tmp_path / "photo.jpg").problem
+    assert problem.startswith("is not a picture smm recognises") and f"its content is {named}" in problem
