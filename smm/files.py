@@ -95,6 +95,28 @@ def _wide_encoding(data: bytes) -> tuple[str, str] | None:
     return None
 
 
+# East Asian encodings older editors save in ("ANSI" on Windows): (codec, name, characters most of
+# its text is in, where it is not ASCII); tried in this order, the first that reads the bytes wins
+_CJK = r"\u3000-\u303f\u4e00-\u9fff\uff00-\uffef"
+_LEGACY = (("shift_jis", "Shift JIS (Japanese)", re.compile(rf"[\u3040-\u30ff{_CJK}]"), re.compile(r"[\u3040-\u30ff]")),
+           ("euc-kr", "EUC-KR (Korean)", re.compile(r"[\uac00-\ud7a3\u3131-\u318e]"), None),
+           ("gb18030", "GBK/GB18030 (Chinese)", re.compile(f"[{_CJK}]"), None),
+           ("big5", "Big5 (Chinese)", re.compile(f"[{_CJK}]"), None))
+
+
+def _legacy_encoding(data: bytes) -> tuple[str, str] | None:
+    """(name, iconv name) of the East Asian encoding bytes that are not UTF-8 are in, if they read as one."""
+    for codec, name, script, needs in _LEGACY:
+        try:
+            text = data[:65536].decode(codec)
+        except UnicodeDecodeError:
+            continue
+        wide = [c for c in text if ord(c) > 127]
+        if wide and (needs is None or needs.search(text)) and sum(bool(script.match(c)) for c in wide) >= 0.8 * len(wide):
+            return name, codec.upper()
+    return None
+
+
 def decode(data: bytes, file: str) -> tuple[str | None, list[Diagnostic]]:
     """UTF-8 text with LF line endings, or None; BOM and CRLF are reported but read through."""
     wide = _wide_encoding(data)
@@ -112,6 +134,13 @@ def decode(data: bytes, file: str) -> tuple[str | None, list[Diagnostic]]:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         line, column = _position(data, exc.start)
+        legacy = _legacy_encoding(data)
+        if legacy:
+            return None, [Diagnostic(
+                file, line, column, ERROR, "file.encoding", f"this file is {legacy[0]} text; smm reads only UTF-8",
+                hint=f"save it as UTF-8 (in the editor's encoding menu choose \"UTF-8\", not \"{legacy[0].rsplit(' (', 1)[0]}\" "
+                     f"or \"ANSI\"), or convert it: `iconv -f {legacy[1]} -t UTF-8 {file} > converted && mv converted {file}`",
+            )]
         return None, [Diagnostic(
             file, line, column, ERROR, "file.encoding",
             f"not valid UTF-8 (byte 0x{data[exc.start]:02x})",
