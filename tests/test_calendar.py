@@ -190,6 +190,15 @@ def test_new_refuses_a_title_longer_than_a_post_allows(make_repo, smm):
     assert not list((make_repo.root / "content").rglob("*.md"))
 
 
+@pytest.mark.parametrize("title", ["Tea\nCo", "Tea\rCo", "Tea\x1b[2JCo", "Tea\tCo", "Tea\u2028Co", "\ufeffTea",
+                                   "Tea\udcffCo", "Tea\x85Co"])
+def test_new_refuses_a_title_that_is_not_one_printable_line(make_repo, smm, title):
+    make_repo({})
+    code, _, err = smm("new", title)
+    assert code == 2 and "one line of printable text" in err and "Traceback" not in err
+    assert not list((make_repo.root / "content").rglob("*.md"))
+
+
 def test_new_drafts_take_different_slots(make_repo, smm):
     make_repo({}, calendar=CALENDAR + SLOTS)
     first = smm("new", "One", "--now", "2026-11-30T13:00+08:00")[1].strip()
