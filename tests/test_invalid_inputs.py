@@ -354,3 +354,19 @@ def test_a_file_that_is_no_picture_is_named_for_what_it_is(tmp_path, content, na
     (tmp_path / "photo.jpg").write_bytes(content)
     problem = inspect(tmp_path / "photo.jpg").problem
     assert problem.startswith("is not a picture smm recognises") and f"its content is {named}" in problem
+
+
+# A moment the calendar, reports and UTC cannot hold was exit 3 (OverflowError) in every command.
+@pytest.mark.parametrize("args", [
+    ["calendar", "--now", "0001-01-01T00:00"], ["report", "--now", "9999-12-31T23:59"],
+    ["check", "--now", "9999-12-31T23:59-12:00"], ["publish", "--dry-run", "--now", "0001-01-01T00:00+14:00"],
+    ["calendar", "--format", "ics", "--now", "1900-01-01T00:00"], ["new", "Hello", "--at", "0001-01-01T00:00"],
+    ["new", "Hello", "--at", "9999-12-31T12:00", "--now", "2026-11-01T00:00"],
+])
+def test_a_moment_out_of_range_is_a_usage_error(tmp_path, monkeypatch, args):
+    repo = tmp_path / "repo"
+    shutil.copytree(BASE, repo)
+    monkeypatch.chdir(repo)
+    code, out, err = run_cli(*args)
+    assert code == 2 and "expected a year between 1970 and 2999" in err, out + err
+    assert not list((repo / "content").rglob("*hello*"))
