@@ -370,3 +370,29 @@ def test_a_moment_out_of_range_is_a_usage_error(tmp_path, monkeypatch, args):
     code, out, err = run_cli(*args)
     assert code == 2 and "expected a year between 1970 and 2999" in err, out + err
     assert not list((repo / "content").rglob("*hello*"))
+
+
+# A cache that cannot be written is skipped (a file where its folder should be was exit 3).
+@pytest.mark.parametrize("where", ["file", "under-a-file", "dev-null", "fifo"])
+@pytest.mark.parametrize("command", [["check", "--now", NOW], ["preview", "--format", "json"],
+                                     ["publish", "--dry-run", "--now", NOW]])
+def test_a_cache_that_cannot_be_written_is_skipped(tmp_path, monkeypatch, where, command):
+    repo = tmp_path / "repo"
+    shutil.copytree(BASE, repo)
+    blocker = tmp_path / "blocker"
+    if where == "fifo":
+        if not hasattr(os, "mkfifo"):  # pragma: no cover - Windows
+            pytest.skip("no named pipes here")
+        os.mkfifo(blocker)
+    else:
+        blocker.write_text("not a folder\n")
+    monkeypatch.delenv("SMM_CACHE_DIR", raising=False)
+    if where == "dev-null":
+        monkeypatch.setenv("XDG_CACHE_HOME", os.devnull)
+    else:
+        monkeypatch.setenv("SMM_CACHE_DIR", str(blocker / "sub" if where == "under-a-file" else blocker))
+    monkeypatch.chdir(repo)
+    for _ in range(2):  # the second run finds no cache either
+        code, out, err = run_cli(*command)
+        assert code == 0 and "internal error" not in err, out + err
+    assert blocker.is_fifo() or blocker.read_text() == "not a folder\n"
