@@ -89,7 +89,8 @@ def _wide_encoding(data: bytes) -> tuple[str, str] | None:
             text = codecs.getincrementaldecoder(codec)().decode(data[len(bom) if has_bom else 0:][:4096])
         except UnicodeDecodeError:
             continue
-        if all(c.isprintable() or c in "\t\n\r" for c in text) and (has_bom or "\n" in text):
+        mostly_ascii = sum(c.isascii() for c in text) >= max(8, 0.9 * len(text))  # `{"post": …}` on one line
+        if all(c.isprintable() or c in "\t\n\r" for c in text) and (has_bom or "\n" in text or mostly_ascii):
             iconv = name if has_bom else name + ("LE" if order.startswith("little") else "BE")
             return f"{name} ({order}{', with a byte order mark' if has_bom else ''})", iconv
     return None
