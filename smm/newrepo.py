@@ -119,6 +119,9 @@ def init(target: Path, brand: str, timezone: str, requirement: str, now: datetim
         raise SmmError(f"{target} already has {', '.join(existing[:5])}{' …' if len(existing) > 5 else ''}; "
                        "use --force to overwrite")
     for path, text in tree.items():
-        (target / path).parent.mkdir(parents=True, exist_ok=True)
-        (target / path).write_text(text, encoding="utf-8", newline="\n")
+        try:
+            (target / path).parent.mkdir(parents=True, exist_ok=True)
+            (target / path).write_text(text, encoding="utf-8", newline="\n")
+        except OSError as exc:  # a folder nobody may write to, a file where a folder goes, a full disk
+            raise SmmError(f"cannot write {target / path}: {exc.strerror or exc}") from None
     return sorted(tree)

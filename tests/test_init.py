@@ -217,3 +217,16 @@ def test_pre_commit_manifest_is_valid():
     assert tool, "pre-commit is in the test extra"
     result = subprocess.run([tool, "validate-manifest", str(ROOT / ".pre-commit-hooks.yaml")], capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("where", ["under-a-file", "file-in-the-way"])
+def test_init_where_nothing_can_be_written_says_so(tmp_path, smm, where):
+    """Was exit 3 (NotADirectoryError; a folder nobody may write to: PermissionError, the same path)."""
+    (tmp_path / "afile").write_text("x\n")
+    target = tmp_path / "afile" / "repo"
+    if where == "file-in-the-way":
+        target = tmp_path / "repo"
+        (target / "brand").mkdir(parents=True)
+        (target / "brand" / "voice").write_text("a file where a folder goes\n")
+    code, _, err = smm("init", str(target))
+    assert code == 1 and err.startswith(f"error: cannot write {target}") and "Traceback" not in err
