@@ -11,6 +11,7 @@ otherwise the file is read and its BLAKE2 digest decides. Anything unreadable is
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
 import os
@@ -115,9 +116,15 @@ class FileCache:
             with open(temp, "wb") as handle:
                 pickle.dump((self.version, time.time_ns(), entries), handle, protocol=pickle.HIGHEST_PROTOCOL)
             os.replace(temp, self.path)
-        except OSError as exc:  # a read-only home or cache folder: the next run parses again
-            temp.unlink(missing_ok=True)
+        except OSError as exc:  # a read-only home or cache folder, a file in its place: the next run parses again
+            _discard(temp)
             log.debug("cache %s not written: %s", self.path, exc.strerror)
         except BaseException:  # interrupted (Ctrl-C): no half-written file left behind
-            temp.unlink(missing_ok=True)
+            _discard(temp)
             raise
+
+
+def _discard(temp: Path) -> None:
+    """Remove a temporary file if there is one (under a path that is no folder, there is none)."""
+    with contextlib.suppress(OSError):
+        temp.unlink()

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import _thread
 import os
 import sys
+import threading
 from datetime import datetime, time, timedelta, timezone
 from pathlib import Path
 
@@ -58,6 +60,12 @@ class _Group(click.Group):
     """Maps SmmError to its message and exit code for every command, and Ctrl-C to one line
     and exit 130 (click's own handling says "Aborted!" and exits 1, like "errors found")."""
 
+    def make_context(self, *args, **kwargs) -> click.Context:
+        try:
+            return super().make_context(*args, **kwargs)
+        except KeyboardInterrupt:
+            _stop_interrupted()
+
     def invoke(self, ctx: click.Context):
         try:
             return super().invoke(ctx)
@@ -65,8 +73,20 @@ class _Group(click.Group):
             click.echo(f"error: {exc.message}", err=True)
             ctx.exit(exc.exit_code)
         except KeyboardInterrupt:
-            click.echo("interrupted", err=True)
-            ctx.exit(EXIT_INTERRUPTED)
+            _stop_interrupted()
+
+
+def _stop_interrupted() -> None:
+    click.echo("interrupted", err=True)
+    sys.exit(EXIT_INTERRUPTED)
+
+
+def _from_interrupt(exc: BaseException | None) -> bool:
+    """Whether a Ctrl-C caused the exception (one that lands in an import or a class body is
+    wrapped in another: `RuntimeError: Error calling __set_name__`)."""
+    while exc is not None and not isinstance(exc, KeyboardInterrupt):
+        exc = exc.__cause__ or exc.__context__
+    return exc is not None
 
 
 def _refuse_when_unsafe(repo) -> None:
@@ -214,12 +234,20 @@ def _post_paths(root: Path, paths: tuple[Path, ...]) -> list[Path]:
     wanted = [p.resolve() for p in paths]
     for given, path in zip(paths, wanted):
         if path.is_dir() and (path == content or content in path.parents or path in content.parents):
+            if not any(path in post.parents for post in posts):
+                raise SmmError(f"{given} is a folder that holds no posts: posts are Markdown files (`*.md`) under content/, "
+                               "except README.md and names starting `_` or `.`")
             continue
         if path not in posts:
             what = "a folder outside content/" if path.is_dir() else "not a post"
             raise SmmError(f"{given} is {what}: posts are Markdown files (`*.md`) under content/, "
                            "except README.md and names starting `_` or `.`")
     return wanted
+
+
+def _under(path: Path, wanted: list[Path]) -> bool:
+    """Whether `path` is one of the PATHS given, or inside one (none given: every path is)."""
+    return not wanted or any(path == w or w in path.parents for w in wanted)
 
 
 @cli.command()
@@ -245,13 +273,13 @@ def preview(paths: tuple[Path, ...], accounts: tuple[str, ...], fmt: str) -> Non
     renderer = Renderer(repo.root, repo.config, repo.brand)
     selected = []
     for post in repo.posts:
-        path = (repo.root / post.file).resolve()
-        if wanted and not any(path == w or w in path.parents for w in wanted):
+        if not _under((repo.root / post.file).resolve(), wanted):
             continue
         names = [a for a in post.accounts if a in repo.config.accounts and (not accounts or a in accounts)]
         if names:
             selected.append((post, [renderer.render(post, name) for name in names]))
-    broken = sorted({d.file for d in repo.diagnostics if d.is_error and d.file.startswith("content/")})
+    broken = sorted({d.file for d in repo.diagnostics if d.is_error and d.file.startswith("content/")
+                     and _under((repo.root / d.file).resolve(), wanted)})
     if broken:
         click.echo(f"warning: {len(broken)} post file(s) not shown, they have errors (run `smm check`): "
                    + ", ".join(broken[:5]) + (" …" if len(broken) > 5 else ""), err=True)
@@ -262,7 +290,9 @@ def preview(paths: tuple[Path, ...], accounts: tuple[str, ...], fmt: str) -> Non
     elif fmt == "html":
         click.echo(show.as_html(selected, repo.root, repo.brand.name, page_language(repo.brand, repo.posts)))
     else:
-        click.echo(show.as_text(selected), nl=False)
+        from smm.diagnostics import visible
+
+        click.echo(visible(show.as_text(selected), keep="\n\t"), nl=False)
 
 
 @cli.command()
@@ -443,11 +473,34 @@ def report(period: str | None, start: str | None, end: str | None, fmt: str, now
     click.echo(kpis.render(kpis.build(repo, first, last, moment), fmt), nl=False)
 
 
+_in_hook = threading.Lock()
+
+
+def _interrupt_again(unraisable) -> None:
+    """Python swallows a Ctrl-C that lands in a finalizer (`__del__`), printing its traceback,
+    and the command runs on: deliver it again, from another thread once this hook has returned
+    (delivered here, it would land in the hook and be swallowed again)."""
+    if not isinstance(unraisable.exc_value, KeyboardInterrupt):
+        sys.__unraisablehook__(unraisable)
+        return
+    _in_hook.acquire()
+    threading.Thread(target=_interrupt_after_hook, daemon=True).start()
+    _in_hook.release()  # the last statement
+
+
+def _interrupt_after_hook() -> None:
+    with _in_hook:
+        _thread.interrupt_main()
+
+
 def main() -> None:
     """Entry point: never a traceback for users; SMM_DEBUG=1 shows one for bugs."""
+    sys.unraisablehook = _interrupt_again
     try:
         cli.main(prog_name="smm")
     except Exception as exc:
+        if _from_interrupt(exc):
+            _stop_interrupted()
         if os.environ.get("SMM_DEBUG"):
             raise
         click.echo(f"internal error: {type(exc).__name__}: {exc} (set SMM_DEBUG=1 for details, and please report it)", err=True)

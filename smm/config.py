@@ -78,8 +78,9 @@ def find_root(start: Path) -> Path:
 
 
 def load_yaml_file(root: Path, file: str, schema_name: str) -> YamlFile:
-    """Read, parse and schema-check one YAML settings file; a missing file is empty."""
-    if not (root / file).exists():
+    """Read, parse and schema-check one YAML settings file; a missing file is empty (a link
+    that leads nowhere, or loops, is not missing: reading it reports it)."""
+    if not os.path.lexists(root / file):
         return YamlFile({}, Positions(), [], exists=False)
     text, found = read_text(root, file)
     if text is None:

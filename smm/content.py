@@ -140,6 +140,8 @@ def parse_when(text: str, tz: tzinfo) -> datetime:
         elif "Invalid isoformat" in detail:
             detail = "not an ISO 8601 date and time such as `2026-11-27T12:00` or `2026-11-27T12:00:00+08:00`"
         raise ValueError(detail) from None
+    if not 1970 <= when.year <= 2999:  # the calendar, reports and UTC around year 1 or 9999 overflow
+        raise ValueError("expected a year between 1970 and 2999")
     return when if when.tzinfo else when.replace(tzinfo=tz)
 
 

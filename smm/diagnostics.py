@@ -64,21 +64,39 @@ def _plural(n: int, word: str) -> str:
 Lines = Callable[[str, int], "str | None"]  # (file, line number) → that line's text, e.g. files.SourceLines.line
 
 
+# A control character from a file (a NUL in a media path, an escape sequence in a post) is
+# printed as its symbol, one for one: never sent to the terminal or the CI log as is.
+_CONTROLS = {**{c: 0x2400 + c for c in range(32)}, 127: 0x2421, **{c: 0xFFFD for c in range(0x80, 0xA0)}}
+
+
+def visible(text: str, keep: str = "") -> str:
+    """The text with control characters (but those in `keep`) shown as symbols (NUL → ␀, ESC → ␛), one for one."""
+    return text.translate({c: v for c, v in _CONTROLS.items() if chr(c) not in keep} if keep else _CONTROLS)
+
+
+def _github_data(text: str) -> str:
+    return _escape_data(visible(text, keep="\r\n"))  # GitHub's own escapes for these two: %0D, %0A
+
+
+def _line(d: Diagnostic) -> str:
+    return f"{visible(d.file)}:{d.line}:{d.column}: {d.severity}[{d.rule}]: {visible(d.message)}"
+
+
 def format_text(diagnostics: list[Diagnostic], source: Lines | None = None) -> str:
     """``path:line:col: error[rule]: message``, then the source line with a caret."""
     out: list[str] = []
     for d in diagnostics:
-        out.append(f"{d.file}:{d.line}:{d.column}: {d.severity}[{d.rule}]: {d.message}")
+        out.append(_line(d))
         text = source(d.file, d.line) if source else None
         if text is not None and text.strip():
             gutter = str(d.line)
-            shown = text.replace("\t", " ")
+            shown = visible(text.replace("\t", " "))
             width = max(1, (d.end_column or d.column + 1) - d.column)
             width = min(width, max(1, len(shown) - d.column + 1))
             out.append(f" {gutter} | {shown}")
             out.append(f" {' ' * len(gutter)} | {' ' * (d.column - 1)}{'^' * width}")
         if d.hint:
-            out.append(f"  = hint: {d.hint}")
+            out.append(f"  = hint: {visible(d.hint)}")
     out.append(summary(diagnostics))
     return "\n".join(out)
 
@@ -92,7 +110,7 @@ def _escape_data(value: str) -> str:
 
 
 def _escape_property(value: str) -> str:
-    return _escape_data(value).replace(":", "%3A").replace(",", "%2C")
+    return _github_data(value).replace(":", "%3A").replace(",", "%2C")
 
 
 def format_github(diagnostics: list[Diagnostic]) -> str:
@@ -115,7 +133,7 @@ def format_github(diagnostics: list[Diagnostic]) -> str:
                 ("title", f"{d.rule}"),
             )
         )
-        out.append(f"::{d.severity} {props}::{_escape_data(message)}")
+        out.append(f"::{d.severity} {props}::{_github_data(message)}")
     if rest:
         errors = sum(d.is_error for d in rest)
         out.append(
@@ -123,7 +141,7 @@ def format_github(diagnostics: list[Diagnostic]) -> str:
             f"({_plural(errors, 'error')}, {_plural(len(rest) - errors, 'warning')}; "
             f"GitHub shows {GITHUB_ANNOTATION_LIMIT} of each per step)"
         )
-        out.extend(f"{d.file}:{d.line}:{d.column}: {d.severity}[{d.rule}]: {d.message}" for d in rest)
+        out.extend(_line(d) for d in rest)
         out.append("::endgroup::")
     out.append(summary(diagnostics))
     return "\n".join(out)

@@ -60,7 +60,7 @@ def unusable_path(candidate: str) -> str | None:
     bad = next((c for c in candidate if ord(c) < 32 or ord(c) == 127), None)
     if bad is not None:
         what = "a NUL byte" if bad == "\0" else "a control character"
-        return f"contains {what} (U+{ord(bad):04X}); file names cannot"
+        return f"contains {what} (U+{ord(bad):04X}), which no file name can hold"
     if len(candidate.encode("utf-8", "surrogatepass")) > MAX_PATH_BYTES or any(
             len(part.encode("utf-8", "surrogatepass")) > 255 for part in candidate.split("/")):
         return f"is too long for a file name (at most {MAX_PATH_BYTES} bytes, 255 per name)"
@@ -89,9 +89,32 @@ def _wide_encoding(data: bytes) -> tuple[str, str] | None:
             text = codecs.getincrementaldecoder(codec)().decode(data[len(bom) if has_bom else 0:][:4096])
         except UnicodeDecodeError:
             continue
-        if all(c.isprintable() or c in "\t\n\r" for c in text) and (has_bom or "\n" in text):
+        mostly_ascii = sum(c.isascii() for c in text) >= max(8, 0.9 * len(text))  # `{"post": …}` on one line
+        if all(c.isprintable() or c in "\t\n\r" for c in text) and (has_bom or "\n" in text or mostly_ascii):
             iconv = name if has_bom else name + ("LE" if order.startswith("little") else "BE")
             return f"{name} ({order}{', with a byte order mark' if has_bom else ''})", iconv
+    return None
+
+
+# East Asian encodings older editors save in ("ANSI" on Windows): (codec, name, characters most of
+# its text is in, where it is not ASCII); tried in this order, the first that reads the bytes wins
+_CJK = r"\u3000-\u303f\u4e00-\u9fff\uff00-\uffef"
+_LEGACY = (("shift_jis", "Shift JIS (Japanese)", re.compile(rf"[\u3040-\u30ff{_CJK}]"), re.compile(r"[\u3040-\u30ff]")),
+           ("euc-kr", "EUC-KR (Korean)", re.compile(r"[\uac00-\ud7a3\u3131-\u318e]"), None),
+           ("gb18030", "GBK/GB18030 (Chinese)", re.compile(f"[{_CJK}]"), None),
+           ("big5", "Big5 (Chinese)", re.compile(f"[{_CJK}]"), None))
+
+
+def _legacy_encoding(data: bytes) -> tuple[str, str] | None:
+    """(name, iconv name) of the East Asian encoding bytes that are not UTF-8 are in, if they read as one."""
+    for codec, name, script, needs in _LEGACY:
+        try:
+            text = data[:65536].decode(codec)
+        except UnicodeDecodeError:
+            continue
+        wide = [c for c in text if ord(c) > 127]
+        if wide and (needs is None or needs.search(text)) and sum(bool(script.match(c)) for c in wide) >= 0.8 * len(wide):
+            return name, codec.upper()
     return None
 
 
@@ -112,6 +135,13 @@ def decode(data: bytes, file: str) -> tuple[str | None, list[Diagnostic]]:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         line, column = _position(data, exc.start)
+        legacy = _legacy_encoding(data)
+        if legacy:
+            return None, [Diagnostic(
+                file, line, column, ERROR, "file.encoding", f"this file is {legacy[0]} text; smm reads only UTF-8",
+                hint=f"save it as UTF-8 (in the editor's encoding menu choose \"UTF-8\", not \"{legacy[0].rsplit(' (', 1)[0]}\" "
+                     f"or \"ANSI\"), or convert it: `iconv -f {legacy[1]} -t UTF-8 {file} > converted && mv converted {file}`",
+            )]
         return None, [Diagnostic(
             file, line, column, ERROR, "file.encoding",
             f"not valid UTF-8 (byte 0x{data[exc.start]:02x})",

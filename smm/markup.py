@@ -91,9 +91,20 @@ class _SafeLinks(Treeprocessor):
                 _unwrap(parent, child, (child.get("alt") if child.tag == "img" else child.text) or "")
 
 
+# Stand-ins (Unicode noncharacters) for a raw `<` and a line's first `#` while Markdown runs: an
+# entity or a backslash would be published as written inside code (`a<b` → `a&lt;b`, `\#include`).
+_LT, _HASH = "\ufdd0", "\ufdd1"
+
+
 def _protect(body: str) -> str:
-    body = _HASHTAG_LINE.sub(r"\1\\#", body)
-    return _RAW_TAG.sub("&lt;", body)
+    """Raw HTML shown as text, and a line's `#tag` kept a hashtag, not a heading."""
+    body = body.replace(_LT, "").replace(_HASH, "")
+    body = _HASHTAG_LINE.sub(lambda m: m[1] + _HASH, body)
+    return _RAW_TAG.sub(_LT, body)
+
+
+def _restore(markup: str, lt: str) -> str:
+    return markup.replace(_LT, lt).replace(_HASH, "#")
 
 
 class _Renderer:
@@ -106,7 +117,8 @@ class _Renderer:
     def html(self, body: str) -> tuple[str, list[str]]:
         self.md.reset()
         self.md.refused = []  # an empty text is never parsed
-        return self.md.convert(_protect(body)), self.md.refused
+        markup = _restore(self.md.convert(_protect(body)), "&lt;")
+        return markup, [_restore(target, "<") for target in self.md.refused]
 
 
 _renderer = _Renderer()

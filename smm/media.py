@@ -68,14 +68,24 @@ def _decode(handle, head: bytes, size: int) -> MediaInfo:
         return MediaInfo(UNKNOWN, size, problem=f"is a damaged or truncated image ({exc})")
 
 
+# what a file that is no picture starts with, and what to call it
+_SIGNATURES = ((b"%pdf-", "a PDF document"), (b"pk\x03\x04", "a ZIP archive (or a Word, Excel or PowerPoint file)"),
+               (b"\xff\xd8", "a JPEG cut short or damaged"), (b"\x89png", "a PNG cut short or damaged"))
+
+
 def _looks_like(head: bytes) -> str:
     start = head.lstrip().lower()
     if start.startswith((b"<svg", b"<?xml")):
         return "an SVG drawing or other XML"
     if start.startswith((b"<!doctype", b"<html")):
         return "an HTML page"
+    named = next((what for signature, what in _SIGNATURES if head.lower().startswith(signature)), None)
+    if named:
+        return named
+    if head[4:8] == b"ftyp" or head[:4] == b"\x1aE\xdf\xa3":
+        return "a video (MP4, MOV, WebM): smm attaches pictures only"
     text = head.decode("utf-8", errors="replace").rstrip("\ufffd")  # a character cut at the end is no sign
-    if all(c.isprintable() or c in "\t\n\r" for c in text) and "\ufffd" not in text:
+    if text and all(c.isprintable() or c in "\t\n\r" for c in text) and "\ufffd" not in text:
         return "plain text"
     return "data of a type smm does not know"
 

@@ -53,6 +53,8 @@ def create_post(repo: Repo, title: str, at: datetime | None, accounts: list[str]
     """Write content/<yyyy>/<mm>/<id>.md and return its path."""
     if not title.strip():
         raise UsageError("the title must not be empty")
+    if not title.strip().isprintable():  # a line break, escape or invisible mark; a byte that is not UTF-8 (exit 3)
+        raise UsageError(f"the title must be one line of printable text: {title!r} is not")
     if len(title.strip()) > TITLE_LIMIT:
         raise UsageError(f"the title is {len(title.strip())} characters; at most {TITLE_LIMIT}")
     unknown = [a for a in accounts or [] if a not in repo.config.accounts]

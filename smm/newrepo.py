@@ -98,20 +98,30 @@ def files(brand: str, timezone: str, requirement: str, now: datetime) -> dict[st
     return tree
 
 
+MAX_BRAND = 200  # "Hello from BRAND", the first post's title, stays under the 300 a title may have
+
+
 def init(target: Path, brand: str, timezone: str, requirement: str, now: datetime, force: bool = False) -> list[str]:
     """Write the repository; refuse to overwrite anything unless `force`. The paths written."""
     try:
         zoneinfo.ZoneInfo(timezone)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
         raise UsageError(f"unknown time zone {timezone!r}; {timezone_hint(timezone)}") from None
-    if "\n" in brand or not brand.strip():
-        raise UsageError("the brand name must be one line of text")
+    if not brand.strip():
+        raise UsageError("the brand name must not be empty")
+    if not brand.isprintable():  # a line break, tab, escape or invisible mark; a byte that is not UTF-8
+        raise UsageError(f"the brand name must be one line of printable text: {brand!r} is not")
+    if len(brand) > MAX_BRAND:
+        raise UsageError(f"the brand name is {len(brand)} characters; at most {MAX_BRAND} (it titles the first post)")
     tree = files(brand, timezone, requirement, now.astimezone(zoneinfo.ZoneInfo(timezone)))
     existing = sorted(p for p in tree if (target / p).exists())
     if existing and not force:
         raise SmmError(f"{target} already has {', '.join(existing[:5])}{' …' if len(existing) > 5 else ''}; "
                        "use --force to overwrite")
     for path, text in tree.items():
-        (target / path).parent.mkdir(parents=True, exist_ok=True)
-        (target / path).write_text(text, encoding="utf-8", newline="\n")
+        try:
+            (target / path).parent.mkdir(parents=True, exist_ok=True)
+            (target / path).write_text(text, encoding="utf-8", newline="\n")
+        except OSError as exc:  # a folder nobody may write to, a file where a folder goes, a full disk
+            raise SmmError(f"cannot write {target / path}: {exc.strerror or exc}") from None
     return sorted(tree)

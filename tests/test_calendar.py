@@ -7,7 +7,7 @@ import json
 import icalendar
 import pytest
 
-from conftest import CALENDAR, SLOTS, post_text
+from conftest import CALENDAR, PLATFORMS, SLOTS, post_text
 
 # 2026-11-30 is a Monday.
 WEEK = ["--from", "2026-11-30", "--to", "2026-12-06"]
@@ -117,6 +117,28 @@ def test_new_without_slots_writes_a_draft(make_repo, smm):
     assert smm("check", "--now", "2026-11-30T13:00+08:00")[0] == 0
 
 
+TEXT_NETWORKS = {"x": "{platform: x}", "threads": "{platform: threads}", "linkedin": "{platform: linkedin}",
+                 "facebook": "{platform: facebook}", "weibo": "{platform: weibo}", "wechat": "{platform: wechat}",
+                 "telegram": "{platform: telegram, token_env: T_TG, chat_id: '@brand'}",
+                 "discord": "{platform: discord, webhook_env: T_DISCORD}", "slack": "{platform: slack, webhook_env: T_SLACK}",
+                 "feed": None, "mastodon": None, "bluesky": None}
+
+
+@pytest.mark.parametrize("account", sorted(TEXT_NETWORKS))
+def test_a_new_draft_passes_check_and_undrafted_unchanged_fails_once(make_repo, smm, account):
+    """The placeholder is no error while a draft (X said "X refuses an empty post" on it); un-drafted, the
+    post is empty once, for every account, not again per network."""
+    extra = f"  {account}: {TEXT_NETWORKS[account]}\n" if TEXT_NETWORKS[account] else ""
+    make_repo({}, platforms=PLATFORMS + extra)
+    code, out, _ = smm("new", "Idea", "--at", "2026-12-03T09:00", "--platforms", account)
+    code, diagnostics, _ = smm.json("check", "--now", "2026-12-01T00:00+08:00")
+    assert code == 0 and not [d for d in diagnostics if d["severity"] == "error"], diagnostics
+    post = make_repo.root / out.strip()
+    post.write_text(post.read_text().replace("draft: true", "draft: false"))
+    code, diagnostics, _ = smm.json("check", "--now", "2026-12-01T00:00+08:00")
+    assert code == 1 and [d["rule"] for d in diagnostics if d["severity"] == "error"] == ["post.empty-body"]
+
+
 def test_new_rejects_unknown_account(make_repo, smm):
     make_repo({})
     code, _, err = smm("new", "x", "--platforms", "mastodon,tiktok")
@@ -165,6 +187,15 @@ def test_new_refuses_a_title_longer_than_a_post_allows(make_repo, smm):
     make_repo({})
     code, _, err = smm("new", "a" * 301)
     assert code == 2 and "at most 300" in err
+    assert not list((make_repo.root / "content").rglob("*.md"))
+
+
+@pytest.mark.parametrize("title", ["Tea\nCo", "Tea\rCo", "Tea\x1b[2JCo", "Tea\tCo", "Tea\u2028Co", "\ufeffTea",
+                                   "Tea\udcffCo", "Tea\x85Co"])
+def test_new_refuses_a_title_that_is_not_one_printable_line(make_repo, smm, title):
+    make_repo({})
+    code, _, err = smm("new", title)
+    assert code == 2 and "one line of printable text" in err and "Traceback" not in err
     assert not list((make_repo.root / "content").rglob("*.md"))
 
 

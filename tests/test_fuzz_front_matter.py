@@ -143,10 +143,10 @@ def _is_datetime(text: str) -> bool:
     if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
         return False  # a date alone is not a moment
     try:
-        datetime.fromisoformat(text)
+        moment = datetime.fromisoformat(text)
     except ValueError:
         return False
-    return True
+    return 1970 <= moment.year <= 2999  # the range smm takes (README: `publish_at`)
 
 
 def _media_ok(root: Path, file: str) -> bool:

@@ -38,7 +38,8 @@ def test_init_then_check_passes(tmp_path, smm, monkeypatch):
     assert "Hello from Acme 顶峰" in (target / "content/2026/11/2026-11-30-hello.md").read_text()
 
 
-@pytest.mark.parametrize("brand", ["Tea: Co", "yes", "#1 Tea", "- dash", "Quote \"this\""])
+@pytest.mark.parametrize("brand", ["Tea: Co", "yes", "#1 Tea", "- dash", "Quote \"this\"", "O'Brien's", "&a *b {c}",
+                                   "云叶茶 <script>", "茶" * 200])
 def test_any_brand_name_makes_a_valid_repository(tmp_path, smm, monkeypatch, brand):
     target = tmp_path / "x"
     assert smm("init", str(target), "--brand", brand, "--now", "2026-11-26T10:00")[0] == 0
@@ -47,6 +48,21 @@ def test_any_brand_name_makes_a_valid_repository(tmp_path, smm, monkeypatch, bra
     assert code == 0, diagnostics
     assert yaml.safe_load((target / "brand/brand.yml").read_text())["name"] == brand
     assert (target / ".gitattributes").read_text() == (ROOT / ".gitattributes").read_text()
+
+
+# A name that would make a repository failing `smm check` (a CR in the post: file.line-endings; a
+# 300-character title) or crash writing it (a byte that is not UTF-8: exit 3, half a repository).
+@pytest.mark.parametrize("brand,says", [
+    ("   ", "must not be empty"),
+    ("Tea\nCo", "one line of printable text"), ("Tea\rCo", "one line of printable text"),
+    ("Tea\tCo", "one line of printable text"), ("Tea\x1b[31mCo", "one line of printable text"),
+    ("Tea\u2028Co", "one line of printable text"), ("\ufeffTea", "one line of printable text"),
+    ("Tea\udcffCo", "one line of printable text"), ("茶" * 201, "at most 200"),
+])
+def test_a_brand_name_that_would_break_the_repository_is_refused(tmp_path, smm, brand, says):
+    code, _, err = smm("init", str(tmp_path / "x"), "--brand", brand)
+    assert code == 2 and says in err and "Traceback" not in err
+    assert not (tmp_path / "x").exists()
 
 
 def test_init_refuses_to_overwrite_unless_forced(tmp_path, smm):
@@ -201,3 +217,16 @@ def test_pre_commit_manifest_is_valid():
     assert tool, "pre-commit is in the test extra"
     result = subprocess.run([tool, "validate-manifest", str(ROOT / ".pre-commit-hooks.yaml")], capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("where", ["under-a-file", "file-in-the-way"])
+def test_init_where_nothing_can_be_written_says_so(tmp_path, smm, where):
+    """Was exit 3 (NotADirectoryError; a folder nobody may write to: PermissionError, the same path)."""
+    (tmp_path / "afile").write_text("x\n")
+    target = tmp_path / "afile" / "repo"
+    if where == "file-in-the-way":
+        target = tmp_path / "repo"
+        (target / "brand").mkdir(parents=True)
+        (target / "brand" / "voice").write_text("a file where a folder goes\n")
+    code, _, err = smm("init", str(target))
+    assert code == 1 and err.startswith(f"error: cannot write {target}") and "Traceback" not in err

@@ -74,3 +74,47 @@ def test_ctrl_c_exits_130_with_one_line_and_leaves_nothing_behind(command, posts
     for saved in cache.rglob("*.pickle"):  # a cache written before the interrupt is whole
         with open(saved, "rb") as handle:
             pickle.load(handle)
+
+
+# Wherever a Ctrl-C lands once smm runs, the command stops with one line and exit 130. Python
+# swallows one raised in a finalizer ("Exception ignored in ...", and the command ran on to exit 0);
+# one in a class body during an import comes wrapped in a RuntimeError (exit 3); one while click
+# parses the options said "Aborted!" (exit 1).
+_INTERRUPTED = """
+import sys, time
+import click, smm.cli, smm.config
+
+class Interrupted:
+    def __del__(self):
+        raise KeyboardInterrupt  # as if Ctrl-C arrived while this object was collected
+
+find_root = smm.config.find_root
+def find_root_and(*args):  # every command finds the repository first
+    {where}
+    time.sleep(0.5)  # the command goes on working
+    return find_root(*args)
+
+smm.config.find_root = find_root_and
+{patch}
+sys.argv = ["smm", *sys.argv[1:]]
+smm.cli.main()
+"""
+WHERE = {
+    "finalizer": ("Interrupted()", ""),
+    "finalizer-in-a-list": ("x = [Interrupted()]; x.clear()", ""),
+    "finalizer-in-a-cycle": ("x = Interrupted(); x.me = x; del x; import gc; gc.collect()", ""),
+    "class-body-in-an-import": ("raise RuntimeError('Error calling __set_name__') from KeyboardInterrupt()", ""),
+    "option-parsing": ("", "def parse(*a): raise KeyboardInterrupt\nclick.Group.parse_args = parse"),
+}
+
+
+@pytest.mark.parametrize("where", sorted(WHERE))
+@pytest.mark.parametrize("command", [["check", *NOW], ["publish", "--dry-run", *NOW], ["calendar"]])
+def test_ctrl_c_anywhere_in_smm_stops_the_command(tmp_path, where, command):
+    repo = tmp_path / "repo"
+    shutil.copytree(BASE, repo)
+    code, patch = WHERE[where]
+    env = {k: v for k, v in os.environ.items() if k != "SMM_DEBUG"} | {"SMM_CACHE_DIR": str(tmp_path / "cache")}
+    done = subprocess.run([sys.executable, "-c", _INTERRUPTED.format(where=code or "pass", patch=patch), *command],
+                          cwd=repo, env=env, capture_output=True, text=True, timeout=60)
+    assert (done.returncode, done.stderr, done.stdout) == (130, "interrupted\n", "")

@@ -92,10 +92,14 @@ def make_symlink_outside(repo: Path, outside: Path, path: str, text: str | None 
 
 
 def make_special_file(repo: Path, path: str, kind: str) -> None:
-    """A named pipe or a socket (neither can be committed) where smm expects a file."""
+    """A named pipe, a socket (neither can be committed), or a symbolic link that loops or
+    leads to nothing, where smm expects a file."""
     target = repo / path
     target.parent.mkdir(parents=True, exist_ok=True)
     target.unlink(missing_ok=True)
+    if kind in ("loop", "dangling"):
+        target.symlink_to(target.name if kind == "loop" else "missing-" + target.name)
+        return
     if not hasattr(os, "mkfifo"):  # pragma: no cover - Windows
         pytest.skip("no named pipes or Unix sockets here")
     if kind == "fifo":
@@ -302,3 +306,93 @@ def test_format_github_limit_counts_errors_and_warnings_separately():
     assert sum(line.startswith("::error ") for line in out) == 10
     assert sum(line.startswith("::warning ") for line in out) == 10
     assert any(line.startswith("::group::1 more ") and "(1 error, 0 warnings;" in line for line in out)
+
+
+# A control character in a file is shown as its symbol, never sent as is to the terminal or
+# the CI log (a NUL made the output binary; an escape sequence could rewrite the screen).
+@pytest.mark.parametrize("written,shown", [
+    (r'"content/media/a\0b.png"', "content/media/a␀b.png"),
+    (r'"content/media/\e[2J.png"', "content/media/␛[2J.png"),
+    (r'"content/media/bell\a.png"', "content/media/bell␇.png"),
+    (r'"content/media/line\nbreak.png"', "content/media/line␊break.png"),
+    (r'"content/media/del\x7f.png"', "content/media/del␡.png"),
+    (r'"content/media/c1\x9b31m.png"', "content/media/c1�31m.png"),
+])
+def test_control_characters_are_printed_as_symbols(tmp_path, written, shown):
+    repo = tmp_path / "repo"
+    shutil.copytree(BASE, repo)
+    (repo / "content" / "ctl.md").write_text(
+        "---\ntitle: T\npublish_at: 2026-11-27T12:00\nplatforms: [feed]\n"
+        f"media:\n  - file: {written}\n    alt: x\n---\nBody.\n", encoding="utf-8")
+    (repo / "content" / "raw.md").write_text("---\ntitle: T\x1b[2J\x07\n---\nBody.\n", encoding="utf-8")
+    for fmt in ("text", "github"):
+        code, out, err = run_cli("check", str(repo), "--format", fmt, "--now", NOW)
+        expected = shown if fmt == "text" else shown.replace("␊", "%0A")  # GitHub's own escape
+        assert code == 1 and f"`{expected}`" in out, out
+        assert "U+001B" in out and ("title: T␛[2J␇" in out) == (fmt == "text")  # the source line, in text
+        printed = out.replace("\n", "")
+        assert not [c for c in printed if ord(c) < 32 or 127 <= ord(c) < 160], repr(out)
+    code, out, _ = run_cli("preview", str(repo / "content" / "ctl.md"))  # the media path, and why not
+    assert shown.replace("␊", "\n") in out and not [c for c in out.replace("\n", "") if ord(c) < 32 or 127 <= ord(c) < 160], repr(out)
+
+
+# A file that is no picture is named for what it is (two bytes of a JPEG were "plain text").
+@pytest.mark.parametrize("content,named", [
+    (b"\xff\xd8", "a JPEG cut short"),
+    (b"\x89PNG\r\n\x1a\n\x00\x00", "a PNG cut short"),
+    (b"%PDF-1.4\n1 0 obj<<>>endobj\n", "a PDF document"),
+    (b"PK\x03\x04" + bytes(30), "a ZIP archive"),
+    (b"\x00\x00\x00\x18ftypmp42\x00\x00\x00\x00mp42isom", "a video"),
+    (b"\x00\x00\x00\x14ftypqt  \x00\x00\x00\x00qt  ", "a video"),
+    (b"\x1aE\xdf\xa3\x9fB\x86\x81\x01", "a video"),
+    (b"caption for the photo\n", "plain text"),
+    (b"\x80\x81\x82\x83", "data of a type smm does not know"),
+])
+def test_a_file_that_is_no_picture_is_named_for_what_it_is(tmp_path, content, named):
+    from smm.media import inspect
+
+    (tmp_path / "photo.jpg").write_bytes(content)
+    problem = inspect(tmp_path / "photo.jpg").problem
+    assert problem.startswith("is not a picture smm recognises") and f"its content is {named}" in problem
+
+
+# A moment the calendar, reports and UTC cannot hold was exit 3 (OverflowError) in every command.
+@pytest.mark.parametrize("args", [
+    ["calendar", "--now", "0001-01-01T00:00"], ["report", "--now", "9999-12-31T23:59"],
+    ["check", "--now", "9999-12-31T23:59-12:00"], ["publish", "--dry-run", "--now", "0001-01-01T00:00+14:00"],
+    ["calendar", "--format", "ics", "--now", "1900-01-01T00:00"], ["new", "Hello", "--at", "0001-01-01T00:00"],
+    ["new", "Hello", "--at", "9999-12-31T12:00", "--now", "2026-11-01T00:00"],
+])
+def test_a_moment_out_of_range_is_a_usage_error(tmp_path, monkeypatch, args):
+    repo = tmp_path / "repo"
+    shutil.copytree(BASE, repo)
+    monkeypatch.chdir(repo)
+    code, out, err = run_cli(*args)
+    assert code == 2 and "expected a year between 1970 and 2999" in err, out + err
+    assert not list((repo / "content").rglob("*hello*"))
+
+
+# A cache that cannot be written is skipped (a file where its folder should be was exit 3).
+@pytest.mark.parametrize("where", ["file", "under-a-file", "dev-null", "fifo"])
+@pytest.mark.parametrize("command", [["check", "--now", NOW], ["preview", "--format", "json"],
+                                     ["publish", "--dry-run", "--now", NOW]])
+def test_a_cache_that_cannot_be_written_is_skipped(tmp_path, monkeypatch, where, command):
+    repo = tmp_path / "repo"
+    shutil.copytree(BASE, repo)
+    blocker = tmp_path / "blocker"
+    if where == "fifo":
+        if not hasattr(os, "mkfifo"):  # pragma: no cover - Windows
+            pytest.skip("no named pipes here")
+        os.mkfifo(blocker)
+    else:
+        blocker.write_text("not a folder\n")
+    monkeypatch.delenv("SMM_CACHE_DIR", raising=False)
+    if where == "dev-null":
+        monkeypatch.setenv("XDG_CACHE_HOME", os.devnull)
+    else:
+        monkeypatch.setenv("SMM_CACHE_DIR", str(blocker / "sub" if where == "under-a-file" else blocker))
+    monkeypatch.chdir(repo)
+    for _ in range(2):  # the second run finds no cache either
+        code, out, err = run_cli(*command)
+        assert code == 0 and "internal error" not in err, out + err
+    assert blocker.is_fifo() or blocker.read_text() == "not a folder\n"

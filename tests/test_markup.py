@@ -65,3 +65,25 @@ def test_strip_comments(body, stripped, unclosed):
     from smm.markup import strip_comments
 
     assert strip_comments(body) == (stripped, unclosed)
+
+
+# Code is published as written: a `<` or a line's `#` inside it is neither an entity nor a backslash.
+@pytest.mark.parametrize("body,plain,html", [
+    ("Keep `<b>` here", "Keep <b> here", "<p>Keep <code>&lt;b&gt;</code> here</p>"),
+    ("Use `a<b` now", "Use a<b now", "<p>Use <code>a&lt;b</code> now</p>"),
+    ("Write `<!-- note -->` to hide", "Write <!-- note --> to hide", "<p>Write <code>&lt;!-- note --&gt;</code> to hide</p>"),
+    ("```\n#include <stdio.h>\n```", "#include <stdio.h>", "<p><code>#include &lt;stdio.h&gt;</code></p>"),
+    ("``a < b``", "a < b", "<p><code>a &lt; b</code></p>"),
+    ("5 < 6 and `x<y`", "5 < 6 and x<y", "<p>5 &lt; 6 and <code>x&lt;y</code></p>"),
+    ("#tag first\n`#x`", "#tag first\n#x", "<p>#tag first<br />\n<code>#x</code></p>"),
+    ("<b>raw</b> `<i>`", "<b>raw</b> <i>", "<p>&lt;b&gt;raw&lt;/b&gt; <code>&lt;i&gt;</code></p>"),
+])
+def test_code_is_published_as_written(body, plain, html):
+    assert markup.to_text(body) == plain
+    assert markup.to_html(body) == html
+    assert "&amp;lt;" not in markup.to_text(body, "telegram") and "\\#" not in markup.to_text(body, "discord")
+
+
+def test_a_refused_link_is_named_as_written():
+    assert markup.render("[x](<javascript:alert(1)>) [y](java<script:z)", "plain").refused_links == \
+        ("<javascript:alert(1)>", "java<script:z")

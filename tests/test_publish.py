@@ -236,6 +236,29 @@ def test_feed_is_valid_atom_and_json_feed(repo, smm):
     assert [i["id"] for i in json.loads((root / "data/feed/feed.json").read_text())["items"]] == ids_before
 
 
+# A feed.json smm cannot use fails the feed job with where it is wrong, never "internal error".
+@pytest.mark.parametrize("written,says", [
+    ('{"items": 5}', "`items` is not a list"),
+    ('{"items": [1, "x", null]}', "`items[0]` is not an entry smm wrote"),
+    ('{"items": [{"id": 5, "date_published": 7}]}', "`items[0]` has no text `id`"),
+    ('{"items": [{"id": "urn:x", "title": "t", "content_html": {"a": 1}}]}', "`items[0]` has no text `content_html`"),
+    ('{"items": [{"id": "urn:x", "title": "t", "content_html": "", "date_published": "2026-11-30T10:00:00+00:00"}]}',
+     "`items[0]` has no text `date_modified`"),
+    ('{"items": [{"id": "u", "title": "t", "content_html": "", "date_published": "d", "date_modified": "d", "url": 3}]}',
+     "`items[0]` is not an entry smm wrote"),
+    ("[1, 2]", "data/feed/feed.json:1:1: not a JSON object"),
+    ("[" * 5000 + "]" * 5000, "nested more than 32 levels deep"),
+])
+def test_a_feed_file_smm_cannot_use_fails_the_job_with_where(repo, smm, written, says):
+    root = repo({"a.md": due(accounts="[feed]")})
+    (root / "data/feed").mkdir(parents=True)
+    (root / "data/feed/feed.json").write_text(written)
+    code, report, err = publish(smm)
+    assert code == 1 and [j["state"] for j in report["jobs"]] == ["failed"], report
+    error = report["jobs"][0]["error"]
+    assert says in error and "git checkout -- data/feed/feed.json" in error and "internal error" not in error
+
+
 # --- a real `smm publish` process, killed at each step, then run again -----------------------
 
 CRASH_POINTS = ["after_in_flight", "after_call", "before_record", "before_commit"]

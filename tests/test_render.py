@@ -432,11 +432,15 @@ def test_raw_html_links_are_text_not_links_in_html_flavours(make_repo):
     ("content/_notes.md", "not a post"),
     ("content/media/dot.png", "not a post"),
     ("brand", "a folder outside content/"),
+    ("content/media", "a folder that holds no posts"),  # it printed nothing, exit 0
+    ("content/drafts", "a folder that holds no posts"),
+    ("content/_old", "a folder that holds no posts"),
 ])
 def test_preview_of_a_path_that_is_not_a_post_says_so(make_repo, smm, path, what):
     make_repo({"p.md": post_text()}, files={"README.md": "# hi\n", "brand/brand.yml": "name: X\n",
                                             "content/README.md": "# notes\n", "content/_notes.md": "x\n",
-                                            "content/media/dot.png": b"\x89PNG"})
+                                            "content/media/dot.png": b"\x89PNG", "content/drafts/README.md": "x\n",
+                                            "content/_old/p.md": post_text()})
     for fmt in ("text", "json", "markdown", "html"):
         code, out, err = smm("preview", path, "--format", fmt)
         assert (code, out) == (1, "") and f"{path} is {what}: posts are Markdown files" in err
@@ -447,6 +451,13 @@ def test_preview_of_posts_and_their_folders_still_works(make_repo, smm, path):
     make_repo({"p.md": post_text()})
     code, out, _ = smm("preview", path, "--format", "json")
     assert code == 0 and [p["post"] for p in json.loads(out)] == ["p"]
+
+
+def test_preview_warns_only_about_the_broken_posts_it_was_asked_for(make_repo, smm):
+    make_repo({"p.md": post_text(), "a/broken.md": "---\ntitle: [\n---\nx\n", "b/broken.md": "---\ntitle: [\n---\nx\n"})
+    assert "content/b/broken.md" not in smm("preview", "content/p.md")[2]
+    code, out, err = smm("preview", "content/a")
+    assert code == 0 and "1 post file(s) not shown" in err and "content/a/broken.md" in err and "content/b" not in err
 
 
 @pytest.mark.parametrize("template,unsafe", [

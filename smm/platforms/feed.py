@@ -21,6 +21,7 @@ ATOM = "http://www.w3.org/2005/Atom"
 JSON_FEED_VERSION = "https://jsonfeed.org/version/1.1"
 DEFAULT_MAX_ENTRIES = 50
 MAX_FEED_BYTES = 50 * 1024 * 1024
+_ENTRY_TEXT = ("id", "title", "content_html", "date_published", "date_modified")  # what each entry needs
 
 
 def entry_id(post_id: str) -> str:
@@ -71,7 +72,15 @@ class Feed(Platform):
         if problem or not isinstance(feed, dict):
             line, column, what = problem or (1, 1, "not a JSON object")
             raise Rejected(f"{file}:{line}:{column}: {what}; {restore}")
-        return feed.get("items", [])
+        items = feed.get("items", [])
+        if not isinstance(items, list):
+            raise Rejected(f"{file}: `items` is not a list; {restore}")
+        for index, item in enumerate(items):
+            missing = [key for key in _ENTRY_TEXT if not isinstance(item, dict) or not isinstance(item.get(key), str)]
+            if missing or not isinstance(item.get("url", ""), (str, type(None))):
+                what = f"has no text `{missing[0]}`" if isinstance(item, dict) and missing else "is not an entry smm wrote"
+                raise Rejected(f"{file}: `items[{index}]` {what}; {restore}")
+        return items
 
     def find(self, outgoing: Outgoing, *, idempotency_key: str, lookup: Lookup) -> PublishResult | None:
         """The post's entry, when both feeds have it (a run killed between the two writes did not finish)."""
