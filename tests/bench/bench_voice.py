@@ -84,8 +84,11 @@ def rule_yaml(rule: dict) -> str:
     head = f"extends: {rule['kind']}\nmessage: \"{rule['name']}: %s\"\nlevel: error\n"
     if rule["ignorecase"]:
         head += "ignorecase: true\n"
+    if rule.get("nonword"):
+        head += "nonword: true\n"
     if rule["kind"] == "substitution":
-        return head + f"swap:\n  {rule['term']}: {rule['replacement']}\n"
+        swaps = rule.get("swaps") or {rule["term"]: rule["replacement"]}
+        return head + "swap:\n" + "".join(f"  {key}: {value}\n" for key, value in swaps.items())
     return head + f"tokens:\n  - {rule['term']}\n"
 
 
@@ -282,11 +285,12 @@ def _check_chunk(indexes: list[int]) -> int:
     return sum(len(voice.check_post(posts[i], [])) for i in indexes)
 
 
-def run_child(args: list[str], cwd: Path | None = None) -> tuple[dict | list | str, float, float]:
-    """Run a command; (its stdout as JSON when it is, wall seconds, peak RSS in MB)."""
+def run_child(args: list[str], cwd: Path | None = None, env: dict | None = None) -> tuple[dict | list | str, float, float]:
+    """Run a command; (its stdout as JSON when it is, wall seconds, peak RSS in MB: the largest
+    of the child and the workers it waited for)."""
     t0 = time.perf_counter()
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
-        process = subprocess.Popen(args, stdout=out, stderr=err, cwd=cwd)
+        process = subprocess.Popen(args, stdout=out, stderr=err, cwd=cwd, env=env)
         _, status, usage = os.wait4(process.pid, 0)
         process.returncode = os.waitstatus_to_exitcode(status)
         wall = time.perf_counter() - t0
