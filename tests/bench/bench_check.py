@@ -25,6 +25,8 @@ from __future__ import annotations
 
 import argparse
 import cProfile
+import hashlib
+import json
 import os
 import pstats
 import shutil
@@ -75,8 +77,16 @@ def check_once(root: Path, paths: list[str], cache: Path | None) -> tuple[list[d
     return output, wall, rss
 
 
-def _key(diagnostics: list[dict]) -> list[str]:
-    return sorted(repr(sorted(d.items())) for d in diagnostics)
+def _digest(diagnostics: list[dict]) -> str:
+    """The findings, whatever their order."""
+    lines = sorted(json.dumps(d, sort_keys=True, ensure_ascii=False) for d in diagnostics)
+    return hashlib.blake2b("\n".join(lines).encode(), digest_size=16).hexdigest()
+
+
+def _timed(root: Path, paths: list[str], cache: Path) -> tuple[str, int, float, float]:
+    """(digest of the findings, their number, wall seconds, peak RSS MB) of one run."""
+    output, wall, rss = check_once(root, paths, cache)
+    return _digest(output), len(output), wall, rss
 
 
 def _filtered(diagnostics: list[dict], path: str) -> list[dict]:
@@ -90,7 +100,7 @@ def _some_post(root: Path) -> str:
 
 
 def measure(root: Path, runs: int) -> list[tuple]:
-    """Rows (mode, walls, peak RSS, diagnostics, same as a full run)."""
+    """Rows (mode, runs, findings, same as a full run); a run is (digest, findings, wall, peak RSS)."""
     cache = Path(tempfile.mkdtemp(prefix="smm-bench-cache-"))
     post, rule = _some_post(root), EDITED_RULE
     originals = {f: (root / f).read_bytes() for f in (post, rule)}
@@ -99,18 +109,18 @@ def measure(root: Path, runs: int) -> list[tuple]:
         cold = []
         for _ in range(runs):
             shutil.rmtree(cache, ignore_errors=True)
-            cold.append(check_once(root, [], cache))
+            cold.append(_timed(root, [], cache))
         full = cold[-1][0]
-        rows.append(("P1 cold", cold, len(full), all(_key(c[0]) == _key(full) for c in cold)))
-        warm = [check_once(root, [], cache) for _ in range(runs)]
-        rows.append(("P1 warm", warm, len(warm[-1][0]), all(_key(w[0]) == _key(full) for w in warm)))
+        rows.append(("P1 cold", cold, cold[-1][1], all(c[0] == full for c in cold)))
+        warm = [_timed(root, [], cache) for _ in range(runs)]
+        rows.append(("P1 warm", warm, warm[-1][1], all(w[0] == full for w in warm)))
         for mode, file, edit in (("P2 post", post, _edit_post), ("P2 rule", rule, _edit_rule)):
             timed = []
             for n in range(runs):
                 edit(root / file, originals[file], n)
-                timed.append(check_once(root, [file], cache))
-            reference = _filtered(check_once(root, [], cache)[0], file)
-            rows.append((f"{mode} ({file})", timed, len(timed[-1][0]), _key(timed[-1][0]) == _key(reference)))
+                timed.append(_timed(root, [file], cache))
+            reference = _digest(_filtered(check_once(root, [], cache)[0], file))
+            rows.append((f"{mode} ({file})", timed, timed[-1][1], timed[-1][0] == reference))
             (root / file).write_bytes(originals[file])
     finally:
         for file, data in originals.items():
@@ -131,9 +141,9 @@ def _edit_rule(path: Path, original: bytes, n: int) -> None:
 def print_table(rows: list[tuple], runs: int) -> None:
     print(f"\n{'mode':<52} {'median':>8} {'min–max':>13} {'peak RSS':>9} {'findings':>9}  same")
     for mode, results, count, same in rows:
-        walls = [r[1] for r in results]
+        walls = [r[2] for r in results]
         print(f"{mode:<52} {statistics.median(walls):>7.2f}s {min(walls):>6.2f}–{max(walls):<5.2f}s "
-              f"{max(r[2] for r in results):>6.0f} MB {count:>9}  {'yes' if same else 'NO'}")
+              f"{max(r[3] for r in results):>6.0f} MB {count:>9}  {'yes' if same else 'NO'}")
     print(f"(median of {runs}; {os.cpu_count()} cores; load average {' '.join(f'{x:.2f}' for x in os.getloadavg())})")
 
 
