@@ -6,7 +6,8 @@
 Each run generates a deterministic N-post repository (English and Chinese mixed) in a
 temporary folder, runs the real `smm` command in a subprocess a few times and prints
 the best and median wall time and the peak RSS of the child. The first run fills the
-cache under .smm-cache/, so "best" is a warm run and a cold one shows in the spread.
+cache (smm.cache.cache_dir: outside the checkout), so "best" is a warm run and a cold one
+shows in the spread.
 """
 
 from __future__ import annotations

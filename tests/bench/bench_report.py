@@ -9,8 +9,9 @@ metrics collected daily for every post on mastodon and bluesky from the day afte
 out to the end (5,000 × 2 accounts × ~365 days ≈ 3.65 million rows, ~430 MB of CSV in 24
 monthly files), daily follower counts and four goals. Then it runs the report for the
 last 90 days in a fresh subprocess `--runs` times and prints each run's wall time and peak
-RSS (os.wait4), then the best and the median. The first run is cold (no .smm-cache/);
-later ones reuse the parsed-posts cache that every smm command keeps.
+RSS (os.wait4), then the best and the median. The first run is cold (its cache folder,
+smm.cache.cache_dir, is emptied first); later ones reuse the parsed-posts cache that every
+smm command keeps.
 
 The child is `smm report` when the CLI has that command, else the same calls in
 `python -c` (load_repo, window, build, render).
@@ -31,6 +32,8 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from bench import CALENDAR_YML, PLATFORMS_YML  # the same repository settings as tests/bench/bench.py
+
+from smm.cache import cache_dir
 
 ROOT = Path(__file__).resolve().parents[2]
 SMM = ROOT / ".venv" / "bin" / "smm"
@@ -171,7 +174,7 @@ def main() -> None:
             size = sum(p.stat().st_size for p in (root / "data/metrics").iterdir())
             print(f"generated {args.posts} posts, {rows:,} metric rows ({size / 2**20:.0f} MiB) in "
                   f"{time.perf_counter() - t0:.0f} s: {root}")
-        shutil.rmtree(root / ".smm-cache", ignore_errors=True)  # the first run is cold
+        shutil.rmtree(cache_dir(root), ignore_errors=True)  # the first run is cold
         argv = command(args.format)
         print("child:", "smm report" if argv[0] == str(SMM) else "python -c (smm report not wired yet)")
         walls, peaks = [], []

@@ -84,8 +84,11 @@ def rule_yaml(rule: dict) -> str:
     head = f"extends: {rule['kind']}\nmessage: \"{rule['name']}: %s\"\nlevel: error\n"
     if rule["ignorecase"]:
         head += "ignorecase: true\n"
+    if rule.get("nonword"):
+        head += "nonword: true\n"
     if rule["kind"] == "substitution":
-        return head + f"swap:\n  {rule['term']}: {rule['replacement']}\n"
+        swaps = rule.get("swaps") or {rule["term"]: rule["replacement"]}
+        return head + "swap:\n" + "".join(f"  {key}: {value}\n" for key, value in swaps.items())
     return head + f"tokens:\n  - {rule['term']}\n"
 
 
@@ -282,11 +285,18 @@ def _check_chunk(indexes: list[int]) -> int:
     return sum(len(voice.check_post(posts[i], [])) for i in indexes)
 
 
-def run_child(args: list[str], cwd: Path | None = None) -> tuple[dict | list | str, float, float]:
-    """Run a command; (its stdout as JSON when it is, wall seconds, peak RSS in MB)."""
+TIME = Path("/usr/bin/time")  # GNU time: the peak RSS of the command itself (and the workers it waited for)
+
+
+def run_child(args: list[str], cwd: Path | None = None, env: dict | None = None) -> tuple[dict | list | str, float, float]:
+    """Run a command; (its stdout as JSON when it is, wall seconds, peak RSS in MB: the largest
+    of the child and the workers it waited for). The RSS comes from GNU time when there is one:
+    os.wait4 would also count the pages of this (large) process the child had before exec."""
     t0 = time.perf_counter()
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
-        process = subprocess.Popen(args, stdout=out, stderr=err, cwd=cwd)
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err, \
+            tempfile.NamedTemporaryFile("r", suffix=".rss") as rss_file:
+        wrapper = [str(TIME), "-f", "%M", "-o", rss_file.name] if TIME.exists() else []
+        process = subprocess.Popen(wrapper + args, stdout=out, stderr=err, cwd=cwd, env=env)
         _, status, usage = os.wait4(process.pid, 0)
         process.returncode = os.waitstatus_to_exitcode(status)
         wall = time.perf_counter() - t0
@@ -295,10 +305,11 @@ def run_child(args: list[str], cwd: Path | None = None) -> tuple[dict | list | s
         text = out.read().decode("utf-8", "replace")
         if process.returncode not in (0, 1):
             raise SystemExit(f"{args[0]} failed ({process.returncode}): {err.read().decode()[-2000:]}")
+        peak_kb = int(rss_file.read().split()[-1]) if wrapper else usage.ru_maxrss
     try:
-        return json.loads(text), wall, usage.ru_maxrss / 1024
+        return json.loads(text), wall, peak_kb / 1024
     except json.JSONDecodeError:
-        return text, wall, usage.ru_maxrss / 1024
+        return text, wall, peak_kb / 1024
 
 
 def run_textlint(root: Path) -> dict:
