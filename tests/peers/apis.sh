@@ -71,10 +71,4 @@ cmd_status() {
   return "$down"
 }
 
-case "${1:-}" in
-  install) cmd_install ;;
-  start) cmd_start ;;
-  stop) cmd_stop ;;
-  status) cmd_status ;;
-  *) sed -n '2,13p' "$0" >&2; exit 2 ;;
-esac
+peer_main "${1:-}" '2,13p'

@@ -260,10 +260,4 @@ cmd_status() {
   return $ok
 }
 
-case "${1:-}" in
-  install) cmd_install ;;
-  start) cmd_start ;;
-  stop) cmd_stop ;;
-  status) cmd_status ;;
-  *) sed -n '2,25p' "$0" >&2; exit 2 ;;
-esac
+peer_main "${1:-}" '2,25p'

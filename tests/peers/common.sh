@@ -42,3 +42,12 @@ kill_pidfile() {
   fi
   rm -f "$f"
 }
+
+# peer_main COMMAND USAGE_LINES: each peer script's `install|start|stop|status` (its cmd_* functions);
+# anything else prints the script's usage (the sed range of its header comment) and exits 2
+peer_main() {
+  case "${1:-}" in
+    install|start|stop|status) "cmd_$1" ;;
+    *) sed -n "$2" "$0" >&2; exit 2 ;;
+  esac
+}

@@ -120,10 +120,4 @@ cmd_status() {
   [ -f "$ENV_FILE" ] && echo "env file: $ENV_FILE" || { echo "env file missing: $ENV_FILE"; return 1; }
 }
 
-case "${1:-}" in
-  install) cmd_install ;;
-  start) cmd_start ;;
-  stop) cmd_stop ;;
-  status) cmd_status ;;
-  *) sed -n '2,21p' "$0" >&2; exit 2 ;;
-esac
+peer_main "${1:-}" '2,21p'
