@@ -251,12 +251,7 @@ def test_a_run_that_loses_the_claim_race_never_calls(repo, tmp_path):
 
     shared = tmp_path / "network"  # both checkouts publish to the same (local) network
     root = repo({"a.md": due("Hello")}, platforms=f"timezone: UTC\naccounts:\n  local: {{platform: local, path: '{shared}'}}\n")
-    (root / ".gitignore").write_text(".smm-cache/\n")
-    _git(root, "init", "-q", "-b", "main")
-    _git(root, "add", "-A")
-    _git(root, "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "init")
-    origin = tmp_path / "origin.git"
-    subprocess.run(["git", "clone", "-q", "--bare", str(root), str(origin)], check=True)
+    origin = _origin(root, tmp_path)
     first, second = tmp_path / "first", tmp_path / "second"
     for clone in (first, second):
         subprocess.run(["git", "clone", "-q", str(origin), str(clone)], check=True)
