@@ -38,6 +38,18 @@ class AccountView:
     link_path: tuple | None
 
 
+def published(value: object) -> object:
+    """A front matter value as networks and the preview get it: every string in it without its
+    HTML comments (they are for the repository); the front matter itself keeps them, for positions."""
+    if isinstance(value, str):
+        return strip_comments(value)[0] if "<!--" in value else value
+    if isinstance(value, list):
+        return [published(item) for item in value]
+    if isinstance(value, dict):
+        return {key: published(item) for key, item in value.items()}
+    return value
+
+
 def overrides(meta: dict) -> dict[str, dict]:
     """The post's `overrides` by account; entries that are not mappings (schema errors) are left out."""
     found = meta.get("overrides")
@@ -63,8 +75,9 @@ def for_account(meta: dict, body: str, account: str) -> AccountView:
     hashtags, hashtags_path = pick("hashtags")
     media, media_path = pick("media", lambda fields, name: name in fields)  # an override's `media: []`: none
     link, link_path = pick("link")
+    tags = [tag for tag in published(hashtags) or [] if tag] if isinstance(hashtags, list) else hashtags or []
     return AccountView(account, override["text"] if own_text else body, ("overrides", account, "text") if own_text else (),
-                       hashtags or [], hashtags_path, media or [], media_path, link or None, link_path)
+                       tags, hashtags_path, published(media) or [], media_path, published(link) or None, link_path)
 
 
 @dataclass(frozen=True)
@@ -94,7 +107,8 @@ class Post:
 
     @property
     def title(self) -> str:
-        return self.meta["title"]
+        """The title as published: without HTML comments."""
+        return published(self.meta["title"])
 
     @property
     def accounts(self) -> list[str]:
@@ -181,7 +195,8 @@ def parse_post(file: str, text: str, tz: tzinfo, root: str = "") -> tuple[Post |
         found.append(Diagnostic(file, line, 1, ERROR, "frontmatter.not-mapping",
                                 f"front matter must be `key: value` fields, not {shape}"))
         return None, found
-    schema_found = schema("post").validate(meta, parsed.positions, file)
+    # the fields as networks get them (comments are the repository's): a comment is no space in a hashtag
+    schema_found = schema("post").validate(published(meta) if "<!--" in front else meta, parsed.positions, file)
     found += schema_found
     post_id = meta.get("id") if isinstance(meta.get("id"), str) else Path(file).stem
     if "id" not in meta and not ID_PATTERN.fullmatch(post_id):
@@ -228,7 +243,7 @@ def _hashtag_problems(meta: dict, positions: Positions, file: str) -> list[Diagn
     found = []
     for path, _, tags in written(meta, "hashtags"):
         for index, tag in enumerate(tags if isinstance(tags, list) else ()):
-            problem = hashtag_problem(tag) if isinstance(tag, str) else None
+            problem = hashtag_problem(published(tag)) if isinstance(tag, str) else None
             if problem:
                 found.append(Diagnostic.at(file, positions.at(path + (index,)), ERROR, "post.hashtag",
                                            f"hashtag `{tag}` {problem}",

@@ -21,7 +21,7 @@ from markupsafe import Markup
 from smm import markup, media
 from smm.brand import Brand
 from smm.config import Config
-from smm.content import Post
+from smm.content import Post, published
 from smm.counting import first_overflow
 from smm.diagnostics import ERROR, Diagnostic
 from smm.files import inside, not_regular, unusable_path
@@ -246,7 +246,7 @@ class _Job:
             "text": Markup(body) if markup else body, "link": link, "hashtags": tags,
             "hashtag_placement": self.r.brand.hashtag_placement, "title": self.post.title,
             "account": self.account, "platform": self.platform.name,
-            "post": {k: v for k, v in self.post.meta.items() if isinstance(v, (str, int, float, bool, list))},
+            "post": {k: published(v) for k, v in self.post.meta.items() if isinstance(v, (str, int, float, bool, list))},
         }
         result = self.r.templates.render(self.platform, context, len(body), self.post.file)
         if isinstance(result, Diagnostic):
@@ -255,7 +255,7 @@ class _Job:
         return result.strip()
 
     def content_warning(self) -> str | None:
-        return self.post.meta.get("content_warning") if self.platform.content_warnings else None
+        return published(self.post.meta.get("content_warning")) or None if self.platform.content_warnings else None
 
     def fit(self, text: str, with_media: bool) -> list[Part]:
         limit = self.platform.limit_for(self.options, with_media, self.r.limits.get(self.account))

@@ -642,3 +642,45 @@ def test_tokens_are_found_one_way(text, tags, links, mentions):
 ])
 def test_hashtags_added_unless_already_in_the_text(make_repo, body, shown):
     assert render(make_repo, body, hashtags="[Tea]").text == shown
+
+
+FIELD_COMMENTS = [  # (front matter fields with comments, the same fields as they should be published)
+    ({"title": '"Launch <!-- team note -->"'}, {"title": "Launch"}),
+    ({"title": '"<!-- team note --> Launch day"'}, {"title": "Launch day"}),
+    ({"content_warning": '"Spoilers <!-- team note -->"'}, {"content_warning": "Spoilers"}),
+    ({"media": '[{file: content/media/a.png, alt: "A green square <!-- team note -->"}]'},
+     {"media": '[{file: content/media/a.png, alt: "A green square"}]'}),
+    ({"hashtags": '["Tea<!-- team note -->", Green]'}, {"hashtags": "[Tea, Green]"}),
+    ({"overrides": '{mastodon: {media: [{file: content/media/a.png, alt: "Leaf <!-- team note -->"}]}}'},
+     {"overrides": '{mastodon: {media: [{file: content/media/a.png, alt: "Leaf"}]}}'}),
+    ({"link": '"https://example.com/tea<!-- team note -->"'}, {"link": "https://example.com/tea"}),
+    ({"overrides": '{mastodon: {text: "Own <!-- team note -->", hashtags: ["Tea <!-- team note -->"], '
+                   'link: "https://example.com/x<!-- team note -->"}}'},
+     {"overrides": '{mastodon: {text: "Own", hashtags: [Tea], link: "https://example.com/x"}}'}),
+    ({"campaign": '"winter<!-- team note -->"'}, {"campaign": "winter"}),  # a template's `post.*` and UTM
+]
+
+
+def _published_everywhere(make_repo, fields: dict) -> list:
+    files = {"content/media/a.png": _png(), "brand/templates/feed.j2": "{{ text }}<p>{{ post.campaign }}</p>"}
+    root = make_repo({"p.md": post_text("Hello", platforms=f"[{', '.join(EVERY_ACCOUNT)}]", **fields)},
+                     platforms=EVERY_PLATFORM, files=files)
+    repo = load_repo(root)
+    assert repo.posts, repo.diagnostics
+    renderer = Renderer(root, repo.config, repo.brand)
+    return [renderer.render(repo.posts[0], account) for account in EVERY_ACCOUNT]
+
+
+@pytest.mark.parametrize("with_comments,published", FIELD_COMMENTS)
+def test_comments_in_front_matter_text_are_never_published(make_repo, smm, with_comments, published):
+    expected = _published_everywhere(make_repo, published)
+    got = _published_everywhere(make_repo, with_comments)
+    for r, e in zip(got, expected):
+        shown = (r.title, r.content_warning, json.dumps(r.as_json(), ensure_ascii=False))
+        assert "team note" not in "".join(str(s) for s in shown), r.account
+        assert (r.title, r.content_warning, r.link) == (e.title, e.content_warning, e.link), r.account
+        assert r.as_json() == e.as_json(), r.account
+        assert {d.rule for d in r.diagnostics} == {d.rule for d in e.diagnostics}, r.account
+    for fmt in ("text", "markdown", "html", "json"):
+        code, out, _ = smm("preview", "--format", fmt)
+        assert code == 0 and "team note" not in out, fmt
