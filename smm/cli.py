@@ -158,7 +158,7 @@ def check(paths: tuple[Path, ...], fmt: str, fix: bool, now: str | None) -> None
 @cli.command()
 @click.argument("title")
 @click.option("--at", "when", metavar="WHEN", help="Publish time, ISO 8601 (default: the next open calendar slot, else a draft).")
-@click.option("--platforms", metavar="A,B", help="Comma-separated account names (default: every account).")
+@click.option("--platforms", metavar="A,B", help="Comma-separated account names (default: every account that takes a post without media).")
 @_NOW
 def new(title: str, when: str | None, platforms: str | None, now: str | None) -> None:
     """Write a new post under content/<yyyy>/<mm>/ with a unique id."""

@@ -13,6 +13,7 @@ from pypinyin import lazy_pinyin
 from smm.calendar import gaps
 from smm.content import CONTENT_DIR
 from smm.errors import SmmError, UsageError
+from smm.platforms import platform_class
 from smm.repo import Repo
 
 
@@ -49,6 +50,15 @@ def next_open_slot(repo: Repo, now: datetime):
     return open_slots[0] if open_slots else None
 
 
+def text_accounts(repo: Repo) -> list[str]:
+    """The accounts a post of text alone can go to (not Instagram's: it needs an image or a video)."""
+    found = [name for name, account in repo.config.accounts.items() if platform_class(account.platform).media.min_count == 0]
+    if repo.config.accounts and not found:
+        raise UsageError(f"every account ({', '.join(repo.config.accounts)}) needs media; name the ones this post "
+                         "goes to with --platforms, then add `media:` to the post")
+    return found
+
+
 def create_post(repo: Repo, title: str, at: datetime | None, accounts: list[str] | None, now: datetime) -> Path:
     """Write content/<yyyy>/<mm>/<id>.md and return its path."""
     if not title.strip():
@@ -75,7 +85,7 @@ def create_post(repo: Repo, title: str, at: datetime | None, accounts: list[str]
     if at is not None:
         meta["publish_at"] = local.isoformat(timespec="minutes")
     meta["draft"] = True  # until an editor says otherwise
-    meta["platforms"] = accounts or list(repo.config.accounts)
+    meta["platforms"] = accounts or text_accounts(repo)
     if pillar:
         meta["pillar"] = pillar
     path = repo.root / CONTENT_DIR / f"{local:%Y}" / f"{local:%m}" / f"{post_id}.md"

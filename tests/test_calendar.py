@@ -7,7 +7,7 @@ import json
 import icalendar
 import pytest
 
-from conftest import CALENDAR, PLATFORMS, SLOTS, post_text
+from conftest import CALENDAR, PLATFORMS, ROOT, SLOTS, post_text
 
 # 2026-11-30 is a Monday.
 WEEK = ["--from", "2026-11-30", "--to", "2026-12-06"]
@@ -245,3 +245,29 @@ def test_two_repositories_give_different_uids_for_the_same_post(make_repo, smm, 
         uids.append({str(e["uid"]) for e in _ics(smm).walk("VEVENT")})
         assert uids[-1] == {str(e["uid"]) for e in _ics(smm).walk("VEVENT")}  # stable across runs
     assert not uids[0] & uids[1]
+
+
+EVERY_PLATFORM = (ROOT / "tests" / "fixtures" / "render" / "platforms.yml").read_text(encoding="utf-8")
+ACCOUNT_LINES = [line for line in EVERY_PLATFORM.splitlines() if line.startswith("  ") and "platform:" in line]
+
+
+@pytest.mark.parametrize("line", ACCOUNT_LINES, ids=[line.split(":")[0].strip() for line in ACCOUNT_LINES])
+def test_new_with_default_platforms_checks_clean_whatever_the_accounts(make_repo, smm, line):
+    """Every platform type next to the feed: the draft names only the accounts a text-only post can go to."""
+    platforms = "timezone: Asia/Shanghai\naccounts:\n  blog: {platform: feed, path: data/feed/feed.xml, site: https://x.example}\n"
+    make_repo({}, platforms=platforms + line + "\n")
+    code, out, err = smm("new", "Winter sale", "--at", "2026-12-03T09:00")
+    assert code == 0, err
+    code, diagnostics, _ = smm.json("check", "--now", "2026-12-01T00:00+08:00")
+    assert (code, [d["rule"] for d in diagnostics if d["severity"] == "error"]) == (0, [])
+    written = (make_repo.root / out.strip()).read_text(encoding="utf-8")
+    account = line.split(":")[0].strip()
+    assert ("- blog" in written) and (f"- {account}\n" in written) == (account != "instagram")
+
+
+def test_new_when_every_account_needs_media_asks_for_platforms(make_repo, smm):
+    make_repo({}, platforms="timezone: UTC\naccounts:\n  insta: {platform: instagram, handle: c, token_env: T}\n")
+    code, _, err = smm("new", "Winter sale")
+    assert code == 2 and "insta" in err and "--platforms" in err and "Traceback" not in err
+    assert not list((make_repo.root / "content").rglob("*.md"))
+    assert smm("new", "Winter sale", "--platforms", "insta")[0] == 0  # named, it is the editor's choice
