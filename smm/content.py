@@ -309,15 +309,35 @@ def read_post(root: Path, file: str, tz: tzinfo, cache: FileCache | None = None)
     return post, found
 
 
+MARKDOWN_SUFFIXES = (".md", ".markdown", ".mdown", ".mkdn", ".mkd", ".mdwn", ".mdx")
+
+
 def post_files(root: Path) -> list[str]:
-    """Every post file under content/: `*.md`, except README.md and names starting `_` or `.`.
-    A folder (or named pipe, socket, ...) with such a name is listed too: reading it reports it."""
-    found = []
+    """Every post file under content/ (see content_files)."""
+    return content_files(root)[0]
+
+
+def content_files(root: Path) -> tuple[list[str], list[str]]:
+    """(posts, look-alikes) under content/. Posts: `*.md`, except README.md and names starting `_`
+    or `.`; a folder (or named pipe, socket, ...) with such a name is listed too: reading it reports
+    it. Look-alikes: other Markdown files (`*.markdown`, `*.MD`, ...), which are not read."""
+    found, lookalikes = [], []
     for folder, dirs, files in os.walk(root / CONTENT_DIR):
         dirs[:] = [d for d in dirs if not d.startswith(("_", "."))]
         prefix = Path(folder).relative_to(root).as_posix()
-        found += [
-            f"{prefix}/{name}" for name in files + dirs
-            if name.endswith(".md") and not name.startswith(("_", ".")) and name.lower() != "readme.md"
-        ]
-    return sorted(found)
+        for name in files + dirs:
+            if name.startswith(("_", ".")) or Path(name).stem.lower() == "readme":
+                continue
+            if name.endswith(".md"):
+                found.append(f"{prefix}/{name}")
+            elif name.lower().endswith(MARKDOWN_SUFFIXES) and name in files:
+                lookalikes.append(f"{prefix}/{name}")
+    return sorted(found), sorted(lookalikes)
+
+
+def lookalike_warnings(files: list[str]) -> list[Diagnostic]:
+    """`post.extension`: a Markdown file that is not read as a post, so its editor knows."""
+    return [Diagnostic(file, 1, 1, WARNING, "post.extension",
+                       f"`{Path(file).name}` is not read as a post: posts are `*.md` files (lowercase `.md`)",
+                       f"rename it to `{Path(file).stem}.md` to publish it, or start its name with `_` to keep it as a note")
+            for file in files]

@@ -429,3 +429,15 @@ def test_each_settings_file_is_read_once_and_reported_once(make_repo, smm, monke
     assert code == exit_code
     assert [(d["rule"], d["line"]) for d in diagnostics if d["file"] == file] == [(rule, line)]
     assert parsed.count(file) == 1 and len(parsed) == len(set(parsed)), parsed
+
+
+@pytest.mark.parametrize("name,warned", [
+    ("tea.markdown", True), ("tea.MD", True), ("tea.Md", True), ("sub/tea.mdown", True), ("tea.mkd", True),
+    ("tea.mdx", True), ("README.md", False), ("README.markdown", False), ("_note.markdown", False),
+    (".hidden.MD", False), ("media/photo.png", False), ("notes.txt", False),
+])
+def test_a_markdown_file_not_named_md_is_not_a_post_and_says_so(make_repo, smm, name, warned):
+    make_repo({"good.md": post_text(), name: post_text()})
+    code, diagnostics, _ = smm.json("check", "--now", "2026-11-26T10:00")
+    found = [(d["file"], d["severity"]) for d in diagnostics if d["rule"] == "post.extension"]
+    assert code == 0 and found == ([(f"content/{name}", "warning")] if warned else [])
