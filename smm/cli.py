@@ -308,14 +308,32 @@ def count(platform_name: str, as_json: bool) -> None:
     if platform_name not in known:
         raise UsageError(f"unknown platform {platform_name!r}; platforms are: {', '.join(sorted(known))}")
     platform = known[platform_name]
-    text = sys.stdin.buffer.read().decode("utf-8", errors="replace")
-    length, limit = platform.length(text), platform.text_limit
-    ok = limit is None or (platform.cost(text) <= limit and not platform.extra_problems(text))
+    length, limit, problems = _count(platform, sys.stdin.buffer.read())
+    ok = not problems
     if as_json:
         click.echo(json.dumps({"platform": platform_name, "length": length, "limit": limit, "ok": ok}))
     else:
-        click.echo(f"{length}" + (f"/{limit} {platform.unit}" if limit else f" {platform.unit}") + ("" if ok else "  over the limit"))
+        click.echo(f"{length}" + (f"/{limit} {platform.unit}" if limit else f" {platform.unit}")
+                   + "".join(f"  {problem}" for problem in problems))
     raise SystemExit(0 if ok else 1)
+
+
+def _count(platform, data: bytes) -> tuple[int, int | None, list[str]]:
+    """(length, limit, why the network would refuse it) of bytes that must be UTF-8 text."""
+    from smm.errors import SmmError
+    from smm.files import decode
+
+    text, found = decode(data, "standard input")
+    if text is None:
+        raise SmmError(f"standard input: {found[0].message}: save or convert it as UTF-8 to count it")
+    text = data.decode("utf-8")  # every byte counts, a byte order mark or a CR too
+    length, limit = platform.length(text), platform.text_limit
+    problems = list(platform.extra_problems(text))
+    if not text and not problems:
+        problems = [f"empty: {platform.label} publishes no post without text"]
+    elif limit is not None and platform.cost(text) > limit:
+        problems.insert(0, "over the limit")
+    return length, limit, problems
 
 
 @cli.command()

@@ -684,3 +684,30 @@ def test_comments_in_front_matter_text_are_never_published(make_repo, smm, with_
     for fmt in ("text", "markdown", "html", "json"):
         code, out, _ = smm("preview", "--format", fmt)
         assert code == 0 and "team note" not in out, fmt
+
+
+COUNT_INPUTS = [  # (platform, standard input, exit code, words in what it prints)
+    ("x", b"", 1, "X refuses an empty post"),
+    ("mastodon", b"", 1, "empty: Mastodon publishes no post without text"),
+    ("bluesky", b"", 1, "empty:"),
+    ("feed", b"", 1, "empty:"),
+    ("x", b"   ", 0, "3/280"),  # twitter-text 3.1.0: white space alone is a valid post, weighted 3
+    ("mastodon", "茶".encode() * 501, 1, "over the limit"),
+    ("x", b"caf\xe9", 1, "not valid UTF-8"),
+    ("mastodon", "冬日".encode("gbk"), 1, "UTF-8"),
+    ("bluesky", "tea".encode("utf-16"), 1, "UTF-16"),
+    ("x", b"a\x00b", 1, "binary"),
+]
+
+
+@pytest.mark.parametrize("platform,data,code,words", COUNT_INPUTS)
+def test_count_says_why_a_text_cannot_be_posted(platform, data, code, words):
+    from click.testing import CliRunner
+
+    from smm.cli import cli
+
+    result = CliRunner().invoke(cli, ["count", "--platform", platform], input=data)
+    shown = result.stdout + result.stderr
+    assert (result.exit_code, words in shown, "Traceback" in shown) == (code, True, False), shown
+    if code == 1 and "UTF" in words or "binary" in words:
+        assert "standard input" in result.stderr and not result.stdout
