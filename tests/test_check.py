@@ -392,6 +392,10 @@ def test_full_width_punctuation_inside_text_is_not_a_lookalike(make_repo, smm):
     ("title: Winter\nplatforms:\u00a0[feed]", "3:11", "不换行空格 (U+00A0, no-break space) where YAML needs a plain space"),
     ("title: Winter\nplatforms:\n\u3000\u3000- feed", "4:1", "全角空格 (U+3000, ideographic space) where YAML needs a plain space"),
     ("title: Winter\nplatforms: [feed，mastodon]", "3:17", '全角逗号 "，" (U+FF0C, fullwidth comma) where YAML needs ","'),
+    ("title﹕Winter\nplatforms: [feed]", "2:6", '小型冒号 "﹕" (U+FE55, small colon) where YAML needs ":"'),
+    ("title∶Winter\nplatforms: [feed]", "2:6", '比号 "∶" (U+2236, ratio) where YAML needs ":"'),
+    ("title: Winter\nplatforms: [feed﹐mastodon]", "3:17", '小型逗号 "﹐" (U+FE50, small comma) where YAML needs ","'),
+    ("title: Winter\nplatforms:\n  ﹣ feed", "4:3", '小型减号 "﹣" (U+FE63, small hyphen-minus) where YAML needs "-"'),
 ])
 def test_a_lookalike_is_named_in_the_editors_words(make_repo, smm, front, where, message):
     make_repo({"a.md": f"---\n{front}\ndraft: true\n---\nHello\n"})
