@@ -354,8 +354,6 @@ def _usable_media(root: Path, file: str) -> tuple[Path | None, str | None, str |
         kind = not_regular(path.stat().st_mode)
     except OSError:
         return None, "media.missing", "does not exist"
-    if kind == "a folder":
-        return None, "media.missing", "is a folder, not a file"
     if kind:
         return None, "file.not-regular", f"is {kind}, not a regular file; smm reads only regular files"
     problem = media.inspect(path).problem

@@ -445,3 +445,23 @@ def test_a_markdown_file_not_named_md_is_not_a_post_and_says_so(make_repo, smm, 
     code, diagnostics, _ = smm.json("check", "--now", "2026-11-26T10:00")
     found = [(d["file"], d["severity"]) for d in diagnostics if d["rule"] == "post.extension"]
     assert code == 0 and found == ([(f"content/{name}", "warning")] if warned else [])
+
+
+@pytest.mark.parametrize("path,make,rule", [
+    ("content/media", None, "file.not-regular"),                      # the media folder itself
+    ("content/media/photos.png", "folder", "file.not-regular"),      # a folder named like a picture
+    ("content/media/pipe.png", "fifo", "file.not-regular"),
+    ("content/media/none.png", None, "media.missing"),
+])
+def test_a_media_path_that_is_no_regular_file_is_named_as_the_readme_says(make_repo, smm, path, make, rule):
+    import os
+
+    root = make_repo({"a.md": post_text(media=f"[{{file: {path}, alt: x}}]")}, files={"content/media/keep.txt": "x"})
+    if make == "folder":
+        (root / path).mkdir()
+    elif make == "fifo":
+        if not hasattr(os, "mkfifo"):  # pragma: no cover - Windows
+            pytest.skip("no named pipes here")
+        os.mkfifo(root / path)
+    code, diagnostics, _ = smm.json("check", "--now", NOW)
+    assert code == 1 and [(d["rule"], d["line"]) for d in diagnostics if d["severity"] == "error"] == [(rule, 5)]
