@@ -217,7 +217,7 @@ def calendar(start: str | None, end: str | None, fmt: str, now: str | None) -> N
     elif fmt == "ics":
         from smm.gitops import origin_url
 
-        domain = cal.uid_domain(origin_url(repo.root), repo.brand.name)
+        domain = cal.uid_domain(origin_url(repo.root), repo.brand.name, repo.root)
         click.echo(cal.format_ics(entries, repo.brand.name, moment, domain), nl=False)
     else:
         click.echo(cal.format_text(entries))

@@ -271,3 +271,20 @@ def test_new_when_every_account_needs_media_asks_for_platforms(make_repo, smm):
     assert code == 2 and "insta" in err and "--platforms" in err and "Traceback" not in err
     assert not list((make_repo.root / "content").rglob("*.md"))
     assert smm("new", "Winter sale", "--platforms", "insta")[0] == 0  # named, it is the editor's choice
+
+
+@pytest.mark.parametrize("brand", ["", "   ", "name: \"\"\n", "name: \"  \"\n"])
+def test_repositories_without_remote_or_brand_name_get_their_own_uids(make_repo, smm, tmp_path, monkeypatch, brand):
+    """Two repositories with the same post, no `origin` and no brand name: different UIDs, each stable."""
+    uids = []
+    for folder in ("one", "two"):
+        root = tmp_path / folder
+        root.mkdir()
+        monkeypatch.chdir(root)
+        make_repo.root = root
+        make_repo({"a.md": post_text()}, files={"brand/brand.yml": brand} if brand.startswith("name") else None)
+        first, again = _ics(smm), _ics(smm)
+        uid = [str(e["uid"]) for e in first.walk("vevent") if str(e["uid"]).startswith("post-")]
+        assert uid == [str(e["uid"]) for e in again.walk("vevent") if str(e["uid"]).startswith("post-")]
+        uids += uid
+    assert len(uids) == 2 and uids[0] != uids[1]
