@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import frontmatter
+from anyascii import anyascii
 from pypinyin import lazy_pinyin
 
 from smm.calendar import gaps
@@ -23,9 +24,19 @@ PLACEHOLDER = ("<!-- Write the post here, in Markdown. This comment is never pub
                "the post has no text and `smm check` says so. Remove `draft: true` when it is ready. -->")
 
 
+def _ascii(char: str) -> str:
+    """One character in ASCII letters: accents dropped (`é` → `e`), other scripts transliterated
+    (`겨` → `gyeo`, `Ж` → `zh`, `θ` → `th`); symbols and emoji give nothing."""
+    plain = unicodedata.normalize("NFKD", char).encode("ascii", "ignore").decode()
+    if plain or not unicodedata.category(char).startswith(("L", "M")):
+        return plain
+    return anyascii(char)
+
+
 def _words(piece: str) -> list[str]:
-    """ASCII words of a piece of title: accents dropped (`Café` → `cafe`), emoji named (`🍵` → `teacup…`)."""
-    ascii_text = unicodedata.normalize("NFKD", piece).encode("ascii", "ignore").decode()
+    """ASCII words of a piece of title: accents dropped (`Café` → `cafe`), other scripts transliterated
+    (`Зима` → `zima`), emoji named when nothing else is left (`🍵` → `teacup…`)."""
+    ascii_text = "".join(map(_ascii, piece))
     if not ascii_text.strip():
         ascii_text = " ".join(unicodedata.name(ch, "") for ch in piece if unicodedata.category(ch) == "So")
     return re.findall(r"[a-z0-9]+", ascii_text.lower())

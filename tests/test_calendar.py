@@ -164,6 +164,13 @@ NEW_TITLES = [  # (title, the slug `smm new` gives it)
     ("a" * 300, "a" * 60),
     ("冬" * 300, "-".join(["dong"] * 12)),
     ("Longer words than fit " * 13, "longer-words-than-fit-longer-words-than-fit-longer-words"),
+    # other scripts transliterated (anyascii), Chinese still in pinyin
+    ("겨울 세일", "gyeoul-seil"),
+    ("Зимняя распродажа", "zimnyaya-rasprodazha"),
+    ("Χειμερινές εκπτώσεις", "cheimerines-ekptoseis"),
+    ("Новый чай 新茶 2026", "novyy-chay-xin-cha-2026"),
+    ("こんにちは", "konnichiha"),
+    ("ชาเขียว", "chaekhiyw"),
 ]
 
 
