@@ -205,6 +205,8 @@ def parse_post(file: str, text: str, tz: tzinfo, root: str = "") -> tuple[Post |
             hint="rename the file (lowercase letters, digits, `-`) or set `id:` in the front matter",
         ))
     found += _hashtag_problems(meta, parsed.positions, file)
+    if "<!--" in front:
+        found += _unclosed_comments(meta, (), parsed.positions, file)
     publish_at = _publish_at(meta, parsed.positions, file, tz, found)
     if not strip_comments(body)[0].strip() and not meta.get("draft") and not _all_overridden(meta):
         line = min(body_line, text.count("\n") + 1)
@@ -249,6 +251,21 @@ def _hashtag_problems(meta: dict, positions: Positions, file: str) -> list[Diagn
                                            f"hashtag `{tag}` {problem}",
                                            "a hashtag is letters (any script), digits and `_`: `GreenTea`, `green_tea`, `绿茶`"))
     return found
+
+
+def _unclosed_comments(value: object, path: tuple, positions: Positions, file: str) -> list[Diagnostic]:
+    """`render.unclosed-comment` for each front matter string with a `<!--` never closed (an
+    override's `text` is the renderer's to report, like the body)."""
+    if isinstance(value, dict):
+        return [d for key, item in value.items() if not (len(path) == 2 and path[0] == "overrides" and key == "text")
+                for d in _unclosed_comments(item, path + (key,), positions, file)]
+    if isinstance(value, list):
+        return [d for index, item in enumerate(value) for d in _unclosed_comments(item, path + (index,), positions, file)]
+    if isinstance(value, str) and strip_comments(value)[1] is not None:
+        return [Diagnostic.at(file, positions.at(path), ERROR, "render.unclosed-comment",
+                              f"`{'.'.join(map(str, path))}`: `<!--` is never closed, so it would be published as text",
+                              "end the comment with `-->`, or write `&lt;!--` to show it")]
+    return []
 
 
 def _all_overridden(meta: dict) -> bool:

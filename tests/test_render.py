@@ -711,3 +711,16 @@ def test_count_says_why_a_text_cannot_be_posted(platform, data, code, words):
     assert (result.exit_code, words in shown, "Traceback" in shown) == (code, True, False), shown
     if code == 1 and "UTF" in words or "binary" in words:
         assert "standard input" in result.stderr and not result.stdout
+
+
+@pytest.mark.parametrize("fields,field_line", [
+    ({"title": '"Launch <!-- legal asked"'}, 2),
+    ({"content_warning": '"Spoilers <!-- team"'}, 5),
+    ({"media": '[{file: content/media/a.png, alt: "Leaf <!-- team"}]'}, 5),
+    ({"overrides": '{mastodon: {link: "https://example.com/<!--x"}}'}, 5),
+])
+def test_an_unclosed_comment_in_a_front_matter_field_is_an_error_at_the_field(make_repo, smm, fields, field_line):
+    make_repo({"p.md": post_text("Hello", **fields)}, files={"content/media/a.png": _png()})
+    code, diagnostics, _ = smm.json("check", "--now", "2026-11-26T10:00")
+    found = [(d["rule"], d["line"]) for d in diagnostics if d["severity"] == "error"]
+    assert code == 1 and found == [("render.unclosed-comment", field_line)]
