@@ -586,3 +586,15 @@ def test_a_rule_name_almost_right_gets_a_did_you_mean(tmp_path, where, name, mea
     root = voice_repo(tmp_path, rules, {"p.md": text})
     [d] = [d for d in check(root) if d.rule == "voice.unknown-rule"]
     assert f"did you mean `{meant}`?" in d.hint
+
+
+@pytest.mark.parametrize("fields,expected", [  # comments in a front matter text are for the repository
+    ({"title": '"Launch <!-- hype: amazing --> day"'}, []),
+    ({"title": '"Launch <!-- note --> amazing day"'}, [(2, 30)]),       # the column past the comment
+    ({"media": '[{file: m.png, alt: "<!-- amazing --> A leaf"}]'}, []),
+    ({"content_warning": '"amazing <!-- amazing -->"'}, []),            # not a scope voice reads
+])
+def test_voice_ignores_comments_in_front_matter_text(tmp_path, fields, expected):
+    rule = "extends: existence\nmessage: '%s'\nlevel: warning\nscope: [title, alt]\ntokens: [amazing]\n"
+    found = one_rule(tmp_path, rule, "body", **fields)
+    assert [(d.line, d.column) for d in found] == expected
