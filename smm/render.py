@@ -171,9 +171,9 @@ class _Job:
         full = self.platform.finalize(full)
         media_refs = self.check_media()
         parts = self.fit(full, bool(media_refs))
+        languages = tuple(published(self.post.meta.get("languages")) or ())
         return Rendered(self.post.id, self.account, self.platform.name, tuple(parts), tuple(media_refs),
-                        link, tuple(self.found), self.post.title, tuple(self.post.meta.get("languages") or ()),
-                        self.content_warning())
+                        link, tuple(self.found), self.post.title, languages, self.content_warning())
 
     def without_comments(self) -> str:
         """The source text without HTML comments: they are for the repository, never published."""

@@ -658,6 +658,7 @@ FIELD_COMMENTS = [  # (front matter fields with comments, the same fields as the
                    'link: "https://example.com/x<!-- team note -->"}}'},
      {"overrides": '{mastodon: {text: "Own", hashtags: [Tea], link: "https://example.com/x"}}'}),
     ({"campaign": '"winter<!-- team note -->"'}, {"campaign": "winter"}),  # a template's `post.*` and UTM
+    ({"languages": '["zh-Hans<!-- team note -->", en]'}, {"languages": "[zh-Hans, en]"}),
 ]
 
 
@@ -678,7 +679,7 @@ def test_comments_in_front_matter_text_are_never_published(make_repo, smm, with_
     for r, e in zip(got, expected):
         shown = (r.title, r.content_warning, json.dumps(r.as_json(), ensure_ascii=False))
         assert "team note" not in "".join(str(s) for s in shown), r.account
-        assert (r.title, r.content_warning, r.link) == (e.title, e.content_warning, e.link), r.account
+        assert (r.title, r.content_warning, r.link, r.languages) == (e.title, e.content_warning, e.link, e.languages)
         assert r.as_json() == e.as_json(), r.account
         assert {d.rule for d in r.diagnostics} == {d.rule for d in e.diagnostics}, r.account
     for fmt in ("text", "markdown", "html", "json"):
