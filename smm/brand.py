@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from smm.config import YamlFile
+from smm.content import published
 from smm.diagnostics import Diagnostic
 
 BRAND_FILE = "brand/brand.yml"
@@ -51,7 +52,7 @@ _SCRIPTS = (("ja", re.compile(r"[\u3040-\u30ff]")), ("zh", re.compile(r"[\u4e00-
 
 
 def first_language(post) -> str | None:
-    languages = post.meta.get("languages")
+    languages = published(post.meta.get("languages"))
     return languages[0] if isinstance(languages, list) and languages and isinstance(languages[0], str) else None
 
 

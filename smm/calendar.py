@@ -7,6 +7,7 @@ import json
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
+from pathlib import Path
 
 from smm.config import YamlFile
 from smm.content import Post
@@ -148,11 +149,11 @@ def format_json(entries: list[Entry]) -> str:
     return json.dumps([e.as_json() for e in entries], ensure_ascii=False, indent=2)
 
 
-def uid_domain(origin: str | None, brand: str) -> str:
+def uid_domain(origin: str | None, brand: str, root: Path | None = None) -> str:
     """The right-hand side of this repository's event UIDs: unique per repository, the same in
     every clone and run: from the `origin` remote (`git@host:o/r.git` and `https://host/o/r`
-    alike), else from the brand's name."""
-    source = brand
+    alike), else from the brand's name, else (no name either) from the repository's absolute path."""
+    source = brand.strip() or f"path:{Path(root or '.').resolve().as_posix()}"
     if origin:
         source = re.sub(r"^[a-z][a-z0-9+.-]*://", "", origin.strip().lower())  # the scheme
         source = re.sub(r"^[^@/]*@", "", source)  # the user: `git@`, `x-access-token:…@`

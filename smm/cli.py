@@ -158,7 +158,7 @@ def check(paths: tuple[Path, ...], fmt: str, fix: bool, now: str | None) -> None
 @cli.command()
 @click.argument("title")
 @click.option("--at", "when", metavar="WHEN", help="Publish time, ISO 8601 (default: the next open calendar slot, else a draft).")
-@click.option("--platforms", metavar="A,B", help="Comma-separated account names (default: every account).")
+@click.option("--platforms", metavar="A,B", help="Comma-separated account names (default: every account that takes a post without media).")
 @_NOW
 def new(title: str, when: str | None, platforms: str | None, now: str | None) -> None:
     """Write a new post under content/<yyyy>/<mm>/ with a unique id."""
@@ -217,7 +217,7 @@ def calendar(start: str | None, end: str | None, fmt: str, now: str | None) -> N
     elif fmt == "ics":
         from smm.gitops import origin_url
 
-        domain = cal.uid_domain(origin_url(repo.root), repo.brand.name)
+        domain = cal.uid_domain(origin_url(repo.root), repo.brand.name, repo.root)
         click.echo(cal.format_ics(entries, repo.brand.name, moment, domain), nl=False)
     else:
         click.echo(cal.format_text(entries))
@@ -308,14 +308,32 @@ def count(platform_name: str, as_json: bool) -> None:
     if platform_name not in known:
         raise UsageError(f"unknown platform {platform_name!r}; platforms are: {', '.join(sorted(known))}")
     platform = known[platform_name]
-    text = sys.stdin.buffer.read().decode("utf-8", errors="replace")
-    length, limit = platform.length(text), platform.text_limit
-    ok = limit is None or (platform.cost(text) <= limit and not platform.extra_problems(text))
+    length, limit, problems = _count(platform, sys.stdin.buffer.read())
+    ok = not problems
     if as_json:
         click.echo(json.dumps({"platform": platform_name, "length": length, "limit": limit, "ok": ok}))
     else:
-        click.echo(f"{length}" + (f"/{limit} {platform.unit}" if limit else f" {platform.unit}") + ("" if ok else "  over the limit"))
+        click.echo(f"{length}" + (f"/{limit} {platform.unit}" if limit else f" {platform.unit}")
+                   + "".join(f"  {problem}" for problem in problems))
     raise SystemExit(0 if ok else 1)
+
+
+def _count(platform, data: bytes) -> tuple[int, int | None, list[str]]:
+    """(length, limit, why the network would refuse it) of bytes that must be UTF-8 text."""
+    from smm.errors import SmmError
+    from smm.files import decode
+
+    text, found = decode(data, "standard input")
+    if text is None:
+        raise SmmError(f"standard input: {found[0].message}: save or convert it as UTF-8 to count it")
+    text = data.decode("utf-8")  # every byte counts, a byte order mark or a CR too
+    length, limit = platform.length(text), platform.text_limit
+    problems = list(platform.extra_problems(text))
+    if not text and not problems:
+        problems = [f"empty: {platform.label} publishes no post without text"]
+    elif limit is not None and platform.cost(text) > limit:
+        problems.insert(0, "over the limit")
+    return length, limit, problems
 
 
 @cli.command()

@@ -38,6 +38,18 @@ class AccountView:
     link_path: tuple | None
 
 
+def published(value: object) -> object:
+    """A front matter value as networks and the preview get it: every string in it without its
+    HTML comments (they are for the repository); the front matter itself keeps them, for positions."""
+    if isinstance(value, str):
+        return strip_comments(value)[0] if "<!--" in value else value
+    if isinstance(value, list):
+        return [published(item) for item in value]
+    if isinstance(value, dict):
+        return {key: published(item) for key, item in value.items()}
+    return value
+
+
 def overrides(meta: dict) -> dict[str, dict]:
     """The post's `overrides` by account; entries that are not mappings (schema errors) are left out."""
     found = meta.get("overrides")
@@ -63,8 +75,9 @@ def for_account(meta: dict, body: str, account: str) -> AccountView:
     hashtags, hashtags_path = pick("hashtags")
     media, media_path = pick("media", lambda fields, name: name in fields)  # an override's `media: []`: none
     link, link_path = pick("link")
+    tags = [tag for tag in published(hashtags) or [] if tag] if isinstance(hashtags, list) else hashtags or []
     return AccountView(account, override["text"] if own_text else body, ("overrides", account, "text") if own_text else (),
-                       hashtags or [], hashtags_path, media or [], media_path, link or None, link_path)
+                       tags, hashtags_path, published(media) or [], media_path, published(link) or None, link_path)
 
 
 @dataclass(frozen=True)
@@ -94,7 +107,8 @@ class Post:
 
     @property
     def title(self) -> str:
-        return self.meta["title"]
+        """The title as published: without HTML comments."""
+        return published(self.meta["title"])
 
     @property
     def accounts(self) -> list[str]:
@@ -181,7 +195,8 @@ def parse_post(file: str, text: str, tz: tzinfo, root: str = "") -> tuple[Post |
         found.append(Diagnostic(file, line, 1, ERROR, "frontmatter.not-mapping",
                                 f"front matter must be `key: value` fields, not {shape}"))
         return None, found
-    schema_found = schema("post").validate(meta, parsed.positions, file)
+    # the fields as networks get them (comments are the repository's): a comment is no space in a hashtag
+    schema_found = schema("post").validate(published(meta) if "<!--" in front else meta, parsed.positions, file)
     found += schema_found
     post_id = meta.get("id") if isinstance(meta.get("id"), str) else Path(file).stem
     if "id" not in meta and not ID_PATTERN.fullmatch(post_id):
@@ -190,6 +205,8 @@ def parse_post(file: str, text: str, tz: tzinfo, root: str = "") -> tuple[Post |
             hint="rename the file (lowercase letters, digits, `-`) or set `id:` in the front matter",
         ))
     found += _hashtag_problems(meta, parsed.positions, file)
+    if "<!--" in front:
+        found += _unclosed_comments(meta, (), parsed.positions, file)
     publish_at = _publish_at(meta, parsed.positions, file, tz, found)
     if not strip_comments(body)[0].strip() and not meta.get("draft") and not _all_overridden(meta):
         line = min(body_line, text.count("\n") + 1)
@@ -228,12 +245,27 @@ def _hashtag_problems(meta: dict, positions: Positions, file: str) -> list[Diagn
     found = []
     for path, _, tags in written(meta, "hashtags"):
         for index, tag in enumerate(tags if isinstance(tags, list) else ()):
-            problem = hashtag_problem(tag) if isinstance(tag, str) else None
+            problem = hashtag_problem(published(tag)) if isinstance(tag, str) else None
             if problem:
                 found.append(Diagnostic.at(file, positions.at(path + (index,)), ERROR, "post.hashtag",
                                            f"hashtag `{tag}` {problem}",
                                            "a hashtag is letters (any script), digits and `_`: `GreenTea`, `green_tea`, `绿茶`"))
     return found
+
+
+def _unclosed_comments(value: object, path: tuple, positions: Positions, file: str) -> list[Diagnostic]:
+    """`render.unclosed-comment` for each front matter string with a `<!--` never closed (an
+    override's `text` is the renderer's to report, like the body)."""
+    if isinstance(value, dict):
+        return [d for key, item in value.items() if not (len(path) == 2 and path[0] == "overrides" and key == "text")
+                for d in _unclosed_comments(item, path + (key,), positions, file)]
+    if isinstance(value, list):
+        return [d for index, item in enumerate(value) for d in _unclosed_comments(item, path + (index,), positions, file)]
+    if isinstance(value, str) and strip_comments(value)[1] is not None:
+        return [Diagnostic.at(file, positions.at(path), ERROR, "render.unclosed-comment",
+                              f"`{'.'.join(map(str, path))}`: `<!--` is never closed, so it would be published as text",
+                              "end the comment with `-->`, or write `&lt;!--` to show it")]
+    return []
 
 
 def _all_overridden(meta: dict) -> bool:
@@ -294,15 +326,35 @@ def read_post(root: Path, file: str, tz: tzinfo, cache: FileCache | None = None)
     return post, found
 
 
+MARKDOWN_SUFFIXES = (".md", ".markdown", ".mdown", ".mkdn", ".mkd", ".mdwn", ".mdx")
+
+
 def post_files(root: Path) -> list[str]:
-    """Every post file under content/: `*.md`, except README.md and names starting `_` or `.`.
-    A folder (or named pipe, socket, ...) with such a name is listed too: reading it reports it."""
-    found = []
+    """Every post file under content/ (see content_files)."""
+    return content_files(root)[0]
+
+
+def content_files(root: Path) -> tuple[list[str], list[str]]:
+    """(posts, look-alikes) under content/. Posts: `*.md`, except README.md and names starting `_`
+    or `.`; a folder (or named pipe, socket, ...) with such a name is listed too: reading it reports
+    it. Look-alikes: other Markdown files (`*.markdown`, `*.MD`, ...), which are not read."""
+    found, lookalikes = [], []
     for folder, dirs, files in os.walk(root / CONTENT_DIR):
         dirs[:] = [d for d in dirs if not d.startswith(("_", "."))]
         prefix = Path(folder).relative_to(root).as_posix()
-        found += [
-            f"{prefix}/{name}" for name in files + dirs
-            if name.endswith(".md") and not name.startswith(("_", ".")) and name.lower() != "readme.md"
-        ]
-    return sorted(found)
+        for name in files + dirs:
+            if name.startswith(("_", ".")) or Path(name).stem.lower() == "readme":
+                continue
+            if name.endswith(".md"):
+                found.append(f"{prefix}/{name}")
+            elif name.lower().endswith(MARKDOWN_SUFFIXES) and name in files:
+                lookalikes.append(f"{prefix}/{name}")
+    return sorted(found), sorted(lookalikes)
+
+
+def lookalike_warnings(files: list[str]) -> list[Diagnostic]:
+    """`post.extension`: a Markdown file that is not read as a post, so its editor knows."""
+    return [Diagnostic(file, 1, 1, WARNING, "post.extension",
+                       f"`{Path(file).name}` is not read as a post: posts are `*.md` files (lowercase `.md`)",
+                       f"rename it to `{Path(file).stem}.md` to publish it, or start its name with `_` to keep it as a note")
+            for file in files]

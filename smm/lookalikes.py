@@ -20,26 +20,41 @@ from typing import Callable, Iterable
 from smm.diagnostics import ERROR, Diagnostic
 
 RULE = "yaml.lookalike"
-# character → (its name for the editor, what YAML needs instead)
+# character → (its name for the editor, what YAML needs instead): every colon, comma, bracket,
+# dash and quote that an input method (full-width, small or vertical forms, math) types
 _PUNCTUATION = {
-    "：": ("全角冒号", ":"), "，": ("全角逗号", ","), "、": ("顿号", ","),
+    "：": ("全角冒号", ":"), "﹕": ("小型冒号", ":"), "∶": ("比号", ":"), "︰": ("竖排冒号", ":"),
+    "︓": ("竖排冒号", ":"), "꞉": ("修饰冒号", ":"), "˸": ("修饰冒号", ":"),
+    "，": ("全角逗号", ","), "、": ("顿号", ","), "﹐": ("小型逗号", ","), "﹑": ("小型顿号", ","),
+    "︐": ("竖排逗号", ","), "︑": ("竖排顿号", ","), "‚": ("低位单引号", ","),
     "［": ("全角方括号", "["), "］": ("全角方括号", "]"), "【": ("方头括号", "["), "】": ("方头括号", "]"),
-    "｛": ("全角花括号", "{"), "｝": ("全角花括号", "}"),
-    "－": ("全角减号", "-"), "—": ("破折号", "-"), "–": ("连接号", "-"),
+    "〔": ("六角括号", "["), "〕": ("六角括号", "]"), "〖": ("空心方头括号", "["), "〗": ("空心方头括号", "]"),
+    "﹝": ("小型六角括号", "["), "﹞": ("小型六角括号", "]"), "﹇": ("竖排方括号", "["), "﹈": ("竖排方括号", "]"),
+    "｛": ("全角花括号", "{"), "｝": ("全角花括号", "}"), "﹛": ("小型花括号", "{"), "﹜": ("小型花括号", "}"),
+    "－": ("全角减号", "-"), "—": ("破折号", "-"), "–": ("连接号", "-"), "﹣": ("小型减号", "-"),
+    "‐": ("连字符", "-"), "‑": ("不换行连字符", "-"), "−": ("数学减号", "-"), "﹘": ("小型破折号", "-"),
     "“": ("中文引号", '"'), "”": ("中文引号", '"'), "＂": ("全角引号", '"'), "「": ("直角引号", '"'),
-    "」": ("直角引号", '"'), "『": ("直角引号", '"'), "』": ("直角引号", '"'),
+    "」": ("直角引号", '"'), "『": ("直角引号", '"'), "』": ("直角引号", '"'), "〝": ("双引号", '"'),
+    "〞": ("双引号", '"'), "„": ("低位双引号", '"'),
     "‘": ("中文单引号", "'"), "’": ("中文单引号", "'"), "＇": ("全角单引号", "'"),
 }
-_SPACES = "\u00a0\u3000" + "".join(map(chr, range(0x2000, 0x200B))) + "\u202f\u205f"  # not YAML's space
+_SPACES = "\u00a0\u1680\u3000" + "".join(map(chr, range(0x2000, 0x200B))) + "\u202f\u205f"  # not YAML's space
 _SPACE_NAMES = {"\u00a0": "不换行空格", "\u3000": "全角空格"}
-_OPENERS, _CLOSERS, _QUOTES = "［【｛", "］】｝", "“”＂「」『』‘’＇"
-_PUNCTUATION_MARKS = "，、：" + _OPENERS + _CLOSERS
+
+
+def _like(wanted: str) -> str:
+    return "".join(ch for ch, (_, meant) in _PUNCTUATION.items() if meant == wanted)
+
+
+_COLONS, _COMMAS, _DASHES = _like(":"), _like(","), _like("-")
+_OPENERS, _CLOSERS, _QUOTES = _like("[") + _like("{"), _like("]") + _like("}"), _like('"') + _like("'")
+_PUNCTUATION_MARKS = _COMMAS + _COLONS + _OPENERS + _CLOSERS
 
 _LINE = re.compile(
     rf"(?P<indent>[ {_SPACES}]*)"
-    rf"(?P<dashes>(?:[－—–]+[ {_SPACES}]*|-(?:[ {_SPACES}]+|$))*)"
+    rf"(?P<dashes>(?:[{_DASHES}]+[ {_SPACES}]*|-(?:[ {_SPACES}]+|$))*)"
     rf"(?:(?P<key>[A-Za-z0-9_][A-Za-z0-9_.-]*|\"[^\"]*\"|'[^']*')(?P<gap>[ {_SPACES}]*)"
-    rf"(?P<colon>：|:(?=[ \t{_SPACES}]|$))(?P<after>[ {_SPACES}]*))?"
+    rf"(?P<colon>[{_COLONS}]|:(?=[ \t{_SPACES}]|$))(?P<after>[ {_SPACES}]*))?"
     r"(?P<value>.*)"
 )
 _FULL_WIDTH_LETTERS = "\uff10-\uff19\uff21-\uff3a\uff41-\uff5a"  # ０-９, Ａ-Ｚ, ａ-ｚ
@@ -73,7 +88,7 @@ def find(line: str, strict: bool = False, forms: bool = False) -> list[int]:
     found += [m.start("dashes") + i for i, ch in enumerate(m.group("dashes")) if ch not in " -"][:1]
     if m.group("colon"):
         found += [m.start("gap") + i for i, ch in enumerate(m.group("gap")) if ch != " "][:1]
-        found += [m.start("colon")] if m.group("colon") == "：" else []
+        found += [m.start("colon")] if m.group("colon") != ":" else []
         found += [m.start("after") + i for i, ch in enumerate(m.group("after")) if ch != " "][:1]
     found += _in_value(m.group("value"), m.start("value"), strict)
     if forms:  # `pillar: ｔｉｐｓ`, `baseline: １００`: letters and digits typed full-width
@@ -106,7 +121,7 @@ def _in_value(value: str, start: int, strict: bool) -> list[int]:
         elif ch in _CLOSERS or (not strict and (ch in _PUNCTUATION_MARKS or (separates and ch in _SPACES + _QUOTES))):
             found.append(at + offset)
         if ch != " ":
-            item_start, after_colon = ch in "[{,，、" + _OPENERS, ch in ":："
+            item_start, after_colon = ch in "[{," + _COMMAS + _OPENERS, ch in ":" + _COLONS
     return found
 
 

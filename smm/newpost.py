@@ -8,11 +8,13 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import frontmatter
+from anyascii import anyascii
 from pypinyin import lazy_pinyin
 
 from smm.calendar import gaps
 from smm.content import CONTENT_DIR
 from smm.errors import SmmError, UsageError
+from smm.platforms import platform_class
 from smm.repo import Repo
 
 
@@ -22,9 +24,19 @@ PLACEHOLDER = ("<!-- Write the post here, in Markdown. This comment is never pub
                "the post has no text and `smm check` says so. Remove `draft: true` when it is ready. -->")
 
 
+def _ascii(char: str) -> str:
+    """One character in ASCII letters: accents dropped (`é` → `e`), other scripts transliterated
+    (`겨` → `gyeo`, `Ж` → `zh`, `θ` → `th`); symbols and emoji give nothing."""
+    plain = unicodedata.normalize("NFKD", char).encode("ascii", "ignore").decode()
+    if plain or not unicodedata.category(char).startswith(("L", "M")):
+        return plain
+    return anyascii(char)
+
+
 def _words(piece: str) -> list[str]:
-    """ASCII words of a piece of title: accents dropped (`Café` → `cafe`), emoji named (`🍵` → `teacup…`)."""
-    ascii_text = unicodedata.normalize("NFKD", piece).encode("ascii", "ignore").decode()
+    """ASCII words of a piece of title: accents dropped (`Café` → `cafe`), other scripts transliterated
+    (`Зима` → `zima`), emoji named when nothing else is left (`🍵` → `teacup…`)."""
+    ascii_text = "".join(map(_ascii, piece))
     if not ascii_text.strip():
         ascii_text = " ".join(unicodedata.name(ch, "") for ch in piece if unicodedata.category(ch) == "So")
     return re.findall(r"[a-z0-9]+", ascii_text.lower())
@@ -47,6 +59,15 @@ def next_open_slot(repo: Repo, now: datetime):
     """The first calendar slot in the next four weeks that no post fills, if any."""
     open_slots = gaps(repo.calendar, repo.posts, repo.config.timezone, now, now + timedelta(days=28), drafts_fill=True)
     return open_slots[0] if open_slots else None
+
+
+def text_accounts(repo: Repo) -> list[str]:
+    """The accounts a post of text alone can go to (not Instagram's: it needs an image or a video)."""
+    found = [name for name, account in repo.config.accounts.items() if platform_class(account.platform).media.min_count == 0]
+    if repo.config.accounts and not found:
+        raise UsageError(f"every account ({', '.join(repo.config.accounts)}) needs media; name the ones this post "
+                         "goes to with --platforms, then add `media:` to the post")
+    return found
 
 
 def create_post(repo: Repo, title: str, at: datetime | None, accounts: list[str] | None, now: datetime) -> Path:
@@ -75,7 +96,7 @@ def create_post(repo: Repo, title: str, at: datetime | None, accounts: list[str]
     if at is not None:
         meta["publish_at"] = local.isoformat(timespec="minutes")
     meta["draft"] = True  # until an editor says otherwise
-    meta["platforms"] = accounts or list(repo.config.accounts)
+    meta["platforms"] = accounts or text_accounts(repo)
     if pillar:
         meta["pillar"] = pillar
     path = repo.root / CONTENT_DIR / f"{local:%Y}" / f"{local:%m}" / f"{post_id}.md"

@@ -21,7 +21,7 @@ from markupsafe import Markup
 from smm import markup, media
 from smm.brand import Brand
 from smm.config import Config
-from smm.content import Post
+from smm.content import Post, published
 from smm.counting import first_overflow
 from smm.diagnostics import ERROR, Diagnostic
 from smm.files import inside, not_regular, unusable_path
@@ -171,9 +171,9 @@ class _Job:
         full = self.platform.finalize(full)
         media_refs = self.check_media()
         parts = self.fit(full, bool(media_refs))
+        languages = tuple(published(self.post.meta.get("languages")) or ())
         return Rendered(self.post.id, self.account, self.platform.name, tuple(parts), tuple(media_refs),
-                        link, tuple(self.found), self.post.title, tuple(self.post.meta.get("languages") or ()),
-                        self.content_warning())
+                        link, tuple(self.found), self.post.title, languages, self.content_warning())
 
     def without_comments(self) -> str:
         """The source text without HTML comments: they are for the repository, never published."""
@@ -246,7 +246,7 @@ class _Job:
             "text": Markup(body) if markup else body, "link": link, "hashtags": tags,
             "hashtag_placement": self.r.brand.hashtag_placement, "title": self.post.title,
             "account": self.account, "platform": self.platform.name,
-            "post": {k: v for k, v in self.post.meta.items() if isinstance(v, (str, int, float, bool, list))},
+            "post": {k: published(v) for k, v in self.post.meta.items() if isinstance(v, (str, int, float, bool, list))},
         }
         result = self.r.templates.render(self.platform, context, len(body), self.post.file)
         if isinstance(result, Diagnostic):
@@ -255,7 +255,7 @@ class _Job:
         return result.strip()
 
     def content_warning(self) -> str | None:
-        return self.post.meta.get("content_warning") if self.platform.content_warnings else None
+        return published(self.post.meta.get("content_warning")) or None if self.platform.content_warnings else None
 
     def fit(self, text: str, with_media: bool) -> list[Part]:
         limit = self.platform.limit_for(self.options, with_media, self.r.limits.get(self.account))
@@ -354,8 +354,6 @@ def _usable_media(root: Path, file: str) -> tuple[Path | None, str | None, str |
         kind = not_regular(path.stat().st_mode)
     except OSError:
         return None, "media.missing", "does not exist"
-    if kind == "a folder":
-        return None, "media.missing", "is a folder, not a file"
     if kind:
         return None, "file.not-regular", f"is {kind}, not a regular file; smm reads only regular files"
     problem = media.inspect(path).problem

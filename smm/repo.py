@@ -21,7 +21,7 @@ from smm.brand import Brand
 from smm.cache import FileCache
 from smm.calendar import Calendar
 from smm.config import PLATFORMS_FILE, Config
-from smm.content import CONTENT_DIR, Post, post_files, read_post
+from smm.content import CONTENT_DIR, Post, content_files, lookalike_warnings, read_post
 from smm.diagnostics import ERROR, Diagnostic
 from smm.files import links_outside
 from smm.records import Record, load_records
@@ -94,7 +94,9 @@ def _load(root: Path, inspect: Inspect | None, settings: Settings) -> Repo:
     if links_outside(root, CONTENT_DIR):
         repo.diagnostics.append(Diagnostic(CONTENT_DIR, 1, 1, ERROR, "file.outside-repo",
                                            "content/ leads outside the repository through a symbolic link; not read"))
-    for file in ([] if links_outside(root, CONTENT_DIR) else post_files(root)):
+    files, lookalikes = ([], []) if links_outside(root, CONTENT_DIR) else content_files(root)
+    repo.diagnostics += lookalike_warnings(lookalikes)
+    for file in files:
         chunks[zlib.crc32(file.encode()) % SHARDS].append(file)  # a file keeps its shard as others come and go
     work = sum(map(len, chunks)) if inspect else sum(
         not caches[i].probably_fresh(f) for i, chunk in enumerate(chunks) for f in chunk)

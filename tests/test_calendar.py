@@ -7,7 +7,7 @@ import json
 import icalendar
 import pytest
 
-from conftest import CALENDAR, PLATFORMS, SLOTS, post_text
+from conftest import CALENDAR, PLATFORMS, ROOT, SLOTS, post_text
 
 # 2026-11-30 is a Monday.
 WEEK = ["--from", "2026-11-30", "--to", "2026-12-06"]
@@ -164,6 +164,13 @@ NEW_TITLES = [  # (title, the slug `smm new` gives it)
     ("a" * 300, "a" * 60),
     ("冬" * 300, "-".join(["dong"] * 12)),
     ("Longer words than fit " * 13, "longer-words-than-fit-longer-words-than-fit-longer-words"),
+    # other scripts transliterated (anyascii), Chinese still in pinyin
+    ("겨울 세일", "gyeoul-seil"),
+    ("Зимняя распродажа", "zimnyaya-rasprodazha"),
+    ("Χειμερινές εκπτώσεις", "cheimerines-ekptoseis"),
+    ("Новый чай 新茶 2026", "novyy-chay-xin-cha-2026"),
+    ("こんにちは", "konnichiha"),
+    ("ชาเขียว", "chaekhiyw"),
 ]
 
 
@@ -245,3 +252,46 @@ def test_two_repositories_give_different_uids_for_the_same_post(make_repo, smm, 
         uids.append({str(e["uid"]) for e in _ics(smm).walk("VEVENT")})
         assert uids[-1] == {str(e["uid"]) for e in _ics(smm).walk("VEVENT")}  # stable across runs
     assert not uids[0] & uids[1]
+
+
+EVERY_PLATFORM = (ROOT / "tests" / "fixtures" / "render" / "platforms.yml").read_text(encoding="utf-8")
+ACCOUNT_LINES = [line for line in EVERY_PLATFORM.splitlines() if line.startswith("  ") and "platform:" in line]
+
+
+@pytest.mark.parametrize("line", ACCOUNT_LINES, ids=[line.split(":")[0].strip() for line in ACCOUNT_LINES])
+def test_new_with_default_platforms_checks_clean_whatever_the_accounts(make_repo, smm, line):
+    """Every platform type next to the feed: the draft names only the accounts a text-only post can go to."""
+    platforms = "timezone: Asia/Shanghai\naccounts:\n  blog: {platform: feed, path: data/feed/feed.xml, site: https://x.example}\n"
+    make_repo({}, platforms=platforms + line + "\n")
+    code, out, err = smm("new", "Winter sale", "--at", "2026-12-03T09:00")
+    assert code == 0, err
+    code, diagnostics, _ = smm.json("check", "--now", "2026-12-01T00:00+08:00")
+    assert (code, [d["rule"] for d in diagnostics if d["severity"] == "error"]) == (0, [])
+    written = (make_repo.root / out.strip()).read_text(encoding="utf-8")
+    account = line.split(":")[0].strip()
+    assert ("- blog" in written) and (f"- {account}\n" in written) == (account != "instagram")
+
+
+def test_new_when_every_account_needs_media_asks_for_platforms(make_repo, smm):
+    make_repo({}, platforms="timezone: UTC\naccounts:\n  insta: {platform: instagram, handle: c, token_env: T}\n")
+    code, _, err = smm("new", "Winter sale")
+    assert code == 2 and "insta" in err and "--platforms" in err and "Traceback" not in err
+    assert not list((make_repo.root / "content").rglob("*.md"))
+    assert smm("new", "Winter sale", "--platforms", "insta")[0] == 0  # named, it is the editor's choice
+
+
+@pytest.mark.parametrize("brand", ["", "   ", "name: \"\"\n", "name: \"  \"\n"])
+def test_repositories_without_remote_or_brand_name_get_their_own_uids(make_repo, smm, tmp_path, monkeypatch, brand):
+    """Two repositories with the same post, no `origin` and no brand name: different UIDs, each stable."""
+    uids = []
+    for folder in ("one", "two"):
+        root = tmp_path / folder
+        root.mkdir()
+        monkeypatch.chdir(root)
+        make_repo.root = root
+        make_repo({"a.md": post_text()}, files={"brand/brand.yml": brand} if brand.startswith("name") else None)
+        first, again = _ics(smm), _ics(smm)
+        uid = [str(e["uid"]) for e in first.walk("vevent") if str(e["uid"]).startswith("post-")]
+        assert uid == [str(e["uid"]) for e in again.walk("vevent") if str(e["uid"]).startswith("post-")]
+        uids += uid
+    assert len(uids) == 2 and uids[0] != uids[1]

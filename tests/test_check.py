@@ -392,6 +392,10 @@ def test_full_width_punctuation_inside_text_is_not_a_lookalike(make_repo, smm):
     ("title: Winter\nplatforms:\u00a0[feed]", "3:11", "不换行空格 (U+00A0, no-break space) where YAML needs a plain space"),
     ("title: Winter\nplatforms:\n\u3000\u3000- feed", "4:1", "全角空格 (U+3000, ideographic space) where YAML needs a plain space"),
     ("title: Winter\nplatforms: [feed，mastodon]", "3:17", '全角逗号 "，" (U+FF0C, fullwidth comma) where YAML needs ","'),
+    ("title﹕Winter\nplatforms: [feed]", "2:6", '小型冒号 "﹕" (U+FE55, small colon) where YAML needs ":"'),
+    ("title∶Winter\nplatforms: [feed]", "2:6", '比号 "∶" (U+2236, ratio) where YAML needs ":"'),
+    ("title: Winter\nplatforms: [feed﹐mastodon]", "3:17", '小型逗号 "﹐" (U+FE50, small comma) where YAML needs ","'),
+    ("title: Winter\nplatforms:\n  ﹣ feed", "4:3", '小型减号 "﹣" (U+FE63, small hyphen-minus) where YAML needs "-"'),
 ])
 def test_a_lookalike_is_named_in_the_editors_words(make_repo, smm, front, where, message):
     make_repo({"a.md": f"---\n{front}\ndraft: true\n---\nHello\n"})
@@ -429,3 +433,35 @@ def test_each_settings_file_is_read_once_and_reported_once(make_repo, smm, monke
     assert code == exit_code
     assert [(d["rule"], d["line"]) for d in diagnostics if d["file"] == file] == [(rule, line)]
     assert parsed.count(file) == 1 and len(parsed) == len(set(parsed)), parsed
+
+
+@pytest.mark.parametrize("name,warned", [
+    ("tea.markdown", True), ("tea.MD", True), ("tea.Md", True), ("sub/tea.mdown", True), ("tea.mkd", True),
+    ("tea.mdx", True), ("README.md", False), ("README.markdown", False), ("_note.markdown", False),
+    (".hidden.MD", False), ("media/photo.png", False), ("notes.txt", False),
+])
+def test_a_markdown_file_not_named_md_is_not_a_post_and_says_so(make_repo, smm, name, warned):
+    make_repo({"good.md": post_text(), name: post_text()})
+    code, diagnostics, _ = smm.json("check", "--now", "2026-11-26T10:00")
+    found = [(d["file"], d["severity"]) for d in diagnostics if d["rule"] == "post.extension"]
+    assert code == 0 and found == ([(f"content/{name}", "warning")] if warned else [])
+
+
+@pytest.mark.parametrize("path,make,rule", [
+    ("content/media", None, "file.not-regular"),                      # the media folder itself
+    ("content/media/photos.png", "folder", "file.not-regular"),      # a folder named like a picture
+    ("content/media/pipe.png", "fifo", "file.not-regular"),
+    ("content/media/none.png", None, "media.missing"),
+])
+def test_a_media_path_that_is_no_regular_file_is_named_as_the_readme_says(make_repo, smm, path, make, rule):
+    import os
+
+    root = make_repo({"a.md": post_text(media=f"[{{file: {path}, alt: x}}]")}, files={"content/media/keep.txt": "x"})
+    if make == "folder":
+        (root / path).mkdir()
+    elif make == "fifo":
+        if not hasattr(os, "mkfifo"):  # pragma: no cover - Windows
+            pytest.skip("no named pipes here")
+        os.mkfifo(root / path)
+    code, diagnostics, _ = smm.json("check", "--now", NOW)
+    assert code == 1 and [(d["rule"], d["line"]) for d in diagnostics if d["severity"] == "error"] == [(rule, 5)]

@@ -642,3 +642,86 @@ def test_tokens_are_found_one_way(text, tags, links, mentions):
 ])
 def test_hashtags_added_unless_already_in_the_text(make_repo, body, shown):
     assert render(make_repo, body, hashtags="[Tea]").text == shown
+
+
+FIELD_COMMENTS = [  # (front matter fields with comments, the same fields as they should be published)
+    ({"title": '"Launch <!-- team note -->"'}, {"title": "Launch"}),
+    ({"title": '"<!-- team note --> Launch day"'}, {"title": "Launch day"}),
+    ({"content_warning": '"Spoilers <!-- team note -->"'}, {"content_warning": "Spoilers"}),
+    ({"media": '[{file: content/media/a.png, alt: "A green square <!-- team note -->"}]'},
+     {"media": '[{file: content/media/a.png, alt: "A green square"}]'}),
+    ({"hashtags": '["Tea<!-- team note -->", Green]'}, {"hashtags": "[Tea, Green]"}),
+    ({"overrides": '{mastodon: {media: [{file: content/media/a.png, alt: "Leaf <!-- team note -->"}]}}'},
+     {"overrides": '{mastodon: {media: [{file: content/media/a.png, alt: "Leaf"}]}}'}),
+    ({"link": '"https://example.com/tea<!-- team note -->"'}, {"link": "https://example.com/tea"}),
+    ({"overrides": '{mastodon: {text: "Own <!-- team note -->", hashtags: ["Tea <!-- team note -->"], '
+                   'link: "https://example.com/x<!-- team note -->"}}'},
+     {"overrides": '{mastodon: {text: "Own", hashtags: [Tea], link: "https://example.com/x"}}'}),
+    ({"campaign": '"winter<!-- team note -->"'}, {"campaign": "winter"}),  # a template's `post.*` and UTM
+    ({"languages": '["zh-Hans<!-- team note -->", en]'}, {"languages": "[zh-Hans, en]"}),
+]
+
+
+def _published_everywhere(make_repo, fields: dict) -> list:
+    files = {"content/media/a.png": _png(), "brand/templates/feed.j2": "{{ text }}<p>{{ post.campaign }}</p>"}
+    root = make_repo({"p.md": post_text("Hello", platforms=f"[{', '.join(EVERY_ACCOUNT)}]", **fields)},
+                     platforms=EVERY_PLATFORM, files=files)
+    repo = load_repo(root)
+    assert repo.posts, repo.diagnostics
+    renderer = Renderer(root, repo.config, repo.brand)
+    return [renderer.render(repo.posts[0], account) for account in EVERY_ACCOUNT]
+
+
+@pytest.mark.parametrize("with_comments,published", FIELD_COMMENTS)
+def test_comments_in_front_matter_text_are_never_published(make_repo, smm, with_comments, published):
+    expected = _published_everywhere(make_repo, published)
+    got = _published_everywhere(make_repo, with_comments)
+    for r, e in zip(got, expected):
+        shown = (r.title, r.content_warning, json.dumps(r.as_json(), ensure_ascii=False))
+        assert "team note" not in "".join(str(s) for s in shown), r.account
+        assert (r.title, r.content_warning, r.link, r.languages) == (e.title, e.content_warning, e.link, e.languages)
+        assert r.as_json() == e.as_json(), r.account
+        assert {d.rule for d in r.diagnostics} == {d.rule for d in e.diagnostics}, r.account
+    for fmt in ("text", "markdown", "html", "json"):
+        code, out, _ = smm("preview", "--format", fmt)
+        assert code == 0 and "team note" not in out, fmt
+
+
+COUNT_INPUTS = [  # (platform, standard input, exit code, words in what it prints)
+    ("x", b"", 1, "X refuses an empty post"),
+    ("mastodon", b"", 1, "empty: Mastodon publishes no post without text"),
+    ("bluesky", b"", 1, "empty:"),
+    ("feed", b"", 1, "empty:"),
+    ("x", b"   ", 0, "3/280"),  # twitter-text 3.1.0: white space alone is a valid post, weighted 3
+    ("mastodon", "茶".encode() * 501, 1, "over the limit"),
+    ("x", b"caf\xe9", 1, "not valid UTF-8"),
+    ("mastodon", "冬日".encode("gbk"), 1, "UTF-8"),
+    ("bluesky", "tea".encode("utf-16"), 1, "UTF-16"),
+    ("x", b"a\x00b", 1, "binary"),
+]
+
+
+@pytest.mark.parametrize("platform,data,code,words", COUNT_INPUTS)
+def test_count_says_why_a_text_cannot_be_posted(platform, data, code, words):
+    from click.testing import CliRunner
+
+    from smm.cli import cli
+
+    result = CliRunner().invoke(cli, ["count", "--platform", platform], input=data)
+    shown = result.stdout + result.stderr
+    assert (result.exit_code, words in shown, "Traceback" in shown) == (code, True, False), shown
+    if code == 1 and "UTF" in words or "binary" in words:
+        assert "standard input" in result.stderr and not result.stdout
+
+
+@pytest.mark.parametrize("fields,field_line", [
+    ({"title": '"Launch <!-- legal asked"'}, 2),
+    ({"content_warning": '"Spoilers <!-- team"'}, 5),
+    ({"media": '[{file: content/media/a.png, alt: "Leaf <!-- team"}]'}, 5),
+    ({"overrides": '{mastodon: {link: "https://example.com/<!--x"}}'}, 5),
+])
+def test_an_unclosed_comment_in_a_front_matter_field_is_an_error_at_the_field(make_repo, smm, fields, field_line):
+    make_repo({"p.md": post_text("Hello", **fields)}, files={"content/media/a.png": _png()})
+    code, diagnostics, _ = smm.json("check", "--now", "2026-11-26T10:00")
+    found = [(d["rule"], d["line"]) for d in diagnostics if d["severity"] == "error"]
+    assert code == 1 and found == [("render.unclosed-comment", field_line)]

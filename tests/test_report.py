@@ -370,3 +370,28 @@ def test_a_malformed_row_names_the_file_and_column(tmp_path):
     path.write_text(path.read_text("utf-8") + "2026-11-08T00:00:00Z,p3,b,local,p3-b,many,,,,,\n", encoding="utf-8")
     with pytest.raises(SmmError, match=r'cannot read the collected metrics in .*2026-11\.csv: .*column "likes"'):
         build(load_repo(tmp_path), START, END, NOW)
+
+
+GOAL_OK = "{id: ok, metric: posts, baseline: 1, target: 2, deadline: 2026-12-31}"
+BROKEN_GOALS = [  # (a goal that breaks the schema, its rule)
+    ("{id: x, metric: likes, baseline: 1, target: 2, deadline: 2026-12-31}", "schema.enum"),
+    ("{id: x, metric: posts, target: 2, deadline: 2026-12-31}", "schema.required"),
+    ("{id: x, metric: posts, baseline: many, target: 2, deadline: 2026-12-31}", "schema.type"),
+    ("{id: X Y, metric: posts, baseline: 1, target: 2, deadline: 2026-12-31}", "schema.pattern"),
+    ("just text", "schema.type"),
+]
+
+
+@pytest.mark.parametrize("broken,rule", BROKEN_GOALS)
+def test_a_schema_error_in_one_goal_hides_no_other_goals_problems(tmp_path, broken, rule):
+    goals = (f"goals:\n  - {broken}\n"
+             "  - {id: late, metric: posts, baseline: 1, target: 2, start: 2026-06-01, deadline: 2026-01-01}\n"
+             "  - {id: bad-day, metric: posts, baseline: 1, target: 2, deadline: 2026-02-30}\n"
+             "  - {id: who, metric: posts, account: zz, baseline: 1, target: 2, deadline: 2026-12-31}\n"
+             f"  - {GOAL_OK}\n  - {GOAL_OK}\n")
+    write_fixture(tmp_path, goals)
+    settings = load_settings(tmp_path)
+    found = sorted((d.line, d.rule) for d in settings.found["goals"])
+    assert settings.goals == []
+    assert found == sorted([(2, rule), (3, "goals.deadline"), (4, "goals.date"), (5, "goals.unknown-account"),
+                            (7, "goals.duplicate-id")])

@@ -447,6 +447,10 @@ def test_unknown_rule_in_a_disable_comment(tmp_path):
     ("<!-- smm-disable voice.hashtags -->", "voice.directive", "`voice.hashtags` judges the whole post"),
     ("<!-- smm-disable voice.promo-share, voice.disclosure -->", "voice.directive", "`voice.promo-share`"),
     ("<!-- smm-disable A, voice.hashtags -->", "voice.directive", "`voice.hashtags`"),  # that name does nothing
+    ("<!-- smm-disable --><!-- smm-enable -->", "voice.directive", "covers no text"),
+    ("<!-- smm-disable A -->\n<!-- team note -->\n<!-- smm-enable A -->", "voice.directive", "covers no text"),
+    ("<!-- smm-enable -->", "voice.directive", "turns nothing back on"),
+    ("<!-- smm-enable A -->", "voice.directive", "turns nothing back on"),
 ])
 def test_a_disable_comment_that_disables_nothing_is_a_warning(tmp_path, comment, rule, names):
     root = voice_repo(tmp_path, {"A.yml": "extends: existence\nmessage: a\ntokens: [foo]\n"},
@@ -461,6 +465,7 @@ def test_a_disable_comment_that_disables_nothing_is_a_warning(tmp_path, comment,
     "<!-- smm-disable -->\nfoo\n<!-- smm-enable -->",      # every rule
     "<!-- smm-disable Vale -->\nfoo",                      # a style folder
     "<!-- team note: smm is great -->\nbar",              # an ordinary comment
+    "<!-- smm-disable A -->\nfoo <!-- smm-enable A --> <!-- smm-disable Vale -->bar<!-- smm-enable -->",
 ])
 def test_disable_comments_that_do_something_are_quiet(tmp_path, body):
     rules = {"A.yml": "extends: existence\nmessage: a\ntokens: [foo]\n",
@@ -557,3 +562,39 @@ def test_the_example_chinese_quote_rule_names_both_styles_readably(tmp_path):
     root = voice_repo(tmp_path, rules={"ZhQuoteStyle.yml": rule}, posts={"p.md": post("他说“好”，她说「不」。")})
     [d] = check(root)
     assert d.message == "这里用了`「」`式引号，前面用的是`“”`式：请统一。"
+
+
+@pytest.mark.parametrize("body", ["x\n<!-- smm-disable A -->", "x\n<!-- smm-disable -->\n<!-- team note -->\n",
+                                  "x <!-- smm-disable A -->\n\n"])
+def test_a_disable_at_the_end_of_the_text_is_a_warning(tmp_path, body):
+    root = voice_repo(tmp_path, {"A.yml": "extends: existence\nmessage: a\ntokens: [foo]\n"}, {"p.md": post(body)})
+    [d] = [d for d in check(root) if d.rule == "voice.directive"]
+    line = 6 + body[:body.index("<!-- smm")].count("\n")
+    assert (d.line, d.severity) == (line, "warning") and "covers no text" in d.message and "the end" in d.message
+
+
+@pytest.mark.parametrize("where", ["comment", "front matter"])
+@pytest.mark.parametrize("name,meant", [("voice.wordy", "voice.Wordy"), ("WORDY", "voice.Wordy"),
+                                        ("vale.b", "voice.Vale.B"), ("voice.Wordi", "voice.Wordy")])
+def test_a_rule_name_almost_right_gets_a_did_you_mean(tmp_path, where, name, meant):
+    rules = {"Wordy.yml": "extends: existence\nmessage: a\ntokens: [foo]\n",
+             "Vale/B.yml": "extends: existence\nmessage: b\ntokens: [bar]\n"}
+    if where == "comment":
+        text = post(f"<!-- smm-disable {name} -->\nfoo")
+    else:
+        text = post("foo", voice=f"{{disable: [{name}]}}")
+    root = voice_repo(tmp_path, rules, {"p.md": text})
+    [d] = [d for d in check(root) if d.rule == "voice.unknown-rule"]
+    assert f"did you mean `{meant}`?" in d.hint
+
+
+@pytest.mark.parametrize("fields,expected", [  # comments in a front matter text are for the repository
+    ({"title": '"Launch <!-- hype: amazing --> day"'}, []),
+    ({"title": '"Launch <!-- note --> amazing day"'}, [(2, 30)]),       # the column past the comment
+    ({"media": '[{file: m.png, alt: "<!-- amazing --> A leaf"}]'}, []),
+    ({"content_warning": '"amazing <!-- amazing -->"'}, []),            # not a scope voice reads
+])
+def test_voice_ignores_comments_in_front_matter_text(tmp_path, fields, expected):
+    rule = "extends: existence\nmessage: '%s'\nlevel: warning\nscope: [title, alt]\ntokens: [amazing]\n"
+    found = one_rule(tmp_path, rule, "body", **fields)
+    assert [(d.line, d.column) for d in found] == expected

@@ -54,6 +54,16 @@ def test_problems_are_located(text, rule, line, column):
     ("a:\n\u3000\u3000- x\nb: 2\n", 2, 1, "U+3000"),
     ("a: {b: 1，c: 2}\n", 1, 9, "U+FF0C"),                         # on the line the parser stopped at
     ("a: [x, y］\nb: 1\n", 1, 9, "U+FF3D"),
+    # the same kinds in their small, vertical and mathematical forms
+    ("title﹕Hi\nb: 1\n", 1, 6, "U+FE55"),
+    ("title∶Hi\nb: 1\n", 1, 6, "U+2236"),
+    ("title︰Hi\nb: 1\n", 1, 6, "U+FE30"),
+    ("title꞉Hi\nb: 1\n", 1, 6, "U+A789"),
+    ("a: {b: 1﹐c: 2}\n", 1, 9, "U+FE50"),
+    ("a: [x, y〕\nb: 1\n", 1, 9, "U+3015"),
+    ("a: [x, y﹈\nb: 1\n", 1, 9, "U+FE48"),
+    ("a: {b: 1﹜\nc: 2\n", 1, 9, "U+FE5C"),
+    ("a: 1\nb:\u1680x\nc: 2\n", 2, 3, "U+1680"),
     # a full-width colon inside text is meant: the real error is named
     ("a: |\n  Note：quoted text\nb: [x\n", 3, 4, None),
     ("a: \"Note：x\nb: [x\n", 1, 4, None),

@@ -37,37 +37,47 @@ MIN_POINTS = 3
 
 
 def goals_from(loaded: YamlFile, accounts=None) -> tuple[list[dict], list[Diagnostic]]:
-    """brand/goals.yml → the goals (none without the file or with problems) and every problem in it;
-    `accounts`: the account names a goal may name (None: not judged)."""
-    if loaded.diagnostics:
-        return [], loaded.diagnostics
-    goals = list(loaded.data.get("goals") or [])
-    found: list[Diagnostic] = []
+    """brand/goals.yml → the goals (none without the file or with problems) and every problem in it,
+    each goal's own checks too when another goal breaks the schema; `accounts`: the account
+    names a goal may name (None: not judged)."""
+    goals = loaded.data.get("goals")
+    found: list[Diagnostic] = list(loaded.diagnostics)
     seen: set[str] = set()
-    at = loaded.positions.at
-    for index, goal in enumerate(goals):
-        if goal["id"] in seen:
-            found.append(Diagnostic.at(GOALS_FILE, at(("goals", index, "id")), ERROR, "goals.duplicate-id",
-                                       f"goal id `{goal['id']}` is used twice"))
-        seen.add(goal["id"])
-        days = {}
-        for key in ("start", "deadline"):
-            if key in goal:
-                try:
-                    days[key] = date.fromisoformat(goal[key])
-                except ValueError:
-                    found.append(Diagnostic.at(GOALS_FILE, at(("goals", index, key)), ERROR, "goals.date",
-                                               f"`{key}` {goal[key]} is not a real date"))
-        if len(days) == 2 and days["deadline"] < days["start"]:
-            found.append(Diagnostic.at(GOALS_FILE, at(("goals", index, "deadline")), ERROR, "goals.deadline",
-                                       f"`deadline` {goal['deadline']} is before `start` {goal['start']}",
-                                       "the deadline is the day the target is due, after the baseline was measured"))
-        if accounts is not None and goal.get("account") and goal["account"] not in accounts:
-            found.append(Diagnostic.at(GOALS_FILE, at(("goals", index, "account")), ERROR, "goals.unknown-account",
-                                       f"no account `{goal['account']}` in platforms.yml",
-                                       f"accounts are: {', '.join(accounts) or 'none'}"))
-    return ([] if found else goals), found
+    for index, goal in enumerate(goals if isinstance(goals, list) else []):
+        if isinstance(goal, dict):
+            found += _goal_problems(loaded, index, goal, seen, accounts)
+    return ([] if found else list(goals or [])), found
 
+
+def _goal_problems(loaded: YamlFile, index: int, goal: dict, seen: set[str], accounts) -> list[Diagnostic]:
+    """One goal's id, dates and account, as far as the schema let them through (its own errors
+    on a field are not repeated)."""
+    at = loaded.positions.at
+    judged = {(d.line, d.column) for d in loaded.diagnostics}
+    text = {key: goal[key] for key in ("id", "start", "deadline", "account")
+            if isinstance(goal.get(key), str) and at(("goals", index, key))[:2] not in judged}
+    found = []
+    if "id" in text and text["id"] in seen:
+        found.append(Diagnostic.at(GOALS_FILE, at(("goals", index, "id")), ERROR, "goals.duplicate-id",
+                                   f"goal id `{text['id']}` is used twice"))
+    seen.add(text.get("id", ""))
+    days = {}
+    for key in ("start", "deadline"):
+        if key in text:
+            try:
+                days[key] = date.fromisoformat(text[key])
+            except ValueError:
+                found.append(Diagnostic.at(GOALS_FILE, at(("goals", index, key)), ERROR, "goals.date",
+                                           f"`{key}` {text[key]} is not a real date"))
+    if len(days) == 2 and days["deadline"] < days["start"]:
+        found.append(Diagnostic.at(GOALS_FILE, at(("goals", index, "deadline")), ERROR, "goals.deadline",
+                                   f"`deadline` {text['deadline']} is before `start` {text['start']}",
+                                   "the deadline is the day the target is due, after the baseline was measured"))
+    if accounts is not None and text.get("account") and text["account"] not in accounts:
+        found.append(Diagnostic.at(GOALS_FILE, at(("goals", index, "account")), ERROR, "goals.unknown-account",
+                                   f"no account `{text['account']}` in platforms.yml",
+                                   f"accounts are: {', '.join(accounts) or 'none'}"))
+    return found
 
 
 

@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import difflib
 from dataclasses import replace
 from pathlib import Path
 
@@ -19,7 +20,8 @@ from smm.voice import social
 from smm.voice.base import Hit, Rule
 from smm.voice.matcher import LiteralIndex
 from smm.voice.rules import load_rule, rule_files
-from smm.voice.segments import FrontMatter, Segment, build_segments, disabled_at, misspelt_directives, name_matches
+from smm.voice.segments import (FrontMatter, Segment, build_segments, canonical, disabled_at, idle_directives,
+                                misspelt_directives, name_matches)
 from smm.settings import VOICE_FILE
 from smm.tokens import hashtag
 from smm.voice.social import BUILTIN_IDS
@@ -128,7 +130,7 @@ class Voice:
                 if not self.known(str(name)):
                     problems.append(Diagnostic.at(post.file, post.at(("voice", "disable", index)), WARNING,
                                                   "voice.unknown-rule", f"`voice.disable` names no rule: `{name}`",
-                                                  _rules_hint(self)))
+                                                  _rules_hint(self, str(name))))
         segments = build_segments(post, rendered, front, self.scopes)
         context = _Context(post, segments)
         hits = self._rule_hits(context) + self._builtin_hits(post, segments, rendered)
@@ -155,12 +157,17 @@ class Voice:
                 line, column = segment.locate(position)
                 if not self.known(name):
                     found.append(Diagnostic(post.file, line, column, WARNING, "voice.unknown-rule",
-                                            f"`smm-disable`/`smm-enable` names no rule: `{name}`", _rules_hint(self)))
+                                            f"`smm-disable`/`smm-enable` names no rule: `{name}`", _rules_hint(self, name)))
                 elif all(rid in social.WHOLE_POST_IDS for rid in self._all_ids() if name_matches(name, rid)):
                     found.append(Diagnostic(
                         post.file, line, column, WARNING, "voice.directive",
                         f"`{name}` judges the whole post: a comment around some text does not turn it off",
                         f"turn it off for the post in its front matter: `voice: {{disable: [{name}]}}`"))
+        known = [d for d in segment.directives if all(self.known(n) for n in d[3] or ())]
+        for position, why in idle_directives(segment.text, known) if known else ():
+            line, column = segment.locate(position)
+            found.append(Diagnostic(post.file, line, column, WARNING, "voice.directive", why,
+                                    "remove it, or put the text it is for between `smm-disable` and `smm-enable`"))
         if segment.flavor == "markdown":
             for position in misspelt_directives(segment.text):
                 line, column = segment.locate(position)
@@ -273,10 +280,16 @@ def _config_problem(positions, path, message: str) -> Diagnostic:
                          "voice.unknown-rule", message)
 
 
-def _rules_hint(voice: Voice) -> str:
+def _rules_hint(voice: Voice, name: str = "") -> str:
+    """Did you mean (the same id in another case, else a close one), then the rule ids."""
     names = [r.id for r in voice.rules] + sorted(BUILTIN_IDS)
     shown = ", ".join(names[:12]) + (", ..." if len(names) > 12 else "")
-    return f"rule ids are: {shown}"
+    wanted = canonical(name) if name else ""
+    same = [n for n in names if n.casefold() == wanted.casefold()]
+    if same:
+        return f"did you mean `{same[0]}`? (ids are case-sensitive); rule ids are: {shown}"
+    close = difflib.get_close_matches(wanted, names, n=1, cutoff=0.8) if wanted else []
+    return (f"did you mean `{close[0]}`? " if close else "") + f"rule ids are: {shown}"
 
 
 def _longest_across_rules(hits: list[Hit]) -> list[Hit]:

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from smm.content import overrides, written
 from smm.files import read_text
+from smm.markup import strip_comments
 from smm.voice.text import Normalized, normalize, prepare
 
 _DIRECTIVE = re.compile(r"<!--\s*smm-(disable|enable)\b([^>]*?)-->")
@@ -48,6 +49,29 @@ def misspelt_directives(text: str) -> list[int]:
         return []
     exact = {m.start() for m in _DIRECTIVE.finditer(text)}
     return [m.start() for m in _NEAR_DIRECTIVE.finditer(text) if m.start() not in exact]
+
+
+def _overlap(first: list[str] | None, second: list[str] | None) -> bool:
+    """Two directives' names share a rule (None: every rule; a style folder holds its rules)."""
+    if first is None or second is None:
+        return True
+    return any(name_matches(a, canonical(b)) or name_matches(b, canonical(a)) for a in first for b in second)
+
+
+def idle_directives(text: str, directives) -> list[tuple[int, str]]:
+    """(offset, why) of each switch that does nothing: a disable with no text before the next
+    enable of its rules (or the end), an enable with no disable of its rules before it."""
+    found = []
+    for index, (position, end, disable, names) in enumerate(directives):
+        earlier, later = directives[:index], directives[index + 1:]
+        if disable:
+            stop = next((p for p, _, d, n in later if not d and _overlap(names, n)), len(text))
+            if not strip_comments(text[end:stop])[0].strip():
+                found.append((position, "this `smm-disable` covers no text: nothing stands between it and "
+                                        + ("its `smm-enable`" if stop < len(text) else "the end")))
+        elif not any(d and _overlap(names, n) for _, _, d, n in earlier):
+            found.append((position, "this `smm-enable` turns nothing back on: no `smm-disable` of its rules comes before it"))
+    return found
 
 
 def disabled_at(directives, rule_id: str, offset: int) -> bool:

@@ -159,7 +159,7 @@ _TARGETS = _Anchored(("](", "]["), _TARGET + "|" + _REFLINK, lambda text, i: i, 
 _SKIP = {
     "markdown": [_CODE, _Pass(("<",), [_COMMENT, _AUTOLINK, _TAG]), _Pass(("]:",), [_REFDEF]),
                  _TARGETS, _URLS, _blank_at_signs, _HASHTAGS],
-    "plain": [_CODE, _URLS, _blank_at_signs, _HASHTAGS],
+    "plain": [_CODE, _Pass(("<",), [_COMMENT]), _URLS, _blank_at_signs, _HASHTAGS],
     "html": [_Pass(("<", "&"), [_TAG, _ENTITY]), _URLS, _blank_at_signs, _HASHTAGS],
 }
 
