@@ -24,9 +24,9 @@ PLANTED = {"render.too-long", "render.mention", "media.alt-missing", "post.unkno
 def corpus(tmp_path_factory) -> tuple[Path, list]:
     root = tmp_path_factory.mktemp("corpus")
     generate(root, posts=POSTS)
-    repo, voice = run_check(root, datetime.fromisoformat(NOW))
+    repo = run_check(root, datetime.fromisoformat(NOW))
     assert len(repo.posts) + len(repo.broken) == POSTS
-    assert len(voice.rules) == 41 + 201
+    assert len(repo.voice.rules) == 41 + 201
     return root, repo.diagnostics
 
 

@@ -188,7 +188,7 @@ def profile(root: Path, top: int) -> None:
     profiler = cProfile.Profile()
     started = time.perf_counter()
     profiler.enable()
-    repo, _ = run_check(root, now)
+    repo = run_check(root, now)
     output = render(repo.diagnostics, "json", root)
     profiler.disable()
     wall = time.perf_counter() - started
