@@ -221,6 +221,9 @@ class Publisher:
     def _guarded(self, job: Job, step: Callable[[], JobResult | Plan | None]) -> JobResult | Plan | None:
         try:
             return step()
+        except SmmError as exc:  # e.g. a record or feed it cannot write (CannotWrite): said as such
+            log.debug("%s → %s failed", job.post.id, job.account, exc_info=True)
+            return JobResult(job.post.id, job.account, "failed", None, exc.message)
         except Exception as exc:  # a bug, or an SDK's surprise: this job only, the run goes on
             log.debug("%s → %s failed", job.post.id, job.account, exc_info=True)
             return JobResult(job.post.id, job.account, "failed", None,

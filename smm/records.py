@@ -113,5 +113,5 @@ class RecordStore:
         problems = schema("record").messages(data)
         if problems:  # a bug in smm: refuse to write a record it could not read back
             raise ValueError(f"invalid publish record for {post_id}: {problems[0]}")
-        write_atomic(self.root / record_file(post_id), json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+        write_atomic(self.root / record_file(post_id), json.dumps(data, ensure_ascii=False, indent=2) + "\n", self.root)
         self.records[post_id] = Record(record_file(post_id), post_id, source, data["accounts"])

@@ -259,6 +259,35 @@ def test_a_feed_file_smm_cannot_use_fails_the_job_with_where(repo, smm, written,
     assert says in error and "git checkout -- data/feed/feed.json" in error and "internal error" not in error
 
 
+# A record or feed smm cannot write (read-only checkout, a file or folder in the way) fails each
+# job with the path and the reason, never "internal error", and nothing goes out.
+def _read_only(root: Path) -> None:
+    for folder in (root / "data", root / "data/published"):
+        folder.mkdir(parents=True, exist_ok=True)
+        folder.chmod(0o555)
+
+
+@pytest.mark.parametrize("accounts,in_the_way,says", [
+    ("[local]", lambda root: (root / "data").mkdir() or (root / "data/published").write_text("x"),
+     "cannot write data/published/a.json: File exists"),
+    ("[feed]", lambda root: (root / "data").mkdir() or (root / "data/published").write_text("x"),
+     "cannot write data/published/a.json: File exists"),
+    ("[feed]", lambda root: (root / "data").mkdir() or (root / "data/feed").write_text("x"),
+     "cannot write data/feed/feed.xml: File exists"),
+    ("[feed]", lambda root: (root / "data/feed/feed.xml").mkdir(parents=True),
+     "cannot write data/feed/feed.xml: Is a directory"),
+    pytest.param("[feed, local]", _read_only, "cannot write data/published/a.json: Permission denied",
+                 marks=pytest.mark.skipif(os.geteuid() == 0, reason="root writes into read-only folders")),
+])
+def test_a_file_smm_cannot_write_fails_the_job_with_path_and_reason(repo, smm, accounts, in_the_way, says):
+    root = repo({"a.md": due(accounts=accounts)})
+    in_the_way(root)
+    code, report, _ = publish(smm)
+    assert code == 1 and {j["state"] for j in report["jobs"]} == {"failed"}, report
+    assert all(says in j["error"] and "internal error" not in j["error"] for j in report["jobs"]), report
+    assert remote_posts(root) == [] and not (root / "data/feed/feed.json").is_file()
+
+
 # --- a real `smm publish` process, killed at each step, then run again -----------------------
 
 CRASH_POINTS = ["after_in_flight", "after_call", "before_record", "before_commit"]
