@@ -411,9 +411,31 @@ def test_markdown_summary_lists_failures_first(repo, smm):
     lines = out.splitlines()
     assert code == 1
     assert lines[0] == "### smm publish: 1 published, 1 skipped"
-    assert lines[4].startswith("| ⏭️ skipped | `a` | mastodon | not configured: set T_MASTODON_TOKEN |")
+    assert lines[4].startswith("| ❌ skipped (fails the run) | `a` | mastodon | not configured: set T_MASTODON_TOKEN |")
     assert lines[5].startswith("| ✅ published | `a` | feed |")
     assert lines[-2] == "Not configured: **mastodon** (set `T_MASTODON_TOKEN`)"
+
+
+def _job(state: str, post: str, fails_run: bool = True):
+    from smm.publish import JobResult
+    return JobResult(post, "acct", state, "https://x/1" if state == "published" else None, f"why {post}", fails_run)
+
+
+# The job summary's rows, top to bottom: what fails the run first, a harmless skip last and said as such.
+@pytest.mark.parametrize("jobs,rows", [
+    ([_job("published", "p"), _job("failed", "f")], ["❌ failed | `f`", "✅ published | `p`"]),
+    ([_job("skipped", "w", False), _job("skipped", "s"), _job("published", "p")],
+     ["❌ skipped (fails the run) | `s`", "✅ published | `p`", "➖ skipped (cannot publish from smm) | `w`"]),
+    ([_job("late", "l"), _job("unconfirmed", "u"), _job("in_flight", "i"), _job("failed", "f")],
+     ["❌ failed | `f`", "❓ unconfirmed | `u`", "⏳ in_flight | `i`", "⏰ late | `l`"]),
+    ([_job("skipped", "w", False), _job("unconfirmed", "u"), _job("skipped", "s")],
+     ["❌ skipped (fails the run) | `s`", "❓ unconfirmed | `u`", "➖ skipped (cannot publish from smm) | `w`"]),
+])
+def test_markdown_summary_puts_what_fails_the_run_first(jobs, rows):
+    from smm.publish import Report
+    from smm.runs import format_publish
+    table = [line for line in format_publish(Report(jobs), "markdown").splitlines() if line.startswith("| ") and "`" in line]
+    assert [line.split(" | acct")[0].removeprefix("| ") for line in table] == rows
 
 
 def test_missing_media_fails_until_the_file_is_there(repo, smm):
