@@ -7,7 +7,7 @@ The protocol, per (post, account) job:
                         │                     └──► outcome unknown ──► find() ──► published
                         ▼                                  nothing yet: wait `settle`, or leave in_flight
     a run that finds in_flight reconciles it with find() before any call;
-    unconfirmed is never retried automatically (`--retry-unconfirmed POST` after a human looked)
+    unconfirmed is never retried automatically: a human looks, then runs `smm resolve`
 
 Before a call the record is in_flight with the attempt (`sent`): when, until when, and the
 text and media as sent; each result is on disk before the next call. With `--push` the
@@ -107,6 +107,12 @@ def _hash(text: str) -> str:
 
 def idempotency_key(post_id: str, account: str, content: str) -> str:
     return hashlib.sha256(f"{post_id}\n{account}\n{content}".encode()).hexdigest()[:32]
+
+
+def resolve_hint(post_id: str, account: str) -> str:
+    """What a human does about a job whose outcome nobody could tell."""
+    resolve = f"smm resolve {post_id} --account {account}"
+    return f"check the account: if the post is there, run `{resolve} --published URL`, if not `{resolve} --not-published`"
 
 
 def checkpoint(name: str) -> None:
@@ -254,7 +260,7 @@ class Publisher:
                 return None  # reported when it became late
             state = "new"  # rescheduled since, or --include-late: due now
         if state == "unconfirmed" and job.post.id not in self.retry_unconfirmed:
-            return result("unconfirmed", record.get("error") or "outcome unknown: check the account, then --retry-unconfirmed")
+            return result("unconfirmed", record.get("error") or f"outcome unknown; {resolve_hint(job.post.id, job.account)}")
         if state == "failed" and not self._may_retry(record, job):  # permanent: a changed post is tried again
             return result("failed", f"failed earlier and not retried: {record.get('error') or 'no reason recorded'}; "
                                     f"change the post, or run `smm resolve {job.post.id} --account {job.account} "
@@ -395,8 +401,9 @@ class Publisher:
             self._save(job, {**self._done_calling(record), "state": "in_flight", "error": str(exc)})
             return JobResult(job.post.id, job.account, "in_flight", None, str(exc))
         except _Unconfirmed as exc:
-            self._save(job, {**self._done_calling(record), "state": "unconfirmed", "error": str(exc)})
-            return JobResult(job.post.id, job.account, "unconfirmed", None, str(exc))
+            error = f"{exc}; {resolve_hint(job.post.id, job.account)}"
+            self._save(job, {**self._done_calling(record), "state": "unconfirmed", "error": error})
+            return JobResult(job.post.id, job.account, "unconfirmed", None, error)
         except (Rejected, NotSupported) as exc:
             return self._failed(job, record, exc, retryable=False)
         except (AuthError, TransientError, RateLimited) as exc:
@@ -460,13 +467,11 @@ class Publisher:
         try:
             found = adapter.find(outgoing, idempotency_key=key, lookup=lookup)
         except NotSupported as exc:
-            raise _Unconfirmed(f"a call was under way and {adapter.label} cannot tell whether it worked ({exc.message}); "
-                               "check the account, then run `smm publish --retry-unconfirmed " f"{outgoing.post_id}`") from None
+            raise _Unconfirmed(f"a call was under way and {adapter.label} cannot tell whether it worked ({exc.message})") from None
         except (TransientError, RateLimited, AuthError) as exc:
             raise _Unconfirmed(f"could not reconcile an earlier call: {exc.message}") from None
         if found is not None and found.remote_id in lookup.owned:  # an adapter's bug must not lose a post
-            raise _Unconfirmed(f"{adapter.label} matched {found.remote_id}, which another record owns; check the account, "
-                               f"then run `smm publish --retry-unconfirmed {outgoing.post_id}`")
+            raise _Unconfirmed(f"{adapter.label} matched {found.remote_id}, which another record owns")
         return found
 
     def call(self, adapter: Platform, outgoing: Outgoing, key: str, platform: type[Platform]) -> PublishResult:

@@ -491,7 +491,7 @@ def test_server_error_proves_nothing_and_is_never_retried_blindly(repo, mock, ne
     for _ in range(2):
         report = publisher(root).run()
         assert [(j.post, j.state) for j in report.jobs] == [("a", "unconfirmed")]
-        assert "--retry-unconfirmed a" in report.jobs[0].error
+        assert f"smm resolve a --account {net.account} --published URL" in report.jobs[0].error
     assert route.call_count == 1
 
 
@@ -515,7 +515,7 @@ def test_no_answer_after_sending_becomes_unconfirmed(repo, mock, net, fault):
     for _ in range(2):  # find() is not supported: never retried automatically
         report = publisher(root).run()
         assert [j.state for j in report.jobs] == ["unconfirmed"]
-        assert "--retry-unconfirmed a" in report.jobs[0].error
+        assert f"smm resolve a --account {net.account} --published URL" in report.jobs[0].error
     assert route.call_count == 1
     assert record(root, "a")[net.account]["state"] == "unconfirmed"
     route.mock(side_effect=None, return_value=net.ok())

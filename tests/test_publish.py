@@ -13,6 +13,8 @@ from xml.etree import ElementTree as ET
 import pytest
 
 from conftest import post_text
+from smm.errors import AuthError, NotSupported, TransientError
+from smm.platforms import PublishResult
 from smm.publish import Publisher
 from smm.repo import load_repo
 
@@ -171,23 +173,34 @@ def test_thread_resumes_from_the_failed_part(repo):
     assert [(p["id"], p["reply_to"]) for p in posts] == [("1", None), ("2", "1")]
 
 
-def test_in_flight_that_cannot_be_reconciled_becomes_unconfirmed(repo, smm, monkeypatch):
-    from smm.platforms.local import Local
-    from smm.errors import NotSupported
+# Every way find() can fail to tell leaves the job unconfirmed, never retried by itself, and the
+# message names `smm resolve` (--retry-unconfirmed still works).
+def _raises(error):
+    def find():
+        raise error
+    return find
 
-    root = repo({"a.md": due(accounts="[local]")})
+
+@pytest.mark.parametrize("cannot_tell", [
+    _raises(NotSupported("no way to look")), _raises(TransientError("503 while looking")),
+    _raises(AuthError("token expired while looking")), lambda: PublishResult("owned-by-b", None),
+], ids=["not-supported", "transient", "auth", "matches-another-records-post"])
+def test_in_flight_that_cannot_be_reconciled_becomes_unconfirmed(repo, smm, monkeypatch, cannot_tell):
+    from smm.platforms.local import Local
+
+    root = repo({"a.md": due(accounts="[local]"), "b.md": due(accounts="[local]")})
     (root / "data/published").mkdir(parents=True)
     (root / "data/published/a.json").write_text(json.dumps(
         {"post": "a", "file": "content/a.md", "accounts": {"local": {"state": "in_flight", "attempts": 1, "key": "k1"}}}))
-
-    def cannot_tell(self, outgoing, *, idempotency_key, lookup):
-        raise NotSupported("no way to look")
-
-    monkeypatch.setattr(Local, "find", cannot_tell)
+    (root / "data/published/b.json").write_text(json.dumps({"post": "b", "file": "content/b.md", "accounts": {"local": {
+        "state": "published", "remote_id": "owned-by-b", "url": None, "published_at": "2026-11-30T00:00:00+00:00"}}}))
+    monkeypatch.setattr(Local, "find", lambda self, outgoing, *, idempotency_key, lookup: cannot_tell())
     for _ in range(2):  # never retried automatically
         code, report, _ = publish(smm)
         assert (code, report["jobs"][0]["state"]) == (1, "unconfirmed")
-        assert "--retry-unconfirmed a" in report["jobs"][0]["error"]
+        error = report["jobs"][0]["error"]
+        assert "`smm resolve a --account local --published URL`" in error and "--not-published" in error
+        assert "retry-unconfirmed" not in error
     assert remote_posts(root) == []
     code, report, _ = publish(smm, "--retry-unconfirmed", "a")
     assert (code, report["jobs"][0]["state"]) == (0, "published")
