@@ -35,9 +35,12 @@ def origin_url(root: Path) -> str | None:
         return None
 
 
-def _git_error(what: str, exc: git.GitCommandError) -> SmmError:
-    detail = (exc.stderr or exc.stdout or "").strip().splitlines()
-    return SmmError(f"git {what} failed: {detail[-1] if detail else exc.status}")
+def _git_error(what: str, exc: git.GitCommandError, then: str = "") -> SmmError:
+    """The reason git gave (a hook's or the server's line, not git's generic last words), and `then`."""
+    lines = [line.strip().strip("'") for line in (exc.stderr or exc.stdout or "").strip().splitlines()]
+    lines = [line for line in lines if line and not line.startswith(("hint:", "stderr:"))]
+    telling = [line for line in lines if "failed to push some refs" not in line] or lines
+    return SmmError(f"git {what} failed: {telling[-1] if telling else exc.status}{then}")
 
 
 def commit_data(root: Path, message: str) -> str | None:
@@ -201,12 +204,16 @@ def claim(root: Path, message: str, remote: str = "origin") -> bool:
     try:
         repo.git.push(remote, f"HEAD:refs/heads/{branch}")
         return True
-    except git.GitCommandError:
-        log.info("the claim was not taken: another push came first")
-    try:
-        repo.git.reset("--keep", "HEAD~1")
-        repo.git.fetch(remote, branch)
     except git.GitCommandError as exc:
-        raise _git_error(f"catching up with {remote}/{branch} after a lost claim", exc) from None
+        refused = exc
+    try:
+        repo.git.reset("--keep", "HEAD~1")  # the claim undone, on disk too
+        repo.git.fetch(remote, branch)
+        moved = repo.git.rev_parse(f"{remote}/{branch}") != repo.head.commit.hexsha
+    except git.GitCommandError as exc:
+        raise _git_error(f"catching up with {remote}/{branch} after a lost claim", exc, "; nothing was sent") from None
+    if not moved:  # not a race: a hook, permissions, a protected branch
+        raise _git_error(f"push of the claim to {remote}", refused, "; nothing was sent")
+    log.info("the claim was not taken: another push came first")
     _rebase(repo, f"{remote}/{branch}")
     return False

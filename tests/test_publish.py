@@ -397,6 +397,35 @@ def test_a_real_conflict_aborts_cleanly_keeps_the_commit_and_still_reports(origi
     assert not (second / ".git/rebase-merge").exists()
 
 
+def _refusing_hook(bare: Path, name: str = "pre-receive") -> None:
+    hook = bare / "hooks" / name
+    hook.write_text("#!/bin/sh\necho 'protected branch' >&2\nexit 1\n")
+    hook.chmod(0o755)
+
+
+# A claim the remote refuses for any reason but a race is said as such, undone, and nothing is sent
+# (was: "another push came first 5 times").
+@pytest.mark.parametrize("break_remote,says", [
+    (_refusing_hook, "git push of the claim to origin failed: ! [remote rejected]"),
+    (lambda bare: _refusing_hook(bare, "update"), "git push of the claim to origin failed: ! [remote rejected]"),
+    (lambda bare: bare.rename(bare.with_name("gone.git")), "after a lost claim failed:"),
+])
+def test_a_claim_the_remote_refuses_sends_nothing_and_says_why(origin, tmp_path, break_remote, says):
+    editor = _clone(origin, tmp_path / "editor")
+    (editor / "content/c.md").write_text(due(accounts="[local]"))
+    _git(editor, "add", "-A")
+    _git(editor, "commit", "-qm", "Add post c")
+    _git(editor, "push", "-q", "origin", "main")
+    bot = _clone(origin, tmp_path / "bot")
+    head = _git(bot, "rev-parse", "HEAD")
+    break_remote(origin)
+    result = _run(bot, "--push")
+    assert result.returncode == 1 and says in result.stderr and "nothing was sent" in result.stderr, result.stderr
+    assert "another push came first" not in result.stderr and "Traceback" not in result.stderr
+    assert remote_posts(bot) == []
+    assert _git(bot, "rev-parse", "HEAD") == head and _git(bot, "status", "--porcelain", "--", "data") == ""
+
+
 def test_an_adapter_without_its_sdk_is_disabled_with_a_reason(repo, monkeypatch):
     from smm.platforms.mastodon import Mastodon
 
