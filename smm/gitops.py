@@ -37,10 +37,16 @@ def origin_url(root: Path) -> str | None:
 
 def _git_error(what: str, exc: git.GitCommandError, then: str = "") -> SmmError:
     """The reason git gave (a hook's or the server's line, not git's generic last words), and `then`."""
-    lines = [line.strip().strip("'") for line in (exc.stderr or exc.stdout or "").strip().splitlines()]
-    lines = [line for line in lines if line and not line.startswith(("hint:", "stderr:"))]
+    lines = [line.strip().removeprefix("stderr:").strip().strip("'") for line in (exc.stderr or exc.stdout or "").splitlines()]
+    lines = [line for line in lines if line and not line.startswith("hint:")]
     telling = [line for line in lines if "failed to push some refs" not in line] or lines
     return SmmError(f"git {what} failed: {telling[-1] if telling else exc.status}{then}")
+
+
+def _step(exc: git.GitCommandError) -> str:
+    """Which git command failed: `rebase`, `diff`..."""
+    command = exc.command if isinstance(exc.command, (list, tuple)) else str(exc.command).split()
+    return str(command[1]) if len(command) > 1 else "command"
 
 
 def commit_data(root: Path, message: str) -> str | None:
@@ -90,6 +96,8 @@ def record(root: Path, message: str, push_too: bool) -> str | None:
             push(root)
     except SmmError as exc:
         return exc.message
+    except git.GitCommandError as exc:  # a step the functions above do not name (status, diff, rebase --abort)
+        return _git_error(_step(exc), exc).message
     return None
 
 
@@ -195,6 +203,13 @@ def claim(root: Path, message: str, remote: str = "origin") -> bool:
     (the records on disk are as before it) and the checkout is moved onto the remote's newest
     commit, so the caller reads again.
     """
+    try:
+        return _claim(root, message, remote)
+    except git.GitCommandError as exc:
+        raise _git_error(_step(exc), exc, "; nothing was sent") from None
+
+
+def _claim(root: Path, message: str, remote: str) -> bool:
     repo = _repo(root)
     if repo.head.is_detached:
         raise SmmError("cannot push from a detached HEAD: check out the branch to publish from")
