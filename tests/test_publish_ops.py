@@ -484,6 +484,9 @@ def test_check_names_smm_resolve_for_an_unconfirmed_job(settled, smm):
 
 READ_ONLY = [  # command, exit code, what it says on stderr (the last line), or on stdout
     (["publish", "--dry-run", "--format", "json"], 0, None, '"state": "would_publish"'),
+    (["publish"], 1, None, "failed        b → local  cannot write data/published/b.json: Permission denied"),
+    (["publish", "--format", "markdown"], 1, None,
+     "| ❌ failed | `c` | feed | cannot write data/published/c.json: Permission denied |"),
     (["check", "--format", "json"], 1, None, '"rule": "voice.Terms"'),
     (["check", "--fix"], 1, "error: cannot fix content/a.md: Permission denied", None),
     (["new", "Hello"], 1, "error: cannot write content/2026/12/2026-12-01-hello.md: Permission denied", None),
@@ -504,9 +507,10 @@ def read_only_checkout(tmp_path_factory):
     from conftest import RepoFactory
 
     root = Path(tempfile.mkdtemp(prefix="smm-read-only-"))
-    RepoFactory(root)({"a.md": due(accounts="[local]", body="We utilise github"), "b.md": due(accounts="[local]")},
-                      calendar=None, platforms=(
-        "timezone: Asia/Shanghai\naccounts:\n  local: {platform: local, path: .local/local}\n"), files={
+    RepoFactory(root)({"a.md": due(accounts="[local]", body="We utilise github"), "b.md": due(accounts="[local]"),
+                       "c.md": due(accounts="[feed]")}, calendar=None, platforms=(
+        "timezone: Asia/Shanghai\naccounts:\n  local: {platform: local, path: .local/local}\n"
+        "  feed: {platform: feed, path: data/feed/feed.xml, site: https://example.com}\n"), files={
         "brand/voice/Terms.yml": "extends: substitution\nmessage: \"Use '%s' instead of '%s'.\"\nlevel: error\n"
                                  "swap:\n  utilise: use\n",
         ".local/local/posts.json": json.dumps([{"id": "1", "key": "k", "url": "local://local/1", "post": "a",
