@@ -473,6 +473,27 @@ def test_resolve_without_the_accounts_secret_records_it_unchecked(settled, smm):
     assert (job["state"], job["url"], job["remote_id"], job["resolved"]["checked"]) == ("published", url, None, False)
 
 
+# A post another record already owns (last week's "Happy Friday!") is never recorded for this job
+# too: that would lose this one, as find() must never do either.
+@pytest.mark.parametrize("accounts,b_job,reference", [
+    ("[local]", {"remote_id": "7", "url": "local://local/7"}, "local://local/7"),
+    ("[local]", {"remote_id": "7", "url": "local://local/7"}, "7"),
+    ("[local]", {"remote_id": "6", "url": "local://local/6", "parts": [{"remote_id": "6"}, {"remote_id": "7"}]}, "7"),
+    ("[mastodon]", {"remote_id": None, "url": "https://mastodon.example/@brand/111"}, "https://mastodon.example/@brand/111"),
+])
+def test_resolve_refuses_a_post_another_record_owns(settled, smm, accounts, b_job, reference):
+    root = settled("unconfirmed", accounts=accounts)
+    account = accounts.strip("[]")
+    (root / "content/b.md").write_text(due(accounts=accounts))
+    (root / "data/published/b.json").write_text(json.dumps({"post": "b", "file": "content/b.md", "accounts": {
+        account: {"state": "published", "published_at": "2026-11-24T04:00:00+00:00", **b_job}}}))
+    before = (root / "data/published/a.json").read_text()
+    code, _, err = smm("resolve", "a", "--account", account, "--published", reference, "--now", NOW)
+    assert (code, err.strip()) == (1, f"error: --published {reference}: that post is already recorded for `b`; "
+                                      "give the URL of `a`'s own post, or --not-published")
+    assert (root / "data/published/a.json").read_text() == before
+
+
 def test_check_names_smm_resolve_for_an_unconfirmed_job(settled, smm):
     settled("unconfirmed")
     code, out, _ = smm("check", "--format", "json")
