@@ -115,6 +115,11 @@ def resolve_hint(post_id: str, account: str) -> str:
     return f"check the account: if the post is there, run `{resolve} --published URL`, if not `{resolve} --not-published`"
 
 
+def _settle_failed(post_id: str, account: str) -> str:
+    """What a human does about a job that failed for good."""
+    return f"change the post, or run `smm resolve {post_id} --account {account} --published URL | --not-published`"
+
+
 def checkpoint(name: str) -> None:
     """Fault injection for crash tests: SMM_TEST_CRASH_AT=<name> kills the process here."""
     if os.environ.get("SMM_TEST_CRASH_AT") == name:
@@ -263,8 +268,7 @@ class Publisher:
             return result("unconfirmed", record.get("error") or f"outcome unknown; {resolve_hint(job.post.id, job.account)}")
         if state == "failed" and not self._may_retry(record, job):  # permanent: a changed post is tried again
             return result("failed", f"failed earlier and not retried: {record.get('error') or 'no reason recorded'}; "
-                                    f"change the post, or run `smm resolve {job.post.id} --account {job.account} "
-                                    "--published URL | --not-published`")
+                                    + _settle_failed(job.post.id, job.account))
         platform = platform_class(self.repo.config.accounts[job.account].platform)
         held = self._held(record, platform)
         if state == "in_flight" and held:
@@ -517,7 +521,7 @@ class Publisher:
         unknown = [a for a in record.get("sent") or [] if a["run"] != self.run_id]  # this run's calls were refused
         self._save(job, {**record, "state": "failed", "retryable": retryable, "error": exc.message, "sent": unknown or None})
         return JobResult(job.post.id, job.account, "failed", None,
-                         exc.message + ("" if retryable else " (not retried)"))
+                         exc.message + ("" if retryable else f" (not retried: {_settle_failed(job.post.id, job.account)})"))
 
     def _save(self, job: Job, record: dict) -> None:
         self.store.save(job.post.id, job.post.file, job.account, record)

@@ -501,7 +501,8 @@ def test_permanent_refusal_is_not_retried(repo, mock, net):
     route = net.route(mock).mock(return_value=net.rejected())
     report = publisher(root).run()
     assert [j.state for j in report.jobs] == ["failed"]
-    assert report.jobs[0].error.endswith("(not retried)")
+    assert report.jobs[0].error.endswith(f"(not retried: change the post, or run `smm resolve a --account {net.account} "
+                                         "--published URL | --not-published`)")
     assert record(root, "a")[net.account]["retryable"] is False
     again = publisher(root).run().jobs  # reported again, not called again
     assert [j.state for j in again] == ["failed"] and route.call_count == 1
