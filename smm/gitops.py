@@ -110,8 +110,7 @@ def push(root: Path, remote: str = "origin") -> None:
     leaves the local commits as they were: nothing is lost.
     """
     repo = _repo(root)
-    if repo.head.is_detached:
-        raise SmmError("cannot push from a detached HEAD: check out the branch to publish from")
+    _on_a_branch(repo)
     branch = repo.active_branch.name
     for attempt in range(1, PUSH_ATTEMPTS + 1):
         try:
@@ -185,6 +184,15 @@ def _resolve(repo: git.Repo, paths: list[str]) -> bool:
     return True
 
 
+def _on_a_branch(repo: git.Repo) -> None:
+    """Refuse to push from a checkout that is not on a branch, saying how to get back onto one."""
+    if _rebasing(repo):
+        raise SmmError("a rebase is under way in this checkout (a run killed during one leaves it): "
+                       "run `git rebase --abort`, then publish again")
+    if repo.head.is_detached:
+        raise SmmError("cannot push from a detached HEAD: check out the branch to publish from")
+
+
 def _rebasing(repo: git.Repo) -> bool:
     return (Path(repo.git_dir) / "rebase-merge").exists() or (Path(repo.git_dir) / "rebase-apply").exists()
 
@@ -211,8 +219,7 @@ def claim(root: Path, message: str, remote: str = "origin") -> bool:
 
 def _claim(root: Path, message: str, remote: str) -> bool:
     repo = _repo(root)
-    if repo.head.is_detached:
-        raise SmmError("cannot push from a detached HEAD: check out the branch to publish from")
+    _on_a_branch(repo)
     branch = repo.active_branch.name
     if commit_data(root, message) is None:
         return True

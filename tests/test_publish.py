@@ -426,6 +426,32 @@ def test_a_claim_the_remote_refuses_sends_nothing_and_says_why(origin, tmp_path,
     assert _git(bot, "rev-parse", "HEAD") == head and _git(bot, "status", "--porcelain", "--", "data") == ""
 
 
+def _killed_mid_rebase(bot: Path) -> None:
+    _git(bot, "checkout", "-q", "--detach")
+    (bot / ".git/rebase-merge").mkdir()
+    (bot / ".git/rebase-merge/head-name").write_text("refs/heads/main\n")
+
+
+# A checkout not on its branch (a run killed mid-rebase leaves one) is refused before any call, with what to do.
+@pytest.mark.parametrize("leave,says", [
+    (_killed_mid_rebase, "error: a rebase is under way in this checkout (a run killed during one leaves it): "
+                         "run `git rebase --abort`, then publish again"),
+    (lambda bot: _git(bot, "checkout", "-q", "--detach"),
+     "error: cannot push from a detached HEAD: check out the branch to publish from"),
+])
+def test_a_checkout_off_its_branch_sends_nothing_and_says_what_to_do(origin, tmp_path, leave, says):
+    editor = _clone(origin, tmp_path / "editor")
+    (editor / "content/c.md").write_text(due(accounts="[local]"))
+    _git(editor, "add", "-A")
+    _git(editor, "commit", "-qm", "Add post c")
+    _git(editor, "push", "-q", "origin", "main")
+    bot = _clone(origin, tmp_path / "bot")
+    leave(bot)
+    result = _run(bot, "--push")
+    assert result.returncode == 1 and result.stderr.strip().splitlines()[-1] == says, result.stderr
+    assert remote_posts(bot) == []
+
+
 def test_an_adapter_without_its_sdk_is_disabled_with_a_reason(repo, monkeypatch):
     from smm.platforms.mastodon import Mastodon
 
