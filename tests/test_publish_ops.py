@@ -389,9 +389,10 @@ def settled(make_repo, monkeypatch):
 
 @pytest.mark.parametrize("state", ["unconfirmed", "failed"])
 @pytest.mark.parametrize("reference", ["local://local/7", "7"])
-def test_resolve_published_records_the_post_who_and_when(settled, smm, state, reference):
+@pytest.mark.parametrize("now", [NOW, "2026-12-01T12:00:00", "2026-12-01T04:00:00Z"])  # no offset: the repository's zone
+def test_resolve_published_records_the_post_who_and_when(settled, smm, state, reference, now):
     root = settled(state, retryable=False)
-    code, out, err = smm("resolve", "a", "--account", "local", "--published", reference, "--now", NOW)
+    code, out, err = smm("resolve", "a", "--account", "local", "--published", reference, "--now", now)
     assert code == 0, err
     assert out.splitlines()[0] == "a → local: published local://local/7 (found on the network)"
     job = record(root, "a")["local"]
