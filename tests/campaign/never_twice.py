@@ -216,7 +216,7 @@ class Lane:
         git(runner, "fetch", "-q", "origin")
         if (runner / ".git/rebase-merge").exists() or (runner / ".git/rebase-apply").exists():
             git(runner, "rebase", "--abort")  # a run killed while rebasing: a CI runner starts afresh
-        git(runner, "checkout", "-q", "-B", "main", "origin/main")
+        git(runner, "checkout", "-q", "-f", "-B", "main", "origin/main")
         git(runner, "reset", "-q", "--hard", "origin/main")
         git(runner, "clean", "-qfdx")
         out = runner / ".smm-cache/report.json"
