@@ -33,7 +33,7 @@ from functools import cached_property
 from datetime import datetime, timedelta, timezone
 from typing import Callable, Mapping
 
-from smm.files import inside, open_regular
+from smm.files import CannotWrite, inside, open_regular
 from smm.errors import AuthError, NotSupported, RateLimited, Rejected, SmmError, TransientError
 from smm.platforms import Lookup, Outgoing, Platform, PublishResult, platform_class
 from smm.records import RecordStore
@@ -370,6 +370,7 @@ class Publisher:
                 f"{len(parts)} part(s) of this thread went out, and part {changed[0] + 1} has changed since: "
                 "finish or remove the thread by hand, then mark the record"), retryable=False)
         done = [PublishResult(p["remote_id"], p.get("url"), p.get("extra") or {}) for p in parts]
+        recorded = len(done)
         earlier = self._earlier(plan)
         record = {**record, "key": plan.key, "content_hash": hashlib.sha256(_content(rendered, self.repo.root).encode()).hexdigest(),
                   "retryable": None, "error": None, "first_attempt": record.get("first_attempt") or _utc(self.clock()),
@@ -398,6 +399,7 @@ class Publisher:
                     | ({"extra": r.extra} if r.extra else {}) for i, r in enumerate(done)]}
                 checkpoint("before_record")
                 self._save(job, record)
+                recorded = len(done)
                 if edited and index + 1 < len(rendered.parts):
                     raise Rejected(f"part {index + 1} went out as it read before an edit: finish or remove "
                                    "the thread by hand, then mark the record")
@@ -408,6 +410,11 @@ class Publisher:
             error = f"{exc}; {resolve_hint(job.post.id, job.account)}"
             self._save(job, {**self._done_calling(record), "state": "unconfirmed", "error": error})
             return JobResult(job.post.id, job.account, "unconfirmed", None, error)
+        except CannotWrite as exc:  # the record (or the feed): nothing more is sent for this job
+            unrecorded = [r.url or r.remote_id for r in done[recorded:]]
+            return JobResult(job.post.id, job.account, "failed", None, exc.message + (
+                f"; sent but not recorded: {', '.join(unrecorded)} (the record on disk says in flight: the next "
+                "run looks it up before sending again)" if unrecorded else "; nothing was sent"))
         except (Rejected, NotSupported) as exc:
             return self._failed(job, record, exc, retryable=False)
         except (AuthError, TransientError, RateLimited) as exc:
@@ -415,7 +422,11 @@ class Publisher:
         first = done[0]
         record = {**record, "state": DONE, "remote_id": first.remote_id, "url": first.url,
                   "published_at": _utc(self.clock()), "sent": None}
-        self._save(job, record)
+        try:
+            self._save(job, record)
+        except CannotWrite as exc:
+            return JobResult(job.post.id, job.account, "failed", None, f"{exc.message}; it went out ({first.url or first.remote_id}) "
+                             "and the record on disk has it: the next run records it published, sending nothing")
         return JobResult(job.post.id, job.account, DONE, first.url)
 
     def _outgoing(self, job: Job, platform: type[Platform], rendered, record: dict, index: int,

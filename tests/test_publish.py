@@ -301,6 +301,34 @@ def test_a_file_smm_cannot_write_fails_the_job_with_path_and_reason(repo, smm, a
     assert remote_posts(root) == [] and not (root / "data/feed/feed.json").is_file()
 
 
+# A record that cannot be written before the call sends nothing; after the call, the report says
+# what went out, the record on disk stays in flight, and the next run finds it: never twice.
+@pytest.mark.parametrize("fails_when,says,sent", [
+    (lambda text: True, "cannot write data/published/a.json: No space left on device; nothing was sent", 0),
+    (lambda text: '"parts"' in text, "; sent but not recorded: local://local/1 (the record on disk says in flight", 1),
+    (lambda text: '"published"' in text, "; it went out (local://local/1) and the record on disk has it", 1),
+])
+def test_a_record_it_cannot_write_mid_job_never_loses_or_doubles_the_post(repo, monkeypatch, fails_when, says, sent):
+    import errno
+
+    import smm.records
+    from smm.files import write_atomic
+
+    root = repo({"a.md": due(accounts="[local]")})
+
+    def full_disk(path, text, root=None):
+        if path.name == "a.json" and fails_when(text):
+            raise smm.files.CannotWrite("data/published/a.json", OSError(errno.ENOSPC, os.strerror(errno.ENOSPC)))
+        write_atomic(path, text, root)
+
+    with monkeypatch.context() as patched:
+        patched.setattr(smm.records, "write_atomic", full_disk)
+        [job] = _publisher(root).run().jobs
+    assert (job.state, len(remote_posts(root))) == ("failed", sent) and says in job.error, job.error
+    [job] = _publisher(root).run().jobs  # the disk has room again
+    assert job.state == "published" and len(remote_posts(root)) == 1
+
+
 # --- a real `smm publish` process, killed at each step, then run again -----------------------
 
 CRASH_POINTS = ["after_in_flight", "after_call", "before_record", "before_commit"]

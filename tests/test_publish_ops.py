@@ -506,9 +506,9 @@ def test_check_names_smm_resolve_for_an_unconfirmed_job(settled, smm):
 
 READ_ONLY = [  # command, exit code, what it says on stderr (the last line), or on stdout
     (["publish", "--dry-run", "--format", "json"], 0, None, '"state": "would_publish"'),
-    (["publish"], 1, None, "failed        b → local  cannot write data/published/b.json: Permission denied"),
+    (["publish"], 1, None, "failed        b → local  cannot write data/published/b.json: Permission denied; nothing was sent"),
     (["publish", "--format", "markdown"], 1, None,
-     "| ❌ failed | `c` | feed | cannot write data/published/c.json: Permission denied |"),
+     "| ❌ failed | `c` | feed | cannot write data/published/c.json: Permission denied; nothing was sent |"),
     (["check", "--format", "json"], 1, None, '"rule": "voice.Terms"'),
     (["check", "--fix"], 1, "error: cannot fix content/a.md: Permission denied", None),
     (["new", "Hello"], 1, "error: cannot write content/2026/12/2026-12-01-hello.md: Permission denied", None),
