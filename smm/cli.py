@@ -401,7 +401,7 @@ def resolve(post_id: str, account: str, url: str | None, not_published: bool, no
     with exclusive(root, "publish"):
         repo = _repo(root)
         _fail_on_broken_config(repo)
-        done = settle(repo, post_id, account, url, _now(now), dict(os.environ))
+        done = settle(repo, post_id, account, url, _now(now, repo.config.timezone), dict(os.environ))
     if done.state == "pending":
         click.echo(f"{post_id} → {account}: not published; the next `smm publish` publishes it")
     elif done.state == "failed":  # a thread with parts still to go

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import codecs
+import contextlib
 import json
 import os
 import re
@@ -11,6 +12,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from smm.diagnostics import ERROR, Diagnostic
+from smm.errors import SmmError
 
 MAX_TEXT_BYTES = 1024 * 1024
 MAX_JSON_DEPTH = 32  # smm's own JSON files nest 5 deep; json's parser overflows the stack at about 1,000
@@ -235,23 +237,37 @@ def inside(root: Path, candidate: str) -> tuple[Path | None, str | None]:
 TEMP_GLOB = ".*.tmp[0-9]*"  # `.<name>.tmp<pid>`: what write_atomic leaves behind when it is killed
 
 
-def write_atomic(path: Path, text: str) -> None:
-    """Write a file so that a crash leaves the old or the new content, never half of either.
+class CannotWrite(SmmError, OSError):
+    """A file smm writes cannot be written (a read-only checkout, a full disk): said as such, never
+    a bug. Still an OSError (with its strerror), for callers that handle those."""
+
+    def __init__(self, shown: str, exc: OSError) -> None:
+        super().__init__(f"cannot write {shown}: {exc.strerror or exc}")
+        self.errno, self.strerror, self.filename = exc.errno, exc.strerror, exc.filename
+
+
+def write_atomic(path: Path, text: str, root: Path | None = None) -> None:
+    """Write a file so that a crash leaves the old or the new content, never half of either;
+    CannotWrite (naming the path relative to `root`) when it cannot be written.
 
     The temporary file sits beside the target (a rename is atomic only within one file
     system); a killed writer leaves it behind: `remove_stale_temps` cleans it and git
     commits never include it (gitops).
     """
-    path.parent.mkdir(parents=True, exist_ok=True)
     temp = path.with_name(f".{path.name}.tmp{os.getpid()}")
     try:
+        path.parent.mkdir(parents=True, exist_ok=True)
         with open(temp, "w", encoding="utf-8", newline="\n") as handle:
             handle.write(text)
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(temp, path)
-    except BaseException:  # interrupted (Ctrl-C) or failed: leave no temp file behind
-        temp.unlink(missing_ok=True)
+    except BaseException as exc:  # interrupted (Ctrl-C) or failed: leave no temp file behind
+        with contextlib.suppress(OSError):
+            temp.unlink(missing_ok=True)
+        if isinstance(exc, OSError) and not isinstance(exc, CannotWrite):
+            shown = rel(root, path) if root and path.is_relative_to(root) else str(path)
+            raise CannotWrite(shown, exc) from None
         raise
     directory = os.open(path.parent, os.O_RDONLY)
     try:

@@ -35,9 +35,18 @@ def origin_url(root: Path) -> str | None:
         return None
 
 
-def _git_error(what: str, exc: git.GitCommandError) -> SmmError:
-    detail = (exc.stderr or exc.stdout or "").strip().splitlines()
-    return SmmError(f"git {what} failed: {detail[-1] if detail else exc.status}")
+def _git_error(what: str, exc: git.GitCommandError, then: str = "") -> SmmError:
+    """The reason git gave (a hook's or the server's line, not git's generic last words), and `then`."""
+    lines = [line.strip().removeprefix("stderr:").strip().strip("'") for line in (exc.stderr or exc.stdout or "").splitlines()]
+    lines = [line for line in lines if line and not line.startswith("hint:")]
+    telling = [line for line in lines if "failed to push some refs" not in line] or lines
+    return SmmError(f"git {what} failed: {telling[-1] if telling else exc.status}{then}")
+
+
+def _step(exc: git.GitCommandError) -> str:
+    """Which git command failed: `rebase`, `diff`..."""
+    command = exc.command if isinstance(exc.command, (list, tuple)) else str(exc.command).split()
+    return str(command[1]) if len(command) > 1 else "command"
 
 
 def commit_data(root: Path, message: str) -> str | None:
@@ -87,6 +96,8 @@ def record(root: Path, message: str, push_too: bool) -> str | None:
             push(root)
     except SmmError as exc:
         return exc.message
+    except git.GitCommandError as exc:  # a step the functions above do not name (status, diff, rebase --abort)
+        return _git_error(_step(exc), exc).message
     return None
 
 
@@ -99,8 +110,7 @@ def push(root: Path, remote: str = "origin") -> None:
     leaves the local commits as they were: nothing is lost.
     """
     repo = _repo(root)
-    if repo.head.is_detached:
-        raise SmmError("cannot push from a detached HEAD: check out the branch to publish from")
+    _on_a_branch(repo)
     branch = repo.active_branch.name
     for attempt in range(1, PUSH_ATTEMPTS + 1):
         try:
@@ -174,6 +184,15 @@ def _resolve(repo: git.Repo, paths: list[str]) -> bool:
     return True
 
 
+def _on_a_branch(repo: git.Repo) -> None:
+    """Refuse to push from a checkout that is not on a branch, saying how to get back onto one."""
+    if _rebasing(repo):
+        raise SmmError("a rebase is under way in this checkout (a run killed during one leaves it): "
+                       "run `git rebase --abort`, then publish again")
+    if repo.head.is_detached:
+        raise SmmError("cannot push from a detached HEAD: check out the branch to publish from")
+
+
 def _rebasing(repo: git.Repo) -> bool:
     return (Path(repo.git_dir) / "rebase-merge").exists() or (Path(repo.git_dir) / "rebase-apply").exists()
 
@@ -192,21 +211,31 @@ def claim(root: Path, message: str, remote: str = "origin") -> bool:
     (the records on disk are as before it) and the checkout is moved onto the remote's newest
     commit, so the caller reads again.
     """
+    try:
+        return _claim(root, message, remote)
+    except git.GitCommandError as exc:
+        raise _git_error(_step(exc), exc, "; nothing was sent") from None
+
+
+def _claim(root: Path, message: str, remote: str) -> bool:
     repo = _repo(root)
-    if repo.head.is_detached:
-        raise SmmError("cannot push from a detached HEAD: check out the branch to publish from")
+    _on_a_branch(repo)
     branch = repo.active_branch.name
     if commit_data(root, message) is None:
         return True
     try:
         repo.git.push(remote, f"HEAD:refs/heads/{branch}")
         return True
-    except git.GitCommandError:
-        log.info("the claim was not taken: another push came first")
-    try:
-        repo.git.reset("--keep", "HEAD~1")
-        repo.git.fetch(remote, branch)
     except git.GitCommandError as exc:
-        raise _git_error(f"catching up with {remote}/{branch} after a lost claim", exc) from None
+        refused = exc
+    try:
+        repo.git.reset("--keep", "HEAD~1")  # the claim undone, on disk too
+        repo.git.fetch(remote, branch)
+        moved = repo.git.rev_parse(f"{remote}/{branch}") != repo.head.commit.hexsha
+    except git.GitCommandError as exc:
+        raise _git_error(f"catching up with {remote}/{branch} after a lost claim", exc, "; nothing was sent") from None
+    if not moved:  # not a race: a hook, permissions, a protected branch
+        raise _git_error(f"push of the claim to {remote}", refused, "; nothing was sent")
+    log.info("the claim was not taken: another push came first")
     _rebase(repo, f"{remote}/{branch}")
     return False

@@ -7,7 +7,7 @@ The protocol, per (post, account) job:
                         │                     └──► outcome unknown ──► find() ──► published
                         ▼                                  nothing yet: wait `settle`, or leave in_flight
     a run that finds in_flight reconciles it with find() before any call;
-    unconfirmed is never retried automatically (`--retry-unconfirmed POST` after a human looked)
+    unconfirmed is never retried automatically: a human looks, then runs `smm resolve`
 
 Before a call the record is in_flight with the attempt (`sent`): when, until when, and the
 text and media as sent; each result is on disk before the next call. With `--push` the
@@ -33,7 +33,7 @@ from functools import cached_property
 from datetime import datetime, timedelta, timezone
 from typing import Callable, Mapping
 
-from smm.files import inside, open_regular
+from smm.files import CannotWrite, inside, open_regular
 from smm.errors import AuthError, NotSupported, RateLimited, Rejected, SmmError, TransientError
 from smm.platforms import Lookup, Outgoing, Platform, PublishResult, platform_class
 from smm.records import RecordStore
@@ -107,6 +107,17 @@ def _hash(text: str) -> str:
 
 def idempotency_key(post_id: str, account: str, content: str) -> str:
     return hashlib.sha256(f"{post_id}\n{account}\n{content}".encode()).hexdigest()[:32]
+
+
+def resolve_hint(post_id: str, account: str) -> str:
+    """What a human does about a job whose outcome nobody could tell."""
+    resolve = f"smm resolve {post_id} --account {account}"
+    return f"check the account: if the post is there, run `{resolve} --published URL`, if not `{resolve} --not-published`"
+
+
+def _settle_failed(post_id: str, account: str) -> str:
+    """What a human does about a job that failed for good."""
+    return f"change the post, or run `smm resolve {post_id} --account {account} --published URL | --not-published`"
 
 
 def checkpoint(name: str) -> None:
@@ -221,6 +232,9 @@ class Publisher:
     def _guarded(self, job: Job, step: Callable[[], JobResult | Plan | None]) -> JobResult | Plan | None:
         try:
             return step()
+        except SmmError as exc:  # e.g. a record or feed it cannot write (CannotWrite): said as such
+            log.debug("%s → %s failed", job.post.id, job.account, exc_info=True)
+            return JobResult(job.post.id, job.account, "failed", None, exc.message)
         except Exception as exc:  # a bug, or an SDK's surprise: this job only, the run goes on
             log.debug("%s → %s failed", job.post.id, job.account, exc_info=True)
             return JobResult(job.post.id, job.account, "failed", None,
@@ -251,11 +265,10 @@ class Publisher:
                 return None  # reported when it became late
             state = "new"  # rescheduled since, or --include-late: due now
         if state == "unconfirmed" and job.post.id not in self.retry_unconfirmed:
-            return result("unconfirmed", record.get("error") or "outcome unknown: check the account, then --retry-unconfirmed")
+            return result("unconfirmed", record.get("error") or f"outcome unknown; {resolve_hint(job.post.id, job.account)}")
         if state == "failed" and not self._may_retry(record, job):  # permanent: a changed post is tried again
             return result("failed", f"failed earlier and not retried: {record.get('error') or 'no reason recorded'}; "
-                                    f"change the post, or run `smm resolve {job.post.id} --account {job.account} "
-                                    "--published URL | --not-published`")
+                                    + _settle_failed(job.post.id, job.account))
         platform = platform_class(self.repo.config.accounts[job.account].platform)
         held = self._held(record, platform)
         if state == "in_flight" and held:
@@ -357,6 +370,7 @@ class Publisher:
                 f"{len(parts)} part(s) of this thread went out, and part {changed[0] + 1} has changed since: "
                 "finish or remove the thread by hand, then mark the record"), retryable=False)
         done = [PublishResult(p["remote_id"], p.get("url"), p.get("extra") or {}) for p in parts]
+        recorded = len(done)
         earlier = self._earlier(plan)
         record = {**record, "key": plan.key, "content_hash": hashlib.sha256(_content(rendered, self.repo.root).encode()).hexdigest(),
                   "retryable": None, "error": None, "first_attempt": record.get("first_attempt") or _utc(self.clock()),
@@ -385,6 +399,7 @@ class Publisher:
                     | ({"extra": r.extra} if r.extra else {}) for i, r in enumerate(done)]}
                 checkpoint("before_record")
                 self._save(job, record)
+                recorded = len(done)
                 if edited and index + 1 < len(rendered.parts):
                     raise Rejected(f"part {index + 1} went out as it read before an edit: finish or remove "
                                    "the thread by hand, then mark the record")
@@ -392,8 +407,14 @@ class Publisher:
             self._save(job, {**self._done_calling(record), "state": "in_flight", "error": str(exc)})
             return JobResult(job.post.id, job.account, "in_flight", None, str(exc))
         except _Unconfirmed as exc:
-            self._save(job, {**self._done_calling(record), "state": "unconfirmed", "error": str(exc)})
-            return JobResult(job.post.id, job.account, "unconfirmed", None, str(exc))
+            error = f"{exc}; {resolve_hint(job.post.id, job.account)}"
+            self._save(job, {**self._done_calling(record), "state": "unconfirmed", "error": error})
+            return JobResult(job.post.id, job.account, "unconfirmed", None, error)
+        except CannotWrite as exc:  # the record (or the feed): nothing more is sent for this job
+            unrecorded = [r.url or r.remote_id for r in done[recorded:]]
+            return JobResult(job.post.id, job.account, "failed", None, exc.message + (
+                f"; sent but not recorded: {', '.join(unrecorded)} (the record on disk says in flight: the next "
+                "run looks it up before sending again)" if unrecorded else "; nothing was sent"))
         except (Rejected, NotSupported) as exc:
             return self._failed(job, record, exc, retryable=False)
         except (AuthError, TransientError, RateLimited) as exc:
@@ -401,7 +422,11 @@ class Publisher:
         first = done[0]
         record = {**record, "state": DONE, "remote_id": first.remote_id, "url": first.url,
                   "published_at": _utc(self.clock()), "sent": None}
-        self._save(job, record)
+        try:
+            self._save(job, record)
+        except CannotWrite as exc:
+            return JobResult(job.post.id, job.account, "failed", None, f"{exc.message}; it went out ({first.url or first.remote_id}) "
+                             "and the record on disk has it: the next run records it published, sending nothing")
         return JobResult(job.post.id, job.account, DONE, first.url)
 
     def _outgoing(self, job: Job, platform: type[Platform], rendered, record: dict, index: int,
@@ -457,13 +482,11 @@ class Publisher:
         try:
             found = adapter.find(outgoing, idempotency_key=key, lookup=lookup)
         except NotSupported as exc:
-            raise _Unconfirmed(f"a call was under way and {adapter.label} cannot tell whether it worked ({exc.message}); "
-                               "check the account, then run `smm publish --retry-unconfirmed " f"{outgoing.post_id}`") from None
+            raise _Unconfirmed(f"a call was under way and {adapter.label} cannot tell whether it worked ({exc.message})") from None
         except (TransientError, RateLimited, AuthError) as exc:
             raise _Unconfirmed(f"could not reconcile an earlier call: {exc.message}") from None
         if found is not None and found.remote_id in lookup.owned:  # an adapter's bug must not lose a post
-            raise _Unconfirmed(f"{adapter.label} matched {found.remote_id}, which another record owns; check the account, "
-                               f"then run `smm publish --retry-unconfirmed {outgoing.post_id}`")
+            raise _Unconfirmed(f"{adapter.label} matched {found.remote_id}, which another record owns")
         return found
 
     def call(self, adapter: Platform, outgoing: Outgoing, key: str, platform: type[Platform]) -> PublishResult:
@@ -509,7 +532,7 @@ class Publisher:
         unknown = [a for a in record.get("sent") or [] if a["run"] != self.run_id]  # this run's calls were refused
         self._save(job, {**record, "state": "failed", "retryable": retryable, "error": exc.message, "sent": unknown or None})
         return JobResult(job.post.id, job.account, "failed", None,
-                         exc.message + ("" if retryable else " (not retried)"))
+                         exc.message + ("" if retryable else f" (not retried: {_settle_failed(job.post.id, job.account)})"))
 
     def _save(self, job: Job, record: dict) -> None:
         self.store.save(job.post.id, job.post.file, job.account, record)

@@ -91,13 +91,20 @@ class RecordStore:
 
     def owned(self, account: str, post_id: str) -> frozenset[str]:
         """The remote ids every other job has recorded (the networks' ids do not repeat)."""
-        found = set()
+        return frozenset(remote for _, remote, _ in self._others(account, post_id) if remote)
+
+    def owner(self, account: str, post_id: str, remote_id: str | None, url: str | None) -> str | None:
+        """The other post whose record already has this remote id or URL (a part of it, too), or None."""
+        return next((other for other, remote, link in self._others(account, post_id)
+                     if (remote_id and remote == remote_id) or (url and link == url)), None)
+
+    def _others(self, account: str, post_id: str):
+        """(post id, remote id, url) of every part every other job has recorded."""
         for record in self.records.values():
             for name, job in record.accounts.items():
                 if (record.post, name) != (post_id, account):
-                    found.update([job["remote_id"]] if job.get("remote_id") else [])
-                    found.update(part["remote_id"] for part in job.get("parts") or [])
-        return frozenset(found)
+                    yield record.post, job.get("remote_id"), job.get("url")
+                    yield from ((record.post, part.get("remote_id"), part.get("url")) for part in job.get("parts") or [])
 
     def save(self, post_id: str, source: str, account: str, job: dict) -> None:
         """Write one account's job into the post's record, keeping what is on disk for the others
@@ -113,5 +120,5 @@ class RecordStore:
         problems = schema("record").messages(data)
         if problems:  # a bug in smm: refuse to write a record it could not read back
             raise ValueError(f"invalid publish record for {post_id}: {problems[0]}")
-        write_atomic(self.root / record_file(post_id), json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+        write_atomic(self.root / record_file(post_id), json.dumps(data, ensure_ascii=False, indent=2) + "\n", self.root)
         self.records[post_id] = Record(record_file(post_id), post_id, source, data["accounts"])

@@ -53,6 +53,10 @@ def resolve(repo: Repo, post_id: str, account: str, reference: str | None, now: 
         store.save(post_id, post.file, account, job)
         return Resolution("pending", None, "")
     found, checked = _confirm(repo, account, reference, env)
+    owner = store.owner(account, post_id, found.remote_id, found.url)
+    if owner:  # the same text last week is another post: recording it here would lose this one
+        raise SmmError(f"--published {reference}: that post is already recorded for `{owner}`; give the URL of "
+                       f"`{post_id}`'s own post, or --not-published")
     first = not job.get("parts")
     job = _with_part(repo, post, account, job, found, now)
     if checked and first:  # what a human typed is no network id: metrics leave it alone

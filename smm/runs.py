@@ -64,8 +64,21 @@ def _counts(report: Report) -> str:
     return ", ".join(f"{n} {state}" for state, n in sorted(counts.items())) if report.jobs else "nothing due"
 
 
-_ICONS = {"published": "✅", "failed": "❌", "unconfirmed": "❓", "in_flight": "⏳", "skipped": "⏭️", "late": "⏰",
+_ICONS = {"published": "✅", "failed": "❌", "unconfirmed": "❓", "in_flight": "⏳", "late": "⏰",
           "would_publish": "📝"}
+_RANK = {"failed": 0, "skipped": 1, "unconfirmed": 2, "in_flight": 3, "late": 4}  # what a human must see first
+
+
+def _rank(job) -> int:
+    """Failures first (a skip for a missing or unusable secret fails the run too); a harmless
+    skip (the platform cannot publish from smm at all) last."""
+    return 10 if job.state == "skipped" and not job.fails_run else _RANK.get(job.state, 9)
+
+
+def _label(job) -> str:
+    if job.state == "skipped":
+        return "❌ skipped (fails the run)" if job.fails_run else "➖ skipped (cannot publish from smm)"
+    return f"{_ICONS.get(job.state, '')} {job.state}"
 
 
 def _markdown(report: Report) -> str:
@@ -75,10 +88,9 @@ def _markdown(report: Report) -> str:
         out += [f"❌ **Not recorded in git:** {report.git_error}", ""]
     if report.jobs:
         out += ["| | post | account | details |", "|---|---|---|---|"]
-        order = {"failed": 0, "unconfirmed": 1, "in_flight": 2, "skipped": 3, "late": 4}
-        for j in sorted(report.jobs, key=lambda j: order.get(j.state, 9)):
+        for j in sorted(report.jobs, key=_rank):
             detail = (j.url or j.error or "").replace("|", "\\|")
-            out.append(f"| {_ICONS.get(j.state, '')} {j.state} | `{j.post}` | {j.account} | {detail} |")
+            out.append(f"| {_label(j)} | `{j.post}` | {j.account} | {detail} |")
     if report.not_configured:
         out += ["", "Not configured: " + ", ".join(f"**{a}** (set `{'`, `'.join(v)}`)" for a, v in report.not_configured.items())]
     return "\n".join(out) + "\n"

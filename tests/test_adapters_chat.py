@@ -491,7 +491,7 @@ def test_server_error_proves_nothing_and_is_never_retried_blindly(repo, mock, ne
     for _ in range(2):
         report = publisher(root).run()
         assert [(j.post, j.state) for j in report.jobs] == [("a", "unconfirmed")]
-        assert "--retry-unconfirmed a" in report.jobs[0].error
+        assert f"smm resolve a --account {net.account} --published URL" in report.jobs[0].error
     assert route.call_count == 1
 
 
@@ -501,7 +501,8 @@ def test_permanent_refusal_is_not_retried(repo, mock, net):
     route = net.route(mock).mock(return_value=net.rejected())
     report = publisher(root).run()
     assert [j.state for j in report.jobs] == ["failed"]
-    assert report.jobs[0].error.endswith("(not retried)")
+    assert report.jobs[0].error.endswith(f"(not retried: change the post, or run `smm resolve a --account {net.account} "
+                                         "--published URL | --not-published`)")
     assert record(root, "a")[net.account]["retryable"] is False
     again = publisher(root).run().jobs  # reported again, not called again
     assert [j.state for j in again] == ["failed"] and route.call_count == 1
@@ -515,7 +516,7 @@ def test_no_answer_after_sending_becomes_unconfirmed(repo, mock, net, fault):
     for _ in range(2):  # find() is not supported: never retried automatically
         report = publisher(root).run()
         assert [j.state for j in report.jobs] == ["unconfirmed"]
-        assert "--retry-unconfirmed a" in report.jobs[0].error
+        assert f"smm resolve a --account {net.account} --published URL" in report.jobs[0].error
     assert route.call_count == 1
     assert record(root, "a")[net.account]["state"] == "unconfirmed"
     route.mock(side_effect=None, return_value=net.ok())

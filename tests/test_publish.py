@@ -13,6 +13,8 @@ from xml.etree import ElementTree as ET
 import pytest
 
 from conftest import post_text
+from smm.errors import AuthError, NotSupported, TransientError
+from smm.platforms import PublishResult
 from smm.publish import Publisher
 from smm.repo import load_repo
 
@@ -171,23 +173,34 @@ def test_thread_resumes_from_the_failed_part(repo):
     assert [(p["id"], p["reply_to"]) for p in posts] == [("1", None), ("2", "1")]
 
 
-def test_in_flight_that_cannot_be_reconciled_becomes_unconfirmed(repo, smm, monkeypatch):
-    from smm.platforms.local import Local
-    from smm.errors import NotSupported
+# Every way find() can fail to tell leaves the job unconfirmed, never retried by itself, and the
+# message names `smm resolve` (--retry-unconfirmed still works).
+def _raises(error):
+    def find():
+        raise error
+    return find
 
-    root = repo({"a.md": due(accounts="[local]")})
+
+@pytest.mark.parametrize("cannot_tell", [
+    _raises(NotSupported("no way to look")), _raises(TransientError("503 while looking")),
+    _raises(AuthError("token expired while looking")), lambda: PublishResult("owned-by-b", None),
+], ids=["not-supported", "transient", "auth", "matches-another-records-post"])
+def test_in_flight_that_cannot_be_reconciled_becomes_unconfirmed(repo, smm, monkeypatch, cannot_tell):
+    from smm.platforms.local import Local
+
+    root = repo({"a.md": due(accounts="[local]"), "b.md": due(accounts="[local]")})
     (root / "data/published").mkdir(parents=True)
     (root / "data/published/a.json").write_text(json.dumps(
         {"post": "a", "file": "content/a.md", "accounts": {"local": {"state": "in_flight", "attempts": 1, "key": "k1"}}}))
-
-    def cannot_tell(self, outgoing, *, idempotency_key, lookup):
-        raise NotSupported("no way to look")
-
-    monkeypatch.setattr(Local, "find", cannot_tell)
+    (root / "data/published/b.json").write_text(json.dumps({"post": "b", "file": "content/b.md", "accounts": {"local": {
+        "state": "published", "remote_id": "owned-by-b", "url": None, "published_at": "2026-11-30T00:00:00+00:00"}}}))
+    monkeypatch.setattr(Local, "find", lambda self, outgoing, *, idempotency_key, lookup: cannot_tell())
     for _ in range(2):  # never retried automatically
         code, report, _ = publish(smm)
         assert (code, report["jobs"][0]["state"]) == (1, "unconfirmed")
-        assert "--retry-unconfirmed a" in report["jobs"][0]["error"]
+        error = report["jobs"][0]["error"]
+        assert "`smm resolve a --account local --published URL`" in error and "--not-published" in error
+        assert "retry-unconfirmed" not in error
     assert remote_posts(root) == []
     code, report, _ = publish(smm, "--retry-unconfirmed", "a")
     assert (code, report["jobs"][0]["state"]) == (0, "published")
@@ -257,6 +270,63 @@ def test_a_feed_file_smm_cannot_use_fails_the_job_with_where(repo, smm, written,
     assert code == 1 and [j["state"] for j in report["jobs"]] == ["failed"], report
     error = report["jobs"][0]["error"]
     assert says in error and "git checkout -- data/feed/feed.json" in error and "internal error" not in error
+
+
+# A record or feed smm cannot write (read-only checkout, a file or folder in the way) fails each
+# job with the path and the reason, never "internal error", and nothing goes out.
+def _read_only(root: Path) -> None:
+    for folder in (root / "data", root / "data/published"):
+        folder.mkdir(parents=True, exist_ok=True)
+        folder.chmod(0o555)
+
+
+@pytest.mark.parametrize("accounts,in_the_way,says", [
+    ("[local]", lambda root: (root / "data").mkdir() or (root / "data/published").write_text("x"),
+     "cannot write data/published/a.json: File exists"),
+    ("[feed]", lambda root: (root / "data").mkdir() or (root / "data/published").write_text("x"),
+     "cannot write data/published/a.json: File exists"),
+    ("[feed]", lambda root: (root / "data").mkdir() or (root / "data/feed").write_text("x"),
+     "cannot write data/feed/feed.xml: File exists"),
+    ("[feed]", lambda root: (root / "data/feed/feed.xml").mkdir(parents=True),
+     "cannot write data/feed/feed.xml: Is a directory"),
+    pytest.param("[feed, local]", _read_only, "cannot write data/published/a.json: Permission denied",
+                 marks=pytest.mark.skipif(os.geteuid() == 0, reason="root writes into read-only folders")),
+])
+def test_a_file_smm_cannot_write_fails_the_job_with_path_and_reason(repo, smm, accounts, in_the_way, says):
+    root = repo({"a.md": due(accounts=accounts)})
+    in_the_way(root)
+    code, report, _ = publish(smm)
+    assert code == 1 and {j["state"] for j in report["jobs"]} == {"failed"}, report
+    assert all(says in j["error"] and "internal error" not in j["error"] for j in report["jobs"]), report
+    assert remote_posts(root) == [] and not (root / "data/feed/feed.json").is_file()
+
+
+# A record that cannot be written before the call sends nothing; after the call, the report says
+# what went out, the record on disk stays in flight, and the next run finds it: never twice.
+@pytest.mark.parametrize("fails_when,says,sent", [
+    (lambda text: True, "cannot write data/published/a.json: No space left on device; nothing was sent", 0),
+    (lambda text: '"parts"' in text, "; sent but not recorded: local://local/1 (the record on disk says in flight", 1),
+    (lambda text: '"published"' in text, "; it went out (local://local/1) and the record on disk has it", 1),
+])
+def test_a_record_it_cannot_write_mid_job_never_loses_or_doubles_the_post(repo, monkeypatch, fails_when, says, sent):
+    import errno
+
+    import smm.records
+    from smm.files import write_atomic
+
+    root = repo({"a.md": due(accounts="[local]")})
+
+    def full_disk(path, text, root=None):
+        if path.name == "a.json" and fails_when(text):
+            raise smm.files.CannotWrite("data/published/a.json", OSError(errno.ENOSPC, os.strerror(errno.ENOSPC)))
+        write_atomic(path, text, root)
+
+    with monkeypatch.context() as patched:
+        patched.setattr(smm.records, "write_atomic", full_disk)
+        [job] = _publisher(root).run().jobs
+    assert (job.state, len(remote_posts(root))) == ("failed", sent) and says in job.error, job.error
+    [job] = _publisher(root).run().jobs  # the disk has room again
+    assert job.state == "published" and len(remote_posts(root)) == 1
 
 
 # --- a real `smm publish` process, killed at each step, then run again -----------------------
@@ -355,6 +425,61 @@ def test_a_real_conflict_aborts_cleanly_keeps_the_commit_and_still_reports(origi
     assert not (second / ".git/rebase-merge").exists()
 
 
+def _refusing_hook(bare: Path, name: str = "pre-receive") -> None:
+    hook = bare / "hooks" / name
+    hook.write_text("#!/bin/sh\necho 'protected branch' >&2\nexit 1\n")
+    hook.chmod(0o755)
+
+
+# A claim the remote refuses for any reason but a race is said as such, undone, and nothing is sent
+# (was: "another push came first 5 times").
+@pytest.mark.parametrize("break_remote,says", [
+    (_refusing_hook, "git push of the claim to origin failed: ! [remote rejected]"),
+    (lambda bare: _refusing_hook(bare, "update"), "git push of the claim to origin failed: ! [remote rejected]"),
+    (lambda bare: bare.rename(bare.with_name("gone.git")), "after a lost claim failed:"),
+])
+def test_a_claim_the_remote_refuses_sends_nothing_and_says_why(origin, tmp_path, break_remote, says):
+    editor = _clone(origin, tmp_path / "editor")
+    (editor / "content/c.md").write_text(due(accounts="[local]"))
+    _git(editor, "add", "-A")
+    _git(editor, "commit", "-qm", "Add post c")
+    _git(editor, "push", "-q", "origin", "main")
+    bot = _clone(origin, tmp_path / "bot")
+    head = _git(bot, "rev-parse", "HEAD")
+    break_remote(origin)
+    result = _run(bot, "--push")
+    assert result.returncode == 1 and says in result.stderr and "nothing was sent" in result.stderr, result.stderr
+    assert "another push came first" not in result.stderr and "Traceback" not in result.stderr
+    assert remote_posts(bot) == []
+    assert _git(bot, "rev-parse", "HEAD") == head and _git(bot, "status", "--porcelain", "--", "data") == ""
+
+
+def _killed_mid_rebase(bot: Path) -> None:
+    _git(bot, "checkout", "-q", "--detach")
+    (bot / ".git/rebase-merge").mkdir()
+    (bot / ".git/rebase-merge/head-name").write_text("refs/heads/main\n")
+
+
+# A checkout not on its branch (a run killed mid-rebase leaves one) is refused before any call, with what to do.
+@pytest.mark.parametrize("leave,says", [
+    (_killed_mid_rebase, "error: a rebase is under way in this checkout (a run killed during one leaves it): "
+                         "run `git rebase --abort`, then publish again"),
+    (lambda bot: _git(bot, "checkout", "-q", "--detach"),
+     "error: cannot push from a detached HEAD: check out the branch to publish from"),
+])
+def test_a_checkout_off_its_branch_sends_nothing_and_says_what_to_do(origin, tmp_path, leave, says):
+    editor = _clone(origin, tmp_path / "editor")
+    (editor / "content/c.md").write_text(due(accounts="[local]"))
+    _git(editor, "add", "-A")
+    _git(editor, "commit", "-qm", "Add post c")
+    _git(editor, "push", "-q", "origin", "main")
+    bot = _clone(origin, tmp_path / "bot")
+    leave(bot)
+    result = _run(bot, "--push")
+    assert result.returncode == 1 and result.stderr.strip().splitlines()[-1] == says, result.stderr
+    assert remote_posts(bot) == []
+
+
 def test_an_adapter_without_its_sdk_is_disabled_with_a_reason(repo, monkeypatch):
     from smm.platforms.mastodon import Mastodon
 
@@ -382,9 +507,31 @@ def test_markdown_summary_lists_failures_first(repo, smm):
     lines = out.splitlines()
     assert code == 1
     assert lines[0] == "### smm publish: 1 published, 1 skipped"
-    assert lines[4].startswith("| ⏭️ skipped | `a` | mastodon | not configured: set T_MASTODON_TOKEN |")
+    assert lines[4].startswith("| ❌ skipped (fails the run) | `a` | mastodon | not configured: set T_MASTODON_TOKEN |")
     assert lines[5].startswith("| ✅ published | `a` | feed |")
     assert lines[-2] == "Not configured: **mastodon** (set `T_MASTODON_TOKEN`)"
+
+
+def _job(state: str, post: str, fails_run: bool = True):
+    from smm.publish import JobResult
+    return JobResult(post, "acct", state, "https://x/1" if state == "published" else None, f"why {post}", fails_run)
+
+
+# The job summary's rows, top to bottom: what fails the run first, a harmless skip last and said as such.
+@pytest.mark.parametrize("jobs,rows", [
+    ([_job("published", "p"), _job("failed", "f")], ["❌ failed | `f`", "✅ published | `p`"]),
+    ([_job("skipped", "w", False), _job("skipped", "s"), _job("published", "p")],
+     ["❌ skipped (fails the run) | `s`", "✅ published | `p`", "➖ skipped (cannot publish from smm) | `w`"]),
+    ([_job("late", "l"), _job("unconfirmed", "u"), _job("in_flight", "i"), _job("failed", "f")],
+     ["❌ failed | `f`", "❓ unconfirmed | `u`", "⏳ in_flight | `i`", "⏰ late | `l`"]),
+    ([_job("skipped", "w", False), _job("unconfirmed", "u"), _job("skipped", "s")],
+     ["❌ skipped (fails the run) | `s`", "❓ unconfirmed | `u`", "➖ skipped (cannot publish from smm) | `w`"]),
+])
+def test_markdown_summary_puts_what_fails_the_run_first(jobs, rows):
+    from smm.publish import Report
+    from smm.runs import format_publish
+    table = [line for line in format_publish(Report(jobs), "markdown").splitlines() if line.startswith("| ") and "`" in line]
+    assert [line.split(" | acct")[0].removeprefix("| ") for line in table] == rows
 
 
 def test_missing_media_fails_until_the_file_is_there(repo, smm):

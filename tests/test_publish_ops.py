@@ -389,9 +389,10 @@ def settled(make_repo, monkeypatch):
 
 @pytest.mark.parametrize("state", ["unconfirmed", "failed"])
 @pytest.mark.parametrize("reference", ["local://local/7", "7"])
-def test_resolve_published_records_the_post_who_and_when(settled, smm, state, reference):
+@pytest.mark.parametrize("now", [NOW, "2026-12-01T12:00:00", "2026-12-01T04:00:00Z"])  # no offset: the repository's zone
+def test_resolve_published_records_the_post_who_and_when(settled, smm, state, reference, now):
     root = settled(state, retryable=False)
-    code, out, err = smm("resolve", "a", "--account", "local", "--published", reference, "--now", NOW)
+    code, out, err = smm("resolve", "a", "--account", "local", "--published", reference, "--now", now)
     assert code == 0, err
     assert out.splitlines()[0] == "a → local: published local://local/7 (found on the network)"
     job = record(root, "a")["local"]
@@ -473,6 +474,27 @@ def test_resolve_without_the_accounts_secret_records_it_unchecked(settled, smm):
     assert (job["state"], job["url"], job["remote_id"], job["resolved"]["checked"]) == ("published", url, None, False)
 
 
+# A post another record already owns (last week's "Happy Friday!") is never recorded for this job
+# too: that would lose this one, as find() must never do either.
+@pytest.mark.parametrize("accounts,b_job,reference", [
+    ("[local]", {"remote_id": "7", "url": "local://local/7"}, "local://local/7"),
+    ("[local]", {"remote_id": "7", "url": "local://local/7"}, "7"),
+    ("[local]", {"remote_id": "6", "url": "local://local/6", "parts": [{"remote_id": "6"}, {"remote_id": "7"}]}, "7"),
+    ("[mastodon]", {"remote_id": None, "url": "https://mastodon.example/@brand/111"}, "https://mastodon.example/@brand/111"),
+])
+def test_resolve_refuses_a_post_another_record_owns(settled, smm, accounts, b_job, reference):
+    root = settled("unconfirmed", accounts=accounts)
+    account = accounts.strip("[]")
+    (root / "content/b.md").write_text(due(accounts=accounts))
+    (root / "data/published/b.json").write_text(json.dumps({"post": "b", "file": "content/b.md", "accounts": {
+        account: {"state": "published", "published_at": "2026-11-24T04:00:00+00:00", **b_job}}}))
+    before = (root / "data/published/a.json").read_text()
+    code, _, err = smm("resolve", "a", "--account", account, "--published", reference, "--now", NOW)
+    assert (code, err.strip()) == (1, f"error: --published {reference}: that post is already recorded for `b`; "
+                                      "give the URL of `a`'s own post, or --not-published")
+    assert (root / "data/published/a.json").read_text() == before
+
+
 def test_check_names_smm_resolve_for_an_unconfirmed_job(settled, smm):
     settled("unconfirmed")
     code, out, _ = smm("check", "--format", "json")
@@ -484,6 +506,9 @@ def test_check_names_smm_resolve_for_an_unconfirmed_job(settled, smm):
 
 READ_ONLY = [  # command, exit code, what it says on stderr (the last line), or on stdout
     (["publish", "--dry-run", "--format", "json"], 0, None, '"state": "would_publish"'),
+    (["publish"], 1, None, "failed        b → local  cannot write data/published/b.json: Permission denied; nothing was sent"),
+    (["publish", "--format", "markdown"], 1, None,
+     "| ❌ failed | `c` | feed | cannot write data/published/c.json: Permission denied; nothing was sent |"),
     (["check", "--format", "json"], 1, None, '"rule": "voice.Terms"'),
     (["check", "--fix"], 1, "error: cannot fix content/a.md: Permission denied", None),
     (["new", "Hello"], 1, "error: cannot write content/2026/12/2026-12-01-hello.md: Permission denied", None),
@@ -504,9 +529,10 @@ def read_only_checkout(tmp_path_factory):
     from conftest import RepoFactory
 
     root = Path(tempfile.mkdtemp(prefix="smm-read-only-"))
-    RepoFactory(root)({"a.md": due(accounts="[local]", body="We utilise github"), "b.md": due(accounts="[local]")},
-                      calendar=None, platforms=(
-        "timezone: Asia/Shanghai\naccounts:\n  local: {platform: local, path: .local/local}\n"), files={
+    RepoFactory(root)({"a.md": due(accounts="[local]", body="We utilise github"), "b.md": due(accounts="[local]"),
+                       "c.md": due(accounts="[feed]")}, calendar=None, platforms=(
+        "timezone: Asia/Shanghai\naccounts:\n  local: {platform: local, path: .local/local}\n"
+        "  feed: {platform: feed, path: data/feed/feed.xml, site: https://example.com}\n"), files={
         "brand/voice/Terms.yml": "extends: substitution\nmessage: \"Use '%s' instead of '%s'.\"\nlevel: error\n"
                                  "swap:\n  utilise: use\n",
         ".local/local/posts.json": json.dumps([{"id": "1", "key": "k", "url": "local://local/1", "post": "a",

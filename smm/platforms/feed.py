@@ -112,9 +112,10 @@ class Feed(Platform):
         items = items[: self.options.get("max_entries", DEFAULT_MAX_ENTRIES)]
         title = self.options.get("title") or self.account.name
         feed = {"version": JSON_FEED_VERSION, "title": title, "home_page_url": site, "items": items}
+        # Atom first: the JSON Feed (the source of truth, what find() reads) has the entry only once both are written
+        write_atomic(self.atom_path, atom(title, site, items), Path(self.root))
         write_atomic(self.json_path, json.dumps({k: v for k, v in feed.items() if v is not None},
-                                                ensure_ascii=False, indent=2) + "\n")
-        write_atomic(self.atom_path, atom(title, site, items))
+                                                ensure_ascii=False, indent=2) + "\n", Path(self.root))
         return PublishResult(item["id"], item["url"])
 
 

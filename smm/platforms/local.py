@@ -54,7 +54,7 @@ class Local(Mastodon):
         return json.loads(path.read_text("utf-8")) if path.exists() else []
 
     def _write(self, name: str, data: list) -> None:
-        write_atomic(self.folder / name, json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+        write_atomic(self.folder / name, json.dumps(data, ensure_ascii=False, indent=2) + "\n", Path(self.root))
 
     def _next_fault(self) -> str | None:
         faults = self._read("faults.json")

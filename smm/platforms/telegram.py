@@ -52,8 +52,7 @@ class Telegram(Platform):
     display = Display("#229ed9", "#13719c")
     can_publish = True
     # find() stays the base one (NotSupported): a bot cannot read a channel's history.
-    # `reconciles` stays False, so `smm publish --push` pushes the
-    # in_flight record before each call.
+    # `reconciles` stays False: an unknown outcome becomes `unconfirmed`, for `smm resolve`.
 
     @staticmethod
     def length(text: str) -> int:

@@ -214,6 +214,9 @@ class Lane:
     def start(self, runner: Path, kill: bool) -> None:
         """A fresh checkout of the remote (a new CI runner), then `smm publish --push` forked."""
         git(runner, "fetch", "-q", "origin")
+        if (runner / ".git/rebase-merge").exists() or (runner / ".git/rebase-apply").exists():
+            git(runner, "rebase", "--abort")  # a run killed while rebasing: a CI runner starts afresh
+        git(runner, "checkout", "-q", "-f", "-B", "main", "origin/main")
         git(runner, "reset", "-q", "--hard", "origin/main")
         git(runner, "clean", "-qfdx")
         out = runner / ".smm-cache/report.json"
