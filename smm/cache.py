@@ -54,6 +54,7 @@ class FileCache:
         self.seen: set[str] = set()
         self._pending: tuple = ("", None, None)
         self._stamps: dict[str, tuple | None] = {}
+        self.digests: dict[str, bytes] = {}  # file → digest of the bytes this run used (regular files only)
 
     def _stamp(self, file: str) -> tuple | None:
         """(mtime, size, inode) of a regular file; None for links (never cached), anything not a
@@ -81,6 +82,7 @@ class FileCache:
             return MISS, None
         entry = self.entries.get(file)
         if entry and entry[0] == stamp and stamp[0] < self.saved_ns - _RACY_NS:
+            self.digests[file] = entry[1]
             return entry[2], None
         if stamp[2] > limit:
             return MISS, None
@@ -91,7 +93,7 @@ class FileCache:
             return MISS, None
         if len(data) > limit:
             return MISS, None
-        digest = hashlib.blake2b(data, digest_size=16).digest()
+        digest = self.digests[file] = hashlib.blake2b(data, digest_size=16).digest()
         if entry and entry[1] == digest:
             self.fresh[file] = (stamp, digest, entry[2])
             return entry[2], None
@@ -110,18 +112,57 @@ class FileCache:
             return
         entries = {f: e for f, e in self.entries.items() if f in self.seen}
         entries.update(self.fresh)
-        temp = self.path.with_suffix(f".tmp{os.getpid()}")
+        _write(self.path, (self.version, time.time_ns(), entries))
+
+
+class ResultCache:
+    """Results computed from one file and what it refers to (a post's checks), each stored with a
+    key: a digest of everything the result depends on. An entry is used only under the same key."""
+
+    def __init__(self, root: Path, name: str, version: str) -> None:
+        self.path = cache_dir(root) / f"{name}.pickle"
+        self.version = version
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            with open(temp, "wb") as handle:
-                pickle.dump((self.version, time.time_ns(), entries), handle, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(temp, self.path)
-        except OSError as exc:  # a read-only home or cache folder, a file in its place: the next run parses again
-            _discard(temp)
-            log.debug("cache %s not written: %s", self.path, exc.strerror)
-        except BaseException:  # interrupted (Ctrl-C): no half-written file left behind
-            _discard(temp)
-            raise
+            with open(self.path, "rb") as handle:
+                saved_version, self.entries = pickle.load(handle)
+            if saved_version != version:
+                self.entries = {}
+        except Exception:  # a missing, old or damaged cache is an empty one
+            self.entries = {}
+        self.used: dict[str, tuple] = {}
+        self.changed = False
+
+    def get(self, file: str, key: bytes) -> object:
+        entry = self.entries.get(file)
+        if entry is None or entry[0] != key:
+            return MISS
+        self.used[file] = entry
+        return entry[1]
+
+    def put(self, file: str, key: bytes, value: object) -> None:
+        self.used[file] = (key, value)
+        self.changed = True
+
+    def save(self) -> None:
+        """Write the entries used this run, if anything changed (best effort)."""
+        if self.changed or set(self.used) != set(self.entries):
+            _write(self.path, (self.version, self.used))
+
+
+def _write(path: Path, payload: object) -> None:
+    """Pickle payload to path through a temporary file; an unwritable cache is skipped."""
+    temp = path.with_suffix(f".tmp{os.getpid()}")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with open(temp, "wb") as handle:
+            pickle.dump(payload, handle, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(temp, path)
+    except OSError as exc:  # a read-only home or cache folder, a file in its place: the next run computes again
+        _discard(temp)
+        log.debug("cache %s not written: %s", path, exc.strerror)
+    except BaseException:  # interrupted (Ctrl-C): no half-written file left behind
+        _discard(temp)
+        raise
 
 
 def _discard(temp: Path) -> None:

@@ -3,26 +3,33 @@
     run_check(root, now)
       load_settings ── every settings file once, the brand's voice rules compiled (before any worker forks)
       load_repo  ── each post: parse (its own problems), then PostChecks: what each
-                    account would receive (limits, media), brand voice, accounts, pillar, due date
+                    account would receive (limits, media), brand voice, accounts, pillar (kept in
+                    a ResultCache under the post's bytes, the settings and its media files), due date
       check      ── across posts: duplicate ids, publish records, the promotional share,
                     goals, calendar gaps, accounts that cannot publish
 """
 
 from __future__ import annotations
 
+import hashlib
+import os
+import sys
 from dataclasses import astuple
 from datetime import datetime, timedelta
 from pathlib import Path
 
+import smm
+
+from smm.cache import MISS, ResultCache
 from smm.calendar import CALENDAR_FILE, gaps
 from smm.config import PLATFORMS_FILE
 from smm import lookalikes
 from smm.content import Post
 from smm.diagnostics import ERROR, WARNING, Diagnostic
-from smm.files import SourceLines
+from smm.files import SourceLines, open_regular
 from smm.platforms import platform_class
 from smm.render import Rendered, Renderer
-from smm.repo import Repo, load_repo
+from smm.repo import Repo, load_repo, shard_of
 from smm.integrity import check_duplicate_ids, check_records
 from smm.schema import did_you_mean
 from smm.settings import Settings, load_settings
@@ -32,7 +39,7 @@ GAP_WARNING_WINDOW = timedelta(days=7)
 
 def run_check(root: Path, now: datetime, settings: Settings | None = None) -> Repo:
     """The repository, with its voice rules and every problem in `repo.diagnostics`."""
-    repo = load_repo(root, PostChecks(now), settings or load_settings(root, voice=True))
+    repo = load_repo(root, PostChecks(now, settings_digest(root)), settings or load_settings(root, voice=True))
     repo.diagnostics += (repo.voice.check_calendar(repo.posts) + check_duplicate_ids(repo.posts + repo.broken)
                          + check_records(repo) + check_jobs_needing_a_human(repo) + check_gaps(repo, now)
                          + check_adapters(repo))
@@ -43,20 +50,84 @@ def run_check(root: Path, now: datetime, settings: Settings | None = None) -> Re
 
 
 class PostChecks:
-    """The checks of one post that need the repository's settings but no other post."""
+    """The checks of one post that need the repository's settings but no other post; all but the
+    due date (which depends on the time and the records) are kept for the next run."""
 
-    def __init__(self, now: datetime) -> None:
+    def __init__(self, now: datetime, settings_key: bytes) -> None:
         self.now = now
+        self.settings_key = settings_key
         self.renderer: Renderer | None = None  # made in the process that uses it
+        self.caches: dict[int, ResultCache] = {}  # by shard, loaded by the process that checks it
 
-    def __call__(self, repo: Repo, post: Post) -> list[Diagnostic]:
+    def __call__(self, repo: Repo, post: Post, digest: bytes | None) -> list[Diagnostic]:
+        shard = shard_of(post.file)
+        if shard not in self.caches:
+            self.caches[shard] = ResultCache(repo.root, f"checks-{shard}", self.settings_key.hex())
+        key = None if digest is None else post_key(repo.root, post, digest)
+        found = MISS if key is None else self.caches[shard].get(post.file, key)
+        if found is MISS:
+            found = self.inspect(repo, post)
+            if key is not None:
+                self.caches[shard].put(post.file, key, found)
+        return found + check_due(repo, post, self.now) if post.valid else found
+
+    def inspect(self, repo: Repo, post: Post) -> list[Diagnostic]:
         if not post.valid:  # its fields have errors: only what can be checked safely
             return check_accounts(repo, post) + check_pillar(repo, post)
         if self.renderer is None:
             self.renderer = Renderer(repo.root, repo.config, repo.brand)
         rendered = [self.renderer.render(post, name) for name in post.accounts if name in repo.config.accounts]
         return (check_rendering(rendered) + repo.voice.check_post(post, rendered) + check_accounts(repo, post)
-                + check_pillar(repo, post) + check_due(repo, post, self.now))
+                + check_pillar(repo, post))
+
+    def save(self) -> None:
+        """Keep this process's results for the next run."""
+        for cache in self.caches.values():
+            cache.save()
+        self.caches.clear()
+
+
+def settings_digest(root: Path) -> bytes:
+    """A digest of everything a post's checks depend on besides the post and its media: smm (its
+    version and source), Python, platforms.yml and every file under brand/ (voice rules,
+    templates, handles, calendar, goals)."""
+    digest = hashlib.blake2b(f"{smm.__version__} {sys.version}".encode(), digest_size=16)
+    files = [root / PLATFORMS_FILE] + _files_under(root / "brand") + [
+        p for p in _files_under(Path(smm.__file__).parent) if p.suffix != ".pyc"]
+    for path in files:
+        digest.update(f"\0{path}\0".encode())
+        try:
+            with open_regular(path) as handle:  # never a named pipe: it would block
+                digest.update(handle.read())
+        except OSError as exc:  # NotRegularFile too
+            digest.update(f"unreadable {exc!r}".encode())
+    return digest.digest()
+
+
+def _files_under(folder: Path) -> list[Path]:
+    found = []
+    for where, dirs, files in os.walk(folder):
+        dirs.sort()
+        found += [Path(where) / name for name in sorted(files)]
+    return found
+
+
+def post_key(root: Path, post: Post, digest: bytes) -> bytes:
+    """The post's bytes and the state of each media file it names (a changed picture is re-checked)."""
+    key = hashlib.blake2b(digest, digest_size=16)
+    names: set = set()
+    for account in ([None] + list(post.accounts)) if post.valid else []:
+        items = post.meta.get("media") if account is None else post.for_account(account).media
+        names.update(item.get("file") for item in items or [] if isinstance(item, dict))
+    for name in sorted(n for n in names if isinstance(n, str)):
+        path = os.path.join(root, name)
+        try:
+            st, link = os.stat(path), os.lstat(path)
+            key.update(repr((name, os.path.realpath(path), st.st_mtime_ns, st.st_ctime_ns, st.st_size, st.st_ino,
+                             link.st_mtime_ns)).encode())
+        except (OSError, ValueError) as exc:
+            key.update(repr((name, type(exc).__name__, getattr(exc, "errno", None))).encode())
+    return key.digest()
 
 
 def _post_diagnostic(post: Post, path, severity, rule, message, hint=None, key=False) -> Diagnostic:

@@ -67,7 +67,14 @@ class Repo:
         return any(d.is_error and d.file == PLATFORMS_FILE for d in self.diagnostics)
 
 
-Inspect = Callable[[Repo, Post], list[Diagnostic]]
+# (repo, post, digest of the post file's bytes or None) → its problems; an Inspect with a `save()`
+# method has it called by each process once its shard is done (to keep results for the next run)
+Inspect = Callable[[Repo, Post, bytes | None], list[Diagnostic]]
+
+
+def shard_of(file: str) -> int:
+    """The shard a post file belongs to: it keeps it as other files come and go."""
+    return zlib.crc32(file.encode()) % SHARDS
 
 
 def load_repo(root: Path, inspect: Inspect | None = None, settings: Settings | None = None) -> Repo:
@@ -97,7 +104,7 @@ def _load(root: Path, inspect: Inspect | None, settings: Settings) -> Repo:
     files, lookalikes = ([], []) if links_outside(root, CONTENT_DIR) else content_files(root)
     repo.diagnostics += lookalike_warnings(lookalikes)
     for file in files:
-        chunks[zlib.crc32(file.encode()) % SHARDS].append(file)  # a file keeps its shard as others come and go
+        chunks[shard_of(file)].append(file)
     work = sum(map(len, chunks)) if inspect else sum(
         not caches[i].probably_fresh(f) for i, chunk in enumerate(chunks) for f in chunk)
     _WORK = (repo, inspect, caches, chunks)
@@ -140,8 +147,10 @@ def _load_shard(index: int) -> tuple[list[Post], list[Diagnostic]]:
         if post is not None:
             posts.append(post)
             if inspect is not None:
-                found += inspect(repo, post)  # a post with errors gets the checks it can bear
+                found += inspect(repo, post, cache.digests.get(file))  # a post with errors: the checks it can bear
     cache.save()
+    if inspect is not None and hasattr(inspect, "save"):
+        inspect.save()
     return posts, found
 
 
