@@ -424,6 +424,16 @@ def _refusing_hook(bare: Path, name: str = "pre-receive") -> None:
     hook.chmod(0o755)
 
 
+def _bot_after_an_editor_pushed_a_due_post(origin: Path, tmp_path: Path) -> Path:
+    """An editor pushes a due post `c` to the local network; the bot's fresh checkout of it."""
+    editor = _clone(origin, tmp_path / "editor")
+    (editor / "content/c.md").write_text(due(accounts="[local]"))
+    _git(editor, "add", "-A")
+    _git(editor, "commit", "-qm", "Add post c")
+    _git(editor, "push", "-q", "origin", "main")
+    return _clone(origin, tmp_path / "bot")
+
+
 # A claim the remote refuses for any reason but a race is said as such, undone, and nothing is sent
 # (was: "another push came first 5 times").
 @pytest.mark.parametrize("break_remote,says", [
@@ -432,12 +442,7 @@ def _refusing_hook(bare: Path, name: str = "pre-receive") -> None:
     (lambda bare: bare.rename(bare.with_name("gone.git")), "after a lost claim failed:"),
 ])
 def test_a_claim_the_remote_refuses_sends_nothing_and_says_why(origin, tmp_path, break_remote, says):
-    editor = _clone(origin, tmp_path / "editor")
-    (editor / "content/c.md").write_text(due(accounts="[local]"))
-    _git(editor, "add", "-A")
-    _git(editor, "commit", "-qm", "Add post c")
-    _git(editor, "push", "-q", "origin", "main")
-    bot = _clone(origin, tmp_path / "bot")
+    bot = _bot_after_an_editor_pushed_a_due_post(origin, tmp_path)
     head = _git(bot, "rev-parse", "HEAD")
     break_remote(origin)
     result = _run(bot, "--push")
@@ -461,12 +466,7 @@ def _killed_mid_rebase(bot: Path) -> None:
      "error: cannot push from a detached HEAD: check out the branch to publish from"),
 ])
 def test_a_checkout_off_its_branch_sends_nothing_and_says_what_to_do(origin, tmp_path, leave, says):
-    editor = _clone(origin, tmp_path / "editor")
-    (editor / "content/c.md").write_text(due(accounts="[local]"))
-    _git(editor, "add", "-A")
-    _git(editor, "commit", "-qm", "Add post c")
-    _git(editor, "push", "-q", "origin", "main")
-    bot = _clone(origin, tmp_path / "bot")
+    bot = _bot_after_an_editor_pushed_a_due_post(origin, tmp_path)
     leave(bot)
     result = _run(bot, "--push")
     assert result.returncode == 1 and result.stderr.strip().splitlines()[-1] == says, result.stderr
