@@ -38,7 +38,8 @@ def test_never_twice_never_lost_under_kills_faults_and_overlapping_runners():
     assert tally.get("internal errors (bugs)", 0) == tally.get("runs that crashed (exit 3)", 0) == 0, problems
     assert result.returncode == 0, problems
     # the campaign did what it says: kills, overlaps, identical texts, edits after kills, faults after acting
-    assert tally["runs"] >= RUNS and tally["killed"] >= RUNS // 5, tally
+    # kills land at random moments and a run may finish before its kill: 38–70 of 200 were seen
+    assert tally["runs"] >= RUNS and tally["killed"] >= RUNS // 10, tally
     assert tally["overlapping pairs"] >= 10 and tally["identical texts"] >= 20 and tally["edits after a kill"] >= 10, tally
     fired = {k: v for k, v in tally.items() if k.startswith("fired ")}
     assert sum(v for k, v in fired.items() if k.startswith("fired status:5")) >= 10, tally
