@@ -6,7 +6,6 @@ import json
 
 import icalendar
 import pytest
-
 from conftest import CALENDAR, PLATFORMS, ROOT, SLOTS, post_text
 
 # 2026-11-30 is a Monday.
@@ -232,7 +231,7 @@ def test_ics_calendar_is_named_after_the_brand(make_repo, smm):
     (None, "git@github.com:acme/social.git", False),
 ])
 def test_ics_uids_are_per_repository_and_stable_across_clones(first, second, same):
-    from smm.calendar import uid_domain
+    from smm.workspace.calendar import uid_domain
 
     assert uid_domain(first, "Acme") == uid_domain(first, "Acme")
     assert (uid_domain(first, "Acme") == uid_domain(second, "Acme")) is same

@@ -12,13 +12,12 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-
 from conftest import ROOT, post_text
+
 from smm.errors import SmmError, UsageError
-from smm.report import JSON_KEYS, build, render, window
-from smm.report import kpis
-from smm.settings import load_settings
-from smm.repo import load_repo
+from smm.report import JSON_KEYS, build, kpis, render, window
+from smm.workspace.repo import load_repo
+from smm.workspace.settings import load_settings
 
 GOLDEN = ROOT / "tests" / "golden" / "report"
 UTC = timezone.utc
