@@ -12,6 +12,7 @@ from pathlib import Path
 from smm.check.diagnostics import ERROR, Diagnostic
 from smm.content.post import Post
 from smm.workspace.config import YamlFile
+from smm.workspace.timezones import exact, local
 from smm.workspace.schema import did_you_mean
 
 CALENDAR_FILE = "brand/calendar.yml"
@@ -109,14 +110,14 @@ def gaps(calendar: Calendar, posts: list[Post], tz: tzinfo, start: datetime, end
     open_slots = []
     day = start.astimezone(tz).date()
     while day <= end.astimezone(tz).date():
-        unfilled = {(datetime.combine(day, s.at, tzinfo=tz), i): s  # two slots may share a time
+        unfilled = {(local(day, s.at, tz), i): s  # two slots may share a time
                     for i, s in enumerate(calendar.slots) if s.weekday == day.weekday()}
         for p in sorted(by_day.get(day, []), key=lambda p: p.publish_at):
             fitting = [key for key, s in unfilled.items() if s.pillar in (None, p.pillar)]
             if fitting:
-                del unfilled[min(fitting, key=lambda key: (abs(p.publish_at - key[0]), key[1]))]
+                del unfilled[min(fitting, key=lambda key: (abs(exact(p.publish_at) - exact(key[0])), key[1]))]
         open_slots += [CalendarEntry(at, slot=s) for (at, _), s in sorted(unfilled.items(), key=lambda kv: kv[0])
-                       if start <= at < end]
+                       if exact(start) <= exact(at) < exact(end)]
         day += timedelta(days=1)
     return open_slots
 
