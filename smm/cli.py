@@ -474,6 +474,36 @@ def metrics(since: str, interval: str, concurrency: int, commit: bool, push: boo
 
 
 @cli.command()
+@click.option("--since", default="7d", show_default=True, metavar="DURATION", help="Read what was said this recently.")
+@click.option("--commit", is_flag=True, help="Commit the changes under data/ as the bot.")
+@click.option("--push", is_flag=True, help="Push the commit (implies --commit); on rejection fetch, rebase, retry.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text", show_default=True)
+@_NOW
+def inbox(since: str, commit: bool, push: bool, fmt: str, now: str | None) -> None:
+    """Collect mentions, replies, comments, quotes and messages into data/inbox/; print the open queue.
+
+    Exit 0 when every readable account was read, 1 when any failed or lacks its secrets,
+    2 for usage or config errors.
+    """
+    from smm.data.lock import exclusive
+    from smm.inbox import collect, show
+
+    repo = _repo()
+    _fail_on_broken_config(repo)
+    with exclusive(repo.root, "inbox"):
+        run = collect.collect(repo, _now(now, repo.config.timezone), dict(os.environ), _duration(since, "--since"))
+        if (commit or push) and run.files:
+            from smm.data import gitops
+
+            new = sum(a.new for a in run.accounts)
+            run.git_error = gitops.record(repo.root, f"smm inbox: {new} new item{'s' * (new != 1)}", push)
+    click.echo(show.render(run, fmt), nl=False)
+    if run.git_error:
+        click.echo(f"error: {run.git_error}", err=True)
+    raise SystemExit(run.exit_code)
+
+
+@cli.command()
 @click.option("--period", type=click.Choice(["7d", "30d", "90d"]), default=None, help="The period up to now (default 30d).")
 @click.option("--from", "start", metavar="DATE", help="First day, YYYY-MM-DD (local).")
 @click.option("--to", "end", metavar="DATE", help="Last day, YYYY-MM-DD (local, included).")

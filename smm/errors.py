@@ -34,6 +34,10 @@ class ConfigError(SmmError):
     exit_code = 2
 
 
+class DataError(SmmError):
+    """A file under data/ that smm cannot read as what it should be."""
+
+
 class PlatformError(SmmError):
     pass
 

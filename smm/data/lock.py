@@ -1,7 +1,7 @@
-"""One `smm publish` (and one `smm metrics`) at a time per checkout, writing nothing.
+"""One `smm publish` (and one `smm metrics`, one `smm inbox`) at a time per checkout, writing nothing.
 
 The lock is an advisory `flock` on something every checkout has, opened read-only: the
-checkout's folder for publish, its `platforms.yml` for metrics. A read-only checkout can
+checkout's folder for publish, its `platforms.yml` for metrics, `content/` for the inbox. A read-only checkout can
 be locked, nothing is left behind, and the kernel releases it when the process dies.
 """
 
@@ -15,7 +15,7 @@ from pathlib import Path
 
 from smm.errors import SmmError
 
-LOCKED = {"publish": ".", "metrics": "platforms.yml"}  # what each command locks, relative to the root
+LOCKED = {"publish": ".", "metrics": "platforms.yml", "inbox": "content"}  # what each command locks, relative to the root
 
 
 @contextmanager

@@ -6,8 +6,8 @@ Each file smm writes can be merged without a human:
   wrote the same account, the more advanced state wins (`STATE_ORDER`), then the job that got
   further (more thread parts, more calls, the later call); two equal jobs keep the one already
   pushed;
-- a metrics or followers CSV (`data/metrics/`, `data/accounts/`): the rows of both, each once,
-  the pushed rows first;
+- a metrics or followers CSV (`data/metrics/`, `data/accounts/`) or an inbox file
+  (`data/inbox/*.jsonl`): the rows of both, each once, the pushed rows first;
 - a JSON Feed: the entries of both (by id, newest first); its Atom twin is written from it.
 
 Anything else is a real conflict: `merge_files` returns None and the rebase is aborted.
@@ -27,7 +27,7 @@ log = logging.getLogger(__name__)
 # (unconfirmed) outranks a call that may be under way (in_flight, reconciled by find()
 # on the next run), which outranks a refusal, a late mark and a job never tried.
 STATE_ORDER = ("pending", "late", "failed", "in_flight", "unconfirmed", "published")
-CSV_DIRS = ("data/metrics", "data/accounts")
+ROW_FILES = {("data/metrics", ".csv"), ("data/accounts", ".csv"), ("data/inbox", ".jsonl")}  # (folder, suffix)
 JSON_FEED = "https://jsonfeed.org/version/1"
 
 
@@ -54,7 +54,7 @@ def _merge_one(path: str, pushed: str | None, ours: str | None, read) -> str | N
     try:
         if str(where.parent) == RECORDS_DIR and where.suffix == ".json":
             return merge_records(pushed, ours)
-        if str(where.parent) in CSV_DIRS and where.suffix == ".csv":
+        if (str(where.parent), where.suffix) in ROW_FILES:
             return merge_rows(pushed, ours)
         if where.suffix == ".json" and json.loads(pushed).get("version", "").startswith(JSON_FEED):
             return merge_feeds(pushed, ours)

@@ -12,6 +12,7 @@ import httpx
 from smm.errors import ConfigError
 from smm.platforms.base import (
     Display,
+    Incoming,
     Lookup,
     MediaRules,
     Metrics,
@@ -21,7 +22,7 @@ from smm.platforms.base import (
     Readiness,
 )
 
-__all__ = ["Display", "Lookup", "Metrics", "MediaRules", "Outgoing", "Platform", "PublishResult", "Readiness", "registry",
+__all__ = ["Display", "Incoming", "Lookup", "Metrics", "MediaRules", "Outgoing", "Platform", "PublishResult", "Readiness", "registry",
            "platform_class", "registered", "reported_limits"]
 
 
@@ -43,7 +44,7 @@ def registered(classes) -> dict[str, type[Platform]]:
             raise ConfigError(f"two platforms are named `{name}`: {where[name]} and {origin}; uninstall one of them")
         problems = [f"markup `{cls.markup}` is not one of {', '.join(FLAVORS)}"] if cls.markup not in FLAVORS else []
         problems += [f"{flag} is set but `{method}` is not implemented"
-                     for flag, method in (("has_metrics", "metrics"), ("has_followers", "followers"))
+                     for flag, method in (("has_metrics", "metrics"), ("has_followers", "followers"), ("has_inbox", "inbox"))
                      if getattr(cls, flag) and getattr(cls, method) is getattr(Platform, method)]
         if not isinstance(name, str) or problems:
             raise ConfigError(f"platform {origin}: " + ("; ".join(problems) or "it declares no `name`"))

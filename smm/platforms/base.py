@@ -16,7 +16,7 @@ without the method. A platform class declares, as class attributes:
   validated against their union (smm.platforms.options), and an option two platforms declare
   must have one schema; `secrets` names the options that hold environment variable names;
 - `display` (Display: the preview card's colours and how links are shown), `max_lateness`
-  (its accounts' default), `has_metrics` / `has_followers`;
+  (its accounts' default), `has_metrics` / `has_followers` / `has_inbox`;
 - for publishing: `can_publish`, `requires` (SDK modules, installed by the pip extra
   `extra`), `reconciles` (`find` can tell whether an earlier call worked).
 
@@ -173,6 +173,24 @@ class Metrics:
     clicks: int | None = None
 
 
+@dataclass(frozen=True)
+class Incoming:
+    """Something a person said to or about the account: what `inbox` returns.
+
+    `kind` is mention, reply, comment, quote or dm; `in_reply_to` and `quotes` hold the remote id
+    of the account's own post it answers or quotes, when there is one."""
+
+    network_id: str
+    kind: str
+    author: str
+    text: str
+    url: str | None
+    created_at: datetime  # aware
+    author_followers: int | None = None
+    in_reply_to: str | None = None
+    quotes: str | None = None
+
+
 class Platform:
     """One network. Subclasses set the class attributes; adapters override the methods."""
 
@@ -192,6 +210,7 @@ class Platform:
     can_publish: ClassVar[bool] = False
     has_metrics: ClassVar[bool] = False  # implements `metrics`
     has_followers: ClassVar[bool] = False  # implements `followers`
+    has_inbox: ClassVar[bool] = False  # implements `inbox`
     # platforms.yml: this network's account options (name → JSON Schema with a description),
     # and what its accounts must hold (a schema applied when `platform` is this one).
     options: ClassVar[dict[str, dict]] = {}
@@ -353,6 +372,11 @@ class Platform:
 
     def followers(self) -> int | None:
         raise NotSupported(f"{self.label} follower counts are not implemented")
+
+    def inbox(self, since: datetime) -> list[Incoming]:
+        """Mentions, replies, comments, quotes and direct messages to the account since `since`,
+        by other people (never the account's own posts)."""
+        raise NotSupported(f"smm cannot read {self.label} mentions and messages")
 
     def close(self) -> None:
         """Release connections at the end of a run."""

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from datetime import datetime
+from datetime import datetime, timezone
 from urllib.parse import urlsplit
 
 import regex
@@ -21,6 +21,7 @@ from smm.errors import AuthError, NotSupported, RateLimited, Rejected, Transient
 from smm.platforms.base import (
     HANDLE_OPTION,
     Display,
+    Incoming,
     Lookup,
     MediaRules,
     Metrics,
@@ -34,6 +35,7 @@ from smm.render import counting
 MAX_BYTES = 3000
 POST = "app.bsky.feed.post"
 DEFAULT_SERVICE = "https://bsky.social"
+MAX_INBOX_PAGES = 20  # notifications pages read back per run (50 each)
 _TID_ALPHABET = "234567abcdefghijklmnopqrstuvwxyz"
 # Link, mention and tag detection as @atproto/api's RichText detectFacets does it: its
 # regular expressions (group "lead" is its "(^|\s|\()") with JavaScript's \s (no
@@ -68,6 +70,12 @@ _FULL_WIDTH_STOP = re.compile("[。，！？、；：]")
 _OPENING = {"）": "（", "」": "「", "』": "『", "】": "【"}
 _TLDS = frozenset(line.strip() for line in (counting.RESOURCES / "bluesky_tlds.txt")
                   .read_text(encoding="utf-8").splitlines() if line.strip() and not line.startswith("#"))
+
+
+def _moment(value: str) -> datetime:
+    """An AT Protocol datetime (ISO 8601, `Z` allowed) as an aware datetime."""
+    moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
 
 
 def _valid_domain(domain: str) -> bool:
@@ -176,7 +184,7 @@ class Bluesky(Platform):
     }
     options_rule = {"required": ["handle", "password_env"]}
     display = Display("#1185fe", "#0b62d6")
-    has_metrics = has_followers = True
+    has_metrics = has_followers = has_inbox = True
     can_publish = True
     reconciles = True
     settle = 0.0  # putRecord at a record key of its own: a late request rewrites that record, never adds one
@@ -371,6 +379,33 @@ class Bluesky(Platform):
 
     def followers(self) -> int | None:
         return self._call("profile", self.client.get_profile, self.did).followers_count
+
+    def inbox(self, since: datetime) -> list[Incoming]:
+        """Mentions, replies and quotes from the notifications, newest first, back to `since`.
+        Direct messages live in a separate chat service (chat.bsky) that smm does not read."""
+        found, cursor = [], None
+        for _ in range(MAX_INBOX_PAGES):
+            page = self._call("notifications", self.client.app.bsky.notification.list_notifications,
+                              {"limit": 50, "cursor": cursor, "reasons": ["mention", "reply", "quote"]})
+            for n in page.notifications:
+                when = _moment(n.indexed_at)
+                if when >= since and n.reason in {"mention", "reply", "quote"} and n.author.did != self.did:
+                    found.append(self._incoming(n, when))
+            if not page.cursor or not page.notifications or _moment(page.notifications[-1].indexed_at) < since:
+                return found
+            cursor = page.cursor
+        return found
+
+    def _incoming(self, n, when: datetime) -> Incoming:
+        record = n.record
+        reply = getattr(record, "reply", None)
+        embed = getattr(record, "embed", None)
+        quoted = getattr(getattr(embed, "record", None), "uri", None) if embed is not None else None
+        rkey = n.uri.rsplit("/", 1)[1]
+        return Incoming(n.uri, n.reason, n.author.handle, getattr(record, "text", "") or "",
+                        f"https://bsky.app/profile/{n.author.handle}/post/{rkey}", when, None,
+                        reply.parent.uri if reply is not None and n.reason == "reply" else None,
+                        quoted if n.reason == "quote" else None)
 
     def close(self) -> None:
         if hasattr(self, "_client"):

@@ -20,6 +20,7 @@ from smm.platforms import http
 from smm.platforms.base import (
     TOKEN_OPTION,
     Display,
+    Incoming,
     Lookup,
     MediaRules,
     Metrics,
@@ -37,6 +38,14 @@ MAX_PAGES = 25  # beyond this many pages back, find() cannot tell (the job becom
 TIMEOUT = 30.0  # seconds Mastodon.py waits for an answer
 
 
+_BREAK = re.compile(r"<br\s*/?>|</p>\s*<p[^>]*>", re.IGNORECASE)
+
+
+def readable_text(content: str) -> str:
+    """A status's HTML content as a person reads it: paragraphs and line breaks kept, tags gone."""
+    return html.unescape(_TAG.sub("", _BREAK.sub("\n", content))).strip()
+
+
 def visible_text(content: str) -> str:
     """A status's HTML content as comparable text: no tags, no white space."""
     return _SPACE.sub("", html.unescape(_TAG.sub(" ", content)))
@@ -51,6 +60,24 @@ def _created(status: dict) -> datetime:
     value = status["created_at"]
     moment = value if isinstance(value, datetime) else datetime.fromisoformat(str(value).replace("Z", "+00:00"))
     return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+
+
+def _incoming(notification: dict, me: str) -> Incoming:
+    status = notification["status"]
+    quoted = ((status.get("quote") or {}).get("quoted_status") or {}).get("id")
+    if status.get("visibility") == "direct":
+        kind = "dm"
+    elif notification["type"] == "quote":
+        kind = "quote"
+    elif str(status.get("in_reply_to_account_id")) == me:
+        kind = "reply"
+    else:
+        kind = "mention"
+    return Incoming(str(status["id"]), kind, status["account"]["acct"], readable_text(status.get("content") or ""),
+                    status.get("url") or status.get("uri"), _created(status),
+                    status["account"].get("followers_count"),
+                    str(status["in_reply_to_id"]) if kind in {"reply", "dm"} and status.get("in_reply_to_id") else None,
+                    str(quoted) if quoted else None)
 
 
 def is_sent(status: dict, outgoing: Outgoing) -> bool:
@@ -99,7 +126,7 @@ class Mastodon(Platform):
     }
     options_rule = {"required": ["instance", "token_env"]}
     display = Display("#6364ff", "#563acc", link_chars=30, square_avatar=True)
-    has_metrics = has_followers = True
+    has_metrics = has_followers = has_inbox = True
     can_publish = True
     reconciles = True
     settle = 2 * TIMEOUT  # assumed: Mastodon acts on a request within twice the answer timeout, or never
@@ -195,6 +222,20 @@ class Mastodon(Platform):
                 return
             older_than = page[-1]["id"]
         raise NotSupported(f"more than {MAX_PAGES * PAGE} statuses since the call: too many to look through")
+
+    def inbox(self, since: datetime) -> list[Incoming]:
+        """Mentions (replies and direct messages are mentions too) and quotes, newest first, back to `since`."""
+        me = self._call("who am I", self.api.me)
+        found, older_than = [], None
+        for _ in range(MAX_PAGES):
+            page = self._call("notifications", self.api.notifications, types=["mention", "quote"], limit=PAGE,
+                              max_id=older_than)
+            found += [_incoming(n, str(me["id"])) for n in page
+                      if n.get("status") and _created(n) >= since and str(n["account"]["id"]) != str(me["id"])]
+            if not page or _created(page[-1]) < since:
+                return found
+            older_than = page[-1]["id"]
+        return found  # older ones wait for the next run with a shorter --since
 
     def confirm(self, reference: str) -> PublishResult:
         """A status URL of this instance (`https://instance/@user/ID`) or an id; it must be this account's."""

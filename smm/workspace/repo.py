@@ -66,6 +66,11 @@ class Repo:
         return self.settings.goals
 
     @property
+    def replies(self):
+        """brand/replies.yml (smm.inbox.triage.Replies): response times, urgency, quiet hours."""
+        return self.settings.replies
+
+    @property
     def voice(self):
         """The compiled brand voice (smm.voice.Voice) when loaded with `load_settings(root, voice=True)`."""
         return self.settings.voice

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Callable
 
 from smm.check.diagnostics import Diagnostic
+from smm.inbox.triage import REPLIES_FILE, Replies, replies_from
 from smm.report.goals import GOALS_FILE, goals_from
 from smm.workspace.brand import BRAND_FILE, HANDLES_FILE, Brand, brand_from
 from smm.workspace.calendar import CALENDAR_FILE, Calendar, calendar_from
@@ -48,6 +49,7 @@ SETTINGS_FILES = (
     SettingsFile("brand", BRAND_FILE, "brand", lambda root, loaded, built: brand_from(root, loaded, built["handles"])),
     SettingsFile("goals", GOALS_FILE, "goals",
                  lambda root, loaded, built: goals_from(loaded, built["config"].account_names)),
+    SettingsFile("replies", REPLIES_FILE, "replies", lambda root, loaded, built: replies_from(loaded)),
     SettingsFile("voice", VOICE_FILE, "voice", _voice),
 )
 
@@ -58,6 +60,7 @@ class Settings:
     calendar: Calendar
     brand: Brand
     goals: list[dict]
+    replies: Replies
     voice: object | None  # smm.voice.Voice; None unless asked for
     found: dict[str, list[Diagnostic]] = field(default_factory=dict)  # by SettingsFile name: its problems
 

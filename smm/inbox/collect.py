@@ -1,0 +1,142 @@
+"""Collecting the inbox: every account that can be read, since a moment, into data/inbox/.
+
+    for each account with `has_inbox`, ready to use ── adapter.inbox(since) ── Incoming
+        not the brand's own accounts; not already in data/inbox/ (by network id)
+        the brand post it answers or quotes (from the publish records)
+        sentiment and intent (smm.inbox.sentiment), priority and due time (smm.inbox.triage)
+    ── new lines appended to data/inbox/<YYYY-MM>.jsonl
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Callable, Mapping
+
+from smm.errors import PlatformError
+from smm.inbox.items import PRIORITIES, Item, append_items, load_items
+from smm.inbox.triage import Replies, due_by, priority_of
+from smm.platforms import Incoming, Platform, platform_class
+
+log = logging.getLogger(__name__)
+Classify = Callable[[str], tuple[str, str, str]]  # text → (language, sentiment, intent)
+
+
+@dataclass
+class AccountResult:
+    account: str
+    platform: str
+    state: str  # collected, skipped (cannot be read), not_configured, failed
+    reason: str | None = None
+    new: int = 0
+    incoming: list[Incoming] = field(default_factory=list, repr=False)
+
+
+@dataclass
+class InboxRun:
+    now: datetime
+    items: dict[str, Item]  # every item, as last updated
+    accounts: list[AccountResult] = field(default_factory=list)
+    files: list[str] = field(default_factory=list)  # data files written
+    git_error: str | None = None
+
+    @property
+    def queue(self) -> list[Item]:
+        """Open items, most urgent first, then the most overdue."""
+        return sorted((i for i in self.items.values() if i.is_open),
+                      key=lambda i: (PRIORITIES.index(i.priority), i.due_by, i.id))
+
+    @property
+    def exit_code(self) -> int:
+        return 1 if self.git_error or any(a.state in {"failed", "not_configured"} for a in self.accounts) else 0
+
+
+def own_posts(repo) -> dict[tuple[str, str], str]:
+    """(account, remote id of any part) → the brand post's id, from the publish records."""
+    found = {}
+    for post_id, record in repo.records.items():
+        for account, job in record.accounts.items():
+            if not isinstance(job, dict):
+                continue
+            for part in [job, *(job.get("parts") or [])]:
+                if isinstance(part, dict) and part.get("remote_id"):
+                    found[(account, str(part["remote_id"]))] = post_id
+    return found
+
+
+def collect(repo, now: datetime, env: Mapping[str, str], since: timedelta, *, classify: Classify | None = None,
+            adapter_for: Callable[[str], Platform] | None = None) -> InboxRun:
+    """Read every readable account; append what is new to data/inbox/."""
+    classify = classify or _classify
+    adapter_for = adapter_for or (lambda name: platform_class(repo.config.accounts[name].platform)(
+        repo.config.accounts[name], env, repo.root))
+    run = InboxRun(now, load_items(repo.root))
+    posts, handles = own_posts(repo), _own_handles(repo)
+    new: list[Item] = []
+    for name, account in sorted(repo.config.accounts.items()):
+        result = _read(name, account, env, adapter_for, now - since)
+        run.accounts.append(result)
+        for incoming in result.incoming:
+            item_id = f"{name}:{incoming.network_id}"
+            if item_id in run.items or incoming.author.casefold() in handles:
+                continue
+            item = _item(item_id, name, account.platform, incoming, posts, classify, repo, now)
+            run.items[item_id] = item
+            new.append(item)
+            result.new += 1
+    if new:
+        run.files = append_items(repo.root, sorted(new, key=lambda i: (i.created_at, i.id)))
+    return run
+
+
+def _classify(text: str) -> tuple[str, str, str]:
+    from smm.inbox.sentiment import classify  # the model loads only when there is something to classify
+
+    return classify(text)
+
+
+def _read(name: str, account, env, adapter_for, since: datetime) -> AccountResult:
+    cls = platform_class(account.platform)
+    result = AccountResult(name, account.platform, "skipped")
+    if not cls.has_inbox:
+        result.reason = f"smm cannot read {cls.label} mentions and messages"
+        return result
+    ready = cls.readiness(account.options, env)
+    if not ready.ready:
+        result.state = "not_configured" if ready.not_configured else "skipped"
+        result.reason = ready.reason
+        return result
+    adapter = adapter_for(name)
+    try:
+        result.incoming = adapter.inbox(since)
+        result.state = "collected"
+    except PlatformError as exc:
+        result.state, result.reason = "failed", str(exc)
+        log.info("inbox %s: %s", name, exc)
+    finally:
+        adapter.close()
+    return result
+
+
+def _own_handles(repo) -> set[str]:
+    """The brand's own accounts' handles (lower case), whose posts are never inbox items."""
+    handles = set()
+    for account in repo.config.accounts.values():
+        for key in ("handle", "username"):
+            value = account.options.get(key)
+            if isinstance(value, str):
+                handles.add(value.lstrip("@").casefold())
+    return handles
+
+
+def _item(item_id: str, account: str, platform: str, incoming: Incoming, posts: dict, classify: Classify,
+          repo, now: datetime) -> Item:
+    replies: Replies = repo.replies
+    _, sentiment, intent = classify(incoming.text)
+    priority = priority_of(incoming.text, incoming.kind, sentiment, intent, incoming.author_followers, replies)
+    answered = incoming.in_reply_to or incoming.quotes
+    return Item(item_id, account, platform, incoming.kind, incoming.author, incoming.text, incoming.url,
+                incoming.created_at.isoformat(), due_by(incoming.created_at, priority, replies, repo.config.timezone)
+                .isoformat(), priority, sentiment, intent, "open", posts.get((account, answered)) if answered else None,
+                now.isoformat())

@@ -1,0 +1,117 @@
+"""Inbox items and their files: data/inbox/<YYYY-MM>.jsonl, one JSON object per line.
+
+A file is only ever appended to, so two runs' files merge by taking the lines of both (git's
+union merge, and smm.data.merge after a lost push race). An item may appear on several lines
+(collected, then answered): the line updated last wins, the further state on a tie.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import asdict, dataclass, fields
+from datetime import datetime, timezone
+from pathlib import Path
+
+from smm.errors import DataError
+
+INBOX_DIR = "data/inbox"
+KINDS = ("mention", "reply", "comment", "quote", "dm")
+PRIORITIES = ("urgent", "high", "normal", "low")
+STATES = ("open", "escalated", "dismissed", "auto-answered", "answered")  # later ones end the wait
+OPEN_STATES = ("open", "escalated")
+MAX_LINE = 256 * 1024  # bytes: a line longer than this is not smm's
+
+
+@dataclass(frozen=True)
+class Item:
+    """One thing a person said, as the queue shows it (the `--format json` keys, then when it changed)."""
+
+    id: str  # <account>:<network id>
+    account: str
+    platform: str
+    kind: str
+    author: str
+    text: str
+    url: str | None
+    created_at: str  # ISO 8601 with offset
+    due_by: str
+    priority: str
+    sentiment: str
+    intent: str
+    state: str
+    post: str | None  # the brand post it answers or quotes
+    updated_at: str
+
+    def as_json(self) -> dict:
+        data = asdict(self)
+        del data["updated_at"]
+        return data
+
+    @property
+    def is_open(self) -> bool:
+        return self.state in OPEN_STATES
+
+
+FIELDS = tuple(f.name for f in fields(Item))
+
+
+def month_file(created_at: datetime) -> str:
+    """The file of the month (UTC) an item was created in."""
+    return f"{INBOX_DIR}/{created_at.astimezone(timezone.utc):%Y-%m}.jsonl"
+
+
+def _rank(item: Item) -> tuple[str, int]:
+    return item.updated_at, STATES.index(item.state)
+
+
+def load_items(root: Path) -> dict[str, Item]:
+    """Every item by id, as last updated. A line that is not an item is a DataError naming file and line."""
+    folder = root / INBOX_DIR
+    items: dict[str, Item] = {}
+    if not folder.is_dir():
+        return items
+    for name in sorted(os.listdir(folder)):
+        if not name.endswith(".jsonl"):
+            continue
+        file = f"{INBOX_DIR}/{name}"
+        with open(root / file, "rb") as handle:
+            for number, raw in enumerate(handle, 1):
+                if not raw.strip():
+                    continue
+                item = _parse(raw, file, number)
+                known = items.get(item.id)
+                if known is None or _rank(item) > _rank(known):
+                    items[item.id] = item
+    return items
+
+
+def _parse(raw: bytes, file: str, number: int) -> Item:
+    try:
+        if len(raw) > MAX_LINE:
+            raise ValueError(f"longer than {MAX_LINE} bytes")
+        data = json.loads(raw.decode("utf-8"))
+        if not isinstance(data, dict) or set(data) != set(FIELDS):
+            raise ValueError(f"expected an object with the keys {', '.join(FIELDS)}")
+        item = Item(**data)
+        if item.kind not in KINDS or item.state not in STATES or item.priority not in PRIORITIES:
+            raise ValueError(f"unknown kind, state or priority ({item.kind}, {item.state}, {item.priority})")
+        return item
+    except (ValueError, UnicodeDecodeError, TypeError) as exc:
+        raise DataError(f"{file}:{number}: not an inbox item: {exc}") from None
+
+
+def append_items(root: Path, items: list[Item]) -> list[str]:
+    """Add these lines to their month files (created first, one write per file); the files changed."""
+    by_file: dict[str, list[Item]] = {}
+    for item in items:
+        by_file.setdefault(month_file(datetime.fromisoformat(item.created_at)), []).append(item)
+    for file, batch in by_file.items():
+        path = root / file
+        path.parent.mkdir(parents=True, exist_ok=True)
+        text = "".join(json.dumps(asdict(i), ensure_ascii=False, sort_keys=False) + "\n" for i in batch)
+        with open(path, "a", encoding="utf-8") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+    return sorted(by_file)

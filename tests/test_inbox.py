@@ -1,0 +1,249 @@
+"""`smm inbox`: triage (priority, due time), the data/inbox/ files, and collection from the real
+Mastodon and Bluesky servers (tests/peers) — each item once, the brand post it answers named."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from datetime import datetime, time, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+import pytest
+from conftest import post_text
+from peers import http_json, require
+
+from smm.inbox.collect import collect
+from smm.inbox.items import Item, append_items, load_items
+from smm.inbox.triage import DEFAULT_SLA, Replies, due_by, priority_of
+from smm.publish.pipeline import Publisher
+from smm.workspace.repo import load_repo
+
+NY = ZoneInfo("America/New_York")
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+RULES = Replies(keywords=("退款", "refund", "投诉"), followers=10_000)
+
+PRIORITY_CASES = [
+    # (text, kind, sentiment, intent, followers, expected)
+    ("我要退款，茶叶是坏的", "reply", "negative", "complaint", 3, "urgent"),  # keyword
+    ("Please REFUND me", "dm", "neutral", "question", None, "urgent"),          # keyword, any case
+    ("The lid arrived cracked", "mention", "negative", "complaint", 12, "urgent"),  # complaint said negatively
+    ("Not impressed by the new blend", "mention", "negative", "other", 50_000, "urgent"),  # large account, negative
+    ("Not impressed by the new blend", "mention", "negative", "other", 50, "high"),
+    ("Where is my order?", "dm", "neutral", "question", 5, "high"),           # a question sent privately
+    ("Where can I buy it?", "mention", "neutral", "question", 5, "normal"),
+    ("Love this tea!", "reply", "positive", "praise", 5, "low"),
+    ("Love it! Is it organic?", "reply", "positive", "praise", 5, "normal"),  # praise that asks something
+    ("好喝！哪里能买到？", "reply", "positive", "praise", 5, "normal"),
+    ("Buy followers cheap", "mention", "neutral", "spam", 5, "low"),
+]
+
+
+@pytest.mark.parametrize("text,kind,sentiment,intent,followers,expected", PRIORITY_CASES)
+def test_priority(text, kind, sentiment, intent, followers, expected):
+    assert priority_of(text, kind, sentiment, intent, followers, RULES) == expected
+
+
+QUIET = Replies(quiet=(time(22), time(8)))
+DUE_CASES = [
+    # (replies, tz, created (local wall clock), priority, due (local wall clock))
+    (Replies(), SHANGHAI, "2026-12-05T21:00", "normal", "2026-12-06T21:00"),
+    (QUIET, SHANGHAI, "2026-12-05T21:00", "urgent", "2026-12-06T09:00"),  # 1 h before quiet hours, 1 h after
+    (QUIET, SHANGHAI, "2026-12-05T23:30", "urgent", "2026-12-06T10:00"),  # said in quiet hours: the clock starts at 08:00
+    (QUIET, SHANGHAI, "2026-12-06T03:00", "high", "2026-12-06T16:00"),
+    (QUIET, SHANGHAI, "2026-12-05T21:00", "normal", "2026-12-07T17:00"),  # 1 h + 14 h + 9 h
+    # New York: the clocks go back at 02:00 on 2026-11-01 and forward at 02:00 on 2026-03-08
+    (Replies(), NY, "2026-10-31T12:00", "normal", "2026-11-01T11:00"),  # 24 real hours, the day had 25
+    (Replies(), NY, "2026-03-07T12:00", "normal", "2026-03-08T13:00"),  # the day had 23
+    # 30 min, then quiet hours from 01:00 to 05:00 on the wall (5 real hours in November, 3 in March), then 1 h 30
+    (Replies(quiet=(time(1), time(5))), NY, "2026-11-01T00:30", "urgent", "2026-11-01T06:30"),
+    (Replies(quiet=(time(1), time(5))), NY, "2026-03-08T00:30", "urgent", "2026-03-08T06:30"),
+    (Replies(quiet=(time(1), time(5))), NY, "2026-11-01T00:30", "normal", "2026-11-02T08:30"),  # 30 min + 20 h + 3 h 30
+]
+
+
+@pytest.mark.parametrize("replies,tz,created,priority,due", DUE_CASES)
+def test_due_by_counts_real_time_outside_quiet_hours(replies, tz, created, priority, due):
+    start = datetime.fromisoformat(created).replace(tzinfo=tz)
+    assert due_by(start, priority, replies, tz).astimezone(tz).replace(tzinfo=None) == datetime.fromisoformat(due)
+
+
+def test_default_response_times():
+    assert DEFAULT_SLA == {"urgent": timedelta(hours=2), "high": timedelta(hours=8), "normal": timedelta(hours=24),
+                           "low": timedelta(hours=72)}
+
+
+def _item(item_id: str, state: str = "open", updated: str = "2026-12-05T10:00:00+00:00", **fields) -> Item:
+    base = dict(id=item_id, account="mastodon", platform="mastodon", kind="mention", author="fan", text="hi",
+                url=None, created_at="2026-12-05T09:00:00+00:00", due_by="2026-12-06T09:00:00+00:00",
+                priority="normal", sentiment="neutral", intent="other", state=state, post=None, updated_at=updated)
+    return Item(**{**base, **fields})
+
+
+def test_items_file_keeps_the_latest_line_of_each_item(tmp_path):
+    append_items(tmp_path, [_item("mastodon:1"), _item("mastodon:2")])
+    append_items(tmp_path, [_item("mastodon:1", "answered", "2026-12-05T11:00:00+00:00")])
+    append_items(tmp_path, [_item("mastodon:2", "open", "2026-12-05T09:30:00+00:00")])  # older: ignored
+    items = load_items(tmp_path)
+    assert {i: (items[i].state, items[i].updated_at[11:16]) for i in items} == {
+        "mastodon:1": ("answered", "11:00"), "mastodon:2": ("open", "10:00")}
+    assert (tmp_path / "data/inbox/2026-12.jsonl").read_text().count("\n") == 4
+
+
+BROKEN_LINES = [
+    ("{not json", "not an inbox item"),
+    ('{"id": "a"}', "expected an object with the keys"),
+    ('[1, 2]', "expected an object"),
+    (json.dumps({**_item("m:1").__dict__, "kind": "shout"}), "unknown kind"),
+    ("\xff\xfe", "not an inbox item"),
+]
+
+
+@pytest.mark.parametrize("line,message", BROKEN_LINES)
+def test_a_broken_inbox_line_is_named_with_its_file_and_line(make_repo, smm, line, message):
+    root = make_repo()
+    good = json.dumps(_item("m:1").__dict__, ensure_ascii=False)
+    (root / "data/inbox").mkdir(parents=True)
+    (root / "data/inbox/2026-12.jsonl").write_bytes((good + "\n" + line + "\n").encode("utf-8", "surrogateescape")
+                                                     if line != "\xff\xfe" else (good + "\n").encode() + b"\xff\xfe\n")
+    code, out, err = smm("inbox", "--now", "2026-12-05T12:00:00+00:00")
+    assert code == 1
+    assert "data/inbox/2026-12.jsonl:2" in err and message in err
+    assert "Traceback" not in err
+
+
+def test_the_queue_lists_open_items_most_urgent_then_most_overdue(make_repo, smm):
+    root = make_repo()
+    append_items(root, [
+        _item("mastodon:low", priority="low", due_by="2026-12-05T10:00:00+00:00"),
+        _item("mastodon:late", due_by="2026-12-05T11:00:00+00:00"),
+        _item("mastodon:later", due_by="2026-12-06T11:00:00+00:00"),
+        _item("mastodon:urgent", priority="urgent", due_by="2026-12-05T14:00:00+00:00"),
+        _item("mastodon:done", state="answered", priority="urgent"),
+    ])
+    code, out, err = smm("inbox", "--format", "json", "--now", "2026-12-05T12:00:00+00:00",
+                         env={"T_MASTODON": "", "T_BLUESKY": ""})
+    items = json.loads(out)["items"]
+    assert [i["id"] for i in items] == ["mastodon:urgent", "mastodon:late", "mastodon:later", "mastodon:low"]
+    assert set(items[0]) == {"id", "account", "platform", "kind", "author", "text", "url", "created_at", "due_by",
+                             "priority", "sentiment", "intent", "state", "post"}
+    code, out, err = smm("inbox", "--now", "2026-12-05T12:00:00+00:00")
+    assert "4 open (1 urgent, 2 normal, 1 low), 2 overdue" in out
+    assert "overdue 1h00m" in out and "2h00m left" in out
+
+
+# --- against the real servers --------------------------------------------------------------------
+
+
+def fake_classify(text: str) -> tuple[str, str, str]:
+    """A stand-in for the model: these tests are about collection, not about the model."""
+    negative = any(w in text for w in ("broken", "退款"))
+    return "en", "negative" if negative else "neutral", "complaint" if negative else "other"
+
+
+def _masto(masto, token, method, path, body=None):
+    status, answer = http_json(method, f"{masto.url}{path}", body, headers={"Authorization": f"Bearer {token}"})
+    assert status == 200, answer
+    return answer
+
+
+@pytest.mark.peer
+def test_mastodon_inbox_sees_each_reply_mention_and_message_once(make_repo):
+    masto = require("mastodon")
+    brand, fan = masto.create_account(), masto.create_account()
+    platforms = (f"timezone: UTC\naccounts:\n  mastodon: {{platform: mastodon, instance: '{masto.url}', "
+                 f"token_env: T_MASTODON}}\n")
+    at = (datetime.now(timezone.utc) - timedelta(minutes=5)).strftime("%Y-%m-%dT%H:%M:%S+00:00")
+    root = make_repo({"launch.md": post_text(f"Winter blend {uuid.uuid4().hex[:6]}", publish_at=at,
+                                             platforms="[mastodon]")}, calendar=None, platforms=platforms)
+    env = {"T_MASTODON": brand.token}
+    report = Publisher(load_repo(root), datetime.now(timezone.utc), env, sleep=lambda s: None).run()
+    assert [j.state for j in report.jobs] == ["published"]
+    remote = json.loads((root / "data/published/launch.json").read_text())["accounts"]["mastodon"]["remote_id"]
+    mention = f"@{brand.username}"
+    reply = _masto(masto, fan.token, "POST", "/api/v1/statuses",
+                   {"status": f"{mention} my kettle arrived broken", "in_reply_to_id": remote})
+    said = _masto(masto, fan.token, "POST", "/api/v1/statuses", {"status": f"Tea time with {mention}"})
+    dm = _masto(masto, fan.token, "POST", "/api/v1/statuses",
+                {"status": f"{mention} where is my order?", "visibility": "direct"})
+    _masto(masto, brand.token, "POST", "/api/v1/statuses", {"status": f"{mention} talking to myself"})
+
+    now = datetime.now(timezone.utc) + timedelta(seconds=1)
+    run = collect(load_repo(root), now, env, timedelta(hours=1), classify=fake_classify)
+    got = {i.id: (i.kind, i.author, i.post, i.priority) for i in run.items.values()}
+    assert got == {f"mastodon:{reply['id']}": ("reply", fan.username, "launch", "urgent"),
+                   f"mastodon:{said['id']}": ("mention", fan.username, None, "normal"),
+                   f"mastodon:{dm['id']}": ("dm", fan.username, None, "normal")}
+    assert [a.new for a in run.accounts] == [3]
+    again = collect(load_repo(root), now + timedelta(minutes=5), env, timedelta(hours=1), classify=fake_classify)
+    assert [a.new for a in again.accounts] == [0] and set(again.items) == set(run.items)
+    assert len(load_items(root)) == 3
+    assert (root / f"data/inbox/{now:%Y-%m}.jsonl").read_text().count("\n") == 3
+
+
+@pytest.mark.peer
+def test_bluesky_inbox_sees_each_reply_mention_and_quote_once(make_repo):
+    bsky = require("bluesky")
+    from atproto import Client, models
+
+    brand, fan = bsky.create_account("brand"), bsky.create_account("fan")
+    platforms = (f"timezone: UTC\naccounts:\n  bluesky: {{platform: bluesky, service: '{bsky.pds_url}', "
+                 f"handle: {brand.handle}, password_env: T_BSKY}}\n")
+    at = (datetime.now(timezone.utc) - timedelta(minutes=5)).strftime("%Y-%m-%dT%H:%M:%S+00:00")
+    root = make_repo({"launch.md": post_text("Winter blend is here", publish_at=at, platforms="[bluesky]")},
+                     calendar=None, platforms=platforms)
+    env = {"T_BSKY": brand.password}
+    report = Publisher(load_repo(root), datetime.now(timezone.utc), env, sleep=lambda s: None).run()
+    assert [j.state for j in report.jobs] == ["published"]
+    remote = json.loads((root / "data/published/launch.json").read_text())["accounts"]["bluesky"]["remote_id"]
+    client = Client(base_url=bsky.pds_url.rstrip("/") + "/xrpc")
+    client.login(fan.handle, fan.password)
+    parent = models.create_strong_ref(client.get_post(remote.rsplit("/", 1)[1], brand.did))
+    reply = client.send_post("My kettle arrived broken", reply_to=models.AppBskyFeedPost.ReplyRef(parent=parent, root=parent))
+    quote = client.send_post("Look at this", embed=models.AppBskyEmbedRecord.Main(record=parent))
+    text = f"Tea time with @{brand.handle}"
+    start = text.encode().index(b"@")
+    facet = models.AppBskyRichtextFacet.Main(
+        features=[models.AppBskyRichtextFacet.Mention(did=brand.did)],
+        index=models.AppBskyRichtextFacet.ByteSlice(byte_start=start, byte_end=len(text.encode())))
+    mention = client.send_post(text, facets=[facet])
+
+    expected = {f"bluesky:{reply.uri}": ("reply", fan.handle, "launch"),
+                f"bluesky:{quote.uri}": ("quote", fan.handle, "launch"),
+                f"bluesky:{mention.uri}": ("mention", fan.handle, None)}
+    deadline = datetime.now(timezone.utc) + timedelta(seconds=20)  # the AppView indexes within a moment
+    while True:
+        run = collect(load_repo(root), datetime.now(timezone.utc), env, timedelta(hours=1), classify=fake_classify)
+        got = {i.id: (i.kind, i.author, i.post) for i in load_items(root).values()}
+        if got == expected or datetime.now(timezone.utc) > deadline:
+            break
+    assert got == expected
+    assert run.exit_code == 0
+    lines = (root / f"data/inbox/{datetime.now(timezone.utc):%Y-%m}.jsonl").read_text().splitlines()
+    assert len(lines) == 3
+
+
+BROKEN_REPLIES = [
+    ("sla:\n  urgent: soon\n", 2, "sla"),
+    ("sla:\n  fast: 1h\n", 2, "fast"),
+    ("urgent:\n  keywords: 退款\n", 2, "keywords"),
+    ("urgent:\n  followers: -5\n", 2, "followers"),
+    ("quiet_hours:\n  from: \"25:00\"\n  to: \"08:00\"\n", 2, "from"),
+    ("quiet_hours:\n  from: \"22:00\"\n", 2, "to"),
+]
+
+
+@pytest.mark.parametrize("text,line,field", BROKEN_REPLIES)
+def test_smm_check_names_a_broken_replies_file_with_line_and_field(make_repo, smm, text, line, field):
+    make_repo(files={"brand/replies.yml": text})
+    code, out, err = smm("check")
+    assert code == 1
+    assert f"brand/replies.yml:{line}" in out and field in out, out
+
+
+def test_the_inbox_files_of_two_runs_merge_line_by_line():
+    from smm.data.merge import merge_files
+
+    base = json.dumps(_item("m:1").__dict__) + "\n"
+    pushed, ours = base + json.dumps(_item("m:2").__dict__) + "\n", base + json.dumps(_item("m:3").__dict__) + "\n"
+    merged = merge_files({"data/inbox/2026-12.jsonl": (pushed, ours)}, lambda path: None)
+    assert [json.loads(line)["id"] for line in merged["data/inbox/2026-12.jsonl"].splitlines()] == ["m:1", "m:2", "m:3"]
