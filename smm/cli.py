@@ -283,16 +283,26 @@ def preview(paths: tuple[Path, ...], accounts: tuple[str, ...], fmt: str) -> Non
     if broken:
         click.echo(f"warning: {len(broken)} post file(s) not shown, they have errors (run `smm check`): "
                    + ", ".join(broken[:5]) + (" …" if len(broken) > 5 else ""), err=True)
+    originals = _originals(repo, selected)
     if fmt == "json":
         click.echo(show.as_json(selected))
     elif fmt == "markdown":
-        click.echo(show.as_markdown(selected))
+        click.echo(show.as_markdown(selected, originals))
     elif fmt == "html":
         click.echo(show.as_html(selected, repo.root, repo.brand.name, page_language(repo.brand, repo.posts)))
     else:
         from smm.check.diagnostics import visible
 
-        click.echo(visible(show.as_text(selected), keep="\n\t"), nl=False)
+        click.echo(visible(show.as_text(selected, originals), keep="\n\t"), nl=False)
+
+
+def _originals(repo, selected) -> dict:
+    """The inbox items the selected reply posts answer (none read when no post is a reply)."""
+    if not any(post.reply_to for post, _ in selected):
+        return {}
+    from smm.inbox.items import load_items
+
+    return load_items(repo.root)
 
 
 @cli.command()
@@ -501,6 +511,18 @@ def inbox(since: str, commit: bool, push: bool, fmt: str, now: str | None) -> No
     if run.git_error:
         click.echo(f"error: {run.git_error}", err=True)
     raise SystemExit(run.exit_code)
+
+
+@cli.command()
+@click.argument("item_id")
+@_NOW
+def reply(item_id: str, now: str | None) -> None:
+    """Write a draft reply to an inbox item under content/replies/, the original quoted in a comment."""
+    from smm.inbox.replies import reply_file
+
+    repo = _repo()
+    path = reply_file(repo, item_id, _now(now, repo.config.timezone).astimezone(repo.config.timezone))
+    click.echo(f"wrote {path.relative_to(repo.root)}: write the answer, remove `draft: true`, open a pull request")
 
 
 @cli.command()

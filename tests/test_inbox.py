@@ -247,3 +247,118 @@ def test_the_inbox_files_of_two_runs_merge_line_by_line():
     pushed, ours = base + json.dumps(_item("m:2").__dict__) + "\n", base + json.dumps(_item("m:3").__dict__) + "\n"
     merged = merge_files({"data/inbox/2026-12.jsonl": (pushed, ours)}, lambda path: None)
     assert [json.loads(line)["id"] for line in merged["data/inbox/2026-12.jsonl"].splitlines()] == ["m:1", "m:2", "m:3"]
+
+
+# --- replies as code ---------------------------------------------------------------------------------
+
+ITEM = _item("mastodon:1099", author="fan@example.social", text="Is the winter blend --> organic?", kind="reply",
+             url="https://mastodon.example/@fan/1099")
+
+
+def _reply_repo(make_repo, reply: str):
+    root = make_repo({"replies/r.md": reply}, calendar=None)
+    append_items(root, [ITEM])
+    return root
+
+
+REPLY_CASES = [
+    # (front matter lines, expected rule or None)
+    ('reply_to: "mastodon:1099"', None),  # no platforms, no publish_at: the item's account, due once merged
+    ('reply_to: "mastodon:1099"\nplatforms: [mastodon]\npublish_at: 2026-12-06T10:00', None),
+    ('reply_to: "mastodon:404"', "reply.unknown-item"),
+    ('reply_to: "bluesky:1099"', "reply.unknown-item"),
+    ('reply_to: "mastodon:1099"\nplatforms: [mastodon, feed]', "reply.account"),
+    ('reply_to: "mastodon:1099"\nplatforms: [feed]', "reply.account"),
+    ('reply_to: "no colon"', "schema.pattern"),
+    ("platforms: [mastodon]", "post.publish-at-missing"),  # not a reply: publish_at is still required
+    ("publish_at: 2026-12-06T10:00", "schema.required"),  # not a reply: platforms is still required
+]
+
+
+@pytest.mark.parametrize("front,rule", REPLY_CASES)
+def test_check_holds_a_reply_to_its_item(make_repo, smm, front, rule):
+    _reply_repo(make_repo, f"---\ntitle: Reply\n{front}\n---\n@fan Yes, it is organic.\n")
+    code, found, _ = smm.json("check", "--now", "2026-12-05T12:00:00+00:00")
+    rules = [d["rule"] for d in found if d["severity"] == "error"]
+    assert rules == ([rule] if rule else []), found
+    assert code == (1 if rule else 0)
+    if rule and rule.startswith("reply."):
+        line = 3 if rule == "reply.unknown-item" else 4
+        assert [d["line"] for d in found if d["rule"] == rule] == [line]
+
+
+def test_smm_reply_writes_a_draft_that_quotes_the_original(make_repo, smm):
+    root = make_repo(calendar=None)
+    append_items(root, [ITEM])
+    code, out, err = smm("reply", "mastodon:1099", "--now", "2026-12-05T12:00:00+00:00")
+    assert code == 0, err
+    path = root / "content/replies/2026-12-05-mastodon-1099.md"
+    text = path.read_text()
+    assert 'reply_to: "mastodon:1099"' in text and "draft: true" in text and "@fan@example.social" in text
+    assert "Is the winter blend - -> organic?" in text  # the original cannot close the comment early
+    assert smm("check", "--now", "2026-12-05T12:00:00+00:00")[0] == 0
+    code, out, err = smm("preview", str(path))
+    assert 'in reply to fan@example.social (reply): "Is the winter blend --> organic?"' in out
+    assert smm("reply", "mastodon:1099", "--now", "2026-12-05T12:00:00+00:00")[0] == 1  # never overwritten
+    code, out, err = smm("reply", "mastodon:404")
+    assert code == 1 and "no inbox item 'mastodon:404'" in err
+
+
+@pytest.mark.peer
+def test_a_reply_file_goes_out_once_as_a_threaded_reply_and_answers_the_item(make_repo, smm):
+    masto = require("mastodon")
+    brand, fan = masto.create_account(), masto.create_account()
+    platforms = (f"timezone: UTC\naccounts:\n  mastodon: {{platform: mastodon, instance: '{masto.url}', "
+                 f"token_env: T_MASTODON}}\n")
+    root = make_repo(calendar=None, platforms=platforms)
+    env = {"T_MASTODON": brand.token}
+    asked = _masto(masto, fan.token, "POST", "/api/v1/statuses", {"status": f"@{brand.username} is it organic?"})
+    now = datetime.now(timezone.utc) + timedelta(seconds=1)
+    collect(load_repo(root), now, env, timedelta(hours=1), classify=fake_classify)
+    item_id = f"mastodon:{asked['id']}"
+    assert smm("reply", item_id)[0] == 0
+    reply = next((root / "content/replies").iterdir())
+    reply.write_text(reply.read_text().replace("draft: true\n", "") + f"Yes, certified organic {uuid.uuid4().hex[:6]}.\n")
+    assert smm("check")[0] == 0
+    for _ in range(2):
+        report = Publisher(load_repo(root), datetime.now(timezone.utc), env, sleep=lambda s: None).run()
+        assert [j.state for j in report.jobs] in (["published"], [])
+    record = json.loads((root / f"data/published/{reply.stem}.json").read_text())["accounts"]["mastodon"]
+    status = _masto(masto, brand.token, "GET", f"/api/v1/statuses/{record['remote_id']}")
+    assert status["in_reply_to_id"] == asked["id"] and "certified organic" in status["content"]
+    mine = _masto(masto, brand.token, "GET", f"/api/v1/accounts/{brand.id}/statuses?limit=40")
+    assert sum("certified organic" in s["content"] for s in mine) == 1
+    run = collect(load_repo(root), now + timedelta(minutes=1), env, timedelta(hours=1), classify=fake_classify)
+    assert run.items[item_id].state == "answered" and run.queue == []
+
+
+@pytest.mark.peer
+def test_a_bluesky_reply_file_answers_in_the_thread_of_the_item(make_repo, smm):
+    bsky = require("bluesky")
+    from atproto import Client, models
+
+    brand, fan = bsky.create_account("brand"), bsky.create_account("fan")
+    platforms = (f"timezone: UTC\naccounts:\n  bluesky: {{platform: bluesky, service: '{bsky.pds_url}', "
+                 f"handle: {brand.handle}, password_env: T_BSKY}}\n")
+    client = Client(base_url=bsky.pds_url.rstrip("/") + "/xrpc")
+    client.login(brand.handle, brand.password)
+    top = client.send_post("Winter blend is here")  # the brand's post, the thread's root
+    client.login(fan.handle, fan.password)
+    ref = models.create_strong_ref(top)
+    asked = client.send_post("Is it organic?", reply_to=models.AppBskyFeedPost.ReplyRef(parent=ref, root=ref))
+    root = make_repo(calendar=None, platforms=platforms)
+    env = {"T_BSKY": brand.password}
+    item_id = f"bluesky:{asked.uri}"
+    deadline = datetime.now(timezone.utc) + timedelta(seconds=20)
+    while item_id not in load_items(root) and datetime.now(timezone.utc) < deadline:
+        collect(load_repo(root), datetime.now(timezone.utc), env, timedelta(hours=1), classify=fake_classify)
+    assert smm("reply", item_id)[0] == 0
+    reply = next((root / "content/replies").iterdir())
+    reply.write_text(reply.read_text().replace("draft: true\n", "") + "Yes, certified organic.\n")
+    for _ in range(2):
+        report = Publisher(load_repo(root), datetime.now(timezone.utc), env, sleep=lambda s: None).run()
+        assert [j.state for j in report.jobs] in (["published"], [])
+    uri = json.loads((root / f"data/published/{reply.stem}.json").read_text())["accounts"]["bluesky"]["remote_id"]
+    sent = client.com.atproto.repo.get_record({"repo": brand.did, "collection": "app.bsky.feed.post",
+                                               "rkey": uri.rsplit("/", 1)[1]}).value
+    assert (sent.reply.parent.uri, sent.reply.root.uri) == (asked.uri, top.uri)

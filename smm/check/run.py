@@ -22,6 +22,7 @@ import smm
 from smm.check.diagnostics import ERROR, WARNING, Diagnostic
 from smm.check.integrity import check_duplicate_ids, check_records
 from smm.content.post import Post
+from smm.inbox.replies import check_replies
 from smm.platforms import platform_class
 from smm.render.rendered import Rendered, Renderer
 from smm.workspace import lookalikes
@@ -41,7 +42,7 @@ def run_check(root: Path, now: datetime, settings: Settings | None = None) -> Re
     repo = load_repo(root, PostChecks(now, settings_digest(root)), settings or load_settings(root, voice=True))
     repo.diagnostics += (repo.voice.check_calendar(repo.posts) + check_duplicate_ids(repo.posts + repo.broken)
                          + check_records(repo) + check_jobs_needing_a_human(repo) + check_gaps(repo, now)
-                         + check_adapters(repo))
+                         + check_adapters(repo) + check_replies(repo))
     # a broken template is reported by every post that uses it: once is enough
     repo.diagnostics = list({astuple(d): d for d in repo.diagnostics}.values())
     repo.diagnostics = lookalikes.explain(repo.diagnostics, SourceLines(root).line)

@@ -113,7 +113,14 @@ class Post:
 
     @property
     def accounts(self) -> list[str]:
-        return self.meta.get("platforms", [])
+        """The accounts it goes to: `platforms`, else the account of the inbox item it answers."""
+        return self.meta.get("platforms") or ([self.reply_to.split(":", 1)[0]] if self.reply_to else [])
+
+    @property
+    def reply_to(self) -> str | None:
+        """The inbox item (`<account>:<network id>`) this post answers, if it is a reply."""
+        value = self.meta.get("reply_to")
+        return value if isinstance(value, str) and ":" in value else None
 
     @property
     def draft(self) -> bool:
@@ -280,7 +287,7 @@ def _all_overridden(meta: dict) -> bool:
 def _publish_at(meta: dict, positions: Positions, file: str, tz: tzinfo, found: list[Diagnostic]) -> datetime | None:
     raw = meta.get("publish_at")
     if raw is None:
-        if not meta.get("draft"):
+        if not meta.get("draft") and not meta.get("reply_to"):  # a reply is due once merged
             line = positions.of_value(())[0]
             found.append(Diagnostic(file, line, 1, ERROR, "post.publish-at-missing", "`publish_at` is missing",
                                     hint="add `publish_at: 2026-11-27T12:00`, or `draft: true` to keep it unscheduled"))

@@ -4,6 +4,7 @@
         not the brand's own accounts; not already in data/inbox/ (by network id)
         the brand post it answers or quotes (from the publish records)
         sentiment and intent (smm.inbox.sentiment), priority and due time (smm.inbox.triage)
+    items a published reply post answered ── `answered`
     ── new lines appended to data/inbox/<YYYY-MM>.jsonl
 """
 
@@ -16,6 +17,7 @@ from typing import Callable, Mapping
 
 from smm.errors import PlatformError
 from smm.inbox.items import PRIORITIES, Item, append_items, load_items
+from smm.inbox.replies import answered_items
 from smm.inbox.triage import Replies, due_by, priority_of
 from smm.platforms import Incoming, Platform, platform_class
 
@@ -85,6 +87,9 @@ def collect(repo, now: datetime, env: Mapping[str, str], since: timedelta, *, cl
             run.items[item_id] = item
             new.append(item)
             result.new += 1
+    for item in answered_items(repo, run.items, now):
+        run.items[item.id] = item
+        new.append(item)
     if new:
         run.files = append_items(repo.root, sorted(new, key=lambda i: (i.created_at, i.id)))
     return run

@@ -293,11 +293,24 @@ class Bluesky(Platform):
 
     def _strong_ref(self, result: PublishResult) -> dict:
         cid = result.extra.get("cid")
-        if cid is None:  # a part published by an earlier run: ask for its cid
-            rkey = result.remote_id.rsplit("/", 1)[1]
-            cid = self._call("read", self.client.com.atproto.repo.get_record,
-                             {"repo": self.did, "collection": POST, "rkey": rkey}).cid
+        if cid is None:  # a part published by an earlier run, or someone else's post: ask for its cid
+            cid = self._read(result.remote_id).cid
         return {"uri": result.remote_id, "cid": cid}
+
+    def _read(self, uri: str):
+        """The record at an at:// URI, from the repository it names."""
+        repo, _, rkey = uri.removeprefix("at://").split("/", 2)
+        return self._call("read", self.client.com.atproto.repo.get_record,
+                          {"repo": repo, "collection": POST, "rkey": rkey.rsplit("/", 1)[-1]})
+
+    def _root(self, first: PublishResult) -> dict:
+        """The thread's root: the first part's, or, answering someone's reply, the root of their thread."""
+        if first.remote_id.startswith(f"at://{self.did}/"):
+            return self._strong_ref(first)
+        found = self._read(first.remote_id)
+        reply = getattr(found.value, "reply", None)
+        root = getattr(reply, "root", None)
+        return {"uri": root.uri, "cid": root.cid} if root is not None else {"uri": first.remote_id, "cid": found.cid}
 
     def record(self, outgoing: Outgoing) -> dict:
         """The app.bsky.feed.post record for one part."""
@@ -308,7 +321,7 @@ class Bluesky(Platform):
         if outgoing.languages:
             record["langs"] = list(outgoing.languages[:3])
         if outgoing.reply_to:
-            record["reply"] = {"root": self._strong_ref(outgoing.thread_root), "parent": self._strong_ref(outgoing.reply_to)}
+            record["reply"] = {"root": self._root(outgoing.thread_root), "parent": self._strong_ref(outgoing.reply_to)}
         if outgoing.media:
             images = []
             for path, alt in outgoing.media:

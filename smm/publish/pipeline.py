@@ -328,7 +328,7 @@ class Publisher:
             return []
         attempts = [a for a in record.get("sent") or [] if a["run"] != self.run_id]
         if "sent" not in record:  # written before attempts were kept
-            since = record.get("first_attempt") or record.get("last_attempt") or _utc(plan.job.post.publish_at)
+            since = record.get("first_attempt") or record.get("last_attempt") or _utc(plan.job.post.publish_at or self.wall())
             attempts = [{**self._attempt(plan.rendered, _time(since)), "run": "earlier", "last_call": _exact(self.wall())}]
         return attempts
 
@@ -441,13 +441,14 @@ class Publisher:
     def _outgoing(self, job: Job, platform: type[Platform], rendered, record: dict, index: int,
                   done: list[PublishResult]) -> Outgoing:
         part = rendered.parts[index]
+        answered = PublishResult(job.post.reply_to.split(":", 1)[1]) if job.post.reply_to else None  # an inbox item
         return Outgoing(
             post_id=job.post.id, account=job.account, title=rendered.title, text=part.text, index=index,
             total=len(rendered.parts), facets=part.facets,
             media=tuple((self.repo.root / m.file, m.alt) for m in rendered.media) if index == 0 else (),
-            link=rendered.link, published_at=_utc(job.post.publish_at), created_at=record["first_attempt"],
-            languages=rendered.languages, content_warning=rendered.content_warning,
-            reply_to=done[-1] if done else None, thread_root=done[0] if done else None)
+            link=rendered.link, published_at=_utc(job.post.publish_at or _time(record["first_attempt"])),
+            created_at=record["first_attempt"], languages=rendered.languages, content_warning=rendered.content_warning,
+            reply_to=done[-1] if done else answered, thread_root=answered or (done[0] if done else None))
 
     def _calling(self, job: Job, record: dict, rendered) -> dict:
         """The record just before a call: in_flight, with this run's attempt and the call's time."""

@@ -29,15 +29,21 @@ def due_jobs(posts: list[Post], store: RecordStore, config: Config, now: datetim
     """
     now = instant(now)
     jobs = []
-    for post in sorted(posts, key=lambda p: (instant(p.publish_at or now), p.id)):
-        if post.draft or post.publish_at is None or instant(post.publish_at) > now:
+    for post in sorted(posts, key=lambda p: (instant(due_at(p, now) or now), p.id)):
+        when = due_at(post, now)
+        if post.draft or when is None or instant(when) > now:
             continue
         for account in post.accounts:
             if account not in config.accounts:
                 continue
             if store.job(post.id, account).get("state") != "published":
-                jobs.append(Job(post, account, now - instant(post.publish_at)))
+                jobs.append(Job(post, account, now - instant(when)))
     return jobs
+
+
+def due_at(post: Post, now: datetime) -> datetime | None:
+    """When a post is due: its `publish_at`; a reply without one is due now (once merged), never late."""
+    return now if post.publish_at is None and post.reply_to else post.publish_at
 
 
 def instant(moment: datetime) -> datetime:

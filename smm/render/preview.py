@@ -40,10 +40,21 @@ def as_json(preview: Preview) -> str:
                        for post, renderings in preview], ensure_ascii=False, indent=2)
 
 
-def as_text(preview: Preview) -> str:
+def _original(post: Post, originals: dict) -> str | None:
+    """What a reply post answers, as one line: `in reply to fan (mention): "the text"`."""
+    item = originals.get(post.reply_to) if post.reply_to else None
+    if item is None:
+        return f"in reply to {post.reply_to} (not in data/inbox/)" if post.reply_to else None
+    return f"in reply to {item.author} ({item.kind}): \"{' '.join(item.text.split())}\""
+
+
+def as_text(preview: Preview, originals: dict | None = None) -> str:
+    """`originals`: inbox items by id, to show what a reply answers."""
     out = []
     for post, renderings in preview:
         out.append(f"== {post.id}: {post.title} ({_when(post)}){'  [draft]' if post.draft else ''}")
+        if original := _original(post, originals or {}):
+            out.append(f"   {original}")
         for r in renderings:
             label = platform_class(r.platform).label
             for index, part in enumerate(r.parts):
@@ -62,8 +73,9 @@ def _fence(text: str) -> str:
     return "`" * max(3, longest + 1)
 
 
-def as_markdown(preview: Preview) -> str:
-    """Compact, for a pull request comment or job summary: one collapsible section per post."""
+def as_markdown(preview: Preview, originals: dict | None = None) -> str:
+    """Compact, for a pull request comment or job summary: one collapsible section per post (a
+    reply shows what it answers, from `originals`, so the reviewer sees the conversation)."""
     total = sum(len(r) for _, r in preview)
     out = [f"### smm preview: {len(preview)} post{'s' * (len(preview) != 1)}, {total} renderings", ""]
     for post, renderings in preview:
@@ -71,6 +83,8 @@ def as_markdown(preview: Preview) -> str:
         out.append(f"<details><summary><b>{html.escape(post.id)}</b> · {html.escape(post.title)} · "
                    f"{_when(post)}{' · draft' if post.draft else ''} · {badges}</summary>")
         out.append("")
+        if original := _original(post, originals or {}):
+            out += [f"> {html.escape(original)}", ""]
         for r in renderings:
             out.append(f"**{r.account}** ({platform_class(r.platform).label})")
             for index, part in enumerate(r.parts):

@@ -1,0 +1,75 @@
+"""Replies as code: a post with `reply_to: <item id>` answers an inbox item as a threaded reply.
+
+    check_replies   ── `smm check`: the item exists in data/inbox/, the reply goes out from its account
+    answered_items  ── `smm inbox`: items a published reply answered become `answered`
+    reply_file      ── `smm reply ITEM_ID`: a new reply post, the original quoted in a comment
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from datetime import datetime
+from pathlib import Path
+
+from smm.check.diagnostics import ERROR, Diagnostic
+from smm.errors import DataError
+from smm.inbox.items import Item, load_items
+
+REPLIES_DIR = "content/replies"
+
+
+def check_replies(repo) -> list[Diagnostic]:
+    """Each reply post names a known item and goes out only from the item's account."""
+    replies = [p for p in repo.posts if p.reply_to]
+    if not replies:
+        return []
+    try:
+        items = load_items(repo.root)
+    except DataError as exc:
+        return [Diagnostic(exc.message.split(":", 1)[0], 1, 1, ERROR, "inbox.invalid", exc.message)]
+    found = []
+    for post in replies:
+        where = post.at(("reply_to",))
+        item = items.get(post.reply_to)
+        if item is None:
+            found.append(Diagnostic.at(post.file, where, ERROR, "reply.unknown-item",
+                                       f"`reply_to` {post.reply_to!r} is no item in data/inbox/",
+                                       "copy the id from `smm inbox`, or run `smm reply ITEM_ID`"))
+        elif post.accounts != [item.account]:
+            found.append(Diagnostic.at(post.file, post.at(("platforms",)), ERROR, "reply.account",
+                                       f"a reply to {item.id} goes out from `{item.account}` only, not "
+                                       f"{', '.join(post.accounts)}", "remove `platforms`: the item's account is used"))
+    return found
+
+
+def answered_items(repo, items: dict[str, Item], now: datetime) -> list[Item]:
+    """Items still waiting that a reply post has now been published to: their `answered` lines."""
+    changed = []
+    for post in repo.posts:
+        item = items.get(post.reply_to) if post.reply_to else None
+        if item is None or not item.is_open:
+            continue
+        record = repo.records.get(post.id)
+        job = (record.accounts.get(item.account) if record else None) or {}
+        if job.get("state") == "published":
+            changed.append(replace(item, state="answered", updated_at=now.isoformat()))
+    return changed
+
+
+def reply_file(repo, item_id: str, now: datetime) -> Path:
+    """Write content/replies/<date>-<item id>.md, a draft answering the item; never overwrite a file."""
+    item = load_items(repo.root).get(item_id)
+    if item is None:
+        raise DataError(f"no inbox item {item_id!r} in data/inbox/ (`smm inbox` lists them)")
+    slug = re.sub(r"[^a-z0-9]+", "-", item_id.lower()).strip("-")[-60:]
+    path = repo.root / REPLIES_DIR / f"{now:%Y-%m-%d}-{slug}.md"
+    if path.exists():
+        raise DataError(f"{path.relative_to(repo.root)} exists already: edit it")
+    quoted = "\n".join(f"  {line}" for line in item.text.replace("--", "- -").splitlines())
+    greeting = f"@{item.author} " if item.platform in {"mastodon", "x", "threads"} else ""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(f'---\ntitle: "Reply to {item.author}"\nreply_to: "{item.id}"\ndraft: true\n---\n'
+                    f"<!-- {item.kind} from {item.author}, {item.created_at} ({item.url or 'no link'}):\n{quoted}\n-->\n"
+                    f"{greeting}\n", encoding="utf-8")
+    return path
