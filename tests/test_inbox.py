@@ -362,3 +362,27 @@ def test_a_bluesky_reply_file_answers_in_the_thread_of_the_item(make_repo, smm):
     sent = client.com.atproto.repo.get_record({"repo": brand.did, "collection": "app.bsky.feed.post",
                                                "rkey": uri.rsplit("/", 1)[1]}).value
     assert (sent.reply.parent.uri, sent.reply.root.uri) == (asked.uri, top.uri)
+
+
+def test_the_report_says_how_quickly_items_were_answered(make_repo, smm):
+    root = make_repo(calendar=None)
+    day = "2026-12-01T"
+    append_items(root, [
+        _item("mastodon:1", created_at=day + "09:00:00+00:00", due_by=day + "11:00:00+00:00", priority="urgent"),
+        _item("mastodon:1", "answered", day + "10:00:00+00:00", created_at=day + "09:00:00+00:00",
+              due_by=day + "11:00:00+00:00", priority="urgent"),                          # 60 min, in time
+        _item("mastodon:2", created_at=day + "09:00:00+00:00", due_by=day + "10:00:00+00:00"),
+        _item("mastodon:2", "answered", day + "12:00:00+00:00", created_at=day + "09:00:00+00:00",
+              due_by=day + "10:00:00+00:00"),                                             # 180 min, late
+        _item("bluesky:3", account="bluesky", platform="bluesky", created_at=day + "09:00:00+00:00",
+              due_by=day + "15:00:00+00:00"),                                             # never answered: overdue
+        _item("bluesky:4", account="bluesky", platform="bluesky", created_at="2026-11-01T09:00:00+00:00"),  # before
+    ])
+    code, data, _ = smm.json("report", "--from", "2026-12-01", "--to", "2026-12-01", "--now", "2026-12-05T00:00:00+00:00")
+    r = data["responsiveness"]
+    assert {k: r[k] for k in ("items", "answered", "median_first_response_minutes", "within_sla_pct", "overdue")} == \
+        {"items": 3, "answered": 2, "median_first_response_minutes": 120, "within_sla_pct": 33.33, "overdue": 1}
+    assert [(a["account"], a["items"], a["overdue"]) for a in r["by_account"]] == [("bluesky", 1, 1), ("mastodon", 2, 0)]
+    assert [(p["priority"], p["within_sla_pct"]) for p in r["by_priority"]] == [("urgent", 100.0), ("normal", 0.0)]
+    code, out, _ = smm("report", "--from", "2026-12-01", "--to", "2026-12-01", "--now", "2026-12-05T00:00:00+00:00")
+    assert "Responsiveness" in out and "2h 00m" in out

@@ -65,25 +65,42 @@ def _rank(item: Item) -> tuple[str, int]:
     return item.updated_at, STATES.index(item.state)
 
 
-def load_items(root: Path) -> dict[str, Item]:
-    """Every item by id, as last updated. A line that is not an item is a DataError naming file and line."""
+ANSWERED = ("answered", "auto-answered")
+
+
+def lines(root: Path):
+    """Every item line of data/inbox/, oldest file first. A line that is not an item is a
+    DataError naming its file and line."""
     folder = root / INBOX_DIR
-    items: dict[str, Item] = {}
     if not folder.is_dir():
-        return items
+        return
     for name in sorted(os.listdir(folder)):
         if not name.endswith(".jsonl"):
             continue
         file = f"{INBOX_DIR}/{name}"
         with open(root / file, "rb") as handle:
             for number, raw in enumerate(handle, 1):
-                if not raw.strip():
-                    continue
-                item = _parse(raw, file, number)
-                known = items.get(item.id)
-                if known is None or _rank(item) > _rank(known):
-                    items[item.id] = item
+                if raw.strip():
+                    yield _parse(raw, file, number)
+
+
+def load_items(root: Path) -> dict[str, Item]:
+    """Every item by id, as last updated."""
+    items: dict[str, Item] = {}
+    for item in lines(root):
+        known = items.get(item.id)
+        if known is None or _rank(item) > _rank(known):
+            items[item.id] = item
     return items
+
+
+def first_answers(root: Path) -> dict[str, str]:
+    """When each answered item was first answered (ISO 8601), by id."""
+    found: dict[str, str] = {}
+    for item in lines(root):
+        if item.state in ANSWERED and (item.id not in found or item.updated_at < found[item.id]):
+            found[item.id] = item.updated_at
+    return found
 
 
 def _parse(raw: bytes, file: str, number: int) -> Item:

@@ -17,12 +17,13 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone, tzinfo
 
 from smm.errors import UsageError
+from smm.inbox.responsiveness import DEFINITION, responsiveness
 from smm.report import kpis
 from smm.report.goals import Context, evaluate
 from smm.report.kpis import MeasuredPost
 from smm.workspace.brand import page_language
 
-JSON_KEYS = ("period", "accounts", "posts", "goals", "best_times")
+JSON_KEYS = ("period", "accounts", "posts", "goals", "best_times", "responsiveness")
 DEFINITIONS = {
     "interactions": "likes + reposts + replies + quotes of a post on an account, as last collected before the "
                     "period's end (counts a network does not give count 0)",
@@ -38,6 +39,7 @@ DEFINITIONS = {
     "best_times": f"median engagement rate of every measured post in the brand's history up to the period's end, "
                   f"by local weekday and hour it went out; recommended only with at least {kpis.MIN_SAMPLES} posts "
                   "in a cell",
+    "responsiveness": DEFINITION,
 }
 
 
@@ -181,6 +183,7 @@ def build(repo, start: datetime, end: datetime, now: datetime) -> Report:
         "posts": posts,
         "goals": [evaluate(g, context, end) for g in goals],
         "best_times": kpis.best_times(history, tz),
+        "responsiveness": responsiveness(repo.root, start, end),
     }
     return Report(data, brand_name(repo), {"followers": follower_series}, warnings, page_language(repo.brand, repo.posts))
 

@@ -105,6 +105,25 @@ def _recommendation(best: dict) -> str:
     return f"Best times to post: {picks}."
 
 
+def _minutes(value) -> str:
+    if value is None:
+        return DASH
+    hours, minutes = divmod(int(value), 60)
+    return f"{hours}h {minutes:02d}m" if hours else f"{minutes}m"
+
+
+def responsiveness_rows(r: dict) -> list[list[str]]:
+    """One row per scope (all, each account, each priority): items, answered, median first response,
+    within SLA, overdue."""
+    scopes = [("all", r)] + [(a["account"], a) for a in r["by_account"]] + [
+        (f"{p['priority']} priority", p) for p in r["by_priority"]]
+    return [[name, n(f["items"]), n(f["answered"]), _minutes(f["median_first_response_minutes"]),
+             pct(f["within_sla_pct"]), n(f["overdue"])] for name, f in scopes]
+
+
+RESPONSIVENESS_HEADER = ["", "items", "answered", "median first response", "within SLA", "overdue"]
+
+
 # -- text --------------------------------------------------------------------------------------
 
 
@@ -159,6 +178,10 @@ def as_text(report: Report) -> str:
         out += ["", "Goals"]
         for g in d["goals"]:
             out.append(f"  {g['status'].upper():<9} {g['id']}: {_goal_line(g)}")
+    if d["responsiveness"]["items"]:
+        out += ["", "Responsiveness"]
+        out += ["  " + line for line in _table([RESPONSIVENESS_HEADER] + responsiveness_rows(d["responsiveness"]),
+                                               {1, 2, 3, 4, 5})]
     for warning in report.warnings:
         out.append(f"warning: {warning}")
     out += ["", "Definitions"]
@@ -227,6 +250,9 @@ def as_markdown(report: Report) -> str:
                            goal_value(g, g["target"]), g["deadline"],
                            f"{g['progress_pct']:.1f}%" if g["progress_pct"] is not None else DASH,
                            goal_value(g, g["forecast"])] for g in d["goals"]], {3, 4, 6, 7})
+    if d["responsiveness"]["items"]:
+        out += ["", "### Responsiveness", ""]
+        out += _md_table(RESPONSIVENESS_HEADER, responsiveness_rows(d["responsiveness"]), {1, 2, 3, 4, 5})
     for warning in report.warnings:
         out += ["", f"> warning: {_md(warning)}"]
     out += ["", "<details><summary>Definitions</summary>", ""]
@@ -260,6 +286,7 @@ def as_html(report: Report) -> str:
         warnings=report.warnings, period=_period(d), slot_line=_slot_line(posts), recommendation=_recommendation(best),
         total=total, tiles=_tiles(d, total) if total else [], charts=charts, hours=hours, cells=cells,
         hour_labels=[f"{h:02d}:00" for h in hours], weekdays=WEEKDAYS,
+        responsiveness_header=RESPONSIVENESS_HEADER, responsiveness=responsiveness_rows(d["responsiveness"]),
         n=n, pct=pct, signed=signed, when=_when, cell=_cell_text, goal_value=goal_value)
 
 
