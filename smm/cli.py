@@ -485,11 +485,13 @@ def metrics(since: str, interval: str, concurrency: int, commit: bool, push: boo
 
 @cli.command()
 @click.option("--since", default="7d", show_default=True, metavar="DURATION", help="Read what was said this recently.")
+@click.option("--auto", "auto_reply", is_flag=True,
+              help="Answer the open items the `auto:` rules of brand/replies.yml fit (escalate the negative ones).")
 @click.option("--commit", is_flag=True, help="Commit the changes under data/ as the bot.")
 @click.option("--push", is_flag=True, help="Push the commit (implies --commit); on rejection fetch, rebase, retry.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text", show_default=True)
 @_NOW
-def inbox(since: str, commit: bool, push: bool, fmt: str, now: str | None) -> None:
+def inbox(since: str, auto_reply: bool, commit: bool, push: bool, fmt: str, now: str | None) -> None:
     """Collect mentions, replies, comments, quotes and messages into data/inbox/; print the open queue.
 
     Exit 0 when every readable account was read, 1 when any failed or lacks its secrets,
@@ -500,13 +502,18 @@ def inbox(since: str, commit: bool, push: bool, fmt: str, now: str | None) -> No
 
     repo = _repo()
     _fail_on_broken_config(repo)
+    moment, env = _now(now, repo.config.timezone), dict(os.environ)
     with exclusive(repo.root, "inbox"):
-        run = collect.collect(repo, _now(now, repo.config.timezone), dict(os.environ), _duration(since, "--since"))
+        run = collect.collect(repo, moment, env, _duration(since, "--since"))
+        if auto_reply:
+            collect.answer_automatically(repo, run, moment, env)
         if (commit or push) and run.files:
             from smm.data import gitops
+            from smm.inbox.auto import AUTO_DIR
 
             new = sum(a.new for a in run.accounts)
-            run.git_error = gitops.record(repo.root, f"smm inbox: {new} new item{'s' * (new != 1)}", push)
+            also = (AUTO_DIR,) if (repo.root / AUTO_DIR).is_dir() else ()
+            run.git_error = gitops.record(repo.root, f"smm inbox: {new} new item{'s' * (new != 1)}", push, also)
     click.echo(show.render(run, fmt), nl=False)
     if run.git_error:
         click.echo(f"error: {run.git_error}", err=True)

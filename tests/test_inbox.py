@@ -386,3 +386,105 @@ def test_the_report_says_how_quickly_items_were_answered(make_repo, smm):
     assert [(p["priority"], p["within_sla_pct"]) for p in r["by_priority"]] == [("urgent", 100.0), ("normal", 0.0)]
     code, out, _ = smm("report", "--from", "2026-12-01", "--to", "2026-12-01", "--now", "2026-12-05T00:00:00+00:00")
     assert "Responsiveness" in out and "2h 00m" in out
+
+
+# --- auto-replies ----------------------------------------------------------------------------------
+
+AUTO = """\
+quiet_hours: {from: "23:00", to: "07:00"}
+auto:
+  - name: shipping
+    match: {keywords: [order, 发货], kinds: [mention, dm]}
+    template: "Hi @{{ author }}, orders ship within two working days. 订单两个工作日内发货。"
+    max_per_run: 2
+  - name: broken-template
+    match: {keywords: [kaboom]}
+    template: "{{ nothing_here }}"
+"""
+
+
+def _auto_repo(make_repo, items):
+    root = make_repo(calendar=None, files={"brand/replies.yml": AUTO})
+    append_items(root, items)
+    return root
+
+
+def _open(n, author="fan", text="where is my order?", sentiment="neutral", kind="dm", created="09:00", **kw):
+    return _item(f"mastodon:{n}", author=author, text=text, sentiment=sentiment, kind=kind,
+                 created_at=f"2026-12-05T{created}:00+00:00", **kw)
+
+
+AUTO_CASES = [
+    # (items, now (UTC hour), expected: written post ids, escalated ids, held ids)
+    ([_open(1)], "12:00", ["auto-mastodon-1"], [], []),
+    ([_open(1, sentiment="negative")], "12:00", [], ["mastodon:1"], []),       # never a machine to a complaint
+    ([_open(1)], "16:00", [], [], ["mastodon:1"]),  # 00:00 in Shanghai (platforms.yml): quiet hours
+    ([_open(1), _open(2, created="09:05")], "12:00", ["auto-mastodon-1"], [], ["mastodon:2"]),  # same author in 24 h
+    ([_open(1, author="a"), _open(2, author="b"), _open(3, author="c")], "12:00",
+     ["auto-mastodon-1", "auto-mastodon-2"], [], ["mastodon:3"]),              # max_per_run
+    ([_open(1, kind="reply")], "12:00", [], [], []),                            # the rule does not take replies
+    ([_open(1, text="我的订单什么时候发货")], "12:00", ["auto-mastodon-1"], [], []),  # Chinese keyword
+    ([_open(1, text="kaboom")], "12:00", [], [], ["mastodon:1"]),               # a template that fails at run time
+    ([_open(1, state="answered")], "12:00", [], [], []),
+]
+
+
+@pytest.mark.parametrize("items,hour,written,escalated,held", AUTO_CASES)
+def test_auto_reply_guards(make_repo, items, hour, written, escalated, held):
+    from smm.inbox.auto import plan
+
+    root = _auto_repo(make_repo, items)
+    run = plan(load_repo(root), load_items(root), datetime.fromisoformat(f"2026-12-05T{hour}:00+00:00"))
+    assert (sorted(run.written), [i.id for i in run.escalated], [i for i, _ in run.held]) == (written, escalated, held)
+    for post in written:
+        text = (root / f"content/replies/auto/{post}.md").read_text()
+        assert "orders ship within two working days" in text and "reply_to:" in text
+
+
+def test_an_earlier_auto_reply_to_the_author_holds_the_next_for_24_hours(make_repo):
+    from smm.inbox.auto import plan
+
+    root = _auto_repo(make_repo, [_open(1, state="auto-answered", updated="2026-12-05T10:00:00+00:00"),
+                                  _open(2, created="11:00")])
+    held = plan(load_repo(root), load_items(root), datetime.fromisoformat("2026-12-05T12:00:00+00:00")).held
+    assert [i for i, _ in held] == ["mastodon:2"]
+    later = plan(load_repo(root), load_items(root), datetime.fromisoformat("2026-12-06T10:30:00+00:00"))
+    assert sorted(later.written) == ["auto-mastodon-2"]
+
+
+@pytest.mark.parametrize("text,rule,line", [
+    ("auto:\n  - {name: a, match: {intent: question}, template: \"{% if %}\"}\n", "replies.template", 2),
+    ("auto:\n  - {name: a, match: {intent: question}, template: x}\n  - {name: a, match: {intent: praise}, template: y}\n",
+     "replies.duplicate-rule", 3),
+    ("auto:\n  - {name: a, match: {}, template: x}\n", "schema.empty", 2),
+])
+def test_check_reports_a_broken_auto_rule(make_repo, smm, text, rule, line):
+    make_repo(calendar=None, files={"brand/replies.yml": text})
+    code, found, _ = smm.json("check")
+    assert code == 1
+    assert [(d["rule"], d["line"]) for d in found if d["severity"] == "error"] == [(rule, line)], found
+
+
+@pytest.mark.peer
+def test_an_auto_reply_goes_out_once_and_answers_its_item(make_repo):
+    from smm.inbox.collect import answer_automatically
+
+    masto = require("mastodon")
+    brand, fan = masto.create_account(), masto.create_account()
+    platforms = (f"timezone: UTC\naccounts:\n  mastodon: {{platform: mastodon, instance: '{masto.url}', "
+                 f"token_env: T_MASTODON}}\n")
+    root = make_repo(calendar=None, platforms=platforms, files={"brand/replies.yml": AUTO.split("\n", 1)[1]})
+    env = {"T_MASTODON": brand.token}
+    asked = _masto(masto, fan.token, "POST", "/api/v1/statuses",
+                   {"status": f"@{brand.username} where is my order {uuid.uuid4().hex[:6]}?"})
+    for minutes in (1, 5):  # the second run finds the item answered and sends nothing
+        now = datetime.now(timezone.utc) + timedelta(minutes=minutes)
+        repo = load_repo(root)
+        run = collect(repo, now, env, timedelta(hours=1), classify=fake_classify)
+        answer_automatically(repo, run, now, env)
+        assert run.exit_code == 0, run.auto
+    item = load_items(root)[f"mastodon:{asked['id']}"]
+    assert (item.state, item.rule) == ("auto-answered", "shipping")
+    mine = _masto(masto, brand.token, "GET", f"/api/v1/accounts/{brand.id}/statuses?limit=40")
+    replies = [s for s in mine if s["in_reply_to_id"] == asked["id"]]
+    assert len(replies) == 1 and "orders ship within two working days" in replies[0]["content"]

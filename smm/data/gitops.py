@@ -49,21 +49,23 @@ def _step(exc: git.GitCommandError) -> str:
     return str(command[1]) if len(command) > 1 else "command"
 
 
-def commit_data(root: Path, message: str) -> str | None:
-    """Commit every change under data/ as the bot; the new commit's sha, or None if nothing changed."""
+def commit_data(root: Path, message: str, also: tuple[str, ...] = ()) -> str | None:
+    """Commit every change under data/ (and the folders `also` names: the bot's own posts) as the
+    bot; the new commit's sha, or None if nothing changed."""
     repo = _repo(root)
+    paths = (*DATA_PATHS, *also)
     try:
-        repo.git.add("--all", "--", *DATA_PATHS)
+        repo.git.add("--all", "--", *paths)
     except git.GitCommandError as exc:
         raise _git_error("add", exc) from None
-    if not repo.git.status("--porcelain", "--", *DATA_PATHS):
+    if not repo.git.status("--porcelain", "--", *paths):
         return None
     committer = _committer()
     identity = {"GIT_AUTHOR_NAME": committer["GIT_COMMITTER_NAME"], "GIT_AUTHOR_EMAIL": committer["GIT_COMMITTER_EMAIL"],
                 **committer}
     try:
         with repo.git.custom_environment(**identity):  # only data/ is committed, whatever else is staged
-            repo.git.commit("--no-verify", "-m", message, "--", *DATA_PATHS)
+            repo.git.commit("--no-verify", "-m", message, "--", *paths)
     except git.GitCommandError as exc:
         raise _git_error("commit", exc) from None
     sha = repo.head.commit.hexsha
@@ -88,10 +90,10 @@ def identity(root: Path) -> str | None:
     return (f"{name} <{email}>" if email else name) if name else None
 
 
-def record(root: Path, message: str, push_too: bool) -> str | None:
-    """Commit data/ (and push it); None, or why git failed, for the run to report with its results."""
+def record(root: Path, message: str, push_too: bool, also: tuple[str, ...] = ()) -> str | None:
+    """Commit data/ and `also` (and push it); None, or why git failed, for the run to report with its results."""
     try:
-        commit_data(root, message)
+        commit_data(root, message, also)
         if push_too:
             push(root)
     except SmmError as exc:

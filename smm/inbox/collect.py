@@ -42,6 +42,7 @@ class InboxRun:
     accounts: list[AccountResult] = field(default_factory=list)
     files: list[str] = field(default_factory=list)  # data files written
     git_error: str | None = None
+    auto: object | None = None  # smm.inbox.auto.AutoRun, with --auto
 
     @property
     def queue(self) -> list[Item]:
@@ -51,7 +52,8 @@ class InboxRun:
 
     @property
     def exit_code(self) -> int:
-        return 1 if self.git_error or any(a.state in {"failed", "not_configured"} for a in self.accounts) else 0
+        failed = self.git_error or (self.auto is not None and self.auto.failed)
+        return 1 if failed or any(a.state in {"failed", "not_configured"} for a in self.accounts) else 0
 
 
 def own_posts(repo) -> dict[tuple[str, str], str]:
@@ -145,3 +147,17 @@ def _item(item_id: str, account: str, platform: str, incoming: Incoming, posts: 
                 incoming.created_at.isoformat(), due_by(incoming.created_at, priority, replies, repo.config.timezone)
                 .isoformat(), priority, sentiment, intent, "open", posts.get((account, answered)) if answered else None,
                 now.isoformat())
+
+
+def answer_automatically(repo, run: InboxRun, now: datetime, env: Mapping[str, str]) -> None:
+    """`--auto`: the auto-reply rules' answers sent, their items' new states written."""
+    from smm.inbox.auto import auto_reply
+
+    run.auto = auto_reply(repo, run.items, now, env)
+    changed = run.auto.escalated + run.auto.answered
+    for item in changed:
+        run.items[item.id] = item
+    if changed:
+        run.files = sorted(set(run.files) | set(append_items(repo.root, changed)))
+    if run.auto.written and not run.files:
+        run.files = ["content/replies/auto"]

@@ -42,10 +42,11 @@ class Item:
     state: str
     post: str | None  # the brand post it answers or quotes
     updated_at: str
+    rule: str | None = None  # the auto-reply rule that answered it
 
     def as_json(self) -> dict:
         data = asdict(self)
-        del data["updated_at"]
+        del data["updated_at"], data["rule"]
         return data
 
     @property
@@ -108,7 +109,7 @@ def _parse(raw: bytes, file: str, number: int) -> Item:
         if len(raw) > MAX_LINE:
             raise ValueError(f"longer than {MAX_LINE} bytes")
         data = json.loads(raw.decode("utf-8"))
-        if not isinstance(data, dict) or set(data) != set(FIELDS):
+        if not isinstance(data, dict) or not set(FIELDS) - {"rule"} <= set(data) <= set(FIELDS):
             raise ValueError(f"expected an object with the keys {', '.join(FIELDS)}")
         item = Item(**data)
         if item.kind not in KINDS or item.state not in STATES or item.priority not in PRIORITIES:

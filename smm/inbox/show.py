@@ -43,12 +43,24 @@ def as_text(run: InboxRun) -> str:
         out.append(f"  {item.priority.upper():<7} {_left(item, run.now):<18} {item.id}  {item.kind} from "
                    f"{item.author} ({item.sentiment}, {item.intent}){answers}")
         out.append(f"          {_excerpt(item.text)}")
+    out += _auto_lines(run)
     for account in run.accounts:
         if account.state != "collected":
             out.append(f"{account.account}: {account.state}" + (f" ({account.reason})" if account.reason else ""))
         elif account.new:
             out.append(f"{account.account}: {account.new} new")
     return "\n".join(out) + "\n"
+
+
+def _auto_lines(run: InboxRun) -> list[str]:
+    """What --auto did: each reply sent (with its rule), escalated, held and failed item."""
+    auto = run.auto
+    if auto is None:
+        return []
+    out = [f"auto-reply: {i.id} answered by rule `{i.rule}`" for i in auto.answered]
+    out += [f"auto-reply: {i.id} escalated (negative: a person answers)" for i in auto.escalated]
+    out += [f"auto-reply: {item_id} not answered: {why}" for item_id, why in auto.held + auto.failed]
+    return out
 
 
 def _cell(text: str) -> str:
@@ -63,6 +75,7 @@ def as_markdown(run: InboxRun) -> str:
                 f"{_cell(_excerpt(i.text))} |" for i in run.queue]
     problems = [a for a in run.accounts if a.state in {"failed", "not_configured"}]
     out += [""] + [f"- **{a.account}**: {a.state} ({_cell(a.reason or '')})" for a in problems]
+    out += [f"- {_cell(line)}" for line in _auto_lines(run)]
     return "\n".join(out).rstrip() + "\n"
 
 

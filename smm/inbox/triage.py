@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta, timezone, tzinfo
 
-from smm.check.diagnostics import Diagnostic
+from smm.check.diagnostics import ERROR, Diagnostic
 from smm.inbox.items import PRIORITIES
 from smm.workspace.config import YamlFile, parse_duration
 from smm.workspace.timezones import local
@@ -27,6 +27,26 @@ DEFAULT_SLA = {"urgent": timedelta(hours=2), "high": timedelta(hours=8), "normal
 
 
 @dataclass(frozen=True)
+class AutoRule:
+    """One `auto:` rule: what it answers and its compiled template."""
+
+    name: str
+    keywords: tuple[str, ...]
+    intent: str | None
+    platforms: tuple[str, ...]
+    kinds: tuple[str, ...]
+    template: object  # a compiled jinja2 Template
+    max_per_run: int = 10
+
+    def fits(self, item) -> bool:
+        text = item.text.casefold()
+        return ((not self.keywords or any(k in text for k in self.keywords))
+                and (self.intent is None or item.intent == self.intent)
+                and (not self.platforms or item.platform in self.platforms)
+                and (not self.kinds or item.kind in self.kinds))
+
+
+@dataclass(frozen=True)
 class Replies:
     """brand/replies.yml, checked."""
 
@@ -34,6 +54,14 @@ class Replies:
     keywords: tuple[str, ...] = ()
     followers: int | None = None
     quiet: tuple[time, time] | None = None
+    auto: tuple[AutoRule, ...] = ()
+
+    def quiet_at(self, moment: datetime, tz: tzinfo) -> bool:
+        """Whether `moment` falls in quiet hours."""
+        if self.quiet is None or self.quiet[0] == self.quiet[1]:
+            return False
+        start, end = _quiet_period(moment.astimezone(timezone.utc), self.quiet, tz)
+        return start <= moment < end
 
 
 def replies_from(loaded: YamlFile) -> tuple[Replies, list[Diagnostic]]:
@@ -42,9 +70,37 @@ def replies_from(loaded: YamlFile) -> tuple[Replies, list[Diagnostic]]:
     sla = {**DEFAULT_SLA, **{k: parse_duration(v) for k, v in (data.get("sla") or {}).items()}}
     urgent = data.get("urgent") or {}
     quiet = data.get("quiet_hours")
-    return Replies(sla, tuple(k.casefold() for k in urgent.get("keywords", ())), urgent.get("followers"),
-                   (time.fromisoformat(quiet["from"]), time.fromisoformat(quiet["to"])) if quiet else None), \
-        list(loaded.diagnostics)
+    rules, found = _auto_rules(loaded, data.get("auto") or [])
+    replies = Replies(sla, tuple(k.casefold() for k in urgent.get("keywords", ())), urgent.get("followers"),
+                      (time.fromisoformat(quiet["from"]), time.fromisoformat(quiet["to"])) if quiet else None, rules)
+    return replies, list(loaded.diagnostics) + found
+
+
+def _auto_rules(loaded: YamlFile, raw: list[dict]) -> tuple[tuple[AutoRule, ...], list[Diagnostic]]:
+    """The auto-reply rules with their templates compiled; a template that does not compile, or a
+    name used twice, is an error at its line."""
+    import jinja2
+
+    from smm.render.templating import sandbox
+
+    rules, found, names = [], [], set()
+    env = sandbox()
+    for index, rule in enumerate(raw):
+        match = rule["match"]
+        if rule["name"] in names:
+            found.append(Diagnostic.at(REPLIES_FILE, loaded.positions.at(("auto", index, "name")), ERROR,
+                                       "replies.duplicate-rule", f"auto-reply rule `{rule['name']}` is named twice"))
+        names.add(rule["name"])
+        try:
+            template = env.from_string(rule["template"])
+        except jinja2.TemplateSyntaxError as exc:
+            found.append(Diagnostic.at(REPLIES_FILE, loaded.positions.at(("auto", index, "template")), ERROR,
+                                       "replies.template", f"auto-reply `{rule['name']}`: template error: {exc.message}"))
+            continue
+        rules.append(AutoRule(rule["name"], tuple(k.casefold() for k in match.get("keywords", ())), match.get("intent"),
+                              tuple(match.get("platforms", ())), tuple(match.get("kinds", ())), template,
+                              rule.get("max_per_run", 10)))
+    return tuple(rules), found
 
 
 def priority_of(text: str, kind: str, sentiment: str, intent: str, followers: int | None, replies: Replies) -> str:

@@ -174,10 +174,12 @@ class Publisher:
     def __init__(self, repo: Repo, now: datetime, env: Mapping[str, str], *, dry_run: bool = False,
                  include_late: bool = False, retry_unconfirmed: tuple[str, ...] = (),
                  sleep: Callable[[float], None] = time.sleep, claim: Callable[[str], bool] | None = None,
-                 clock: Callable[[], datetime] | None = None, wall: Callable[[], datetime] | None = None) -> None:
+                 clock: Callable[[], datetime] | None = None, wall: Callable[[], datetime] | None = None,
+                 only: frozenset[str] | None = None) -> None:
         """`clock` times the records (default: `now`); `wall` is the real time, for attempts and
         claims that other runs and the networks' own timestamps are compared with. `claim`
-        (with --push) commits and pushes the attempts; False when another push came first."""
+        (with --push) commits and pushes the attempts; False when another push came first.
+        `only`: publish the due jobs of these posts alone (auto-replies)."""
         self.repo = repo
         self.now = now
         self.env = env
@@ -188,6 +190,7 @@ class Publisher:
         self.claim = claim
         self.clock = clock or (lambda: now)
         self.wall = wall or (lambda: datetime.now(timezone.utc))
+        self.only = only
         self.run_id = uuid.uuid4().hex[:12]
         self.until: datetime | None = None  # the end of this run's pushed claim
         self.store = RecordStore(repo.root, repo.records)
@@ -228,7 +231,8 @@ class Publisher:
         """What each due job needs; with --push, the jobs that need the network are claimed first."""
         for _ in range(CLAIM_TRIES):
             planned = [(job, self._guarded(job, lambda: self.prepare(job, report)))
-                       for job in due_jobs(self.repo.posts, self.store, self.repo.config, self.now)]
+                       for job in due_jobs(self.repo.posts, self.store, self.repo.config, self.now)
+                       if self.only is None or job.post.id in self.only]
             plans = [p for _, p in planned if isinstance(p, Plan) and not p.platform.in_repository]
             if self.claim is None or not plans or self._claim(plans):
                 return planned

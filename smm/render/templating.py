@@ -86,6 +86,11 @@ class _Sandbox(SandboxedEnvironment):
         return super().call_binop(context, operator, left, right)
 
 
+def sandbox() -> SandboxedEnvironment:
+    """A sandboxed Jinja2 environment for a template given as text (an auto-reply's)."""
+    return _Sandbox(undefined=jinja2.StrictUndefined, autoescape=False)
+
+
 class Templates:
     """The templates of one repository, compiled once per platform."""
 
