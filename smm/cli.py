@@ -12,7 +12,7 @@ from pathlib import Path
 import click
 
 from smm import __version__
-from smm.errors import SmmError, UsageError
+from smm.errors import ConfigError, SmmError, UsageError
 
 
 def _now(value: str | None, tz=timezone.utc) -> datetime:
@@ -41,16 +41,20 @@ def _repo(start: Path | None = None):
 
 
 def _fail_on_broken_config(repo) -> None:
-    from smm.check.diagnostics import render
+    from smm.workspace.config import refuse_broken
 
-    if repo.config_broken:
+    refuse_broken(repo.root, repo.diagnostics)
+
+
+def _say(exc: SmmError) -> None:
+    """An error on stderr: a broken file's diagnostics (file, line, column) when it has them."""
+    if isinstance(exc, ConfigError) and exc.diagnostics:
+        from smm.check.diagnostics import render
         from smm.workspace.files import SourceLines
-        from smm.workspace.lookalikes import explain
 
-        lines = SourceLines(repo.root).line
-        broken = explain([d for d in repo.diagnostics if d.file == "platforms.yml"], lines)
-        click.echo(render(broken, "text", lines), err=True)
-        raise SystemExit(2)
+        click.echo(render(exc.diagnostics, "text", SourceLines(exc.context["root"]).line), err=True)
+    else:
+        click.echo(f"error: {exc.message}", err=True)
 
 
 EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report a command stopped by Ctrl-C
@@ -70,7 +74,7 @@ class _Group(click.Group):
         try:
             return super().invoke(ctx)
         except SmmError as exc:
-            click.echo(f"error: {exc.message}", err=True)
+            _say(exc)
             ctx.exit(exc.exit_code)
         except KeyboardInterrupt:
             _stop_interrupted()
@@ -401,6 +405,10 @@ def resolve(post_id: str, account: str, url: str | None, not_published: bool, no
     with exclusive(root, "publish"):
         repo = _repo(root)
         _fail_on_broken_config(repo)
+        if account not in repo.config.accounts:
+            raise UsageError(f"no account `{account}` in platforms.yml; accounts are: {', '.join(repo.config.accounts)}")
+        if post_id not in {p.id for p in repo.posts}:
+            raise UsageError(f"no post with id `{post_id}`")
         done = settle(repo, post_id, account, url, _now(now, repo.config.timezone), dict(os.environ))
     if done.state == "pending":
         click.echo(f"{post_id} → {account}: not published; the next `smm publish` publishes it")

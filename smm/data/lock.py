@@ -13,7 +13,7 @@ import time
 from contextlib import contextmanager
 from pathlib import Path
 
-from smm.errors import SmmError
+from smm.errors import StateError
 
 LOCKED = {"publish": ".", "metrics": "platforms.yml"}  # what each command locks, relative to the root
 
@@ -30,7 +30,7 @@ def exclusive(root: Path, name: str, wait: float = 10.0):
                 break
             except BlockingIOError:
                 if time.monotonic() >= deadline:
-                    raise SmmError(f"another `smm {name}` is running in this checkout (waited {wait:.0f} s); "
+                    raise StateError(f"another `smm {name}` is running in this checkout (waited {wait:.0f} s); "
                                    "try again when it has finished") from None
                 time.sleep(0.1)
         yield

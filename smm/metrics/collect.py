@@ -36,7 +36,7 @@ from smm.errors import (
     PlatformError,
     RateLimited,
     Rejected,
-    SmmError,
+    DataError,
     TransientError,
 )
 from smm.platforms import Platform, platform_class
@@ -259,10 +259,10 @@ def _rows(path: Path, root: Path) -> list[dict]:
         with open_csv(path, root) as handle:
             reader = csv.DictReader(handle)
             if not reader.fieldnames or "collected_at" not in reader.fieldnames:
-                raise SmmError(f"{file}: the first line must be the CSV header (it starts with `collected_at`)")
+                raise DataError(f"{file}: the first line must be the CSV header (it starts with `collected_at`)")
             return list(reader)
     except UnicodeDecodeError:
-        raise SmmError(f"{file}: not UTF-8 text; restore it from git (`git checkout -- {file}`)") from None
+        raise DataError(f"{file}: not UTF-8 text; restore it from git (`git checkout -- {file}`)") from None
 
 
 def open_csv(path: Path, root: Path) -> io.TextIOWrapper:
@@ -272,11 +272,11 @@ def open_csv(path: Path, root: Path) -> io.TextIOWrapper:
     try:
         raw = open_regular(path)
     except OSError as exc:
-        raise SmmError(f"{file}: cannot be read: {exc.strerror or exc}") from None
+        raise DataError(f"{file}: cannot be read: {exc.strerror or exc}") from None
     size = os.fstat(raw.fileno()).st_size
     if size > MAX_CSV_BYTES:
         raw.close()
-        raise SmmError(f"{file}: {size:,} bytes is over the limit of {MAX_CSV_BYTES:,} for one month's file")
+        raise DataError(f"{file}: {size:,} bytes is over the limit of {MAX_CSV_BYTES:,} for one month's file")
     return io.TextIOWrapper(raw, encoding="utf-8", newline="")
 
 
@@ -543,7 +543,7 @@ def append_rows(root: Path, file: str, columns: Iterable[str], rows: list[list])
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     if path.exists() and not path.is_file():
-        raise SmmError(f"{file}: it is not a regular file; smm writes only regular files")
+        raise DataError(f"{file}: it is not a regular file; smm writes only regular files")
     new = not path.exists() or path.stat().st_size == 0
     if new:
         writer.writerow(columns)
@@ -558,7 +558,7 @@ def append_rows(root: Path, file: str, columns: Iterable[str], rows: list[list])
             handle.flush()
             os.fsync(handle.fileno())
     except OSError as exc:  # a read-only checkout, a full disk
-        raise SmmError(f"cannot write {file}: {exc.strerror}") from None
+        raise DataError(f"cannot write {file}: {exc.strerror}") from None
     return file
 
 

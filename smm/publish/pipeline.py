@@ -40,6 +40,7 @@ from smm.errors import (
     RateLimited,
     Rejected,
     SmmError,
+    StateError,
     TransientError,
 )
 from smm.platforms import Lookup, Outgoing, Platform, PublishResult, platform_class
@@ -236,7 +237,7 @@ class Publisher:
             self.repo = load_repo(self.repo.root)
             self.store = RecordStore(self.repo.root, self.repo.records)
             self.__dict__.pop("renderer", None)
-        raise SmmError(f"could not claim the due jobs: another push came first {CLAIM_TRIES} times; nothing was sent")
+        raise StateError(f"could not claim the due jobs: another push came first {CLAIM_TRIES} times; nothing was sent")
 
     def _guarded(self, job: Job, step: Callable[[], JobResult | Plan | None]) -> JobResult | Plan | None:
         try:

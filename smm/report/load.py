@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
-from smm.errors import SmmError
+from smm.errors import DataError
 from smm.metrics.collect import (
     ACCOUNTS_DIR,
     FOLLOWER_COLUMNS,
@@ -67,9 +67,9 @@ def _check_header(path: Path, root: Path, columns: tuple[str, ...]) -> None:
             header = handle.readline().rstrip("\r\n")
     except UnicodeDecodeError:
         file = path.relative_to(root).as_posix()
-        raise SmmError(f"{file}: not UTF-8 text; restore it from git (`git checkout -- {file}`)") from None
+        raise DataError(f"{file}: not UTF-8 text; restore it from git (`git checkout -- {file}`)") from None
     if header != ",".join(columns):
-        raise SmmError(f"{path.relative_to(root).as_posix()}: the first line must be the header "
+        raise DataError(f"{path.relative_to(root).as_posix()}: the first line must be the header "
                        f"`{','.join(columns)}`, not `{header[:200]}`")
 
 
@@ -98,7 +98,7 @@ def _run(connection, sql: str, files: list[Path], end: datetime):
         where = next((line.split("=", 1)[1].strip() for line in lines if line.startswith("file =")), None)
         what = next((line for line in lines if line.startswith("Error when converting")), None)
         detail = "; ".join(x for x in (lines[0] if lines else "", what) if x)
-        raise SmmError(f"cannot read the collected metrics{f' in {where}' if where else ''}: {detail}") from None
+        raise DataError(f"cannot read the collected metrics{f' in {where}' if where else ''}: {detail}") from None
 
 
 def latest_snapshots(root: Path, end: datetime, connection=None) -> dict[tuple[str, str], Snapshot]:
