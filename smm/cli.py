@@ -395,6 +395,7 @@ def resolve(post_id: str, account: str, url: str | None, not_published: bool, no
     Records who resolved it (git user.name) and when. Exit 0 when recorded, 1 when the URL is not
     this account's post or the job needs no resolving, 2 for usage errors.
     """
+    from smm.data.jobs import JobState
     from smm.data.lock import exclusive
     from smm.publish.resolve import resolve as settle
     from smm.workspace.config import find_root
@@ -410,9 +411,9 @@ def resolve(post_id: str, account: str, url: str | None, not_published: bool, no
         if post_id not in {p.id for p in repo.posts}:
             raise UsageError(f"no post with id `{post_id}`")
         done = settle(repo, post_id, account, url, _now(now, repo.config.timezone), dict(os.environ))
-    if done.state == "pending":
+    if done.state == JobState.PENDING:
         click.echo(f"{post_id} → {account}: not published; the next `smm publish` publishes it")
-    elif done.state == "failed":  # a thread with parts still to go
+    elif done.state == JobState.FAILED:  # a thread with parts still to go
         click.echo(f"{post_id} → {account}: part {done.url or url} recorded ({done.checked}); "
                    "the next `smm publish` sends the rest of the thread")
     else:

@@ -39,6 +39,7 @@ from smm.errors import (
     DataError,
     TransientError,
 )
+from smm.data.jobs import published_jobs
 from smm.platforms import Platform, platform_class
 from smm.workspace.files import open_regular
 
@@ -200,31 +201,13 @@ class Target:
 
 def published_targets(repo, now: datetime, since: timedelta) -> dict[str, list[Target]]:
     """Per account: every post published there in [now - since, now], oldest first."""
-    earliest = now - since
-    by_post = {p.id: p for p in repo.posts}
-    found: dict[str, list[tuple[datetime, Target]]] = {}
-    for post_id, record in repo.records.items():
-        for account, job in sorted(record.accounts.items()):
-            if not isinstance(job, dict) or job.get("state") != "published" or not job.get("remote_id"):
-                continue
-            when = _published_at(job, by_post.get(post_id))
-            if when is None or not earliest <= when <= now:
-                continue
-            options = repo.config.accounts.get(account)
+    found: dict[str, list[Target]] = {}
+    for job in published_jobs(repo.records, repo.posts):
+        if job.remote_id and now - since <= job.published_at <= now:
+            options = repo.config.accounts.get(job.account)
             platform = options.platform if options else ""
-            found.setdefault(account, []).append((when, Target(post_id, account, platform, job["remote_id"])))
-    return {a: [t for _, t in sorted(items, key=lambda i: (i[0], i[1].post_id))] for a, items in found.items()}
-
-
-def _published_at(job: dict, post) -> datetime | None:
-    raw = job.get("published_at")
-    if raw:
-        try:
-            moment = datetime.fromisoformat(raw.replace("Z", "+00:00"))
-            return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
-        except ValueError:
-            pass
-    return post.publish_at if post is not None else None
+            found.setdefault(job.account, []).append(Target(job.post_id, job.account, platform, job.remote_id))
+    return found
 
 
 def recent_collections(root: Path, now: datetime, interval: timedelta) -> tuple[dict, dict]:

@@ -33,6 +33,7 @@ from datetime import datetime, timedelta, timezone
 from functools import cached_property
 from typing import Callable, Mapping
 
+from smm.data.jobs import JobState
 from smm.data.records import RecordStore
 from smm.errors import (
     AuthError,
@@ -57,14 +58,14 @@ LEASE = timedelta(minutes=10)  # how long a pushed claim holds its jobs; the run
 SKEW = timedelta(minutes=2)  # how far the clocks of runners and networks may disagree
 CLAIM_TRIES = 5  # claims pushed per run before giving up (each loss means another push came first)
 
-DONE = "published"
+DONE = JobState.PUBLISHED
 
 
 @dataclass
 class JobResult:
     post: str
     account: str
-    state: str  # published, failed, unconfirmed, in_flight, late, skipped, would_publish
+    state: JobState
     url: str | None = None
     error: str | None = None
     fails_run: bool = True  # False for a job skipped because its platform cannot publish from smm at all
@@ -81,8 +82,8 @@ class Report:
 
     @property
     def exit_code(self) -> int:
-        return 1 if self.git_error or any(j.state in ("failed", "unconfirmed") or (j.state == "skipped" and j.fails_run)
-                                          for j in self.jobs) else 0
+        return 1 if self.git_error or any(j.state in (JobState.FAILED, JobState.UNCONFIRMED)
+                                          or (j.state == JobState.SKIPPED and j.fails_run) for j in self.jobs) else 0
 
     def as_json(self) -> dict:
         return {"jobs": [j.as_json() for j in self.jobs]} | ({"git_error": self.git_error} if self.git_error else {})
@@ -164,7 +165,7 @@ class Plan:
     """A due job that needs the network, as decided before any call."""
 
     job: Job
-    state: str
+    state: JobState
     platform: type[Platform]
     rendered: object
     key: str
@@ -244,10 +245,10 @@ class Publisher:
             return step()
         except SmmError as exc:  # e.g. a record or feed it cannot write (CannotWrite): said as such
             log.debug("%s → %s failed", job.post.id, job.account, exc_info=True)
-            return JobResult(job.post.id, job.account, "failed", None, exc.message)
+            return JobResult(job.post.id, job.account, JobState.FAILED, None, exc.message)
         except Exception as exc:  # a bug, or an SDK's surprise: this job only, the run goes on
             log.debug("%s → %s failed", job.post.id, job.account, exc_info=True)
-            return JobResult(job.post.id, job.account, "failed", None,
+            return JobResult(job.post.id, job.account, JobState.FAILED, None,
                              f"internal error: {type(exc).__name__}: {exc} (please report it)")
 
     def _claim(self, plans: list[Plan]) -> bool:
@@ -255,7 +256,7 @@ class Publisher:
         now = self.wall()
         self.until = now + LEASE
         for plan in plans:  # with what decides the call: the key, and the first attempt's time (Bluesky's record key)
-            plan.record = {**plan.record, "state": "in_flight", "key": plan.key,
+            plan.record = {**plan.record, "state": JobState.IN_FLIGHT, "key": plan.key,
                            "first_attempt": plan.record.get("first_attempt") or _utc(self.clock()),
                            "sent": self._earlier(plan) + [self._attempt(plan.rendered, now, self.until)]}
             self._save(plan.job, plan.record)
@@ -266,44 +267,44 @@ class Publisher:
     def prepare(self, job: Job, report: Report) -> JobResult | Plan | None:
         """Decide what the job needs: nothing, a report, a late mark, or the network (a Plan)."""
         record = self.store.job(job.post.id, job.account)
-        state = record.get("state", "new")  # as it is now, not when the run began
+        state = record.get("state", JobState.NEW)  # as it is now, not when the run began
 
         def result(state: str, error: str | None = None) -> JobResult:
             return JobResult(job.post.id, job.account, state, None, error)
-        if state == "late":
+        if state == JobState.LATE:
             if job.late(self.repo.config) and not self.include_late:
                 return None  # reported when it became late
-            state = "new"  # rescheduled since, or --include-late: due now
-        if state == "unconfirmed" and job.post.id not in self.retry_unconfirmed:
-            return result("unconfirmed", record.get("error") or f"outcome unknown; {resolve_hint(job.post.id, job.account)}")
-        if state == "failed" and not self._may_retry(record, job):  # permanent: a changed post is tried again
-            return result("failed", f"failed earlier and not retried: {record.get('error') or 'no reason recorded'}; "
+            state = JobState.NEW  # rescheduled since, or --include-late: due now
+        if state == JobState.UNCONFIRMED and job.post.id not in self.retry_unconfirmed:
+            return result(JobState.UNCONFIRMED, record.get("error") or f"outcome unknown; {resolve_hint(job.post.id, job.account)}")
+        if state == JobState.FAILED and not self._may_retry(record, job):  # permanent: a changed post is tried again
+            return result(JobState.FAILED, f"failed earlier and not retried: {record.get('error') or 'no reason recorded'}; "
                                     + _settle_failed(job.post.id, job.account))
         platform = platform_class(self.repo.config.accounts[job.account].platform)
         held = self._held(record, platform)
-        if state == "in_flight" and held:
-            return result("in_flight", held)
-        if job.late(self.repo.config) and not self.include_late and state in ("new", "pending", "failed"):
+        if state == JobState.IN_FLIGHT and held:
+            return result(JobState.IN_FLIGHT, held)
+        if job.late(self.repo.config) and not self.include_late and state in (JobState.NEW, JobState.PENDING, JobState.FAILED):
             message = f"due {_humanize(job.lateness)} ago, over this account's max_lateness (use --include-late)"
             if not self.dry_run:
-                self._save(job, {**record, "state": "late", "error": message})
-            return result("late", message)
+                self._save(job, {**record, "state": JobState.LATE, "error": message})
+            return result(JobState.LATE, message)
         reason = platform.unavailable() or self.not_ready.get(job.account)
         if reason:
-            if state == "new" and not self.dry_run:  # due, and waiting for the account to be set up
-                self._save(job, {"state": "pending", "error": reason})
-            return JobResult(job.post.id, job.account, "skipped", None, reason, fails_run=platform.can_publish)
+            if state == JobState.NEW and not self.dry_run:  # due, and waiting for the account to be set up
+                self._save(job, {"state": JobState.PENDING, "error": reason})
+            return JobResult(job.post.id, job.account, JobState.SKIPPED, None, reason, fails_run=platform.can_publish)
         rendered = self.renderer.render(job.post, job.account)
         problems = [d for d in rendered.diagnostics if d.is_error]
         key = idempotency_key(job.post.id, job.account, _content(rendered, self.repo.root))
-        if problems and state != "in_flight":  # an in_flight job is reconciled first: it may have gone out
+        if problems and state != JobState.IN_FLIGHT:  # an in_flight job is reconciled first: it may have gone out
             if not self.dry_run:
-                self._save(job, {**record, "state": "failed", "retryable": False, "key": key,
+                self._save(job, {**record, "state": JobState.FAILED, "retryable": False, "key": key,
                                  "error": f"does not pass smm check: {problems[0].message}"})
-            return result("failed", f"does not pass smm check: {problems[0].message}")
+            return result(JobState.FAILED, f"does not pass smm check: {problems[0].message}")
         if self.dry_run:
-            return result("would_publish")
-        if state in ("in_flight", "unconfirmed") and record.get("key"):
+            return result(JobState.WOULD_PUBLISH)
+        if state in (JobState.IN_FLIGHT, JobState.UNCONFIRMED) and record.get("key"):
             key = record["key"]  # the content may have changed since: keep the key of the call made
         return Plan(job, state, platform, rendered, key, record)
 
@@ -325,7 +326,7 @@ class Publisher:
     def _earlier(self, plan: Plan) -> list[dict]:
         """Attempts of other runs whose outcome nobody knows yet (none after a human said so)."""
         record = plan.record
-        if plan.state != "in_flight":  # new, failed (refused), or unconfirmed and a human said it did not go out
+        if plan.state != JobState.IN_FLIGHT:  # new, failed (refused), or unconfirmed and a human said it did not go out
             return []
         attempts = [a for a in record.get("sent") or [] if a["run"] != self.run_id]
         if "sent" not in record:  # written before attempts were kept
@@ -350,7 +351,7 @@ class Publisher:
         texts = {sent.text for sent in lookup.sent}
         for post_id, record in self.store.records.items():
             other = record.accounts.get(outgoing.account) or {}
-            if (post_id != outgoing.post_id and other.get("state") == "in_flight" and self._held(other, platform)
+            if (post_id != outgoing.post_id and other.get("state") == JobState.IN_FLIGHT and self._held(other, platform)
                     and any(a["texts"][:1] and a["texts"][0] in texts for a in other.get("sent") or [])):
                 return post_id
         return None
@@ -414,15 +415,15 @@ class Publisher:
                     raise Rejected(f"part {index + 1} went out as it read before an edit: finish or remove "
                                    "the thread by hand, then mark the record")
         except _Pending as exc:
-            self._save(job, {**self._done_calling(record), "state": "in_flight", "error": str(exc)})
-            return JobResult(job.post.id, job.account, "in_flight", None, str(exc))
+            self._save(job, {**self._done_calling(record), "state": JobState.IN_FLIGHT, "error": str(exc)})
+            return JobResult(job.post.id, job.account, JobState.IN_FLIGHT, None, str(exc))
         except _Unconfirmed as exc:
             error = f"{exc}; {resolve_hint(job.post.id, job.account)}"
-            self._save(job, {**self._done_calling(record), "state": "unconfirmed", "error": error})
-            return JobResult(job.post.id, job.account, "unconfirmed", None, error)
+            self._save(job, {**self._done_calling(record), "state": JobState.UNCONFIRMED, "error": error})
+            return JobResult(job.post.id, job.account, JobState.UNCONFIRMED, None, error)
         except CannotWrite as exc:  # the record (or the feed): nothing more is sent for this job
             unrecorded = [r.url or r.remote_id for r in done[recorded:]]
-            return JobResult(job.post.id, job.account, "failed", None, exc.message + (
+            return JobResult(job.post.id, job.account, JobState.FAILED, None, exc.message + (
                 f"; sent but not recorded: {', '.join(unrecorded)} (the record on disk says in flight: the next "
                 "run looks it up before sending again)" if unrecorded else "; nothing was sent"))
         except (Rejected, NotSupported) as exc:
@@ -435,7 +436,7 @@ class Publisher:
         try:
             self._save(job, record)
         except CannotWrite as exc:
-            return JobResult(job.post.id, job.account, "failed", None, f"{exc.message}; it went out ({first.url or first.remote_id}) "
+            return JobResult(job.post.id, job.account, JobState.FAILED, None, f"{exc.message}; it went out ({first.url or first.remote_id}) "
                              "and the record on disk has it: the next run records it published, sending nothing")
         return JobResult(job.post.id, job.account, DONE, first.url)
 
@@ -455,7 +456,7 @@ class Publisher:
         now = self.wall()
         sent = [a for a in record.get("sent") or [] if a["run"] != self.run_id]
         ours = next((a for a in record.get("sent") or [] if a["run"] == self.run_id), None) or self._attempt(rendered, now)
-        record = {**record, "state": "in_flight", "attempts": record.get("attempts", 0) + 1,
+        record = {**record, "state": JobState.IN_FLIGHT, "attempts": record.get("attempts", 0) + 1,
                   "last_attempt": _utc(self.clock()), "sent": sent + [{**ours, "last_call": _exact(now)}]}
         self._save(job, record)
         return record
@@ -540,8 +541,8 @@ class Publisher:
         # Rate limits and credentials are not the post's fault: they never use up its retries.
         retryable = retryable and (record.get("attempts", 0) < MAX_ATTEMPTS or isinstance(exc, (RateLimited, AuthError)))
         unknown = [a for a in record.get("sent") or [] if a["run"] != self.run_id]  # this run's calls were refused
-        self._save(job, {**record, "state": "failed", "retryable": retryable, "error": exc.message, "sent": unknown or None})
-        return JobResult(job.post.id, job.account, "failed", None,
+        self._save(job, {**record, "state": JobState.FAILED, "retryable": retryable, "error": exc.message, "sent": unknown or None})
+        return JobResult(job.post.id, job.account, JobState.FAILED, None,
                          exc.message + ("" if retryable else f" (not retried: {_settle_failed(job.post.id, job.account)})"))
 
     def _save(self, job: Job, record: dict) -> None:

@@ -14,17 +14,18 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from smm.data.records import RecordStore
+from smm.data.jobs import JobState
 from smm.errors import NotSupported, PlatformError, Rejected, SmmError, StateError
 from smm.platforms import PublishResult, platform_class
 from smm.publish.pipeline import _hash, _utc
 from smm.workspace.repo import Repo
 
-RESOLVABLE = ("unconfirmed", "failed")
+RESOLVABLE = (JobState.UNCONFIRMED, JobState.FAILED)
 
 
 @dataclass
 class Resolution:
-    state: str  # the job's state now: published, pending, or failed (a thread with parts still to go)
+    state: JobState  # the job's state now: published, pending, or failed (a thread with parts still to go)
     url: str | None
     checked: str  # how the URL was checked, or why it could not be
 
@@ -45,10 +46,10 @@ def resolve(repo: Repo, post_id: str, account: str, reference: str | None, now: 
         raise StateError("set `git config user.name` and `user.email`: the record keeps who resolved a job")
     said = {"by": who, "at": _utc(now), "as": "published" if reference else "not_published", "was": job["state"]}
     if reference is None:
-        job = {**job, "state": "pending", "attempts": 0, "retryable": None,
+        job = {**job, "state": JobState.PENDING, "attempts": 0, "retryable": None,
                "error": f"resolved as not published by {who}: publishing on the next run", "resolved": said}
         store.save(post_id, post.file, account, job)
-        return Resolution("pending", None, "")
+        return Resolution(JobState.PENDING, None, "")
     found, checked = _confirm(repo, account, reference, env)
     owner = store.owner(account, post_id, found.remote_id, found.url)
     if owner:  # the same text last week is another post: recording it here would lose this one
@@ -72,9 +73,9 @@ def _with_part(repo: Repo, post, account: str, job: dict, found: PublishResult, 
         parts.append({"remote_id": found.remote_id, "url": found.url, "hash": _hash(rendered.parts[len(parts)].text)}
                      | ({"extra": found.extra} if found.extra else {}))
     if len(parts) < len(rendered.parts):  # a thread: the rest goes out on the next run
-        return {**job, "state": "failed", "retryable": True, "parts": parts,
+        return {**job, "state": JobState.FAILED, "retryable": True, "parts": parts,
                 "error": f"resolved: {len(parts)} of {len(rendered.parts)} parts went out; the rest on the next run"}
-    return {**job, "state": "published", "parts": parts, "remote_id": parts[0]["remote_id"], "url": parts[0].get("url"),
+    return {**job, "state": JobState.PUBLISHED, "parts": parts, "remote_id": parts[0]["remote_id"], "url": parts[0].get("url"),
             "published_at": job.get("published_at") or _utc(now), "retryable": None, "error": None}
 
 

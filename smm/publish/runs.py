@@ -7,6 +7,7 @@ from collections import Counter
 from datetime import datetime
 from typing import Mapping
 
+from smm.data.jobs import JobState
 from smm.publish.pipeline import Publisher, Report, checkpoint
 from smm.workspace.files import remove_stale_temps
 from smm.workspace.repo import Repo
@@ -64,19 +65,20 @@ def _counts(report: Report) -> str:
     return ", ".join(f"{n} {state}" for state, n in sorted(counts.items())) if report.jobs else "nothing due"
 
 
-_ICONS = {"published": "✅", "failed": "❌", "unconfirmed": "❓", "in_flight": "⏳", "late": "⏰",
-          "would_publish": "📝"}
-_RANK = {"failed": 0, "skipped": 1, "unconfirmed": 2, "in_flight": 3, "late": 4}  # what a human must see first
+_ICONS = {JobState.PUBLISHED: "✅", JobState.FAILED: "❌", JobState.UNCONFIRMED: "❓", JobState.IN_FLIGHT: "⏳",
+          JobState.LATE: "⏰", JobState.WOULD_PUBLISH: "📝"}
+_RANK = {JobState.FAILED: 0, JobState.SKIPPED: 1, JobState.UNCONFIRMED: 2, JobState.IN_FLIGHT: 3,
+         JobState.LATE: 4}  # what a human must see first
 
 
 def _rank(job) -> int:
     """Failures first (a skip for a missing or unusable secret fails the run too); a harmless
     skip (the platform cannot publish from smm at all) last."""
-    return 10 if job.state == "skipped" and not job.fails_run else _RANK.get(job.state, 9)
+    return 10 if job.state == JobState.SKIPPED and not job.fails_run else _RANK.get(job.state, 9)
 
 
 def _label(job) -> str:
-    if job.state == "skipped":
+    if job.state == JobState.SKIPPED:
         return "❌ skipped (fails the run)" if job.fails_run else "➖ skipped (cannot publish from smm)"
     return f"{_ICONS.get(job.state, '')} {job.state}"
 
