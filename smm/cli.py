@@ -470,13 +470,15 @@ def metrics(since: str, interval: str, concurrency: int, commit: bool, push: boo
     lacks its secrets, 2 for usage or config errors.
     """
     from smm.metrics import collect
+    from smm.metrics.progress import progress_for
+    from smm.metrics.results import format_metrics
 
     repo = _repo()
     _fail_on_broken_config(repo)
     report = collect.run(repo, _now(now, repo.config.timezone), dict(os.environ), _duration(since, "--since"),
                          _duration(interval, "--interval"), concurrency=concurrency, commit=commit or push,
-                         push=push, progress=collect.progress_for(sys.stderr), lock_timeout=lock_timeout)
-    click.echo(collect.format_metrics(report, fmt))
+                         push=push, progress=progress_for(sys.stderr), lock_timeout=lock_timeout)
+    click.echo(format_metrics(report, fmt))
     if report.git_error:
         click.echo(f"error: {report.git_error}", err=True)
     raise SystemExit(report.exit_code)

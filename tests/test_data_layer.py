@@ -10,7 +10,7 @@ import pytest
 from conftest import post_text
 
 from smm.data.jobs import RECORDED_STATES, JobState, published_jobs
-from smm.metrics.collect import published_targets
+from smm.metrics.targets import published_targets
 from smm.report import entries
 from smm.workspace.repo import load_repo
 from smm.workspace.schema import SCHEMAS

@@ -21,11 +21,12 @@ from pathlib import PurePosixPath
 
 from smm.data.jobs import RECORDED_STATES, JobState
 from smm.data.records import RECORDS_DIR
+from smm.data.tables import FOLLOWERS, METRICS
 
 log = logging.getLogger(__name__)
 
 STATE_ORDER = RECORDED_STATES  # a later state wins (see JobState)
-CSV_DIRS = ("data/metrics", "data/accounts")
+CSV_DIRS = (METRICS.folder, FOLLOWERS.folder)
 JSON_FEED = "https://jsonfeed.org/version/1"
 
 
