@@ -352,8 +352,9 @@ def _count(platform, data: bytes) -> tuple[int, int | None, list[str]]:
               help="markdown: a table for a CI job summary, failures first.")
 @click.option("--lock-timeout", type=float, default=10.0, show_default=True, metavar="SECONDS",
               help="How long to wait for another publish run in this checkout.")
-def publish(now: str | None, dry_run: bool, commit: bool, push: bool, include_late: bool, retry: tuple[str, ...],
-            fmt: str, lock_timeout: float) -> None:
+@click.pass_context
+def publish(ctx: click.Context, now: str | None, dry_run: bool, commit: bool, push: bool, include_late: bool,
+            retry: tuple[str, ...], fmt: str, lock_timeout: float) -> None:
     """Publish every post that is due and not yet published, exactly once.
 
     Catch-up, not exact-minute: everything due since the last run goes out, never early;
@@ -361,23 +362,27 @@ def publish(now: str | None, dry_run: bool, commit: bool, push: bool, include_la
     was published (or nothing was due), 1 when any failed, is unconfirmed or was skipped
     (missing secrets), or git could not record the run; 2 for usage or config errors.
     """
-    from contextlib import nullcontext
-
-    from smm.data.lock import exclusive
-    from smm.publish import runs
+    from smm.data.lock import recorded
+    from smm.publish import pipeline
+    from smm.publish.results import Report, commit_message, format_publish
     from smm.workspace.config import find_root
 
+    checkpoint = (ctx.obj or {}).get("checkpoint", pipeline.no_checkpoint)  # a crash test's (tests/crashing_smm.py)
     root = find_root(Path.cwd())
-    with nullcontext() if dry_run else exclusive(root, "publish", lock_timeout):  # a dry run writes nothing
+    with recorded(root, "publish", wait=lock_timeout, lock=not dry_run, commit=(commit or push) and not dry_run,
+                  push=push, describe=commit_message, before_commit=lambda: checkpoint("before_commit")) as run:
         repo = _repo(root)
         _fail_on_broken_config(repo)
         _refuse_when_unsafe(repo)
         unknown = sorted(set(retry) - {p.id for p in repo.posts})
         if unknown:
             raise UsageError(f"--retry-unconfirmed: no post with id {', '.join(unknown)}")
-        report = runs.publish(repo, _now(now, repo.config.timezone), dict(os.environ), dry_run=dry_run,
-                              include_late=include_late, retry_unconfirmed=retry, commit=commit or push, push=push)
-    click.echo(runs.format_publish(report, fmt))
+        moment = _now(now, repo.config.timezone)
+        run.report = Report()  # what is committed if the run fails
+        run.report = pipeline.publish(repo, moment, dict(os.environ), dry_run=dry_run, include_late=include_late,
+                                      retry_unconfirmed=retry, push=push, checkpoint=checkpoint)
+    report = run.report
+    click.echo(format_publish(report, fmt))
     if report.git_error:
         click.echo(f"error: {report.git_error}", err=True)
     raise SystemExit(report.exit_code)
@@ -469,15 +474,19 @@ def metrics(since: str, interval: str, concurrency: int, commit: bool, push: boo
     Exit 0 when every account was collected (or has no metrics), 1 when any failed or
     lacks its secrets, 2 for usage or config errors.
     """
-    from smm.metrics import collect
+    from smm.data.lock import recorded
+    from smm.metrics.collect import collect
     from smm.metrics.progress import progress_for
-    from smm.metrics.results import format_metrics
+    from smm.metrics.results import commit_message, format_metrics
 
     repo = _repo()
     _fail_on_broken_config(repo)
-    report = collect.run(repo, _now(now, repo.config.timezone), dict(os.environ), _duration(since, "--since"),
-                         _duration(interval, "--interval"), concurrency=concurrency, commit=commit or push,
-                         push=push, progress=progress_for(sys.stderr), lock_timeout=lock_timeout)
+    moment, since_, interval_ = _now(now, repo.config.timezone), _duration(since, "--since"), _duration(interval, "--interval")
+    with recorded(repo.root, "metrics", wait=lock_timeout, commit=commit or push, push=push,
+                  describe=commit_message) as run:
+        run.report = collect(repo, moment, dict(os.environ), since_, interval_, concurrency=concurrency,
+                             progress=progress_for(sys.stderr))
+    report = run.report
     click.echo(format_metrics(report, fmt))
     if report.git_error:
         click.echo(f"error: {report.git_error}", err=True)
@@ -522,11 +531,12 @@ def _interrupt_after_hook() -> None:
         _thread.interrupt_main()
 
 
-def main() -> None:
-    """Entry point: never a traceback for users; SMM_DEBUG=1 shows one for bugs."""
+def main(args: list[str] | None = None, obj: dict | None = None) -> None:
+    """Entry point: never a traceback for users; SMM_DEBUG=1 shows one for bugs. `obj` reaches
+    the commands as click's context object (a crash test's `checkpoint`, see `publish`)."""
     sys.unraisablehook = _interrupt_again
     try:
-        cli.main(prog_name="smm")
+        cli.main(args, prog_name="smm", obj=obj)
     except Exception as exc:
         if _from_interrupt(exc):
             _stop_interrupted()

@@ -335,7 +335,11 @@ def test_run_commits_data_as_the_bot(root):
     repository.git.add("--all")
     repository.git.commit("-m", "init", env={"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@t", "GIT_COMMITTER_NAME": "t",
                                              "GIT_COMMITTER_EMAIL": "t@t"})
-    metrics.run(load_repo(root), NOW, {}, commit=True, sleep=[].append)
+    from smm.data.lock import recorded
+
+    with recorded(root, "metrics", commit=True, describe=commit_message) as run:
+        run.report = metrics.collect(load_repo(root), NOW, {}, sleep=[].append)
+    assert run.report.git_error is None
     head = repository.head.commit
     assert head.message.startswith("smm metrics: 3 metric rows, 2 follower rows")
     assert sorted(head.stats.files) == ["data/accounts/2026-12.csv", "data/metrics/2026-12.csv"]

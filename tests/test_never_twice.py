@@ -278,8 +278,9 @@ def _origin(root: Path, tmp_path: Path) -> Path:
 def _publish(checkout: Path, crash: str | None = None) -> subprocess.CompletedProcess:
     import os
 
-    env = {k: v for k, v in os.environ.items() if k != "SMM_TEST_CRASH_AT"} | ({"SMM_TEST_CRASH_AT": crash} if crash else {})
-    return subprocess.run([sys.executable, "-m", "smm", "publish", "--push", "--format", "json"], cwd=checkout, env=env,
+    from crashing_smm import command
+
+    return subprocess.run(command(crash, "publish", "--push", "--format", "json"), cwd=checkout, env=dict(os.environ),
                           capture_output=True, text=True)
 
 

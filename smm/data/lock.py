@@ -1,4 +1,5 @@
-"""One `smm publish` (and one `smm metrics`) at a time per checkout, writing nothing.
+"""One `smm publish` (and one `smm metrics`) at a time per checkout, and what it wrote under
+data/ committed (and pushed) as it ends: `recorded`, the one wrapper of both commands.
 
 The lock is an advisory `flock` on something every checkout has, opened read-only: the
 checkout's folder for publish, its `platforms.yml` for metrics. A read-only checkout can
@@ -10,8 +11,10 @@ from __future__ import annotations
 import fcntl
 import os
 import time
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, Callable, Iterator
 
 from smm.errors import StateError
 
@@ -36,3 +39,31 @@ def exclusive(root: Path, name: str, wait: float = 10.0):
         yield
     finally:
         os.close(handle)
+
+
+@dataclass
+class Recording:
+    """A run under `recorded`: it sets `report` (anything with a `git_error`) once it has one;
+    only then is there something to commit."""
+
+    report: Any = None
+
+
+@contextmanager
+def recorded(root: Path, name: str, *, wait: float = 10.0, lock: bool = True, commit: bool = False,
+             push: bool = False, describe: Callable[[Any], str] = str,
+             before_commit: Callable[[], None] = lambda: None) -> Iterator[Recording]:
+    """Hold the `name` lock of this checkout (unless `lock` is False: a dry run writes nothing)
+    for the run; as it ends, normally or not, commit what it wrote under data/ with
+    `describe(report)` as the message (and push it) when asked, and set the report's
+    `git_error` to why git could not."""
+    recording = Recording()
+    with exclusive(root, name, wait) if lock else nullcontext():
+        try:
+            yield recording
+        finally:
+            if commit and recording.report is not None:
+                from smm.data import gitops  # gitpython is slow to import: only when git is used
+
+                before_commit()
+                recording.report.git_error = gitops.record(root, describe(recording.report), push)

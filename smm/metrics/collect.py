@@ -26,7 +26,7 @@ from smm.data.tables import COUNTS, FOLLOWERS, METRICS, append_rows, timestamp
 from smm.errors import NotSupported, PlatformError
 from smm.metrics.calls import GaveUp, Gate
 from smm.metrics.progress import Progress, Silent
-from smm.metrics.results import AccountResult, MetricsReport, commit_message
+from smm.metrics.results import AccountResult, MetricsReport
 from smm.metrics.targets import Target, published_targets, recent_collections
 from smm.platforms import Platform, platform_class
 
@@ -214,22 +214,3 @@ def collect(repo, now: datetime, env: Mapping[str, str], since: timedelta = DEFA
     """Collect metrics and follower counts for posts published in [now - since, now]; append the rows."""
     return Collector(repo, now, env, since=since, interval=interval, concurrency=concurrency, sleep=sleep,
                      clock=clock, progress=progress, adapter_for=adapter_for).run()
-
-
-def run(repo, now: datetime, env: Mapping[str, str], since: timedelta = DEFAULT_SINCE,
-        interval: timedelta = DEFAULT_INTERVAL, *, concurrency: int = DEFAULT_CONCURRENCY, commit: bool = False,
-        push: bool = False, progress: Progress | None = None, lock_timeout: float = 10.0,
-        sleep: Callable[[float], None] = time.sleep) -> MetricsReport:
-    """`smm metrics`: one run per checkout at a time (lock), then commit and push like `smm publish`."""
-    from smm.data.lock import exclusive
-
-    with exclusive(repo.root, "metrics", lock_timeout):
-        report = collect(repo, now, env, since=since, interval=interval, concurrency=concurrency, sleep=sleep,
-                         progress=progress)
-        if commit or push:
-            from smm.data import gitops
-
-            report.git_error = gitops.record(repo.root, commit_message(report), push)
-    return report
-
-

@@ -17,7 +17,7 @@ from smm.data.records import RecordStore
 from smm.data.jobs import JobState
 from smm.errors import NotSupported, PlatformError, Rejected, SmmError, StateError
 from smm.platforms import PublishResult, platform_class
-from smm.publish.pipeline import _hash, _utc
+from smm.publish.attempts import part_hash, utc
 from smm.workspace.repo import Repo
 
 RESOLVABLE = (JobState.UNCONFIRMED, JobState.FAILED)
@@ -44,7 +44,7 @@ def resolve(repo: Repo, post_id: str, account: str, reference: str | None, now: 
     who = gitops.identity(repo.root)
     if not who:
         raise StateError("set `git config user.name` and `user.email`: the record keeps who resolved a job")
-    said = {"by": who, "at": _utc(now), "as": "published" if reference else "not_published", "was": job["state"]}
+    said = {"by": who, "at": utc(now), "as": "published" if reference else "not_published", "was": job["state"]}
     if reference is None:
         job = {**job, "state": JobState.PENDING, "attempts": 0, "retryable": None,
                "error": f"resolved as not published by {who}: publishing on the next run", "resolved": said}
@@ -70,13 +70,13 @@ def _with_part(repo: Repo, post, account: str, job: dict, found: PublishResult, 
     rendered = Renderer(repo.root, repo.config, repo.brand).render(post, account)
     parts = list(job.get("parts") or [])
     if len(parts) < len(rendered.parts):
-        parts.append({"remote_id": found.remote_id, "url": found.url, "hash": _hash(rendered.parts[len(parts)].text)}
+        parts.append({"remote_id": found.remote_id, "url": found.url, "hash": part_hash(rendered.parts[len(parts)].text)}
                      | ({"extra": found.extra} if found.extra else {}))
     if len(parts) < len(rendered.parts):  # a thread: the rest goes out on the next run
         return {**job, "state": JobState.FAILED, "retryable": True, "parts": parts,
                 "error": f"resolved: {len(parts)} of {len(rendered.parts)} parts went out; the rest on the next run"}
     return {**job, "state": JobState.PUBLISHED, "parts": parts, "remote_id": parts[0]["remote_id"], "url": parts[0].get("url"),
-            "published_at": job.get("published_at") or _utc(now), "retryable": None, "error": None}
+            "published_at": job.get("published_at") or utc(now), "retryable": None, "error": None}
 
 
 def _confirm(repo: Repo, account: str, reference: str, env) -> tuple[PublishResult, str | None]:

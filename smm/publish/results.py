@@ -1,40 +1,60 @@
-"""The scheduled job's commands as pipelines: publish (then commit and push), and its report."""
+"""What one `smm publish` run did, job by job, and how it is shown: text, JSON, Markdown (a CI
+job summary, failures first), the commit message; and what a human does about a job."""
 
 from __future__ import annotations
 
 import json
 from collections import Counter
-from datetime import datetime
-from typing import Mapping
+from dataclasses import dataclass, field
 
 from smm.data.jobs import JobState
-from smm.publish.pipeline import Publisher, Report, checkpoint
-from smm.workspace.files import remove_stale_temps
-from smm.workspace.repo import Repo
 
 
-def publish(repo: Repo, now: datetime, env: Mapping[str, str], *, dry_run: bool = False, include_late: bool = False,
-            retry_unconfirmed: tuple[str, ...] = (), commit: bool = False, push: bool = False) -> Report:
-    """Publish what is due; with commit/push, record it in git as the run goes."""
+@dataclass
+class JobResult:
+    post: str
+    account: str
+    state: JobState
+    url: str | None = None
+    error: str | None = None
+    fails_run: bool = True  # False for a job skipped because its platform cannot publish from smm at all
 
-    from smm.data import gitops  # gitpython is slow to import: only when git is used
+    def as_json(self) -> dict:
+        return {"post": self.post, "account": self.account, "state": self.state, "url": self.url, "error": self.error}
 
-    def claim(message: str) -> bool:
-        # Before the first call: every due job's attempt in the remote, or none (another push came first).
-        return gitops.claim(repo.root, message)
 
-    if not dry_run:
-        remove_stale_temps(repo.root / gitops.DATA_DIR)  # a killed run's, never committed either way
-    publisher = Publisher(repo, now, env, dry_run=dry_run, include_late=include_late,
-                          retry_unconfirmed=retry_unconfirmed, claim=claim if push else None)
-    report = Report()
-    try:
-        report = publisher.run()
-    finally:  # whatever happened, what was published is recorded in git; a failure is reported with it
-        if commit and not dry_run:
-            checkpoint("before_commit")
-            report.git_error = gitops.record(repo.root, commit_message(report), push)
-    return report
+@dataclass
+class Report:
+    jobs: list[JobResult] = field(default_factory=list)
+    not_configured: dict[str, list[str]] = field(default_factory=dict)  # account → missing variables
+    git_error: str | None = None  # why the records could not be committed or pushed
+
+    @property
+    def exit_code(self) -> int:
+        return 1 if self.git_error or any(j.state in (JobState.FAILED, JobState.UNCONFIRMED)
+                                          or (j.state == JobState.SKIPPED and j.fails_run) for j in self.jobs) else 0
+
+    def as_json(self) -> dict:
+        return {"jobs": [j.as_json() for j in self.jobs]} | ({"git_error": self.git_error} if self.git_error else {})
+
+
+def resolve_hint(post_id: str, account: str) -> str:
+    """What a human does about a job whose outcome nobody could tell."""
+    resolve = f"smm resolve {post_id} --account {account}"
+    return f"check the account: if the post is there, run `{resolve} --published URL`, if not `{resolve} --not-published`"
+
+
+def settle_hint(post_id: str, account: str) -> str:
+    """What a human does about a job that failed for good."""
+    return f"change the post, or run `smm resolve {post_id} --account {account} --published URL | --not-published`"
+
+
+def humanize(delta) -> str:
+    """`2 d 4 h`, `3 h 10 min`, `12 min`."""
+    minutes = int(delta.total_seconds() // 60)
+    days, hours, minutes = minutes // 1440, minutes % 1440 // 60, minutes % 60
+    parts = [f"{days} d" if days else "", f"{hours} h" if hours else "", f"{minutes} min" if minutes and not days else ""]
+    return " ".join(p for p in parts if p) or "0 min"
 
 
 def commit_message(report: Report) -> str:
