@@ -62,3 +62,80 @@ def test_a_state_is_a_string_in_every_file_and_report():
     assert json.dumps({"state": JobState.IN_FLIGHT}) == '{"state": "in_flight"}'
     assert f"{JobState.PUBLISHED:<11}|" == "published  |" and JobState("late") is JobState.LATE
     assert not JobState.SKIPPED.recorded and JobState.UNCONFIRMED.recorded
+
+
+# -- each kind of failure is its own error class, with a message naming the file ------------------
+
+def _lock_held(root: Path):
+    from smm.data.lock import exclusive, recorded
+
+    with exclusive(root, "publish"):
+        with recorded(root, "publish", wait=0):
+            pass
+
+
+def _csv(content: bytes):
+    def read(root: Path):
+        from smm.data.tables import METRICS, read_rows
+
+        (root / "data/metrics").mkdir(parents=True)
+        (root / "data/metrics/2026-11.csv").write_bytes(content)
+        read_rows(root / "data/metrics/2026-11.csv", root, METRICS)
+    return read
+
+
+def _append_to_a_folder(root: Path):
+    from smm.data.tables import METRICS, append_rows
+
+    (root / "data/metrics/2026-11.csv").mkdir(parents=True)
+    append_rows(root, "data/metrics/2026-11.csv", METRICS.columns, [])
+
+
+def _commit_outside_git(root: Path):
+    from smm.data import gitops
+
+    gitops.commit_data(root, "smm metrics")
+
+
+def _resolve_a_published_job(root: Path):
+    from smm.publish.resolve import resolve
+
+    repo = _repo_with(root, {"state": "published", "remote_id": "r", "url": "local://local/r"})
+    resolve(repo, "a", "local", None, NOW, {})
+
+
+def _broken_config(root: Path):
+    from smm.workspace.config import refuse_broken
+
+    (root / "platforms.yml").write_text("timezone: UTC\naccounts:\n  local: {platform: nowhere}\n", encoding="utf-8")
+    repo = load_repo(root)
+    refuse_broken(repo.root, repo.diagnostics)
+
+
+@pytest.mark.parametrize("cause, error, says", [
+    (_lock_held, "StateError", "another `smm publish` is running in this checkout"),
+    (_commit_outside_git, "StateError", "is not a git repository: --commit and --push need one"),
+    (_resolve_a_published_job, "StateError", "`a` on local is published: only unconfirmed or failed jobs are resolved"),
+    (_csv(b"\xff\xfe not text"), "DataError", "data/metrics/2026-11.csv: not UTF-8 text"),
+    (_csv(b"when,likes\n1,2\n"), "DataError", "data/metrics/2026-11.csv: the first line must be the header"),
+    (_csv(b""), "DataError", "data/metrics/2026-11.csv: the first line must be the header"),
+    (_append_to_a_folder, "DataError", "data/metrics/2026-11.csv: it is not a regular file"),
+    (_broken_config, "ConfigError", "platforms.yml has errors"),
+], ids=["lock", "no-git", "resolve-published", "csv-not-text", "csv-header", "csv-empty", "csv-folder", "config"])
+def test_each_kind_of_failure_raises_its_own_error(make_repo, cause, error, says):
+    import smm.errors
+
+    root = make_repo()
+    with pytest.raises(getattr(smm.errors, error)) as raised:
+        cause(root)
+    assert says in raised.value.message
+    assert type(raised.value) is getattr(smm.errors, error)  # not a subclass, not the bare root
+
+
+def test_a_broken_config_is_reported_with_its_line_and_exit_2(make_repo, smm):
+    root = make_repo()
+    (root / "platforms.yml").write_text("timezone: UTC\naccounts:\n  local: {platform: nowhere}\n", encoding="utf-8")
+    for command in (["publish", "--now", "2026-12-01T12:00"], ["metrics", "--now", "2026-12-01T12:00"]):
+        code, out, err = smm(*command)
+        assert code == 2 and out == "", (command, err)
+        assert "platforms.yml:3:" in err and not err.startswith("error:"), err
