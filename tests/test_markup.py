@@ -86,5 +86,5 @@ def test_code_is_published_as_written(body, plain, html):
 
 
 def test_a_refused_link_is_named_as_written():
-    assert markup.render("[x](<javascript:alert(1)>) [y](java<script:z)", "plain").refused_links == \
+    assert markup.convert("[x](<javascript:alert(1)>) [y](java<script:z)", "plain").refused_links == \
         ("<javascript:alert(1)>", "java<script:z")

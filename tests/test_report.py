@@ -199,7 +199,7 @@ def test_top_and_bottom_posts(report):
 
 
 def _entries(report):
-    return [kpis.Entry(i["post"], i["title"], i["account"], i["platform"], datetime.fromisoformat(i["published_at"]),
+    return [kpis.MeasuredPost(i["post"], i["title"], i["account"], i["platform"], datetime.fromisoformat(i["published_at"]),
                        likes=i["likes"], reposts=i["reposts"], replies=i["replies"], quotes=i["quotes"], views=i["views"],
                        collected=i["interactions"] is not None, followers=i["followers_at_post"])
             for i in report.data["posts"]["items"]]
@@ -230,7 +230,7 @@ def test_best_times_from_the_whole_history(report):
 
 
 def test_best_times_use_the_local_time_zone():
-    entry = kpis.Entry("x", "x", "a", "local", datetime(2026, 11, 2, 23, 30, tzinfo=UTC), likes=3, collected=True,
+    entry = kpis.MeasuredPost("x", "x", "a", "local", datetime(2026, 11, 2, 23, 30, tzinfo=UTC), likes=3, collected=True,
                        followers=100)
     cells = kpis.best_times([entry], ZoneInfo("Asia/Shanghai"))["cells"]
     assert (cells[0]["weekday"], cells[0]["hour"]) == ("Tue", 7)

@@ -15,6 +15,7 @@ from smm.render.markup import strip_comments
 from smm.workspace.cache import MISS, FileCache
 from smm.workspace.files import MAX_TEXT_BYTES, decode, read_text
 from smm.workspace.schema import schema
+from smm.workspace.timezones import exact
 from smm.workspace.yamlsource import Positions, load
 
 CONTENT_DIR = "content"
@@ -296,7 +297,7 @@ def _publish_at(meta: dict, positions: Positions, file: str, tz: tzinfo, found: 
     if problem:
         found.append(Diagnostic.at(file, place, WARNING, "post.publish-at-dst", f"`publish_at` {raw!r} {problem}",
                                    "give the time with its offset, e.g. `2026-03-29T03:30:00+02:00`"))
-    return when
+    return exact(when)
 
 
 def _daylight_saving_problem(raw: str, when: datetime) -> str | None:

@@ -132,15 +132,15 @@ class Rendering:
 
 def to_html(body: str) -> str:
     """Markdown → HTML for feeds; raw HTML in the body is escaped, not passed through."""
-    return render(body, "html").text
+    return convert(body, "html").text
 
 
 def to_text(body: str, flavor: str = "plain") -> str:
     """Markdown → a network's text flavor (see FLAVORS)."""
-    return render(body, flavor).text
+    return convert(body, flavor).text
 
 
-def render(body: str, flavor: str) -> Rendering:
+def convert(body: str, flavor: str) -> Rendering:
     """Markdown → a flavor, without comments, with the link targets that may not leave refused."""
     body = strip_comments(body)[0]
     if not _NEEDS_MARKDOWN.search(body) and not (flavor == "html" and _EDGE_SPACE.search(body)):

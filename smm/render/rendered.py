@@ -160,7 +160,7 @@ class _Job:
         link = self.view.link
         if link and utm:
             link = utm_tag(link, **utm)
-        renderings = [markup.render(s, flavor) for s in text.split(SPLIT_MARKER) if s.strip()]
+        renderings = [markup.convert(s, flavor) for s in text.split(SPLIT_MARKER) if s.strip()]
         self.check_links([target for r in renderings for target in r.refused_links])
         segments = [r.text for r in renderings] or [""]
         joiner = f"\n\n{SPLIT_MARKER}\n\n" if self.threaded() else "\n\n"

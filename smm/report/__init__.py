@@ -20,7 +20,7 @@ from smm.data.jobs import published_jobs
 from smm.errors import UsageError
 from smm.report import kpis
 from smm.report.goals import Context, evaluate
-from smm.report.kpis import Entry
+from smm.report.kpis import MeasuredPost
 from smm.workspace.brand import page_language
 
 JSON_KEYS = ("period", "accounts", "posts", "goals", "best_times")
@@ -81,7 +81,7 @@ def window(tz: tzinfo, now: datetime, period: str | None = None, from_: date | N
     return start, end
 
 
-def entries(repo, snapshots: dict, followers: dict, end: datetime) -> list[Entry]:
+def entries(repo, snapshots: dict, followers: dict, end: datetime) -> list[MeasuredPost]:
     """Every (post, account) published before `end`, with its latest counts and followers at post time."""
     posts = {p.id: p for p in repo.posts}
     found = []
@@ -93,7 +93,7 @@ def entries(repo, snapshots: dict, followers: dict, end: datetime) -> list[Entry
         options = repo.config.accounts.get(account)
         snap = snapshots.get((post_id, account))
         series = followers.get(account, [])
-        found.append(Entry(
+        found.append(MeasuredPost(
             post_id=post_id, title=post.title if post else post_id, account=account,
             platform=options.platform if options else (snap.platform if snap else ""), published_at=when,
             pillar=post.pillar if post else None, campaign=post.campaign if post else None, url=job.url,

@@ -12,6 +12,7 @@ from pathlib import Path
 from smm.check.diagnostics import ERROR, Diagnostic
 from smm.content.post import Post
 from smm.workspace.config import YamlFile
+from smm.workspace.timezones import exact, local
 from smm.workspace.schema import did_you_mean
 
 CALENDAR_FILE = "brand/calendar.yml"
@@ -36,7 +37,7 @@ class Calendar:
 
 
 @dataclass(frozen=True)
-class Entry:
+class CalendarEntry:
     """A scheduled post (``post`` set) or an open slot (``slot`` set) at a local time."""
 
     at: datetime
@@ -86,17 +87,17 @@ def _undeclared_slot_pillars(loaded) -> list[Diagnostic]:
     return found
 
 
-def scheduled(posts: list[Post], tz: tzinfo, start: datetime, end: datetime) -> list[Entry]:
+def scheduled(posts: list[Post], tz: tzinfo, start: datetime, end: datetime) -> list[CalendarEntry]:
     """Posts with a publish time in [start, end), in local time."""
     return [
-        Entry(p.publish_at.astimezone(tz), post=p)
+        CalendarEntry(p.publish_at.astimezone(tz), post=p)
         for p in posts
         if p.publish_at and start <= p.publish_at < end
     ]
 
 
 def gaps(calendar: Calendar, posts: list[Post], tz: tzinfo, start: datetime, end: datetime,
-         drafts_fill: bool = False) -> list[Entry]:
+         drafts_fill: bool = False) -> list[CalendarEntry]:
     """Slot occurrences in [start, end) that no non-draft post (any post, with `drafts_fill`)
     of their pillar fills that day.
 
@@ -109,24 +110,24 @@ def gaps(calendar: Calendar, posts: list[Post], tz: tzinfo, start: datetime, end
     open_slots = []
     day = start.astimezone(tz).date()
     while day <= end.astimezone(tz).date():
-        unfilled = {(datetime.combine(day, s.at, tzinfo=tz), i): s  # two slots may share a time
+        unfilled = {(local(day, s.at, tz), i): s  # two slots may share a time
                     for i, s in enumerate(calendar.slots) if s.weekday == day.weekday()}
         for p in sorted(by_day.get(day, []), key=lambda p: p.publish_at):
             fitting = [key for key, s in unfilled.items() if s.pillar in (None, p.pillar)]
             if fitting:
-                del unfilled[min(fitting, key=lambda key: (abs(p.publish_at - key[0]), key[1]))]
-        open_slots += [Entry(at, slot=s) for (at, _), s in sorted(unfilled.items(), key=lambda kv: kv[0])
-                       if start <= at < end]
+                del unfilled[min(fitting, key=lambda key: (abs(exact(p.publish_at) - exact(key[0])), key[1]))]
+        open_slots += [CalendarEntry(at, slot=s) for (at, _), s in sorted(unfilled.items(), key=lambda kv: kv[0])
+                       if exact(start) <= exact(at) < exact(end)]
         day += timedelta(days=1)
     return open_slots
 
 
-def timeline(calendar: Calendar, posts: list[Post], tz: tzinfo, start: datetime, end: datetime) -> list[Entry]:
+def timeline(calendar: Calendar, posts: list[Post], tz: tzinfo, start: datetime, end: datetime) -> list[CalendarEntry]:
     entries = scheduled(posts, tz, start, end) + gaps(calendar, posts, tz, start, end)
     return sorted(entries, key=lambda e: (e.at, e.post is None, e.post.id if e.post else ""))
 
 
-def format_text(entries: list[Entry]) -> str:
+def format_text(entries: list[CalendarEntry]) -> str:
     lines: list[str] = []
     current = None
     for e in entries:
@@ -145,7 +146,7 @@ def format_text(entries: list[Entry]) -> str:
     return "\n".join(lines)
 
 
-def format_json(entries: list[Entry]) -> str:
+def format_json(entries: list[CalendarEntry]) -> str:
     return json.dumps([e.as_json() for e in entries], ensure_ascii=False, indent=2)
 
 
@@ -161,7 +162,7 @@ def uid_domain(origin: str | None, brand: str, root: Path | None = None) -> str:
     return hashlib.sha256(source.encode("utf-8")).hexdigest()[:16] + ".smm"
 
 
-def format_ics(entries: list[Entry], name: str, now: datetime, domain: str) -> str:
+def format_ics(entries: list[CalendarEntry], name: str, now: datetime, domain: str) -> str:
     """An iCalendar feed a calendar app can subscribe to: posts, and open slots marked free.
     `name` is the brand's; `domain` (see uid_domain) keeps UIDs apart from other repositories'."""
     import icalendar

@@ -1,4 +1,4 @@
-"""Time zone names: which IANA name a common wrong one means.
+"""Time zones: which IANA name a common wrong one means, and exact local times.
 
 IANA names a zone after its most populous city at the time it was defined, so
 `Asia/Beijing`, `America/San_Francisco` or `Europe/Frankfurt` do not exist; people also
@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import zoneinfo
+from datetime import date, datetime, time, timezone, tzinfo
 from functools import cache
 
 from smm.workspace.schema import did_you_mean
@@ -83,3 +84,15 @@ def timezone_hint(name: str) -> str:
             return f"use a place name, or `Etc/GMT{-hours:+d}` (the Etc/ sign is reversed: it means UTC{hours:+d})"
         return "use the place name of that zone, such as `Asia/Kolkata` for UTC+05:30"
     return did_you_mean(name, _names()) or "use an IANA name such as `Asia/Shanghai` or `Europe/Berlin`"
+
+
+def exact(moment: datetime) -> datetime:
+    """The same instant with a fixed UTC offset. Python subtracts and compares two datetimes that
+    share a zone by their wall clocks, an hour off across a daylight-saving change."""
+    return moment.astimezone(timezone(moment.utcoffset()))
+
+
+def local(day: date, at: time, tz: tzinfo) -> datetime:
+    """`at` on `day` in `tz` as an instant: a time the clocks skip moves on by the gap, a time they
+    repeat is the first one."""
+    return datetime.combine(day, at, tzinfo=tz).astimezone(timezone.utc).astimezone(tz)
