@@ -17,7 +17,10 @@ class JobState(StrEnum):
     same job, the later state here wins (smm.data.merge). A published post exists, whatever
     else the other run believed; a human's question (unconfirmed) outranks a call that may
     be under way (in_flight, reconciled on the next run), which outranks a refusal, a late
-    mark and a job never tried."""
+    mark and a job never tried.
+
+    A new state is a member here (its place is its merge rank), in LIVE_STATES if its post may
+    be on the network, and in record.schema.json's enum (tests/test_data_layer.py checks)."""
 
     PENDING = "pending"  # due, not tried: the account's secrets or adapter are missing
     LATE = "late"  # later than the account's max_lateness: not published
