@@ -12,7 +12,7 @@ from pathlib import Path
 import click
 
 from smm import __version__
-from smm.errors import SmmError, UsageError
+from smm.errors import ConfigError, SmmError, UsageError
 
 
 def _now(value: str | None, tz=timezone.utc) -> datetime:
@@ -41,16 +41,20 @@ def _repo(start: Path | None = None):
 
 
 def _fail_on_broken_config(repo) -> None:
-    from smm.check.diagnostics import render
+    from smm.workspace.config import refuse_broken
 
-    if repo.config_broken:
+    refuse_broken(repo.root, repo.diagnostics)
+
+
+def _say(exc: SmmError) -> None:
+    """An error on stderr: a broken file's diagnostics (file, line, column) when it has them."""
+    if isinstance(exc, ConfigError) and exc.diagnostics:
+        from smm.check.diagnostics import render
         from smm.workspace.files import SourceLines
-        from smm.workspace.lookalikes import explain
 
-        lines = SourceLines(repo.root).line
-        broken = explain([d for d in repo.diagnostics if d.file == "platforms.yml"], lines)
-        click.echo(render(broken, "text", lines), err=True)
-        raise SystemExit(2)
+        click.echo(render(exc.diagnostics, "text", SourceLines(exc.context["root"]).line), err=True)
+    else:
+        click.echo(f"error: {exc.message}", err=True)
 
 
 EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report a command stopped by Ctrl-C
@@ -70,7 +74,7 @@ class _Group(click.Group):
         try:
             return super().invoke(ctx)
         except SmmError as exc:
-            click.echo(f"error: {exc.message}", err=True)
+            _say(exc)
             ctx.exit(exc.exit_code)
         except KeyboardInterrupt:
             _stop_interrupted()
@@ -358,8 +362,9 @@ def _count(platform, data: bytes) -> tuple[int, int | None, list[str]]:
               help="markdown: a table for a CI job summary, failures first.")
 @click.option("--lock-timeout", type=float, default=10.0, show_default=True, metavar="SECONDS",
               help="How long to wait for another publish run in this checkout.")
-def publish(now: str | None, dry_run: bool, commit: bool, push: bool, include_late: bool, retry: tuple[str, ...],
-            fmt: str, lock_timeout: float) -> None:
+@click.pass_context
+def publish(ctx: click.Context, now: str | None, dry_run: bool, commit: bool, push: bool, include_late: bool,
+            retry: tuple[str, ...], fmt: str, lock_timeout: float) -> None:
     """Publish every post that is due and not yet published, exactly once.
 
     Catch-up, not exact-minute: everything due since the last run goes out, never early;
@@ -367,23 +372,27 @@ def publish(now: str | None, dry_run: bool, commit: bool, push: bool, include_la
     was published (or nothing was due), 1 when any failed, is unconfirmed or was skipped
     (missing secrets), or git could not record the run; 2 for usage or config errors.
     """
-    from contextlib import nullcontext
-
-    from smm.data.lock import exclusive
-    from smm.publish import runs
+    from smm.data.lock import recorded
+    from smm.publish import pipeline
+    from smm.publish.results import Report, commit_message, format_publish
     from smm.workspace.config import find_root
 
+    checkpoint = (ctx.obj or {}).get("checkpoint", pipeline.no_checkpoint)  # a crash test's (tests/crashing_smm.py)
     root = find_root(Path.cwd())
-    with nullcontext() if dry_run else exclusive(root, "publish", lock_timeout):  # a dry run writes nothing
+    with recorded(root, "publish", wait=lock_timeout, lock=not dry_run, commit=(commit or push) and not dry_run,
+                  push=push, describe=commit_message, before_commit=lambda: checkpoint("before_commit")) as run:
         repo = _repo(root)
         _fail_on_broken_config(repo)
         _refuse_when_unsafe(repo)
         unknown = sorted(set(retry) - {p.id for p in repo.posts})
         if unknown:
             raise UsageError(f"--retry-unconfirmed: no post with id {', '.join(unknown)}")
-        report = runs.publish(repo, _now(now, repo.config.timezone), dict(os.environ), dry_run=dry_run,
-                              include_late=include_late, retry_unconfirmed=retry, commit=commit or push, push=push)
-    click.echo(runs.format_publish(report, fmt))
+        moment = _now(now, repo.config.timezone)
+        run.report = Report()  # what is committed if the run fails
+        run.report = pipeline.publish(repo, moment, dict(os.environ), dry_run=dry_run, include_late=include_late,
+                                      retry_unconfirmed=retry, push=push, checkpoint=checkpoint)
+    report = run.report
+    click.echo(format_publish(report, fmt))
     if report.git_error:
         click.echo(f"error: {report.git_error}", err=True)
     raise SystemExit(report.exit_code)
@@ -401,6 +410,7 @@ def resolve(post_id: str, account: str, url: str | None, not_published: bool, no
     Records who resolved it (git user.name) and when. Exit 0 when recorded, 1 when the URL is not
     this account's post or the job needs no resolving, 2 for usage errors.
     """
+    from smm.data.jobs import JobState
     from smm.data.lock import exclusive
     from smm.publish.resolve import resolve as settle
     from smm.workspace.config import find_root
@@ -411,10 +421,14 @@ def resolve(post_id: str, account: str, url: str | None, not_published: bool, no
     with exclusive(root, "publish"):
         repo = _repo(root)
         _fail_on_broken_config(repo)
+        if account not in repo.config.accounts:
+            raise UsageError(f"no account `{account}` in platforms.yml; accounts are: {', '.join(repo.config.accounts)}")
+        if post_id not in {p.id for p in repo.posts}:
+            raise UsageError(f"no post with id `{post_id}`")
         done = settle(repo, post_id, account, url, _now(now, repo.config.timezone), dict(os.environ))
-    if done.state == "pending":
+    if done.state == JobState.PENDING:
         click.echo(f"{post_id} → {account}: not published; the next `smm publish` publishes it")
-    elif done.state == "failed":  # a thread with parts still to go
+    elif done.state == JobState.FAILED:  # a thread with parts still to go
         click.echo(f"{post_id} → {account}: part {done.url or url} recorded ({done.checked}); "
                    "the next `smm publish` sends the rest of the thread")
     else:
@@ -470,14 +484,20 @@ def metrics(since: str, interval: str, concurrency: int, commit: bool, push: boo
     Exit 0 when every account was collected (or has no metrics), 1 when any failed or
     lacks its secrets, 2 for usage or config errors.
     """
-    from smm.metrics import collect
+    from smm.data.lock import recorded
+    from smm.metrics.collect import collect
+    from smm.metrics.progress import progress_for
+    from smm.metrics.results import commit_message, format_metrics
 
     repo = _repo()
     _fail_on_broken_config(repo)
-    report = collect.run(repo, _now(now, repo.config.timezone), dict(os.environ), _duration(since, "--since"),
-                         _duration(interval, "--interval"), concurrency=concurrency, commit=commit or push,
-                         push=push, progress=collect.progress_for(sys.stderr), lock_timeout=lock_timeout)
-    click.echo(collect.format_metrics(report, fmt))
+    moment, since_, interval_ = _now(now, repo.config.timezone), _duration(since, "--since"), _duration(interval, "--interval")
+    with recorded(repo.root, "metrics", wait=lock_timeout, commit=commit or push, push=push,
+                  describe=commit_message) as run:
+        run.report = collect(repo, moment, dict(os.environ), since_, interval_, concurrency=concurrency,
+                             progress=progress_for(sys.stderr))
+    report = run.report
+    click.echo(format_metrics(report, fmt))
     if report.git_error:
         click.echo(f"error: {report.git_error}", err=True)
     raise SystemExit(report.exit_code)
@@ -497,23 +517,18 @@ def inbox(since: str, auto_reply: bool, commit: bool, push: bool, fmt: str, now:
     Exit 0 when every readable account was read, 1 when any failed or lacks its secrets,
     2 for usage or config errors.
     """
-    from smm.data.lock import exclusive
+    from smm.data.lock import recorded
     from smm.inbox import collect, show
+    from smm.inbox.auto import AUTO_DIR
 
     repo = _repo()
     _fail_on_broken_config(repo)
     moment, env = _now(now, repo.config.timezone), dict(os.environ)
-    with exclusive(repo.root, "inbox"):
-        run = collect.collect(repo, moment, env, _duration(since, "--since"))
+    with recorded(repo.root, "inbox", commit=commit or push, push=push, describe=show.commit_message,
+                  also=(AUTO_DIR,)) as recording:
+        recording.report = run = collect.collect(repo, moment, env, _duration(since, "--since"))
         if auto_reply:
             collect.answer_automatically(repo, run, moment, env)
-        if (commit or push) and run.files:
-            from smm.data import gitops
-            from smm.inbox.auto import AUTO_DIR
-
-            new = sum(a.new for a in run.accounts)
-            also = (AUTO_DIR,) if (repo.root / AUTO_DIR).is_dir() else ()
-            run.git_error = gitops.record(repo.root, f"smm inbox: {new} new item{'s' * (new != 1)}", push, also)
     click.echo(show.render(run, fmt), nl=False)
     if run.git_error:
         click.echo(f"error: {run.git_error}", err=True)
@@ -570,11 +585,12 @@ def _interrupt_after_hook() -> None:
         _thread.interrupt_main()
 
 
-def main() -> None:
-    """Entry point: never a traceback for users; SMM_DEBUG=1 shows one for bugs."""
+def main(args: list[str] | None = None, obj: dict | None = None) -> None:
+    """Entry point: never a traceback for users; SMM_DEBUG=1 shows one for bugs. `obj` reaches
+    the commands as click's context object (a crash test's `checkpoint`, see `publish`)."""
     sys.unraisablehook = _interrupt_again
     try:
-        cli.main(prog_name="smm")
+        cli.main(args, prog_name="smm", obj=obj)
     except Exception as exc:
         if _from_interrupt(exc):
             _stop_interrupted()

@@ -579,9 +579,9 @@ def test_every_message_of_an_adapter_error_is_scrubbed(repo, mock):
 
 
 def test_none_can_find_so_push_runs_record_the_intent_first():
-    # smm.publish.runs pushes the in_flight record before calling a network that cannot be asked afterwards
+    # smm publish --push pushes the in_flight record before calling a network that cannot be asked afterwards
     assert not any(cls.reconciles for cls in (Telegram, Discord, Slack))
-    assert all(cls.can_publish and cls.unavailable() is None for cls in (Telegram, Discord, Slack))
+    assert all(cls.readiness({}, {}).reason is None for cls in (Telegram, Discord, Slack))
 
 
 # --- end to end: the real `smm publish`, two runs -----------------------------------------

@@ -98,14 +98,17 @@ def _secret_repo(make_repo, platform: str):
 
 @pytest.mark.parametrize("platform", list(ADAPTERS))
 @pytest.mark.parametrize("value,said", BROKEN_SECRETS, ids=[repr(v) for v, _ in BROKEN_SECRETS])
-def test_an_unusable_secret_is_a_configuration_error_before_any_call(make_repo, monkeypatch, platform, value, said):
+def test_an_unusable_secret_is_a_configuration_error_before_any_call(make_repo, platform, value, said):
     root = _secret_repo(make_repo, platform)
 
-    def no_adapter(*args):
-        raise AssertionError("no adapter may be made, no call sent")
+    from smm.platforms import platform_class
 
-    monkeypatch.setattr(Publisher, "adapter", no_adapter)
-    report = Publisher(load_repo(root), datetime.fromisoformat(NOW), {"T_SECRET": value}).run()
+    class NoAdapter(platform_class(platform)):
+        def __init__(self, *args, **kwargs):
+            raise AssertionError("no adapter may be made, no call sent")
+
+    report = Publisher(load_repo(root), datetime.fromisoformat(NOW), {"T_SECRET": value},
+                       platform_for=lambda account: NoAdapter).run()
     assert [(j.state, j.error) for j in report.jobs] == [("skipped", f"not configured: {said}")]
     assert report.exit_code == 1
     assert record(root, "a")["acct"]["state"] == "pending"  # never unconfirmed: nothing was sent
@@ -120,7 +123,7 @@ def test_white_space_around_a_secret_is_ignored_with_a_warning(make_repo, caplog
     root = _secret_repo(make_repo, platform)
     account = load_repo(root).config.accounts["acct"]
     cls = platform_class(platform)
-    assert cls.not_configured(account.options, {"T_SECRET": value}) is None
+    assert cls.readiness(account.options, {"T_SECRET": value}).not_configured is None
     with caplog.at_level("WARNING"):
         assert cls(account, {"T_SECRET": value}, root).secret(ADAPTERS[platform][1]) == value.strip()
     assert "white space around the value of T_SECRET ignored" in caplog.text
@@ -314,7 +317,6 @@ def _run(root, *args, now=NOW):
     import sys
 
     env = {**os.environ, "SMM_NOW": now}
-    env.pop("SMM_TEST_CRASH_AT", None)
     return subprocess.run([sys.executable, "-m", "smm", *args], cwd=root, env=env, capture_output=True, text=True)
 
 
@@ -561,7 +563,7 @@ def test_a_read_only_checkout_is_never_a_crash(read_only_checkout, args, code, e
     import sys
 
     root = read_only_checkout
-    env = {k: v for k, v in os.environ.items() if k not in ("SMM_CACHE_DIR", "SMM_TEST_CRASH_AT")}
+    env = {k: v for k, v in os.environ.items() if k != "SMM_CACHE_DIR"}
     env.update(HOME="/nonexistent", XDG_CACHE_HOME="/nonexistent/.cache", SMM_NOW=NOW)
     as_nobody = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"] if os.geteuid() == 0 else []
     before = _files(root)

@@ -8,9 +8,9 @@ from collections import defaultdict
 
 from smm.check.diagnostics import ERROR, Diagnostic
 from smm.content.post import Post
+from smm.data.jobs import LIVE_STATES
 from smm.workspace.repo import Repo
 
-_LIVE_STATES = {"published", "in_flight", "unconfirmed"}
 BLOCKING_RULES = {"post.duplicate-id", "record.invalid", "record.orphan", "record.id-changed"}
 
 
@@ -45,7 +45,7 @@ def check_records(repo: Repo) -> list[Diagnostic]:
     by_file = {p.file: p for p in repo.posts + repo.broken}
     found = []
     for record in repo.records.values():
-        live = any(isinstance(a, dict) and a.get("state") in _LIVE_STATES for a in record.accounts.values())
+        live = any(isinstance(a, dict) and a.get("state") in LIVE_STATES for a in record.accounts.values())
         if record.post in ids or not live:
             continue
         moved = by_file.get(record.source or "")

@@ -23,6 +23,7 @@ from smm.check.diagnostics import ERROR, WARNING, Diagnostic
 from smm.check.integrity import check_duplicate_ids, check_records
 from smm.content.post import Post
 from smm.inbox.replies import check_replies
+from smm.data.jobs import JobState, jobs_of
 from smm.platforms import platform_class
 from smm.render.rendered import Rendered, Renderer
 from smm.workspace import lookalikes
@@ -197,17 +198,15 @@ def check_due(repo: Repo, post: Post, now: datetime) -> list[Diagnostic]:
 def check_jobs_needing_a_human(repo: Repo) -> list[Diagnostic]:
     """Warnings for jobs the scheduled run will not retry by itself."""
     found = []
-    for record in repo.records.values():
-        for account, job in record.accounts.items():
-            state = job.get("state")
-            if state == "unconfirmed" or (state == "failed" and not job.get("retryable")):
-                resolve = f"smm resolve {record.post} --account {account}"
-                hint = (f"check {account}: if the post is there, run `{resolve} --published URL`; if not, "
-                        f"`{resolve} --not-published` (the next run publishes it)" if state == "unconfirmed" else
-                        f"fix the post (a change makes smm try again) or the account, or run `{resolve} "
-                        "--published URL` or `--not-published`")
-                found.append(Diagnostic(record.file, 1, 1, WARNING, f"record.{state}",
-                                        f"`{record.post}` on {account}: {job.get('error') or state}", hint))
+    for job in jobs_of(repo.records):
+        if job.needs_a_human:
+            resolve = f"smm resolve {job.post_id} --account {job.account}"
+            hint = (f"check {job.account}: if the post is there, run `{resolve} --published URL`; if not, "
+                    f"`{resolve} --not-published` (the next run publishes it)" if job.state is JobState.UNCONFIRMED else
+                    f"fix the post (a change makes smm try again) or the account, or run `{resolve} "
+                    "--published URL` or `--not-published`")
+            found.append(Diagnostic(repo.records[job.post_id].file, 1, 1, WARNING, f"record.{job.state}",
+                                    f"`{job.post_id}` on {job.account}: {job.error or job.state}", hint))
     return found
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import git
 
-from smm.errors import SmmError
+from smm.errors import SmmError, StateError
 from smm.workspace.files import TEMP_GLOB
 
 log = logging.getLogger(__name__)
@@ -24,7 +24,7 @@ def _repo(root: Path) -> git.Repo:
     try:
         return git.Repo(root)
     except (git.InvalidGitRepositoryError, git.NoSuchPathError):
-        raise SmmError(f"{root} is not a git repository: --commit and --push need one") from None
+        raise StateError(f"{root} is not a git repository: --commit and --push need one") from None
 
 
 def origin_url(root: Path) -> str | None:
@@ -35,12 +35,12 @@ def origin_url(root: Path) -> str | None:
         return None
 
 
-def _git_error(what: str, exc: git.GitCommandError, then: str = "") -> SmmError:
+def _git_error(what: str, exc: git.GitCommandError, then: str = "") -> StateError:
     """The reason git gave (a hook's or the server's line, not git's generic last words), and `then`."""
     lines = [line.strip().removeprefix("stderr:").strip().strip("'") for line in (exc.stderr or exc.stdout or "").splitlines()]
     lines = [line for line in lines if line and not line.startswith("hint:")]
     telling = [line for line in lines if "failed to push some refs" not in line] or lines
-    return SmmError(f"git {what} failed: {telling[-1] if telling else exc.status}{then}")
+    return StateError(f"git {what} failed: {telling[-1] if telling else exc.status}{then}")
 
 
 def _step(exc: git.GitCommandError) -> str:
@@ -53,7 +53,7 @@ def commit_data(root: Path, message: str, also: tuple[str, ...] = ()) -> str | N
     """Commit every change under data/ (and the folders `also` names: the bot's own posts) as the
     bot; the new commit's sha, or None if nothing changed."""
     repo = _repo(root)
-    paths = (*DATA_PATHS, *also)
+    paths = (*DATA_PATHS, *(folder for folder in also if (root / folder).exists()))
     try:
         repo.git.add("--all", "--", *paths)
     except git.GitCommandError as exc:
@@ -154,7 +154,7 @@ def _rebase(repo: git.Repo, upstream: str) -> None:
                 failure = exc
         if _rebasing(repo):
             repo.git.rebase("--abort")
-    raise SmmError(f"cannot rebase onto {upstream}: a real conflict; local commits are kept, "
+    raise StateError(f"cannot rebase onto {upstream}: a real conflict; local commits are kept, "
                    "resolve it by hand and push")
 
 
@@ -189,10 +189,10 @@ def _resolve(repo: git.Repo, paths: list[str]) -> bool:
 def _on_a_branch(repo: git.Repo) -> None:
     """Refuse to push from a checkout that is not on a branch, saying how to get back onto one."""
     if _rebasing(repo):
-        raise SmmError("a rebase is under way in this checkout (a run killed during one leaves it): "
+        raise StateError("a rebase is under way in this checkout (a run killed during one leaves it): "
                        "run `git rebase --abort`, then publish again")
     if repo.head.is_detached:
-        raise SmmError("cannot push from a detached HEAD: check out the branch to publish from")
+        raise StateError("cannot push from a detached HEAD: check out the branch to publish from")
 
 
 def _rebasing(repo: git.Repo) -> bool:

@@ -1,4 +1,5 @@
-"""One `smm publish` (and one `smm metrics`, one `smm inbox`) at a time per checkout, writing nothing.
+"""One `smm publish` (and one `smm metrics`, one `smm inbox`) at a time per checkout, and what
+publish and metrics wrote under data/ committed (and pushed) as it ends: `recorded`.
 
 The lock is an advisory `flock` on something every checkout has, opened read-only: the
 checkout's folder for publish, its `platforms.yml` for metrics, `content/` for the inbox. A read-only checkout can
@@ -10,10 +11,12 @@ from __future__ import annotations
 import fcntl
 import os
 import time
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, Callable, Iterator
 
-from smm.errors import SmmError
+from smm.errors import StateError
 
 LOCKED = {"publish": ".", "metrics": "platforms.yml", "inbox": "content"}  # what each command locks, relative to the root
 
@@ -30,9 +33,38 @@ def exclusive(root: Path, name: str, wait: float = 10.0):
                 break
             except BlockingIOError:
                 if time.monotonic() >= deadline:
-                    raise SmmError(f"another `smm {name}` is running in this checkout (waited {wait:.0f} s); "
+                    raise StateError(f"another `smm {name}` is running in this checkout (waited {wait:.0f} s); "
                                    "try again when it has finished") from None
                 time.sleep(0.1)
         yield
     finally:
         os.close(handle)
+
+
+@dataclass
+class Recording:
+    """A run under `recorded`: it sets `report` (anything with a `git_error`) once it has one;
+    only then is there something to commit."""
+
+    report: Any = None
+
+
+@contextmanager
+def recorded(root: Path, name: str, *, wait: float = 10.0, lock: bool = True, commit: bool = False,
+             push: bool = False, describe: Callable[[Any], str] = str,
+             before_commit: Callable[[], None] = lambda: None, also: tuple[str, ...] = ()) -> Iterator[Recording]:
+    """Hold the `name` lock of this checkout (unless `lock` is False: a dry run writes nothing)
+    for the run; as it ends, normally or not, commit what it wrote under data/ (and under the
+    folders `also` names) with
+    `describe(report)` as the message (and push it) when asked, and set the report's
+    `git_error` to why git could not."""
+    recording = Recording()
+    with exclusive(root, name, wait) if lock else nullcontext():
+        try:
+            yield recording
+        finally:
+            if commit and recording.report is not None:
+                from smm.data import gitops  # gitpython is slow to import: only when git is used
+
+                before_commit()
+                recording.report.git_error = gitops.record(root, describe(recording.report), push, also)

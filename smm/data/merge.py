@@ -3,7 +3,7 @@
 Each file smm writes can be merged without a human:
 
 - a publish record (`data/published/<post>.json`): the union of its accounts; where both runs
-  wrote the same account, the more advanced state wins (`STATE_ORDER`), then the job that got
+  wrote the same account, the more advanced state wins (`JobState`'s order), then the job that got
   further (more thread parts, more calls, the later call); two equal jobs keep the one already
   pushed;
 - a metrics or followers CSV (`data/metrics/`, `data/accounts/`) or an inbox file
@@ -19,15 +19,14 @@ import json
 import logging
 from pathlib import PurePosixPath
 
+from smm.data.jobs import RECORDED_STATES, JobState
 from smm.data.records import RECORDS_DIR
+from smm.data.tables import FOLLOWERS, METRICS
 
 log = logging.getLogger(__name__)
 
-# A published post exists, whatever else the other run believed; a human's question
-# (unconfirmed) outranks a call that may be under way (in_flight, reconciled by find()
-# on the next run), which outranks a refusal, a late mark and a job never tried.
-STATE_ORDER = ("pending", "late", "failed", "in_flight", "unconfirmed", "published")
-ROW_FILES = {("data/metrics", ".csv"), ("data/accounts", ".csv"), ("data/inbox", ".jsonl")}  # (folder, suffix)
+STATE_ORDER = RECORDED_STATES  # a later state wins (see JobState)
+ROW_FILES = {(METRICS.folder, ".csv"), (FOLLOWERS.folder, ".csv"), ("data/inbox", ".jsonl")}  # (folder, suffix)
 JSON_FEED = "https://jsonfeed.org/version/1"
 
 
@@ -70,7 +69,7 @@ def rank(job: dict) -> tuple:
     """How far a job got: its state, then (short of published) its thread parts, calls and last call."""
     state = job.get("state")
     order = STATE_ORDER.index(state) if state in STATE_ORDER else -1
-    if state == "published":
+    if state == JobState.PUBLISHED:
         return (order,)
     return order, len(job.get("parts") or []), job.get("attempts") or 0, job.get("last_attempt") or ""
 
@@ -82,7 +81,7 @@ def merge_records(pushed: str, ours: str) -> str:
         other = accounts.get(account)
         if other is None or rank(job) > rank(other):
             accounts[account] = job
-        elif other.get("state") == job.get("state") == "published" and other.get("remote_id") != job.get("remote_id"):
+        elif other.get("state") == job.get("state") == JobState.PUBLISHED and other.get("remote_id") != job.get("remote_id"):
             log.warning("%s on %s was published by two runs: kept %s, not %s", theirs["post"], account,
                         other.get("url") or other.get("remote_id"), job.get("url") or job.get("remote_id"))
     data = {"post": theirs["post"], "file": theirs.get("file") or mine.get("file"), "accounts": dict(sorted(accounts.items()))}

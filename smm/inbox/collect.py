@@ -159,5 +159,3 @@ def answer_automatically(repo, run: InboxRun, now: datetime, env: Mapping[str, s
         run.items[item.id] = item
     if changed:
         run.files = sorted(set(run.files) | set(append_items(repo.root, changed)))
-    if run.auto.written and not run.files:
-        run.files = ["content/replies/auto"]

@@ -85,3 +85,9 @@ def as_json(run: InboxRun) -> str:
 
 def render(run: InboxRun, fmt: str) -> str:
     return {"json": as_json, "markdown": as_markdown}.get(fmt, as_text)(run)
+
+
+def commit_message(run: InboxRun) -> str:
+    new = sum(a.new for a in run.accounts)
+    sent = len(run.auto.answered) if run.auto else 0
+    return f"smm inbox: {new} new item{'s' * (new != 1)}" + (f", {sent} auto-repl{'ies' if sent != 1 else 'y'}" if sent else "")

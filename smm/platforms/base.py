@@ -320,22 +320,6 @@ class Platform:
         return Readiness(unsupported, not_installed, "not configured: " + "; ".join(said) if said else None,
                          tuple(problems))
 
-    # The three questions smm/publish/pipeline.py still asks (issue 12 moves it to `readiness`).
-
-    @classmethod
-    def unavailable(cls) -> str | None:
-        """Why this adapter cannot publish here whatever the account, or None."""
-        ready = cls.readiness({}, {})
-        return ready.unsupported or ready.not_installed
-
-    @classmethod
-    def not_configured(cls, options: Mapping, env: Mapping[str, str]) -> str | None:
-        return cls.readiness(options, env).not_configured
-
-    @classmethod
-    def missing_secrets(cls, options: Mapping, env: Mapping[str, str]) -> list[str]:
-        return list(cls.readiness(options, env).secrets)
-
     def secret(self, key: str) -> str:
         name = self.options.get(key)
         problem = _secret_problem(self.env.get(name)) if name else UNSET

@@ -14,48 +14,46 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from smm.data.records import RecordStore
-from smm.errors import NotSupported, Rejected, SmmError, UsageError
+from smm.data.jobs import JobState
+from smm.errors import NotSupported, PlatformError, Rejected, SmmError, StateError
 from smm.platforms import PublishResult, platform_class
-from smm.publish.pipeline import _hash, _utc
+from smm.publish.attempts import part_hash, utc
 from smm.workspace.repo import Repo
 
-RESOLVABLE = ("unconfirmed", "failed")
+RESOLVABLE = (JobState.UNCONFIRMED, JobState.FAILED)
 
 
 @dataclass
 class Resolution:
-    state: str  # the job's state now: published, pending, or failed (a thread with parts still to go)
+    state: JobState  # the job's state now: published, pending, or failed (a thread with parts still to go)
     url: str | None
     checked: str  # how the URL was checked, or why it could not be
 
 
 def resolve(repo: Repo, post_id: str, account: str, reference: str | None, now: datetime, env) -> Resolution:
-    """Settle one job; `reference` is the post's URL (or id), None for `--not-published`."""
+    """Settle one job of a post and an account `repo` has; `reference` is the post's URL (or id),
+    None for `--not-published`."""
     from smm.data import gitops
 
-    if account not in repo.config.accounts:
-        raise UsageError(f"no account `{account}` in platforms.yml; accounts are: {', '.join(repo.config.accounts)}")
-    post = next((p for p in repo.posts if p.id == post_id), None)
-    if post is None:
-        raise UsageError(f"no post with id `{post_id}`")
+    post = next(p for p in repo.posts if p.id == post_id)
     store = RecordStore(repo.root, repo.records)
     job = store.job(post_id, account)
     if job.get("state") not in RESOLVABLE:
-        raise SmmError(f"`{post_id}` on {account} is {job.get('state') or 'not in the publish records'}: "
+        raise StateError(f"`{post_id}` on {account} is {job.get('state') or 'not in the publish records'}: "
                        "only unconfirmed or failed jobs are resolved")
     who = gitops.identity(repo.root)
     if not who:
-        raise SmmError("set `git config user.name` and `user.email`: the record keeps who resolved a job")
-    said = {"by": who, "at": _utc(now), "as": "published" if reference else "not_published", "was": job["state"]}
+        raise StateError("set `git config user.name` and `user.email`: the record keeps who resolved a job")
+    said = {"by": who, "at": utc(now), "as": "published" if reference else "not_published", "was": job["state"]}
     if reference is None:
-        job = {**job, "state": "pending", "attempts": 0, "retryable": None,
+        job = {**job, "state": JobState.PENDING, "attempts": 0, "retryable": None,
                "error": f"resolved as not published by {who}: publishing on the next run", "resolved": said}
         store.save(post_id, post.file, account, job)
-        return Resolution("pending", None, "")
+        return Resolution(JobState.PENDING, None, "")
     found, checked = _confirm(repo, account, reference, env)
     owner = store.owner(account, post_id, found.remote_id, found.url)
     if owner:  # the same text last week is another post: recording it here would lose this one
-        raise SmmError(f"--published {reference}: that post is already recorded for `{owner}`; give the URL of "
+        raise StateError(f"--published {reference}: that post is already recorded for `{owner}`; give the URL of "
                        f"`{post_id}`'s own post, or --not-published")
     first = not job.get("parts")
     job = _with_part(repo, post, account, job, found, now)
@@ -72,13 +70,13 @@ def _with_part(repo: Repo, post, account: str, job: dict, found: PublishResult, 
     rendered = Renderer(repo.root, repo.config, repo.brand).render(post, account)
     parts = list(job.get("parts") or [])
     if len(parts) < len(rendered.parts):
-        parts.append({"remote_id": found.remote_id, "url": found.url, "hash": _hash(rendered.parts[len(parts)].text)}
+        parts.append({"remote_id": found.remote_id, "url": found.url, "hash": part_hash(rendered.parts[len(parts)].text)}
                      | ({"extra": found.extra} if found.extra else {}))
     if len(parts) < len(rendered.parts):  # a thread: the rest goes out on the next run
-        return {**job, "state": "failed", "retryable": True, "parts": parts,
+        return {**job, "state": JobState.FAILED, "retryable": True, "parts": parts,
                 "error": f"resolved: {len(parts)} of {len(rendered.parts)} parts went out; the rest on the next run"}
-    return {**job, "state": "published", "parts": parts, "remote_id": parts[0]["remote_id"], "url": parts[0].get("url"),
-            "published_at": job.get("published_at") or _utc(now), "retryable": None, "error": None}
+    return {**job, "state": JobState.PUBLISHED, "parts": parts, "remote_id": parts[0]["remote_id"], "url": parts[0].get("url"),
+            "published_at": job.get("published_at") or utc(now), "retryable": None, "error": None}
 
 
 def _confirm(repo: Repo, account: str, reference: str, env) -> tuple[PublishResult, str | None]:
@@ -95,8 +93,8 @@ def _confirm(repo: Repo, account: str, reference: str, env) -> tuple[PublishResu
     except NotSupported as exc:
         return as_given, f"not checked ({exc.message})"
     except Rejected as exc:
-        raise SmmError(f"--published {reference}: {exc.message}") from None
+        raise PlatformError(f"--published {reference}: {exc.message}") from None
     except SmmError as exc:  # the network did not answer, or refused the credentials
-        raise SmmError(f"could not check {reference}: {exc.message}; try again") from None
+        raise PlatformError(f"could not check {reference}: {exc.message}; try again") from None
     finally:
         adapter.close()

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
 from smm.content.post import Post
+from smm.data.jobs import JobState
 from smm.data.records import RecordStore
 from smm.workspace.config import Config
 
@@ -36,7 +37,7 @@ def due_jobs(posts: list[Post], store: RecordStore, config: Config, now: datetim
         for account in post.accounts:
             if account not in config.accounts:
                 continue
-            if store.job(post.id, account).get("state") != "published":
+            if store.job(post.id, account).get("state") != JobState.PUBLISHED:
                 jobs.append(Job(post, account, now - instant(when)))
     return jobs
 

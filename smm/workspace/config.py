@@ -76,6 +76,18 @@ def find_root(start: Path) -> Path:
     raise ConfigError(f"no {PLATFORMS_FILE} in {start} or any folder above it", path=str(start))
 
 
+def refuse_broken(root: Path, diagnostics: list[Diagnostic]) -> None:
+    """Raise ConfigError with platforms.yml's errors (each explained by a look-alike character it
+    hides, if any) when it has errors: nothing can be published or collected from it."""
+    from smm.workspace.files import SourceLines
+    from smm.workspace.lookalikes import explain
+
+    errors = [d for d in diagnostics if d.is_error and d.file == PLATFORMS_FILE]
+    if errors:
+        broken = explain([d for d in diagnostics if d.file == PLATFORMS_FILE], SourceLines(root).line)
+        raise ConfigError(f"{PLATFORMS_FILE} has errors", diagnostics=broken, root=root)
+
+
 def load_yaml_file(root: Path, file: str, schema_name: str) -> YamlFile:
     """Read, parse and schema-check one YAML settings file; a missing file is empty (a link
     that leads nowhere, or loops, is not missing: reading it reports it)."""

@@ -374,7 +374,7 @@ def prepare_runs(base: Path) -> None:
     import smm.platforms.bluesky  # noqa: F401
     import smm.platforms.mastodon as mastodon
     import smm.publish.pipeline as publish
-    import smm.publish.runs  # noqa: F401
+    import smm.publish.results  # noqa: F401
     import smm.render.rendered  # noqa: F401
 
     publish.LEASE = LEASE

@@ -439,12 +439,10 @@ def clean(root: Path) -> None:
 
 
 def main(root: Path = ROOT) -> None:
-    from smm.metrics.collect import (
-        ACCOUNTS_DIR,
-        FOLLOWER_COLUMNS,
-        METRIC_COLUMNS,
-        METRICS_DIR,
-    )
+    from smm.data.tables import FOLLOWERS, METRICS
+
+    ACCOUNTS_DIR, FOLLOWER_COLUMNS = FOLLOWERS.folder, FOLLOWERS.columns
+    METRICS_DIR, METRIC_COLUMNS = METRICS.folder, METRICS.columns
 
     rng = random.Random(SEED)
     clean(root)
