@@ -323,7 +323,7 @@ def test_a_post_with_errors_still_gets_the_checks_it_can_bear(make_repo, smm):
                      ("content/a.md", "schema.unknown-field"), ("content/b.md", "schema.unknown-field")]
 
 
-PLATFORMS_INSTAGRAM = PLATFORMS_UTC + "  instagram: {platform: instagram, handle: brand, token_env: T_IG}\n"
+PLATFORMS_INSTAGRAM = PLATFORMS_UTC + "  instagram: {platform: instagram, handle: brand, token_env: T_IG, media_base_url: https://brand.example}\n"
 
 
 def _jpeg() -> bytes:
