@@ -1,7 +1,8 @@
 """A local double of Meta's Graph APIs: Threads (graph.threads.net), Facebook Pages and Instagram
 (graph.facebook.com), one server, paths with or without a version prefix (``/v1.0/...``, ``/v21.0/...``).
 
-Threads (user THREADS_USER_ID, token THREADS_TOKEN, 60 days):
+Threads (user THREADS_USER_ID, token THREADS_TOKEN, 60 days; a reply needs threads_manage_replies, reading
+replies threads_read_replies: developers.facebook.com/documentation/threads/retrieve-and-manage-replies):
   POST /{user}/threads            media_type TEXT|IMAGE|VIDEO|CAROUSEL, text (≤ 500; emoji count as their
                                   UTF-8 bytes; ≤ 5 links), image_url, video_url, is_carousel_item, children
                                   (2..20), reply_to_id -> {id} (a container)
@@ -74,7 +75,8 @@ USER_TOKEN, PAGE_TOKEN, THREADS_TOKEN = "smm-meta-user-token", "smm-meta-page-to
 LONG_LIVED = 60 * 24 * 3600
 USER_SCOPES = ["pages_show_list", "pages_manage_posts", "pages_read_engagement", "read_insights",
                "instagram_basic", "instagram_content_publish", "instagram_manage_insights", "business_management"]
-THREADS_SCOPES = ["threads_basic", "threads_content_publish", "threads_manage_insights"]
+THREADS_SCOPES = ["threads_basic", "threads_content_publish", "threads_manage_insights", "threads_read_replies",
+                  "threads_manage_replies"]
 CONTAINER_POLLS = 1
 CONTAINER_TTL = 24 * 3600
 FETCH_TIMEOUT = 5.0
@@ -398,6 +400,9 @@ class Meta(Network):
         node, edge = req.params["node"], req.params["edge"]
         tok = self.token(req, fields)
         node = tok.user if node == "me" else node
+        if edge == "replies" and "threads_read_replies" not in tok.scopes:  # the reply management docs
+            raise graph_error(10, "(#10) Application does not have permission for this action (threads_read_replies)",
+                              status=403)
         if edge in ("threads_publishing_limit", "content_publishing_limit"):
             network = "threads" if edge.startswith("threads") else "instagram"
             used = sum(1 for m in self.media.values() if m["network"] == network and m["owner"] == node
@@ -437,6 +442,8 @@ class Meta(Network):
         if node == THREADS_USER_ID or (node == "me" and edge.startswith("threads")):
             self.token(req, fields, "threads_basic", "threads_content_publish")
             if edge == "threads":
+                if fields.get("reply_to_id"):
+                    self.token(req, fields, "threads_manage_replies")
                 return self.threads_container(fields)
             if edge == "threads_publish":
                 return self.publish("threads", THREADS_USER_ID, fields)
