@@ -227,3 +227,32 @@ def test_the_feed_refuses_a_feed_file_it_cannot_read(make_repo):
     with pytest.raises(Rejected, match=r"data/feed.json:1:\d+: .*restore it from git"):
         platform_class("feed")(account, ENV, root).publish(OUTGOING, idempotency_key="k")
     assert (root / "data/feed.json").read_text() == '{"items": ['
+
+
+@pytest.mark.parametrize("name, status, error, unknown", [
+    ("threads", {"status": "IN_PROGRESS"}, TransientError, False),  # never ready within the wait
+    ("instagram", {"status_code": "IN_PROGRESS", "status": "In progress"}, TransientError, False),
+    ("threads", {"status": "ERROR", "error_message": "FAILED_DOWNLOADING_VIDEO"}, TransientError, False),
+    ("instagram", {"status_code": "EXPIRED", "status": "Expired"}, TransientError, False),
+    ("instagram", {"status_code": "ERROR", "status": "Error: INVALID_ASPECT_RATIO"}, Rejected, None),
+])
+def test_a_container_that_is_not_finished_is_never_published(make_repo, name, status, error, unknown):
+    """The publishing call is made only for a FINISHED container; waiting is bounded and slept, not spun."""
+    net = NETS[name]
+    root = make_repo(platforms=f"timezone: UTC\naccounts:\n  acct: {net.account}\n", calendar=None)
+    calls, slept = [], []
+
+    def answer(request):
+        calls.append(request.url.path)
+        if request.method == "GET" and "status" in request.url.params.get("fields", ""):
+            return httpx.Response(200, json={"id": "container-1", **status})
+        return _graph_setup(request) or net.ok
+    made = platform_class(name)(load_repo(root).config.accounts["acct"], ENV, root, transport=httpx.MockTransport(answer))
+    made.sleep = slept.append
+    with pytest.raises(error) as caught:
+        made.publish(replace(OUTGOING, media=net.media), idempotency_key="k")
+    if unknown is not None:
+        assert caught.value.outcome_unknown is unknown
+    assert not any(path.endswith("_publish") for path in calls)
+    budget = {"threads": 300, "instagram": 600}[name]
+    assert (budget - 15 < sum(slept) <= budget) if "IN_PROGRESS" in status.values() else slept == []

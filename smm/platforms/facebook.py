@@ -13,16 +13,15 @@ from __future__ import annotations
 import json
 from contextlib import ExitStack
 
-from smm.errors import Rejected
 from smm.platforms import http
-from smm.platforms.base import TOKEN_OPTION, Display, Lookup, MediaRules, Metrics, Outgoing, Platform, \
-    PublishResult, api_base_option
-from smm.platforms.graph import GRAPH_HOST, GRAPH_VERSION, Graph, TokenInfo, match
+from smm.platforms.base import TOKEN_OPTION, Display, Lookup, MediaRules, Metrics, Outgoing, PublishResult, \
+    api_base_option
+from smm.platforms.graph import GRAPH_HOST, GRAPH_VERSION, Graph, MetaPlatform, match
 
 METRICS = ("post_impressions", "post_clicks", "post_reactions_by_type_total")
 
 
-class Facebook(Platform):
+class Facebook(MetaPlatform):
     name = "facebook"
     label = "Facebook"
     text_limit = 63_206
@@ -33,9 +32,8 @@ class Facebook(Platform):
                            "type": "string", "pattern": r"^\d+$"},
                "api_base": api_base_option(GRAPH_HOST)}
     publish_options = ("token_env", "page_id")
+    required_scopes = ("pages_manage_posts", "pages_read_engagement", "read_insights")
     display = Display("#1877f2", "#0b62d6")
-    can_publish = reconciles = has_metrics = has_followers = True
-    settle = 60.0  # assumed: Meta acts on a publish call within its answer timeout, or never
 
     @property
     def page(self) -> str:
@@ -53,10 +51,6 @@ class Facebook(Platform):
                 given.close()
             self._graph = Graph(base, GRAPH_VERSION, token or given.token, self.label, self.transport)
         return self._graph
-
-    def token_info(self) -> TokenInfo:
-        """For `smm doctor`: the Page token's scopes and expiry (debug_token), one cheap authenticated call."""
-        return self.graph.token_info()
 
     def upload(self, stack: ExitStack, media) -> list[str]:
         """Each photo uploaded unpublished (a photo, not a post): their ids."""
@@ -86,7 +80,3 @@ class Facebook(Platform):
 
     def followers(self) -> int | None:
         return self.graph.call("GET", self.page, "followers", params={"fields": "followers_count"}).get("followers_count")
-
-    def close(self) -> None:
-        if hasattr(self, "_graph"):
-            self._graph.close()

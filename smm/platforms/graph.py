@@ -28,7 +28,7 @@ import httpx
 
 from smm.errors import AuthError, NotSupported, RateLimited, Rejected, TransientError
 from smm.platforms import http
-from smm.platforms.base import Lookup, Outgoing, PublishResult
+from smm.platforms.base import Lookup, Outgoing, Platform, PublishResult
 
 log = logging.getLogger(__name__)
 
@@ -274,6 +274,22 @@ def insight_values(answer: dict) -> dict[str, int]:
     return found
 
 
-def polling_sleep(adapter) -> Callable[[float], None]:
-    """The adapter's `sleep` seam (tests set it), else time.sleep."""
-    return getattr(adapter, "sleep", None) or time.sleep
+class MetaPlatform(Platform):
+    """What the Threads, Facebook and Instagram adapters share: their `graph` (a Graph, made on first
+    use by the subclass), `token_info` for `smm doctor`, and the wait between container reads."""
+
+    can_publish = reconciles = has_metrics = has_followers = True
+    settle = 60.0  # assumed: Meta acts on a publish call within its answer timeout, or never
+    required_scopes: tuple[str, ...] = ()  # the token's permissions smm needs (debug_token's `scopes`)
+    sleep = staticmethod(time.sleep)  # between container status reads; tests replace it
+
+    graph: Graph
+
+    def token_info(self) -> TokenInfo:
+        """For `smm doctor`: one cheap authenticated call (debug_token) saying whose token this is, its
+        scopes and expiry; AuthError when Meta refuses the token."""
+        return self.graph.token_info()
+
+    def close(self) -> None:
+        if "_graph" in vars(self):
+            self._graph.close()

@@ -18,15 +18,15 @@ import mimetypes
 
 from smm.errors import Rejected
 from smm.platforms.base import HANDLE_OPTION, TOKEN_OPTION, Display, Lookup, MediaRules, Metrics, Outgoing, \
-    Platform, PublishResult, api_base_option
-from smm.platforms.graph import GRAPH_HOST, GRAPH_VERSION, MEDIA_BASE_OPTION, Graph, TokenInfo, hosting_problem, \
-    match, media_url, polling_sleep
+    PublishResult, api_base_option
+from smm.platforms.graph import GRAPH_HOST, GRAPH_VERSION, MEDIA_BASE_OPTION, Graph, MetaPlatform, hosting_problem, \
+    match, media_url
 
 READY_WITHIN = 600.0  # seconds a container may take to be FINISHED (a reel is processed for minutes)
 METRICS = ("likes", "comments", "shares", "views")
 
 
-class Instagram(Platform):
+class Instagram(MetaPlatform):
     name = "instagram"
     label = "Instagram"
     text_limit = 2200
@@ -38,9 +38,8 @@ class Instagram(Platform):
                                           "of its Facebook Page).", "type": "string", "pattern": r"^\d+$"},
                **MEDIA_BASE_OPTION, "api_base": api_base_option(GRAPH_HOST)}
     publish_options = ("token_env", "user_id", "media_base_url")
+    required_scopes = ("instagram_basic", "instagram_content_publish", "instagram_manage_insights")
     display = Display("#e1306c", "#00376b")
-    can_publish = reconciles = has_metrics = has_followers = True
-    settle = 60.0  # assumed: Meta acts on a publish call within its answer timeout, or never
 
     @classmethod
     def media_problem(cls, options, file: str) -> str | None:
@@ -56,10 +55,6 @@ class Instagram(Platform):
     @property
     def user(self) -> str:
         return str(self.options["user_id"])
-
-    def token_info(self) -> TokenInfo:
-        """For `smm doctor`: the token's user, scopes and expiry (debug_token), one cheap authenticated call."""
-        return self.graph.token_info()
 
     def _item(self, path, alt: str | None, **extra) -> dict:
         url = media_url(self.options["media_base_url"], self.root, path)
@@ -79,7 +74,7 @@ class Instagram(Platform):
 
     def publish(self, outgoing: Outgoing, *, idempotency_key: str) -> PublishResult:
         container = self.graph.container(f"{self.user}/media", self.container_fields(outgoing))
-        self.graph.wait_finished(container, "status_code,status", polling_sleep(self), READY_WITHIN)
+        self.graph.wait_finished(container, "status_code,status", self.sleep, READY_WITHIN)
         post = self.graph.published(f"{self.user}/media_publish", container)
         return PublishResult(post, self.graph.permalink(post))
 
@@ -94,7 +89,3 @@ class Instagram(Platform):
 
     def followers(self) -> int | None:
         return self.graph.call("GET", self.user, "followers", params={"fields": "followers_count"}).get("followers_count")
-
-    def close(self) -> None:
-        if hasattr(self, "_graph"):
-            self._graph.close()

@@ -26,9 +26,9 @@ import regex
 from smm import counting
 from smm.errors import PlatformError, Rejected
 from smm.platforms.base import HANDLE_OPTION, TOKEN_OPTION, Display, Lookup, MediaRules, Metrics, Outgoing, \
-    Platform, PublishResult, api_base_option
-from smm.platforms.graph import MEDIA_BASE_OPTION, THREADS_HOST, THREADS_VERSION, Graph, TokenInfo, hosting_problem, insight_values, \
-    match, media_url, polling_sleep
+    PublishResult, api_base_option
+from smm.platforms.graph import MEDIA_BASE_OPTION, THREADS_HOST, THREADS_VERSION, Graph, MetaPlatform, \
+    hosting_problem, insight_values, match, media_url
 
 log = logging.getLogger(__name__)
 
@@ -43,7 +43,7 @@ READY_WITHIN = 300.0  # seconds a container may take to be FINISHED (Meta sugges
 METRICS = ("views", "likes", "replies", "reposts", "quotes")
 
 
-class Threads(Platform):
+class Threads(MetaPlatform):
     name = "threads"
     label = "Threads"
     text_limit = 500
@@ -59,9 +59,9 @@ class Threads(Platform):
                            "type": "string", "pattern": r"^\d+$"},
                **MEDIA_BASE_OPTION, "api_base": api_base_option(THREADS_HOST)}
     publish_options = ("token_env", "user_id")
+    required_scopes = ("threads_basic", "threads_content_publish", "threads_manage_replies", "threads_read_replies",
+                       "threads_manage_insights")
     display = Display("#000", "#0b62d6", link_chars=30)
-    can_publish = reconciles = has_metrics = has_followers = True
-    settle = 60.0  # assumed: Meta acts on a publish call within its answer timeout, or never
 
     @staticmethod
     def length(text: str) -> int:
@@ -87,10 +87,6 @@ class Threads(Platform):
     @property
     def user(self) -> str:
         return str(self.options["user_id"])
-
-    def token_info(self) -> TokenInfo:
-        """For `smm doctor`: the token's user, scopes and expiry (debug_token), one cheap authenticated call."""
-        return self.graph.token_info()
 
     def keep_token_fresh(self, now: datetime | None = None) -> str | None:
         """Refresh a token close to its expiry when there is a place for the new one; where it went, or None."""
@@ -147,7 +143,7 @@ class Threads(Platform):
     def publish(self, outgoing: Outgoing, *, idempotency_key: str) -> PublishResult:
         fields = self.container_fields(outgoing)
         container = self.graph.container(f"{self.user}/threads", fields)
-        self.graph.wait_finished(container, "status,error_message", polling_sleep(self), READY_WITHIN)
+        self.graph.wait_finished(container, "status,error_message", self.sleep, READY_WITHIN)
         post = self.graph.published(f"{self.user}/threads_publish", container)
         return PublishResult(post, self.graph.permalink(post))
 
@@ -169,7 +165,3 @@ class Threads(Platform):
         answer = self.graph.call("GET", f"{self.user}/threads_insights", "followers",
                                  params={"metric": "followers_count"})
         return insight_values(answer).get("followers_count")
-
-    def close(self) -> None:
-        if hasattr(self, "_graph"):
-            self._graph.close()
