@@ -315,3 +315,15 @@ def test_a_threads_token_near_expiry_is_refreshed_into_the_new_secrets_folder(me
     meta.advance_clock(11 * 86400)  # the old token has expired; the new one publishes
     fresh, outgoing = adapter_for("threads", {**env, "T_THREADS": new})
     assert fresh.publish(outgoing, idempotency_key="k").remote_id
+
+
+@pytest.mark.parametrize("account, kind", [("instagram", "REELS"), ("threads", "VIDEO")])
+def test_a_video_goes_as_a_reel_or_a_video_container(meta, adapter_for, tmp_path, account, kind):
+    """smm check takes pictures only today; the adapters already send a video file as Meta documents."""
+    adapter, _ = adapter_for(account)
+    (tmp_path / "content/clip.mp4").write_bytes(b"\x00\x00\x00\x18ftypmp42")
+    post = adapter.publish(Outgoing("p", account, "T", "A clip", media=((tmp_path / "content/clip.mp4", None),)),
+                           idempotency_key="k")
+    [container] = [c for c in meta.state()["containers"] if c["status"] == "PUBLISHED"]
+    assert container["fields"]["media_type"] == kind
+    assert container["video_url"] == f"{meta['FILES_URL']}/content/clip.mp4" and post.remote_id
