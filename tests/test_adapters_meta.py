@@ -18,8 +18,8 @@ from conftest import post_text
 from peers import ApiDouble, http_json, require
 from smm.errors import AuthError, PlatformError, RateLimited, Rejected, TransientError
 from smm.platforms import Outgoing, platform_class
-from smm.publish import Publisher
-from smm.repo import load_repo
+from smm.publish.pipeline import Publisher
+from smm.workspace.repo import load_repo
 
 pytestmark = pytest.mark.peer
 

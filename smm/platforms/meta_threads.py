@@ -23,7 +23,7 @@ from pathlib import Path
 
 import regex
 
-from smm import counting
+from smm.render import counting
 from smm.errors import PlatformError, Rejected
 from smm.platforms.base import HANDLE_OPTION, TOKEN_OPTION, Display, Lookup, MediaRules, Metrics, Outgoing, \
     PublishResult, api_base_option
