@@ -42,7 +42,8 @@ PAGE = 100  # posts read back per call by find()
 AUTH_CODES = {102, 190, 2500, 10} | set(range(200, 300))  # token invalid or expired; permission missing
 RATE_CODES = {4, 17, 32, 613} | set(range(80001, 80015))  # app, user, page, custom and business budgets
 PUBLISH_LIMIT_SUBCODES = {2207042}  # Instagram: the 24-hour publishing limit
-TRANSIENT_CODES = {1, 2, -1, -2, 9007, 24}  # unknown/unavailable, retry later, container not ready or gone
+MAYBE_DONE_CODES = {1, 2, -1}  # unknown error, service unavailable, Instagram's "retry later": it may have acted
+TRANSIENT_CODES = {-2, 9007, 24}  # a download too slow, a container not ready yet or gone: nothing was made
 DOWNLOAD_ERRORS = ("FAILED_DOWNLOADING", "EXPIRED", "UNKNOWN")  # container errors worth making it again
 
 MEDIA_BASE_OPTION = {"media_base_url": {
@@ -53,9 +54,10 @@ MEDIA_BASE_OPTION = {"media_base_url": {
 
 def media_url(base: str, root: Path | None, path: Path | str) -> str:
     """The URL Meta fetches a media file from: `base` and the file's path in the repository."""
-    relative = Path(path).resolve().relative_to(Path(root).resolve()) if root is not None and Path(path).is_absolute() \
-        else Path(path)
-    return base.rstrip("/") + "/" + quote(relative.as_posix())
+    path = Path(path)
+    if root is not None and path.is_absolute():
+        path = path.relative_to(root)
+    return base.rstrip("/") + "/" + quote(path.as_posix())
 
 
 def hosting_problem(label: str, options, file: str) -> str | None:
@@ -117,7 +119,7 @@ def error_of(response: httpx.Response, label: str, wait: float | None) -> Except
         return RateLimited(detail, retry_after=wait if wait is not None else UNSAID_WAIT)
     if code in AUTH_CODES or response.status_code in (401, 403):
         return AuthError(detail)
-    if response.status_code >= 500 or code in (1, 2) or error.get("is_transient"):
+    if response.status_code >= 500 or code in MAYBE_DONE_CODES or error.get("is_transient"):
         return TransientError(detail, outcome_unknown=True)  # the server may have acted before failing
     if code in TRANSIENT_CODES:
         return TransientError(detail)
