@@ -12,7 +12,7 @@ import base64
 import io
 import json
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Callable
 
 import httpx
@@ -45,6 +45,35 @@ def _bluesky_setup(request: httpx.Request) -> httpx.Response | None:
     return None
 
 
+def _graph_setup(request: httpx.Request) -> httpx.Response | None:
+    """Meta's Graph API: the calls before and after the one that publishes (a container made and
+    FINISHED, a Page token asked, the permalink read) answered; None for the publishing call."""
+    path = request.url.path
+    if path.endswith(("/threads_publish", "/media_publish", "/feed")):
+        return None
+    if request.method == "POST":
+        return httpx.Response(200, json={"id": "container-1"})
+    if "status" in request.url.params.get("fields", ""):
+        return httpx.Response(200, json={"id": "container-1", "status": "FINISHED", "status_code": "FINISHED"})
+    return httpx.Response(200, json={"id": path.rsplit("/", 1)[-1], "permalink": "https://example.com/p",
+                                     "permalink_url": "https://example.com/p"})
+
+
+def _graph_error(code: int, message: str, status: int = 400) -> httpx.Response:
+    return httpx.Response(status, json={"error": {"message": message, "type": "OAuthException", "code": code,
+                                                  "fbtrace_id": "AbC"}})
+
+
+def _business_usage(owner: str, kind: str, code: int):
+    """Meta's answer past a Business Use Case budget: its code, and the minutes until access is regained."""
+    def answer(seconds: int) -> httpx.Response:
+        usage = {owner: [{"type": kind, "call_count": 100, "total_cputime": 20, "total_time": 20,
+                          "estimated_time_to_regain_access": seconds // 60}]}
+        return httpx.Response(400, json=_graph_error(code, "There have been too many calls").json(),
+                              headers={"X-Business-Use-Case-Usage": json.dumps(usage)})
+    return answer
+
+
 @dataclass
 class Net:
     """One network: its account, the answers that mean success, refusal and a rate limit, and its seam."""
@@ -53,8 +82,9 @@ class Net:
     ok: httpx.Response
     rejected: httpx.Response
     rate_limited: Callable[[int], httpx.Response]
-    seam: str = "transport"  # or "mastodon" / "bluesky": a client factory
-    reconciles: bool = False  # find() can tell later: an unopened connection may count as unknown
+    seam: str = "transport"  # or "mastodon" / "bluesky": a client factory; "graph": a transport with _graph_setup
+    reconciles: bool = False  # an unopened connection counts as unknown (the SDK cannot tell it apart)
+    media: tuple = ()  # what the post carries (Instagram takes none without)
 
 
 NETS = {
@@ -79,6 +109,19 @@ NETS = {
                    httpx.Response(400, json={"error": "InvalidRecord", "message": "Record/text must not be longer"}),
                    lambda s: httpx.Response(429, json={"error": "RateLimitExceeded"}, headers={"retry-after": str(s)}),
                    seam="bluesky", reconciles=True),
+    "threads": Net("{platform: threads, token_env: T_SECRET, user_id: '2000'}",
+                   httpx.Response(200, json={"id": "17900"}), _graph_error(100, "(#100) Param text is too long"),
+                   lambda s: httpx.Response(400, json=_graph_error(4, "(#4) Application request limit reached").json(),
+                                            headers={"X-App-Usage": '{"call_count":100,"total_cputime":9,"total_time":9}'}),
+                   seam="graph"),
+    "facebook": Net("{platform: facebook, token_env: T_SECRET, page_id: '1000'}",
+                    httpx.Response(200, json={"id": "1000_555"}),
+                    _graph_error(100, "(#100) Posts where the message, link and attached_media are all empty"),
+                    _business_usage("1000", "pages", 80001), seam="graph"),
+    "instagram": Net("{platform: instagram, token_env: T_SECRET, user_id: '1784', media_base_url: 'https://b.example'}",
+                     httpx.Response(200, json={"id": "17950"}),
+                     _graph_error(9004, "Media download has failed. The media URI doesn't meet our requirements."),
+                     _business_usage("1784", "instagram", 80002), seam="graph", media=(("content/a.jpg", "Tea"),)),
 }
 
 # fault on the publishing call → (the typed error, whether the outcome is unknown; None: the net decides)
@@ -134,6 +177,8 @@ def adapter(root, net: Net, answer: Callable[[httpx.Request], httpx.Response]):
             return _bluesky_setup(request) or answer(request)
         return cls(account, ENV, root,
                    client_factory=lambda base_url: Client(base_url, Request(transport=httpx.MockTransport(replay))))
+    if net.seam == "graph":
+        return cls(account, ENV, root, transport=httpx.MockTransport(lambda request: _graph_setup(request) or answer(request)))
     return cls(account, ENV, root, transport=httpx.MockTransport(answer))
 
 
@@ -155,7 +200,7 @@ def test_each_fault_is_the_same_typed_error_on_every_network(make_repo, name, fa
     root = make_repo(platforms=f"timezone: UTC\naccounts:\n  acct: {net.account}\n", calendar=None)
     answer, error, unknown = FAULTS[fault]
     with pytest.raises(PlatformError) as caught:
-        adapter(root, net, _raising(answer(net))).publish(OUTGOING, idempotency_key="k")
+        adapter(root, net, _raising(answer(net))).publish(replace(OUTGOING, media=net.media), idempotency_key="k")
     assert type(caught.value) is error, caught.value.message
     if error is TransientError:
         assert caught.value.outcome_unknown is (net.reconciles if unknown is None else unknown)
@@ -168,9 +213,10 @@ def test_each_fault_is_the_same_typed_error_on_every_network(make_repo, name, fa
 def test_the_documented_success_is_published(make_repo, name):
     net = NETS[name]
     root = make_repo(platforms=f"timezone: UTC\naccounts:\n  acct: {net.account}\n", calendar=None)
-    result = adapter(root, net, _raising(net.ok)).publish(OUTGOING, idempotency_key="k")
+    result = adapter(root, net, _raising(net.ok)).publish(replace(OUTGOING, media=net.media), idempotency_key="k")
     assert result.remote_id == {"telegram": "5", "discord": "1", "slack": "slack:k", "mastodon": "110",
-                                "bluesky": "at://did:plc:brand/app.bsky.feed.post/3k"}[name]
+                                "bluesky": "at://did:plc:brand/app.bsky.feed.post/3k", "threads": "17900",
+                                "facebook": "1000_555", "instagram": "17950"}[name]
 
 
 def test_the_feed_refuses_a_feed_file_it_cannot_read(make_repo):
@@ -181,3 +227,32 @@ def test_the_feed_refuses_a_feed_file_it_cannot_read(make_repo):
     with pytest.raises(Rejected, match=r"data/feed.json:1:\d+: .*restore it from git"):
         platform_class("feed")(account, ENV, root).publish(OUTGOING, idempotency_key="k")
     assert (root / "data/feed.json").read_text() == '{"items": ['
+
+
+@pytest.mark.parametrize("name, status, error, unknown", [
+    ("threads", {"status": "IN_PROGRESS"}, TransientError, False),  # never ready within the wait
+    ("instagram", {"status_code": "IN_PROGRESS", "status": "In progress"}, TransientError, False),
+    ("threads", {"status": "ERROR", "error_message": "FAILED_DOWNLOADING_VIDEO"}, TransientError, False),
+    ("instagram", {"status_code": "EXPIRED", "status": "Expired"}, TransientError, False),
+    ("instagram", {"status_code": "ERROR", "status": "Error: INVALID_ASPECT_RATIO"}, Rejected, None),
+])
+def test_a_container_that_is_not_finished_is_never_published(make_repo, name, status, error, unknown):
+    """The publishing call is made only for a FINISHED container; waiting is bounded and slept, not spun."""
+    net = NETS[name]
+    root = make_repo(platforms=f"timezone: UTC\naccounts:\n  acct: {net.account}\n", calendar=None)
+    calls, slept = [], []
+
+    def answer(request):
+        calls.append(request.url.path)
+        if request.method == "GET" and "status" in request.url.params.get("fields", ""):
+            return httpx.Response(200, json={"id": "container-1", **status})
+        return _graph_setup(request) or net.ok
+    made = platform_class(name)(load_repo(root).config.accounts["acct"], ENV, root, transport=httpx.MockTransport(answer))
+    made.sleep = slept.append
+    with pytest.raises(error) as caught:
+        made.publish(replace(OUTGOING, media=net.media), idempotency_key="k")
+    if unknown is not None:
+        assert caught.value.outcome_unknown is unknown
+    assert not any(path.endswith("_publish") for path in calls)
+    budget = {"threads": 300, "instagram": 600}[name]
+    assert (budget - 15 < sum(slept) <= budget) if "IN_PROGRESS" in status.values() else slept == []

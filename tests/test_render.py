@@ -186,7 +186,7 @@ def test_media_alt_text_required_and_types_per_network(make_repo):
     files = {"content/media/a.png": _png()}
     r = render(make_repo, "Hi", files=files, media="[{file: content/media/a.png}]")
     assert [(d.rule, d.line) for d in r.diagnostics] == [("media.alt-missing", 5)]
-    platforms = "timezone: UTC\naccounts:\n  instagram: {platform: instagram, token_env: T}\n"
+    platforms = "timezone: UTC\naccounts:\n  instagram: {platform: instagram, token_env: T, media_base_url: https://brand.example}\n"
     r = render(make_repo, "Hi", account="instagram", platforms=platforms, files=files,
                media="[{file: content/media/a.png, alt: a green square}]")
     assert [d.rule for d in r.diagnostics] == ["media.type"]
@@ -484,7 +484,7 @@ def test_a_templates_own_links_obey_the_same_rule(make_repo, template, unsafe):
 ])
 def test_instagram_hashtag_limit_per_account(make_repo, options, tags, problem):
     files = {"content/media/a.jpg": _jpeg()}
-    platforms = f"timezone: UTC\naccounts:\n  instagram: {{platform: instagram, token_env: T{options}}}\n"
+    platforms = f"timezone: UTC\naccounts:\n  instagram: {{platform: instagram, token_env: T, media_base_url: https://brand.example{options}}}\n"
     body = " ".join(f"#tag{i}" for i in range(tags))
     r = render(make_repo, body, account="instagram", platforms=platforms, files=files,
                media="[{file: content/media/a.jpg, alt: a square}]")

@@ -210,11 +210,13 @@ def check_jobs_needing_a_human(repo: Repo) -> list[Diagnostic]:
 
 
 def check_adapters(repo: Repo) -> list[Diagnostic]:
-    """Warnings for accounts smm cannot publish to from here (not implemented, SDK missing)."""
+    """Warnings for accounts smm cannot publish to from here (not implemented, SDK missing, an option
+    publishing needs not set; secrets are not looked for: they live in the publishing environment)."""
     found = []
     for name, account in repo.config.accounts.items():
         ready = platform_class(account.platform).readiness(account.options, {})
-        reason = ready.unsupported or ready.not_installed
+        reason = ready.unsupported or ready.not_installed or (ready.options and "not configured: set " + ", ".join(
+            f"`{option}`" for option in ready.options))
         if reason:
             line, column, _ = repo.config.positions.at(("accounts", name), key=True)
             found.append(Diagnostic(PLATFORMS_FILE, line, column, WARNING, "config.cannot-publish",

@@ -14,7 +14,8 @@ without the method. A platform class declares, as class attributes:
 - its account options: `options` (name → JSON Schema with a description) and `options_rule`
   (a schema applied to its accounts, such as the options they require); platforms.yml is
   validated against their union (smm.platforms.options), and an option two platforms declare
-  must have one schema; `secrets` names the options that hold environment variable names;
+  must have one schema; `secrets` names the options that hold environment variable names, and
+  `publish_options` those an account needs to publish (not to be checked: `readiness` says so);
 - `display` (Display: the preview card's colours and how links are shown), `max_lateness`
   (its accounts' default), `has_metrics` / `has_followers`;
 - for publishing: `can_publish`, `requires` (SDK modules, installed by the pip extra
@@ -84,6 +85,12 @@ def secret_option(holds: str) -> dict:
     return {"description": f"Name of the environment variable that holds {holds}.", "$ref": "#/$defs/env"}
 
 
+def api_base_option(default: str) -> dict:
+    """The schema of the `api_base` account option: where the network's API is (tests and proxies move it)."""
+    return {"description": f"The API's base URL; default `{default}` (tests and proxies point it elsewhere).",
+            "$ref": "#/$defs/url"}
+
+
 TOKEN_OPTION = {"token_env": secret_option("the access token")}
 HANDLE_OPTION = {"handle": {"description": "The account's handle, without `@`.", "type": "string",
                             "pattern": r"^[^@\s][^\s]*$"}}
@@ -108,6 +115,7 @@ class Readiness:
     not_installed: str | None = None  # the adapter's SDK is missing: what to install
     not_configured: str | None = None  # `not configured: set A; B holds …`
     secrets: tuple[str, ...] = ()  # the environment variables behind `not_configured`
+    options: tuple[str, ...] = ()  # the account options behind it (`publish_options` not set)
 
     @property
     def reason(self) -> str | None:
@@ -189,6 +197,7 @@ class Platform:
     content_warnings: ClassVar[bool] = False  # a post's `content_warning` is shown, and counted, here
     media: ClassVar[MediaRules] = MediaRules()
     secrets: ClassVar[tuple[str, ...]] = ()  # account options that name environment variables
+    publish_options: ClassVar[tuple[str, ...]] = ()  # account options publishing needs (checking does not)
     can_publish: ClassVar[bool] = False
     has_metrics: ClassVar[bool] = False  # implements `metrics`
     has_followers: ClassVar[bool] = False  # implements `followers`
@@ -246,6 +255,12 @@ class Platform:
         return cls.text_limit
 
     @classmethod
+    def media_problem(cls, options: Mapping, file: str) -> str | None:
+        """Why this account cannot be given the media file `file` (a path in the repository) though the
+        file itself is fine, e.g. a network that fetches media from a URL the account does not set."""
+        return None
+
+    @classmethod
     def limit_source(cls, options: Mapping) -> str | None:
         """Where the network reports this account's text limit (a URL), None when it does not."""
         return None
@@ -296,10 +311,12 @@ class Platform:
         problems = {name: problem for name in (options[key] for key in cls.secrets if options.get(key))
                     if (problem := _secret_problem(env.get(name)))}
         unset = [name for name, problem in problems.items() if problem == UNSET]
-        said = ([f"set {', '.join(unset)}"] if unset else []) + [
+        absent = tuple(option for option in cls.publish_options if not options.get(option))
+        said = ([f"set {', '.join(f'`{o}`' for o in absent)} in platforms.yml"] if absent else []) + (
+            [f"set {', '.join(unset)}"] if unset else []) + [
             f"{name} {problem}" for name, problem in problems.items() if problem != UNSET]
         return Readiness(unsupported, not_installed, "not configured: " + "; ".join(said) if said else None,
-                         tuple(problems))
+                         tuple(problems), absent)
 
     def secret(self, key: str) -> str:
         name = self.options.get(key)

@@ -106,8 +106,9 @@ def check(response: httpx.Response, label: str) -> httpx.Response:
     raise Rejected(detail)
 
 
-def send(http: httpx.Client, method: str, url: str, label: str, **kwargs) -> httpx.Response:
-    """One request; a timeout or broken connection after sending is an unknown outcome."""
+def send(http: httpx.Client, method: str, url: str, label: str, *, check=check, **kwargs) -> httpx.Response:
+    """One request; a timeout or broken connection after sending is an unknown outcome.
+    `check` turns the answer into the response or a typed error (a network's own dialect)."""
     try:
         return check(http.request(method, url, **kwargs), label)
     except httpx.LocalProtocolError:  # refused before sending; its text may quote the header, the secret
@@ -180,6 +181,7 @@ class SecretCalls:
         self.client = client(transport=transport)
 
     def send(self, method: str, url: str, label: str, **kwargs) -> httpx.Response:
+        """`send` with the secret hidden from what it raises (keywords as send's, `check` too)."""
         try:
             return send(self.client, method, url, label, **kwargs)
         except PlatformError as exc:

@@ -335,6 +335,8 @@ class _Job:
                                                 f"media file `{item['file']}` {what}",
                                                 hint if rule == "media.missing" else None))
                 continue
+            if hosting := self.platform.media_problem(self.options, item["file"]):
+                self.problem(base + (index, "file"), "media.url", f"`{item['file']}`: {hosting}")
             for rule, message in media.problems(media.inspect(path), item.get("alt"), rules, self.r.brand.alt_required):
                 about = "alt" if rule in ("media.alt-missing", "media.alt-too-long") else "file"  # no `alt`: its item
                 self.problem(base + (index, about), rule, f"`{item['file']}` {message}")

@@ -52,7 +52,7 @@ accounts:
   mastodon: {platform: mastodon, instance: https://mastodon.example, token_env: SMM_MASTODON_TOKEN, char_limit: 500}
   bluesky: {platform: bluesky, handle: cloudleaf.bsky.social, password_env: SMM_BLUESKY_APP_PASSWORD}
   x: {platform: x, handle: cloudleaftea}
-  threads: {platform: threads, handle: cloudleaftea}
+  threads: {platform: threads, handle: cloudleaftea, media_base_url: https://cloudleaf.github.io/social}
   linkedin: {platform: linkedin}
   weibo: {platform: weibo, char_limit: 2000}
   wechat: {platform: wechat}
