@@ -11,6 +11,7 @@ from pathlib import Path
 
 from smm.brand import first_language
 from smm.content import Post
+from smm.errors import SmmError
 from smm.files import inside, open_regular
 from smm.tokens import HASHTAG, MENTION, URL
 from smm.media import inspect
@@ -60,6 +61,18 @@ def as_text(preview: Preview) -> str:
 def _fence(text: str) -> str:
     longest = max((len(m) for m in re.findall(r"`+", text)), default=0)
     return "`" * max(3, longest + 1)
+
+
+def as_article(preview: Preview) -> str:
+    """The one article HTML (markup `article`: WeChat) the selection holds, exactly as it is sent
+    (its images' `src` are repository paths until the adapter uploads them)."""
+    articles = [r for _post, renderings in preview for r in renderings if platform_class(r.platform).markup == "article"]
+    if len(articles) != 1:
+        found = ", ".join(f"{r.post} → {r.account}" for r in articles) or "none"
+        raise SmmError(f"--format article prints one article: name one post and one WeChat account "
+                       f"(`smm preview PATH --account NAME --format article`); this selection has {len(articles)} "
+                       f"({found})")
+    return articles[0].text + "\n"
 
 
 def as_markdown(preview: Preview) -> str:
@@ -126,6 +139,8 @@ font-size:11px;font-weight:700;text-align:center;line-height:20px}
 .html-body h1,.html-body h2,.html-body h3,.html-body h4{font-size:16px;margin:.6em 0 .4em}
 .html-body pre{white-space:pre-wrap;background:#f4f5f7;padding:6px 8px;border-radius:6px}
 .html-body blockquote{margin:0 0 .7em;padding-left:10px;border-left:3px solid #ccc;color:#444}
+.phone{max-width:375px;margin:0 auto;border:8px solid #1c1e21;border-radius:24px;padding:14px 12px;background:#fff;
+max-height:680px;overflow-y:auto}.html-body.article>section{margin:0}
 .entry-title{font-size:17px;font-weight:700;margin:0 0 8px;line-height:1.3;overflow-wrap:anywhere}
 .entry-link{font-size:12px;color:#4b4f56;overflow-wrap:anywhere;padding-top:0}.entry-link a{color:var(--ink)}
 .spoiler{background:#d5d8dc;border-radius:3px}
@@ -208,10 +223,11 @@ class _AllowList(HTMLParser):
     escaped text in red, so that the reviewer sees what the template or post produced.
     """
 
-    def __init__(self, allowed: set[str], linkify: str | None = None) -> None:
+    def __init__(self, allowed: set[str], linkify: str | None = None, styles: bool = False) -> None:
         super().__init__(convert_charrefs=True)
         self.allowed = allowed
         self.linkify = linkify
+        self.styles = styles  # keep `style` attributes (an article's look is in them)
         self.out: list[str] = []
         self.open: list[str] = []
         self.refused: list[str] = []
@@ -241,6 +257,8 @@ class _AllowList(HTMLParser):
             name, extra = "span", ' class="spoiler"' if tag == "tg-spoiler" or values.get("class") == "tg-spoiler" else ""
         elif tag == "tg-emoji":
             name = "span"
+        if self.styles and values.get("style") and "class" not in extra:
+            extra += f' style="{html.escape(values["style"])}"'
         self.out.append(f"<{name}{extra}>")
         if tag not in _VOID_TAGS:
             self.open.append(name)
@@ -288,13 +306,14 @@ class _AllowList(HTMLParser):
 
 
 def safe_html(markup: str, allowed: set[str] = _BLOCK_TAGS | _INLINE_TAGS,
-              linkify: str | None = None) -> tuple[str, list[str]]:
+              linkify: str | None = None, styles: bool = False) -> tuple[str, list[str]]:
     """`markup` through the allow-list; also the names of the refused tags.
 
     With `linkify` (a platform name), links, hashtags and mentions in the text are marked
-    up as that network does it by itself (Telegram).
+    up as that network does it by itself (Telegram); with `styles`, `style` attributes are
+    kept (the page's Content-Security-Policy still fetches nothing they name).
     """
-    parser = _AllowList(allowed, linkify)
+    parser = _AllowList(allowed, linkify, styles)
     parser.feed(markup)
     return parser.result(), parser.refused
 
@@ -371,6 +390,9 @@ def _body(part, platform) -> tuple[str, list[str]]:
     if platform.markup == "html":
         body, refused = safe_html(part.text)
         return f'<div class="text html-body">{body}</div>', refused
+    if platform.markup == "article":  # as a phone shows it: the article's own inline styles
+        body, refused = safe_html(part.text, _BLOCK_TAGS | _INLINE_TAGS | {"section"}, styles=True)
+        return f'<div class="phone"><div class="text html-body article">{body}</div></div>', refused
     if platform.markup == "telegram":
         body, refused = safe_html(part.text, _INLINE_TAGS | {"pre", "blockquote"}, linkify=platform.name)
         return f'<div class="text">{body}</div>', refused

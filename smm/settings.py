@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
+from smm.article import THEME_FILE
 from smm.brand import BRAND_FILE, HANDLES_FILE, Brand, brand_from
 from smm.calendar import CALENDAR_FILE, Calendar, calendar_from
 from smm.config import PLATFORMS_FILE, Config, YamlFile, config_from, load_yaml_file
@@ -39,7 +40,9 @@ SETTINGS_FILES = (
     SettingsFile("config", PLATFORMS_FILE, "platforms", lambda root, loaded, built: config_from(root, loaded)),
     SettingsFile("calendar", CALENDAR_FILE, "calendar", lambda root, loaded, built: calendar_from(loaded)),
     SettingsFile("handles", HANDLES_FILE, "handles", lambda root, loaded, built: (loaded, loaded.diagnostics)),
-    SettingsFile("brand", BRAND_FILE, "brand", lambda root, loaded, built: brand_from(root, loaded, built["handles"])),
+    SettingsFile("theme", THEME_FILE, "theme", lambda root, loaded, built: (loaded, loaded.diagnostics)),
+    SettingsFile("brand", BRAND_FILE, "brand",
+                 lambda root, loaded, built: brand_from(root, loaded, built["handles"], built["theme"])),
     SettingsFile("goals", GOALS_FILE, "goals",
                  lambda root, loaded, built: goals_from(loaded, built["config"].account_names)),
     SettingsFile("voice", VOICE_FILE, "voice", _voice),
@@ -70,5 +73,5 @@ def load_settings(root: Path, voice: bool = False) -> Settings:
         loaded = load_yaml_file(root, row.file, row.schema)
         built[row.name], problems = row.build(root, loaded, built)
         found[row.name] = problems
-    del built["handles"]
+    del built["handles"], built["theme"]
     return Settings(**built, found=found)

@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 import regex
 
 from smm.content import written
+from smm.platforms import platform_class
 from smm.tokens import hashtag
 from smm.voice.base import Hit
 from smm.voice.segments import disabled_at
@@ -215,6 +216,8 @@ def hashtag_hits(rule: Builtin, post, rendered, disclosure: Builtin | None) -> l
     if rendered:
         for result in rendered:
             text = "\n\n".join(p.text for p in result.parts)
+            if platform_class(result.platform).markup in ("html", "article"):  # `#3f3f3f` in a style is no hashtag
+                text = re.sub(r"<[^>]*>", " ", text)
             tags = [t for t in find_hashtags(text) if t.lower().rstrip("#") not in ignored]
             limit = limits.get(result.account, limits.get(result.platform, default))
             counted.append((result.account, result.platform, len(set(t.lower() for t in tags)), limit))
