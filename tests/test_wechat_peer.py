@@ -114,12 +114,14 @@ def test_draft_mode_leaves_the_article_in_the_draft_box(make_repo, double):
     assert double.state()["published"] == [] and len(double.state()["drafts"]) == 1
 
 
-@pytest.mark.parametrize("stale", ["expired", "replaced"])
+@pytest.mark.parametrize("stale", ["expired", "replaced", "refused yet handed out again"])
 def test_a_stale_token_is_replaced_and_the_call_made_once_more(make_repo, double, stale):
     root = _repo(make_repo, double)
     adapter = _adapter(root)
     first = adapter.token()
-    if stale == "expired":
+    if stale == "refused yet handed out again":  # stable_token's normal mode gives it again: forced then
+        double.add_fault({"path": "/cgi-bin/draft/add"}, {"type": "status", "errcode": 40001}, count=1)
+    elif stale == "expired":
         double.advance_clock(7201)  # 42001 on the server's clock; smm's cache still thinks it valid
     else:  # another client forced a new token: 40001 for the old one
         from peers import http_json
