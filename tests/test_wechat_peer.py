@@ -16,8 +16,8 @@ from peers import require
 from smm.errors import AuthError, PlatformError, RateLimited, Rejected, TransientError
 from smm.platforms import Lookup, Outgoing, platform_class
 from smm.platforms import wechat as wechat_module
-from smm.publish import Publisher
-from smm.repo import load_repo
+from smm.publish.pipeline import Publisher
+from smm.workspace.repo import load_repo
 
 pytestmark = pytest.mark.peer
 ENV = {"WX_SECRET": "smm-wechat-test-secret"}
@@ -73,7 +73,7 @@ def _adapter(root):
 
 
 def _outgoing(root):
-    from smm.render import Renderer
+    from smm.render.rendered import Renderer
 
     repo = load_repo(root)
     rendered = Renderer(root, repo.config, repo.brand).render(repo.posts[0], "wx")

@@ -24,9 +24,9 @@ from pathlib import Path
 from typing import Iterator
 from zoneinfo import ZoneInfo
 
-from smm.article import attribute, image_sources
+from smm.render.article import attribute, image_sources
 from smm.errors import AuthError, NotSupported, PlatformError, RateLimited, Rejected, TransientError
-from smm.markup import is_local_image
+from smm.render.markup import is_local_image
 from smm.platforms import http
 from smm.platforms.base import Display, Lookup, MediaRules, Metrics, Outgoing, Platform, PublishResult, Readiness, \
     secret_option
