@@ -72,6 +72,14 @@ def _business_usage(owner: str, kind: str, code: int):
         return httpx.Response(400, json=_graph_error(code, "There have been too many calls").json(),
                               headers={"X-Business-Use-Case-Usage": json.dumps(usage)})
     return answer
+def _wechat_setup(request: httpx.Request) -> httpx.Response | None:
+    """The token, the cover, the draft and the outcome answered; None for freepublish/submit, the call that publishes."""
+    answers = {"/cgi-bin/stable_token": {"access_token": "wx-token", "expires_in": 7200},
+               "/cgi-bin/material/add_material": {"media_id": "cover", "url": "http://mmbiz.qpic.cn/c/0"},
+               "/cgi-bin/draft/add": {"media_id": "draft"},
+               "/cgi-bin/freepublish/get": {"publish_id": "1", "publish_status": 0, "article_id": "art",
+                                            "article_detail": {"count": 1, "item": [{"idx": 1, "article_url": "u"}]}}}
+    return httpx.Response(200, json=answers[request.url.path]) if request.url.path in answers else None
 
 
 @dataclass
@@ -82,9 +90,11 @@ class Net:
     ok: httpx.Response
     rejected: httpx.Response
     rate_limited: Callable[[int], httpx.Response]
-    seam: str = "transport"  # or "mastodon" / "bluesky": a client factory; "graph": a transport with _graph_setup
+    seam: str = "transport"  # or "mastodon" / "bluesky": a client factory; "graph" / "wechat": a transport with setup
     reconciles: bool = False  # an unopened connection counts as unknown (the SDK cannot tell it apart)
     media: tuple = ()  # what the post carries (Instagram takes none without)
+    says_wait: bool = True  # the rate limit says how long; else the adapter knows (WeChat: until midnight)
+    files: dict | None = None  # the repository files the account needs
 
 
 NETS = {
@@ -122,6 +132,13 @@ NETS = {
                      httpx.Response(200, json={"id": "17950"}),
                      _graph_error(9004, "Media download has failed. The media URI doesn't meet our requirements."),
                      _business_usage("1784", "instagram", 80002), seam="graph", media=(("content/a.jpg", "Tea"),)),
+    # every answer is HTTP 200 with an errcode (tests/peers/wechat_api.py); `cover` is a tiny PNG
+    "wechat": Net("{platform: wechat, app_id: wx5mm0c0ffee0test, secret_env: T_SECRET, cover: c.png}",
+                  httpx.Response(200, json={"errcode": 0, "errmsg": "ok", "publish_id": "1", "msg_data_id": "2"}),
+                  httpx.Response(200, json={"errcode": 53503, "errmsg": "该草稿未通过发布检查"}),
+                  lambda s: httpx.Response(200, json={"errcode": 45009, "errmsg": "reach max api daily quota limit"}),
+                  seam="wechat", says_wait=False, files={"c.png": base64.b64decode(
+                      "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVR4nGP4z8AAAAMBAQDJ/pLvAAAAAElFTkSuQmCC")}),
 }
 
 # fault on the publishing call → (the typed error, whether the outcome is unknown; None: the net decides)
@@ -179,6 +196,9 @@ def adapter(root, net: Net, answer: Callable[[httpx.Request], httpx.Response]):
                    client_factory=lambda base_url: Client(base_url, Request(transport=httpx.MockTransport(replay))))
     if net.seam == "graph":
         return cls(account, ENV, root, transport=httpx.MockTransport(lambda request: _graph_setup(request) or answer(request)))
+    if net.seam == "wechat":
+        return cls(account, ENV, root, transport=httpx.MockTransport(lambda request: _wechat_setup(request)
+                                                                     or answer(request)))
     return cls(account, ENV, root, transport=httpx.MockTransport(answer))
 
 
@@ -197,7 +217,7 @@ OUTGOING = Outgoing("p", "acct", "Launch", "Hello", published_at="2026-12-01T04:
 @pytest.mark.parametrize("name", list(NETS))
 def test_each_fault_is_the_same_typed_error_on_every_network(make_repo, name, fault):
     net = NETS[name]
-    root = make_repo(platforms=f"timezone: UTC\naccounts:\n  acct: {net.account}\n", calendar=None)
+    root = make_repo(platforms=f"timezone: UTC\naccounts:\n  acct: {net.account}\n", calendar=None, files=net.files)
     answer, error, unknown = FAULTS[fault]
     with pytest.raises(PlatformError) as caught:
         adapter(root, net, _raising(answer(net))).publish(replace(OUTGOING, media=net.media), idempotency_key="k")
@@ -205,18 +225,18 @@ def test_each_fault_is_the_same_typed_error_on_every_network(make_repo, name, fa
     if error is TransientError:
         assert caught.value.outcome_unknown is (net.reconciles if unknown is None else unknown)
     if error is RateLimited:
-        assert 899 <= caught.value.retry_after <= 900
+        assert 899 <= caught.value.retry_after <= 900 if net.says_wait else 0 < caught.value.retry_after <= 86_400
     assert SECRET not in str(caught.value)
 
 
 @pytest.mark.parametrize("name", list(NETS))
 def test_the_documented_success_is_published(make_repo, name):
     net = NETS[name]
-    root = make_repo(platforms=f"timezone: UTC\naccounts:\n  acct: {net.account}\n", calendar=None)
+    root = make_repo(platforms=f"timezone: UTC\naccounts:\n  acct: {net.account}\n", calendar=None, files=net.files)
     result = adapter(root, net, _raising(net.ok)).publish(replace(OUTGOING, media=net.media), idempotency_key="k")
     assert result.remote_id == {"telegram": "5", "discord": "1", "slack": "slack:k", "mastodon": "110",
                                 "bluesky": "at://did:plc:brand/app.bsky.feed.post/3k", "threads": "17900",
-                                "facebook": "1000_555", "instagram": "17950"}[name]
+                                "facebook": "1000_555", "instagram": "17950", "wechat": "art"}[name]
 
 
 def test_the_feed_refuses_a_feed_file_it_cannot_read(make_repo):

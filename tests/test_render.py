@@ -415,7 +415,7 @@ def test_raw_html_links_are_text_not_links_in_html_flavours(make_repo):
     from smm.platforms import platform_class
 
     renderings = render_everywhere(make_repo, '<a href="javascript:alert(1)">click</a> <img src=x onerror=alert(1)>')
-    html_flavoured = [r for r in renderings if platform_class(r.platform).markup in ("html", "telegram")]
+    html_flavoured = [r for r in renderings if platform_class(r.platform).markup in ("html", "article", "telegram")]
     assert {r.platform for r in html_flavoured} == {"feed", "wechat", "telegram"}
     for r in html_flavoured:
         assert "&lt;a href" in r.text
@@ -504,8 +504,10 @@ def test_hashtag_limit_applies_to_any_account(make_repo):
     ("a", 19_000, []),
 ])
 def test_wechat_article_fewer_than_20000_characters(make_repo, char, length, problems):
-    platforms = "timezone: UTC\naccounts:\n  wechat: {platform: wechat, token_env: T}\n"
-    r = render(make_repo, char * (length - len("<p></p>")), account="wechat", platforms=platforms)
+    """The article counted is the one sent: its inline styles count too."""
+    platforms = "timezone: UTC\naccounts:\n  wechat: {platform: wechat, cover: c.png}\n"
+    styled = render(make_repo, "x", account="wechat", platforms=platforms, files={"c.png": _png()}).parts[0].length - 1
+    r = render(make_repo, char * (length - styled), account="wechat", platforms=platforms, files={"c.png": _png()})
     assert r.parts[0].length == length
     assert [d.rule for d in r.diagnostics] == problems
 

@@ -7,7 +7,9 @@ without the method. A platform class declares, as class attributes:
 
 - `name` (what platforms.yml says) and `label` (what people read);
 - its limits: `text_limit`, `caption_limit`, `length` (with `unit` and `counting_rule`),
-  `cost`, `extra_problems`, `max_links`, `max_hashtags`, `media` (MediaRules), `threads`
+  `cost`, `extra_problems`, `max_links`, `max_hashtags`, `media` (MediaRules), `title_limit`,
+  `article_images` (MediaRules of an article's images, for markup `article`), `daily_limit`
+  (with `day_zone`, the zone of the network's days), `threads`
   (or `threads_for(options)`), `content_warnings`; `smm check`, `preview` and `count` read them;
 - its text: `markup`, the flavour smm.render.markup writes (one of `FLAVORS`), and `finalize`,
   `shorten_links`, `facets` for what the network needs beyond it;
@@ -196,6 +198,10 @@ class Platform:
     max_hashtags: ClassVar[int | None] = None
     content_warnings: ClassVar[bool] = False  # a post's `content_warning` is shown, and counted, here
     media: ClassVar[MediaRules] = MediaRules()
+    title_limit: ClassVar[int | None] = None  # characters of a post's `title`, where the network shows it
+    article_images: ClassVar[MediaRules | None] = None  # markup `article`: images in the body, uploaded
+    daily_limit: ClassVar[int | None] = None  # posts a day an account takes (`daily_limit` option overrides)
+    day_zone: ClassVar[str | None] = None  # the time zone of the network's days (None: platforms.yml's)
     secrets: ClassVar[tuple[str, ...]] = ()  # account options that name environment variables
     publish_options: ClassVar[tuple[str, ...]] = ()  # account options publishing needs (checking does not)
     can_publish: ClassVar[bool] = False

@@ -180,6 +180,11 @@ class SecretCalls:
         _FILTER.secrets |= self.secrets
         self.client = client(transport=transport)
 
+    def hide(self, secret: str) -> None:
+        """Keep another secret (a token obtained with the first) out of logs and errors too."""
+        self.secrets.add(secret)
+        _FILTER.secrets.add(secret)
+
     def send(self, method: str, url: str, label: str, **kwargs) -> httpx.Response:
         """`send` with the secret hidden from what it raises (keywords as send's, `check` too)."""
         try:

@@ -25,7 +25,7 @@ from smm.content.post import Post, published
 from smm.content.tokens import HANDLE, hashtag, hashtags, urls
 from smm.platforms import Platform, platform_class, reported_limits
 from smm.render.counting import first_overflow
-from smm.render import markup
+from smm.render import article, markup
 from smm.render.split import SPLIT_MARKER, split
 from smm.render.templating import HTML_FLAVORS, TEMPLATES_DIR, Templates
 from smm.workspace.brand import Brand
@@ -169,6 +169,8 @@ class _Job:
         if self.platform.markup in HTML_FLAVORS:
             self.check_template_links(full)
         full = self.platform.finalize(full)
+        if flavor == "article":
+            full = self.article(full)
         media_refs = self.check_media()
         parts = self.fit(full, bool(media_refs))
         languages = tuple(published(self.post.meta.get("languages")) or ())
@@ -191,12 +193,15 @@ class _Job:
                               "write the full address, e.g. `https://example.com/page`", self.position_in_source(target))
 
     def check_template_links(self, markup_text: str) -> None:
-        """A template's own `<a href>` or `<img src>` may not lead anywhere but http(s) or mailto either."""
+        """A template's own `<a href>` or `<img src>` may not lead anywhere but http(s) or mailto either
+        (an article's images may be repository files: they are uploaded, and checked as such)."""
         template = self.r.templates.get(self.platform)
         if isinstance(template, Diagnostic):
             return
+        uploaded = set(article.image_sources(markup_text)) if self.platform.markup == "article" else set()
         for target in _LinkTargets.of(markup_text):
-            if not leaves_safely(target):
+            if not leaves_safely(target) and not (target in uploaded and markup.is_local_image(target)) and not (
+                    self.platform.markup == "article" and target.startswith("#")):  # footnotes: made text
                 self.found.append(Diagnostic(
                     f"{TEMPLATES_DIR}/{template.name}", 1, 1, ERROR, "render.unsafe-link",
                     f"template {template.name} links to `{target}` for {self.post.file}: only http(s) and mailto "
@@ -253,6 +258,38 @@ class _Job:
             self.found.append(result)
             return body
         return result.strip()
+
+    def article(self, body: str) -> str:
+        """The article as sent (smm.render.article), with what WeChat needs checked: its title, a cover
+        (the first `media`, else the account's `cover`) and the images it uploads from the body."""
+        built = article.build(body, article.theme_of(self.r.brand.theme))
+        limit = self.platform.title_limit
+        if limit and len(self.post.title) > limit:
+            self.problem(("title",), "render.too-long", f"the title is {len(self.post.title)} characters; "
+                         f"{self.platform.label} takes at most {limit}", "shorten `title`")
+        cover = self.options.get("cover")
+        if not self.view.media and not cover and not self.post.meta.get("draft"):  # a draft may wait for one
+            self.problem(self.view.media_path or ("platforms", self.account_index()), "media.none",
+                         f"{self.platform.label} articles need a cover image; this one has none",
+                         f"add `media:` (the first image is the cover), or give `{self.account}` a `cover` in platforms.yml")
+        elif not self.view.media and cover:
+            self.check_file(cover, self.platform.media, self.post.at(("platforms", self.account_index())), "cover ")
+        for source in article.image_sources(built):
+            at = self.position_in_source(source)
+            if markup.is_local_image(source):
+                self.check_file(source, self.platform.article_images, at, "image ")
+            else:
+                self.problem((), "render.external-image", f"image `{source}`: {self.platform.label} removes images "
+                             "it does not host", "save it in the repository (e.g. content/media/) and write its path: "
+                             "smm uploads it", at=at)
+        return built
+
+    def check_file(self, file: str, rules, at: tuple, what: str) -> None:
+        """A repository file the network will be sent, checked against its rules."""
+        path, rule, why = _usable_media(self.r.root, file)
+        found = [(rule, why)] if rule else media.problems(media.inspect(path), None, rules, False)
+        for rule, message in found:
+            self.problem((), rule, f"{what}`{file}` {message}", at=at)
 
     def content_warning(self) -> str | None:
         return published(self.post.meta.get("content_warning")) or None if self.platform.content_warnings else None

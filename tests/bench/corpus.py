@@ -55,7 +55,7 @@ accounts:
   threads: {platform: threads, handle: cloudleaftea, media_base_url: https://cloudleaf.github.io/social}
   linkedin: {platform: linkedin}
   weibo: {platform: weibo, char_limit: 2000}
-  wechat: {platform: wechat}
+  wechat: {platform: wechat, cover: content/media/winter-blend.png, daily_limit: 100}  # no errors planted here
 """
 HANDLES_YML = """teahouse:
   mastodon: "@zhuxiang@mastodon.example"
