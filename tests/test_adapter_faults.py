@@ -21,6 +21,7 @@ import requests
 
 from smm.errors import PlatformError, RateLimited, Rejected, TransientError
 from smm.platforms import Outgoing, platform_class
+from smm.platforms.linkedin import until_midnight_utc
 from smm.repo import load_repo
 
 SECRET = "s3cr3t-Fake-Token-For-Replays-0123456789"
@@ -45,6 +46,13 @@ def _bluesky_setup(request: httpx.Request) -> httpx.Response | None:
     return None
 
 
+def _weibo_setup(request: httpx.Request) -> httpx.Response | None:
+    """account/rate_limit_status (Weibo's only word on how long a rate limit lasts: it sends no headers)."""
+    if request.url.path.endswith("/2/account/rate_limit_status.json"):
+        return httpx.Response(200, json={"remaining_user_hits": 0, "reset_time_in_seconds": 900})
+    return None
+
+
 @dataclass
 class Net:
     """One network: its account, the answers that mean success, refusal and a rate limit, and its seam."""
@@ -55,6 +63,8 @@ class Net:
     rate_limited: Callable[[int], httpx.Response]
     seam: str = "transport"  # or "mastodon" / "bluesky": a client factory
     reconciles: bool = False  # find() can tell later: an unopened connection may count as unknown
+    setup: Callable[[httpx.Request], httpx.Response | None] | None = None  # answers calls besides the one that publishes
+    wait: Callable[[], float] = lambda: 900  # the wait a rate limit of `rate_limited(900)` means
 
 
 NETS = {
@@ -79,6 +89,20 @@ NETS = {
                    httpx.Response(400, json={"error": "InvalidRecord", "message": "Record/text must not be longer"}),
                    lambda s: httpx.Response(429, json={"error": "RateLimitExceeded"}, headers={"retry-after": str(s)}),
                    seam="bluesky", reconciles=True),
+    "weibo": Net("{platform: weibo, token_env: T_SECRET, safe_domain: brand.example.com, rip: 203.0.113.7}",
+                 httpx.Response(200, json={"id": 4990000000000001, "idstr": "4990000000000001", "text": "Hello"}),
+                 httpx.Response(400, json={"error": "Text too long, please input text less than 140 characters!",
+                                           "error_code": 20012, "request": "/2/statuses/share.json"}),
+                 lambda s: httpx.Response(403, json={"error": "User requests out of rate limit!", "error_code": 10023,
+                                                     "request": "/2/statuses/share.json"}),
+                 setup=_weibo_setup),
+    "linkedin": Net("{platform: linkedin, token_env: T_SECRET, author: 'urn:li:organization:90000001'}",
+                    httpx.Response(201, headers={"x-restli-id": "urn:li:share:7000000000000000001"}),
+                    httpx.Response(422, json={"message": "ERROR :: /commentary :: Content is a duplicate of "
+                                                         "urn:li:share:6999", "status": 422}),
+                    lambda s: httpx.Response(429, json={"status": 429, "code": "TOO_MANY_REQUESTS", "message":
+                                                        "Resource level throttle MEMBER DAY limit"}),
+                    wait=until_midnight_utc),
 }
 
 # fault on the publishing call → (the typed error, whether the outcome is unknown; None: the net decides)
@@ -134,7 +158,7 @@ def adapter(root, net: Net, answer: Callable[[httpx.Request], httpx.Response]):
             return _bluesky_setup(request) or answer(request)
         return cls(account, ENV, root,
                    client_factory=lambda base_url: Client(base_url, Request(transport=httpx.MockTransport(replay))))
-    return cls(account, ENV, root, transport=httpx.MockTransport(answer))
+    return cls(account, ENV, root, transport=httpx.MockTransport(lambda r: net.setup and net.setup(r) or answer(r)))
 
 
 def _raising(result):
@@ -160,7 +184,7 @@ def test_each_fault_is_the_same_typed_error_on_every_network(make_repo, name, fa
     if error is TransientError:
         assert caught.value.outcome_unknown is (net.reconciles if unknown is None else unknown)
     if error is RateLimited:
-        assert 899 <= caught.value.retry_after <= 900
+        assert abs(caught.value.retry_after - net.wait()) <= 1
     assert SECRET not in str(caught.value)
 
 
@@ -170,7 +194,8 @@ def test_the_documented_success_is_published(make_repo, name):
     root = make_repo(platforms=f"timezone: UTC\naccounts:\n  acct: {net.account}\n", calendar=None)
     result = adapter(root, net, _raising(net.ok)).publish(OUTGOING, idempotency_key="k")
     assert result.remote_id == {"telegram": "5", "discord": "1", "slack": "slack:k", "mastodon": "110",
-                                "bluesky": "at://did:plc:brand/app.bsky.feed.post/3k"}[name]
+                                "bluesky": "at://did:plc:brand/app.bsky.feed.post/3k", "weibo": "4990000000000001",
+                                "linkedin": "urn:li:share:7000000000000000001"}[name]
 
 
 def test_the_feed_refuses_a_feed_file_it_cannot_read(make_repo):

@@ -127,6 +127,26 @@ def test_linkedin_escapes_reserved_characters(make_repo):
     assert r.text == "Tea \\(hot\\) & \\<cold\\> a\\_b \\[x\\] {hashtag|\\#|Tea}"
 
 
+LINKEDIN_MENTIONS = {  # a LinkedIn handle in brand/handles.yml → how `@{them}` is sent
+    "an organization": ("@[Zhuxiang Teahouse](urn:li:organization:2414183)",
+                        "@[Zhuxiang Teahouse](urn:li:organization:2414183)"),
+    "a person": ("@[Jane Doe](urn:li:person:a1B2-c3)", "@[Jane Doe](urn:li:person:a1B2-c3)"),
+    "plain text": ("Zhuxiang (teahouse)", "Zhuxiang \\(teahouse\\)"),
+    "a link, not a URN": ("@[Bad](https://evil.example)", "\\@Bad \\(https://evil.example?utm\\_source=linkedin&utm\\_medium=social\\)"),
+    "a mark typed in the text": ("\ue0009\ue001", "\ue0009\ue001"),
+}
+
+
+@pytest.mark.parametrize("case", list(LINKEDIN_MENTIONS))
+def test_linkedin_mentions_are_kept_whole_only_when_written_as_its_mentions(make_repo, case):
+    handle, sent = LINKEDIN_MENTIONS[case]
+    platforms = "timezone: UTC\naccounts:\n  linkedin: {platform: linkedin, token_env: T, author: 'urn:li:person:x'}\n"
+    handles = f"them:\n  linkedin: {json.dumps(handle)}\n"
+    r = render(make_repo, "Tea at @{them} (hot) #Tea", account="linkedin", platforms=platforms,
+               files={"brand/handles.yml": handles})
+    assert r.text == f"Tea at {sent} \\(hot\\) {{hashtag|\\#|Tea}}" and not r.diagnostics
+
+
 def test_telegram_html_is_escaped_and_counted_as_shown(make_repo):
     platforms = "timezone: UTC\naccounts:\n  telegram: {platform: telegram, token_env: T, chat_id: '@c'}\n"
     r = render(make_repo, "**Tea** & <b>x</b>", account="telegram", platforms=platforms)
