@@ -18,8 +18,8 @@ from peers import require
 from smm.errors import AuthError, NotSupported, RateLimited, Rejected, TransientError
 from smm.platforms import Outgoing, platform_class
 from smm.platforms.linkedin import until_midnight_utc
-from smm.publish import Publisher
-from smm.repo import load_repo
+from smm.publish.pipeline import Publisher
+from smm.workspace.repo import load_repo
 from test_adapters_real import _png
 
 ENV_NAME, SECRET_NAME = "T_LINKEDIN_TOKEN", "T_LINKEDIN_CLIENT_SECRET"

@@ -15,8 +15,8 @@ from conftest import post_text
 from peers import require
 from smm.errors import AuthError, RateLimited, Rejected, TransientError
 from smm.platforms import Outgoing, platform_class
-from smm.publish import Publisher
-from smm.repo import load_repo
+from smm.publish.pipeline import Publisher
+from smm.workspace.repo import load_repo
 from test_adapters_real import _png
 
 ENV_NAME = "T_WEIBO_TOKEN"

@@ -22,12 +22,12 @@ from datetime import datetime, timedelta, timezone
 from typing import Mapping
 from urllib.parse import urlsplit
 
-from smm import counting
+from smm.content.tokens import URL, urls
 from smm.errors import AuthError, NotSupported, RateLimited, Rejected, TransientError
 from smm.platforms import http
 from smm.platforms.base import (API_BASE_OPTION, TOKEN_OPTION, Display, Lookup, MediaRules, Metrics, Outgoing, Platform,
                                 PublishResult)
-from smm.tokens import URL, urls
+from smm.render import counting
 
 API = "https://api.weibo.com"
 SHARE_LIMIT = 140  # 汉字, statuses/share's "内容不超过140个汉字"
