@@ -69,17 +69,17 @@ def test_linkedin_publishes_mentions_articles_and_images_exactly_once(make_repo,
                            link="https://cloudleaf.example/winter", hashtags="[WinterBlend]"),
         "one.md": _due("One cup [hot]", 11, media="[{file: content/media/a.png, alt: A green cup}]"),
         "two.md": _due("Two pictures", 10, media=media),
-    }, platforms=_platforms(linkedin, utm=False), calendar=None,
+    }, platforms=_platforms(linkedin), calendar=None,
         files={"content/media/a.png": _png(), "content/media/b.png": _png("red"), "brand/handles.yml": HANDLES})
     report = _run(root, linkedin)
     assert sorted((j.post, j.state) for j in report.jobs) == [
         ("article", "published"), ("one", "published"), ("two", "published")]
     posts = {p["id"]: p for p in linkedin.state()["published"]}
     article, one, two = (posts[_record(root, name)["remote_id"]] for name in ("article", "one", "two"))
-    assert article["shown"] == ("Winter (oolong) at Zhuxiang Teahouse — a_b <new> #TeaTime\n\n"
-                                "https://cloudleaf.example/winter\n\n#WinterBlend")
+    tagged = "https://cloudleaf.example/winter?utm_source=linkedin&utm_medium=social"  # whole: no `\\_`
+    assert article["shown"] == f"Winter (oolong) at Zhuxiang Teahouse — a_b <new> #TeaTime\n\n{tagged}\n\n#WinterBlend"
     assert "@[Zhuxiang Teahouse](urn:li:organization:2414183)" in article["commentary"]
-    assert article["content"] == {"article": {"source": "https://cloudleaf.example/winter", "title": "A post"}}
+    assert article["content"] == {"article": {"source": tagged, "title": "A post"}}
     assert one["shown"] == "One cup [hot]" and one["content"]["media"]["altText"] == "A green cup"
     assert [i["altText"] for i in two["content"]["multiImage"]["images"]] == ["A green cup", "The roastery"]
     assert all(i["status"] == "AVAILABLE" for i in linkedin.state()["images"])

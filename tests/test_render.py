@@ -127,12 +127,29 @@ def test_linkedin_escapes_reserved_characters(make_repo):
     assert r.text == "Tea \\(hot\\) & \\<cold\\> a\\_b \\[x\\] {hashtag|\\#|Tea}"
 
 
+LINKEDIN_LINKS = {  # text → as sent: reserved characters escaped around a link, never inside it
+    "underscores": ("snake_case https://a.example/a_b?utm_x=1", "snake\\_case https://a.example/a_b?utm_x=1"),
+    "in parentheses": ("(https://a.example/p_(q))", "\\(https://a.example/p_(q)\\)"),
+    "a fragment then a hashtag": ("https://a.example/#frag_1 #Tag", "https://a.example/#frag_1 {hashtag|\\#|Tag}"),
+    "two links": ("a* https://a.example/x~y and https://b.example/[z]", "a\\* https://a.example/x~y and "
+                  "https://b.example/[z]"),
+}
+
+
+@pytest.mark.parametrize("case", list(LINKEDIN_LINKS))
+def test_linkedin_keeps_links_whole(case):
+    from smm.platforms.linkedin import LinkedIn
+
+    text, sent = LINKEDIN_LINKS[case]
+    assert LinkedIn.finalize(text) == sent
+
+
 LINKEDIN_MENTIONS = {  # a LinkedIn handle in brand/handles.yml → how `@{them}` is sent
     "an organization": ("@[Zhuxiang Teahouse](urn:li:organization:2414183)",
                         "@[Zhuxiang Teahouse](urn:li:organization:2414183)"),
     "a person": ("@[Jane Doe](urn:li:person:a1B2-c3)", "@[Jane Doe](urn:li:person:a1B2-c3)"),
     "plain text": ("Zhuxiang (teahouse)", "Zhuxiang \\(teahouse\\)"),
-    "a link, not a URN": ("@[Bad](https://evil.example)", "\\@Bad \\(https://evil.example?utm\\_source=linkedin&utm\\_medium=social\\)"),
+    "a link, not a URN": ("@[Bad](https://evil.example)", "\\@Bad \\(https://evil.example?utm_source=linkedin&utm_medium=social\\)"),
     "a mark typed in the text": ("\ue0009\ue001", "\ue0009\ue001"),
 }
 

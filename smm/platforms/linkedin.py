@@ -23,6 +23,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from urllib.parse import quote
 
+from smm.content.tokens import URL
 from smm.errors import AuthError, NotSupported, RateLimited, Rejected, TransientError
 from smm.platforms import http
 from smm.platforms.base import (API_BASE_OPTION, TOKEN_OPTION, Display, Lookup, MediaRules,
@@ -80,7 +81,16 @@ class LinkedIn(Platform):
 
     @classmethod
     def finalize(cls, text: str) -> str:
-        """Little text: reserved characters escaped, hashtags as LinkedIn's hashtag elements."""
+        """Little text: reserved characters escaped, hashtags as LinkedIn's hashtag elements; links kept
+        whole, as LinkedIn finds them (an escaped `_` in a URL would be sent as `\\_`)."""
+        pieces, last = [], 0
+        for link in URL.finditer(text):
+            pieces += [cls.escaped(text[last:link.start()]), link.group()]
+            last = link.end()
+        return "".join(pieces + [cls.escaped(text[last:])])
+
+    @staticmethod
+    def escaped(text: str) -> str:
         return re.sub(r"\\#(\w+)", r"{hashtag|\\#|\1}", escape_little_text(text))
 
     @classmethod
