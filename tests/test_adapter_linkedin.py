@@ -20,7 +20,7 @@ from smm.platforms import Outgoing, platform_class
 from smm.platforms.linkedin import until_midnight_utc
 from smm.publish.pipeline import Publisher
 from smm.workspace.repo import load_repo
-from test_adapters_real import _png
+from test_adapters_real import _metric_rows, _png
 
 ENV_NAME, SECRET_NAME = "T_LINKEDIN_TOKEN", "T_LINKEDIN_CLIENT_SECRET"
 
@@ -172,3 +172,30 @@ def test_a_member_author_has_no_page_statistics(adapter):
     adapter.options["author"] = "urn:li:person:smmAdmin01"
     with pytest.raises(NotSupported, match="organization pages only"):
         adapter.metrics(["urn:li:share:1"])
+
+
+def test_smm_metrics_collects_weibo_and_linkedin(make_repo, linkedin, smm, monkeypatch):
+    weibo = require("weibo")
+    weibo.reset()
+    platforms = _platforms(linkedin) + "  weibo: " + json.dumps({
+        "platform": "weibo", "token_env": "T_WEIBO_TOKEN", "safe_domain": weibo["SAFE_DOMAIN"], "api_base": weibo.url,
+        "rip": "203.0.113.7"}) + "\n"
+    root = make_repo({"p.md": post_text("新品 New tea", publish_at=(_now() - timedelta(minutes=5)).isoformat(),
+                                        platforms="[linkedin, weibo]", link=f"https://{weibo['SAFE_DOMAIN']}/new")},
+                     platforms=platforms, calendar=None)
+    env = {**_env(linkedin), "T_WEIBO_TOKEN": weibo["TOKEN"]}
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    assert [j.state for j in Publisher(load_repo(root), _now(), env, sleep=lambda s: None).run().jobs] == [
+        "published", "published"]
+    share, status = _record(root, "p")["remote_id"], json.loads(
+        (root / "data/published/p.json").read_text())["accounts"]["weibo"]["remote_id"]
+    linkedin.control("POST", "engage", {"share": share, "likeCount": 4, "commentCount": 1, "followers": 77})
+    weibo.control("POST", "engage", {"id": status, "attitudes": 6, "reposts": 2, "followers": 88})
+    code, out, err = smm("metrics", "--format", "json", "--interval", "1m")
+    assert code == 0, out + err
+    rows = {r["account"]: (r["remote_id"], r["likes"], r["replies"], r["reposts"]) for r in _metric_rows(root)}
+    assert rows == {"linkedin": (share, "4", "1", "0"), "weibo": (status, "6", "0", "2")}
+    followers = "".join(p.read_text() for p in (root / "data/accounts").glob("*.csv"))
+    assert ",linkedin,linkedin,77" in followers and ",weibo,weibo,88" in followers
+    weibo.reset()
