@@ -190,3 +190,24 @@ def test_check_refuses_an_account_that_cannot_publish(make_repo, smm, case):
     code, out, _ = smm("check", "--format", "json")
     found = [d for d in json.loads(out) if d["file"] == "platforms.yml"]
     assert code != 0 and [(d["rule"], d["line"]) for d in found] == [(rule, 4)], out
+
+
+TOPICS = {  # text → the topics `smm check` reports (statuses/share refuses "#话题#" in the text)
+    "one topic": ("新品 #冬日茶饮# 上市 https://brand.example.com/a", ["#冬日茶饮#"]),
+    "a topic twice": ("#新茶# 与 #新茶# https://brand.example.com/a", ["#新茶#"]),
+    "hashtags, no topic": ("新品 #冬日茶饮 #WinterBlend https://brand.example.com/a", []),
+    "a # inside a link": ("见 https://brand.example.com/a#b#c 吧", []),
+}
+
+
+@pytest.mark.parametrize("case", list(TOPICS))
+def test_check_reports_weibo_topics_where_they_are_written(make_repo, smm, case):
+    text, topics = TOPICS[case]
+    platforms = "timezone: UTC\naccounts:\n  weibo: {platform: weibo, token_env: T, safe_domain: brand.example.com}\n"
+    make_repo({"p.md": post_text(text, platforms="[weibo]")}, platforms=platforms, calendar=None)
+    code, out, _ = smm("check", "--format", "json")
+    found = [d for d in json.loads(out) if d["rule"] == "render.weibo-topic"]
+    assert [d["message"].split("`")[1] for d in found] == topics, out
+    body = (make_repo.root / "content/p.md").read_text().splitlines()
+    assert all(body[d["line"] - 1][d["column"] - 1:].startswith(t) for d, t in zip(found, topics))
+    assert code == (1 if topics else 0)

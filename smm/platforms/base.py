@@ -253,8 +253,9 @@ class Platform:
         return []
 
     @classmethod
-    def account_problems(cls, text: str, options: Mapping) -> list[tuple[str, str, str | None]]:
-        """(rule, message, hint) for what this account requires of a post's whole text (Weibo's safe domain)."""
+    def account_problems(cls, text: str, options: Mapping) -> list[tuple[str, str, str | None, str | None]]:
+        """(rule, message, hint, the text at fault or None) for what this account requires of a post's
+        whole rendered text (Weibo's safe domain)."""
         return []
 
     @classmethod

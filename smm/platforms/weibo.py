@@ -38,6 +38,7 @@ RATE_LIMITS = {10022, 10023, 10024}
 EXPIRED, AUTH = {21327, 21315, 21316, 21317}, {10006, 10013, 10014, 21301, 21314, 21319, 21332}
 BUSY = {10001, 10002, 10009, 10010}  # system error, unavailable, task queue full, timeout: may have acted
 _SPACE = re.compile(r"\s+")
+TOPIC = re.compile(r"#[^#\s]+#")  # a topic, 话题: statuses/share refuses one in the text
 _DOMAIN = r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$"
 
 
@@ -94,13 +95,17 @@ class Weibo(Platform):
     length = staticmethod(counting.weibo_length)
 
     @classmethod
-    def account_problems(cls, text: str, options: Mapping) -> list[tuple[str, str, str | None]]:
-        """A post must link to the app's safe domain (an empty one is `post.empty-body`'s business)."""
+    def account_problems(cls, text: str, options: Mapping) -> list[tuple[str, str, str | None, str | None]]:
+        """statuses/share's rules: a link to the app's safe domain (an empty post is `post.empty-body`'s
+        business) and no `#话题#` topic."""
+        found = [("render.weibo-topic", f"`{topic}` is a Weibo topic (#话题#), which statuses/share refuses",
+                  f"write `{topic[:-1]}` (a hashtag), or leave the topic out", topic)
+                 for topic in dict.fromkeys(TOPIC.findall(URL.sub(" ", text)))]
         domain = str(options.get("safe_domain") or "").lower()
-        if not domain or not text.strip() or any(on_domain(link, domain) for link in urls(text)):
-            return []
-        return [("render.safe-domain", f"no link to the safe domain {domain}: Weibo refuses a post without one",
-                 f"set `link:` to a page on {domain}, or link one in the text")]
+        if domain and text.strip() and not any(on_domain(link, domain) for link in urls(text)):
+            found.append(("render.safe-domain", f"no link to the safe domain {domain}: Weibo refuses a post "
+                          "without one", f"set `link:` to a page on {domain}, or link one in the text", None))
+        return found
 
     # -- the adapter ------------------------------------------------------------
 

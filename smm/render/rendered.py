@@ -319,8 +319,9 @@ class _Job:
             self.problem((), "render.too-long", f"{which}{message}")
 
     def check_counts(self, text: str) -> None:
-        for rule, message, hint in self.platform.account_problems(text, self.options):
-            self.problem(self.view.link_path or ("platforms", self.account_index()), rule, message, hint)
+        for rule, message, hint, snippet in self.platform.account_problems(text, self.options):
+            at = self.position_in_source(snippet) if snippet else None  # else the link, or the account in `platforms`
+            self.problem(self.view.link_path or ("platforms", self.account_index()), rule, message, hint, at)
         if self.platform.max_links is not None:
             links = len(urls(text))
             if links > self.platform.max_links:
