@@ -109,11 +109,9 @@ class LinkedIn(Platform):
     def author(self) -> str:
         return self.options["author"]
 
-    @property
-    def session(self):
-        if not hasattr(self, "_session"):
-            self._session = http.client(transport=self.transport)
-        return self._session
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.session = http.client(transport=self.transport)  # made now: `smm metrics` calls from several threads
 
     def headers(self) -> dict:
         return {"Authorization": f"Bearer {self.secret('token_env')}", "X-Restli-Protocol-Version": "2.0.0",
@@ -269,5 +267,4 @@ class LinkedIn(Platform):
         return recorded_expiry(options, TOKEN_LIFETIME)
 
     def close(self) -> None:
-        if hasattr(self, "_session"):
-            self._session.close()
+        self.session.close()

@@ -113,11 +113,9 @@ class Weibo(Platform):
     def api(self) -> str:
         return (self.options.get("api_base") or API).rstrip("/")
 
-    @property
-    def session(self):
-        if not hasattr(self, "_session"):
-            self._session = http.client(transport=self.transport)
-        return self._session
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.session = http.client(transport=self.transport)  # made now: `smm metrics` calls from several threads
 
     def call(self, method: str, path: str, what: str, **kwargs):
         """One API call; its JSON, or the typed error its `error_code` means."""
@@ -237,5 +235,4 @@ class Weibo(Platform):
         return self.call("GET", "/2/users/show.json", "user", params={"uid": self.uid()}).get("followers_count")
 
     def close(self) -> None:
-        if hasattr(self, "_session"):
-            self._session.close()
+        self.session.close()
