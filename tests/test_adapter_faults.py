@@ -21,6 +21,7 @@ import requests
 
 from smm.errors import PlatformError, RateLimited, Rejected, TransientError
 from smm.platforms import Outgoing, platform_class
+from smm.platforms.linkedin import until_midnight_utc
 from smm.workspace.repo import load_repo
 
 SECRET = "s3cr3t-Fake-Token-For-Replays-0123456789"
@@ -82,6 +83,22 @@ def _wechat_setup(request: httpx.Request) -> httpx.Response | None:
     return httpx.Response(200, json=answers[request.url.path]) if request.url.path in answers else None
 
 
+def _weibo_setup(request: httpx.Request) -> httpx.Response | None:
+    """account/rate_limit_status (Weibo's only word on how long a rate limit lasts: it sends no headers)."""
+    if request.url.path.endswith("/2/account/rate_limit_status.json"):
+        return httpx.Response(200, json={"remaining_user_hits": 0, "reset_time_in_seconds": 900})
+    return None
+
+
+def _until_midnight_in_china() -> float:
+    """WeChat's daily API quota starts again at midnight, China time."""
+    from datetime import datetime, timedelta
+    from zoneinfo import ZoneInfo
+
+    now = datetime.now(ZoneInfo("Asia/Shanghai"))
+    return (datetime.combine(now.date() + timedelta(days=1), datetime.min.time(), now.tzinfo) - now).total_seconds()
+
+
 @dataclass
 class Net:
     """One network: its account, the answers that mean success, refusal and a rate limit, and its seam."""
@@ -90,10 +107,11 @@ class Net:
     ok: httpx.Response
     rejected: httpx.Response
     rate_limited: Callable[[int], httpx.Response]
-    seam: str = "transport"  # or "mastodon" / "bluesky": a client factory; "graph" / "wechat": a transport with setup
+    seam: str = "transport"  # or "mastodon" / "bluesky": a client factory
     reconciles: bool = False  # an unopened connection counts as unknown (the SDK cannot tell it apart)
+    setup: Callable[[httpx.Request], httpx.Response | None] | None = None  # answers calls besides the one that publishes
+    wait: Callable[[], float] = lambda: 900  # the wait a rate limit of `rate_limited(900)` means
     media: tuple = ()  # what the post carries (Instagram takes none without)
-    says_wait: bool = True  # the rate limit says how long; else the adapter knows (WeChat: until midnight)
     files: dict | None = None  # the repository files the account needs
 
 
@@ -123,22 +141,36 @@ NETS = {
                    httpx.Response(200, json={"id": "17900"}), _graph_error(100, "(#100) Param text is too long"),
                    lambda s: httpx.Response(400, json=_graph_error(4, "(#4) Application request limit reached").json(),
                                             headers={"X-App-Usage": '{"call_count":100,"total_cputime":9,"total_time":9}'}),
-                   seam="graph"),
+                   setup=_graph_setup),
     "facebook": Net("{platform: facebook, token_env: T_SECRET, page_id: '1000'}",
                     httpx.Response(200, json={"id": "1000_555"}),
                     _graph_error(100, "(#100) Posts where the message, link and attached_media are all empty"),
-                    _business_usage("1000", "pages", 80001), seam="graph"),
+                    _business_usage("1000", "pages", 80001), setup=_graph_setup),
     "instagram": Net("{platform: instagram, token_env: T_SECRET, user_id: '1784', media_base_url: 'https://b.example'}",
                      httpx.Response(200, json={"id": "17950"}),
                      _graph_error(9004, "Media download has failed. The media URI doesn't meet our requirements."),
-                     _business_usage("1784", "instagram", 80002), seam="graph", media=(("content/a.jpg", "Tea"),)),
+                     _business_usage("1784", "instagram", 80002), setup=_graph_setup, media=(("content/a.jpg", "Tea"),)),
     # every answer is HTTP 200 with an errcode (tests/peers/wechat_api.py); `cover` is a tiny PNG
     "wechat": Net("{platform: wechat, app_id: wx5mm0c0ffee0test, secret_env: T_SECRET, cover: c.png}",
                   httpx.Response(200, json={"errcode": 0, "errmsg": "ok", "publish_id": "1", "msg_data_id": "2"}),
                   httpx.Response(200, json={"errcode": 53503, "errmsg": "该草稿未通过发布检查"}),
                   lambda s: httpx.Response(200, json={"errcode": 45009, "errmsg": "reach max api daily quota limit"}),
-                  seam="wechat", says_wait=False, files={"c.png": base64.b64decode(
+                  setup=_wechat_setup, wait=_until_midnight_in_china, files={"c.png": base64.b64decode(
                       "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVR4nGP4z8AAAAMBAQDJ/pLvAAAAAElFTkSuQmCC")}),
+    "weibo": Net("{platform: weibo, token_env: T_SECRET, safe_domain: brand.example.com, rip: 203.0.113.7}",
+                 httpx.Response(200, json={"id": 4990000000000001, "idstr": "4990000000000001", "text": "Hello"}),
+                 httpx.Response(400, json={"error": "Text too long, please input text less than 140 characters!",
+                                           "error_code": 20012, "request": "/2/statuses/share.json"}),
+                 lambda s: httpx.Response(403, json={"error": "User requests out of rate limit!", "error_code": 10023,
+                                                     "request": "/2/statuses/share.json"}),
+                 setup=_weibo_setup),
+    "linkedin": Net("{platform: linkedin, token_env: T_SECRET, author: 'urn:li:organization:90000001'}",
+                    httpx.Response(201, headers={"x-restli-id": "urn:li:share:7000000000000000001"}),
+                    httpx.Response(422, json={"message": "ERROR :: /commentary :: Content is a duplicate of "
+                                                         "urn:li:share:6999", "status": 422}),
+                    lambda s: httpx.Response(429, json={"status": 429, "code": "TOO_MANY_REQUESTS", "message":
+                                                        "Resource level throttle MEMBER DAY limit"}),
+                    wait=until_midnight_utc),
 }
 
 # fault on the publishing call → (the typed error, whether the outcome is unknown; None: the net decides)
@@ -194,12 +226,7 @@ def adapter(root, net: Net, answer: Callable[[httpx.Request], httpx.Response]):
             return _bluesky_setup(request) or answer(request)
         return cls(account, ENV, root,
                    client_factory=lambda base_url: Client(base_url, Request(transport=httpx.MockTransport(replay))))
-    if net.seam == "graph":
-        return cls(account, ENV, root, transport=httpx.MockTransport(lambda request: _graph_setup(request) or answer(request)))
-    if net.seam == "wechat":
-        return cls(account, ENV, root, transport=httpx.MockTransport(lambda request: _wechat_setup(request)
-                                                                     or answer(request)))
-    return cls(account, ENV, root, transport=httpx.MockTransport(answer))
+    return cls(account, ENV, root, transport=httpx.MockTransport(lambda r: net.setup and net.setup(r) or answer(r)))
 
 
 def _raising(result):
@@ -225,7 +252,7 @@ def test_each_fault_is_the_same_typed_error_on_every_network(make_repo, name, fa
     if error is TransientError:
         assert caught.value.outcome_unknown is (net.reconciles if unknown is None else unknown)
     if error is RateLimited:
-        assert 899 <= caught.value.retry_after <= 900 if net.says_wait else 0 < caught.value.retry_after <= 86_400
+        assert abs(caught.value.retry_after - net.wait()) <= 1
     assert SECRET not in str(caught.value)
 
 
@@ -236,7 +263,8 @@ def test_the_documented_success_is_published(make_repo, name):
     result = adapter(root, net, _raising(net.ok)).publish(replace(OUTGOING, media=net.media), idempotency_key="k")
     assert result.remote_id == {"telegram": "5", "discord": "1", "slack": "slack:k", "mastodon": "110",
                                 "bluesky": "at://did:plc:brand/app.bsky.feed.post/3k", "threads": "17900",
-                                "facebook": "1000_555", "instagram": "17950", "wechat": "art"}[name]
+                                "facebook": "1000_555", "instagram": "17950", "wechat": "art",
+                                "weibo": "4990000000000001", "linkedin": "urn:li:share:7000000000000000001"}[name]
 
 
 def test_the_feed_refuses_a_feed_file_it_cannot_read(make_repo):

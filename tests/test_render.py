@@ -127,6 +127,43 @@ def test_linkedin_escapes_reserved_characters(make_repo):
     assert r.text == "Tea \\(hot\\) & \\<cold\\> a\\_b \\[x\\] {hashtag|\\#|Tea}"
 
 
+LINKEDIN_LINKS = {  # text → as sent: reserved characters escaped around a link, never inside it
+    "underscores": ("snake_case https://a.example/a_b?utm_x=1", "snake\\_case https://a.example/a_b?utm_x=1"),
+    "in parentheses": ("(https://a.example/p_(q))", "\\(https://a.example/p_(q)\\)"),
+    "a fragment then a hashtag": ("https://a.example/#frag_1 #Tag", "https://a.example/#frag_1 {hashtag|\\#|Tag}"),
+    "two links": ("a* https://a.example/x~y and https://b.example/[z]", "a\\* https://a.example/x~y and "
+                  "https://b.example/[z]"),
+}
+
+
+@pytest.mark.parametrize("case", list(LINKEDIN_LINKS))
+def test_linkedin_keeps_links_whole(case):
+    from smm.platforms.linkedin import LinkedIn
+
+    text, sent = LINKEDIN_LINKS[case]
+    assert LinkedIn.finalize(text) == sent
+
+
+LINKEDIN_MENTIONS = {  # a LinkedIn handle in brand/handles.yml → how `@{them}` is sent
+    "an organization": ("@[Zhuxiang Teahouse](urn:li:organization:2414183)",
+                        "@[Zhuxiang Teahouse](urn:li:organization:2414183)"),
+    "a person": ("@[Jane Doe](urn:li:person:a1B2-c3)", "@[Jane Doe](urn:li:person:a1B2-c3)"),
+    "plain text": ("Zhuxiang (teahouse)", "Zhuxiang \\(teahouse\\)"),
+    "a link, not a URN": ("@[Bad](https://evil.example)", "\\@Bad \\(https://evil.example?utm_source=linkedin&utm_medium=social\\)"),
+    "a mark typed in the text": ("\ue0009\ue001", "\ue0009\ue001"),
+}
+
+
+@pytest.mark.parametrize("case", list(LINKEDIN_MENTIONS))
+def test_linkedin_mentions_are_kept_whole_only_when_written_as_its_mentions(make_repo, case):
+    handle, sent = LINKEDIN_MENTIONS[case]
+    platforms = "timezone: UTC\naccounts:\n  linkedin: {platform: linkedin, token_env: T, author: 'urn:li:person:x'}\n"
+    handles = f"them:\n  linkedin: {json.dumps(handle)}\n"
+    r = render(make_repo, "Tea at @{them} (hot) #Tea", account="linkedin", platforms=platforms,
+               files={"brand/handles.yml": handles})
+    assert r.text == f"Tea at {sent} \\(hot\\) {{hashtag|\\#|Tea}}" and not r.diagnostics
+
+
 def test_telegram_html_is_escaped_and_counted_as_shown(make_repo):
     platforms = "timezone: UTC\naccounts:\n  telegram: {platform: telegram, token_env: T, chat_id: '@c'}\n"
     r = render(make_repo, "**Tea** & <b>x</b>", account="telegram", platforms=platforms)

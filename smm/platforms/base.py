@@ -59,7 +59,7 @@ import importlib.util
 import logging
 import unicodedata
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime, time, timedelta, timezone
 from typing import Callable, ClassVar, Mapping
 
 import httpx
@@ -94,8 +94,20 @@ def api_base_option(default: str) -> dict:
 
 
 TOKEN_OPTION = {"token_env": secret_option("the access token")}
+API_BASE_OPTION = {"api_base": {"description": "The API's base URL; default the network's official host (tests and "
+                                               "proxies point it elsewhere).", "$ref": "#/$defs/url"}}
 HANDLE_OPTION = {"handle": {"description": "The account's handle, without `@`.", "type": "string",
                             "pattern": r"^[^@\s][^\s]*$"}}
+
+
+def recorded_expiry(options: Mapping, lifetime: timedelta) -> datetime | None:
+    """When the token expires by the date platforms.yml records it was issued (`token_issued`),
+    None when it records none (or no real date)."""
+    try:
+        issued = date.fromisoformat(str(options.get("token_issued") or ""))
+    except ValueError:
+        return None
+    return datetime.combine(issued, time(), timezone.utc) + lifetime
 
 
 @dataclass(frozen=True)
@@ -245,8 +257,20 @@ class Platform:
         return []
 
     @classmethod
+    def element(cls, handle: str) -> str | None:
+        """A brand/handles.yml handle this network writes as its own markup (LinkedIn's mentions), as it is
+        sent: kept whole through Markdown and escaping. None: the handle is text like any other."""
+        return None
+
+    @classmethod
     def extra_problems(cls, text: str) -> list[str]:
         """Limits beyond the main length, as messages (e.g. Bluesky's byte limit)."""
+        return []
+
+    @classmethod
+    def account_problems(cls, text: str, options: Mapping) -> list[tuple[str, str, str | None, str | None]]:
+        """(rule, message, hint, the text at fault or None) for what this account requires of a post's
+        whole rendered text (Weibo's safe domain)."""
         return []
 
     @classmethod

@@ -107,10 +107,16 @@ def check(response: httpx.Response, label: str) -> httpx.Response:
 
 
 def send(http: httpx.Client, method: str, url: str, label: str, *, check=check, **kwargs) -> httpx.Response:
-    """One request; a timeout or broken connection after sending is an unknown outcome.
-    `check` turns the answer into the response or a typed error (a network's own dialect)."""
+    """One request, its answer checked: `check` turns it into the response or a typed error (a
+    network's own dialect may be passed)."""
+    return check(request(http, method, url, label, **kwargs), label)
+
+
+def request(http: httpx.Client, method: str, url: str, label: str, **kwargs) -> httpx.Response:
+    """One request and its answer whatever the status (for networks whose errors are in the body);
+    a timeout or broken connection after sending is an unknown outcome."""
     try:
-        return check(http.request(method, url, **kwargs), label)
+        return http.request(method, url, **kwargs)
     except httpx.LocalProtocolError:  # refused before sending; its text may quote the header, the secret
         raise AuthError(f"{label}: the request was not sent: a header is malformed (check the account's secret)") from None
     except (httpx.ConnectError, httpx.ConnectTimeout) as exc:

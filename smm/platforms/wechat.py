@@ -115,7 +115,7 @@ class WeChat(Platform):
                                     "server).", "$ref": "#/$defs/url"},
         "mode": {"description": "`publish` (default): published with freepublish; `draft`: left in the 草稿箱 "
                                 "for a human to send.", "enum": ["publish", "draft"]},
-        "author": {"description": "The articles' author (at most 16 characters).", "type": "string", "maxLength": 16},
+        "author": {"description": "The articles' author (at most 16 characters).", "type": "string"},
         "comments": {"description": "`true` opens comments on the articles (default `false`).", "type": "boolean"},
         "cover": {"description": "The cover of articles whose post has no `media`: an image path from the "
                                  "repository root.", "type": "string", "minLength": 1},
@@ -123,6 +123,7 @@ class WeChat(Platform):
                                        "default 1, a subscription account's one group message a day.",
                         "type": "integer", "minimum": 1},
     }
+    options_rule = {"properties": {"author": {"maxLength": 16}}}
     display = Display("#07c160", "#576b95")
     can_publish = True
     reconciles = True

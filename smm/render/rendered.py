@@ -33,6 +33,9 @@ from smm.workspace.config import Config
 from smm.workspace.files import inside, not_regular, unusable_path
 
 
+_ELEMENT = ("\ue000", "\ue001")  # private-use marks around the number of an element kept aside
+
+
 @dataclass(frozen=True)
 class Part:
     text: str
@@ -123,6 +126,7 @@ class _Job:
         self.platform = platform
         self.view = post.for_account(account)
         self.found: list[Diagnostic] = []
+        self.elements: list[str] = []  # the network's own markup for mentions, kept aside while rendering
 
     def problem(self, path, rule: str, message: str, hint: str | None = None, at: tuple | None = None) -> None:
         self.found.append(Diagnostic.at(self.post.file, at or self.post.at(path), ERROR, rule, f"{self.account}: {message}", hint))
@@ -168,7 +172,7 @@ class _Job:
         full = self.apply_template(body, link)
         if self.platform.markup in HTML_FLAVORS:
             self.check_template_links(full)
-        full = self.platform.finalize(full)
+        full = self.restore_elements(self.platform.finalize(full))
         if flavor == "article":
             full = self.article(full)
         media_refs = self.check_media()
@@ -230,8 +234,19 @@ class _Job:
                              f"add `{match.group(1)}: {{{self.platform.name}: ...}}` (or `default:`) to brand/handles.yml",
                              at=at)
                 return match.group(1)
-            return handle
+            element = self.platform.element(handle)
+            if element is None:
+                return handle
+            self.elements.append(element)
+            return f"{_ELEMENT[0]}{len(self.elements) - 1}{_ELEMENT[1]}"
         return HANDLE.sub(replace, text)
+
+    def restore_elements(self, text: str) -> str:
+        """The network's own markup for the mentions `resolve_mentions` kept aside."""
+        def restore(match: re.Match) -> str:  # a mark the author typed is left as it is
+            index = int(match.group(1))
+            return self.elements[index] if index < len(self.elements) else match.group()
+        return re.sub(f"{_ELEMENT[0]}([0-9]+){_ELEMENT[1]}", restore, text)
 
     def utm(self) -> dict | None:
         settings = self.r.config.utm
@@ -341,6 +356,9 @@ class _Job:
             self.problem((), "render.too-long", f"{which}{message}")
 
     def check_counts(self, text: str) -> None:
+        for rule, message, hint, snippet in self.platform.account_problems(text, self.options):
+            at = self.position_in_source(snippet) if snippet else None  # else the link, or the account in `platforms`
+            self.problem(self.view.link_path or ("platforms", self.account_index()), rule, message, hint, at)
         if self.platform.max_links is not None:
             links = len(urls(text))
             if links > self.platform.max_links:
