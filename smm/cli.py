@@ -257,8 +257,9 @@ def _under(path: Path, wanted: list[Path]) -> bool:
 @cli.command()
 @click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
 @click.option("--account", "accounts", multiple=True, metavar="NAME", help="Only this account (repeatable).")
-@click.option("--format", "fmt", type=click.Choice(["text", "markdown", "html", "json"]), default="text",
-              show_default=True, help="markdown: for a pull request comment; html: a standalone page.")
+@click.option("--format", "fmt", type=click.Choice(["text", "markdown", "html", "json", "article"]), default="text",
+              show_default=True, help="markdown: for a pull request comment; html: a standalone page; article: the "
+                                      "one WeChat article's HTML as sent.")
 def preview(paths: tuple[Path, ...], accounts: tuple[str, ...], fmt: str) -> None:
     """What each account will receive: text or thread parts, counts, media, links.
 
@@ -294,6 +295,8 @@ def preview(paths: tuple[Path, ...], accounts: tuple[str, ...], fmt: str) -> Non
         click.echo(show.as_markdown(selected, originals))
     elif fmt == "html":
         click.echo(show.as_html(selected, repo.root, repo.brand.name, page_language(repo.brand, repo.posts)))
+    elif fmt == "article":
+        click.echo(show.as_article(selected), nl=False)
     else:
         from smm.check.diagnostics import visible
 

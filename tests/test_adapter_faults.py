@@ -12,7 +12,7 @@ import base64
 import io
 import json
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Callable
 
 import httpx
@@ -21,6 +21,7 @@ import requests
 
 from smm.errors import PlatformError, RateLimited, Rejected, TransientError
 from smm.platforms import Outgoing, platform_class
+from smm.platforms.linkedin import until_midnight_utc
 from smm.workspace.repo import load_repo
 
 SECRET = "s3cr3t-Fake-Token-For-Replays-0123456789"
@@ -45,6 +46,59 @@ def _bluesky_setup(request: httpx.Request) -> httpx.Response | None:
     return None
 
 
+def _graph_setup(request: httpx.Request) -> httpx.Response | None:
+    """Meta's Graph API: the calls before and after the one that publishes (a container made and
+    FINISHED, a Page token asked, the permalink read) answered; None for the publishing call."""
+    path = request.url.path
+    if path.endswith(("/threads_publish", "/media_publish", "/feed")):
+        return None
+    if request.method == "POST":
+        return httpx.Response(200, json={"id": "container-1"})
+    if "status" in request.url.params.get("fields", ""):
+        return httpx.Response(200, json={"id": "container-1", "status": "FINISHED", "status_code": "FINISHED"})
+    return httpx.Response(200, json={"id": path.rsplit("/", 1)[-1], "permalink": "https://example.com/p",
+                                     "permalink_url": "https://example.com/p"})
+
+
+def _graph_error(code: int, message: str, status: int = 400) -> httpx.Response:
+    return httpx.Response(status, json={"error": {"message": message, "type": "OAuthException", "code": code,
+                                                  "fbtrace_id": "AbC"}})
+
+
+def _business_usage(owner: str, kind: str, code: int):
+    """Meta's answer past a Business Use Case budget: its code, and the minutes until access is regained."""
+    def answer(seconds: int) -> httpx.Response:
+        usage = {owner: [{"type": kind, "call_count": 100, "total_cputime": 20, "total_time": 20,
+                          "estimated_time_to_regain_access": seconds // 60}]}
+        return httpx.Response(400, json=_graph_error(code, "There have been too many calls").json(),
+                              headers={"X-Business-Use-Case-Usage": json.dumps(usage)})
+    return answer
+def _wechat_setup(request: httpx.Request) -> httpx.Response | None:
+    """The token, the cover, the draft and the outcome answered; None for freepublish/submit, the call that publishes."""
+    answers = {"/cgi-bin/stable_token": {"access_token": "wx-token", "expires_in": 7200},
+               "/cgi-bin/material/add_material": {"media_id": "cover", "url": "http://mmbiz.qpic.cn/c/0"},
+               "/cgi-bin/draft/add": {"media_id": "draft"},
+               "/cgi-bin/freepublish/get": {"publish_id": "1", "publish_status": 0, "article_id": "art",
+                                            "article_detail": {"count": 1, "item": [{"idx": 1, "article_url": "u"}]}}}
+    return httpx.Response(200, json=answers[request.url.path]) if request.url.path in answers else None
+
+
+def _weibo_setup(request: httpx.Request) -> httpx.Response | None:
+    """account/rate_limit_status (Weibo's only word on how long a rate limit lasts: it sends no headers)."""
+    if request.url.path.endswith("/2/account/rate_limit_status.json"):
+        return httpx.Response(200, json={"remaining_user_hits": 0, "reset_time_in_seconds": 900})
+    return None
+
+
+def _until_midnight_in_china() -> float:
+    """WeChat's daily API quota starts again at midnight, China time."""
+    from datetime import datetime, timedelta
+    from zoneinfo import ZoneInfo
+
+    now = datetime.now(ZoneInfo("Asia/Shanghai"))
+    return (datetime.combine(now.date() + timedelta(days=1), datetime.min.time(), now.tzinfo) - now).total_seconds()
+
+
 @dataclass
 class Net:
     """One network: its account, the answers that mean success, refusal and a rate limit, and its seam."""
@@ -54,7 +108,11 @@ class Net:
     rejected: httpx.Response
     rate_limited: Callable[[int], httpx.Response]
     seam: str = "transport"  # or "mastodon" / "bluesky": a client factory
-    reconciles: bool = False  # find() can tell later: an unopened connection may count as unknown
+    reconciles: bool = False  # an unopened connection counts as unknown (the SDK cannot tell it apart)
+    setup: Callable[[httpx.Request], httpx.Response | None] | None = None  # answers calls besides the one that publishes
+    wait: Callable[[], float] = lambda: 900  # the wait a rate limit of `rate_limited(900)` means
+    media: tuple = ()  # what the post carries (Instagram takes none without)
+    files: dict | None = None  # the repository files the account needs
 
 
 NETS = {
@@ -79,6 +137,40 @@ NETS = {
                    httpx.Response(400, json={"error": "InvalidRecord", "message": "Record/text must not be longer"}),
                    lambda s: httpx.Response(429, json={"error": "RateLimitExceeded"}, headers={"retry-after": str(s)}),
                    seam="bluesky", reconciles=True),
+    "threads": Net("{platform: threads, token_env: T_SECRET, user_id: '2000'}",
+                   httpx.Response(200, json={"id": "17900"}), _graph_error(100, "(#100) Param text is too long"),
+                   lambda s: httpx.Response(400, json=_graph_error(4, "(#4) Application request limit reached").json(),
+                                            headers={"X-App-Usage": '{"call_count":100,"total_cputime":9,"total_time":9}'}),
+                   setup=_graph_setup),
+    "facebook": Net("{platform: facebook, token_env: T_SECRET, page_id: '1000'}",
+                    httpx.Response(200, json={"id": "1000_555"}),
+                    _graph_error(100, "(#100) Posts where the message, link and attached_media are all empty"),
+                    _business_usage("1000", "pages", 80001), setup=_graph_setup),
+    "instagram": Net("{platform: instagram, token_env: T_SECRET, user_id: '1784', media_base_url: 'https://b.example'}",
+                     httpx.Response(200, json={"id": "17950"}),
+                     _graph_error(9004, "Media download has failed. The media URI doesn't meet our requirements."),
+                     _business_usage("1784", "instagram", 80002), setup=_graph_setup, media=(("content/a.jpg", "Tea"),)),
+    # every answer is HTTP 200 with an errcode (tests/peers/wechat_api.py); `cover` is a tiny PNG
+    "wechat": Net("{platform: wechat, app_id: wx5mm0c0ffee0test, secret_env: T_SECRET, cover: c.png}",
+                  httpx.Response(200, json={"errcode": 0, "errmsg": "ok", "publish_id": "1", "msg_data_id": "2"}),
+                  httpx.Response(200, json={"errcode": 53503, "errmsg": "该草稿未通过发布检查"}),
+                  lambda s: httpx.Response(200, json={"errcode": 45009, "errmsg": "reach max api daily quota limit"}),
+                  setup=_wechat_setup, wait=_until_midnight_in_china, files={"c.png": base64.b64decode(
+                      "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVR4nGP4z8AAAAMBAQDJ/pLvAAAAAElFTkSuQmCC")}),
+    "weibo": Net("{platform: weibo, token_env: T_SECRET, safe_domain: brand.example.com, rip: 203.0.113.7}",
+                 httpx.Response(200, json={"id": 4990000000000001, "idstr": "4990000000000001", "text": "Hello"}),
+                 httpx.Response(400, json={"error": "Text too long, please input text less than 140 characters!",
+                                           "error_code": 20012, "request": "/2/statuses/share.json"}),
+                 lambda s: httpx.Response(403, json={"error": "User requests out of rate limit!", "error_code": 10023,
+                                                     "request": "/2/statuses/share.json"}),
+                 setup=_weibo_setup),
+    "linkedin": Net("{platform: linkedin, token_env: T_SECRET, author: 'urn:li:organization:90000001'}",
+                    httpx.Response(201, headers={"x-restli-id": "urn:li:share:7000000000000000001"}),
+                    httpx.Response(422, json={"message": "ERROR :: /commentary :: Content is a duplicate of "
+                                                         "urn:li:share:6999", "status": 422}),
+                    lambda s: httpx.Response(429, json={"status": 429, "code": "TOO_MANY_REQUESTS", "message":
+                                                        "Resource level throttle MEMBER DAY limit"}),
+                    wait=until_midnight_utc),
 }
 
 # fault on the publishing call → (the typed error, whether the outcome is unknown; None: the net decides)
@@ -134,7 +226,7 @@ def adapter(root, net: Net, answer: Callable[[httpx.Request], httpx.Response]):
             return _bluesky_setup(request) or answer(request)
         return cls(account, ENV, root,
                    client_factory=lambda base_url: Client(base_url, Request(transport=httpx.MockTransport(replay))))
-    return cls(account, ENV, root, transport=httpx.MockTransport(answer))
+    return cls(account, ENV, root, transport=httpx.MockTransport(lambda r: net.setup and net.setup(r) or answer(r)))
 
 
 def _raising(result):
@@ -152,25 +244,27 @@ OUTGOING = Outgoing("p", "acct", "Launch", "Hello", published_at="2026-12-01T04:
 @pytest.mark.parametrize("name", list(NETS))
 def test_each_fault_is_the_same_typed_error_on_every_network(make_repo, name, fault):
     net = NETS[name]
-    root = make_repo(platforms=f"timezone: UTC\naccounts:\n  acct: {net.account}\n", calendar=None)
+    root = make_repo(platforms=f"timezone: UTC\naccounts:\n  acct: {net.account}\n", calendar=None, files=net.files)
     answer, error, unknown = FAULTS[fault]
     with pytest.raises(PlatformError) as caught:
-        adapter(root, net, _raising(answer(net))).publish(OUTGOING, idempotency_key="k")
+        adapter(root, net, _raising(answer(net))).publish(replace(OUTGOING, media=net.media), idempotency_key="k")
     assert type(caught.value) is error, caught.value.message
     if error is TransientError:
         assert caught.value.outcome_unknown is (net.reconciles if unknown is None else unknown)
     if error is RateLimited:
-        assert 899 <= caught.value.retry_after <= 900
+        assert abs(caught.value.retry_after - net.wait()) <= 1
     assert SECRET not in str(caught.value)
 
 
 @pytest.mark.parametrize("name", list(NETS))
 def test_the_documented_success_is_published(make_repo, name):
     net = NETS[name]
-    root = make_repo(platforms=f"timezone: UTC\naccounts:\n  acct: {net.account}\n", calendar=None)
-    result = adapter(root, net, _raising(net.ok)).publish(OUTGOING, idempotency_key="k")
+    root = make_repo(platforms=f"timezone: UTC\naccounts:\n  acct: {net.account}\n", calendar=None, files=net.files)
+    result = adapter(root, net, _raising(net.ok)).publish(replace(OUTGOING, media=net.media), idempotency_key="k")
     assert result.remote_id == {"telegram": "5", "discord": "1", "slack": "slack:k", "mastodon": "110",
-                                "bluesky": "at://did:plc:brand/app.bsky.feed.post/3k"}[name]
+                                "bluesky": "at://did:plc:brand/app.bsky.feed.post/3k", "threads": "17900",
+                                "facebook": "1000_555", "instagram": "17950", "wechat": "art",
+                                "weibo": "4990000000000001", "linkedin": "urn:li:share:7000000000000000001"}[name]
 
 
 def test_the_feed_refuses_a_feed_file_it_cannot_read(make_repo):
@@ -181,3 +275,32 @@ def test_the_feed_refuses_a_feed_file_it_cannot_read(make_repo):
     with pytest.raises(Rejected, match=r"data/feed.json:1:\d+: .*restore it from git"):
         platform_class("feed")(account, ENV, root).publish(OUTGOING, idempotency_key="k")
     assert (root / "data/feed.json").read_text() == '{"items": ['
+
+
+@pytest.mark.parametrize("name, status, error, unknown", [
+    ("threads", {"status": "IN_PROGRESS"}, TransientError, False),  # never ready within the wait
+    ("instagram", {"status_code": "IN_PROGRESS", "status": "In progress"}, TransientError, False),
+    ("threads", {"status": "ERROR", "error_message": "FAILED_DOWNLOADING_VIDEO"}, TransientError, False),
+    ("instagram", {"status_code": "EXPIRED", "status": "Expired"}, TransientError, False),
+    ("instagram", {"status_code": "ERROR", "status": "Error: INVALID_ASPECT_RATIO"}, Rejected, None),
+])
+def test_a_container_that_is_not_finished_is_never_published(make_repo, name, status, error, unknown):
+    """The publishing call is made only for a FINISHED container; waiting is bounded and slept, not spun."""
+    net = NETS[name]
+    root = make_repo(platforms=f"timezone: UTC\naccounts:\n  acct: {net.account}\n", calendar=None)
+    calls, slept = [], []
+
+    def answer(request):
+        calls.append(request.url.path)
+        if request.method == "GET" and "status" in request.url.params.get("fields", ""):
+            return httpx.Response(200, json={"id": "container-1", **status})
+        return _graph_setup(request) or net.ok
+    made = platform_class(name)(load_repo(root).config.accounts["acct"], ENV, root, transport=httpx.MockTransport(answer))
+    made.sleep = slept.append
+    with pytest.raises(error) as caught:
+        made.publish(replace(OUTGOING, media=net.media), idempotency_key="k")
+    if unknown is not None:
+        assert caught.value.outcome_unknown is unknown
+    assert not any(path.endswith("_publish") for path in calls)
+    budget = {"threads": 300, "instagram": 600}[name]
+    assert (budget - 15 < sum(slept) <= budget) if "IN_PROGRESS" in status.values() else slept == []

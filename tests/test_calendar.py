@@ -116,8 +116,8 @@ def test_new_without_slots_writes_a_draft(make_repo, smm):
     assert smm("check", "--now", "2026-11-30T13:00+08:00")[0] == 0
 
 
-TEXT_NETWORKS = {"x": "{platform: x}", "threads": "{platform: threads}", "linkedin": "{platform: linkedin}",
-                 "facebook": "{platform: facebook}", "weibo": "{platform: weibo}", "wechat": "{platform: wechat}",
+TEXT_NETWORKS = {"x": "{platform: x}", "threads": "{platform: threads}", "linkedin": "{platform: linkedin, token_env: T_LI, author: 'urn:li:organization:1'}",
+                 "facebook": "{platform: facebook}", "weibo": "{platform: weibo, token_env: T_WB, safe_domain: cloudleaf.example}", "wechat": "{platform: wechat}",
                  "telegram": "{platform: telegram, token_env: T_TG, chat_id: '@brand'}",
                  "discord": "{platform: discord, webhook_env: T_DISCORD}", "slack": "{platform: slack, webhook_env: T_SLACK}",
                  "feed": None, "mastodon": None, "bluesky": None}

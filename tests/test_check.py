@@ -322,7 +322,7 @@ def test_a_post_with_errors_still_gets_the_checks_it_can_bear(make_repo, smm):
                      ("content/a.md", "schema.unknown-field"), ("content/b.md", "schema.unknown-field")]
 
 
-PLATFORMS_INSTAGRAM = PLATFORMS_UTC + "  instagram: {platform: instagram, handle: brand, token_env: T_IG}\n"
+PLATFORMS_INSTAGRAM = PLATFORMS_UTC + "  instagram: {platform: instagram, handle: brand, token_env: T_IG, media_base_url: https://brand.example}\n"
 
 
 def _jpeg() -> bytes:
@@ -354,6 +354,35 @@ def test_an_instagram_post_with_an_image_passes(make_repo, smm):
               platforms=PLATFORMS_INSTAGRAM, files={"content/a.jpg": _jpeg()})
     code, diagnostics, _ = smm.json("check", "--now", NOW)
     assert (code, [d for d in diagnostics if d["severity"] == "error"]) == (0, [])
+
+
+@pytest.mark.parametrize("account, fields, expected", [
+    # no media_base_url: the media file has no URL to be fetched from, said at the file
+    ("{platform: instagram, token_env: T}", {"media": "[{file: content/a.jpg, alt: Tea}]"},
+     [("error", "media.url", "content/a.md", 5, 16), ("warning", "config.cannot-publish", "platforms.yml", 3, 3)]),
+    ("{platform: threads, user_id: '1', token_env: T}",
+     {"media": "\n  - file: content/a.jpg\n    alt: Tea\n  - file: content/b.jpg\n    alt: Pot"},
+     [("error", "media.url", "content/a.md", 6, 11), ("error", "media.url", "content/a.md", 8, 11)]),
+    ("{platform: threads, user_id: '1', token_env: T}", {}, []),  # text alone needs no URL
+    ("{platform: threads, user_id: '1', token_env: T, media_base_url: 'https://b.example/site'}",
+     {"media": "[{file: content/a.jpg, alt: Tea}]"}, []),
+    # a base URL with a query or a fragment cannot have a path appended: said at the option
+    ("{platform: instagram, user_id: '1', token_env: T, media_base_url: 'https://b.example/?raw=1'}",
+     {"media": "[{file: content/a.jpg, alt: Tea}]"}, [("error", "schema.pattern", "platforms.yml", 3, 75)]),
+    ("{platform: instagram, user_id: '1', token_env: T, media_base_url: 'ftp://b.example'}",
+     {"media": "[{file: content/a.jpg, alt: Tea}]"}, [("error", "schema.pattern", "platforms.yml", 3, 75)]),
+    ("{platform: facebook, token_env: T}", {"media": "[{file: content/a.jpg}]"},  # Facebook uploads its photos
+     [("warning", "config.cannot-publish", "platforms.yml", 3, 3)]),
+])
+def test_media_fetched_from_a_url_need_the_accounts_media_base_url(make_repo, smm, account, fields, expected):
+    make_repo({"a.md": post_text(platforms="[acct]", **fields)}, calendar=None,
+              platforms=f"timezone: UTC\naccounts:\n  acct: {account}\n",
+              files={"content/a.jpg": _jpeg(), "content/b.jpg": _jpeg()})
+    code, diagnostics, _ = smm.json("check", "--now", NOW)
+    found = sorted((d["severity"], d["rule"], d["file"], d["line"], d["column"]) for d in diagnostics)
+    exit_code = 2 if any(e[2] == "platforms.yml" and e[0] == "error" for e in expected) else \
+        1 if any(e[0] == "error" for e in expected) else 0  # platforms.yml unusable: a configuration error
+    assert (code, found) == (exit_code, sorted(expected))
 
 
 @pytest.mark.parametrize("fields, line", [

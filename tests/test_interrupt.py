@@ -52,9 +52,12 @@ def test_ctrl_c_exits_130_with_one_line_and_leaves_nothing_behind(command, posts
     for i in range(posts):
         (repo / "content" / f"p{i}.md").write_text(POST.format(i=i), encoding="utf-8")
     (repo / "brand/templates").mkdir()
-    for platform in ("feed", "mastodon"):  # each busy for 2 s, its time budget
+    for platform in ("feed", "mastodon", "bluesky"):  # each busy for 2 s of wall clock, its time budget
         (repo / f"brand/templates/{platform}.j2").write_text(SLOW_TEMPLATE, encoding="utf-8")
-    env = {k: v for k, v in os.environ.items() if k != "SMM_DEBUG"} | {"SMM_CACHE_DIR": str(cache)}
+    # secrets set, so that a dry run renders for every account (it calls no network) and stays busy
+    # for 6 s even on a loaded machine, where 2 s of wall clock may be under 1 s of CPU
+    env = {k: v for k, v in os.environ.items() if k != "SMM_DEBUG"} | {
+        "SMM_CACHE_DIR": str(cache), "SMM_MASTODON_TOKEN": "t", "SMM_BLUESKY_APP_PASSWORD": "p"}
     proc = subprocess.Popen([sys.executable, "-m", "smm", *command], cwd=repo, env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
     try:

@@ -15,7 +15,7 @@ PLAIN_TEXT = st.lists(
 
 
 @settings(max_examples=300, deadline=None)
-@given(PLAIN_TEXT, st.sampled_from(markup.FLAVORS))
+@given(PLAIN_TEXT, st.sampled_from([f for f in markup.FLAVORS if f != "article"]))  # articles have no fast path
 def test_fast_path_equals_markdown(text, flavor):
     writer = markup._TextWriter(flavor)
     if flavor == "html":

@@ -25,7 +25,7 @@ def test_the_shipped_schema_is_the_one_the_platforms_declare():
 
 REFUSED = [  # (what is registered, what the error says)
     ([("a:Mastodon", Mastodon), ("b:Other", platform("mastodon"))], "two platforms are named `mastodon`: a:Mastodon and b:Other"),
-    ([("p:Bad", platform(markup="bbcode"))], "markup `bbcode` is not one of plain, html, telegram, slack, discord"),
+    ([("p:Bad", platform(markup="bbcode"))], "markup `bbcode` is not one of plain, html, article, telegram, slack, discord"),
     ([("p:Bad", platform(has_metrics=True))], "has_metrics is set but `metrics` is not implemented"),
     ([("p:Bad", platform(has_followers=True))], "has_followers is set but `followers` is not implemented"),
     ([("p:Nameless", type("Nameless", (Platform,), {}))], "platform p:Nameless: it declares no `name`"),

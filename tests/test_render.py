@@ -127,6 +127,43 @@ def test_linkedin_escapes_reserved_characters(make_repo):
     assert r.text == "Tea \\(hot\\) & \\<cold\\> a\\_b \\[x\\] {hashtag|\\#|Tea}"
 
 
+LINKEDIN_LINKS = {  # text → as sent: reserved characters escaped around a link, never inside it
+    "underscores": ("snake_case https://a.example/a_b?utm_x=1", "snake\\_case https://a.example/a_b?utm_x=1"),
+    "in parentheses": ("(https://a.example/p_(q))", "\\(https://a.example/p_(q)\\)"),
+    "a fragment then a hashtag": ("https://a.example/#frag_1 #Tag", "https://a.example/#frag_1 {hashtag|\\#|Tag}"),
+    "two links": ("a* https://a.example/x~y and https://b.example/[z]", "a\\* https://a.example/x~y and "
+                  "https://b.example/[z]"),
+}
+
+
+@pytest.mark.parametrize("case", list(LINKEDIN_LINKS))
+def test_linkedin_keeps_links_whole(case):
+    from smm.platforms.linkedin import LinkedIn
+
+    text, sent = LINKEDIN_LINKS[case]
+    assert LinkedIn.finalize(text) == sent
+
+
+LINKEDIN_MENTIONS = {  # a LinkedIn handle in brand/handles.yml → how `@{them}` is sent
+    "an organization": ("@[Zhuxiang Teahouse](urn:li:organization:2414183)",
+                        "@[Zhuxiang Teahouse](urn:li:organization:2414183)"),
+    "a person": ("@[Jane Doe](urn:li:person:a1B2-c3)", "@[Jane Doe](urn:li:person:a1B2-c3)"),
+    "plain text": ("Zhuxiang (teahouse)", "Zhuxiang \\(teahouse\\)"),
+    "a link, not a URN": ("@[Bad](https://evil.example)", "\\@Bad \\(https://evil.example?utm_source=linkedin&utm_medium=social\\)"),
+    "a mark typed in the text": ("\ue0009\ue001", "\ue0009\ue001"),
+}
+
+
+@pytest.mark.parametrize("case", list(LINKEDIN_MENTIONS))
+def test_linkedin_mentions_are_kept_whole_only_when_written_as_its_mentions(make_repo, case):
+    handle, sent = LINKEDIN_MENTIONS[case]
+    platforms = "timezone: UTC\naccounts:\n  linkedin: {platform: linkedin, token_env: T, author: 'urn:li:person:x'}\n"
+    handles = f"them:\n  linkedin: {json.dumps(handle)}\n"
+    r = render(make_repo, "Tea at @{them} (hot) #Tea", account="linkedin", platforms=platforms,
+               files={"brand/handles.yml": handles})
+    assert r.text == f"Tea at {sent} \\(hot\\) {{hashtag|\\#|Tea}}" and not r.diagnostics
+
+
 def test_telegram_html_is_escaped_and_counted_as_shown(make_repo):
     platforms = "timezone: UTC\naccounts:\n  telegram: {platform: telegram, token_env: T, chat_id: '@c'}\n"
     r = render(make_repo, "**Tea** & <b>x</b>", account="telegram", platforms=platforms)
@@ -186,7 +223,7 @@ def test_media_alt_text_required_and_types_per_network(make_repo):
     files = {"content/media/a.png": _png()}
     r = render(make_repo, "Hi", files=files, media="[{file: content/media/a.png}]")
     assert [(d.rule, d.line) for d in r.diagnostics] == [("media.alt-missing", 5)]
-    platforms = "timezone: UTC\naccounts:\n  instagram: {platform: instagram, token_env: T}\n"
+    platforms = "timezone: UTC\naccounts:\n  instagram: {platform: instagram, token_env: T, media_base_url: https://brand.example}\n"
     r = render(make_repo, "Hi", account="instagram", platforms=platforms, files=files,
                media="[{file: content/media/a.png, alt: a green square}]")
     assert [d.rule for d in r.diagnostics] == ["media.type"]
@@ -415,7 +452,7 @@ def test_raw_html_links_are_text_not_links_in_html_flavours(make_repo):
     from smm.platforms import platform_class
 
     renderings = render_everywhere(make_repo, '<a href="javascript:alert(1)">click</a> <img src=x onerror=alert(1)>')
-    html_flavoured = [r for r in renderings if platform_class(r.platform).markup in ("html", "telegram")]
+    html_flavoured = [r for r in renderings if platform_class(r.platform).markup in ("html", "article", "telegram")]
     assert {r.platform for r in html_flavoured} == {"feed", "wechat", "telegram"}
     for r in html_flavoured:
         assert "&lt;a href" in r.text
@@ -484,7 +521,7 @@ def test_a_templates_own_links_obey_the_same_rule(make_repo, template, unsafe):
 ])
 def test_instagram_hashtag_limit_per_account(make_repo, options, tags, problem):
     files = {"content/media/a.jpg": _jpeg()}
-    platforms = f"timezone: UTC\naccounts:\n  instagram: {{platform: instagram, token_env: T{options}}}\n"
+    platforms = f"timezone: UTC\naccounts:\n  instagram: {{platform: instagram, token_env: T, media_base_url: https://brand.example{options}}}\n"
     body = " ".join(f"#tag{i}" for i in range(tags))
     r = render(make_repo, body, account="instagram", platforms=platforms, files=files,
                media="[{file: content/media/a.jpg, alt: a square}]")
@@ -504,8 +541,10 @@ def test_hashtag_limit_applies_to_any_account(make_repo):
     ("a", 19_000, []),
 ])
 def test_wechat_article_fewer_than_20000_characters(make_repo, char, length, problems):
-    platforms = "timezone: UTC\naccounts:\n  wechat: {platform: wechat, token_env: T}\n"
-    r = render(make_repo, char * (length - len("<p></p>")), account="wechat", platforms=platforms)
+    """The article counted is the one sent: its inline styles count too."""
+    platforms = "timezone: UTC\naccounts:\n  wechat: {platform: wechat, cover: c.png}\n"
+    styled = render(make_repo, "x", account="wechat", platforms=platforms, files={"c.png": _png()}).parts[0].length - 1
+    r = render(make_repo, char * (length - styled), account="wechat", platforms=platforms, files={"c.png": _png()})
     assert r.parts[0].length == length
     assert [d.rule for d in r.diagnostics] == problems
 

@@ -63,6 +63,39 @@ def test_publish_schedule_concurrency_and_secrets():
     assert "smm publish --commit --push" in commands and "smm metrics --commit --push" in commands
 
 
+@pytest.mark.parametrize("secret", ["SMM_MASTODON_TOKEN", "SMM_BLUESKY_APP_PASSWORD", "SMM_THREADS_TOKEN",
+                                    "SMM_FACEBOOK_TOKEN", "SMM_INSTAGRAM_TOKEN"])
+@pytest.mark.parametrize("path", [ROOT / ".github/workflows/publish.yml", ROOT / "smm/scaffold/workflows/publish.yml"],
+                         ids=["repository", "scaffold"])
+def test_publish_and_metrics_get_each_networks_secret(path, secret):
+    job = load(path)["jobs"]["publish"]
+    for step in job["steps"]:
+        if "smm publish" in step.get("run", "") or "smm metrics" in step.get("run", ""):
+            assert step["env"][secret] == f"${{{{ secrets.{secret} }}}}", step["name"]
+            assert step["env"]["SMM_NEW_SECRETS_DIR"] == "${{ runner.temp }}/smm-new-secrets"  # refreshed tokens
+
+
+def test_refreshed_tokens_are_stored_back_only_with_a_writer_token():
+    job = load(ROOT / ".github/workflows/publish.yml")["jobs"]["publish"]
+    [store] = [s for s in job["steps"] if "gh secret set" in s.get("run", "")]
+    assert store["env"]["GH_TOKEN"] == "${{ secrets.SMM_SECRETS_WRITER }}"
+    assert 'rm -rf "$NEW_SECRETS"' in store["run"] and "::warning::" in store["run"]
+SCAFFOLD = ROOT / "smm" / "scaffold"
+
+
+@pytest.mark.parametrize("workflow,accounts", [
+    (ROOT / ".github/workflows/publish.yml", ROOT / "platforms.yml"),
+    (SCAFFOLD / "workflows/publish.yml", SCAFFOLD / "platforms.yml"),  # its accounts are commented out examples
+], ids=["this repository", "smm init"])
+def test_publish_and_metrics_get_every_secret_the_accounts_name(workflow, accounts):
+    named = set(re.findall(r"_env:\s*([A-Z][A-Z0-9_]*)", accounts.read_text()))
+    assert {"SMM_LINKEDIN_TOKEN", "SMM_WEIBO_TOKEN"} <= named
+    for step in load(workflow)["jobs"]["publish"]["steps"]:
+        if "smm publish" in step.get("run", "") or "smm metrics" in step.get("run", ""):
+            passed = {name for name, value in step["env"].items() if value == f"${{{{ secrets.{name} }}}}"}
+            assert named <= passed, f"{step['name']} lacks {named - passed}"
+
+
 def test_pull_request_code_never_meets_secrets():
     validate = load(ROOT / ".github/workflows/validate.yml")
     assert list(validate["on"]) == ["pull_request"]

@@ -17,6 +17,7 @@ import sys
 from dataclasses import astuple
 from datetime import datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import smm
 from smm.check.diagnostics import ERROR, WARNING, Diagnostic
@@ -43,7 +44,7 @@ def run_check(root: Path, now: datetime, settings: Settings | None = None) -> Re
     repo = load_repo(root, PostChecks(now, settings_digest(root)), settings or load_settings(root, voice=True))
     repo.diagnostics += (repo.voice.check_calendar(repo.posts) + check_duplicate_ids(repo.posts + repo.broken)
                          + check_records(repo) + check_jobs_needing_a_human(repo) + check_gaps(repo, now)
-                         + check_adapters(repo) + check_replies(repo))
+                         + check_adapters(repo) + check_daily_limits(repo) + check_replies(repo))
     # a broken template is reported by every post that uses it: once is enough
     repo.diagnostics = list({astuple(d): d for d in repo.diagnostics}.values())
     repo.diagnostics = lookalikes.explain(repo.diagnostics, SourceLines(root).line)
@@ -211,15 +212,41 @@ def check_jobs_needing_a_human(repo: Repo) -> list[Diagnostic]:
 
 
 def check_adapters(repo: Repo) -> list[Diagnostic]:
-    """Warnings for accounts smm cannot publish to from here (not implemented, SDK missing)."""
+    """Warnings for accounts smm cannot publish to from here (not implemented, SDK missing, an option
+    publishing needs not set; secrets are not looked for: they live in the publishing environment)."""
     found = []
     for name, account in repo.config.accounts.items():
         ready = platform_class(account.platform).readiness(account.options, {})
-        reason = ready.unsupported or ready.not_installed
+        reason = ready.unsupported or ready.not_installed or (ready.options and "not configured: set " + ", ".join(
+            f"`{option}`" for option in ready.options))
         if reason:
             line, column, _ = repo.config.positions.at(("accounts", name), key=True)
             found.append(Diagnostic(PLATFORMS_FILE, line, column, WARNING, "config.cannot-publish",
                                     f"account `{name}`: {reason}", "posts for it are checked and previewed, not published"))
+    return found
+
+
+def check_daily_limits(repo: Repo) -> list[Diagnostic]:
+    """Posts over an account's posts a day (WeChat: one group message a day, China time), drafts
+    aside, published ones included: the calendar's later posts that day are the ones reported."""
+    found = []
+    for name, account in repo.config.accounts.items():
+        platform = platform_class(account.platform)
+        limit = account.options.get("daily_limit", platform.daily_limit)
+        if not limit:
+            continue
+        zone = ZoneInfo(platform.day_zone) if platform.day_zone else repo.config.timezone
+        days: dict = {}
+        for post in sorted((p for p in repo.posts if p.valid and not p.draft and p.publish_at and name in p.accounts),
+                           key=lambda p: (p.publish_at, p.file)):
+            days.setdefault(post.publish_at.astimezone(zone).date(), []).append(post)
+        for day, posts in days.items():
+            for post in posts[limit:]:
+                found.append(_post_diagnostic(
+                    post, ("publish_at",), ERROR, "calendar.daily-limit",
+                    f"`{name}` takes {limit} post{'s' * (limit > 1)} a day ({platform.label}, days in {zone.key}) and "
+                    f"{day} already has {', '.join(p.id for p in posts[:limit])}",
+                    "move `publish_at` to another day, or take the account off `platforms`"))
     return found
 
 

@@ -7,14 +7,17 @@ without the method. A platform class declares, as class attributes:
 
 - `name` (what platforms.yml says) and `label` (what people read);
 - its limits: `text_limit`, `caption_limit`, `length` (with `unit` and `counting_rule`),
-  `cost`, `extra_problems`, `max_links`, `max_hashtags`, `media` (MediaRules), `threads`
+  `cost`, `extra_problems`, `max_links`, `max_hashtags`, `media` (MediaRules), `title_limit`,
+  `article_images` (MediaRules of an article's images, for markup `article`), `daily_limit`
+  (with `day_zone`, the zone of the network's days), `threads`
   (or `threads_for(options)`), `content_warnings`; `smm check`, `preview` and `count` read them;
 - its text: `markup`, the flavour smm.render.markup writes (one of `FLAVORS`), and `finalize`,
   `shorten_links`, `facets` for what the network needs beyond it;
 - its account options: `options` (name → JSON Schema with a description) and `options_rule`
   (a schema applied to its accounts, such as the options they require); platforms.yml is
   validated against their union (smm.platforms.options), and an option two platforms declare
-  must have one schema; `secrets` names the options that hold environment variable names;
+  must have one schema; `secrets` names the options that hold environment variable names, and
+  `publish_options` those an account needs to publish (not to be checked: `readiness` says so);
 - `display` (Display: the preview card's colours and how links are shown), `max_lateness`
   (its accounts' default), `has_metrics` / `has_followers` / `has_inbox`;
 - for publishing: `can_publish`, `requires` (SDK modules, installed by the pip extra
@@ -56,7 +59,7 @@ import importlib.util
 import logging
 import unicodedata
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime, time, timedelta, timezone
 from typing import Callable, ClassVar, Mapping
 
 import httpx
@@ -84,9 +87,27 @@ def secret_option(holds: str) -> dict:
     return {"description": f"Name of the environment variable that holds {holds}.", "$ref": "#/$defs/env"}
 
 
+def api_base_option(default: str) -> dict:
+    """The schema of the `api_base` account option: where the network's API is (tests and proxies move it)."""
+    return {"description": f"The API's base URL; default `{default}` (tests and proxies point it elsewhere).",
+            "$ref": "#/$defs/url"}
+
+
 TOKEN_OPTION = {"token_env": secret_option("the access token")}
+API_BASE_OPTION = {"api_base": {"description": "The API's base URL; default the network's official host (tests and "
+                                               "proxies point it elsewhere).", "$ref": "#/$defs/url"}}
 HANDLE_OPTION = {"handle": {"description": "The account's handle, without `@`.", "type": "string",
                             "pattern": r"^[^@\s][^\s]*$"}}
+
+
+def recorded_expiry(options: Mapping, lifetime: timedelta) -> datetime | None:
+    """When the token expires by the date platforms.yml records it was issued (`token_issued`),
+    None when it records none (or no real date)."""
+    try:
+        issued = date.fromisoformat(str(options.get("token_issued") or ""))
+    except ValueError:
+        return None
+    return datetime.combine(issued, time(), timezone.utc) + lifetime
 
 
 @dataclass(frozen=True)
@@ -108,6 +129,7 @@ class Readiness:
     not_installed: str | None = None  # the adapter's SDK is missing: what to install
     not_configured: str | None = None  # `not configured: set A; B holds …`
     secrets: tuple[str, ...] = ()  # the environment variables behind `not_configured`
+    options: tuple[str, ...] = ()  # the account options behind it (`publish_options` not set)
 
     @property
     def reason(self) -> str | None:
@@ -206,7 +228,12 @@ class Platform:
     max_hashtags: ClassVar[int | None] = None
     content_warnings: ClassVar[bool] = False  # a post's `content_warning` is shown, and counted, here
     media: ClassVar[MediaRules] = MediaRules()
+    title_limit: ClassVar[int | None] = None  # characters of a post's `title`, where the network shows it
+    article_images: ClassVar[MediaRules | None] = None  # markup `article`: images in the body, uploaded
+    daily_limit: ClassVar[int | None] = None  # posts a day an account takes (`daily_limit` option overrides)
+    day_zone: ClassVar[str | None] = None  # the time zone of the network's days (None: platforms.yml's)
     secrets: ClassVar[tuple[str, ...]] = ()  # account options that name environment variables
+    publish_options: ClassVar[tuple[str, ...]] = ()  # account options publishing needs (checking does not)
     can_publish: ClassVar[bool] = False
     has_metrics: ClassVar[bool] = False  # implements `metrics`
     has_followers: ClassVar[bool] = False  # implements `followers`
@@ -249,8 +276,20 @@ class Platform:
         return []
 
     @classmethod
+    def element(cls, handle: str) -> str | None:
+        """A brand/handles.yml handle this network writes as its own markup (LinkedIn's mentions), as it is
+        sent: kept whole through Markdown and escaping. None: the handle is text like any other."""
+        return None
+
+    @classmethod
     def extra_problems(cls, text: str) -> list[str]:
         """Limits beyond the main length, as messages (e.g. Bluesky's byte limit)."""
+        return []
+
+    @classmethod
+    def account_problems(cls, text: str, options: Mapping) -> list[tuple[str, str, str | None, str | None]]:
+        """(rule, message, hint, the text at fault or None) for what this account requires of a post's
+        whole rendered text (Weibo's safe domain)."""
         return []
 
     @classmethod
@@ -263,6 +302,12 @@ class Platform:
         if with_media and cls.caption_limit is not None:
             return cls.caption_limit
         return cls.text_limit
+
+    @classmethod
+    def media_problem(cls, options: Mapping, file: str) -> str | None:
+        """Why this account cannot be given the media file `file` (a path in the repository) though the
+        file itself is fine, e.g. a network that fetches media from a URL the account does not set."""
+        return None
 
     @classmethod
     def limit_source(cls, options: Mapping) -> str | None:
@@ -315,10 +360,12 @@ class Platform:
         problems = {name: problem for name in (options[key] for key in cls.secrets if options.get(key))
                     if (problem := _secret_problem(env.get(name)))}
         unset = [name for name, problem in problems.items() if problem == UNSET]
-        said = ([f"set {', '.join(unset)}"] if unset else []) + [
+        absent = tuple(option for option in cls.publish_options if not options.get(option))
+        said = ([f"set {', '.join(f'`{o}`' for o in absent)} in platforms.yml"] if absent else []) + (
+            [f"set {', '.join(unset)}"] if unset else []) + [
             f"{name} {problem}" for name, problem in problems.items() if problem != UNSET]
         return Readiness(unsupported, not_installed, "not configured: " + "; ".join(said) if said else None,
-                         tuple(problems))
+                         tuple(problems), absent)
 
     def secret(self, key: str) -> str:
         name = self.options.get(key)

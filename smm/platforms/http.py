@@ -106,10 +106,17 @@ def check(response: httpx.Response, label: str) -> httpx.Response:
     raise Rejected(detail)
 
 
-def send(http: httpx.Client, method: str, url: str, label: str, **kwargs) -> httpx.Response:
-    """One request; a timeout or broken connection after sending is an unknown outcome."""
+def send(http: httpx.Client, method: str, url: str, label: str, *, check=check, **kwargs) -> httpx.Response:
+    """One request, its answer checked: `check` turns it into the response or a typed error (a
+    network's own dialect may be passed)."""
+    return check(request(http, method, url, label, **kwargs), label)
+
+
+def request(http: httpx.Client, method: str, url: str, label: str, **kwargs) -> httpx.Response:
+    """One request and its answer whatever the status (for networks whose errors are in the body);
+    a timeout or broken connection after sending is an unknown outcome."""
     try:
-        return check(http.request(method, url, **kwargs), label)
+        return http.request(method, url, **kwargs)
     except httpx.LocalProtocolError:  # refused before sending; its text may quote the header, the secret
         raise AuthError(f"{label}: the request was not sent: a header is malformed (check the account's secret)") from None
     except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
@@ -179,7 +186,13 @@ class SecretCalls:
         _FILTER.secrets |= self.secrets
         self.client = client(transport=transport)
 
+    def hide(self, secret: str) -> None:
+        """Keep another secret (a token obtained with the first) out of logs and errors too."""
+        self.secrets.add(secret)
+        _FILTER.secrets.add(secret)
+
     def send(self, method: str, url: str, label: str, **kwargs) -> httpx.Response:
+        """`send` with the secret hidden from what it raises (keywords as send's, `check` too)."""
         try:
             return send(self.client, method, url, label, **kwargs)
         except PlatformError as exc:

@@ -3,23 +3,89 @@
 Instagram cut the hashtags a post or reel may carry from 30 to 5 (announced by
 @creators on 2025-12-19, rolled out gradually); an account may set its own
 `hashtag_limit` in platforms.yml.
+
+Publishing (professional accounts, Instagram API with Facebook Login; developers.facebook.com/docs/
+instagram-platform/content-publishing): a container per image (`image_url`), a reel (`media_type
+REELS`, `video_url`) or a CAROUSEL of 2–10 item containers, read until its `status_code` is FINISHED,
+then `media_publish`. Instagram fetches every file from a public URL: `<media_base_url>/<path in the
+repository>`. `find()` reads the account's media created in the attempt's window and matches the
+caption sent, never a post another record owns.
 """
 
-from smm.platforms.base import (
-    HANDLE_OPTION,
-    TOKEN_OPTION,
-    Display,
-    MediaRules,
-    Platform,
-)
+from __future__ import annotations
+
+import mimetypes
+
+from smm.errors import Rejected
+from smm.platforms.base import HANDLE_OPTION, TOKEN_OPTION, Display, Lookup, MediaRules, Metrics, Outgoing, \
+    PublishResult, api_base_option
+from smm.platforms.graph import GRAPH_HOST, GRAPH_VERSION, MEDIA_BASE_OPTION, Graph, MetaPlatform, hosting_problem, \
+    match, media_url
+
+READY_WITHIN = 600.0  # seconds a container may take to be FINISHED (a reel is processed for minutes)
+METRICS = ("likes", "comments", "shares", "views")
 
 
-class Instagram(Platform):
+class Instagram(MetaPlatform):
     name = "instagram"
     label = "Instagram"
     text_limit = 2200
     max_hashtags = 5
     media = MediaRules(min_count=1, max_count=10, types=frozenset({"image/jpeg"}), max_bytes=8 * 1024 * 1024, alt_limit=1000)
     secrets = ("token_env",)
-    options = {**HANDLE_OPTION, **TOKEN_OPTION}
+    options = {**HANDLE_OPTION, **TOKEN_OPTION,
+               "user_id": {"description": "The Instagram professional account's id (the `instagram_business_account` "
+                                          "of its Facebook Page).", "type": "string", "pattern": r"^\d+$"},
+               **MEDIA_BASE_OPTION, "api_base": api_base_option(GRAPH_HOST)}
+    publish_options = ("token_env", "user_id", "media_base_url")
+    required_scopes = ("instagram_basic", "instagram_content_publish", "instagram_manage_insights")
     display = Display("#e1306c", "#00376b")
+
+    @classmethod
+    def media_problem(cls, options, file: str) -> str | None:
+        return hosting_problem(cls.label, options, file)
+
+    @property
+    def graph(self) -> Graph:
+        if not hasattr(self, "_graph"):
+            self._graph = Graph(self.options.get("api_base") or GRAPH_HOST, GRAPH_VERSION, self.secret("token_env"),
+                                self.label, self.transport)
+        return self._graph
+
+    @property
+    def user(self) -> str:
+        return str(self.options["user_id"])
+
+    def _item(self, path, alt: str | None, **extra) -> dict:
+        url = media_url(self.options["media_base_url"], self.root, path)
+        if (mimetypes.guess_type(str(path))[0] or "").startswith("video/"):
+            return {"media_type": "REELS", "video_url": url, **extra}
+        return {"image_url": url, **extra} | ({"alt_text": alt} if alt else {})
+
+    def container_fields(self, outgoing: Outgoing) -> dict:
+        if not outgoing.media:
+            raise Rejected("Instagram takes no post without an image or a video")
+        caption = {"caption": outgoing.text} if outgoing.text else {}
+        if len(outgoing.media) == 1:
+            return {**self._item(*outgoing.media[0]), **caption}
+        children = [self.graph.container(f"{self.user}/media", self._item(path, alt, is_carousel_item="true"))
+                    for path, alt in outgoing.media]
+        return {"media_type": "CAROUSEL", "children": ",".join(children), **caption}
+
+    def publish(self, outgoing: Outgoing, *, idempotency_key: str) -> PublishResult:
+        container = self.graph.container(f"{self.user}/media", self.container_fields(outgoing))
+        self.graph.wait_finished(container, "status_code,status", self.sleep, READY_WITHIN)
+        post = self.graph.published(f"{self.user}/media_publish", container)
+        return PublishResult(post, self.graph.permalink(post))
+
+    def find(self, outgoing: Outgoing, *, idempotency_key: str, lookup: Lookup) -> PublishResult | None:
+        return match(self.graph.recent(f"{self.user}/media", "id,caption,timestamp,permalink", lookup), lookup,
+                     "caption")
+
+    def metrics(self, remote_ids: list[str]) -> list[Metrics]:
+        return [Metrics(post, likes=values.get("likes"), replies=values.get("comments"), reposts=values.get("shares"),
+                        views=values.get("views"))
+                for post, values in self.graph.insights(remote_ids, METRICS)]
+
+    def followers(self) -> int | None:
+        return self.graph.call("GET", self.user, "followers", params={"fields": "followers_count"}).get("followers_count")

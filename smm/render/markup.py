@@ -24,7 +24,7 @@ _RAW_TAG = re.compile(r"<(?!https?://)")
 _EDGE_SPACE = re.compile(r"^[ \t]|[ \t]$", re.MULTILINE)
 _NEEDS_MARKDOWN = re.compile(r"[*_`\[\]<>\\]|^\s*(?:[-+]|\d+[.)])\s|^\s*>|^ {4}|^\s*#", re.MULTILINE)
 
-FLAVORS = ("plain", "html", "telegram", "slack", "discord")
+FLAVORS = ("plain", "html", "article", "telegram", "slack", "discord")  # article: HTML with tables, code, footnotes
 # Code: what looks like markup inside is code (the voice rules skip it too)
 CODE_SPAN = r"``[\s\S]+?``|`[^`\n]+`"
 CODE_FENCE = r"^[ \t]{0,3}```[\s\S]*?(?:^[ \t]{0,3}```[ \t]*$|\Z)|^[ \t]{0,3}~~~[\s\S]*?(?:^[ \t]{0,3}~~~[ \t]*$|\Z)"
@@ -78,14 +78,29 @@ def _unwrap(parent: Element, child: Element, text: str) -> None:
         last.tail = (last.tail or "") + (child.tail or "")
 
 
+_SCHEME = re.compile(r"^\s*[a-z][a-z0-9+.-]*:", re.IGNORECASE)
+
+
+def is_local_image(target: str) -> bool:
+    """Whether an image target names a repository file (an article uploads it): no scheme, not absolute."""
+    return bool(target.strip()) and not _SCHEME.match(target) and not target.lstrip().startswith(("/", "\\"))
+
+
 class _SafeLinks(Treeprocessor):
     """Links and images whose target may not leave the repository become their text
-    (an image: its alt text); the targets are kept in `md.refused` for `smm check`."""
+    (an image: its alt text); the targets are kept in `md.refused` for `smm check`.
+    With `local_images` (articles), an image of a repository file is kept (it is uploaded) and
+    so are the links between a footnote and its mark."""
+
+    local_images = False
 
     def run(self, root: Element) -> None:
         found = [(parent, child) for parent in root.iter() for child in parent if child.tag in ("a", "img")]
         for parent, child in found:
             target = child.get("href" if child.tag == "a" else "src") or ""
+            if self.local_images and (child.tag == "img" and is_local_image(target)
+                                      or child.get("class") in ("footnote-ref", "footnote-backref")):
+                continue
             if not leaves_safely(target):
                 self.md.refused.append(target)
                 _unwrap(parent, child, (child.get("alt") if child.tag == "img" else child.text) or "")
@@ -110,9 +125,11 @@ def _restore(markup: str, lt: str) -> str:
 class _Renderer:
     """One reusable Python-Markdown instance (building one is the slow part)."""
 
-    def __init__(self) -> None:
-        self.md = markdown.Markdown(extensions=["sane_lists", "nl2br"])
-        self.md.treeprocessors.register(_SafeLinks(self.md), "safe-links", 5)  # after inline (20)
+    def __init__(self, *extensions: str, local_images: bool = False) -> None:
+        self.md = markdown.Markdown(extensions=["sane_lists", "nl2br", *extensions])
+        safe = _SafeLinks(self.md)
+        safe.local_images = local_images
+        self.md.treeprocessors.register(safe, "safe-links", 5)  # after inline (20)
 
     def html(self, body: str) -> tuple[str, list[str]]:
         self.md.reset()
@@ -122,6 +139,7 @@ class _Renderer:
 
 
 _renderer = _Renderer()
+_article_renderer = _Renderer("fenced_code", "tables", "footnotes", local_images=True)
 
 
 @dataclass(frozen=True)
@@ -143,15 +161,16 @@ def to_text(body: str, flavor: str = "plain") -> str:
 def convert(body: str, flavor: str) -> Rendering:
     """Markdown → a flavor, without comments, with the link targets that may not leave refused."""
     body = strip_comments(body)[0]
-    if not _NEEDS_MARKDOWN.search(body) and not (flavor == "html" and _EDGE_SPACE.search(body)):
+    as_html = flavor in ("html", "article")
+    if flavor != "article" and not _NEEDS_MARKDOWN.search(body) and not (as_html and _EDGE_SPACE.search(body)):
         # plain paragraphs: exactly what Markdown would make of them, without it
         paragraphs = [p.strip() for p in re.split(r"\n\s*\n", body.strip()) if p.strip()]
-        if flavor == "html":
+        if as_html:
             return Rendering("\n".join("<p>" + html.escape(p, quote=False).replace("\n", "<br />\n") + "</p>"
                                        for p in paragraphs))
         return Rendering(_tidy(_escape("\n\n".join(paragraphs), flavor)))
-    markup, refused = _renderer.html(body)
-    if flavor != "html":
+    markup, refused = (_article_renderer if flavor == "article" else _renderer).html(body)
+    if not as_html:
         writer = _TextWriter(flavor)
         writer.feed(markup)
         writer.close()

@@ -12,6 +12,7 @@ from pathlib import Path
 from smm.content.media import inspect
 from smm.content.post import Post
 from smm.content.tokens import HASHTAG, MENTION, URL
+from smm.errors import SmmError
 from smm.platforms import platform_class, registry
 from smm.render.rendered import Rendered
 from smm.workspace.brand import first_language
@@ -71,6 +72,18 @@ def as_text(preview: Preview, originals: dict | None = None) -> str:
 def _fence(text: str) -> str:
     longest = max((len(m) for m in re.findall(r"`+", text)), default=0)
     return "`" * max(3, longest + 1)
+
+
+def as_article(preview: Preview) -> str:
+    """The one article HTML (markup `article`: WeChat) the selection holds, exactly as it is sent
+    (its images' `src` are repository paths until the adapter uploads them)."""
+    articles = [r for _post, renderings in preview for r in renderings if platform_class(r.platform).markup == "article"]
+    if len(articles) != 1:
+        found = ", ".join(f"{r.post} → {r.account}" for r in articles) or "none"
+        raise SmmError(f"--format article prints one article: name one post and one WeChat account "
+                       f"(`smm preview PATH --account NAME --format article`); this selection has {len(articles)} "
+                       f"({found})")
+    return articles[0].text + "\n"
 
 
 def as_markdown(preview: Preview, originals: dict | None = None) -> str:
@@ -140,6 +153,9 @@ font-size:11px;font-weight:700;text-align:center;line-height:20px}
 .html-body h1,.html-body h2,.html-body h3,.html-body h4{font-size:16px;margin:.6em 0 .4em}
 .html-body pre{white-space:pre-wrap;background:#f4f5f7;padding:6px 8px;border-radius:6px}
 .html-body blockquote{margin:0 0 .7em;padding-left:10px;border-left:3px solid #ccc;color:#444}
+.phone{max-width:375px;margin:0 auto;border:8px solid #1c1e21;border-radius:24px;padding:14px 12px;background:#fff;
+max-height:680px;overflow-y:auto}.html-body.article>section{margin:0}
+.shot.inline{display:block;height:200px;margin:1em 0;background:#f2f3f5 center/contain no-repeat;border-radius:4px}
 .entry-title{font-size:17px;font-weight:700;margin:0 0 8px;line-height:1.3;overflow-wrap:anywhere}
 .entry-link{font-size:12px;color:#4b4f56;overflow-wrap:anywhere;padding-top:0}.entry-link a{color:var(--ink)}
 .spoiler{background:#d5d8dc;border-radius:3px}
@@ -222,10 +238,13 @@ class _AllowList(HTMLParser):
     escaped text in red, so that the reviewer sees what the template or post produced.
     """
 
-    def __init__(self, allowed: set[str], linkify: str | None = None) -> None:
+    def __init__(self, allowed: set[str], linkify: str | None = None, styles: bool = False,
+                 images: _Images | None = None) -> None:
         super().__init__(convert_charrefs=True)
+        self.images = images  # shows an image of a repository file (an article's), else a placeholder
         self.allowed = allowed
         self.linkify = linkify
+        self.styles = styles  # keep `style` attributes (an article's look is in them)
         self.out: list[str] = []
         self.open: list[str] = []
         self.refused: list[str] = []
@@ -239,6 +258,10 @@ class _AllowList(HTMLParser):
         values = dict(attrs)
         if tag == "img":
             alt = values.get("alt") or ""
+            shown = self.images.use(values.get("src") or "")[0] if self.images and values.get("src") else ""
+            if shown:
+                self.out.append(f'<span class="shot inline {shown}" role="img" aria-label="{html.escape(alt)}"></span>')
+                return
             self.out.append(f'<span class="imgph">[image{": " + html.escape(alt) if alt else ""}]</span>')
             return
         if tag not in self.allowed:
@@ -255,6 +278,8 @@ class _AllowList(HTMLParser):
             name, extra = "span", ' class="spoiler"' if tag == "tg-spoiler" or values.get("class") == "tg-spoiler" else ""
         elif tag == "tg-emoji":
             name = "span"
+        if self.styles and values.get("style") and "class" not in extra:
+            extra += f' style="{html.escape(values["style"])}"'
         self.out.append(f"<{name}{extra}>")
         if tag not in _VOID_TAGS:
             self.open.append(name)
@@ -301,14 +326,16 @@ class _AllowList(HTMLParser):
         return "".join(self.out) + "".join(f"</{name}>" for name in reversed(self.open))
 
 
-def safe_html(markup: str, allowed: set[str] = _BLOCK_TAGS | _INLINE_TAGS,
-              linkify: str | None = None) -> tuple[str, list[str]]:
+def safe_html(markup: str, allowed: set[str] = _BLOCK_TAGS | _INLINE_TAGS, linkify: str | None = None,
+              styles: bool = False, images: _Images | None = None) -> tuple[str, list[str]]:
     """`markup` through the allow-list; also the names of the refused tags.
 
     With `linkify` (a platform name), links, hashtags and mentions in the text are marked
-    up as that network does it by itself (Telegram).
+    up as that network does it by itself (Telegram); with `styles`, `style` attributes are
+    kept (the page's Content-Security-Policy still fetches nothing they name); with `images`, an
+    image of a repository file is shown.
     """
-    parser = _AllowList(allowed, linkify)
+    parser = _AllowList(allowed, linkify, styles, images)
     parser.feed(markup)
     return parser.result(), parser.refused
 
@@ -380,11 +407,14 @@ def rich_text(text: str, platform: str, facets=()) -> str:
     return "".join(out)
 
 
-def _body(part, platform) -> tuple[str, list[str]]:
+def _body(part, platform, images: _Images | None = None) -> tuple[str, list[str]]:
     """The text of one part as the network shows it, and the tags refused from its HTML."""
     if platform.markup == "html":
         body, refused = safe_html(part.text)
         return f'<div class="text html-body">{body}</div>', refused
+    if platform.markup == "article":  # as a phone shows it: the article's own inline styles
+        body, refused = safe_html(part.text, _BLOCK_TAGS | _INLINE_TAGS | {"section"}, styles=True, images=images)
+        return f'<div class="phone"><div class="text html-body article">{body}</div></div>', refused
     if platform.markup == "telegram":
         body, refused = safe_html(part.text, _INLINE_TAGS | {"pre", "blockquote"}, linkify=platform.name)
         return f'<div class="text">{body}</div>', refused
@@ -435,7 +465,7 @@ def _card(r: Rendered, images: _Images, title: str) -> str:
     refused_all: list[str] = []
     out.append(f'<ol class="thread{" many" if many else ""}">')
     for index, part in enumerate(r.parts):
-        body, refused = _body(part, platform)
+        body, refused = _body(part, platform, images)
         refused_all += [t for t in refused if t not in refused_all]
         number = f'<span class="num" title="part {index + 1} of {len(r.parts)}">{index + 1}</span>' if many else ""
         entry = (f'<div class="entry-title">{e(r.title)}</div>'

@@ -25,12 +25,15 @@ from smm.content.post import Post, published
 from smm.content.tokens import HANDLE, hashtag, hashtags, urls
 from smm.platforms import Platform, platform_class, reported_limits
 from smm.render.counting import first_overflow
-from smm.render import markup
+from smm.render import article, markup
 from smm.render.split import SPLIT_MARKER, split
 from smm.render.templating import HTML_FLAVORS, TEMPLATES_DIR, Templates
 from smm.workspace.brand import Brand
 from smm.workspace.config import Config
 from smm.workspace.files import inside, not_regular, unusable_path
+
+
+_ELEMENT = ("\ue000", "\ue001")  # private-use marks around the number of an element kept aside
 
 
 @dataclass(frozen=True)
@@ -123,6 +126,7 @@ class _Job:
         self.platform = platform
         self.view = post.for_account(account)
         self.found: list[Diagnostic] = []
+        self.elements: list[str] = []  # the network's own markup for mentions, kept aside while rendering
 
     def problem(self, path, rule: str, message: str, hint: str | None = None, at: tuple | None = None) -> None:
         self.found.append(Diagnostic.at(self.post.file, at or self.post.at(path), ERROR, rule, f"{self.account}: {message}", hint))
@@ -168,7 +172,9 @@ class _Job:
         full = self.apply_template(body, link)
         if self.platform.markup in HTML_FLAVORS:
             self.check_template_links(full)
-        full = self.platform.finalize(full)
+        full = self.restore_elements(self.platform.finalize(full))
+        if flavor == "article":
+            full = self.article(full)
         media_refs = self.check_media()
         parts = self.fit(full, bool(media_refs))
         languages = tuple(published(self.post.meta.get("languages")) or ())
@@ -191,12 +197,15 @@ class _Job:
                               "write the full address, e.g. `https://example.com/page`", self.position_in_source(target))
 
     def check_template_links(self, markup_text: str) -> None:
-        """A template's own `<a href>` or `<img src>` may not lead anywhere but http(s) or mailto either."""
+        """A template's own `<a href>` or `<img src>` may not lead anywhere but http(s) or mailto either
+        (an article's images may be repository files: they are uploaded, and checked as such)."""
         template = self.r.templates.get(self.platform)
         if isinstance(template, Diagnostic):
             return
+        uploaded = set(article.image_sources(markup_text)) if self.platform.markup == "article" else set()
         for target in _LinkTargets.of(markup_text):
-            if not leaves_safely(target):
+            if not leaves_safely(target) and not (target in uploaded and markup.is_local_image(target)) and not (
+                    self.platform.markup == "article" and target.startswith("#")):  # footnotes: made text
                 self.found.append(Diagnostic(
                     f"{TEMPLATES_DIR}/{template.name}", 1, 1, ERROR, "render.unsafe-link",
                     f"template {template.name} links to `{target}` for {self.post.file}: only http(s) and mailto "
@@ -225,8 +234,19 @@ class _Job:
                              f"add `{match.group(1)}: {{{self.platform.name}: ...}}` (or `default:`) to brand/handles.yml",
                              at=at)
                 return match.group(1)
-            return handle
+            element = self.platform.element(handle)
+            if element is None:
+                return handle
+            self.elements.append(element)
+            return f"{_ELEMENT[0]}{len(self.elements) - 1}{_ELEMENT[1]}"
         return HANDLE.sub(replace, text)
+
+    def restore_elements(self, text: str) -> str:
+        """The network's own markup for the mentions `resolve_mentions` kept aside."""
+        def restore(match: re.Match) -> str:  # a mark the author typed is left as it is
+            index = int(match.group(1))
+            return self.elements[index] if index < len(self.elements) else match.group()
+        return re.sub(f"{_ELEMENT[0]}([0-9]+){_ELEMENT[1]}", restore, text)
 
     def utm(self) -> dict | None:
         settings = self.r.config.utm
@@ -253,6 +273,38 @@ class _Job:
             self.found.append(result)
             return body
         return result.strip()
+
+    def article(self, body: str) -> str:
+        """The article as sent (smm.render.article), with what WeChat needs checked: its title, a cover
+        (the first `media`, else the account's `cover`) and the images it uploads from the body."""
+        built = article.build(body, article.theme_of(self.r.brand.theme))
+        limit = self.platform.title_limit
+        if limit and len(self.post.title) > limit:
+            self.problem(("title",), "render.too-long", f"the title is {len(self.post.title)} characters; "
+                         f"{self.platform.label} takes at most {limit}", "shorten `title`")
+        cover = self.options.get("cover")
+        if not self.view.media and not cover and not self.post.meta.get("draft"):  # a draft may wait for one
+            self.problem(self.view.media_path or ("platforms", self.account_index()), "media.none",
+                         f"{self.platform.label} articles need a cover image; this one has none",
+                         f"add `media:` (the first image is the cover), or give `{self.account}` a `cover` in platforms.yml")
+        elif not self.view.media and cover:
+            self.check_file(cover, self.platform.media, self.post.at(("platforms", self.account_index())), "cover ")
+        for source in article.image_sources(built):
+            at = self.position_in_source(source)
+            if markup.is_local_image(source):
+                self.check_file(source, self.platform.article_images, at, "image ")
+            else:
+                self.problem((), "render.external-image", f"image `{source}`: {self.platform.label} removes images "
+                             "it does not host", "save it in the repository (e.g. content/media/) and write its path: "
+                             "smm uploads it", at=at)
+        return built
+
+    def check_file(self, file: str, rules, at: tuple, what: str) -> None:
+        """A repository file the network will be sent, checked against its rules."""
+        path, rule, why = _usable_media(self.r.root, file)
+        found = [(rule, why)] if rule else media.problems(media.inspect(path), None, rules, False)
+        for rule, message in found:
+            self.problem((), rule, f"{what}`{file}` {message}", at=at)
 
     def content_warning(self) -> str | None:
         return published(self.post.meta.get("content_warning")) or None if self.platform.content_warnings else None
@@ -304,6 +356,9 @@ class _Job:
             self.problem((), "render.too-long", f"{which}{message}")
 
     def check_counts(self, text: str) -> None:
+        for rule, message, hint, snippet in self.platform.account_problems(text, self.options):
+            at = self.position_in_source(snippet) if snippet else None  # else the link, or the account in `platforms`
+            self.problem(self.view.link_path or ("platforms", self.account_index()), rule, message, hint, at)
         if self.platform.max_links is not None:
             links = len(urls(text))
             if links > self.platform.max_links:
@@ -335,6 +390,8 @@ class _Job:
                                                 f"media file `{item['file']}` {what}",
                                                 hint if rule == "media.missing" else None))
                 continue
+            if hosting := self.platform.media_problem(self.options, item["file"]):
+                self.problem(base + (index, "file"), "media.url", f"`{item['file']}`: {hosting}")
             for rule, message in media.problems(media.inspect(path), item.get("alt"), rules, self.r.brand.alt_required):
                 about = "alt" if rule in ("media.alt-missing", "media.alt-too-long") else "file"  # no `alt`: its item
                 self.problem(base + (index, about), rule, f"`{item['file']}` {message}")

@@ -24,7 +24,7 @@ from smm.platforms import Platform
 from smm.workspace.files import read_text, unusable_path
 
 TEMPLATES_DIR = "brand/templates"
-HTML_FLAVORS = {"html", "telegram"}  # their templates escape every value but the text
+HTML_FLAVORS = {"html", "article", "telegram"}  # their templates escape every value but the text
 TEMPLATE_OUTPUT_LIMIT = 1_000_000  # characters a template may add to the post's own text
 TEMPLATE_SECONDS = 2.0  # to render one post for one account
 
@@ -104,7 +104,7 @@ class Templates:
     def get(self, platform: type[Platform]) -> jinja2.Template | Diagnostic:
         """The platform's template, or why it cannot be used (then for every post)."""
         if platform.name not in self._compiled:
-            fallback = "html.j2" if platform.markup == "html" else "default.j2"
+            fallback = {"html": "html.j2", "article": "article.j2"}.get(platform.markup, "default.j2")
             file = f"{TEMPLATES_DIR}/{platform.name}.j2"
             try:
                 env = self.envs[platform.markup in HTML_FLAVORS]

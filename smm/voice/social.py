@@ -16,6 +16,7 @@ import regex
 
 from smm.content.post import written
 from smm.content.tokens import hashtag
+from smm.platforms import platform_class
 from smm.voice.base import Hit
 from smm.voice.segments import disabled_at
 from smm.voice.text import MARKDOWN_TARGET, edges_ok, find_hashtags, find_urls
@@ -214,6 +215,8 @@ def hashtag_hits(rule: Builtin, post, rendered, disclosure: Builtin | None) -> l
     if rendered:
         for result in rendered:
             text = "\n\n".join(p.text for p in result.parts)
+            if platform_class(result.platform).markup in ("html", "article"):  # `#3f3f3f` in a style is no hashtag
+                text = re.sub(r"<[^>]*>", " ", text)
             tags = [t for t in find_hashtags(text) if t.lower().rstrip("#") not in ignored]
             limit = limits.get(result.account, limits.get(result.platform, default))
             counted.append((result.account, result.platform, len(set(t.lower() for t in tags)), limit))

@@ -13,6 +13,7 @@ from smm.workspace.config import YamlFile
 
 BRAND_FILE = "brand/brand.yml"
 HANDLES_FILE = "brand/handles.yml"
+THEME_FILE = "brand/theme.yml"  # how articles look (smm.render.article)
 
 
 @dataclass(frozen=True)
@@ -24,6 +25,7 @@ class Brand:
     language: str | None = None  # brand.yml's `language`; see page_language
     handles: dict = field(default_factory=dict)
     handles_broken: bool = False  # brand/handles.yml has errors: a missing handle is its fault, reported there
+    theme: dict = field(default_factory=dict)  # brand/theme.yml (articles), empty while it has errors
 
     def handle(self, who: str, account: str, platform: str) -> str | None:
         """`@{who}` as written for this account: by account name, platform name, then `default`."""
@@ -31,8 +33,9 @@ class Brand:
         return entry.get(account) or entry.get(platform) or entry.get("default")
 
 
-def brand_from(root: Path, settings: YamlFile, handles: YamlFile) -> tuple[Brand, list[Diagnostic]]:
-    """brand/brand.yml and brand/handles.yml (reported on its own) → Brand; a file with problems counts as empty."""
+def brand_from(root: Path, settings: YamlFile, handles: YamlFile, theme: YamlFile | None = None) -> tuple[Brand, list[Diagnostic]]:
+    """brand/brand.yml, brand/handles.yml and brand/theme.yml (both reported on their own) → Brand;
+    a file with problems counts as empty."""
     data = settings.data if not settings.diagnostics else {}
     brand = Brand(
         name=data.get("name", root.name),
@@ -42,6 +45,7 @@ def brand_from(root: Path, settings: YamlFile, handles: YamlFile) -> tuple[Brand
         language=data.get("language"),
         handles=handles.data if not handles.diagnostics else {},
         handles_broken=any(d.is_error for d in handles.diagnostics),
+        theme=theme.data if theme is not None and not theme.diagnostics else {},
     )
     return brand, settings.diagnostics
 

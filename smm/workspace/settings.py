@@ -14,7 +14,7 @@ from typing import Callable
 from smm.check.diagnostics import Diagnostic
 from smm.inbox.triage import REPLIES_FILE, Replies, replies_from
 from smm.report.goals import GOALS_FILE, goals_from
-from smm.workspace.brand import BRAND_FILE, HANDLES_FILE, Brand, brand_from
+from smm.workspace.brand import BRAND_FILE, HANDLES_FILE, THEME_FILE, Brand, brand_from
 from smm.workspace.calendar import CALENDAR_FILE, Calendar, calendar_from
 from smm.workspace.config import (
     PLATFORMS_FILE,
@@ -46,7 +46,9 @@ SETTINGS_FILES = (
     SettingsFile("config", PLATFORMS_FILE, "platforms", lambda root, loaded, built: config_from(root, loaded)),
     SettingsFile("calendar", CALENDAR_FILE, "calendar", lambda root, loaded, built: calendar_from(loaded)),
     SettingsFile("handles", HANDLES_FILE, "handles", lambda root, loaded, built: (loaded, loaded.diagnostics)),
-    SettingsFile("brand", BRAND_FILE, "brand", lambda root, loaded, built: brand_from(root, loaded, built["handles"])),
+    SettingsFile("theme", THEME_FILE, "theme", lambda root, loaded, built: (loaded, loaded.diagnostics)),
+    SettingsFile("brand", BRAND_FILE, "brand",
+                 lambda root, loaded, built: brand_from(root, loaded, built["handles"], built["theme"])),
     SettingsFile("goals", GOALS_FILE, "goals",
                  lambda root, loaded, built: goals_from(loaded, built["config"].account_names)),
     SettingsFile("replies", REPLIES_FILE, "replies", lambda root, loaded, built: replies_from(loaded)),
@@ -79,5 +81,5 @@ def load_settings(root: Path, voice: bool = False) -> Settings:
         loaded = load_yaml_file(root, row.file, row.schema)
         built[row.name], problems = row.build(root, loaded, built)
         found[row.name] = problems
-    del built["handles"]
+    del built["handles"], built["theme"]
     return Settings(**built, found=found)

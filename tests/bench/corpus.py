@@ -52,10 +52,10 @@ accounts:
   mastodon: {platform: mastodon, instance: https://mastodon.example, token_env: SMM_MASTODON_TOKEN, char_limit: 500}
   bluesky: {platform: bluesky, handle: cloudleaf.bsky.social, password_env: SMM_BLUESKY_APP_PASSWORD}
   x: {platform: x, handle: cloudleaftea}
-  threads: {platform: threads, handle: cloudleaftea}
-  linkedin: {platform: linkedin}
-  weibo: {platform: weibo, char_limit: 2000}
-  wechat: {platform: wechat}
+  threads: {platform: threads, handle: cloudleaftea, media_base_url: https://cloudleaf.github.io/social}
+  linkedin: {platform: linkedin, token_env: SMM_LINKEDIN_TOKEN, author: "urn:li:organization:90000001"}
+  weibo: {platform: weibo, token_env: SMM_WEIBO_TOKEN, safe_domain: cloudleaf.example}
+  wechat: {platform: wechat, cover: content/media/winter-blend.png, daily_limit: 100}  # no errors planted here
 """
 HANDLES_YML = """teahouse:
   mastodon: "@zhuxiang@mastodon.example"
@@ -233,6 +233,8 @@ def make_post(rng: random.Random, index: int, prose: Prose) -> tuple[str, str]:
     if rng.random() < 0.08:
         fields.append(("tags", ["promo"]))
     if rng.random() < 0.4:
+        fields.append(("link", f"https://cloudleaf.example/journal/{index}"))
+    if "weibo" in accounts and "link" not in dict(fields):  # Weibo takes no post without a safe-domain link
         fields.append(("link", f"https://cloudleaf.example/journal/{index}"))
     if rng.random() < 0.3:
         fields.append(("languages", ["en", "zh-Hans"]))

@@ -14,9 +14,11 @@ Endpoints:
   GET    /rest/organizationalEntityShareStatistics?q=organizationalEntity&organizationalEntity=URN
                                           [&shares=List(urn,...)]
   GET    /rest/networkSizes/{urn}?edgeType=COMPANY_FOLLOWED_BY_MEMBER -> {firstDegreeSize}
+  GET    /v2/me                           -> {id, localizedFirstName, localizedLastName} of the token's member
   POST   /oauth/v2/introspectToken        client_id, client_secret, token -> {active, status, expires_at, scope}
 Commentary is "little" text: the reserved characters | { } @ [ ] ( ) < > # \\ * _ ~ must be escaped with a
-backslash; mentions ``@[Name](urn:li:organization:N)`` and hashtags ``#word`` are elements; LinkedIn keeps
+backslash; mentions ``@[Name](urn:li:organization:N)`` and hashtags (``{hashtag|\\#|word}`` or ``#word``) are
+elements; LinkedIn keeps
 the post but cuts its text at the first unescaped reserved character (GET /_mock/state shows ``shown``, the
 text a reader sees). Errors: ``{"status", "serviceErrorCode", "code", "message"}``; body validation 422
 ``{"message": "ERROR :: /field :: ...", "status": 422}``. Tokens last 60 days (401 EXPIRED_ACCESS_TOKEN).
@@ -28,7 +30,8 @@ Documentation used:
   https://learn.microsoft.com/en-us/linkedin/marketing/community-management/shares/posts-api (request fields,
     201 + x-restli-id, finder by author) and .../shares/images-api (initializeUpload, PUT, status values)
   https://learn.microsoft.com/en-us/linkedin/marketing/community-management/shares/little-text-format
-    (elements, reserved characters)
+    (elements, reserved characters, the hashtag template)
+  https://learn.microsoft.com/en-us/linkedin/shared/integrations/people/profile-api (GET /v2/me)
   https://learn.microsoft.com/en-us/linkedin/marketing/versioning (LinkedIn-Version, VERSION_MISSING, 426)
   https://learn.microsoft.com/en-us/linkedin/shared/authentication/token-introspection (introspectToken)
   https://learn.microsoft.com/en-us/linkedin/marketing/community-management/organizations/share-statistics and
@@ -70,7 +73,7 @@ TOKEN_TTL = 60 * 24 * 3600
 POSTS_PER_DAY = 150
 COMMENTARY_LIMIT = 3000
 RESERVED = set("|{}@[]()<>#\\*_~")
-ELEMENT = re.compile(r"@\[[^\]\\]*\]\(urn:li:(?:person|organization):[\w-]+\)|#\w+|https?://\S+")
+ELEMENT = re.compile(r"@\[[^\]\\]*\]\(urn:li:(?:person|organization):[\w-]+\)|\{hashtag\|\\#\|\w+\}|#\w+|https?://\S+")
 POST_FIELDS = {"author", "commentary", "visibility", "distribution", "lifecycleState", "content",
                "isReshareDisabledByAuthor", "contentLandingPage", "contentCallToActionLabel", "reshareContext",
                "container", "adContext"}
@@ -89,7 +92,8 @@ def shown_text(commentary: str) -> str:
             i += 2
         elif element:
             mention = re.match(r"@\[([^\]]*)\]", element.group())
-            out.append(mention.group(1) if mention else element.group())
+            tag = re.fullmatch(r"\{hashtag\|\\#\|(\w+)\}", element.group())
+            out.append(mention.group(1) if mention else f"#{tag.group(1)}" if tag else element.group())
             i = element.end()
         elif ch in RESERVED:
             break
@@ -349,6 +353,15 @@ class LinkedIn(Network):
         if urllib.parse.unquote(req.params["urn"]) != ORG:
             raise error(404, "NOT_FOUND", "Organization does not exist", 404)
         return Reply(200, {"firstDegreeSize": self.followers})
+
+    @route("GET", "/v2/me")
+    def me(self, req: Request) -> Reply:
+        """The token's member (Profile API; r_liteprofile or r_basicprofile)."""
+        who = self.caller(req)
+        if not {"r_liteprofile", "r_basicprofile"} & set(self.tokens[req.header("authorization")[7:].strip()].scopes):
+            raise error(403, "ACCESS_DENIED", "Not enough permissions to access: GET /v2/me", 100)
+        return Reply(200, {"id": who["user"].rsplit(":", 1)[-1], "localizedFirstName": "Smm",
+                           "localizedLastName": "Admin"})
 
     @route("POST", "/oauth/v2/introspectToken")
     def introspect(self, req: Request) -> Reply:

@@ -1,13 +1,16 @@
 """A local double of Meta's Graph APIs: Threads (graph.threads.net), Facebook Pages and Instagram
 (graph.facebook.com), one server, paths with or without a version prefix (``/v1.0/...``, ``/v21.0/...``).
 
-Threads (user THREADS_USER_ID, token THREADS_TOKEN, 60 days):
+Threads (user THREADS_USER_ID, token THREADS_TOKEN, 60 days; a reply needs threads_manage_replies, reading
+replies threads_read_replies: developers.facebook.com/documentation/threads/retrieve-and-manage-replies):
   POST /{user}/threads            media_type TEXT|IMAGE|VIDEO|CAROUSEL, text (≤ 500; emoji count as their
                                   UTF-8 bytes; ≤ 5 links), image_url, video_url, is_carousel_item, children
                                   (2..20), reply_to_id -> {id} (a container)
   GET  /{container}?fields=status,error_message   IN_PROGRESS -> FINISHED (or ERROR) -> PUBLISHED; EXPIRED
                                   when not published within 24 hours
-  POST /{user}/threads_publish    creation_id -> {id}; GET /{user}/threads; GET /{media}/insights
+  POST /{user}/threads_publish    creation_id -> {id}; GET /{media}/insights
+  GET  /{user}/threads (top-level posts), /{user}/replies (replies: replied_to, root_post), since/until/limit
+  GET  /{user}/threads_insights?metric=followers_count (total_value)
   GET  /{user}/threads_publishing_limit, GET /refresh_access_token?grant_type=th_refresh_token
 Instagram (IG_USER_ID, the Facebook user token):
   POST /{ig-user}/media           image_url (JPEG, ≤ 8 MiB, FETCHED over HTTP now: failures answer the
@@ -19,8 +22,12 @@ Instagram (IG_USER_ID, the Facebook user token):
 Facebook Pages (PAGE_ID, the page token PAGE_TOKEN; a user token is refused on page edges):
   POST /{page}/feed               message, link, attached_media[i]={"media_fbid"} -> {id: PAGE_POST}
   POST /{page}/photos             url (fetched) or multipart source, published=false -> {id}
-  GET  /{page}?fields=followers_count,fan_count, GET /{post}, GET /{post}/insights, DELETE /{post}
-Any: GET /debug_token?input_token= -> {data: {is_valid, type, scopes, expires_at, user_id, ...}}.
+  GET  /{page}?fields=followers_count,fan_count, GET /{page}?fields=access_token (the Page token, for an admin's
+  user token), GET /{page}/published_posts (created_time, permalink_url), GET /{post}, GET /{post}/insights
+  (post_reactions_by_type_total as {reaction: count}), DELETE /{post}
+Any: GET /debug_token?input_token= (asked with the app token or any valid token, as a parameter or a Bearer
+header) -> {data: {is_valid, type, scopes, expires_at, user_id, ...}}. Tokens go as `access_token` or
+`Authorization: Bearer`. Times of posts are ISO 8601 with a +0000 offset, as the Graph API writes them.
 Errors: HTTP 400 ``{"error": {"message", "type": "OAuthException", "code", "error_subcode", "fbtrace_id"}}``;
 190 (invalid; subcode 463 expired), 10/200 permissions, 100 invalid parameter, rate limits 4 (app), 17
 (user), 80001/80002 (business use case). As the rate-limiting page says, Instagram calls, and Page calls
@@ -54,6 +61,7 @@ from __future__ import annotations
 
 import re
 import secrets
+import time
 import urllib.error
 import urllib.request
 from typing import Any
@@ -67,7 +75,8 @@ USER_TOKEN, PAGE_TOKEN, THREADS_TOKEN = "smm-meta-user-token", "smm-meta-page-to
 LONG_LIVED = 60 * 24 * 3600
 USER_SCOPES = ["pages_show_list", "pages_manage_posts", "pages_read_engagement", "read_insights",
                "instagram_basic", "instagram_content_publish", "instagram_manage_insights", "business_management"]
-THREADS_SCOPES = ["threads_basic", "threads_content_publish", "threads_manage_insights"]
+THREADS_SCOPES = ["threads_basic", "threads_content_publish", "threads_manage_insights", "threads_read_replies",
+                  "threads_manage_replies"]
 CONTAINER_POLLS = 1
 CONTAINER_TTL = 24 * 3600
 FETCH_TIMEOUT = 5.0
@@ -307,7 +316,7 @@ class Meta(Network):
         fields = self.params(req)
         node = req.params["node"]
         if node == "debug_token":
-            return self.debug_token(fields)
+            return self.debug_token(req, fields)
         if node == "refresh_access_token":
             return self.refresh(req, fields)
         tok = self.token(req, fields)
@@ -326,6 +335,10 @@ class Meta(Network):
             return Reply(200, {"id": node, "status_code": item["status"], "status": text or item["status"]})
         if node in self.media and not self.media[node].get("deleted"):
             return Reply(200, self.media_view(self.media[node]))
+        if node == PAGE_ID and "access_token" in str(fields.get("fields") or ""):
+            if tok.extra.get("kind") not in ("USER", "PAGE") or "pages_show_list" not in tok.scopes:
+                raise graph_error(190, "(#190) This token cannot read the Page's access token", status=400)
+            return Reply(200, {"id": PAGE_ID, "access_token": PAGE_TOKEN})
         if node in self.followers:
             key = "followers_count"
             extra = {"fan_count": self.followers[node]} if node == PAGE_ID else {}
@@ -336,11 +349,40 @@ class Meta(Network):
                           "loaded due to missing permissions, or does not support this operation", 33)
 
     def media_view(self, item: dict[str, Any]) -> dict[str, Any]:
-        view = {"id": item["id"], "permalink": item["permalink"], "timestamp": int(item["timestamp"])}
+        """A post as the Graph API shows it: ISO 8601 times with a +0000 offset; a Page post's
+        `created_time` and `permalink_url`; a Threads reply's `replied_to` and `root_post`."""
+        stamp = time.strftime("%Y-%m-%dT%H:%M:%S+0000", time.gmtime(item["timestamp"]))
+        if item["network"] == "facebook":
+            view = {"id": item["id"], "permalink_url": item["permalink"], "created_time": stamp}
+        else:
+            view = {"id": item["id"], "permalink": item["permalink"], "timestamp": stamp}
         for key in ("text", "caption", "message", "link", "media_type"):
             if key in item["fields"]:
                 view[key] = item["fields"][key]
+        parent = item["fields"].get("reply_to_id")
+        if item["network"] == "threads":
+            view["is_reply"] = bool(parent)
+            if parent:
+                view["replied_to"] = {"id": parent}
+                view["root_post"] = {"id": self.root_of(parent)}
         return view
+
+    def root_of(self, media_id: str) -> str:
+        while (parent := self.media.get(media_id, {}).get("fields", {}).get("reply_to_id")):
+            media_id = parent
+        return media_id
+
+    def listed(self, node: str, edge: str, fields: dict[str, Any]) -> Reply:
+        """An owner's posts, newest first: `threads` without replies, `replies` only replies; `since`
+        and `until` (epoch seconds) bound their creation time, `limit` the page."""
+        since, until = float(fields.get("since") or 0), float(fields.get("until") or 1e12)
+        mine = [m for m in reversed(self.media.values()) if m["owner"] == node and not m.get("deleted")
+                and m.get("published", True) and since <= m["timestamp"] <= until
+                and (edge != "threads" or not m["fields"].get("reply_to_id"))
+                and (edge != "replies" or m["fields"].get("reply_to_id"))]
+        limit = int(fields.get("limit", 25))
+        paging = {"next": f"{self.base_url}/{node}/{edge}?after={limit}"} if len(mine) > limit else {}
+        return Reply(200, {"data": [self.media_view(m) for m in mine[:limit]], "paging": paging})
 
     @route("DELETE", NODE)
     def delete_node(self, req: Request) -> Reply:
@@ -358,6 +400,9 @@ class Meta(Network):
         node, edge = req.params["node"], req.params["edge"]
         tok = self.token(req, fields)
         node = tok.user if node == "me" else node
+        if edge == "replies" and "threads_read_replies" not in tok.scopes:  # the reply management docs
+            raise graph_error(10, "(#10) Application does not have permission for this action (threads_read_replies)",
+                              status=403)
         if edge in ("threads_publishing_limit", "content_publishing_limit"):
             network = "threads" if edge.startswith("threads") else "instagram"
             used = sum(1 for m in self.media.values() if m["network"] == network and m["owner"] == node
@@ -366,10 +411,14 @@ class Meta(Network):
                                                                           "quota_duration": 86400}}]})
         if edge == "insights" and node in self.media:
             return self.insights(self.media[node], fields)
-        if edge in ("threads", "media", "feed", "posts", "published_posts"):
-            mine = [self.media_view(m) for m in reversed(self.media.values()) if m["owner"] == node
-                    and not m.get("deleted") and m.get("published", True)]
-            return Reply(200, {"data": mine[:int(fields.get("limit", 25))], "paging": {}})
+        if edge in ("threads", "replies", "media", "feed", "posts", "published_posts"):
+            return self.listed(node, edge, fields)
+        if edge == "threads_insights" and node == THREADS_USER_ID:
+            if fields.get("metric") != "followers_count":
+                raise graph_error(100, "(#100) metric must be one of the following values: followers_count, views, "
+                                  "likes, replies, reposts, quotes")
+            return Reply(200, {"data": [{"name": "followers_count", "period": "day", "title": "followers_count",
+                                         "total_value": {"value": self.followers[node]}, "id": f"{node}/insights"}]})
         raise graph_error(100, f"(#100) Tried accessing nonexisting field ({edge}) on node {node}")
 
     def insights(self, item: dict[str, Any], fields: dict[str, Any]) -> Reply:
@@ -379,6 +428,9 @@ class Meta(Network):
         if not wanted or bad:
             raise graph_error(100, f"(#100) metric[{len(wanted) - len(bad)}] must be one of the following values: "
                               f"{', '.join(allowed)}")
+        reactions = "post_reactions_by_type_total"  # a breakdown by reaction, as the Pages insights give it
+        if reactions in item["metrics"] and isinstance(item["metrics"][reactions], int):
+            item["metrics"][reactions] = {"like": item["metrics"][reactions]}
         return Reply(200, {"data": [{"name": m, "period": "lifetime", "values": [{"value": item["metrics"][m]}],
                                      "title": m, "description": m, "id": f"{item['id']}/insights/{m}/lifetime"}
                                     for m in wanted]})
@@ -390,6 +442,8 @@ class Meta(Network):
         if node == THREADS_USER_ID or (node == "me" and edge.startswith("threads")):
             self.token(req, fields, "threads_basic", "threads_content_publish")
             if edge == "threads":
+                if fields.get("reply_to_id"):
+                    self.token(req, fields, "threads_manage_replies")
                 return self.threads_container(fields)
             if edge == "threads_publish":
                 return self.publish("threads", THREADS_USER_ID, fields)
@@ -452,8 +506,10 @@ class Meta(Network):
         return Reply(200, {"id": photo_id, **({"post_id": f"{PAGE_ID}_{photo_id}"} if published else {})})
 
     # ---------------------------------------------------------------- tokens
-    def debug_token(self, fields: dict[str, Any]) -> Reply:
-        if fields.get("access_token") not in (f"{APP_ID}|{APP_SECRET}", USER_TOKEN, PAGE_TOKEN, THREADS_TOKEN):
+    def debug_token(self, req: Request, fields: dict[str, Any]) -> Reply:
+        auth = req.header("authorization")
+        caller = str(fields.get("access_token") or "") or (auth[7:].strip() if auth.startswith("Bearer ") else "")
+        if caller != f"{APP_ID}|{APP_SECRET}" and self.token_state(caller)[0] != "ok":
             raise graph_error(190, "Invalid OAuth access token - Cannot parse access token", status=401)
         state, tok = self.token_state(str(fields.get("input_token") or ""))
         if tok is None:

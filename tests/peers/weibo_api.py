@@ -7,6 +7,9 @@ Endpoints:
   POST /2/statuses/update.json, /2/statuses/upload.json   closed: 10014
   GET  /2/statuses/count.json   ids (comma separated, ≤ 100) -> [{id, comments, reposts, attitudes}]
   GET  /2/users/show.json       uid or screen_name -> the user object (followers_count, statuses_count, ...)
+  GET  /2/statuses/user_timeline.json   count (≤ 100), page -> {statuses (the token's own, newest first), total_number}
+  GET  /2/statuses/show.json    id -> the status (20101 "Target weibo does not exist!")
+  GET  /2/account/get_uid.json  -> {uid} of the token's user
   POST /oauth2/get_token_info   access_token -> {uid, appkey, scope, create_at, expire_in}
   GET  /2/account/rate_limit_status.json   the user's hourly budgets: remaining_user_hits, api_rate_limits, reset
 Rate limits (no headers on Weibo): per user and hour, 150 calls (10023 "User requests out of rate limit!") and
@@ -26,6 +29,8 @@ Documentation used:
   https://twblogs.net/a/5ef89f1c6edcddd9d858b069 (copy of the error-code table: 10006 ... 10024, 20003, 20005,
     20006, 20012, 20016, 20019, 21327, 21332 and their English texts; the ``{"request", "error_code",
     "error"}`` shape)
+  https://open.weibo.com/wiki/2/statuses/user_timeline, .../2/statuses/show, .../2/account/get_uid (parameters and
+    answers; user_timeline returns only the statuses the calling app posted)
   https://open.weibo.com/wiki/Rate-limiting (per user and app: 150 calls and 30 posts an hour at the normal
     level; the current page says the numbers now vary with the app's quality)
   https://github.com/sinaweibosdk/weibo_ios_sdk/issues/311 and https://github.com/xiaosier/libweibo/issues/22
@@ -243,6 +248,33 @@ class Weibo(Network):
         if fields.get("uid") not in (None, str(UID)) or fields.get("screen_name") not in (None, SCREEN_NAME):
             raise self.fail(20003, req)
         return Reply(200, self.user())
+
+    @route("GET", "/2/statuses/user_timeline.json")
+    def user_timeline(self, req: Request) -> Reply:
+        """The token's own statuses, newest first; since 2014 only those this app posted."""
+        fields = self.authorize(req, req.query)
+        try:
+            count, page = min(int(fields.get("count", 20)), 100), max(int(fields.get("page", 1)), 1)
+        except ValueError:
+            raise self.fail(10017, req, "count", "a number", str(fields.get("count"))) from None
+        newest = list(reversed(self.statuses))
+        return Reply(200, {"statuses": newest[(page - 1) * count:page * count], "total_number": len(newest),
+                           "previous_cursor": 0, "next_cursor": 0})
+
+    @route("GET", "/2/statuses/show.json")
+    def show_status(self, req: Request) -> Reply:
+        fields = self.authorize(req, req.query)
+        if not fields.get("id"):
+            raise self.fail(10016, req, "id")
+        for status in self.statuses:
+            if status["idstr"] == str(fields["id"]):
+                return Reply(200, status)
+        raise Abort(Reply(400, {"error": "Target weibo does not exist!", "error_code": 20101, "request": req.path}))
+
+    @route("GET", "/2/account/get_uid.json")
+    def get_uid(self, req: Request) -> Reply:
+        fields = self.authorize(req, req.query)
+        return Reply(200, {"uid": int(self.tokens[self.token_value(req, fields)].user or UID)})
 
     @route("POST", "/oauth2/get_token_info")
     def token_info(self, req: Request) -> Reply:
