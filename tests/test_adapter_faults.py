@@ -79,6 +79,15 @@ NETS = {
                    httpx.Response(400, json={"error": "InvalidRecord", "message": "Record/text must not be longer"}),
                    lambda s: httpx.Response(429, json={"error": "RateLimitExceeded"}, headers={"retry-after": str(s)}),
                    seam="bluesky", reconciles=True),
+    # X reconciles too, but over httpx an unopened connection is certain: nothing was sent
+    "x": Net("{platform: x, token_env: T_SECRET}",
+             httpx.Response(201, json={"data": {"id": "1850", "text": "Hello", "edit_history_tweet_ids": ["1850"]}}),
+             httpx.Response(403, json={"title": "Forbidden", "type": "about:blank", "status": 403,
+                                       "detail": "You are not allowed to create a Tweet with duplicate content."}),
+             lambda s: httpx.Response(429, json={"title": "Too Many Requests", "detail": "Too Many Requests",
+                                                 "type": "about:blank", "status": 429},
+                                      headers={"x-rate-limit-limit": "100", "x-rate-limit-remaining": "0",
+                                               "x-rate-limit-reset": str(int(time.time()) + s)})),
 }
 
 # fault on the publishing call → (the typed error, whether the outcome is unknown; None: the net decides)
@@ -170,7 +179,7 @@ def test_the_documented_success_is_published(make_repo, name):
     root = make_repo(platforms=f"timezone: UTC\naccounts:\n  acct: {net.account}\n", calendar=None)
     result = adapter(root, net, _raising(net.ok)).publish(OUTGOING, idempotency_key="k")
     assert result.remote_id == {"telegram": "5", "discord": "1", "slack": "slack:k", "mastodon": "110",
-                                "bluesky": "at://did:plc:brand/app.bsky.feed.post/3k"}[name]
+                                "bluesky": "at://did:plc:brand/app.bsky.feed.post/3k", "x": "1850"}[name]
 
 
 def test_the_feed_refuses_a_feed_file_it_cannot_read(make_repo):

@@ -20,7 +20,7 @@ timezone: Asia/Shanghai
 accounts:
   local: {platform: local, path: .local/local}
   mastodon: {platform: mastodon, instance: https://mastodon.example, token_env: T_MASTODON_TOKEN}
-  x: {platform: x, token_env: T_X_TOKEN}
+  wechat: {platform: wechat, token_env: T_WECHAT_TOKEN}
 """
 
 
@@ -155,10 +155,10 @@ def test_a_header_the_http_library_refuses_is_not_an_unknown_outcome():
 # --- what fails the scheduled run, and what does not ----------------------------------------------
 
 RUN_OUTCOMES = [  # accounts, environment, states, exit code
-    ("[local, x]", {}, {"local": "published", "x": "skipped"}, 0),  # X cannot publish from smm: reported only
-    ("[x]", {"T_X_TOKEN": "set"}, {"x": "skipped"}, 0),
+    ("[local, wechat]", {}, {"local": "published", "wechat": "skipped"}, 0),  # WeChat cannot publish from smm: reported only
+    ("[wechat]", {"T_WECHAT_TOKEN": "set"}, {"wechat": "skipped"}, 0),
     ("[local, mastodon]", {}, {"local": "published", "mastodon": "skipped"}, 1),  # a missing secret fails it
-    ("[local, x, mastodon]", {}, {"local": "published", "x": "skipped", "mastodon": "skipped"}, 1),
+    ("[local, wechat, mastodon]", {}, {"local": "published", "wechat": "skipped", "mastodon": "skipped"}, 1),
     ("[local, mastodon]", {"T_MASTODON_TOKEN": "a b"}, {"local": "published", "mastodon": "skipped"}, 1),
 ]
 
@@ -171,9 +171,9 @@ def test_an_account_that_cannot_publish_here_does_not_fail_the_run(make_repo, sm
         assert {j["account"]: j["state"] for j in report["jobs"] if j["state"] != "published" or _ == 0} == {
             a: s for a, s in states.items() if s != "published" or _ == 0}
         assert got == code
-    if "x" in states:
-        x = next(j for j in report["jobs"] if j["account"] == "x")
-        assert x["error"] == "publishing to X is not implemented yet (check and preview only)"
+    if "wechat" in states:
+        wechat = next(j for j in report["jobs"] if j["account"] == "wechat")
+        assert wechat["error"] == "publishing to WeChat 公众号 is not implemented yet (check and preview only)"
 
 
 def _reject(root):
@@ -449,7 +449,7 @@ def test_resolve_refuses_what_it_cannot_settle(settled, smm, state, args, code, 
 
 
 @pytest.mark.parametrize("args,message", [
-    (["a", "--account", "nope", "--not-published"], "error: no account `nope` in platforms.yml; accounts are: local, mastodon, x"),
+    (["a", "--account", "nope", "--not-published"], "error: no account `nope` in platforms.yml; accounts are: local, mastodon, wechat"),
     (["zzz", "--account", "local", "--not-published"], "error: no post with id `zzz`"),
 ])
 def test_resolve_names_an_unknown_post_or_account(settled, smm, args, message):

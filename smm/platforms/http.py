@@ -106,10 +106,11 @@ def check(response: httpx.Response, label: str) -> httpx.Response:
     raise Rejected(detail)
 
 
-def send(http: httpx.Client, method: str, url: str, label: str, **kwargs) -> httpx.Response:
-    """One request; a timeout or broken connection after sending is an unknown outcome."""
+def send(http: httpx.Client, method: str, url: str, label: str, *, answer=check, **kwargs) -> httpx.Response:
+    """One request; a timeout or broken connection after sending is an unknown outcome. `answer`
+    maps the response to a typed error (`check` unless a network's dialect needs its own)."""
     try:
-        return check(http.request(method, url, **kwargs), label)
+        return answer(http.request(method, url, **kwargs), label)
     except httpx.LocalProtocolError:  # refused before sending; its text may quote the header, the secret
         raise AuthError(f"{label}: the request was not sent: a header is malformed (check the account's secret)") from None
     except (httpx.ConnectError, httpx.ConnectTimeout) as exc:

@@ -206,7 +206,7 @@ class X(Network):
             params += urllib.parse.parse_qsl(req.body.decode(), keep_blank_values=True)
         params += [(k, v) for k, v in given.items() if k.startswith("oauth_") and k != "oauth_signature"]
         quote = lambda s: urllib.parse.quote(str(s), safe="~")  # noqa: E731
-        normalized = "&".join(f"{quote(k)}={quote(v)}" for k, v in sorted((quote(k), quote(v)) for k, v in params))
+        normalized = "&".join(f"{k}={v}" for k, v in sorted((quote(k), quote(v)) for k, v in params))  # RFC 5849 3.4.1.3.2
         base = "&".join([req.method, quote(f"http://{req.header('host')}{req.path}"), quote(normalized)])
         key = f"{quote(OAUTH1['consumer_secret'])}&{quote(OAUTH1['token_secret'])}"
         expected = base64.b64encode(hmac.new(key.encode(), base.encode(), hashlib.sha1).digest()).decode()
