@@ -64,6 +64,24 @@ def test_publish_schedule_concurrency_and_secrets():
     assert "smm publish --commit --push" in commands and "smm metrics --commit --push" in commands
 
 
+def test_publish_runs_smm_doctor_daily_and_fails_on_an_account_that_is_not_ready():
+    workflow = load(ROOT / ".github/workflows/publish.yml")
+    daily = [e["cron"] for e in workflow["on"]["schedule"] if e["cron"].split()[1] != "*"]
+    assert len(daily) == 1
+    steps_ = workflow["jobs"]["publish"]["steps"]
+    doctor = next(s for s in steps_ if "smm doctor" in s.get("run", ""))
+    assert f"github.event.schedule == '{daily[0]}'" in doctor["if"] and "workflow_dispatch" in doctor["if"]
+    assert "smm doctor --format github" in doctor["run"] and 'echo "status=$?"' in doctor["run"]
+    last = steps_[-1]
+    assert last["env"]["DOCTOR_STATUS"] == "${{ steps.doctor.outputs.status }}" and 'exit "$DOCTOR_STATUS"' in last["run"]
+    smm_steps = [s for s in steps_ if re.search(r"\bsmm (publish|metrics|doctor)", s.get("run", ""))]
+    for step in smm_steps:  # every smm command sees every network's secrets and keeps what X rotates
+        assert {"SMM_X_API_KEY", "SMM_X_REFRESH_TOKEN", "SMM_ROTATED_SECRETS"} <= set(step["env"]), step["name"]
+    keep = next(s for s in steps_ if "gh secret set" in s.get("run", ""))
+    assert keep["if"] == "${{ always() }}" and keep["env"]["GH_TOKEN"] == "${{ secrets.SMM_SECRETS_TOKEN }}"
+    assert steps_.index(keep) > steps_.index(doctor)
+
+
 def test_pull_request_code_never_meets_secrets():
     validate = load(ROOT / ".github/workflows/validate.yml")
     assert list(validate["on"]) == ["pull_request"]

@@ -185,6 +185,8 @@ class Credentials:
     scopes: frozenset[str] | None = None  # the permissions they carry; None when the network does not say
     expires_at: datetime | None = None  # when they stop working, as the network says; None: unknown
     never_expires: bool = False  # the network's tokens last until revoked (no `token_issued` needed)
+    renewed: bool = False  # smm renews the token itself on every run (a refresh token): its expiry is no concern
+    advice: str | None = None  # a warning about how they are set up (a token that cannot last)
 
 
 class Platform:

@@ -22,7 +22,7 @@ from contextlib import ExitStack
 import httpx
 
 from smm.errors import AuthError, PlatformError, Rejected, TransientError
-from smm.platforms.base import Display, MediaRules, Outgoing, Platform, PublishResult, secret_option
+from smm.platforms.base import Credentials, Display, MediaRules, Outgoing, Platform, PublishResult, secret_option
 from smm.platforms.http import SecretCalls, open_media, webhook_url
 
 EMBED_TITLE_LIMIT = 256
@@ -68,6 +68,14 @@ class Discord(Platform):
                 raise AuthError(f"{exc.message} (the webhook was deleted or the URL is wrong)",
                                 account=self.account.name) from None
             raise
+
+    def check_credentials(self) -> Credentials:
+        """Get Webhook with Token (no bot token needed): the webhook's name and channel; it lasts until deleted."""
+        try:
+            webhook = self._send("GET", "Discord webhook (who am I)").json()
+        except ValueError:
+            raise TransientError("Discord webhook (who am I): the answer is not JSON") from None
+        return Credentials(f"webhook {webhook.get('name')} in channel {webhook.get('channel_id')}", never_expires=True)
 
     def publish(self, outgoing: Outgoing, *, idempotency_key: str) -> PublishResult:
         payload: dict = {"content": outgoing.text, "allowed_mentions": {"parse": []}}  # never ping @everyone

@@ -23,7 +23,7 @@ COMMON = {
     "utm": {"description": "`false` turns UTM tagging off for this account.", "type": "boolean"},
     "token_issued": {"description": "The day the account's token was issued, `YYYY-MM-DD`: `smm doctor` counts its "
                                     "expiry from it where the network cannot say (LinkedIn, Threads, Facebook and "
-                                    "Instagram tokens last 60 days, X OAuth 2.0 access tokens 2 hours).",
+                                    "Instagram tokens last 60 days).",
                      "type": "string", "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"},
     "max_lateness": {"description": "How late a post may still go out after `publish_at`, as `30m`, `6h`, `2d` or "
                                     "`none` (no limit). Default `6h`; `none` for feeds.",

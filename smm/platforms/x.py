@@ -21,7 +21,7 @@ from urllib.parse import urlsplit
 import httpx
 
 from smm import counting
-from smm.errors import AuthError, NotSupported, RateLimited, Rejected, TransientError
+from smm.errors import NotSupported, RateLimited, Rejected, TransientError
 from smm.platforms import http, rotation, x_auth, x_media
 from smm.platforms.base import (HANDLE_OPTION, TOKEN_OPTION, Credentials, Display, Lookup, MediaRules, Metrics,
                                 Outgoing, Platform, PublishResult, Readiness, secret_option)
@@ -137,12 +137,6 @@ class X(Platform):
             return ready
         return Readiness(ready.unsupported, ready.not_installed, f"not configured: {problem}",
                          (rotation.FOLDER,) if "SMM_ROTATED" in problem else ())
-
-    @classmethod
-    def token_lifetime(cls, options):
-        """A bare OAuth 2.0 access token lasts 2 hours; OAuth 1.0a keys until revoked; a refreshed
-        token is renewed on every run."""
-        return x_auth.ACCESS_TOKEN_LIFETIME if x_auth.mode(options) == "bearer" else None
 
     # -- the connection -----------------------------------------------------------------
 
@@ -265,12 +259,15 @@ class X(Platform):
 
     def check_credentials(self) -> Credentials:
         """`GET /2/users/me`; with a refresh token, the refresh itself says the scopes and expiry."""
-        user = self._me()
-        grant = self.grant
-        if x_auth.mode(self.options) == "oauth1":
-            return Credentials(f"@{user.get('username')}", never_expires=True)
-        return Credentials(f"@{user.get('username')}", grant.scopes if grant else None,
-                           grant.expires_at if grant else None)
+        identity = f"@{self._me().get('username')}"
+        how = x_auth.mode(self.options)
+        if how == "refresh":  # the access token is fresh on every run; the refresh itself said the scopes
+            return Credentials(identity, self.grant.scopes, renewed=True)
+        if how == "oauth1":
+            return Credentials(identity, never_expires=True)
+        return Credentials(identity, advice="an OAuth 2.0 access token lasts 2 hours and cannot be renewed without "
+                                            "a refresh token: for scheduled runs set `refresh_token_env` and "
+                                            "`client_id`, or the four OAuth 1.0a keys")
 
     def close(self) -> None:
         if hasattr(self, "_session"):

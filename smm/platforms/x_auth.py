@@ -16,7 +16,6 @@ import hmac
 import secrets
 import time
 import urllib.parse
-from datetime import datetime, timedelta, timezone
 from typing import Iterator
 
 import httpx
@@ -25,7 +24,6 @@ from smm.errors import AuthError, Rejected
 from smm.platforms import http, rotation
 
 OAUTH1_KEYS = ("api_key_env", "api_secret_env", "access_token_env", "access_secret_env")
-ACCESS_TOKEN_LIFETIME = timedelta(hours=2)
 
 
 def mode(options) -> str:
@@ -78,10 +76,10 @@ class Bearer(httpx.Auth):
 
 
 class Grant:
-    """An OAuth 2.0 access token from a refresh: its scopes and expiry as X answered them."""
+    """An OAuth 2.0 access token from a refresh, with the scopes X says it carries."""
 
-    def __init__(self, token: str, scopes: frozenset[str] | None, expires_at: datetime | None) -> None:
-        self.token, self.scopes, self.expires_at = token, scopes, expires_at
+    def __init__(self, token: str, scopes: frozenset[str] | None) -> None:
+        self.token, self.scopes = token, scopes
 
 
 def refresh(adapter, session: httpx.Client, api_base: str) -> Grant:
@@ -109,7 +107,4 @@ def refresh(adapter, session: httpx.Client, api_base: str) -> Grant:
         raise AuthError("X (token refresh): the answer holds no access token") from None
     if rotated:
         rotation.keep(adapter.env, name, rotated, adapter.root)
-    scopes = frozenset(str(data["scope"]).split()) if data.get("scope") else None
-    expires = datetime.now(timezone.utc) + timedelta(seconds=float(data["expires_in"])) \
-        if isinstance(data.get("expires_in"), (int, float)) else None
-    return Grant(access, scopes, expires)
+    return Grant(access, frozenset(str(data["scope"]).split()) if data.get("scope") else None)
