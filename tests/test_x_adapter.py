@@ -145,15 +145,16 @@ def test_a_lost_answer_is_found_again_and_never_posted_twice(x):
     made = adapter(x, options, env)
     since = datetime.now(timezone.utc) - timedelta(seconds=5)
     root = made.publish(part("Root"), idempotency_key="k0")
-    reply = part("Same words https://cloudleaf.example/a?utm_source=x", 1, 2, reply_to=root)
+    reply = part("Tea & cakes <3 at cloudleaf.com https://cloudleaf.example/a?utm_source=x", 1, 2, reply_to=root)
     x.add_fault({"path": "/2/tweets", "methods": ["POST"]}, {"type": "drop"}, count=1)
     with pytest.raises(TransientError) as lost:
         made.publish(reply, idempotency_key="k1")
     assert lost.value.outcome_unknown
     found = made.find(reply, idempotency_key="k1", lookup=_lookup([reply], since))
     assert found is not None and len(x.state()["published"]) == 2
+    assert "t.co/" in x.state()["published"][1]["text"]  # X shows links as t.co: still found
     assert made.find(reply, idempotency_key="k1", lookup=_lookup([reply], since, [found.remote_id])) is None
-    elsewhere = part("Same words https://cloudleaf.example/a?utm_source=x")  # not a reply: another part
+    elsewhere = part("Tea & cakes <3 at cloudleaf.com https://cloudleaf.example/a?utm_source=x")  # not a reply: another part
     assert made.find(elsewhere, idempotency_key="k1", lookup=_lookup([elsewhere], since)) is None
 
 
