@@ -13,7 +13,7 @@ import pytest
 from peers import require
 from smm.platforms import platform_class
 from smm.platforms.doctor import diagnose, exit_code, format_doctor
-from smm.repo import load_repo
+from smm.workspace.repo import load_repo
 
 NOW = datetime(2026, 12, 1, 12, 0, tzinfo=timezone.utc)
 TOKEN = "123456:AAE-s3cr3t-bot-token-0123456789"

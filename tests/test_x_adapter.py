@@ -14,11 +14,11 @@ import pytest
 
 from conftest import post_text
 from peers import require
-from smm.config import Account
 from smm.errors import AuthError, RateLimited, Rejected, TransientError
 from smm.platforms import Lookup, Outgoing, platform_class
-from smm.publish import Publisher
-from smm.repo import load_repo
+from smm.publish.pipeline import Publisher
+from smm.workspace.config import Account
+from smm.workspace.repo import load_repo
 
 pytestmark = pytest.mark.peer
 _MADE: list = []  # adapters a test made, closed after it

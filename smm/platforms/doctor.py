@@ -19,7 +19,7 @@ from typing import Mapping
 
 import httpx
 
-from smm.diagnostics import ERROR, WARNING, Diagnostic, format_github
+from smm.check.diagnostics import ERROR, WARNING, Diagnostic, format_github
 from smm.errors import AuthError, NotSupported, PlatformError, RateLimited, TransientError
 from smm.platforms import Credentials, Platform, platform_class, rotation
 from smm.platforms.http import hide, secret_forms

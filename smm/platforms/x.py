@@ -20,11 +20,23 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from smm import counting
 from smm.errors import NotSupported, RateLimited, Rejected, TransientError
 from smm.platforms import http, rotation, x_auth, x_media
-from smm.platforms.base import (HANDLE_OPTION, TOKEN_OPTION, Credentials, Display, Lookup, MediaRules, Metrics,
-                                Outgoing, Platform, PublishResult, Readiness, secret_option)
+from smm.platforms.base import (
+    HANDLE_OPTION,
+    TOKEN_OPTION,
+    Credentials,
+    Display,
+    Lookup,
+    MediaRules,
+    Metrics,
+    Outgoing,
+    Platform,
+    PublishResult,
+    Readiness,
+    secret_option,
+)
+from smm.render import counting
 
 API_BASE = "https://api.x.com"
 PAGE = 100  # posts per timeline page looked through by find()

@@ -25,7 +25,7 @@ def category(mime: str) -> str:
 
 def upload(adapter, path: Path, alt: str | None) -> str:
     """The media id of one file, processed and carrying its alt text."""
-    from smm.media import inspect
+    from smm.content.media import inspect
 
     mime = inspect(path).mime
     try:
