@@ -43,15 +43,15 @@ def _limited(**windows) -> httpx.Response:
     return httpx.Response(429, headers=headers)
 
 
-@pytest.mark.parametrize("response, wait", [
-    (_limited(rate_limit=(0, 600)), 600),  # the 15-minute window
-    (_limited(rate_limit=(3, 600), app_limit_24hour=(0, 50_000)), 50_000),  # the app's day is spent
-    (_limited(rate_limit=(0, 300), user_limit_24hour=(0, 7_200)), 7_200),  # both: until the later one
-    (httpx.Response(429, headers={"retry-after": "30"}), 30),  # a proxy's answer
-    (httpx.Response(429), None),  # nothing said: the engine's own backoff
+@pytest.mark.parametrize("response, wait", [  # made when the test runs: the resets count from now
+    (lambda: _limited(rate_limit=(0, 600)), 600),  # the 15-minute window
+    (lambda: _limited(rate_limit=(3, 600), app_limit_24hour=(0, 50_000)), 50_000),  # the app's day is spent
+    (lambda: _limited(rate_limit=(0, 300), user_limit_24hour=(0, 7_200)), 7_200),  # both: until the later one
+    (lambda: httpx.Response(429, headers={"retry-after": "30"}), 30),  # a proxy's answer
+    (lambda: httpx.Response(429), None),  # nothing said: the engine's own backoff
 ])
 def test_a_429_waits_until_the_exhausted_window_resets(response, wait):
-    got = rate_limit_wait(response)
+    got = rate_limit_wait(response())
     assert got == wait if wait is None else wait - 2 <= got <= wait
 
 
