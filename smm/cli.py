@@ -497,6 +497,24 @@ def metrics(since: str, interval: str, concurrency: int, commit: bool, push: boo
 
 
 @cli.command()
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "github"]), default="text", show_default=True,
+              help="github: annotations on platforms.yml for a workflow run.")
+@_NOW
+def doctor(fmt: str, now: str | None) -> None:
+    """Can every account publish: secrets, SDK, credentials, scopes and token expiry.
+
+    Exit 0 when every account is ready (warnings allowed), 1 when any is not.
+    """
+    from smm.platforms import doctor as checkup
+
+    repo = _repo()
+    _fail_on_broken_config(repo)
+    healths = checkup.diagnose(repo, dict(os.environ), _now(now, repo.config.timezone))
+    click.echo(checkup.format_doctor(healths, fmt, repo.config.positions))
+    raise SystemExit(checkup.exit_code(healths))
+
+
+@cli.command()
 @click.option("--period", type=click.Choice(["7d", "30d", "90d"]), default=None, help="The period up to now (default 30d).")
 @click.option("--from", "start", metavar="DATE", help="First day, YYYY-MM-DD (local).")
 @click.option("--to", "end", metavar="DATE", help="Last day, YYYY-MM-DD (local, included).")

@@ -11,6 +11,7 @@ import httpx
 
 from smm.errors import ConfigError
 from smm.platforms.base import (
+    Credentials,
     Display,
     Lookup,
     MediaRules,
@@ -21,7 +22,7 @@ from smm.platforms.base import (
     Readiness,
 )
 
-__all__ = ["Display", "Lookup", "Metrics", "MediaRules", "Outgoing", "Platform", "PublishResult", "Readiness", "registry",
+__all__ = ["Credentials", "Display", "Lookup", "Metrics", "MediaRules", "Outgoing", "Platform", "PublishResult", "Readiness", "registry",
            "platform_class", "registered", "reported_limits"]
 
 
