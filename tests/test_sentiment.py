@@ -60,6 +60,10 @@ def test_language(text, language):
     ("praise", "Thanks so much, you guys are awesome!"), ("praise", "太棒了，谢谢你们！"),
     ("spam", "Free followers!!! click here http://a.example http://b.example"), ("spam", "兼职刷单日赚300，加微信"),
     ("other", "Reading it now."), ("other", "已私信"),
+    ("spam", "低息贷款，联系QQ 123456789"), ("spam", "想了解的加微信：shop_2024"),
+    # near misses: customers who name a channel, a currency or a loan are not spam
+    ("question", "Do you accept crypto or BTC?"), ("question", "可以用QQ联系客服吗？"), ("question", "可以私聊吗"),
+    ("question", "你们的微信号是多少？"), ("praise", "Can't wait to visit my favourite store again, love it"),
 ])
 def test_intent_clear_cases(intent, text):
     assert classify(text).intent == intent

@@ -1,6 +1,6 @@
 """Intent of an inbox message from rules plus its sentiment: question / complaint / praise / spam / other.
 
-First match wins: spam (promotion phrases, several links); complaint (a complaint word, or negative
+First match wins: spam (promotion phrases, a contact id, several links); complaint (a complaint word, or negative
 sentiment); question (a question mark or a question opening); praise (a praise word that is not
 negated by the sentiment, or positive sentiment); else other. English words match whole words at
 their start ("refund" matches "refunded"); Chinese phrases match anywhere.
@@ -11,12 +11,13 @@ from __future__ import annotations
 import re
 
 _SPAM_EN = ("free followers", "follow back", "followback", "giveaway", "click here", "click the link",
-            "link in my bio", "check out my", "subscribe to my", "dm me for", "earn $", "make money",
-            "working from home", "work from home", "crypto", "btc", "forex", "promo code",
-            "limited offer", "hot singles", "casino", "payday loan", "guaranteed profit",
-            "profit guaranteed", "join my telegram", "visit my", "win a free")
-_SPAM_ZH = ("加微信", "加v", "vx", "代购", "兼职", "刷单", "日赚", "日结", "免费领", "点击链接", "私聊",
-            "赚钱", "领取优惠券", "博彩", "彩金", "贷款", "互粉", "互赞", "关注必回", "qq", "看我主页")
+            "link in my bio", "subscribe to my", "dm me for", "earn $", "make money fast",
+            "working from home", "work from home", "forex", "promo code", "limited offer",
+            "hot singles", "casino", "payday loan", "guaranteed profit", "profit guaranteed",
+            "join my telegram", "win a free")
+_SPAM_ZH = ("加微信", "加v", "代购", "兼职", "刷单", "日赚", "日结", "免费领", "点击链接", "领取优惠券",
+            "博彩", "彩金", "低息贷款", "互粉", "互赞", "关注必回", "看我主页")
+_CONTACT = re.compile(r"(?:qq|vx|wx|微信|v信)\s*(?:号)?\s*[:：]?\s*[a-z0-9_-]{5,}", re.IGNORECASE)
 _COMPLAINT_EN = ("refund", "broken", "broke", "doesn't work", "does not work", "not working",
                  "stopped working", "worst", "terrible", "awful", "horrible", "scam", "cancelled",
                  "canceled", "delayed", "never arrived", "still waiting", "disappointed",
@@ -32,7 +33,7 @@ _PRAISE_ZH = ("谢谢", "感谢", "赞", "棒", "好评", "喜欢", "爱了", "�
               "厉害", "好用", "推荐", "漂亮", "精致", "支持你们", "贴心")
 _QUESTION_OPENING_EN = re.compile(
     r"^(?:(?:hi|hello|hey)\b[\s,!.]*)?(?:how|what|when|where|why|who|which|can|could|do|does|did|is|are|"
-    r"will|would|should|any|anyone|may)\b", re.IGNORECASE)
+    r"will|would|should|any|anyone|may)\b(?!['’])", re.IGNORECASE)
 _QUESTION_ZH = ("请问", "怎么", "如何", "什么时候", "为什么", "哪里", "哪儿", "能不能", "可不可以",
                 "是否", "有没有", "多少", "几点", "吗")
 _LINK = re.compile(r"https?://|www\.", re.IGNORECASE)
@@ -52,8 +53,9 @@ def _has(text: str, lang: str, english: re.Pattern, chinese: tuple[str, ...]) ->
 
 
 def is_spam(text: str, lang: str) -> bool:
-    """Promotion phrases, or two links or more."""
-    return _has(text, lang, _SPAM_EN_RE, _SPAM_ZH) or len(_LINK.findall(text)) >= 2
+    """Promotion phrases, a QQ or WeChat id to contact, or two links or more."""
+    return (_has(text, lang, _SPAM_EN_RE, _SPAM_ZH) or bool(_CONTACT.search(text))
+            or len(_LINK.findall(text)) >= 2)
 
 
 def is_question(text: str, lang: str) -> bool:
