@@ -36,6 +36,15 @@ CLEAR = [
 ]
 
 
+@pytest.mark.parametrize("text,sentiment", [
+    ("👍👍", "positive"), ("❤️❤️❤️", "positive"), ("🙏", "positive"), ("😡😡", "negative"), ("👎", "negative"),
+    ("💔😭", "negative"), ("👍👎", "neutral"), ("!!!", "neutral"), ("11", "neutral"), ("   ", "neutral"),
+    ("🚀", "neutral"),
+])
+def test_messages_without_letters_are_read_from_their_emoji(text, sentiment):
+    assert classify(text).sentiment == sentiment
+
+
 @pytest.mark.parametrize("language,sentiment,text", CLEAR)
 def test_clear_cases(language, sentiment, text):
     found = classify(text)

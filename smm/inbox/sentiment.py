@@ -1,7 +1,8 @@
 """Sentiment and intent of a message, offline, in English and Chinese: `classify(text)`.
 
 Sentiment comes from the shipped linear models (smm/inbox/models, trained by
-tests/tools/train_sentiment.py), plus two rules. Spam is neutral: it says nothing of the brand.
+tests/tools/train_sentiment.py), plus three rules. Spam is neutral: it says nothing of the brand.
+A message without letters is read from its emoji (the training tweets lost theirs), else neutral.
 The Chinese model learnt from reviews, which are all positive or negative, so a Chinese message
 with none of the opinion words below that is a question or short (≤ 12 characters) is neutral:
 "请问周末营业吗？", "收到", "转发微博".
@@ -26,6 +27,8 @@ _ZH_OPINION_WORDS = (
     "离谱 没人 不回 还没到 没收到 扣款 失败 崩溃 不如 不值 没用 用不了 不能用 态度 问题 质量 浪费 "
     "上当 慢死 太吵").split()
 _ZH_OPINION = re.compile("|".join(map(re.escape, _ZH_OPINION_WORDS)))
+_EMOJI_POSITIVE = frozenset("👍❤😍🥰😊🙂😀😃😄😁🙏👏🎉💯✨💕💖😘🤩👌💪🥳")
+_EMOJI_NEGATIVE = frozenset("👎😡🤬😠💩😤😢😭😞😒🙄💔😫😩🤮😓😔")
 
 
 class Classified(NamedTuple):
@@ -34,8 +37,15 @@ class Classified(NamedTuple):
     intent: str  # question / complaint / praise / spam / other
 
 
+def _from_emoji(text: str) -> str:
+    """Sentiment of a message without letters: more positive or negative emoji, else neutral."""
+    positive = sum(ch in _EMOJI_POSITIVE for ch in text)
+    negative = sum(ch in _EMOJI_NEGATIVE for ch in text)
+    return "positive" if positive > negative else "negative" if negative > positive else "neutral"
+
+
 def _without_opinion(text: str, lang: str) -> bool:
-    if is_spam(text, lang) or not text.strip():
+    if is_spam(text, lang):
         return True
     return lang == "zh" and not _ZH_OPINION.search(text) and (
         len(text.strip()) <= ZH_SHORT or is_question(text, lang))
@@ -44,6 +54,8 @@ def _without_opinion(text: str, lang: str) -> bool:
 def sentiment(text: str, lang: str | None = None) -> str:
     """"positive", "neutral" or "negative" (a language other than "zh" uses the English model)."""
     lang = "zh" if (lang or language(text)) == "zh" else "en"
+    if not any(ch.isalpha() for ch in text):
+        return _from_emoji(text)
     if _without_opinion(text, lang):
         return "neutral"
     probs = shipped(lang).probabilities(text, lang)
