@@ -15,7 +15,7 @@ sys.path.insert(0, str(ROOT / "tests" / "tools"))
 
 from sentiment_data import split  # noqa: E402
 
-REPORTED = {"en": 0.754, "zh": 0.824}  # README, "Sentiment and intent"
+REPORTED = {"en": 0.754, "zh": 0.823}  # README, "Sentiment and intent"
 MARGIN = 0.02
 
 
