@@ -325,6 +325,25 @@ def count(platform_name: str, as_json: bool) -> None:
     raise SystemExit(0 if ok else 1)
 
 
+@cli.command()
+def sentiment() -> None:
+    """Classify each line of standard input: one JSON object per line,
+    {"text", "language", "sentiment", "intent"}, offline (English and Chinese models)."""
+    import json
+
+    from smm.inbox.sentiment import classify
+
+    for number, raw in enumerate(sys.stdin.buffer, 1):
+        try:
+            text = raw.decode("utf-8").removesuffix("\n").removesuffix("\r").removeprefix("\ufeff")
+        except UnicodeDecodeError as exc:
+            raise SmmError(f"standard input, line {number}: not valid UTF-8 (byte 0x{raw[exc.start]:02x}); "
+                           "save or convert it as UTF-8") from None
+        found = classify(text)
+        click.echo(json.dumps({"text": text, "language": found.language, "sentiment": found.sentiment,
+                               "intent": found.intent}, ensure_ascii=False))
+
+
 def _count(platform, data: bytes) -> tuple[int, int | None, list[str]]:
     """(length, limit, why the network would refuse it) of bytes that must be UTF-8 text."""
     from smm.errors import SmmError

@@ -1,0 +1,1 @@
+"""The inbox: what people say back to the brand (mentions, replies, comments, messages)."""
