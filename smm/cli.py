@@ -335,6 +335,25 @@ def count(platform_name: str, as_json: bool) -> None:
     raise SystemExit(0 if ok else 1)
 
 
+@cli.command()
+def sentiment() -> None:
+    """Classify each line of standard input: one JSON object per line,
+    {"text", "language", "sentiment", "intent"}, offline (English and Chinese models)."""
+    import json
+
+    from smm.inbox.sentiment import classify
+
+    for number, raw in enumerate(sys.stdin.buffer, 1):
+        try:
+            text = raw.decode("utf-8").removesuffix("\n").removesuffix("\r").removeprefix("\ufeff")
+        except UnicodeDecodeError as exc:
+            raise SmmError(f"standard input, line {number}: not valid UTF-8 (byte 0x{raw[exc.start]:02x}); "
+                           "save or convert it as UTF-8") from None
+        found = classify(text)
+        click.echo(json.dumps({"text": text, "language": found.language, "sentiment": found.sentiment,
+                               "intent": found.intent}, ensure_ascii=False))
+
+
 def _count(platform, data: bytes) -> tuple[int, int | None, list[str]]:
     """(length, limit, why the network would refuse it) of bytes that must be UTF-8 text."""
     from smm.errors import SmmError
@@ -548,6 +567,24 @@ def reply(item_id: str, now: str | None) -> None:
     repo = _repo()
     path = reply_file(repo, item_id, _now(now, repo.config.timezone).astimezone(repo.config.timezone))
     click.echo(f"wrote {path.relative_to(repo.root)}: write the answer, remove `draft: true`, open a pull request")
+
+
+@cli.command()
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "github"]), default="text", show_default=True,
+              help="github: annotations on platforms.yml for a workflow run.")
+@_NOW
+def doctor(fmt: str, now: str | None) -> None:
+    """Can every account publish: secrets, SDK, credentials, scopes and token expiry.
+
+    Exit 0 when every account is ready (warnings allowed), 1 when any is not.
+    """
+    from smm.platforms import doctor as checkup
+
+    repo = _repo()
+    _fail_on_broken_config(repo)
+    healths = checkup.diagnose(repo, dict(os.environ), _now(now, repo.config.timezone))
+    click.echo(checkup.format_doctor(healths, fmt, repo.config.positions))
+    raise SystemExit(checkup.exit_code(healths))
 
 
 @cli.command()

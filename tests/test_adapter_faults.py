@@ -171,6 +171,15 @@ NETS = {
                     lambda s: httpx.Response(429, json={"status": 429, "code": "TOO_MANY_REQUESTS", "message":
                                                         "Resource level throttle MEMBER DAY limit"}),
                     wait=until_midnight_utc),
+    # X reconciles too, but over httpx an unopened connection is certain: nothing was sent
+    "x": Net("{platform: x, token_env: T_SECRET}",
+             httpx.Response(201, json={"data": {"id": "1850", "text": "Hello", "edit_history_tweet_ids": ["1850"]}}),
+             httpx.Response(403, json={"title": "Forbidden", "type": "about:blank", "status": 403,
+                                       "detail": "You are not allowed to create a Tweet with duplicate content."}),
+             lambda s: httpx.Response(429, json={"title": "Too Many Requests", "detail": "Too Many Requests",
+                                                 "type": "about:blank", "status": 429},
+                                      headers={"x-rate-limit-limit": "100", "x-rate-limit-remaining": "0",
+                                               "x-rate-limit-reset": str(int(time.time()) + s)})),
 }
 
 # fault on the publishing call → (the typed error, whether the outcome is unknown; None: the net decides)
@@ -264,7 +273,7 @@ def test_the_documented_success_is_published(make_repo, name):
     assert result.remote_id == {"telegram": "5", "discord": "1", "slack": "slack:k", "mastodon": "110",
                                 "bluesky": "at://did:plc:brand/app.bsky.feed.post/3k", "threads": "17900",
                                 "facebook": "1000_555", "instagram": "17950", "wechat": "art",
-                                "weibo": "4990000000000001", "linkedin": "urn:li:share:7000000000000000001"}[name]
+                                "weibo": "4990000000000001", "linkedin": "urn:li:share:7000000000000000001", "x": "1850"}[name]
 
 
 def test_the_feed_refuses_a_feed_file_it_cannot_read(make_repo):

@@ -296,9 +296,10 @@ def test_token_info_says_who_the_token_is_and_when_it_expires(meta, adapter_for,
     assert page.token_info().kind == "PAGE" and page.token_info().expires_at is None
 
 
-def test_a_threads_token_near_expiry_is_refreshed_into_the_new_secrets_folder(meta, adapter_for, tmp_path):
-    folder = tmp_path / "new-secrets"
-    env = {**_env(meta), "SMM_NEW_SECRETS_DIR": str(folder)}
+def test_a_threads_token_near_expiry_is_refreshed_into_the_rotated_secrets_folder(meta, adapter_for,
+                                                                                  tmp_path_factory):
+    folder = tmp_path_factory.mktemp("outside-the-repository") / "rotated"
+    env = {**_env(meta), "SMM_ROTATED_SECRETS": str(folder)}
     adapter, outgoing = adapter_for("threads", env)
     adapter.publish(outgoing, idempotency_key="k")
     assert not folder.exists()  # 60 days left: nothing to do
@@ -309,7 +310,7 @@ def test_a_threads_token_near_expiry_is_refreshed_into_the_new_secrets_folder(me
     env["T_THREADS"] = "near-expiry"
     adapter, outgoing = adapter_for("threads", env)
     assert adapter.publish(outgoing, idempotency_key="k").remote_id
-    new = (folder / "T_THREADS").read_text()
+    new = (folder / "T_THREADS").read_text().strip()
     assert new and new != "near-expiry" and (folder / "T_THREADS").stat().st_mode & 0o777 == 0o600
     status, answer = http_json("GET", f"{meta.url}/debug_token?input_token={new}&access_token={new}")
     assert status == 200 and answer["data"]["expires_at"] - answer["data"]["issued_at"] == 60 * 86400

@@ -4,6 +4,7 @@ Mastodon and Bluesky servers (tests/peers) — each item once, the brand post it
 from __future__ import annotations
 
 import json
+import time as time_module
 import uuid
 from datetime import datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
@@ -180,6 +181,21 @@ def test_mastodon_inbox_sees_each_reply_mention_and_message_once(make_repo):
     assert (root / f"data/inbox/{now:%Y-%m}.jsonl").read_text().count("\n") == 3
 
 
+def _login(client, account) -> None:
+    """Log in once the AppView knows the new account's profile (the SDK reads it on login)."""
+    from atproto_client.exceptions import BadRequestError
+
+    deadline = time_module.monotonic() + 20
+    while True:
+        try:
+            client.login(account.handle, account.password)
+            return
+        except BadRequestError:
+            if time_module.monotonic() > deadline:
+                raise
+            time_module.sleep(0.2)
+
+
 @pytest.mark.peer
 def test_bluesky_inbox_sees_each_reply_mention_and_quote_once(make_repo):
     bsky = require("bluesky")
@@ -196,7 +212,7 @@ def test_bluesky_inbox_sees_each_reply_mention_and_quote_once(make_repo):
     assert [j.state for j in report.jobs] == ["published"]
     remote = json.loads((root / "data/published/launch.json").read_text())["accounts"]["bluesky"]["remote_id"]
     client = Client(base_url=bsky.pds_url.rstrip("/") + "/xrpc")
-    client.login(fan.handle, fan.password)
+    _login(client, fan)
     parent = models.create_strong_ref(client.get_post(remote.rsplit("/", 1)[1], brand.did))
     reply = client.send_post("My kettle arrived broken", reply_to=models.AppBskyFeedPost.ReplyRef(parent=parent, root=parent))
     quote = client.send_post("Look at this", embed=models.AppBskyEmbedRecord.Main(record=parent))
@@ -341,9 +357,9 @@ def test_a_bluesky_reply_file_answers_in_the_thread_of_the_item(make_repo, smm):
     platforms = (f"timezone: UTC\naccounts:\n  bluesky: {{platform: bluesky, service: '{bsky.pds_url}', "
                  f"handle: {brand.handle}, password_env: T_BSKY}}\n")
     client = Client(base_url=bsky.pds_url.rstrip("/") + "/xrpc")
-    client.login(brand.handle, brand.password)
+    _login(client, brand)
     top = client.send_post("Winter blend is here")  # the brand's post, the thread's root
-    client.login(fan.handle, fan.password)
+    _login(client, fan)
     ref = models.create_strong_ref(top)
     asked = client.send_post("Is it organic?", reply_to=models.AppBskyFeedPost.ReplyRef(parent=ref, root=ref))
     root = make_repo(calendar=None, platforms=platforms)
@@ -488,3 +504,24 @@ def test_an_auto_reply_goes_out_once_and_answers_its_item(make_repo):
     mine = _masto(masto, brand.token, "GET", f"/api/v1/accounts/{brand.id}/statuses?limit=40")
     replies = [s for s in mine if s["in_reply_to_id"] == asked["id"]]
     assert len(replies) == 1 and "orders ship within two working days" in replies[0]["content"]
+
+
+@pytest.mark.peer
+def test_smm_inbox_triages_with_the_shipped_model(make_repo, smm):
+    masto = require("mastodon")
+    brand, fan = masto.create_account(), masto.create_account()
+    platforms = (f"timezone: UTC\naccounts:\n  mastodon: {{platform: mastodon, instance: '{masto.url}', "
+                 f"token_env: T_MASTODON}}\n")
+    make_repo(calendar=None, platforms=platforms, files={"brand/replies.yml": "urgent: {keywords: [退款]}\n"})
+    said = {
+        "complaint": _masto(masto, fan.token, "POST", "/api/v1/statuses",
+                            {"status": f"@{brand.username} 茶叶收到就是坏的，我要退款！"}),
+        "praise": _masto(masto, fan.token, "POST", "/api/v1/statuses",
+                         {"status": f"@{brand.username} Love the new winter blend, thank you!"}),
+    }
+    code, out, err = smm("inbox", "--format", "json", env={"T_MASTODON": brand.token})
+    assert code == 0, err
+    got = {i["id"]: (i["priority"], i["sentiment"], i["intent"]) for i in json.loads(out)["items"]}
+    assert got[f"mastodon:{said['complaint']['id']}"] == ("urgent", "negative", "complaint")
+    assert got[f"mastodon:{said['praise']['id']}"] == ("low", "positive", "praise")
+    assert list(got)[0] == f"mastodon:{said['complaint']['id']}"  # the most urgent first

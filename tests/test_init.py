@@ -197,7 +197,7 @@ def test_what_init_writes_installs_smm_from_the_built_wheel_in_a_fresh_venv(tmp_
     _run(sys.executable, "-m", "venv", venv)
     _run(venv / "bin/python", "-m", "pip", "install", "--quiet", "--find-links", tmp_path / "dist", line)
     platforms = target / "platforms.yml"
-    platforms.write_text(re.sub(r"(?m)^  # ", "  ", platforms.read_text()))  # the commented Mastodon, Bluesky examples
+    platforms.write_text(re.sub(r"(?m)^  # ", "  ", platforms.read_text()))  # the commented Mastodon, Bluesky, X examples
     check = subprocess.run([venv / "bin/smm", "check", "--format", "json", "--now", "2026-11-26T10:00"],
                            cwd=target, capture_output=True, text=True)
     assert check.returncode == 0, check.stdout + check.stderr

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from conftest import post_text
 
+from smm.platforms import platform_class
 from smm.publish.pipeline import Publisher
 from smm.workspace.repo import load_repo
 
@@ -20,7 +21,7 @@ timezone: Asia/Shanghai
 accounts:
   local: {platform: local, path: .local/local}
   mastodon: {platform: mastodon, instance: https://mastodon.example, token_env: T_MASTODON_TOKEN}
-  x: {platform: x, token_env: T_X_TOKEN}
+  plugin: {platform: wechat, app_id: wx0c1eaf7ea0example, secret_env: T_PLUGIN_SECRET}
 """
 
 
@@ -157,26 +158,37 @@ def test_a_header_the_http_library_refuses_is_not_an_unknown_outcome():
 
 # --- what fails the scheduled run, and what does not ----------------------------------------------
 
+class CheckOnly(platform_class("wechat")):
+    """A network smm can check and preview but not publish to (as a plugin platform may be)."""
+
+    can_publish = False
+
+
+def _platform_for(account: str):
+    return CheckOnly if account == "plugin" else platform_class(PLATFORM_OF[account])
+
+
+PLATFORM_OF = {"local": "local", "mastodon": "mastodon"}
 RUN_OUTCOMES = [  # accounts, environment, states, exit code
-    ("[local, x]", {}, {"local": "published", "x": "skipped"}, 0),  # X cannot publish from smm: reported only
-    ("[x]", {"T_X_TOKEN": "set"}, {"x": "skipped"}, 0),
+    ("[local, plugin]", {}, {"local": "published", "plugin": "skipped"}, 0),  # cannot publish from smm: reported only
+    ("[plugin]", {"T_PLUGIN_SECRET": "set"}, {"plugin": "skipped"}, 0),
     ("[local, mastodon]", {}, {"local": "published", "mastodon": "skipped"}, 1),  # a missing secret fails it
-    ("[local, x, mastodon]", {}, {"local": "published", "x": "skipped", "mastodon": "skipped"}, 1),
+    ("[local, plugin, mastodon]", {}, {"local": "published", "plugin": "skipped", "mastodon": "skipped"}, 1),
     ("[local, mastodon]", {"T_MASTODON_TOKEN": "a b"}, {"local": "published", "mastodon": "skipped"}, 1),
 ]
 
 
 @pytest.mark.parametrize("accounts,env,states,code", RUN_OUTCOMES)
-def test_an_account_that_cannot_publish_here_does_not_fail_the_run(make_repo, smm, accounts, env, states, code):
-    make_repo({"a.md": due(accounts=accounts)}, platforms=PLATFORMS, calendar=None)
-    for _ in range(2):  # the next run too: the pending job stays reported and red only when it must
-        got, report, _ = publish(smm, env=env)
-        assert {j["account"]: j["state"] for j in report["jobs"] if j["state"] != "published" or _ == 0} == {
-            a: s for a, s in states.items() if s != "published" or _ == 0}
-        assert got == code
-    if "x" in states:
-        x = next(j for j in report["jobs"] if j["account"] == "x")
-        assert x["error"] == "publishing to X is not implemented yet (check and preview only)"
+def test_an_account_that_cannot_publish_here_does_not_fail_the_run(make_repo, accounts, env, states, code):
+    root = make_repo({"a.md": due(accounts=accounts)}, platforms=PLATFORMS, calendar=None)
+    for run in range(2):  # the next run too: the pending job stays reported and red only when it must
+        report = Publisher(load_repo(root), datetime.fromisoformat(NOW), env, platform_for=_platform_for).run()
+        assert {j.account: j.state for j in report.jobs if j.state != "published" or run == 0} == {
+            a: s for a, s in states.items() if s != "published" or run == 0}
+        assert report.exit_code == code
+    if "plugin" in states:
+        plugin = next(j for j in report.jobs if j.account == "plugin")
+        assert "is not implemented yet" in plugin.error and not plugin.fails_run
 
 
 def _reject(root):
@@ -451,7 +463,7 @@ def test_resolve_refuses_what_it_cannot_settle(settled, smm, state, args, code, 
 
 
 @pytest.mark.parametrize("args,message", [
-    (["a", "--account", "nope", "--not-published"], "error: no account `nope` in platforms.yml; accounts are: local, mastodon, x"),
+    (["a", "--account", "nope", "--not-published"], "error: no account `nope` in platforms.yml; accounts are: local, mastodon, plugin"),
     (["zzz", "--account", "local", "--not-published"], "error: no post with id `zzz`"),
 ])
 def test_resolve_names_an_unknown_post_or_account(settled, smm, args, message):

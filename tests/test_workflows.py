@@ -72,14 +72,9 @@ def test_publish_and_metrics_get_each_networks_secret(path, secret):
     for step in job["steps"]:
         if "smm publish" in step.get("run", "") or "smm metrics" in step.get("run", ""):
             assert step["env"][secret] == f"${{{{ secrets.{secret} }}}}", step["name"]
-            assert step["env"]["SMM_NEW_SECRETS_DIR"] == "${{ runner.temp }}/smm-new-secrets"  # refreshed tokens
+            assert step["env"]["SMM_ROTATED_SECRETS"] == "${{ runner.temp }}/smm-rotated"  # refreshed tokens
 
 
-def test_refreshed_tokens_are_stored_back_only_with_a_writer_token():
-    job = load(ROOT / ".github/workflows/publish.yml")["jobs"]["publish"]
-    [store] = [s for s in job["steps"] if "gh secret set" in s.get("run", "")]
-    assert store["env"]["GH_TOKEN"] == "${{ secrets.SMM_SECRETS_WRITER }}"
-    assert 'rm -rf "$NEW_SECRETS"' in store["run"] and "::warning::" in store["run"]
 SCAFFOLD = ROOT / "smm" / "scaffold"
 
 
@@ -94,6 +89,24 @@ def test_publish_and_metrics_get_every_secret_the_accounts_name(workflow, accoun
         if "smm publish" in step.get("run", "") or "smm metrics" in step.get("run", ""):
             passed = {name for name, value in step["env"].items() if value == f"${{{{ secrets.{name} }}}}"}
             assert named <= passed, f"{step['name']} lacks {named - passed}"
+
+
+def test_publish_runs_smm_doctor_daily_and_fails_on_an_account_that_is_not_ready():
+    workflow = load(ROOT / ".github/workflows/publish.yml")
+    daily = [e["cron"] for e in workflow["on"]["schedule"] if e["cron"].split()[1] != "*"]
+    assert len(daily) == 1
+    steps_ = workflow["jobs"]["publish"]["steps"]
+    doctor = next(s for s in steps_ if "smm doctor" in s.get("run", ""))
+    assert f"github.event.schedule == '{daily[0]}'" in doctor["if"] and "workflow_dispatch" in doctor["if"]
+    assert "smm doctor --format github" in doctor["run"] and 'echo "status=$?"' in doctor["run"]
+    last = steps_[-1]
+    assert last["env"]["DOCTOR_STATUS"] == "${{ steps.doctor.outputs.status }}" and 'exit "$DOCTOR_STATUS"' in last["run"]
+    smm_steps = [s for s in steps_ if re.search(r"\bsmm (publish|metrics|doctor)", s.get("run", ""))]
+    for step in smm_steps:  # every smm command sees every network's secrets and keeps what X rotates
+        assert {"SMM_X_API_KEY", "SMM_X_REFRESH_TOKEN", "SMM_ROTATED_SECRETS"} <= set(step["env"]), step["name"]
+    keep = next(s for s in steps_ if "gh secret set" in s.get("run", ""))
+    assert keep["if"] == "${{ always() }}" and keep["env"]["GH_TOKEN"] == "${{ secrets.SMM_SECRETS_TOKEN }}"
+    assert steps_.index(keep) > steps_.index(doctor)
 
 
 def test_pull_request_code_never_meets_secrets():

@@ -11,6 +11,7 @@ import httpx
 
 from smm.errors import ConfigError
 from smm.platforms.base import (
+    Credentials,
     Display,
     Incoming,
     Lookup,
@@ -22,7 +23,8 @@ from smm.platforms.base import (
     Readiness,
 )
 
-__all__ = ["Display", "Incoming", "Lookup", "Metrics", "MediaRules", "Outgoing", "Platform", "PublishResult", "Readiness", "registry",
+__all__ = ["Credentials", "Display", "Incoming", "Lookup", "Metrics", "MediaRules", "Outgoing", "Platform", "PublishResult",
+           "Readiness", "registry",
            "platform_class", "registered", "reported_limits"]
 
 

@@ -21,7 +21,9 @@ without the method. A platform class declares, as class attributes:
 - `display` (Display: the preview card's colours and how links are shown), `max_lateness`
   (its accounts' default), `has_metrics` / `has_followers` / `has_inbox`;
 - for publishing: `can_publish`, `requires` (SDK modules, installed by the pip extra
-  `extra`), `reconciles` (`find` can tell whether an earlier call worked).
+  `extra`), `reconciles` (`find` can tell whether an earlier call worked);
+- for `smm doctor`: `needed_scopes` (the permissions smm's calls need) and `token_lifetime(options)`
+  (how long a token lasts from the account's `token_issued` date when the network cannot say).
 
 `readiness(options, env)` answers "can this account publish from here?" in one Readiness:
 unsupported, not installed or not configured (which secrets), first reason first. An adapter
@@ -32,7 +34,10 @@ NotSupported. It makes its connections from the seams it is given, never from gl
 `transport` for httpx (smm.platforms.http.client and SecretCalls take it) and `client_factory`
 for an SDK client; tests pass `httpx.MockTransport` or a factory. A network that reports an
 account's text limit says where (`limit_source`) and reads it (`reported_limit`); smm asks once
-per run, before rendering. A minimal adapter:
+per run, before rendering. `check_credentials()` makes one cheap authenticated call and answers
+Credentials: who the token belongs to and, where the network says, its scopes and expiry
+(`smm doctor` falls back on `token_issued` + `token_lifetime`); it raises AuthError when the
+network refuses them and NotSupported when there is no such call (a webhook). A minimal adapter:
 
     class Example(Platform):
         name, label = "example", "Example"
@@ -66,6 +71,7 @@ import httpx
 
 from smm import DISTRIBUTION
 from smm.errors import AuthError, NotSupported
+from smm.platforms import rotation
 from smm.render import counting
 
 log = logging.getLogger(__name__)
@@ -193,6 +199,18 @@ class Metrics:
     quotes: int | None = None
     views: int | None = None
     clicks: int | None = None
+
+
+@dataclass(frozen=True)
+class Credentials:
+    """What one cheap authenticated call tells about an account's credentials."""
+
+    identity: str  # who they belong to, as people know the account (@handle, channel, page)
+    scopes: frozenset[str] | None = None  # the permissions they carry; None when the network does not say
+    expires_at: datetime | None = None  # when they stop working, as the network says; None: unknown
+    never_expires: bool = False  # the network's tokens last until revoked (no `token_issued` needed)
+    renewed: bool = False  # smm renews the token itself on every run (a refresh token): its expiry is no concern
+    advice: str | None = None  # a warning about how they are set up (a token that cannot last)
 
 
 @dataclass(frozen=True)
@@ -368,7 +386,11 @@ class Platform:
                          tuple(problems), absent)
 
     def secret(self, key: str) -> str:
+        """The value of the environment variable the option `key` names (a newer value a network
+        rotated and an earlier command kept comes first: smm.platforms.rotation)."""
         name = self.options.get(key)
+        if name and (newer := rotation.kept(self.env, name)):
+            return newer
         problem = _secret_problem(self.env.get(name)) if name else UNSET
         if problem:
             raise AuthError(f"environment variable {name} {problem}", account=self.account.name)
@@ -397,6 +419,22 @@ class Platform:
         network cannot be asked (`smm resolve` then records it unchecked).
         """
         raise NotSupported(f"smm cannot look up posts on {self.label}")
+
+    # --- the adapter: `smm doctor` ------------------------------------------------
+
+    needed_scopes: ClassVar[frozenset[str]] = frozenset()  # what smm's calls need, as the network names them
+    lifetime: ClassVar[timedelta | None] = None  # how long a token lasts from `token_issued`; None: unknown
+
+    @classmethod
+    def token_lifetime(cls, options: Mapping) -> timedelta | None:
+        """How long this account's token lasts from the day it was issued (`lifetime` unless it
+        depends on the account's options); None when it lasts until revoked or is unknown."""
+        return cls.lifetime
+
+    def check_credentials(self) -> Credentials:
+        """One cheap authenticated call: whose credentials these are, with their scopes and expiry
+        where the network says. Raise AuthError when refused, NotSupported when there is no such call."""
+        raise NotSupported(f"{self.label} offers no call to check credentials with")
 
     def metrics(self, remote_ids: list[str]) -> list[Metrics]:
         raise NotSupported(f"{self.label} metrics are not implemented")

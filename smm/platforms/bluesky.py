@@ -20,6 +20,7 @@ import regex
 from smm.errors import AuthError, NotSupported, RateLimited, Rejected, TransientError
 from smm.platforms.base import (
     HANDLE_OPTION,
+    Credentials,
     Display,
     Incoming,
     Lookup,
@@ -389,6 +390,11 @@ class Bluesky(Platform):
             found += [Metrics(p.uri, likes=p.like_count, reposts=p.repost_count, replies=p.reply_count,
                               quotes=p.quote_count) for p in posts]
         return found
+
+    def check_credentials(self) -> Credentials:
+        """createSession and getSession (the login every run makes): an app password lasts until revoked."""
+        session = self._call("session", self.client.com.atproto.server.get_session)
+        return Credentials(f"@{session.handle} ({session.did})", never_expires=True)
 
     def followers(self) -> int | None:
         return self._call("profile", self.client.get_profile, self.did).followers_count

@@ -23,6 +23,7 @@ import httpx
 
 from smm.errors import AuthError, PlatformError, Rejected, TransientError
 from smm.platforms.base import (
+    Credentials,
     Display,
     MediaRules,
     Outgoing,
@@ -75,6 +76,14 @@ class Discord(Platform):
                 raise AuthError(f"{exc.message} (the webhook was deleted or the URL is wrong)",
                                 account=self.account.name) from None
             raise
+
+    def check_credentials(self) -> Credentials:
+        """Get Webhook with Token (no bot token needed): the webhook's name and channel; it lasts until deleted."""
+        try:
+            webhook = self._send("GET", "Discord webhook (who am I)").json()
+        except ValueError:
+            raise TransientError("Discord webhook (who am I): the answer is not JSON") from None
+        return Credentials(f"webhook {webhook.get('name')} in channel {webhook.get('channel_id')}", never_expires=True)
 
     def publish(self, outgoing: Outgoing, *, idempotency_key: str) -> PublishResult:
         payload: dict = {"content": outgoing.text, "allowed_mentions": {"parse": []}}  # never ping @everyone

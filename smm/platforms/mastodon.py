@@ -19,6 +19,7 @@ from smm.errors import AuthError, NotSupported, RateLimited, Rejected, Transient
 from smm.platforms import http
 from smm.platforms.base import (
     TOKEN_OPTION,
+    Credentials,
     Display,
     Incoming,
     Lookup,
@@ -250,6 +251,12 @@ class Mastodon(Platform):
         if str(status["account"]["id"]) != str(me["id"]):
             raise Rejected(f"status {status_id} belongs to @{status['account'].get('acct')}, not to this account")
         return PublishResult(str(status["id"]), status.get("url") or status.get("uri"))
+
+    def check_credentials(self) -> Credentials:
+        """verify_credentials: whose token it is; Mastodon tokens last until revoked and the API does not
+        say their scopes to the token itself."""
+        me = self._call("who am I", self.api.me)
+        return Credentials(f"@{me.get('acct') or me.get('username')}", never_expires=True)
 
     def metrics(self, remote_ids: list[str]) -> list[Metrics]:
         from mastodon.errors import MastodonNotFoundError

@@ -7,24 +7,24 @@ account whose posts carry media sets `media_base_url`. `find()` reads the accoun
 replies) created in the attempt's window and matches one no other record owns, with the text sent
 and, for a reply, the same parent.
 
-Long-lived tokens last 60 days. When `SMM_NEW_SECRETS_DIR` is set and the token expires within
-REFRESH_WITHIN, smm refreshes it (`th_refresh_token`), publishes with the new one and writes it to
-`$SMM_NEW_SECRETS_DIR/<token_env>` (mode 600, outside the repository): the publish workflow stores it
-back as the secret. Without that folder nothing is refreshed and `smm doctor` warns before expiry.
+Long-lived tokens last 60 days. When `SMM_ROTATED_SECRETS` names a folder outside the repository and
+the token expires within REFRESH_WITHIN, smm refreshes it (`th_refresh_token`), publishes with the new
+one and keeps it there (smm.platforms.rotation): later commands of the job read it first, and the
+publish workflow stores it back as the secret. Without that folder nothing is refreshed and
+`smm doctor` warns before expiry.
 """
 
 from __future__ import annotations
 
 import logging
 import mimetypes
-import os
 from datetime import datetime, timedelta, timezone
-from pathlib import Path
 
 import regex
 
 from smm.render import counting
 from smm.errors import PlatformError, Rejected
+from smm.platforms import rotation
 from smm.platforms.base import HANDLE_OPTION, TOKEN_OPTION, Display, Lookup, MediaRules, Metrics, Outgoing, \
     PublishResult, api_base_option
 from smm.platforms.graph import MEDIA_BASE_OPTION, THREADS_HOST, THREADS_VERSION, Graph, MetaPlatform, \
@@ -36,7 +36,6 @@ _GRAPHEME = regex.compile(r"\X")
 # A cluster is an emoji when it holds a pictograph, a flag letter or a skin tone, or
 # is a keycap: "1️⃣" is one, "1" and "1️" are not.
 _EMOJI = regex.compile(r"\p{Extended_Pictographic}|\p{Regional_Indicator}|\p{Emoji_Modifier}|[#*0-9]\ufe0f\u20e3")
-NEW_SECRETS = "SMM_NEW_SECRETS_DIR"
 REFRESH_WITHIN = timedelta(days=14)  # refresh a token that expires sooner than this
 REFRESH_AGE = timedelta(days=1)  # Threads refreshes only tokens at least a day old
 READY_WITHIN = 300.0  # seconds a container may take to be FINISHED (Meta suggests about 30)
@@ -90,8 +89,7 @@ class Threads(MetaPlatform):
 
     def keep_token_fresh(self, now: datetime | None = None) -> str | None:
         """Refresh a token close to its expiry when there is a place for the new one; where it went, or None."""
-        folder = self.env.get(NEW_SECRETS)
-        if not folder:
+        if rotation.folder_problem(self.env, self.root):
             return None
         now = now or datetime.now(timezone.utc)
         try:
@@ -107,16 +105,12 @@ class Threads(MetaPlatform):
         token = str(answer.get("access_token") or "")
         if not token:
             return None
-        path = Path(folder) / self.options["token_env"]
-        path.parent.mkdir(parents=True, exist_ok=True)
-        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(descriptor, "w") as handle:
-            handle.write(token)
+        rotation.keep(self.env, self.options["token_env"], token, self.root)
         self._graph.close()
         self._graph = Graph(self.options.get("api_base") or THREADS_HOST, THREADS_VERSION, token, self.label,
                             self.transport)
-        log.info("%s: access token refreshed; the new one is in %s", self.account.name, path)
-        return str(path)
+        log.info("%s: access token refreshed; the new one is kept in %s", self.account.name, rotation.FOLDER)
+        return self.options["token_env"]
 
     def _item(self, path, alt: str | None, **extra) -> dict:
         base = self.options.get("media_base_url")

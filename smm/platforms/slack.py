@@ -16,9 +16,10 @@ message's `ts`, and thread parts reply with `thread_ts`, so `thread: auto` makes
 
 from __future__ import annotations
 
-from smm.errors import AuthError, Rejected
+from smm.errors import AuthError, NotSupported, Rejected
 from smm.platforms.base import (
     TOKEN_OPTION,
+    Credentials,
     Display,
     MediaRules,
     Outgoing,
@@ -33,6 +34,7 @@ from smm.platforms.http import SecretCalls, webhook_url
 _DEAD_WEBHOOK = ("no_service", "no_team", "team_disabled", "channel_not_found", "channel_is_archived")
 _BAD_TOKEN = ("not_authed", "invalid_auth", "account_inactive", "token_revoked", "not_in_channel", "missing_scope")
 API = "https://slack.com/api/chat.postMessage"
+AUTH_TEST = "https://slack.com/api/auth.test"
 
 
 class Slack(Platform):
@@ -53,6 +55,7 @@ class Slack(Platform):
     options_rule = {"anyOf": [{"required": ["webhook_env"]}, {"required": ["token_env", "channel"]}]}
     display = Display("#4a154b", "#1264a3")
     can_publish = True
+    needed_scopes = frozenset({"chat:write"})  # a bot token's; a webhook has none
     # find() stays the base one (NotSupported): `reconciles` is False.
 
     length = staticmethod(len)
@@ -81,19 +84,33 @@ class Slack(Platform):
             raise
         return PublishResult(f"slack:{idempotency_key}")
 
-    def post_message(self, outgoing: Outgoing) -> PublishResult:
-        """chat.postMessage with the bot token; a thread part replies to the first part."""
+    def _web_api(self, url: str, label: str, **kwargs) -> tuple[dict, dict]:
+        """One Web API call with the bot token: its answer and headers; `ok: false` as the typed error."""
         token = self.secret("token_env")
         if not hasattr(self, "_bot"):
             self._bot = SecretCalls(token, is_url=False, transport=self.transport)
-        payload = {"channel": self.options["channel"], "text": outgoing.text, "unfurl_links": True}
-        if outgoing.thread_root is not None:
-            payload["thread_ts"] = outgoing.thread_root.remote_id
-        answer = self._bot.send("POST", API, "Slack chat.postMessage", json=payload,
-                                headers={"Authorization": f"Bearer {token}"}).json()
+        response = self._bot.send("POST", url, label, headers={"Authorization": f"Bearer {token}"}, **kwargs)
+        answer = response.json()
         if not answer.get("ok"):  # the Web API answers 200 with ok: false
             error = str(answer.get("error"))
             if error in _BAD_TOKEN or error in _DEAD_WEBHOOK:
-                raise AuthError(f"Slack chat.postMessage: {error} (check the bot token and its channel)")
-            raise Rejected(f"Slack chat.postMessage: {error}")
+                raise AuthError(f"{label}: {error} (check the bot token and its channel)")
+            raise Rejected(f"{label}: {error}")
+        return answer, response.headers
+
+    def check_credentials(self) -> Credentials:
+        """auth.test with a bot token (its scopes from `x-oauth-scopes`); a webhook has no call but posting."""
+        if not self.options.get("token_env"):
+            raise NotSupported("a Slack incoming webhook can only be checked by posting to it")
+        answer, headers = self._web_api(AUTH_TEST, "Slack auth.test")
+        scopes = headers.get("x-oauth-scopes")
+        return Credentials(f"{answer.get('user')} in {answer.get('team')}",
+                           frozenset(s.strip() for s in scopes.split(",")) if scopes else None, never_expires=True)
+
+    def post_message(self, outgoing: Outgoing) -> PublishResult:
+        """chat.postMessage with the bot token; a thread part replies to the first part."""
+        payload = {"channel": self.options["channel"], "text": outgoing.text, "unfurl_links": True}
+        if outgoing.thread_root is not None:
+            payload["thread_ts"] = outgoing.thread_root.remote_id
+        answer, _headers = self._web_api(API, "Slack chat.postMessage", json=payload)
         return PublishResult(str(answer["ts"]))

@@ -23,6 +23,7 @@ from contextlib import ExitStack
 from smm.errors import AuthError, Rejected, TransientError
 from smm.platforms.base import (
     TOKEN_OPTION,
+    Credentials,
     Display,
     MediaRules,
     Outgoing,
@@ -97,6 +98,13 @@ class Telegram(Platform):
             description = body.get("description") if isinstance(body, dict) else None
             raise Rejected(hide(f"{label}: {description or 'the answer is not ok'}", calls.secrets))
         return body["result"]
+
+    def check_credentials(self) -> Credentials:
+        """getMe (the token), then getChat (the bot can reach the channel); bot tokens last until revoked."""
+        bot = self._call("getMe")
+        chat = self._call("getChat", json={"chat_id": self.options["chat_id"]})
+        where = f"@{chat['username']}" if chat.get("username") else chat.get("title") or self.options["chat_id"]
+        return Credentials(f"@{bot.get('username')} in {where}", never_expires=True)
 
     def publish(self, outgoing: Outgoing, *, idempotency_key: str) -> PublishResult:
         chat_id = self.options["chat_id"]

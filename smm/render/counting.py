@@ -523,3 +523,9 @@ def first_overflow(text: str, limit, length_fn: Callable[[str], object], *,
         mid = (lo + hi) // 2
         lo, hi = (mid, hi) if fits(cuts[mid]) else (lo, mid)
     return cuts[lo]
+
+
+def x_urls(text: str) -> tuple[str, list[tuple[int, int]]]:
+    """The NFC form of `text` and the spans of the URLs twitter-text finds in it (X shows each as a t.co link)."""
+    text = unicodedata.normalize("NFC", text)
+    return text, [(start, end) for start, end, _ in _x_urls_nfc(text)]

@@ -18,6 +18,8 @@ Endpoints:
 Video and GIF FINALIZE answer processing_info {state: pending, check_after_secs}; STATUS moves pending ->
 in_progress -> succeeded over MEDIA_POLLS polls (or ``failed``: POST /_mock/media_outcome {"state": "failed"});
 a media id is refused once older than its expires_after_secs (a day on the server clock).
+A post's ``text`` is shown as X shows it: each URL replaced by a t.co link and ``&``, ``<``, ``>`` as HTML
+entities (the text as sent is kept as ``sent``, which the duplicate check compares).
 Errors are problem JSON (``{"title", "type", "status", "detail"}``; 400 adds ``errors``). Auth: ``Bearer``
 OAuth 2.0 user tokens (2 hours; scopes checked: tweet.read, tweet.write, users.read, media.write), an
 app-only token (403 unsupported-authentication on user endpoints) and OAuth 1.0a user context (HMAC-SHA1
@@ -46,7 +48,8 @@ Documentation used:
   https://docs.x.com/x-api/posts/manage-tweets/introduction,
   https://docs.x.com/x-api/fundamentals/response-codes-and-errors (problem types) — from memory of those pages,
     not re-read here: the text-too-long 403 detail, the 401 body, the media and users/me limits (500, 75).
-Uncertain: the exact answer to an empty post, to unknown or unprocessed media ids (400 "Your media IDs are
+Uncertain: whether a bare domain (``example.com``) is shown as a t.co link too (it is here), and the entities
+in ``text`` (the v1.1 escaping of ``&<>`` assumed); the exact answer to an empty post, to unknown or unprocessed media ids (400 "Your media IDs are
 invalid." used), to deleting an unknown post (404 resource-not-found used); the weighted length is
 twitter-text v3's ranges counted per code point (emoji ZWJ sequences count more than on X).
 """
@@ -54,6 +57,7 @@ twitter-text v3's ranges counted per code point (emoji ZWJ sequences count more 
 from __future__ import annotations
 
 import base64
+import html
 import hashlib
 import hmac
 import re
@@ -206,7 +210,7 @@ class X(Network):
             params += urllib.parse.parse_qsl(req.body.decode(), keep_blank_values=True)
         params += [(k, v) for k, v in given.items() if k.startswith("oauth_") and k != "oauth_signature"]
         quote = lambda s: urllib.parse.quote(str(s), safe="~")  # noqa: E731
-        normalized = "&".join(f"{quote(k)}={quote(v)}" for k, v in sorted((quote(k), quote(v)) for k, v in params))
+        normalized = "&".join(f"{k}={v}" for k, v in sorted((quote(k), quote(v)) for k, v in params))  # RFC 5849 3.4.1.3.2
         base = "&".join([req.method, quote(f"http://{req.header('host')}{req.path}"), quote(normalized)])
         key = f"{quote(OAUTH1['consumer_secret'])}&{quote(OAUTH1['token_secret'])}"
         expected = base64.b64encode(hmac.new(key.encode(), base.encode(), hashlib.sha1).digest()).decode()
@@ -241,15 +245,16 @@ class X(Network):
         parent = self.find((data.get("reply") or {}).get("in_reply_to_tweet_id"))
         if data.get("reply") and parent is None:
             raise problem(403, "Forbidden", "You attempted to reply to a Tweet that is deleted or not visible to you.")
-        if text and any(t["text"] == text and t["author_id"] == user and not t.get("deleted") for t in self.tweets):
+        if text and any(t["sent"] == text and t["author_id"] == user and not t.get("deleted") for t in self.tweets):
             raise problem(403, "Forbidden", "You are not allowed to create a Tweet with duplicate content.")
         tweet = self.new_tweet(user, text, parent, [str(m) for m in media_ids])
         self.tweets.append(tweet)
-        return Reply(201, {"data": {"id": tweet["id"], "text": text, "edit_history_tweet_ids": [tweet["id"]]}})
+        return Reply(201, {"data": {"id": tweet["id"], "text": tweet["text"], "edit_history_tweet_ids": [tweet["id"]]}})
 
     def new_tweet(self, user: str, text: str, parent: dict[str, Any] | None, media: list[str]) -> dict[str, Any]:
         tweet_id = str(max([int(t["id"]) for t in self.tweets] + [1_800_000_000_000_000_000]) + secrets.randbelow(999) + 1)
-        tweet = {"id": tweet_id, "text": text, "author_id": user, "edit_history_tweet_ids": [tweet_id],
+        shown = html.escape(URL.sub(lambda m: f"https://t.co/{secrets.token_hex(5)}", text), quote=False)
+        tweet = {"id": tweet_id, "text": shown, "sent": text, "author_id": user, "edit_history_tweet_ids": [tweet_id],
                  "created_at": datetime.fromtimestamp(self.now(), timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.000Z"),
                  "conversation_id": parent["conversation_id"] if parent else tweet_id,
                  "public_metrics": {"retweet_count": 0, "reply_count": 0, "like_count": 0, "quote_count": 0,
