@@ -118,7 +118,7 @@ def post_key(root: Path, post: Post, digest: bytes) -> bytes:
     names: set = set()
     for account in ([None] + list(post.accounts)) if post.valid else []:
         items = post.meta.get("media") if account is None else post.for_account(account).media
-        names.update(item.get("file") for item in items or [] if isinstance(item, dict))
+        names.update(item.get(field) for item in items or [] if isinstance(item, dict) for field in ("file", "cover"))
     for name in sorted(n for n in names if isinstance(n, str)):
         path = os.path.join(root, name)
         try:

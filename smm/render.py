@@ -18,7 +18,7 @@ from typing import Mapping
 
 from markupsafe import Markup
 
-from smm import markup, media
+from smm import markup, media, video
 from smm.brand import Brand
 from smm.config import Config
 from smm.content import Post, published
@@ -45,6 +45,7 @@ class Part:
 class MediaRef:
     file: str
     alt: str | None
+    cover: object = None  # a video's cover: a time (`00:00:03`, seconds) or a picture's path
 
 
 @dataclass(frozen=True)
@@ -325,9 +326,9 @@ class _Job:
                          "video; this one has none", f"add `media:`, or take `{self.account}` off `platforms`")
         if len(items) > rules.max_count:
             self.problem(base, "media.count", f"{len(items)} media files; {self.platform.label} takes at most {rules.max_count}")
-        refs = []
+        refs, infos = [], []
         for index, item in enumerate(items):
-            refs.append(MediaRef(item["file"], item.get("alt")))
+            refs.append(MediaRef(item["file"], item.get("alt"), item.get("cover")))
             path, rule, what = _usable_media(self.r.root, item["file"])
             if rule:  # the same for every account: one diagnostic after dedupe
                 hint = "paths are relative to the repository root, e.g. `content/media/photo.jpg`"
@@ -335,10 +336,38 @@ class _Job:
                                                 f"media file `{item['file']}` {what}",
                                                 hint if rule == "media.missing" else None))
                 continue
-            for rule, message in media.problems(media.inspect(path), item.get("alt"), rules, self.r.brand.alt_required):
+            info = media.inspect(path)
+            infos.append(info)
+            for rule, message in media.problems(info, item.get("alt"), rules, self.r.brand.alt_required):
                 about = "alt" if rule in ("media.alt-missing", "media.alt-too-long") else "file"  # no `alt`: its item
                 self.problem(base + (index, about), rule, f"`{item['file']}` {message}")
+            if item.get("cover") is not None:
+                self.check_cover(item, info, base + (index, "cover"))
+        for rule, message in media.mix_problems(infos, rules):
+            self.problem(base, rule, f"{message} ({self.platform.label})")
         return refs
+
+    def check_cover(self, item: dict, info: media.MediaInfo, where: tuple) -> None:
+        """A video's `cover`: a time within it, or a picture in the repository."""
+        cover = item["cover"]
+        if info.video is None:
+            self.problem(where, "media.cover", f"`{item['file']}` is no video: `cover` chooses a video's cover")
+            return
+        at = video.parse_time(cover)
+        if at is not None:
+            if at > info.video.duration:
+                self.problem(where, "media.cover", f"cover at {at:g} s is after the end of `{item['file']}` "
+                             f"({info.video.duration:.1f} s)")
+            return
+        if not isinstance(cover, str):
+            self.problem(where, "media.cover", f"cover `{cover}` is neither a time (00:00:03) nor a picture's path")
+            return
+        path, rule, what = _usable_media(self.r.root, cover)
+        if rule is None and media.inspect(path).is_video:
+            rule, what = "media.cover", "is a video, not a picture"
+        if rule:
+            self.found.append(Diagnostic.at(self.post.file, self.post.at(where), ERROR, "media.cover",
+                                            f"cover `{cover}` {what}", "a time such as 00:00:03, or a picture's path"))
 
 
 def _usable_media(root: Path, file: str) -> tuple[Path | None, str | None, str | None]:

@@ -10,9 +10,11 @@ from typing import Mapping
 import httpx
 
 from smm.errors import ConfigError
-from smm.platforms.base import Display, Lookup, Metrics, MediaRules, Outgoing, Platform, PublishResult, Readiness
+from smm.platforms.base import (Display, Lookup, Metrics, MediaRules, Outgoing, Platform, PublishResult, Readiness,
+                                VideoRules)
 
-__all__ = ["Display", "Lookup", "Metrics", "MediaRules", "Outgoing", "Platform", "PublishResult", "Readiness", "registry",
+__all__ = ["Display", "Lookup", "Metrics", "MediaRules", "Outgoing", "Platform", "PublishResult", "Readiness", "VideoRules",
+           "registry",
            "platform_class", "registered", "reported_limits"]
 
 

@@ -76,6 +76,24 @@ class MediaRules:
     max_pixels: int | None = None  # width × height
     alt_supported: bool = True
     alt_limit: int | None = None
+    video: VideoRules | None = None  # None: smm sends this network no video
+
+
+@dataclass(frozen=True)
+class VideoRules:
+    """What a network takes of a video (read from the file by smm.video, never from its name)."""
+
+    types: frozenset[str] = frozenset({"video/mp4", "video/quicktime", "video/webm"})
+    max_count: int = 1
+    with_images: bool = False  # a video and pictures in one post
+    max_bytes: int = 100 * 1024 * 1024
+    min_seconds: float = 0.0
+    max_seconds: float | None = None
+    min_aspect: float | None = None  # width / height
+    max_aspect: float | None = None
+    codecs: frozenset[str] | None = None  # FFmpeg's names (h264, hevc, vp9...); None: any
+    max_frame_rate: float | None = None
+    cover: bool = False  # takes a chosen cover (`cover:` of the media item); elsewhere it is ignored
 
 
 def secret_option(holds: str) -> dict:

@@ -22,7 +22,7 @@ from contextlib import ExitStack
 import httpx
 
 from smm.errors import AuthError, PlatformError, Rejected, TransientError
-from smm.platforms.base import Display, MediaRules, Outgoing, Platform, PublishResult, secret_option
+from smm.platforms.base import Display, MediaRules, Outgoing, Platform, PublishResult, VideoRules, secret_option
 from smm.platforms.http import SecretCalls, open_media, webhook_url
 
 EMBED_TITLE_LIMIT = 256
@@ -35,7 +35,8 @@ class Discord(Platform):
     unit = "characters"
     counting_rule = "characters"
     markup = "discord"
-    media = MediaRules(max_count=10, max_bytes=10 * 1024 * 1024, alt_limit=1024)  # 10 MiB per file by default
+    media = MediaRules(max_count=10, max_bytes=10 * 1024 * 1024, alt_limit=1024,  # 10 MiB per file by default
+                       video=VideoRules(max_count=10, with_images=True, max_bytes=10 * 1024 * 1024))
     secrets = ("webhook_env",)
     options = {"webhook_env": secret_option("the webhook URL")}
     options_rule = {"required": ["webhook_env"]}

@@ -14,7 +14,7 @@ from pathlib import Path
 from xml.etree import ElementTree as ET
 
 from smm.errors import Rejected
-from smm.platforms.base import Display, Lookup, MediaRules, Outgoing, Platform, PublishResult
+from smm.platforms.base import Display, Lookup, MediaRules, Outgoing, Platform, PublishResult, VideoRules
 from smm.files import parse_json, read_text, write_atomic
 
 ATOM = "http://www.w3.org/2005/Atom"
@@ -35,7 +35,8 @@ class Feed(Platform):
     text_limit = None
     markup = "html"
     counting_rule = "no limit"
-    media = MediaRules(max_count=100, max_bytes=100 * 1024 * 1024)
+    media = MediaRules(max_count=100, max_bytes=100 * 1024 * 1024,
+                       video=VideoRules(max_count=100, with_images=True, max_bytes=1024 * 1024 * 1024))
     options = {
         "path": {"description": "Where to write the Atom feed, relative to the repository root (a JSON Feed is "
                             "written beside it, named like it with `.json`).", "type": "string", "minLength": 1},

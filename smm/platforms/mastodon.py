@@ -18,7 +18,8 @@ from urllib.parse import urlsplit
 from smm import counting
 from smm.errors import AuthError, NotSupported, RateLimited, Rejected, TransientError
 from smm.platforms import http
-from smm.platforms.base import TOKEN_OPTION, Display, Lookup, MediaRules, Metrics, Outgoing, Platform, PublishResult
+from smm.platforms.base import (TOKEN_OPTION, Display, Lookup, MediaRules, Metrics, Outgoing, Platform, PublishResult,
+                                VideoRules)
 
 _TAG = re.compile(r"<[^>]+>")
 _REMOTE_MENTION = re.compile(r"@(\w+)@[\w.-]+\w")
@@ -79,7 +80,8 @@ class Mastodon(Platform):
     # Upstream defaults (app/models/media_attachment.rb, concerns/attachmentable.rb); instances may differ.
     media = MediaRules(max_count=4, types=frozenset({"image/jpeg", "image/png", "image/gif", "image/webp", "image/heic",
                                                      "image/heif", "image/avif"}),
-                       max_bytes=16 * 1024 * 1024, max_pixels=33_177_600, alt_limit=1500)
+                       max_bytes=16 * 1024 * 1024, max_pixels=33_177_600, alt_limit=1500,
+                       video=VideoRules(max_bytes=99 * 1024 * 1024, max_frame_rate=120, cover=True))
     secrets = ("token_env",)
     options = {
         "instance": {"description": "The instance's base URL, for example `https://mastodon.social`.",

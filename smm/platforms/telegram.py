@@ -24,7 +24,7 @@ from contextlib import ExitStack
 from smm import counting
 from smm.errors import AuthError, Rejected, TransientError
 from smm.platforms.http import SecretCalls, hide, open_media
-from smm.platforms.base import TOKEN_OPTION, Display, MediaRules, Outgoing, Platform, PublishResult
+from smm.platforms.base import TOKEN_OPTION, Display, MediaRules, Outgoing, Platform, PublishResult, VideoRules
 
 _TAG = re.compile(r"<[^>]*>")
 API = "https://api.telegram.org"
@@ -42,7 +42,10 @@ class Telegram(Platform):
     counting_rule = "UTF-16 code units (after entity parsing)"
     markup = "telegram"
     threads = True
-    media = MediaRules(max_count=10, max_bytes=10 * 1024 * 1024, alt_supported=False)
+    # Bots send files up to 50 MB; "Telegram clients support MPEG4 videos" (sendVideo), in an album too
+    media = MediaRules(max_count=10, max_bytes=10 * 1024 * 1024, alt_supported=False,
+                       video=VideoRules(types=frozenset({"video/mp4"}), max_count=10, with_images=True,
+                                        max_bytes=50 * 1000 * 1000, cover=True))
     secrets = ("token_env",)
     options = {
         **TOKEN_OPTION,

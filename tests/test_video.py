@@ -1,0 +1,129 @@
+"""Video in posts: real properties read by PyAV, each network's video rules, `cover:`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from conftest import post_text
+from videos import make_video
+from smm import media, video
+
+NOW = "2026-11-20T00:00:00+08:00"
+PLATFORMS = """\
+timezone: Asia/Shanghai
+accounts:
+  feed: {platform: feed, path: data/feed/feed.xml, site: https://example.com}
+  mastodon: {platform: mastodon, instance: https://mastodon.example, token_env: T_MASTODON}
+  telegram: {platform: telegram, token_env: T_TELEGRAM, chat_id: "@brand"}
+  discord: {platform: discord, webhook_env: T_DISCORD}
+  bluesky: {platform: bluesky, handle: brand.bsky.social, password_env: T_BLUESKY}
+"""
+PNG = "content/media/still.png"
+
+
+def _png(root: Path, name: str = PNG) -> None:
+    from PIL import Image
+
+    (root / name).parent.mkdir(parents=True, exist_ok=True)
+    Image.new("RGB", (64, 64), "teal").save(root / name)
+
+
+def _media(*items: str) -> str:
+    return "\n" + "\n".join(f"  - {item}" for item in items)
+
+
+def check(make_repo, smm, platforms: str, media_yaml: str, videos: dict[str, dict]) -> list[tuple[int, int, str, str]]:
+    root = make_repo({"a.md": post_text(platforms=platforms, media=media_yaml)}, platforms=PLATFORMS)
+    _png(root)
+    for name, kw in videos.items():
+        make_video(root / name, **kw)
+    code, diagnostics, _ = smm.json("check", "--now", NOW)
+    return [(d["line"], d["column"], d["rule"], d["message"]) for d in diagnostics if d["severity"] == "error"]
+
+
+@pytest.mark.parametrize("name, kw, mime, codec, size", [
+    ("v.mp4", {}, "video/mp4", "h264", (720, 1280)),
+    ("v.mov", {"audio": True}, "video/quicktime", "h264", (720, 1280)),
+    ("v.webm", {"width": 640, "height": 360}, "video/webm", "vp9", (640, 360)),
+    ("v.mp4", {"codec": "mpeg4", "width": 320, "height": 240, "seconds": 2}, "video/mp4", "mpeg4", (320, 240)),
+    ("wrong-name.png", {}, None, "h264", (720, 1280)),  # a video named like a picture is still a video
+])
+def test_real_properties_not_the_name(tmp_path, name, kw, mime, codec, size):
+    path = tmp_path / name
+    make_video(path.with_suffix(".mp4") if path.suffix == ".png" else path, **kw)
+    if path.suffix == ".png":
+        path.with_suffix(".mp4").rename(path)
+    info = media.inspect(path)
+    assert info.problem is None and info.video is not None
+    assert (info.video.video_codec, (info.width, info.height)) == (codec, size)
+    assert info.mime == (mime or "video/mp4")
+    assert info.video.duration == pytest.approx(kw.get("seconds", 1.0), abs=0.15)
+    assert info.video.frame_rate == pytest.approx(10)
+
+
+@pytest.mark.parametrize("cut", [lambda d: d[:len(d) // 2], lambda d: d[:40], lambda d: d[:12] + b"\0" * 200])
+def test_damaged_video_is_media_invalid(make_repo, smm, cut):
+    root = make_repo({"a.md": post_text(platforms="[mastodon]", media=_media("file: content/v.mp4"))}, platforms=PLATFORMS)
+    data = make_video(root / "content/v.mp4").read_bytes()
+    (root / "content/v.mp4").write_bytes(cut(data))
+    code, diagnostics, _ = smm.json("check", "--now", NOW)
+    found = [(d["line"], d["rule"]) for d in diagnostics if d["severity"] == "error"]
+    assert code == 1 and found == [(6, "media.invalid")]
+    assert "damaged or truncated video" in diagnostics[0]["message"]
+
+
+# Each class of video problem, positioned at the media item's `file` (or the list), per network.
+@pytest.mark.parametrize("platforms, media_yaml, videos, expected", [
+    ("[telegram]", _media("file: content/v.webm"), {"content/v.webm": {}}, [(6, 11, "media.type", "telegram")]),
+    ("[bluesky]", _media("file: content/v.mp4"), {"content/v.mp4": {}}, [(6, 11, "media.type", "bluesky")]),
+    ("[discord]", _media("file: content/v.mp4"), {"content/v.mp4": {"seconds": 40, "fps": 30, "codec": "mpeg4",
+                                                                     "width": 1280, "height": 720}},
+     [(6, 11, "media.size", "discord")]),
+    ("[mastodon]", _media("file: content/a.mp4", "file: content/b.mp4"), {"content/a.mp4": {}, "content/b.mp4": {}},
+     [(6, 3, "media.video-count", "mastodon")]),
+    ("[mastodon]", _media("file: content/a.mp4", f"{{file: {PNG}, alt: a still}}"), {"content/a.mp4": {}},
+     [(6, 3, "media.video-count", "mastodon")]),
+    ("[mastodon]", _media("file: content/a.mp4"), {"content/a.mp4": {"fps": 240, "seconds": 0.5}},
+     [(6, 11, "media.codec", "mastodon")]),
+    ("[telegram, discord, feed]", _media("file: content/a.mp4", f"{{file: {PNG}, alt: a still}}"), {"content/a.mp4": {}}, []),
+])
+def test_network_video_rules(make_repo, smm, platforms, media_yaml, videos, expected):
+    found = check(make_repo, smm, platforms, media_yaml, videos)
+    assert [(line, column, rule) for line, column, rule, _ in found] == [e[:3] for e in expected]
+    assert all(message.startswith(e[3] + ":") for (_, _, _, message), e in zip(found, expected))
+
+
+@pytest.mark.parametrize("cover, expected", [
+    ('"00:00:00.5"', []),
+    ("0.2", []),
+    (f"{PNG}", []),
+    ('"00:00:03"', [(7, 12, "media.cover")]),  # after the end of a 1 s video
+    ("content/media/none.png", [(7, 12, "media.cover")]),
+    ("content/v.mp4", [(7, 12, "media.cover")]),  # a video is no cover picture
+    ("-3", [(7, 12, "media.cover")]),
+])
+def test_cover_time_or_picture(make_repo, smm, cover, expected):
+    found = check(make_repo, smm, "[mastodon]", _media(f"file: content/v.mp4\n    cover: {cover}"),
+                  {"content/v.mp4": {}})
+    assert [(line, column, rule) for line, column, rule, _ in found] == expected
+
+
+def test_cover_on_a_picture_is_an_error(make_repo, smm):
+    found = check(make_repo, smm, "[mastodon]", _media(f"file: {PNG}\n    alt: still\n    cover: 1"), {})
+    assert [(rule, line) for _, line, rule, _ in found][:1] and found[0][2] == "media.cover"
+
+
+@pytest.mark.parametrize("text, seconds", [
+    ("00:00:03", 3.0), ("1:02.5", 62.5), ("3", 3.0), (3, 3.0), (2.5, 2.5), ("01:00:00", 3600.0),
+    ("content/a.png", None), ("1:75", None), ("-1", None), (True, None), ("inf", None), ("", None),
+])
+def test_parse_time(text, seconds):
+    assert video.parse_time(text) == seconds
+
+
+def test_frame_at_takes_the_frame_shown_then(tmp_path):
+    path = make_video(tmp_path / "v.mp4", width=64, height=64, seconds=2)
+    first, later = video.frame_at(path, 0), video.frame_at(path, 1.05)
+    assert first.size == (64, 64) and first.getpixel((1, 1)) != later.getpixel((1, 1))
