@@ -200,7 +200,12 @@ def check_jobs_needing_a_human(repo: Repo) -> list[Diagnostic]:
     for record in repo.records.values():
         for account, job in record.accounts.items():
             state = job.get("state")
-            if state == "unconfirmed" or (state == "failed" and not job.get("retryable")):
+            if state == "exported":
+                found.append(Diagnostic(record.file, 1, 1, WARNING, "record.exported",
+                                        f"`{record.post}` on {account}: exported to {job.get('remote_id')}, not "
+                                        "uploaded yet", f"upload it in the creator app, then run `smm resolve "
+                                        f"{record.post} --account {account} --published URL`"))
+            elif state == "unconfirmed" or (state == "failed" and not job.get("retryable")):
                 resolve = f"smm resolve {record.post} --account {account}"
                 hint = (f"check {account}: if the post is there, run `{resolve} --published URL`; if not, "
                         f"`{resolve} --not-published` (the next run publishes it)" if state == "unconfirmed" else

@@ -10,7 +10,7 @@ from smm.content import Post
 from smm.diagnostics import ERROR, Diagnostic
 from smm.repo import Repo
 
-_LIVE_STATES = {"published", "in_flight", "unconfirmed"}
+_LIVE_STATES = {"published", "exported", "in_flight", "unconfirmed"}
 BLOCKING_RULES = {"post.duplicate-id", "record.invalid", "record.orphan", "record.id-changed"}
 
 

@@ -110,7 +110,9 @@ def problems(info: MediaInfo, alt: str | None, rules: MediaRules, alt_required: 
     if info.video is not None:
         return video_problems(info.video, info.size, rules.video)
     found = []
-    if info.mime not in rules.types:
+    if not rules.types:
+        found.append(("media.type", "is a picture; this network takes a video only"))
+    elif info.mime not in rules.types:
         found.append(("media.type", f"{info.mime} is not accepted (accepted: {', '.join(sorted(rules.types))})"))
     if info.size > rules.max_bytes:
         found.append(("media.size", f"{info.size:,} bytes is over the limit of {rules.max_bytes:,}"))

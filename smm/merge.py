@@ -26,7 +26,7 @@ log = logging.getLogger(__name__)
 # A published post exists, whatever else the other run believed; a human's question
 # (unconfirmed) outranks a call that may be under way (in_flight, reconciled by find()
 # on the next run), which outranks a refusal, a late mark and a job never tried.
-STATE_ORDER = ("pending", "late", "failed", "in_flight", "unconfirmed", "published")
+STATE_ORDER = ("pending", "late", "failed", "in_flight", "unconfirmed", "exported", "published")
 CSV_DIRS = ("data/metrics", "data/accounts")
 JSON_FEED = "https://jsonfeed.org/version/1"
 

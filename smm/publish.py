@@ -33,6 +33,7 @@ from functools import cached_property
 from datetime import datetime, timedelta, timezone
 from typing import Callable, Mapping
 
+from smm import video
 from smm.files import CannotWrite, inside, open_regular
 from smm.errors import AuthError, NotSupported, RateLimited, Rejected, SmmError, TransientError
 from smm.platforms import Lookup, Outgoing, Platform, PublishResult, platform_class
@@ -50,13 +51,14 @@ SKEW = timedelta(minutes=2)  # how far the clocks of runners and networks may di
 CLAIM_TRIES = 5  # claims pushed per run before giving up (each loss means another push came first)
 
 DONE = "published"
+EXPORTED = "exported"  # a bundle written for a human to upload (smm.platforms.bundle): never exported again
 
 
 @dataclass
 class JobResult:
     post: str
     account: str
-    state: str  # published, failed, unconfirmed, in_flight, late, skipped, would_publish
+    state: str  # published, exported, failed, unconfirmed, in_flight, late, skipped, would_publish
     url: str | None = None
     error: str | None = None
     fails_run: bool = True  # False for a job skipped because its platform cannot publish from smm at all
@@ -84,8 +86,8 @@ def _content(rendered, root) -> str:
     """What the account receives, as one string: the parts, and the media files with their digests
     (so a fixed or replaced picture makes a new key)."""
     media = []
-    for m in rendered.media:
-        media.append([m.file, m.alt, _digest(root, m.file)])
+    for m in rendered.media:  # a cover, where chosen, with its picture's digest
+        media.append([m.file, m.alt, _digest(root, m.file)] + ([m.cover, _digest(root, str(m.cover))] if m.cover is not None else []))
     return json.dumps([[p.text for p in rendered.parts], media], ensure_ascii=False)
 
 
@@ -420,13 +422,19 @@ class Publisher:
         except (AuthError, TransientError, RateLimited) as exc:
             return self._failed(job, record, exc, retryable=True)
         first = done[0]
-        record = {**record, "state": DONE, "remote_id": first.remote_id, "url": first.url,
-                  "published_at": _utc(self.clock()), "sent": None}
+        state = EXPORTED if plan.platform.exports else DONE  # a bundle: published once a human uploads it
+        record = {**record, "state": state, "remote_id": first.remote_id, "url": first.url,
+                  "published_at": _utc(self.clock()) if state == DONE else None,
+                  "exported_at": _utc(self.clock()) if state == EXPORTED else None, "sent": None}
         try:
             self._save(job, record)
         except CannotWrite as exc:
             return JobResult(job.post.id, job.account, "failed", None, f"{exc.message}; it went out ({first.url or first.remote_id}) "
                              "and the record on disk has it: the next run records it published, sending nothing")
+        if state == EXPORTED:
+            log.info("%s → %s: exported to %s; upload it by hand, then run `smm resolve %s --account %s --published URL`",
+                     job.post.id, job.account, first.remote_id, job.post.id, job.account)
+            return JobResult(job.post.id, job.account, EXPORTED, first.remote_id)
         return JobResult(job.post.id, job.account, DONE, first.url)
 
     def _outgoing(self, job: Job, platform: type[Platform], rendered, record: dict, index: int,
@@ -436,6 +444,8 @@ class Publisher:
             post_id=job.post.id, account=job.account, title=rendered.title, text=part.text, index=index,
             total=len(rendered.parts), facets=part.facets,
             media=tuple((self.repo.root / m.file, m.alt) for m in rendered.media) if index == 0 else (),
+            covers=tuple((self.repo.root / m.file, video.cover_source(self.repo.root, m.cover))
+                         for m in rendered.media if m.cover is not None) if index == 0 else (),
             link=rendered.link, published_at=_utc(job.post.publish_at), created_at=record["first_attempt"],
             languages=rendered.languages, content_warning=rendered.content_warning,
             reply_to=done[-1] if done else None, thread_root=done[0] if done else None)

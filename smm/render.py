@@ -305,6 +305,11 @@ class _Job:
             self.problem((), "render.too-long", f"{which}{message}")
 
     def check_counts(self, text: str) -> None:
+        title_limit = self.platform.title_limit
+        if title_limit is not None and self.platform.title_length(self.post.title) > title_limit:
+            self.problem(("title",), "render.title-too-long",
+                         f"the title counts {self.platform.title_length(self.post.title)} as {self.platform.label} "
+                         f"counts it; its limit is {title_limit}", "`title` is what the network shows as the title")
         if self.platform.max_links is not None:
             links = len(urls(text))
             if links > self.platform.max_links:

@@ -64,7 +64,7 @@ def _counts(report: Report) -> str:
     return ", ".join(f"{n} {state}" for state, n in sorted(counts.items())) if report.jobs else "nothing due"
 
 
-_ICONS = {"published": "✅", "failed": "❌", "unconfirmed": "❓", "in_flight": "⏳", "late": "⏰",
+_ICONS = {"published": "✅", "exported": "📦", "failed": "❌", "unconfirmed": "❓", "in_flight": "⏳", "late": "⏰",
           "would_publish": "📝"}
 _RANK = {"failed": 0, "skipped": 1, "unconfirmed": 2, "in_flight": 3, "late": 4}  # what a human must see first
 

@@ -126,3 +126,37 @@ def parse_time(value: object) -> float | None:
     for number in numbers:
         seconds = seconds * 60 + number
     return seconds
+
+
+def cover_source(root: Path, cover: object) -> float | Path | None:
+    """A media item's `cover` as a publisher uses it: seconds into the video, or the picture's path."""
+    if cover is None:
+        return None
+    at = parse_time(cover)
+    return at if at is not None else Path(root) / str(cover)
+
+
+def cover_image(path: Path, cover: float | Path | None):
+    """The cover of the video at `path`: the frame at `cover` seconds, the picture `cover`, or the first frame."""
+    from PIL import Image
+
+    if isinstance(cover, Path):
+        with Image.open(cover) as image:
+            return image.convert("RGB")
+    return frame_at(path, cover or 0.0).convert("RGB")
+
+
+def jpeg(image, max_side: int | None = None, max_bytes: int | None = None) -> bytes:
+    """The picture as a JPEG, scaled down to fit `max_side` pixels, and under `max_bytes` (lower quality first)."""
+    import io
+
+    image = image.convert("RGB")
+    if max_side and max(image.size) > max_side:
+        image = image.copy()
+        image.thumbnail((max_side, max_side))
+    for quality in (90, 80, 70, 60, 50, 40):
+        buffer = io.BytesIO()
+        image.save(buffer, "JPEG", quality=quality)
+        if max_bytes is None or buffer.tell() <= max_bytes:
+            break
+    return buffer.getvalue()

@@ -7,6 +7,7 @@ without the method. A platform class declares, as class attributes:
 
 - `name` (what platforms.yml says) and `label` (what people read);
 - its limits: `text_limit`, `caption_limit`, `length` (with `unit` and `counting_rule`),
+  `title_limit` (with `title_length`, where the network shows the post's title),
   `cost`, `extra_problems`, `max_links`, `max_hashtags`, `media` (MediaRules), `threads`
   (or `threads_for(options)`), `content_warnings`; `smm check`, `preview` and `count` read them;
 - its text: `markup`, the flavour smm.markup writes (one of `FLAVORS`), and `finalize`,
@@ -18,7 +19,8 @@ without the method. A platform class declares, as class attributes:
 - `display` (Display: the preview card's colours and how links are shown), `max_lateness`
   (its accounts' default), `has_metrics` / `has_followers`;
 - for publishing: `can_publish`, `requires` (SDK modules, installed by the pip extra
-  `extra`), `reconciles` (`find` can tell whether an earlier call worked).
+  `extra`), `reconciles` (`find` can tell whether an earlier call worked), `exports` (publishing
+  writes a bundle a human uploads: the job is recorded `exported`, not `published`).
 
 `readiness(options, env)` answers "can this account publish from here?" in one Readiness:
 unsupported, not installed or not configured (which secrets), first reason first. An adapter
@@ -154,6 +156,7 @@ class Outgoing:
     total: int = 1
     facets: tuple = ()
     media: tuple = ()  # ((path, alt), ...): on the first part only
+    covers: tuple = ()  # ((video path, seconds or a picture's path), ...): the covers chosen with `cover:`
     link: str | None = None
     published_at: str | None = None  # ISO 8601: when the post was due
     created_at: str | None = None  # ISO 8601: the job's first attempt (stable across retries)
@@ -196,6 +199,7 @@ class Platform:
     name: ClassVar[str]
     label: ClassVar[str]
     text_limit: ClassVar[int | None] = None  # None: no limit
+    title_limit: ClassVar[int | None] = None  # the post's `title` as the network shows it; None: not shown
     caption_limit: ClassVar[int | None] = None  # text limit when media are attached, if different
     unit: ClassVar[str] = "characters"  # what `length` counts, in a word or two
     counting_rule: ClassVar[str] = "grapheme clusters"  # the whole rule, for previews and docs
@@ -220,6 +224,10 @@ class Platform:
     @staticmethod
     def length(text: str) -> int:
         return counting.graphemes(text)
+
+    @staticmethod
+    def title_length(title: str) -> int:
+        return counting.graphemes(title)
 
     @classmethod
     def threads_for(cls, options: Mapping) -> bool:
@@ -285,6 +293,7 @@ class Platform:
     # was lost (its answer timeout, with a margin): a find() that sees nothing earlier proves nothing.
     settle: ClassVar[float] = 0.0
     in_repository: ClassVar[bool] = False  # publishes into the checkout (the feed): lost with the run, never claimed
+    exports: ClassVar[bool] = False  # writes a bundle for a human to upload: the job becomes `exported`
 
     def __init__(self, account, env: Mapping[str, str], root=None, *,
                  transport: httpx.BaseTransport | None = None, client_factory: Callable | None = None) -> None:
