@@ -127,3 +127,57 @@ def test_frame_at_takes_the_frame_shown_then(tmp_path):
     path = make_video(tmp_path / "v.mp4", width=64, height=64, seconds=2)
     first, later = video.frame_at(path, 0), video.frame_at(path, 1.05)
     assert first.size == (64, 64) and first.getpixel((1, 1)) != later.getpixel((1, 1))
+
+
+# --- Mastodon: a video is processed before the status is made ----------------------------------
+
+class _FakeMastodon:
+    """Mastodon.py's media calls as the server answers a video: `url` null until it is transcoded."""
+
+    def __init__(self, ready_after: int):
+        self.ready_after, self.asked, self.uploads, self.statuses = ready_after, 0, [], []
+
+    def media_post(self, handle, **kwargs):
+        thumbnail = kwargs.get("thumbnail")
+        self.uploads.append({**kwargs, "thumbnail": thumbnail.read() if thumbnail else None, "bytes": handle.read()})
+        return {"id": "9", "url": None}
+
+    def media(self, media_id):
+        self.asked += 1
+        return {"id": media_id, "url": "https://files.example/9.mp4" if self.asked >= self.ready_after else None}
+
+    def status_post(self, text, **kwargs):
+        self.statuses.append((text, kwargs["media_ids"]))
+        return {"id": "1", "url": "https://mastodon.example/@brand/1"}
+
+
+@pytest.mark.parametrize("ready_after, cover, outcome", [
+    (2, None, "published"),
+    (1, "00:00:00.5", "published"),
+    (10**6, None, "transient"),  # still processing after MEDIA_WAIT: nothing posted
+])
+def test_mastodon_waits_for_a_video_to_be_processed(tmp_path, monkeypatch, ready_after, cover, outcome):
+    from smm.errors import TransientError
+    from smm.platforms import Outgoing
+    from smm.platforms import mastodon
+
+    monkeypatch.setattr(mastodon, "MEDIA_POLL", 0.01)
+    monkeypatch.setattr(mastodon, "MEDIA_WAIT", 0.1)
+    fake = _FakeMastodon(ready_after)
+    account = type("Account", (), {"name": "mastodon", "options": {"instance": "https://mastodon.example",
+                                                                   "token_env": "T"}})()
+    adapter = mastodon.Mastodon(account, {"T": "token"}, tmp_path, client_factory=lambda **kwargs: fake)
+    path = make_video(tmp_path / "v.mp4", width=64, height=64)
+    covers = ((path, video.parse_time(cover)),) if cover else ()
+    outgoing = Outgoing("p", "mastodon", "T", "Hello", media=((path, "A clip"),), covers=covers)
+    if outcome == "transient":
+        with pytest.raises(TransientError) as caught:
+            adapter.publish(outgoing, idempotency_key="k")
+        assert not caught.value.outcome_unknown and "still being processed" in caught.value.message
+        assert fake.statuses == []
+        return
+    assert adapter.publish(outgoing, idempotency_key="k").remote_id == "1"
+    assert fake.statuses == [("Hello", ["9"])] and fake.asked == ready_after
+    [upload] = fake.uploads
+    assert (upload["mime_type"], upload["description"], upload["bytes"]) == ("video/mp4", "A clip", path.read_bytes())
+    assert (upload["thumbnail"] or b"")[:2] == (b"\xff\xd8" if cover else b"")  # the chosen frame, as a JPEG
