@@ -181,3 +181,33 @@ def test_mastodon_waits_for_a_video_to_be_processed(tmp_path, monkeypatch, ready
     [upload] = fake.uploads
     assert (upload["mime_type"], upload["description"], upload["bytes"]) == ("video/mp4", "A clip", path.read_bytes())
     assert (upload["thumbnail"] or b"")[:2] == (b"\xff\xd8" if cover else b"")  # the chosen frame, as a JPEG
+
+
+# --- the feed: media as enclosures -----------------------------------------------------------------
+
+@pytest.mark.parametrize("options, base", [
+    ("site: https://example.com", "https://example.com/"),
+    ("site: https://example.com/blog, media_url: https://cdn.example.com/repo/", "https://cdn.example.com/repo/"),
+])
+def test_feed_entries_carry_the_media_as_enclosures(make_repo, smm, options, base):
+    import json
+    from xml.etree import ElementTree as ET
+
+    platforms = f"timezone: UTC\naccounts:\n  feed: {{platform: feed, path: data/feed/feed.xml, {options}}}\n"
+    media_yaml = _media("file: content/media/clip one.mp4", f"{{file: {PNG}, alt: a still}}")
+    root = make_repo({"a.md": post_text(platforms="[feed]", publish_at="2026-11-30T12:00", media=media_yaml)},
+                     platforms=platforms, calendar=None)
+    _png(root)
+    make_video(root / "content/media/clip one.mp4", width=64, height=64)
+    code, out, err = smm("publish", "--now", "2026-12-01T00:00:00+00:00")
+    assert code == 0, out + err
+    [item] = json.loads((root / "data/feed/feed.json").read_text())["items"]
+    sizes = [(root / "content/media/clip one.mp4").stat().st_size, (root / PNG).stat().st_size]
+    assert item["attachments"] == [
+        {"url": base + "content/media/clip%20one.mp4", "mime_type": "video/mp4", "size_in_bytes": sizes[0]},
+        {"url": base + PNG, "mime_type": "image/png", "size_in_bytes": sizes[1]}]
+    ns = {"a": "http://www.w3.org/2005/Atom"}
+    entry = ET.parse(root / "data/feed/feed.xml").getroot().find("a:entry", ns)
+    links = [(link.get("href"), link.get("type"), link.get("length")) for link in entry.findall("a:link", ns)
+             if link.get("rel") == "enclosure"]
+    assert links == [(a["url"], a["mime_type"], str(a["size_in_bytes"])) for a in item["attachments"]]
