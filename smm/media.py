@@ -108,7 +108,11 @@ def _looks_like(head: bytes) -> str:
 def problems(info: MediaInfo, alt: str | None, rules: MediaRules, alt_required: bool) -> list[tuple[str, str]]:
     """(rule id, message) for each way the file breaks the network's rules."""
     if info.video is not None:
-        return video_problems(info.video, info.size, rules.video)
+        found = video_problems(info.video, info.size, rules.video)
+        limit = rules.video.alt_limit if rules.video else None
+        if alt and limit and len(alt) > limit:
+            found.append(("media.alt-too-long", f"alt text of {len(alt)} characters is over the limit of {limit} for a video"))
+        return found
     found = []
     if not rules.types:
         found.append(("media.type", "is a picture; this network takes a video only"))

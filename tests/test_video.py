@@ -19,6 +19,8 @@ accounts:
   telegram: {platform: telegram, token_env: T_TELEGRAM, chat_id: "@brand"}
   discord: {platform: discord, webhook_env: T_DISCORD}
   bluesky: {platform: bluesky, handle: brand.bsky.social, password_env: T_BLUESKY}
+  x: {platform: x}
+  instagram: {platform: instagram}
 """
 PNG = "content/media/still.png"
 
@@ -77,7 +79,11 @@ def test_damaged_video_is_media_invalid(make_repo, smm, cut):
 # Each class of video problem, positioned at the media item's `file` (or the list), per network.
 @pytest.mark.parametrize("platforms, media_yaml, videos, expected", [
     ("[telegram]", _media("file: content/v.webm"), {"content/v.webm": {}}, [(6, 11, "media.type", "telegram")]),
-    ("[bluesky]", _media("file: content/v.mp4"), {"content/v.mp4": {}}, [(6, 11, "media.type", "bluesky")]),
+    ("[bluesky]", _media("file: content/v.webm"), {"content/v.webm": {}}, [(6, 11, "media.type", "bluesky")]),
+    ("[bluesky]", _media("file: content/v.mp4\n    alt: " + "a" * 1001), {"content/v.mp4": {}},
+     [(7, 10, "media.alt-too-long", "bluesky")]),
+    ("[bluesky]", _media("file: content/v.mp4"), {"content/v.mp4": {"seconds": 181, "fps": 1, "width": 16, "height": 16}},
+     [(6, 11, "media.duration", "bluesky")]),
     ("[discord]", _media("file: content/v.mp4"), {"content/v.mp4": {"seconds": 40, "fps": 30, "codec": "mpeg4",
                                                                      "width": 1280, "height": 720}},
      [(6, 11, "media.size", "discord")]),
@@ -87,6 +93,14 @@ def test_damaged_video_is_media_invalid(make_repo, smm, cut):
      [(6, 3, "media.video-count", "mastodon")]),
     ("[mastodon]", _media("file: content/a.mp4"), {"content/a.mp4": {"fps": 240, "seconds": 0.5}},
      [(6, 11, "media.codec", "mastodon")]),
+    ("[x]", _media("file: content/v.mp4"), {"content/v.mp4": {"width": 1000, "height": 200}},
+     [(6, 11, "media.aspect", "x")]),  # wider than 3:1
+    ("[x]", _media("file: content/v.mp4"), {"content/v.mp4": {"codec": "mpeg4", "width": 320, "height": 240}},
+     [(6, 11, "media.codec", "x")]),
+    ("[instagram]", _media("file: content/v.mp4"), {"content/v.mp4": {"seconds": 2}},
+     [(6, 11, "media.duration", "instagram")]),  # reels last 3 s at least
+    ("[instagram]", _media("file: content/v.mp4", f"{{file: {PNG}, alt: a still}}"), {"content/v.mp4": {"seconds": 3}},
+     [(7, 12, "media.type", "instagram")]),  # a carousel takes a video, but only JPEG pictures
     ("[telegram, discord, feed]", _media("file: content/a.mp4", f"{{file: {PNG}, alt: a still}}"), {"content/a.mp4": {}}, []),
 ])
 def test_network_video_rules(make_repo, smm, platforms, media_yaml, videos, expected):

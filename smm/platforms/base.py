@@ -96,6 +96,7 @@ class VideoRules:
     codecs: frozenset[str] | None = None  # FFmpeg's names (h264, hevc, vp9...); None: any
     max_frame_rate: float | None = None
     cover: bool = False  # takes a chosen cover (`cover:` of the media item); elsewhere it is ignored
+    alt_limit: int | None = None  # characters of a video's description, where it differs from a picture's
 
 
 def secret_option(holds: str) -> dict:

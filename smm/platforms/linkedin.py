@@ -2,7 +2,7 @@
 
 import re
 
-from smm.platforms.base import TOKEN_OPTION, Display, MediaRules, Platform
+from smm.platforms.base import TOKEN_OPTION, Display, MediaRules, Platform, VideoRules
 
 _RESERVED = re.compile(r"([\\|{}@\[\]()<>#*_~])")
 
@@ -19,7 +19,10 @@ class LinkedIn(Platform):
     unit = "characters"
     counting_rule = "characters before escaping"
     media = MediaRules(max_count=20, types=frozenset({"image/jpeg", "image/png", "image/gif"}),
-                       max_bytes=36_152_320, alt_limit=4086)
+                       max_bytes=36_152_320, alt_limit=4086,
+                       # Videos API: one MP4 alone, 3 s to 30 min, 75 KB to 500 MB
+                       video=VideoRules(types=frozenset({"video/mp4"}), max_bytes=500 * 1024 * 1024, min_seconds=3,
+                                        max_seconds=30 * 60))
     secrets = ("token_env",)
     options = {**TOKEN_OPTION}
     display = Display("#0a66c2", "#0a66c2")

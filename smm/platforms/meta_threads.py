@@ -3,7 +3,7 @@
 import regex
 
 from smm import counting
-from smm.platforms.base import HANDLE_OPTION, TOKEN_OPTION, Display, MediaRules, Platform
+from smm.platforms.base import HANDLE_OPTION, TOKEN_OPTION, Display, MediaRules, Platform, VideoRules
 
 _GRAPHEME = regex.compile(r"\X")
 # A cluster is an emoji when it holds a pictograph, a flag letter or a skin tone, or
@@ -17,8 +17,11 @@ class Threads(Platform):
     text_limit = 500
     threads = True
     max_links = 5
+    # Threads API: MOV or MP4, H.264 or HEVC, ≤ 5 min, ≤ 1 GB, ≤ 60 fps; in a carousel too
     media = MediaRules(max_count=20, types=frozenset({"image/jpeg", "image/png"}), max_bytes=8 * 1024 * 1024,
-                       alt_limit=1000)
+                       alt_limit=1000,
+                       video=VideoRules(types=frozenset({"video/mp4", "video/quicktime"}), max_count=20, with_images=True, max_bytes=1024 ** 3,
+                                        max_seconds=300, codecs=frozenset({"h264", "hevc"}), max_frame_rate=60))
     unit = "characters"
     counting_rule = "grapheme clusters, but an emoji counts as its UTF-8 bytes (Threads API docs)"
     secrets = ("token_env",)

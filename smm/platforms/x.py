@@ -1,7 +1,7 @@
 """X (Twitter): 280 weighted characters per twitter-text v3."""
 
 from smm import counting
-from smm.platforms.base import HANDLE_OPTION, TOKEN_OPTION, Display, MediaRules, Platform
+from smm.platforms.base import HANDLE_OPTION, TOKEN_OPTION, Display, MediaRules, Platform, VideoRules
 
 
 class X(Platform):
@@ -11,7 +11,11 @@ class X(Platform):
     unit = "weighted characters"
     counting_rule = "twitter-text v3 weighted length (CJK and emoji count 2, URLs 23)"
     threads = True
-    media = MediaRules(max_count=4, max_bytes=5 * 1024 * 1024, alt_limit=1000)
+    # X's media best practices: one video alone, MP4 or MOV, H.264, 0.5-140 s, ≤ 512 MB, ≤ 60 fps, 1:3 to 3:1
+    media = MediaRules(max_count=4, max_bytes=5 * 1024 * 1024, alt_limit=1000,
+                       video=VideoRules(types=frozenset({"video/mp4", "video/quicktime"}), max_bytes=512 * 1024 * 1024,
+                                        min_seconds=0.5, max_seconds=140, min_aspect=1 / 3, max_aspect=3,
+                                        codecs=frozenset({"h264"}), max_frame_rate=60))
     secrets = ("token_env",)
     options = {**HANDLE_OPTION, **TOKEN_OPTION}
     display = Display("#000", "#0b62d6", link_chars=30)
