@@ -421,7 +421,10 @@ class Publisher:
             return self._failed(job, record, exc, retryable=False)
         except (AuthError, TransientError, RateLimited) as exc:
             return self._failed(job, record, exc, retryable=True)
-        first = done[0]
+        return self._finished(job, plan, record, done[0])
+
+    def _finished(self, job: Job, plan: Plan, record: dict, first: PublishResult) -> JobResult:
+        """Every part went out: the record says so (or `exported`, for a bundle a human uploads)."""
         state = EXPORTED if plan.platform.exports else DONE  # a bundle: published once a human uploads it
         record = {**record, "state": state, "remote_id": first.remote_id, "url": first.url,
                   "published_at": _utc(self.clock()) if state == DONE else None,

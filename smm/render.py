@@ -71,7 +71,8 @@ class Rendered:
             "platform": self.platform,
             "parts": [{"text": p.text, "length": p.length, "limit": p.limit} | ({"facets": list(p.facets)} if p.facets else {})
                       for p in self.parts],
-            "media": [{"file": m.file, "alt": m.alt} for m in self.media],
+            "media": [{"file": m.file, "alt": m.alt} | ({"cover": m.cover} if m.cover is not None else {})
+                      for m in self.media],
             "link": self.link,
         }
 

@@ -104,9 +104,7 @@ def frame_at(path: Path, seconds: float):
 
 
 def parse_time(value: object) -> float | None:
-    """Seconds from `00:00:03`, `1:02.5`, `3` or `3.5`; None when it is no time (an image's path).
-
-    YAML 1.1 reads an unquoted `00:00:03` as the sexagesimal integer 3: the same seconds."""
+    """Seconds from `00:00:03`, `1:02.5`, `3` or `3.5`; None when it is no time (an image's path)."""
     if isinstance(value, bool):
         return None
     if isinstance(value, (int, float)):
