@@ -200,5 +200,17 @@ def checklist(platform: Bundle, outgoing: Outgoing, manifest: dict) -> str:
 4. Title: `title` in `post.json`; description: `description`; topics / tags: {', '.join(manifest['tags']) or 'none'}.
 5. Planned time: {manifest['planned_time'] or 'as soon as possible'} (Beijing time).
 6. Once it is up, copy the post's link and run `{resolve}` in the repository; commit the record.
+
+## 标题 / Title
+
+```
+{manifest['title']}
+```
+
+## 描述 / Description
+
+```
+{manifest['description']}
+```
 """
 
