@@ -12,14 +12,14 @@ from pathlib import Path
 import click
 
 from smm import __version__
-from smm.errors import SmmError, UsageError
+from smm.errors import ConfigError, SmmError, UsageError
 
 
 def _now(value: str | None, tz=timezone.utc) -> datetime:
     """--now (or the clock) as an instant in UTC; without an offset it is read in the repository's
     time zone. UTC, because Python compares two times of the same zone by their wall clocks (a post
     at a skipped local time would be due early); between zones it compares instants."""
-    from smm.content import parse_when
+    from smm.content.post import parse_when
 
     if not value:
         return datetime.now(timezone.utc)
@@ -34,23 +34,27 @@ _NOW = click.option("--now", envvar="SMM_NOW", metavar="ISO8601",
 
 
 def _repo(start: Path | None = None):
-    from smm.config import find_root
-    from smm.repo import load_repo
+    from smm.workspace.config import find_root
+    from smm.workspace.repo import load_repo
 
     return load_repo(find_root(start or Path.cwd()))
 
 
 def _fail_on_broken_config(repo) -> None:
-    from smm.diagnostics import render
+    from smm.workspace.config import refuse_broken
 
-    if repo.config_broken:
-        from smm.files import SourceLines
-        from smm.lookalikes import explain
+    refuse_broken(repo.root, repo.diagnostics)
 
-        lines = SourceLines(repo.root).line
-        broken = explain([d for d in repo.diagnostics if d.file == "platforms.yml"], lines)
-        click.echo(render(broken, "text", lines), err=True)
-        raise SystemExit(2)
+
+def _say(exc: SmmError) -> None:
+    """An error on stderr: a broken file's diagnostics (file, line, column) when it has them."""
+    if isinstance(exc, ConfigError) and exc.diagnostics:
+        from smm.check.diagnostics import render
+        from smm.workspace.files import SourceLines
+
+        click.echo(render(exc.diagnostics, "text", SourceLines(exc.context["root"]).line), err=True)
+    else:
+        click.echo(f"error: {exc.message}", err=True)
 
 
 EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report a command stopped by Ctrl-C
@@ -70,7 +74,7 @@ class _Group(click.Group):
         try:
             return super().invoke(ctx)
         except SmmError as exc:
-            click.echo(f"error: {exc.message}", err=True)
+            _say(exc)
             ctx.exit(exc.exit_code)
         except KeyboardInterrupt:
             _stop_interrupted()
@@ -91,9 +95,9 @@ def _from_interrupt(exc: BaseException | None) -> bool:
 
 def _refuse_when_unsafe(repo) -> None:
     """Duplicate ids and unreadable or unmatched records could make a post go out twice."""
-    from smm.diagnostics import render
-    from smm.files import SourceLines
-    from smm.integrity import blocking
+    from smm.check.diagnostics import render
+    from smm.check.integrity import blocking
+    from smm.workspace.files import SourceLines
 
     problems = blocking(repo)
     if problems:
@@ -125,11 +129,11 @@ def check(paths: tuple[Path, ...], fmt: str, fix: bool, now: str | None) -> None
     Exit 0 without errors (warnings allowed), 1 with errors, 2 for bad usage or an
     unusable platforms.yml.
     """
-    from smm.check import run_check, select
-    from smm.config import find_root
-    from smm.diagnostics import render
-    from smm.files import SourceLines
-    from smm.settings import load_settings
+    from smm.check.diagnostics import render
+    from smm.check.run import run_check, select
+    from smm.workspace.config import find_root
+    from smm.workspace.files import SourceLines
+    from smm.workspace.settings import load_settings
 
     for p in paths:
         if not p.exists():
@@ -138,8 +142,8 @@ def check(paths: tuple[Path, ...], fmt: str, fix: bool, now: str | None) -> None
     settings = load_settings(root, voice=True)
     moment = _now(now, settings.config.timezone)
     if fix:  # before the check, which then reports what is left
-        from smm.repo import load_repo
         from smm.voice import apply_fixes
+        from smm.workspace.repo import load_repo
 
         wanted = [p.resolve() for p in paths]
         posts = [p for p in load_repo(root, settings=settings).posts
@@ -162,8 +166,8 @@ def check(paths: tuple[Path, ...], fmt: str, fix: bool, now: str | None) -> None
 @_NOW
 def new(title: str, when: str | None, platforms: str | None, now: str | None) -> None:
     """Write a new post under content/<yyyy>/<mm>/ with a unique id."""
-    from smm.content import parse_when
-    from smm.newpost import create_post
+    from smm.content.newpost import create_post
+    from smm.content.post import parse_when
 
     repo = _repo()
     _fail_on_broken_config(repo)
@@ -200,7 +204,7 @@ def _day(value: str | None, option: str):
 @_NOW
 def calendar(start: str | None, end: str | None, fmt: str, now: str | None) -> None:
     """The content calendar: scheduled posts by day, and open slots from brand/calendar.yml."""
-    from smm import calendar as cal
+    from smm.workspace import calendar as cal
 
     repo = _repo()
     _fail_on_broken_config(repo)
@@ -215,7 +219,7 @@ def calendar(start: str | None, end: str | None, fmt: str, now: str | None) -> N
     if fmt == "json":
         click.echo(cal.format_json(entries))
     elif fmt == "ics":
-        from smm.gitops import origin_url
+        from smm.data.gitops import origin_url
 
         domain = cal.uid_domain(origin_url(repo.root), repo.brand.name, repo.root)
         click.echo(cal.format_ics(entries, repo.brand.name, moment, domain), nl=False)
@@ -226,7 +230,7 @@ def calendar(start: str | None, end: str | None, fmt: str, now: str | None) -> N
 def _post_paths(root: Path, paths: tuple[Path, ...]) -> list[Path]:
     """The PATHS of `smm preview`, resolved; each must be a post file or a folder that can hold
     posts (content/, one under it, or one above it), else an error (exit 1) that says so."""
-    from smm.content import CONTENT_DIR, post_files
+    from smm.content.post import CONTENT_DIR, post_files
     from smm.errors import SmmError
 
     content = (root / CONTENT_DIR).resolve()
@@ -260,9 +264,9 @@ def preview(paths: tuple[Path, ...], accounts: tuple[str, ...], fmt: str) -> Non
 
     PATHS limit the preview to posts under them (default: every post).
     """
-    from smm import preview as show
-    from smm.brand import page_language
-    from smm.render import Renderer
+    from smm.render.rendered import Renderer
+    from smm.render import preview as show
+    from smm.workspace.brand import page_language
 
     repo = _repo(paths[0] if paths else None)
     _fail_on_broken_config(repo)
@@ -290,7 +294,7 @@ def preview(paths: tuple[Path, ...], accounts: tuple[str, ...], fmt: str) -> Non
     elif fmt == "html":
         click.echo(show.as_html(selected, repo.root, repo.brand.name, page_language(repo.brand, repo.posts)))
     else:
-        from smm.diagnostics import visible
+        from smm.check.diagnostics import visible
 
         click.echo(visible(show.as_text(selected), keep="\n\t"), nl=False)
 
@@ -321,7 +325,7 @@ def count(platform_name: str, as_json: bool) -> None:
 def _count(platform, data: bytes) -> tuple[int, int | None, list[str]]:
     """(length, limit, why the network would refuse it) of bytes that must be UTF-8 text."""
     from smm.errors import SmmError
-    from smm.files import decode
+    from smm.workspace.files import decode
 
     text, found = decode(data, "standard input")
     if text is None:
@@ -348,8 +352,9 @@ def _count(platform, data: bytes) -> tuple[int, int | None, list[str]]:
               help="markdown: a table for a CI job summary, failures first.")
 @click.option("--lock-timeout", type=float, default=10.0, show_default=True, metavar="SECONDS",
               help="How long to wait for another publish run in this checkout.")
-def publish(now: str | None, dry_run: bool, commit: bool, push: bool, include_late: bool, retry: tuple[str, ...],
-            fmt: str, lock_timeout: float) -> None:
+@click.pass_context
+def publish(ctx: click.Context, now: str | None, dry_run: bool, commit: bool, push: bool, include_late: bool,
+            retry: tuple[str, ...], fmt: str, lock_timeout: float) -> None:
     """Publish every post that is due and not yet published, exactly once.
 
     Catch-up, not exact-minute: everything due since the last run goes out, never early;
@@ -357,23 +362,27 @@ def publish(now: str | None, dry_run: bool, commit: bool, push: bool, include_la
     was published (or nothing was due), 1 when any failed, is unconfirmed or was skipped
     (missing secrets), or git could not record the run; 2 for usage or config errors.
     """
-    from contextlib import nullcontext
+    from smm.data.lock import recorded
+    from smm.publish import pipeline
+    from smm.publish.results import Report, commit_message, format_publish
+    from smm.workspace.config import find_root
 
-    from smm import runs
-    from smm.config import find_root
-    from smm.lock import exclusive
-
+    checkpoint = (ctx.obj or {}).get("checkpoint", pipeline.no_checkpoint)  # a crash test's (tests/crashing_smm.py)
     root = find_root(Path.cwd())
-    with nullcontext() if dry_run else exclusive(root, "publish", lock_timeout):  # a dry run writes nothing
+    with recorded(root, "publish", wait=lock_timeout, lock=not dry_run, commit=(commit or push) and not dry_run,
+                  push=push, describe=commit_message, before_commit=lambda: checkpoint("before_commit")) as run:
         repo = _repo(root)
         _fail_on_broken_config(repo)
         _refuse_when_unsafe(repo)
         unknown = sorted(set(retry) - {p.id for p in repo.posts})
         if unknown:
             raise UsageError(f"--retry-unconfirmed: no post with id {', '.join(unknown)}")
-        report = runs.publish(repo, _now(now, repo.config.timezone), dict(os.environ), dry_run=dry_run,
-                              include_late=include_late, retry_unconfirmed=retry, commit=commit or push, push=push)
-    click.echo(runs.format_publish(report, fmt))
+        moment = _now(now, repo.config.timezone)
+        run.report = Report()  # what is committed if the run fails
+        run.report = pipeline.publish(repo, moment, dict(os.environ), dry_run=dry_run, include_late=include_late,
+                                      retry_unconfirmed=retry, push=push, checkpoint=checkpoint)
+    report = run.report
+    click.echo(format_publish(report, fmt))
     if report.git_error:
         click.echo(f"error: {report.git_error}", err=True)
     raise SystemExit(report.exit_code)
@@ -391,9 +400,10 @@ def resolve(post_id: str, account: str, url: str | None, not_published: bool, no
     Records who resolved it (git user.name) and when. Exit 0 when recorded, 1 when the URL is not
     this account's post or the job needs no resolving, 2 for usage errors.
     """
-    from smm.config import find_root
-    from smm.lock import exclusive
-    from smm.resolve import resolve as settle
+    from smm.data.jobs import JobState
+    from smm.data.lock import exclusive
+    from smm.publish.resolve import resolve as settle
+    from smm.workspace.config import find_root
 
     if (url is None) == (not not_published):
         raise UsageError("give either --published URL or --not-published")
@@ -401,10 +411,14 @@ def resolve(post_id: str, account: str, url: str | None, not_published: bool, no
     with exclusive(root, "publish"):
         repo = _repo(root)
         _fail_on_broken_config(repo)
+        if account not in repo.config.accounts:
+            raise UsageError(f"no account `{account}` in platforms.yml; accounts are: {', '.join(repo.config.accounts)}")
+        if post_id not in {p.id for p in repo.posts}:
+            raise UsageError(f"no post with id `{post_id}`")
         done = settle(repo, post_id, account, url, _now(now, repo.config.timezone), dict(os.environ))
-    if done.state == "pending":
+    if done.state == JobState.PENDING:
         click.echo(f"{post_id} → {account}: not published; the next `smm publish` publishes it")
-    elif done.state == "failed":  # a thread with parts still to go
+    elif done.state == JobState.FAILED:  # a thread with parts still to go
         click.echo(f"{post_id} → {account}: part {done.url or url} recorded ({done.checked}); "
                    "the next `smm publish` sends the rest of the thread")
     else:
@@ -423,7 +437,7 @@ def resolve(post_id: str, account: str, url: str | None, not_published: bool, no
 @_NOW
 def init(directory: Path, brand: str | None, tz: str, smm_requirement: str, force: bool, now: str | None) -> None:
     """Create a new content repository in DIRECTORY that passes `smm check` at once."""
-    from smm.newrepo import init as scaffold
+    from smm.workspace.newrepo import init as scaffold
 
     written = scaffold(directory, brand or directory.resolve().name, tz, smm_requirement, _now(now), force)
     click.echo(f"created {len(written)} files in {directory}")
@@ -431,7 +445,7 @@ def init(directory: Path, brand: str | None, tz: str, smm_requirement: str, forc
 
 
 def _duration(value: str, option: str):
-    from smm.config import parse_duration
+    from smm.workspace.config import parse_duration
 
     try:
         duration = parse_duration(value)
@@ -460,14 +474,20 @@ def metrics(since: str, interval: str, concurrency: int, commit: bool, push: boo
     Exit 0 when every account was collected (or has no metrics), 1 when any failed or
     lacks its secrets, 2 for usage or config errors.
     """
-    from smm import metrics as collect
+    from smm.data.lock import recorded
+    from smm.metrics.collect import collect
+    from smm.metrics.progress import progress_for
+    from smm.metrics.results import commit_message, format_metrics
 
     repo = _repo()
     _fail_on_broken_config(repo)
-    report = collect.run(repo, _now(now, repo.config.timezone), dict(os.environ), _duration(since, "--since"),
-                         _duration(interval, "--interval"), concurrency=concurrency, commit=commit or push,
-                         push=push, progress=collect.progress_for(sys.stderr), lock_timeout=lock_timeout)
-    click.echo(collect.format_metrics(report, fmt))
+    moment, since_, interval_ = _now(now, repo.config.timezone), _duration(since, "--since"), _duration(interval, "--interval")
+    with recorded(repo.root, "metrics", wait=lock_timeout, commit=commit or push, push=push,
+                  describe=commit_message) as run:
+        run.report = collect(repo, moment, dict(os.environ), since_, interval_, concurrency=concurrency,
+                             progress=progress_for(sys.stderr))
+    report = run.report
+    click.echo(format_metrics(report, fmt))
     if report.git_error:
         click.echo(f"error: {report.git_error}", err=True)
     raise SystemExit(report.exit_code)
@@ -511,11 +531,12 @@ def _interrupt_after_hook() -> None:
         _thread.interrupt_main()
 
 
-def main() -> None:
-    """Entry point: never a traceback for users; SMM_DEBUG=1 shows one for bugs."""
+def main(args: list[str] | None = None, obj: dict | None = None) -> None:
+    """Entry point: never a traceback for users; SMM_DEBUG=1 shows one for bugs. `obj` reaches
+    the commands as click's context object (a crash test's `checkpoint`, see `publish`)."""
     sys.unraisablehook = _interrupt_again
     try:
-        cli.main(prog_name="smm")
+        cli.main(args, prog_name="smm", obj=obj)
     except Exception as exc:
         if _from_interrupt(exc):
             _stop_interrupted()

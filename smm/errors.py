@@ -2,7 +2,10 @@
 
     SmmError                     root; carries a message and keyword context
     ├── UsageError               bad command-line input (exit 2)
-    ├── ConfigError              platforms.yml missing or invalid (exit 2)
+    ├── ConfigError              platforms.yml missing or invalid (exit 2); `.diagnostics` say where
+    ├── StateError               the checkout or a record does not allow it now (a run holds the lock,
+    │                            a rebase is under way, a job needs no resolving)
+    ├── DataError                a file under data/ smm cannot read or write (a metrics CSV, a record)
     └── PlatformError            a network refused or failed a call
         ├── AuthError            credentials missing, wrong or expired
         ├── RateLimited          slow down; retry_after in seconds
@@ -31,7 +34,22 @@ class UsageError(SmmError):
 
 
 class ConfigError(SmmError):
+    """`diagnostics`: the problems found in the file (with file, line and column), when there are any;
+    `root`: the repository they are relative to."""
+
     exit_code = 2
+
+    def __init__(self, message: str, *, diagnostics: list | tuple = (), **context: object) -> None:
+        super().__init__(message, **context)
+        self.diagnostics = list(diagnostics)
+
+
+class StateError(SmmError):
+    pass
+
+
+class DataError(SmmError):
+    pass
 
 
 class PlatformError(SmmError):

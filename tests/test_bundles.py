@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -182,9 +181,9 @@ def test_resolve_records_an_exported_bundle_published(bundles, smm, account, url
 # --- never twice: a run killed while exporting -------------------------------------------------
 
 def _run(root: Path, crash: str | None = None) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if k != "SMM_TEST_CRASH_AT"} | {"SMM_NOW": NOW}
-    env |= {"SMM_TEST_CRASH_AT": crash} if crash else {}
-    return subprocess.run([sys.executable, "-m", "smm", "publish", "--commit"], cwd=root, env=env,
+    from crashing_smm import command
+
+    return subprocess.run(command(crash, "publish", "--commit"), cwd=root, env={**os.environ, "SMM_NOW": NOW},
                           capture_output=True, text=True)
 
 

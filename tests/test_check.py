@@ -9,7 +9,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from conftest import CALENDAR, ROOT, SLOTS, post_text
 
 NOW = "2026-11-20T00:00:00+08:00"
@@ -259,7 +258,7 @@ def test_real_process_never_prints_a_traceback(make_repo):
 
 
 def test_parallel_loading_finds_the_same_problems(make_repo, smm, monkeypatch):
-    import smm.repo as repo_module
+    import smm.workspace.repo as repo_module
 
     posts = {f"p{i}.md": post_text(f"Post {i} 茶", publish_at=f"2026-12-{1 + i % 28:02d}T12:00") for i in range(12)}
     posts["p3.md"] = post_text(platforms="[feed, mastodn]")
@@ -423,7 +422,7 @@ SETTINGS_PROBLEMS = [  # (file, text, rule, line, exit code)
 @pytest.mark.parametrize("file,text,rule,line,exit_code", SETTINGS_PROBLEMS, ids=[p[0] for p in SETTINGS_PROBLEMS])
 def test_each_settings_file_is_read_once_and_reported_once(make_repo, smm, monkeypatch, file, text, rule, line,
                                                           exit_code, fix):
-    from smm import config
+    from smm.workspace import config
 
     make_repo({"a.md": post_text(platforms="[feed]")}, files={file: text})
     parsed = []  # the settings files parsed, in order

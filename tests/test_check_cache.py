@@ -7,9 +7,9 @@ import shutil
 from pathlib import Path
 
 import pytest
-
 from conftest import ROOT
-from smm import media
+
+from smm.content import media
 
 NOW = "2026-11-20T00:00:00+08:00"
 POST = "content/2026/11/2026-11-27-winter-blend.md"

@@ -15,7 +15,7 @@ import pytest
 from openpyxl import Workbook
 
 from conftest import post_text
-from smm import imports
+from smm.metrics import imports
 
 NOW = datetime.fromisoformat("2026-12-01T12:00:00+08:00")
 PLATFORMS = """\

@@ -15,14 +15,17 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
-
 from conftest import post_text
-from smm import metrics
+
 from smm.errors import RateLimited, TransientError
+from smm.data.tables import FOLLOWERS, METRICS, append_rows
+from smm.metrics import collect as metrics
+from smm.metrics.progress import PlainProgress, RichProgress, progress_for
+from smm.metrics.results import MetricsReport, commit_message, format_metrics, format_text
 from smm.platforms.bluesky import Bluesky
 from smm.platforms.local import Local
 from smm.platforms.mastodon import Mastodon
-from smm.repo import load_repo
+from smm.workspace.repo import load_repo
 
 NOW = datetime.fromisoformat("2026-12-01T12:00:00+08:00")
 PLATFORMS = """\
@@ -79,7 +82,7 @@ def rows(root: Path, file: str) -> list[dict]:
         return list(csv.DictReader(handle))
 
 
-def collect(root: Path, now: datetime = NOW, **kwargs) -> metrics.MetricsReport:
+def collect(root: Path, now: datetime = NOW, **kwargs) -> MetricsReport:
     kwargs.setdefault("sleep", [].append)
     return metrics.collect(load_repo(root), now, {}, **kwargs)
 
@@ -97,8 +100,8 @@ def test_rows_have_the_exact_columns_and_counts(root):
         FOLLOWER_HEADER, "2026-12-01T04:00:00Z,local,local,120", "2026-12-01T04:00:00Z,other,local,45"]
     assert (report.metric_rows, report.follower_rows) == (3, 2)
     assert report.files == ["data/metrics/2026-12.csv", "data/accounts/2026-12.csv"]
-    assert tuple(metrics.METRIC_COLUMNS) == tuple(METRIC_HEADER.split(","))
-    assert tuple(metrics.FOLLOWER_COLUMNS) == tuple(FOLLOWER_HEADER.split(","))
+    assert tuple(METRICS.columns) == tuple(METRIC_HEADER.split(","))
+    assert tuple(FOLLOWERS.columns) == tuple(FOLLOWER_HEADER.split(","))
 
 
 def test_adapters_without_metrics_or_secrets_are_skipped_with_a_reason(root):
@@ -108,7 +111,7 @@ def test_adapters_without_metrics_or_secrets_are_skipped_with_a_reason(root):
     assert (by["mastodon"].state, by["mastodon"].reason) == ("not_configured", "not configured: set T_MASTODON_TOKEN")
     assert (by["local"].state, by["local"].posts, by["local"].followers) == ("collected", 2, 120)
     assert report.exit_code == 1  # an account lacks its secret, as with `smm publish`
-    out = metrics.format_text(report)
+    out = format_text(report)
     assert "skipped            feed  Feed (Atom + JSON Feed) has no metrics to collect" in out
     assert "collected          local  2 posts; followers 120" in out
     assert out.splitlines()[-1] == ("3 metric rows, 2 follower rows appended to data/metrics/2026-12.csv and "
@@ -175,7 +178,7 @@ def test_posts_the_network_no_longer_has_are_reported(root):
     report = collect(root)
     local = {a.account: a for a in report.accounts}["local"]
     assert (local.posts, local.missing) == (1, ["b"])
-    assert "not found: b" in metrics.format_text(report)
+    assert "not found: b" in format_text(report)
 
 
 class FaultyLocal(Local):
@@ -297,8 +300,8 @@ def test_a_partial_line_from_a_crash_is_cut_before_appending(root):
 
 def test_progress_prints_plain_lines_in_ci(root):
     stream = io.StringIO()
-    progress = metrics.progress_for(stream, {"CI": "true"})
-    assert isinstance(progress, metrics.PlainProgress)
+    progress = progress_for(stream, {"CI": "true"})
+    assert isinstance(progress, PlainProgress)
     collect(root, progress=progress)
     lines = stream.getvalue().splitlines()
     assert lines[0] == "smm metrics: 4 calls to make"
@@ -312,16 +315,16 @@ def test_a_terminal_gets_a_progress_bar():
         def isatty(self):
             return True
 
-    assert isinstance(metrics.progress_for(Tty(), {}), metrics.RichProgress)
-    assert isinstance(metrics.progress_for(Tty(), {"CI": "true"}), metrics.PlainProgress)
+    assert isinstance(progress_for(Tty(), {}), RichProgress)
+    assert isinstance(progress_for(Tty(), {"CI": "true"}), PlainProgress)
 
 
 def test_commit_message_and_json(root):
     report = collect(root)
-    message = metrics.commit_message(report)
+    message = commit_message(report)
     assert message.splitlines()[0] == "smm metrics: 3 metric rows, 2 follower rows"
     assert "- local: collected, 2 posts, 120 followers" in message
-    data = json.loads(metrics.format_metrics(report, "json"))
+    data = json.loads(format_metrics(report, "json"))
     assert set(data) == {"collected_at", "since", "accounts", "rows", "files"}
 
 
@@ -332,7 +335,11 @@ def test_run_commits_data_as_the_bot(root):
     repository.git.add("--all")
     repository.git.commit("-m", "init", env={"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@t", "GIT_COMMITTER_NAME": "t",
                                              "GIT_COMMITTER_EMAIL": "t@t"})
-    metrics.run(load_repo(root), NOW, {}, commit=True, sleep=[].append)
+    from smm.data.lock import recorded
+
+    with recorded(root, "metrics", commit=True, describe=commit_message) as run:
+        run.report = metrics.collect(load_repo(root), NOW, {}, sleep=[].append)
+    assert run.report.git_error is None
     head = repository.head.commit
     assert head.message.startswith("smm metrics: 3 metric rows, 2 follower rows")
     assert sorted(head.stats.files) == ["data/accounts/2026-12.csv", "data/metrics/2026-12.csv"]
@@ -383,7 +390,6 @@ def test_bluesky_posts_become_rows(make_repo):
 
 
 def test_a_whole_last_row_without_newline_is_kept_and_a_partial_one_cut(tmp_path):
-    from smm.metrics import append_rows
 
     columns = ["collected_at", "account", "platform", "followers"]
     (tmp_path / "whole.csv").write_text("collected_at,account,platform,followers\n2026-11-26T04:00:00Z,b,bluesky,1737")

@@ -16,12 +16,12 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
-
 from conftest import post_text
+
 from smm.platforms import Lookup, Outgoing, PublishResult
 from smm.platforms.mastodon import match
-from smm.publish import Publisher
-from smm.repo import load_repo
+from smm.publish.pipeline import Publisher
+from smm.workspace.repo import load_repo
 
 NOW = datetime.now(timezone.utc).replace(microsecond=0)
 PLATFORMS = "timezone: UTC\naccounts:\n  local: {platform: local, path: .local/local}\n"
@@ -77,6 +77,17 @@ def run(root: Path, sleeps: list | None = None, wall: datetime | None = None, **
     sleep = sleeps.append if sleeps is not None else (lambda s: None)
     publisher = Publisher(load_repo(root), NOW, {}, sleep=sleep, wall=(lambda: wall) if wall else None, **kwargs)
     return [(j.post, j.state) for j in publisher.run().jobs]
+
+
+def settling(seconds: float):
+    """Publisher's `platform_for`: the local double, whose calls may take effect up to `seconds`
+    after their answer was lost."""
+    from smm.platforms.local import Local
+
+    class Settling(Local):
+        settle = seconds
+
+    return lambda account: Settling
 
 
 # --- 1. find() never takes another record's post, and only matches what this job sent ------------
@@ -148,13 +159,11 @@ def test_a_dead_runs_attempt_is_reconciled_before_any_call(repo, went_out):
 
 
 @pytest.mark.parametrize("until_in", [timedelta(minutes=5), timedelta(seconds=-30)])  # claim live, or settling
-def test_a_job_another_live_run_holds_is_left_to_it(repo, monkeypatch, until_in):
-    from smm.platforms.local import Local
-
-    monkeypatch.setattr(Local, "settle", 60.0)
+def test_a_job_another_live_run_holds_is_left_to_it(repo, until_in):
+    slow = settling(60.0)
     root = repo({"a.md": due("Hello")})
     write_record(root, "a", in_flight(["Hello"], NOW - timedelta(minutes=1), until=NOW + until_in, run="a-live-run"))
-    assert run(root, wall=NOW) == [("a", "in_flight")]
+    assert run(root, platform_for=slow, wall=NOW) == [("a", "in_flight")]
     assert posts(root) == [] and record(root, "a")["state"] == "in_flight"
 
 
@@ -200,10 +209,8 @@ def test_every_5xx_is_an_unknown_outcome():
 # --- 5. nothing found while a call may still take effect: wait, or leave it ------------------------
 
 
-def test_a_call_that_may_still_take_effect_is_waited_for(repo, monkeypatch):
-    from smm.platforms.local import Local
-
-    monkeypatch.setattr(Local, "settle", 20.0)
+def test_a_call_that_may_still_take_effect_is_waited_for(repo):
+    slow = settling(20.0)
     root = repo({"a.md": due("Hello")}, faults=["timeout"])  # no answer; the server acts while smm waits
     sleeps = []
 
@@ -211,31 +218,27 @@ def test_a_call_that_may_still_take_effect_is_waited_for(repo, monkeypatch):
         sleeps.append(seconds)
         add_post(root, "Hello", datetime.now(timezone.utc))
 
-    publisher = Publisher(load_repo(root), NOW, {}, sleep=server_acts_late)
+    publisher = Publisher(load_repo(root), NOW, {}, sleep=server_acts_late, platform_for=slow)
     assert [j.state for j in publisher.run().jobs] == ["published"]
     assert sleeps == [20.0] and len(posts(root)) == 1
 
 
-def test_a_call_that_may_still_take_effect_longer_is_left_to_the_next_run(repo, monkeypatch):
-    from smm.platforms.local import Local
-
-    monkeypatch.setattr(Local, "settle", 600.0)
+def test_a_call_that_may_still_take_effect_longer_is_left_to_the_next_run(repo):
+    slow = settling(600.0)
     root = repo({"a.md": due("Hello")}, faults=["timeout"])
-    assert run(root) == [("a", "in_flight")]
+    assert run(root, platform_for=slow) == [("a", "in_flight")]
     assert "may still take effect" in record(root, "a")["error"] and posts(root) == []
-    assert run(root) == [("a", "in_flight")] and posts(root) == []  # an immediate rerun does not post either
+    assert run(root, platform_for=slow) == [("a", "in_flight")] and posts(root) == []  # an immediate rerun does not post either
     add_post(root, "Hello", datetime.now(timezone.utc))  # the server served it late
-    assert run(root, wall=datetime.now(timezone.utc) + timedelta(minutes=11)) == [("a", "published")]
+    assert run(root, platform_for=slow, wall=datetime.now(timezone.utc) + timedelta(minutes=11)) == [("a", "published")]
     assert len(posts(root)) == 1
 
 
-def test_settled_and_not_there_goes_out_once(repo, monkeypatch):
-    from smm.platforms.local import Local
-
-    monkeypatch.setattr(Local, "settle", 600.0)
+def test_settled_and_not_there_goes_out_once(repo):
+    slow = settling(600.0)
     root = repo({"a.md": due("Hello")}, faults=["timeout"])
-    assert run(root) == [("a", "in_flight")]
-    assert run(root, wall=datetime.now(timezone.utc) + timedelta(minutes=11)) == [("a", "published")]
+    assert run(root, platform_for=slow) == [("a", "in_flight")]
+    assert run(root, platform_for=slow, wall=datetime.now(timezone.utc) + timedelta(minutes=11)) == [("a", "published")]
     assert len(posts(root)) == 1
 
 
@@ -247,7 +250,7 @@ def _git(root: Path, *args: str) -> str:
 
 
 def test_a_run_that_loses_the_claim_race_never_calls(repo, tmp_path):
-    from smm import gitops
+    from smm.data import gitops
 
     shared = tmp_path / "network"  # both checkouts publish to the same (local) network
     root = repo({"a.md": due("Hello")}, platforms=f"timezone: UTC\naccounts:\n  local: {{platform: local, path: '{shared}'}}\n")
@@ -278,8 +281,9 @@ def _origin(root: Path, tmp_path: Path) -> Path:
 def _publish(checkout: Path, crash: str | None = None) -> subprocess.CompletedProcess:
     import os
 
-    env = {k: v for k, v in os.environ.items() if k != "SMM_TEST_CRASH_AT"} | ({"SMM_TEST_CRASH_AT": crash} if crash else {})
-    return subprocess.run([sys.executable, "-m", "smm", "publish", "--push", "--format", "json"], cwd=checkout, env=env,
+    from crashing_smm import command
+
+    return subprocess.run(command(crash, "publish", "--push", "--format", "json"), cwd=checkout, env=dict(os.environ),
                           capture_output=True, text=True)
 
 
@@ -304,7 +308,7 @@ def test_a_lost_runner_with_push_leaves_its_claims_and_nothing_goes_out_twice(re
     assert held.returncode == 0, held.stderr
     assert {j["state"] for j in json.loads(held.stdout)["jobs"]} <= {"in_flight", "published"}
     _git(fresh, "pull", "-q")
-    from smm import gitops
+    from smm.data import gitops
 
     later = datetime.now(timezone.utc) + timedelta(minutes=11)  # the lost run's claims have run out
     done = Publisher(load_repo(fresh), NOW, {}, sleep=lambda s: None, wall=lambda: later,

@@ -5,18 +5,17 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 from datetime import datetime
 from pathlib import Path
 from xml.etree import ElementTree as ET
 
 import pytest
-
 from conftest import post_text
+
 from smm.errors import AuthError, NotSupported, TransientError
 from smm.platforms import PublishResult
-from smm.publish import Publisher
-from smm.repo import load_repo
+from smm.publish.pipeline import Publisher
+from smm.workspace.repo import load_repo
 
 NOW = "2026-12-01T12:00:00+08:00"
 PLATFORMS = """\
@@ -112,6 +111,14 @@ def test_missing_secret_skips_and_names_the_variable(repo, smm):
     assert "not configured: mastodon (set T_MASTODON_TOKEN)" in out
 
 
+def adapters(root: Path, **replaced):
+    """Publisher's `platform_for`: each account's adapter class, some `replaced` by account name."""
+    from smm.platforms import platform_class
+
+    accounts = load_repo(root).config.accounts
+    return lambda account: replaced.get(account) or platform_class(accounts[account].platform)
+
+
 def _publisher(root: Path, sleeps: list | None = None, **kwargs) -> Publisher:
     return Publisher(load_repo(root), datetime.fromisoformat(NOW), {}, sleep=(sleeps if sleeps is not None else []).append,
                      **kwargs)
@@ -185,8 +192,12 @@ def _raises(error):
     _raises(NotSupported("no way to look")), _raises(TransientError("503 while looking")),
     _raises(AuthError("token expired while looking")), lambda: PublishResult("owned-by-b", None),
 ], ids=["not-supported", "transient", "auth", "matches-another-records-post"])
-def test_in_flight_that_cannot_be_reconciled_becomes_unconfirmed(repo, smm, monkeypatch, cannot_tell):
+def test_in_flight_that_cannot_be_reconciled_becomes_unconfirmed(repo, cannot_tell):
     from smm.platforms.local import Local
+
+    class CannotTell(Local):
+        def find(self, outgoing, *, idempotency_key, lookup):
+            return cannot_tell()
 
     root = repo({"a.md": due(accounts="[local]"), "b.md": due(accounts="[local]")})
     (root / "data/published").mkdir(parents=True)
@@ -194,16 +205,15 @@ def test_in_flight_that_cannot_be_reconciled_becomes_unconfirmed(repo, smm, monk
         {"post": "a", "file": "content/a.md", "accounts": {"local": {"state": "in_flight", "attempts": 1, "key": "k1"}}}))
     (root / "data/published/b.json").write_text(json.dumps({"post": "b", "file": "content/b.md", "accounts": {"local": {
         "state": "published", "remote_id": "owned-by-b", "url": None, "published_at": "2026-11-30T00:00:00+00:00"}}}))
-    monkeypatch.setattr(Local, "find", lambda self, outgoing, *, idempotency_key, lookup: cannot_tell())
     for _ in range(2):  # never retried automatically
-        code, report, _ = publish(smm)
-        assert (code, report["jobs"][0]["state"]) == (1, "unconfirmed")
-        error = report["jobs"][0]["error"]
+        report = _publisher(root, platform_for=adapters(root, local=CannotTell)).run()
+        assert (report.exit_code, report.jobs[0].state) == (1, "unconfirmed")
+        error = report.jobs[0].error
         assert "`smm resolve a --account local --published URL`" in error and "--not-published" in error
         assert "retry-unconfirmed" not in error
     assert remote_posts(root) == []
-    code, report, _ = publish(smm, "--retry-unconfirmed", "a")
-    assert (code, report["jobs"][0]["state"]) == (0, "published")
+    report = _publisher(root, platform_for=adapters(root, local=CannotTell), retry_unconfirmed=("a",)).run()
+    assert (report.exit_code, report.jobs[0].state) == (0, "published")
     assert remote_posts(root)[0]["key"] == "k1"  # the key of the call that was under way
 
 
@@ -215,7 +225,7 @@ def test_dry_run_writes_nothing(repo, smm):
 
 
 def test_a_second_run_waits_for_the_lock_then_gives_up(repo, smm):
-    from smm.lock import exclusive
+    from smm.data.lock import exclusive
 
     root = repo({"a.md": due()})
     with exclusive(root, "publish"):
@@ -306,18 +316,18 @@ def test_a_file_smm_cannot_write_fails_the_job_with_path_and_reason(repo, smm, a
 def test_a_record_it_cannot_write_mid_job_never_loses_or_doubles_the_post(repo, monkeypatch, fails_when, says, sent):
     import errno
 
-    import smm.records
-    from smm.files import write_atomic
+    import smm.data.records
+    from smm.workspace.files import write_atomic
 
     root = repo({"a.md": due(accounts="[local]")})
 
     def full_disk(path, text, root=None):
         if path.name == "a.json" and fails_when(text):
-            raise smm.files.CannotWrite("data/published/a.json", OSError(errno.ENOSPC, os.strerror(errno.ENOSPC)))
+            raise smm.workspace.files.CannotWrite("data/published/a.json", OSError(errno.ENOSPC, os.strerror(errno.ENOSPC)))
         write_atomic(path, text, root)
 
     with monkeypatch.context() as patched:
-        patched.setattr(smm.records, "write_atomic", full_disk)
+        patched.setattr(smm.data.records, "write_atomic", full_disk)
         [job] = _publisher(root).run().jobs
     assert (job.state, len(remote_posts(root))) == ("failed", sent) and says in job.error, job.error
     [job] = _publisher(root).run().jobs  # the disk has room again
@@ -334,11 +344,10 @@ def _git(root: Path, *args: str) -> str:
 
 
 def _run(root: Path, *args: str, crash: str | None = None) -> subprocess.CompletedProcess:
-    env = {**os.environ, "SMM_NOW": NOW}
-    env.pop("SMM_TEST_CRASH_AT", None)
-    if crash:
-        env["SMM_TEST_CRASH_AT"] = crash
-    return subprocess.run([sys.executable, "-m", "smm", "publish", *args], cwd=root, env=env, capture_output=True, text=True)
+    from crashing_smm import command
+
+    return subprocess.run(command(crash, "publish", *args), cwd=root, env={**os.environ, "SMM_NOW": NOW},
+                          capture_output=True, text=True)
 
 
 @pytest.mark.parametrize("crash", CRASH_POINTS + ["platform_crash"])
@@ -475,12 +484,15 @@ def test_a_checkout_off_its_branch_sends_nothing_and_says_what_to_do(origin, tmp
     assert remote_posts(bot) == []
 
 
-def test_an_adapter_without_its_sdk_is_disabled_with_a_reason(repo, monkeypatch):
+def test_an_adapter_without_its_sdk_is_disabled_with_a_reason(repo):
     from smm.platforms.mastodon import Mastodon
 
-    monkeypatch.setattr(Mastodon, "requires", ("no_such_sdk_module",))
+    class WithoutSdk(Mastodon):
+        requires = ("no_such_sdk_module",)
+
     root = repo({"a.md": due(accounts="[feed, mastodon]")})
-    report = Publisher(load_repo(root), datetime.fromisoformat(NOW), {"T_MASTODON_TOKEN": "secret"}).run()
+    report = Publisher(load_repo(root), datetime.fromisoformat(NOW), {"T_MASTODON_TOKEN": "secret"},
+                       platform_for=adapters(root, mastodon=WithoutSdk)).run()
     assert {(j.account, j.state) for j in report.jobs} == {("feed", "published"), ("mastodon", "skipped")}
     skipped = next(j for j in report.jobs if j.account == "mastodon")
     assert skipped.error == "the Mastodon adapter is not installed: pip install 'smm-git[networks]'"
@@ -508,7 +520,7 @@ def test_markdown_summary_lists_failures_first(repo, smm):
 
 
 def _job(state: str, post: str, fails_run: bool = True):
-    from smm.publish import JobResult
+    from smm.publish.results import JobResult
     return JobResult(post, "acct", state, "https://x/1" if state == "published" else None, f"why {post}", fails_run)
 
 
@@ -523,8 +535,7 @@ def _job(state: str, post: str, fails_run: bool = True):
      ["❌ skipped (fails the run) | `s`", "❓ unconfirmed | `u`", "➖ skipped (cannot publish from smm) | `w`"]),
 ])
 def test_markdown_summary_puts_what_fails_the_run_first(jobs, rows):
-    from smm.publish import Report
-    from smm.runs import format_publish
+    from smm.publish.results import Report, format_publish
     table = [line for line in format_publish(Report(jobs), "markdown").splitlines() if line.startswith("| ") and "`" in line]
     assert [line.split(" | acct")[0].removeprefix("| ") for line in table] == rows
 
@@ -584,22 +595,22 @@ def test_a_thread_edited_after_it_partly_went_out_is_left_to_a_human(repo):
     assert len(remote_posts(root)) == 1  # nothing repeated, nothing out of order
 
 
-def test_an_unexpected_error_fails_that_job_only(repo, monkeypatch):
+def test_an_unexpected_error_fails_that_job_only(repo):
     from smm.platforms.feed import Feed
 
-    def broken(self, outgoing, *, idempotency_key):
-        raise KeyError("surprise")
+    class Broken(Feed):
+        def publish(self, outgoing, *, idempotency_key):
+            raise KeyError("surprise")
 
-    monkeypatch.setattr(Feed, "publish", broken)
     root = repo({"a.md": due()})
-    report = _publisher(root).run()
+    report = _publisher(root, platform_for=adapters(root, feed=Broken)).run()
     states = {j.account: (j.state, j.error) for j in report.jobs}
     assert states["local"] == ("published", None)
     assert states["feed"][0] == "failed" and "internal error: KeyError" in states["feed"][1]
 
 
 def test_saving_a_record_keeps_what_another_run_wrote(repo):
-    from smm.records import RecordStore
+    from smm.data.records import RecordStore
 
     root = repo({"a.md": due(accounts="[feed, local]")})
     store = RecordStore(root, load_repo(root).records)

@@ -9,10 +9,10 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
-
 from conftest import post_text
-from smm.publish import Publisher
-from smm.repo import load_repo
+
+from smm.publish.pipeline import Publisher
+from smm.workspace.repo import load_repo
 
 NOW = "2026-12-01T12:00:00+08:00"
 PLATFORMS = """\
@@ -98,14 +98,17 @@ def _secret_repo(make_repo, platform: str):
 
 @pytest.mark.parametrize("platform", list(ADAPTERS))
 @pytest.mark.parametrize("value,said", BROKEN_SECRETS, ids=[repr(v) for v, _ in BROKEN_SECRETS])
-def test_an_unusable_secret_is_a_configuration_error_before_any_call(make_repo, monkeypatch, platform, value, said):
+def test_an_unusable_secret_is_a_configuration_error_before_any_call(make_repo, platform, value, said):
     root = _secret_repo(make_repo, platform)
 
-    def no_adapter(*args):
-        raise AssertionError("no adapter may be made, no call sent")
+    from smm.platforms import platform_class
 
-    monkeypatch.setattr(Publisher, "adapter", no_adapter)
-    report = Publisher(load_repo(root), datetime.fromisoformat(NOW), {"T_SECRET": value}).run()
+    class NoAdapter(platform_class(platform)):
+        def __init__(self, *args, **kwargs):
+            raise AssertionError("no adapter may be made, no call sent")
+
+    report = Publisher(load_repo(root), datetime.fromisoformat(NOW), {"T_SECRET": value},
+                       platform_for=lambda account: NoAdapter).run()
     assert [(j.state, j.error) for j in report.jobs] == [("skipped", f"not configured: {said}")]
     assert report.exit_code == 1
     assert record(root, "a")["acct"]["state"] == "pending"  # never unconfirmed: nothing was sent
@@ -120,7 +123,7 @@ def test_white_space_around_a_secret_is_ignored_with_a_warning(make_repo, caplog
     root = _secret_repo(make_repo, platform)
     account = load_repo(root).config.accounts["acct"]
     cls = platform_class(platform)
-    assert cls.not_configured(account.options, {"T_SECRET": value}) is None
+    assert cls.readiness(account.options, {"T_SECRET": value}).not_configured is None
     with caplog.at_level("WARNING"):
         assert cls(account, {"T_SECRET": value}, root).secret(ADAPTERS[platform][1]) == value.strip()
     assert "white space around the value of T_SECRET ignored" in caplog.text
@@ -128,7 +131,7 @@ def test_white_space_around_a_secret_is_ignored_with_a_warning(make_repo, caplog
 
 
 def test_metrics_says_the_same_about_an_unusable_secret(make_repo):
-    from smm.metrics import collect
+    from smm.metrics.collect import collect
 
     root = _secret_repo(make_repo, "mastodon")
     report = collect(load_repo(root), datetime.fromisoformat(NOW), {"T_SECRET": "tok en"})
@@ -291,7 +294,7 @@ WINNERS = [  # the pushed job, ours, which one the merged record keeps
 
 @pytest.mark.parametrize("pushed,ours,winner", WINNERS)
 def test_merged_records_keep_the_job_that_got_furthest(pushed, ours, winner):
-    from smm.merge import merge_records
+    from smm.data.merge import merge_records
 
     def text(job, other_account):
         return json.dumps({"post": "a", "file": "content/a.md", "accounts": {"local": job, other_account: {"state": "pending"}}})
@@ -314,7 +317,6 @@ def _run(root, *args, now=NOW):
     import sys
 
     env = {**os.environ, "SMM_NOW": now}
-    env.pop("SMM_TEST_CRASH_AT", None)
     return subprocess.run([sys.executable, "-m", "smm", *args], cwd=root, env=env, capture_output=True, text=True)
 
 
@@ -561,7 +563,7 @@ def test_a_read_only_checkout_is_never_a_crash(read_only_checkout, args, code, e
     import sys
 
     root = read_only_checkout
-    env = {k: v for k, v in os.environ.items() if k not in ("SMM_CACHE_DIR", "SMM_TEST_CRASH_AT")}
+    env = {k: v for k, v in os.environ.items() if k != "SMM_CACHE_DIR"}
     env.update(HOME="/nonexistent", XDG_CACHE_HOME="/nonexistent/.cache", SMM_NOW=NOW)
     as_nobody = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"] if os.geteuid() == 0 else []
     before = _files(root)
@@ -634,16 +636,14 @@ BLUESKY_RATE_LIMITS = [  # 429 headers (ratelimit-reset: seconds from now, made 
 @pytest.mark.parametrize("headers,wait", BLUESKY_RATE_LIMITS)
 def test_bluesky_rate_limit_waits_for_the_shorter_signal(make_repo, headers, wait):
     import time
+    from types import SimpleNamespace
 
     from atproto_client.exceptions import RateLimitExceededError
     from atproto_client.request import Response
 
     from smm.errors import RateLimited
-    from smm.platforms.bluesky import Bluesky
-
-    from types import SimpleNamespace
-
     from smm.platforms import Outgoing
+    from smm.platforms.bluesky import Bluesky
 
     sent = {k: str(int(time.time()) + v) if k == "ratelimit-reset" else v for k, v in headers.items()}
 
@@ -665,7 +665,7 @@ def test_each_replayed_commit_is_merged_in_turn(make_repo, tmp_path):
     """The intent commits of a run (webhook networks) and its last commit, all over a concurrent push."""
     import subprocess
 
-    from smm import gitops
+    from smm.data import gitops
 
     def write(root, job_local=None, job_feed=None, rows=()):
         path = root / "data/published/a.json"

@@ -8,7 +8,7 @@ import pytest
 
 from conftest import post_text
 from videos import make_video
-from smm import media, video
+from smm.content import media, video
 
 NOW = "2026-11-20T00:00:00+08:00"
 PLATFORMS = """\

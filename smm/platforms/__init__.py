@@ -10,8 +10,17 @@ from typing import Mapping
 import httpx
 
 from smm.errors import ConfigError
-from smm.platforms.base import (Display, Lookup, Metrics, MediaRules, Outgoing, Platform, PublishResult, Readiness,
-                                VideoRules)
+from smm.platforms.base import (
+    Display,
+    Lookup,
+    MediaRules,
+    Metrics,
+    Outgoing,
+    Platform,
+    PublishResult,
+    Readiness,
+    VideoRules,
+)
 
 __all__ = ["Display", "Lookup", "Metrics", "MediaRules", "Outgoing", "Platform", "PublishResult", "Readiness", "VideoRules",
            "registry",
@@ -26,7 +35,7 @@ def registry() -> dict[str, type[Platform]]:
 
 def registered(classes) -> dict[str, type[Platform]]:
     """{name: class} of (where, class) pairs; a ConfigError names a clash or a broken declaration."""
-    from smm.markup import FLAVORS
+    from smm.render.markup import FLAVORS
 
     found: dict[str, type[Platform]] = {}
     where: dict[str, str] = {}

@@ -10,7 +10,7 @@ without the method. A platform class declares, as class attributes:
   `title_limit` (with `title_length`, where the network shows the post's title),
   `cost`, `extra_problems`, `max_links`, `max_hashtags`, `media` (MediaRules), `threads`
   (or `threads_for(options)`), `content_warnings`; `smm check`, `preview` and `count` read them;
-- its text: `markup`, the flavour smm.markup writes (one of `FLAVORS`), and `finalize`,
+- its text: `markup`, the flavour smm.render.markup writes (one of `FLAVORS`), and `finalize`,
   `shorten_links`, `facets` for what the network needs beyond it;
 - its account options: `options` (name → JSON Schema with a description) and `options_rule`
   (a schema applied to its accounts, such as the options they require); platforms.yml is
@@ -63,8 +63,9 @@ from typing import Callable, ClassVar, Mapping
 
 import httpx
 
-from smm import DISTRIBUTION, counting
+from smm import DISTRIBUTION
 from smm.errors import AuthError, NotSupported
+from smm.render import counting
 
 log = logging.getLogger(__name__)
 UNSET = "is not set"
@@ -83,7 +84,7 @@ class MediaRules:
 
 @dataclass(frozen=True)
 class VideoRules:
-    """What a network takes of a video (read from the file by smm.video, never from its name)."""
+    """What a network takes of a video (read from the file by smm.content.video, never from its name)."""
 
     types: frozenset[str] = frozenset({"video/mp4", "video/quicktime", "video/webm"})
     max_count: int = 1
@@ -205,7 +206,7 @@ class Platform:
     unit: ClassVar[str] = "characters"  # what `length` counts, in a word or two
     counting_rule: ClassVar[str] = "grapheme clusters"  # the whole rule, for previews and docs
     threads: ClassVar[bool] = False  # can publish a reply chain
-    markup: ClassVar[str] = "plain"  # a smm.markup flavor
+    markup: ClassVar[str] = "plain"  # a smm.render.markup flavor
     max_links: ClassVar[int | None] = None
     max_hashtags: ClassVar[int | None] = None
     content_warnings: ClassVar[bool] = False  # a post's `content_warning` is shown, and counted, here
@@ -327,22 +328,6 @@ class Platform:
             f"{name} {problem}" for name, problem in problems.items() if problem != UNSET]
         return Readiness(unsupported, not_installed, "not configured: " + "; ".join(said) if said else None,
                          tuple(problems))
-
-    # The three questions smm/publish.py still asks (issue 12 moves it to `readiness`).
-
-    @classmethod
-    def unavailable(cls) -> str | None:
-        """Why this adapter cannot publish here whatever the account, or None."""
-        ready = cls.readiness({}, {})
-        return ready.unsupported or ready.not_installed
-
-    @classmethod
-    def not_configured(cls, options: Mapping, env: Mapping[str, str]) -> str | None:
-        return cls.readiness(options, env).not_configured
-
-    @classmethod
-    def missing_secrets(cls, options: Mapping, env: Mapping[str, str]) -> list[str]:
-        return list(cls.readiness(options, env).secrets)
 
     def secret(self, key: str) -> str:
         name = self.options.get(key)

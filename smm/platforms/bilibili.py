@@ -8,7 +8,7 @@ a description of 2,000, 10 tags of up to 20 characters each).
 
 import re
 
-from smm.imports import ImportColumns
+from smm.metrics.imports import ImportColumns
 from smm.platforms.base import Display, MediaRules, VideoRules
 from smm.platforms.bundle import Bundle
 

@@ -10,7 +10,7 @@ there whole or not at all; `find()` sees a whole one, so a run killed after writ
 it instead of writing it again. The job is recorded `exported`; a human uploads it in the
 creator app and runs `smm resolve POST_ID --account NAME --published URL`, which checks the
 URL's form, keeps the network's post id and records the job `published`. Metrics come from the
-creator centre's export dropped under `data/imports/<account>/` (smm.imports).
+creator centre's export dropped under `data/imports/<account>/` (smm.metrics.imports).
 """
 
 from __future__ import annotations
@@ -24,12 +24,12 @@ from pathlib import Path
 from typing import ClassVar
 from zoneinfo import ZoneInfo
 
-from smm import video
+from smm.content import video
 from smm.errors import Rejected
-from smm.files import write_atomic
-from smm.imports import ImportColumns, read_metrics
+from smm.workspace.files import write_atomic
+from smm.metrics.imports import ImportColumns, read_metrics
 from smm.platforms.base import Lookup, Metrics, Outgoing, Platform, PublishResult
-from smm.tokens import hashtags
+from smm.content.tokens import hashtags
 
 EXPORTS_DIR = "data/exports"
 CHINA = ZoneInfo("Asia/Shanghai")
@@ -120,7 +120,7 @@ class Bundle(Platform):
         """The video (copied as it is), the pictures (JPEG, scaled down) and the cover, into `temp`."""
         from PIL import Image
 
-        from smm.media import inspect
+        from smm.content.media import inspect
 
         covers = dict(outgoing.covers)
         files: dict = {"video": None, "images": [], "cover": "cover.jpg"}

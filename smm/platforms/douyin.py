@@ -8,7 +8,7 @@ a description of 1,000, 5 topics, up to 35 pictures for an image post).
 
 import re
 
-from smm.imports import ImportColumns
+from smm.metrics.imports import ImportColumns
 from smm.platforms.base import Display, MediaRules, VideoRules
 from smm.platforms.bundle import Bundle
 

@@ -17,8 +17,16 @@ from urllib.parse import quote, urljoin
 from xml.etree import ElementTree as ET
 
 from smm.errors import Rejected
-from smm.platforms.base import Display, Lookup, MediaRules, Outgoing, Platform, PublishResult, VideoRules
-from smm.files import parse_json, read_text, write_atomic
+from smm.platforms.base import (
+    Display,
+    Lookup,
+    MediaRules,
+    Outgoing,
+    Platform,
+    PublishResult,
+    VideoRules,
+)
+from smm.workspace.files import parse_json, read_text, write_atomic
 
 ATOM = "http://www.w3.org/2005/Atom"
 JSON_FEED_VERSION = "https://jsonfeed.org/version/1.1"
@@ -130,7 +138,7 @@ class Feed(Platform):
 
     def attachments(self, outgoing: Outgoing) -> list[dict]:
         """The post's media as JSON Feed attachments (URL, type read from the content, bytes)."""
-        from smm.media import inspect
+        from smm.content.media import inspect
 
         base = self.options.get("media_url") or self.options.get("site")
         if not base:

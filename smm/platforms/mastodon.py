@@ -18,11 +18,21 @@ from pathlib import Path
 from typing import Iterator
 from urllib.parse import urlsplit
 
-from smm import counting, video
+from smm.content import video
 from smm.errors import AuthError, NotSupported, RateLimited, Rejected, TransientError
 from smm.platforms import http
-from smm.platforms.base import (TOKEN_OPTION, Display, Lookup, MediaRules, Metrics, Outgoing, Platform, PublishResult,
-                                VideoRules)
+from smm.platforms.base import (
+    TOKEN_OPTION,
+    Display,
+    Lookup,
+    MediaRules,
+    Metrics,
+    Outgoing,
+    Platform,
+    PublishResult,
+    VideoRules,
+)
+from smm.render import counting
 
 _TAG = re.compile(r"<[^>]+>")
 _REMOTE_MENTION = re.compile(r"@(\w+)@[\w.-]+\w")
@@ -165,7 +175,7 @@ class Mastodon(Platform):
         """One media file; the file is ours to open and close (Mastodon.py leaves paths open). A video
         comes back while the server still transcodes it: it is asked again until it has a URL, for
         MEDIA_WAIT seconds at most (no status is made before, so giving up sends nothing)."""
-        from smm.media import inspect
+        from smm.content.media import inspect
 
         info = inspect(Path(path))
         thumbnail = None

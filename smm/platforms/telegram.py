@@ -23,11 +23,19 @@ import re
 from contextlib import ExitStack
 from pathlib import Path
 
-
-from smm import counting, video
+from smm.content import video
 from smm.errors import AuthError, Rejected, TransientError
+from smm.platforms.base import (
+    TOKEN_OPTION,
+    Display,
+    MediaRules,
+    Outgoing,
+    Platform,
+    PublishResult,
+    VideoRules,
+)
 from smm.platforms.http import SecretCalls, hide, open_media
-from smm.platforms.base import TOKEN_OPTION, Display, MediaRules, Outgoing, Platform, PublishResult, VideoRules
+from smm.render import counting
 
 _TAG = re.compile(r"<[^>]*>")
 API = "https://api.telegram.org"
@@ -158,14 +166,14 @@ class Telegram(Platform):
 
 def _kind(path) -> str:
     """`video` or `photo`, from the file's content."""
-    from smm.media import inspect
+    from smm.content.media import inspect
 
     return "video" if inspect(Path(path)).is_video else "photo"
 
 
 def _video_fields(path) -> dict:
     """sendVideo's width, height, duration (whole seconds) and supports_streaming."""
-    from smm.media import inspect
+    from smm.content.media import inspect
 
     found = inspect(Path(path)).video
     return {"width": found.width, "height": found.height, "duration": round(found.duration), "supports_streaming": True}

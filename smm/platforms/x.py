@@ -1,7 +1,14 @@
 """X (Twitter): 280 weighted characters per twitter-text v3."""
 
-from smm import counting
-from smm.platforms.base import HANDLE_OPTION, TOKEN_OPTION, Display, MediaRules, Platform, VideoRules
+from smm.platforms.base import (
+    HANDLE_OPTION,
+    TOKEN_OPTION,
+    Display,
+    MediaRules,
+    Platform,
+    VideoRules,
+)
+from smm.render import counting
 
 
 class X(Platform):

@@ -7,8 +7,8 @@ pictures, or one video of up to 60 minutes and 20 GB, never both; covers 3:4).
 
 import re
 
-from smm import counting
-from smm.imports import ImportColumns
+from smm.render import counting
+from smm.metrics.imports import ImportColumns
 from smm.platforms.base import Display, MediaRules, VideoRules
 from smm.platforms.bundle import Bundle
 

@@ -14,13 +14,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta, timezone, tzinfo
+from datetime import date, datetime, time, timedelta, tzinfo
 
-from smm.brand import page_language
+from smm.data.jobs import published_jobs
 from smm.errors import UsageError
 from smm.report import kpis
 from smm.report.goals import Context, evaluate
-from smm.report.kpis import Entry
+from smm.report.kpis import MeasuredPost
+from smm.workspace.brand import page_language
 
 JSON_KEYS = ("period", "accounts", "posts", "goals", "best_times")
 DEFINITIONS = {
@@ -57,7 +58,7 @@ def window(tz: tzinfo, now: datetime, period: str | None = None, from_: date | N
            to: date | None = None) -> tuple[datetime, datetime]:
     """The report's [start, end): `--from`/`--to` are local days, both included; else the
     `period` (`7d`, `30d`, `90d`; default 30d) up to now."""
-    from smm.config import parse_duration
+    from smm.workspace.config import parse_duration
 
     try:
         length = parse_duration(period or "30d")
@@ -80,47 +81,33 @@ def window(tz: tzinfo, now: datetime, period: str | None = None, from_: date | N
     return start, end
 
 
-def entries(repo, snapshots: dict, followers: dict, end: datetime) -> list[Entry]:
+def entries(repo, snapshots: dict, followers: dict, end: datetime) -> list[MeasuredPost]:
     """Every (post, account) published before `end`, with its latest counts and followers at post time."""
     posts = {p.id: p for p in repo.posts}
     found = []
-    for post_id, record in repo.records.items():
+    for job in published_jobs(repo.records, repo.posts):
+        post_id, account, when = job.post_id, job.account, job.published_at
+        if when >= end:
+            continue
         post = posts.get(post_id)
-        for account, job in record.accounts.items():
-            if not isinstance(job, dict) or job.get("state") != "published":
-                continue
-            when = _when(job.get("published_at")) or (post.publish_at if post else None)
-            if when is None or when >= end:
-                continue
-            options = repo.config.accounts.get(account)
-            snap = snapshots.get((post_id, account))
-            series = followers.get(account, [])
-            found.append(Entry(
-                post_id=post_id, title=post.title if post else post_id, account=account,
-                platform=options.platform if options else (snap.platform if snap else ""), published_at=when,
-                pillar=post.pillar if post else None, campaign=post.campaign if post else None, url=job.get("url"),
-                likes=snap.likes if snap else None, reposts=snap.reposts if snap else None,
-                replies=snap.replies if snap else None, quotes=snap.quotes if snap else None,
-                views=snap.views if snap else None, clicks=snap.clicks if snap else None, collected=snap is not None,
-                followers=kpis.count_at(series, when)))
-    found.sort(key=lambda e: (e.published_at, e.post_id, e.account))
+        options = repo.config.accounts.get(account)
+        snap = snapshots.get((post_id, account))
+        series = followers.get(account, [])
+        found.append(MeasuredPost(
+            post_id=post_id, title=post.title if post else post_id, account=account,
+            platform=options.platform if options else (snap.platform if snap else ""), published_at=when,
+            pillar=post.pillar if post else None, campaign=post.campaign if post else None, url=job.url,
+            likes=snap.likes if snap else None, reposts=snap.reposts if snap else None,
+            replies=snap.replies if snap else None, quotes=snap.quotes if snap else None,
+            views=snap.views if snap else None, clicks=snap.clicks if snap else None, collected=snap is not None,
+            followers=kpis.count_at(series, when)))
     return found
-
-
-def _when(raw) -> datetime | None:
-    if not raw:
-        return None
-    try:
-        moment = datetime.fromisoformat(raw.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
 
 
 def build(repo, start: datetime, end: datetime, now: datetime) -> Report:
     """Every figure of the report for [start, end)."""
-    from smm.calendar import gaps
     from smm.report.load import load
+    from smm.workspace.calendar import gaps
 
     tz = repo.config.timezone
     snapshots, followers = load(repo.root, end)

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
-from smm.errors import SmmError
-from smm.metrics import ACCOUNTS_DIR, FOLLOWER_COLUMNS, METRIC_COLUMNS, METRICS_DIR, open_csv
+from smm.data.tables import COUNTS, FOLLOWERS, METRICS, Table, check_header, open_csv
+from smm.errors import DataError
 
 MEMORY_LIMIT = "600MB"  # DuckDB spills to disk beyond this
 _MONTH = re.compile(r"^(\d{4})-(\d{2})\.csv$")
@@ -39,9 +39,9 @@ class Snapshot:
     clicks: int | None
 
 
-def month_files(root: Path, folder: str, end: datetime) -> list[Path]:
-    """`<folder>/<YYYY-MM>.csv` files of months up to the one holding `end` (UTC), oldest first."""
-    directory = root / folder
+def month_files(root: Path, table: Table, end: datetime) -> list[Path]:
+    """The table's `<YYYY-MM>.csv` files of months up to the one holding `end` (UTC), oldest first."""
+    directory = root / table.folder
     if not directory.is_dir():
         return []
     last = end.astimezone(timezone.utc).strftime("%Y-%m")
@@ -53,18 +53,6 @@ def month_files(root: Path, folder: str, end: datetime) -> list[Path]:
                 if os.fstat(handle.fileno()).st_size > 0:
                     found.append(path)
     return found
-
-
-def _check_header(path: Path, root: Path, columns: tuple[str, ...]) -> None:
-    try:
-        with open_csv(path, root) as handle:
-            header = handle.readline().rstrip("\r\n")
-    except UnicodeDecodeError:
-        file = path.relative_to(root).as_posix()
-        raise SmmError(f"{file}: not UTF-8 text; restore it from git (`git checkout -- {file}`)") from None
-    if header != ",".join(columns):
-        raise SmmError(f"{path.relative_to(root).as_posix()}: the first line must be the header "
-                       f"`{','.join(columns)}`, not `{header[:200]}`")
 
 
 def _connect():
@@ -92,18 +80,18 @@ def _run(connection, sql: str, files: list[Path], end: datetime):
         where = next((line.split("=", 1)[1].strip() for line in lines if line.startswith("file =")), None)
         what = next((line for line in lines if line.startswith("Error when converting")), None)
         detail = "; ".join(x for x in (lines[0] if lines else "", what) if x)
-        raise SmmError(f"cannot read the collected metrics{f' in {where}' if where else ''}: {detail}") from None
+        raise DataError(f"cannot read the collected metrics{f' in {where}' if where else ''}: {detail}") from None
 
 
 def latest_snapshots(root: Path, end: datetime, connection=None) -> dict[tuple[str, str], Snapshot]:
     """Per (post, account): the counts of its last row collected before `end`."""
-    files = month_files(root, METRICS_DIR, end)
+    files = month_files(root, METRICS, end)
     if not files:
         return {}
     for path in files:
-        _check_header(path, root, METRIC_COLUMNS)
-    counts = ", ".join(METRIC_COLUMNS[5:])
-    sql = (f"SELECT post_id, account, max((collected_at, {counts}, platform)) FROM {_read(files, METRIC_COLUMNS)} "
+        check_header(path, root, METRICS)
+    counts = ", ".join(COUNTS)
+    sql = (f"SELECT post_id, account, max((collected_at, {counts}, platform)) FROM {_read(files, METRICS.columns)} "
            "WHERE collected_at < $end GROUP BY post_id, account")
     rows = _run(connection or _connect(), sql, files, end)
     found = {}
@@ -116,12 +104,12 @@ def latest_snapshots(root: Path, end: datetime, connection=None) -> dict[tuple[s
 
 def follower_counts(root: Path, end: datetime, connection=None) -> dict[str, list[tuple[datetime, int]]]:
     """Per account: (collected_at, followers) rows collected before `end`, oldest first."""
-    files = month_files(root, ACCOUNTS_DIR, end)
+    files = month_files(root, FOLLOWERS, end)
     if not files:
         return {}
     for path in files:
-        _check_header(path, root, FOLLOWER_COLUMNS)
-    sql = (f"SELECT account, collected_at, followers FROM {_read(files, FOLLOWER_COLUMNS)} "
+        check_header(path, root, FOLLOWERS)
+    sql = (f"SELECT account, collected_at, followers FROM {_read(files, FOLLOWERS.columns)} "
            "WHERE collected_at < $end AND followers IS NOT NULL ORDER BY account, collected_at")
     series: dict[str, list[tuple[datetime, int]]] = {}
     for account, at, followers in _run(connection or _connect(), sql, files, end):
@@ -131,7 +119,7 @@ def follower_counts(root: Path, end: datetime, connection=None) -> dict[str, lis
 
 def load(root: Path, end: datetime) -> tuple[dict[tuple[str, str], Snapshot], dict[str, list[tuple[datetime, int]]]]:
     """Both, through one DuckDB connection."""
-    if not month_files(root, METRICS_DIR, end) and not month_files(root, ACCOUNTS_DIR, end):
+    if not month_files(root, METRICS, end) and not month_files(root, FOLLOWERS, end):
         return {}, {}
     connection = _connect()
     try:

@@ -47,17 +47,17 @@ PARTS = [
     ("voice engine", ("/smm/voice/",)),
     ("Markdown (python-markdown)", ("/markdown/",)),
     ("rendering (render, markup, templates, threads, html.parser)",
-     ("/smm/render.py", "/smm/markup.py", "/smm/templating.py", "/smm/threads.py", "/smm/links.py",
+     ("/smm/render/rendered.py", "/smm/render/markup.py", "/smm/render/templating.py", "/smm/render/split.py", "/smm/content/links.py",
       "/jinja2/", "/markupsafe/", "/urllib/", "/html/parser.py", "/html/__init__.py", "/_markupbase.py")),
-    ("counting and platform limits", ("/smm/counting.py", "/smm/platforms/")),
-    ("diagnostics and JSON output", ("/smm/diagnostics.py", "/json/", "/dataclasses.py")),
-    ("checks across posts", ("/smm/check.py", "/smm/integrity.py", "/smm/calendar.py", "/smm/records.py",
+    ("counting and platform limits", ("/smm/render/counting.py", "/smm/platforms/")),
+    ("diagnostics and JSON output", ("/smm/check/diagnostics.py", "/json/", "/dataclasses.py")),
+    ("checks across posts", ("/smm/check/run.py", "/smm/check/integrity.py", "/smm/workspace/calendar.py", "/smm/data/records.py",
                              "/smm/report/")),
-    ("YAML and positions", ("/smm/yamlsource.py", "/yaml/")),
-    ("schema", ("/smm/schema.py", "/fastjsonschema", "/jsonschema")),
-    ("reading files, cache", ("/smm/repo.py", "/smm/content.py", "/smm/files.py", "/smm/cache.py", "/pickle.py",
+    ("YAML and positions", ("/smm/workspace/yamlsource.py", "/yaml/")),
+    ("schema", ("/smm/workspace/schema.py", "/fastjsonschema", "/jsonschema")),
+    ("reading files, cache", ("/smm/workspace/repo.py", "/smm/content/post.py", "/smm/workspace/files.py", "/smm/workspace/cache.py", "/pickle.py",
                               "/hashlib", "/pathlib.py")),
-    ("media (Pillow)", ("/smm/media.py", "/PIL/")),
+    ("media (Pillow)", ("/smm/content/media.py", "/PIL/")),
     ("regular expressions (compiling)", ("/regex/", "/re/", "/sre_")),
     ("waiting for the other shard (pool)", ("/multiprocessing/", "/threading.py")),
 ]
@@ -90,7 +90,7 @@ def _timed(root: Path, paths: list[str], cache: Path) -> tuple[str, int, float, 
 
 
 def _filtered(diagnostics: list[dict], path: str) -> list[dict]:
-    """What `smm check PATH` keeps of a full run (smm.check.select)."""
+    """What `smm check PATH` keeps of a full run (smm.check.run.select)."""
     return [d for d in diagnostics if d["file"] in (path, "platforms.yml") or d["file"].startswith("brand/")]
 
 
@@ -181,8 +181,8 @@ def profile(root: Path, top: int) -> None:
     os.environ.update(SMM_CACHE_DIR=tempfile.mkdtemp(prefix="smm-bench-cache-"), SMM_OFFLINE="1")
     from datetime import datetime
 
-    from smm.check import run_check
-    from smm.diagnostics import render
+    from smm.check.diagnostics import render
+    from smm.check.run import run_check
 
     now = datetime.fromisoformat(NOW)
     profiler = cProfile.Profile()

@@ -1,0 +1,140 @@
+"""The CSV files under data/, written only by `smm metrics`: their columns, and the one way to
+open, check, read and append them (the report reads them too, through DuckDB).
+
+    data/metrics/<YYYY-MM>.csv    a post's counts on an account, a row per collection (METRICS)
+    data/accounts/<YYYY-MM>.csv   an account's followers, a row per collection (FOLLOWERS)
+
+One file per UTC month; `collected_at` is `2026-11-26T04:00:00Z`.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Iterable
+
+from smm.errors import DataError
+from smm.workspace.files import open_regular
+
+MAX_CSV_BYTES = 100 * 1024 * 1024  # one month's file; GitHub refuses files over 100 MB anyway
+COUNTS = ("likes", "reposts", "replies", "quotes", "views", "clicks")
+
+
+@dataclass(frozen=True)
+class Table:
+    folder: str
+    columns: tuple[str, ...]
+
+    def month_file(self, moment: datetime) -> str:
+        """The file of `moment`'s UTC month."""
+        return f"{self.folder}/{moment.astimezone(timezone.utc):%Y-%m}.csv"
+
+
+METRICS = Table("data/metrics", ("collected_at", "post_id", "account", "platform", "remote_id", *COUNTS))
+FOLLOWERS = Table("data/accounts", ("collected_at", "account", "platform", "followers"))
+
+
+def timestamp(moment: datetime) -> str:
+    """`2026-11-26T04:00:00Z`: the form of `collected_at`."""
+    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def open_csv(path: Path, root: Path) -> io.TextIOWrapper:
+    """A CSV file under data/ opened as UTF-8 text; one that is not a regular file of at most
+    MAX_CSV_BYTES is an error naming it."""
+    file = path.relative_to(root).as_posix()
+    try:
+        raw = open_regular(path)
+    except OSError as exc:
+        raise DataError(f"{file}: cannot be read: {exc.strerror or exc}") from None
+    size = os.fstat(raw.fileno()).st_size
+    if size > MAX_CSV_BYTES:
+        raw.close()
+        raise DataError(f"{file}: {size:,} bytes is over the limit of {MAX_CSV_BYTES:,} for one month's file")
+    return io.TextIOWrapper(raw, encoding="utf-8", newline="")
+
+
+def _not_text(path: Path, root: Path) -> DataError:
+    file = path.relative_to(root).as_posix()
+    return DataError(f"{file}: not UTF-8 text; restore it from git (`git checkout -- {file}`)")
+
+
+def check_header(path: Path, root: Path, table: Table) -> None:
+    """Refuse a file whose first line is not the table's header."""
+    try:
+        with open_csv(path, root) as handle:
+            header = handle.readline().rstrip("\r\n")
+    except UnicodeDecodeError:
+        raise _not_text(path, root) from None
+    if header != ",".join(table.columns):
+        raise DataError(f"{path.relative_to(root).as_posix()}: the first line must be the header "
+                        f"`{','.join(table.columns)}`, not `{header[:200]}`")
+
+
+def read_rows(path: Path, root: Path, table: Table) -> list[dict]:
+    """A file's rows as dicts, after its header is checked."""
+    check_header(path, root, table)
+    try:
+        with open_csv(path, root) as handle:
+            return list(csv.DictReader(handle))
+    except UnicodeDecodeError:
+        raise _not_text(path, root) from None
+
+
+def append_rows(root: Path, file: str, columns: Iterable[str], rows: list[list]) -> str:
+    """Append rows (None as empty) to a CSV under data/, writing the header to a new file.
+
+    A last line without its newline is ended when it is a whole row (edited by hand) and cut
+    off when it is a partial one (left by a crash), so a file always holds whole rows.
+    """
+    path = root / file
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    if path.exists() and not path.is_file():
+        raise DataError(f"{file}: it is not a regular file; smm writes only regular files")
+    new = not path.exists() or path.stat().st_size == 0
+    if new:
+        writer.writerow(columns)
+    writer.writerows([["" if v is None else v for v in row] for row in rows])
+    columns = list(columns)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with open(path, "a+b") as handle:
+            if not new:
+                _mend_last_line(handle, len(columns))
+            handle.write(buffer.getvalue().encode("utf-8"))
+            handle.flush()
+            os.fsync(handle.fileno())
+    except OSError as exc:  # a read-only checkout, a full disk
+        raise DataError(f"cannot write {file}: {exc.strerror}") from None
+    return file
+
+
+def _mend_last_line(handle, width: int) -> None:
+    handle.seek(0, os.SEEK_END)
+    size = handle.tell()
+    if size == 0:
+        return
+    handle.seek(size - 1)
+    if handle.read(1) == b"\n":
+        return
+    handle.seek(max(0, size - 4096))
+    last = handle.read().rsplit(b"\n", 1)[-1].decode("utf-8", errors="replace")
+    if len(next(csv.reader([last]), [])) == width:
+        handle.write(b"\n")  # a whole row that only lacked its newline
+        return
+    position = size
+    while position > 0:  # back to the last newline
+        step = min(4096, position)
+        handle.seek(position - step)
+        chunk = handle.read(step)
+        index = chunk.rfind(b"\n")
+        if index >= 0:
+            handle.truncate(position - step + index + 1)
+            return
+        position -= step
+    handle.truncate(0)
