@@ -8,7 +8,8 @@ unconfirmed after a timeout. A replay proves the adapter matches the documentati
 written here, not that the network still behaves so; see the README's platform table.
 
     Telegram  https://core.telegram.org/bots/api  (#making-requests, #sendmessage, #sendphoto,
-              #sendmediagroup, #inputmediaphoto, #replyparameters, #responseparameters, #message)
+              #sendmediagroup, #inputmediaphoto, #sendvideo, #inputmediavideo, #replyparameters,
+              #responseparameters, #message)
     Discord   https://discord.com/developers/docs/resources/webhook#execute-webhook,
               #get-webhook-with-token; /docs/reference#uploading-files; /docs/topics/rate-limits
     Slack     https://api.slack.com/messaging/webhooks (#posting_with_webhooks, #handling_errors);
@@ -21,6 +22,7 @@ a placeholder, so a failing assertion never prints one.
 from __future__ import annotations
 
 import email
+import io
 import email.policy
 import json
 import logging
@@ -32,7 +34,9 @@ import pytest
 import respx
 from conftest import post_text
 from PIL import Image
+from videos import make_video
 
+from smm.content import video
 from smm.errors import AuthError, RateLimited, Rejected, TransientError
 from smm.platforms import Outgoing, PublishResult
 from smm.platforms.discord import Discord
@@ -269,6 +273,60 @@ def test_telegram_several_images_are_one_media_group(repo, mock):
     for i, n in enumerate("abc"):
         assert fields[f"photo{i}"]["value"] == (root / f"media/{n}.png").read_bytes()
     assert record(root, "a")["tg"]["remote_id"] == "60"
+
+
+@pytest.mark.parametrize("cover", [None, '"00:00:01"', "media/cover.png"])
+def test_telegram_one_video_is_sendvideo_with_its_size_and_chosen_cover(repo, mock, cover):
+    item = "{file: media/v.mp4" + (f", cover: {cover}" if cover else "") + "}"
+    root = repo({"a.md": due("[tg]", media=f"[{item}]")})
+    make_video(root / "media/v.mp4", width=360, height=640, seconds=2)
+    png(root / "media/cover.png", "blue")
+    route = mock.post(TG + "/sendVideo").mock(return_value=tg_ok(tg_message(51, video={})))
+    report = publisher(root).run()
+    assert [(j.state, j.url) for j in report.jobs] == [("published", "https://t.me/brandchannel/51")]
+    fields = form(route.calls.last.request)  # #sendvideo
+    assert sorted(fields) == sorted(["caption", "chat_id", "parse_mode", "video", "width", "height", "duration",
+                                     "supports_streaming"] + (["cover"] if cover else []))
+    assert (fields["width"]["value"], fields["height"]["value"], fields["duration"]["value"]) == ("360", "640", "2")
+    assert fields["supports_streaming"]["value"] == "true"
+    assert (fields["video"]["filename"], fields["video"]["type"]) == ("v.mp4", "video/mp4")
+    assert fields["video"]["value"] == (root / "media/v.mp4").read_bytes()
+    if cover:
+        assert fields["cover"]["type"] == "image/jpeg"
+        picture = cover.endswith(".png")
+        expected = (0, 0, 255) if picture else video.frame_at(root / "media/v.mp4", 1.0).convert("RGB").getpixel((8, 8))
+        with Image.open(io.BytesIO(fields["cover"]["value"])) as image:
+            assert image.size == ((16, 12) if picture else (360, 640))
+            assert all(abs(a - b) < 12 for a, b in zip(image.getpixel((8, 6)), expected))
+
+
+def test_telegram_a_video_and_pictures_are_one_album(repo, mock):
+    media = '[{file: media/a.png, alt: "A"}, {file: media/v.mp4, cover: 0.5}]'
+    root = repo({"a.md": due("[tg]", media=media)})
+    png(root / "media/a.png")
+    make_video(root / "media/v.mp4", width=320, height=240)
+    route = mock.post(TG + "/sendMediaGroup").mock(
+        return_value=tg_ok([tg_message(70, media_group_id="1"), tg_message(71, media_group_id="1")]))
+    assert [j.state for j in publisher(root).run().jobs] == ["published"]
+    fields = form(route.calls.last.request)
+    assert sorted(fields) == ["chat_id", "cover1", "media", "photo0", "video1"]
+    assert json.loads(fields["media"]["value"]) == [  # #inputmediavideo
+        {"type": "photo", "media": "attach://photo0", "caption": "Hello <b>world</b> &amp; &lt;friends&gt;",
+         "parse_mode": "HTML"},
+        {"type": "video", "media": "attach://video1", "width": 320, "height": 240, "duration": 1,
+         "supports_streaming": True, "cover": "attach://cover1"}]
+
+
+def test_discord_a_video_is_an_attachment(repo, mock):
+    root = repo({"a.md": due("[dc]", media='[{file: media/v.mp4, alt: "A short clip"}]')})
+    make_video(root / "media/v.mp4", width=320, height=240)
+    post = mock.post(DC_POST, params={"wait": "true"}).mock(return_value=dc_message("1180000000000000009"))
+    mock.get(DISCORD_HOOK).mock(return_value=dc_webhook())
+    assert [j.state for j in publisher(root).run().jobs] == ["published"]
+    fields = form(post.calls.last.request)
+    assert json.loads(fields["payload_json"]["value"])["attachments"] == [
+        {"id": 0, "filename": "v.mp4", "description": "A short clip"}]
+    assert (fields["files[0]"]["type"], fields["files[0]"]["value"]) == ("video/mp4", (root / "media/v.mp4").read_bytes())
 
 
 def test_telegram_media_reply_parameters_are_json_in_the_form(tmp_path, repo, mock):

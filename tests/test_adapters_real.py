@@ -14,6 +14,7 @@ import time
 import uuid
 from datetime import datetime, timedelta, timezone
 
+import httpx
 import pytest
 from conftest import post_text
 from peers import http_json, require, unavailable
@@ -130,6 +131,27 @@ def test_bluesky_publishes_for_real_exactly_once(bluesky_repo):
     assert len(_posts_of(reader, brand.did)) == len(posts)
 
 
+def test_bluesky_publishes_a_video_embed_the_pds_accepts(bluesky_repo):
+    from videos import make_video
+
+    root, env, brand, fan, client = bluesky_repo
+    for name in ("text", "facets", "image", "thread"):
+        (root / f"content/{name}.md").unlink()
+    make_video(root / "content/media/clip.mp4", width=320, height=568, seconds=1)
+    (root / "content/video.md").write_text(
+        _due(20, "[bluesky]", "A short clip", media="[{file: content/media/clip.mp4, alt: Steam over a cup}]"))
+    report = _publish(root, env)
+    assert [(j.post, j.state) for j in report.jobs] == [("video", "published")], report.jobs
+    reader = client(brand)
+    [post] = [r.value for r in _posts_of(reader, brand.did)]
+    embed = post.embed
+    assert (embed.py_type, embed.alt) == ("app.bsky.embed.video", "Steam over a cup")
+    assert (embed.aspect_ratio.width, embed.aspect_ratio.height) == (320, 568)
+    assert (embed.video.mime_type, embed.video.size) == ("video/mp4", (root / "content/media/clip.mp4").stat().st_size)
+    blob = reader.com.atproto.sync.get_blob({"did": brand.did, "cid": embed.video.cid.encode()})
+    assert blob == (root / "content/media/clip.mp4").read_bytes()
+
+
 def test_bluesky_reconciles_a_call_whose_answer_was_lost(bluesky_repo):
     root, env, brand, fan, client = bluesky_repo
     _publish(root, env)
@@ -222,6 +244,25 @@ def test_mastodon_publishes_for_real_exactly_once(mastodon_repo):
     assert (text["language"], text["spoiler_text"], text["visibility"]) == ("zh", "Tea talk", "unlisted")
     assert _publish(root, env).jobs == []
     assert len([s for s in _statuses(masto) if s["id"] not in before]) == len(new)
+
+
+@pytest.mark.parametrize("cover", [None, "0.5"])
+def test_mastodon_publishes_a_video_for_real(mastodon_repo, cover):
+    from videos import make_video
+
+    root, env, masto = mastodon_repo
+    for name in ("text", "image", "thread"):
+        (root / f"content/{name}.md").unlink()
+    make_video(root / "content/media/clip.mp4", width=320, height=240, seconds=1, audio=True)
+    item = "{file: content/media/clip.mp4, alt: A short clip" + (f", cover: {cover}" if cover else "") + "}"
+    (root / "content/video.md").write_text(_due(20, "[mastodon]", f"A clip {uuid.uuid4().hex[:8]}", media=f"[{item}]"))
+    report = _publish(root, env)
+    assert [(j.post, j.state) for j in report.jobs] == [("video", "published")]
+    status = next(s for s in _statuses(masto) if s["id"] == _records(root, "video")["mastodon"]["remote_id"])
+    [attachment] = status["media_attachments"]
+    assert (attachment["type"], attachment["description"]) == ("video", "A short clip")
+    with httpx.Client() as client:
+        assert client.get(attachment["url"]).content == (root / "content/media/clip.mp4").read_bytes()
 
 
 def test_mastodon_finds_a_status_whose_answer_was_lost(mastodon_repo):

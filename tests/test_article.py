@@ -104,7 +104,7 @@ CHECKS = {
     "body image over 1 MB": ("![x](content/media/big.png)",
                              {"content/media/big.png": _image("PNG", (700, 700), noise=True)}, {}, "media.size"),
     "image outside the repository": ("![x](../x.png)", {}, {}, "media.outside-repo"),
-    "title over 32": ("text", {}, {"title": "'" + "标题" * 17 + "'"}, "render.too-long"),
+    "title over 32": ("text", {}, {"title": "'" + "标题" * 17 + "'"}, "render.title-too-long"),
 }
 
 

@@ -115,7 +115,7 @@ def _broken_config(root: Path):
 @pytest.mark.parametrize("cause, error, says", [
     (_lock_held, "StateError", "another `smm publish` is running in this checkout"),
     (_commit_outside_git, "StateError", "is not a git repository: --commit and --push need one"),
-    (_resolve_a_published_job, "StateError", "`a` on local is published: only unconfirmed or failed jobs are resolved"),
+    (_resolve_a_published_job, "StateError", "`a` on local is published: only unconfirmed, failed or exported jobs are resolved"),
     (_csv(b"\xff\xfe not text"), "DataError", "data/metrics/2026-11.csv: not UTF-8 text"),
     (_csv(b"when,likes\n1,2\n"), "DataError", "data/metrics/2026-11.csv: the first line must be the header"),
     (_csv(b""), "DataError", "data/metrics/2026-11.csv: the first line must be the header"),

@@ -269,6 +269,8 @@ def test_feed_is_valid_atom_and_json_feed(repo, smm):
      "`items[0]` has no text `date_modified`"),
     ('{"items": [{"id": "u", "title": "t", "content_html": "", "date_published": "d", "date_modified": "d", "url": 3}]}',
      "`items[0]` is not an entry smm wrote"),
+    ('{"items": [{"id": "u", "title": "t", "content_html": "", "date_published": "d", "date_modified": "d", '
+     '"attachments": [{"url": "u", "mime_type": "video/mp4"}]}]}', "`items[0]` is not an entry smm wrote"),
     ("[1, 2]", "data/feed/feed.json:1:1: not a JSON object"),
     ("[" * 5000 + "]" * 5000, "nested more than 32 levels deep"),
 ])

@@ -446,8 +446,8 @@ def test_resolve_a_thread_part_then_the_rest_goes_out(settled, smm):
 
 REFUSED = [  # job state, arguments, exit code, message
     ("unconfirmed", ["--published", "local://local/99"], 1, "error: --published local://local/99: no post local://local/99 in local"),
-    ("published", ["--not-published"], 1, "error: `a` on local is published: only unconfirmed or failed jobs are resolved"),
-    ("late", ["--published", "7"], 1, "error: `a` on local is late: only unconfirmed or failed jobs are resolved"),
+    ("published", ["--not-published"], 1, "error: `a` on local is published: only unconfirmed, failed or exported jobs are resolved"),
+    ("late", ["--published", "7"], 1, "error: `a` on local is late: only unconfirmed, failed or exported jobs are resolved"),
     ("unconfirmed", [], 2, "error: give either --published URL or --not-published"),
     ("unconfirmed", ["--published", "7", "--not-published"], 2, "error: give either --published URL or --not-published"),
 ]

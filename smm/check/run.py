@@ -120,7 +120,7 @@ def post_key(root: Path, post: Post, digest: bytes) -> bytes:
     names: set = set()
     for account in ([None] + list(post.accounts)) if post.valid else []:
         items = post.meta.get("media") if account is None else post.for_account(account).media
-        names.update(item.get("file") for item in items or [] if isinstance(item, dict))
+        names.update(item.get(field) for item in items or [] if isinstance(item, dict) for field in ("file", "cover"))
     for name in sorted(n for n in names if isinstance(n, str)):
         path = os.path.join(root, name)
         try:
@@ -200,7 +200,12 @@ def check_jobs_needing_a_human(repo: Repo) -> list[Diagnostic]:
     """Warnings for jobs the scheduled run will not retry by itself."""
     found = []
     for job in jobs_of(repo.records):
-        if job.needs_a_human:
+        if job.state is JobState.EXPORTED:
+            found.append(Diagnostic(repo.records[job.post_id].file, 1, 1, WARNING, "record.exported",
+                                    f"`{job.post_id}` on {job.account}: exported to {job.remote_id}, not uploaded yet",
+                                    f"upload it in the creator app, then run `smm resolve {job.post_id} --account "
+                                    f"{job.account} --published URL`"))
+        elif job.needs_a_human:
             resolve = f"smm resolve {job.post_id} --account {job.account}"
             hint = (f"check {job.account}: if the post is there, run `{resolve} --published URL`; if not, "
                     f"`{resolve} --not-published` (the next run publishes it)" if job.state is JobState.UNCONFIRMED else

@@ -14,7 +14,8 @@ from smm.workspace.files import TEMP_GLOB
 log = logging.getLogger(__name__)
 
 DATA_DIR = "data"
-DATA_PATHS = (DATA_DIR, f":(exclude,glob){DATA_DIR}/**/{TEMP_GLOB}")  # data/, without a killed writer's temp files
+DATA_PATHS = (DATA_DIR, f":(exclude,glob){DATA_DIR}/**/{TEMP_GLOB}",  # data/, without a killed writer's temp files
+              f":(exclude,glob){DATA_DIR}/**/{TEMP_GLOB}/**")  # or folders (an export bundle cut short)
 PUSH_ATTEMPTS = 5
 BOT_NAME = "smm-bot"
 BOT_EMAIL = "41898282+github-actions[bot]@users.noreply.github.com"

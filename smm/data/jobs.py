@@ -27,6 +27,7 @@ class JobState(StrEnum):
     FAILED = "failed"  # refused (retried when `retryable`, or when the post changes)
     IN_FLIGHT = "in_flight"  # a call was under way: the next run reconciles it
     UNCONFIRMED = "unconfirmed"  # nobody could tell whether it went out: a human resolves it
+    EXPORTED = "exported"  # a bundle under data/exports/ waits for a human to upload it (smm.platforms.bundle)
     PUBLISHED = "published"
     # Only in a run's report, never recorded:
     NEW = "new"  # no record yet
@@ -41,7 +42,8 @@ class JobState(StrEnum):
 _REPORT_ONLY = frozenset({JobState.NEW, JobState.SKIPPED, JobState.WOULD_PUBLISH})
 _VALUES = frozenset(s.value for s in JobState)
 RECORDED_STATES = tuple(s for s in JobState if s.recorded)  # merge order
-LIVE_STATES = frozenset({JobState.PUBLISHED, JobState.IN_FLIGHT, JobState.UNCONFIRMED})  # may be on the network
+LIVE_STATES = frozenset({JobState.PUBLISHED, JobState.EXPORTED, JobState.IN_FLIGHT,
+                         JobState.UNCONFIRMED})  # may be on the network (or in a bundle)
 
 
 def parse_time(raw: object) -> datetime | None:

@@ -21,10 +21,11 @@ from smm.platforms.base import (
     Platform,
     PublishResult,
     Readiness,
+    VideoRules,
 )
 
 __all__ = ["Credentials", "Display", "Incoming", "Lookup", "Metrics", "MediaRules", "Outgoing", "Platform", "PublishResult",
-           "Readiness", "registry",
+           "Readiness", "VideoRules", "registry",
            "platform_class", "registered", "reported_limits"]
 
 

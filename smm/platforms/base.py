@@ -7,7 +7,8 @@ without the method. A platform class declares, as class attributes:
 
 - `name` (what platforms.yml says) and `label` (what people read);
 - its limits: `text_limit`, `caption_limit`, `length` (with `unit` and `counting_rule`),
-  `cost`, `extra_problems`, `max_links`, `max_hashtags`, `media` (MediaRules), `title_limit`,
+  `title_limit` (with `title_length`, where the network shows the post's title),
+  `cost`, `extra_problems`, `max_links`, `max_hashtags`, `media` (MediaRules),
   `article_images` (MediaRules of an article's images, for markup `article`), `daily_limit`
   (with `day_zone`, the zone of the network's days), `threads`
   (or `threads_for(options)`), `content_warnings`; `smm check`, `preview` and `count` read them;
@@ -21,7 +22,8 @@ without the method. A platform class declares, as class attributes:
 - `display` (Display: the preview card's colours and how links are shown), `max_lateness`
   (its accounts' default), `has_metrics` / `has_followers` / `has_inbox`;
 - for publishing: `can_publish`, `requires` (SDK modules, installed by the pip extra
-  `extra`), `reconciles` (`find` can tell whether an earlier call worked);
+  `extra`), `reconciles` (`find` can tell whether an earlier call worked), `exports` (publishing
+  writes a bundle a human uploads: the job is recorded `exported`, not `published`);
 - for `smm doctor`: `needed_scopes` (the permissions smm's calls need) and `token_lifetime(options)`
   (how long a token lasts from the account's `token_issued` date when the network cannot say).
 
@@ -86,6 +88,25 @@ class MediaRules:
     max_pixels: int | None = None  # width × height
     alt_supported: bool = True
     alt_limit: int | None = None
+    video: VideoRules | None = None  # None: smm sends this network no video
+
+
+@dataclass(frozen=True)
+class VideoRules:
+    """What a network takes of a video (read from the file by smm.content.video, never from its name)."""
+
+    types: frozenset[str] = frozenset({"video/mp4", "video/quicktime", "video/webm"})
+    max_count: int = 1
+    with_images: bool = False  # a video and pictures in one post
+    max_bytes: int = 100 * 1024 * 1024
+    min_seconds: float = 0.0
+    max_seconds: float | None = None
+    min_aspect: float | None = None  # width / height
+    max_aspect: float | None = None
+    codecs: frozenset[str] | None = None  # FFmpeg's names (h264, hevc, vp9...); None: any
+    max_frame_rate: float | None = None
+    cover: bool = False  # takes a chosen cover (`cover:` of the media item); elsewhere it is ignored
+    alt_limit: int | None = None  # characters of a video's description, where it differs from a picture's
 
 
 def secret_option(holds: str) -> dict:
@@ -165,6 +186,7 @@ class Outgoing:
     total: int = 1
     facets: tuple = ()
     media: tuple = ()  # ((path, alt), ...): on the first part only
+    covers: tuple = ()  # ((video path, seconds or a picture's path), ...): the covers chosen with `cover:`
     link: str | None = None
     published_at: str | None = None  # ISO 8601: when the post was due
     created_at: str | None = None  # ISO 8601: the job's first attempt (stable across retries)
@@ -237,6 +259,7 @@ class Platform:
     name: ClassVar[str]
     label: ClassVar[str]
     text_limit: ClassVar[int | None] = None  # None: no limit
+    title_limit: ClassVar[int | None] = None  # the post's `title` as the network shows it; None: not shown
     caption_limit: ClassVar[int | None] = None  # text limit when media are attached, if different
     unit: ClassVar[str] = "characters"  # what `length` counts, in a word or two
     counting_rule: ClassVar[str] = "grapheme clusters"  # the whole rule, for previews and docs
@@ -246,7 +269,6 @@ class Platform:
     max_hashtags: ClassVar[int | None] = None
     content_warnings: ClassVar[bool] = False  # a post's `content_warning` is shown, and counted, here
     media: ClassVar[MediaRules] = MediaRules()
-    title_limit: ClassVar[int | None] = None  # characters of a post's `title`, where the network shows it
     article_images: ClassVar[MediaRules | None] = None  # markup `article`: images in the body, uploaded
     daily_limit: ClassVar[int | None] = None  # posts a day an account takes (`daily_limit` option overrides)
     day_zone: ClassVar[str | None] = None  # the time zone of the network's days (None: platforms.yml's)
@@ -267,6 +289,10 @@ class Platform:
     @staticmethod
     def length(text: str) -> int:
         return counting.graphemes(text)
+
+    @staticmethod
+    def title_length(title: str) -> int:
+        return counting.graphemes(title)
 
     @classmethod
     def threads_for(cls, options: Mapping) -> bool:
@@ -350,6 +376,7 @@ class Platform:
     # was lost (its answer timeout, with a margin): a find() that sees nothing earlier proves nothing.
     settle: ClassVar[float] = 0.0
     in_repository: ClassVar[bool] = False  # publishes into the checkout (the feed): lost with the run, never claimed
+    exports: ClassVar[bool] = False  # writes a bundle for a human to upload: the job becomes `exported`
 
     def __init__(self, account, env: Mapping[str, str], root=None, *,
                  transport: httpx.BaseTransport | None = None, client_factory: Callable | None = None) -> None:

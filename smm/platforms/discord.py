@@ -29,6 +29,7 @@ from smm.platforms.base import (
     Outgoing,
     Platform,
     PublishResult,
+    VideoRules,
     secret_option,
 )
 from smm.platforms.http import SecretCalls, open_media, webhook_url
@@ -43,7 +44,8 @@ class Discord(Platform):
     unit = "characters"
     counting_rule = "characters"
     markup = "discord"
-    media = MediaRules(max_count=10, max_bytes=10 * 1024 * 1024, alt_limit=1024)  # 10 MiB per file by default
+    media = MediaRules(max_count=10, max_bytes=10 * 1024 * 1024, alt_limit=1024,  # 10 MiB per file by default
+                       video=VideoRules(max_count=10, with_images=True, max_bytes=10 * 1024 * 1024))
     secrets = ("webhook_env",)
     options = {"webhook_env": secret_option("the webhook URL")}
     options_rule = {"required": ["webhook_env"]}

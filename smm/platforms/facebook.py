@@ -14,8 +14,8 @@ import json
 from contextlib import ExitStack
 
 from smm.platforms import http
-from smm.platforms.base import TOKEN_OPTION, Display, Lookup, MediaRules, Metrics, Outgoing, PublishResult, \
-    api_base_option
+from smm.platforms.base import (TOKEN_OPTION, Display, Lookup, MediaRules, Metrics, Outgoing, PublishResult,
+                                VideoRules, api_base_option)
 from smm.platforms.graph import GRAPH_HOST, GRAPH_VERSION, Graph, MetaPlatform, match
 
 METRICS = ("post_impressions", "post_clicks", "post_reactions_by_type_total")
@@ -25,7 +25,8 @@ class Facebook(MetaPlatform):
     name = "facebook"
     label = "Facebook"
     text_limit = 63_206
-    media = MediaRules(max_count=10, max_bytes=10 * 1024 * 1024, alt_supported=False)
+    media = MediaRules(max_count=10, max_bytes=10 * 1024 * 1024, alt_supported=False,
+                       video=VideoRules(types=frozenset({"video/mp4", "video/quicktime"}), max_bytes=10 * 1024 ** 3, max_seconds=240 * 60))
     secrets = ("token_env",)
     options = {**TOKEN_OPTION,
                "page_id": {"description": "The Facebook Page's id (its About section, or `GET /me/accounts`).",

@@ -2,7 +2,9 @@
 
 The embedded default channel: it needs no account or secret. The JSON Feed is the
 source of truth (entries by post id, newest first, `max_entries` kept); the Atom feed
-is written from it each time, so both always agree.
+is written from it each time, so both always agree. A post's media (pictures and videos) are
+its entry's enclosures: JSON Feed `attachments` and Atom `<link rel="enclosure">`, at their
+path under `media_url` (default `site`).
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ import json
 import os
 import uuid
 from pathlib import Path
+from urllib.parse import quote, urljoin
 from xml.etree import ElementTree as ET
 
 from smm.errors import Rejected
@@ -21,6 +24,7 @@ from smm.platforms.base import (
     Outgoing,
     Platform,
     PublishResult,
+    VideoRules,
 )
 from smm.workspace.files import parse_json, read_text, write_atomic
 
@@ -42,13 +46,16 @@ class Feed(Platform):
     text_limit = None
     markup = "html"
     counting_rule = "no limit"
-    media = MediaRules(max_count=100, max_bytes=100 * 1024 * 1024)
+    media = MediaRules(max_count=100, max_bytes=100 * 1024 * 1024,
+                       video=VideoRules(max_count=100, with_images=True, max_bytes=1024 * 1024 * 1024))
     options = {
         "path": {"description": "Where to write the Atom feed, relative to the repository root (a JSON Feed is "
                             "written beside it, named like it with `.json`).", "type": "string", "minLength": 1},
         "site": {"description": "The website the feed belongs to.", "$ref": "#/$defs/url"},
         "title": {"description": "The feed's title. Default: the account name.", "type": "string"},
         "max_entries": {"description": "Newest entries kept. Default 50.", "type": "integer", "minimum": 1},
+        "media_url": {"description": "Where the repository's files are served, for enclosures: a media file's path "
+                                     "from the repository root is appended. Default: `site`.", "$ref": "#/$defs/url"},
     }
     options_rule = {"required": ["path"], "properties": {"path": {"pattern": "^data/[^\\s]+\\.(xml|atom)$"}}}
     display = Display("#f26522", "#b8470b", shows_title=True)
@@ -84,7 +91,7 @@ class Feed(Platform):
             raise Rejected(f"{file}: `items` is not a list; {restore}")
         for index, item in enumerate(items):
             missing = [key for key in _ENTRY_TEXT if not isinstance(item, dict) or not isinstance(item.get(key), str)]
-            if missing or not isinstance(item.get("url", ""), (str, type(None))):
+            if missing or not isinstance(item.get("url", ""), (str, type(None))) or not _attachments_ok(item):
                 what = f"has no text `{missing[0]}`" if isinstance(item, dict) and missing else "is not an entry smm wrote"
                 raise Rejected(f"{file}: `items[{index}]` {what}; {restore}")
         return items
@@ -114,6 +121,9 @@ class Feed(Platform):
             "date_modified": outgoing.published_at,
             "_smm": {"post": outgoing.post_id},
         }
+        attachments = self.attachments(outgoing)
+        if attachments:
+            item["attachments"] = attachments
         items = [i for i in self.items() if i["id"] != item["id"]] + [item]
         items.sort(key=lambda i: (i["date_published"] or "", i["id"]), reverse=True)
         items = items[: self.options.get("max_entries", DEFAULT_MAX_ENTRIES)]
@@ -124,6 +134,30 @@ class Feed(Platform):
         write_atomic(self.json_path, json.dumps({k: v for k, v in feed.items() if v is not None},
                                                 ensure_ascii=False, indent=2) + "\n", Path(self.root))
         return PublishResult(item["id"], item["url"])
+
+
+    def attachments(self, outgoing: Outgoing) -> list[dict]:
+        """The post's media as JSON Feed attachments (URL, type read from the content, bytes)."""
+        from smm.content.media import inspect
+
+        base = self.options.get("media_url") or self.options.get("site")
+        if not base:
+            return []
+        found = []
+        for path, _alt in outgoing.media:
+            info = inspect(Path(path))
+            file = Path(os.path.relpath(path, self.root)).as_posix()
+            found.append({"url": urljoin(base.rstrip("/") + "/", quote(file)), "mime_type": info.mime,
+                          "size_in_bytes": info.size})
+        return found
+
+
+def _attachments_ok(item: dict) -> bool:
+    """Whether an entry's `attachments` are absent or as smm writes them (Atom is written from them)."""
+    found = item.get("attachments", [])
+    return isinstance(found, list) and all(
+        isinstance(a, dict) and isinstance(a.get("url"), str) and isinstance(a.get("mime_type"), str)
+        and isinstance(a.get("size_in_bytes"), int) for a in found)
 
 
 def atom(title: str, site: str | None, items: list[dict]) -> str:
@@ -151,6 +185,9 @@ def atom(title: str, site: str | None, items: list[dict]) -> str:
         sub(entry, "updated", item["date_modified"])
         if item.get("url"):
             sub(entry, "link", href=item["url"], rel="alternate")
+        for attachment in item.get("attachments") or []:
+            sub(entry, "link", rel="enclosure", href=attachment["url"], type=attachment["mime_type"],
+                length=str(attachment["size_in_bytes"]))
         sub(entry, "content", item["content_html"], type="html")
     ET.indent(feed)
     return '<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(feed, encoding="unicode") + "\n"

@@ -17,8 +17,8 @@ from __future__ import annotations
 import mimetypes
 
 from smm.errors import Rejected
-from smm.platforms.base import HANDLE_OPTION, TOKEN_OPTION, Display, Lookup, MediaRules, Metrics, Outgoing, \
-    PublishResult, api_base_option
+from smm.platforms.base import (HANDLE_OPTION, TOKEN_OPTION, Display, Lookup, MediaRules, Metrics, Outgoing,
+                                PublishResult, VideoRules, api_base_option)
 from smm.platforms.graph import GRAPH_HOST, GRAPH_VERSION, MEDIA_BASE_OPTION, Graph, MetaPlatform, hosting_problem, \
     match, media_url
 
@@ -31,7 +31,10 @@ class Instagram(MetaPlatform):
     label = "Instagram"
     text_limit = 2200
     max_hashtags = 5
-    media = MediaRules(min_count=1, max_count=10, types=frozenset({"image/jpeg"}), max_bytes=8 * 1024 * 1024, alt_limit=1000)
+    media = MediaRules(min_count=1, max_count=10, types=frozenset({"image/jpeg"}), max_bytes=8 * 1024 * 1024, alt_limit=1000,
+                       video=VideoRules(types=frozenset({"video/mp4", "video/quicktime"}), max_count=10, with_images=True,
+                                        max_bytes=300 * 1024 * 1024, min_seconds=3, max_seconds=15 * 60,
+                                        codecs=frozenset({"h264", "hevc"}), max_frame_rate=60))
     secrets = ("token_env",)
     options = {**HANDLE_OPTION, **TOKEN_OPTION,
                "user_id": {"description": "The Instagram professional account's id (the `instagram_business_account` "

@@ -26,8 +26,20 @@ from urllib.parse import quote
 from smm.content.tokens import URL
 from smm.errors import AuthError, NotSupported, RateLimited, Rejected, TransientError
 from smm.platforms import http
-from smm.platforms.base import (API_BASE_OPTION, TOKEN_OPTION, Display, Lookup, MediaRules,
-                                Metrics, Outgoing, Platform, PublishResult, recorded_expiry, secret_option)
+from smm.platforms.base import (
+    API_BASE_OPTION,
+    TOKEN_OPTION,
+    Display,
+    Lookup,
+    MediaRules,
+    Metrics,
+    Outgoing,
+    Platform,
+    PublishResult,
+    VideoRules,
+    recorded_expiry,
+    secret_option,
+)
 
 _RESERVED = re.compile(r"([\\|{}@\[\]()<>#*_~])")
 MENTION = re.compile(r"@\[([^\]\\\n]+)\]\((urn:li:(?:organization|person):[\w-]+)\)")
@@ -58,7 +70,10 @@ class LinkedIn(Platform):
     unit = "characters"
     counting_rule = "characters before escaping"
     media = MediaRules(max_count=20, types=frozenset({"image/jpeg", "image/png", "image/gif"}),
-                       max_bytes=36_152_320, alt_limit=4086)
+                       max_bytes=36_152_320, alt_limit=4086,
+                       # Videos API: one MP4 alone, 3 s to 30 min, 75 KB to 500 MB
+                       video=VideoRules(types=frozenset({"video/mp4"}), max_bytes=500 * 1024 * 1024, min_seconds=3,
+                                        max_seconds=30 * 60))
     secrets = ("token_env", "client_secret_env")
     options = {
         **TOKEN_OPTION,

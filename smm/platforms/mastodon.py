@@ -10,11 +10,15 @@ position) and the same media descriptions; the oldest such status wins.
 from __future__ import annotations
 
 import html
+import io
 import re
+import time
 from datetime import datetime, timezone
+from pathlib import Path
 from typing import Iterator
 from urllib.parse import urlsplit
 
+from smm.content import video
 from smm.errors import AuthError, NotSupported, RateLimited, Rejected, TransientError
 from smm.platforms import http
 from smm.platforms.base import (
@@ -28,6 +32,7 @@ from smm.platforms.base import (
     Outgoing,
     Platform,
     PublishResult,
+    VideoRules,
 )
 from smm.render import counting
 
@@ -37,6 +42,8 @@ _SPACE = re.compile(r"\s+")
 PAGE = 40  # statuses per page looked through by find()
 MAX_PAGES = 25  # beyond this many pages back, find() cannot tell (the job becomes unconfirmed)
 TIMEOUT = 30.0  # seconds Mastodon.py waits for an answer
+MEDIA_WAIT = 120.0  # seconds a run waits for the server to process an uploaded video
+MEDIA_POLL = 2.0  # seconds between two questions about it
 
 
 _BREAK = re.compile(r"<br\s*/?>|</p>\s*<p[^>]*>", re.IGNORECASE)
@@ -116,7 +123,8 @@ class Mastodon(Platform):
     # Upstream defaults (app/models/media_attachment.rb, concerns/attachmentable.rb); instances may differ.
     media = MediaRules(max_count=4, types=frozenset({"image/jpeg", "image/png", "image/gif", "image/webp", "image/heic",
                                                      "image/heif", "image/avif"}),
-                       max_bytes=16 * 1024 * 1024, max_pixels=33_177_600, alt_limit=1500)
+                       max_bytes=16 * 1024 * 1024, max_pixels=33_177_600, alt_limit=1500,
+                       video=VideoRules(max_bytes=99 * 1024 * 1024, max_frame_rate=120, cover=True))
     secrets = ("token_env",)
     options = {
         "instance": {"description": "The instance's base URL, for example `https://mastodon.social`.",
@@ -191,16 +199,33 @@ class Mastodon(Platform):
             detail = exc.args[3] if len(exc.args) > 3 else exc.args[-1]
             raise Rejected(f"Mastodon: refused ({what}): {detail}") from None
 
-    def upload(self, path, alt: str | None) -> str:
-        """One media file; the file is ours to open and close (Mastodon.py leaves paths open)."""
+    def upload(self, path, alt: str | None, cover: float | Path | None = None) -> str:
+        """One media file; the file is ours to open and close (Mastodon.py leaves paths open). A video
+        comes back while the server still transcodes it: it is asked again until it has a URL, for
+        MEDIA_WAIT seconds at most (no status is made before, so giving up sends nothing)."""
         from smm.content.media import inspect
 
+        info = inspect(Path(path))
+        thumbnail = None
+        if info.video is not None and cover is not None:  # the chosen cover, as the video's thumbnail
+            thumbnail = io.BytesIO(video.jpeg(video.cover_image(Path(path), cover), 1280))
         with open(path, "rb") as handle:
-            return self._call("media upload", self.api.media_post, handle, mime_type=inspect(path).mime,
-                              description=alt, file_name=path.name)["id"]
+            media = self._call("media upload", self.api.media_post, handle, mime_type=info.mime, description=alt,
+                               file_name=Path(path).name, thumbnail=thumbnail,
+                               thumbnail_mime_type="image/jpeg" if thumbnail else None)
+        waited = 0.0
+        while media.get("url") is None:
+            if waited >= MEDIA_WAIT:
+                raise TransientError(f"Mastodon: {Path(path).name} was still being processed after {MEDIA_WAIT:.0f} s; "
+                                     "nothing was posted")
+            time.sleep(MEDIA_POLL)
+            waited += MEDIA_POLL
+            media = self._call("media processing", self.api.media, media["id"])
+        return media["id"]
 
     def publish(self, outgoing: Outgoing, *, idempotency_key: str) -> PublishResult:
-        media_ids = [self.upload(path, alt) for path, alt in outgoing.media]
+        covers = dict(outgoing.covers)
+        media_ids = [self.upload(path, alt, covers.get(Path(path))) for path, alt in outgoing.media]
         status = self._call(
             "post", self.api.status_post, outgoing.text,
             in_reply_to_id=outgoing.reply_to.remote_id if outgoing.reply_to else None,

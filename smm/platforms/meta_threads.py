@@ -25,8 +25,8 @@ import regex
 from smm.render import counting
 from smm.errors import PlatformError, Rejected
 from smm.platforms import rotation
-from smm.platforms.base import HANDLE_OPTION, TOKEN_OPTION, Display, Lookup, MediaRules, Metrics, Outgoing, \
-    PublishResult, api_base_option
+from smm.platforms.base import (HANDLE_OPTION, TOKEN_OPTION, Display, Lookup, MediaRules, Metrics, Outgoing,
+                                PublishResult, VideoRules, api_base_option)
 from smm.platforms.graph import MEDIA_BASE_OPTION, THREADS_HOST, THREADS_VERSION, Graph, MetaPlatform, \
     hosting_problem, insight_values, match, media_url
 
@@ -49,7 +49,9 @@ class Threads(MetaPlatform):
     threads = True
     max_links = 5
     media = MediaRules(max_count=20, types=frozenset({"image/jpeg", "image/png"}), max_bytes=8 * 1024 * 1024,
-                       alt_limit=1000)
+                       alt_limit=1000,
+                       video=VideoRules(types=frozenset({"video/mp4", "video/quicktime"}), max_count=20, with_images=True, max_bytes=1024 ** 3,
+                                        max_seconds=300, codecs=frozenset({"h264", "hevc"}), max_frame_rate=60))
     unit = "characters"
     counting_rule = "grapheme clusters, but an emoji counts as its UTF-8 bytes (Threads API docs)"
     secrets = ("token_env",)

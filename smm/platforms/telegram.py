@@ -1,8 +1,10 @@
 """Telegram channels: 4096 UTF-16 code units of text, 1024 for a media caption.
 
 Publishing uses the Bot API (https://core.telegram.org/bots/api): `sendMessage` for text,
-`sendPhoto` for one image, `sendMediaGroup` for 2–10 (an album, the caption on its first
-item), each with `parse_mode: HTML` since the rendered text is already Telegram-HTML.
+`sendPhoto` for one image, `sendVideo` for one video (with its width, height and duration, and
+a chosen `cover:` as its `cover`), `sendMediaGroup` for 2–10 pictures and videos (an album, the
+caption on its first item), each with `parse_mode: HTML` since the rendered text is already
+Telegram-HTML.
 Thread parts reply to the previous part with `reply_parameters`. The remote id is the
 message id (an album's first message); the URL is `https://t.me/<channel>/<id>` for a
 public channel. Bots cannot read a channel's history, so `find()` is not supported and a
@@ -19,7 +21,9 @@ import html
 import json
 import re
 from contextlib import ExitStack
+from pathlib import Path
 
+from smm.content import video
 from smm.errors import AuthError, Rejected, TransientError
 from smm.platforms.base import (
     TOKEN_OPTION,
@@ -29,6 +33,7 @@ from smm.platforms.base import (
     Outgoing,
     Platform,
     PublishResult,
+    VideoRules,
 )
 from smm.platforms.http import SecretCalls, hide, open_media
 from smm.render import counting
@@ -49,7 +54,10 @@ class Telegram(Platform):
     counting_rule = "UTF-16 code units (after entity parsing)"
     markup = "telegram"
     threads = True
-    media = MediaRules(max_count=10, max_bytes=10 * 1024 * 1024, alt_supported=False)
+    # Bots send files up to 50 MB; "Telegram clients support MPEG4 videos" (sendVideo), in an album too
+    media = MediaRules(max_count=10, max_bytes=10 * 1024 * 1024, alt_supported=False,
+                       video=VideoRules(types=frozenset({"video/mp4"}), max_count=10, with_images=True,
+                                        max_bytes=50 * 1000 * 1000, cover=True))
     secrets = ("token_env",)
     options = {
         **TOKEN_OPTION,
@@ -119,15 +127,27 @@ class Telegram(Platform):
             fields = {"chat_id": str(chat_id)}
             if reply:
                 fields["reply_parameters"] = json.dumps(reply)
+            kinds = [_kind(path) for path, _alt in outgoing.media]
             with ExitStack() as stack:
                 if len(outgoing.media) == 1:
-                    files = open_media(stack, outgoing.media, lambda i: "photo")
+                    files = open_media(stack, outgoing.media, lambda i: kinds[0])
                     if outgoing.text:
                         fields |= {"caption": outgoing.text, "parse_mode": "HTML"}
-                    messages = [self._call("sendPhoto", data=fields, files=files)]
+                    if kinds[0] == "video":  # #sendvideo
+                        fields |= {key: json.dumps(value) for key, value in _video_fields(outgoing.media[0][0]).items()}
+                        files |= _cover(outgoing, outgoing.media[0][0], "cover")
+                    method = "sendVideo" if kinds[0] == "video" else "sendPhoto"
+                    messages = [self._call(method, data=fields, files=files)]
                 else:
-                    files = open_media(stack, outgoing.media, lambda i: f"photo{i}")
-                    items = [{"type": "photo", "media": f"attach://{name}"} for name in files]
+                    files = open_media(stack, outgoing.media, lambda i: f"{kinds[i]}{i}")
+                    items = [{"type": kind, "media": f"attach://{name}"} for kind, name in zip(kinds, list(files))]
+                    for index, item in enumerate(items):  # #inputmediavideo
+                        if item["type"] == "video":
+                            path = outgoing.media[index][0]
+                            item |= _video_fields(path)
+                            cover = _cover(outgoing, path, f"cover{index}")
+                            files |= cover
+                            item |= {"cover": f"attach://cover{index}"} if cover else {}
                     if outgoing.text:
                         items[0] |= {"caption": outgoing.text, "parse_mode": "HTML"}
                     fields["media"] = json.dumps(items, ensure_ascii=False)
@@ -150,3 +170,30 @@ class Telegram(Platform):
         else:
             return None  # a private chat or channel has no public link
         return f"https://t.me/{username}/{message['message_id']}"
+
+
+def _kind(path) -> str:
+    """`video` or `photo`, from the file's content."""
+    from smm.content.media import inspect
+
+    return "video" if inspect(Path(path)).is_video else "photo"
+
+
+def _video_fields(path) -> dict:
+    """sendVideo's width, height, duration (whole seconds) and supports_streaming."""
+    from smm.content.media import inspect
+
+    found = inspect(Path(path)).video
+    return {"width": found.width, "height": found.height, "duration": round(found.duration), "supports_streaming": True}
+
+
+def _cover(outgoing: Outgoing, path, name: str) -> dict:
+    """The chosen cover of the video at `path` as a multipart JPEG (Bot API 8.3 `cover`), or none."""
+    chosen = dict(outgoing.covers).get(Path(path))
+    if chosen is None:
+        return {}
+    try:
+        image = video.jpeg(video.cover_image(Path(path), chosen), 1280)
+    except (OSError, video.NotVideo) as exc:  # nothing was sent
+        raise Rejected(f"cannot make the cover of {Path(path).name}: {getattr(exc, 'strerror', None) or exc}") from None
+    return {name: (f"{name}.jpg", image, "image/jpeg")}

@@ -34,6 +34,7 @@ from smm.platforms.base import (
     Platform,
     PublishResult,
     Readiness,
+    VideoRules,
     secret_option,
 )
 from smm.render import counting
@@ -98,7 +99,10 @@ class X(Platform):
     unit = "weighted characters"
     counting_rule = "twitter-text v3 weighted length (CJK and emoji count 2, URLs 23)"
     threads = True
-    media = MediaRules(max_count=4, max_bytes=5 * 1024 * 1024, alt_limit=1000)
+    media = MediaRules(max_count=4, max_bytes=5 * 1024 * 1024, alt_limit=1000,
+                       video=VideoRules(types=frozenset({"video/mp4", "video/quicktime"}), max_bytes=512 * 1024 * 1024,
+                                        min_seconds=0.5, max_seconds=140, min_aspect=1 / 3, max_aspect=3,
+                                        codecs=frozenset({"h264"}), max_frame_rate=60))
     secrets = ("token_env", "refresh_token_env", "client_secret_env", *x_auth.OAUTH1_KEYS)
     options = {
         **HANDLE_OPTION,

@@ -14,8 +14,8 @@ def content_of(rendered, root) -> str:
     """What the account receives, as one string: the parts, and the media files with their digests
     (so a fixed or replaced picture makes a new key)."""
     media = []
-    for m in rendered.media:
-        media.append([m.file, m.alt, _digest(root, m.file)])
+    for m in rendered.media:  # a cover, where chosen, with its picture's digest
+        media.append([m.file, m.alt, _digest(root, m.file)] + ([m.cover, _digest(root, str(m.cover))] if m.cover is not None else []))
     return json.dumps([[p.text for p in rendered.parts], media], ensure_ascii=False)
 
 

@@ -13,6 +13,7 @@ import logging
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
+from smm.content import video
 from smm.data.jobs import JobState
 from smm.errors import AuthError, NotSupported, RateLimited, Rejected, SmmError, TransientError
 from smm.platforms import Lookup, Outgoing, Platform, PublishResult
@@ -182,15 +183,22 @@ class JobSender:
                                "the thread by hand, then mark the record")
 
     def _published(self, job: Job, sending: _Sending) -> JobResult:
-        first = sending.done[0]
-        record = {**sending.record, "state": JobState.PUBLISHED, "remote_id": first.remote_id, "url": first.url,
-                  "published_at": utc(self.clock()), "sent": None}
+        """Every part went out: the record says so (or `exported`, for a bundle a human uploads)."""
+        first, exports = sending.done[0], sending.plan.platform.exports
+        state = JobState.EXPORTED if exports else JobState.PUBLISHED
+        record = {**sending.record, "state": state, "remote_id": first.remote_id, "url": first.url,
+                  "published_at": utc(self.clock()) if not exports else None,
+                  "exported_at": utc(self.clock()) if exports else None, "sent": None}
         try:
             self._save(job, record)
         except CannotWrite as exc:
             return JobResult(job.post.id, job.account, JobState.FAILED, None, f"{exc.message}; it went out "
                              f"({first.url or first.remote_id}) and the record on disk has it: the next run records "
                              "it published, sending nothing")
+        if exports:
+            log.info("%s → %s: exported to %s; upload it by hand, then run `smm resolve %s --account %s --published URL`",
+                     job.post.id, job.account, first.remote_id, job.post.id, job.account)
+            return JobResult(job.post.id, job.account, JobState.EXPORTED, first.remote_id)
         return JobResult(job.post.id, job.account, JobState.PUBLISHED, first.url)
 
     def _outgoing(self, job: Job, rendered, record: dict, index: int, done: list[PublishResult]) -> Outgoing:
@@ -200,6 +208,8 @@ class JobSender:
             post_id=job.post.id, account=job.account, title=rendered.title, text=part.text, index=index,
             total=len(rendered.parts), facets=part.facets,
             media=tuple((self.repo.root / m.file, m.alt) for m in rendered.media) if index == 0 else (),
+            covers=tuple((self.repo.root / m.file, video.cover_source(self.repo.root, m.cover))
+                         for m in rendered.media if m.cover is not None) if index == 0 else (),
             link=rendered.link, published_at=utc(job.post.publish_at or read_time(record["first_attempt"])),
             created_at=record["first_attempt"], languages=rendered.languages, content_warning=rendered.content_warning,
             reply_to=done[-1] if done else answered, thread_root=answered or (done[0] if done else None))

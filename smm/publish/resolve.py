@@ -1,7 +1,9 @@
-"""`smm resolve`: a human settles a job smm could not settle itself (unconfirmed, or failed for good).
+"""`smm resolve`: a human settles a job smm could not settle itself (unconfirmed, or failed for good),
+or says an exported bundle (Douyin, Bilibili, Xiaohongshu) was uploaded.
 
     --published URL   it went out: checked against the network where smm can ask (the post
-                      exists and is this account's), then recorded as published
+                      exists and is this account's; a bundle's URL is checked for the
+                      network's form and its post id kept for metrics), then recorded as published
     --not-published   it did not: the job is pending again and the next run publishes it
 
 Either way the record keeps who said so (git user.name and user.email of the checkout),
@@ -20,7 +22,7 @@ from smm.platforms import PublishResult, platform_class
 from smm.publish.attempts import part_hash, utc
 from smm.workspace.repo import Repo
 
-RESOLVABLE = (JobState.UNCONFIRMED, JobState.FAILED)
+RESOLVABLE = (JobState.UNCONFIRMED, JobState.FAILED, JobState.EXPORTED)
 
 
 @dataclass
@@ -40,7 +42,7 @@ def resolve(repo: Repo, post_id: str, account: str, reference: str | None, now: 
     job = store.job(post_id, account)
     if job.get("state") not in RESOLVABLE:
         raise StateError(f"`{post_id}` on {account} is {job.get('state') or 'not in the publish records'}: "
-                       "only unconfirmed or failed jobs are resolved")
+                         "only unconfirmed, failed or exported jobs are resolved")
     who = gitops.identity(repo.root)
     if not who:
         raise StateError("set `git config user.name` and `user.email`: the record keeps who resolved a job")
@@ -55,12 +57,16 @@ def resolve(repo: Repo, post_id: str, account: str, reference: str | None, now: 
     if owner:  # the same text last week is another post: recording it here would lose this one
         raise StateError(f"--published {reference}: that post is already recorded for `{owner}`; give the URL of "
                        f"`{post_id}`'s own post, or --not-published")
+    platform = platform_class(repo.config.accounts[account].platform)
+    if job["state"] == "exported":  # its part is the bundle: the post a human uploaded replaces it
+        job = {**job, "parts": [], "remote_id": None, "url": None}
     first = not job.get("parts")
     job = _with_part(repo, post, account, job, found, now)
     if checked and first:  # what a human typed is no network id: metrics leave it alone
         job["remote_id"] = None
     store.save(post_id, post.file, account, {**job, "resolved": {**said, "checked": checked is None}})
-    return Resolution(job["state"], found.url, checked or "found on the network")
+    shown = f"a {platform.label} post's link; smm cannot look it up" if platform.exports else "found on the network"
+    return Resolution(job["state"], found.url, checked or shown)
 
 
 def _with_part(repo: Repo, post, account: str, job: dict, found: PublishResult, now: datetime) -> dict:

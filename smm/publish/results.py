@@ -85,7 +85,7 @@ def _counts(report: Report) -> str:
     return ", ".join(f"{n} {state}" for state, n in sorted(counts.items())) if report.jobs else "nothing due"
 
 
-_ICONS = {JobState.PUBLISHED: "✅", JobState.FAILED: "❌", JobState.UNCONFIRMED: "❓", JobState.IN_FLIGHT: "⏳",
+_ICONS = {JobState.PUBLISHED: "✅", JobState.EXPORTED: "📦", JobState.FAILED: "❌", JobState.UNCONFIRMED: "❓", JobState.IN_FLIGHT: "⏳",
           JobState.LATE: "⏰", JobState.WOULD_PUBLISH: "📝"}
 _RANK = {JobState.FAILED: 0, JobState.SKIPPED: 1, JobState.UNCONFIRMED: 2, JobState.IN_FLIGHT: 3,
          JobState.LATE: 4}  # what a human must see first

@@ -23,7 +23,7 @@ class Job:
 
 
 def due_jobs(posts: list[Post], store: RecordStore, config: Config, now: datetime) -> list[Job]:
-    """Every (post, account) whose time has come and that is not published yet, oldest first.
+    """Every (post, account) whose time has come and that is not published (or exported) yet, oldest first.
 
     Catch-up, not exact-minute: everything due since the last run is here; nothing early.
     Instants are compared, never wall clocks (see `instant`).
@@ -37,7 +37,7 @@ def due_jobs(posts: list[Post], store: RecordStore, config: Config, now: datetim
         for account in post.accounts:
             if account not in config.accounts:
                 continue
-            if store.job(post.id, account).get("state") != JobState.PUBLISHED:
+            if store.job(post.id, account).get("state") not in (JobState.PUBLISHED, JobState.EXPORTED):
                 jobs.append(Job(post, account, now - instant(when)))
     return jobs
 

@@ -63,7 +63,8 @@ def as_text(preview: Preview, originals: dict | None = None) -> str:
                 out.append(f"-- {r.account} ({label}){which}: {_count(part)} {platform_class(r.platform).unit}"
                            f"{'' if _fits(r) else '  PROBLEM'}")
                 out.append(part.text)
-            out += [f"   media: {m.file}" + (f"  alt: {m.alt}" if m.alt else "  (no alt text)") for m in r.media]
+            out += [f"   media: {m.file}" + (f"  alt: {m.alt}" if m.alt else "  (no alt text)")
+                    + (f"  cover: {m.cover}" if m.cover is not None else "") for m in r.media]
             out += [f"   ! {d.message}" for d in r.diagnostics]
         out.append("")
     return "\n".join(out).rstrip() + "\n"

@@ -20,7 +20,7 @@ from markupsafe import Markup
 
 from smm.check.diagnostics import ERROR, Diagnostic
 from smm.content.links import leaves_safely, tag_all, utm_tag
-from smm.content import media
+from smm.content import media, video
 from smm.content.post import Post, published
 from smm.content.tokens import HANDLE, hashtag, hashtags, urls
 from smm.platforms import Platform, platform_class, reported_limits
@@ -48,6 +48,7 @@ class Part:
 class MediaRef:
     file: str
     alt: str | None
+    cover: object = None  # a video's cover: a time (`00:00:03`, seconds) or a picture's path
 
 
 @dataclass(frozen=True)
@@ -73,7 +74,8 @@ class Rendered:
             "platform": self.platform,
             "parts": [{"text": p.text, "length": p.length, "limit": p.limit} | ({"facets": list(p.facets)} if p.facets else {})
                       for p in self.parts],
-            "media": [{"file": m.file, "alt": m.alt} for m in self.media],
+            "media": [{"file": m.file, "alt": m.alt} | ({"cover": m.cover} if m.cover is not None else {})
+                      for m in self.media],
             "link": self.link,
         }
 
@@ -275,13 +277,9 @@ class _Job:
         return result.strip()
 
     def article(self, body: str) -> str:
-        """The article as sent (smm.render.article), with what WeChat needs checked: its title, a cover
+        """The article as sent (smm.render.article), with what WeChat needs checked: a cover
         (the first `media`, else the account's `cover`) and the images it uploads from the body."""
         built = article.build(body, article.theme_of(self.r.brand.theme))
-        limit = self.platform.title_limit
-        if limit and len(self.post.title) > limit:
-            self.problem(("title",), "render.too-long", f"the title is {len(self.post.title)} characters; "
-                         f"{self.platform.label} takes at most {limit}", "shorten `title`")
         cover = self.options.get("cover")
         if not self.view.media and not cover and not self.post.meta.get("draft"):  # a draft may wait for one
             self.problem(self.view.media_path or ("platforms", self.account_index()), "media.none",
@@ -359,6 +357,11 @@ class _Job:
         for rule, message, hint, snippet in self.platform.account_problems(text, self.options):
             at = self.position_in_source(snippet) if snippet else None  # else the link, or the account in `platforms`
             self.problem(self.view.link_path or ("platforms", self.account_index()), rule, message, hint, at)
+        title_limit = self.platform.title_limit
+        if title_limit is not None and self.platform.title_length(self.post.title) > title_limit:
+            self.problem(("title",), "render.title-too-long",
+                         f"the title counts {self.platform.title_length(self.post.title)} as {self.platform.label} "
+                         f"counts it; its limit is {title_limit}", "`title` is what the network shows as the title")
         if self.platform.max_links is not None:
             links = len(urls(text))
             if links > self.platform.max_links:
@@ -380,9 +383,9 @@ class _Job:
                          "video; this one has none", f"add `media:`, or take `{self.account}` off `platforms`")
         if len(items) > rules.max_count:
             self.problem(base, "media.count", f"{len(items)} media files; {self.platform.label} takes at most {rules.max_count}")
-        refs = []
+        refs, infos = [], []
         for index, item in enumerate(items):
-            refs.append(MediaRef(item["file"], item.get("alt")))
+            refs.append(MediaRef(item["file"], item.get("alt"), item.get("cover")))
             path, rule, what = _usable_media(self.r.root, item["file"])
             if rule:  # the same for every account: one diagnostic after dedupe
                 hint = "paths are relative to the repository root, e.g. `content/media/photo.jpg`"
@@ -390,12 +393,40 @@ class _Job:
                                                 f"media file `{item['file']}` {what}",
                                                 hint if rule == "media.missing" else None))
                 continue
+            info = media.inspect(path)
+            infos.append(info)
             if hosting := self.platform.media_problem(self.options, item["file"]):
                 self.problem(base + (index, "file"), "media.url", f"`{item['file']}`: {hosting}")
-            for rule, message in media.problems(media.inspect(path), item.get("alt"), rules, self.r.brand.alt_required):
+            for rule, message in media.problems(info, item.get("alt"), rules, self.r.brand.alt_required):
                 about = "alt" if rule in ("media.alt-missing", "media.alt-too-long") else "file"  # no `alt`: its item
                 self.problem(base + (index, about), rule, f"`{item['file']}` {message}")
+            if item.get("cover") is not None:
+                self.check_cover(item, info, base + (index, "cover"))
+        for rule, message in media.mix_problems(infos, rules):
+            self.problem(base, rule, f"{message} ({self.platform.label})")
         return refs
+
+    def check_cover(self, item: dict, info: media.MediaInfo, where: tuple) -> None:
+        """A video's `cover`: a time within it, or a picture in the repository."""
+        cover = item["cover"]
+        if info.video is None:
+            self.problem(where, "media.cover", f"`{item['file']}` is no video: `cover` chooses a video's cover")
+            return
+        at = video.parse_time(cover)
+        if at is not None:
+            if at > info.video.duration:
+                self.problem(where, "media.cover", f"cover at {at:g} s is after the end of `{item['file']}` "
+                             f"({info.video.duration:.1f} s)")
+            return
+        if not isinstance(cover, str):
+            self.problem(where, "media.cover", f"cover `{cover}` is neither a time (00:00:03) nor a picture's path")
+            return
+        path, rule, what = _usable_media(self.r.root, cover)
+        if rule is None and media.inspect(path).is_video:
+            rule, what = "media.cover", "is a video, not a picture"
+        if rule:
+            self.found.append(Diagnostic.at(self.post.file, self.post.at(where), ERROR, "media.cover",
+                                            f"cover `{cover}` {what}", "a time such as 00:00:03, or a picture's path"))
 
 
 def _usable_media(root: Path, file: str) -> tuple[Path | None, str | None, str | None]:

@@ -223,7 +223,7 @@ def make_post(rng: random.Random, index: int, prose: Prose) -> tuple[str, str]:
     accounts = ["feed"] + rng.sample(ACCOUNTS[1:], rng.randint(2, 5))
     media_count = 0 if rng.random() < 0.65 else (1 if {"weibo", "wechat"} & set(accounts) else rng.randint(1, 2))
     title = en_sentence(rng)[:-1].split(" ")[:5]
-    fields = [("title", " ".join(title).capitalize() + " " + "".join(rng.sample(ZH_WORDS, 2))),
+    fields = [("title", (" ".join(title).capitalize() + " " + "".join(rng.sample(ZH_WORDS, 2)))[:32].rstrip()),  # WeChat: ≤ 32
               ("publish_at", f"{when:%Y-%m-%dT%H:%M}"), ("platforms", accounts),
               ("pillar", rng.choice(PILLARS)), ("hashtags", rng.sample(HASHTAGS, rng.randint(1, 4)))]
     if index % 211 == 5:
