@@ -125,17 +125,16 @@ def check(paths: tuple[Path, ...], fmt: str, fix: bool, now: str | None) -> None
     Exit 0 without errors (warnings allowed), 1 with errors, 2 for bad usage or an
     unusable platforms.yml.
     """
-    from smm.check import run_check, select
+    from smm.check import check_settings, run_check, select
     from smm.config import find_root
     from smm.diagnostics import render
     from smm.files import SourceLines
-    from smm.settings import load_settings
 
     for p in paths:
         if not p.exists():
             raise UsageError(f"no such file or folder: {p}")
     root = find_root(paths[0] if paths else Path.cwd())
-    settings = load_settings(root, voice=True)
+    settings, key = check_settings(root)
     moment = _now(now, settings.config.timezone)
     if fix:  # before the check, which then reports what is left
         from smm.repo import load_repo
@@ -147,7 +146,7 @@ def check(paths: tuple[Path, ...], fmt: str, fix: bool, now: str | None) -> None
                                       for w in wanted)]
         for changed in apply_fixes(root, posts, settings.voice):
             click.echo(f"fixed {changed}", err=True)
-    repo = run_check(root, moment, settings)
+    repo = run_check(root, moment, list(paths), (settings, key))
     found = select(repo.diagnostics, repo.root, list(paths))
     click.echo(render(found, fmt, SourceLines(repo.root).line))
     if repo.config_broken:

@@ -57,9 +57,10 @@ import logging
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Callable, ClassVar, Mapping
+from typing import TYPE_CHECKING, Callable, ClassVar, Mapping
 
-import httpx
+if TYPE_CHECKING:  # httpx is imported where calls are made: checking needs no network
+    import httpx
 
 from smm import DISTRIBUTION, counting
 from smm.errors import AuthError, NotSupported
