@@ -27,11 +27,12 @@ from smm.cache import MISS, FileCache, recall, remember
 from smm.calendar import CALENDAR_FILE, gaps
 from smm.config import PLATFORMS_FILE, Config
 from smm import lookalikes
-from smm.content import Post, read_post
+from smm.content import CONTENT_DIR, Post, read_post
 from smm.diagnostics import ERROR, WARNING, Diagnostic
 from smm.files import MAX_TEXT_BYTES, SourceLines, open_regular
 from smm.platforms import platform_class
 from smm.render import Rendered, Renderer
+from smm.records import RECORDS_DIR
 from smm.repo import Repo, load_repo, shard_of
 from smm.integrity import check_duplicate_ids, check_records
 from smm.schema import did_you_mean
@@ -313,6 +314,25 @@ def check_gaps(repo: Repo, now: datetime) -> list[Diagnostic]:
             f"schedule a post with `pillar: {slot.pillar}` that day" if slot.pillar else "schedule a post that day",
         ))
     return found
+
+
+def affected(changes: list[tuple[str, str]]) -> list[str] | None:
+    """What to check after these changes ((status, path) as gitops.changed_since gives them): each
+    post added or changed; the publish records when a post was removed (one may be orphaned) or a
+    record changed; None (the whole repository) when a file every post depends on changed
+    (platforms.yml, brand/, a media file or anything else under content/). Problems across posts
+    are found whatever is checked; an empty list: only the settings files."""
+    paths: set[str] = set()
+    for status, path in changes:
+        if path == PLATFORMS_FILE or path.startswith("brand/"):
+            return None
+        if path.startswith(f"{CONTENT_DIR}/"):
+            if not path.endswith(".md"):
+                return None
+            paths.add(RECORDS_DIR if status == "D" else path)
+        elif path.startswith(f"{RECORDS_DIR}/"):
+            paths.add(RECORDS_DIR)
+    return sorted(paths)
 
 
 def select(diagnostics: list[Diagnostic], root: Path, paths: list[Path]) -> list[Diagnostic]:

@@ -117,8 +117,10 @@ def cli() -> None:
 @click.option("--format", "fmt", type=click.Choice(["text", "github", "json"]), default="text", show_default=True,
               help="text: like a compiler; github: workflow annotations; json: an array of diagnostics.")
 @click.option("--fix", is_flag=True, help="Apply the brand voice's substitution fixes in place, then check.")
+@click.option("--since", metavar="REF", help="Check what changed since the merge base of REF and HEAD (git), "
+              "working tree included, and what depends on it; adds to PATHS.")
 @_NOW
-def check(paths: tuple[Path, ...], fmt: str, fix: bool, now: str | None) -> None:
+def check(paths: tuple[Path, ...], fmt: str, fix: bool, since: str | None, now: str | None) -> None:
     """Check posts, platforms.yml and brand/ files; report every problem at once.
 
     PATHS limit the report to posts under them (default: the whole repository).
@@ -134,6 +136,8 @@ def check(paths: tuple[Path, ...], fmt: str, fix: bool, now: str | None) -> None
         if not p.exists():
             raise UsageError(f"no such file or folder: {p}")
     root = find_root(paths[0] if paths else Path.cwd())
+    if since is not None:
+        paths = _changed_paths(root, since, paths)
     settings, key = check_settings(root)
     moment = _now(now, settings.config.timezone)
     if fix:  # before the check, which then reports what is left
@@ -152,6 +156,21 @@ def check(paths: tuple[Path, ...], fmt: str, fix: bool, now: str | None) -> None
     if repo.config_broken:
         raise SystemExit(2)
     raise SystemExit(1 if any(d.is_error for d in found) else 0)
+
+
+def _changed_paths(root: Path, since: str, paths: tuple[Path, ...]) -> tuple[Path, ...]:
+    """PATHS plus what changed since `since` needs checked (smm.check.affected); () for everything."""
+    from smm.check import affected
+    from smm.config import PLATFORMS_FILE
+    from smm.gitops import changed_since
+
+    try:
+        changed = affected(changed_since(root, since))
+    except SmmError as exc:
+        raise UsageError(f"--since {since}: {exc}") from None
+    if changed is None:
+        return ()
+    return paths + tuple(root / p for p in changed) or (root / PLATFORMS_FILE,)  # nothing changed: the settings
 
 
 @cli.command()

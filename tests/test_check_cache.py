@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -149,3 +150,42 @@ def test_an_installed_package_changes_the_cache_key(example, tmp_path, monkeypat
     else:
         (packages / "markdown-3.7.dist-info").rmdir()
     assert settings_digest(example) != before
+
+
+# change → the files whose problems `smm check --since HEAD` reports besides the settings' (None: all)
+SINCE = {
+    "nothing": [],
+    "a post's text": [POST],
+    "a copy of a post (duplicate id)": ["content/2026/12/2026-12-02-giveaway-again.md"],
+    "a published post removed (its record orphaned)": ["data/published/"],
+    "a post renamed": ["content/2026/11/2026-11-23-pu-erh-prices-2.md", "data/published/"],
+    "calendar.yml": None,
+    "a voice rule file": None,
+    "a media file": None,
+}
+
+
+@pytest.mark.parametrize("change", list(SINCE), ids=list(SINCE))
+def test_since_checks_what_changed_and_what_depends_on_it(example, tmp_path, monkeypatch, smm, change):
+    monkeypatch.chdir(example)
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@example.com"]
+    for command in (["init", "-q"], ["add", "-A"], ["commit", "-qm", "example"]):
+        subprocess.run(git + command, cwd=example, check=True)
+    make, _, brings = CHANGES[change]
+    make(example)
+    env = {"SMM_CACHE_DIR": str(tmp_path / "cache")}
+    full = smm.json("check", "--now", NOW, env=env)
+    since = smm.json("check", "--now", NOW, "--since", "HEAD", env=env)
+    files = SINCE[change]
+    expected = full[1] if files is None else [
+        d for d in full[1] if d["file"].startswith(("brand/", "platforms.yml")) or d["file"] in files
+        or any(f.endswith("/") and d["file"].startswith(f) for f in files)]
+    assert since[:2] == (1 if any(d["severity"] == "error" for d in expected) else 0, expected)
+    assert brings is None or brings in {d["rule"] for d in since[1]}
+
+
+def test_since_an_unknown_commit_is_a_usage_error(example, monkeypatch, smm):
+    monkeypatch.chdir(example)
+    subprocess.run(["git", "init", "-q"], cwd=example, check=True)
+    code, _, err = smm("check", "--since", "no-such-ref")
+    assert code == 2 and "--since no-such-ref" in err and "Traceback" not in err
