@@ -19,7 +19,7 @@ def _now(value: str | None, tz=timezone.utc) -> datetime:
     """--now (or the clock) as an instant in UTC; without an offset it is read in the repository's
     time zone. UTC, because Python compares two times of the same zone by their wall clocks (a post
     at a skipped local time would be due early); between zones it compares instants."""
-    from smm.content import parse_when
+    from smm.content.post import parse_when
 
     if not value:
         return datetime.now(timezone.utc)
@@ -34,18 +34,18 @@ _NOW = click.option("--now", envvar="SMM_NOW", metavar="ISO8601",
 
 
 def _repo(start: Path | None = None):
-    from smm.config import find_root
-    from smm.repo import load_repo
+    from smm.workspace.config import find_root
+    from smm.workspace.repo import load_repo
 
     return load_repo(find_root(start or Path.cwd()))
 
 
 def _fail_on_broken_config(repo) -> None:
-    from smm.diagnostics import render
+    from smm.check.diagnostics import render
 
     if repo.config_broken:
-        from smm.files import SourceLines
-        from smm.lookalikes import explain
+        from smm.workspace.files import SourceLines
+        from smm.workspace.lookalikes import explain
 
         lines = SourceLines(repo.root).line
         broken = explain([d for d in repo.diagnostics if d.file == "platforms.yml"], lines)
@@ -91,9 +91,9 @@ def _from_interrupt(exc: BaseException | None) -> bool:
 
 def _refuse_when_unsafe(repo) -> None:
     """Duplicate ids and unreadable or unmatched records could make a post go out twice."""
-    from smm.diagnostics import render
-    from smm.files import SourceLines
-    from smm.integrity import blocking
+    from smm.check.diagnostics import render
+    from smm.check.integrity import blocking
+    from smm.workspace.files import SourceLines
 
     problems = blocking(repo)
     if problems:
@@ -127,10 +127,10 @@ def check(paths: tuple[Path, ...], fmt: str, fix: bool, since: str | None, now: 
     Exit 0 without errors (warnings allowed), 1 with errors, 2 for bad usage or an
     unusable platforms.yml.
     """
-    from smm.check import check_settings, run_check, select
-    from smm.config import find_root
-    from smm.diagnostics import render
-    from smm.files import SourceLines
+    from smm.check.diagnostics import render
+    from smm.check.run import check_settings, run_check, select
+    from smm.workspace.config import find_root
+    from smm.workspace.files import SourceLines
 
     for p in paths:
         if not p.exists():
@@ -141,8 +141,8 @@ def check(paths: tuple[Path, ...], fmt: str, fix: bool, since: str | None, now: 
     settings, key = check_settings(root)
     moment = _now(now, settings.config.timezone)
     if fix:  # before the check, which then reports what is left
-        from smm.repo import load_repo
         from smm.voice import apply_fixes
+        from smm.workspace.repo import load_repo
 
         wanted = [p.resolve() for p in paths]
         posts = [p for p in load_repo(root, settings=settings).posts
@@ -160,9 +160,9 @@ def check(paths: tuple[Path, ...], fmt: str, fix: bool, since: str | None, now: 
 
 def _changed_paths(root: Path, since: str, paths: tuple[Path, ...]) -> tuple[Path, ...]:
     """PATHS plus what changed since `since` needs checked (smm.check.affected); () for everything."""
-    from smm.check import affected
-    from smm.config import PLATFORMS_FILE
-    from smm.gitops import changed_since
+    from smm.check.run import affected
+    from smm.data.gitops import changed_since
+    from smm.workspace.config import PLATFORMS_FILE
 
     try:
         changed = affected(changed_since(root, since))
@@ -180,8 +180,8 @@ def _changed_paths(root: Path, since: str, paths: tuple[Path, ...]) -> tuple[Pat
 @_NOW
 def new(title: str, when: str | None, platforms: str | None, now: str | None) -> None:
     """Write a new post under content/<yyyy>/<mm>/ with a unique id."""
-    from smm.content import parse_when
-    from smm.newpost import create_post
+    from smm.content.newpost import create_post
+    from smm.content.post import parse_when
 
     repo = _repo()
     _fail_on_broken_config(repo)
@@ -218,7 +218,7 @@ def _day(value: str | None, option: str):
 @_NOW
 def calendar(start: str | None, end: str | None, fmt: str, now: str | None) -> None:
     """The content calendar: scheduled posts by day, and open slots from brand/calendar.yml."""
-    from smm import calendar as cal
+    from smm.workspace import calendar as cal
 
     repo = _repo()
     _fail_on_broken_config(repo)
@@ -233,7 +233,7 @@ def calendar(start: str | None, end: str | None, fmt: str, now: str | None) -> N
     if fmt == "json":
         click.echo(cal.format_json(entries))
     elif fmt == "ics":
-        from smm.gitops import origin_url
+        from smm.data.gitops import origin_url
 
         domain = cal.uid_domain(origin_url(repo.root), repo.brand.name, repo.root)
         click.echo(cal.format_ics(entries, repo.brand.name, moment, domain), nl=False)
@@ -244,7 +244,7 @@ def calendar(start: str | None, end: str | None, fmt: str, now: str | None) -> N
 def _post_paths(root: Path, paths: tuple[Path, ...]) -> list[Path]:
     """The PATHS of `smm preview`, resolved; each must be a post file or a folder that can hold
     posts (content/, one under it, or one above it), else an error (exit 1) that says so."""
-    from smm.content import CONTENT_DIR, post_files
+    from smm.content.post import CONTENT_DIR, post_files
     from smm.errors import SmmError
 
     content = (root / CONTENT_DIR).resolve()
@@ -278,9 +278,9 @@ def preview(paths: tuple[Path, ...], accounts: tuple[str, ...], fmt: str) -> Non
 
     PATHS limit the preview to posts under them (default: every post).
     """
-    from smm import preview as show
-    from smm.brand import page_language
-    from smm.render import Renderer
+    from smm.render.rendered import Renderer
+    from smm.render import preview as show
+    from smm.workspace.brand import page_language
 
     repo = _repo(paths[0] if paths else None)
     _fail_on_broken_config(repo)
@@ -308,7 +308,7 @@ def preview(paths: tuple[Path, ...], accounts: tuple[str, ...], fmt: str) -> Non
     elif fmt == "html":
         click.echo(show.as_html(selected, repo.root, repo.brand.name, page_language(repo.brand, repo.posts)))
     else:
-        from smm.diagnostics import visible
+        from smm.check.diagnostics import visible
 
         click.echo(visible(show.as_text(selected), keep="\n\t"), nl=False)
 
@@ -339,7 +339,7 @@ def count(platform_name: str, as_json: bool) -> None:
 def _count(platform, data: bytes) -> tuple[int, int | None, list[str]]:
     """(length, limit, why the network would refuse it) of bytes that must be UTF-8 text."""
     from smm.errors import SmmError
-    from smm.files import decode
+    from smm.workspace.files import decode
 
     text, found = decode(data, "standard input")
     if text is None:
@@ -377,9 +377,9 @@ def publish(now: str | None, dry_run: bool, commit: bool, push: bool, include_la
     """
     from contextlib import nullcontext
 
-    from smm import runs
-    from smm.config import find_root
-    from smm.lock import exclusive
+    from smm.data.lock import exclusive
+    from smm.publish import runs
+    from smm.workspace.config import find_root
 
     root = find_root(Path.cwd())
     with nullcontext() if dry_run else exclusive(root, "publish", lock_timeout):  # a dry run writes nothing
@@ -409,9 +409,9 @@ def resolve(post_id: str, account: str, url: str | None, not_published: bool, no
     Records who resolved it (git user.name) and when. Exit 0 when recorded, 1 when the URL is not
     this account's post or the job needs no resolving, 2 for usage errors.
     """
-    from smm.config import find_root
-    from smm.lock import exclusive
-    from smm.resolve import resolve as settle
+    from smm.data.lock import exclusive
+    from smm.publish.resolve import resolve as settle
+    from smm.workspace.config import find_root
 
     if (url is None) == (not not_published):
         raise UsageError("give either --published URL or --not-published")
@@ -441,7 +441,7 @@ def resolve(post_id: str, account: str, url: str | None, not_published: bool, no
 @_NOW
 def init(directory: Path, brand: str | None, tz: str, smm_requirement: str, force: bool, now: str | None) -> None:
     """Create a new content repository in DIRECTORY that passes `smm check` at once."""
-    from smm.newrepo import init as scaffold
+    from smm.workspace.newrepo import init as scaffold
 
     written = scaffold(directory, brand or directory.resolve().name, tz, smm_requirement, _now(now), force)
     click.echo(f"created {len(written)} files in {directory}")
@@ -449,7 +449,7 @@ def init(directory: Path, brand: str | None, tz: str, smm_requirement: str, forc
 
 
 def _duration(value: str, option: str):
-    from smm.config import parse_duration
+    from smm.workspace.config import parse_duration
 
     try:
         duration = parse_duration(value)
@@ -478,7 +478,7 @@ def metrics(since: str, interval: str, concurrency: int, commit: bool, push: boo
     Exit 0 when every account was collected (or has no metrics), 1 when any failed or
     lacks its secrets, 2 for usage or config errors.
     """
-    from smm import metrics as collect
+    from smm.metrics import collect
 
     repo = _repo()
     _fail_on_broken_config(repo)

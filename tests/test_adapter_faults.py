@@ -21,7 +21,7 @@ import requests
 
 from smm.errors import PlatformError, RateLimited, Rejected, TransientError
 from smm.platforms import Outgoing, platform_class
-from smm.repo import load_repo
+from smm.workspace.repo import load_repo
 
 SECRET = "s3cr3t-Fake-Token-For-Replays-0123456789"
 HOOK = "https://hooks.example.com/services/T0/B0/" + SECRET

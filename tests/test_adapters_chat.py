@@ -2,7 +2,7 @@
 
 Nothing here talks to a real network. Each test replays the request and response shapes the
 networks document (the section is cited beside each shape) and checks the exact request
-the adapter sends and what the engine (smm.publish.Publisher, or the real `smm publish`)
+the adapter sends and what the engine (smm.publish.pipeline.Publisher, or the real `smm publish`)
 makes of the answer: published, retried after a rate limit, failed for good or not,
 unconfirmed after a timeout. A replay proves the adapter matches the documentation as
 written here, not that the network still behaves so; see the README's platform table.
@@ -30,16 +30,16 @@ from pathlib import Path
 import httpx
 import pytest
 import respx
+from conftest import post_text
 from PIL import Image
 
-from conftest import post_text
 from smm.errors import AuthError, RateLimited, Rejected, TransientError
 from smm.platforms import Outgoing, PublishResult
 from smm.platforms.discord import Discord
 from smm.platforms.slack import Slack
 from smm.platforms.telegram import Telegram
-from smm.publish import Publisher
-from smm.repo import load_repo
+from smm.publish.pipeline import Publisher
+from smm.workspace.repo import load_repo
 
 NOW = "2026-12-01T12:00:00+08:00"
 TOKEN = "7012345678:AAFakeTokenForReplaysOnly_x9Qw-ZZZZZZZ"
@@ -579,7 +579,7 @@ def test_every_message_of_an_adapter_error_is_scrubbed(repo, mock):
 
 
 def test_none_can_find_so_push_runs_record_the_intent_first():
-    # smm.runs pushes the in_flight record before calling a network that cannot be asked afterwards
+    # smm.publish.runs pushes the in_flight record before calling a network that cannot be asked afterwards
     assert not any(cls.reconciles for cls in (Telegram, Discord, Slack))
     assert all(cls.can_publish and cls.unavailable() is None for cls in (Telegram, Discord, Slack))
 

@@ -13,7 +13,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).parent / "bench"))
 from corpus import NOW, generate  # noqa: E402
 
-from smm.check import run_check  # noqa: E402
+from smm.check.run import run_check  # noqa: E402
 
 POSTS = 240
 # Errors a post of the corpus carries on purpose (besides voice rules of level error).

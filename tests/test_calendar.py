@@ -6,7 +6,6 @@ import json
 
 import icalendar
 import pytest
-
 from conftest import CALENDAR, PLATFORMS, ROOT, SLOTS, post_text
 
 # 2026-11-30 is a Monday.
@@ -232,7 +231,7 @@ def test_ics_calendar_is_named_after_the_brand(make_repo, smm):
     (None, "git@github.com:acme/social.git", False),
 ])
 def test_ics_uids_are_per_repository_and_stable_across_clones(first, second, same):
-    from smm.calendar import uid_domain
+    from smm.workspace.calendar import uid_domain
 
     assert uid_domain(first, "Acme") == uid_domain(first, "Acme")
     assert (uid_domain(first, "Acme") == uid_domain(second, "Acme")) is same
@@ -295,3 +294,28 @@ def test_repositories_without_remote_or_brand_name_get_their_own_uids(make_repo,
         assert uid == [str(e["uid"]) for e in again.walk("vevent") if str(e["uid"]).startswith("post-")]
         uids += uid
     assert len(uids) == 2 and uids[0] != uids[1]
+
+
+# Across a daylight-saving change a slot is filled by the post nearest in real time (not by the wall
+# clock), and a slot at a time the clocks skip is shown when it happens. America/New_York: the
+# clocks go back on Sunday 2026-11-01 at 02:00 and forward on Sunday 2026-03-08 at 02:00.
+DST_CASES = [
+    # (day, slot times, post times, open slots expected as (date, time))
+    ("2026-11-01", ["00:30", "03:00"], ["2026-11-01T01:50"], [("2026-11-01", "03:00")]),   # 01:50 EDT: 1h20 after 00:30, 2h10 before 03:00 EST
+    ("2026-11-01", ["00:30", "03:00"], ["2026-11-01T01:50-05:00"], [("2026-11-01", "00:30")]),  # 01:50 EST: 1h10 before 03:00
+    ("2026-11-01", ["00:30", "03:00"], [], [("2026-11-01", "00:30"), ("2026-11-01", "03:00")]),
+    ("2026-03-08", ["02:30"], [], [("2026-03-08", "03:30")]),   # the clocks skip 02:00-03:00
+    ("2026-03-08", ["01:00", "02:30"], ["2026-03-08T03:40"], [("2026-03-08", "01:00")]),
+    ("2026-03-08", ["01:00", "04:00"], ["2026-03-08T03:15"], [("2026-03-08", "01:00")]),  # 45 min vs 1h15 real (2h15 on the wall)
+]
+
+
+@pytest.mark.parametrize("day,slots,posts,expected", DST_CASES)
+def test_slots_across_a_clock_change_are_matched_in_real_time(make_repo, smm, day, slots, posts, expected):
+    calendar = CALENDAR + "slots:\n" + "".join(f'  - {{day: sunday, time: "{t}", pillar: news}}\n' for t in slots)
+    platforms = PLATFORMS.replace("Asia/Shanghai", "America/New_York")
+    make_repo({f"p{i}.md": post_text(publish_at=at, pillar="news") for i, at in enumerate(posts)},
+              platforms=platforms, calendar=calendar)
+    code, entries, _ = smm.json("calendar", "--from", day, "--to", day)
+    assert code == 0
+    assert [(e["date"], e["time"]) for e in entries if e["type"] == "gap"] == expected

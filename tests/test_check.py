@@ -9,7 +9,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from conftest import CALENDAR, ROOT, SLOTS, post_text
 
 NOW = "2026-11-20T00:00:00+08:00"
@@ -40,7 +39,7 @@ def test_json_has_exact_keys_and_exit_1(make_repo, smm):
 ])
 def test_json_output_is_what_json_dumps_writes(diagnostics):
     """The fast JSON writer lays out and escapes exactly as `json.dumps(indent=2, ensure_ascii=False)`."""
-    from smm.diagnostics import Diagnostic, format_json
+    from smm.check.diagnostics import Diagnostic, format_json
 
     items = [Diagnostic(*d) for d in diagnostics]
     written = format_json(items)
@@ -275,7 +274,7 @@ def test_real_process_never_prints_a_traceback(make_repo):
 
 
 def test_parallel_loading_finds_the_same_problems(make_repo, smm, monkeypatch):
-    import smm.repo as repo_module
+    import smm.workspace.repo as repo_module
 
     posts = {f"p{i}.md": post_text(f"Post {i} 茶", publish_at=f"2026-12-{1 + i % 28:02d}T12:00") for i in range(12)}
     posts["p3.md"] = post_text(platforms="[feed, mastodn]")
@@ -439,7 +438,7 @@ SETTINGS_PROBLEMS = [  # (file, text, rule, line, exit code)
 @pytest.mark.parametrize("file,text,rule,line,exit_code", SETTINGS_PROBLEMS, ids=[p[0] for p in SETTINGS_PROBLEMS])
 def test_each_settings_file_is_read_once_and_reported_once(make_repo, smm, monkeypatch, file, text, rule, line,
                                                           exit_code, fix):
-    from smm import config
+    from smm.workspace import config
 
     make_repo({"a.md": post_text(platforms="[feed]")}, files={file: text})
     parsed = []  # the settings files parsed, in order

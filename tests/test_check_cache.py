@@ -8,9 +8,9 @@ import subprocess
 from pathlib import Path
 
 import pytest
-
 from conftest import ROOT
-from smm import media
+
+from smm.content import media
 
 NOW = "2026-11-20T00:00:00+08:00"
 POST = "content/2026/11/2026-11-27-winter-blend.md"
@@ -136,7 +136,7 @@ def test_warm_and_incremental_checks_find_what_a_full_check_finds(example, tmp_p
 @pytest.mark.parametrize("change", ["added", "upgraded", "removed"])
 def test_an_installed_package_changes_the_cache_key(example, tmp_path, monkeypatch, change):
     """A new version of Markdown (or of any installed package) may render differently: every post is checked again."""
-    from smm.check import settings_digest
+    from smm.check.run import settings_digest
 
     packages = tmp_path / "site-packages"
     (packages / "markdown-3.7.dist-info").mkdir(parents=True)

@@ -14,9 +14,18 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from smm import counting
-from smm.counting import (bluesky_length, first_overflow, graphemes, mastodon_length, mastodon_spans,
-                          utf16_length, weibo_length, x_length, x_url_spans)
+from smm.render import counting
+from smm.render.counting import (
+    bluesky_length,
+    first_overflow,
+    graphemes,
+    mastodon_length,
+    mastodon_spans,
+    utf16_length,
+    weibo_length,
+    x_length,
+    x_url_spans,
+)
 
 CONFORMANCE = Path(__file__).parent / "conformance" / "twitter-text"
 V3 = json.loads((CONFORMANCE / "v3.json").read_text(encoding="utf-8"))

@@ -10,10 +10,15 @@ from pathlib import Path
 
 import pytest
 
-from smm.counting import bluesky_length, graphemes_unicode15, mastodon_length, x_length
 from smm.platforms.bluesky import Bluesky
 from smm.platforms.meta_threads import Threads
 from smm.platforms.x import X
+from smm.render.counting import (
+    bluesky_length,
+    graphemes_unicode15,
+    mastodon_length,
+    x_length,
+)
 
 REFERENCE = json.loads((Path(__file__).parent / "conformance" / "counting" / "reference.json").read_text(encoding="utf-8"))
 CASES = [pytest.param(case, id=f"{case['platform']}-{case['id']}") for case in REFERENCE["cases"]]

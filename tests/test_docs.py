@@ -8,8 +8,8 @@ from importlib import resources
 
 import click
 import pytest
-
 from conftest import ROOT
+
 from smm.cli import cli
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")

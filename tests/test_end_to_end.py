@@ -19,7 +19,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from peers import require
 
 pytestmark = pytest.mark.peer

@@ -2,7 +2,7 @@
 
 Three kinds of input: YAML-ish text built from YAML's special characters, mappings of the
 schema's own field names to values of random types (dumped with yaml.safe_dump), and raw
-bytes. Each goes through `smm.content.parse_post` and through a full `smm check` of a
+bytes. Each goes through `smm.content.post.parse_post` and through a full `smm check` of a
 temp repository. Properties: nothing escapes; every diagnostic points at a real line
 (>= 1, within the file) and column (>= 1, within its line) and has a rule id; invalid
 input always yields at least one error. For the mappings, whose validity an independent
@@ -28,9 +28,9 @@ from hypothesis import strategies as st
 from jsonschema import Draft202012Validator, validators
 from jsonschema.exceptions import ValidationError
 
-from smm.check import run_check
-from smm.content import parse_post
-from smm.diagnostics import ERROR, WARNING
+from smm.check.diagnostics import ERROR, WARNING
+from smm.check.run import run_check
+from smm.content.post import parse_post
 
 BASE = Path(__file__).parent / "fixtures" / "invalid" / "base"
 SCHEMA = json.loads((Path(__file__).parents[1] / "smm" / "schemas" / "post.schema.json").read_text("utf-8"))

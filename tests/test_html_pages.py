@@ -9,17 +9,16 @@ screenshots; these tests hold the structure and the escaping.)
 from __future__ import annotations
 
 import re
-
-import pytest
 from html.parser import HTMLParser
 
+import pytest
 from conftest import post_text
 from test_report import END, NOW, START, write_fixture
 
-from smm.preview import rich_text, safe_html
-from smm.repo import load_repo
+from smm.render.preview import rich_text, safe_html
 from smm.report import build, render
 from smm.report.charts import bar_chart, fit, heatmap, line_chart, text_width
+from smm.workspace.repo import load_repo
 
 PAYLOADS = ("<script>alert(1)</script>", '"><img src=x onerror=alert(1)>')
 

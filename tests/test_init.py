@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pytest
 import yaml
+from conftest import ROOT
 from packaging.requirements import Requirement
 
-from conftest import ROOT
-from smm.newrepo import WORKFLOWS, with_extra, workflow
+from smm.workspace.newrepo import WORKFLOWS, with_extra, workflow
 
 
 def test_init_then_check_passes(tmp_path, smm, monkeypatch):

@@ -82,19 +82,19 @@ def test_ctrl_c_exits_130_with_one_line_and_leaves_nothing_behind(command, posts
 # parses the options said "Aborted!" (exit 1).
 _INTERRUPTED = """
 import sys, time
-import click, smm.cli, smm.config
+import click, smm.cli, smm.workspace.config
 
 class Interrupted:
     def __del__(self):
         raise KeyboardInterrupt  # as if Ctrl-C arrived while this object was collected
 
-find_root = smm.config.find_root
+find_root = smm.workspace.config.find_root
 def find_root_and(*args):  # every command finds the repository first
     {where}
     time.sleep(0.5)  # the command goes on working
     return find_root(*args)
 
-smm.config.find_root = find_root_and
+smm.workspace.config.find_root = find_root_and
 {patch}
 sys.argv = ["smm", *sys.argv[1:]]
 smm.cli.main()

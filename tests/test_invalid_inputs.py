@@ -20,8 +20,8 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
+from smm.check.diagnostics import ERROR, WARNING, Diagnostic, format_github
 from smm.cli import cli
-from smm.diagnostics import ERROR, WARNING, Diagnostic, format_github
 
 FIXTURES = Path(__file__).parent / "fixtures" / "invalid"
 BASE = FIXTURES / "base"
@@ -349,7 +349,7 @@ def test_control_characters_are_printed_as_symbols(tmp_path, written, shown):
     (b"\x80\x81\x82\x83", "data of a type smm does not know"),
 ])
 def test_a_file_that_is_no_picture_is_named_for_what_it_is(tmp_path, content, named):
-    from smm.media import inspect
+    from smm.content.media import inspect
 
     (tmp_path / "photo.jpg").write_bytes(content)
     problem = inspect(tmp_path / "photo.jpg").problem

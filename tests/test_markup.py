@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from smm import markup
+from smm.render import markup
 
 PLAIN_TEXT = st.lists(
     st.sampled_from(["tea", "茶", "乌龙。", "Hi!", "&", "a.b", "😀", "\n", "\n\n", " ", "#Tea", "x#y", "100%", "'q'"]),
@@ -62,7 +63,7 @@ def test_raw_html_is_text_not_markup():
     ("ok <!-- a --> then <!-- open", "ok then <!-- open", 19),
 ])
 def test_strip_comments(body, stripped, unclosed):
-    from smm.markup import strip_comments
+    from smm.render.markup import strip_comments
 
     assert strip_comments(body) == (stripped, unclosed)
 
@@ -85,5 +86,5 @@ def test_code_is_published_as_written(body, plain, html):
 
 
 def test_a_refused_link_is_named_as_written():
-    assert markup.render("[x](<javascript:alert(1)>) [y](java<script:z)", "plain").refused_links == \
+    assert markup.convert("[x](<javascript:alert(1)>) [y](java<script:z)", "plain").refused_links == \
         ("<javascript:alert(1)>", "java<script:z")

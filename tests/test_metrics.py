@@ -15,14 +15,14 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
-
 from conftest import post_text
-from smm import metrics
+
 from smm.errors import RateLimited, TransientError
+from smm.metrics import collect as metrics
 from smm.platforms.bluesky import Bluesky
 from smm.platforms.local import Local
 from smm.platforms.mastodon import Mastodon
-from smm.repo import load_repo
+from smm.workspace.repo import load_repo
 
 NOW = datetime.fromisoformat("2026-12-01T12:00:00+08:00")
 PLATFORMS = """\
@@ -383,7 +383,7 @@ def test_bluesky_posts_become_rows(make_repo):
 
 
 def test_a_whole_last_row_without_newline_is_kept_and_a_partial_one_cut(tmp_path):
-    from smm.metrics import append_rows
+    from smm.metrics.collect import append_rows
 
     columns = ["collected_at", "account", "platform", "followers"]
     (tmp_path / "whole.csv").write_text("collected_at,account,platform,followers\n2026-11-26T04:00:00Z,b,bluesky,1737")

@@ -16,12 +16,12 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
-
 from conftest import post_text
+
 from smm.platforms import Lookup, Outgoing, PublishResult
 from smm.platforms.mastodon import match
-from smm.publish import Publisher
-from smm.repo import load_repo
+from smm.publish.pipeline import Publisher
+from smm.workspace.repo import load_repo
 
 NOW = datetime.now(timezone.utc).replace(microsecond=0)
 PLATFORMS = "timezone: UTC\naccounts:\n  local: {platform: local, path: .local/local}\n"
@@ -247,7 +247,7 @@ def _git(root: Path, *args: str) -> str:
 
 
 def test_a_run_that_loses_the_claim_race_never_calls(repo, tmp_path):
-    from smm import gitops
+    from smm.data import gitops
 
     shared = tmp_path / "network"  # both checkouts publish to the same (local) network
     root = repo({"a.md": due("Hello")}, platforms=f"timezone: UTC\naccounts:\n  local: {{platform: local, path: '{shared}'}}\n")
@@ -304,7 +304,7 @@ def test_a_lost_runner_with_push_leaves_its_claims_and_nothing_goes_out_twice(re
     assert held.returncode == 0, held.stderr
     assert {j["state"] for j in json.loads(held.stdout)["jobs"]} <= {"in_flight", "published"}
     _git(fresh, "pull", "-q")
-    from smm import gitops
+    from smm.data import gitops
 
     later = datetime.now(timezone.utc) + timedelta(minutes=11)  # the lost run's claims have run out
     done = Publisher(load_repo(fresh), NOW, {}, sleep=lambda s: None, wall=lambda: later,

@@ -20,7 +20,6 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import pytest
-
 from peers import ApiDouble, require
 
 pytestmark = pytest.mark.peer

@@ -12,7 +12,6 @@ import uuid
 from datetime import datetime, timezone
 
 import pytest
-
 from peers import http_json, require, unavailable
 
 pytestmark = pytest.mark.peer

@@ -87,8 +87,8 @@ def test_the_minimal_adapter_in_the_contract_works(tmp_path):
 
     import httpx
 
-    from smm.config import Account
     from smm.platforms import base, http
+    from smm.workspace.config import Account
 
     example = textwrap.dedent(base.__doc__.split("A minimal adapter:\n")[1].split("\n\nTable tests")[0])
     scope = {**vars(base), "http": http}

@@ -11,12 +11,12 @@ from pathlib import Path
 from xml.etree import ElementTree as ET
 
 import pytest
-
 from conftest import post_text
+
 from smm.errors import AuthError, NotSupported, TransientError
 from smm.platforms import PublishResult
-from smm.publish import Publisher
-from smm.repo import load_repo
+from smm.publish.pipeline import Publisher
+from smm.workspace.repo import load_repo
 
 NOW = "2026-12-01T12:00:00+08:00"
 PLATFORMS = """\
@@ -215,7 +215,7 @@ def test_dry_run_writes_nothing(repo, smm):
 
 
 def test_a_second_run_waits_for_the_lock_then_gives_up(repo, smm):
-    from smm.lock import exclusive
+    from smm.data.lock import exclusive
 
     root = repo({"a.md": due()})
     with exclusive(root, "publish"):
@@ -304,18 +304,18 @@ def test_a_file_smm_cannot_write_fails_the_job_with_path_and_reason(repo, smm, a
 def test_a_record_it_cannot_write_mid_job_never_loses_or_doubles_the_post(repo, monkeypatch, fails_when, says, sent):
     import errno
 
-    import smm.records
-    from smm.files import write_atomic
+    import smm.data.records
+    from smm.workspace.files import write_atomic
 
     root = repo({"a.md": due(accounts="[local]")})
 
     def full_disk(path, text, root=None):
         if path.name == "a.json" and fails_when(text):
-            raise smm.files.CannotWrite("data/published/a.json", OSError(errno.ENOSPC, os.strerror(errno.ENOSPC)))
+            raise smm.workspace.files.CannotWrite("data/published/a.json", OSError(errno.ENOSPC, os.strerror(errno.ENOSPC)))
         write_atomic(path, text, root)
 
     with monkeypatch.context() as patched:
-        patched.setattr(smm.records, "write_atomic", full_disk)
+        patched.setattr(smm.data.records, "write_atomic", full_disk)
         [job] = _publisher(root).run().jobs
     assert (job.state, len(remote_posts(root))) == ("failed", sent) and says in job.error, job.error
     [job] = _publisher(root).run().jobs  # the disk has room again
@@ -506,7 +506,7 @@ def test_markdown_summary_lists_failures_first(repo, smm):
 
 
 def _job(state: str, post: str, fails_run: bool = True):
-    from smm.publish import JobResult
+    from smm.publish.pipeline import JobResult
     return JobResult(post, "acct", state, "https://x/1" if state == "published" else None, f"why {post}", fails_run)
 
 
@@ -521,8 +521,8 @@ def _job(state: str, post: str, fails_run: bool = True):
      ["❌ skipped (fails the run) | `s`", "❓ unconfirmed | `u`", "➖ skipped (cannot publish from smm) | `w`"]),
 ])
 def test_markdown_summary_puts_what_fails_the_run_first(jobs, rows):
-    from smm.publish import Report
-    from smm.runs import format_publish
+    from smm.publish.pipeline import Report
+    from smm.publish.runs import format_publish
     table = [line for line in format_publish(Report(jobs), "markdown").splitlines() if line.startswith("| ") and "`" in line]
     assert [line.split(" | acct")[0].removeprefix("| ") for line in table] == rows
 
@@ -597,7 +597,7 @@ def test_an_unexpected_error_fails_that_job_only(repo, monkeypatch):
 
 
 def test_saving_a_record_keeps_what_another_run_wrote(repo):
-    from smm.records import RecordStore
+    from smm.data.records import RecordStore
 
     root = repo({"a.md": due(accounts="[feed, local]")})
     store = RecordStore(root, load_repo(root).records)

@@ -9,10 +9,10 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
-
 from conftest import post_text
-from smm.publish import Publisher
-from smm.repo import load_repo
+
+from smm.publish.pipeline import Publisher
+from smm.workspace.repo import load_repo
 
 NOW = "2026-12-01T12:00:00+08:00"
 PLATFORMS = """\
@@ -128,7 +128,7 @@ def test_white_space_around_a_secret_is_ignored_with_a_warning(make_repo, caplog
 
 
 def test_metrics_says_the_same_about_an_unusable_secret(make_repo):
-    from smm.metrics import collect
+    from smm.metrics.collect import collect
 
     root = _secret_repo(make_repo, "mastodon")
     report = collect(load_repo(root), datetime.fromisoformat(NOW), {"T_SECRET": "tok en"})
@@ -291,7 +291,7 @@ WINNERS = [  # the pushed job, ours, which one the merged record keeps
 
 @pytest.mark.parametrize("pushed,ours,winner", WINNERS)
 def test_merged_records_keep_the_job_that_got_furthest(pushed, ours, winner):
-    from smm.merge import merge_records
+    from smm.data.merge import merge_records
 
     def text(job, other_account):
         return json.dumps({"post": "a", "file": "content/a.md", "accounts": {"local": job, other_account: {"state": "pending"}}})
@@ -634,16 +634,14 @@ BLUESKY_RATE_LIMITS = [  # 429 headers (ratelimit-reset: seconds from now, made 
 @pytest.mark.parametrize("headers,wait", BLUESKY_RATE_LIMITS)
 def test_bluesky_rate_limit_waits_for_the_shorter_signal(make_repo, headers, wait):
     import time
+    from types import SimpleNamespace
 
     from atproto_client.exceptions import RateLimitExceededError
     from atproto_client.request import Response
 
     from smm.errors import RateLimited
-    from smm.platforms.bluesky import Bluesky
-
-    from types import SimpleNamespace
-
     from smm.platforms import Outgoing
+    from smm.platforms.bluesky import Bluesky
 
     sent = {k: str(int(time.time()) + v) if k == "ratelimit-reset" else v for k, v in headers.items()}
 
@@ -665,7 +663,7 @@ def test_each_replayed_commit_is_merged_in_turn(make_repo, tmp_path):
     """The intent commits of a run (webhook networks) and its last commit, all over a concurrent push."""
     import subprocess
 
-    from smm import gitops
+    from smm.data import gitops
 
     def write(root, job_local=None, job_feed=None, rows=()):
         path = root / "data/published/a.json"

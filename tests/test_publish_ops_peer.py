@@ -8,11 +8,11 @@ import uuid
 from datetime import datetime, timedelta, timezone
 
 import pytest
-
 from conftest import post_text
 from peers import http_json, require
-from smm.publish import Publisher
-from smm.repo import load_repo
+
+from smm.publish.pipeline import Publisher
+from smm.workspace.repo import load_repo
 
 pytestmark = pytest.mark.peer
 

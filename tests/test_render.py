@@ -11,10 +11,10 @@ import os
 
 import httpx
 import pytest
-
 from conftest import ROOT, post_text
-from smm.repo import load_repo
-from smm.render import Renderer
+
+from smm.render.rendered import Renderer
+from smm.workspace.repo import load_repo
 
 FIXTURE = ROOT / "tests" / "fixtures" / "render"
 GOLDEN = ROOT / "tests" / "golden"
@@ -411,8 +411,7 @@ def test_http_and_mailto_links_are_published(make_repo, body, href):
 def test_raw_html_links_are_text_not_links_in_html_flavours(make_repo):
     import re
 
-    from smm.links import leaves_safely
-
+    from smm.content.links import leaves_safely
     from smm.platforms import platform_class
 
     renderings = render_everywhere(make_repo, '<a href="javascript:alert(1)">click</a> <img src=x onerror=alert(1)>')
@@ -628,7 +627,7 @@ TOKENS = [  # (text, hashtags, urls, mentions)
 
 @pytest.mark.parametrize("text,tags,links,mentions", TOKENS)
 def test_tokens_are_found_one_way(text, tags, links, mentions):
-    from smm.tokens import MENTION, hashtags, urls
+    from smm.content.tokens import MENTION, hashtags, urls
 
     assert hashtags(text) == tags
     assert urls(text) == links

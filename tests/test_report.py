@@ -12,13 +12,12 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-
 from conftest import ROOT, post_text
+
 from smm.errors import SmmError, UsageError
-from smm.report import JSON_KEYS, build, render, window
-from smm.report import kpis
-from smm.settings import load_settings
-from smm.repo import load_repo
+from smm.report import JSON_KEYS, build, kpis, render, window
+from smm.workspace.repo import load_repo
+from smm.workspace.settings import load_settings
 
 GOLDEN = ROOT / "tests" / "golden" / "report"
 UTC = timezone.utc
@@ -200,7 +199,7 @@ def test_top_and_bottom_posts(report):
 
 
 def _entries(report):
-    return [kpis.Entry(i["post"], i["title"], i["account"], i["platform"], datetime.fromisoformat(i["published_at"]),
+    return [kpis.MeasuredPost(i["post"], i["title"], i["account"], i["platform"], datetime.fromisoformat(i["published_at"]),
                        likes=i["likes"], reposts=i["reposts"], replies=i["replies"], quotes=i["quotes"], views=i["views"],
                        collected=i["interactions"] is not None, followers=i["followers_at_post"])
             for i in report.data["posts"]["items"]]
@@ -231,7 +230,7 @@ def test_best_times_from_the_whole_history(report):
 
 
 def test_best_times_use_the_local_time_zone():
-    entry = kpis.Entry("x", "x", "a", "local", datetime(2026, 11, 2, 23, 30, tzinfo=UTC), likes=3, collected=True,
+    entry = kpis.MeasuredPost("x", "x", "a", "local", datetime(2026, 11, 2, 23, 30, tzinfo=UTC), likes=3, collected=True,
                        followers=100)
     cells = kpis.best_times([entry], ZoneInfo("Asia/Shanghai"))["cells"]
     assert (cells[0]["weekday"], cells[0]["hour"]) == ("Tue", 7)

@@ -5,10 +5,11 @@ from __future__ import annotations
 import re
 
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from smm import counting
-from smm.threads import SPLIT_MARKER, split
+from smm.render import counting
+from smm.render.split import SPLIT_MARKER, split
 
 WORDS = st.sampled_from([
     "tea", "oolong", "the", "harvest", "is", "in.", "Really!", "乌龙茶", "新茶上市。", "好喝！", "👩‍👩‍👧",

@@ -12,12 +12,12 @@ import zoneinfo
 from pathlib import Path
 
 import pytest
-
 from conftest import CALENDAR, PLATFORMS, ROOT, post_text
-from smm.settings import load_settings
-from smm.content import post_files, read_post
-from smm.diagnostics import Diagnostic
+
+from smm.check.diagnostics import Diagnostic
+from smm.content.post import post_files, read_post
 from smm.voice import Voice
+from smm.workspace.settings import load_settings
 
 TZ = zoneinfo.ZoneInfo("Asia/Shanghai")
 def post(body: str = "Hello", **fields) -> str:
@@ -69,8 +69,8 @@ def check(root: Path, voice: Voice | None = None, rendered=False) -> list[Diagno
     found = []
     results = {}
     if rendered:
-        from smm.repo import load_repo
-        from smm.render import Renderer
+        from smm.render.rendered import Renderer
+        from smm.workspace.repo import load_repo
 
         repo = load_repo(root)
         renderer = Renderer(root, repo.config, repo.brand)
@@ -518,8 +518,8 @@ def test_example_repository_passes():
     assert len(voice.rules) >= 30
     assert {r.kind for r in voice.rules} == {"existence", "substitution", "occurrence", "repetition",
                                               "capitalization", "conditional", "consistency"}
-    from smm.repo import load_repo
-    from smm.render import Renderer
+    from smm.render.rendered import Renderer
+    from smm.workspace.repo import load_repo
 
     repo = load_repo(ROOT)
     renderer = Renderer(ROOT, repo.config, repo.brand)

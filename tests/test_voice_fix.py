@@ -4,6 +4,7 @@ the rest of each file byte for byte the same, nothing else fixed."""
 from __future__ import annotations
 
 from test_voice import load, post, posts_of, voice_repo
+
 from smm.voice import apply_fixes, fix_posts
 
 TERMS = """\

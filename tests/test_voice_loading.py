@@ -7,7 +7,6 @@ import shutil
 from pathlib import Path
 
 import pytest
-
 from test_voice import brief, check, load, post, voice_repo
 
 FIXTURES = Path(__file__).parent / "fixtures" / "voice"
@@ -172,6 +171,7 @@ def test_every_setting_field_and_rule_id_is_documented():
     from importlib import resources
 
     from conftest import ROOT
+
     from smm.voice.rules import COMMON_FIELDS, KIND_FIELDS, KINDS
 
     doc = (ROOT / "README.md").read_text(encoding="utf-8")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from test_voice import check, load, post, posts_of, voice_repo
 
 

@@ -10,7 +10,6 @@ from pathlib import Path
 
 import pytest
 import yaml
-
 from conftest import ROOT
 
 WORKFLOWS = sorted((ROOT / ".github" / "workflows").glob("*.yml"))
@@ -106,7 +105,8 @@ def test_zizmor_finds_nothing_even_pedantic():
 
 @pytest.mark.parametrize("requirement", ["smm-git==0.1.0", "git+https://github.com/o/smm@v0.1.0", "./vendor/smm[test]"])
 def test_generated_workflows_pass_their_own_checks_for_every_requirement_form(tmp_path, requirement):
-    from smm.newrepo import WORKFLOWS as GENERATED, workflow
+    from smm.workspace.newrepo import WORKFLOWS as GENERATED
+    from smm.workspace.newrepo import workflow
 
     folder = tmp_path / ".github" / "workflows"
     folder.mkdir(parents=True)

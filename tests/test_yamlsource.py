@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from smm.yamlsource import load
+from smm.workspace.yamlsource import load
 
 
 def test_positions_of_values_and_keys():

@@ -12,7 +12,16 @@ if TYPE_CHECKING:  # httpx is imported where calls are made: checking needs no n
 
 
 from smm.errors import ConfigError
-from smm.platforms.base import Display, Lookup, Metrics, MediaRules, Outgoing, Platform, PublishResult, Readiness
+from smm.platforms.base import (
+    Display,
+    Lookup,
+    MediaRules,
+    Metrics,
+    Outgoing,
+    Platform,
+    PublishResult,
+    Readiness,
+)
 
 __all__ = ["Display", "Lookup", "Metrics", "MediaRules", "Outgoing", "Platform", "PublishResult", "Readiness", "registry",
            "platform_class", "registered", "reported_limits"]
@@ -26,7 +35,7 @@ def registry() -> dict[str, type[Platform]]:
 
 def registered(classes) -> dict[str, type[Platform]]:
     """{name: class} of (where, class) pairs; a ConfigError names a clash or a broken declaration."""
-    from smm.markup import FLAVORS
+    from smm.render.markup import FLAVORS
 
     found: dict[str, type[Platform]] = {}
     where: dict[str, str] = {}

@@ -9,7 +9,7 @@ without the method. A platform class declares, as class attributes:
 - its limits: `text_limit`, `caption_limit`, `length` (with `unit` and `counting_rule`),
   `cost`, `extra_problems`, `max_links`, `max_hashtags`, `media` (MediaRules), `threads`
   (or `threads_for(options)`), `content_warnings`; `smm check`, `preview` and `count` read them;
-- its text: `markup`, the flavour smm.markup writes (one of `FLAVORS`), and `finalize`,
+- its text: `markup`, the flavour smm.render.markup writes (one of `FLAVORS`), and `finalize`,
   `shorten_links`, `facets` for what the network needs beyond it;
 - its account options: `options` (name → JSON Schema with a description) and `options_rule`
   (a schema applied to its accounts, such as the options they require); platforms.yml is
@@ -62,8 +62,9 @@ from typing import TYPE_CHECKING, Callable, ClassVar, Mapping
 if TYPE_CHECKING:  # httpx is imported where calls are made: checking needs no network
     import httpx
 
-from smm import DISTRIBUTION, counting
+from smm import DISTRIBUTION
 from smm.errors import AuthError, NotSupported
+from smm.render import counting
 
 log = logging.getLogger(__name__)
 UNSET = "is not set"
@@ -183,7 +184,7 @@ class Platform:
     unit: ClassVar[str] = "characters"  # what `length` counts, in a word or two
     counting_rule: ClassVar[str] = "grapheme clusters"  # the whole rule, for previews and docs
     threads: ClassVar[bool] = False  # can publish a reply chain
-    markup: ClassVar[str] = "plain"  # a smm.markup flavor
+    markup: ClassVar[str] = "plain"  # a smm.render.markup flavor
     max_links: ClassVar[int | None] = None
     max_hashtags: ClassVar[int | None] = None
     content_warnings: ClassVar[bool] = False  # a post's `content_warning` is shown, and counted, here
@@ -301,7 +302,7 @@ class Platform:
         return Readiness(unsupported, not_installed, "not configured: " + "; ".join(said) if said else None,
                          tuple(problems))
 
-    # The three questions smm/publish.py still asks (issue 12 moves it to `readiness`).
+    # The three questions smm/publish/pipeline.py still asks (issue 12 moves it to `readiness`).
 
     @classmethod
     def unavailable(cls) -> str | None:

@@ -13,15 +13,23 @@ from __future__ import annotations
 import hashlib
 import re
 from datetime import datetime
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import regex
 
-from smm import counting
 from smm.errors import AuthError, NotSupported, RateLimited, Rejected, TransientError
-from smm.platforms.base import (HANDLE_OPTION, Display, Lookup, MediaRules, Metrics, Outgoing, Platform, PublishResult,
-    secret_option)
+from smm.platforms.base import (
+    HANDLE_OPTION,
+    Display,
+    Lookup,
+    MediaRules,
+    Metrics,
+    Outgoing,
+    Platform,
+    PublishResult,
+    secret_option,
+)
+from smm.render import counting
 
 MAX_BYTES = 3000
 POST = "app.bsky.feed.post"
@@ -58,7 +66,7 @@ _CLOSING = dict(zip("“‘「『（《〈【〔«‹\"'", "”’」』）》�
 # whose opening one it lacks; detectFacets would link "https://example.com/a。谢谢".
 _FULL_WIDTH_STOP = re.compile("[。，！？、；：]")
 _OPENING = {"）": "（", "」": "「", "』": "『", "】": "【"}
-_TLDS = frozenset(line.strip() for line in (Path(counting.__file__).with_name("data") / "bluesky_tlds.txt")
+_TLDS = frozenset(line.strip() for line in (counting.RESOURCES / "bluesky_tlds.txt")
                   .read_text(encoding="utf-8").splitlines() if line.strip() and not line.startswith("#"))
 
 

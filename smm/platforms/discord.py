@@ -22,7 +22,14 @@ from contextlib import ExitStack
 import httpx
 
 from smm.errors import AuthError, PlatformError, Rejected, TransientError
-from smm.platforms.base import Display, MediaRules, Outgoing, Platform, PublishResult, secret_option
+from smm.platforms.base import (
+    Display,
+    MediaRules,
+    Outgoing,
+    Platform,
+    PublishResult,
+    secret_option,
+)
 from smm.platforms.http import SecretCalls, open_media, webhook_url
 
 EMBED_TITLE_LIMIT = 256

@@ -14,8 +14,15 @@ from pathlib import Path
 from xml.etree import ElementTree as ET
 
 from smm.errors import Rejected
-from smm.platforms.base import Display, Lookup, MediaRules, Outgoing, Platform, PublishResult
-from smm.files import parse_json, read_text, write_atomic
+from smm.platforms.base import (
+    Display,
+    Lookup,
+    MediaRules,
+    Outgoing,
+    Platform,
+    PublishResult,
+)
+from smm.workspace.files import parse_json, read_text, write_atomic
 
 ATOM = "http://www.w3.org/2005/Atom"
 JSON_FEED_VERSION = "https://jsonfeed.org/version/1.1"

@@ -5,7 +5,13 @@ Instagram cut the hashtags a post or reel may carry from 30 to 5 (announced by
 `hashtag_limit` in platforms.yml.
 """
 
-from smm.platforms.base import HANDLE_OPTION, TOKEN_OPTION, Display, MediaRules, Platform
+from smm.platforms.base import (
+    HANDLE_OPTION,
+    TOKEN_OPTION,
+    Display,
+    MediaRules,
+    Platform,
+)
 
 
 class Instagram(Platform):

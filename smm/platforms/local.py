@@ -28,8 +28,8 @@ from typing import Iterator
 
 from smm.errors import RateLimited, Rejected, TransientError
 from smm.platforms.base import Display, Metrics, Outgoing, PublishResult
-from smm.platforms.mastodon import Mastodon, _REMOTE_MENTION
-from smm.files import write_atomic
+from smm.platforms.mastodon import _REMOTE_MENTION, Mastodon
+from smm.workspace.files import write_atomic
 
 
 class Local(Mastodon):

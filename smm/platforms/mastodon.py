@@ -15,10 +15,19 @@ from datetime import datetime, timezone
 from typing import Iterator
 from urllib.parse import urlsplit
 
-from smm import counting
 from smm.errors import AuthError, NotSupported, RateLimited, Rejected, TransientError
 from smm.platforms import http
-from smm.platforms.base import TOKEN_OPTION, Display, Lookup, MediaRules, Metrics, Outgoing, Platform, PublishResult
+from smm.platforms.base import (
+    TOKEN_OPTION,
+    Display,
+    Lookup,
+    MediaRules,
+    Metrics,
+    Outgoing,
+    Platform,
+    PublishResult,
+)
+from smm.render import counting
 
 _TAG = re.compile(r"<[^>]+>")
 _REMOTE_MENTION = re.compile(r"@(\w+)@[\w.-]+\w")
@@ -156,7 +165,7 @@ class Mastodon(Platform):
 
     def upload(self, path, alt: str | None) -> str:
         """One media file; the file is ours to open and close (Mastodon.py leaves paths open)."""
-        from smm.media import inspect
+        from smm.content.media import inspect
 
         with open(path, "rb") as handle:
             return self._call("media upload", self.api.media_post, handle, mime_type=inspect(path).mime,

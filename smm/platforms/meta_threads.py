@@ -2,8 +2,14 @@
 
 import regex
 
-from smm import counting
-from smm.platforms.base import HANDLE_OPTION, TOKEN_OPTION, Display, MediaRules, Platform
+from smm.platforms.base import (
+    HANDLE_OPTION,
+    TOKEN_OPTION,
+    Display,
+    MediaRules,
+    Platform,
+)
+from smm.render import counting
 
 _GRAPHEME = regex.compile(r"\X")
 # A cluster is an emoji when it holds a pictograph, a flag letter or a skin tone, or

@@ -17,7 +17,15 @@ message's `ts`, and thread parts reply with `thread_ts`, so `thread: auto` makes
 from __future__ import annotations
 
 from smm.errors import AuthError, Rejected
-from smm.platforms.base import TOKEN_OPTION, Display, MediaRules, Outgoing, Platform, PublishResult, secret_option
+from smm.platforms.base import (
+    TOKEN_OPTION,
+    Display,
+    MediaRules,
+    Outgoing,
+    Platform,
+    PublishResult,
+    secret_option,
+)
 from smm.platforms.http import SecretCalls, webhook_url
 
 # Errors that mean the webhook URL no longer works (https://api.slack.com/messaging/webhooks#handling_errors):

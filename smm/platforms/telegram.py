@@ -20,11 +20,17 @@ import json
 import re
 from contextlib import ExitStack
 
-
-from smm import counting
 from smm.errors import AuthError, Rejected, TransientError
+from smm.platforms.base import (
+    TOKEN_OPTION,
+    Display,
+    MediaRules,
+    Outgoing,
+    Platform,
+    PublishResult,
+)
 from smm.platforms.http import SecretCalls, hide, open_media
-from smm.platforms.base import TOKEN_OPTION, Display, MediaRules, Outgoing, Platform, PublishResult
+from smm.render import counting
 
 _TAG = re.compile(r"<[^>]*>")
 API = "https://api.telegram.org"

@@ -1,7 +1,7 @@
 """Weibo: limits are stated in 汉字; half-width characters count one half (rounded up)."""
 
-from smm import counting
 from smm.platforms.base import TOKEN_OPTION, Display, MediaRules, Platform
+from smm.render import counting
 
 
 class Weibo(Platform):

@@ -1,7 +1,13 @@
 """X (Twitter): 280 weighted characters per twitter-text v3."""
 
-from smm import counting
-from smm.platforms.base import HANDLE_OPTION, TOKEN_OPTION, Display, MediaRules, Platform
+from smm.platforms.base import (
+    HANDLE_OPTION,
+    TOKEN_OPTION,
+    Display,
+    MediaRules,
+    Platform,
+)
+from smm.render import counting
 
 
 class X(Platform):

@@ -16,11 +16,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone, tzinfo
 
-from smm.brand import page_language
 from smm.errors import UsageError
 from smm.report import kpis
 from smm.report.goals import Context, evaluate
-from smm.report.kpis import Entry
+from smm.report.kpis import MeasuredPost
+from smm.workspace.brand import page_language
 
 JSON_KEYS = ("period", "accounts", "posts", "goals", "best_times")
 DEFINITIONS = {
@@ -57,7 +57,7 @@ def window(tz: tzinfo, now: datetime, period: str | None = None, from_: date | N
            to: date | None = None) -> tuple[datetime, datetime]:
     """The report's [start, end): `--from`/`--to` are local days, both included; else the
     `period` (`7d`, `30d`, `90d`; default 30d) up to now."""
-    from smm.config import parse_duration
+    from smm.workspace.config import parse_duration
 
     try:
         length = parse_duration(period or "30d")
@@ -80,7 +80,7 @@ def window(tz: tzinfo, now: datetime, period: str | None = None, from_: date | N
     return start, end
 
 
-def entries(repo, snapshots: dict, followers: dict, end: datetime) -> list[Entry]:
+def entries(repo, snapshots: dict, followers: dict, end: datetime) -> list[MeasuredPost]:
     """Every (post, account) published before `end`, with its latest counts and followers at post time."""
     posts = {p.id: p for p in repo.posts}
     found = []
@@ -95,7 +95,7 @@ def entries(repo, snapshots: dict, followers: dict, end: datetime) -> list[Entry
             options = repo.config.accounts.get(account)
             snap = snapshots.get((post_id, account))
             series = followers.get(account, [])
-            found.append(Entry(
+            found.append(MeasuredPost(
                 post_id=post_id, title=post.title if post else post_id, account=account,
                 platform=options.platform if options else (snap.platform if snap else ""), published_at=when,
                 pillar=post.pillar if post else None, campaign=post.campaign if post else None, url=job.get("url"),
@@ -119,8 +119,8 @@ def _when(raw) -> datetime | None:
 
 def build(repo, start: datetime, end: datetime, now: datetime) -> Report:
     """Every figure of the report for [start, end)."""
-    from smm.calendar import gaps
     from smm.report.load import load
+    from smm.workspace.calendar import gaps
 
     tz = repo.config.timezone
     snapshots, followers = load(repo.root, end)

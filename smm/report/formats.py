@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import json
 from decimal import ROUND_HALF_UP, Decimal
-from html import escape
 
+from markupsafe import Markup
+
+from smm import pages
 from smm.report import JSON_KEYS, Report
 from smm.report.charts import bar_chart, heatmap, line_chart
 from smm.report.kpis import WEEKDAYS
@@ -238,154 +240,35 @@ def as_markdown(report: Report) -> str:
 
 # -- HTML ----------------------------------------------------------------------------------------
 
-_CSS = """
-:root{color-scheme:light}
-body{font:15px/1.5 system-ui,-apple-system,'Segoe UI','Noto Sans','Noto Sans CJK SC','PingFang SC','Microsoft YaHei','Apple Color Emoji','Segoe UI Emoji','Noto Color Emoji',sans-serif;
-margin:0;color:#222;background:#fff}
-main{max-width:1000px;margin:0 auto;padding:1.5rem 1rem 3rem}
-h1{font-size:1.5rem;margin:0 0 .2rem;line-height:1.25}h2{font-size:1.2rem;margin:2.2rem 0 .6rem;padding-bottom:.2rem;border-bottom:1px solid #ddd}
-h3{font-size:1rem;margin:1.4rem 0 .4rem}.meta{color:#595959;margin:0}
-a{color:#1a5c9e}
-.tiles{display:grid;grid-template-columns:repeat(auto-fit,minmax(9.5rem,1fr));gap:.6rem;margin:1.2rem 0 0}
-.tile{border:1px solid #e2e2e2;border-radius:8px;padding:.5rem .75rem;background:#fafafa}
-.tile b{display:block;font-size:1.35rem;font-variant-numeric:tabular-nums;line-height:1.3}.tile span{color:#595959;font-size:.85rem}
-.scroll{overflow-x:auto;max-width:100%;background:linear-gradient(90deg,#fff 30%,#fff0) left/2rem 100% no-repeat local,
-linear-gradient(270deg,#fff 30%,#fff0) right/2rem 100% no-repeat local,
-radial-gradient(farthest-side at 0 50%,#0003,#0000) left/.6rem 100% no-repeat scroll,
-radial-gradient(farthest-side at 100% 50%,#0003,#0000) right/.6rem 100% no-repeat scroll}
-table{border-collapse:collapse;margin:.4rem 0;font-size:.9rem}
-th,td{padding:.3rem .6rem;border-bottom:1px solid #e8e8e8;text-align:left;vertical-align:top}
-th{font-weight:600;color:#444;border-bottom-color:#bbb;white-space:nowrap}
-tbody tr:last-child td{border-bottom-color:#bbb}
-td.num,th.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
-td.nowrap{white-space:nowrap}td.title{min-width:12rem;overflow-wrap:anywhere}
-tr.total td{font-weight:600}
-figure{margin:.8rem 0 1rem}figcaption{font-size:.85rem;color:#595959;margin-bottom:.3rem}
-.chart svg{display:block;max-width:100%;height:auto;min-width:600px}
-.status{font-weight:600;padding:0 .4rem;border-radius:3px;white-space:nowrap}
-.s-achieved,.s-on-track{background:#e3f1e8;color:#1f5a3a}.s-at-risk,.s-missed{background:#fbe7df;color:#8a3413}
-.s-no-data{background:#eee;color:#555}
-.warning{background:#fff4e5;border-left:4px solid #c0622f;padding:.5rem .8rem;border-radius:4px}
-.note{color:#595959}details{margin:.6rem 0}summary{cursor:pointer;color:#1a5c9e}
-dt{font-weight:600}dd{margin:0 0 .6rem 1rem;color:#333}
-@media (max-width:640px){body{font-size:14px}main{padding:1rem .75rem 2rem}th,td{padding:.25rem .45rem}}
-@media print{.chart svg{min-width:0}.scroll{overflow:visible}}
-"""
-
-
-def _h(text) -> str:
-    return escape(str(text))
-
-
-def _html_table(header: list[str], rows: list[list[str]], right: set[int] = frozenset(), raw: bool = False,
-                classes: dict[int, str] | None = None, row_classes: list[str] | None = None) -> str:
-    """A table in a horizontal scroller (wide tables never widen the page on a phone)."""
-    def cell(i: int, c: str, tag: str) -> str:
-        names = " ".join(filter(None, ["num" if i in right else "", (classes or {}).get(i, "") if tag == "td" else ""]))
-        return f'<{tag} class="{names}">' if names else f"<{tag}>"
-    head = "".join(f"{cell(i, c, 'th')}{_h(c)}</th>" for i, c in enumerate(header))
-    body = "".join(
-        (f'<tr class="{row_classes[index]}">' if row_classes and row_classes[index] else "<tr>")
-        + "".join(f"{cell(i, c, 'td')}{c if raw else _h(c)}</td>" for i, c in enumerate(r)) + "</tr>"
-        for index, r in enumerate(rows))
-    return f'<div class="scroll"><table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>'
-
-
-def _figure(caption: str, svg: str) -> str:
-    return f'<figure class="chart"><figcaption>{_h(caption)}</figcaption><div class="scroll">{svg}</div></figure>'
-
-
-def _html_post(item: dict) -> str:
-    title = _h(item["title"])
-    url = item.get("url") or ""
-    return f'<a href="{_h(url)}">{title}</a>' if url.startswith(("http://", "https://")) else title
-
-
-def _tiles(d: dict) -> str:
-    total = next((a for a in d["accounts"] if a["account"] == "all"), None)
-    if total is None:
-        return ""
-    f = total["followers"]
-    growth = f" ({f['growth_pct']:+.2f}%)" if f["growth_pct"] is not None else ""
-    tiles = [(n(f["end"]), "followers at the end"), (_h(signed(f["growth"])), "follower growth" + growth),
-             (n(d["posts"]["published"]), "posts published"), (n(total["interactions"]), "interactions"),
-             (pct(total["engagement_rate"]), "mean engagement rate")]
-    return '<div class="tiles">' + "".join(f"<div class=\"tile\"><b>{value}</b><span>{_h(label)}</span></div>"
-                                           for value, label in tiles) + "</div>"
-
 
 def as_html(report: Report) -> str:
+    """One self-contained page (smm/templates/pages/report.html.j2): inline CSS and SVG, no script."""
     d = report.data
-    brand = _h(report.brand)
-    parts = [(f'<!DOCTYPE html>\n<html lang="{_h(report.language)}"><head><meta charset="utf-8"><meta name="viewport" '
-              f'content="width=device-width, initial-scale=1"><meta http-equiv="Content-Security-Policy" '
-              f"content=\"default-src 'none'; style-src 'unsafe-inline'\"><meta name=\"referrer\" content=\"no-referrer\">"
-              f"<title>{brand}: social media report</title><style>{_CSS}</style></head><body><main>"),
-             (f"<h1>{brand}: social media report</h1><p class=\"meta\">{_h(_period(d))} · generated "
-              f"{_h(_when(d['period']['generated_at']))}</p>"), _tiles(d)]
-    for warning in report.warnings:
-        parts.append(f'<p class="warning"><strong>Warning:</strong> {_h(warning)}</p>')
-    parts.append("<h2>Accounts</h2>")
-    rows = []
-    for a in d["accounts"]:
-        f = a["followers"]
-        rows.append([_h(a["account"]), n(f["start"]), n(f["end"]), _h(signed(f["growth"], f["growth_pct"])),
-                     n(a["posts"]), n(a["interactions"]), pct(a["engagement_rate"]), pct(a["engagement_rate_by_views"])])
-    parts.append(_html_table(["account", "followers at start", "at end", "growth", "posts", "interactions",
-                              "engagement rate", "by views"], rows, {1, 2, 3, 4, 5, 6, 7}, raw=True,
-                             row_classes=["total" if a["account"] == "all" else "" for a in d["accounts"]]))
-    parts.append(_figure("Followers per account, by day (the legend gives the last count)",
-                         line_chart(report.charts.get("followers", {}), "Followers per account, by day")))
-    posts = d["posts"]
-    parts += ["<h2>Posts</h2>", f"<p>{_h(_slot_line(posts))}.</p>"]
-    for title, key in (("Top posts", "top"), ("Bottom posts", "bottom")):
-        if posts[key]:
-            parts.append(f"<h3>{title} by engagement rate</h3>")
-            if key == "top":
-                parts.append(_figure("Engagement rate of the top posts (interactions ÷ followers at post time)", bar_chart(
-                    [(i["title"], i["engagement_rate"]) for i in posts["top"]], "Top posts by engagement rate",
-                    notes=[i["account"] for i in posts["top"]])))
-            parts.append(_html_table(["post", "account", "engagement rate", "interactions", "published"],
-                                     [[_html_post(i), _h(i["account"]), pct(i["engagement_rate"]), n(i["interactions"]),
-                                       _h(_when(i["published_at"]))] for i in posts[key]], {2, 3}, raw=True,
-                                     classes={0: "title", 4: "nowrap"}))
-    if not posts["top"] and not posts["bottom"]:
-        parts.append('<p class="note">No measured posts in this period yet: run <code>smm collect</code> after '
-                     "publishing.</p>")
-    for title, key in (("By campaign", "campaign"), ("By pillar", "pillar")):
-        groups = posts[f"by_{key}"]
-        if groups:
-            parts.append(f"<h3>{title}</h3>")
-            parts.append(_html_table([key, "posts", "interactions", "engagement rate"],
-                                     [[g[key], n(g["posts"]), n(g["interactions"]), pct(g["engagement_rate"])]
-                                      for g in groups], {1, 2, 3}, classes={0: "nowrap"}))
     best = d["best_times"]
-    parts += ["<h2>Best posting times</h2>",
-              f"<p>{_h(_recommendation(best))}</p>",
-              _figure(f"Median engagement rate by local weekday and hour of publishing, from {best['samples']} "
-                      "measured posts",
-                      heatmap(best["cells"], best["min_samples"], WEEKDAYS, "Median engagement rate by weekday and hour",
-                              best["recommendations"]))]
-    hours, by = _best_grid(best)
-    if hours:
-        parts.append("<details><summary>The same as a table: median engagement rate (posts)</summary>"
-                     + _html_table(["", *[f"{h:02d}:00" for h in hours]],
-                                   [[day, *[_cell_text(by.get((day, h))) for h in hours]] for day in WEEKDAYS],
-                                   set(range(1, len(hours) + 1))) + "</details>")
-    if d["goals"]:
-        parts.append("<h2>Goals</h2>")
-        rows = [[f"{_h(g['id'])}" + (f"<br><small>{_h(g['description'])}</small>" if g["description"] else ""),
-                 f'<span class="status s-{_h(g["status"].replace(" ", "-"))}">{_h(g["status"])}</span>',
-                 _h(f"{g['metric']} ({g['account'] or 'all'})"), goal_value(g, g["current"]), goal_value(g, g["target"]),
-                 _h(g["deadline"]), f"{g['progress_pct']:.1f}%" if g["progress_pct"] is not None else DASH,
-                 goal_value(g, g["forecast"])]
-                for g in d["goals"]]
-        parts.append(_html_table(["goal", "status", "metric", "current", "target", "deadline", "progress", "forecast"],
-                                 rows, {3, 4, 5, 6, 7}, raw=True, classes={0: "title"}))
-    parts.append("<h2>Definitions</h2><dl>" + "".join(
-        f"<dt>{_h(name)}</dt><dd>{_h(text)}</dd>" for name, text in d["period"]["definitions"].items()) + "</dl>")
-    parts.append("</main></body></html>\n")
-    return "\n".join(parts)
+    hours, cells = _best_grid(best)
+    posts = d["posts"]
+    charts = {
+        "followers": Markup(line_chart(report.charts.get("followers", {}), "Followers per account, by day")),
+        "top": Markup(bar_chart([(i["title"], i["engagement_rate"]) for i in posts["top"]], "Top posts by engagement rate",
+                                notes=[i["account"] for i in posts["top"]])) if posts["top"] else "",
+        "heatmap": Markup(heatmap(best["cells"], best["min_samples"], WEEKDAYS, "Median engagement rate by weekday and hour",
+                                  best["recommendations"])),
+    }
+    total = next((a for a in d["accounts"] if a["account"] == "all"), None)
+    return pages.page(
+        "report", lang=report.language, title=f"{report.brand}: social media report", brand=report.brand, d=d,
+        warnings=report.warnings, period=_period(d), slot_line=_slot_line(posts), recommendation=_recommendation(best),
+        total=total, tiles=_tiles(d, total) if total else [], charts=charts, hours=hours, cells=cells,
+        hour_labels=[f"{h:02d}:00" for h in hours], weekdays=WEEKDAYS,
+        n=n, pct=pct, signed=signed, when=_when, cell=_cell_text, goal_value=goal_value)
+
+
+def _tiles(d: dict, total: dict) -> list[tuple[str, str]]:
+    f = total["followers"]
+    growth = f" ({f['growth_pct']:+.2f}%)" if f["growth_pct"] is not None else ""
+    return [(n(f["end"]), "followers at the end"), (signed(f["growth"]), "follower growth" + growth),
+            (n(d["posts"]["published"]), "posts published"), (n(total["interactions"]), "interactions"),
+            (pct(total["engagement_rate"]), "mean engagement rate")]
 
 
 # -- JSON ----------------------------------------------------------------------------------------

@@ -26,9 +26,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
 
-from smm.config import YamlFile
-from smm.diagnostics import ERROR, Diagnostic
-from smm.report.kpis import Entry, count_at, linear_fit, mean
+from smm.check.diagnostics import ERROR, Diagnostic
+from smm.report.kpis import MeasuredPost, count_at, linear_fit, mean
+from smm.workspace.config import YamlFile
 
 GOALS_FILE = "brand/goals.yml"
 ROLLING = timedelta(days=30)
@@ -86,7 +86,7 @@ class Context:
     """What goal values are computed from."""
 
     followers: dict[str, list[tuple[datetime, int]]]
-    entries: list[Entry]  # every post on every account published before the report's end
+    entries: list[MeasuredPost]  # every post on every account published before the report's end
     tz: tzinfo
 
 

@@ -31,7 +31,7 @@ TOP = 5
 
 
 @dataclass(frozen=True)
-class Entry:
+class MeasuredPost:
     """One post on one account: when it went out, and its latest counts (None: not collected)."""
 
     post_id: str
@@ -119,7 +119,7 @@ def daily(series: list[tuple[datetime, int]], start: datetime, end: datetime, tz
 # -- groups of entries ----------------------------------------------------------------------------
 
 
-def summary(entries: list[Entry]) -> dict:
+def summary(entries: list[MeasuredPost]) -> dict:
     """Posts, interactions and engagement rates of a group of entries."""
     measured = [e for e in entries if e.collected]
     views = [e.views for e in measured if e.views is not None]
@@ -135,14 +135,14 @@ def summary(entries: list[Entry]) -> dict:
     }
 
 
-def _total(entries: list[Entry], name: str) -> int | None:
+def _total(entries: list[MeasuredPost], name: str) -> int | None:
     values = [getattr(e, name) for e in entries if getattr(e, name) is not None]
     return sum(values) if values else None
 
 
-def groups(entries: list[Entry], key: str) -> list[dict]:
+def groups(entries: list[MeasuredPost], key: str) -> list[dict]:
     """Summaries per campaign or pillar (entries without one are left out), most interactions first."""
-    by: dict[str, list[Entry]] = {}
+    by: dict[str, list[MeasuredPost]] = {}
     for e in entries:
         name = getattr(e, key)
         if name:
@@ -151,7 +151,7 @@ def groups(entries: list[Entry], key: str) -> list[dict]:
     return sorted(rows, key=lambda r: (-(r["interactions"] or 0), r[key]))
 
 
-def item(e: Entry, tz: tzinfo) -> dict:
+def item(e: MeasuredPost, tz: tzinfo) -> dict:
     return {"post": e.post_id, "title": e.title, "account": e.account, "platform": e.platform,
             "published_at": e.published_at.astimezone(tz).isoformat(timespec="minutes"), "url": e.url,
             "pillar": e.pillar, "campaign": e.campaign, "likes": e.likes, "reposts": e.reposts, "replies": e.replies,
@@ -160,7 +160,7 @@ def item(e: Entry, tz: tzinfo) -> dict:
             "engagement_rate_by_views": _round(e.view_rate)}
 
 
-def ranked(entries: list[Entry], count: int = TOP) -> tuple[list[Entry], list[Entry]]:
+def ranked(entries: list[MeasuredPost], count: int = TOP) -> tuple[list[MeasuredPost], list[MeasuredPost]]:
     """The `count` best and worst entries by engagement rate (worst first); none in both."""
     rated = sorted((e for e in entries if e.rate is not None),
                    key=lambda e: (-e.rate, -(e.interactions or 0), e.post_id, e.account))
@@ -188,7 +188,7 @@ def planned_slots(calendar, tz: tzinfo, start: datetime, end: datetime) -> int:
 # -- best times -------------------------------------------------------------------------------------
 
 
-def best_times(entries: list[Entry], tz: tzinfo, min_samples: int = MIN_SAMPLES) -> dict:
+def best_times(entries: list[MeasuredPost], tz: tzinfo, min_samples: int = MIN_SAMPLES) -> dict:
     """Median engagement rate per local weekday × hour of publishing, with sample counts.
 
     A cell is recommended only when it holds at least `min_samples` measured posts.

@@ -15,7 +15,13 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from smm.errors import SmmError
-from smm.metrics import ACCOUNTS_DIR, FOLLOWER_COLUMNS, METRIC_COLUMNS, METRICS_DIR, open_csv
+from smm.metrics.collect import (
+    ACCOUNTS_DIR,
+    FOLLOWER_COLUMNS,
+    METRIC_COLUMNS,
+    METRICS_DIR,
+    open_csv,
+)
 
 MEMORY_LIMIT = "600MB"  # DuckDB spills to disk beyond this
 _MONTH = re.compile(r"^(\d{4})-(\d{2})\.csv$")

@@ -14,17 +14,25 @@ import difflib
 from dataclasses import replace
 from pathlib import Path
 
-from smm.config import YamlFile
-from smm.diagnostics import ERROR, WARNING, Diagnostic
+from smm.check.diagnostics import ERROR, WARNING, Diagnostic
+from smm.content.tokens import hashtag
 from smm.voice import social
 from smm.voice.base import Hit, Rule
 from smm.voice.matcher import LiteralIndex
 from smm.voice.rules import load_rule, rule_files
-from smm.voice.segments import (FrontMatter, Segment, build_segments, canonical, disabled_at, idle_directives,
-                                misspelt_directives, name_matches)
-from smm.settings import VOICE_FILE
-from smm.tokens import hashtag
+from smm.voice.segments import (
+    FrontMatter,
+    Segment,
+    build_segments,
+    canonical,
+    disabled_at,
+    idle_directives,
+    misspelt_directives,
+    name_matches,
+)
 from smm.voice.social import BUILTIN_IDS
+from smm.workspace.config import YamlFile
+from smm.workspace.settings import VOICE_FILE
 
 _TOKEN_KINDS = ("existence", "substitution")
 
@@ -113,7 +121,7 @@ class Voice:
     # -- checking a post ----------------------------------------------------------
 
     def check_post(self, post, rendered=()) -> list[Diagnostic]:
-        """Every voice problem in one post; rendered: what each account receives (smm.render.Rendered)."""
+        """Every voice problem in one post; rendered: what each account receives (smm.render.rendered.Rendered)."""
         front = FrontMatter(post)
         hits, problems = self.post_hits(post, rendered, front)
         return problems + self._diagnostics(post, hits)

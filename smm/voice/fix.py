@@ -13,12 +13,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from smm.content import split_front_matter
+from smm.content.post import split_front_matter
 from smm.errors import SmmError
-from smm.files import read_bytes, write_atomic
 from smm.voice.engine import Voice, _where, apply_replacements
 from smm.voice.segments import FrontMatter, LineIndex
-from smm.yamlsource import load
+from smm.workspace.files import read_bytes, write_atomic
+from smm.workspace.yamlsource import load
 
 
 @dataclass(frozen=True)

@@ -15,12 +15,20 @@ from pathlib import Path
 
 import regex
 
-from smm.config import load_yaml_file
-from smm.diagnostics import ERROR, WARNING, Diagnostic
-from smm.schema import did_you_mean
+from smm.check.diagnostics import ERROR, WARNING, Diagnostic
 from smm.voice.base import LEVELS, Rule, parse_scopes
-from smm.voice.kinds import (Capitalization, Conditional, Consistency, Existence, Occurrence, Repetition,
-                             Substitution, TokenSet)
+from smm.voice.kinds import (
+    Capitalization,
+    Conditional,
+    Consistency,
+    Existence,
+    Occurrence,
+    Repetition,
+    Substitution,
+    TokenSet,
+)
+from smm.workspace.config import load_yaml_file
+from smm.workspace.schema import did_you_mean
 
 RULES_DIR = "brand/voice"
 KINDS = ("existence", "substitution", "occurrence", "repetition", "capitalization", "conditional", "consistency")

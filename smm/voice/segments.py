@@ -13,10 +13,10 @@ import re
 from bisect import bisect_right
 from pathlib import Path
 
-from smm.content import overrides, written
-from smm.files import read_text
-from smm.markup import strip_comments
+from smm.content.post import overrides, written
+from smm.render.markup import strip_comments
 from smm.voice.text import Normalized, normalize, prepare
+from smm.workspace.files import read_text
 
 _DIRECTIVE = re.compile(r"<!--\s*smm-(disable|enable)\b([^>]*?)-->")
 # A comment meant as a switch but not written as one (`smm-disabled`, `SMM-DISABLE`, `smm disable`).

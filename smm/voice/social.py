@@ -16,12 +16,11 @@ from urllib.parse import urlsplit
 
 import regex
 
-from smm.content import written
-from smm.tokens import hashtag
+from smm.content.post import written
+from smm.content.tokens import hashtag
 from smm.voice.base import Hit
 from smm.voice.segments import disabled_at
 from smm.voice.text import MARKDOWN_TARGET, edges_ok, find_hashtags, find_urls
-
 
 _EMOJI = regex.compile(
     r"(?:\p{Regional_Indicator}{2})"

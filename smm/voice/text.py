@@ -13,14 +13,15 @@ import unicodedata
 from bisect import bisect_right
 from dataclasses import dataclass
 
-from smm.markup import CODE_FENCE as _FENCE, CODE_SPAN as _CODE_SPAN
-from smm.tokens import MENTION, NOT_BEFORE_HASHTAG
+from smm.content.tokens import MENTION, NOT_BEFORE_HASHTAG
+from smm.render.markup import CODE_FENCE as _FENCE
+from smm.render.markup import CODE_SPAN as _CODE_SPAN
 
 # -- skipping -----------------------------------------------------------------------
 
 # Patterns start with a literal character, so scanning for them is fast; what may not come
 # before a match (a letter before `https://`, a word before `#`) is checked after. Wider than
-# smm.tokens on purpose: no rule may fire inside anything that could be a link or a tag.
+# smm.content.tokens on purpose: no rule may fire inside anything that could be a link or a tag.
 _URL = r"(?:(?:https?|ftp)://|www\.)[!-~]*[A-Za-z0-9/#=_~+&%-]"  # ASCII only: `用https://x.com发布`
 _HASHTAG = r"#\w+#?"  # `#tag`, and Weibo's `#话题#`
 _COMMENT = r"<!--[\s\S]*?-->"

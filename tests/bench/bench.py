@@ -6,7 +6,7 @@
 Each run generates a deterministic N-post repository (English and Chinese mixed) in a
 temporary folder, runs the real `smm` command in a subprocess a few times and prints
 the best and median wall time and the peak RSS of the child. The first run fills the
-cache (smm.cache.cache_dir: outside the checkout), so "best" is a warm run and a cold one
+cache (smm.workspace.cache.cache_dir: outside the checkout), so "best" is a warm run and a cold one
 shows in the spread.
 """
 
@@ -118,7 +118,7 @@ def run(args: list[str], cwd: Path, now: str) -> tuple[float, int, int]:
 COMMANDS = {
     "check": ["check"],
     # the foundation's checks alone: read, parse and validate every file, no rendering
-    "load": ["-c", "from pathlib import Path; from smm.repo import load_repo; load_repo(Path('.'))"],
+    "load": ["-c", "from pathlib import Path; from smm.workspace.repo import load_repo; load_repo(Path('.'))"],
     # the scheduled job with nothing due: half the posts published (with records), half ahead
     "publish": ["publish"],
     "calendar": ["calendar", "--from", "2027-01-01", "--to", "2027-12-31", "--format", "json"],

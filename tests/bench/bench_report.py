@@ -10,7 +10,7 @@ out to the end (5,000 × 2 accounts × ~365 days ≈ 3.65 million rows, ~430 MB 
 monthly files), daily follower counts and four goals. Then it runs the report for the
 last 90 days in a fresh subprocess `--runs` times and prints each run's wall time and peak
 RSS (os.wait4), then the best and the median. The first run is cold (its cache folder,
-smm.cache.cache_dir, is emptied first); later ones reuse the parsed-posts cache that every
+smm.workspace.cache.cache_dir, is emptied first); later ones reuse the parsed-posts cache that every
 smm command keeps.
 
 The child is `smm report` when the CLI has that command, else the same calls in
@@ -31,9 +31,12 @@ import time
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-from bench import CALENDAR_YML, PLATFORMS_YML  # the same repository settings as tests/bench/bench.py
+from bench import (  # the same repository settings as tests/bench/bench.py
+    CALENDAR_YML,
+    PLATFORMS_YML,
+)
 
-from smm.cache import cache_dir
+from smm.workspace.cache import cache_dir
 
 ROOT = Path(__file__).resolve().parents[2]
 SMM = ROOT / ".venv" / "bin" / "smm"
@@ -138,7 +141,7 @@ def command(fmt: str) -> list[str]:
     has_report = SMM.exists() and subprocess.run([str(SMM), "report", "--help"], capture_output=True).returncode == 0
     if has_report:
         return [str(SMM), "report", "--now", NOW.isoformat(), "--period", "90d", "--format", fmt]
-    code = ("import sys; from datetime import datetime; from pathlib import Path; from smm.repo import load_repo; "
+    code = ("import sys; from datetime import datetime; from pathlib import Path; from smm.workspace.repo import load_repo; "
             "from smm import report as r; repo = load_repo(Path.cwd()); now = datetime.fromisoformat(sys.argv[1]); "
             "s, e = r.window(repo.config.timezone, now, '90d'); sys.stdout.write(r.render(r.build(repo, s, e, now), sys.argv[2]))")
     return [str(PYTHON), "-c", code, NOW.isoformat(), fmt]

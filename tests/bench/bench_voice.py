@@ -237,8 +237,8 @@ def run_engine(root: Path, jobs: int) -> dict:
     import resource
     import zoneinfo
 
-    from smm.content import post_files, read_post
-    from smm.settings import load_settings
+    from smm.content.post import post_files, read_post
+    from smm.workspace.settings import load_settings
 
     t0 = time.perf_counter()
     settings = load_settings(root, voice=True)

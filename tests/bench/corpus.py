@@ -33,8 +33,13 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import yaml
-
-from bench_voice import EN_WORDS, ZH_WORDS, en_sentence, rule_yaml, zh_sentence  # same vocabulary
+from bench_voice import (  # same vocabulary
+    EN_WORDS,
+    ZH_WORDS,
+    en_sentence,
+    rule_yaml,
+    zh_sentence,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 START = datetime(2027, 1, 4, 8, 0)
@@ -299,7 +304,9 @@ def main() -> None:
     print(f"{args.dir}: {summary['posts']} posts (about {summary['average_chars']} characters each), "
           f"{summary['rules']} voice rules")
     if args.stats:
-        from bench_check import check_once  # a run of the real CLI, as the benchmark does it
+        from bench_check import (
+            check_once,  # a run of the real CLI, as the benchmark does it
+        )
 
         output, wall, rss = check_once(args.dir, [], cache=None)
         print(f"smm check: {wall:.1f} s, {rss:.0f} MB\n{rule_counts(output)}")

@@ -41,7 +41,8 @@ ROOT = HERE.parents[1]
 sys.path[:0] = [str(ROOT / "tests"), str(ROOT)]
 
 from peers import http_json  # noqa: E402
-from peers.proxy import start as start_proxy, stop as stop_proxy  # noqa: E402
+from peers.proxy import start as start_proxy  # noqa: E402
+from peers.proxy import stop as stop_proxy
 
 # Fast settings for the forked runs (set in this process before forking): the protocol is the
 # same, its clocks shorter. The proxy's late forwards (LATE_MS) stay inside SETTLE, as the
@@ -369,12 +370,12 @@ def prepare_runs(base: Path) -> None:
     os.environ["SMM_OFFLINE"] = "1"
     os.environ.setdefault("SMM_CACHE_DIR", str(base / "cache"))
     import smm.cli  # noqa: F401
-    import smm.gitops  # noqa: F401
+    import smm.data.gitops  # noqa: F401
     import smm.platforms.bluesky  # noqa: F401
-    import smm.publish as publish
     import smm.platforms.mastodon as mastodon
-    import smm.render  # noqa: F401
-    import smm.runs  # noqa: F401
+    import smm.publish.pipeline as publish
+    import smm.publish.runs  # noqa: F401
+    import smm.render.rendered  # noqa: F401
 
     publish.LEASE = LEASE
     mastodon.TIMEOUT = TIMEOUT

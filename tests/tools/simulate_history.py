@@ -14,7 +14,7 @@ gives byte-identical files. What it writes (and first removes, if there):
   (spring-harvest-2026, cold-brew-summer-2026, mid-autumn-2026) and never more than one
   promotional (product) post in 7 days.
 - data/published/<post-id>.json: a publish record per archive post, `published` on every
-  account. They are written by smm's real publishing engine (smm.publish.Publisher, so
+  account. They are written by smm's real publishing engine (smm.publish.pipeline.Publisher, so
   the keys, hashes and shapes are exactly smm's) run at each post's time plus 1-6
   minutes, with stand-in adapters returning plausible ids: Mastodon snowflake ids and
   https://mastodon.example/@cloudleaf/<id> URLs, Bluesky at:// URIs with the TID record
@@ -307,12 +307,12 @@ def post_file(p: Planned) -> tuple[str, str]:
 
 def publish_all(root: Path, planned: list[Planned], rng: random.Random) -> dict[str, dict]:
     """Run smm's publishing engine at each post's time; returns post id → record accounts."""
+    from smm.data.records import RecordStore
     from smm.platforms import PublishResult
     from smm.platforms.bluesky import tid
     from smm.platforms.feed import entry_id
-    from smm.publish import Publisher
-    from smm.records import RecordStore
-    from smm.repo import load_repo
+    from smm.publish.pipeline import Publisher
+    from smm.workspace.repo import load_repo
 
     class StandIn:
         def __init__(self, account: str, site: str, moment) -> None:
@@ -439,7 +439,12 @@ def clean(root: Path) -> None:
 
 
 def main(root: Path = ROOT) -> None:
-    from smm.metrics import ACCOUNTS_DIR, FOLLOWER_COLUMNS, METRIC_COLUMNS, METRICS_DIR
+    from smm.metrics.collect import (
+        ACCOUNTS_DIR,
+        FOLLOWER_COLUMNS,
+        METRIC_COLUMNS,
+        METRICS_DIR,
+    )
 
     rng = random.Random(SEED)
     clean(root)

@@ -1,0 +1,71 @@
+"""What must hold before anything is published: one post per id, and every publish record
+readable and matched to its post. `smm check` reports these; `smm publish` refuses to run
+while any of them fails, because each could make a post go out twice."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from smm.check.diagnostics import ERROR, Diagnostic
+from smm.content.post import Post
+from smm.workspace.repo import Repo
+
+_LIVE_STATES = {"published", "in_flight", "unconfirmed"}
+BLOCKING_RULES = {"post.duplicate-id", "record.invalid", "record.orphan", "record.id-changed"}
+
+
+def _post_diagnostic(post: Post, path, rule: str, message: str, hint: str) -> Diagnostic:
+    return Diagnostic.at(post.file, post.at(path), ERROR, rule, message, hint)
+
+
+def check_duplicate_ids(posts: list[Post]) -> list[Diagnostic]:
+    """One error on every file that claims an id another file claims too, so checking only
+    the changed file (`smm check CHANGED.md`) shows it."""
+    by_id: dict[str, list[Post]] = defaultdict(list)
+    for post in posts:
+        by_id[post.id].append(post)
+    found = []
+    for post_id, same in by_id.items():
+        if len(same) < 2:
+            continue
+        for post in same:
+            others = ", ".join(p.file for p in same if p is not post)
+            explicit = "id" in post.meta
+            found.append(_post_diagnostic(
+                post, ("id",) if explicit else (), "post.duplicate-id",
+                f"post id `{post_id}` is also used by {others}",
+                "set a different `id:`" if explicit else "rename the file or set `id:` in the front matter",
+            ))
+    return found
+
+
+def check_records(repo: Repo) -> list[Diagnostic]:
+    """A published post must keep its id, or it would be published again under a new one."""
+    ids = {p.id for p in repo.posts + repo.broken}  # a post with errors keeps its id
+    by_file = {p.file: p for p in repo.posts + repo.broken}
+    found = []
+    for record in repo.records.values():
+        live = any(isinstance(a, dict) and a.get("state") in _LIVE_STATES for a in record.accounts.values())
+        if record.post in ids or not live:
+            continue
+        moved = by_file.get(record.source or "")
+        if moved is not None:
+            found.append(_post_diagnostic(
+                moved, ("id",) if "id" in moved.meta else (), "record.id-changed",
+                f"this post was published as `{record.post}` ({record.file}) but its id is now `{moved.id}`",
+                f"set `id: {record.post}` so it is not published a second time",
+            ))
+        else:
+            found.append(Diagnostic(
+                record.file, 1, 1, ERROR, "record.orphan",
+                f"post `{record.post}` was published, but no post has that id now"
+                + (f" ({record.source} was removed or renamed)" if record.source else ""),
+                f"restore the post, or set `id: {record.post}` in its renamed file",
+            ))
+    return found
+
+
+def blocking(repo: Repo) -> list[Diagnostic]:
+    """The problems that stop `smm publish` before it calls any network."""
+    return ([d for d in repo.diagnostics if d.rule in BLOCKING_RULES]
+            + check_duplicate_ids(repo.posts + repo.broken) + check_records(repo))

@@ -1,0 +1,346 @@
+"""`smm check`: every problem in a content repository, found at once.
+
+    run_check(root, now)
+      load_settings ── every settings file once, the brand's voice rules compiled (before any worker forks)
+      load_repo  ── each post through PostChecks: parse (its own problems), what each account
+                    would receive (limits, media), brand voice, accounts, pillar; all of it kept
+                    in an index outside the checkout (checks-N.pickle: the post's summary for the
+                    checks across posts, its problems) while the post's bytes, the settings and
+                    its media files are unchanged; the due date every time
+      check      ── across posts: duplicate ids, publish records, the promotional share,
+                    goals, calendar gaps, accounts that cannot publish
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import sys
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import smm
+from smm.check.diagnostics import ERROR, WARNING, Diagnostic
+from smm.check.integrity import check_duplicate_ids, check_records
+from smm.content.post import CONTENT_DIR, Post, read_post
+from smm.data.records import RECORDS_DIR
+from smm.platforms import platform_class
+from smm.render.rendered import Rendered, Renderer
+from smm.workspace import lookalikes
+from smm.workspace.cache import MISS, FileCache, recall, remember
+from smm.workspace.calendar import CALENDAR_FILE, gaps
+from smm.workspace.config import PLATFORMS_FILE, Config
+from smm.workspace.files import MAX_TEXT_BYTES, SourceLines, open_regular
+from smm.workspace.repo import Repo, load_repo, shard_of
+from smm.workspace.schema import did_you_mean
+from smm.workspace.settings import Settings, load_settings
+
+GAP_WARNING_WINDOW = timedelta(days=7)
+
+
+def run_check(root: Path, now: datetime, paths: list[Path] | None = None,
+              loaded: tuple[Settings, bytes] | None = None) -> Repo:
+    """The repository, with its voice rules and every problem in `repo.diagnostics`; `repo.posts` are
+    summaries (Post.summary). With `paths`, the problems of posts outside them are left out (all
+    the checks across posts still run): `select` would drop them. `loaded`: `check_settings(root)`."""
+    settings, key = loaded or check_settings(root)
+    checks = PostChecks(now, key, [_relative(root, p) for p in paths or []] or None)
+    repo = load_repo(root, checks, settings)
+    repo.diagnostics += (repo.voice.check_calendar(repo.posts) + check_duplicate_ids(repo.posts + repo.broken)
+                         + check_records(repo) + check_jobs_needing_a_human(repo) + check_gaps(repo, now))
+    # explained by look-alike characters where they are the cause; reported once each (a broken
+    # template is reported by every post that uses it)
+    repo.diagnostics = lookalikes.explain(repo.diagnostics, SourceLines(root).line)
+    return repo
+
+
+@dataclass(frozen=True)
+class Checked:
+    """What `smm check` keeps of one post file between runs (valid while the file, the settings and
+    the media files it names are unchanged)."""
+
+    post: Post | None  # its summary; None: the file has no fields to read
+    media: tuple  # (name, state) of each media file it names, as it was checked
+    foreign: list[Diagnostic]  # its problems in other files (a template it uses)
+    own: bytes  # its problems in its own file, pickled: read only when they are reported
+
+
+class PostChecks:
+    """Reads and checks each post (see repo.Reader): parsing and every check of one post that needs
+    the settings but no other post, kept in an index (`checks-N`, one per shard) for the next run;
+    only the due date (which depends on the time and the records) is checked every time."""
+
+    def __init__(self, now: datetime, settings_key: bytes, wanted: list[str] | None = None) -> None:
+        self.now = now
+        self.settings_key = settings_key
+        self.wanted = wanted  # None: every post's problems are reported
+        self.renderer: Renderer | None = None  # made in the process that uses it
+        self.caches: dict[int, FileCache] = {}  # by shard, loaded by the process that checks it
+        self.media_states: dict[str, tuple] = {}
+
+    def _cache(self, root: Path, file: str) -> FileCache:
+        shard = shard_of(file)
+        if shard not in self.caches:
+            self.caches[shard] = FileCache(root, f"checks-{shard}", self.settings_key.hex())
+        return self.caches[shard]
+
+    def probably_fresh(self, root: Path, file: str) -> bool:
+        return self._cache(root, file).probably_fresh(file)
+
+    def read(self, repo: Repo, file: str) -> tuple[Post | None, list[Diagnostic]]:
+        cache = self._cache(repo.root, file)
+        checked, data = cache.lookup(file, MAX_TEXT_BYTES)
+        if checked is MISS or checked.media != self.media_state(repo.root, [name for name, _ in checked.media]):
+            post, found = read_post(repo.root, file, repo.config.timezone, data=data)
+            if post is not None:
+                found += self.inspect(repo, post)  # a post with errors: the checks it can bear
+            own = [d for d in found if d.file == file]
+            names = media_names(post) if post is not None and post.valid else []
+            checked = Checked(post and post.summary(), self.media_state(repo.root, names),
+                              [d for d in found if d.file != file], pickle.dumps(own, pickle.HIGHEST_PROTOCOL))
+            cache.store(file, checked)
+        found = checked.foreign + (pickle.loads(checked.own) if self.reported(file) else [])
+        post = checked.post
+        return post, found + check_due(repo, post, self.now) if post is not None and post.valid else found
+
+    def reported(self, file: str) -> bool:
+        return self.wanted is None or _under(file, self.wanted)
+
+    def inspect(self, repo: Repo, post: Post) -> list[Diagnostic]:
+        if not post.valid:  # its fields have errors: only what can be checked safely
+            return check_accounts(repo, post) + check_pillar(repo, post)
+        if self.renderer is None:
+            self.renderer = Renderer(repo.root, repo.config, repo.brand)
+        rendered = [self.renderer.render(post, name) for name in post.accounts if name in repo.config.accounts]
+        return (check_rendering(rendered) + repo.voice.check_post(post, rendered) + check_accounts(repo, post)
+                + check_pillar(repo, post))
+
+    def media_state(self, root: Path, names: list[str]) -> tuple:
+        """(name, state) of each media file: a changed picture is checked again."""
+        return tuple((name, self.media_states.get(name) or self.media_states.setdefault(name, _file_state(root, name)))
+                     for name in names)
+
+    def save(self, shard: int) -> None:
+        """Keep the results of a shard this process read for the next run."""
+        cache = self.caches.pop(shard, None)
+        if cache is not None:
+            cache.save()
+
+
+def check_settings(root: Path) -> tuple[Settings, bytes]:
+    """`load_settings(root, voice=True)`, with the accounts smm cannot publish to among its problems
+    (check_adapters), and `settings_digest(root)`. They are kept in the cache under that digest:
+    parsing hundreds of rule files and importing every platform takes a while."""
+    key = settings_digest(root)
+    settings = recall(root, "settings", key.hex())
+    if settings is MISS:
+        settings = load_settings(root, voice=True)
+        settings.found["adapters"] = check_adapters(settings.config)
+        remember(root, "settings", key.hex(), settings)
+    return settings, key
+
+
+def settings_digest(root: Path) -> bytes:
+    """A digest of everything the settings and a post's checks depend on besides the post and its
+    media: smm (its version and source), Python, the installed packages and their versions (the
+    Markdown converter, platforms from other packages), platforms.yml and every file under brand/
+    (voice rules, templates, handles, calendar, goals)."""
+    digest = hashlib.blake2b(f"{smm.__version__} {sys.version}".encode(), digest_size=16)
+    digest.update("\0".join(installed_packages()).encode())
+    files = [root / PLATFORMS_FILE] + _files_under(root / "brand") + [
+        p for p in _files_under(Path(smm.__file__).parent) if p.suffix != ".pyc"]
+    for path in files:
+        digest.update(f"\0{path}\0".encode())
+        try:
+            with open_regular(path) as handle:  # never a named pipe: it would block
+                digest.update(handle.read())
+        except OSError as exc:  # NotRegularFile too
+            digest.update(f"unreadable {exc!r}".encode())
+    return digest.digest()
+
+
+def installed_packages() -> list[str]:
+    """The name and version of every installed distribution (`markdown-3.7.dist-info`), from the
+    folder names on sys.path: one listing per folder, no metadata read."""
+    found = []
+    for folder in sys.path:
+        try:
+            names = os.listdir(folder or ".")
+        except OSError:  # a zip file, a folder that is gone
+            continue
+        found += sorted(f"{folder}/{name}" for name in names if name.endswith((".dist-info", ".egg-info")))
+    return found
+
+
+def _files_under(folder: Path) -> list[Path]:
+    found = []
+    for where, dirs, files in os.walk(folder):
+        dirs.sort()
+        found += [Path(where) / name for name in sorted(files)]
+    return found
+
+
+def _relative(root: Path, path: Path) -> str:
+    """A path given on the command line, relative to the repository ("." for all of it; outside: never matches)."""
+    try:
+        return path.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return "\0outside"
+
+
+def media_names(post: Post) -> list[str]:
+    """The media files a post names, for itself or any account (sorted, each once)."""
+    names: set = set()
+    for account in [None] + list(post.accounts):
+        items = post.meta.get("media") if account is None else post.for_account(account).media
+        names.update(item.get("file") for item in items or [] if isinstance(item, dict))
+    return sorted(n for n in names if isinstance(n, str))
+
+
+def _file_state(root: Path, name: str) -> tuple:
+    path = os.path.join(root, name)
+    try:
+        st, link = os.stat(path), os.lstat(path)
+        return (os.path.realpath(path), st.st_mtime_ns, st.st_ctime_ns, st.st_size, st.st_ino, link.st_mtime_ns)
+    except (OSError, ValueError) as exc:
+        return (type(exc).__name__, getattr(exc, "errno", None))
+
+
+def _post_diagnostic(post: Post, path, severity, rule, message, hint=None, key=False) -> Diagnostic:
+    return Diagnostic.at(post.file, post.at(path, key=key), severity, rule, message, hint)
+
+
+def check_accounts(repo: Repo, post: Post) -> list[Diagnostic]:
+    """Accounts the post names that platforms.yml does not declare; not judged while platforms.yml
+    has errors (its own error is the one to fix, reported once)."""
+    known = repo.config.account_names
+    if known is None:
+        return []
+    found = []
+    accounts = post.accounts if isinstance(post.accounts, list) else []
+    for index, name in enumerate(accounts):
+        if isinstance(name, str) and name not in known:
+            found.append(_post_diagnostic(
+                post, ("platforms", index), ERROR, "post.unknown-account",
+                f"no account `{name}` in {PLATFORMS_FILE}",
+                did_you_mean(name, known) or f"accounts are: {', '.join(known)}",
+            ))
+    for name in post.overridden:
+        if name not in known:
+            found.append(_post_diagnostic(
+                post, ("overrides", name), ERROR, "post.unknown-account",
+                f"override for `{name}`, which is not an account in {PLATFORMS_FILE}",
+                did_you_mean(name, known), key=True,
+            ))
+        elif name not in post.accounts:
+            found.append(_post_diagnostic(
+                post, ("overrides", name), WARNING, "post.unused-override",
+                f"override for `{name}`, but the post does not go to `{name}`",
+                f"add `{name}` to `platforms` or remove the override", key=True,
+            ))
+    return found
+
+
+def check_rendering(rendered: list[Rendered]) -> list[Diagnostic]:
+    """What each account would receive: limits, mentions, templates, media rules."""
+    found: dict[tuple, Diagnostic] = {}
+    for one in rendered:
+        for d in one.diagnostics:
+            found.setdefault((d.file, d.line, d.column, d.rule, d.message), d)
+    return list(found.values())
+
+
+def check_pillar(repo: Repo, post: Post) -> list[Diagnostic]:
+    pillars = repo.calendar.pillars
+    if not isinstance(post.pillar, str) or not pillars or post.pillar in pillars:
+        return []
+    return [_post_diagnostic(
+        post, ("pillar",), ERROR, "post.unknown-pillar", f"pillar `{post.pillar}` is not in {CALENDAR_FILE}",
+        did_you_mean(post.pillar, pillars) or f"pillars are: {', '.join(pillars)}",
+    )]
+
+
+def check_due(repo: Repo, post: Post, now: datetime) -> list[Diagnostic]:
+    if post.draft or post.publish_at is None or post.publish_at >= now or post.id in repo.records:
+        return []
+    return [_post_diagnostic(
+        post, ("publish_at",), WARNING, "post.past-unpublished",
+        f"`publish_at` {post.publish_at.isoformat()} has passed and the post has no publish record",
+        "`smm publish` posts it on its next run if it is within each account's `max_lateness`",
+    )]
+
+
+def check_jobs_needing_a_human(repo: Repo) -> list[Diagnostic]:
+    """Warnings for jobs the scheduled run will not retry by itself."""
+    found = []
+    for record in repo.records.values():
+        for account, job in record.accounts.items():
+            state = job.get("state")
+            if state == "unconfirmed" or (state == "failed" and not job.get("retryable")):
+                resolve = f"smm resolve {record.post} --account {account}"
+                hint = (f"check {account}: if the post is there, run `{resolve} --published URL`; if not, "
+                        f"`{resolve} --not-published` (the next run publishes it)" if state == "unconfirmed" else
+                        f"fix the post (a change makes smm try again) or the account, or run `{resolve} "
+                        "--published URL` or `--not-published`")
+                found.append(Diagnostic(record.file, 1, 1, WARNING, f"record.{state}",
+                                        f"`{record.post}` on {account}: {job.get('error') or state}", hint))
+    return found
+
+
+def check_adapters(config: Config) -> list[Diagnostic]:
+    """Warnings for accounts smm cannot publish to from here (not implemented, SDK missing)."""
+    found = []
+    for name, account in config.accounts.items():
+        ready = platform_class(account.platform).readiness(account.options, {})
+        reason = ready.unsupported or ready.not_installed
+        if reason:
+            line, column, _ = config.positions.at(("accounts", name), key=True)
+            found.append(Diagnostic(PLATFORMS_FILE, line, column, WARNING, "config.cannot-publish",
+                                    f"account `{name}`: {reason}", "posts for it are checked and previewed, not published"))
+    return found
+
+
+def check_gaps(repo: Repo, now: datetime) -> list[Diagnostic]:
+    tz = repo.config.timezone
+    found = []
+    for entry in gaps(repo.calendar, repo.posts, tz, now, now + GAP_WARNING_WINDOW):
+        slot = entry.slot
+        found.append(Diagnostic(
+            CALENDAR_FILE, slot.line, slot.column, WARNING, "calendar.gap",
+            f"no post fills the {entry.at:%A %H:%M} slot `{slot.label}` on {entry.at:%Y-%m-%d}",
+            f"schedule a post with `pillar: {slot.pillar}` that day" if slot.pillar else "schedule a post that day",
+        ))
+    return found
+
+
+def affected(changes: list[tuple[str, str]]) -> list[str] | None:
+    """What to check after these changes ((status, path) as gitops.changed_since gives them): each
+    post added or changed; the publish records when a post was removed (one may be orphaned) or a
+    record changed; None (the whole repository) when a file every post depends on changed
+    (platforms.yml, brand/, a media file or anything else under content/). Problems across posts
+    are found whatever is checked; an empty list: only the settings files."""
+    paths: set[str] = set()
+    for status, path in changes:
+        if path == PLATFORMS_FILE or path.startswith("brand/"):
+            return None
+        if path.startswith(f"{CONTENT_DIR}/"):
+            if not path.endswith(".md"):
+                return None
+            paths.add(RECORDS_DIR if status == "D" else path)
+        elif path.startswith(f"{RECORDS_DIR}/"):
+            paths.add(RECORDS_DIR)
+    return sorted(paths)
+
+
+def select(diagnostics: list[Diagnostic], root: Path, paths: list[Path]) -> list[Diagnostic]:
+    """Diagnostics for the files under paths, plus every settings problem."""
+    if not paths:
+        return diagnostics
+    wanted = [_relative(root, p) for p in paths]
+    return [d for d in diagnostics if d.file == PLATFORMS_FILE or d.file.startswith("brand/") or _under(d.file, wanted)]
+
+
+def _under(file: str, wanted: list[str]) -> bool:
+    return any(w == "." or file == w or file.startswith(w + "/") for w in wanted)

@@ -1,0 +1,40 @@
+"""Links in posts: which may leave the repository, and tagging them with UTM parameters (URLs are found by smm.content.tokens)."""
+
+from __future__ import annotations
+
+import html
+import re
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from smm.content.tokens import URL
+
+_LEAVES = re.compile(r"https?://[^\s/?#]|mailto:\S", re.IGNORECASE)
+
+
+def leaves_safely(target: str) -> bool:
+    """Whether a link target may leave the repository: an absolute http(s) URL or a mailto:, both
+    as written and as a browser reads it (entities decoded, tabs and newlines dropped, edges
+    trimmed), so `JaVa&#x53;cript:`, `\x01javascript:`, `data:`, `file:` and relative paths are not."""
+    seen = target
+    for _ in range(3):  # `&amp;#x6A;` decodes twice
+        seen = html.unescape(seen)
+    seen = re.sub(r"[\t\n\r]", "", seen).strip("".join(map(chr, range(0x21))))
+    return bool(_LEAVES.match(target.strip())) and bool(_LEAVES.match(seen))
+
+
+def utm_tag(url: str, *, source: str, medium: str, campaign: str | None, domains: list[str] | None = None) -> str:
+    """The URL with utm_source/medium/campaign added; existing query (and utm_*) kept."""
+    parts = urlsplit(url)
+    host = (parts.hostname or "").lower()
+    if domains and not any(host == d or host.endswith("." + d) for d in domains):
+        return url
+    query = parse_qsl(parts.query, keep_blank_values=True)
+    present = {k for k, _ in query}
+    wanted = [("utm_source", source), ("utm_medium", medium)] + ([("utm_campaign", campaign)] if campaign else [])
+    query += [(k, v) for k, v in wanted if k not in present]
+    return urlunsplit(parts._replace(query=urlencode(query, safe=":/@!$'()*+,;")))
+
+
+def tag_all(text: str, **utm) -> str:
+    """Every http(s) URL in text, UTM-tagged."""
+    return URL.sub(lambda m: utm_tag(m.group(), **utm), text)

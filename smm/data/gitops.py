@@ -1,0 +1,264 @@
+"""The only module that talks to git: commit what smm wrote under data/, push with retries."""
+
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+
+import git
+
+from smm.errors import SmmError
+from smm.workspace.files import TEMP_GLOB
+
+log = logging.getLogger(__name__)
+
+DATA_DIR = "data"
+DATA_PATHS = (DATA_DIR, f":(exclude,glob){DATA_DIR}/**/{TEMP_GLOB}")  # data/, without a killed writer's temp files
+PUSH_ATTEMPTS = 5
+BOT_NAME = "smm-bot"
+BOT_EMAIL = "41898282+github-actions[bot]@users.noreply.github.com"
+
+
+def _repo(root: Path) -> git.Repo:
+    try:
+        return git.Repo(root)
+    except (git.InvalidGitRepositoryError, git.NoSuchPathError):
+        raise SmmError(f"{root} is not a git repository: --commit and --push need one") from None
+
+
+def origin_url(root: Path) -> str | None:
+    """The URL of the `origin` remote, if the repository has one (None outside git)."""
+    try:
+        return git.Repo(root, search_parent_directories=True).remotes.origin.url
+    except (git.InvalidGitRepositoryError, git.NoSuchPathError, AttributeError, ValueError, git.GitCommandError):
+        return None
+
+
+def _git_error(what: str, exc: git.GitCommandError, then: str = "") -> SmmError:
+    """The reason git gave (a hook's or the server's line, not git's generic last words), and `then`."""
+    lines = [line.strip().removeprefix("stderr:").strip().strip("'") for line in (exc.stderr or exc.stdout or "").splitlines()]
+    lines = [line for line in lines if line and not line.startswith("hint:")]
+    telling = [line for line in lines if "failed to push some refs" not in line] or lines
+    return SmmError(f"git {what} failed: {telling[-1] if telling else exc.status}{then}")
+
+
+def _step(exc: git.GitCommandError) -> str:
+    """Which git command failed: `rebase`, `diff`..."""
+    command = exc.command if isinstance(exc.command, (list, tuple)) else str(exc.command).split()
+    return str(command[1]) if len(command) > 1 else "command"
+
+
+def commit_data(root: Path, message: str) -> str | None:
+    """Commit every change under data/ as the bot; the new commit's sha, or None if nothing changed."""
+    repo = _repo(root)
+    try:
+        repo.git.add("--all", "--", *DATA_PATHS)
+    except git.GitCommandError as exc:
+        raise _git_error("add", exc) from None
+    if not repo.git.status("--porcelain", "--", *DATA_PATHS):
+        return None
+    committer = _committer()
+    identity = {"GIT_AUTHOR_NAME": committer["GIT_COMMITTER_NAME"], "GIT_AUTHOR_EMAIL": committer["GIT_COMMITTER_EMAIL"],
+                **committer}
+    try:
+        with repo.git.custom_environment(**identity):  # only data/ is committed, whatever else is staged
+            repo.git.commit("--no-verify", "-m", message, "--", *DATA_PATHS)
+    except git.GitCommandError as exc:
+        raise _git_error("commit", exc) from None
+    sha = repo.head.commit.hexsha
+    log.info("committed %s: %s", sha[:8], message.splitlines()[0])
+    return sha
+
+
+def changed_since(root: Path, ref: str) -> list[tuple[str, str]]:
+    """(status letter, path) of each file that differs between the merge base of `ref` and HEAD
+    and the working tree (committed, staged or not; a rename is a deletion and an addition),
+    and each untracked file; paths relative to the repository root."""
+    try:
+        repo = git.Repo(root, search_parent_directories=True)
+    except (git.InvalidGitRepositoryError, git.NoSuchPathError):
+        raise SmmError(f"{root} is not in a git repository: --since needs one") from None
+    inside = Path(root).resolve().relative_to(Path(repo.working_tree_dir).resolve()).as_posix()
+    try:
+        base = repo.git.merge_base(ref, "HEAD")
+        listed = repo.git.diff("--name-status", "--no-renames", "-z", base, "--", inside).split("\0")
+        untracked = repo.git.ls_files("--others", "--exclude-standard", "-z", "--", inside).split("\0")
+    except git.GitCommandError as exc:
+        raise _git_error(_step(exc), exc, f" (is `{ref}` a commit of this repository?)") from None
+
+    def relative(path: str) -> str:  # the content repository may be a folder of the git repository
+        return path if inside == "." else path.removeprefix(inside + "/")
+
+    changes = [(status, relative(path)) for status, path in zip(listed[0::2], listed[1::2], strict=False) if path]
+    return changes + [("A", relative(path)) for path in untracked if path]
+
+
+def identity(root: Path) -> str | None:
+    """`Name <email>` of whoever works in this checkout (git config user.name and user.email), if set."""
+    try:
+        repo = _repo(root)
+    except SmmError:
+        return None
+
+    def get(key: str) -> str:
+        try:
+            return repo.git.config("--get", key).strip()
+        except git.GitCommandError:  # not set
+            return ""
+
+    name, email = get("user.name"), get("user.email")
+    return (f"{name} <{email}>" if email else name) if name else None
+
+
+def record(root: Path, message: str, push_too: bool) -> str | None:
+    """Commit data/ (and push it); None, or why git failed, for the run to report with its results."""
+    try:
+        commit_data(root, message)
+        if push_too:
+            push(root)
+    except SmmError as exc:
+        return exc.message
+    except git.GitCommandError as exc:  # a step the functions above do not name (status, diff, rebase --abort)
+        return _git_error(_step(exc), exc).message
+    return None
+
+
+def push(root: Path, remote: str = "origin") -> None:
+    """Push the current branch; when rejected, fetch, rebase and try again (5 times at most).
+
+    One record file per post means concurrent runs rarely touch the same file; when they do
+    (two runs published the same post, a feed, a month's metrics), the files are merged
+    (smm.data.merge) and the rebase goes on. A conflict smm cannot merge aborts the rebase and
+    leaves the local commits as they were: nothing is lost.
+    """
+    repo = _repo(root)
+    _on_a_branch(repo)
+    branch = repo.active_branch.name
+    for attempt in range(1, PUSH_ATTEMPTS + 1):
+        try:
+            repo.git.push(remote, f"HEAD:refs/heads/{branch}")
+            return
+        except git.GitCommandError as exc:
+            if attempt == PUSH_ATTEMPTS:
+                raise _git_error(f"push to {remote} ({PUSH_ATTEMPTS} tries)", exc) from None
+            log.info("push rejected (attempt %d), rebasing on %s/%s", attempt, remote, branch)
+        try:
+            repo.git.fetch(remote, branch)
+        except git.GitCommandError as exc:
+            raise _git_error(f"fetch from {remote}", exc) from None
+        _rebase(repo, f"{remote}/{branch}")
+
+
+def _rebase(repo: git.Repo, upstream: str) -> None:
+    """Rebase onto upstream, merging the data/ files both sides changed; abort on a real conflict."""
+    with repo.git.custom_environment(**_committer(), GIT_EDITOR="true"):
+        try:
+            repo.git.rebase("--autostash", upstream)
+            return
+        except git.GitCommandError as exc:
+            failure = exc
+        for _ in range(100):  # one stop per replayed commit
+            if not _rebasing(repo):  # it failed without stopping at a conflict
+                raise _git_error(f"rebase onto {upstream}", failure)
+            conflicted = [p for p in repo.git.diff("--name-only", "-z", "--diff-filter=U").split("\0") if p]
+            if conflicted:
+                if not _resolve(repo, conflicted):
+                    break
+                step = "--continue"
+            else:
+                step = "--skip"  # the merged files are what upstream has: nothing left to replay here
+            try:
+                repo.git.rebase(step)
+                return
+            except git.GitCommandError as exc:  # stopped at the next commit's conflict
+                failure = exc
+        if _rebasing(repo):
+            repo.git.rebase("--abort")
+    raise SmmError(f"cannot rebase onto {upstream}: a real conflict; local commits are kept, "
+                   "resolve it by hand and push")
+
+
+def _resolve(repo: git.Repo, paths: list[str]) -> bool:
+    """Merge the conflicted files smm wrote (during a rebase, stage 2 is upstream, 3 ours)."""
+    from smm.data.merge import merge_files
+
+    def stage(number: int, path: str) -> str | None:
+        try:
+            return repo.git.show(f":{number}:{path}", strip_newline_in_stdout=False)
+        except git.GitCommandError:
+            return None
+
+    def read(path: str) -> str | None:
+        try:
+            return (Path(repo.working_tree_dir) / path).read_text("utf-8")
+        except (OSError, UnicodeDecodeError):
+            return None
+
+    if not all(p == DATA_DIR or p.startswith(DATA_DIR + "/") for p in paths):
+        return False
+    merged = merge_files({p: (stage(2, p), stage(3, p)) for p in paths}, read)
+    if merged is None:
+        return False
+    for path, text in merged.items():
+        (Path(repo.working_tree_dir) / path).write_text(text, encoding="utf-8", newline="\n")
+    repo.git.add("--", *merged)
+    log.info("merged %s", ", ".join(merged))
+    return True
+
+
+def _on_a_branch(repo: git.Repo) -> None:
+    """Refuse to push from a checkout that is not on a branch, saying how to get back onto one."""
+    if _rebasing(repo):
+        raise SmmError("a rebase is under way in this checkout (a run killed during one leaves it): "
+                       "run `git rebase --abort`, then publish again")
+    if repo.head.is_detached:
+        raise SmmError("cannot push from a detached HEAD: check out the branch to publish from")
+
+
+def _rebasing(repo: git.Repo) -> bool:
+    return (Path(repo.git_dir) / "rebase-merge").exists() or (Path(repo.git_dir) / "rebase-apply").exists()
+
+
+def _committer() -> dict[str, str]:
+    """The bot as committer of what it commits and rebases (a CI checkout has no git identity)."""
+    name = os.environ.get("SMM_GIT_NAME") or BOT_NAME
+    email = os.environ.get("SMM_GIT_EMAIL") or BOT_EMAIL
+    return {"GIT_COMMITTER_NAME": name, "GIT_COMMITTER_EMAIL": email}
+
+
+def claim(root: Path, message: str, remote: str = "origin") -> bool:
+    """Commit data/ and push it only as a fast-forward of the remote (a compare-and-swap).
+
+    True when the remote took it. False when another push came first: the commit is undone
+    (the records on disk are as before it) and the checkout is moved onto the remote's newest
+    commit, so the caller reads again.
+    """
+    try:
+        return _claim(root, message, remote)
+    except git.GitCommandError as exc:
+        raise _git_error(_step(exc), exc, "; nothing was sent") from None
+
+
+def _claim(root: Path, message: str, remote: str) -> bool:
+    repo = _repo(root)
+    _on_a_branch(repo)
+    branch = repo.active_branch.name
+    if commit_data(root, message) is None:
+        return True
+    try:
+        repo.git.push(remote, f"HEAD:refs/heads/{branch}")
+        return True
+    except git.GitCommandError as exc:
+        refused = exc
+    try:
+        repo.git.reset("--keep", "HEAD~1")  # the claim undone, on disk too
+        repo.git.fetch(remote, branch)
+        moved = repo.git.rev_parse(f"{remote}/{branch}") != repo.head.commit.hexsha
+    except git.GitCommandError as exc:
+        raise _git_error(f"catching up with {remote}/{branch} after a lost claim", exc, "; nothing was sent") from None
+    if not moved:  # not a race: a hook, permissions, a protected branch
+        raise _git_error(f"push of the claim to {remote}", refused, "; nothing was sent")
+    log.info("the claim was not taken: another push came first")
+    _rebase(repo, f"{remote}/{branch}")
+    return False

@@ -1,0 +1,123 @@
+"""Publish records under data/published/: one JSON file per post, written only by the bot."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from smm.check.diagnostics import ERROR, Diagnostic
+from smm.workspace.cache import MISS, FileCache
+from smm.workspace.files import decode, parse_json, read_bytes, write_atomic
+from smm.workspace.schema import SCHEMAS, schema
+
+RECORDS_DIR = "data/published"
+MAX_RECORD_BYTES = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Record:
+    file: str
+    post: str
+    source: str | None  # the post file the record was made from
+    accounts: dict
+
+
+def record_file(post_id: str) -> str:
+    return f"{RECORDS_DIR}/{post_id}.json"
+
+
+def load_records(root: Path) -> tuple[dict[str, Record], list[Diagnostic]]:
+    """Every record by post id; unreadable or malformed ones become diagnostics."""
+    records: dict[str, Record] = {}
+    found: list[Diagnostic] = []
+    folder = root / RECORDS_DIR
+    if not folder.is_dir():
+        return records, found
+    cache = FileCache(root, "records", _cache_version())
+    for name in sorted(os.listdir(folder)):
+        if not name.endswith(".json"):
+            continue
+        file = f"{RECORDS_DIR}/{name}"
+        cached, data = cache.lookup(file, MAX_RECORD_BYTES)
+        if cached is MISS and data is not None:
+            cached = _parse_record(file, data)
+            cache.store(file, cached)
+        elif cached is MISS:  # a link, a named pipe, a big file...: read_bytes says what is wrong
+            cached = _parse_record(file, *read_bytes(root, file, MAX_RECORD_BYTES))
+        record, problem = cached
+        if problem:
+            found.append(problem)
+        else:
+            records[record.post] = record
+    cache.save()
+    return records, found
+
+
+def _parse_record(file: str, data: bytes | None, read_problems: list[Diagnostic] = ()) -> tuple[Record | None, Diagnostic | None]:
+    if data is None:
+        why = read_problems[0].message if read_problems else "the file is missing"
+        return None, Diagnostic(file, 1, 1, ERROR, "record.invalid", f"unreadable publish record: {why}")
+    text, problems = decode(data, file)
+    if text is None:
+        return None, replace(problems[0], rule="record.invalid", message=f"unreadable publish record: {problems[0].message}")
+    parsed, problem = parse_json(text)
+    if problem:
+        line, column, what = problem
+        return None, Diagnostic(file, line, column, ERROR, "record.invalid", f"unreadable publish record: {what}")
+    problems = schema("record").messages(parsed)
+    if problems:
+        return None, Diagnostic(file, 1, 1, ERROR, "record.invalid", f"malformed publish record: {problems[0]}")
+    return Record(file, parsed["post"], parsed.get("file"), parsed["accounts"]), None
+
+
+def _cache_version() -> str:
+    return hashlib.blake2b(Path(__file__).read_bytes() + (SCHEMAS / "record.schema.json").read_bytes()).hexdigest()
+
+
+class RecordStore:
+    """Publish records as the run changes them; every change is on disk before it returns."""
+
+    def __init__(self, root: Path, records: dict[str, Record]) -> None:
+        self.root = root
+        self.records = dict(records)
+
+    def job(self, post_id: str, account: str) -> dict:
+        record = self.records.get(post_id)
+        return dict(record.accounts.get(account, {})) if record else {}
+
+    def owned(self, account: str, post_id: str) -> frozenset[str]:
+        """The remote ids every other job has recorded (the networks' ids do not repeat)."""
+        return frozenset(remote for _, remote, _ in self._others(account, post_id) if remote)
+
+    def owner(self, account: str, post_id: str, remote_id: str | None, url: str | None) -> str | None:
+        """The other post whose record already has this remote id or URL (a part of it, too), or None."""
+        return next((other for other, remote, link in self._others(account, post_id)
+                     if (remote_id and remote == remote_id) or (url and link == url)), None)
+
+    def _others(self, account: str, post_id: str):
+        """(post id, remote id, url) of every part every other job has recorded."""
+        for record in self.records.values():
+            for name, job in record.accounts.items():
+                if (record.post, name) != (post_id, account):
+                    yield record.post, job.get("remote_id"), job.get("url")
+                    yield from ((record.post, part.get("remote_id"), part.get("url")) for part in job.get("parts") or [])
+
+    def save(self, post_id: str, source: str, account: str, job: dict) -> None:
+        """Write one account's job into the post's record, keeping what is on disk for the others
+        (a rebase during the run may have brought in another run's entries)."""
+        record = self.records.get(post_id)
+        accounts = dict(record.accounts) if record else {}
+        file = record_file(post_id)
+        on_disk = _parse_record(file, *read_bytes(self.root, file, MAX_RECORD_BYTES))[0]
+        if on_disk is not None:
+            accounts.update(on_disk.accounts)
+        accounts[account] = {k: v for k, v in job.items() if v is not None or k in ("remote_id", "url", "error")}
+        data = {"post": post_id, "file": source, "accounts": dict(sorted(accounts.items()))}
+        problems = schema("record").messages(data)
+        if problems:  # a bug in smm: refuse to write a record it could not read back
+            raise ValueError(f"invalid publish record for {post_id}: {problems[0]}")
+        write_atomic(self.root / record_file(post_id), json.dumps(data, ensure_ascii=False, indent=2) + "\n", self.root)
+        self.records[post_id] = Record(record_file(post_id), post_id, source, data["accounts"])

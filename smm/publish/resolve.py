@@ -1,0 +1,102 @@
+"""`smm resolve`: a human settles a job smm could not settle itself (unconfirmed, or failed for good).
+
+    --published URL   it went out: checked against the network where smm can ask (the post
+                      exists and is this account's), then recorded as published
+    --not-published   it did not: the job is pending again and the next run publishes it
+
+Either way the record keeps who said so (git user.name and user.email of the checkout),
+when, and whether smm could check it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from smm.data.records import RecordStore
+from smm.errors import NotSupported, Rejected, SmmError, UsageError
+from smm.platforms import PublishResult, platform_class
+from smm.publish.pipeline import _hash, _utc
+from smm.workspace.repo import Repo
+
+RESOLVABLE = ("unconfirmed", "failed")
+
+
+@dataclass
+class Resolution:
+    state: str  # the job's state now: published, pending, or failed (a thread with parts still to go)
+    url: str | None
+    checked: str  # how the URL was checked, or why it could not be
+
+
+def resolve(repo: Repo, post_id: str, account: str, reference: str | None, now: datetime, env) -> Resolution:
+    """Settle one job; `reference` is the post's URL (or id), None for `--not-published`."""
+    from smm.data import gitops
+
+    if account not in repo.config.accounts:
+        raise UsageError(f"no account `{account}` in platforms.yml; accounts are: {', '.join(repo.config.accounts)}")
+    post = next((p for p in repo.posts if p.id == post_id), None)
+    if post is None:
+        raise UsageError(f"no post with id `{post_id}`")
+    store = RecordStore(repo.root, repo.records)
+    job = store.job(post_id, account)
+    if job.get("state") not in RESOLVABLE:
+        raise SmmError(f"`{post_id}` on {account} is {job.get('state') or 'not in the publish records'}: "
+                       "only unconfirmed or failed jobs are resolved")
+    who = gitops.identity(repo.root)
+    if not who:
+        raise SmmError("set `git config user.name` and `user.email`: the record keeps who resolved a job")
+    said = {"by": who, "at": _utc(now), "as": "published" if reference else "not_published", "was": job["state"]}
+    if reference is None:
+        job = {**job, "state": "pending", "attempts": 0, "retryable": None,
+               "error": f"resolved as not published by {who}: publishing on the next run", "resolved": said}
+        store.save(post_id, post.file, account, job)
+        return Resolution("pending", None, "")
+    found, checked = _confirm(repo, account, reference, env)
+    owner = store.owner(account, post_id, found.remote_id, found.url)
+    if owner:  # the same text last week is another post: recording it here would lose this one
+        raise SmmError(f"--published {reference}: that post is already recorded for `{owner}`; give the URL of "
+                       f"`{post_id}`'s own post, or --not-published")
+    first = not job.get("parts")
+    job = _with_part(repo, post, account, job, found, now)
+    if checked and first:  # what a human typed is no network id: metrics leave it alone
+        job["remote_id"] = None
+    store.save(post_id, post.file, account, {**job, "resolved": {**said, "checked": checked is None}})
+    return Resolution(job["state"], found.url, checked or "found on the network")
+
+
+def _with_part(repo: Repo, post, account: str, job: dict, found: PublishResult, now: datetime) -> dict:
+    """The job with the post a human found as its next part: published when no part is left."""
+    from smm.render.rendered import Renderer
+
+    rendered = Renderer(repo.root, repo.config, repo.brand).render(post, account)
+    parts = list(job.get("parts") or [])
+    if len(parts) < len(rendered.parts):
+        parts.append({"remote_id": found.remote_id, "url": found.url, "hash": _hash(rendered.parts[len(parts)].text)}
+                     | ({"extra": found.extra} if found.extra else {}))
+    if len(parts) < len(rendered.parts):  # a thread: the rest goes out on the next run
+        return {**job, "state": "failed", "retryable": True, "parts": parts,
+                "error": f"resolved: {len(parts)} of {len(rendered.parts)} parts went out; the rest on the next run"}
+    return {**job, "state": "published", "parts": parts, "remote_id": parts[0]["remote_id"], "url": parts[0].get("url"),
+            "published_at": job.get("published_at") or _utc(now), "retryable": None, "error": None}
+
+
+def _confirm(repo: Repo, account: str, reference: str, env) -> tuple[PublishResult, str | None]:
+    """The post as the network knows it, and None; or as given, and why it could not be checked."""
+    options = repo.config.accounts[account]
+    platform = platform_class(options.platform)
+    as_given = PublishResult(reference.strip(), reference.strip() if reference.strip().startswith("https://") else None)
+    reason = platform.readiness(options.options, env).reason
+    if reason:
+        return as_given, f"not checked ({reason})"
+    adapter = platform(options, env, repo.root)
+    try:
+        return adapter.confirm(reference), None
+    except NotSupported as exc:
+        return as_given, f"not checked ({exc.message})"
+    except Rejected as exc:
+        raise SmmError(f"--published {reference}: {exc.message}") from None
+    except SmmError as exc:  # the network did not answer, or refused the credentials
+        raise SmmError(f"could not check {reference}: {exc.message}; try again") from None
+    finally:
+        adapter.close()

@@ -1,0 +1,525 @@
+"""Each social network's exact text-length rule, one pure function per rule.
+
+Offsets are code point offsets into the ``str`` given.  The URL rules port
+twitter-text v3 (X; and Mastodon's server, which runs twitter-text's Ruby gem
+with its own overrides); the TLD list they share is ``smm/data/tlds.txt``.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from bisect import bisect_right
+from collections.abc import Callable, Iterator
+from functools import cache, cached_property, partial
+from pathlib import Path
+
+import regex
+
+RESOURCES = Path(__file__).resolve().parent.parent / "resources"  # package data: TLD lists, emoji weights
+
+__all__ = ["bluesky_length", "first_overflow", "graphemes", "graphemes_unicode15", "mastodon_length", "mastodon_spans",
+           "utf16_length", "weibo_length", "x_length", "x_url_spans"]
+
+# --- graphemes ---------------------------------------------------------------
+
+_GRAPHEME = regex.compile(r"\X")
+# No code point here joins a neighbour into a cluster (GB9-GB13); checked in
+# the tests.  Latin, Greek, Cyrillic, CJK, kana and most emoji are here.
+_SAFE = ("\x00-\x0c\x0e-\u02ff\u0370-\u0482\u048a-\u058f\u1e00-\u1fff\u2000-\u200b"
+         "\u200e-\u20cf\u2100-\u2cee\u2cf2-\u2d7e\u2d80-\u2ddf\u2e00-\u3029\u3030-\u3098"
+         "\u309b-\ua66e\uff00-\uff9d\U0001f000-\U0001f1e5\U0001f200-\U0001f3fa"
+         "\U0001f400-\U0001faff\U00020000-\U0003ffff")
+_UNSAFE_RUN = re.compile(f"[^{_SAFE}]+")
+
+
+def graphemes(text: str) -> int:
+    """Extended grapheme clusters (UAX #29): "👩‍👩‍👧" is 1, "\\r\\n" is 1."""
+    if text.isascii():  # in ASCII only CR LF forms a multi-character cluster
+        return len(text) - text.count("\r\n")
+    after_linker, gb9c = _linker_joins(text)
+    return _regex_graphemes(text) + after_linker - gb9c
+
+
+def _regex_graphemes(text: str) -> int:
+    """What `regex`'s \\X counts, applied only around the code points that may join."""
+    count, start, end = len(text), 0, 0
+    for m in _UNSAFE_RUN.finditer(text):  # apply \X only around these runs
+        if m.start() - 1 > end:
+            count -= end - start - len(_GRAPHEME.findall(text, start, end))
+            start = m.start() - 1
+        end = min(len(text), m.end() + 1)
+    return count - (end - start - len(_GRAPHEME.findall(text, start, end)))
+
+
+# Unicode 15.1 added rule GB9c: an Indic consonant, a virama (InCB=Linker) and the
+# next consonant form one cluster ("क्ष" is 1).  `regex` joins a consonant after a
+# linker even when no consonant comes before it ("a्क" is 1 there, 2 in Unicode and
+# in ICU, which Bluesky's Intl.Segmenter uses).  Ruby up to 3.4, which Mastodon counts
+# with, segments by Unicode 15.0, without that rule ("क्ष" is 2, Khmer "ក្ស" too).
+_AFTER_LINKER = regex.compile(
+    r"(?<=\p{InCB=Linker}[\p{InCB=Extend}\p{InCB=Linker}]*)\p{InCB=Consonant}")
+_GB9C = regex.compile(r"(?<=\p{InCB=Consonant}[\p{InCB=Extend}\p{InCB=Linker}]*\p{InCB=Linker}"
+                      r"[\p{InCB=Extend}\p{InCB=Linker}]*)\p{InCB=Consonant}")
+_LINKER = regex.compile(r"\p{InCB=Linker}")
+
+
+def _linker_joins(text: str) -> tuple[int, int]:
+    """(consonants `regex`'s \\X joins after a linker, of which GB9c joins)."""
+    if text.isascii() or not _LINKER.search(text):
+        return 0, 0
+    return len(_AFTER_LINKER.findall(text)), len(_GB9C.findall(text))
+
+
+_ASTRAL = re.compile("[\U00010000-\U0010ffff]")
+
+
+@cache
+def _unicode15_unknown() -> tuple[re.Pattern, list[int], list[int]]:
+    """Code points unassigned in Unicode 15.0 that Ruby segments as plain characters: a
+    pattern for those in the BMP (fast as a bitmap) and the other ranges' starts and ends."""
+    lines = (RESOURCES / "unicode15_unknown.txt").read_text(encoding="utf-8").splitlines()
+    ranges = [[int(n, 16) for n in line.split("..")] for line in lines if line and not line.startswith("#")]
+    bmp = "".join(f"{re.escape(chr(a))}-{re.escape(chr(min(b, 0xFFFF)))}" for a, b in ranges if a <= 0xFFFF)
+    astral = [(max(a, 0x10000), b) for a, b in ranges if b > 0xFFFF]
+    return re.compile(f"[{bmp}]"), [a for a, _ in astral], [b for _, b in astral]
+
+
+def _unknown_as_x(text: str) -> str:
+    """``text`` with each code point unassigned in Unicode 15.0 made "x"."""
+    bmp, starts, ends = _unicode15_unknown()
+
+    def astral(m: re.Match) -> str:
+        i = bisect_right(starts, ord(m.group())) - 1
+        return "x" if i >= 0 and ord(m.group()) <= ends[i] else m.group()
+
+    text = bmp.sub("x", text)
+    return _ASTRAL.sub(astral, text) if _ASTRAL.search(text) else text
+
+
+def graphemes_unicode15(text: str) -> int:
+    """Grapheme clusters by Unicode 15.0's rules (no GB9c), as Ruby's
+    ``String#each_grapheme_cluster`` counts them: "क्षि" is 2.  A code point
+    unassigned in 15.0 is a plain character there, as "x" is, whatever it is now."""
+    if text.isascii() or not _UNSAFE_RUN.search(text):  # nothing joins: as graphemes()
+        return graphemes(text)
+    text = _unknown_as_x(text)
+    return _regex_graphemes(text) + _linker_joins(text)[0]
+
+
+# --- twitter-text URL extraction, shared by X and Mastodon -------------------
+
+_DIRECTIONAL = "\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"
+_INVALID = "\ufffe\ufeff\uffff"
+_SPACES = "\t-\r \x85\xa0\u1680\u180e\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+_LATIN = ("\xc0-\xd6\xd8-\xf6\xf8-\xff\u0100-\u024f\u0253\u0254\u0256\u0257\u0259"
+          "\u025b\u0263\u0268\u026f\u0272\u0289\u028b\u02bb\u0300-\u036f\u1e00-\u1eff")
+_PRECEDING_CHAR = rf"[^A-Za-z0-9@＠$#＃{_INVALID}]|[{_DIRECTIONAL}]"
+_IDN_DOTS = re.compile("[.\u3002\uff0e\uff61]")
+_NON_PRINTABLE = re.compile(r"[^\x20-\x7e]")
+_MAX_URL_LENGTH = 4096
+
+
+def _trie_regex(words: list[str]) -> str:
+    """An alternation of ``words`` as a trie; a longer word is tried first."""
+    trie: dict = {}
+    for word in words:
+        node = trie
+        for ch in word:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def build(node: dict) -> str:
+        alts = [re.escape(ch) + build(child) for ch, child in sorted(node.items()) if ch]
+        body = alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
+        return "" if not alts else f"(?:{body})?" if "" in node else body
+
+    return build(trie)
+
+
+_TLD_LINES = (RESOURCES / "tlds.txt").read_text(encoding="utf-8")
+_TLD = _trie_regex([w.strip().lower() for w in _TLD_LINES.splitlines()
+                    if w.strip() and not w.startswith("#")]) + r"(?=[^0-9a-zA-Z@+-]|$)"
+
+
+def _url_regex(protocol: str, domain_char: str, punycode: str, path: str, query: str) -> str:
+    """Groups: 1 preceding char, 2 URL, 3 protocol, 4 domain, 5 port, 6 path, 7 query."""
+    c = domain_char
+    domain = (rf"(?:(?:{c}(?:[_-]|{c})*)?{c}\.)*"  # subdomains
+              rf"(?:(?:{c}(?:-|{c})*)?{c}\.)(?:{_TLD}|{punycode})")
+    return (rf"((?:{_PRECEDING_CHAR}|^))(({protocol})?({domain})(?::([0-9]+))?"
+            rf"(/{path}*)?({query})?)")
+
+
+def _punycode_length(label: str) -> int:
+    """Length of ``label`` after IDNA ToASCII, as punycode.js computes it."""
+    if not _NON_PRINTABLE.search(label):
+        return len(label)
+    parts = _IDN_DOTS.split(label)
+    return len(parts) - 1 + sum(
+        4 + len(p.encode("punycode")) if _NON_PRINTABLE.search(p) else len(p) for p in parts)
+
+
+def _valid_labels(domain: str) -> bool:
+    """Every DNS label is 1..63 characters once punycode-encoded."""
+    # Encoding adds >= 4 to a non-ASCII label: no need to encode long ones
+    # (Python's punycode codec is slow on them).
+    return all(0 < len(label) <= 59 and _punycode_length(label) <= 63
+               or 59 < len(label) <= 63 and not _NON_PRINTABLE.search(label)
+               for label in domain.split("."))
+
+
+class _UrlScanner:
+    """``url_re.finditer(text)`` without the attempts that cannot match.
+
+    A plain scan is O(n^2) on a long run of domain characters (Chinese text):
+    each start re-reads the run.  Here a URL is tried only near a '.': its
+    domain lies in a run of domain characters holding one, and the URL starts
+    just before that run (or, after "://", at most ``margin`` characters
+    before it).  Once a domain starting in a label fails, the starts that
+    cannot fare better are skipped.
+    """
+
+    def __init__(self, url_re: str, non_run: str, margin: int, flags: int) -> None:
+        self.patterns = (url_re, non_run, flags)  # compiled on first use: importing stays fast
+        self.margin = margin
+
+    @cached_property
+    def url(self) -> re.Pattern:
+        return re.compile(self.patterns[0], self.patterns[2])
+
+    @cached_property
+    def preceding(self) -> re.Pattern:
+        return re.compile(_PRECEDING_CHAR, self.patterns[2])
+
+    @cached_property
+    def non_run(self) -> re.Pattern:
+        return re.compile(f"[{self.patterns[1]}]")
+
+    @cached_property
+    def non_run_back(self) -> regex.Pattern:
+        return regex.compile(f"(?r)[{self.patterns[1]}]")
+
+    @cached_property
+    def label_start(self) -> re.Pattern:
+        return re.compile("[^_-]")
+
+    def finditer(self, text: str) -> Iterator[re.Match]:
+        p, k, run_start = 0, -1, 0
+        while True:
+            if k <= p:  # the next '.' after p, and where its run starts
+                if (k := text.find(".", p + 1)) < 0:
+                    return
+                back = self.non_run_back.search(text, p, k)
+                run_start = back.end() if back else p
+                protocol = run_start >= 3 and text.startswith("://", run_start - 3)
+                p = max(p, run_start - (self.margin if protocol else 1))
+            if (m := self.url.match(text, p)) is not None:
+                yield m
+                p = m.end()
+            elif not self.preceding.match(text, p):
+                if (nxt := self.preceding.search(text, p + 1)) is None:
+                    return
+                p = nxt.start()
+            elif not run_start <= p + 1 < k:
+                p += 1
+            elif text[p + 1] in "-_":  # no label starts with these
+                p = self.label_start.search(text, p + 1, k + 1).start() - 1
+            else:
+                p, k = self._skip(text, p + 1, k)
+
+    def _skip(self, text: str, d: int, k: int) -> tuple[int, int]:
+        """Next start worth trying once the domain text[d:] failed (its first label
+        ends at the '.' at ``k``).  A later start has a shorter first label, or
+        drops whole valid labels: either way no better, unless the first label
+        loses its last '_' (a domain's last label may have none)."""
+        while (u := text.rfind("_", d, k)) < 0 and text[k - 1] != "-":
+            nk = text.find(".", k + 1)
+            if nk < 0 or text[k + 1] in "-_." or self.non_run.search(text, k + 1, nk):
+                return k, k
+            d, k = k + 1, nk
+        return (k, k) if u < 0 else (u, k)
+
+
+# --- X -----------------------------------------------------------------------
+
+_X_PUNCT = r"!'#%&()*+,\\\-./:;<=>?@\[\]^_{|}~$"  # twitter-text JS (no '"' or '`')
+_X_PATH_CHAR = rf"[a-z\u0400-\u04ff0-9!*';:=+,.$/%#\[\]\-\u2013_~@|&{_LATIN}]"
+_X_PARENS = rf"\((?:{_X_PATH_CHAR}+|(?:{_X_PATH_CHAR}*\({_X_PATH_CHAR}+\){_X_PATH_CHAR}*))\)"
+_X_PATH = (rf"(?:(?:{_X_PATH_CHAR}*(?:{_X_PARENS}{_X_PATH_CHAR}*)*"
+           rf"(?:[+\-a-z\u0400-\u04ff0-9=_#/{_LATIN}]|{_X_PARENS}))|(?:@{_X_PATH_CHAR}+/))")
+_X_QUERY = r"\?[a-z0-9!?*'@();:&=+$/%#\[\]\-_.,~|]*[a-z0-9\-_&=#/]"
+_X_URLS = _UrlScanner(
+    _url_regex("https?://", f"[^{_X_PUNCT}{_SPACES}{_INVALID}{_DIRECTIONAL}]",
+               r"(?:xn--[\-0-9a-z]+)", _X_PATH, _X_QUERY),
+    non_run=rf"!'#%&()*+,\\/:;<=>?@\[\]^{{|}}~${_SPACES}{_INVALID}{_DIRECTIONAL}",
+    margin=len("_https://"), flags=re.IGNORECASE)
+
+
+@cache
+def _x_ascii_domain() -> re.Pattern:
+    return re.compile(rf"(?:[\-a-z0-9{_LATIN}]+\.)+(?:{_TLD}|xn--[\-0-9a-z]+)", re.IGNORECASE)
+
+
+_X_TCO = re.compile(rf"https?://t\.co/([a-z0-9]+)(?:{_X_QUERY})?", re.IGNORECASE)
+
+# Weight-1 code points of twitter-text's v3 config; any other weighs 2.
+_X_HEAVY = re.compile("[^\x00-\u10ff\u2000-\u200d\u2010-\u201f\u2032-\u2037]+")
+# Emoji sequences, which count 2 whatever their length (emojiParsingEnabled).
+# U+FE0F belongs to an element only after a text-style pictograph ("©️"); after an emoji
+# that is one already ("😀️") twitter-text weighs it apart, as 2.
+_X_EMOJI_ELEMENT = (r"(?:\p{Emoji_Modifier_Base}\p{Emoji_Modifier}|\p{Emoji_Presentation}"
+                    r"|\p{Extended_Pictographic}\ufe0f?)")
+_X_EMOJI = regex.compile(
+    r"[#*0-9]\ufe0f?\u20e3|\p{RI}\p{RI}|\U0001f3f4[\U000e0020-\U000e007e]+\U000e007f"
+    rf"|{_X_EMOJI_ELEMENT}(?:\u200d{_X_EMOJI_ELEMENT})*")
+# Every emoji sequence of two or more code points holds one of these.
+_X_EMOJI_HINT = re.compile(
+    "[\u200d\u20e3\ufe0f\U0001f1e6-\U0001f1ff\U0001f3fb-\U0001f3ff\U000e0020-\U000e007f]")
+
+
+@cache
+def _x_emoji_weights() -> dict[str, int]:
+    """Emoji sequences newer than twitter-text 3.1.0's list, with the weight it gives them."""
+    lines = (RESOURCES / "x_emoji_weights.txt").read_text(encoding="utf-8").splitlines()
+    return {"".join(chr(int(c, 16)) for c in seq.split()): int(weight)
+            for seq, weight in (line.split("\t") for line in lines if line and not line.startswith("#"))}
+
+
+def _x_urls_nfc(text: str) -> list[tuple[int, int, int]]:
+    """twitter-text's extractUrlsWithIndices over NFC ``text``: (start, end, weighed end).
+
+    parseTweet skips the length of the URL *string* after a URL's start; without a
+    protocol and with a path that string is the last ASCII domain plus the path, shorter
+    than the span when other text sits in the domain ("example.com慕田峪长城.网址/a"):
+    the rest of the span is weighed as text.  The weighed end says where that starts.
+    """
+    urls: list[tuple[int, int, int]] = []
+    for m in _X_URLS.finditer(text) if "." in text else ():
+        before, url, protocol, domain, path = m.group(1, 2, 3, 4, 6)
+        start, end = m.span(2)
+        if (domain.startswith("xn--") and not _x_ascii_domain().search(domain)
+                or not _valid_labels(domain)
+                or len(protocol or "https://") + utf16_length(url) > _MAX_URL_LENGTH):
+            continue
+        if not protocol:
+            if before[-1:] in ("-", "_", ".", "/"):
+                continue
+            found = [(start + a.start(), start + a.end(), start + a.end()) for a in _x_ascii_domain().finditer(domain)]
+            if found and path:
+                last, last_end, _ = found[-1]
+                found[-1] = (last, end, last + end - start - len(domain) + last_end - last)
+            urls += found
+        elif tco := _X_TCO.match(url):
+            if len(tco.group(1)) <= 40:
+                urls.append((start, start + tco.end(), start + tco.end()))
+        else:
+            urls.append((start, end, end))
+    return urls
+
+
+def _x_spans_nfc(text: str) -> list[tuple[int, int]]:
+    return [(start, end) for start, end, _ in _x_urls_nfc(text)]
+
+
+def x_url_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each URL that X counts as 23, as offsets into ``text``.
+
+    X finds URLs in the NFC form of the text; if ``text`` is not NFC, a span is
+    widened to whole grapheme clusters of ``text``.
+    """
+    if unicodedata.is_normalized("NFC", text):
+        return _x_spans_nfc(text)
+    bounds, i, j = [(0, 0)], 0, 0  # (offset in text, offset in NFC) per cluster
+    for g in _GRAPHEME.findall(text):
+        i, j = i + len(g), j + len(unicodedata.normalize("NFC", g))
+        bounds.append((i, j))
+    return [(max(i for i, j in bounds if j <= s), min(i for i, j in bounds if j >= e))
+            for s, e in _x_spans_nfc(unicodedata.normalize("NFC", text))]
+
+
+def _x_plain(text: str, start: int, end: int) -> int:
+    return end - start + sum(map(len, _X_HEAVY.findall(text, start, end)))
+
+
+def x_length(text: str) -> int:
+    """X's weighted length (twitter-text v3 parseTweet's weightedLength; limit 280).
+
+    After NFC, code points in U+0000-10FF, U+2000-200D, U+2010-201F and
+    U+2032-2037 count 1, others 2; an emoji sequence counts 2; each URL (with or
+    without protocol, on a known TLD) counts 23.  An emoji sequence newer than
+    twitter-text 3.1.0's list counts as 3.1.0 counts it, by its code points
+    ("🐦‍🔥" is 5): that is never less than a newer list would count.
+    """
+    if text.isascii():
+        return len(text) + sum(23 - w + s for s, _, w in _x_urls_nfc(text))
+    text = unicodedata.normalize("NFC", text)
+    # (start, URL first, end, weight); an entity starting inside another is unseen.
+    entities = [(s, 0, w, 23) for s, _, w in _x_urls_nfc(text)]
+    if _X_EMOJI_HINT.search(text):
+        entities += [(m.start(), 1, m.end(), _x_emoji_weights().get(m.group(), 2))
+                     for m in _X_EMOJI.finditer(text) if m.end() - m.start() > 1]
+        entities.sort()
+    total = pos = 0
+    for start, _, end, weight in entities:
+        if start >= pos:
+            total += _x_plain(text, pos, start) + weight
+            pos = end
+    return total + _x_plain(text, pos, len(text))
+
+
+# --- Bluesky, Telegram, Weibo --------------------------------------------------
+
+
+def bluesky_length(text: str) -> tuple[int, int]:
+    """(graphemes, UTF-8 bytes); Bluesky allows 300 and 3000. Links count in full."""
+    return graphemes(text), len(text.encode("utf-8"))
+
+
+def utf16_length(text: str) -> int:
+    """UTF-16 code units, as Telegram counts (a non-BMP character is 2)."""
+    return len(text) if text.isascii() else len(text.encode("utf-16-le")) // 2
+
+
+def weibo_length(text: str) -> int:
+    """Weibo's count in 汉字: an ASCII (half-width) character counts 1/2, any
+    other (full-width, CJK, ...) code point 1, the total rounded up.
+    Community-measured; the limit is configurable."""
+    half = len(text.encode("ascii", "ignore"))
+    return (2 * len(text) - half + 1) // 2
+
+
+# --- Mastodon ----------------------------------------------------------------
+
+# Mastodon's StatusLengthValidator counts graphemes once each URL with a
+# protocol is replaced by 23 characters and each "@user@domain" by "@user".
+# Its URL regex is twitter-text's Ruby one as changed by Mastodon's
+# config/initializers/twitter_regex.rb: more schemes, looser path and query.
+_RUBY_PUNCT = r"!\"#$%&'()*+,\-./:;<=>?@\[\]^_`{|}~"
+_RUBY_CYRILLIC = ("\u0400-\u0484\u0487-\u052f\u1c80-\u1c8a\u1d2b\u1d78\u2de0-\u2dff"
+                  "\ua640-\ua69f\ufe2e\ufe2f\U0001e030-\U0001e06d\U0001e08f")  # \p{Cyrillic}
+_RUBY_DASH = ("\\-\u058a\u05be\u1400\u1806\u2010-\u2015\u2e17\u2e1a\u2e3a\u2e3b\u2e40\u2e5d"
+              "\u301c\u3030\u30a0\ufe31\ufe32\ufe58\ufe63\uff0d\U00010d6e\U00010ead")  # \p{Pd}
+_M_OLD_CHAR = rf"[a-z{_RUBY_CYRILLIC}0-9!*';:=+,.$/%#\[\]{_RUBY_DASH}_~&|@{_LATIN}]"
+_M_OLD_PARENS = rf"\((?:{_M_OLD_CHAR}+|(?:{_M_OLD_CHAR}*\({_M_OLD_CHAR}+\){_M_OLD_CHAR}*))\)"
+_RUBY_WHITE_SPACE = _SPACES.replace("\u180e", "")  # \p{White_Space}
+_M_PATH_CHAR = rf"[^{_RUBY_WHITE_SPACE}<>()?]"
+_M_PARENS = rf"\((?:{_M_PATH_CHAR}+|(?:{_M_PATH_CHAR}*\({_M_PATH_CHAR}+\){_M_PATH_CHAR}*))\)"
+_M_PATH = (rf"(?:(?:{_M_PATH_CHAR}*(?:{_M_PARENS}{_M_PATH_CHAR}*)*"
+           rf"(?:[^{_RUBY_WHITE_SPACE}()?!*\"'「」<>;:=,.$%\[\]~&|@]|{_M_OLD_PARENS}))"
+           rf"|(?:{_M_PATH_CHAR}+/))")
+_M_UCHARS = "\xa0-\ud7ff\uf900-\ufdcf\ufdf0-\uffef\ue000-\uf8ff" + "".join(
+    f"{chr(plane << 16 | (0x1000 if plane == 14 else 0))}-{chr(plane << 16 | 0xfffd)}"
+    for plane in range(1, 17))
+_M_QUERY = rf"\?[a-z0-9!?*'();:&=+$/%#\[\]\-_.,~|@\^{_M_UCHARS}]*[a-z0-9_&=#/\-{_M_UCHARS}]"
+_M_URLS = _UrlScanner(
+    _url_regex("(?:https?|dat|dweb|ipfs|ipns|ssb|gopher|gemini)://",
+               rf"[^{_DIRECTIONAL}{_RUBY_PUNCT}\x00-\x20\x7f{_INVALID}{_SPACES}]",
+               r"(?:xn--[0-9a-z]+)", _M_PATH, _M_QUERY),
+    non_run=rf"{_DIRECTIONAL}!\"#$%&'()*+,/:;<=>?@\[\]^`{{|}}~\x00-\x20\x7f{_INVALID}{_SPACES}",
+    margin=len("_gemini://"), flags=re.IGNORECASE | re.MULTILINE)
+_M_TCO = re.compile(r"https?://t\.co/([a-z0-9]+)", re.IGNORECASE)
+_M_WORD = r"\p{L}\p{M}\p{Nd}\p{Pc}"  # Ruby's [[:word:]]
+_M_MENTION = regex.compile(  # Account::MENTION_RE
+    rf"(?<![=/{_M_WORD}])@((?i:[a-z0-9_]+(?:[.-]+[a-z0-9_]+)*)"
+    rf"(?:@[{_M_WORD}]+(?:[.-]+[{_M_WORD}]+)*)?)")
+_M_MENTION_END = regex.compile(rf"[@＠{_LATIN}]|://", regex.IGNORECASE)
+_M_MAX_DOMAIN = 253  # Extractor::MAX_DOMAIN_LENGTH: a longer domain is no mention, counted in full
+_M_BLANK = re.compile(f"[{_RUBY_WHITE_SPACE}]*")  # ActiveSupport's String#blank?
+
+
+def _mastodon_entities(text: str) -> list[tuple[int, int, str | None]]:
+    """(start, end, username, or None for a URL), without overlaps."""
+    found: list[tuple[int, int, str | None]] = []
+    for m in _M_URLS.finditer(text) if ":" in text else ():
+        url, protocol, domain = m.group(2, 3, 4)
+        start, end = m.span(2)
+        if not protocol or not _valid_labels(domain):
+            continue
+        if tco := _M_TCO.match(url):
+            if len(tco.group(1)) > 40:
+                continue
+            url, end = tco.group(), start + tco.end()
+        encoded = sum(map(_punycode_length, domain.split("."))) + domain.count(".")
+        if len(url) + max(0, encoded - len(domain)) <= _MAX_URL_LENGTH:
+            found.append((start, end, None))
+    for m in _M_MENTION.finditer(text) if "@" in text else ():
+        user, _, domain = m.group(1).partition("@")
+        if not _M_MENTION_END.match(text, m.end()) and len(domain) <= _M_MAX_DOMAIN:
+            found.append((m.start(), m.end(), user))
+    found.sort(key=lambda entity: entity[0])
+    kept: list[tuple[int, int, str | None]] = []
+    for entity in found:
+        if not kept or kept[-1][1] <= entity[0]:
+            kept.append(entity)
+    return kept
+
+
+def mastodon_length(text: str, url_length: int = 23) -> int:
+    """Mastodon's count (limit 500 by default): grapheme clusters as Ruby counts
+    them (Unicode 15.0), where each URL counts ``url_length`` and "@user@domain"
+    counts as "@user".  Text of White_Space only counts 0 (U+001C is no space)."""
+    if _M_BLANK.fullmatch(text):
+        return 0
+    parts, pos = [], 0
+    for start, end, user in _mastodon_entities(text):
+        parts += (text[pos:start], "x" * url_length if user is None else "@" + user)
+        pos = end
+    return graphemes_unicode15("".join(parts) + text[pos:]) if parts else graphemes_unicode15(text)
+
+
+def mastodon_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each URL that Mastodon counts as 23 and each remote
+    mention ("@user@domain", counted as "@user")."""
+    return [(s, e) for s, e, user in _mastodon_entities(text)
+            if user is None or e - s > len(user) + 1]
+
+
+# --- first_overflow ------------------------------------------------------------
+
+# Spans that a prefix may not cut, per rule: kept or dropped whole, as X's
+# own "valid range" treats a URL.
+_UNITS: dict[Callable, Callable[[str], list[tuple[int, int]]]] = {
+    x_length: x_url_spans, mastodon_length: mastodon_spans}
+
+
+def first_overflow(text: str, limit, length_fn: Callable[[str], object], *,
+                   units: Callable[[str], list[tuple[int, int]]] | None = None) -> int | None:
+    """Code point offset where ``text`` first exceeds ``limit`` under ``length_fn``.
+
+    None if ``text`` fits; else ``text[:offset]`` fits and ``text`` up to the
+    end of the next unit does not.  A unit is a grapheme cluster (never split)
+    or a span from ``units(text)``: by default the URLs (and remote mentions)
+    of ``x_length`` and ``mastodon_length``, since a prefix cutting one counts
+    differently, often as plain text.  Pass ``units`` (``x_url_spans``,
+    ``mastodon_spans``) when ``length_fn`` wraps one of those.  A tuple rule
+    such as ``bluesky_length`` takes a tuple ``limit``, e.g. ``(300, 3000)``.
+
+    Binary search: O(log n) calls of ``length_fn``, which should grow with
+    each unit.  Ours do, except that a cut can make a word a URL
+    ("example.comedy" cut to "example.co"); the offset found then still fits
+    and the next unit does not, but an earlier offset may be such a place too.
+    """
+    def fits(end: int) -> bool:
+        value = length_fn(text[:end])
+        if isinstance(value, tuple):
+            return all(v <= lim for v, lim in zip(value, limit, strict=True))
+        return value <= limit
+
+    if fits(len(text)):
+        return None
+    if not fits(0):
+        return 0
+    if not _UNSAFE_RUN.search(text):
+        cuts: list[int] = list(range(len(text) + 1))
+    else:
+        cuts = [0] + [m.end() for m in _GRAPHEME.finditer(text)]
+    if units is None:
+        units = _UNITS.get(length_fn.func if isinstance(length_fn, partial) else length_fn)
+    for start, end in units(text) if units else ():
+        cuts = [c for c in cuts if not start < c < end]
+    lo, hi = 0, len(cuts) - 1  # fits(cuts[lo]), not fits(cuts[hi])
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        lo, hi = (mid, hi) if fits(cuts[mid]) else (lo, mid)
+    return cuts[lo]

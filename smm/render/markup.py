@@ -1,0 +1,266 @@
+"""Markdown bodies → what each network accepts: plain text, a safe HTML subset, or chat markup.
+
+Markdown is converted once to HTML (Python-Markdown), then walked with an HTML parser
+that writes the wanted flavor. Social text is protected from Markdown's surprises first:
+a line starting with `#tag` is a hashtag, not a heading, and raw HTML is shown as text.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from html.parser import HTMLParser
+from xml.etree.ElementTree import Element
+
+import markdown
+from markdown.treeprocessors import Treeprocessor
+
+from smm.content.links import leaves_safely
+from smm.render.split import SPLIT_MARKER
+
+_HASHTAG_LINE = re.compile(r"^(\s*)#(?=[^\s#])", re.MULTILINE)
+_RAW_TAG = re.compile(r"<(?!https?://)")
+_EDGE_SPACE = re.compile(r"^[ \t]|[ \t]$", re.MULTILINE)
+_NEEDS_MARKDOWN = re.compile(r"[*_`\[\]<>\\]|^\s*(?:[-+]|\d+[.)])\s|^\s*>|^ {4}|^\s*#", re.MULTILINE)
+
+FLAVORS = ("plain", "html", "telegram", "slack", "discord")
+# Code: what looks like markup inside is code (the voice rules skip it too)
+CODE_SPAN = r"``[\s\S]+?``|`[^`\n]+`"
+CODE_FENCE = r"^[ \t]{0,3}```[\s\S]*?(?:^[ \t]{0,3}```[ \t]*$|\Z)|^[ \t]{0,3}~~~[\s\S]*?(?:^[ \t]{0,3}~~~[ \t]*$|\Z)"
+
+# -- HTML comments: for the repository, never for a network ------------------------------
+
+_NOT_CLOSING = r"(?:(?!-->)[\s\S])*"
+_COMMENTS = re.compile(rf"(?P<code>{CODE_FENCE}|{CODE_SPAN})"
+                       rf"|^[ \t]*(?P<line><!--{_NOT_CLOSING}-->)[ \t]*(?:\n|\Z)"  # alone on its lines: lines go
+                       rf"|^(?P<lead><!--{_NOT_CLOSING}-->)[ \t]*"  # before text: the spaces after it go
+                       rf"|[ \t]*(?P<inline><!--{_NOT_CLOSING}-->)"  # after text: the spaces before it go
+                       r"|(?P<open><!--)", re.MULTILINE)
+
+
+def strip_comments(body: str) -> tuple[str, int | None]:
+    """The body without HTML comments (`<!-- split -->` stays: it splits threads), and the
+    offset of a `<!--` that is never closed, if any. Comments in code are code: kept."""
+    unclosed = []
+
+    def replace(match: re.Match) -> str:
+        comment = match["line"] or match["lead"] or match["inline"]
+        if match["open"]:
+            unclosed.append(match.start())
+        if comment is None or comment == SPLIT_MARKER:
+            return match.group()
+        return ""
+
+    if "<!--" not in body:
+        return body, None
+    return _COMMENTS.sub(replace, body), (unclosed or [None])[0]
+
+
+# -- links: only http(s) and mailto leave the repository -----------------------------------
+
+
+def _unwrap(parent: Element, child: Element, text: str) -> None:
+    """Replace `child` by `text` and its own children, keeping the text around it."""
+    index = list(parent).index(child)
+    kids = list(child)
+    parent.remove(child)
+    parent[index:index] = kids
+    before = parent[index - 1] if index else None
+    if before is None:
+        parent.text = (parent.text or "") + text
+    else:
+        before.tail = (before.tail or "") + text
+    last = kids[-1] if kids else before
+    if last is None:
+        parent.text = (parent.text or "") + (child.tail or "")
+    else:
+        last.tail = (last.tail or "") + (child.tail or "")
+
+
+class _SafeLinks(Treeprocessor):
+    """Links and images whose target may not leave the repository become their text
+    (an image: its alt text); the targets are kept in `md.refused` for `smm check`."""
+
+    def run(self, root: Element) -> None:
+        found = [(parent, child) for parent in root.iter() for child in parent if child.tag in ("a", "img")]
+        for parent, child in found:
+            target = child.get("href" if child.tag == "a" else "src") or ""
+            if not leaves_safely(target):
+                self.md.refused.append(target)
+                _unwrap(parent, child, (child.get("alt") if child.tag == "img" else child.text) or "")
+
+
+# Stand-ins (Unicode noncharacters) for a raw `<` and a line's first `#` while Markdown runs: an
+# entity or a backslash would be published as written inside code (`a<b` → `a&lt;b`, `\#include`).
+_LT, _HASH = "\ufdd0", "\ufdd1"
+
+
+def _protect(body: str) -> str:
+    """Raw HTML shown as text, and a line's `#tag` kept a hashtag, not a heading."""
+    body = body.replace(_LT, "").replace(_HASH, "")
+    body = _HASHTAG_LINE.sub(lambda m: m[1] + _HASH, body)
+    return _RAW_TAG.sub(_LT, body)
+
+
+def _restore(markup: str, lt: str) -> str:
+    return markup.replace(_LT, lt).replace(_HASH, "#")
+
+
+class _Renderer:
+    """One reusable Python-Markdown instance (building one is the slow part)."""
+
+    def __init__(self) -> None:
+        self.md = markdown.Markdown(extensions=["sane_lists", "nl2br"])
+        self.md.treeprocessors.register(_SafeLinks(self.md), "safe-links", 5)  # after inline (20)
+
+    def html(self, body: str) -> tuple[str, tuple[str, ...]]:
+        self.md.reset()
+        self.md.refused = []  # an empty text is never parsed
+        markup = _restore(self.md.convert(_protect(body)), "&lt;")
+        return markup, tuple(_restore(target, "<") for target in self.md.refused)
+
+
+_renderer = _Renderer()
+
+
+@lru_cache(maxsize=32)
+def _html(body: str) -> tuple[str, tuple[str, ...]]:
+    """The HTML of a body: one conversion for every account a post goes to with the same text."""
+    return _renderer.html(body)
+
+
+@dataclass(frozen=True)
+class Rendering:
+    text: str
+    refused_links: tuple[str, ...] = ()  # link and image targets shown as text, not published as links
+
+
+def to_html(body: str) -> str:
+    """Markdown → HTML for feeds; raw HTML in the body is escaped, not passed through."""
+    return convert(body, "html").text
+
+
+def to_text(body: str, flavor: str = "plain") -> str:
+    """Markdown → a network's text flavor (see FLAVORS)."""
+    return convert(body, flavor).text
+
+
+def convert(body: str, flavor: str) -> Rendering:
+    """Markdown → a flavor, without comments, with the link targets that may not leave refused."""
+    body = strip_comments(body)[0]
+    if not _NEEDS_MARKDOWN.search(body) and not (flavor == "html" and _EDGE_SPACE.search(body)):
+        # plain paragraphs: exactly what Markdown would make of them, without it
+        paragraphs = [p.strip() for p in re.split(r"\n\s*\n", body.strip()) if p.strip()]
+        if flavor == "html":
+            return Rendering("\n".join("<p>" + html.escape(p, quote=False).replace("\n", "<br />\n") + "</p>"
+                                       for p in paragraphs))
+        return Rendering(_tidy(_escape("\n\n".join(paragraphs), flavor)))
+    markup, refused = _html(body)
+    if flavor != "html":
+        writer = _TextWriter(flavor)
+        writer.feed(markup)
+        writer.close()
+        markup = writer.result()
+    return Rendering(markup, refused)
+
+
+def _escape(text: str, flavor: str) -> str:
+    """Text as data in the flavor: HTML entities for Telegram, Slack's three for Slack."""
+    if flavor == "telegram":
+        return html.escape(text, quote=False)
+    if flavor == "slack":
+        return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return text
+
+
+class _TextWriter(HTMLParser):
+    """Writes HTML from Python-Markdown as one text flavor."""
+
+    _EMPHASIS = {
+        "telegram": {"strong": ("<b>", "</b>"), "b": ("<b>", "</b>"), "em": ("<i>", "</i>"), "i": ("<i>", "</i>"),
+                     "code": ("<code>", "</code>"), "del": ("<s>", "</s>")},
+        "slack": {"strong": ("*", "*"), "b": ("*", "*"), "em": ("_", "_"), "i": ("_", "_"), "code": ("`", "`"),
+                  "del": ("~", "~")},
+        "discord": {"strong": ("**", "**"), "b": ("**", "**"), "em": ("*", "*"), "i": ("*", "*"),
+                    "code": ("`", "`"), "del": ("~~", "~~")},
+    }
+
+    def __init__(self, flavor: str) -> None:
+        super().__init__(convert_charrefs=True)
+        self.flavor = flavor
+        self.out: list[str] = []
+        self.lists: list[list] = []  # [ordered, counter]
+        self.links: list[tuple[str, int]] = []  # (href, position in out)
+        self.after_break = False
+
+    def _block_break(self) -> None:
+        text = "".join(self.out)
+        if text and not text.endswith("\n\n"):
+            self.out.append("\n" if text.endswith("\n") else "\n\n")
+
+    def handle_starttag(self, tag: str, attrs) -> None:
+        attrs = dict(attrs)
+        if tag in ("p", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre", "hr"):
+            if not self.lists:
+                self._block_break()
+            if tag == "hr":
+                self.out.append("———")
+        elif tag in ("ul", "ol"):
+            if not self.lists:
+                self._block_break()
+            self.lists.append([tag == "ol", 0])
+        elif tag == "li":
+            if "".join(self.out) and not "".join(self.out).endswith("\n"):
+                self.out.append("\n")
+            kind = self.lists[-1] if self.lists else [False, 0]
+            kind[1] += 1
+            indent = "  " * (len(self.lists) - 1)
+            self.out.append(f"{indent}{kind[1]}. " if kind[0] else f"{indent}• ")
+        elif tag == "br":
+            self.out.append("\n")
+            self.after_break = True  # nl2br writes "<br />\n": drop that newline
+        elif tag == "a":
+            self.links.append((attrs.get("href") or "", len(self.out)))
+        elif tag == "img":
+            pass
+        elif tag in self._EMPHASIS.get(self.flavor, {}):
+            self.out.append(self._EMPHASIS[self.flavor][tag][0])
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in ("ul", "ol") and self.lists:
+            self.lists.pop()
+        elif tag == "a" and self.links:
+            href, start = self.links.pop()
+            label = "".join(self.out[start:])
+            del self.out[start:]
+            self.out.append(self._link(href, label))
+        elif tag in self._EMPHASIS.get(self.flavor, {}):
+            self.out.append(self._EMPHASIS[self.flavor][tag][1])
+
+    def _link(self, href: str, label: str) -> str:
+        plain_label = html.unescape(label) if self.flavor == "telegram" else label
+        same = plain_label.strip() in (href, re.sub(r"^https?://", "", href))
+        if self.flavor == "telegram":
+            return f'<a href="{html.escape(href)}">{label}</a>'
+        if self.flavor == "slack":
+            return f"<{href}>" if same else f"<{href}|{label}>"
+        if self.flavor == "discord":
+            return href if same else f"[{label}]({href})"
+        return href if same else f"{label} ({href})"
+
+    def handle_data(self, data: str) -> None:
+        if self.after_break and data.startswith("\n"):
+            data = data[1:]
+        self.after_break = False
+        if data and (data.strip() or "\n" not in data):  # newlines between blocks are layout
+            self.out.append(_escape(data, self.flavor))
+
+    def result(self) -> str:
+        return _tidy("".join(self.out))
+
+
+def _tidy(text: str) -> str:
+    """No spaces before line ends, at most one blank line, no outer white space."""
+    return re.sub(r"\n{3,}", "\n\n", re.sub(r"[ \t]+\n", "\n", text)).strip()

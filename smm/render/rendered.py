@@ -1,0 +1,360 @@
+"""Post → what each account will publish: text or thread parts, media, link, and problems.
+
+For each (post, account): pick the override or the body, resolve `@{name}` mentions,
+UTM-tag links, convert Markdown to the network's flavor, apply the Jinja2 template
+(brand/templates/<platform>.j2, else the built-in one) in a sandbox, escape for the
+network, count with the network's own rule, split into a thread where allowed, and
+check media against the network's rules.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Mapping
+
+from markupsafe import Markup
+
+from smm.check.diagnostics import ERROR, Diagnostic
+from smm.content.links import leaves_safely, tag_all, utm_tag
+from smm.content import media
+from smm.content.post import Post, published
+from smm.content.tokens import HANDLE, hashtag, hashtags, urls
+from smm.platforms import Platform, platform_class, reported_limits
+from smm.render.counting import first_overflow
+from smm.render import markup
+from smm.render.split import SPLIT_MARKER, split
+from smm.render.templating import HTML_FLAVORS, TEMPLATES_DIR, Templates
+from smm.workspace.brand import Brand
+from smm.workspace.config import Config
+from smm.workspace.files import inside, not_regular, unusable_path
+
+
+@dataclass(frozen=True)
+class Part:
+    text: str
+    length: int
+    limit: int | None
+    facets: tuple = ()
+
+
+@dataclass(frozen=True)
+class MediaRef:
+    file: str
+    alt: str | None
+
+
+@dataclass(frozen=True)
+class Rendered:
+    post: str
+    account: str
+    platform: str
+    parts: tuple[Part, ...]
+    media: tuple[MediaRef, ...]
+    link: str | None
+    diagnostics: tuple[Diagnostic, ...] = ()
+    title: str = ""
+    languages: tuple[str, ...] = ()  # BCP 47 tags from the front matter
+    content_warning: str | None = None  # only for networks that show one (Platform.content_warnings)
+
+    @property
+    def text(self) -> str:
+        return "\n\n".join(p.text for p in self.parts)
+
+    def as_json(self) -> dict:
+        return {
+            "account": self.account,
+            "platform": self.platform,
+            "parts": [{"text": p.text, "length": p.length, "limit": p.limit} | ({"facets": list(p.facets)} if p.facets else {})
+                      for p in self.parts],
+            "media": [{"file": m.file, "alt": m.alt} for m in self.media],
+            "link": self.link,
+        }
+
+
+class _LinkTargets(HTMLParser):
+    """The `href` of each `<a>` and `src` of each `<img>` in HTML, as a browser's tokenizer reads them."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.targets: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs) -> None:
+        wanted = {"a": "href", "img": "src"}.get(tag)
+        self.targets += [value or "" for name, value in attrs if name == wanted]
+
+    @classmethod
+    def of(cls, text: str) -> list[str]:
+        parser = cls()
+        parser.feed(text)
+        parser.close()
+        return parser.targets
+
+
+class Renderer:
+    """Renders posts for the accounts of one repository; templates compile once."""
+
+    def __init__(self, root: Path, config: Config, brand: Brand, limits: Mapping[str, int] | None = None) -> None:
+        """`limits`: the text limits the networks report, by account (default: asked now, before rendering)."""
+        self.root = root
+        self.config = config
+        self.brand = brand
+        self.templates = Templates(root)
+        self.limits = reported_limits(config.accounts) if limits is None else limits
+
+    def render(self, post: Post, account_name: str) -> Rendered:
+        account = self.config.accounts[account_name]
+        platform = platform_class(account.platform)
+        job = _Job(self, post, account_name, platform)
+        return job.run()
+
+
+class _Job:
+    """One post for one account; collects diagnostics as it goes."""
+
+    def __init__(self, renderer: Renderer, post: Post, account: str, platform: type[Platform]) -> None:
+        self.r = renderer
+        self.post = post
+        self.account = account
+        self.options = renderer.config.accounts[account].options
+        self.platform = platform
+        self.view = post.for_account(account)
+        self.found: list[Diagnostic] = []
+
+    def problem(self, path, rule: str, message: str, hint: str | None = None, at: tuple | None = None) -> None:
+        self.found.append(Diagnostic.at(self.post.file, at or self.post.at(path), ERROR, rule, f"{self.account}: {message}", hint))
+
+    # -- where text came from, for positions -------------------------------------
+
+    def position_in_source(self, snippet: str, near: float = 0.0) -> tuple:
+        """Line and column of `snippet` in the post's source; of its occurrences, the one nearest
+        the fraction `near` of the text (rendering shifts positions, repeated text repeats)."""
+        text, path = self.view.text, self.view.text_path
+        if path:
+            return self.post.at(path)
+        for size in (24, 12, 6, 3):
+            piece = snippet[:size].strip()
+            found = [m.start() for m in re.finditer(re.escape(piece), text)] if piece else []
+            if found:
+                index = min(found, key=lambda i: abs(i - near * len(text)))
+                line = self.post.body_line + text.count("\n", 0, index)
+                return line, index - (text.rfind("\n", 0, index) + 1) + 1, None
+        return self.post.body_line, 1, None
+
+    def account_index(self) -> int:
+        accounts = self.post.accounts
+        return accounts.index(self.account) if self.account in accounts else 0
+
+    # -- the pipeline --------------------------------------------------------------
+
+    def run(self) -> Rendered:
+        flavor = self.platform.markup
+        text = self.without_comments()
+        text = self.resolve_mentions(text)
+        utm = self.utm()
+        if utm:
+            text = tag_all(text, **utm)
+        link = self.view.link
+        if link and utm:
+            link = utm_tag(link, **utm)
+        renderings = [markup.convert(s, flavor) for s in text.split(SPLIT_MARKER) if s.strip()]
+        self.check_links([target for r in renderings for target in r.refused_links])
+        segments = [r.text for r in renderings] or [""]
+        joiner = f"\n\n{SPLIT_MARKER}\n\n" if self.threaded() else "\n\n"
+        body = joiner.join(segments)
+        full = self.apply_template(body, link)
+        if self.platform.markup in HTML_FLAVORS:
+            self.check_template_links(full)
+        full = self.platform.finalize(full)
+        media_refs = self.check_media()
+        parts = self.fit(full, bool(media_refs))
+        languages = tuple(published(self.post.meta.get("languages")) or ())
+        return Rendered(self.post.id, self.account, self.platform.name, tuple(parts), tuple(media_refs),
+                        link, tuple(self.found), self.post.title, languages, self.content_warning())
+
+    def without_comments(self) -> str:
+        """The source text without HTML comments: they are for the repository, never published."""
+        text, path = self.view.text, self.view.text_path
+        stripped, unclosed = markup.strip_comments(text)
+        if unclosed is not None:
+            self.same_for_all(path, "render.unclosed-comment", "`<!--` is never closed, so it would be published as text",
+                              "end the comment with `-->`, or write `&lt;!--` to show it", self.at_offset(unclosed))
+        return stripped
+
+    def check_links(self, refused: list[str]) -> None:
+        for target in refused:
+            self.same_for_all((), "render.unsafe-link", f"link target `{target}` is not published: only http(s) "
+                              "and mailto links leave the repository, so only its text is shown",
+                              "write the full address, e.g. `https://example.com/page`", self.position_in_source(target))
+
+    def check_template_links(self, markup_text: str) -> None:
+        """A template's own `<a href>` or `<img src>` may not lead anywhere but http(s) or mailto either."""
+        template = self.r.templates.get(self.platform)
+        if isinstance(template, Diagnostic):
+            return
+        for target in _LinkTargets.of(markup_text):
+            if not leaves_safely(target):
+                self.found.append(Diagnostic(
+                    f"{TEMPLATES_DIR}/{template.name}", 1, 1, ERROR, "render.unsafe-link",
+                    f"template {template.name} links to `{target}` for {self.post.file}: only http(s) and mailto "
+                    "links leave the repository", "link only to `https://…` or `mailto:` addresses"))
+
+    def same_for_all(self, path, rule: str, message: str, hint: str, at: tuple) -> None:
+        """A problem of the post's text itself, reported once whatever the account."""
+        self.found.append(Diagnostic.at(self.post.file, self.post.at(path) if path else at, ERROR, rule, message, hint))
+
+    def at_offset(self, offset: int) -> tuple:
+        """Line and column of an offset into the body."""
+        body = self.post.body
+        return (self.post.body_line + body.count("\n", 0, offset), offset - (body.rfind("\n", 0, offset) + 1) + 1, None)
+
+    def threaded(self) -> bool:
+        return self.post.meta.get("thread") == "auto" and self.platform.threads_for(self.options)
+
+    def resolve_mentions(self, text: str) -> str:
+        def replace(match: re.Match) -> str:
+            handle = self.r.brand.handle(match.group(1), self.account, self.platform.name)
+            if handle is None and self.r.brand.handles_broken:
+                return match.group(1)  # brand/handles.yml's own error is the cause, reported once
+            if handle is None:
+                at = self.position_in_source(match.group())
+                self.problem((), "render.mention", f"no handle for `{match.group()}` on {self.platform.label}",
+                             f"add `{match.group(1)}: {{{self.platform.name}: ...}}` (or `default:`) to brand/handles.yml",
+                             at=at)
+                return match.group(1)
+            return handle
+        return HANDLE.sub(replace, text)
+
+    def utm(self) -> dict | None:
+        settings = self.r.config.utm
+        if settings.get("enabled", True) is False or self.options.get("utm") is False:
+            return None
+        return {"source": self.platform.name, "medium": settings.get("medium", "social"),
+                "campaign": self.post.meta.get("campaign"), "domains": settings.get("domains")}
+
+    def apply_template(self, body: str, link: str | None) -> str:
+        tags = [hashtag(t) for t in self.view.hashtags]
+        present = {t.casefold() for t in hashtags(body)}
+        tags = [t for t in tags if t.casefold() not in present]
+        markup = self.platform.markup in HTML_FLAVORS
+        if link and (link in body or (markup and html.escape(link) in body)):
+            link = None
+        context = {  # in an HTML template everything but the (already HTML) text is escaped on output
+            "text": Markup(body) if markup else body, "link": link, "hashtags": tags,
+            "hashtag_placement": self.r.brand.hashtag_placement, "title": self.post.title,
+            "account": self.account, "platform": self.platform.name,
+            "post": {k: published(v) for k, v in self.post.meta.items() if isinstance(v, (str, int, float, bool, list))},
+        }
+        result = self.r.templates.render(self.platform, context, len(body), self.post.file)
+        if isinstance(result, Diagnostic):
+            self.found.append(result)
+            return body
+        return result.strip()
+
+    def content_warning(self) -> str | None:
+        return published(self.post.meta.get("content_warning")) or None if self.platform.content_warnings else None
+
+    def fit(self, text: str, with_media: bool) -> list[Part]:
+        limit = self.platform.limit_for(self.options, with_media, self.r.limits.get(self.account))
+        warning = self.content_warning()
+        if limit and warning:  # the warning counts toward each status
+            limit -= self.platform.length(warning)
+        shorten = self.platform.shorten_links  # links as the network shows them, part by part
+
+        def cost(piece: str) -> int:
+            return self.platform.cost(shorten(piece)[0])
+
+        if SPLIT_MARKER in text or (limit and cost(text) > limit and self.threaded()):
+            try:
+                pieces = split(text, limit or 10**9, cost, self.r.brand.thread_numbering)
+            except ValueError as exc:
+                self.problem((), "render.unsplittable", f"{exc}")
+                pieces = [t.strip() for t in text.split(SPLIT_MARKER)]
+        else:
+            pieces = [text]
+        parts = []
+        for piece in pieces:
+            shown, links = shorten(piece)
+            parts.append(Part(shown, self.platform.length(shown), limit, tuple(self.platform.facets(shown, links))))
+        for index, part in enumerate(parts):
+            self.check_part(part, index, len(parts))
+        self.check_counts(text)  # links and hashtags over the whole post
+        return parts
+
+    def check_part(self, part: Part, index: int, total: int) -> None:
+        which = f"part {index + 1}/{total} " if total > 1 else ""
+        if part.limit and self.platform.cost(part.text) > part.limit:
+            offset = first_overflow(part.text, part.limit, self.platform.length) or 0
+            snippet = part.text[offset:offset + 24]
+            hint = None
+            if self.platform.threads_for(self.options) and self.post.meta.get("thread") != "auto":
+                hint = "add `thread: auto` to publish it as a thread, or shorten it"
+            elif not self.platform.threads_for(self.options):
+                hint = f"shorten it, or give `{self.account}` its own text under `overrides`"
+            self.problem((), "render.too-long",
+                         f"{which}text is {part.length} {self.platform.unit}, over the limit of {part.limit} "
+                         f"by {part.length - part.limit}; it overflows at “{snippet.strip()}”",
+                         hint, at=self.position_in_source(snippet, offset / max(1, len(part.text))))
+        if not part.text and self.post.meta.get("draft"):
+            return  # a draft may be empty (`smm new` writes one); un-drafted, `post.empty-body` says so
+        for message in self.platform.extra_problems(part.text):
+            self.problem((), "render.too-long", f"{which}{message}")
+
+    def check_counts(self, text: str) -> None:
+        if self.platform.max_links is not None:
+            links = len(urls(text))
+            if links > self.platform.max_links:
+                self.problem((), "render.too-many-links", f"{links} links; {self.platform.label} allows {self.platform.max_links}")
+        limit = self.options.get("hashtag_limit", self.platform.max_hashtags)
+        if limit is not None:
+            tags = len(hashtags(text))
+            if tags > limit:
+                who = "the account's `hashtag_limit`" if "hashtag_limit" in self.options else self.platform.label
+                self.problem(self.view.hashtags_path or ("hashtags",), "render.too-many-hashtags",
+                             f"{tags} hashtags; {who} allows {limit}")
+
+    def check_media(self) -> list[MediaRef]:
+        items, base = self.view.media, self.view.media_path or ("media",)
+        rules = self.platform.media
+        if len(items) < rules.min_count:
+            where = self.view.media_path or ("platforms", self.account_index())
+            self.problem(where, "media.none", f"{self.platform.label} posts need at least {rules.min_count} image or "
+                         "video; this one has none", f"add `media:`, or take `{self.account}` off `platforms`")
+        if len(items) > rules.max_count:
+            self.problem(base, "media.count", f"{len(items)} media files; {self.platform.label} takes at most {rules.max_count}")
+        refs = []
+        for index, item in enumerate(items):
+            refs.append(MediaRef(item["file"], item.get("alt")))
+            path, rule, what = _usable_media(self.r.root, item["file"])
+            if rule:  # the same for every account: one diagnostic after dedupe
+                hint = "paths are relative to the repository root, e.g. `content/media/photo.jpg`"
+                self.found.append(Diagnostic.at(self.post.file, self.post.at(base + (index, "file")), ERROR, rule,
+                                                f"media file `{item['file']}` {what}",
+                                                hint if rule == "media.missing" else None))
+                continue
+            for rule, message in media.problems(media.inspect(path), item.get("alt"), rules, self.r.brand.alt_required):
+                about = "alt" if rule in ("media.alt-missing", "media.alt-too-long") else "file"  # no `alt`: its item
+                self.problem(base + (index, about), rule, f"`{item['file']}` {message}")
+        return refs
+
+
+def _usable_media(root: Path, file: str) -> tuple[Path | None, str | None, str | None]:
+    """(resolved path, None, None) for a media file a network could be given; else (None, rule, why):
+    a path no file can have, one out of the repository, no such file, not a regular file, or
+    content that is not a picture smm recognises (or a damaged one)."""
+    if reason := unusable_path(file):
+        return None, "media.path", reason
+    path, reason = inside(root, file)
+    if reason:
+        return None, "media.outside-repo", reason
+    try:
+        kind = not_regular(path.stat().st_mode)
+    except OSError:
+        return None, "media.missing", "does not exist"
+    if kind:
+        return None, "file.not-regular", f"is {kind}, not a regular file; smm reads only regular files"
+    problem = media.inspect(path).problem
+    return (None, "media.invalid", problem) if problem else (path, None, None)

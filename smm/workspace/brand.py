@@ -1,0 +1,70 @@
+"""brand/brand.yml (rendering settings) and brand/handles.yml (who `@{name}` is on each network)."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from smm.check.diagnostics import Diagnostic
+from smm.content.post import published
+from smm.workspace.config import YamlFile
+
+BRAND_FILE = "brand/brand.yml"
+HANDLES_FILE = "brand/handles.yml"
+
+
+@dataclass(frozen=True)
+class Brand:
+    name: str = ""
+    hashtag_placement: str = "end"
+    thread_numbering: bool = False
+    alt_required: bool = True
+    language: str | None = None  # brand.yml's `language`; see page_language
+    handles: dict = field(default_factory=dict)
+    handles_broken: bool = False  # brand/handles.yml has errors: a missing handle is its fault, reported there
+
+    def handle(self, who: str, account: str, platform: str) -> str | None:
+        """`@{who}` as written for this account: by account name, platform name, then `default`."""
+        entry = self.handles.get(who) or {}
+        return entry.get(account) or entry.get(platform) or entry.get("default")
+
+
+def brand_from(root: Path, settings: YamlFile, handles: YamlFile) -> tuple[Brand, list[Diagnostic]]:
+    """brand/brand.yml and brand/handles.yml (reported on its own) → Brand; a file with problems counts as empty."""
+    data = settings.data if not settings.diagnostics else {}
+    brand = Brand(
+        name=data.get("name", root.name),
+        hashtag_placement=data.get("hashtag_placement", "end"),
+        thread_numbering=data.get("thread_numbering", False),
+        alt_required=data.get("alt_text", "required") == "required",
+        language=data.get("language"),
+        handles=handles.data if not handles.diagnostics else {},
+        handles_broken=any(d.is_error for d in handles.diagnostics),
+    )
+    return brand, settings.diagnostics
+
+
+# kana before Han: Japanese writes both
+_SCRIPTS = (("ja", re.compile(r"[\u3040-\u30ff]")), ("zh", re.compile(r"[\u4e00-\u9fff]")),
+            ("ko", re.compile(r"[\uac00-\ud7af]")))
+
+
+def first_language(post) -> str | None:
+    languages = published(post.meta.get("languages"))
+    return languages[0] if isinstance(languages, list) and languages and isinstance(languages[0], str) else None
+
+
+def page_language(brand: Brand, posts) -> str:
+    """The `lang` of the brand's HTML pages: brand.yml's `language`, else the posts' most common
+    first language, else the script of the brand's name, else `en`."""
+    if brand.language:
+        return brand.language
+    firsts = Counter(filter(None, map(first_language, posts)))
+    if firsts:
+        return firsts.most_common(1)[0][0]
+    for tag, script in _SCRIPTS:
+        if script.search(brand.name):
+            return tag
+    return "en"

@@ -1,0 +1,175 @@
+"""A cache of what was computed from files (parsed posts, their checks), so warm runs skip the work.
+
+It lives outside the checkout, in `$SMM_CACHE_DIR` or `$XDG_CACHE_HOME/smm` (default
+`~/.cache/smm`), one folder per repository: the cache is unpickled, and a pull request
+must never be able to plant a pickle that would then run as code in CI.
+
+An entry is trusted when the file's size, modification and change times are unchanged
+and the file is older than the cache (as git's index does, to avoid the racy-git case);
+otherwise the file is read and its BLAKE2 digest decides. Anything unreadable is a miss.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import logging
+import os
+import pickle
+import stat
+import time
+from pathlib import Path
+
+from smm.workspace.files import open_regular
+
+log = logging.getLogger(__name__)
+
+MISS = object()
+_RACY_NS = 2_000_000_000  # files changed this close to the last save are always hashed
+
+
+def cache_dir(root: Path) -> Path:
+    """This repository's cache folder, outside the repository."""
+    base = os.environ.get("SMM_CACHE_DIR") or os.path.join(
+        os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache"), "smm")
+    key = hashlib.blake2b(str(root.resolve()).encode(), digest_size=8).hexdigest()
+    return Path(base) / f"{root.resolve().name}-{key}"
+
+
+class FileCache:
+    """Values computed from files (a parsed post, a post's checks), each trusted while its file is
+    unchanged; the cache file is read on first use, so a run that needs none of it does not pay."""
+
+    def __init__(self, root: Path, name: str, version: str) -> None:
+        self.path = cache_dir(root) / f"{name}.pickle"
+        self.root = root
+        self.root_str = os.fspath(root)  # joined 20,000 times: a Path would convert each time
+        self.version = version
+        self._loaded: tuple[int, dict] | None = None
+        self.fresh: dict[str, tuple] = {}
+        self.seen: set[str] = set()
+        self._pending: tuple = ("", None, None)
+        self._stamps: dict[str, tuple | None] = {}
+        self.digests: dict[str, bytes] = {}  # file → digest of the bytes this run used (regular files only)
+
+    def _load(self) -> tuple[int, dict]:
+        """(when it was saved, its entries)."""
+        if self._loaded is None:
+            found = _read(self.path, self.version)
+            self._loaded = (0, {}) if found is MISS else found
+        return self._loaded
+
+    @property
+    def saved_ns(self) -> int:
+        return self._load()[0]
+
+    @property
+    def entries(self) -> dict:
+        return self._load()[1]
+
+    def _stamp(self, file: str) -> tuple | None:
+        """(mtime, size, inode) of a regular file; None for links (never cached), anything not a
+        regular file (read_text reports it) and errors."""
+        stamp = self._stamps.pop(file, None)
+        if stamp is None:
+            try:
+                st = os.lstat(os.path.join(self.root_str, file))
+            except OSError:
+                return None
+            stamp = (st.st_mtime_ns, st.st_ctime_ns, st.st_size, st.st_ino) if stat.S_ISREG(st.st_mode) else None
+        return stamp
+
+    def probably_fresh(self, file: str) -> bool:
+        """A hit is likely (stat only): to decide whether parsing is worth a second process."""
+        stamp = self._stamps[file] = self._stamp(file)
+        entry = self.entries.get(file)
+        return bool(entry) and stamp is not None and entry[0] == stamp
+
+    def lookup(self, file: str, limit: int) -> tuple[object, bytes | None]:
+        """(value, None) on a hit; (MISS, bytes) to parse; (MISS, None) for links, unreadable or big files."""
+        self.seen.add(file)
+        stamp = self._stamp(file)
+        if stamp is None:
+            return MISS, None
+        entry = self.entries.get(file)
+        if entry and entry[0] == stamp and stamp[0] < self.saved_ns - _RACY_NS:
+            self.digests[file] = entry[1]
+            self._pending = (file, stamp, entry[1])
+            return entry[2], None
+        if stamp[2] > limit:
+            return MISS, None
+        try:
+            with open_regular(os.path.join(self.root_str, file)) as handle:
+                data = handle.read(limit + 1)
+        except OSError:
+            return MISS, None
+        if len(data) > limit:
+            return MISS, None
+        digest = self.digests[file] = hashlib.blake2b(data, digest_size=16).digest()
+        self._pending = (file, stamp, digest)
+        if entry and entry[1] == digest:
+            self.fresh[file] = (stamp, digest, entry[2])
+            return entry[2], None
+        return MISS, data
+
+    def store(self, file: str, value: object) -> None:
+        """Remember the value for the file the last `lookup` was about (hit or miss), under the
+        state of the file that lookup saw; nothing for links and unreadable files."""
+        pending_file, stamp, digest = self._pending
+        if pending_file == file:
+            self.fresh[file] = (stamp, digest, value)
+
+    def keep(self, file: str) -> None:
+        """The file is still there, though this run did not look it up: keep its entry."""
+        self.seen.add(file)
+
+    def save(self) -> None:
+        """Write the entries of the files seen (or kept) this run, if anything changed (best effort)."""
+        if self._loaded is None and not self.fresh:  # not used this run: as it was
+            return
+        if not self.fresh and set(self.entries) == self.seen:
+            return
+        entries = {f: e for f, e in self.entries.items() if f in self.seen}
+        entries.update(self.fresh)
+        _write(self.path, (self.version, (time.time_ns(), entries)))
+
+
+def recall(root: Path, name: str, version: str) -> object:
+    """The value kept under `name` with this version (`remember`), else MISS."""
+    return _read(cache_dir(root) / f"{name}.pickle", version)
+
+
+def remember(root: Path, name: str, version: str, value: object) -> None:
+    """Keep one value for the next run (best effort)."""
+    _write(cache_dir(root) / f"{name}.pickle", (version, value))
+
+
+def _read(path: Path, version: str) -> object:
+    try:
+        with open(path, "rb") as handle:
+            saved_version, value = pickle.load(handle)
+        return value if saved_version == version else MISS
+    except Exception:  # a missing, old or damaged cache is an empty one
+        return MISS
+
+
+def _write(path: Path, payload: object) -> None:
+    """Pickle payload to path through a temporary file; an unwritable cache is skipped."""
+    temp = path.with_suffix(f".tmp{os.getpid()}")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with open(temp, "wb") as handle:
+            pickle.dump(payload, handle, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(temp, path)
+    except OSError as exc:  # a read-only home or cache folder, a file in its place: the next run computes again
+        _discard(temp)
+        log.debug("cache %s not written: %s", path, exc.strerror)
+    except BaseException:  # interrupted (Ctrl-C): no half-written file left behind
+        _discard(temp)
+        raise
+
+
+def _discard(temp: Path) -> None:
+    """Remove a temporary file if there is one (under a path that is no folder, there is none)."""
+    with contextlib.suppress(OSError):
+        temp.unlink()

@@ -1,0 +1,194 @@
+"""The content calendar: scheduled posts by day, and the weekly slots they leave open."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta, tzinfo
+from pathlib import Path
+
+from smm.check.diagnostics import ERROR, Diagnostic
+from smm.content.post import Post
+from smm.workspace.config import YamlFile
+from smm.workspace.timezones import exact, local
+from smm.workspace.schema import did_you_mean
+
+CALENDAR_FILE = "brand/calendar.yml"
+WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
+
+
+@dataclass(frozen=True)
+class Slot:
+    weekday: int
+    at: time
+    pillar: str | None
+    label: str
+    accounts: tuple[str, ...]
+    line: int
+    column: int = 1
+
+
+@dataclass(frozen=True)
+class Calendar:
+    pillars: dict
+    slots: tuple[Slot, ...]
+
+
+@dataclass(frozen=True)
+class CalendarEntry:
+    """A scheduled post (``post`` set) or an open slot (``slot`` set) at a local time."""
+
+    at: datetime
+    post: Post | None = None
+    slot: Slot | None = None
+
+    def as_json(self) -> dict:
+        common = {"date": self.at.date().isoformat(), "time": self.at.strftime("%H:%M"), "at": self.at.isoformat()}
+        if self.post:
+            p = self.post
+            return {"type": "post", **common, "post": p.id, "title": p.title, "accounts": p.accounts,
+                    "pillar": p.pillar, "campaign": p.campaign, "draft": p.draft, "file": p.file}
+        s = self.slot
+        return {"type": "gap", **common, "pillar": s.pillar, "label": s.label, "accounts": list(s.accounts)}
+
+
+def calendar_from(loaded: YamlFile) -> tuple[Calendar, list[Diagnostic]]:
+    """brand/calendar.yml → Calendar (empty while the file has errors), with its problems."""
+    slots = []
+    if not loaded.diagnostics:
+        loaded.diagnostics += _undeclared_slot_pillars(loaded)
+    if not loaded.diagnostics:
+        for index, raw in enumerate(loaded.data.get("slots") or []):
+            hour, minute = map(int, raw["time"].split(":"))
+            pillar = raw.get("pillar")
+            slots.append(Slot(
+                WEEKDAYS.index(raw["day"]), time(hour, minute), pillar,
+                raw.get("label") or pillar or "open slot", tuple(raw.get("accounts") or ()),
+                *loaded.positions.of_value(("slots", index))[:2],
+            ))
+    pillars = (loaded.data.get("pillars") or {}) if not loaded.diagnostics else {}
+    return Calendar(pillars, tuple(slots)), loaded.diagnostics
+
+
+def _undeclared_slot_pillars(loaded) -> list[Diagnostic]:
+    """A slot for a pillar `pillars` does not declare: no post could ever fill it."""
+    pillars = loaded.data.get("pillars") or {}
+    found = []
+    for index, raw in enumerate(loaded.data.get("slots") or []):
+        pillar = raw.get("pillar")
+        if pillar is not None and pillar not in pillars:
+            found.append(Diagnostic.at(
+                CALENDAR_FILE, loaded.positions.at(("slots", index, "pillar")), ERROR, "calendar.unknown-pillar",
+                f"slot pillar `{pillar}` is not declared under `pillars`",
+                did_you_mean(pillar, pillars) or (f"pillars are: {', '.join(pillars)}" if pillars
+                                                  else f"declare it: `pillars: {{{pillar}: {{description: …}}}}`")))
+    return found
+
+
+def scheduled(posts: list[Post], tz: tzinfo, start: datetime, end: datetime) -> list[CalendarEntry]:
+    """Posts with a publish time in [start, end), in local time."""
+    return [
+        CalendarEntry(p.publish_at.astimezone(tz), post=p)
+        for p in posts
+        if p.publish_at and start <= p.publish_at < end
+    ]
+
+
+def gaps(calendar: Calendar, posts: list[Post], tz: tzinfo, start: datetime, end: datetime,
+         drafts_fill: bool = False) -> list[CalendarEntry]:
+    """Slot occurrences in [start, end) that no non-draft post (any post, with `drafts_fill`)
+    of their pillar fills that day.
+
+    Each post fills at most one slot: the nearest open one of its pillar on its day.
+    """
+    by_day: dict[date, list[Post]] = {}
+    for p in posts:
+        if p.publish_at and (drafts_fill or not p.draft):
+            by_day.setdefault(p.publish_at.astimezone(tz).date(), []).append(p)
+    open_slots = []
+    day = start.astimezone(tz).date()
+    while day <= end.astimezone(tz).date():
+        unfilled = {(local(day, s.at, tz), i): s  # two slots may share a time
+                    for i, s in enumerate(calendar.slots) if s.weekday == day.weekday()}
+        for p in sorted(by_day.get(day, []), key=lambda p: p.publish_at):
+            fitting = [key for key, s in unfilled.items() if s.pillar in (None, p.pillar)]
+            if fitting:
+                del unfilled[min(fitting, key=lambda key: (abs(exact(p.publish_at) - exact(key[0])), key[1]))]
+        open_slots += [CalendarEntry(at, slot=s) for (at, _), s in sorted(unfilled.items(), key=lambda kv: kv[0])
+                       if exact(start) <= exact(at) < exact(end)]
+        day += timedelta(days=1)
+    return open_slots
+
+
+def timeline(calendar: Calendar, posts: list[Post], tz: tzinfo, start: datetime, end: datetime) -> list[CalendarEntry]:
+    entries = scheduled(posts, tz, start, end) + gaps(calendar, posts, tz, start, end)
+    return sorted(entries, key=lambda e: (e.at, e.post is None, e.post.id if e.post else ""))
+
+
+def format_text(entries: list[CalendarEntry]) -> str:
+    lines: list[str] = []
+    current = None
+    for e in entries:
+        if e.at.date() != current:
+            current = e.at.date()
+            lines.append(current.strftime("%a %Y-%m-%d"))
+        if e.post:
+            p = e.post
+            extra = "".join(f"  {k}={v}" for k, v in (("pillar", p.pillar), ("campaign", p.campaign)) if v)
+            draft = "  (draft)" if p.draft else ""
+            lines.append(f"  {e.at:%H:%M}  {p.id}  {p.title}  [{', '.join(p.accounts)}]{extra}{draft}")
+        else:
+            lines.append(f"  {e.at:%H:%M}  -- open slot: {e.slot.label}" + (f"  pillar={e.slot.pillar}" if e.slot.pillar else ""))
+    posts = sum(1 for e in entries if e.post)
+    lines.append(f"{posts} scheduled post{'s' if posts != 1 else ''}, {len(entries) - posts} open slot{'s' if len(entries) - posts != 1 else ''}")
+    return "\n".join(lines)
+
+
+def format_json(entries: list[CalendarEntry]) -> str:
+    return json.dumps([e.as_json() for e in entries], ensure_ascii=False, indent=2)
+
+
+def uid_domain(origin: str | None, brand: str, root: Path | None = None) -> str:
+    """The right-hand side of this repository's event UIDs: unique per repository, the same in
+    every clone and run: from the `origin` remote (`git@host:o/r.git` and `https://host/o/r`
+    alike), else from the brand's name, else (no name either) from the repository's absolute path."""
+    source = brand.strip() or f"path:{Path(root or '.').resolve().as_posix()}"
+    if origin:
+        source = re.sub(r"^[a-z][a-z0-9+.-]*://", "", origin.strip().lower())  # the scheme
+        source = re.sub(r"^[^@/]*@", "", source)  # the user: `git@`, `x-access-token:…@`
+        source = re.sub(r"(\.git)?/*$", "", source).replace(":", "/")
+    return hashlib.sha256(source.encode("utf-8")).hexdigest()[:16] + ".smm"
+
+
+def format_ics(entries: list[CalendarEntry], name: str, now: datetime, domain: str) -> str:
+    """An iCalendar feed a calendar app can subscribe to: posts, and open slots marked free.
+    `name` is the brand's; `domain` (see uid_domain) keeps UIDs apart from other repositories'."""
+    import icalendar
+
+    cal = icalendar.Calendar()
+    cal.add("prodid", "-//smm//content calendar//EN")
+    cal.add("version", "2.0")
+    cal.add("x-wr-calname", f"{name} content calendar")
+    for e in entries:
+        event = icalendar.Event()
+        event.add("dtstamp", now)
+        event.add("dtstart", e.at)
+        event.add("duration", timedelta(minutes=15))
+        if e.post:
+            p = e.post
+            event.add("uid", f"post-{p.id}@{domain}")
+            event.add("summary", ("[draft] " if p.draft else "") + p.title)
+            details = [f"Accounts: {', '.join(p.accounts)}", f"File: {p.file}"]
+            details += [f"{k.title()}: {v}" for k, v in (("pillar", p.pillar), ("campaign", p.campaign)) if v]
+            event.add("description", "\n".join(details))
+            if p.pillar:
+                event.add("categories", [p.pillar])
+        else:
+            event.add("uid", f"slot-{e.at:%Y%m%dT%H%M}-{e.slot.pillar or 'any'}@{domain}")
+            event.add("summary", f"Open slot: {e.slot.label}")
+            event.add("transp", "TRANSPARENT")
+        cal.add_component(event)
+    cal.add_missing_timezones()
+    return cal.to_ical().decode("utf-8")

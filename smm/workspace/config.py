@@ -1,0 +1,134 @@
+"""platforms.yml → Config, and the one way a YAML settings file is read, parsed and schema-checked (load_yaml_file)."""
+
+from __future__ import annotations
+
+import os
+import re
+import zoneinfo
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+
+from smm.check.diagnostics import ERROR, Diagnostic
+from smm.errors import ConfigError
+from smm.platforms import registry
+from smm.workspace.files import read_text
+from smm.workspace.schema import did_you_mean, schema
+from smm.workspace.timezones import timezone_hint
+from smm.workspace.yamlsource import Positions, load
+
+PLATFORMS_FILE = "platforms.yml"
+
+
+@dataclass(frozen=True)
+class Account:
+    name: str
+    platform: str
+    options: dict = field(default_factory=dict, compare=False)
+
+    @property
+    def max_lateness(self) -> timedelta | None:
+        """How late a post may still go out (the network's default unless set); None means no limit."""
+        return parse_duration(self.options.get("max_lateness") or registry()[self.platform].max_lateness)
+
+
+@dataclass(frozen=True)
+class Config:
+    root: Path
+    timezone: zoneinfo.ZoneInfo
+    accounts: dict[str, Account]
+    positions: Positions = field(default_factory=Positions, compare=False)
+    utm: dict = field(default_factory=dict, compare=False)
+    # The account names platforms.yml declares; None while it has errors: then no other file
+    # is told an account is unknown (platforms.yml's error is the cause, reported once).
+    account_names: tuple[str, ...] | None = field(default=None, compare=False)
+
+
+@dataclass
+class YamlFile:
+    data: dict
+    positions: Positions
+    diagnostics: list[Diagnostic]
+    exists: bool = True
+
+
+_DURATION = re.compile(r"^([0-9]+)([smhd])$")
+_UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
+
+
+def parse_duration(text: str) -> timedelta | None:
+    """`30m`, `6h`, `2d` → timedelta; `none` → None (no limit)."""
+    if text == "none":
+        return None
+    match = _DURATION.fullmatch(text)
+    if not match or int(match.group(1)) > 100_000:
+        raise ValueError(f"not a duration: {text!r}")
+    return timedelta(**{_UNITS[match.group(2)]: int(match.group(1))})
+
+
+def find_root(start: Path) -> Path:
+    """The nearest folder at or above start that holds platforms.yml, as git finds .git."""
+    start = start.resolve()
+    for folder in [start, *start.parents] if start.is_dir() else list(start.parents):
+        candidate = folder / PLATFORMS_FILE
+        if os.path.lexists(candidate) and not candidate.is_dir():  # a pipe too: reading it reports it
+            return folder
+    raise ConfigError(f"no {PLATFORMS_FILE} in {start} or any folder above it", path=str(start))
+
+
+def load_yaml_file(root: Path, file: str, schema_name: str) -> YamlFile:
+    """Read, parse and schema-check one YAML settings file; a missing file is empty (a link
+    that leads nowhere, or loops, is not missing: reading it reports it)."""
+    if not os.path.lexists(root / file):
+        return YamlFile({}, Positions(), [], exists=False)
+    text, found = read_text(root, file)
+    if text is None:
+        return YamlFile({}, Positions(), found)
+    parsed = load(text, file=file)
+    found += parsed.diagnostics
+    if parsed.data is None and parsed.diagnostics:
+        return YamlFile({}, parsed.positions, found)  # unparseable: nothing more to say
+    data = {} if parsed.data is None else parsed.data
+    if not isinstance(data, dict):
+        found.append(Diagnostic(file, 1, 1, ERROR, "yaml.not-mapping", f"{file} must be a mapping of keys to values"))
+        return YamlFile({}, parsed.positions, found)
+    found += schema(schema_name).validate(data, parsed.positions, file)
+    return YamlFile(data, parsed.positions, found)
+
+
+def timezone_named(name: object, positions: Positions, file: str) -> tuple[zoneinfo.ZoneInfo, list[Diagnostic]]:
+    if isinstance(name, str):
+        try:
+            return zoneinfo.ZoneInfo(name), []
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            return zoneinfo.ZoneInfo("UTC"), [Diagnostic.at(
+                file, positions.at(("timezone",)), ERROR, "config.timezone", f"unknown time zone `{name}`",
+                timezone_hint(name),
+            )]
+    return zoneinfo.ZoneInfo("UTC"), []
+
+
+def config_from(root: Path, loaded: YamlFile) -> tuple[Config, list[Diagnostic]]:
+    """platforms.yml → Config, with every problem found (an unusable file still yields a Config)."""
+    found = list(loaded.diagnostics)
+    tz, tz_found = timezone_named(loaded.data.get("timezone"), loaded.positions, PLATFORMS_FILE)
+    found += tz_found
+    accounts = {}
+    raw_accounts = loaded.data.get("accounts")
+    known = registry()
+    if isinstance(raw_accounts, dict):
+        for name, options in raw_accounts.items():
+            if not (isinstance(options, dict) and isinstance(options.get("platform"), str)):
+                continue
+            if options["platform"] not in known:
+                found.append(Diagnostic.at(
+                    PLATFORMS_FILE, loaded.positions.at(("accounts", name, "platform")), ERROR, "config.unknown-platform",
+                    f"unknown platform `{options['platform']}` for account `{name}`",
+                    did_you_mean(options["platform"], known) or f"platforms are: {', '.join(sorted(known))}",
+                ))
+                continue
+            accounts[name] = Account(name, options["platform"], options)
+    utm = loaded.data.get("utm") if isinstance(loaded.data.get("utm"), dict) else {}
+    usable = isinstance(raw_accounts, dict) and raw_accounts and not any(d.is_error for d in found)
+    names = tuple(raw_accounts) if usable else None
+    return Config(root, tz, accounts, loaded.positions, utm, names), found

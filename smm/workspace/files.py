@@ -1,0 +1,318 @@
+"""Reading repository files safely: size, encoding, BOM, line endings, paths inside the repo."""
+
+from __future__ import annotations
+
+import codecs
+import contextlib
+import json
+import os
+import re
+import stat
+from pathlib import Path
+from typing import BinaryIO
+
+from smm.check.diagnostics import ERROR, Diagnostic
+from smm.errors import SmmError
+
+MAX_TEXT_BYTES = 1024 * 1024
+MAX_JSON_DEPTH = 32  # smm's own JSON files nest 5 deep; json's parser overflows the stack at about 1,000
+_JSON_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]')
+MAX_PATH_BYTES = 1024  # a repository path; one name in it at most 255 bytes (the common file system limit)
+_KINDS = {stat.S_IFDIR: "a folder", stat.S_IFIFO: "a named pipe (FIFO)", stat.S_IFSOCK: "a socket",
+          stat.S_IFCHR: "a character device", stat.S_IFBLK: "a block device"}
+# UTF-32 LE first: its BOM starts with UTF-16 LE's
+_WIDE = (("UTF-32", "little-endian", "utf-32-le", codecs.BOM_UTF32_LE), ("UTF-32", "big-endian", "utf-32-be", codecs.BOM_UTF32_BE),
+         ("UTF-16", "little-endian", "utf-16-le", codecs.BOM_UTF16_LE), ("UTF-16", "big-endian", "utf-16-be", codecs.BOM_UTF16_BE))
+
+
+class NotRegularFile(OSError):
+    """The path is a folder, named pipe, socket or device: smm reads only regular files."""
+
+    def __init__(self, kind: str) -> None:
+        super().__init__(f"it is {kind}, not a regular file")
+        self.kind = kind
+
+
+def not_regular(mode: int) -> str | None:
+    """What a file is ("a named pipe (FIFO)", "a folder", ...) when it is not a regular file; else None."""
+    if stat.S_ISREG(mode):
+        return None
+    return _KINDS.get(stat.S_IFMT(mode), "a special file")
+
+
+def open_regular(path: str | os.PathLike) -> BinaryIO:
+    """Open a regular file for reading; never blocks on a named pipe or touches a device
+    (NotRegularFile), checked before opening and again on what was opened."""
+    kind = not_regular(os.stat(path).st_mode)
+    if kind:
+        raise NotRegularFile(kind)
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    try:
+        kind = not_regular(os.fstat(fd).st_mode)  # swapped for something else since the check?
+        if kind:
+            raise NotRegularFile(kind)
+        return os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise
+
+
+def unusable_path(candidate: str) -> str | None:
+    """Why a path written in a file can never name a file (control characters, length); else None."""
+    bad = next((c for c in candidate if ord(c) < 32 or ord(c) == 127), None)
+    if bad is not None:
+        what = "a NUL byte" if bad == "\0" else "a control character"
+        return f"contains {what} (U+{ord(bad):04X}), which no file name can hold"
+    if len(candidate.encode("utf-8", "surrogatepass")) > MAX_PATH_BYTES or any(
+            len(part.encode("utf-8", "surrogatepass")) > 255 for part in candidate.split("/")):
+        return f"is too long for a file name (at most {MAX_PATH_BYTES} bytes, 255 per name)"
+    return None
+
+
+def rel(root: Path, path: Path) -> str:
+    """The path relative to the repository root, with forward slashes."""
+    return path.relative_to(root).as_posix()
+
+
+def _position(data: bytes, offset: int) -> tuple[int, int]:
+    line_start = data.rfind(b"\n", 0, offset) + 1
+    column = len(data[line_start:offset].decode("utf-8", errors="replace")) + 1
+    return data.count(b"\n", 0, offset) + 1, column
+
+
+def _wide_encoding(data: bytes) -> tuple[str, str] | None:
+    """("UTF-16 (little-endian)", its iconv name) and the like when the bytes are UTF-16 or UTF-32
+    text: they start with its byte order mark, or (without one) their start decodes to printable lines."""
+    for name, order, codec, bom in _WIDE:
+        has_bom = data.startswith(bom)
+        if not has_bom and b"\0" not in data:
+            continue
+        try:  # incremental: a character cut at the end of the sample is not an error
+            text = codecs.getincrementaldecoder(codec)().decode(data[len(bom) if has_bom else 0:][:4096])
+        except UnicodeDecodeError:
+            continue
+        mostly_ascii = sum(c.isascii() for c in text) >= max(8, 0.9 * len(text))  # `{"post": …}` on one line
+        if all(c.isprintable() or c in "\t\n\r" for c in text) and (has_bom or "\n" in text or mostly_ascii):
+            iconv = name if has_bom else name + ("LE" if order.startswith("little") else "BE")
+            return f"{name} ({order}{', with a byte order mark' if has_bom else ''})", iconv
+    return None
+
+
+# East Asian encodings older editors save in ("ANSI" on Windows): (codec, name, characters most of
+# its text is in, where it is not ASCII); tried in this order, the first that reads the bytes wins
+_CJK = r"\u3000-\u303f\u4e00-\u9fff\uff00-\uffef"
+_LEGACY = (("shift_jis", "Shift JIS (Japanese)", re.compile(rf"[\u3040-\u30ff{_CJK}]"), re.compile(r"[\u3040-\u30ff]")),
+           ("euc-kr", "EUC-KR (Korean)", re.compile(r"[\uac00-\ud7a3\u3131-\u318e]"), None),
+           ("gb18030", "GBK/GB18030 (Chinese)", re.compile(f"[{_CJK}]"), None),
+           ("big5", "Big5 (Chinese)", re.compile(f"[{_CJK}]"), None))
+
+
+def _legacy_encoding(data: bytes) -> tuple[str, str] | None:
+    """(name, iconv name) of the East Asian encoding bytes that are not UTF-8 are in, if they read as one."""
+    for codec, name, script, needs in _LEGACY:
+        try:
+            text = data[:65536].decode(codec)
+        except UnicodeDecodeError:
+            continue
+        wide = [c for c in text if ord(c) > 127]
+        if wide and (needs is None or needs.search(text)) and sum(bool(script.match(c)) for c in wide) >= 0.8 * len(wide):
+            return name, codec.upper()
+    return None
+
+
+def decode(data: bytes, file: str) -> tuple[str | None, list[Diagnostic]]:
+    """UTF-8 text with LF line endings, or None; BOM and CRLF are reported but read through."""
+    wide = _wide_encoding(data)
+    if wide:
+        name, iconv = wide
+        return None, [Diagnostic(
+            file, 1, 1, ERROR, "file.encoding", f"this file is {name} text; smm reads only UTF-8",
+            hint=f"save it as UTF-8 (in the editor's encoding menu choose \"UTF-8\", not \"{iconv[:6]}\" or "
+                 f"\"Unicode\"), or convert it: `iconv -f {iconv} -t UTF-8 {file} > converted && mv converted {file}`",
+        )]
+    if b"\0" in data:
+        line, column = _position(data, data.index(b"\0"))
+        return None, [Diagnostic(file, line, column, ERROR, "file.binary", "this is a binary file, not text (it contains NUL bytes)")]
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line, column = _position(data, exc.start)
+        legacy = _legacy_encoding(data)
+        if legacy:
+            return None, [Diagnostic(
+                file, line, column, ERROR, "file.encoding", f"this file is {legacy[0]} text; smm reads only UTF-8",
+                hint=f"save it as UTF-8 (in the editor's encoding menu choose \"UTF-8\", not \"{legacy[0].rsplit(' (', 1)[0]}\" "
+                     f"or \"ANSI\"), or convert it: `iconv -f {legacy[1]} -t UTF-8 {file} > converted && mv converted {file}`",
+            )]
+        return None, [Diagnostic(
+            file, line, column, ERROR, "file.encoding",
+            f"not valid UTF-8 (byte 0x{data[exc.start]:02x})",
+            hint="save the file as UTF-8; smm reads only UTF-8 text",
+        )]
+    found: list[Diagnostic] = []
+    if text.startswith("\ufeff"):
+        text = text[1:]
+        found.append(Diagnostic(
+            file, 1, 1, ERROR, "file.bom", "file starts with a byte order mark (BOM)",
+            hint="save the file as UTF-8 without a BOM (an invisible mark some editors add)",
+        ))
+    if "\r" in text:
+        line = text.count("\n", 0, text.index("\r")) + 1
+        found.append(Diagnostic(
+            file, line, 1, ERROR, "file.line-endings", "file has Windows (CRLF) or old Mac (CR) line endings",
+            hint="save with LF line endings (git: `* text=auto eol=lf` in .gitattributes)",
+        ))
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return text, found
+
+
+def parse_json(text: str, max_depth: int = MAX_JSON_DEPTH) -> tuple[object, tuple[int, int, str] | None]:
+    """(value, None), or (None, (line, column, what is wrong)): invalid JSON, or nested deeper than `max_depth`."""
+    depth = 0
+    for token in _JSON_TOKEN.finditer(text):
+        depth += {"[": 1, "{": 1, "]": -1, "}": -1}.get(token.group(), 0)
+        if depth > max_depth:
+            at = token.start()
+            return None, (text.count("\n", 0, at) + 1, at - text.rfind("\n", 0, at), f"nested more than {max_depth} levels deep")
+    try:
+        return json.loads(text), None
+    except json.JSONDecodeError as exc:
+        return None, (exc.lineno, exc.colno, exc.msg)
+
+
+def links_outside(root: Path, file: str) -> bool:
+    """Whether the path leads out of the repository through a symbolic link anywhere on it
+    (the file itself, or a folder such as `brand/` linked elsewhere), or into `.git/`."""
+    real_root = os.path.realpath(root)
+    real = os.path.realpath(os.path.join(root, file))
+    inside_repo = real == real_root or real.startswith(real_root + os.sep)
+    return not inside_repo or real.startswith(os.path.join(real_root, ".git") + os.sep)
+
+
+def read_bytes(root: Path, file: str, limit: int = MAX_TEXT_BYTES) -> tuple[bytes | None, list[Diagnostic]]:
+    """A repository file's bytes, with diagnostics instead of exceptions: only a regular file of at
+    most `limit` bytes, never through a symbolic link out of the repository (its content could be
+    a secret printed in CI logs)."""
+    if links_outside(root, file):
+        return None, [Diagnostic(file, 1, 1, ERROR, "file.outside-repo",
+                                 "this path leads outside the repository (or into .git) through a symbolic "
+                                 "link; it is not read")]
+    try:
+        with open_regular(os.path.join(root, file)) as handle:
+            data = handle.read(limit + 1)
+            if len(data) > limit:
+                size = os.fstat(handle.fileno()).st_size
+                return None, [Diagnostic(file, 1, 1, ERROR, "file.too-large",
+                                         f"file is {size:,} bytes; the limit for this file is {limit:,}")]
+    except NotRegularFile as exc:
+        return None, [Diagnostic(file, 1, 1, ERROR, "file.not-regular",
+                                 f"this is {exc.kind}, not a regular file; smm reads only regular files",
+                                 hint="rename the folder: this name is for a file smm reads" if exc.kind == "a folder"
+                                 else "replace it with a regular file, or remove it")]
+    except OSError as exc:
+        return None, [Diagnostic(file, 1, 1, ERROR, "file.unreadable", f"cannot read file: {exc.strerror or exc}")]
+    return data, []
+
+
+def read_text(root: Path, file: str, limit: int = MAX_TEXT_BYTES) -> tuple[str | None, list[Diagnostic]]:
+    """A repository file as UTF-8 text (see read_bytes and decode)."""
+    data, found = read_bytes(root, file, limit)
+    return (None, found) if data is None else decode(data, file)
+
+
+def inside(root: Path, candidate: str) -> tuple[Path | None, str | None]:
+    """Resolve a repository-relative path; (path, None) inside the repo, else (None, reason)."""
+    if not candidate or os.path.isabs(candidate) or candidate.startswith(("/", "\\")) or ":" in candidate.split("/")[0]:
+        return None, "must be a path relative to the repository root"
+    if reason := unusable_path(candidate):
+        return None, reason
+    if ".." in Path(candidate).parts:
+        return None, "must not use `..` to leave its folder"
+    resolved = (root / candidate).resolve()
+    if not resolved.is_relative_to(root.resolve()):
+        return None, "points outside the repository (through a symbolic link)"
+    return resolved, None
+
+
+TEMP_GLOB = ".*.tmp[0-9]*"  # `.<name>.tmp<pid>`: what write_atomic leaves behind when it is killed
+
+
+class CannotWrite(SmmError, OSError):
+    """A file smm writes cannot be written (a read-only checkout, a full disk): said as such, never
+    a bug. Still an OSError (with its strerror), for callers that handle those."""
+
+    def __init__(self, shown: str, exc: OSError) -> None:
+        super().__init__(f"cannot write {shown}: {exc.strerror or exc}")
+        self.errno, self.strerror, self.filename = exc.errno, exc.strerror, exc.filename
+
+
+def write_atomic(path: Path, text: str, root: Path | None = None) -> None:
+    """Write a file so that a crash leaves the old or the new content, never half of either;
+    CannotWrite (naming the path relative to `root`) when it cannot be written.
+
+    The temporary file sits beside the target (a rename is atomic only within one file
+    system); a killed writer leaves it behind: `remove_stale_temps` cleans it and git
+    commits never include it (gitops).
+    """
+    temp = path.with_name(f".{path.name}.tmp{os.getpid()}")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with open(temp, "w", encoding="utf-8", newline="\n") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temp, path)
+    except BaseException as exc:  # interrupted (Ctrl-C) or failed: leave no temp file behind
+        with contextlib.suppress(OSError):
+            temp.unlink(missing_ok=True)
+        if isinstance(exc, OSError) and not isinstance(exc, CannotWrite):
+            shown = rel(root, path) if root and path.is_relative_to(root) else str(path)
+            raise CannotWrite(shown, exc) from None
+        raise
+    directory = os.open(path.parent, os.O_RDONLY)
+    try:
+        os.fsync(directory)
+    finally:
+        os.close(directory)
+
+
+def remove_stale_temps(folder: Path) -> list[Path]:
+    """Delete the temporary files of killed writers under folder (whose process is gone)."""
+    removed = []
+    for temp in folder.rglob(TEMP_GLOB) if folder.is_dir() else ():
+        pid = temp.name.rpartition(".tmp")[2]
+        if pid.isdigit() and not _alive(int(pid)) and temp.is_file() and not temp.is_symlink():
+            try:
+                temp.unlink()
+                removed.append(temp)
+            except OSError:
+                continue
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process
+        return True
+    return True
+
+
+class SourceLines:
+    """Reads each file's lines once, for source excerpts under a diagnostic."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self._cache: dict[str, list[str]] = {}
+
+    def line(self, file: str, number: int) -> str | None:
+        if file not in self._cache:
+            raw = read_bytes(self.root, file, 2_000_000)[0] or b""  # a link out, a pipe, a big file: no excerpt
+            binary = b"\0" in raw  # or UTF-16: its lines would print as noise
+            self._cache[file] = [] if binary else raw.decode("utf-8", errors="replace").lstrip("\ufeff").split("\n")
+        lines = self._cache[file]
+        if 1 <= number <= len(lines):
+            return lines[number - 1].rstrip("\r")
+        return None

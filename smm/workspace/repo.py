@@ -1,0 +1,181 @@
+"""Load a whole content repository: settings (smm.workspace.settings), posts and publish records.
+
+Posts are parsed, and optionally inspected (rendered and checked), in two processes
+when there are many: parsing dominates `smm check` on large repositories.
+"""
+
+from __future__ import annotations
+
+import gc
+import hashlib
+import importlib
+import multiprocessing
+import os
+import signal
+import sys
+import zlib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Protocol
+
+from smm.check.diagnostics import ERROR, Diagnostic
+from smm.content.post import (
+    CONTENT_DIR,
+    Post,
+    content_files,
+    lookalike_warnings,
+    read_post,
+)
+from smm.data.records import Record, load_records
+from smm.workspace.brand import Brand
+from smm.workspace.cache import FileCache
+from smm.workspace.calendar import Calendar
+from smm.workspace.config import PLATFORMS_FILE, Config
+from smm.workspace.files import links_outside
+from smm.workspace.schema import SCHEMAS
+from smm.workspace.settings import Settings, load_settings
+
+PARALLEL_FROM = 2000  # posts; below this a second process costs more than it saves
+EXIT_TERMINATED = 143  # 128 + SIGTERM
+SHARDS = 2  # posts are split in two by file name: one process each on two cores, one cache file each
+
+
+@dataclass
+class Repo:
+    root: Path
+    settings: Settings
+    posts: list[Post]  # the posts without errors: only these are rendered, scheduled, published
+    records: dict[str, Record]
+    diagnostics: list[Diagnostic]  # every problem met while loading (and inspecting)
+    broken: list[Post] = field(default_factory=list)  # posts with errors: their ids still count
+
+    @property
+    def config(self) -> Config:
+        return self.settings.config
+
+    @property
+    def calendar(self) -> Calendar:
+        return self.settings.calendar
+
+    @property
+    def brand(self) -> Brand:
+        return self.settings.brand
+
+    @property
+    def goals(self) -> list[dict]:
+        return self.settings.goals
+
+    @property
+    def voice(self):
+        """The compiled brand voice (smm.voice.Voice) when loaded with `load_settings(root, voice=True)`."""
+        return self.settings.voice
+
+    @property
+    def config_broken(self) -> bool:
+        return any(d.is_error and d.file == PLATFORMS_FILE for d in self.diagnostics)
+
+
+class Reader(Protocol):
+    """Reads and checks each post file in place of `read_post` (`smm check`, with its own cache)."""
+
+    def probably_fresh(self, root: Path, file: str) -> bool:
+        """A kept result is likely (stat only): to decide whether the work is worth a second process."""
+
+    def read(self, repo: Repo, file: str) -> tuple[Post | None, list[Diagnostic]]:
+        """The post (or what the checks across posts need of it) and its problems."""
+
+    def save(self, shard: int) -> None:
+        """Called by the process that read a shard once it is done, to keep results for the next run."""
+
+
+def shard_of(file: str) -> int:
+    """The shard a post file belongs to: it keeps it as other files come and go."""
+    return zlib.crc32(file.encode()) % SHARDS
+
+
+def load_repo(root: Path, reader: Reader | None = None, settings: Settings | None = None) -> Repo:
+    """Everything in the repository; `reader` reads (and checks) the posts instead of `read_post`.
+    `settings`: the settings files already loaded (each is read once)."""
+    collecting = gc.isenabled()
+    gc.disable()  # hundreds of thousands of small objects stay alive: cycle collection only slows this
+    try:
+        repo = _load(root, reader, settings or load_settings(root))
+    finally:
+        if collecting:
+            gc.enable()
+    gc.freeze()  # the repository lives as long as the command: keep it out of cycle collection
+    return repo
+
+
+def _load(root: Path, reader: Reader | None, settings: Settings) -> Repo:
+    records, record_found = load_records(root)
+    repo = Repo(root, settings, [], records, settings.diagnostics + record_found)
+    global _WORK
+    version = _cache_version(settings.config)
+    caches = [FileCache(root, f"posts-{i}", version) for i in range(SHARDS)]
+    chunks: list[list[str]] = [[] for _ in range(SHARDS)]
+    if links_outside(root, CONTENT_DIR):
+        repo.diagnostics.append(Diagnostic(CONTENT_DIR, 1, 1, ERROR, "file.outside-repo",
+                                           "content/ leads outside the repository through a symbolic link; not read"))
+    files, lookalikes = ([], []) if links_outside(root, CONTENT_DIR) else content_files(root)
+    repo.diagnostics += lookalike_warnings(lookalikes)
+    for file in files:
+        chunks[shard_of(file)].append(file)
+    fresh = (lambda i, f: reader.probably_fresh(root, f)) if reader else (lambda i, f: caches[i].probably_fresh(f))
+    work = sum(not fresh(i, f) for i, chunk in enumerate(chunks) for f in chunk)
+    _WORK = (repo, reader, caches, chunks)
+    if work >= PARALLEL_FROM and (os.cpu_count() or 1) > 1 and "fork" in multiprocessing.get_all_start_methods():
+        with multiprocessing.get_context("fork").Pool(SHARDS - 1, initializer=_quiet_worker) as pool:
+            pending = pool.map_async(_load_shard_in_worker, range(1, SHARDS))
+            results = [_load_shard(0)] + pending.get()
+    else:
+        results = [_load_shard(i) for i in range(SHARDS)]
+    _WORK = None
+    for posts, post_found in results:
+        repo.posts += [p for p in posts if p.valid]
+        repo.broken += [p for p in posts if not p.valid]
+        repo.diagnostics += post_found
+    repo.posts.sort(key=lambda p: p.file)
+    return repo
+
+
+def _cache_version(config: Config) -> str:
+    """Parsed posts depend on smm's parsing code, the post schema and the time zone."""
+    digest = hashlib.blake2b(str(config.timezone).encode())
+    for module in ("content.post", "workspace.yamlsource", "workspace.lookalikes", "workspace.schema", "workspace.files"):
+        digest.update(Path(importlib.import_module(f"smm.{module}").__file__).read_bytes())
+    digest.update((SCHEMAS / "post.schema.json").read_bytes())
+    return digest.hexdigest()
+
+
+_WORK: tuple | None = None  # (repo, reader, caches, chunks), shared with forked workers
+
+
+def _load_shard(index: int) -> tuple[list[Post], list[Diagnostic]]:
+    """Parse (or have the reader read) one shard of the posts; caches are saved by the process that filled them."""
+    repo, reader, caches, chunks = _WORK
+    cache, files = caches[index], chunks[index]
+    posts, found = [], []
+    for file in files:
+        post, post_found = (reader.read(repo, file) if reader else
+                            read_post(repo.root, file, repo.config.timezone, cache))
+        found += post_found
+        if post is not None:
+            posts.append(post)
+    cache.save()
+    if reader is not None:
+        reader.save(index)
+    return posts, found
+
+
+def _quiet_worker() -> None:
+    """A worker leaves Ctrl-C to the main process, which stops it (SIGTERM); it then exits
+    cleanly, so a cache it was saving leaves no temporary file, and prints no traceback."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(EXIT_TERMINATED))
+
+
+def _load_shard_in_worker(index: int) -> tuple[list[Post], list[Diagnostic]]:
+    """In a worker: posts travel back without their position tables (read again if needed)."""
+    posts, found = _load_shard(index)
+    return [p.without_positions() for p in posts], found

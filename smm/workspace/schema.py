@@ -1,0 +1,227 @@
+"""JSON Schema validation that reports like a compiler.
+
+The schemas in smm/schemas/ are the single source of truth for every field. A compiled
+fast validator answers "valid?" for the common case; only invalid data goes through
+jsonschema to collect every error, each mapped to a rule id, a plain message, the
+exact position and, for typos, a did-you-mean hint.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import unicodedata
+from functools import cache, cached_property
+from importlib import resources
+from pathlib import Path
+
+import fastjsonschema
+
+from smm.check.diagnostics import ERROR, Diagnostic
+from smm.workspace.yamlsource import COMMENT_HINT, Positions
+
+SCHEMAS = Path(__file__).resolve().parent.parent / "schemas"  # package data: the JSON Schemas
+
+_TYPE_NAMES = {
+    "array": "a list",
+    "object": "a mapping (key: value)",
+    "string": "text",
+    "integer": "a whole number",
+    "number": "a number",
+    "boolean": "true or false",
+    "null": "empty",
+}
+
+_PATTERN_NAMES = {
+    "^[a-z0-9][a-z0-9._-]{0,127}$": "lowercase letters, digits, `.`, `_` and `-`, starting with a letter or digit",
+    "^[a-z0-9][a-z0-9_-]*$": "lowercase letters, digits, `_` and `-`, starting with a letter or digit",
+    "^[A-Za-z0-9][A-Za-z0-9._-]*$": "letters, digits, `.`, `_` and `-`, without spaces",
+    "^#?[^\\s#]+$": "one hashtag without spaces, with or without a leading `#`",
+    "^https?://[^\\s]+$": "an http:// or https:// URL",
+    "^[A-Z_][A-Z0-9_]*$": "an environment variable name such as `MASTODON_TOKEN` (not the secret itself)",
+    "^([01][0-9]|2[0-3]):[0-5][0-9]$": "a time of day as `HH:MM`, for example \"12:00\"",
+    "^(none|[0-9]+[smhd])$": "a duration such as `30m`, `6h`, `2d`, or `none`",
+    "^[^@\\s][^\\s]*$": "a handle without `@` or spaces",
+    "^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$": "a BCP 47 language tag such as `en` or `zh-Hans`",
+    "^data/[^\\s]+\\.(xml|atom)$": "a path under data/ ending in .xml or .atom (the bot commits data/; "
+                                   "the JSON Feed goes beside it)",
+}
+
+SCHEMAS = Path(__file__).resolve().parent.parent / "schemas"  # package data: the JSON Schemas
+
+
+def field_name(path) -> str:
+    """`media[0].file` style name for a path into the data."""
+    name = ""
+    for part in path:
+        name += f"[{part}]" if isinstance(part, int) else (f".{part}" if name else str(part))
+    return name or "front matter"
+
+
+def json_type(value: object) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int):
+        return "integer"
+    if isinstance(value, float):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, list):
+        return "array"
+    return "object"
+
+
+def did_you_mean(word: str, choices) -> str | None:
+    """A hint for a near miss, naming look-alike characters that fool the eye."""
+    choices = list(choices)
+    folded = unicodedata.normalize("NFKC", word).casefold()
+    match = next((c for c in choices if c.casefold() == folded), None)
+    if match is None:
+        close = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
+        match = close[0] if close else None
+    if match is None:
+        return None
+    odd = [ch for ch in word if ord(ch) > 127]
+    if odd:
+        names = ", ".join(f"U+{ord(ch):04X} {unicodedata.name(ch, '?')}" for ch in dict.fromkeys(odd))
+        return f"did you mean `{match}`? `{word}` contains {names}"
+    return f"did you mean `{match}`?"
+
+
+def _python_patterns(node):
+    """The schema with each pattern's final `$` as `\\Z`: in Python `$` also matches before a
+    final newline, in JSON Schema (ECMA 262) it does not."""
+    if isinstance(node, dict):
+        return {k: (v[:-1] + "\\Z" if k == "pattern" and isinstance(v, str) and v.endswith("$") and not v.endswith("\\$")
+                    else _python_patterns(v)) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_python_patterns(v) for v in node]
+    return node
+
+
+def _ecma(pattern: str) -> str:
+    return pattern[:-2] + "$" if pattern.endswith("\\Z") else pattern
+
+
+class Schema:
+    """One JSON Schema, compiled once, when first used."""
+
+    def __init__(self, document: dict) -> None:
+        self.document = document
+        self._python = _python_patterns(self.document)
+
+    @cached_property
+    def _fast(self):
+        return fastjsonschema.compile(self._python)
+
+    @cached_property
+    def _full(self):
+        """jsonschema, for the rare invalid document: it names every error (and is slow to import)."""
+        from jsonschema import Draft202012Validator
+
+        return Draft202012Validator(self._python)
+
+    def messages(self, data: object) -> list[str]:
+        """Plain messages, for data without source positions (JSON records)."""
+        try:
+            self._fast(data)
+            return []
+        except fastjsonschema.JsonSchemaException:
+            pass
+        return [f"{'/'.join(map(str, e.absolute_path)) or 'top level'}: {e.message}" for e in self._full.iter_errors(data)]
+
+    def validate(self, data: object, positions: Positions, file: str) -> list[Diagnostic]:
+        try:
+            self._fast(data)
+            return []
+        except fastjsonschema.JsonSchemaException:
+            pass
+        found: dict[tuple, Diagnostic] = {}
+        for error in self._full.iter_errors(data):
+            for d in _diagnose(error, positions, file):
+                found.setdefault((d.line, d.column, d.rule, d.message), d)
+        return list(found.values())
+
+
+@cache
+def schema(name: str) -> Schema:
+    """smm/schemas/<name>.schema.json; platforms.yml's is assembled from the installed platforms."""
+    if name == "platforms":
+        from smm.platforms import registry
+        from smm.platforms.options import platforms_schema
+
+        return Schema(platforms_schema(registry()))
+    return Schema(json.loads(resources.files("smm.schemas").joinpath(f"{name}.schema.json").read_text("utf-8")))
+
+
+def _at(positions: Positions, path, file: str, rule: str, message: str, hint=None, key=False) -> Diagnostic:
+    return Diagnostic.at(file, positions.at(path, key), ERROR, rule, message, hint)
+
+
+def _diagnose(error, positions: Positions, file: str) -> list[Diagnostic]:
+    """One jsonschema ValidationError as diagnostics."""
+    path = tuple(error.absolute_path)
+    name = field_name(path)
+    keyword = error.validator
+    value = error.validator_value
+    instance = error.instance
+
+    if "propertyNames" in error.absolute_schema_path:
+        wanted = _PATTERN_NAMES.get(_ecma(value), "a valid name") if keyword == "pattern" else error.message
+        return [_at(positions, path + (instance,), file, "schema.name",
+                    f"name `{instance}` in `{name}` must be {wanted}", key=True)]
+    if keyword == "additionalProperties" and isinstance(instance, dict):
+        known = list(error.schema.get("properties", {}))
+        return [
+            _at(positions, path + (key,), file, "schema.unknown-field",
+                f"unknown field `{field_name(path + (key,))}`", did_you_mean(key, known), key=True)
+            for key in instance
+            if key not in known
+        ]
+    if keyword == "required":
+        missing = [key for key in value if key not in instance]
+        where = f" in `{name}`" if path else ""
+        return [
+            _at(positions, path, file, "schema.required", f"missing required field `{key}`{where}")
+            for key in missing
+        ]
+    if keyword == "type":
+        wanted = " or ".join(_TYPE_NAMES[t] for t in ([value] if isinstance(value, str) else value))
+        got = _TYPE_NAMES[json_type(instance)]
+        hint = None
+        if value == "array" and isinstance(instance, str):
+            hint = f"write a list: `{path[-1] if path else name}: [{instance}]`"
+        elif instance is None:
+            hint = "the value is empty; " + COMMENT_HINT
+        elif value == "string" and not isinstance(instance, (dict, list)):
+            hint = f"quote it: \"{positions.raw.get(path, instance)}\""
+        return [_at(positions, path, file, "schema.type", f"`{name}` must be {wanted}, not {got}", hint)]
+    if keyword in ("enum", "const"):
+        options = value if keyword == "enum" else [value]
+        shown = ", ".join(json.dumps(o) for o in options)
+        hint = did_you_mean(instance, [o for o in options if isinstance(o, str)]) if isinstance(instance, str) else None
+        return [_at(positions, path, file, "schema.enum", f"`{name}` must be one of {shown}; got {json.dumps(instance, ensure_ascii=False)}", hint)]
+    if keyword == "pattern":
+        wanted = _PATTERN_NAMES.get(_ecma(value), f"text matching {_ecma(value)}")
+        return [_at(positions, path, file, "schema.pattern", f"`{name}` must be {wanted}; got {json.dumps(instance, ensure_ascii=False)}")]
+    if keyword == "uniqueItems":
+        seen, repeated = set(), None
+        for i, item in enumerate(instance):
+            marker = json.dumps(item, sort_keys=True)
+            if marker in seen:
+                repeated = i
+                break
+            seen.add(marker)
+        spot = path + (repeated,) if repeated is not None else path
+        return [_at(positions, spot, file, "schema.unique", f"`{name}` lists the same value twice")]
+    if keyword in ("minItems", "minLength", "minProperties"):
+        return [_at(positions, path, file, "schema.empty" if value == 1 else "schema.too-short",
+                    f"`{name}` must not be empty" if value == 1 else f"`{name}` is too short (minimum {value})")]
+    if keyword in ("maxItems", "maxLength", "maxProperties"):
+        return [_at(positions, path, file, "schema.too-long", f"`{name}` is too long (maximum {value})")]
+    if keyword in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
+        return [_at(positions, path, file, "schema.range", f"`{name}` is out of range ({keyword} {value})")]
+    return [_at(positions, path, file, f"schema.{keyword}", f"`{name}`: {error.message}")]

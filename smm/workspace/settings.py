@@ -1,0 +1,80 @@
+"""The settings files of a content repository, each read, parsed and schema-checked once.
+
+    SETTINGS_FILES  ── one row per file: what it becomes, the file, its schema, and how the
+                       checked data becomes that object (rows may use the objects above them)
+    load_settings   ── every row in order → Settings, with each file's problems
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from smm.check.diagnostics import Diagnostic
+from smm.report.goals import GOALS_FILE, goals_from
+from smm.workspace.brand import BRAND_FILE, HANDLES_FILE, Brand, brand_from
+from smm.workspace.calendar import CALENDAR_FILE, Calendar, calendar_from
+from smm.workspace.config import (
+    PLATFORMS_FILE,
+    Config,
+    YamlFile,
+    config_from,
+    load_yaml_file,
+)
+
+VOICE_FILE = "brand/voice.yml"  # here, not in smm.voice: commands that check no post never import the voice engine
+Build = Callable[[Path, YamlFile, dict], tuple[object, list[Diagnostic]]]  # (root, the file, built so far)
+
+
+@dataclass(frozen=True)
+class SettingsFile:
+    name: str  # the attribute of Settings it becomes
+    file: str
+    schema: str
+    build: Build
+
+
+def _voice(root: Path, loaded: YamlFile, built: dict):
+    from smm.voice import Voice  # compiling rules is for the commands that check posts
+
+    return Voice.build(root, loaded, built["calendar"])
+
+
+SETTINGS_FILES = (
+    SettingsFile("config", PLATFORMS_FILE, "platforms", lambda root, loaded, built: config_from(root, loaded)),
+    SettingsFile("calendar", CALENDAR_FILE, "calendar", lambda root, loaded, built: calendar_from(loaded)),
+    SettingsFile("handles", HANDLES_FILE, "handles", lambda root, loaded, built: (loaded, loaded.diagnostics)),
+    SettingsFile("brand", BRAND_FILE, "brand", lambda root, loaded, built: brand_from(root, loaded, built["handles"])),
+    SettingsFile("goals", GOALS_FILE, "goals",
+                 lambda root, loaded, built: goals_from(loaded, built["config"].account_names)),
+    SettingsFile("voice", VOICE_FILE, "voice", _voice),
+)
+
+
+@dataclass
+class Settings:
+    config: Config
+    calendar: Calendar
+    brand: Brand
+    goals: list[dict]
+    voice: object | None  # smm.voice.Voice; None unless asked for
+    found: dict[str, list[Diagnostic]] = field(default_factory=dict)  # by SettingsFile name: its problems
+
+    @property
+    def diagnostics(self) -> list[Diagnostic]:
+        return [d for found in self.found.values() for d in found]
+
+
+def load_settings(root: Path, voice: bool = False) -> Settings:
+    """Every settings file, parsed once; with `voice`, the brand voice rules compiled too."""
+    built: dict[str, object] = {"voice": None}
+    found: dict[str, list[Diagnostic]] = {}
+    for row in SETTINGS_FILES:
+        if row.name == "voice" and not voice:
+            continue
+        loaded = load_yaml_file(root, row.file, row.schema)
+        built[row.name], problems = row.build(root, loaded, built)
+        found[row.name] = problems
+    del built["handles"]
+    return Settings(**built, found=found)
