@@ -121,8 +121,10 @@ def cli() -> None:
 @click.option("--format", "fmt", type=click.Choice(["text", "github", "json"]), default="text", show_default=True,
               help="text: like a compiler; github: workflow annotations; json: an array of diagnostics.")
 @click.option("--fix", is_flag=True, help="Apply the brand voice's substitution fixes in place, then check.")
+@click.option("--since", metavar="REF", help="Check what changed since the merge base of REF and HEAD (git), "
+              "working tree included, and what depends on it; adds to PATHS.")
 @_NOW
-def check(paths: tuple[Path, ...], fmt: str, fix: bool, now: str | None) -> None:
+def check(paths: tuple[Path, ...], fmt: str, fix: bool, since: str | None, now: str | None) -> None:
     """Check posts, platforms.yml and brand/ files; report every problem at once.
 
     PATHS limit the report to posts under them (default: the whole repository).
@@ -130,16 +132,17 @@ def check(paths: tuple[Path, ...], fmt: str, fix: bool, now: str | None) -> None
     unusable platforms.yml.
     """
     from smm.check.diagnostics import render
-    from smm.check.run import run_check, select
+    from smm.check.run import check_settings, run_check, select
     from smm.workspace.config import find_root
     from smm.workspace.files import SourceLines
-    from smm.workspace.settings import load_settings
 
     for p in paths:
         if not p.exists():
             raise UsageError(f"no such file or folder: {p}")
     root = find_root(paths[0] if paths else Path.cwd())
-    settings = load_settings(root, voice=True)
+    if since is not None:
+        paths = _changed_paths(root, since, paths)
+    settings, key = check_settings(root)
     moment = _now(now, settings.config.timezone)
     if fix:  # before the check, which then reports what is left
         from smm.voice import apply_fixes
@@ -151,12 +154,27 @@ def check(paths: tuple[Path, ...], fmt: str, fix: bool, now: str | None) -> None
                                       for w in wanted)]
         for changed in apply_fixes(root, posts, settings.voice):
             click.echo(f"fixed {changed}", err=True)
-    repo = run_check(root, moment, settings)
+    repo = run_check(root, moment, list(paths), (settings, key))
     found = select(repo.diagnostics, repo.root, list(paths))
     click.echo(render(found, fmt, SourceLines(repo.root).line))
     if repo.config_broken:
         raise SystemExit(2)
     raise SystemExit(1 if any(d.is_error for d in found) else 0)
+
+
+def _changed_paths(root: Path, since: str, paths: tuple[Path, ...]) -> tuple[Path, ...]:
+    """PATHS plus what changed since `since` needs checked (smm.check.affected); () for everything."""
+    from smm.check.run import affected
+    from smm.data.gitops import changed_since
+    from smm.workspace.config import PLATFORMS_FILE
+
+    try:
+        changed = affected(changed_since(root, since))
+    except SmmError as exc:
+        raise UsageError(f"--since {since}: {exc}") from None
+    if changed is None:
+        return ()
+    return paths + tuple(root / p for p in changed) or (root / PLATFORMS_FILE,)  # nothing changed: the settings
 
 
 @cli.command()

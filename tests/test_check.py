@@ -31,6 +31,22 @@ def test_json_has_exact_keys_and_exit_1(make_repo, smm):
     assert "did you mean `mastodon`?" in d["hint"]
 
 
+@pytest.mark.parametrize("diagnostics", [
+    [],
+    [("content/a.md", 4, 19, "error", "post.unknown-account", "no account `mastodn`", "did you mean `mastodon`?", None)],
+    [("content/中文 \"q\".md", 1, 1, "warning", "voice.Terms", "用“乌龙”\\ not \t<tab> \x00\x1b\u2028", None, 7),
+     ("brand/voice/A.yml", 12, 3, "error", "voice.A", "emoji 🍵 and \ud7ff", "", None)],
+])
+def test_json_output_is_what_json_dumps_writes(diagnostics):
+    """The fast JSON writer lays out and escapes exactly as `json.dumps(indent=2, ensure_ascii=False)`."""
+    from smm.check.diagnostics import Diagnostic, format_json
+
+    items = [Diagnostic(*d) for d in diagnostics]
+    written = format_json(items)
+    assert written == json.dumps([d.as_json() for d in items], ensure_ascii=False, indent=2)
+    assert json.loads(written) == [d.as_json() for d in items]
+
+
 def test_text_format_is_compiler_like(make_repo, smm):
     make_repo({"a.md": post_text(platforms="mastodon")})
     code, out, _ = smm("check", "--now", NOW)

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -47,6 +48,13 @@ def _write(file: str, data: bytes):
     return change
 
 
+def _move(file: str, to: str):
+    def change(root: Path) -> str:
+        (root / file).rename(root / to)
+        return to
+    return change
+
+
 def _remove(file: str):
     def change(root: Path) -> str:
         (root / file).unlink()
@@ -54,18 +62,39 @@ def _remove(file: str):
     return change
 
 
+PRICES = "content/2026/11/2026-11-23-pu-erh-prices.md"
+HARVEST = "content/2026/05/2026-05-04-anxi-harvest-notes.md"  # published: data/published has its record
+
+# change → what it does to a copy of the example repository (returning the path it changed), the
+# other files it involves (`smm check PATH` on each must report what a full check reports there),
+# and a problem it brings (so each row tests something)
 CHANGES = {
-    "nothing": lambda root: POST,
-    "a post's text": _append(POST, "\nAged puer and tie guan yin, very very unique.\n"),
-    "a post's fields": _replace(POST, "pillar: product", "pillar: nosuchpillar"),
-    "a voice rule file": _replace("brand/voice/TeaNames.yml", "  jasmin tea:", "  roasted oolong: roast oolong\n  jasmin tea:"),
-    "voice.yml": _append("brand/voice.yml", "\n# a comment changes nothing but the bytes\n"),
-    "platforms.yml": _replace("platforms.yml", "  bluesky:\n", "  blueskyy:\n"),
-    "calendar.yml": _replace("brand/calendar.yml", "product", "products"),
-    "a media file": _write("content/media/winter-blend.png", b"not a picture"),
-    "a copy of a post (duplicate id)": _copy(GIVEAWAY, "content/2026/12/2026-12-02-giveaway-again.md"),
-    "a published post removed (its record orphaned)": _remove("content/2026/05/2026-05-04-anxi-harvest-notes.md"),
+    "nothing": (lambda root: POST, [], None),
+    "a post's text": (_append(POST, "\nAged puer and tie guan yin, very very unique.\n"), [], "voice.TeaNames"),
+    "a post's fields": (_replace(POST, "pillar: product", "pillar: nosuchpillar"), [], "post.unknown-pillar"),
+    "a voice rule file": (_replace("brand/voice/TeaNames.yml", "  jasmin tea:", "  roasted oolong: roast oolong\n  jasmin tea:"), [], "voice.TeaNames"),
+    "voice.yml": (_append("brand/voice.yml", "\n# a comment changes nothing but the bytes\n"), [], None),
+    "platforms.yml": (_replace("platforms.yml", "  bluesky:\n", "  blueskyy:\n"), [], "post.unknown-account"),
+    "calendar.yml": (_replace("brand/calendar.yml", "product", "products"), [], "post.unknown-pillar"),
+    "a media file": (_write("content/media/winter-blend.png", b"not a picture"), [], "media.invalid"),
+    "a copy of a post (duplicate id)": (_copy(GIVEAWAY, "content/2026/12/2026-12-02-giveaway-again.md"), [GIVEAWAY], "post.duplicate-id"),
+    "a post's id set to another's": (_replace(POST, "pillar: product", "id: winter-giveaway-2026\npillar: product"),
+                                     [GIVEAWAY], "post.duplicate-id"),
+    "a published post removed (its record orphaned)": (_remove(HARVEST), ["data"], "record.orphan"),
+    "a published post's id changed": (_replace(HARVEST, "pillar: industry-news", "id: anxi-notes\npillar: industry-news"),
+                                      ["data"], "record.id-changed"),
+    "a post moved off its slot (a calendar gap)": (_replace(PRICES, "2026-11-23T12:00", "2026-11-24T12:00"),
+                                                   ["brand/calendar.yml"], "calendar.gap"),
+    "a post moved into another's week (promotional share)": (
+        _replace(PRICES, "pillar: industry-news", "pillar: product"), [POST, GIVEAWAY], "voice.promo-share"),
+    "a post made a draft": (_replace(PRICES, "pillar: industry-news", "pillar: industry-news\ndraft: true"), [], "calendar.gap"),
+    "a post renamed": (_move(PRICES, "content/2026/11/2026-11-23-pu-erh-prices-2.md"), [PRICES], None),
+    "a post that no longer parses": (_replace(POST, "pillar: product", "pillar: [product"), [], "yaml.syntax"),
 }
+
+
+def _found(result: tuple[int, list[dict]]) -> set[tuple[str, str]]:
+    return {(d["file"], d["rule"]) for d in result[1]}
 
 
 @pytest.fixture
@@ -81,6 +110,7 @@ def example(tmp_path) -> Path:
 def test_warm_and_incremental_checks_find_what_a_full_check_finds(example, tmp_path, monkeypatch, smm, change):
     monkeypatch.chdir(example)
     kept = tmp_path / "kept-cache"
+    make, involved, brings = CHANGES[change]
 
     def check(*paths: str, cache: Path | None = None) -> tuple[int, list[dict]]:
         folder = cache or tmp_path / f"fresh-{len(list(tmp_path.iterdir()))}"
@@ -91,8 +121,71 @@ def test_warm_and_incremental_checks_find_what_a_full_check_finds(example, tmp_p
     before = check(cache=kept)
     assert list(kept.rglob("checks-*.pickle")), "a full check keeps its results"
     assert check(cache=kept) == before  # warm, nothing changed
-    changed = CHANGES[change](example)
+    changed = make(example)
     full = check()
+    assert brings is None or brings in {rule for _, rule in _found(full) - _found(before)}
     for _ in range(2):  # what changed is checked again, then all of it comes from the cache
         assert check(cache=kept) == full
-    assert check(changed, cache=kept) == check(changed)
+    for path in [changed] + [p for p in involved if (example / p).exists()]:
+        incremental = check(path, cache=kept)
+        assert incremental == check(path)
+        code, found = incremental
+        assert found == [d for d in full[1] if d["file"].startswith((path, "brand/", "platforms.yml"))]
+
+
+@pytest.mark.parametrize("change", ["added", "upgraded", "removed"])
+def test_an_installed_package_changes_the_cache_key(example, tmp_path, monkeypatch, change):
+    """A new version of Markdown (or of any installed package) may render differently: every post is checked again."""
+    from smm.check.run import settings_digest
+
+    packages = tmp_path / "site-packages"
+    (packages / "markdown-3.7.dist-info").mkdir(parents=True)
+    monkeypatch.syspath_prepend(str(packages))
+    before = settings_digest(example)
+    assert settings_digest(example) == before
+    if change == "added":
+        (packages / "smm_plugin-1.0.dist-info").mkdir()
+    elif change == "upgraded":
+        (packages / "markdown-3.7.dist-info").rename(packages / "markdown-3.8.dist-info")
+    else:
+        (packages / "markdown-3.7.dist-info").rmdir()
+    assert settings_digest(example) != before
+
+
+# change → the files whose problems `smm check --since HEAD` reports besides the settings' (None: all)
+SINCE = {
+    "nothing": [],
+    "a post's text": [POST],
+    "a copy of a post (duplicate id)": ["content/2026/12/2026-12-02-giveaway-again.md"],
+    "a published post removed (its record orphaned)": ["data/published/"],
+    "a post renamed": ["content/2026/11/2026-11-23-pu-erh-prices-2.md", "data/published/"],
+    "calendar.yml": None,
+    "a voice rule file": None,
+    "a media file": None,
+}
+
+
+@pytest.mark.parametrize("change", list(SINCE), ids=list(SINCE))
+def test_since_checks_what_changed_and_what_depends_on_it(example, tmp_path, monkeypatch, smm, change):
+    monkeypatch.chdir(example)
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@example.com"]
+    for command in (["init", "-q"], ["add", "-A"], ["commit", "-qm", "example"]):
+        subprocess.run(git + command, cwd=example, check=True)
+    make, _, brings = CHANGES[change]
+    make(example)
+    env = {"SMM_CACHE_DIR": str(tmp_path / "cache")}
+    full = smm.json("check", "--now", NOW, env=env)
+    since = smm.json("check", "--now", NOW, "--since", "HEAD", env=env)
+    files = SINCE[change]
+    expected = full[1] if files is None else [
+        d for d in full[1] if d["file"].startswith(("brand/", "platforms.yml")) or d["file"] in files
+        or any(f.endswith("/") and d["file"].startswith(f) for f in files)]
+    assert since[:2] == (1 if any(d["severity"] == "error" for d in expected) else 0, expected)
+    assert brings is None or brings in {d["rule"] for d in since[1]}
+
+
+def test_since_an_unknown_commit_is_a_usage_error(example, monkeypatch, smm):
+    monkeypatch.chdir(example)
+    subprocess.run(["git", "init", "-q"], cwd=example, check=True)
+    code, _, err = smm("check", "--since", "no-such-ref")
+    assert code == 2 and "--since no-such-ref" in err and "Traceback" not in err

@@ -212,7 +212,7 @@ def test_what_init_writes_installs_smm_from_the_built_wheel_in_a_fresh_venv(tmp_
 
 def test_pre_commit_manifest_is_valid():
     hooks = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text())
-    assert [(h["id"], h["entry"]) for h in hooks] == [("smm-check", "smm check")]
+    assert [(h["id"], h["entry"], h["pass_filenames"]) for h in hooks] == [("smm-check", "smm check --since HEAD", False)]
     tool = shutil.which("pre-commit", path=str(Path(sys.executable).parent)) or shutil.which("pre-commit")
     assert tool, "pre-commit is in the test extra"
     result = subprocess.run([tool, "validate-manifest", str(ROOT / ".pre-commit-hooks.yaml")], capture_output=True, text=True)

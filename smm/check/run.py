@@ -2,9 +2,11 @@
 
     run_check(root, now)
       load_settings ── every settings file once, the brand's voice rules compiled (before any worker forks)
-      load_repo  ── each post: parse (its own problems), then PostChecks: what each
-                    account would receive (limits, media), brand voice, accounts, pillar (kept in
-                    a ResultCache under the post's bytes, the settings and its media files), due date
+      load_repo  ── each post through PostChecks: parse (its own problems), what each account
+                    would receive (limits, media), brand voice, accounts, pillar; all of it kept
+                    in an index outside the checkout (checks-N.pickle: the post's summary for the
+                    checks across posts, its problems) while the post's bytes, the settings and
+                    its media files are unchanged; the due date every time
       check      ── across posts: duplicate ids, publish records, the promotional share,
                     goals, calendar gaps, accounts that cannot publish
 """
@@ -13,8 +15,9 @@ from __future__ import annotations
 
 import hashlib
 import os
+import pickle
 import sys
-from dataclasses import astuple
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -22,16 +25,17 @@ from zoneinfo import ZoneInfo
 import smm
 from smm.check.diagnostics import ERROR, WARNING, Diagnostic
 from smm.check.integrity import check_duplicate_ids, check_records
-from smm.content.post import Post
-from smm.inbox.replies import check_replies
+from smm.content.post import CONTENT_DIR, Post, read_post
 from smm.data.jobs import JobState, jobs_of
+from smm.data.records import RECORDS_DIR
+from smm.inbox.replies import check_replies
 from smm.platforms import platform_class
 from smm.render.rendered import Rendered, Renderer
 from smm.workspace import lookalikes
-from smm.workspace.cache import MISS, ResultCache
+from smm.workspace.cache import MISS, FileCache, recall, remember
 from smm.workspace.calendar import CALENDAR_FILE, gaps
-from smm.workspace.config import PLATFORMS_FILE
-from smm.workspace.files import SourceLines, open_regular
+from smm.workspace.config import PLATFORMS_FILE, Config
+from smm.workspace.files import MAX_TEXT_BYTES, SourceLines, open_regular
 from smm.workspace.repo import Repo, load_repo, shard_of
 from smm.workspace.schema import did_you_mean
 from smm.workspace.settings import Settings, load_settings
@@ -39,39 +43,74 @@ from smm.workspace.settings import Settings, load_settings
 GAP_WARNING_WINDOW = timedelta(days=7)
 
 
-def run_check(root: Path, now: datetime, settings: Settings | None = None) -> Repo:
-    """The repository, with its voice rules and every problem in `repo.diagnostics`."""
-    repo = load_repo(root, PostChecks(now, settings_digest(root)), settings or load_settings(root, voice=True))
+def run_check(root: Path, now: datetime, paths: list[Path] | None = None,
+              loaded: tuple[Settings, bytes] | None = None) -> Repo:
+    """The repository, with its voice rules and every problem in `repo.diagnostics`; `repo.posts` are
+    summaries (Post.summary). With `paths`, the problems of posts outside them are left out (all
+    the checks across posts still run): `select` would drop them. `loaded`: `check_settings(root)`."""
+    settings, key = loaded or check_settings(root)
+    checks = PostChecks(now, key, [_relative(root, p) for p in paths or []] or None)
+    repo = load_repo(root, checks, settings)
     repo.diagnostics += (repo.voice.check_calendar(repo.posts) + check_duplicate_ids(repo.posts + repo.broken)
                          + check_records(repo) + check_jobs_needing_a_human(repo) + check_gaps(repo, now)
-                         + check_adapters(repo) + check_daily_limits(repo) + check_replies(repo))
-    # a broken template is reported by every post that uses it: once is enough
-    repo.diagnostics = list({astuple(d): d for d in repo.diagnostics}.values())
+                         + check_daily_limits(repo) + check_replies(repo))
+    # explained by look-alike characters where they are the cause; reported once each (a broken
+    # template is reported by every post that uses it)
     repo.diagnostics = lookalikes.explain(repo.diagnostics, SourceLines(root).line)
     return repo
 
 
-class PostChecks:
-    """The checks of one post that need the repository's settings but no other post; all but the
-    due date (which depends on the time and the records) are kept for the next run."""
+@dataclass(frozen=True)
+class Checked:
+    """What `smm check` keeps of one post file between runs (valid while the file, the settings and
+    the media files it names are unchanged)."""
 
-    def __init__(self, now: datetime, settings_key: bytes) -> None:
+    post: Post | None  # its summary; None: the file has no fields to read
+    media: tuple  # (name, state) of each media file it names, as it was checked
+    foreign: list[Diagnostic]  # its problems in other files (a template it uses)
+    own: bytes  # its problems in its own file, pickled: read only when they are reported
+
+
+class PostChecks:
+    """Reads and checks each post (see repo.Reader): parsing and every check of one post that needs
+    the settings but no other post, kept in an index (`checks-N`, one per shard) for the next run;
+    only the due date (which depends on the time and the records) is checked every time."""
+
+    def __init__(self, now: datetime, settings_key: bytes, wanted: list[str] | None = None) -> None:
         self.now = now
         self.settings_key = settings_key
+        self.wanted = wanted  # None: every post's problems are reported
         self.renderer: Renderer | None = None  # made in the process that uses it
-        self.caches: dict[int, ResultCache] = {}  # by shard, loaded by the process that checks it
+        self.caches: dict[int, FileCache] = {}  # by shard, loaded by the process that checks it
+        self.media_states: dict[str, tuple] = {}
 
-    def __call__(self, repo: Repo, post: Post, digest: bytes | None) -> list[Diagnostic]:
-        shard = shard_of(post.file)
+    def _cache(self, root: Path, file: str) -> FileCache:
+        shard = shard_of(file)
         if shard not in self.caches:
-            self.caches[shard] = ResultCache(repo.root, f"checks-{shard}", self.settings_key.hex())
-        key = None if digest is None else post_key(repo.root, post, digest)
-        found = MISS if key is None else self.caches[shard].get(post.file, key)
-        if found is MISS:
-            found = self.inspect(repo, post)
-            if key is not None:
-                self.caches[shard].put(post.file, key, found)
-        return found + check_due(repo, post, self.now) if post.valid else found
+            self.caches[shard] = FileCache(root, f"checks-{shard}", self.settings_key.hex())
+        return self.caches[shard]
+
+    def probably_fresh(self, root: Path, file: str) -> bool:
+        return self._cache(root, file).probably_fresh(file)
+
+    def read(self, repo: Repo, file: str) -> tuple[Post | None, list[Diagnostic]]:
+        cache = self._cache(repo.root, file)
+        checked, data = cache.lookup(file, MAX_TEXT_BYTES)
+        if checked is MISS or checked.media != self.media_state(repo.root, [name for name, _ in checked.media]):
+            post, found = read_post(repo.root, file, repo.config.timezone, data=data)
+            if post is not None:
+                found += self.inspect(repo, post)  # a post with errors: the checks it can bear
+            own = [d for d in found if d.file == file]
+            names = media_names(post) if post is not None and post.valid else []
+            checked = Checked(post and post.summary(), self.media_state(repo.root, names),
+                              [d for d in found if d.file != file], pickle.dumps(own, pickle.HIGHEST_PROTOCOL))
+            cache.store(file, checked)
+        found = checked.foreign + (pickle.loads(checked.own) if self.reported(file) else [])
+        post = checked.post
+        return post, found + check_due(repo, post, self.now) if post is not None and post.valid else found
+
+    def reported(self, file: str) -> bool:
+        return self.wanted is None or _under(file, self.wanted)
 
     def inspect(self, repo: Repo, post: Post) -> list[Diagnostic]:
         if not post.valid:  # its fields have errors: only what can be checked safely
@@ -82,18 +121,38 @@ class PostChecks:
         return (check_rendering(rendered) + repo.voice.check_post(post, rendered) + check_accounts(repo, post)
                 + check_pillar(repo, post))
 
-    def save(self) -> None:
-        """Keep this process's results for the next run."""
-        for cache in self.caches.values():
+    def media_state(self, root: Path, names: list[str]) -> tuple:
+        """(name, state) of each media file: a changed picture is checked again."""
+        return tuple((name, self.media_states.get(name) or self.media_states.setdefault(name, _file_state(root, name)))
+                     for name in names)
+
+    def save(self, shard: int) -> None:
+        """Keep the results of a shard this process read for the next run."""
+        cache = self.caches.pop(shard, None)
+        if cache is not None:
             cache.save()
-        self.caches.clear()
+
+
+def check_settings(root: Path) -> tuple[Settings, bytes]:
+    """`load_settings(root, voice=True)`, with the accounts smm cannot publish to among its problems
+    (check_adapters), and `settings_digest(root)`. They are kept in the cache under that digest:
+    parsing hundreds of rule files and importing every platform takes a while."""
+    key = settings_digest(root)
+    settings = recall(root, "settings", key.hex())
+    if settings is MISS:
+        settings = load_settings(root, voice=True)
+        settings.found["adapters"] = check_adapters(settings.config)
+        remember(root, "settings", key.hex(), settings)
+    return settings, key
 
 
 def settings_digest(root: Path) -> bytes:
-    """A digest of everything a post's checks depend on besides the post and its media: smm (its
-    version and source), Python, platforms.yml and every file under brand/ (voice rules,
-    templates, handles, calendar, goals)."""
+    """A digest of everything the settings and a post's checks depend on besides the post and its
+    media: smm (its version and source), Python, the installed packages and their versions (the
+    Markdown converter, platforms from other packages), platforms.yml and every file under brand/
+    (voice rules, templates, handles, calendar, goals)."""
     digest = hashlib.blake2b(f"{smm.__version__} {sys.version}".encode(), digest_size=16)
+    digest.update("\0".join(installed_packages()).encode())
     files = [root / PLATFORMS_FILE] + _files_under(root / "brand") + [
         p for p in _files_under(Path(smm.__file__).parent) if p.suffix != ".pyc"]
     for path in files:
@@ -106,6 +165,19 @@ def settings_digest(root: Path) -> bytes:
     return digest.digest()
 
 
+def installed_packages() -> list[str]:
+    """The name and version of every installed distribution (`markdown-3.7.dist-info`), from the
+    folder names on sys.path: one listing per folder, no metadata read."""
+    found = []
+    for folder in sys.path:
+        try:
+            names = os.listdir(folder or ".")
+        except OSError:  # a zip file, a folder that is gone
+            continue
+        found += sorted(f"{folder}/{name}" for name in names if name.endswith((".dist-info", ".egg-info")))
+    return found
+
+
 def _files_under(folder: Path) -> list[Path]:
     found = []
     for where, dirs, files in os.walk(folder):
@@ -114,22 +186,30 @@ def _files_under(folder: Path) -> list[Path]:
     return found
 
 
-def post_key(root: Path, post: Post, digest: bytes) -> bytes:
-    """The post's bytes and the state of each media file it names (a changed picture is re-checked)."""
-    key = hashlib.blake2b(digest, digest_size=16)
+def _relative(root: Path, path: Path) -> str:
+    """A path given on the command line, relative to the repository ("." for all of it; outside: never matches)."""
+    try:
+        return path.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return "\0outside"
+
+
+def media_names(post: Post) -> list[str]:
+    """The media files a post names, for itself or any account (sorted, each once)."""
     names: set = set()
-    for account in ([None] + list(post.accounts)) if post.valid else []:
+    for account in [None] + list(post.accounts):
         items = post.meta.get("media") if account is None else post.for_account(account).media
         names.update(item.get(field) for item in items or [] if isinstance(item, dict) for field in ("file", "cover"))
-    for name in sorted(n for n in names if isinstance(n, str)):
-        path = os.path.join(root, name)
-        try:
-            st, link = os.stat(path), os.lstat(path)
-            key.update(repr((name, os.path.realpath(path), st.st_mtime_ns, st.st_ctime_ns, st.st_size, st.st_ino,
-                             link.st_mtime_ns)).encode())
-        except (OSError, ValueError) as exc:
-            key.update(repr((name, type(exc).__name__, getattr(exc, "errno", None))).encode())
-    return key.digest()
+    return sorted(n for n in names if isinstance(n, str))
+
+
+def _file_state(root: Path, name: str) -> tuple:
+    path = os.path.join(root, name)
+    try:
+        st, link = os.stat(path), os.lstat(path)
+        return (os.path.realpath(path), st.st_mtime_ns, st.st_ctime_ns, st.st_size, st.st_ino, link.st_mtime_ns)
+    except (OSError, ValueError) as exc:
+        return (type(exc).__name__, getattr(exc, "errno", None))
 
 
 def _post_diagnostic(post: Post, path, severity, rule, message, hint=None, key=False) -> Diagnostic:
@@ -216,16 +296,16 @@ def check_jobs_needing_a_human(repo: Repo) -> list[Diagnostic]:
     return found
 
 
-def check_adapters(repo: Repo) -> list[Diagnostic]:
+def check_adapters(config: Config) -> list[Diagnostic]:
     """Warnings for accounts smm cannot publish to from here (not implemented, SDK missing, an option
     publishing needs not set; secrets are not looked for: they live in the publishing environment)."""
     found = []
-    for name, account in repo.config.accounts.items():
+    for name, account in config.accounts.items():
         ready = platform_class(account.platform).readiness(account.options, {})
         reason = ready.unsupported or ready.not_installed or (ready.options and "not configured: set " + ", ".join(
             f"`{option}`" for option in ready.options))
         if reason:
-            line, column, _ = repo.config.positions.at(("accounts", name), key=True)
+            line, column, _ = config.positions.at(("accounts", name), key=True)
             found.append(Diagnostic(PLATFORMS_FILE, line, column, WARNING, "config.cannot-publish",
                                     f"account `{name}`: {reason}", "posts for it are checked and previewed, not published"))
     return found
@@ -268,18 +348,32 @@ def check_gaps(repo: Repo, now: datetime) -> list[Diagnostic]:
     return found
 
 
+def affected(changes: list[tuple[str, str]]) -> list[str] | None:
+    """What to check after these changes ((status, path) as gitops.changed_since gives them): each
+    post added or changed; the publish records when a post was removed (one may be orphaned) or a
+    record changed; None (the whole repository) when a file every post depends on changed
+    (platforms.yml, brand/, a media file or anything else under content/). Problems across posts
+    are found whatever is checked; an empty list: only the settings files."""
+    paths: set[str] = set()
+    for status, path in changes:
+        if path == PLATFORMS_FILE or path.startswith("brand/"):
+            return None
+        if path.startswith(f"{CONTENT_DIR}/"):
+            if not path.endswith(".md"):
+                return None
+            paths.add(RECORDS_DIR if status == "D" else path)
+        elif path.startswith(f"{RECORDS_DIR}/"):
+            paths.add(RECORDS_DIR)
+    return sorted(paths)
+
+
 def select(diagnostics: list[Diagnostic], root: Path, paths: list[Path]) -> list[Diagnostic]:
     """Diagnostics for the files under paths, plus every settings problem."""
     if not paths:
         return diagnostics
-    wanted = []
-    for p in paths:
-        try:
-            wanted.append(p.resolve().relative_to(root.resolve()).as_posix())
-        except ValueError:
-            continue
-    def keep(d: Diagnostic) -> bool:
-        if d.file == PLATFORMS_FILE or d.file.startswith("brand/"):
-            return True
-        return any(w == "." or d.file == w or d.file.startswith(w + "/") for w in wanted)
-    return [d for d in diagnostics if keep(d)]
+    wanted = [_relative(root, p) for p in paths]
+    return [d for d in diagnostics if d.file == PLATFORMS_FILE or d.file.startswith("brand/") or _under(d.file, wanted)]
+
+
+def _under(file: str, wanted: list[str]) -> bool:
+    return any(w == "." or file == w or file.startswith(w + "/") for w in wanted)

@@ -21,6 +21,7 @@ from smm.workspace.yamlsource import Positions, load
 CONTENT_DIR = "content"
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{0,127}$")
 _FENCE = "---"
+SUMMARY_FIELDS = ("id", "draft", "pillar", "tags", "voice", "publish_at", "platforms", "campaign", "reply_to")
 
 
 @dataclass(frozen=True)
@@ -92,6 +93,7 @@ class Post:
     root: str = field(default="", compare=False, repr=False)
     parsed_positions: Positions | None = field(default=None, compare=False, repr=False)
     valid: bool = field(default=True, compare=False)  # False: it has errors; only its id and accounts are used
+    places: dict | None = field(default=None, compare=False, repr=False)  # a summary's: path → `at(path)`
 
     @cached_property
     def positions(self) -> Positions:
@@ -105,6 +107,14 @@ class Post:
     def without_positions(self) -> Post:
         """A lighter copy, cheap to send to another process."""
         return replace(self, parsed_positions=None)
+
+    def summary(self) -> Post:
+        """What the checks across posts (ids, records, calendar, promotional share, due dates) read of
+        this post, small enough to keep for every post of a large repository: no body, the fields
+        SUMMARY_FIELDS, and the places of those fields (any other place is read from the file)."""
+        paths = [()] + [(name,) for name in SUMMARY_FIELDS if name in self.meta]
+        return replace(self, meta={k: self.meta[k] for k in SUMMARY_FIELDS if k in self.meta}, body="",
+                       parsed_positions=None, places={path: self.at(path) for path in paths})
 
     @property
     def title(self) -> str:
@@ -146,7 +156,8 @@ class Post:
 
     def at(self, path, key: bool = False) -> tuple[int, int, int | None]:
         """Line, column and end column of a front matter field (or its key)."""
-        return self.positions.at(path, key)
+        place = self.places.get(tuple(path)) if self.places and not key else None
+        return place or self.positions.at(path, key)
 
 
 def parse_when(text: str, tz: tzinfo) -> datetime:
@@ -318,8 +329,9 @@ def _daylight_saving_problem(raw: str, when: datetime) -> str | None:
     return None
 
 
-def read_post(root: Path, file: str, tz: tzinfo, cache: FileCache | None = None) -> tuple[Post | None, list[Diagnostic]]:
-    data = None
+def read_post(root: Path, file: str, tz: tzinfo, cache: FileCache | None = None,
+              data: bytes | None = None) -> tuple[Post | None, list[Diagnostic]]:
+    """The post in a file and its problems; `data`: the file's bytes, already read."""
     if cache is not None:  # symbolic links are never cached: read_text checks where they lead
         cached, data = cache.lookup(file, MAX_TEXT_BYTES)
         if cached is not MISS:

@@ -74,6 +74,29 @@ def commit_data(root: Path, message: str, also: tuple[str, ...] = ()) -> str | N
     return sha
 
 
+def changed_since(root: Path, ref: str) -> list[tuple[str, str]]:
+    """(status letter, path) of each file that differs between the merge base of `ref` and HEAD
+    and the working tree (committed, staged or not; a rename is a deletion and an addition),
+    and each untracked file; paths relative to the repository root."""
+    try:
+        repo = git.Repo(root, search_parent_directories=True)
+    except (git.InvalidGitRepositoryError, git.NoSuchPathError):
+        raise SmmError(f"{root} is not in a git repository: --since needs one") from None
+    inside = Path(root).resolve().relative_to(Path(repo.working_tree_dir).resolve()).as_posix()
+    try:
+        base = repo.git.merge_base(ref, "HEAD")
+        listed = repo.git.diff("--name-status", "--no-renames", "-z", base, "--", inside).split("\0")
+        untracked = repo.git.ls_files("--others", "--exclude-standard", "-z", "--", inside).split("\0")
+    except git.GitCommandError as exc:
+        raise _git_error(_step(exc), exc, f" (is `{ref}` a commit of this repository?)") from None
+
+    def relative(path: str) -> str:  # the content repository may be a folder of the git repository
+        return path if inside == "." else path.removeprefix(inside + "/")
+
+    changes = [(status, relative(path)) for status, path in zip(listed[0::2], listed[1::2], strict=False) if path]
+    return changes + [("A", relative(path)) for path in untracked if path]
+
+
 def identity(root: Path) -> str | None:
     """`Name <email>` of whoever works in this checkout (git config user.name and user.email), if set."""
     try:

@@ -87,7 +87,7 @@ def _write(root, item: Item, rule: AutoRule) -> str | None:
     import jinja2
 
     try:
-        text = rule.template.render(author=item.author, text=item.text, kind=item.kind, account=item.account,
+        text = rule.render(author=item.author, text=item.text, kind=item.kind, account=item.account,
                                     platform=item.platform).strip()
     except (jinja2.TemplateError, RecursionError, MemoryError) as exc:
         return f"rule `{rule.name}`: its template fails: {exc}"

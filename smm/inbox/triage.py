@@ -14,6 +14,7 @@ stay right across daylight-saving changes.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 from datetime import datetime, time, timedelta, timezone, tzinfo
 
 from smm.check.diagnostics import ERROR, Diagnostic
@@ -35,8 +36,11 @@ class AutoRule:
     intent: str | None
     platforms: tuple[str, ...]
     kinds: tuple[str, ...]
-    template: object  # a compiled jinja2 Template
+    template: str  # a Jinja template (compiled when used: settings are kept pickled between runs)
     max_per_run: int = 10
+
+    def render(self, **context) -> str:
+        return _compiled(self.template).render(**context)
 
     def fits(self, item) -> bool:
         text = item.text.casefold()
@@ -81,10 +85,7 @@ def _auto_rules(loaded: YamlFile, raw: list[dict]) -> tuple[tuple[AutoRule, ...]
     name used twice, is an error at its line."""
     import jinja2
 
-    from smm.render.templating import sandbox
-
     rules, found, names = [], [], set()
-    env = sandbox()
     for index, rule in enumerate(raw):
         match = rule["match"]
         if rule["name"] in names:
@@ -92,13 +93,13 @@ def _auto_rules(loaded: YamlFile, raw: list[dict]) -> tuple[tuple[AutoRule, ...]
                                        "replies.duplicate-rule", f"auto-reply rule `{rule['name']}` is named twice"))
         names.add(rule["name"])
         try:
-            template = env.from_string(rule["template"])
+            _compiled(rule["template"])
         except jinja2.TemplateSyntaxError as exc:
             found.append(Diagnostic.at(REPLIES_FILE, loaded.positions.at(("auto", index, "template")), ERROR,
                                        "replies.template", f"auto-reply `{rule['name']}`: template error: {exc.message}"))
             continue
         rules.append(AutoRule(rule["name"], tuple(k.casefold() for k in match.get("keywords", ())), match.get("intent"),
-                              tuple(match.get("platforms", ())), tuple(match.get("kinds", ())), template,
+                              tuple(match.get("platforms", ())), tuple(match.get("kinds", ())), rule["template"],
                               rule.get("max_per_run", 10)))
     return tuple(rules), found
 
@@ -144,3 +145,11 @@ def _quiet_period(moment: datetime, quiet: tuple[time, time], tz: tzinfo) -> tup
         if moment < end.astimezone(timezone.utc):
             return start.astimezone(timezone.utc), end.astimezone(timezone.utc)
     raise AssertionError("a quiet period starts every day")
+
+
+@lru_cache(maxsize=64)
+def _compiled(source: str):
+    """An auto-reply template compiled in the sandbox (smm.render.templating)."""
+    from smm.render.templating import sandbox
+
+    return sandbox().from_string(source)

@@ -5,9 +5,11 @@ from __future__ import annotations
 import os
 from functools import cache
 from importlib.metadata import entry_points
-from typing import Mapping
+from typing import TYPE_CHECKING, Mapping
 
-import httpx
+if TYPE_CHECKING:  # httpx is imported where calls are made: checking needs no network
+    import httpx
+
 
 from smm.errors import ConfigError
 from smm.platforms.base import (

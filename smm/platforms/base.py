@@ -67,9 +67,10 @@ import logging
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
-from typing import Callable, ClassVar, Mapping
+from typing import TYPE_CHECKING, Callable, ClassVar, Mapping
 
-import httpx
+if TYPE_CHECKING:  # httpx is imported where calls are made: checking needs no network
+    import httpx
 
 from smm import DISTRIBUTION
 from smm.errors import AuthError, NotSupported

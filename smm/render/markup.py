@@ -10,6 +10,7 @@ from __future__ import annotations
 import html
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from html.parser import HTMLParser
 from xml.etree.ElementTree import Element
 
@@ -131,15 +132,21 @@ class _Renderer:
         safe.local_images = local_images
         self.md.treeprocessors.register(safe, "safe-links", 5)  # after inline (20)
 
-    def html(self, body: str) -> tuple[str, list[str]]:
+    def html(self, body: str) -> tuple[str, tuple[str, ...]]:
         self.md.reset()
         self.md.refused = []  # an empty text is never parsed
         markup = _restore(self.md.convert(_protect(body)), "&lt;")
-        return markup, [_restore(target, "<") for target in self.md.refused]
+        return markup, tuple(_restore(target, "<") for target in self.md.refused)
 
 
 _renderer = _Renderer()
 _article_renderer = _Renderer("fenced_code", "tables", "footnotes", local_images=True)
+
+
+@lru_cache(maxsize=32)
+def _html(body: str) -> tuple[str, tuple[str, ...]]:
+    """The HTML of a body: one conversion for every account a post goes to with the same text."""
+    return _renderer.html(body)
 
 
 @dataclass(frozen=True)
@@ -169,13 +176,13 @@ def convert(body: str, flavor: str) -> Rendering:
             return Rendering("\n".join("<p>" + html.escape(p, quote=False).replace("\n", "<br />\n") + "</p>"
                                        for p in paragraphs))
         return Rendering(_tidy(_escape("\n\n".join(paragraphs), flavor)))
-    markup, refused = (_article_renderer if flavor == "article" else _renderer).html(body)
+    markup, refused = _article_renderer.html(body) if flavor == "article" else _html(body)
     if not as_html:
         writer = _TextWriter(flavor)
         writer.feed(markup)
         writer.close()
         markup = writer.result()
-    return Rendering(markup, tuple(refused))
+    return Rendering(markup, refused)
 
 
 def _escape(text: str, flavor: str) -> str:

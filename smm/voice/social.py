@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from bisect import bisect_left, bisect_right
 from datetime import timedelta
+from itertools import accumulate
 from urllib.parse import urlsplit
 
 import regex
@@ -258,21 +260,22 @@ def promo_windows(rule: Builtin, posts, pillars: dict):
     tags = [str(t) for t in rule.settings.get("tags") or ["promo"]]
     timeline = sorted((p for p in posts if p.publish_at is not None and not p.draft), key=lambda p: (p.publish_at, p.file))
     window = timedelta(days=days)
+    times = [p.publish_at for p in timeline]
     flags = [promotional(p, pillars, tags) for p in timeline]
+    promos_before = list(accumulate(flags, initial=0))  # promotional posts before each index
     n = len(timeline)
     for i in range(n):
-        for j in range(i + minimum - 1, n):
-            if timeline[j].publish_at - timeline[i].publish_at >= window:
-                break
-            # does some window hold exactly posts i..j? it must start after post i-1 and end after post j
-            # but not reach post j+1
-            low = timeline[i - 1].publish_at if i > 0 else None
-            high = timeline[j + 1].publish_at if j + 1 < n else None
-            if low is not None and (high is not None and high - low <= window or low == timeline[i].publish_at):
+        # windows holding exactly posts i..j: they start after post i-1 (so not at the same time)
+        # and end after post j (not at the same time as post j+1), within `days` of post i, and
+        # reach no further than post i-1 plus `days` (else a window from just after i-1 holds j+1)
+        low = times[i - 1] if i > 0 else None
+        if low is not None and low == times[i]:
+            continue
+        first = i + minimum - 1 if low is None else max(i + minimum - 1, bisect_right(times, low + window) - 1)
+        for j in range(first, bisect_left(times, times[i] + window)):
+            if j + 1 < n and times[j + 1] == times[j]:
                 continue
-            if high is not None and high == timeline[j].publish_at:
-                continue
-            promo = sum(flags[i:j + 1])
+            promo = promos_before[j + 1] - promos_before[i]
             if promo * 100 > share * (j + 1 - i):
                 yield timeline[i:j + 1], [p for p, f in zip(timeline[i:j + 1], flags[i:j + 1], strict=True) if f]
 

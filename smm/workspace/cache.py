@@ -1,4 +1,4 @@
-"""A cache of parsed files, so warm runs skip parsing.
+"""A cache of what was computed from files (parsed posts, their checks), so warm runs skip the work.
 
 It lives outside the checkout, in `$SMM_CACHE_DIR` or `$XDG_CACHE_HOME/smm` (default
 `~/.cache/smm`), one folder per repository: the cache is unpickled, and a pull request
@@ -37,24 +37,35 @@ def cache_dir(root: Path) -> Path:
 
 
 class FileCache:
+    """Values computed from files (a parsed post, a post's checks), each trusted while its file is
+    unchanged; the cache file is read on first use, so a run that needs none of it does not pay."""
+
     def __init__(self, root: Path, name: str, version: str) -> None:
         self.path = cache_dir(root) / f"{name}.pickle"
         self.root = root
         self.root_str = os.fspath(root)  # joined 20,000 times: a Path would convert each time
         self.version = version
-        self.saved_ns, self.entries = 0, {}
-        try:
-            with open(self.path, "rb") as handle:
-                saved_version, self.saved_ns, self.entries = pickle.load(handle)
-            if saved_version != version:
-                self.saved_ns, self.entries = 0, {}
-        except Exception:  # a missing, old or damaged cache is an empty one
-            self.saved_ns, self.entries = 0, {}
+        self._loaded: tuple[int, dict] | None = None
         self.fresh: dict[str, tuple] = {}
         self.seen: set[str] = set()
         self._pending: tuple = ("", None, None)
         self._stamps: dict[str, tuple | None] = {}
         self.digests: dict[str, bytes] = {}  # file → digest of the bytes this run used (regular files only)
+
+    def _load(self) -> tuple[int, dict]:
+        """(when it was saved, its entries)."""
+        if self._loaded is None:
+            found = _read(self.path, self.version)
+            self._loaded = (0, {}) if found is MISS else found
+        return self._loaded
+
+    @property
+    def saved_ns(self) -> int:
+        return self._load()[0]
+
+    @property
+    def entries(self) -> dict:
+        return self._load()[1]
 
     def _stamp(self, file: str) -> tuple | None:
         """(mtime, size, inode) of a regular file; None for links (never cached), anything not a
@@ -83,6 +94,7 @@ class FileCache:
         entry = self.entries.get(file)
         if entry and entry[0] == stamp and stamp[0] < self.saved_ns - _RACY_NS:
             self.digests[file] = entry[1]
+            self._pending = (file, stamp, entry[1])
             return entry[2], None
         if stamp[2] > limit:
             return MISS, None
@@ -94,59 +106,51 @@ class FileCache:
         if len(data) > limit:
             return MISS, None
         digest = self.digests[file] = hashlib.blake2b(data, digest_size=16).digest()
+        self._pending = (file, stamp, digest)
         if entry and entry[1] == digest:
             self.fresh[file] = (stamp, digest, entry[2])
             return entry[2], None
-        self._pending = (file, stamp, digest)
         return MISS, data
 
     def store(self, file: str, value: object) -> None:
-        """Remember the value for the file whose bytes the last `lookup` returned."""
+        """Remember the value for the file the last `lookup` was about (hit or miss), under the
+        state of the file that lookup saw; nothing for links and unreadable files."""
         pending_file, stamp, digest = self._pending
         if pending_file == file:
             self.fresh[file] = (stamp, digest, value)
 
+    def keep(self, file: str) -> None:
+        """The file is still there, though this run did not look it up: keep its entry."""
+        self.seen.add(file)
+
     def save(self) -> None:
-        """Write the entries of the files seen this run, if anything changed (best effort)."""
+        """Write the entries of the files seen (or kept) this run, if anything changed (best effort)."""
+        if self._loaded is None and not self.fresh:  # not used this run: as it was
+            return
         if not self.fresh and set(self.entries) == self.seen:
             return
         entries = {f: e for f, e in self.entries.items() if f in self.seen}
         entries.update(self.fresh)
-        _write(self.path, (self.version, time.time_ns(), entries))
+        _write(self.path, (self.version, (time.time_ns(), entries)))
 
 
-class ResultCache:
-    """Results computed from one file and what it refers to (a post's checks), each stored with a
-    key: a digest of everything the result depends on. An entry is used only under the same key."""
+def recall(root: Path, name: str, version: str) -> object:
+    """The value kept under `name` with this version (`remember`), else MISS."""
+    return _read(cache_dir(root) / f"{name}.pickle", version)
 
-    def __init__(self, root: Path, name: str, version: str) -> None:
-        self.path = cache_dir(root) / f"{name}.pickle"
-        self.version = version
-        try:
-            with open(self.path, "rb") as handle:
-                saved_version, self.entries = pickle.load(handle)
-            if saved_version != version:
-                self.entries = {}
-        except Exception:  # a missing, old or damaged cache is an empty one
-            self.entries = {}
-        self.used: dict[str, tuple] = {}
-        self.changed = False
 
-    def get(self, file: str, key: bytes) -> object:
-        entry = self.entries.get(file)
-        if entry is None or entry[0] != key:
-            return MISS
-        self.used[file] = entry
-        return entry[1]
+def remember(root: Path, name: str, version: str, value: object) -> None:
+    """Keep one value for the next run (best effort)."""
+    _write(cache_dir(root) / f"{name}.pickle", (version, value))
 
-    def put(self, file: str, key: bytes, value: object) -> None:
-        self.used[file] = (key, value)
-        self.changed = True
 
-    def save(self) -> None:
-        """Write the entries used this run, if anything changed (best effort)."""
-        if self.changed or set(self.used) != set(self.entries):
-            _write(self.path, (self.version, self.used))
+def _read(path: Path, version: str) -> object:
+    try:
+        with open(path, "rb") as handle:
+            saved_version, value = pickle.load(handle)
+        return value if saved_version == version else MISS
+    except Exception:  # a missing, old or damaged cache is an empty one
+        return MISS
 
 
 def _write(path: Path, payload: object) -> None:

@@ -173,11 +173,14 @@ def explain(diagnostics: Iterable[Diagnostic], line_of: Callable[[str, int], str
     out = []
     for d in diagnostics:
         mode = EXPLAINS.get(d.rule) if d.is_error else None
-        text = line_of(d.file, d.line) if mode and (mode != "inline" or d.end_column) else None
+        if not mode:  # most diagnostics (a whole repository's voice findings): nothing to look at
+            out.append(d)
+            continue
+        text = line_of(d.file, d.line) if mode != "inline" or d.end_column else None
         columns = find(text, mode == "strict", mode in ("any", "inline")) if text else []
         inside = [c for c in columns if d.column <= c + 1 and (d.end_column is None or c + 1 < d.end_column)]
         out += _at_first(d.file, d.line, text, inside) or [d]
     unique: dict[tuple, Diagnostic] = {}
-    for d in out:  # a look-alike that explains several errors is reported once
+    for d in out:  # a look-alike that explains several errors is reported once, and so is any diagnostic found twice
         unique.setdefault((d.file, d.line, d.column, d.rule, d.message), d)
     return list(unique.values())

@@ -16,7 +16,7 @@ import sys
 import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
+from typing import Protocol
 
 from smm.check.diagnostics import ERROR, Diagnostic
 from smm.content.post import (
@@ -80,9 +80,17 @@ class Repo:
         return any(d.is_error and d.file == PLATFORMS_FILE for d in self.diagnostics)
 
 
-# (repo, post, digest of the post file's bytes or None) → its problems; an Inspect with a `save()`
-# method has it called by each process once its shard is done (to keep results for the next run)
-Inspect = Callable[[Repo, Post, bytes | None], list[Diagnostic]]
+class Reader(Protocol):
+    """Reads and checks each post file in place of `read_post` (`smm check`, with its own cache)."""
+
+    def probably_fresh(self, root: Path, file: str) -> bool:
+        """A kept result is likely (stat only): to decide whether the work is worth a second process."""
+
+    def read(self, repo: Repo, file: str) -> tuple[Post | None, list[Diagnostic]]:
+        """The post (or what the checks across posts need of it) and its problems."""
+
+    def save(self, shard: int) -> None:
+        """Called by the process that read a shard once it is done, to keep results for the next run."""
 
 
 def shard_of(file: str) -> int:
@@ -90,13 +98,13 @@ def shard_of(file: str) -> int:
     return zlib.crc32(file.encode()) % SHARDS
 
 
-def load_repo(root: Path, inspect: Inspect | None = None, settings: Settings | None = None) -> Repo:
-    """Everything in the repository; `inspect` runs on each post right after it is parsed.
+def load_repo(root: Path, reader: Reader | None = None, settings: Settings | None = None) -> Repo:
+    """Everything in the repository; `reader` reads (and checks) the posts instead of `read_post`.
     `settings`: the settings files already loaded (each is read once)."""
     collecting = gc.isenabled()
     gc.disable()  # hundreds of thousands of small objects stay alive: cycle collection only slows this
     try:
-        repo = _load(root, inspect, settings or load_settings(root))
+        repo = _load(root, reader, settings or load_settings(root))
     finally:
         if collecting:
             gc.enable()
@@ -104,7 +112,7 @@ def load_repo(root: Path, inspect: Inspect | None = None, settings: Settings | N
     return repo
 
 
-def _load(root: Path, inspect: Inspect | None, settings: Settings) -> Repo:
+def _load(root: Path, reader: Reader | None, settings: Settings) -> Repo:
     records, record_found = load_records(root)
     repo = Repo(root, settings, [], records, settings.diagnostics + record_found)
     global _WORK
@@ -118,9 +126,9 @@ def _load(root: Path, inspect: Inspect | None, settings: Settings) -> Repo:
     repo.diagnostics += lookalike_warnings(lookalikes)
     for file in files:
         chunks[shard_of(file)].append(file)
-    work = sum(map(len, chunks)) if inspect else sum(
-        not caches[i].probably_fresh(f) for i, chunk in enumerate(chunks) for f in chunk)
-    _WORK = (repo, inspect, caches, chunks)
+    fresh = (lambda i, f: reader.probably_fresh(root, f)) if reader else (lambda i, f: caches[i].probably_fresh(f))
+    work = sum(not fresh(i, f) for i, chunk in enumerate(chunks) for f in chunk)
+    _WORK = (repo, reader, caches, chunks)
     if work >= PARALLEL_FROM and (os.cpu_count() or 1) > 1 and "fork" in multiprocessing.get_all_start_methods():
         with multiprocessing.get_context("fork").Pool(SHARDS - 1, initializer=_quiet_worker) as pool:
             pending = pool.map_async(_load_shard_in_worker, range(1, SHARDS))
@@ -145,24 +153,23 @@ def _cache_version(config: Config) -> str:
     return digest.hexdigest()
 
 
-_WORK: tuple | None = None  # (repo, inspect, caches, chunks), shared with forked workers
+_WORK: tuple | None = None  # (repo, reader, caches, chunks), shared with forked workers
 
 
 def _load_shard(index: int) -> tuple[list[Post], list[Diagnostic]]:
-    """Parse (and inspect) one shard of the posts; its cache is saved by the process that filled it."""
-    repo, inspect, caches, chunks = _WORK
+    """Parse (or have the reader read) one shard of the posts; caches are saved by the process that filled them."""
+    repo, reader, caches, chunks = _WORK
     cache, files = caches[index], chunks[index]
     posts, found = [], []
     for file in files:
-        post, post_found = read_post(repo.root, file, repo.config.timezone, cache)
+        post, post_found = (reader.read(repo, file) if reader else
+                            read_post(repo.root, file, repo.config.timezone, cache))
         found += post_found
         if post is not None:
             posts.append(post)
-            if inspect is not None:
-                found += inspect(repo, post, cache.digests.get(file))  # a post with errors: the checks it can bear
     cache.save()
-    if inspect is not None and hasattr(inspect, "save"):
-        inspect.save()
+    if reader is not None:
+        reader.save(index)
     return posts, found
 
 

@@ -107,12 +107,15 @@ def _ecma(pattern: str) -> str:
 
 
 class Schema:
-    """One JSON Schema, compiled once."""
+    """One JSON Schema, compiled once, when first used."""
 
     def __init__(self, document: dict) -> None:
         self.document = document
         self._python = _python_patterns(self.document)
-        self._fast = fastjsonschema.compile(self._python)
+
+    @cached_property
+    def _fast(self):
+        return fastjsonschema.compile(self._python)
 
     @cached_property
     def _full(self):

@@ -1,7 +1,7 @@
 """Benchmark `smm check` on the realistic repository of tests/bench/corpus.py (issue 14); run by hand.
 
     .venv/bin/python tests/bench/bench_check.py [--posts 10000] [--runs 3] [--keep DIR]
-    .venv/bin/python tests/bench/bench_check.py --profile [--keep DIR] [--top 25]
+    .venv/bin/python tests/bench/bench_check.py --profile [cold|warm|post] [--keep DIR] [--top 25]
 
 Runs the real CLI (`python -m smm check --format json`) in a subprocess, `--runs` times per
 mode, and prints the median wall time and the peak RSS (os.wait4: the largest of smm and
@@ -15,8 +15,11 @@ the worker it forks; the two run at once, so the machine holds up to about twice
 "same" compares each mode's findings with a full run on the same files (the findings of a
 full run filtered as `smm check PATH` filters them); "no" is a bug. Edited files are put
 back afterwards. `--profile` runs cProfile on `run_check` and the JSON output in this
-process, cold: the main process checks one shard of the posts (the other shard runs in
-the forked worker, seen here as waiting) and does the checks across posts. It prints the
+process, cold (the default: the main process checks one shard of the posts, the other
+shard runs in the forked worker, seen here as waiting, and does the checks across posts),
+warm (after a cold check, not profiled) or for one post (`post`: as P2, after a cold check
+and an edit of the post, put back afterwards; the settings are loaded as the CLI loads them,
+but Python's start and smm's imports are not in the profile). It prints the
 time per part of smm (a built-in function's own time goes to the part that called it),
 then the top functions by own time and by cumulative time.
 """
@@ -176,26 +179,36 @@ def _label(func: tuple) -> str:
     return f"{short}:{line}({name})"
 
 
-def profile(root: Path, top: int) -> None:
+def profile(root: Path, top: int, mode: str) -> None:
     sys.path.insert(0, str(ROOT))
     os.environ.update(SMM_CACHE_DIR=tempfile.mkdtemp(prefix="smm-bench-cache-"), SMM_OFFLINE="1")
     from datetime import datetime
 
     from smm.check.diagnostics import render
-    from smm.check.run import run_check
+    from smm.check.run import run_check, select
 
     now = datetime.fromisoformat(NOW)
+    post = _some_post(root)
+    original = (root / post).read_bytes()
+    if mode != "cold":
+        run_check(root, now)
+    if mode == "post":
+        _edit_post(root / post, original, 0)
+    paths = [root / post] if mode == "post" else None
     profiler = cProfile.Profile()
     started = time.perf_counter()
-    profiler.enable()
-    repo = run_check(root, now)
-    output = render(repo.diagnostics, "json", root)
-    profiler.disable()
+    try:
+        profiler.enable()
+        repo = run_check(root, now, paths)
+        output = render(select(repo.diagnostics, root, paths or []), "json", root)
+        profiler.disable()
+    finally:
+        (root / post).write_bytes(original)
     wall = time.perf_counter() - started
     shutil.rmtree(os.environ["SMM_CACHE_DIR"], ignore_errors=True)
     stats = pstats.Stats(profiler)
     total = stats.total_tt
-    print(f"\nprofile (cold, under cProfile): {wall:.1f} s wall, {total:.1f} s profiled, "
+    print(f"\nprofile ({mode}, under cProfile): {wall:.1f} s wall, {total:.1f} s profiled, "
           f"{len(repo.diagnostics)} diagnostics, {len(output) // 1024} KiB of JSON")
     print(f"\n{'own time by part of smm':<62} {'seconds':>8} {'share':>7}")
     for name, seconds in sorted(own_time_by_part(stats).items(), key=lambda item: -item[1]):
@@ -213,7 +226,8 @@ def main() -> None:
     parser.add_argument("--posts", type=int, default=10_000)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--keep", type=Path, help="generate the repository here (reused when it exists) and keep it")
-    parser.add_argument("--profile", action="store_true", help="profile one cold check in this process instead")
+    parser.add_argument("--profile", nargs="?", const="cold", choices=["cold", "warm", "post"],
+                        help="profile one check in this process instead: cold (default), warm, or of one edited post")
     parser.add_argument("--top", type=int, default=25)
     args = parser.parse_args()
     root = args.keep or Path(tempfile.mkdtemp(prefix="smm-bench-check-"))
@@ -224,7 +238,7 @@ def main() -> None:
             print(f"generated {summary['posts']} posts (about {summary['average_chars']} characters each), "
                   f"{summary['rules']} voice rules in {time.perf_counter() - t0:.0f} s: {root}")
         if args.profile:
-            profile(root, args.top)
+            profile(root, args.top, args.profile)
         else:
             print_table(measure(root, args.runs), args.runs)
     finally:
