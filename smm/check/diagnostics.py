@@ -8,8 +8,12 @@ list of them into compiler-style text, GitHub workflow commands or JSON.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from json.encoder import encode_basestring  # a string as JSON, without escaping non-ASCII (C, fast)
+from json.encoder import (
+    encode_basestring,  # a string as JSON, without escaping non-ASCII (C, fast)
+)
 from typing import Callable, Iterable
+
+from smm import output
 
 ERROR = "error"
 WARNING = "warning"
@@ -166,3 +170,14 @@ def render(diagnostics: Iterable[Diagnostic], fmt: str, source: Lines | None = N
     if fmt == "github":
         return format_github(items)
     return format_text(items, source)
+
+
+@dataclass(frozen=True)
+class Findings:
+    """`smm check`'s result: its diagnostics, and the source lines the text format quotes."""
+
+    diagnostics: list[Diagnostic]
+    source: Lines | None = None
+
+
+output.render.register(Findings, lambda found, fmt: render(found.diagnostics, fmt, found.source))

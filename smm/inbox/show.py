@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 
 from smm.inbox.collect import InboxRun
 from smm.inbox.items import Item
+from smm import output
 
 EXCERPT = 80  # characters of an item's text shown in text and Markdown
 
@@ -91,3 +92,6 @@ def commit_message(run: InboxRun) -> str:
     new = sum(a.new for a in run.accounts)
     sent = len(run.auto.answered) if run.auto else 0
     return f"smm inbox: {new} new item{'s' * (new != 1)}" + (f", {sent} auto-repl{'ies' if sent != 1 else 'y'}" if sent else "")
+
+
+output.render.register(InboxRun, render)

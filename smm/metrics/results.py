@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from smm.data.tables import timestamp
+from smm.output import render
 
 
 @dataclass
@@ -95,3 +96,6 @@ def commit_message(report: MetricsReport) -> str:
              + (f" ({a.reason})" if a.reason else "")
              for a in report.accounts]
     return "\n".join([head, "", *lines]) if lines else head
+
+
+render.register(MetricsReport, format_metrics)

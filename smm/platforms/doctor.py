@@ -23,6 +23,7 @@ from smm.check.diagnostics import ERROR, WARNING, Diagnostic, format_github
 from smm.errors import AuthError, NotSupported, PlatformError, RateLimited, TransientError
 from smm.platforms import Credentials, Platform, platform_class, rotation
 from smm.platforms.http import hide, secret_forms
+from smm import output
 
 WARN_BEFORE = timedelta(days=7)
 PLATFORMS_FILE = "platforms.yml"
@@ -207,3 +208,18 @@ def _annotations(healths: list[Health], positions) -> list[Diagnostic]:
         found += [Diagnostic(PLATFORMS_FILE, line, column, WARNING, "doctor.warning", f"account `{h.account}`: {w}")
                   for w in h.warnings]
     return found
+
+
+@dataclass
+class Checkup:
+    """`smm doctor`'s result: each account's health, and where platforms.yml names each account."""
+
+    healths: list[Health]
+    positions: object = None
+
+    @property
+    def exit_code(self) -> int:
+        return exit_code(self.healths)
+
+
+output.render.register(Checkup, lambda checkup, fmt: format_doctor(checkup.healths, fmt, checkup.positions))

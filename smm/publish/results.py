@@ -8,6 +8,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from smm.data.jobs import JobState
+from smm.output import render
 
 
 @dataclass
@@ -116,3 +117,6 @@ def _markdown(report: Report) -> str:
     if report.not_configured:
         out += ["", "Not configured: " + ", ".join(f"**{a}** (set `{'`, `'.join(v)}`)" for a, v in report.not_configured.items())]
     return "\n".join(out) + "\n"
+
+
+render.register(Report, format_publish)

@@ -6,9 +6,11 @@ import base64
 import html
 import json
 import re
+from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
 
+from smm import output
 from smm.content.media import inspect
 from smm.content.post import Post
 from smm.content.tokens import HASHTAG, MENTION, URL
@@ -526,3 +528,32 @@ def as_html(preview: Preview, root: Path, title: str, lang: str = "en") -> str:
     out.append("</main></body></html>")
     out[0] = out[0].replace("</head>", images.style() + "</head>", 1)  # the images, once, now that all are known
     return "\n".join(out)
+
+
+@dataclass(frozen=True)
+class PreviewView:
+    """`smm preview`'s result: the posts and their renderings, the inbox items reply posts answer,
+    and what the HTML page needs (the repository, for images; the brand's name; the page language)."""
+
+    preview: Preview
+    originals: dict
+    root: Path
+    title: str = ""
+    lang: str = "en"
+
+
+def _write_preview(view: PreviewView, fmt: str) -> str:
+    if fmt == "json":
+        return as_json(view.preview) + "\n"
+    if fmt == "markdown":
+        return as_markdown(view.preview, view.originals) + "\n"
+    if fmt == "html":
+        return as_html(view.preview, view.root, view.title, view.lang) + "\n"
+    if fmt == "article":
+        return as_article(view.preview)
+    from smm.check.diagnostics import visible
+
+    return visible(as_text(view.preview, view.originals), keep="\n\t")
+
+
+output.render.register(PreviewView, _write_preview)

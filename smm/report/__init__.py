@@ -23,6 +23,7 @@ from smm.report import kpis
 from smm.report.goals import Context, evaluate
 from smm.report.kpis import MeasuredPost
 from smm.workspace.brand import page_language
+from smm import output
 
 JSON_KEYS = ("period", "accounts", "posts", "goals", "best_times", "responsiveness")
 DEFINITIONS = {
@@ -192,3 +193,6 @@ def render(report: Report, fmt: str = "text") -> str:
     from smm.report import formats
 
     return formats.render(report, fmt)
+
+
+output.render.register(Report, render)

@@ -9,11 +9,12 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
 from pathlib import Path
 
+from smm import output
 from smm.check.diagnostics import ERROR, Diagnostic
 from smm.content.post import Post
 from smm.workspace.config import YamlFile
-from smm.workspace.timezones import exact, local
 from smm.workspace.schema import did_you_mean
+from smm.workspace.timezones import exact, local
 
 CALENDAR_FILE = "brand/calendar.yml"
 WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
@@ -192,3 +193,25 @@ def format_ics(entries: list[CalendarEntry], name: str, now: datetime, domain: s
         cal.add_component(event)
     cal.add_missing_timezones()
     return cal.to_ical().decode("utf-8")
+
+
+@dataclass(frozen=True)
+class CalendarView:
+    """`smm calendar`'s result: its entries, and what the iCalendar feed names (the brand, the
+    moment it was made, the domain of its UIDs)."""
+
+    entries: list[CalendarEntry]
+    name: str = ""
+    now: datetime | None = None
+    domain: str = ""
+
+
+def _write_calendar(view: CalendarView, fmt: str) -> str:
+    if fmt == "json":
+        return format_json(view.entries) + "\n"
+    if fmt == "ics":
+        return format_ics(view.entries, view.name, view.now, view.domain)
+    return format_text(view.entries) + "\n"
+
+
+output.render.register(CalendarView, _write_calendar)

@@ -1,0 +1,80 @@
+"""What every command shares: the clock (`--now`), finding the repository, refusing a broken one."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from pathlib import Path
+
+import click
+
+from smm.errors import UsageError
+
+
+def now_or_clock(value: str | None, tz=timezone.utc) -> datetime:
+    """--now (or the clock) as an instant in UTC; without an offset it is read in the repository's
+    time zone. UTC, because Python compares two times of the same zone by their wall clocks (a post
+    at a skipped local time would be due early); between zones it compares instants."""
+    from smm.content.post import parse_when
+
+    if not value:
+        return datetime.now(timezone.utc)
+    try:
+        return parse_when(value, tz).astimezone(timezone.utc)
+    except ValueError as exc:
+        raise UsageError(f"--now {value!r}: {exc}") from None
+
+
+NOW_OPTION = click.option("--now", envvar="SMM_NOW", metavar="ISO8601",
+                    help="Treat this moment as now (default: the clock; env SMM_NOW).")
+
+
+def repository(start: Path | None = None):
+    from smm.workspace.config import find_root
+    from smm.workspace.repo import load_repo
+
+    return load_repo(find_root(start or Path.cwd()))
+
+
+def fail_on_broken_config(repo) -> None:
+    from smm.workspace.config import refuse_broken
+
+    refuse_broken(repo.root, repo.diagnostics)
+
+
+def refuse_when_unsafe(repo) -> None:
+    """Duplicate ids and unreadable or unmatched records could make a post go out twice."""
+    from smm.check.diagnostics import render
+    from smm.check.integrity import blocking
+    from smm.workspace.files import SourceLines
+
+    problems = blocking(repo)
+    if problems:
+        click.echo(render(problems, "text", SourceLines(repo.root).line), err=True)
+        click.echo("error: refusing to publish until these are fixed (each could publish a post twice)", err=True)
+        raise SystemExit(1)
+
+
+def day_of(value: str | None, option: str):
+    from datetime import date
+
+    if value is None:
+        return None
+    try:
+        day = date.fromisoformat(value)
+    except ValueError:
+        raise UsageError(f"{option} {value!r}: expected a date such as 2026-12-01") from None
+    if not 1970 <= day.year <= 2999:
+        raise UsageError(f"{option} {value!r}: expected a year between 1970 and 2999")
+    return day
+
+
+def duration_of(value: str, option: str):
+    from smm.workspace.config import parse_duration
+
+    try:
+        duration = parse_duration(value)
+    except ValueError:
+        duration = None
+    if duration is None:
+        raise UsageError(f"{option} {value!r}: expected a duration such as 30m, 6h or 30d")
+    return duration

@@ -1,0 +1,14 @@
+"""Every command's result in the format asked for: `render(result, fmt)`.
+
+The module that makes a kind of result registers how it is written (`render.register(Kind, writer)`,
+writer(result, fmt) -> str), so a command asks for its result in a format and never picks a
+writer itself."""
+
+from __future__ import annotations
+
+from functools import singledispatch
+
+
+@singledispatch
+def render(result, fmt: str) -> str:
+    raise TypeError(f"smm has no formats for a {type(result).__name__}")
