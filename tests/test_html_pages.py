@@ -15,7 +15,7 @@ import pytest
 from conftest import post_text
 from test_report import END, NOW, START, write_fixture
 
-from smm.render.preview import rich_text, safe_html
+from smm.render.cards import rich_text, safe_html
 from smm.report import build, render
 from smm.report.charts import bar_chart, fit, heatmap, line_chart, text_width
 from smm.workspace.repo import load_repo
@@ -104,7 +104,7 @@ def test_preview_shows_hostile_titles_bodies_alt_text_and_templates_as_text(make
     tags = assert_inert(page)
     for payload in PAYLOADS:
         assert payload not in page
-    assert "<h2>&quot;&gt;&lt;img src=x onerror=alert(1)&gt;</h2>" in page
+    assert "<h2>&#34;&gt;&lt;img src=x onerror=alert(1)&gt;</h2>" in page  # escaped by the page template
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
     # the template's markup is visible to the reviewer, in red, and named under the card
     assert '<code class="raw">&lt;script&gt;</code>' in page and "shown as text, not rendered here" in page
