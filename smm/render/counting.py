@@ -10,13 +10,24 @@ from __future__ import annotations
 import re
 import unicodedata
 from bisect import bisect_right
-from collections.abc import Callable, Iterator
-from functools import cache, cached_property, partial
-from pathlib import Path
+from collections.abc import Callable
+from functools import cache, partial
 
 import regex
 
-RESOURCES = Path(__file__).resolve().parent.parent / "resources"  # package data: TLD lists, emoji weights
+from smm.render.resources import RESOURCES
+from smm.render.urlscan import (
+    DIRECTIONAL,
+    INVALID,
+    LATIN,
+    MAX_URL_LENGTH,
+    SPACES,
+    TLD,
+    UrlScanner,
+    punycode_length,
+    url_regex,
+    valid_labels,
+)
 
 __all__ = ["bluesky_length", "first_overflow", "graphemes", "graphemes_unicode15", "mastodon_length", "mastodon_spans",
            "utf16_length", "weibo_length", "x_length", "x_url_spans"]
@@ -107,158 +118,24 @@ def graphemes_unicode15(text: str) -> int:
     return _regex_graphemes(text) + _linker_joins(text)[0]
 
 
-# --- twitter-text URL extraction, shared by X and Mastodon -------------------
-
-_DIRECTIONAL = "\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"
-_INVALID = "\ufffe\ufeff\uffff"
-_SPACES = "\t-\r \x85\xa0\u1680\u180e\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
-_LATIN = ("\xc0-\xd6\xd8-\xf6\xf8-\xff\u0100-\u024f\u0253\u0254\u0256\u0257\u0259"
-          "\u025b\u0263\u0268\u026f\u0272\u0289\u028b\u02bb\u0300-\u036f\u1e00-\u1eff")
-_PRECEDING_CHAR = rf"[^A-Za-z0-9@＠$#＃{_INVALID}]|[{_DIRECTIONAL}]"
-_IDN_DOTS = re.compile("[.\u3002\uff0e\uff61]")
-_NON_PRINTABLE = re.compile(r"[^\x20-\x7e]")
-_MAX_URL_LENGTH = 4096
-
-
-def _trie_regex(words: list[str]) -> str:
-    """An alternation of ``words`` as a trie; a longer word is tried first."""
-    trie: dict = {}
-    for word in words:
-        node = trie
-        for ch in word:
-            node = node.setdefault(ch, {})
-        node[""] = {}
-
-    def build(node: dict) -> str:
-        alts = [re.escape(ch) + build(child) for ch, child in sorted(node.items()) if ch]
-        body = alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
-        return "" if not alts else f"(?:{body})?" if "" in node else body
-
-    return build(trie)
-
-
-_TLD_LINES = (RESOURCES / "tlds.txt").read_text(encoding="utf-8")
-_TLD = _trie_regex([w.strip().lower() for w in _TLD_LINES.splitlines()
-                    if w.strip() and not w.startswith("#")]) + r"(?=[^0-9a-zA-Z@+-]|$)"
-
-
-def _url_regex(protocol: str, domain_char: str, punycode: str, path: str, query: str) -> str:
-    """Groups: 1 preceding char, 2 URL, 3 protocol, 4 domain, 5 port, 6 path, 7 query."""
-    c = domain_char
-    domain = (rf"(?:(?:{c}(?:[_-]|{c})*)?{c}\.)*"  # subdomains
-              rf"(?:(?:{c}(?:-|{c})*)?{c}\.)(?:{_TLD}|{punycode})")
-    return (rf"((?:{_PRECEDING_CHAR}|^))(({protocol})?({domain})(?::([0-9]+))?"
-            rf"(/{path}*)?({query})?)")
-
-
-def _punycode_length(label: str) -> int:
-    """Length of ``label`` after IDNA ToASCII, as punycode.js computes it."""
-    if not _NON_PRINTABLE.search(label):
-        return len(label)
-    parts = _IDN_DOTS.split(label)
-    return len(parts) - 1 + sum(
-        4 + len(p.encode("punycode")) if _NON_PRINTABLE.search(p) else len(p) for p in parts)
-
-
-def _valid_labels(domain: str) -> bool:
-    """Every DNS label is 1..63 characters once punycode-encoded."""
-    # Encoding adds >= 4 to a non-ASCII label: no need to encode long ones
-    # (Python's punycode codec is slow on them).
-    return all(0 < len(label) <= 59 and _punycode_length(label) <= 63
-               or 59 < len(label) <= 63 and not _NON_PRINTABLE.search(label)
-               for label in domain.split("."))
-
-
-class _UrlScanner:
-    """``url_re.finditer(text)`` without the attempts that cannot match.
-
-    A plain scan is O(n^2) on a long run of domain characters (Chinese text):
-    each start re-reads the run.  Here a URL is tried only near a '.': its
-    domain lies in a run of domain characters holding one, and the URL starts
-    just before that run (or, after "://", at most ``margin`` characters
-    before it).  Once a domain starting in a label fails, the starts that
-    cannot fare better are skipped.
-    """
-
-    def __init__(self, url_re: str, non_run: str, margin: int, flags: int) -> None:
-        self.patterns = (url_re, non_run, flags)  # compiled on first use: importing stays fast
-        self.margin = margin
-
-    @cached_property
-    def url(self) -> re.Pattern:
-        return re.compile(self.patterns[0], self.patterns[2])
-
-    @cached_property
-    def preceding(self) -> re.Pattern:
-        return re.compile(_PRECEDING_CHAR, self.patterns[2])
-
-    @cached_property
-    def non_run(self) -> re.Pattern:
-        return re.compile(f"[{self.patterns[1]}]")
-
-    @cached_property
-    def non_run_back(self) -> regex.Pattern:
-        return regex.compile(f"(?r)[{self.patterns[1]}]")
-
-    @cached_property
-    def label_start(self) -> re.Pattern:
-        return re.compile("[^_-]")
-
-    def finditer(self, text: str) -> Iterator[re.Match]:
-        p, k, run_start = 0, -1, 0
-        while True:
-            if k <= p:  # the next '.' after p, and where its run starts
-                if (k := text.find(".", p + 1)) < 0:
-                    return
-                back = self.non_run_back.search(text, p, k)
-                run_start = back.end() if back else p
-                protocol = run_start >= 3 and text.startswith("://", run_start - 3)
-                p = max(p, run_start - (self.margin if protocol else 1))
-            if (m := self.url.match(text, p)) is not None:
-                yield m
-                p = m.end()
-            elif not self.preceding.match(text, p):
-                if (nxt := self.preceding.search(text, p + 1)) is None:
-                    return
-                p = nxt.start()
-            elif not run_start <= p + 1 < k:
-                p += 1
-            elif text[p + 1] in "-_":  # no label starts with these
-                p = self.label_start.search(text, p + 1, k + 1).start() - 1
-            else:
-                p, k = self._skip(text, p + 1, k)
-
-    def _skip(self, text: str, d: int, k: int) -> tuple[int, int]:
-        """Next start worth trying once the domain text[d:] failed (its first label
-        ends at the '.' at ``k``).  A later start has a shorter first label, or
-        drops whole valid labels: either way no better, unless the first label
-        loses its last '_' (a domain's last label may have none)."""
-        while (u := text.rfind("_", d, k)) < 0 and text[k - 1] != "-":
-            nk = text.find(".", k + 1)
-            if nk < 0 or text[k + 1] in "-_." or self.non_run.search(text, k + 1, nk):
-                return k, k
-            d, k = k + 1, nk
-        return (k, k) if u < 0 else (u, k)
-
-
 # --- X -----------------------------------------------------------------------
 
 _X_PUNCT = r"!'#%&()*+,\\\-./:;<=>?@\[\]^_{|}~$"  # twitter-text JS (no '"' or '`')
-_X_PATH_CHAR = rf"[a-z\u0400-\u04ff0-9!*';:=+,.$/%#\[\]\-\u2013_~@|&{_LATIN}]"
+_X_PATH_CHAR = rf"[a-z\u0400-\u04ff0-9!*';:=+,.$/%#\[\]\-\u2013_~@|&{LATIN}]"
 _X_PARENS = rf"\((?:{_X_PATH_CHAR}+|(?:{_X_PATH_CHAR}*\({_X_PATH_CHAR}+\){_X_PATH_CHAR}*))\)"
 _X_PATH = (rf"(?:(?:{_X_PATH_CHAR}*(?:{_X_PARENS}{_X_PATH_CHAR}*)*"
-           rf"(?:[+\-a-z\u0400-\u04ff0-9=_#/{_LATIN}]|{_X_PARENS}))|(?:@{_X_PATH_CHAR}+/))")
+           rf"(?:[+\-a-z\u0400-\u04ff0-9=_#/{LATIN}]|{_X_PARENS}))|(?:@{_X_PATH_CHAR}+/))")
 _X_QUERY = r"\?[a-z0-9!?*'@();:&=+$/%#\[\]\-_.,~|]*[a-z0-9\-_&=#/]"
-_X_URLS = _UrlScanner(
-    _url_regex("https?://", f"[^{_X_PUNCT}{_SPACES}{_INVALID}{_DIRECTIONAL}]",
+_X_URLS = UrlScanner(
+    url_regex("https?://", f"[^{_X_PUNCT}{SPACES}{INVALID}{DIRECTIONAL}]",
                r"(?:xn--[\-0-9a-z]+)", _X_PATH, _X_QUERY),
-    non_run=rf"!'#%&()*+,\\/:;<=>?@\[\]^{{|}}~${_SPACES}{_INVALID}{_DIRECTIONAL}",
+    non_run=rf"!'#%&()*+,\\/:;<=>?@\[\]^{{|}}~${SPACES}{INVALID}{DIRECTIONAL}",
     margin=len("_https://"), flags=re.IGNORECASE)
 
 
 @cache
 def _x_ascii_domain() -> re.Pattern:
-    return re.compile(rf"(?:[\-a-z0-9{_LATIN}]+\.)+(?:{_TLD}|xn--[\-0-9a-z]+)", re.IGNORECASE)
+    return re.compile(rf"(?:[\-a-z0-9{LATIN}]+\.)+(?:{TLD}|xn--[\-0-9a-z]+)", re.IGNORECASE)
 
 
 _X_TCO = re.compile(rf"https?://t\.co/([a-z0-9]+)(?:{_X_QUERY})?", re.IGNORECASE)
@@ -299,8 +176,8 @@ def _x_urls_nfc(text: str) -> list[tuple[int, int, int]]:
         before, url, protocol, domain, path = m.group(1, 2, 3, 4, 6)
         start, end = m.span(2)
         if (domain.startswith("xn--") and not _x_ascii_domain().search(domain)
-                or not _valid_labels(domain)
-                or len(protocol or "https://") + utf16_length(url) > _MAX_URL_LENGTH):
+                or not valid_labels(domain)
+                or len(protocol or "https://") + utf16_length(url) > MAX_URL_LENGTH):
             continue
         if not protocol:
             if before[-1:] in ("-", "_", ".", "/"):
@@ -400,9 +277,9 @@ _RUBY_CYRILLIC = ("\u0400-\u0484\u0487-\u052f\u1c80-\u1c8a\u1d2b\u1d78\u2de0-\u2
                   "\ua640-\ua69f\ufe2e\ufe2f\U0001e030-\U0001e06d\U0001e08f")  # \p{Cyrillic}
 _RUBY_DASH = ("\\-\u058a\u05be\u1400\u1806\u2010-\u2015\u2e17\u2e1a\u2e3a\u2e3b\u2e40\u2e5d"
               "\u301c\u3030\u30a0\ufe31\ufe32\ufe58\ufe63\uff0d\U00010d6e\U00010ead")  # \p{Pd}
-_M_OLD_CHAR = rf"[a-z{_RUBY_CYRILLIC}0-9!*';:=+,.$/%#\[\]{_RUBY_DASH}_~&|@{_LATIN}]"
+_M_OLD_CHAR = rf"[a-z{_RUBY_CYRILLIC}0-9!*';:=+,.$/%#\[\]{_RUBY_DASH}_~&|@{LATIN}]"
 _M_OLD_PARENS = rf"\((?:{_M_OLD_CHAR}+|(?:{_M_OLD_CHAR}*\({_M_OLD_CHAR}+\){_M_OLD_CHAR}*))\)"
-_RUBY_WHITE_SPACE = _SPACES.replace("\u180e", "")  # \p{White_Space}
+_RUBY_WHITE_SPACE = SPACES.replace("\u180e", "")  # \p{White_Space}
 _M_PATH_CHAR = rf"[^{_RUBY_WHITE_SPACE}<>()?]"
 _M_PARENS = rf"\((?:{_M_PATH_CHAR}+|(?:{_M_PATH_CHAR}*\({_M_PATH_CHAR}+\){_M_PATH_CHAR}*))\)"
 _M_PATH = (rf"(?:(?:{_M_PATH_CHAR}*(?:{_M_PARENS}{_M_PATH_CHAR}*)*"
@@ -412,18 +289,18 @@ _M_UCHARS = "\xa0-\ud7ff\uf900-\ufdcf\ufdf0-\uffef\ue000-\uf8ff" + "".join(
     f"{chr(plane << 16 | (0x1000 if plane == 14 else 0))}-{chr(plane << 16 | 0xfffd)}"
     for plane in range(1, 17))
 _M_QUERY = rf"\?[a-z0-9!?*'();:&=+$/%#\[\]\-_.,~|@\^{_M_UCHARS}]*[a-z0-9_&=#/\-{_M_UCHARS}]"
-_M_URLS = _UrlScanner(
-    _url_regex("(?:https?|dat|dweb|ipfs|ipns|ssb|gopher|gemini)://",
-               rf"[^{_DIRECTIONAL}{_RUBY_PUNCT}\x00-\x20\x7f{_INVALID}{_SPACES}]",
+_M_URLS = UrlScanner(
+    url_regex("(?:https?|dat|dweb|ipfs|ipns|ssb|gopher|gemini)://",
+               rf"[^{DIRECTIONAL}{_RUBY_PUNCT}\x00-\x20\x7f{INVALID}{SPACES}]",
                r"(?:xn--[0-9a-z]+)", _M_PATH, _M_QUERY),
-    non_run=rf"{_DIRECTIONAL}!\"#$%&'()*+,/:;<=>?@\[\]^`{{|}}~\x00-\x20\x7f{_INVALID}{_SPACES}",
+    non_run=rf"{DIRECTIONAL}!\"#$%&'()*+,/:;<=>?@\[\]^`{{|}}~\x00-\x20\x7f{INVALID}{SPACES}",
     margin=len("_gemini://"), flags=re.IGNORECASE | re.MULTILINE)
 _M_TCO = re.compile(r"https?://t\.co/([a-z0-9]+)", re.IGNORECASE)
 _M_WORD = r"\p{L}\p{M}\p{Nd}\p{Pc}"  # Ruby's [[:word:]]
 _M_MENTION = regex.compile(  # Account::MENTION_RE
     rf"(?<![=/{_M_WORD}])@((?i:[a-z0-9_]+(?:[.-]+[a-z0-9_]+)*)"
     rf"(?:@[{_M_WORD}]+(?:[.-]+[{_M_WORD}]+)*)?)")
-_M_MENTION_END = regex.compile(rf"[@＠{_LATIN}]|://", regex.IGNORECASE)
+_M_MENTION_END = regex.compile(rf"[@＠{LATIN}]|://", regex.IGNORECASE)
 _M_MAX_DOMAIN = 253  # Extractor::MAX_DOMAIN_LENGTH: a longer domain is no mention, counted in full
 _M_BLANK = re.compile(f"[{_RUBY_WHITE_SPACE}]*")  # ActiveSupport's String#blank?
 
@@ -434,14 +311,14 @@ def _mastodon_entities(text: str) -> list[tuple[int, int, str | None]]:
     for m in _M_URLS.finditer(text) if ":" in text else ():
         url, protocol, domain = m.group(2, 3, 4)
         start, end = m.span(2)
-        if not protocol or not _valid_labels(domain):
+        if not protocol or not valid_labels(domain):
             continue
         if tco := _M_TCO.match(url):
             if len(tco.group(1)) > 40:
                 continue
             url, end = tco.group(), start + tco.end()
-        encoded = sum(map(_punycode_length, domain.split("."))) + domain.count(".")
-        if len(url) + max(0, encoded - len(domain)) <= _MAX_URL_LENGTH:
+        encoded = sum(map(punycode_length, domain.split("."))) + domain.count(".")
+        if len(url) + max(0, encoded - len(domain)) <= MAX_URL_LENGTH:
             found.append((start, end, None))
     for m in _M_MENTION.finditer(text) if "@" in text else ():
         user, _, domain = m.group(1).partition("@")

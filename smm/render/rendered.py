@@ -19,19 +19,18 @@ from typing import Mapping
 from markupsafe import Markup
 
 from smm.check.diagnostics import ERROR, Diagnostic
-from smm.content.links import leaves_safely, tag_all, utm_tag
 from smm.content import media, video
+from smm.content.links import leaves_safely, tag_all, utm_tag
 from smm.content.post import Post, published
 from smm.content.tokens import HANDLE, hashtag, hashtags, urls
 from smm.platforms import Platform, platform_class, reported_limits
-from smm.render.counting import first_overflow
 from smm.render import article, markup
+from smm.render.counting import first_overflow
 from smm.render.split import SPLIT_MARKER, split
 from smm.render.templating import HTML_FLAVORS, TEMPLATES_DIR, Templates
 from smm.workspace.brand import Brand
 from smm.workspace.config import Config
 from smm.workspace.files import inside, not_regular, unusable_path
-
 
 _ELEMENT = ("\ue000", "\ue001")  # private-use marks around the number of an element kept aside
 
