@@ -65,8 +65,7 @@ from __future__ import annotations
 import importlib.util
 import logging
 import unicodedata
-from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Callable, ClassVar, Mapping
 
 if TYPE_CHECKING:  # httpx is imported where calls are made: checking needs no network
@@ -75,184 +74,30 @@ if TYPE_CHECKING:  # httpx is imported where calls are made: checking needs no n
 from smm import DISTRIBUTION
 from smm.errors import AuthError, NotSupported
 from smm.platforms import rotation
+from smm.platforms.messages import (  # noqa: F401  (the contract's records: adapters import them from here)
+    Readiness,
+    PublishResult,
+    Outgoing,
+    Lookup,
+    Metrics,
+    Credentials,
+    Incoming,
+)
+from smm.platforms.rules import (  # noqa: F401
+    MediaRules,
+    VideoRules,
+    secret_option,
+    api_base_option,
+    TOKEN_OPTION,
+    API_BASE_OPTION,
+    HANDLE_OPTION,
+    recorded_expiry,
+    Display,
+)
 from smm.render import counting
 
 log = logging.getLogger(__name__)
 UNSET = "is not set"
-
-@dataclass(frozen=True)
-class MediaRules:
-    min_count: int = 0  # Instagram: a post is an image or a video, never text alone
-    max_count: int = 4
-    types: frozenset[str] = frozenset({"image/jpeg", "image/png", "image/gif", "image/webp"})
-    max_bytes: int = 5 * 1024 * 1024
-    max_pixels: int | None = None  # width × height
-    alt_supported: bool = True
-    alt_limit: int | None = None
-    video: VideoRules | None = None  # None: smm sends this network no video
-
-
-@dataclass(frozen=True)
-class VideoRules:
-    """What a network takes of a video (read from the file by smm.content.video, never from its name)."""
-
-    types: frozenset[str] = frozenset({"video/mp4", "video/quicktime", "video/webm"})
-    max_count: int = 1
-    with_images: bool = False  # a video and pictures in one post
-    max_bytes: int = 100 * 1024 * 1024
-    min_seconds: float = 0.0
-    max_seconds: float | None = None
-    min_aspect: float | None = None  # width / height
-    max_aspect: float | None = None
-    codecs: frozenset[str] | None = None  # FFmpeg's names (h264, hevc, vp9...); None: any
-    max_frame_rate: float | None = None
-    cover: bool = False  # takes a chosen cover (`cover:` of the media item); elsewhere it is ignored
-    alt_limit: int | None = None  # characters of a video's description, where it differs from a picture's
-
-
-def secret_option(holds: str) -> dict:
-    """The schema of an account option that names the environment variable holding a secret."""
-    return {"description": f"Name of the environment variable that holds {holds}.", "$ref": "#/$defs/env"}
-
-
-def api_base_option(default: str) -> dict:
-    """The schema of the `api_base` account option: where the network's API is (tests and proxies move it)."""
-    return {"description": f"The API's base URL; default `{default}` (tests and proxies point it elsewhere).",
-            "$ref": "#/$defs/url"}
-
-
-TOKEN_OPTION = {"token_env": secret_option("the access token")}
-API_BASE_OPTION = {"api_base": {"description": "The API's base URL; default the network's official host (tests and "
-                                               "proxies point it elsewhere).", "$ref": "#/$defs/url"}}
-HANDLE_OPTION = {"handle": {"description": "The account's handle, without `@`.", "type": "string",
-                            "pattern": r"^[^@\s][^\s]*$"}}
-
-
-def recorded_expiry(options: Mapping, lifetime: timedelta) -> datetime | None:
-    """When the token expires by the date platforms.yml records it was issued (`token_issued`),
-    None when it records none (or no real date)."""
-    try:
-        issued = date.fromisoformat(str(options.get("token_issued") or ""))
-    except ValueError:
-        return None
-    return datetime.combine(issued, time(), timezone.utc) + lifetime
-
-
-@dataclass(frozen=True)
-class Display:
-    """How `smm preview --format html` draws this network's card."""
-
-    accent: str = "#65676b"  # borders, badges, the avatar
-    ink: str = "#1a5c9e"  # text and links: a darker shade, 4.5:1 on white
-    link_chars: int | None = None  # characters of a link (without https://) shown before "…"; None: all
-    square_avatar: bool = False
-    shows_title: bool = False  # an entry with its title and link (the feed)
-
-
-@dataclass(frozen=True)
-class Readiness:
-    """Whether an account can publish from here, and if not, why (the first reason wins)."""
-
-    unsupported: str | None = None  # smm cannot publish to this network (check and preview only)
-    not_installed: str | None = None  # the adapter's SDK is missing: what to install
-    not_configured: str | None = None  # `not configured: set A; B holds …`
-    secrets: tuple[str, ...] = ()  # the environment variables behind `not_configured`
-    options: tuple[str, ...] = ()  # the account options behind it (`publish_options` not set)
-
-    @property
-    def reason(self) -> str | None:
-        return self.unsupported or self.not_installed or self.not_configured
-
-    @property
-    def ready(self) -> bool:
-        return self.reason is None
-
-
-@dataclass(frozen=True)
-class PublishResult:
-    remote_id: str
-    url: str | None = None
-    extra: dict = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class Outgoing:
-    """One part of a post, ready for one account."""
-
-    post_id: str
-    account: str
-    title: str
-    text: str
-    index: int = 0  # part number in a thread, from 0
-    total: int = 1
-    facets: tuple = ()
-    media: tuple = ()  # ((path, alt), ...): on the first part only
-    covers: tuple = ()  # ((video path, seconds or a picture's path), ...): the covers chosen with `cover:`
-    link: str | None = None
-    published_at: str | None = None  # ISO 8601: when the post was due
-    created_at: str | None = None  # ISO 8601: the job's first attempt (stable across retries)
-    languages: tuple[str, ...] = ()  # BCP 47 tags from the front matter
-    content_warning: str | None = None
-    reply_to: PublishResult | None = None  # the previous part
-    thread_root: PublishResult | None = None  # the first part
-    extra: dict = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class Lookup:
-    """What a reconciliation may match, so that find() only ever returns this job's post.
-
-    `sent` holds every version of the part that may have gone out (the text and media as
-    sent then, not as the post reads now); a match was created between `since` and `until`
-    and is none of the posts other records already own.
-    """
-
-    sent: tuple[Outgoing, ...]
-    since: datetime
-    until: datetime
-    owned: frozenset[str] = frozenset()
-
-
-@dataclass(frozen=True)
-class Metrics:
-    remote_id: str
-    likes: int | None = None
-    reposts: int | None = None
-    replies: int | None = None
-    quotes: int | None = None
-    views: int | None = None
-    clicks: int | None = None
-
-
-@dataclass(frozen=True)
-class Credentials:
-    """What one cheap authenticated call tells about an account's credentials."""
-
-    identity: str  # who they belong to, as people know the account (@handle, channel, page)
-    scopes: frozenset[str] | None = None  # the permissions they carry; None when the network does not say
-    expires_at: datetime | None = None  # when they stop working, as the network says; None: unknown
-    never_expires: bool = False  # the network's tokens last until revoked (no `token_issued` needed)
-    renewed: bool = False  # smm renews the token itself on every run (a refresh token): its expiry is no concern
-    advice: str | None = None  # a warning about how they are set up (a token that cannot last)
-
-
-@dataclass(frozen=True)
-class Incoming:
-    """Something a person said to or about the account: what `inbox` returns.
-
-    `kind` is mention, reply, comment, quote or dm; `in_reply_to` and `quotes` hold the remote id
-    of the account's own post it answers or quotes, when there is one."""
-
-    network_id: str
-    kind: str
-    author: str
-    text: str
-    url: str | None
-    created_at: datetime  # aware
-    author_followers: int | None = None
-    in_reply_to: str | None = None
-    quotes: str | None = None
-
 
 class Platform:
     """One network. Subclasses set the class attributes; adapters override the methods."""
