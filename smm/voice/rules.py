@@ -17,16 +17,8 @@ import regex
 
 from smm.check.diagnostics import ERROR, WARNING, Diagnostic
 from smm.voice.base import LEVELS, Rule, parse_scopes
-from smm.voice.kinds import (
-    Capitalization,
-    Conditional,
-    Consistency,
-    Existence,
-    Occurrence,
-    Repetition,
-    Substitution,
-    TokenSet,
-)
+from smm.voice.forms import Capitalization, Conditional, Consistency, Repetition
+from smm.voice.kinds import Existence, Occurrence, Substitution, TokenSet
 from smm.workspace.config import load_yaml_file
 from smm.workspace.schema import did_you_mean
 
