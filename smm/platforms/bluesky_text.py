@@ -1,0 +1,152 @@
+"""Bluesky's rich text as the app makes it: links (bare domains too), mentions, hashtags and
+cashtags found as @atproto/api's RichText `detectFacets` finds them, links shown shortened, and
+the facets (UTF-8 byte ranges) a post record carries."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urlsplit
+
+import regex
+
+from smm.render import counting
+
+# Link, mention and tag detection as @atproto/api's RichText detectFacets does it: its
+# regular expressions (group "lead" is its "(^|\s|\()") with JavaScript's \s (no
+# U+001C-001F or U+0085; U+FEFF), ASCII \b and \d and $ (only the end), its trailing
+# punctuation rules and its TLD check.
+_JS_SPACE = "\t-\r \xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"
+_LEAD = rf"(?P<lead>^|[{_JS_SPACE}(])"
+_TAG = regex.compile(
+    rf"(?:^|(?<=[{_JS_SPACE}]))[#＃]((?!\ufe0f)[^{_JS_SPACE}\u00ad\u2060\u200a\u200b\u200c\u200d\u20e2]*"
+    rf"[^0-9{_JS_SPACE}\p{{P}}\u00ad\u2060\u200a\u200b\u200c\u200d\u20e2]+"
+    rf"[^{_JS_SPACE}\u00ad\u2060\u200a\u200b\u200c\u200d\u20e2]*)"
+)
+_TRAILING_PUNCTUATION = regex.compile(r"\p{P}+$")
+_CASHTAG = re.compile(rf"{_LEAD}(\$([A-Za-z][A-Za-z0-9]{{0,4}}))(?=[{_JS_SPACE}.,;:!?)\"'\u2019]|\Z)")
+_MENTION = re.compile(rf"{_LEAD}(@([a-zA-Z0-9.-]+))(?a:\b)")
+_LINK = re.compile(rf"{_LEAD}(https?://[^{_JS_SPACE}]+|(?P<domain>[a-z][a-z0-9]*(?:\.[a-z0-9]+)+)[^{_JS_SPACE}]*)",
+                   re.IGNORECASE | re.MULTILINE)
+# smm also links a URL glued to the text before it, which detectFacets leaves plain:
+# Chinese and Japanese put no space before a URL ("详见https://…"), and a facet is
+# shown as a link by every client, whoever detected it.  Not after a Latin letter or
+# a digit ("xhttps://" is a typo).  Such a URL ends before the closing partner of a
+# quote or bracket just before it (“https://…” or 「https://…」).
+_URL = re.compile(rf"https?://[^{_JS_SPACE}]+")
+_NOT_GLUED = re.compile(rf"[{_JS_SPACE}(A-Za-z0-9]")
+_CLOSING = dict(zip("“‘「『（《〈【〔«‹\"'", "”’」』）》〉】〕»›\"'"))
+# And a URL ends before full-width punctuation, which no URL holds and Chinese puts right
+# after one ("见https://example.com/a。谢谢"), and without a closing full-width bracket
+# whose opening one it lacks; detectFacets would link "https://example.com/a。谢谢".
+_FULL_WIDTH_STOP = re.compile("[。，！？、；：]")
+_OPENING = {"）": "（", "」": "「", "』": "『", "】": "【"}
+_TLDS = frozenset(line.strip() for line in (counting.RESOURCES / "bluesky_tlds.txt")
+                  .read_text(encoding="utf-8").splitlines() if line.strip() and not line.startswith("#"))
+
+
+def _valid_domain(domain: str) -> bool:
+    """detectFacets' isValidDomain: the last label is a known TLD (case-sensitive)."""
+    return "." in domain and domain.rsplit(".", 1)[1] in _TLDS
+
+
+def links_in(text: str) -> list[tuple[int, int, str]]:
+    """(start, end, URI) of each link Bluesky's app would make, plus URLs glued to text."""
+    found = []
+    for m in _LINK.finditer(text):
+        uri = m.group(2)
+        if not uri.startswith("http"):  # "HTTP://…" matched the first branch: no domain, no link
+            if not m.group("domain") or not _valid_domain(m.group("domain")):
+                continue
+            uri = "https://" + uri
+        if link := _trimmed(m.start(2), m.end(), uri):
+            found.append(link)
+    for m in _URL.finditer(text) if "://" in text else ():
+        if m.start() == 0 or _NOT_GLUED.match(text, m.start() - 1) \
+                or any(start <= m.start() < end for start, end, _ in found):
+            continue  # not glued, or inside a link found ("https://a.example/https://b.example")
+        end = m.end()
+        partner = _CLOSING.get(text[m.start() - 1])
+        if partner and (close := text.find(partner, m.start(), end)) >= 0:
+            end = close
+        if link := _trimmed(m.start(), end, text[m.start():end]):
+            found.append(link)
+    return sorted(found)
+
+
+def _trimmed(start: int, end: int, uri: str) -> tuple[int, int, str] | None:
+    """detectFacets' end rules: one trailing [.,;:!?] off, then a ")" that closes no
+    "(" off (detectFacets: any "(" keeps it, so "(see https://x/Foo_(bar))" would end
+    in "))"); before them smm's: the URL ends before full-width punctuation, and loses
+    closing full-width brackets it does not open."""
+    if stop := _FULL_WIDTH_STOP.search(uri):
+        end, uri = end - len(uri) + stop.start(), uri[:stop.start()]
+    while uri[-1] in _OPENING and _OPENING[uri[-1]] not in uri:
+        uri, end = uri[:-1], end - 1
+    if uri[-1] in ".,;:!?":
+        uri, end = uri[:-1], end - 1
+    if uri.endswith(")") and uri.count(")") > uri.count("("):  # detectFacets: "(" not in uri
+        uri, end = uri[:-1], end - 1
+    return (start, end, uri) if uri.partition("://")[2] else None  # None: nothing after "https://"
+
+
+def short_url(url: str) -> str:
+    """How the Bluesky app shows a link: no scheme, path cut to 13 characters and `...`."""
+    parts = urlsplit(url)
+    path = ("" if parts.path == "/" else parts.path) + (f"?{parts.query}" if parts.query else "") + (
+        f"#{parts.fragment}" if parts.fragment else "")
+    return parts.netloc + (path[:13] + "..." if len(path) > 15 else path)
+
+
+def _byte_range(text: str, start: int, end: int) -> dict:
+    before = len(text[:start].encode("utf-8"))
+    return {"byteStart": before, "byteEnd": before + len(text[start:end].encode("utf-8"))}
+
+
+def _facet(text: str, start: int, end: int, kind: str, **feature) -> dict:
+    return {"index": _byte_range(text, start, end),
+            "features": [{"$type": f"app.bsky.richtext.facet#{kind}", **feature}]}
+
+
+def _placed(text: str, links: tuple[tuple[str, str], ...]) -> list[tuple[int, str, str]]:
+    """(start, shown, URI) of each shown link, found in order in ``text``."""
+    placed, position = [], 0
+    for shown, uri in links:
+        start = text.find(shown, position)
+        if start >= 0:
+            placed.append((start, shown, uri))
+            position = start + len(shown)
+    return placed
+
+
+def shorten_links(text: str) -> tuple[str, tuple[tuple[str, str], ...]]:
+    """The text with each link shown as the app shows it, and the (shown, URI) pairs."""
+    parts, links, position = [], [], 0
+    for start, end, uri in links_in(text):
+        shown = short_url(uri) if uri == text[start:end] else text[start:end]  # a bare domain stays
+        parts += (text[position:start], shown)
+        links.append((shown, uri))
+        position = end
+    return "".join(parts) + text[position:], tuple(links)
+
+
+def facets(text: str, links: tuple[tuple[str, str], ...] = ()) -> list[dict]:
+    """Link, mention and hashtag facets with UTF-8 byte offsets, in text order.
+
+    ``links`` are the (shown, URI) pairs of `shorten_links`; without them the links
+    are found in ``text``. Mentions carry the handle; the adapter resolves it to a DID.
+    """
+    found = []
+    spans = [(start, start + len(shown), uri) for start, shown, uri in _placed(text, links)] if links \
+        else links_in(text)
+    for start, end, uri in spans:
+        found.append((start, _facet(text, start, end, "link", uri=uri)))
+    for m in _MENTION.finditer(text) if "@" in text else ():
+        if _valid_domain(m.group(3)) or m.group(3).endswith(".test"):
+            found.append((m.start(2), _facet(text, m.start(2), m.end(2), "mention", handle=m.group(3))))
+    for m in _TAG.finditer(text):
+        tag = _TRAILING_PUNCTUATION.sub("", m.group(1))
+        if tag and counting.graphemes(tag) <= 64:
+            found.append((m.start(), _facet(text, m.start(), m.start(1) + len(tag), "tag", tag=tag)))
+    for m in _CASHTAG.finditer(text) if "$" in text else ():
+        found.append((m.start(2), _facet(text, m.start(2), m.end(2), "tag", tag="$" + m.group(3).upper())))
+    return [facet for _, facet in sorted(found, key=lambda pair: pair[0])]
