@@ -19,18 +19,17 @@ from typing import Mapping
 from markupsafe import Markup
 
 from smm.check.diagnostics import ERROR, Diagnostic
-from smm.content import media, video
 from smm.content.links import leaves_safely, tag_all, utm_tag
 from smm.content.post import Post, published
 from smm.content.tokens import HANDLE, hashtag, hashtags, urls
 from smm.platforms import Platform, platform_class, reported_limits
-from smm.render import article, markup
+from smm.render import article, markup, media_checks
 from smm.render.counting import first_overflow
+from smm.render.media_checks import MediaRef
 from smm.render.split import SPLIT_MARKER, split
 from smm.render.templating import HTML_FLAVORS, TEMPLATES_DIR, Templates
 from smm.workspace.brand import Brand
 from smm.workspace.config import Config
-from smm.workspace.files import inside, not_regular, unusable_path
 
 _ELEMENT = ("\ue000", "\ue001")  # private-use marks around the number of an element kept aside
 
@@ -41,13 +40,6 @@ class Part:
     length: int
     limit: int | None
     facets: tuple = ()
-
-
-@dataclass(frozen=True)
-class MediaRef:
-    file: str
-    alt: str | None
-    cover: object = None  # a video's cover: a time (`00:00:03`, seconds) or a picture's path
 
 
 @dataclass(frozen=True)
@@ -176,7 +168,7 @@ class _Job:
         full = self.restore_elements(self.platform.finalize(full))
         if flavor == "article":
             full = self.article(full)
-        media_refs = self.check_media()
+        media_refs = media_checks.check_media(self)
         parts = self.fit(full, bool(media_refs))
         languages = tuple(published(self.post.meta.get("languages")) or ())
         return Rendered(self.post.id, self.account, self.platform.name, tuple(parts), tuple(media_refs),
@@ -285,23 +277,16 @@ class _Job:
                          f"{self.platform.label} articles need a cover image; this one has none",
                          f"add `media:` (the first image is the cover), or give `{self.account}` a `cover` in platforms.yml")
         elif not self.view.media and cover:
-            self.check_file(cover, self.platform.media, self.post.at(("platforms", self.account_index())), "cover ")
+            media_checks.check_file(self, cover, self.platform.media, self.post.at(("platforms", self.account_index())), "cover ")
         for source in article.image_sources(built):
             at = self.position_in_source(source)
             if markup.is_local_image(source):
-                self.check_file(source, self.platform.article_images, at, "image ")
+                media_checks.check_file(self, source, self.platform.article_images, at, "image ")
             else:
                 self.problem((), "render.external-image", f"image `{source}`: {self.platform.label} removes images "
                              "it does not host", "save it in the repository (e.g. content/media/) and write its path: "
                              "smm uploads it", at=at)
         return built
-
-    def check_file(self, file: str, rules, at: tuple, what: str) -> None:
-        """A repository file the network will be sent, checked against its rules."""
-        path, rule, why = _usable_media(self.r.root, file)
-        found = [(rule, why)] if rule else media.problems(media.inspect(path), None, rules, False)
-        for rule, message in found:
-            self.problem((), rule, f"{what}`{file}` {message}", at=at)
 
     def content_warning(self) -> str | None:
         return published(self.post.meta.get("content_warning")) or None if self.platform.content_warnings else None
@@ -372,76 +357,3 @@ class _Job:
                 who = "the account's `hashtag_limit`" if "hashtag_limit" in self.options else self.platform.label
                 self.problem(self.view.hashtags_path or ("hashtags",), "render.too-many-hashtags",
                              f"{tags} hashtags; {who} allows {limit}")
-
-    def check_media(self) -> list[MediaRef]:
-        items, base = self.view.media, self.view.media_path or ("media",)
-        rules = self.platform.media
-        if len(items) < rules.min_count:
-            where = self.view.media_path or ("platforms", self.account_index())
-            self.problem(where, "media.none", f"{self.platform.label} posts need at least {rules.min_count} image or "
-                         "video; this one has none", f"add `media:`, or take `{self.account}` off `platforms`")
-        if len(items) > rules.max_count:
-            self.problem(base, "media.count", f"{len(items)} media files; {self.platform.label} takes at most {rules.max_count}")
-        refs, infos = [], []
-        for index, item in enumerate(items):
-            refs.append(MediaRef(item["file"], item.get("alt"), item.get("cover")))
-            path, rule, what = _usable_media(self.r.root, item["file"])
-            if rule:  # the same for every account: one diagnostic after dedupe
-                hint = "paths are relative to the repository root, e.g. `content/media/photo.jpg`"
-                self.found.append(Diagnostic.at(self.post.file, self.post.at(base + (index, "file")), ERROR, rule,
-                                                f"media file `{item['file']}` {what}",
-                                                hint if rule == "media.missing" else None))
-                continue
-            info = media.inspect(path)
-            infos.append(info)
-            if hosting := self.platform.media_problem(self.options, item["file"]):
-                self.problem(base + (index, "file"), "media.url", f"`{item['file']}`: {hosting}")
-            for rule, message in media.problems(info, item.get("alt"), rules, self.r.brand.alt_required):
-                about = "alt" if rule in ("media.alt-missing", "media.alt-too-long") else "file"  # no `alt`: its item
-                self.problem(base + (index, about), rule, f"`{item['file']}` {message}")
-            if item.get("cover") is not None:
-                self.check_cover(item, info, base + (index, "cover"))
-        for rule, message in media.mix_problems(infos, rules):
-            self.problem(base, rule, f"{message} ({self.platform.label})")
-        return refs
-
-    def check_cover(self, item: dict, info: media.MediaInfo, where: tuple) -> None:
-        """A video's `cover`: a time within it, or a picture in the repository."""
-        cover = item["cover"]
-        if info.video is None:
-            self.problem(where, "media.cover", f"`{item['file']}` is no video: `cover` chooses a video's cover")
-            return
-        at = video.parse_time(cover)
-        if at is not None:
-            if at > info.video.duration:
-                self.problem(where, "media.cover", f"cover at {at:g} s is after the end of `{item['file']}` "
-                             f"({info.video.duration:.1f} s)")
-            return
-        if not isinstance(cover, str):
-            self.problem(where, "media.cover", f"cover `{cover}` is neither a time (00:00:03) nor a picture's path")
-            return
-        path, rule, what = _usable_media(self.r.root, cover)
-        if rule is None and media.inspect(path).is_video:
-            rule, what = "media.cover", "is a video, not a picture"
-        if rule:
-            self.found.append(Diagnostic.at(self.post.file, self.post.at(where), ERROR, "media.cover",
-                                            f"cover `{cover}` {what}", "a time such as 00:00:03, or a picture's path"))
-
-
-def _usable_media(root: Path, file: str) -> tuple[Path | None, str | None, str | None]:
-    """(resolved path, None, None) for a media file a network could be given; else (None, rule, why):
-    a path no file can have, one out of the repository, no such file, not a regular file, or
-    content that is not a picture smm recognises (or a damaged one)."""
-    if reason := unusable_path(file):
-        return None, "media.path", reason
-    path, reason = inside(root, file)
-    if reason:
-        return None, "media.outside-repo", reason
-    try:
-        kind = not_regular(path.stat().st_mode)
-    except OSError:
-        return None, "media.missing", "does not exist"
-    if kind:
-        return None, "file.not-regular", f"is {kind}, not a regular file; smm reads only regular files"
-    problem = media.inspect(path).problem
-    return (None, "media.invalid", problem) if problem else (path, None, None)
