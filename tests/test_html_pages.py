@@ -16,7 +16,7 @@ from conftest import post_text
 from test_report import END, NOW, START, write_fixture
 
 from smm.render.cards import rich_text, safe_html
-from smm.report import build, render
+from smm.report import build, write
 from smm.report.charts import bar_chart, fit, heatmap, line_chart, text_width
 from smm.workspace.repo import load_repo
 
@@ -184,7 +184,7 @@ def _hostile_report(tmp_path):
 
 
 def test_report_shows_hostile_titles_as_text(tmp_path):
-    page = render(_hostile_report(tmp_path), "html")
+    page = write(_hostile_report(tmp_path), "html")
     tags = assert_inert(page)
     for payload in PAYLOADS:
         assert payload not in page
@@ -195,7 +195,7 @@ def test_report_shows_hostile_titles_as_text(tmp_path):
 
 
 def test_report_structure(tmp_path):
-    page = render(build(load_repo(write_fixture(tmp_path)), START, END, NOW), "html")
+    page = write(build(load_repo(write_fixture(tmp_path)), START, END, NOW), "html")
     assert_inert(page)
     tags = Tags(page)
     assert len(tags.named("svg")) == 3 and len(tags.named("figure")) == 3
@@ -205,12 +205,12 @@ def test_report_structure(tmp_path):
     assert page.count('<div class="scroll"><table>') == page.count("<table>")  # wide tables scroll, not the page
     assert ">Mon</text>" in page and ">Sun</text>" in page and ">23</text>" in page
     assert "fewer than 5 posts" in page and "No recommendation yet" in page
-    assert render(build(load_repo(tmp_path), START, END, NOW), "html") == page  # deterministic
+    assert write(build(load_repo(tmp_path), START, END, NOW), "html") == page  # deterministic
 
 
 def test_report_with_no_data(tmp_path):
     (tmp_path / "platforms.yml").write_text("timezone: UTC\naccounts:\n  a: {platform: local}\n", encoding="utf-8")
-    page = render(build(load_repo(tmp_path), START, END, NOW), "html")
+    page = write(build(load_repo(tmp_path), START, END, NOW), "html")
     assert_inert(page)
     assert "No follower counts in this period." in page and "No measured posts yet." in page
     assert "No measured posts in this period yet" in page and page.count("<svg") == 2
@@ -285,7 +285,7 @@ def test_pages_carry_the_brands_language(tmp_path, monkeypatch, smm, brand_yml, 
     for post in (root / "content").glob("*.md") if languages else ():
         post.write_text(post.read_text(encoding="utf-8").replace(
             "\n---\n", f"\nlanguages: [{', '.join(languages)}]\n---\n", 1), encoding="utf-8")
-    assert f'<html lang="{lang}">' in render(build(load_repo(root), START, END, NOW), "html")
+    assert f'<html lang="{lang}">' in write(build(load_repo(root), START, END, NOW), "html")
     code, preview, _ = smm("preview", "--format", "html")
     assert code == 0 and f'<html lang="{lang}">' in preview
     own = f' lang="{languages[0]}"' if languages else ""

@@ -535,8 +535,8 @@ def _job(state: str, post: str, fails_run: bool = True):
      ["❌ skipped (fails the run) | `s`", "❓ unconfirmed | `u`", "➖ skipped (cannot publish from smm) | `w`"]),
 ])
 def test_markdown_summary_puts_what_fails_the_run_first(jobs, rows):
-    from smm.publish.results import Report, format_publish
-    table = [line for line in format_publish(Report(jobs), "markdown").splitlines() if line.startswith("| ") and "`" in line]
+    from smm.publish.results import PublishRun, format_publish
+    table = [line for line in format_publish(PublishRun(jobs), "markdown").splitlines() if line.startswith("| ") and "`" in line]
     assert [line.split(" | acct")[0].removeprefix("| ") for line in table] == rows
 
 

@@ -15,7 +15,7 @@ import pytest
 from conftest import ROOT, post_text
 
 from smm.errors import SmmError, UsageError
-from smm.report import JSON_KEYS, build, kpis, render, window
+from smm.report import JSON_KEYS, build, kpis, window, write
 from smm.workspace.repo import load_repo
 from smm.workspace.settings import load_settings
 
@@ -305,7 +305,7 @@ def test_no_data_yet(tmp_path):
     assert tuple(data) == JSON_KEYS
     assert data["accounts"][0]["followers"]["start"] is None and data["posts"]["published"] == 0
     for fmt in ("text", "markdown", "html", "json"):
-        assert render(build(load_repo(root), START, END, NOW), fmt)
+        assert write(build(load_repo(root), START, END, NOW), fmt)
 
 
 def test_a_csv_with_the_wrong_header_is_refused(tmp_path):
@@ -319,20 +319,20 @@ def test_a_csv_with_the_wrong_header_is_refused(tmp_path):
 
 
 def test_json_has_exactly_the_top_level_keys(report):
-    data = json.loads(render(report, "json"))
+    data = json.loads(write(report, "json"))
     assert list(data) == ["period", "accounts", "posts", "goals", "best_times", "responsiveness"]
     assert set(data["period"]["definitions"]) >= {"engagement_rate", "engagement_rate_by_views", "interactions"}
 
 
 def test_html_is_one_self_contained_page(report):
-    page = render(report, "html")
+    page = write(report, "html")
     assert page.count("<svg") == 3  # followers over time, top posts, the weekday × hour heatmap
     assert not re.search(r"<script|<link|<img|<iframe|\bsrc=|url\(|@import", page, re.I)
     assert "Median engagement rate by weekday and hour" in page
 
 
 def test_markdown_fits_a_job_summary(report):
-    text = render(report, "markdown")
+    text = write(report, "markdown")
     assert len(text.encode()) < 1024 * 1024
     assert "| **all** | 1,400 | 1,600 | +200 (+14.29%) | 3 | 91 | 3.19% | 2.00% |" in text
 
@@ -349,7 +349,7 @@ def golden(name: str, actual: str) -> None:
 @pytest.mark.parametrize("fmt,name", [("text", "report.txt"), ("markdown", "report.md"), ("html", "report.html"),
                                       ("json", "report.json")])
 def test_golden_report(report, fmt, name):
-    golden(name, render(report, fmt))
+    golden(name, write(report, fmt))
 
 
 def test_the_example_repository_has_a_meaningful_history():

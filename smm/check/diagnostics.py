@@ -162,7 +162,7 @@ def format_github(diagnostics: list[Diagnostic]) -> str:
     return "\n".join(out)
 
 
-def render(diagnostics: Iterable[Diagnostic], fmt: str, source: Lines | None = None) -> str:
+def write(diagnostics: Iterable[Diagnostic], fmt: str, source: Lines | None = None) -> str:
     """Diagnostics in a format; `source` gives the lines the text format quotes."""
     items = sorted(diagnostics, key=sort_key)
     if fmt == "json":
@@ -180,4 +180,4 @@ class Findings:
     source: Lines | None = None
 
 
-output.render.register(Findings, lambda found, fmt: render(found.diagnostics, fmt, found.source))
+output.render.register(Findings, lambda found, fmt: write(found.diagnostics, fmt, found.source))

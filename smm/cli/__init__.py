@@ -19,10 +19,10 @@ from smm.errors import ConfigError, SmmError
 def _say(exc: SmmError) -> None:
     """An error on stderr: a broken file's diagnostics (file, line, column) when it has them."""
     if isinstance(exc, ConfigError) and exc.diagnostics:
-        from smm.check.diagnostics import render
+        from smm.check.diagnostics import write
         from smm.workspace.files import SourceLines
 
-        click.echo(render(exc.diagnostics, "text", SourceLines(exc.context["root"]).line), err=True)
+        click.echo(write(exc.diagnostics, "text", SourceLines(exc.context["root"]).line), err=True)
     else:
         click.echo(f"error: {exc.message}", err=True)
 

@@ -43,13 +43,13 @@ def fail_on_broken_config(repo) -> None:
 
 def refuse_when_unsafe(repo) -> None:
     """Duplicate ids and unreadable or unmatched records could make a post go out twice."""
-    from smm.check.diagnostics import render
+    from smm.check.diagnostics import write
     from smm.check.integrity import blocking
     from smm.workspace.files import SourceLines
 
     problems = blocking(repo)
     if problems:
-        click.echo(render(problems, "text", SourceLines(repo.root).line), err=True)
+        click.echo(write(problems, "text", SourceLines(repo.root).line), err=True)
         click.echo("error: refusing to publish until these are fixed (each could publish a post twice)", err=True)
         raise SystemExit(1)
 

@@ -39,7 +39,7 @@ def publish(ctx: click.Context, now: str | None, dry_run: bool, commit: bool, pu
     """
     from smm.data.lock import recorded
     from smm.publish import pipeline
-    from smm.publish.results import Report, commit_message
+    from smm.publish.results import PublishRun, commit_message
     from smm.workspace.config import find_root
 
     checkpoint = (ctx.obj or {}).get("checkpoint", pipeline.no_checkpoint)  # a crash test's (tests/crashing_smm.py)
@@ -53,7 +53,7 @@ def publish(ctx: click.Context, now: str | None, dry_run: bool, commit: bool, pu
         if unknown:
             raise UsageError(f"--retry-unconfirmed: no post with id {', '.join(unknown)}")
         moment = now_or_clock(now, repo.config.timezone)
-        run.report = Report()  # what is committed if the run fails
+        run.report = PublishRun()  # what is committed if the run fails
         run.report = pipeline.publish(repo, moment, dict(os.environ), dry_run=dry_run, include_late=include_late,
                                       retry_unconfirmed=retry, push=push, checkpoint=checkpoint)
     report = run.report

@@ -84,7 +84,7 @@ def as_json(run: InboxRun) -> str:
     return json.dumps({"items": [i.as_json() for i in run.queue]}, ensure_ascii=False, indent=2) + "\n"
 
 
-def render(run: InboxRun, fmt: str) -> str:
+def write(run: InboxRun, fmt: str) -> str:
     return {"json": as_json, "markdown": as_markdown}.get(fmt, as_text)(run)
 
 
@@ -94,4 +94,4 @@ def commit_message(run: InboxRun) -> str:
     return f"smm inbox: {new} new item{'s' * (new != 1)}" + (f", {sent} auto-repl{'ies' if sent != 1 else 'y'}" if sent else "")
 
 
-output.render.register(InboxRun, render)
+output.render.register(InboxRun, write)

@@ -34,7 +34,7 @@ from smm.errors import SmmError, StateError
 from smm.platforms import Platform, Readiness, platform_class
 from smm.publish.attempts import content_of, idempotency_key, utc
 from smm.publish.job import JobSender, Plan
-from smm.publish.results import JobResult, Report, humanize, resolve_hint, settle_hint
+from smm.publish.results import JobResult, PublishRun, humanize, resolve_hint, settle_hint
 from smm.publish.schedule import Job, due_jobs
 from smm.workspace.files import remove_stale_temps
 from smm.workspace.repo import Repo, load_repo
@@ -53,7 +53,7 @@ def no_checkpoint(name: str) -> None:
 
 def publish(repo: Repo, now: datetime, env: Mapping[str, str], *, dry_run: bool = False, include_late: bool = False,
             retry_unconfirmed: tuple[str, ...] = (), push: bool = False,
-            checkpoint: Checkpoint = no_checkpoint) -> Report:
+            checkpoint: Checkpoint = no_checkpoint) -> PublishRun:
     """Publish what is due; with `push`, the attempts are claimed in the remote before the first
     call (committing the results is the caller's: smm.data.lock.recorded)."""
     from smm.data import gitops  # gitpython is slow to import: only when git is used
@@ -110,8 +110,8 @@ class Publisher(JobSender):
 
     # -- the run, top to bottom -------------------------------------------------------
 
-    def run(self) -> Report:
-        report = Report()
+    def run(self) -> PublishRun:
+        report = PublishRun()
         for name, account in self.repo.config.accounts.items():  # every secret is usable before any call
             ready = self.readiness[name] = self.platform_for(name).readiness(account.options, self.env)
             if ready.not_configured:
@@ -129,7 +129,7 @@ class Publisher(JobSender):
                 adapter.close()
         return report
 
-    def plan(self, report: Report) -> list[tuple[Job, JobResult | Plan | None]]:
+    def plan(self, report: PublishRun) -> list[tuple[Job, JobResult | Plan | None]]:
         """What each due job needs; with --push, the jobs that need the network are claimed first."""
         for _ in range(CLAIM_TRIES):
             planned = [(job, self._guarded(job, lambda: self.prepare(job, report)))
@@ -168,7 +168,7 @@ class Publisher(JobSender):
         self.checkpoint("after_claim")
         return claimed
 
-    def prepare(self, job: Job, report: Report) -> JobResult | Plan | None:
+    def prepare(self, job: Job, report: PublishRun) -> JobResult | Plan | None:
         """Decide what the job needs: nothing, a report, a late mark, or the network (a Plan)."""
         record = self.store.job(job.post.id, job.account)
         state = record.get("state", JobState.NEW)  # as it is now, not when the run began

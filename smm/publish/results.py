@@ -25,7 +25,7 @@ class JobResult:
 
 
 @dataclass
-class Report:
+class PublishRun:
     jobs: list[JobResult] = field(default_factory=list)
     not_configured: dict[str, list[str]] = field(default_factory=dict)  # account → missing variables
     git_error: str | None = None  # why the records could not be committed or pushed
@@ -58,13 +58,13 @@ def humanize(delta) -> str:
     return " ".join(p for p in parts if p) or "0 min"
 
 
-def commit_message(report: Report) -> str:
+def commit_message(report: PublishRun) -> str:
     head = "smm publish: " + (_counts(report) if report.jobs else "records")
     lines = [f"- {j.post} → {j.account}: {j.state}" + (f" {j.url}" if j.url else "") for j in report.jobs]
     return "\n".join([head, "", *lines]) if lines else head
 
 
-def format_publish(report: Report, fmt: str) -> str:
+def format_publish(report: PublishRun, fmt: str) -> str:
     if fmt == "json":
         return json.dumps(report.as_json(), ensure_ascii=False, indent=2)
     if fmt == "markdown":
@@ -81,7 +81,7 @@ def format_publish(report: Report, fmt: str) -> str:
     return "\n".join(out)
 
 
-def _counts(report: Report) -> str:
+def _counts(report: PublishRun) -> str:
     counts = Counter(j.state for j in report.jobs)
     return ", ".join(f"{n} {state}" for state, n in sorted(counts.items())) if report.jobs else "nothing due"
 
@@ -104,7 +104,7 @@ def _label(job) -> str:
     return f"{_ICONS.get(job.state, '')} {job.state}"
 
 
-def _markdown(report: Report) -> str:
+def _markdown(report: PublishRun) -> str:
     """For a CI job summary: failures first, so they are seen."""
     out = [f"### smm publish: {_counts(report)}", ""]
     if report.git_error:
@@ -119,4 +119,4 @@ def _markdown(report: Report) -> str:
     return "\n".join(out) + "\n"
 
 
-render.register(Report, format_publish)
+render.register(PublishRun, format_publish)

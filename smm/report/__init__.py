@@ -189,10 +189,10 @@ def _last_collected(snapshots: dict, followers: dict, tz: tzinfo) -> str | None:
     return max(moments).astimezone(tz).isoformat(timespec="minutes") if moments else None
 
 
-def render(report: Report, fmt: str = "text") -> str:
+def write(report: Report, fmt: str = "text") -> str:
     from smm.report import formats
 
-    return formats.render(report, fmt)
+    return formats.write(report, fmt)
 
 
-output.render.register(Report, render)
+output.render.register(Report, write)

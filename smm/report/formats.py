@@ -17,7 +17,7 @@ MARKDOWN_LIMIT = 1024 * 1024  # GitHub's job summary limit per step
 DASH = "—"
 
 
-def render(report: Report, fmt: str) -> str:
+def write(report: Report, fmt: str) -> str:
     if fmt == "json":
         return as_json(report)
     if fmt == "markdown":

@@ -184,7 +184,7 @@ def profile(root: Path, top: int, mode: str) -> None:
     os.environ.update(SMM_CACHE_DIR=tempfile.mkdtemp(prefix="smm-bench-cache-"), SMM_OFFLINE="1")
     from datetime import datetime
 
-    from smm.check.diagnostics import render
+    from smm.check.diagnostics import write
     from smm.check.run import run_check, select
 
     now = datetime.fromisoformat(NOW)
@@ -200,7 +200,7 @@ def profile(root: Path, top: int, mode: str) -> None:
     try:
         profiler.enable()
         repo = run_check(root, now, paths)
-        output = render(select(repo.diagnostics, root, paths or []), "json", root)
+        output = write(select(repo.diagnostics, root, paths or []), "json", root)
         profiler.disable()
     finally:
         (root / post).write_bytes(original)
