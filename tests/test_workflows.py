@@ -58,7 +58,7 @@ def test_publish_schedule_concurrency_and_secrets():
     assert workflow["concurrency"] == {"group": "publish", "cancel-in-progress": False}
     job = workflow["jobs"]["publish"]
     assert job["environment"] == "social"
-    assert job["permissions"] == {"contents": "write"}
+    assert job["permissions"] == {"contents": "write", "issues": "write"}
     commands = " ".join(s.get("run", "") for s in job["steps"])
     assert "smm publish --commit --push" in commands and "smm metrics --commit --push" in commands
 
@@ -163,3 +163,15 @@ def test_generated_workflows_pass_their_own_checks_for_every_requirement_form(tm
     assert schema.returncode == 0, schema.stdout + schema.stderr
     zizmor = subprocess.run([_tool("zizmor"), "--offline", "--persona=pedantic", str(folder)], capture_output=True, text=True)
     assert zizmor.returncode == 0, zizmor.stdout + zizmor.stderr
+
+
+def test_the_scheduled_job_reads_the_inbox_and_opens_one_issue_per_urgent_item():
+    steps_ = load(ROOT / ".github/workflows/publish.yml")["jobs"]["publish"]["steps"]
+    inbox = next(s for s in steps_ if "smm inbox" in s.get("run", ""))
+    assert "smm inbox --auto --commit --push --format json > inbox.json" in inbox["run"]
+    assert {"SMM_MASTODON_TOKEN", "SMM_BLUESKY_APP_PASSWORD", "SMM_ROTATED_SECRETS"} <= set(inbox["env"])
+    escalate = next(s for s in steps_ if "gh issue create" in s.get("run", ""))
+    assert escalate["env"] == {"GH_TOKEN": "${{ github.token }}"}  # the workflow's own token, no secret
+    assert 'select(.priority == "urgent")' in escalate["run"] and "<!-- smm-item: $id -->" in escalate["run"]
+    assert "${{" not in escalate["run"]  # no expression in the script: item text reaches it only as data
+    assert steps_.index(inbox) < steps_.index(escalate)
