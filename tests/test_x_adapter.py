@@ -7,6 +7,7 @@ followers and the rotated refresh token. Skipped locally when the double is not 
 from __future__ import annotations
 
 import json
+import uuid
 from datetime import datetime, timedelta, timezone
 from io import BytesIO
 
@@ -218,3 +219,27 @@ def test_publish_runs_send_each_thread_part_once(x, make_repo):
     published = x.state()["published"]
     assert len(parts) == len(published) >= 2
     assert published[1]["referenced_tweets"][0]["id"] == published[0]["id"]
+
+
+def test_the_inbox_reads_mentions_replies_and_quotes_by_others(x):
+    options, env = AUTH["bearer"](x, None)
+    brand = adapter(x, options, env)
+    since = datetime.now(timezone.utc) - timedelta(minutes=5)
+    own = brand.publish(part(f"Winter blend {uuid.uuid4().hex[:6]}"), idempotency_key="k").remote_id
+    said = {
+        "reply": x.control("POST", "post_as", {"username": "fan", "text": "@smm_brand is it organic?",
+                                                "reply_to": own, "followers": 12})["data"]["id"],
+        "mention": x.control("POST", "post_as", {"username": "critic", "text": "Tea time with @smm_brand & friends",
+                                                  "followers": 50_000})["data"]["id"],
+        "quote": x.control("POST", "post_as", {"username": "fan", "text": "@smm_brand look", "quote": own})["data"]["id"],
+    }
+    x.control("POST", "post_as", {"username": "other", "text": "no mention here"})
+    got = {i.network_id: i for i in brand.inbox(since)}
+    assert {kind: got[tweet].kind for kind, tweet in said.items()} == {"reply": "reply", "mention": "mention",
+                                                                         "quote": "quote"}
+    assert len(got) == 3 and own not in got  # the brand's own post is no item
+    reply, mention = got[said["reply"]], got[said["mention"]]
+    assert (reply.author, reply.in_reply_to, reply.author_followers) == ("fan", own, 12)
+    assert (mention.text, mention.author_followers) == ("Tea time with @smm_brand & friends", 50_000)  # entities undone
+    assert got[said["quote"]].quotes == own
+    assert mention.url == f"https://x.com/critic/status/{said['mention']}"

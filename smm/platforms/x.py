@@ -27,6 +27,7 @@ from smm.platforms.base import (
     TOKEN_OPTION,
     Credentials,
     Display,
+    Incoming,
     Lookup,
     MediaRules,
     Metrics,
@@ -92,6 +93,17 @@ def _created(tweet: dict) -> datetime:
     return datetime.fromisoformat(tweet["created_at"].replace("Z", "+00:00"))
 
 
+def _incoming(tweet: dict, author: dict, me: str) -> Incoming:
+    """A post that mentions the account, as an inbox item's raw material."""
+    refs = {r["type"]: r["id"] for r in tweet.get("referenced_tweets") or []}
+    replied = refs.get("replied_to") if tweet.get("in_reply_to_user_id") == me else None
+    kind = "reply" if replied else "quote" if "quoted" in refs else "mention"
+    username = author.get("username") or tweet.get("author_id", "")
+    return Incoming(tweet["id"], kind, username, html.unescape(tweet.get("text", "")),
+                    f"https://x.com/{username}/status/{tweet['id']}", _created(tweet),
+                    (author.get("public_metrics") or {}).get("followers_count"), replied, refs.get("quoted"))
+
+
 class X(Platform):
     name = "x"
     label = "X"
@@ -125,7 +137,7 @@ class X(Platform):
     can_publish = True
     reconciles = True
     settle = 60.0  # assumed: X acts on a request within twice the 30 s answer timeout, or never
-    has_metrics = has_followers = True
+    has_metrics = has_followers = has_inbox = True
     needed_scopes = frozenset({"tweet.read", "tweet.write", "users.read", "media.write"})
 
     length = staticmethod(counting.x_length)
@@ -244,6 +256,25 @@ class X(Platform):
                 return
             params["pagination_token"] = token
         raise NotSupported(f"more than {MAX_PAGES * PAGE} posts since the call: too many to look through")
+
+    def inbox(self, since: datetime) -> list[Incoming]:
+        """Posts that mention the account (replies and quotes of its posts among them), newest first,
+        back to `since` (GET /2/users/:id/mentions; direct messages need a paid tier: not read)."""
+        me = self._me()["id"]
+        params = {"max_results": str(PAGE), "start_time": since.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+                  "tweet.fields": "created_at,referenced_tweets,in_reply_to_user_id,author_id",
+                  "expansions": "author_id", "user.fields": "username,public_metrics"}
+        found: list[Incoming] = []
+        for _ in range(MAX_PAGES):
+            page = self.call("GET", f"/2/users/{me}/mentions", "mentions", params=params).json()
+            users = {u["id"]: u for u in (page.get("includes") or {}).get("users") or []}
+            found += [_incoming(t, users.get(t.get("author_id"), {}), me) for t in page.get("data") or []
+                      if t.get("author_id") != me]
+            token = (page.get("meta") or {}).get("next_token")
+            if not token:
+                break
+            params["pagination_token"] = token
+        return found
 
     def confirm(self, reference: str) -> PublishResult:
         """A post URL (`https://x.com/<user>/status/<id>`) or id; it must be this account's."""

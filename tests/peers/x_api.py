@@ -9,6 +9,8 @@ Endpoints:
   GET    /2/users/me               ``user.fields=public_metrics`` (followers_count, ...)
   GET    /2/users/:id/tweets       max_results 5..100, pagination_token, newest first, meta {result_count,
                                    newest_id, oldest_id, next_token}
+  GET    /2/users/:id/mentions     the same paging, ``start_time``, posts that @mention the user (others'), with
+                                   ``expansions=author_id`` giving ``includes.users`` (username, public_metrics)
   POST   /2/media/upload           one-shot multipart ``media`` + ``media_category``; or ``command``
                                    INIT (media_type, total_bytes, media_category) / APPEND (media_id,
                                    segment_index, media) / FINALIZE (media_id); GET ?command=STATUS&media_id=
@@ -31,7 +33,12 @@ signature checked). Every answer carries x-rate-limit-limit/-remaining/-reset fo
 Requests", "type": "about:blank", "status": 429}`` (what the API answers; the rate-limit page shows the v1.1
 ``{"errors": [{"code": 88, ...}]}`` shape and a transcription names a rate-limit-exceeded problem type).
 
+Test control: POST /_mock/post_as {"username", "text", "reply_to"?, "quote"?, "followers"?} posts as another
+user (so the brand is mentioned, replied to, quoted).
+
 Documentation used:
+  https://docs.x.com/x-api/posts/user-mention-timeline-by-user-id (GET /2/users/:id/mentions: max_results
+    5..100, start_time, pagination_token, tweet.fields, expansions=author_id, includes.users; 800 posts back)
   https://docs.x.com/x-api/media/quickstart/media-upload-chunked (INIT/APPEND/FINALIZE/STATUS, data.id,
     media_key, expires_after_secs)
   https://github.com/xdevplatform/samples/pull/199 (the /initialize, /{id}/append, /{id}/finalize endpoints)
@@ -117,6 +124,7 @@ class X(Network):
         self.add_token(APP_TOKEN, "", [], None, app_only=True)
         self.refresh_tokens = {REFRESH: USER_ID}
         self.tweets: list[dict[str, Any]] = []
+        self.others: dict[str, dict[str, Any]] = {}  # users other than the brand, by id (/_mock/post_as)
         self.media: dict[str, dict[str, Any]] = {}
         self.limits = dict(LIMITS)
         self.app_24h = dict(APP_24H)
@@ -339,6 +347,33 @@ class X(Network):
             meta["next_token"] = str(start + size)
         return Reply(200, {"data": [self.shown(t, req) for t in page], "meta": meta})
 
+    @route("GET", r"/2/users/(?P<id>\d+)/mentions")
+    def mentions(self, req: Request) -> Reply:
+        self.user_of(req, "tweet.read", "users.read")
+        try:
+            size = int(req.query.get("max_results", "10"))
+        except ValueError:
+            size = 0
+        if not 5 <= size <= 100:
+            raise invalid("max_results", "The `max_results` query parameter value must be between 5 and 100",
+                          req.query.get("max_results"))
+        handle = f"@{USERNAME}".lower() if req.params["id"] == USER_ID else None
+        since = req.query.get("start_time", "")
+        found = [t for t in reversed(self.tweets) if not t.get("deleted") and t["author_id"] != req.params["id"]
+                 and handle and handle in t["sent"].lower() and t["created_at"] >= since.replace("+00:00", ".000Z")]
+        start = int(req.query.get("pagination_token", "0") or 0)
+        page = found[start:start + size]
+        if not page:
+            return Reply(200, {"meta": {"result_count": 0}})
+        meta = {"result_count": len(page), "newest_id": page[0]["id"], "oldest_id": page[-1]["id"]}
+        if start + size < len(found):
+            meta["next_token"] = str(start + size)
+        answer: dict[str, Any] = {"data": [self.shown(t, req) for t in page], "meta": meta}
+        if "author_id" in req.query.get("expansions", ""):
+            answer["includes"] = {"users": [self.others[a] for a in dict.fromkeys(t["author_id"] for t in page)
+                                            if a in self.others]}
+        return Reply(200, answer)
+
     # ---------------------------------------------------------------- media
     @route("POST", "/2/media/upload")
     def upload(self, req: Request) -> Reply:
@@ -497,6 +532,17 @@ class X(Network):
         if method == "POST" and what == "media_outcome":
             self.media_outcome = body.get("state", "succeeded")
             return Reply(200, {"state": self.media_outcome})
+        if method == "POST" and what == "post_as":
+            username = str(body.get("username") or "fan")
+            author = str(2_000_000_000_000_000_000 + sum(map(ord, username)))
+            known = (self.others.get(author) or {}).get("public_metrics", {}).get("followers_count", 10)
+            self.others[author] = {"id": author, "username": username, "name": username.title(),
+                                   "public_metrics": {"followers_count": int(body.get("followers", known))}}
+            tweet = self.new_tweet(author, str(body.get("text", "")), self.find(body.get("reply_to")), [])
+            if body.get("quote") and self.find(body["quote"]):
+                tweet.setdefault("referenced_tweets", []).append({"type": "quoted", "id": str(body["quote"])})
+            self.tweets.append(tweet)
+            return Reply(200, {"data": {"id": tweet["id"], "author_id": author}})
         if method == "POST" and what == "engage":
             tweet = self.find(body.get("id"))
             if tweet:
