@@ -211,3 +211,25 @@ def test_check_reports_weibo_topics_where_they_are_written(make_repo, smm, case)
     body = (make_repo.root / "content/p.md").read_text().splitlines()
     assert all(body[d["line"] - 1][d["column"] - 1:].startswith(t) for d, t in zip(found, topics))
     assert code == (1 if topics else 0)
+
+
+def test_the_inbox_reads_comments_on_the_accounts_statuses_and_mentions(make_repo, weibo):
+    link = f"https://{weibo['SAFE_DOMAIN']}/winter"
+    root = make_repo({"text.md": _due(weibo, "冬季新品上市", link=link)}, platforms=_platforms(weibo), calendar=None)
+    _run(root, weibo)
+    own = _record(root, "text")["remote_id"]
+    comment = weibo.control("POST", "comment", {"id": own, "text": "茶叶收到是坏的，我要退款", "screen_name": "茶友",
+                                                "followers": 88})
+    mention = weibo.control("POST", "mention", {"text": "@云叶茶 冬季新品什么时候发货？", "screen_name": "路人"})
+    account = load_repo(root).config.accounts["weibo"]
+    adapter = platform_class("weibo")(account, {ENV_NAME: weibo["TOKEN"]}, root)
+    try:
+        got = {i.network_id: i for i in adapter.inbox(_now() - timedelta(hours=1))}
+        assert adapter.inbox(_now() + timedelta(hours=1)) == []  # older than the window: not read
+    finally:
+        adapter.close()
+    assert set(got) == {comment["idstr"], mention["idstr"]}
+    first, second = got[comment["idstr"]], got[mention["idstr"]]
+    assert (first.kind, first.author, first.in_reply_to, first.author_followers) == ("comment", "茶友", own, 88)
+    assert (second.kind, second.author, second.in_reply_to, second.text) == ("mention", "路人", None,
+                                                                             "@云叶茶 冬季新品什么时候发货？")

@@ -25,8 +25,8 @@ from urllib.parse import urlsplit
 from smm.content.tokens import URL, urls
 from smm.errors import AuthError, NotSupported, RateLimited, Rejected, TransientError
 from smm.platforms import http
-from smm.platforms.base import (API_BASE_OPTION, TOKEN_OPTION, Display, Lookup, MediaRules, Metrics, Outgoing, Platform,
-                                PublishResult)
+from smm.platforms.base import (API_BASE_OPTION, TOKEN_OPTION, Display, Incoming, Lookup, MediaRules, Metrics, Outgoing,
+                                Platform, PublishResult)
 from smm.render import counting
 
 API = "https://api.weibo.com"
@@ -34,6 +34,7 @@ SHARE_LIMIT = 140  # 汉字, statuses/share's "内容不超过140个汉字"
 PAGE = 100  # statuses per timeline page (the API's most)
 MAX_PAGES = 10
 IDS_PER_CALL = 100  # statuses/count takes at most 100 ids
+INBOX_PAGES = 5  # pages of 200 comments (and of mentions) read back per run
 RATE_LIMITS = {10022, 10023, 10024}
 EXPIRED, AUTH = {21327, 21315, 21316, 21317}, {10006, 10013, 10014, 21301, 21314, 21319, 21332}
 BUSY = {10001, 10002, 10009, 10010}  # system error, unavailable, task queue full, timeout: may have acted
@@ -54,6 +55,16 @@ def comparable(text: str) -> str:
 
 def created(status: dict) -> datetime:
     return datetime.strptime(status["created_at"], "%a %b %d %H:%M:%S %z %Y")
+
+
+def _incoming(item: dict, kind: str) -> Incoming:
+    """A comment or a status that mentions the account, as an inbox item's raw material."""
+    user = item.get("user") or {}
+    status = item.get("status") or {}
+    answered = str(status.get("idstr") or status.get("id") or "") or None
+    return Incoming(str(item.get("idstr") or item["id"]), kind, user.get("screen_name") or str(user.get("id", "")),
+                    item.get("text") or "", f"https://weibo.com/{user.get('id', '')}/{item.get('mid') or item['id']}",
+                    created(item), user.get("followers_count"), answered if kind == "comment" else None)
 
 
 def outbound_address(api: str) -> str:
@@ -90,7 +101,7 @@ class Weibo(Platform):
     can_publish = True
     reconciles = True
     settle = 60.0  # assumed: Weibo acts on a request within twice the 30 s answer timeout, or never
-    has_metrics = has_followers = True
+    has_metrics = has_followers = has_inbox = True
 
     length = staticmethod(counting.weibo_length)
 
@@ -229,6 +240,18 @@ class Weibo(Platform):
             for row in self.call("GET", "/2/statuses/count.json", "counts", params={"ids": ids}):
                 found.append(Metrics(str(row["id"]), likes=row.get("attitudes"), reposts=row.get("reposts"),
                                      replies=row.get("comments")))
+        return found
+
+    def inbox(self, since: datetime) -> list[Incoming]:
+        """Comments on the account's statuses and statuses that @ it, newest first, back to `since`."""
+        found = []
+        for path, key, kind in (("/2/comments/to_me.json", "comments", "comment"),
+                                ("/2/statuses/mentions.json", "statuses", "mention")):
+            for page in range(1, INBOX_PAGES + 1):
+                items = self.call("GET", path, f"{kind}s", params={"count": 200, "page": page}).get(key) or []
+                found += [_incoming(item, kind) for item in items if created(item) >= since]
+                if len(items) < 200 or created(items[-1]) < since:
+                    break
         return found
 
     def followers(self) -> int | None:

@@ -10,6 +10,9 @@ Endpoints:
   GET  /2/statuses/user_timeline.json   count (≤ 100), page -> {statuses (the token's own, newest first), total_number}
   GET  /2/statuses/show.json    id -> the status (20101 "Target weibo does not exist!")
   GET  /2/account/get_uid.json  -> {uid} of the token's user
+  GET  /2/comments/to_me.json   count (≤ 200), page -> {comments (on the token's statuses, newest first: id, idstr,
+                                created_at, text, user, status), total_number}
+  GET  /2/statuses/mentions.json   count (≤ 200), page -> {statuses (others' statuses that @ the user), total_number}
   POST /oauth2/get_token_info   access_token -> {uid, appkey, scope, create_at, expire_in}
   GET  /2/account/rate_limit_status.json   the user's hourly budgets: remaining_user_hits, api_rate_limits, reset
 Rate limits (no headers on Weibo): per user and hour, 150 calls (10023 "User requests out of rate limit!") and
@@ -19,7 +22,9 @@ Errors: HTTP 400 (parameters), 401 (token: 21327 expired, 21332 invalid), 403 (1
 rate limits) with ``{"error": "...", "error_code": N, "request": "/2/..."}``. Tokens come as the
 ``access_token`` parameter or ``Authorization: OAuth2 <token>``. Counting: a half-width (ASCII) character
 is ½ 汉字, anything else 1, rounded up. 20019 when the text repeats the account's previous post.
-Test control beyond mockapi's: POST /_mock/engage {"id", "comments", "reposts", "attitudes"} or
+Test control beyond mockapi's: POST /_mock/comment {"id", "text", "screen_name", "followers"?} (a comment by
+another user on one of the token's statuses), POST /_mock/mention {"text", "screen_name", "followers"?};
+POST /_mock/engage {"id", "comments", "reposts", "attitudes"} or
 {"followers": N}. ``ratelimit`` faults answer 10023; ``{"type": "status", "status": 403, "code": 10024}`` the per-API limit.
 
 Documentation used:
@@ -31,6 +36,8 @@ Documentation used:
     "error"}`` shape)
   https://open.weibo.com/wiki/2/statuses/user_timeline, .../2/statuses/show, .../2/account/get_uid (parameters and
     answers; user_timeline returns only the statuses the calling app posted)
+  https://open.weibo.com/wiki/2/comments/to_me and https://open.weibo.com/wiki/2/statuses/mentions (count,
+    page, since_id; the comment object: created_at, id, text, user, status, reply_comment)
   https://open.weibo.com/wiki/Rate-limiting (per user and app: 150 calls and 30 posts an hour at the normal
     level; the current page says the numbers now vary with the app's quality)
   https://github.com/sinaweibosdk/weibo_ios_sdk/issues/311 and https://github.com/xiaosier/libweibo/issues/22
@@ -95,6 +102,8 @@ class Weibo(Network):
     def seed(self) -> None:
         self.add_token(TOKEN, str(UID), ["all"], TOKEN_TTL)
         self.statuses: list[dict[str, Any]] = []
+        self.comments: list[dict[str, Any]] = []  # by others, on the token's statuses (/_mock/comment)
+        self.mentions: list[dict[str, Any]] = []  # others' statuses that @ the token's user (/_mock/mention)
         self.followers = 1200
         self.limits = dict(USER_LIMITS)
 
@@ -261,6 +270,31 @@ class Weibo(Network):
         return Reply(200, {"statuses": newest[(page - 1) * count:page * count], "total_number": len(newest),
                            "previous_cursor": 0, "next_cursor": 0})
 
+    @route("GET", "/2/comments/to_me.json")
+    def comments_to_me(self, req: Request) -> Reply:
+        return self.listing(req, "comments", self.comments)
+
+    @route("GET", "/2/statuses/mentions.json")
+    def statuses_mentions(self, req: Request) -> Reply:
+        return self.listing(req, "statuses", self.mentions)
+
+    def listing(self, req: Request, key: str, items: list[dict[str, Any]]) -> Reply:
+        """Newest first, `count` (≤ 200) a `page`."""
+        fields = self.authorize(req, req.query)
+        try:
+            count, page = min(int(fields.get("count", 50)), 200), max(int(fields.get("page", 1)), 1)
+        except ValueError:
+            raise self.fail(10017, req, "count", "a number", str(fields.get("count"))) from None
+        newest = list(reversed(items))
+        return Reply(200, {key: newest[(page - 1) * count:page * count], "total_number": len(newest),
+                           "previous_cursor": 0, "next_cursor": 0})
+
+    def someone(self, body: dict[str, Any]) -> dict[str, Any]:
+        name = str(body.get("screen_name") or "粉丝")
+        uid = 5_000_000_000 + sum(map(ord, name))
+        return {"id": uid, "idstr": str(uid), "screen_name": name, "name": name,
+                "followers_count": int(body.get("followers", 20))}
+
     @route("GET", "/2/statuses/show.json")
     def show_status(self, req: Request) -> Reply:
         fields = self.authorize(req, req.query)
@@ -292,6 +326,16 @@ class Weibo(Network):
             self.limits.update({k: int(v) for k, v in body.items() if k in self.limits})
             self.windows.clear()
             return Reply(200, self.limits)
+        if method == "POST" and what in ("comment", "mention"):
+            when = datetime.fromtimestamp(self.now(), CHINA).strftime("%a %b %d %H:%M:%S %z %Y")
+            item = {"created_at": when, "id": int(mid := self.new_id(16)), "idstr": mid, "mid": mid,
+                    "text": str(body.get("text", "")), "user": self.someone(body)}
+            if what == "comment":
+                item["status"] = next((st for st in self.statuses if st["idstr"] == str(body.get("id"))), None)
+                self.comments.append(item)
+            else:
+                self.mentions.append(item)
+            return Reply(200, item)
         if method != "POST" or what != "engage":
             return None
         if "followers" in body:
