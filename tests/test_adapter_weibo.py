@@ -220,7 +220,8 @@ def test_the_inbox_reads_comments_on_the_accounts_statuses_and_mentions(make_rep
     own = _record(root, "text")["remote_id"]
     comment = weibo.control("POST", "comment", {"id": own, "text": "茶叶收到是坏的，我要退款", "screen_name": "茶友",
                                                 "followers": 88})
-    mention = weibo.control("POST", "mention", {"text": "@云叶茶 冬季新品什么时候发货？", "screen_name": "路人"})
+    mention = weibo.control("POST", "mention", {"text": "@云叶茶 冬季新品什么时候发货？", "screen_name": "路人",
+                                                "verified": True})
     account = load_repo(root).config.accounts["weibo"]
     adapter = platform_class("weibo")(account, {ENV_NAME: weibo["TOKEN"]}, root)
     try:
@@ -233,3 +234,4 @@ def test_the_inbox_reads_comments_on_the_accounts_statuses_and_mentions(make_rep
     assert (first.kind, first.author, first.in_reply_to, first.author_followers) == ("comment", "茶友", own, 88)
     assert (second.kind, second.author, second.in_reply_to, second.text) == ("mention", "路人", None,
                                                                              "@云叶茶 冬季新品什么时候发货？")
+    assert (first.author_verified, second.author_verified) == (False, True)

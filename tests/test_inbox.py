@@ -44,6 +44,15 @@ def test_priority(text, kind, sentiment, intent, followers, expected):
     assert priority_of(text, kind, sentiment, intent, followers, RULES) == expected
 
 
+@pytest.mark.parametrize("sentiment,verified,expected", [
+    ("negative", True, "urgent"),    # a verified author's negative word is urgent, whatever their followers
+    ("negative", False, "high"),
+    ("neutral", True, "normal"),     # verified alone is no reason
+])
+def test_a_verified_author_makes_a_negative_item_urgent(sentiment, verified, expected):
+    assert priority_of("Not impressed", "mention", sentiment, "other", 5, RULES, verified) == expected
+
+
 QUIET = Replies(quiet=(time(22), time(8)))
 DUE_CASES = [
     # (replies, tz, created (local wall clock), priority, due (local wall clock))

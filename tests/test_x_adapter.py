@@ -230,7 +230,7 @@ def test_the_inbox_reads_mentions_replies_and_quotes_by_others(x):
         "reply": x.control("POST", "post_as", {"username": "fan", "text": "@smm_brand is it organic?",
                                                 "reply_to": own, "followers": 12})["data"]["id"],
         "mention": x.control("POST", "post_as", {"username": "critic", "text": "Tea time with @smm_brand & friends",
-                                                  "followers": 50_000})["data"]["id"],
+                                                  "followers": 50_000, "verified": True})["data"]["id"],
         "quote": x.control("POST", "post_as", {"username": "fan", "text": "@smm_brand look", "quote": own})["data"]["id"],
     }
     x.control("POST", "post_as", {"username": "other", "text": "no mention here"})
@@ -242,4 +242,5 @@ def test_the_inbox_reads_mentions_replies_and_quotes_by_others(x):
     assert (reply.author, reply.in_reply_to, reply.author_followers) == ("fan", own, 12)
     assert (mention.text, mention.author_followers) == ("Tea time with @smm_brand & friends", 50_000)  # entities undone
     assert got[said["quote"]].quotes == own
+    assert (mention.author_verified, reply.author_verified) == (True, False)
     assert mention.url == f"https://x.com/critic/status/{said['mention']}"

@@ -141,7 +141,8 @@ def _item(item_id: str, account: str, platform: str, incoming: Incoming, posts: 
           repo, now: datetime) -> Item:
     replies: Replies = repo.replies
     _, sentiment, intent = classify(incoming.text)
-    priority = priority_of(incoming.text, incoming.kind, sentiment, intent, incoming.author_followers, replies)
+    priority = priority_of(incoming.text, incoming.kind, sentiment, intent, incoming.author_followers, replies,
+                           incoming.author_verified)
     answered = incoming.in_reply_to or incoming.quotes
     return Item(item_id, account, platform, incoming.kind, incoming.author, incoming.text, incoming.url,
                 incoming.created_at.isoformat(), due_by(incoming.created_at, priority, replies, repo.config.timezone)

@@ -1,7 +1,7 @@
 """Triage: each item's priority and the time it must be answered by, from brand/replies.yml.
 
-    priority   urgent  an urgent keyword, a complaint in a negative tone, or a negative item from an
-                       author with at least `urgent.followers` followers
+    priority   urgent  an urgent keyword, a complaint in a negative tone, or a negative item from a
+                       verified author or one with at least `urgent.followers` followers
                high    any other negative item or complaint, or a question sent privately
                low     spam, or praise that asks nothing
                normal  everything else
@@ -104,11 +104,12 @@ def _auto_rules(loaded: YamlFile, raw: list[dict]) -> tuple[tuple[AutoRule, ...]
     return tuple(rules), found
 
 
-def priority_of(text: str, kind: str, sentiment: str, intent: str, followers: int | None, replies: Replies) -> str:
+def priority_of(text: str, kind: str, sentiment: str, intent: str, followers: int | None, replies: Replies,
+                verified: bool = False) -> str:
     folded = text.casefold()
     negative = sentiment == "negative"
-    if any(k in folded for k in replies.keywords) or (negative and intent == "complaint") or (
-            negative and replies.followers is not None and (followers or 0) >= replies.followers):
+    large = verified or (replies.followers is not None and (followers or 0) >= replies.followers)
+    if any(k in folded for k in replies.keywords) or (negative and intent == "complaint") or (negative and large):
         return "urgent"
     if negative or intent == "complaint" or (kind == "dm" and intent == "question"):
         return "high"

@@ -111,3 +111,4 @@ class Incoming:
     author_followers: int | None = None
     in_reply_to: str | None = None
     quotes: str | None = None
+    author_verified: bool = False  # the network marks the author as verified

@@ -64,7 +64,8 @@ def _incoming(item: dict, kind: str) -> Incoming:
     answered = str(status.get("idstr") or status.get("id") or "") or None
     return Incoming(str(item.get("idstr") or item["id"]), kind, user.get("screen_name") or str(user.get("id", "")),
                     item.get("text") or "", f"https://weibo.com/{user.get('id', '')}/{item.get('mid') or item['id']}",
-                    created(item), user.get("followers_count"), answered if kind == "comment" else None)
+                    created(item), user.get("followers_count"), answered if kind == "comment" else None,
+                    author_verified=bool(user.get("verified")))
 
 
 def outbound_address(api: str) -> str:

@@ -101,7 +101,8 @@ def _incoming(tweet: dict, author: dict, me: str) -> Incoming:
     username = author.get("username") or tweet.get("author_id", "")
     return Incoming(tweet["id"], kind, username, html.unescape(tweet.get("text", "")),
                     f"https://x.com/{username}/status/{tweet['id']}", _created(tweet),
-                    (author.get("public_metrics") or {}).get("followers_count"), replied, refs.get("quoted"))
+                    (author.get("public_metrics") or {}).get("followers_count"), replied, refs.get("quoted"),
+                    bool(author.get("verified")))
 
 
 class X(Platform):
@@ -263,7 +264,7 @@ class X(Platform):
         me = self._me()["id"]
         params = {"max_results": str(PAGE), "start_time": since.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
                   "tweet.fields": "created_at,referenced_tweets,in_reply_to_user_id,author_id",
-                  "expansions": "author_id", "user.fields": "username,public_metrics"}
+                  "expansions": "author_id", "user.fields": "username,public_metrics,verified"}
         found: list[Incoming] = []
         for _ in range(MAX_PAGES):
             page = self.call("GET", f"/2/users/{me}/mentions", "mentions", params=params).json()

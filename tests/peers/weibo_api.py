@@ -293,7 +293,7 @@ class Weibo(Network):
         name = str(body.get("screen_name") or "粉丝")
         uid = 5_000_000_000 + sum(map(ord, name))
         return {"id": uid, "idstr": str(uid), "screen_name": name, "name": name,
-                "followers_count": int(body.get("followers", 20))}
+                "followers_count": int(body.get("followers", 20)), "verified": bool(body.get("verified", False))}
 
     @route("GET", "/2/statuses/show.json")
     def show_status(self, req: Request) -> Reply:

@@ -537,6 +537,7 @@ class X(Network):
             author = str(2_000_000_000_000_000_000 + sum(map(ord, username)))
             known = (self.others.get(author) or {}).get("public_metrics", {}).get("followers_count", 10)
             self.others[author] = {"id": author, "username": username, "name": username.title(),
+                                   "verified": bool(body.get("verified", False)),
                                    "public_metrics": {"followers_count": int(body.get("followers", known))}}
             tweet = self.new_tweet(author, str(body.get("text", "")), self.find(body.get("reply_to")), [])
             if body.get("quote") and self.find(body["quote"]):
