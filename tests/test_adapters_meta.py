@@ -329,3 +329,15 @@ def test_a_video_goes_as_a_reel_or_a_video_container(meta, adapter_for, tmp_path
     [container] = [c for c in meta.state()["containers"] if c["status"] == "PUBLISHED"]
     assert container["fields"]["media_type"] == kind
     assert container["video_url"] == f"{meta['FILES_URL']}/content/clip.mp4" and post.remote_id
+
+
+@pytest.mark.parametrize("name, kind", [("threads", "reply"), ("facebook", "comment"), ("instagram", "comment")])
+def test_the_inbox_reads_comments_on_the_accounts_recent_posts(meta, adapter_for, name, kind):
+    adapter, outgoing = adapter_for(name)
+    since = datetime.now(timezone.utc) - timedelta(minutes=5)
+    post = adapter.publish(outgoing, idempotency_key="k").remote_id
+    said = meta.control("POST", "comment", {"id": post, "text": "Is the winter blend organic? 有机吗？", "username": "fan"})
+    got = adapter.inbox(since)
+    assert [(i.network_id, i.kind, i.author, i.text, i.in_reply_to) for i in got] == [
+        (said["id"], kind, "fan", "Is the winter blend organic? 有机吗？", post)]
+    assert adapter.inbox(datetime.now(timezone.utc) + timedelta(hours=1)) == []  # said before the window

@@ -24,6 +24,7 @@ METRICS = ("post_impressions", "post_clicks", "post_reactions_by_type_total")
 class Facebook(MetaPlatform):
     name = "facebook"
     label = "Facebook"
+    posts_edge, comments_edge, comment_kind = "published_posts", "comments", "comment"
     text_limit = 63_206
     media = MediaRules(max_count=10, max_bytes=10 * 1024 * 1024, alt_supported=False,
                        video=VideoRules(types=frozenset({"video/mp4", "video/quicktime"}), max_bytes=10 * 1024 ** 3, max_seconds=240 * 60))

@@ -19,7 +19,7 @@ import json
 import logging
 import time
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 from urllib.parse import quote
@@ -28,7 +28,7 @@ import httpx
 
 from smm.errors import AuthError, NotSupported, RateLimited, Rejected, TransientError
 from smm.platforms import http
-from smm.platforms.base import Lookup, Outgoing, Platform, PublishResult
+from smm.platforms.base import Incoming, Lookup, Outgoing, Platform, PublishResult
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +38,7 @@ USAGE_CEILING = 95  # percent of a budget past which smm calls no more
 UNSAID_WAIT = 900.0  # seconds to wait for a budget when Meta does not say (a quarter of its rolling hour)
 POLLS = (0.5, 1, 2, 4, 8, 15)  # seconds between container status reads; then every 15 s
 PAGE = 100  # posts read back per call by find()
+POSTS_BACK = timedelta(days=30)  # the inbox reads comments on the posts of the last 30 days
 
 AUTH_CODES = {102, 190, 2500, 10} | set(range(200, 300))  # token invalid or expired; permission missing
 RATE_CODES = {4, 17, 32, 613} | set(range(80001, 80015))  # app, user, page, custom and business budgets
@@ -280,7 +281,11 @@ class MetaPlatform(Platform):
     """What the Threads, Facebook and Instagram adapters share: their `graph` (a Graph, made on first
     use by the subclass), `token_info` for `smm doctor`, and the wait between container reads."""
 
-    can_publish = reconciles = has_metrics = has_followers = True
+    can_publish = reconciles = has_metrics = has_followers = has_inbox = True
+    # the inbox: the owner's posts of the last POSTS_BACK (`{owner}/{posts_edge}`), then each one's comments
+    posts_edge: str = "media"
+    comments_edge: str = "comments"  # Threads: "replies"
+    comment_kind: str = "comment"  # Threads: "reply"
     settle = 60.0  # assumed: Meta acts on a publish call within its answer timeout, or never
     required_scopes: tuple[str, ...] = ()  # the token's permissions smm needs (debug_token's `scopes`)
     sleep = staticmethod(time.sleep)  # between container status reads; tests replace it
@@ -291,6 +296,28 @@ class MetaPlatform(Platform):
         """For `smm doctor`: one cheap authenticated call (debug_token) saying whose token this is, its
         scopes and expiry; AuthError when Meta refuses the token."""
         return self.graph.token_info()
+
+    @property
+    def owner(self) -> str:
+        """The id of the page or user whose posts these are."""
+        return str(self.options.get("page_id") or self.options["user_id"])
+
+    def inbox(self, since: datetime) -> list[Incoming]:
+        """Comments (Threads: replies) made since `since` on the account's posts of the last POSTS_BACK."""
+        posts = self.graph.call("GET", f"{self.owner}/{self.posts_edge}", "own posts", params={
+            "fields": "id", "limit": PAGE, "since": int((since - POSTS_BACK).timestamp())}).get("data") or []
+        found = []
+        for post in posts:
+            answer = self.graph.call("GET", f"{post['id']}/{self.comments_edge}", "comments", params={
+                "fields": "id,text,message,timestamp,created_time,username,from,permalink", "limit": 100})
+            for comment in answer.get("data") or []:
+                when = created(comment, "created_time" if "created_time" in comment else "timestamp")
+                author = comment.get("username") or (comment.get("from") or {}).get("name") or ""
+                if when is not None and when >= since and author.casefold() != str(self.options.get("handle", "")).casefold():
+                    found.append(Incoming(str(comment["id"]), self.comment_kind, author,
+                                          comment.get("message") or comment.get("text") or "", comment.get("permalink"),
+                                          when, None, str(post["id"])))
+        return found
 
     def close(self) -> None:
         if "_graph" in vars(self):

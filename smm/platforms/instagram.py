@@ -29,6 +29,7 @@ METRICS = ("likes", "comments", "shares", "views")
 class Instagram(MetaPlatform):
     name = "instagram"
     label = "Instagram"
+    posts_edge, comments_edge, comment_kind = "media", "comments", "comment"
     text_limit = 2200
     max_hashtags = 5
     media = MediaRules(min_count=1, max_count=10, types=frozenset({"image/jpeg"}), max_bytes=8 * 1024 * 1024, alt_limit=1000,

@@ -45,6 +45,7 @@ METRICS = ("views", "likes", "replies", "reposts", "quotes")
 class Threads(MetaPlatform):
     name = "threads"
     label = "Threads"
+    posts_edge, comments_edge, comment_kind = "threads", "replies", "reply"
     text_limit = 500
     threads = True
     max_links = 5

@@ -115,6 +115,7 @@ class Meta(Network):
         self.next_outcome: dict[str, str] | None = None
         self.budget = {"app": 200, "business": 4800}
         self.followers = {PAGE_ID: 900, IG_USER_ID: 2500, THREADS_USER_ID: 300}
+        self.comments: list[dict[str, Any]] = []  # by others on a published post (/_mock/comment)
 
     def default_user(self) -> str:
         return USER_ID
@@ -372,6 +373,23 @@ class Meta(Network):
             media_id = parent
         return media_id
 
+    def comments_of(self, item: dict[str, Any], fields: dict[str, Any]) -> Reply:
+        """A post's comments, oldest first, as each network shows them: Facebook `message`,
+        `created_time`, `from {id, name}`; Instagram and Threads `text`, `timestamp`, `username`."""
+        limit = int(fields.get("limit", 25))
+        found = [c for c in self.comments if c["parent"] == item["id"]][:limit]
+        views = []
+        for c in found:
+            stamp = time.strftime("%Y-%m-%dT%H:%M:%S+0000", time.gmtime(c["timestamp"]))
+            if item["network"] == "facebook":
+                views.append({"id": c["id"], "message": c["text"], "created_time": stamp,
+                              "from": {"id": c["user_id"], "name": c["username"]}})
+            else:
+                views.append({"id": c["id"], "text": c["text"], "timestamp": stamp, "username": c["username"],
+                              **({"permalink": f"https://www.threads.net/@{c['username']}/post/{c['id']}"}
+                                 if item["network"] == "threads" else {})})
+        return Reply(200, {"data": views, "paging": {}})
+
     def listed(self, node: str, edge: str, fields: dict[str, Any]) -> Reply:
         """An owner's posts, newest first: `threads` without replies, `replies` only replies; `since`
         and `until` (epoch seconds) bound their creation time, `limit` the page."""
@@ -411,6 +429,8 @@ class Meta(Network):
                                                                           "quota_duration": 86400}}]})
         if edge == "insights" and node in self.media:
             return self.insights(self.media[node], fields)
+        if node in self.media and edge in ("comments", "replies"):  # a post's comments (Threads: its replies)
+            return self.comments_of(self.media[node], fields)
         if edge in ("threads", "replies", "media", "feed", "posts", "published_posts"):
             return self.listed(node, edge, fields)
         if edge == "threads_insights" and node == THREADS_USER_ID:
@@ -551,6 +571,15 @@ class Meta(Network):
             self.budget.update({k: int(v) for k, v in body.items() if k in self.budget})
             self.windows.clear()
             return Reply(200, self.budget)
+        if method == "POST" and what == "comment":
+            item = self.media.get(str(body.get("id")))
+            if item is None:
+                return Reply(404, {"error": "no such post"})
+            comment = {"id": f"{item['id']}_{len(self.comments) + 1}", "parent": item["id"], "text": str(body.get("text", "")),
+                       "username": str(body.get("username", "fan")), "user_id": str(9_000 + len(self.comments)),
+                       "timestamp": self.now()}
+            self.comments.append(comment)
+            return Reply(200, comment)
         if method == "POST" and what == "engage":
             item = self.media.get(str(body.get("id")))
             if item:
