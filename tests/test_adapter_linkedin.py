@@ -199,3 +199,18 @@ def test_smm_metrics_collects_weibo_and_linkedin(make_repo, linkedin, smm, monke
     followers = "".join(p.read_text() for p in (root / "data/accounts").glob("*.csv"))
     assert ",linkedin,linkedin,77" in followers and ",weibo,weibo,88" in followers
     weibo.reset()
+
+
+def test_the_inbox_reads_comments_on_the_authors_recent_posts(make_repo, linkedin):
+    root = make_repo({"a.md": _due("Winter blend is here")}, platforms=_platforms(linkedin), calendar=None)
+    _run(root, linkedin)
+    share = _record(root, "a")["remote_id"]
+    said = linkedin.control("POST", "comment", {"share": share, "text": "Where can I buy it? 哪里能买到？"})
+    adapter = platform_class("linkedin")(load_repo(root).config.accounts["linkedin"], _env(linkedin), root)
+    try:
+        got = adapter.inbox(_now() - timedelta(hours=1))
+        assert [(i.network_id, i.kind, i.author, i.text, i.in_reply_to) for i in got] == [
+            (said["id"], "comment", "urn:li:person:fan123", "Where can I buy it? 哪里能买到？", share)]
+        assert adapter.inbox(_now() + timedelta(hours=1)) == []
+    finally:
+        adapter.close()

@@ -30,6 +30,7 @@ from smm.platforms.base import (
     API_BASE_OPTION,
     TOKEN_OPTION,
     Display,
+    Incoming,
     Lookup,
     MediaRules,
     Metrics,
@@ -47,6 +48,7 @@ API = "https://api.linkedin.com"
 VERSION = "202611"  # LinkedIn keeps a version at least a year: set `linkedin_version` when this one is retired
 TOKEN_LIFETIME = timedelta(days=60)
 PAGE = 50  # posts per page looked through by find()
+POSTS_BACK = timedelta(days=30)  # the inbox reads comments on the posts of the last 30 days
 MAX_PAGES = 10
 IMAGE_WAITS = 10  # seconds an uploaded image may take to become AVAILABLE
 _URN = r"^urn:li:(organization|person):[A-Za-z0-9_-]+$"
@@ -89,6 +91,7 @@ class LinkedIn(Platform):
     options_rule = {"required": ["token_env", "author"], "properties": {"author": {"pattern": _URN}}}
     display = Display("#0a66c2", "#0a66c2")
     can_publish = True
+    has_inbox = True
     reconciles = True
     settle = 60.0  # assumed: LinkedIn acts on a request within twice the 30 s answer timeout, or never
     has_metrics = has_followers = True
@@ -216,6 +219,24 @@ class LinkedIn(Platform):
             if len(posts) < PAGE or datetime.fromtimestamp(posts[-1]["createdAt"] / 1000, timezone.utc) < lookup.since:
                 return found
         raise NotSupported(f"more than {MAX_PAGES * PAGE} posts since the call: too many to look through")
+
+    def inbox(self, since: datetime) -> list[Incoming]:
+        """Comments made since `since` on the author's posts of the last POSTS_BACK (socialActions)."""
+        posts = self.call("GET", "/rest/posts", "own posts", params={
+            "q": "author", "author": self.author, "count": PAGE, "start": 0}).json().get("elements") or []
+        found = []
+        for post in posts:
+            if datetime.fromtimestamp(post["createdAt"] / 1000, timezone.utc) < since - POSTS_BACK:
+                break
+            comments = self.call("GET", f"/rest/socialActions/{quote(post['id'], safe='')}/comments", "comments",
+                                 params={"count": 100}).json().get("elements") or []
+            for comment in comments:
+                when = datetime.fromtimestamp((comment.get("created") or {}).get("time", 0) / 1000, timezone.utc)
+                if when >= since and comment.get("actor") != self.author:
+                    found.append(Incoming(str(comment["id"]), "comment", comment.get("actor", ""),
+                                          (comment.get("message") or {}).get("text", ""), None, when, None,
+                                          post["id"]))
+        return found
 
     @staticmethod
     def is_sent(post: dict, outgoing: Outgoing) -> bool:

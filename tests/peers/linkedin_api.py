@@ -8,6 +8,11 @@ Endpoints:
                                           title}}} -> 201, empty body, ``x-restli-id: urn:li:share:N``
   GET    /rest/posts?q=author&author=URN  count, start -> {elements, paging}
   GET    /rest/posts/{urn}, DELETE /rest/posts/{urn}
+  GET    /rest/socialActions/{urn}/comments   count, start -> {elements: [{id, actor, message: {text},
+                                          created: {actor, time}, object}], paging}
+                                          (docs: learn.microsoft.com/linkedin/marketing/community-management/
+                                          shares/comments-api; test control: POST /_mock/comment {share, text,
+                                          actor?})
   POST   /rest/images?action=initializeUpload  {initializeUploadRequest: {owner}} -> {value: {uploadUrl,
                                           uploadUrlExpiresAt, image}}; PUT the bytes to uploadUrl (Bearer);
                                           GET /rest/images/{urn}: WAITING_UPLOAD -> AVAILABLE after the upload
@@ -120,6 +125,7 @@ class LinkedIn(Network):
     def seed(self) -> None:
         self.add_token(TOKEN, PERSON, SCOPES, TOKEN_TTL, admin_of=[ORG])
         self.posts: list[dict[str, Any]] = []
+        self.comments: list[dict[str, Any]] = []  # by members on the author's posts (/_mock/comment)
         self.images: dict[str, dict[str, Any]] = {}
         self.uploads: dict[str, tuple[str, float]] = {}  # upload path -> (image urn, expiry epoch)
         self.followers = 480
@@ -289,6 +295,15 @@ class LinkedIn(Network):
         self.find(req.params["urn"])["deleted"] = True
         return Reply(204, None)
 
+    @route("GET", r"/rest/socialActions/(?P<urn>[^/]+)/comments")
+    def comments_on(self, req: Request) -> Reply:
+        self.caller(req, "r_organization_social")
+        post = self.find(req.params["urn"])
+        start, count = int(req.query.get("start", 0)), min(int(req.query.get("count", 10)), 100)
+        mine = [c for c in self.comments if c["object"] == post["id"]]
+        return Reply(200, {"paging": {"start": start, "count": count, "links": [], "total": len(mine)},
+                           "elements": mine[start:start + count]})
+
     # ---------------------------------------------------------------- images
     @route("POST", "/rest/images")
     def initialize_upload(self, req: Request) -> Reply:
@@ -378,6 +393,14 @@ class LinkedIn(Network):
 
     # ---------------------------------------------------------------- test control
     def extra_control(self, method: str, what: str, body: dict[str, Any]) -> Reply | None:
+        if method == "POST" and what == "comment":
+            millis = int(self.now() * 1000)
+            actor = str(body.get("actor") or "urn:li:person:fan123")
+            comment = {"id": str(6_000_000 + len(self.comments)), "actor": actor, "object": str(body.get("share")),
+                       "message": {"text": str(body.get("text", ""))}, "created": {"actor": actor, "time": millis},
+                       "lastModified": {"actor": actor, "time": millis}}
+            self.comments.append(comment)
+            return Reply(200, comment)
         if method != "POST" or what != "engage":
             return None
         self.followers = int(body.get("followers", self.followers))
