@@ -1,7 +1,9 @@
 """Every exception smm raises on purpose.
 
     SmmError                     root; carries a message and keyword context
-    ├── UsageError               bad command-line input (exit 2)
+    ├── InputError               a request the library cannot do as asked: a title, a period, a
+    │   │                        requirement, a time zone (exit 2)
+    │   └── UsageError           bad command-line input, raised by smm.cli only
     ├── ConfigError              platforms.yml missing or invalid (exit 2); `.diagnostics` say where
     ├── StateError               the checkout or a record does not allow it now (a run holds the lock,
     │                            a rebase is under way, a job needs no resolving)
@@ -29,8 +31,14 @@ class SmmError(Exception):
         self.context = context
 
 
-class UsageError(SmmError):
+class InputError(SmmError):
+    """What a caller asked for cannot be done as asked (the library's side of a usage error)."""
+
     exit_code = 2
+
+
+class UsageError(InputError):
+    """Bad command-line input: raised by smm.cli only."""
 
 
 class ConfigError(SmmError):

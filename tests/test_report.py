@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from conftest import ROOT, post_text
 
-from smm.errors import SmmError, UsageError
+from smm.errors import InputError, SmmError
 from smm.report import JSON_KEYS, build, kpis, window, write
 from smm.workspace.repo import load_repo
 from smm.workspace.settings import load_settings
@@ -288,13 +288,13 @@ def test_window():
         datetime(2026, 10, 1, tzinfo=tz), datetime(2026, 11, 1, tzinfo=tz))
     assert window(tz, now, "90d", None, date(2026, 10, 31))[0] == datetime(2026, 8, 3, tzinfo=tz)  # 1 Nov − 90 days
     assert window(tz, now, None, date(2026, 11, 20), None) == (datetime(2026, 11, 20, tzinfo=tz), now)
-    with pytest.raises(UsageError):
+    with pytest.raises(InputError):
         window(tz, now, None, date(2026, 11, 2), date(2026, 11, 1))
     assert window(tz, now, "7d", date(2026, 10, 1), None) == (
         datetime(2026, 10, 1, tzinfo=tz), datetime(2026, 10, 8, tzinfo=tz))  # a week from --from
-    with pytest.raises(UsageError):
+    with pytest.raises(InputError):
         window(tz, now, "7d", date(2026, 10, 1), date(2026, 10, 31))
-    with pytest.raises(UsageError):
+    with pytest.raises(InputError):
         window(tz, now, "soon")
 
 

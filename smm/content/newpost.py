@@ -12,9 +12,10 @@ from anyascii import anyascii
 from pypinyin import lazy_pinyin
 
 from smm.content.post import CONTENT_DIR
-from smm.errors import SmmError, UsageError
+from smm.errors import InputError
 from smm.platforms import platform_class
 from smm.workspace.calendar import gaps
+from smm.workspace.files import CannotWrite
 from smm.workspace.repo import Repo
 
 SLUG_LIMIT = 60
@@ -64,7 +65,7 @@ def text_accounts(repo: Repo) -> list[str]:
     """The accounts a post of text alone can go to (not Instagram's: it needs an image or a video)."""
     found = [name for name, account in repo.config.accounts.items() if platform_class(account.platform).media.min_count == 0]
     if repo.config.accounts and not found:
-        raise UsageError(f"every account ({', '.join(repo.config.accounts)}) needs media; name the ones this post "
+        raise InputError(f"every account ({', '.join(repo.config.accounts)}) needs media; name the ones this post "
                          "goes to with --platforms, then add `media:` to the post")
     return found
 
@@ -72,14 +73,14 @@ def text_accounts(repo: Repo) -> list[str]:
 def create_post(repo: Repo, title: str, at: datetime | None, accounts: list[str] | None, now: datetime) -> Path:
     """Write content/<yyyy>/<mm>/<id>.md and return its path."""
     if not title.strip():
-        raise UsageError("the title must not be empty")
+        raise InputError("the title must not be empty")
     if not title.strip().isprintable():  # a line break, escape or invisible mark; a byte that is not UTF-8 (exit 3)
-        raise UsageError(f"the title must be one line of printable text: {title!r} is not")
+        raise InputError(f"the title must be one line of printable text: {title!r} is not")
     if len(title.strip()) > TITLE_LIMIT:
-        raise UsageError(f"the title is {len(title.strip())} characters; at most {TITLE_LIMIT}")
+        raise InputError(f"the title is {len(title.strip())} characters; at most {TITLE_LIMIT}")
     unknown = [a for a in accounts or [] if a not in repo.config.accounts]
     if unknown:
-        raise UsageError(f"unknown account(s): {', '.join(unknown)}; accounts are: {', '.join(repo.config.accounts)}")
+        raise InputError(f"unknown account(s): {', '.join(unknown)}; accounts are: {', '.join(repo.config.accounts)}")
     meta: dict = {"title": title.strip()}
     pillar = None
     if at is None:
@@ -105,5 +106,5 @@ def create_post(repo: Repo, title: str, at: datetime | None, accounts: list[str]
         with open(path, "x", encoding="utf-8", newline="\n") as handle:
             handle.write(text.rstrip("\n") + "\n")
     except OSError as exc:  # a read-only checkout, a full disk
-        raise SmmError(f"cannot write {path.relative_to(repo.root).as_posix()}: {exc.strerror}") from None
+        raise CannotWrite(path.relative_to(repo.root).as_posix(), exc) from None
     return path

@@ -81,7 +81,7 @@ def changed_since(root: Path, ref: str) -> list[tuple[str, str]]:
     try:
         repo = git.Repo(root, search_parent_directories=True)
     except (git.InvalidGitRepositoryError, git.NoSuchPathError):
-        raise SmmError(f"{root} is not in a git repository: --since needs one") from None
+        raise StateError(f"{root} is not in a git repository: --since needs one") from None
     inside = Path(root).resolve().relative_to(Path(repo.working_tree_dir).resolve()).as_posix()
     try:
         base = repo.git.merge_base(ref, "HEAD")

@@ -16,14 +16,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, tzinfo
 
+from smm import output
 from smm.data.jobs import published_jobs
-from smm.errors import UsageError
+from smm.errors import InputError
 from smm.inbox.responsiveness import DEFINITION, responsiveness
 from smm.report import kpis
 from smm.report.goals import Context, evaluate
 from smm.report.kpis import MeasuredPost
 from smm.workspace.brand import page_language
-from smm import output
 
 JSON_KEYS = ("period", "accounts", "posts", "goals", "best_times", "responsiveness")
 DEFINITIONS = {
@@ -66,13 +66,13 @@ def window(tz: tzinfo, now: datetime, period: str | None = None, from_: date | N
     try:
         length = parse_duration(period or "30d")
     except ValueError:
-        raise UsageError(f"--period {period!r}: expected a duration such as 7d, 30d or 90d") from None
+        raise InputError(f"--period {period!r}: expected a duration such as 7d, 30d or 90d") from None
     if length is None or length <= timedelta(0):
-        raise UsageError(f"--period {period!r}: expected a duration such as 7d, 30d or 90d")
+        raise InputError(f"--period {period!r}: expected a duration such as 7d, 30d or 90d")
     if from_ is None and to is None:
         return now - length, now
     if period is not None and from_ and to:
-        raise UsageError("--period with both --from and --to: give two of the three")
+        raise InputError("--period with both --from and --to: give two of the three")
     start = datetime.combine(from_, time(), tzinfo=tz) if from_ else None
     if to:
         end = datetime.combine(to + timedelta(days=1), time(), tzinfo=tz)
@@ -80,7 +80,7 @@ def window(tz: tzinfo, now: datetime, period: str | None = None, from_: date | N
         end = start + length if period and start else now
     start = start or end - length
     if end <= start:
-        raise UsageError("--to is before --from")
+        raise InputError("--to is before --from")
     return start, end
 
 

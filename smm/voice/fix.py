@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from smm.content.post import split_front_matter
-from smm.errors import SmmError
+from smm.errors import StateError
 from smm.voice.engine import Voice, _where, apply_replacements
 from smm.voice.segments import FrontMatter, LineIndex
 from smm.workspace.files import read_bytes, write_atomic
@@ -110,7 +110,7 @@ def _fix_post(root: Path, post, voice: Voice, write: bool) -> list:
         try:
             write_atomic(root / post.file, new_text)
         except OSError as exc:  # a read-only checkout
-            raise SmmError(f"cannot fix {post.file}: {exc.strerror}") from None
+            raise StateError(f"cannot fix {post.file}: {exc.strerror}") from None
     return made
 
 

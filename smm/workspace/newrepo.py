@@ -12,7 +12,8 @@ from pathlib import Path
 from packaging.requirements import InvalidRequirement, Requirement
 
 from smm import DISTRIBUTION
-from smm.errors import SmmError, UsageError
+from smm.errors import InputError, StateError
+from smm.workspace.files import CannotWrite
 from smm.workspace.timezones import timezone_hint
 
 WORKFLOWS = ("validate.yml", "pr-comment.yml", "publish.yml")
@@ -36,11 +37,11 @@ def with_extra(requirement: str, extra: str = "networks") -> str:
             match = _PATH_EXTRAS.match(spec)
             extras = {e.strip() for e in (match["extras"] or "").split(",") if e.strip()} | {extra}
             return f"{match['path']}[{','.join(sorted(extras))}]"
-        raise UsageError(f"--smm-requirement {requirement!r} is not a pip requirement ({str(exc).splitlines()[0]}); "
+        raise InputError(f"--smm-requirement {requirement!r} is not a pip requirement ({str(exc).splitlines()[0]}); "
                          f"use e.g. {DISTRIBUTION}==0.1.0, git+https://github.com/OWNER/smm@v0.1.0 "
                          "or ./vendor/smm") from None
     if parsed.name.lower() == "smm" and not parsed.url:
-        raise UsageError(f"--smm-requirement {requirement!r}: `smm` on the Python package index is another project; "
+        raise InputError(f"--smm-requirement {requirement!r}: `smm` on the Python package index is another project; "
                          f"this smm is published as `{DISTRIBUTION}` (e.g. {DISTRIBUTION}==0.1.0)")
     parsed.extras = parsed.extras | {extra}
     return str(parsed)
@@ -49,7 +50,7 @@ def with_extra(requirement: str, extra: str = "networks") -> str:
 def _checked(requirement: str) -> str:
     """The requirement as given, once it is known to be one `with_extra` can extend."""
     if any(c in requirement for c in "'\n\r"):
-        raise UsageError(f"--smm-requirement {requirement!r}: one line without quotes, please")
+        raise InputError(f"--smm-requirement {requirement!r}: one line without quotes, please")
     with_extra(requirement)
     return requirement.strip()
 
@@ -106,22 +107,22 @@ def init(target: Path, brand: str, timezone: str, requirement: str, now: datetim
     try:
         zoneinfo.ZoneInfo(timezone)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        raise UsageError(f"unknown time zone {timezone!r}; {timezone_hint(timezone)}") from None
+        raise InputError(f"unknown time zone {timezone!r}; {timezone_hint(timezone)}") from None
     if not brand.strip():
-        raise UsageError("the brand name must not be empty")
+        raise InputError("the brand name must not be empty")
     if not brand.isprintable():  # a line break, tab, escape or invisible mark; a byte that is not UTF-8
-        raise UsageError(f"the brand name must be one line of printable text: {brand!r} is not")
+        raise InputError(f"the brand name must be one line of printable text: {brand!r} is not")
     if len(brand) > MAX_BRAND:
-        raise UsageError(f"the brand name is {len(brand)} characters; at most {MAX_BRAND} (it titles the first post)")
+        raise InputError(f"the brand name is {len(brand)} characters; at most {MAX_BRAND} (it titles the first post)")
     tree = files(brand, timezone, requirement, now.astimezone(zoneinfo.ZoneInfo(timezone)))
     existing = sorted(p for p in tree if (target / p).exists())
     if existing and not force:
-        raise SmmError(f"{target} already has {', '.join(existing[:5])}{' …' if len(existing) > 5 else ''}; "
+        raise StateError(f"{target} already has {', '.join(existing[:5])}{' …' if len(existing) > 5 else ''}; "
                        "use --force to overwrite")
     for path, text in tree.items():
         try:
             (target / path).parent.mkdir(parents=True, exist_ok=True)
             (target / path).write_text(text, encoding="utf-8", newline="\n")
         except OSError as exc:  # a folder nobody may write to, a file where a folder goes, a full disk
-            raise SmmError(f"cannot write {target / path}: {exc.strerror or exc}") from None
+            raise CannotWrite(str(target / path), exc) from None
     return sorted(tree)
