@@ -215,3 +215,39 @@ def test_x_and_mastodon_accounts_against_their_servers(make_repo, smm, tmp_path_
     assert "masto (mastodon): not ready" in out and "refreshed (x): ready" in out
     assert not any(value in out for value in env.values() if len(value) > 8 and value != str(folder))
     x.reset()
+
+
+@pytest.mark.peer
+def test_linkedin_weibo_and_meta_accounts_against_their_doubles(make_repo, smm):
+    import json as json_module
+
+    from test_adapters_meta import _host, _jpeg
+
+    linkedin, weibo, meta = require("linkedin"), require("weibo"), require("meta")
+    for double in (linkedin, weibo, meta):
+        double.reset()
+    accounts = {
+        "li": {"platform": "linkedin", "token_env": "LI", "author": linkedin["AUTHOR"], "api_base": linkedin.url,
+               "token_issued": "2026-11-30"},
+        "wb": {"platform": "weibo", "token_env": "WB", "safe_domain": weibo["SAFE_DOMAIN"], "api_base": weibo.url},
+        "th": {"platform": "threads", "token_env": "TH", "user_id": meta["THREADS_USER_ID"], "api_base": meta.url},
+        "fb": {"platform": "facebook", "token_env": "FB", "page_id": meta["PAGE_ID"], "api_base": meta.url},
+        "ig": {"platform": "instagram", "token_env": "FB", "user_id": meta["IG_USER_ID"], "api_base": meta.url,
+               "media_base_url": meta["FILES_URL"]},
+    }
+    platforms = "timezone: UTC\naccounts:\n" + "".join(f"  {k}: {json_module.dumps(v)}\n" for k, v in accounts.items())
+    root = make_repo({}, platforms=platforms, calendar=None, files={"content/media/cup.jpg": _jpeg()})
+    env = {"LI": linkedin["TOKEN"], "WB": weibo["TOKEN"], "TH": meta["THREADS_TOKEN"], "FB": meta["USER_TOKEN"]}
+    code, report, _ = smm.json("doctor", "--now", "2026-12-05T12:00:00+00:00", env=env)
+    found = {a["account"]: a for a in report["accounts"]}
+    assert {name: a["state"] for name, a in found.items()} == {
+        "li": "ready", "wb": "ready", "th": "ready", "fb": "ready", "ig": "warning"}, found
+    assert "urn:li:person:" in found["li"]["identity"] and found["li"]["expires_at"].startswith("2027-01-29")
+    assert "uid" in found["wb"]["identity"] and found["wb"]["expires_at"]
+    assert "answers HTTP 404" in found["ig"]["warnings"][0]  # the picture is not served at media_base_url yet
+    _host(meta, root, "content/media/cup.jpg")
+    code, report, _ = smm.json("doctor", "--now", "2026-12-05T12:00:00+00:00", env=env)
+    assert code == 0 and {a["account"]: a["state"] for a in report["accounts"]}["ig"] == "ready"
+    code, report, _ = smm.json("doctor", env={**env, "LI": "revoked", "TH": "revoked"})
+    states = {a["account"]: a["state"] for a in report["accounts"]}
+    assert code == 1 and states["li"] == states["th"] == "not_ready"

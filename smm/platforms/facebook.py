@@ -34,7 +34,7 @@ class Facebook(MetaPlatform):
                            "type": "string", "pattern": r"^\d+$"},
                "api_base": api_base_option(GRAPH_HOST)}
     publish_options = ("token_env", "page_id")
-    required_scopes = ("pages_manage_posts", "pages_read_engagement", "read_insights")
+    needed_scopes = frozenset({"pages_manage_posts", "pages_read_engagement", "read_insights"})
     display = Display("#1877f2", "#0b62d6")
 
     @property

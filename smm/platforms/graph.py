@@ -28,7 +28,7 @@ import httpx
 
 from smm.errors import AuthError, NotSupported, RateLimited, Rejected, TransientError
 from smm.platforms import http
-from smm.platforms.base import Incoming, Lookup, Outgoing, Platform, PublishResult
+from smm.platforms.base import Credentials, Incoming, Lookup, Outgoing, Platform, PublishResult
 
 log = logging.getLogger(__name__)
 
@@ -287,7 +287,6 @@ class MetaPlatform(Platform):
     comments_edge: str = "comments"  # Threads: "replies"
     comment_kind: str = "comment"  # Threads: "reply"
     settle = 60.0  # assumed: Meta acts on a publish call within its answer timeout, or never
-    required_scopes: tuple[str, ...] = ()  # the token's permissions smm needs (debug_token's `scopes`)
     sleep = staticmethod(time.sleep)  # between container status reads; tests replace it
 
     graph: Graph
@@ -296,6 +295,19 @@ class MetaPlatform(Platform):
         """For `smm doctor`: one cheap authenticated call (debug_token) saying whose token this is, its
         scopes and expiry; AuthError when Meta refuses the token."""
         return self.graph.token_info()
+
+    def check_credentials(self) -> Credentials:
+        """`smm doctor`'s call: debug_token, its scopes (`needed_scopes`), its expiry (none: a
+        Page token that lasts); then what the platform checks besides (Instagram: its media host)."""
+        info = self.token_info()
+        if not info.valid:
+            raise AuthError(f"{self.label}: Meta says the access token is not valid")
+        return Credentials(f"{info.kind or 'token'} of {info.user_id}", frozenset(info.scopes), info.expires_at,
+                           never_expires=info.expires_at is None, advice=self.hosting_advice())
+
+    def hosting_advice(self) -> str | None:
+        """A warning about where the network fetches media from, if any (Instagram, Threads)."""
+        return None
 
     @property
     def owner(self) -> str:

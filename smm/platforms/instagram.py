@@ -15,8 +15,12 @@ caption sent, never a post another record owns.
 from __future__ import annotations
 
 import mimetypes
+from pathlib import Path
+
+import httpx
 
 from smm.errors import Rejected
+from smm.platforms import http
 from smm.platforms.base import (HANDLE_OPTION, TOKEN_OPTION, Display, Lookup, MediaRules, Metrics, Outgoing,
                                 PublishResult, VideoRules, api_base_option)
 from smm.platforms.graph import GRAPH_HOST, GRAPH_VERSION, MEDIA_BASE_OPTION, Graph, MetaPlatform, hosting_problem, \
@@ -42,7 +46,7 @@ class Instagram(MetaPlatform):
                                           "of its Facebook Page).", "type": "string", "pattern": r"^\d+$"},
                **MEDIA_BASE_OPTION, "api_base": api_base_option(GRAPH_HOST)}
     publish_options = ("token_env", "user_id", "media_base_url")
-    required_scopes = ("instagram_basic", "instagram_content_publish", "instagram_manage_insights")
+    needed_scopes = frozenset({"instagram_basic", "instagram_content_publish", "instagram_manage_insights"})
     display = Display("#e1306c", "#00376b")
 
     @classmethod
@@ -81,6 +85,25 @@ class Instagram(MetaPlatform):
         self.graph.wait_finished(container, "status_code,status", self.sleep, READY_WITHIN)
         post = self.graph.published(f"{self.user}/media_publish", container)
         return PublishResult(post, self.graph.permalink(post))
+
+    def hosting_advice(self) -> str | None:
+        """Instagram fetches each file from `media_base_url`: one of the repository's pictures must be
+        served there, byte for byte (a 404, or another file, and publishing fails)."""
+        base = self.options.get("media_base_url")
+        sample = next((p for p in sorted((Path(self.root or ".") / "content").rglob("*"))
+                       if p.suffix.lower() in (".jpg", ".jpeg")), None) if base else None
+        if sample is None:
+            return None if base else "no `media_base_url`: Instagram cannot fetch the media of a post"
+        url = media_url(base, self.root, sample)
+        try:
+            with http.client(transport=self.transport) as session:
+                answer = session.get(url, follow_redirects=True)
+        except httpx.HTTPError as exc:
+            return f"{url} cannot be fetched ({type(exc).__name__}): Instagram could not fetch it either"
+        if answer.status_code != 200 or answer.content != sample.read_bytes():
+            what = f"HTTP {answer.status_code}" if answer.status_code != 200 else "other bytes than the repository's"
+            return f"{url} answers {what}: Instagram would not get the post's media"
+        return None
 
     def find(self, outgoing: Outgoing, *, idempotency_key: str, lookup: Lookup) -> PublishResult | None:
         return match(self.graph.recent(f"{self.user}/media", "id,caption,timestamp,permalink", lookup), lookup,

@@ -29,6 +29,7 @@ from smm.platforms import http
 from smm.platforms.base import (
     API_BASE_OPTION,
     TOKEN_OPTION,
+    Credentials,
     Display,
     Incoming,
     Lookup,
@@ -283,6 +284,10 @@ class LinkedIn(Platform):
         me = self.call("GET", "/v2/me", "who am I").json()
         name = " ".join(filter(None, (me.get("localizedFirstName"), me.get("localizedLastName"))))
         return f"{name} (urn:li:person:{me.get('id')})"
+
+    def check_credentials(self) -> Credentials:
+        """For `smm doctor`: who the token belongs to (`/v2/me`) and when it expires (token_expiry)."""
+        return Credentials(self.whoami(), expires_at=self.token_expiry())
 
     def token_expiry(self) -> datetime | None:
         """When the token expires: asked (token introspection) when the account names its app, else 60 days

@@ -61,8 +61,8 @@ class Threads(MetaPlatform):
                            "type": "string", "pattern": r"^\d+$"},
                **MEDIA_BASE_OPTION, "api_base": api_base_option(THREADS_HOST)}
     publish_options = ("token_env", "user_id")
-    required_scopes = ("threads_basic", "threads_content_publish", "threads_manage_replies", "threads_read_replies",
-                       "threads_manage_insights")
+    needed_scopes = frozenset({"threads_basic", "threads_content_publish", "threads_manage_replies", "threads_read_replies",
+                       "threads_manage_insights"})
     display = Display("#000", "#0b62d6", link_chars=30)
 
     @staticmethod

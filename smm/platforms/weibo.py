@@ -25,7 +25,7 @@ from urllib.parse import urlsplit
 from smm.content.tokens import URL, urls
 from smm.errors import AuthError, NotSupported, RateLimited, Rejected, TransientError
 from smm.platforms import http
-from smm.platforms.base import (API_BASE_OPTION, TOKEN_OPTION, Display, Incoming, Lookup, MediaRules, Metrics, Outgoing,
+from smm.platforms.base import (API_BASE_OPTION, TOKEN_OPTION, Credentials, Display, Incoming, Lookup, MediaRules, Metrics, Outgoing,
                                 Platform, PublishResult)
 from smm.render import counting
 
@@ -228,6 +228,10 @@ class Weibo(Platform):
         """A cheap authenticated call: the account the token posts as, `name (uid N)`."""
         user = self.call("GET", "/2/users/show.json", "user", params={"uid": self.uid()})
         return f"{user.get('screen_name')} (uid {self.uid()})"
+
+    def check_credentials(self) -> Credentials:
+        """For `smm doctor`: the account the token posts as, and when the token expires."""
+        return Credentials(self.whoami(), expires_at=self.token_expiry())
 
     def token_expiry(self) -> datetime | None:
         """When the token expires, from `oauth2/get_token_info` (Weibo's own introspection)."""
