@@ -116,26 +116,7 @@ def build(repo, start: datetime, end: datetime, now: datetime) -> Report:
     snapshots, followers = load(repo.root, end)
     history = entries(repo, snapshots, followers, end)
     period = [e for e in history if e.published_at >= start]
-    names = list(repo.config.accounts) + sorted({e.account for e in period} - set(repo.config.accounts))
-
-    accounts = []
-    follower_series = {}
-    for name in names:
-        mine = [e for e in period if e.account == name]
-        series = followers.get(name, [])
-        options = repo.config.accounts.get(name)
-        follower_series[name] = kpis.daily(series, start, end, tz)
-        accounts.append({"account": name, "platform": options.platform if options else None,
-                         "followers": {**kpis.growth(series, start, end), "daily": follower_series[name]},
-                         **kpis.summary(mine)})
-    with_counts = [a["followers"] for a in accounts if a["followers"]["start"] is not None and a["followers"]["end"] is not None]
-    overall_start = sum(f["start"] for f in with_counts) if with_counts else None
-    overall_end = sum(f["end"] for f in with_counts) if with_counts else None
-    change = overall_end - overall_start if with_counts else None
-    accounts.append({"account": "all", "platform": None,
-                     "followers": {"start": overall_start, "end": overall_end, "growth": change,
-                                   "growth_pct": kpis._round(kpis.percent(change, overall_start)), "daily": []},
-                     **kpis.summary(period)})
+    accounts, follower_series = _accounts(repo, period, followers, start, end)
 
     published_ids = {e.post_id for e in period}
     published_posts = [p for p in repo.posts if p.id in published_ids]
@@ -174,6 +155,32 @@ def build(repo, start: datetime, end: datetime, now: datetime) -> Report:
         "responsiveness": responsiveness(repo.root, start, end),
     }
     return Report(data, brand_name(repo), {"followers": follower_series}, warnings, page_language(repo.brand, repo.posts))
+
+
+def _accounts(repo, period: list[MeasuredPost], followers: dict, start: datetime, end: datetime) -> tuple[list, dict]:
+    """Each account's followers and KPIs for the period, then all of them together ("all"); and
+    each account's daily follower series (for the chart)."""
+    accounts = []
+    follower_series = {}
+    tz = repo.config.timezone
+    names = list(repo.config.accounts) + sorted({e.account for e in period} - set(repo.config.accounts))
+    for name in names:
+        mine = [e for e in period if e.account == name]
+        series = followers.get(name, [])
+        options = repo.config.accounts.get(name)
+        follower_series[name] = kpis.daily(series, start, end, tz)
+        accounts.append({"account": name, "platform": options.platform if options else None,
+                         "followers": {**kpis.growth(series, start, end), "daily": follower_series[name]},
+                         **kpis.summary(mine)})
+    with_counts = [a["followers"] for a in accounts if a["followers"]["start"] is not None and a["followers"]["end"] is not None]
+    overall_start = sum(f["start"] for f in with_counts) if with_counts else None
+    overall_end = sum(f["end"] for f in with_counts) if with_counts else None
+    change = overall_end - overall_start if with_counts else None
+    accounts.append({"account": "all", "platform": None,
+                     "followers": {"start": overall_start, "end": overall_end, "growth": change,
+                                   "growth_pct": kpis._round(kpis.percent(change, overall_start)), "daily": []},
+                     **kpis.summary(period)})
+    return accounts, follower_series
 
 
 def brand_name(repo) -> str:

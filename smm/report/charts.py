@@ -220,8 +220,13 @@ def heatmap(cells: list[dict], min_samples: int, weekdays: tuple[str, ...], titl
     if not cells:
         out.append(f'<text x="{left + grid_w / 2:g}" y="{top + 3.5 * cell_h + 4:g}" text-anchor="middle" '
                    f'fill="{MUTED}">No measured posts yet.</text>')
-    # legend: the colour scale with its two ends, then the two other encodings
-    y = top + 7 * cell_h + 14
+    out += _heatmap_legend(left, top + 7 * cell_h + 14, low, high, bool(trusted), min_samples)
+    return "".join(out)
+
+
+def _heatmap_legend(left: float, y: float, low: float, high: float, trusted: bool, min_samples: int) -> list[str]:
+    """The heatmap's legend: the colour scale with its two ends, then the two other encodings."""
+    out = []
     out.append(f'<text x="{left}" y="{y + 11}" fill="{MUTED}">median engagement rate</text>')
     x = left + text_width("median engagement rate") + 10
     out.append(f'<text x="{x:g}" y="{y + 11}" fill="{INK}">{f"{low:.2f}%" if trusted else "–"}</text>')
@@ -239,7 +244,7 @@ def heatmap(cells: list[dict], min_samples: int, weekdays: tuple[str, ...], titl
                f'stroke-width="2.5"/><text x="{x + 24:g}" y="{y + 11}" fill="{MUTED}">recommended</text>')
     out.append(f'<text x="{left}" y="{y + 34}" fill="{MUTED}">The number in a cell: posts published at that local '
                f'weekday and hour (hover for the median).</text></svg>')
-    return "".join(out)
+    return out
 
 
 def bar_chart(bars: list[tuple[str, float]], title: str, unit: str = "%", width: int = 720,
