@@ -204,3 +204,20 @@ def test_metrics_come_a_day_late_from_datacube(make_repo, double):
     assert adapter.confirm(result.url).remote_id == result.remote_id
     with pytest.raises(Rejected):
         adapter.confirm("https://mp.weixin.qq.com/s/not-ours")
+
+
+def test_the_inbox_reads_comments_on_the_accounts_articles(make_repo, double):
+    from smm.inbox.collect import collect
+
+    root = _repo(make_repo, double)
+    _publish(root)
+    record = json.loads((root / "data/published/winter.json").read_text())["accounts"]["wx"]
+    msg_data_id = record["parts"][0]["extra"]["msg_data_id"]  # kept from freepublish/submit
+    double.control("POST", "comment", {"msg_data_id": msg_data_id, "content": "茶叶什么时候发货？"})
+    run = collect(load_repo(root), datetime.now(timezone.utc) + timedelta(seconds=1), ENV, timedelta(hours=1),
+                  classify=lambda text: ("zh", "neutral", "question"))
+    got = [(i.kind, i.text, i.post, i.platform) for i in run.items.values()]
+    assert got == [("comment", "茶叶什么时候发货？", "winter", "wechat")]
+    again = collect(load_repo(root), datetime.now(timezone.utc) + timedelta(minutes=1), ENV, timedelta(hours=1),
+                    classify=lambda text: ("zh", "neutral", "question"))
+    assert [a.new for a in again.accounts] == [0]

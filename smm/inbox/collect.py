@@ -19,7 +19,7 @@ from smm.errors import PlatformError
 from smm.inbox.items import PRIORITIES, Item, append_items, load_items
 from smm.inbox.replies import answered_items
 from smm.inbox.triage import Replies, due_by, priority_of
-from smm.platforms import Incoming, Platform, platform_class
+from smm.platforms import Incoming, Platform, PublishResult, platform_class
 
 log = logging.getLogger(__name__)
 Classify = Callable[[str], tuple[str, str, str]]  # text → (language, sentiment, intent)
@@ -56,6 +56,17 @@ class InboxRun:
         return 1 if failed or any(a.state in {"failed", "not_configured"} for a in self.accounts) else 0
 
 
+def published_parts(repo, account: str) -> list[PublishResult]:
+    """The account's parts smm recorded as published (remote id, URL, extra), in the records' order."""
+    found = []
+    for record in repo.records.values():
+        job = record.accounts.get(account)
+        if isinstance(job, dict) and job.get("state") == "published":
+            found += [PublishResult(str(p["remote_id"]), p.get("url"), p.get("extra") or {})
+                      for p in job.get("parts") or [] if isinstance(p, dict) and p.get("remote_id")]
+    return found
+
+
 def own_posts(repo) -> dict[tuple[str, str], str]:
     """(account, remote id of any part) → the brand post's id, from the publish records."""
     found = {}
@@ -79,7 +90,7 @@ def collect(repo, now: datetime, env: Mapping[str, str], since: timedelta, *, cl
     posts, handles = own_posts(repo), _own_handles(repo)
     new: list[Item] = []
     for name, account in sorted(repo.config.accounts.items()):
-        result = _read(name, account, env, adapter_for, now - since)
+        result = _read(name, account, env, adapter_for, now - since, published_parts(repo, name))
         run.accounts.append(result)
         for incoming in result.incoming:
             item_id = f"{name}:{incoming.network_id}"
@@ -103,7 +114,7 @@ def _classify(text: str) -> tuple[str, str, str]:
     return classify(text)
 
 
-def _read(name: str, account, env, adapter_for, since: datetime) -> AccountResult:
+def _read(name: str, account, env, adapter_for, since: datetime, published: list) -> AccountResult:
     cls = platform_class(account.platform)
     result = AccountResult(name, account.platform, "skipped")
     if not cls.has_inbox:
@@ -116,7 +127,7 @@ def _read(name: str, account, env, adapter_for, since: datetime) -> AccountResul
         return result
     adapter = adapter_for(name)
     try:
-        result.incoming = adapter.inbox(since)
+        result.incoming = adapter.inbox(since, published)
         result.state = "collected"
     except PlatformError as exc:
         result.state, result.reason = "failed", str(exc)

@@ -66,7 +66,7 @@ import importlib.util
 import logging
 import unicodedata
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Callable, ClassVar, Mapping
+from typing import TYPE_CHECKING, Callable, ClassVar, Mapping, Sequence
 
 if TYPE_CHECKING:  # httpx is imported where calls are made: checking needs no network
     import httpx
@@ -315,9 +315,10 @@ class Platform:
     def followers(self) -> int | None:
         raise NotSupported(f"{self.label} follower counts are not implemented")
 
-    def inbox(self, since: datetime) -> list[Incoming]:
+    def inbox(self, since: datetime, published: Sequence[PublishResult] = ()) -> list[Incoming]:
         """Mentions, replies, comments, quotes and direct messages to the account since `since`,
-        by other people (never the account's own posts)."""
+        by other people (never the account's own posts). `published`: the account's posts smm
+        recorded (remote id, URL, extra), for a network that can only be asked post by post."""
         raise NotSupported(f"smm cannot read {self.label} mentions and messages")
 
     def close(self) -> None:

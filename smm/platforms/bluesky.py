@@ -285,7 +285,7 @@ class Bluesky(Platform):
     def followers(self) -> int | None:
         return self._call("profile", self.client.get_profile, self.did).followers_count
 
-    def inbox(self, since: datetime) -> list[Incoming]:
+    def inbox(self, since: datetime, published=()) -> list[Incoming]:
         """Mentions, replies and quotes from the notifications, newest first, back to `since`.
         Direct messages live in a separate chat service (chat.bsky) that smm does not read."""
         found, cursor = [], None

@@ -314,7 +314,7 @@ class MetaPlatform(Platform):
         """The id of the page or user whose posts these are."""
         return str(self.options.get("page_id") or self.options["user_id"])
 
-    def inbox(self, since: datetime) -> list[Incoming]:
+    def inbox(self, since: datetime, published=()) -> list[Incoming]:
         """Comments (Threads: replies) made since `since` on the account's posts of the last POSTS_BACK."""
         posts = self.graph.call("GET", f"{self.owner}/{self.posts_edge}", "own posts", params={
             "fields": "id", "limit": PAGE, "since": int((since - POSTS_BACK).timestamp())}).get("data") or []

@@ -221,7 +221,7 @@ class LinkedIn(Platform):
                 return found
         raise NotSupported(f"more than {MAX_PAGES * PAGE} posts since the call: too many to look through")
 
-    def inbox(self, since: datetime) -> list[Incoming]:
+    def inbox(self, since: datetime, published=()) -> list[Incoming]:
         """Comments made since `since` on the author's posts of the last POSTS_BACK (socialActions)."""
         posts = self.call("GET", "/rest/posts", "own posts", params={
             "q": "author", "author": self.author, "count": PAGE, "start": 0}).json().get("elements") or []

@@ -249,7 +249,7 @@ class Mastodon(Platform):
             older_than = page[-1]["id"]
         raise NotSupported(f"more than {MAX_PAGES * PAGE} statuses since the call: too many to look through")
 
-    def inbox(self, since: datetime) -> list[Incoming]:
+    def inbox(self, since: datetime, published=()) -> list[Incoming]:
         """Mentions (replies and direct messages are mentions too) and quotes, newest first, back to `since`."""
         me = self._call("who am I", self.api.me)
         found, older_than = [], None

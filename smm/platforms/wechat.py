@@ -28,7 +28,7 @@ from smm.render.article import attribute, image_sources
 from smm.errors import AuthError, NotSupported, PlatformError, RateLimited, Rejected, TransientError
 from smm.render.markup import is_local_image
 from smm.platforms import http
-from smm.platforms.base import Display, Lookup, MediaRules, Metrics, Outgoing, Platform, PublishResult, Readiness, \
+from smm.platforms.base import Display, Incoming, Lookup, MediaRules, Metrics, Outgoing, Platform, PublishResult, Readiness, \
     secret_option
 
 MAX_BYTES = 1_000_000  # "小于1M": the smaller reading of 1 MB, so both readings pass
@@ -36,6 +36,7 @@ API = "https://api.weixin.qq.com"
 BEIJING = ZoneInfo("Asia/Shanghai")  # WeChat's days (quotas, statistics) are China's
 POLL_SECONDS = 2.0  # between freepublish/get calls
 POLL_LIMIT = 90.0  # then the outcome is left to find()
+COMMENTED_ARTICLES = 20  # the inbox reads the comments of the newest articles
 PAGE, MAX_PAGES = 20, 10  # freepublish/batchget: at most 20 a page; find() looks 200 articles back
 DIGEST_CHARS = 120  # of the first paragraph (WeChat takes 128; without one it cuts 54)
 STALE_TOKEN = (40001, 42001)  # invalid or replaced, expired: ask for the current token once
@@ -127,7 +128,7 @@ class WeChat(Platform):
     display = Display("#07c160", "#576b95")
     can_publish = True
     reconciles = True
-    has_metrics = has_followers = True
+    has_metrics = has_followers = has_inbox = True
     settle = POLL_LIMIT + 30.0  # a lost submit shows in batchget once published: polling's limit, with a margin
     clock = staticmethod(lambda: datetime.now(timezone.utc))  # the seam for datacube's "yesterday"
 
@@ -219,7 +220,7 @@ class WeChat(Platform):
         if self.options.get("mode") == "draft":
             return PublishResult(f"draft:{media_id}", None, {"mode": "draft"})
         submitted = self.call("publish", "/cgi-bin/freepublish/submit", {"media_id": media_id}, creates=True)
-        return self.outcome(str(submitted["publish_id"]))
+        return self.outcome(str(submitted["publish_id"]), str(submitted.get("msg_data_id") or ""))
 
     def cover(self, outgoing: Outgoing) -> str:
         path = outgoing.media[0][0] if outgoing.media else None
@@ -238,7 +239,7 @@ class WeChat(Platform):
             content = content.replace(f'src="{attribute(source)}"', f'src="{attribute(url)}"')
         return content
 
-    def outcome(self, publish_id: str) -> PublishResult:
+    def outcome(self, publish_id: str, msg_data_id: str = "") -> PublishResult:
         """freepublish/get until the article is out or refused; past POLL_LIMIT, left to find()."""
         deadline = time.monotonic() + POLL_LIMIT
         while True:
@@ -250,7 +251,8 @@ class WeChat(Platform):
             status = state.get("publish_status")
             if status == 0:
                 items = (state.get("article_detail") or {}).get("item") or [{}]
-                return PublishResult(str(state["article_id"]), items[0].get("article_url"), {"publish_id": publish_id})
+                return PublishResult(str(state["article_id"]), items[0].get("article_url"),
+                                     {"publish_id": publish_id, **({"msg_data_id": msg_data_id} if msg_data_id else {})})
             if status in PUBLISH_STATUS:
                 raise Rejected(f"WeChat did not publish it: {PUBLISH_STATUS[status]} (publish_id {publish_id}, "
                                f"articles {state.get('fail_idx') or []})")
@@ -274,6 +276,21 @@ class WeChat(Platform):
             if len(items) < PAGE:
                 return
         raise NotSupported(f"more than {PAGE * MAX_PAGES} articles since then: too many to look through")
+
+    def inbox(self, since: datetime, published=()) -> list[Incoming]:
+        """Comments on the account's articles (comment/list, by each article's msg_data_id, which smm
+        keeps from freepublish/submit), said since `since`; the 50 newest of the 20 newest articles."""
+        found = []
+        for post in [p for p in published if p.extra.get("msg_data_id")][-COMMENTED_ARTICLES:]:
+            answer = self.call("comments", "/cgi-bin/comment/list", {
+                "msg_data_id": int(post.extra["msg_data_id"]), "index": 0, "begin": 0, "count": 50, "type": 0})
+            for comment in answer.get("comment") or []:
+                when = datetime.fromtimestamp(int(comment.get("create_time", 0)), timezone.utc)
+                if when >= since:
+                    found.append(Incoming(f"{post.extra['msg_data_id']}_{comment['user_comment_id']}", "comment",
+                                          comment.get("openid", ""), comment.get("content", ""), post.url, when,
+                                          None, post.remote_id))
+        return found
 
     def find(self, outgoing: Outgoing, *, idempotency_key: str, lookup: Lookup) -> PublishResult | None:
         if self.options.get("mode") == "draft":

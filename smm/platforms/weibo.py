@@ -247,7 +247,7 @@ class Weibo(Platform):
                                      replies=row.get("comments")))
         return found
 
-    def inbox(self, since: datetime) -> list[Incoming]:
+    def inbox(self, since: datetime, published=()) -> list[Incoming]:
         """Comments on the account's statuses and statuses that @ it, newest first, back to `since`."""
         found = []
         for path, key, kind in (("/2/comments/to_me.json", "comments", "comment"),

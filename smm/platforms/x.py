@@ -258,7 +258,7 @@ class X(Platform):
             params["pagination_token"] = token
         raise NotSupported(f"more than {MAX_PAGES * PAGE} posts since the call: too many to look through")
 
-    def inbox(self, since: datetime) -> list[Incoming]:
+    def inbox(self, since: datetime, published=()) -> list[Incoming]:
         """Posts that mention the account (replies and quotes of its posts among them), newest first,
         back to `since` (GET /2/users/:id/mentions; direct messages need a paid tier: not read)."""
         me = self._me()["id"]

@@ -11,6 +11,12 @@ Endpoints (all answer HTTP 200; an error is ``{"errcode": N, "errmsg": "... rid:
                                            characters, content < 20,000 characters and < 1 MB (scripts removed,
                                            images not from uploadimg filtered out), content_source_url ≤ 1 KB,
                                            thumb_media_id a permanent material
+  POST /cgi-bin/comment/list               {msg_data_id, index, begin, count ≤ 50, type 0|1|2} -> {total,
+                                           comment: [{user_comment_id, openid, create_time, content,
+                                           comment_type}]} (developers.weixin.qq.com/doc/offiaccount/
+                                           Comments_management/Image_Comments_Management_Interface.html;
+                                           45009-style limits not modelled); test control: POST /_mock/comment
+                                           {msg_data_id, content, openid?}
   POST /cgi-bin/freepublish/submit         {media_id} -> {errcode 0, publish_id, msg_data_id}; the draft leaves
                                            the draft box; publishing is asynchronous
   POST /cgi-bin/freepublish/get            {publish_id} -> publish_status 1 (publishing) until PUBLISH_POLLS polls
@@ -107,6 +113,7 @@ class WeChat(Network):
         self.drafts: dict[str, list[dict[str, Any]]] = {}
         self.jobs: dict[str, dict[str, Any]] = {}
         self.published: list[dict[str, Any]] = []
+        self.comments: list[dict[str, Any]] = []  # on published articles, by readers (/_mock/comment)
         self.next_outcome: dict[str, Any] | None = None
         self.stats: dict[str, dict[str, int]] = {}
         self.followers = 1000
@@ -305,6 +312,19 @@ class WeChat(Network):
                                "msg_data_id": job["msg_data_id"], "update_time": int(self.now()), "date": day,
                                "articles": [dict(a, url=u) for a, u in zip(job["articles"], job["urls"])]})
 
+    @route("POST", "/cgi-bin/comment/list")
+    def comment_list(self, req: Request) -> Reply:
+        self.authorize(req)
+        data = self.body(req)
+        count, begin = data.get("count"), data.get("begin")
+        if not isinstance(count, int) or not 1 <= count <= 50 or not isinstance(begin, int) or begin < 0:
+            raise self.fail(47003, "begin >= 0 and count 1..50 are required")
+        if not any(str(p["msg_data_id"]) == str(data.get("msg_data_id")) for p in self.published):
+            raise self.fail(88000, message="without comment privilege")
+        mine = [c for c in self.comments if str(c["msg_data_id"]) == str(data.get("msg_data_id"))]
+        shown = [{k: v for k, v in c.items() if k != "msg_data_id"} for c in mine[begin:begin + count]]
+        return Reply(200, {"errcode": 0, "errmsg": "ok", "total": len(mine), "comment": shown})
+
     @route("POST", "/cgi-bin/freepublish/batchget")
     def batchget(self, req: Request) -> Reply:
         self.authorize(req)
@@ -395,6 +415,12 @@ class WeChat(Network):
 
     # ---------------------------------------------------------------- test control
     def extra_control(self, method: str, what: str, body: dict[str, Any]) -> Reply | None:
+        if method == "POST" and what == "comment":
+            comment = {"msg_data_id": str(body.get("msg_data_id")), "user_comment_id": len(self.comments) + 1,
+                       "openid": str(body.get("openid", "oFan0000000000000000000000")), "create_time": int(self.now()),
+                       "content": str(body.get("content", "")), "comment_type": 0}
+            self.comments.append(comment)
+            return Reply(200, comment)
         if method == "POST" and what == "publish_outcome":
             self.next_outcome = {"publish_status": int(body.get("publish_status", 0)),
                                  "fail_idx": body.get("fail_idx", [1])}
