@@ -534,3 +534,13 @@ def test_smm_inbox_triages_with_the_shipped_model(make_repo, smm):
     assert got[f"mastodon:{said['complaint']['id']}"] == ("urgent", "negative", "complaint")
     assert got[f"mastodon:{said['praise']['id']}"] == ("low", "positive", "praise")
     assert list(got)[0] == f"mastodon:{said['complaint']['id']}"  # the most urgent first
+
+
+def test_check_names_the_broken_inbox_line_a_reply_depends_on(make_repo, smm):
+    root = _reply_repo(make_repo, '---\ntitle: Reply\nreply_to: "mastodon:1099"\n---\nYes.\n')
+    with open(root / "data/inbox/2026-12.jsonl", "a", encoding="utf-8") as handle:
+        handle.write("{not json\n")
+    code, found, _ = smm.json("check", "--now", "2026-12-05T12:00:00+00:00")
+    assert code == 1
+    assert [(d["file"], d["line"], d["rule"]) for d in found if d["severity"] == "error"] == [
+        ("data/inbox/2026-12.jsonl", 2, "inbox.invalid")]

@@ -78,3 +78,14 @@ def duration_of(value: str, option: str):
     if duration is None:
         raise UsageError(f"{option} {value!r}: expected a duration such as 30m, 6h or 30d")
     return duration
+
+
+def finish_recorded(report, fmt: str, nl: bool = True):
+    """The end of a command that records its run in git (publish, metrics, inbox): the report in
+    its format, why git failed if it did, and the report's exit code."""
+    from smm.output import render
+
+    click.echo(render(report, fmt), nl=nl)
+    if report.git_error:
+        click.echo(f"error: {report.git_error}", err=True)
+    raise SystemExit(report.exit_code)

@@ -7,10 +7,16 @@ import sys
 
 import click
 
-from smm.errors import SmmError
 from smm.cli import cli
-from smm.output import render
-from smm.cli.common import (NOW_OPTION, duration_of, fail_on_broken_config, now_or_clock, repository)
+from smm.cli.common import (
+    NOW_OPTION,
+    duration_of,
+    fail_on_broken_config,
+    finish_recorded,
+    now_or_clock,
+    repository,
+)
+from smm.errors import SmmError
 
 
 @cli.command()
@@ -39,10 +45,7 @@ def inbox(since: str, auto_reply: bool, commit: bool, push: bool, fmt: str, now:
         recording.report = run = collect.collect(repo, moment, env, duration_of(since, "--since"))
         if auto_reply:
             collect.answer_automatically(repo, run, moment, env)
-    click.echo(render(run, fmt), nl=False)
-    if run.git_error:
-        click.echo(f"error: {run.git_error}", err=True)
-    raise SystemExit(run.exit_code)
+    finish_recorded(run, fmt, nl=False)
 
 
 @cli.command()

@@ -8,11 +8,19 @@ from pathlib import Path
 
 import click
 
-from smm.errors import UsageError
 from smm.cli import cli
+from smm.cli.common import (
+    NOW_OPTION,
+    day_of,
+    duration_of,
+    fail_on_broken_config,
+    finish_recorded,
+    now_or_clock,
+    refuse_when_unsafe,
+    repository,
+)
+from smm.errors import UsageError
 from smm.output import render
-from smm.cli.common import (NOW_OPTION, day_of, duration_of, fail_on_broken_config, now_or_clock, refuse_when_unsafe,
-                             repository)
 
 
 @cli.command()
@@ -56,11 +64,7 @@ def publish(ctx: click.Context, now: str | None, dry_run: bool, commit: bool, pu
         run.report = PublishRun()  # what is committed if the run fails
         run.report = pipeline.publish(repo, moment, dict(os.environ), dry_run=dry_run, include_late=include_late,
                                       retry_unconfirmed=retry, push=push, checkpoint=checkpoint)
-    report = run.report
-    click.echo(render(report, fmt))
-    if report.git_error:
-        click.echo(f"error: {report.git_error}", err=True)
-    raise SystemExit(report.exit_code)
+    finish_recorded(run.report, fmt)
 
 
 @cli.command()
@@ -131,11 +135,7 @@ def metrics(since: str, interval: str, concurrency: int, commit: bool, push: boo
                   describe=commit_message) as run:
         run.report = collect(repo, moment, dict(os.environ), since_, interval_, concurrency=concurrency,
                              progress=progress_for(sys.stderr))
-    report = run.report
-    click.echo(render(report, fmt))
-    if report.git_error:
-        click.echo(f"error: {report.git_error}", err=True)
-    raise SystemExit(report.exit_code)
+    finish_recorded(run.report, fmt)
 
 
 @cli.command()

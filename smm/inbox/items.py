@@ -87,21 +87,21 @@ def lines(root: Path):
 
 def load_items(root: Path) -> dict[str, Item]:
     """Every item by id, as last updated."""
+    return load_history(root)[0]
+
+
+def load_history(root: Path) -> tuple[dict[str, Item], dict[str, str]]:
+    """In one read of data/inbox/: every item as last updated, and when each answered item was
+    first answered (ISO 8601), by id."""
     items: dict[str, Item] = {}
+    answered: dict[str, str] = {}
     for item in lines(root):
         known = items.get(item.id)
         if known is None or _rank(item) > _rank(known):
             items[item.id] = item
-    return items
-
-
-def first_answers(root: Path) -> dict[str, str]:
-    """When each answered item was first answered (ISO 8601), by id."""
-    found: dict[str, str] = {}
-    for item in lines(root):
-        if item.state in ANSWERED and (item.id not in found or item.updated_at < found[item.id]):
-            found[item.id] = item.updated_at
-    return found
+        if item.state in ANSWERED and (item.id not in answered or item.updated_at < answered[item.id]):
+            answered[item.id] = item.updated_at
+    return items, answered
 
 
 def _parse(raw: bytes, file: str, number: int) -> Item:
@@ -116,7 +116,7 @@ def _parse(raw: bytes, file: str, number: int) -> Item:
             raise ValueError(f"unknown kind, state or priority ({item.kind}, {item.state}, {item.priority})")
         return item
     except (ValueError, UnicodeDecodeError, TypeError) as exc:
-        raise DataError(f"{file}:{number}: not an inbox item: {exc}") from None
+        raise DataError(f"{file}:{number}: not an inbox item: {exc}", file=file, line=number) from None
 
 
 def append_items(root: Path, items: list[Item]) -> list[str]:

@@ -27,7 +27,7 @@ def check_replies(repo) -> list[Diagnostic]:
     try:
         items = load_items(repo.root)
     except DataError as exc:
-        return [Diagnostic(exc.message.split(":", 1)[0], 1, 1, ERROR, "inbox.invalid", exc.message)]
+        return [Diagnostic(exc.context["file"], exc.context["line"], 1, ERROR, "inbox.invalid", exc.message)]
     found = []
     for post in replies:
         where = post.at(("reply_to",))

@@ -8,7 +8,7 @@ from datetime import datetime
 from pathlib import Path
 from statistics import median
 
-from smm.inbox.items import PRIORITIES, Item, first_answers, load_items
+from smm.inbox.items import PRIORITIES, Item, load_history
 
 DEFINITION = ("items said to the brand in the period (data/inbox/); answered: a reply published or an auto-reply "
               "sent; first response: from when it was said to the first answer; within SLA: answered by its due "
@@ -17,8 +17,8 @@ DEFINITION = ("items said to the brand in the period (data/inbox/); answered: a 
 
 
 def responsiveness(root: Path, start: datetime, end: datetime) -> dict:
-    items = [i for i in load_items(root).values() if start <= datetime.fromisoformat(i.created_at) < end]
-    answers = first_answers(root)
+    every, answers = load_history(root)
+    items = [i for i in every.values() if start <= datetime.fromisoformat(i.created_at) < end]
     accounts = sorted({i.account for i in items})
     return {**_figures(items, answers, end),
             "by_account": [{"account": a, **_figures([i for i in items if i.account == a], answers, end)}

@@ -330,26 +330,26 @@ class X(Network):
     @route("GET", r"/2/users/(?P<id>\d+)/tweets")
     def timeline(self, req: Request) -> Reply:
         self.user_of(req, "tweet.read", "users.read")
-        try:
-            size = int(req.query.get("max_results", "10"))
-        except ValueError:
-            size = 0
-        if not 5 <= size <= 100:
-            raise invalid("max_results", "The `max_results` query parameter value must be between 5 and 100",
-                          req.query.get("max_results"))
         mine = [t for t in reversed(self.tweets) if t["author_id"] == req.params["id"] and not t.get("deleted")]
-        start = int(req.query.get("pagination_token", "0") or 0)
-        page = mine[start:start + size]
-        if not page:
-            return Reply(200, {"meta": {"result_count": 0}})
-        meta = {"result_count": len(page), "newest_id": page[0]["id"], "oldest_id": page[-1]["id"]}
-        if start + size < len(mine):
-            meta["next_token"] = str(start + size)
-        return Reply(200, {"data": [self.shown(t, req) for t in page], "meta": meta})
+        return Reply(200, self.page_of(req, mine))
 
     @route("GET", r"/2/users/(?P<id>\d+)/mentions")
     def mentions(self, req: Request) -> Reply:
         self.user_of(req, "tweet.read", "users.read")
+        handle = f"@{USERNAME}".lower() if req.params["id"] == USER_ID else None
+        since = req.query.get("start_time")
+        start = datetime.fromisoformat(since.replace("Z", "+00:00")) if since else None
+        found = [t for t in reversed(self.tweets) if not t.get("deleted") and t["author_id"] != req.params["id"]
+                 and handle and handle in t["sent"].lower()
+                 and (start is None or datetime.fromisoformat(t["created_at"].replace("Z", "+00:00")) >= start)]
+        answer = self.page_of(req, found)
+        if "author_id" in req.query.get("expansions", "") and answer.get("data"):
+            authors = dict.fromkeys(self.find(t["id"])["author_id"] for t in answer["data"])
+            answer["includes"] = {"users": [self.others[a] for a in authors if a in self.others]}
+        return Reply(200, answer)
+
+    def page_of(self, req: Request, posts: list[dict[str, Any]]) -> dict[str, Any]:
+        """One page of posts, newest first: `max_results` 5..100 and `pagination_token`, with X's `meta`."""
         try:
             size = int(req.query.get("max_results", "10"))
         except ValueError:
@@ -357,22 +357,14 @@ class X(Network):
         if not 5 <= size <= 100:
             raise invalid("max_results", "The `max_results` query parameter value must be between 5 and 100",
                           req.query.get("max_results"))
-        handle = f"@{USERNAME}".lower() if req.params["id"] == USER_ID else None
-        since = req.query.get("start_time", "")
-        found = [t for t in reversed(self.tweets) if not t.get("deleted") and t["author_id"] != req.params["id"]
-                 and handle and handle in t["sent"].lower() and t["created_at"] >= since.replace("+00:00", ".000Z")]
         start = int(req.query.get("pagination_token", "0") or 0)
-        page = found[start:start + size]
+        page = posts[start:start + size]
         if not page:
-            return Reply(200, {"meta": {"result_count": 0}})
+            return {"meta": {"result_count": 0}}
         meta = {"result_count": len(page), "newest_id": page[0]["id"], "oldest_id": page[-1]["id"]}
-        if start + size < len(found):
+        if start + size < len(posts):
             meta["next_token"] = str(start + size)
-        answer: dict[str, Any] = {"data": [self.shown(t, req) for t in page], "meta": meta}
-        if "author_id" in req.query.get("expansions", ""):
-            answer["includes"] = {"users": [self.others[a] for a in dict.fromkeys(t["author_id"] for t in page)
-                                            if a in self.others]}
-        return Reply(200, answer)
+        return {"data": [self.shown(t, req) for t in page], "meta": meta}
 
     # ---------------------------------------------------------------- media
     @route("POST", "/2/media/upload")
