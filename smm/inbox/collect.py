@@ -40,7 +40,6 @@ class InboxRun:
     now: datetime
     items: dict[str, Item]  # every item, as last updated
     accounts: list[AccountResult] = field(default_factory=list)
-    files: list[str] = field(default_factory=list)  # data files written
     git_error: str | None = None
     auto: object | None = None  # smm.inbox.auto.AutoRun, with --auto
 
@@ -104,7 +103,7 @@ def collect(repo, now: datetime, env: Mapping[str, str], since: timedelta, *, cl
         run.items[item.id] = item
         new.append(item)
     if new:
-        run.files = append_items(repo.root, sorted(new, key=lambda i: (i.created_at, i.id)))
+        append_items(repo.root, sorted(new, key=lambda i: (i.created_at, i.id)))
     return run
 
 
@@ -170,4 +169,4 @@ def answer_automatically(repo, run: InboxRun, now: datetime, env: Mapping[str, s
     for item in changed:
         run.items[item.id] = item
     if changed:
-        run.files = sorted(set(run.files) | set(append_items(repo.root, changed)))
+        append_items(repo.root, changed)

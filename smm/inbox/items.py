@@ -119,8 +119,8 @@ def _parse(raw: bytes, file: str, number: int) -> Item:
         raise DataError(f"{file}:{number}: not an inbox item: {exc}", file=file, line=number) from None
 
 
-def append_items(root: Path, items: list[Item]) -> list[str]:
-    """Add these lines to their month files (created first, one write per file); the files changed."""
+def append_items(root: Path, items: list[Item]) -> None:
+    """Add these lines to their month files (created first, one write per file)."""
     by_file: dict[str, list[Item]] = {}
     for item in items:
         by_file.setdefault(month_file(datetime.fromisoformat(item.created_at)), []).append(item)
@@ -132,4 +132,3 @@ def append_items(root: Path, items: list[Item]) -> list[str]:
             handle.write(text)
             handle.flush()
             os.fsync(handle.fileno())
-    return sorted(by_file)
