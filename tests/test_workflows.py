@@ -27,8 +27,8 @@ def steps(workflow: dict):
         yield from job.get("steps", [])
 
 
-def test_the_four_workflows_exist():
-    assert [p.name for p in WORKFLOWS] == ["pr-comment.yml", "publish.yml", "tests.yml", "validate.yml"]
+def test_the_five_workflows_exist():
+    assert [p.name for p in WORKFLOWS] == ["pages.yml", "pr-comment.yml", "publish.yml", "tests.yml", "validate.yml"]
 
 
 @pytest.mark.parametrize("path", WORKFLOWS, ids=lambda p: p.name)
@@ -175,3 +175,28 @@ def test_the_scheduled_job_reads_the_inbox_and_opens_one_issue_per_urgent_item()
     assert 'select(.priority == "urgent")' in escalate["run"] and "<!-- smm-item: $id -->" in escalate["run"]
     assert "${{" not in escalate["run"]  # no expression in the script: item text reaches it only as data
     assert steps_.index(inbox) < steps_.index(escalate)
+
+
+@pytest.mark.parametrize("path", [ROOT / ".github/workflows/pages.yml", SCAFFOLD / "workflows/pages.yml"],
+                         ids=["this repository", "smm init"])
+def test_pages_builds_the_site_and_deploys_it_with_the_official_actions_and_least_privilege(path):
+    workflow = load(path)
+    assert workflow["on"]["workflow_run"] == {"workflows": ["publish"], "types": ["completed"]}
+    assert {"push", "workflow_dispatch"} <= set(workflow["on"])
+    assert workflow["concurrency"] == {"group": "pages", "cancel-in-progress": False}
+    build, deploy = workflow["jobs"]["build"], workflow["jobs"]["deploy"]
+    assert build["if"] == "github.ref_name == github.event.repository.default_branch"  # Pages shows that branch
+    assert build["permissions"] == {"contents": "read", "pages": "read"}
+    assert deploy["permissions"] == {"pages": "write", "id-token": "write"} and deploy["needs"] == "build"
+    assert deploy["environment"]["name"] == "github-pages"
+    uses = [s["uses"].split("@")[0] for s in steps(workflow) if "uses" in s]
+    assert uses == ["actions/checkout", "actions/setup-python", "actions/configure-pages",
+                    "actions/upload-pages-artifact", "actions/deploy-pages"]
+    assert [s["uses"].split("@")[0] for s in deploy["steps"]] == ["actions/deploy-pages"]  # no checkout, no code
+    site = next(s for s in build["steps"] if "smm site build" in s.get("run", ""))
+    assert site["env"] == {"SITE_URL": "${{ steps.pages.outputs.base_url }}"}
+    assert site["run"] == 'smm site build --out _site --base-url "${SITE_URL%/}/"'
+    upload = next(s for s in build["steps"] if "upload-pages-artifact" in s.get("uses", ""))
+    assert upload["with"] == {"path": "_site"}
+    checkout = next(s for s in build["steps"] if "checkout" in s.get("uses", ""))
+    assert checkout["with"]["persist-credentials"] is False
