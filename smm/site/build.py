@@ -14,7 +14,7 @@ from smm.site import inbox, posts, reports
 from smm.site.catalogue import catalogue
 from smm.site.output import SiteFolder, digest
 from smm.site.render import Site, stylesheet
-from smm.workspace.brand import page_language
+from smm.workspace.brand import first_language, page_language
 
 SOURCES = ("site", "render", "report", "templates", "platforms")  # smm's code a page depends on
 
@@ -111,23 +111,25 @@ def _calendar_pages(site, folder, repo, now, settings) -> None:
     for i, month in enumerate(months):
         grid = cal.month_grid(month, days)
         entries = [e for week in grid for d, inside, found in week if inside for e in found]
-        context = dict(month=month, grid=grid, pillars=cal.pillar_counts(entries),
+        context = dict(month=month, grid=grid, unscheduled=[], pillars=cal.pillar_counts(entries),
                        prev=cal.month_path(months[i - 1]) if i else None,
                        next=cal.month_path(months[i + 1]) if i + 1 < len(months) else None,
                        week=cal.week_path(today if today.replace(day=1) == month else month), today=today)
         key = digest(settings, context)
         folder.page(cal.month_path(month), key, lambda c=context: site.page("month", cal.month_path(c["month"]),
                                                                            f"{c['month']:%Y-%m}", **c))
-        if month == today.replace(day=1):
-            folder.page("calendar/index.html", key, lambda c=context: site.page("month", "calendar/index.html",
-                                                                               f"{c['month']:%Y-%m}", **c))
+        if month == today.replace(day=1):  # the calendar's first page: this month, and the posts without a time
+            here = {**context, "unscheduled": [cal.Entry("", p.title, p.pillar, p.id, bool(p.draft), first_language(p))
+                                               for p in repo.posts if not p.publish_at]}
+            folder.page("calendar/index.html", digest(key, here["unscheduled"]),
+                        lambda c=here: site.page("month", "calendar/index.html", f"{c['month']:%Y-%m}", **c))
     for i, monday in enumerate(weeks):
         found = [(monday + timedelta(days=d), days.get(monday + timedelta(days=d), [])) for d in range(7)]
         path = cal.week_path(monday)
         context = dict(monday=monday, days=found, pillars=cal.pillar_counts([e for _, es in found for e in es]),
                        prev=cal.week_path(weeks[i - 1]) if i else None,
                        next=cal.week_path(weeks[i + 1]) if i + 1 < len(weeks) else None,
-                       month=cal.month_path(monday), today=today)
+                       month=cal.month_path(max(monday, first)), today=today)
         folder.page(path, digest(settings, context),
                     lambda c=context, p=path: site.page("week", p, "{} {}".format(site.messages["week"], p.split("/")[1]),
                                                         **c))

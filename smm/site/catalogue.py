@@ -39,6 +39,7 @@ MESSAGES: dict[str, tuple[str, str]] = {  # key: (English, Chinese)
     "gaps": ("gaps", "空档"),
     "weekdays": ("Mon Tue Wed Thu Fri Sat Sun", "周一 周二 周三 周四 周五 周六 周日"),
     "unscheduled": ("unscheduled", "未排期"),
+    "unscheduled_posts": ("Not scheduled yet", "尚未排期的帖子"),
     "previews": ("What each account will receive", "各账号将收到的内容"),
     "records": ("Publish records", "发布记录"),
     "not_published": ("Not published yet.", "尚未发布。"),
