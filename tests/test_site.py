@@ -317,3 +317,23 @@ def test_report_pages_switch_between_prebuilt_periods(tmp_path, monkeypatch, smm
         assert any(slug in a["href"] for a in current), slug
     home = (out / "index.html").read_text(encoding="utf-8")
     assert "a-followers" in home  # goals at a glance
+
+
+def test_pages_rendered_by_the_second_process_are_kept_like_the_others(make_repo, smm, monkeypatch):
+    from smm.site import output
+
+    monkeypatch.setattr(output, "WORKER_FROM", 2)
+    picture = (ROOT / "content/media/winter-blend.png").read_bytes()
+    media = "[{file: content/media/p.png, alt: A tin}]"
+    root = make_repo({f"p{i}.md": post_text(f"post {i}", title=f"P{i}", media=media) for i in range(6)},
+                     files={"content/media/p.png": picture})
+    code, first, err = build(smm)
+    assert code == 0, err
+    assert {f"posts/p{i}/index.html" for i in range(6)} <= set(first["written"])
+    pictures = [p for p in first["written"] if p.startswith("media/")]
+    assert len(pictures) >= 1 and all((root / "_site" / p).read_bytes() == picture for p in pictures)
+    for i in range(6):
+        page = (root / "_site" / f"posts/p{i}/index.html").read_text(encoding="utf-8")
+        assert any(f"../../{p}" in page for p in pictures)
+    _, again, _ = build(smm)
+    assert again["written"] == [] and again["removed"] == []  # the worker's pages and pictures are in the manifest

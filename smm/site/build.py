@@ -83,14 +83,15 @@ def _post_pages(site, folder, repo, now, settings) -> None:
     by_post: dict[str, dict] = {}
     for (post_id, account), snap in snapshots.items():
         by_post.setdefault(post_id, {})[(post_id, account)] = snap
-    renderer = cache(lambda: _renderer(repo))
     tz = repo.config.timezone
+    jobs = []
     for post in repo.posts:
         record, mine = repo.records.get(post.id), by_post.get(post.id, {})
-        key = posts.post_key(repo.root, post, record, mine, settings)
-        folder.page(posts.page_path(post.id), key,
-                    lambda post=post, record=record, mine=mine: posts.post_page(site, folder, renderer(), post, record,
-                                                                                 mine, tz))
+        jobs.append((posts.page_path(post.id), posts.post_key(repo.root, post, record, mine, settings),
+                     lambda post=post, record=record, mine=mine: posts.post_page(site, folder, renderer, post, record,
+                                                                                 mine, tz)))
+    renderer = _renderer(repo) if any(not folder.is_fresh(path, key) for path, key, _ in jobs) else None
+    folder.pages(jobs)
     folder.page("assets/search-index.js", digest(settings, [(p.id, p.title, p.publish_at, p.pillar, p.campaign)
                                                              for p in repo.posts]),
                 lambda: posts.search_index(repo.posts, tz))

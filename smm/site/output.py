@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import multiprocessing
 import os
 from pathlib import Path
 
@@ -17,6 +18,7 @@ from smm.errors import InputError
 from smm.workspace.cache import cache_dir
 
 MARKER = ".smm-site"
+WORKER_FROM = 200  # pages to render: below this a second process costs more than it saves
 
 
 def digest(*parts) -> str:
@@ -77,6 +79,36 @@ class SiteFolder:
             self._rendering = outer
         self.write(path, data)
 
+    def is_fresh(self, path: str, key: str) -> bool:
+        """The page at `path` was made from `key` and is still there."""
+        return self.previous.get(path) == key and (self.out / path).is_file()
+
+    def pages(self, jobs: list[tuple[str, str, object]]) -> None:
+        """`page()` for each (path, key, render); with WORKER_FROM pages to render or more (and a
+        second core), a forked worker renders half of them meanwhile."""
+        stale = [job for job in jobs if not self.is_fresh(job[0], job[1])]
+        for job in jobs:
+            if self.is_fresh(job[0], job[1]):
+                self.page(*job)
+        if len(stale) < WORKER_FROM or (os.cpu_count() or 1) < 2 or "fork" not in multiprocessing.get_all_start_methods():
+            for job in stale:
+                self.page(*job)
+            return
+        global _JOBS
+        _JOBS = (self, stale[len(stale) // 2:])
+        try:
+            with multiprocessing.get_context("fork").Pool(1) as pool:
+                pending = pool.apply_async(_render_in_worker)
+                for job in stale[:len(stale) // 2]:
+                    self.page(*job)
+                written, current, uses = pending.get()
+        finally:
+            _JOBS = None
+        self.written += written
+        self.current.update(current)
+        for page, used in uses.items():
+            self.uses.setdefault(page, []).extend(used)
+
     def write(self, path: str, text: str | bytes) -> None:
         target = self.out / path
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -102,3 +134,15 @@ class SiteFolder:
         self.manifest_path.write_text(json.dumps({"version": 1, "pages": self.current, "uses": self.uses},
                                                  sort_keys=True), encoding="utf-8")
         return sorted(removed)
+
+
+_JOBS: tuple | None = None  # (the folder, the pages to render), shared with the forked worker
+
+
+def _render_in_worker() -> tuple[list[str], dict[str, str], dict[str, list[str]]]:
+    """In the worker: render its pages; what it wrote goes back to the main process."""
+    folder, jobs = _JOBS
+    folder.written, folder.current, folder.uses = [], {}, {}
+    for job in jobs:
+        folder.page(*job)
+    return folder.written, folder.current, folder.uses
