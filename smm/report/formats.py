@@ -269,6 +269,11 @@ def as_markdown(report: Report) -> str:
 
 def as_html(report: Report) -> str:
     """One self-contained page (smm/templates/pages/report.html.j2): inline CSS and SVG, no script."""
+    return pages.page("report", **html_context(report))
+
+
+def html_context(report: Report) -> dict:
+    """What smm/templates/pages/report.html.j2 shows (the site's report pages extend it)."""
     d = report.data
     best = d["best_times"]
     hours, cells = _best_grid(best)
@@ -281,8 +286,8 @@ def as_html(report: Report) -> str:
                                   best["recommendations"])),
     }
     total = next((a for a in d["accounts"] if a["account"] == "all"), None)
-    return pages.page(
-        "report", lang=report.language, title=f"{report.brand}: social media report", brand=report.brand, d=d,
+    return dict(
+        lang=report.language, title=f"{report.brand}: social media report", brand=report.brand, d=d,
         warnings=report.warnings, period=_period(d), slot_line=_slot_line(posts), recommendation=_recommendation(best),
         total=total, tiles=_tiles(d, total) if total else [], charts=charts, hours=hours, cells=cells,
         hour_labels=[f"{h:02d}:00" for h in hours], weekdays=WEEKDAYS,

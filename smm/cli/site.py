@@ -1,0 +1,57 @@
+"""`smm site build`: the static dashboard site (smm.site)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from smm.cli import cli
+from smm.cli.common import NOW_OPTION, now_or_clock, repository
+
+
+@cli.group()
+def site() -> None:
+    """The static site: calendar, previews, report, inbox, listening."""
+
+
+@site.command()
+@click.option("--out", type=click.Path(path_type=Path), default=None, metavar="DIR",
+              help="Where to write the site (default: _site/ in the repository).")
+@click.option("--base-url", metavar="URL", help="Where the site is served (canonical links, sitemap.xml).")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@NOW_OPTION
+def build(out: Path | None, base_url: str | None, fmt: str, now: str | None) -> None:
+    """Write the site; only pages whose inputs changed are written again, stale ones removed."""
+    import json
+
+    from smm.site.build import build as build_site
+
+    repo = repository()
+    _refuse_broken_settings(repo)
+    if base_url is not None and not base_url.startswith(("https://", "http://")):
+        click.echo(f"error: --base-url {base_url!r}: expected an http(s) URL such as https://acme.github.io/social/",
+                   err=True)
+        raise SystemExit(1)
+    moment = now_or_clock(now, repo.config.timezone)
+    built = build_site(repo, out if out is not None else repo.root / "_site", moment, base_url)
+    if built.not_shown:
+        click.echo(f"warning: {len(built.not_shown)} post file(s) not shown, they have errors (run `smm check`): "
+                   + ", ".join(built.not_shown[:5]) + (" …" if len(built.not_shown) > 5 else ""), err=True)
+    if fmt == "json":
+        click.echo(json.dumps(built.as_json(), ensure_ascii=False, indent=2))
+    else:
+        click.echo(f"site: {built.pages} pages in {built.out} ({len(built.written)} files written, "
+                   f"{len(built.removed)} removed)")
+
+
+def _refuse_broken_settings(repo) -> None:
+    """Errors in platforms.yml, brand/ or data/ records: each with its file, line and column, exit 1."""
+    from smm.check.diagnostics import write
+    from smm.workspace.files import SourceLines
+
+    broken = [d for d in repo.diagnostics if d.is_error and not d.file.startswith("content/")]
+    if broken:
+        click.echo(write(broken, "text", SourceLines(repo.root).line), err=True)
+        click.echo("error: fix these before building the site", err=True)
+        raise SystemExit(1)

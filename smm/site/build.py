@@ -1,0 +1,191 @@
+"""Every page of the site, each written only when what it shows changed (smm.site.output)."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from functools import cache
+from pathlib import Path
+
+import smm
+from smm.site import calendar as cal
+from smm.site import inbox, posts, reports
+from smm.site.catalogue import catalogue
+from smm.site.output import SiteFolder, digest
+from smm.site.render import Site, stylesheet
+from smm.workspace.brand import first_language, page_language
+
+SOURCES = ("site", "render", "report", "templates", "platforms")  # smm's code a page depends on
+
+
+@dataclass
+class Built:
+    out: Path
+    pages: int
+    written: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    not_shown: list[str] = field(default_factory=list)  # post files with errors
+
+    def as_json(self) -> dict:
+        return {"out": str(self.out), "pages": self.pages, "written": self.written, "removed": self.removed,
+                "not_shown": self.not_shown}
+
+
+def settings_digest(repo, lang: str, base_url: str | None) -> str:
+    """smm's version and code, platforms.yml and every file under brand/: a change rebuilds every page."""
+    h = hashlib.blake2b(f"{smm.__version__}\0{lang}\0{base_url}".encode(), digest_size=16)
+    package = Path(smm.__file__).parent
+    for folder in [package / s for s in SOURCES] + [repo.root / "brand"]:
+        for path in sorted(folder.rglob("*")) if folder.is_dir() else []:
+            if path.is_file() and "__pycache__" not in path.parts:
+                h.update(path.as_posix().encode() + b"\0" + path.read_bytes())
+    if (repo.root / "platforms.yml").is_file():
+        h.update((repo.root / "platforms.yml").read_bytes())
+    return h.hexdigest()
+
+
+def build(repo, out: Path, now: datetime, base_url: str | None = None) -> Built:
+    """Write the site into `out`; returns what was written and removed."""
+    from smm.report import brand_name
+
+    tz = repo.config.timezone
+    lang = page_language(repo.brand, repo.posts)
+    site = Site(brand_name(repo), lang, catalogue(lang), base_url, now.astimezone(tz).strftime("%Y-%m-%d %H:%M %Z"))
+    settings = settings_digest(repo, lang, base_url)
+    folder = SiteFolder(repo.root, out)
+    folder.page("assets/site.css", digest(settings, "css"), stylesheet)
+    folder.page("assets/search.js", digest(settings, "js"), _search_script)
+    state = reports.data_state(repo)
+    report_for = cache(lambda period: _report(repo, period, now))
+    _post_pages(site, folder, repo, now, settings)
+    _calendar_pages(site, folder, repo, now, settings)
+    _report_pages(site, folder, repo, now, settings, state, report_for)
+    _other_pages(site, folder, repo, now, settings, state, report_for)
+    if base_url:
+        folder.page("sitemap.xml", digest(sorted(folder.current), base_url), lambda: _sitemap(folder, base_url))
+    pages = sum(p.endswith(".html") for p in folder.current)
+    removed = folder.finish()
+    not_shown = sorted({d.file for d in repo.diagnostics if d.is_error and d.file.startswith("content/")})
+    return Built(out, pages, folder.written, removed, not_shown)
+
+
+def _report(repo, period, now):
+    from smm import report
+
+    return report.build(repo, period.start, period.end, now)
+
+
+def _post_pages(site, folder, repo, now, settings) -> None:
+    from smm.report.load import latest_snapshots
+
+    snapshots = latest_snapshots(repo.root, now)
+    by_post: dict[str, dict] = {}
+    for (post_id, account), snap in snapshots.items():
+        by_post.setdefault(post_id, {})[(post_id, account)] = snap
+    tz = repo.config.timezone
+    jobs = []
+    for post in repo.posts:
+        record, mine = repo.records.get(post.id), by_post.get(post.id, {})
+        jobs.append((posts.page_path(post.id), posts.post_key(repo.root, post, record, mine, settings),
+                     lambda post=post, record=record, mine=mine: posts.post_page(site, folder, renderer, post, record,
+                                                                                 mine, tz)))
+    renderer = _renderer(repo) if any(not folder.is_fresh(path, key) for path, key, _ in jobs) else None
+    folder.pages(jobs)
+    folder.page("assets/search-index.js", digest(settings, [(p.id, p.title, p.publish_at, p.pillar, p.campaign)
+                                                             for p in repo.posts]),
+                lambda: posts.search_index(repo.posts, tz))
+
+
+def _renderer(repo):
+    from smm.render.rendered import Renderer
+
+    return Renderer(repo.root, repo.config, repo.brand)
+
+
+def _calendar_pages(site, folder, repo, now, settings) -> None:
+    today = now.astimezone(repo.config.timezone).date()
+    first, last = cal.span(repo, today)
+    weeks = cal.mondays(first, last)
+    days = cal.entries_by_day(repo, weeks[0], weeks[-1] + timedelta(days=7))
+    months = cal.months(first, last)
+    for i, month in enumerate(months):
+        grid = cal.month_grid(month, days)
+        entries = [e for week in grid for d, inside, found in week if inside for e in found]
+        context = dict(month=month, grid=grid, unscheduled=[], pillars=cal.pillar_counts(entries),
+                       prev=cal.month_path(months[i - 1]) if i else None,
+                       next=cal.month_path(months[i + 1]) if i + 1 < len(months) else None,
+                       week=cal.week_path(today if today.replace(day=1) == month else month), today=today)
+        key = digest(settings, context)
+        folder.page(cal.month_path(month), key, lambda c=context: site.page("month", cal.month_path(c["month"]),
+                                                                           f"{c['month']:%Y-%m}", **c))
+        if month == today.replace(day=1):  # the calendar's first page: this month, and the posts without a time
+            here = {**context, "unscheduled": [cal.Entry("", p.title, p.pillar, p.id, bool(p.draft), first_language(p))
+                                               for p in repo.posts if not p.publish_at]}
+            folder.page("calendar/index.html", digest(key, here["unscheduled"]),
+                        lambda c=here: site.page("month", "calendar/index.html", f"{c['month']:%Y-%m}", **c))
+    for i, monday in enumerate(weeks):
+        found = [(monday + timedelta(days=d), days.get(monday + timedelta(days=d), [])) for d in range(7)]
+        path = cal.week_path(monday)
+        context = dict(monday=monday, days=found, pillars=cal.pillar_counts([e for _, es in found for e in es]),
+                       prev=cal.week_path(weeks[i - 1]) if i else None,
+                       next=cal.week_path(weeks[i + 1]) if i + 1 < len(weeks) else None,
+                       month=cal.month_path(max(monday, first)), today=today)
+        folder.page(path, digest(settings, context),
+                    lambda c=context, p=path: site.page("week", p, "{} {}".format(site.messages["week"], p.split("/")[1]),
+                                                        **c))
+
+
+def _report_pages(site, folder, repo, now, settings, state, report_for) -> None:
+    from smm.report.formats import html_context
+
+    every = reports.periods(repo, now)
+    for period in every:
+        for path in (period.path, "report/index.html") if period.slug == "30d" else (period.path,):
+            def render(period=period, path=path):
+                context = html_context(report_for(period))
+                up = "../" * path.count("/")
+                return site.page("report", path, context.pop("title"), **context,
+                                 periods=reports.switcher(every, period, up, site.messages))
+            folder.page(path, reports.period_key(settings, state, period, now) + path, render)
+
+
+def _other_pages(site, folder, repo, now, settings, state, report_for) -> None:
+    """The home page, the inbox, listening and competitors, search."""
+    tz = repo.config.timezone
+    thirty = reports.periods(repo, now)[1]
+    report_key = reports.period_key(settings, state, thirty, now)
+    items = inbox.queue(repo.root)
+    networks = inbox.by_network(items, now)
+    rows = inbox.shown(items, now, repo.brand.include_inbox)
+    today = now.astimezone(tz).date()
+    monday = today - timedelta(days=today.weekday())
+    week = [e for d in range(7) for e in cal.entries_by_day(repo, monday, monday + timedelta(days=7)).get(
+        monday + timedelta(days=d), [])]
+    home = dict(week=week, monday=monday, networks=networks, open=len(items), overdue=sum(r["late"] for r in rows),
+                week_path=cal.week_path(monday))
+    folder.page("index.html", digest(settings, report_key, home),
+                lambda: site.page("home", "index.html", site.messages["home"], report=report_for(thirty).data,
+                                  warnings=report_for(thirty).warnings, **home))
+    folder.page("inbox/index.html", digest(settings, networks, rows),
+                lambda: site.page("inbox", "inbox/index.html", site.messages["inbox"], networks=networks, rows=rows,
+                                  include_text=repo.brand.include_inbox))
+    folder.page("listening/index.html", digest(settings, report_key, "listening"),
+                lambda: site.page("listening", "listening/index.html", site.messages["listening"],
+                                  report=report_for(thirty).data))
+    folder.page("search/index.html", digest(settings, len(repo.posts)),
+                lambda: site.page("search", "search/index.html", site.messages["search"], count=len(repo.posts)))
+
+
+def _sitemap(folder, base_url: str) -> str:
+    base = base_url.rstrip("/")
+    urls = "".join(f"<url><loc>{base}/{p}</loc></url>" for p in sorted(folder.current) if p.endswith(".html"))
+    return ('<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+            f"{urls}</urlset>\n")
+
+
+def _search_script() -> str:
+    from smm import pages
+
+    env = pages.environment()
+    return env.loader.get_source(env, "site/search.js")[0]

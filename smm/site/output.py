@@ -1,0 +1,148 @@
+"""The site's folder: pages written only when their inputs changed, stale files removed.
+
+The build manifest (`site-<out>.json` in the repository's cache folder, outside the site,
+which may be public) keeps each page's input digest. A page whose digest is unchanged and
+whose file is still there is not rendered again. `.smm-site` in the folder marks it as
+smm's: smm writes into and sweeps only a folder that is empty or carries the marker.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import multiprocessing
+import os
+from pathlib import Path
+
+from smm.errors import InputError
+from smm.workspace.cache import cache_dir
+
+MARKER = ".smm-site"
+WORKER_FROM = 200  # pages to render: below this a second process costs more than it saves
+
+
+def digest(*parts) -> str:
+    """A digest of the parts by their repr (stable for the same input: dicts keep their order)."""
+    return hashlib.blake2b(repr(parts).encode(), digest_size=16).hexdigest()
+
+
+class SiteFolder:
+    """Writes the build's files into `out`, rendering a page only when its digest changed."""
+
+    def __init__(self, root: Path, out: Path) -> None:
+        self.out = out
+        self.manifest_path = cache_dir(root) / f"site-{hashlib.blake2b(str(out.resolve()).encode(), digest_size=8).hexdigest()}.json"
+        self._claim()
+        previous = self._read_manifest()
+        self.previous: dict[str, str] = previous.get("pages", {})
+        self.previous_uses: dict[str, list[str]] = previous.get("uses", {})
+        self.current: dict[str, str] = {}
+        self.uses: dict[str, list[str]] = {}  # page → the files written while rendering it (its pictures)
+        self.written: list[str] = []
+        self._rendering: str | None = None
+
+    def _claim(self) -> None:
+        if self.out.exists() and not self.out.is_dir():
+            raise InputError(f"--out {self.out}: not a folder")
+        if self.out.is_dir() and any(self.out.iterdir()) and not (self.out / MARKER).is_file():
+            raise InputError(f"--out {self.out}: the folder holds files smm did not write (no {MARKER}); "
+                             "choose an empty or new folder")
+        self.out.mkdir(parents=True, exist_ok=True)
+        (self.out / MARKER).write_text("written by `smm site build`: every other file here may be replaced or removed\n",
+                                       encoding="utf-8")
+
+    def _read_manifest(self) -> dict:
+        try:
+            data = json.loads(self.manifest_path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return {}
+        return data if isinstance(data, dict) and data.get("version") == 1 else {}
+
+    def page(self, path: str, key: str, render) -> None:
+        """Write `path` (relative to the folder) with `render()` unless `key` is what made it last time
+        (then the files its rendering wrote are kept too)."""
+        if self._rendering is not None:
+            self.uses.setdefault(self._rendering, []).append(path)
+        if self.current.get(path) == key:  # already made in this build (a picture two posts show)
+            return
+        self.current[path] = key
+        if self.previous.get(path) == key and (self.out / path).is_file():
+            for used in self.previous_uses.get(path, []):
+                if used not in self.current and self.previous.get(used) and (self.out / used).is_file():
+                    self.current[used] = self.previous[used]
+                    self.uses.setdefault(path, []).append(used)
+            return
+        outer, self._rendering = self._rendering, path
+        try:
+            data = render()
+        finally:
+            self._rendering = outer
+        self.write(path, data)
+
+    def is_fresh(self, path: str, key: str) -> bool:
+        """The page at `path` was made from `key` and is still there."""
+        return self.previous.get(path) == key and (self.out / path).is_file()
+
+    def pages(self, jobs: list[tuple[str, str, object]]) -> None:
+        """`page()` for each (path, key, render); with WORKER_FROM pages to render or more (and a
+        second core), a forked worker renders half of them meanwhile."""
+        stale = [job for job in jobs if not self.is_fresh(job[0], job[1])]
+        for job in jobs:
+            if self.is_fresh(job[0], job[1]):
+                self.page(*job)
+        if len(stale) < WORKER_FROM or (os.cpu_count() or 1) < 2 or "fork" not in multiprocessing.get_all_start_methods():
+            for job in stale:
+                self.page(*job)
+            return
+        global _JOBS
+        _JOBS = (self, stale[len(stale) // 2:])
+        try:
+            with multiprocessing.get_context("fork").Pool(1) as pool:
+                pending = pool.apply_async(_render_in_worker)
+                for job in stale[:len(stale) // 2]:
+                    self.page(*job)
+                written, current, uses = pending.get()
+        finally:
+            _JOBS = None
+        self.written += written
+        self.current.update(current)
+        for page, used in uses.items():
+            self.uses.setdefault(page, []).extend(used)
+
+    def write(self, path: str, text: str | bytes) -> None:
+        target = self.out / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        data = text.encode("utf-8") if isinstance(text, str) else text
+        temporary = target.with_name(target.name + ".tmp")
+        temporary.write_bytes(data)
+        os.replace(temporary, target)
+        self.written.append(path)
+
+    def finish(self) -> list[str]:
+        """Remove every file this build did not make (a deleted post's page), save the manifest;
+        returns the removed paths."""
+        removed = []
+        for directory, _folders, files in os.walk(self.out, topdown=False):
+            for name in files:
+                path = Path(directory, name).relative_to(self.out).as_posix()
+                if path != MARKER and path not in self.current:
+                    os.remove(Path(directory, name))
+                    removed.append(path)
+            if directory != str(self.out) and not os.listdir(directory):
+                os.rmdir(directory)
+        self.manifest_path.parent.mkdir(parents=True, exist_ok=True)
+        self.manifest_path.write_text(json.dumps({"version": 1, "pages": self.current, "uses": self.uses},
+                                                 sort_keys=True), encoding="utf-8")
+        return sorted(removed)
+
+
+_JOBS: tuple | None = None  # (the folder, the pages to render), shared with the forked worker
+
+
+def _render_in_worker() -> tuple[list[str], dict[str, str], dict[str, list[str]]]:
+    """In the worker: render its pages; what it wrote goes back to the main process."""
+    folder, jobs = _JOBS
+    folder.written, folder.current, folder.uses = [], {}, {}
+    for job in jobs:
+        folder.page(*job)
+    return folder.written, folder.current, folder.uses

@@ -1,0 +1,108 @@
+"""One page per post (every account's preview card, publish records, metrics) and the search index.
+
+A post page's digest covers what it shows: the post's fields and body, the media files it
+names (by size and modification time), its publish record and latest metrics; the settings
+(platforms.yml, brand/, smm itself) are in the build's digest that every page key includes.
+"""
+
+from __future__ import annotations
+
+import json
+import mimetypes
+import os
+from pathlib import Path
+
+from markupsafe import Markup
+
+from smm.content.post import Post
+from smm.platforms import platform_class
+from smm.render import cards
+from smm.site.output import digest
+from smm.workspace.brand import first_language
+from smm.workspace.files import inside
+
+COUNTS = ("likes", "reposts", "replies", "quotes", "views", "clicks")
+
+
+def page_path(post_id: str) -> str:
+    return f"posts/{post_id}/index.html"
+
+
+class SiteImages(cards.Images):
+    """The cards' pictures as files of the site (media/<digest><suffix>), each copied once, not
+    inlined: ten thousand pages share them."""
+
+    def __init__(self, root: Path, folder, up: str) -> None:
+        super().__init__(root)
+        self.folder = folder
+        self.up = up
+
+    def _data_uri(self, file: str) -> tuple[str, str]:
+        path, reason = inside(self.root, file)
+        if reason:
+            return "", reason
+        mime = mimetypes.guess_type(path.name)[0] or ""
+        if not mime.startswith("image/"):
+            return "", f"{mime or 'unknown type'}: not shown in this preview"
+        try:
+            stat = os.stat(path)
+        except OSError as exc:
+            return "", f"cannot be read: {exc.strerror or exc}"
+        name = f"media/{digest(file, stat.st_size, stat.st_mtime_ns)}{path.suffix.lower()}"
+        self.folder.page(name, name, path.read_bytes)
+        return f"{self.up}{name}", ""
+
+
+def media_state(root: Path, post: Post) -> list:
+    """(file, size, mtime) of each media file the post names: a changed picture changes the page."""
+    found = []
+    for item in post.meta.get("media") or []:
+        file = item.get("file") if isinstance(item, dict) else item
+        try:
+            stat = os.stat(root / str(file))
+            found.append((file, stat.st_size, stat.st_mtime_ns))
+        except (OSError, ValueError):
+            found.append((file, None, None))
+    return found
+
+
+def post_key(root: Path, post: Post, record, snapshots: dict, settings: str) -> str:
+    metrics = sorted((account, snap.collected_at, [getattr(snap, c) for c in COUNTS])
+                     for (post_id, account), snap in snapshots.items() if post_id == post.id) if snapshots else []
+    return digest(settings, post.file, post.meta, post.body, post.publish_at, media_state(root, post),
+                  record.accounts if record else None, metrics)
+
+
+def post_page(site, folder, renderer, post: Post, record, snapshots: dict, tz) -> str:
+    """The post's page: each account's card (smm.render.cards), its publish records and metrics."""
+    path = page_path(post.id)
+    images = SiteImages(renderer.root, folder, "../../")
+    names = [a for a in post.accounts if a in renderer.config.accounts]
+    renderings = [renderer.render(post, name) for name in names]
+    jobs = [{"account": account, "state": job.get("state"), "url": job.get("url"),
+             "published_at": _local(job.get("published_at"), tz)}
+            for account, job in sorted((record.accounts if record else {}).items()) if isinstance(job, dict)]
+    metrics = [{"account": account, "collected_at": snap.collected_at.astimezone(tz).strftime("%Y-%m-%d %H:%M"),
+                "counts": [getattr(snap, c) for c in COUNTS]}
+               for (post_id, account), snap in sorted(snapshots.items()) if post_id == post.id]
+    return site.page("post", path, post.title, post=post, post_lang=first_language(post),
+                     when=post.publish_at.astimezone(tz).strftime("%Y-%m-%d %H:%M") if post.publish_at else None,
+                     cards=[Markup(cards.card(r, images, site.brand)) for r in renderings],
+                     labels={r.account: platform_class(r.platform).label for r in renderings},
+                     image_rules=Markup(images.rules_css()), jobs=jobs, metrics=metrics, counts=COUNTS)
+
+
+def _local(value, tz) -> str | None:
+    from smm.data.jobs import parse_time
+
+    moment = parse_time(value)
+    return moment.astimezone(tz).strftime("%Y-%m-%d %H:%M") if moment else None
+
+
+def search_index(posts: list[Post], tz) -> str:
+    """assets/search-index.js: a global array of [id, title, local time, pillar, campaign, lang], read
+    by a <script> tag (fetch() of a JSON file fails from file://)."""
+    rows = [[p.id, p.title, p.publish_at.astimezone(tz).strftime("%Y-%m-%d %H:%M") if p.publish_at else "",
+             p.pillar or "", p.campaign or "", first_language(p) or ""] for p in posts]
+    text = json.dumps(rows, ensure_ascii=False, separators=(",", ":"))
+    return "window.SMM_SEARCH_INDEX = " + text.replace("</", "<\\/") + ";\n"

@@ -1,0 +1,84 @@
+"""The report pages: the report (smm.report) of each prebuilt period, with a period switcher.
+
+Periods: the last 7, 30 and 90 days up to now, and each calendar month (local) with a
+publish record or collected data, the current one up to now. A page is rebuilt only when
+its period or the data it reads (data/, brand/goals.yml, the published posts' titles) changed.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from smm.site.output import digest
+
+ROLLING = (7, 30, 90)
+DATA_DIRS = ("data/metrics", "data/accounts", "data/published", "data/inbox", "data/mentions", "data/competitors")
+
+
+@dataclass(frozen=True)
+class Period:
+    slug: str  # "30d", "2026-11"
+    start: datetime
+    end: datetime
+    days: int | None  # rolling periods: their length
+
+    @property
+    def path(self) -> str:
+        return f"report/{self.slug}/index.html"
+
+
+def periods(repo, now: datetime) -> list[Period]:
+    """The rolling periods, then each month with data, newest first."""
+    tz = repo.config.timezone
+    found = [Period(f"{days}d", now - timedelta(days=days), now, days) for days in ROLLING]
+    local_now = now.astimezone(tz)
+    for month in sorted(_data_months(repo), reverse=True):
+        first = datetime.combine(month, time(), tzinfo=tz)
+        if first > now:
+            continue
+        nxt = datetime.combine((month.replace(day=28) + timedelta(days=4)).replace(day=1), time(), tzinfo=tz)
+        found.append(Period(f"{month:%Y-%m}", first, min(nxt, now) if month == local_now.date().replace(day=1) else nxt,
+                            None))
+    return found
+
+
+def _data_months(repo) -> set[date]:
+    """Months (first days) with a publish record or a month file of metrics or followers."""
+    from smm.data.jobs import published_jobs
+
+    tz = repo.config.timezone
+    months = {j.published_at.astimezone(tz).date().replace(day=1) for j in published_jobs(repo.records, repo.posts)}
+    for folder in ("data/metrics", "data/accounts"):
+        path = repo.root / folder
+        for name in (os.listdir(path) if path.is_dir() else []):
+            try:
+                months.add(datetime.strptime(name, "%Y-%m.csv").date())
+            except ValueError:
+                continue
+    return months
+
+
+def data_state(repo) -> list:
+    """What the reports read, by file stat (data/) and content (goals, the posts' report fields)."""
+    state = []
+    for folder in DATA_DIRS:
+        path = repo.root / folder
+        if path.is_dir():
+            for entry in sorted(os.scandir(path), key=lambda e: e.name):
+                stat = entry.stat()
+                state.append((folder, entry.name, stat.st_size, stat.st_mtime_ns))
+    published = {p for r in repo.records.values() for p in [r.post]}
+    posts = [(p.id, p.title, p.pillar, p.campaign, p.publish_at) for p in repo.posts if p.id in published]
+    return [state, repo.goals, posts, repo.calendar]
+
+
+def period_key(settings: str, state: list, period: Period, now: datetime) -> str:
+    return digest(settings, state, period.slug, period.start, period.end, now if period.days else None)
+
+
+def switcher(all_periods: list[Period], current: Period, up: str, messages: dict) -> list[tuple[str, str, bool]]:
+    """The switcher's links: (label, relative href, is this page)."""
+    return [(messages["last_days"].format(days=p.days) if p.days else p.slug, up + p.path, p == current)
+            for p in all_periods]

@@ -1,0 +1,39 @@
+// Client-side search over the posts: the index is a global set by search-index.js (no fetch:
+// it fails from file://); `#q=words` in the address searches at once. Every word typed must appear in the id, title, date, pillar or campaign.
+(function () {
+  "use strict";
+  var input = document.getElementById("search");
+  var list = document.getElementById("results");
+  var status = document.getElementById("status");
+  var index = window.SMM_SEARCH_INDEX || [];
+  var up = input.getAttribute("data-up");
+  var haystacks = index.map(function (row) { return row.slice(0, 5).join(" ").toLowerCase(); });
+  var LIMIT = 100;
+
+  function show() {
+    var words = input.value.toLowerCase().split(/\s+/).filter(Boolean);
+    list.textContent = "";
+    if (!words.length) { return; }
+    var found = 0;
+    for (var i = 0; i < index.length; i++) {
+      var text = haystacks[i];
+      if (!words.every(function (w) { return text.indexOf(w) !== -1; })) { continue; }
+      found++;
+      if (found > LIMIT) { continue; }
+      var row = index[i];
+      var item = document.createElement("li");
+      var link = document.createElement("a");
+      link.href = up + "posts/" + encodeURIComponent(row[0]) + "/index.html";
+      link.textContent = row[1];
+      if (row[5]) { link.lang = row[5]; }
+      item.appendChild(link);
+      item.appendChild(document.createTextNode(" " + [row[2], row[3], row[4]].filter(Boolean).join(" · ")));
+      list.appendChild(item);
+    }
+    status.textContent = found + " " + input.getAttribute("data-results");
+  }
+
+  input.addEventListener("input", show);
+  if (location.hash.indexOf("#q=") === 0) { input.value = decodeURIComponent(location.hash.slice(3)); }
+  show();
+}());

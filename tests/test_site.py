@@ -1,0 +1,339 @@
+"""`smm site build`: the static site (issue 19), without a browser (tests/test_site_browser.py has one).
+
+Every page must work from file:// and from a Pages sub-path: every link relative, every
+relative link leading to a file of the site, nothing outside the site loaded; the interface
+text in the pages' language; inbox texts only when brand.yml allows them; and a rebuild
+writes only what changed and removes what is gone.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import pytest
+from conftest import ROOT, post_text
+from test_report import write_fixture
+
+from smm.site.catalogue import MESSAGES, catalogue
+from smm.workspace.repo import load_repo
+
+NOW = "2026-11-20T10:00:00+08:00"
+
+
+class Page(HTMLParser):
+    """A page's tags with their attributes, and the text of its <style> elements."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__(convert_charrefs=True)
+        self.tags: list[tuple[str, dict]] = []
+        self.styles: list[str] = []
+        self._in_style = False
+        self.feed(text)
+        self.close()
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append((tag, dict(attrs)))
+        self._in_style = tag == "style"
+
+    def handle_endtag(self, tag):
+        self._in_style = False
+
+    def handle_data(self, data):
+        if self._in_style:
+            self.styles.append(data)
+
+    def named(self, name: str) -> list[dict]:
+        return [attrs for tag, attrs in self.tags if tag == name]
+
+
+def build(smm, *extra: str, out: str = "_site") -> tuple[int, dict, str]:
+    code, out_text, err = smm("site", "build", "--out", out, "--now", NOW, "--format", "json", *extra)
+    return code, (json.loads(out_text) if code == 0 else {}), err
+
+
+def pages(out: Path) -> dict[str, Page]:
+    return {p.relative_to(out).as_posix(): Page(p.read_text(encoding="utf-8")) for p in sorted(out.rglob("*.html"))}
+
+
+def references(page: Page) -> list[str]:
+    """Every URL the page links to or loads."""
+    found = [a.get("href") for tag, a in page.tags if tag in ("a", "link")] + [a.get("src") for _, a in page.tags]
+    found += re.findall(r"url\(\"?([^\")]+)", " ".join(page.styles) + " ".join(a.get("style", "") for _, a in page.tags))
+    return [u for u in found if u]
+
+
+@pytest.fixture
+def example(tmp_path, monkeypatch) -> Path:
+    """A copy of this repository's example brand: posts, brand, six months of data."""
+    for name in ("brand", "content", "data"):
+        shutil.copytree(ROOT / name, tmp_path / name)
+    shutil.copy(ROOT / "platforms.yml", tmp_path / "platforms.yml")
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def test_every_page_links_inside_the_site_and_loads_nothing_outside(example, smm):
+    code, built, err = build(smm)
+    assert code == 0, err
+    out = example / "_site"
+    found = pages(out)
+    posts = sorted(p.id for p in load_repo(example).posts)
+    for expected in ["index.html", "calendar/index.html", "report/index.html", "report/7d/index.html",
+                     "report/90d/index.html", "report/2026-10/index.html", "inbox/index.html", "listening/index.html",
+                     "search/index.html", "calendar/2026-11/index.html", "calendar/2026-W47/index.html"]:
+        assert expected in found, expected
+    assert {f"posts/{p}/index.html" for p in posts} <= set(found)
+    assert built["pages"] == len(found)
+    linked = set()
+    for path, page in found.items():
+        for url in references(page):
+            parts = urlsplit(url)
+            if parts.scheme or url.startswith("//"):
+                # only links to the published posts on their networks: nothing loaded from outside
+                assert parts.scheme in ("https", "http") and url in [a.get("href") for a in page.named("a")], (path, url)
+                continue
+            if not parts.path:  # "#content"
+                continue
+            assert not parts.path.startswith("/"), (path, url)  # relative: works from file:// and a sub-path
+            assert not parts.path.endswith("/"), (path, url)  # index.html named: file:// shows no folder index
+            target = (out / path).parent / unquote(parts.path)
+            assert target.resolve().is_relative_to(out.resolve()) and target.is_file(), (path, url)
+            linked.add(target.resolve().relative_to(out.resolve()).as_posix())
+        html = page.named("html")[0]
+        assert html.get("lang") == "en", path
+        metas = {m.get("name") or m.get("http-equiv"): m.get("content") for m in page.named("meta")}
+        assert "width=device-width" in metas["viewport"]
+        assert "default-src 'none'" in metas["Content-Security-Policy"]
+    assert {f"posts/{p}/index.html" for p in posts} <= linked  # every post reachable (calendar)
+    assert {"assets/site.css", "assets/search.js", "assets/search-index.js"} <= linked
+
+
+def test_calendar_pages_chain_month_to_month_and_show_gaps(example, smm):
+    assert build(smm)[0] == 0
+    out = example / "_site"
+    month = Page((out / "calendar/2026-08/index.html").read_text(encoding="utf-8"))
+    hrefs = [a["href"] for a in month.named("a")]
+    assert "../../calendar/2026-07/index.html" in hrefs and "../../calendar/2026-09/index.html" in hrefs
+    text = (out / "calendar/2026-07/index.html").read_text(encoding="utf-8")
+    assert "open slot" in text  # the example leaves about one slot in twelve empty
+    assert "customer-stories" in text
+
+
+def test_post_page_shows_every_account_its_records_and_metrics(example, smm):
+    assert build(smm)[0] == 0
+    page = (example / "_site/posts/2026-05-04-anxi-harvest-notes/index.html").read_text(encoding="utf-8")
+    links = [a.get("href") for a in Page(page).named("a")]
+    record = json.loads((example / "data/published/2026-05-04-anxi-harvest-notes.json").read_text(encoding="utf-8"))
+    for account, job in record["accounts"].items():
+        assert f"<td>{account}</td>" in page
+        assert job["url"] in links
+    assert "No metrics collected yet." not in page and "likes" in page
+
+
+def test_search_index_is_a_script_with_every_post(example, smm):
+    assert build(smm)[0] == 0
+    script = (example / "_site/assets/search-index.js").read_text(encoding="utf-8")
+    assert script.startswith("window.SMM_SEARCH_INDEX = ")
+    rows = json.loads(script[len("window.SMM_SEARCH_INDEX = "):].rstrip().rstrip(";"))
+    assert sorted(r[0] for r in rows) == sorted(p.id for p in load_repo(example).posts)
+    search = Page((example / "_site/search/index.html").read_text(encoding="utf-8"))
+    assert [s["src"] for s in search.named("script")] == ["../assets/search-index.js", "../assets/search.js"]
+
+
+@pytest.mark.parametrize("title", ["</script><script>alert(1)</script>", "a <b> & \"c\"", "标题 </SCRIPT>"])
+def test_titles_cannot_end_the_search_script_or_add_markup(make_repo, smm, title):
+    make_repo({"p.md": post_text(title=json.dumps(title))})
+    assert build(smm)[0] == 0
+    script = Path("_site/assets/search-index.js").read_text(encoding="utf-8")
+    assert "</" not in script.lower()
+    for path, page in pages(Path("_site")).items():
+        assert page.named("script") == [] or path == "search/index.html"
+        assert not [a for _, attrs in page.tags for a in attrs if a.startswith("on")], path
+    post = Path("_site/posts/p/index.html").read_text(encoding="utf-8")
+    assert title.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&#34;") in post
+
+
+@pytest.mark.parametrize(("language", "html_lang", "word", "absent"), [
+    ("en", "en", "Calendar", "日历"),
+    ("zh-Hans", "zh-Hans", "日历", ">Calendar<"),
+    ("zh", "zh", "收件箱", ">Inbox<"),
+])
+def test_interface_text_follows_the_brand_language(make_repo, smm, language, html_lang, word, absent):
+    make_repo({"p.md": post_text(title="Tea 茶", languages="[en, zh-Hans]")},
+              files={"brand/brand.yml": f"name: Tea\nlanguage: {language}\n"})
+    assert build(smm)[0] == 0
+    for path, page in pages(Path("_site")).items():
+        if path.startswith("report/"):
+            continue  # the report itself is English (smm report)
+        text = Path("_site", path).read_text(encoding="utf-8")
+        assert page.named("html")[0]["lang"] == html_lang
+        assert word in text and absent not in text, path
+    post = Page(Path("_site/posts/p/index.html").read_text(encoding="utf-8"))
+    assert [a.get("lang") for a in post.named("h1")] == ["en"]  # the post's own language, on mixed content
+
+
+def test_catalogue_has_every_message_in_both_languages():
+    english, chinese = catalogue("en"), catalogue("zh-Hans")
+    assert english.keys() == chinese.keys() == MESSAGES.keys()
+    for key in MESSAGES:
+        assert english[key] and chinese[key] and english[key] != chinese[key], key
+        assert re.findall(r"\{\w+\}", english[key]) == re.findall(r"\{\w+\}", chinese[key]), key
+
+
+INBOX_TEXTS = ["Where is my order #12345? 我的订单呢", "<img src=x onerror=alert(1)> refund now",
+               "call me at +86 138 0000 0000", "😡 worst tea ever, my email is li@example.com",
+               "line one\nline two & \"quotes\"", "退款！退款！"]
+
+
+def _inbox(root: Path, texts: list[str]) -> None:
+    lines = []
+    for i, text in enumerate(texts):
+        lines.append(json.dumps({
+            "id": f"mastodon:{i}", "account": "mastodon", "platform": "mastodon", "kind": "mention",
+            "author": f"@secret_author_{i}@example.social", "text": text, "url": f"https://mastodon.example/@x/{i}",
+            "created_at": "2026-11-20T00:00:00+00:00", "due_by": "2026-11-20T01:00:00+00:00" if i % 2 else
+            "2026-11-21T00:00:00+00:00", "priority": "high" if i % 2 else "normal", "sentiment": "negative",
+            "intent": "question", "state": "open", "post": None, "updated_at": "2026-11-20T00:00:00+00:00"},
+            ensure_ascii=False))
+    (root / "data/inbox").mkdir(parents=True, exist_ok=True)
+    (root / "data/inbox/2026-11.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+@pytest.mark.parametrize("text", INBOX_TEXTS)
+def test_inbox_text_never_leaks_unless_the_brand_allows_it(make_repo, smm, text):
+    root = make_repo({"p.md": post_text()})
+    _inbox(root, [text, "another message 另一条"])
+    assert build(smm)[0] == 0
+    everything = b"".join(p.read_bytes() for p in (root / "_site").rglob("*") if p.is_file())
+    for secret in [text, "another message", "secret_author", "mastodon.example/@x", "mastodon:0"] + text.split("\n"):
+        assert secret.encode() not in everything, secret
+        escaped = secret.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&#34;")
+        assert escaped.encode() not in everything, secret
+    inbox = (root / "_site/inbox/index.html").read_text(encoding="utf-8")
+    assert "mastodon" in inbox and ">2<" in inbox  # counts per network
+    assert "overdue" in inbox
+
+    (root / "brand/brand.yml").write_text("site: {include_inbox: true}\n", encoding="utf-8")
+    assert build(smm)[0] == 0
+    inbox = (root / "_site/inbox/index.html").read_text(encoding="utf-8")
+    assert Page(inbox).named("img") == []  # shown as text
+    first_line = text.split("\n")[0]
+    assert first_line.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&#34;") in inbox
+    assert "secret_author_0" in inbox
+
+
+def test_base_url_gives_canonical_links_and_a_sitemap_only(make_repo, smm):
+    make_repo({"p.md": post_text()})
+    assert build(smm)[0] == 0
+    assert not Path("_site/sitemap.xml").exists()
+    assert 'rel="canonical"' not in Path("_site/index.html").read_text(encoding="utf-8")
+    code, _, err = build(smm, "--base-url", "https://acme.github.io/social/")
+    assert code == 0, err
+    home = Page(Path("_site/index.html").read_text(encoding="utf-8"))
+    assert [l["href"] for l in home.named("link") if l.get("rel") == "canonical"] == ["https://acme.github.io/social/index.html"]
+    post = Page(Path("_site/posts/p/index.html").read_text(encoding="utf-8"))
+    assert [l["href"] for l in post.named("link") if l.get("rel") == "canonical"] == [
+        "https://acme.github.io/social/posts/p/index.html"]
+    assert all(not a["href"].startswith("https://acme") for a in post.named("a"))  # links stay relative
+    sitemap = Path("_site/sitemap.xml").read_text(encoding="utf-8")
+    assert "<loc>https://acme.github.io/social/posts/p/index.html</loc>" in sitemap
+
+
+def test_rebuild_writes_only_what_changed_and_removes_a_deleted_post(make_repo, smm):
+    root = make_repo({"a.md": post_text("first", title="A"), "b.md": post_text("second", title="B",
+                                                                                  publish_at="2026-12-02T12:00")})
+    code, first, err = build(smm)
+    assert code == 0, err
+    assert "posts/a/index.html" in first["written"] and "posts/b/index.html" in first["written"]
+    assert build(smm)[1]["written"] == []  # nothing changed
+    (root / "content/a.md").write_text(post_text("first, edited", title="A"), encoding="utf-8")
+    assert build(smm)[1]["written"] == ["posts/a/index.html"]
+    (root / "content/b.md").unlink()
+    _, after, _ = build(smm)
+    assert after["removed"] == ["posts/b/index.html"]
+    assert not (root / "_site/posts/b").exists()
+    assert "calendar/2026-12/index.html" in after["written"]  # b is gone from its month
+    assert "posts/b/" not in (root / "_site/calendar/2026-12/index.html").read_text(encoding="utf-8")
+    shutil.rmtree(root / "_site/posts/a")  # a page removed by hand is written again
+    assert "posts/a/index.html" in build(smm)[1]["written"]
+
+
+def test_a_folder_smm_did_not_write_is_refused(make_repo, smm):
+    root = make_repo({"p.md": post_text()})
+    (root / "mine").mkdir()
+    (root / "mine/notes.txt").write_text("keep me", encoding="utf-8")
+    code, _, err = build(smm, out="mine")
+    assert code == 2 and "smm did not write" in err
+    assert (root / "mine/notes.txt").read_text(encoding="utf-8") == "keep me"
+
+
+@pytest.mark.parametrize(("file", "text", "where"), [
+    ("brand/brand.yml", "name: Tea\nsite: {include_inbox: yes please}\n", "brand/brand.yml:2:"),
+    ("brand/brand.yml", "site:\n  include_text: true\n", "brand/brand.yml:2:"),
+    ("brand/calendar.yml", "slots:\n  - {day: someday, time: '12:00'}\n", "brand/calendar.yml:2:"),
+    ("brand/goals.yml", "goals:\n  - {id: g, metric: fame, target: 3, deadline: 2026-12-01}\n", "brand/goals.yml:2:"),
+    ("data/published/p.json", "{not json", "data/published/p.json:1:"),
+])
+def test_bad_settings_are_reported_with_their_place_and_exit_1(make_repo, smm, file, text, where):
+    make_repo({"p.md": post_text()}, files={file: text})
+    code, _, err = build(smm)
+    assert code == 1, err
+    assert where in err
+    assert "Traceback" not in err
+
+
+@pytest.mark.parametrize(("file", "text", "where"), [
+    ("data/metrics/2026-11.csv", "collected_at,post_id\n2026-11-01T00:00:00Z,p\n", "data/metrics/2026-11.csv"),
+    ("data/inbox/2026-11.jsonl", "{\"id\": 1}\n", "data/inbox/2026-11.jsonl:1"),
+    ("data/metrics/2026-11.csv", "collected_at,post_id,account,platform,remote_id,likes,reposts,replies,quotes,views,clicks\n"
+     "yesterday,p,a,local,x,1,2,3,,,\n", "data/metrics/2026-11.csv"),
+])
+def test_bad_data_files_are_named_and_exit_1(tmp_path, monkeypatch, smm, file, text, where):
+    write_fixture(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / file).parent.mkdir(parents=True, exist_ok=True)
+    (tmp_path / file).write_text(text, encoding="utf-8")
+    code, _, err = build(smm)
+    assert code == 1, err
+    assert where in err and "Traceback" not in err
+
+
+def test_report_pages_switch_between_prebuilt_periods(tmp_path, monkeypatch, smm):
+    write_fixture(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    assert build(smm)[0] == 0
+    out = tmp_path / "_site"
+    periods = ["7d", "30d", "90d", "2026-10", "2026-11"]
+    for slug in periods:
+        page = Page((out / f"report/{slug}/index.html").read_text(encoding="utf-8"))
+        switch = [a["href"] for a in page.named("a") if a["href"].startswith("../") and "report" not in a["href"][:3]]
+        assert {f"../{p}/index.html" for p in periods} <= {h.replace("../../report/", "../") for h in switch}, slug
+        current = [a for a in page.named("a") if a.get("aria-current") == "page" and "/report/" in "/" + a["href"]]
+        assert any(slug in a["href"] for a in current), slug
+    home = (out / "index.html").read_text(encoding="utf-8")
+    assert "a-followers" in home  # goals at a glance
+
+
+def test_pages_rendered_by_the_second_process_are_kept_like_the_others(make_repo, smm, monkeypatch):
+    from smm.site import output
+
+    monkeypatch.setattr(output, "WORKER_FROM", 2)
+    picture = (ROOT / "content/media/winter-blend.png").read_bytes()
+    media = "[{file: content/media/p.png, alt: A tin}]"
+    root = make_repo({f"p{i}.md": post_text(f"post {i}", title=f"P{i}", media=media) for i in range(6)},
+                     files={"content/media/p.png": picture})
+    code, first, err = build(smm)
+    assert code == 0, err
+    assert {f"posts/p{i}/index.html" for i in range(6)} <= set(first["written"])
+    pictures = [p for p in first["written"] if p.startswith("media/")]
+    assert len(pictures) >= 1 and all((root / "_site" / p).read_bytes() == picture for p in pictures)
+    for i in range(6):
+        page = (root / "_site" / f"posts/p{i}/index.html").read_text(encoding="utf-8")
+        assert any(f"../../{p}" in page for p in pictures)
+    _, again, _ = build(smm)
+    assert again["written"] == [] and again["removed"] == []  # the worker's pages and pictures are in the manifest
