@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
@@ -200,3 +201,20 @@ def test_pages_builds_the_site_and_deploys_it_with_the_official_actions_and_leas
     assert upload["with"] == {"path": "_site"}
     checkout = next(s for s in build["steps"] if "checkout" in s.get("uses", ""))
     assert checkout["with"]["persist-credentials"] is False
+
+
+def test_the_pages_workflow_builds_the_site_of_a_new_repository(tmp_path, smm):
+    """The build step's own script, run as the runner runs it, on what `smm init` writes; the folder it
+    uploads holds the site, its canonical links on the Pages URL."""
+    target = tmp_path / "brand"
+    assert smm("init", str(target), "--now", "2026-11-26T10:00")[0] == 0
+    build = load(target / ".github/workflows/pages.yml")["jobs"]["build"]
+    step = next(s for s in build["steps"] if "smm site build" in s.get("run", ""))
+    env = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}", "SMM_CACHE_DIR": str(tmp_path / "cache"),
+           "SITE_URL": "https://acme.github.io/social"}  # configure-pages' base_url: no trailing slash
+    result = subprocess.run(["bash", "-e", "-c", step["run"]], cwd=target, env=env, capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+    site = target / next(s for s in build["steps"] if "upload-pages-artifact" in s.get("uses", ""))["with"]["path"]
+    home = (site / "index.html").read_text(encoding="utf-8")
+    assert 'rel="canonical" href="https://acme.github.io/social/index.html"' in home
+    assert (site / "calendar" / "index.html").is_file() and (site / "sitemap.xml").is_file()
