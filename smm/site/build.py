@@ -60,8 +60,10 @@ def build(repo, out: Path, now: datetime, base_url: str | None = None) -> Built:
     report_for = cache(lambda period: _report(repo, period, now))
     _post_pages(site, folder, repo, now, settings)
     _calendar_pages(site, folder, repo, now, settings)
-    _report_pages(site, folder, repo, now, settings, state, report_for)
-    _other_pages(site, folder, repo, now, settings, state, report_for)
+    every = reports.periods(repo, now)
+    _report_pages(site, folder, every, now, settings, state, report_for)
+    _other_pages(site, folder, repo, now, settings, reports.period_key(settings, state, every[1], now),
+                 lambda: report_for(every[1]))
     if base_url:
         folder.page("sitemap.xml", digest(sorted(folder.current), base_url), lambda: _sitemap(folder, base_url))
     pages = sum(p.endswith(".html") for p in folder.current)
@@ -88,10 +90,10 @@ def _post_pages(site, folder, repo, now, settings) -> None:
     for post in repo.posts:
         record, mine = repo.records.get(post.id), by_post.get(post.id, {})
         jobs.append((posts.page_path(post.id), posts.post_key(repo.root, post, record, mine, settings),
-                     lambda post=post, record=record, mine=mine: posts.post_page(site, folder, renderer, post, record,
+                     lambda post=post, record=record, mine=mine: posts.post_page(site, folder, renderer(), post, record,
                                                                                  mine, tz)))
-    renderer = _renderer(repo) if any(not folder.is_fresh(path, key) for path, key, _ in jobs) else None
-    folder.pages(jobs)
+    renderer = cache(lambda: _renderer(repo))
+    folder.pages(jobs, before_rendering=renderer)
     folder.page("assets/search-index.js", digest(settings, [(p.id, p.title, p.publish_at, p.pillar, p.campaign)
                                                              for p in repo.posts]),
                 lambda: posts.search_index(repo.posts, tz))
@@ -136,10 +138,9 @@ def _calendar_pages(site, folder, repo, now, settings) -> None:
                                                         **c))
 
 
-def _report_pages(site, folder, repo, now, settings, state, report_for) -> None:
+def _report_pages(site, folder, every, now, settings, state, report_for) -> None:
     from smm.report.formats import html_context
 
-    every = reports.periods(repo, now)
     for period in every:
         for path in (period.path, "report/index.html") if period.slug == "30d" else (period.path,):
             def render(period=period, path=path):
@@ -150,29 +151,27 @@ def _report_pages(site, folder, repo, now, settings, state, report_for) -> None:
             folder.page(path, reports.period_key(settings, state, period, now) + path, render)
 
 
-def _other_pages(site, folder, repo, now, settings, state, report_for) -> None:
-    """The home page, the inbox, listening and competitors, search."""
+def _other_pages(site, folder, repo, now, settings, report_key: str, thirty) -> None:
+    """The home page, the inbox, listening and competitors, search; `thirty()`: the last 30 days' report."""
     tz = repo.config.timezone
-    thirty = reports.periods(repo, now)[1]
-    report_key = reports.period_key(settings, state, thirty, now)
     items = inbox.queue(repo.root)
     networks = inbox.by_network(items, now)
     rows = inbox.shown(items, now, repo.brand.include_inbox)
     today = now.astimezone(tz).date()
     monday = today - timedelta(days=today.weekday())
-    week = [e for d in range(7) for e in cal.entries_by_day(repo, monday, monday + timedelta(days=7)).get(
-        monday + timedelta(days=d), [])]
+    days = cal.entries_by_day(repo, monday, monday + timedelta(days=7))
+    week = [e for d in range(7) for e in days.get(monday + timedelta(days=d), [])]
     home = dict(week=week, monday=monday, networks=networks, open=len(items), overdue=sum(r["late"] for r in rows),
                 week_path=cal.week_path(monday))
     folder.page("index.html", digest(settings, report_key, home),
-                lambda: site.page("home", "index.html", site.messages["home"], report=report_for(thirty).data,
-                                  warnings=report_for(thirty).warnings, **home))
+                lambda: site.page("home", "index.html", site.messages["home"], report=thirty().data,
+                                  warnings=thirty().warnings, **home))
     folder.page("inbox/index.html", digest(settings, networks, rows),
                 lambda: site.page("inbox", "inbox/index.html", site.messages["inbox"], networks=networks, rows=rows,
                                   include_text=repo.brand.include_inbox))
     folder.page("listening/index.html", digest(settings, report_key, "listening"),
                 lambda: site.page("listening", "listening/index.html", site.messages["listening"],
-                                  report=report_for(thirty).data))
+                                  report=thirty().data))
     folder.page("search/index.html", digest(settings, len(repo.posts)),
                 lambda: site.page("search", "search/index.html", site.messages["search"], count=len(repo.posts)))
 

@@ -8,6 +8,7 @@ smm's: smm writes into and sweeps only a folder that is empty or carries the mar
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import multiprocessing
@@ -31,6 +32,7 @@ class SiteFolder:
 
     def __init__(self, root: Path, out: Path) -> None:
         self.out = out
+        self.out_str = os.fspath(out)
         self.manifest_path = cache_dir(root) / f"site-{hashlib.blake2b(str(out.resolve()).encode(), digest_size=8).hexdigest()}.json"
         self._claim()
         previous = self._read_manifest()
@@ -66,9 +68,9 @@ class SiteFolder:
         if self.current.get(path) == key:  # already made in this build (a picture two posts show)
             return
         self.current[path] = key
-        if self.previous.get(path) == key and (self.out / path).is_file():
+        if self.is_fresh(path, key):
             for used in self.previous_uses.get(path, []):
-                if used not in self.current and self.previous.get(used) and (self.out / used).is_file():
+                if used not in self.current and self.is_fresh(used, self.previous.get(used)):
                     self.current[used] = self.previous[used]
                     self.uses.setdefault(path, []).append(used)
             return
@@ -81,15 +83,20 @@ class SiteFolder:
 
     def is_fresh(self, path: str, key: str) -> bool:
         """The page at `path` was made from `key` and is still there."""
-        return self.previous.get(path) == key and (self.out / path).is_file()
+        return self.previous.get(path) == key and os.path.isfile(os.path.join(self.out_str, path))
 
-    def pages(self, jobs: list[tuple[str, str, object]]) -> None:
+    def pages(self, jobs: list[tuple[str, str, object]], before_rendering=lambda: None) -> None:
         """`page()` for each (path, key, render); with WORKER_FROM pages to render or more (and a
-        second core), a forked worker renders half of them meanwhile."""
-        stale = [job for job in jobs if not self.is_fresh(job[0], job[1])]
+        second core), a forked worker renders half of them meanwhile. `before_rendering()` is
+        called once before the first page is rendered (in the main process: a worker shares it)."""
+        stale = []
         for job in jobs:
             if self.is_fresh(job[0], job[1]):
                 self.page(*job)
+            else:
+                stale.append(job)
+        if stale:
+            before_rendering()
         if len(stale) < WORKER_FROM or (os.cpu_count() or 1) < 2 or "fork" not in multiprocessing.get_all_start_methods():
             for job in stale:
                 self.page(*job)
@@ -120,20 +127,26 @@ class SiteFolder:
 
     def finish(self) -> list[str]:
         """Remove every file this build did not make (a deleted post's page), save the manifest;
-        returns the removed paths."""
+        returns the removed paths. Without a manifest every file in the folder is looked at,
+        else those the last build made."""
+        if self.previous:
+            gone = [p for p in self.previous if p not in self.current]
+        else:
+            gone = [Path(d, name).relative_to(self.out).as_posix() for d, _, files in os.walk(self.out) for name in files]
+            gone = [p for p in gone if p != MARKER and p not in self.current]
         removed = []
-        for directory, _folders, files in os.walk(self.out, topdown=False):
-            for name in files:
-                path = Path(directory, name).relative_to(self.out).as_posix()
-                if path != MARKER and path not in self.current:
-                    os.remove(Path(directory, name))
-                    removed.append(path)
-            if directory != str(self.out) and not os.listdir(directory):
-                os.rmdir(directory)
+        for path in sorted(gone):
+            with contextlib.suppress(FileNotFoundError):
+                os.remove(self.out / path)
+                removed.append(path)
+            folder = (self.out / path).parent
+            while folder != self.out and folder.is_dir() and not any(folder.iterdir()):
+                folder.rmdir()
+                folder = folder.parent
         self.manifest_path.parent.mkdir(parents=True, exist_ok=True)
         self.manifest_path.write_text(json.dumps({"version": 1, "pages": self.current, "uses": self.uses},
                                                  sort_keys=True), encoding="utf-8")
-        return sorted(removed)
+        return removed
 
 
 _JOBS: tuple | None = None  # (the folder, the pages to render), shared with the forked worker

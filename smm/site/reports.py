@@ -46,10 +46,15 @@ def periods(repo, now: datetime) -> list[Period]:
 
 def _data_months(repo) -> set[date]:
     """Months (first days) with a publish record or a month file of metrics or followers."""
-    from smm.data.jobs import published_jobs
+    from smm.data.jobs import parse_time
 
     tz = repo.config.timezone
-    months = {j.published_at.astimezone(tz).date().replace(day=1) for j in published_jobs(repo.records, repo.posts)}
+    months = set()
+    for record in repo.records.values():
+        for job in record.accounts.values():
+            when = parse_time(job.get("published_at")) if isinstance(job, dict) and job.get("state") == "published" else None
+            if when is not None:
+                months.add(when.astimezone(tz).date().replace(day=1))
     for folder in ("data/metrics", "data/accounts"):
         path = repo.root / folder
         for name in (os.listdir(path) if path.is_dir() else []):
@@ -60,8 +65,9 @@ def _data_months(repo) -> set[date]:
     return months
 
 
-def data_state(repo) -> list:
-    """What the reports read, by file stat (data/) and content (goals, the posts' report fields)."""
+def data_state(repo) -> str:
+    """A digest of what the reports read: data/ by file stat, the goals, the calendar and the
+    published posts' report fields."""
     state = []
     for folder in DATA_DIRS:
         path = repo.root / folder
@@ -69,12 +75,11 @@ def data_state(repo) -> list:
             for entry in sorted(os.scandir(path), key=lambda e: e.name):
                 stat = entry.stat()
                 state.append((folder, entry.name, stat.st_size, stat.st_mtime_ns))
-    published = {p for r in repo.records.values() for p in [r.post]}
-    posts = [(p.id, p.title, p.pillar, p.campaign, p.publish_at) for p in repo.posts if p.id in published]
-    return [state, repo.goals, posts, repo.calendar]
+    posts = [(p.id, p.title, p.pillar, p.campaign, p.publish_at) for p in repo.posts if p.id in repo.records]
+    return digest(state, repo.goals, posts, repo.calendar)
 
 
-def period_key(settings: str, state: list, period: Period, now: datetime) -> str:
+def period_key(settings: str, state: str, period: Period, now: datetime) -> str:
     return digest(settings, state, period.slug, period.start, period.end, now if period.days else None)
 
 
