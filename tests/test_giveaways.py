@@ -349,3 +349,24 @@ def test_seed_reads_the_remote_default_branch_not_unpushed_commits(history, tmp_
     pushed = commit(history, DEADLINE + timedelta(hours=2), "on the remote")
     git(clone, "fetch", "-q")
     assert seed_after(clone, DEADLINE).commit == pushed
+
+
+def test_draw_command_prints_and_commits(giveaway_repo, smm, monkeypatch):
+    import smm.giveaways.run as run
+
+    network = FakeNetwork(FANS)
+    real = run.collect
+    monkeypatch.setattr(run, "collect", lambda repo, accounts, g, env, adapter_for=None:
+                        real(repo, accounts, g, env, lambda name: network))
+    commit(giveaway_repo, DEADLINE + timedelta(minutes=5))
+    code, out, err = smm("giveaway", "draw", "g", "--commit", "--now", "2026-12-25T10:00:00+08:00")
+    assert code == 0, err
+    assert out.splitlines()[0].startswith("g: 7 entrants (rejected: 1 brand, 1 duplicate, 1 staff); seed commit ")
+    assert "wrote data/giveaways/g.json" in out and out.count("  winner ") == 3
+    assert sorted(network.asked) == [("111", ("reply", "like")), ("at://did:plc:brand/app.bsky.feed.post/3k", ("reply", "like"))]
+    committed = git(giveaway_repo, "show", "--name-only", "--format=%s", "HEAD").splitlines()
+    assert committed[0] == "smm giveaway: draw g"
+    assert set(committed[2:]) == {"data/giveaways/g.json", "content/replies/2026-12-25-giveaway-g-bluesky.md",
+                                  "content/replies/2026-12-25-giveaway-g-mastodon.md"}
+    code, out, _ = smm("giveaway", "verify", "g")
+    assert code == 0, out

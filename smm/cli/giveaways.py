@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+from types import SimpleNamespace
 
 import click
 
@@ -37,7 +38,7 @@ def draw(post_id: str, commit: bool, fmt: str, now: str | None) -> None:
     with recorded(repo.root, "giveaway", commit=commit, also=(REPLIES_DIR,),
                   describe=lambda report: f"smm giveaway: draw {post_id}") as recording:
         record = draw_giveaway(repo, post_id, moment, dict(os.environ))
-        recording.report = report = _Report()
+        recording.report = report = SimpleNamespace(git_error=None)
     if fmt == "json":
         click.echo(json.dumps(record, ensure_ascii=False, indent=2))
     else:
@@ -45,10 +46,6 @@ def draw(post_id: str, commit: bool, fmt: str, now: str | None) -> None:
     if report.git_error:
         click.echo(f"error: {report.git_error}", err=True)
         raise SystemExit(1)
-
-
-class _Report:
-    git_error: str | None = None
 
 
 def _text(record: dict) -> str:

@@ -59,10 +59,10 @@ def verify_giveaway(repo, post_id: str) -> tuple[dict, list[str]]:
         raise DataError(f"no draw recorded for {post_id} ({draw.record_path(post_id)})")
     post = next((p for p in repo.posts if p.id == post_id), None)
     try:
-        deadline = giveaway_of(post).deadline if post is not None and giveaway_of(post) else None
-    except ValueError:
-        deadline = None
-    return record, draw.verify(repo.root, record, deadline)
+        giveaway = giveaway_of(post) if post is not None else None
+    except (ValueError, KeyError, TypeError):  # the post's giveaway is broken now: the record is judged alone
+        giveaway = None
+    return record, draw.verify(repo.root, record, giveaway.deadline if giveaway else None)
 
 
 def _labels() -> dict[str, str]:
