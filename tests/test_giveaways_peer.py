@@ -86,8 +86,14 @@ def test_giveaway_on_mastodon(make_repo, smm):
     assert record["entrant_count"] == 1
     assert record["rejected"] == {"duplicate": 1, "not_following": 2, "staff": 1}
     assert "Mastodon does not say when a like was made: counted as before the deadline" in record["notes"]
-    announcement = (root / record["announcements"][0]).read_text(encoding="utf-8")
+    path = root / record["announcements"][0]
+    announcement = path.read_text(encoding="utf-8")
     assert f'reply_to: "masto:{remote}"' in announcement and f"@{winner.username}@{host}" in announcement
+    path.write_text(announcement.replace("draft: true\n", ""), encoding="utf-8")  # the editor approves it
+    report = Publisher(load_repo(root), datetime.now(timezone.utc), env, sleep=lambda s: None).run()
+    assert [j.state for j in report.jobs] == ["published"]
+    replies = _masto(masto, brand.token, "GET", f"/api/v1/statuses/{remote}/context")["descendants"]
+    assert [r["account"]["username"] for r in replies if str(r["in_reply_to_id"]) == remote].count(brand.username) == 1
 
 
 def _login(client, account) -> None:
