@@ -289,8 +289,17 @@ def tamper_hash(record):
     record["entrants"][0]["handle"] = "someone-else"
 
 
+def tamper_deadline(record):
+    record["deadline"] = "2026-12-23T20:00:00+08:00"
+
+
+def tamper_shape(record):
+    del record["seed"]
+
+
 @pytest.mark.parametrize("tamper, named", [
     (tamper_winners, "winners:"), (tamper_entrants, "entrants_hash:"), (tamper_seed, "seed:"), (tamper_hash, "entrants_hash:"),
+    (tamper_deadline, "deadline: the record says 2026-12-23T20:00:00+08:00"), (tamper_shape, "malformed"),
 ])
 def test_verify_catches_a_tampered_record(giveaway_repo, smm, tamper, named):
     commit(giveaway_repo, DEADLINE + timedelta(minutes=5))
