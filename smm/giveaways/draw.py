@@ -77,13 +77,18 @@ def existing(root: Path, post_id: str) -> dict | None:
     return record
 
 
+def refuse_if_drawn(root: Path, post_id: str) -> None:
+    """StateError when the post was drawn already: a draw is never made twice."""
+    earlier = existing(root, post_id)
+    if earlier is not None:
+        raise StateError(f"{post_id} was already drawn on {earlier.get('drawn_at')} ({record_path(post_id)}); "
+                         f"`smm giveaway verify {post_id}` checks it")
+
+
 def write_record(root: Path, record: dict) -> str:
     """Write the record; never over an earlier draw."""
     file = record_path(record["post"])
-    earlier = existing(root, record["post"])
-    if earlier is not None:
-        raise StateError(f"{record['post']} was already drawn on {earlier.get('drawn_at')} ({file}): "
-                         f"a draw is never made twice; `smm giveaway verify {record['post']}` checks it")
+    refuse_if_drawn(root, record["post"])
     (root / GIVEAWAYS_DIR).mkdir(parents=True, exist_ok=True)
     write_atomic(root / file, json.dumps(record, ensure_ascii=False, indent=2) + "\n", root)
     return file

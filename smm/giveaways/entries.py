@@ -14,6 +14,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+from smm.errors import NotSupported, StateError
+from smm.platforms import platform_class
 from smm.platforms.messages import ENTRY_KINDS, Entrant
 
 NOT_PLAIN_HANDLES = frozenset({"default"})  # handles.yml keys that hold text, not a handle
@@ -110,9 +112,6 @@ def published_on(repo, post) -> dict[str, str]:
 
 def collect(repo, accounts: dict[str, str], giveaway, env, adapter_for=None) -> list[Entry]:
     """Every entry on each account's copy of the post (`accounts`: account → remote id)."""
-    from smm.errors import NotSupported, StateError
-    from smm.platforms import platform_class
-
     adapter_for = adapter_for or (lambda name: platform_class(repo.config.accounts[name].platform)(
         repo.config.accounts[name], env, repo.root))
     found = []

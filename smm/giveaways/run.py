@@ -7,7 +7,7 @@ from datetime import datetime
 from smm.errors import DataError, StateError
 from smm.giveaways import draw
 from smm.giveaways.announce import write_announcements
-from smm.giveaways.config import Giveaway, check_giveaway, giveaway_of
+from smm.giveaways.config import check_giveaway, giveaway_of
 from smm.giveaways.entries import collect, judge, published_on
 from smm.giveaways.seed import seed_after
 from smm.inbox.collect import own_handles
@@ -36,10 +36,7 @@ def draw_giveaway(repo, post_id: str, now: datetime, env, adapter_for=None) -> d
     post, giveaway = giveaway_post(repo, post_id)
     if now <= giveaway.deadline:
         raise StateError(f"the giveaway of {post_id} is open until {giveaway.deadline.isoformat()}: draw after it")
-    earlier = draw.existing(repo.root, post_id)
-    if earlier is not None:
-        raise StateError(f"{post_id} was already drawn on {earlier.get('drawn_at')} ({draw.record_path(post_id)}); "
-                         f"`smm giveaway verify {post_id}` checks it")
+    draw.refuse_if_drawn(repo.root, post_id)
     seed = seed_after(repo.root, giveaway.deadline)
     accounts = published_on(repo, post)
     if not accounts:
@@ -67,6 +64,3 @@ def verify_giveaway(repo, post_id: str) -> tuple[dict, list[str]]:
 
 def _labels() -> dict[str, str]:
     return {name: cls.label for name, cls in registry().items()}
-
-
-__all__ = ["Giveaway", "draw_giveaway", "giveaway_post", "verify_giveaway"]
