@@ -23,6 +23,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import smm
+from smm.check.derived import check_comments
 from smm.check.diagnostics import ERROR, WARNING, Diagnostic
 from smm.check.integrity import check_duplicate_ids, check_records
 from smm.content.post import CONTENT_DIR, Post, read_post
@@ -119,7 +120,7 @@ class PostChecks:
             self.renderer = Renderer(repo.root, repo.config, repo.brand)
         rendered = [self.renderer.render(post, name) for name in post.accounts if name in repo.config.accounts]
         return (check_rendering(rendered) + repo.voice.check_post(post, rendered) + check_accounts(repo, post)
-                + check_pillar(repo, post))
+                + check_pillar(repo, post) + check_comments(repo, self.renderer, post))
 
     def media_state(self, root: Path, names: list[str]) -> tuple:
         """(name, state) of each media file: a changed picture is checked again."""

@@ -187,7 +187,7 @@ def preview(paths: tuple[Path, ...], accounts: tuple[str, ...], fmt: str) -> Non
             continue
         names = [a for a in post.accounts if a in repo.config.accounts and (not accounts or a in accounts)]
         if names:
-            selected.append((post, [renderer.render(post, name) for name in names]))
+            selected += show.entries(repo.config, renderer, post, names)
     broken = sorted({d.file for d in repo.diagnostics if d.is_error and d.file.startswith("content/")
                      and _under((repo.root / d.file).resolve(), wanted)})
     if broken:
