@@ -31,6 +31,11 @@ def is_comment(record_id: str) -> bool:
     return record_id.endswith(COMMENT)
 
 
+def reshare_of(record_id: str) -> str | None:
+    """The post a re-share (`winter+reshare-2`) recycles; None for anything else."""
+    return base_id(record_id) if RESHARE in record_id and not is_comment(record_id) else None
+
+
 def comment_id(post_id: str) -> str:
     return post_id + COMMENT
 

@@ -33,6 +33,7 @@ from smm.data.jobs import JobState
 from smm.data.records import RecordStore
 from smm.errors import SmmError, StateError
 from smm.platforms import Platform, Readiness, platform_class
+from smm.publish import evergreen
 from smm.publish.attempts import content_of, idempotency_key, utc
 from smm.publish.job import JobSender, Plan
 from smm.publish.results import JobResult, PublishRun, humanize, resolve_hint, settle_hint
@@ -142,7 +143,8 @@ class Publisher(JobSender):
         network are claimed first."""
         for _ in range(CLAIM_TRIES):
             planned = [(job, self._guarded(job, lambda: self.prepare(job, report)))
-                       for job in due_jobs(self.repo.posts, self.store, self.repo.config, self.now, self._comments)
+                       for job in due_jobs(self.repo.posts + self._reshares(), self.store, self.repo.config, self.now,
+                                           self._comments)
                        if (self.only is None or base_id(job.post.id) in self.only) and (job.post.id, job.account) not in done]
             plans = [p for _, p in planned if isinstance(p, Plan) and not p.platform.in_repository]
             if self.claim is None or not plans or self._claim(plans):
@@ -152,6 +154,11 @@ class Publisher(JobSender):
             self.store = RecordStore(self.repo.root, self.repo.records)
             self.__dict__.pop("renderer", None)
         raise StateError(f"could not claim the due jobs: another push came first {CLAIM_TRIES} times; nothing was sent")
+
+    def _reshares(self) -> list:
+        """The evergreen posts' re-shares that are due now or under way (smm.publish.evergreen)."""
+        return evergreen.reshares(self.repo.posts, self.store.records, self.repo.calendar, self.repo.config.timezone,
+                                  self.now, self.now + timedelta(seconds=1))
 
     def _comments(self, account: str) -> bool:
         """Whether the account can publish a post's first comment (a reply under it)."""

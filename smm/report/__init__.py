@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, tzinfo
 
 from smm import output
+from smm.content.derived import base_id
 from smm.data.jobs import published_jobs
 from smm.errors import InputError
 from smm.inbox.responsiveness import DEFINITION, responsiveness
@@ -92,7 +93,7 @@ def entries(repo, snapshots: dict, followers: dict, end: datetime) -> list[Measu
         post_id, account, when = job.post_id, job.account, job.published_at
         if when >= end:
             continue
-        post = posts.get(post_id)
+        post = posts.get(base_id(post_id))  # a re-share is its post's, again
         options = repo.config.accounts.get(account)
         snap = snapshots.get((post_id, account))
         series = followers.get(account, [])
