@@ -26,7 +26,7 @@ from smm.report.goals import Context, evaluate
 from smm.report.kpis import MeasuredPost
 from smm.workspace.brand import page_language
 
-JSON_KEYS = ("period", "accounts", "posts", "goals", "best_times", "responsiveness")
+JSON_KEYS = ("period", "accounts", "posts", "goals", "best_times", "responsiveness", "personas")
 DEFINITIONS = {
     "interactions": "likes + reposts + replies + quotes of a post on an account, as last collected before the "
                     "period's end (counts a network does not give count 0)",
@@ -43,6 +43,9 @@ DEFINITIONS = {
                   f"by local weekday and hour it went out; recommended only with at least {kpis.MIN_SAMPLES} posts "
                   "in a cell",
     "responsiveness": DEFINITION,
+    "personas": "per persona of brand/personas.yml: the posts of the period whose `audience` names it, as `posts` counts "
+                "them; its best times are the best_times of the posts on its networks (every network without any), "
+                "each marked `active` when the hour starts within its active hours (null without them)",
 }
 
 
@@ -104,7 +107,8 @@ def entries(repo, snapshots: dict, followers: dict, end: datetime) -> list[Measu
             likes=snap.likes if snap else None, reposts=snap.reposts if snap else None,
             replies=snap.replies if snap else None, quotes=snap.quotes if snap else None,
             views=snap.views if snap else None, clicks=snap.clicks if snap else None, collected=snap is not None,
-            followers=kpis.count_at(series, when)))
+            followers=kpis.count_at(series, when),
+            audience=tuple(a for a in (post.meta.get("audience") or []) if isinstance(a, str)) if post else ()))
     return found
 
 
@@ -154,8 +158,23 @@ def build(repo, start: datetime, end: datetime, now: datetime) -> Report:
         "goals": [evaluate(g, context, end) for g in goals],
         "best_times": kpis.best_times(history, tz),
         "responsiveness": responsiveness(repo.root, start, end),
+        "personas": persona_rows(repo.personas, period, history, tz),
     }
     return Report(data, brand_name(repo), {"followers": follower_series}, warnings, page_language(repo.brand, repo.posts))
+
+
+def persona_rows(personas, period: list[MeasuredPost], history: list[MeasuredPost], tz: tzinfo) -> list[dict]:
+    """Each persona: the KPIs of the period's posts for it, and its best times from its networks' history."""
+    rows = []
+    for persona in personas.personas.values():
+        best = kpis.best_times([e for e in history if persona.reaches(e.account, e.platform)], tz)
+        rows.append({"persona": persona.id, "name": persona.name, "networks": list(persona.networks),
+                     "languages": list(persona.languages),
+                     **kpis.summary([e for e in period if persona.id in e.audience]),
+                     "best_times": {"samples": best["samples"], "min_samples": best["min_samples"],
+                                    "recommendations": [{**r, "active": persona.active_at(r["hour"])}
+                                                        for r in best["recommendations"]]}})
+    return rows
 
 
 def _accounts(repo, period: list[MeasuredPost], followers: dict, start: datetime, end: datetime) -> tuple[list, dict]:
