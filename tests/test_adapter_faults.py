@@ -280,14 +280,14 @@ def _parent(name: str) -> PublishResult:
     """The post a first comment goes under, as the network's record has it."""
     if name == "bluesky":
         return PublishResult("at://did:plc:brand/app.bsky.feed.post/3j", None, {"cid": "bafyparent"})
-    return PublishResult("1000_444" if name == "facebook" else "444")
+    return PublishResult({"facebook": "1000_444", "linkedin": "urn:li:share:444"}.get(name, "444"))
 
 
 COMMENTING = [name for name in NETS if platform_class(name).comments_for({})]  # Slack needs a bot token for it
 
 
 def test_the_networks_that_comment_are_the_documented_ones():
-    assert sorted(COMMENTING) == ["bluesky", "facebook", "instagram", "mastodon", "telegram", "threads", "x"]
+    assert sorted(COMMENTING) == ["bluesky", "facebook", "instagram", "linkedin", "mastodon", "telegram", "threads", "x"]
 
 
 @pytest.mark.parametrize("fault", list(FAULTS))
@@ -310,7 +310,7 @@ def test_a_first_comment_meets_each_fault_as_the_post_does(make_repo, name, faul
     if error is TransientError:
         assert caught.value.outcome_unknown is (net.reconciles if unknown is None else unknown)
     assert SECRET not in str(caught.value)
-    if name in ("facebook", "instagram"):
+    if name in ("facebook", "instagram", "linkedin"):
         assert sent[-1].url.path.endswith(f"/{_parent(name).remote_id}/comments")
 
 

@@ -160,3 +160,16 @@ def test_planned_reshares_count_in_the_promotional_share(make_repo, smm):
     (root / "content/a.md").write_text(promo.replace("evergreen: {every: 6d}\n", ""))
     code, found, _ = smm.json("check", "--now", "2026-02-02T09:00:00+00:00")
     assert [d for d in found if d["rule"] == "voice.promo-share"] == []
+
+
+def test_a_published_reshare_counts_in_the_report_as_its_post(make_repo):
+    """In the report a re-share is its post again (pillar, title) and fills the slot it went out in."""
+    from smm.report import build
+
+    records = {**_record("a"), **_record("a+reshare-1", at="2026-02-09T12:00:00+00:00")}
+    root = make_repo({"a.md": _post("{every: 30d}")}, platforms=PLATFORMS, calendar=CALENDAR, files=records)
+    report = build(load_repo(root), datetime(2026, 2, 9, tzinfo=timezone.utc), datetime(2026, 2, 16, tzinfo=timezone.utc),
+                   datetime(2026, 2, 16, tzinfo=timezone.utc))
+    posts = report.data["posts"]
+    assert [(i["post"], i["pillar"], i["title"]) for i in posts["items"]] == [("a+reshare-1", "tips", "A post")]
+    assert (posts["published"], posts["filled_slots"], posts["outside_slots"]) == (1, 1, 0)

@@ -16,6 +16,8 @@ accounts:
   x: {platform: x, token_env: T_X}
   linkedin: {platform: linkedin, token_env: T_LI, author: "urn:li:organization:1"}
   discord: {platform: discord, webhook_env: T_HOOK}
+  slack: {platform: slack, webhook_env: T_HOOK}
+  slackbot: {platform: slack, token_env: T_SLACK, channel: C1}
 """
 
 
@@ -24,14 +26,14 @@ def _post(platforms: str, **fields) -> str:
 
 
 @pytest.mark.parametrize("platforms,fields,expected", [
-    ("[mastodon, bluesky, x]", {"first_comment": "'More: https://example.com/a'"}, []),
+    ("[mastodon, bluesky, x, linkedin, slackbot]", {"first_comment": "'More: https://example.com/a'"}, []),
     ("[bluesky]", {"first_comment": "'" + "a" * 301 + "'"}, [("render.too-long", "first_comment", "first comment: bluesky")]),
     ("[x]", {"first_comment": "'" + "茶" * 141 + "'"}, [("render.too-long", "first_comment", "first comment: x")]),
     ("[mastodon]", {"first_comment": "'" + "a" * 501 + "'"}, [("render.too-long", "first_comment", "first comment: mastodon")]),
     ("[mastodon, x]", {"overrides": "{x: {first_comment: '" + "a" * 300 + "'}}", "first_comment": "'short'"},
      [("render.too-long", "overrides.x.first_comment", "first comment: x")]),
-    ("[linkedin]", {"first_comment": "'Link in the comment'"},
-     [("post.first-comment-unsupported", "first_comment", "linkedin: LinkedIn cannot publish a comment")]),
+    ("[slack]", {"first_comment": "'Link in the comment'"},  # a webhook cannot reply in a thread; a bot token can
+     [("post.first-comment-unsupported", "first_comment", "slack: Slack cannot publish a comment")]),
     ("[feed, discord]", {"first_comment": "'Link in the comment'"},
      [("post.first-comment-unsupported", "first_comment", "discord: Discord"),
       ("post.first-comment-unsupported", "first_comment", "feed: Feed")]),

@@ -13,11 +13,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta, tzinfo
 
 from smm import output
-from smm.content.derived import base_id
+from smm.content.derived import base_id, reshare_of
 from smm.data.jobs import published_jobs
 from smm.errors import InputError
 from smm.inbox.responsiveness import DEFINITION, responsiveness
@@ -124,7 +124,10 @@ def build(repo, start: datetime, end: datetime, now: datetime) -> Report:
     accounts, follower_series = _accounts(repo, period, followers, start, end)
 
     published_ids = {e.post_id for e in period}
-    published_posts = [p for p in repo.posts if p.id in published_ids]
+    by_id = {p.id: p for p in repo.posts}
+    reshared = {e.post_id: replace(by_id[reshare_of(e.post_id)], id=e.post_id, publish_at=e.published_at)
+                for e in reversed(period) if reshare_of(e.post_id) in by_id}  # as its post would, when it first went out
+    published_posts = [p for p in repo.posts if p.id in published_ids] + list(reshared.values())
     planned = kpis.planned_slots(repo.calendar, tz, start, end)
     missed = gaps(repo.calendar, published_posts, tz, start, end)
     filled = planned - len(missed)
