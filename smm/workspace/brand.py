@@ -28,6 +28,7 @@ class Brand:
     handles_broken: bool = False  # brand/handles.yml has errors: a missing handle is its fault, reported there
     theme: dict = field(default_factory=dict)  # brand/theme.yml (articles), empty while it has errors
     include_inbox: bool = False  # brand.yml's `site: {include_inbox}`: inbox texts on the static site
+    staff: tuple[str, ...] = ()  # brand.yml's `staff`: handles or handles.yml names who never win a giveaway
 
     def handle(self, who: str, account: str, platform: str) -> str | None:
         """`@{who}` as written for this account: by account name, platform name, then `default`."""
@@ -50,6 +51,7 @@ def brand_from(root: Path, settings: YamlFile, handles: YamlFile, theme: YamlFil
         handles_broken=any(d.is_error for d in handles.diagnostics),
         theme=theme.data if theme is not None and not theme.diagnostics else {},
         include_inbox=(data.get("site") or {}).get("include_inbox", False),
+        staff=tuple(data.get("staff", ())),
     )
     return brand, settings.diagnostics
 
