@@ -53,6 +53,10 @@ class Origin:
 AXE_START = """() => { window.__smmAxe = axe.run(document, {resultTypes: ['violations']}).then(r => r.violations.map(
     v => ({id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.slice(0, 3).map(n => n.target.join(' '))}))); }"""
 WIDTH = "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+ASTRAY = """() => [...document.querySelectorAll('td, th')].filter(c => {
+    const t = c.closest('table').getBoundingClientRect(), r = c.getBoundingClientRect();
+    return r.width && (r.left < t.left - 1 || r.right > t.right + 1 || r.top < t.top - 1 || r.bottom > t.bottom + 1);
+}).slice(0, 3).map(c => c.textContent.trim().slice(0, 40))"""  # a stylesheet of one page kind moving another's cells
 
 
 class Tab:
@@ -86,12 +90,15 @@ class Tab:
 
     def start_audit(self) -> None:
         """Start axe-core on the page loaded now, without waiting (injected over the CDP, so the page's
-        Content-Security-Policy, which forbids scripts, stays as it is); and measure its width."""
+        Content-Security-Policy, which forbids scripts, stays as it is); measure its width, and find table
+        cells drawn outside their table."""
         self.page.evaluate(self.browser.axe)
         self.page.evaluate(AXE_START)
         width = self.page.evaluate(WIDTH)
         if width > 1:
             self.problems.append(f"at {self.page.viewport_size['width']}px: {width}px wider than the screen")
+        if astray := self.page.evaluate(ASTRAY):
+            self.problems.append(f"table cells drawn outside their table: {astray}")
 
     def audit(self) -> list[str]:
         """What `start_audit` found: axe-core's serious and critical violations, a page too wide."""
@@ -214,14 +221,15 @@ def pages(served) -> dict[str, list[Path]]:
     GitHub Pages would serve it, built with that URL as --base-url) and the preview and report pages
     (served/repo/pages/)."""
     site = served[0] / "repo"
-    run_smm("site", "build", "--out", str(site), "--base-url", served[1], "--now", NOW)
+    built = run_smm("site", "build", "--out", str(site), "--base-url", served[1], "--now", NOW)
     found: dict[str, list[Path]] = {}
     for page in sorted(site.rglob("*.html")):
         found.setdefault(kind(page.relative_to(site)), []).append(page)
+    assert f"site: {sum(map(len, found.values()))} pages" in built  # every page it wrote is looked at
     (site / "pages").mkdir()
     for command, *options in (("preview",), ("report", "--now", NOW)):
-        found[command] = [site / "pages" / f"{command}.html"]
-        run_smm(command, *options, "--format", "html", out=found[command][0])
+        found[f"smm {command}"] = [site / "pages" / f"{command}.html"]
+        run_smm(command, *options, "--format", "html", out=found[f"smm {command}"][0])
     return found
 
 
@@ -264,6 +272,8 @@ def test_every_page_loads_with_no_error_and_nothing_from_outside(browser, pages,
 def test_screenshots_at_desktop_and_phone_widths(browser, pages, served):
     """One page of each kind, as a person sees it, for review (tests/.artifacts/browser/, uploaded by CI)."""
     origin = Origin("http", served[1], served[0] / "repo")
+    assert set(pages) == {"home", "calendar", "calendar month", "calendar week", "posts", "report", "inbox",
+                          "listening", "search", "smm preview", "smm report"}
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     shots = []
     for page in representatives(pages):
@@ -291,7 +301,7 @@ def messages(browser) -> dict[str, str]:
 
 
 def test_the_calendar_is_navigated_by_clicking_to_a_post(browser, pages, origin):
-    months = [p for p in pages["calendar month"] if p.parent.name != "calendar"]
+    months = pages["calendar month"]  # calendar/YYYY-MM/index.html, in order
     middle = months[len(months) // 2]  # one with a month before and after it
     browser.open(origin.url(middle), origin)
     m, month = messages(browser), heading(browser)
@@ -374,7 +384,10 @@ def test_a_page_that_breaks_is_caught(browser, served, origin, body, expected):
     (PAGE.format("<p>x</p>").replace(' lang="en"', ""), "axe html-has-lang (serious)"),
     (PAGE.format('<p style="color:#ccc;background:#fff">pale text</p>'), "axe color-contrast (serious)"),
     (PAGE.format('<div style="width:900px">wide</div>'), "wider than the screen"),
-], ids=["image without alt", "no lang", "low contrast", "too wide for a phone"])
+    (PAGE.format('<style>.num{position:absolute;left:10px;top:9px}</style>'
+                 '<table><tr><th>pillar</th><th>posts</th></tr><tr><td>tips</td><td class="num">4</td></tr></table>'),
+     "table cells drawn outside their table: ['4']"),
+], ids=["image without alt", "no lang", "low contrast", "too wide for a phone", "a cell moved out of its table"])
 def test_an_inaccessible_page_is_caught(browser, served, page, expected):
     origin = Origin("http", served[1], served[0] / "repo")
     (origin.folder / "checks").mkdir(exist_ok=True)
