@@ -225,6 +225,8 @@ def test_inbox_text_never_leaks_unless_the_brand_allows_it(make_repo, smm, text)
     first_line = text.split("\n")[0]
     assert first_line.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&#34;") in inbox
     assert "secret_author_0" in inbox
+    home = (root / "_site/index.html").read_text(encoding="utf-8")
+    assert "secret_author_1" in home and "secret_author_0" not in home  # the overdue item, on the home page
 
 
 def test_base_url_gives_canonical_links_and_a_sitemap_only(make_repo, smm):

@@ -162,7 +162,7 @@ def _other_pages(site, folder, repo, now, settings, report_key: str, thirty) -> 
     days = cal.entries_by_day(repo, monday, monday + timedelta(days=7))
     week = [e for d in range(7) for e in days.get(monday + timedelta(days=d), [])]
     home = dict(week=week, monday=monday, networks=networks, open=len(items), overdue=sum(r["late"] for r in rows),
-                week_path=cal.week_path(monday))
+                week_path=cal.week_path(monday), overdue_items=[r for r in rows if r["late"] and "text" in r])
     folder.page("index.html", digest(settings, report_key, home),
                 lambda: site.page("home", "index.html", site.messages["home"], report=thirty().data,
                                   warnings=thirty().warnings, **home))

@@ -111,7 +111,7 @@ class SiteFolder:
                 written, current, uses = pending.get()
         finally:
             _JOBS = None
-        self.written += written
+        self.written += [path for path in written if path not in self.current]
         self.current.update(current)
         for page, used in uses.items():
             self.uses.setdefault(page, []).extend(used)
@@ -120,7 +120,7 @@ class SiteFolder:
         target = self.out / path
         target.parent.mkdir(parents=True, exist_ok=True)
         data = text.encode("utf-8") if isinstance(text, str) else text
-        temporary = target.with_name(target.name + ".tmp")
+        temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")  # the worker may write the same picture
         temporary.write_bytes(data)
         os.replace(temporary, target)
         self.written.append(path)
