@@ -65,6 +65,7 @@ from __future__ import annotations
 import importlib.util
 import logging
 import unicodedata
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Callable, ClassVar, Mapping, Sequence
 
@@ -99,6 +100,23 @@ from smm.render import counting
 log = logging.getLogger(__name__)
 UNSET = "is not set"
 
+
+@dataclass(frozen=True)
+class Found:
+    """A public post a network gave back (a search hit, a competitor's post): its network id, the
+    author's handle as the network shows it (and follower count, None when not said), when it was made
+    (aware), its text, URL and counts (`reposts` holds quotes too where the network counts them apart)."""
+
+    id: str
+    author: str
+    author_followers: int | None
+    created_at: datetime
+    text: str
+    url: str | None
+    likes: int = 0
+    reposts: int = 0
+    replies: int = 0
+
 class Platform:
     """One network. Subclasses set the class attributes; adapters override the methods."""
 
@@ -124,6 +142,7 @@ class Platform:
     has_metrics: ClassVar[bool] = False  # implements `metrics`
     has_followers: ClassVar[bool] = False  # implements `followers`
     has_inbox: ClassVar[bool] = False  # implements `inbox`
+    has_search: ClassVar[bool] = False  # implements `search`
     # platforms.yml: this network's account options (name → JSON Schema with a description),
     # and what its accounts must hold (a schema applied when `platform` is this one).
     options: ClassVar[dict[str, dict]] = {}
@@ -320,6 +339,12 @@ class Platform:
         by other people (never the account's own posts). `published`: the account's posts smm
         recorded (remote id, URL, extra), for a network that can only be asked post by post."""
         raise NotSupported(f"smm cannot read {self.label} mentions and messages")
+
+    def search(self, query: str, since: datetime, *, authors: Sequence[str] = ()) -> list[Found]:
+        """Public posts since `since` that hold `query` (a keyword, or a hashtag with its `#`), by others than
+        the account itself. A network whose search finds nothing here may read `authors` (handles on this
+        network, such as competitors') instead. The caller matches every post's text again."""
+        raise NotSupported(f"{self.label} cannot search")
 
     def close(self) -> None:
         """Release connections at the end of a run."""

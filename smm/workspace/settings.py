@@ -13,6 +13,7 @@ from typing import Callable
 
 from smm.check.diagnostics import Diagnostic
 from smm.inbox.triage import REPLIES_FILE, Replies, replies_from
+from smm.listening.config import LISTENING_FILE, listening_from
 from smm.report.goals import GOALS_FILE, goals_from
 from smm.workspace.brand import BRAND_FILE, HANDLES_FILE, THEME_FILE, Brand, brand_from
 from smm.workspace.calendar import CALENDAR_FILE, Calendar, calendar_from
@@ -53,6 +54,7 @@ SETTINGS_FILES = (
                  lambda root, loaded, built: goals_from(loaded, built["config"].account_names)),
     SettingsFile("replies", REPLIES_FILE, "replies", lambda root, loaded, built: replies_from(loaded)),
     SettingsFile("voice", VOICE_FILE, "voice", _voice),
+    SettingsFile("listening", LISTENING_FILE, "listening", lambda root, loaded, built: listening_from(loaded)),
 )
 
 
@@ -64,6 +66,7 @@ class Settings:
     goals: list[dict]
     replies: Replies
     voice: object | None  # smm.voice.Voice; None unless asked for
+    listening: object | None = None  # smm.listening.config.Listening; None without brand/listening.yml
     found: dict[str, list[Diagnostic]] = field(default_factory=dict)  # by SettingsFile name: its problems
 
     @property
