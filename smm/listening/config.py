@@ -90,7 +90,6 @@ def load_listening(root: Path) -> Listening | None:
 
 
 def _problems(loaded: YamlFile, listening: Listening) -> list[Diagnostic]:
-    from smm.listening.matching import holds
     from smm.platforms import registry
 
     found, at = [], loaded.positions.at
@@ -98,23 +97,34 @@ def _problems(loaded: YamlFile, listening: Listening) -> list[Diagnostic]:
     for competitor in listening.competitors:
         where = ("competitors", competitor.name)
         if competitor.name.casefold() == BRAND:
-            found.append(Diagnostic.at(LISTENING_FILE, at(where), ERROR, "listening.name",
+            found.append(Diagnostic.at(LISTENING_FILE, at(where, key=True), ERROR, "listening.name",
                                        "a competitor cannot be named `brand`: that is the brand's own subject"))
         for network in competitor.accounts:
             if network not in networks:
-                found.append(Diagnostic.at(LISTENING_FILE, at((*where, "accounts", network)), ERROR,
+                found.append(Diagnostic.at(LISTENING_FILE, at((*where, "accounts", network), key=True), ERROR,
                                            "listening.account", f"{competitor.name}: `{network}` is no network smm knows",
                                            f"one of {', '.join(sorted(networks))}"))
-    owner: dict[str, str] = {}
+    if any(d.rule == "listening.name" for d in found):  # whose keyword is whose cannot be told
+        return found
+    return found + _term_problems(loaded, listening)
+
+
+def _term_problems(loaded: YamlFile, listening: Listening) -> list[Diagnostic]:
+    """A phrase given to two subjects; a keyword an exclusion always rules out."""
+    from smm.listening.matching import holds
+
+    found, owner = [], {}
     for term in (t for t in listening.terms if not t.hashtag):
+        where = _keyword_path(loaded.data, term)
+        position = loaded.positions.at(where, key=where[0] == "competitors" and len(where) == 2)
         key = term.text.casefold()
         if owner.setdefault(key, term.subject) != term.subject:
-            found.append(Diagnostic.at(LISTENING_FILE, at(_keyword_path(loaded.data, term)), ERROR, "listening.duplicate",
+            found.append(Diagnostic.at(LISTENING_FILE, position, ERROR, "listening.duplicate",
                                        f"`{term.text}` names both {_subject(owner[key])} and {_subject(term.subject)}: "
                                        "whose mention would it be?", "give each phrase to one subject"))
         ruled_out = next((e for e in listening.exclude if holds(term.text, e)), None)
         if ruled_out:
-            found.append(Diagnostic.at(LISTENING_FILE, at(_keyword_path(loaded.data, term)), WARNING, "listening.excluded",
+            found.append(Diagnostic.at(LISTENING_FILE, position, WARNING, "listening.excluded",
                                        f"`{term.text}` holds the exclusion `{ruled_out}`: no post naming it is ever kept"))
     return found
 
