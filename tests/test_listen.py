@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import json
 import uuid
+from types import SimpleNamespace
 from urllib.parse import urlencode
 from datetime import datetime, timedelta, timezone
 
@@ -314,3 +315,97 @@ def test_weibo_search_where_the_token_allows_it(make_repo, smm, token, allowed):
     else:
         assert "0 new mentions" in out and "may not search" in out and "10014" in out
     weibo.reset()
+
+
+class FakeAppView:
+    """An atproto client whose AppView serves no search (searchPosts answers []), as some do: the timeline and
+    the authors' feeds are what it can show."""
+
+    def __init__(self, timeline, feeds):
+        self.timeline, self.feeds, self.asked = timeline, feeds, []
+        feed = SimpleNamespace(search_posts=self._search, get_timeline=self._timeline, get_author_feed=self._author)
+        self.app = SimpleNamespace(bsky=SimpleNamespace(feed=feed))
+        self.com = SimpleNamespace(atproto=SimpleNamespace(server=SimpleNamespace(
+            get_session=lambda: SimpleNamespace(did="did:plc:brand", handle="brand.test"))))
+        self.request = SimpleNamespace(close=lambda: None)
+
+    def login(self, *args, **kwargs):
+        pass
+
+    def _search(self, params):
+        self.asked.append("search")
+        return SimpleNamespace(posts=[], cursor=None)
+
+    def _timeline(self, params):
+        self.asked.append("timeline")
+        return SimpleNamespace(feed=self.timeline, cursor=None)
+
+    def _author(self, params):
+        self.asked.append(params["actor"])
+        return SimpleNamespace(feed=self.feeds.get(params["actor"], []), cursor=None)
+
+
+def _view(rkey, handle, text, when, reposted=False):
+    post = SimpleNamespace(uri=f"at://did:plc:{handle}/app.bsky.feed.post/{rkey}",
+                           author=SimpleNamespace(handle=handle, did=f"did:plc:{handle.split('.')[0]}"),
+                           record=SimpleNamespace(text=text, created_at=when), indexed_at=when,
+                           like_count=2, repost_count=1, quote_count=1, reply_count=0)
+    return SimpleNamespace(post=post, reason=SimpleNamespace() if reposted else None)
+
+
+def test_bluesky_reads_the_timeline_and_competitors_feeds_where_the_appview_cannot_search():
+    from smm.platforms import platform_class
+    from smm.workspace.config import Account
+
+    now = datetime.now(timezone.utc)
+    recent, old = (now - timedelta(minutes=5)).isoformat(), (now - timedelta(days=9)).isoformat()
+    appview = FakeAppView([_view("a", "fan.test", "Acme tea!", recent), _view("b", "brand.test", "Acme news", recent),
+                           _view("c", "fan.test", "Acme long ago", old), _view("d", "fan.test", "boosted Acme", recent,
+                                                                               reposted=True)],
+                          {"globex.test": [_view("e", "globex.test", "Globex sale #acmecloud", recent)]})
+    account = Account("bsky", "bluesky", {"platform": "bluesky", "handle": "brand.test", "password_env": "P"})
+    adapter = platform_class("bluesky")(account, {"P": "pw"}, client_factory=lambda base_url: appview)
+    since = now - timedelta(days=7)
+    found = adapter.search("Acme", since, authors=("globex.test",))
+    tagged = adapter.search("#acmecloud", since, authors=("globex.test",))
+    assert [(f.author, f.text, f.reposts) for f in found] == [("fan.test", "Acme tea!", 2)]
+    assert [f.author for f in tagged] == ["globex.test"]
+    assert appview.asked == ["search", "timeline", "globex.test", "search"]  # the feeds are read once per run
+
+
+X_QUERIES = [  # the X double's recent-search subset: (query, the authors it finds)
+    ("acme", {"fan", "critic"}),
+    ('"acme cloud"', {"fan"}),
+    ("acme -bad", {"fan"}),
+    ("acme OR globex", {"fan", "critic", "other"}),
+    ("#acmecloud", {"fan2"}),
+    ("from:critic acme", {"critic"}),
+    ("acme -is:retweet", {"fan", "critic"}),
+    ("阿克米", {"zh"}),
+]
+
+
+@pytest.mark.peer
+@pytest.mark.parametrize("query,authors", X_QUERIES)
+def test_x_double_recent_search_query_subset(x, query, authors):
+    for username, text in (("fan", "Acme cloud tea"), ("critic", "Acme is bad"), ("other", "Globex time"),
+                           ("fan2", "#AcmeCloud rocks"), ("zh", "我爱阿克米")):
+        x.control("POST", "post_as", {"username": username, "text": text})
+    status, answer = http_json("GET", f"{x.url}/2/tweets/search/recent?" + urlencode(
+        {"query": query, "expansions": "author_id", "max_results": 10}), None,
+        headers={"Authorization": f"Bearer {x['APP_TOKEN']}"})  # app-only: public posts need no user
+    assert status == 200, answer
+    assert {u["username"] for u in (answer.get("includes") or {}).get("users", [])} == authors
+
+
+def test_two_runs_mentions_merge_after_a_lost_push_race(make_repo):
+    """A push that lost the race rebases: both runs' rows are kept, each once, under one header."""
+    from smm.data.merge import merge_files
+
+    header = ",".join(MENTIONS.columns)
+    shared = "1,x,fan,,2026-12-01T01:00:00Z,Acme!,https://x.com/fan/status/1,Acme,brand,positive,3"
+    pushed = "\n".join([header, shared, "2,x,a,,2026-12-01T02:00:00Z,Acme?,u,Acme,brand,neutral,0"]) + "\n"
+    ours = "\n".join([header, shared, "3,bluesky,b,,2026-12-01T03:00:00Z,阿克米,u,阿克米,brand,neutral,0"]) + "\n"
+    merged = merge_files({"data/mentions/2026-12.csv": (pushed, ours)}, lambda path: None)["data/mentions/2026-12.csv"]
+    root = make_repo(calendar=None, files={"data/mentions/2026-12.csv": merged})
+    assert [(m.network, m.id) for m in read_mentions(root)] == [("x", "1"), ("x", "2"), ("bluesky", "3")]

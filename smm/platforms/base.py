@@ -20,7 +20,7 @@ without the method. A platform class declares, as class attributes:
   must have one schema; `secrets` names the options that hold environment variable names, and
   `publish_options` those an account needs to publish (not to be checked: `readiness` says so);
 - `display` (Display: the preview card's colours and how links are shown), `max_lateness`
-  (its accounts' default), `has_metrics` / `has_followers` / `has_inbox`;
+  (its accounts' default), `has_metrics` / `has_followers` / `has_inbox` / `has_search`;
 - for publishing: `can_publish`, `requires` (SDK modules, installed by the pip extra
   `extra`), `reconciles` (`find` can tell whether an earlier call worked), `exports` (publishing
   writes a bundle a human uploads: the job is recorded `exported`, not `published`);

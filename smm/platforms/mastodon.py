@@ -278,21 +278,24 @@ class Mastodon(Platform):
         `/api/v2/search?type=statuses` (full-text search: what the instance has indexed and lets this
         account find); newest first, back to `since`, never the account's own statuses nor boosts."""
         me = str(self._call("who am I", self.api.me)["id"])
-        if query.startswith("#"):
-            pages = lambda older: self._call("tag timeline", self.api.timeline_hashtag, query[1:], max_id=older,
-                                             limit=PAGE)
-        else:
-            pages = lambda older: self._call("search", self.api.search_v2, query, resolve=False,
-                                             result_type="statuses", max_id=older, limit=PAGE)["statuses"]
-        hits: dict[str, Found] = {}
-        older = None
-        for _ in range(MAX_PAGES):
-            page = [s for s in pages(older) if not s.get("reblog") and str(s["id"]) not in hits]
-            hits.update((str(s["id"]), found(s)) for s in page if str(s["account"]["id"]) != me and _created(s) >= since)
-            if not page or all(_created(s) < since for s in page):
+
+        def page(older):
+            if query.startswith("#"):
+                return self._call("tag timeline", self.api.timeline_hashtag, query[1:], max_id=older, limit=PAGE)
+            return self._call("search", self.api.search_v2, query, resolve=False, result_type="statuses",
+                              max_id=older, limit=PAGE)["statuses"]
+
+        hits: list[Found] = []
+        seen, older = set(), None
+        for _ in range(MAX_PAGES):  # a server that ignores max_id answers the same page: nothing new ends it
+            statuses = [s for s in page(older) if str(s["id"]) not in seen]
+            seen.update(str(s["id"]) for s in statuses)
+            hits += [found(s) for s in statuses if not s.get("reblog") and str(s["account"]["id"]) != me
+                     and _created(s) >= since]
+            if not statuses or all(_created(s) < since for s in statuses):
                 break
-            older = min(page, key=lambda s: int(s["id"]) if str(s["id"]).isdigit() else 0)["id"]
-        return list(hits.values())
+            older = min(statuses, key=lambda s: int(s["id"]) if str(s["id"]).isdigit() else 0)["id"]
+        return hits
 
     def confirm(self, reference: str) -> PublishResult:
         """A status URL of this instance (`https://instance/@user/ID`) or an id; it must be this account's."""

@@ -109,8 +109,9 @@ def _incoming(tweet: dict, author: dict, me: str) -> Incoming:
 
 
 def search_query(query: str) -> str:
-    """A keyword or `#tag` in recent search's syntax: a phrase quoted, retweets left out (their text is another's)."""
-    term = query if query.startswith("#") or " " not in query.strip() else '"' + query.replace('"', "") + '"'
+    """A keyword or `#tag` in recent search's syntax: a keyword quoted (so `-`, `:` or `OR` in it are no
+    operators), retweets left out (their text is another's)."""
+    term = query if query.startswith("#") else '"' + query.replace('"', " ").strip() + '"'
     return f"{term} -is:retweet"
 
 
