@@ -244,8 +244,8 @@ def test_bluesky_search_finds_fans_and_the_competitor_not_the_brand(make_repo, s
         import time
         time.sleep(0.5)
     assert code == 0, err
-    assert {k: (m["subject"], m["author"]) for k, m in found.items()} == {
-        word: ("brand", fan.handle), rival_word: ("Rival", rival.handle)}
+    assert {k: (m["subject"], m["author"], m["author_followers"]) for k, m in found.items()} == {
+        word: ("brand", fan.handle, 0), rival_word: ("Rival", rival.handle, 0)}
 
 
 @pytest.fixture
@@ -324,7 +324,9 @@ class FakeAppView:
     def __init__(self, timeline, feeds):
         self.timeline, self.feeds, self.asked = timeline, feeds, []
         feed = SimpleNamespace(search_posts=self._search, get_timeline=self._timeline, get_author_feed=self._author)
-        self.app = SimpleNamespace(bsky=SimpleNamespace(feed=feed))
+        actor = SimpleNamespace(get_profiles=lambda params: SimpleNamespace(profiles=[
+            SimpleNamespace(did=did, followers_count=len(did)) for did in params["actors"]]))
+        self.app = SimpleNamespace(bsky=SimpleNamespace(feed=feed, actor=actor))
         self.com = SimpleNamespace(atproto=SimpleNamespace(server=SimpleNamespace(
             get_session=lambda: SimpleNamespace(did="did:plc:brand", handle="brand.test"))))
         self.request = SimpleNamespace(close=lambda: None)
@@ -368,7 +370,8 @@ def test_bluesky_reads_the_timeline_and_competitors_feeds_where_the_appview_cann
     since = now - timedelta(days=7)
     found = adapter.search("Acme", since, authors=("globex.test",))
     tagged = adapter.search("#acmecloud", since, authors=("globex.test",))
-    assert [(f.author, f.text, f.reposts) for f in found] == [("fan.test", "Acme tea!", 2)]
+    assert [(f.author, f.text, f.reposts, f.author_followers) for f in found] == [
+        ("fan.test", "Acme tea!", 2, len("did:plc:fan"))]
     assert [f.author for f in tagged] == ["globex.test"]
     assert appview.asked == ["search", "timeline", "globex.test", "search"]  # the feeds are read once per run
 
@@ -409,3 +412,17 @@ def test_two_runs_mentions_merge_after_a_lost_push_race(make_repo):
     merged = merge_files({"data/mentions/2026-12.csv": (pushed, ours)}, lambda path: None)["data/mentions/2026-12.csv"]
     root = make_repo(calendar=None, files={"data/mentions/2026-12.csv": merged})
     assert [(m.network, m.id) for m in read_mentions(root)] == [("x", "1"), ("x", "2"), ("bluesky", "3")]
+
+
+@pytest.mark.parametrize("setup,args,code,said", [
+    ({}, ("--since", "a week"), 2, "--since 'a week': expected a duration"),
+    ({}, ("--now", "yesterday"), 2, "--now 'yesterday'"),
+    ({"data/mentions/2026-12.csv": "when,text\n1,2\n"}, (), 1, "data/mentions/2026-12.csv: the first line must be"),
+    ({"data/mentions/2026-12.csv": ",".join(MENTIONS.columns) + "\n1,x,fan,many,2026-12-01,t,u,k,brand,neutral,0\n"},
+     (), 1, "data/mentions/2026-12.csv:2: not a mention row"),
+])
+def test_bad_input_is_named_without_a_traceback(make_repo, smm, setup, args, code, said):
+    make_repo(platforms="timezone: UTC\naccounts:\n  feed: {platform: feed, path: data/feed/feed.xml, site: https://e.x}\n",
+              calendar=None, files={"brand/listening.yml": "keywords: [Acme]\n", **setup})
+    got, _, err = smm("listen", *args)
+    assert got == code and said in err and "Traceback" not in err, err

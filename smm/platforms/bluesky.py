@@ -322,7 +322,17 @@ class Bluesky(Platform):
         if not hits:
             tag = query.startswith("#")
             hits = [p for p in self._readable(since, tuple(authors)) if holds(p.record.text, query.lstrip("#"), tag)]
-        return [_found(p) for p in hits if p.author.did != self.did and _moment(p.record.created_at) >= since]
+        hits = [p for p in hits if p.author.did != self.did and _moment(p.record.created_at) >= since]
+        followers = self._followers({p.author.did for p in hits})
+        return [_found(p, followers.get(p.author.did)) for p in hits]
+
+    def _followers(self, dids: set[str]) -> dict[str, int | None]:
+        """Follower counts by DID (getProfiles, 25 at a time): a post view does not carry them."""
+        found, dids = {}, sorted(dids)
+        for start in range(0, len(dids), 25):
+            answer = self._call("profiles", self.client.app.bsky.actor.get_profiles, {"actors": dids[start:start + 25]})
+            found.update((p.did, p.followers_count) for p in answer.profiles)
+        return found
 
     def _readable(self, since: datetime, authors: tuple[str, ...]) -> list:
         """The posts of the timeline and of `authors`' feeds back to `since` (read once per run)."""
@@ -359,10 +369,10 @@ class Bluesky(Platform):
             self._client.request.close()
 
 
-def _found(post) -> Found:
-    """A post view as a search hit (the AppView's view gives no follower count)."""
+def _found(post, followers: int | None) -> Found:
+    """A post view as a search hit, with its author's follower count."""
     rkey = post.uri.rsplit("/", 1)[1]
-    return Found(post.uri, post.author.handle, None, _moment(post.record.created_at).astimezone(timezone.utc),
+    return Found(post.uri, post.author.handle, followers, _moment(post.record.created_at).astimezone(timezone.utc),
                  getattr(post.record, "text", "") or "", f"https://bsky.app/profile/{post.author.handle}/post/{rkey}",
                  post.like_count or 0, (post.repost_count or 0) + (post.quote_count or 0), post.reply_count or 0)
 
