@@ -30,6 +30,8 @@ MATCH_CASES = [  # (text, the keyword it is a mention by, or None)
     ("ACME rocks", "Acme"),
     ("ＡＣＭＥ　全角也算", "Acme"),  # full-width letters are letters
     ("@acme is my favourite", "Acme"),
+    ("Ac\u200bme hides a zero-width space", "Acme"),
+    ("＃ＡｃｍｅＣｌｏｕｄ 全角标签", "#acmecloud"),
     ("用Acme云很方便", "Acme"),  # a Latin name between Chinese characters
     ("Acmeology is a word", None),  # not a whole word
     ("megaacme", None),
@@ -123,8 +125,14 @@ def _post(id_, text, when, author="fan", likes=1):
     return Found(id_, author, 12, when, text, f"https://example.social/{id_}", likes, 2, 3)
 
 
+RECORD = json.dumps({"post": "launch", "accounts": {"mastodon": {"state": "published", "remote_id": "8"},
+                                                   "bluesky": {"state": "published", "remote_id": "8"}}})
+
+
 def _repo(make_repo):
-    return load_repo(make_repo(platforms=LISTEN_PLATFORMS, calendar=None, files={"brand/listening.yml": LISTEN_FILE}))
+    return load_repo(make_repo({"launch.md": "---\ntitle: Launch\ndraft: true\n---\nAcme\n"}, platforms=LISTEN_PLATFORMS,
+                               calendar=None, files={"brand/listening.yml": LISTEN_FILE,
+                                                     "data/published/launch.json": RECORD}))
 
 
 def test_mentions_are_kept_once_across_runs_and_months(make_repo):
@@ -134,7 +142,8 @@ def test_mentions_are_kept_once_across_runs_and_months(make_repo):
              _post("3", "own post about Acme", now - timedelta(hours=1), author="@Brand.bsky.social"),
              _post("4", "Acme, long ago", now - timedelta(days=30)),
              _post("5", "阿克米极致", now - timedelta(hours=1)),
-             _post("6", "unrelated text", now - timedelta(hours=1))]
+             _post("6", "unrelated text", now - timedelta(hours=1)),
+             _post("8", "Acme, published by another brand account", now - timedelta(hours=1), author="brand2")]
     adapters = {"mastodon": FakeSearch(posts), "bluesky": FakeSearch(posts)}
     first = listen(repo, load_repo(repo.root).settings.listening, now, ENV, timedelta(days=7), adapter_for=adapters.get)
     assert [(m.network, m.id) for m in first.mentions] == [("bluesky", "1"), ("mastodon", "1"),

@@ -4,7 +4,8 @@ the new mentions appended to data/mentions/.
     for each network in platforms.yml    one "cannot search" note when it has no `search`
         for each of its accounts, ready  adapter.search(term, since, authors=competitors' handles there)
             a post is a mention when its text names a term (smm.listening.matching) and holds no
-            exclusion, was said in the window, is none of the brand's accounts' own, and is not
+            exclusion, was said in the window, is none of the brand's accounts' own (their handles, the
+            posts smm published), and is not
             already in data/mentions/ (by network and id, any month)
     ── sentiment (smm.inbox.sentiment), engagement = likes + reposts + replies
     ── appended to data/mentions/<YYYY-MM>.csv
@@ -20,7 +21,7 @@ from datetime import datetime, timedelta
 from typing import Callable, Mapping
 
 from smm.errors import NotSupported, PlatformError
-from smm.inbox.collect import own_handles
+from smm.inbox.collect import own_handles, own_posts
 from smm.listening.config import Listening, Term
 from smm.listening.matching import matched
 from smm.listening.mentions import Mention, append_mentions, one_line, read_mentions
@@ -36,7 +37,8 @@ def listen(repo, listening: Listening, now: datetime, env: Mapping[str, str], si
         repo.config.accounts[name], env, repo.root))
     run = ListenRun(now, now - since)
     known = {m.key for m in read_mentions(repo.root)}
-    own = own_handles(repo)
+    own = own_handles(repo) | {(repo.config.accounts[name].platform, remote_id)  # the posts smm published
+                               for name, remote_id in own_posts(repo) if name in repo.config.accounts}
     by_network: dict[str, list[str]] = {}
     for name, account in sorted(repo.config.accounts.items()):
         by_network.setdefault(account.platform, []).append(name)
@@ -88,9 +90,11 @@ def _search(name: str, account, env, adapter_for, listening: Listening,
 
 
 def _mention(network: str, post: Found, searched_for: Term, listening: Listening, run: ListenRun,
-             own: set[str]) -> Mention | None:
-    """The mention a post is, or None: not in the window, the brand's own, or naming no term."""
-    if not run.since <= post.created_at <= run.now or post.author.lstrip("@").casefold() in own:
+             own: set) -> Mention | None:
+    """The mention a post is, or None: not in the window, the brand's own (by one of its accounts' handles,
+    or a post smm published), or naming no term."""
+    if (not run.since <= post.created_at <= run.now or post.author.lstrip("@").casefold() in own
+            or (network, post.id) in own):
         return None
     text = one_line(post.text)
     term = matched(text, listening, searched_for)

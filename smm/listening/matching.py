@@ -1,6 +1,7 @@
 """Whether a post names a keyword or a hashtag, as a reader would say it does.
 
-Text and phrase are compared NFKC-normalized (full-width `ＡＣＭＥ` is `ACME`) and case-folded.
+Text and phrase are compared NFKC-normalized (full-width `ＡＣＭＥ` is `ACME`), case-folded and
+without invisible format characters (`Ac\u200bme` is `Acme`).
 A phrase's Latin ends must be word ends: `Acme` is in "I love Acme!", "#Acme", "@acme" and
 "用Acme云", not in "Acmeology" or "megaacme". Chinese, Japanese and Korean have no spaces
 between words, so a phrase ending in one of their characters is matched as a substring. White
@@ -23,7 +24,9 @@ _NOT_BEFORE = rf"(?![^\W{_CJK}])"
 
 
 def normal(text: str) -> str:
-    return unicodedata.normalize("NFKC", text).casefold()
+    """NFKC, case-folded, without invisible format characters (a zero-width space inside a name)."""
+    text = unicodedata.normalize("NFKC", text)
+    return "".join(ch for ch in text if unicodedata.category(ch) != "Cf").casefold()
 
 
 @lru_cache(maxsize=4096)
