@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime, timedelta
-from typing import Callable, Mapping
+from typing import Callable, Mapping, NamedTuple
 
 from smm.errors import NotSupported, PlatformError
 from smm.inbox.collect import own_handles, own_posts
@@ -31,14 +31,22 @@ from smm.platforms import Found, Platform, platform_class
 log = logging.getLogger(__name__)
 
 
+class Own(NamedTuple):
+    """What makes a post the brand's own: its accounts' handles (lower case, no `@`), and the
+    (network, id) of every post smm published (another brand account on the same network)."""
+
+    handles: set[str]
+    posts: set[tuple[str, str]]
+
+
 def listen(repo, listening: Listening, now: datetime, env: Mapping[str, str], since: timedelta, *,
            adapter_for: Callable[[str], Platform] | None = None) -> ListenRun:
     adapter_for = adapter_for or (lambda name: platform_class(repo.config.accounts[name].platform)(
         repo.config.accounts[name], env, repo.root))
     run = ListenRun(now, now - since)
     known = {m.key for m in read_mentions(repo.root)}
-    own = own_handles(repo) | {(repo.config.accounts[name].platform, remote_id)  # the posts smm published
-                               for name, remote_id in own_posts(repo) if name in repo.config.accounts}
+    own = Own(own_handles(repo), {(repo.config.accounts[name].platform, remote_id)
+                                  for name, remote_id in own_posts(repo) if name in repo.config.accounts})
     by_network: dict[str, list[str]] = {}
     for name, account in sorted(repo.config.accounts.items()):
         by_network.setdefault(account.platform, []).append(name)
@@ -90,11 +98,10 @@ def _search(name: str, account, env, adapter_for, listening: Listening,
 
 
 def _mention(network: str, post: Found, searched_for: Term, listening: Listening, run: ListenRun,
-             own: set) -> Mention | None:
-    """The mention a post is, or None: not in the window, the brand's own (by one of its accounts' handles,
-    or a post smm published), or naming no term."""
-    if (not run.since <= post.created_at <= run.now or post.author.lstrip("@").casefold() in own
-            or (network, post.id) in own):
+             own: Own) -> Mention | None:
+    """The mention a post is, or None: not in the window, the brand's own, or naming no term."""
+    if (not run.since <= post.created_at <= run.now or post.author.lstrip("@").casefold() in own.handles
+            or (network, post.id) in own.posts):
         return None
     text = one_line(post.text)
     term = matched(text, listening, searched_for)
