@@ -12,7 +12,6 @@ makes the report be written afresh.
 from __future__ import annotations
 
 import hashlib
-import pickle
 from pathlib import Path
 
 from smm.check.diagnostics import Diagnostic, write
@@ -46,7 +45,7 @@ def _key(run: CheckRun, fmt: str, paths: list[Path], others: list[Diagnostic]) -
         if file_digest is None:
             return None
         digest.update(f"\0{file}\0{len(own)}\0".encode() + file_digest + own)
-    digest.update(pickle.dumps(others, pickle.HIGHEST_PROTOCOL))
+    digest.update(repr(others).encode())  # not pickled: the same problems may pickle to other bytes
     lines = SourceLines(run.repo.root)
     for d in others:  # the lines quoted (and looked at for look-alike characters) in files besides the posts'
         if d.file not in run.own:
