@@ -20,8 +20,10 @@ from smm.workspace.cache import MISS, recall, remember
 from smm.workspace.files import SourceLines
 
 
-def report(run: CheckRun, fmt: str, paths: list[Path]) -> tuple[str, bool]:
-    """(the problems under `paths` (`select`) in a format, whether any of them is an error)."""
+def report(run: CheckRun, fmt: str, paths: list[Path]) -> tuple[bytes, bool]:
+    """(the problems under `paths` (`select`) in a format, UTF-8, whether any of them is an error).
+    Bytes: a warm report (tens of megabytes of JSON for a large repository) is written as read,
+    never decoded (Chinese text would take up to four bytes a character in memory) nor encoded."""
     root = run.repo.root
     others = select(run.repo.diagnostics, root, paths)
     key = _key(run, fmt, paths, others)
@@ -30,7 +32,7 @@ def report(run: CheckRun, fmt: str, paths: list[Path]) -> tuple[str, bool]:
     if kept is not MISS:
         return kept
     found = select(run.diagnostics(), root, paths)
-    made = (write(found, fmt, SourceLines(root).line), any(d.is_error for d in found))
+    made = (write(found, fmt, SourceLines(root).line).encode("utf-8", "surrogateescape"), any(d.is_error for d in found))
     if key:
         remember(root, name, key, made)
     return made

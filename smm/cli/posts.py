@@ -59,8 +59,11 @@ def check(paths: tuple[Path, ...], fmt: str, fix: bool, since: str | None, now: 
         for changed in apply_fixes(root, posts, settings.voice):
             click.echo(f"fixed {changed}", err=True)
     run = start_check(root, moment, list(paths), (settings, key))
-    text, errors = report(run, fmt, list(paths))
-    click.echo(text, color=True)  # nothing to strip: `diagnostics.visible` shows control characters as symbols
+    data, errors = report(run, fmt, list(paths))
+    sys.stdout.flush()  # bytes as they are: nothing to strip (`diagnostics.visible` shows control characters as symbols)
+    sys.stdout.buffer.write(data)
+    sys.stdout.buffer.write(b"\n")
+    sys.stdout.buffer.flush()
     if run.repo.config_broken:
         raise SystemExit(2)
     raise SystemExit(1 if errors else 0)
