@@ -1,4 +1,4 @@
-"""Commands that check, write and show posts: check, new, calendar, preview, count, init."""
+"""Commands that check, write and show posts: check, approvals, new, calendar, preview, count, init."""
 
 from __future__ import annotations
 
@@ -69,6 +69,42 @@ def check(paths: tuple[Path, ...], fmt: str, fix: bool, since: str | None, now: 
     raise SystemExit(1 if errors else 0)
 
 
+@cli.command()
+@click.option("--since", required=True, metavar="REF", help="The pull request's base (its changes are counted from the merge base).")
+@click.option("--pull-request", "number", type=int, metavar="N", help="Its number (default: the workflow event's).")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def approvals(since: str, number: int | None, fmt: str) -> None:
+    """Fail until a reviewer named in brand/brand.yml approved the pull request's sponsored posts.
+
+    Reads the reviews with GITHUB_TOKEN (`pull-requests: read`) from GITHUB_REPOSITORY.
+    Exit 0 when no sponsored post changed or one of them approved this version, else 1.
+    """
+    import os
+
+    from smm.check.approval import decide, latest_reviews, pull_request_number, sponsored_changes
+    from smm.errors import ConfigError
+    from smm.workspace.config import find_root
+    from smm.workspace.settings import load_settings
+
+    root = find_root(Path.cwd())
+    try:
+        files = sponsored_changes(root, since)
+    except SmmError as exc:
+        raise UsageError(f"--since {since}: {exc}") from None
+    reviewers = list(load_settings(root).brand.sponsored_reviewers)
+    reviews = {}
+    if files:
+        if not reviewers:
+            raise ConfigError(f"{', '.join(files)}: sponsored, but brand/brand.yml names no `sponsored: {{reviewers: [...]}}`")
+        number = number or pull_request_number(os.environ)
+        if number is None:
+            raise UsageError("which pull request? pass --pull-request N (a workflow run's event names it)")
+        reviews = latest_reviews(os.environ, number)
+    verdict = decide(root, files, reviewers, reviews)
+    click.echo(render(verdict, fmt))
+    raise SystemExit(0 if verdict.ok else 1)
+
+
 def _changed_paths(root: Path, since: str, paths: tuple[Path, ...]) -> tuple[Path, ...]:
     """PATHS plus what changed since `since` needs checked (smm.check.affected); () for everything."""
     from smm.check.run import affected
@@ -115,6 +151,7 @@ def new(title: str, when: str | None, platforms: str | None, now: str | None) ->
 @NOW_OPTION
 def calendar(start: str | None, end: str | None, fmt: str, now: str | None) -> None:
     """The content calendar: scheduled posts by day, and open slots from brand/calendar.yml."""
+    from smm.publish.evergreen import reshares
     from smm.workspace import calendar as cal
 
     repo = repository()
@@ -126,7 +163,8 @@ def calendar(start: str | None, end: str | None, fmt: str, now: str | None) -> N
     if last < first:
         raise UsageError("--to is before --from")
     window = (datetime.combine(first, time(), tzinfo=tz), datetime.combine(last + timedelta(days=1), time(), tzinfo=tz))
-    view = cal.CalendarView(cal.timeline(repo.calendar, repo.posts, tz, *window), repo.brand.name, moment)
+    planned = reshares(repo.posts, repo.records, repo.calendar, tz, moment, window[1])  # evergreen posts again
+    view = cal.CalendarView(cal.timeline(repo.calendar, repo.posts + planned, tz, *window), repo.brand.name, moment)
     if fmt == "ics":
         from smm.data.gitops import origin_url
 
@@ -189,7 +227,7 @@ def preview(paths: tuple[Path, ...], accounts: tuple[str, ...], fmt: str) -> Non
             continue
         names = [a for a in post.accounts if a in repo.config.accounts and (not accounts or a in accounts)]
         if names:
-            selected.append((post, [renderer.render(post, name) for name in names]))
+            selected += show.entries(repo.config, renderer, post, names)
     broken = sorted({d.file for d in repo.diagnostics if d.is_error and d.file.startswith("content/")
                      and _under((repo.root / d.file).resolve(), wanted)})
     if broken:

@@ -11,7 +11,7 @@ without the method. A platform class declares, as class attributes:
   `cost`, `extra_problems`, `max_links`, `max_hashtags`, `media` (MediaRules),
   `article_images` (MediaRules of an article's images, for markup `article`), `daily_limit`
   (with `day_zone`, the zone of the network's days), `threads`
-  (or `threads_for(options)`), `content_warnings`; `smm check`, `preview` and `count` read them;
+  (or `threads_for(options)`), `comments` (or `comments_for(options)`), `content_warnings`; `smm check`, `preview` and `count` read them;
 - its text: `markup`, the flavour smm.render.markup writes (one of `FLAVORS`), and `finalize`,
   `shorten_links`, `facets` for what the network needs beyond it;
 - its account options: `options` (name → JSON Schema with a description) and `options_rule`
@@ -82,6 +82,8 @@ from smm.platforms.messages import (  # noqa: F401  (the contract's records: ada
     Metrics,
     Credentials,
     Incoming,
+    Entrant,
+    ENTRY_KINDS,
 )
 from smm.platforms.rules import (  # noqa: F401
     MediaRules,
@@ -110,6 +112,7 @@ class Platform:
     unit: ClassVar[str] = "characters"  # what `length` counts, in a word or two
     counting_rule: ClassVar[str] = "grapheme clusters"  # the whole rule, for previews and docs
     threads: ClassVar[bool] = False  # can publish a reply chain
+    comments: ClassVar[bool] = False  # can publish a reply or comment under its own post (`first_comment`)
     markup: ClassVar[str] = "plain"  # a smm.render.markup flavor
     max_links: ClassVar[int | None] = None
     max_hashtags: ClassVar[int | None] = None
@@ -124,6 +127,7 @@ class Platform:
     has_metrics: ClassVar[bool] = False  # implements `metrics`
     has_followers: ClassVar[bool] = False  # implements `followers`
     has_inbox: ClassVar[bool] = False  # implements `inbox`
+    entrant_kinds: ClassVar[frozenset[str]] = frozenset()  # the giveaway entries `entrants` lists (ENTRY_KINDS)
     # platforms.yml: this network's account options (name → JSON Schema with a description),
     # and what its accounts must hold (a schema applied when `platform` is this one).
     options: ClassVar[dict[str, dict]] = {}
@@ -144,6 +148,12 @@ class Platform:
     def threads_for(cls, options: Mapping) -> bool:
         """Whether this account can publish a reply chain (some networks need a setting for it)."""
         return cls.threads
+
+    @classmethod
+    def comments_for(cls, options: Mapping) -> bool:
+        """Whether this account can publish a post's `first_comment` under it: a network that
+        chains replies can; others say so with `comments`."""
+        return cls.comments or cls.threads_for(options)
 
     @classmethod
     def cost(cls, text: str) -> int:
@@ -320,6 +330,11 @@ class Platform:
         by other people (never the account's own posts). `published`: the account's posts smm
         recorded (remote id, URL, extra), for a network that can only be asked post by post."""
         raise NotSupported(f"smm cannot read {self.label} mentions and messages")
+
+    def entrants(self, remote_id: str, kinds: Sequence[str]) -> list[Entrant]:
+        """Who entered a giveaway on the account's post `remote_id` in each of `kinds` (of
+        `entrant_kinds`): one Entrant per person and kind, the account itself marked `own`."""
+        raise NotSupported(f"smm cannot list who replied to, reposted or liked a {self.label} post")
 
     def close(self) -> None:
         """Release connections at the end of a run."""
