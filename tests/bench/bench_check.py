@@ -45,6 +45,7 @@ from corpus import NOW, generate
 
 ROOT = Path(__file__).resolve().parents[2]
 EDITED_RULE = "brand/voice/Bench/S000.yml"
+NEW_OBJECT = b"\n  {"  # where each diagnostic starts in the JSON report
 # Parts of smm, by where a function lives (first match wins); anything else is "other".
 PARTS = [
     ("voice engine", ("/smm/voice/",)),
@@ -186,13 +187,13 @@ def profile(root: Path, top: int, mode: str) -> None:
     from datetime import datetime
 
     from smm.check.report import report
-    from smm.check.run import run_check, start_check
+    from smm.check.run import start_check
 
     now = datetime.fromisoformat(NOW)
     post = _some_post(root)
     original = (root / post).read_bytes()
     if mode != "cold":
-        run_check(root, now)
+        report(start_check(root, now), "json", [])
     if mode == "post":
         _edit_post(root / post, original, 0)
     paths = [root / post] if mode == "post" else None
@@ -209,7 +210,7 @@ def profile(root: Path, top: int, mode: str) -> None:
     stats = pstats.Stats(profiler)
     total = stats.total_tt
     print(f"\nprofile ({mode}, under cProfile): {wall:.1f} s wall, {total:.1f} s profiled, "
-          f"{output.count(chr(10) + '  {')} diagnostics, {len(output) // 1024} KiB of JSON")
+          f"{output.count(NEW_OBJECT)} diagnostics, {len(output) // 1024} KiB of JSON")
     print(f"\n{'own time by part of smm':<62} {'seconds':>8} {'share':>7}")
     for name, seconds in sorted(own_time_by_part(stats).items(), key=lambda item: -item[1]):
         print(f"{name:<62} {seconds:>8.2f} {seconds / total:>7.1%}")
