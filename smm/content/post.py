@@ -364,7 +364,7 @@ def content_files(root: Path) -> tuple[list[str], list[str]]:
         dirs[:] = [d for d in dirs if not d.startswith(("_", "."))]
         prefix = Path(folder).relative_to(root).as_posix()
         for name in files + dirs:
-            if name.startswith(("_", ".")) or Path(name).stem.lower() == "readme":
+            if name.startswith(("_", ".")) or name[:6].lower() == "readme" and Path(name).stem.lower() == "readme":
                 continue
             if name.endswith(".md"):
                 found.append(f"{prefix}/{name}")

@@ -207,7 +207,7 @@ class Voice:
                 hits += rule.check(context, found)
         for rule in self.scan_rules:
             hits += rule.check(context, candidates.get(rule.index, []))
-        return _longest_across_rules(hits)
+        return _longest_across_rules([h for h in hits if h.segment is None or not h.segment.covers_skipped(h.start, h.end)])
 
     def _builtin_hits(self, post, segments: list[Segment], rendered) -> list[Hit]:
         b = self.builtins

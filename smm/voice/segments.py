@@ -218,6 +218,11 @@ class Segment:
             self._directives = parse_directives(self.text) if self.flavor == "markdown" and "<!--" in self.text else []
         return self._directives
 
+    def covers_skipped(self, start: int, end: int) -> bool:
+        """A match over [start, end) takes in text that was skipped (blanked: a URL, a tag, a
+        mention): its spaces are no text of the post, so such a match is none."""
+        return self.prepared[start:end] != self.text[start:end]
+
     @property
     def fixable(self) -> bool:
         return self.scope in ("title", "body", "alt", "hashtags")
