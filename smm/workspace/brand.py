@@ -26,6 +26,8 @@ class Brand:
     handles: dict = field(default_factory=dict)
     handles_broken: bool = False  # brand/handles.yml has errors: a missing handle is its fault, reported there
     theme: dict = field(default_factory=dict)  # brand/theme.yml (articles), empty while it has errors
+    cards: object = None  # smm.cards.templates.Cards: the card templates of brand/cards/
+    hashtag_sets: dict = field(default_factory=dict)  # brand/hashtags.yml: set name → hashtags, in priority order
 
     def handle(self, who: str, account: str, platform: str) -> str | None:
         """`@{who}` as written for this account: by account name, platform name, then `default`."""
