@@ -240,7 +240,8 @@ class Segment:
 def _hashtag_paths(meta: dict):
     for path, account, tags in written(meta, "hashtags"):
         for index, tag in enumerate(tags or []):
-            yield path + (index,), tag, account
+            if not (isinstance(tag, str) and tag.startswith("+")):  # a hashtag set's name (brand/hashtags.yml)
+                yield path + (index,), tag, account
 
 
 def _alt_paths(meta: dict):
