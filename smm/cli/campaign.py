@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from smm.cli import cli
-from smm.cli.common import fail_on_broken_config, repository
+from smm.cli.common import NOW_OPTION, fail_on_broken_config, now_or_clock, repository
 
 
 @cli.command()
@@ -32,3 +32,33 @@ def cards(out: Path | None) -> None:
     if not made and not found:
         click.echo("no post uses a card (a media entry `card: NAME` with `text:`)", err=True)
     raise SystemExit(1 if any(d.is_error for d in found) else 0)
+
+
+@cli.command("import")
+@click.argument("table", metavar="FILE.csv|FILE.xlsx", type=click.Path(path_type=Path))
+@click.option("--dry-run", is_flag=True, help="Check every row and print what would be written; write nothing.")
+@NOW_OPTION
+def import_(table: Path, dry_run: bool, now: str | None) -> None:
+    """Write a post for each row of a spreadsheet (CSV or XLSX), checked as `smm check` checks posts.
+
+    Problems are reported at FILE:ROW:COLUMN; a row with errors, or whose post exists, is
+    skipped (exit 1). Existing posts are never overwritten.
+    """
+    from smm.check.diagnostics import write
+    from smm.content.importer import import_posts
+    from smm.workspace.config import find_root
+
+    root = find_root(Path.cwd())
+    repo = repository(root)
+    fail_on_broken_config(repo)
+    run = import_posts(root, table.resolve() if table.exists() else table, str(table), dry_run,
+                       now_or_clock(now, repo.config.timezone))
+    for planned in run.planned:
+        if dry_run:
+            click.echo(f"would write {planned.path} (row {planned.row})")
+            click.echo(planned.text)
+        elif planned.written:
+            click.echo(f"wrote {planned.path} (row {planned.row})")
+    if run.diagnostics:
+        click.echo(write(run.diagnostics, "text"), err=True)
+    raise SystemExit(run.exit_code)
