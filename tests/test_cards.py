@@ -258,3 +258,20 @@ def test_golden_cards(make_repo, tmp_path, name):
     with Image.open(io.BytesIO(data)) as actual, Image.open(golden) as expected:
         assert (actual.mode, actual.size) == (expected.mode, expected.size)
         assert actual.tobytes() == expected.tobytes(), f"{name}: pixels differ from {golden}"
+
+
+def test_publishing_sends_the_card_as_a_picture_once(make_repo, smm):
+    import json
+
+    platforms = "timezone: UTC\naccounts:\n  local: {platform: local, path: .local/local}\n"
+    root = _card_repo(make_repo, posts={"a.md": _card_post(text="好水配好茶", platforms="[local]",
+                                                         publish_at="2026-12-01T12:00")})
+    (root / "platforms.yml").write_text(platforms, encoding="utf-8")
+    code, out, err = smm("publish", "--now", "2026-12-01T12:05")
+    assert code == 0, out + err
+    sent = json.loads((root / ".local/local/posts.json").read_text(encoding="utf-8"))
+    assert [p["media"] for p in sent] == [["好水配好茶"]]
+    cards = list((root / "data/cards").iterdir())
+    assert len(cards) == 1 and cards[0].name.startswith("quote-1200x675-")
+    code, _, _ = smm("publish", "--now", "2026-12-01T12:35")
+    assert code == 0 and len(json.loads((root / ".local/local/posts.json").read_text(encoding="utf-8"))) == 1
