@@ -139,6 +139,12 @@ def test_card_entries_in_posts_are_checked(make_repo, smm, post, rule, where):
     assert f"content/a.md{where}" in out and f"[{rule}]" in out, out
 
 
+def test_a_template_no_post_could_name_is_reported(make_repo, smm):
+    _card_repo(make_repo, name="Big Quote")
+    code, out, _ = smm("check")
+    assert code == 1 and "brand/cards/Big Quote.yml:1:1: error[card.name]" in out
+
+
 def test_a_subtitle_without_a_box_is_reported(make_repo, smm):
     template = QUOTE.replace("subtitle: {box", "# subtitle: {box")
     _card_repo(make_repo, template, {"a.md": _card_post(extra="\n    subtitle: 副标题")})

@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -22,6 +23,7 @@ OUTPUT_DIR = "data/cards"
 DEFAULT_SIZES = {"default": [1200, 675]}
 DRAWING_VERSION = "1"  # bump when the drawing changes: card file names change with it
 TEXT_BOXES = ("text", "subtitle")
+CARD_NAME = re.compile(r"[a-z0-9][a-z0-9_-]*")  # as a post's `card:` may name it
 
 
 @dataclass(frozen=True)
@@ -53,6 +55,10 @@ def load_cards(root: Path) -> tuple[Cards, list[Diagnostic]]:
     templates, broken, found = {}, set(), []
     for name in names:
         file = f"{CARDS_DIR}/{name}"
+        if not CARD_NAME.fullmatch(name[:-4]):
+            found.append(Diagnostic(file, 1, 1, ERROR, "card.name", f"`{name}`: no post could name this template",
+                                    "name it with lowercase letters, digits, `-` and `_` (`quote.yml`): a post says `card: quote`"))
+            continue
         loaded = load_yaml_file(root, file, "card")
         problems = loaded.diagnostics or _meaning(root, file, loaded.data, loaded.positions)
         found += problems
