@@ -100,7 +100,10 @@ def create_post(repo: Repo, title: str, at: datetime | None, accounts: list[str]
     if pillar:
         meta["pillar"] = pillar
     path = post_path(repo.root, post_id, local)
-    write_new_post(repo.root, path, post_file_text(meta, PLACEHOLDER))
+    try:
+        write_new_post(repo.root, path, post_file_text(meta, PLACEHOLDER))
+    except FileExistsError as exc:  # made by someone else since the id was chosen
+        raise CannotWrite(path.relative_to(repo.root).as_posix(), exc) from None
     return path
 
 
