@@ -281,3 +281,15 @@ def test_publishing_sends_the_card_as_a_picture_once(make_repo, smm):
     assert len(cards) == 1 and cards[0].name.startswith("quote-1200x675-")
     code, _, _ = smm("publish", "--now", "2026-12-01T12:35")
     assert code == 0 and len(json.loads((root / ".local/local/posts.json").read_text(encoding="utf-8"))) == 1
+
+
+@pytest.mark.parametrize("field,value,line", [("text", "A revolutionary tea", 7), ("subtitle", "Cutting-edge 茶", 8)])
+def test_the_brand_voice_reads_card_texts(make_repo, smm, field, value, line):
+    rule = ("extends: existence\nmessage: \"'%s' is hype\"\nlevel: error\nignorecase: true\n"
+            "tokens: [revolutionary, cutting-edge]\n")
+    extra = f"\n    subtitle: {value}" if field == "subtitle" else ""
+    text = value if field == "text" else "好水配好茶"
+    _card_repo(make_repo, posts={"a.md": _card_post(text=text, extra=extra)})
+    make_repo.write("brand/voice/Hype.yml", rule)
+    code, out, _ = smm("check")
+    assert code == 1 and f"content/a.md:{line}:" in out and "[voice.Hype]" in out, out
