@@ -43,6 +43,10 @@ _PATTERN_NAMES = {
     "^(none|[0-9]+[smhd])$": "a duration such as `30m`, `6h`, `2d`, or `none`",
     "^[^@\\s][^\\s]*$": "a handle without `@` or spaces",
     "^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$": "a BCP 47 language tag such as `en` or `zh-Hans`",
+    "^[^#\\s]+$": "a hashtag without `#` or spaces",
+    "\\S": "text that is not only white space",
+    "^\\S+$": "one word without spaces",
+    "^\\S(.*\\S)?$": "a name without spaces at either end",
     "^data/[^\\s]+\\.(xml|atom)$": "a path under data/ ending in .xml or .atom (the bot commits data/; "
                                    "the JSON Feed goes beside it)",
 }

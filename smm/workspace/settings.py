@@ -14,6 +14,7 @@ from typing import Callable
 from smm.cards.templates import CARDS_DIR, load_cards
 from smm.check.diagnostics import Diagnostic
 from smm.inbox.triage import REPLIES_FILE, Replies, replies_from
+from smm.listening.config import LISTENING_FILE, listening_from
 from smm.report.goals import GOALS_FILE, goals_from
 from smm.workspace.brand import BRAND_FILE, HANDLES_FILE, THEME_FILE, Brand, brand_from
 from smm.workspace.hashtags import HASHTAGS_FILE, hashtag_sets_from
@@ -25,6 +26,7 @@ from smm.workspace.config import (
     config_from,
     load_yaml_file,
 )
+from smm.workspace.personas import PERSONAS_FILE, Personas, personas_from
 
 VOICE_FILE = "brand/voice.yml"  # here, not in smm.voice: commands that check no post never import the voice engine
 Build = Callable[[Path, YamlFile, dict], tuple[object, list[Diagnostic]]]  # (root, the file, built so far)
@@ -60,7 +62,9 @@ SETTINGS_FILES = (
     SettingsFile("goals", GOALS_FILE, "goals",
                  lambda root, loaded, built: goals_from(loaded, built["config"].account_names)),
     SettingsFile("replies", REPLIES_FILE, "replies", lambda root, loaded, built: replies_from(loaded)),
+    SettingsFile("personas", PERSONAS_FILE, "personas", lambda root, loaded, built: personas_from(loaded, built["config"])),
     SettingsFile("voice", VOICE_FILE, "voice", _voice),
+    SettingsFile("listening", LISTENING_FILE, "listening", lambda root, loaded, built: listening_from(loaded)),
 )
 
 
@@ -71,7 +75,9 @@ class Settings:
     brand: Brand
     goals: list[dict]
     replies: Replies
+    personas: Personas
     voice: object | None  # smm.voice.Voice; None unless asked for
+    listening: object | None = None  # smm.listening.config.Listening; None without brand/listening.yml
     found: dict[str, list[Diagnostic]] = field(default_factory=dict)  # by SettingsFile name: its problems
 
     @property
