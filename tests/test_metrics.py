@@ -128,7 +128,8 @@ def test_without_unconfigured_accounts_the_run_succeeds(make_repo):
         "collected_at": "2026-12-01T04:00:00Z", "since": "2026-11-01T04:00:00Z",
         "accounts": [{"account": "local", "platform": "local", "state": "collected", "posts": 1, "fresh": 0,
                       "missing": [], "followers": 10, "followers_state": "collected", "reason": None}],
-        "rows": {"metrics": 1, "followers": 1}, "files": ["data/metrics/2026-12.csv", "data/accounts/2026-12.csv"]}
+        "rows": {"metrics": 1, "followers": 1, "competitors": 0},
+        "files": ["data/metrics/2026-12.csv", "data/accounts/2026-12.csv"], "competitors": []}
 
 
 def test_a_second_run_within_the_interval_adds_no_rows(root):
@@ -325,7 +326,7 @@ def test_commit_message_and_json(root):
     assert message.splitlines()[0] == "smm metrics: 3 metric rows, 2 follower rows"
     assert "- local: collected, 2 posts, 120 followers" in message
     data = json.loads(format_metrics(report, "json"))
-    assert set(data) == {"collected_at", "since", "accounts", "rows", "files"}
+    assert set(data) == {"collected_at", "since", "accounts", "rows", "files", "competitors"}
 
 
 def test_run_commits_data_as_the_bot(root):

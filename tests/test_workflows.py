@@ -175,3 +175,14 @@ def test_the_scheduled_job_reads_the_inbox_and_opens_one_issue_per_urgent_item()
     assert 'select(.priority == "urgent")' in escalate["run"] and "<!-- smm-item: $id -->" in escalate["run"]
     assert "${{" not in escalate["run"]  # no expression in the script: item text reaches it only as data
     assert steps_.index(inbox) < steps_.index(escalate)
+
+
+@pytest.mark.parametrize("path", [ROOT / ".github/workflows/publish.yml", ROOT / "smm/scaffold/workflows/publish.yml"],
+                         ids=["repository", "scaffold"])
+def test_the_scheduled_job_puts_the_alerts_in_its_summary(path):
+    steps_ = load(path)["jobs"]["publish"]["steps"]
+    alerts = next(s for s in steps_ if "smm report --alerts" in s.get("run", ""))
+    assert '--format markdown >> "$GITHUB_STEP_SUMMARY"' in alerts["run"] and alerts["if"] == "${{ !cancelled() }}"
+    assert "env" not in alerts  # the report reads data/ only: no secret
+    metrics = next(s for s in steps_ if "smm metrics" in s.get("run", ""))
+    assert steps_.index(metrics) < steps_.index(alerts)

@@ -65,6 +65,7 @@ from __future__ import annotations
 import importlib.util
 import logging
 import unicodedata
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Callable, ClassVar, Mapping, Sequence
 
@@ -98,6 +99,36 @@ from smm.render import counting
 
 log = logging.getLogger(__name__)
 UNSET = "is not set"
+
+
+@dataclass(frozen=True)
+class Found:
+    """A public post someone made (a mention found by `search`, a competitor's post by `recent_posts`)."""
+
+    id: str  # the network's own post id
+    author: str  # the author's handle as the network shows it
+    author_followers: int | None
+    created_at: datetime  # aware
+    text: str
+    url: str | None
+    likes: int | None = None
+    reposts: int | None = None
+    replies: int | None = None
+
+    @property
+    def engagement(self) -> int:
+        """likes + reposts + replies (a count the network does not give counts 0)."""
+        return (self.likes or 0) + (self.reposts or 0) + (self.replies or 0)
+
+
+@dataclass(frozen=True)
+class Profile:
+    """Another account's public figures, as `profile` reads them."""
+
+    handle: str
+    followers: int | None
+    posts: int | None = None  # every post the account ever made, where the network says
+    id: str | None = None  # the network's id of the account
 
 class Platform:
     """One network. Subclasses set the class attributes; adapters override the methods."""
@@ -314,6 +345,14 @@ class Platform:
 
     def followers(self) -> int | None:
         raise NotSupported(f"{self.label} follower counts are not implemented")
+
+    def profile(self, handle: str) -> Profile:
+        """Another account's public figures (a competitor's); Rejected when there is no such account."""
+        raise NotSupported(f"smm cannot read other accounts' profiles on {self.label}")
+
+    def recent_posts(self, handle: str, since: datetime) -> list[Found]:
+        """Another account's own public posts created since `since` (not its reposts), newest first."""
+        raise NotSupported(f"smm cannot read other accounts' posts on {self.label}")
 
     def inbox(self, since: datetime, published: Sequence[PublishResult] = ()) -> list[Incoming]:
         """Mentions, replies, comments, quotes and direct messages to the account since `since`,
