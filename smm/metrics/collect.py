@@ -103,7 +103,11 @@ class Collector:
                 result.reason = f"{cls.label} metrics are not implemented"
             else:
                 tasks += [(account, "metrics", due[i:i + BATCH]) for i in range(0, len(due), BATCH)]
-        rows, follower_rows = self._call_all(tasks, adapters, results)
+        try:
+            rows, follower_rows = self._call_all(tasks, adapters, results)
+        finally:
+            for adapter in adapters.values():
+                adapter.close()  # their connections (a run in a long-lived process leaked them)
         self._finish_states(results, targets)
         report.accounts = [results[a] for a in sorted(results)]
         report.metric_rows, report.follower_rows = len(rows), len(follower_rows)

@@ -65,16 +65,21 @@ def collect_competitors(repo, now: datetime, env, adapter_for: Callable[[str], P
     fresh = collected_since(repo.root, COMPETITORS, now, interval, lambda r: (r["competitor"], r["network"], r["handle"]))
     adapters: dict[str, Platform | CompetitorResult] = {}  # network → its adapter, or why it cannot
     results = []
-    for competitor, accounts in competitors.items():
-        for network, handle in accounts.items():
-            if network not in brand_accounts:
-                continue
-            if (competitor, network, handle) in fresh:
-                results.append(CompetitorResult(competitor, network, handle, "fresh"))
-                continue
-            if network not in adapters:
-                adapters[network] = _adapter(repo, env, brand_accounts[network], adapter_for)
-            results.append(_one(adapters, network, competitor, handle, now, gate()))
+    try:
+        for competitor, accounts in competitors.items():
+            for network, handle in accounts.items():
+                if network not in brand_accounts:
+                    continue
+                if (competitor, network, handle) in fresh:
+                    results.append(CompetitorResult(competitor, network, handle, "fresh"))
+                    continue
+                if network not in adapters:
+                    adapters[network] = _adapter(repo, env, brand_accounts[network], adapter_for)
+                results.append(_one(adapters, network, competitor, handle, now, gate()))
+    finally:
+        for adapter in adapters.values():
+            if not isinstance(adapter, CompetitorResult):
+                adapter.close()
     return results
 
 
