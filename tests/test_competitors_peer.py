@@ -57,6 +57,10 @@ def test_mastodon_competitor_followers_posts_and_median_engagement(make_repo):
     # engagement 2, 1, 0 (the rival's boost of the fan's status is no post of its own): median 1
     assert [(r["competitor"], r["network"], r["followers"], r["posts"], r["median_engagement"]) for r in rows] == [
         ("Rival", "mastodon", "1", "3", "1")]
+    unknown = _run(make_repo, f"  mastodon: {{platform: mastodon, instance: '{masto.url}', token_env: T_M}}\n",
+                   "Nobody", f"{{mastodon: '@nobody{uuid.uuid4().hex[:6]}@{host}'}}", {"T_M": masto.token}, _now())[0]
+    assert [c.state for c in unknown.competitors] == ["failed"] and "Mastodon: no account @nobody" in \
+        unknown.competitors[0].reason
 
 
 def _bluesky_client(bsky, account):
@@ -105,6 +109,8 @@ def test_bluesky_competitor_followers_posts_and_median_engagement(make_repo):
         time.sleep(0.2)
     assert [c.state for c in report.competitors] == ["collected"], report.competitors
     assert got == [("1", "3", "1")]  # engagement 2, 1, 0; the repost is left out
+    unknown = _run(make_repo, platforms, "Nobody", "{bluesky: nobody-at-all.test}", {"T_B": brand.password}, _now())[0]
+    assert [(c.state, c.reason) for c in unknown.competitors] == [("failed", "Bluesky: no account nobody-at-all.test")]
 
 
 def test_x_competitor_followers_posts_and_median_engagement(make_repo):
