@@ -72,10 +72,21 @@ def test_a_network_that_cannot_is_named_once_and_the_others_go_on(repo_root):
     report = run(repo_root)
     text = format_text(report)
     feed_lines = [line for line in text.splitlines() if "profiles on Feed" in line]
-    assert feed_lines == ["competitors skipped feed: smm cannot read other accounts' profiles on Feed (Atom + JSON "
-                          "Feed) (not collected: Globex, Initech)"]
+    assert feed_lines == ["skipped            competitors on feed (Globex, Initech): smm cannot read other accounts' "
+                          "profiles on Feed (Atom + JSON Feed)"]
     assert "competitor         Globex on local (globex)  followers 5,000; 3 posts in 30 days; median engagement 13" in text
     assert report.exit_code == 1  # the mastodon account lacks its secret (as without competitors)
+    assert text.splitlines()[-1] == "0 metric rows, 0 follower rows, 2 competitor rows appended to " \
+                                    "data/competitors/2026-12.csv"
+
+
+def test_an_account_without_its_secret_is_named_once(make_repo):
+    root = make_repo(platforms=PLATFORMS, calendar=None, files={"brand/listening.yml": (
+        "competitors:\n  Globex: {accounts: {mastodon: '@g@m.example'}}\n  Initech: {accounts: {mastodon: i}}\n")})
+    report = run(root)
+    lines = [line for line in format_text(report).splitlines() if "competitors on" in line]
+    assert lines == ["not configured     competitors on mastodon (Globex, Initech): account `mastodon`: set T_UNSET_TOKEN"]
+    assert report.exit_code == 1
 
 
 def test_json_lists_the_competitor_rows(repo_root):

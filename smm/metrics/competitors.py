@@ -88,7 +88,8 @@ def _adapter(repo, env, account: str, adapter_for) -> Platform | CompetitorResul
     ready = platform_class(options.platform).readiness(options.options, env)
     if ready.not_configured or ready.not_installed:
         return CompetitorResult("", options.platform, "", "not_configured",
-                                reason=f"account `{account}`: {ready.not_configured or ready.not_installed}")
+                                reason=f"account `{account}`: "
+                                       + (ready.not_configured or ready.not_installed).removeprefix("not configured: "))
     return adapter_for(account)
 
 

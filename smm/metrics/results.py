@@ -77,9 +77,11 @@ def format_text(report: MetricsReport) -> str:
             bits.append(a.reason)
         out.append(f"{_STATE_WORDS.get(a.state, a.state):<18} {a.account}" + (f"  {'; '.join(bits)}" if bits else ""))
     out += competitor_lines(report.competitors)
-    files = " and ".join(report.files)
+    rows = sum(c.state == "collected" for c in report.competitors)
+    files = ", ".join(report.files[:-1]) + " and " + report.files[-1] if len(report.files) > 1 else "".join(report.files)
     out.append(f"{report.metric_rows} metric row{'s' if report.metric_rows != 1 else ''}, "
                f"{report.follower_rows} follower row{'s' if report.follower_rows != 1 else ''}"
+               + (f", {rows} competitor row{'s' if rows != 1 else ''}" if rows else "")
                + (f" appended to {files}" if files else ""))
     if report.git_error:
         out.append(f"not recorded in git: {report.git_error}")
@@ -104,8 +106,8 @@ def competitor_lines(competitors: list) -> list[str]:
         elif c.state == "fresh":
             out.append(f"{'competitor fresh':<18} {c.competitor} on {c.network} ({c.handle})")
     for (network, state, reason), names in said.items():
-        out.append(f"{'competitors skipped' if state == 'unsupported' else 'not configured':<18} {network}: {reason} "
-                   f"(not collected: {', '.join(names)})")
+        out.append(f"{'skipped' if state == 'unsupported' else 'not configured':<18} competitors on {network} "
+                   f"({', '.join(names)}): {reason}")
     return out
 
 
