@@ -179,7 +179,7 @@ def test_every_format_shows_the_sections(make_repo, smm):
     assert code == 0
     for title in ("Mentions", "Share of voice", "Competitor benchmark", "Alerts"):
         assert f"\n{title}\n" in text
-    assert "2026-11-25: 32 mentions" in text
+    assert "  2026-11-25  mentions  32 mentions, 24.0 MAD above the 28-day median of 8" in text
     _, markdown, _ = smm(*args, "--format", "markdown")
     assert "### Alerts" in markdown and "| brand | 112 | 80.00% |" in markdown
     _, page, _ = smm(*args, "--format", "html")

@@ -89,9 +89,9 @@ def section(d: dict) -> Section | None:
     alerts = d["alerts"]
     if not alerts:
         return None
-    return Section("Alerts", [Table(["day", "what", "MAD above the median", "alert"],
-                                    [[a["date"], a["metric"].replace("_", " "), f"{a['deviations']:.1f}", a["message"]]
-                                     for a in alerts], frozenset({2})), f"Rule: {RULE}."])
+    return Section("Alerts", [Table(["day", "what", "how far"],
+                                    [[a["date"], a["metric"].replace("_", " "), a["message"].split(": ", 1)[1]]
+                                     for a in alerts]), f"Rule: {RULE}."])
 
 
 def write(alerts: list[dict], fmt: str) -> str:

@@ -109,7 +109,7 @@ def mentions_section(d: dict) -> Section | None:
                        [[n(t["reach"]), t["author"], t["network"], t["sentiment"], t["created_at"][:16].replace("T", " "),
                          _cut(t["text"])] for t in m["top"]], frozenset({0})))
     parts.append("Top keywords: " + ", ".join(f"{k['keyword']} ({k['mentions']})" for k in m["keywords"]) + ".")
-    return Section("Mentions", parts, chart="mentions")
+    return Section("Mentions", parts, chart="mentions", caption="Brand mentions per local day, and the negative ones")
 
 
 def share_section(d: dict) -> Section | None:
@@ -120,7 +120,8 @@ def share_section(d: dict) -> Section | None:
         return None
     return Section("Share of voice", [Table(["subject", "mentions", "share of voice"],
                                             [[r["subject"], n(r["mentions"]), pct(r["share_pct"])] for r in rows],
-                                            frozenset({1, 2}))], chart="share_of_voice")
+                                            frozenset({1, 2}))], chart="share_of_voice",
+                   caption="Share of voice: each subject's mentions ÷ all mentions in the period")
 
 
 def _cut(text: str, size: int = 80) -> str:

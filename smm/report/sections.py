@@ -18,3 +18,4 @@ class Section:
     title: str
     parts: list = field(default_factory=list)  # str (a paragraph) or Table, in order
     chart: str | None = None  # the key of its chart in Report.charts (HTML only)
+    caption: str = ""  # the chart's caption
