@@ -198,3 +198,20 @@ def test_the_example_shows_the_listening_sections():
     assert {r["name"] for r in data["competitors"]} >= {"Jadepot", "Mistpeak", "mastodon", "bluesky"}
     assert {(a["date"], a["metric"]) for a in data["alerts"]} >= {("2026-11-19", "mentions"),
                                                                   ("2026-11-23", "negative_share")}
+
+
+HEADER = "id,network,author,author_followers,created_at,text,url,keyword,subject,sentiment,engagement\n"
+
+
+@pytest.mark.parametrize("content, said", [
+    ("id,network\n1,x\n", "data/mentions/2026-11.csv: the first line must be the header `id,network,author,"),
+    (HEADER + "1,mastodon,a,many,2026-11-20T08:00:00Z,t,u,Acme,brand,positive,3\n", "data/mentions/2026-11.csv:2:"),
+    (HEADER + "1,mastodon,a,,2026-11-20T08:00:00Z,t,u,Acme,brand,positive,3\n"
+     "2,mastodon,a,5,yesterday,t,u,Acme,brand,positive,3\n", "data/mentions/2026-11.csv:3:"),
+    (HEADER + "1,mastodon,a,5,2026-11-20T08:00:00Z,t,u,Acme,brand,positive,lots\n", "data/mentions/2026-11.csv:2:"),
+], ids=["header", "followers", "created_at", "engagement"])
+def test_a_broken_mentions_file_is_named_with_its_line(make_repo, smm, content, said):
+    make_repo(platforms="timezone: UTC\naccounts:\n  a: {platform: local}\n", calendar=None,
+              files={"data/mentions/2026-11.csv": content})
+    code, out, err = smm("report", "--now", "2026-12-01T00:00Z")
+    assert code == 1 and said in err and "Traceback" not in err
