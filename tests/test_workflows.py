@@ -111,7 +111,7 @@ def test_publish_runs_smm_doctor_daily_and_fails_on_an_account_that_is_not_ready
 
 def test_pull_request_code_never_meets_secrets():
     validate = load(ROOT / ".github/workflows/validate.yml")
-    assert list(validate["on"]) == ["pull_request"]
+    assert list(validate["on"]) == ["pull_request", "pull_request_review"]
     text = (ROOT / ".github/workflows/validate.yml").read_text()
     assert "secrets." not in text
     assert all(s.get("with", {}).get("persist-credentials") is False for s in steps(validate)
@@ -121,6 +121,18 @@ def test_pull_request_code_never_meets_secrets():
     assert not any(s.get("uses", "").startswith("actions/checkout") for s in steps(comment))
     script = next(s for s in steps(comment) if "github-script" in s.get("uses", ""))["with"]["script"]
     assert "pr.head.sha !== process.env.RUN_HEAD_SHA" in script
+
+
+def test_a_review_reruns_the_check_that_waits_for_sponsored_post_approval():
+    for path in (ROOT / ".github/workflows/validate.yml", ROOT / "smm/scaffold/workflows/validate.yml"):
+        validate = load(path)
+        assert validate["on"]["pull_request_review"] == {"types": ["submitted", "dismissed"]}
+        (job,) = validate["jobs"].values()
+        assert job["permissions"] == {"contents": "read", "pull-requests": "read"}
+        approval = next(s for s in job["steps"] if "smm approvals" in s.get("run", ""))
+        assert approval["env"]["GITHUB_TOKEN"] == "${{ github.token }}"
+        last = job["steps"][-1]
+        assert last["env"]["APPROVAL_STATUS"] == "${{ steps.approvals.outputs.status }}" and 'exit "$APPROVAL_STATUS"' in last["run"]
 
 
 @pytest.mark.parametrize("path", WORKFLOWS, ids=lambda p: p.name)

@@ -1,4 +1,4 @@
-"""Commands that check, write and show posts: check, new, calendar, preview, count, init."""
+"""Commands that check, write and show posts: check, approvals, new, calendar, preview, count, init."""
 
 from __future__ import annotations
 
@@ -65,6 +65,42 @@ def check(paths: tuple[Path, ...], fmt: str, fix: bool, since: str | None, now: 
     if repo.config_broken:
         raise SystemExit(2)
     raise SystemExit(1 if any(d.is_error for d in found) else 0)
+
+
+@cli.command()
+@click.option("--since", required=True, metavar="REF", help="The pull request's base (its changes are counted from the merge base).")
+@click.option("--pull-request", "number", type=int, metavar="N", help="Its number (default: the workflow event's).")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def approvals(since: str, number: int | None, fmt: str) -> None:
+    """Fail until a reviewer named in brand/brand.yml approved the pull request's sponsored posts.
+
+    Reads the reviews with GITHUB_TOKEN (`pull-requests: read`) from GITHUB_REPOSITORY.
+    Exit 0 when no sponsored post changed or one of them approved this version, else 1.
+    """
+    import os
+
+    from smm.check.approval import decide, latest_reviews, pull_request_number, sponsored_changes
+    from smm.errors import ConfigError
+    from smm.workspace.config import find_root
+    from smm.workspace.settings import load_settings
+
+    root = find_root(Path.cwd())
+    try:
+        files = sponsored_changes(root, since)
+    except SmmError as exc:
+        raise UsageError(f"--since {since}: {exc}") from None
+    reviewers = list(load_settings(root).brand.sponsored_reviewers)
+    reviews = {}
+    if files:
+        if not reviewers:
+            raise ConfigError(f"{', '.join(files)}: sponsored, but brand/brand.yml names no `sponsored: {{reviewers: [...]}}`")
+        number = number or pull_request_number(os.environ)
+        if number is None:
+            raise UsageError("which pull request? pass --pull-request N (a workflow run's event names it)")
+        reviews = latest_reviews(os.environ, number)
+    verdict = decide(root, files, reviewers, reviews)
+    click.echo(render(verdict, fmt))
+    raise SystemExit(0 if verdict.ok else 1)
 
 
 def _changed_paths(root: Path, since: str, paths: tuple[Path, ...]) -> tuple[Path, ...]:

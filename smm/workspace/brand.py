@@ -23,6 +23,7 @@ class Brand:
     thread_numbering: bool = False
     alt_required: bool = True
     language: str | None = None  # brand.yml's `language`; see page_language
+    sponsored_reviewers: tuple[str, ...] = ()  # GitHub logins who approve sponsored posts (smm.check.approval)
     handles: dict = field(default_factory=dict)
     handles_broken: bool = False  # brand/handles.yml has errors: a missing handle is its fault, reported there
     theme: dict = field(default_factory=dict)  # brand/theme.yml (articles), empty while it has errors
@@ -43,6 +44,7 @@ def brand_from(root: Path, settings: YamlFile, handles: YamlFile, theme: YamlFil
         thread_numbering=data.get("thread_numbering", False),
         alt_required=data.get("alt_text", "required") == "required",
         language=data.get("language"),
+        sponsored_reviewers=tuple((data.get("sponsored") or {}).get("reviewers", ())),
         handles=handles.data if not handles.diagnostics else {},
         handles_broken=any(d.is_error for d in handles.diagnostics),
         theme=theme.data if theme is not None and not theme.diagnostics else {},
