@@ -64,7 +64,7 @@ def collect_competitors(repo, now: datetime, env, adapter_for: Callable[[str], P
         return [CompetitorResult("", "", "", "failed", reason=exc.message)]
     fresh = collected_since(repo.root, COMPETITORS, now, interval, lambda r: (r["competitor"], r["network"], r["handle"]))
     adapters: dict[str, Platform | CompetitorResult] = {}  # network → its adapter, or why it cannot
-    results = []
+    opened, gates, results = [], {}, []
     try:
         for competitor, accounts in competitors.items():
             for network, handle in accounts.items():
@@ -75,11 +75,12 @@ def collect_competitors(repo, now: datetime, env, adapter_for: Callable[[str], P
                     continue
                 if network not in adapters:
                     adapters[network] = _adapter(repo, env, brand_accounts[network], adapter_for)
-                results.append(_one(adapters, network, competitor, handle, now, gate()))
+                    opened += [] if isinstance(adapters[network], CompetitorResult) else [adapters[network]]
+                    gates[network] = gate()  # the network's rate limits, shared by its competitor accounts
+                results.append(_one(adapters, network, competitor, handle, now, gates[network]))
     finally:
-        for adapter in adapters.values():
-            if not isinstance(adapter, CompetitorResult):
-                adapter.close()
+        for adapter in opened:
+            adapter.close()
     return results
 
 
