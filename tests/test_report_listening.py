@@ -215,3 +215,16 @@ def test_a_broken_mentions_file_is_named_with_its_line(make_repo, smm, content, 
               files={"data/mentions/2026-11.csv": content})
     code, out, err = smm("report", "--now", "2026-12-01T00:00Z")
     assert code == 1 and said in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize("row, said", [
+    ("2026-11-20T00:00:00Z,G,mastodon,@g@m.example,many,3,2", "data/competitors/2026-11.csv:2: followers `many`"),
+    ("2026-11-20T00:00:00Z,G,mastodon,@g@m.example,10,-3,2", "data/competitors/2026-11.csv:2: posts `-3`"),
+    ("2026-11-20T00:00:00Z,G,mastodon,@g@m.example,10,3,nan", "data/competitors/2026-11.csv:2: median_engagement `nan`"),
+], ids=["followers", "negative posts", "nan median"])
+def test_a_broken_competitors_file_is_named_with_its_line(make_repo, smm, row, said):
+    make_repo(platforms="timezone: UTC\naccounts:\n  a: {platform: local}\n", calendar=None, files={
+        "data/competitors/2026-11.csv": "collected_at,competitor,network,handle,followers,posts,median_engagement\n"
+                                        + row + "\n"})
+    code, out, err = smm("report", "--now", "2026-12-01T00:00Z")
+    assert code == 1 and said in err and "Traceback" not in err

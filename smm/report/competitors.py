@@ -10,11 +10,13 @@ accounts on the same networks.
 
 from __future__ import annotations
 
+import math
 from datetime import datetime
 from pathlib import Path
 
 from smm.data.jobs import parse_time
 from smm.data.tables import COMPETITORS, read_rows
+from smm.errors import DataError
 from smm.report.kpis import _round, growth, median, percent
 from smm.report.sections import Section, Table
 
@@ -27,18 +29,24 @@ def load(root: Path, end: datetime) -> dict[tuple[str, str, str], list[tuple[dat
 
     found: dict[tuple[str, str, str], list[tuple[datetime, dict]]] = {}
     for path in month_files(root, COMPETITORS, end):
-        for row in read_rows(path, root, COMPETITORS):
+        for line, row in enumerate(read_rows(path, root, COMPETITORS), start=2):
             at = parse_time(row.get("collected_at"))
+            for column in ("followers", "posts", "median_engagement"):
+                if at is not None and _number(row.get(column)) is None and row.get(column):
+                    raise DataError(f"{path.relative_to(root).as_posix()}:{line}: {column} `{row[column][:40]}` is "
+                                    "not a number")
             if at is not None and at < end:
                 found.setdefault((row["competitor"], row["network"], row["handle"]), []).append((at, row))
     return {key: sorted(rows, key=lambda r: r[0]) for key, rows in found.items()}
 
 
 def _number(value: str | None) -> float | None:
+    """A count or median as written (empty: none); None when it is no finite number either."""
     try:
-        return float(value) if value not in (None, "") else None
+        number = float(value) if value not in (None, "") else None
     except ValueError:
         return None
+    return number if number is not None and math.isfinite(number) and number >= 0 else None
 
 
 def row(name: str, network: str, handle: str, brand: bool, followers: dict, per_week: float | None,
