@@ -143,4 +143,4 @@ def test_without_listening_file_nothing_changes(make_repo):
     ([], None), ([7], 7), ([1, 9, 4], 4), ([1, 2, 3, 10], 2.5), ([0, 0, 0], 0),
 ], ids=["none", "one", "odd", "even", "zeros"])
 def test_median_engagement(engagements, median):
-    assert median_engagement([SimpleNamespace(engagement=e) for e in engagements]) == median
+    assert median_engagement([SimpleNamespace(likes=e, reposts=0, replies=0) for e in engagements]) == median

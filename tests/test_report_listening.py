@@ -195,7 +195,7 @@ def test_the_example_shows_the_listening_sections():
     now = datetime(2026, 11, 26, 12, tzinfo=UTC)
     data = build(repo, now - timedelta(days=30), now, now).data
     assert data["mentions"]["total"] > 200 and len(data["share_of_voice"]) == 3
-    assert {r["name"] for r in data["competitors"]} >= {"Jadepot", "Mistpeak", "mastodon", "bluesky"}
+    assert {r["name"] for r in data["competitors"]} >= {"Jadeleaf", "Mistpeak", "mastodon", "bluesky"}
     assert {(a["date"], a["metric"]) for a in data["alerts"]} >= {("2026-11-19", "mentions"),
                                                                   ("2026-11-23", "negative_share")}
 

@@ -48,8 +48,8 @@ class CompetitorResult:
 
 
 def median_engagement(posts) -> float | None:
-    """The median of likes + reposts + replies over the posts; None without posts."""
-    return statistics.median(p.engagement for p in posts) if posts else None
+    """The median of likes + reposts + replies over the posts (smm.platforms.base.Found); None without posts."""
+    return statistics.median(p.likes + p.reposts + p.replies for p in posts) if posts else None
 
 
 def collect_competitors(repo, now: datetime, env, adapter_for: Callable[[str], Platform], interval: timedelta,

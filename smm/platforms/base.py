@@ -83,6 +83,7 @@ from smm.platforms.messages import (  # noqa: F401  (the contract's records: ada
     Metrics,
     Credentials,
     Incoming,
+    Profile,
 )
 from smm.platforms.rules import (  # noqa: F401
     MediaRules,
@@ -103,32 +104,19 @@ UNSET = "is not set"
 
 @dataclass(frozen=True)
 class Found:
-    """A public post someone made (a mention found by `search`, a competitor's post by `recent_posts`)."""
+    """A public post a network gave back (a search hit, a competitor's post): its network id, the
+    author's handle as the network shows it (and follower count, None when not said), when it was made
+    (aware), its text, URL and counts (`reposts` holds quotes too where the network counts them apart)."""
 
-    id: str  # the network's own post id
-    author: str  # the author's handle as the network shows it
+    id: str
+    author: str
     author_followers: int | None
-    created_at: datetime  # aware
+    created_at: datetime
     text: str
     url: str | None
-    likes: int | None = None
-    reposts: int | None = None
-    replies: int | None = None
-
-    @property
-    def engagement(self) -> int:
-        """likes + reposts + replies (a count the network does not give counts 0)."""
-        return (self.likes or 0) + (self.reposts or 0) + (self.replies or 0)
-
-
-@dataclass(frozen=True)
-class Profile:
-    """Another account's public figures, as `profile` reads them."""
-
-    handle: str
-    followers: int | None
-    posts: int | None = None  # every post the account ever made, where the network says
-    id: str | None = None  # the network's id of the account
+    likes: int = 0
+    reposts: int = 0
+    replies: int = 0
 
 class Platform:
     """One network. Subclasses set the class attributes; adapters override the methods."""

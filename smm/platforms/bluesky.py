@@ -311,7 +311,7 @@ class Bluesky(Platform):
                     found.append(Found(post.uri, post.author.handle, profile.followers, when,
                                        getattr(post.record, "text", "") or "",
                                        f"https://bsky.app/profile/{post.author.handle}/post/{post.uri.rsplit('/', 1)[1]}",
-                                       post.like_count, post.repost_count, post.reply_count))
+                                       post.like_count or 0, post.repost_count or 0, post.reply_count or 0))
             oldest = [_moment(i.post.indexed_at) for i in page.feed if i.reason is None]
             if not page.cursor or not page.feed or (oldest and min(oldest) < since):
                 return found

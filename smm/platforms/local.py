@@ -127,5 +127,5 @@ class Local(Mastodon):
     def recent_posts(self, handle: str, since: datetime) -> list[Found]:
         other = self._other(handle)
         return [Found(str(p["id"]), handle, other.get("followers"), _created(p), p.get("text", ""), None,
-                      p.get("likes"), p.get("reposts"), p.get("replies"))
+                      p.get("likes", 0), p.get("reposts", 0), p.get("replies", 0))
                 for p in other.get("posts", []) if _created(p) >= since]

@@ -331,7 +331,7 @@ class Mastodon(Platform):
                               max_id=older_than, exclude_reblogs=True)
             found += [Found(str(s["id"]), s["account"]["acct"], s["account"].get("followers_count"), _created(s),
                             readable_text(s.get("content") or ""), s.get("url") or s.get("uri"),
-                            s.get("favourites_count"), s.get("reblogs_count"), s.get("replies_count"))
+                            s.get("favourites_count") or 0, s.get("reblogs_count") or 0, s.get("replies_count") or 0)
                       for s in page if not s.get("reblog") and _created(s) >= since]
             if not page or _created(page[-1]) < since:
                 break

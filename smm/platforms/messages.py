@@ -1,6 +1,7 @@
 """What passes between smm and an adapter: whether an account can publish (Readiness), one part
 to send (Outgoing) and what it made (PublishResult), what a reconciliation may match (Lookup),
-counts (Metrics), what a token is (Credentials) and what people said (Incoming)."""
+counts (Metrics), what a token is (Credentials), what people said (Incoming) and another account's
+public figures (Profile)."""
 
 from __future__ import annotations
 
@@ -112,3 +113,13 @@ class Incoming:
     in_reply_to: str | None = None
     quotes: str | None = None
     author_verified: bool = False  # the network marks the author as verified
+
+
+@dataclass(frozen=True)
+class Profile:
+    """Another account's public figures (a competitor's), as `Platform.profile` reads them."""
+
+    handle: str
+    followers: int | None
+    posts: int | None = None  # every post the account ever made, where the network says
+    id: str | None = None  # the network's id of the account

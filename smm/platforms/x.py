@@ -333,7 +333,8 @@ class X(Platform):
                 found.append(Found(tweet["id"], handle.lstrip("@"), user.followers, _created(tweet),
                                    html.unescape(tweet.get("text", "")),
                                    f"https://x.com/{handle.lstrip('@')}/status/{tweet['id']}",
-                                   counts.get("like_count"), counts.get("retweet_count"), counts.get("reply_count")))
+                                   counts.get("like_count", 0), counts.get("retweet_count", 0),
+                                   counts.get("reply_count", 0)))
             token = (page.get("meta") or {}).get("next_token")
             if not token:
                 break

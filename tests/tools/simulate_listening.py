@@ -10,16 +10,15 @@ byte-identical files. What it writes (and first removes, if there), in the share
 
 - data/mentions/<YYYY-MM>.csv: posts naming the brand or a competitor on mastodon, bluesky and
   weibo from 2026-09-27 to 2026-11-25 (Shanghai days): about 14 a day for the brand with a weekly
-  rhythm (fewer at weekends), 12 for Jadepot, 5 for Mistpeak; authors' followers log-normal;
+  rhythm (fewer at weekends), 12 for Jadeleaf, 5 for Mistpeak; authors' followers log-normal;
   engagement grows with them. Texts come from bilingual templates and their sentiment is what
   smm.inbox.sentiment says of them, as `smm listen` would record it. Two events: 2026-11-19 a
-  tea blogger's post about the winter blend brings three times the usual mentions, and
+  tea blogger's post about the winter blend brings four times the usual mentions, and
   2026-11-23 a courier's delay brings a day of complaints (a negative share far above usual): both
-  are flagged as alerts.
+  are flagged as alerts (and, as with real counts, an ordinary busy day, 2026-11-02, crosses the line).
 - data/competitors/<YYYY-MM>.csv: each competitor account on mastodon and bluesky (the networks the
   example publishes to and smm can read), collected daily at 16:05 UTC as `smm metrics` would: followers
-  (Jadepot growing, Mistpeak losing some on Bluesky), posts in the 30 days before and their median
-  engagement.
+  (Jadeleaf growing, Mistpeak losing some), posts in the 30 days before and their median engagement.
 """
 
 from __future__ import annotations
@@ -47,14 +46,13 @@ FIRST_DAY, LAST_DAY = date(2026, 9, 27), date(2026, 11, 25)
 VIRAL_DAY, COMPLAINT_DAY = date(2026, 11, 19), date(2026, 11, 23)
 NETWORKS = {"mastodon": 0.35, "bluesky": 0.35, "weibo": 0.30}
 SUBJECTS = {  # subject → (mentions a day, keywords as listening.yml has them)
-    "brand": (14, ["Cloudleaf", "云叶茶", "cloudleaftea"]),
-    "Jadepot": (12, ["Jadepot", "玉壶茶"]),
+    "brand": (14, ["Cloudleaf", "云叶茶", "cloudleaf tea", "cloudleaftea"]),
+    "Jadeleaf": (12, ["Jadeleaf", "玉叶茶"]),
     "Mistpeak": (5, ["Mistpeak", "雾峰茶"]),
 }
 ACCOUNTS = {  # (competitor, network) → (handle, followers on FIRST_DAY, daily growth, posts a week, median engagement)
-    ("Jadepot", "mastodon"): ("@jadepot@mastodon.example", 4210, 6.0, 9, 38),
-    ("Jadepot", "bluesky"): ("jadepot.bsky.social", 2870, 8.5, 11, 52),
-    ("Mistpeak", "mastodon"): ("@mistpeak@mastodon.example", 930, 2.0, 4, 11),
+    ("Jadeleaf", "mastodon"): ("@jadeleaf@mastodon.example", 4210, 6.0, 9, 38),
+    ("Jadeleaf", "bluesky"): ("jadeleaf.bsky.social", 2870, 8.5, 11, 52),
     ("Mistpeak", "bluesky"): ("mistpeak.bsky.social", 1320, -1.5, 3, 9),
 }
 POSITIVE = ["Just tried the {tea} from {name}, lovely and fresh. Highly recommend!",
@@ -68,7 +66,7 @@ NEGATIVE = ["My {name} order arrived late and the tin was dented. Disappointed."
             "The {tea} from {name} tasted stale this time. Not happy.",
             "Still waiting for my {name} parcel, a week late. Very frustrating."]
 TEAS = ["Longjing", "Tieguanyin", "Dianhong", "White Peony", "Dancong", "Keemun", "winter blend"]
-MOOD = {"brand": (0.45, 0.40), "Jadepot": (0.38, 0.44), "Mistpeak": (0.30, 0.45)}  # P(positive), P(neutral)
+MOOD = {"brand": (0.45, 0.40), "Jadeleaf": (0.38, 0.44), "Mistpeak": (0.30, 0.45)}  # P(positive), P(neutral)
 FIRST_NAMES = ["lin", "mei", "jun", "tao", "ana", "sam", "kai", "yue", "noor", "leo", "ivy", "hao", "ruth", "wen"]
 
 
@@ -87,7 +85,7 @@ def text_of(rng: random.Random, subject: str, keyword: str, mood: str) -> str:
 def day_count(rng: random.Random, subject: str, day: date) -> int:
     base = SUBJECTS[subject][0] * (0.7 if day.weekday() >= 5 else 1.0)
     if subject == "brand" and day == VIRAL_DAY:
-        base *= 3.2
+        base *= 4.0
     if subject == "brand" and day == COMPLAINT_DAY:
         base *= 1.6
     return max(0, round(base * math.exp(rng.gauss(0, 0.2))))  # overdispersed, as mention counts are
