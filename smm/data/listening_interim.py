@@ -1,7 +1,12 @@
 """INTERIM (compete18), for the lead to swap for listen18's modules at the merge: a minimal reader of
 brand/listening.yml's `competitors:` (listen18: smm.listening.config.load_listening) and of
 data/mentions/<YYYY-MM>.csv (listen18: smm.listening.mentions.read_mentions), written to the shared
-contract (/work/wt/CONTRACTS.md). Only `competitor_accounts` and `read_mentions` are used elsewhere.
+contract (/work/wt/CONTRACTS.md). Only `competitor_accounts` and `read_mentions` are used elsewhere
+(smm/metrics/competitors.py, smm/report/__init__.py; MENTIONS in tests/tools/simulate_listening.py). The swap:
+
+    competitor_accounts(root)  →  {c.name: c.accounts for c in (load_listening(root) or ()).competitors}
+                                  (catch listen18's BrokenListening where DataError is caught now)
+    read_mentions(root)        →  smm.listening.mentions.read_mentions(root)
 """
 
 from __future__ import annotations
