@@ -4,7 +4,7 @@ data/mentions/<YYYY-MM>.csv (listen18: smm.listening.mentions.read_mentions), wr
 contract (/work/wt/CONTRACTS.md). Only `competitor_accounts` and `read_mentions` are used elsewhere
 (smm/metrics/competitors.py, smm/report/__init__.py; MENTIONS in tests/tools/simulate_listening.py). The swap:
 
-    competitor_accounts(root)  →  {c.name: c.accounts for c in (load_listening(root) or ()).competitors}
+    competitor_accounts(root)  →  {c.name: c.accounts for c in getattr(load_listening(root), "competitors", ())}
                                   (catch listen18's BrokenListening where DataError is caught now)
     read_mentions(root)        →  smm.listening.mentions.read_mentions(root)
 """
