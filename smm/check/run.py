@@ -114,12 +114,12 @@ class PostChecks:
 
     def inspect(self, repo: Repo, post: Post) -> list[Diagnostic]:
         if not post.valid:  # its fields have errors: only what can be checked safely
-            return check_accounts(repo, post) + check_pillar(repo, post)
+            return check_accounts(repo, post) + check_pillar(repo, post) + check_post_giveaway(repo, post)
         if self.renderer is None:
             self.renderer = Renderer(repo.root, repo.config, repo.brand)
         rendered = [self.renderer.render(post, name) for name in post.accounts if name in repo.config.accounts]
         return (check_rendering(rendered) + repo.voice.check_post(post, rendered) + check_accounts(repo, post)
-                + check_pillar(repo, post))
+                + check_pillar(repo, post) + check_post_giveaway(repo, post))
 
     def media_state(self, root: Path, names: list[str]) -> tuple:
         """(name, state) of each media file: a changed picture is checked again."""
@@ -214,6 +214,14 @@ def _file_state(root: Path, name: str) -> tuple:
 
 def _post_diagnostic(post: Post, path, severity, rule, message, hint=None, key=False) -> Diagnostic:
     return Diagnostic.at(post.file, post.at(path, key=key), severity, rule, message, hint)
+
+
+def check_post_giveaway(repo: Repo, post: Post) -> list[Diagnostic]:
+    """The post's `giveaway:` (smm.giveaways.config)."""
+    from smm.giveaways.config import check_giveaway
+    from smm.platforms import registry
+
+    return check_giveaway(post, repo.config.accounts, registry()) if "giveaway" in post.meta else []
 
 
 def check_accounts(repo: Repo, post: Post) -> list[Diagnostic]:

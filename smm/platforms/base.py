@@ -84,6 +84,8 @@ from smm.platforms.messages import (  # noqa: F401  (the contract's records: ada
     Credentials,
     Incoming,
     Profile,
+    Entrant,
+    ENTRY_KINDS,
 )
 from smm.platforms.rules import (  # noqa: F401
     MediaRules,
@@ -143,6 +145,7 @@ class Platform:
     has_metrics: ClassVar[bool] = False  # implements `metrics`
     has_followers: ClassVar[bool] = False  # implements `followers`
     has_inbox: ClassVar[bool] = False  # implements `inbox`
+    entrant_kinds: ClassVar[frozenset[str]] = frozenset()  # the giveaway entries `entrants` lists (ENTRY_KINDS)
     # platforms.yml: this network's account options (name → JSON Schema with a description),
     # and what its accounts must hold (a schema applied when `platform` is this one).
     options: ClassVar[dict[str, dict]] = {}
@@ -347,6 +350,11 @@ class Platform:
         by other people (never the account's own posts). `published`: the account's posts smm
         recorded (remote id, URL, extra), for a network that can only be asked post by post."""
         raise NotSupported(f"smm cannot read {self.label} mentions and messages")
+
+    def entrants(self, remote_id: str, kinds: Sequence[str]) -> list[Entrant]:
+        """Who entered a giveaway on the account's post `remote_id` in each of `kinds` (of
+        `entrant_kinds`): one Entrant per person and kind, the account itself marked `own`."""
+        raise NotSupported(f"smm cannot list who replied to, reposted or liked a {self.label} post")
 
     def close(self) -> None:
         """Release connections at the end of a run."""

@@ -21,6 +21,7 @@ from smm.platforms.base import (
     HANDLE_OPTION,
     Credentials,
     Display,
+    Entrant,
     Found,
     Incoming,
     Lookup,
@@ -41,6 +42,7 @@ POST = "app.bsky.feed.post"
 DEFAULT_SERVICE = "https://bsky.social"
 MAX_INBOX_PAGES = 20  # notifications pages read back per run (50 each)
 MAX_FEED_PAGES = 20  # author feed pages read back for a competitor (100 each)
+MAX_ENTRANT_PAGES = 100  # reposts and likes pages read per giveaway post (100 each)
 _TID_ALPHABET = "234567abcdefghijklmnopqrstuvwxyz"
 _POST_URL = regex.compile(r"(?:https://bsky\.app/profile/(?P<owner>[^/]+)/post/|at://(?P<owner>[^/]+)/app\.bsky\.feed\.post/)"
                           r"(?P<rkey>[A-Za-z0-9._:~-]+)/?")
@@ -93,6 +95,7 @@ class Bluesky(Platform):
     options_rule = {"required": ["handle", "password_env"]}
     display = Display("#1185fe", "#0b62d6")
     has_metrics = has_followers = has_inbox = True
+    entrant_kinds = frozenset({"reply", "repost", "like"})
     can_publish = True
     reconciles = True
     settle = 0.0  # putRecord at a record key of its own: a late request rewrites that record, never adds one
@@ -332,6 +335,43 @@ class Bluesky(Platform):
             if not page.cursor or not page.notifications or _moment(page.notifications[-1].indexed_at) < since:
                 return found
             cursor = page.cursor
+        return found
+
+    def entrants(self, remote_id: str, kinds) -> list[Entrant]:
+        """Direct replies (getPostThread), reposts (getRepostedBy) and likes (getLikes); each
+        person's createdAt (else indexedAt) and whether they follow the account from getProfiles."""
+        found = []
+        if "reply" in kinds:
+            thread = self._call("replies", self.client.get_post_thread, remote_id, depth=1, parent_height=0).thread
+            found += [("reply", r.post.author.did, r.post.author.handle, _moment(r.post.record.created_at))
+                      for r in getattr(thread, "replies", None) or [] if getattr(r, "post", None) is not None]
+        if "repost" in kinds:
+            found += [("repost", p.did, p.handle, None)
+                      for page in self._pages("reposts", self.client.get_reposted_by, remote_id) for p in page.reposted_by]
+        if "like" in kinds:
+            found += [("like", like.actor.did, like.actor.handle, _moment(like.created_at))
+                      for page in self._pages("likes", self.client.get_likes, remote_id) for like in page.likes]
+        profiles = self._profiles(sorted({did for _, did, _, _ in found}))
+        return [Entrant(kind, handle, did, when, profiles.get(did, (None, None))[0], profiles.get(did, (None, None))[1],
+                        did == self.did) for kind, did, handle, when in found]
+
+    def _pages(self, what: str, call, uri: str) -> list:
+        pages, cursor = [], None
+        for _ in range(MAX_ENTRANT_PAGES):
+            page = self._call(what, call, uri, cursor=cursor, limit=100)
+            pages.append(page)
+            if not page.cursor or page.cursor == cursor:
+                break
+            cursor = page.cursor
+        return pages
+
+    def _profiles(self, dids: list[str]) -> dict[str, tuple[datetime | None, bool]]:
+        """DID → (when the account was made, else first indexed; whether it follows this account)."""
+        found = {}
+        for start in range(0, len(dids), 25):  # getProfiles takes 25 actors at a time
+            for p in self._call("profiles", self.client.get_profiles, dids[start:start + 25]).profiles:
+                made = p.created_at or p.indexed_at
+                found[p.did] = (_moment(made) if made else None, bool(p.viewer and p.viewer.followed_by))
         return found
 
     def _incoming(self, n, when: datetime) -> Incoming:

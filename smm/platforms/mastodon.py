@@ -25,6 +25,7 @@ from smm.platforms.base import (
     TOKEN_OPTION,
     Credentials,
     Display,
+    Entrant,
     Found,
     Incoming,
     Lookup,
@@ -138,6 +139,7 @@ class Mastodon(Platform):
     options_rule = {"required": ["instance", "token_env"]}
     display = Display("#6364ff", "#563acc", link_chars=30, square_avatar=True)
     has_metrics = has_followers = has_inbox = True
+    entrant_kinds = frozenset({"reply", "repost", "like"})
     can_publish = True
     reconciles = True
     settle = 2 * TIMEOUT  # assumed: Mastodon acts on a request within twice the answer timeout, or never
@@ -264,6 +266,42 @@ class Mastodon(Platform):
                 return found
             older_than = page[-1]["id"]
         return found  # older ones wait for the next run with a shorter --since
+
+    def entrants(self, remote_id: str, kinds) -> list[Entrant]:
+        """Replies (the status's context descendants that answer it), boosts (reblogged_by) and
+        favourites (favourited_by, every page); who follows the account from the relationships."""
+        me = str(self._call("who am I", self.api.me)["id"])
+        found = []
+        if "reply" in kinds:
+            context = self._call("replies", self.api.status_context, remote_id)
+            found += [("reply", s["account"], _created(s)) for s in context["descendants"]
+                      if str(s.get("in_reply_to_id")) == str(remote_id)]
+        for kind, call in (("repost", self.api.status_reblogged_by), ("like", self.api.status_favourited_by)):
+            if kind in kinds:
+                found += [(kind, account, None) for account in self._pages(kind + "s", call, remote_id)]
+        followers = self._followed_by([str(a["id"]) for _, a, _ in found if str(a["id"]) != me])
+        host = urlsplit(self.options["instance"]).netloc
+        return [Entrant(kind, a["acct"] if "@" in a["acct"] else f"{a['acct']}@{host}", str(a["id"]), when,
+                        _created(a) if a.get("created_at") else None, followers.get(str(a["id"])), str(a["id"]) == me)
+                for kind, a, when in found]
+
+    def _pages(self, what: str, call, *args) -> list:
+        """Every page of a list the server pages with Link headers (MAX_PAGES at most)."""
+        page, found = self._call(what, call, *args), []
+        for _ in range(MAX_PAGES):
+            found += page or []
+            if not page or getattr(page, "_pagination_next", None) is None:
+                break
+            page = self._call(what, self.api.fetch_next, page)
+        return found
+
+    def _followed_by(self, ids: list[str]) -> dict[str, bool]:
+        """Whether each account follows this one (relationships, 40 accounts a call)."""
+        unique, found = sorted(set(ids)), {}
+        for start in range(0, len(unique), 40):
+            for relation in self._call("relationships", self.api.account_relationships, unique[start:start + 40]):
+                found[str(relation["id"])] = bool(relation.get("followed_by"))
+        return found
 
     def confirm(self, reference: str) -> PublishResult:
         """A status URL of this instance (`https://instance/@user/ID`) or an id; it must be this account's."""

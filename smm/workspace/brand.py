@@ -27,6 +27,7 @@ class Brand:
     handles: dict = field(default_factory=dict)
     handles_broken: bool = False  # brand/handles.yml has errors: a missing handle is its fault, reported there
     theme: dict = field(default_factory=dict)  # brand/theme.yml (articles), empty while it has errors
+    staff: tuple[str, ...] = ()  # brand.yml's `staff`: handles or handles.yml names who never win a giveaway
 
     def handle(self, who: str, account: str, platform: str) -> str | None:
         """`@{who}` as written for this account: by account name, platform name, then `default`."""
@@ -48,6 +49,7 @@ def brand_from(root: Path, settings: YamlFile, handles: YamlFile, theme: YamlFil
         handles=handles.data if not handles.diagnostics else {},
         handles_broken=any(d.is_error for d in handles.diagnostics),
         theme=theme.data if theme is not None and not theme.diagnostics else {},
+        staff=tuple(data.get("staff", ())),
     )
     return brand, settings.diagnostics
 
