@@ -38,7 +38,7 @@ def _resolve(spec: dict, root: dict) -> dict:
     return root["$defs"][ref.rsplit("/", 1)[1]] if ref else spec
 
 
-SCHEMAS = ["post", "platforms", "calendar", "brand", "handles", "goals", "theme", "replies"]
+SCHEMAS = ["post", "platforms", "calendar", "brand", "handles", "goals", "theme", "replies", "personas"]
 
 
 @pytest.mark.parametrize("name", SCHEMAS)

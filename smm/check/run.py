@@ -23,13 +23,16 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import smm
+from smm.check.derived import check_comments, check_evergreen, check_variants
 from smm.check.diagnostics import ERROR, WARNING, Diagnostic
+from smm.check.personas import check_audience, check_quiet_personas
 from smm.check.integrity import check_duplicate_ids, check_records
 from smm.content.post import CONTENT_DIR, Post, read_post
 from smm.data.jobs import JobState, jobs_of
 from smm.data.records import RECORDS_DIR
 from smm.inbox.replies import check_replies
 from smm.platforms import platform_class
+from smm.publish.evergreen import reshares
 from smm.render.rendered import Rendered, Renderer
 from smm.workspace import lookalikes
 from smm.workspace.cache import MISS, FileCache, recall, remember
@@ -41,6 +44,7 @@ from smm.workspace.schema import did_you_mean
 from smm.workspace.settings import Settings, load_settings
 
 GAP_WARNING_WINDOW = timedelta(days=7)
+RESHARES_AHEAD = timedelta(days=90)  # planned re-shares count in the promotional share this far ahead
 
 
 def run_check(root: Path, now: datetime, paths: list[Path] | None = None,
@@ -51,9 +55,11 @@ def run_check(root: Path, now: datetime, paths: list[Path] | None = None,
     settings, key = loaded or check_settings(root)
     checks = PostChecks(now, key, [_relative(root, p) for p in paths or []] or None)
     repo = load_repo(root, checks, settings)
-    repo.diagnostics += (repo.voice.check_calendar(repo.posts) + check_duplicate_ids(repo.posts + repo.broken)
+    planned = reshares(repo.posts, repo.records, repo.calendar, repo.config.timezone, now, now + RESHARES_AHEAD)
+    repo.diagnostics += (repo.voice.check_calendar(repo.posts + planned) + check_duplicate_ids(repo.posts + repo.broken)
                          + check_records(repo) + check_jobs_needing_a_human(repo) + check_gaps(repo, now)
-                         + check_daily_limits(repo) + check_replies(repo))
+                         + check_daily_limits(repo) + check_replies(repo) + check_evergreen(repo)
+                         + check_quiet_personas(repo, now))
     # explained by look-alike characters where they are the cause; reported once each (a broken
     # template is reported by every post that uses it)
     repo.diagnostics = lookalikes.explain(repo.diagnostics, SourceLines(root).line)
@@ -114,12 +120,14 @@ class PostChecks:
 
     def inspect(self, repo: Repo, post: Post) -> list[Diagnostic]:
         if not post.valid:  # its fields have errors: only what can be checked safely
-            return check_accounts(repo, post) + check_pillar(repo, post) + check_post_giveaway(repo, post)
+            return (check_accounts(repo, post) + check_pillar(repo, post) + check_post_giveaway(repo, post)
+                    + check_audience(repo, post))
         if self.renderer is None:
             self.renderer = Renderer(repo.root, repo.config, repo.brand)
         rendered = [self.renderer.render(post, name) for name in post.accounts if name in repo.config.accounts]
         return (check_rendering(rendered) + repo.voice.check_post(post, rendered) + check_accounts(repo, post)
-                + check_pillar(repo, post) + check_post_giveaway(repo, post))
+                + check_pillar(repo, post) + check_post_giveaway(repo, post) + check_comments(repo, self.renderer, post)
+                + check_variants(repo, self.renderer, post) + check_audience(repo, post))
 
     def media_state(self, root: Path, names: list[str]) -> tuple:
         """(name, state) of each media file: a changed picture is checked again."""

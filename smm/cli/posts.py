@@ -149,6 +149,7 @@ def new(title: str, when: str | None, platforms: str | None, now: str | None) ->
 @NOW_OPTION
 def calendar(start: str | None, end: str | None, fmt: str, now: str | None) -> None:
     """The content calendar: scheduled posts by day, and open slots from brand/calendar.yml."""
+    from smm.publish.evergreen import reshares
     from smm.workspace import calendar as cal
 
     repo = repository()
@@ -160,7 +161,8 @@ def calendar(start: str | None, end: str | None, fmt: str, now: str | None) -> N
     if last < first:
         raise UsageError("--to is before --from")
     window = (datetime.combine(first, time(), tzinfo=tz), datetime.combine(last + timedelta(days=1), time(), tzinfo=tz))
-    view = cal.CalendarView(cal.timeline(repo.calendar, repo.posts, tz, *window), repo.brand.name, moment)
+    planned = reshares(repo.posts, repo.records, repo.calendar, tz, moment, window[1])  # evergreen posts again
+    view = cal.CalendarView(cal.timeline(repo.calendar, repo.posts + planned, tz, *window), repo.brand.name, moment)
     if fmt == "ics":
         from smm.data.gitops import origin_url
 
@@ -223,7 +225,7 @@ def preview(paths: tuple[Path, ...], accounts: tuple[str, ...], fmt: str) -> Non
             continue
         names = [a for a in post.accounts if a in repo.config.accounts and (not accounts or a in accounts)]
         if names:
-            selected.append((post, [renderer.render(post, name) for name in names]))
+            selected += show.entries(repo.config, renderer, post, names)
     broken = sorted({d.file for d in repo.diagnostics if d.is_error and d.file.startswith("content/")
                      and _under((repo.root / d.file).resolve(), wanted)})
     if broken:

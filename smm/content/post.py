@@ -21,7 +21,8 @@ from smm.workspace.yamlsource import Positions, load
 CONTENT_DIR = "content"
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{0,127}$")
 _FENCE = "---"
-SUMMARY_FIELDS = ("id", "draft", "pillar", "tags", "voice", "publish_at", "platforms", "campaign", "reply_to")
+SUMMARY_FIELDS = ("id", "draft", "pillar", "tags", "voice", "publish_at", "platforms", "campaign", "reply_to",
+                  "evergreen", "audience")
 
 
 @dataclass(frozen=True)

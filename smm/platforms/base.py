@@ -11,7 +11,7 @@ without the method. A platform class declares, as class attributes:
   `cost`, `extra_problems`, `max_links`, `max_hashtags`, `media` (MediaRules),
   `article_images` (MediaRules of an article's images, for markup `article`), `daily_limit`
   (with `day_zone`, the zone of the network's days), `threads`
-  (or `threads_for(options)`), `content_warnings`; `smm check`, `preview` and `count` read them;
+  (or `threads_for(options)`), `comments` (or `comments_for(options)`), `content_warnings`; `smm check`, `preview` and `count` read them;
 - its text: `markup`, the flavour smm.render.markup writes (one of `FLAVORS`), and `finalize`,
   `shorten_links`, `facets` for what the network needs beyond it;
 - its account options: `options` (name → JSON Schema with a description) and `options_rule`
@@ -131,6 +131,7 @@ class Platform:
     unit: ClassVar[str] = "characters"  # what `length` counts, in a word or two
     counting_rule: ClassVar[str] = "grapheme clusters"  # the whole rule, for previews and docs
     threads: ClassVar[bool] = False  # can publish a reply chain
+    comments: ClassVar[bool] = False  # can publish a reply or comment under its own post (`first_comment`)
     markup: ClassVar[str] = "plain"  # a smm.render.markup flavor
     max_links: ClassVar[int | None] = None
     max_hashtags: ClassVar[int | None] = None
@@ -166,6 +167,12 @@ class Platform:
     def threads_for(cls, options: Mapping) -> bool:
         """Whether this account can publish a reply chain (some networks need a setting for it)."""
         return cls.threads
+
+    @classmethod
+    def comments_for(cls, options: Mapping) -> bool:
+        """Whether this account can publish a post's `first_comment` under it: a network that
+        chains replies can; others say so with `comments`."""
+        return cls.comments or cls.threads_for(options)
 
     @classmethod
     def cost(cls, text: str) -> int:

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from smm.check.diagnostics import ERROR, Diagnostic
 from smm.content import media, video
+from smm.content.derived import is_comment
 from smm.workspace.files import inside, not_regular, unusable_path
 
 
@@ -30,7 +31,7 @@ def check_file(job, file: str, rules, at: tuple, what: str) -> None:
 def check_media(job) -> list[MediaRef]:
     items, base = job.view.media, job.view.media_path or ("media",)
     rules = job.platform.media
-    if len(items) < rules.min_count:
+    if len(items) < rules.min_count and not is_comment(job.post.id):  # a comment needs none
         where = job.view.media_path or ("platforms", job.account_index())
         job.problem(where, "media.none", f"{job.platform.label} posts need at least {rules.min_count} image or "
                      "video; this one has none", f"add `media:`, or take `{job.account}` off `platforms`")

@@ -62,6 +62,11 @@ class Repo:
         return self.settings.brand
 
     @property
+    def personas(self):
+        """brand/personas.yml (smm.workspace.personas.Personas)."""
+        return self.settings.personas
+
+    @property
     def goals(self) -> list[dict]:
         return self.settings.goals
 

@@ -23,6 +23,7 @@ from smm.workspace.config import (
     config_from,
     load_yaml_file,
 )
+from smm.workspace.personas import PERSONAS_FILE, Personas, personas_from
 
 VOICE_FILE = "brand/voice.yml"  # here, not in smm.voice: commands that check no post never import the voice engine
 Build = Callable[[Path, YamlFile, dict], tuple[object, list[Diagnostic]]]  # (root, the file, built so far)
@@ -52,6 +53,7 @@ SETTINGS_FILES = (
     SettingsFile("goals", GOALS_FILE, "goals",
                  lambda root, loaded, built: goals_from(loaded, built["config"].account_names)),
     SettingsFile("replies", REPLIES_FILE, "replies", lambda root, loaded, built: replies_from(loaded)),
+    SettingsFile("personas", PERSONAS_FILE, "personas", lambda root, loaded, built: personas_from(loaded, built["config"])),
     SettingsFile("voice", VOICE_FILE, "voice", _voice),
 )
 
@@ -63,6 +65,7 @@ class Settings:
     brand: Brand
     goals: list[dict]
     replies: Replies
+    personas: Personas
     voice: object | None  # smm.voice.Voice; None unless asked for
     found: dict[str, list[Diagnostic]] = field(default_factory=dict)  # by SettingsFile name: its problems
 
