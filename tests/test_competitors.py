@@ -119,9 +119,10 @@ def test_a_second_run_within_the_interval_adds_no_rows(repo_root):
 
 
 @pytest.mark.parametrize("listening, said", [
-    ("competitors: [Globex]\n", "brand/listening.yml: `competitors` must be a mapping"),
-    ("competitors:\n  Globex: {accounts: [globex]}\n", "brand/listening.yml:2: competitors.Globex.accounts must map"),
-    ("competitors:\n  Globex: {accounts: {local: ''}}\n", "brand/listening.yml:2: competitors.Globex.accounts must map"),
+    ("competitors: [Globex]\n", "brand/listening.yml:1:14: `competitors` must be a mapping"),
+    ("competitors:\n  Globex: {accounts: [globex]}\n", "brand/listening.yml:2:22: `competitors.Globex.accounts` must be"),
+    ("competitors:\n  Globex: {accounts: {local: ''}}\n", "brand/listening.yml:2:30: `competitors.Globex.accounts.local` "
+                                                          "must not be empty"),
     ("competitors: {Globex: {accounts: {local: x}\n", "brand/listening.yml:1:"),
 ], ids=["a list", "accounts a list", "an empty handle", "broken YAML"])
 def test_a_broken_listening_file_is_named_and_the_brand_metrics_still_collected(make_repo, listening, said):

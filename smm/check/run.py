@@ -52,6 +52,30 @@ def run_check(root: Path, now: datetime, paths: list[Path] | None = None,
     """The repository, with its voice rules and every problem in `repo.diagnostics`; `repo.posts` are
     summaries (Post.summary). With `paths`, the problems of posts outside them are left out (all
     the checks across posts still run): `select` would drop them. `loaded`: `check_settings(root)`."""
+    run = start_check(root, now, paths, loaded)
+    run.repo.diagnostics = run.diagnostics()
+    return run.repo
+
+
+@dataclass
+class CheckRun:
+    """A check whose posts' problems in their own files are still pickled (`own`: file → (digest of
+    the file's bytes or None, pickled problems)); `repo.diagnostics` holds every other problem."""
+
+    repo: Repo
+    settings_key: bytes
+    own: dict[str, tuple[bytes | None, bytes]]
+
+    def diagnostics(self) -> list[Diagnostic]:
+        """Every problem: explained by look-alike characters where they are the cause; reported once
+        each (a broken template is reported by every post that uses it)."""
+        own = [d for file in sorted(self.own) for d in pickle.loads(self.own[file][1])]
+        return lookalikes.explain(own + self.repo.diagnostics, SourceLines(self.repo.root).line)
+
+
+def start_check(root: Path, now: datetime, paths: list[Path] | None = None,
+                loaded: tuple[Settings, bytes] | None = None) -> CheckRun:
+    """`run_check` but for unpickling and explaining the problems posts have in their own files."""
     settings, key = loaded or check_settings(root)
     checks = PostChecks(now, key, [_relative(root, p) for p in paths or []] or None)
     repo = load_repo(root, checks, settings)
@@ -60,10 +84,7 @@ def run_check(root: Path, now: datetime, paths: list[Path] | None = None,
                          + check_records(repo) + check_jobs_needing_a_human(repo) + check_gaps(repo, now)
                          + check_daily_limits(repo) + check_replies(repo) + check_evergreen(repo)
                          + check_quiet_personas(repo, now))
-    # explained by look-alike characters where they are the cause; reported once each (a broken
-    # template is reported by every post that uses it)
-    repo.diagnostics = lookalikes.explain(repo.diagnostics, SourceLines(root).line)
-    return repo
+    return CheckRun(repo, key, checks.own)
 
 
 @dataclass(frozen=True)
@@ -89,6 +110,7 @@ class PostChecks:
         self.renderer: Renderer | None = None  # made in the process that uses it
         self.caches: dict[int, FileCache] = {}  # by shard, loaded by the process that checks it
         self.media_states: dict[str, tuple] = {}
+        self.own: dict[str, tuple[bytes | None, bytes]] = {}  # reported file → (digest, its own problems pickled)
 
     def _cache(self, root: Path, file: str) -> FileCache:
         shard = shard_of(file)
@@ -111,7 +133,9 @@ class PostChecks:
             checked = Checked(post and post.summary(), self.media_state(repo.root, names),
                               [d for d in found if d.file != file], pickle.dumps(own, pickle.HIGHEST_PROTOCOL))
             cache.store(file, checked)
-        found = checked.foreign + (pickle.loads(checked.own) if self.reported(file) else [])
+        if self.reported(file):
+            self.own[file] = (cache.digests.get(file), checked.own)
+        found = list(checked.foreign)
         post = checked.post
         return post, found + check_due(repo, post, self.now) if post is not None and post.valid else found
 
@@ -134,11 +158,16 @@ class PostChecks:
         return tuple((name, self.media_states.get(name) or self.media_states.setdefault(name, _file_state(root, name)))
                      for name in names)
 
-    def save(self, shard: int) -> None:
-        """Keep the results of a shard this process read for the next run."""
+    def save(self, shard: int) -> dict:
+        """Keep the results of a shard this process read for the next run; its files' own problems
+        (pickled) go to the main process."""
         cache = self.caches.pop(shard, None)
         if cache is not None:
             cache.save()
+        return {file: own for file, own in self.own.items() if shard_of(file) == shard}
+
+    def merge(self, handed: dict) -> None:
+        self.own.update(handed)
 
 
 def check_settings(root: Path) -> tuple[Settings, bytes]:

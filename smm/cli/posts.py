@@ -36,10 +36,9 @@ def check(paths: tuple[Path, ...], fmt: str, fix: bool, since: str | None, now: 
     Exit 0 without errors (warnings allowed), 1 with errors, 2 for bad usage or an
     unusable platforms.yml.
     """
-    from smm.check.diagnostics import Findings
-    from smm.check.run import check_settings, run_check, select
+    from smm.check.report import report
+    from smm.check.run import check_settings, start_check
     from smm.workspace.config import find_root
-    from smm.workspace.files import SourceLines
 
     for p in paths:
         if not p.exists():
@@ -59,12 +58,15 @@ def check(paths: tuple[Path, ...], fmt: str, fix: bool, since: str | None, now: 
                                       for w in wanted)]
         for changed in apply_fixes(root, posts, settings.voice):
             click.echo(f"fixed {changed}", err=True)
-    repo = run_check(root, moment, list(paths), (settings, key))
-    found = select(repo.diagnostics, repo.root, list(paths))
-    click.echo(render(Findings(found, SourceLines(repo.root).line), fmt))
-    if repo.config_broken:
+    run = start_check(root, moment, list(paths), (settings, key))
+    data, errors = report(run, fmt, list(paths))
+    sys.stdout.flush()  # bytes as they are: nothing to strip (`diagnostics.visible` shows control characters as symbols)
+    sys.stdout.buffer.write(data)
+    sys.stdout.buffer.write(b"\n")
+    sys.stdout.buffer.flush()
+    if run.repo.config_broken:
         raise SystemExit(2)
-    raise SystemExit(1 if any(d.is_error for d in found) else 0)
+    raise SystemExit(1 if errors else 0)
 
 
 @cli.command()

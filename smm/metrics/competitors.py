@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Callable
 
-from smm.data.listening_interim import competitor_accounts  # INTERIM: listen18's load_listening at the merge
 from smm.data.tables import COMPETITORS, timestamp
-from smm.errors import DataError, NotSupported, PlatformError
+from smm.errors import NotSupported, PlatformError
+from smm.listening.config import BrokenListening, load_listening
 from smm.metrics.calls import Gate, GaveUp
 from smm.metrics.targets import collected_since
 from smm.platforms import Platform, platform_class
@@ -59,9 +59,10 @@ def collect_competitors(repo, now: datetime, env, adapter_for: Callable[[str], P
     for name, options in repo.config.accounts.items():
         brand_accounts.setdefault(options.platform, name)
     try:
-        competitors = competitor_accounts(repo.root)
-    except DataError as exc:  # the brand's own metrics are collected all the same
-        return [CompetitorResult("", "", "", "failed", reason=exc.message)]
+        competitors = {c.name: c.accounts for c in getattr(load_listening(repo.root), "competitors", ())}
+    except BrokenListening as exc:  # the brand's own metrics are collected all the same
+        said = [f"{d.file}:{d.line}:{d.column}: {d.message}" for d in exc.diagnostics[:3]]
+        return [CompetitorResult("", "", "", "failed", reason="; ".join(said) or exc.message)]
     fresh = collected_since(repo.root, COMPETITORS, now, interval, lambda r: (r["competitor"], r["network"], r["handle"]))
     adapters: dict[str, Platform | CompetitorResult] = {}  # network → its adapter, or why it cannot
     opened, gates, results = [], {}, []

@@ -20,7 +20,7 @@ without the method. A platform class declares, as class attributes:
   must have one schema; `secrets` names the options that hold environment variable names, and
   `publish_options` those an account needs to publish (not to be checked: `readiness` says so);
 - `display` (Display: the preview card's colours and how links are shown), `max_lateness`
-  (its accounts' default), `has_metrics` / `has_followers` / `has_inbox`;
+  (its accounts' default), `has_metrics` / `has_followers` / `has_inbox` / `has_search`;
 - for publishing: `can_publish`, `requires` (SDK modules, installed by the pip extra
   `extra`), `reconciles` (`find` can tell whether an earlier call worked), `exports` (publishing
   writes a bundle a human uploads: the job is recorded `exported`, not `published`);
@@ -146,6 +146,7 @@ class Platform:
     has_metrics: ClassVar[bool] = False  # implements `metrics`
     has_followers: ClassVar[bool] = False  # implements `followers`
     has_inbox: ClassVar[bool] = False  # implements `inbox`
+    has_search: ClassVar[bool] = False  # implements `search`
     entrant_kinds: ClassVar[frozenset[str]] = frozenset()  # the giveaway entries `entrants` lists (ENTRY_KINDS)
     # platforms.yml: this network's account options (name → JSON Schema with a description),
     # and what its accounts must hold (a schema applied when `platform` is this one).
@@ -357,6 +358,12 @@ class Platform:
         by other people (never the account's own posts). `published`: the account's posts smm
         recorded (remote id, URL, extra), for a network that can only be asked post by post."""
         raise NotSupported(f"smm cannot read {self.label} mentions and messages")
+
+    def search(self, query: str, since: datetime, *, authors: Sequence[str] = ()) -> list[Found]:
+        """Public posts since `since` that hold `query` (a keyword, or a hashtag with its `#`), by others than
+        the account itself. A network whose search finds nothing here may read `authors` (handles on this
+        network, such as competitors') instead. The caller matches every post's text again."""
+        raise NotSupported(f"{self.label} cannot search")
 
     def entrants(self, remote_id: str, kinds: Sequence[str]) -> list[Entrant]:
         """Who entered a giveaway on the account's post `remote_id` in each of `kinds` (of

@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Sequence
 
 import regex
 
@@ -41,6 +42,7 @@ MAX_BYTES = 3000
 POST = "app.bsky.feed.post"
 DEFAULT_SERVICE = "https://bsky.social"
 MAX_INBOX_PAGES = 20  # notifications pages read back per run (50 each)
+MAX_SEARCH_PAGES = 10  # searchPosts pages (100 each), and feed pages (100 each) of the fallback, per query or feed
 MAX_FEED_PAGES = 20  # author feed pages read back for a competitor (100 each)
 MAX_ENTRANT_PAGES = 100  # reposts and likes pages read per giveaway post (100 each)
 _TID_ALPHABET = "234567abcdefghijklmnopqrstuvwxyz"
@@ -94,7 +96,7 @@ class Bluesky(Platform):
     }
     options_rule = {"required": ["handle", "password_env"]}
     display = Display("#1185fe", "#0b62d6")
-    has_metrics = has_followers = has_inbox = True
+    has_metrics = has_followers = has_inbox = has_search = True
     entrant_kinds = frozenset({"reply", "repost", "like"})
     can_publish = True
     reconciles = True
@@ -337,6 +339,55 @@ class Bluesky(Platform):
             cursor = page.cursor
         return found
 
+    def search(self, query: str, since: datetime, *, authors: Sequence[str] = ()) -> list[Found]:
+        """`app.bsky.feed.searchPosts` back to `since`; where the AppView finds nothing (one that does not
+        serve search answers an empty list), the posts it can show are read instead, once per run: the
+        account's timeline (whom it follows) and the feeds of `authors`, kept when their text holds the query."""
+        from smm.listening.matching import holds
+
+        hits, cursor = [], None
+        for _ in range(MAX_SEARCH_PAGES):
+            page = self._call("search", self.client.app.bsky.feed.search_posts,
+                              {"q": query, "since": since.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+                               "limit": 100, "cursor": cursor, "sort": "latest"})
+            hits += page.posts
+            if not page.cursor or not page.posts:
+                break
+            cursor = page.cursor
+        if not hits:
+            tag = query.startswith("#")
+            hits = [p for p in self._readable(since, tuple(authors)) if holds(p.record.text, query.lstrip("#"), tag)]
+        hits = [p for p in hits if p.author.did != self.did and _moment(p.record.created_at) >= since]
+        followers = self._followers({p.author.did for p in hits})
+        return [_found(p, followers.get(p.author.did)) for p in hits]
+
+    def _followers(self, dids: set[str]) -> dict[str, int | None]:
+        """Follower counts by DID (getProfiles, 25 at a time): a post view does not carry them."""
+        found, dids = {}, sorted(dids)
+        for start in range(0, len(dids), 25):
+            answer = self._call("profiles", self.client.app.bsky.actor.get_profiles, {"actors": dids[start:start + 25]})
+            found.update((p.did, p.followers_count) for p in answer.profiles)
+        return found
+
+    def _readable(self, since: datetime, authors: tuple[str, ...]) -> list:
+        """The posts of the timeline and of `authors`' feeds back to `since` (read once per run)."""
+        if getattr(self, "_read_since", None) != (since, authors):
+            posts = self._feed("timeline", self.client.app.bsky.feed.get_timeline, {}, since)
+            for author in authors:
+                posts += self._feed(f"{author}'s feed", self.client.app.bsky.feed.get_author_feed, {"actor": author}, since)
+            self._read_since, self._posts = (since, authors), list({p.uri: p for p in posts}.values())
+        return self._posts
+
+    def _feed(self, what: str, call, params: dict, since: datetime) -> list:
+        posts, cursor = [], None
+        for _ in range(MAX_SEARCH_PAGES):
+            page = self._call(what, call, {**params, "limit": 100, "cursor": cursor})
+            posts += [item.post for item in page.feed if item.reason is None]  # reposts are not the reposter's words
+            if not page.cursor or not page.feed or _moment(page.feed[-1].post.indexed_at) < since:
+                break
+            cursor = page.cursor
+        return posts
+
     def entrants(self, remote_id: str, kinds) -> list[Entrant]:
         """Direct replies (getPostThread), reposts (getRepostedBy) and likes (getLikes); each
         person's createdAt (else indexedAt) and whether they follow the account from getProfiles."""
@@ -388,6 +439,14 @@ class Bluesky(Platform):
     def close(self) -> None:
         if hasattr(self, "_client"):
             self._client.request.close()
+
+
+def _found(post, followers: int | None) -> Found:
+    """A post view as a search hit, with its author's follower count."""
+    rkey = post.uri.rsplit("/", 1)[1]
+    return Found(post.uri, post.author.handle, followers, _moment(post.record.created_at).astimezone(timezone.utc),
+                 getattr(post.record, "text", "") or "", f"https://bsky.app/profile/{post.author.handle}/post/{rkey}",
+                 post.like_count or 0, (post.repost_count or 0) + (post.quote_count or 0), post.reply_count or 0)
 
 
 def _video(path):

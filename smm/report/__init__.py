@@ -184,14 +184,16 @@ def build(repo, start: datetime, end: datetime, now: datetime) -> Report:
 
 def _listening(repo, period: list[MeasuredPost], followers: dict, start: datetime, end: datetime) -> tuple[dict, dict]:
     """Mentions, share of voice, the competitor benchmark and the alerts; and their charts' data."""
-    from smm.data.listening_interim import competitor_accounts, read_mentions  # INTERIM: listen18's at the merge
+    from smm.listening.config import load_listening
+    from smm.listening.mentions import read_mentions
     from smm.report import alerts, competitors, listening
 
     tz = repo.config.timezone
     found = [m for m in read_mentions(repo.root) if m.created_at < end]
     brand = [m for m in found if m.subject == listening.BRAND]
     data = {"mentions": listening.mentions(found, start, end, tz),
-            "share_of_voice": listening.share_of_voice(found, start, end, list(competitor_accounts(repo.root))),
+            "share_of_voice": listening.share_of_voice(found, start, end, [
+                c.name for c in getattr(load_listening(repo.root), "competitors", ())]),
             "competitors": competitors.benchmark(repo, period, followers, start, end),
             "alerts": alerts.find(listening.per_day(brand, tz), listening.days_between(start, end, tz))}
     days = data["mentions"]["days"]

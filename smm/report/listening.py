@@ -12,10 +12,10 @@ from __future__ import annotations
 from collections import Counter
 from datetime import date, datetime, timedelta, tzinfo
 
+from smm.listening.config import BRAND
 from smm.report.kpis import _round, percent
 from smm.report.sections import Section, Table
 
-BRAND = "brand"
 SENTIMENTS = ("positive", "neutral", "negative")
 TOP = 5
 TOP_KEYWORDS = 10

@@ -36,7 +36,7 @@ from zoneinfo import ZoneInfo
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from smm.data.listening_interim import MENTIONS  # noqa: E402  (INTERIM: listen18's module at the merge)
+from smm.listening.mentions import MENTIONS  # noqa: E402
 from smm.data.tables import COMPETITORS  # noqa: E402
 from smm.inbox.sentiment import sentiment  # noqa: E402
 
