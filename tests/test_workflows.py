@@ -230,3 +230,14 @@ def test_the_pages_workflow_builds_the_site_of_a_new_repository(tmp_path, smm):
     home = (site / "index.html").read_text(encoding="utf-8")
     assert 'rel="canonical" href="https://acme.github.io/social/index.html"' in home
     assert (site / "calendar" / "index.html").is_file() and (site / "sitemap.xml").is_file()
+
+
+@pytest.mark.parametrize("path", [ROOT / ".github/workflows/publish.yml", ROOT / "smm/scaffold/workflows/publish.yml"],
+                         ids=["repository", "scaffold"])
+def test_the_scheduled_job_puts_the_alerts_in_its_summary(path):
+    steps_ = load(path)["jobs"]["publish"]["steps"]
+    alerts = next(s for s in steps_ if "smm report --alerts" in s.get("run", ""))
+    assert '--format markdown >> "$GITHUB_STEP_SUMMARY"' in alerts["run"] and alerts["if"] == "${{ !cancelled() }}"
+    assert "env" not in alerts  # the report reads data/ only: no secret
+    metrics = next(s for s in steps_ if "smm metrics" in s.get("run", ""))
+    assert steps_.index(metrics) < steps_.index(alerts)
