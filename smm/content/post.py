@@ -265,7 +265,7 @@ def _hashtag_problems(meta: dict, positions: Positions, file: str) -> list[Diagn
     found = []
     for path, _, tags in written(meta, "hashtags"):
         for index, tag in enumerate(tags if isinstance(tags, list) else ()):
-            problem = hashtag_problem(published(tag)) if isinstance(tag, str) else None
+            problem = hashtag_problem(published(tag)) if isinstance(tag, str) and not tag.startswith("+") else None  # `+set`: brand/hashtags.yml
             if problem:
                 found.append(Diagnostic.at(file, positions.at(path + (index,)), ERROR, "post.hashtag",
                                            f"hashtag `{tag}` {problem}",

@@ -382,7 +382,7 @@ def _run_specs(rule: Rule, source: dict) -> list[Diagnostic]:
     problems = []
     probe = Voice([rule])
     rule_index = rule.index
-    scope = next((s for s in ("body", "title", "alt", "hashtags", "rendered", "raw") if s in rule.targets), "body")
+    scope = next((s for s in ("body", "title", "alt", "card", "hashtags", "rendered", "raw") if s in rule.targets), "body")
     for index, spec in enumerate(specs):
         text = spec.get("from", spec.get("text"))
         if not isinstance(text, str):

@@ -28,6 +28,8 @@ class Brand:
     handles_broken: bool = False  # brand/handles.yml has errors: a missing handle is its fault, reported there
     theme: dict = field(default_factory=dict)  # brand/theme.yml (articles), empty while it has errors
     staff: tuple[str, ...] = ()  # brand.yml's `staff`: handles or handles.yml names who never win a giveaway
+    cards: object = None  # smm.cards.templates.Cards: the card templates of brand/cards/
+    hashtag_sets: dict = field(default_factory=dict)  # brand/hashtags.yml: set name → hashtags, in priority order
 
     def handle(self, who: str, account: str, platform: str) -> str | None:
         """`@{who}` as written for this account: by account name, platform name, then `default`."""

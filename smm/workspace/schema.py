@@ -221,6 +221,10 @@ def _diagnose(error, positions: Positions, file: str) -> list[Diagnostic]:
             seen.add(marker)
         spot = path + (repeated,) if repeated is not None else path
         return [_at(positions, spot, file, "schema.unique", f"`{name}` lists the same value twice")]
+    if keyword == "not" and list(value) == ["required"] and isinstance(instance, dict):  # `field` not allowed with the others
+        present = [key for key in value["required"] if key in instance]
+        return [_at(positions, path + (present[0],), file, "schema.not",
+                    f"`{field_name(path + (present[0],))}` cannot go with the other fields of `{name}`", key=True)]
     if keyword in ("minItems", "minLength", "minProperties"):
         return [_at(positions, path, file, "schema.empty" if value == 1 else "schema.too-short",
                     f"`{name}` must not be empty" if value == 1 else f"`{name}` is too short (minimum {value})")]
