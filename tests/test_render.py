@@ -776,6 +776,7 @@ SHARED_CONVERSION = [  # bodies where what differs per account (a handle, utm_so
     "Already tagged https://shop.example/?utm_source=news and bare https://shop.example/c.",
     "Text that names smmstandinaaa and @smmstandinaab itself, @{alice} https://shop.example/d",
     "# @{alice}\n\n> @{bob} quoted `@{alice}`\n\n    @{bob} indented",
+    "A reference [ @{bob}] and [x][ @{bob}] and [x][\n@{bob}]\n\n[@bob]: https://shop.example/r",
 ]
 
 

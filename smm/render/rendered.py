@@ -159,8 +159,9 @@ class _Job:
     def run(self) -> Rendered:
         flavor = self.platform.markup
         text = self.markdown_source()
-        if self.stand_ins and _STAND_IN in re.sub("|".join(self.stand_ins.values()), "", text).lower():
-            self.stand_ins, self.elements, self.found = None, [], []  # the text has one of its own: none
+        if self.stand_ins and ("]:" in text  # a reference definition could name a handle: no stand-ins
+                               or _STAND_IN in re.sub("|".join(self.stand_ins.values()), "", text).lower()):
+            self.stand_ins, self.elements, self.found = None, [], []  # (nor when the text has one of its own)
             text = self.markdown_source()
         utm = self.utm()
         link = self.view.link
