@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 
 import httpx
 import pytest
@@ -763,3 +764,38 @@ def test_an_unclosed_comment_in_a_front_matter_field_is_an_error_at_the_field(ma
     code, diagnostics, _ = smm.json("check", "--now", "2026-11-26T10:00")
     found = [(d["rule"], d["line"]) for d in diagnostics if d["severity"] == "error"]
     assert code == 1 and found == [("render.unclosed-comment", field_line)]
+
+
+SHARED_HANDLES = ("alice: {mastodon: '@alice@m.example', bluesky: '@alice.bsky.social', x: '@alice_x', "
+                  "linkedin: 'urn:li:person:1', default: Alice Smith}\nbob: {default: '@bob'}\n")
+SHARED_CONVERSION = [  # bodies where what differs per account (a handle, utm_source) sits next to Markdown syntax
+    "Hi @{alice}, see https://shop.example/a?x=1 and [the shop](https://shop.example/b)",
+    "@{alice} first\n\n- @{bob} listed\n1. @{alice}. numbered",
+    "Entity-like &@{bob}; and _@{alice}_ and *@{bob}* and @{alice}_x_ and \\@{bob}",
+    "In a link [@{alice}](https://shop.example/@{bob}) or [x](@{bob}) or <@{alice}> or (@{bob})",
+    "Already tagged https://shop.example/?utm_source=news and bare https://shop.example/c.",
+    "Text that names smmstandinaaa and @smmstandinaab itself, @{alice} https://shop.example/d",
+    "# @{alice}\n\n> @{bob} quoted `@{alice}`\n\n    @{bob} indented",
+    "A reference [ @{bob}] and [x][ @{bob}] and [x][\n@{bob}]\n\n[@bob]: https://shop.example/r",
+]
+
+
+@pytest.mark.parametrize("body", SHARED_CONVERSION)
+def test_one_conversion_for_every_account_renders_as_each_own(make_repo, monkeypatch, body):
+    """Markdown converted once for all accounts (handles and utm_source stood in for) gives, for
+    every account, exactly what converting that account's own text gives."""
+    from smm.render import markup, rendered
+    root = make_repo({"p.md": post_text(body, platforms=f"[{', '.join(EVERY_ACCOUNT)}]", campaign="w1")},
+                     platforms=EVERY_PLATFORM, files={"brand/handles.yml": SHARED_HANDLES})
+    repo = load_repo(root)
+    assert repo.posts, repo.diagnostics
+
+    def everywhere() -> list:
+        markup.convert.cache_clear()
+        renderer = Renderer(root, repo.config, repo.brand)
+        return [(_show(r), r.link) for r in (renderer.render(repo.posts[0], a) for a in EVERY_ACCOUNT)]
+
+    shared = everywhere()
+    monkeypatch.setattr(rendered, "_INERT_HANDLE", re.compile(r"(?!)"))  # no stand-ins: each account's own text
+    monkeypatch.setattr(rendered, "_INERT_SOURCE", re.compile(r"(?!)"))
+    assert shared == everywhere()

@@ -70,7 +70,9 @@ class Threads(MetaPlatform):
         count = counting.graphemes(text)
         if text.isascii() or not _EMOJI.search(text):
             return count
-        return count + sum(len(g.encode("utf-8")) - 1 for g in _GRAPHEME.findall(text) if _EMOJI.search(g))
+        # a line break always ends a grapheme cluster (UAX #29, GB4/GB5): only lines with an emoji are cut
+        return count + sum(len(g.encode("utf-8")) - 1 for line in text.split("\n") if _EMOJI.search(line)
+                           for g in _GRAPHEME.findall(line) if _EMOJI.search(g))
 
     # -- the adapter -------------------------------------------------------------
 

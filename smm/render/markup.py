@@ -165,8 +165,10 @@ def to_text(body: str, flavor: str = "plain") -> str:
     return convert(body, flavor).text
 
 
+@lru_cache(maxsize=64)
 def convert(body: str, flavor: str) -> Rendering:
-    """Markdown → a flavor, without comments, with the link targets that may not leave refused."""
+    """Markdown → a flavor, without comments, with the link targets that may not leave refused
+    (the last results kept: the accounts a post goes to often need the same)."""
     body = strip_comments(body)[0]
     as_html = flavor in ("html", "article")
     if flavor != "article" and not _NEEDS_MARKDOWN.search(body) and not (as_html and _EDGE_SPACE.search(body)):

@@ -33,6 +33,13 @@ from smm.workspace.config import Config
 from smm.workspace.hashtags import capped, expand, unknown_set
 
 _ELEMENT = ("\ue000", "\ue001")  # private-use marks around the number of an element kept aside
+# What differs between the accounts a post goes to is stood in for while Markdown runs, so that one
+# conversion serves them all (markup.convert keeps its last results): a handle and the `utm_source`
+# value, each only where Markdown provably treats the stand-in as it treats the value (same
+# character classes at both ends, no character Markdown reads as syntax), and put back after.
+_INERT_HANDLE = re.compile(r"@[A-Za-z0-9]+(?:[.@-][A-Za-z0-9]+)*")
+_INERT_SOURCE = re.compile(r"[a-z]+")
+_STAND_IN = "smmstandin"
 
 
 @dataclass(frozen=True)
@@ -121,6 +128,7 @@ class _Job:
         self.view = post.for_account(account)
         self.found: list[Diagnostic] = []
         self.elements: list[str] = []  # the network's own markup for mentions, kept aside while rendering
+        self.stand_ins: dict[str, str] | None = {}  # value → its stand-in (None: the text has one already)
 
     def problem(self, path, rule: str, message: str, hint: str | None = None, at: tuple | None = None) -> None:
         self.found.append(Diagnostic.at(self.post.file, at or self.post.at(path), ERROR, rule, f"{self.account}: {message}", hint))
@@ -150,15 +158,16 @@ class _Job:
 
     def run(self) -> Rendered:
         flavor = self.platform.markup
-        text = self.without_comments()
-        text = self.resolve_mentions(text)
+        text = self.markdown_source()
+        if self.stand_ins and ("]:" in text  # a reference definition could name a handle: no stand-ins
+                               or _STAND_IN in re.sub("|".join(self.stand_ins.values()), "", text).lower()):
+            self.stand_ins, self.elements, self.found = None, [], []  # (nor when the text has one of its own)
+            text = self.markdown_source()
         utm = self.utm()
-        if utm:
-            text = tag_all(text, **utm)
         link = self.view.link
         if link and utm:
             link = utm_tag(link, **utm)
-        renderings = [markup.convert(s, flavor) for s in text.split(SPLIT_MARKER) if s.strip()]
+        renderings = [self.put_back(markup.convert(s, flavor)) for s in text.split(SPLIT_MARKER) if s.strip()]
         self.check_links([target for r in renderings for target in r.refused_links])
         segments = [r.text for r in renderings] or [""]
         joiner = f"\n\n{SPLIT_MARKER}\n\n" if self.threaded() else "\n\n"
@@ -174,6 +183,35 @@ class _Job:
         languages = tuple(published(self.post.meta.get("languages")) or ())
         return Rendered(self.post.id, self.account, self.platform.name, tuple(parts), tuple(media_refs),
                         link, tuple(self.found), self.post.title, languages, self.content_warning())
+
+    def markdown_source(self) -> str:
+        """The post's text as Markdown is given it: comments out, mentions resolved, links UTM-tagged."""
+        text = self.resolve_mentions(self.without_comments())
+        utm = self.utm()
+        if utm:
+            utm["source"] = self.stand_in(utm["source"], _INERT_SOURCE)
+            text = tag_all(text, **utm)
+        return text
+
+    def stand_in(self, value: str, inert: re.Pattern) -> str:
+        """What Markdown is given in place of `value`: the same for every account, when `inert` says it may be."""
+        if self.stand_ins is None or not inert.fullmatch(value):
+            return value
+        if value not in self.stand_ins:
+            index = len(self.stand_ins)
+            letters = "".join(chr(97 + index // 26 ** k % 26) for k in (2, 1, 0))  # fixed width: no stand-in prefixes another
+            self.stand_ins[value] = ("@" if value.startswith("@") else "") + _STAND_IN + letters
+        return self.stand_ins[value]
+
+    def put_back(self, rendering: markup.Rendering) -> markup.Rendering:
+        """The rendering with each stand-in replaced by its value."""
+        if not self.stand_ins:
+            return rendering
+        text, refused = rendering.text, list(rendering.refused_links)
+        for value, token in self.stand_ins.items():
+            text = text.replace(token, value)
+            refused = [target.replace(token, value) for target in refused]
+        return markup.Rendering(text, tuple(refused))
 
     def without_comments(self) -> str:
         """The source text without HTML comments: they are for the repository, never published."""
@@ -230,7 +268,8 @@ class _Job:
                 return match.group(1)
             element = self.platform.element(handle)
             if element is None:
-                return handle
+                after_space = match.start() == 0 or match.string[match.start() - 1].isspace()
+                return self.stand_in(handle, _INERT_HANDLE) if after_space else handle
             self.elements.append(element)
             return f"{_ELEMENT[0]}{len(self.elements) - 1}{_ELEMENT[1]}"
         return HANDLE.sub(replace, text)
@@ -313,8 +352,12 @@ class _Job:
             limit -= self.platform.length(warning)
         shorten = self.platform.shorten_links  # links as the network shows them, part by part
 
+        measured: dict[str, int] = {}  # each candidate part measured once (numbering re-packs, the whole text twice)
+
         def cost(piece: str) -> int:
-            return self.platform.cost(shorten(piece)[0])
+            if piece not in measured:
+                measured[piece] = self.platform.cost(shorten(piece)[0])
+            return measured[piece]
 
         if SPLIT_MARKER in text or (limit and cost(text) > limit and self.threaded()):
             try:
