@@ -4,7 +4,9 @@
 
 runs `smm publish --push ...` with a checkpoint that SIGKILLs the process when the run reaches
 POINT (after_claim, after_in_flight, after_call, before_record, before_commit), as a runner
-killed there would be. smm itself never reads a test's setting: the checkpoint is injected.
+killed there would be; `POINT:N` kills it the N-th time it gets there (`after_call:2`: the call
+of a post's first comment, after the post's). smm itself never reads a test's setting: the
+checkpoint is injected.
 """
 
 from __future__ import annotations
@@ -16,9 +18,14 @@ from pathlib import Path
 
 
 def crash_at(point: str):
+    name_wanted, _, nth = point.partition(":")
+    reached = []
+
     def checkpoint(name: str) -> None:
-        if name == point:
-            os.kill(os.getpid(), signal.SIGKILL)
+        if name == name_wanted:
+            reached.append(name)
+            if len(reached) == int(nth or 1):
+                os.kill(os.getpid(), signal.SIGKILL)
 
     return checkpoint
 

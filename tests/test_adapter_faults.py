@@ -20,7 +20,7 @@ import pytest
 import requests
 
 from smm.errors import PlatformError, RateLimited, Rejected, TransientError
-from smm.platforms import Outgoing, platform_class
+from smm.platforms import Outgoing, PublishResult, platform_class
 from smm.platforms.linkedin import until_midnight_utc
 from smm.workspace.repo import load_repo
 
@@ -50,7 +50,7 @@ def _graph_setup(request: httpx.Request) -> httpx.Response | None:
     """Meta's Graph API: the calls before and after the one that publishes (a container made and
     FINISHED, a Page token asked, the permalink read) answered; None for the publishing call."""
     path = request.url.path
-    if path.endswith(("/threads_publish", "/media_publish", "/feed")):
+    if path.endswith(("/threads_publish", "/media_publish", "/feed", "/comments")):
         return None
     if request.method == "POST":
         return httpx.Response(200, json={"id": "container-1"})
@@ -274,6 +274,44 @@ def test_the_documented_success_is_published(make_repo, name):
                                 "bluesky": "at://did:plc:brand/app.bsky.feed.post/3k", "threads": "17900",
                                 "facebook": "1000_555", "instagram": "17950", "wechat": "art",
                                 "weibo": "4990000000000001", "linkedin": "urn:li:share:7000000000000000001", "x": "1850"}[name]
+
+
+def _parent(name: str) -> PublishResult:
+    """The post a first comment goes under, as the network's record has it."""
+    if name == "bluesky":
+        return PublishResult("at://did:plc:brand/app.bsky.feed.post/3j", None, {"cid": "bafyparent"})
+    return PublishResult({"facebook": "1000_444", "linkedin": "urn:li:share:444"}.get(name, "444"))
+
+
+COMMENTING = [name for name in NETS if platform_class(name).comments_for({})]  # Slack needs a bot token for it
+
+
+def test_the_networks_that_comment_are_the_documented_ones():
+    assert sorted(COMMENTING) == ["bluesky", "facebook", "instagram", "linkedin", "mastodon", "telegram", "threads", "x"]
+
+
+@pytest.mark.parametrize("fault", list(FAULTS))
+@pytest.mark.parametrize("name", COMMENTING)
+def test_a_first_comment_meets_each_fault_as_the_post_does(make_repo, name, fault):
+    """The comment step's call (a reply, or `POST /{post}/comments`) turns each fault into the same typed error."""
+    net = NETS[name]
+    root = make_repo(platforms=f"timezone: UTC\naccounts:\n  acct: {net.account}\n", calendar=None, files=net.files)
+    answer, error, unknown = FAULTS[fault]
+    sent = []
+
+    def recording(request):
+        sent.append(request)
+        return _raising(answer(net))(request)
+    with pytest.raises(PlatformError) as caught:
+        parent = _parent(name)
+        adapter(root, net, recording).publish(replace(OUTGOING, post_id="p+comment", reply_to=parent, thread_root=parent),
+                                              idempotency_key="k-comment")
+    assert type(caught.value) is error, caught.value.message
+    if error is TransientError:
+        assert caught.value.outcome_unknown is (net.reconciles if unknown is None else unknown)
+    assert SECRET not in str(caught.value)
+    if name in ("facebook", "instagram", "linkedin"):
+        assert sent[-1].url.path.endswith(f"/{_parent(name).remote_id}/comments")
 
 
 def test_the_feed_refuses_a_feed_file_it_cannot_read(make_repo):

@@ -214,3 +214,21 @@ def test_the_inbox_reads_comments_on_the_authors_recent_posts(make_repo, linkedi
         assert adapter.inbox(_now() + timedelta(hours=1)) == []
     finally:
         adapter.close()
+
+
+@pytest.mark.parametrize("lost", [False, True])
+def test_a_first_comment_is_the_authors_comment_under_the_post_once(make_repo, linkedin, lost):
+    """`POST /rest/socialActions/{post}/comments` as the author, in plain text (not little text); a lost
+    answer is found among the post's comments, not sent again."""
+    root = make_repo({"p.md": _due("A post (with parentheses)", first_comment="'More (and #TeaTime): https://cloudleaf.example/a_b'")},
+                     platforms=_platforms(linkedin), calendar=None)
+    if lost:
+        linkedin.add_fault({"methods": ["POST"], "path": "/rest/socialActions/*"}, {"type": "drop"}, count=1)
+    report = _run(root, linkedin)
+    assert [(j.post, j.state) for j in report.jobs] == [("p", "published"), ("p+comment", "published")]
+    comments = linkedin.state()["comments"]
+    assert [(c["object"], c["actor"], c["id"]) for c in comments] == [
+        (_record(root, "p")["remote_id"], linkedin["AUTHOR"], _record(root, "p+comment")["remote_id"])]
+    assert comments[0]["message"]["text"] == (
+        "More (and #TeaTime): https://cloudleaf.example/a_b?utm_source=linkedin&utm_medium=social")
+    assert _run(root, linkedin).jobs == [] and len(linkedin.state()["comments"]) == 1

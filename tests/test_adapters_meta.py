@@ -341,3 +341,31 @@ def test_the_inbox_reads_comments_on_the_accounts_recent_posts(meta, adapter_for
     assert [(i.network_id, i.kind, i.author, i.text, i.in_reply_to) for i in got] == [
         (said["id"], kind, "fan", "Is the winter blend organic? 有机吗？", post)]
     assert adapter.inbox(datetime.now(timezone.utc) + timedelta(hours=1)) == []  # said before the window
+
+
+@pytest.mark.parametrize("account, lost", [("threads", False), ("facebook", False), ("instagram", False),
+                                           ("threads", True), ("facebook", True), ("instagram", True)])
+def test_a_first_comment_goes_under_the_post_once(make_repo, meta, account, lost):
+    """Threads replies (reply_to_id), Facebook and Instagram comment (`POST /{post}/comments`); a
+    comment whose answer was lost is found among the post's comments, not sent again."""
+    root = make_repo({"post.md": _due(5, f"[{account}]", "Tea time", media=ONE,
+                                      first_comment="'More at https://cloudleaf.example/tea #tea'")},
+                     platforms=_platforms(meta), calendar=None, files=MEDIA)
+    _host(meta, root, *MEDIA)
+    if lost:
+        path = "*/threads_publish" if account == "threads" else "*/comments"
+        skip = 1 if account == "threads" else 0  # Threads: the post's own publish call first
+        if skip:
+            meta.add_fault({"methods": ["POST"], "path": path}, {"type": "latency", "delay_ms": 1}, count=1)
+        meta.add_fault({"methods": ["POST"], "path": path}, {"type": "drop"}, count=1)
+    report = _publish(root, _env(meta))
+    assert [(j.post, j.state) for j in report.jobs] == [("post", "published"), ("post+comment", "published")]
+    post, comment = _records(root, "post")[account], _records(root, "post+comment")[account]
+    if account == "threads":
+        replies = [m for m in _published(meta, "threads") if m["fields"].get("reply_to_id")]
+        assert [(m["id"], m["fields"]["reply_to_id"]) for m in replies] == [(comment["remote_id"], post["remote_id"])]
+    else:
+        mine = [c for c in meta.state()["comments"] if c.get("own")]
+        assert [(c["id"], c["parent"]) for c in mine] == [(comment["remote_id"], post["remote_id"])]
+        assert mine[0]["text"].startswith("More at https://cloudleaf.example/tea")
+    assert _publish(root, _env(meta)).jobs == []

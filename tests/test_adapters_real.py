@@ -463,3 +463,50 @@ def test_mastodon_without_its_key_never_twice_with_identical_texts(stripped, mon
     assert len(statuses) == 2  # made once, never twice, never mistaken for a's
     assert {_records(root, p)["mastodon"]["remote_id"] for p in ("a", "b")} == {s["id"] for s in statuses}
     assert http_json("GET", f"{url}/_proxy/faults")[1]["stripped"] >= 2
+
+
+# --- first comments (issue 20): a reply under the post, once -----------------------------------
+
+
+def test_bluesky_first_comment_replies_under_the_post_once(bluesky_repo):
+    """The comment is a reply whose root and parent are the post (its last part, for a thread);
+    a comment whose record was left in flight is read back at its record key, not sent again."""
+    root, env, brand, fan, client = bluesky_repo
+    for name in ("text", "facets", "image"):
+        (root / f"content/{name}.md").unlink()
+    (root / "content/thread.md").write_text(_due(27, "[bluesky]", LONG, thread="auto",
+                                                 first_comment="'Read more: https://cloudleaf.example/roast'"))
+    report = _publish(root, env)
+    assert [(j.post, j.state) for j in report.jobs] == [("thread", "published"), ("thread+comment", "published")]
+    parts = _records(root, "thread")["bluesky"]["parts"]
+    comment_job = _records(root, "thread+comment")["bluesky"]
+    posts = {r.uri: r.value for r in _posts_of(client(brand), brand.did)}
+    comment = posts[comment_job["remote_id"]]
+    assert comment.text.startswith("Read more: cloudleaf.example/roast")
+    assert (comment.reply.parent.uri, comment.reply.root.uri) == (parts[-1]["remote_id"], parts[0]["remote_id"])
+    record_file = root / "data/published/thread+comment.json"
+    record = json.loads(record_file.read_text())
+    record["accounts"]["bluesky"] = {"state": "in_flight", "attempts": 1, "key": comment_job["key"],
+                                     "first_attempt": comment_job["first_attempt"]}
+    record_file.write_text(json.dumps(record))
+    assert [(j.post, j.state) for j in _publish(root, env).jobs] == [("thread+comment", "published")]
+    assert _records(root, "thread+comment")["bluesky"]["remote_id"] == comment_job["remote_id"]
+    assert len(_posts_of(client(brand), brand.did)) == len(posts)
+
+
+def test_mastodon_first_comment_replies_under_the_post_once(mastodon_repo):
+    root, env, masto = mastodon_repo
+    unique = uuid.uuid4().hex[:8]
+    (root / "content/image.md").write_text(_due(28, "[mastodon]", f"A cup of tea {unique}",
+                                                media="[{file: content/media/cup.png, alt: A green cup}]",
+                                                first_comment=f"'Shop {unique}: https://cloudleaf.example/cup #tea'"))
+    before = {s["id"] for s in _statuses(masto)}
+    report = _publish(root, env)
+    assert sorted((j.post, j.state) for j in report.jobs) == [
+        ("image", "published"), ("image+comment", "published"), ("text", "published"), ("thread", "published")]
+    new = {s["id"]: s for s in _statuses(masto) if s["id"] not in before}
+    comment = new[_records(root, "image+comment")["mastodon"]["remote_id"]]
+    assert comment["in_reply_to_id"] == _records(root, "image")["mastodon"]["remote_id"]
+    assert comment["media_attachments"] == [] and f"Shop {unique}" in comment["content"]
+    assert _publish(root, env).jobs == []
+    assert len([s for s in _statuses(masto) if s["id"] not in before]) == len(new)

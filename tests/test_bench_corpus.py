@@ -39,7 +39,7 @@ def test_errors_are_only_the_planted_ones_and_voice_rules(corpus):
 def test_nothing_wrong_with_settings_or_rules(corpus):
     _, found = corpus
     assert not [d for d in found if d.file.startswith("brand/") or d.file == "platforms.yml"
-                if d.rule not in ("config.cannot-publish", "calendar.gap")]
+                if d.rule not in ("config.cannot-publish", "calendar.gap", "persona.quiet")]  # about content: no generated post names a persona
 
 
 @pytest.mark.parametrize("rule", [

@@ -189,3 +189,27 @@ def test_since_an_unknown_commit_is_a_usage_error(example, monkeypatch, smm):
     subprocess.run(["git", "init", "-q"], cwd=example, check=True)
     code, _, err = smm("check", "--since", "no-such-ref")
     assert code == 2 and "--since no-such-ref" in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize("fmt", ["text", "github"])
+@pytest.mark.parametrize("change", ["nothing", "a post's text", "a media file", "a published post removed (its record orphaned)",
+                                    "a post that no longer parses"])
+def test_each_format_prints_from_the_cache_what_a_fresh_check_prints(example, tmp_path, monkeypatch, smm, fmt, change):
+    """The report kept for the next run (smm.check.report) is the one a fresh check prints, in every
+    format, for the whole repository and for the changed file."""
+    monkeypatch.chdir(example)
+
+    def check(cache: Path, *paths: str) -> tuple[int, str]:
+        media.inspect.cache_clear()
+        code, out, _ = smm("check", "--now", NOW, "--format", fmt, *paths, env={"SMM_CACHE_DIR": str(cache)})
+        return code, out
+
+    kept = tmp_path / "kept"
+    before = check(kept)
+    check(kept, POST)
+    changed = CHANGES[change][0](example)
+    fresh = check(tmp_path / "fresh")
+    assert (fresh == before) == (change == "nothing")
+    assert check(kept) == fresh
+    assert check(kept) == fresh
+    assert check(kept, changed) == check(tmp_path / "fresh-path", changed) == check(kept, changed)

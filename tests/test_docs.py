@@ -38,7 +38,7 @@ def _resolve(spec: dict, root: dict) -> dict:
     return root["$defs"][ref.rsplit("/", 1)[1]] if ref else spec
 
 
-SCHEMAS = ["post", "platforms", "calendar", "brand", "handles", "goals", "theme", "replies"]
+SCHEMAS = ["post", "platforms", "calendar", "brand", "handles", "goals", "theme", "replies", "personas", "listening", "card", "hashtags"]
 
 
 @pytest.mark.parametrize("name", SCHEMAS)
@@ -81,7 +81,7 @@ def test_every_command_and_option_is_documented(name, command):
 
 def test_every_rule_id_is_documented():
     source = "\n".join(p.read_text() for p in (ROOT / "smm").rglob("*.py"))
-    rules = set(re.findall(r'"((?:schema|post|file|yaml|media|record|frontmatter|config|calendar|render|template|voice|goals)\.[a-z-]+)"', source))
+    rules = set(re.findall(r'"((?:schema|post|file|yaml|media|record|frontmatter|config|calendar|render|template|voice|goals|listening|card|hashtags|import)\.[a-z-]+)"', source))
     missing = sorted(r for r in rules if f"`{r}`" not in README)
     assert rules and not missing, f"README lacks rule ids: {missing}"
 

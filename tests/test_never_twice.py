@@ -342,3 +342,94 @@ def test_a_post_another_live_run_made_but_has_not_recorded_is_never_taken(repo, 
     write_record(root, "a", {"state": "published", "remote_id": made_by_a, "url": "local://local/1"})  # A pushed
     assert run(root) == [("b", "published")]
     assert len(posts(root)) == 2 and record(root, "b")["remote_id"] != made_by_a
+
+
+# --- 6. a first comment is its own job: after its post, once, never with a second post ----------
+
+
+SENT_COMMENT = "Link: https://example.com/x?utm_source=local&utm_medium=social"
+
+
+def comments(root: Path) -> list[dict]:
+    return [p for p in posts(root) if p["text"].startswith("Link: https://example.com/x")]  # UTM-tagged
+
+
+@pytest.mark.parametrize("faults,first,second", [
+    ([], [("a", "published"), ("a+comment", "published")], []),
+    (["ok", "reject"], [("a", "published"), ("a+comment", "failed")], [("a+comment", "failed")]),  # refused: not retried
+    (["ok", "server_error", "server_error", "server_error"],  # the post out, the comment not: next run, only the comment
+     [("a", "published"), ("a+comment", "failed")], [("a+comment", "published")]),
+    (["ok", "server_error"], [("a", "published"), ("a+comment", "published")], []),  # looked up, then sent again
+    (["ok", "timeout"], [("a", "published"), ("a+comment", "published")], []),  # timed out: looked up, then sent
+    (["ok", "lost_response"], [("a", "published"), ("a+comment", "published")], []),  # found, not sent again
+    (["ok", "acted_then_503"], [("a", "published"), ("a+comment", "published")], []),
+    (["ok", "rate_limit:1"], [("a", "published"), ("a+comment", "published")], []),
+    (["timeout", "ok", "reject"], [("a", "published"), ("a+comment", "failed")], [("a+comment", "failed")]),
+])
+def test_a_first_comment_goes_out_once_under_its_post(repo, faults, first, second):
+    root = repo({"a.md": due("Our new blend.", first_comment="'Link: https://example.com/x'")}, faults=faults)
+    assert run(root) == first
+    assert run(root) == second
+    made = comments(root)
+    state = record(root, "a+comment")["state"]
+    assert len([p for p in posts(root) if p["text"] == "Our new blend."]) == 1
+    assert len(made) == (1 if state == "published" else 0)
+    if made:
+        assert made[0]["reply_to"] == record(root, "a")["remote_id"]
+        assert record(root, "a+comment")["remote_id"] == made[0]["id"]
+
+
+def test_a_post_out_and_its_comment_failed_next_run_sends_only_the_comment(repo):
+    root = repo({"a.md": due("Our new blend.", first_comment="'Link: https://example.com/x'")},
+                faults=["ok", "server_error", "server_error", "server_error", "server_error"])
+    assert run(root) == [("a", "published"), ("a+comment", "failed")]
+    assert record(root, "a+comment")["retryable"] is True
+    assert run(root) == [("a+comment", "published")]
+    assert len(posts(root)) == 2 and comments(root)[0]["reply_to"] == record(root, "a")["remote_id"]
+
+
+@pytest.mark.parametrize("comment_record", [
+    "dead in flight, its call went through",
+    "dead in flight, its call never arrived",
+])
+def test_a_comment_left_in_flight_is_reconciled_not_sent_again(repo, comment_record):
+    root = repo({"a.md": due("Our new blend.", first_comment="'Link: https://example.com/x'")})
+    post_id = add_post(root, "Our new blend.", NOW - timedelta(minutes=9))
+    write_record(root, "a", {"state": "published", "remote_id": post_id, "url": f"local://local/{post_id}",
+                             "parts": [{"remote_id": post_id, "url": f"local://local/{post_id}"}]})
+    at = datetime.now(timezone.utc) - timedelta(minutes=5)
+    if comment_record.endswith("went through"):
+        add_post(root, SENT_COMMENT, at + timedelta(seconds=1), reply_to=post_id)
+    (root / "data/published/a+comment.json").write_text(json.dumps({
+        "post": "a+comment", "file": "content/a.md", "accounts": {"local": in_flight([SENT_COMMENT], at)}}))
+    assert run(root) == [("a+comment", "published")]
+    assert len(comments(root)) == 1 and comments(root)[0]["reply_to"] == post_id
+    assert run(root) == []
+
+
+@pytest.mark.parametrize("crash", ["after_claim:2", "after_in_flight:2", "after_call:2", "before_record:2",
+                                   "after_call:1", "before_record:1"])
+def test_a_runner_lost_between_a_post_and_its_comment_sends_neither_twice(repo, tmp_path, crash):
+    """Killed at the comment's step (the second claim, call or record) or between the post's call
+    and its record: a fresh runner ends with one post and one comment under it."""
+    shared = tmp_path / "network"
+    root = repo({"a.md": due("Our new blend.", first_comment="'Link: https://example.com/x'")},
+                platforms=f"timezone: UTC\naccounts:\n  local: {{platform: local, path: '{shared}'}}\n")
+    origin = _origin(root, tmp_path)
+    lost = tmp_path / "lost"
+    subprocess.run(["git", "clone", "-q", str(origin), str(lost)], check=True)
+    assert _publish(lost, crash).returncode == -9
+    fresh = tmp_path / "fresh"
+    subprocess.run(["git", "clone", "-q", str(origin), str(fresh)], check=True)
+    from smm.data import gitops
+
+    later = datetime.now(timezone.utc) + timedelta(minutes=11)  # the lost run's claims have run out
+    done = Publisher(load_repo(fresh), NOW, {}, sleep=lambda s: None, wall=lambda: later,
+                     claim=lambda message: gitops.claim(fresh, message)).run()
+    assert {j.state for j in done.jobs} == {"published"}
+    found = json.loads((shared / "posts.json").read_text())
+    assert sorted(p["text"][:14] for p in found) == ["Link: https://", "Our new blend."]
+    post, comment = (json.loads((fresh / f"data/published/{p}.json").read_text())["accounts"]["local"]
+                     for p in ("a", "a+comment"))
+    assert [post["remote_id"], comment["remote_id"]] == [p["id"] for p in found]
+    assert found[1]["reply_to"] == post["remote_id"]

@@ -352,6 +352,33 @@ def test_skips_urls_code_mentions_hashtags_and_link_targets(tmp_path):
     assert [(d.line, d.column) for d in found] == [(8, 2), (9, 40)]  # link text and the text in a tag
 
 
+SPACING = "extends: existence\nmessage: 'one space'\nnonword: true\ntokens: ['(?<=[^\\s]) {2,}(?=[^\\s])']\n"
+PUNCTUATION = "extends: existence\nmessage: 'space before'\nnonword: true\ntokens: [' [,.!?]']\n"
+REPEATED = "extends: repetition\nmessage: '%s again'\nignorecase: true\nalpha: true\ntokens: ['[^\\s.!?]+']\n"
+
+
+@pytest.mark.parametrize("rule,body,expected", [
+    # what is skipped (a URL, a link target, a mention, a hashtag, code, a comment, a tag) is blanked with
+    # spaces: a pattern matching spaces or punctuation must not find them there
+    (SPACING, "See https://cloudleaf.example/tea now.", []),
+    (SPACING, "Read [the guide](https://cloudleaf.example/guide) today.", []),
+    (SPACING, "Thanks @{teahouse} and @lin@mastodon.example for it.", []),
+    (SPACING, "Brew it #TeaTime #冬日茶饮 with care.", []),
+    (SPACING, "Use `code here` and <!-- a note --> then <b>bold</b> text.", []),
+    (SPACING, "Mail a@cloudleaf.example today.", []),
+    (SPACING, "See https://cloudleaf.example now.  Then sip.", [(6, 35)]),  # a real double space still counts
+    (SPACING, "Brew it.  Then sip.", [(6, 9)]),
+    (PUNCTUATION, "Tea https://cloudleaf.example/a . Then", [(6, 32)]),  # the real one after the URL
+    (PUNCTUATION, "Tea @{teahouse} , then", [(6, 16)]),
+    (PUNCTUATION, "Tea #TeaTime ! then", [(6, 13)]),
+    (REPEATED, "Season quiet @{masterwu} quiet roast.", []),  # not one word after the other
+    (REPEATED, "A short #gaiwaan short short day.", [(6, 18)]),
+    (REPEATED, "Read more [here](https://x.example/here) here.", []),
+])
+def test_patterns_never_match_what_is_skipped(tmp_path, rule, body, expected):
+    assert [(d.line, d.column) for d in one_rule(tmp_path, rule, body)] == expected
+
+
 def test_title_alt_and_override_text_are_checked(tmp_path):
     found = one_rule(
         tmp_path, WORD, "body",

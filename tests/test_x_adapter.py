@@ -244,3 +244,20 @@ def test_the_inbox_reads_mentions_replies_and_quotes_by_others(x):
     assert got[said["quote"]].quotes == own
     assert (mention.author_verified, reply.author_verified) == (True, False)
     assert mention.url == f"https://x.com/critic/status/{said['mention']}"
+
+
+def test_a_first_comment_replies_under_the_post_once(x, make_repo):
+    """The comment is the brand's reply to its post (`reply.in_reply_to_tweet_id`), its own job; a second run sends nothing."""
+    at = (datetime.now(timezone.utc) - timedelta(minutes=5)).strftime("%Y-%m-%dT%H:%M:%S+00:00")
+    platforms = (f"timezone: UTC\naccounts:\n  x: {{platform: x, api_base: '{x.url}', handle: smm_brand, "
+                 "api_key_env: XK, api_secret_env: XS, access_token_env: XT, access_secret_env: XTS}\n")
+    root = make_repo({"p.md": post_text("Winter Blend is here.", publish_at=at, platforms="[x]",
+                                        first_comment="'Order: https://cloudleaf.example/winter'")},
+                     platforms=platforms, calendar=None)
+    env = _oauth1(x)[1]
+    jobs = [[(j.post, j.state) for j in Publisher(load_repo(root), datetime.now(timezone.utc), env,
+                                                  sleep=lambda s: None).run().jobs] for _ in range(2)]
+    assert jobs == [[("p", "published"), ("p+comment", "published")], []]
+    post, comment = x.state()["published"]
+    assert comment["referenced_tweets"] == [{"type": "replied_to", "id": post["id"]}]
+    assert json.loads((root / "data/published/p+comment.json").read_text())["accounts"]["x"]["remote_id"] == comment["id"]

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections import defaultdict
 
 from smm.check.diagnostics import ERROR, Diagnostic
+from smm.content.derived import base_id
 from smm.content.post import Post
 from smm.data.jobs import LIVE_STATES
 from smm.workspace.repo import Repo
@@ -46,7 +47,7 @@ def check_records(repo: Repo) -> list[Diagnostic]:
     found = []
     for record in repo.records.values():
         live = any(isinstance(a, dict) and a.get("state") in LIVE_STATES for a in record.accounts.values())
-        if record.post in ids or not live:
+        if base_id(record.post) in ids or not live:  # a first comment's or re-share's: its post's
             continue
         moved = by_file.get(record.source or "")
         if moved is not None:

@@ -23,13 +23,16 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import smm
+from smm.check.derived import check_comments, check_evergreen, check_variants
 from smm.check.diagnostics import ERROR, WARNING, Diagnostic
+from smm.check.personas import check_audience, check_quiet_personas
 from smm.check.integrity import check_duplicate_ids, check_records
 from smm.content.post import CONTENT_DIR, Post, read_post
 from smm.data.jobs import JobState, jobs_of
 from smm.data.records import RECORDS_DIR
 from smm.inbox.replies import check_replies
 from smm.platforms import platform_class
+from smm.publish.evergreen import reshares
 from smm.render.rendered import Rendered, Renderer
 from smm.workspace import lookalikes
 from smm.workspace.cache import MISS, FileCache, recall, remember
@@ -41,6 +44,7 @@ from smm.workspace.schema import did_you_mean
 from smm.workspace.settings import Settings, load_settings
 
 GAP_WARNING_WINDOW = timedelta(days=7)
+RESHARES_AHEAD = timedelta(days=90)  # planned re-shares count in the promotional share this far ahead
 
 
 def run_check(root: Path, now: datetime, paths: list[Path] | None = None,
@@ -48,16 +52,39 @@ def run_check(root: Path, now: datetime, paths: list[Path] | None = None,
     """The repository, with its voice rules and every problem in `repo.diagnostics`; `repo.posts` are
     summaries (Post.summary). With `paths`, the problems of posts outside them are left out (all
     the checks across posts still run): `select` would drop them. `loaded`: `check_settings(root)`."""
+    run = start_check(root, now, paths, loaded)
+    run.repo.diagnostics = run.diagnostics()
+    return run.repo
+
+
+@dataclass
+class CheckRun:
+    """A check whose posts' problems in their own files are still pickled (`own`: file → (digest of
+    the file's bytes or None, pickled problems)); `repo.diagnostics` holds every other problem."""
+
+    repo: Repo
+    settings_key: bytes
+    own: dict[str, tuple[bytes | None, bytes]]
+
+    def diagnostics(self) -> list[Diagnostic]:
+        """Every problem: explained by look-alike characters where they are the cause; reported once
+        each (a broken template is reported by every post that uses it)."""
+        own = [d for file in sorted(self.own) for d in pickle.loads(self.own[file][1])]
+        return lookalikes.explain(own + self.repo.diagnostics, SourceLines(self.repo.root).line)
+
+
+def start_check(root: Path, now: datetime, paths: list[Path] | None = None,
+                loaded: tuple[Settings, bytes] | None = None) -> CheckRun:
+    """`run_check` but for unpickling and explaining the problems posts have in their own files."""
     settings, key = loaded or check_settings(root)
     checks = PostChecks(now, key, [_relative(root, p) for p in paths or []] or None)
     repo = load_repo(root, checks, settings)
-    repo.diagnostics += (repo.voice.check_calendar(repo.posts) + check_duplicate_ids(repo.posts + repo.broken)
+    planned = reshares(repo.posts, repo.records, repo.calendar, repo.config.timezone, now, now + RESHARES_AHEAD)
+    repo.diagnostics += (repo.voice.check_calendar(repo.posts + planned) + check_duplicate_ids(repo.posts + repo.broken)
                          + check_records(repo) + check_jobs_needing_a_human(repo) + check_gaps(repo, now)
-                         + check_daily_limits(repo) + check_replies(repo))
-    # explained by look-alike characters where they are the cause; reported once each (a broken
-    # template is reported by every post that uses it)
-    repo.diagnostics = lookalikes.explain(repo.diagnostics, SourceLines(root).line)
-    return repo
+                         + check_daily_limits(repo) + check_replies(repo) + check_evergreen(repo)
+                         + check_quiet_personas(repo, now))
+    return CheckRun(repo, key, checks.own)
 
 
 @dataclass(frozen=True)
@@ -83,6 +110,7 @@ class PostChecks:
         self.renderer: Renderer | None = None  # made in the process that uses it
         self.caches: dict[int, FileCache] = {}  # by shard, loaded by the process that checks it
         self.media_states: dict[str, tuple] = {}
+        self.own: dict[str, tuple[bytes | None, bytes]] = {}  # reported file → (digest, its own problems pickled)
 
     def _cache(self, root: Path, file: str) -> FileCache:
         shard = shard_of(file)
@@ -105,7 +133,9 @@ class PostChecks:
             checked = Checked(post and post.summary(), self.media_state(repo.root, names),
                               [d for d in found if d.file != file], pickle.dumps(own, pickle.HIGHEST_PROTOCOL))
             cache.store(file, checked)
-        found = checked.foreign + (pickle.loads(checked.own) if self.reported(file) else [])
+        if self.reported(file):
+            self.own[file] = (cache.digests.get(file), checked.own)
+        found = list(checked.foreign)
         post = checked.post
         return post, found + check_due(repo, post, self.now) if post is not None and post.valid else found
 
@@ -114,23 +144,30 @@ class PostChecks:
 
     def inspect(self, repo: Repo, post: Post) -> list[Diagnostic]:
         if not post.valid:  # its fields have errors: only what can be checked safely
-            return check_accounts(repo, post) + check_pillar(repo, post)
+            return (check_accounts(repo, post) + check_pillar(repo, post) + check_post_giveaway(repo, post)
+                    + check_audience(repo, post))
         if self.renderer is None:
             self.renderer = Renderer(repo.root, repo.config, repo.brand)
         rendered = [self.renderer.render(post, name) for name in post.accounts if name in repo.config.accounts]
         return (check_rendering(rendered) + repo.voice.check_post(post, rendered) + check_accounts(repo, post)
-                + check_pillar(repo, post))
+                + check_pillar(repo, post) + check_post_giveaway(repo, post) + check_comments(repo, self.renderer, post)
+                + check_variants(repo, self.renderer, post) + check_audience(repo, post))
 
     def media_state(self, root: Path, names: list[str]) -> tuple:
         """(name, state) of each media file: a changed picture is checked again."""
         return tuple((name, self.media_states.get(name) or self.media_states.setdefault(name, _file_state(root, name)))
                      for name in names)
 
-    def save(self, shard: int) -> None:
-        """Keep the results of a shard this process read for the next run."""
+    def save(self, shard: int) -> dict:
+        """Keep the results of a shard this process read for the next run; its files' own problems
+        (pickled) go to the main process."""
         cache = self.caches.pop(shard, None)
         if cache is not None:
             cache.save()
+        return {file: own for file, own in self.own.items() if shard_of(file) == shard}
+
+    def merge(self, handed: dict) -> None:
+        self.own.update(handed)
 
 
 def check_settings(root: Path) -> tuple[Settings, bytes]:
@@ -214,6 +251,14 @@ def _file_state(root: Path, name: str) -> tuple:
 
 def _post_diagnostic(post: Post, path, severity, rule, message, hint=None, key=False) -> Diagnostic:
     return Diagnostic.at(post.file, post.at(path, key=key), severity, rule, message, hint)
+
+
+def check_post_giveaway(repo: Repo, post: Post) -> list[Diagnostic]:
+    """The post's `giveaway:` (smm.giveaways.config)."""
+    from smm.giveaways.config import check_giveaway
+    from smm.platforms import registry
+
+    return check_giveaway(post, repo.config.accounts, registry()) if "giveaway" in post.meta else []
 
 
 def check_accounts(repo: Repo, post: Post) -> list[Diagnostic]:

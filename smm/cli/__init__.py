@@ -108,4 +108,4 @@ def main(args: list[str] | None = None, obj: dict | None = None) -> None:
         sys.exit(3)
 
 
-from smm.cli import conversation, posts, publishing, site  # noqa: E402,F401  (each registers its commands on `cli`)
+from smm.cli import campaign, conversation, giveaways, listening, posts, publishing, site  # noqa: E402,F401  (each registers its commands on `cli`)

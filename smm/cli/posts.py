@@ -36,10 +36,9 @@ def check(paths: tuple[Path, ...], fmt: str, fix: bool, since: str | None, now: 
     Exit 0 without errors (warnings allowed), 1 with errors, 2 for bad usage or an
     unusable platforms.yml.
     """
-    from smm.check.diagnostics import Findings
-    from smm.check.run import check_settings, run_check, select
+    from smm.check.report import report
+    from smm.check.run import check_settings, start_check
     from smm.workspace.config import find_root
-    from smm.workspace.files import SourceLines
 
     for p in paths:
         if not p.exists():
@@ -59,12 +58,15 @@ def check(paths: tuple[Path, ...], fmt: str, fix: bool, since: str | None, now: 
                                       for w in wanted)]
         for changed in apply_fixes(root, posts, settings.voice):
             click.echo(f"fixed {changed}", err=True)
-    repo = run_check(root, moment, list(paths), (settings, key))
-    found = select(repo.diagnostics, repo.root, list(paths))
-    click.echo(render(Findings(found, SourceLines(repo.root).line), fmt))
-    if repo.config_broken:
+    run = start_check(root, moment, list(paths), (settings, key))
+    data, errors = report(run, fmt, list(paths))
+    sys.stdout.flush()  # bytes as they are: nothing to strip (`diagnostics.visible` shows control characters as symbols)
+    sys.stdout.buffer.write(data)
+    sys.stdout.buffer.write(b"\n")
+    sys.stdout.buffer.flush()
+    if run.repo.config_broken:
         raise SystemExit(2)
-    raise SystemExit(1 if any(d.is_error for d in found) else 0)
+    raise SystemExit(1 if errors else 0)
 
 
 @cli.command()
@@ -149,6 +151,7 @@ def new(title: str, when: str | None, platforms: str | None, now: str | None) ->
 @NOW_OPTION
 def calendar(start: str | None, end: str | None, fmt: str, now: str | None) -> None:
     """The content calendar: scheduled posts by day, and open slots from brand/calendar.yml."""
+    from smm.publish.evergreen import reshares
     from smm.workspace import calendar as cal
 
     repo = repository()
@@ -160,7 +163,8 @@ def calendar(start: str | None, end: str | None, fmt: str, now: str | None) -> N
     if last < first:
         raise UsageError("--to is before --from")
     window = (datetime.combine(first, time(), tzinfo=tz), datetime.combine(last + timedelta(days=1), time(), tzinfo=tz))
-    view = cal.CalendarView(cal.timeline(repo.calendar, repo.posts, tz, *window), repo.brand.name, moment)
+    planned = reshares(repo.posts, repo.records, repo.calendar, tz, moment, window[1])  # evergreen posts again
+    view = cal.CalendarView(cal.timeline(repo.calendar, repo.posts + planned, tz, *window), repo.brand.name, moment)
     if fmt == "ics":
         from smm.data.gitops import origin_url
 
@@ -223,7 +227,7 @@ def preview(paths: tuple[Path, ...], accounts: tuple[str, ...], fmt: str) -> Non
             continue
         names = [a for a in post.accounts if a in repo.config.accounts and (not accounts or a in accounts)]
         if names:
-            selected.append((post, [renderer.render(post, name) for name in names]))
+            selected += show.entries(repo.config, renderer, post, names)
     broken = sorted({d.file for d in repo.diagnostics if d.is_error and d.file.startswith("content/")
                      and _under((repo.root / d.file).resolve(), wanted)})
     if broken:

@@ -88,8 +88,8 @@ def create_post(repo: Repo, title: str, at: datetime | None, accounts: list[str]
         if slot is not None:
             at, pillar = slot.at, slot.slot.pillar
     local = (at or now).astimezone(repo.config.timezone)
-    base = f"{local:%Y-%m-%d}-{slugify(title) or 'post'}"
-    taken = {p.id for p in repo.posts + repo.broken} | set(repo.records)
+    base = post_id_for(title, local)
+    taken = taken_ids(repo)
     post_id, n = base, 2
     while post_id in taken or any((repo.root / CONTENT_DIR).rglob(f"{post_id}.md")):
         post_id, n = f"{base}-{n}", n + 1
@@ -99,12 +99,41 @@ def create_post(repo: Repo, title: str, at: datetime | None, accounts: list[str]
     meta["platforms"] = accounts or text_accounts(repo)
     if pillar:
         meta["pillar"] = pillar
-    path = repo.root / CONTENT_DIR / f"{local:%Y}" / f"{local:%m}" / f"{post_id}.md"
-    text = frontmatter.dumps(frontmatter.Post(PLACEHOLDER, **meta), sort_keys=False)
+    path = post_path(repo.root, post_id, local)
+    try:
+        write_new_post(repo.root, path, post_file_text(meta, PLACEHOLDER))
+    except FileExistsError as exc:  # made by someone else since the id was chosen
+        raise CannotWrite(path.relative_to(repo.root).as_posix(), exc) from None
+    return path
+
+
+def post_id_for(title: str, local: datetime) -> str:
+    """`<local date>-<slug of the title>`: a new post's id before it is made unique."""
+    return f"{local:%Y-%m-%d}-{slugify(title) or 'post'}"
+
+
+def taken_ids(repo: Repo) -> set[str]:
+    """The ids of every post and record: a new post takes none of them."""
+    return {p.id for p in repo.posts + repo.broken} | set(repo.records)
+
+
+def post_path(root: Path, post_id: str, local: datetime) -> Path:
+    """content/<yyyy>/<mm>/<id>.md"""
+    return root / CONTENT_DIR / f"{local:%Y}" / f"{local:%m}" / f"{post_id}.md"
+
+
+def post_file_text(meta: dict, body: str) -> str:
+    """A post file: the fields in the order given as YAML front matter, then the body."""
+    return frontmatter.dumps(frontmatter.Post(body, **meta), sort_keys=False).rstrip("\n") + "\n"
+
+
+def write_new_post(root: Path, path: Path, text: str) -> None:
+    """Write a post file that must not exist yet (FileExistsError when it does)."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         with open(path, "x", encoding="utf-8", newline="\n") as handle:
-            handle.write(text.rstrip("\n") + "\n")
+            handle.write(text)
+    except FileExistsError:
+        raise
     except OSError as exc:  # a read-only checkout, a full disk
-        raise CannotWrite(path.relative_to(repo.root).as_posix(), exc) from None
-    return path
+        raise CannotWrite(path.relative_to(root).as_posix(), exc) from None

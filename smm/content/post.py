@@ -21,7 +21,8 @@ from smm.workspace.yamlsource import Positions, load
 CONTENT_DIR = "content"
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{0,127}$")
 _FENCE = "---"
-SUMMARY_FIELDS = ("id", "draft", "pillar", "tags", "voice", "publish_at", "platforms", "campaign", "reply_to")
+SUMMARY_FIELDS = ("id", "draft", "pillar", "tags", "voice", "publish_at", "platforms", "campaign", "reply_to",
+                  "evergreen", "audience")
 
 
 @dataclass(frozen=True)
@@ -264,7 +265,7 @@ def _hashtag_problems(meta: dict, positions: Positions, file: str) -> list[Diagn
     found = []
     for path, _, tags in written(meta, "hashtags"):
         for index, tag in enumerate(tags if isinstance(tags, list) else ()):
-            problem = hashtag_problem(published(tag)) if isinstance(tag, str) else None
+            problem = hashtag_problem(published(tag)) if isinstance(tag, str) and not tag.startswith("+") else None  # `+set`: brand/hashtags.yml
             if problem:
                 found.append(Diagnostic.at(file, positions.at(path + (index,)), ERROR, "post.hashtag",
                                            f"hashtag `{tag}` {problem}",
@@ -363,7 +364,7 @@ def content_files(root: Path) -> tuple[list[str], list[str]]:
         dirs[:] = [d for d in dirs if not d.startswith(("_", "."))]
         prefix = Path(folder).relative_to(root).as_posix()
         for name in files + dirs:
-            if name.startswith(("_", ".")) or Path(name).stem.lower() == "readme":
+            if name.startswith(("_", ".")) or name[:6].lower() == "readme" and Path(name).stem.lower() == "readme":
                 continue
             if name.endswith(".md"):
                 found.append(f"{prefix}/{name}")

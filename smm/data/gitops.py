@@ -265,3 +265,30 @@ def _claim(root: Path, message: str, remote: str) -> bool:
     log.info("the claim was not taken: another push came first")
     _rebase(repo, f"{remote}/{branch}")
     return False
+
+
+LOCAL_DEFAULT_BRANCHES = ("refs/heads/main", "refs/heads/master")
+
+
+def default_branch(root: Path) -> str:
+    """The default branch's ref: what `origin/HEAD` names (the remote's, as last fetched), else the
+    local `main`, else `master`."""
+    run = _repo(root).git
+    candidates = []
+    try:
+        candidates.append(run.symbolic_ref("--quiet", "refs/remotes/origin/HEAD").strip())
+    except git.GitCommandError:
+        pass  # no remote, or its HEAD is unknown
+    for ref in candidates + list(LOCAL_DEFAULT_BRANCHES):
+        try:
+            run.rev_parse("--verify", "--quiet", ref + "^{commit}")
+            return ref
+        except git.GitCommandError:
+            continue
+    raise StateError("no default branch: neither origin/HEAD, `main` nor `master` names a commit")
+
+
+def first_parent_history(root: Path, ref: str) -> list[tuple[str, int]]:
+    """(commit hash, commit time in Unix seconds) along the first parents of `ref`, oldest first."""
+    lines = _repo(root).git.log("--first-parent", "--reverse", "--format=%H %ct", ref).splitlines()
+    return [(commit, int(seconds)) for commit, _, seconds in (line.partition(" ") for line in lines)]

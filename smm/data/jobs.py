@@ -11,6 +11,8 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from enum import StrEnum
 
+from smm.content.derived import is_comment
+
 
 class JobState(StrEnum):
     """A job's state. The recorded ones come first, in merge order: when two runs recorded the
@@ -94,11 +96,12 @@ def jobs_of(records: dict) -> list[JobRecord]:
 
 def published_jobs(records: dict, posts) -> list[JobRecord]:
     """Every job recorded published, oldest first; `published_at` is when it went out (the post's
-    `publish_at` for a record that lacks it). Jobs with neither are left out."""
+    `publish_at` for a record that lacks it). Jobs with neither are left out, and so are first
+    comments (`<post>+comment`: a reply under a post, not a post of their own)."""
     publish_at = {p.id: p.publish_at for p in posts}
     found = []
     for job in jobs_of(records):
         when = job.published_at or publish_at.get(job.post_id)
-        if job.state is JobState.PUBLISHED and when is not None:
+        if job.state is JobState.PUBLISHED and when is not None and not is_comment(job.post_id):
             found.append(replace(job, published_at=when))
     return sorted(found, key=lambda j: (j.published_at, j.post_id, j.account))

@@ -18,7 +18,8 @@ from typing import Any, Callable, Iterator
 
 from smm.errors import StateError
 
-LOCKED = {"publish": ".", "metrics": "platforms.yml", "inbox": "content"}  # what each command locks, relative to the root
+LOCKED = {"publish": ".", "metrics": "platforms.yml", "inbox": "content", "listen": "brand/listening.yml"}  # what each command locks, relative to the root
+LOCKED["giveaway"] = "content"  # one draw at a time (it writes under content/ and data/)
 
 
 @contextmanager

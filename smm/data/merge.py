@@ -6,7 +6,7 @@ Each file smm writes can be merged without a human:
   wrote the same account, the more advanced state wins (`JobState`'s order), then the job that got
   further (more thread parts, more calls, the later call); two equal jobs keep the one already
   pushed;
-- a metrics or followers CSV (`data/metrics/`, `data/accounts/`) or an inbox file
+- a metrics, followers or mentions CSV (`data/metrics/`, `data/accounts/`, `data/mentions/`) or an inbox file
   (`data/inbox/*.jsonl`): the rows of both, each once, the pushed rows first;
 - a JSON Feed: the entries of both (by id, newest first); its Atom twin is written from it.
 
@@ -26,7 +26,7 @@ from smm.data.tables import FOLLOWERS, METRICS
 log = logging.getLogger(__name__)
 
 STATE_ORDER = RECORDED_STATES  # a later state wins (see JobState)
-ROW_FILES = {(METRICS.folder, ".csv"), (FOLLOWERS.folder, ".csv"), ("data/inbox", ".jsonl")}  # (folder, suffix)
+ROW_FILES = {(METRICS.folder, ".csv"), (FOLLOWERS.folder, ".csv"), ("data/inbox", ".jsonl"), ("data/mentions", ".csv")}  # (folder, suffix)
 JSON_FEED = "https://jsonfeed.org/version/1"
 
 

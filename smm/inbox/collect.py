@@ -86,7 +86,7 @@ def collect(repo, now: datetime, env: Mapping[str, str], since: timedelta, *, cl
     adapter_for = adapter_for or (lambda name: platform_class(repo.config.accounts[name].platform)(
         repo.config.accounts[name], env, repo.root))
     run = InboxRun(now, load_items(repo.root))
-    posts, handles = own_posts(repo), _own_handles(repo)
+    posts, handles = own_posts(repo), own_handles(repo)
     new: list[Item] = []
     for name, account in sorted(repo.config.accounts.items()):
         result = _read(name, account, env, adapter_for, now - since, published_parts(repo, name))
@@ -136,7 +136,7 @@ def _read(name: str, account, env, adapter_for, since: datetime, published: list
     return result
 
 
-def _own_handles(repo) -> set[str]:
+def own_handles(repo) -> set[str]:
     """The brand's own accounts' handles (lower case), whose posts are never inbox items."""
     handles = set()
     for account in repo.config.accounts.values():

@@ -1,6 +1,7 @@
 """Replies as code: a post with `reply_to: <item id>` answers an inbox item as a threaded reply.
 
-    check_replies   ── `smm check`: the item exists in data/inbox/, the reply goes out from its account
+    check_replies   ── `smm check`: the item exists in data/inbox/ (or is one of the brand's published
+                       posts, as a giveaway's announcement answers), the reply goes out from its account
     answered_items  ── `smm inbox`: items a published reply answered become `answered`
     reply_file      ── `smm reply ITEM_ID`: a new reply post, the original quoted in a comment
 """
@@ -13,6 +14,7 @@ from datetime import datetime
 from pathlib import Path
 
 from smm.check.diagnostics import ERROR, Diagnostic
+from smm.data.jobs import jobs_of
 from smm.errors import DataError
 from smm.inbox.items import Item, load_items
 
@@ -29,16 +31,18 @@ def check_replies(repo) -> list[Diagnostic]:
     except DataError as exc:
         return [Diagnostic(exc.context["file"], exc.context["line"], 1, ERROR, "inbox.invalid", exc.message)]
     found = []
+    own = {f"{job.account}:{job.remote_id}": job.account for job in jobs_of(repo.records) if job.remote_id}
     for post in replies:
         where = post.at(("reply_to",))
         item = items.get(post.reply_to)
-        if item is None:
+        account = item.account if item is not None else own.get(post.reply_to)
+        if account is None:
             found.append(Diagnostic.at(post.file, where, ERROR, "reply.unknown-item",
                                        f"`reply_to` {post.reply_to!r} is no item in data/inbox/",
                                        "copy the id from `smm inbox`, or run `smm reply ITEM_ID`"))
-        elif post.accounts != [item.account]:
+        elif post.accounts != [account]:
             found.append(Diagnostic.at(post.file, post.at(("platforms",)), ERROR, "reply.account",
-                                       f"a reply to {item.id} goes out from `{item.account}` only, not "
+                                       f"a reply to {post.reply_to} goes out from `{account}` only, not "
                                        f"{', '.join(post.accounts)}", "remove `platforms`: the item's account is used"))
     return found
 

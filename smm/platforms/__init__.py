@@ -15,6 +15,7 @@ from smm.errors import ConfigError
 from smm.platforms.base import (
     Credentials,
     Display,
+    Found,
     Incoming,
     Lookup,
     MediaRules,
@@ -26,7 +27,7 @@ from smm.platforms.base import (
     VideoRules,
 )
 
-__all__ = ["Credentials", "Display", "Incoming", "Lookup", "Metrics", "MediaRules", "Outgoing", "Platform", "PublishResult",
+__all__ = ["Credentials", "Display", "Found", "Incoming", "Lookup", "Metrics", "MediaRules", "Outgoing", "Platform", "PublishResult",
            "Readiness", "VideoRules", "registry",
            "platform_class", "registered", "reported_limits"]
 
@@ -49,7 +50,7 @@ def registered(classes) -> dict[str, type[Platform]]:
             raise ConfigError(f"two platforms are named `{name}`: {where[name]} and {origin}; uninstall one of them")
         problems = [f"markup `{cls.markup}` is not one of {', '.join(FLAVORS)}"] if cls.markup not in FLAVORS else []
         problems += [f"{flag} is set but `{method}` is not implemented"
-                     for flag, method in (("has_metrics", "metrics"), ("has_followers", "followers"), ("has_inbox", "inbox"))
+                     for flag, method in (("has_metrics", "metrics"), ("has_followers", "followers"), ("has_inbox", "inbox"), ("has_search", "search"))
                      if getattr(cls, flag) and getattr(cls, method) is getattr(Platform, method)]
         if not isinstance(name, str) or problems:
             raise ConfigError(f"platform {origin}: " + ("; ".join(problems) or "it declares no `name`"))

@@ -11,7 +11,7 @@ without the method. A platform class declares, as class attributes:
   `cost`, `extra_problems`, `max_links`, `max_hashtags`, `media` (MediaRules),
   `article_images` (MediaRules of an article's images, for markup `article`), `daily_limit`
   (with `day_zone`, the zone of the network's days), `threads`
-  (or `threads_for(options)`), `content_warnings`; `smm check`, `preview` and `count` read them;
+  (or `threads_for(options)`), `comments` (or `comments_for(options)`), `content_warnings`; `smm check`, `preview` and `count` read them;
 - its text: `markup`, the flavour smm.render.markup writes (one of `FLAVORS`), and `finalize`,
   `shorten_links`, `facets` for what the network needs beyond it;
 - its account options: `options` (name → JSON Schema with a description) and `options_rule`
@@ -20,7 +20,7 @@ without the method. A platform class declares, as class attributes:
   must have one schema; `secrets` names the options that hold environment variable names, and
   `publish_options` those an account needs to publish (not to be checked: `readiness` says so);
 - `display` (Display: the preview card's colours and how links are shown), `max_lateness`
-  (its accounts' default), `has_metrics` / `has_followers` / `has_inbox`;
+  (its accounts' default), `has_metrics` / `has_followers` / `has_inbox` / `has_search`;
 - for publishing: `can_publish`, `requires` (SDK modules, installed by the pip extra
   `extra`), `reconciles` (`find` can tell whether an earlier call worked), `exports` (publishing
   writes a bundle a human uploads: the job is recorded `exported`, not `published`);
@@ -65,6 +65,7 @@ from __future__ import annotations
 import importlib.util
 import logging
 import unicodedata
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Callable, ClassVar, Mapping, Sequence
 
@@ -82,6 +83,8 @@ from smm.platforms.messages import (  # noqa: F401  (the contract's records: ada
     Metrics,
     Credentials,
     Incoming,
+    Entrant,
+    ENTRY_KINDS,
 )
 from smm.platforms.rules import (  # noqa: F401
     MediaRules,
@@ -99,6 +102,23 @@ from smm.render import counting
 log = logging.getLogger(__name__)
 UNSET = "is not set"
 
+
+@dataclass(frozen=True)
+class Found:
+    """A public post a network gave back (a search hit, a competitor's post): its network id, the
+    author's handle as the network shows it (and follower count, None when not said), when it was made
+    (aware), its text, URL and counts (`reposts` holds quotes too where the network counts them apart)."""
+
+    id: str
+    author: str
+    author_followers: int | None
+    created_at: datetime
+    text: str
+    url: str | None
+    likes: int = 0
+    reposts: int = 0
+    replies: int = 0
+
 class Platform:
     """One network. Subclasses set the class attributes; adapters override the methods."""
 
@@ -110,6 +130,7 @@ class Platform:
     unit: ClassVar[str] = "characters"  # what `length` counts, in a word or two
     counting_rule: ClassVar[str] = "grapheme clusters"  # the whole rule, for previews and docs
     threads: ClassVar[bool] = False  # can publish a reply chain
+    comments: ClassVar[bool] = False  # can publish a reply or comment under its own post (`first_comment`)
     markup: ClassVar[str] = "plain"  # a smm.render.markup flavor
     max_links: ClassVar[int | None] = None
     max_hashtags: ClassVar[int | None] = None
@@ -124,6 +145,8 @@ class Platform:
     has_metrics: ClassVar[bool] = False  # implements `metrics`
     has_followers: ClassVar[bool] = False  # implements `followers`
     has_inbox: ClassVar[bool] = False  # implements `inbox`
+    has_search: ClassVar[bool] = False  # implements `search`
+    entrant_kinds: ClassVar[frozenset[str]] = frozenset()  # the giveaway entries `entrants` lists (ENTRY_KINDS)
     # platforms.yml: this network's account options (name → JSON Schema with a description),
     # and what its accounts must hold (a schema applied when `platform` is this one).
     options: ClassVar[dict[str, dict]] = {}
@@ -144,6 +167,12 @@ class Platform:
     def threads_for(cls, options: Mapping) -> bool:
         """Whether this account can publish a reply chain (some networks need a setting for it)."""
         return cls.threads
+
+    @classmethod
+    def comments_for(cls, options: Mapping) -> bool:
+        """Whether this account can publish a post's `first_comment` under it: a network that
+        chains replies can; others say so with `comments`."""
+        return cls.comments or cls.threads_for(options)
 
     @classmethod
     def cost(cls, text: str) -> int:
@@ -320,6 +349,17 @@ class Platform:
         by other people (never the account's own posts). `published`: the account's posts smm
         recorded (remote id, URL, extra), for a network that can only be asked post by post."""
         raise NotSupported(f"smm cannot read {self.label} mentions and messages")
+
+    def search(self, query: str, since: datetime, *, authors: Sequence[str] = ()) -> list[Found]:
+        """Public posts since `since` that hold `query` (a keyword, or a hashtag with its `#`), by others than
+        the account itself. A network whose search finds nothing here may read `authors` (handles on this
+        network, such as competitors') instead. The caller matches every post's text again."""
+        raise NotSupported(f"{self.label} cannot search")
+
+    def entrants(self, remote_id: str, kinds: Sequence[str]) -> list[Entrant]:
+        """Who entered a giveaway on the account's post `remote_id` in each of `kinds` (of
+        `entrant_kinds`): one Entrant per person and kind, the account itself marked `own`."""
+        raise NotSupported(f"smm cannot list who replied to, reposted or liked a {self.label} post")
 
     def close(self) -> None:
         """Release connections at the end of a run."""

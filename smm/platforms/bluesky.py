@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Sequence
 
 import regex
 
@@ -21,6 +22,8 @@ from smm.platforms.base import (
     HANDLE_OPTION,
     Credentials,
     Display,
+    Entrant,
+    Found,
     Incoming,
     Lookup,
     MediaRules,
@@ -38,6 +41,8 @@ MAX_BYTES = 3000
 POST = "app.bsky.feed.post"
 DEFAULT_SERVICE = "https://bsky.social"
 MAX_INBOX_PAGES = 20  # notifications pages read back per run (50 each)
+MAX_SEARCH_PAGES = 10  # searchPosts pages (100 each), and feed pages (100 each) of the fallback, per query or feed
+MAX_ENTRANT_PAGES = 100  # reposts and likes pages read per giveaway post (100 each)
 _TID_ALPHABET = "234567abcdefghijklmnopqrstuvwxyz"
 _POST_URL = regex.compile(r"(?:https://bsky\.app/profile/(?P<owner>[^/]+)/post/|at://(?P<owner>[^/]+)/app\.bsky\.feed\.post/)"
                           r"(?P<rkey>[A-Za-z0-9._:~-]+)/?")
@@ -89,7 +94,8 @@ class Bluesky(Platform):
     }
     options_rule = {"required": ["handle", "password_env"]}
     display = Display("#1185fe", "#0b62d6")
-    has_metrics = has_followers = has_inbox = True
+    has_metrics = has_followers = has_inbox = has_search = True
+    entrant_kinds = frozenset({"reply", "repost", "like"})
     can_publish = True
     reconciles = True
     settle = 0.0  # putRecord at a record key of its own: a late request rewrites that record, never adds one
@@ -301,6 +307,92 @@ class Bluesky(Platform):
             cursor = page.cursor
         return found
 
+    def search(self, query: str, since: datetime, *, authors: Sequence[str] = ()) -> list[Found]:
+        """`app.bsky.feed.searchPosts` back to `since`; where the AppView finds nothing (one that does not
+        serve search answers an empty list), the posts it can show are read instead, once per run: the
+        account's timeline (whom it follows) and the feeds of `authors`, kept when their text holds the query."""
+        from smm.listening.matching import holds
+
+        hits, cursor = [], None
+        for _ in range(MAX_SEARCH_PAGES):
+            page = self._call("search", self.client.app.bsky.feed.search_posts,
+                              {"q": query, "since": since.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+                               "limit": 100, "cursor": cursor, "sort": "latest"})
+            hits += page.posts
+            if not page.cursor or not page.posts:
+                break
+            cursor = page.cursor
+        if not hits:
+            tag = query.startswith("#")
+            hits = [p for p in self._readable(since, tuple(authors)) if holds(p.record.text, query.lstrip("#"), tag)]
+        hits = [p for p in hits if p.author.did != self.did and _moment(p.record.created_at) >= since]
+        followers = self._followers({p.author.did for p in hits})
+        return [_found(p, followers.get(p.author.did)) for p in hits]
+
+    def _followers(self, dids: set[str]) -> dict[str, int | None]:
+        """Follower counts by DID (getProfiles, 25 at a time): a post view does not carry them."""
+        found, dids = {}, sorted(dids)
+        for start in range(0, len(dids), 25):
+            answer = self._call("profiles", self.client.app.bsky.actor.get_profiles, {"actors": dids[start:start + 25]})
+            found.update((p.did, p.followers_count) for p in answer.profiles)
+        return found
+
+    def _readable(self, since: datetime, authors: tuple[str, ...]) -> list:
+        """The posts of the timeline and of `authors`' feeds back to `since` (read once per run)."""
+        if getattr(self, "_read_since", None) != (since, authors):
+            posts = self._feed("timeline", self.client.app.bsky.feed.get_timeline, {}, since)
+            for author in authors:
+                posts += self._feed(f"{author}'s feed", self.client.app.bsky.feed.get_author_feed, {"actor": author}, since)
+            self._read_since, self._posts = (since, authors), list({p.uri: p for p in posts}.values())
+        return self._posts
+
+    def _feed(self, what: str, call, params: dict, since: datetime) -> list:
+        posts, cursor = [], None
+        for _ in range(MAX_SEARCH_PAGES):
+            page = self._call(what, call, {**params, "limit": 100, "cursor": cursor})
+            posts += [item.post for item in page.feed if item.reason is None]  # reposts are not the reposter's words
+            if not page.cursor or not page.feed or _moment(page.feed[-1].post.indexed_at) < since:
+                break
+            cursor = page.cursor
+        return posts
+
+    def entrants(self, remote_id: str, kinds) -> list[Entrant]:
+        """Direct replies (getPostThread), reposts (getRepostedBy) and likes (getLikes); each
+        person's createdAt (else indexedAt) and whether they follow the account from getProfiles."""
+        found = []
+        if "reply" in kinds:
+            thread = self._call("replies", self.client.get_post_thread, remote_id, depth=1, parent_height=0).thread
+            found += [("reply", r.post.author.did, r.post.author.handle, _moment(r.post.record.created_at))
+                      for r in getattr(thread, "replies", None) or [] if getattr(r, "post", None) is not None]
+        if "repost" in kinds:
+            found += [("repost", p.did, p.handle, None)
+                      for page in self._pages("reposts", self.client.get_reposted_by, remote_id) for p in page.reposted_by]
+        if "like" in kinds:
+            found += [("like", like.actor.did, like.actor.handle, _moment(like.created_at))
+                      for page in self._pages("likes", self.client.get_likes, remote_id) for like in page.likes]
+        profiles = self._profiles(sorted({did for _, did, _, _ in found}))
+        return [Entrant(kind, handle, did, when, profiles.get(did, (None, None))[0], profiles.get(did, (None, None))[1],
+                        did == self.did) for kind, did, handle, when in found]
+
+    def _pages(self, what: str, call, uri: str) -> list:
+        pages, cursor = [], None
+        for _ in range(MAX_ENTRANT_PAGES):
+            page = self._call(what, call, uri, cursor=cursor, limit=100)
+            pages.append(page)
+            if not page.cursor or page.cursor == cursor:
+                break
+            cursor = page.cursor
+        return pages
+
+    def _profiles(self, dids: list[str]) -> dict[str, tuple[datetime | None, bool]]:
+        """DID → (when the account was made, else first indexed; whether it follows this account)."""
+        found = {}
+        for start in range(0, len(dids), 25):  # getProfiles takes 25 actors at a time
+            for p in self._call("profiles", self.client.get_profiles, dids[start:start + 25]).profiles:
+                made = p.created_at or p.indexed_at
+                found[p.did] = (_moment(made) if made else None, bool(p.viewer and p.viewer.followed_by))
+        return found
+
     def _incoming(self, n, when: datetime) -> Incoming:
         record = n.record
         reply = getattr(record, "reply", None)
@@ -315,6 +407,14 @@ class Bluesky(Platform):
     def close(self) -> None:
         if hasattr(self, "_client"):
             self._client.request.close()
+
+
+def _found(post, followers: int | None) -> Found:
+    """A post view as a search hit, with its author's follower count."""
+    rkey = post.uri.rsplit("/", 1)[1]
+    return Found(post.uri, post.author.handle, followers, _moment(post.record.created_at).astimezone(timezone.utc),
+                 getattr(post.record, "text", "") or "", f"https://bsky.app/profile/{post.author.handle}/post/{rkey}",
+                 post.like_count or 0, (post.repost_count or 0) + (post.quote_count or 0), post.reply_count or 0)
 
 
 def _video(path):

@@ -5,7 +5,8 @@ the Page's token, or a user token of one of its admins, for which smm asks the P
 (`GET /{page_id}?fields=access_token`). A post is `POST /{page_id}/feed` with `message` and `link`;
 its photos are uploaded first unpublished (`POST /{page_id}/photos`, `published=false`: no post yet)
 and attached to that one post (`attached_media`). `find()` reads the Page's published posts in the
-attempt's window and matches the message sent, never a post another record owns.
+attempt's window and matches the message sent, never a post another record owns. A first comment
+is `POST /{post_id}/comments` with `message`, found again among the post's comments.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ class Facebook(MetaPlatform):
     name = "facebook"
     label = "Facebook"
     posts_edge, comments_edge, comment_kind = "published_posts", "comments", "comment"
+    comments = True
     text_limit = 63_206
     media = MediaRules(max_count=10, max_bytes=10 * 1024 * 1024, alt_supported=False,
                        video=VideoRules(types=frozenset({"video/mp4", "video/quicktime"}), max_bytes=10 * 1024 ** 3, max_seconds=240 * 60))
@@ -61,6 +63,8 @@ class Facebook(MetaPlatform):
                 for index in range(len(media))]
 
     def publish(self, outgoing: Outgoing, *, idempotency_key: str) -> PublishResult:
+        if outgoing.reply_to:  # a first comment
+            return self.comment(outgoing)
         fields = {"message": outgoing.text} if outgoing.text else {}
         with ExitStack() as stack:
             photos = self.upload(stack, outgoing.media)
@@ -72,6 +76,8 @@ class Facebook(MetaPlatform):
         return PublishResult(post, self.graph.permalink(post, "permalink_url") or f"https://www.facebook.com/{post}")
 
     def find(self, outgoing: Outgoing, *, idempotency_key: str, lookup: Lookup) -> PublishResult | None:
+        if outgoing.reply_to:
+            return self.find_comment(lookup)
         items = self.graph.recent(f"{self.page}/published_posts", "id,message,created_time,permalink_url", lookup)
         return match(items, lookup, "message", time_key="created_time", url_key="permalink_url")
 

@@ -314,6 +314,22 @@ class MetaPlatform(Platform):
         """The id of the page or user whose posts these are."""
         return str(self.options.get("page_id") or self.options["user_id"])
 
+    def comment(self, outgoing: Outgoing) -> PublishResult:
+        """A comment as the owner under its post `outgoing.reply_to` (`POST /{post-id}/comments`
+        with `message`: developers.facebook.com/docs/graph-api/reference/object/comments,
+        .../instagram-platform/instagram-graph-api/reference/ig-media/comments)."""
+        answer = self.graph.call("POST", f"{outgoing.reply_to.remote_id}/comments", "comment",
+                                 data={"message": outgoing.text})
+        return PublishResult(str(answer["id"]))
+
+    def find_comment(self, lookup: Lookup) -> PublishResult | None:
+        """The owner's comment under the post, sent in the lookup's window (the post's comments, oldest first)."""
+        parent = lookup.sent[0].reply_to.remote_id
+        answer = self.graph.call("GET", f"{parent}/comments", "comments", params={
+            "fields": "id,text,message,timestamp,created_time", "limit": 100})
+        items = [dict(c, text=c.get("message") or c.get("text")) for c in answer.get("data") or []]
+        return match(items, lookup, "text", time_key="created_time" if any("created_time" in c for c in items) else "timestamp")
+
     def inbox(self, since: datetime, published=()) -> list[Incoming]:
         """Comments (Threads: replies) made since `since` on the account's posts of the last POSTS_BACK."""
         posts = self.graph.call("GET", f"{self.owner}/{self.posts_edge}", "own posts", params={

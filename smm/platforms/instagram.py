@@ -9,7 +9,8 @@ instagram-platform/content-publishing): a container per image (`image_url`), a r
 REELS`, `video_url`) or a CAROUSEL of 2–10 item containers, read until its `status_code` is FINISHED,
 then `media_publish`. Instagram fetches every file from a public URL: `<media_base_url>/<path in the
 repository>`. `find()` reads the account's media created in the attempt's window and matches the
-caption sent, never a post another record owns.
+caption sent, never a post another record owns. A first comment is `POST /{media_id}/comments` with
+`message` (it needs no media), found again among the post's comments.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ class Instagram(MetaPlatform):
     name = "instagram"
     label = "Instagram"
     posts_edge, comments_edge, comment_kind = "media", "comments", "comment"
+    comments = True
     text_limit = 2200
     max_hashtags = 5
     media = MediaRules(min_count=1, max_count=10, types=frozenset({"image/jpeg"}), max_bytes=8 * 1024 * 1024, alt_limit=1000,
@@ -81,6 +83,8 @@ class Instagram(MetaPlatform):
         return {"media_type": "CAROUSEL", "children": ",".join(children), **caption}
 
     def publish(self, outgoing: Outgoing, *, idempotency_key: str) -> PublishResult:
+        if outgoing.reply_to:  # a first comment
+            return self.comment(outgoing)
         container = self.graph.container(f"{self.user}/media", self.container_fields(outgoing))
         self.graph.wait_finished(container, "status_code,status", self.sleep, READY_WITHIN)
         post = self.graph.published(f"{self.user}/media_publish", container)
@@ -106,6 +110,8 @@ class Instagram(MetaPlatform):
         return None
 
     def find(self, outgoing: Outgoing, *, idempotency_key: str, lookup: Lookup) -> PublishResult | None:
+        if outgoing.reply_to:
+            return self.find_comment(lookup)
         return match(self.graph.recent(f"{self.user}/media", "id,caption,timestamp,permalink", lookup), lookup,
                      "caption")
 

@@ -8,7 +8,8 @@ a PUT of the bytes, then the image is `AVAILABLE`), one as `media`, 2–20 as `m
 with its alt text; a post with a `link` and no image becomes an article (link preview).
 Organizations are mentioned as `@[Name](urn:li:organization:N)`, written so in
 brand/handles.yml. `find()` pages through the author's posts (`q=author`) for one made in the
-attempt's window with the commentary as sent. Metrics come from
+attempt's window with the commentary as sent. A first comment is the author's comment under its
+post (`POST /rest/socialActions/{post}/comments`), found again among the post's comments. Metrics come from
 `organizationalEntityShareStatistics` and followers from `networkSizes` (organization pages
 only). Tokens last 60 days: `token_expiry` asks the token introspection endpoint when the
 account names its app (`client_id`, `client_secret_env`), else counts from `token_issued`.
@@ -60,6 +61,12 @@ def escape_little_text(text: str) -> str:
     return _RESERVED.sub(r"\\\1", text)
 
 
+def plain_text(little: str) -> str:
+    """Little text back to what a reader sees (a comment's `message.text` is plain text, not little
+    text: comments-api): hashtag elements as `#word`, escaped characters as themselves."""
+    return re.sub(r"\\([\\|{}@\[\]()<>#*_~])", r"\1", re.sub(r"\{hashtag\|\\#\|(\w+)\}", r"#\1", little))
+
+
 def until_midnight_utc(now: datetime | None = None) -> float:
     """Seconds until LinkedIn's daily limits start again (midnight UTC)."""
     now = now or datetime.now(timezone.utc)
@@ -70,6 +77,7 @@ class LinkedIn(Platform):
     name = "linkedin"
     label = "LinkedIn"
     text_limit = 3000
+    comments = True  # a first comment: the author's comment under its post
     unit = "characters"
     counting_rule = "characters before escaping"
     media = MediaRules(max_count=20, types=frozenset({"image/jpeg", "image/png", "image/gif"}),
@@ -167,6 +175,8 @@ class LinkedIn(Platform):
         return Rejected(detail)
 
     def publish(self, outgoing: Outgoing, *, idempotency_key: str) -> PublishResult:
+        if outgoing.reply_to:
+            return self.comment(outgoing)
         post = {"author": self.author, "commentary": outgoing.text, "visibility": "PUBLIC",
                 "distribution": {"feedDistribution": "MAIN_FEED", "targetEntities": [],
                                  "thirdPartyDistributionChannels": []},
@@ -206,8 +216,38 @@ class LinkedIn(Platform):
             time.sleep(1)
         raise TransientError(f"LinkedIn: the image {path.name} is not available after {IMAGE_WAITS} s")
 
+    def comment(self, outgoing: Outgoing) -> PublishResult:
+        """A first comment as the author under its post (`POST /rest/socialActions/{post}/comments`,
+        learn.microsoft.com/linkedin/marketing/community-management/shares/comments-api)."""
+        post = outgoing.reply_to.remote_id
+        response = self.call("POST", f"/rest/socialActions/{quote(post, safe='')}/comments", "comment",
+                             json={"actor": self.author, "object": post, "message": {"text": plain_text(outgoing.text)}})
+        try:
+            body = response.json()
+        except ValueError:
+            body = {}
+        comment = response.headers.get("x-restli-id") or (body.get("id") if isinstance(body, dict) else None)
+        if not comment:
+            raise TransientError("LinkedIn comment: HTTP 201 without the comment's id", outcome_unknown=True)
+        return PublishResult(str(comment))
+
+    def find_comment(self, lookup: Lookup) -> PublishResult | None:
+        """The author's oldest comment under the post in the lookup's window with a text sent."""
+        post = lookup.sent[0].reply_to.remote_id
+        comments = self.call("GET", f"/rest/socialActions/{quote(post, safe='')}/comments", "comments",
+                             params={"count": 100}).json().get("elements") or []
+        texts = {plain_text(sent.text) for sent in lookup.sent}
+        for comment in comments:  # oldest first
+            made = datetime.fromtimestamp((comment.get("created") or {}).get("time", 0) / 1000, timezone.utc)
+            if (comment.get("actor") == self.author and lookup.since <= made <= lookup.until
+                    and str(comment["id"]) not in lookup.owned and (comment.get("message") or {}).get("text") in texts):
+                return PublishResult(str(comment["id"]))
+        return None
+
     def find(self, outgoing: Outgoing, *, idempotency_key: str, lookup: Lookup) -> PublishResult | None:
         """The oldest of the author's posts in the lookup's window whose commentary and image count are a version sent."""
+        if outgoing.reply_to:
+            return self.find_comment(lookup)
         found = None
         for page in range(MAX_PAGES):
             posts = self.call("GET", "/rest/posts", "own posts", params={

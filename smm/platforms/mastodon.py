@@ -15,7 +15,7 @@ import re
 import time
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Iterator
+from typing import Iterator, Sequence
 from urllib.parse import urlsplit
 
 from smm.content import video
@@ -25,6 +25,8 @@ from smm.platforms.base import (
     TOKEN_OPTION,
     Credentials,
     Display,
+    Entrant,
+    Found,
     Incoming,
     Lookup,
     MediaRules,
@@ -88,6 +90,15 @@ def _incoming(notification: dict, me: str) -> Incoming:
                     str(quoted) if quoted else None)
 
 
+def found(status: dict) -> Found:
+    """A status as a search hit."""
+    account = status["account"]
+    return Found(str(status["id"]), account.get("acct") or account.get("username") or "", account.get("followers_count"),
+                 _created(status).astimezone(timezone.utc), readable_text(status.get("content") or ""), status.get("url") or status.get("uri"),
+                 status.get("favourites_count") or 0, (status.get("reblogs_count") or 0) + (status.get("quotes_count") or 0),
+                 status.get("replies_count") or 0)
+
+
 def is_sent(status: dict, outgoing: Outgoing) -> bool:
     """Whether a status is this version of the part: its text, content warning, thread position and media."""
     replying = outgoing.reply_to.remote_id if outgoing.reply_to else ""
@@ -135,7 +146,8 @@ class Mastodon(Platform):
     }
     options_rule = {"required": ["instance", "token_env"]}
     display = Display("#6364ff", "#563acc", link_chars=30, square_avatar=True)
-    has_metrics = has_followers = has_inbox = True
+    has_metrics = has_followers = has_inbox = has_search = True
+    entrant_kinds = frozenset({"reply", "repost", "like"})
     can_publish = True
     reconciles = True
     settle = 2 * TIMEOUT  # assumed: Mastodon acts on a request within twice the answer timeout, or never
@@ -262,6 +274,66 @@ class Mastodon(Platform):
                 return found
             older_than = page[-1]["id"]
         return found  # older ones wait for the next run with a shorter --since
+
+    def search(self, query: str, since: datetime, *, authors: Sequence[str] = ()) -> list[Found]:
+        """A hashtag through its tag timeline (`/api/v1/timelines/tag/:tag`), anything else through
+        `/api/v2/search?type=statuses` (full-text search: what the instance has indexed and lets this
+        account find); newest first, back to `since`, never the account's own statuses nor boosts."""
+        me = str(self._call("who am I", self.api.me)["id"])
+
+        def page(older):
+            if query.startswith("#"):
+                return self._call("tag timeline", self.api.timeline_hashtag, query[1:], max_id=older, limit=PAGE)
+            return self._call("search", self.api.search_v2, query, resolve=False, result_type="statuses",
+                              max_id=older, limit=PAGE)["statuses"]
+
+        hits: list[Found] = []
+        seen, older = set(), None
+        for _ in range(MAX_PAGES):  # a server that ignores max_id answers the same page: nothing new ends it
+            statuses = [s for s in page(older) if str(s["id"]) not in seen]
+            seen.update(str(s["id"]) for s in statuses)
+            hits += [found(s) for s in statuses if not s.get("reblog") and str(s["account"]["id"]) != me
+                     and _created(s) >= since]
+            if not statuses or all(_created(s) < since for s in statuses):
+                break
+            older = min(statuses, key=lambda s: int(s["id"]) if str(s["id"]).isdigit() else 0)["id"]
+        return hits
+
+    def entrants(self, remote_id: str, kinds) -> list[Entrant]:
+        """Replies (the status's context descendants that answer it), boosts (reblogged_by) and
+        favourites (favourited_by, every page); who follows the account from the relationships."""
+        me = str(self._call("who am I", self.api.me)["id"])
+        found = []
+        if "reply" in kinds:
+            context = self._call("replies", self.api.status_context, remote_id)
+            found += [("reply", s["account"], _created(s)) for s in context["descendants"]
+                      if str(s.get("in_reply_to_id")) == str(remote_id)]
+        for kind, call in (("repost", self.api.status_reblogged_by), ("like", self.api.status_favourited_by)):
+            if kind in kinds:
+                found += [(kind, account, None) for account in self._pages(kind + "s", call, remote_id)]
+        followers = self._followed_by([str(a["id"]) for _, a, _ in found if str(a["id"]) != me])
+        host = urlsplit(self.options["instance"]).netloc
+        return [Entrant(kind, a["acct"] if "@" in a["acct"] else f"{a['acct']}@{host}", str(a["id"]), when,
+                        _created(a) if a.get("created_at") else None, followers.get(str(a["id"])), str(a["id"]) == me)
+                for kind, a, when in found]
+
+    def _pages(self, what: str, call, *args) -> list:
+        """Every page of a list the server pages with Link headers (MAX_PAGES at most)."""
+        page, found = self._call(what, call, *args), []
+        for _ in range(MAX_PAGES):
+            found += page or []
+            if not page or getattr(page, "_pagination_next", None) is None:
+                break
+            page = self._call(what, self.api.fetch_next, page)
+        return found
+
+    def _followed_by(self, ids: list[str]) -> dict[str, bool]:
+        """Whether each account follows this one (relationships, 40 accounts a call)."""
+        unique, found = sorted(set(ids)), {}
+        for start in range(0, len(unique), 40):
+            for relation in self._call("relationships", self.api.account_relationships, unique[start:start + 40]):
+                found[str(relation["id"])] = bool(relation.get("followed_by"))
+        return found
 
     def confirm(self, reference: str) -> PublishResult:
         """A status URL of this instance (`https://instance/@user/ID`) or an id; it must be this account's."""

@@ -1,6 +1,7 @@
 """What passes between smm and an adapter: whether an account can publish (Readiness), one part
 to send (Outgoing) and what it made (PublishResult), what a reconciliation may match (Lookup),
-counts (Metrics), what a token is (Credentials) and what people said (Incoming)."""
+counts (Metrics), what a token is (Credentials), what people said (Incoming) and who entered a
+giveaway (Entrant)."""
 
 from __future__ import annotations
 
@@ -112,3 +113,23 @@ class Incoming:
     in_reply_to: str | None = None
     quotes: str | None = None
     author_verified: bool = False  # the network marks the author as verified
+
+
+ENTRY_KINDS = ("reply", "repost", "like")  # how a person enters a giveaway (a post's `giveaway.enter`)
+
+
+@dataclass(frozen=True)
+class Entrant:
+    """One entry in a giveaway: a person's reply, repost or like on one of the brand's posts.
+
+    `author_id` is the network's stable id of the person (Mastodon account id, Bluesky DID);
+    `entered_at` is None where the network does not say when (Mastodon likes and boosts,
+    Bluesky reposts); `follows` is None where the network cannot tell the brand."""
+
+    kind: str  # one of ENTRY_KINDS
+    author: str  # the handle as the network shows it (`user@instance`, `name.bsky.social`)
+    author_id: str
+    entered_at: datetime | None = None
+    account_created_at: datetime | None = None
+    follows: bool | None = None  # follows the brand's account
+    own: bool = False  # the brand's account itself

@@ -19,13 +19,13 @@ import re
 import socket
 from contextlib import ExitStack
 from datetime import datetime, timedelta, timezone
-from typing import Mapping
+from typing import Mapping, Sequence
 from urllib.parse import urlsplit
 
 from smm.content.tokens import URL, urls
 from smm.errors import AuthError, NotSupported, RateLimited, Rejected, TransientError
 from smm.platforms import http
-from smm.platforms.base import (API_BASE_OPTION, TOKEN_OPTION, Credentials, Display, Incoming, Lookup, MediaRules, Metrics, Outgoing,
+from smm.platforms.base import (API_BASE_OPTION, TOKEN_OPTION, Credentials, Display, Found, Incoming, Lookup, MediaRules, Metrics, Outgoing,
                                 Platform, PublishResult)
 from smm.render import counting
 
@@ -36,6 +36,8 @@ MAX_PAGES = 10
 IDS_PER_CALL = 100  # statuses/count takes at most 100 ids
 INBOX_PAGES = 5  # pages of 200 comments (and of mentions) read back per run
 RATE_LIMITS = {10022, 10023, 10024}
+NO_PERMISSION = 10014  # "Insufficient app permissions!": search/topics is an advanced API
+SEARCH_PAGES = 3  # pages of 50 per topic and run
 EXPIRED, AUTH = {21327, 21315, 21316, 21317}, {10006, 10013, 10014, 21301, 21314, 21319, 21332}
 BUSY = {10001, 10002, 10009, 10010}  # system error, unavailable, task queue full, timeout: may have acted
 _SPACE = re.compile(r"\s+")
@@ -66,6 +68,15 @@ def _incoming(item: dict, kind: str) -> Incoming:
                     item.get("text") or "", f"https://weibo.com/{user.get('id', '')}/{item.get('mid') or item['id']}",
                     created(item), user.get("followers_count"), answered if kind == "comment" else None,
                     author_verified=bool(user.get("verified")))
+
+
+def _found(status: dict) -> Found:
+    user = status.get("user") or {}
+    mid = str(status.get("idstr") or status["id"])
+    return Found(mid, user.get("screen_name") or str(user.get("id", "")), user.get("followers_count"),
+                 created(status).astimezone(timezone.utc), status.get("text") or "",
+                 f"https://weibo.com/{user.get('id', '')}/{status.get('mid') or mid}", status.get("attitudes_count") or 0,
+                 status.get("reposts_count") or 0, status.get("comments_count") or 0)
 
 
 def outbound_address(api: str) -> str:
@@ -102,7 +113,7 @@ class Weibo(Platform):
     can_publish = True
     reconciles = True
     settle = 60.0  # assumed: Weibo acts on a request within twice the 30 s answer timeout, or never
-    has_metrics = has_followers = has_inbox = True
+    has_metrics = has_followers = has_inbox = has_search = True
 
     length = staticmethod(counting.weibo_length)
 
@@ -257,6 +268,25 @@ class Weibo(Platform):
                 found += [_incoming(item, kind) for item in items if created(item) >= since]
                 if len(items) < 200 or created(items[-1]) < since:
                     break
+        return found
+
+    def search(self, query: str, since: datetime, *, authors: Sequence[str] = ()) -> list[Found]:
+        """Statuses under the topic #query# (`search/topics`, the open API's only search, an advanced API the
+        app must be granted: without it NotSupported says so), newest first, back to `since`."""
+        found = []
+        for page in range(1, SEARCH_PAGES + 1):
+            try:
+                statuses = self.call("GET", "/2/search/topics.json", "search",
+                                     params={"q": query.lstrip("#"), "count": 50, "page": page}).get("statuses") or []
+            except AuthError as exc:
+                if f"(error {NO_PERMISSION})" in exc.message:
+                    raise NotSupported(f"Weibo: this app may not search (search/topics is an advanced API Weibo "
+                                       f"grants on application; error {NO_PERMISSION})") from None
+                raise
+            found += [_found(st) for st in statuses if created(st) >= since
+                      and str((st.get("user") or {}).get("id")) != self.uid()]
+            if len(statuses) < 50 or created(statuses[-1]) < since:
+                break
         return found
 
     def followers(self) -> int | None:

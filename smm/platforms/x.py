@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import html
 import re
-from datetime import datetime, timezone
-from typing import Iterator
+from datetime import datetime, timedelta, timezone
+from typing import Iterator, Sequence
 from urllib.parse import urlsplit
 
 import httpx
@@ -27,6 +27,7 @@ from smm.platforms.base import (
     TOKEN_OPTION,
     Credentials,
     Display,
+    Found,
     Incoming,
     Lookup,
     MediaRules,
@@ -46,6 +47,8 @@ MAX_PAGES = 10  # beyond this many pages back, find() cannot tell
 _WINDOWS = ("x-rate-limit", "x-app-limit-24hour", "x-user-limit-24hour")
 _SPACE = re.compile(r"\s+")
 _LINK = re.compile(r"https?://\S+")
+SEARCH_WINDOW = timedelta(days=7) - timedelta(minutes=1)  # recent search: the last 7 days (start_time no earlier)
+SEARCH_PAGES = 5  # pages of 100 per query and run
 _NOT_PERMITTED = ("not permitted to perform this action", "unsupported-authentication", "client-forbidden")
 
 
@@ -105,6 +108,22 @@ def _incoming(tweet: dict, author: dict, me: str) -> Incoming:
                     bool(author.get("verified")))
 
 
+def search_query(query: str) -> str:
+    """A keyword or `#tag` in recent search's syntax: a keyword quoted (so `-`, `:` or `OR` in it are no
+    operators), retweets left out (their text is another's)."""
+    term = query if query.startswith("#") else '"' + query.replace('"', " ").strip() + '"'
+    return f"{term} -is:retweet"
+
+
+def _found(tweet: dict, author: dict) -> Found:
+    counts = tweet.get("public_metrics") or {}
+    username = author.get("username") or tweet.get("author_id", "")
+    return Found(tweet["id"], username, (author.get("public_metrics") or {}).get("followers_count"),
+                 _created(tweet).astimezone(timezone.utc), html.unescape(tweet.get("text", "")),
+                 f"https://x.com/{username}/status/{tweet['id']}", counts.get("like_count") or 0,
+                 (counts.get("retweet_count") or 0) + (counts.get("quote_count") or 0), counts.get("reply_count") or 0)
+
+
 class X(Platform):
     name = "x"
     label = "X"
@@ -138,7 +157,7 @@ class X(Platform):
     can_publish = True
     reconciles = True
     settle = 60.0  # assumed: X acts on a request within twice the 30 s answer timeout, or never
-    has_metrics = has_followers = has_inbox = True
+    has_metrics = has_followers = has_inbox = has_search = True
     needed_scopes = frozenset({"tweet.read", "tweet.write", "users.read", "media.write"})
 
     length = staticmethod(counting.x_length)
@@ -275,6 +294,27 @@ class X(Platform):
             if not token:
                 break
             params["pagination_token"] = token
+        return found
+
+    def search(self, query: str, since: datetime, *, authors: Sequence[str] = ()) -> list[Found]:
+        """`GET /2/tweets/search/recent` (the last 7 days: an older `since` is cut to that), newest first,
+        never the account's own posts nor retweets."""
+        me = self._me()["id"]
+        start = max(since, datetime.now(timezone.utc) - SEARCH_WINDOW)
+        params = {"query": search_query(query), "max_results": str(PAGE),
+                  "start_time": start.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+                  "tweet.fields": "created_at,public_metrics,author_id", "expansions": "author_id",
+                  "user.fields": "username,public_metrics"}
+        found: list[Found] = []
+        for _ in range(SEARCH_PAGES):
+            page = self.call("GET", "/2/tweets/search/recent", "search", params=params).json()
+            users = {u["id"]: u for u in (page.get("includes") or {}).get("users") or []}
+            found += [_found(t, users.get(t.get("author_id"), {})) for t in page.get("data") or []
+                      if t.get("author_id") != me]
+            token = (page.get("meta") or {}).get("next_token")
+            if not token:
+                break
+            params["next_token"] = token
         return found
 
     def confirm(self, reference: str) -> PublishResult:

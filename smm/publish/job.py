@@ -203,7 +203,7 @@ class JobSender:
 
     def _outgoing(self, job: Job, rendered, record: dict, index: int, done: list[PublishResult]) -> Outgoing:
         part = rendered.parts[index]
-        answered = PublishResult(job.post.reply_to.split(":", 1)[1]) if job.post.reply_to else None  # an inbox item
+        answered, root = self._answered(job)
         return Outgoing(
             post_id=job.post.id, account=job.account, title=rendered.title, text=part.text, index=index,
             total=len(rendered.parts), facets=part.facets,
@@ -212,7 +212,20 @@ class JobSender:
                          for m in rendered.media if m.cover is not None) if index == 0 else (),
             link=rendered.link, published_at=utc(job.post.publish_at or read_time(record["first_attempt"])),
             created_at=record["first_attempt"], languages=rendered.languages, content_warning=rendered.content_warning,
-            reply_to=done[-1] if done else answered, thread_root=answered or (done[0] if done else None))
+            reply_to=done[-1] if done else answered, thread_root=root or (done[0] if done else None))
+
+    def _answered(self, job: Job) -> tuple[PublishResult | None, PublishResult | None]:
+        """What the job replies under, and its thread's root: an inbox item (both), a first
+        comment's post (its last part, and its first), or nothing."""
+        if job.parent:
+            record = self.store.job(job.parent, job.account)
+            parts = [PublishResult(str(p["remote_id"]), p.get("url"), p.get("extra") or {}) for p in record.get("parts") or []]
+            parts = parts or ([PublishResult(str(record["remote_id"]), record.get("url"))] if record.get("remote_id") else [])
+            if not parts:
+                raise Rejected(f"post {job.parent} has no remote id recorded on {job.account} to comment under")
+            return parts[-1], parts[0]
+        answered = PublishResult(job.post.reply_to.split(":", 1)[1]) if job.post.reply_to else None  # an inbox item
+        return answered, answered
 
     def _calling(self, job: Job, record: dict, rendered) -> dict:
         """The record just before a call: in_flight, with this run's attempt and the call's time."""

@@ -28,10 +28,12 @@ from datetime import datetime, timedelta, timezone
 from functools import cached_property
 from typing import Callable, Mapping
 
+from smm.content.derived import base_id
 from smm.data.jobs import JobState
 from smm.data.records import RecordStore
 from smm.errors import SmmError, StateError
 from smm.platforms import Platform, Readiness, platform_class
+from smm.publish import evergreen
 from smm.publish.attempts import content_of, idempotency_key, utc
 from smm.publish.job import JobSender, Plan
 from smm.publish.results import JobResult, PublishRun, humanize, resolve_hint, settle_hint
@@ -42,6 +44,7 @@ from smm.workspace.repo import Repo, load_repo
 log = logging.getLogger(__name__)
 
 LEASE = timedelta(minutes=10)  # how long a pushed claim holds its jobs; the run calls no network after it
+ROUNDS = 2  # the posts, then the first comments of those that went out
 CLAIM_TRIES = 5  # claims pushed per run before giving up (each loss means another push came first)
 
 Checkpoint = Callable[[str], None]  # called by name at each step a crash test may stop the run at
@@ -117,24 +120,32 @@ class Publisher(JobSender):
             if ready.not_configured:
                 report.not_configured[name] = list(ready.secrets)
         try:
-            for job, outcome in self.plan(report):
-                if isinstance(outcome, Plan):
-                    outcome = self._guarded(job, lambda: self.publish(outcome))
-                if outcome is not None:
-                    report.jobs.append(outcome)
-                    log.info("%s → %s: %s%s", job.post.id, job.account, outcome.state,
-                             f" ({outcome.error})" if outcome.error else "")
+            done: set[tuple[str, str]] = set()
+            for _ in range(ROUNDS):  # the first comments of the posts a round published are due in the next
+                planned = self.plan(report, done)
+                for job, outcome in planned:
+                    if isinstance(outcome, Plan):
+                        outcome = self._guarded(job, lambda: self.publish(outcome))
+                    if outcome is not None:
+                        report.jobs.append(outcome)
+                        log.info("%s → %s: %s%s", job.post.id, job.account, outcome.state,
+                                 f" ({outcome.error})" if outcome.error else "")
+                done |= {(job.post.id, job.account) for job, _ in planned}
+                if self.dry_run or not planned:
+                    break
         finally:
             for adapter in self.adapters.values():
                 adapter.close()
         return report
 
-    def plan(self, report: PublishRun) -> list[tuple[Job, JobResult | Plan | None]]:
-        """What each due job needs; with --push, the jobs that need the network are claimed first."""
+    def plan(self, report: PublishRun, done: set[tuple[str, str]]) -> list[tuple[Job, JobResult | Plan | None]]:
+        """What each due job not `done` in this run needs; with --push, the jobs that need the
+        network are claimed first."""
         for _ in range(CLAIM_TRIES):
             planned = [(job, self._guarded(job, lambda: self.prepare(job, report)))
-                       for job in due_jobs(self.repo.posts, self.store, self.repo.config, self.now)
-                       if self.only is None or job.post.id in self.only]
+                       for job in due_jobs(self.repo.posts + self._reshares(), self.store, self.repo.config, self.now,
+                                           self._comments)
+                       if (self.only is None or base_id(job.post.id) in self.only) and (job.post.id, job.account) not in done]
             plans = [p for _, p in planned if isinstance(p, Plan) and not p.platform.in_repository]
             if self.claim is None or not plans or self._claim(plans):
                 return planned
@@ -143,6 +154,15 @@ class Publisher(JobSender):
             self.store = RecordStore(self.repo.root, self.repo.records)
             self.__dict__.pop("renderer", None)
         raise StateError(f"could not claim the due jobs: another push came first {CLAIM_TRIES} times; nothing was sent")
+
+    def _reshares(self) -> list:
+        """The evergreen posts' re-shares that are due now or under way (smm.publish.evergreen)."""
+        return evergreen.reshares(self.repo.posts, self.store.records, self.repo.calendar, self.repo.config.timezone,
+                                  self.now, self.now + timedelta(seconds=1))
+
+    def _comments(self, account: str) -> bool:
+        """Whether the account can publish a post's first comment (a reply under it)."""
+        return self.platform_for(account).comments_for(self.repo.config.accounts[account].options)
 
     def _guarded(self, job: Job, step: Callable[[], JobResult | Plan | None]) -> JobResult | Plan | None:
         try:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
+from typing import Callable
 
+from smm.content.derived import comment_path, comment_post
 from smm.content.post import Post
 from smm.data.jobs import JobState
 from smm.data.records import RecordStore
@@ -16,14 +18,18 @@ class Job:
     post: Post
     account: str
     lateness: timedelta
+    parent: str | None = None  # a first comment: the record id of the post it answers
 
     def late(self, config: Config) -> bool:
         limit = config.accounts[self.account].max_lateness
         return limit is not None and self.lateness > limit
 
 
-def due_jobs(posts: list[Post], store: RecordStore, config: Config, now: datetime) -> list[Job]:
-    """Every (post, account) whose time has come and that is not published (or exported) yet, oldest first.
+def due_jobs(posts: list[Post], store: RecordStore, config: Config, now: datetime,
+             comments: Callable[[str], bool] = lambda account: False) -> list[Job]:
+    """Every (post, account) whose time has come and that is not published (or exported) yet, oldest first;
+    after a published job, its first comment when that is not published yet and `comments(account)`
+    says the account can publish one (never late: it follows its post whenever that went out).
 
     Catch-up, not exact-minute: everything due since the last run is here; nothing early.
     Instants are compared, never wall clocks (see `instant`).
@@ -37,8 +43,12 @@ def due_jobs(posts: list[Post], store: RecordStore, config: Config, now: datetim
         for account in post.accounts:
             if account not in config.accounts:
                 continue
-            if store.job(post.id, account).get("state") not in (JobState.PUBLISHED, JobState.EXPORTED):
+            record = store.job(post.id, account)
+            if record.get("state") not in (JobState.PUBLISHED, JobState.EXPORTED):
                 jobs.append(Job(post, account, now - instant(when)))
+            elif (record.get("state") == JobState.PUBLISHED and comment_path(post, account) and comments(account)
+                  and store.job(comment_post(post).id, account).get("state") != JobState.PUBLISHED):
+                jobs.append(Job(comment_post(post), account, timedelta(0), parent=post.id))
     return jobs
 
 

@@ -7,8 +7,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from smm.cards import templates as cards
 from smm.check.diagnostics import ERROR, Diagnostic
 from smm.content import media, video
+from smm.content.derived import is_comment
 from smm.workspace.files import inside, not_regular, unusable_path
 
 
@@ -30,7 +32,7 @@ def check_file(job, file: str, rules, at: tuple, what: str) -> None:
 def check_media(job) -> list[MediaRef]:
     items, base = job.view.media, job.view.media_path or ("media",)
     rules = job.platform.media
-    if len(items) < rules.min_count:
+    if len(items) < rules.min_count and not is_comment(job.post.id):  # a comment needs none
         where = job.view.media_path or ("platforms", job.account_index())
         job.problem(where, "media.none", f"{job.platform.label} posts need at least {rules.min_count} image or "
                      "video; this one has none", f"add `media:`, or take `{job.account}` off `platforms`")
@@ -38,6 +40,10 @@ def check_media(job) -> list[MediaRef]:
         job.problem(base, "media.count", f"{len(items)} media files; {job.platform.label} takes at most {rules.max_count}")
     refs, infos = [], []
     for index, item in enumerate(items):
+        if "card" in item:
+            item = made_card(job, item, base + (index,))
+            if item is None:
+                continue
         refs.append(MediaRef(item["file"], item.get("alt"), item.get("cover")))
         path, rule, what = _usable_media(job.r.root, item["file"])
         if rule:  # the same for every account: one diagnostic after dedupe
@@ -58,6 +64,15 @@ def check_media(job) -> list[MediaRef]:
     for rule, message in media.mix_problems(infos, rules):
         job.problem(base, rule, f"{message} ({job.platform.label})")
     return refs
+
+def made_card(job, item: dict, where: tuple) -> dict | None:
+    """A `card:` entry as the picture this account gets (smm.cards.templates), or None when it
+    cannot be made (each reason reported once, or once for each size)."""
+    made = cards.make(job.r.root, job.r.brand.cards or cards.Cards(), item, job.account, job.platform.name)
+    for path, rule, message, hint in made.problems:
+        job.found.append(Diagnostic.at(job.post.file, job.post.at(where + path), ERROR, rule, message, hint))
+    return None if made.file is None else {"file": made.file, "alt": made.alt}
+
 
 def check_cover(job, item: dict, info: media.MediaInfo, where: tuple) -> None:
     """A video's `cover`: a time within it, or a picture in the repository."""

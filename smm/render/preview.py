@@ -11,6 +11,7 @@ from pathlib import Path
 from markupsafe import Markup
 
 from smm import output, pages
+from smm.content.derived import comment_path, comment_post
 from smm.content.post import Post
 from smm.errors import SmmError
 from smm.platforms import platform_class
@@ -20,6 +21,18 @@ from smm.workspace.brand import first_language
 
 Preview = list[tuple[Post, list[Rendered]]]
 
+
+
+def entries(config, renderer, post: Post, accounts: list[str]) -> Preview:
+    """The post for these accounts, then its first comment (`<id>+comment`) for those of them that
+    can publish one, rendered as a reply there."""
+    found = [(post, [renderer.render(post, name) for name in accounts])]
+    commenting = [name for name in accounts if comment_path(post, name)
+                  and platform_class(config.accounts[name].platform).comments_for(config.accounts[name].options)]
+    if commenting:
+        comment = comment_post(post)
+        found.append((comment, [renderer.render(comment, name) for name in commenting]))
+    return found
 
 
 def _when(post: Post) -> str:

@@ -30,6 +30,7 @@ from smm.render.split import SPLIT_MARKER, split
 from smm.render.templating import HTML_FLAVORS, TEMPLATES_DIR, Templates
 from smm.workspace.brand import Brand
 from smm.workspace.config import Config
+from smm.workspace.hashtags import capped, expand, unknown_set
 
 _ELEMENT = ("\ue000", "\ue001")  # private-use marks around the number of an element kept aside
 
@@ -248,10 +249,24 @@ class _Job:
         return {"source": self.platform.name, "medium": settings.get("medium", "social"),
                 "campaign": self.post.meta.get("campaign"), "domains": settings.get("domains")}
 
+    def hashtags(self, body: str) -> list[str]:
+        """The hashtags to add: `+set` entries expanded (smm.workspace.hashtags), those already in the
+        text left out, and the ones from sets cut to what the account's cap leaves room for."""
+        sets = self.r.brand.hashtag_sets
+        tags, unknown = expand(self.view.hashtags, sets)
+        for index, name in unknown:
+            self.found.append(unknown_set(self.post.file, self.post.at(self.view.hashtags_path + (index,)), name, sets))
+        in_text = hashtags(body)
+        present = {t.casefold() for t in in_text}
+        tags = [t for t in tags if hashtag(t.text).casefold() not in present]
+        limit = self.hashtag_limit()
+        return [hashtag(t.text) for t in capped(tags, None if limit is None else max(0, limit - len(in_text)))]
+
+    def hashtag_limit(self) -> int | None:
+        return self.options.get("hashtag_limit", self.platform.max_hashtags)
+
     def apply_template(self, body: str, link: str | None) -> str:
-        tags = [hashtag(t) for t in self.view.hashtags]
-        present = {t.casefold() for t in hashtags(body)}
-        tags = [t for t in tags if t.casefold() not in present]
+        tags = self.hashtags(body)
         markup = self.platform.markup in HTML_FLAVORS
         if link and (link in body or (markup and html.escape(link) in body)):
             link = None
@@ -350,7 +365,7 @@ class _Job:
             links = len(urls(text))
             if links > self.platform.max_links:
                 self.problem((), "render.too-many-links", f"{links} links; {self.platform.label} allows {self.platform.max_links}")
-        limit = self.options.get("hashtag_limit", self.platform.max_hashtags)
+        limit = self.hashtag_limit()
         if limit is not None:
             tags = len(hashtags(text))
             if tags > limit:

@@ -13,10 +13,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta, tzinfo
 
 from smm import output
+from smm.content.derived import base_id, reshare_of
 from smm.data.jobs import published_jobs
 from smm.errors import InputError
 from smm.inbox.responsiveness import DEFINITION, responsiveness
@@ -25,7 +26,7 @@ from smm.report.goals import Context, evaluate
 from smm.report.kpis import MeasuredPost
 from smm.workspace.brand import page_language
 
-JSON_KEYS = ("period", "accounts", "posts", "goals", "best_times", "responsiveness")
+JSON_KEYS = ("period", "accounts", "posts", "goals", "best_times", "responsiveness", "personas")
 DEFINITIONS = {
     "interactions": "likes + reposts + replies + quotes of a post on an account, as last collected before the "
                     "period's end (counts a network does not give count 0)",
@@ -42,6 +43,9 @@ DEFINITIONS = {
                   f"by local weekday and hour it went out; recommended only with at least {kpis.MIN_SAMPLES} posts "
                   "in a cell",
     "responsiveness": DEFINITION,
+    "personas": "per persona of brand/personas.yml: the posts of the period whose `audience` names it, as `posts` counts "
+                "them; its best times are the best_times of the posts on its networks (every network without any), "
+                "each marked `active` when the hour starts within its active hours (null without them)",
 }
 
 
@@ -92,7 +96,7 @@ def entries(repo, snapshots: dict, followers: dict, end: datetime) -> list[Measu
         post_id, account, when = job.post_id, job.account, job.published_at
         if when >= end:
             continue
-        post = posts.get(post_id)
+        post = posts.get(base_id(post_id))  # a re-share is its post's, again
         options = repo.config.accounts.get(account)
         snap = snapshots.get((post_id, account))
         series = followers.get(account, [])
@@ -103,7 +107,8 @@ def entries(repo, snapshots: dict, followers: dict, end: datetime) -> list[Measu
             likes=snap.likes if snap else None, reposts=snap.reposts if snap else None,
             replies=snap.replies if snap else None, quotes=snap.quotes if snap else None,
             views=snap.views if snap else None, clicks=snap.clicks if snap else None, collected=snap is not None,
-            followers=kpis.count_at(series, when)))
+            followers=kpis.count_at(series, when),
+            audience=tuple(a for a in (post.meta.get("audience") or []) if isinstance(a, str)) if post else ()))
     return found
 
 
@@ -119,7 +124,10 @@ def build(repo, start: datetime, end: datetime, now: datetime) -> Report:
     accounts, follower_series = _accounts(repo, period, followers, start, end)
 
     published_ids = {e.post_id for e in period}
-    published_posts = [p for p in repo.posts if p.id in published_ids]
+    by_id = {p.id: p for p in repo.posts}
+    reshared = {e.post_id: replace(by_id[reshare_of(e.post_id)], id=e.post_id, publish_at=e.published_at)
+                for e in reversed(period) if reshare_of(e.post_id) in by_id}  # as its post would, when it first went out
+    published_posts = [p for p in repo.posts if p.id in published_ids] + list(reshared.values())
     planned = kpis.planned_slots(repo.calendar, tz, start, end)
     missed = gaps(repo.calendar, published_posts, tz, start, end)
     filled = planned - len(missed)
@@ -153,8 +161,23 @@ def build(repo, start: datetime, end: datetime, now: datetime) -> Report:
         "goals": [evaluate(g, context, end) for g in goals],
         "best_times": kpis.best_times(history, tz),
         "responsiveness": responsiveness(repo.root, start, end),
+        "personas": persona_rows(repo.personas, period, history, tz),
     }
     return Report(data, brand_name(repo), {"followers": follower_series}, warnings, page_language(repo.brand, repo.posts))
+
+
+def persona_rows(personas, period: list[MeasuredPost], history: list[MeasuredPost], tz: tzinfo) -> list[dict]:
+    """Each persona: the KPIs of the period's posts for it, and its best times from its networks' history."""
+    rows = []
+    for persona in personas.personas.values():
+        best = kpis.best_times([e for e in history if persona.reaches(e.account, e.platform)], tz)
+        rows.append({"persona": persona.id, "name": persona.name, "networks": list(persona.networks),
+                     "languages": list(persona.languages),
+                     **kpis.summary([e for e in period if persona.id in e.audience]),
+                     "best_times": {"samples": best["samples"], "min_samples": best["min_samples"],
+                                    "recommendations": [{**r, "active": persona.active_at(r["hour"])}
+                                                        for r in best["recommendations"]]}})
+    return rows
 
 
 def _accounts(repo, period: list[MeasuredPost], followers: dict, start: datetime, end: datetime) -> tuple[list, dict]:

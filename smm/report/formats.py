@@ -122,6 +122,23 @@ def responsiveness_rows(r: dict) -> list[list[str]]:
 
 
 RESPONSIVENESS_HEADER = ["", "items", "answered", "median first response", "within SLA", "overdue"]
+PERSONAS_HEADER = ["persona", "posts", "interactions", "engagement rate", "best times on its networks"]
+
+
+def persona_rows(personas: list[dict]) -> list[list[str]]:
+    """One row per persona: its posts' KPIs and its best times (`*`: within its active hours)."""
+    rows = []
+    for p in personas:
+        best = p["best_times"]
+        times = ", ".join(f"{r['weekday'][:3]} {r['hour']:02d}:00{'*' if r['active'] else ''} "
+                          f"({r['median_engagement_rate']:.2f}%)" for r in best["recommendations"])
+        rows.append([f"{p['name']} ({p['persona']})" if p["name"] != p["persona"] else p["persona"], n(p["posts"]),
+                     n(p["interactions"]), pct(p["engagement_rate"]),
+                     times or f"none yet ({best['samples']} measured posts, {best['min_samples']} per hour needed)"])
+    return rows
+
+
+PERSONAS_NOTE = "Best times marked * start within the persona's active hours."
 
 
 # -- text --------------------------------------------------------------------------------------
@@ -178,6 +195,10 @@ def as_text(report: Report) -> str:
         out += ["", "Goals"]
         for g in d["goals"]:
             out.append(f"  {g['status'].upper():<9} {g['id']}: {_goal_line(g)}")
+    if d["personas"]:
+        out += ["", "Personas"]
+        out += ["  " + line for line in _table([PERSONAS_HEADER] + persona_rows(d["personas"]), {1, 2, 3})]
+        out.append("  " + PERSONAS_NOTE)
     if d["responsiveness"]["items"]:
         out += ["", "Responsiveness"]
         out += ["  " + line for line in _table([RESPONSIVENESS_HEADER] + responsiveness_rows(d["responsiveness"]),
@@ -250,6 +271,10 @@ def as_markdown(report: Report) -> str:
                            goal_value(g, g["target"]), g["deadline"],
                            f"{g['progress_pct']:.1f}%" if g["progress_pct"] is not None else DASH,
                            goal_value(g, g["forecast"])] for g in d["goals"]], {3, 4, 6, 7})
+    if d["personas"]:
+        out += ["", "### Personas", ""]
+        out += _md_table(PERSONAS_HEADER, persona_rows(d["personas"]), {1, 2, 3})
+        out += ["", PERSONAS_NOTE]
     if d["responsiveness"]["items"]:
         out += ["", "### Responsiveness", ""]
         out += _md_table(RESPONSIVENESS_HEADER, responsiveness_rows(d["responsiveness"]), {1, 2, 3, 4, 5})
@@ -292,6 +317,7 @@ def html_context(report: Report) -> dict:
         total=total, tiles=_tiles(d, total) if total else [], charts=charts, hours=hours, cells=cells,
         hour_labels=[f"{h:02d}:00" for h in hours], weekdays=WEEKDAYS,
         responsiveness_header=RESPONSIVENESS_HEADER, responsiveness=responsiveness_rows(d["responsiveness"]),
+        personas_header=PERSONAS_HEADER, personas=persona_rows(d["personas"]), personas_note=PERSONAS_NOTE,
         n=n, pct=pct, signed=signed, when=_when, cell=_cell_text, goal_value=goal_value)
 
 

@@ -50,6 +50,7 @@ class MeasuredPost:
     clicks: int | None = None
     collected: bool = False  # a metrics row exists
     followers: int | None = None  # the account's followers at post time
+    audience: tuple[str, ...] = ()  # the personas the post is for
 
     @property
     def interactions(self) -> int | None:

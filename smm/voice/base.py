@@ -12,8 +12,8 @@ from smm.voice.text import Normalized, edges_ok, normalize, prepare
 LEVELS = ("error", "warning", "suggestion")
 
 # Where text comes from in a post (a segment's scope).
-SEGMENT_SCOPES = ("title", "body", "alt", "hashtags", "rendered", "raw")
-PROSE = frozenset({"title", "body", "alt"})
+SEGMENT_SCOPES = ("title", "body", "alt", "card", "hashtags", "rendered", "raw")
+PROSE = frozenset({"title", "body", "alt", "card"})  # card: a social card's `text` and `subtitle`
 
 # Scope names a rule may give, smm's own and Vale's: → (segment scopes, unit)
 SCOPES: dict[str, tuple[frozenset, str]] = {
@@ -27,6 +27,7 @@ SCOPES: dict[str, tuple[frozenset, str]] = {
     "paragraph": (PROSE, "paragraph"),
     "sentence": (PROSE, "sentence"),
     "alt": (frozenset({"alt"}), "whole"),
+    "card": (frozenset({"card"}), "whole"),
     "hashtags": (frozenset({"hashtags"}), "whole"),
     "rendered": (frozenset({"rendered"}), "whole"),
     "raw": (frozenset({"raw"}), "whole"),

@@ -207,7 +207,7 @@ class Voice:
                 hits += rule.check(context, found)
         for rule in self.scan_rules:
             hits += rule.check(context, candidates.get(rule.index, []))
-        return _longest_across_rules(hits)
+        return _longest_across_rules([h for h in hits if h.segment is None or not h.segment.covers_skipped(h.start, h.end)])
 
     def _builtin_hits(self, post, segments: list[Segment], rendered) -> list[Hit]:
         b = self.builtins
@@ -382,7 +382,7 @@ def _run_specs(rule: Rule, source: dict) -> list[Diagnostic]:
     problems = []
     probe = Voice([rule])
     rule_index = rule.index
-    scope = next((s for s in ("body", "title", "alt", "hashtags", "rendered", "raw") if s in rule.targets), "body")
+    scope = next((s for s in ("body", "title", "alt", "card", "hashtags", "rendered", "raw") if s in rule.targets), "body")
     for index, spec in enumerate(specs):
         text = spec.get("from", spec.get("text"))
         if not isinstance(text, str):

@@ -218,9 +218,14 @@ class Segment:
             self._directives = parse_directives(self.text) if self.flavor == "markdown" and "<!--" in self.text else []
         return self._directives
 
+    def covers_skipped(self, start: int, end: int) -> bool:
+        """A match over [start, end) takes in text that was skipped (blanked: a URL, a tag, a
+        mention): its spaces are no text of the post, so such a match is none."""
+        return self.prepared[start:end] != self.text[start:end]
+
     @property
     def fixable(self) -> bool:
-        return self.scope in ("title", "body", "alt", "hashtags")
+        return self.scope in ("title", "body", "alt", "card", "hashtags")
 
     def place(self, start: int, end: int) -> tuple["Segment", int, int] | None:
         """The source segment and offsets where a match stands (itself, except rendered text)."""
@@ -240,7 +245,8 @@ class Segment:
 def _hashtag_paths(meta: dict):
     for path, account, tags in written(meta, "hashtags"):
         for index, tag in enumerate(tags or []):
-            yield path + (index,), tag, account
+            if not (isinstance(tag, str) and tag.startswith("+")):  # a hashtag set's name (brand/hashtags.yml)
+                yield path + (index,), tag, account
 
 
 def _alt_paths(meta: dict):
@@ -248,6 +254,15 @@ def _alt_paths(meta: dict):
         for index, item in enumerate(items or []):
             if isinstance(item, dict) and isinstance(item.get("alt"), str):
                 yield path + (index, "alt"), item["alt"], account
+
+
+def _card_paths(meta: dict):
+    """The texts a social card shows (`card:` media entries): published as a picture, held to the voice too."""
+    for path, account, items in written(meta, "media"):
+        for index, item in enumerate(items or []):
+            for name in ("text", "subtitle") if isinstance(item, dict) and "card" in item else ():
+                if isinstance(item.get(name), str):
+                    yield path + (index, name), item[name], account
 
 
 def build_segments(post, rendered, front: FrontMatter, scopes: frozenset) -> list[Segment]:
@@ -285,6 +300,8 @@ def build_segments(post, rendered, front: FrontMatter, scopes: frozenset) -> lis
             own_texts[account] = segment
     for path, alt, account in _alt_paths(meta) if "alt" in scopes else ():
         segments.append(Segment("alt", alt, "plain", field(path, alt), path, account))
+    for path, text, account in _card_paths(meta) if "card" in scopes else ():
+        segments.append(Segment("card", text, "plain", field(path, text), path, account))
     for path, tag, account in _hashtag_paths(meta) if "hashtags" in scopes else ():
         if isinstance(tag, str):
             stripped = tag.lstrip("#")

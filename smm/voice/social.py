@@ -259,8 +259,8 @@ def promo_windows(rule: Builtin, posts, pillars: dict):
     minimum = int(rule.settings.get("min_posts", 3))
     tags = [str(t) for t in rule.settings.get("tags") or ["promo"]]
     timeline = sorted((p for p in posts if p.publish_at is not None and not p.draft), key=lambda p: (p.publish_at, p.file))
-    window = timedelta(days=days)
-    times = [p.publish_at for p in timeline]
+    window = timedelta(days=days).total_seconds()
+    times = [p.publish_at.timestamp() for p in timeline]  # floats: bisecting aware datetimes is slow
     flags = [promotional(p, pillars, tags) for p in timeline]
     promos_before = list(accumulate(flags, initial=0))  # promotional posts before each index
     n = len(timeline)

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from smm import output
 from smm.check.diagnostics import ERROR, Diagnostic
+from smm.content.derived import reshare_of
 from smm.content.post import Post
 from smm.workspace.config import YamlFile
 from smm.workspace.schema import did_you_mean
@@ -50,7 +51,8 @@ class CalendarEntry:
         if self.post:
             p = self.post
             return {"type": "post", **common, "post": p.id, "title": p.title, "accounts": p.accounts,
-                    "pillar": p.pillar, "campaign": p.campaign, "draft": p.draft, "file": p.file}
+                    "pillar": p.pillar, "campaign": p.campaign, "draft": p.draft, "file": p.file,
+                    "reshare_of": reshare_of(p.id)}
         s = self.slot
         return {"type": "gap", **common, "pillar": s.pillar, "label": s.label, "accounts": list(s.accounts)}
 
@@ -138,7 +140,7 @@ def format_text(entries: list[CalendarEntry]) -> str:
         if e.post:
             p = e.post
             extra = "".join(f"  {k}={v}" for k, v in (("pillar", p.pillar), ("campaign", p.campaign)) if v)
-            draft = "  (draft)" if p.draft else ""
+            draft = ("  (draft)" if p.draft else "") + (f"  (re-share of {reshare_of(p.id)})" if reshare_of(p.id) else "")
             lines.append(f"  {e.at:%H:%M}  {p.id}  {p.title}  [{', '.join(p.accounts)}]{extra}{draft}")
         else:
             lines.append(f"  {e.at:%H:%M}  -- open slot: {e.slot.label}" + (f"  pillar={e.slot.pillar}" if e.slot.pillar else ""))
@@ -180,7 +182,7 @@ def format_ics(entries: list[CalendarEntry], name: str, now: datetime, domain: s
         if e.post:
             p = e.post
             event.add("uid", f"post-{p.id}@{domain}")
-            event.add("summary", ("[draft] " if p.draft else "") + p.title)
+            event.add("summary", ("[draft] " if p.draft else "") + ("[re-share] " if reshare_of(p.id) else "") + p.title)
             details = [f"Accounts: {', '.join(p.accounts)}", f"File: {p.file}"]
             details += [f"{k.title()}: {v}" for k, v in (("pillar", p.pillar), ("campaign", p.campaign)) if v]
             event.add("description", "\n".join(details))

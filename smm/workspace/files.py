@@ -246,8 +246,8 @@ class CannotWrite(SmmError, OSError):
         self.errno, self.strerror, self.filename = exc.errno, exc.strerror, exc.filename
 
 
-def write_atomic(path: Path, text: str, root: Path | None = None) -> None:
-    """Write a file so that a crash leaves the old or the new content, never half of either;
+def write_atomic(path: Path, text: str | bytes, root: Path | None = None) -> None:
+    """Write a file (text as UTF-8, or bytes as they are) so that a crash leaves the old or the new content, never half of either;
     CannotWrite (naming the path relative to `root`) when it cannot be written.
 
     The temporary file sits beside the target (a rename is atomic only within one file
@@ -257,7 +257,8 @@ def write_atomic(path: Path, text: str, root: Path | None = None) -> None:
     temp = path.with_name(f".{path.name}.tmp{os.getpid()}")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        with open(temp, "w", encoding="utf-8", newline="\n") as handle:
+        binary = isinstance(text, bytes)
+        with open(temp, "wb") if binary else open(temp, "w", encoding="utf-8", newline="\n") as handle:
             handle.write(text)
             handle.flush()
             os.fsync(handle.fileno())

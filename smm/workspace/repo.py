@@ -62,6 +62,11 @@ class Repo:
         return self.settings.brand
 
     @property
+    def personas(self):
+        """brand/personas.yml (smm.workspace.personas.Personas)."""
+        return self.settings.personas
+
+    @property
     def goals(self) -> list[dict]:
         return self.settings.goals
 
@@ -89,8 +94,12 @@ class Reader(Protocol):
     def read(self, repo: Repo, file: str) -> tuple[Post | None, list[Diagnostic]]:
         """The post (or what the checks across posts need of it) and its problems."""
 
-    def save(self, shard: int) -> None:
-        """Called by the process that read a shard once it is done, to keep results for the next run."""
+    def save(self, shard: int) -> object:
+        """Called by the process that read a shard once it is done, to keep results for the next run;
+        returns what the main process needs of the shard besides its posts and problems (`merge`)."""
+
+    def merge(self, handed: object) -> None:
+        """Takes what `save` returned, in the main process (from a worker too)."""
 
 
 def shard_of(file: str) -> int:
@@ -136,7 +145,9 @@ def _load(root: Path, reader: Reader | None, settings: Settings) -> Repo:
     else:
         results = [_load_shard(i) for i in range(SHARDS)]
     _WORK = None
-    for posts, post_found in results:
+    for posts, post_found, handed in results:
+        if reader is not None:
+            reader.merge(handed)
         repo.posts += [p for p in posts if p.valid]
         repo.broken += [p for p in posts if not p.valid]
         repo.diagnostics += post_found
@@ -156,7 +167,7 @@ def _cache_version(config: Config) -> str:
 _WORK: tuple | None = None  # (repo, reader, caches, chunks), shared with forked workers
 
 
-def _load_shard(index: int) -> tuple[list[Post], list[Diagnostic]]:
+def _load_shard(index: int) -> tuple[list[Post], list[Diagnostic], object]:
     """Parse (or have the reader read) one shard of the posts; caches are saved by the process that filled them."""
     repo, reader, caches, chunks = _WORK
     cache, files = caches[index], chunks[index]
@@ -168,9 +179,7 @@ def _load_shard(index: int) -> tuple[list[Post], list[Diagnostic]]:
         if post is not None:
             posts.append(post)
     cache.save()
-    if reader is not None:
-        reader.save(index)
-    return posts, found
+    return posts, found, reader.save(index) if reader is not None else None
 
 
 def _quiet_worker() -> None:
@@ -180,7 +189,7 @@ def _quiet_worker() -> None:
     signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(EXIT_TERMINATED))
 
 
-def _load_shard_in_worker(index: int) -> tuple[list[Post], list[Diagnostic]]:
+def _load_shard_in_worker(index: int) -> tuple[list[Post], list[Diagnostic], object]:
     """In a worker: posts travel back without their position tables (read again if needed)."""
-    posts, found = _load_shard(index)
-    return [p.without_positions() for p in posts], found
+    posts, found, handed = _load_shard(index)
+    return [p.without_positions() for p in posts], found, handed

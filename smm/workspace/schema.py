@@ -43,6 +43,10 @@ _PATTERN_NAMES = {
     "^(none|[0-9]+[smhd])$": "a duration such as `30m`, `6h`, `2d`, or `none`",
     "^[^@\\s][^\\s]*$": "a handle without `@` or spaces",
     "^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$": "a BCP 47 language tag such as `en` or `zh-Hans`",
+    "^[^#\\s]+$": "a hashtag without `#` or spaces",
+    "\\S": "text that is not only white space",
+    "^\\S+$": "one word without spaces",
+    "^\\S(.*\\S)?$": "a name without spaces at either end",
     "^data/[^\\s]+\\.(xml|atom)$": "a path under data/ ending in .xml or .atom (the bot commits data/; "
                                    "the JSON Feed goes beside it)",
 }
@@ -217,6 +221,10 @@ def _diagnose(error, positions: Positions, file: str) -> list[Diagnostic]:
             seen.add(marker)
         spot = path + (repeated,) if repeated is not None else path
         return [_at(positions, spot, file, "schema.unique", f"`{name}` lists the same value twice")]
+    if keyword == "not" and list(value) == ["required"] and isinstance(instance, dict):  # `field` not allowed with the others
+        present = [key for key in value["required"] if key in instance]
+        return [_at(positions, path + (present[0],), file, "schema.not",
+                    f"`{field_name(path + (present[0],))}` cannot go with the other fields of `{name}`", key=True)]
     if keyword in ("minItems", "minLength", "minProperties"):
         return [_at(positions, path, file, "schema.empty" if value == 1 else "schema.too-short",
                     f"`{name}` must not be empty" if value == 1 else f"`{name}` is too short (minimum {value})")]

@@ -7,14 +7,17 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable
 
+from smm.cards.templates import CARDS_DIR, load_cards
 from smm.check.diagnostics import Diagnostic
 from smm.inbox.triage import REPLIES_FILE, Replies, replies_from
+from smm.listening.config import LISTENING_FILE, listening_from
 from smm.report.goals import GOALS_FILE, goals_from
 from smm.workspace.brand import BRAND_FILE, HANDLES_FILE, THEME_FILE, Brand, brand_from
+from smm.workspace.hashtags import HASHTAGS_FILE, hashtag_sets_from
 from smm.workspace.calendar import CALENDAR_FILE, Calendar, calendar_from
 from smm.workspace.config import (
     PLATFORMS_FILE,
@@ -23,6 +26,7 @@ from smm.workspace.config import (
     config_from,
     load_yaml_file,
 )
+from smm.workspace.personas import PERSONAS_FILE, Personas, personas_from
 
 VOICE_FILE = "brand/voice.yml"  # here, not in smm.voice: commands that check no post never import the voice engine
 Build = Callable[[Path, YamlFile, dict], tuple[object, list[Diagnostic]]]  # (root, the file, built so far)
@@ -42,17 +46,25 @@ def _voice(root: Path, loaded: YamlFile, built: dict):
     return Voice.build(root, loaded, built["calendar"])
 
 
+def _brand(root: Path, loaded: YamlFile, built: dict):
+    brand, found = brand_from(root, loaded, built["handles"], built["theme"])
+    return replace(brand, cards=built["cards"], hashtag_sets=built["hashtag_sets"]), found
+
+
 SETTINGS_FILES = (
     SettingsFile("config", PLATFORMS_FILE, "platforms", lambda root, loaded, built: config_from(root, loaded)),
     SettingsFile("calendar", CALENDAR_FILE, "calendar", lambda root, loaded, built: calendar_from(loaded)),
     SettingsFile("handles", HANDLES_FILE, "handles", lambda root, loaded, built: (loaded, loaded.diagnostics)),
     SettingsFile("theme", THEME_FILE, "theme", lambda root, loaded, built: (loaded, loaded.diagnostics)),
-    SettingsFile("brand", BRAND_FILE, "brand",
-                 lambda root, loaded, built: brand_from(root, loaded, built["handles"], built["theme"])),
+    SettingsFile("cards", CARDS_DIR, "", lambda root, loaded, built: load_cards(root)),
+    SettingsFile("hashtag_sets", HASHTAGS_FILE, "hashtags", lambda root, loaded, built: hashtag_sets_from(loaded)),
+    SettingsFile("brand", BRAND_FILE, "brand", lambda root, loaded, built: _brand(root, loaded, built)),
     SettingsFile("goals", GOALS_FILE, "goals",
                  lambda root, loaded, built: goals_from(loaded, built["config"].account_names)),
     SettingsFile("replies", REPLIES_FILE, "replies", lambda root, loaded, built: replies_from(loaded)),
+    SettingsFile("personas", PERSONAS_FILE, "personas", lambda root, loaded, built: personas_from(loaded, built["config"])),
     SettingsFile("voice", VOICE_FILE, "voice", _voice),
+    SettingsFile("listening", LISTENING_FILE, "listening", lambda root, loaded, built: listening_from(loaded)),
 )
 
 
@@ -63,7 +75,9 @@ class Settings:
     brand: Brand
     goals: list[dict]
     replies: Replies
+    personas: Personas
     voice: object | None  # smm.voice.Voice; None unless asked for
+    listening: object | None = None  # smm.listening.config.Listening; None without brand/listening.yml
     found: dict[str, list[Diagnostic]] = field(default_factory=dict)  # by SettingsFile name: its problems
 
     @property
@@ -78,8 +92,8 @@ def load_settings(root: Path, voice: bool = False) -> Settings:
     for row in SETTINGS_FILES:
         if row.name == "voice" and not voice:
             continue
-        loaded = load_yaml_file(root, row.file, row.schema)
+        loaded = load_yaml_file(root, row.file, row.schema) if row.schema else None  # no schema: it reads its own files
         built[row.name], problems = row.build(root, loaded, built)
         found[row.name] = problems
-    del built["handles"], built["theme"]
+    del built["handles"], built["theme"], built["cards"], built["hashtag_sets"]
     return Settings(**built, found=found)

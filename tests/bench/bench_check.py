@@ -14,7 +14,7 @@ the worker it forks; the two run at once, so the machine holds up to about twice
 
 "same" compares each mode's findings with a full run on the same files (the findings of a
 full run filtered as `smm check PATH` filters them); "no" is a bug. Edited files are put
-back afterwards. `--profile` runs cProfile on `run_check` and the JSON output in this
+back afterwards. `--profile` runs cProfile on the check and its JSON report (as the CLI: the report kept by the last run when nothing it shows changed) in this
 process, cold (the default: the main process checks one shard of the posts, the other
 shard runs in the forked worker, seen here as waiting, and does the checks across posts),
 warm (after a cold check, not profiled) or for one post (`post`: as P2, after a cold check
@@ -45,6 +45,7 @@ from corpus import NOW, generate
 
 ROOT = Path(__file__).resolve().parents[2]
 EDITED_RULE = "brand/voice/Bench/S000.yml"
+NEW_OBJECT = b"\n  {"  # where each diagnostic starts in the JSON report
 # Parts of smm, by where a function lives (first match wins); anything else is "other".
 PARTS = [
     ("voice engine", ("/smm/voice/",)),
@@ -70,6 +71,7 @@ def check_once(root: Path, paths: list[str], cache: Path | None) -> tuple[list[d
     """(diagnostics, wall seconds, peak RSS MB) of `smm check PATHS --format json`; cache None: a fresh one."""
     folder = cache or Path(tempfile.mkdtemp(prefix="smm-bench-cache-"))
     env = {**os.environ, "SMM_CACHE_DIR": str(folder), "SMM_OFFLINE": "1", "SMM_NOW": NOW}
+    env.pop("PYTHONDONTWRITEBYTECODE", None)  # an installed smm has its bytecode: not compiled on every run
     try:
         output, wall, rss = run_child([sys.executable, "-m", "smm", "check", "--format", "json", *paths], root, env)
     finally:
@@ -184,14 +186,14 @@ def profile(root: Path, top: int, mode: str) -> None:
     os.environ.update(SMM_CACHE_DIR=tempfile.mkdtemp(prefix="smm-bench-cache-"), SMM_OFFLINE="1")
     from datetime import datetime
 
-    from smm.check.diagnostics import write
-    from smm.check.run import run_check, select
+    from smm.check.report import report
+    from smm.check.run import start_check
 
     now = datetime.fromisoformat(NOW)
     post = _some_post(root)
     original = (root / post).read_bytes()
     if mode != "cold":
-        run_check(root, now)
+        report(start_check(root, now), "json", [])
     if mode == "post":
         _edit_post(root / post, original, 0)
     paths = [root / post] if mode == "post" else None
@@ -199,8 +201,7 @@ def profile(root: Path, top: int, mode: str) -> None:
     started = time.perf_counter()
     try:
         profiler.enable()
-        repo = run_check(root, now, paths)
-        output = write(select(repo.diagnostics, root, paths or []), "json", root)
+        output, _ = report(start_check(root, now, paths), "json", paths or [])  # as the CLI does
         profiler.disable()
     finally:
         (root / post).write_bytes(original)
@@ -209,7 +210,7 @@ def profile(root: Path, top: int, mode: str) -> None:
     stats = pstats.Stats(profiler)
     total = stats.total_tt
     print(f"\nprofile ({mode}, under cProfile): {wall:.1f} s wall, {total:.1f} s profiled, "
-          f"{len(repo.diagnostics)} diagnostics, {len(output) // 1024} KiB of JSON")
+          f"{output.count(NEW_OBJECT)} diagnostics, {len(output) // 1024} KiB of JSON")
     print(f"\n{'own time by part of smm':<62} {'seconds':>8} {'share':>7}")
     for name, seconds in sorted(own_time_by_part(stats).items(), key=lambda item: -item[1]):
         print(f"{name:<62} {seconds:>8.2f} {seconds / total:>7.1%}")

@@ -13,6 +13,8 @@ Endpoints:
                                           (docs: learn.microsoft.com/linkedin/marketing/community-management/
                                           shares/comments-api; test control: POST /_mock/comment {share, text,
                                           actor?})
+  POST   /rest/socialActions/{urn}/comments   {actor, object, message: {text}} -> 201, the comment,
+                                          ``x-restli-id`` its id (the author's own comment: a first comment)
   POST   /rest/images?action=initializeUpload  {initializeUploadRequest: {owner}} -> {value: {uploadUrl,
                                           uploadUrlExpiresAt, image}}; PUT the bytes to uploadUrl (Bearer);
                                           GET /rest/images/{urn}: WAITING_UPLOAD -> AVAILABLE after the upload
@@ -137,7 +139,8 @@ class LinkedIn(Network):
         return {"TOKEN": TOKEN, "AUTHOR": ORG, "PERSON": PERSON, "CLIENT_ID": CLIENT_ID, "CLIENT_SECRET": CLIENT_SECRET}
 
     def snapshot(self) -> dict[str, Any]:
-        return {"published": [p for p in self.posts if not p.get("deleted")], "images": list(self.images.values())}
+        return {"published": [p for p in self.posts if not p.get("deleted")], "images": list(self.images.values()),
+                "comments": list(self.comments)}
 
     # ---------------------------------------------------------------- errors and checks
     def error_reply(self, status: int, effect: dict[str, Any], req: Request) -> Reply:
@@ -303,6 +306,27 @@ class LinkedIn(Network):
         mine = [c for c in self.comments if c["object"] == post["id"]]
         return Reply(200, {"paging": {"start": start, "count": count, "links": [], "total": len(mine)},
                            "elements": mine[start:start + count]})
+
+    @route("POST", r"/rest/socialActions/(?P<urn>[^/]+)/comments")
+    def comment_on(self, req: Request) -> Reply:
+        """A comment as the caller or one of its pages: {actor, object, message: {text}} -> 201, the comment,
+        `x-restli-id` its id (docs: .../shares/comments-api, "Create Comments")."""
+        who = self.caller(req, "w_organization_social")
+        post = self.find(req.params["urn"])
+        data = self.json_body(req)
+        actor, text = data.get("actor"), (data.get("message") or {}).get("text")
+        if actor not in [who["user"], *who["admin_of"]]:
+            raise unprocessable(f"/actor :: {actor!r} is not the caller or one of its pages")
+        if data.get("object") != post["id"]:
+            raise unprocessable(f"/object :: {data.get('object')!r} is not the post commented on")
+        if not isinstance(text, str) or not text:
+            raise unprocessable("/message/text :: field is required but not found and has no default value")
+        millis = int(self.now() * 1000)
+        comment = {"id": str(6_000_000 + len(self.comments)), "actor": actor, "object": post["id"],
+                   "message": {"text": text}, "created": {"actor": actor, "time": millis},
+                   "lastModified": {"actor": actor, "time": millis}}
+        self.comments.append(comment)
+        return Reply(201, comment, {"x-restli-id": comment["id"]})
 
     # ---------------------------------------------------------------- images
     @route("POST", "/rest/images")

@@ -127,7 +127,7 @@ class Meta(Network):
 
     def snapshot(self) -> dict[str, Any]:
         return {"published": [m for m in self.media.values() if m.get("published", True) and not m.get("deleted")],
-                "containers": list(self.containers.values())}
+                "containers": list(self.containers.values()), "comments": list(self.comments)}
 
     # ---------------------------------------------------------------- errors, auth, usage
     def error_reply(self, status: int, effect: dict[str, Any], req: Request) -> Reply:
@@ -473,6 +473,8 @@ class Meta(Network):
                 return self.instagram_container(fields)
             if edge == "media_publish":
                 return self.publish("instagram", IG_USER_ID, fields)
+        if node in self.media and edge == "comments":  # the owner's comment under its post (object/comments, ig-media/comments)
+            return self.own_comment(self.media[node], fields)
         if node == PAGE_ID and edge in ("feed", "photos"):
             tok = self.token(req, fields, "pages_manage_posts")
             if tok.extra.get("page") != PAGE_ID:
@@ -481,6 +483,19 @@ class Meta(Network):
                                   status=403)
             return self.page_feed(fields) if edge == "feed" else self.page_photo(fields)
         raise graph_error(100, f"(#100) Unsupported post request: {edge} on {node}", 33)
+
+    def own_comment(self, item: dict[str, Any], fields: dict[str, Any]) -> Reply:
+        """`POST /{post-id}/comments` with `message`: a comment as the post's owner (the Page, the
+        Instagram user); Meta refuses an empty one."""
+        message = str(fields.get("message") or "")
+        if not message:
+            raise graph_error(100, "(#100) Missing message or attachment")
+        if item["network"] not in ("facebook", "instagram") or item.get("deleted"):
+            raise graph_error(100, f"(#100) Unsupported post request: comments on {item['id']}", 33)
+        comment = {"id": f"{item['id']}_{len(self.comments) + 1}", "parent": item["id"], "text": message,
+                   "username": "brand", "user_id": item["owner"], "timestamp": self.now(), "own": True}
+        self.comments.append(comment)
+        return Reply(200, {"id": comment["id"]})
 
     def instagram_container(self, fields: dict[str, Any]) -> Reply:
         kind = str(fields.get("media_type") or "")

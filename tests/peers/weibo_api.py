@@ -13,6 +13,9 @@ Endpoints:
   GET  /2/comments/to_me.json   count (≤ 200), page -> {comments (on the token's statuses, newest first: id, idstr,
                                 created_at, text, user, status), total_number}
   GET  /2/statuses/mentions.json   count (≤ 200), page -> {statuses (others' statuses that @ the user), total_number}
+  GET  /2/search/topics.json    q (a topic, without #), count (≤ 50), page -> {statuses (public statuses holding
+                                #q#, newest first), total_number}; an advanced API: a token without that
+                                permission gets 10014 "Insufficient app permissions!" (403)
   POST /oauth2/get_token_info   access_token -> {uid, appkey, scope, create_at, expire_in}
   GET  /2/account/rate_limit_status.json   the user's hourly budgets: remaining_user_hits, api_rate_limits, reset
 Rate limits (no headers on Weibo): per user and hour, 150 calls (10023 "User requests out of rate limit!") and
@@ -23,7 +26,8 @@ rate limits) with ``{"error": "...", "error_code": N, "request": "/2/..."}``. To
 ``access_token`` parameter or ``Authorization: OAuth2 <token>``. Counting: a half-width (ASCII) character
 is ½ 汉字, anything else 1, rounded up. 20019 when the text repeats the account's previous post.
 Test control beyond mockapi's: POST /_mock/comment {"id", "text", "screen_name", "followers"?} (a comment by
-another user on one of the token's statuses), POST /_mock/mention {"text", "screen_name", "followers"?};
+another user on one of the token's statuses), POST /_mock/mention {"text", "screen_name", "followers"?},
+POST /_mock/status {"text", "screen_name", "followers"?} (another user's public status: search finds it);
 POST /_mock/engage {"id", "comments", "reposts", "attitudes"} or
 {"followers": N}. ``ratelimit`` faults answer 10023; ``{"type": "status", "status": 403, "code": 10024}`` the per-API limit.
 
@@ -38,6 +42,8 @@ Documentation used:
     answers; user_timeline returns only the statuses the calling app posted)
   https://open.weibo.com/wiki/2/comments/to_me and https://open.weibo.com/wiki/2/statuses/mentions (count,
     page, since_id; the comment object: created_at, id, text, user, status, reply_comment)
+  https://open.weibo.com/wiki/2/search/topics (搜索某一话题下的微博: q, count ≤ 50, page; 高级接口, which needs
+    its own permission; from memory of the page, not re-read here: the exact answer shape, taken as user_timeline's)
   https://open.weibo.com/wiki/Rate-limiting (per user and app: 150 calls and 30 posts an hour at the normal
     level; the current page says the numbers now vary with the app's quality)
   https://github.com/sinaweibosdk/weibo_ios_sdk/issues/311 and https://github.com/xiaosier/libweibo/issues/22
@@ -60,6 +66,7 @@ from mockapi import Abort, Network, Reply, Request, Upload, image_kind, route
 APP_KEY = "3000000001"
 SAFE_DOMAIN = "brand.example.com"
 TOKEN = "smm-weibo-brand-token"
+SEARCH_TOKEN = "smm-weibo-search-token"  # the same user, with the advanced search permission
 UID = 6000000001
 SCREEN_NAME = "smm品牌"
 TOKEN_TTL = 30 * 24 * 3600  # test tokens; Weibo's own lifetime depends on the app's level
@@ -101,6 +108,8 @@ class Weibo(Network):
 
     def seed(self) -> None:
         self.add_token(TOKEN, str(UID), ["all"], TOKEN_TTL)
+        self.add_token(SEARCH_TOKEN, str(UID), ["all", "search"], TOKEN_TTL)
+        self.public: list[dict[str, Any]] = []  # other users' public statuses (/_mock/status)
         self.statuses: list[dict[str, Any]] = []
         self.comments: list[dict[str, Any]] = []  # by others, on the token's statuses (/_mock/comment)
         self.mentions: list[dict[str, Any]] = []  # others' statuses that @ the token's user (/_mock/mention)
@@ -141,7 +150,7 @@ class Weibo(Network):
         return str(UID)
 
     def settings(self) -> dict[str, str]:
-        return {"TOKEN": TOKEN, "UID": str(UID), "APP_KEY": APP_KEY, "SAFE_DOMAIN": SAFE_DOMAIN}
+        return {"TOKEN": TOKEN, "SEARCH_TOKEN": SEARCH_TOKEN, "UID": str(UID), "APP_KEY": APP_KEY, "SAFE_DOMAIN": SAFE_DOMAIN}
 
     def snapshot(self) -> dict[str, Any]:
         return {"published": self.statuses, "followers": self.followers}
@@ -289,6 +298,23 @@ class Weibo(Network):
         return Reply(200, {key: newest[(page - 1) * count:page * count], "total_number": len(newest),
                            "previous_cursor": 0, "next_cursor": 0})
 
+    @route("GET", "/2/search/topics.json")
+    def search_topics(self, req: Request) -> Reply:
+        """Public statuses holding the topic #q#, newest first; 10014 without the advanced permission."""
+        fields = self.authorize(req, req.query)
+        if "search" not in self.tokens[self.token_value(req, fields)].scopes:
+            raise self.fail(10014, req)
+        topic = str(fields.get("q") or "").strip().lstrip("#").rstrip("#")
+        if not topic:
+            raise self.fail(10016, req, "q")
+        try:
+            count, page = min(int(fields.get("count", 10)), 50), max(int(fields.get("page", 1)), 1)
+        except ValueError:
+            raise self.fail(10017, req, "count", "a number", str(fields.get("count"))) from None
+        found = [st for st in reversed(self.public + self.mentions + self.statuses)
+                 if f"#{topic.lower()}#" in st["text"].lower()]
+        return Reply(200, {"statuses": found[(page - 1) * count:page * count], "total_number": len(found)})
+
     def someone(self, body: dict[str, Any]) -> dict[str, Any]:
         name = str(body.get("screen_name") or "粉丝")
         uid = 5_000_000_000 + sum(map(ord, name))
@@ -326,13 +352,16 @@ class Weibo(Network):
             self.limits.update({k: int(v) for k, v in body.items() if k in self.limits})
             self.windows.clear()
             return Reply(200, self.limits)
-        if method == "POST" and what in ("comment", "mention"):
+        if method == "POST" and what in ("comment", "mention", "status"):
             when = datetime.fromtimestamp(self.now(), CHINA).strftime("%a %b %d %H:%M:%S %z %Y")
             item = {"created_at": when, "id": int(mid := self.new_id(16)), "idstr": mid, "mid": mid,
                     "text": str(body.get("text", "")), "user": self.someone(body)}
             if what == "comment":
                 item["status"] = next((st for st in self.statuses if st["idstr"] == str(body.get("id"))), None)
                 self.comments.append(item)
+            elif what == "status":
+                item.update({"reposts_count": 0, "comments_count": 0, "attitudes_count": int(body.get("likes", 0))})
+                self.public.append(item)
             else:
                 self.mentions.append(item)
             return Reply(200, item)

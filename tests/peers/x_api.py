@@ -11,6 +11,13 @@ Endpoints:
                                    newest_id, oldest_id, next_token}
   GET    /2/users/:id/mentions     the same paging, ``start_time``, posts that @mention the user (others'), with
                                    ``expansions=author_id`` giving ``includes.users`` (username, public_metrics)
+  GET    /2/tweets/search/recent   query (1..512 characters; the subset below), start_time / end_time (no earlier
+                                   than 7 days back: 400 otherwise), max_results 10..100, next_token; newest first,
+                                   ``expansions=author_id`` giving ``includes.users``; app-only tokens allowed.
+                                   Query subset: terms joined by spaces (AND), ``"quoted phrases"``, ``#hashtags``,
+                                   ``-`` negation, ``OR`` between two terms, ``from:user``, ``is:retweet`` (no
+                                   retweets here); any other ``op:`` is a 400. A term matches case-insensitively as
+                                   a whole word (CJK: as a substring); a hashtag as ``#tag`` ending there.
   POST   /2/media/upload           one-shot multipart ``media`` + ``media_category``; or ``command``
                                    INIT (media_type, total_bytes, media_category) / APPEND (media_id,
                                    segment_index, media) / FINALIZE (media_id); GET ?command=STATUS&media_id=
@@ -39,6 +46,11 @@ user (so the brand is mentioned, replied to, quoted).
 Documentation used:
   https://docs.x.com/x-api/posts/user-mention-timeline-by-user-id (GET /2/users/:id/mentions: max_results
     5..100, start_time, pagination_token, tweet.fields, expansions=author_id, includes.users; 800 posts back)
+  https://docs.x.com/x-api/posts/search/introduction (recent search: the last 7 days, up to 100 posts a request,
+    pagination, 512-character queries) and https://docs.x.com/x-api/posts/search/integrate/overview (app-only or
+    user-context auth; queries built from operators with AND by spaces, OR, grouping, negation; next_token);
+    from memory of X's search-recent reference, not re-read here: the 400 texts for start_time and max_results,
+    the 300-per-15-minutes user window (X's table says 450 per app) and the unknown-operator message
   https://docs.x.com/x-api/media/quickstart/media-upload-chunked (INIT/APPEND/FINALIZE/STATUS, data.id,
     media_key, expires_after_secs)
   https://github.com/xdevplatform/samples/pull/199 (the /initialize, /{id}/append, /{id}/finalize endpoints)
@@ -70,7 +82,7 @@ import hmac
 import re
 import secrets
 import urllib.parse
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from mockapi import Abort, Network, Reply, Request, Upload, route
@@ -86,6 +98,7 @@ MEDIA_POLLS = 2
 MEDIA_TTL = 86400  # expires_after_secs: a media id older than this is refused
 LIMITS = {"POST /2/tweets": (100, 900), "DELETE /2/tweets/:id": (50, 900), "GET /2/tweets": (5000, 900),
           "GET /2/tweets/:id": (900, 900), "GET /2/users/me": (75, 900), "GET /2/users/:id/tweets": (900, 900),
+          "GET /2/tweets/search/recent": (300, 900),
           "POST /2/media/upload": (500, 900), "GET /2/media/upload": (500, 900), "POST /2/media/metadata": (500, 900)}
 APP_24H = {"POST /2/tweets": 10_000}  # per app and 24 hours, sent as x-app-limit-24hour-*
 MEDIA_BYTES = {"tweet_image": 5 * 1024 * 1024, "tweet_gif": 15 * 1024 * 1024, "tweet_video": 512 * 1024 * 1024,
@@ -114,6 +127,50 @@ def invalid(parameter: str, message: str, value: Any = None) -> Abort:
     errors = [{"parameters": {parameter: [] if value is None else [str(value)]}, "message": message}]
     return problem(400, "Invalid Request", "One or more parameters to your request was invalid.", INVALID,
                    errors=errors)
+
+
+_SEARCH_TOKEN = re.compile(r'(-?)(?:"([^"]*)"|(\S+))')
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\uf900-\ufaff]")
+
+
+def _term_matches(term: str, text: str, author: str) -> bool:
+    """One term of the query subset against a post's text (as sent) and its author's username."""
+    lower = term.lower()
+    if lower.startswith("from:"):
+        return author.lower() == lower[5:].lstrip("@")
+    if lower == "is:retweet":
+        return False  # the double holds no retweets
+    if ":" in lower and not lower.startswith("#"):
+        raise problem(400, "Invalid Request", "One or more parameters to your request was invalid.", INVALID,
+                      errors=[{"parameters": {"query": [term]},
+                               "message": f"There were errors processing your request: Reference to invalid operator "
+                                          f"'{lower.split(':')[0]}'. Operator is not available in current product or "
+                                          "product packaging."}])
+    if _CJK.search(lower):
+        return lower in text.lower()
+    return re.search(rf"(?<!\w){re.escape(lower)}(?!\w)", text.lower()) is not None
+
+
+def search_matcher(query: str):
+    """A query of the subset as a test of (post, author username); terms are checked once, up front."""
+    groups: list[list[tuple[bool, str]]] = [[]]  # AND of groups, each an OR of (negated, term)
+    joined = False
+    for negated, phrase, word in _SEARCH_TOKEN.findall(query):
+        term = phrase if phrase else word
+        if term == "OR" and not phrase:
+            joined = True
+            continue
+        if joined and groups[-1]:
+            groups[-1].append((bool(negated), term))
+        else:
+            groups.append([(bool(negated), term)])
+        joined = False
+    groups = [g for g in groups if g]
+    for group in groups:  # an operator outside the subset is refused before anything is searched
+        for _, term in group:
+            _term_matches(term, "", "")
+    return lambda tweet, author: all(any(_term_matches(t, tweet["sent"], author) != negated for negated, t in g)
+                                     for g in groups)
 
 
 class X(Network):
@@ -365,6 +422,60 @@ class X(Network):
         if start + size < len(posts):
             meta["next_token"] = str(start + size)
         return {"data": [self.shown(t, req) for t in page], "meta": meta}
+
+    @route("GET", "/2/tweets/search/recent")
+    def search_recent(self, req: Request) -> Reply:
+        """Recent search over every post here, newest first (the query subset and bounds in the module's docstring)."""
+        self.reader_of(req)
+        query, now = req.query.get("query", ""), datetime.fromtimestamp(self.now(), timezone.utc)
+        if not 1 <= len(query) <= 512:
+            raise invalid("query", "The `query` query parameter value must be between 1 and 512 characters long", query)
+        match = search_matcher(query)
+        start, end = (self.time_bound(req, key, now) for key in ("start_time", "end_time"))
+        size = req.query.get("max_results", "10")
+        if not size.isdigit() or not 10 <= int(size) <= 100:
+            raise invalid("max_results", "The `max_results` query parameter value must be between 10 and 100", size)
+        found = [t for t in reversed(self.tweets) if not t.get("deleted") and match(t, self.username_of(t["author_id"]))
+                 and (start is None or self.created(t) >= start) and (end is None or self.created(t) < end)]
+        req.query["pagination_token"] = req.query.get("next_token", "")
+        answer = self.page_of(req, found)
+        if "author_id" in req.query.get("expansions", "") and answer.get("data"):
+            authors = dict.fromkeys(self.find(t["id"])["author_id"] for t in answer["data"])
+            answer["includes"] = {"users": [self.user_object(a) for a in authors]}
+        return Reply(200, answer)
+
+    def reader_of(self, req: Request) -> None:
+        """Reading public posts: a user token, or the app's own (app-only) bearer token."""
+        state, tok = self.token_state(req.header("authorization")[7:].strip())
+        if not (state == "ok" and tok is not None and tok.extra.get("app_only")):
+            self.user_of(req, "tweet.read", "users.read")
+
+    @staticmethod
+    def created(tweet: dict[str, Any]) -> datetime:
+        return datetime.fromisoformat(tweet["created_at"].replace("Z", "+00:00"))
+
+    @staticmethod
+    def time_bound(req: Request, key: str, now: datetime) -> datetime | None:
+        value = req.query.get(key)
+        if not value:
+            return None
+        try:
+            moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError:
+            raise invalid(key, f"Invalid '{key}':'{value}'. '{key}' must be a valid RFC 3339 date-time", value) from None
+        earliest = now - timedelta(days=7)
+        if moment < earliest:
+            raise invalid(key, f"Invalid '{key}':'{value}'. '{key}' must be on or after "
+                               f"{earliest.strftime('%Y-%m-%dT%H:%MZ')}", value)
+        return moment
+
+    def username_of(self, user: str) -> str:
+        return USERNAME if user == USER_ID else (self.others.get(user) or {}).get("username", "")
+
+    def user_object(self, user: str) -> dict[str, Any]:
+        if user == USER_ID:
+            return {"id": USER_ID, "name": NAME, "username": USERNAME, "public_metrics": {"followers_count": self.followers}}
+        return self.others[user]
 
     # ---------------------------------------------------------------- media
     @route("POST", "/2/media/upload")

@@ -1,0 +1,82 @@
+"""data/mentions/<YYYY-MM>.csv: the mentions `smm listen` found, one row each, in the UTC month
+they were said; unique by (network, id) across every month. Read with `read_mentions`.
+
+The text is kept on one line (its line breaks become spaces): a row is a line, which is what
+lets a push that lost a race merge two runs' rows (smm.data.merge) and a crash leave only
+whole rows (smm.data.tables.append_rows).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import astuple, dataclass, fields
+from datetime import datetime, timezone
+from pathlib import Path
+
+from smm.data.tables import Table, append_rows, read_rows, timestamp
+from smm.errors import DataError
+
+MENTIONS = Table("data/mentions", ("id", "network", "author", "author_followers", "created_at", "text", "url",
+                                   "keyword", "subject", "sentiment", "engagement"))
+_BREAKS = re.compile(r"\s*[\r\n\u2028\u2029\x85\x0b\x0c]+\s*")
+
+
+@dataclass(frozen=True)
+class Mention:
+    id: str
+    network: str
+    author: str
+    author_followers: int | None
+    created_at: datetime
+    text: str
+    url: str
+    keyword: str
+    subject: str
+    sentiment: str
+    engagement: int
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return self.network, self.id
+
+    def row(self) -> list:
+        return [timestamp(v) if isinstance(v, datetime) else v for v in astuple(self)]
+
+    def as_json(self) -> dict:
+        return {f.name: timestamp(v) if isinstance(v := getattr(self, f.name), datetime) else v for f in fields(self)}
+
+
+def one_line(text: str) -> str:
+    return _BREAKS.sub(" ", text).strip()
+
+
+def read_mentions(root: Path, since: datetime | None = None) -> list[Mention]:
+    """Every mention in data/mentions/ (said at or after `since`, when given), oldest first."""
+    folder = root / MENTIONS.folder
+    found = []
+    for path in sorted(folder.glob("*.csv")) if folder.is_dir() else ():
+        for number, row in enumerate(read_rows(path, root, MENTIONS), 2):
+            mention = _mention(row, f"{path.relative_to(root).as_posix()}:{number}")
+            if since is None or mention.created_at >= since:
+                found.append(mention)
+    return sorted(found, key=lambda m: (m.created_at, m.network, m.id))
+
+
+def _mention(row: dict, where: str) -> Mention:
+    try:
+        created = datetime.fromisoformat(row["created_at"].replace("Z", "+00:00"))
+        return Mention(row["id"], row["network"], row["author"],
+                       int(row["author_followers"]) if row["author_followers"] else None,
+                       created if created.tzinfo else created.replace(tzinfo=timezone.utc), row["text"], row["url"],
+                       row["keyword"], row["subject"], row["sentiment"], int(row["engagement"] or 0))
+    except (KeyError, TypeError, ValueError, AttributeError):
+        raise DataError(f"{where}: not a mention row ({', '.join(MENTIONS.columns)}); "
+                        "restore the file from git") from None
+
+
+def append_mentions(root: Path, mentions: list[Mention]) -> list[str]:
+    """Append each mention to its month's file; the files written."""
+    months: dict[str, list[list]] = {}
+    for mention in sorted(mentions, key=lambda m: (m.created_at, m.network, m.id)):
+        months.setdefault(MENTIONS.month_file(mention.created_at), []).append(mention.row())
+    return [append_rows(root, file, MENTIONS.columns, rows) for file, rows in sorted(months.items())]

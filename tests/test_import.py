@@ -1,0 +1,200 @@
+"""`smm import FILE.csv|FILE.xlsx`: one post per row, each row checked as `smm check` checks a post
+and reported at FILE:ROW:COLUMN, never over an existing post; CSV encodings and XLSX workbooks."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+from conftest import post_text
+
+HEADER = ["title", "time", "platforms", "text", "link", "media", "pillar", "campaign", "hashtags"]
+GOOD = ["Winter launch 冬日新品", "2030-01-07T12:00", "mastodon, feed", "Winter Blend is here 冬季拼配上市", "", "", "", "", ""]
+
+
+def _csv(rows: list[list[str]], encoding: str = "utf-8") -> bytes:
+    out = io.StringIO()
+    csv.writer(out).writerows(rows)
+    return out.getvalue().encode(encoding)
+
+
+def _xlsx(rows: list[list[object]]) -> bytes:
+    from openpyxl import Workbook
+
+    book = Workbook()
+    for row in rows:
+        book.active.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def _table(kind: str, rows: list[list]) -> tuple[str, bytes]:
+    return (f"plan.{kind}", _csv(rows) if kind == "csv" else _xlsx(rows))
+
+
+def _row(**changes) -> list[str]:
+    row = dict(zip(HEADER, GOOD))
+    row.update(changes)
+    return [row[name] for name in HEADER]
+
+
+@pytest.fixture(params=["csv", "xlsx"])
+def kind(request) -> str:
+    return request.param
+
+
+@pytest.mark.parametrize("row,rule,column", [
+    (_row(time="tomorrow"), "post.publish-at", 2),
+    (_row(time="2030-02-30T12:00"), "post.publish-at", 2),
+    (_row(time=""), "post.publish-at", 2),
+    (_row(platforms="myspace"), "post.unknown-account", 3),
+    (_row(platforms=""), "schema.empty", 3),
+    (_row(text="长" * 600), "render.too-long", 4),
+    (_row(text=""), "post.empty-body", 4),
+    (_row(title=""), "schema.empty", 1),
+    (_row(link="not a link"), "schema.pattern", 5),
+    (_row(media="content/media/none.png | a photo"), "media.missing", 6),
+    (_row(pillar="nope"), "post.unknown-pillar", 7),
+    (_row(campaign="winter 2026"), "schema.pattern", 8),
+    (_row(hashtags="Green-Tea"), "post.hashtag", 9),
+    (_row(hashtags="+nope"), "hashtags.unknown-set", 9),
+])
+def test_bad_rows_are_reported_at_their_cell_and_skipped(make_repo, smm, kind, row, rule, column):
+    root = make_repo()
+    name, data = _table(kind, [HEADER, _row(title="A good one"), row])
+    (root / name).write_bytes(data)
+    code, out, err = smm("import", name)
+    assert code == 1
+    assert f"{name}:3:{column}: error[{rule}]" in err, err
+    assert f"{name}:2:" not in err  # the good row has no problem ...
+    written = sorted(p.name for p in (root / "content").rglob("*.md"))
+    assert written == ["2030-01-07-a-good-one.md"]  # ... and is written; the bad one is not
+    assert "wrote content/2030/01/2030-01-07-a-good-one.md (row 2)" in out
+
+
+def test_good_rows_become_posts_that_pass_check(make_repo, smm, kind):
+    root = make_repo()
+    rows = [["标题", "时间", "平台", "正文", "链接", "话题", "栏目", "活动"],
+            ["冬日新品", "2030-01-07T12:00", "mastodon，feed", "Winter Blend 上市\n\n第二段", "https://example.com/w",
+             "WinterBlend、冬季拼配", "news", "winter-2030"],
+            ["Tips", "2030-01-09 18:30", "mastodon", "Brew at 80 °C", "", "", "tips", ""]]
+    name, data = _table(kind, rows)
+    (root / name).write_bytes(data)
+    code, out, err = smm("import", name)
+    assert code == 0, err
+    first = root / "content/2030/01/2030-01-07-dong-ri-xin-pin.md"
+    text = first.read_text(encoding="utf-8")
+    assert "platforms:\n- mastodon\n- feed\n" in text and "campaign: winter-2030" in text
+    assert text.endswith("Winter Blend 上市\n\n第二段\n")
+    assert (root / "content/2030/01/2030-01-09-tips.md").exists()
+    code, out, _ = smm("check")
+    assert code == 0, out
+
+
+@pytest.mark.parametrize("header", [
+    ["TITLE", "Time", "Platforms", "TEXT"],
+    [" title ", "publish_at", "platforms", "text"],
+    ["标题", "发布时间", "平台", "正文"],
+])
+def test_header_names_are_case_insensitive_with_chinese_aliases(make_repo, smm, header):
+    root = make_repo()
+    (root / "plan.csv").write_bytes(_csv([header, GOOD[:4]]))
+    code, _, err = smm("import", "plan.csv")
+    assert code == 0, err
+
+
+@pytest.mark.parametrize("header,message", [
+    (["title", "time", "platforms"], "no `text` column"),
+    (["title", "time", "text"], "no `platforms` column"),
+    (["title", "title", "time", "platforms", "text"], "column `title` is given twice"),
+])
+def test_missing_or_repeated_columns_stop_the_import(make_repo, smm, header, message):
+    root = make_repo()
+    (root / "plan.csv").write_bytes(_csv([header, ["a"] * len(header)]))
+    code, _, err = smm("import", "plan.csv")
+    assert code == 1 and "error[import.column]" in err and message in err
+    assert not list((root / "content").rglob("*.md"))
+
+
+def test_an_unknown_column_is_a_warning_with_a_suggestion(make_repo, smm):
+    root = make_repo()
+    (root / "plan.csv").write_bytes(_csv([HEADER[:4] + ["hashtag"], GOOD[:4] + ["Tea"]]))
+    code, _, err = smm("import", "plan.csv")
+    assert code == 0 and "plan.csv:1:5: warning[import.column]" in err and "did you mean `hashtags`?" in err
+
+
+def test_duplicate_rows_and_existing_posts_are_skipped_never_overwritten(make_repo, smm, kind):
+    existing = post_text("Mine", title="Taken", publish_at="2030-01-08T12:00")
+    root = make_repo({"2030/01/2030-01-08-taken.md": existing})
+    name, data = _table(kind, [HEADER, _row(), _row(), _row(title="Taken", time="2030-01-08T09:00")])
+    (root / name).write_bytes(data)
+    code, out, err = smm("import", name)
+    assert code == 1
+    assert f"{name}:3:1: error[import.duplicate-row]" in err and "row 2" in err
+    assert f"{name}:4:1: error[import.exists]" in err
+    assert (root / "content/2030/01/2030-01-08-taken.md").read_text(encoding="utf-8") == existing
+    code, out, err = smm("import", name)  # a second import writes nothing again
+    assert code == 1 and f"{name}:2:1: error[import.exists]" in err and "wrote" not in out
+
+
+def test_dry_run_writes_nothing_and_shows_the_posts(make_repo, smm, kind):
+    root = make_repo()
+    name, data = _table(kind, [HEADER, _row()])
+    (root / name).write_bytes(data)
+    code, out, _ = smm("import", name, "--dry-run")
+    assert code == 0
+    assert "would write content/2030/01/2030-01-07-winter-launch-dong-ri-xin-pin.md (row 2)" in out
+    assert "title: Winter launch 冬日新品" in out
+    assert not list((root / "content").rglob("*.md"))
+
+
+def test_xlsx_date_cells_are_times(make_repo, smm):
+    from datetime import datetime
+
+    root = make_repo()
+    (root / "plan.xlsx").write_bytes(_xlsx([HEADER[:4], ["Dated", datetime(2030, 1, 7, 12, 0), "mastodon", "Hi"]]))
+    code, _, err = smm("import", "plan.xlsx")
+    assert code == 0, err
+    assert "publish_at: 2030-01-07T12:00" in (root / "content/2030/01/2030-01-07-dated.md").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("data,ok,says", [
+    (b"\xef\xbb\xbf" + _csv([HEADER[:4], GOOD[:4]]), True, ""),  # Excel's "CSV UTF-8": a BOM
+    (_csv([HEADER[:4], GOOD[:4]]).replace(b"\n", b"\r\n"), True, ""),
+    (_csv([["标题", "时间", "平台", "正文"], ["冬日新品", "2030-01-07T12:00", "mastodon", "冬季拼配上市，欢迎品尝"]], "gbk"),
+     False, "iconv -f GB18030 -t UTF-8"),
+    (_csv([HEADER[:4], GOOD[:4]], "utf-16"), False, "iconv -f UTF-16"),
+    (b"PK\x03\x04 not a workbook", False, "error[import.column]"),
+])
+def test_csv_encodings(make_repo, smm, data, ok, says):
+    root = make_repo()
+    (root / "plan.csv").write_bytes(data)
+    code, _, err = smm("import", "plan.csv")
+    assert (code == 0) is ok, err
+    assert says in err
+    if not ok:
+        assert "plan.csv:" in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize("name,data,message", [
+    ("plan.xlsx", b"not a zip", "not an XLSX workbook"),
+    ("plan.csv", b"", "the table has no rows"),
+])
+def test_unreadable_tables(make_repo, smm, name, data, message):
+    root = make_repo()
+    (root / name).write_bytes(data)
+    code, _, err = smm("import", name)
+    assert code == 1 and message in err
+
+
+@pytest.mark.parametrize("args,message", [
+    (["missing.csv"], "no such file"),
+    (["plan.txt"], "imports .csv or .xlsx"),
+])
+def test_usage_errors(make_repo, smm, args, message):
+    root = make_repo()
+    (root / "plan.txt").write_text("title\n", encoding="utf-8")
+    code, _, err = smm("import", *args)
+    assert code == 2 and message in err
