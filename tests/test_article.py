@@ -163,7 +163,7 @@ def test_html_preview_shows_the_article_styled_in_a_phone_frame(smm, make_repo):
     _repo(make_repo, "> 好茶 [a](https://x.example)\n\n![pot](content/media/c.png) ![far](https://x.example/i.png)")
     code, out, _ = smm("preview", "--format", "html")
     assert code == 0
-    frame = out[out.index('<div class="phone">'):]
+    frame = out[out.index('<div class="phone"'):]
     assert re.search(r'<span class="shot inline img-\d+" role="img" aria-label="pot">', frame)  # the file, shown
     assert "[image: far]" in frame  # not a repository file: a placeholder (and an error in check)
     assert 'style="margin: .6em 0' in frame or "border-left: 4px solid #07c160" in frame

@@ -202,7 +202,7 @@ def test_report_structure(tmp_path):
     assert all(a.get("role") == "img" and a.get("aria-label") for a in tags.named("svg"))
     assert len(re.findall(r"<svg [^>]*><title>[^<]+</title>", page)) == 3  # each chart names itself
     assert '<meta name="viewport"' in page and 'class="tiles"' in page
-    assert page.count('<div class="scroll"><table>') == page.count("<table>")  # wide tables scroll, not the page
+    assert page.count('<div class="scroll" tabindex="0"><table>') == page.count("<table>")  # wide tables scroll, not the page
     assert ">Mon</text>" in page and ">Sun</text>" in page and ">23</text>" in page
     assert "fewer than 5 posts" in page and "No recommendation yet" in page
     assert write(build(load_repo(tmp_path), START, END, NOW), "html") == page  # deterministic

@@ -118,6 +118,7 @@ def test_each_requirement_form_gets_the_networks_extra_once(requirement, network
     publish, validate = workflow("publish.yml", requirement), workflow("validate.yml", requirement)
     assert f"pip install --quiet '{networks}'" in publish
     assert f"pip install --quiet '{plain}'" in validate
+    assert f"pip install --quiet '{plain}'" in workflow("pages.yml", requirement)  # the site needs no network SDK
     assert "[networks][" not in publish and "networks,networks" not in publish
 
 

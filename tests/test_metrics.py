@@ -128,7 +128,8 @@ def test_without_unconfigured_accounts_the_run_succeeds(make_repo):
         "collected_at": "2026-12-01T04:00:00Z", "since": "2026-11-01T04:00:00Z",
         "accounts": [{"account": "local", "platform": "local", "state": "collected", "posts": 1, "fresh": 0,
                       "missing": [], "followers": 10, "followers_state": "collected", "reason": None}],
-        "rows": {"metrics": 1, "followers": 1}, "files": ["data/metrics/2026-12.csv", "data/accounts/2026-12.csv"]}
+        "rows": {"metrics": 1, "followers": 1, "competitors": 0},
+        "files": ["data/metrics/2026-12.csv", "data/accounts/2026-12.csv"], "competitors": []}
 
 
 def test_a_second_run_within_the_interval_adds_no_rows(root):
@@ -325,7 +326,7 @@ def test_commit_message_and_json(root):
     assert message.splitlines()[0] == "smm metrics: 3 metric rows, 2 follower rows"
     assert "- local: collected, 2 posts, 120 followers" in message
     data = json.loads(format_metrics(report, "json"))
-    assert set(data) == {"collected_at", "since", "accounts", "rows", "files"}
+    assert set(data) == {"collected_at", "since", "accounts", "rows", "files", "competitors"}
 
 
 def test_run_commits_data_as_the_bot(root):
@@ -355,7 +356,9 @@ def test_mastodon_statuses_become_rows(make_repo):
     published(root, "b", "2026-11-30T13:00", {"m": "1102"})
     statuses = {"1101": {"favourites_count": 4, "reblogs_count": 1, "replies_count": 2, "quotes_count": None},
                 "1102": {"favourites_count": 0, "reblogs_count": 0, "replies_count": 0}}
-    api = SimpleNamespace(status=lambda i: statuses[i], me=lambda: {"followers_count": 321})
+    closed = []
+    api = SimpleNamespace(status=lambda i: statuses[i], me=lambda: {"followers_count": 321},
+                          session=SimpleNamespace(close=lambda: closed.append(True)))
     repo = load_repo(root)
 
     def adapter(account):
@@ -365,6 +368,7 @@ def test_mastodon_statuses_become_rows(make_repo):
     assert [list(r.values())[1:] for r in rows(root, "data/metrics/2026-12.csv")] == [
         ["a", "m", "mastodon", "1101", "4", "1", "2", "", "", ""], ["b", "m", "mastodon", "1102", "0", "0", "0", "", "", ""]]
     assert report.accounts[0].followers == 321
+    assert closed == [True]  # its connections are released at the end of the run
 
 
 def test_bluesky_posts_become_rows(make_repo):
@@ -376,6 +380,7 @@ def test_bluesky_posts_become_rows(make_repo):
     client = SimpleNamespace(get_posts=lambda uris: SimpleNamespace(posts=[view] if uri in uris else []),
                              get_profile=lambda did: SimpleNamespace(followers_count=77 if did == "did:plc:abc" else 0),
                              login=lambda handle, password, **options: None,
+                             request=SimpleNamespace(close=lambda: None),
                              com=SimpleNamespace(atproto=SimpleNamespace(server=SimpleNamespace(
                                  get_session=lambda: SimpleNamespace(did="did:plc:abc")))))
     repo = load_repo(root)

@@ -320,7 +320,8 @@ def test_a_csv_with_the_wrong_header_is_refused(tmp_path):
 
 def test_json_has_exactly_the_top_level_keys(report):
     data = json.loads(write(report, "json"))
-    assert list(data) == ["period", "accounts", "posts", "goals", "best_times", "responsiveness", "personas"]
+    assert list(data) == ["period", "accounts", "posts", "goals", "best_times", "responsiveness", "personas",
+                          "mentions", "share_of_voice", "competitors", "alerts"]
     assert set(data["period"]["definitions"]) >= {"engagement_rate", "engagement_rate_by_views", "interactions"}
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
@@ -27,8 +28,8 @@ def steps(workflow: dict):
         yield from job.get("steps", [])
 
 
-def test_the_four_workflows_exist():
-    assert [p.name for p in WORKFLOWS] == ["pr-comment.yml", "publish.yml", "tests.yml", "validate.yml"]
+def test_the_five_workflows_exist():
+    assert [p.name for p in WORKFLOWS] == ["pages.yml", "pr-comment.yml", "publish.yml", "tests.yml", "validate.yml"]
 
 
 @pytest.mark.parametrize("path", WORKFLOWS, ids=lambda p: p.name)
@@ -187,3 +188,56 @@ def test_the_scheduled_job_reads_the_inbox_and_opens_one_issue_per_urgent_item()
     assert 'select(.priority == "urgent")' in escalate["run"] and "<!-- smm-item: $id -->" in escalate["run"]
     assert "${{" not in escalate["run"]  # no expression in the script: item text reaches it only as data
     assert steps_.index(inbox) < steps_.index(escalate)
+
+
+@pytest.mark.parametrize("path", [ROOT / ".github/workflows/pages.yml", SCAFFOLD / "workflows/pages.yml"],
+                         ids=["this repository", "smm init"])
+def test_pages_builds_the_site_and_deploys_it_with_the_official_actions_and_least_privilege(path):
+    workflow = load(path)
+    assert workflow["on"]["workflow_run"] == {"workflows": ["publish"], "types": ["completed"]}
+    assert {"push", "workflow_dispatch"} <= set(workflow["on"])
+    assert workflow["concurrency"] == {"group": "pages", "cancel-in-progress": False}
+    build, deploy = workflow["jobs"]["build"], workflow["jobs"]["deploy"]
+    assert build["if"] == "github.ref_name == github.event.repository.default_branch"  # Pages shows that branch
+    assert build["permissions"] == {"contents": "read", "pages": "read"}
+    assert deploy["permissions"] == {"pages": "write", "id-token": "write"} and deploy["needs"] == "build"
+    assert deploy["environment"]["name"] == "github-pages"
+    uses = [s["uses"].split("@")[0] for s in steps(workflow) if "uses" in s]
+    assert uses == ["actions/checkout", "actions/setup-python", "actions/configure-pages",
+                    "actions/upload-pages-artifact", "actions/deploy-pages"]
+    assert [s["uses"].split("@")[0] for s in deploy["steps"]] == ["actions/deploy-pages"]  # no checkout, no code
+    site = next(s for s in build["steps"] if "smm site build" in s.get("run", ""))
+    assert site["env"] == {"SITE_URL": "${{ steps.pages.outputs.base_url }}"}
+    assert site["run"] == 'smm site build --out _site --base-url "${SITE_URL%/}/"'
+    upload = next(s for s in build["steps"] if "upload-pages-artifact" in s.get("uses", ""))
+    assert upload["with"] == {"path": "_site"}
+    checkout = next(s for s in build["steps"] if "checkout" in s.get("uses", ""))
+    assert checkout["with"]["persist-credentials"] is False
+
+
+def test_the_pages_workflow_builds_the_site_of_a_new_repository(tmp_path, smm):
+    """The build step's own script, run as the runner runs it, on what `smm init` writes; the folder it
+    uploads holds the site, its canonical links on the Pages URL."""
+    target = tmp_path / "brand"
+    assert smm("init", str(target), "--now", "2026-11-26T10:00")[0] == 0
+    build = load(target / ".github/workflows/pages.yml")["jobs"]["build"]
+    step = next(s for s in build["steps"] if "smm site build" in s.get("run", ""))
+    env = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}", "SMM_CACHE_DIR": str(tmp_path / "cache"),
+           "SITE_URL": "https://acme.github.io/social"}  # configure-pages' base_url: no trailing slash
+    result = subprocess.run(["bash", "-e", "-c", step["run"]], cwd=target, env=env, capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+    site = target / next(s for s in build["steps"] if "upload-pages-artifact" in s.get("uses", ""))["with"]["path"]
+    home = (site / "index.html").read_text(encoding="utf-8")
+    assert 'rel="canonical" href="https://acme.github.io/social/index.html"' in home
+    assert (site / "calendar" / "index.html").is_file() and (site / "sitemap.xml").is_file()
+
+
+@pytest.mark.parametrize("path", [ROOT / ".github/workflows/publish.yml", ROOT / "smm/scaffold/workflows/publish.yml"],
+                         ids=["repository", "scaffold"])
+def test_the_scheduled_job_puts_the_alerts_in_its_summary(path):
+    steps_ = load(path)["jobs"]["publish"]["steps"]
+    alerts = next(s for s in steps_ if "smm report --alerts" in s.get("run", ""))
+    assert '--format markdown >> "$GITHUB_STEP_SUMMARY"' in alerts["run"] and alerts["if"] == "${{ !cancelled() }}"
+    assert "env" not in alerts  # the report reads data/ only: no secret
+    metrics = next(s for s in steps_ if "smm metrics" in s.get("run", ""))
+    assert steps_.index(metrics) < steps_.index(alerts)

@@ -144,16 +144,23 @@ def metrics(since: str, interval: str, concurrency: int, commit: bool, push: boo
 @click.option("--to", "end", metavar="DATE", help="Last day, YYYY-MM-DD (local, included).")
 @click.option("--format", "fmt", type=click.Choice(["text", "markdown", "html", "json"]), default="text",
               show_default=True, help="markdown: for a CI job summary; html: one page with SVG charts.")
+@click.option("--alerts", "only_alerts", is_flag=True,
+              help="Only the alerts of the period (text, markdown or json): the scheduled job's summary.")
 @NOW_OPTION
-def report(period: str | None, start: str | None, end: str | None, fmt: str, now: str | None) -> None:
-    """KPIs: followers and growth, engagement, top posts, campaigns, pillars, best times, goals."""
+def report(period: str | None, start: str | None, end: str | None, fmt: str, only_alerts: bool, now: str | None) -> None:
+    """KPIs: followers and growth, engagement, top posts, campaigns, pillars, best times, goals, mentions,
+    share of voice, competitors, alerts."""
     from smm import report as kpis
+    from smm.report import alerts
 
+    if only_alerts and fmt == "html":
+        raise UsageError("--alerts prints text, markdown or json, not html")
     repo = repository()
     fail_on_broken_config(repo)
     moment = now_or_clock(now, repo.config.timezone)
     first, last = kpis.window(repo.config.timezone, moment, period, day_of(start, "--from"), day_of(end, "--to"))
-    click.echo(render(kpis.build(repo, first, last, moment), fmt), nl=False)
+    built = kpis.build(repo, first, last, moment)
+    click.echo(alerts.write(built.data["alerts"], fmt) if only_alerts else render(built, fmt), nl=False)
 
 
 @cli.command()

@@ -3,6 +3,7 @@ open, check, read and append them (the report reads them too, through DuckDB).
 
     data/metrics/<YYYY-MM>.csv    a post's counts on an account, a row per collection (METRICS)
     data/accounts/<YYYY-MM>.csv   an account's followers, a row per collection (FOLLOWERS)
+    data/competitors/<YYYY-MM>.csv  a competitor account's public figures, a row per collection (COMPETITORS)
 
 One file per UTC month; `collected_at` is `2026-11-26T04:00:00Z`.
 """
@@ -36,6 +37,8 @@ class Table:
 
 METRICS = Table("data/metrics", ("collected_at", "post_id", "account", "platform", "remote_id", *COUNTS))
 FOLLOWERS = Table("data/accounts", ("collected_at", "account", "platform", "followers"))
+COMPETITORS = Table("data/competitors", ("collected_at", "competitor", "network", "handle", "followers", "posts",
+                                         "median_engagement"))
 
 
 def timestamp(moment: datetime) -> str:

@@ -22,9 +22,10 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 from datetime import datetime, timedelta
 from typing import Callable, Mapping
 
-from smm.data.tables import COUNTS, FOLLOWERS, METRICS, append_rows, timestamp
+from smm.data.tables import COMPETITORS, COUNTS, FOLLOWERS, METRICS, append_rows, timestamp
 from smm.errors import NotSupported, PlatformError
 from smm.metrics.calls import GaveUp, Gate
+from smm.metrics.competitors import collect_competitors
 from smm.metrics.progress import Progress, Silent
 from smm.metrics.results import AccountResult, MetricsReport
 from smm.metrics.targets import Target, published_targets, recent_collections
@@ -102,7 +103,11 @@ class Collector:
                 result.reason = f"{cls.label} metrics are not implemented"
             else:
                 tasks += [(account, "metrics", due[i:i + BATCH]) for i in range(0, len(due), BATCH)]
-        rows, follower_rows = self._call_all(tasks, adapters, results)
+        try:
+            rows, follower_rows = self._call_all(tasks, adapters, results)
+        finally:
+            for adapter in adapters.values():
+                adapter.close()  # their connections (a run in a long-lived process leaked them)
         self._finish_states(results, targets)
         report.accounts = [results[a] for a in sorted(results)]
         report.metric_rows, report.follower_rows = len(rows), len(follower_rows)
@@ -211,6 +216,14 @@ def collect(repo, now: datetime, env: Mapping[str, str], since: timedelta = DEFA
             interval: timedelta = DEFAULT_INTERVAL, *, concurrency: int = DEFAULT_CONCURRENCY,
             sleep: Callable[[float], None] = time.sleep, clock: Callable[[], float] = time.monotonic,
             progress: Progress | None = None, adapter_for: Callable[[str], Platform] | None = None) -> MetricsReport:
-    """Collect metrics and follower counts for posts published in [now - since, now]; append the rows."""
-    return Collector(repo, now, env, since=since, interval=interval, concurrency=concurrency, sleep=sleep,
-                     clock=clock, progress=progress, adapter_for=adapter_for).run()
+    """Collect metrics and follower counts for posts published in [now - since, now], and the competitors'
+    public figures (smm.metrics.competitors); append the rows."""
+    collector = Collector(repo, now, env, since=since, interval=interval, concurrency=concurrency, sleep=sleep,
+                          clock=clock, progress=progress, adapter_for=adapter_for)
+    report = collector.run()
+    report.competitors = collect_competitors(repo, now, env, collector.adapter_for, interval,
+                                             lambda: Gate(clock, sleep))
+    rows = [c.row(now) for c in report.competitors if c.state == "collected"]
+    if rows:
+        report.files.append(append_rows(repo.root, COMPETITORS.month_file(now), COMPETITORS.columns, rows))
+    return report

@@ -6,9 +6,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Callable
 
 from smm.data.jobs import parse_time, published_jobs
-from smm.data.tables import FOLLOWERS, METRICS, read_rows
+from smm.data.tables import FOLLOWERS, METRICS, Table, read_rows
 
 
 @dataclass(frozen=True)
@@ -32,20 +33,23 @@ def published_targets(repo, now: datetime, since: timedelta) -> dict[str, list[T
 
 def recent_collections(root: Path, now: datetime, interval: timedelta) -> tuple[dict, dict]:
     """Latest `collected_at` per (post, account) and per account, from rows newer than now - interval."""
+    return (collected_since(root, METRICS, now, interval, lambda r: (r["post_id"], r["account"])),
+            collected_since(root, FOLLOWERS, now, interval, lambda r: r["account"]))
+
+
+def collected_since(root: Path, table: Table, now: datetime, interval: timedelta, key: Callable[[dict], object]) -> dict:
+    """Latest `collected_at` per key(row) among the table's rows newer than now - interval."""
     cutoff = now - interval
-    posts: dict[tuple[str, str], datetime] = {}
-    accounts: dict[str, datetime] = {}
-    for table, seen, key in ((METRICS, posts, lambda r: (r["post_id"], r["account"])),
-                             (FOLLOWERS, accounts, lambda r: r["account"])):
-        for file in sorted({table.month_file(cutoff), table.month_file(now)}):
-            path = root / file
-            if not path.exists():
-                continue
-            for row in read_rows(path, root, table):
-                moment = parse_time(row.get("collected_at"))
-                if moment is None:
-                    continue  # a partial or malformed line: not a collection
-                k = key(row)
-                if moment > cutoff and (k not in seen or seen[k] < moment):
-                    seen[k] = moment
-    return posts, accounts
+    seen: dict = {}
+    for file in sorted({table.month_file(cutoff), table.month_file(now)}):
+        path = root / file
+        if not path.exists():
+            continue
+        for row in read_rows(path, root, table):
+            moment = parse_time(row.get("collected_at"))
+            if moment is None:
+                continue  # a partial or malformed line: not a collection
+            k = key(row)
+            if moment > cutoff and (k not in seen or seen[k] < moment):
+                seen[k] = moment
+    return seen

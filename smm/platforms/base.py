@@ -83,6 +83,7 @@ from smm.platforms.messages import (  # noqa: F401  (the contract's records: ada
     Metrics,
     Credentials,
     Incoming,
+    Profile,
     Entrant,
     ENTRY_KINDS,
 )
@@ -343,6 +344,14 @@ class Platform:
 
     def followers(self) -> int | None:
         raise NotSupported(f"{self.label} follower counts are not implemented")
+
+    def profile(self, handle: str) -> Profile:
+        """Another account's public figures (a competitor's); Rejected when there is no such account."""
+        raise NotSupported(f"smm cannot read other accounts' profiles on {self.label}")
+
+    def recent_posts(self, handle: str, since: datetime) -> list[Found]:
+        """Another account's own public posts created since `since` (not its reposts), newest first."""
+        raise NotSupported(f"smm cannot read other accounts' posts on {self.label}")
 
     def inbox(self, since: datetime, published: Sequence[PublishResult] = ()) -> list[Incoming]:
         """Mentions, replies, comments, quotes and direct messages to the account since `since`,

@@ -30,6 +30,7 @@ from smm.platforms.base import (
     Metrics,
     Outgoing,
     Platform,
+    Profile,
     PublishResult,
     VideoRules,
     secret_option,
@@ -42,6 +43,7 @@ POST = "app.bsky.feed.post"
 DEFAULT_SERVICE = "https://bsky.social"
 MAX_INBOX_PAGES = 20  # notifications pages read back per run (50 each)
 MAX_SEARCH_PAGES = 10  # searchPosts pages (100 each), and feed pages (100 each) of the fallback, per query or feed
+MAX_FEED_PAGES = 20  # author feed pages read back for a competitor (100 each)
 MAX_ENTRANT_PAGES = 100  # reposts and likes pages read per giveaway post (100 each)
 _TID_ALPHABET = "234567abcdefghijklmnopqrstuvwxyz"
 _POST_URL = regex.compile(r"(?:https://bsky\.app/profile/(?P<owner>[^/]+)/post/|at://(?P<owner>[^/]+)/app\.bsky\.feed\.post/)"
@@ -290,6 +292,36 @@ class Bluesky(Platform):
 
     def followers(self) -> int | None:
         return self._call("profile", self.client.get_profile, self.did).followers_count
+
+    def profile(self, handle: str) -> Profile:
+        """app.bsky.actor.getProfile: followersCount and postsCount."""
+        try:
+            found = self._call("profile", self.client.get_profile, handle.strip().lstrip("@"))
+        except Rejected as exc:
+            if "not found" in exc.message.lower() or "InvalidRequest" in exc.message:
+                raise Rejected(f"Bluesky: no account {handle}") from None
+            raise
+        return Profile(handle, found.followers_count, found.posts_count, found.did)
+
+    def recent_posts(self, handle: str, since: datetime) -> list[Found]:
+        """app.bsky.feed.getAuthorFeed (the account's own posts and replies; reposts left out), back to `since`."""
+        profile = self.profile(handle)
+        found, cursor = [], None
+        for _ in range(MAX_FEED_PAGES):
+            page = self._call("author feed", self.client.get_author_feed, profile.id, cursor=cursor, limit=100)
+            for item in page.feed:
+                post = item.post
+                when = _moment(getattr(post.record, "created_at", None) or post.indexed_at)
+                if item.reason is None and post.author.did == profile.id and when >= since:
+                    found.append(Found(post.uri, post.author.handle, profile.followers, when,
+                                       getattr(post.record, "text", "") or "",
+                                       f"https://bsky.app/profile/{post.author.handle}/post/{post.uri.rsplit('/', 1)[1]}",
+                                       post.like_count or 0, post.repost_count or 0, post.reply_count or 0))
+            oldest = [_moment(i.post.indexed_at) for i in page.feed if i.reason is None]
+            if not page.cursor or not page.feed or (oldest and min(oldest) < since):
+                return found
+            cursor = page.cursor
+        return found
 
     def inbox(self, since: datetime, published=()) -> list[Incoming]:
         """Mentions, replies and quotes from the notifications, newest first, back to `since`.

@@ -3,8 +3,10 @@ lookups, state in a folder, faults on demand.
 
 Like a Mastodon server behind a proxy that strips `Idempotency-Key`: every call makes a new
 post, and `find()` is Mastodon's (the own posts of the lookup's window, by what was sent).
-State lives in the account's `path` folder: `posts.json` (what was published) and
-`faults.json`, a list of faults the next calls meet in order:
+State lives in the account's `path` folder: `posts.json` (what was published), `others.json`
+(other accounts, by handle: `{"followers": N, "posts": [{"id", "created_at", "likes", "reposts",
+"replies"}]}`, what `profile` and `recent_posts` read) and `faults.json`, a list of faults the next
+calls meet in order:
 
     ok               no fault this time
     timeout          the call fails before anything is created (outcome unknown to the caller)
@@ -27,8 +29,8 @@ from pathlib import Path
 from typing import Iterator
 
 from smm.errors import RateLimited, Rejected, TransientError
-from smm.platforms.base import Display, Metrics, Outgoing, PublishResult
-from smm.platforms.mastodon import _REMOTE_MENTION, Mastodon
+from smm.platforms.base import Display, Found, Metrics, Outgoing, Profile, PublishResult
+from smm.platforms.mastodon import _REMOTE_MENTION, Mastodon, _created
 from smm.workspace.files import write_atomic
 
 
@@ -110,3 +112,20 @@ class Local(Mastodon):
     def followers(self) -> int | None:
         path = self.folder / "followers.json"
         return json.loads(path.read_text("utf-8")) if path.exists() else None
+
+    def _other(self, handle: str) -> dict:
+        path = self.folder / "others.json"
+        others = json.loads(path.read_text("utf-8")) if path.exists() else {}
+        if handle not in others:
+            raise Rejected(f"no account {handle}")
+        return others[handle]
+
+    def profile(self, handle: str) -> Profile:
+        other = self._other(handle)
+        return Profile(handle, other.get("followers"), len(other.get("posts", [])), handle)
+
+    def recent_posts(self, handle: str, since: datetime) -> list[Found]:
+        other = self._other(handle)
+        return [Found(str(p["id"]), handle, other.get("followers"), _created(p), p.get("text", ""), None,
+                      p.get("likes", 0), p.get("reposts", 0), p.get("replies", 0))
+                for p in other.get("posts", []) if _created(p) >= since]

@@ -33,6 +33,7 @@ from smm.platforms.base import (
     Metrics,
     Outgoing,
     Platform,
+    Profile,
     PublishResult,
     VideoRules,
 )
@@ -372,6 +373,41 @@ class Mastodon(Platform):
 
     def followers(self) -> int | None:
         return self._call("who am I", self.api.me).get("followers_count")
+
+    def _acct(self, handle: str) -> str:
+        """`@name@domain` as accounts/lookup takes it: without the `@`, and without the domain when it is
+        this instance's (a local account is `name`)."""
+        acct = handle.strip().lstrip("@")
+        name, _, domain = acct.partition("@")
+        return name if domain.lower() == urlsplit(self.options["instance"]).netloc.lower() else acct
+
+    def profile(self, handle: str) -> Profile:
+        """GET /api/v1/accounts/lookup?acct=…: followers_count and statuses_count."""
+        from mastodon.errors import MastodonNotFoundError
+
+        try:
+            account = self._call("account lookup", self.api.account_lookup, self._acct(handle))
+        except Rejected as exc:
+            if isinstance(exc.__context__, MastodonNotFoundError):
+                raise Rejected(f"Mastodon: no account {handle} on {self.options['instance']}") from None
+            raise
+        return Profile(handle, account.get("followers_count"), account.get("statuses_count"), str(account["id"]))
+
+    def recent_posts(self, handle: str, since: datetime) -> list[Found]:
+        """GET /api/v1/accounts/:id/statuses (boosts left out), newest first, back to `since`."""
+        account = self.profile(handle)
+        found, older_than = [], None
+        for _ in range(MAX_PAGES):
+            page = self._call("account statuses", self.api.account_statuses, account.id, limit=PAGE,
+                              max_id=older_than, exclude_reblogs=True)
+            found += [Found(str(s["id"]), s["account"]["acct"], s["account"].get("followers_count"), _created(s),
+                            readable_text(s.get("content") or ""), s.get("url") or s.get("uri"),
+                            s.get("favourites_count") or 0, s.get("reblogs_count") or 0, s.get("replies_count") or 0)
+                      for s in page if not s.get("reblog") and _created(s) >= since]
+            if not page or _created(page[-1]) < since:
+                break
+            older_than = page[-1]["id"]
+        return found
 
     def close(self) -> None:
         if hasattr(self, "_api"):

@@ -1,7 +1,7 @@
 """What passes between smm and an adapter: whether an account can publish (Readiness), one part
 to send (Outgoing) and what it made (PublishResult), what a reconciliation may match (Lookup),
-counts (Metrics), what a token is (Credentials), what people said (Incoming) and who entered a
-giveaway (Entrant)."""
+counts (Metrics), what a token is (Credentials), what people said (Incoming), who entered a
+giveaway (Entrant) and another account's public figures (Profile)."""
 
 from __future__ import annotations
 
@@ -133,3 +133,13 @@ class Entrant:
     account_created_at: datetime | None = None
     follows: bool | None = None  # follows the brand's account
     own: bool = False  # the brand's account itself
+
+
+@dataclass(frozen=True)
+class Profile:
+    """Another account's public figures (a competitor's), as `Platform.profile` reads them."""
+
+    handle: str
+    followers: int | None
+    posts: int | None = None  # every post the account ever made, where the network says
+    id: str | None = None  # the network's id of the account

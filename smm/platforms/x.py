@@ -34,6 +34,7 @@ from smm.platforms.base import (
     Metrics,
     Outgoing,
     Platform,
+    Profile,
     PublishResult,
     Readiness,
     VideoRules,
@@ -345,6 +346,39 @@ class X(Platform):
 
     def followers(self) -> int | None:
         return (self._me().get("public_metrics") or {}).get("followers_count")
+
+    def profile(self, handle: str) -> Profile:
+        """`GET /2/users/by/username/:username` with `user.fields=public_metrics`; an unknown user is a 200
+        answer holding only `errors`."""
+        name = handle.strip().lstrip("@")
+        answer_ = self.call("GET", f"/2/users/by/username/{name}", "user lookup",
+                            params={"user.fields": "public_metrics"}).json()
+        user = answer_.get("data")
+        if not user:
+            raise Rejected(f"X: no user @{name}")
+        counts = user.get("public_metrics") or {}
+        return Profile(handle, counts.get("followers_count"), counts.get("tweet_count"), str(user["id"]))
+
+    def recent_posts(self, handle: str, since: datetime) -> list[Found]:
+        """`GET /2/users/:id/tweets` from `start_time`, reposts excluded, with `public_metrics`."""
+        user = self.profile(handle)
+        params = {"max_results": str(PAGE), "exclude": "retweets", "tweet.fields": "created_at,public_metrics",
+                  "start_time": since.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")}
+        found: list[Found] = []
+        for _ in range(MAX_PAGES):
+            page = self.call("GET", f"/2/users/{user.id}/tweets", "user posts", params=params).json()
+            for tweet in page.get("data") or []:
+                counts = tweet.get("public_metrics") or {}
+                found.append(Found(tweet["id"], handle.lstrip("@"), user.followers, _created(tweet),
+                                   html.unescape(tweet.get("text", "")),
+                                   f"https://x.com/{handle.lstrip('@')}/status/{tweet['id']}",
+                                   counts.get("like_count", 0), counts.get("retweet_count", 0),
+                                   counts.get("reply_count", 0)))
+            token = (page.get("meta") or {}).get("next_token")
+            if not token:
+                break
+            params["pagination_token"] = token
+        return [f for f in found if f.created_at >= since]
 
     def check_credentials(self) -> Credentials:
         """`GET /2/users/me`; with a refresh token, the refresh itself says the scopes and expiry."""

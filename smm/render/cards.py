@@ -262,7 +262,8 @@ def _body(part, platform, images: Images | None = None) -> tuple[str, list[str]]
         return f'<div class="text html-body">{body}</div>', refused
     if platform.markup == "article":  # as a phone shows it: the article's own inline styles
         body, refused = safe_html(part.text, _BLOCK_TAGS | _INLINE_TAGS | {"section"}, styles=True, images=images)
-        return f'<div class="phone"><div class="text html-body article">{body}</div></div>', refused
+        return (f'<div class="phone" tabindex="0" role="region" aria-label="article">'  # it scrolls: keyboard too
+                f'<div class="text html-body article">{body}</div></div>', refused)
     if platform.markup == "telegram":
         body, refused = safe_html(part.text, _INLINE_TAGS | {"pre", "blockquote"}, linkify=platform.name)
         return f'<div class="text">{body}</div>', refused

@@ -9,6 +9,8 @@
     goals.py    brand/goals.yml: progress, trend forecast, status
     charts.py   SVG charts for the HTML page
     formats.py  text, Markdown (CI job summary), HTML (one self-contained page), JSON
+    listening.py, competitors.py, alerts.py   mentions and share of voice, the competitor benchmark,
+                the alerts (each builds its section: sections.py)
 """
 
 from __future__ import annotations
@@ -22,11 +24,13 @@ from smm.data.jobs import published_jobs
 from smm.errors import InputError
 from smm.inbox.responsiveness import DEFINITION, responsiveness
 from smm.report import kpis
+from smm.report.alerts import RULE as ALERT_RULE
 from smm.report.goals import Context, evaluate
 from smm.report.kpis import MeasuredPost
 from smm.workspace.brand import page_language
 
-JSON_KEYS = ("period", "accounts", "posts", "goals", "best_times", "responsiveness", "personas")
+JSON_KEYS = ("period", "accounts", "posts", "goals", "best_times", "responsiveness", "personas", "mentions",
+             "share_of_voice", "competitors", "alerts")
 DEFINITIONS = {
     "interactions": "likes + reposts + replies + quotes of a post on an account, as last collected before the "
                     "period's end (counts a network does not give count 0)",
@@ -46,6 +50,15 @@ DEFINITIONS = {
     "personas": "per persona of brand/personas.yml: the posts of the period whose `audience` names it, as `posts` counts "
                 "them; its best times are the best_times of the posts on its networks (every network without any), "
                 "each marked `active` when the hour starts within its active hours (null without them)",
+    "reach": "a mention's author followers (0 when unknown) + its engagement (likes + reposts + replies)",
+    "net_sentiment": "positive % − negative % of the brand's mentions; its change is from the period of the same "
+                     "length just before",
+    "share_of_voice": "a subject's mentions (the brand or a competitor, as `subject` in data/mentions/) ÷ all "
+                      "mentions in the period × 100",
+    "competitor_engagement_rate": "median engagement (likes + reposts + replies of a post) ÷ followers at the end "
+                                  "× 100; a competitor's posts are those of the 30 days before its last collection, "
+                                  "the brand's those of the period; posts a week likewise",
+    "alerts": ALERT_RULE,
 }
 
 
@@ -163,7 +176,31 @@ def build(repo, start: datetime, end: datetime, now: datetime) -> Report:
         "responsiveness": responsiveness(repo.root, start, end),
         "personas": persona_rows(repo.personas, period, history, tz),
     }
-    return Report(data, brand_name(repo), {"followers": follower_series}, warnings, page_language(repo.brand, repo.posts))
+    listened, charts = _listening(repo, period, followers, start, end)
+    data.update(listened)
+    return Report(data, brand_name(repo), {"followers": follower_series, **charts}, warnings,
+                  page_language(repo.brand, repo.posts))
+
+
+def _listening(repo, period: list[MeasuredPost], followers: dict, start: datetime, end: datetime) -> tuple[dict, dict]:
+    """Mentions, share of voice, the competitor benchmark and the alerts; and their charts' data."""
+    from smm.listening.config import load_listening
+    from smm.listening.mentions import read_mentions
+    from smm.report import alerts, competitors, listening
+
+    tz = repo.config.timezone
+    found = [m for m in read_mentions(repo.root) if m.created_at < end]
+    brand = [m for m in found if m.subject == listening.BRAND]
+    data = {"mentions": listening.mentions(found, start, end, tz),
+            "share_of_voice": listening.share_of_voice(found, start, end, [
+                c.name for c in getattr(load_listening(repo.root), "competitors", ())]),
+            "competitors": competitors.benchmark(repo, period, followers, start, end),
+            "alerts": alerts.find(listening.per_day(brand, tz), listening.days_between(start, end, tz))}
+    days = data["mentions"]["days"]
+    charts = {"mentions": {"mentions": [(x["date"], x["mentions"]) for x in days],
+                           "negative": [(x["date"], x["negative"]) for x in days]},
+              "share_of_voice": [(r["subject"], r["share_pct"]) for r in data["share_of_voice"] if r["mentions"]]}
+    return data, charts
 
 
 def persona_rows(personas, period: list[MeasuredPost], history: list[MeasuredPost], tz: tzinfo) -> list[dict]:

@@ -9,9 +9,10 @@ from decimal import ROUND_HALF_UP, Decimal
 from markupsafe import Markup
 
 from smm import pages
-from smm.report import JSON_KEYS, Report
+from smm.report import JSON_KEYS, Report, alerts, competitors, listening
 from smm.report.charts import bar_chart, heatmap, line_chart
 from smm.report.kpis import WEEKDAYS
+from smm.report.sections import Section, Table
 
 MARKDOWN_LIMIT = 1024 * 1024  # GitHub's job summary limit per step
 DASH = "—"
@@ -50,6 +51,36 @@ def signed(value, percent=None) -> str:
         return DASH
     text = f"{value:+,}"
     return text + (f" ({percent:+.2f}%)" if percent is not None else "")
+
+
+def signed_points(value) -> str:
+    """A difference of percentages, in points: `+12.5 points`."""
+    return DASH if value is None else f"{value:+.1f} points"
+
+
+def sections(report: Report) -> list[Section]:
+    """The listening sections (mentions, share of voice, competitor benchmark, alerts) that have data."""
+    built = (listening.mentions_section, listening.share_section, competitors.section, alerts.section)
+    return [s for make in built if (s := make(report.data)) is not None]
+
+
+def _sections_text(report: Report) -> list[str]:
+    out = []
+    for section in sections(report):
+        out += ["", section.title]
+        for part in section.parts:
+            out += ["  " + line for line in (_table([part.header] + part.rows, part.right) if isinstance(part, Table)
+                                             else [part])]
+    return out
+
+
+def _sections_markdown(report: Report) -> list[str]:
+    out = []
+    for section in sections(report):
+        out += ["", f"### {section.title}"]
+        for part in section.parts:
+            out += [""] + (_md_table(part.header, part.rows, part.right) if isinstance(part, Table) else [_md(part)])
+    return out
 
 
 def _day(iso: str) -> str:
@@ -203,6 +234,7 @@ def as_text(report: Report) -> str:
         out += ["", "Responsiveness"]
         out += ["  " + line for line in _table([RESPONSIVENESS_HEADER] + responsiveness_rows(d["responsiveness"]),
                                                {1, 2, 3, 4, 5})]
+    out += _sections_text(report)
     for warning in report.warnings:
         out.append(f"warning: {warning}")
     out += ["", "Definitions"]
@@ -278,6 +310,7 @@ def as_markdown(report: Report) -> str:
     if d["responsiveness"]["items"]:
         out += ["", "### Responsiveness", ""]
         out += _md_table(RESPONSIVENESS_HEADER, responsiveness_rows(d["responsiveness"]), {1, 2, 3, 4, 5})
+    out += _sections_markdown(report)
     for warning in report.warnings:
         out += ["", f"> warning: {_md(warning)}"]
     out += ["", "<details><summary>Definitions</summary>", ""]
@@ -309,6 +342,8 @@ def html_context(report: Report) -> dict:
                                 notes=[i["account"] for i in posts["top"]])) if posts["top"] else "",
         "heatmap": Markup(heatmap(best["cells"], best["min_samples"], WEEKDAYS, "Median engagement rate by weekday and hour",
                                   best["recommendations"])),
+        "mentions": Markup(line_chart(report.charts.get("mentions", {}), "Brand mentions and negative ones, by day")),
+        "share_of_voice": Markup(bar_chart(report.charts.get("share_of_voice", []), "Share of voice")),
     }
     total = next((a for a in d["accounts"] if a["account"] == "all"), None)
     return dict(
@@ -318,6 +353,7 @@ def html_context(report: Report) -> dict:
         hour_labels=[f"{h:02d}:00" for h in hours], weekdays=WEEKDAYS,
         responsiveness_header=RESPONSIVENESS_HEADER, responsiveness=responsiveness_rows(d["responsiveness"]),
         personas_header=PERSONAS_HEADER, personas=persona_rows(d["personas"]), personas_note=PERSONAS_NOTE,
+        sections=sections(report), is_table=lambda part: isinstance(part, Table),
         n=n, pct=pct, signed=signed, when=_when, cell=_cell_text, goal_value=goal_value)
 
 

@@ -27,10 +27,10 @@ class Brand:
     handles: dict = field(default_factory=dict)
     handles_broken: bool = False  # brand/handles.yml has errors: a missing handle is its fault, reported there
     theme: dict = field(default_factory=dict)  # brand/theme.yml (articles), empty while it has errors
+    include_inbox: bool = False  # brand.yml's `site: {include_inbox}`: inbox texts on the static site
     staff: tuple[str, ...] = ()  # brand.yml's `staff`: handles or handles.yml names who never win a giveaway
     cards: object = None  # smm.cards.templates.Cards: the card templates of brand/cards/
     hashtag_sets: dict = field(default_factory=dict)  # brand/hashtags.yml: set name → hashtags, in priority order
-    include_inbox: bool = False  # brand.yml's `site: {include_inbox}`: inbox texts on the static site
 
     def handle(self, who: str, account: str, platform: str) -> str | None:
         """`@{who}` as written for this account: by account name, platform name, then `default`."""
@@ -52,8 +52,8 @@ def brand_from(root: Path, settings: YamlFile, handles: YamlFile, theme: YamlFil
         handles=handles.data if not handles.diagnostics else {},
         handles_broken=any(d.is_error for d in handles.diagnostics),
         theme=theme.data if theme is not None and not theme.diagnostics else {},
-        staff=tuple(data.get("staff", ())),
         include_inbox=(data.get("site") or {}).get("include_inbox", False),
+        staff=tuple(data.get("staff", ())),
     )
     return brand, settings.diagnostics
 

@@ -5,6 +5,7 @@ The servers are started by shell scripts beside this file (``bash .ci/run`` runs
     bash tests/peers/bluesky.sh install && bash tests/peers/bluesky.sh start    # PLC + PDS + AppView (+ Ozone)
     bash tests/peers/mastodon.sh install && bash tests/peers/mastodon.sh start  # mastodon-mock
     bash tests/peers/apis.sh install && bash tests/peers/apis.sh start          # wechat weibo x linkedin meta
+    bash tests/peers/browser.sh install && bash tests/peers/browser.sh start    # chromium + axe-core (no server)
     bash tests/peers/bluesky.sh stop; bash tests/peers/mastodon.sh stop; bash tests/peers/apis.sh stop
 
 Each ``start`` writes ``tests/.peers/<name>.env`` (``KEY=VALUE`` lines); environment variables of the same
@@ -23,6 +24,7 @@ In a test::
         wechat = require("wechat")            # a local double written from the docs (tests/peers/wechat_api.py)
         wechat.url, wechat["APP_ID"]          # the env file's keys without the SMM_WECHAT_ prefix
         wechat.add_fault({"path": "/cgi-bin/draft/add"}, {"type": "status", "errcode": 45009})
+        tools = require("browser")            # chromium's path, axe.min.js; playwright importable
 
 Only the standard library is used here, so the module imports anywhere.
 """
@@ -41,7 +43,7 @@ from typing import Any, Literal, NoReturn, overload
 
 __all__ = [
     "PEERS_DIR", "PeerUnavailable", "Bluesky", "BlueskyAccount", "Mastodon", "MastodonAccount", "ApiDouble",
-    "API_DOUBLES", "bluesky", "mastodon", "api_double", "require", "unavailable", "in_ci", "http_json",
+    "API_DOUBLES", "Browser", "bluesky", "mastodon", "api_double", "browser", "require", "unavailable", "in_ci", "http_json",
 ]
 
 PEERS_DIR = Path(os.environ.get("SMM_PEERS_DIR") or Path(__file__).resolve().parent.parent / ".peers")
@@ -265,9 +267,37 @@ def api_double(name: str) -> ApiDouble:
     return ApiDouble(name, s[f"{prefix}URL"].rstrip("/"), keys)
 
 
+# ----------------------------------------------------------------------------- the browser (browser.sh)
+
+
+@dataclass(frozen=True)
+class Browser:
+    """What tests/test_browser.py drives: a chromium executable (launched by path through the playwright
+    package, never a browser playwright downloads) and axe-core's axe.min.js."""
+
+    chromium: str
+    axe: str
+
+    def probe(self) -> None:
+        for what, path in (("chromium", self.chromium), ("axe-core", self.axe)):
+            if not Path(path).is_file():
+                raise PeerUnavailable(f"no {what} at {path}; run `bash tests/peers/browser.sh install && "
+                                      "bash tests/peers/browser.sh start`")
+        try:
+            import playwright.sync_api  # noqa: F401
+        except ImportError:
+            raise PeerUnavailable("the playwright package is not installed: pip install -e '.[test]'") from None
+
+
+def browser() -> Browser:
+    """The browser tools (raises PeerUnavailable when not configured)."""
+    s = _settings("browser", ("SMM_BROWSER_CHROMIUM", "SMM_BROWSER_AXE"))
+    return Browser(chromium=s["SMM_BROWSER_CHROMIUM"], axe=s["SMM_BROWSER_AXE"])
+
+
 # ----------------------------------------------------------------------------- pytest
 
-_PEERS: dict[str, Any] = {"bluesky": bluesky, "mastodon": mastodon,
+_PEERS: dict[str, Any] = {"bluesky": bluesky, "mastodon": mastodon, "browser": browser,
                           **{name: (lambda n=name: api_double(n)) for name in API_DOUBLES}}
 
 
@@ -286,6 +316,8 @@ def require(name: Literal["bluesky"]) -> Bluesky: ...
 def require(name: Literal["mastodon"]) -> Mastodon: ...
 @overload
 def require(name: Literal["wechat", "weibo", "x", "linkedin", "meta"]) -> ApiDouble: ...
+@overload
+def require(name: Literal["browser"]) -> Browser: ...
 def require(name: str) -> Any:
     """The named peer's connection info, checked to answer now.
 

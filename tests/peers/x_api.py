@@ -8,7 +8,10 @@ Endpoints:
                                    author_id, conversation_id, in_reply_to_user_id, referenced_tweets, attachments)
   GET    /2/users/me               ``user.fields=public_metrics`` (followers_count, ...)
   GET    /2/users/:id/tweets       max_results 5..100, pagination_token, newest first, meta {result_count,
-                                   newest_id, oldest_id, next_token}
+                                   newest_id, oldest_id, next_token}; ``start_time`` (inclusive), ``exclude``
+                                   (retweets, replies: a reply is left out with ``replies``; no retweets here)
+  GET    /2/users/by/username/:username  ``user.fields=public_metrics``; the brand or a /_mock/post_as user;
+                                   an unknown one is 200 ``{errors: [{title: "Not Found Error", ...}]}``
   GET    /2/users/:id/mentions     the same paging, ``start_time``, posts that @mention the user (others'), with
                                    ``expansions=author_id`` giving ``includes.users`` (username, public_metrics)
   GET    /2/tweets/search/recent   query (1..512 characters; the subset below), start_time / end_time (no earlier
@@ -44,6 +47,10 @@ Test control: POST /_mock/post_as {"username", "text", "reply_to"?, "quote"?, "f
 user (so the brand is mentioned, replied to, quoted).
 
 Documentation used:
+  https://docs.x.com/x-api/users/lookup/quickstart/user-lookup (GET /2/users/by/username/:username, the
+    public_metrics followers_count, following_count, tweet_count, listed_count)
+  https://docs.rs/crate/twapi-v2/latest/source/maker/api/get_2_users_id_tweets.yaml (GET /2/users/:id/tweets
+    queries: start_time, end_time, exclude = retweets, replies, max_results 5..100, pagination_token)
   https://docs.x.com/x-api/posts/user-mention-timeline-by-user-id (GET /2/users/:id/mentions: max_results
     5..100, start_time, pagination_token, tweet.fields, expansions=author_id, includes.users; 800 posts back)
   https://docs.x.com/x-api/posts/search/introduction (recent search: the last 7 days, up to 100 posts a request,
@@ -99,6 +106,7 @@ MEDIA_TTL = 86400  # expires_after_secs: a media id older than this is refused
 LIMITS = {"POST /2/tweets": (100, 900), "DELETE /2/tweets/:id": (50, 900), "GET /2/tweets": (5000, 900),
           "GET /2/tweets/:id": (900, 900), "GET /2/users/me": (75, 900), "GET /2/users/:id/tweets": (900, 900),
           "GET /2/tweets/search/recent": (300, 900),
+          "GET /2/users/by/username/:username": (900, 900),
           "POST /2/media/upload": (500, 900), "GET /2/media/upload": (500, 900), "POST /2/media/metadata": (500, 900)}
 APP_24H = {"POST /2/tweets": 10_000}  # per app and 24 hours, sent as x-app-limit-24hour-*
 MEDIA_BYTES = {"tweet_image": 5 * 1024 * 1024, "tweet_gif": 15 * 1024 * 1024, "tweet_video": 512 * 1024 * 1024,
@@ -220,6 +228,7 @@ class X(Network):
 
     def bucket(self, req: Request) -> str:
         path = re.sub(r"^/2/media/upload/.*", "/2/media/upload", req.path)
+        path = re.sub(r"^/2/users/by/username/.*", "/2/users/by/username/:username", path)
         return f"{req.method} {re.sub(r'/[0-9]{4,}(?=/|$)', '/:id', path)}"
 
     def dispatch(self, req: Request) -> Reply:
@@ -387,8 +396,35 @@ class X(Network):
     @route("GET", r"/2/users/(?P<id>\d+)/tweets")
     def timeline(self, req: Request) -> Reply:
         self.user_of(req, "tweet.read", "users.read")
-        mine = [t for t in reversed(self.tweets) if t["author_id"] == req.params["id"] and not t.get("deleted")]
+        since = req.query.get("start_time")
+        start = datetime.fromisoformat(since.replace("Z", "+00:00")) if since else None
+        no_replies = "replies" in req.query.get("exclude", "").split(",")
+        mine = [t for t in reversed(self.tweets) if t["author_id"] == req.params["id"] and not t.get("deleted")
+                and (start is None or datetime.fromisoformat(t["created_at"].replace("Z", "+00:00")) >= start)
+                and not (no_replies and t.get("in_reply_to_user_id"))]
         return Reply(200, self.page_of(req, mine))
+
+    @route("GET", r"/2/users/by/username/(?P<username>\w{1,15})")
+    def by_username(self, req: Request) -> Reply:
+        self.user_of(req, "tweet.read", "users.read")
+        name = req.params["username"]
+        if name.lower() == USERNAME.lower():
+            user = {"id": USER_ID, "name": NAME, "username": USERNAME,
+                    "public_metrics": {"followers_count": self.followers, "following_count": 10, "listed_count": 0,
+                                       "tweet_count": sum(t["author_id"] == USER_ID for t in self.tweets)}}
+        else:
+            user = next((dict(u) for u in self.others.values() if u["username"].lower() == name.lower()), None)
+            if user is not None:
+                user["public_metrics"] = {**user["public_metrics"], "tweet_count": sum(
+                    t["author_id"] == user["id"] and not t.get("deleted") for t in self.tweets)}
+        if user is None:
+            return Reply(200, {"errors": [{"value": name, "detail": f"Could not find user with username: [{name}].",
+                                           "title": "Not Found Error", "resource_type": "user", "parameter": "username",
+                                           "resource_id": name, "type": NOT_FOUND}]})
+        if "public_metrics" not in req.query.get("user.fields", ""):
+            user.pop("public_metrics", None)
+        user.pop("verified", None)
+        return Reply(200, {"data": user})
 
     @route("GET", r"/2/users/(?P<id>\d+)/mentions")
     def mentions(self, req: Request) -> Reply:
