@@ -339,3 +339,21 @@ def test_pages_rendered_by_the_second_process_are_kept_like_the_others(make_repo
         assert any(f"../../{p}" in page for p in pictures)
     _, again, _ = build(smm)
     assert again["written"] == [] and again["removed"] == []  # the worker's pages and pictures are in the manifest
+
+
+def test_listening_page_shows_the_reports_mentions_and_share_of_voice(make_repo, smm):
+    root = make_repo({"p.md": post_text()})
+    page = lambda: (root / "_site/listening/index.html").read_text(encoding="utf-8")  # noqa: E731
+    assert build(smm)[0] == 0
+    assert "No listening data yet" in page()
+    rows = [f"m{i},mastodon,@fan{i}@x.example,,2026-11-1{i}T08:00:00Z,I love Acme tea {i},https://x.example/{i},Acme,"
+            f"{'brand' if i < 3 else 'Globex'},positive,{i}" for i in range(5)]
+    (root / "data/mentions").mkdir(parents=True)
+    (root / "data/mentions/2026-11.csv").write_text(
+        "id,network,author,author_followers,created_at,text,url,keyword,subject,sentiment,engagement\n"
+        + "\n".join(rows) + "\n", encoding="utf-8")
+    code, _, err = build(smm)
+    assert code == 0, err
+    text = page()
+    assert "No listening data yet" not in text and "Share of voice" in text and "Globex" in text
+    assert "I love Acme tea" not in text  # counts, not what people said

@@ -74,6 +74,8 @@ MESSAGES: dict[str, tuple[str, str]] = {  # key: (English, Chinese)
     "late": ("overdue {time}", "超时 {time}"),
     "listening_only": ("Listening", "舆情"),
     "competitors": ("Competitors", "竞品"),
+    "mentions": ("mentions of the brand in the last 30 days", "条品牌提及（最近 30 天）"),
+    "share_of_voice": ("Share of voice", "声量份额"),
     "listening_absent": ("No listening data yet: add brand/listening.yml and run `smm listen`.",
                          "尚无舆情数据：请添加 brand/listening.yml 并运行 `smm listen`。"),
     "competitors_absent": ("No competitor data yet.", "尚无竞品数据。"),
