@@ -29,9 +29,10 @@ def build(out: Path | None, base_url: str | None, fmt: str, now: str | None) -> 
 
     repo = repository()
     _refuse_broken_settings(repo)
-    if base_url is not None and not base_url.startswith(("https://", "http://")):
-        click.echo(f"error: --base-url {base_url!r}: expected an http(s) URL such as https://acme.github.io/social/",
-                   err=True)
+    problem = _base_url_problem(base_url) if base_url is not None else None
+    if problem:
+        click.echo(f"error: --base-url {base_url!r}: {problem}; expected an http(s) URL such as "
+                   "https://acme.github.io/social/", err=True)
         raise SystemExit(1)
     moment = now_or_clock(now, repo.config.timezone)
     built = build_site(repo, out if out is not None else repo.root / "_site", moment, base_url)
@@ -43,6 +44,26 @@ def build(out: Path | None, base_url: str | None, fmt: str, now: str | None) -> 
     else:
         click.echo(f"site: {built.pages} pages in {built.out} ({len(built.written)} files written, "
                    f"{len(built.removed)} removed)")
+
+
+def _base_url_problem(url: str) -> str | None:
+    """Why `url` cannot prefix the site's links (canonical, sitemap.xml), or None."""
+    from urllib.parse import urlsplit
+
+    if any(c.isspace() or ord(c) < 32 or c in '"<>\'`\\{}|^' for c in url):
+        return "it holds a space, a quote, an angle bracket or a control character"
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises on a port that is no number
+    except ValueError as exc:
+        return f"it is not a URL ({exc})"
+    if parts.scheme not in ("http", "https"):
+        return "not an http(s) URL"
+    if not parts.hostname:
+        return "it names no host"
+    if parts.query or parts.fragment:
+        return "it has a query or a fragment"
+    return None
 
 
 def _refuse_broken_settings(repo) -> None:

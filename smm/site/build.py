@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import cache
 from pathlib import Path
+from xml.sax.saxutils import escape
 
 import smm
 from smm.site import calendar as cal
@@ -178,7 +179,8 @@ def _other_pages(site, folder, repo, now, settings, report_key: str, thirty) -> 
 
 def _sitemap(folder, base_url: str) -> str:
     base = base_url.rstrip("/")
-    urls = "".join(f"<url><loc>{base}/{p}</loc></url>" for p in sorted(folder.current) if p.endswith(".html"))
+    urls = "".join(f"<url><loc>{escape(f'{base}/{p}')}</loc></url>"
+                   for p in sorted(folder.current) if p.endswith(".html"))
     return ('<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
             f"{urls}</urlset>\n")
 
