@@ -300,6 +300,18 @@ def tamper_shape(record):
 @pytest.mark.parametrize("tamper, named", [
     (tamper_winners, "winners:"), (tamper_entrants, "entrants_hash:"), (tamper_seed, "seed:"), (tamper_hash, "entrants_hash:"),
     (tamper_deadline, "deadline: the record says 2026-12-23T20:00:00+08:00"), (tamper_shape, "malformed"),
+    # a record of the wrong shape was exit 3 (OverflowError, KeyError) or a match with a count below 1
+    (lambda r: r.update(winners_wanted=float("inf")), "`winners_wanted` is not a whole number"),
+    (lambda r: r.update(winners_wanted=-3), "`winners_wanted` is not a whole number"),
+    (lambda r: r.update(winners_wanted=True), "`winners_wanted` is not a whole number"),
+    (lambda r: [w.pop("handle") for w in r["winners"]], "`winners` is not a list of objects"),
+    (lambda r: r.update(winners=[1, 2]), "`winners` is not a list of objects"),
+    (lambda r: r.update(entrants={"key": "a"}), "`entrants` is not a list of objects"),
+    (lambda r: r.update(entrants=[{"key": 1}, {"key": "a"}]), "`entrants` is not a list of objects"),
+    (lambda r: r.update(deadline="2026-12-24T20:00:00"), "`deadline` has no UTC offset"),
+    (lambda r: r.update(deadline=20261224), "`deadline` is not an ISO 8601 time"),
+    (lambda r: r.update(seed={"commit": 5}), "`seed` has no `commit`"),
+    (lambda r: r.update(entrant_count="7"), "`entrant_count` is not a whole number"),
 ])
 def test_verify_catches_a_tampered_record(giveaway_repo, smm, tamper, named):
     commit(giveaway_repo, DEADLINE + timedelta(minutes=5))

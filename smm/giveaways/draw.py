@@ -98,15 +98,15 @@ def verify(root: Path, record: dict, deadline: datetime | None) -> list[str]:
     """What differs between the record and the draw redone from its entrants and the repository
     (nothing: it matches). `deadline`: the post's, when the post is still there."""
     found = []
-    try:
-        entrants, wanted, seed = record["entrants"], int(record["winners_wanted"]), record["seed"]["commit"]
-        recorded_deadline = datetime.fromisoformat(record["deadline"])
-        if record["procedure"] != PROCEDURE:
-            return [f"procedure {record['procedure']!r} is not one this smm knows ({PROCEDURE})"]
-        recomputed = list_hash(entrants)
-        winners = [w["key"] for w in record["winners"]]
-    except (KeyError, TypeError, ValueError) as exc:
-        return [f"the record is incomplete or malformed ({type(exc).__name__}: {exc})"]
+    malformed = _malformed(record)
+    if malformed:
+        return [f"the record is incomplete or malformed: {malformed}"]
+    if record["procedure"] != PROCEDURE:
+        return [f"procedure {record['procedure']!r} is not one this smm knows ({PROCEDURE})"]
+    entrants, wanted, seed = record["entrants"], record["winners_wanted"], record["seed"]["commit"]
+    recorded_deadline = datetime.fromisoformat(record["deadline"])
+    recomputed = list_hash(entrants)
+    winners = [w["key"] for w in record["winners"]]
     if deadline is not None and deadline != recorded_deadline:
         found.append(f"deadline: the record says {recorded_deadline.isoformat()}, the post {deadline.isoformat()}")
     if recomputed != record.get("entrants_hash"):
@@ -126,3 +126,37 @@ def verify(root: Path, record: dict, deadline: datetime | None) -> list[str]:
         found.append(f"winners: the record says {', '.join(winners) or 'none'}, the draw gives "
                      f"{', '.join(expected) or 'none'}")
     return found
+
+
+def _is_int(value) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _listed(value, fields: tuple[str, ...]) -> bool:
+    """A list of objects, each with these fields as text."""
+    return isinstance(value, list) and all(
+        isinstance(item, dict) and all(isinstance(item.get(f), str) for f in fields) for item in value)
+
+
+def _malformed(record: dict) -> str | None:
+    """What in a record's fields the verification needs is missing or of the wrong type, or None."""
+    if not isinstance(record.get("procedure"), str):
+        return "`procedure` is not a text"
+    if not _is_int(record.get("winners_wanted")) or record["winners_wanted"] < 1:
+        return "`winners_wanted` is not a whole number of at least 1"
+    if not _is_int(record.get("entrant_count")):
+        return "`entrant_count` is not a whole number"
+    seed = record.get("seed")
+    if not isinstance(seed, dict) or not isinstance(seed.get("commit"), str):
+        return "`seed` has no `commit`"
+    if not _listed(record.get("entrants"), ("key",)):
+        return "`entrants` is not a list of objects each with a text `key`"
+    if not _listed(record.get("winners"), ("key", "handle", "account")):
+        return "`winners` is not a list of objects each with a text `key`, `handle` and `account`"
+    try:
+        deadline = datetime.fromisoformat(record.get("deadline"))
+    except (TypeError, ValueError):
+        return "`deadline` is not an ISO 8601 time"
+    if deadline.utcoffset() is None:
+        return "`deadline` has no UTC offset"
+    return None
