@@ -209,7 +209,13 @@ HEADER = "id,network,author,author_followers,created_at,text,url,keyword,subject
     (HEADER + "1,mastodon,a,,2026-11-20T08:00:00Z,t,u,Acme,brand,positive,3\n"
      "2,mastodon,a,5,yesterday,t,u,Acme,brand,positive,3\n", "data/mentions/2026-11.csv:3:"),
     (HEADER + "1,mastodon,a,5,2026-11-20T08:00:00Z,t,u,Acme,brand,positive,lots\n", "data/mentions/2026-11.csv:2:"),
-], ids=["header", "followers", "created_at", "engagement"])
+    # a cell over the csv module's 128 KiB limit was exit 3
+    (HEADER + "1,mastodon,a,5,2026-11-20T08:00:00Z,t,u,Acme,brand,positive,3\n"
+     '2,mastodon,a,5,2026-11-20T08:00:00Z,"' + "x" * 200_000 + '",u,Acme,brand,positive,3\n',
+     "data/mentions/2026-11.csv:3: not a CSV row smm can read"),
+    (HEADER + '1,mastodon,a,5,2026-11-20T08:00:00Z,"' + "云" * 140_000 + '",u,Acme,brand,positive,3\n',
+     "data/mentions/2026-11.csv:2: not a CSV row smm can read"),
+], ids=["header", "followers", "created_at", "engagement", "huge cell", "huge CJK cell"])
 def test_a_broken_mentions_file_is_named_with_its_line(make_repo, smm, content, said):
     make_repo(platforms="timezone: UTC\naccounts:\n  a: {platform: local}\n", calendar=None,
               files={"data/mentions/2026-11.csv": content})
@@ -221,7 +227,9 @@ def test_a_broken_mentions_file_is_named_with_its_line(make_repo, smm, content, 
     ("2026-11-20T00:00:00Z,G,mastodon,@g@m.example,many,3,2", "data/competitors/2026-11.csv:2: followers `many`"),
     ("2026-11-20T00:00:00Z,G,mastodon,@g@m.example,10,-3,2", "data/competitors/2026-11.csv:2: posts `-3`"),
     ("2026-11-20T00:00:00Z,G,mastodon,@g@m.example,10,3,nan", "data/competitors/2026-11.csv:2: median_engagement `nan`"),
-], ids=["followers", "negative posts", "nan median"])
+    ('2026-11-20T00:00:00Z,"' + "G" * 200_000 + '",mastodon,@g@m.example,10,3,2',
+     "data/competitors/2026-11.csv:2: not a CSV row smm can read"),
+], ids=["followers", "negative posts", "nan median", "huge cell"])
 def test_a_broken_competitors_file_is_named_with_its_line(make_repo, smm, row, said):
     make_repo(platforms="timezone: UTC\naccounts:\n  a: {platform: local}\n", calendar=None, files={
         "data/competitors/2026-11.csv": "collected_at,competitor,network,handle,followers,posts,median_engagement\n"

@@ -81,11 +81,17 @@ def check_header(path: Path, root: Path, table: Table) -> None:
 def read_rows(path: Path, root: Path, table: Table) -> list[dict]:
     """A file's rows as dicts, after its header is checked."""
     check_header(path, root, table)
+    reader = None
     try:
         with open_csv(path, root) as handle:
-            return list(csv.DictReader(handle))
+            reader = csv.DictReader(handle)
+            return list(reader)
     except UnicodeDecodeError:
         raise _not_text(path, root) from None
+    except csv.Error as exc:  # a cell over the csv module's limit (128 KiB), a NUL in a quoted cell
+        line = reader.line_num + 1 if reader is not None else 1  # the line after the last one read whole
+        raise DataError(f"{path.relative_to(root).as_posix()}:{line}: not a CSV row smm can read ({exc}); "
+                        f"restore it from git (`git checkout -- {path.relative_to(root).as_posix()}`)") from None
 
 
 def append_rows(root: Path, file: str, columns: Iterable[str], rows: list[list]) -> str:
