@@ -33,3 +33,25 @@ def test_the_sitemap_escapes_what_it_holds(make_repo, smm, url, loc):
     code, out, err = smm("site", "build", "--out", "_site", "--now", NOW, "--base-url", url)
     assert code == 0, out + err
     assert f"<loc>{loc}</loc>" in Path("_site/sitemap.xml").read_text(encoding="utf-8")
+
+
+# A stranger's post saying `=HYPERLINK(…)` was written as is into data/mentions/*.csv, where a
+# spreadsheet opening the file runs it; it is written as text (after a `'`) and read back unchanged.
+@pytest.mark.parametrize("text", [
+    '=HYPERLINK("http://evil.example","click")', "=1+2", "+86 555 0100", "-2+3", "@SUM(A1:A2)", "\t=1",
+    "'=already quoted", "''=twice", "'Tis the season", "-", "云叶茶 =1", "-3", "1e3",
+])
+def test_a_text_a_spreadsheet_would_run_is_written_as_text_and_read_back_unchanged(tmp_path, text):
+    import csv
+
+    from smm.data.tables import append_rows, read_rows
+    from smm.listening.mentions import MENTIONS
+
+    row = ["1", "mastodon", text, "5", "2026-11-20T08:00:00Z", text, "u", "Acme", "brand", "neutral", "3"]
+    file = append_rows(tmp_path, "data/mentions/2026-11.csv", MENTIONS.columns, [row])
+    with open(tmp_path / file, encoding="utf-8", newline="") as handle:
+        cells = [cell for written in list(csv.reader(handle))[1:] for cell in written]
+    runnable = [c for c in cells if c[:1] in ("=", "+", "-", "@", "\t", "\r") and not c.lstrip("-").replace("e", "").isdigit()]
+    assert not runnable, cells
+    [read] = read_rows(tmp_path / file, tmp_path, MENTIONS)
+    assert read["author"] == text and read["text"] == text

@@ -13,6 +13,7 @@ from __future__ import annotations
 import csv
 import io
 import os
+import re
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -85,13 +86,39 @@ def read_rows(path: Path, root: Path, table: Table) -> list[dict]:
     try:
         with open_csv(path, root) as handle:
             reader = csv.DictReader(handle)
-            return list(reader)
+            return [{k: _uncell(v) for k, v in row.items()} for row in reader]
     except UnicodeDecodeError:
         raise _not_text(path, root) from None
     except csv.Error as exc:  # a cell over the csv module's limit (128 KiB), a NUL in a quoted cell
         line = reader.line_num + 1 if reader is not None else 1  # the line after the last one read whole
         raise DataError(f"{path.relative_to(root).as_posix()}:{line}: not a CSV row smm can read ({exc}); "
                         f"restore it from git (`git checkout -- {path.relative_to(root).as_posix()}`)") from None
+
+
+# A text cell a spreadsheet would run as a formula (`=HYPERLINK(…)` in a stranger's post) is written
+# after a `'`, which spreadsheets show as text; read_rows takes it off again (a text that starts
+# with `'` before one of these gets one more, so every text comes back as it was).
+_FORMULA = re.compile(r"^'*[=+\-@\t\r]")
+
+
+def _cell(value) -> object:
+    if value is None:
+        return ""
+    if isinstance(value, str) and _FORMULA.match(value) and not _is_number(value):
+        return "'" + value
+    return value
+
+
+def _uncell(value):
+    return value[1:] if isinstance(value, str) and value.startswith("'") and _FORMULA.match(value) else value
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
 
 
 def append_rows(root: Path, file: str, columns: Iterable[str], rows: list[list]) -> str:
@@ -108,7 +135,7 @@ def append_rows(root: Path, file: str, columns: Iterable[str], rows: list[list])
     new = not path.exists() or path.stat().st_size == 0
     if new:
         writer.writerow(columns)
-    writer.writerows([["" if v is None else v for v in row] for row in rows])
+    writer.writerows([[_cell(v) for v in row] for row in rows])
     columns = list(columns)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
