@@ -58,14 +58,8 @@ def registered(classes) -> dict[str, type[Platform]]:
     return found
 
 
-@cache
 def platform_class(name: str) -> type[Platform]:
-    """The platform named `name` (KeyError: none is); only the modules that register that name are
-    imported (checking one post needs no HTTP client nor the other networks' modules)."""
-    if registry.cache_info().currsize:
-        return registry()[name]
-    found = registered((entry.value, entry.load()) for entry in entry_points(group="smm.platforms", name=name))
-    return found[name] if name in found else registry()[name]  # an entry point named otherwise than its class
+    return registry()[name]
 
 
 def reported_limits(accounts: Mapping, transport: httpx.BaseTransport | None = None) -> dict[str, int]:
