@@ -55,6 +55,13 @@ def _move(file: str, to: str):
     return change
 
 
+def _copy_as(file: str, to: str, old: str, new: str):
+    def change(root: Path) -> str:
+        (root / to).write_text((root / file).read_text(encoding="utf-8").replace(old, new, 1), encoding="utf-8")
+        return to
+    return change
+
+
 def _remove(file: str):
     def change(root: Path) -> str:
         (root / file).unlink()
@@ -64,6 +71,7 @@ def _remove(file: str):
 
 PRICES = "content/2026/11/2026-11-23-pu-erh-prices.md"
 HARVEST = "content/2026/05/2026-05-04-anxi-harvest-notes.md"  # published: data/published has its record
+ARTICLE = "content/2026/12/2026-12-23-brewing-guide-article.md"  # the one post for WeChat (one a day)
 
 # change → what it does to a copy of the example repository (returning the path it changed), the
 # other files it involves (`smm check PATH` on each must report what a full check reports there),
@@ -88,6 +96,9 @@ CHANGES = {
     "a post moved into another's week (promotional share)": (
         _replace(PRICES, "pillar: industry-news", "pillar: product"), [POST, GIVEAWAY], "voice.promo-share"),
     "a post made a draft": (_replace(PRICES, "pillar: industry-news", "pillar: industry-news\ndraft: true"), [], "calendar.gap"),
+    "a second WeChat post that day (daily limit)": (
+        _copy_as(ARTICLE, "content/2026/12/2026-12-23-brewing-guide-again.md", "id: brewing-guide-article", "id: brewing-again"),
+        [ARTICLE], "calendar.daily-limit"),
     "a post renamed": (_move(PRICES, "content/2026/11/2026-11-23-pu-erh-prices-2.md"), [PRICES], None),
     "a post that no longer parses": (_replace(POST, "pillar: product", "pillar: [product"), [], "yaml.syntax"),
 }

@@ -3,7 +3,7 @@ it is printed as it was, without unpickling, explaining, sorting and writing eac
 
 The report is kept (`report-FORMAT[-paths]` in the cache folder, outside the checkout) under a digest
 of everything it is made of: the settings digest, the format and the paths asked for, each
-reported post's bytes (their digest) and its own problems (pickled), every other problem
+reported post's bytes and its own problems (pickled; the digests of both), every other problem
 (across posts, in settings files, records, templates: computed every run) and the source line
 each of those points at. A post the cache cannot vouch for (a link, an unreadable or big file)
 makes the report be written afresh.
@@ -43,10 +43,10 @@ def _key(run: CheckRun, fmt: str, paths: list[Path], others: list[Diagnostic]) -
     digest = hashlib.blake2b(run.settings_key, digest_size=16)
     digest.update("\0".join([fmt] + [_relative(run.repo.root, p) for p in paths]).encode())
     for file in sorted(run.own):
-        file_digest, own = run.own[file]
+        file_digest, own_digest, _ = run.own[file]
         if file_digest is None:
             return None
-        digest.update(f"\0{file}\0{len(own)}\0".encode() + file_digest + own)
+        digest.update(f"\0{file}\0".encode() + file_digest + own_digest)
     digest.update(repr(others).encode())  # not pickled: the same problems may pickle to other bytes
     lines = SourceLines(run.repo.root)
     for d in others:  # the lines quoted (and looked at for look-alike characters) in files besides the posts'

@@ -4,7 +4,7 @@
       load_settings ── every settings file once, the brand's voice rules compiled (before any worker forks)
       load_repo  ── each post through PostChecks: parse (its own problems), what each account
                     would receive (limits, media), brand voice, accounts, pillar; all of it kept
-                    in an index outside the checkout (checks-N.pickle: the post's summary for the
+                    in an index outside the checkout (checks-N-M.pickle: the post's summary for the
                     checks across posts, its problems) while the post's bytes, the settings and
                     its media files are unchanged; the due date every time
       check      ── across posts: duplicate ids, publish records, the promotional share,
@@ -17,9 +17,11 @@ import hashlib
 import os
 import pickle
 import sys
+import zlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 import smm
@@ -33,18 +35,21 @@ from smm.data.records import RECORDS_DIR
 from smm.inbox.replies import check_replies
 from smm.platforms import platform_class
 from smm.publish.evergreen import reshares
-from smm.render.rendered import Rendered, Renderer
 from smm.workspace import lookalikes
 from smm.workspace.cache import MISS, FileCache, recall, remember
 from smm.workspace.calendar import CALENDAR_FILE, gaps
 from smm.workspace.config import PLATFORMS_FILE, Config
 from smm.workspace.files import MAX_TEXT_BYTES, SourceLines, open_regular
-from smm.workspace.repo import Repo, load_repo, shard_of
+from smm.workspace.repo import SHARDS, Repo, load_repo, shard_of
 from smm.workspace.schema import did_you_mean
 from smm.workspace.settings import Settings, load_settings
 
+if TYPE_CHECKING:
+    from smm.render.rendered import Rendered
+
 GAP_WARNING_WINDOW = timedelta(days=7)
 RESHARES_AHEAD = timedelta(days=90)  # planned re-shares count in the promotional share this far ahead
+INDEX_FILES = 16  # per shard: a changed post rewrites one of them (a sixteenth of the index)
 
 
 def run_check(root: Path, now: datetime, paths: list[Path] | None = None,
@@ -60,16 +65,17 @@ def run_check(root: Path, now: datetime, paths: list[Path] | None = None,
 @dataclass
 class CheckRun:
     """A check whose posts' problems in their own files are still pickled (`own`: file → (digest of
-    the file's bytes or None, pickled problems)); `repo.diagnostics` holds every other problem."""
+    the file's bytes or None, digest of the pickled problems, pickled problems)); `repo.diagnostics`
+    holds every other problem."""
 
     repo: Repo
     settings_key: bytes
-    own: dict[str, tuple[bytes | None, bytes]]
+    own: dict[str, tuple[bytes | None, bytes, bytes]]
 
     def diagnostics(self) -> list[Diagnostic]:
         """Every problem: explained by look-alike characters where they are the cause; reported once
         each (a broken template is reported by every post that uses it)."""
-        own = [d for file in sorted(self.own) for d in pickle.loads(self.own[file][1])]
+        own = [d for file in sorted(self.own) for d in pickle.loads(self.own[file][2])]
         return lookalikes.explain(own + self.repo.diagnostics, SourceLines(self.repo.root).line)
 
 
@@ -96,27 +102,28 @@ class Checked:
     media: tuple  # (name, state) of each media file it names, as it was checked
     foreign: list[Diagnostic]  # its problems in other files (a template it uses)
     own: bytes  # its problems in its own file, pickled: read only when they are reported
+    own_digest: bytes  # of `own`: the kept report's digest needs no pass over every post's problems
 
 
 class PostChecks:
     """Reads and checks each post (see repo.Reader): parsing and every check of one post that needs
-    the settings but no other post, kept in an index (`checks-N`, one per shard) for the next run;
+    the settings but no other post, kept in an index (`checks-N-M`, INDEX_FILES per shard) for the next run;
     only the due date (which depends on the time and the records) is checked every time."""
 
     def __init__(self, now: datetime, settings_key: bytes, wanted: list[str] | None = None) -> None:
         self.now = now
         self.settings_key = settings_key
         self.wanted = wanted  # None: every post's problems are reported
-        self.renderer: Renderer | None = None  # made in the process that uses it
-        self.caches: dict[int, FileCache] = {}  # by shard, loaded by the process that checks it
+        self.renderer = None  # smm.render.rendered.Renderer, made in the process that uses it
+        self.caches: dict[tuple[int, int], FileCache] = {}  # by (shard, index file), loaded by the process that checks it
         self.media_states: dict[str, tuple] = {}
-        self.own: dict[str, tuple[bytes | None, bytes]] = {}  # reported file → (digest, its own problems pickled)
+        self.own: dict[str, tuple[bytes | None, bytes, bytes]] = {}  # reported file → CheckRun.own
 
     def _cache(self, root: Path, file: str) -> FileCache:
-        shard = shard_of(file)
-        if shard not in self.caches:
-            self.caches[shard] = FileCache(root, f"checks-{shard}", self.settings_key.hex())
-        return self.caches[shard]
+        where = (shard_of(file), zlib.crc32(file.encode()) // SHARDS % INDEX_FILES)
+        if where not in self.caches:
+            self.caches[where] = FileCache(root, "checks-{}-{}".format(*where), self.settings_key.hex())
+        return self.caches[where]
 
     def probably_fresh(self, root: Path, file: str) -> bool:
         return self._cache(root, file).probably_fresh(file)
@@ -128,13 +135,13 @@ class PostChecks:
             post, found = read_post(repo.root, file, repo.config.timezone, data=data)
             if post is not None:
                 found += self.inspect(repo, post)  # a post with errors: the checks it can bear
-            own = [d for d in found if d.file == file]
+            own = pickle.dumps([d for d in found if d.file == file], pickle.HIGHEST_PROTOCOL)
             names = media_names(post) if post is not None and post.valid else []
             checked = Checked(post and post.summary(), self.media_state(repo.root, names),
-                              [d for d in found if d.file != file], pickle.dumps(own, pickle.HIGHEST_PROTOCOL))
+                              [d for d in found if d.file != file], own, hashlib.blake2b(own, digest_size=16).digest())
             cache.store(file, checked)
         if self.reported(file):
-            self.own[file] = (cache.digests.get(file), checked.own)
+            self.own[file] = (cache.digests.get(file), checked.own_digest, checked.own)
         found = list(checked.foreign)
         post = checked.post
         return post, found + check_due(repo, post, self.now) if post is not None and post.valid else found
@@ -147,6 +154,8 @@ class PostChecks:
             return (check_accounts(repo, post) + check_pillar(repo, post) + check_post_giveaway(repo, post)
                     + check_audience(repo, post))
         if self.renderer is None:
+            from smm.render.rendered import Renderer  # templates and Markdown: only for posts checked again
+
             self.renderer = Renderer(repo.root, repo.config, repo.brand)
         rendered = [self.renderer.render(post, name) for name in post.accounts if name in repo.config.accounts]
         return (check_rendering(rendered) + repo.voice.check_post(post, rendered) + check_accounts(repo, post)
@@ -161,9 +170,8 @@ class PostChecks:
     def save(self, shard: int) -> dict:
         """Keep the results of a shard this process read for the next run; its files' own problems
         (pickled) go to the main process."""
-        cache = self.caches.pop(shard, None)
-        if cache is not None:
-            cache.save()
+        for where in [where for where in self.caches if where[0] == shard]:
+            self.caches.pop(where).save()
         return {file: own for file, own in self.own.items() if shard_of(file) == shard}
 
     def merge(self, handed: dict) -> None:
@@ -173,12 +181,14 @@ class PostChecks:
 def check_settings(root: Path) -> tuple[Settings, bytes]:
     """`load_settings(root, voice=True)`, with the accounts smm cannot publish to among its problems
     (check_adapters), and `settings_digest(root)`. They are kept in the cache under that digest:
-    parsing hundreds of rule files and importing every platform takes a while."""
+    parsing hundreds of rule files and importing every platform takes a while (the platforms'
+    daily limits are kept with them: a warm check imports no platform)."""
     key = settings_digest(root)
     settings = recall(root, "settings", key.hex())
     if settings is MISS:
         settings = load_settings(root, voice=True)
         settings.found["adapters"] = check_adapters(settings.config)
+        settings.daily_limits = daily_limits(settings.config)
         remember(root, "settings", key.hex(), settings)
     return settings, key
 
@@ -356,16 +366,25 @@ def check_adapters(config: Config) -> list[Diagnostic]:
     return found
 
 
+def daily_limits(config: Config) -> dict[str, tuple[int, str | None, str]]:
+    """(posts a day, the zone of the network's days or None for platforms.yml's, the platform's
+    label) of each account that has a daily limit."""
+    found = {}
+    for name, account in config.accounts.items():
+        platform = platform_class(account.platform)
+        limit = account.options.get("daily_limit", platform.daily_limit)
+        if limit:
+            found[name] = (limit, platform.day_zone, platform.label)
+    return found
+
+
 def check_daily_limits(repo: Repo) -> list[Diagnostic]:
     """Posts over an account's posts a day (WeChat: one group message a day, China time), drafts
     aside, published ones included: the calendar's later posts that day are the ones reported."""
     found = []
-    for name, account in repo.config.accounts.items():
-        platform = platform_class(account.platform)
-        limit = account.options.get("daily_limit", platform.daily_limit)
-        if not limit:
-            continue
-        zone = ZoneInfo(platform.day_zone) if platform.day_zone else repo.config.timezone
+    limits = repo.settings.daily_limits
+    for name, (limit, day_zone, label) in (daily_limits(repo.config) if limits is None else limits).items():
+        zone = ZoneInfo(day_zone) if day_zone else repo.config.timezone
         days: dict = {}
         for post in sorted((p for p in repo.posts if p.valid and not p.draft and p.publish_at and name in p.accounts),
                            key=lambda p: (p.publish_at, p.file)):
@@ -374,7 +393,7 @@ def check_daily_limits(repo: Repo) -> list[Diagnostic]:
             for post in posts[limit:]:
                 found.append(_post_diagnostic(
                     post, ("publish_at",), ERROR, "calendar.daily-limit",
-                    f"`{name}` takes {limit} post{'s' * (limit > 1)} a day ({platform.label}, days in {zone.key}) and "
+                    f"`{name}` takes {limit} post{'s' * (limit > 1)} a day ({label}, days in {zone.key}) and "
                     f"{day} already has {', '.join(p.id for p in posts[:limit])}",
                     "move `publish_at` to another day, or take the account off `platforms`"))
     return found

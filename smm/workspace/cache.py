@@ -12,6 +12,7 @@ otherwise the file is read and its BLAKE2 digest decides. Anything unreadable is
 from __future__ import annotations
 
 import contextlib
+import gc
 import hashlib
 import logging
 import os
@@ -145,12 +146,17 @@ def remember(root: Path, name: str, version: str, value: object) -> None:
 
 
 def _read(path: Path, version: str) -> object:
+    collecting = gc.isenabled()
+    gc.disable()  # unpickling makes tens of thousands of objects, none of them garbage: no collection passes
     try:
         with open(path, "rb") as handle:
             saved_version, value = pickle.load(handle)
         return value if saved_version == version else MISS
     except Exception:  # a missing, old or damaged cache is an empty one
         return MISS
+    finally:
+        if collecting:
+            gc.enable()
 
 
 def _write(path: Path, payload: object) -> None:

@@ -79,6 +79,7 @@ class Settings:
     voice: object | None  # smm.voice.Voice; None unless asked for
     listening: object | None = None  # smm.listening.config.Listening; None without brand/listening.yml
     found: dict[str, list[Diagnostic]] = field(default_factory=dict)  # by SettingsFile name: its problems
+    daily_limits: dict | None = None  # account → (posts a day, day zone, label): smm.check.run.daily_limits
 
     @property
     def diagnostics(self) -> list[Diagnostic]:
