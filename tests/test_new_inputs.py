@@ -55,3 +55,19 @@ def test_a_text_a_spreadsheet_would_run_is_written_as_text_and_read_back_unchang
     assert not runnable, cells
     [read] = read_rows(tmp_path / file, tmp_path, MENTIONS)
     assert read["author"] == text and read["text"] == text
+
+
+# A bare carriage return in a text cell was written unquoted (the files end lines with "\n"), so
+# reading the file back split the row in two; line ends in a cell are kept as "\n".
+@pytest.mark.parametrize("text, kept", [
+    ("a\rb", "a\nb"), ("a\r\nb", "a\nb"), ("\r", "\n"), ("云叶茶\r\r好", "云叶茶\n\n好"), ("end\r", "end\n"),
+])
+def test_a_carriage_return_in_a_cell_never_splits_its_row(tmp_path, text, kept):
+    from smm.data.tables import append_rows, read_rows
+    from smm.listening.mentions import MENTIONS
+
+    rows = [[str(n), "mastodon", "fan", "5", "2026-11-20T08:00:00Z", text, "u", "Acme", "brand", "neutral", "3"]
+            for n in (1, 2)]
+    file = append_rows(tmp_path, "data/mentions/2026-11.csv", MENTIONS.columns, rows)
+    read = read_rows(tmp_path / file, tmp_path, MENTIONS)
+    assert [r["id"] for r in read] == ["1", "2"] and all(r["text"] == kept for r in read)

@@ -104,6 +104,8 @@ _FORMULA = re.compile(r"^'*[=+\-@\t\r]")
 def _cell(value) -> object:
     if value is None:
         return ""
+    if isinstance(value, str) and "\r" in value:  # unquoted by the writer ("\n" lines), it would end the row
+        value = value.replace("\r\n", "\n").replace("\r", "\n")
     if isinstance(value, str) and _FORMULA.match(value) and not _is_number(value):
         return "'" + value
     return value
