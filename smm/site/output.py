@@ -38,6 +38,10 @@ class SiteFolder:
         previous = self._read_manifest()
         self.previous: dict[str, str] = previous.get("pages", {})
         self.previous_uses: dict[str, list[str]] = previous.get("uses", {})
+        self.previous_groups: dict[str, list] = previous.get("groups", {})
+        self.groups: dict[str, list] = {}  # name → [its key, the pages it made] (see group())
+        self.notes: dict = {}  # what the next build may reuse (see note())
+        self.previous_notes: dict = previous.get("notes", {})
         self.current: dict[str, str] = {}
         self.uses: dict[str, list[str]] = {}  # page → the files written while rendering it (its pictures)
         self.written: list[str] = []
@@ -80,6 +84,19 @@ class SiteFolder:
         finally:
             self._rendering = outer
         self.write(path, data)
+
+    def group(self, name: str, key: str, make) -> None:
+        """Call `make()`, which adds pages, unless the pages it added last time came from `key`
+        and are all still there (then they are kept and nothing is computed)."""
+        old = self.previous_groups.get(name)
+        if old and old[0] == key and all(self.is_fresh(path, self.previous.get(path)) for path in old[1]):
+            for path in old[1]:
+                self.page(path, self.previous[path], lambda: None)
+            self.groups[name] = old
+            return
+        before = set(self.current)
+        make()
+        self.groups[name] = [key, [path for path in self.current if path not in before]]
 
     def is_fresh(self, path: str, key: str) -> bool:
         """The page at `path` was made from `key` and is still there."""
@@ -144,7 +161,8 @@ class SiteFolder:
                 folder.rmdir()
                 folder = folder.parent
         self.manifest_path.parent.mkdir(parents=True, exist_ok=True)
-        self.manifest_path.write_text(json.dumps({"version": 1, "pages": self.current, "uses": self.uses},
+        self.manifest_path.write_text(json.dumps({"version": 1, "pages": self.current, "uses": self.uses,
+                                                  "groups": self.groups, "notes": self.notes},
                                                  sort_keys=True), encoding="utf-8")
         return removed
 

@@ -66,9 +66,14 @@ def media_state(root: Path, post: Post) -> list:
     return found
 
 
-def post_key(root: Path, post: Post, record, snapshots: dict, settings: str) -> str:
-    metrics = sorted((account, snap.collected_at, [getattr(snap, c) for c in COUNTS])
-                     for (post_id, account), snap in snapshots.items() if post_id == post.id) if snapshots else []
+def metrics_digest(snapshots: dict) -> str:
+    """A digest of one post's latest metrics ({(post id, account): Snapshot})."""
+    return digest(sorted((account, snap.collected_at.isoformat(), [getattr(snap, c) for c in COUNTS])
+                         for (_, account), snap in snapshots.items()))
+
+
+def post_key(root: Path, post: Post, record, metrics: str, settings: str) -> str:
+    """The page's key: `metrics` is metrics_digest() of its snapshots."""
     try:  # the file by its stat, as git's index does: cheaper than its fields, as exact in practice
         stat = os.stat(os.path.join(root, post.file))
         source = (stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns)
