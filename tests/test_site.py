@@ -410,3 +410,21 @@ def test_metrics_collected_after_the_last_build_show_once_the_build_time_passes_
     assert code == 0, err
     assert "posts/p2/index.html" in again["written"]
     assert ">88<" in (tmp_path / "_site/posts/p2/index.html").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("later", [False, True])
+def test_a_build_into_a_new_folder_reuses_the_cached_post_pages_with_its_own_time(make_repo, smm, later):
+    picture = (ROOT / "content/media/winter-blend.png").read_bytes()
+    root = make_repo({"p.md": post_text("with a picture", title="P", media="[{file: content/media/p.png, alt: A tin}]"),
+                      "q.md": post_text("plain", title="Q")}, files={"content/media/p.png": picture})
+    assert build(smm)[0] == 0
+    when = ["--now", "2026-11-21T10:00:00+08:00"] if later else []
+    code, fresh, err = build(smm, *when, out="fresh")
+    assert code == 0, err
+    assert {"posts/p/index.html", "posts/q/index.html"} <= set(fresh["written"])
+    pictures = [p for p in fresh["written"] if p.startswith("media/")]
+    assert pictures and all((root / "fresh" / p).read_bytes() == picture for p in pictures)
+    for page in ("posts/p/index.html", "posts/q/index.html"):
+        text = (root / "fresh" / page).read_text(encoding="utf-8")
+        assert ("2026-11-21 10:00" in text) == later and text.count("<footer") == 1
+        assert _unstamped(root / "fresh" / page) == _unstamped(root / "_site" / page)

@@ -8,12 +8,14 @@ from datetime import datetime, timedelta
 from functools import cache
 from pathlib import Path
 
+from markupsafe import Markup
+
 import smm
 from smm.report.load import Metrics
 from smm.site import calendar as cal
 from smm.site import inbox, posts, reports
 from smm.site.catalogue import catalogue
-from smm.site.output import SiteFolder, digest
+from smm.site.output import FOOTER, PageCache, SiteFolder, digest
 from smm.site.render import Site, stylesheet
 from smm.workspace.brand import first_language, page_language
 
@@ -94,13 +96,19 @@ def _post_pages(site, folder, repo, now, settings) -> None:
     metrics, snapshots_of = _post_metrics(repo, folder, now)
     jobs = []
     empty = posts.metrics_digest({})
+    footer = Markup(FOOTER + "{}</footer>").format(site.messages["generated"].format(when=site.generated))
+    store = PageCache(repo.root, str(footer))
     for post in repo.posts:
         record = repo.records.get(post.id)
-        jobs.append((posts.page_path(post.id), posts.post_key(repo.root, post, record, metrics.get(post.id, empty), settings),
-                     lambda post=post, record=record: posts.post_page(site, folder, renderer(), post, record,
-                                                                      snapshots_of().get(post.id, {}), tz)))
+        key = posts.post_key(repo.root, post, record, metrics.get(post.id, empty), settings)
+        jobs.append((posts.page_path(post.id), key, lambda post=post, record=record, key=key: store.page(
+            folder, key, lambda shown: posts.post_page(site, folder, renderer(), post, record,
+                                                       snapshots_of().get(post.id, {}), tz, shown))))
     renderer = cache(lambda: _renderer(repo))
-    folder.pages(jobs, before_rendering=lambda: (renderer(), snapshots_of()))
+    to_render = [key for path, key, _ in jobs if not folder.is_fresh(path, key) and not store.has(key)]
+    folder.pages(jobs, before_rendering=lambda: (renderer(), snapshots_of()) if to_render else None)
+    if to_render:
+        store.keep_only({key for _, key, _ in jobs})
     folder.page("assets/search-index.js", digest(settings, [(p.id, p.title, p.publish_at, p.pillar, p.campaign)
                                                              for p in repo.posts]),
                 lambda: posts.search_index(repo.posts, tz))
