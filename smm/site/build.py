@@ -11,11 +11,10 @@ from pathlib import Path
 from markupsafe import Markup
 
 import smm
-from smm.report.load import Metrics
 from smm.site import calendar as cal
 from smm.site import inbox, posts, reports
 from smm.site.catalogue import catalogue
-from smm.site.output import FOOTER, PageCache, SiteFolder, digest
+from smm.site.output import FOOTER, WORKER_FROM, PageCache, SiteFolder, digest
 from smm.site.render import Site, stylesheet
 from smm.workspace.brand import first_language, page_language
 
@@ -65,6 +64,8 @@ def build(repo, out: Path, now: datetime, base_url: str | None = None) -> Built:
     folder.page("assets/site.css", digest(settings, "css"), stylesheet)
     folder.page("assets/search.js", digest(settings, "js"), _search_script)
     state = reports.data_state(repo)
+    from smm.report.load import Metrics
+
     metrics = Metrics(repo.root, now)
     report_for = cache(lambda period: _report(repo, period, now, metrics))
     _post_pages(site, folder, repo, now, settings)
@@ -103,12 +104,17 @@ def _post_pages(site, folder, repo, now, settings) -> None:
         key = posts.post_key(repo.root, post, record, metrics.get(post.id, empty), settings)
         jobs.append((posts.page_path(post.id), key, lambda post=post, record=record, key=key: store.page(
             folder, key, lambda shown: posts.post_page(site, folder, renderer(), post, record,
-                                                       snapshots_of().get(post.id, {}), tz, shown))))
+                                                       snapshots_of().get(post.id, {}) if post.id in metrics else {},
+                                                       tz, shown))))
     renderer = cache(lambda: _renderer(repo))
-    to_render = [key for path, key, _ in jobs if not folder.is_fresh(path, key) and not store.has(key)]
-    folder.pages(jobs, before_rendering=lambda: (renderer(), snapshots_of()) if to_render else None)
-    if to_render:
+    to_render = [(path, key) for path, key, _ in jobs if not folder.is_fresh(path, key) and not store.has(key)]
+    measured = any(post_id in metrics for post_id in (path.split("/")[1] for path, _ in to_render))
+    folder.pages(jobs, before_rendering=lambda: (renderer(), snapshots_of() if measured else None) if to_render else None)
+    if len(to_render) >= WORKER_FROM:
         store.keep_only({key for _, key, _ in jobs})
+    for path, key in to_render:  # an edited post's older page
+        if folder.previous.get(path, key) != key:
+            store.forget(folder.previous[path])
     folder.page("assets/search-index.js", digest(settings, [(p.id, p.title, p.publish_at, p.pillar, p.campaign)
                                                              for p in repo.posts]),
                 lambda: posts.search_index(repo.posts, tz))

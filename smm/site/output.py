@@ -48,6 +48,7 @@ class SiteFolder:
         self.uses: dict[str, list[str]] = {}  # page → the files written while rendering it (its pictures)
         self.written: list[str] = []
         self._rendering: str | None = None
+        self._exists: dict[str, bool] = {}  # path → the file was there when first looked at
 
     def _claim(self) -> None:
         if self.out.exists() and not self.out.is_dir():
@@ -102,7 +103,11 @@ class SiteFolder:
 
     def is_fresh(self, path: str, key: str) -> bool:
         """The page at `path` was made from `key` and is still there."""
-        return self.previous.get(path) == key and os.path.isfile(os.path.join(self.out_str, path))
+        if self.previous.get(path) != key:
+            return False
+        if path not in self._exists:
+            self._exists[path] = os.path.isfile(os.path.join(self.out_str, path))
+        return self._exists[path]
 
     def pages(self, jobs: list[tuple[str, str, object]], before_rendering=lambda: None) -> None:
         """`page()` for each (path, key, render); with WORKER_FROM pages to render or more (and a
@@ -210,6 +215,10 @@ class PageCache:
             temporary = path.with_name(f".{key}.{os.getpid()}.tmp")
             temporary.write_bytes(zlib.compress(json.dumps(shown).encode() + b"\n" + text.encode("utf-8"), 1))
             os.replace(temporary, path)
+
+    def forget(self, key: str) -> None:
+        with contextlib.suppress(OSError):
+            os.remove(self._path(key))
 
     def keep_only(self, keys: set[str]) -> None:
         """Remove the pages of every other key (an edited post's older pages)."""
