@@ -23,8 +23,6 @@ byte-identical files. What it writes (and first removes, if there), in the share
 
 from __future__ import annotations
 
-import csv
-import io
 import math
 import random
 import shutil
@@ -38,6 +36,7 @@ sys.path.insert(0, str(ROOT))
 
 from smm.listening.mentions import MENTIONS  # noqa: E402
 from smm.data.tables import COMPETITORS  # noqa: E402
+from tests.tools.simulate_history import write_csv as write_month_files  # noqa: E402
 from smm.inbox.sentiment import sentiment  # noqa: E402
 
 SEED = 20261126
@@ -141,18 +140,9 @@ def competitor_rows(rng: random.Random) -> list[tuple[datetime, list]]:
 
 
 def write_csv(folder: str, columns: tuple[str, ...], rows: list[tuple[datetime, list]]) -> None:
-    by_month: dict[str, list[list]] = {}
-    for moment, row in rows:
-        by_month.setdefault(f"{moment:%Y-%m}", []).append(row)
+    """The month files of `folder`, written afresh (simulate_history's writer)."""
     shutil.rmtree(ROOT / folder, ignore_errors=True)
-    for month, items in sorted(by_month.items()):
-        buffer = io.StringIO()
-        writer = csv.writer(buffer, lineterminator="\n")
-        writer.writerow(columns)
-        writer.writerows([["" if v is None else v for v in row] for row in items])
-        path = ROOT / folder / f"{month}.csv"
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(buffer.getvalue(), encoding="utf-8")
+    write_month_files(ROOT, folder, columns, rows)
 
 
 def main() -> None:
