@@ -357,3 +357,74 @@ def test_listening_page_shows_the_reports_mentions_and_share_of_voice(make_repo,
     text = page()
     assert "No listening data yet" not in text and "Share of voice" in text and "Globex" in text
     assert "I love Acme tea" not in text  # counts, not what people said
+
+
+def _append(path: Path, line: str) -> None:
+    with path.open("a", encoding="utf-8") as handle:
+        handle.write(line)
+
+
+METRIC_P2 = "2026-11-12T00:00:00Z,p2,a,local,p2-a,77,7,7,,,\n"
+FUTURE_P2 = "2026-11-25T00:00:00Z,p2,a,local,p2-a,88,8,8,,,\n"  # collected after NOW
+
+
+@pytest.mark.parametrize(("change", "later", "written", "kept"), [
+    (lambda root: None, False, [], ["posts/p1/index.html", "calendar/2026-11/index.html"]),
+    (lambda root: _append(root / "data/metrics/2026-11.csv", METRIC_P2), False,
+     ["posts/p2/index.html", "report/2026-11/index.html"], ["posts/p1/index.html", "calendar/2026-11/index.html"]),
+    (lambda root: (root / "content/p3.md").write_text((root / "content/p3.md").read_text(encoding="utf-8").replace(
+        "Title of p3", "Renamed p3"), encoding="utf-8"), False,
+     ["posts/p3/index.html", "calendar/2026-11/index.html", "calendar/2026-W45/index.html"], ["posts/p1/index.html"]),
+    (lambda root: _append(root / "data/metrics/2026-11.csv", FUTURE_P2), False,
+     ["report/2026-11/index.html"], ["posts/p2/index.html", "calendar/2026-11/index.html"]),
+    (lambda root: None, True, ["report/7d/index.html"], ["posts/p2/index.html", "calendar/2026-11/index.html"]),
+])
+def test_a_rebuild_renders_exactly_the_pages_whose_inputs_changed(tmp_path, monkeypatch, smm, change, later, written,
+                                                                  kept):
+    write_fixture(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    assert build(smm)[0] == 0
+    change(tmp_path)
+    code, again, err = build(smm, *(["--now", "2026-11-20T11:00:00+08:00"] if later else []))
+    assert code == 0, err
+    assert set(written) <= set(again["written"]) and not set(kept) & set(again["written"])
+    if not written:
+        assert again["written"] == []
+    fresh = tmp_path / "fresh"  # the same inputs into a new folder: the same pages (a kept page keeps its build time)
+    assert build(smm, *(["--now", "2026-11-20T11:00:00+08:00"] if later else []), out="fresh")[0] == 0
+    for page in written + kept:
+        assert _unstamped(tmp_path / "_site" / page) == _unstamped(fresh / page), page
+
+
+def _unstamped(path: Path) -> str:
+    return re.sub(r"<footer.*?</footer>", "", path.read_text(encoding="utf-8"), flags=re.S)
+
+
+def test_metrics_collected_after_the_last_build_show_once_the_build_time_passes_them(tmp_path, monkeypatch, smm):
+    write_fixture(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    _append(tmp_path / "data/metrics/2026-11.csv", FUTURE_P2)
+    assert build(smm)[0] == 0
+    assert ">88<" not in (tmp_path / "_site/posts/p2/index.html").read_text(encoding="utf-8")
+    code, again, err = build(smm, "--now", "2026-11-26T10:00:00+08:00")
+    assert code == 0, err
+    assert "posts/p2/index.html" in again["written"]
+    assert ">88<" in (tmp_path / "_site/posts/p2/index.html").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("later", [False, True])
+def test_a_build_into_a_new_folder_reuses_the_cached_post_pages_with_its_own_time(make_repo, smm, later):
+    picture = (ROOT / "content/media/winter-blend.png").read_bytes()
+    root = make_repo({"p.md": post_text("with a picture", title="P", media="[{file: content/media/p.png, alt: A tin}]"),
+                      "q.md": post_text("plain", title="Q")}, files={"content/media/p.png": picture})
+    assert build(smm)[0] == 0
+    when = ["--now", "2026-11-21T10:00:00+08:00"] if later else []
+    code, fresh, err = build(smm, *when, out="fresh")
+    assert code == 0, err
+    assert {"posts/p/index.html", "posts/q/index.html"} <= set(fresh["written"])
+    pictures = [p for p in fresh["written"] if p.startswith("media/")]
+    assert pictures and all((root / "fresh" / p).read_bytes() == picture for p in pictures)
+    for page in ("posts/p/index.html", "posts/q/index.html"):
+        text = (root / "fresh" / page).read_text(encoding="utf-8")
+        assert ("2026-11-21 10:00" in text) == later and text.count("<footer") == 1
+        assert _unstamped(root / "fresh" / page) == _unstamped(root / "_site" / page)

@@ -125,13 +125,14 @@ def entries(repo, snapshots: dict, followers: dict, end: datetime) -> list[Measu
     return found
 
 
-def build(repo, start: datetime, end: datetime, now: datetime) -> Report:
-    """Every figure of the report for [start, end)."""
+def build(repo, start: datetime, end: datetime, now: datetime, metrics=None) -> Report:
+    """Every figure of the report for [start, end); `metrics`: a smm.report.load.Metrics shared by
+    several reports (else the metrics are read for this one)."""
     from smm.report.load import load
     from smm.workspace.calendar import gaps
 
     tz = repo.config.timezone
-    snapshots, followers = load(repo.root, end)
+    snapshots, followers = metrics.load(end) if metrics is not None else load(repo.root, end)
     history = entries(repo, snapshots, followers, end)
     period = [e for e in history if e.published_at >= start]
     accounts, follower_series = _accounts(repo, period, followers, start, end)

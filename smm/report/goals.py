@@ -23,7 +23,8 @@ it at the deadline. Status: `achieved` when the current value reaches the target
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import bisect
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, tzinfo
 
 from smm.check.diagnostics import ERROR, Diagnostic
@@ -88,6 +89,16 @@ class Context:
     followers: dict[str, list[tuple[datetime, int]]]
     entries: list[MeasuredPost]  # every post on every account published before the report's end
     tz: tzinfo
+    by_time: list[tuple[datetime, int]] = field(init=False)  # (published_at, index in entries), sorted
+
+    def __post_init__(self) -> None:
+        self.by_time = sorted((e.published_at, i) for i, e in enumerate(self.entries))
+
+    def published_between(self, first: datetime, end: datetime) -> list[MeasuredPost]:
+        """The entries published in [first, end), in their order in `entries`."""
+        low = bisect.bisect_left(self.by_time, first, key=lambda item: item[0])
+        high = bisect.bisect_left(self.by_time, end, key=lambda item: item[0])
+        return [self.entries[i] for i in sorted(i for _, i in self.by_time[low:high])]
 
 
 def value_at(goal: dict, ctx: Context, moment: datetime) -> float | None:
@@ -98,7 +109,7 @@ def value_at(goal: dict, ctx: Context, moment: datetime) -> float | None:
         counts = [count_at(ctx.followers.get(n, []), moment, fallback_after=False) for n in names]
         counts = [c for c in counts if c is not None]
         return float(sum(counts)) if counts else None
-    recent = [e for e in ctx.entries if moment - ROLLING <= e.published_at < moment and (not account or e.account == account)]
+    recent = [e for e in ctx.published_between(moment - ROLLING, moment) if not account or e.account == account]
     if metric == "posts":
         return float(len({e.post_id for e in recent}))
     measured = [e for e in recent if e.collected]

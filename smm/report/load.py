@@ -8,6 +8,7 @@ Python only ever sees the reduced rows: see tests/bench/bench_report.py for the 
 
 from __future__ import annotations
 
+import bisect
 import os
 import re
 from dataclasses import dataclass
@@ -70,11 +71,12 @@ def _read(files: list[Path], columns: tuple[str, ...]) -> str:
             f"columns = {{{types}}})")
 
 
-def _run(connection, sql: str, files: list[Path], end: datetime):
+def _run(connection, sql: str, files: list[Path], end: datetime | None):
     import duckdb
 
+    parameters = {"files": [str(f) for f in files], **({"end": end} if end is not None else {})}
     try:
-        return connection.execute(sql, {"files": [str(f) for f in files], "end": end}).fetchall()
+        return connection.execute(sql, parameters).fetchall()
     except duckdb.Error as exc:
         lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
         where = next((line.split("=", 1)[1].strip() for line in lines if line.startswith("file =")), None)
@@ -83,16 +85,24 @@ def _run(connection, sql: str, files: list[Path], end: datetime):
         raise DataError(f"cannot read the collected metrics{f' in {where}' if where else ''}: {detail}") from None
 
 
-def latest_snapshots(root: Path, end: datetime, connection=None) -> dict[tuple[str, str], Snapshot]:
-    """Per (post, account): the counts of its last row collected before `end`."""
-    files = month_files(root, METRICS, end)
+def _checked(root: Path, table: Table, end: datetime) -> list[Path]:
+    files = month_files(root, table, end)
+    for path in files:
+        check_header(path, root, table)
+    return files
+
+
+def latest_snapshots(root: Path, end: datetime, connection=None, table: str | None = None
+                     ) -> dict[tuple[str, str], Snapshot]:
+    """Per (post, account): the counts of its last row collected before `end`; `table`: a table of
+    the month files already read (Metrics), else the files are read."""
+    files = _checked(root, METRICS, end)
     if not files:
         return {}
-    for path in files:
-        check_header(path, root, METRICS)
     counts = ", ".join(COUNTS)
-    sql = (f"SELECT post_id, account, max((collected_at, {counts}, platform)) FROM {_read(files, METRICS.columns)} "
-           "WHERE collected_at < $end GROUP BY post_id, account")
+    source, where = (_read(files, METRICS.columns), "") if table is None else (table, " AND list_contains($files, filename)")
+    sql = (f"SELECT post_id, account, max((collected_at, {counts}, platform)) FROM {source} "
+           f"WHERE collected_at < $end{where} GROUP BY post_id, account")
     rows = _run(connection or _connect(), sql, files, end)
     found = {}
     for post_id, account, last in rows:
@@ -102,13 +112,20 @@ def latest_snapshots(root: Path, end: datetime, connection=None) -> dict[tuple[s
     return found
 
 
+def newest_collected(root: Path) -> datetime | None:
+    """When the newest row of data/metrics was collected (None: no row)."""
+    files = _checked(root, METRICS, datetime.max.replace(tzinfo=timezone.utc))
+    if not files:
+        return None
+    (newest,), = _run(_connect(), f"SELECT max(collected_at) FROM {_read(files, METRICS.columns)}", files, None)
+    return newest
+
+
 def follower_counts(root: Path, end: datetime, connection=None) -> dict[str, list[tuple[datetime, int]]]:
     """Per account: (collected_at, followers) rows collected before `end`, oldest first."""
-    files = month_files(root, FOLLOWERS, end)
+    files = _checked(root, FOLLOWERS, end)
     if not files:
         return {}
-    for path in files:
-        check_header(path, root, FOLLOWERS)
     sql = (f"SELECT account, collected_at, followers FROM {_read(files, FOLLOWERS.columns)} "
            "WHERE collected_at < $end AND followers IS NOT NULL ORDER BY account, collected_at")
     series: dict[str, list[tuple[datetime, int]]] = {}
@@ -126,3 +143,35 @@ def load(root: Path, end: datetime) -> tuple[dict[tuple[str, str], Snapshot], di
         return latest_snapshots(root, end, connection), follower_counts(root, end, connection)
     finally:
         connection.close()
+
+
+class Metrics:
+    """`load()` for several ends up to `last` (the site's report periods), the month files read
+    once: the metrics into one DuckDB table, the follower series cut at each end."""
+
+    def __init__(self, root: Path, last: datetime) -> None:
+        self.root, self.last = root, last
+        self._connection = None
+        self._followers: dict[str, list[tuple[datetime, int]]] | None = None
+
+    def load(self, end: datetime) -> tuple[dict[tuple[str, str], Snapshot], dict[str, list[tuple[datetime, int]]]]:
+        if end > self.last:
+            return load(self.root, end)
+        if not month_files(self.root, METRICS, end) and not month_files(self.root, FOLLOWERS, end):
+            return {}, {}
+        if self._followers is None:
+            self._followers = follower_counts(self.root, self.last)
+            self._connection = _connect()
+            files = _checked(self.root, METRICS, self.last)
+            if files:
+                source = _read(files, METRICS.columns)[:-1] + ", filename = true)"
+                _run(self._connection, f"CREATE TABLE metrics AS SELECT * FROM {source} WHERE collected_at < $end",
+                     files, self.last)
+        cut = {account: rows[:bisect.bisect_left(rows, end, key=lambda row: row[0])]
+               for account, rows in self._followers.items()}
+        return (latest_snapshots(self.root, end, self._connection, "metrics"),
+                {account: rows for account, rows in cut.items() if rows})
+
+    def close(self) -> None:
+        if self._connection is not None:
+            self._connection.close()

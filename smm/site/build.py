@@ -9,11 +9,13 @@ from functools import cache
 from pathlib import Path
 from xml.sax.saxutils import escape
 
+from markupsafe import Markup
+
 import smm
 from smm.site import calendar as cal
 from smm.site import inbox, posts, reports
 from smm.site.catalogue import catalogue
-from smm.site.output import SiteFolder, digest
+from smm.site.output import FOOTER, WORKER_FROM, PageCache, SiteFolder, digest
 from smm.site.render import Site, stylesheet
 from smm.workspace.brand import first_language, page_language
 
@@ -34,13 +36,18 @@ class Built:
 
 
 def settings_digest(repo, lang: str, base_url: str | None) -> str:
-    """smm's version and code, platforms.yml and every file under brand/: a change rebuilds every page."""
+    """smm's version and code (by file stat), platforms.yml and every file under brand/: a change
+    rebuilds every page."""
     h = hashlib.blake2b(f"{smm.__version__}\0{lang}\0{base_url}".encode(), digest_size=16)
     package = Path(smm.__file__).parent
-    for folder in [package / s for s in SOURCES] + [repo.root / "brand"]:
+    for folder in [package / s for s in SOURCES]:
         for path in sorted(folder.rglob("*")) if folder.is_dir() else []:
-            if path.is_file() and "__pycache__" not in path.parts:
-                h.update(path.as_posix().encode() + b"\0" + path.read_bytes())
+            if "__pycache__" not in path.parts and path.is_file():
+                stat = path.stat()
+                h.update(f"{path.as_posix()}\0{stat.st_size}\0{stat.st_mtime_ns}\0".encode())
+    for path in sorted((repo.root / "brand").rglob("*")) if (repo.root / "brand").is_dir() else []:
+        if path.is_file():
+            h.update(path.as_posix().encode() + b"\0" + path.read_bytes())
     if (repo.root / "platforms.yml").is_file():
         h.update((repo.root / "platforms.yml").read_bytes())
     return h.hexdigest()
@@ -58,9 +65,15 @@ def build(repo, out: Path, now: datetime, base_url: str | None = None) -> Built:
     folder.page("assets/site.css", digest(settings, "css"), stylesheet)
     folder.page("assets/search.js", digest(settings, "js"), _search_script)
     state = reports.data_state(repo)
-    report_for = cache(lambda period: _report(repo, period, now))
+    from smm.report.load import Metrics
+
+    metrics = Metrics(repo.root, now)
+    report_for = cache(lambda period: _report(repo, period, now, metrics))
     _post_pages(site, folder, repo, now, settings)
-    _calendar_pages(site, folder, repo, now, settings)
+    today = now.astimezone(repo.config.timezone).date()
+    shown = [(p.id, p.title, p.pillar, p.publish_at, bool(p.draft), first_language(p)) for p in repo.posts]
+    folder.group("calendar", digest(settings, today, repo.calendar, shown),
+                 lambda: _calendar_pages(site, folder, repo, now, settings))
     every = reports.periods(repo, now)
     _report_pages(site, folder, every, now, settings, state, report_for)
     _other_pages(site, folder, repo, now, settings, reports.period_key(settings, state, every[1], now),
@@ -68,36 +81,71 @@ def build(repo, out: Path, now: datetime, base_url: str | None = None) -> Built:
     if base_url:
         folder.page("sitemap.xml", digest(sorted(folder.current), base_url), lambda: _sitemap(folder, base_url))
     pages = sum(p.endswith(".html") for p in folder.current)
+    metrics.close()
     removed = folder.finish()
     not_shown = sorted({d.file for d in repo.diagnostics if d.is_error and d.file.startswith("content/")})
     return Built(out, pages, folder.written, removed, not_shown)
 
 
-def _report(repo, period, now):
+def _report(repo, period, now, metrics):
     from smm import report
 
-    return report.build(repo, period.start, period.end, now)
+    return report.build(repo, period.start, period.end, now, metrics)
 
 
 def _post_pages(site, folder, repo, now, settings) -> None:
-    from smm.report.load import latest_snapshots
-
-    snapshots = latest_snapshots(repo.root, now)
-    by_post: dict[str, dict] = {}
-    for (post_id, account), snap in snapshots.items():
-        by_post.setdefault(post_id, {})[(post_id, account)] = snap
     tz = repo.config.timezone
+    metrics, snapshots_of = _post_metrics(repo, folder, now)
     jobs = []
+    empty = posts.metrics_digest({})
+    footer = Markup(FOOTER + "{}</footer>").format(site.messages["generated"].format(when=site.generated))
+    store = PageCache(repo.root, str(footer))
     for post in repo.posts:
-        record, mine = repo.records.get(post.id), by_post.get(post.id, {})
-        jobs.append((posts.page_path(post.id), posts.post_key(repo.root, post, record, mine, settings),
-                     lambda post=post, record=record, mine=mine: posts.post_page(site, folder, renderer(), post, record,
-                                                                                 mine, tz)))
+        record = repo.records.get(post.id)
+        key = posts.post_key(repo.root, post, record, metrics.get(post.id, empty), settings)
+        jobs.append((posts.page_path(post.id), key, lambda post=post, record=record, key=key: store.page(
+            folder, key, lambda shown: posts.post_page(site, folder, renderer(), post, record,
+                                                       snapshots_of().get(post.id, {}) if post.id in metrics else {},
+                                                       tz, shown))))
     renderer = cache(lambda: _renderer(repo))
-    folder.pages(jobs, before_rendering=renderer)
+    to_render = [(path, key) for path, key, _ in jobs if not folder.is_fresh(path, key) and not store.has(key)]
+    measured = any(post_id in metrics for post_id in (path.split("/")[1] for path, _ in to_render))
+    folder.pages(jobs, before_rendering=lambda: (renderer(), snapshots_of() if measured else None) if to_render else None)
+    if len(to_render) >= WORKER_FROM:
+        store.keep_only({key for _, key, _ in jobs})
+    for path, key in to_render:  # an edited post's older page
+        if folder.previous.get(path, key) != key:
+            store.forget(folder.previous[path])
     folder.page("assets/search-index.js", digest(settings, [(p.id, p.title, p.publish_at, p.pillar, p.campaign)
                                                              for p in repo.posts]),
                 lambda: posts.search_index(repo.posts, tz))
+
+
+def _post_metrics(repo, folder, now) -> tuple[dict[str, str], object]:
+    """(post id → the digest of its latest metrics, a function giving post id → its snapshots).
+    The last build's digests are reused without reading the metrics when data/metrics is
+    unchanged and its newest row was collected before both builds' times."""
+    from smm.report.load import latest_snapshots, newest_collected
+
+    state = reports.folder_state(repo.root, "data/metrics")
+    by_post = cache(lambda: _by_post(latest_snapshots(repo.root, now)))
+    old = folder.previous_notes.get("metrics")
+    if old and old["state"] == digest(state) and old["newest"] < now.timestamp():
+        folder.notes["metrics"] = old
+        return old["posts"], by_post
+    found = {post_id: posts.metrics_digest(mine) for post_id, mine in by_post().items()}
+    newest = newest_collected(repo.root)
+    newest = newest.timestamp() if newest is not None else float("-inf")
+    if newest < now.timestamp():
+        folder.notes["metrics"] = {"state": digest(state), "newest": newest, "posts": found}
+    return found, by_post
+
+
+def _by_post(snapshots: dict) -> dict[str, dict]:
+    found: dict[str, dict] = {}
+    for (post_id, account), snap in snapshots.items():
+        found.setdefault(post_id, {})[(post_id, account)] = snap
+    return found
 
 
 def _renderer(repo):

@@ -13,12 +13,14 @@ import hashlib
 import json
 import multiprocessing
 import os
+import zlib
 from pathlib import Path
 
 from smm.errors import InputError
 from smm.workspace.cache import cache_dir
 
 MARKER = ".smm-site"
+FOOTER = '<footer class="site">'  # smm/templates/site/parts.html.j2
 WORKER_FROM = 200  # pages to render: below this a second process costs more than it saves
 
 
@@ -38,10 +40,15 @@ class SiteFolder:
         previous = self._read_manifest()
         self.previous: dict[str, str] = previous.get("pages", {})
         self.previous_uses: dict[str, list[str]] = previous.get("uses", {})
+        self.previous_groups: dict[str, list] = previous.get("groups", {})
+        self.groups: dict[str, list] = {}  # name → [its key, the pages it made] (see group())
+        self.notes: dict = {}  # what the next build may reuse (see note())
+        self.previous_notes: dict = previous.get("notes", {})
         self.current: dict[str, str] = {}
         self.uses: dict[str, list[str]] = {}  # page → the files written while rendering it (its pictures)
         self.written: list[str] = []
         self._rendering: str | None = None
+        self._exists: dict[str, bool] = {}  # path → the file was there when first looked at
 
     def _claim(self) -> None:
         if self.out.exists() and not self.out.is_dir():
@@ -81,9 +88,26 @@ class SiteFolder:
             self._rendering = outer
         self.write(path, data)
 
+    def group(self, name: str, key: str, make) -> None:
+        """Call `make()`, which adds pages, unless the pages it added last time came from `key`
+        and are all still there (then they are kept and nothing is computed)."""
+        old = self.previous_groups.get(name)
+        if old and old[0] == key and all(self.is_fresh(path, self.previous.get(path)) for path in old[1]):
+            for path in old[1]:
+                self.page(path, self.previous[path], lambda: None)
+            self.groups[name] = old
+            return
+        before = set(self.current)
+        make()
+        self.groups[name] = [key, [path for path in self.current if path not in before]]
+
     def is_fresh(self, path: str, key: str) -> bool:
         """The page at `path` was made from `key` and is still there."""
-        return self.previous.get(path) == key and os.path.isfile(os.path.join(self.out_str, path))
+        if self.previous.get(path) != key:
+            return False
+        if path not in self._exists:
+            self._exists[path] = os.path.isfile(os.path.join(self.out_str, path))
+        return self._exists[path]
 
     def pages(self, jobs: list[tuple[str, str, object]], before_rendering=lambda: None) -> None:
         """`page()` for each (path, key, render); with WORKER_FROM pages to render or more (and a
@@ -144,9 +168,65 @@ class SiteFolder:
                 folder.rmdir()
                 folder = folder.parent
         self.manifest_path.parent.mkdir(parents=True, exist_ok=True)
-        self.manifest_path.write_text(json.dumps({"version": 1, "pages": self.current, "uses": self.uses},
+        self.manifest_path.write_text(json.dumps({"version": 1, "pages": self.current, "uses": self.uses,
+                                                  "groups": self.groups, "notes": self.notes},
                                                  sort_keys=True), encoding="utf-8")
         return removed
+
+
+class PageCache:
+    """Pages by key in the repository's cache folder (`site-pages/`, outside the site), with the
+    (name, file) of each picture they show: a build into another folder, or after the site was
+    removed, copies them instead of rendering them again. Only JSON and HTML, never a pickle."""
+
+    def __init__(self, root: Path, footer: str) -> None:
+        self.root = root
+        self.folder = cache_dir(root) / "site-pages"
+        self.footer = footer  # this build's `<footer class="site">`, which tells when it was built
+
+    def _path(self, key: str) -> Path:
+        return self.folder / key[:2] / key
+
+    def has(self, key: str) -> bool:
+        return os.path.isfile(self._path(key))
+
+    def page(self, folder: SiteFolder, key: str, render) -> str:
+        """The page of `key`: from the cache (its pictures written into `folder` again), else
+        `render(shown)`, which appends (name, file) of each picture it writes to `shown`."""
+        try:
+            head, _, html = zlib.decompress(self._path(key).read_bytes()).partition(b"\n")
+            pictures = json.loads(head)
+        except (OSError, ValueError, zlib.error):
+            shown: list[tuple[str, str]] = []
+            text = render(shown)
+            self._put(key, text, shown)
+            return text
+        for name, file in pictures:
+            folder.page(name, name, lambda file=file: (self.root / file).read_bytes())
+        text = html.decode("utf-8")
+        start = text.rfind(FOOTER)
+        end = text.find("</footer>", start)
+        return text[:start] + self.footer + text[end + len("</footer>"):] if start >= 0 and end >= 0 else text
+
+    def _put(self, key: str, text: str, shown: list) -> None:
+        path = self._path(key)
+        with contextlib.suppress(OSError):
+            path.parent.mkdir(parents=True, exist_ok=True)
+            temporary = path.with_name(f".{key}.{os.getpid()}.tmp")
+            temporary.write_bytes(zlib.compress(json.dumps(shown).encode() + b"\n" + text.encode("utf-8"), 1))
+            os.replace(temporary, path)
+
+    def forget(self, key: str) -> None:
+        with contextlib.suppress(OSError):
+            os.remove(self._path(key))
+
+    def keep_only(self, keys: set[str]) -> None:
+        """Remove the pages of every other key (an edited post's older pages)."""
+        for directory, _, names in os.walk(self.folder):
+            for name in names:
+                if name not in keys:
+                    with contextlib.suppress(OSError):
+                        os.remove(os.path.join(directory, name))
 
 
 _JOBS: tuple | None = None  # (the folder, the pages to render), shared with the forked worker

@@ -32,10 +32,11 @@ class SiteImages(cards.Images):
     """The cards' pictures as files of the site (media/<digest><suffix>), each copied once, not
     inlined: ten thousand pages share them."""
 
-    def __init__(self, root: Path, folder, up: str) -> None:
+    def __init__(self, root: Path, folder, up: str, shown: list | None = None) -> None:
         super().__init__(root)
         self.folder = folder
         self.up = up
+        self.pictures = [] if shown is None else shown  # (name in the site, file in the repository) of each picture
 
     def _data_uri(self, file: str) -> tuple[str, str]:
         path, reason = inside(self.root, file)
@@ -50,6 +51,7 @@ class SiteImages(cards.Images):
             return "", f"cannot be read: {exc.strerror or exc}"
         name = f"media/{digest(file, stat.st_size, stat.st_mtime_ns)}{path.suffix.lower()}"
         self.folder.page(name, name, path.read_bytes)
+        self.pictures.append((name, file))
         return f"{self.up}{name}", ""
 
 
@@ -66,9 +68,14 @@ def media_state(root: Path, post: Post) -> list:
     return found
 
 
-def post_key(root: Path, post: Post, record, snapshots: dict, settings: str) -> str:
-    metrics = sorted((account, snap.collected_at, [getattr(snap, c) for c in COUNTS])
-                     for (post_id, account), snap in snapshots.items() if post_id == post.id) if snapshots else []
+def metrics_digest(snapshots: dict) -> str:
+    """A digest of one post's latest metrics ({(post id, account): Snapshot})."""
+    return digest(sorted((account, snap.collected_at.isoformat(), [getattr(snap, c) for c in COUNTS])
+                         for (_, account), snap in snapshots.items()))
+
+
+def post_key(root: Path, post: Post, record, metrics: str, settings: str) -> str:
+    """The page's key: `metrics` is metrics_digest() of its snapshots."""
     try:  # the file by its stat, as git's index does: cheaper than its fields, as exact in practice
         stat = os.stat(os.path.join(root, post.file))
         source = (stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns)
@@ -78,10 +85,11 @@ def post_key(root: Path, post: Post, record, snapshots: dict, settings: str) -> 
                   record.accounts if record else None, metrics)
 
 
-def post_page(site, folder, renderer, post: Post, record, snapshots: dict, tz) -> str:
-    """The post's page: each account's card (smm.render.cards), its publish records and metrics."""
+def post_page(site, folder, renderer, post: Post, record, snapshots: dict, tz, shown: list | None = None) -> str:
+    """The post's page: each account's card (smm.render.cards), its publish records and metrics;
+    `shown` gets (name, file) of each picture written for it."""
     path = page_path(post.id)
-    images = SiteImages(renderer.root, folder, "../../")
+    images = SiteImages(renderer.root, folder, "../../", shown)
     names = [a for a in post.accounts if a in renderer.config.accounts]
     renderings = [renderer.render(post, name) for name in names]
     jobs = [{"account": account, "state": job.get("state"), "url": job.get("url"),

@@ -65,16 +65,21 @@ def _data_months(repo) -> set[date]:
     return months
 
 
+def folder_state(root, folder: str) -> list[tuple]:
+    """(folder, name, size, modification time) of each file in `folder` (relative to `root`)."""
+    path = os.path.join(root, folder)
+    state = []
+    if os.path.isdir(path):
+        for entry in sorted(os.scandir(path), key=lambda e: e.name):
+            stat = entry.stat()
+            state.append((folder, entry.name, stat.st_size, stat.st_mtime_ns))
+    return state
+
+
 def data_state(repo) -> str:
     """A digest of what the reports read: data/ by file stat, the goals, the calendar and the
     published posts' report fields."""
-    state = []
-    for folder in DATA_DIRS:
-        path = repo.root / folder
-        if path.is_dir():
-            for entry in sorted(os.scandir(path), key=lambda e: e.name):
-                stat = entry.stat()
-                state.append((folder, entry.name, stat.st_size, stat.st_mtime_ns))
+    state = [row for folder in DATA_DIRS for row in folder_state(repo.root, folder)]
     posts = [(p.id, p.title, p.pillar, p.campaign, p.publish_at) for p in repo.posts if p.id in repo.records]
     return digest(state, repo.goals, posts, repo.calendar)
 
