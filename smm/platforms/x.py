@@ -285,17 +285,21 @@ class X(Platform):
         params = {"max_results": str(PAGE), "start_time": since.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
                   "tweet.fields": "created_at,referenced_tweets,in_reply_to_user_id,author_id",
                   "expansions": "author_id", "user.fields": "username,public_metrics,verified"}
-        found: list[Incoming] = []
-        for _ in range(MAX_PAGES):
-            page = self.call("GET", f"/2/users/{me}/mentions", "mentions", params=params).json()
+        return [_incoming(t, users.get(t.get("author_id"), {}), me)
+                for t, users in self._pages(f"/2/users/{me}/mentions", "mentions", params, "pagination_token", MAX_PAGES)
+                if t.get("author_id") != me]
+
+    def _pages(self, path: str, label: str, params: dict, token_param: str, pages: int):
+        """(post, its page's users by id) of up to `pages` pages of a timeline or a search, following
+        `meta.next_token` (sent back as `token_param`: timelines and search name it differently)."""
+        for _ in range(pages):
+            page = self.call("GET", path, label, params=params).json()
             users = {u["id"]: u for u in (page.get("includes") or {}).get("users") or []}
-            found += [_incoming(t, users.get(t.get("author_id"), {}), me) for t in page.get("data") or []
-                      if t.get("author_id") != me]
+            yield from ((post, users) for post in page.get("data") or [])
             token = (page.get("meta") or {}).get("next_token")
             if not token:
-                break
-            params["pagination_token"] = token
-        return found
+                return
+            params[token_param] = token
 
     def search(self, query: str, since: datetime, *, authors: Sequence[str] = ()) -> list[Found]:
         """`GET /2/tweets/search/recent` (the last 7 days: an older `since` is cut to that), newest first,
@@ -306,17 +310,9 @@ class X(Platform):
                   "start_time": start.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
                   "tweet.fields": "created_at,public_metrics,author_id", "expansions": "author_id",
                   "user.fields": "username,public_metrics"}
-        found: list[Found] = []
-        for _ in range(SEARCH_PAGES):
-            page = self.call("GET", "/2/tweets/search/recent", "search", params=params).json()
-            users = {u["id"]: u for u in (page.get("includes") or {}).get("users") or []}
-            found += [_found(t, users.get(t.get("author_id"), {})) for t in page.get("data") or []
-                      if t.get("author_id") != me]
-            token = (page.get("meta") or {}).get("next_token")
-            if not token:
-                break
-            params["next_token"] = token
-        return found
+        return [_found(t, users.get(t.get("author_id"), {}))
+                for t, users in self._pages("/2/tweets/search/recent", "search", params, "next_token", SEARCH_PAGES)
+                if t.get("author_id") != me]
 
     def confirm(self, reference: str) -> PublishResult:
         """A post URL (`https://x.com/<user>/status/<id>`) or id; it must be this account's."""
@@ -365,19 +361,13 @@ class X(Platform):
         params = {"max_results": str(PAGE), "exclude": "retweets", "tweet.fields": "created_at,public_metrics",
                   "start_time": since.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")}
         found: list[Found] = []
-        for _ in range(MAX_PAGES):
-            page = self.call("GET", f"/2/users/{user.id}/tweets", "user posts", params=params).json()
-            for tweet in page.get("data") or []:
-                counts = tweet.get("public_metrics") or {}
-                found.append(Found(tweet["id"], handle.lstrip("@"), user.followers, _created(tweet),
-                                   html.unescape(tweet.get("text", "")),
-                                   f"https://x.com/{handle.lstrip('@')}/status/{tweet['id']}",
-                                   counts.get("like_count", 0), counts.get("retweet_count", 0),
-                                   counts.get("reply_count", 0)))
-            token = (page.get("meta") or {}).get("next_token")
-            if not token:
-                break
-            params["pagination_token"] = token
+        for tweet, _ in self._pages(f"/2/users/{user.id}/tweets", "user posts", params, "pagination_token", MAX_PAGES):
+            counts = tweet.get("public_metrics") or {}
+            found.append(Found(tweet["id"], handle.lstrip("@"), user.followers, _created(tweet),
+                               html.unescape(tweet.get("text", "")),
+                               f"https://x.com/{handle.lstrip('@')}/status/{tweet['id']}",
+                               counts.get("like_count", 0), counts.get("retweet_count", 0),
+                               counts.get("reply_count", 0)))
         return [f for f in found if f.created_at >= since]
 
     def check_credentials(self) -> Credentials:
