@@ -17,7 +17,7 @@ from contextlib import ExitStack
 from smm.platforms import http
 from smm.platforms.base import (TOKEN_OPTION, Display, Lookup, MediaRules, Metrics, Outgoing, PublishResult,
                                 VideoRules, api_base_option)
-from smm.platforms.graph import GRAPH_HOST, GRAPH_VERSION, Graph, MetaPlatform, match
+from smm.platforms.graph import GRAPH_HOST, Graph, MetaPlatform, match
 
 METRICS = ("post_impressions", "post_clicks", "post_reactions_by_type_total")
 
@@ -47,13 +47,12 @@ class Facebook(MetaPlatform):
     def graph(self) -> Graph:
         """Calls with the Page's token (asked once, when `token_env` holds a user token)."""
         if not hasattr(self, "_graph"):
-            base = self.options.get("api_base") or GRAPH_HOST
-            given = Graph(base, GRAPH_VERSION, self.secret("token_env"), self.label, self.transport)
+            given = self.new_graph(self.secret("token_env"))
             try:
                 token = given.call("GET", self.page, "page token", params={"fields": "access_token"}).get("access_token")
             finally:
                 given.close()
-            self._graph = Graph(base, GRAPH_VERSION, token or given.token, self.label, self.transport)
+            self._graph = self.new_graph(token or given.token)
         return self._graph
 
     def upload(self, stack: ExitStack, media) -> list[str]:

@@ -289,7 +289,19 @@ class MetaPlatform(Platform):
     settle = 60.0  # assumed: Meta acts on a publish call within its answer timeout, or never
     sleep = staticmethod(time.sleep)  # between container status reads; tests replace it
 
-    graph: Graph
+    graph_host: str = GRAPH_HOST  # Threads: THREADS_HOST
+    graph_version: str = GRAPH_VERSION
+
+    def new_graph(self, token: str) -> Graph:
+        """A Graph client on the account's `api_base` (else the network's host) with this token."""
+        return Graph(self.options.get("api_base") or self.graph_host, self.graph_version, token, self.label,
+                     self.transport)
+
+    @property
+    def graph(self) -> Graph:
+        if not hasattr(self, "_graph"):
+            self._graph = self.new_graph(self.secret("token_env"))
+        return self._graph
 
     def token_info(self) -> TokenInfo:
         """For `smm doctor`: one cheap authenticated call (debug_token) saying whose token this is, its

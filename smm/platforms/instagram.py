@@ -24,7 +24,7 @@ from smm.errors import Rejected
 from smm.platforms import http
 from smm.platforms.base import (HANDLE_OPTION, TOKEN_OPTION, Display, Lookup, MediaRules, Metrics, Outgoing,
                                 PublishResult, VideoRules, api_base_option)
-from smm.platforms.graph import GRAPH_HOST, GRAPH_VERSION, MEDIA_BASE_OPTION, Graph, MetaPlatform, hosting_problem, \
+from smm.platforms.graph import GRAPH_HOST, MEDIA_BASE_OPTION, MetaPlatform, hosting_problem, \
     match, media_url
 
 READY_WITHIN = 600.0  # seconds a container may take to be FINISHED (a reel is processed for minutes)
@@ -54,13 +54,6 @@ class Instagram(MetaPlatform):
     @classmethod
     def media_problem(cls, options, file: str) -> str | None:
         return hosting_problem(cls.label, options, file)
-
-    @property
-    def graph(self) -> Graph:
-        if not hasattr(self, "_graph"):
-            self._graph = Graph(self.options.get("api_base") or GRAPH_HOST, GRAPH_VERSION, self.secret("token_env"),
-                                self.label, self.transport)
-        return self._graph
 
     @property
     def user(self) -> str:

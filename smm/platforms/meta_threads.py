@@ -45,6 +45,7 @@ METRICS = ("views", "likes", "replies", "reposts", "quotes")
 class Threads(MetaPlatform):
     name = "threads"
     label = "Threads"
+    graph_host, graph_version = THREADS_HOST, THREADS_VERSION
     posts_edge, comments_edge, comment_kind = "threads", "replies", "reply"
     text_limit = 500
     threads = True
@@ -83,8 +84,7 @@ class Threads(MetaPlatform):
     @property
     def graph(self) -> Graph:
         if not hasattr(self, "_graph"):
-            self._graph = Graph(self.options.get("api_base") or THREADS_HOST, THREADS_VERSION,
-                                self.secret("token_env"), self.label, self.transport)
+            self._graph = self.new_graph(self.secret("token_env"))
             self.keep_token_fresh()
         return self._graph
 
@@ -112,8 +112,7 @@ class Threads(MetaPlatform):
             return None
         rotation.keep(self.env, self.options["token_env"], token, self.root)
         self._graph.close()
-        self._graph = Graph(self.options.get("api_base") or THREADS_HOST, THREADS_VERSION, token, self.label,
-                            self.transport)
+        self._graph = self.new_graph(token)
         log.info("%s: access token refreshed; the new one is kept in %s", self.account.name, rotation.FOLDER)
         return self.options["token_env"]
 
