@@ -71,29 +71,27 @@ class FileCache:
     def _stamp(self, file: str) -> tuple | None:
         """(mtime, size, inode) of a regular file; None for links (never cached), anything not a
         regular file (read_text reports it) and errors."""
-        stamp = self._stamps.pop(file, None)
-        if stamp is None:
-            try:
-                st = os.lstat(os.path.join(self.root_str, file))
-            except OSError:
-                return None
-            stamp = (st.st_mtime_ns, st.st_ctime_ns, st.st_size, st.st_ino) if stat.S_ISREG(st.st_mode) else None
-        return stamp
+        try:
+            st = os.lstat(os.path.join(self.root_str, file))
+        except OSError:
+            return None
+        return (st.st_mtime_ns, st.st_ctime_ns, st.st_size, st.st_ino) if stat.S_ISREG(st.st_mode) else None
 
     def probably_fresh(self, file: str) -> bool:
         """A hit is likely (stat only): to decide whether parsing is worth a second process."""
         stamp = self._stamps[file] = self._stamp(file)
-        entry = self.entries.get(file)
-        return bool(entry) and stamp is not None and entry[0] == stamp
+        entry = (self._loaded or self._load())[1].get(file)
+        return entry is not None and stamp is not None and entry[0] == stamp
 
     def lookup(self, file: str, limit: int) -> tuple[object, bytes | None]:
         """(value, None) on a hit; (MISS, bytes) to parse; (MISS, None) for links, unreadable or big files."""
         self.seen.add(file)
-        stamp = self._stamp(file)
+        stamp = self._stamps.pop(file) if file in self._stamps else self._stamp(file)
         if stamp is None:
             return MISS, None
-        entry = self.entries.get(file)
-        if entry and entry[0] == stamp and stamp[0] < self.saved_ns - _RACY_NS:
+        saved_ns, entries = self._loaded or self._load()
+        entry = entries.get(file)
+        if entry is not None and entry[0] == stamp and stamp[0] < saved_ns - _RACY_NS:
             self.digests[file] = entry[1]
             self._pending = (file, stamp, entry[1])
             return entry[2], None
