@@ -143,6 +143,24 @@ def remember(root: Path, name: str, version: str, value: object) -> None:
     _write(cache_dir(root) / f"{name}.pickle", (version, value))
 
 
+def recall_bytes(root: Path, name: str, version: str) -> tuple[Path, int, str] | None:
+    """(file, where its bytes start, the note kept with them) of bytes kept under `name` with this
+    version (`remember_bytes`): to be copied out as they are (tens of megabytes never enter Python)."""
+    path = cache_dir(root) / f"{name}.bytes"
+    try:
+        with open(path, "rb") as handle:
+            header = handle.readline(1000)
+    except OSError:
+        return None
+    saved_version, _, note = header.decode("ascii", "replace").rstrip("\n").partition(" ")
+    return (path, len(header), note) if header.endswith(b"\n") and saved_version == version else None
+
+
+def remember_bytes(root: Path, name: str, version: str, note: str, data: bytes) -> None:
+    """Keep bytes for the next run after a header line (the version and a one-word note); best effort."""
+    _write(cache_dir(root) / f"{name}.bytes", f"{version} {note}\n".encode("ascii") + data, raw=True)
+
+
 def _read(path: Path, version: str) -> object:
     collecting = gc.isenabled()
     gc.disable()  # unpickling makes tens of thousands of objects, none of them garbage: no collection passes
@@ -157,13 +175,17 @@ def _read(path: Path, version: str) -> object:
             gc.enable()
 
 
-def _write(path: Path, payload: object) -> None:
-    """Pickle payload to path through a temporary file; an unwritable cache is skipped."""
+def _write(path: Path, payload: object, raw: bool = False) -> None:
+    """Pickle payload (`raw`: bytes as they are) to path through a temporary file; an unwritable
+    cache is skipped."""
     temp = path.with_suffix(f".tmp{os.getpid()}")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         with open(temp, "wb") as handle:
-            pickle.dump(payload, handle, protocol=pickle.HIGHEST_PROTOCOL)
+            if raw:
+                handle.write(payload)
+            else:
+                pickle.dump(payload, handle, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(temp, path)
     except OSError as exc:  # a read-only home or cache folder, a file in its place: the next run computes again
         _discard(temp)
