@@ -147,7 +147,7 @@ def test_warm_and_incremental_checks_find_what_a_full_check_finds(example, tmp_p
 @pytest.mark.parametrize("change", ["added", "upgraded", "removed"])
 def test_an_installed_package_changes_the_cache_key(example, tmp_path, monkeypatch, change):
     """A new version of Markdown (or of any installed package) may render differently: every post is checked again."""
-    from smm.check.run import settings_digest
+    from smm.workspace.kept_settings import settings_digest
 
     packages = tmp_path / "site-packages"
     (packages / "markdown-3.7.dist-info").mkdir(parents=True)

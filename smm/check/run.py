@@ -17,7 +17,6 @@ import hashlib
 import multiprocessing
 import os
 import pickle
-import sys
 import zlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -25,7 +24,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-import smm
 from smm.check.derived import check_comments, check_evergreen, check_variants
 from smm.check.diagnostics import ERROR, WARNING, Diagnostic
 from smm.check.personas import check_audience, check_quiet_personas
@@ -37,13 +35,14 @@ from smm.inbox.replies import check_replies
 from smm.platforms import platform_class
 from smm.publish.evergreen import reshares
 from smm.workspace import lookalikes
-from smm.workspace.cache import MISS, FileCache, recall, remember
+from smm.workspace.cache import MISS, FileCache
 from smm.workspace.calendar import CALENDAR_FILE, gaps
 from smm.workspace.config import PLATFORMS_FILE, Config
-from smm.workspace.files import MAX_TEXT_BYTES, SourceLines, open_regular
+from smm.workspace.files import MAX_TEXT_BYTES, SourceLines
 from smm.workspace.repo import SHARDS, Repo, _quiet_worker, load_repo, shard_of
+from smm.workspace.kept_settings import kept_settings
 from smm.workspace.schema import did_you_mean
-from smm.workspace.settings import Settings, load_settings
+from smm.workspace.settings import Settings
 
 if TYPE_CHECKING:
     from smm.render.rendered import Rendered
@@ -242,54 +241,12 @@ def check_settings(root: Path) -> tuple[Settings, bytes]:
     (check_adapters), and `settings_digest(root)`. They are kept in the cache under that digest:
     parsing hundreds of rule files and importing every platform takes a while (the platforms'
     daily limits are kept with them: a warm check imports no platform)."""
-    key = settings_digest(root)
-    settings = recall(root, "settings", key.hex())
-    if settings is MISS:
-        settings = load_settings(root, voice=True)
-        settings.found["adapters"] = check_adapters(settings.config)
-        settings.daily_limits = daily_limits(settings.config)
-        remember(root, "settings", key.hex(), settings)
-    return settings, key
+    return kept_settings(root, voice=True, complete=_add_platform_facts)
 
 
-def settings_digest(root: Path) -> bytes:
-    """A digest of everything the settings and a post's checks depend on besides the post and its
-    media: smm (its version and source), Python, the installed packages and their versions (the
-    Markdown converter, platforms from other packages), platforms.yml and every file under brand/
-    (voice rules, templates, handles, calendar, goals)."""
-    digest = hashlib.blake2b(f"{smm.__version__} {sys.version}".encode(), digest_size=16)
-    digest.update("\0".join(installed_packages()).encode())
-    files = [root / PLATFORMS_FILE] + _files_under(root / "brand") + [
-        p for p in _files_under(Path(smm.__file__).parent) if p.suffix != ".pyc"]
-    for path in files:
-        digest.update(f"\0{path}\0".encode())
-        try:
-            with open_regular(path) as handle:  # never a named pipe: it would block
-                digest.update(handle.read())
-        except OSError as exc:  # NotRegularFile too
-            digest.update(f"unreadable {exc!r}".encode())
-    return digest.digest()
-
-
-def installed_packages() -> list[str]:
-    """The name and version of every installed distribution (`markdown-3.7.dist-info`), from the
-    folder names on sys.path: one listing per folder, no metadata read."""
-    found = []
-    for folder in sys.path:
-        try:
-            names = os.listdir(folder or ".")
-        except OSError:  # a zip file, a folder that is gone
-            continue
-        found += sorted(f"{folder}/{name}" for name in names if name.endswith((".dist-info", ".egg-info")))
-    return found
-
-
-def _files_under(folder: Path) -> list[Path]:
-    found = []
-    for where, dirs, files in os.walk(folder):
-        dirs.sort()
-        found += [Path(where) / name for name in sorted(files)]
-    return found
+def _add_platform_facts(settings: Settings) -> None:
+    settings.found["adapters"] = check_adapters(settings.config)
+    settings.daily_limits = daily_limits(settings.config)
 
 
 def _relative(root: Path, path: Path) -> str:

@@ -29,10 +29,13 @@ NOW_OPTION = click.option("--now", envvar="SMM_NOW", metavar="ISO8601",
 
 
 def repository(start: Path | None = None):
+    """The repository around `start` (default: here), its settings from the cache when unchanged."""
     from smm.workspace.config import find_root
+    from smm.workspace.kept_settings import kept_settings
     from smm.workspace.repo import load_repo
 
-    return load_repo(find_root(start or Path.cwd()))
+    root = find_root(start or Path.cwd())
+    return load_repo(root, settings=kept_settings(root)[0])
 
 
 def fail_on_broken_config(repo) -> None:

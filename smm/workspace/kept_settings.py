@@ -1,0 +1,71 @@
+"""The settings kept between runs: parsing platforms.yml and every file under brand/ (hundreds of
+voice rules, templates, schemas) takes a while, so they are kept in the cache folder (outside the
+checkout, smm.workspace.cache) under a digest of everything they are made of."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import sys
+from pathlib import Path
+from typing import Callable
+
+import smm
+from smm.workspace.cache import MISS, recall, remember
+from smm.workspace.config import PLATFORMS_FILE
+from smm.workspace.files import open_regular
+from smm.workspace.settings import Settings, load_settings
+
+
+def kept_settings(root: Path, voice: bool = False, complete: Callable[[Settings], None] | None = None) -> tuple[Settings, bytes]:
+    """(`load_settings(root, voice)`, `settings_digest(root)`), from the cache when nothing they
+    depend on changed; `complete` adds what a command keeps with them (done before they are kept)."""
+    key = settings_digest(root)
+    name = "settings" if voice else "settings-plain"
+    settings = recall(root, name, key.hex())
+    if settings is MISS:
+        settings = load_settings(root, voice=voice)
+        if complete is not None:
+            complete(settings)
+        remember(root, name, key.hex(), settings)
+    return settings, key
+
+
+def settings_digest(root: Path) -> bytes:
+    """A digest of everything the settings and a post's checks depend on besides the post and its
+    media: smm (its version and source), Python, the installed packages and their versions (the
+    Markdown converter, platforms from other packages), platforms.yml and every file under brand/
+    (voice rules, templates, handles, calendar, goals)."""
+    digest = hashlib.blake2b(f"{smm.__version__} {sys.version}".encode(), digest_size=16)
+    digest.update("\0".join(installed_packages()).encode())
+    files = [root / PLATFORMS_FILE] + _files_under(root / "brand") + [
+        p for p in _files_under(Path(smm.__file__).parent) if p.suffix != ".pyc"]
+    for path in files:
+        digest.update(f"\0{path}\0".encode())
+        try:
+            with open_regular(path) as handle:  # never a named pipe: it would block
+                digest.update(handle.read())
+        except OSError as exc:  # NotRegularFile too
+            digest.update(f"unreadable {exc!r}".encode())
+    return digest.digest()
+
+
+def installed_packages() -> list[str]:
+    """The name and version of every installed distribution (`markdown-3.7.dist-info`), from the
+    folder names on sys.path: one listing per folder, no metadata read."""
+    found = []
+    for folder in sys.path:
+        try:
+            names = os.listdir(folder or ".")
+        except OSError:  # a zip file, a folder that is gone
+            continue
+        found += sorted(f"{folder}/{name}" for name in names if name.endswith((".dist-info", ".egg-info")))
+    return found
+
+
+def _files_under(folder: Path) -> list[Path]:
+    found = []
+    for where, dirs, files in os.walk(folder):
+        dirs.sort()
+        found += [Path(where) / name for name in sorted(files)]
+    return found
