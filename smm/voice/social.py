@@ -186,7 +186,8 @@ def link_hits(rule: Builtin, post, segments, rendered_texts) -> list[Hit]:
     seen = set()
 
     def add(segment, start, end, url, path=None):
-        domain = _banned(_host(url), banned)
+        low = url.lower()  # the host is part of the URL: without a banned name in it, no banned host
+        domain = _banned(_host(url), banned) if any(d in low for d in banned) else None
         if domain:
             hits.append(Hit(rule, segment, start, end, f"link to a banned domain `{domain}`: {url}", extra_hint=hint,
                             path=path))

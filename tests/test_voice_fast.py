@@ -1,0 +1,150 @@
+"""The voice engine's fast paths find what the plain scans they replace found: repetition
+from one split of the text, occurrence counts without a match object per word (and no
+count at all in a unit too short to exceed `max`), banned link domains looked up only in
+URLs that name one. Each is compared with the previous code, kept here as the reference."""
+
+from __future__ import annotations
+
+import pytest
+from test_voice import load, post, voice_repo
+
+from smm.voice.engine import _Context
+from smm.voice.segments import Segment
+from smm.voice.social import _banned, _host
+from smm.voice.text import find_urls
+
+
+def _rule(tmp_path, text: str):
+    root = voice_repo(tmp_path, {"R.yml": text + "level: warning\n"})
+    voice, problems = load(root)
+    assert problems == []
+    [rule] = voice.rules
+    return rule
+
+
+def _hits(rule, text: str) -> list[tuple]:
+    segment = Segment("body", text, "markdown", None)
+    return [(h.start, h.end, h.message) for h in rule.check(_Context(None, [segment]), [])]
+
+
+# -- repetition --------------------------------------------------------------------------
+
+def _repetition_before(rule, text: str) -> list[tuple]:
+    """The scan of one match at a time that Repetition.check ran before (no exceptions)."""
+    from smm.voice.base import format_message
+    from smm.voice.forms import _only_space
+    from smm.voice.kinds import units
+
+    view = Segment("body", text, "markdown", None).view(rule.nfkc)
+    text = view.text
+    hits = []
+    for u_start, u_end in units(text, rule.unit):
+        prev = None
+        count = 0
+        for match in rule.pattern.finditer(text, u_start, u_end):
+            current = match.group().strip()
+            if not current:
+                continue
+            same = prev is not None and (current.casefold() == prev[2].casefold() if rule.ignorecase
+                                         else current == prev[2])
+            same = same and (not rule.alpha or current.isalpha()) and _only_space(text[prev[1]:match.start()])
+            count = count + 1 if same else 0
+            if same and count > rule.max:
+                hits.append((view.orig(prev[0]), view.orig_end(match.end()), format_message(rule.message, current)))
+                count = 0
+            prev = (match.start(), match.end(), current)
+    return hits
+
+
+WORDS = "tokens: ['[^\\s.!?]+']\n"
+REPETITION_TEXTS = [
+    "Brew the the leaves.", "Brew the The leaves. Brew. Brew 42 42", "the the the the", "a a a a a b b",
+    "Brew. Brew", "Brew, brew; BREW", "Brew the\n\nthe leaves", "no repeat at all", "", "   ", "x",
+    "Winter winter Blend – blend", "Ｗｉｎｔｅｒ ｗｉｎｔｅｒ", "ﬁne ﬁne fine", "straße STRASSE strasse",
+    "用 github github 发布", "我们的的茶，我的书和你的笔", "是是非非 是 是", "了了 了 了 了",
+    "[the](https://x.example) the", "`the` the the", "the #the the", "x" * 50 + " the the",
+]
+
+
+@pytest.mark.parametrize("options", [
+    "", "ignorecase: true\n", "alpha: true\n", "ignorecase: true\nalpha: true\n", "max: 1\n",
+    "scope: sentence\n", "scope: paragraph\nignorecase: true\n",
+])
+@pytest.mark.parametrize("tokens", [WORDS, "tokens: ['[的了是]']\n", "tokens: ['\\w+', '\\p{Han}']\n",
+                                    "tokens: ['(t)he', 'a']\n", "tokens: ['\\s*\\w+\\s*']\n", "tokens: ['[a-z]*']\n"])
+def test_repetition_finds_what_the_scan_found(tmp_path, options, tokens):
+    rule = _rule(tmp_path, "extends: repetition\nmessage: '%s'\n" + tokens + options)
+    for text in REPETITION_TEXTS:
+        assert _hits(rule, text) == _repetition_before(rule, text), text
+        view = Segment("body", text, "markdown", None).view(True)
+        fast = list(rule.repeated(view.text, 0, len(view.text)))
+        assert fast == list(rule._repeated_scan(view.text, 0, len(view.text))), text
+
+
+def test_repetition_of_many_words_in_a_row(tmp_path):
+    rule = _rule(tmp_path, "extends: repetition\nmessage: '%s'\nmax: 1\n" + WORDS)
+    text = "go go go go go stop go go go"
+    assert [text[s:e] for s, e, _ in _hits(rule, text)] == ["go go", "go go", "go go"]
+    assert _hits(rule, text) == _repetition_before(rule, text)
+
+
+# -- occurrence --------------------------------------------------------------------------
+
+def _occurrence_before(rule, text: str) -> list[tuple]:
+    """The count of Occurrence.check before: every match's span, then the count."""
+    from smm.voice.base import format_message
+    from smm.voice.kinds import units
+
+    view = Segment("body", text, "markdown", None).view(rule.nfkc)
+    hits = []
+    for u_start, u_end in units(view.text, rule.unit):
+        spans = [m.span() for m in rule.token.finditer(view.text, u_start, u_end) if m.end() > m.start()]
+        count = len(spans)
+        if rule.max and count > rule.max:
+            start, end = spans[rule.max]
+        elif rule.min and count < rule.min:
+            line_end = view.text.find("\n", u_start, u_end)
+            start, end = u_start, (line_end if line_end > u_start else u_end)
+        else:
+            continue
+        hits.append((view.orig(start), view.orig_end(end), format_message(rule.message, count)))
+    return hits
+
+
+OCCURRENCE_TEXTS = [
+    "One two three four. One two three four five six. 一二三四五六七八。", "abcd.", "abcde.", "abcdef.", "a b c d e",
+    "短句。这一句话有点太长了！", "一二三四", "一二三四五", "一二三四五六", "", "Hi!\n\nOne two three four five six seven",
+    "ｏｎｅ ｔｗｏ ｔｈｒｅｅ ｆｏｕｒ ｆｉｖｅ", "x-y-z a-b c", "don't can't won't isn't wasn't", "   one   ",
+]
+
+
+@pytest.mark.parametrize("limits", ["max: 4\n", "max: 5\n", "min: 3\n", "max: 5\nmin: 2\n", "max: 1\n"])
+@pytest.mark.parametrize("scope", ["sentence", "paragraph", "text"])
+@pytest.mark.parametrize("token", ["'[A-Za-z]+'", "'\\p{Han}'", "'[A-Za-z]*'", "'([A-Za-z])[a-z]*'", "'(x)?\\w'",
+                                   "\"[A-Za-z][A-Za-z'’-]*\"", "'\\b'"])
+def test_occurrence_counts_what_the_scan_counted(tmp_path, limits, scope, token):
+    rule = _rule(tmp_path, f"extends: occurrence\nmessage: '%d'\nscope: {scope}\ntoken: {token}\n" + limits)
+    for text in OCCURRENCE_TEXTS:
+        assert _hits(rule, text) == _occurrence_before(rule, text), text
+
+
+# -- banned link domains ----------------------------------------------------------------------
+
+URLS = ["https://bit.ly/abc", "https://BIT.LY/abc", "HTTPS://Bit.Ly.", "https://user:pw@bit.ly:8080/x",
+        "https://sub.spam.example/p", "https://notbit.ly/x", "https://bit.ly.example.com/x", "www.bit.ly/x",
+        "https://example.com/?u=bit.ly", "https://example.com/bit.ly", "https://[::1]/bit.ly", "ftp://spam.example",
+        "https://xn--spam.example/", "https://spam.example.org/", "https://cloudleaf.example/g/1"]
+
+
+@pytest.mark.parametrize("url", URLS)
+def test_banned_link_domains_as_before(tmp_path, url):
+    config = "link_domains: {banned: [bit.ly, spam.example]}\n"
+    root = voice_repo(tmp_path, posts={"p.md": post(f"See {url} now.")}, voice_yml=config)
+    voice, problems = load(root)
+    from test_voice import posts_of
+
+    [item] = posts_of(root)
+    found = [d.message for d in voice.check_post(item, []) if d.rule == "voice.link-domain"]
+    expected = [f"link to a banned domain `{domain}`: {link}" for _, _, link in find_urls(f"See {url} now.")
+                if (domain := _banned(_host(link), ["bit.ly", "spam.example"]))]
+    assert found == expected
