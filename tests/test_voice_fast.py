@@ -148,3 +148,86 @@ def test_banned_link_domains_as_before(tmp_path, url):
     expected = [f"link to a banned domain `{domain}`: {link}" for _, _, link in find_urls(f"See {url} now.")
                 if (domain := _banned(_host(link), ["bit.ly", "spam.example"]))]
     assert found == expected
+
+
+def test_banned_link_domains_in_rendered_text_as_before(tmp_path):
+    """A template's link (rendered text only) is still found, in any case of its host."""
+    config = "link_domains: {banned: [bit.ly]}\n"
+    root = voice_repo(tmp_path, posts={"p.md": post("Plain text, no link.")}, voice_yml=config)
+    voice, _ = load(root)
+    from test_voice import posts_of
+
+    from smm.render.rendered import Part, Rendered
+
+    [item] = posts_of(root)
+    for text, wanted in [("Plain text, no link. https://BIT.ly/x", 1), ("Plain text, no link. https://bit.lyx.example/", 0),
+                         ("Plain text, no link. https://cloudleaf.example/bit.ly", 0)]:
+        rendered = [Rendered(item.id, "mastodon", "mastodon", (Part(text, len(text), 500),), (), None)]
+        found = [d for d in voice.check_post(item, rendered) if d.rule == "voice.link-domain"]
+        assert len(found) == wanted, text
+
+
+# -- conditional --------------------------------------------------------------------------
+
+def _conditional_before(rule, texts: list[str]) -> list[tuple]:
+    """Conditional.check before: `second` looked for first, then each match of `first`."""
+    from smm.voice.base import format_message, nested, regex_hits
+    from smm.voice.forms import _literal_spans
+
+    views = [Segment("body", text, "markdown", None).view(rule.nfkc) for text in texts]
+    defined, present = set(), False
+    for view in views:
+        for match in rule.second.finditer(view.text):
+            present = True
+            defined.update(g for g in match.groups() if g)
+    if present and not rule.second_has_group:
+        return []
+    hits = []
+    for index, view in enumerate(views):
+        excepted = [(s, e) for p, _, _ in rule.exceptions.patterns for s, e, _ in regex_hits(p, view, True)]
+        excepted += _literal_spans(view, rule.exceptions.literals)
+        for match in rule.first.finditer(view.text):
+            observed = match.group(1) if match.groups() and match.group(1) else match.group()
+            if observed in defined or any(nested(*match.span(), s, e) for s, e in excepted):
+                continue
+            hits.append((index, view.orig(match.start()), view.orig_end(match.end()), format_message(rule.message, observed)))
+    return hits
+
+
+ACRONYMS = ("extends: conditional\nmessage: '%s'\nfirst: '\\b([A-Z]{3,5})\\b'\n"
+            "second: '(?:\\b[A-Z][a-z]+ )+\\(([A-Z]{3,5})\\)|\\p{Han}+[（(]([A-Z]{3,5})[）)]'\nexceptions: [FAQ, '\\bDI[Y]']\n")
+CONDITIONAL_TEXTS = [
+    ["Our tea has EU organic certification and a PGI."], ["Protected Geographical Indication (PGI) tea. Every PGI lot."],
+    ["地理标志（PGI）产品，PGI茶园"], ["no acronym here", "nor here"], ["Protected Indication (PGI)", "a PGI lot"],
+    ["a PGI lot", "Protected Indication (PGI)"], ["FAQ and DIY and ABC"], [""], ["(PGI) alone, and PGI"],
+    ["Tea Board (TB) and TBA", "ＰＧＩ full width"],
+]
+
+
+@pytest.mark.parametrize("second", ["", "second: 'Spelled Out'\n"])
+@pytest.mark.parametrize("texts", CONDITIONAL_TEXTS)
+def test_conditional_finds_what_it_found(tmp_path, texts, second):
+    rule = _rule(tmp_path, ACRONYMS.split("second:")[0] + second + "exceptions: [FAQ]\n" if second else ACRONYMS)
+    segments = [Segment("body", text, "markdown", None) for text in texts]
+    found = [(segments.index(h.segment), h.start, h.end, h.message) for h in rule.check(_Context(None, segments), [])]
+    assert found == _conditional_before(rule, texts)
+
+
+# -- counted social marks ---------------------------------------------------------------------
+
+@pytest.mark.parametrize("body,mark", [
+    ("one! two! three!", None), ("one! two! three! four!", "four!"), ("！！！！", "！！！！"),
+    ("a! b! <!-- smm-disable voice.exclamation -->c! d!<!-- smm-enable voice.exclamation --> e!", None),
+    ("a! b! <!-- smm-disable voice.exclamation -->c!<!-- smm-enable voice.exclamation --> e! f!", "f!"),
+    ("🍵🍵🍵 tea! 🌿", "🌿"), ("🍵🍵 🌿", None),
+])
+def test_counted_marks_past_the_maximum(tmp_path, body, mark):
+    """A hit at the first mark past the maximum (`mark`: the text ending at it)."""
+    config = "exclamation: {max: 3}\nemoji: {max: 3}\n"
+    root = voice_repo(tmp_path, posts={"p.md": post(body)}, voice_yml=config)
+    voice, _ = load(root)
+    from test_voice import posts_of
+
+    [item] = posts_of(root)
+    found = voice.check_post(item, [])
+    assert [(d.line, d.column) for d in found] == ([(item.body_line, body.rindex(mark) + len(mark))] if mark else [])

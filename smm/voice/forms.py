@@ -218,21 +218,28 @@ class Conditional(Rule):
     exceptions: TokenSet
 
     def check(self, ctx, candidates) -> list[Hit]:
-        segments = [s for s in ctx.segments if self.applies(s)]
+        firsts = []  # (segment, view, matches of `first`): without any, `second` need not be looked for
+        for segment in ctx.segments:
+            if self.applies(segment):
+                view = self.view(segment)
+                matches = list(self.first.finditer(view.text))
+                if matches:
+                    firsts.append((segment, view, matches))
+        if not firsts:
+            return []
         defined: set[str] = set()
         present = False
-        for segment in segments:
-            view = self.view(segment)
-            for match in self.second.finditer(view.text):
-                present = True
-                defined.update(g for g in match.groups() if g)
+        for segment in ctx.segments:
+            if self.applies(segment):
+                for match in self.second.finditer(self.view(segment).text):
+                    present = True
+                    defined.update(g for g in match.groups() if g)
         if present and not self.second_has_group:
             return []
         hits = []
-        for segment in segments:
-            view = self.view(segment)
+        for segment, view, matches in firsts:
             excepted = None
-            for match in self.first.finditer(view.text):
+            for match in matches:
                 observed = match.group(1) if match.groups() and match.group(1) else match.group()
                 if observed in defined:
                     continue
