@@ -231,3 +231,64 @@ def test_counted_marks_past_the_maximum(tmp_path, body, mark):
     [item] = posts_of(root)
     found = voice.check_post(item, [])
     assert [(d.line, d.column) for d in found] == ([(item.body_line, body.rindex(mark) + len(mark))] if mark else [])
+
+
+# -- NFKC with a map ----------------------------------------------------------------------------
+
+def _normalize_before(text: str):
+    """smm.voice.text._normalize_slow before: every character cluster one at a time."""
+    import unicodedata
+
+    from smm.voice.text import Normalized, _lower
+
+    out, norm_starts, orig_starts, orig_ends = [], [], [], []
+    n = i = 0
+    run_start = None
+    while i < len(text):
+        j = i + 1
+        while j < len(text) and (unicodedata.combining(text[j]) or text[j] in "\uff9e\uff9f\u3099\u309a"):
+            j += 1
+        cluster = text[i:j]
+        norm = unicodedata.normalize("NFKC", cluster)
+        if len(norm) == len(cluster) == 1:
+            if run_start is None:
+                run_start = i
+                norm_starts.append(n)
+                orig_starts.append(i)
+                orig_ends.append(i)
+            orig_ends[-1] = j
+        else:
+            run_start = None
+            norm_starts.append(n)
+            orig_starts.append(i)
+            orig_ends.append(j)
+        out.append(norm)
+        n += len(norm)
+        i = j
+    normalized = "".join(out)
+    return Normalized(normalized, _lower(normalized), norm_starts, orig_starts, orig_ends)
+
+
+LINES = ["plain English line", "中文一行，没有什么特别", "等一下…好吧", "ﬁne ﬂour", "x\u0301 and e\u0301", "\u0301starts with a mark",
+         "ｶﾞｷﾞ half-width kana", "か\u3099", "\u1100\u1161 jamo", "𝐛𝐨𝐥𝐝", "Å Ω ㈱", "", " ", "tab\there", "line\r"]
+
+
+@pytest.mark.parametrize("first", LINES)
+def test_normalizing_line_by_line_maps_as_before(first):
+    from smm.voice.text import _normalize_slow
+
+    for second in LINES:
+        for text in (first + "\n" + second, first + "\n\n" + second + "\n", "\n" + first + "…\n" + second,
+                     first + "\n" + second + "\n" + first, first + second):
+            fast, before = _normalize_slow(text), _normalize_before(text)
+            assert fast == before, repr(text)
+            assert [fast.orig(k) for k in range(len(fast.text))] == [before.orig(k) for k in range(len(before.text))]
+
+
+def test_every_combining_character_is_a_mark():
+    """The plain-line test looks for marks: it must find every character that combines."""
+    import unicodedata
+
+    from smm.voice.text import _MARKS
+
+    assert not [c for c in range(0x110000) if unicodedata.combining(chr(c)) and not _MARKS.match(chr(c))]
