@@ -11,7 +11,7 @@ from typing import Callable
 
 import regex
 
-SPLIT_MARKER = "<!-- split -->"
+from smm.content.comments import SPLIT_MARKER
 
 _ATOM = regex.compile(r"https?://\S+|(?<![\w@])[#@][\w.@-]+|\X", regex.UNICODE)
 _SENTENCE_END = regex.compile(r"(?<=[.!?…])\s+|(?<=[。！？])")

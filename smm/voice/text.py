@@ -15,9 +15,9 @@ from dataclasses import dataclass
 
 import regex
 
+from smm.content.comments import CODE_FENCE as _FENCE
+from smm.content.comments import CODE_SPAN as _CODE_SPAN
 from smm.content.tokens import MENTION, NOT_BEFORE_HASHTAG
-from smm.render.markup import CODE_FENCE as _FENCE
-from smm.render.markup import CODE_SPAN as _CODE_SPAN
 
 # -- skipping -----------------------------------------------------------------------
 
