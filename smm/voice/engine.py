@@ -225,7 +225,7 @@ class Voice:
             rendered_segments = _rendered_segments(segments, rendered)
         if "link_domains" in b:
             hits += social.link_hits(b["link_domains"], post, segments, rendered_segments)
-        if "disclosure" in b:
+        if "disclosure" in b and social.sponsored(post):
             hits += social.disclosure_hits(b["disclosure"], post, _account_texts(post, rendered))
         if "hashtags" in b:
             hits += social.hashtag_hits(b["hashtags"], post, rendered, b.get("disclosure"))

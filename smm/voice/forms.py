@@ -3,7 +3,9 @@ conditional and consistency (smm.voice.kinds has those of word lists)."""
 
 from __future__ import annotations
 
+import operator
 import re
+from itertools import accumulate, compress, islice
 
 import regex
 
@@ -28,29 +30,59 @@ class Repetition(Rule):
             if not self.applies(segment):
                 continue
             view = self.view(segment)
-            text = view.text
             excepted = None
-            for u_start, u_end in units(text, self.unit):
-                prev = None
+            for u_start, u_end in units(view.text, self.unit):
                 count = 0
-                for match in self.pattern.finditer(text, u_start, u_end):
-                    current = match.group().strip()
-                    if not current:
-                        continue
-                    same = prev is not None and (current.casefold() == prev[2].casefold() if self.ignorecase
-                                                 else current == prev[2])
-                    same = same and (not self.alpha or current.isalpha()) and _only_space(text[prev[1]:match.start()])
-                    count = count + 1 if same else 0
-                    if same and count > self.max:
-                        start, end = prev[0], match.end()
+                previous = -1
+                for index, start, end, current in self.repeated(view.text, u_start, u_end):
+                    count = count + 1 if index == previous + 1 else 1  # repeated tokens in a row
+                    previous = index
+                    if count > self.max:
                         if excepted is None:
                             excepted = self._excepted(view)
                         if not any(nested(start, end, s, e) for s, e in excepted):
                             s, e = view.orig(start), view.orig_end(end)
                             hits.append(Hit(self, segment, s, e, format_message(self.message, current)))
                             count = 0
-                    prev = (match.start(), match.end(), current)
         return hits
+
+    def repeated(self, text: str, start: int, end: int):
+        """(index, start, end, token) of each token of text[start:end] that repeats the one
+        before it: the same (in any case with ignorecase; letters only with alpha) with
+        nothing but spaces or non-sentence punctuation between; start: the earlier one's.
+        index counts the tokens (those that are only spaces are no tokens)."""
+        # The pattern is `(token|token…)` (smm.voice.rules): with no group in the tokens,
+        # one split gives the text before the first token, a token, what is between, …
+        if self.pattern.groups != 1 or start or end != len(text):
+            yield from self._repeated_scan(text, start, end)
+            return
+        parts = self.pattern.split(text)
+        tokens = list(map(str.strip, parts[1::2]))
+        if "" in tokens:  # only spaces: the scan skips it, what lies around it is one gap
+            yield from self._repeated_scan(text, start, end)
+            return
+        keys = list(map(str.casefold, tokens)) if self.ignorecase else tokens
+        offsets = None
+        for i in compress(range(1, len(keys)), map(operator.eq, keys, islice(keys, 1, None))):
+            current = tokens[i]
+            if (not self.alpha or current.isalpha()) and _only_space(parts[2 * i]):
+                if offsets is None:
+                    offsets = list(accumulate(map(len, parts), initial=0))
+                yield i, offsets[2 * i - 1], offsets[2 * i + 2], current  # token i is parts[2i + 1]
+
+    def _repeated_scan(self, text: str, start: int, end: int):
+        """`repeated`, one match at a time."""
+        prev = None
+        index = -1
+        for match in self.pattern.finditer(text, start, end):
+            current = match.group().strip()
+            if not current:
+                continue
+            index += 1
+            if prev is not None and (current.casefold() == prev[2].casefold() if self.ignorecase else current == prev[2]) \
+                    and (not self.alpha or current.isalpha()) and _only_space(text[prev[1]:match.start()]):
+                yield index, prev[0], match.end(), current
+            prev = (match.start(), match.end(), current)
 
     def _excepted(self, view: Normalized) -> list[tuple[int, int]]:
         spans = []
@@ -186,21 +218,28 @@ class Conditional(Rule):
     exceptions: TokenSet
 
     def check(self, ctx, candidates) -> list[Hit]:
-        segments = [s for s in ctx.segments if self.applies(s)]
+        firsts = []  # (segment, view, matches of `first`): without any, `second` need not be looked for
+        for segment in ctx.segments:
+            if self.applies(segment):
+                view = self.view(segment)
+                matches = list(self.first.finditer(view.text))
+                if matches:
+                    firsts.append((segment, view, matches))
+        if not firsts:
+            return []
         defined: set[str] = set()
         present = False
-        for segment in segments:
-            view = self.view(segment)
-            for match in self.second.finditer(view.text):
-                present = True
-                defined.update(g for g in match.groups() if g)
+        for segment in ctx.segments:
+            if self.applies(segment):
+                for match in self.second.finditer(self.view(segment).text):
+                    present = True
+                    defined.update(g for g in match.groups() if g)
         if present and not self.second_has_group:
             return []
         hits = []
-        for segment in segments:
-            view = self.view(segment)
+        for segment, view, matches in firsts:
             excepted = None
-            for match in self.first.finditer(view.text):
+            for match in matches:
                 observed = match.group(1) if match.groups() and match.group(1) else match.group()
                 if observed in defined:
                     continue

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 
 from smm.voice.base import Hit, Rule, format_message, longest_first, nested, regex_hits
@@ -21,10 +22,12 @@ _SENTENCE_END = re.compile(r"[.!?。！？]+[\"'”’」』）)\]]*(?=\s|$|[^\x
 _PARAGRAPH = re.compile(r"\n[ \t]*\n\s*")
 
 
-def units(text: str, unit: str) -> list[tuple[int, int]]:
-    """(start, end) of each paragraph or sentence of a text, or the whole text."""
+@lru_cache(maxsize=16)
+def units(text: str, unit: str) -> tuple[tuple[int, int], ...]:
+    """(start, end) of each paragraph or sentence of a text, or the whole text; the last
+    few texts' are kept, so the rules that count per sentence find them once per text."""
     if unit == "whole":
-        return [(0, len(text))]
+        return ((0, len(text)),)
     spans = []
     start = 0
     for match in _PARAGRAPH.finditer(text):
@@ -48,7 +51,7 @@ def units(text: str, unit: str) -> list[tuple[int, int]]:
             e -= 1
         if e > s:
             trimmed.append((s, e))
-    return trimmed
+    return tuple(trimmed)
 
 
 def accept(view: Normalized, start: int, end: int, entry: Entry) -> bool:
@@ -228,10 +231,12 @@ class Occurrence(Rule):
                 continue
             view = self.view(segment)
             for u_start, u_end in units(view.text, self.unit):
-                spans = [m.span() for m in self.token.finditer(view.text, u_start, u_end) if m.end() > m.start()]
-                count = len(spans)
+                if self.max and not self.min and u_end - u_start <= self.max:
+                    continue  # each match takes a character: there cannot be more than max
+                count = self.count(view.text, u_start, u_end)
                 if self.max and count > self.max:
-                    start, end = spans[self.max]
+                    start, end = [m.span() for m in self.token.finditer(view.text, u_start, u_end)
+                                  if m.end() > m.start()][self.max]
                 elif self.min and count < self.min:
                     line_end = view.text.find("\n", u_start, u_end)
                     start, end = u_start, (line_end if line_end > u_start else u_end)
@@ -240,3 +245,10 @@ class Occurrence(Rule):
                 s, e = view.orig(start), view.orig_end(end)
                 hits.append(Hit(self, segment, s, e, format_message(self.message, count)))
         return hits
+
+    def count(self, text: str, start: int, end: int) -> int:
+        """Non-empty matches of the token in text[start:end]."""
+        if self.token.groups:  # findall would give the groups, maybe empty in a non-empty match
+            return sum(1 for m in self.token.finditer(text, start, end) if m.end() > m.start())
+        found = self.token.findall(text, start, end)
+        return len(found) - found.count("")

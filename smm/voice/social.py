@@ -82,6 +82,8 @@ def load_builtins(config: dict) -> dict[str, Builtin]:
 def count_hits(rule: Builtin, segment, pattern, maximum: int, what: str) -> list[Hit]:
     """A hit at the first mark past the maximum in one text (what: the plural noun); marks
     inside a region where the rule is disabled (`<!-- smm-disable ... -->`) do not count."""
+    if not pattern.groups and len(pattern.findall(segment.prepared)) <= maximum:
+        return []  # few enough even before disabled regions are left out
     spans = [m.span() for m in pattern.finditer(segment.prepared)]
     if segment.directives:
         spans = [s for s in spans if not disabled_at(segment.directives, rule.id, s[0])]
@@ -135,9 +137,13 @@ def disclosure_tokens(rule: Builtin) -> list[str]:
     return [str(t) for t in rule.settings.get("tokens") or ["#ad", "#sponsored", "#广告"]]
 
 
+def sponsored(post) -> bool:
+    return post.meta.get("sponsored") is True
+
+
 def disclosure_hits(rule: Builtin, post, texts: dict[str, str]) -> list[Hit]:
     """texts: account → the text it receives. Every account's text must carry a disclosure."""
-    if post.meta.get("sponsored") is not True:
+    if not sponsored(post):
         return []
     tokens = disclosure_tokens(rule)
     pattern = _tokens_pattern(tokens)
@@ -185,15 +191,19 @@ def link_hits(rule: Builtin, post, segments, rendered_texts) -> list[Hit]:
     hits = []
     seen = set()
 
+    def named(text: str) -> bool:  # a host is part of its URL: without a banned name, no banned host
+        low = text.lower()
+        return any(domain in low for domain in banned)
+
     def add(segment, start, end, url, path=None):
-        domain = _banned(_host(url), banned)
+        domain = _banned(_host(url), banned) if named(url) else None
         if domain:
             hits.append(Hit(rule, segment, start, end, f"link to a banned domain `{domain}`: {url}", extra_hint=hint,
                             path=path))
             seen.add(url)
 
     for segment in segments:
-        if segment.scope in ("body", "title", "alt"):
+        if segment.scope in ("body", "title", "alt") and named(segment.text):
             for start, end, url in find_urls(segment.text):
                 add(segment, start, end, url)
             for match in MARKDOWN_TARGET.finditer(segment.text):
@@ -203,7 +213,7 @@ def link_hits(rule: Builtin, post, segments, rendered_texts) -> list[Hit]:
         if isinstance(value, str):
             add(None, 0, 0, value, path)
     for segment in rendered_texts:  # templates may add links the sources do not have
-        for start, end, url in find_urls(segment.text):
+        for start, end, url in find_urls(segment.text) if named(segment.text) else ():
             if not any(url.startswith(s) or s.startswith(url.split("?")[0]) for s in seen):
                 add(segment, start, end, url)
     return hits

@@ -13,6 +13,8 @@ import unicodedata
 from bisect import bisect_right
 from dataclasses import dataclass
 
+import regex
+
 from smm.content.comments import CODE_FENCE as _FENCE
 from smm.content.comments import CODE_SPAN as _CODE_SPAN
 from smm.content.tokens import MENTION, NOT_BEFORE_HASHTAG
@@ -298,40 +300,75 @@ def normalize(text: str, nfkc: bool = True) -> Normalized:
     return Normalized(mapped, _lower(mapped))
 
 
+# Every character `unicodedata.combining` is true of is a mark (tests/test_voice_fast.py),
+# and so are the half-width kana voicing marks the clusters below also take in.
+_MARKS = regex.compile(r"[\p{M}\uff9e\uff9f]")
+
+
+def _stretches(text: str):
+    """(start, end, plain) of each line of a text (one that starts with a mark stays with the
+    line before); plain: no marks, and every character is its own NFKC form."""
+    start, length = 0, len(text)
+    k = text.find("\n")
+    while k >= 0:
+        k += 1
+        if k < length and not _MARKS.match(text, k):
+            yield start, k, _plain(text[start:k])
+            start = k
+        k = text.find("\n", k)
+    if start < length:
+        yield start, length, _plain(text[start:])
+
+
+def _plain(line: str) -> bool:
+    return unicodedata.is_normalized("NFKC", line) and not _MARKS.search(line)
+
+
 def _normalize_slow(text: str) -> Normalized:
-    """Character clusters (a base and its combining marks) one at a time, with a map."""
+    """Character clusters (a base and its combining marks) one at a time, with a map; a
+    plain line (see `_stretches`) is copied whole: its characters map one to one."""
     out: list[str] = []
     norm_starts: list[int] = []
     orig_starts: list[int] = []
     orig_ends: list[int] = []
     n = 0
-    i = 0
     run_start = None  # start of a one-to-one run (orig index)
-    length = len(text)
-    while i < length:
-        j = i + 1
-        while j < length and unicodedata.combining(text[j]) or (j < length and text[j] in "\uff9e\uff9f\u3099\u309a"):
-            j += 1
-        cluster = text[i:j]
-        norm = _NFKC_CACHE.get(cluster)
-        if norm is None:
-            norm = unicodedata.normalize("NFKC", cluster)
-            if len(_NFKC_CACHE) < 10_000:
-                _NFKC_CACHE[cluster] = norm
-        if len(norm) == len(cluster) == 1:
+    for start, end, plain in _stretches(text):
+        if plain:
             if run_start is None:
-                run_start = i
+                run_start = start
+                norm_starts.append(n)
+                orig_starts.append(start)
+                orig_ends.append(start)
+            orig_ends[-1] = end
+            out.append(text[start:end])
+            n += end - start
+            continue
+        i = start
+        while i < end:
+            j = i + 1
+            while j < end and unicodedata.combining(text[j]) or (j < end and text[j] in "\uff9e\uff9f\u3099\u309a"):
+                j += 1
+            cluster = text[i:j]
+            norm = _NFKC_CACHE.get(cluster)
+            if norm is None:
+                norm = unicodedata.normalize("NFKC", cluster)
+                if len(_NFKC_CACHE) < 10_000:
+                    _NFKC_CACHE[cluster] = norm
+            if len(norm) == len(cluster) == 1:
+                if run_start is None:
+                    run_start = i
+                    norm_starts.append(n)
+                    orig_starts.append(i)
+                    orig_ends.append(i)
+                orig_ends[-1] = j
+            else:
+                run_start = None
                 norm_starts.append(n)
                 orig_starts.append(i)
-                orig_ends.append(i)
-            orig_ends[-1] = j
-        else:
-            run_start = None
-            norm_starts.append(n)
-            orig_starts.append(i)
-            orig_ends.append(j)
-        out.append(norm)
-        n += len(norm)
-        i = j
+                orig_ends.append(j)
+            out.append(norm)
+            n += len(norm)
+            i = j
     normalized = "".join(out)
     return Normalized(normalized, _lower(normalized), norm_starts, orig_starts, orig_ends)
