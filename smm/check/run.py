@@ -17,7 +17,6 @@ import hashlib
 import multiprocessing
 import os
 import pickle
-import zlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -39,7 +38,7 @@ from smm.workspace.cache import MISS, FileCache
 from smm.workspace.calendar import CALENDAR_FILE, gaps
 from smm.workspace.config import PLATFORMS_FILE, Config
 from smm.workspace.files import MAX_TEXT_BYTES, SourceLines
-from smm.workspace.repo import SHARDS, Repo, _quiet_worker, load_repo, shard_of
+from smm.workspace.repo import Repo, ShardedCache, _quiet_worker, load_repo, shard_of
 from smm.workspace.kept_settings import kept_settings
 from smm.workspace.schema import did_you_mean
 from smm.workspace.settings import Settings
@@ -49,7 +48,6 @@ if TYPE_CHECKING:
 
 GAP_WARNING_WINDOW = timedelta(days=7)
 RESHARES_AHEAD = timedelta(days=90)  # planned re-shares count in the promotional share this far ahead
-INDEX_FILES = 16  # per shard: a changed post rewrites one of them (a sixteenth of the index)
 
 
 def run_check(root: Path, now: datetime, paths: list[Path] | None = None,
@@ -107,7 +105,7 @@ class Checked:
 
 class PostChecks:
     """Reads and checks each post (see repo.Reader): parsing and every check of one post that needs
-    the settings but no other post, kept in an index (`checks-N-M`, INDEX_FILES per shard) for the next run;
+    the settings but no other post, kept in an index (`checks-SHARD-N`, a ShardedCache) for the next run;
     only the due date (which depends on the time and the records) is checked every time."""
 
     def __init__(self, now: datetime, settings_key: bytes, wanted: list[str] | None = None) -> None:
@@ -115,22 +113,16 @@ class PostChecks:
         self.settings_key = settings_key
         self.wanted = wanted  # None: every post's problems are reported
         self.renderer = None  # smm.render.rendered.Renderer, made in the process that uses it
-        self.caches: dict[tuple[int, int], FileCache] = {}  # by (shard, index file), loaded by the process that checks it
-        self.cache_of: dict[str, FileCache] = {}  # by post file
+        self.index: ShardedCache | None = None  # `checks-SHARD-N` in the cache folder
         self.media_states: dict[str, tuple] = {}
         self.own: dict[str, tuple[bytes | None, bytes, bytes]] = {}  # reported file → CheckRun.own
         self.ahead = None  # the second process checking the posts asked for (start), and its result
         self.ahead_result = None
 
     def _cache(self, root: Path, file: str) -> FileCache:
-        cache = self.cache_of.get(file)
-        if cache is None:
-            crc = zlib.crc32(file.encode())  # as shard_of
-            where = (crc % SHARDS, crc // SHARDS % INDEX_FILES)
-            if where not in self.caches:
-                self.caches[where] = FileCache(root, "checks-{}-{}".format(*where), self.settings_key.hex())
-            cache = self.cache_of[file] = self.caches[where]
-        return cache
+        if self.index is None:
+            self.index = ShardedCache(root, "checks", self.settings_key.hex())
+        return self.index(file)
 
     def probably_fresh(self, root: Path, file: str) -> bool:
         return self._cache(root, file).probably_fresh(file)
@@ -211,8 +203,8 @@ class PostChecks:
     def save(self, shard: int) -> dict:
         """Keep the results of a shard this process read for the next run; its files' own problems
         (pickled) go to the main process."""
-        for where in [where for where in self.caches if where[0] == shard]:
-            self.caches.pop(where).save()
+        if self.index is not None:
+            self.index.save(shard)
         return {file: own for file, own in self.own.items() if shard_of(file) == shard}
 
     def merge(self, handed: dict) -> None:

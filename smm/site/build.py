@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import cache
 from pathlib import Path
-from xml.sax.saxutils import escape
+from html import escape
 
 from markupsafe import Markup
 
@@ -18,6 +18,7 @@ from smm.site.catalogue import catalogue
 from smm.site.output import FOOTER, WORKER_FROM, PageCache, SiteFolder, digest
 from smm.site.render import Site, stylesheet
 from smm.workspace.brand import first_language, page_language
+from smm.workspace.cache import MISS, recall, remember
 
 SOURCES = ("site", "render", "report", "templates", "platforms")  # smm's code a page depends on
 
@@ -123,21 +124,24 @@ def _post_pages(site, folder, repo, now, settings) -> None:
 
 def _post_metrics(repo, folder, now) -> tuple[dict[str, str], object]:
     """(post id → the digest of its latest metrics, a function giving post id → its snapshots).
-    The last build's digests are reused without reading the metrics when data/metrics is
-    unchanged and its newest row was collected before both builds' times."""
+    The last build's digests and snapshots (kept in the cache folder) are reused without reading
+    the metrics when data/metrics is unchanged and its newest row was collected before both builds' times."""
     from smm.report.load import latest_snapshots, newest_collected
 
-    state = reports.folder_state(repo.root, "data/metrics")
-    by_post = cache(lambda: _by_post(latest_snapshots(repo.root, now)))
+    state = digest(reports.folder_state(repo.root, "data/metrics"))
     old = folder.previous_notes.get("metrics")
-    if old and old["state"] == digest(state) and old["newest"] < now.timestamp():
+    unchanged = bool(old) and old["state"] == state and old["newest"] < now.timestamp()
+    kept = cache(lambda: recall(repo.root, "site-metrics", state) if unchanged else MISS)
+    by_post = cache(lambda: _by_post(latest_snapshots(repo.root, now)) if kept() is MISS else kept())
+    if unchanged:
         folder.notes["metrics"] = old
         return old["posts"], by_post
     found = {post_id: posts.metrics_digest(mine) for post_id, mine in by_post().items()}
     newest = newest_collected(repo.root)
     newest = newest.timestamp() if newest is not None else float("-inf")
     if newest < now.timestamp():
-        folder.notes["metrics"] = {"state": digest(state), "newest": newest, "posts": found}
+        folder.notes["metrics"] = {"state": state, "newest": newest, "posts": found}
+        remember(repo.root, "site-metrics", state, by_post())
     return found, by_post
 
 
@@ -227,7 +231,7 @@ def _other_pages(site, folder, repo, now, settings, report_key: str, thirty) -> 
 
 def _sitemap(folder, base_url: str) -> str:
     base = base_url.rstrip("/")
-    urls = "".join(f"<url><loc>{escape(f'{base}/{p}')}</loc></url>"
+    urls = "".join(f"<url><loc>{escape(f'{base}/{p}', quote=False)}</loc></url>"
                    for p in sorted(folder.current) if p.endswith(".html"))
     return ('<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
             f"{urls}</urlset>\n")

@@ -75,14 +75,19 @@ def metrics_digest(snapshots: dict) -> str:
 
 
 def post_key(root: Path, post: Post, record, metrics: str, settings: str) -> str:
-    """The page's key: `metrics` is metrics_digest() of its snapshots."""
-    try:  # the file by its stat, as git's index does: cheaper than its fields, as exact in practice
-        stat = os.stat(os.path.join(root, post.file))
-        source = (stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns)
+    """The page's key: `metrics` is metrics_digest() of its snapshots. The post and its publish
+    record by their files' stat, as git's index does: cheaper than their fields, as exact in practice."""
+    source = _file_state(root, post.file) or (post.meta, post.body)
+    published = (_file_state(root, record.file) or record.accounts) if record else None
+    return digest(settings, post.file, post.id, source, media_state(root, post), published, metrics)
+
+
+def _file_state(root: Path, file: str) -> tuple | None:
+    try:
+        stat = os.stat(os.path.join(root, file))
     except OSError:
-        source = (post.meta, post.body)
-    return digest(settings, post.file, post.id, source, post.publish_at, media_state(root, post),
-                  record.accounts if record else None, metrics)
+        return None
+    return stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns
 
 
 def post_page(site, folder, renderer, post: Post, record, snapshots: dict, tz, shown: list | None = None) -> str:

@@ -37,7 +37,8 @@ from smm.workspace.settings import Settings, load_settings
 
 PARALLEL_FROM = 2000  # posts; below this a second process costs more than it saves
 EXIT_TERMINATED = 143  # 128 + SIGTERM
-SHARDS = 2  # posts are split in two by file name: one process each on two cores, one cache file each
+SHARDS = 2  # posts are split in two by file name: one process each on two cores
+INDEX_FILES = 16  # cache files per shard (ShardedCache)
 
 
 @dataclass
@@ -113,6 +114,31 @@ def shard_of(file: str) -> int:
     return zlib.crc32(file.encode()) % SHARDS
 
 
+class ShardedCache:
+    """A FileCache per sixteenth of each shard's post files (`NAME-SHARD-N` in the cache folder):
+    a changed post rewrites one of them, not everything kept for its shard."""
+
+    def __init__(self, root: Path, name: str, version: str) -> None:
+        self.root, self.name, self.version = root, name, version
+        self.caches: dict[tuple[int, int], FileCache] = {}  # by (shard, sixteenth), loaded by the process that uses it
+        self.of: dict[str, FileCache] = {}  # by post file
+
+    def __call__(self, file: str) -> FileCache:
+        cache = self.of.get(file)
+        if cache is None:
+            crc = zlib.crc32(file.encode())  # as shard_of
+            where = (crc % SHARDS, crc // SHARDS % INDEX_FILES)
+            if where not in self.caches:
+                self.caches[where] = FileCache(self.root, f"{self.name}-{where[0]}-{where[1]}", self.version)
+            cache = self.of[file] = self.caches[where]
+        return cache
+
+    def save(self, shard: int) -> None:
+        """Keep what this process used of a shard for the next run."""
+        for where in [where for where in self.caches if where[0] == shard]:
+            self.caches.pop(where).save()
+
+
 def load_repo(root: Path, reader: Reader | None = None, settings: Settings | None = None) -> Repo:
     """Everything in the repository; `reader` reads (and checks) the posts instead of `read_post`.
     `settings`: the settings files already loaded (each is read once)."""
@@ -143,7 +169,7 @@ def _load_posts(repo: Repo, reader: Reader | None) -> Repo:
     root, settings = repo.root, repo.settings
     global _WORK
     version = _cache_version(settings.config)
-    caches = [FileCache(root, f"posts-{i}", version) for i in range(SHARDS)]
+    caches = ShardedCache(root, "posts", version)
     chunks: list[list[str]] = [[] for _ in range(SHARDS)]
     if links_outside(root, CONTENT_DIR):
         repo.diagnostics.append(Diagnostic(CONTENT_DIR, 1, 1, ERROR, "file.outside-repo",
@@ -152,8 +178,8 @@ def _load_posts(repo: Repo, reader: Reader | None) -> Repo:
     repo.diagnostics += lookalike_warnings(lookalikes)
     for file in files:
         chunks[shard_of(file)].append(file)
-    fresh = (lambda i, f: reader.probably_fresh(root, f)) if reader else (lambda i, f: caches[i].probably_fresh(f))
-    work = sum(not fresh(i, f) for i, chunk in enumerate(chunks) for f in chunk)
+    fresh = (lambda f: reader.probably_fresh(root, f)) if reader else (lambda f: caches(f).probably_fresh(f))
+    work = sum(not fresh(f) for chunk in chunks for f in chunk)
     _WORK = (repo, reader, caches, chunks)
     if work >= PARALLEL_FROM and (os.cpu_count() or 1) > 1 and "fork" in multiprocessing.get_all_start_methods():
         with multiprocessing.get_context("fork").Pool(SHARDS - 1, initializer=_quiet_worker) as pool:
@@ -187,15 +213,14 @@ _WORK: tuple | None = None  # (repo, reader, caches, chunks), shared with forked
 def _load_shard(index: int) -> tuple[list[Post], list[Diagnostic], object]:
     """Parse (or have the reader read) one shard of the posts; caches are saved by the process that filled them."""
     repo, reader, caches, chunks = _WORK
-    cache, files = caches[index], chunks[index]
     posts, found = [], []
-    for file in files:
+    for file in chunks[index]:
         post, post_found = (reader.read(repo, file) if reader else
-                            read_post(repo.root, file, repo.config.timezone, cache))
+                            read_post(repo.root, file, repo.config.timezone, caches(file)))
         found += post_found
         if post is not None:
             posts.append(post)
-    cache.save()
+    caches.save(index)
     return posts, found, reader.save(index) if reader is not None else None
 
 
