@@ -129,6 +129,8 @@ class _Job:
         self.found: list[Diagnostic] = []
         self.elements: list[str] = []  # the network's own markup for mentions, kept aside while rendering
         self.stand_ins: dict[str, str] | None = {}  # value → its stand-in (None: the text has one already)
+        self.shown: dict[str, tuple] = {}  # text → the network's shorten_links of it
+        self.counts: dict[tuple[bool, str], int] = {}  # (cost?, shown text) → its count
 
     def problem(self, path, rule: str, message: str, hint: str | None = None, at: tuple | None = None) -> None:
         self.found.append(Diagnostic.at(self.post.file, at or self.post.at(path), ERROR, rule, f"{self.account}: {message}", hint))
@@ -350,14 +352,9 @@ class _Job:
         warning = self.content_warning()
         if limit and warning:  # the warning counts toward each status
             limit -= self.platform.length(warning)
-        shorten = self.platform.shorten_links  # links as the network shows them, part by part
 
-        measured: dict[str, int] = {}  # each candidate part measured once (numbering re-packs, the whole text twice)
-
-        def cost(piece: str) -> int:
-            if piece not in measured:
-                measured[piece] = self.platform.cost(shorten(piece)[0])
-            return measured[piece]
+        def cost(piece: str) -> int:  # links as the network shows them, part by part
+            return self.count(self.shorten(piece)[0], cost=True)
 
         if SPLIT_MARKER in text or (limit and cost(text) > limit and self.threaded()):
             try:
@@ -369,16 +366,29 @@ class _Job:
             pieces = [text]
         parts = []
         for piece in pieces:
-            shown, links = shorten(piece)
-            parts.append(Part(shown, self.platform.length(shown), limit, tuple(self.platform.facets(shown, links))))
+            shown, links = self.shorten(piece)
+            parts.append(Part(shown, self.count(shown), limit, tuple(self.platform.facets(shown, links))))
         for index, part in enumerate(parts):
             self.check_part(part, index, len(parts))
         self.check_counts(text)  # links and hashtags over the whole post
         return parts
 
+    def shorten(self, text: str) -> tuple[str, tuple]:
+        if text not in self.shown:
+            self.shown[text] = self.platform.shorten_links(text)
+        return self.shown[text]
+
+    def count(self, shown: str, cost: bool = False) -> int:
+        """The network's `length` (or `cost`) of shown text, counted once however often fitting, splitting
+        and checking ask (numbering re-packs; each part is measured as a candidate and again as a part)."""
+        cost = cost and getattr(self.platform.cost, "__func__", None) is not Platform.cost.__func__  # else the length
+        if (cost, shown) not in self.counts:
+            self.counts[cost, shown] = self.platform.cost(shown) if cost else self.platform.length(shown)
+        return self.counts[cost, shown]
+
     def check_part(self, part: Part, index: int, total: int) -> None:
         which = f"part {index + 1}/{total} " if total > 1 else ""
-        if part.limit and self.platform.cost(part.text) > part.limit:
+        if part.limit and self.count(part.text, cost=True) > part.limit:
             offset = first_overflow(part.text, part.limit, self.platform.length) or 0
             snippet = part.text[offset:offset + 24]
             hint = None
