@@ -18,6 +18,7 @@ import markdown
 from markdown.treeprocessors import Treeprocessor
 
 from smm.content.links import leaves_safely
+from smm.render import htmlfeed
 from smm.render.split import SPLIT_MARKER
 
 _HASHTAG_LINE = re.compile(r"^(\s*)#(?=[^\s#])", re.MULTILINE)
@@ -181,7 +182,7 @@ def convert(body: str, flavor: str) -> Rendering:
     markup, refused = _article_renderer.html(body) if flavor == "article" else _html(body)
     if not as_html:
         writer = _TextWriter(flavor)
-        writer.feed(markup)
+        htmlfeed.feed(writer, markup)
         writer.close()
         markup = writer.result()
     return Rendering(markup, refused)

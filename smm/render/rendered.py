@@ -23,7 +23,7 @@ from smm.content.links import leaves_safely, tag_all, utm_tag
 from smm.content.post import Post, published
 from smm.content.tokens import HANDLE, hashtag, hashtags, urls
 from smm.platforms import Platform, platform_class, reported_limits
-from smm.render import article, markup, media_checks
+from smm.render import article, htmlfeed, markup, media_checks
 from smm.render.counting import first_overflow
 from smm.render.media_checks import MediaRef
 from smm.render.split import SPLIT_MARKER, split
@@ -93,7 +93,7 @@ class _LinkTargets(HTMLParser):
     @classmethod
     def of(cls, text: str) -> list[str]:
         parser = cls()
-        parser.feed(text)
+        htmlfeed.feed(parser, text)
         parser.close()
         return parser.targets
 
@@ -108,6 +108,7 @@ class Renderer:
         self.brand = brand
         self.templates = Templates(root)
         self.limits = reported_limits(config.accounts) if limits is None else limits
+        self.media_verdicts: dict[str, tuple] = {}  # media file → whether a network could be given it (media_checks)
 
     def render(self, post: Post, account_name: str) -> Rendered:
         account = self.config.accounts[account_name]
