@@ -7,6 +7,7 @@ import regex
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from smm.platforms import bluesky_text
 from smm.platforms.meta_threads import Threads
 from smm.render import counting
 
@@ -55,3 +56,22 @@ def test_url_scanners_skip_text_without_a_tld_as_a_plain_scan(text):
     """A text (or its rest) with no '.' before a TLD or punycode holds no URL: the scan stops there."""
     for scanner in (counting._X_URLS, counting._M_URLS):
         assert [m.span() for m in scanner.finditer(text)] == [m.span() for m in scanner.url.finditer(text)]
+
+
+LINKISH = ["a", "B", "1", ".", "..", "://", ":/", "http", "https://", " ", "\n", "(", "中", "。", "example", "com", "-",
+           "\u212a", "\u017f", "é", "/path", "?q=1"]
+
+
+@pytest.mark.parametrize("text", [
+    "no link here. Sentences end. 中文。", "bare example.com", "a.b", "x.Y and Z.1", "https://", "see (https://x.example)",
+    "HTTPS://X.EXAMPLE/A", "\u212a.com Kelvin", "é.é accents", "end.\nnew line", "...", "1.2.3", "中文example.com",
+])
+def test_bluesky_link_search_skipped_only_where_no_link_can_be(text):
+    assert bool(bluesky_text._MAYBE_LINK.search(text)) or not list(bluesky_text._LINK.finditer(text))
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(LINKISH), max_size=20).map("".join))
+def test_bluesky_links_found_as_without_the_shortcut(text):
+    if not bluesky_text._MAYBE_LINK.search(text):
+        assert list(bluesky_text._LINK.finditer(text)) == [] and bluesky_text.links_in(text) == []
