@@ -44,6 +44,11 @@ _SAFE = ("\x00-\x0c\x0e-\u02ff\u0370-\u0482\u048a-\u058f\u1e00-\u1fff\u2000-\u20
 _UNSAFE_RUN = re.compile(f"[^{_SAFE}]+")
 
 
+def may_join(text: str) -> bool:
+    """Whether a code point of `text` may join a neighbour into a grapheme cluster; if not, each is one."""
+    return _UNSAFE_RUN.search(text) is not None
+
+
 def graphemes(text: str) -> int:
     """Extended grapheme clusters (UAX #29): "👩‍👩‍👧" is 1, "\\r\\n" is 1."""
     if text.isascii():  # in ASCII only CR LF forms a multi-character cluster

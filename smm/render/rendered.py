@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
-from typing import Mapping
+from typing import Iterator, Mapping
 
 from markupsafe import Markup
 
@@ -40,6 +40,14 @@ _ELEMENT = ("\ue000", "\ue001")  # private-use marks around the number of an ele
 _INERT_HANDLE = re.compile(r"@[A-Za-z0-9]+(?:[.@-][A-Za-z0-9]+)*")
 _INERT_SOURCE = re.compile(r"[a-z]+")
 _STAND_IN = "smmstandin"
+
+
+def _occurrences(piece: str, text: str) -> Iterator[int]:
+    """Where `piece` starts in `text`, left to right, occurrences not overlapping."""
+    index = text.find(piece)
+    while index >= 0:
+        yield index
+        index = text.find(piece, index + len(piece))
 
 
 @dataclass(frozen=True)
@@ -146,7 +154,7 @@ class _Job:
             return self.post.at(path)
         for size in (24, 12, 6, 3):
             piece = snippet[:size].strip()
-            found = [m.start() for m in re.finditer(re.escape(piece), text)] if piece else []
+            found = list(_occurrences(piece, text)) if piece else []
             if found:
                 index = min(found, key=lambda i: abs(i - near * len(text)))
                 line = self.post.body_line + text.count("\n", 0, index)

@@ -1,0 +1,43 @@
+"""The shortcuts in rendering and thread splitting find what the plain way finds (issue 14)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from smm.render import split
+from smm.render.rendered import _occurrences
+
+TEXTS = [
+    "", "plain words and more words", "a #tag, a @mention and https://example.com/a?b=c#d in a sentence.",
+    "中文句子。还有一个句子！#标签 和 @名字", "tea ☕ #tea☕ @a.b-c@d", "e\u0301 and 👩‍👩‍👧 join: #caf\u0065\u0301",
+    "line\r\nbreak #x\r\n@y", "flags 🇯🇵🇫🇷 https://例子.网址/路径", "x#notatag a@b.c email and #", "@@double ##double",
+    "https://a.example/(x) then http://b.example", "ok👍🏽#skin", "क्षि #देवनागरी",
+]
+
+
+def long_atom_spans(text: str) -> list[tuple[int, int]]:
+    return [m.span() for m in split._ATOM.finditer(text) if m.end() - m.start() > 1]
+
+
+@pytest.mark.parametrize("text", TEXTS)
+def test_protected_atoms_as_a_full_scan(text):
+    assert [m.span() for m in split._atoms(text) if m.end() - m.start() > 1] == long_atom_spans(text)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(["a", " ", "#", "@", ".", "-", "https://", "x.example", "中", "☕", "é", "e\u0301",
+                                 "\u200d", "👩", "\r", "\n", "_", "1", "/"]), max_size=30).map("".join))
+def test_protected_atoms_agree_on_any_mix(text):
+    assert [m.span() for m in split._atoms(text) if m.end() - m.start() > 1] == long_atom_spans(text)
+
+
+@pytest.mark.parametrize("piece, text", [
+    ("a", "banana"), ("ana", "banana"), ("aa", "aaaaa"), ("x", "banana"), ("中文", "中文和中文"), ("a.b", "a.b axb a.b"),
+    ("(", "f(x) (y)"), ("\\", "a\\b\\"), ("*", "**bold**"), ("👩‍👧", "👩‍👧👩‍👧"),
+])
+def test_occurrences_as_a_regular_expression_finds_them(piece, text):
+    assert list(_occurrences(piece, text)) == [m.start() for m in re.finditer(re.escape(piece), text)]
