@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from smm.render import split
+from smm.render import markup, split
 from smm.render.rendered import _occurrences
 
 TEXTS = [
@@ -41,3 +41,36 @@ def test_protected_atoms_agree_on_any_mix(text):
 ])
 def test_occurrences_as_a_regular_expression_finds_them(piece, text):
     assert list(_occurrences(piece, text)) == [m.start() for m in re.finditer(re.escape(piece), text)]
+
+
+ARTICLE_BODIES = [
+    "# Title\n\nA paragraph with **bold**, *em*, `code` and a [link](https://example.com/a?b=1&c=2).",
+    "- one\n- two\n    - nested\n\n1. first\n2. second\n\n> a quote\n> over lines\n\n---\n\nend  \nhard break",
+    "    indented code <b> & stuff\n\nAfter [local](content/other.md) and <https://example.com> <me@example.com>",
+    "中文段落，**强调**，[链接](https://例子.网址/路径)。\n\n#标签 开头的行\n\n## 二级标题",
+    "a < b > c & d &amp; &copy; \\*escaped\\* `` code with ` tick ``\n\nSetext\n======\n\nLine\n---",
+    "[ref link][r] and [r]\n\n[r]: https://example.com/ref \"Title\"\n\n[bad](javascript:alert(1)) [mail](mailto:a@b.c)",
+    "~~ two tildes ~~ and `` two ticks `` and [ ^spaced] and ! [not an image](https://example.com)",
+]
+ARTICLE_PIECES = ["a", " ", "\n", "\n\n", "#", "*", "_", "`", "``", "~~", "[", "]", "(", ")", "^", "!", ">", "<", "-", "1.",
+                  "    ", "https://example.com", "content/a.png", "&", "\\", ":", "\"", "=", "中", "|", "```", "~~~", "\n---"]
+
+
+@pytest.mark.parametrize("body", ARTICLE_BODIES)
+def test_article_without_its_syntax_converts_as_plain_markdown(body):
+    assert not markup._ARTICLE_SYNTAX.search(body)
+    assert markup._article_renderer.html(body) == markup._renderer.html(body)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(ARTICLE_PIECES), max_size=30).map("".join))
+def test_article_shortcut_agrees_on_any_mix(body):
+    if not markup._ARTICLE_SYNTAX.search(body):
+        assert markup._article_renderer.html(body) == markup._renderer.html(body)
+
+
+@pytest.mark.parametrize("body", ["```\ncode\n```", "~~~\ncode\n~~~", "| a | b |\n|---|---|\n| 1 | 2 |", "x[^1]\n\n[^1]: n",
+                                  "![alt](content/media/a.png)"])
+def test_article_syntax_still_gets_the_article_extensions(body):
+    assert markup._ARTICLE_SYNTAX.search(body)
+    assert markup.convert(body, "article").text == markup._article_renderer.html(markup.strip_comments(body)[0])[0]

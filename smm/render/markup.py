@@ -24,6 +24,9 @@ from smm.render.split import SPLIT_MARKER
 _HASHTAG_LINE = re.compile(r"^(\s*)#(?=[^\s#])", re.MULTILINE)
 _RAW_TAG = re.compile(r"<(?!https?://)")
 _EDGE_SPACE = re.compile(r"^[ \t]|[ \t]$", re.MULTILINE)
+# What the article's extensions (fenced_code, tables, footnotes) and its repository images read: a body
+# without any is converted as for any other HTML flavor (and that conversion is shared)
+_ARTICLE_SYNTAX = re.compile(r"```|~~~|\||\[\^|!\[")
 _NEEDS_MARKDOWN = re.compile(r"[*_`\[\]<>\\]|^\s*(?:[-+]|\d+[.)])\s|^\s*>|^ {4}|^\s*#", re.MULTILINE)
 
 FLAVORS = ("plain", "html", "article", "telegram", "slack", "discord")  # article: HTML with tables, code, footnotes
@@ -179,7 +182,8 @@ def convert(body: str, flavor: str) -> Rendering:
             return Rendering("\n".join("<p>" + html.escape(p, quote=False).replace("\n", "<br />\n") + "</p>"
                                        for p in paragraphs))
         return Rendering(_tidy(_escape("\n\n".join(paragraphs), flavor)))
-    markup, refused = _article_renderer.html(body) if flavor == "article" else _html(body)
+    article = flavor == "article" and _ARTICLE_SYNTAX.search(body)
+    markup, refused = _article_renderer.html(body) if article else _html(body)
     if not as_html:
         writer = _TextWriter(flavor)
         htmlfeed.feed(writer, markup)
