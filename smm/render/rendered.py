@@ -117,6 +117,17 @@ class Renderer:
         self.templates = Templates(root)
         self.limits = reported_limits(config.accounts) if limits is None else limits
         self.media_verdicts: dict[str, tuple] = {}  # media file → whether a network could be given it (media_checks)
+        self.tagged_texts: dict[tuple[str, str], str] = {}  # the last texts UTM-tagged
+
+    def tagged(self, text: str, utm: dict) -> str:
+        """`tag_all(text, **utm)`, once for all the accounts whose text and settings are the same (the
+        `utm_source` stood in for while Markdown runs: see _Job.stand_in)."""
+        key = (text, repr(sorted(utm.items())))
+        if key not in self.tagged_texts:
+            if len(self.tagged_texts) >= 64:
+                self.tagged_texts.clear()
+            self.tagged_texts[key] = tag_all(text, **utm)
+        return self.tagged_texts[key]
 
     def render(self, post: Post, account_name: str) -> Rendered:
         account = self.config.accounts[account_name]
@@ -140,6 +151,7 @@ class _Job:
         self.stand_ins: dict[str, str] | None = {}  # value → its stand-in (None: the text has one already)
         self.shown: dict[str, tuple] = {}  # text → the network's shorten_links of it
         self.counts: dict[tuple[bool, str], int] = {}  # (cost?, shown text) → its count
+        self.cost_differs = getattr(platform.cost, "__func__", None) is not Platform.cost.__func__  # from `length`
 
     def problem(self, path, rule: str, message: str, hint: str | None = None, at: tuple | None = None) -> None:
         self.found.append(Diagnostic.at(self.post.file, at or self.post.at(path), ERROR, rule, f"{self.account}: {message}", hint))
@@ -201,7 +213,7 @@ class _Job:
         utm = self.utm()
         if utm:
             utm["source"] = self.stand_in(utm["source"], _INERT_SOURCE)
-            text = tag_all(text, **utm)
+            text = self.r.tagged(text, utm)
         return text
 
     def stand_in(self, value: str, inert: re.Pattern) -> str:
@@ -245,10 +257,14 @@ class _Job:
         template = self.r.templates.get(self.platform)
         if isinstance(template, Diagnostic):
             return
-        uploaded = set(article.image_sources(markup_text)) if self.platform.markup == "article" else set()
+        is_article = self.platform.markup == "article"
+        uploaded = None  # an article's images, read when a target does not leave
         for target in _LinkTargets.of(markup_text):
-            if not leaves_safely(target) and not (target in uploaded and markup.is_local_image(target)) and not (
-                    self.platform.markup == "article" and target.startswith("#")):  # footnotes: made text
+            if leaves_safely(target) or is_article and target.startswith("#"):  # footnotes: made text
+                continue
+            if is_article:
+                uploaded = set(article.image_sources(markup_text)) if uploaded is None else uploaded
+            if not (uploaded and target in uploaded and markup.is_local_image(target)):
                 self.found.append(Diagnostic(
                     f"{TEMPLATES_DIR}/{template.name}", 1, 1, ERROR, "render.unsafe-link",
                     f"template {template.name} links to `{target}` for {self.post.file}: only http(s) and mailto "
@@ -390,7 +406,7 @@ class _Job:
     def count(self, shown: str, cost: bool = False) -> int:
         """The network's `length` (or `cost`) of shown text, counted once however often fitting, splitting
         and checking ask (numbering re-packs; each part is measured as a candidate and again as a part)."""
-        cost = cost and getattr(self.platform.cost, "__func__", None) is not Platform.cost.__func__  # else the length
+        cost = cost and self.cost_differs
         if (cost, shown) not in self.counts:
             self.counts[cost, shown] = self.platform.cost(shown) if cost else self.platform.length(shown)
         return self.counts[cost, shown]
