@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
+import regex
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -74,3 +75,9 @@ def test_article_shortcut_agrees_on_any_mix(body):
 def test_article_syntax_still_gets_the_article_extensions(body):
     assert markup._ARTICLE_SYNTAX.search(body)
     assert markup.convert(body, "article").text == markup._article_renderer.html(markup.strip_comments(body)[0])[0]
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(["\n", "\n\n", "a", " ", "\r", "中", "\u2029", "\x1c"]), max_size=30).map("".join))
+def test_paragraphs_cut_as_the_regex_module_cuts_them(text):
+    assert split._paragraphs(text) == [p for p in regex.split(r"(?<=\n\n)", text) if p]
