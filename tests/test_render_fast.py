@@ -81,3 +81,35 @@ def test_article_syntax_still_gets_the_article_extensions(body):
 @given(st.lists(st.sampled_from(["\n", "\n\n", "a", " ", "\r", "中", "\u2029", "\x1c"]), max_size=30).map("".join))
 def test_paragraphs_cut_as_the_regex_module_cuts_them(text):
     assert split._paragraphs(text) == [p for p in regex.split(r"(?<=\n\n)", text) if p]
+
+
+def with_every_inline_pattern(renderer, body: str) -> tuple:
+    """What `renderer.html` gives when Markdown tries each of its inline patterns everywhere."""
+    chosen = renderer.inline_patterns
+    renderer.inline_patterns = lambda source: renderer.md.inlinePatterns
+    try:
+        return renderer.html(body)
+    finally:
+        renderer.inline_patterns = chosen
+
+
+INLINE_BODIES = ARTICLE_BODIES + [
+    "no marks at all, just words\nand a second line", "tab\tat the end\t\nnext", "two spaces  \nbreak", "a_b_c snake_case",
+    "*one* _two_ **three** __four__ ***five***", "x\\*y\\_z \\` \\[", "<https://example.com/a?b=1> and <me@example.com>",
+    "&amp; &copy; &#169; &#xA9; & alone", "![img](content/a.png) [^1]\n\n[^1]: note", "`code` and ``co`de``",
+    "[a]: https://example.com\n\n[a] and [b][a]", "line\r\nwindows\rold mac", "\x02stx\x03 etx \ufdd0 \ufdd1",
+]
+INLINE_PIECES = ARTICLE_PIECES + ["\t", "  \n", "\r", "&amp;", "&#65;", "<https://x.example>", "<a@b.c>", "\\*", "**", "__"]
+
+
+@pytest.mark.parametrize("body", INLINE_BODIES)
+@pytest.mark.parametrize("renderer", [markup._renderer, markup._article_renderer], ids=["html", "article"])
+def test_markdown_without_the_inline_patterns_that_cannot_match_makes_the_same_html(renderer, body):
+    assert renderer.html(body) == with_every_inline_pattern(renderer, body)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(INLINE_PIECES), max_size=30).map("".join))
+def test_inline_pattern_shortcut_agrees_on_any_mix(body):
+    for renderer in (markup._renderer, markup._article_renderer):
+        assert renderer.html(body) == with_every_inline_pattern(renderer, body)
