@@ -224,3 +224,29 @@ def test_each_format_prints_from_the_cache_what_a_fresh_check_prints(example, tm
     assert check(kept) == fresh
     assert check(kept) == fresh
     assert check(kept, changed) == check(tmp_path / "fresh-path", changed) == check(kept, changed)
+
+
+@pytest.mark.parametrize("damage", [
+    lambda data: b"",
+    lambda data: data.split(b"\n", 1)[0],  # the header line only, cut before its newline
+    lambda data: b"0" * 32 + b" fine\n[]",  # another key: an empty report that must not be printed
+    lambda data: b"\xff\xfe errors\n[]",
+    lambda data: b"x" * 5000,  # no header line within the first thousand bytes
+], ids=["empty", "header only", "another key", "garbage header", "no newline"])
+def test_a_damaged_kept_report_is_made_again(example, tmp_path, monkeypatch, smm, damage):
+    """The kept report (report-FORMAT.bytes in the cache folder) is printed only when its header
+    names the current key; anything else is a miss, and the check prints the report afresh."""
+    monkeypatch.chdir(example)
+    kept = tmp_path / "kept"
+
+    def check() -> tuple[int, str]:
+        media.inspect.cache_clear()
+        code, out, err = smm("check", "--now", NOW, "--format", "json", env={"SMM_CACHE_DIR": str(kept)})
+        assert "Traceback" not in err
+        return code, out
+
+    first = check()
+    [file] = kept.rglob("report-json.bytes")
+    file.write_bytes(damage(file.read_bytes()))
+    assert check() == first
+    assert check() == first

@@ -1,7 +1,8 @@
 """`smm check`'s report, kept for the next run: when nothing it shows can have changed (warm),
-it is printed as it was, without unpickling, explaining, sorting and writing each problem again.
+it is copied to the output as it was, without unpickling, explaining, sorting and writing each
+problem again (nor reading tens of megabytes into Python).
 
-The report is kept (`report-FORMAT[-paths]` in the cache folder, outside the checkout) under a digest
+The report is kept (`report-FORMAT[-paths].bytes` in the cache folder, outside the checkout) under a digest
 of everything it is made of: the settings digest, the format and the paths asked for, each
 reported post's bytes and its own problems (pickled; the digests of both), every other problem
 (across posts, in settings files, records, templates: computed every run) and the source line
@@ -12,29 +13,50 @@ makes the report be written afresh.
 from __future__ import annotations
 
 import hashlib
+import shutil
+from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 from smm.check.diagnostics import Diagnostic, write
 from smm.check.run import CheckRun, _relative, select
-from smm.workspace.cache import MISS, recall, remember
+from smm.workspace.cache import recall_bytes, remember_bytes
 from smm.workspace.files import SourceLines
 
 
-def report(run: CheckRun, fmt: str, paths: list[Path]) -> tuple[bytes, bool]:
-    """(the problems under `paths` (`select`) in a format, UTF-8, whether any of them is an error).
-    Bytes: a warm report (tens of megabytes of JSON for a large repository) is written as read,
-    never decoded (Chinese text would take up to four bytes a character in memory) nor encoded."""
+@dataclass(frozen=True)
+class Report:
+    """The problems in a format, UTF-8 (never decoded: Chinese text would take up to four bytes a
+    character in memory): `data`, or the kept copy (`kept`: its file and where the bytes start)."""
+
+    errors: bool  # whether any of them is an error
+    data: bytes = b""
+    kept: tuple[Path, int] | None = None
+
+    def write_to(self, out: BinaryIO) -> None:
+        if self.kept is None:
+            out.write(self.data)
+            return
+        file, start = self.kept
+        with open(file, "rb") as handle:
+            handle.seek(start)
+            shutil.copyfileobj(handle, out, 1 << 20)
+
+
+def report(run: CheckRun, fmt: str, paths: list[Path]) -> Report:
+    """The problems under `paths` (`select`) in a format."""
     root = run.repo.root
     others = select(run.repo.diagnostics, root, paths)
     key = _key(run, fmt, paths, others)
     name = f"report-{fmt}" + ("-paths" if paths else "")  # the last full report and the last of some paths
-    kept = recall(root, name, key) if key else MISS
-    if kept is not MISS:
-        return kept
+    kept = recall_bytes(root, name, key) if key else None
+    if kept is not None:
+        file, start, note = kept
+        return Report(note == "errors", kept=(file, start))
     found = select(run.diagnostics(), root, paths)
-    made = (write(found, fmt, SourceLines(root).line).encode("utf-8", "surrogateescape"), any(d.is_error for d in found))
+    made = Report(any(d.is_error for d in found), write(found, fmt, SourceLines(root).line).encode("utf-8", "surrogateescape"))
     if key:
-        remember(root, name, key, made)
+        remember_bytes(root, name, key, "errors" if made.errors else "fine", made.data)
     return made
 
 

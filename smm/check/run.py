@@ -116,14 +116,19 @@ class PostChecks:
         self.wanted = wanted  # None: every post's problems are reported
         self.renderer = None  # smm.render.rendered.Renderer, made in the process that uses it
         self.caches: dict[tuple[int, int], FileCache] = {}  # by (shard, index file), loaded by the process that checks it
+        self.cache_of: dict[str, FileCache] = {}  # by post file
         self.media_states: dict[str, tuple] = {}
         self.own: dict[str, tuple[bytes | None, bytes, bytes]] = {}  # reported file → CheckRun.own
 
     def _cache(self, root: Path, file: str) -> FileCache:
-        where = (shard_of(file), zlib.crc32(file.encode()) // SHARDS % INDEX_FILES)
-        if where not in self.caches:
-            self.caches[where] = FileCache(root, "checks-{}-{}".format(*where), self.settings_key.hex())
-        return self.caches[where]
+        cache = self.cache_of.get(file)
+        if cache is None:
+            crc = zlib.crc32(file.encode())  # as shard_of
+            where = (crc % SHARDS, crc // SHARDS % INDEX_FILES)
+            if where not in self.caches:
+                self.caches[where] = FileCache(root, "checks-{}-{}".format(*where), self.settings_key.hex())
+            cache = self.cache_of[file] = self.caches[where]
+        return cache
 
     def probably_fresh(self, root: Path, file: str) -> bool:
         return self._cache(root, file).probably_fresh(file)
@@ -131,7 +136,7 @@ class PostChecks:
     def read(self, repo: Repo, file: str) -> tuple[Post | None, list[Diagnostic]]:
         cache = self._cache(repo.root, file)
         checked, data = cache.lookup(file, MAX_TEXT_BYTES)
-        if checked is MISS or checked.media != self.media_state(repo.root, [name for name, _ in checked.media]):
+        if checked is MISS or checked.media and checked.media != self.media_state(repo.root, [name for name, _ in checked.media]):
             post, found = read_post(repo.root, file, repo.config.timezone, data=data)
             if post is not None:
                 found += self.inspect(repo, post)  # a post with errors: the checks it can bear
@@ -140,14 +145,12 @@ class PostChecks:
             checked = Checked(post and post.summary(), self.media_state(repo.root, names),
                               [d for d in found if d.file != file], own, hashlib.blake2b(own, digest_size=16).digest())
             cache.store(file, checked)
-        if self.reported(file):
+        if self.wanted is None or _under(file, self.wanted):
             self.own[file] = (cache.digests.get(file), checked.own_digest, checked.own)
-        found = list(checked.foreign)
         post = checked.post
-        return post, found + check_due(repo, post, self.now) if post is not None and post.valid else found
-
-    def reported(self, file: str) -> bool:
-        return self.wanted is None or _under(file, self.wanted)
+        if post is None or not post.valid:
+            return post, list(checked.foreign)
+        return post, checked.foreign + check_due(repo, post, self.now)
 
     def inspect(self, repo: Repo, post: Post) -> list[Diagnostic]:
         if not post.valid:  # its fields have errors: only what can be checked safely

@@ -59,14 +59,14 @@ def check(paths: tuple[Path, ...], fmt: str, fix: bool, since: str | None, now: 
         for changed in apply_fixes(root, posts, settings.voice):
             click.echo(f"fixed {changed}", err=True)
     run = start_check(root, moment, list(paths), (settings, key))
-    data, errors = report(run, fmt, list(paths))
+    made = report(run, fmt, list(paths))
     sys.stdout.flush()  # bytes as they are: nothing to strip (`diagnostics.visible` shows control characters as symbols)
-    sys.stdout.buffer.write(data)
+    made.write_to(sys.stdout.buffer)
     sys.stdout.buffer.write(b"\n")
     sys.stdout.buffer.flush()
     if run.repo.config_broken:
         raise SystemExit(2)
-    raise SystemExit(1 if errors else 0)
+    raise SystemExit(1 if made.errors else 0)
 
 
 @cli.command()

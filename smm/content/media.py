@@ -8,10 +8,13 @@ import warnings
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from smm.content import video
-from smm.platforms.base import MediaRules, VideoRules
 from smm.workspace.files import NotRegularFile, open_regular
+
+if TYPE_CHECKING:
+    from smm.platforms.base import MediaRules, VideoRules
 
 _PIL_TYPES = {"JPEG": "image/jpeg", "PNG": "image/png", "GIF": "image/gif", "WEBP": "image/webp"}
 # ISO base media files Pillow may not open: the brand in their `ftyp` box names the type

@@ -11,7 +11,7 @@ from functools import cached_property
 from pathlib import Path
 
 from smm.check.diagnostics import ERROR, WARNING, Diagnostic
-from smm.render.markup import strip_comments
+from smm.content.comments import strip_comments
 from smm.workspace.cache import MISS, FileCache
 from smm.workspace.files import MAX_TEXT_BYTES, decode, read_text
 from smm.workspace.schema import schema

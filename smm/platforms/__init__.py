@@ -4,42 +4,41 @@ from __future__ import annotations
 
 import os
 from functools import cache
-from importlib.metadata import entry_points
 from typing import TYPE_CHECKING, Mapping
+
+from smm.errors import ConfigError
 
 if TYPE_CHECKING:  # httpx is imported where calls are made: checking needs no network
     import httpx
 
+    from smm.platforms.base import Platform
 
-from smm.errors import ConfigError
-from smm.platforms.base import (
-    Credentials,
-    Display,
-    Found,
-    Incoming,
-    Lookup,
-    MediaRules,
-    Metrics,
-    Outgoing,
-    Platform,
-    PublishResult,
-    Readiness,
-    VideoRules,
-)
+# The contract's types, from smm.platforms.base when first asked for (PEP 562): a run that needs no
+# platform (a warm `smm check`) does not load the base class and the counting it brings.
+_FROM_BASE = ("Credentials", "Display", "Found", "Incoming", "Lookup", "MediaRules", "Metrics", "Outgoing", "Platform",
+              "PublishResult", "Readiness", "VideoRules")
+__all__ = [*_FROM_BASE, "registry", "platform_class", "registered", "reported_limits"]
 
-__all__ = ["Credentials", "Display", "Found", "Incoming", "Lookup", "Metrics", "MediaRules", "Outgoing", "Platform", "PublishResult",
-           "Readiness", "VideoRules", "registry",
-           "platform_class", "registered", "reported_limits"]
+
+def __getattr__(name: str) -> object:
+    if name in _FROM_BASE:
+        from smm.platforms import base
+
+        return getattr(base, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 @cache
 def registry() -> dict[str, type[Platform]]:
     """Every installed platform class by its `platform:` name."""
+    from importlib.metadata import entry_points
+
     return registered((entry.value, entry.load()) for entry in entry_points(group="smm.platforms"))
 
 
 def registered(classes) -> dict[str, type[Platform]]:
     """{name: class} of (where, class) pairs; a ConfigError names a clash or a broken declaration."""
+    from smm.platforms.base import Platform
     from smm.render.markup import FLAVORS
 
     found: dict[str, type[Platform]] = {}

@@ -19,8 +19,6 @@ from __future__ import annotations
 import json
 from contextlib import ExitStack
 
-import httpx
-
 from smm.errors import AuthError, PlatformError, Rejected, TransientError
 from smm.platforms.base import (
     Credentials,
@@ -68,6 +66,8 @@ class Discord(Platform):
         return self._calls
 
     def _send(self, method: str, label: str, params: dict | None = None, **kwargs):
+        import httpx
+
         url = self.webhook
         if params:  # merged by hand: httpx 0.28's params= replaces the URL's own query (thread_id=...)
             url = str(httpx.URL(url).copy_merge_params(params))

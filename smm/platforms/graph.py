@@ -21,14 +21,15 @@ import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import Callable, Iterable, Iterator
+from typing import TYPE_CHECKING, Callable, Iterable, Iterator
 from urllib.parse import quote
-
-import httpx
 
 from smm.errors import AuthError, NotSupported, RateLimited, Rejected, TransientError
 from smm.platforms import http
 from smm.platforms.base import Credentials, Incoming, Lookup, Outgoing, Platform, PublishResult
+
+if TYPE_CHECKING:  # imported where a call is made: loading the platforms (to check posts) needs no HTTP client
+    import httpx
 
 log = logging.getLogger(__name__)
 

@@ -15,19 +15,24 @@ from contextlib import ExitStack
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
 from pathlib import Path
-
-import httpx
+from typing import TYPE_CHECKING
 
 from smm.errors import AuthError, PlatformError, RateLimited, Rejected, TransientError
 
-TIMEOUT = httpx.Timeout(30.0, connect=10.0)
+if TYPE_CHECKING:  # imported where a call is made: loading the platforms (to check posts) needs no HTTP client
+    import httpx
+
+TIMEOUT = (30.0, 10.0)  # seconds for an answer, and to connect
 USER_AGENT = "smm (social media management as code)"
 _EPOCH_FLOOR = 1_000_000_000  # a reset value above this is a Unix time, below it a delay
 HIDDEN = "[secret]"
 
 
-def client(timeout: float | httpx.Timeout = TIMEOUT, transport: httpx.BaseTransport | None = None) -> httpx.Client:
+def client(timeout: float | httpx.Timeout | None = None, transport: httpx.BaseTransport | None = None) -> httpx.Client:
     """smm's HTTP client; `transport` None is the network (a test passes httpx.MockTransport)."""
+    import httpx
+
+    timeout = httpx.Timeout(TIMEOUT[0], connect=TIMEOUT[1]) if timeout is None else timeout
     return httpx.Client(timeout=timeout, headers={"User-Agent": USER_AGENT}, follow_redirects=False, transport=transport)
 
 
@@ -115,6 +120,8 @@ def send(http: httpx.Client, method: str, url: str, label: str, *, check=check, 
 def request(http: httpx.Client, method: str, url: str, label: str, **kwargs) -> httpx.Response:
     """One request and its answer whatever the status (for networks whose errors are in the body);
     a timeout or broken connection after sending is an unknown outcome."""
+    import httpx
+
     try:
         return http.request(method, url, **kwargs)
     except httpx.LocalProtocolError:  # refused before sending; its text may quote the header, the secret
@@ -164,6 +171,8 @@ def secret_forms(value: str, is_url: bool) -> set[str]:
     """The secret and, for a URL, the forms it takes (httpx normalizes; the path holds the token)."""
     forms = {value.strip()}
     if is_url:
+        import httpx
+
         try:
             url = httpx.URL(value.strip())
         except Exception:
@@ -193,6 +202,8 @@ class SecretCalls:
 
     def send(self, method: str, url: str, label: str, **kwargs) -> httpx.Response:
         """`send` with the secret hidden from what it raises (keywords as send's, `check` too)."""
+        import httpx
+
         try:
             return send(self.client, method, url, label, **kwargs)
         except PlatformError as exc:
@@ -208,6 +219,8 @@ class SecretCalls:
 
 def webhook_url(adapter, key: str = "webhook_env") -> str:
     """The webhook URL from the account's environment variable, checked without showing it."""
+    import httpx
+
     value = adapter.secret(key).strip()
     name = adapter.options.get(key)
     try:

@@ -18,8 +18,6 @@ from __future__ import annotations
 import mimetypes
 from pathlib import Path
 
-import httpx
-
 from smm.errors import Rejected
 from smm.platforms import http
 from smm.platforms.base import (HANDLE_OPTION, TOKEN_OPTION, Display, Lookup, MediaRules, Metrics, Outgoing,
@@ -86,6 +84,8 @@ class Instagram(MetaPlatform):
     def hosting_advice(self) -> str | None:
         """Instagram fetches each file from `media_base_url`: one of the repository's pictures must be
         served there, byte for byte (a 404, or another file, and publishing fails)."""
+        import httpx
+
         base = self.options.get("media_base_url")
         sample = next((p for p in sorted((Path(self.root or ".") / "content").rglob("*"))
                        if p.suffix.lower() in (".jpg", ".jpeg")), None) if base else None

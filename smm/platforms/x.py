@@ -15,13 +15,11 @@ from __future__ import annotations
 import html
 import re
 from datetime import datetime, timedelta, timezone
-from typing import Iterator, Sequence
+from typing import TYPE_CHECKING, Iterator, Sequence
 from urllib.parse import urlsplit
 
-import httpx
-
 from smm.errors import NotSupported, RateLimited, Rejected, TransientError
-from smm.platforms import http, rotation, x_auth, x_media
+from smm.platforms import http, rotation, x_media
 from smm.platforms.base import (
     HANDLE_OPTION,
     TOKEN_OPTION,
@@ -42,15 +40,26 @@ from smm.platforms.base import (
 )
 from smm.render import counting
 
+if TYPE_CHECKING:  # imported where a call is made: loading the platforms (to check posts) needs no HTTP client
+    import httpx
+
 API_BASE = "https://api.x.com"
 PAGE = 100  # posts per timeline page looked through by find()
 MAX_PAGES = 10  # beyond this many pages back, find() cannot tell
 _WINDOWS = ("x-rate-limit", "x-app-limit-24hour", "x-user-limit-24hour")
 _SPACE = re.compile(r"\s+")
+OAUTH1_KEYS = ("api_key_env", "api_secret_env", "access_token_env", "access_secret_env")
 _LINK = re.compile(r"https?://\S+")
 SEARCH_WINDOW = timedelta(days=7) - timedelta(minutes=1)  # recent search: the last 7 days (start_time no earlier)
 SEARCH_PAGES = 5  # pages of 100 per query and run
 _NOT_PERMITTED = ("not permitted to perform this action", "unsupported-authentication", "client-forbidden")
+
+
+def auth_mode(options) -> str:
+    """`oauth1`, `refresh` (OAuth 2.0 with a refresh token) or `bearer` (an OAuth 2.0 access token)."""
+    if any(options.get(key) for key in OAUTH1_KEYS):
+        return "oauth1"
+    return "refresh" if options.get("refresh_token_env") else "bearer"
 
 
 def rate_limit_wait(response: httpx.Response) -> float | None:
@@ -136,7 +145,7 @@ class X(Platform):
                        video=VideoRules(types=frozenset({"video/mp4", "video/quicktime"}), max_bytes=512 * 1024 * 1024,
                                         min_seconds=0.5, max_seconds=140, min_aspect=1 / 3, max_aspect=3,
                                         codecs=frozenset({"h264"}), max_frame_rate=60))
-    secrets = ("token_env", "refresh_token_env", "client_secret_env", *x_auth.OAUTH1_KEYS)
+    secrets = ("token_env", "refresh_token_env", "client_secret_env", *OAUTH1_KEYS)
     options = {
         **HANDLE_OPTION,
         **TOKEN_OPTION,
@@ -153,7 +162,7 @@ class X(Platform):
     }
     # check and preview need no credentials; publishing needs one of the three ways (readiness says which)
     options_rule = {"dependentRequired": {"refresh_token_env": ["client_id"],
-                                          **{key: [k for k in x_auth.OAUTH1_KEYS if k != key] for key in x_auth.OAUTH1_KEYS}}}
+                                          **{key: [k for k in OAUTH1_KEYS if k != key] for key in OAUTH1_KEYS}}}
     display = Display("#000", "#0b62d6", link_chars=30)
     can_publish = True
     reconciles = True
@@ -179,8 +188,8 @@ class X(Platform):
     def readiness(cls, options, env) -> Readiness:
         """As every network's, and a refresh token needs a folder for the rotated one."""
         ready = super().readiness(options, env)
-        problem = rotation.folder_problem(env) if x_auth.mode(options) == "refresh" else None
-        if not any(options.get(key) for key in ("token_env", "refresh_token_env", x_auth.OAUTH1_KEYS[0])):
+        problem = rotation.folder_problem(env) if auth_mode(options) == "refresh" else None
+        if not any(options.get(key) for key in ("token_env", "refresh_token_env", OAUTH1_KEYS[0])):
             problem = ("set `token_env`, or `refresh_token_env` and `client_id`, or the four OAuth 1.0a keys "
                        "(`api_key_env`, `api_secret_env`, `access_token_env`, `access_secret_env`) in platforms.yml")
         if ready.not_configured or not problem:
@@ -209,15 +218,19 @@ class X(Platform):
         return self._session
 
     def _auth(self, session: httpx.Client) -> httpx.Auth:
-        how = x_auth.mode(self.options)
+        from smm.platforms import x_auth  # httpx's Auth: only when calling X
+
+        how = auth_mode(self.options)
         if how == "oauth1":
-            return x_auth.OAuth1(tuple(self.secret(key) for key in x_auth.OAUTH1_KEYS))
+            return x_auth.OAuth1(tuple(self.secret(key) for key in OAUTH1_KEYS))
         if how == "refresh":
             self.grant = x_auth.refresh(self, session, self.api_base)
             return x_auth.Bearer(self.grant.token)
         return x_auth.Bearer(self.secret("token_env"))
 
     def call(self, method: str, path: str, what: str, **kwargs) -> httpx.Response:
+        import httpx
+
         try:
             return http.send(self.session, method, self.api_base + path, f"X ({what})", check=answer, **kwargs)
         except httpx.HTTPError as exc:  # not mapped by send(): the request may have gone out
@@ -373,7 +386,7 @@ class X(Platform):
     def check_credentials(self) -> Credentials:
         """`GET /2/users/me`; with a refresh token, the refresh itself says the scopes and expiry."""
         identity = f"@{self._me().get('username')}"
-        how = x_auth.mode(self.options)
+        how = auth_mode(self.options)
         if how == "refresh":  # the access token is fresh on every run; the refresh itself said the scopes
             return Credentials(identity, self.grant.scopes, renewed=True)
         if how == "oauth1":

@@ -23,16 +23,6 @@ import httpx
 from smm.errors import AuthError, Rejected
 from smm.platforms import http, rotation
 
-OAUTH1_KEYS = ("api_key_env", "api_secret_env", "access_token_env", "access_secret_env")
-
-
-def mode(options) -> str:
-    """`oauth1`, `refresh` (OAuth 2.0 with a refresh token) or `bearer` (an OAuth 2.0 access token)."""
-    if any(options.get(key) for key in OAUTH1_KEYS):
-        return "oauth1"
-    return "refresh" if options.get("refresh_token_env") else "bearer"
-
-
 def _quote(value: str) -> str:
     return urllib.parse.quote(str(value), safe="~")
 

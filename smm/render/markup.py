@@ -18,9 +18,9 @@ import markdown
 from markdown.treeprocessors import Treeprocessor
 from markdown.util import Registry
 
+from smm.content.comments import strip_comments
 from smm.content.links import leaves_safely
 from smm.render import htmlfeed
-from smm.render.split import SPLIT_MARKER
 
 _HASHTAG_LINE = re.compile(r"^(\s*)#(?=[^\s#])", re.MULTILINE)
 _RAW_TAG = re.compile(r"<(?!https?://)")
@@ -31,37 +31,6 @@ _ARTICLE_SYNTAX = re.compile(r"```|~~~|\||\[\^|!\[")
 _NEEDS_MARKDOWN = re.compile(r"[*_`\[\]<>\\]|^\s*(?:[-+]|\d+[.)])\s|^\s*>|^ {4}|^\s*#", re.MULTILINE)
 
 FLAVORS = ("plain", "html", "article", "telegram", "slack", "discord")  # article: HTML with tables, code, footnotes
-# Code: what looks like markup inside is code (the voice rules skip it too)
-CODE_SPAN = r"``[\s\S]+?``|`[^`\n]+`"
-CODE_FENCE = r"^[ \t]{0,3}```[\s\S]*?(?:^[ \t]{0,3}```[ \t]*$|\Z)|^[ \t]{0,3}~~~[\s\S]*?(?:^[ \t]{0,3}~~~[ \t]*$|\Z)"
-
-# -- HTML comments: for the repository, never for a network ------------------------------
-
-_NOT_CLOSING = r"(?:(?!-->)[\s\S])*"
-_COMMENTS = re.compile(rf"(?P<code>{CODE_FENCE}|{CODE_SPAN})"
-                       rf"|^[ \t]*(?P<line><!--{_NOT_CLOSING}-->)[ \t]*(?:\n|\Z)"  # alone on its lines: lines go
-                       rf"|^(?P<lead><!--{_NOT_CLOSING}-->)[ \t]*"  # before text: the spaces after it go
-                       rf"|[ \t]*(?P<inline><!--{_NOT_CLOSING}-->)"  # after text: the spaces before it go
-                       r"|(?P<open><!--)", re.MULTILINE)
-
-
-def strip_comments(body: str) -> tuple[str, int | None]:
-    """The body without HTML comments (`<!-- split -->` stays: it splits threads), and the
-    offset of a `<!--` that is never closed, if any. Comments in code are code: kept."""
-    unclosed = []
-
-    def replace(match: re.Match) -> str:
-        comment = match["line"] or match["lead"] or match["inline"]
-        if match["open"]:
-            unclosed.append(match.start())
-        if comment is None or comment == SPLIT_MARKER:
-            return match.group()
-        return ""
-
-    if "<!--" not in body:
-        return body, None
-    return _COMMENTS.sub(replace, body), (unclosed or [None])[0]
-
 
 # -- links: only http(s) and mailto leave the repository -----------------------------------
 

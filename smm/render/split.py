@@ -12,9 +12,8 @@ from typing import Callable
 
 import regex
 
+from smm.content.comments import SPLIT_MARKER
 from smm.render import counting
-
-SPLIT_MARKER = "<!-- split -->"
 
 _ATOM = regex.compile(r"https?://\S+|(?<![\w@])[#@][\w.@-]+|\X", regex.UNICODE)
 _LONG_ATOM = regex.compile(r"https?://\S+|(?<![\w@])[#@][\w.@-]+", regex.UNICODE)  # _ATOM's but \X

@@ -14,7 +14,7 @@ from bisect import bisect_right
 from pathlib import Path
 
 from smm.content.post import overrides, written
-from smm.render.markup import strip_comments
+from smm.content.comments import strip_comments
 from smm.voice.text import Normalized, normalize, prepare
 from smm.workspace.files import read_text
 

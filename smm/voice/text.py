@@ -13,9 +13,9 @@ import unicodedata
 from bisect import bisect_right
 from dataclasses import dataclass
 
+from smm.content.comments import CODE_FENCE as _FENCE
+from smm.content.comments import CODE_SPAN as _CODE_SPAN
 from smm.content.tokens import MENTION, NOT_BEFORE_HASHTAG
-from smm.render.markup import CODE_FENCE as _FENCE
-from smm.render.markup import CODE_SPAN as _CODE_SPAN
 
 # -- skipping -----------------------------------------------------------------------
 

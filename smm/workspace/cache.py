@@ -71,29 +71,27 @@ class FileCache:
     def _stamp(self, file: str) -> tuple | None:
         """(mtime, size, inode) of a regular file; None for links (never cached), anything not a
         regular file (read_text reports it) and errors."""
-        stamp = self._stamps.pop(file, None)
-        if stamp is None:
-            try:
-                st = os.lstat(os.path.join(self.root_str, file))
-            except OSError:
-                return None
-            stamp = (st.st_mtime_ns, st.st_ctime_ns, st.st_size, st.st_ino) if stat.S_ISREG(st.st_mode) else None
-        return stamp
+        try:
+            st = os.lstat(os.path.join(self.root_str, file))
+        except OSError:
+            return None
+        return (st.st_mtime_ns, st.st_ctime_ns, st.st_size, st.st_ino) if stat.S_ISREG(st.st_mode) else None
 
     def probably_fresh(self, file: str) -> bool:
         """A hit is likely (stat only): to decide whether parsing is worth a second process."""
         stamp = self._stamps[file] = self._stamp(file)
-        entry = self.entries.get(file)
-        return bool(entry) and stamp is not None and entry[0] == stamp
+        entry = (self._loaded or self._load())[1].get(file)
+        return entry is not None and stamp is not None and entry[0] == stamp
 
     def lookup(self, file: str, limit: int) -> tuple[object, bytes | None]:
         """(value, None) on a hit; (MISS, bytes) to parse; (MISS, None) for links, unreadable or big files."""
         self.seen.add(file)
-        stamp = self._stamp(file)
+        stamp = self._stamps.pop(file) if file in self._stamps else self._stamp(file)
         if stamp is None:
             return MISS, None
-        entry = self.entries.get(file)
-        if entry and entry[0] == stamp and stamp[0] < self.saved_ns - _RACY_NS:
+        saved_ns, entries = self._loaded or self._load()
+        entry = entries.get(file)
+        if entry is not None and entry[0] == stamp and stamp[0] < saved_ns - _RACY_NS:
             self.digests[file] = entry[1]
             self._pending = (file, stamp, entry[1])
             return entry[2], None
@@ -145,6 +143,24 @@ def remember(root: Path, name: str, version: str, value: object) -> None:
     _write(cache_dir(root) / f"{name}.pickle", (version, value))
 
 
+def recall_bytes(root: Path, name: str, version: str) -> tuple[Path, int, str] | None:
+    """(file, where its bytes start, the note kept with them) of bytes kept under `name` with this
+    version (`remember_bytes`): to be copied out as they are (tens of megabytes never enter Python)."""
+    path = cache_dir(root) / f"{name}.bytes"
+    try:
+        with open(path, "rb") as handle:
+            header = handle.readline(1000)
+    except OSError:
+        return None
+    saved_version, _, note = header.decode("ascii", "replace").rstrip("\n").partition(" ")
+    return (path, len(header), note) if header.endswith(b"\n") and saved_version == version else None
+
+
+def remember_bytes(root: Path, name: str, version: str, note: str, data: bytes) -> None:
+    """Keep bytes for the next run after a header line (the version and a one-word note); best effort."""
+    _write(cache_dir(root) / f"{name}.bytes", f"{version} {note}\n".encode("ascii") + data, raw=True)
+
+
 def _read(path: Path, version: str) -> object:
     collecting = gc.isenabled()
     gc.disable()  # unpickling makes tens of thousands of objects, none of them garbage: no collection passes
@@ -159,13 +175,17 @@ def _read(path: Path, version: str) -> object:
             gc.enable()
 
 
-def _write(path: Path, payload: object) -> None:
-    """Pickle payload to path through a temporary file; an unwritable cache is skipped."""
+def _write(path: Path, payload: object, raw: bool = False) -> None:
+    """Pickle payload (`raw`: bytes as they are) to path through a temporary file; an unwritable
+    cache is skipped."""
     temp = path.with_suffix(f".tmp{os.getpid()}")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         with open(temp, "wb") as handle:
-            pickle.dump(payload, handle, protocol=pickle.HIGHEST_PROTOCOL)
+            if raw:
+                handle.write(payload)
+            else:
+                pickle.dump(payload, handle, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(temp, path)
     except OSError as exc:  # a read-only home or cache folder, a file in its place: the next run computes again
         _discard(temp)

@@ -29,6 +29,7 @@ from __future__ import annotations
 import argparse
 import cProfile
 import hashlib
+import io
 import json
 import os
 import pstats
@@ -201,11 +202,14 @@ def profile(root: Path, top: int, mode: str) -> None:
     started = time.perf_counter()
     try:
         profiler.enable()
-        output, _ = report(start_check(root, now, paths), "json", paths or [])  # as the CLI does
+        made = report(start_check(root, now, paths), "json", paths or [])  # as the CLI does
+        output = io.BytesIO()
+        made.write_to(output)
         profiler.disable()
     finally:
         (root / post).write_bytes(original)
     wall = time.perf_counter() - started
+    output = output.getvalue()
     shutil.rmtree(os.environ["SMM_CACHE_DIR"], ignore_errors=True)
     stats = pstats.Stats(profiler)
     total = stats.total_tt
