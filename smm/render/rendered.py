@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
-from typing import Iterator, Mapping
+from typing import Callable, Iterator, Mapping, TypeVar
 
 from markupsafe import Markup
 
@@ -40,6 +40,7 @@ _ELEMENT = ("\ue000", "\ue001")  # private-use marks around the number of an ele
 _INERT_HANDLE = re.compile(r"@[A-Za-z0-9]+(?:[.@-][A-Za-z0-9]+)*")
 _INERT_SOURCE = re.compile(r"[a-z]+")
 _STAND_IN = "smmstandin"
+T = TypeVar("T")
 
 
 def _occurrences(piece: str, text: str) -> Iterator[int]:
@@ -117,17 +118,16 @@ class Renderer:
         self.templates = Templates(root)
         self.limits = reported_limits(config.accounts) if limits is None else limits
         self.media_verdicts: dict[str, tuple] = {}  # media file → whether a network could be given it (media_checks)
-        self.tagged_texts: dict[tuple[str, str], str] = {}  # the last texts UTM-tagged
+        self.recent: dict[tuple, object] = {}  # the last results of `once`
 
-    def tagged(self, text: str, utm: dict) -> str:
-        """`tag_all(text, **utm)`, once for all the accounts whose text and settings are the same (the
-        `utm_source` stood in for while Markdown runs: see _Job.stand_in)."""
-        key = (text, repr(sorted(utm.items())))
-        if key not in self.tagged_texts:
-            if len(self.tagged_texts) >= 64:
-                self.tagged_texts.clear()
-            self.tagged_texts[key] = tag_all(text, **utm)
-        return self.tagged_texts[key]
+    def once(self, key: tuple, make: Callable[[], T]) -> T:
+        """`make()`, made once for the accounts that ask with the same `key` (all that `make` reads): the
+        accounts a post goes to share its text (see _Job.stand_in), so the last results are kept."""
+        if key not in self.recent:
+            if len(self.recent) >= 64:
+                self.recent.clear()
+            self.recent[key] = make()
+        return self.recent[key]
 
     def render(self, post: Post, account_name: str) -> Rendered:
         account = self.config.accounts[account_name]
@@ -213,7 +213,7 @@ class _Job:
         utm = self.utm()
         if utm:
             utm["source"] = self.stand_in(utm["source"], _INERT_SOURCE)
-            text = self.r.tagged(text, utm)
+            text = self.r.once(("utm", text, repr(sorted(utm.items()))), lambda: tag_all(text, **utm))
         return text
 
     def stand_in(self, value: str, inert: re.Pattern) -> str:
@@ -239,7 +239,7 @@ class _Job:
     def without_comments(self) -> str:
         """The source text without HTML comments: they are for the repository, never published."""
         text, path = self.view.text, self.view.text_path
-        stripped, unclosed = markup.strip_comments(text)
+        stripped, unclosed = self.r.once(("comments", text), lambda: markup.strip_comments(text))
         if unclosed is not None:
             self.same_for_all(path, "render.unclosed-comment", "`<!--` is never closed, so it would be published as text",
                               "end the comment with `-->`, or write `&lt;!--` to show it", self.at_offset(unclosed))
