@@ -250,3 +250,27 @@ def test_a_damaged_kept_report_is_made_again(example, tmp_path, monkeypatch, smm
     file.write_bytes(damage(file.read_bytes()))
     assert check() == first
     assert check() == first
+
+
+@pytest.mark.parametrize("failure", ["raises", "checks other bytes"])
+def test_a_post_checked_ahead_is_checked_here_when_the_second_process_fails(example, tmp_path, monkeypatch, smm, failure):
+    """`smm check CHANGED` checks the changed posts in a second process while it loads the index
+    (smm.check.run.PostChecks.start); a result it cannot use (the process failed, or it checked other
+    bytes than this process reads) is made here: the findings are those of a fresh check."""
+    from smm.check import run
+
+    monkeypatch.chdir(example)
+    kept = tmp_path / "kept"
+    smm("check", "--now", NOW, env={"SMM_CACHE_DIR": str(kept)})
+    _append(POST, "\nAged puer and tie guan yin, very very unique.\n")(example)
+    fresh = smm("check", "--now", NOW, "--format", "json", POST, env={"SMM_CACHE_DIR": str(tmp_path / "fresh")})
+
+    def broken(files):
+        if failure == "raises":
+            raise RuntimeError("the second process failed")
+        return {file: (b"other bytes", None) for file in files}
+
+    monkeypatch.setattr(run, "_check_ahead", broken)
+    media.inspect.cache_clear()
+    assert smm("check", "--now", NOW, "--format", "json", POST, env={"SMM_CACHE_DIR": str(kept)}) == fresh
+    assert "voice.TeaNames" in fresh[1]

@@ -14,6 +14,7 @@
 from __future__ import annotations
 
 import hashlib
+import multiprocessing
 import os
 import pickle
 import sys
@@ -40,7 +41,7 @@ from smm.workspace.cache import MISS, FileCache, recall, remember
 from smm.workspace.calendar import CALENDAR_FILE, gaps
 from smm.workspace.config import PLATFORMS_FILE, Config
 from smm.workspace.files import MAX_TEXT_BYTES, SourceLines, open_regular
-from smm.workspace.repo import SHARDS, Repo, load_repo, shard_of
+from smm.workspace.repo import SHARDS, Repo, _quiet_worker, load_repo, shard_of
 from smm.workspace.schema import did_you_mean
 from smm.workspace.settings import Settings, load_settings
 
@@ -119,6 +120,8 @@ class PostChecks:
         self.cache_of: dict[str, FileCache] = {}  # by post file
         self.media_states: dict[str, tuple] = {}
         self.own: dict[str, tuple[bytes | None, bytes, bytes]] = {}  # reported file → CheckRun.own
+        self.ahead = None  # the second process checking the posts asked for (start), and its result
+        self.ahead_result = None
 
     def _cache(self, root: Path, file: str) -> FileCache:
         cache = self.cache_of.get(file)
@@ -133,17 +136,43 @@ class PostChecks:
     def probably_fresh(self, root: Path, file: str) -> bool:
         return self._cache(root, file).probably_fresh(file)
 
+    def start(self, repo: Repo) -> None:
+        """Before the posts are read: the few posts asked for (`smm check CHANGED...`) that the
+        index does not hold are checked in a second process meanwhile (their Markdown converter,
+        templates and platforms are imported there, while this one loads the index)."""
+        files = [f for f in self.wanted or [] if f.endswith(".md") and (repo.root / f).is_file()
+                 and not self.probably_fresh(repo.root, f)]
+        if 0 < len(files) <= AHEAD_AT_MOST and (os.cpu_count() or 1) > 1 and "fork" in multiprocessing.get_all_start_methods():
+            global _AHEAD
+            _AHEAD = (self, repo)
+            self.ahead = multiprocessing.get_context("fork").Pool(1, initializer=_quiet_worker)
+            self.ahead_result = self.ahead.apply_async(_check_ahead, (files,))
+            _AHEAD = None
+
+    def stop(self) -> None:
+        """After the posts are read: the second process, if any, is gone."""
+        if self.ahead is not None:
+            self.ahead.terminate()
+            self.ahead.join()
+            self.ahead = None
+
+    def _checked_ahead(self, file: str, digest: bytes | None) -> Checked | None:
+        """The second process's result for the file if it checked these bytes."""
+        if self.ahead is None or digest is None:
+            return None
+        try:
+            found = self.ahead_result.get()
+        except Exception:  # noqa: BLE001  (a worker that failed: the post is checked here)
+            found = {}
+        kept = found.get(file)
+        return kept[1] if kept is not None and kept[0] == digest else None
+
     def read(self, repo: Repo, file: str) -> tuple[Post | None, list[Diagnostic]]:
         cache = self._cache(repo.root, file)
         checked, data = cache.lookup(file, MAX_TEXT_BYTES)
         if checked is MISS or checked.media and checked.media != self.media_state(repo.root, [name for name, _ in checked.media]):
-            post, found = read_post(repo.root, file, repo.config.timezone, data=data)
-            if post is not None:
-                found += self.inspect(repo, post)  # a post with errors: the checks it can bear
-            own = pickle.dumps([d for d in found if d.file == file], pickle.HIGHEST_PROTOCOL)
-            names = media_names(post) if post is not None and post.valid else []
-            checked = Checked(post and post.summary(), self.media_state(repo.root, names),
-                              [d for d in found if d.file != file], own, hashlib.blake2b(own, digest_size=16).digest())
+            checked = self._checked_ahead(file, cache.digests.get(file) if data is not None else None) or \
+                self.check_file(repo, file, data)
             cache.store(file, checked)
         if self.wanted is None or _under(file, self.wanted):
             self.own[file] = (cache.digests.get(file), checked.own_digest, checked.own)
@@ -151,6 +180,16 @@ class PostChecks:
         if post is None or not post.valid:
             return post, list(checked.foreign)
         return post, checked.foreign + check_due(repo, post, self.now)
+
+    def check_file(self, repo: Repo, file: str, data: bytes | None) -> Checked:
+        """Parse the post (`data`: its bytes, or None to read them) and run every check of it alone."""
+        post, found = read_post(repo.root, file, repo.config.timezone, data=data)
+        if post is not None:
+            found += self.inspect(repo, post)  # a post with errors: the checks it can bear
+        own = pickle.dumps([d for d in found if d.file == file], pickle.HIGHEST_PROTOCOL)
+        names = media_names(post) if post is not None and post.valid else []
+        return Checked(post and post.summary(), self.media_state(repo.root, names),
+                       [d for d in found if d.file != file], own, hashlib.blake2b(own, digest_size=16).digest())
 
     def inspect(self, repo: Repo, post: Post) -> list[Diagnostic]:
         if not post.valid:  # its fields have errors: only what can be checked safely
@@ -179,6 +218,23 @@ class PostChecks:
 
     def merge(self, handed: dict) -> None:
         self.own.update(handed)
+
+
+AHEAD_AT_MOST = 20  # posts asked for; more are checked with the rest (two processes when many changed)
+_AHEAD: tuple[PostChecks, Repo] | None = None  # shared with the forked process
+
+
+def _check_ahead(files: list[str]) -> dict[str, tuple[bytes, Checked]]:
+    """In the second process: {file: (digest of the bytes checked, what read would keep)} of the
+    files the index does not hold as they are."""
+    checks, repo = _AHEAD
+    found = {}
+    for file in files:
+        cache = checks._cache(repo.root, file)
+        kept, data = cache.lookup(file, MAX_TEXT_BYTES)
+        if kept is MISS and data is not None:
+            found[file] = (cache.digests[file], checks.check_file(repo, file, data))
+    return found
 
 
 def check_settings(root: Path) -> tuple[Settings, bytes]:

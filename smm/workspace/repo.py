@@ -88,6 +88,12 @@ class Repo:
 class Reader(Protocol):
     """Reads and checks each post file in place of `read_post` (`smm check`, with its own cache)."""
 
+    def start(self, repo: Repo) -> None:
+        """Called before any post is read (the records and settings are loaded)."""
+
+    def stop(self) -> None:
+        """Called once every post is read, whatever happened."""
+
     def probably_fresh(self, root: Path, file: str) -> bool:
         """A kept result is likely (stat only): to decide whether the work is worth a second process."""
 
@@ -124,6 +130,17 @@ def load_repo(root: Path, reader: Reader | None = None, settings: Settings | Non
 def _load(root: Path, reader: Reader | None, settings: Settings) -> Repo:
     records, record_found = load_records(root)
     repo = Repo(root, settings, [], records, settings.diagnostics + record_found)
+    if reader is None:
+        return _load_posts(repo, None)
+    reader.start(repo)
+    try:
+        return _load_posts(repo, reader)
+    finally:
+        reader.stop()
+
+
+def _load_posts(repo: Repo, reader: Reader | None) -> Repo:
+    root, settings = repo.root, repo.settings
     global _WORK
     version = _cache_version(settings.config)
     caches = [FileCache(root, f"posts-{i}", version) for i in range(SHARDS)]
