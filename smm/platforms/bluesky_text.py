@@ -27,6 +27,7 @@ _CASHTAG = re.compile(rf"{_LEAD}(\$([A-Za-z][A-Za-z0-9]{{0,4}}))(?=[{_JS_SPACE}.
 _MENTION = re.compile(rf"{_LEAD}(@([a-zA-Z0-9.-]+))(?a:\b)")
 _LINK = re.compile(rf"{_LEAD}(https?://[^{_JS_SPACE}]+|(?P<domain>[a-z][a-z0-9]*(?:\.[a-z0-9]+)+)[^{_JS_SPACE}]*)",
                    re.IGNORECASE | re.MULTILINE)
+_MAYBE_LINK = re.compile(r"://|[a-z0-9]\.[a-z0-9]", re.IGNORECASE)  # what every _LINK holds: text without it has none
 # smm also links a URL glued to the text before it, which detectFacets leaves plain:
 # Chinese and Japanese put no space before a URL ("详见https://…"), and a facet is
 # shown as a link by every client, whoever detected it.  Not after a Latin letter or
@@ -52,7 +53,7 @@ def _valid_domain(domain: str) -> bool:
 def links_in(text: str) -> list[tuple[int, int, str]]:
     """(start, end, URI) of each link Bluesky's app would make, plus URLs glued to text."""
     found = []
-    for m in _LINK.finditer(text):
+    for m in _LINK.finditer(text) if _MAYBE_LINK.search(text) else ():
         uri = m.group(2)
         if not uri.startswith("http"):  # "HTTP://…" matched the first branch: no domain, no link
             if not m.group("domain") or not _valid_domain(m.group("domain")):

@@ -32,7 +32,6 @@ from smm.platforms.graph import MEDIA_BASE_OPTION, THREADS_HOST, THREADS_VERSION
 
 log = logging.getLogger(__name__)
 
-_GRAPHEME = regex.compile(r"\X")
 # A cluster is an emoji when it holds a pictograph, a flag letter or a skin tone, or
 # is a keycap: "1️⃣" is one, "1" and "1️" are not.
 _EMOJI = regex.compile(r"\p{Extended_Pictographic}|\p{Regional_Indicator}|\p{Emoji_Modifier}|[#*0-9]\ufe0f\u20e3")
@@ -71,9 +70,7 @@ class Threads(MetaPlatform):
         count = counting.graphemes(text)
         if text.isascii() or not _EMOJI.search(text):
             return count
-        # a line break always ends a grapheme cluster (UAX #29, GB4/GB5): only lines with an emoji are cut
-        return count + sum(len(g.encode("utf-8")) - 1 for line in text.split("\n") if _EMOJI.search(line)
-                           for g in _GRAPHEME.findall(line) if _EMOJI.search(g))
+        return count + sum(len(g.encode("utf-8")) - 1 for g in counting.clusters_holding(text, _EMOJI))
 
     # -- the adapter -------------------------------------------------------------
 

@@ -23,6 +23,8 @@ import re
 from html.parser import HTMLParser
 from urllib.parse import urlsplit
 
+from smm.render import htmlfeed
+
 THEME = {  # the defaults; brand/theme.yml replaces any of them (smm/schemas/theme.schema.json)
     "fonts": {"body": '-apple-system, BlinkMacSystemFont, "Helvetica Neue", "PingFang SC", "Hiragino Sans GB", '
                       '"Microsoft YaHei UI", "Microsoft YaHei", Arial, sans-serif',
@@ -93,19 +95,19 @@ def theme_css(theme: dict) -> str:
 def build(markup: str, theme: dict) -> str:
     """The article HTML WeChat is sent for `markup` (the rendered post), styled by `theme` (theme_of)."""
     article = _Article(theme["references"])
-    article.feed(markup)
+    htmlfeed.feed(article, markup)
     import css_inline  # only where articles are rendered
 
     inlined = css_inline.inline_fragment(article.result(), theme_css(theme))
     stripped = _Strip()
-    stripped.feed(inlined)
+    htmlfeed.feed(stripped, inlined)
     return stripped.result()
 
 
 def image_sources(markup: str) -> list[str]:
     """Each `<img src>` of an article, in order, as written (unescaped)."""
     finder = _Images()
-    finder.feed(markup)
+    htmlfeed.feed(finder, markup)
     finder.close()
     return finder.sources
 

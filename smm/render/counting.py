@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from bisect import bisect_right
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from functools import cache, partial
 
 import regex
@@ -44,6 +44,11 @@ _SAFE = ("\x00-\x0c\x0e-\u02ff\u0370-\u0482\u048a-\u058f\u1e00-\u1fff\u2000-\u20
 _UNSAFE_RUN = re.compile(f"[^{_SAFE}]+")
 
 
+def may_join(text: str) -> bool:
+    """Whether a code point of `text` may join a neighbour into a grapheme cluster; if not, each is one."""
+    return _UNSAFE_RUN.search(text) is not None
+
+
 def graphemes(text: str) -> int:
     """Extended grapheme clusters (UAX #29): "👩‍👩‍👧" is 1, "\\r\\n" is 1."""
     if text.isascii():  # in ASCII only CR LF forms a multi-character cluster
@@ -52,15 +57,34 @@ def graphemes(text: str) -> int:
     return _regex_graphemes(text) + after_linker - gb9c
 
 
-def _regex_graphemes(text: str) -> int:
-    """What `regex`'s \\X counts, applied only around the code points that may join."""
-    count, start, end = len(text), 0, 0
-    for m in _UNSAFE_RUN.finditer(text):  # apply \X only around these runs
+def _joining(text: str) -> Iterator[tuple[int, int]]:
+    """(start, end) of the stretches of `text` where code points may join into clusters: each run of
+    code points outside _SAFE with one code point either side. Elsewhere each code point is a cluster."""
+    start = end = 0
+    for m in _UNSAFE_RUN.finditer(text):
         if m.start() - 1 > end:
-            count -= end - start - len(_GRAPHEME.findall(text, start, end))
+            yield start, end
             start = m.start() - 1
         end = min(len(text), m.end() + 1)
-    return count - (end - start - len(_GRAPHEME.findall(text, start, end)))
+    yield start, end
+
+
+def _regex_graphemes(text: str) -> int:
+    """What `regex`'s \\X counts, applied only around the code points that may join."""
+    return len(text) - sum(end - start - len(_GRAPHEME.findall(text, start, end)) for start, end in _joining(text))
+
+
+def clusters_holding(text: str, pattern: regex.Pattern) -> list[str]:
+    """The grapheme clusters (`regex`'s \\X) of `text` in which `pattern` (no lookaround) finds a match,
+    in order: \\X only where code points may join; elsewhere each code point is a cluster of its own."""
+    found, pos = [], 0
+    for start, end in [*_joining(text), (len(text), len(text))]:
+        between = [m.group() for m in pattern.finditer(text, pos, start)]
+        if any(len(match) > 1 for match in between):  # a match across clusters: each cluster on its own
+            return [g for g in _GRAPHEME.findall(text) if pattern.search(g)]
+        found += between + [g for g in _GRAPHEME.findall(text, start, end) if pattern.search(g)]
+        pos = end
+    return found
 
 
 # Unicode 15.1 added rule GB9c: an Indic consonant, a virama (InCB=Linker) and the

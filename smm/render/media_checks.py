@@ -23,7 +23,7 @@ class MediaRef:
 
 def check_file(job, file: str, rules, at: tuple, what: str) -> None:
     """A repository file the network will be sent, checked against its rules."""
-    path, rule, why = _usable_media(job.r.root, file)
+    path, rule, why = _usable(job, file)
     found = [(rule, why)] if rule else media.problems(media.inspect(path), None, rules, False)
     for rule, message in found:
         job.problem((), rule, f"{what}`{file}` {message}", at=at)
@@ -45,7 +45,7 @@ def check_media(job) -> list[MediaRef]:
             if item is None:
                 continue
         refs.append(MediaRef(item["file"], item.get("alt"), item.get("cover")))
-        path, rule, what = _usable_media(job.r.root, item["file"])
+        path, rule, what = _usable(job, item["file"])
         if rule:  # the same for every account: one diagnostic after dedupe
             hint = "paths are relative to the repository root, e.g. `content/media/photo.jpg`"
             job.found.append(Diagnostic.at(job.post.file, job.post.at(base + (index, "file")), ERROR, rule,
@@ -89,12 +89,20 @@ def check_cover(job, item: dict, info: media.MediaInfo, where: tuple) -> None:
     if not isinstance(cover, str):
         job.problem(where, "media.cover", f"cover `{cover}` is neither a time (00:00:03) nor a picture's path")
         return
-    path, rule, what = _usable_media(job.r.root, cover)
+    path, rule, what = _usable(job, cover)
     if rule is None and media.inspect(path).is_video:
         rule, what = "media.cover", "is a video, not a picture"
     if rule:
         job.found.append(Diagnostic.at(job.post.file, job.post.at(where), ERROR, "media.cover",
                                         f"cover `{cover}` {what}", "a time such as 00:00:03, or a picture's path"))
+
+
+def _usable(job, file: str) -> tuple[Path | None, str | None, str | None]:
+    """_usable_media, asked once per file for every post and account a renderer renders."""
+    known = job.r.media_verdicts
+    if file not in known:
+        known[file] = _usable_media(job.r.root, file)
+    return known[file]
 
 
 def _usable_media(root: Path, file: str) -> tuple[Path | None, str | None, str | None]:

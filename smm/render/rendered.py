@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
-from typing import Mapping
+from typing import Callable, Iterator, Mapping, TypeVar
 
 from markupsafe import Markup
 
@@ -23,7 +23,7 @@ from smm.content.links import leaves_safely, tag_all, utm_tag
 from smm.content.post import Post, published
 from smm.content.tokens import HANDLE, hashtag, hashtags, urls
 from smm.platforms import Platform, platform_class, reported_limits
-from smm.render import article, markup, media_checks
+from smm.render import article, htmlfeed, markup, media_checks
 from smm.render.counting import first_overflow
 from smm.render.media_checks import MediaRef
 from smm.render.split import SPLIT_MARKER, split
@@ -40,6 +40,15 @@ _ELEMENT = ("\ue000", "\ue001")  # private-use marks around the number of an ele
 _INERT_HANDLE = re.compile(r"@[A-Za-z0-9]+(?:[.@-][A-Za-z0-9]+)*")
 _INERT_SOURCE = re.compile(r"[a-z]+")
 _STAND_IN = "smmstandin"
+T = TypeVar("T")
+
+
+def _occurrences(piece: str, text: str) -> Iterator[int]:
+    """Where `piece` starts in `text`, left to right, occurrences not overlapping."""
+    index = text.find(piece)
+    while index >= 0:
+        yield index
+        index = text.find(piece, index + len(piece))
 
 
 @dataclass(frozen=True)
@@ -93,7 +102,7 @@ class _LinkTargets(HTMLParser):
     @classmethod
     def of(cls, text: str) -> list[str]:
         parser = cls()
-        parser.feed(text)
+        htmlfeed.feed(parser, text)
         parser.close()
         return parser.targets
 
@@ -108,6 +117,17 @@ class Renderer:
         self.brand = brand
         self.templates = Templates(root)
         self.limits = reported_limits(config.accounts) if limits is None else limits
+        self.media_verdicts: dict[str, tuple] = {}  # media file → whether a network could be given it (media_checks)
+        self.recent: dict[tuple, object] = {}  # the last results of `once`
+
+    def once(self, key: tuple, make: Callable[[], T]) -> T:
+        """`make()`, made once for the accounts that ask with the same `key` (all that `make` reads): the
+        accounts a post goes to share its text (see _Job.stand_in), so the last results are kept."""
+        if key not in self.recent:
+            if len(self.recent) >= 64:
+                self.recent.clear()
+            self.recent[key] = make()
+        return self.recent[key]
 
     def render(self, post: Post, account_name: str) -> Rendered:
         account = self.config.accounts[account_name]
@@ -129,6 +149,9 @@ class _Job:
         self.found: list[Diagnostic] = []
         self.elements: list[str] = []  # the network's own markup for mentions, kept aside while rendering
         self.stand_ins: dict[str, str] | None = {}  # value → its stand-in (None: the text has one already)
+        self.shown: dict[str, tuple] = {}  # text → the network's shorten_links of it
+        self.counts: dict[tuple[bool, str], int] = {}  # (cost?, shown text) → its count
+        self.cost_differs = getattr(platform.cost, "__func__", None) is not Platform.cost.__func__  # from `length`
 
     def problem(self, path, rule: str, message: str, hint: str | None = None, at: tuple | None = None) -> None:
         self.found.append(Diagnostic.at(self.post.file, at or self.post.at(path), ERROR, rule, f"{self.account}: {message}", hint))
@@ -143,7 +166,7 @@ class _Job:
             return self.post.at(path)
         for size in (24, 12, 6, 3):
             piece = snippet[:size].strip()
-            found = [m.start() for m in re.finditer(re.escape(piece), text)] if piece else []
+            found = list(_occurrences(piece, text)) if piece else []
             if found:
                 index = min(found, key=lambda i: abs(i - near * len(text)))
                 line = self.post.body_line + text.count("\n", 0, index)
@@ -190,7 +213,7 @@ class _Job:
         utm = self.utm()
         if utm:
             utm["source"] = self.stand_in(utm["source"], _INERT_SOURCE)
-            text = tag_all(text, **utm)
+            text = self.r.once(("utm", text, repr(sorted(utm.items()))), lambda: tag_all(text, **utm))
         return text
 
     def stand_in(self, value: str, inert: re.Pattern) -> str:
@@ -216,7 +239,7 @@ class _Job:
     def without_comments(self) -> str:
         """The source text without HTML comments: they are for the repository, never published."""
         text, path = self.view.text, self.view.text_path
-        stripped, unclosed = markup.strip_comments(text)
+        stripped, unclosed = self.r.once(("comments", text), lambda: markup.strip_comments(text))
         if unclosed is not None:
             self.same_for_all(path, "render.unclosed-comment", "`<!--` is never closed, so it would be published as text",
                               "end the comment with `-->`, or write `&lt;!--` to show it", self.at_offset(unclosed))
@@ -234,10 +257,14 @@ class _Job:
         template = self.r.templates.get(self.platform)
         if isinstance(template, Diagnostic):
             return
-        uploaded = set(article.image_sources(markup_text)) if self.platform.markup == "article" else set()
+        is_article = self.platform.markup == "article"
+        uploaded = None  # an article's images, read when a target does not leave
         for target in _LinkTargets.of(markup_text):
-            if not leaves_safely(target) and not (target in uploaded and markup.is_local_image(target)) and not (
-                    self.platform.markup == "article" and target.startswith("#")):  # footnotes: made text
+            if leaves_safely(target) or is_article and target.startswith("#"):  # footnotes: made text
+                continue
+            if is_article:
+                uploaded = set(article.image_sources(markup_text)) if uploaded is None else uploaded
+            if not (uploaded and target in uploaded and markup.is_local_image(target)):
                 self.found.append(Diagnostic(
                     f"{TEMPLATES_DIR}/{template.name}", 1, 1, ERROR, "render.unsafe-link",
                     f"template {template.name} links to `{target}` for {self.post.file}: only http(s) and mailto "
@@ -350,14 +377,9 @@ class _Job:
         warning = self.content_warning()
         if limit and warning:  # the warning counts toward each status
             limit -= self.platform.length(warning)
-        shorten = self.platform.shorten_links  # links as the network shows them, part by part
 
-        measured: dict[str, int] = {}  # each candidate part measured once (numbering re-packs, the whole text twice)
-
-        def cost(piece: str) -> int:
-            if piece not in measured:
-                measured[piece] = self.platform.cost(shorten(piece)[0])
-            return measured[piece]
+        def cost(piece: str) -> int:  # links as the network shows them, part by part
+            return self.count(self.shorten(piece)[0], cost=True)
 
         if SPLIT_MARKER in text or (limit and cost(text) > limit and self.threaded()):
             try:
@@ -369,16 +391,29 @@ class _Job:
             pieces = [text]
         parts = []
         for piece in pieces:
-            shown, links = shorten(piece)
-            parts.append(Part(shown, self.platform.length(shown), limit, tuple(self.platform.facets(shown, links))))
+            shown, links = self.shorten(piece)
+            parts.append(Part(shown, self.count(shown), limit, tuple(self.platform.facets(shown, links))))
         for index, part in enumerate(parts):
             self.check_part(part, index, len(parts))
         self.check_counts(text)  # links and hashtags over the whole post
         return parts
 
+    def shorten(self, text: str) -> tuple[str, tuple]:
+        if text not in self.shown:
+            self.shown[text] = self.platform.shorten_links(text)
+        return self.shown[text]
+
+    def count(self, shown: str, cost: bool = False) -> int:
+        """The network's `length` (or `cost`) of shown text, counted once however often fitting, splitting
+        and checking ask (numbering re-packs; each part is measured as a candidate and again as a part)."""
+        cost = cost and self.cost_differs
+        if (cost, shown) not in self.counts:
+            self.counts[cost, shown] = self.platform.cost(shown) if cost else self.platform.length(shown)
+        return self.counts[cost, shown]
+
     def check_part(self, part: Part, index: int, total: int) -> None:
         which = f"part {index + 1}/{total} " if total > 1 else ""
-        if part.limit and self.platform.cost(part.text) > part.limit:
+        if part.limit and self.count(part.text, cost=True) > part.limit:
             offset = first_overflow(part.text, part.limit, self.platform.length) or 0
             snippet = part.text[offset:offset + 24]
             hint = None

@@ -92,6 +92,11 @@ class UrlScanner:
         return re.compile(self.patterns[0], self.patterns[2])
 
     @cached_property
+    def tld_dot(self) -> re.Pattern:
+        """A '.' before a TLD or punycode: every domain both networks take ends in one."""
+        return re.compile(rf"\.(?:{TLD}|xn--)", self.patterns[2])
+
+    @cached_property
     def preceding(self) -> re.Pattern:
         return re.compile(_PRECEDING_CHAR, self.patterns[2])
 
@@ -108,11 +113,15 @@ class UrlScanner:
         return re.compile("[^_-]")
 
     def finditer(self, text: str) -> Iterator[re.Match]:
-        p, k, run_start = 0, -1, 0
+        p, k, run_start, tld_dot = 0, -1, 0, -1
         while True:
             if k <= p:  # the next '.' after p, and where its run starts
                 if (k := text.find(".", p + 1)) < 0:
                     return
+                if tld_dot < k:  # none from k on: no URL starts at p or later (most text has none)
+                    if (found := self.tld_dot.search(text, k)) is None:
+                        return
+                    tld_dot = found.start()
                 back = self.non_run_back.search(text, p, k)
                 run_start = back.end() if back else p
                 protocol = run_start >= 3 and text.startswith("://", run_start - 3)
