@@ -391,12 +391,15 @@ def check_daily_limits(repo: Repo) -> list[Diagnostic]:
     aside, published ones included: the calendar's later posts that day are the ones reported."""
     found = []
     limits = repo.settings.daily_limits
-    for name, (limit, day_zone, label) in (daily_limits(repo.config) if limits is None else limits).items():
+    limits = daily_limits(repo.config) if limits is None else limits
+    timeline = sorted((p for p in repo.posts if p.valid and not p.draft and p.publish_at),
+                      key=lambda p: (p.publish_at, p.file)) if limits else []
+    for name, (limit, day_zone, label) in limits.items():
         zone = ZoneInfo(day_zone) if day_zone else repo.config.timezone
         days: dict = {}
-        for post in sorted((p for p in repo.posts if p.valid and not p.draft and p.publish_at and name in p.accounts),
-                           key=lambda p: (p.publish_at, p.file)):
-            days.setdefault(post.publish_at.astimezone(zone).date(), []).append(post)
+        for post in timeline:
+            if name in post.accounts:
+                days.setdefault(post.publish_at.astimezone(zone).date(), []).append(post)
         for day, posts in days.items():
             for post in posts[limit:]:
                 found.append(_post_diagnostic(
