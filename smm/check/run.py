@@ -27,7 +27,7 @@ from smm.check.derived import check_comments, check_evergreen, check_variants
 from smm.check.diagnostics import ERROR, WARNING, Diagnostic
 from smm.check.personas import check_audience, check_quiet_personas
 from smm.check.integrity import check_duplicate_ids, check_records
-from smm.content.post import CONTENT_DIR, Post, read_post
+from smm.content.post import CONTENT_DIR, Post, calendar_order, read_post
 from smm.data.jobs import JobState, jobs_of
 from smm.data.records import RECORDS_DIR
 from smm.inbox.replies import check_replies
@@ -392,15 +392,15 @@ def check_daily_limits(repo: Repo) -> list[Diagnostic]:
     found = []
     limits = repo.settings.daily_limits
     limits = daily_limits(repo.config) if limits is None else limits
-    timeline = sorted((p for p in repo.posts if p.valid and not p.draft and p.publish_at),
-                      key=lambda p: (p.publish_at, p.file)) if limits else []
-    for name, (limit, day_zone, label) in limits.items():
-        zone = ZoneInfo(day_zone) if day_zone else repo.config.timezone
-        days: dict = {}
-        for post in timeline:
-            if name in post.accounts:
-                days.setdefault(post.publish_at.astimezone(zone).date(), []).append(post)
-        for day, posts in days.items():
+    zones = {name: ZoneInfo(day_zone) if day_zone else repo.config.timezone for name, (_, day_zone, _) in limits.items()}
+    days: dict[str, dict] = {name: {} for name in limits}  # account → day → its posts, in the calendar's order
+    for post in sorted((p for p in repo.posts if p.valid and not p.draft and p.publish_at),
+                       key=calendar_order) if limits else []:
+        for name in days.keys() & post.accounts:
+            days[name].setdefault(post.publish_at.astimezone(zones[name]).date(), []).append(post)
+    for name, (limit, _, label) in limits.items():
+        zone = zones[name]
+        for day, posts in days[name].items():
             for post in posts[limit:]:
                 found.append(_post_diagnostic(
                     post, ("publish_at",), ERROR, "calendar.daily-limit",

@@ -330,6 +330,12 @@ def _daylight_saving_problem(raw: str, when: datetime) -> str | None:
     return None
 
 
+def calendar_order(post: Post) -> tuple[float, str]:
+    """A sort key for posts with a publish time: the instant (as a number: comparing aware
+    datetimes is slow over thousands of posts), then the file."""
+    return post.publish_at.timestamp(), post.file
+
+
 def read_post(root: Path, file: str, tz: tzinfo, cache: FileCache | None = None,
               data: bytes | None = None) -> tuple[Post | None, list[Diagnostic]]:
     """The post in a file and its problems; `data`: the file's bytes, already read."""

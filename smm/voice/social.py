@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 
 import regex
 
-from smm.content.post import written
+from smm.content.post import calendar_order, written
 from smm.content.tokens import hashtag
 from smm.platforms import platform_class
 from smm.voice.base import Hit
@@ -254,11 +254,11 @@ def hashtag_hits(rule: Builtin, post, rendered, disclosure: Builtin | None) -> l
 # -- the calendar rule ---------------------------------------------------------------------
 
 
-def promotional(post, pillars: dict, tags: list[str]) -> bool:
+def promotional(post, pillars: dict, tags: set[str]) -> bool:
     pillar = pillars.get(post.pillar) if post.pillar else None
     if isinstance(pillar, dict) and pillar.get("promotional") is True:
         return True
-    return bool(set(post.meta.get("tags") or []) & set(tags))
+    return not tags.isdisjoint(post.meta.get("tags") or ())
 
 
 def promo_windows(rule: Builtin, posts, pillars: dict):
@@ -267,8 +267,8 @@ def promo_windows(rule: Builtin, posts, pillars: dict):
     days = int(rule.settings.get("days", 7))
     share = float(rule.settings.get("max_percent", 30))
     minimum = int(rule.settings.get("min_posts", 3))
-    tags = [str(t) for t in rule.settings.get("tags") or ["promo"]]
-    timeline = sorted((p for p in posts if p.publish_at is not None and not p.draft), key=lambda p: (p.publish_at, p.file))
+    tags = {str(t) for t in rule.settings.get("tags") or ["promo"]}
+    timeline = sorted((p for p in posts if p.publish_at is not None and not p.draft), key=calendar_order)
     window = timedelta(days=days).total_seconds()
     times = [p.publish_at.timestamp() for p in timeline]  # floats: bisecting aware datetimes is slow
     flags = [promotional(p, pillars, tags) for p in timeline]

@@ -51,6 +51,7 @@ class FileCache:
         self.seen: set[str] = set()
         self._pending: tuple = ("", None, None)
         self._stamps: dict[str, tuple | None] = {}
+        self._hits: dict[str, tuple] = {}  # file → its entry, found fresh by probably_fresh
         self.digests: dict[str, bytes] = {}  # file → digest of the bytes this run used (regular files only)
 
     def _load(self) -> tuple[int, dict]:
@@ -78,14 +79,26 @@ class FileCache:
         return (st.st_mtime_ns, st.st_ctime_ns, st.st_size, st.st_ino) if stat.S_ISREG(st.st_mode) else None
 
     def probably_fresh(self, file: str) -> bool:
-        """A hit is likely (stat only): to decide whether parsing is worth a second process."""
+        """A hit is likely (stat only): to decide whether parsing is worth a second process. A
+        certain hit is kept for `lookup`, which then needs no second look."""
         stamp = self._stamps[file] = self._stamp(file)
-        entry = (self._loaded or self._load())[1].get(file)
-        return entry is not None and stamp is not None and entry[0] == stamp
+        saved_ns, entries = self._loaded or self._load()
+        entry = entries.get(file)
+        if entry is None or stamp is None or entry[0] != stamp:
+            return False
+        if stamp[0] < saved_ns - _RACY_NS:
+            self._hits[file] = entry
+        return True
 
     def lookup(self, file: str, limit: int) -> tuple[object, bytes | None]:
         """(value, None) on a hit; (MISS, bytes) to parse; (MISS, None) for links, unreadable or big files."""
         self.seen.add(file)
+        entry = self._hits.pop(file, None)
+        if entry is not None:
+            self._stamps.pop(file, None)
+            self.digests[file] = entry[1]
+            self._pending = (file, entry[0], entry[1])
+            return entry[2], None
         stamp = self._stamps.pop(file) if file in self._stamps else self._stamp(file)
         if stamp is None:
             return MISS, None
