@@ -274,3 +274,35 @@ def test_a_post_checked_ahead_is_checked_here_when_the_second_process_fails(exam
     media.inspect.cache_clear()
     assert smm("check", "--now", NOW, "--format", "json", POST, env={"SMM_CACHE_DIR": str(kept)}) == fresh
     assert "voice.TeaNames" in fresh[1]
+
+
+@pytest.mark.parametrize("damage", [
+    lambda path: path.unlink(),
+    lambda path: path.write_bytes(b""),
+    lambda path: path.write_bytes(b"\x80\x05garbage"),
+    lambda path: path.write_bytes(__import__("pickle").dumps(("another version", {}))),
+], ids=["removed", "empty", "garbage", "another version"])
+def test_lost_kept_problems_are_found_again(example, tmp_path, monkeypatch, smm, damage):
+    """Each post's problems in itself are kept apart from the index (`owns-SHARD-N` in the cache
+    folder), read only when reported: lost, the post is checked again and the report is the same."""
+    monkeypatch.chdir(example)
+    kept = tmp_path / "kept"
+
+    def check(*paths: str, cache: Path = kept) -> tuple[int, str]:
+        media.inspect.cache_clear()
+        code, out, err = smm("check", "--now", NOW, "--format", "json", *paths, env={"SMM_CACHE_DIR": str(cache)})
+        assert "Traceback" not in err
+        return code, out
+
+    first = check()
+    assert "voice." in first[1]
+    for path in kept.rglob("report-*.bytes"):
+        path.unlink()  # else the kept report is printed and no post's problems are read
+    owns = list(kept.rglob("owns-*.pickle"))
+    assert owns, "a check keeps its posts' own problems"
+    for path in owns:
+        damage(path)
+    assert check() == first
+    for path in kept.rglob("owns-*.pickle"):
+        damage(path)
+    assert check(POST) == check(POST, cache=tmp_path / "fresh")

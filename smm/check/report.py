@@ -55,7 +55,7 @@ def report(run: CheckRun, fmt: str, paths: list[Path]) -> Report:
         return Report(note == "errors", kept=(file, start))
     found = select(run.diagnostics(), root, paths)
     made = Report(any(d.is_error for d in found), write(found, fmt, SourceLines(root).line).encode("utf-8", "surrogateescape"))
-    if key:
+    if key and run.checks.exact:
         remember_bytes(root, name, key, "errors" if made.errors else "fine", made.data)
     return made
 

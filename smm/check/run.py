@@ -34,7 +34,7 @@ from smm.inbox.replies import check_replies
 from smm.platforms import platform_class
 from smm.publish.evergreen import reshares
 from smm.workspace import lookalikes
-from smm.workspace.cache import MISS, FileCache
+from smm.workspace.cache import MISS, FileCache, recall, remember
 from smm.workspace.calendar import CALENDAR_FILE, gaps
 from smm.workspace.config import PLATFORMS_FILE, Config
 from smm.workspace.files import MAX_TEXT_BYTES, SourceLines
@@ -62,18 +62,23 @@ def run_check(root: Path, now: datetime, paths: list[Path] | None = None,
 
 @dataclass
 class CheckRun:
-    """A check whose posts' problems in their own files are still pickled (`own`: file → (digest of
-    the file's bytes or None, digest of the pickled problems, pickled problems)); `repo.diagnostics`
-    holds every other problem."""
+    """A check whose posts' problems in their own files are still pickled, and read from the cache
+    folder only when they are reported (`checks.own`: file → (digest of the file's bytes or None,
+    digest of the pickled problems, the pickled problems or None: in the index's `owns` file));
+    `repo.diagnostics` holds every other problem."""
 
     repo: Repo
     settings_key: bytes
-    own: dict[str, tuple[bytes | None, bytes, bytes]]
+    checks: PostChecks
+
+    @property
+    def own(self) -> dict[str, tuple[bytes | None, bytes, bytes | None]]:
+        return self.checks.own
 
     def diagnostics(self) -> list[Diagnostic]:
         """Every problem: explained by look-alike characters where they are the cause; reported once
         each (a broken template is reported by every post that uses it)."""
-        own = [d for file in sorted(self.own) for d in pickle.loads(self.own[file][2])]
+        own = [d for file in sorted(self.own) for d in pickle.loads(self.checks.own_problems(self.repo, file))]
         return lookalikes.explain(own + self.repo.diagnostics, SourceLines(self.repo.root).line)
 
 
@@ -88,7 +93,7 @@ def start_check(root: Path, now: datetime, paths: list[Path] | None = None,
                          + check_records(repo) + check_jobs_needing_a_human(repo) + check_gaps(repo, now)
                          + check_daily_limits(repo) + check_replies(repo) + check_evergreen(repo)
                          + check_quiet_personas(repo, now))
-    return CheckRun(repo, key, checks.own)
+    return CheckRun(repo, key, checks)
 
 
 @dataclass(frozen=True)
@@ -99,8 +104,7 @@ class Checked:
     post: Post | None  # its summary; None: the file has no fields to read
     media: tuple  # (name, state) of each media file it names, as it was checked
     foreign: list[Diagnostic]  # its problems in other files (a template it uses)
-    own: bytes  # its problems in its own file, pickled: read only when they are reported
-    own_digest: bytes  # of `own`: the kept report's digest needs no pass over every post's problems
+    own_digest: bytes  # of its problems in its own file, pickled (kept apart, in `owns-SHARD-N`, by this digest)
 
 
 class PostChecks:
@@ -115,7 +119,10 @@ class PostChecks:
         self.renderer = None  # smm.render.rendered.Renderer, made in the process that uses it
         self.index: ShardedCache | None = None  # `checks-SHARD-N` in the cache folder
         self.media_states: dict[str, tuple] = {}
-        self.own: dict[str, tuple[bytes | None, bytes, bytes]] = {}  # reported file → CheckRun.own
+        self.own: dict[str, tuple[bytes | None, bytes, bytes | None]] = {}  # reported file → CheckRun.own
+        self.made: dict[bytes, bytes] = {}  # own problems pickled this run, by their digest
+        self.owns: dict[str, dict[bytes, bytes]] = {}  # own problems kept by earlier runs, by index file
+        self.exact = True  # False: a post's kept problems were missing and it changed since (the report is not kept)
         self.ahead = None  # the second process checking the posts asked for (start), and its result
         self.ahead_result = None
 
@@ -147,8 +154,8 @@ class PostChecks:
             self.ahead.join()
             self.ahead = None
 
-    def _checked_ahead(self, file: str, digest: bytes | None) -> Checked | None:
-        """The second process's result for the file if it checked these bytes."""
+    def _checked_ahead(self, file: str, digest: bytes | None) -> tuple[Checked, bytes] | None:
+        """The second process's check_file result for the file if it checked these bytes."""
         if self.ahead is None or digest is None:
             return None
         try:
@@ -161,26 +168,55 @@ class PostChecks:
     def read(self, repo: Repo, file: str) -> tuple[Post | None, list[Diagnostic]]:
         cache = self._cache(repo.root, file)
         checked, data = cache.lookup(file, MAX_TEXT_BYTES)
+        own = None
         if checked is MISS or checked.media and checked.media != self.media_state(repo.root, [name for name, _ in checked.media]):
-            checked = self._checked_ahead(file, cache.digests.get(file) if data is not None else None) or \
+            checked, own = self._checked_ahead(file, cache.digests.get(file) if data is not None else None) or \
                 self.check_file(repo, file, data)
+            self.made[checked.own_digest] = own
             cache.store(file, checked)
         if self.wanted is None or _under(file, self.wanted):
-            self.own[file] = (cache.digests.get(file), checked.own_digest, checked.own)
+            self.own[file] = (cache.digests.get(file), checked.own_digest, own)
         post = checked.post
         if post is None or not post.valid:
             return post, list(checked.foreign)
         return post, checked.foreign + check_due(repo, post, self.now)
 
-    def check_file(self, repo: Repo, file: str, data: bytes | None) -> Checked:
-        """Parse the post (`data`: its bytes, or None to read them) and run every check of it alone."""
+    def check_file(self, repo: Repo, file: str, data: bytes | None) -> tuple[Checked, bytes]:
+        """Parse the post (`data`: its bytes, or None to read them) and run every check of it alone:
+        what the index keeps, and its problems in its own file, pickled."""
         post, found = read_post(repo.root, file, repo.config.timezone, data=data)
         if post is not None:
             found += self.inspect(repo, post)  # a post with errors: the checks it can bear
         own = pickle.dumps([d for d in found if d.file == file], pickle.HIGHEST_PROTOCOL)
         names = media_names(post) if post is not None and post.valid else []
-        return Checked(post and post.summary(), self.media_state(repo.root, names),
-                       [d for d in found if d.file != file], own, hashlib.blake2b(own, digest_size=16).digest())
+        return Checked(post and post.summary(), self.media_state(repo.root, names), [d for d in found if d.file != file],
+                       hashlib.blake2b(own, digest_size=16).digest()), own
+
+    def own_problems(self, repo: Repo, file: str) -> bytes:
+        """A reported file's problems in itself, pickled: made this run, else kept in the index's
+        `owns` file; if that lost them, the post is checked again."""
+        _, digest, own = self.own[file]
+        if own is None:
+            own = self._owns(repo.root, self._cache(repo.root, file)).get(digest)
+        if own is None:
+            checked, own = self.check_file(repo, file, None)
+            self.exact = self.exact and checked.own_digest == digest
+        return own
+
+    def _owns(self, root: Path, cache: FileCache) -> dict[bytes, bytes]:
+        name = cache.path.stem.replace("checks-", "owns-", 1)
+        if name not in self.owns:
+            kept = recall(root, name, self.settings_key.hex())
+            self.owns[name] = kept if isinstance(kept, dict) else {}
+        return self.owns[name]
+
+    def _keep_owns(self, cache: FileCache, entries: dict) -> None:
+        """Before an index file is written: its `owns` file, with the problems of its entries old
+        and new (an interrupted save leaves the old index with what it needs)."""
+        kept = self._owns(cache.root, cache)
+        wanted = {entry[2].own_digest for entry in entries.values()} | {entry[2].own_digest for entry in cache.entries.values()}
+        remember(cache.root, cache.path.stem.replace("checks-", "owns-", 1), self.settings_key.hex(),
+                 {d: self.made.get(d) or kept[d] for d in wanted if d in self.made or d in kept})
 
     def inspect(self, repo: Repo, post: Post) -> list[Diagnostic]:
         if not post.valid:  # its fields have errors: only what can be checked safely
@@ -204,7 +240,7 @@ class PostChecks:
         """Keep the results of a shard this process read for the next run; its files' own problems
         (pickled) go to the main process."""
         if self.index is not None:
-            self.index.save(shard)
+            self.index.save(shard, self._keep_owns)
         return {file: own for file, own in self.own.items() if shard_of(file) == shard}
 
     def merge(self, handed: dict) -> None:
@@ -215,8 +251,8 @@ AHEAD_AT_MOST = 20  # posts asked for; more are checked with the rest (two proce
 _AHEAD: tuple[PostChecks, Repo] | None = None  # shared with the forked process
 
 
-def _check_ahead(files: list[str]) -> dict[str, tuple[bytes, Checked]]:
-    """In the second process: {file: (digest of the bytes checked, what read would keep)} of the
+def _check_ahead(files: list[str]) -> dict[str, tuple[bytes, tuple[Checked, bytes]]]:
+    """In the second process: {file: (digest of the bytes checked, check_file's result)} of the
     files the index does not hold as they are."""
     checks, repo = _AHEAD
     found = {}

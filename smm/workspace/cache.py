@@ -135,14 +135,17 @@ class FileCache:
         """The file is still there, though this run did not look it up: keep its entry."""
         self.seen.add(file)
 
-    def save(self) -> None:
-        """Write the entries of the files seen (or kept) this run, if anything changed (best effort)."""
+    def save(self, before_writing=None) -> None:
+        """Write the entries of the files seen (or kept) this run, if anything changed (best effort);
+        `before_writing(self, entries)` is called first (to write what the entries refer to)."""
         if self._loaded is None and not self.fresh:  # not used this run: as it was
             return
         if not self.fresh and set(self.entries) == self.seen:
             return
         entries = {f: e for f, e in self.entries.items() if f in self.seen}
         entries.update(self.fresh)
+        if before_writing is not None:
+            before_writing(self, entries)
         _write(self.path, (self.version, (time.time_ns(), entries)))
 
 

@@ -133,10 +133,10 @@ class ShardedCache:
             cache = self.of[file] = self.caches[where]
         return cache
 
-    def save(self, shard: int) -> None:
-        """Keep what this process used of a shard for the next run."""
+    def save(self, shard: int, before_writing=None) -> None:
+        """Keep what this process used of a shard for the next run (FileCache.save)."""
         for where in [where for where in self.caches if where[0] == shard]:
-            self.caches.pop(where).save()
+            self.caches.pop(where).save(before_writing)
 
 
 def load_repo(root: Path, reader: Reader | None = None, settings: Settings | None = None) -> Repo:
