@@ -544,3 +544,20 @@ def test_check_names_the_broken_inbox_line_a_reply_depends_on(make_repo, smm):
     assert code == 1
     assert [(d["file"], d["line"], d["rule"]) for d in found if d["severity"] == "error"] == [
         ("data/inbox/2026-12.jsonl", 2, "inbox.invalid")]
+
+
+@pytest.mark.parametrize("reply_to, shown", [
+    ("mastodon:1099", 'in reply to fan@example.social (reply): "Is the winter blend --> organic?"'),
+    ("mastodon:110", "in reply to our post launch on mastodon"),  # the brand's own published post
+    ("mastodon:404", "in reply to mastodon:404 (not in data/inbox/)"),
+])
+def test_a_reply_preview_says_what_it_answers(make_repo, smm, reply_to, shown):
+    root = _reply_repo(make_repo, f'---\ntitle: Reply\nreply_to: "{reply_to}"\n---\n@fan Yes, it is organic.\n')
+    records = root / "data/published"
+    records.mkdir(parents=True, exist_ok=True)
+    (records / "launch.json").write_text(json.dumps({"post": "launch", "accounts": {"mastodon": {
+        "state": "published", "remote_id": "110", "url": "https://example.social/@brand/110",
+        "published_at": "2026-12-01T10:00:00+00:00"}}}), encoding="utf-8")
+    code, out, err = smm("preview", str(root / "content/replies/r.md"))
+    assert code == 0, err
+    assert shown in out

@@ -239,12 +239,14 @@ def preview(paths: tuple[Path, ...], accounts: tuple[str, ...], fmt: str) -> Non
 
 
 def _originals(repo, selected) -> dict:
-    """The inbox items the selected reply posts answer (none read when no post is a reply)."""
+    """What the selected reply posts may answer: the inbox items and the brand's own published
+    posts (none read when no post is a reply)."""
     if not any(post.reply_to for post, _ in selected):
         return {}
     from smm.inbox.items import load_items
+    from smm.inbox.replies import own_posts
 
-    return load_items(repo.root)
+    return {**own_posts(repo.records), **load_items(repo.root)}
 
 
 @cli.command()

@@ -14,7 +14,7 @@ from datetime import datetime
 from pathlib import Path
 
 from smm.check.diagnostics import ERROR, Diagnostic
-from smm.data.jobs import jobs_of
+from smm.data.jobs import JobRecord, jobs_of
 from smm.errors import DataError
 from smm.inbox.items import Item, load_items
 
@@ -31,7 +31,7 @@ def check_replies(repo) -> list[Diagnostic]:
     except DataError as exc:
         return [Diagnostic(exc.context["file"], exc.context["line"], 1, ERROR, "inbox.invalid", exc.message)]
     found = []
-    own = {f"{job.account}:{job.remote_id}": job.account for job in jobs_of(repo.records) if job.remote_id}
+    own = {item_id: job.account for item_id, job in own_posts(repo.records).items()}
     for post in replies:
         where = post.at(("reply_to",))
         item = items.get(post.reply_to)
@@ -45,6 +45,12 @@ def check_replies(repo) -> list[Diagnostic]:
                                        f"a reply to {post.reply_to} goes out from `{account}` only, not "
                                        f"{', '.join(post.accounts)}", "remove `platforms`: the item's account is used"))
     return found
+
+
+def own_posts(records: dict) -> dict[str, JobRecord]:
+    """The brand's published posts by the id a reply names them with (`<account>:<network id>`):
+    a reply may answer one (a giveaway's announcement, a thread's follow-up)."""
+    return {f"{job.account}:{job.remote_id}": job for job in jobs_of(records) if job.remote_id}
 
 
 def answered_items(repo, items: dict[str, Item], now: datetime) -> list[Item]:

@@ -13,6 +13,7 @@ from markupsafe import Markup
 from smm import output, pages
 from smm.content.derived import comment_path, comment_post
 from smm.content.post import Post
+from smm.data.jobs import JobRecord
 from smm.errors import SmmError
 from smm.platforms import platform_class
 from smm.render import cards
@@ -53,15 +54,18 @@ def as_json(preview: Preview) -> str:
 
 
 def _original(post: Post, originals: dict) -> str | None:
-    """What a reply post answers, as one line: `in reply to fan (mention): "the text"`."""
+    """What a reply post answers, as one line: `in reply to fan (mention): "the text"`, or
+    `in reply to our post ID on ACCOUNT` (a JobRecord of the brand's own published post)."""
     item = originals.get(post.reply_to) if post.reply_to else None
     if item is None:
         return f"in reply to {post.reply_to} (not in data/inbox/)" if post.reply_to else None
+    if isinstance(item, JobRecord):
+        return f"in reply to our post {item.post_id} on {item.account}"
     return f"in reply to {item.author} ({item.kind}): \"{' '.join(item.text.split())}\""
 
 
 def as_text(preview: Preview, originals: dict | None = None) -> str:
-    """`originals`: inbox items by id, to show what a reply answers."""
+    """`originals`: inbox items (and the brand's own published posts) by id, to show what a reply answers."""
     out = []
     for post, renderings in preview:
         out.append(f"== {post.id}: {post.title} ({_when(post)}){'  [draft]' if post.draft else ''}")
