@@ -342,6 +342,15 @@ def test_draw_refuses(giveaway_repo, smm, now, commits, message):
     assert not (giveaway_repo / "data/giveaways").exists()
 
 
+def test_draw_outside_git_says_the_seed_needs_a_repository(giveaway_repo, smm):
+    import shutil
+
+    shutil.rmtree(giveaway_repo / ".git")
+    code, out, err = smm("giveaway", "draw", "g", "--now", "2026-12-25T10:00:00+08:00")
+    assert code == 1 and out == "" and "Traceback" not in err
+    assert "is not a git repository: a giveaway's seed" in err and "--commit" not in err
+
+
 def test_a_second_draw_says_it_was_drawn(giveaway_repo, smm):
     commit(giveaway_repo, DEADLINE + timedelta(minutes=5))
     record = drawn(giveaway_repo)

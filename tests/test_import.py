@@ -125,6 +125,17 @@ def test_an_unknown_column_is_a_warning_with_a_suggestion(make_repo, smm):
     assert code == 0 and "plan.csv:1:5: warning[import.column]" in err and "did you mean `hashtags`?" in err
 
 
+@pytest.mark.parametrize("extra, named, more", [(1, 1, None), (20, 20, None), (21, 20, 1), (5000, 20, 4980)])
+def test_unknown_columns_are_named_up_to_twenty_then_counted(make_repo, smm, extra, named, more):
+    root = make_repo()
+    header = HEADER[:4] + [f"extra{i}" for i in range(extra)]
+    (root / "plan.csv").write_bytes(_csv([header, GOOD[:4] + ["x"] * extra]))
+    code, _, err = smm("import", "plan.csv")
+    assert code == 0, err
+    assert err.count("` is not read") == named
+    assert (f"{more} more columns are not read" in err) == (more is not None)
+
+
 def test_duplicate_rows_and_existing_posts_are_skipped_never_overwritten(make_repo, smm, kind):
     existing = post_text("Mine", title="Taken", publish_at="2030-01-08T12:00")
     root = make_repo({"2030/01/2030-01-08-taken.md": existing})

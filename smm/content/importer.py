@@ -98,17 +98,23 @@ def _cell(value: object) -> str:
     return str(value)
 
 
+UNREAD_SHOWN = 20  # unknown columns named one by one
+
+
 def columns(header: list[str], row: int, shown: str) -> tuple[dict[str, int], list[Diagnostic]]:
     """Each field's column (0-based) from the header row; unknown names are warned about, missing
     required ones are errors."""
     names = {alias.casefold(): name for name, aliases in COLUMNS.items() for alias in aliases}
-    where, found = {}, []
+    where, found, unread = {}, [], 0
     for index, cell in enumerate(header):
         label = cell.strip()
         if not label:
             continue
         name = names.get(label.casefold())
         if name is None:
+            unread += 1
+            if unread > UNREAD_SHOWN:  # a sheet with thousands of extra columns: one line says how many
+                continue
             known = [alias for aliases in COLUMNS.values() for alias in aliases]
             found.append(Diagnostic(shown, row, index + 1, WARNING, "import.column", f"column `{label}` is not read",
                                     did_you_mean(label, known) or f"columns: {', '.join(known)}"))
@@ -116,6 +122,9 @@ def columns(header: list[str], row: int, shown: str) -> tuple[dict[str, int], li
             found.append(Diagnostic(shown, row, index + 1, ERROR, "import.column", f"column `{label}` is given twice"))
         else:
             where[name] = index
+    if unread > UNREAD_SHOWN:
+        found.append(Diagnostic(shown, row, 1, WARNING, "import.column",
+                                f"{unread - UNREAD_SHOWN} more columns are not read (the first {UNREAD_SHOWN} are named above)"))
     for name in REQUIRED:
         if name not in where:
             found.append(Diagnostic(shown, row, 1, ERROR, "import.column", f"no `{name}` column (or {COLUMNS[name][-1]})",

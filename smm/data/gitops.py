@@ -21,11 +21,15 @@ BOT_NAME = "smm-bot"
 BOT_EMAIL = "41898282+github-actions[bot]@users.noreply.github.com"
 
 
-def _repo(root: Path) -> git.Repo:
+def _repo(root: Path, needs: str = "--commit and --push need") -> git.Repo:
+    """The repository at root; outside one, a StateError saying what `needs` it."""
     try:
         return git.Repo(root)
     except (git.InvalidGitRepositoryError, git.NoSuchPathError):
-        raise StateError(f"{root} is not a git repository: --commit and --push need one") from None
+        raise StateError(f"{root} is not a git repository: {needs} one") from None
+
+
+SEED_NEEDS = "a giveaway's seed (the first commit on the default branch after its deadline) needs"
 
 
 def origin_url(root: Path) -> str | None:
@@ -273,7 +277,7 @@ LOCAL_DEFAULT_BRANCHES = ("refs/heads/main", "refs/heads/master")
 def default_branch(root: Path) -> str:
     """The default branch's ref: what `origin/HEAD` names (the remote's, as last fetched), else the
     local `main`, else `master`."""
-    run = _repo(root).git
+    run = _repo(root, SEED_NEEDS).git
     candidates = []
     try:
         candidates.append(run.symbolic_ref("--quiet", "refs/remotes/origin/HEAD").strip())
@@ -290,5 +294,5 @@ def default_branch(root: Path) -> str:
 
 def first_parent_history(root: Path, ref: str) -> list[tuple[str, int]]:
     """(commit hash, commit time in Unix seconds) along the first parents of `ref`, oldest first."""
-    lines = _repo(root).git.log("--first-parent", "--reverse", "--format=%H %ct", ref).splitlines()
+    lines = _repo(root, SEED_NEEDS).git.log("--first-parent", "--reverse", "--format=%H %ct", ref).splitlines()
     return [(commit, int(seconds)) for commit, _, seconds in (line.partition(" ") for line in lines)]
