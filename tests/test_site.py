@@ -169,7 +169,7 @@ def test_interface_text_follows_the_brand_language(make_repo, smm, language, htm
     assert build(smm)[0] == 0
     for path, page in pages(Path("_site")).items():
         if path.startswith("report/"):
-            continue  # the report itself is English (smm report)
+            continue  # the report pages: tests/test_report_language.py
         text = Path("_site", path).read_text(encoding="utf-8")
         assert page.named("html")[0]["lang"] == html_lang
         assert word in text and absent not in text, path

@@ -19,6 +19,7 @@ from collections import Counter
 from datetime import date, timedelta
 
 from smm.report.sections import Section, Table
+from smm.report.words import ENGLISH
 
 THRESHOLD = 3.0  # MAD above the median
 BASELINE_DAYS = 28
@@ -26,11 +27,8 @@ MIN_HISTORY = 14  # days of baseline needed
 MIN_MENTIONS = 10  # a day's negative share is judged from this many mentions
 FLOORS = {"mentions": 1.0, "negative_share": 0.05}  # the least MAD counted
 SCALE = 1.4826  # MAD × SCALE estimates the standard deviation of a normal distribution
-RULE = (f"a day is flagged when its brand mentions, or its negative share of them, are ≥ {THRESHOLD:g} median "
-        f"absolute deviations (MAD, scaled by {SCALE} to estimate a standard deviation) above the median of the "
-        f"{BASELINE_DAYS} days before it; the MAD counts as at "
-        f"least 1 mention (5 points of negative share); a baseline needs {MIN_HISTORY} days of history, and the "
-        f"negative share {MIN_MENTIONS} mentions a day")
+RULE_NUMBERS = dict(threshold=THRESHOLD, scale=SCALE, days=BASELINE_DAYS, history=MIN_HISTORY, least=MIN_MENTIONS)
+RULE = ENGLISH["alert_rule"].format(**RULE_NUMBERS)
 
 
 def deviation(value: float, history: list[float], floor: float) -> tuple[float, float, float] | None:
@@ -85,13 +83,21 @@ def _alert(day: date, metric: str, value: float, median: float, mad: float, scor
             "mad": round(mad, 4), "deviations": score, "message": said}
 
 
-def section(d: dict) -> Section | None:
+def _how_far(a: dict, w: dict) -> str:
+    """How far above its baseline the alert's day is (English: its message without the day)."""
+    share = a["metric"] == "negative_share"
+    shown = (lambda x: f"{x * 100:.0f}%") if share else (lambda x: f"{x:g}")
+    return w["alert_how_far"].format(message=a["message"].split(": ", 1)[1], value=shown(a["value"]),
+                                     median=shown(a["baseline_median"]), score=a["deviations"], days=BASELINE_DAYS)
+
+
+def section(d: dict, w: dict = ENGLISH) -> Section | None:
     alerts = d["alerts"]
     if not alerts:
         return None
-    return Section("Alerts", [Table(["day", "what", "how far"],
-                                    [[a["date"], a["metric"].replace("_", " "), a["message"].split(": ", 1)[1]]
-                                     for a in alerts]), f"Rule: {RULE}."])
+    return Section(w["alerts"], [Table([w["day"], w["what"], w["how_far"]],
+                                       [[a["date"], w["alert_" + a["metric"]], _how_far(a, w)] for a in alerts]),
+                                 w["rule"].format(rule=w["alert_rule"].format(**RULE_NUMBERS))])
 
 
 def write(alerts: list[dict], fmt: str) -> str:

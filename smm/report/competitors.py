@@ -19,6 +19,7 @@ from smm.data.tables import COMPETITORS, read_rows
 from smm.errors import DataError
 from smm.report.kpis import _round, growth, median, percent
 from smm.report.sections import Section, Table
+from smm.report.words import ENGLISH
 
 WINDOW_DAYS = 30  # a collection's `posts` are those of the 30 days before it
 
@@ -92,16 +93,15 @@ def benchmark(repo, period: list, followers: dict, start: datetime, end: datetim
     return sorted(rows, key=lambda r: (r["network"], not r["brand"], -(r["followers"]["end"] or 0), r["name"]))
 
 
-def section(d: dict) -> Section | None:
+def section(d: dict, w: dict = ENGLISH) -> Section | None:
     from smm.report.formats import n, pct, signed
 
     rows = d["competitors"]
     if not rows:
         return None
-    table = [[f"{r['name']} (brand)" if r["brand"] else r["name"], r["network"], r["handle"],
+    table = [[w["brand_account"].format(name=r["name"]) if r["brand"] else r["name"], r["network"], r["handle"],
               n(r["followers"]["end"]), signed(r["followers"]["growth"], r["followers"]["growth_pct"]),
               n(r["posts_per_week"]), n(r["median_engagement"]), pct(r["engagement_rate"])] for r in rows]
-    return Section("Competitor benchmark", [
-        Table(["account", "network", "handle", "followers", "growth", "posts a week", "median engagement",
-               "engagement rate"], table, frozenset({3, 4, 5, 6, 7})),
-        "Engagement rate: median engagement (likes + reposts + replies of a post) ÷ followers at the end × 100."])
+    header = [w[k] for k in ("account", "network", "handle", "followers", "growth", "posts_a_week", "median_engagement",
+                             "engagement_rate")]
+    return Section(w["competitors"], [Table(header, table, frozenset({3, 4, 5, 6, 7})), w["competitors_note"]])

@@ -9,10 +9,11 @@ from decimal import ROUND_HALF_UP, Decimal
 from markupsafe import Markup
 
 from smm import pages
-from smm.report import JSON_KEYS, Report, alerts, competitors, listening
+from smm.report import JSON_KEYS, Report, alerts, competitors, kpis, listening
 from smm.report.charts import bar_chart, heatmap, line_chart
 from smm.report.kpis import WEEKDAYS
 from smm.report.sections import Section, Table
+from smm.report.words import ENGLISH, definitions, interface_words, value_name
 
 MARKDOWN_LIMIT = 1024 * 1024  # GitHub's job summary limit per step
 DASH = "—"
@@ -53,15 +54,15 @@ def signed(value, percent=None) -> str:
     return text + (f" ({percent:+.2f}%)" if percent is not None else "")
 
 
-def signed_points(value) -> str:
+def signed_points(value, w: dict = ENGLISH) -> str:
     """A difference of percentages, in points: `+12.5 points`."""
-    return DASH if value is None else f"{value:+.1f} points"
+    return DASH if value is None else w["points"].format(value=value)
 
 
-def sections(report: Report) -> list[Section]:
+def sections(report: Report, w: dict = ENGLISH) -> list[Section]:
     """The listening sections (mentions, share of voice, competitor benchmark, alerts) that have data."""
     built = (listening.mentions_section, listening.share_section, competitors.section, alerts.section)
-    return [s for make in built if (s := make(report.data)) is not None]
+    return [s for make in built if (s := make(report.data, w)) is not None]
 
 
 def _sections_text(report: Report) -> list[str]:
@@ -91,15 +92,15 @@ def _when(iso: str) -> str:
     return iso[:16].replace("T", " ")
 
 
-def _period(data: dict) -> str:
+def _period(data: dict, w: dict = ENGLISH) -> str:
     p = data["period"]
-    return f"{_when(p['start'])} to {_when(p['end'])} ({p['timezone']}, {n(p['days'])} days)"
+    return w["period"].format(start=_when(p["start"]), end=_when(p["end"]), timezone=p["timezone"], days=n(p["days"]))
 
 
-def _slot_line(posts: dict) -> str:
-    return (f"{posts['published']} post{'s' if posts['published'] != 1 else ''} published; calendar: "
-            f"{posts['planned_slots']} slots planned, {posts['filled_slots']} filled, {len(posts['missed_slots'])} missed; "
-            f"{posts['outside_slots']} outside the slots")
+def _slot_line(posts: dict, w: dict = ENGLISH) -> str:
+    return w["slot_line"].format(published=posts["published"], plural="s" if posts["published"] != 1 else "",
+                                 planned=posts["planned_slots"], filled=posts["filled_slots"],
+                                 missed=len(posts["missed_slots"]), outside=posts["outside_slots"])
 
 
 def goal_value(g: dict, value) -> str:
@@ -127,13 +128,19 @@ def _best_grid(best: dict) -> tuple[list[int], dict]:
     return hours, by
 
 
-def _recommendation(best: dict) -> str:
+def weekday_names(w: dict = ENGLISH) -> dict[str, str]:
+    """The weekdays (kpis.WEEKDAYS, as the data names them) in the interface language."""
+    return dict(zip(WEEKDAYS, w["weekdays"].split()))
+
+
+def _recommendation(best: dict, w: dict = ENGLISH) -> str:
     if not best["recommendations"]:
-        return (f"No recommendation yet: no weekday × hour has {best['min_samples']} measured posts "
-                f"({best['samples']} in all).")
-    picks = ", ".join(f"{r['weekday']} {r['hour']:02d}:00 (median {r['median_engagement_rate']:.2f}%, {r['samples']} posts)"
-                      for r in best["recommendations"])
-    return f"Best times to post: {picks}."
+        return w["no_recommendation"].format(min=best["min_samples"], samples=best["samples"])
+    days = weekday_names(w)
+    picks = w["list_separator"].join(
+        w["pick"].format(day=days[r["weekday"]], hour=r["hour"], rate=r["median_engagement_rate"], samples=r["samples"])
+        for r in best["recommendations"])
+    return w["recommendation"].format(picks=picks)
 
 
 def _minutes(value) -> str:
@@ -143,33 +150,43 @@ def _minutes(value) -> str:
     return f"{hours}h {minutes:02d}m" if hours else f"{minutes}m"
 
 
-def responsiveness_rows(r: dict) -> list[list[str]]:
+def responsiveness_rows(r: dict, w: dict = ENGLISH) -> list[list[str]]:
     """One row per scope (all, each account, each priority): items, answered, median first response,
     within SLA, overdue."""
-    scopes = [("all", r)] + [(a["account"], a) for a in r["by_account"]] + [
-        (f"{p['priority']} priority", p) for p in r["by_priority"]]
+    scopes = [(w["all"], r)] + [(a["account"], a) for a in r["by_account"]] + [
+        (w["priority"].format(priority=p["priority"]), p) for p in r["by_priority"]]
     return [[name, n(f["items"]), n(f["answered"]), _minutes(f["median_first_response_minutes"]),
              pct(f["within_sla_pct"]), n(f["overdue"])] for name, f in scopes]
 
 
-RESPONSIVENESS_HEADER = ["", "items", "answered", "median first response", "within SLA", "overdue"]
-PERSONAS_HEADER = ["persona", "posts", "interactions", "engagement rate", "best times on its networks"]
+def responsiveness_header(w: dict = ENGLISH) -> list[str]:
+    return ["", *(w[k] for k in ("items", "answered", "first_response", "within_sla", "overdue"))]
 
 
-def persona_rows(personas: list[dict]) -> list[list[str]]:
+def personas_header(w: dict = ENGLISH) -> list[str]:
+    return [w[k] for k in ("persona", "posts_column", "interactions", "engagement_rate", "persona_best")]
+
+
+RESPONSIVENESS_HEADER = responsiveness_header()
+PERSONAS_HEADER = personas_header()
+
+
+def persona_rows(personas: list[dict], w: dict = ENGLISH) -> list[list[str]]:
     """One row per persona: its posts' KPIs and its best times (`*`: within its active hours)."""
     rows = []
+    days = weekday_names(w)
     for p in personas:
         best = p["best_times"]
-        times = ", ".join(f"{r['weekday'][:3]} {r['hour']:02d}:00{'*' if r['active'] else ''} "
-                          f"({r['median_engagement_rate']:.2f}%)" for r in best["recommendations"])
+        times = w["list_separator"].join(f"{days.get(r['weekday'][:3], r['weekday'][:3])} {r['hour']:02d}:00"
+                                         f"{'*' if r['active'] else ''} ({r['median_engagement_rate']:.2f}%)"
+                                         for r in best["recommendations"])
         rows.append([f"{p['name']} ({p['persona']})" if p["name"] != p["persona"] else p["persona"], n(p["posts"]),
                      n(p["interactions"]), pct(p["engagement_rate"]),
-                     times or f"none yet ({best['samples']} measured posts, {best['min_samples']} per hour needed)"])
+                     times or w["persona_none"].format(samples=best["samples"], min=best["min_samples"])])
     return rows
 
 
-PERSONAS_NOTE = "Best times marked * start within the persona's active hours."
+PERSONAS_NOTE = ENGLISH["personas_note"]
 
 
 # -- text --------------------------------------------------------------------------------------
@@ -331,38 +348,46 @@ def as_html(report: Report) -> str:
 
 
 def html_context(report: Report) -> dict:
-    """What smm/templates/pages/report.html.j2 shows (the site's report pages extend it)."""
+    """What smm/templates/pages/report.html.j2 shows (the site's report pages extend it), in the
+    interface language of the report's page language (`t`: smm.report.words)."""
     d = report.data
+    w = interface_words(report.language)
     best = d["best_times"]
     hours, cells = _best_grid(best)
     posts = d["posts"]
+    days = weekday_names(w)
     charts = {
-        "followers": Markup(line_chart(report.charts.get("followers", {}), "Followers per account, by day")),
-        "top": Markup(bar_chart([(i["title"], i["engagement_rate"]) for i in posts["top"]], "Top posts by engagement rate",
+        "followers": Markup(line_chart(report.charts.get("followers", {}), w["followers_chart"])),
+        "top": Markup(bar_chart([(i["title"], i["engagement_rate"]) for i in posts["top"]], w["top_chart"],
                                 notes=[i["account"] for i in posts["top"]])) if posts["top"] else "",
-        "heatmap": Markup(heatmap(best["cells"], best["min_samples"], WEEKDAYS, "Median engagement rate by weekday and hour",
-                                  best["recommendations"])),
-        "mentions": Markup(line_chart(report.charts.get("mentions", {}), "Brand mentions and negative ones, by day")),
-        "share_of_voice": Markup(bar_chart(report.charts.get("share_of_voice", []), "Share of voice")),
+        "heatmap": Markup(heatmap([c | {"weekday": days[c["weekday"]]} for c in best["cells"]], best["min_samples"],
+                                  tuple(days.values()), w["heatmap_chart"],
+                                  [r | {"weekday": days[r["weekday"]]} for r in best["recommendations"]])),
+        "mentions": Markup(line_chart(report.charts.get("mentions", {}), w["mentions_chart"])),
+        "share_of_voice": Markup(bar_chart(report.charts.get("share_of_voice", []), w["share_of_voice"])),
     }
     total = next((a for a in d["accounts"] if a["account"] == "all"), None)
     return dict(
-        lang=report.language, title=f"{report.brand}: social media report", brand=report.brand, d=d,
-        warnings=report.warnings, period=_period(d), slot_line=_slot_line(posts), recommendation=_recommendation(best),
-        total=total, tiles=_tiles(d, total) if total else [], charts=charts, hours=hours, cells=cells,
-        hour_labels=[f"{h:02d}:00" for h in hours], weekdays=WEEKDAYS,
-        responsiveness_header=RESPONSIVENESS_HEADER, responsiveness=responsiveness_rows(d["responsiveness"]),
-        personas_header=PERSONAS_HEADER, personas=persona_rows(d["personas"]), personas_note=PERSONAS_NOTE,
-        sections=sections(report), is_table=lambda part: isinstance(part, Table),
+        lang=report.language, title=w["title"].format(brand=report.brand), brand=report.brand, d=d, t=w,
+        warnings=report.warnings, period=_period(d, w), slot_line=_slot_line(posts, w),
+        recommendation=_recommendation(best, w), total=total, tiles=_tiles(d, total, w) if total else [],
+        charts=charts, hours=hours, cells=cells, hour_labels=[f"{h:02d}:00" for h in hours], weekdays=WEEKDAYS,
+        weekday_names=days, responsiveness_header=responsiveness_header(w),
+        responsiveness=responsiveness_rows(d["responsiveness"], w), personas_header=personas_header(w),
+        personas=persona_rows(d["personas"], w), sections=sections(report, w),
+        is_table=lambda part: isinstance(part, Table), collect=Markup("<code>smm collect</code>"),
+        value=lambda v: value_name(v, w),
+        definitions=definitions(d["period"]["definitions"], report.language, min_samples=kpis.MIN_SAMPLES,
+                                alert_rule=w["alert_rule"].format(**alerts.RULE_NUMBERS)),
         n=n, pct=pct, signed=signed, when=_when, cell=_cell_text, goal_value=goal_value)
 
 
-def _tiles(d: dict, total: dict) -> list[tuple[str, str]]:
+def _tiles(d: dict, total: dict, w: dict = ENGLISH) -> list[tuple[str, str]]:
     f = total["followers"]
     growth = f" ({f['growth_pct']:+.2f}%)" if f["growth_pct"] is not None else ""
-    return [(n(f["end"]), "followers at the end"), (signed(f["growth"]), "follower growth" + growth),
-            (n(d["posts"]["published"]), "posts published"), (n(total["interactions"]), "interactions"),
-            (pct(total["engagement_rate"]), "mean engagement rate")]
+    return [(n(f["end"]), w["tile_followers"]), (signed(f["growth"]), w["tile_growth"] + growth),
+            (n(d["posts"]["published"]), w["tile_posts"]), (n(total["interactions"]), w["tile_interactions"]),
+            (pct(total["engagement_rate"]), w["tile_rate"])]
 
 
 # -- JSON ----------------------------------------------------------------------------------------

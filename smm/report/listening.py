@@ -15,6 +15,7 @@ from datetime import date, datetime, timedelta, tzinfo
 from smm.listening.config import BRAND
 from smm.report.kpis import _round, percent
 from smm.report.sections import Section, Table
+from smm.report.words import ENGLISH, value_name
 
 SENTIMENTS = ("positive", "neutral", "negative")
 TOP = 5
@@ -82,46 +83,48 @@ def share_of_voice(found, start: datetime, end: datetime, competitors: list[str]
 # -- the sections ----------------------------------------------------------------------------------
 
 
-def _trend(s: dict) -> str:
+def _trend(s: dict, w: dict) -> str:
     from smm.report.formats import signed_points
 
     if s["net"] is None:
-        return "no mentions in the period"
-    said = f"net sentiment {signed_points(s['net'])}"
+        return w["trend_none"]
+    said = w["trend_net"].format(net=signed_points(s["net"], w))
     if s["net_change"] is None:
-        return said + " (no mentions in the period before to compare with)"
-    return said + f", {signed_points(s['net_change'])} from the period before ({signed_points(s['previous_net'])})"
+        return said + w["trend_no_before"]
+    return said + w["trend_change"].format(change=signed_points(s["net_change"], w),
+                                           previous=signed_points(s["previous_net"], w))
 
 
-def mentions_section(d: dict) -> Section | None:
+def mentions_section(d: dict, w: dict = ENGLISH) -> Section | None:
     from smm.report.formats import n, pct
 
     m = d["mentions"]
     if not m["total"]:
         return None
     s = m["sentiment"]
-    parts = [f"{n(m['total'])} mentions of the brand: {n(s['positive'])} positive ({pct(s['positive_pct'])}), "
-             f"{n(s['neutral'])} neutral ({pct(s['neutral_pct'])}), {n(s['negative'])} negative "
-             f"({pct(s['negative_pct'])}); {_trend(s)}."]
+    parts = [w["mentions_summary"].format(
+        total=n(m["total"]), trend=_trend(s, w),
+        **{k: n(s[k]) for k in ("positive", "neutral", "negative")},
+        **{f"{k}_pct": pct(s[f"{k}_pct"]) for k in ("positive", "neutral", "negative")})]
     busiest = sorted(m["days"], key=lambda x: (-x["mentions"], x["date"]))[:3]
-    parts.append("Busiest days: " + ", ".join(f"{x['date']} ({x['mentions']})" for x in busiest) + ".")
-    parts.append(Table(["reach", "author", "network", "sentiment", "when", "mention"],
-                       [[n(t["reach"]), t["author"], t["network"], t["sentiment"], t["created_at"][:16].replace("T", " "),
+    parts.append(w["busiest"].format(days=w["list_separator"].join(f"{x['date']} ({x['mentions']})" for x in busiest)))
+    parts.append(Table([w[k] for k in ("reach", "author", "network", "sentiment", "when", "mention")],
+                       [[n(t["reach"]), t["author"], t["network"], value_name(t["sentiment"], w), t["created_at"][:16].replace("T", " "),
                          _cut(t["text"])] for t in m["top"]], frozenset({0})))
-    parts.append("Top keywords: " + ", ".join(f"{k['keyword']} ({k['mentions']})" for k in m["keywords"]) + ".")
-    return Section("Mentions", parts, chart="mentions", caption="Brand mentions per local day, and the negative ones")
+    parts.append(w["top_keywords"].format(
+        keywords=w["list_separator"].join(f"{k['keyword']} ({k['mentions']})" for k in m["keywords"])))
+    return Section(w["mentions"], parts, chart="mentions", caption=w["mentions_caption"])
 
 
-def share_section(d: dict) -> Section | None:
+def share_section(d: dict, w: dict = ENGLISH) -> Section | None:
     from smm.report.formats import n, pct
 
     rows = d["share_of_voice"]
     if not any(r["mentions"] for r in rows):
         return None
-    return Section("Share of voice", [Table(["subject", "mentions", "share of voice"],
-                                            [[r["subject"], n(r["mentions"]), pct(r["share_pct"])] for r in rows],
-                                            frozenset({1, 2}))], chart="share_of_voice",
-                   caption="Share of voice: each subject's mentions ÷ all mentions in the period")
+    return Section(w["share_of_voice"], [Table([w["subject"], w["mentions_column"], w["share_column"]],
+                                               [[value_name(r["subject"], w), n(r["mentions"]), pct(r["share_pct"])] for r in rows],
+                                               frozenset({1, 2}))], chart="share_of_voice", caption=w["share_caption"])
 
 
 def _cut(text: str, size: int = 80) -> str:
