@@ -7,7 +7,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from html import unescape
 from pathlib import Path
 
@@ -18,6 +18,7 @@ from test_site import NOW, Page, build
 
 from smm.report import JSON_KEYS
 from smm.report import build as build_report
+from smm.report.charts import _date_ticks
 from smm.report.formats import as_html
 from smm.report.words import WORDS, interface_words
 from smm.workspace.repo import load_repo
@@ -81,6 +82,20 @@ def test_the_html_report_of_the_example_follows_its_language(language, shown, hi
                                                 "\n".join(texts))
         assert any(t.startswith("已发布 ") for t in texts) and "2026-11-19" in html
         assert "34，比 28 天中位数 13.5 高 5.5 个 MAD" in texts  # an alert's distance, from its figures
+        chart_texts = re.findall(r"<(?:text|title)[^>]*>([^<]*)<", html)
+        assert "互动率中位数" in chart_texts and "推荐" in chart_texts and "本品牌: 47.66%" not in chart_texts
+        assert not [t for t in chart_texts if re.search(r"\b(Oct|Nov|median|recommended|fewer|brand|mentions)\b", t)]
+
+
+@pytest.mark.parametrize(("first", "last", "english", "chinese"), [
+    (date(2026, 11, 1), date(2026, 11, 8), ["Nov 1", "Nov 2"], ["11月1日", "11月2日"]),
+    (date(2026, 10, 1), date(2027, 2, 1), ["Oct 2026", "Nov", "Dec", "Jan 2027"], ["2026年10月", "11月", "12月", "2027年1月"]),
+    (date(2026, 10, 10), date(2027, 2, 1), ["Oct 10, 2026", "Nov", "Dec", "Jan 2027"],
+     ["2026年10月10日", "11月", "12月", "2027年1月"]),
+])
+def test_time_axis_labels_follow_the_language(first, last, english, chinese):
+    for w, labels in ((interface_words("en"), english), (interface_words("zh"), chinese)):
+        assert [label for _, label in _date_ticks(first, last, w)][:len(labels)] == labels
 
 
 def test_smm_report_html_follows_brand_yml_and_other_formats_stay_english(tmp_path, monkeypatch, smm):
@@ -108,9 +123,10 @@ def test_no_english_literal_left_in_the_report_template():
 def test_report_catalogue_has_every_message_in_both_languages():
     english, chinese = interface_words("en"), interface_words("zh-Hans")
     assert english.keys() == chinese.keys() == WORDS.keys()
+    # the Chinese may leave an argument out (a plural) and use the figures an English text holds in one
+    # (an alert's message: its score and median; a month's name: its number)
+    known = {name for text in english.values() for name in re.findall(r"\{(\w+)", text)} | {"score", "median", "m"}
     for key in WORDS:
         assert english[key] and chinese[key], key
-        # Chinese needs no plural; the English alert distance is its message (the Chinese is built from the figures)
-        assert set(re.findall(r"\{\w+", chinese[key])) <= set(re.findall(r"\{\w+", english[key])) or \
-            key == "alert_how_far", key
+        assert set(re.findall(r"\{(\w+)", chinese[key])) <= known, key
         assert not re.search(r"[A-Za-z]{4,}", re.sub(r"\{[^}]*\}|SLA|MAD|smm \w+", "", chinese[key])), key

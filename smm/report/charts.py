@@ -12,6 +12,8 @@ import unicodedata
 from datetime import date
 from html import escape
 
+from smm.report.words import ENGLISH
+
 COLORS = ("#2f6f4f", "#c0622f", "#3b6ea8", "#8a5aa8", "#b08a1e", "#4f8f8f", "#a83b5a")
 FONT_SIZE = 12
 FONT = ("font-family=\"system-ui, -apple-system, 'Segoe UI', 'Noto Sans', 'Noto Sans CJK SC', 'PingFang SC', "
@@ -62,13 +64,18 @@ def _ticks(low: float, high: float, count: int = 4) -> list[float]:
     return ticks
 
 
-def _date_ticks(first: date, last: date) -> list[tuple[int, str]]:
+def _tick(d: date, w: dict, day: bool = False, year: bool = False) -> str:
+    key = "tick_" + ("day" if day else "month") + ("_year" if year else "")
+    return w[key].format(month=MONTHS[d.month - 1], m=d.month, day=d.day, year=d.year)
+
+
+def _date_ticks(first: date, last: date, w: dict = ENGLISH) -> list[tuple[int, str]]:
     """(ordinal, label) ticks for a time axis: days for a short span, month starts for a long one."""
     days = (last - first).days
     if days <= 45:
         step = next(s for s in (1, 2, 7, 14, 28) if days / s <= 8)
         ticks = [first.toordinal() + i for i in range(0, days + 1, step)]
-        return [(t, f"{MONTHS[date.fromordinal(t).month - 1]} {date.fromordinal(t).day}") for t in ticks]
+        return [(t, _tick(date.fromordinal(t), w, day=True)) for t in ticks]
     months = []
     year, month = first.year, first.month
     while date(year, month, 1) <= last:
@@ -77,13 +84,11 @@ def _date_ticks(first: date, last: date) -> list[tuple[int, str]]:
         year, month = (year + 1, 1) if month == 12 else (year, month + 1)
     every = max(1, -(-len(months) // 12))
     shown = months[::every]
-    ticks = [(d.toordinal(), MONTHS[d.month - 1] + (f" {d.year}" if i == 0 or d.month == 1 else ""))
-             for i, d in enumerate(shown)]
     if not shown or (shown[0] - first).days > days * 0.12:  # the start, when no month begins near it
-        ticks = [(first.toordinal(), f"{MONTHS[first.month - 1]} {first.day}, {first.year}")] + [
-            (t, label.split(" ")[0] if i == 0 and label.endswith(str(first.year)) else label)
-            for i, (t, label) in enumerate(ticks)]
-    return ticks
+        return [(first.toordinal(), _tick(first, w, day=True, year=True))] + [
+            (d.toordinal(), _tick(d, w, year=d.year != first.year if i == 0 else d.month == 1))
+            for i, d in enumerate(shown)]
+    return [(d.toordinal(), _tick(d, w, year=i == 0 or d.month == 1)) for i, d in enumerate(shown)]
 
 
 def _legend(items: list[tuple[str, str]], x0: float, y0: float, width: float) -> tuple[list[str], float]:
@@ -100,13 +105,14 @@ def _legend(items: list[tuple[str, str]], x0: float, y0: float, width: float) ->
     return out, (y - y0) + 18
 
 
-def line_chart(series: dict[str, list[tuple[str, int]]], title: str, width: int = 720, height: int = 280) -> str:
+def line_chart(series: dict[str, list[tuple[str, int]]], title: str, width: int = 720, height: int = 280,
+               w: dict = ENGLISH) -> str:
     """Lines of (ISO date, value) per name, on a shared time axis, with a legend of the last values."""
     points = {name: [(date.fromisoformat(d).toordinal(), v) for d, v in values] for name, values in series.items() if values}
     if not points:
         return (f"{_svg(width, 80, title)}<rect x=\"0.5\" y=\"0.5\" width=\"{width - 1}\" height=\"79\" rx=\"6\" "
                 f'fill="#fafafa" stroke="#ddd" stroke-dasharray="4 3"/><text x="{width / 2:g}" y="45" '
-                f'text-anchor="middle" fill="{MUTED}">No follower counts in this period.</text></svg>')
+                f'text-anchor="middle" fill="{MUTED}">{escape(w["chart_empty_line"])}</text></svg>')
     xs = [x for values in points.values() for x, _ in values]
     ys = [y for values in points.values() for _, y in values]
     x0, x1 = min(xs), max(xs)
@@ -128,11 +134,12 @@ def line_chart(series: dict[str, list[tuple[str, int]]], title: str, width: int 
         return height - bottom - (y - y0) / span_y * (height - top - bottom)
 
     out = [_svg(width, height, title, f"{title}: " + "; ".join(
-        f"{name} {values[0][1]:,} to {values[-1][1]:,}" for name, values in points.items())), *legend]
+        w["chart_line_label"].format(name=name, first=f"{values[0][1]:,}", last=f"{values[-1][1]:,}")
+        for name, values in points.items())), *legend]
     for tick in ticks:
         out.append(f'<line x1="{left:g}" x2="{width - right}" y1="{py(tick):.1f}" y2="{py(tick):.1f}" stroke="{GRID}"/>'
                    f'<text x="{left - 6:g}" y="{py(tick) + 4:.1f}" text-anchor="end" fill="{MUTED}">{int(tick):,}</text>')
-    date_ticks = _date_ticks(date.fromordinal(x0), date.fromordinal(x1))
+    date_ticks = _date_ticks(date.fromordinal(x0), date.fromordinal(x1), w)
     for index, (tick, label) in enumerate(date_ticks):
         x = px(tick)
         anchor = "start" if index == 0 and x - text_width(label) / 2 < left - 8 else "middle"
@@ -146,8 +153,10 @@ def line_chart(series: dict[str, list[tuple[str, int]]], title: str, width: int 
         path = " ".join(f"{px(x):.1f},{py(y):.1f}" for x, y in values)
         first_day, first_value = values[0]
         last_day, last_value = values[-1]
-        out.append(f'<g><title>{escape(name)}: {first_value:,} on {date.fromordinal(first_day).isoformat()} → '
-                   f'{last_value:,} on {date.fromordinal(last_day).isoformat()}</title>'
+        tip = w["chart_line_tip"].format(name=name, first=f"{first_value:,}", last=f"{last_value:,}",
+                                         first_day=date.fromordinal(first_day).isoformat(),
+                                         last_day=date.fromordinal(last_day).isoformat())
+        out.append(f'<g><title>{escape(tip)}</title>'
                    f'<polyline fill="none" stroke="{color}" stroke-width="2.2" stroke-linejoin="round" points="{path}"/>'
                    f'<circle cx="{px(last_day):.1f}" cy="{py(last_value):.1f}" r="3.5" fill="{color}"/></g>')
     out.append("</svg>")
@@ -172,7 +181,7 @@ def _ink(rgb: tuple[int, int, int]) -> str:
 
 
 def heatmap(cells: list[dict], min_samples: int, weekdays: tuple[str, ...], title: str,
-            recommended: list[dict] = ()) -> str:
+            recommended: list[dict] = (), w: dict = ENGLISH) -> str:
     """Weekday × hour grid: colour by median engagement rate, the number of posts in each cell.
 
     The colour scale runs from the lowest to the highest median among cells with at least
@@ -202,33 +211,34 @@ def heatmap(cells: list[dict], min_samples: int, weekdays: tuple[str, ...], titl
         row, hour = weekdays.index(c["weekday"]), c["hour"]
         rate = c["median_engagement_rate"]
         x, y = left + hour * cell_w, top + row * cell_h
-        shown = f"{rate:.2f}%" if rate is not None else "no rate"
-        tip = (f'{escape(c["weekday"])} {hour:02d}:00 · median {shown} · {c["samples"]} post'
-               f'{"s" if c["samples"] != 1 else ""}')
+        shown = f"{rate:.2f}%" if rate is not None else w["chart_no_rate"]
+        tip = w["chart_cell_tip"].format(day=c["weekday"], hour=hour, rate=shown, samples=c["samples"],
+                                         plural="s" if c["samples"] != 1 else "")
         if c["samples"] >= min_samples and rate is not None:
             rgb = _mix((rate - low) / (high - low) if high > low else 1.0)
             fill, ink, extra = _hex(rgb), _ink(rgb), ""
         else:
             fill, ink, extra = "#fbfbfb", "#767676", ' stroke="#b5b5b5" stroke-dasharray="2 2"'
-            tip += f" (fewer than {min_samples}: not enough to trust)"
+            tip += w["chart_cell_few"].format(min=min_samples)
         if (c["weekday"], hour) in picks:
             extra = ' stroke="#c0622f" stroke-width="2.5"'
-            tip += " · recommended"
-        out.append(f'<g><title>{tip}</title><rect x="{x}" y="{y}" width="{cell_w - 2}" height="{cell_h - 2}" rx="2" '
+            tip += w["chart_cell_recommended"]
+        out.append(f'<g><title>{escape(tip)}</title><rect x="{x}" y="{y}" width="{cell_w - 2}" height="{cell_h - 2}" rx="2" '
                    f'fill="{fill}"{extra}/><text x="{x + (cell_w - 2) / 2:g}" y="{y + 15}" text-anchor="middle" '
                    f'font-size="11" fill="{ink}">{c["samples"]}</text></g>')
     if not cells:
         out.append(f'<text x="{left + grid_w / 2:g}" y="{top + 3.5 * cell_h + 4:g}" text-anchor="middle" '
-                   f'fill="{MUTED}">No measured posts yet.</text>')
-    out += _heatmap_legend(left, top + 7 * cell_h + 14, low, high, bool(trusted), min_samples)
+                   f'fill="{MUTED}">{escape(w["chart_empty_heatmap"])}</text>')
+    out += _heatmap_legend(left, top + 7 * cell_h + 14, low, high, bool(trusted), min_samples, w)
     return "".join(out)
 
 
-def _heatmap_legend(left: float, y: float, low: float, high: float, trusted: bool, min_samples: int) -> list[str]:
+def _heatmap_legend(left: float, y: float, low: float, high: float, trusted: bool, min_samples: int,
+                    w: dict) -> list[str]:
     """The heatmap's legend: the colour scale with its two ends, then the two other encodings."""
     out = []
-    out.append(f'<text x="{left}" y="{y + 11}" fill="{MUTED}">median engagement rate</text>')
-    x = left + text_width("median engagement rate") + 10
+    out.append(f'<text x="{left}" y="{y + 11}" fill="{MUTED}">{escape(w["legend_rate"])}</text>')
+    x = left + text_width(w["legend_rate"]) + 10
     out.append(f'<text x="{x:g}" y="{y + 11}" fill="{INK}">{f"{low:.2f}%" if trusted else "–"}</text>')
     x += text_width(f"{low:.2f}%" if trusted else "–") + 6
     for step in range(6):
@@ -236,26 +246,26 @@ def _heatmap_legend(left: float, y: float, low: float, high: float, trusted: boo
     x += 6 * 18 + 6
     out.append(f'<text x="{x:g}" y="{y + 11}" fill="{INK}">{f"{high:.2f}%" if trusted else "–"}</text>')
     y += 22
+    few = w["legend_few"].format(min=min_samples)
     out.append(f'<rect x="{left}" y="{y}" width="18" height="14" rx="2" fill="#fbfbfb" stroke="#b5b5b5" '
-               f'stroke-dasharray="2 2"/><text x="{left + 24}" y="{y + 11}" fill="{MUTED}">fewer than '
-               f'{min_samples} posts: too few to trust</text>')
-    x = left + 24 + text_width(f"fewer than {min_samples} posts: too few to trust") + 22
+               f'stroke-dasharray="2 2"/><text x="{left + 24}" y="{y + 11}" fill="{MUTED}">{escape(few)}</text>')
+    x = left + 24 + text_width(few) + 22
     out.append(f'<rect x="{x:g}" y="{y + 1}" width="17" height="12" rx="2" fill="none" stroke="#c0622f" '
-               f'stroke-width="2.5"/><text x="{x + 24:g}" y="{y + 11}" fill="{MUTED}">recommended</text>')
-    out.append(f'<text x="{left}" y="{y + 34}" fill="{MUTED}">The number in a cell: posts published at that local '
-               f'weekday and hour (hover for the median).</text></svg>')
+               f'stroke-width="2.5"/><text x="{x + 24:g}" y="{y + 11}" fill="{MUTED}">'
+               f'{escape(w["legend_recommended"])}</text>')
+    out.append(f'<text x="{left}" y="{y + 34}" fill="{MUTED}">{escape(w["legend_number"])}</text></svg>')
     return out
 
 
 def bar_chart(bars: list[tuple[str, float]], title: str, unit: str = "%", width: int = 720,
-              notes: list[str] | None = None) -> str:
+              notes: list[str] | None = None, w: dict = ENGLISH) -> str:
     """Horizontal bars, in the order given: the label (and a muted note) above each bar."""
     row, left = 40, 8
     room = width - left - 8
     height = 10 + row * max(len(bars), 1)
     out = [_svg(width, height, title)]
     if not bars:
-        out.append(f'<text x="{left}" y="26" fill="{MUTED}">No measured posts in this period.</text>')
+        out.append(f'<text x="{left}" y="26" fill="{MUTED}">{escape(w["chart_empty_bars"])}</text>')
     high = max((v for _, v in bars), default=0) or 1
     for index, (label, value) in enumerate(bars):
         y = 4 + index * row

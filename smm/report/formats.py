@@ -357,14 +357,16 @@ def html_context(report: Report) -> dict:
     posts = d["posts"]
     days = weekday_names(w)
     charts = {
-        "followers": Markup(line_chart(report.charts.get("followers", {}), w["followers_chart"])),
+        "followers": Markup(line_chart(report.charts.get("followers", {}), w["followers_chart"], w=w)),
         "top": Markup(bar_chart([(i["title"], i["engagement_rate"]) for i in posts["top"]], w["top_chart"],
-                                notes=[i["account"] for i in posts["top"]])) if posts["top"] else "",
+                                notes=[i["account"] for i in posts["top"]], w=w)) if posts["top"] else "",
         "heatmap": Markup(heatmap([c | {"weekday": days[c["weekday"]]} for c in best["cells"]], best["min_samples"],
                                   tuple(days.values()), w["heatmap_chart"],
-                                  [r | {"weekday": days[r["weekday"]]} for r in best["recommendations"]])),
-        "mentions": Markup(line_chart(report.charts.get("mentions", {}), w["mentions_chart"])),
-        "share_of_voice": Markup(bar_chart(report.charts.get("share_of_voice", []), w["share_of_voice"])),
+                                  [r | {"weekday": days[r["weekday"]]} for r in best["recommendations"]], w)),
+        "mentions": Markup(line_chart({value_name(k, w): v for k, v in report.charts.get("mentions", {}).items()},
+                                      w["mentions_chart"], w=w)),
+        "share_of_voice": Markup(bar_chart([(value_name(k, w), v) for k, v in report.charts.get("share_of_voice", [])],
+                                           w["share_of_voice"], w=w)),
     }
     total = next((a for a in d["accounts"] if a["account"] == "all"), None)
     return dict(

@@ -128,6 +128,26 @@ WORDS: dict[str, tuple[str, str]] = {  # key: (English, Chinese)
                    "某天的品牌提及量或其中的负面占比，比此前 {days} 天的中位数高出 {threshold:g} 个中位数绝对偏差"
                    "（MAD，乘以 {scale} 以估计标准差）或更多时预警；MAD 至少按 1 条提及（负面占比 5 个百分点）计；"
                    "基线需要 {history} 天的历史，负面占比需要当天至少 {least} 条提及"),
+    "chart_empty_line": ("No follower counts in this period.", "本时段没有粉丝数据。"),
+    "chart_line_label": ("{name} {first} to {last}", "{name} {first} 至 {last}"),
+    "chart_line_tip": ("{name}: {first} on {first_day} → {last} on {last_day}",
+                       "{name}：{first_day} {first} → {last_day} {last}"),
+    "chart_cell_tip": ("{day} {hour:02d}:00 · median {rate} · {samples} post{plural}",
+                       "{day} {hour:02d}:00 · 中位数 {rate} · {samples} 篇"),
+    "chart_no_rate": ("no rate", "无互动率"),
+    "chart_cell_few": (" (fewer than {min}: not enough to trust)", "（少于 {min} 篇，不足以参考）"),
+    "chart_cell_recommended": (" · recommended", " · 推荐"),
+    "chart_empty_heatmap": ("No measured posts yet.", "尚无已采集数据的帖子。"),
+    "legend_rate": ("median engagement rate", "互动率中位数"),
+    "legend_few": ("fewer than {min} posts: too few to trust", "少于 {min} 篇：不足以参考"),
+    "legend_recommended": ("recommended", "推荐"),
+    "legend_number": ("The number in a cell: posts published at that local weekday and hour (hover for the median).",
+                      "格中数字：在该本地星期几和时刻发布的帖子数（悬停可看中位数）。"),
+    "chart_empty_bars": ("No measured posts in this period.", "本时段没有已采集数据的帖子。"),
+    "tick_day": ("{month} {day}", "{m}月{day}日"),
+    "tick_day_year": ("{month} {day}, {year}", "{year}年{m}月{day}日"),
+    "tick_month": ("{month}", "{m}月"),
+    "tick_month_year": ("{month} {year}", "{year}年{m}月"),
     "definitions": ("Definitions", "指标定义"),
     "tile_followers": ("followers at the end", "期末粉丝"),
     "tile_growth": ("follower growth", "粉丝增长"),
@@ -146,7 +166,7 @@ def interface_words(page_lang: str = "en") -> dict[str, str]:
 VALUES: dict[str, str] = {  # the values the report's data spells in English: their Chinese names
     "achieved": "已达成", "missed": "未达成", "no data": "无数据", "on track": "进展顺利", "at risk": "有风险",
     "followers": "粉丝", "engagement_rate": "互动率", "interactions": "互动数", "posts": "帖子数",
-    "positive": "正面", "neutral": "中性", "negative": "负面", "brand": "本品牌",
+    "positive": "正面", "neutral": "中性", "negative": "负面", "brand": "本品牌", "mentions": "提及",
 }
 WORDS |= {f"value:{value}": (value, chinese) for value, chinese in VALUES.items()}
 
