@@ -16,6 +16,7 @@ import subprocess
 import sys
 import threading
 from dataclasses import dataclass
+from datetime import datetime
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -230,7 +231,23 @@ def pages(served) -> dict[str, list[Path]]:
     for command, *options in (("preview",), ("report", "--now", NOW)):
         found[f"smm {command}"] = [site / "pages" / f"{command}.html"]
         run_smm(command, *options, "--format", "html", out=found[f"smm {command}"][0])
+    found["smm report zh"] = [site / "pages" / "report-zh.html"]
+    found["smm report zh"][0].write_text(chinese_report(), encoding="utf-8")
     return found
+
+
+def chinese_report() -> str:
+    """The example's HTML report as a brand whose language is Chinese gets it (longer words, no spaces)."""
+    import dataclasses
+    from datetime import timedelta
+
+    from smm.report import build
+    from smm.report.formats import as_html
+    from smm.workspace.repo import load_repo
+
+    repo = load_repo(ROOT)
+    now = datetime.fromisoformat(NOW).replace(tzinfo=repo.config.timezone)
+    return as_html(dataclasses.replace(build(repo, now - timedelta(days=30), now, now), language="zh-Hans"))
 
 
 def kind(path: Path) -> str:
@@ -273,7 +290,7 @@ def test_screenshots_at_desktop_and_phone_widths(browser, pages, served):
     """One page of each kind, as a person sees it, for review (tests/.artifacts/browser/, uploaded by CI)."""
     origin = Origin("http", served[1], served[0] / "repo")
     assert set(pages) == {"home", "calendar", "calendar month", "calendar week", "posts", "report", "inbox",
-                          "listening", "search", "smm preview", "smm report"}
+                          "listening", "search", "smm preview", "smm report", "smm report zh"}
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     shots = []
     for page in representatives(pages):
