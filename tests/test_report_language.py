@@ -19,7 +19,7 @@ from test_site import NOW, Page, build
 from smm.report import JSON_KEYS
 from smm.report import build as build_report
 from smm.report.charts import _date_ticks
-from smm.report.formats import as_html
+from smm.report.formats import as_html, responsiveness_rows
 from smm.report.words import WORDS, interface_words
 from smm.workspace.repo import load_repo
 
@@ -111,6 +111,19 @@ def test_smm_report_html_follows_brand_yml_and_other_formats_stay_english(tmp_pa
     assert "### Accounts" in markdown and "账号" not in markdown
     _, data, _ = smm(*args, "--format", "json")
     assert tuple(json.loads(data)) == JSON_KEYS and "interactions" in json.loads(data)["period"]["definitions"]
+
+
+@pytest.mark.parametrize(("language", "row"), [
+    ("en", ["high priority", "3", "2", "1h 05m", "50.00%", "1"]),
+    ("zh-Hans", ["high 优先级", "3", "2", "1 小时 05 分", "50.00%", "1"]),
+])
+def test_responsiveness_rows_follow_the_language(language, row):
+    scope = {"items": 3, "answered": 2, "median_first_response_minutes": 65, "within_sla_pct": 50.0, "overdue": 1}
+    figures = scope | {"by_account": [], "by_priority": [scope | {"priority": "high"}]}
+    w = interface_words(language)
+    assert responsiveness_rows(figures, w)[1] == row
+    assert responsiveness_rows(figures | {"median_first_response_minutes": 9}, w)[0][3] == ("9m" if language == "en"
+                                                                                            else "9 分钟")
 
 
 def test_no_english_literal_left_in_the_report_template():

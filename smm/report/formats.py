@@ -143,11 +143,11 @@ def _recommendation(best: dict, w: dict = ENGLISH) -> str:
     return w["recommendation"].format(picks=picks)
 
 
-def _minutes(value) -> str:
+def _minutes(value, w: dict = ENGLISH) -> str:
     if value is None:
         return DASH
     hours, minutes = divmod(int(value), 60)
-    return f"{hours}h {minutes:02d}m" if hours else f"{minutes}m"
+    return w["hours_minutes" if hours else "minutes"].format(h=hours, m=minutes)
 
 
 def responsiveness_rows(r: dict, w: dict = ENGLISH) -> list[list[str]]:
@@ -155,7 +155,7 @@ def responsiveness_rows(r: dict, w: dict = ENGLISH) -> list[list[str]]:
     within SLA, overdue."""
     scopes = [(w["all"], r)] + [(a["account"], a) for a in r["by_account"]] + [
         (w["priority"].format(priority=p["priority"]), p) for p in r["by_priority"]]
-    return [[name, n(f["items"]), n(f["answered"]), _minutes(f["median_first_response_minutes"]),
+    return [[name, n(f["items"]), n(f["answered"]), _minutes(f["median_first_response_minutes"], w),
              pct(f["within_sla_pct"]), n(f["overdue"])] for name, f in scopes]
 
 

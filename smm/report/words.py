@@ -78,6 +78,8 @@ WORDS: dict[str, tuple[str, str]] = {  # key: (English, Chinese)
     "first_response": ("median first response", "首次回复时间中位数"),
     "within_sla": ("within SLA", "SLA 内"),
     "overdue": ("overdue", "已超时"),
+    "hours_minutes": ("{h}h {m:02d}m", "{h} 小时 {m:02d} 分"),
+    "minutes": ("{m}m", "{m} 分钟"),
     "priority": ("{priority} priority", "{priority} 优先级"),
     "mentions_chart": ("Brand mentions and negative ones, by day", "每日品牌提及及负面提及"),
     "share_of_voice": ("Share of voice", "声量份额"),
