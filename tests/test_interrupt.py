@@ -24,6 +24,12 @@ pytestmark = pytest.mark.skipif(not Path("/proc/self/stat").exists() or not hasa
                                 reason="reads a process's CPU time from /proc (Linux) to interrupt it mid-work")
 
 
+def as_from_a_terminal() -> None:
+    """In the child before smm starts: Ctrl-C handled by default, as a shell's foreground command
+    has it, even when this suite runs with SIGINT ignored (a non-interactive shell's background job)."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def cpu_seconds(pid: int) -> float:
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
@@ -59,7 +65,8 @@ def test_ctrl_c_exits_130_with_one_line_and_leaves_nothing_behind(command, posts
     env = {k: v for k, v in os.environ.items() if k != "SMM_DEBUG"} | {
         "SMM_CACHE_DIR": str(cache), "SMM_MASTODON_TOKEN": "t", "SMM_BLUESKY_APP_PASSWORD": "p"}
     proc = subprocess.Popen([sys.executable, "-m", "smm", *command], cwd=repo, env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
+                            preexec_fn=as_from_a_terminal)
     try:
         while cpu_seconds(proc.pid) < 1.0:  # past start-up, inside the work
             assert proc.poll() is None, f"{command} ended before it could be interrupted"
@@ -119,5 +126,5 @@ def test_ctrl_c_anywhere_in_smm_stops_the_command(tmp_path, where, command):
     code, patch = WHERE[where]
     env = {k: v for k, v in os.environ.items() if k != "SMM_DEBUG"} | {"SMM_CACHE_DIR": str(tmp_path / "cache")}
     done = subprocess.run([sys.executable, "-c", _INTERRUPTED.format(where=code or "pass", patch=patch), *command],
-                          cwd=repo, env=env, capture_output=True, text=True, timeout=60)
+                          cwd=repo, env=env, capture_output=True, text=True, timeout=60, preexec_fn=as_from_a_terminal)
     assert (done.returncode, done.stderr, done.stdout) == (130, "interrupted\n", "")
