@@ -163,6 +163,21 @@ def test_an_installed_package_changes_the_cache_key(example, tmp_path, monkeypat
     assert settings_digest(example) != before
 
 
+def test_the_settings_key_is_the_same_however_the_root_is_spelled(example, tmp_path, monkeypatch):
+    """Relative, absolute or through a symbolic link: one repository, one key (else each spelling
+    would check every post again); a brand file renamed still changes it."""
+    from smm.workspace.kept_settings import settings_digest
+
+    link = tmp_path / "link"
+    link.symlink_to(example)
+    monkeypatch.chdir(example)
+    spellings = [Path("."), example, example.resolve(), link, Path("..") / example.name]
+    assert len({settings_digest(root) for root in spellings}) == 1
+    before = settings_digest(example)
+    (example / "brand/voice/TeaNames.yml").rename(example / "brand/voice/TeaNamesToo.yml")
+    assert settings_digest(example) != before
+
+
 # change → the files whose problems `smm check --since HEAD` reports besides the settings' (None: all)
 SINCE = {
     "nothing": [],

@@ -38,10 +38,11 @@ def settings_digest(root: Path) -> bytes:
     (voice rules, templates, handles, calendar, goals)."""
     digest = hashlib.blake2b(f"{smm.__version__} {sys.version}".encode(), digest_size=16)
     digest.update("\0".join(installed_packages()).encode())
-    files = [root / PLATFORMS_FILE] + _files_under(root / "brand") + [
-        p for p in _files_under(Path(smm.__file__).parent) if p.suffix != ".pyc"]
-    for path in files:
-        digest.update(f"\0{path}\0".encode())
+    package = Path(smm.__file__).parent
+    files = [(root, root / PLATFORMS_FILE)] + [(root, p) for p in _files_under(root / "brand")] + [
+        (package, p) for p in _files_under(package) if p.suffix != ".pyc"]
+    for base, path in files:  # named from their folder: the key is the same however the root is spelled
+        digest.update(f"\0{path.relative_to(base).as_posix()}\0".encode())
         try:
             with open_regular(path) as handle:  # never a named pipe: it would block
                 digest.update(handle.read())
