@@ -25,7 +25,7 @@ from smm.workspace.files import SourceLines
 
 
 @dataclass(frozen=True)
-class Report:
+class CheckOutput:
     """The problems in a format, UTF-8 (never decoded: Chinese text would take up to four bytes a
     character in memory): `data`, or the kept copy (`kept`: its file and where the bytes start)."""
 
@@ -43,7 +43,7 @@ class Report:
             shutil.copyfileobj(handle, out, 1 << 20)
 
 
-def report(run: CheckRun, fmt: str, paths: list[Path]) -> Report:
+def report(run: CheckRun, fmt: str, paths: list[Path]) -> CheckOutput:
     """The problems under `paths` (`select`) in a format."""
     root = run.repo.root
     others = select(run.repo.diagnostics, root, paths)
@@ -52,9 +52,9 @@ def report(run: CheckRun, fmt: str, paths: list[Path]) -> Report:
     kept = recall_bytes(root, name, key) if key else None
     if kept is not None:
         file, start, note = kept
-        return Report(note == "errors", kept=(file, start))
+        return CheckOutput(note == "errors", kept=(file, start))
     found = select(run.diagnostics(), root, paths)
-    made = Report(any(d.is_error for d in found), write(found, fmt, SourceLines(root).line).encode("utf-8", "surrogateescape"))
+    made = CheckOutput(any(d.is_error for d in found), write(found, fmt, SourceLines(root).line).encode("utf-8", "surrogateescape"))
     if key and run.checks.exact:
         remember_bytes(root, name, key, "errors" if made.errors else "fine", made.data)
     return made

@@ -62,10 +62,6 @@ class FileCache:
         return self._loaded
 
     @property
-    def saved_ns(self) -> int:
-        return self._load()[0]
-
-    @property
     def entries(self) -> dict:
         return self._load()[1]
 
