@@ -113,3 +113,38 @@ def test_markdown_without_the_inline_patterns_that_cannot_match_makes_the_same_h
 def test_inline_pattern_shortcut_agrees_on_any_mix(body):
     for renderer in (markup._renderer, markup._article_renderer):
         assert renderer.html(body) == with_every_inline_pattern(renderer, body)
+
+
+# -- paragraphs with no Markdown in them: written without it --------------------------------------------
+
+PARAGRAPH_BODIES = [
+    "plain words\n\n**bold** words\n\nmore plain\nover two lines", "- a\n- b\n\nplain after a list\n\n- c",
+    "> quote\n\nplain\n\n    code", "Title\n=====\n\nplain\n\nSub\n---\n\n---\n\n- - -", "a\n\n---", "x\n=",
+    "tab\tin text", "plain\r\nwith CR\rold mac", "x\x02y\x03", "AT&T &copy; &#169; &#xA9; &#1. &#x41 x", "plain & more &amp",
+    "   \nplain after a space line\n  \n\nend  ", "中文段落。\n\n#标签 开头", "　全角空格开头\n\n末尾全角空格　",
+    "a\u2028b\n\nc\x0cd\n\ne\xa0f\n\n\x1c", "1. one\n\n2) two\n\n+ plus", "<https://example.com> plain", "\\*escaped",
+    "", "\n\n\n", "plain only\n\nand more plain", "  lead\n  inner  \ntrail  \n\n\n\nnext", "１. 全角\n\n—— dash",
+    "https://example.com/a?b=1&utm_source=x&utm_medium=social", "@a@b.c #tag ☕ e\u0301",
+]
+PARAGRAPH_PIECES = ["plain words", "中文", " ", "  ", "    ", "\t", "\n", "\n\n", "\n\n\n", "\n \n", "\r\n", "\r", "*",
+                    "_", "`", "[", "]", "(", ")", "<", ">", "> ", "- ", "+ ", "1. ", "2) ", "1.", "#", "#tag", "\\", "&", "&copy;",
+                    "&copy", "&#65;", "&#1", "&#x4", "---", "===", "-", "=", "- - -", "\x02", "\u3000", "\xa0", "\x0c",
+                    "\u2028", "https://x.example/?a=1&b=2", "@me", "!"]
+FLAVORS = ["html", "plain", "telegram", "slack", "discord"]
+
+
+def through_markdown(body: str, flavor: str) -> str:
+    """A flavor as Markdown (and for text the HTML walker) makes it."""
+    return markup._through_markdown(body, flavor).text
+
+
+@pytest.mark.parametrize("flavor", FLAVORS)
+@pytest.mark.parametrize("body", PARAGRAPH_BODIES)
+def test_paragraphs_without_markdown_as_markdown_writes_them(flavor, body):
+    assert markup.convert(body, flavor).text == through_markdown(body, flavor)
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.lists(st.sampled_from(PARAGRAPH_PIECES), max_size=30).map("".join), st.sampled_from(FLAVORS))
+def test_paragraphs_without_markdown_agree_on_any_mix(body, flavor):
+    assert markup.convert(body, flavor).text == through_markdown(body, flavor)
