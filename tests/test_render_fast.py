@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 import regex
+from conftest import post_text
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from markupsafe import Markup
 
-from smm.render import markup, split
-from smm.render.rendered import _occurrences
+from smm.render import markup, split, templating
+from smm.render.rendered import Renderer, _occurrences
+from smm.render.templating import Templates
+from smm.workspace.repo import load_repo
 
 TEXTS = [
     "", "plain words and more words", "a #tag, a @mention and https://example.com/a?b=c#d in a sentence.",
@@ -148,3 +153,52 @@ def test_paragraphs_without_markdown_as_markdown_writes_them(flavor, body):
 @given(st.lists(st.sampled_from(PARAGRAPH_PIECES), max_size=30).map("".join), st.sampled_from(FLAVORS))
 def test_paragraphs_without_markdown_agree_on_any_mix(body, flavor):
     assert markup.convert(body, flavor).text == through_markdown(body, flavor)
+
+
+# -- smm's own templates, written without Jinja -----------------------------------------------------------
+
+TEMPLATE_TEXTS = ["", "plain", "<p>a &amp; b</p>", "a < b & \"c\" 'd'", "中文 #标签", "line\n\nline  "]
+LINKS = [None, "", "https://example.com/a?b=1&c=2", "https://example.com/\"'<>", "mailto:a@b.c"]
+HASHTAG_LISTS = [[], ["#Tea"], ["#Tea", "#茶", "#a&b", "#<x>", "#\"q\""]]
+
+
+def jinja_made(name: str, escaped: bool, context: dict) -> str:
+    """What Jinja makes of smm's own template `name`, as the renderer runs it."""
+    template = Templates(Path("/nonexistent")).envs[escaped].get_template(name)
+    return template.render(context)
+
+
+def template_context(text: str, link, hashtags: list, placement: str, escaped: bool) -> dict:
+    return {"text": Markup(text) if escaped else text, "link": link, "hashtags": hashtags, "hashtag_placement": placement,
+            "title": "T", "account": "acct", "platform": "x"}
+
+
+@pytest.mark.parametrize("name", sorted(templating._BUILT_IN))
+@pytest.mark.parametrize("escaped", [False, True])
+@pytest.mark.parametrize("text", TEMPLATE_TEXTS)
+@pytest.mark.parametrize("link", LINKS)
+@pytest.mark.parametrize("hashtags", HASHTAG_LISTS)
+@pytest.mark.parametrize("placement", ["end", "last-line"])
+def test_own_templates_written_as_jinja_makes_them(name, escaped, text, link, hashtags, placement):
+    context = template_context(text, link, hashtags, placement, escaped)
+    written = templating._BUILT_IN[name](context, templating._escaped if escaped else str)
+    assert written == jinja_made(name, escaped, context)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.sampled_from(sorted(templating._BUILT_IN)), st.booleans(), st.text(), st.one_of(st.none(), st.text()),
+       st.lists(st.text(min_size=1)), st.sampled_from(["end", "last-line", "other"]))
+def test_own_templates_agree_on_any_context(name, escaped, text, link, hashtags, placement):
+    context = template_context(text, link, hashtags, placement, escaped)
+    written = templating._BUILT_IN[name](context, templating._escaped if escaped else str)
+    assert written == jinja_made(name, escaped, context)
+
+
+@pytest.mark.parametrize("own, shown", [
+    ("{{ text }} (brand)", "Hello (brand)"), ("{{ post.pillar }}: {{ text }}", "tips: Hello"),  # a brand's default.j2 wins
+])
+def test_a_brand_template_of_the_same_name_is_run_by_jinja(make_repo, own, shown):
+    root = make_repo({"p.md": post_text("Hello", platforms="[mastodon]", pillar="tips")},
+                     files={"brand/templates/default.j2": own})
+    repo = load_repo(root)
+    assert Renderer(root, repo.config, repo.brand).render(repo.posts[0], "mastodon").text == shown

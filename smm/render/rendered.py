@@ -340,9 +340,9 @@ class _Job:
             "text": Markup(body) if markup else body, "link": link, "hashtags": tags,
             "hashtag_placement": self.r.brand.hashtag_placement, "title": self.post.title,
             "account": self.account, "platform": self.platform.name,
-            "post": {k: published(v) for k, v in self.post.meta.items() if isinstance(v, (str, int, float, bool, list))},
         }
-        result = self.r.templates.render(self.platform, context, len(body), self.post.file)
+        result = self.r.templates.render(self.platform, context, len(body), self.post.file, lambda: {"post": {
+            k: published(v) for k, v in self.post.meta.items() if isinstance(v, (str, int, float, bool, list))}})
         if isinstance(result, Diagnostic):
             self.found.append(result)
             return body

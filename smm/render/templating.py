@@ -15,9 +15,11 @@ import threading
 import time
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Callable
 
 import jinja2
 from jinja2.sandbox import SandboxedEnvironment
+from markupsafe import escape
 
 from smm.check.diagnostics import ERROR, Diagnostic
 from smm.platforms import Platform
@@ -120,14 +122,20 @@ class Templates:
                                                            "template error: nested too deeply to compile")
         return self._compiled[platform.name]
 
-    def render(self, platform: type[Platform], context: dict, own_text: int, post: str) -> str | Diagnostic:
-        """The platform's template applied to `context` (a post whose own text is `own_text`
-        characters, from the file `post`), or the diagnostic of what went wrong."""
+    def render(self, platform: type[Platform], context: dict, own_text: int, post: str,
+               more: Callable[[], dict] = dict) -> str | Diagnostic:
+        """The platform's template applied to `context` and `more()` (what only a brand's template may ask
+        for: made only for one) for a post whose own text is `own_text` characters, from the file `post`;
+        or the diagnostic of what went wrong."""
         template = self.get(platform)
         if isinstance(template, Diagnostic):
             return template
+        if not template.filename.startswith(TEMPLATES_DIR + "/"):  # smm's own: written without Jinja
+            made = _BUILT_IN[template.name](context, _escaped if platform.markup in HTML_FLAVORS else str)
+            if len(made) <= own_text + TEMPLATE_OUTPUT_LIMIT:
+                return made
         try:
-            return _run(template, context, own_text + TEMPLATE_OUTPUT_LIMIT)
+            return _run(template, context | more(), own_text + TEMPLATE_OUTPUT_LIMIT)
         except Exception as exc:  # the brand's code: whatever it raises is its error
             return self._failed(template, platform.name, exc, post)
 
@@ -146,6 +154,36 @@ class Templates:
             return Diagnostic(file, line, 1, ERROR, "template.render", f"template {template.name} failed for {post}: {detail}")
         self._compiled[platform] = found
         return found
+
+
+def _escaped(value) -> str:
+    """A value as an autoescaping template writes it (Markup as it is)."""
+    return str(escape(value))
+
+
+def _default(context: dict, escape: Callable[[str], str]) -> str:
+    """smm/templates/default.j2's output."""
+    text, link, hashtags = context["text"], context["link"], context["hashtags"]
+    made = escape(text) + (f"\n\n{escape(link)}" if link else "")
+    if hashtags:
+        made += (" " if context["hashtag_placement"] == "last-line" else "\n\n") + escape(" ".join(hashtags))
+    return made
+
+
+def _html(context: dict, escape: Callable[[str], str]) -> str:
+    """smm/templates/html.j2's output."""
+    link, hashtags = context["link"], context["hashtags"]
+    return (escape(context["text"]) + (f'\n<p><a href="{escape(link)}">{escape(link)}</a></p>' if link else "")
+            + (f"\n<p>{escape(' '.join(hashtags))}</p>" if hashtags else ""))
+
+
+def _article(context: dict, escape: Callable[[str], str]) -> str:
+    """smm/templates/article.j2's output."""
+    return escape(context["text"]) + (f"\n<p>{escape(' '.join(context['hashtags']))}</p>" if context["hashtags"] else "")
+
+
+# The built-in templates as Python (the same text as Jinja makes of them: table and property tests)
+_BUILT_IN = {"default.j2": _default, "html.j2": _html, "article.j2": _article}
 
 
 def _run(template: jinja2.Template, context: dict, budget: int) -> str:
