@@ -90,3 +90,28 @@ PIECES = ["<p>", "</p>", "<a href=\"https://x.example/?a=1&amp;b=2\">", "</a>", 
 @given(st.lists(st.sampled_from(PIECES), max_size=25).map("".join))
 def test_fast_feed_agrees_on_any_mix(text):
     assert calls(text, fast=True) == calls(text, fast=False)
+
+
+LINKED = frozenset({"a", "img"})
+LINK_PIECES = PIECES + ["<A HREF=\"up\">", "<img src=x>", "<img/>", "<a>", "<a href>", "<IMG SRC=\"u\" />", "<area href=\"n\">",
+                        "<style>", "</style>", "<title>", "<textarea>"]
+
+
+def parser_start_tags(text: str, names: frozenset) -> list[tuple]:
+    """Start tags named one of `names` as HTMLParser itself reports them (a self-closing one too)."""
+    return [(tag, attrs) for kind, tag, attrs in (c for c in calls(text, fast=False) if c[0] in ("start", "startend"))
+            if tag in names]
+
+
+@pytest.mark.parametrize("text", HTML + [markup.to_html(m) for m in MARKDOWN] + [markup.convert(m, "article").text for m in MARKDOWN])
+def test_start_tags_are_those_html_parser_reports(text):
+    found = htmlfeed.start_tags(text, LINKED)
+    assert found == parser_start_tags(text, LINKED) if htmlfeed._events(text) is not None else found in (None, parser_start_tags(text, LINKED))
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.lists(st.sampled_from(LINK_PIECES), max_size=25).map("".join))
+def test_start_tags_agree_on_any_mix(text):
+    found = htmlfeed.start_tags(text, LINKED)
+    assert found is None or found == parser_start_tags(text, LINKED)
+    assert found is not None or htmlfeed._events(text) is None  # what the fast feed reads, this reads too

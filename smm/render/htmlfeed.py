@@ -32,6 +32,23 @@ def feed(parser: HTMLParser, text: str) -> None:
         getattr(parser, handler)(*arguments)
 
 
+def start_tags(text: str, names: frozenset[str]) -> list[tuple[str, list]] | None:
+    """(name, attributes) of each start tag (self-closing or not) named one of `names` that HTMLParser would
+    report in `text`, found as `_events` finds tags (no `<` in one: each `<` starts one); None: not plain."""
+    tags = list(_TAG.finditer(text))
+    if len(tags) != text.count("<"):
+        return None
+    found = []
+    for tag in tags:
+        name = (tag.group(1) or "").lower()
+        if name in _RAW_TEXT:
+            return None
+        if name in names:
+            found.append((name, [(m.group(1).lower(), unescape(m.group(2)) if m.group(2) else m.group(2))
+                                 for m in _ATTRIBUTE.finditer(tag.group(2))]))
+    return found
+
+
 def _events(text: str) -> list[tuple] | None:
     """(handler name, arguments...) for each thing HTMLParser would report in `text`; None: not plain."""
     events: list[tuple] = []

@@ -102,8 +102,12 @@ class _LinkTargets(HTMLParser):
     @classmethod
     def of(cls, text: str) -> list[str]:
         parser = cls()
-        htmlfeed.feed(parser, text)
-        parser.close()
+        tags = htmlfeed.start_tags(text, frozenset(("a", "img")))
+        if tags is None:
+            htmlfeed.feed(parser, text)
+            parser.close()
+        for tag, attrs in tags or ():
+            parser.handle_starttag(tag, attrs)
         return parser.targets
 
 
