@@ -115,3 +115,25 @@ def test_start_tags_agree_on_any_mix(text):
     found = htmlfeed.start_tags(text, LINKED)
     assert found is None or found == parser_start_tags(text, LINKED)
     assert found is not None or htmlfeed._events(text) is None  # what the fast feed reads, this reads too
+
+
+class StartTags(HTMLParser):
+    """The start tags of some names a parser is given (as smm's link and image finders read them)."""
+
+    def __init__(self, names) -> None:
+        super().__init__(convert_charrefs=True)
+        self.names, self.seen = names, []
+
+    def handle_starttag(self, tag, attrs):
+        if tag in self.names:
+            self.seen.append((tag, attrs))
+
+
+@settings(max_examples=600, deadline=None)
+@given(st.lists(st.sampled_from(LINK_PIECES), max_size=25).map("".join), st.sampled_from([LINKED, frozenset({"img"})]))
+def test_a_start_tag_reader_is_given_what_html_parser_gives_it(text, names):
+    fast, plain = StartTags(names), StartTags(names)
+    htmlfeed.feed_start_tags(fast, text, names)
+    plain.feed(text)
+    plain.close()
+    assert fast.seen == plain.seen

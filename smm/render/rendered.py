@@ -102,12 +102,7 @@ class _LinkTargets(HTMLParser):
     @classmethod
     def of(cls, text: str) -> list[str]:
         parser = cls()
-        tags = htmlfeed.start_tags(text, frozenset(("a", "img")))
-        if tags is None:
-            htmlfeed.feed(parser, text)
-            parser.close()
-        for tag, attrs in tags or ():
-            parser.handle_starttag(tag, attrs)
+        htmlfeed.feed_start_tags(parser, text, frozenset(("a", "img")))
         return parser.targets
 
 
