@@ -30,9 +30,9 @@ _EDGE_SPACE = re.compile(r"^[ \t]|[ \t]$", re.MULTILINE)
 _ARTICLE_SYNTAX = re.compile(r"```|~~~|\||\[\^|!\[")
 # What makes Markdown read text as more than paragraphs: its syntax characters, a list, quote, heading or
 # code line, a setext underline or a rule of dashes, an entity or character reference, and what it changes
-# in white space first (tabs, CR, STX and ETX, white space but spaces and newlines); our own stand-ins
-_NEEDS_MARKDOWN = re.compile(r"[*_`\[\]<>\\]|^\s*(?:[-+]|\d+[.)])\s|^\s*>|^ {4}|^\s*#|^ *[-=][-= ]*$|&(?:#|\w+;)"
-                             r"|[^\S \n]|[\x02\x03\ufdd0\ufdd1]", re.MULTILINE)
+# in white space first (tabs, CR, NUL, STX and ETX, white space but spaces and newlines); our own stand-ins
+_NEEDS_MARKDOWN = re.compile(r"[*_`\[\]<>\\\x00\x02\x03\ufdd0\ufdd1]|^\s*(?:[-+]|\d+[.)])\s|^\s*>|^ {4}|^\s*#|^ *[-=][-= ]*$"
+                             r"|&(?:#|\w+;)|[^\S \n]", re.MULTILINE)
 
 FLAVORS = ("plain", "html", "article", "telegram", "slack", "discord")  # article: HTML with tables, code, footnotes
 
