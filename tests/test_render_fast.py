@@ -14,6 +14,8 @@ from markupsafe import Markup
 
 from smm.render import markup, split, templating
 from smm.render.rendered import Renderer, _occurrences
+from smm.check.diagnostics import Diagnostic
+from smm.platforms import platform_class
 from smm.render.templating import Templates
 from smm.workspace.repo import load_repo
 
@@ -129,7 +131,8 @@ PARAGRAPH_BODIES = [
     "   \nplain after a space line\n  \n\nend  ", "中文段落。\n\n#标签 开头", "　全角空格开头\n\n末尾全角空格　",
     "a\u2028b\n\nc\x0cd\n\ne\xa0f\n\n\x1c", "1. one\n\n2) two\n\n+ plus", "<https://example.com> plain", "\\*escaped",
     "", "\n\n\n", "plain only\n\nand more plain", "  lead\n  inner  \ntrail  \n\n\n\nnext", "１. 全角\n\n—— dash",
-    "https://example.com/a?b=1&utm_source=x&utm_medium=social", "@a@b.c #tag ☕ e\u0301",
+    "https://example.com/a?b=1&utm_source=x&utm_medium=social", "@a@b.c #tag ☕ e\u0301", "Hello\n--",
+    "Our menu\n- - -\nTea", "a &amp; b", "AT&T; rocks", "x  \ny", "1986 was a year", "line\u3000\nnext", "end\xa0",
 ]
 PARAGRAPH_PIECES = ["plain words", "中文", " ", "  ", "    ", "\t", "\n", "\n\n", "\n\n\n", "\n \n", "\r\n", "\r", "*",
                     "_", "`", "[", "]", "(", ")", "<", ">", "> ", "- ", "+ ", "1. ", "2) ", "1.", "#", "#tag", "\\", "&", "&copy;",
@@ -155,43 +158,27 @@ def test_paragraphs_without_markdown_agree_on_any_mix(body, flavor):
     assert markup.convert(body, flavor).text == through_markdown(body, flavor)
 
 
-# -- smm's own templates, written without Jinja -----------------------------------------------------------
+# -- smm's own templates, run without the budget a brand's template runs under ----------------------------
 
 TEMPLATE_TEXTS = ["", "plain", "<p>a &amp; b</p>", "a < b & \"c\" 'd'", "中文 #标签", "line\n\nline  "]
 LINKS = [None, "", "https://example.com/a?b=1&c=2", "https://example.com/\"'<>", "mailto:a@b.c"]
-HASHTAG_LISTS = [[], ["#Tea"], ["#Tea", "#茶", "#a&b", "#<x>", "#\"q\""]]
+HASHTAG_LISTS = [[], ["#Tea"], ["#Tea", "#茶", "#a&b", "#<x>", "#\"q\""], ["#" + "t" * 600_000, "#" + "u" * 600_000]]
 
 
-def jinja_made(name: str, escaped: bool, context: dict) -> str:
-    """What Jinja makes of smm's own template `name`, as the renderer runs it."""
-    template = Templates(Path("/nonexistent")).envs[escaped].get_template(name)
-    return template.render(context)
-
-
-def template_context(text: str, link, hashtags: list, placement: str, escaped: bool) -> dict:
-    return {"text": Markup(text) if escaped else text, "link": link, "hashtags": hashtags, "hashtag_placement": placement,
-            "title": "T", "account": "acct", "platform": "x"}
-
-
-@pytest.mark.parametrize("name", sorted(templating._BUILT_IN))
-@pytest.mark.parametrize("escaped", [False, True])
+@pytest.mark.parametrize("platform", ["mastodon", "feed", "wechat"])  # default.j2, html.j2, article.j2
 @pytest.mark.parametrize("text", TEMPLATE_TEXTS)
 @pytest.mark.parametrize("link", LINKS)
 @pytest.mark.parametrize("hashtags", HASHTAG_LISTS)
-@pytest.mark.parametrize("placement", ["end", "last-line"])
-def test_own_templates_written_as_jinja_makes_them(name, escaped, text, link, hashtags, placement):
-    context = template_context(text, link, hashtags, placement, escaped)
-    written = templating._BUILT_IN[name](context, templating._escaped if escaped else str)
-    assert written == jinja_made(name, escaped, context)
-
-
-@settings(max_examples=300, deadline=None)
-@given(st.sampled_from(sorted(templating._BUILT_IN)), st.booleans(), st.text(), st.one_of(st.none(), st.text()),
-       st.lists(st.text(min_size=1)), st.sampled_from(["end", "last-line", "other"]))
-def test_own_templates_agree_on_any_context(name, escaped, text, link, hashtags, placement):
-    context = template_context(text, link, hashtags, placement, escaped)
-    written = templating._BUILT_IN[name](context, templating._escaped if escaped else str)
-    assert written == jinja_made(name, escaped, context)
+def test_own_templates_make_what_they_make_under_the_budget(platform, text, link, hashtags):
+    templates, kind = Templates(Path("/nonexistent")), platform_class(platform)
+    escaped = kind.markup in ("html", "article")
+    context = {"text": Markup(text) if escaped else text, "link": link, "hashtags": hashtags, "hashtag_placement": "end"}
+    try:
+        budgeted = templating._run(templates.get(kind), context, len(text) + templating.TEMPLATE_OUTPUT_LIMIT)
+    except templating._OverBudget:  # over the limit: the diagnostic a brand's template would get
+        budgeted = "template.too-large"
+    made = templates.render(kind, context, len(text), "content/p.md")
+    assert (made.rule if isinstance(made, Diagnostic) else made) == budgeted
 
 
 @pytest.mark.parametrize("own, shown", [
@@ -202,35 +189,3 @@ def test_a_brand_template_of_the_same_name_is_run_by_jinja(make_repo, own, shown
                      files={"brand/templates/default.j2": own})
     repo = load_repo(root)
     assert Renderer(root, repo.config, repo.brand).render(repo.posts[0], "mastodon").text == shown
-
-
-def _through_markdown(body: str, flavor: str) -> markup.Rendering:
-    """`markup.convert` with its no-Markdown shortcut turned off."""
-    saved = markup._NEEDS_MARKDOWN
-    markup._NEEDS_MARKDOWN = re.compile("")  # matches every body: Markdown always runs
-    try:
-        return markup.convert.__wrapped__(body, flavor)
-    finally:
-        markup._NEEDS_MARKDOWN = saved
-
-
-SHORTCUT_FLAVORS = ("plain", "html", "telegram", "slack", "discord")
-
-
-@pytest.mark.parametrize("body", [
-    "Hello\n---", "Hello\n===", "Hello\n--", "---", "Our menu\n- - -\nTea", "a &copy; b", "a &amp; b", "&#169; 2026",
-    "&#x4e2d;文", "a\tb", "\tindented by a tab", "line\u3000\nnext", "\u3000全角空格开头", "end\xa0", "x\x0c",
-    "Tea & cakes", "AT&T; rocks", "plain 中文 words 🍵 https://x.example/a?b=1&c=2", "x  \ny", "1986 was a year",
-])
-@pytest.mark.parametrize("flavor", SHORTCUT_FLAVORS)
-def test_text_without_markdown_converts_as_markdown_would(body, flavor):
-    assert markup.convert.__wrapped__(body, flavor) == _through_markdown(body, flavor)
-
-
-@settings(max_examples=1500, deadline=None)
-@given(st.lists(st.sampled_from(["Hello", "茶叶", "🍵", "&", "&amp;", "&copy;", "&#169;", "\t", "  ", " ", "\n", "\n\n",
-                                 "\n---", "\n===", "---", "=", "-", "- ", "***", "1.", "1)", "a.b", "#tag", "@me",
-                                 "https://x.y/a?b=1&c=2", "\u00a0", "\u3000", "\x0c", "\r\n", "    ", "'", '"', "|", ":"]),
-                max_size=10).map("".join), st.sampled_from(SHORTCUT_FLAVORS))
-def test_no_markdown_shortcut_agrees_on_any_mix(body, flavor):
-    assert markup.convert.__wrapped__(body, flavor) == _through_markdown(body, flavor)
