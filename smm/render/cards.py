@@ -13,7 +13,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 from smm.content.media import inspect
-from smm.content.tokens import HASHTAG, MENTION, URL
+from smm.content.tokens import MENTION, NOT_BEFORE_HASHTAG, URL
 from smm.platforms import platform_class, registry
 from smm.render.rendered import Rendered
 from smm.workspace.files import inside, open_regular
@@ -25,7 +25,10 @@ def fits(rendered: Rendered) -> bool:
     return not any(d.is_error for d in rendered.diagnostics)
 
 
-_PLAIN_TOKENS = re.compile(rf"(?P<url>{URL.pattern})|(?P<tag>{HASHTAG.pattern})|(?P<mention>(?<![\w@/]){MENTION.pattern})")
+# Each branch starts with its literal (`h`, `#`, `@`), its look-behind after it: the search then skips
+# every other character at once (tests/test_site_fast.py: the same matches as HASHTAG and MENTION).
+_PLAIN_TOKENS = re.compile(rf"(?P<url>{URL.pattern})|(?P<tag>#(?<!{NOT_BEFORE_HASHTAG}#)\w+)"
+                           rf"|(?P<mention>@(?<![\w@/]@){MENTION.pattern.removeprefix('@')})")
 
 
 class Images:

@@ -69,32 +69,42 @@ def build(repo, out: Path, now: datetime, base_url: str | None = None) -> Built:
     from smm.report.load import Metrics
 
     metrics = Metrics(repo.root, now)
-    report_for = cache(lambda period: _report(repo, period, now, metrics))
-    _post_pages(site, folder, repo, now, settings)
-    today = now.astimezone(repo.config.timezone).date()
-    shown = [(p.id, p.title, p.pillar, p.publish_at, bool(p.draft), first_language(p)) for p in repo.posts]
-    folder.group("calendar", digest(settings, today, repo.calendar, shown),
-                 lambda: _calendar_pages(site, folder, repo, now, settings))
-    every = reports.periods(repo, now)
-    _report_pages(site, folder, every, now, settings, state, report_for)
-    _other_pages(site, folder, repo, now, settings, reports.period_key(settings, state, every[1], now),
-                 lambda: report_for(every[1]))
+    history = cache(lambda: _history(repo))
+    report_for = cache(lambda period: _report(repo, period, now, metrics, history()))
+
+    def other_pages() -> None:  # while a worker renders post pages
+        today = now.astimezone(repo.config.timezone).date()
+        shown = [(p.id, p.title, p.pillar, p.publish_at, bool(p.draft), first_language(p)) for p in repo.posts]
+        folder.group("calendar", digest(settings, today, repo.calendar, shown),
+                     lambda: _calendar_pages(site, folder, repo, now, settings))
+        every = reports.periods(repo, now)
+        _report_pages(site, folder, every, now, settings, state, report_for)
+        _other_pages(site, folder, repo, now, settings, reports.period_key(settings, state, every[1], now),
+                     lambda: report_for(every[1]))
+
+    _post_pages(site, folder, repo, now, settings, other_pages)
     if base_url:
         folder.page("sitemap.xml", digest(sorted(folder.current), base_url), lambda: _sitemap(folder, base_url))
     pages = sum(p.endswith(".html") for p in folder.current)
     metrics.close()
     removed = folder.finish()
     not_shown = sorted({d.file for d in repo.diagnostics if d.is_error and d.file.startswith("content/")})
-    return Built(out, pages, folder.written, removed, not_shown)
+    return Built(out, pages, sorted(folder.written), removed, not_shown)
 
 
-def _report(repo, period, now, metrics):
+def _report(repo, period, now, metrics, history):
     from smm import report
 
-    return report.build(repo, period.start, period.end, now, metrics)
+    return report.build(repo, period.start, period.end, now, metrics, history)
 
 
-def _post_pages(site, folder, repo, now, settings) -> None:
+def _history(repo):
+    from smm.report import History
+
+    return History(repo)
+
+
+def _post_pages(site, folder, repo, now, settings, meanwhile) -> None:
     tz = repo.config.timezone
     metrics, snapshots_of = _post_metrics(repo, folder, now)
     jobs = []
@@ -111,7 +121,8 @@ def _post_pages(site, folder, repo, now, settings) -> None:
     renderer = cache(lambda: _renderer(repo))
     to_render = [(path, key) for path, key, _ in jobs if not folder.is_fresh(path, key) and not store.has(key)]
     measured = any(post_id in metrics for post_id in (path.split("/")[1] for path, _ in to_render))
-    folder.pages(jobs, before_rendering=lambda: (renderer(), snapshots_of() if measured else None) if to_render else None)
+    folder.pages(jobs, before_rendering=lambda: (renderer(), snapshots_of() if measured else None) if to_render else None,
+                 meanwhile=meanwhile)
     if len(to_render) >= WORKER_FROM:
         store.keep_only({key for _, key, _ in jobs})
     for path, key in to_render:  # an edited post's older page

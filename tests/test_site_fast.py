@@ -1,0 +1,110 @@
+"""The site build's fast paths (issue 19) against the plain ones: the same pages, the same reports.
+
+- the cards' token pattern (links, hashtags, mentions) against the shared patterns it is made of;
+- the reports of several periods sharing one History against each report built alone;
+- the post pages shared by two processes against one process rendering them all.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import re
+import shutil
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import pytest
+from conftest import ROOT, post_text
+from test_report import write_fixture
+from test_site import NOW
+
+from smm import report
+from smm.content.tokens import HASHTAG, MENTION, URL
+from smm.data.jobs import published_jobs
+from smm.render.cards import _PLAIN_TOKENS, rich_text
+from smm.report.load import Metrics
+from smm.site import output, reports
+from smm.workspace.repo import load_repo
+
+PLAIN_TOKENS = re.compile(rf"(?P<url>{URL.pattern})|(?P<tag>{HASHTAG.pattern})|(?P<mention>(?<![\w@/]){MENTION.pattern})")
+PIECES = ["#", "@", "h", "http://", "https://x.example/a_(b)", "&#39;", "&", "/", "a", "中", "话题", " ", "\n", ".",
+          "-", "_", "{", "}", "@{name}", "#tag", "@me@example.social", "x@y.z", "（", "」", "1"]
+
+
+def _generated(count: int, seed: int = 19) -> list[str]:
+    rng = random.Random(seed)
+    return ["".join(rng.choice(PIECES) for _ in range(rng.randint(0, 14))) for _ in range(count)]
+
+
+@pytest.mark.parametrize("text", [
+    "#tag at the start", "a#b not a tag", "##double", "&#39;s not a tag", "@me @you", "a@b.example mail", "/@path",
+    "@@twice", "@{handle} resolved later", "https://x.example/#frag and #real", "中文#话题 and #话题", "@user@example.social.",
+    "http://x.example/@user", "#", "@", "", "h", "trailing @", *_generated(400)])
+def test_card_tokens_are_the_shared_patterns(text):
+    fast = [(m.span(), m.lastgroup) for m in _PLAIN_TOKENS.finditer(text)]
+    assert fast == [(m.span(), m.lastgroup) for m in PLAIN_TOKENS.finditer(text)]
+    assert rich_text(text, "mastodon").count('class="tag"') == sum(kind == "tag" for _, kind in fast)
+
+
+@pytest.fixture
+def repo(tmp_path):
+    return load_repo(write_fixture(tmp_path))
+
+
+@pytest.mark.parametrize("end", ["2026-01-01T00:00", "2026-10-01T00:00", "2026-10-20T10:01", "2026-10-20T10:02",
+                                 "2026-11-05T00:00", "2026-11-10T09:30", "2027-06-01T00:00"])
+def test_history_before_an_end_is_every_job_out_before_it(repo, end):
+    moment = datetime.fromisoformat(end + "+00:00")
+    history = report.History(repo)
+    plain = [(j.post_id, j.account, j.published_at) for j in published_jobs(repo.records, repo.posts)
+             if j.published_at < moment]
+    assert [(post_id, account, when) for post_id, _, account, _, when, *_ in history.before(moment)] == plain
+
+
+def _example(root: Path) -> Path:
+    for name in ("brand", "content", "data"):
+        shutil.copytree(ROOT / name, root / name)
+    shutil.copy(ROOT / "platforms.yml", root / "platforms.yml")
+    return root
+
+
+@pytest.mark.parametrize("which", ["fixture", "example"])
+def test_reports_sharing_metrics_and_history_equal_reports_built_alone(tmp_path, which):
+    repo = load_repo(write_fixture(tmp_path) if which == "fixture" else _example(tmp_path))
+    now = datetime.fromisoformat(NOW)
+    periods = reports.periods(repo, now) + [reports.Period("old", now - timedelta(days=900), now - timedelta(days=800), None)]
+    assert len(periods) > 4
+    metrics, history = Metrics(repo.root, now), report.History(repo)
+    try:
+        for period in periods:
+            shared = report.build(repo, period.start, period.end, now, metrics, history)
+            alone = report.build(repo, period.start, period.end, now)
+            assert (shared.data, shared.charts, shared.language, shared.warnings) == \
+                   (alone.data, alone.charts, alone.language, alone.warnings), period.slug
+    finally:
+        metrics.close()
+
+
+def _files(out: Path) -> dict[str, bytes]:
+    return {p.relative_to(out).as_posix(): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()}
+
+
+@pytest.mark.parametrize("posts", [3, 12, 40])
+def test_pages_shared_by_two_processes_equal_pages_of_one(make_repo, smm, monkeypatch, posts):
+    picture = (ROOT / "content/media/winter-blend.png").read_bytes()
+    media = "[{file: content/media/p.png, alt: A tin}]"
+    make_repo({f"p{i}.md": post_text(f"post {i} #tag @me https://x.example/{i}", title=f"P{i}",
+                                      media=media if i % 3 == 0 else None,
+                                      platforms="[feed, mastodon, bluesky]" if i % 2 else "[feed, mastodon]")
+               for i in range(posts)}, files={"content/media/p.png": picture})
+    built = {}
+    for worker_from, out in ((10 ** 9, "one"), (2, "two")):  # each with its own cache: every page rendered
+        monkeypatch.setattr(output, "WORKER_FROM", worker_from)
+        code, text, err = smm("site", "build", "--out", out, "--now", NOW, "--format", "json",
+                              env={"SMM_CACHE_DIR": str(Path(f"cache-{out}").resolve())})
+        assert code == 0, err
+        built[out] = json.loads(text)
+    assert len(list(Path("cache-two").glob("*/site-pages/*/*"))) == posts  # rendered, not copied from the other build
+    assert _files(Path("one")) == _files(Path("two"))
+    assert built["one"]["written"] == built["two"]["written"] == sorted(built["one"]["written"])
