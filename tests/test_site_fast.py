@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, post_text
+from conftest import ROOT, SLOTS, post_text
 from test_report import write_fixture
 from test_site import NOW
 
@@ -108,3 +108,30 @@ def test_pages_shared_by_two_processes_equal_pages_of_one(make_repo, smm, monkey
     assert len(list(Path("cache-two").glob("*/site-pages/*/*"))) == posts  # rendered, not copied from the other build
     assert _files(Path("one")) == _files(Path("two"))
     assert built["one"]["written"] == built["two"]["written"] == sorted(built["one"]["written"])
+
+
+@pytest.mark.parametrize("zone", ["Asia/Shanghai", "America/New_York", "America/Havana", "Pacific/Apia"])
+@pytest.mark.parametrize("monday", ["2026-03-02", "2026-03-09", "2026-10-26", "2026-11-02", "2026-12-28"])
+def test_a_weeks_timeline_from_the_posts_near_it_is_the_whole_timeline(make_repo, zone, monday):
+    from datetime import date
+    from zoneinfo import ZoneInfo
+
+    from smm.site import calendar as cal
+    from smm.workspace.calendar import timeline
+
+    rng = random.Random(f"{zone}{monday}")
+    start = date.fromisoformat(monday)
+    times = [datetime.combine(start + timedelta(days=rng.randint(-3, 10)), datetime.min.time())
+             + timedelta(minutes=rng.choice([0, 1, 59, 720, 1439]) + rng.randint(0, 3)) for _ in range(30)]
+    make_repo({f"p{i}.md": post_text(title=f"P{i}", publish_at=f"{t:%Y-%m-%dT%H:%M}", pillar=rng.choice(["news", "tips"]),
+                                      **({"draft": "true"} if i % 7 == 0 else {}))
+               for i, t in enumerate(times)},
+              platforms=f"timezone: {zone}\naccounts:\n  feed: {{platform: feed, path: data/feed/feed.xml, site: https://example.com}}\n",
+              calendar="pillars:\n  news: {description: News}\n  tips: {description: Tips}\n" + SLOTS)
+    repo = load_repo(Path.cwd())
+    assert len(repo.posts) == 30
+    tz = ZoneInfo(zone)
+    first = datetime.combine(start, datetime.min.time(), tzinfo=tz)
+    last = datetime.combine(start + timedelta(days=7), datetime.min.time(), tzinfo=tz)
+    assert timeline(repo.calendar, cal.near(repo.posts, first, last), tz, first, last) == \
+           timeline(repo.calendar, repo.posts, tz, first, last)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import cache
@@ -72,17 +73,18 @@ def build(repo, out: Path, now: datetime, base_url: str | None = None) -> Built:
     history = cache(lambda: _history(repo))
     report_for = cache(lambda period: _report(repo, period, now, metrics, history()))
 
+    listed = digest(posts.listing(repo.posts))
+
     def other_pages() -> None:  # while a worker renders post pages
         today = now.astimezone(repo.config.timezone).date()
-        shown = [(p.id, p.title, p.pillar, p.publish_at, bool(p.draft), first_language(p)) for p in repo.posts]
-        folder.group("calendar", digest(settings, today, repo.calendar, shown),
+        folder.group("calendar", digest(settings, today, repo.calendar, listed),
                      lambda: _calendar_pages(site, folder, repo, now, settings))
         every = reports.periods(repo, now)
         _report_pages(site, folder, every, now, settings, state, report_for)
         _other_pages(site, folder, repo, now, settings, reports.period_key(settings, state, every[1], now),
                      lambda: report_for(every[1]))
 
-    _post_pages(site, folder, repo, now, settings, other_pages)
+    _post_pages(site, folder, repo, now, settings, listed, other_pages)
     if base_url:
         folder.page("sitemap.xml", digest(sorted(folder.current), base_url), lambda: _sitemap(folder, base_url))
     pages = sum(p.endswith(".html") for p in folder.current)
@@ -104,16 +106,18 @@ def _history(repo):
     return History(repo)
 
 
-def _post_pages(site, folder, repo, now, settings, meanwhile) -> None:
+def _post_pages(site, folder, repo, now, settings, listed: str, meanwhile) -> None:
+    """`listed`: the digest of posts.listing(), which the search index shows."""
     tz = repo.config.timezone
     metrics, snapshots_of = _post_metrics(repo, folder, now)
     jobs = []
     empty = posts.metrics_digest({})
     footer = Markup(FOOTER + "{}</footer>").format(site.messages["generated"].format(when=site.generated))
     store = PageCache(repo.root, str(footer))
+    root = os.fspath(repo.root)
     for post in repo.posts:
         record = repo.records.get(post.id)
-        key = posts.post_key(repo.root, post, record, metrics.get(post.id, empty), settings)
+        key = posts.post_key(root, post, record, metrics.get(post.id, empty), settings)
         jobs.append((posts.page_path(post.id), key, lambda post=post, record=record, key=key: store.page(
             folder, key, lambda shown: posts.post_page(site, folder, renderer(), post, record,
                                                        snapshots_of().get(post.id, {}) if post.id in metrics else {},
@@ -128,9 +132,7 @@ def _post_pages(site, folder, repo, now, settings, meanwhile) -> None:
     for path, key in to_render:  # an edited post's older page
         if folder.previous.get(path, key) != key:
             store.forget(folder.previous[path])
-    folder.page("assets/search-index.js", digest(settings, [(p.id, p.title, p.publish_at, p.pillar, p.campaign)
-                                                             for p in repo.posts]),
-                lambda: posts.search_index(repo.posts, tz))
+    folder.page("assets/search-index.js", digest(settings, listed), lambda: posts.search_index(repo.posts, tz))
 
 
 def _post_metrics(repo, folder, now) -> tuple[dict[str, str], object]:

@@ -80,7 +80,8 @@ def data_state(repo) -> str:
     """A digest of what the reports read: data/ by file stat, the goals, the calendar and the
     published posts' report fields."""
     state = [row for folder in DATA_DIRS for row in folder_state(repo.root, folder)]
-    posts = [(p.id, p.title, p.pillar, p.campaign, p.publish_at) for p in repo.posts if p.id in repo.records]
+    posts = [(p.id, p.title, p.pillar, p.campaign, p.publish_at.timestamp() if p.publish_at else None)
+             for p in repo.posts if p.id in repo.records]
     return digest(state, repo.goals, posts, repo.calendar)
 
 
