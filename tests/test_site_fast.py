@@ -1,6 +1,7 @@
 """The site build's fast paths (issue 19) against the plain ones: the same pages, the same reports.
 
 - the cards' token pattern (links, hashtags, mentions) against the shared patterns it is made of;
+- the cards' allow-list reading plain HTML itself against html.parser reading it;
 - the reports of several periods sharing one History against each report built alone;
 - the post pages shared by two processes against one process rendering them all.
 """
@@ -22,6 +23,7 @@ from test_site import NOW
 from smm import report
 from smm.content.tokens import HASHTAG, MENTION, URL
 from smm.data.jobs import published_jobs
+from smm.render import cards
 from smm.render.cards import _PLAIN_TOKENS, rich_text
 from smm.report.load import Metrics
 from smm.site import output, reports
@@ -45,6 +47,52 @@ def test_card_tokens_are_the_shared_patterns(text):
     fast = [(m.span(), m.lastgroup) for m in _PLAIN_TOKENS.finditer(text)]
     assert fast == [(m.span(), m.lastgroup) for m in PLAIN_TOKENS.finditer(text)]
     assert rich_text(text, "mastodon").count('class="tag"') == sum(kind == "tag" for _, kind in fast)
+
+
+TAG_PIECES = ["<p>", "</p>", "<P>", "<strong>", "</strong>", "<a href=\"https://x.example/?a=1&amp;b=2\">", "</a>",
+              "<a href=\"javascript:alert(1)\">", "<a href='https://x.example/'>", "<a href=https://x.example/>", "<a href>",
+              "<section style=\"color: red;font-size: 15px\">", "</section>", "<span class=\"tg-spoiler\">", "</span>",
+              "<tg-spoiler>", "</tg-spoiler>", "<br>", "<br/>", "<br />", "<hr>", "<img alt=\"a &amp; b\" src=\"x.png\">",
+              "<img src=\"\">", "<script>", "</script>", "<style>", "</style>", "<iframe>", "</iframe>", "<textarea>",
+              "<title>", "<!-- a comment -->", "<!DOCTYPE html>", "<?pi?>", "<![CDATA[x]]>", "<", ">", "</", "</ p>",
+              "<p  >", "<p class=\"\">", "<li>", "</li>", "<ul>", "</ul>", "<code>", "</code>", "<pre>", "</pre>", "<sup>"]
+TEXT_PIECES = ["text", " ", "\n", "&amp;", "&lt;", "&gt;", "&quot;", "&#39;", "&", "&amp", "&#x41;", "&nbsp;", "中文",
+               "#tag", "@me", "https://x.example/a?b=1&c=2", '"', "'", "=", "\x00"]
+
+
+def _markup(count: int, seed: int = 19) -> list[str]:
+    rng = random.Random(seed)
+    return ["".join(rng.choice(TAG_PIECES if rng.random() < 0.45 else TEXT_PIECES) for _ in range(rng.randint(0, 16)))
+            for _ in range(count)]
+
+
+def _html_parser_reads(markup: str, allowed: set, **options) -> tuple[str, list[str]]:
+    parser = cards._AllowList(allowed, **options)
+    parser.feed(markup)
+    return parser.result(), parser.refused
+
+
+MODES = {"feed": ({}, cards._BLOCK_TAGS | cards._INLINE_TAGS),
+         "article": ({"styles": True}, cards._BLOCK_TAGS | cards._INLINE_TAGS | {"section"}),
+         "telegram": ({"linkify": "telegram"}, cards._INLINE_TAGS | {"pre", "blockquote"})}
+
+
+@pytest.mark.parametrize("mode", sorted(MODES))
+@pytest.mark.parametrize("markup", ["", "plain", "<p>a</p>", "<p>a &amp; b</p>\n<p>c</p>", "<br/><br />x", "a < b",
+                                    "<p>unclosed", "</p>stray end", *_markup(300)])
+def test_allow_list_reads_plain_html_as_html_parser_does(tmp_path, mode, markup):
+    options, allowed = MODES[mode]
+    images = cards.Images(tmp_path) if mode == "article" else None
+    fast = cards.safe_html(markup, allowed, images=images, **options)
+    assert fast == _html_parser_reads(markup, allowed, images=cards.Images(tmp_path) if images else None, **options)
+
+
+def test_plain_html_is_read_without_html_parser():
+    """The generated markup exercises both readers: plain pieces only are read by the fast one."""
+    plain = [m for m in _markup(300) if cards._plain_tokens(m, MODES["feed"][1] | {"img"}) is not None]
+    assert 30 < len(plain) < 290
+    assert cards._plain_tokens("<p>a</p><script>x</script>", MODES["feed"][1]) is None
+    assert cards._plain_tokens('<p class="x">a &amp; b<br/></p>', MODES["feed"][1]) is not None
 
 
 @pytest.fixture
