@@ -183,3 +183,32 @@ def test_a_weeks_timeline_from_the_posts_near_it_is_the_whole_timeline(make_repo
     last = datetime.combine(start + timedelta(days=7), datetime.min.time(), tzinfo=tz)
     assert timeline(repo.calendar, cal.near(repo.posts, first, last), tz, first, last) == \
            timeline(repo.calendar, repo.posts, tz, first, last)
+
+
+def _accounts_month(root: Path, month: str) -> None:
+    (root / f"data/accounts/{month}.csv").write_text(f"collected_at,account,platform,followers\n{month}-15T00:00:00Z,a,local,120\n",
+                                                     encoding="utf-8")
+
+
+@pytest.mark.parametrize(("before", "change"), [
+    (None, lambda root: None),
+    (None, lambda root: _accounts_month(root, "2026-09")),  # a month with data before the others
+    (lambda root: _accounts_month(root, "2026-08"), lambda root: (root / "data/accounts/2026-08.csv").unlink()),
+    (None, lambda root: _accounts_month(root, "2027-01")),  # after now: no page
+    (None, lambda root: (root / "platforms.yml").write_text(  # another time zone: months begin elsewhere
+        (root / "platforms.yml").read_text(encoding="utf-8").replace("timezone: UTC", "timezone: Pacific/Kiritimati"),
+        encoding="utf-8")),
+])
+def test_report_months_kept_from_the_last_build_are_the_months_found_again(tmp_path, monkeypatch, smm, before, change):
+    write_fixture(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    if before:
+        before(tmp_path)
+    assert smm("site", "build", "--now", NOW)[0] == 0
+    change(tmp_path)
+    assert smm("site", "build", "--now", NOW)[0] == 0  # the months from the manifest while data/ is unchanged
+    code, _, err = smm("site", "build", "--now", NOW, "--out", "fresh", env={"SMM_CACHE_DIR": str(tmp_path / "other")})
+    assert code == 0, err
+    kept, found = (sorted(p.relative_to(tmp_path / out).as_posix() for p in (tmp_path / out / "report").rglob("*.html"))
+                   for out in ("_site", "fresh"))
+    assert kept == found and len(found) >= 5

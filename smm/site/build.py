@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import os
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from functools import cache
 from pathlib import Path
 from html import escape
@@ -79,7 +79,7 @@ def build(repo, out: Path, now: datetime, base_url: str | None = None) -> Built:
         today = now.astimezone(repo.config.timezone).date()
         folder.group("calendar", digest(settings, today, repo.calendar, listed),
                      lambda: _calendar_pages(site, folder, repo, now, settings))
-        every = reports.periods(repo, now)
+        every = reports.periods(repo, now, _data_months(repo, folder, digest(settings, state)))
         _report_pages(site, folder, every, now, settings, state, report_for)
         _other_pages(site, folder, repo, now, settings, reports.period_key(settings, state, every[1], now),
                      lambda: report_for(every[1]))
@@ -92,6 +92,15 @@ def build(repo, out: Path, now: datetime, base_url: str | None = None) -> Built:
     removed = folder.finish()
     not_shown = sorted({d.file for d in repo.diagnostics if d.is_error and d.file.startswith("content/")})
     return Built(out, pages, sorted(folder.written), removed, not_shown)
+
+
+def _data_months(repo, folder, state: str) -> set:
+    """reports.data_months(), kept in the manifest while `state` (the settings, data/ by file stat) is the same."""
+    old = folder.previous_notes.get("months")
+    months = ({date.fromisoformat(m) for m in old["months"]} if old and old["state"] == state
+              else reports.data_months(repo))
+    folder.notes["months"] = {"state": state, "months": sorted(m.isoformat() for m in months)}
+    return months
 
 
 def _report(repo, period, now, metrics, history):
