@@ -118,6 +118,15 @@ class History:
                               post.pillar if post else None, post.campaign if post else None, job.url,
                               tuple(a for a in (post.meta.get("audience") or []) if isinstance(a, str)) if post else ()))
         self.moments = [job[4] for job in self.jobs]
+        self._upto: dict = {}  # (end, metrics) → what each report up to `end` reads (several periods end now)
+
+    def upto(self, end: datetime, metrics, compute):
+        """`compute()` once per end for the reports reading `metrics` (None: each time)."""
+        if metrics is None:
+            return compute()
+        if (end, metrics) not in self._upto:
+            self._upto[(end, metrics)] = compute()
+        return self._upto[(end, metrics)]
 
     def before(self, end: datetime) -> list[tuple]:
         """The jobs that went out before `end` (they are sorted by that moment first)."""
@@ -145,9 +154,14 @@ def build(repo, start: datetime, end: datetime, now: datetime, metrics=None, his
     from smm.workspace.calendar import gaps
 
     tz = repo.config.timezone
-    snapshots, followers = metrics.load(end) if metrics is not None else load(repo.root, end)
     shared = history or History(repo)
-    history = entries(repo, snapshots, followers, end, shared)
+
+    def upto() -> tuple:  # what every report up to `end` reads: its metrics, entries, the goals' context, best times
+        snapshots, followers = metrics.load(end) if metrics is not None else load(repo.root, end)
+        measured = entries(repo, snapshots, followers, end, shared)
+        return snapshots, followers, measured, Context(followers, measured, tz), kpis.best_times(measured, tz)
+
+    snapshots, followers, history, context, best = shared.upto(end, metrics, upto)
     period = [e for e in history if e.published_at >= start]
     accounts, follower_series = _accounts(repo, period, followers, start, end)
 
@@ -176,7 +190,6 @@ def build(repo, start: datetime, end: datetime, now: datetime, metrics=None, his
 
     goals, problems = repo.goals, repo.settings.found["goals"]
     warnings = [f"{d.file}:{d.line}: {d.message}" for d in problems]
-    context = Context(followers, history, tz)
     data = {
         "period": {"start": start.astimezone(tz).isoformat(timespec="minutes"),
                    "end": end.astimezone(tz).isoformat(timespec="minutes"),
@@ -187,7 +200,7 @@ def build(repo, start: datetime, end: datetime, now: datetime, metrics=None, his
         "accounts": accounts,
         "posts": posts,
         "goals": [evaluate(g, context, end) for g in goals],
-        "best_times": kpis.best_times(history, tz),
+        "best_times": best,
         "responsiveness": responsiveness(repo.root, start, end),
         "personas": persona_rows(repo.personas, period, history, tz),
     }
