@@ -375,6 +375,9 @@ FUTURE_P2 = "2026-11-25T00:00:00Z,p2,a,local,p2-a,88,8,8,,,\n"  # collected afte
     (lambda root: (root / "content/p3.md").write_text((root / "content/p3.md").read_text(encoding="utf-8").replace(
         "Title of p3", "Renamed p3"), encoding="utf-8"), False,
      ["posts/p3/index.html", "calendar/2026-11/index.html", "calendar/2026-W45/index.html"], ["posts/p1/index.html"]),
+    (lambda root: (root / "content/p3.md").write_text((root / "content/p3.md").read_text(encoding="utf-8").replace(
+        "title: Title of p3", "title: Title of p3\nlanguages: [en]"), encoding="utf-8"), False,  # the search index shows it
+     ["posts/p3/index.html", "assets/search-index.js"], ["posts/p1/index.html"]),
     (lambda root: _append(root / "data/metrics/2026-11.csv", FUTURE_P2), False,
      ["report/2026-11/index.html"], ["posts/p2/index.html", "calendar/2026-11/index.html"]),
     (lambda root: None, True, ["report/7d/index.html"], ["posts/p2/index.html", "calendar/2026-11/index.html"]),

@@ -15,6 +15,7 @@
 
 from __future__ import annotations
 
+import bisect
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta, tzinfo
 
@@ -101,44 +102,71 @@ def window(tz: tzinfo, now: datetime, period: str | None = None, from_: date | N
     return start, end
 
 
-def entries(repo, snapshots: dict, followers: dict, end: datetime) -> list[MeasuredPost]:
+class History:
+    """What the reports of several periods share (the site builds one per period): the jobs that
+    went out (published_jobs), oldest first, with what a report shows of their posts; the posts
+    by id and the pages' language."""
+
+    def __init__(self, repo) -> None:
+        self.posts = {p.id: p for p in repo.posts}
+        self.language = page_language(repo.brand, repo.posts)
+        self.jobs = []  # (post id, title, account, its options, when, pillar, campaign, url, audience)
+        for job in published_jobs(repo.records, repo.posts):
+            post = self.posts.get(base_id(job.post_id))  # a re-share is its post's, again
+            self.jobs.append((job.post_id, post.title if post else job.post_id, job.account,
+                              repo.config.accounts.get(job.account), job.published_at,
+                              post.pillar if post else None, post.campaign if post else None, job.url,
+                              tuple(a for a in (post.meta.get("audience") or []) if isinstance(a, str)) if post else ()))
+        self.moments = [job[4] for job in self.jobs]
+        self._upto: dict = {}  # (end, metrics) → what each report up to `end` reads (several periods end now)
+
+    def upto(self, end: datetime, metrics, compute):
+        """`compute()` once per end for the reports reading `metrics` (None: each time)."""
+        if metrics is None:
+            return compute()
+        if (end, metrics) not in self._upto:
+            self._upto[(end, metrics)] = compute()
+        return self._upto[(end, metrics)]
+
+    def before(self, end: datetime) -> list[tuple]:
+        """The jobs that went out before `end` (they are sorted by that moment first)."""
+        return self.jobs[:bisect.bisect_left(self.moments, end)]
+
+
+def entries(repo, snapshots: dict, followers: dict, end: datetime, history: History | None = None
+            ) -> list[MeasuredPost]:
     """Every (post, account) published before `end`, with its latest counts and followers at post time."""
-    posts = {p.id: p for p in repo.posts}
     found = []
-    for job in published_jobs(repo.records, repo.posts):
-        post_id, account, when = job.post_id, job.account, job.published_at
-        if when >= end:
-            continue
-        post = posts.get(base_id(post_id))  # a re-share is its post's, again
-        options = repo.config.accounts.get(account)
+    for post_id, title, account, options, when, pillar, campaign, url, audience in (history or History(repo)).before(end):
         snap = snapshots.get((post_id, account))
-        series = followers.get(account, [])
-        found.append(MeasuredPost(
-            post_id=post_id, title=post.title if post else post_id, account=account,
-            platform=options.platform if options else (snap.platform if snap else ""), published_at=when,
-            pillar=post.pillar if post else None, campaign=post.campaign if post else None, url=job.url,
-            likes=snap.likes if snap else None, reposts=snap.reposts if snap else None,
-            replies=snap.replies if snap else None, quotes=snap.quotes if snap else None,
-            views=snap.views if snap else None, clicks=snap.clicks if snap else None, collected=snap is not None,
-            followers=kpis.count_at(series, when),
-            audience=tuple(a for a in (post.meta.get("audience") or []) if isinstance(a, str)) if post else ()))
+        platform = options.platform if options else (snap.platform if snap else "")
+        counts = ((snap.likes, snap.reposts, snap.replies, snap.quotes, snap.views, snap.clicks) if snap
+                  else (None,) * 6)
+        found.append(MeasuredPost(post_id, title, account, platform, when, pillar, campaign, url, *counts,
+                                  snap is not None, kpis.count_at(followers.get(account, []), when), audience))
     return found
 
 
-def build(repo, start: datetime, end: datetime, now: datetime, metrics=None) -> Report:
-    """Every figure of the report for [start, end); `metrics`: a smm.report.load.Metrics shared by
-    several reports (else the metrics are read for this one)."""
+def build(repo, start: datetime, end: datetime, now: datetime, metrics=None, history: History | None = None) -> Report:
+    """Every figure of the report for [start, end); `metrics` (a smm.report.load.Metrics) and
+    `history` shared by several reports (else each is read for this one)."""
     from smm.report.load import load
     from smm.workspace.calendar import gaps
 
     tz = repo.config.timezone
-    snapshots, followers = metrics.load(end) if metrics is not None else load(repo.root, end)
-    history = entries(repo, snapshots, followers, end)
+    shared = history or History(repo)
+
+    def upto() -> tuple:  # what every report up to `end` reads: its metrics, entries, the goals' context, best times
+        snapshots, followers = metrics.load(end) if metrics is not None else load(repo.root, end)
+        measured = entries(repo, snapshots, followers, end, shared)
+        return snapshots, followers, measured, Context(followers, measured, tz), kpis.best_times(measured, tz)
+
+    snapshots, followers, history, context, best = shared.upto(end, metrics, upto)
     period = [e for e in history if e.published_at >= start]
     accounts, follower_series = _accounts(repo, period, followers, start, end)
 
     published_ids = {e.post_id for e in period}
-    by_id = {p.id: p for p in repo.posts}
+    by_id = shared.posts
     reshared = {e.post_id: replace(by_id[reshare_of(e.post_id)], id=e.post_id, publish_at=e.published_at)
                 for e in reversed(period) if reshare_of(e.post_id) in by_id}  # as its post would, when it first went out
     published_posts = [p for p in repo.posts if p.id in published_ids] + list(reshared.values())
@@ -162,7 +190,6 @@ def build(repo, start: datetime, end: datetime, now: datetime, metrics=None) -> 
 
     goals, problems = repo.goals, repo.settings.found["goals"]
     warnings = [f"{d.file}:{d.line}: {d.message}" for d in problems]
-    context = Context(followers, history, tz)
     data = {
         "period": {"start": start.astimezone(tz).isoformat(timespec="minutes"),
                    "end": end.astimezone(tz).isoformat(timespec="minutes"),
@@ -173,14 +200,13 @@ def build(repo, start: datetime, end: datetime, now: datetime, metrics=None) -> 
         "accounts": accounts,
         "posts": posts,
         "goals": [evaluate(g, context, end) for g in goals],
-        "best_times": kpis.best_times(history, tz),
+        "best_times": best,
         "responsiveness": responsiveness(repo.root, start, end),
         "personas": persona_rows(repo.personas, period, history, tz),
     }
     listened, charts = _listening(repo, period, followers, start, end)
     data.update(listened)
-    return Report(data, brand_name(repo), {"followers": follower_series, **charts}, warnings,
-                  page_language(repo.brand, repo.posts))
+    return Report(data, brand_name(repo), {"followers": follower_series, **charts}, warnings, shared.language)
 
 
 def _listening(repo, period: list[MeasuredPost], followers: dict, start: datetime, end: datetime) -> tuple[dict, dict]:

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import hashlib
+import os
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from functools import cache
 from pathlib import Path
 from html import escape
@@ -69,41 +70,63 @@ def build(repo, out: Path, now: datetime, base_url: str | None = None) -> Built:
     from smm.report.load import Metrics
 
     metrics = Metrics(repo.root, now)
-    report_for = cache(lambda period: _report(repo, period, now, metrics))
-    _post_pages(site, folder, repo, now, settings)
-    today = now.astimezone(repo.config.timezone).date()
-    shown = [(p.id, p.title, p.pillar, p.publish_at, bool(p.draft), first_language(p)) for p in repo.posts]
-    folder.group("calendar", digest(settings, today, repo.calendar, shown),
-                 lambda: _calendar_pages(site, folder, repo, now, settings))
-    every = reports.periods(repo, now)
-    _report_pages(site, folder, every, now, settings, state, report_for)
-    _other_pages(site, folder, repo, now, settings, reports.period_key(settings, state, every[1], now),
-                 lambda: report_for(every[1]))
+    history = cache(lambda: _history(repo))
+    report_for = cache(lambda period: _report(repo, period, now, metrics, history()))
+
+    listed = digest(posts.listing(repo.posts))
+
+    def other_pages() -> None:  # while a worker renders post pages
+        today = now.astimezone(repo.config.timezone).date()
+        folder.group("calendar", digest(settings, today, repo.calendar, listed),
+                     lambda: _calendar_pages(site, folder, repo, now, settings))
+        every = reports.periods(repo, now, _data_months(repo, folder, digest(settings, state)))
+        _report_pages(site, folder, every, now, settings, state, report_for)
+        _other_pages(site, folder, repo, now, settings, reports.period_key(settings, state, every[1], now),
+                     lambda: report_for(every[1]))
+
+    _post_pages(site, folder, repo, now, settings, listed, other_pages)
     if base_url:
         folder.page("sitemap.xml", digest(sorted(folder.current), base_url), lambda: _sitemap(folder, base_url))
     pages = sum(p.endswith(".html") for p in folder.current)
     metrics.close()
     removed = folder.finish()
     not_shown = sorted({d.file for d in repo.diagnostics if d.is_error and d.file.startswith("content/")})
-    return Built(out, pages, folder.written, removed, not_shown)
+    return Built(out, pages, sorted(folder.written), removed, not_shown)
 
 
-def _report(repo, period, now, metrics):
+def _data_months(repo, folder, state: str) -> set:
+    """reports.data_months(), kept in the manifest while `state` (the settings, data/ by file stat) is the same."""
+    old = folder.previous_notes.get("months")
+    months = ({date.fromisoformat(m) for m in old["months"]} if old and old["state"] == state
+              else reports.data_months(repo))
+    folder.notes["months"] = {"state": state, "months": sorted(m.isoformat() for m in months)}
+    return months
+
+
+def _report(repo, period, now, metrics, history):
     from smm import report
 
-    return report.build(repo, period.start, period.end, now, metrics)
+    return report.build(repo, period.start, period.end, now, metrics, history)
 
 
-def _post_pages(site, folder, repo, now, settings) -> None:
+def _history(repo):
+    from smm.report import History
+
+    return History(repo)
+
+
+def _post_pages(site, folder, repo, now, settings, listed: str, meanwhile) -> None:
+    """`listed`: the digest of posts.listing(), which the search index shows."""
     tz = repo.config.timezone
     metrics, snapshots_of = _post_metrics(repo, folder, now)
     jobs = []
     empty = posts.metrics_digest({})
     footer = Markup(FOOTER + "{}</footer>").format(site.messages["generated"].format(when=site.generated))
     store = PageCache(repo.root, str(footer))
+    root = os.fspath(repo.root)
     for post in repo.posts:
         record = repo.records.get(post.id)
-        key = posts.post_key(repo.root, post, record, metrics.get(post.id, empty), settings)
+        key = posts.post_key(root, post, record, metrics.get(post.id, empty), settings)
         jobs.append((posts.page_path(post.id), key, lambda post=post, record=record, key=key: store.page(
             folder, key, lambda shown: posts.post_page(site, folder, renderer(), post, record,
                                                        snapshots_of().get(post.id, {}) if post.id in metrics else {},
@@ -111,15 +134,14 @@ def _post_pages(site, folder, repo, now, settings) -> None:
     renderer = cache(lambda: _renderer(repo))
     to_render = [(path, key) for path, key, _ in jobs if not folder.is_fresh(path, key) and not store.has(key)]
     measured = any(post_id in metrics for post_id in (path.split("/")[1] for path, _ in to_render))
-    folder.pages(jobs, before_rendering=lambda: (renderer(), snapshots_of() if measured else None) if to_render else None)
+    folder.pages(jobs, before_rendering=lambda: (renderer(), snapshots_of() if measured else None) if to_render else None,
+                 meanwhile=meanwhile)
     if len(to_render) >= WORKER_FROM:
         store.keep_only({key for _, key, _ in jobs})
     for path, key in to_render:  # an edited post's older page
         if folder.previous.get(path, key) != key:
             store.forget(folder.previous[path])
-    folder.page("assets/search-index.js", digest(settings, [(p.id, p.title, p.publish_at, p.pillar, p.campaign)
-                                                             for p in repo.posts]),
-                lambda: posts.search_index(repo.posts, tz))
+    folder.page("assets/search-index.js", digest(settings, listed), lambda: posts.search_index(repo.posts, tz))
 
 
 def _post_metrics(repo, folder, now) -> tuple[dict[str, str], object]:

@@ -109,10 +109,12 @@ class SiteFolder:
             self._exists[path] = os.path.isfile(os.path.join(self.out_str, path))
         return self._exists[path]
 
-    def pages(self, jobs: list[tuple[str, str, object]], before_rendering=lambda: None) -> None:
-        """`page()` for each (path, key, render); with WORKER_FROM pages to render or more (and a
-        second core), a forked worker renders half of them meanwhile. `before_rendering()` is
-        called once before the first page is rendered (in the main process: a worker shares it)."""
+    def pages(self, jobs: list[tuple[str, str, object]], before_rendering=lambda: None, meanwhile=lambda: None) -> None:
+        """`page()` for each (path, key, render), and `meanwhile()` (the build's other pages). With
+        WORKER_FROM pages to render or more (and a second core), a forked worker renders pages while
+        the main process runs `meanwhile()`; then both take the next page left until none is, so that
+        they finish together. `before_rendering()` is called once before the first page is rendered
+        (in the main process: a worker shares it)."""
         stale = []
         for job in jobs:
             if self.is_fresh(job[0], job[1]):
@@ -124,14 +126,16 @@ class SiteFolder:
         if len(stale) < WORKER_FROM or (os.cpu_count() or 1) < 2 or "fork" not in multiprocessing.get_all_start_methods():
             for job in stale:
                 self.page(*job)
+            meanwhile()
             return
         global _JOBS
-        _JOBS = (self, stale[len(stale) // 2:])
+        context = multiprocessing.get_context("fork")
+        _JOBS = (self, stale, context.Value("q", 0))  # the next page to take, shared with the worker
         try:
-            with multiprocessing.get_context("fork").Pool(1) as pool:
+            with context.Pool(1) as pool:
                 pending = pool.apply_async(_render_in_worker)
-                for job in stale[:len(stale) // 2]:
-                    self.page(*job)
+                meanwhile()
+                _render_the_rest(*_JOBS)
                 written, current, uses = pending.get()
         finally:
             _JOBS = None
@@ -229,13 +233,23 @@ class PageCache:
                         os.remove(os.path.join(directory, name))
 
 
-_JOBS: tuple | None = None  # (the folder, the pages to render), shared with the forked worker
+_JOBS: tuple | None = None  # (the folder, the pages to render, the next one's index), shared with the forked worker
+
+
+def _render_the_rest(folder: SiteFolder, jobs: list, taken) -> None:
+    """Render the next page neither process took yet, until none is left."""
+    while True:
+        with taken.get_lock():
+            index = taken.value
+            taken.value = index + 1
+        if index >= len(jobs):
+            return
+        folder.page(*jobs[index])
 
 
 def _render_in_worker() -> tuple[list[str], dict[str, str], dict[str, list[str]]]:
-    """In the worker: render its pages; what it wrote goes back to the main process."""
-    folder, jobs = _JOBS
+    """In the worker: render pages; what it wrote goes back to the main process."""
+    folder = _JOBS[0]
     folder.written, folder.current, folder.uses = [], {}, {}
-    for job in jobs:
-        folder.page(*job)
+    _render_the_rest(*_JOBS)
     return folder.written, folder.current, folder.uses

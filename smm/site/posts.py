@@ -55,13 +55,13 @@ class SiteImages(cards.Images):
         return f"{self.up}{name}", ""
 
 
-def media_state(root: Path, post: Post) -> list:
+def media_state(root: str, post: Post) -> list:
     """(file, size, mtime) of each media file the post names: a changed picture changes the page."""
     found = []
     for item in post.meta.get("media") or []:
         file = item.get("file") if isinstance(item, dict) else item
         try:
-            stat = os.stat(root / str(file))
+            stat = os.stat(os.path.join(root, str(file)))
             found.append((file, stat.st_size, stat.st_mtime_ns))
         except (OSError, ValueError):
             found.append((file, None, None))
@@ -74,15 +74,16 @@ def metrics_digest(snapshots: dict) -> str:
                          for (_, account), snap in snapshots.items()))
 
 
-def post_key(root: Path, post: Post, record, metrics: str, settings: str) -> str:
+def post_key(root: str, post: Post, record, metrics: str, settings: str) -> str:
     """The page's key: `metrics` is metrics_digest() of its snapshots. The post and its publish
-    record by their files' stat, as git's index does: cheaper than their fields, as exact in practice."""
+    record by their files' stat, as git's index does: cheaper than their fields, as exact in practice.
+    `root`: the repository's folder as a string (joined 10,000 times)."""
     source = _file_state(root, post.file) or (post.meta, post.body)
     published = (_file_state(root, record.file) or record.accounts) if record else None
     return digest(settings, post.file, post.id, source, media_state(root, post), published, metrics)
 
 
-def _file_state(root: Path, file: str) -> tuple | None:
+def _file_state(root: str, file: str) -> tuple | None:
     try:
         stat = os.stat(os.path.join(root, file))
     except OSError:
@@ -115,6 +116,14 @@ def _local(value, tz) -> str | None:
 
     moment = parse_time(value)
     return moment.astimezone(tz).strftime("%Y-%m-%d %H:%M") if moment else None
+
+
+def listing(posts: list[Post]) -> list[tuple]:
+    """What the calendar and the search index show of each post: id, title, pillar, campaign, its
+    time (a timestamp: as exact for what is shown, which is in the settings' time zone, and
+    cheaper to digest than a datetime), draft or not, language."""
+    return [(p.id, p.title, p.pillar, p.campaign, p.publish_at.timestamp() if p.publish_at else None, bool(p.draft),
+             first_language(p)) for p in posts]
 
 
 def search_index(posts: list[Post], tz) -> str:

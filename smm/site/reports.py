@@ -29,12 +29,12 @@ class Period:
         return f"report/{self.slug}/index.html"
 
 
-def periods(repo, now: datetime) -> list[Period]:
-    """The rolling periods, then each month with data, newest first."""
+def periods(repo, now: datetime, months: set[date] | None = None) -> list[Period]:
+    """The rolling periods, then each month with data (`months`: data_months(), when known), newest first."""
     tz = repo.config.timezone
     found = [Period(f"{days}d", now - timedelta(days=days), now, days) for days in ROLLING]
     local_now = now.astimezone(tz)
-    for month in sorted(_data_months(repo), reverse=True):
+    for month in sorted(data_months(repo) if months is None else months, reverse=True):
         first = datetime.combine(month, time(), tzinfo=tz)
         if first > now:
             continue
@@ -44,7 +44,7 @@ def periods(repo, now: datetime) -> list[Period]:
     return found
 
 
-def _data_months(repo) -> set[date]:
+def data_months(repo) -> set[date]:
     """Months (first days) with a publish record or a month file of metrics or followers."""
     from smm.data.jobs import parse_time
 
@@ -80,7 +80,8 @@ def data_state(repo) -> str:
     """A digest of what the reports read: data/ by file stat, the goals, the calendar and the
     published posts' report fields."""
     state = [row for folder in DATA_DIRS for row in folder_state(repo.root, folder)]
-    posts = [(p.id, p.title, p.pillar, p.campaign, p.publish_at) for p in repo.posts if p.id in repo.records]
+    posts = [(p.id, p.title, p.pillar, p.campaign, p.publish_at.timestamp() if p.publish_at else None)
+             for p in repo.posts if p.id in repo.records]
     return digest(state, repo.goals, posts, repo.calendar)
 
 

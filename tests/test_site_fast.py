@@ -1,0 +1,214 @@
+"""The site build's fast paths (issue 19) against the plain ones: the same pages, the same reports.
+
+- the cards' token pattern (links, hashtags, mentions) against the shared patterns it is made of;
+- the cards' allow-list reading plain HTML itself against html.parser reading it;
+- the reports of several periods sharing one History against each report built alone;
+- the post pages shared by two processes against one process rendering them all.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import re
+import shutil
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import pytest
+from conftest import ROOT, SLOTS, post_text
+from test_report import write_fixture
+from test_site import NOW
+
+from smm import report
+from smm.content.tokens import HASHTAG, MENTION, URL
+from smm.data.jobs import published_jobs
+from smm.render import cards
+from smm.render.cards import _PLAIN_TOKENS, rich_text
+from smm.report.load import Metrics
+from smm.site import output, reports
+from smm.workspace.repo import load_repo
+
+PLAIN_TOKENS = re.compile(rf"(?P<url>{URL.pattern})|(?P<tag>{HASHTAG.pattern})|(?P<mention>(?<![\w@/]){MENTION.pattern})")
+PIECES = ["#", "@", "h", "http://", "https://x.example/a_(b)", "&#39;", "&", "/", "a", "中", "话题", " ", "\n", ".",
+          "-", "_", "{", "}", "@{name}", "#tag", "@me@example.social", "x@y.z", "（", "」", "1"]
+
+
+def _generated(count: int, seed: int = 19) -> list[str]:
+    rng = random.Random(seed)
+    return ["".join(rng.choice(PIECES) for _ in range(rng.randint(0, 14))) for _ in range(count)]
+
+
+@pytest.mark.parametrize("text", [
+    "#tag at the start", "a#b not a tag", "##double", "&#39;s not a tag", "@me @you", "a@b.example mail", "/@path",
+    "@@twice", "@{handle} resolved later", "https://x.example/#frag and #real", "中文#话题 and #话题", "@user@example.social.",
+    "http://x.example/@user", "#", "@", "", "h", "trailing @", *_generated(400)])
+def test_card_tokens_are_the_shared_patterns(text):
+    fast = [(m.span(), m.lastgroup) for m in _PLAIN_TOKENS.finditer(text)]
+    assert fast == [(m.span(), m.lastgroup) for m in PLAIN_TOKENS.finditer(text)]
+    assert rich_text(text, "mastodon").count('class="tag"') == sum(kind == "tag" for _, kind in fast)
+
+
+TAG_PIECES = ["<p>", "</p>", "<P>", "<strong>", "</strong>", "<a href=\"https://x.example/?a=1&amp;b=2\">", "</a>",
+              "<a href=\"javascript:alert(1)\">", "<a href='https://x.example/'>", "<a href=https://x.example/>", "<a href>",
+              "<section style=\"color: red;font-size: 15px\">", "</section>", "<span class=\"tg-spoiler\">", "</span>",
+              "<tg-spoiler>", "</tg-spoiler>", "<br>", "<br/>", "<br />", "<hr>", "<img alt=\"a &amp; b\" src=\"x.png\">",
+              "<img src=\"\">", "<script>", "</script>", "<style>", "</style>", "<iframe>", "</iframe>", "<textarea>",
+              "<title>", "<!-- a comment -->", "<!DOCTYPE html>", "<?pi?>", "<![CDATA[x]]>", "<", ">", "</", "</ p>",
+              "<p  >", "<p class=\"\">", "<li>", "</li>", "<ul>", "</ul>", "<code>", "</code>", "<pre>", "</pre>", "<sup>"]
+TEXT_PIECES = ["text", " ", "\n", "&amp;", "&lt;", "&gt;", "&quot;", "&#39;", "&", "&amp", "&#x41;", "&nbsp;", "中文",
+               "#tag", "@me", "https://x.example/a?b=1&c=2", '"', "'", "=", "\x00"]
+
+
+def _markup(count: int, seed: int = 19) -> list[str]:
+    rng = random.Random(seed)
+    return ["".join(rng.choice(TAG_PIECES if rng.random() < 0.45 else TEXT_PIECES) for _ in range(rng.randint(0, 16)))
+            for _ in range(count)]
+
+
+def _html_parser_reads(markup: str, allowed: set, **options) -> tuple[str, list[str]]:
+    parser = cards._AllowList(allowed, **options)
+    parser.feed(markup)
+    return parser.result(), parser.refused
+
+
+MODES = {"feed": ({}, cards._BLOCK_TAGS | cards._INLINE_TAGS),
+         "article": ({"styles": True}, cards._BLOCK_TAGS | cards._INLINE_TAGS | {"section"}),
+         "telegram": ({"linkify": "telegram"}, cards._INLINE_TAGS | {"pre", "blockquote"})}
+
+
+@pytest.mark.parametrize("mode", sorted(MODES))
+@pytest.mark.parametrize("markup", ["", "plain", "<p>a</p>", "<p>a &amp; b</p>\n<p>c</p>", "<br/><br />x", "a < b",
+                                    "<p>unclosed", "</p>stray end", *_markup(300)])
+def test_allow_list_reads_plain_html_as_html_parser_does(tmp_path, mode, markup):
+    options, allowed = MODES[mode]
+    images = cards.Images(tmp_path) if mode == "article" else None
+    fast = cards.safe_html(markup, allowed, images=images, **options)
+    assert fast == _html_parser_reads(markup, allowed, images=cards.Images(tmp_path) if images else None, **options)
+
+
+def test_plain_html_is_read_without_html_parser():
+    """The generated markup exercises both readers: plain pieces only are read by the fast one."""
+    plain = [m for m in _markup(300) if cards._plain_tokens(m, MODES["feed"][1] | {"img"}) is not None]
+    assert 30 < len(plain) < 290
+    assert cards._plain_tokens("<p>a</p><script>x</script>", MODES["feed"][1]) is None
+    assert cards._plain_tokens('<p class="x">a &amp; b<br/></p>', MODES["feed"][1]) is not None
+
+
+@pytest.fixture
+def repo(tmp_path):
+    return load_repo(write_fixture(tmp_path))
+
+
+@pytest.mark.parametrize("end", ["2026-01-01T00:00", "2026-10-01T00:00", "2026-10-20T10:01", "2026-10-20T10:02",
+                                 "2026-11-05T00:00", "2026-11-10T09:30", "2027-06-01T00:00"])
+def test_history_before_an_end_is_every_job_out_before_it(repo, end):
+    moment = datetime.fromisoformat(end + "+00:00")
+    history = report.History(repo)
+    plain = [(j.post_id, j.account, j.published_at) for j in published_jobs(repo.records, repo.posts)
+             if j.published_at < moment]
+    assert [(post_id, account, when) for post_id, _, account, _, when, *_ in history.before(moment)] == plain
+
+
+def _example(root: Path) -> Path:
+    for name in ("brand", "content", "data"):
+        shutil.copytree(ROOT / name, root / name)
+    shutil.copy(ROOT / "platforms.yml", root / "platforms.yml")
+    return root
+
+
+@pytest.mark.parametrize("which", ["fixture", "example"])
+def test_reports_sharing_metrics_and_history_equal_reports_built_alone(tmp_path, which):
+    repo = load_repo(write_fixture(tmp_path) if which == "fixture" else _example(tmp_path))
+    now = datetime.fromisoformat(NOW)
+    periods = reports.periods(repo, now) + [reports.Period("old", now - timedelta(days=900), now - timedelta(days=800), None)]
+    assert len(periods) > 4
+    metrics, history = Metrics(repo.root, now), report.History(repo)
+    try:
+        for period in periods:
+            shared = report.build(repo, period.start, period.end, now, metrics, history)
+            alone = report.build(repo, period.start, period.end, now)
+            assert (shared.data, shared.charts, shared.language, shared.warnings) == \
+                   (alone.data, alone.charts, alone.language, alone.warnings), period.slug
+    finally:
+        metrics.close()
+
+
+def _files(out: Path) -> dict[str, bytes]:
+    return {p.relative_to(out).as_posix(): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()}
+
+
+@pytest.mark.parametrize("posts", [3, 12, 40])
+def test_pages_shared_by_two_processes_equal_pages_of_one(make_repo, smm, monkeypatch, posts):
+    picture = (ROOT / "content/media/winter-blend.png").read_bytes()
+    media = "[{file: content/media/p.png, alt: A tin}]"
+    make_repo({f"p{i}.md": post_text(f"post {i} #tag @me https://x.example/{i}", title=f"P{i}",
+                                      media=media if i % 3 == 0 else None,
+                                      platforms="[feed, mastodon, bluesky]" if i % 2 else "[feed, mastodon]")
+               for i in range(posts)}, files={"content/media/p.png": picture})
+    built = {}
+    for worker_from, out in ((10 ** 9, "one"), (2, "two")):  # each with its own cache: every page rendered
+        monkeypatch.setattr(output, "WORKER_FROM", worker_from)
+        code, text, err = smm("site", "build", "--out", out, "--now", NOW, "--format", "json",
+                              env={"SMM_CACHE_DIR": str(Path(f"cache-{out}").resolve())})
+        assert code == 0, err
+        built[out] = json.loads(text)
+    assert len(list(Path("cache-two").glob("*/site-pages/*/*"))) == posts  # rendered, not copied from the other build
+    assert _files(Path("one")) == _files(Path("two"))
+    assert built["one"]["written"] == built["two"]["written"] == sorted(built["one"]["written"])
+
+
+@pytest.mark.parametrize("zone", ["Asia/Shanghai", "America/New_York", "America/Havana", "Pacific/Apia"])
+@pytest.mark.parametrize("monday", ["2026-03-02", "2026-03-09", "2026-10-26", "2026-11-02", "2026-12-28"])
+def test_a_weeks_timeline_from_the_posts_near_it_is_the_whole_timeline(make_repo, zone, monday):
+    from datetime import date
+    from zoneinfo import ZoneInfo
+
+    from smm.site import calendar as cal
+    from smm.workspace.calendar import timeline
+
+    rng = random.Random(f"{zone}{monday}")
+    start = date.fromisoformat(monday)
+    times = [datetime.combine(start + timedelta(days=rng.randint(-3, 10)), datetime.min.time())
+             + timedelta(minutes=rng.choice([0, 1, 59, 720, 1439]) + rng.randint(0, 3)) for _ in range(30)]
+    make_repo({f"p{i}.md": post_text(title=f"P{i}", publish_at=f"{t:%Y-%m-%dT%H:%M}", pillar=rng.choice(["news", "tips"]),
+                                      **({"draft": "true"} if i % 7 == 0 else {}))
+               for i, t in enumerate(times)},
+              platforms=f"timezone: {zone}\naccounts:\n  feed: {{platform: feed, path: data/feed/feed.xml, site: https://example.com}}\n",
+              calendar="pillars:\n  news: {description: News}\n  tips: {description: Tips}\n" + SLOTS)
+    repo = load_repo(Path.cwd())
+    assert len(repo.posts) == 30
+    tz = ZoneInfo(zone)
+    first = datetime.combine(start, datetime.min.time(), tzinfo=tz)
+    last = datetime.combine(start + timedelta(days=7), datetime.min.time(), tzinfo=tz)
+    assert timeline(repo.calendar, cal.near(repo.posts, first, last), tz, first, last) == \
+           timeline(repo.calendar, repo.posts, tz, first, last)
+
+
+def _accounts_month(root: Path, month: str) -> None:
+    (root / f"data/accounts/{month}.csv").write_text(f"collected_at,account,platform,followers\n{month}-15T00:00:00Z,a,local,120\n",
+                                                     encoding="utf-8")
+
+
+@pytest.mark.parametrize(("before", "change"), [
+    (None, lambda root: None),
+    (None, lambda root: _accounts_month(root, "2026-09")),  # a month with data before the others
+    (lambda root: _accounts_month(root, "2026-08"), lambda root: (root / "data/accounts/2026-08.csv").unlink()),
+    (None, lambda root: _accounts_month(root, "2027-01")),  # after now: no page
+    (None, lambda root: (root / "platforms.yml").write_text(  # another time zone: months begin elsewhere
+        (root / "platforms.yml").read_text(encoding="utf-8").replace("timezone: UTC", "timezone: Pacific/Kiritimati"),
+        encoding="utf-8")),
+])
+def test_report_months_kept_from_the_last_build_are_the_months_found_again(tmp_path, monkeypatch, smm, before, change):
+    write_fixture(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    if before:
+        before(tmp_path)
+    assert smm("site", "build", "--now", NOW)[0] == 0
+    change(tmp_path)
+    assert smm("site", "build", "--now", NOW)[0] == 0  # the months from the manifest while data/ is unchanged
+    code, _, err = smm("site", "build", "--now", NOW, "--out", "fresh", env={"SMM_CACHE_DIR": str(tmp_path / "other")})
+    assert code == 0, err
+    kept, found = (sorted(p.relative_to(tmp_path / out).as_posix() for p in (tmp_path / out / "report").rglob("*.html"))
+                   for out in ("_site", "fresh"))
+    assert kept == found and len(found) >= 5
