@@ -15,6 +15,7 @@ from pathlib import Path
 from smm.content.media import inspect
 from smm.content.tokens import MENTION, NOT_BEFORE_HASHTAG, URL
 from smm.platforms import platform_class, registry
+from smm.render import htmlfeed
 from smm.render.rendered import Rendered
 from smm.workspace.files import inside, open_regular
 
@@ -187,37 +188,8 @@ def safe_html(markup: str, allowed: set[str] = _BLOCK_TAGS | _INLINE_TAGS, linki
     image of a repository file is shown.
     """
     parser = _AllowList(allowed, linkify, styles, images)
-    tokens = _plain_tokens(markup, allowed | {"img"})
-    if tokens is None:
-        parser.feed(markup)
-    for text, start, attrs, slash, end in tokens or ():  # what html.parser would call, without it
-        if text is not None:
-            parser.handle_data(html.unescape(text))
-        elif end is not None:
-            parser.handle_endtag(end)
-        else:
-            values = [(name, html.unescape(value)) for name, value in _ATTRIBUTE.findall(attrs)]
-            (parser.handle_startendtag if slash else parser.handle_starttag)(start, values)
+    htmlfeed.feed(parser, markup, allowed | {"img"})  # refused tags are shown as written: html.parser's text
     return parser.result(), parser.refused
-
-
-# Text, and tags of known elements written plainly (lower case, `name="value"` attributes): what
-# every version of html.parser reads alike (tests/test_site_fast.py compares the two on many inputs)
-_TOKEN = re.compile(r'([^<]+)|<([a-z][a-z0-9-]*)((?: [a-z][a-z0-9-]*="[^"<>]*")*)( ?/)?>|</([a-z][a-z0-9-]*)>')
-_ATTRIBUTE = re.compile(r' ([a-z][a-z0-9-]*)="([^"<>]*)"')
-
-
-def _plain_tokens(markup: str, names: set[str]) -> list[tuple] | None:
-    """(text, start tag, its attributes, "/" of `<br/>`, end tag) of each piece of `markup`, or None
-    when some piece is not plain text or a plain tag of one of `names` (html.parser reads it then)."""
-    tokens, position = [], 0
-    for match in _TOKEN.finditer(markup):
-        name = match.group(2) or match.group(5)
-        if match.start() != position or (name is not None and name not in names):
-            return None
-        tokens.append(match.groups())
-        position = match.end()
-    return tokens if position == len(markup) else None
 
 
 # -- plain text: escaped, with links, hashtags and mentions shown as the network shows them --------

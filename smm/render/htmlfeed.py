@@ -22,10 +22,16 @@ _RAW_TEXT = frozenset({"script", "style", "textarea", "title", "xmp", "iframe", 
                        "plaintext"})
 
 
-def feed(parser: HTMLParser, text: str) -> None:
-    """`parser.feed(text)`, faster for plain HTML; the caller closes the parser as before."""
+_STARTS = ("handle_starttag", "handle_startendtag")
+
+
+def feed(parser: HTMLParser, text: str, tags: frozenset[str] | set[str] | None = None) -> None:
+    """`parser.feed(text)`, faster for plain HTML; the caller closes the parser as before. With
+    `tags`, only when every start tag is one of them (a parser that shows other tags as written
+    asks html.parser for their text: `get_starttag_text`)."""
     events = _events(text)
-    if events is None:
+    if events is None or tags is not None and any(handler in _STARTS and arguments[0] not in tags
+                                                  for handler, *arguments in events):
         parser.feed(text)
         return
     for handler, *arguments in events:
