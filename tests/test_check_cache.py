@@ -267,6 +267,27 @@ def test_a_damaged_kept_report_is_made_again(example, tmp_path, monkeypatch, smm
     assert check() == first
 
 
+@pytest.mark.parametrize("fmt", ["text", "github", "json"])
+@pytest.mark.parametrize("change", ["nothing", "a post's text", "a post that no longer parses"])
+def test_a_check_that_cannot_keep_its_report_prints_the_same(example, tmp_path, monkeypatch, smm, fmt, change):
+    """The report is written a batch of lines at a time: to the kept copy (then printed from it)
+    or, when the cache folder cannot be written, straight out; the same bytes either way."""
+    monkeypatch.chdir(example)
+    (tmp_path / "a-file").write_text("not a folder")
+
+    def check(cache: Path, *paths: str) -> tuple[int, str]:
+        media.inspect.cache_clear()
+        code, out, err = smm("check", "--now", NOW, "--format", fmt, *paths, env={"SMM_CACHE_DIR": str(cache)})
+        assert "Traceback" not in err
+        return code, out
+
+    CHANGES[change][0](example)
+    kept, unwritable = tmp_path / "kept", tmp_path / "a-file" / "cache"
+    assert check(kept) == check(unwritable) == check(kept)
+    assert check(kept, POST) == check(unwritable, POST) == check(kept, POST)
+    assert not list(unwritable.parent.parent.glob("a-file.tmp*"))
+
+
 @pytest.mark.parametrize("failure", ["raises", "checks other bytes"])
 def test_a_post_checked_ahead_is_checked_here_when_the_second_process_fails(example, tmp_path, monkeypatch, smm, failure):
     """`smm check CHANGED` checks the changed posts in a second process while it loads the index
