@@ -3,12 +3,13 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import ROOT
+from conftest import ROOT, post_text
 
 from smm.content import media
 
@@ -342,3 +343,64 @@ def test_lost_kept_problems_are_found_again(example, tmp_path, monkeypatch, smm,
     for path in kept.rglob("owns-*.pickle"):
         damage(path)
     assert check(POST) == check(POST, cache=tmp_path / "fresh")
+
+
+PROMO_CALENDAR = """\
+pillars:
+  tips: {description: Tips}
+  product: {description: Launches, promotional: true}
+slots:
+  - {day: monday, time: "12:00", pillar: tips}
+  - {day: monday, time: "08:00", pillar: product}
+"""
+PROMO_POST = post_text("The original text.", publish_at="2026-02-02T08:00:00+00:00", platforms="[local]", pillar="product",
+                       evergreen="{every: 6d}")
+
+
+def _published(at: str) -> str:
+    return json.dumps({"post": "a", "accounts": {"local": {"state": "published", "published_at": at, "first_attempt": at}}})
+
+
+# change → what it does to the repository of test_kept_checks_across_posts (no post's bytes change
+# in the first rows: only the time or a record moves the planned re-shares), and the --now to check at
+KEPT_ACROSS = {
+    "nothing": (lambda root: None, "2026-02-02T09:00:00+00:00"),
+    "a later --now": (lambda root: None, "2026-02-20T09:00:00+00:00"),
+    "a much later --now": (lambda root: None, "2026-06-01T09:00:00+00:00"),
+    "the record removed": (lambda root: (root / "data/published/a.json").unlink(), "2026-02-02T09:00:00+00:00"),
+    "the record's time changed": (lambda root: (root / "data/published/a.json").write_text(_published("2026-02-06T08:00:00+00:00")),
+                                  "2026-02-02T09:00:00+00:00"),
+    "the re-share interval changed": (lambda root: (root / "content/a.md").write_text(PROMO_POST.replace("6d", "20d")),
+                                      "2026-02-02T09:00:00+00:00"),
+    "a plain post made promotional": (lambda root: (root / "content/p3.md").write_text(
+        (root / "content/p3.md").read_text().replace("pillar: tips", "pillar: product")), "2026-02-02T09:00:00+00:00"),
+    "a post with the same id": (lambda root: (root / "content/b.md").write_text(PROMO_POST.replace("title:", "id: a\ntitle:")),
+                                "2026-02-02T09:00:00+00:00"),
+}
+
+
+@pytest.mark.parametrize("change", list(KEPT_ACROSS), ids=list(KEPT_ACROSS))
+def test_kept_checks_across_posts_are_those_a_fresh_check_makes(make_repo, tmp_path, smm, change):
+    """The promotional share (planned re-shares included), ids used twice and daily limits are kept
+    between runs (smm.check.across) under the posts' bytes and the planned re-shares: whatever moves
+    them (the time, a record, a post), a warm check finds what a fresh one finds."""
+    plain = {f"p{d}.md": post_text("x", publish_at=f"2026-02-{d:02d}T09:00:00+00:00", platforms="[local]", pillar="tips")
+             for d in (3, 5, 10, 12)}
+    root = make_repo({**plain, "a.md": PROMO_POST}, platforms="timezone: UTC\naccounts:\n  local: {platform: local, path: .local/local}\n",
+                     calendar=PROMO_CALENDAR, files={"data/published/a.json": _published("2026-02-02T08:00:00+00:00"),
+                                                     "brand/voice.yml": "promo_share: {max_percent: 40, days: 14, min_posts: 3, tags: [promo]}\n"})
+    caches = tmp_path.parent / f"{tmp_path.name}-caches"
+
+    def check(cache: str, now: str) -> tuple[int, list[dict]]:
+        code, found, _ = smm.json("check", "--now", now, env={"SMM_CACHE_DIR": str(caches / cache)})
+        return code, found
+
+    before = check("kept", "2026-02-02T09:00:00+00:00")
+    assert "a+reshare-2, a+reshare-3" in next(d["hint"] for d in before[1] if d["rule"] == "voice.promo-share")
+    make, now = KEPT_ACROSS[change]
+    make(root)
+    fresh = check("fresh", now)
+    assert (fresh == before) == (change == "nothing")
+    assert check("kept", now) == fresh
+    assert check("kept", now) == fresh
+    assert list(caches.glob("kept/*/across.pickle"))

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
+from smm.check.across import KeptAcross, posts_digest
 from smm.check.derived import check_comments, check_evergreen, check_variants
 from smm.check.diagnostics import ERROR, WARNING, Diagnostic
 from smm.check.personas import check_audience, check_quiet_personas
@@ -89,10 +90,15 @@ def start_check(root: Path, now: datetime, paths: list[Path] | None = None,
     checks = PostChecks(now, key, [_relative(root, p) for p in paths or []] or None)
     repo = load_repo(root, checks, settings)
     planned = reshares(repo.posts, repo.records, repo.calendar, repo.config.timezone, now, now + RESHARES_AHEAD)
-    repo.diagnostics += (repo.voice.check_calendar(repo.posts + planned) + check_duplicate_ids(repo.posts + repo.broken)
-                         + check_records(repo) + check_jobs_needing_a_human(repo) + check_gaps(repo, now)
-                         + check_daily_limits(repo) + check_replies(repo) + check_evergreen(repo)
-                         + check_quiet_personas(repo, now))
+    kept = KeptAcross(root, key, posts_digest(key, checks.digests))
+    repo.diagnostics += (
+        kept.result("promotional share", lambda: repo.voice.check_calendar(repo.posts + planned),
+                    also="".join(f"\0{p.file}\0{p.id}\0{p.publish_at.isoformat()}" for p in planned))
+        + kept.result("duplicate ids", lambda: check_duplicate_ids(repo.posts + repo.broken))
+        + check_records(repo) + check_jobs_needing_a_human(repo) + check_gaps(repo, now)
+        + kept.result("daily limits", lambda: check_daily_limits(repo)) + check_replies(repo) + check_evergreen(repo)
+        + check_quiet_personas(repo, now))
+    kept.save()
     return CheckRun(repo, key, checks)
 
 
@@ -120,6 +126,7 @@ class PostChecks:
         self.index: ShardedCache | None = None  # `checks-SHARD-N` in the cache folder
         self.media_states: dict[str, tuple] = {}
         self.own: dict[str, tuple[bytes | None, bytes, bytes | None]] = {}  # reported file → CheckRun.own
+        self.digests: dict[str, bytes | None] = {}  # each post file read → digest of its bytes (None: not known)
         self.made: dict[bytes, bytes] = {}  # own problems pickled this run, by their digest
         self.owns: dict[str, dict[bytes, bytes]] = {}  # own problems kept by earlier runs, by index file
         self.exact = True  # False: a post's kept problems were missing and it changed since (the report is not kept)
@@ -174,6 +181,7 @@ class PostChecks:
                 self.check_file(repo, file, data)
             self.made[checked.own_digest] = own
             cache.store(file, checked)
+        self.digests[file] = cache.digests.get(file)
         if self.wanted is None or _under(file, self.wanted):
             self.own[file] = (cache.digests.get(file), checked.own_digest, own)
         post = checked.post
@@ -236,15 +244,17 @@ class PostChecks:
         return tuple((name, self.media_states.get(name) or self.media_states.setdefault(name, _file_state(root, name)))
                      for name in names)
 
-    def save(self, shard: int) -> dict:
+    def save(self, shard: int) -> tuple[dict, dict]:
         """Keep the results of a shard this process read for the next run; its files' own problems
-        (pickled) go to the main process."""
+        (pickled) and the digests of their bytes go to the main process."""
         if self.index is not None:
             self.index.save(shard, self._keep_owns)
-        return {file: own for file, own in self.own.items() if shard_of(file) == shard}
+        return ({file: own for file, own in self.own.items() if shard_of(file) == shard},
+                {file: digest for file, digest in self.digests.items() if shard_of(file) == shard})
 
-    def merge(self, handed: dict) -> None:
-        self.own.update(handed)
+    def merge(self, handed: tuple[dict, dict]) -> None:
+        self.own.update(handed[0])
+        self.digests.update(handed[1])
 
 
 AHEAD_AT_MOST = 20  # posts asked for; more are checked with the rest (two processes when many changed)
