@@ -4,8 +4,10 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -404,3 +406,62 @@ def test_kept_checks_across_posts_are_those_a_fresh_check_makes(make_repo, tmp_p
     assert check("kept", now) == fresh
     assert check("kept", now) == fresh
     assert list(caches.glob("kept/*/across.pickle"))
+
+
+@pytest.mark.parametrize("fmt", ["text", "json"])
+@pytest.mark.parametrize("out", ["pipe", "file", "file appended to", "file at an offset"])
+def test_the_report_printed_from_the_kept_copy_is_the_report_wherever_it_goes(example, tmp_path, smm, monkeypatch, out, fmt):
+    """The kept report goes to standard output through the kernel (os.sendfile) when it is a file
+    or a pipe, else is copied: a real process prints the bytes a check in this process prints,
+    cold and warm, into a pipe, a new file, after what a file already holds."""
+    monkeypatch.chdir(example)
+    env = {**os.environ, "SMM_CACHE_DIR": str(tmp_path / "kept")}
+    expected = smm("check", "--now", NOW, "--format", fmt, env={"SMM_CACHE_DIR": str(tmp_path / "in-process")})[1].encode()
+    before = b"already there\n" if out.startswith("file ") else b""
+    for run in ("cold", "warm"):
+        command = [sys.executable, "-m", "smm", "check", "--now", NOW, "--format", fmt]
+        if out == "pipe":
+            printed = subprocess.run(command, cwd=example, env=env, capture_output=True).stdout
+        else:
+            target = tmp_path / f"{run}.out"
+            target.write_bytes(before)
+            with open(target, "ab" if out == "file appended to" else "r+b") as handle:
+                handle.seek(len(before))
+                subprocess.run(command, cwd=example, env=env, stdout=handle)
+            printed = target.read_bytes()
+        assert printed == before + expected, run
+
+
+@pytest.mark.parametrize("change,voice,markdown", [
+    ("nothing", False, False),
+    ("a publish record rewritten", False, False),  # checks across posts that follow from posts alone: kept
+    ("a published post removed (its record orphaned)", True, False),  # the promotional share again: no post rendered
+    ("a post moved off its slot (a calendar gap)", True, True),  # its bytes changed: checked again
+    ("a post's text", True, True),
+    ("a voice rule file", True, True),
+])
+def test_a_warm_check_imports_the_voice_engine_only_when_it_is_used(example, tmp_path, monkeypatch, change, voice, markdown):
+    """The kept settings hold the compiled voice rules pickled apart, unpickled when first used (a
+    post checked again, the promotional share over changed posts): a warm check imports no voice
+    engine, no Markdown converter and no platform, and finds what a fresh check finds."""
+    monkeypatch.chdir(example)
+    script = ("import json, sys\nfrom smm.cli import cli\ntry:\n    cli(sys.argv[1:])\nexcept SystemExit:\n    pass\n"
+              "print(json.dumps(sorted(sys.modules)), file=sys.stderr)")
+
+    def check(cache: str) -> tuple[bytes, set[str]]:
+        media.inspect.cache_clear()
+        done = subprocess.run([sys.executable, "-c", script, "check", "--now", NOW, "--format", "json"], cwd=example,
+                              env={**os.environ, "SMM_CACHE_DIR": str(tmp_path / cache)}, capture_output=True)
+        return done.stdout, set(json.loads(done.stderr.decode().splitlines()[-1]))
+
+    cold, imported = check("kept")
+    assert {"smm.voice", "markdown", "smm.platforms.mastodon"} <= imported
+    if change == "a publish record rewritten":
+        record = example / "data/published" / (Path(HARVEST).stem + ".json")
+        record.write_text(json.dumps(json.loads(record.read_text()), indent=4))
+    else:
+        CHANGES[change][0](example)
+    warm, imported = check("kept")
+    assert warm == check("fresh")[0]
+    assert ("smm.voice" in imported, "markdown" in imported) == (voice, markdown)
+    assert bool({name for name in imported if name.startswith("smm.platforms.") and name != "smm.platforms.base"}) == markdown
