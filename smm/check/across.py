@@ -1,7 +1,11 @@
-"""Checks across posts whose results follow from the post files and the settings alone (ids used
-twice, posts over a daily limit, the promotional share of the calendar and its planned re-shares):
-kept between runs (`across` in the cache folder, outside the checkout) under a digest of every post
-file's bytes, so a warm `smm check` does not run them again over 10,000 posts."""
+"""Checks across posts whose results follow from the posts' summaries and the settings alone (ids
+used twice, posts over a daily limit, the promotional share of the calendar and its planned
+re-shares): kept between runs (`across` in the cache folder, outside the checkout) under a digest
+of every post's summary (the fields those checks read and their places in the file), so neither
+a warm `smm check` nor one after a post's text was edited runs them again over 10,000 posts.
+
+A summary's places are those of its fields in the front matter; a planned re-share reads the
+places of its post's fields from the file, the same as its summary's while the summary is unchanged."""
 
 from __future__ import annotations
 
@@ -13,15 +17,12 @@ from smm.check.diagnostics import Diagnostic
 from smm.workspace.cache import MISS, recall, remember
 
 
-def posts_digest(settings_key: bytes, digests: dict[str, bytes | None]) -> bytes | None:
-    """A digest of the settings and every post file's bytes (file → digest of its bytes, None when
-    not known: a link, an unreadable or big file); None when one is not known."""
+def posts_digest(settings_key: bytes, summaries: dict[str, bytes]) -> bytes:
+    """A digest of the settings and of each post file's name and summary (file → the digest of
+    its summary pickled, smm.check.run.Checked.summary_digest)."""
     digest = hashlib.blake2b(settings_key, digest_size=16)
-    for file in sorted(digests):
-        file_digest = digests[file]
-        if file_digest is None:
-            return None
-        digest.update(f"\0{file}\0".encode() + file_digest)
+    for file in sorted(summaries):
+        digest.update(f"\0{file}\0".encode() + summaries[file])
     return digest.digest()
 
 
@@ -29,15 +30,13 @@ class KeptAcross:
     """The results of checks across posts, each kept under the posts' digest and what else it
     depends on (`also`); `save` keeps what this run computed."""
 
-    def __init__(self, root: Path, settings_key: bytes, posts: bytes | None) -> None:
+    def __init__(self, root: Path, settings_key: bytes, posts: bytes) -> None:
         self.root, self.version, self.posts = root, settings_key.hex(), posts
         self.kept: dict[str, tuple[bytes, list[Diagnostic]]] | None = None
         self.changed = False
 
     def result(self, name: str, check: Callable[[], list[Diagnostic]], also: str = "") -> list[Diagnostic]:
         """`check()`, or its result kept by an earlier run under the same digests."""
-        if self.posts is None:
-            return check()
         key = hashlib.blake2b(self.posts + also.encode(), digest_size=16).digest()
         if self.kept is None:
             kept = recall(self.root, "across", self.version)
