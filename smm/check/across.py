@@ -42,7 +42,7 @@ class KeptAcross:
             kept = recall(self.root, "across", self.version)
             self.kept = {} if kept is MISS or not isinstance(kept, dict) else kept
         entry = self.kept.get(name)
-        if entry is not None and entry[0] == key:
+        if isinstance(entry, tuple) and len(entry) == 2 and entry[0] == key:
             return list(entry[1])
         found = check()
         self.kept[name], self.changed = (key, list(found)), True
