@@ -675,7 +675,8 @@ def test_tokens_are_found_one_way(text, tags, links, mentions):
 
 
 @pytest.mark.parametrize("body,shown", [
-    ("Tea &amp;#39; time", "Tea &amp;#39; time\n\n#Tea"),  # an entity is no hashtag: `#Tea` is still added
+    ("Tea &amp;#39; time", "Tea &#39; time\n\n#Tea"),  # Markdown's `&amp;` is `&`; `&#39;` is no hashtag: `#Tea` is added
+    ("[Tea](https://a.example) &amp;#39; time", "Tea (https://a.example?utm_source=mastodon&utm_medium=social) &#39; time\n\n#Tea"),  # the same with Markdown syntax
     ("Tea #tea time", "Tea #tea time"),  # a hashtag already in the text is not added again, whatever its case
     ("Tea a#Tea time", "Tea a#Tea time\n\n#Tea"),  # `a#Tea` is no hashtag
 ])

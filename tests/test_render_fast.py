@@ -113,3 +113,35 @@ def test_markdown_without_the_inline_patterns_that_cannot_match_makes_the_same_h
 def test_inline_pattern_shortcut_agrees_on_any_mix(body):
     for renderer in (markup._renderer, markup._article_renderer):
         assert renderer.html(body) == with_every_inline_pattern(renderer, body)
+
+
+def _through_markdown(body: str, flavor: str) -> markup.Rendering:
+    """`markup.convert` with its no-Markdown shortcut turned off."""
+    saved = markup._NEEDS_MARKDOWN
+    markup._NEEDS_MARKDOWN = re.compile("")  # matches every body: Markdown always runs
+    try:
+        return markup.convert.__wrapped__(body, flavor)
+    finally:
+        markup._NEEDS_MARKDOWN = saved
+
+
+SHORTCUT_FLAVORS = ("plain", "html", "telegram", "slack", "discord")
+
+
+@pytest.mark.parametrize("body", [
+    "Hello\n---", "Hello\n===", "Hello\n--", "---", "Our menu\n- - -\nTea", "a &copy; b", "a &amp; b", "&#169; 2026",
+    "&#x4e2d;文", "a\tb", "\tindented by a tab", "line\u3000\nnext", "\u3000全角空格开头", "end\xa0", "x\x0c",
+    "Tea & cakes", "AT&T; rocks", "plain 中文 words 🍵 https://x.example/a?b=1&c=2", "x  \ny", "1986 was a year",
+])
+@pytest.mark.parametrize("flavor", SHORTCUT_FLAVORS)
+def test_text_without_markdown_converts_as_markdown_would(body, flavor):
+    assert markup.convert.__wrapped__(body, flavor) == _through_markdown(body, flavor)
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.lists(st.sampled_from(["Hello", "茶叶", "🍵", "&", "&amp;", "&copy;", "&#169;", "\t", "  ", " ", "\n", "\n\n",
+                                 "\n---", "\n===", "---", "=", "-", "- ", "***", "1.", "1)", "a.b", "#tag", "@me",
+                                 "https://x.y/a?b=1&c=2", "\u00a0", "\u3000", "\x0c", "\r\n", "    ", "'", '"', "|", ":"]),
+                max_size=10).map("".join), st.sampled_from(SHORTCUT_FLAVORS))
+def test_no_markdown_shortcut_agrees_on_any_mix(body, flavor):
+    assert markup.convert.__wrapped__(body, flavor) == _through_markdown(body, flavor)

@@ -28,7 +28,10 @@ _EDGE_SPACE = re.compile(r"^[ \t]|[ \t]$", re.MULTILINE)
 # What the article's extensions (fenced_code, tables, footnotes) and its repository images read: a body
 # without any is converted as for any other HTML flavor (and that conversion is shared)
 _ARTICLE_SYNTAX = re.compile(r"```|~~~|\||\[\^|!\[")
-_NEEDS_MARKDOWN = re.compile(r"[*_`\[\]<>\\]|^\s*(?:[-+]|\d+[.)])\s|^\s*>|^ {4}|^\s*#", re.MULTILINE)
+# What Markdown would make something of: its syntax, an entity, a tab, a line of only `-`/`=` (a rule, a
+# heading's underline), white space other than a space at a line's edge (Markdown keeps it, `strip` would not)
+_NEEDS_MARKDOWN = re.compile(r"[*_`\[\]<>\\\t\r\x00]|&(?:#[0-9]+|#x[0-9a-fA-F]+|[a-zA-Z0-9]+);"
+                             r"|^\s*(?:[-+]|\d+[.)])\s|^\s*>|^ {4}|^\s*#|^ *(?:[-=] *)+$|[^\S\n ] *$|^ *[^\S\n ]", re.MULTILINE)
 
 FLAVORS = ("plain", "html", "article", "telegram", "slack", "discord")  # article: HTML with tables, code, footnotes
 
