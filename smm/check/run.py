@@ -8,7 +8,8 @@
                     checks across posts, its problems) while the post's bytes, the settings and
                     its media files are unchanged; the due date every time
       check      ── across posts: duplicate ids, publish records, the promotional share,
-                    goals, calendar gaps, accounts that cannot publish
+                    goals, calendar gaps, accounts that cannot publish (those that follow from
+                    the posts' summaries alone are kept between runs: smm.check.across)
 """
 
 from __future__ import annotations
