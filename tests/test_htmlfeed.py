@@ -90,3 +90,50 @@ PIECES = ["<p>", "</p>", "<a href=\"https://x.example/?a=1&amp;b=2\">", "</a>", 
 @given(st.lists(st.sampled_from(PIECES), max_size=25).map("".join))
 def test_fast_feed_agrees_on_any_mix(text):
     assert calls(text, fast=True) == calls(text, fast=False)
+
+
+LINKED = frozenset({"a", "img"})
+LINK_PIECES = PIECES + ["<A HREF=\"up\">", "<img src=x>", "<img/>", "<a>", "<a href>", "<IMG SRC=\"u\" />", "<area href=\"n\">",
+                        "<style>", "</style>", "<title>", "<textarea>"]
+
+
+def parser_start_tags(text: str, names: frozenset) -> list[tuple]:
+    """Start tags named one of `names` as HTMLParser itself reports them (a self-closing one too)."""
+    return [(tag, attrs) for kind, tag, attrs in (c for c in calls(text, fast=False) if c[0] in ("start", "startend"))
+            if tag in names]
+
+
+@pytest.mark.parametrize("text", HTML + [markup.to_html(m) for m in MARKDOWN] + [markup.convert(m, "article").text for m in MARKDOWN])
+def test_start_tags_are_those_html_parser_reports(text):
+    found = htmlfeed.start_tags(text, LINKED)
+    assert found == parser_start_tags(text, LINKED) if htmlfeed._events(text) is not None else found in (None, parser_start_tags(text, LINKED))
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.lists(st.sampled_from(LINK_PIECES), max_size=25).map("".join))
+def test_start_tags_agree_on_any_mix(text):
+    found = htmlfeed.start_tags(text, LINKED)
+    assert found is None or found == parser_start_tags(text, LINKED)
+    assert found is not None or htmlfeed._events(text) is None  # what the fast feed reads, this reads too
+
+
+class StartTags(HTMLParser):
+    """The start tags of some names a parser is given (as smm's link and image finders read them)."""
+
+    def __init__(self, names) -> None:
+        super().__init__(convert_charrefs=True)
+        self.names, self.seen = names, []
+
+    def handle_starttag(self, tag, attrs):
+        if tag in self.names:
+            self.seen.append((tag, attrs))
+
+
+@settings(max_examples=600, deadline=None)
+@given(st.lists(st.sampled_from(LINK_PIECES), max_size=25).map("".join), st.sampled_from([LINKED, frozenset({"img"})]))
+def test_a_start_tag_reader_is_given_what_html_parser_gives_it(text, names):
+    fast, plain = StartTags(names), StartTags(names)
+    htmlfeed.feed_start_tags(fast, text, names)
+    plain.feed(text)
+    plain.close()
+    assert fast.seen == plain.seen

@@ -3,14 +3,21 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 import regex
+from conftest import post_text
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from markupsafe import Markup
 
-from smm.render import markup, split
-from smm.render.rendered import _occurrences
+from smm.render import markup, split, templating
+from smm.render.rendered import Renderer, _occurrences
+from smm.check.diagnostics import Diagnostic
+from smm.platforms import platform_class
+from smm.render.templating import Templates
+from smm.workspace.repo import load_repo
 
 TEXTS = [
     "", "plain words and more words", "a #tag, a @mention and https://example.com/a?b=c#d in a sentence.",
@@ -115,33 +122,70 @@ def test_inline_pattern_shortcut_agrees_on_any_mix(body):
         assert renderer.html(body) == with_every_inline_pattern(renderer, body)
 
 
-def _through_markdown(body: str, flavor: str) -> markup.Rendering:
-    """`markup.convert` with its no-Markdown shortcut turned off."""
-    saved = markup._NEEDS_MARKDOWN
-    markup._NEEDS_MARKDOWN = re.compile("")  # matches every body: Markdown always runs
+# -- paragraphs with no Markdown in them: written without it --------------------------------------------
+
+PARAGRAPH_BODIES = [
+    "plain words\n\n**bold** words\n\nmore plain\nover two lines", "- a\n- b\n\nplain after a list\n\n- c",
+    "> quote\n\nplain\n\n    code", "Title\n=====\n\nplain\n\nSub\n---\n\n---\n\n- - -", "a\n\n---", "x\n=",
+    "tab\tin text", "plain\r\nwith CR\rold mac", "x\x02y\x03", "AT&T &copy; &#169; &#xA9; &#1. &#x41 x", "plain & more &amp",
+    "   \nplain after a space line\n  \n\nend  ", "中文段落。\n\n#标签 开头", "　全角空格开头\n\n末尾全角空格　",
+    "a\u2028b\n\nc\x0cd\n\ne\xa0f\n\n\x1c", "1. one\n\n2) two\n\n+ plus", "<https://example.com> plain", "\\*escaped",
+    "", "\n\n\n", "plain only\n\nand more plain", "  lead\n  inner  \ntrail  \n\n\n\nnext", "１. 全角\n\n—— dash",
+    "https://example.com/a?b=1&utm_source=x&utm_medium=social", "@a@b.c #tag ☕ e\u0301", "Hello\n--",
+    "Our menu\n- - -\nTea", "a &amp; b", "AT&T; rocks", "x  \ny", "1986 was a year", "line\u3000\nnext", "end\xa0",
+]
+PARAGRAPH_PIECES = ["plain words", "中文", " ", "  ", "    ", "\t", "\n", "\n\n", "\n\n\n", "\n \n", "\r\n", "\r", "*",
+                    "_", "`", "[", "]", "(", ")", "<", ">", "> ", "- ", "+ ", "1. ", "2) ", "1.", "#", "#tag", "\\", "&", "&copy;",
+                    "&copy", "&#65;", "&#1", "&#x4", "---", "===", "-", "=", "- - -", "\x02", "\u3000", "\xa0", "\x0c",
+                    "\u2028", "https://x.example/?a=1&b=2", "@me", "!"]
+FLAVORS = ["html", "plain", "telegram", "slack", "discord"]
+
+
+def through_markdown(body: str, flavor: str) -> str:
+    """A flavor as Markdown (and for text the HTML walker) makes it."""
+    return markup._through_markdown(body, flavor).text
+
+
+@pytest.mark.parametrize("flavor", FLAVORS)
+@pytest.mark.parametrize("body", PARAGRAPH_BODIES)
+def test_paragraphs_without_markdown_as_markdown_writes_them(flavor, body):
+    assert markup.convert(body, flavor).text == through_markdown(body, flavor)
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.lists(st.sampled_from(PARAGRAPH_PIECES), max_size=30).map("".join), st.sampled_from(FLAVORS))
+def test_paragraphs_without_markdown_agree_on_any_mix(body, flavor):
+    assert markup.convert(body, flavor).text == through_markdown(body, flavor)
+
+
+# -- smm's own templates, run without the budget a brand's template runs under ----------------------------
+
+TEMPLATE_TEXTS = ["", "plain", "<p>a &amp; b</p>", "a < b & \"c\" 'd'", "中文 #标签", "line\n\nline  "]
+LINKS = [None, "", "https://example.com/a?b=1&c=2", "https://example.com/\"'<>", "mailto:a@b.c"]
+HASHTAG_LISTS = [[], ["#Tea"], ["#Tea", "#茶", "#a&b", "#<x>", "#\"q\""], ["#" + "t" * 600_000, "#" + "u" * 600_000]]
+
+
+@pytest.mark.parametrize("platform", ["mastodon", "feed", "wechat"])  # default.j2, html.j2, article.j2
+@pytest.mark.parametrize("text", TEMPLATE_TEXTS)
+@pytest.mark.parametrize("link", LINKS)
+@pytest.mark.parametrize("hashtags", HASHTAG_LISTS)
+def test_own_templates_make_what_they_make_under_the_budget(platform, text, link, hashtags):
+    templates, kind = Templates(Path("/nonexistent")), platform_class(platform)
+    escaped = kind.markup in ("html", "article")
+    context = {"text": Markup(text) if escaped else text, "link": link, "hashtags": hashtags, "hashtag_placement": "end"}
     try:
-        return markup.convert.__wrapped__(body, flavor)
-    finally:
-        markup._NEEDS_MARKDOWN = saved
+        budgeted = templating._run(templates.get(kind), context, len(text) + templating.TEMPLATE_OUTPUT_LIMIT)
+    except templating._OverBudget:  # over the limit: the diagnostic a brand's template would get
+        budgeted = "template.too-large"
+    made = templates.render(kind, context, len(text), "content/p.md")
+    assert (made.rule if isinstance(made, Diagnostic) else made) == budgeted
 
 
-SHORTCUT_FLAVORS = ("plain", "html", "telegram", "slack", "discord")
-
-
-@pytest.mark.parametrize("body", [
-    "Hello\n---", "Hello\n===", "Hello\n--", "---", "Our menu\n- - -\nTea", "a &copy; b", "a &amp; b", "&#169; 2026",
-    "&#x4e2d;文", "a\tb", "\tindented by a tab", "line\u3000\nnext", "\u3000全角空格开头", "end\xa0", "x\x0c",
-    "Tea & cakes", "AT&T; rocks", "plain 中文 words 🍵 https://x.example/a?b=1&c=2", "x  \ny", "1986 was a year",
+@pytest.mark.parametrize("own, shown", [
+    ("{{ text }} (brand)", "Hello (brand)"), ("{{ post.pillar }}: {{ text }}", "tips: Hello"),  # a brand's default.j2 wins
 ])
-@pytest.mark.parametrize("flavor", SHORTCUT_FLAVORS)
-def test_text_without_markdown_converts_as_markdown_would(body, flavor):
-    assert markup.convert.__wrapped__(body, flavor) == _through_markdown(body, flavor)
-
-
-@settings(max_examples=1500, deadline=None)
-@given(st.lists(st.sampled_from(["Hello", "茶叶", "🍵", "&", "&amp;", "&copy;", "&#169;", "\t", "  ", " ", "\n", "\n\n",
-                                 "\n---", "\n===", "---", "=", "-", "- ", "***", "1.", "1)", "a.b", "#tag", "@me",
-                                 "https://x.y/a?b=1&c=2", "\u00a0", "\u3000", "\x0c", "\r\n", "    ", "'", '"', "|", ":"]),
-                max_size=10).map("".join), st.sampled_from(SHORTCUT_FLAVORS))
-def test_no_markdown_shortcut_agrees_on_any_mix(body, flavor):
-    assert markup.convert.__wrapped__(body, flavor) == _through_markdown(body, flavor)
+def test_a_brand_template_of_the_same_name_is_run_by_jinja(make_repo, own, shown):
+    root = make_repo({"p.md": post_text("Hello", platforms="[mastodon]", pillar="tips")},
+                     files={"brand/templates/default.j2": own})
+    repo = load_repo(root)
+    assert Renderer(root, repo.config, repo.brand).render(repo.posts[0], "mastodon").text == shown

@@ -107,8 +107,7 @@ def build(markup: str, theme: dict) -> str:
 def image_sources(markup: str) -> list[str]:
     """Each `<img src>` of an article, in order, as written (unescaped)."""
     finder = _Images()
-    htmlfeed.feed(finder, markup)
-    finder.close()
+    htmlfeed.feed_start_tags(finder, markup, frozenset(("img",)))
     return finder.sources
 
 

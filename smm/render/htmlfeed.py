@@ -32,6 +32,34 @@ def feed(parser: HTMLParser, text: str) -> None:
         getattr(parser, handler)(*arguments)
 
 
+def feed_start_tags(parser: HTMLParser, text: str, names: frozenset[str]) -> None:
+    """`parser.feed(text)` and `parser.close()` for a parser that reads only the start tags named `names`
+    (handle_starttag; a self-closing tag goes there too): only those are reported when the HTML is plain."""
+    tags = start_tags(text, names)
+    if tags is None:
+        feed(parser, text)
+        parser.close()
+    for name, attributes in tags or ():
+        parser.handle_starttag(name, attributes)
+
+
+def start_tags(text: str, names: frozenset[str]) -> list[tuple[str, list]] | None:
+    """(name, attributes) of each start tag (self-closing or not) named one of `names` that HTMLParser would
+    report in `text`, found as `_events` finds tags (no `<` in one: each `<` starts one); None: not plain."""
+    tags = list(_TAG.finditer(text))
+    if len(tags) != text.count("<"):
+        return None
+    found = []
+    for tag in tags:
+        name = (tag.group(1) or "").lower()
+        if name in _RAW_TEXT:
+            return None
+        if name in names:
+            found.append((name, [(m.group(1).lower(), unescape(m.group(2)) if m.group(2) else m.group(2))
+                                 for m in _ATTRIBUTE.finditer(tag.group(2))]))
+    return found
+
+
 def _events(text: str) -> list[tuple] | None:
     """(handler name, arguments...) for each thing HTMLParser would report in `text`; None: not plain."""
     events: list[tuple] = []

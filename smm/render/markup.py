@@ -28,10 +28,11 @@ _EDGE_SPACE = re.compile(r"^[ \t]|[ \t]$", re.MULTILINE)
 # What the article's extensions (fenced_code, tables, footnotes) and its repository images read: a body
 # without any is converted as for any other HTML flavor (and that conversion is shared)
 _ARTICLE_SYNTAX = re.compile(r"```|~~~|\||\[\^|!\[")
-# What Markdown would make something of: its syntax, an entity, a tab, a line of only `-`/`=` (a rule, a
-# heading's underline), white space other than a space at a line's edge (Markdown keeps it, `strip` would not)
-_NEEDS_MARKDOWN = re.compile(r"[*_`\[\]<>\\\t\r\x00]|&(?:#[0-9]+|#x[0-9a-fA-F]+|[a-zA-Z0-9]+);"
-                             r"|^\s*(?:[-+]|\d+[.)])\s|^\s*>|^ {4}|^\s*#|^ *(?:[-=] *)+$|[^\S\n ] *$|^ *[^\S\n ]", re.MULTILINE)
+# What makes Markdown read text as more than paragraphs: its syntax characters, a list, quote, heading or
+# code line, a setext underline or a rule of dashes, an entity or character reference, and what it changes
+# in white space first (tabs, CR, NUL, STX and ETX, white space but spaces and newlines); our own stand-ins
+_NEEDS_MARKDOWN = re.compile(r"[*_`\[\]<>\\\x00\x02\x03\ufdd0\ufdd1]|^\s*(?:[-+]|\d+[.)])\s|^\s*>|^ {4}|^\s*#|^ *[-=][-= ]*$"
+                             r"|&(?:#|\w+;)|[^\S \n]", re.MULTILINE)
 
 FLAVORS = ("plain", "html", "article", "telegram", "slack", "discord")  # article: HTML with tables, code, footnotes
 
@@ -174,17 +175,25 @@ def convert(body: str, flavor: str) -> Rendering:
     """Markdown → a flavor, without comments, with the link targets that may not leave refused
     (the last results kept: the accounts a post goes to often need the same)."""
     body = strip_comments(body)[0]
-    as_html = flavor in ("html", "article")
-    if flavor != "article" and not _NEEDS_MARKDOWN.search(body) and not (as_html and _EDGE_SPACE.search(body)):
-        # plain paragraphs: exactly what Markdown would make of them, without it
-        paragraphs = [p.strip() for p in re.split(r"\n\s*\n", body.strip()) if p.strip()]
-        if as_html:
-            return Rendering("\n".join("<p>" + html.escape(p, quote=False).replace("\n", "<br />\n") + "</p>"
-                                       for p in paragraphs))
-        return Rendering(_tidy(_escape("\n\n".join(paragraphs), flavor)))
+    if flavor != "article" and not _NEEDS_MARKDOWN.search(body) and not (flavor == "html" and _EDGE_SPACE.search(body)):
+        return Rendering(_paragraphs(body, flavor))
+    return _through_markdown(body, flavor)
+
+
+def _paragraphs(body: str, flavor: str) -> str:
+    """Paragraphs with no Markdown in them (_NEEDS_MARKDOWN; for HTML no line's edge a space either) as
+    Markdown (and for a text flavor _TextWriter) makes them, without either (property test)."""
+    paragraphs = [p.strip() for p in re.split(r"\n\s*\n", body.strip()) if p.strip()]
+    if flavor == "html":
+        return "\n".join("<p>" + html.escape(p, quote=False).replace("\n", "<br />\n") + "</p>" for p in paragraphs)
+    return _tidy(_escape("\n\n".join(paragraphs), flavor))
+
+
+def _through_markdown(body: str, flavor: str) -> Rendering:
+    """A body without comments → HTML (Python-Markdown), then written as the flavor."""
     article = flavor == "article" and _ARTICLE_SYNTAX.search(body)
     markup, refused = _article_renderer.html(body) if article else _html(body)
-    if not as_html:
+    if flavor not in ("html", "article"):
         writer = _TextWriter(flavor)
         htmlfeed.feed(writer, markup)
         writer.close()

@@ -102,8 +102,7 @@ class _LinkTargets(HTMLParser):
     @classmethod
     def of(cls, text: str) -> list[str]:
         parser = cls()
-        htmlfeed.feed(parser, text)
-        parser.close()
+        htmlfeed.feed_start_tags(parser, text, frozenset(("a", "img")))
         return parser.targets
 
 
@@ -340,9 +339,9 @@ class _Job:
             "text": Markup(body) if markup else body, "link": link, "hashtags": tags,
             "hashtag_placement": self.r.brand.hashtag_placement, "title": self.post.title,
             "account": self.account, "platform": self.platform.name,
-            "post": {k: published(v) for k, v in self.post.meta.items() if isinstance(v, (str, int, float, bool, list))},
         }
-        result = self.r.templates.render(self.platform, context, len(body), self.post.file)
+        result = self.r.templates.render(self.platform, context, len(body), self.post.file, lambda: {"post": {
+            k: published(v) for k, v in self.post.meta.items() if isinstance(v, (str, int, float, bool, list))}})
         if isinstance(result, Diagnostic):
             self.found.append(result)
             return body
