@@ -319,3 +319,35 @@ def test_slots_across_a_clock_change_are_matched_in_real_time(make_repo, smm, da
     code, entries, _ = smm.json("calendar", "--from", day, "--to", day)
     assert code == 0
     assert [(e["date"], e["time"]) for e in entries if e["type"] == "gap"] == expected
+
+
+@pytest.mark.parametrize("zone", ["Asia/Shanghai", "America/New_York", "Europe/London", "Pacific/Chatham", "UTC"])
+@pytest.mark.parametrize("seed", range(6))
+def test_gaps_looks_only_at_posts_near_its_days_and_finds_what_looking_at_all_finds(zone, seed, monkeypatch):
+    """`gaps` skips the posts more than NEAR_DAY outside [start, end] (most of a large repository):
+    the open slots are those found when every post is looked at, for posts at any offset around
+    the window's first and last days, daylight-saving changes included."""
+    import random
+    from datetime import datetime, time, timedelta, timezone
+    from zoneinfo import ZoneInfo
+
+    from smm.content.post import Post
+    from smm.workspace import calendar
+    from smm.workspace.calendar import Calendar, Slot, gaps
+
+    rng = random.Random(f"{zone}-{seed}")
+    tz = ZoneInfo(zone)
+    slots = tuple(Slot(n % 7, time(rng.randrange(24), rng.choice([0, 30])), rng.choice([None, "tips", "news"]),
+                       f"s{n}", (), n + 1) for n in range(21))  # three a day
+    start = datetime(2026, rng.choice([3, 10, 11]), rng.randrange(1, 28), rng.randrange(24), tzinfo=tz)  # clock changes
+    end = start + timedelta(days=rng.choice([1, 7, 30]), hours=rng.randrange(24))
+    offsets = [timezone(timedelta(hours=h)) for h in (-11, -5, 0, 8, 13)] + [tz]
+    days = [start.date() + timedelta(days=d) for d in (-1, 0)] + [end.date() + timedelta(days=d) for d in (0, 1)]
+    posts = []
+    for n in range(30):  # on the window's first and last days (and the days around), any time, any offset
+        at = datetime.combine(rng.choice(days), time(rng.randrange(24), rng.choice([0, 15, 59])), tzinfo=tz)
+        posts.append(Post(f"content/p{n}.md", f"p{n}", {"pillar": rng.choice(["tips", "news", None]), "draft": rng.random() < 0.1},
+                          "", 1, at.astimezone(rng.choice(offsets))))
+    made = gaps(Calendar({}, slots), posts, tz, start, end)
+    monkeypatch.setattr(calendar, "NEAR_DAY", timedelta(days=100_000))  # every post looked at
+    assert made == gaps(Calendar({}, slots), posts, tz, start, end)  # a post left out would leave a slot open

@@ -47,6 +47,27 @@ def test_json_output_is_what_json_dumps_writes(diagnostics):
     assert json.loads(written) == [d.as_json() for d in items]
 
 
+@pytest.mark.parametrize("fmt", ["text", "github", "json"])
+@pytest.mark.parametrize("batch", [1, 2, 3, 7, 1000])
+@pytest.mark.parametrize("count", [0, 1, 2, 25])
+def test_the_report_written_in_batches_is_the_report_written_at_once(fmt, batch, count):
+    """`smm check` writes its report a batch of lines at a time (diagnostics.encoded): the bytes are
+    those of the whole report written as one string, whatever the batch size, the format and the
+    number of problems (non-ASCII, emoji, an undecodable file name, several errors and warnings)."""
+    from smm.check.diagnostics import Diagnostic, encoded, lines, sort_key, write
+
+    kinds = [("content/a.md", "error", "post.unknown-account", "no account `mastodn`", "did you mean `mastodon`?", None),
+             ("content/中文 \udcff.md", "warning", "voice.Terms", "用“乌龙”\\ not \t<tab> \x1b🍵", None, 7),
+             ("brand/voice/A.yml", "error", "voice.A", "emoji 🍵 and \ud7ff", "", None)]
+    items = [Diagnostic(file, n // 3 + 1, n % 5 + 1, severity, rule, message, hint, end)
+             for n in range(count) for file, severity, rule, message, hint, end in [kinds[n % len(kinds)]]]
+    quoted = {("content/a.md", 1): "platforms: [mastodn]", ("brand/voice/A.yml", 2): "\tα: 🍵"}.get
+
+    whole = write(items, fmt, lambda file, line: quoted((file, line))).encode("utf-8", "surrogateescape")
+    made = encoded(lines(sorted(items, key=sort_key), fmt, lambda file, line: quoted((file, line))), batch)
+    assert b"".join(made) == whole
+
+
 def test_text_format_is_compiler_like(make_repo, smm):
     make_repo({"a.md": post_text(platforms="mastodon")})
     code, out, _ = smm("check", "--now", NOW)

@@ -3,12 +3,15 @@
 
 from __future__ import annotations
 
+import json
+import os
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
-from conftest import ROOT
+from conftest import ROOT, post_text
 
 from smm.content import media
 
@@ -267,6 +270,27 @@ def test_a_damaged_kept_report_is_made_again(example, tmp_path, monkeypatch, smm
     assert check() == first
 
 
+@pytest.mark.parametrize("fmt", ["text", "github", "json"])
+@pytest.mark.parametrize("change", ["nothing", "a post's text", "a post that no longer parses"])
+def test_a_check_that_cannot_keep_its_report_prints_the_same(example, tmp_path, monkeypatch, smm, fmt, change):
+    """The report is written a batch of lines at a time: to the kept copy (then printed from it)
+    or, when the cache folder cannot be written, straight out; the same bytes either way."""
+    monkeypatch.chdir(example)
+    (tmp_path / "a-file").write_text("not a folder")
+
+    def check(cache: Path, *paths: str) -> tuple[int, str]:
+        media.inspect.cache_clear()
+        code, out, err = smm("check", "--now", NOW, "--format", fmt, *paths, env={"SMM_CACHE_DIR": str(cache)})
+        assert "Traceback" not in err
+        return code, out
+
+    CHANGES[change][0](example)
+    kept, unwritable = tmp_path / "kept", tmp_path / "a-file" / "cache"
+    assert check(kept) == check(unwritable) == check(kept)
+    assert check(kept, POST) == check(unwritable, POST) == check(kept, POST)
+    assert not list(unwritable.parent.parent.glob("a-file.tmp*"))
+
+
 @pytest.mark.parametrize("failure", ["raises", "checks other bytes"])
 def test_a_post_checked_ahead_is_checked_here_when_the_second_process_fails(example, tmp_path, monkeypatch, smm, failure):
     """`smm check CHANGED` checks the changed posts in a second process while it loads the index
@@ -321,3 +345,127 @@ def test_lost_kept_problems_are_found_again(example, tmp_path, monkeypatch, smm,
     for path in kept.rglob("owns-*.pickle"):
         damage(path)
     assert check(POST) == check(POST, cache=tmp_path / "fresh")
+
+
+PROMO_CALENDAR = """\
+pillars:
+  tips: {description: Tips}
+  product: {description: Launches, promotional: true}
+slots:
+  - {day: monday, time: "12:00", pillar: tips}
+  - {day: monday, time: "08:00", pillar: product}
+"""
+PROMO_POST = post_text("The original text.", publish_at="2026-02-02T08:00:00+00:00", platforms="[local]", pillar="product",
+                       evergreen="{every: 6d}")
+
+
+def _published(at: str) -> str:
+    return json.dumps({"post": "a", "accounts": {"local": {"state": "published", "published_at": at, "first_attempt": at}}})
+
+
+# change → what it does to the repository of test_kept_checks_across_posts (no post's bytes change
+# in the first rows: only the time or a record moves the planned re-shares), and the --now to check at
+KEPT_ACROSS = {
+    "nothing": (lambda root: None, "2026-02-02T09:00:00+00:00"),
+    "a later --now": (lambda root: None, "2026-02-20T09:00:00+00:00"),
+    "a much later --now": (lambda root: None, "2026-06-01T09:00:00+00:00"),
+    "the record removed": (lambda root: (root / "data/published/a.json").unlink(), "2026-02-02T09:00:00+00:00"),
+    "the record's time changed": (lambda root: (root / "data/published/a.json").write_text(_published("2026-02-06T08:00:00+00:00")),
+                                  "2026-02-02T09:00:00+00:00"),
+    "the re-share interval changed": (lambda root: (root / "content/a.md").write_text(PROMO_POST.replace("6d", "20d")),
+                                      "2026-02-02T09:00:00+00:00"),
+    "a plain post made promotional": (lambda root: (root / "content/p3.md").write_text(
+        (root / "content/p3.md").read_text().replace("pillar: tips", "pillar: product")), "2026-02-02T09:00:00+00:00"),
+    "a plain post's text edited (its summary unchanged)": (lambda root: (root / "content/p3.md").write_text(
+        (root / "content/p3.md").read_text() + "\nMore text, and more.\n"), "2026-02-02T09:00:00+00:00"),
+    "a line above the promotional post's fields": (lambda root: (root / "content/a.md").write_text(
+        PROMO_POST.replace("---\n", "---\n# moved down a line\n", 1)), "2026-02-02T09:00:00+00:00"),
+    "a post with the same id": (lambda root: (root / "content/b.md").write_text(PROMO_POST.replace("title:", "id: a\ntitle:")),
+                                "2026-02-02T09:00:00+00:00"),
+}
+
+
+@pytest.mark.parametrize("change", list(KEPT_ACROSS), ids=list(KEPT_ACROSS))
+def test_kept_checks_across_posts_are_those_a_fresh_check_makes(make_repo, tmp_path, smm, change):
+    """The promotional share (planned re-shares included), ids used twice and daily limits are kept
+    between runs (smm.check.across) under the posts' bytes and the planned re-shares: whatever moves
+    them (the time, a record, a post), a warm check finds what a fresh one finds."""
+    plain = {f"p{d}.md": post_text("x", publish_at=f"2026-02-{d:02d}T09:00:00+00:00", platforms="[local]", pillar="tips")
+             for d in (3, 5, 10, 12)}
+    root = make_repo({**plain, "a.md": PROMO_POST}, platforms="timezone: UTC\naccounts:\n  local: {platform: local, path: .local/local}\n",
+                     calendar=PROMO_CALENDAR, files={"data/published/a.json": _published("2026-02-02T08:00:00+00:00"),
+                                                     "brand/voice.yml": "promo_share: {max_percent: 40, days: 14, min_posts: 3, tags: [promo]}\n"})
+    caches = tmp_path.parent / f"{tmp_path.name}-caches"
+
+    def check(cache: str, now: str) -> tuple[int, list[dict]]:
+        code, found, _ = smm.json("check", "--now", now, env={"SMM_CACHE_DIR": str(caches / cache)})
+        return code, found
+
+    before = check("kept", "2026-02-02T09:00:00+00:00")
+    assert "a+reshare-2, a+reshare-3" in next(d["hint"] for d in before[1] if d["rule"] == "voice.promo-share")
+    make, now = KEPT_ACROSS[change]
+    make(root)
+    fresh = check("fresh", now)
+    assert (fresh == before) == (change in ("nothing", "a plain post's text edited (its summary unchanged)"))
+    assert check("kept", now) == fresh
+    assert check("kept", now) == fresh
+    assert list(caches.glob("kept/*/across.pickle"))
+
+
+@pytest.mark.parametrize("fmt", ["text", "json"])
+@pytest.mark.parametrize("out", ["pipe", "file", "file appended to", "file at an offset"])
+def test_the_report_printed_from_the_kept_copy_is_the_report_wherever_it_goes(example, tmp_path, smm, monkeypatch, out, fmt):
+    """The kept report goes to standard output through the kernel (os.sendfile) when it is a file
+    or a pipe, else is copied: a real process prints the bytes a check in this process prints,
+    cold and warm, into a pipe, a new file, after what a file already holds."""
+    monkeypatch.chdir(example)
+    env = {**os.environ, "SMM_CACHE_DIR": str(tmp_path / "kept")}
+    expected = smm("check", "--now", NOW, "--format", fmt, env={"SMM_CACHE_DIR": str(tmp_path / "in-process")})[1].encode()
+    before = b"already there\n" if out.startswith("file ") else b""
+    for run in ("cold", "warm"):
+        command = [sys.executable, "-m", "smm", "check", "--now", NOW, "--format", fmt]
+        if out == "pipe":
+            printed = subprocess.run(command, cwd=example, env=env, capture_output=True).stdout
+        else:
+            target = tmp_path / f"{run}.out"
+            target.write_bytes(before)
+            with open(target, "ab" if out == "file appended to" else "r+b") as handle:
+                handle.seek(len(before))
+                subprocess.run(command, cwd=example, env=env, stdout=handle)
+            printed = target.read_bytes()
+        assert printed == before + expected, run
+
+
+@pytest.mark.parametrize("change,voice,markdown", [
+    ("nothing", False, False),
+    ("a publish record rewritten", False, False),  # checks across posts that follow from posts alone: kept
+    ("a published post removed (its record orphaned)", True, False),  # the promotional share again: no post rendered
+    ("a post moved off its slot (a calendar gap)", True, True),  # its bytes changed: checked again
+    ("a post's text", True, True),
+    ("a voice rule file", True, True),
+])
+def test_a_warm_check_imports_the_voice_engine_only_when_it_is_used(example, tmp_path, monkeypatch, change, voice, markdown):
+    """The kept settings hold the compiled voice rules pickled apart, unpickled when first used (a
+    post checked again, the promotional share over changed posts): a warm check imports no voice
+    engine, no Markdown converter and no platform, and finds what a fresh check finds."""
+    monkeypatch.chdir(example)
+    script = ("import json, sys\nfrom smm.cli import cli\ntry:\n    cli(sys.argv[1:])\nexcept SystemExit:\n    pass\n"
+              "print(json.dumps(sorted(sys.modules)), file=sys.stderr)")
+
+    def check(cache: str) -> tuple[bytes, set[str]]:
+        media.inspect.cache_clear()
+        done = subprocess.run([sys.executable, "-c", script, "check", "--now", NOW, "--format", "json"], cwd=example,
+                              env={**os.environ, "SMM_CACHE_DIR": str(tmp_path / cache)}, capture_output=True)
+        return done.stdout, set(json.loads(done.stderr.decode().splitlines()[-1]))
+
+    cold, imported = check("kept")
+    assert {"smm.voice", "markdown", "smm.platforms.mastodon"} <= imported
+    if change == "a publish record rewritten":
+        record = example / "data/published" / (Path(HARVEST).stem + ".json")
+        record.write_text(json.dumps(json.loads(record.read_text()), indent=4))
+    else:
+        CHANGES[change][0](example)
+    warm, imported = check("kept")
+    assert warm == check("fresh")[0]
+    assert ("smm.voice" in imported, "markdown" in imported) == (voice, markdown)
+    assert bool({name for name in imported if name.startswith("smm.platforms.") and name != "smm.platforms.base"}) == markdown

@@ -7,11 +7,12 @@ list of them into compiler-style text, GitHub workflow commands or JSON.
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass, field
 from json.encoder import (
     encode_basestring,  # a string as JSON, without escaping non-ASCII (C, fast)
 )
-from typing import Callable, Iterable
+from typing import Callable, Iterable, Iterator
 
 from smm import output
 
@@ -55,9 +56,11 @@ def sort_key(d: Diagnostic) -> tuple:
 
 def summary(diagnostics: list[Diagnostic]) -> str:
     errors = sum(d.is_error for d in diagnostics)
-    warnings = len(diagnostics) - errors
-    files = len({d.file for d in diagnostics})
-    if not diagnostics:
+    return _summary(errors, len(diagnostics) - errors, len({d.file for d in diagnostics}))
+
+
+def _summary(errors: int, warnings: int, files: int) -> str:
+    if not errors + warnings:
         return "no problems found"
     return f"{_plural(errors, 'error')}, {_plural(warnings, 'warning')} in {_plural(files, 'file')}"
 
@@ -87,28 +90,42 @@ def _line(d: Diagnostic) -> str:
     return f"{visible(d.file)}:{d.line}:{d.column}: {d.severity}[{d.rule}]: {visible(d.message)}"
 
 
-def format_text(diagnostics: list[Diagnostic], source: Lines | None = None) -> str:
-    """``path:line:col: error[rule]: message``, then the source line with a caret."""
-    out: list[str] = []
+def text_lines(diagnostics: Iterable[Diagnostic], source: Lines | None = None) -> Iterator[str]:
+    """``path:line:col: error[rule]: message``, then the source line with a caret; a line at a time."""
+    errors = warnings = 0
+    files = set()
     for d in diagnostics:
-        out.append(_line(d))
+        errors, warnings = errors + d.is_error, warnings + (not d.is_error)
+        files.add(d.file)
+        yield _line(d)
         text = source(d.file, d.line) if source else None
         if text is not None and text.strip():
             gutter = str(d.line)
             shown = visible(text.replace("\t", " "))
             width = max(1, (d.end_column or d.column + 1) - d.column)
             width = min(width, max(1, len(shown) - d.column + 1))
-            out.append(f" {gutter} | {shown}")
-            out.append(f" {' ' * len(gutter)} | {' ' * (d.column - 1)}{'^' * width}")
+            yield f" {gutter} | {shown}"
+            yield f" {' ' * len(gutter)} | {' ' * (d.column - 1)}{'^' * width}"
         if d.hint:
-            out.append(f"  = hint: {visible(d.hint)}")
-    out.append(summary(diagnostics))
-    return "\n".join(out)
+            yield f"  = hint: {visible(d.hint)}"
+    yield _summary(errors, warnings, len(files))
 
 
 def format_json(diagnostics: list[Diagnostic]) -> str:
     """A JSON array of `as_json` objects, laid out as `json.dumps(..., indent=2)` would (ten times faster)."""
-    return "[\n" + ",\n".join(map(_json_object, diagnostics)) + "\n]" if diagnostics else "[]"
+    return "\n".join(json_lines(diagnostics))
+
+
+def json_lines(diagnostics: list[Diagnostic]) -> Iterator[str]:
+    """`format_json`'s lines (an object, its comma included, counts as one)."""
+    if not diagnostics:
+        yield "[]"
+        return
+    yield "["
+    last = len(diagnostics) - 1
+    for index, d in enumerate(diagnostics):
+        yield _json_object(d) + ("," if index < last else "")
+    yield "]"
 
 
 def _json_object(d: Diagnostic) -> str:
@@ -130,7 +147,11 @@ def _escape_property(value: str) -> str:
 
 def format_github(diagnostics: list[Diagnostic]) -> str:
     """GitHub workflow commands; past the 10-per-severity limit, a grouped plain summary."""
-    out: list[str] = []
+    return "\n".join(github_lines(diagnostics))
+
+
+def github_lines(diagnostics: list[Diagnostic]) -> Iterator[str]:
+    """`format_github`'s lines."""
     shown = {ERROR: 0, WARNING: 0}
     rest: list[Diagnostic] = []
     for d in diagnostics:
@@ -148,28 +169,39 @@ def format_github(diagnostics: list[Diagnostic]) -> str:
                 ("title", f"{d.rule}"),
             )
         )
-        out.append(f"::{d.severity} {props}::{_github_data(message)}")
+        yield f"::{d.severity} {props}::{_github_data(message)}"
     if rest:
         errors = sum(d.is_error for d in rest)
-        out.append(
-            f"::group::{_plural(len(rest), 'more problem')} not annotated "
-            f"({_plural(errors, 'error')}, {_plural(len(rest) - errors, 'warning')}; "
-            f"GitHub shows {GITHUB_ANNOTATION_LIMIT} of each per step)"
-        )
-        out.extend(_line(d) for d in rest)
-        out.append("::endgroup::")
-    out.append(summary(diagnostics))
-    return "\n".join(out)
+        yield (f"::group::{_plural(len(rest), 'more problem')} not annotated "
+               f"({_plural(errors, 'error')}, {_plural(len(rest) - errors, 'warning')}; "
+               f"GitHub shows {GITHUB_ANNOTATION_LIMIT} of each per step)")
+        yield from map(_line, rest)
+        yield "::endgroup::"
+    yield summary(diagnostics)
 
 
 def write(diagnostics: Iterable[Diagnostic], fmt: str, source: Lines | None = None) -> str:
     """Diagnostics in a format; `source` gives the lines the text format quotes."""
-    items = sorted(diagnostics, key=sort_key)
+    return "\n".join(lines(sorted(diagnostics, key=sort_key), fmt, source))
+
+
+def lines(diagnostics: list[Diagnostic], fmt: str, source: Lines | None = None) -> Iterator[str]:
+    """`write`'s lines for diagnostics already in order (sort_key), one at a time."""
     if fmt == "json":
-        return format_json(items)
+        return json_lines(diagnostics)
     if fmt == "github":
-        return format_github(items)
-    return format_text(items, source)
+        return github_lines(diagnostics)
+    return text_lines(diagnostics, source)
+
+
+def encoded(text: Iterable[str], batch: int = 1000) -> Iterator[bytes]:
+    """Lines joined by newlines, UTF-8 (surrogates from undecodable file names as their bytes),
+    a batch of lines at a time: tens of megabytes are never one string."""
+    text = iter(text)
+    separator = ""
+    while chunk := list(itertools.islice(text, batch)):
+        yield (separator + "\n".join(chunk)).encode("utf-8", "surrogateescape")
+        separator = "\n"
 
 
 @dataclass(frozen=True)

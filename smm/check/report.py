@@ -13,12 +13,13 @@ makes the report be written afresh.
 from __future__ import annotations
 
 import hashlib
+import os
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, Callable, Iterable
 
-from smm.check.diagnostics import Diagnostic, write
+from smm.check.diagnostics import Diagnostic, encoded, lines, sort_key
 from smm.check.run import CheckRun, _relative, select
 from smm.workspace.cache import recall_bytes, remember_bytes
 from smm.workspace.files import SourceLines
@@ -26,21 +27,41 @@ from smm.workspace.files import SourceLines
 
 @dataclass(frozen=True)
 class CheckOutput:
-    """The problems in a format, UTF-8 (never decoded: Chinese text would take up to four bytes a
-    character in memory): `data`, or the kept copy (`kept`: its file and where the bytes start)."""
+    """The problems in a format, UTF-8 (never one string: tens of megabytes, and Chinese text
+    would take up to four bytes a character in memory): copied from the kept copy (`kept`: its
+    file, open where the bytes start), else made a batch of lines at a time as they are written."""
 
     errors: bool  # whether any of them is an error
-    data: bytes = b""
-    kept: tuple[Path, int] | None = None
+    kept: BinaryIO | None = None
+    made: Callable[[], Iterable[bytes]] | None = None
 
     def write_to(self, out: BinaryIO) -> None:
         if self.kept is None:
-            out.write(self.data)
+            out.writelines(self.made())
             return
-        file, start = self.kept
-        with open(file, "rb") as handle:
-            handle.seek(start)
-            shutil.copyfileobj(handle, out, 1 << 20)
+        with self.kept:
+            if not _sent(self.kept, out):
+                shutil.copyfileobj(self.kept, out, 1 << 20)
+
+
+def _sent(file: BinaryIO, out: BinaryIO) -> bool:
+    """Copy the rest of the file to `out` in the kernel (os.sendfile, no pass through Python);
+    False when `out` has no file descriptor or the kernel cannot, before anything was sent."""
+    try:
+        target = out.fileno()
+    except (OSError, ValueError, AttributeError):  # io.UnsupportedOperation: an in-memory file
+        return False
+    out.flush()
+    start = offset = file.tell()
+    end = os.fstat(file.fileno()).st_size
+    try:
+        while offset < end and (sent := os.sendfile(target, file.fileno(), offset, end - offset)):
+            offset += sent
+    except OSError:
+        if offset > start:  # some of it went out: a broken pipe, a full disk
+            raise
+        return False
+    return True
 
 
 def report(run: CheckRun, fmt: str, paths: list[Path]) -> CheckOutput:
@@ -51,13 +72,19 @@ def report(run: CheckRun, fmt: str, paths: list[Path]) -> CheckOutput:
     name = f"report-{fmt}" + ("-paths" if paths else "")  # the last full report and the last of some paths
     kept = recall_bytes(root, name, key) if key else None
     if kept is not None:
-        file, start, note = kept
-        return CheckOutput(note == "errors", kept=(file, start))
-    found = select(run.diagnostics(), root, paths)
-    made = CheckOutput(any(d.is_error for d in found), write(found, fmt, SourceLines(root).line).encode("utf-8", "surrogateescape"))
+        file, note = kept
+        return CheckOutput(note == "errors", kept=file)
+    found = sorted(select(run.diagnostics(), root, paths), key=sort_key)
+    errors = any(d.is_error for d in found)
+
+    def made() -> Iterable[bytes]:
+        return encoded(lines(found, fmt, SourceLines(root).line))
+
     if key and run.checks.exact:
-        remember_bytes(root, name, key, "errors" if made.errors else "fine", made.data)
-    return made
+        kept = remember_bytes(root, name, key, "errors" if errors else "fine", made())
+        if kept is not None:
+            return CheckOutput(errors, kept=kept)
+    return CheckOutput(errors, made=made)
 
 
 def _key(run: CheckRun, fmt: str, paths: list[Path], others: list[Diagnostic]) -> str | None:

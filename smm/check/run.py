@@ -8,13 +8,13 @@
                     checks across posts, its problems) while the post's bytes, the settings and
                     its media files are unchanged; the due date every time
       check      ── across posts: duplicate ids, publish records, the promotional share,
-                    goals, calendar gaps, accounts that cannot publish
+                    goals, calendar gaps, accounts that cannot publish (those that follow from
+                    the posts' summaries alone are kept between runs: smm.check.across)
 """
 
 from __future__ import annotations
 
 import hashlib
-import multiprocessing
 import os
 import pickle
 from dataclasses import dataclass
@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
+from smm.check.across import KeptAcross, posts_digest
 from smm.check.derived import check_comments, check_evergreen, check_variants
 from smm.check.diagnostics import ERROR, WARNING, Diagnostic
 from smm.check.personas import check_audience, check_quiet_personas
@@ -38,7 +39,7 @@ from smm.workspace.cache import MISS, FileCache, recall, remember
 from smm.workspace.calendar import CALENDAR_FILE, gaps
 from smm.workspace.config import PLATFORMS_FILE, Config
 from smm.workspace.files import MAX_TEXT_BYTES, SourceLines
-from smm.workspace.repo import Repo, ShardedCache, _quiet_worker, load_repo, shard_of
+from smm.workspace.repo import Repo, ShardedCache, forked_pool, load_repo, shard_of
 from smm.workspace.kept_settings import kept_settings
 from smm.workspace.schema import did_you_mean
 from smm.workspace.settings import Settings
@@ -89,10 +90,15 @@ def start_check(root: Path, now: datetime, paths: list[Path] | None = None,
     checks = PostChecks(now, key, [_relative(root, p) for p in paths or []] or None)
     repo = load_repo(root, checks, settings)
     planned = reshares(repo.posts, repo.records, repo.calendar, repo.config.timezone, now, now + RESHARES_AHEAD)
-    repo.diagnostics += (repo.voice.check_calendar(repo.posts + planned) + check_duplicate_ids(repo.posts + repo.broken)
-                         + check_records(repo) + check_jobs_needing_a_human(repo) + check_gaps(repo, now)
-                         + check_daily_limits(repo) + check_replies(repo) + check_evergreen(repo)
-                         + check_quiet_personas(repo, now))
+    kept = KeptAcross(root, key, posts_digest(key, checks.summaries))
+    repo.diagnostics += (
+        kept.result("promotional share", lambda: repo.voice.check_calendar(repo.posts + planned),
+                    also="".join(f"\0{p.file}\0{p.id}\0{p.publish_at.isoformat()}" for p in planned))
+        + kept.result("duplicate ids", lambda: check_duplicate_ids(repo.posts + repo.broken))
+        + check_records(repo) + check_jobs_needing_a_human(repo) + check_gaps(repo, now)
+        + kept.result("daily limits", lambda: check_daily_limits(repo)) + check_replies(repo) + check_evergreen(repo)
+        + check_quiet_personas(repo, now))
+    kept.save()
     return CheckRun(repo, key, checks)
 
 
@@ -105,6 +111,7 @@ class Checked:
     media: tuple  # (name, state) of each media file it names, as it was checked
     foreign: list[Diagnostic]  # its problems in other files (a template it uses)
     own_digest: bytes  # of its problems in its own file, pickled (kept apart, in `owns-SHARD-N`, by this digest)
+    summary_digest: bytes  # of `post` pickled: the checks across posts kept with smm.check.across depend on it alone
 
 
 class PostChecks:
@@ -120,6 +127,7 @@ class PostChecks:
         self.index: ShardedCache | None = None  # `checks-SHARD-N` in the cache folder
         self.media_states: dict[str, tuple] = {}
         self.own: dict[str, tuple[bytes | None, bytes, bytes | None]] = {}  # reported file → CheckRun.own
+        self.summaries: dict[str, bytes] = {}  # each post file read → Checked.summary_digest
         self.made: dict[bytes, bytes] = {}  # own problems pickled this run, by their digest
         self.owns: dict[str, dict[bytes, bytes]] = {}  # own problems kept by earlier runs, by index file
         self.exact = True  # False: a post's kept problems were missing and it changed since (the report is not kept)
@@ -140,11 +148,12 @@ class PostChecks:
         templates and platforms are imported there, while this one loads the index)."""
         files = [f for f in self.wanted or [] if f.endswith(".md") and (repo.root / f).is_file()
                  and not self.probably_fresh(repo.root, f)]
-        if 0 < len(files) <= AHEAD_AT_MOST and (os.cpu_count() or 1) > 1 and "fork" in multiprocessing.get_all_start_methods():
+        if 0 < len(files) <= AHEAD_AT_MOST:
             global _AHEAD
             _AHEAD = (self, repo)
-            self.ahead = multiprocessing.get_context("fork").Pool(1, initializer=_quiet_worker)
-            self.ahead_result = self.ahead.apply_async(_check_ahead, (files,))
+            self.ahead = forked_pool(1)
+            if self.ahead is not None:
+                self.ahead_result = self.ahead.apply_async(_check_ahead, (files,))
             _AHEAD = None
 
     def stop(self) -> None:
@@ -174,6 +183,7 @@ class PostChecks:
                 self.check_file(repo, file, data)
             self.made[checked.own_digest] = own
             cache.store(file, checked)
+        self.summaries[file] = checked.summary_digest
         if self.wanted is None or _under(file, self.wanted):
             self.own[file] = (cache.digests.get(file), checked.own_digest, own)
         post = checked.post
@@ -189,8 +199,9 @@ class PostChecks:
             found += self.inspect(repo, post)  # a post with errors: the checks it can bear
         own = pickle.dumps([d for d in found if d.file == file], pickle.HIGHEST_PROTOCOL)
         names = media_names(post) if post is not None and post.valid else []
-        return Checked(post and post.summary(), self.media_state(repo.root, names), [d for d in found if d.file != file],
-                       hashlib.blake2b(own, digest_size=16).digest()), own
+        summary = post and post.summary()
+        return Checked(summary, self.media_state(repo.root, names), [d for d in found if d.file != file],
+                       _digest(own), _digest(pickle.dumps(summary, pickle.HIGHEST_PROTOCOL))), own
 
     def own_problems(self, repo: Repo, file: str) -> bytes:
         """A reported file's problems in itself, pickled: made this run, else kept in the index's
@@ -236,15 +247,17 @@ class PostChecks:
         return tuple((name, self.media_states.get(name) or self.media_states.setdefault(name, _file_state(root, name)))
                      for name in names)
 
-    def save(self, shard: int) -> dict:
+    def save(self, shard: int) -> tuple[dict, dict]:
         """Keep the results of a shard this process read for the next run; its files' own problems
-        (pickled) go to the main process."""
+        (pickled) and the digests of their summaries go to the main process."""
         if self.index is not None:
             self.index.save(shard, self._keep_owns)
-        return {file: own for file, own in self.own.items() if shard_of(file) == shard}
+        return ({file: own for file, own in self.own.items() if shard_of(file) == shard},
+                {file: digest for file, digest in self.summaries.items() if shard_of(file) == shard})
 
-    def merge(self, handed: dict) -> None:
-        self.own.update(handed)
+    def merge(self, handed: tuple[dict, dict]) -> None:
+        self.own.update(handed[0])
+        self.summaries.update(handed[1])
 
 
 AHEAD_AT_MOST = 20  # posts asked for; more are checked with the rest (two processes when many changed)
@@ -275,6 +288,10 @@ def check_settings(root: Path) -> tuple[Settings, bytes]:
 def _add_platform_facts(settings: Settings) -> None:
     settings.found["adapters"] = check_adapters(settings.config)
     settings.daily_limits = daily_limits(settings.config)
+
+
+def _digest(data: bytes) -> bytes:
+    return hashlib.blake2b(data, digest_size=16).digest()
 
 
 def _relative(root: Path, path: Path) -> str:

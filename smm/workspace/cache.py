@@ -20,6 +20,7 @@ import pickle
 import stat
 import time
 from pathlib import Path
+from typing import BinaryIO, Callable, Iterable
 
 from smm.workspace.files import open_regular
 
@@ -142,7 +143,7 @@ class FileCache:
         entries.update(self.fresh)
         if before_writing is not None:
             before_writing(self, entries)
-        _write(self.path, (self.version, (time.time_ns(), entries)))
+        _write_pickle(self.path, (self.version, (time.time_ns(), entries)))
 
 
 def recall(root: Path, name: str, version: str) -> object:
@@ -152,25 +153,42 @@ def recall(root: Path, name: str, version: str) -> object:
 
 def remember(root: Path, name: str, version: str, value: object) -> None:
     """Keep one value for the next run (best effort)."""
-    _write(cache_dir(root) / f"{name}.pickle", (version, value))
+    _write_pickle(cache_dir(root) / f"{name}.pickle", (version, value))
 
 
-def recall_bytes(root: Path, name: str, version: str) -> tuple[Path, int, str] | None:
-    """(file, where its bytes start, the note kept with them) of bytes kept under `name` with this
-    version (`remember_bytes`): to be copied out as they are (tens of megabytes never enter Python)."""
-    path = cache_dir(root) / f"{name}.bytes"
+def recall_bytes(root: Path, name: str, version: str) -> tuple[BinaryIO, str] | None:
+    """(the file open where its bytes start, the note kept with them) of bytes kept under `name`
+    with this version (`remember_bytes`): to be copied out as they are (tens of megabytes never
+    enter Python); open, so a run that replaces them meanwhile changes nothing here."""
     try:
-        with open(path, "rb") as handle:
-            header = handle.readline(1000)
+        handle = open(cache_dir(root) / f"{name}.bytes", "rb")
     except OSError:
         return None
+    try:
+        header = handle.readline(1000)
+    except OSError:
+        header = b""
     saved_version, _, note = header.decode("ascii", "replace").rstrip("\n").partition(" ")
-    return (path, len(header), note) if header.endswith(b"\n") and saved_version == version else None
+    if header.endswith(b"\n") and saved_version == version:
+        return handle, note
+    handle.close()
+    return None
 
 
-def remember_bytes(root: Path, name: str, version: str, note: str, data: bytes) -> None:
-    """Keep bytes for the next run after a header line (the version and a one-word note); best effort."""
-    _write(cache_dir(root) / f"{name}.bytes", f"{version} {note}\n".encode("ascii") + data, raw=True)
+def remember_bytes(root: Path, name: str, version: str, note: str, chunks: Iterable[bytes]) -> BinaryIO | None:
+    """Keep bytes, written a chunk at a time, for the next run after a header line (the version and
+    a one-word note); the file, open where they start (to copy them out), or None when it could
+    not be written (best effort)."""
+    header = f"{version} {note}\n".encode("ascii")
+
+    def fill(handle: BinaryIO) -> None:
+        handle.write(header)
+        handle.writelines(chunks)
+
+    kept = _write(cache_dir(root) / f"{name}.bytes", fill)
+    if kept is not None:
+        kept.seek(len(header))
+    return kept
 
 
 def _read(path: Path, version: str) -> object:
@@ -187,21 +205,31 @@ def _read(path: Path, version: str) -> object:
             gc.enable()
 
 
-def _write(path: Path, payload: object, raw: bool = False) -> None:
-    """Pickle payload (`raw`: bytes as they are) to path through a temporary file; an unwritable
-    cache is skipped."""
+def _write_pickle(path: Path, payload: object) -> None:
+    kept = _write(path, lambda handle: pickle.dump(payload, handle, protocol=pickle.HIGHEST_PROTOCOL))
+    if kept is not None:
+        kept.close()
+
+
+def _write(path: Path, fill: Callable[[BinaryIO], None]) -> BinaryIO | None:
+    """Write path through a temporary file (`fill` writes it); the file, open for reading, or None
+    when the cache is unwritable."""
     temp = path.with_suffix(f".tmp{os.getpid()}")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        with open(temp, "wb") as handle:
-            if raw:
-                handle.write(payload)
-            else:
-                pickle.dump(payload, handle, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(temp, path)
+        handle = open(temp, "w+b")
+        try:
+            fill(handle)
+            handle.flush()
+            os.replace(temp, path)
+        except BaseException:
+            handle.close()
+            raise
+        return handle
     except OSError as exc:  # a read-only home or cache folder, a file in its place: the next run computes again
         _discard(temp)
         log.debug("cache %s not written: %s", path, exc.strerror)
+        return None
     except BaseException:  # interrupted (Ctrl-C): no half-written file left behind
         _discard(temp)
         raise

@@ -18,6 +18,9 @@ from smm.workspace.schema import did_you_mean
 from smm.workspace.timezones import exact, local
 
 CALENDAR_FILE = "brand/calendar.yml"
+# A post on a local day from start's to end's is at most a day (and a daylight-saving hour) outside
+# [start, end]: those further away are not looked at (most of a large repository)
+NEAR_DAY = timedelta(days=2)
 WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
 
 
@@ -107,8 +110,9 @@ def gaps(calendar: Calendar, posts: list[Post], tz: tzinfo, start: datetime, end
     Each post fills at most one slot: the nearest open one of its pillar on its day.
     """
     by_day: dict[date, list[Post]] = {}
+    first, last = start - NEAR_DAY, end + NEAR_DAY
     for p in posts:
-        if p.publish_at and (drafts_fill or not p.draft):
+        if p.publish_at and first <= p.publish_at <= last and (drafts_fill or not p.draft):
             by_day.setdefault(p.publish_at.astimezone(tz).date(), []).append(p)
     open_slots = []
     day = start.astimezone(tz).date()

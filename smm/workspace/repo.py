@@ -9,7 +9,6 @@ from __future__ import annotations
 import gc
 import hashlib
 import importlib
-import multiprocessing
 import os
 import signal
 import sys
@@ -181,8 +180,9 @@ def _load_posts(repo: Repo, reader: Reader | None) -> Repo:
     fresh = (lambda f: reader.probably_fresh(root, f)) if reader else (lambda f: caches(f).probably_fresh(f))
     work = sum(not fresh(f) for chunk in chunks for f in chunk)
     _WORK = (repo, reader, caches, chunks)
-    if work >= PARALLEL_FROM and (os.cpu_count() or 1) > 1 and "fork" in multiprocessing.get_all_start_methods():
-        with multiprocessing.get_context("fork").Pool(SHARDS - 1, initializer=_quiet_worker) as pool:
+    pool = forked_pool(SHARDS - 1) if work >= PARALLEL_FROM else None
+    if pool is not None:
+        with pool:
             pending = pool.map_async(_load_shard_in_worker, range(1, SHARDS))
             results = [_load_shard(0)] + pending.get()
     else:
@@ -222,6 +222,16 @@ def _load_shard(index: int) -> tuple[list[Post], list[Diagnostic], object]:
             posts.append(post)
     caches.save(index)
     return posts, found, reader.save(index) if reader is not None else None
+
+
+def forked_pool(processes: int):
+    """A pool of worker processes forked from this one (multiprocessing.Pool; they see its globals
+    as they are now), or None where more processes cannot help: one core, or no fork."""
+    import multiprocessing  # only where the work is worth a second process (never for a warm check)
+
+    if (os.cpu_count() or 1) < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        return None
+    return multiprocessing.get_context("fork").Pool(processes, initializer=_quiet_worker)
 
 
 def _quiet_worker() -> None:

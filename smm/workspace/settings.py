@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+import pickle
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable
@@ -84,6 +85,26 @@ class Settings:
     @property
     def diagnostics(self) -> list[Diagnostic]:
         return [d for found in self.found.values() for d in found]
+
+    def __getstate__(self) -> dict:
+        """Kept between runs (smm.workspace.kept_settings) with the voice rules pickled apart, and
+        unpickled when first used: a check that checks no post again never imports the voice engine."""
+        state = dict(self.__dict__)
+        if state["voice"] is not None:
+            state["voice"] = pickle.dumps(state["voice"], pickle.HIGHEST_PROTOCOL)
+        return state
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+        if isinstance(state["voice"], bytes):
+            del self.__dict__["voice"]
+            self.__dict__["_voice_pickled"] = state["voice"]
+
+    def __getattr__(self, name: str) -> object:
+        if name == "voice" and "_voice_pickled" in self.__dict__:
+            self.voice = pickle.loads(self.__dict__.pop("_voice_pickled"))
+            return self.voice
+        raise AttributeError(name)
 
 
 def load_settings(root: Path, voice: bool = False) -> Settings:
