@@ -215,7 +215,7 @@ class PostChecks:
         return own
 
     def _owns(self, root: Path, cache: FileCache) -> dict[bytes, bytes]:
-        name = cache.path.stem.replace("checks-", "owns-", 1)
+        name = _owns_name(cache)
         if name not in self.owns:
             kept = recall(root, name, self.settings_key.hex())
             self.owns[name] = kept if isinstance(kept, dict) else {}
@@ -226,7 +226,7 @@ class PostChecks:
         and new (an interrupted save leaves the old index with what it needs)."""
         kept = self._owns(cache.root, cache)
         wanted = {entry[2].own_digest for entry in entries.values()} | {entry[2].own_digest for entry in cache.entries.values()}
-        remember(cache.root, cache.path.stem.replace("checks-", "owns-", 1), self.settings_key.hex(),
+        remember(cache.root, _owns_name(cache), self.settings_key.hex(),
                  {d: self.made.get(d) or kept[d] for d in wanted if d in self.made or d in kept})
 
     def inspect(self, repo: Repo, post: Post) -> list[Diagnostic]:
@@ -288,6 +288,11 @@ def check_settings(root: Path) -> tuple[Settings, bytes]:
 def _add_platform_facts(settings: Settings) -> None:
     settings.found["adapters"] = check_adapters(settings.config)
     settings.daily_limits = daily_limits(settings.config)
+
+
+def _owns_name(cache: FileCache) -> str:
+    """The cache file of the own problems an index file's entries name (`checks-S-N` → `owns-S-N`)."""
+    return cache.path.stem.replace("checks-", "owns-", 1)
 
 
 def _digest(data: bytes) -> bytes:

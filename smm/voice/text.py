@@ -332,15 +332,20 @@ def _normalize_slow(text: str) -> Normalized:
     orig_starts: list[int] = []
     orig_ends: list[int] = []
     n = 0
-    run_start = None  # start of a one-to-one run (orig index)
+    in_run = False  # the last piece mapped one to one: the next such piece extends its entry
+
+    def one_to_one(i: int, j: int) -> None:  # text[i:j] stands as it is, at n
+        nonlocal in_run
+        if not in_run:
+            in_run = True
+            norm_starts.append(n)
+            orig_starts.append(i)
+            orig_ends.append(i)
+        orig_ends[-1] = j
+
     for start, end, plain in _stretches(text):
         if plain:
-            if run_start is None:
-                run_start = start
-                norm_starts.append(n)
-                orig_starts.append(start)
-                orig_ends.append(start)
-            orig_ends[-1] = end
+            one_to_one(start, end)
             out.append(text[start:end])
             n += end - start
             continue
@@ -356,14 +361,9 @@ def _normalize_slow(text: str) -> Normalized:
                 if len(_NFKC_CACHE) < 10_000:
                     _NFKC_CACHE[cluster] = norm
             if len(norm) == len(cluster) == 1:
-                if run_start is None:
-                    run_start = i
-                    norm_starts.append(n)
-                    orig_starts.append(i)
-                    orig_ends.append(i)
-                orig_ends[-1] = j
+                one_to_one(i, j)
             else:
-                run_start = None
+                in_run = False
                 norm_starts.append(n)
                 orig_starts.append(i)
                 orig_ends.append(j)
