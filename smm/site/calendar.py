@@ -31,19 +31,12 @@ def entries_by_day(repo, start: date, end: date) -> dict[date, list[Entry]]:
     tz = repo.config.timezone
     found: dict[date, list[Entry]] = {}
     first, last = datetime.combine(start, time(), tzinfo=tz), datetime.combine(end, time(), tzinfo=tz)
-    for e in timeline(repo.calendar, near(repo.posts, first, last), tz, first, last):
+    for e in timeline(repo.calendar, repo.posts, tz, first, last):
         p = e.post
         entry = (Entry(f"{e.at:%H:%M}", p.title, p.pillar, p.id, bool(p.draft), first_language(p)) if p else
                  Entry(f"{e.at:%H:%M}", e.slot.label or e.slot.pillar or "", e.slot.pillar, None, False, None))
         found.setdefault(e.at.date(), []).append(entry)
     return found
-
-
-def near(posts: list, first: datetime, last: datetime) -> list:
-    """The posts from a day before `first` to a day after `last`'s day: their timeline from `first`
-    to `last` is that of every post (a day's slots are filled by that day's posts only, see
-    smm.workspace.calendar.gaps; the margins cover a time change at midnight), computed faster."""
-    return [p for p in posts if p.publish_at and first - timedelta(days=1) <= p.publish_at < last + timedelta(days=2)]
 
 
 def span(repo, today: date) -> tuple[date, date]:

@@ -102,6 +102,13 @@ def scheduled(posts: list[Post], tz: tzinfo, start: datetime, end: datetime) -> 
     ]
 
 
+def near(posts: list[Post], start: datetime, end: datetime) -> list[Post]:
+    """The posts at most NEAR_DAY outside [start, end]: the only ones that can fill a slot on a day
+    from start's to end's (most of a large repository is further away)."""
+    first, last = start - NEAR_DAY, end + NEAR_DAY
+    return [p for p in posts if p.publish_at and first <= p.publish_at <= last]
+
+
 def gaps(calendar: Calendar, posts: list[Post], tz: tzinfo, start: datetime, end: datetime,
          drafts_fill: bool = False) -> list[CalendarEntry]:
     """Slot occurrences in [start, end) that no non-draft post (any post, with `drafts_fill`)
@@ -110,9 +117,8 @@ def gaps(calendar: Calendar, posts: list[Post], tz: tzinfo, start: datetime, end
     Each post fills at most one slot: the nearest open one of its pillar on its day.
     """
     by_day: dict[date, list[Post]] = {}
-    first, last = start - NEAR_DAY, end + NEAR_DAY
-    for p in posts:
-        if p.publish_at and first <= p.publish_at <= last and (drafts_fill or not p.draft):
+    for p in near(posts, start, end):
+        if drafts_fill or not p.draft:
             by_day.setdefault(p.publish_at.astimezone(tz).date(), []).append(p)
     open_slots = []
     day = start.astimezone(tz).date()
@@ -130,6 +136,7 @@ def gaps(calendar: Calendar, posts: list[Post], tz: tzinfo, start: datetime, end
 
 
 def timeline(calendar: Calendar, posts: list[Post], tz: tzinfo, start: datetime, end: datetime) -> list[CalendarEntry]:
+    posts = near(posts, start, end)  # what both look at
     entries = scheduled(posts, tz, start, end) + gaps(calendar, posts, tz, start, end)
     return sorted(entries, key=lambda e: (e.at, e.post is None, e.post.id if e.post else ""))
 
