@@ -5,7 +5,7 @@ otherwise (smm.site.catalogue.interface_language); the text, Markdown and JSON r
 
 from __future__ import annotations
 
-from smm.site.catalogue import interface_language
+from smm.site.catalogue import in_language, interface_language
 
 WORDS: dict[str, tuple[str, str]] = {  # key: (English, Chinese)
     "title": ("{brand}: social media report", "{brand}：社交媒体报告"),
@@ -161,8 +161,7 @@ WORDS: dict[str, tuple[str, str]] = {  # key: (English, Chinese)
 
 def interface_words(page_lang: str = "en") -> dict[str, str]:
     """Every message in the interface language of `page_lang` (English by default)."""
-    index = 1 if interface_language(page_lang) == "zh" else 0
-    return {key: texts[index] for key, texts in WORDS.items()}
+    return in_language(WORDS, page_lang)
 
 
 VALUES: dict[str, str] = {  # the values the report's data spells in English: their Chinese names

@@ -94,5 +94,10 @@ def interface_language(page_lang: str) -> str:
 
 def catalogue(page_lang: str) -> dict[str, str]:
     """Every message in the interface language of `page_lang`."""
+    return in_language(MESSAGES, page_lang)
+
+
+def in_language(texts: dict[str, tuple[str, str]], page_lang: str) -> dict[str, str]:
+    """key → its text in the interface language of `page_lang`, from (English, Chinese) pairs."""
     index = 1 if interface_language(page_lang) == "zh" else 0
-    return {key: texts[index] for key, texts in MESSAGES.items()}
+    return {key: pair[index] for key, pair in texts.items()}
