@@ -77,14 +77,16 @@ class FileCache:
         for `lookup`, which then needs no second look."""
         saved_ns, entries = self._loaded or self._load()
         trusted_before = saved_ns - _RACY_NS
-        root, stamps, hits, found = self.root_str, self._stamps, self._hits, []
+        folder, stamps, hits, found = os.path.join(self.root_str, ""), self._stamps, self._hits, []
         for file in files:
-            stamp = stamps[file] = _stamp(os.path.join(root, file))
+            stamp = _stamp(folder + file)
             entry = entries.get(file)
             if entry is None or stamp is None or entry[0] != stamp:
                 found.append(file)
             elif stamp[0] < trusted_before:
                 hits[file] = entry
+                continue
+            stamps[file] = stamp
         return found
 
     def lookup(self, file: str, limit: int) -> tuple[object, bytes | None]:
@@ -92,7 +94,6 @@ class FileCache:
         self.seen.add(file)
         entry = self._hits.pop(file, None)
         if entry is not None:
-            self._stamps.pop(file, None)
             self.digests[file] = entry[1]
             self._pending = (file, entry[0], entry[1])
             return entry[2], None
