@@ -8,7 +8,7 @@
 `str.count`, a regular expression) where the exact count finds URLs and links, shortens them and
 segments graphemes: a candidate part whose `high` is within the limit fits, one whose `low` is over
 does not, and only the others are counted. Each bound is proved in its docstring from the counting
-function as it is written (smm.render.counting, smm.platforms.*), and tests/test_render_bounds.py
+function as it is written (smm.render.counting, smm.platforms.*), and tests/test_fit_fast.py
 checks it on many generated texts. X's count is not bounded here: bounds as cheap as the proofs
 allow cost about as much as its count. A network without bounds is always counted exactly.
 """

@@ -109,11 +109,14 @@ def _finer(piece: str, level: int) -> list[str] | None:
 
 def _cut(text: str, boundary: regex.Pattern) -> list[str]:
     """Cut at boundaries that fall outside URLs, hashtags and mentions."""
-    protected = [(m.start(), m.end()) for m in _atoms(text) if m.end() - m.start() > 1]
-    pieces, start = [], 0
+    protected = [(m.start(), m.end()) for m in _atoms(text) if m.end() - m.start() > 1]  # in order, apart
+    pieces, start, next_atom = [], 0, 0
     for m in boundary.finditer(text):
-        cut = m.end()
-        if 0 < cut < len(text) and not any(a < cut < b for a, b in protected):
+        cut = m.end()  # (never less than the last)
+        while next_atom < len(protected) and protected[next_atom][1] <= cut:
+            next_atom += 1
+        inside = next_atom < len(protected) and protected[next_atom][0] < cut
+        if 0 < cut < len(text) and not inside:
             pieces.append(text[start:cut])
             start = cut
     pieces.append(text[start:])

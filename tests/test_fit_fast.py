@@ -1,6 +1,7 @@
-"""The cheap bounds that spare counting while a thread is fitted (smm.render.bounds, issue 14): each
-network's bounds hold around its exact count, and splitting with them gives exactly the parts that
-counting every candidate gives."""
+"""The shortcuts of fitting a text into a thread give what the plain way gives (issue 14): each
+network's cheap bounds (smm.render.bounds) hold around its exact count, splitting with them gives
+exactly the parts that counting every candidate gives, and cutting at boundaries skips URLs,
+hashtags and mentions in one sweep as it did with a check of each."""
 
 from __future__ import annotations
 
@@ -129,3 +130,25 @@ def test_fitting_with_bounds_as_counting_at_every_room(platform, text):
     plain, bounded = fitting(length), fitting(length, bounds.bounds_for(platform))
     exact = length(text)
     assert [bounded(text, room) for room in range(exact - 30, exact + 30)] == [plain(text, room) for room in range(exact - 30, exact + 30)]
+
+
+def plain_cut(text, boundary):
+    """split._cut as it was: each boundary checked against every URL, hashtag and mention."""
+    from smm.render.split import _atoms
+    protected = [(m.start(), m.end()) for m in _atoms(text) if m.end() - m.start() > 1]
+    pieces, start = [], 0
+    for m in boundary.finditer(text):
+        cut = m.end()
+        if 0 < cut < len(text) and not any(a < cut < b for a, b in protected):
+            pieces.append(text[start:cut])
+            start = cut
+    pieces.append(text[start:])
+    return [p for p in pieces if p]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(TEXTS, GLUED))
+def test_cuts_skip_urls_hashtags_and_mentions_as_before(text):
+    from smm.render.split import _SENTENCE_END, _WORD_BREAK, _cut
+    for boundary in (_SENTENCE_END, _WORD_BREAK):
+        assert _cut(text, boundary) == plain_cut(text, boundary)
