@@ -431,3 +431,33 @@ def test_a_build_into_a_new_folder_reuses_the_cached_post_pages_with_its_own_tim
         text = (root / "fresh" / page).read_text(encoding="utf-8")
         assert ("2026-11-21 10:00" in text) == later and text.count("<footer") == 1
         assert _unstamped(root / "fresh" / page) == _unstamped(root / "_site" / page)
+
+
+def _tree(out: Path) -> dict[str, bytes]:
+    return {p.relative_to(out).as_posix(): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()}
+
+
+@pytest.mark.parametrize(("edits", "hidden"), [
+    ([("b.md", post_text("B text", title="B", id="a"))], {"a.md", "b.md"}),  # b's id is a's file name
+    ([("b.md", post_text("B text", title="B", id="same")), ("a.md", post_text("A text", title="A", id="same"))],
+     {"a.md", "b.md"}),
+    ([("c.md", post_text("C text", title="C", id="a")), ("b.md", post_text("B text", title="B", id="a"))],
+     {"a.md", "b.md", "c.md"}),  # three posts, one id
+    ([("b.md", post_text("B text", title="B", id="a", platforms="[nowhere]"))], {"a.md", "b.md"}),  # b has errors too
+    ([("b.md", post_text("B text", title="B", id="a")), ("a.md", post_text("A again", title="A", id="x"))], set()),
+])
+def test_posts_claiming_one_id_are_not_shown_and_a_rebuild_equals_a_fresh_build(make_repo, smm, edits, hidden):
+    """Two posts of one id would share one page, which one depending on which was built last."""
+    root = make_repo({"a.md": post_text("A text", title="A"), "b.md": post_text("B text", title="B"),
+                      "c.md": post_text("C text", title="C")})
+    assert build(smm)[0] == 0
+    for name, text in edits:
+        (root / "content" / name).write_text(text, encoding="utf-8")
+        code, built, err = build(smm)
+        assert code == 0, err
+    assert set(built["not_shown"]) == {f"content/{name}" for name in hidden}
+    shown = {"A", "B", "C"} - {name[0].upper() for name in hidden}
+    index = (root / "_site/assets/search-index.js").read_text(encoding="utf-8")
+    assert {t for t in ("A", "B", "C") if f'"{t}"' in index} == shown
+    assert build(smm, out="fresh")[0] == 0
+    assert _tree(root / "_site") == _tree(root / "fresh")
