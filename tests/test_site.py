@@ -493,3 +493,29 @@ def test_a_page_is_made_again_when_a_picture_it_shows_changes(make_repo, smm, po
     assert _tree(root / "_site") == _tree(root / "fresh") == _tree(root / "other")
     shown = [(root / "fresh" / p).read_bytes() for p in _tree(root / "fresh") if p.startswith("media/")]
     assert (OTHER_PICTURE in shown) == (edit == "replace") and len(shown) == (1 if picture == "cover.png" or edit == "remove" else 2)
+
+
+def _field(root: Path, post_id: str, line: str) -> None:
+    path = root / f"content/{post_id}.md"
+    path.write_text(path.read_text(encoding="utf-8").replace("---\n", f"---\n{line}\n", 1), encoding="utf-8")
+
+
+@pytest.mark.parametrize("edit", [
+    lambda root: _field(root, "p1", "audience: [cafe-owner]"),  # the persona table
+    lambda root: _field(root, "p2", "campaign: c1"),
+    lambda root: (root / "content/p3.md").write_text((root / "content/p3.md").read_text(encoding="utf-8").replace(
+        "pillar: tips", "pillar: news"), encoding="utf-8"),
+    lambda root: (root / "content/p2.md").write_text((root / "content/p2.md").read_text(encoding="utf-8").replace(
+        "Title of p2", "Renamed p2"), encoding="utf-8"),
+])
+def test_report_pages_are_made_again_when_what_they_show_of_a_published_post_changes(tmp_path, monkeypatch, smm, edit):
+    write_fixture(tmp_path)
+    shutil.copy(ROOT / "brand/personas.yml", tmp_path / "brand/personas.yml")
+    monkeypatch.chdir(tmp_path)
+    assert build(smm)[0] == 0
+    edit(tmp_path)
+    code, again, err = build(smm)
+    assert code == 0, err
+    assert "report/2026-11/index.html" in again["written"]
+    assert build(smm, out="fresh")[0] == 0
+    assert _tree(tmp_path / "_site") == _tree(tmp_path / "fresh")

@@ -102,6 +102,13 @@ def window(tz: tzinfo, now: datetime, period: str | None = None, from_: date | N
     return start, end
 
 
+def shown_of(post) -> tuple:
+    """What a report shows of a published post: title, pillar, campaign and audience (the site's
+    report pages are made again when it changes)."""
+    return (post.title, post.pillar, post.campaign,
+            tuple(a for a in (post.meta.get("audience") or []) if isinstance(a, str)))
+
+
 class History:
     """What the reports of several periods share (the site builds one per period): the jobs that
     went out (published_jobs), oldest first, with what a report shows of their posts; the posts
@@ -113,10 +120,9 @@ class History:
         self.jobs = []  # (post id, title, account, its options, when, pillar, campaign, url, audience)
         for job in published_jobs(repo.records, repo.posts):
             post = self.posts.get(base_id(job.post_id))  # a re-share is its post's, again
-            self.jobs.append((job.post_id, post.title if post else job.post_id, job.account,
-                              repo.config.accounts.get(job.account), job.published_at,
-                              post.pillar if post else None, post.campaign if post else None, job.url,
-                              tuple(a for a in (post.meta.get("audience") or []) if isinstance(a, str)) if post else ()))
+            title, pillar, campaign, audience = shown_of(post) if post else (job.post_id, None, None, ())
+            self.jobs.append((job.post_id, title, job.account, repo.config.accounts.get(job.account), job.published_at,
+                              pillar, campaign, job.url, audience))
         self.moments = [job[4] for job in self.jobs]
         self._upto: dict = {}  # (end, metrics) → what each report up to `end` reads (several periods end now)
 

@@ -77,11 +77,15 @@ def folder_state(root, folder: str) -> list[tuple]:
 
 
 def data_state(repo) -> str:
-    """A digest of what the reports read: data/ by file stat, the goals, the calendar and the
-    published posts' report fields."""
+    """A digest of what the reports read: data/ by file stat, the goals, the calendar and what
+    they show of each published post (a re-share's is its post's)."""
+    from smm.content.derived import base_id
+    from smm.report import shown_of
+
     state = [row for folder in DATA_DIRS for row in folder_state(repo.root, folder)]
-    posts = [(p.id, p.title, p.pillar, p.campaign, p.publish_at.timestamp() if p.publish_at else None)
-             for p in repo.posts if p.id in repo.records]
+    published = {base_id(post_id) for post_id in repo.records}
+    posts = [(p.id, shown_of(p), p.publish_at.timestamp() if p.publish_at else None)
+             for p in repo.posts if p.id in published]
     return digest(state, repo.goals, posts, repo.calendar)
 
 
