@@ -519,3 +519,22 @@ def test_report_pages_are_made_again_when_what_they_show_of_a_published_post_cha
     assert "report/2026-11/index.html" in again["written"]
     assert build(smm, out="fresh")[0] == 0
     assert _tree(tmp_path / "_site") == _tree(tmp_path / "fresh")
+
+
+@pytest.mark.parametrize("change", ["edit the picture", "remove the site's copy"])
+def test_pages_sharing_a_picture_stay_tied_to_it_through_builds_that_keep_them(make_repo, smm, change):
+    body = "Text.\n\n![A tin](content/media/p.png)"
+    root = make_repo({"p.md": post_text(body, **ARTICLE), "r.md": post_text(body, **{**ARTICLE, "title": "R"})},
+                     platforms=WECHAT, files={"content/media/p.png": PICTURE, "content/media/cover.png": PICTURE})
+    assert build(smm)[0] == 0
+    assert build(smm)[1]["written"] == []  # both pages kept: each must still know the pictures it shows
+    if change == "edit the picture":
+        (root / "content/media/p.png").write_bytes(OTHER_PICTURE)
+    else:
+        for name in [p for p in _tree(root / "_site") if p.startswith("media/")]:
+            (root / "_site" / name).unlink()
+    code, again, err = build(smm)
+    assert code == 0, err
+    assert {"posts/p/index.html", "posts/r/index.html"} <= set(again["written"])
+    assert build(smm, out="fresh")[0] == 0
+    assert _tree(root / "_site") == _tree(root / "fresh")

@@ -84,10 +84,9 @@ class SiteFolder:
             return
         self.current[path] = key
         if self.is_fresh(path, key):
-            for used in self.previous_uses.get(path, []):
-                if used not in self.current and self.is_fresh(used, self.previous.get(used)):
-                    self.current[used] = self.previous[used]
-                    self.uses.setdefault(path, []).append(used)
+            for used in self.previous_uses.get(path, []):  # each is fresh too (is_fresh)
+                self.current.setdefault(used, self.previous[used])
+                self.uses.setdefault(path, []).append(used)  # another page may have kept it already
             return
         outer, self._rendering = self._rendering, path
         try:
@@ -116,7 +115,8 @@ class SiteFolder:
             return False
         if path not in self._exists:
             self._exists[path] = os.path.isfile(os.path.join(self.out_str, path)) and all(
-                self.picture_unchanged(used, self.previous.get(used, "")) for used in self.previous_uses.get(path, ()))
+                used in self.previous and self.is_fresh(used, self.previous[used])
+                and self.picture_unchanged(used, self.previous[used]) for used in self.previous_uses.get(path, ()))
         return self._exists[path]
 
     def picture_unchanged(self, name: str, file: str) -> bool:
