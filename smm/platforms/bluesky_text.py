@@ -5,10 +5,10 @@ the facets (UTF-8 byte ranges) a post record carries."""
 from __future__ import annotations
 
 import re
-from urllib.parse import urlsplit
 
 import regex
 
+from smm.content.links import split_url
 from smm.render import counting
 
 # Link, mention and tag detection as @atproto/api's RichText detectFacets does it: its
@@ -91,8 +91,11 @@ def _trimmed(start: int, end: int, uri: str) -> tuple[int, int, str] | None:
 
 
 def short_url(url: str) -> str:
-    """How the Bluesky app shows a link: no scheme, path cut to 13 characters and `...`."""
-    parts = urlsplit(url)
+    """How the Bluesky app shows a link: no scheme, path cut to 13 characters and `...`; a URL
+    `split_url` cannot read is shown as written."""
+    parts = split_url(url)
+    if parts is None:
+        return url
     path = ("" if parts.path == "/" else parts.path) + (f"?{parts.query}" if parts.query else "") + (
         f"#{parts.fragment}" if parts.fragment else "")
     return parts.netloc + (path[:13] + "..." if len(path) > 15 else path)
