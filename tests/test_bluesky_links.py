@@ -1,6 +1,8 @@
-"""Malformed URLs anywhere smm reads a post's links.
+"""Links in posts as Bluesky shows them, and malformed URLs anywhere smm reads a post's links.
 
-Text no URL parser reads (`https://[abc/x`, a port over 65535) is
+Overlapping links (a URL glued to the text before it holding a bare domain, as smm's extension of
+detectFacets finds them) are shown and linked once: the first, as @atproto/api's RichText.segments()
+shows overlapping facets; a hashtag glued to a URL ends before it. Text no URL parser reads (`https://[abc/x`, a port over 65535) is
 no crash: Bluesky links it as detectFacets does and shows it as written (the app's toShortUrl falls
 back to the text when `new URL` throws), and UTM tagging leaves it as written.
 """
@@ -11,9 +13,12 @@ import json
 
 import pytest
 from conftest import ROOT, post_text
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from smm.errors import Rejected
 from smm.platforms import platform_class
+from smm.platforms.bluesky import Bluesky
 from smm.workspace.repo import load_repo
 
 BLUESKY = "timezone: UTC\nutm: {enabled: false}\naccounts:\n  bluesky: {platform: bluesky, handle: a.bsky.social, password_env: P}\n"
@@ -33,6 +38,83 @@ def bluesky_preview(make_repo, smm, body: str, platforms: str = BLUESKY) -> dict
     assert code == 0, err
     (account,) = shown[0]["accounts"]
     return account
+
+
+def marked(part: dict) -> str:
+    """A preview part's text with what each facet covers in ⟦ ⟧."""
+    data, out, position = part["text"].encode("utf-8"), [], 0
+    for facet in part.get("facets", []):
+        start, end = facet["index"]["byteStart"], facet["index"]["byteEnd"]
+        out += [data[position:start].decode("utf-8"), "⟦", data[start:end].decode("utf-8"), "⟧"]
+        position = end
+    return "".join(out) + data[position:].decode("utf-8")
+
+
+@pytest.mark.parametrize("body, shown, targets", [
+    # the reported case: the glued URL holds the bare domain after its "("
+    ("见https://a.com/(abcdefgh.com", "见⟦a.com/(abcdefgh.com⟧", ["https://a.com/(abcdefgh.com"]),
+    ("详见https://example.com/x(www.example.org/y) 谢谢", "详见⟦example.com/x(www.exampl...⟧ 谢谢",
+     ["https://example.com/x(www.example.org/y)"]),
+    ("见https://a.com/(b.com/(c.org", "见⟦a.com/(b.com/(c.org⟧", ["https://a.com/(b.com/(c.org"]),
+    ("“https://a.com/(b.com”她说", "“⟦a.com/(b.com⟧”她说", ["https://a.com/(b.com"]),
+    # apart, both are linked, each once
+    ("茶https://a.com/(b.com。谢谢 c.com", "茶⟦a.com/(b.com⟧。谢谢 ⟦c.com⟧", ["https://a.com/(b.com", "https://c.com"]),
+    ("见https://a.com/x (b.com", "见⟦a.com/x⟧ (⟦b.com⟧", ["https://a.com/x", "https://b.com"]),
+    # the shown link is linked where it is, not where the same text is first seen
+    ('Visit "a.com": https://a.com', 'Visit "a.com": ⟦a.com⟧', ["https://a.com"]),
+    ("见'b.com/x' https://b.com/x", "见'b.com/x' ⟦b.com/x⟧", ["https://b.com/x"]),
+    # a mention inside a link or a hashtag is no second facet over it
+    ("see https://a.com/(@bob.com) ok", "see ⟦a.com/(@bob.com)⟧ ok", ["https://a.com/(@bob.com)"]),
+    ("见https://a.com/x #茶 @bob.com", "见⟦a.com/x⟧ ⟦#茶⟧ ⟦@bob.com⟧", ["https://a.com/x", "茶", "bob.com"]),
+    # a hashtag glued to a URL ends before it, and the link keeps its facet
+    ("新茶 #茶https://a.com/x 好", "新茶 ⟦#茶⟧⟦a.com/x⟧ 好", ["茶", "https://a.com/x"]),
+    ("#tag(@bob.com) #春茶“https://a.com”", "⟦#tag(@bob.com⟧) ⟦#春茶⟧“⟦a.com⟧”", ["tag(@bob.com", "春茶", "https://a.com"]),
+])
+def test_overlapping_links_are_shown_and_linked_once(make_repo, smm, body, shown, targets):
+    (part,) = bluesky_preview(make_repo, smm, body)["parts"]
+    assert marked(part) == shown
+    assert [value for *_, value in facets_of(part)] == targets
+
+
+# --- property: expanding each link back gives the text as written ------------------------------
+
+PIECES = ["见", "详见", "茶", " ", "(", ")", "/", "/x", "?q=1", "https://", "http://", "a.com", "b.org",
+          "www.c.net", "d.com/long/path/here", "。", "，", "“", "”", "「", "」", "（", "）", ".", ":", "x", "@e.com",
+          " #茶", "[", "]", ":99999"]
+DOMAINS = ["a.com", "b.org", "c.net", "d.com"]
+
+
+def expanded(shown: str, facets: list[dict], written: str) -> str:
+    """``shown`` with each link facet's text replaced by the text it stands for in ``written``
+    (its URI, or the URI without the "https://" detectFacets adds to a bare domain)."""
+    data, out, position, at = shown.encode("utf-8"), [], 0, 0
+    for facet in facets:
+        start, end = facet["index"]["byteStart"], facet["index"]["byteEnd"]
+        feature = facet["features"][0]
+        assert start >= position, "facets overlap"
+        between = data[position:start].decode("utf-8")
+        out.append(between)
+        at += len(between)
+        if feature["$type"].endswith("#link"):
+            uri = feature["uri"]
+            original = uri if written.startswith(uri, at) else uri.removeprefix("https://")
+            assert written.startswith(original, at), (written, at, uri)
+        else:
+            original = data[start:end].decode("utf-8")
+        out.append(original)
+        at += len(original)
+        position = end
+    return "".join(out) + data[position:].decode("utf-8")
+
+
+@settings(max_examples=400)
+@given(st.lists(st.sampled_from(PIECES), min_size=1, max_size=14).map("".join))
+def test_links_expanded_back_give_the_text_and_no_link_shows_twice(text):
+    shown, links = Bluesky.shorten_links(text)
+    facets = Bluesky.facets(shown, links)
+    assert expanded(shown, facets, text) == text
+    for domain in DOMAINS:
+        assert shown.count(domain) <= text.count(domain), (text, shown)
 
 
 # --- malformed URLs: no crash, left as written -----------------------------------------------
