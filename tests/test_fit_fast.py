@@ -52,7 +52,7 @@ def check(platform, text: str) -> None:
 @pytest.mark.parametrize("platform", NETWORKS, ids=lambda p: p.name)
 @pytest.mark.parametrize("text", [
     "", " ", "\n\n", "\x1c", "plain ascii words", "乌龙茶新茶上市。好喝！", "见https://cloudleaf.example/a。谢谢",
-    "见https://a.com/(abcdefgh.com", "见http://a.co/(abcdefghijk.com",  # overlapping links shown twice
+    "见https://a.com/(abcdefgh.com", "见http://a.co/(abcdefghijk.com",  # overlapping links (shown once)
     "see https://cloudleaf.example/a/very/long/path/indeed?utm_source=bluesky and (example.com)",
     "@alice@mastodon.example @bob hi", "a\u3000https://x.example/?q=a\u3000b", "dat://x.example",
     "👩‍👩‍👧👍🏽🇨🇳🇯1️⃣☕©️", "tea ☕\r\n☕ next", "क्ष ☕ क्षि", "e\u0301\u0301\u0301", "🍵" * 200, "x." * 100 + "io",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import html
 import re
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import SplitResult, parse_qsl, urlencode, urlsplit, urlunsplit
 
 from smm.content.tokens import URL
 
@@ -22,9 +22,25 @@ def leaves_safely(target: str) -> bool:
     return bool(_LEAVES.match(target.strip())) and bool(_LEAVES.match(seen))
 
 
+def split_url(url: str) -> SplitResult | None:
+    """`urlsplit` of text from a post, or None where no browser would read it as a URL and
+    `urlsplit` raises: an unbalanced or non-address `[…]` host (`https://[abc/x`, `http://[]`),
+    a host that NFKC turns into `?`, `#`, `/`, `:` or `@` (`https://a.com？x`), a port that is
+    no number from 0 to 65535 (`https://a.com:99999/`). Such text stays as written."""
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises on a port that is no number or out of range
+    except ValueError:
+        return None
+    return parts
+
+
 def utm_tag(url: str, *, source: str, medium: str, campaign: str | None, domains: list[str] | None = None) -> str:
-    """The URL with utm_source/medium/campaign added; existing query (and utm_*) kept."""
-    parts = urlsplit(url)
+    """The URL with utm_source/medium/campaign added; existing query (and utm_*) kept; a URL
+    `split_url` cannot read as written."""
+    parts = split_url(url)
+    if parts is None:
+        return url
     host = (parts.hostname or "").lower()
     if domains and not any(host == d or host.endswith("." + d) for d in domains):
         return url

@@ -186,12 +186,12 @@ class Platform:
         return text
 
     @classmethod
-    def shorten_links(cls, text: str) -> tuple[str, tuple[tuple[str, str], ...]]:
-        """Text with links as the network shows them, and (shown, full URL) pairs."""
+    def shorten_links(cls, text: str) -> tuple[str, tuple[tuple[int, int, str], ...]]:
+        """Text with links as the network shows them, and (start, end, full URL) of each in it."""
         return text, ()
 
     @classmethod
-    def facets(cls, text: str, links: tuple[tuple[str, str], ...] = ()) -> list[dict]:
+    def facets(cls, text: str, links: tuple[tuple[int, int, str], ...] = ()) -> list[dict]:
         """Rich-text annotations the network needs beside the text (Bluesky)."""
         return []
 

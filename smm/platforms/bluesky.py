@@ -116,11 +116,11 @@ class Bluesky(Platform):
         return [f"{size} UTF-8 bytes is over Bluesky's {MAX_BYTES}"] if size > MAX_BYTES else []
 
     @classmethod
-    def shorten_links(cls, text: str) -> tuple[str, tuple[tuple[str, str], ...]]:
+    def shorten_links(cls, text: str) -> tuple[str, tuple[tuple[int, int, str], ...]]:
         return bluesky_text.shorten_links(text)
 
     @classmethod
-    def facets(cls, text: str, links: tuple[tuple[str, str], ...] = ()) -> list[dict]:
+    def facets(cls, text: str, links: tuple[tuple[int, int, str], ...] = ()) -> list[dict]:
         """Link, mention and hashtag facets (smm.platforms.bluesky_text)."""
         return bluesky_text.facets(text, links)
 

@@ -5,10 +5,10 @@ the facets (UTF-8 byte ranges) a post record carries."""
 from __future__ import annotations
 
 import re
-from urllib.parse import urlsplit
 
 import regex
 
+from smm.content.links import split_url
 from smm.render import counting
 
 # Link, mention and tag detection as @atproto/api's RichText detectFacets does it: its
@@ -51,7 +51,8 @@ def _valid_domain(domain: str) -> bool:
 
 
 def links_in(text: str) -> list[tuple[int, int, str]]:
-    """(start, end, URI) of each link Bluesky's app would make, plus URLs glued to text."""
+    """(start, end, URI) of each link Bluesky's app would make, plus URLs glued to text; of
+    links that overlap (a glued URL holding a bare domain), the first."""
     found = []
     for m in _LINK.finditer(text) if _MAYBE_LINK.search(text) else ():
         uri = m.group(2)
@@ -62,16 +63,26 @@ def links_in(text: str) -> list[tuple[int, int, str]]:
         if link := _trimmed(m.start(2), m.end(), uri):
             found.append(link)
     for m in _URL.finditer(text) if "://" in text else ():
-        if m.start() == 0 or _NOT_GLUED.match(text, m.start() - 1) \
-                or any(start <= m.start() < end for start, end, _ in found):
-            continue  # not glued, or inside a link found ("https://a.example/https://b.example")
+        if m.start() == 0 or _NOT_GLUED.match(text, m.start() - 1):
+            continue
         end = m.end()
         partner = _CLOSING.get(text[m.start() - 1])
         if partner and (close := text.find(partner, m.start(), end)) >= 0:
             end = close
         if link := _trimmed(m.start(), end, text[m.start():end]):
             found.append(link)
-    return sorted(found)
+    return _apart(sorted(found))
+
+
+def _apart(spans: list) -> list:
+    """Spans (sorted by start) without those that begin before the last one kept ends: the facets
+    @atproto/api's RichText.segments() shows (sorted by start, one overlapping the last skipped),
+    so a link is never shown or linked twice ("见https://a.com/(b.com" holds the domain b.com)."""
+    kept = []
+    for span in spans:
+        if not kept or span[0] >= kept[-1][1]:
+            kept.append(span)
+    return kept
 
 
 def _trimmed(start: int, end: int, uri: str) -> tuple[int, int, str] | None:
@@ -91,8 +102,11 @@ def _trimmed(start: int, end: int, uri: str) -> tuple[int, int, str] | None:
 
 
 def short_url(url: str) -> str:
-    """How the Bluesky app shows a link: no scheme, path cut to 13 characters and `...`."""
-    parts = urlsplit(url)
+    """How the Bluesky app shows a link: no scheme, path cut to 13 characters and `...`; a URL
+    `split_url` cannot read is shown as written."""
+    parts = split_url(url)
+    if parts is None:
+        return url
     path = ("" if parts.path == "/" else parts.path) + (f"?{parts.query}" if parts.query else "") + (
         f"#{parts.fragment}" if parts.fragment else "")
     return parts.netloc + (path[:13] + "..." if len(path) > 15 else path)
@@ -108,46 +122,39 @@ def _facet(text: str, start: int, end: int, kind: str, **feature) -> dict:
             "features": [{"$type": f"app.bsky.richtext.facet#{kind}", **feature}]}
 
 
-def _placed(text: str, links: tuple[tuple[str, str], ...]) -> list[tuple[int, str, str]]:
-    """(start, shown, URI) of each shown link, found in order in ``text``."""
-    placed, position = [], 0
-    for shown, uri in links:
-        start = text.find(shown, position)
-        if start >= 0:
-            placed.append((start, shown, uri))
-            position = start + len(shown)
-    return placed
-
-
-def shorten_links(text: str) -> tuple[str, tuple[tuple[str, str], ...]]:
-    """The text with each link shown as the app shows it, and the (shown, URI) pairs."""
-    parts, links, position = [], [], 0
+def shorten_links(text: str) -> tuple[str, tuple[tuple[int, int, str], ...]]:
+    """The text with each link shown (once) as the app shows it, and the (start, end, URI)
+    of each shown link in that text."""
+    parts, links, position, shift = [], [], 0, 0
     for start, end, uri in links_in(text):
         shown = short_url(uri) if uri == text[start:end] else text[start:end]  # a bare domain stays
         parts += (text[position:start], shown)
-        links.append((shown, uri))
+        links.append((start + shift, start + shift + len(shown), uri))
+        shift += len(shown) - (end - start)
         position = end
     return "".join(parts) + text[position:], tuple(links)
 
 
-def facets(text: str, links: tuple[tuple[str, str], ...] = ()) -> list[dict]:
-    """Link, mention and hashtag facets with UTF-8 byte offsets, in text order.
+def facets(text: str, links: tuple[tuple[int, int, str], ...] = ()) -> list[dict]:
+    """Link, mention and hashtag facets with UTF-8 byte offsets, in text order, none
+    overlapping another (the first kept, as `_apart`). Each link keeps its facet: mentions and
+    tags are found with the links blanked, so a tag glued to a URL ("#茶https://…") ends before it.
 
-    ``links`` are the (shown, URI) pairs of `shorten_links`; without them the links
+    ``links`` are the (start, end, URI) of `shorten_links`; without them the links
     are found in ``text``. Mentions carry the handle; the adapter resolves it to a DID.
     """
-    found = []
-    spans = [(start, start + len(shown), uri) for start, shown, uri in _placed(text, links)] if links \
-        else links_in(text)
-    for start, end, uri in spans:
-        found.append((start, _facet(text, start, end, "link", uri=uri)))
-    for m in _MENTION.finditer(text) if "@" in text else ():
+    found = [(start, end, "link", {"uri": uri}) for start, end, uri in links or links_in(text)]
+    blanked = text
+    for start, end, _, _ in found:  # U+200B: no white space, and ends a mention or a tag
+        blanked = blanked[:start] + "\u200b" * (end - start) + blanked[end:]
+    for m in _MENTION.finditer(blanked) if "@" in blanked else ():
         if _valid_domain(m.group(3)) or m.group(3).endswith(".test"):
-            found.append((m.start(2), _facet(text, m.start(2), m.end(2), "mention", handle=m.group(3))))
-    for m in _TAG.finditer(text):
+            found.append((m.start(2), m.end(2), "mention", {"handle": m.group(3)}))
+    for m in _TAG.finditer(blanked):
         tag = _TRAILING_PUNCTUATION.sub("", m.group(1))
         if tag and counting.graphemes(tag) <= 64:
-            found.append((m.start(), _facet(text, m.start(), m.start(1) + len(tag), "tag", tag=tag)))
-    for m in _CASHTAG.finditer(text) if "$" in text else ():
-        found.append((m.start(2), _facet(text, m.start(2), m.end(2), "tag", tag="$" + m.group(3).upper())))
-    return [facet for _, facet in sorted(found, key=lambda pair: pair[0])]
+            found.append((m.start(), m.start(1) + len(tag), "tag", {"tag": tag}))
+    for m in _CASHTAG.finditer(blanked) if "$" in blanked else ():
+        found.append((m.start(2), m.end(2), "tag", {"tag": "$" + m.group(3).upper()}))
+    return [_facet(text, start, end, kind, **feature)
+            for start, end, kind, feature in _apart(sorted(found, key=lambda span: span[0]))]

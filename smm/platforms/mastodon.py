@@ -19,6 +19,7 @@ from typing import Iterator, Sequence
 from urllib.parse import urlsplit
 
 from smm.content import video
+from smm.content.links import split_url
 from smm.errors import AuthError, NotSupported, RateLimited, Rejected, TransientError
 from smm.platforms import http
 from smm.platforms.base import (
@@ -338,8 +339,8 @@ class Mastodon(Platform):
 
     def confirm(self, reference: str) -> PublishResult:
         """A status URL of this instance (`https://instance/@user/ID`) or an id; it must be this account's."""
-        parts = urlsplit(reference.strip())
-        if parts.scheme and parts.netloc.lower() != urlsplit(self.options["instance"]).netloc.lower():
+        parts = split_url(reference.strip())
+        if parts is None or parts.scheme and parts.netloc.lower() != urlsplit(self.options["instance"]).netloc.lower():
             raise Rejected(f"{reference} is not a status URL of {self.options['instance']}")
         status_id = (parts.path.rstrip("/").rsplit("/", 1)[-1] if parts.scheme else reference.strip())
         if not status_id:

@@ -22,6 +22,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Mapping, Sequence
 from urllib.parse import urlsplit
 
+from smm.content.links import split_url
 from smm.content.tokens import URL, urls
 from smm.errors import AuthError, NotSupported, RateLimited, Rejected, TransientError
 from smm.platforms import http
@@ -46,7 +47,8 @@ _DOMAIN = r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$"
 
 
 def on_domain(link: str, domain: str) -> bool:
-    host = (urlsplit(link).hostname or "").lower().rstrip(".")
+    parts = split_url(link)
+    host = (parts and parts.hostname or "").lower().rstrip(".")
     return host == domain or host.endswith("." + domain)
 
 
@@ -222,7 +224,8 @@ class Weibo(Platform):
 
     def confirm(self, reference: str) -> PublishResult:
         """A status id or URL (`https://weibo.com/<uid>/<id>`, `https://m.weibo.cn/status/<id>`) of this account."""
-        status_id = urlsplit(reference.strip()).path.rstrip("/").rsplit("/", 1)[-1] or reference.strip()
+        parts = split_url(reference.strip())
+        status_id = (parts.path.rstrip("/").rsplit("/", 1)[-1] if parts else "") or reference.strip()
         if not status_id.isdigit():
             raise Rejected(f"{reference} names no Weibo status by its number")
         status = self.call("GET", "/2/statuses/show.json", "status", params={"id": status_id})

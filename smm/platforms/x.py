@@ -16,8 +16,8 @@ import html
 import re
 from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Iterator, Sequence
-from urllib.parse import urlsplit
 
+from smm.content.links import split_url
 from smm.errors import NotSupported, RateLimited, Rejected, TransientError
 from smm.platforms import http, rotation, x_media
 from smm.platforms.base import (
@@ -329,8 +329,8 @@ class X(Platform):
 
     def confirm(self, reference: str) -> PublishResult:
         """A post URL (`https://x.com/<user>/status/<id>`) or id; it must be this account's."""
-        parts = urlsplit(reference.strip())
-        tweet_id = parts.path.rstrip("/").rsplit("/", 1)[-1] if parts.scheme else reference.strip()
+        parts = split_url(reference.strip())
+        tweet_id = parts.path.rstrip("/").rsplit("/", 1)[-1] if parts and parts.scheme else reference.strip()
         if not tweet_id.isdigit():
             raise Rejected(f"{reference} names no X post")
         answer_ = self.call("GET", f"/2/tweets/{tweet_id}", "post", params={"tweet.fields": "author_id"}).json()

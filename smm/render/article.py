@@ -21,8 +21,8 @@ from __future__ import annotations
 import html
 import re
 from html.parser import HTMLParser
-from urllib.parse import urlsplit
 
+from smm.content.links import split_url
 from smm.render import htmlfeed
 
 THEME = {  # the defaults; brand/theme.yml replaces any of them (smm/schemas/theme.schema.json)
@@ -164,7 +164,8 @@ class _Images(HTMLParser):
 
 
 def _kept_link(href: str) -> bool:
-    return (urlsplit(href).hostname or "").lower() in KEPT_LINK_HOSTS
+    parts = split_url(href)
+    return bool(parts) and (parts.hostname or "").lower() in KEPT_LINK_HOSTS
 
 
 class _Article(_Serializer):

@@ -49,7 +49,6 @@ _UNSAFE = re.compile(f"[^{_SAFE}]")  # (one code point: `re` scans for it five t
 # What a network may count otherwise than as text lies in a word (a run between separators) holding a
 # marker; the word is found from the marker.
 _JS_SPACE = "\t-\r \xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"  # bluesky_text's
-_BLUESKY_GLUED_URL = re.compile(rf"[^{_JS_SPACE}(A-Za-z0-9]https?://")
 _ASCII_SPACE = "\t\n\x0b\x0c\r "
 # (Each marker starts with one character class, which `re` scans for quickly.)
 _BLUESKY_MARK = re.compile(r"[.:](?:(?<=[a-z0-9]\.)[a-z0-9]|(?<=:)//)", re.IGNORECASE)  # where _MAYBE_LINK matches
@@ -118,15 +117,11 @@ def _bluesky_low(text: str) -> int:
 
 
 def _bluesky_high(text: str) -> int:
-    """A link is shown as at most its own text (short_url drops the scheme, urlsplit keeps or drops the
-    rest, a path over 15 characters becomes 13 and "..."); graphemes are at most the code points, and
-    so is ceil(bytes / 10) (4 bytes at most each). Links overlap only when a URL glued to the text
-    before it (_URL: after no space, "(" or ASCII letter or digit) holds a later _LINK match of its
-    word: each runs to the end of its word, so a word holds one of each, and the later one's shown
-    text (at most the word) is added again."""
-    if not _BLUESKY_GLUED_URL.search(text):
-        return len(text)
-    return len(text) + sum(end - start for start, end in _marked_words(text, _BLUESKY_MARK, _JS_SPACE))
+    """A link is shown as at most its own text (short_url drops the scheme, split_url keeps or drops the
+    rest, a path over 15 characters becomes 13 and "...", a URL it cannot read stays as written) and
+    links never overlap (bluesky_text._apart); graphemes are at most the code points, and so is
+    ceil(bytes / 10) (4 bytes at most each)."""
+    return len(text)
 
 
 BLUESKY = Bounds(_again(_bluesky_low), _again(_bluesky_high))

@@ -12,10 +12,10 @@ from dataclasses import dataclass, field
 from bisect import bisect_left, bisect_right
 from datetime import timedelta
 from itertools import accumulate
-from urllib.parse import urlsplit
 
 import regex
 
+from smm.content.links import split_url
 from smm.content.post import calendar_order, written
 from smm.content.tokens import hashtag
 from smm.platforms import platform_class
@@ -177,10 +177,8 @@ def _banned(host: str | None, banned: list[str]) -> str | None:
 
 
 def _host(url: str) -> str | None:
-    try:
-        return urlsplit(url if "://" in url else "http://" + url).hostname
-    except ValueError:
-        return None
+    parts = split_url(url if "://" in url else "http://" + url)
+    return parts.hostname if parts else None
 
 
 def link_hits(rule: Builtin, post, segments, rendered_texts) -> list[Hit]:
