@@ -212,3 +212,23 @@ def test_report_months_kept_from_the_last_build_are_the_months_found_again(tmp_p
     kept, found = (sorted(p.relative_to(tmp_path / out).as_posix() for p in (tmp_path / out / "report").rglob("*.html"))
                    for out in ("_site", "fresh"))
     assert kept == found and len(found) >= 5
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_cycle_collection_runs_while_pages_render_and_is_as_before_after(make_repo, smm, monkeypatch, enabled):
+    """The build's bookkeeping runs without cycle collection; rendering a page (which may leave cycles) with it."""
+    import gc
+
+    from smm.site import posts as site_posts
+
+    make_repo({f"p{i}.md": post_text(f"post {i}", title=f"P{i}") for i in range(3)})
+    during = []
+    real = site_posts.post_page
+    monkeypatch.setattr(site_posts, "post_page", lambda *a, **k: during.append(gc.isenabled()) or real(*a, **k))
+    gc.enable() if enabled else gc.disable()
+    try:
+        assert smm("site", "build", "--now", NOW)[0] == 0
+        assert gc.isenabled() is enabled
+    finally:
+        gc.enable()
+    assert during == [True] * 3

@@ -9,6 +9,7 @@ smm's: smm writes into and sweeps only a folder that is empty or carries the mar
 from __future__ import annotations
 
 import contextlib
+import gc
 import hashlib
 import json
 import multiprocessing
@@ -22,6 +23,18 @@ from smm.workspace.cache import cache_dir
 MARKER = ".smm-site"
 FOOTER = '<footer class="site">'  # smm/templates/site/parts.html.j2
 WORKER_FROM = 200  # pages to render: below this a second process costs more than it saves
+
+
+@contextlib.contextmanager
+def collecting(enabled: bool):
+    """Cycle collection on or off for a while, then as it was. The build's bookkeeping (a key for each
+    of ten thousand pages) makes tens of thousands of objects, none of them garbage: it runs without."""
+    was = gc.isenabled()
+    gc.enable() if enabled else gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable() if was else gc.disable()
 
 
 def digest(*parts) -> str:
@@ -83,7 +96,8 @@ class SiteFolder:
             return
         outer, self._rendering = self._rendering, path
         try:
-            data = render()
+            with collecting(True):  # rendering may leave cycles behind
+                data = render()
         finally:
             self._rendering = outer
         self.write(path, data)
