@@ -136,6 +136,7 @@ class SiteFolder:
             else:
                 stale.append(job)
         if stale:
+            gc.freeze()  # the keys and jobs live as long as the build: out of the collections rendering makes
             before_rendering()
         if len(stale) < WORKER_FROM or (os.cpu_count() or 1) < 2 or "fork" not in multiprocessing.get_all_start_methods():
             for job in stale:
