@@ -32,10 +32,12 @@ MAX_URL_LENGTH = 4096
 
 TLDS = frozenset(w.strip().lower() for w in (RESOURCES / "tlds.txt").read_text(encoding="utf-8").splitlines()
                  if w.strip() and not w.startswith("#"))
-_TLD_LENGTHS = sorted({len(t) for t in TLDS}, reverse=True)
+_TLD_PREFIXES = frozenset(t[:n] for t in TLDS for n in range(1, len(t) + 1))
+_TLD_LONGEST = max(map(len, TLDS))
 _TLD_CHARS = sorted(set("".join(TLDS)))
 _TLD_CHAR_SET = frozenset(_TLD_CHARS)
-_TLD_RUN = re.compile(f"[{''.join(map(re.escape, _TLD_CHARS))}]{{1,{_TLD_LENGTHS[0]}}}", re.IGNORECASE)
+_TLD_CHAR = f"[{''.join(map(re.escape, _TLD_CHARS))}]"  # with re.IGNORECASE: any character of a TLD
+_TLD_RUN = re.compile(f"{_TLD_CHAR}{{1,{_TLD_LONGEST}}}", re.IGNORECASE)
 _AFTER_TLD = re.compile(r"(?=[^0-9a-zA-Z@+-]|$)", re.IGNORECASE)
 
 
@@ -62,30 +64,46 @@ def tld_end(text: str, start: int) -> int | None:
     folded = run.group()
     if not _TLD_CHAR_SET.issuperset(folded):  # upper case, or a character matching a TLD's ignoring case
         folded = folded.lower() if folded.isascii() else "".join(map(_fold, folded))
-    for n in _TLD_LENGTHS:
-        if n <= len(folded) and folded[:n] in TLDS and _AFTER_TLD.match(text, start + n):
+    n = 1
+    while n <= len(folded) and folded[:n] in _TLD_PREFIXES:
+        n += 1
+    for n in range(n - 1, 0, -1):  # the longest first
+        if folded[:n] in TLDS and _AFTER_TLD.match(text, start + n):
             return start + n
     return None
 
 
 class Domain:
     """`sub_label* last_label (TLD | punycode)` as a regular expression would match it (the
-    most labels first): `sub_label` and `last_label` each end in the label's '.'."""
+    most labels first): `sub_label` and `last_label` each end in the label's '.'. The same
+    pattern with any TLD character for the TLD finds, at C speed, where one may start."""
 
     def __init__(self, sub_label: str, last_label: str, punycode: str, flags: int) -> None:
         self.patterns = (sub_label, last_label, punycode, flags)  # compiled on first use
 
+    def compiled(self, pattern: str) -> re.Pattern:
+        return re.compile(pattern, self.patterns[3])
+
     @cached_property
     def sub_label(self) -> re.Pattern:
-        return re.compile(self.patterns[0], self.patterns[3])
+        return self.compiled(self.patterns[0])
 
     @cached_property
     def last_label(self) -> re.Pattern:
-        return re.compile(self.patterns[1], self.patterns[3])
+        return self.compiled(self.patterns[1])
 
     @cached_property
     def punycode(self) -> re.Pattern:
-        return re.compile(self.patterns[2], self.patterns[3])
+        return self.compiled(self.patterns[2])
+
+    def maybe(self, before: str = "") -> str:
+        """A pattern matching wherever `before` and a domain match, and more (any TLD character)."""
+        sub, last, punycode, _ = self.patterns
+        return f"{before}(?:{sub})*{last}(?:{_TLD_CHAR}|{punycode})"
+
+    @cached_property
+    def may_start(self) -> re.Pattern:
+        return self.compiled(self.maybe())
 
     def end(self, text: str, start: int) -> int | None:
         """Where the domain starting at `start` ends, or None."""
@@ -104,7 +122,8 @@ class Domain:
     def finditer(self, text: str) -> Iterator[tuple[int, int]]:
         """(start, end) of each domain in `text`, as `re.finditer` finds them."""
         start = 0
-        while start < len(text):
+        while (maybe := self.may_start.search(text, start)) is not None:
+            start = maybe.start()
             if (end := self.end(text, start)) is not None:
                 yield start, end
                 start = end
@@ -159,7 +178,8 @@ class UrlScanner:
                  non_run: str, margin: int, flags: int) -> None:
         c = domain_char
         self.domain = Domain(rf"(?:{c}(?:[_-]|{c})*)?{c}\.", rf"(?:{c}(?:-|{c})*)?{c}\.", punycode, flags)
-        self.patterns = (protocol, rf"(?::[0-9]+)?(/{path}*)?(?:{query})?", non_run, flags)  # compiled on first use
+        self.patterns = (protocol, rf"(?::[0-9]+)?(/{path}*)?(?:{query})?", non_run, flags,  # compiled on first use
+                         self.domain.maybe(rf"(?:{_PRECEDING_CHAR}|^)(?:{protocol})?"))
         self.margin = margin
         self.multiline = bool(flags & re.MULTILINE)
 
@@ -171,6 +191,20 @@ class UrlScanner:
     def rest(self) -> re.Pattern:
         """What follows the domain: port, path (its group 1), query."""
         return re.compile(self.patterns[1], self.patterns[3])
+
+    @cached_property
+    def may_match(self) -> re.Pattern:
+        """Matches wherever the URL pattern does, and more: most attempts fail here, at C speed."""
+        return re.compile(self.patterns[4], self.patterns[3])
+
+    @cached_property
+    def tld_dot(self) -> re.Pattern:
+        """A '.' that a TLD or "xn--" may follow (see _tld_dot)."""
+        return re.compile(rf"\.(?:{_TLD_CHAR}|xn--)", self.patterns[3])
+
+    @cached_property
+    def punycode_start(self) -> re.Pattern:
+        return re.compile("xn--", self.patterns[3])
 
     @cached_property
     def preceding(self) -> re.Pattern:
@@ -204,8 +238,9 @@ class UrlScanner:
 
     def _tld_dot(self, text: str, start: int) -> int:
         """The first '.' from `start` on before a TLD or "xn--" (every domain ends in one), or -1."""
-        while (dot := text.find(".", start)) >= 0:
-            if tld_end(text, dot + 1) is not None or text[dot + 1:dot + 5].lower() == "xn--":
+        while (maybe := self.tld_dot.search(text, start)) is not None:
+            dot = maybe.start()
+            if tld_end(text, dot + 1) is not None or self.punycode_start.match(text, dot + 1):
                 return dot
             start = dot + 1
         return -1
@@ -223,7 +258,7 @@ class UrlScanner:
                 run_start = back.end() if back else p
                 protocol = run_start >= 3 and text.startswith("://", run_start - 3)
                 p = max(p, run_start - (self.margin if protocol else 1))
-            if (m := self.match(text, p)) is not None:
+            if self.may_match.match(text, p) and (m := self.match(text, p)) is not None:
                 yield m
                 p = m.end
             elif not self.preceding.match(text, p):
