@@ -232,3 +232,32 @@ def test_cycle_collection_runs_while_pages_render_and_is_as_before_after(make_re
     finally:
         gc.enable()
     assert during == [True] * 3
+
+
+def test_pages_from_compiled_templates_equal_pages_compiled_anew(make_repo, smm, monkeypatch):
+    """Templates loaded from smm's cache folder render what templates compiled anew render; a template folder
+    that cannot be written (a file in its place) keeps nothing and changes nothing."""
+    from smm import pages
+    from smm.workspace.cache import cache_dir
+
+    make_repo({f"p{i}.md": post_text(f"post {i} #tag https://x.example/{i}", title=f"P{i}") for i in range(3)})
+    monkeypatch.setenv("SMM_CACHE_DIR", str(Path("cache").resolve()))
+    built = {}
+    for out in ("anew", "loaded", "unwritable"):
+        pages.environment.cache_clear()  # a new process's environment
+        shutil.rmtree(cache_dir(Path.cwd()) / "site-pages", ignore_errors=True)  # every page rendered again
+        if out == "loaded":
+            kept = {p.name: p.stat().st_mtime_ns for p in folder.iterdir()}
+        if out == "unwritable":
+            shutil.rmtree(folder)
+            folder.write_text("not a folder", encoding="utf-8")
+        code, _, err = smm("site", "build", "--out", out, "--now", NOW)
+        assert code == 0, err
+        folder = Path(pages._compiled_folder())
+        if out == "anew":
+            assert len(list(folder.iterdir())) >= 5  # the site's templates, compiled and kept
+        if out == "loaded":  # every template loaded, none compiled and kept again
+            assert {p.name: p.stat().st_mtime_ns for p in folder.iterdir()} == kept
+        built[out] = _files(Path(out))
+    pages.environment.cache_clear()
+    assert built["anew"] == built["loaded"] == built["unwritable"]
