@@ -46,6 +46,7 @@ def _copy(file: str, to: str):
 
 def _write(file: str, data: bytes):
     def change(root: Path) -> str:
+        (root / file).parent.mkdir(exist_ok=True)
         (root / file).write_bytes(data)
         return file
     return change
@@ -62,6 +63,27 @@ def _copy_as(file: str, to: str, old: str, new: str):
     def change(root: Path) -> str:
         (root / to).write_text((root / file).read_text(encoding="utf-8").replace(old, new, 1), encoding="utf-8")
         return to
+    return change
+
+
+def _same_size_same_time(file: str, old: str, new: str):
+    """Bytes changed, size and modification time as they were (an edit within the clock's step):
+    only the change time (and the bytes) can tell."""
+    assert len(old.encode()) == len(new.encode())
+
+    def change(root: Path) -> str:
+        path = root / file
+        before = path.stat()
+        _replace(file, old, new)(root)
+        os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+        return file
+    return change
+
+
+def _touch(file: str):
+    def change(root: Path) -> str:
+        os.utime(root / file, ns=(1_900_000_000_000_000_000, 1_900_000_000_000_000_000))  # in 2030, bytes unchanged
+        return file
     return change
 
 
@@ -104,6 +126,13 @@ CHANGES = {
         [ARTICLE], "calendar.daily-limit"),
     "a post renamed": (_move(PRICES, "content/2026/11/2026-11-23-pu-erh-prices-2.md"), [PRICES], None),
     "a post that no longer parses": (_replace(POST, "pillar: product", "pillar: [product"), [], "yaml.syntax"),
+    "a post's text, same size and time": (_same_size_same_time(POST, "gentle", "oolang"), [], "voice.TeaNames"),
+    "a post touched (same bytes)": (_touch(POST), [], None),
+    "a post added": (_copy_as(POST, "content/2026/11/2026-11-28-winter-blend-again.md", "gentle", "oolang"), [], "voice.TeaNames"),
+    "a post removed": (_remove(PRICES), [], "calendar.gap"),
+    "a template added": (_write("brand/templates/bluesky.j2", b"{{ text }}\n\n{{ text }}\n"), [], "render.too-long"),
+    "a card template": (_replace("brand/cards/quote.yml", "default: [1200, 675]", "default: [1200, -1]"), [], "schema.range"),
+    "handles.yml added": (_write("brand/handles.yml", b"nosuchkey: 1\n"), [], "schema.type"),
 }
 
 

@@ -16,7 +16,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import pytest
-from conftest import ROOT, post_text
+from conftest import PLATFORMS, ROOT, post_text
 from test_report import write_fixture
 
 from smm.site.catalogue import MESSAGES, catalogue
@@ -431,3 +431,65 @@ def test_a_build_into_a_new_folder_reuses_the_cached_post_pages_with_its_own_tim
         text = (root / "fresh" / page).read_text(encoding="utf-8")
         assert ("2026-11-21 10:00" in text) == later and text.count("<footer") == 1
         assert _unstamped(root / "fresh" / page) == _unstamped(root / "_site" / page)
+
+
+def _tree(out: Path) -> dict[str, bytes]:
+    return {p.relative_to(out).as_posix(): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()}
+
+
+@pytest.mark.parametrize(("edits", "hidden"), [
+    ([("b.md", post_text("B text", title="B", id="a"))], {"a.md", "b.md"}),  # b's id is a's file name
+    ([("b.md", post_text("B text", title="B", id="same")), ("a.md", post_text("A text", title="A", id="same"))],
+     {"a.md", "b.md"}),
+    ([("c.md", post_text("C text", title="C", id="a")), ("b.md", post_text("B text", title="B", id="a"))],
+     {"a.md", "b.md", "c.md"}),  # three posts, one id
+    ([("b.md", post_text("B text", title="B", id="a", platforms="[nowhere]"))], {"a.md", "b.md"}),  # b has errors too
+    ([("b.md", post_text("B text", title="B", id="a")), ("a.md", post_text("A again", title="A", id="x"))], set()),
+])
+def test_posts_claiming_one_id_are_not_shown_and_a_rebuild_equals_a_fresh_build(make_repo, smm, edits, hidden):
+    """Two posts of one id would share one page, which one depending on which was built last."""
+    root = make_repo({"a.md": post_text("A text", title="A"), "b.md": post_text("B text", title="B"),
+                      "c.md": post_text("C text", title="C")})
+    assert build(smm)[0] == 0
+    for name, text in edits:
+        (root / "content" / name).write_text(text, encoding="utf-8")
+        code, built, err = build(smm)
+        assert code == 0, err
+    assert set(built["not_shown"]) == {f"content/{name}" for name in hidden}
+    shown = {"A", "B", "C"} - {name[0].upper() for name in hidden}
+    index = (root / "_site/assets/search-index.js").read_text(encoding="utf-8")
+    assert {t for t in ("A", "B", "C") if f'"{t}"' in index} == shown
+    assert build(smm, out="fresh")[0] == 0
+    assert _tree(root / "_site") == _tree(root / "fresh")
+
+
+PICTURE = (ROOT / "content/media/winter-blend.png").read_bytes()
+OTHER_PICTURE = (ROOT / "content/media/water-temperature.png").read_bytes()
+WECHAT = PLATFORMS + "  wechat: {platform: wechat, app_id: wx0c1eaf7ea0example, secret_env: T_WECHAT}\n"
+ARTICLE = {"title": "P", "platforms": "[wechat]", "media": "[{file: content/media/cover.png, alt: A cover}]"}
+
+
+@pytest.mark.parametrize(("post", "picture", "edit"), [
+    (post_text("Text.\n\n![A tin](content/media/p.png)", **ARTICLE), "p.png", "replace"),  # in an article's body
+    (post_text("Text.\n\n![A tin][tin]\n\n[tin]: content/media/p.png", **ARTICLE), "p.png", "replace"),
+    (post_text("Text.\n\n![A tin](content/media/p.png)", **ARTICLE), "p.png", "remove"),
+    (post_text("Text.", **ARTICLE), "cover.png", "replace"),  # named in the front matter
+])
+def test_a_page_is_made_again_when_a_picture_it_shows_changes(make_repo, smm, post, picture, edit):
+    """A picture named in a body (or by a template) is no input of the page's key: its file is."""
+    root = make_repo({"p.md": post, "q.md": post_text("plain", title="Q")}, platforms=WECHAT,
+                     files={"content/media/p.png": PICTURE, "content/media/cover.png": PICTURE})
+    assert build(smm)[0] == 0
+    assert build(smm, out="other")[0] == 0  # from the pages kept in the cache folder
+    if edit == "replace":
+        (root / "content/media" / picture).write_bytes(OTHER_PICTURE)
+    else:
+        (root / "content/media" / picture).unlink()
+    for out in ("_site", "other"):
+        code, again, err = build(smm, out=out)
+        assert code == 0, err
+        assert "posts/p/index.html" in again["written"] and "posts/q/index.html" not in again["written"]
+    assert build(smm, out="fresh")[0] == 0
+    assert _tree(root / "_site") == _tree(root / "fresh") == _tree(root / "other")
+    shown = [(root / "fresh" / p).read_bytes() for p in _tree(root / "fresh") if p.startswith("media/")]
+    assert (OTHER_PICTURE in shown) == (edit == "replace") and len(shown) == (1 if picture == "cover.png" or edit == "remove" else 2)

@@ -16,7 +16,7 @@ from smm.check.diagnostics import ERROR, Diagnostic
 from smm.content import media
 from smm.workspace.config import load_yaml_file
 from smm.workspace.files import inside, open_regular, write_atomic
-from smm.workspace.yamlsource import Positions
+from smm.workspace.positions import Positions
 
 CARDS_DIR = "brand/cards"
 OUTPUT_DIR = "data/cards"

@@ -21,8 +21,7 @@ def posts_digest(settings_key: bytes, summaries: dict[str, bytes]) -> bytes:
     """A digest of the settings and of each post file's name and summary (file → the digest of
     its summary pickled, smm.check.run.Checked.summary_digest)."""
     digest = hashlib.blake2b(settings_key, digest_size=16)
-    for file in sorted(summaries):
-        digest.update(f"\0{file}\0".encode() + summaries[file])
+    digest.update(b"".join(f"\0{file}\0".encode() + summaries[file] for file in sorted(summaries)))
     return digest.digest()
 
 

@@ -28,7 +28,7 @@ def check_quiet_personas(repo, now: datetime) -> list[Diagnostic]:
     """A warning for each persona no non-draft post was for in the last `quiet_days` up to now."""
     days = repo.personas.quiet_days
     since = now - timedelta(days=days)
-    served = {name for post in repo.posts if not post.draft and post.publish_at and since <= post.publish_at <= now
+    served = {name for post in repo.posts if post.publish_at and since <= post.publish_at <= now and not post.draft
               for name in post.meta.get("audience") or [] if isinstance(name, str)}
     return [Diagnostic(PERSONAS_FILE, persona.line, persona.column, WARNING, "persona.quiet",
                        f"no post was for persona `{persona.id}` ({persona.name}) in the last {days} days",

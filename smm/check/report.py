@@ -91,11 +91,10 @@ def _key(run: CheckRun, fmt: str, paths: list[Path], others: list[Diagnostic]) -
     """The digest the report is kept under; None when a reported post's bytes are not known."""
     digest = hashlib.blake2b(run.settings_key, digest_size=16)
     digest.update("\0".join([fmt] + [_relative(run.repo.root, p) for p in paths]).encode())
-    for file in sorted(run.own):
-        file_digest, own_digest, _ = run.own[file]
-        if file_digest is None:
-            return None
-        digest.update(f"\0{file}\0".encode() + file_digest + own_digest)
+    own = run.own
+    if any(file_digest is None for file_digest, _, _ in own.values()):
+        return None
+    digest.update(b"".join(f"\0{file}\0".encode() + own[file][0] + own[file][1] for file in sorted(own)))
     digest.update(repr(others).encode())  # not pickled: the same problems may pickle to other bytes
     lines = SourceLines(run.repo.root)
     for d in others:  # the lines quoted (and looked at for look-alike characters) in files besides the posts'

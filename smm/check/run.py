@@ -39,7 +39,7 @@ from smm.workspace.cache import MISS, FileCache, recall, remember
 from smm.workspace.calendar import CALENDAR_FILE, gaps
 from smm.workspace.config import PLATFORMS_FILE, Config
 from smm.workspace.files import MAX_TEXT_BYTES, SourceLines
-from smm.workspace.repo import Repo, ShardedCache, forked_pool, load_repo, shard_of
+from smm.workspace.repo import Repo, ShardedCache, forked_pool, load_repo
 from smm.workspace.kept_settings import kept_settings
 from smm.workspace.schema import did_you_mean
 from smm.workspace.settings import Settings
@@ -134,20 +134,22 @@ class PostChecks:
         self.ahead = None  # the second process checking the posts asked for (start), and its result
         self.ahead_result = None
 
-    def _cache(self, root: Path, file: str) -> FileCache:
+    def _index(self, root: Path) -> ShardedCache:
         if self.index is None:
             self.index = ShardedCache(root, "checks", self.settings_key.hex())
-        return self.index(file)
+        return self.index
 
-    def probably_fresh(self, root: Path, file: str) -> bool:
-        return self._cache(root, file).probably_fresh(file)
+    def _cache(self, root: Path, file: str) -> FileCache:
+        return self._index(root)(file)
+
+    def stale(self, root: Path, files: list[str]) -> list[str]:
+        return self._index(root).stale(files)
 
     def start(self, repo: Repo) -> None:
         """Before the posts are read: the few posts asked for (`smm check CHANGED...`) that the
         index does not hold are checked in a second process meanwhile (their Markdown converter,
         templates and platforms are imported there, while this one loads the index)."""
-        files = [f for f in self.wanted or [] if f.endswith(".md") and (repo.root / f).is_file()
-                 and not self.probably_fresh(repo.root, f)]
+        files = self.stale(repo.root, [f for f in self.wanted or [] if f.endswith(".md") and (repo.root / f).is_file()])
         if 0 < len(files) <= AHEAD_AT_MOST:
             global _AHEAD
             _AHEAD = (self, repo)
@@ -247,13 +249,13 @@ class PostChecks:
         return tuple((name, self.media_states.get(name) or self.media_states.setdefault(name, _file_state(root, name)))
                      for name in names)
 
-    def save(self, shard: int) -> tuple[dict, dict]:
-        """Keep the results of a shard this process read for the next run; its files' own problems
-        (pickled) and the digests of their summaries go to the main process."""
+    def save(self, shard: int, files: list[str]) -> tuple[dict, dict]:
+        """Keep the results of a shard this process read (its `files`) for the next run; their own
+        problems (pickled) and the digests of their summaries go to the main process."""
         if self.index is not None:
             self.index.save(shard, self._keep_owns)
-        return ({file: own for file, own in self.own.items() if shard_of(file) == shard},
-                {file: digest for file, digest in self.summaries.items() if shard_of(file) == shard})
+        own, summaries = self.own, self.summaries
+        return {f: own[f] for f in files if f in own}, {f: summaries[f] for f in files if f in summaries}
 
     def merge(self, handed: tuple[dict, dict]) -> None:
         self.own.update(handed[0])

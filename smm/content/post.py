@@ -16,7 +16,7 @@ from smm.workspace.cache import MISS, FileCache
 from smm.workspace.files import MAX_TEXT_BYTES, decode, read_text
 from smm.workspace.schema import schema
 from smm.workspace.timezones import exact
-from smm.workspace.yamlsource import Positions, load
+from smm.workspace.positions import Positions
 
 CONTENT_DIR = "content"
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{0,127}$")
@@ -101,6 +101,8 @@ class Post:
         """Where each field stands; dropped when posts cross processes, read again on demand."""
         if self.parsed_positions is not None:
             return self.parsed_positions
+        from smm.workspace.yamlsource import load  # the YAML parser, imported where a post is parsed (a warm check parses none)
+
         text, _ = read_text(Path(self.root), self.file)
         front = split_front_matter(text or "", self.file)[0]
         return load(front or "", file=self.file, first_line=2).positions
@@ -204,6 +206,8 @@ def parse_post(file: str, text: str, tz: tzinfo, root: str = "") -> tuple[Post |
     front, body, body_line, found = split_front_matter(text, file)
     if front is None:
         return None, found
+    from smm.workspace.yamlsource import load  # see Post.positions
+
     parsed = load(front, file=file, first_line=2)
     found += parsed.diagnostics
     if parsed.data is None and parsed.diagnostics:

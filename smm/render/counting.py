@@ -376,6 +376,18 @@ _UNITS: dict[Callable, Callable[[str], list[tuple[int, int]]]] = {
     x_length: x_url_spans, mastodon_length: mastodon_spans}
 
 
+def _cluster_ends(text: str) -> list[int]:
+    """0 and the end of each grapheme cluster (`regex`'s \\X) of `text`: \\X only where code points may
+    join (_joining), each code point elsewhere."""
+    cuts, pos = [0], 0
+    for start, end in _joining(text):
+        cuts += range(pos + 1, start + 1)
+        cuts += [m.end() for m in _GRAPHEME.finditer(text, start, end)]
+        pos = max(pos, end)
+    cuts += range(pos + 1, len(text) + 1)
+    return cuts
+
+
 def first_overflow(text: str, limit, length_fn: Callable[[str], object], *,
                    units: Callable[[str], list[tuple[int, int]]] | None = None) -> int | None:
     """Code point offset where ``text`` first exceeds ``limit`` under ``length_fn``.
@@ -403,14 +415,11 @@ def first_overflow(text: str, limit, length_fn: Callable[[str], object], *,
         return None
     if not fits(0):
         return 0
-    if not _UNSAFE_RUN.search(text):
-        cuts: list[int] = list(range(len(text) + 1))
-    else:
-        cuts = [0] + [m.end() for m in _GRAPHEME.finditer(text)]
+    cuts = _cluster_ends(text)
     if units is None:
         units = _UNITS.get(length_fn.func if isinstance(length_fn, partial) else length_fn)
-    for start, end in units(text) if units else ():
-        cuts = [c for c in cuts if not start < c < end]
+    inside = {c for start, end in (units(text) if units else ()) for c in range(start + 1, end)}
+    cuts = [c for c in cuts if c not in inside] if inside else cuts
     lo, hi = 0, len(cuts) - 1  # fits(cuts[lo]), not fits(cuts[hi])
     while hi - lo > 1:
         mid = (lo + hi) // 2

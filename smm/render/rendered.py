@@ -26,7 +26,8 @@ from smm.platforms import Platform, platform_class, reported_limits
 from smm.render import article, htmlfeed, markup, media_checks
 from smm.render.counting import first_overflow
 from smm.render.media_checks import MediaRef
-from smm.render.split import SPLIT_MARKER, split
+from smm.render.bounds import bounds_for
+from smm.render.split import SPLIT_MARKER, fitting, split
 from smm.render.templating import HTML_FLAVORS, TEMPLATES_DIR, Templates
 from smm.workspace.brand import Brand
 from smm.workspace.config import Config
@@ -380,9 +381,10 @@ class _Job:
         def cost(piece: str) -> int:  # links as the network shows them, part by part
             return self.count(self.shorten(piece)[0], cost=True)
 
-        if SPLIT_MARKER in text or (limit and cost(text) > limit and self.threaded()):
+        bounds = bounds_for(self.platform)  # a thread's parts are counted only where these do not settle it
+        if SPLIT_MARKER in text or (limit and self.threaded() and not fitting(cost, bounds)(text, limit)):
             try:
-                pieces = split(text, limit or 10**9, cost, self.r.brand.thread_numbering)
+                pieces = split(text, limit or 10**9, cost, self.r.brand.thread_numbering, bounds)
             except ValueError as exc:
                 self.problem((), "render.unsplittable", f"{exc}")
                 pieces = [t.strip() for t in text.split(SPLIT_MARKER)]

@@ -14,6 +14,7 @@ import regex
 
 from smm.content.comments import SPLIT_MARKER
 from smm.render import counting
+from smm.render.bounds import Bounds
 
 _ATOM = regex.compile(r"https?://\S+|(?<![\w@])[#@][\w.@-]+|\X", regex.UNICODE)
 _LONG_ATOM = regex.compile(r"https?://\S+|(?<![\w@])[#@][\w.@-]+", regex.UNICODE)  # _ATOM's but \X
@@ -22,28 +23,44 @@ _SENTENCE_END = regex.compile(r"(?<=[.!?…])\s+|(?<=[。！？])")
 _WORD_BREAK = regex.compile(r"(?<=\s)(?=\S)|(?<=[\p{Han}\p{Hiragana}\p{Katakana}])(?=\S)|(?<=\S)(?=[\p{Han}\p{Hiragana}\p{Katakana}])")
 
 Length = Callable[[str], int]
+Fits = Callable[[str, int], bool]
 
 
-def split(text: str, limit: int, length: Length, numbered: bool = False) -> list[str]:
-    """Parts that each fit `limit` under `length`; the text alone if it already fits.
+def fitting(length: Length, bounds: Bounds | None = None) -> Fits:
+    """Whether a text's `length` is at most a room; `bounds` (smm.render.bounds) spare the count when
+    they settle it."""
+    if bounds is None:
+        return lambda text, room: length(text) <= room
+
+    def fits(text: str, room: int) -> bool:
+        if bounds.high(text) <= room:
+            return True
+        return bounds.low(text) <= room and length(text) <= room
+    return fits
+
+
+def split(text: str, limit: int, length: Length, numbered: bool = False, bounds: Bounds | None = None) -> list[str]:
+    """Parts that each fit `limit` under `length`; the text alone if it already fits. `bounds` of
+    `length`, if given, spare counting where they settle whether a part fits.
 
     Raises ValueError when one unsplittable piece (say a URL) cannot fit.
     """
+    fits = fitting(length, bounds)
     text = text.strip()
-    if length(text) <= limit and SPLIT_MARKER not in text:
+    if fits(text, limit) and SPLIT_MARKER not in text:
         return [text]
     manual = [piece.strip() for piece in text.split(SPLIT_MARKER) if piece.strip()]
     total_guess = 1
     while True:
         reserve = len(f" {total_guess}/{total_guess}") if numbered else 0
-        parts = [p for piece in manual for p in _pack(_paragraphs(piece), limit, length, reserve)]
+        parts = [p for piece in manual for p in _pack(_paragraphs(piece), limit, fits, reserve)]
         if not numbered or len(parts) <= total_guess:
             break
         total_guess = len(parts)
     if numbered and len(parts) > 1:
         parts = [f"{p} {i}/{len(parts)}" for i, p in enumerate(parts, 1)]
-        if any(length(p) > limit for p in parts):  # numbering widened: one more round
-            return split(text, limit - 1, length, numbered)
+        if not all(fits(p, limit) for p in parts):  # numbering widened: one more round
+            return split(text, limit - 1, length, numbered, bounds)
     return parts
 
 
@@ -51,26 +68,26 @@ def _paragraphs(text: str) -> list[str]:
     return [p for p in _PARAGRAPH.split(text) if p]
 
 
-def _pack(pieces: list[str], limit: int, length: Length, reserve: int, level: int = 0) -> list[str]:
+def _pack(pieces: list[str], limit: int, fits: Fits, reserve: int, level: int = 0) -> list[str]:
     """Greedy: join pieces while they fit; a piece too big alone is cut at the next finer level."""
     room = limit - reserve
     parts: list[str] = []
     current = ""
     for piece in pieces:
         candidate = current + piece
-        if length(candidate.strip()) <= room:
+        if fits(candidate.strip(), room):
             current = candidate
             continue
         if current.strip():
             parts.append(current.strip())
         current = ""
-        if length(piece.strip()) <= room:
+        if fits(piece.strip(), room):
             current = piece
             continue
         finer = _finer(piece, level)
         if finer is None:
             raise ValueError(f"cannot split {piece.strip()[:40]!r} to fit {limit}")
-        sub = _pack(finer, limit, length, reserve, level + 1)
+        sub = _pack(finer, limit, fits, reserve, level + 1)
         parts += sub[:-1]
         current = sub[-1] if sub else ""
     if current.strip():
@@ -92,11 +109,14 @@ def _finer(piece: str, level: int) -> list[str] | None:
 
 def _cut(text: str, boundary: regex.Pattern) -> list[str]:
     """Cut at boundaries that fall outside URLs, hashtags and mentions."""
-    protected = [(m.start(), m.end()) for m in _atoms(text) if m.end() - m.start() > 1]
-    pieces, start = [], 0
+    protected = [(m.start(), m.end()) for m in _atoms(text) if m.end() - m.start() > 1]  # in order, apart
+    pieces, start, next_atom = [], 0, 0
     for m in boundary.finditer(text):
-        cut = m.end()
-        if 0 < cut < len(text) and not any(a < cut < b for a, b in protected):
+        cut = m.end()  # (never less than the last)
+        while next_atom < len(protected) and protected[next_atom][1] <= cut:
+            next_atom += 1
+        inside = next_atom < len(protected) and protected[next_atom][0] < cut
+        if 0 < cut < len(text) and not inside:
             pieces.append(text[start:cut])
             start = cut
     pieces.append(text[start:])

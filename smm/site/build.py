@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from functools import cache
 from pathlib import Path
@@ -64,6 +64,7 @@ def build(repo, out: Path, now: datetime, base_url: str | None = None) -> Built:
 def _build(repo, out: Path, now: datetime, base_url: str | None) -> Built:
     from smm.report import brand_name
 
+    repo, in_conflict = _without_conflicts(repo)
     tz = repo.config.timezone
     lang = page_language(repo.brand, repo.posts)
     site = Site(brand_name(repo), lang, catalogue(lang), base_url, now.astimezone(tz).strftime("%Y-%m-%d %H:%M %Z"))
@@ -95,8 +96,21 @@ def _build(repo, out: Path, now: datetime, base_url: str | None) -> Built:
     pages = sum(p.endswith(".html") for p in folder.current)
     metrics.close()
     removed = folder.finish()
-    not_shown = sorted({d.file for d in repo.diagnostics if d.is_error and d.file.startswith("content/")})
+    not_shown = sorted({d.file for d in repo.diagnostics if d.is_error and d.file.startswith("content/")} | in_conflict)
     return Built(out, pages, sorted(folder.written), removed, not_shown)
+
+
+def _without_conflicts(repo):
+    """The repository without the posts that stop `smm publish` through another file (an id two
+    posts claim, a published post's id changed), and their files: two posts of one id would
+    share one page, the one shown depending on which was built last."""
+    from smm.check.integrity import blocking
+
+    files = {d.file for d in blocking(repo)}
+    kept = [p for p in repo.posts if p.file not in files]
+    if len(kept) == len(repo.posts):
+        return repo, set()
+    return replace(repo, posts=kept), {p.file for p in repo.posts if p.file in files}
 
 
 def _data_months(repo, folder, state: str) -> set:

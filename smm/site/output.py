@@ -42,12 +42,19 @@ def digest(*parts) -> str:
     return hashlib.blake2b(repr(parts).encode(), digest_size=16).hexdigest()
 
 
+def picture_name(file: str, stat: os.stat_result, suffix: str) -> str:
+    """The site's file of a picture: named by its repository path, size and time, so an edited
+    picture gets a new name (a browser never shows the old one it kept)."""
+    return f"media/{digest(file, stat.st_size, stat.st_mtime_ns)}{suffix.lower()}"
+
+
 class SiteFolder:
     """Writes the build's files into `out`, rendering a page only when its digest changed."""
 
     def __init__(self, root: Path, out: Path) -> None:
         self.out = out
         self.out_str = os.fspath(out)
+        self.root_str = os.fspath(root)
         self.manifest_path = cache_dir(root) / f"site-{hashlib.blake2b(str(out.resolve()).encode(), digest_size=8).hexdigest()}.json"
         self._claim()
         previous = self._read_manifest()
@@ -59,6 +66,7 @@ class SiteFolder:
         self.previous_notes: dict = previous.get("notes", {})
         self.current: dict[str, str] = {}
         self.uses: dict[str, list[str]] = {}  # page → the files written while rendering it (its pictures)
+        self._unchanged: dict[str, bool] = {}  # picture → its repository file is as when it was named
         self.written: list[str] = []
         self._rendering: str | None = None
         self._exists: dict[str, bool] = {}  # path → the file was there when first looked at
@@ -116,12 +124,28 @@ class SiteFolder:
         self.groups[name] = [key, [path for path in self.current if path not in before]]
 
     def is_fresh(self, path: str, key: str) -> bool:
-        """The page at `path` was made from `key` and is still there."""
+        """The page at `path` was made from `key`, is still there, and every picture it shows
+        is unchanged (a picture's key is its repository file: see SiteImages)."""
         if self.previous.get(path) != key:
             return False
         if path not in self._exists:
-            self._exists[path] = os.path.isfile(f"{self.out_str}/{path}")  # (os.path.join costs as much as the stat)
+            self._exists[path] = os.path.isfile(f"{self.out_str}/{path}") and all(  # (not os.path.join: as dear as the stat)
+                self.picture_unchanged(used, self.previous.get(used, "")) for used in self.previous_uses.get(path, ()))
         return self._exists[path]
+
+    def picture_unchanged(self, name: str, file: str) -> bool:
+        """The picture `name` was made from `file` as it is now (a picture in the body or a
+        template is no input of the page's key)."""
+        known = self._unchanged.get(name)
+        if known is None:
+            try:
+                stat = os.stat(os.path.join(self.root_str, file))
+            except (OSError, ValueError):
+                known = False
+            else:
+                known = picture_name(file, stat, os.path.splitext(name)[1]) == name
+            self._unchanged[name] = known
+        return known
 
     def pages(self, jobs: list[tuple[str, str, object]], before_rendering=lambda: None, meanwhile=lambda: None) -> None:
         """`page()` for each (path, key, render), and `meanwhile()` (the build's other pages). With
@@ -215,13 +239,15 @@ class PageCache:
         try:
             head, _, html = zlib.decompress(self._path(key).read_bytes()).partition(b"\n")
             pictures = json.loads(head)
+            if not all(folder.picture_unchanged(name, file) for name, file in pictures):
+                raise ValueError("a picture it shows was edited")
         except (OSError, ValueError, zlib.error):
             shown: list[tuple[str, str]] = []
             text = render(shown)
             self._put(key, text, shown)
             return text
         for name, file in pictures:
-            folder.page(name, name, lambda file=file: (self.root / file).read_bytes())
+            folder.page(name, file, lambda file=file: (self.root / file).read_bytes())
         text = html.decode("utf-8")
         start = text.rfind(FOOTER)
         end = text.find("</footer>", start)

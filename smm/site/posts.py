@@ -17,7 +17,7 @@ from markupsafe import Markup
 from smm.content.post import Post
 from smm.platforms import platform_class
 from smm.render import cards
-from smm.site.output import digest
+from smm.site.output import digest, picture_name
 from smm.workspace.brand import first_language
 from smm.workspace.files import inside
 
@@ -49,8 +49,8 @@ class SiteImages(cards.Images):
             stat = os.stat(path)
         except OSError as exc:
             return "", f"cannot be read: {exc.strerror or exc}"
-        name = f"media/{digest(file, stat.st_size, stat.st_mtime_ns)}{path.suffix.lower()}"
-        self.folder.page(name, name, path.read_bytes)
+        name = picture_name(file, stat, path.suffix)
+        self.folder.page(name, file, path.read_bytes)
         self.pictures.append((name, file))
         return f"{self.up}{name}", ""
 

@@ -52,7 +52,7 @@ class FileCache:
         self.seen: set[str] = set()
         self._pending: tuple = ("", None, None)
         self._stamps: dict[str, tuple | None] = {}
-        self._hits: dict[str, tuple] = {}  # file → its entry, found fresh by probably_fresh
+        self._hits: dict[str, tuple] = {}  # file → its entry, found fresh by `stale`
         self.digests: dict[str, bytes] = {}  # file → digest of the bytes this run used (regular files only)
 
     def _load(self) -> tuple[int, dict]:
@@ -69,30 +69,31 @@ class FileCache:
     def _stamp(self, file: str) -> tuple | None:
         """(mtime, size, inode) of a regular file; None for links (never cached), anything not a
         regular file (read_text reports it) and errors."""
-        try:
-            st = os.lstat(os.path.join(self.root_str, file))
-        except OSError:
-            return None
-        return (st.st_mtime_ns, st.st_ctime_ns, st.st_size, st.st_ino) if stat.S_ISREG(st.st_mode) else None
+        return _stamp(os.path.join(self.root_str, file))
 
-    def probably_fresh(self, file: str) -> bool:
-        """A hit is likely (stat only): to decide whether parsing is worth a second process. A
-        certain hit is kept for `lookup`, which then needs no second look."""
-        stamp = self._stamps[file] = self._stamp(file)
+    def stale(self, files: Iterable[str]) -> list[str]:
+        """The files whose entry is probably out of date (stat only, all at once): to decide whether
+        parsing is worth a second process. The others are likely hits; the certain ones are kept
+        for `lookup`, which then needs no second look."""
         saved_ns, entries = self._loaded or self._load()
-        entry = entries.get(file)
-        if entry is None or stamp is None or entry[0] != stamp:
-            return False
-        if stamp[0] < saved_ns - _RACY_NS:
-            self._hits[file] = entry
-        return True
+        trusted_before = saved_ns - _RACY_NS
+        folder, stamps, hits, found = os.path.join(self.root_str, ""), self._stamps, self._hits, []
+        for file in files:
+            stamp = _stamp(folder + file)
+            entry = entries.get(file)
+            if entry is None or stamp is None or entry[0] != stamp:
+                found.append(file)
+            elif stamp[0] < trusted_before:
+                hits[file] = entry
+                continue
+            stamps[file] = stamp
+        return found
 
     def lookup(self, file: str, limit: int) -> tuple[object, bytes | None]:
         """(value, None) on a hit; (MISS, bytes) to parse; (MISS, None) for links, unreadable or big files."""
         self.seen.add(file)
         entry = self._hits.pop(file, None)
         if entry is not None:
-            self._stamps.pop(file, None)
             self.digests[file] = entry[1]
             self._pending = (file, entry[0], entry[1])
             return entry[2], None
@@ -144,6 +145,15 @@ class FileCache:
         if before_writing is not None:
             before_writing(self, entries)
         _write_pickle(self.path, (self.version, (time.time_ns(), entries)))
+
+
+def _stamp(path: str) -> tuple | None:
+    """FileCache._stamp of a full path."""
+    try:
+        st = os.lstat(path)
+    except OSError:
+        return None
+    return (st.st_mtime_ns, st.st_ctime_ns, st.st_size, st.st_ino) if stat.S_ISREG(st.st_mode) else None
 
 
 def recall(root: Path, name: str, version: str) -> object:

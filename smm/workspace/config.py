@@ -15,7 +15,7 @@ from smm.platforms import registry
 from smm.workspace.files import read_text
 from smm.workspace.schema import did_you_mean, schema
 from smm.workspace.timezones import timezone_hint
-from smm.workspace.yamlsource import Positions, load
+from smm.workspace.positions import Positions
 
 PLATFORMS_FILE = "platforms.yml"
 
@@ -96,6 +96,8 @@ def load_yaml_file(root: Path, file: str, schema_name: str) -> YamlFile:
     text, found = read_text(root, file)
     if text is None:
         return YamlFile({}, Positions(), found)
+    from smm.workspace.yamlsource import load  # the YAML parser, imported where a file is parsed (settings kept between runs are not)
+
     parsed = load(text, file=file)
     found += parsed.diagnostics
     if parsed.data is None and parsed.diagnostics:

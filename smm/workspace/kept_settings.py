@@ -38,13 +38,13 @@ def settings_digest(root: Path) -> bytes:
     (voice rules, templates, handles, calendar, goals)."""
     digest = hashlib.blake2b(f"{smm.__version__} {sys.version}".encode(), digest_size=16)
     digest.update("\0".join(installed_packages()).encode())
-    package = Path(smm.__file__).parent
-    files = [(root, root / PLATFORMS_FILE)] + [(root, p) for p in _files_under(root / "brand")] + [
-        (package, p) for p in _files_under(package) if p.suffix != ".pyc"]
-    for base, path in files:  # named from their folder: the key is the same however the root is spelled
-        digest.update(f"\0{path.relative_to(base).as_posix()}\0".encode())
+    folder, package = os.fspath(root), os.path.dirname(smm.__file__)
+    files = [(folder, PLATFORMS_FILE)] + [(folder, name) for name in _files_under(folder, "brand")] + [
+        (package, name) for name in _files_under(package, "") if not name.endswith(".pyc")]
+    for base, name in files:  # named from their folder: the key is the same however the root is spelled
+        digest.update(f"\0{name}\0".encode())
         try:
-            with open_regular(path) as handle:  # never a named pipe: it would block
+            with open_regular(os.path.join(base, name)) as handle:  # never a named pipe: it would block
                 digest.update(handle.read())
         except OSError as exc:  # NotRegularFile too
             digest.update(f"unreadable {exc!r}".encode())
@@ -64,9 +64,12 @@ def installed_packages() -> list[str]:
     return found
 
 
-def _files_under(folder: Path) -> list[Path]:
+def _files_under(base: str, folder: str) -> list[str]:
+    """The files under base/folder, as paths from base ("/"-separated), folders in name order
+    (plain strings: hundreds of them every run); compiled bytecode's folders left out."""
     found = []
-    for where, dirs, files in os.walk(folder):
-        dirs.sort()
-        found += [Path(where) / name for name in sorted(files)]
+    for where, dirs, files in os.walk(os.path.join(base, folder)):
+        dirs[:] = sorted(d for d in dirs if d != "__pycache__")
+        prefix = os.path.relpath(where, base).replace(os.sep, "/")
+        found += [name if prefix == "." else f"{prefix}/{name}" for name in sorted(files)]
     return found

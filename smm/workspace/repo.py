@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import gc
 import hashlib
-import importlib
 import os
 import signal
 import sys
@@ -94,14 +93,15 @@ class Reader(Protocol):
     def stop(self) -> None:
         """Called once every post is read, whatever happened."""
 
-    def probably_fresh(self, root: Path, file: str) -> bool:
-        """A kept result is likely (stat only): to decide whether the work is worth a second process."""
+    def stale(self, root: Path, files: list[str]) -> list[str]:
+        """The files whose kept results are probably out of date (stat only): to decide whether the
+        work is worth a second process."""
 
     def read(self, repo: Repo, file: str) -> tuple[Post | None, list[Diagnostic]]:
         """The post (or what the checks across posts need of it) and its problems."""
 
-    def save(self, shard: int) -> object:
-        """Called by the process that read a shard once it is done, to keep results for the next run;
+    def save(self, shard: int, files: list[str]) -> object:
+        """Called by the process that read a shard (its `files`) once it is done, to keep results for the next run;
         returns what the main process needs of the shard besides its posts and problems (`merge`)."""
 
     def merge(self, handed: object) -> None:
@@ -131,6 +131,13 @@ class ShardedCache:
                 self.caches[where] = FileCache(self.root, f"{self.name}-{where[0]}-{where[1]}", self.version)
             cache = self.of[file] = self.caches[where]
         return cache
+
+    def stale(self, files: list[str]) -> list[str]:
+        """The files whose entries are probably out of date (FileCache.stale), asked of each cache file at once."""
+        by_cache: dict[FileCache, list[str]] = {}
+        for file in files:
+            by_cache.setdefault(self(file), []).append(file)
+        return [file for cache, group in by_cache.items() for file in cache.stale(group)]
 
     def save(self, shard: int, before_writing=None) -> None:
         """Keep what this process used of a shard for the next run (FileCache.save)."""
@@ -167,8 +174,7 @@ def _load(root: Path, reader: Reader | None, settings: Settings) -> Repo:
 def _load_posts(repo: Repo, reader: Reader | None) -> Repo:
     root, settings = repo.root, repo.settings
     global _WORK
-    version = _cache_version(settings.config)
-    caches = ShardedCache(root, "posts", version)
+    caches = None if reader else ShardedCache(root, "posts", _cache_version(settings.config))  # the reader keeps its own
     chunks: list[list[str]] = [[] for _ in range(SHARDS)]
     if links_outside(root, CONTENT_DIR):
         repo.diagnostics.append(Diagnostic(CONTENT_DIR, 1, 1, ERROR, "file.outside-repo",
@@ -177,8 +183,7 @@ def _load_posts(repo: Repo, reader: Reader | None) -> Repo:
     repo.diagnostics += lookalike_warnings(lookalikes)
     for file in files:
         chunks[shard_of(file)].append(file)
-    fresh = (lambda f: reader.probably_fresh(root, f)) if reader else (lambda f: caches(f).probably_fresh(f))
-    work = sum(not fresh(f) for chunk in chunks for f in chunk)
+    work = len(reader.stale(root, files) if reader else caches.stale(files))
     _WORK = (repo, reader, caches, chunks)
     pool = forked_pool(SHARDS - 1) if work >= PARALLEL_FROM else None
     if pool is not None:
@@ -201,8 +206,10 @@ def _load_posts(repo: Repo, reader: Reader | None) -> Repo:
 def _cache_version(config: Config) -> str:
     """Parsed posts depend on smm's parsing code, the post schema and the time zone."""
     digest = hashlib.blake2b(str(config.timezone).encode())
-    for module in ("content.post", "workspace.yamlsource", "workspace.lookalikes", "workspace.schema", "workspace.files"):
-        digest.update(Path(importlib.import_module(f"smm.{module}").__file__).read_bytes())
+    package = Path(__file__).parent.parent
+    for module in ("content/post.py", "workspace/yamlsource.py", "workspace/positions.py", "workspace/lookalikes.py",
+                   "workspace/schema.py", "workspace/files.py"):
+        digest.update((package / module).read_bytes())
     digest.update((SCHEMAS / "post.schema.json").read_bytes())
     return digest.hexdigest()
 
@@ -220,8 +227,9 @@ def _load_shard(index: int) -> tuple[list[Post], list[Diagnostic], object]:
         found += post_found
         if post is not None:
             posts.append(post)
-    caches.save(index)
-    return posts, found, reader.save(index) if reader is not None else None
+    if caches is not None:
+        caches.save(index)
+    return posts, found, reader.save(index, chunks[index]) if reader is not None else None
 
 
 def forked_pool(processes: int):

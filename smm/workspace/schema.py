@@ -12,13 +12,10 @@ import difflib
 import json
 import unicodedata
 from functools import cache, cached_property
-from importlib import resources
 from pathlib import Path
 
-import fastjsonschema
-
 from smm.check.diagnostics import ERROR, Diagnostic
-from smm.workspace.yamlsource import COMMENT_HINT, Positions
+from smm.workspace.positions import Positions
 
 SCHEMAS = Path(__file__).resolve().parent.parent / "schemas"  # package data: the JSON Schemas
 
@@ -119,7 +116,18 @@ class Schema:
 
     @cached_property
     def _fast(self):
+        import fastjsonschema  # here: a run whose settings and posts are all kept compiles no schema
+
         return fastjsonschema.compile(self._python)
+
+    def _valid(self, data: object) -> bool:
+        from fastjsonschema import JsonSchemaException
+
+        try:
+            self._fast(data)
+        except JsonSchemaException:
+            return False
+        return True
 
     @cached_property
     def _full(self):
@@ -130,19 +138,13 @@ class Schema:
 
     def messages(self, data: object) -> list[str]:
         """Plain messages, for data without source positions (JSON records)."""
-        try:
-            self._fast(data)
+        if self._valid(data):
             return []
-        except fastjsonschema.JsonSchemaException:
-            pass
         return [f"{'/'.join(map(str, e.absolute_path)) or 'top level'}: {e.message}" for e in self._full.iter_errors(data)]
 
     def validate(self, data: object, positions: Positions, file: str) -> list[Diagnostic]:
-        try:
-            self._fast(data)
+        if self._valid(data):
             return []
-        except fastjsonschema.JsonSchemaException:
-            pass
         found: dict[tuple, Diagnostic] = {}
         for error in self._full.iter_errors(data):
             for d in _diagnose(error, positions, file):
@@ -158,6 +160,8 @@ def schema(name: str) -> Schema:
         from smm.platforms.options import platforms_schema
 
         return Schema(platforms_schema(registry()))
+    from importlib import resources  # here: it imports tempfile, random, ... (a warm check reads no schema)
+
     return Schema(json.loads(resources.files("smm.schemas").joinpath(f"{name}.schema.json").read_text("utf-8")))
 
 
@@ -199,6 +203,8 @@ def _diagnose(error, positions: Positions, file: str) -> list[Diagnostic]:
         if value == "array" and isinstance(instance, str):
             hint = f"write a list: `{path[-1] if path else name}: [{instance}]`"
         elif instance is None:
+            from smm.workspace.yamlsource import COMMENT_HINT  # the parser's (here: checks of kept data import no YAML)
+
             hint = "the value is empty; " + COMMENT_HINT
         elif value == "string" and not isinstance(instance, (dict, list)):
             hint = f"quote it: \"{positions.raw.get(path, instance)}\""

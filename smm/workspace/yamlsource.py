@@ -10,21 +10,19 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import yaml
 from yaml import nodes
 
 from smm.check.diagnostics import ERROR, Diagnostic
 from smm.workspace import lookalikes
+from smm.workspace.positions import Path_, Positions, Span
 
 try:  # libyaml's parser is several times faster; pure Python works the same way
     _BaseLoader = yaml.CSafeLoader
 except AttributeError:  # pragma: no cover - depends on how PyYAML was built
     _BaseLoader = yaml.SafeLoader
-
-Path_ = tuple  # a path into the data: str keys and int indexes
-Span = tuple[int, int, int, int]  # line, column, end line, end column (1-based)
 
 _TIMESTAMP = "tag:yaml.org,2002:timestamp"
 _STR = "tag:yaml.org,2002:str"
@@ -74,33 +72,6 @@ def _resolve_memo(self, kind, value, implicit):
 
 
 _Loader.resolve = _resolve_memo
-
-
-@dataclass
-class Positions:
-    """Where each value (and each mapping key) stood in the file."""
-
-    values: dict[Path_, Span] = field(default_factory=dict)
-    keys: dict[Path_, Span] = field(default_factory=dict)
-    raw: dict[Path_, str] = field(default_factory=dict)  # source text of non-string scalars
-    start: Span = (1, 1, 1, 2)
-
-    def of_value(self, path: Path_) -> Span:
-        """The value at path, or the nearest enclosing one that exists."""
-        path = tuple(path)
-        while path not in self.values and path:
-            path = path[:-1]
-        return self.values.get(path, self.start)
-
-    def of_key(self, path: Path_) -> Span:
-        path = tuple(path)
-        return self.keys.get(path) or self.of_value(path)
-
-    def at(self, path: Path_, key: bool = False) -> tuple[int, int, int | None]:
-        """Line, column and end column of the value at path (or its key), for `Diagnostic.at`;
-        no end column when the value ends on another line."""
-        line, column, end_line, end = self.of_key(path) if key else self.of_value(path)
-        return line, column, end if end_line == line else None
 
 
 @dataclass
