@@ -3,18 +3,50 @@ one shared stylesheet (smm/templates/pages/). Pages hold no script and fetch not
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
+import os
 from functools import cache
+from pathlib import Path
 
-from jinja2 import Environment, PackageLoader, StrictUndefined
+from jinja2 import Environment, FileSystemBytecodeCache, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
 CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'"
 
 
+class CompiledTemplates(FileSystemBytecodeCache):
+    """Templates as Jinja compiles them, kept in smm's cache folder (outside any repository) by their
+    source: a new process loads them instead of parsing and compiling them again. A folder that cannot
+    be read or written only keeps nothing."""
+
+    def load_bytecode(self, bucket) -> None:
+        with contextlib.suppress(OSError):
+            super().load_bytecode(bucket)
+
+    def dump_bytecode(self, bucket) -> None:
+        with contextlib.suppress(OSError):
+            os.makedirs(self.directory, exist_ok=True)
+            super().dump_bytecode(bucket)
+
+
 @cache
 def environment() -> Environment:
     return Environment(loader=PackageLoader("smm", "templates"), autoescape=True, undefined=StrictUndefined,
-                       trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
+                       trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
+                       bytecode_cache=CompiledTemplates(_compiled_folder()))
+
+
+def _compiled_folder() -> str:
+    """Where CompiledTemplates keeps them: one folder per Jinja version and per version of this
+    file (the environment's options change what a template compiles to)."""
+    import jinja2
+
+    from smm.workspace.cache import cache_dir
+
+    here = Path(__file__)
+    key = hashlib.blake2b(jinja2.__version__.encode() + here.read_bytes(), digest_size=8).hexdigest()
+    return str(cache_dir(here.parent) / f"templates-{key}")
 
 
 @cache

@@ -212,3 +212,52 @@ def test_report_months_kept_from_the_last_build_are_the_months_found_again(tmp_p
     kept, found = (sorted(p.relative_to(tmp_path / out).as_posix() for p in (tmp_path / out / "report").rglob("*.html"))
                    for out in ("_site", "fresh"))
     assert kept == found and len(found) >= 5
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_cycle_collection_runs_while_pages_render_and_is_as_before_after(make_repo, smm, monkeypatch, enabled):
+    """The build's bookkeeping runs without cycle collection; rendering a page (which may leave cycles) with it."""
+    import gc
+
+    from smm.site import posts as site_posts
+
+    make_repo({f"p{i}.md": post_text(f"post {i}", title=f"P{i}") for i in range(3)})
+    during = []
+    real = site_posts.post_page
+    monkeypatch.setattr(site_posts, "post_page", lambda *a, **k: during.append(gc.isenabled()) or real(*a, **k))
+    gc.enable() if enabled else gc.disable()
+    try:
+        assert smm("site", "build", "--now", NOW)[0] == 0
+        assert gc.isenabled() is enabled
+    finally:
+        gc.enable()
+    assert during == [True] * 3
+
+
+def test_pages_from_compiled_templates_equal_pages_compiled_anew(make_repo, smm, monkeypatch):
+    """Templates loaded from smm's cache folder render what templates compiled anew render; a template folder
+    that cannot be written (a file in its place) keeps nothing and changes nothing."""
+    from smm import pages
+    from smm.workspace.cache import cache_dir
+
+    make_repo({f"p{i}.md": post_text(f"post {i} #tag https://x.example/{i}", title=f"P{i}") for i in range(3)})
+    monkeypatch.setenv("SMM_CACHE_DIR", str(Path("cache").resolve()))
+    built = {}
+    folder = Path(pages._compiled_folder())
+    for out in ("anew", "loaded", "unwritable"):
+        pages.environment.cache_clear()  # a new process's environment
+        shutil.rmtree(cache_dir(Path.cwd()) / "site-pages", ignore_errors=True)  # every page rendered again
+        if out == "loaded":
+            kept = {p.name: p.stat().st_mtime_ns for p in folder.iterdir()}
+        if out == "unwritable":
+            shutil.rmtree(folder)
+            folder.write_text("not a folder", encoding="utf-8")
+        code, _, err = smm("site", "build", "--out", out, "--now", NOW)
+        assert code == 0, err
+        if out == "anew":
+            assert len(list(folder.iterdir())) >= 5  # the site's templates, compiled and kept
+        if out == "loaded":  # every template loaded, none compiled and kept again
+            assert {p.name: p.stat().st_mtime_ns for p in folder.iterdir()} == kept
+        built[out] = _files(Path(out))
+    pages.environment.cache_clear()
+    assert built["anew"] == built["loaded"] == built["unwritable"]

@@ -2,7 +2,7 @@
 
 Offsets are code point offsets into the ``str`` given.  The URL rules port
 twitter-text v3 (X; and Mastodon's server, which runs twitter-text's Ruby gem
-with its own overrides); the TLD list they share is ``smm/data/tlds.txt``.
+with its own overrides); the TLD list they share is ``smm/resources/tlds.txt``.
 """
 
 from __future__ import annotations
@@ -22,10 +22,9 @@ from smm.render.urlscan import (
     LATIN,
     MAX_URL_LENGTH,
     SPACES,
-    TLD,
+    Domain,
     UrlScanner,
     punycode_length,
-    url_regex,
     valid_labels,
 )
 
@@ -151,15 +150,11 @@ _X_PATH = (rf"(?:(?:{_X_PATH_CHAR}*(?:{_X_PARENS}{_X_PATH_CHAR}*)*"
            rf"(?:[+\-a-z\u0400-\u04ff0-9=_#/{LATIN}]|{_X_PARENS}))|(?:@{_X_PATH_CHAR}+/))")
 _X_QUERY = r"\?[a-z0-9!?*'@();:&=+$/%#\[\]\-_.,~|]*[a-z0-9\-_&=#/]"
 _X_URLS = UrlScanner(
-    url_regex("https?://", f"[^{_X_PUNCT}{SPACES}{INVALID}{DIRECTIONAL}]",
-               r"(?:xn--[\-0-9a-z]+)", _X_PATH, _X_QUERY),
+    "https?://", f"[^{_X_PUNCT}{SPACES}{INVALID}{DIRECTIONAL}]", r"xn--[\-0-9a-z]+", _X_PATH, _X_QUERY,
     non_run=rf"!'#%&()*+,\\/:;<=>?@\[\]^{{|}}~${SPACES}{INVALID}{DIRECTIONAL}",
     margin=len("_https://"), flags=re.IGNORECASE)
-
-
-@cache
-def _x_ascii_domain() -> re.Pattern:
-    return re.compile(rf"(?:[\-a-z0-9{LATIN}]+\.)+(?:{TLD}|xn--[\-0-9a-z]+)", re.IGNORECASE)
+# The ASCII domains in a URL's domain: `(?:[\-a-z0-9{LATIN}]+\.)+(?:{TLD}|xn--[\-0-9a-z]+)`.
+_X_ASCII_DOMAIN = Domain(rf"[\-a-z0-9{LATIN}]+\.", rf"[\-a-z0-9{LATIN}]+\.", r"xn--[\-0-9a-z]+", re.IGNORECASE)
 
 
 _X_TCO = re.compile(rf"https?://t\.co/([a-z0-9]+)(?:{_X_QUERY})?", re.IGNORECASE)
@@ -196,17 +191,16 @@ def _x_urls_nfc(text: str) -> list[tuple[int, int, int]]:
     the rest of the span is weighed as text.  The weighed end says where that starts.
     """
     urls: list[tuple[int, int, int]] = []
-    for m in _X_URLS.finditer(text) if "." in text else ():
-        before, url, protocol, domain, path = m.group(1, 2, 3, 4, 6)
-        start, end = m.span(2)
-        if (domain.startswith("xn--") and not _x_ascii_domain().search(domain)
+    for found_url in _X_URLS.finditer(text) if "." in text else ():
+        before, url, protocol, domain, path, start, end = found_url
+        if (domain.startswith("xn--") and next(_X_ASCII_DOMAIN.finditer(domain), None) is None
                 or not valid_labels(domain)
                 or len(protocol or "https://") + utf16_length(url) > MAX_URL_LENGTH):
             continue
         if not protocol:
             if before[-1:] in ("-", "_", ".", "/"):
                 continue
-            found = [(start + a.start(), start + a.end(), start + a.end()) for a in _x_ascii_domain().finditer(domain)]
+            found = [(start + a, start + b, start + b) for a, b in _X_ASCII_DOMAIN.finditer(domain)]
             if found and path:
                 last, last_end, _ = found[-1]
                 found[-1] = (last, end, last + end - start - len(domain) + last_end - last)
@@ -314,9 +308,8 @@ _M_UCHARS = "\xa0-\ud7ff\uf900-\ufdcf\ufdf0-\uffef\ue000-\uf8ff" + "".join(
     for plane in range(1, 17))
 _M_QUERY = rf"\?[a-z0-9!?*'();:&=+$/%#\[\]\-_.,~|@\^{_M_UCHARS}]*[a-z0-9_&=#/\-{_M_UCHARS}]"
 _M_URLS = UrlScanner(
-    url_regex("(?:https?|dat|dweb|ipfs|ipns|ssb|gopher|gemini)://",
-               rf"[^{DIRECTIONAL}{_RUBY_PUNCT}\x00-\x20\x7f{INVALID}{SPACES}]",
-               r"(?:xn--[0-9a-z]+)", _M_PATH, _M_QUERY),
+    "(?:https?|dat|dweb|ipfs|ipns|ssb|gopher|gemini)://",
+    rf"[^{DIRECTIONAL}{_RUBY_PUNCT}\x00-\x20\x7f{INVALID}{SPACES}]", r"xn--[0-9a-z]+", _M_PATH, _M_QUERY,
     non_run=rf"{DIRECTIONAL}!\"#$%&'()*+,/:;<=>?@\[\]^`{{|}}~\x00-\x20\x7f{INVALID}{SPACES}",
     margin=len("_gemini://"), flags=re.IGNORECASE | re.MULTILINE)
 _M_TCO = re.compile(r"https?://t\.co/([a-z0-9]+)", re.IGNORECASE)
@@ -332,9 +325,8 @@ _M_BLANK = re.compile(f"[{_RUBY_WHITE_SPACE}]*")  # ActiveSupport's String#blank
 def _mastodon_entities(text: str) -> list[tuple[int, int, str | None]]:
     """(start, end, username, or None for a URL), without overlaps."""
     found: list[tuple[int, int, str | None]] = []
-    for m in _M_URLS.finditer(text) if ":" in text else ():
-        url, protocol, domain = m.group(2, 3, 4)
-        start, end = m.span(2)
+    for found_url in _M_URLS.finditer(text) if ":" in text else ():
+        _, url, protocol, domain, _, start, end = found_url
         if not protocol or not valid_labels(domain):
             continue
         if tco := _M_TCO.match(url):

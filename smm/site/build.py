@@ -16,7 +16,7 @@ import smm
 from smm.site import calendar as cal
 from smm.site import inbox, posts, reports
 from smm.site.catalogue import catalogue
-from smm.site.output import FOOTER, WORKER_FROM, PageCache, SiteFolder, digest
+from smm.site.output import FOOTER, WORKER_FROM, PageCache, SiteFolder, collecting, digest
 from smm.site.render import Site, stylesheet
 from smm.workspace.brand import first_language, page_language
 from smm.workspace.cache import MISS, recall, remember
@@ -57,6 +57,11 @@ def settings_digest(repo, lang: str, base_url: str | None) -> str:
 
 def build(repo, out: Path, now: datetime, base_url: str | None = None) -> Built:
     """Write the site into `out`; returns what was written and removed."""
+    with collecting(False):  # but while a page is rendered (SiteFolder.page)
+        return _build(repo, out, now, base_url)
+
+
+def _build(repo, out: Path, now: datetime, base_url: str | None) -> Built:
     from smm.report import brand_name
 
     repo, in_conflict = _without_conflicts(repo)
@@ -228,11 +233,11 @@ def _calendar_pages(site, folder, repo, now, settings) -> None:
 
 
 def _report_pages(site, folder, every, now, settings, state, report_for) -> None:
-    from smm.report.formats import html_context
-
     for period in every:
         for path in (period.path, "report/index.html") if period.slug == "30d" else (period.path,):
             def render(period=period, path=path):
+                from smm.report.formats import html_context
+
                 context = html_context(report_for(period))
                 up = "../" * path.count("/")
                 return site.page("report", path, context.pop("title"), **context,

@@ -9,6 +9,7 @@ smm's: smm writes into and sweeps only a folder that is empty or carries the mar
 from __future__ import annotations
 
 import contextlib
+import gc
 import hashlib
 import json
 import multiprocessing
@@ -22,6 +23,18 @@ from smm.workspace.cache import cache_dir
 MARKER = ".smm-site"
 FOOTER = '<footer class="site">'  # smm/templates/site/parts.html.j2
 WORKER_FROM = 200  # pages to render: below this a second process costs more than it saves
+
+
+@contextlib.contextmanager
+def collecting(enabled: bool):
+    """Cycle collection on or off for a while, then as it was. The build's bookkeeping (a key for each
+    of ten thousand pages) makes tens of thousands of objects, none of them garbage: it runs without."""
+    was = gc.isenabled()
+    gc.enable() if enabled else gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable() if was else gc.disable()
 
 
 def digest(*parts) -> str:
@@ -90,7 +103,8 @@ class SiteFolder:
             return
         outer, self._rendering = self._rendering, path
         try:
-            data = render()
+            with collecting(True):  # rendering may leave cycles behind
+                data = render()
         finally:
             self._rendering = outer
         self.write(path, data)
@@ -114,7 +128,7 @@ class SiteFolder:
         if self.previous.get(path) != key:
             return False
         if path not in self._exists:
-            self._exists[path] = os.path.isfile(os.path.join(self.out_str, path)) and all(
+            self._exists[path] = os.path.isfile(f"{self.out_str}/{path}") and all(  # (not os.path.join: as dear as the stat)
                 used in self.previous and self.is_fresh(used, self.previous[used])
                 and self.picture_unchanged(used, self.previous[used]) for used in self.previous_uses.get(path, ()))
         return self._exists[path]
@@ -146,6 +160,7 @@ class SiteFolder:
             else:
                 stale.append(job)
         if stale:
+            gc.freeze()  # the keys and jobs live as long as the build: out of the collections rendering makes
             before_rendering()
         if len(stale) < WORKER_FROM or (os.cpu_count() or 1) < 2 or "fork" not in multiprocessing.get_all_start_methods():
             for job in stale:
