@@ -42,10 +42,17 @@ def digest(*parts) -> str:
     return hashlib.blake2b(repr(parts).encode(), digest_size=16).hexdigest()
 
 
+def stamp(stat: os.stat_result) -> tuple[int, int, int]:
+    """What tells that a file changed, as git's index and the check's cache do: its size and its
+    modification and change times (an edit that sets the modification time back still changes
+    the change time)."""
+    return stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns
+
+
 def picture_name(file: str, stat: os.stat_result, suffix: str) -> str:
-    """The site's file of a picture: named by its repository path, size and time, so an edited
+    """The site's file of a picture: named by its repository path and stamp, so an edited
     picture gets a new name (a browser never shows the old one it kept)."""
-    return f"media/{digest(file, stat.st_size, stat.st_mtime_ns)}{suffix.lower()}"
+    return f"media/{digest(file, *stamp(stat))}{suffix.lower()}"
 
 
 class SiteFolder:

@@ -17,7 +17,7 @@ from markupsafe import Markup
 from smm.content.post import Post
 from smm.platforms import platform_class
 from smm.render import cards
-from smm.site.output import digest, picture_name
+from smm.site.output import digest, picture_name, stamp
 from smm.workspace.brand import first_language
 from smm.workspace.files import inside
 
@@ -56,15 +56,15 @@ class SiteImages(cards.Images):
 
 
 def media_state(root: str, post: Post) -> list:
-    """(file, size, mtime) of each media file the post names: a changed picture changes the page."""
+    """(file, its stamp) of each media file the post names: a changed picture changes the page."""
     found = []
     for item in post.meta.get("media") or []:
         file = item.get("file") if isinstance(item, dict) else item
         try:
             stat = os.stat(os.path.join(root, str(file)))
-            found.append((file, stat.st_size, stat.st_mtime_ns))
+            found.append((file, *stamp(stat)))
         except (OSError, ValueError):
-            found.append((file, None, None))
+            found.append((file, None))
     return found
 
 
@@ -89,7 +89,7 @@ def _file_state(root: str, file: str) -> tuple | None:
         stat = os.stat(f"{root}/{file}")  # (os.path.join costs as much as the stat)
     except OSError:
         return None
-    return stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns
+    return stamp(stat)
 
 
 def post_page(site, folder, renderer, post: Post, record, snapshots: dict, tz, shown: list | None = None) -> str:

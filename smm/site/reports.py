@@ -11,7 +11,7 @@ import os
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from smm.site.output import digest
+from smm.site.output import digest, stamp
 
 ROLLING = (7, 30, 90)
 DATA_DIRS = ("data/metrics", "data/accounts", "data/published", "data/inbox", "data/mentions", "data/competitors")
@@ -66,13 +66,12 @@ def data_months(repo) -> set[date]:
 
 
 def folder_state(root, folder: str) -> list[tuple]:
-    """(folder, name, size, modification time) of each file in `folder` (relative to `root`)."""
+    """(folder, name, stamp) of each file in `folder` (relative to `root`)."""
     path = os.path.join(root, folder)
     state = []
     if os.path.isdir(path):
         for entry in sorted(os.scandir(path), key=lambda e: e.name):
-            stat = entry.stat()
-            state.append((folder, entry.name, stat.st_size, stat.st_mtime_ns))
+            state.append((folder, entry.name, stamp(entry.stat())))
     return state
 
 
