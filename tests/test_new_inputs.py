@@ -15,6 +15,7 @@ NOW = "2026-11-20T10:00:00+08:00"
     "javascript:alert(1)", 'https://x.example/"><script>alert(1)</script>', "https://x.example/a b",
     "http://", "https:///path", "https://x.example:port/", "https://x.example/?q=1", "https://x.example/#top",
     "https://x.example/\x1b[2J", "ftp://x.example/", "https://x.example/<b>",
+    "https://x.example:99999/", "https://[abc/x", "http://[]/", "https://[::1/",  # read by links.split_url
 ])
 def test_a_base_url_that_is_no_plain_http_url_is_refused(make_repo, smm, url):
     make_repo({"p.md": post_text()})

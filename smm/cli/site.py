@@ -48,15 +48,13 @@ def build(out: Path | None, base_url: str | None, fmt: str, now: str | None) -> 
 
 def _base_url_problem(url: str) -> str | None:
     """Why `url` cannot prefix the site's links (canonical, sitemap.xml), or None."""
-    from urllib.parse import urlsplit
+    from smm.content.links import split_url
 
     if any(c.isspace() or ord(c) < 32 or c in '"<>\'`\\{}|^' for c in url):
         return "it holds a space, a quote, an angle bracket or a control character"
-    try:
-        parts = urlsplit(url)
-        parts.port  # noqa: B018 - raises on a port that is no number
-    except ValueError as exc:
-        return f"it is not a URL ({exc})"
+    parts = split_url(url)
+    if parts is None:
+        return "it is not a URL (a bracketed host that is no address, or a port that is no number from 0 to 65535)"
     if parts.scheme not in ("http", "https"):
         return "not an http(s) URL"
     if not parts.hostname:
