@@ -1,7 +1,8 @@
 """Markdown bodies → what each network accepts: plain text, a safe HTML subset, or chat markup.
 
 Markdown is converted once to HTML (Python-Markdown), then walked with an HTML parser
-that writes the wanted flavor. Social text is protected from Markdown's surprises first:
+that writes the wanted flavor (the Markdown most posts use is read by quickmark, without
+either, to the same). Social text is protected from Markdown's surprises first:
 a line starting with `#tag` is a hashtag, not a heading, and raw HTML is shown as text.
 """
 
@@ -183,8 +184,7 @@ def convert(body: str, flavor: str) -> Rendering:
     if flavor in ("html", "article"):
         return Rendering(quickmark.to_html(found))
     writer = _TextWriter(flavor)
-    for handler, *arguments in found:
-        getattr(writer, handler)(*arguments)
+    htmlfeed.replay(writer, found)
     writer.close()
     return Rendering(writer.result())
 

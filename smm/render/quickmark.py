@@ -3,7 +3,7 @@
 Paragraphs (a line break is nl2br's), `-` and `1.` lists (sane_lists: a list right after another of its
 kind joins it, as a loose list), `**strong**`, `*em*`, `` `code` `` and `[text](https://…)` links. `events`
 gives what an HTML parser reports (htmlfeed's events) for the HTML `markup._Renderer` makes of the body, and
-`html` that HTML; a body with anything else, or anything whose reading has a quirk, gives None: it goes to
+`to_html` that HTML; a body with anything else, or anything whose reading has a quirk, gives None: it goes to
 Python-Markdown (tests/test_render_fast.py compares the two on many thousands of bodies).
 """
 
@@ -40,7 +40,7 @@ def events(body: str) -> list[tuple] | None:
         return None
     for index, (block, kind) in enumerate(zip(blocks, kinds)):
         lines = block.strip("\n").split("\n")
-        joins = index and kinds[index - 1] == kind != "p"  # a list after one of its kind: the same list
+        joins = index > 0 and kinds[index - 1] == kind != "p"  # a list after one of its kind: the same list
         if out and not joins:
             _data(out, "\n")
         if kind == "p" and not _inline(out, "p", "\n".join(lines)):
