@@ -266,7 +266,7 @@ def assert_quick_as_python_markdown(body: str) -> None:
         assert markup.convert(body, flavor) == plain_way(body, flavor), flavor
 
 
-@settings(max_examples=4000, deadline=None)
+@settings(max_examples=1500, deadline=None)
 @given(bodies_of_lines())
 def test_quick_markdown_agrees_on_any_mix_of_lines(body):
     assert_quick_as_python_markdown(body)
@@ -298,7 +298,7 @@ def subset_bodies():
                     max_size=6).map(lambda blocks: "".join(block + brk for block, brk in blocks))
 
 
-@settings(max_examples=4000, deadline=None)
+@settings(max_examples=3000, deadline=None)
 @given(subset_bodies())
 def test_quick_markdown_agrees_on_the_subset_and_what_is_next_to_it(body):
     assert_quick_as_python_markdown(body)
