@@ -23,7 +23,8 @@ from smm.content.comments import strip_comments
 from smm.content.links import leaves_safely
 from smm.render import htmlfeed, quickmark
 
-_HASHTAG_LINE = re.compile(r"^(\s*)#(?=[^\s#])", re.MULTILINE)
+# A `#tag` that opens a block: at a line's start, or after the list markers and quote marks before it there
+_HASHTAG_LINE = re.compile(r"^(\s*(?:(?:[-+*]|\d+[.)])\s+|>\s*)*)#(?=[^\s#])", re.MULTILINE)
 _RAW_TAG = re.compile(r"<(?!https?://)")
 _EDGE_SPACE = re.compile(r"^[ \t]|[ \t]$", re.MULTILINE)
 # What the article's extensions (fenced_code, tables, footnotes) and its repository images read: a body
@@ -92,7 +93,7 @@ _LT, _HASH = "\ufdd0", "\ufdd1"
 
 
 def _protect(body: str) -> str:
-    """Raw HTML shown as text, and a line's `#tag` kept a hashtag, not a heading."""
+    """Raw HTML shown as text, and a `#tag` opening a line, a list item or a quote kept a hashtag, not a heading."""
     body = body.replace(_LT, "").replace(_HASH, "")
     body = _HASHTAG_LINE.sub(lambda m: m[1] + _HASH, body)
     return _RAW_TAG.sub(_LT, body)
