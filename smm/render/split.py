@@ -19,8 +19,11 @@ from smm.render.bounds import Bounds
 _ATOM = regex.compile(r"https?://\S+|(?<![\w@])[#@][\w.@-]+|\X", regex.UNICODE)
 _LONG_ATOM = regex.compile(r"https?://\S+|(?<![\w@])[#@][\w.@-]+", regex.UNICODE)  # _ATOM's but \X
 _PARAGRAPH = re.compile(r"(?<=\n\n)")  # (`re` splits as `regex` does here, five times as fast)
-_SENTENCE_END = regex.compile(r"(?<=[.!?…])\s+|(?<=[。！？])")
-_WORD_BREAK = regex.compile(r"(?<=\s)(?=\S)|(?<=[\p{Han}\p{Hiragana}\p{Katakana}])(?=\S)|(?<=\S)(?=[\p{Han}\p{Hiragana}\p{Katakana}])")
+# Boundaries are where a match ends: after white space that follows a sentence's end or after 。！？;
+# between words (after white space or CJK, before anything but white space; before CJK). Each match
+# holds the character before the boundary rather than looking back at it: several times as fast.
+_SENTENCE_END = regex.compile(r"[.!?…]\s+|[。！？]")
+_WORD_BREAK = regex.compile(r"[\s\p{Han}\p{Hiragana}\p{Katakana}](?=\S)|\S(?=[\p{Han}\p{Hiragana}\p{Katakana}])")
 
 Length = Callable[[str], int]
 Fits = Callable[[str, int], bool]

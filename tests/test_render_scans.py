@@ -1,0 +1,60 @@
+"""Scans made cheaper for rendering (issue 14) find what the plain scans find: each fast pattern or
+test against the pattern it replaces (kept here as the oracle), on tables and generated texts."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+import regex
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from smm.content import tokens
+from smm.platforms import bluesky_text
+from smm.render import counting, split
+
+# Pieces around which the patterns differ: the characters each one looks for or back at, every kind of
+# white space, CJK and its punctuation, marks that join, emoji parts, case folds of [a-z], a lone surrogate.
+PIECES = ["a", "Z", "9", "_", "tea", "the.", "e.g.", "3.5", "#", "＃", "&", "&#39;", "@", "$", "(", ")", ".", ",", ":",
+          "://", "http://", "https://", "HTTPS://", "(@", "@b.test", "a.b", "x.example", "cloudleaf.example/a?b=c#d", "-", "…", "!", "?",
+          "中", "乌龙茶", "。", "！", "？", "か", "カ", " ", "\n", "\n\n", "\t", "\r", "\r\n", "\x0b", "\x1c", "\x85", "\xa0",
+          "\u1680", "\u2003", "\u2028", "\u202f", "\u3000", "\ufeff", "\u200b", "e\u0301", "\u0301", "क्षि", "\u094d",
+          "\u0600", "각", "\u1100\u1161", "☕", "🍵", "👍🏽", "🇨🇳", "🇯", "1️⃣", "©️", "\u200d", "\u20e3", "\ufe0f",
+          "\U000e0067", "🏴\U000e0067\U000e0062\U000e007f", "\U0001f3fb", "\u212a", "\u017f", "\u0130", "\u0131", "\ud800"]
+TEXTS = st.lists(st.sampled_from(PIECES), max_size=40).map("".join)
+TABLE = ["", "#tag", "a#b #c ##d &#e (#f) #中文 ＃g", "@alice.bsky.social hi (@bob.test) x@carol.test @",
+         "see https://cloudleaf.example/a. and e.g. x.example/path(1) or (a.b", "Done. Next!  Then… 好。对！吗？",
+         "乌龙茶 tea 新茶上市。Ok", "e\u0301 👩‍👩‍👧 1️⃣ 🇨🇳 क्षि \r\n", "\u3000(https://a.example)\u3000b.example\u2028c.io"]
+
+OLD_HASHTAG = re.compile(rf"(?<!{tokens.NOT_BEFORE_HASHTAG})#\w+")
+OLD_SENTENCE_END = regex.compile(r"(?<=[.!?…])\s+|(?<=[。！？])")
+OLD_WORD_BREAK = regex.compile(r"(?<=\s)(?=\S)|(?<=[\p{Han}\p{Hiragana}\p{Katakana}])(?=\S)"
+                               r"|(?<=\S)(?=[\p{Han}\p{Hiragana}\p{Katakana}])")
+OLD_MENTION = re.compile(rf"(?P<lead>^|[{bluesky_text._JS_SPACE}(])(@([a-zA-Z0-9.-]+))(?a:\b)")
+
+
+def same_scans(text: str) -> None:
+    assert [m.span() for m in tokens.HASHTAG.finditer(text)] == [m.span() for m in OLD_HASHTAG.finditer(text)]
+    for new, old in ((split._SENTENCE_END, OLD_SENTENCE_END), (split._WORD_BREAK, OLD_WORD_BREAK)):
+        assert [m.end() for m in new.finditer(text)] == [m.end() for m in old.finditer(text)]  # split cuts at the ends
+    assert [(m.span(), m.groups()) for m in bluesky_text._link_matches(text)] == \
+        [(m.span(), m.groups()) for m in bluesky_text._LINK.finditer(text)]
+    assert [(m.span(), m.group(1)) for m in bluesky_text._MENTION.finditer(text)] == \
+        [(m.span(2), m.group(3)) for m in OLD_MENTION.finditer(text)]
+    assert counting.may_join(text) == (counting._UNSAFE_RUN.search(text) is not None)
+    assert counting._may_hold_emoji_sequence(text) == (counting._X_EMOJI_HINT.search(text) is not None)
+    if not text.isascii():  # graphemes() as it counts where code points may join
+        after_linker, gb9c = counting._linker_joins(text)
+        assert counting.graphemes(text) == counting._regex_graphemes(text) + after_linker - gb9c
+
+
+@pytest.mark.parametrize("text", TABLE)
+def test_fast_scans_find_what_the_plain_ones_find(text):
+    same_scans(text)
+
+
+@settings(max_examples=1500, deadline=None)
+@given(TEXTS)
+def test_fast_scans_find_what_the_plain_ones_find_in_generated_text(text):
+    same_scans(text)
