@@ -1,17 +1,20 @@
-"""Scans made cheaper for rendering (issue 14) find what the plain scans find: each fast pattern or
-test against the pattern it replaces (kept here as the oracle), on tables and generated texts."""
+"""Scans made cheaper for rendering (issue 14) find what the plain scans find: each fast pattern, test
+or shortcut against what it replaces (kept here as the oracle), on tables and generated texts."""
 
 from __future__ import annotations
 
+import html
 import re
+from urllib.parse import urlencode
 
 import pytest
 import regex
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from smm.content import tokens
+from smm.content import links, tokens
 from smm.platforms import bluesky_text
+from smm.platforms.x import X
 from smm.render import counting, split
 
 # Pieces around which the patterns differ: the characters each one looks for or back at, every kind of
@@ -31,6 +34,7 @@ OLD_HASHTAG = re.compile(rf"(?<!{tokens.NOT_BEFORE_HASHTAG})#\w+")
 OLD_SENTENCE_END = regex.compile(r"(?<=[.!?…])\s+|(?<=[。！？])")
 OLD_WORD_BREAK = regex.compile(r"(?<=\s)(?=\S)|(?<=[\p{Han}\p{Hiragana}\p{Katakana}])(?=\S)"
                                r"|(?<=\S)(?=[\p{Han}\p{Hiragana}\p{Katakana}])")
+OLD_PARAGRAPH = re.compile(r"(?<=\n\n)")
 OLD_MENTION = re.compile(rf"(?P<lead>^|[{bluesky_text._JS_SPACE}(])(@([a-zA-Z0-9.-]+))(?a:\b)")
 
 
@@ -42,6 +46,7 @@ def same_scans(text: str) -> None:
         [(m.span(), m.groups()) for m in bluesky_text._LINK.finditer(text)]
     assert [(m.span(), m.group(1)) for m in bluesky_text._MENTION.finditer(text)] == \
         [(m.span(2), m.group(3)) for m in OLD_MENTION.finditer(text)]
+    assert split._paragraphs(text) == [p for p in OLD_PARAGRAPH.split(text) if p]
     assert counting.may_join(text) == (counting._UNSAFE_RUN.search(text) is not None)
     assert counting._may_hold_emoji_sequence(text) == (counting._X_EMOJI_HINT.search(text) is not None)
     if not text.isascii():  # graphemes() as it counts where code points may join
@@ -58,3 +63,40 @@ def test_fast_scans_find_what_the_plain_ones_find(text):
 @given(TEXTS)
 def test_fast_scans_find_what_the_plain_ones_find_in_generated_text(text):
     same_scans(text)
+
+
+@pytest.mark.parametrize(("text", "problems"), [
+    ("", ["X refuses an empty post"]), ("tea", []), ("tea\ufeff", ["X refuses text containing U+FEFF"]),
+    ("\uffffa\ufeff\ufffe\uffff", ["X refuses text containing U+FEFF, U+FFFE, U+FFFF"]),
+    ("\ufffe\ufffe", ["X refuses text containing U+FFFE"]),
+])
+def test_x_names_each_character_it_refuses_once_in_order(text, problems):
+    assert X.extra_problems(text) == problems
+
+
+def plain_leaves_safely(target: str) -> bool:
+    """links.leaves_safely as it was: three decodings, the edges trimmed with a string made each time."""
+    seen = target
+    for _ in range(3):
+        seen = html.unescape(seen)
+    seen = re.sub(r"[\t\n\r]", "", seen).strip("".join(map(chr, range(0x21))))
+    return bool(links._LEAVES.match(target.strip())) and bool(links._LEAVES.match(seen))
+
+
+LINK_PIECES = ["https://", "http:", "HTTP://", "mailto:", "javascript:", "data:", "&amp;", "&#x6A;", "&#x53;", "&#",
+               "&#x20;", "&amp;#x20;", "&amp;#9;", "&#10;", "&amp;amp;#x20;",
+               "&amp;#x3a;", "&colon;", "&", ";", "\t", "\n", "\r", "\x01", "\x20", "\x7f", " ", "a", "x.example", "/",
+               "?", "#", ":", "=", "+", "%41", "中", "\u3000", "\xa0"]
+QUERY_PIECES = ["utm_source", "x", "a b", "&", "=", "%", "+", "~", "-", "_", ".", ":/@!$'()*+,;", "中", "é", "\n", "\"", ""]
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.lists(st.sampled_from(LINK_PIECES), max_size=12).map("".join))
+def test_a_link_leaves_safely_as_before(target):
+    assert links.leaves_safely(target) == plain_leaves_safely(target)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.lists(st.tuples(*[st.lists(st.sampled_from(QUERY_PIECES), max_size=4).map("".join)] * 2), max_size=4))
+def test_a_tagged_query_is_encoded_as_urlencode_encodes_it(query):
+    assert links._encoded(query) == urlencode(query, safe=links._QUERY_SAFE)
