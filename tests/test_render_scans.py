@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 
 from smm.content import links, tokens
 from smm.platforms import bluesky_text
+from smm.platforms.meta_threads import _EMOJI, Threads
 from smm.platforms.x import X
 from smm.render import counting, split
 
@@ -100,3 +101,40 @@ def test_a_link_leaves_safely_as_before(target):
 @given(st.lists(st.tuples(*[st.lists(st.sampled_from(QUERY_PIECES), max_size=4).map("".join)] * 2), max_size=4))
 def test_a_tagged_query_is_encoded_as_urlencode_encodes_it(query):
     assert links._encoded(query) == urlencode(query, safe=links._QUERY_SAFE)
+
+
+OLD_X_HEAVY = re.compile("[^\x00-\u10ff\u2000-\u200d\u2010-\u201f\u2032-\u2037]+")  # weight 2 in X's count
+WEIGHT_EDGES = st.lists(st.sampled_from(["a", "é", "\x00", "\u10ff", "\u1100", "\u1fff", "\u2000", "\u200d", "\u200e",
+                                          "\u200f", "\u2010", "\u201c", "\u201f", "\u2020", "\u2026", "\u2031", "\u2032",
+                                          "\u2037", "\u2038", "\u20ff", "\u2100", "\u3000", "中", "\ud800", "\udfff",
+                                          "\ue000", "\uffff", "\U00010000", "😀", "\U0010ffff"]), max_size=16).map("".join)
+
+
+@settings(max_examples=800, deadline=None)
+@given(WEIGHT_EDGES)
+def test_x_weighs_plain_text_as_its_pattern_does(text):
+    for start in range(len(text) + 1):
+        for end in range(start, len(text) + 1):
+            assert counting._x_plain(text, start, end) == end - start + sum(map(len, OLD_X_HEAVY.findall(text, start, end)))
+
+
+def plain_threads_length(text: str) -> int:
+    """Threads.length with its emoji looked for by _EMOJI alone."""
+    count = counting.graphemes(text)
+    if text.isascii() or not _EMOJI.search(text):
+        return count
+    return count + sum(len(g.encode("utf-8")) - 1 for g in counting.clusters_holding(text, _EMOJI))
+
+
+@settings(max_examples=1500, deadline=None)
+@given(TEXTS)
+def test_threads_counts_as_when_it_looked_for_emoji_by_their_pattern(text):
+    assert outcome(Threads.length, text) == outcome(plain_threads_length, text)
+
+
+def outcome(count, text: str):
+    """What `count` gives for text, or the kind of error it raises (a lone surrogate cannot be encoded)."""
+    try:
+        return count(text)
+    except UnicodeEncodeError as exc:
+        return type(exc)

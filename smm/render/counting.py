@@ -162,8 +162,10 @@ _X_ASCII_DOMAIN = Domain(rf"[\-a-z0-9{LATIN}]+\.", rf"[\-a-z0-9{LATIN}]+\.", r"x
 
 _X_TCO = re.compile(rf"https?://t\.co/([a-z0-9]+)(?:{_X_QUERY})?", re.IGNORECASE)
 
-# Weight-1 code points of twitter-text's v3 config; any other weighs 2.
-_X_HEAVY = re.compile("[^\x00-\u10ff\u2000-\u200d\u2010-\u201f\u2032-\u2037]+")
+# Weight-1 code points of twitter-text's v3 config: U+0000-10FF (in UTF-16, the high byte of each is at
+# most 0x10), U+2000-200D, U+2010-201F and U+2032-2037; any other weighs 2.
+_LIGHT_HIGH_BYTES = bytes(range(0x11))
+_X_LIGHT_20 = re.compile("[\u2000-\u200d\u2010-\u201f\u2032-\u2037]")
 # Emoji sequences, which count 2 whatever their length (emojiParsingEnabled).
 # U+FE0F belongs to an element only after a text-style pictograph ("©️"); after an emoji
 # that is one already ("😀️") twitter-text weighs it apart, as 2.
@@ -244,7 +246,17 @@ def x_url_spans(text: str) -> list[tuple[int, int]]:
 
 
 def _x_plain(text: str, start: int, end: int) -> int:
-    return end - start + sum(map(len, _X_HEAVY.findall(text, start, end)))
+    """The weight of text[start:end] without URLs or emoji: its code points and one more for each of
+    weight 2, found from the high bytes of its UTF-16 units (a code point above U+FFFF is two units,
+    both above 0x10; a lone surrogate one) rather than by a pattern: several times as fast."""
+    piece = text[start:end]
+    if piece.isascii():
+        return len(piece)
+    high = piece.encode("utf-16-le", "surrogatepass")[1::2]
+    heavy = len(high.translate(None, _LIGHT_HIGH_BYTES)) - (len(high) - len(piece))
+    if 0x20 in high:
+        heavy -= len(_X_LIGHT_20.findall(piece))
+    return len(piece) + heavy
 
 
 def x_length(text: str) -> int:
