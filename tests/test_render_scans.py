@@ -16,7 +16,7 @@ from smm.content import links, tokens
 from smm.platforms import bluesky_text
 from smm.platforms.meta_threads import _EMOJI, Threads
 from smm.platforms.x import X
-from smm.render import counting, split
+from smm.render import article, counting, htmlfeed, split
 
 # Pieces around which the patterns differ: the characters each one looks for or back at, every kind of
 # white space, CJK and its punctuation, marks that join, emoji parts, case folds of [a-z], a lone surrogate.
@@ -138,3 +138,39 @@ def outcome(count, text: str):
         return count(text)
     except UnicodeEncodeError as exc:
         return type(exc)
+
+
+def plain_strip(markup: str) -> str:
+    """article's last pass as HTMLParser makes it: every class, id and on* attribute out."""
+    stripped = article._Strip()
+    htmlfeed.feed(stripped, markup)
+    return stripped.result()
+
+
+HTML_PIECES = ["<p>", "</p>", "<P>", '<p class="x" style="a: b;">', '<section class="smm-article" id="top">', "</section>",
+               '<a href="https://x.example/?a=1&amp;b=2">', "</a>", '<img src="content/media/a.png" alt="">', "<br>",
+               "</br>", "<br/>", "<hr>", '<td colspan="2" onclick="go()">', "<input checked>", '<code style="color: #07c160;">',
+               "<script>", "</script>", "<style>", "<textarea>", "<!-- c -->", "<!DOCTYPE html>", "tea", "乌龙茶", " ", "\n",
+               "&amp;", "&lt;", "&gt;", "&nbsp;", "&quot;", "&#39;", "&copy;", "&", "&amp", "<", ">", '"', "'", "a>b", "\xa0",
+               '<a title="x>y">', '<a title="&quot;q&quot;">', '<a title="1 &lt; 2 &amp; 3">', "<a title=x>", "<1>", "< p>"]
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.lists(st.sampled_from(HTML_PIECES), max_size=25).map("".join))
+def test_an_articles_classes_go_as_the_parser_takes_them_out(markup):
+    fast = article._without_classes(markup)
+    assert fast is None or fast == plain_strip(markup)
+
+
+@pytest.mark.parametrize("markup", [
+    "<p>tea</p>", '<p>see <a href="https://x.example/a?b=1&amp;c=2">this</a> &amp; <code>x &lt; y</code></p>',
+    "<pre><code>a  b\n  c</code></pre>", "<table><tr><th>a</th><td>b &nbsp; c</td></tr></table>",
+    '<p><img src="content/media/a.png" alt="a &quot;b&quot;"></p><hr><p>end<sup id="fnref:1"><a class="footnote-ref" '
+    'href="#fn:1">1</a></sup></p><div class="footnote"><ol><li id="fn:1"><p>note</p></li></ol></div>',
+    '<p><a href="https://mp.weixin.qq.com/s/x">kept</a> <script>alert(1)</script> <b onclick="x()">b</b></p>',
+])
+def test_an_article_is_built_as_the_parser_builds_it(markup, monkeypatch):
+    theme = article.theme_of(None)
+    fast = article.build(markup, theme)
+    monkeypatch.setattr(article, "_without_classes", lambda inlined: None)
+    assert fast == article.build(markup, theme)
