@@ -13,6 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from smm.content import links, tokens
+from smm.content.post import Post, for_account
 from smm.platforms import bluesky_text
 from smm.platforms.meta_threads import _EMOJI, Threads
 from smm.platforms.x import X
@@ -174,3 +175,15 @@ def test_an_article_is_built_as_the_parser_builds_it(markup, monkeypatch):
     fast = article.build(markup, theme)
     monkeypatch.setattr(article, "_without_classes", lambda inlined: None)
     assert fast == article.build(markup, theme)
+
+
+@pytest.mark.parametrize("meta", [
+    {}, {"hashtags": ["Tea", "+winter"], "media": [{"file": "a.png"}], "link": "https://x.example"},
+    {"hashtags": ["Tea"], "overrides": {"x": {"text": "Own", "hashtags": [], "media": []}, "bluesky": {"link": "https://b.example"}}},
+    {"overrides": {"x": "not a mapping", "mastodon": {"text": ""}}, "link": "<!-- c -->https://x.example"},
+])
+def test_an_accounts_view_is_made_once_as_the_fields_give_it(meta):
+    post = Post("content/p.md", "p", meta, "Body", 5, None)
+    for account in ("x", "bluesky", "mastodon", "feed"):
+        view = post.for_account(account)
+        assert view == for_account(meta, "Body", account) and post.for_account(account) is view
