@@ -169,10 +169,12 @@ HASHTAG_LISTS = [[], ["#Tea"], ["#Tea", "#茶", "#a&b", "#<x>", "#\"q\""], ["#" 
 @pytest.mark.parametrize("text", TEMPLATE_TEXTS)
 @pytest.mark.parametrize("link", LINKS)
 @pytest.mark.parametrize("hashtags", HASHTAG_LISTS)
-def test_own_templates_make_what_they_make_under_the_budget(platform, text, link, hashtags):
+@pytest.mark.parametrize("placement", ["end", "last-line"])
+def test_own_templates_make_what_they_make_under_the_budget(platform, text, link, hashtags, placement):
     templates, kind = Templates(Path("/nonexistent")), platform_class(platform)
     escaped = kind.markup in ("html", "article")
-    context = {"text": Markup(text) if escaped else text, "link": link, "hashtags": hashtags, "hashtag_placement": "end"}
+    context = {"text": Markup(text) if escaped else text, "link": link, "hashtags": hashtags, "hashtag_placement": placement,
+               "title": "T", "account": "a", "platform": platform}
     try:
         budgeted = templating._run(templates.get(kind), context, len(text) + templating.TEMPLATE_OUTPUT_LIMIT)
     except templating._OverBudget:  # over the limit: the diagnostic a brand's template would get
