@@ -74,22 +74,18 @@ def metrics_digest(snapshots: dict) -> str:
                          for (_, account), snap in snapshots.items()))
 
 
-def post_key(root: str, post: Post, record, metrics: str, settings: str) -> str:
+def post_key(root: str, post: Post, record, metrics: str, settings: str, records: dict) -> str:
     """The page's key: `metrics` is metrics_digest() of its snapshots. The post and its publish
     record by their files' stat, as git's index does: cheaper than their fields, as exact in practice.
-    `root`: the repository's folder as a string (joined 10,000 times)."""
-    source = _file_state(root, post.file) or (post.meta, post.body)
-    published = (_file_state(root, record.file) or record.accounts) if record else None
-    return digest(settings, post.file, post.id, source, media_state(root, post), published, metrics)
-
-
-def _file_state(root: str, file: str) -> tuple | None:
-    """`file`: a path relative to `root` (a post's or a record's)."""
+    `root`: the repository's folder as a string (joined 10,000 times); `records`: the stamp of each
+    file of data/published by its path (reports.data_files(), which stats them once for the build)."""
     try:
-        stat = os.stat(f"{root}/{file}")  # (os.path.join costs as much as the stat)
+        source = stamp(os.stat(f"{root}/{post.file}"))  # (os.path.join costs as much as the stat)
     except OSError:
-        return None
-    return stamp(stat)
+        source = (post.meta, post.body)
+    published = (records.get(record.file) or record.accounts) if record else None
+    media = media_state(root, post) if post.meta.get("media") else []
+    return digest(settings, post.file, post.id, source, media, published, metrics)
 
 
 def post_page(site, folder, renderer, post: Post, record, snapshots: dict, tz, shown: list | None = None) -> str:
