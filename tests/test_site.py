@@ -382,6 +382,11 @@ FUTURE_P2 = "2026-11-25T00:00:00Z,p2,a,local,p2-a,88,8,8,,,\n"  # collected afte
     (lambda root: _append(root / "data/metrics/2026-11.csv", FUTURE_P2), False,
      ["report/2026-11/index.html"], ["posts/p2/index.html", "calendar/2026-11/index.html"]),
     (lambda root: None, True, ["report/7d/index.html"], ["posts/p2/index.html", "calendar/2026-11/index.html"]),
+    (lambda root: (root / "data/published/p2.json").write_text((root / "data/published/p2.json").read_text(
+        encoding="utf-8").replace("https://a.example/p2", "https://a.example/p2b"), encoding="utf-8"), False,  # its record
+     ["posts/p2/index.html"], ["posts/p1/index.html", "calendar/2026-11/index.html"]),
+    (lambda root: (root / "data/published/p2.json").unlink(), False,  # no record: not published
+     ["posts/p2/index.html"], ["posts/p1/index.html", "calendar/2026-11/index.html"]),
 ])
 def test_a_rebuild_renders_exactly_the_pages_whose_inputs_changed(tmp_path, monkeypatch, smm, change, later, written,
                                                                   kept):

@@ -16,7 +16,7 @@ import smm
 from smm.site import calendar as cal
 from smm.site import inbox, posts, reports
 from smm.site.catalogue import catalogue
-from smm.site.output import FOOTER, WORKER_FROM, PageCache, SiteFolder, collecting, digest
+from smm.site.output import FOOTER, WORKER_FROM, PageCache, SiteFolder, collecting, digest, plain_digest
 from smm.site.render import Site, stylesheet
 from smm.workspace.brand import first_language, page_language
 from smm.workspace.cache import MISS, recall, remember
@@ -80,7 +80,7 @@ def _build(repo, out: Path, now: datetime, base_url: str | None) -> Built:
     history = cache(lambda: _history(repo))
     report_for = cache(lambda period: _report(repo, period, now, metrics, history()))
 
-    listed = digest(posts.listing(repo.posts))
+    listed = plain_digest(posts.listing(repo.posts))
 
     def other_pages() -> None:  # while a worker renders post pages
         today = now.astimezone(repo.config.timezone).date()

@@ -12,6 +12,7 @@ import contextlib
 import gc
 import hashlib
 import json
+import marshal
 import os
 import zlib
 from pathlib import Path
@@ -39,6 +40,17 @@ def collecting(enabled: bool):
 def digest(*parts) -> str:
     """A digest of the parts by their repr (stable for the same input: dicts keep their order)."""
     return hashlib.blake2b(repr(parts).encode(), digest_size=16).hexdigest()
+
+
+def plain_digest(value) -> str:
+    """digest(value) of plain data (str, int, float, bool, None in tuples, lists and dicts), faster:
+    by its marshal format 2, which writes each value by itself (never a reference to an equal
+    object met before, as format 3 and pickle do). Anything else is digested by its repr."""
+    try:
+        data = marshal.dumps(value, 2)
+    except ValueError:
+        return digest(value)
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
 
 
 def stamp(stat: os.stat_result) -> tuple[int, int, int]:

@@ -11,7 +11,7 @@ import os
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from smm.site.output import digest, stamp
+from smm.site.output import digest, plain_digest, stamp
 
 ROLLING = (7, 30, 90)
 DATA_DIRS = ("data/metrics", "data/accounts", "data/published", "data/inbox", "data/mentions", "data/competitors")
@@ -89,7 +89,7 @@ def data_state(repo, state: list[tuple]) -> str:
     published = {base_id(post_id) for post_id in repo.records}
     posts = [(p.id, shown_of(p), p.publish_at.timestamp() if p.publish_at else None)
              for p in repo.posts if p.id in published]
-    return digest(state, repo.goals, posts, repo.calendar)
+    return digest(plain_digest((state, posts)), repo.goals, repo.calendar)
 
 
 def period_key(settings: str, state: str, period: Period, now: datetime) -> str:
