@@ -475,6 +475,33 @@ WECHAT = PLATFORMS + "  wechat: {platform: wechat, app_id: wx0c1eaf7ea0example, 
 ARTICLE = {"title": "P", "platforms": "[wechat]", "media": "[{file: content/media/cover.png, alt: A cover}]"}
 
 
+SHARING = {"a": ["p.png"], "b": ["p.png", "q.png"], "c": ["q.png"], "d": ["missing.png"], "e": []}  # post → its media
+
+
+@pytest.mark.parametrize(("edit", "rewritten"), [
+    (lambda media: (media / "p.png").write_bytes(OTHER_PICTURE), {"a", "b"}),
+    (lambda media: (media / "q.png").write_bytes(OTHER_PICTURE), {"b", "c"}),
+    (lambda media: (media / "q.png").unlink(), {"b", "c"}),
+    (lambda media: (media / "missing.png").write_bytes(PICTURE), {"d"}),  # a file named but missing, then added
+    (lambda media: (media / "unnamed.png").write_bytes(PICTURE), set()),
+])
+def test_a_picture_several_posts_name_makes_each_of_their_pages_again(make_repo, smm, edit, rewritten):
+    """The media a post names are in its page's key by their files (each looked at once per build)."""
+    def media(names):
+        return "[" + ", ".join(f"{{file: content/media/{n}, alt: A tin}}" for n in names) + "]" if names else None
+
+    root = make_repo({f"{name}.md": post_text(f"Post {name}.", title=name.upper(), media=media(names))
+                      for name, names in SHARING.items()},
+                     files={"content/media/p.png": PICTURE, "content/media/q.png": PICTURE})
+    assert build(smm)[0] == 0
+    edit(root / "content/media")
+    code, again, err = build(smm)
+    assert code == 0, err
+    assert {p.split("/")[1] for p in again["written"] if p.startswith("posts/")} == rewritten
+    assert build(smm, out="fresh")[0] == 0
+    assert _tree(root / "_site") == _tree(root / "fresh")
+
+
 @pytest.mark.parametrize(("post", "picture", "edit"), [
     (post_text("Text.\n\n![A tin](content/media/p.png)", **ARTICLE), "p.png", "replace"),  # in an article's body
     (post_text("Text.\n\n![A tin][tin]\n\n[tin]: content/media/p.png", **ARTICLE), "p.png", "replace"),

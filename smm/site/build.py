@@ -137,19 +137,19 @@ def _history(repo):
 
 
 def _post_pages(site, folder, repo, now, settings, listed: str, records: dict, meanwhile) -> None:
-    """`listed`: the digest of posts.listing(), which the search index shows; `records`: posts.post_key()'s.
+    """`listed`: the digest of posts.listing(), which the search index shows; `records`: posts.PostKeys's.
     One pass keeps each fresh page; the others are rendered (or copied from the page cache)."""
     tz = repo.config.timezone
     metrics, snapshots_of = _post_metrics(repo, folder, now)
     empty = posts.metrics_digest({})
     footer = Markup(FOOTER + "{}</footer>").format(site.messages["generated"].format(when=site.generated))
     store = PageCache(repo.root, str(footer))
-    root = os.fspath(repo.root)
+    post_keys = posts.PostKeys(os.fspath(repo.root), settings, records)
     keys, stale = [], []
     for post in repo.posts:
         record = repo.records.get(post.id)
         path = posts.page_path(post.id)
-        key = posts.post_key(root, post, record, metrics.get(post.id, empty), settings, records)
+        key = post_keys.key(post, record, metrics.get(post.id, empty))
         keys.append(key)
         if folder.is_fresh(path, key):
             folder.keep(path, key)
