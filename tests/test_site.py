@@ -306,6 +306,26 @@ def test_bad_data_files_are_named_and_exit_1(tmp_path, monkeypatch, smm, file, t
     assert where in err and "Traceback" not in err
 
 
+@pytest.mark.parametrize("file", ["data/metrics/2025-01.csv", "data/accounts/2025-01.csv", "data/inbox/2025-01.jsonl",
+                                  "data/mentions/2025-01.csv", "data/competitors/2025-01.csv"])
+@pytest.mark.parametrize("kind", ["broken link", "folder", "link loop", "named pipe"])
+def test_a_data_entry_that_is_no_file_is_named_and_exits_1(tmp_path, monkeypatch, smm, file, kind):
+    write_fixture(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    path = tmp_path / file
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if kind == "broken link":
+        path.symlink_to(tmp_path / "nowhere" / "x.csv")
+    elif kind == "link loop":
+        path.symlink_to(path.name)
+    elif kind == "named pipe":
+        os.mkfifo(path)  # read as a file, it would block the build for ever
+    else:
+        path.mkdir()
+    code, _, err = build(smm)
+    assert code == 1 and file in err and "Traceback" not in err and "internal error" not in err, err
+
+
 def test_report_pages_switch_between_prebuilt_periods(tmp_path, monkeypatch, smm):
     write_fixture(tmp_path)
     monkeypatch.chdir(tmp_path)

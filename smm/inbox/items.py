@@ -14,6 +14,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from smm.errors import DataError
+from smm.workspace.files import open_regular
 
 INBOX_DIR = "data/inbox"
 KINDS = ("mention", "reply", "comment", "quote", "dm")
@@ -79,7 +80,11 @@ def lines(root: Path):
         if not name.endswith(".jsonl"):
             continue
         file = f"{INBOX_DIR}/{name}"
-        with open(root / file, "rb") as handle:
+        try:
+            handle = open_regular(root / file)  # never a named pipe: it would block
+        except OSError as exc:
+            raise DataError(f"{file}: cannot be read: {exc.strerror or exc}") from None
+        with handle:
             for number, raw in enumerate(handle, 1):
                 if raw.strip():
                     yield _parse(raw, file, number)

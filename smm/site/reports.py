@@ -66,12 +66,16 @@ def data_months(repo) -> set[date]:
 
 
 def folder_state(root, folder: str) -> list[tuple]:
-    """(folder, name, stamp) of each file in `folder` (relative to `root`)."""
+    """(folder, name, stamp) of each file in `folder` (relative to `root`); an entry that cannot be
+    stat'ed (a broken link) has its error's number instead: the reader then says what is wrong."""
     path = os.path.join(root, folder)
     state = []
     if os.path.isdir(path):
         for entry in sorted(os.scandir(path), key=lambda e: e.name):
-            state.append((folder, entry.name, stamp(entry.stat())))
+            try:
+                state.append((folder, entry.name, stamp(entry.stat())))
+            except OSError as exc:
+                state.append((folder, entry.name, exc.errno))
     return state
 
 
