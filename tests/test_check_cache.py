@@ -498,3 +498,6 @@ def test_a_warm_check_imports_the_voice_engine_only_when_it_is_used(example, tmp
     assert warm == check("fresh")[0]
     assert ("smm.voice" in imported, "markdown" in imported) == (voice, markdown)
     assert bool({name for name in imported if name.startswith("smm.platforms.") and name != "smm.platforms.base"}) == markdown
+    if not voice:  # nor the modules of the settings it does not read (cards, replies, listening, goals), OpenSSL, logging
+        assert not imported & {"smm.cards.templates", "smm.inbox.triage", "smm.listening.config", "smm.report",
+                               "_hashlib", "logging"}

@@ -14,7 +14,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import os
 import pickle
 from dataclasses import dataclass
@@ -35,7 +34,7 @@ from smm.inbox.replies import check_replies
 from smm.platforms import platform_class
 from smm.publish.evergreen import reshares
 from smm.workspace import lookalikes
-from smm.workspace.cache import MISS, FileCache, recall, remember
+from smm.workspace.cache import MISS, FileCache, blake2b, recall, remember
 from smm.workspace.calendar import CALENDAR_FILE, gaps
 from smm.workspace.config import PLATFORMS_FILE, Config
 from smm.workspace.files import MAX_TEXT_BYTES, SourceLines
@@ -298,7 +297,7 @@ def _owns_name(cache: FileCache) -> str:
 
 
 def _digest(data: bytes) -> bytes:
-    return hashlib.blake2b(data, digest_size=16).digest()
+    return blake2b(data, digest_size=16).digest()
 
 
 def _relative(root: Path, path: Path) -> str:

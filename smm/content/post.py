@@ -14,6 +14,7 @@ from smm.check.diagnostics import ERROR, WARNING, Diagnostic
 from smm.content.comments import strip_comments
 from smm.workspace.cache import MISS, FileCache
 from smm.workspace.files import MAX_TEXT_BYTES, decode, read_text
+from smm.workspace.patterns import LazyPattern
 from smm.workspace.schema import schema
 from smm.workspace.timezones import exact
 from smm.workspace.positions import Positions
@@ -241,7 +242,7 @@ def parse_post(file: str, text: str, tz: tzinfo, root: str = "") -> tuple[Post |
     return Post(file, post_id, meta, body, body_line, publish_at, root, parsed.positions, valid), found
 
 
-_PLAIN_HASHTAG = re.compile(r"#?[A-Za-z0-9_\u4e00-\u9fff]*[A-Za-z\u4e00-\u9fff][A-Za-z0-9_\u4e00-\u9fff]*")
+_PLAIN_HASHTAG = LazyPattern(r"#?[A-Za-z0-9_\u4e00-\u9fff]*[A-Za-z\u4e00-\u9fff][A-Za-z0-9_\u4e00-\u9fff]*")
 
 
 def hashtag_problem(tag: str) -> str | None:

@@ -13,8 +13,6 @@ from __future__ import annotations
 
 import contextlib
 import gc
-import hashlib
-import logging
 import os
 import pickle
 import stat
@@ -24,7 +22,10 @@ from typing import BinaryIO, Callable, Iterable
 
 from smm.workspace.files import open_regular
 
-log = logging.getLogger(__name__)
+try:  # hashlib's own BLAKE2, without hashlib: importing it loads OpenSSL, a few ms of every warm run
+    from _blake2 import blake2b
+except ImportError:  # a Python built without the module
+    from hashlib import blake2b
 
 MISS = object()
 _RACY_NS = 2_000_000_000  # files changed this close to the last save are always hashed
@@ -34,7 +35,7 @@ def cache_dir(root: Path) -> Path:
     """This repository's cache folder, outside the repository."""
     base = os.environ.get("SMM_CACHE_DIR") or os.path.join(
         os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache"), "smm")
-    key = hashlib.blake2b(str(root.resolve()).encode(), digest_size=8).hexdigest()
+    key = blake2b(str(root.resolve()).encode(), digest_size=8).hexdigest()
     return Path(base) / f"{root.resolve().name}-{key}"
 
 
@@ -115,7 +116,7 @@ class FileCache:
             return MISS, None
         if len(data) > limit:
             return MISS, None
-        digest = self.digests[file] = hashlib.blake2b(data, digest_size=16).digest()
+        digest = self.digests[file] = blake2b(data, digest_size=16).digest()
         self._pending = (file, stamp, digest)
         if entry and entry[1] == digest:
             self.fresh[file] = (stamp, digest, entry[2])
@@ -238,7 +239,9 @@ def _write(path: Path, fill: Callable[[BinaryIO], None]) -> BinaryIO | None:
         return handle
     except OSError as exc:  # a read-only home or cache folder, a file in its place: the next run computes again
         _discard(temp)
-        log.debug("cache %s not written: %s", path, exc.strerror)
+        import logging  # only here: a run that reads its caches imports no logging
+
+        logging.getLogger(__name__).debug("cache %s not written: %s", path, exc.strerror)
         return None
     except BaseException:  # interrupted (Ctrl-C): no half-written file left behind
         _discard(temp)

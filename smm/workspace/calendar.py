@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 from dataclasses import dataclass
@@ -168,6 +167,8 @@ def uid_domain(origin: str | None, brand: str, root: Path | None = None) -> str:
     """The right-hand side of this repository's event UIDs: unique per repository, the same in
     every clone and run: from the `origin` remote (`git@host:o/r.git` and `https://host/o/r`
     alike), else from the brand's name, else (no name either) from the repository's absolute path."""
+    import hashlib  # calendar exports only: a check never loads OpenSSL for it
+
     source = brand.strip() or f"path:{Path(root or '.').resolve().as_posix()}"
     if origin:
         source = re.sub(r"^[a-z][a-z0-9+.-]*://", "", origin.strip().lower())  # the scheme

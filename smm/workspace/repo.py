@@ -7,7 +7,6 @@ when there are many: parsing dominates `smm check` on large repositories.
 from __future__ import annotations
 
 import gc
-import hashlib
 import os
 import signal
 import sys
@@ -26,7 +25,7 @@ from smm.content.post import (
 )
 from smm.data.records import Record, load_records
 from smm.workspace.brand import Brand
-from smm.workspace.cache import FileCache
+from smm.workspace.cache import FileCache, blake2b
 from smm.workspace.calendar import Calendar
 from smm.workspace.config import PLATFORMS_FILE, Config
 from smm.workspace.files import links_outside
@@ -205,7 +204,7 @@ def _load_posts(repo: Repo, reader: Reader | None) -> Repo:
 
 def _cache_version(config: Config) -> str:
     """Parsed posts depend on smm's parsing code, the post schema and the time zone."""
-    digest = hashlib.blake2b(str(config.timezone).encode())
+    digest = blake2b(str(config.timezone).encode())
     package = Path(__file__).parent.parent
     for module in ("content/post.py", "workspace/yamlsource.py", "workspace/positions.py", "workspace/lookalikes.py",
                    "workspace/schema.py", "workspace/files.py"):
