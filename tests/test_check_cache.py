@@ -501,3 +501,39 @@ def test_a_warm_check_imports_the_voice_engine_only_when_it_is_used(example, tmp
     if not voice:  # nor the modules of the settings it does not read (cards, replies, listening, goals), OpenSSL, logging
         assert not imported & {"smm.cards.templates", "smm.inbox.triage", "smm.listening.config", "smm.report",
                                "_hashlib", "logging"}
+
+
+BERLIN = "timezone: Europe/Berlin\naccounts:\n  local: {platform: local, path: .local/local}\n"
+
+
+@pytest.mark.parametrize("publish_at,now,due", [
+    ("2026-12-01T12:00+05:30", "2026-12-01T06:30:00+00:00", False),  # the same instant: not yet
+    ("2026-12-01T12:00+05:30", "2026-12-01T06:30:01+00:00", True),
+    ("2026-12-01T12:00-08:00", "2026-12-02T03:59:59+08:00", False),
+    ("2026-12-01T12:00-08:00", "2026-12-02T04:00:01+08:00", True),
+    ("2026-12-01T12:00Z", "2026-12-01T13:00:00+01:00", False),
+    ("2026-12-01T12:00", "2026-12-01T11:00:01Z", True),  # the repository's zone, winter (+01:00)
+    ("2026-06-01T12:00", "2026-06-01T10:00:00Z", False),  # summer (+02:00) with `now` in winter's offset below
+    ("2026-06-01T12:00", "2026-12-01T12:00:00+01:00", True),
+    ("2026-03-29T02:30", "2026-03-29T00:59:59Z", False),  # a time the clocks skip
+    ("2026-03-29T02:30", "2026-03-29T01:30:01Z", True),
+    ("2026-10-25T02:30", "2026-10-25T00:29:59Z", False),  # a time they repeat: the first one
+    ("2026-10-25T02:30", "2026-10-25T00:30:01Z", True),
+])
+def test_posts_times_in_any_zone_compare_as_instants_warm_or_fresh(make_repo, tmp_path, smm, publish_at, now, due):
+    """Posts' times share one zone object per offset (in the check's cache too, smm.workspace.cache),
+    and the check compares them with `now` in its repository's offset: whatever the offsets of the
+    post and of `now`, a post is past due when its instant is, and a warm check says what a fresh one says."""
+    root = make_repo({"a.md": post_text("x", publish_at=publish_at, platforms="[local]"),
+                      "b.md": post_text("y", publish_at="2026-12-24T12:00", platforms="[local]")},
+                     platforms=BERLIN, calendar=None)
+    caches = tmp_path.parent / f"{tmp_path.name}-caches"
+
+    def check(cache: str) -> list[dict]:
+        return smm.json("check", "--now", now, env={"SMM_CACHE_DIR": str(caches / cache)})[1]
+
+    kept = check("kept")
+    assert [d["file"] for d in kept if d["rule"] == "post.past-unpublished"] == ["content/a.md"] * due
+    assert check("kept") == kept == check("fresh")
+    (root / "content/b.md").write_text(post_text("y, edited", publish_at="2026-12-24T12:00", platforms="[local]"))
+    assert check("kept") == check("fresh-after-edit")

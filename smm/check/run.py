@@ -42,6 +42,7 @@ from smm.workspace.repo import Repo, ShardedCache, forked_pool, load_repo
 from smm.workspace.kept_settings import kept_settings
 from smm.workspace.schema import did_you_mean
 from smm.workspace.settings import Settings
+from smm.workspace.timezones import exact
 
 if TYPE_CHECKING:
     from smm.render.rendered import Rendered
@@ -148,6 +149,7 @@ class PostChecks:
         """Before the posts are read: the few posts asked for (`smm check CHANGED...`) that the
         index does not hold are checked in a second process meanwhile (their Markdown converter,
         templates and platforms are imported there, while this one loads the index)."""
+        self.now = exact(self.now.astimezone(repo.config.timezone))  # the zone object of the posts' times: fast to compare
         files = self.stale(repo.root, [f for f in self.wanted or [] if f.endswith(".md") and (repo.root / f).is_file()])
         if 0 < len(files) <= AHEAD_AT_MOST:
             global _AHEAD
