@@ -36,10 +36,14 @@ _RACY_NS = 2_000_000_000  # files changed this close to the last save are always
 
 def cache_dir(root: Path) -> Path:
     """This repository's cache folder, outside the repository."""
-    base = os.environ.get("SMM_CACHE_DIR") or os.path.join(
-        os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache"), "smm")
     key = blake2b(str(root.resolve()).encode(), digest_size=8).hexdigest()
-    return Path(base) / f"{root.resolve().name}-{key}"
+    return Path(_cache_base()) / f"{root.resolve().name}-{key}"
+
+
+def _cache_base() -> str:
+    """`$SMM_CACHE_DIR`, else `$XDG_CACHE_HOME/smm`, else `~/.cache/smm`: one folder per repository under it."""
+    return os.environ.get("SMM_CACHE_DIR") or os.path.join(
+        os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache"), "smm")
 
 
 class FileCache:
@@ -158,6 +162,16 @@ def _stamp(path: str) -> tuple | None:
     except OSError:
         return None
     return (st.st_mtime_ns, st.st_ctime_ns, st.st_size, st.st_ino) if stat.S_ISREG(st.st_mode) else None
+
+
+def recall_shared(name: str, version: str) -> object:
+    """`recall` of a value every repository shares (in the cache folder's top: `remember_shared`)."""
+    return _read(Path(_cache_base()) / f"{name}.pickle", version)
+
+
+def remember_shared(name: str, version: str, value: object) -> None:
+    """Keep one value for the next run of any repository (best effort)."""
+    _write_pickle(Path(_cache_base()) / f"{name}.pickle", (version, value))
 
 
 def recall(root: Path, name: str, version: str) -> object:
