@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from zoneinfo import ZoneInfo
 from conftest import ROOT, post_text
 
 from smm.content import media
@@ -537,3 +538,30 @@ def test_posts_times_in_any_zone_compare_as_instants_warm_or_fresh(make_repo, tm
     assert check("kept") == kept == check("fresh")
     (root / "content/b.md").write_text(post_text("y, edited", publish_at="2026-12-24T12:00", platforms="[local]"))
     assert check("kept") == check("fresh-after-edit")
+
+
+@pytest.mark.parametrize("fields", [
+    {},
+    {"pillar": "product", "tags": "[promo, 新品]", "campaign": "spring"},
+    {"audience": "[tea-novice, 茶友, tea-novice]", "draft": "false", "campaign": "local"},
+    {"tags": "[1, two, null]", "voice": "{skip: [Wordy]}", "evergreen": "{every: 30d}"},
+    {"reply_to": "'local:123'", "id": "custom-id", "publish_at": "'2026-12-01T12:00:00+05:30'"},
+    {"tags": "[]", "audience": "[]", "pillar": "''"},
+])
+def test_a_summary_comes_back_from_the_index_as_it_was_made(make_repo, tmp_path, monkeypatch, fields):
+    """The index keeps each post's summary (its strings interned, its times' zones shared, in a
+    tuple): what a warm check reads back is the summary a fresh one makes, field by field and place by place."""
+    from smm.check.run import Checked
+    from smm.content.post import SUMMARY_FIELDS, read_post
+    from smm.workspace.cache import recall, remember
+
+    monkeypatch.setenv("SMM_CACHE_DIR", str(tmp_path / "cache"))
+    root = make_repo({"a.md": post_text("x", **{"platforms": "[local]", **fields})}, platforms=BERLIN, calendar=None)
+    post, _ = read_post(root, "content/a.md", ZoneInfo("Europe/Berlin"))
+    made = Checked(post.summary(), (), [], b"own", b"summary")
+    remember(root, "entries", "v1", {"content/a.md": made})
+    back = recall(root, "entries", "v1")["content/a.md"]
+    assert back == made and vars(back.post) == vars(made.post)
+    paths = [(), *((name,) for name in SUMMARY_FIELDS if name in post.meta)]
+    assert [back.post.at(path) for path in paths] == [post.at(path) for path in paths]
+    assert back.post.publish_at is None or back.post.publish_at.utcoffset() == post.publish_at.utcoffset()

@@ -19,7 +19,7 @@ import pickle
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 from zoneinfo import ZoneInfo
 
 from smm.check.across import KeptAcross, posts_digest
@@ -102,10 +102,10 @@ def start_check(root: Path, now: datetime, paths: list[Path] | None = None,
     return CheckRun(repo, key, checks)
 
 
-@dataclass(frozen=True)
-class Checked:
+class Checked(NamedTuple):
     """What `smm check` keeps of one post file between runs (valid while the file, the settings and
-    the media files it names are unchanged)."""
+    the media files it names are unchanged); a tuple: 10,000 of them unpickle in half the time of
+    as many dataclasses."""
 
     post: Post | None  # its summary; None: the file has no fields to read
     media: tuple  # (name, state) of each media file it names, as it was checked

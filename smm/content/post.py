@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import sys
 import unicodedata
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone, tzinfo
@@ -24,6 +25,7 @@ ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{0,127}$")
 _FENCE = "---"
 SUMMARY_FIELDS = ("id", "draft", "pillar", "tags", "voice", "publish_at", "platforms", "campaign", "reply_to",
                   "evergreen", "audience")
+_SUMMARY_PATHS = [()] + [(name,) for name in SUMMARY_FIELDS]  # one tuple each, shared by every summary
 
 
 @dataclass(frozen=True)
@@ -40,6 +42,16 @@ class AccountView:
     media_path: tuple | None
     link: str | None
     link_path: tuple | None
+
+
+def _shared(value: object) -> object:
+    """A summary's field value with its strings (and a list's) interned: the same account, pillar or
+    tag is one object in every summary, kept once in the check's index and unpickled once."""
+    if type(value) is str:
+        return sys.intern(value)
+    if type(value) is list and all(type(item) is str for item in value):
+        return [sys.intern(item) for item in value]
+    return value
 
 
 def published(value: object) -> object:
@@ -116,8 +128,8 @@ class Post:
         """What the checks across posts (ids, records, calendar, promotional share, due dates) read of
         this post, small enough to keep for every post of a large repository: no body, the fields
         SUMMARY_FIELDS, and the places of those fields (any other place is read from the file)."""
-        paths = [()] + [(name,) for name in SUMMARY_FIELDS if name in self.meta]
-        return replace(self, meta={k: self.meta[k] for k in SUMMARY_FIELDS if k in self.meta}, body="",
+        paths = [path for path in _SUMMARY_PATHS if not path or path[0] in self.meta]
+        return replace(self, meta={k: _shared(self.meta[k]) for k in SUMMARY_FIELDS if k in self.meta}, body="",
                        parsed_positions=None, places={path: self.at(path) for path in paths})
 
     @property
