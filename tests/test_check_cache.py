@@ -565,3 +565,37 @@ def test_a_summary_comes_back_from_the_index_as_it_was_made(make_repo, tmp_path,
     paths = [(), *((name,) for name in SUMMARY_FIELDS if name in post.meta)]
     assert [back.post.at(path) for path in paths] == [post.at(path) for path in paths]
     assert back.post.publish_at is None or back.post.publish_at.utcoffset() == post.publish_at.utcoffset()
+
+
+@pytest.mark.parametrize("root_spelled", ["absolute", "relative", "with ..", "a symbolic link"])
+@pytest.mark.parametrize("names", [
+    ["a.md"],
+    ["2026/11/a.md", "2026/12/b.md", "2026/12/c.markdown", "2026/12/D.MD"],
+    ["_drafts/a.md", ".hidden/b.md", "x/_note.md", "x/.swp.md", "README.md", "x/readme.md", "x/Readme-notes.md"],
+    ["茶/新品.md", "folder with spaces/a b.md", "x.md/inside.md", "deep/er/and/deeper/still/a.md"],
+])
+def test_post_files_are_listed_as_paths_from_the_root_however_it_is_spelled(tmp_path, monkeypatch, names, root_spelled):
+    """content_files builds each folder's path from the root without Path objects: the same list as
+    `Path(folder).relative_to(root).as_posix()` gives, for any layout and any spelling of the root."""
+    from smm.content.post import MARKDOWN_SUFFIXES, content_files
+
+    real = tmp_path / "repo"
+    for name in names:
+        (real / "content" / name).parent.mkdir(parents=True, exist_ok=True)
+        (real / "content" / name).write_text("---\n---\n")
+    (tmp_path / "link").symlink_to(real)
+    monkeypatch.chdir(tmp_path)
+    root = {"absolute": real, "relative": Path("repo"), "with ..": real / ".." / "repo", "a symbolic link": Path("link")}[root_spelled]
+    found, lookalikes = [], []
+    for folder, dirs, files in os.walk(root / "content"):
+        dirs[:] = [d for d in dirs if not d.startswith(("_", "."))]
+        for name in files + dirs:
+            if name.startswith(("_", ".")) or name[:6].lower() == "readme" and Path(name).stem.lower() == "readme":
+                continue
+            path = f"{Path(folder).relative_to(root).as_posix()}/{name}"
+            if name.endswith(".md"):
+                found.append(path)
+            elif name.lower().endswith(MARKDOWN_SUFFIXES) and name in files:
+                lookalikes.append(path)
+    assert content_files(root) == (sorted(found), sorted(lookalikes))
+    assert content_files(root)[0]

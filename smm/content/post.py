@@ -383,9 +383,10 @@ def content_files(root: Path) -> tuple[list[str], list[str]]:
     or `.`; a folder (or named pipe, socket, ...) with such a name is listed too: reading it reports
     it. Look-alikes: other Markdown files (`*.markdown`, `*.MD`, ...), which are not read."""
     found, lookalikes = [], []
-    for folder, dirs, files in os.walk(root / CONTENT_DIR):
+    top = os.fspath(root / CONTENT_DIR)
+    for folder, dirs, files in os.walk(top):
         dirs[:] = [d for d in dirs if not d.startswith(("_", "."))]
-        prefix = Path(folder).relative_to(root).as_posix()
+        prefix = CONTENT_DIR + folder[len(top):].replace(os.sep, "/")  # a folder's path from the root (no Path: hundreds of them)
         for name in files + dirs:
             if name.startswith(("_", ".")) or name[:6].lower() == "readme" and Path(name).stem.lower() == "readme":
                 continue
