@@ -599,3 +599,24 @@ def test_post_files_are_listed_as_paths_from_the_root_however_it_is_spelled(tmp_
                 lookalikes.append(path)
     assert content_files(root) == (sorted(found), sorted(lookalikes))
     assert content_files(root)[0]
+
+
+@pytest.mark.parametrize("place", [(1, 1, None), (12, 7, 19), (3, 2, 2), (10**6, 1, None)])
+@pytest.mark.parametrize("hint", [None, "", "give `publish_at` a time", "加上时间"])
+@pytest.mark.parametrize("text", [("content/a.md", "warning", "post.past-unpublished", "`publish_at` 2026-12-01T12:00:00+08:00 has passed"),
+                                  ("内容/帖子.md", "error", "schema.type", "expected a string, got 42"), ("", "error", "", "")])
+def test_a_diagnostic_made_at_a_place_is_the_one_its_constructor_makes(place, hint, text):
+    """Diagnostic.at builds the frozen dataclass without its __init__: equal, ordered, hashed, printed
+    and pickled (to the same bytes: the index and the kept report are keyed by them) as the constructor's."""
+    import pickle
+
+    from smm.check.diagnostics import Diagnostic, format_json
+
+    file, severity, rule, message = text
+    made, plain = Diagnostic.at(file, place, severity, rule, message, hint), Diagnostic(file, *place[:2], severity, rule, message, hint, place[2])
+    assert made == plain and not made < plain and hash(made) == hash(plain) and repr(made) == repr(plain)
+    assert list(vars(made).items()) == list(vars(plain).items())
+    assert pickle.dumps([made], pickle.HIGHEST_PROTOCOL) == pickle.dumps([plain], pickle.HIGHEST_PROTOCOL)
+    assert format_json([made]) == format_json([plain]) and made.as_json() == plain.as_json()
+    with pytest.raises(AttributeError):
+        made.line = 2
