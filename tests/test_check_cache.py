@@ -321,7 +321,7 @@ def test_a_check_that_cannot_keep_its_report_prints_the_same(example, tmp_path, 
     assert not list(unwritable.parent.parent.glob("a-file.tmp*"))
 
 
-@pytest.mark.parametrize("failure", ["raises", "checks other bytes"])
+@pytest.mark.parametrize("failure", ["raises", "checks other bytes", "dies", "exits"])
 def test_a_post_checked_ahead_is_checked_here_when_the_second_process_fails(example, tmp_path, monkeypatch, smm, failure):
     """`smm check CHANGED` checks the changed posts in a second process while it loads the index
     (smm.check.run.PostChecks.start); a result it cannot use (the process failed, or it checked other
@@ -337,6 +337,10 @@ def test_a_post_checked_ahead_is_checked_here_when_the_second_process_fails(exam
     def broken(files):
         if failure == "raises":
             raise RuntimeError("the second process failed")
+        if failure == "dies":
+            os.kill(os.getpid(), __import__("signal").SIGKILL)
+        if failure == "exits":
+            sys.exit(0)
         return {file: (b"other bytes", None) for file in files}
 
     monkeypatch.setattr(run, "_check_ahead", broken)

@@ -38,7 +38,7 @@ from smm.workspace.cache import MISS, FileCache, blake2b, recall, remember
 from smm.workspace.calendar import CALENDAR_FILE, gaps
 from smm.workspace.config import PLATFORMS_FILE, Config
 from smm.workspace.files import MAX_TEXT_BYTES, SourceLines
-from smm.workspace.repo import Repo, ShardedCache, forked_pool, load_repo
+from smm.workspace.repo import Forked, Repo, ShardedCache, load_repo
 from smm.workspace.kept_settings import kept_settings
 from smm.workspace.schema import did_you_mean
 from smm.workspace.settings import Settings
@@ -154,27 +154,25 @@ class PostChecks:
         if 0 < len(files) <= AHEAD_AT_MOST:
             global _AHEAD
             _AHEAD = (self, repo)
-            self.ahead = forked_pool(1)
-            if self.ahead is not None:
-                self.ahead_result = self.ahead.apply_async(_check_ahead, (files,))
+            self.ahead = Forked.start(_check_ahead, files)
             _AHEAD = None
 
     def stop(self) -> None:
         """After the posts are read: the second process, if any, is gone."""
         if self.ahead is not None:
-            self.ahead.terminate()
-            self.ahead.join()
+            self.ahead.stop()
             self.ahead = None
 
     def _checked_ahead(self, file: str, digest: bytes | None) -> tuple[Checked, bytes] | None:
         """The second process's check_file result for the file if it checked these bytes."""
         if self.ahead is None or digest is None:
             return None
-        try:
-            found = self.ahead_result.get()
-        except Exception:  # noqa: BLE001  (a worker that failed: the post is checked here)
-            found = {}
-        kept = found.get(file)
+        if self.ahead_result is None:
+            try:
+                self.ahead_result = self.ahead.get()
+            except Exception:  # noqa: BLE001  (a process that failed: the post is checked here)
+                self.ahead_result = {}
+        kept = self.ahead_result.get(file)
         return kept[1] if kept is not None and kept[0] == digest else None
 
     def read(self, repo: Repo, file: str) -> tuple[Post | None, list[Diagnostic]]:
