@@ -32,8 +32,9 @@ class CompiledTemplates(FileSystemBytecodeCache):
 
 @cache
 def environment() -> Environment:
+    """The templates, each loaded once per process (auto_reload off: no stat of its file on every page)."""
     return Environment(loader=PackageLoader("smm", "templates"), autoescape=True, undefined=StrictUndefined,
-                       trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
+                       trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True, auto_reload=False,
                        bytecode_cache=CompiledTemplates(_compiled_folder()))
 
 

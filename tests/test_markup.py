@@ -45,6 +45,23 @@ def test_line_starting_with_hashtag_is_not_a_heading():
     assert markup.to_html("#WinterBlend") == "<p>#WinterBlend</p>"
 
 
+@pytest.mark.parametrize("body,text", [
+    ("- #Tea x\n- b", "• #Tea x\n• b"),
+    ("* #Tea", "• #Tea"),
+    ("+ #Tea", "• #Tea"),
+    ("1. #Tea\n2. y", "1. #Tea\n2. y"),
+    ("> #Tea x", "#Tea x"),
+    ("- > #茶", "• #茶"),
+    ("> - #Tea", "• #Tea"),
+    ("- a\n    - #Tea", "• a\n  • #Tea"),
+    ("- # Heading", "• Heading"),  # a space after `#`: still a heading, as the author wrote it
+])
+def test_hashtag_opening_a_list_item_or_quote_is_not_a_heading(body, text):
+    """Markdown reads `#x` at a block's start as a heading wherever the block is: the `#` was lost."""
+    assert markup.to_text(body) == text
+    assert "<h1>" not in markup.to_html(body) or "Heading" in body
+
+
 def test_raw_html_is_text_not_markup():
     assert markup.to_html("<script>alert(1)</script>") == "<p>&lt;script&gt;alert(1)&lt;/script&gt;</p>"
 

@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from markupsafe import Markup
 
-from smm.render import markup, split, templating
+from smm.render import htmlfeed, markup, quickmark, split, templating
 from smm.render.rendered import Renderer, _occurrences
 from smm.check.diagnostics import Diagnostic
 from smm.platforms import platform_class
@@ -169,10 +169,12 @@ HASHTAG_LISTS = [[], ["#Tea"], ["#Tea", "#茶", "#a&b", "#<x>", "#\"q\""], ["#" 
 @pytest.mark.parametrize("text", TEMPLATE_TEXTS)
 @pytest.mark.parametrize("link", LINKS)
 @pytest.mark.parametrize("hashtags", HASHTAG_LISTS)
-def test_own_templates_make_what_they_make_under_the_budget(platform, text, link, hashtags):
+@pytest.mark.parametrize("placement", ["end", "last-line"])
+def test_own_templates_make_what_they_make_under_the_budget(platform, text, link, hashtags, placement):
     templates, kind = Templates(Path("/nonexistent")), platform_class(platform)
     escaped = kind.markup in ("html", "article")
-    context = {"text": Markup(text) if escaped else text, "link": link, "hashtags": hashtags, "hashtag_placement": "end"}
+    context = {"text": Markup(text) if escaped else text, "link": link, "hashtags": hashtags, "hashtag_placement": placement,
+               "title": "T", "account": "a", "platform": platform}
     try:
         budgeted = templating._run(templates.get(kind), context, len(text) + templating.TEMPLATE_OUTPUT_LIMIT)
     except templating._OverBudget:  # over the limit: the diagnostic a brand's template would get
@@ -189,3 +191,123 @@ def test_a_brand_template_of_the_same_name_is_run_by_jinja(make_repo, own, shown
                      files={"brand/templates/default.j2": own})
     repo = load_repo(root)
     assert Renderer(root, repo.config, repo.brand).render(repo.posts[0], "mastodon").text == shown
+
+
+# -- the common subset read without Python-Markdown (smm/render/quickmark.py) ---------------------------
+
+def plain_way(body: str, flavor: str) -> markup.Rendering:
+    """A flavor of a body as Python-Markdown (and for text the HTML walker) makes it."""
+    return markup._through_markdown(markup.strip_comments(body)[0], flavor)
+
+
+QUICK_BODIES = [  # (body, whether it is read without Python-Markdown)
+    ("Tea **leaf** and *sip* with `code` and [a guide](https://x.example/g?a=1&b=2) 🍵 中文。", True),
+    ("line one\nline two **b**\n#tag starts a line\n\n- one\n- **two** [t](https://x.example)\n\npara", True),
+    ("1. one\n2. two\n\n3. three", True), ("3. three\n4. four", True), ("01. leading zero", True),
+    ("- a\n- b\n\n- c\n- d\n\n\n- e", True), ("- a\n\n1. b\n\n- c", True), ("1. a\n\n1. b", True),
+    ("utm_source=x&utm_medium=y https://x.example/?a_b=1&c=2 snake_case a__b", True),
+    ("a > b & c \"q\" 'q' (p) ! ~~s~~ | x ^ y", True), ("**a**b**c** *d*e*f*", True), ("`a*b` `[x]` `>` `a_b`", True),
+    ("a **b** c\n**d** e\n*f*", True), ("[t](https://x.example)(y) [u](http://y.example/a_b)", True), ("[u](http://y.example/_a_)", False),
+    ("emoji 👩‍🌾 and 🇯🇵 e\u0301 and zero\u200bwidth", True), ("中文**强调**中文`代码`中文[链接](https://例子.网址/路径)", True),
+    ("", True), ("\n\n", True), ("para\n\n\n\npara", True), ("\n\nleading and trailing\n\n", True),
+    ("para\n\n- a list after a blank line\n- b", True), ("a <!-- note --> **b**\n\n<!-- a whole line -->\n\nc", True),
+    ("- **bold item**\n- *em item*\n- `code item`\n- [link item](https://x.example)", True),
+    # each of these has something the subset leaves to Python-Markdown
+    ("para\n- item right after it", False), ("- item\nlazy line", False), ("- a\n    - nested", False),
+    ("- a\n  - nested", False), ("1. a\n- b", False), ("* star item", False), ("+ plus item", False),
+    ("- #tag in an item", False), ("- - -", False), ("---", False), ("***", False), ("Title\n=====", False),
+    ("Title\n---", False), ("# heading", False), ("## heading", False), ("> quote", False), ("    code", False),
+    ("trailing  \nbreak", False), (" lead space", False), ("tab\there", False), ("cr\r\nlf", False),
+    ("*a**b*", False), ("**a*", False), ("***a***", False), ("** a**", False), ("*a *", False), ("a * b", False),
+    ("_em_", False), ("__strong__", False), ("a _b_ c", False), ("x_ y", False), ("\\*escaped\\*", False),
+    ("&amp; &copy; &#169;", False), ("a < b", False), ("<https://x.example>", False), ("<b>raw</b>", False),
+    ("[t](https://x.example \"title\")", False), ("[t](https://x.example/(p))", False), ("[t](<https://x.example>)", False),
+    ("[a [b] c](https://x.example)", False), ("[t]( https://x.example)", False), ("[t](javascript:alert(1))", False),
+    ("[t](content/other.md)", False), ("[t][ref]\n\n[ref]: https://x.example", False), ("![alt](https://x.example/i.png)", False),
+    ("[*t*](https://x.example)", False), ("[`t`](https://x.example)", False), ("[ t ](https://x.example)", False),
+    ("`` double `` ticks", False), ("` a `", False), ("`unclosed", False), ("x`y\nz`", False),
+    ("1) paren list", False), ("1.5 litres", False), ("12.\tx", False), ("a\u3000b", False), ("a\xa0b", False),
+    ("a\u2028b", False), ("\x02stx", False), ("\ufdd0", False), ("**a\nb**", False), ("[a\nb](https://x.example)", False),
+    ("[t](HTTPS://x.example)", False), ("[t](https:///x)", False), ("[t](mailto:a@b.c)", False), ("x\n\n  \n\ny", False),
+]
+
+
+@pytest.mark.parametrize("body, quick", QUICK_BODIES)
+def test_common_markdown_is_read_as_python_markdown_reads_it(body, quick):
+    found = quickmark.events(markup.strip_comments(body)[0])
+    assert (found is not None) == quick
+    for flavor in markup.FLAVORS:
+        assert markup.convert(body, flavor) == plain_way(body, flavor), flavor
+
+
+LINE_STARTS = ["", "", "", "- ", "- ", "1. ", "2. ", "10. ", "01. ", "* ", "+ ", "> ", "# ", "#tag ", "## ", " ", "  ",
+               "    ", "  - ", "    - ", "\t", "---", "===", "- - -", "1) ", "1.", "-", "***", "___", "[r]: https://x.example"]
+INLINE = ["tea", "leaf", "中文", "。", "☕", "👩‍🌾", " ", " ", "  ", "**bold**", "*em*", "**中文**", "`code`", "`a*b_c`",
+          "[a guide](https://x.example/g?a=1&b=2)", "[t](https://x.example/p_q)", "https://x.example/a_b?c=1&d=2", "#tag",
+          "@me", "a_b", "_", "__", "*", "**", "***", "`", "[", "]", "(", ")", "<", ">", "&", "&amp;", "&copy", "\\", "!",
+          "![i](https://x.example/i.png)", "[t](javascript:x)", "[t](https://x.example \"title\")", "[t](<https://x.example>)",
+          "[t](https://x.example/(y))", "[t]", "\t", "\u3000", "\xa0", "\"", "'", "~~", ":", "1.", "<!-- note -->", "*a**b*",
+          "**a**b", "_a_", "\r"]
+BREAKS = ["\n", "\n", "\n\n", "\n\n", "\n\n\n", "  \n", " \n", "\n \n"]
+
+
+def bodies_of_lines():
+    """Bodies of lines, each a line start and inline pieces, with every kind of line break between."""
+    line = st.tuples(st.sampled_from(LINE_STARTS), st.lists(st.sampled_from(INLINE), max_size=8).map("".join))
+    return st.lists(st.tuples(line, st.sampled_from(BREAKS)), max_size=8).map(
+        lambda lines: "".join(start + text + brk for (start, text), brk in lines))
+
+
+def assert_quick_as_python_markdown(body: str) -> None:
+    found = quickmark.events(body)
+    if found is not None:  # the HTML parser's events and the HTML themselves, and nothing refused
+        made, refused = markup._renderer.html(body)
+        assert (quickmark.to_html(found), ()) == (made, refused)
+        assert found == (htmlfeed._events(made) or [])
+    for flavor in markup.FLAVORS:
+        assert markup.convert(body, flavor) == plain_way(body, flavor), flavor
+
+
+@settings(max_examples=1500, deadline=None)
+@given(bodies_of_lines())
+def test_quick_markdown_agrees_on_any_mix_of_lines(body):
+    assert_quick_as_python_markdown(body)
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.lists(st.sampled_from(INLINE + LINE_STARTS + BREAKS), max_size=30).map("".join))
+def test_quick_markdown_agrees_on_any_mix_of_pieces(body):
+    assert_quick_as_python_markdown(body)
+
+
+SUBSET = ["tea", "Leaf", "中文", "。", "！", "☕", "👩‍🌾", "🇯🇵", "**bold**", "*em*", "**中文**", "`code`", "`a*b`", "#tag", "#标签",
+          "[a guide](https://x.example/g?a=1&b=2)", "[链接](https://例子.网址/路径)", "https://x.example/a_b?c=1&d=2", "@me",
+          "a_b", ">", "&", "(", ")", "!", "\"", "'", ":", "1.", "-", "=", "+", "#", "~", "1986"]
+
+
+def subset_bodies():
+    """Paragraphs and `-`/`1.` lists of mostly the subset's own pieces, some from anywhere (then most go to
+    Python-Markdown), between blank lines: about half are read without Python-Markdown."""
+    first = st.sampled_from(["tea", "中文", "☕", "**bold**", "*em*", "`code`", "[a guide](https://x.example)"])
+    text = st.tuples(first, st.lists(st.sampled_from(SUBSET * 40 + INLINE), max_size=8)).map(
+        lambda t: " ".join([t[0], *t[1]]).strip())
+    lines = st.lists(text, min_size=1, max_size=4)
+    paragraph = st.tuples(st.sampled_from(["", "", "", "#tag "] * 10 + LINE_STARTS), lines).map(
+        lambda p: p[0] + "\n".join(p[1]))
+    bullets = st.tuples(st.sampled_from(["- ", "- ", "1. ", "3. "] * 10 + LINE_STARTS), lines).map(
+        lambda p: "\n".join((p[0] if p[0] != "3. " else f"{3 + i}. ") + line for i, line in enumerate(p[1])))
+    return st.lists(st.tuples(st.one_of(paragraph, bullets), st.sampled_from(["\n\n", "\n\n", "\n\n\n", "\n"])),
+                    max_size=6).map(lambda blocks: "".join(block + brk for block, brk in blocks))
+
+
+@settings(max_examples=3000, deadline=None)
+@given(subset_bodies())
+def test_quick_markdown_agrees_on_the_subset_and_what_is_next_to_it(body):
+    assert_quick_as_python_markdown(body)
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.lists(st.sampled_from(["*", "**", "a", "b", " ", "\n", "`", "_", "[x](https://x.example)", "中", "- ", "1. "]),
+                max_size=20).map("".join))
+def test_quick_markdown_agrees_on_any_mix_of_stars_and_ticks(body):
+    assert_quick_as_python_markdown(body)

@@ -382,6 +382,11 @@ FUTURE_P2 = "2026-11-25T00:00:00Z,p2,a,local,p2-a,88,8,8,,,\n"  # collected afte
     (lambda root: _append(root / "data/metrics/2026-11.csv", FUTURE_P2), False,
      ["report/2026-11/index.html"], ["posts/p2/index.html", "calendar/2026-11/index.html"]),
     (lambda root: None, True, ["report/7d/index.html"], ["posts/p2/index.html", "calendar/2026-11/index.html"]),
+    (lambda root: (root / "data/published/p2.json").write_text((root / "data/published/p2.json").read_text(
+        encoding="utf-8").replace("https://a.example/p2", "https://a.example/p2b"), encoding="utf-8"), False,  # its record
+     ["posts/p2/index.html"], ["posts/p1/index.html", "calendar/2026-11/index.html"]),
+    (lambda root: (root / "data/published/p2.json").unlink(), False,  # no record: not published
+     ["posts/p2/index.html"], ["posts/p1/index.html", "calendar/2026-11/index.html"]),
 ])
 def test_a_rebuild_renders_exactly_the_pages_whose_inputs_changed(tmp_path, monkeypatch, smm, change, later, written,
                                                                   kept):
@@ -468,6 +473,33 @@ PICTURE = (ROOT / "content/media/winter-blend.png").read_bytes()
 OTHER_PICTURE = (ROOT / "content/media/water-temperature.png").read_bytes()
 WECHAT = PLATFORMS + "  wechat: {platform: wechat, app_id: wx0c1eaf7ea0example, secret_env: T_WECHAT}\n"
 ARTICLE = {"title": "P", "platforms": "[wechat]", "media": "[{file: content/media/cover.png, alt: A cover}]"}
+
+
+SHARING = {"a": ["p.png"], "b": ["p.png", "q.png"], "c": ["q.png"], "d": ["missing.png"], "e": []}  # post → its media
+
+
+@pytest.mark.parametrize(("edit", "rewritten"), [
+    (lambda media: (media / "p.png").write_bytes(OTHER_PICTURE), {"a", "b"}),
+    (lambda media: (media / "q.png").write_bytes(OTHER_PICTURE), {"b", "c"}),
+    (lambda media: (media / "q.png").unlink(), {"b", "c"}),
+    (lambda media: (media / "missing.png").write_bytes(PICTURE), {"d"}),  # a file named but missing, then added
+    (lambda media: (media / "unnamed.png").write_bytes(PICTURE), set()),
+])
+def test_a_picture_several_posts_name_makes_each_of_their_pages_again(make_repo, smm, edit, rewritten):
+    """The media a post names are in its page's key by their files (each looked at once per build)."""
+    def media(names):
+        return "[" + ", ".join(f"{{file: content/media/{n}, alt: A tin}}" for n in names) + "]" if names else None
+
+    root = make_repo({f"{name}.md": post_text(f"Post {name}.", title=name.upper(), media=media(names))
+                      for name, names in SHARING.items()},
+                     files={"content/media/p.png": PICTURE, "content/media/q.png": PICTURE})
+    assert build(smm)[0] == 0
+    edit(root / "content/media")
+    code, again, err = build(smm)
+    assert code == 0, err
+    assert {p.split("/")[1] for p in again["written"] if p.startswith("posts/")} == rewritten
+    assert build(smm, out="fresh")[0] == 0
+    assert _tree(root / "_site") == _tree(root / "fresh")
 
 
 @pytest.mark.parametrize(("post", "picture", "edit"), [

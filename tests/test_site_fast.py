@@ -3,7 +3,8 @@
 - the cards' token pattern (links, hashtags, mentions) against the shared patterns it is made of;
 - the cards' allow-list reading plain HTML itself against html.parser reading it;
 - the reports of several periods sharing one History against each report built alone;
-- the post pages shared by two processes against one process rendering them all.
+- the post pages shared by two processes against one process rendering them all;
+- plain_digest (marshal) against digest (repr): equal for equal values, whichever objects hold them.
 """
 
 from __future__ import annotations
@@ -12,10 +13,12 @@ import json
 import random
 import re
 import shutil
+import sys
 from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
+from markupsafe import Markup
 from conftest import ROOT, SLOTS, post_text
 from test_report import write_fixture
 from test_site import NOW
@@ -261,3 +264,46 @@ def test_pages_from_compiled_templates_equal_pages_compiled_anew(make_repo, smm,
         built[out] = _files(Path(out))
     pages.environment.cache_clear()
     assert built["anew"] == built["loaded"] == built["unwritable"]
+
+
+def _plain_values(rng: random.Random, depth: int = 0):
+    kinds = ["str", "int", "float", "none", "bool"] + (["tuple", "list", "dict"] if depth < 3 else [])
+    kind = rng.choice(kinds)
+    if kind == "str":
+        return "".join(rng.choice(PIECES) for _ in range(rng.randint(0, 4)))
+    if kind == "int":
+        return rng.choice([0, 1, -1, 255, 2 ** 31, 2 ** 70, rng.randint(-10 ** 6, 10 ** 6)])
+    if kind == "float":
+        return rng.choice([0.0, -0.0, 1.5, 1e300, rng.random() * 1e9])
+    if kind in ("none", "bool"):
+        return rng.choice([None, True, False])
+    items = [_plain_values(rng, depth + 1) for _ in range(rng.randint(0, 4))]
+    if kind == "dict":
+        return {str(i) + str(v)[:3]: v for i, v in enumerate(items)}
+    return tuple(items) if kind == "tuple" else items
+
+
+def _copied(value):
+    """An equal value made of other objects (strings neither shared nor interned as in `value`)."""
+    if isinstance(value, str):
+        return "".join(list(value))
+    if isinstance(value, (tuple, list)):
+        return type(value)(_copied(v) for v in value)
+    if isinstance(value, dict):
+        return {_copied(k): _copied(v) for k, v in value.items()}
+    return value
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_plain_digest_tells_values_apart_as_digest_does(seed):
+    rng = random.Random(seed)
+    first, second = _plain_values(rng), _plain_values(rng)
+    shared = "pillar"  # one object twice, and an equal one made apart
+    first, second = (first, shared, shared), (second, sys.intern("pil" + "lar"[:3]), "".join(["pil", "lar"]))
+    assert output.plain_digest(first) == output.plain_digest(_copied(first))
+    assert (output.plain_digest(first) == output.plain_digest(second)) == (output.digest(first) == output.digest(second))
+
+
+@pytest.mark.parametrize("value", [datetime(2026, 1, 1), {"a": ("x", Markup("<b>"))}, (object,), [Path("x")]])
+def test_plain_digest_of_other_values_is_their_digest(value):
+    assert output.plain_digest(value) == output.digest(value)

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from smm.cards import draw, fonts
+from smm.cards import fonts
 from smm.check.diagnostics import ERROR, Diagnostic
 from smm.content import media
 from smm.workspace.config import load_yaml_file
@@ -135,6 +135,8 @@ def make(root: Path, cards: Cards, item: dict, account: str, platform: str, fold
     file = f"{OUTPUT_DIR}/{file_name(root, card, texts, size)}"
     if folder is None and os.path.isfile(root / file):  # drawn before (and maybe published): kept, so its digest stays
         return Made(file, alt, tuple(problems))
+    from smm.cards import draw  # (the drawing and its line breaking: only where a card is drawn)
+
     try:
         problems += overflows(card, texts, size)
         if problems and problems[-1][1] == "card.text-overflow":
@@ -148,6 +150,8 @@ def make(root: Path, cards: Cards, item: dict, account: str, platform: str, fold
 
 def overflows(card: Card, texts: dict, size: tuple[int, int]) -> list[tuple]:
     """`card.text-overflow` for each text that does not fit its box even at the box's smallest size."""
+    from smm.cards import draw
+
     found = []
     for box, text in texts.items():
         if not draw.fit(text, card.data[box], size).fits:

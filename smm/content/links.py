@@ -9,6 +9,9 @@ from urllib.parse import SplitResult, parse_qsl, urlencode, urlsplit, urlunsplit
 from smm.content.tokens import URL
 
 _LEAVES = re.compile(r"https?://[^\s/?#]|mailto:\S", re.IGNORECASE)
+_EDGES = "".join(map(chr, range(0x21)))  # what a browser trims off a link's ends
+_QUERY_SAFE = ":/@!$'()*+,;"  # kept as they are in a tagged URL's query
+_AS_IS = re.compile(rf"[A-Za-z0-9_.~\-{re.escape(_QUERY_SAFE)}]*")  # what urlencode(..., safe=_QUERY_SAFE) leaves as it is
 
 
 def leaves_safely(target: str) -> bool:
@@ -16,10 +19,14 @@ def leaves_safely(target: str) -> bool:
     as written and as a browser reads it (entities decoded, tabs and newlines dropped, edges
     trimmed), so `JaVa&#x53;cript:`, `\x01javascript:`, `data:`, `file:` and relative paths are not."""
     seen = target
-    for _ in range(3):  # `&amp;#x6A;` decodes twice
-        seen = html.unescape(seen)
-    seen = re.sub(r"[\t\n\r]", "", seen).strip("".join(map(chr, range(0x21))))
-    return bool(_LEAVES.match(target.strip())) and bool(_LEAVES.match(seen))
+    for _ in range(3):  # `&amp;#x6A;` decodes twice; text that decodes as itself stays so
+        decoded = html.unescape(seen)
+        if decoded == seen:
+            break
+        seen = decoded
+    if "\t" in seen or "\n" in seen or "\r" in seen:
+        seen = re.sub(r"[\t\n\r]", "", seen)
+    return bool(_LEAVES.match(target.strip())) and bool(_LEAVES.match(seen.strip(_EDGES)))
 
 
 def split_url(url: str) -> SplitResult | None:
@@ -48,7 +55,14 @@ def utm_tag(url: str, *, source: str, medium: str, campaign: str | None, domains
     present = {k for k, _ in query}
     wanted = [("utm_source", source), ("utm_medium", medium)] + ([("utm_campaign", campaign)] if campaign else [])
     query += [(k, v) for k, v in wanted if k not in present]
-    return urlunsplit(parts._replace(query=urlencode(query, safe=":/@!$'()*+,;")))
+    return urlunsplit(parts._replace(query=_encoded(query)))
+
+
+def _encoded(query: list[tuple[str, str]]) -> str:
+    """`urlencode(query, safe=_QUERY_SAFE)`; written directly where it would leave every name and value as it is."""
+    if all(type(k) is str and type(v) is str for k, v in query) and _AS_IS.fullmatch("".join(k + v for k, v in query)):
+        return "&".join(f"{k}={v}" for k, v in query)
+    return urlencode(query, safe=_QUERY_SAFE)
 
 
 def tag_all(text: str, **utm) -> str:

@@ -167,8 +167,16 @@ class Post:
         return list(found) if isinstance(found, dict) else []
 
     def for_account(self, account: str) -> AccountView:
-        """What this account gets of the post: its override's text, hashtags, media and link, else the post's."""
-        return for_account(self.meta, self.body, account)
+        """What this account gets of the post: its override's text, hashtags, media and link, else the post's
+        (made once per account: rendering, the media and the voice checks each ask)."""
+        view = self._views.get(account)
+        if view is None:
+            view = self._views[account] = for_account(self.meta, self.body, account)
+        return view
+
+    @cached_property
+    def _views(self) -> dict[str, AccountView]:
+        return {}
 
     def at(self, path, key: bool = False) -> tuple[int, int, int | None]:
         """Line, column and end column of a front matter field (or its key)."""

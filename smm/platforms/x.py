@@ -181,7 +181,7 @@ class X(Platform):
         A rendered post is stripped: white space alone arrives here empty."""
         if not text:
             return ["X refuses an empty post"]
-        bad = sorted({f"U+{ord(ch):04X}" for ch in text if ch in "\ufffe\ufeff\uffff"})
+        bad = sorted(f"U+{ord(ch):04X}" for ch in "\ufffe\ufeff\uffff" if ch in text)
         return [f"X refuses text containing {', '.join(bad)}"] if bad else []
 
     @classmethod

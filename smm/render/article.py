@@ -99,9 +99,45 @@ def build(markup: str, theme: dict) -> str:
     import css_inline  # only where articles are rendered
 
     inlined = css_inline.inline_fragment(article.result(), theme_css(theme))
+    fast = _without_classes(inlined)
+    if fast is not None:
+        return fast
     stripped = _Strip()
     htmlfeed.feed(stripped, inlined)
     return stripped.result()
+
+
+# css_inline's HTML as _Strip reads it, where that is plain: start tags with double-quoted values (no < > " in
+# them), end tags, and between them text without < or > in which the only references are &amp; &lt; &gt;.
+_PLAIN_TAG = re.compile(r'<(?:([a-zA-Z][a-zA-Z0-9]*)((?:[ \t\n\r\f]+[a-zA-Z_:][-a-zA-Z0-9_:.]*(?:="[^"<>]*")?)*)'
+                        r'[ \t\n\r\f]*|/([a-zA-Z][a-zA-Z0-9]*))>')
+_PLAIN_ATTRIBUTE = re.compile(r'([a-zA-Z_:][-a-zA-Z0-9_:.]*)(?:="([^"]*)")?')
+_REFERENCE = re.compile(r"&(?!(?:amp|lt|gt);)")  # any other than those three
+_RAW_TEXT = {"script", "style", "textarea", "title", "xmp", "iframe", "noembed", "noframes", "noscript", "plaintext"}
+
+
+def _without_classes(inlined: str) -> str | None:
+    """What _Strip makes of `inlined`, by rewriting its tags alone: where the HTML is plain (see _PLAIN_TAG),
+    _Strip writes each text back as it was (a reference it decodes it escapes again) and each value too;
+    None where it is not. Text is left in place, not taken apart and put together again."""
+    if _REFERENCE.search(inlined):
+        return None
+    tags = list(_PLAIN_TAG.finditer(inlined))
+    if not len(tags) == inlined.count("<") == inlined.count(">") or any((tag.group(1) or "").lower() in _RAW_TEXT for tag in tags):
+        return None
+    out, position = [], 0
+    for tag in tags:
+        out.append(inlined[position:tag.start()])
+        position = tag.end()
+        if tag.group(3) is not None:  # an end tag
+            name = tag.group(3).lower()
+            out.append("" if name in _VOID else f"</{name}>")
+            continue
+        attributes = [(m.group(1).lower(), html.unescape(m.group(2)) if m.group(2) else m.group(2))
+                      for m in _PLAIN_ATTRIBUTE.finditer(tag.group(2))]
+        out.append(f"<{tag.group(1).lower()}{_attributes(attributes, ('class', 'id'))}>")
+    out.append(inlined[position:])
+    return "".join(out)
 
 
 def image_sources(markup: str) -> list[str]:

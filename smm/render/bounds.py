@@ -21,7 +21,7 @@ from typing import Callable, NamedTuple
 
 import regex
 
-from smm.render.counting import _SAFE, _UNSAFE_RUN
+from smm.render.counting import _UNSAFE_RUN, may_join
 
 
 class Bounds(NamedTuple):
@@ -41,11 +41,11 @@ def _again(bound: Callable[[str], int]) -> Callable[[str], int]:
     return remembered
 
 
-# A code point outside the runs of these, whose neighbours are outside them too, is a grapheme cluster
-# of its own: `counting._regex_graphemes` counts 1 for each code point outside its stretches (each
-# such run with one code point either side), and graphemes() and graphemes_unicode15() only add to
-# that (GB9c's correction adds back what `regex` joined; Ruby's joins after a linker likewise).
-_UNSAFE = re.compile(f"[^{_SAFE}]")  # (one code point: `re` scans for it five times as fast as for a run)
+# A code point outside the runs of code points that may join (counting._UNSAFE_RUN, where
+# counting.may_join finds one), whose neighbours are outside them too, is a grapheme cluster of its
+# own: `counting._regex_graphemes` counts 1 for each code point outside its stretches (each such run
+# with one code point either side), and graphemes() and graphemes_unicode15() only add to that
+# (GB9c's correction adds back what `regex` joined; Ruby's joins after a linker likewise).
 # What a network may count otherwise than as text lies in a word (a run between separators) holding a
 # marker; the word is found from the marker.
 _JS_SPACE = "\t-\r \xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"  # bluesky_text's
@@ -62,14 +62,14 @@ def _separators(chars: str) -> tuple[re.Pattern, regex.Pattern]:
 
 def singles(text: str) -> int:
     """At most the number of code points that are grapheme clusters of their own, as counting
-    segments (see _UNSAFE): all but each run of possibly joining ones with a neighbour either side.
+    segments (see _UNSAFE_RUN above): all but each run of possibly joining ones with a neighbour either side.
     So graphemes(text) and graphemes_unicode15(text) are at least this, and at most len(text)."""
-    if text.isascii() and "\r" not in text or not _UNSAFE.search(text):
+    if text.isascii() and "\r" not in text or not may_join(text):
         return len(text)
     return len(text) - sum(len(run) + 2 for run in _UNSAFE_RUN.findall(text))
 
 
-def _marked_words(text: str, marker: re.Pattern, separators: str) -> list[tuple[int, int]]:
+def marked_words(text: str, marker: re.Pattern, separators: str) -> list[tuple[int, int]]:
     """(start, end) of each word (a run without `separators`) in which `marker` (no separator in
     its matches) matches."""
     forth, back = _separators(separators)
@@ -86,7 +86,7 @@ def _marked_words(text: str, marker: re.Pattern, separators: str) -> list[tuple[
 def _kept(text: str, marker: re.Pattern, separators: str) -> int:
     """singles(text) less each marked word with a code point either side: those single code points
     keep their neighbours when the marked words (all the count may change) are changed."""
-    return singles(text) - sum(end - start + 2 for start, end in _marked_words(text, marker, separators))
+    return singles(text) - sum(end - start + 2 for start, end in marked_words(text, marker, separators))
 
 
 def _mastodon_low(text: str) -> int:
@@ -140,7 +140,7 @@ def _threads_high(text: str) -> int:
     if text.isascii():
         return len(text)
     emoji = sum(len(match.encode()) - 1 for match in _MAYBE_EMOJI.findall(text))
-    joining = sum(len(run.encode("utf-8", "surrogatepass")) + 8 for run in _UNSAFE_RUN.findall(text)) if _UNSAFE.search(text) else 0
+    joining = sum(len(run.encode("utf-8", "surrogatepass")) + 8 for run in _UNSAFE_RUN.findall(text)) if may_join(text) else 0
     return len(text) + emoji + joining
 
 

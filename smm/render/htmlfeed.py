@@ -34,6 +34,11 @@ def feed(parser: HTMLParser, text: str, tags: frozenset[str] | set[str] | None =
                                                   for handler, *arguments in events):
         parser.feed(text)
         return
+    replay(parser, events)
+
+
+def replay(parser: HTMLParser, events: list[tuple]) -> None:
+    """Call the parser's handlers with these (handler name, arguments...), as `feed` found them."""
     for handler, *arguments in events:
         getattr(parser, handler)(*arguments)
 

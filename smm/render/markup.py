@@ -1,7 +1,8 @@
 """Markdown bodies → what each network accepts: plain text, a safe HTML subset, or chat markup.
 
 Markdown is converted once to HTML (Python-Markdown), then walked with an HTML parser
-that writes the wanted flavor. Social text is protected from Markdown's surprises first:
+that writes the wanted flavor (the Markdown most posts use is read by quickmark, without
+either, to the same). Social text is protected from Markdown's surprises first:
 a line starting with `#tag` is a hashtag, not a heading, and raw HTML is shown as text.
 """
 
@@ -20,9 +21,10 @@ from markdown.util import Registry
 
 from smm.content.comments import strip_comments
 from smm.content.links import leaves_safely
-from smm.render import htmlfeed
+from smm.render import htmlfeed, quickmark
 
-_HASHTAG_LINE = re.compile(r"^(\s*)#(?=[^\s#])", re.MULTILINE)
+# A `#tag` that opens a block: at a line's start, or after the list markers and quote marks before it there
+_HASHTAG_LINE = re.compile(r"^(\s*(?:(?:[-+*]|\d+[.)])\s+|>\s*)*)#(?=[^\s#])", re.MULTILINE)
 _RAW_TAG = re.compile(r"<(?!https?://)")
 _EDGE_SPACE = re.compile(r"^[ \t]|[ \t]$", re.MULTILINE)
 # What the article's extensions (fenced_code, tables, footnotes) and its repository images read: a body
@@ -91,7 +93,7 @@ _LT, _HASH = "\ufdd0", "\ufdd1"
 
 
 def _protect(body: str) -> str:
-    """Raw HTML shown as text, and a line's `#tag` kept a hashtag, not a heading."""
+    """Raw HTML shown as text, and a `#tag` opening a line, a list item or a quote kept a hashtag, not a heading."""
     body = body.replace(_LT, "").replace(_HASH, "")
     body = _HASHTAG_LINE.sub(lambda m: m[1] + _HASH, body)
     return _RAW_TAG.sub(_LT, body)
@@ -177,7 +179,21 @@ def convert(body: str, flavor: str) -> Rendering:
     body = strip_comments(body)[0]
     if flavor != "article" and not _NEEDS_MARKDOWN.search(body) and not (flavor == "html" and _EDGE_SPACE.search(body)):
         return Rendering(_paragraphs(body, flavor))
-    return _through_markdown(body, flavor)
+    found = None if flavor == "article" and _ARTICLE_SYNTAX.search(body) else _quick(body)
+    if found is None:
+        return _through_markdown(body, flavor)
+    if flavor in ("html", "article"):
+        return Rendering(quickmark.to_html(found))
+    writer = _TextWriter(flavor)
+    htmlfeed.replay(writer, found)
+    writer.close()
+    return Rendering(writer.result())
+
+
+@lru_cache(maxsize=32)
+def _quick(body: str) -> list[tuple] | None:
+    """What an HTML parser reports for the body's HTML, made without Python-Markdown (None: it needs that)."""
+    return quickmark.events(body)
 
 
 def _paragraphs(body: str, flavor: str) -> str:
@@ -230,10 +246,19 @@ class _TextWriter(HTMLParser):
         self.links: list[tuple[str, int]] = []  # (href, position in out)
         self.after_break = False
 
+    def _tail(self) -> str:
+        """The last two characters written (fewer: all of them)."""
+        tail = ""
+        for piece in reversed(self.out):
+            tail = piece + tail
+            if len(tail) >= 2:
+                break
+        return tail[-2:]
+
     def _block_break(self) -> None:
-        text = "".join(self.out)
-        if text and not text.endswith("\n\n"):
-            self.out.append("\n" if text.endswith("\n") else "\n\n")
+        tail = self._tail()
+        if tail and not tail.endswith("\n\n"):
+            self.out.append("\n" if tail.endswith("\n") else "\n\n")
 
     def handle_starttag(self, tag: str, attrs) -> None:
         attrs = dict(attrs)
@@ -247,7 +272,7 @@ class _TextWriter(HTMLParser):
                 self._block_break()
             self.lists.append([tag == "ol", 0])
         elif tag == "li":
-            if "".join(self.out) and not "".join(self.out).endswith("\n"):
+            if self._tail() and not self._tail().endswith("\n"):
                 self.out.append("\n")
             kind = self.lists[-1] if self.lists else [False, 0]
             kind[1] += 1
@@ -298,4 +323,8 @@ class _TextWriter(HTMLParser):
 
 def _tidy(text: str) -> str:
     """No spaces before line ends, at most one blank line, no outer white space."""
-    return re.sub(r"\n{3,}", "\n\n", re.sub(r"[ \t]+\n", "\n", text)).strip()
+    if " \n" in text or "\t\n" in text:
+        text = re.sub(r"[ \t]+\n", "\n", text)
+    if "\n\n\n" in text:
+        text = re.sub(r"\n{3,}", "\n\n", text)
+    return text.strip()

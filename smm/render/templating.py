@@ -130,7 +130,8 @@ class Templates:
         if isinstance(template, Diagnostic):
             return template
         if not template.filename.startswith(TEMPLATES_DIR + "/"):  # smm's own: ends, fast, without a brand's fields
-            made = template.render(context)
+            # (they read the context alone, no global: it is their whole context, not copied with the globals)
+            made = template.environment.concat(template.root_render_func(template.new_context(context, shared=True)))
             if len(made) <= own_text + TEMPLATE_OUTPUT_LIMIT:
                 return made
         try:

@@ -16,7 +16,7 @@ import smm
 from smm.site import calendar as cal
 from smm.site import inbox, posts, reports
 from smm.site.catalogue import catalogue
-from smm.site.output import FOOTER, WORKER_FROM, PageCache, SiteFolder, collecting, digest
+from smm.site.output import FOOTER, WORKER_FROM, PageCache, SiteFolder, collecting, digest, plain_digest
 from smm.site.render import Site, stylesheet
 from smm.workspace.brand import first_language, page_language
 from smm.workspace.cache import MISS, recall, remember
@@ -72,14 +72,15 @@ def _build(repo, out: Path, now: datetime, base_url: str | None) -> Built:
     folder = SiteFolder(repo.root, out)
     folder.page("assets/site.css", digest(settings, "css"), stylesheet)
     folder.page("assets/search.js", digest(settings, "js"), _search_script)
-    state = reports.data_state(repo)
+    files = reports.data_files(repo.root)
+    state = reports.data_state(repo, files)
     from smm.report.load import Metrics
 
     metrics = Metrics(repo.root, now)
     history = cache(lambda: _history(repo))
     report_for = cache(lambda period: _report(repo, period, now, metrics, history()))
 
-    listed = digest(posts.listing(repo.posts))
+    listed = plain_digest(posts.listing(repo.posts))
 
     def other_pages() -> None:  # while a worker renders post pages
         today = now.astimezone(repo.config.timezone).date()
@@ -90,7 +91,8 @@ def _build(repo, out: Path, now: datetime, base_url: str | None) -> Built:
         _other_pages(site, folder, repo, now, settings, reports.period_key(settings, state, every[1], now),
                      lambda: report_for(every[1]))
 
-    _post_pages(site, folder, repo, now, settings, listed, other_pages)
+    records = {f"{place}/{name}": stamped for place, name, stamped in files if place == "data/published"}
+    _post_pages(site, folder, repo, now, settings, listed, records, other_pages)
     if base_url:
         folder.page("sitemap.xml", digest(sorted(folder.current), base_url), lambda: _sitemap(folder, base_url))
     pages = sum(p.endswith(".html") for p in folder.current)
@@ -134,29 +136,36 @@ def _history(repo):
     return History(repo)
 
 
-def _post_pages(site, folder, repo, now, settings, listed: str, meanwhile) -> None:
-    """`listed`: the digest of posts.listing(), which the search index shows."""
+def _post_pages(site, folder, repo, now, settings, listed: str, records: dict, meanwhile) -> None:
+    """`listed`: the digest of posts.listing(), which the search index shows; `records`: posts.PostKeys's.
+    One pass keeps each fresh page; the others are rendered (or copied from the page cache)."""
     tz = repo.config.timezone
     metrics, snapshots_of = _post_metrics(repo, folder, now)
-    jobs = []
     empty = posts.metrics_digest({})
     footer = Markup(FOOTER + "{}</footer>").format(site.messages["generated"].format(when=site.generated))
     store = PageCache(repo.root, str(footer))
-    root = os.fspath(repo.root)
+    post_keys = posts.PostKeys(os.fspath(repo.root), settings, records)
+    keys, stale = [], []
     for post in repo.posts:
         record = repo.records.get(post.id)
-        key = posts.post_key(root, post, record, metrics.get(post.id, empty), settings)
-        jobs.append((posts.page_path(post.id), key, lambda post=post, record=record, key=key: store.page(
-            folder, key, lambda shown: posts.post_page(site, folder, renderer(), post, record,
-                                                       snapshots_of().get(post.id, {}) if post.id in metrics else {},
-                                                       tz, shown))))
+        path = posts.page_path(post.id)
+        key = post_keys.key(post, record, metrics.get(post.id, empty))
+        keys.append(key)
+        if folder.is_fresh(path, key):
+            folder.keep(path, key)
+        else:
+            stale.append((path, key, post, record))
     renderer = cache(lambda: _renderer(repo))
-    to_render = [(path, key) for path, key, _ in jobs if not folder.is_fresh(path, key) and not store.has(key)]
+    jobs = [(path, key, lambda post=post, record=record, key=key: store.page(
+        folder, key, lambda shown: posts.post_page(site, folder, renderer(), post, record,
+                                                   snapshots_of().get(post.id, {}) if post.id in metrics else {},
+                                                   tz, shown))) for path, key, post, record in stale]
+    to_render = [(path, key) for path, key, _, _ in stale if not store.has(key)]
     measured = any(post_id in metrics for post_id in (path.split("/")[1] for path, _ in to_render))
     folder.pages(jobs, before_rendering=lambda: (renderer(), snapshots_of() if measured else None) if to_render else None,
                  meanwhile=meanwhile)
     if len(to_render) >= WORKER_FROM:
-        store.keep_only({key for _, key, _ in jobs})
+        store.keep_only(set(keys))
     for path, key in to_render:  # an edited post's older page
         if folder.previous.get(path, key) != key:
             store.forget(folder.previous[path])

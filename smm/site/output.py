@@ -12,7 +12,7 @@ import contextlib
 import gc
 import hashlib
 import json
-import multiprocessing
+import marshal
 import os
 import zlib
 from pathlib import Path
@@ -40,6 +40,17 @@ def collecting(enabled: bool):
 def digest(*parts) -> str:
     """A digest of the parts by their repr (stable for the same input: dicts keep their order)."""
     return hashlib.blake2b(repr(parts).encode(), digest_size=16).hexdigest()
+
+
+def plain_digest(value) -> str:
+    """digest(value) of plain data (str, int, float, bool, None in tuples, lists and dicts), faster:
+    by its marshal format 2, which writes each value by itself (never a reference to an equal
+    object met before, as format 3 and pickle do). Anything else is digested by its repr."""
+    try:
+        data = marshal.dumps(value, 2)
+    except ValueError:
+        return digest(value)
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
 
 
 def stamp(stat: os.stat_result) -> tuple[int, int, int]:
@@ -77,6 +88,7 @@ class SiteFolder:
         self.written: list[str] = []
         self._rendering: str | None = None
         self._exists: dict[str, bool] = {}  # path → the file was there when first looked at
+        self._made: set[str] = set()  # folders made (or found) by write()
 
     def _claim(self) -> None:
         if self.out.exists() and not self.out.is_dir():
@@ -102,12 +114,10 @@ class SiteFolder:
             self.uses.setdefault(self._rendering, []).append(path)
         if self.current.get(path) == key:  # already made in this build (a picture two posts show)
             return
-        self.current[path] = key
         if self.is_fresh(path, key):
-            for used in self.previous_uses.get(path, []):  # each is fresh too (is_fresh)
-                self.current.setdefault(used, self.previous[used])
-                self.uses.setdefault(path, []).append(used)  # another page may have kept it already
+            self.keep(path, key)
             return
+        self.current[path] = key
         outer, self._rendering = self._rendering, path
         try:
             with collecting(True):  # rendering may leave cycles behind
@@ -115,6 +125,15 @@ class SiteFolder:
         finally:
             self._rendering = outer
         self.write(path, data)
+
+    def keep(self, path: str, key: str) -> None:
+        """`page()` of a fresh page (is_fresh): it and the files its rendering wrote stay."""
+        self.current[path] = key
+        used_files = self.previous_uses.get(path)
+        if used_files:
+            for used in used_files:  # each is fresh too (is_fresh)
+                self.current.setdefault(used, self.previous[used])
+                self.uses.setdefault(path, []).append(used)  # another page may have kept it already
 
     def group(self, name: str, key: str, make) -> None:
         """Call `make()`, which adds pages, unless the pages it added last time came from `key`
@@ -134,11 +153,13 @@ class SiteFolder:
         is unchanged (a picture's key is its repository file: see SiteImages)."""
         if self.previous.get(path) != key:
             return False
-        if path not in self._exists:
-            self._exists[path] = os.path.isfile(f"{self.out_str}/{path}") and all(  # (not os.path.join: as dear as the stat)
-                used in self.previous and self.is_fresh(used, self.previous[used])
-                and self.picture_unchanged(used, self.previous[used]) for used in self.previous_uses.get(path, ()))
-        return self._exists[path]
+        known = self._exists.get(path)
+        if known is None:
+            used_files = self.previous_uses.get(path)
+            known = self._exists[path] = os.path.isfile(f"{self.out_str}/{path}") and (  # (not os.path.join: as dear as the stat)
+                not used_files or all(used in self.previous and self.is_fresh(used, self.previous[used])
+                                      and self.picture_unchanged(used, self.previous[used]) for used in used_files))
+        return known
 
     def picture_unchanged(self, name: str, file: str) -> bool:
         """The picture `name` was made from `file` as it is now (a picture in the body or a
@@ -169,6 +190,8 @@ class SiteFolder:
         if stale:
             gc.freeze()  # the keys and jobs live as long as the build: out of the collections rendering makes
             before_rendering()
+        import multiprocessing  # (only where a second process may render)
+
         if len(stale) < WORKER_FROM or (os.cpu_count() or 1) < 2 or "fork" not in multiprocessing.get_all_start_methods():
             for job in stale:
                 self.page(*job)
@@ -191,12 +214,7 @@ class SiteFolder:
             self.uses.setdefault(page, []).extend(used)
 
     def write(self, path: str, text: str | bytes) -> None:
-        target = self.out / path
-        target.parent.mkdir(parents=True, exist_ok=True)
-        data = text.encode("utf-8") if isinstance(text, str) else text
-        temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")  # the worker may write the same picture
-        temporary.write_bytes(data)
-        os.replace(temporary, target)
+        replace_file(f"{self.out_str}/{path}", text.encode("utf-8") if isinstance(text, str) else text, self._made)
         self.written.append(path)
 
     def finish(self) -> list[str]:
@@ -232,10 +250,12 @@ class PageCache:
     def __init__(self, root: Path, footer: str) -> None:
         self.root = root
         self.folder = cache_dir(root) / "site-pages"
+        self.folder_str = os.fspath(self.folder)
         self.footer = footer  # this build's `<footer class="site">`, which tells when it was built
+        self._made: set[str] = set()  # folders made (or found) by _put()
 
-    def _path(self, key: str) -> Path:
-        return self.folder / key[:2] / key
+    def _path(self, key: str) -> str:
+        return f"{self.folder_str}/{key[:2]}/{key}"  # (a string: Path's operators cost more than the stat)
 
     def has(self, key: str) -> bool:
         return os.path.isfile(self._path(key))
@@ -244,7 +264,8 @@ class PageCache:
         """The page of `key`: from the cache (its pictures written into `folder` again), else
         `render(shown)`, which appends (name, file) of each picture it writes to `shown`."""
         try:
-            head, _, html = zlib.decompress(self._path(key).read_bytes()).partition(b"\n")
+            with open(self._path(key), "rb") as handle:
+                head, _, html = zlib.decompress(handle.read()).partition(b"\n")
             pictures = json.loads(head)
             if not all(folder.picture_unchanged(name, file) for name, file in pictures):
                 raise ValueError("a picture it shows was edited")
@@ -261,12 +282,9 @@ class PageCache:
         return text[:start] + self.footer + text[end + len("</footer>"):] if start >= 0 and end >= 0 else text
 
     def _put(self, key: str, text: str, shown: list) -> None:
-        path = self._path(key)
         with contextlib.suppress(OSError):
-            path.parent.mkdir(parents=True, exist_ok=True)
-            temporary = path.with_name(f".{key}.{os.getpid()}.tmp")
-            temporary.write_bytes(zlib.compress(json.dumps(shown).encode() + b"\n" + text.encode("utf-8"), 1))
-            os.replace(temporary, path)
+            replace_file(self._path(key), zlib.compress(json.dumps(shown).encode() + b"\n" + text.encode("utf-8"), 1),
+                         self._made)
 
     def forget(self, key: str) -> None:
         with contextlib.suppress(OSError):
@@ -279,6 +297,19 @@ class PageCache:
                 if name not in keys:
                     with contextlib.suppress(OSError):
                         os.remove(os.path.join(directory, name))
+
+
+def replace_file(path: str, data: bytes, made: set[str]) -> None:
+    """Write `path` through a temporary file beside it (a reader never sees half of it; the worker
+    may write the same picture), making its folder unless it is in `made` (then added)."""
+    folder, _, name = path.rpartition("/")
+    if folder not in made:
+        os.makedirs(folder, exist_ok=True)
+        made.add(folder)
+    temporary = f"{folder}/.{name}.{os.getpid()}.tmp"
+    with open(temporary, "wb") as handle:
+        handle.write(data)
+    os.replace(temporary, path)
 
 
 _JOBS: tuple | None = None  # (the folder, the pages to render, the next one's index), shared with the forked worker

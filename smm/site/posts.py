@@ -17,7 +17,7 @@ from markupsafe import Markup
 from smm.content.post import Post
 from smm.platforms import platform_class
 from smm.render import cards
-from smm.site.output import digest, picture_name, stamp
+from smm.site.output import digest, picture_name, plain_digest, stamp
 from smm.workspace.brand import first_language
 from smm.workspace.files import inside
 
@@ -55,41 +55,47 @@ class SiteImages(cards.Images):
         return f"{self.up}{name}", ""
 
 
-def media_state(root: str, post: Post) -> list:
-    """(file, its stamp) of each media file the post names: a changed picture changes the page."""
-    found = []
-    for item in post.meta.get("media") or []:
-        file = item.get("file") if isinstance(item, dict) else item
-        try:
-            stat = os.stat(os.path.join(root, str(file)))
-            found.append((file, *stamp(stat)))
-        except (OSError, ValueError):
-            found.append((file, None))
-    return found
-
-
 def metrics_digest(snapshots: dict) -> str:
     """A digest of one post's latest metrics ({(post id, account): Snapshot})."""
     return digest(sorted((account, snap.collected_at.isoformat(), [getattr(snap, c) for c in COUNTS])
                          for (_, account), snap in snapshots.items()))
 
 
-def post_key(root: str, post: Post, record, metrics: str, settings: str) -> str:
-    """The page's key: `metrics` is metrics_digest() of its snapshots. The post and its publish
-    record by their files' stat, as git's index does: cheaper than their fields, as exact in practice.
-    `root`: the repository's folder as a string (joined 10,000 times)."""
-    source = _file_state(root, post.file) or (post.meta, post.body)
-    published = (_file_state(root, record.file) or record.accounts) if record else None
-    return digest(settings, post.file, post.id, source, media_state(root, post), published, metrics)
+class PostKeys:
+    """Each post page's key: the post and its publish record by their files' stat, as git's index
+    does (cheaper than their fields, as exact in practice), the media files it names by theirs (each
+    looked at once per build: posts share pictures), its latest metrics and the build's settings.
+    `root`: the repository's folder as a string (joined 10,000 times); `records`: the stamp of each
+    file of data/published by its path (reports.data_files(), which stats them once for the build)."""
 
+    def __init__(self, root: str, settings: str, records: dict) -> None:
+        self.root, self.settings, self.records = root, settings, records
+        self._media: dict[str, tuple | None] = {}  # full path → its stamp, None when it cannot be read
 
-def _file_state(root: str, file: str) -> tuple | None:
-    """`file`: a path relative to `root` (a post's or a record's)."""
-    try:
-        stat = os.stat(f"{root}/{file}")  # (os.path.join costs as much as the stat)
-    except OSError:
-        return None
-    return stamp(stat)
+    def key(self, post: Post, record, metrics: str) -> str:
+        """`metrics`: metrics_digest() of the post's snapshots."""
+        try:
+            source = stamp(os.stat(f"{self.root}/{post.file}"))  # (os.path.join costs as much as the stat)
+        except OSError:
+            source = (post.meta, post.body)
+        published = (self.records.get(record.file) or record.accounts) if record else None
+        media = self.media_state(post) if post.meta.get("media") else []
+        return plain_digest((self.settings, post.file, post.id, source, media, published, metrics))
+
+    def media_state(self, post: Post) -> list:
+        """(file, its stamp) of each media file the post names: a changed picture changes the page."""
+        found = []
+        for item in post.meta.get("media") or []:
+            file = item.get("file") if isinstance(item, dict) else item
+            path = os.path.join(self.root, str(file))
+            if path not in self._media:
+                try:
+                    self._media[path] = stamp(os.stat(path))
+                except (OSError, ValueError):
+                    self._media[path] = None
+            known = self._media[path]
+            found.append((file, *known) if known else (file, None))
+        return found
 
 
 def post_page(site, folder, renderer, post: Post, record, snapshots: dict, tz, shown: list | None = None) -> str:

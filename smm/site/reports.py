@@ -11,7 +11,7 @@ import os
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from smm.site.output import digest, stamp
+from smm.site.output import digest, plain_digest, stamp
 
 ROLLING = (7, 30, 90)
 DATA_DIRS = ("data/metrics", "data/accounts", "data/published", "data/inbox", "data/mentions", "data/competitors")
@@ -75,17 +75,21 @@ def folder_state(root, folder: str) -> list[tuple]:
     return state
 
 
-def data_state(repo) -> str:
-    """A digest of what the reports read: data/ by file stat, the goals, the calendar and what
-    they show of each published post (a re-share's is its post's)."""
+def data_files(root) -> list[tuple]:
+    """folder_state() of each of DATA_DIRS, one after the other."""
+    return [row for folder in DATA_DIRS for row in folder_state(root, folder)]
+
+
+def data_state(repo, state: list[tuple]) -> str:
+    """A digest of what the reports read: data/ by file stat (`state`: data_files()), the goals, the
+    calendar and what they show of each published post (a re-share's is its post's)."""
     from smm.content.derived import base_id
     from smm.report import shown_of
 
-    state = [row for folder in DATA_DIRS for row in folder_state(repo.root, folder)]
     published = {base_id(post_id) for post_id in repo.records}
     posts = [(p.id, shown_of(p), p.publish_at.timestamp() if p.publish_at else None)
              for p in repo.posts if p.id in published]
-    return digest(state, repo.goals, posts, repo.calendar)
+    return digest(plain_digest((state, posts)), repo.goals, repo.calendar)
 
 
 def period_key(settings: str, state: str, period: Period, now: datetime) -> str:
