@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from zoneinfo import ZoneInfo
 from conftest import ROOT, post_text
 
 from smm.content import media
@@ -320,7 +321,7 @@ def test_a_check_that_cannot_keep_its_report_prints_the_same(example, tmp_path, 
     assert not list(unwritable.parent.parent.glob("a-file.tmp*"))
 
 
-@pytest.mark.parametrize("failure", ["raises", "checks other bytes"])
+@pytest.mark.parametrize("failure", ["raises", "checks other bytes", "dies", "exits"])
 def test_a_post_checked_ahead_is_checked_here_when_the_second_process_fails(example, tmp_path, monkeypatch, smm, failure):
     """`smm check CHANGED` checks the changed posts in a second process while it loads the index
     (smm.check.run.PostChecks.start); a result it cannot use (the process failed, or it checked other
@@ -336,6 +337,10 @@ def test_a_post_checked_ahead_is_checked_here_when_the_second_process_fails(exam
     def broken(files):
         if failure == "raises":
             raise RuntimeError("the second process failed")
+        if failure == "dies":
+            os.kill(os.getpid(), __import__("signal").SIGKILL)
+        if failure == "exits":
+            sys.exit(0)
         return {file: (b"other bytes", None) for file in files}
 
     monkeypatch.setattr(run, "_check_ahead", broken)
@@ -498,3 +503,124 @@ def test_a_warm_check_imports_the_voice_engine_only_when_it_is_used(example, tmp
     assert warm == check("fresh")[0]
     assert ("smm.voice" in imported, "markdown" in imported) == (voice, markdown)
     assert bool({name for name in imported if name.startswith("smm.platforms.") and name != "smm.platforms.base"}) == markdown
+    if not voice:  # nor the modules of the settings it does not read (cards, replies, listening, goals), OpenSSL, logging
+        assert not imported & {"smm.cards.templates", "smm.inbox.triage", "smm.listening.config", "smm.report",
+                               "_hashlib", "logging"}
+
+
+BERLIN = "timezone: Europe/Berlin\naccounts:\n  local: {platform: local, path: .local/local}\n"
+
+
+@pytest.mark.parametrize("publish_at,now,due", [
+    ("2026-12-01T12:00+05:30", "2026-12-01T06:30:00+00:00", False),  # the same instant: not yet
+    ("2026-12-01T12:00+05:30", "2026-12-01T06:30:01+00:00", True),
+    ("2026-12-01T12:00-08:00", "2026-12-02T03:59:59+08:00", False),
+    ("2026-12-01T12:00-08:00", "2026-12-02T04:00:01+08:00", True),
+    ("2026-12-01T12:00Z", "2026-12-01T13:00:00+01:00", False),
+    ("2026-12-01T12:00", "2026-12-01T11:00:01Z", True),  # the repository's zone, winter (+01:00)
+    ("2026-06-01T12:00", "2026-06-01T10:00:00Z", False),  # summer (+02:00) with `now` in winter's offset below
+    ("2026-06-01T12:00", "2026-12-01T12:00:00+01:00", True),
+    ("2026-03-29T02:30", "2026-03-29T00:59:59Z", False),  # a time the clocks skip
+    ("2026-03-29T02:30", "2026-03-29T01:30:01Z", True),
+    ("2026-10-25T02:30", "2026-10-25T00:29:59Z", False),  # a time they repeat: the first one
+    ("2026-10-25T02:30", "2026-10-25T00:30:01Z", True),
+])
+def test_posts_times_in_any_zone_compare_as_instants_warm_or_fresh(make_repo, tmp_path, smm, publish_at, now, due):
+    """Posts' times share one zone object per offset (in the check's cache too, smm.workspace.cache),
+    and the check compares them with `now` in its repository's offset: whatever the offsets of the
+    post and of `now`, a post is past due when its instant is, and a warm check says what a fresh one says."""
+    root = make_repo({"a.md": post_text("x", publish_at=publish_at, platforms="[local]"),
+                      "b.md": post_text("y", publish_at="2026-12-24T12:00", platforms="[local]")},
+                     platforms=BERLIN, calendar=None)
+    caches = tmp_path.parent / f"{tmp_path.name}-caches"
+
+    def check(cache: str) -> list[dict]:
+        return smm.json("check", "--now", now, env={"SMM_CACHE_DIR": str(caches / cache)})[1]
+
+    kept = check("kept")
+    assert [d["file"] for d in kept if d["rule"] == "post.past-unpublished"] == ["content/a.md"] * due
+    assert check("kept") == kept == check("fresh")
+    (root / "content/b.md").write_text(post_text("y, edited", publish_at="2026-12-24T12:00", platforms="[local]"))
+    assert check("kept") == check("fresh-after-edit")
+
+
+@pytest.mark.parametrize("fields", [
+    {},
+    {"pillar": "product", "tags": "[promo, 新品]", "campaign": "spring"},
+    {"audience": "[tea-novice, 茶友, tea-novice]", "draft": "false", "campaign": "local"},
+    {"tags": "[1, two, null]", "voice": "{skip: [Wordy]}", "evergreen": "{every: 30d}"},
+    {"reply_to": "'local:123'", "id": "custom-id", "publish_at": "'2026-12-01T12:00:00+05:30'"},
+    {"tags": "[]", "audience": "[]", "pillar": "''"},
+])
+def test_a_summary_comes_back_from_the_index_as_it_was_made(make_repo, tmp_path, monkeypatch, fields):
+    """The index keeps each post's summary (its strings interned, its times' zones shared, in a
+    tuple): what a warm check reads back is the summary a fresh one makes, field by field and place by place."""
+    from smm.check.run import Checked
+    from smm.content.post import SUMMARY_FIELDS, read_post
+    from smm.workspace.cache import recall, remember
+
+    monkeypatch.setenv("SMM_CACHE_DIR", str(tmp_path / "cache"))
+    root = make_repo({"a.md": post_text("x", **{"platforms": "[local]", **fields})}, platforms=BERLIN, calendar=None)
+    post, _ = read_post(root, "content/a.md", ZoneInfo("Europe/Berlin"))
+    made = Checked(post.summary(), (), [], b"own", b"summary")
+    remember(root, "entries", "v1", {"content/a.md": made})
+    back = recall(root, "entries", "v1")["content/a.md"]
+    assert back == made and vars(back.post) == vars(made.post)
+    paths = [(), *((name,) for name in SUMMARY_FIELDS if name in post.meta)]
+    assert [back.post.at(path) for path in paths] == [post.at(path) for path in paths]
+    assert back.post.publish_at is None or back.post.publish_at.utcoffset() == post.publish_at.utcoffset()
+
+
+@pytest.mark.parametrize("root_spelled", ["absolute", "relative", "with ..", "a symbolic link"])
+@pytest.mark.parametrize("names", [
+    ["a.md"],
+    ["2026/11/a.md", "2026/12/b.md", "2026/12/c.markdown", "2026/12/D.MD"],
+    ["_drafts/a.md", ".hidden/b.md", "x/_note.md", "x/.swp.md", "README.md", "x/readme.md", "x/Readme-notes.md"],
+    ["茶/新品.md", "folder with spaces/a b.md", "x.md/inside.md", "deep/er/and/deeper/still/a.md"],
+])
+def test_post_files_are_listed_as_paths_from_the_root_however_it_is_spelled(tmp_path, monkeypatch, names, root_spelled):
+    """content_files builds each folder's path from the root without Path objects: the same list as
+    `Path(folder).relative_to(root).as_posix()` gives, for any layout and any spelling of the root."""
+    from smm.content.post import MARKDOWN_SUFFIXES, content_files
+
+    real = tmp_path / "repo"
+    for name in names:
+        (real / "content" / name).parent.mkdir(parents=True, exist_ok=True)
+        (real / "content" / name).write_text("---\n---\n")
+    (tmp_path / "link").symlink_to(real)
+    monkeypatch.chdir(tmp_path)
+    root = {"absolute": real, "relative": Path("repo"), "with ..": real / ".." / "repo", "a symbolic link": Path("link")}[root_spelled]
+    found, lookalikes = [], []
+    for folder, dirs, files in os.walk(root / "content"):
+        dirs[:] = [d for d in dirs if not d.startswith(("_", "."))]
+        for name in files + dirs:
+            if name.startswith(("_", ".")) or name[:6].lower() == "readme" and Path(name).stem.lower() == "readme":
+                continue
+            path = f"{Path(folder).relative_to(root).as_posix()}/{name}"
+            if name.endswith(".md"):
+                found.append(path)
+            elif name.lower().endswith(MARKDOWN_SUFFIXES) and name in files:
+                lookalikes.append(path)
+    assert content_files(root) == (sorted(found), sorted(lookalikes))
+    assert content_files(root)[0]
+
+
+@pytest.mark.parametrize("place", [(1, 1, None), (12, 7, 19), (3, 2, 2), (10**6, 1, None)])
+@pytest.mark.parametrize("hint", [None, "", "give `publish_at` a time", "加上时间"])
+@pytest.mark.parametrize("text", [("content/a.md", "warning", "post.past-unpublished", "`publish_at` 2026-12-01T12:00:00+08:00 has passed"),
+                                  ("内容/帖子.md", "error", "schema.type", "expected a string, got 42"), ("", "error", "", "")])
+def test_a_diagnostic_made_at_a_place_is_the_one_its_constructor_makes(place, hint, text):
+    """Diagnostic.at builds the frozen dataclass without its __init__: equal, ordered, hashed, printed
+    and pickled (to the same bytes: the index and the kept report are keyed by them) as the constructor's."""
+    import pickle
+
+    from smm.check.diagnostics import Diagnostic, format_json
+
+    file, severity, rule, message = text
+    made, plain = Diagnostic.at(file, place, severity, rule, message, hint), Diagnostic(file, *place[:2], severity, rule, message, hint, place[2])
+    assert made == plain and not made < plain and hash(made) == hash(plain) and repr(made) == repr(plain)
+    assert list(vars(made).items()) == list(vars(plain).items())
+    assert pickle.dumps([made], pickle.HIGHEST_PROTOCOL) == pickle.dumps([plain], pickle.HIGHEST_PROTOCOL)
+    assert format_json([made]) == format_json([plain]) and made.as_json() == plain.as_json()
+    with pytest.raises(AttributeError):
+        made.line = 2

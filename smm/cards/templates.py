@@ -17,8 +17,8 @@ from smm.content import media
 from smm.workspace.config import load_yaml_file
 from smm.workspace.files import inside, open_regular, write_atomic
 from smm.workspace.positions import Positions
+from smm.workspace.settings import CARDS_DIR
 
-CARDS_DIR = "brand/cards"
 OUTPUT_DIR = "data/cards"
 DEFAULT_SIZES = {"default": [1200, 675]}
 DRAWING_VERSION = "1"  # bump when the drawing changes: card file names change with it

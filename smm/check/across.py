@@ -9,18 +9,17 @@ places of its post's fields from the file, the same as its summary's while the s
 
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 from typing import Callable
 
 from smm.check.diagnostics import Diagnostic
-from smm.workspace.cache import MISS, recall, remember
+from smm.workspace.cache import MISS, blake2b, recall, remember
 
 
 def posts_digest(settings_key: bytes, summaries: dict[str, bytes]) -> bytes:
     """A digest of the settings and of each post file's name and summary (file → the digest of
     its summary pickled, smm.check.run.Checked.summary_digest)."""
-    digest = hashlib.blake2b(settings_key, digest_size=16)
+    digest = blake2b(settings_key, digest_size=16)
     digest.update(b"".join(f"\0{file}\0".encode() + summaries[file] for file in sorted(summaries)))
     return digest.digest()
 
@@ -36,7 +35,7 @@ class KeptAcross:
 
     def result(self, name: str, check: Callable[[], list[Diagnostic]], also: str = "") -> list[Diagnostic]:
         """`check()`, or its result kept by an earlier run under the same digests."""
-        key = hashlib.blake2b(self.posts + also.encode(), digest_size=16).digest()
+        key = blake2b(self.posts + also.encode(), digest_size=16).digest()
         if self.kept is None:
             kept = recall(self.root, "across", self.version)
             self.kept = {} if kept is MISS or not isinstance(kept, dict) else kept

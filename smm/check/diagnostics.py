@@ -36,9 +36,14 @@ class Diagnostic:
     @classmethod
     def at(cls, file: str, place: tuple[int, int, int | None], severity: str, rule: str, message: str,
            hint: str | None = None) -> Diagnostic:
-        """A diagnostic at a (line, column, end column) place, as `Positions.at` gives it."""
+        """A diagnostic at a (line, column, end column) place, as `Positions.at` gives it; made
+        without the frozen dataclass's `__init__` (a call of object.__setattr__ per field: thousands
+        of past-due warnings every run), its fields set in their order (it pickles to the same bytes)."""
         line, column, end = place
-        return cls(file, line, column, severity, rule, message, hint, end)
+        made = object.__new__(cls)
+        made.__dict__.update(file=file, line=line, column=column, severity=severity, rule=rule, message=message,
+                             hint=hint, end_column=end)
+        return made
 
     @property
     def is_error(self) -> bool:

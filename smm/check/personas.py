@@ -9,6 +9,7 @@ from smm.check.diagnostics import ERROR, WARNING, Diagnostic
 from smm.content.post import Post
 from smm.workspace.personas import PERSONAS_FILE
 from smm.workspace.schema import did_you_mean
+from smm.workspace.timezones import exact
 
 
 def check_audience(repo, post: Post) -> list[Diagnostic]:
@@ -27,6 +28,7 @@ def check_audience(repo, post: Post) -> list[Diagnostic]:
 def check_quiet_personas(repo, now: datetime) -> list[Diagnostic]:
     """A warning for each persona no non-draft post was for in the last `quiet_days` up to now."""
     days = repo.personas.quiet_days
+    now = exact(now.astimezone(repo.config.timezone))  # the zone object of the posts' times: fast to compare
     since = now - timedelta(days=days)
     served = {name for post in repo.posts if post.publish_at and since <= post.publish_at <= now and not post.draft
               for name in post.meta.get("audience") or [] if isinstance(name, str)}

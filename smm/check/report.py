@@ -12,7 +12,6 @@ makes the report be written afresh.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import shutil
 from dataclasses import dataclass
@@ -21,7 +20,7 @@ from typing import BinaryIO, Callable, Iterable
 
 from smm.check.diagnostics import Diagnostic, encoded, lines, sort_key
 from smm.check.run import CheckRun, _relative, select
-from smm.workspace.cache import recall_bytes, remember_bytes
+from smm.workspace.cache import blake2b, recall_bytes, remember_bytes
 from smm.workspace.files import SourceLines
 
 
@@ -89,7 +88,7 @@ def report(run: CheckRun, fmt: str, paths: list[Path]) -> CheckOutput:
 
 def _key(run: CheckRun, fmt: str, paths: list[Path], others: list[Diagnostic]) -> str | None:
     """The digest the report is kept under; None when a reported post's bytes are not known."""
-    digest = hashlib.blake2b(run.settings_key, digest_size=16)
+    digest = blake2b(run.settings_key, digest_size=16)
     digest.update("\0".join([fmt] + [_relative(run.repo.root, p) for p in paths]).encode())
     own = run.own
     if any(file_digest is None for file_digest, _, _ in own.values()):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import sys
 import unicodedata
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone, tzinfo
@@ -14,6 +15,7 @@ from smm.check.diagnostics import ERROR, WARNING, Diagnostic
 from smm.content.comments import strip_comments
 from smm.workspace.cache import MISS, FileCache
 from smm.workspace.files import MAX_TEXT_BYTES, decode, read_text
+from smm.workspace.patterns import LazyPattern
 from smm.workspace.schema import schema
 from smm.workspace.timezones import exact
 from smm.workspace.positions import Positions
@@ -23,6 +25,7 @@ ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{0,127}$")
 _FENCE = "---"
 SUMMARY_FIELDS = ("id", "draft", "pillar", "tags", "voice", "publish_at", "platforms", "campaign", "reply_to",
                   "evergreen", "audience")
+_SUMMARY_PATHS = [()] + [(name,) for name in SUMMARY_FIELDS]  # one tuple each, shared by every summary
 
 
 @dataclass(frozen=True)
@@ -39,6 +42,16 @@ class AccountView:
     media_path: tuple | None
     link: str | None
     link_path: tuple | None
+
+
+def _shared(value: object) -> object:
+    """A summary's field value with its strings (and a list's) interned: the same account, pillar or
+    tag is one object in every summary, kept once in the check's index and unpickled once."""
+    if type(value) is str:
+        return sys.intern(value)
+    if type(value) is list and all(type(item) is str for item in value):
+        return [sys.intern(item) for item in value]
+    return value
 
 
 def published(value: object) -> object:
@@ -115,8 +128,8 @@ class Post:
         """What the checks across posts (ids, records, calendar, promotional share, due dates) read of
         this post, small enough to keep for every post of a large repository: no body, the fields
         SUMMARY_FIELDS, and the places of those fields (any other place is read from the file)."""
-        paths = [()] + [(name,) for name in SUMMARY_FIELDS if name in self.meta]
-        return replace(self, meta={k: self.meta[k] for k in SUMMARY_FIELDS if k in self.meta}, body="",
+        paths = [path for path in _SUMMARY_PATHS if not path or path[0] in self.meta]
+        return replace(self, meta={k: _shared(self.meta[k]) for k in SUMMARY_FIELDS if k in self.meta}, body="",
                        parsed_positions=None, places={path: self.at(path) for path in paths})
 
     @property
@@ -249,7 +262,7 @@ def parse_post(file: str, text: str, tz: tzinfo, root: str = "") -> tuple[Post |
     return Post(file, post_id, meta, body, body_line, publish_at, root, parsed.positions, valid), found
 
 
-_PLAIN_HASHTAG = re.compile(r"#?[A-Za-z0-9_\u4e00-\u9fff]*[A-Za-z\u4e00-\u9fff][A-Za-z0-9_\u4e00-\u9fff]*")
+_PLAIN_HASHTAG = LazyPattern(r"#?[A-Za-z0-9_\u4e00-\u9fff]*[A-Za-z\u4e00-\u9fff][A-Za-z0-9_\u4e00-\u9fff]*")
 
 
 def hashtag_problem(tag: str) -> str | None:
@@ -378,9 +391,10 @@ def content_files(root: Path) -> tuple[list[str], list[str]]:
     or `.`; a folder (or named pipe, socket, ...) with such a name is listed too: reading it reports
     it. Look-alikes: other Markdown files (`*.markdown`, `*.MD`, ...), which are not read."""
     found, lookalikes = [], []
-    for folder, dirs, files in os.walk(root / CONTENT_DIR):
+    top = os.fspath(root / CONTENT_DIR)
+    for folder, dirs, files in os.walk(top):
         dirs[:] = [d for d in dirs if not d.startswith(("_", "."))]
-        prefix = Path(folder).relative_to(root).as_posix()
+        prefix = CONTENT_DIR + folder[len(top):].replace(os.sep, "/")  # a folder's path from the root (no Path: hundreds of them)
         for name in files + dirs:
             if name.startswith(("_", ".")) or name[:6].lower() == "readme" and Path(name).stem.lower() == "readme":
                 continue

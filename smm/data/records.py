@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 from smm.check.diagnostics import ERROR, Diagnostic
-from smm.workspace.cache import MISS, FileCache
+from smm.workspace.cache import MISS, FileCache, blake2b
 from smm.workspace.files import decode, parse_json, read_bytes, write_atomic
 from smm.workspace.schema import SCHEMAS, schema
 
@@ -74,7 +73,7 @@ def _parse_record(file: str, data: bytes | None, read_problems: list[Diagnostic]
 
 
 def _cache_version() -> str:
-    return hashlib.blake2b(Path(__file__).read_bytes() + (SCHEMAS / "record.schema.json").read_bytes()).hexdigest()
+    return blake2b(Path(__file__).read_bytes() + (SCHEMAS / "record.schema.json").read_bytes()).hexdigest()
 
 
 class RecordStore:

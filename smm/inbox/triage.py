@@ -20,9 +20,9 @@ from datetime import datetime, time, timedelta, timezone, tzinfo
 from smm.check.diagnostics import ERROR, Diagnostic
 from smm.inbox.items import PRIORITIES
 from smm.workspace.config import YamlFile, parse_duration
+from smm.workspace.settings import REPLIES_FILE
 from smm.workspace.timezones import local
 
-REPLIES_FILE = "brand/replies.yml"
 DEFAULT_SLA = {"urgent": timedelta(hours=2), "high": timedelta(hours=8), "normal": timedelta(hours=24),
                "low": timedelta(hours=72)}
 

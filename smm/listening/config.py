@@ -17,8 +17,8 @@ from pathlib import Path
 from smm.check.diagnostics import ERROR, WARNING, Diagnostic
 from smm.errors import ConfigError
 from smm.workspace.config import YamlFile, load_yaml_file
+from smm.workspace.settings import LISTENING_FILE
 
-LISTENING_FILE = "brand/listening.yml"
 BRAND = "brand"  # the subject of the brand's own keywords and hashtags
 
 

@@ -30,8 +30,8 @@ from datetime import date, datetime, time, timedelta, tzinfo
 from smm.check.diagnostics import ERROR, Diagnostic
 from smm.report.kpis import MeasuredPost, count_at, linear_fit, mean
 from smm.workspace.config import YamlFile
+from smm.workspace.settings import GOALS_FILE
 
-GOALS_FILE = "brand/goals.yml"
 ROLLING = timedelta(days=30)
 TREND_WINDOW = timedelta(days=90)
 MIN_POINTS = 3

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -10,6 +9,7 @@ from pathlib import Path
 from smm.check.diagnostics import Diagnostic
 from smm.content.post import published
 from smm.workspace.config import YamlFile
+from smm.workspace.patterns import LazyPattern
 
 BRAND_FILE = "brand/brand.yml"
 HANDLES_FILE = "brand/handles.yml"
@@ -59,8 +59,8 @@ def brand_from(root: Path, settings: YamlFile, handles: YamlFile, theme: YamlFil
 
 
 # kana before Han: Japanese writes both
-_SCRIPTS = (("ja", re.compile(r"[\u3040-\u30ff]")), ("zh", re.compile(r"[\u4e00-\u9fff]")),
-            ("ko", re.compile(r"[\uac00-\ud7af]")))
+_SCRIPTS = (("ja", LazyPattern(r"[\u3040-\u30ff]")), ("zh", LazyPattern(r"[\u4e00-\u9fff]")),
+            ("ko", LazyPattern(r"[\uac00-\ud7af]")))
 
 
 def first_language(post) -> str | None:

@@ -12,19 +12,23 @@ otherwise the file is read and its BLAKE2 digest decides. Anything unreadable is
 from __future__ import annotations
 
 import contextlib
+import copyreg
 import gc
-import hashlib
-import logging
 import os
 import pickle
 import stat
 import time
+from datetime import timezone
 from pathlib import Path
 from typing import BinaryIO, Callable, Iterable
 
 from smm.workspace.files import open_regular
+from smm.workspace.timezones import fixed_zone
 
-log = logging.getLogger(__name__)
+try:  # hashlib's own BLAKE2, without hashlib: importing it loads OpenSSL, a few ms of every warm run
+    from _blake2 import blake2b
+except ImportError:  # a Python built without the module
+    from hashlib import blake2b
 
 MISS = object()
 _RACY_NS = 2_000_000_000  # files changed this close to the last save are always hashed
@@ -32,10 +36,14 @@ _RACY_NS = 2_000_000_000  # files changed this close to the last save are always
 
 def cache_dir(root: Path) -> Path:
     """This repository's cache folder, outside the repository."""
-    base = os.environ.get("SMM_CACHE_DIR") or os.path.join(
+    key = blake2b(str(root.resolve()).encode(), digest_size=8).hexdigest()
+    return Path(_cache_base()) / f"{root.resolve().name}-{key}"
+
+
+def _cache_base() -> str:
+    """`$SMM_CACHE_DIR`, else `$XDG_CACHE_HOME/smm`, else `~/.cache/smm`: one folder per repository under it."""
+    return os.environ.get("SMM_CACHE_DIR") or os.path.join(
         os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache"), "smm")
-    key = hashlib.blake2b(str(root.resolve()).encode(), digest_size=8).hexdigest()
-    return Path(base) / f"{root.resolve().name}-{key}"
 
 
 class FileCache:
@@ -115,7 +123,7 @@ class FileCache:
             return MISS, None
         if len(data) > limit:
             return MISS, None
-        digest = self.digests[file] = hashlib.blake2b(data, digest_size=16).digest()
+        digest = self.digests[file] = blake2b(data, digest_size=16).digest()
         self._pending = (file, stamp, digest)
         if entry and entry[1] == digest:
             self.fresh[file] = (stamp, digest, entry[2])
@@ -154,6 +162,16 @@ def _stamp(path: str) -> tuple | None:
     except OSError:
         return None
     return (st.st_mtime_ns, st.st_ctime_ns, st.st_size, st.st_ino) if stat.S_ISREG(st.st_mode) else None
+
+
+def recall_shared(name: str, version: str) -> object:
+    """`recall` of a value every repository shares (in the cache folder's top: `remember_shared`)."""
+    return _read(Path(_cache_base()) / f"{name}.pickle", version)
+
+
+def remember_shared(name: str, version: str, value: object) -> None:
+    """Keep one value for the next run of any repository (best effort)."""
+    _write_pickle(Path(_cache_base()) / f"{name}.pickle", (version, value))
 
 
 def recall(root: Path, name: str, version: str) -> object:
@@ -215,8 +233,19 @@ def _read(path: Path, version: str) -> object:
             gc.enable()
 
 
+# A fixed-offset zone is unpickled as the process's one object of its offset (timezones.fixed_zone):
+# 10,000 posts' times then share one zone object, and compare fast with each other and the check's bounds.
+_REDUCERS = {**copyreg.dispatch_table, timezone: lambda zone: (fixed_zone, zone.__getinitargs__())}
+
+
+def _dump(payload: object, handle: BinaryIO) -> None:
+    pickler = pickle.Pickler(handle, protocol=pickle.HIGHEST_PROTOCOL)
+    pickler.dispatch_table = _REDUCERS
+    pickler.dump(payload)
+
+
 def _write_pickle(path: Path, payload: object) -> None:
-    kept = _write(path, lambda handle: pickle.dump(payload, handle, protocol=pickle.HIGHEST_PROTOCOL))
+    kept = _write(path, lambda handle: _dump(payload, handle))
     if kept is not None:
         kept.close()
 
@@ -238,7 +267,9 @@ def _write(path: Path, fill: Callable[[BinaryIO], None]) -> BinaryIO | None:
         return handle
     except OSError as exc:  # a read-only home or cache folder, a file in its place: the next run computes again
         _discard(temp)
-        log.debug("cache %s not written: %s", path, exc.strerror)
+        import logging  # only here: a run that reads its caches imports no logging
+
+        logging.getLogger(__name__).debug("cache %s not written: %s", path, exc.strerror)
         return None
     except BaseException:  # interrupted (Ctrl-C): no half-written file left behind
         _discard(temp)

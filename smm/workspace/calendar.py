@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 from dataclasses import dataclass
@@ -117,7 +116,7 @@ def gaps(calendar: Calendar, posts: list[Post], tz: tzinfo, start: datetime, end
     Each post fills at most one slot: the nearest open one of its pillar on its day.
     """
     by_day: dict[date, list[Post]] = {}
-    for p in near(posts, start, end):
+    for p in near(posts, exact(start.astimezone(tz)), exact(end.astimezone(tz))):  # the posts' zone object: fast
         if drafts_fill or not p.draft:
             by_day.setdefault(p.publish_at.astimezone(tz).date(), []).append(p)
     open_slots = []
@@ -168,6 +167,8 @@ def uid_domain(origin: str | None, brand: str, root: Path | None = None) -> str:
     """The right-hand side of this repository's event UIDs: unique per repository, the same in
     every clone and run: from the `origin` remote (`git@host:o/r.git` and `https://host/o/r`
     alike), else from the brand's name, else (no name either) from the repository's absolute path."""
+    import hashlib  # calendar exports only: a check never loads OpenSSL for it
+
     source = brand.strip() or f"path:{Path(root or '.').resolve().as_posix()}"
     if origin:
         source = re.sub(r"^[a-z][a-z0-9+.-]*://", "", origin.strip().lower())  # the scheme

@@ -13,6 +13,7 @@ from typing import BinaryIO
 
 from smm.check.diagnostics import ERROR, Diagnostic
 from smm.errors import SmmError
+from smm.workspace.patterns import LazyPattern
 
 MAX_TEXT_BYTES = 1024 * 1024
 MAX_JSON_DEPTH = 32  # smm's own JSON files nest 5 deep; json's parser overflows the stack at about 1,000
@@ -101,10 +102,10 @@ def _wide_encoding(data: bytes) -> tuple[str, str] | None:
 # East Asian encodings older editors save in ("ANSI" on Windows): (codec, name, characters most of
 # its text is in, where it is not ASCII); tried in this order, the first that reads the bytes wins
 _CJK = r"\u3000-\u303f\u4e00-\u9fff\uff00-\uffef"
-_LEGACY = (("shift_jis", "Shift JIS (Japanese)", re.compile(rf"[\u3040-\u30ff{_CJK}]"), re.compile(r"[\u3040-\u30ff]")),
-           ("euc-kr", "EUC-KR (Korean)", re.compile(r"[\uac00-\ud7a3\u3131-\u318e]"), None),
-           ("gb18030", "GBK/GB18030 (Chinese)", re.compile(f"[{_CJK}]"), None),
-           ("big5", "Big5 (Chinese)", re.compile(f"[{_CJK}]"), None))
+_LEGACY = (("shift_jis", "Shift JIS (Japanese)", LazyPattern(rf"[\u3040-\u30ff{_CJK}]"), LazyPattern(r"[\u3040-\u30ff]")),
+           ("euc-kr", "EUC-KR (Korean)", LazyPattern(r"[\uac00-\ud7a3\u3131-\u318e]"), None),
+           ("gb18030", "GBK/GB18030 (Chinese)", LazyPattern(f"[{_CJK}]"), None),
+           ("big5", "Big5 (Chinese)", LazyPattern(f"[{_CJK}]"), None))
 
 
 def _legacy_encoding(data: bytes) -> tuple[str, str] | None:

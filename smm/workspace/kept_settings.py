@@ -4,14 +4,13 @@ checkout, smm.workspace.cache) under a digest of everything they are made of."""
 
 from __future__ import annotations
 
-import hashlib
 import os
 import sys
 from pathlib import Path
 from typing import Callable
 
 import smm
-from smm.workspace.cache import MISS, recall, remember
+from smm.workspace.cache import MISS, blake2b, recall, remember
 from smm.workspace.config import PLATFORMS_FILE
 from smm.workspace.files import open_regular
 from smm.workspace.settings import Settings, load_settings
@@ -36,7 +35,7 @@ def settings_digest(root: Path) -> bytes:
     media: smm (its version and source), Python, the installed packages and their versions (the
     Markdown converter, platforms from other packages), platforms.yml and every file under brand/
     (voice rules, templates, handles, calendar, goals)."""
-    digest = hashlib.blake2b(f"{smm.__version__} {sys.version}".encode(), digest_size=16)
+    digest = blake2b(f"{smm.__version__} {sys.version}".encode(), digest_size=16)
     digest.update("\0".join(installed_packages()).encode())
     folder, package = os.fspath(root), os.path.dirname(smm.__file__)
     files = [(folder, PLATFORMS_FILE)] + [(folder, name) for name in _files_under(folder, "brand")] + [

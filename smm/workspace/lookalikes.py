@@ -13,11 +13,11 @@ a value (`explain`), so checking a repository that is fine costs nothing.
 
 from __future__ import annotations
 
-import re
 import unicodedata
 from typing import Callable, Iterable
 
 from smm.check.diagnostics import ERROR, Diagnostic
+from smm.workspace.patterns import LazyPattern
 
 RULE = "yaml.lookalike"
 # character → (its name for the editor, what YAML needs instead): every colon, comma, bracket,
@@ -50,7 +50,7 @@ _COLONS, _COMMAS, _DASHES = _like(":"), _like(","), _like("-")
 _OPENERS, _CLOSERS, _QUOTES = _like("[") + _like("{"), _like("]") + _like("}"), _like('"') + _like("'")
 _PUNCTUATION_MARKS = _COMMAS + _COLONS + _OPENERS + _CLOSERS
 
-_LINE = re.compile(
+_LINE = LazyPattern(
     rf"(?P<indent>[ {_SPACES}]*)"
     rf"(?P<dashes>(?:[{_DASHES}]+[ {_SPACES}]*|-(?:[ {_SPACES}]+|$))*)"
     rf"(?:(?P<key>[A-Za-z0-9_][A-Za-z0-9_.-]*|\"[^\"]*\"|'[^']*')(?P<gap>[ {_SPACES}]*)"
@@ -58,10 +58,10 @@ _LINE = re.compile(
     r"(?P<value>.*)"
 )
 _FULL_WIDTH_LETTERS = "\uff10-\uff19\uff21-\uff3a\uff41-\uff5a"  # ０-９, Ａ-Ｚ, ａ-ｚ
-_FULL_WIDTH_FORM = re.compile(f"[{_FULL_WIDTH_LETTERS}]")
-_FULL_WIDTH_RUN = re.compile(f"[{_FULL_WIDTH_LETTERS}]*")
+_FULL_WIDTH_FORM = LazyPattern(f"[{_FULL_WIDTH_LETTERS}]")
+_FULL_WIDTH_RUN = LazyPattern(f"[{_FULL_WIDTH_LETTERS}]*")
 # Worth a look at all: a line without any of these has nothing to say (most lines).
-SUSPECT = re.compile(f"[{_SPACES}{''.join(_PUNCTUATION)}{_FULL_WIDTH_LETTERS}]")
+SUSPECT = LazyPattern(f"[{_SPACES}{''.join(_PUNCTUATION)}{_FULL_WIDTH_LETTERS}]")
 # Errors such a character can explain, and how: "any" look-alike inside what the error points
 # at, full-width letters and digits included (`pillar: ｔｉｐｓ`); "key": any but those (a
 # full-width key gets the field name it means from the error itself); only a "strict" one (a

@@ -48,8 +48,6 @@ _PATTERN_NAMES = {
                                    "the JSON Feed goes beside it)",
 }
 
-SCHEMAS = Path(__file__).resolve().parent.parent / "schemas"  # package data: the JSON Schemas
-
 
 def field_name(path) -> str:
     """`media[0].file` style name for a path into the data."""
@@ -116,9 +114,27 @@ class Schema:
 
     @cached_property
     def _fast(self):
-        import fastjsonschema  # here: a run whose settings and posts are all kept compiles no schema
+        """fastjsonschema's validator, its generated code kept compiled in smm's cache folder (outside
+        any checkout) under the schema and fastjsonschema's and Python's versions: generating it takes
+        about 35 ms, in every run that reads a post or a record (`smm check` of one changed post)."""
+        import marshal
+        import sys
 
-        return fastjsonschema.compile(self._python)
+        import fastjsonschema  # here: a run whose settings and posts are all kept reads no schema
+
+        from smm.workspace.cache import MISS, blake2b, recall_shared, remember_shared
+
+        document = json.dumps(self._python, sort_keys=True, ensure_ascii=False)
+        version = blake2b(f"{fastjsonschema.VERSION}\0{sys.version}\0{document}".encode(), digest_size=16).hexdigest()
+        kept = recall_shared(f"validator-{version}", version)
+        if MISS is kept:
+            code = fastjsonschema.compile_to_code(self._python)
+            kept = (_first_function(code), marshal.dumps(compile(code, "<fastjsonschema>", "exec")))
+            remember_shared(f"validator-{version}", version, kept)
+        name, code = kept
+        namespace: dict = {}
+        exec(marshal.loads(code), namespace)  # noqa: S102  (code fastjsonschema generated from smm's own schema)
+        return namespace[name]
 
     def _valid(self, data: object) -> bool:
         from fastjsonschema import JsonSchemaException
@@ -160,9 +176,13 @@ def schema(name: str) -> Schema:
         from smm.platforms.options import platforms_schema
 
         return Schema(platforms_schema(registry()))
-    from importlib import resources  # here: it imports tempfile, random, ... (a warm check reads no schema)
+    return Schema(json.loads((SCHEMAS / f"{name}.schema.json").read_text("utf-8")))
 
-    return Schema(json.loads(resources.files("smm.schemas").joinpath(f"{name}.schema.json").read_text("utf-8")))
+
+def _first_function(code: str) -> str:
+    """The name of the validator in fastjsonschema's generated code: the schema's own function comes
+    first, then those of its definitions."""
+    return code[code.index("\ndef ") + 5:].split("(", 1)[0]
 
 
 def _at(positions: Positions, path, file: str, rule: str, message: str, hint=None, key=False) -> Diagnostic:

@@ -12,11 +12,9 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable
 
-from smm.cards.templates import CARDS_DIR, load_cards
+from typing import TYPE_CHECKING
+
 from smm.check.diagnostics import Diagnostic
-from smm.inbox.triage import REPLIES_FILE, Replies, replies_from
-from smm.listening.config import LISTENING_FILE, listening_from
-from smm.report.goals import GOALS_FILE, goals_from
 from smm.workspace.brand import BRAND_FILE, HANDLES_FILE, THEME_FILE, Brand, brand_from
 from smm.workspace.hashtags import HASHTAGS_FILE, hashtag_sets_from
 from smm.workspace.calendar import CALENDAR_FILE, Calendar, calendar_from
@@ -29,7 +27,16 @@ from smm.workspace.config import (
 )
 from smm.workspace.personas import PERSONAS_FILE, Personas, personas_from
 
-VOICE_FILE = "brand/voice.yml"  # here, not in smm.voice: commands that check no post never import the voice engine
+if TYPE_CHECKING:
+    from smm.inbox.triage import Replies
+
+# Here, not in the modules that read them: a command that only needs other settings (a warm
+# `smm check`) never imports the voice engine, the cards' drawing, the inbox or the reports.
+VOICE_FILE = "brand/voice.yml"
+CARDS_DIR = "brand/cards"
+GOALS_FILE = "brand/goals.yml"
+REPLIES_FILE = "brand/replies.yml"
+LISTENING_FILE = "brand/listening.yml"
 Build = Callable[[Path, YamlFile, dict], tuple[object, list[Diagnostic]]]  # (root, the file, built so far)
 
 
@@ -47,6 +54,30 @@ def _voice(root: Path, loaded: YamlFile, built: dict):
     return Voice.build(root, loaded, built["calendar"])
 
 
+def _cards(root: Path, loaded: YamlFile, built: dict):
+    from smm.cards.templates import load_cards
+
+    return load_cards(root)
+
+
+def _goals(root: Path, loaded: YamlFile, built: dict):
+    from smm.report.goals import goals_from
+
+    return goals_from(loaded, built["config"].account_names)
+
+
+def _replies(root: Path, loaded: YamlFile, built: dict):
+    from smm.inbox.triage import replies_from
+
+    return replies_from(loaded)
+
+
+def _listening(root: Path, loaded: YamlFile, built: dict):
+    from smm.listening.config import listening_from
+
+    return listening_from(loaded)
+
+
 def _brand(root: Path, loaded: YamlFile, built: dict):
     brand, found = brand_from(root, loaded, built["handles"], built["theme"])
     return replace(brand, cards=built["cards"], hashtag_sets=built["hashtag_sets"]), found
@@ -57,15 +88,14 @@ SETTINGS_FILES = (
     SettingsFile("calendar", CALENDAR_FILE, "calendar", lambda root, loaded, built: calendar_from(loaded)),
     SettingsFile("handles", HANDLES_FILE, "handles", lambda root, loaded, built: (loaded, loaded.diagnostics)),
     SettingsFile("theme", THEME_FILE, "theme", lambda root, loaded, built: (loaded, loaded.diagnostics)),
-    SettingsFile("cards", CARDS_DIR, "", lambda root, loaded, built: load_cards(root)),
+    SettingsFile("cards", CARDS_DIR, "", _cards),
     SettingsFile("hashtag_sets", HASHTAGS_FILE, "hashtags", lambda root, loaded, built: hashtag_sets_from(loaded)),
     SettingsFile("brand", BRAND_FILE, "brand", lambda root, loaded, built: _brand(root, loaded, built)),
-    SettingsFile("goals", GOALS_FILE, "goals",
-                 lambda root, loaded, built: goals_from(loaded, built["config"].account_names)),
-    SettingsFile("replies", REPLIES_FILE, "replies", lambda root, loaded, built: replies_from(loaded)),
+    SettingsFile("goals", GOALS_FILE, "goals", _goals),
+    SettingsFile("replies", REPLIES_FILE, "replies", _replies),
     SettingsFile("personas", PERSONAS_FILE, "personas", lambda root, loaded, built: personas_from(loaded, built["config"])),
     SettingsFile("voice", VOICE_FILE, "voice", _voice),
-    SettingsFile("listening", LISTENING_FILE, "listening", lambda root, loaded, built: listening_from(loaded)),
+    SettingsFile("listening", LISTENING_FILE, "listening", _listening),
 )
 
 
@@ -87,24 +117,26 @@ class Settings:
         return [d for found in self.found.values() for d in found]
 
     def __getstate__(self) -> dict:
-        """Kept between runs (smm.workspace.kept_settings) with the voice rules pickled apart, and
-        unpickled when first used: a check that checks no post again never imports the voice engine."""
-        state = dict(self.__dict__)
-        if state["voice"] is not None:
-            state["voice"] = pickle.dumps(state["voice"], pickle.HIGHEST_PROTOCOL)
-        return state
+        """Kept between runs (smm.workspace.kept_settings) with the settings in PICKLED_APART pickled
+        apart, each unpickled when first used: a check that checks no post again never imports
+        the voice engine, nor the cards, inbox and listening modules their classes live in."""
+        apart = {name: pickle.dumps(getattr(self, name), pickle.HIGHEST_PROTOCOL) for name in PICKLED_APART}
+        return {**{name: value for name, value in self.__dict__.items() if name != "_pickled"}, **apart}
 
     def __setstate__(self, state: dict) -> None:
-        self.__dict__.update(state)
-        if isinstance(state["voice"], bytes):
-            del self.__dict__["voice"]
-            self.__dict__["_voice_pickled"] = state["voice"]
+        self.__dict__.update({name: value for name, value in state.items() if name not in PICKLED_APART})
+        self.__dict__["_pickled"] = {name: state[name] for name in PICKLED_APART if name in state}
 
     def __getattr__(self, name: str) -> object:
-        if name == "voice" and "_voice_pickled" in self.__dict__:
-            self.voice = pickle.loads(self.__dict__.pop("_voice_pickled"))
-            return self.voice
-        raise AttributeError(name)
+        pickled = self.__dict__.get("_pickled")
+        if pickled is None or name not in pickled:
+            raise AttributeError(name)
+        value = pickle.loads(pickled.pop(name))
+        setattr(self, name, value)
+        return value
+
+
+PICKLED_APART = ("brand", "replies", "voice", "listening")
 
 
 def load_settings(root: Path, voice: bool = False) -> Settings:

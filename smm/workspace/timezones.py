@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import zoneinfo
-from datetime import date, datetime, time, timezone, tzinfo
+from datetime import date, datetime, time, timedelta, timezone, tzinfo
 from functools import cache
 
 from smm.workspace.schema import did_you_mean
@@ -87,9 +87,18 @@ def timezone_hint(name: str) -> str:
 
 
 def exact(moment: datetime) -> datetime:
-    """The same instant with a fixed UTC offset. Python subtracts and compares two datetimes that
-    share a zone by their wall clocks, an hour off across a daylight-saving change."""
-    return moment.astimezone(timezone(moment.utcoffset()))
+    """The same instant with a fixed UTC offset (`fixed_zone`). Python subtracts and compares two
+    datetimes that share a zone by their wall clocks, an hour off across a daylight-saving change."""
+    return moment.astimezone(fixed_zone(moment.utcoffset()))
+
+
+@cache
+def fixed_zone(offset: timedelta, name: str | None = None) -> timezone:
+    """This process's one `timezone` object of a fixed offset (and name). Two times that share their
+    zone object compare field by field, about twenty times faster than two zone objects of the same
+    offset do, with the same result: the checks across thousands of posts compare their times so
+    (the check's cache unpickles posts' zones as these objects too: smm.workspace.cache)."""
+    return timezone(offset) if name is None else timezone(offset, name)
 
 
 def local(day: date, at: time, tz: tzinfo) -> datetime:
