@@ -326,6 +326,27 @@ def test_links_out_of_the_repository_are_never_read(make_repo, smm, tmp_path):
     assert "brand/handles.yml:1:1: error[file.outside-repo]" in out
 
 
+@pytest.mark.parametrize("target", ["outside file", "another repository's post", "into .git", "proc environ"])
+@pytest.mark.parametrize("given", ["content/leak.md", "content", "."])
+def test_a_post_linking_out_of_the_repository_named_on_the_command_line_is_its_error(make_repo, smm, tmp_path, target, given):
+    """`smm check CHANGED` (the pull request's check, the pre-commit hook) looks for platforms.yml from the
+    named file's own folder and reports the link as that file's error: it followed the link before, so the
+    error was left out (exit 0) or another repository was checked."""
+    root = make_repo({"a.md": post_text(platforms="[feed]")})
+    other = tmp_path.parent / f"other-{target.replace(' ', '-')}"
+    (other / "content").mkdir(parents=True, exist_ok=True)
+    (other / "platforms.yml").write_text((root / "platforms.yml").read_text())
+    (other / "content/p.md").write_text(post_text("SECRET_TOKEN in another repository", platforms="[feed]"))
+    (root / ".git").mkdir(exist_ok=True)
+    (root / ".git/p.md").write_text(post_text("SECRET_TOKEN in .git", platforms="[feed]"))
+    link = {"outside file": other / "content/p.md", "another repository's post": other / "content/p.md",
+            "into .git": root / ".git/p.md", "proc environ": Path("/proc/self/environ")}[target]
+    (root / "content/leak.md").symlink_to(link)
+    code, out, err = smm("check", "--now", NOW, given)
+    assert code == 1, out + err
+    assert "content/leak.md:1:1: error[file.outside-repo]" in out and "SECRET_TOKEN" not in out + err
+
+
 @pytest.mark.parametrize("path", ["feed.xml", "data/feed/feed.json", "/tmp/feed.xml"])
 def test_the_feed_is_written_under_data_as_xml(make_repo, smm, path):
     make_repo({}, platforms=f"timezone: UTC\naccounts:\n  feed: {{platform: feed, path: '{path}'}}\n")

@@ -37,7 +37,7 @@ from smm.workspace import lookalikes
 from smm.workspace.cache import MISS, FileCache, blake2b, recall, remember
 from smm.workspace.calendar import CALENDAR_FILE, gaps
 from smm.workspace.config import PLATFORMS_FILE, Config
-from smm.workspace.files import MAX_TEXT_BYTES, SourceLines
+from smm.workspace.files import MAX_TEXT_BYTES, SourceLines, as_named
 from smm.workspace.repo import Forked, Repo, ShardedCache, load_repo
 from smm.workspace.kept_settings import kept_settings
 from smm.workspace.schema import did_you_mean
@@ -304,7 +304,7 @@ def _digest(data: bytes) -> bytes:
 def _relative(root: Path, path: Path) -> str:
     """A path given on the command line, relative to the repository ("." for all of it; outside: never matches)."""
     try:
-        return path.resolve().relative_to(root.resolve()).as_posix()
+        return as_named(path).relative_to(root.resolve()).as_posix()
     except ValueError:
         return "\0outside"
 

@@ -12,7 +12,7 @@ from pathlib import Path
 from smm.check.diagnostics import ERROR, Diagnostic
 from smm.errors import ConfigError
 from smm.platforms import registry
-from smm.workspace.files import read_text
+from smm.workspace.files import as_named, read_text
 from smm.workspace.schema import did_you_mean, schema
 from smm.workspace.timezones import timezone_hint
 from smm.workspace.positions import Positions
@@ -68,8 +68,8 @@ def parse_duration(text: str) -> timedelta | None:
 
 def find_root(start: Path) -> Path:
     """The nearest folder at or above start that holds platforms.yml, as git finds .git."""
-    start = start.resolve()
-    for folder in [start, *start.parents] if start.is_dir() else list(start.parents):
+    start = as_named(start)  # a post that links elsewhere is still looked for from its own folder
+    for folder in [start, *start.parents] if start.is_dir() and not start.is_symlink() else list(start.parents):
         candidate = folder / PLATFORMS_FILE
         if os.path.lexists(candidate) and not candidate.is_dir():  # a pipe too: reading it reports it
             return folder

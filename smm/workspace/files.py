@@ -70,6 +70,14 @@ def unusable_path(candidate: str) -> str | None:
     return None
 
 
+def as_named(path: Path) -> Path:
+    """A path given on the command line as the repository names it: absolute, the links of the folders
+    on the way resolved, but not a link it ends in (a post file that is a link to somewhere else is still
+    that repository file, and its problems are reported as its own)."""
+    absolute = Path(os.path.abspath(path))
+    return absolute.parent.resolve() / absolute.name if absolute.name else absolute
+
+
 def rel(root: Path, path: Path) -> str:
     """The path relative to the repository root, with forward slashes."""
     return path.relative_to(root).as_posix()
