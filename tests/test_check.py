@@ -347,6 +347,20 @@ def test_a_post_linking_out_of_the_repository_named_on_the_command_line_is_its_e
     assert "content/leak.md:1:1: error[file.outside-repo]" in out and "SECRET_TOKEN" not in out + err
 
 
+@pytest.mark.parametrize(("target", "rule"), [("bad.md", "file.unreadable"), ("missing.md", "file.unreadable"),
+                                              ("/nonexistent/p.md", "file.outside-repo")])
+@pytest.mark.parametrize("given", [(), ("content/bad.md",), ("content",)])
+def test_a_post_that_is_a_link_which_cannot_be_read_is_its_error_in_check_and_preview(make_repo, smm, target, rule, given):
+    """A link to itself (a loop), to a missing file, out of the repository: `smm check` names it (exit 1, not
+    "no such file" for a path that is there), `smm preview` leaves it out with a warning (it crashed on a loop)."""
+    root = make_repo({"a.md": post_text(platforms="[feed]")})
+    (root / "content/bad.md").symlink_to(target)
+    code, out, err = smm("check", "--now", NOW, *given)
+    assert code == 1 and f"content/bad.md:1:1: error[{rule}]" in out, out + err
+    code, out, err = smm("preview", *[g for g in given if g == "content"])
+    assert code == 0 and "content/bad.md" in err and "internal error" not in err, out + err
+
+
 @pytest.mark.parametrize("path", ["feed.xml", "data/feed/feed.json", "/tmp/feed.xml"])
 def test_the_feed_is_written_under_data_as_xml(make_repo, smm, path):
     make_repo({}, platforms=f"timezone: UTC\naccounts:\n  feed: {{platform: feed, path: '{path}'}}\n")

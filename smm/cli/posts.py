@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from dataclasses import replace
 from datetime import datetime, time, timedelta
@@ -41,7 +42,7 @@ def check(paths: tuple[Path, ...], fmt: str, fix: bool, since: str | None, now: 
     from smm.workspace.config import find_root
 
     for p in paths:
-        if not p.exists():
+        if not os.path.lexists(p):  # a post that is a broken link is reported as that file
             raise UsageError(f"no such file or folder: {p}")
     root = find_root(paths[0] if paths else Path.cwd())
     if since is not None:
@@ -50,12 +51,11 @@ def check(paths: tuple[Path, ...], fmt: str, fix: bool, since: str | None, now: 
     moment = now_or_clock(now, settings.config.timezone)
     if fix:  # before the check, which then reports what is left
         from smm.voice import apply_fixes
+        from smm.workspace.files import as_named
         from smm.workspace.repo import load_repo
 
-        wanted = [p.resolve() for p in paths]
-        posts = [p for p in load_repo(root, settings=settings).posts
-                 if not wanted or any(w == (root / p.file).resolve() or w in (root / p.file).resolve().parents
-                                      for w in wanted)]
+        wanted = [as_named(p) for p in paths]
+        posts = [p for p in load_repo(root, settings=settings).posts if _under(as_named(root / p.file), wanted)]
         for changed in apply_fixes(root, posts, settings.voice):
             click.echo(f"fixed {changed}", err=True)
     run = start_check(root, moment, list(paths), (settings, key))
@@ -173,14 +173,15 @@ def calendar(start: str | None, end: str | None, fmt: str, now: str | None) -> N
 
 
 def _post_paths(root: Path, paths: tuple[Path, ...]) -> list[Path]:
-    """The PATHS of `smm preview`, resolved; each must be a post file or a folder that can hold
+    """The PATHS of `smm preview`, as the repository names them (smm.workspace.files.as_named); each must be a post file or a folder that can hold
     posts (content/, one under it, or one above it), else an error (exit 1) that says so."""
     from smm.content.post import CONTENT_DIR, post_files
     from smm.errors import SmmError
+    from smm.workspace.files import as_named
 
-    content = (root / CONTENT_DIR).resolve()
-    posts = {(root / f).resolve() for f in post_files(root)}
-    wanted = [p.resolve() for p in paths]
+    content = as_named(root / CONTENT_DIR)
+    posts = {as_named(root / f) for f in post_files(root)}
+    wanted = [as_named(p) for p in paths]
     for given, path in zip(paths, wanted):
         if path.is_dir() and (path == content or content in path.parents or path in content.parents):
             if not any(path in post.parents for post in posts):
@@ -213,6 +214,7 @@ def preview(paths: tuple[Path, ...], accounts: tuple[str, ...], fmt: str) -> Non
     from smm.render import preview as show
     from smm.render.rendered import Renderer
     from smm.workspace.brand import page_language
+    from smm.workspace.files import as_named
 
     repo = repository(paths[0] if paths else None)
     fail_on_broken_config(repo)
@@ -223,13 +225,13 @@ def preview(paths: tuple[Path, ...], accounts: tuple[str, ...], fmt: str) -> Non
     renderer = Renderer(repo.root, repo.config, repo.brand)
     selected = []
     for post in repo.posts:
-        if not _under((repo.root / post.file).resolve(), wanted):
+        if not _under(as_named(repo.root / post.file), wanted):
             continue
         names = [a for a in post.accounts if a in repo.config.accounts and (not accounts or a in accounts)]
         if names:
             selected += show.entries(repo.config, renderer, post, names)
     broken = sorted({d.file for d in repo.diagnostics if d.is_error and d.file.startswith("content/")
-                     and _under((repo.root / d.file).resolve(), wanted)})
+                     and _under(as_named(repo.root / d.file), wanted)})
     if broken:
         click.echo(f"warning: {len(broken)} post file(s) not shown, they have errors (run `smm check`): "
                    + ", ".join(broken[:5]) + (" …" if len(broken) > 5 else ""), err=True)
