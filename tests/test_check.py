@@ -361,6 +361,25 @@ def test_a_post_that_is_a_link_which_cannot_be_read_is_its_error_in_check_and_pr
     assert code == 0 and "content/bad.md" in err and "internal error" not in err, out + err
 
 
+@pytest.mark.parametrize(("field", "link", "to"), [
+    ("media: [{file: content/media/p.png, alt: A cup}]", "content/media/p.png", "p.png"),  # a picture that is a link to itself
+    ("media: [{file: content/media/p.png, alt: A cup}]", "content/media", "media"),  # its folder a link to itself
+    ("media: [{file: content/pics/p.png, alt: A cup}]", "content/pics", "pics2"),  # two folders linking to each other
+])
+def test_a_loop_of_links_on_a_pictures_path_is_the_posts_error_everywhere(make_repo, smm, field, link, to):
+    """Resolving the path raised (exit 3 from check, preview and site build); now the post's media error."""
+    root = make_repo({"a.md": post_text(platforms="[feed]", media=field.split(": ", 1)[1])})
+    (root / link).parent.mkdir(parents=True, exist_ok=True)
+    (root / link).symlink_to(to)
+    if to == "pics2":
+        (root / "content/pics2").symlink_to("pics")
+    code, out, err = smm("check", "--now", NOW)
+    assert code == 1 and "error[media.outside-repo]" in out and "loop of symbolic links" in out, out + err
+    for command in (("preview",), ("site", "build", "--now", NOW)):
+        code, out, err = smm(*command)
+        assert code == 0 and "internal error" not in err, (command, out, err)
+
+
 @pytest.mark.parametrize("path", ["feed.xml", "data/feed/feed.json", "/tmp/feed.xml"])
 def test_the_feed_is_written_under_data_as_xml(make_repo, smm, path):
     make_repo({}, platforms=f"timezone: UTC\naccounts:\n  feed: {{platform: feed, path: '{path}'}}\n")

@@ -73,8 +73,8 @@ class SiteFolder:
         self.out = out
         self.out_str = os.fspath(out)
         self.root_str = os.fspath(root)
+        self._claim()  # first: a link that loops or leads nowhere is refused before it is resolved
         self.manifest_path = cache_dir(root) / f"site-{hashlib.blake2b(str(out.resolve()).encode(), digest_size=8).hexdigest()}.json"
-        self._claim()
         previous = self._read_manifest()
         self.previous: dict[str, str] = previous.get("pages", {})
         self.previous_uses: dict[str, list[str]] = previous.get("uses", {})
@@ -91,7 +91,7 @@ class SiteFolder:
         self._made: set[str] = set()  # folders made (or found) by write()
 
     def _claim(self) -> None:
-        if self.out.exists() and not self.out.is_dir():
+        if os.path.lexists(self.out) and not self.out.is_dir():
             raise InputError(f"--out {self.out}: not a folder")
         if self.out.is_dir() and any(self.out.iterdir()) and not (self.out / MARKER).is_file():
             raise InputError(f"--out {self.out}: the folder holds files smm did not write (no {MARKER}); "

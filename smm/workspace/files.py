@@ -237,7 +237,10 @@ def inside(root: Path, candidate: str) -> tuple[Path | None, str | None]:
         return None, reason
     if ".." in Path(candidate).parts:
         return None, "must not use `..` to leave its folder"
-    resolved = (root / candidate).resolve()
+    try:
+        resolved = (root / candidate).resolve()
+    except (RuntimeError, OSError):  # a loop of symbolic links (RuntimeError before Python 3.13)
+        return None, "is a loop of symbolic links: it leads to no file"
     if not resolved.is_relative_to(root.resolve()):
         return None, "points outside the repository (through a symbolic link)"
     return resolved, None
