@@ -275,14 +275,15 @@ def test_a_folder_smm_did_not_write_is_refused(make_repo, smm):
     assert (root / "mine/notes.txt").read_text(encoding="utf-8") == "keep me"
 
 
+@pytest.mark.parametrize("out", ["mine", "mine/site"])
 @pytest.mark.parametrize("target", ["mine", "/nonexistent/site", "file.txt"])
-def test_an_out_that_is_a_link_to_no_folder_is_refused(make_repo, smm, target):
-    """A link to itself (a loop), to nothing, to a file: refused as no folder (a loop crashed the build)."""
+def test_an_out_that_is_a_link_to_no_folder_is_refused(make_repo, smm, target, out):
+    """A link to itself (a loop), to nothing, to a file, or a folder under one: refused (a loop crashed the build)."""
     root = make_repo({"p.md": post_text()})
     (root / "file.txt").write_text("keep me", encoding="utf-8")
     (root / "mine").symlink_to(target)
-    code, _, err = build(smm, out="mine")
-    assert code == 2 and "not a folder" in err and "internal error" not in err, err
+    code, _, err = build(smm, out=out)
+    assert code == 2 and ("not a folder" in err or "cannot be made" in err) and "internal error" not in err, err
     assert (root / "file.txt").read_text(encoding="utf-8") == "keep me"
 
 

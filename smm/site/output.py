@@ -96,9 +96,12 @@ class SiteFolder:
         if self.out.is_dir() and any(self.out.iterdir()) and not (self.out / MARKER).is_file():
             raise InputError(f"--out {self.out}: the folder holds files smm did not write (no {MARKER}); "
                              "choose an empty or new folder")
-        self.out.mkdir(parents=True, exist_ok=True)
-        (self.out / MARKER).write_text("written by `smm site build`: every other file here may be replaced or removed\n",
-                                       encoding="utf-8")
+        try:
+            self.out.mkdir(parents=True, exist_ok=True)
+            (self.out / MARKER).write_text("written by `smm site build`: every other file here may be replaced or removed\n",
+                                           encoding="utf-8")
+        except OSError as exc:  # a loop of links on the way, a file where a folder should be, no permission
+            raise InputError(f"--out {self.out}: cannot be made: {exc.strerror or exc}") from None
 
     def _read_manifest(self) -> dict:
         try:
