@@ -139,3 +139,27 @@ def test_a_broken_config_is_reported_with_its_line_and_exit_2(make_repo, smm):
         code, out, err = smm(*command)
         assert code == 2 and out == "", (command, err)
         assert "platforms.yml:3:" in err and not err.startswith("error:"), err
+
+
+@pytest.mark.parametrize("name", ["inbox", "giveaway", "listen"])
+@pytest.mark.parametrize("target", ["missing", "a loop of links"])
+def test_a_lock_whose_file_is_missing_or_unusable_locks_the_checkout_instead(make_repo, name, target):
+    """No content/ (git keeps no empty folder: a fresh clone may have none), a loop of links: `smm inbox`
+    crashed (exit 3) opening what it locks; now the checkout's folder is locked, and still one at a time."""
+    import shutil
+
+    from smm.data.lock import LOCKED, exclusive
+    from smm.errors import StateError
+
+    root = make_repo()
+    locked = root / LOCKED[name]
+    if locked.is_dir():
+        shutil.rmtree(locked)
+    locked.unlink(missing_ok=True)
+    locked.parent.mkdir(parents=True, exist_ok=True)
+    if target == "a loop of links":
+        locked.symlink_to(locked.name)
+    with exclusive(root, name, wait=0):
+        with pytest.raises(StateError, match="another `smm publish` is running"):
+            with exclusive(root, "publish", wait=0):
+                pass

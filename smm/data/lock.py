@@ -24,8 +24,14 @@ LOCKED["giveaway"] = "content"  # one draw at a time (it writes under content/ a
 
 @contextmanager
 def exclusive(root: Path, name: str, wait: float = 10.0):
-    """Hold the `name` lock of this checkout; wait up to `wait` seconds for another holder, then give up."""
-    handle = os.open(root / LOCKED[name], os.O_RDONLY)
+    """Hold the `name` lock of this checkout; wait up to `wait` seconds for another holder, then give up.
+    What it locks missing or unusable (no content/ in a fresh clone: git keeps no empty folder, a loop of
+    links), the checkout's folder is locked instead, as publish does."""
+    who = f"`smm {name}`"
+    try:
+        handle = os.open(root / LOCKED[name], os.O_RDONLY)
+    except OSError:
+        handle, who = os.open(root, os.O_RDONLY), "`smm publish` or another smm command"
     deadline = time.monotonic() + wait
     try:
         while True:
@@ -34,7 +40,7 @@ def exclusive(root: Path, name: str, wait: float = 10.0):
                 break
             except BlockingIOError:
                 if time.monotonic() >= deadline:
-                    raise StateError(f"another `smm {name}` is running in this checkout (waited {wait:.0f} s); "
+                    raise StateError(f"another {who} is running in this checkout (waited {wait:.0f} s); "
                                    "try again when it has finished") from None
                 time.sleep(0.1)
         yield
