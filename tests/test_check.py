@@ -380,6 +380,29 @@ def test_a_loop_of_links_on_a_pictures_path_is_the_posts_error_everywhere(make_r
         assert code == 0 and "internal error" not in err, (command, out, err)
 
 
+@pytest.mark.parametrize(("folder", "name", "text"), [
+    ("content", b"bad\xff\xfename.md", None),  # a post
+    ("content/d\xff", b"p.md", None),  # a post in a folder whose name is not UTF-8
+    ("brand/voice", b"bad\xffname.yml", "pattern: teh\nmessage: typo\n"),
+    ("brand/templates", b"x\xff.j2", "{{ text }}\n"),
+])
+def test_a_file_name_that_is_not_utf8_is_named_and_never_crashes_a_command(make_repo, smm, folder, name, text):
+    """git allows any bytes in a name; every command read such a name into a digest and crashed (exit 3).
+    A post is not read (`file.unreadable`, the name shown with \\x escapes); a brand file is judged as before."""
+    root = make_repo({"a.md": post_text(platforms="[feed]")})
+    where = os.fsencode(root) + b"/" + folder.encode("latin-1") + b"/"
+    os.makedirs(where, exist_ok=True)
+    with open(where + name, "w", encoding="utf-8") as handle:
+        handle.write(text or post_text(platforms="[feed]"))
+    code, out, err = smm("check", "--now", NOW)
+    assert code in (0, 1) and "internal error" not in err, out + err
+    if text is None:
+        assert code == 1 and "error[file.unreadable]: the file's name is not UTF-8 text" in out and "\\xff" in out
+    for command in (("preview",), ("site", "build", "--now", NOW), ("report",), ("publish", "--dry-run", "--now", NOW)):
+        code, out, err = smm(*command)
+        assert code in (0, 1) and "internal error" not in err, (command, out, err)
+
+
 @pytest.mark.parametrize("path", ["feed.xml", "data/feed/feed.json", "/tmp/feed.xml"])
 def test_the_feed_is_written_under_data_as_xml(make_repo, smm, path):
     make_repo({}, platforms=f"timezone: UTC\naccounts:\n  feed: {{platform: feed, path: '{path}'}}\n")

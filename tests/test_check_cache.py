@@ -601,7 +601,7 @@ def test_post_files_are_listed_as_paths_from_the_root_however_it_is_spelled(tmp_
                 found.append(path)
             elif name.lower().endswith(MARKDOWN_SUFFIXES) and name in files:
                 lookalikes.append(path)
-    assert content_files(root) == (sorted(found), sorted(lookalikes))
+    assert content_files(root) == (sorted(found), sorted(lookalikes), [])
     assert content_files(root)[0]
 
 

@@ -386,11 +386,12 @@ def post_files(root: Path) -> list[str]:
     return content_files(root)[0]
 
 
-def content_files(root: Path) -> tuple[list[str], list[str]]:
-    """(posts, look-alikes) under content/. Posts: `*.md`, except README.md and names starting `_`
+def content_files(root: Path) -> tuple[list[str], list[str], list[str]]:
+    """(posts, look-alikes, unnamed) under content/. Posts: `*.md`, except README.md and names starting `_`
     or `.`; a folder (or named pipe, socket, ...) with such a name is listed too: reading it reports
-    it. Look-alikes: other Markdown files (`*.markdown`, `*.MD`, ...), which are not read."""
-    found, lookalikes = [], []
+    it. Look-alikes: other Markdown files (`*.markdown`, `*.MD`, ...), which are not read. Unnamed:
+    posts whose path is not UTF-8 (git allows any bytes), shown with `\\xNN` escapes, not read."""
+    found, lookalikes, unnamed = [], [], []
     top = os.fspath(root / CONTENT_DIR)
     for folder, dirs, files in os.walk(top):
         dirs[:] = [d for d in dirs if not d.startswith(("_", "."))]
@@ -398,11 +399,29 @@ def content_files(root: Path) -> tuple[list[str], list[str]]:
         for name in files + dirs:
             if name.startswith(("_", ".")) or name[:6].lower() == "readme" and Path(name).stem.lower() == "readme":
                 continue
-            if name.endswith(".md"):
-                found.append(f"{prefix}/{name}")
+            file = f"{prefix}/{name}"
+            if name.endswith(".md") and not file.isascii() and not _utf8(file):
+                unnamed.append(file.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace"))
+            elif name.endswith(".md"):
+                found.append(file)
             elif name.lower().endswith(MARKDOWN_SUFFIXES) and name in files:
-                lookalikes.append(f"{prefix}/{name}")
-    return sorted(found), sorted(lookalikes)
+                lookalikes.append(file)
+    return sorted(found), sorted(lookalikes), sorted(unnamed)
+
+
+def _utf8(text: str) -> bool:
+    """Whether a name read from the file system is UTF-8 (undecodable bytes arrive as surrogates)."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def unnamed_errors(files: list[str]) -> list[Diagnostic]:
+    """`file.unreadable`: a post whose file name is not UTF-8 is not read (no report, page or record could name it)."""
+    return [Diagnostic(file, 1, 1, ERROR, "file.unreadable", "the file's name is not UTF-8 text, so it is not read",
+                       "rename it (e.g. `git mv`) to a name in UTF-8") for file in files]
 
 
 def lookalike_warnings(files: list[str]) -> list[Diagnostic]:

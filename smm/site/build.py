@@ -49,7 +49,7 @@ def settings_digest(repo, lang: str, base_url: str | None) -> str:
                 h.update(f"{path.as_posix()}\0{stat.st_size}\0{stat.st_mtime_ns}\0".encode())
     for path in sorted((repo.root / "brand").rglob("*")) if (repo.root / "brand").is_dir() else []:
         if path.is_file():
-            h.update(path.as_posix().encode() + b"\0" + path.read_bytes())
+            h.update(os.fsencode(path) + b"\0" + path.read_bytes())  # a name git allows need not be UTF-8
     if (repo.root / "platforms.yml").is_file():
         h.update((repo.root / "platforms.yml").read_bytes())
     return h.hexdigest()

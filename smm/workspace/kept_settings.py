@@ -41,7 +41,7 @@ def settings_digest(root: Path) -> bytes:
     files = [(folder, PLATFORMS_FILE)] + [(folder, name) for name in _files_under(folder, "brand")] + [
         (package, name) for name in _files_under(package, "") if not name.endswith(".pyc")]
     for base, name in files:  # named from their folder: the key is the same however the root is spelled
-        digest.update(f"\0{name}\0".encode())
+        digest.update(f"\0{name}\0".encode("utf-8", "surrogateescape"))  # a name git allows need not be UTF-8
         try:
             with open_regular(os.path.join(base, name)) as handle:  # never a named pipe: it would block
                 digest.update(handle.read())

@@ -23,6 +23,7 @@ from smm.content.post import (
     Post,
     content_files,
     lookalike_warnings,
+    unnamed_errors,
     read_post,
 )
 from smm.data.records import Record, load_records
@@ -180,8 +181,8 @@ def _load_posts(repo: Repo, reader: Reader | None) -> Repo:
     if links_outside(root, CONTENT_DIR):
         repo.diagnostics.append(Diagnostic(CONTENT_DIR, 1, 1, ERROR, "file.outside-repo",
                                            "content/ leads outside the repository through a symbolic link; not read"))
-    files, lookalikes = ([], []) if links_outside(root, CONTENT_DIR) else content_files(root)
-    repo.diagnostics += lookalike_warnings(lookalikes)
+    files, lookalikes, unnamed = ([], [], []) if links_outside(root, CONTENT_DIR) else content_files(root)
+    repo.diagnostics += lookalike_warnings(lookalikes) + unnamed_errors(unnamed)
     for file in files:
         chunks[shard_of(file)].append(file)
     work = len(reader.stale(root, files) if reader else caches.stale(files))
