@@ -347,6 +347,20 @@ def test_a_post_linking_out_of_the_repository_named_on_the_command_line_is_its_e
     assert "content/leak.md:1:1: error[file.outside-repo]" in out and "SECRET_TOKEN" not in out + err
 
 
+@pytest.mark.parametrize("given", ["{link}", "{link}/content", "{link}/content/a.md"])
+def test_a_repository_reached_through_a_link_is_checked_and_previewed_whole(make_repo, smm, tmp_path, given):
+    """A folder given on the command line is where it is (a link to the repository, or to a folder in
+    it, is followed); only a file that is a link is named as itself."""
+    root = make_repo({"a.md": post_text("x" * 600, platforms="[feed, mastodon]")})
+    link = tmp_path.parent / f"link-to-{root.name}"
+    link.unlink(missing_ok=True)
+    link.symlink_to(root)
+    code, out, err = smm("check", "--now", NOW, given.format(link=link))
+    assert code == 1 and "content/a.md" in out and "render.too-long" in out, out + err
+    code, out, err = smm("preview", given.format(link=link))
+    assert code == 0 and "mastodon" in out, out + err
+
+
 @pytest.mark.parametrize(("target", "rule"), [("bad.md", "file.unreadable"), ("missing.md", "file.unreadable"),
                                               ("/nonexistent/p.md", "file.outside-repo")])
 @pytest.mark.parametrize("given", [(), ("content/bad.md",), ("content",)])

@@ -68,8 +68,8 @@ def parse_duration(text: str) -> timedelta | None:
 
 def find_root(start: Path) -> Path:
     """The nearest folder at or above start that holds platforms.yml, as git finds .git."""
-    start = as_named(start)  # a post that links elsewhere is still looked for from its own folder
-    for folder in [start, *start.parents] if start.is_dir() and not start.is_symlink() else list(start.parents):
+    start = as_named(start)  # a post that links elsewhere is looked for from its own folder
+    for folder in [start, *start.parents] if start.is_dir() else list(start.parents):
         candidate = folder / PLATFORMS_FILE
         if os.path.lexists(candidate) and not candidate.is_dir():  # a pipe too: reading it reports it
             return folder

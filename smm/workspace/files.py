@@ -71,11 +71,14 @@ def unusable_path(candidate: str) -> str | None:
 
 
 def as_named(path: Path) -> Path:
-    """A path given on the command line as the repository names it: absolute, the links of the folders
-    on the way resolved, but not a link it ends in (a post file that is a link to somewhere else is still
-    that repository file, and its problems are reported as its own)."""
+    """A path given on the command line as the repository names it: a folder where it is (resolved: the
+    repository may be reached through a link), anything else by its name in its resolved folder, not
+    followed (a post file that is a link to somewhere else is still that repository file, and its
+    problems are reported as its own)."""
     absolute = Path(os.path.abspath(path))
-    return absolute.parent.resolve() / absolute.name if absolute.name else absolute
+    if absolute.is_dir() or not absolute.name:
+        return absolute.resolve()
+    return absolute.parent.resolve() / absolute.name
 
 
 def rel(root: Path, path: Path) -> str:
