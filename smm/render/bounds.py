@@ -124,7 +124,7 @@ def _bluesky_high(text: str) -> int:
     return len(text)
 
 
-BLUESKY = Bounds(_again(_bluesky_low), _again(_bluesky_high))
+BLUESKY = Bounds(_again(_bluesky_low), _bluesky_high)  # (len: nothing to remember)
 
 
 # Every code point meta_threads._EMOJI matches alone (Extended_Pictographic, Regional_Indicator,
