@@ -22,7 +22,7 @@ from datetime import timezone
 from pathlib import Path
 from typing import BinaryIO, Callable, Iterable
 
-from smm.workspace.files import open_regular
+from smm.workspace.files import open_regular, read_up_to
 from smm.workspace.timezones import fixed_zone
 
 try:  # hashlib's own BLAKE2, without hashlib: importing it loads OpenSSL, a few ms of every warm run
@@ -118,7 +118,7 @@ class FileCache:
             return MISS, None
         try:
             with open_regular(os.path.join(self.root_str, file)) as handle:
-                data = handle.read(limit + 1)
+                data = read_up_to(handle, stamp[2], limit)
         except OSError:
             return MISS, None
         if len(data) > limit:
