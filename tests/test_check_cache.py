@@ -640,4 +640,4 @@ def test_a_file_read_up_to_its_size_gives_what_reading_up_to_the_limit_gave(tmp_
     with open(file, "rb") as handle:
         expected = handle.read(limit + 1)
     with open(file, "rb") as handle:
-        assert read_up_to(handle, known, limit) == expected
+        assert read_up_to(handle.fileno(), known, limit) == expected
