@@ -61,7 +61,7 @@ def open_regular(path: str | os.PathLike) -> BinaryIO:
 def read_up_to(fd: int, size: int, limit: int) -> bytes:
     """At most `limit` + 1 bytes of an open file that had `size` bytes when last looked at, read from
     its descriptor into a buffer of its size, not of the limit (a megabyte per file, allocated and
-    given back, cost more than the reading: 10,000 posts, a second of CPU); all of it if it has grown."""
+    given back, cost more than the reading itself); all of it if it has grown since."""
     data = os.read(fd, min(size, limit) + 1)
     while len(data) <= limit:
         more = os.read(fd, limit + 1 - len(data))
