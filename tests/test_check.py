@@ -11,6 +11,8 @@ from pathlib import Path
 import pytest
 from conftest import CALENDAR, ROOT, SLOTS, post_text
 
+from smm.cli import cli
+
 NOW = "2026-11-20T00:00:00+08:00"
 
 
@@ -412,6 +414,9 @@ def test_a_file_name_that_is_not_utf8_is_named_and_never_crashes_a_command(make_
     assert code in (0, 1) and "internal error" not in err, out + err
     if text is None:
         assert code == 1 and "error[file.unreadable]: the file's name is not UTF-8 text" in out and "\\xff" in out
+    report = smm.runner.invoke(cli, ["check", "--now", NOW, "--format", "json"]).stdout_bytes
+    found = json.loads(report.decode("utf-8"))  # UTF-8 text whatever the names (a name's byte as its \udcXX escape)
+    assert folder != "brand/voice" or [os.fsencode(d["file"]) for d in found] == [f"{folder}/".encode() + name]
     for command in (("preview",), ("site", "build", "--now", NOW), ("report",), ("publish", "--dry-run", "--now", NOW)):
         code, out, err = smm(*command)
         assert code in (0, 1) and "internal error" not in err, (command, out, err)

@@ -8,6 +8,7 @@ list of them into compiler-style text, GitHub workflow commands or JSON.
 from __future__ import annotations
 
 import itertools
+import re
 from dataclasses import dataclass, field
 from json.encoder import (
     encode_basestring,  # a string as JSON, without escaping non-ASCII (C, fast)
@@ -133,13 +134,24 @@ def json_lines(diagnostics: list[Diagnostic]) -> Iterator[str]:
     yield "]"
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 def _json_object(d: Diagnostic) -> str:
-    hint = "null" if d.hint is None else encode_basestring(d.hint)
+    hint = "null" if d.hint is None else _json_string(d.hint)
     end = "" if d.end_column is None else f',\n    "end_column": {int(d.end_column)}'
-    return (f'  {{\n    "file": {encode_basestring(d.file)},\n    "line": {int(d.line)},\n'
+    return (f'  {{\n    "file": {_json_string(d.file)},\n    "line": {int(d.line)},\n'
             f'    "column": {int(d.column)},\n    "severity": {encode_basestring(d.severity)},\n'
-            f'    "rule": {encode_basestring(d.rule)},\n    "message": {encode_basestring(d.message)},\n'
+            f'    "rule": {_json_string(d.rule)},\n    "message": {_json_string(d.message)},\n'
             f'    "hint": {hint}{end}\n  }}')
+
+
+def _json_string(value: str) -> str:
+    """`encode_basestring`, and a lone surrogate (a byte of a file name that is not UTF-8, as Python
+    reads it) written as its `\\udcXX` escape, so that the report stays UTF-8 text (json.loads gives
+    the surrogate back: os.fsencode makes the name's bytes of it)."""
+    text = encode_basestring(value)
+    return text if text.isascii() or not _SURROGATE.search(text) else _SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 def _escape_data(value: str) -> str:
