@@ -155,9 +155,56 @@ def test_pages_shared_by_two_processes_equal_pages_of_one(make_repo, smm, monkey
                               env={"SMM_CACHE_DIR": str(Path(f"cache-{out}").resolve())})
         assert code == 0, err
         built[out] = json.loads(text)
-    assert len(list(Path("cache-two").glob("*/site-pages/*/*"))) == posts  # rendered, not copied from the other build
+    kept = [p for p in Path("cache-two").glob("*/site-pages/*/*") if p.suffix != ".json"]
+    assert len(kept) == posts  # rendered, not copied from the other build
     assert _files(Path("one")) == _files(Path("two"))
     assert built["one"]["written"] == built["two"]["written"] == sorted(built["one"]["written"])
+
+
+def _cached_pages() -> list[Path]:
+    return [p for p in Path("cache").glob("*/site-pages/*/*") if p.suffix != ".json"]
+
+
+@pytest.mark.parametrize("posts", [4, 15])
+@pytest.mark.parametrize("linked", [True, False])
+def test_pages_kept_as_links_or_copies_equal_pages_rendered(make_repo, smm, monkeypatch, posts, linked):
+    """The page cache keeps each rendered page as a hard link to the site's file, or a copy where
+    no link can be made: builds that copy pages from it (site removed, a new folder, a page edited
+    and put back) equal builds that render every page."""
+    import errno
+    import os
+
+    picture = (ROOT / "content/media/winter-blend.png").read_bytes()
+    root = make_repo({f"p{i}.md": post_text(f"post {i} #tag https://x.example/{i}", title=f"P{i}",
+                                             media="[{file: content/media/p.png, alt: A tin}]" if i % 3 == 0 else None)
+                      for i in range(posts)}, files={"content/media/p.png": picture})
+    if not linked:
+        def no_link(source, target):
+            raise OSError(errno.EXDEV, "Invalid cross-device link")
+        monkeypatch.setattr(output.os, "link", no_link)
+    cache = {"SMM_CACHE_DIR": str(Path("cache").resolve())}
+
+    def built(out: str, env: dict = cache) -> dict[str, bytes]:
+        code, _, err = smm("site", "build", "--out", out, "--now", NOW, env=env)
+        assert code == 0, err
+        return _files(Path(out))
+
+    first = built("site")
+    kept = _cached_pages()
+    assert len(kept) == posts and len({p.name for p in kept}) == posts
+    site_pages = {os.stat(p).st_ino for p in Path("site/posts").glob("*/index.html")}
+    assert ({p.stat().st_ino for p in kept} == site_pages) == linked
+    assert all(p.stat().st_nlink == (2 if linked else 1) for p in kept)
+    shutil.rmtree("site")
+    assert built("site") == first  # every page from the cache
+    assert built("other") == first
+    edited = root / "content/p0.md"
+    text = edited.read_text(encoding="utf-8")
+    edited.write_text(text.replace("post 0", "post zero"), encoding="utf-8")
+    built("site")
+    edited.write_text(text, encoding="utf-8")
+    assert built("site") == first == built("plain", {"SMM_CACHE_DIR": str(Path("plain-cache").resolve())})
+    assert len(_cached_pages()) == posts  # an edited post's older pages forgotten
 
 
 @pytest.mark.parametrize("zone", ["Asia/Shanghai", "America/New_York", "America/Havana", "Pacific/Apia"])
