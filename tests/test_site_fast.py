@@ -207,6 +207,32 @@ def test_pages_kept_as_links_or_copies_equal_pages_rendered(make_repo, smm, monk
     assert len(_cached_pages()) == posts  # an edited post's older pages forgotten
 
 
+@pytest.mark.parametrize(("before", "removed"), [
+    (None, []),  # no folder: nothing to look at
+    ({}, []),  # an empty folder
+    ({".smm-site": "x", "posts/gone/index.html": "old", "media/old.png": "x"}, ["media/old.png", "posts/gone/index.html"]),
+    ({".smm-site": "x", "posts/p0/index.html": "stale"}, []),  # written again, not removed
+    ({".smm-site": "x", "deep/er/file.txt": "x", "index.html": "old"}, ["deep/er/file.txt"]),
+])
+def test_a_build_without_a_manifest_removes_every_file_it_did_not_make(make_repo, smm, before, removed):
+    """Without the last build's manifest (another cache folder) the folder is swept; a folder that
+    was new or empty is not looked at (it holds only what the build made)."""
+    make_repo({f"p{i}.md": post_text(f"post {i}", title=f"P{i}") for i in range(3)})
+    for name, text in (before or {}).items():
+        Path("out", name).parent.mkdir(parents=True, exist_ok=True)
+        Path("out", name).write_text(text, encoding="utf-8")
+    if before == {}:
+        Path("out").mkdir()
+    code, text, err = smm("site", "build", "--out", "out", "--now", NOW, "--format", "json",
+                          env={"SMM_CACHE_DIR": str(Path("cache").resolve())})
+    assert code == 0, err
+    assert json.loads(text)["removed"] == removed
+    assert not any(Path("out", name).exists() for name in removed)
+    code, _, err = smm("site", "build", "--out", "fresh", "--now", NOW, env={"SMM_CACHE_DIR": str(Path("other").resolve())})
+    assert code == 0, err
+    assert _files(Path("out")) == _files(Path("fresh"))
+
+
 @pytest.mark.parametrize("zone", ["Asia/Shanghai", "America/New_York", "America/Havana", "Pacific/Apia"])
 @pytest.mark.parametrize("monday", ["2026-03-02", "2026-03-09", "2026-10-26", "2026-11-02", "2026-12-28"])
 def test_a_weeks_timeline_from_the_posts_near_it_is_the_whole_timeline(make_repo, monkeypatch, zone, monday):

@@ -92,7 +92,8 @@ class SiteFolder:
     def _claim(self) -> None:
         if os.path.lexists(self.out) and not self.out.is_dir():
             raise InputError(f"--out {self.out}: not a folder")
-        if self.out.is_dir() and any(self.out.iterdir()) and not (self.out / MARKER).is_file():
+        self.was_empty = not (self.out.is_dir() and any(self.out.iterdir()))  # then finish() has nothing to look at
+        if not self.was_empty and not (self.out / MARKER).is_file():
             raise InputError(f"--out {self.out}: the folder holds files smm did not write (no {MARKER}); "
                              "choose an empty or new folder")
         try:
@@ -227,10 +228,12 @@ class SiteFolder:
 
     def finish(self) -> list[str]:
         """Remove every file this build did not make (a deleted post's page), save the manifest;
-        returns the removed paths. Without a manifest every file in the folder is looked at,
-        else those the last build made."""
+        returns the removed paths. Without a manifest every file in the folder is looked at
+        (none when it was empty or new), else those the last build made."""
         if self.previous:
             gone = [p for p in self.previous if p not in self.current]
+        elif self.was_empty:
+            gone = []
         else:
             gone = [Path(d, name).relative_to(self.out).as_posix() for d, _, files in os.walk(self.out) for name in files]
             gone = [p for p in gone if p != MARKER and p not in self.current]
