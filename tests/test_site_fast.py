@@ -4,7 +4,9 @@
 - the cards' allow-list reading plain HTML itself against html.parser reading it;
 - the reports of several periods sharing one History against each report built alone;
 - the post pages shared by two processes against one process rendering them all;
-- plain_digest (marshal) against digest (repr): equal for equal values, whichever objects hold them.
+- plain_digest (marshal) against digest (repr): equal for equal values, whichever objects hold them;
+- the page cache's links (or copies) against rendering every page; a new folder's build sweeping nothing;
+- a measured post's interactions against the sum over INTERACTIONS.
 """
 
 from __future__ import annotations
@@ -134,6 +136,21 @@ def test_reports_sharing_metrics_and_history_equal_reports_built_alone(tmp_path,
                    (alone.data, alone.charts, alone.language, alone.warnings), period.slug
     finally:
         metrics.close()
+
+
+def test_a_measured_posts_interactions_are_the_sum_of_its_counts():
+    """MeasuredPost.interactions adds its INTERACTIONS counts by name (was: a loop over them)."""
+    from smm.report.kpis import INTERACTIONS, MeasuredPost
+
+    rng = random.Random(19)
+    moment = datetime.fromisoformat(NOW)
+    values = [None, 0, 1, 7, 10 ** 12, 2.5, 0.1]
+    for _ in range(2000):
+        counts = {name: rng.choice(values) for name in ("likes", "reposts", "replies", "quotes", "views", "clicks")}
+        entry = MeasuredPost("p", "T", "a", "mastodon", moment, **counts, collected=rng.random() < 0.9,
+                             followers=rng.choice([None, 0, 1000]))
+        plain = sum(getattr(entry, name) or 0 for name in INTERACTIONS) if entry.collected else None
+        assert entry.interactions == plain and type(entry.interactions) is type(plain)
 
 
 def _files(out: Path) -> dict[str, bytes]:
