@@ -4,7 +4,9 @@
 - the cards' allow-list reading plain HTML itself against html.parser reading it;
 - the reports of several periods sharing one History against each report built alone;
 - the post pages shared by two processes against one process rendering them all;
-- plain_digest (marshal) against digest (repr): equal for equal values, whichever objects hold them.
+- plain_digest (marshal) against digest (repr): equal for equal values, whichever objects hold them;
+- the page cache's links (or copies) against rendering every page; a new folder's build sweeping nothing;
+- a measured post's interactions against the sum over INTERACTIONS.
 """
 
 from __future__ import annotations
@@ -136,6 +138,21 @@ def test_reports_sharing_metrics_and_history_equal_reports_built_alone(tmp_path,
         metrics.close()
 
 
+def test_a_measured_posts_interactions_are_the_sum_of_its_counts():
+    """MeasuredPost.interactions adds its INTERACTIONS counts by name (was: a loop over them)."""
+    from smm.report.kpis import INTERACTIONS, MeasuredPost
+
+    rng = random.Random(19)
+    moment = datetime.fromisoformat(NOW)
+    values = [None, 0, 1, 7, 10 ** 12, 2.5, 0.1]
+    for _ in range(2000):
+        counts = {name: rng.choice(values) for name in ("likes", "reposts", "replies", "quotes", "views", "clicks")}
+        entry = MeasuredPost("p", "T", "a", "mastodon", moment, **counts, collected=rng.random() < 0.9,
+                             followers=rng.choice([None, 0, 1000]))
+        plain = sum(getattr(entry, name) or 0 for name in INTERACTIONS) if entry.collected else None
+        assert entry.interactions == plain and type(entry.interactions) is type(plain)
+
+
 def _files(out: Path) -> dict[str, bytes]:
     return {p.relative_to(out).as_posix(): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()}
 
@@ -155,9 +172,82 @@ def test_pages_shared_by_two_processes_equal_pages_of_one(make_repo, smm, monkey
                               env={"SMM_CACHE_DIR": str(Path(f"cache-{out}").resolve())})
         assert code == 0, err
         built[out] = json.loads(text)
-    assert len(list(Path("cache-two").glob("*/site-pages/*/*"))) == posts  # rendered, not copied from the other build
+    kept = [p for p in Path("cache-two").glob("*/site-pages/*/*") if p.suffix != ".json"]
+    assert len(kept) == posts  # rendered, not copied from the other build
     assert _files(Path("one")) == _files(Path("two"))
     assert built["one"]["written"] == built["two"]["written"] == sorted(built["one"]["written"])
+
+
+def _cached_pages() -> list[Path]:
+    return [p for p in Path("cache").glob("*/site-pages/*/*") if p.suffix != ".json"]
+
+
+@pytest.mark.parametrize("posts", [4, 15])
+@pytest.mark.parametrize("linked", [True, False])
+def test_pages_kept_as_links_or_copies_equal_pages_rendered(make_repo, smm, monkeypatch, posts, linked):
+    """The page cache keeps each rendered page as a hard link to the site's file, or a copy where
+    no link can be made: builds that copy pages from it (site removed, a new folder, a page edited
+    and put back) equal builds that render every page."""
+    import errno
+    import os
+
+    picture = (ROOT / "content/media/winter-blend.png").read_bytes()
+    root = make_repo({f"p{i}.md": post_text(f"post {i} #tag https://x.example/{i}", title=f"P{i}",
+                                             media="[{file: content/media/p.png, alt: A tin}]" if i % 3 == 0 else None)
+                      for i in range(posts)}, files={"content/media/p.png": picture})
+    if not linked:
+        def no_link(source, target):
+            raise OSError(errno.EXDEV, "Invalid cross-device link")
+        monkeypatch.setattr(output.os, "link", no_link)
+    cache = {"SMM_CACHE_DIR": str(Path("cache").resolve())}
+
+    def built(out: str, env: dict = cache) -> dict[str, bytes]:
+        code, _, err = smm("site", "build", "--out", out, "--now", NOW, env=env)
+        assert code == 0, err
+        return _files(Path(out))
+
+    first = built("site")
+    kept = _cached_pages()
+    assert len(kept) == posts and len({p.name for p in kept}) == posts
+    site_pages = {os.stat(p).st_ino for p in Path("site/posts").glob("*/index.html")}
+    assert ({p.stat().st_ino for p in kept} == site_pages) == linked
+    assert all(p.stat().st_nlink == (2 if linked else 1) for p in kept)
+    shutil.rmtree("site")
+    assert built("site") == first  # every page from the cache
+    assert built("other") == first
+    edited = root / "content/p0.md"
+    text = edited.read_text(encoding="utf-8")
+    edited.write_text(text.replace("post 0", "post zero"), encoding="utf-8")
+    built("site")
+    edited.write_text(text, encoding="utf-8")
+    assert built("site") == first == built("plain", {"SMM_CACHE_DIR": str(Path("plain-cache").resolve())})
+    assert len(_cached_pages()) == posts  # an edited post's older pages forgotten
+
+
+@pytest.mark.parametrize(("before", "removed"), [
+    (None, []),  # no folder: nothing to look at
+    ({}, []),  # an empty folder
+    ({".smm-site": "x", "posts/gone/index.html": "old", "media/old.png": "x"}, ["media/old.png", "posts/gone/index.html"]),
+    ({".smm-site": "x", "posts/p0/index.html": "stale"}, []),  # written again, not removed
+    ({".smm-site": "x", "deep/er/file.txt": "x", "index.html": "old"}, ["deep/er/file.txt"]),
+])
+def test_a_build_without_a_manifest_removes_every_file_it_did_not_make(make_repo, smm, before, removed):
+    """Without the last build's manifest (another cache folder) the folder is swept; a folder that
+    was new or empty is not looked at (it holds only what the build made)."""
+    make_repo({f"p{i}.md": post_text(f"post {i}", title=f"P{i}") for i in range(3)})
+    for name, text in (before or {}).items():
+        Path("out", name).parent.mkdir(parents=True, exist_ok=True)
+        Path("out", name).write_text(text, encoding="utf-8")
+    if before == {}:
+        Path("out").mkdir()
+    code, text, err = smm("site", "build", "--out", "out", "--now", NOW, "--format", "json",
+                          env={"SMM_CACHE_DIR": str(Path("cache").resolve())})
+    assert code == 0, err
+    assert json.loads(text)["removed"] == removed
+    assert not any(Path("out", name).exists() for name in removed)
+    code, _, err = smm("site", "build", "--out", "fresh", "--now", NOW, env={"SMM_CACHE_DIR": str(Path("other").resolve())})
+    assert code == 0, err
+    assert _files(Path("out")) == _files(Path("fresh"))
 
 
 @pytest.mark.parametrize("zone", ["Asia/Shanghai", "America/New_York", "America/Havana", "Pacific/Apia"])

@@ -56,7 +56,7 @@ class MeasuredPost:
     def interactions(self) -> int | None:
         if not self.collected:
             return None
-        return sum(getattr(self, name) or 0 for name in INTERACTIONS)
+        return 0 + (self.likes or 0) + (self.reposts or 0) + (self.replies or 0) + (self.quotes or 0)  # INTERACTIONS
 
     @property
     def rate(self) -> float | None:

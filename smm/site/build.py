@@ -159,7 +159,8 @@ def _post_pages(site, folder, repo, now, settings, listed: str, records: dict, m
     jobs = [(path, key, lambda post=post, record=record, key=key: store.page(
         folder, key, lambda shown: posts.post_page(site, folder, renderer(), post, record,
                                                    snapshots_of().get(post.id, {}) if post.id in metrics else {},
-                                                   tz, shown))) for path, key, post, record in stale]
+                                                   tz, shown)),
+             lambda file, data, key=key: store.kept(key, file, data)) for path, key, post, record in stale]
     to_render = [(path, key) for path, key, _, _ in stale if not store.has(key)]
     measured = any(post_id in metrics for post_id in (path.split("/")[1] for path, _ in to_render))
     folder.pages(jobs, before_rendering=lambda: (renderer(), snapshots_of() if measured else None) if to_render else None,

@@ -14,7 +14,6 @@ import hashlib
 import json
 import marshal
 import os
-import zlib
 from pathlib import Path
 
 from smm.errors import InputError
@@ -93,7 +92,8 @@ class SiteFolder:
     def _claim(self) -> None:
         if os.path.lexists(self.out) and not self.out.is_dir():
             raise InputError(f"--out {self.out}: not a folder")
-        if self.out.is_dir() and any(self.out.iterdir()) and not (self.out / MARKER).is_file():
+        self.was_empty = not (self.out.is_dir() and any(self.out.iterdir()))  # then finish() has nothing to look at
+        if not self.was_empty and not (self.out / MARKER).is_file():
             raise InputError(f"--out {self.out}: the folder holds files smm did not write (no {MARKER}); "
                              "choose an empty or new folder")
         try:
@@ -110,9 +110,10 @@ class SiteFolder:
             return {}
         return data if isinstance(data, dict) and data.get("version") == 1 else {}
 
-    def page(self, path: str, key: str, render) -> None:
+    def page(self, path: str, key: str, render, written=None) -> None:
         """Write `path` (relative to the folder) with `render()` unless `key` is what made it last time
-        (then the files its rendering wrote are kept too)."""
+        (then the files its rendering wrote are kept too); `written(file, data)` is called once it is
+        written (`file`: its full path)."""
         if self._rendering is not None:
             self.uses.setdefault(self._rendering, []).append(path)
         if self.current.get(path) == key:  # already made in this build (a picture two posts show)
@@ -127,7 +128,9 @@ class SiteFolder:
                 data = render()
         finally:
             self._rendering = outer
-        self.write(path, data)
+        file, data = self.write(path, data)
+        if written is not None:
+            written(file, data)
 
     def keep(self, path: str, key: str) -> None:
         """`page()` of a fresh page (is_fresh): it and the files its rendering wrote stay."""
@@ -216,16 +219,21 @@ class SiteFolder:
         for page, used in uses.items():
             self.uses.setdefault(page, []).extend(used)
 
-    def write(self, path: str, text: str | bytes) -> None:
-        replace_file(f"{self.out_str}/{path}", text.encode("utf-8") if isinstance(text, str) else text, self._made)
+    def write(self, path: str, text: str | bytes) -> tuple[str, bytes]:
+        """Write the file; returns its full path and what was written."""
+        file, data = f"{self.out_str}/{path}", text.encode("utf-8") if isinstance(text, str) else text
+        replace_file(file, data, self._made)
         self.written.append(path)
+        return file, data
 
     def finish(self) -> list[str]:
         """Remove every file this build did not make (a deleted post's page), save the manifest;
-        returns the removed paths. Without a manifest every file in the folder is looked at,
-        else those the last build made."""
+        returns the removed paths. Without a manifest every file in the folder is looked at
+        (none when it was empty or new), else those the last build made."""
         if self.previous:
             gone = [p for p in self.previous if p not in self.current]
+        elif self.was_empty:
+            gone = []
         else:
             gone = [Path(d, name).relative_to(self.out).as_posix() for d, _, files in os.walk(self.out) for name in files]
             gone = [p for p in gone if p != MARKER and p not in self.current]
@@ -246,16 +254,20 @@ class SiteFolder:
 
 
 class PageCache:
-    """Pages by key in the repository's cache folder (`site-pages/`, outside the site), with the
-    (name, file) of each picture they show: a build into another folder, or after the site was
-    removed, copies them instead of rendering them again. Only JSON and HTML, never a pickle."""
+    """Pages by key in the repository's cache folder (`site-pages/`, outside the site), and beside
+    each page that shows pictures the (name, file) of each (`<key>.json`): a build into another
+    folder, or after the site was removed, copies them instead of rendering them again. A page is
+    kept as a hard link to the file written into the site (smm replaces a site's file, never
+    writes into it), a copy where no link can be made (another file system). Only JSON and HTML,
+    never a pickle."""
 
     def __init__(self, root: Path, footer: str) -> None:
         self.root = root
         self.folder = cache_dir(root) / "site-pages"
         self.folder_str = os.fspath(self.folder)
         self.footer = footer  # this build's `<footer class="site">`, which tells when it was built
-        self._made: set[str] = set()  # folders made (or found) by _put()
+        self._made: set[str] = set()  # folders made (or found) by kept()
+        self._rendered: dict[str, list] = {}  # key → the pictures of a page rendered, until kept()
 
     def _path(self, key: str) -> str:
         return f"{self.folder_str}/{key[:2]}/{key}"  # (a string: Path's operators cost more than the stat)
@@ -265,39 +277,58 @@ class PageCache:
 
     def page(self, folder: SiteFolder, key: str, render) -> str:
         """The page of `key`: from the cache (its pictures written into `folder` again), else
-        `render(shown)`, which appends (name, file) of each picture it writes to `shown`."""
+        `render(shown)`, which appends (name, file) of each picture it writes to `shown`; a
+        rendered page is kept once written (kept())."""
         try:
+            pictures = self._pictures(key)
             with open(self._path(key), "rb") as handle:
-                head, _, html = zlib.decompress(handle.read()).partition(b"\n")
-            pictures = json.loads(head)
+                text = handle.read().decode("utf-8")
             if not all(folder.picture_unchanged(name, file) for name, file in pictures):
+                self.forget(key)
                 raise ValueError("a picture it shows was edited")
-        except (OSError, ValueError, zlib.error):
+        except (OSError, ValueError):
             shown: list[tuple[str, str]] = []
             text = render(shown)
-            self._put(key, text, shown)
+            self._rendered[key] = shown
             return text
         for name, file in pictures:
             folder.page(name, file, lambda file=file: (self.root / file).read_bytes())
-        text = html.decode("utf-8")
         start = text.rfind(FOOTER)
         end = text.find("</footer>", start)
         return text[:start] + self.footer + text[end + len("</footer>"):] if start >= 0 and end >= 0 else text
 
-    def _put(self, key: str, text: str, shown: list) -> None:
+    def _pictures(self, key: str) -> list:
+        try:
+            with open(self._path(key) + ".json", "rb") as handle:
+                return [tuple(pair) for pair in json.loads(handle.read())]
+        except FileNotFoundError:
+            return []
+
+    def kept(self, key: str, file: str, data: bytes) -> None:
+        """Keep the page of `key` that page() rendered, now written to `file` as `data`: its pictures
+        first, so that a page found in the cache has its pictures' file beside it."""
+        shown = self._rendered.pop(key, None)
+        if shown is None:  # copied from the cache
+            return
+        path = self._path(key)
         with contextlib.suppress(OSError):
-            replace_file(self._path(key), zlib.compress(json.dumps(shown).encode() + b"\n" + text.encode("utf-8"), 1),
-                         self._made)
+            if shown:
+                replace_file(path + ".json", json.dumps(shown).encode(), self._made)
+            try:
+                link_file(file, path, self._made)
+            except OSError:
+                replace_file(path, data, self._made)
 
     def forget(self, key: str) -> None:
-        with contextlib.suppress(OSError):
-            os.remove(self._path(key))
+        for path in (self._path(key), self._path(key) + ".json"):
+            with contextlib.suppress(OSError):
+                os.remove(path)
 
     def keep_only(self, keys: set[str]) -> None:
         """Remove the pages of every other key (an edited post's older pages)."""
         for directory, _, names in os.walk(self.folder):
             for name in names:
-                if name not in keys:
+                if name.partition(".")[0] not in keys:
                     with contextlib.suppress(OSError):
                         os.remove(os.path.join(directory, name))
 
@@ -312,6 +343,22 @@ def replace_file(path: str, data: bytes, made: set[str]) -> None:
     temporary = f"{folder}/.{name}.{os.getpid()}.tmp"
     with open(temporary, "wb") as handle:
         handle.write(data)
+    os.replace(temporary, path)
+
+
+def link_file(source: str, path: str, made: set[str]) -> None:
+    """Make `path` another name of the file `source` (a hard link), replacing what is there;
+    its folder as replace_file() makes it."""
+    folder, _, name = path.rpartition("/")
+    if folder not in made:
+        os.makedirs(folder, exist_ok=True)
+        made.add(folder)
+    temporary = f"{folder}/.{name}.{os.getpid()}.tmp"
+    try:
+        os.link(source, temporary)
+    except FileExistsError:  # left by a process stopped here
+        os.remove(temporary)
+        os.link(source, temporary)
     os.replace(temporary, path)
 
 
