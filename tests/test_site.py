@@ -125,6 +125,32 @@ def test_calendar_pages_chain_month_to_month_and_show_gaps(example, smm):
     assert "customer-stories" in text
 
 
+@pytest.mark.parametrize(("dates", "now"), [
+    (["2999-12-31T10:00+08:00"], NOW),  # one post far ahead: was 12,000 month and 52,000 week pages
+    (["1971-01-04T10:00+08:00"], NOW),  # one far behind
+    (["1971-01-04T10:00+08:00", "2500-06-15T10:00+08:00", "2999-12-31T10:00+08:00"], NOW),
+    ([], "1970-01-05T10:00:00+08:00"),  # today far before every post
+    ([], "2999-06-01T10:00:00+08:00"),  # and far after
+])
+def test_the_calendar_far_from_today_has_pages_only_for_months_with_posts(example, smm, dates, now):
+    """Every month within a year of today's has its pages; further out only a month holding a post
+    (and its weeks), and every calendar link still leads to a page of the site."""
+    for index, when in enumerate(dates):
+        (example / f"content/far-{index}.md").write_text(post_text(publish_at=when, platforms="[feed]"), encoding="utf-8")
+    code, _, err = smm("site", "build", "--now", now, "--format", "json")
+    assert code == 0, err
+    out = example / "_site/calendar"
+    months = {p.parent.name for p in out.glob("*/index.html") if "-W" not in p.parent.name}
+    with_posts = {f"{p.publish_at:%Y-%m}" for p in load_repo(example).posts if p.publish_at}  # (+08:00 like the repo)
+    assert {when[:7] for when in dates} <= months and with_posts <= months
+    assert len(months) <= 2 * 12 + 1 + len(with_posts)
+    assert len(list(out.glob("*-W*/index.html"))) <= 6 * len(months)
+    for page in out.rglob("index.html"):
+        for href in (a["href"] for a in Page(page.read_text(encoding="utf-8")).named("a") if a.get("href")):
+            if not urlsplit(href).scheme and not href.startswith("#"):
+                assert (page.parent / unquote(urlsplit(href).path)).is_file(), (page, href)
+
+
 def test_post_page_shows_every_account_its_records_and_metrics(example, smm):
     assert build(smm)[0] == 0
     page = (example / "_site/posts/2026-05-04-anxi-harvest-notes/index.html").read_text(encoding="utf-8")

@@ -211,10 +211,9 @@ def _renderer(repo):
 
 def _calendar_pages(site, folder, repo, now, settings) -> None:
     today = now.astimezone(repo.config.timezone).date()
-    first, last = cal.span(repo, today)
-    weeks = cal.mondays(first, last)
-    days = cal.entries_by_day(repo, weeks[0], weeks[-1] + timedelta(days=7))
-    months = cal.months(first, last)
+    months = cal.shown_months(repo, today)
+    weeks, shown = cal.shown_weeks(months), set(months)
+    days = {day: found for start, end in cal.runs(weeks) for day, found in cal.entries_by_day(repo, start, end).items()}
     for i, month in enumerate(months):
         grid = cal.month_grid(month, days)
         entries = [e for week in grid for d, inside, found in week if inside for e in found]
@@ -236,7 +235,8 @@ def _calendar_pages(site, folder, repo, now, settings) -> None:
         context = dict(monday=monday, days=found, pillars=cal.pillar_counts([e for _, es in found for e in es]),
                        prev=cal.week_path(weeks[i - 1]) if i else None,
                        next=cal.week_path(weeks[i + 1]) if i + 1 < len(weeks) else None,
-                       month=cal.month_path(max(monday, first)), today=today)
+                       month=cal.month_path(monday.replace(day=1) if monday.replace(day=1) in shown
+                                            else (monday + timedelta(days=6)).replace(day=1)), today=today)
         folder.page(path, digest(settings, context),
                     lambda c=context, p=path: site.page("week", p, "{} {}".format(site.messages["week"], p.split("/")[1]),
                                                         **c))

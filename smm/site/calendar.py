@@ -39,12 +39,46 @@ def entries_by_day(repo, start: date, end: date) -> dict[date, list[Entry]]:
     return found
 
 
+# Every month this many either side of today's has its pages (gaps to fill, what was missed);
+# further out only a month holding a post does, so one post dated 2999 adds 1 month, not 12,000.
+WINDOW_MONTHS = 12
+
+
 def span(repo, today: date) -> tuple[date, date]:
     """The first day of the first month to show and of the month after the last: every post's
     month, and today's."""
     tz = repo.config.timezone
     days = [p.publish_at.astimezone(tz).date() for p in repo.posts if p.publish_at] + [today]
     return min(days).replace(day=1), _next_month(max(days).replace(day=1))
+
+
+def shown_months(repo, today: date) -> list[date]:
+    """The first day of each month with pages: within WINDOW_MONTHS of today's (and the span), and
+    each month holding a post."""
+    tz = repo.config.timezone
+    first, last = span(repo, today)
+    this = today.replace(day=1)
+    start, end = this, _next_month(this)
+    for _ in range(WINDOW_MONTHS):
+        start, end = max(first, (start - timedelta(days=1)).replace(day=1)), min(last, _next_month(end))
+    posts = {p.publish_at.astimezone(tz).date().replace(day=1) for p in repo.posts if p.publish_at}
+    return sorted(set(months(start, end)) | posts)
+
+
+def shown_weeks(shown: list[date]) -> list[date]:
+    """The Monday of each week touching a shown month."""
+    return sorted({monday for month in shown for monday in mondays(month, _next_month(month))})
+
+
+def runs(mondays_shown: list[date]) -> list[tuple[date, date]]:
+    """(first day, day after the last) of each run of consecutive weeks."""
+    found: list[list[date]] = []
+    for monday in mondays_shown:
+        if found and found[-1][1] == monday:
+            found[-1][1] = monday + timedelta(days=7)
+        else:
+            found.append([monday, monday + timedelta(days=7)])
+    return [(a, b) for a, b in found]
 
 
 def _next_month(day: date) -> date:
