@@ -14,7 +14,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from smm.errors import DataError
-from smm.workspace.files import open_regular
+from smm.workspace.files import LEADS_OUTSIDE, links_outside, open_regular
 
 INBOX_DIR = "data/inbox"
 KINDS = ("mention", "reply", "comment", "quote", "dm")
@@ -80,6 +80,8 @@ def lines(root: Path):
         if not name.endswith(".jsonl"):
             continue
         file = f"{INBOX_DIR}/{name}"
+        if links_outside(root, file):
+            raise DataError(f"{file}: {LEADS_OUTSIDE}")
         try:
             handle = open_regular(root / file)  # never a named pipe: it would block
         except OSError as exc:

@@ -18,6 +18,7 @@ from smm.workspace.patterns import LazyPattern
 MAX_TEXT_BYTES = 1024 * 1024
 MAX_JSON_DEPTH = 32  # smm's own JSON files nest 5 deep; json's parser overflows the stack at about 1,000
 _JSON_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]')
+LEADS_OUTSIDE = "leads outside the repository (or into .git) through a symbolic link; it is not read"
 MAX_PATH_BYTES = 1024  # a repository path; one name in it at most 255 bytes (the common file system limit)
 _KINDS = {stat.S_IFDIR: "a folder", stat.S_IFIFO: "a named pipe (FIFO)", stat.S_IFSOCK: "a socket",
           stat.S_IFCHR: "a character device", stat.S_IFBLK: "a block device"}
@@ -206,9 +207,7 @@ def read_bytes(root: Path, file: str, limit: int = MAX_TEXT_BYTES) -> tuple[byte
     most `limit` bytes, never through a symbolic link out of the repository (its content could be
     a secret printed in CI logs)."""
     if links_outside(root, file):
-        return None, [Diagnostic(file, 1, 1, ERROR, "file.outside-repo",
-                                 "this path leads outside the repository (or into .git) through a symbolic "
-                                 "link; it is not read")]
+        return None, [Diagnostic(file, 1, 1, ERROR, "file.outside-repo", f"this path {LEADS_OUTSIDE}")]
     try:
         with open_regular(os.path.join(root, file)) as handle:
             data = handle.read(limit + 1)
