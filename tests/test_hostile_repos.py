@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import resource
 import shutil
 import signal
 from pathlib import Path
@@ -230,16 +231,16 @@ def template(tmp_path_factory) -> Path:
     return root
 
 
-def _run(root: Path, args: tuple[str, ...]) -> tuple[int, str]:
+def _run(root: Path, args: tuple[str, ...], seconds: float = SECONDS) -> tuple[int, str]:
     """Run one command in-process in `root`, under the alarm; (exit code, 3 for an exception; output)."""
     here = os.getcwd()
     os.chdir(root)
     previous = signal.signal(signal.SIGALRM, _alarm)
-    signal.setitimer(signal.ITIMER_REAL, SECONDS)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
     try:
         result = CliRunner().invoke(cli, list(args), env={"SMM_NOW": NOW, CANARY: CANARY, "SMM_CANARY": CANARY})
     except Hung:
-        return -1, f"still running after {SECONDS} s"
+        return -1, f"still running after {seconds} s"
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
@@ -284,3 +285,51 @@ def test_every_command_survives_an_odd_entry(template, tmp_path, place, entry):
             failures.append(f"smm site build wrote {leak!r} into {page.relative_to(out_dir)}")
             break
     assert not failures, "\n".join(failures)
+
+
+# Hostile contents (the ones tests/test_invalid_inputs.py and tests/test_fuzz_front_matter.py do not
+# cover already: there are the BOM, CRLF, NUL, 5 MB posts, alias bombs and deep nesting in a post).
+POST = "content/2026/12/2026-12-06-water.md"
+FRONT = "---\ntitle: Water for green tea\npublish_at: 2026-12-06T11:00\nplatforms: [feed, local, bluesky]\npillar: tips\n---\n"
+LAUGHS = "".join(f"l{i}: &l{i} [" + ", ".join([f"*l{i - 1}" if i else '"lol"'] * 9) + "]\n" for i in range(10))
+CONTENTS = {  # name: (file, bytes, or None to append)
+    "a body of 1,000,000 `[` (Markdown's link search was quadratic: hours)": (POST, FRONT + "[" * 999_000 + "\n"),
+    "a body of 3,000 words opening a `[` each": (POST, FRONT + "tea [leaf " * 3_000 + "\n"),
+    "a body of `[` nested 100,000 deep": (POST, FRONT + "[" * 100_000 + "]" * 100_000 + "\n"),
+    "a body of one 1 MB line": (POST, FRONT + "tea " * 240_000 + "\n"),
+    "a 50 MB post": (POST, FRONT + "tea\n" * 12_500_000),
+    "lone CR line ends": (POST, FRONT.replace("\n", "\r") + "Green tea.\rWater at 80 °C.\r"),
+    "an inbox line nested 10,000 deep (exit 3: json's parser recursed)": ("data/inbox/2026-12.jsonl", None),
+    "brand/calendar.yml nested 10,000 deep": ("brand/calendar.yml", None),
+    "an alias bomb in brand/listening.yml": ("brand/listening.yml", None),
+    "a post 1,000 folders deep": ("content/" + "a/" * 1_000 + "2026-12-06-deep.md", FRONT + "Deep.\n"),
+}
+APPENDED = {"data/inbox/2026-12.jsonl": "[" * 10_000 + "]" * 10_000 + "\n",
+            "brand/calendar.yml": "deep: " + "[" * 10_000 + "]" * 10_000 + "\n", "brand/listening.yml": LAUGHS}
+CONTENT_COMMANDS = [("check",), ("check", "--format", "json"), ("preview",), ("publish", "--dry-run"), ("report",),
+                    ("site", "build", "--out", "{out}"), ("inbox",), ("calendar",)]
+CONTENT_SECONDS = 60  # per command, on a busy 2-core machine; quadratic work took minutes to hours
+CONTENT_MEGABYTES = 800  # the test process's peak memory may grow by this much at most
+
+
+@pytest.mark.parametrize("name", CONTENTS)
+def test_every_command_survives_a_hostile_content(template, tmp_path, name):
+    root = tmp_path / "repo"
+    shutil.copytree(template, root, symlinks=True)
+    file, text = CONTENTS[name]
+    folder = root
+    for part in file.split("/")[:-1]:  # not mkdir(parents=True): it recurses once per folder
+        folder = folder / part
+        folder.mkdir(exist_ok=True)
+    with open(root / file, "a" if text is None else "w", encoding="utf-8", newline="") as handle:
+        handle.write(APPENDED[file] if text is None else text)
+    before, failures = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, []
+    for command in CONTENT_COMMANDS:
+        code, output = _run(root, tuple(a.format(out=tmp_path / "site") for a in command), CONTENT_SECONDS)
+        if code not in (0, 1, 2) or "Traceback" in output:
+            failures.append(f"smm {' '.join(command)} -> exit {code}:\n{output[-1500:]}")
+    while folder != root:  # pytest's clean-up (shutil.rmtree) recurses once per folder too
+        shutil.rmtree(folder)
+        folder = folder.parent
+    grown = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) // 1024
+    assert not failures and grown < CONTENT_MEGABYTES, "\n".join(failures) or f"the peak memory grew by {grown} MB"

@@ -82,6 +82,28 @@ def as_named(path: Path) -> Path:
     return absolute.parent.resolve() / absolute.name
 
 
+def walk(top: str):
+    """os.walk(top) (top-down, links to folders listed but not followed, unreadable folders skipped)
+    without recursion: Python 3.11's recurses once per folder, a post 1,000 folders deep crashed smm."""
+    stack = [os.fspath(top)]
+    while stack:
+        folder = stack.pop()
+        try:
+            with os.scandir(folder) as listing:
+                entries = list(listing)
+        except OSError:
+            continue
+        dirs, files = [], []
+        for entry in entries:
+            try:
+                is_dir = entry.is_dir()
+            except OSError:
+                is_dir = False
+            (dirs if is_dir else files).append(entry.name)
+        yield folder, dirs, files  # the caller may prune `dirs`
+        stack += [path for path in (os.path.join(folder, d) for d in reversed(dirs)) if not os.path.islink(path)]
+
+
 def rel(root: Path, path: Path) -> str:
     """The path relative to the repository root, with forward slashes."""
     return path.relative_to(root).as_posix()
