@@ -14,7 +14,7 @@ from pathlib import Path
 from smm.check.diagnostics import ERROR, WARNING, Diagnostic
 from smm.content.comments import strip_comments
 from smm.workspace.cache import MISS, FileCache
-from smm.workspace.files import MAX_TEXT_BYTES, decode, read_text
+from smm.workspace.files import MAX_TEXT_BYTES, decode, read_text, walk
 from smm.workspace.patterns import LazyPattern
 from smm.workspace.schema import schema
 from smm.workspace.timezones import exact
@@ -399,7 +399,7 @@ def content_files(root: Path) -> tuple[list[str], list[str], list[str]]:
     posts whose path is not UTF-8 (git allows any bytes), shown with `\\xNN` escapes, not read."""
     found, lookalikes, unnamed = [], [], []
     top = os.fspath(root / CONTENT_DIR)
-    for folder, dirs, files in os.walk(top):
+    for folder, dirs, files in walk(top):
         dirs[:] = [d for d in dirs if not d.startswith(("_", "."))]
         prefix = CONTENT_DIR + folder[len(top):].replace(os.sep, "/")  # a folder's path from the root (no Path: hundreds of them)
         for name in files + dirs:

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterator
 
 from smm.errors import StateError
+from smm.workspace.files import NotRegularFile, not_regular
 
 LOCKED = {"publish": ".", "metrics": "platforms.yml", "inbox": "content", "listen": "brand/listening.yml"}  # what each command locks, relative to the root
 LOCKED["giveaway"] = "content"  # one draw at a time (it writes under content/ and data/)
@@ -26,10 +27,13 @@ LOCKED["giveaway"] = "content"  # one draw at a time (it writes under content/ a
 def exclusive(root: Path, name: str, wait: float = 10.0):
     """Hold the `name` lock of this checkout; wait up to `wait` seconds for another holder, then give up.
     What it locks missing or unusable (no content/ in a fresh clone: git keeps no empty folder, a loop of
-    links), the checkout's folder is locked instead, as publish does."""
+    links, a named pipe), the checkout's folder is locked instead, as publish does."""
     who = f"`smm {name}`"
     try:
-        handle = os.open(root / LOCKED[name], os.O_RDONLY)
+        kind = not_regular(os.stat(root / LOCKED[name]).st_mode)
+        if kind not in (None, "a folder"):  # a named pipe would block the open for ever
+            raise NotRegularFile(kind)
+        handle = os.open(root / LOCKED[name], os.O_RDONLY | os.O_NONBLOCK)
     except OSError:
         handle, who = os.open(root, os.O_RDONLY), "`smm publish` or another smm command"
     deadline = time.monotonic() + wait

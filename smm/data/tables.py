@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Iterable
 
 from smm.errors import DataError
-from smm.workspace.files import open_regular
+from smm.workspace.files import LEADS_OUTSIDE, links_outside, open_regular
 
 MAX_CSV_BYTES = 100 * 1024 * 1024  # one month's file; GitHub refuses files over 100 MB anyway
 COUNTS = ("likes", "reposts", "replies", "quotes", "views", "clicks")
@@ -51,6 +51,8 @@ def open_csv(path: Path, root: Path) -> io.TextIOWrapper:
     """A CSV file under data/ opened as UTF-8 text; one that is not a regular file of at most
     MAX_CSV_BYTES is an error naming it."""
     file = path.relative_to(root).as_posix()
+    if links_outside(root, file):  # its content could be a secret (a link to /proc/self/environ)
+        raise DataError(f"{file}: {LEADS_OUTSIDE}")
     try:
         raw = open_regular(path)
     except OSError as exc:

@@ -14,7 +14,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from smm.errors import DataError
-from smm.workspace.files import open_regular
+from smm.workspace.files import LEADS_OUTSIDE, links_outside, open_regular, parse_json
 
 INBOX_DIR = "data/inbox"
 KINDS = ("mention", "reply", "comment", "quote", "dm")
@@ -80,6 +80,8 @@ def lines(root: Path):
         if not name.endswith(".jsonl"):
             continue
         file = f"{INBOX_DIR}/{name}"
+        if links_outside(root, file):
+            raise DataError(f"{file}: {LEADS_OUTSIDE}")
         try:
             handle = open_regular(root / file)  # never a named pipe: it would block
         except OSError as exc:
@@ -113,7 +115,9 @@ def _parse(raw: bytes, file: str, number: int) -> Item:
     try:
         if len(raw) > MAX_LINE:
             raise ValueError(f"longer than {MAX_LINE} bytes")
-        data = json.loads(raw.decode("utf-8"))
+        data, problem = parse_json(raw.decode("utf-8"))  # nested 10,000 deep: json's parser would recurse
+        if problem:
+            raise ValueError(f"column {problem[1]}: {problem[2]}")
         if not isinstance(data, dict) or not set(FIELDS) - {"rule"} <= set(data) <= set(FIELDS):
             raise ValueError(f"expected an object with the keys {', '.join(FIELDS)}")
         item = Item(**data)

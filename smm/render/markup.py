@@ -89,18 +89,36 @@ class _SafeLinks(Treeprocessor):
 
 # Stand-ins (Unicode noncharacters) for a raw `<` and a line's first `#` while Markdown runs: an
 # entity or a backslash would be published as written inside code (`a<b` → `a&lt;b`, `\#include`).
-_LT, _HASH = "\ufdd0", "\ufdd1"
+_LT, _HASH, _LB, _RB = "\ufdd0", "\ufdd1", "\ufdd2", "\ufdd3"
+MANY_BRACKETS = 32  # Markdown looks for the `]` of each `[` to the end of its paragraph: quadratic beyond
 
 
 def _protect(body: str) -> str:
     """Raw HTML shown as text, and a `#tag` opening a line, a list item or a quote kept a hashtag, not a heading."""
-    body = body.replace(_LT, "").replace(_HASH, "")
+    body = body.replace(_LT, "").replace(_HASH, "").replace(_LB, "").replace(_RB, "")
     body = _HASHTAG_LINE.sub(lambda m: m[1] + _HASH, body)
-    return _RAW_TAG.sub(_LT, body)
+    return _RAW_TAG.sub(_LT, _brackets(body) if body.count("[") > MANY_BRACKETS else body)
+
+
+def _brackets(body: str) -> str:
+    """The `[` no `]` closes, and pairs nested deeper than `[![alt](picture)](link)`, as stand-ins: they
+    start no link, and thousands of them took Markdown minutes."""
+    chars, opened, escaped = list(body), [], False
+    for index, char in enumerate(chars):
+        if char == "[" and not escaped:
+            opened.append(index)
+        elif char == "]" and not escaped and opened:
+            start = opened.pop()
+            if len(opened) >= 2:
+                chars[start], chars[index] = _LB, _RB
+        escaped = char == "\\" and not escaped
+    for start in opened:
+        chars[start] = _LB
+    return "".join(chars)
 
 
 def _restore(markup: str, lt: str) -> str:
-    return markup.replace(_LT, lt).replace(_HASH, "#")
+    return markup.replace(_LT, lt).replace(_HASH, "#").replace(_LB, "[").replace(_RB, "]")
 
 
 # Inline patterns and what a source holds wherever they can match (Markdown only removes characters and

@@ -19,7 +19,7 @@ from smm.platforms import platform_class
 from smm.render import cards
 from smm.site.output import digest, picture_name, plain_digest, stamp
 from smm.workspace.brand import first_language
-from smm.workspace.files import inside
+from smm.workspace.files import inside, not_regular, open_regular
 
 COUNTS = ("likes", "reposts", "replies", "quotes", "views", "clicks")
 
@@ -49,10 +49,17 @@ class SiteImages(cards.Images):
             stat = os.stat(path)
         except OSError as exc:
             return "", f"cannot be read: {exc.strerror or exc}"
+        if kind := not_regular(stat.st_mode):  # a folder, a named pipe (its read would block the build)
+            return "", f"cannot be read: it is {kind}, not a regular file"
         name = picture_name(file, stat, path.suffix)
-        self.folder.page(name, file, path.read_bytes)
+        self.folder.page(name, file, lambda: _read(path))
         self.pictures.append((name, file))
         return f"{self.up}{name}", ""
+
+
+def _read(path: Path) -> bytes:
+    with open_regular(path) as handle:
+        return handle.read()
 
 
 def metrics_digest(snapshots: dict) -> str:

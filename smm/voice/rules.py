@@ -9,7 +9,6 @@ rule skipped.
 
 from __future__ import annotations
 
-import os
 import re
 from pathlib import Path
 
@@ -20,6 +19,7 @@ from smm.voice.base import LEVELS, Rule, parse_scopes
 from smm.voice.forms import Capitalization, Conditional, Consistency, Repetition
 from smm.voice.kinds import Existence, Occurrence, Substitution, TokenSet
 from smm.workspace.config import load_yaml_file
+from smm.workspace.files import walk
 from smm.workspace.schema import did_you_mean
 
 RULES_DIR = "brand/voice"
@@ -64,7 +64,7 @@ def rule_files(root: Path) -> tuple[list[str], list[Diagnostic]]:
     found, problems = [], []
     if not base.is_dir():
         return found, problems
-    for folder, dirs, files in os.walk(base):
+    for folder, dirs, files in walk(base):
         dirs[:] = sorted(d for d in dirs if not d.startswith((".", "_")))
         for name in sorted(files):
             rel = Path(folder, name).relative_to(root).as_posix()

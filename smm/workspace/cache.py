@@ -22,7 +22,7 @@ from datetime import timezone
 from pathlib import Path
 from typing import BinaryIO, Callable, Iterable
 
-from smm.workspace.files import read_up_to
+from smm.workspace.files import links_outside, read_up_to
 from smm.workspace.timezones import fixed_zone
 
 try:  # hashlib's own BLAKE2, without hashlib: importing it loads OpenSSL, a few ms of every warm run
@@ -63,6 +63,7 @@ class FileCache:
         self._stamps: dict[str, tuple | None] = {}
         self._hits: dict[str, tuple] = {}  # file → its entry, found fresh by `stale`
         self.digests: dict[str, bytes] = {}  # file → digest of the bytes this run used (regular files only)
+        self._folders_outside: dict[str, bool] = {}  # folder → whether a link on it leads out of the repository
 
     def _load(self) -> tuple[int, dict]:
         """(when it was saved, its entries)."""
@@ -99,8 +100,14 @@ class FileCache:
         return found
 
     def lookup(self, file: str, limit: int) -> tuple[object, bytes | None]:
-        """(value, None) on a hit; (MISS, bytes) to parse; (MISS, None) for links, unreadable or big files."""
+        """(value, None) on a hit; (MISS, bytes) to parse; (MISS, None) for links, unreadable or big files,
+        and files in a folder that links out of the repository (read_bytes says why)."""
         self.seen.add(file)
+        folder = os.path.dirname(file)
+        if folder not in self._folders_outside:
+            self._folders_outside[folder] = links_outside(self.root, folder)
+        if self._folders_outside[folder]:
+            return MISS, None
         entry = self._hits.pop(file, None)
         if entry is not None:
             self.digests[file] = entry[1]

@@ -18,6 +18,7 @@ from smm.workspace.patterns import LazyPattern
 MAX_TEXT_BYTES = 1024 * 1024
 MAX_JSON_DEPTH = 32  # smm's own JSON files nest 5 deep; json's parser overflows the stack at about 1,000
 _JSON_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]')
+LEADS_OUTSIDE = "leads outside the repository (or into .git) through a symbolic link; it is not read"
 MAX_PATH_BYTES = 1024  # a repository path; one name in it at most 255 bytes (the common file system limit)
 _KINDS = {stat.S_IFDIR: "a folder", stat.S_IFIFO: "a named pipe (FIFO)", stat.S_IFSOCK: "a socket",
           stat.S_IFCHR: "a character device", stat.S_IFBLK: "a block device"}
@@ -92,6 +93,28 @@ def as_named(path: Path) -> Path:
     if absolute.is_dir() or not absolute.name:
         return absolute.resolve()
     return absolute.parent.resolve() / absolute.name
+
+
+def walk(top: str):
+    """os.walk(top) (top-down, links to folders listed but not followed, unreadable folders skipped)
+    without recursion: Python 3.11's recurses once per folder, a post 1,000 folders deep crashed smm."""
+    stack = [os.fspath(top)]
+    while stack:
+        folder = stack.pop()
+        try:
+            with os.scandir(folder) as listing:
+                entries = list(listing)
+        except OSError:
+            continue
+        dirs, files = [], []
+        for entry in entries:
+            try:
+                is_dir = entry.is_dir()
+            except OSError:
+                is_dir = False
+            (dirs if is_dir else files).append(entry.name)
+        yield folder, dirs, files  # the caller may prune `dirs`
+        stack += [path for path in (os.path.join(folder, d) for d in reversed(dirs)) if not os.path.islink(path)]
 
 
 def rel(root: Path, path: Path) -> str:
@@ -219,9 +242,7 @@ def read_bytes(root: Path, file: str, limit: int = MAX_TEXT_BYTES) -> tuple[byte
     most `limit` bytes, never through a symbolic link out of the repository (its content could be
     a secret printed in CI logs)."""
     if links_outside(root, file):
-        return None, [Diagnostic(file, 1, 1, ERROR, "file.outside-repo",
-                                 "this path leads outside the repository (or into .git) through a symbolic "
-                                 "link; it is not read")]
+        return None, [Diagnostic(file, 1, 1, ERROR, "file.outside-repo", f"this path {LEADS_OUTSIDE}")]
     try:
         with open_regular(os.path.join(root, file)) as handle:
             size = os.fstat(handle.fileno()).st_size

@@ -12,7 +12,7 @@ from typing import Callable
 import smm
 from smm.workspace.cache import MISS, blake2b, recall, remember
 from smm.workspace.config import PLATFORMS_FILE
-from smm.workspace.files import open_regular
+from smm.workspace.files import open_regular, walk
 from smm.workspace.settings import Settings, load_settings
 
 
@@ -67,7 +67,7 @@ def _files_under(base: str, folder: str) -> list[str]:
     """The files under base/folder, as paths from base ("/"-separated), folders in name order
     (plain strings: hundreds of them every run); compiled bytecode's folders left out."""
     found = []
-    for where, dirs, files in os.walk(os.path.join(base, folder)):
+    for where, dirs, files in walk(os.path.join(base, folder)):
         dirs[:] = sorted(d for d in dirs if d != "__pycache__")
         prefix = os.path.relpath(where, base).replace(os.sep, "/")
         found += [name if prefix == "." else f"{prefix}/{name}" for name in sorted(files)]
