@@ -203,11 +203,13 @@ class SiteFolder:
                 self.page(*job)
             meanwhile()
             return
+        from smm.workspace.repo import die_with_parent
+
         global _JOBS
         context = multiprocessing.get_context("fork")
         _JOBS = (self, stale, context.Value("q", 0))  # the next page to take, shared with the worker
         try:
-            with context.Pool(1) as pool:
+            with context.Pool(1, initializer=die_with_parent, initargs=(os.getpid(),)) as pool:
                 pending = pool.apply_async(_render_in_worker)
                 meanwhile()
                 _render_the_rest(*_JOBS)

@@ -241,7 +241,7 @@ def forked_pool(processes: int):
 
     if (os.cpu_count() or 1) < 2 or "fork" not in multiprocessing.get_all_start_methods():
         return None
-    return multiprocessing.get_context("fork").Pool(processes, initializer=_quiet_worker)
+    return multiprocessing.get_context("fork").Pool(processes, initializer=_quiet_worker, initargs=(os.getpid(),))
 
 
 class Forked:
@@ -251,12 +251,13 @@ class Forked:
 
     def __init__(self, function, *args) -> None:
         read, write = os.pipe()
+        parent = os.getpid()
         self.pid = os.fork()
         if self.pid == 0:  # the child: the task, its result to the pipe, and out (never back to the caller)
             os.close(read)
             status = 1
             try:
-                _quiet_worker()
+                _quiet_worker(parent)
                 data = pickle.dumps(function(*args), pickle.HIGHEST_PROTOCOL)
                 with os.fdopen(write, "wb") as pipe:
                     pipe.write(data)
@@ -289,11 +290,25 @@ class Forked:
             self.pipe.close()
 
 
-def _quiet_worker() -> None:
+def _quiet_worker(parent: int) -> None:
     """A worker leaves Ctrl-C to the main process, which stops it (SIGTERM); it then exits
-    cleanly, so a cache it was saving leaves no temporary file, and prints no traceback."""
+    cleanly, so a cache it was saving leaves no temporary file, and prints no traceback. It
+    dies with its parent (die_with_parent)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(EXIT_TERMINATED))
+    die_with_parent(parent)
+
+
+def die_with_parent(parent: int) -> None:
+    """In a forked worker: be sent SIGTERM when `parent` dies, even killed with SIGKILL (Linux's
+    PR_SET_PDEATHSIG; elsewhere the worker ends when it next writes to its parent), so that no
+    worker goes on checking or rendering for a smm that is gone."""
+    with contextlib.suppress(OSError, AttributeError):
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # 1: PR_SET_PDEATHSIG
+    if os.getppid() != parent:  # it died before that
+        os.kill(os.getpid(), signal.SIGTERM)
 
 
 def _load_shard_in_worker(index: int) -> tuple[list[Post], list[Diagnostic], object]:
