@@ -358,15 +358,16 @@ class _Job:
                          f"{self.platform.label} articles need a cover image; this one has none",
                          f"add `media:` (the first image is the cover), or give `{self.account}` a `cover` in platforms.yml")
         elif not self.view.media and cover:
-            media_checks.check_file(self, cover, self.platform.media, self.post.at(("platforms", self.account_index())), "cover ")
+            media_checks.check_file(self, cover, self.platform.media,
+                                    lambda: self.post.at(("platforms", self.account_index())), "cover ")
         for source in article.image_sources(built):
-            at = self.position_in_source(source)
             if markup.is_local_image(source):
-                media_checks.check_file(self, source, self.platform.article_images, at, "image ")
+                media_checks.check_file(self, source, self.platform.article_images,
+                                        lambda source=source: self.position_in_source(source), "image ")
             else:
                 self.problem((), "render.external-image", f"image `{source}`: {self.platform.label} removes images "
                              "it does not host", "save it in the repository (e.g. content/media/) and write its path: "
-                             "smm uploads it", at=at)
+                             "smm uploads it", at=self.position_in_source(source))
         return built
 
     def content_warning(self) -> str | None:
