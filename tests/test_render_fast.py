@@ -158,6 +158,24 @@ def test_paragraphs_without_markdown_agree_on_any_mix(body, flavor):
     assert markup.convert(body, flavor).text == through_markdown(body, flavor)
 
 
+def article_through_markdown(body: str) -> markup.Rendering:
+    """An article's conversion the plain way: comments out, then Python-Markdown with the article's extensions
+    where it has their syntax (else the HTML flavor's own), no shortcut."""
+    return markup._through_markdown(markup.strip_comments(body)[0], "article")
+
+
+@pytest.mark.parametrize("body", ARTICLE_BODIES + PARAGRAPH_BODIES + ["a <!-- x --> b", "<!<!-- x -->-- y --> z", "`a`"])
+def test_an_article_converted_as_html_is_what_markdown_makes_of_it(body):
+    assert markup.convert(body, "article") == article_through_markdown(body)
+
+
+@settings(max_examples=600, deadline=None)
+@given(st.lists(st.sampled_from(ARTICLE_PIECES + PARAGRAPH_PIECES + ["<!--", "-->", "**", "[a](https://x.example)"]),
+                max_size=30).map("".join))
+def test_an_article_converted_as_html_agrees_on_any_mix(body):
+    assert markup.convert(body, "article") == article_through_markdown(body)
+
+
 # -- smm's own templates, run without the budget a brand's template runs under ----------------------------
 
 TEMPLATE_TEXTS = ["", "plain", "<p>a &amp; b</p>", "a < b & \"c\" 'd'", "中文 #标签", "line\n\nline  "]
