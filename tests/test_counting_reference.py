@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from smm.platforms.bluesky import Bluesky
+from smm.platforms.bluesky_text import short_url
 from smm.platforms.meta_threads import Threads
 from smm.platforms.x import X
 from smm.render.counting import (
@@ -41,7 +42,7 @@ def by(platform: str) -> list:
 
 def test_every_class_has_several_cases():
     counts = Counter(case["platform"] for case in REFERENCE["cases"])
-    assert all(counts[p] >= 10 for p in ("x", "bluesky", "mastodon", "ruby_graphemes", "threads")), counts
+    assert all(counts[p] >= 10 for p in ("x", "bluesky", "mastodon", "ruby_graphemes", "threads", "bluesky_short_url")), counts
     assert all(case["reference"] for case in REFERENCE["cases"])
 
 
@@ -79,3 +80,10 @@ def test_graphemes_as_ruby(case):
 @pytest.mark.parametrize("case", by("threads"))
 def test_threads_as_documented(case):
     assert Threads.length(case["text"]) == case["expected"]
+
+
+@pytest.mark.parametrize("case", by("bluesky_short_url"))
+def test_bluesky_link_shown_as_the_app_shows_it(case):
+    """Host as a browser writes it (lower case, Punycode, IPv4 dotted, no user or default port),
+    path, query and fragment percent-encoded, then cut: the shown text is what is counted."""
+    assert short_url(case["text"]) == case["expected"]

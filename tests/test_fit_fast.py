@@ -34,7 +34,8 @@ TOKENS = ["tea", "Oolong", "the", "harvest.", "Really!", "e.g.", "3.5", "乌龙�
           "@alice", "@alice@mastodon.example", "@zhuxiang.bsky.social", "#WinterBlend", "$TEA",
           "👩‍👩‍👧", "👍🏽", "🇨🇳", "🇯", "1️⃣", "☕", "©️", "🍵", "e\u0301", "क्षि", "\u0600", "\r\n", "\n\n", "\n",
           " ", "\u3000", "\xa0", "\t", "\ufeff", "\u180e", "\x1c", "\u200d", "\ufe0f", "\U000e0067", ":", "/", ".",
-          "\u212a.com", "\ud800"]
+          "\u212a.com", "\ud800", "https://例子.中国/茶", "https://a.com/文章/路径", "http://0x7f.1", "https:///%E4%BE%8B.cn",
+          "https://[::1.2.3.4]/", "https://Ｅxample.com/<a>", "https://user@bücher.de:443/ß"]
 TEXTS = st.lists(st.sampled_from(TOKENS), max_size=60).map(lambda tokens: " ".join(tokens))
 GLUED = st.lists(st.sampled_from(TOKENS), max_size=60).map("".join)
 
@@ -54,7 +55,8 @@ def check(platform, text: str) -> None:
     "见https://a.com/(abcdefgh.com", "见http://a.co/(abcdefghijk.com",  # overlapping links (shown once)
     "see https://cloudleaf.example/a/very/long/path/indeed?utm_source=bluesky and (example.com)",
     "@alice@mastodon.example @bob hi", "a\u3000https://x.example/?q=a\u3000b", "dat://x.example",
-    "👩‍👩‍👧👍🏽🇨🇳🇯1️⃣☕©️", "tea ☕\r\n☕ next", "क्ष ☕ क्षि", "e\u0301\u0301\u0301", "🍵" * 200, "x." * 100 + "io",
+    "👩‍👩‍👧👍🏽🇨🇳🇯1️⃣☕©️", "tea ☕\r\n☕ next", "见https://例子.中国/茶 http://0 https://%E4%BE%8B%E5%AD%90.cn/{x}",
+    "https:///\\\\例子。中国", "http://0x7f.1 http://[::1.2.3.4]", "क्ष ☕ क्षि", "e\u0301\u0301\u0301", "🍵" * 200, "x." * 100 + "io",
 ])
 def test_bounds_hold_around_the_count(platform, text):
     check(platform, text)

@@ -9,7 +9,7 @@ from typing import Iterator
 
 import regex
 
-from smm.content.links import split_url
+from smm.content import whatwg
 from smm.render import counting
 from smm.render.bounds import _BLUESKY_MARK, marked_words
 
@@ -113,14 +113,14 @@ def _trimmed(start: int, end: int, uri: str) -> tuple[int, int, str] | None:
 
 
 def short_url(url: str) -> str:
-    """How the Bluesky app shows a link: no scheme, path cut to 13 characters and `...`; a URL
-    `split_url` cannot read is shown as written."""
-    parts = split_url(url)
+    """How the Bluesky app shows a link (its `toShortUrl`): the URL as a browser writes it back
+    (smm.content.whatwg), without the scheme, its path, query and fragment cut to 13
+    characters and `...` when longer than 15; a URL a browser cannot read is shown as written."""
+    parts = whatwg.parse(url)
     if parts is None:
         return url
-    path = ("" if parts.path == "/" else parts.path) + (f"?{parts.query}" if parts.query else "") + (
-        f"#{parts.fragment}" if parts.fragment else "")
-    return parts.netloc + (path[:13] + "..." if len(path) > 15 else path)
+    path = ("" if parts.pathname == "/" else parts.pathname) + parts.search + parts.hash
+    return parts.host + (path[:13] + "..." if len(path) > 15 else path)
 
 
 def _byte_range(text: str, start: int, end: int) -> dict:

@@ -53,6 +53,8 @@ _ASCII_SPACE = "\t\n\x0b\x0c\r "
 # (Each marker starts with one character class, which `re` scans for quickly.)
 _BLUESKY_MARK = re.compile(r"[.:](?:(?<=[a-z0-9]\.)[a-z0-9]|(?<=:)//)", re.IGNORECASE)  # where _MAYBE_LINK matches
 _MASTODON_MARK = re.compile("[:@](?:(?<=:)//|(?<!:))")  # "://" or "@"
+_SCHEME = re.compile(r"://[/\\]*")  # (a browser skips any more slashes before the host)
+_HOST_END = re.compile(f"[/\\\\?#{_JS_SPACE}]|$")
 
 
 @cache
@@ -117,11 +119,19 @@ def _bluesky_low(text: str) -> int:
 
 
 def _bluesky_high(text: str) -> int:
-    """A link is shown as at most its own text (short_url drops the scheme, split_url keeps or drops the
-    rest, a path over 15 characters becomes 13 and "...", a URL it cannot read stays as written) and
-    links never overlap (bluesky_text._apart); graphemes are at most the code points, and so is
-    ceil(bytes / 10) (4 bytes at most each)."""
-    return len(text)
+    """graphemes and ceil(bytes / 10) are at most the code points. A link with a scheme is shown as the
+    app's short_url shows it: its host as a browser writes it — at most 41 characters more than an ASCII
+    host without `%` (IPv4 numbers dotted, IPv6 compressed: ≤ 41 in all), 32 per character of any other
+    (percent-decoded, UTS #46-mapped, in Punycode: at most 29 for one code point, checked over all) —
+    and at most 16 characters of the rest (13 and "..."); a bare domain or a URL a browser cannot read
+    stays as written. Each such link holds "://" and lies in a word without JavaScript's white space."""
+    if "://" not in text:
+        return len(text)
+    more = 0
+    for m in _SCHEME.finditer(text):
+        host = text[m.end():_HOST_END.search(text, m.end()).start()]
+        more += 16 + (len(host) + 41 if host.isascii() and "%" not in host else 32 * len(host) + 41)
+    return len(text) + more
 
 
 BLUESKY = Bounds(_again(_bluesky_low), _bluesky_high)  # (len: nothing to remember)

@@ -11,6 +11,7 @@
 //   ruby_graphemes  Ruby 3.4's String#each_grapheme_cluster.size (Unicode 15.0)
 //   unicode15_unknown (true) the ranges of code points Ruby 3.4 calls unassigned (Unicode
 //                   15.0) and segments as plain characters (no pictograph, no control)
+//   bluesky_short_url  how the Bluesky app shows a link (social-app's toShortUrl on Node's URL)
 //   threads         Threads' documented rule ("emojis are counted as the number of UTF-8 bytes"):
 //                   Intl.Segmenter clusters, an RGI emoji or a pictograph counting its UTF-8 bytes
 //
@@ -45,6 +46,18 @@ output.bluesky = (input.bluesky || []).map((text) => {
     return [f.index.byteStart, f.index.byteEnd, kind, feature.uri ?? feature.did ?? feature.tag];
   });
   return { graphemes: rt.graphemeLength, bytes: rt.length, facets };
+});
+
+// The Bluesky app shows a link as its toShortUrl makes it (bluesky-social/social-app,
+// src/lib/strings/url-helpers.ts): new URL(url)'s host, then its pathname ("/" left out), search
+// and hash, cut to 13 characters and "..." when longer than 15; the URL itself when new URL throws
+// or the scheme is not http(s).
+output.bluesky_short_url = (input.bluesky_short_url || []).map((url) => {
+  let parsed;
+  try { parsed = new URL(url); } catch { return url; }
+  if (parsed.protocol !== "http:" && parsed.protocol !== "https:") return url;
+  const rest = (parsed.pathname === "/" ? "" : parsed.pathname) + parsed.search + parsed.hash;
+  return parsed.host + (rest.length > 15 ? rest.slice(0, 13) + "..." : rest);
 });
 
 const segmenter = new Intl.Segmenter();

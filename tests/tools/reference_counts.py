@@ -14,9 +14,9 @@ the gem ships them; MASTODON holds, under their paths in github.com/mastodon/mas
 ``reference_counts.mjs`` runs them (twitter-text, RichText, Mastodon's validator under
 Ruby 3.4, Ruby's grapheme clusters, Threads' documented rule); this script holds the
 adversarial texts and writes what the references answer.  With the Python package
-``emoji`` importable it also rewrites ``smm/data/x_emoji_weights.txt``: the emoji
+``emoji`` importable it also rewrites ``smm/resources/x_emoji_weights.txt``: the emoji
 sequences twitter-text 3.1.0 does not know (newer than its list), with the weight it
-gives them.  It always rewrites ``smm/data/unicode15_unknown.txt``: the code points
+gives them.  It always rewrites ``smm/resources/unicode15_unknown.txt``: the code points
 unassigned in Unicode 15.0 that Ruby 3.4 segments as plain characters.
 """
 
@@ -30,8 +30,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 OUT = ROOT / "tests" / "conformance" / "counting" / "reference.json"
-EMOJI_WEIGHTS = ROOT / "smm" / "data" / "x_emoji_weights.txt"
-UNICODE15_UNKNOWN = ROOT / "smm" / "data" / "unicode15_unknown.txt"
+EMOJI_WEIGHTS = ROOT / "smm" / "resources" / "x_emoji_weights.txt"
+UNICODE15_UNKNOWN = ROOT / "smm" / "resources" / "unicode15_unknown.txt"
 LONG = "a" * 250
 
 X = {
@@ -110,11 +110,37 @@ THREADS = {
     "copyright-emoji": "©\ufe0f", "flag": "🇯🇵", "letter-fe0f": "a\ufe0f",
     "mixed": "新品 1️⃣ launch 😀 क्ष", "phoenix": "🐦‍🔥", "digit-fe0f": "1\ufe0f",
 }
+BLUESKY_SHORT_URL = {  # how the app shows a link: social-app's toShortUrl on Node's WHATWG URL
+    "plain": "https://example.com/a", "root": "https://example.com/", "no-path": "https://example.com",
+    "long-path": "https://example.com/a/very/long/path/indeed", "exactly-15": "https://example.com/abcdefghijklmn",
+    "sixteen": "https://example.com/abcdefghijklmno", "query-and-fragment": "https://example.com/p?q=1&r=2#frag",
+    "upper-case-host": "https://Example.COM/Path", "upper-case-scheme": "HTTPS://EXAMPLE.COM",
+    "user-and-password": "https://user:secret@example.com/a", "default-port": "https://example.com:443/a",
+    "other-port": "http://example.com:8080/a", "http-default-port": "http://example.com:80",
+    "port-leading-zeros": "https://example.com:0443/a", "bad-port": "https://example.com:99999/a",
+    "cjk-path": "https://example.com/文章", "cjk-long-path": "https://example.com/文章/冬季新茶",
+    "cjk-query": "https://example.com/?q=乌龙茶", "cjk-fragment": "https://example.com/#第二节",
+    "idn-host": "https://例子.中国/", "idn-host-path": "https://例子.中国/茶", "german-idn": "https://bücher.de/",
+    "sharp-s": "https://faß.de/ß", "punycode-host": "https://xn--bcher-kva.de/x",
+    "full-width-host": "https://ｅｘａｍｐｌｅ．ｃｏｍ/a", "ideographic-full-stop-host": "https://例子。中国/a",
+    "percent-encoded-host": "https://%65xample.com/a", "percent-encoded-cjk-host": "https://%E4%BE%8B%E5%AD%90.cn/",
+    "space-in-path": "https://example.com/a b", "quote-in-query": "https://example.com/?q=\"x\"&y='z'",
+    "braces-in-path": "https://example.com/{a}", "backtick-fragment": "https://example.com/#a`b",
+    "percent-kept": "https://example.com/%zz?%41", "dot-segments": "https://example.com/a/./b/../c",
+    "encoded-dot-segments": "https://example.com/a/%2e%2E/b", "backslashes": "https://example.com\\a\\b",
+    "extra-slashes": "https:///example.com/a", "ipv4": "http://127.0.0.1/a", "ipv4-hex": "http://0x7f.1/",
+    "ipv4-octal": "http://0300.0250.0.1/", "ipv4-too-big": "http://256.256.256.256/",
+    "ipv6": "https://[2001:DB8:0:0:0:0:0:1]/a", "ipv6-v4": "https://[::ffff:192.0.2.1]:8443/",
+    "ipv6-one-zero": "https://[1:2:3:4:5:6::8]/", "empty-host": "https://@/a", "forbidden-host": "https://a<b.com/",
+    "zwj-host": "https://a\u200db.com/", "hyphens-host": "https://ab--c-.example/", "empty-label": "https://a..b.com/",
+    "trailing-dot": "https://example.com./a", "emoji-path": "https://example.com/🍵",
+}
 REFERENCES = {
     "x": "npm twitter-text@3.1.0 parseTweet",
     "bluesky": "npm @atproto/api {version} RichText (graphemeLength, length, detectFacetsWithoutResolution)",
     "mastodon": "Mastodon StatusLengthValidator + Extractor + twitter_regex.rb on twitter-text 3.1.0 (Ruby gem), Ruby 3.4 (Unicode 15.0)",
     "ruby_graphemes": "Ruby 3.4 String#each_grapheme_cluster (Unicode 15.0)",
+    "bluesky_short_url": "bluesky-social/social-app toShortUrl (new URL(url): host, pathname, search, hash) on Node {node}",
     "threads": "Threads API docs rule (emoji = its UTF-8 bytes), Node Intl.Segmenter and /\\p{{RGI_Emoji}}/v",
 }
 
@@ -155,11 +181,13 @@ def newer_than_unicode15(ref: str, twitter_text_rb: str, mastodon: str) -> None:
 
 
 def main(ref: str, twitter_text_rb: str, mastodon: str) -> None:
-    tables = {"x": X, "bluesky": BLUESKY, "mastodon": MASTODON, "ruby_graphemes": RUBY_GRAPHEMES, "threads": THREADS}
+    tables = {"x": X, "bluesky": BLUESKY, "mastodon": MASTODON, "ruby_graphemes": RUBY_GRAPHEMES, "threads": THREADS,
+              "bluesky_short_url": BLUESKY_SHORT_URL}
     answers = run(ref, twitter_text_rb, mastodon, {k: list(v.values()) for k, v in tables.items()})
     version = json.loads((Path(ref) / "node_modules/@atproto/api/package.json").read_text())["version"]
+    node = subprocess.run(["node", "--version"], capture_output=True, text=True, check=True).stdout.strip()
     cases = [{"platform": platform, "id": case_id, "text": text,
-              "reference": REFERENCES[platform].format(version=version), "expected": expected}
+              "reference": REFERENCES[platform].format(version=version, node=node), "expected": expected}
              for platform, table in tables.items()
              for (case_id, text), expected in zip(table.items(), answers[platform], strict=True)]
     OUT.parent.mkdir(parents=True, exist_ok=True)
@@ -169,7 +197,7 @@ def main(ref: str, twitter_text_rb: str, mastodon: str) -> None:
     try:
         emoji_weights(ref, twitter_text_rb, mastodon)
     except ImportError:
-        print("the `emoji` package is not importable: smm/data/x_emoji_weights.txt left as it is", file=sys.stderr)
+        print("the `emoji` package is not importable: smm/resources/x_emoji_weights.txt left as it is", file=sys.stderr)
 
 
 if __name__ == "__main__":
