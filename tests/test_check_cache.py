@@ -624,3 +624,20 @@ def test_a_diagnostic_made_at_a_place_is_the_one_its_constructor_makes(place, hi
     assert format_json([made]) == format_json([plain]) and made.as_json() == plain.as_json()
     with pytest.raises(AttributeError):
         made.line = 2
+
+
+@pytest.mark.parametrize("size,known,limit", [
+    (0, 0, 10), (5, 5, 10), (10, 10, 10), (11, 11, 10), (50, 50, 10),  # as stat saw it
+    (8, 3, 10), (15, 3, 10), (10, 3, 10), (11, 3, 10), (3, 8, 10), (0, 5, 10), (30, 0, 10),  # grown or shrunk since
+])
+def test_a_file_read_up_to_its_size_gives_what_reading_up_to_the_limit_gave(tmp_path, size, known, limit):
+    """The posts' bytes are read into a buffer of the size stat gave (not of the limit): the same bytes
+    as `read(limit + 1)`, whether the file has grown or shrunk since, so too large is still too large."""
+    from smm.workspace.files import read_up_to
+
+    file = tmp_path / "f.md"
+    file.write_bytes(bytes(48 + i % 70 for i in range(size)))
+    with open(file, "rb") as handle:
+        expected = handle.read(limit + 1)
+    with open(file, "rb") as handle:
+        assert read_up_to(handle.fileno(), known, limit) == expected

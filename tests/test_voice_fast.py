@@ -292,3 +292,137 @@ def test_every_combining_character_is_a_mark():
     from smm.voice.text import _MARKS
 
     assert not [c for c in range(0x110000) if unicodedata.combining(chr(c)) and not _MARKS.match(chr(c))]
+
+
+# -- patterns that case cannot change --------------------------------------------------------
+
+# Characters where case folding has surprises: the Kelvin sign and long s fold to ASCII letters,
+# dotted İ lowercases to two characters, circled and full-width letters and Roman numerals have case.
+TRICKY = "Kkſsİiıß\u212a\u2126ΩωΣσςǅǆⒶⓐＡａⅠⅰ\u0345ιﬀ" + "".join(map(chr, range(0x20, 0x3000))) + "一二茶。，“”…！？"
+
+
+@pytest.mark.parametrize("pattern,blind", [
+    ("[^\\s.!?]+", True), ("([的了是在和与])", True), ("\\d+/\\d+", True), ("\\w+", True), ("\\s{2,}", True),
+    ("(?<=[^\\s]) {2,}(?=[^\\s])", True), ("[.!?。！？]+", True), ("\\b\\W\\B", True), ("[“”…]", True),
+    ("a", False), ("[^a]", False), ("\\p{Han}", False), ("\\p{Lu}", False), ("(\\w)\\1", False), ("[!-~]", False),
+    ("[\\!-\\~]", False), ("(?i)x", False), ("\\x41", False), ("\\u0041", False), ("(?P<n>\\d)", False),
+    ("Ａ", False), ("ⓐ", False), ("K", False), ("ſ", False), ("\\N{LATIN SMALL LETTER A}", False), ("\\", False),
+])
+def test_case_blind_patterns_match_the_same_in_any_case(pattern, blind):
+    """A pattern judged blind to case is compiled without IGNORECASE (faster): it must match exactly
+    what it matches with it, on every character whose case folding surprises."""
+    import regex
+
+    from smm.voice.base import case_blind
+
+    assert case_blind(pattern) is blind
+    if blind:
+        flags = regex.MULTILINE | regex.V0
+        plain = [m.span() for m in regex.finditer(pattern, TRICKY, flags | regex.IGNORECASE)]
+        assert [m.span() for m in regex.finditer(pattern, TRICKY, flags)] == plain
+
+
+def test_the_characters_taken_as_without_case_have_none():
+    """Every character `case_blind` lets through matches only itself, with IGNORECASE, in all of Unicode."""
+    import regex
+
+    from smm.voice.base import _UNCASED
+
+    every = "".join(chr(c) for c in range(0x110000) if not 0xD800 <= c <= 0xDFFF)
+    uncased = _UNCASED.pattern
+    assert regex.findall(uncased, every, regex.IGNORECASE | regex.V0) == regex.findall(uncased, every, regex.V0)
+    ascii_non_letters = "[\\x00-\\x40\\x5b-\\x60\\x7b-\\x7f]"
+    assert len(regex.findall(ascii_non_letters, every, regex.IGNORECASE | regex.V0)) == 128 - 52
+
+
+@pytest.mark.parametrize("ignorecase", ["ignorecase: true\n", ""])
+def test_repetition_compiled_without_ignorecase_finds_the_same(tmp_path, ignorecase):
+    """Repetition's tokens `[^\\s.!?]+` are compiled without IGNORECASE: the same hits as with it."""
+    import regex
+
+    rule = _rule(tmp_path, "extends: repetition\nmessage: '%s'\nalpha: true\n" + WORDS + ignorecase)
+    assert not rule.pattern.flags & regex.IGNORECASE
+    fast = [_hits(rule, text) for text in REPETITION_TEXTS + [TRICKY, "Kk K\u212a ſs s ſ İi"]]
+    rule.pattern = regex.compile(rule.pattern.pattern, rule.pattern.flags | regex.IGNORECASE)
+    assert fast == [_hits(rule, text) for text in REPETITION_TEXTS + [TRICKY, "Kk K\u212a ſs s ſ İi"]]
+
+
+# -- messages ------------------------------------------------------------------------------
+
+def _message_before(message: str, *args) -> str:
+    """format_message before: a regular expression substitution per message."""
+    from smm.voice.base import _PLACEHOLDER, _shown_value
+
+    values = iter(args)
+    return _PLACEHOLDER.sub(lambda m: "%" if m.group() == "%%" else _shown_value(str(next(values, "")), m.group(1), m.group(2)),
+                            message) if "%" in message else message
+
+
+@pytest.mark.parametrize("message", [
+    "Use '%s' instead of '%s'.", "“%s”, not “%s”", "%d words; 100%% sure", "no placeholder", "%s", "%%", "%s%s%s",
+    "「%s」 or 『%v』", "trailing %", "%x is no placeholder", "'%s' %d", "",
+])
+def test_messages_are_filled_as_before(message):
+    from smm.voice.base import format_message
+
+    for args in [(), ("a",), ("a", "b"), ("“", "「」", 3), ("", "x", "y", "z"), (5, None)]:
+        assert format_message(message, *args) == _message_before(message, *args), (message, args)
+
+
+# -- patterns of existence and substitution rules ------------------------------------------------
+
+TOKEN_TEXTS = ["Closes 12/14. Open 24/7.", "Brew it.  Then sip.", "Thank you，Lin", "绿茶80℃，乌龙95ºC", "x" * 40,
+               "a12/13b 1/2/2024 ab/cd", "", "ＡＢ１２", "only 3 left, ONLY 12 LEFT", "茶?好!", "1/1 1/1"]
+
+
+@pytest.mark.parametrize("rule_text", [
+    "extends: existence\nmessage: '%s'\nnonword: true\ntokens: ['\\b\\d{1,2}/\\d{1,2}(?:/\\d{2,4})?\\b', ' {2,}']\n",
+    "extends: existence\nmessage: '%s'\ntokens: ['\\d+/\\d+', 'only \\d+ left']\nignorecase: true\nexceptions: [24/7]\n",
+    "extends: substitution\nmessage: '%s, not %s'\nnonword: true\nnfkc: false\nswap: {'℃': '°C', '(\\d) degrees C\\b': '$1°C'}\n",
+    "extends: substitution\nmessage: '%s, not %s'\nswap: {'(?<=\\p{Han})\\?': '？', '(?<=\\p{Han})!': '！', '[０-９]+': 'digits'}\n",
+    "extends: existence\nmessage: '%s'\ntokens: ['\\w*']\n",
+])
+def test_token_patterns_find_what_regex_hits_found(tmp_path, rule_text):
+    """TokenRule.found looks for a rule's patterns in one comprehension: as it did one match at a time."""
+    from smm.voice.base import longest_first, regex_hits
+
+    rule = _rule(tmp_path, rule_text)
+    for text in TOKEN_TEXTS:
+        segment = Segment("body", text, "markdown", None)
+        view = segment.view(rule.nfkc)
+        before = [(s, e, data, m.span()) for p, data, word in rule.tokens.patterns for s, e, m in regex_hits(p, view, word)]
+        excepted = [(s, e) for p, _, _ in rule.exceptions.patterns for s, e, _ in regex_hits(p, view, True)]
+        before = [f for f in before if not any(s <= f[0] and f[1] <= e or f[0] <= s and e <= f[1] for s, e in excepted)]
+        found = rule.found(_Context(None, [segment]), []).get(segment, [])
+        expected = longest_first(before) if len(before) > 1 else before
+        assert [(s, e, d, m.span()) for s, e, d, m in found] == expected, text
+
+
+# -- banned domains in rendered texts: one look at them all first ----------------------------------
+
+@pytest.mark.parametrize("parts", [
+    ["Plain text, no link.", "https://BIT.ly/x"], ["https://bit.", "ly/x"], ["bit.ly", "no link"],
+    ["ΣΑΣ https://bit.ly/y", "İ https://BİT.LY/z"], ["İ", "https://bit.ly/q"], ["https://cloudleaf.example/bit.ly"],
+    ["x https://bit.lyx.example/", "https://www.bit.ly/w ΣΣ"], [], [""], ["https://bit.ly/x", "see https://bit.ly/x?y"],
+])
+def test_banned_domains_in_rendered_parts_as_one_by_one(tmp_path, parts):
+    from smm.voice import social
+    from smm.voice.social import find_urls as urls_in
+
+    rule = social.Builtin("voice.link-domain", "link_domains", "error", {"banned": ["bit.ly", "spam.example"]})
+    segments = [Segment("rendered", text, "html", None) for text in parts]
+    found = [(segments.index(h.segment), h.start, h.end, h.message) for h in social.link_hits(rule, _Meta(), [], segments)]
+    expected, seen = [], []  # each part looked at (a link found once is not reported again)
+    for i, text in enumerate(parts):
+        for s, e, url in urls_in(text):
+            domain = _banned(_host(url), ["bit.ly", "spam.example"])
+            if domain and not any(url.startswith(u) or u.startswith(url.split("?")[0]) for u in seen):
+                expected.append((i, s, e, f"link to a banned domain `{domain}`: {url}"))
+                seen.append(url)
+    assert found == expected
+
+
+class _Meta:
+    """A post with no front matter links."""
+
+    meta: dict = {}

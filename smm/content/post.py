@@ -253,13 +253,19 @@ def parse_post(file: str, text: str, tz: tzinfo, root: str = "") -> tuple[Post |
     if "<!--" in front:
         found += _unclosed_comments(meta, (), parsed.positions, file)
     publish_at = _publish_at(meta, parsed.positions, file, tz, found)
-    if not strip_comments(body)[0].strip() and not meta.get("draft") and not _all_overridden(meta):
+    if _no_text(body) and not meta.get("draft") and not _all_overridden(meta):
         line = min(body_line, text.count("\n") + 1)
         found.append(Diagnostic(file, line, 1, ERROR, "post.empty-body", "the post has no text after its front matter",
                                 "HTML comments are never published: write the text outside `<!-- … -->`"
                                 if "<!--" in body else None))
     valid = not (schema_found or any(d.is_error for d in found))
     return Post(file, post_id, meta, body, body_line, publish_at, root, parsed.positions, valid), found
+
+
+def _no_text(body: str) -> bool:
+    """Nothing but comments and space: text first (before any `<!--`) is text without stripping the comments."""
+    rest = body.lstrip()
+    return not rest or rest.startswith("<!--") and not strip_comments(body)[0].strip()
 
 
 _PLAIN_HASHTAG = LazyPattern(r"#?[A-Za-z0-9_\u4e00-\u9fff]*[A-Za-z\u4e00-\u9fff][A-Za-z0-9_\u4e00-\u9fff]*")

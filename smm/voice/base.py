@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import regex
 
@@ -88,13 +89,19 @@ def format_message(message: str, *args) -> str:
     if "%" not in message:
         return message
     values = iter(args)
+    return "".join(piece if piece.__class__ is str else _shown_value(str(next(values, "")), *piece)
+                   for piece in _pieces(message))
 
-    def take(match: re.Match) -> str:
-        if match.group() == "%%":
-            return "%"
-        return _shown_value(str(next(values, "")), match.group(1), match.group(2))
 
-    return _PLACEHOLDER.sub(take, message)
+@lru_cache(maxsize=1024)
+def _pieces(message: str) -> tuple:
+    """A message cut once into its text (strings) and placeholders ((opening, closing) quote marks)."""
+    pieces: list = []
+    last = 0
+    for match in _PLACEHOLDER.finditer(message):
+        pieces += [message[last:match.start()], "%" if match.group() == "%%" else match.groups()]
+        last = match.end()
+    return (*pieces, message[last:])
 
 
 @dataclass(slots=True)
@@ -149,8 +156,8 @@ class Rule:
 
     def compile(self, pattern: str, ignorecase: bool | None = None):
         flags = regex.MULTILINE | regex.V0
-        if self.ignorecase if ignorecase is None else ignorecase:
-            flags |= regex.IGNORECASE
+        if (self.ignorecase if ignorecase is None else ignorecase) and not case_blind(pattern):
+            flags |= regex.IGNORECASE  # (a third slower where it changes nothing: `[^\s.!?]+`)
         return regex.compile(pattern, flags)
 
     def view(self, segment) -> Normalized:
@@ -165,6 +172,26 @@ class Rule:
         if extra and suffix:
             return f"{extra}; {suffix}"
         return extra or suffix or None
+
+
+_UNCASED = re.compile("[\u2000-\u206f\u3000-\u303f\u4e00-\u9fff\uff00-\uff20]")  # no other case, none folds to them
+
+
+def case_blind(pattern: str) -> bool:
+    """Whether IGNORECASE changes nothing a pattern matches: it has no letter but those of `\\s`,
+    `\\d`, `\\w`, `\\b` and their capitals (sets closed under case), no backreference, no range (`!-~`
+    holds letters); its other characters are ASCII, or Chinese characters and punctuation."""
+    escaped = False
+    for ch in pattern:
+        if escaped:
+            if ch.isalnum() and ch not in "sSdDwWbB" or not ch.isascii():
+                return False
+            escaped = False
+        elif ch == "\\":
+            escaped = True
+        elif ch == "-" or (ch.isalpha() if ch.isascii() else not _UNCASED.match(ch)):
+            return False
+    return not escaped
 
 
 def regex_hits(pattern, view: Normalized, word_edges: bool, start: int = 0, end: int | None = None):

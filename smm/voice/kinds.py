@@ -106,13 +106,16 @@ class TokenRule(Rule):
                 else:
                     bucket[0].append((start, end, entry.data, None))
         if self.tokens.patterns:
+            nfkc = self.nfkc
             for segment in ctx.segments:
-                if not self.applies(segment):
+                if segment.scope not in targets:
                     continue
-                view = self.view(segment)
-                for pattern, data, word in self.tokens.patterns:
-                    for s, e, match in regex_hits(pattern, view, word):
-                        per_segment.setdefault(segment, ([], []))[0].append((s, e, data, match))
+                text = segment.view(nfkc).text
+                found = [(s, e, data, match) for pattern, data, word in self.tokens.patterns
+                         for match in pattern.finditer(text) for s, e in [match.span()]
+                         if s != e and (not word or edges_ok(text, s, e))]
+                if found:
+                    per_segment.setdefault(segment, ([], []))[0].extend(found)
         result = {}
         for segment, (found, excepted) in per_segment.items():
             if not found:

@@ -210,7 +210,9 @@ def link_hits(rule: Builtin, post, segments, rendered_texts) -> list[Hit]:
     for path, _, value in written(post.meta, "link"):
         if isinstance(value, str):
             add(None, 0, 0, value, path)
-    for segment in rendered_texts:  # templates may add links the sources do not have
+    # templates may add links the sources do not have; one look for a banned name in them all first
+    # (each text's lowercase is in that of them all joined, which has a name where one of them has)
+    for segment in rendered_texts if named("\0".join(s.text for s in rendered_texts)) else ():
         for start, end, url in find_urls(segment.text) if named(segment.text) else ():
             if not any(url.startswith(s) or s.startswith(url.split("?")[0]) for s in seen):
                 add(segment, start, end, url)

@@ -22,7 +22,7 @@ from datetime import timezone
 from pathlib import Path
 from typing import BinaryIO, Callable, Iterable
 
-from smm.workspace.files import open_regular
+from smm.workspace.files import read_up_to
 from smm.workspace.timezones import fixed_zone
 
 try:  # hashlib's own BLAKE2, without hashlib: importing it loads OpenSSL, a few ms of every warm run
@@ -31,6 +31,7 @@ except ImportError:  # a Python built without the module
     from hashlib import blake2b
 
 MISS = object()
+_READ = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)  # a named pipe put in its place never blocks
 _RACY_NS = 2_000_000_000  # files changed this close to the last save are always hashed
 
 
@@ -116,12 +117,15 @@ class FileCache:
             return entry[2], None
         if stamp[2] > limit:
             return MISS, None
-        try:
-            with open_regular(os.path.join(self.root_str, file)) as handle:
-                data = handle.read(limit + 1)
+        try:  # lstat found a regular file (stamp): no file object, no second stat before opening
+            fd = os.open(os.path.join(self.root_str, file), _READ)
+            try:
+                data = read_up_to(fd, stamp[2], limit) if stat.S_ISREG(os.fstat(fd).st_mode) else None
+            finally:
+                os.close(fd)
         except OSError:
             return MISS, None
-        if len(data) > limit:
+        if data is None or len(data) > limit:
             return MISS, None
         digest = self.digests[file] = blake2b(data, digest_size=16).digest()
         self._pending = (file, stamp, digest)

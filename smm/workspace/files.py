@@ -58,6 +58,19 @@ def open_regular(path: str | os.PathLike) -> BinaryIO:
         raise
 
 
+def read_up_to(fd: int, size: int, limit: int) -> bytes:
+    """At most `limit` + 1 bytes of an open file that had `size` bytes when last looked at, read from
+    its descriptor into a buffer of its size, not of the limit (a megabyte per file, allocated and
+    given back, cost more than the reading itself); all of it if it has grown since."""
+    data = os.read(fd, min(size, limit) + 1)
+    while len(data) <= limit:
+        more = os.read(fd, limit + 1 - len(data))
+        if not more:
+            break
+        data += more
+    return data
+
+
 def unusable_path(candidate: str) -> str | None:
     """Why a path written in a file can never name a file (control characters, length); else None."""
     bad = next((c for c in candidate if ord(c) < 32 or ord(c) == 127), None)
@@ -211,9 +224,9 @@ def read_bytes(root: Path, file: str, limit: int = MAX_TEXT_BYTES) -> tuple[byte
                                  "link; it is not read")]
     try:
         with open_regular(os.path.join(root, file)) as handle:
-            data = handle.read(limit + 1)
+            size = os.fstat(handle.fileno()).st_size
+            data = read_up_to(handle.fileno(), size, limit)
             if len(data) > limit:
-                size = os.fstat(handle.fileno()).st_size
                 return None, [Diagnostic(file, 1, 1, ERROR, "file.too-large",
                                          f"file is {size:,} bytes; the limit for this file is {limit:,}")]
     except NotRegularFile as exc:
