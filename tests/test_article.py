@@ -117,6 +117,37 @@ def test_check_finds_what_wechat_would_refuse(smm, make_repo, case):
     assert re.search(rf"content/a.md:\d+:\d+: error\[{re.escape(rule)}\]", out), out
 
 
+# Where an article's picture problem is reported: the image in the body (found in the text), in an override's
+# text or the account in `platforms` (front matter fields: their positions are needed)
+PLACES = {
+    "body image missing": ("text\n\n![x](content/media/none.png)", PLATFORMS, "content/a.md:8:6: error[media.missing]", False),
+    "body image of an override": ("text", PLATFORMS, "content/a.md:5:24: error[media.missing]", True),
+    "account's cover missing": ("text", PLATFORMS.replace("content/media/c.png", "content/media/none.png"),
+                                "content/a.md:4:13: error[media.missing]", True),
+    "nothing wrong": ("text\n\n![x](content/media/c.png)", PLATFORMS, None, False),
+}
+
+
+@pytest.mark.parametrize("case", list(PLACES))
+def test_a_picture_problem_is_placed_whether_or_not_the_post_kept_its_positions(smm, make_repo, case):
+    """A post read from the cache or from another process has no positions: its file is read again only
+    to place a problem it has, at the same place."""
+    from smm.render.rendered import Renderer
+    from smm.workspace.repo import load_repo
+
+    body, config, expected, field = PLACES[case]
+    overrides = '{wx: {text: "![x](content/media/none.png)"}}' if "override" in case else None
+    root = _repo(make_repo, body, config=config, overrides=overrides)
+    code, out, _ = smm("check")
+    assert (expected in out) if expected else ("error" not in out.replace("0 errors", "")), out
+    repo = load_repo(root)
+    post = repo.posts[0]
+    renderer = Renderer(root, repo.config, repo.brand)
+    kept, dropped = post, post.without_positions()
+    assert renderer.render(dropped, "wx").diagnostics == renderer.render(kept, "wx").diagnostics
+    assert ("positions" in dropped.__dict__) == field  # read again only for a problem at a field
+
+
 def test_an_article_without_cover_is_an_error_unless_the_account_has_one(smm, make_repo):
     platforms = "timezone: Asia/Shanghai\naccounts:\n  wx: {platform: wechat}\n"
     _repo(make_repo, "text", config=platforms)

@@ -92,6 +92,43 @@ def test_fast_feed_agrees_on_any_mix(text):
     assert calls(text, fast=True) == calls(text, fast=False)
 
 
+class Refusing(Recorder):
+    """A parser that shows a start tag not named `allowed` as html.parser wrote it (as the preview's allow-list
+    does): that text is only html.parser's own, so the fast way must leave such HTML to it."""
+
+    allowed = frozenset({"p", "a", "br", "b", "em", "img"})
+
+    def handle_starttag(self, tag, attrs):
+        self.calls.append(("start", tag, attrs) if tag in self.allowed else ("raw", self.get_starttag_text()))
+
+    def handle_startendtag(self, tag, attrs):
+        self.calls.append(("startend", tag, attrs) if tag in self.allowed else ("raw", self.get_starttag_text()))
+
+
+def refusing_calls(text: str, fast: bool) -> list[tuple]:
+    parser = Refusing()
+    htmlfeed.feed(parser, text, Refusing.allowed) if fast else parser.feed(text)
+    parser.close()
+    return parser.calls
+
+
+def start_names(text: str) -> set[str]:
+    return {c[1] for c in calls(text, fast=False) if c[0] in ("start", "startend")}
+
+
+@pytest.mark.parametrize("text", HTML + [markup.to_html(m) for m in MARKDOWN] + ["<p>a <em class=x>b</em></p>", "<P>x<BR/>"])
+def test_fast_feed_for_named_tags_only_reports_what_html_parser_reports(text):
+    assert refusing_calls(text, fast=True) == refusing_calls(text, fast=False)
+    fast = htmlfeed._events(text, Refusing.allowed) is not None
+    assert fast == (htmlfeed._events(text) is not None and start_names(text) <= Refusing.allowed)
+
+
+@settings(max_examples=600, deadline=None)
+@given(st.lists(st.sampled_from(PIECES), max_size=25).map("".join))
+def test_fast_feed_for_named_tags_agrees_on_any_mix(text):
+    assert refusing_calls(text, fast=True) == refusing_calls(text, fast=False)
+
+
 LINKED = frozenset({"a", "img"})
 LINK_PIECES = PIECES + ["<A HREF=\"up\">", "<img src=x>", "<img/>", "<a>", "<a href>", "<IMG SRC=\"u\" />", "<area href=\"n\">",
                         "<style>", "</style>", "<title>", "<textarea>"]

@@ -158,6 +158,24 @@ def test_paragraphs_without_markdown_agree_on_any_mix(body, flavor):
     assert markup.convert(body, flavor).text == through_markdown(body, flavor)
 
 
+def article_through_markdown(body: str) -> markup.Rendering:
+    """An article's conversion the plain way: comments out, then Python-Markdown with the article's extensions
+    where it has their syntax (else the HTML flavor's own), no shortcut."""
+    return markup._through_markdown(markup.strip_comments(body)[0], "article")
+
+
+@pytest.mark.parametrize("body", ARTICLE_BODIES + PARAGRAPH_BODIES + ["a <!-- x --> b", "<!<!-- x -->-- y --> z", "`a`"])
+def test_an_article_converted_as_html_is_what_markdown_makes_of_it(body):
+    assert markup.convert(body, "article") == article_through_markdown(body)
+
+
+@settings(max_examples=600, deadline=None)
+@given(st.lists(st.sampled_from(ARTICLE_PIECES + PARAGRAPH_PIECES + ["<!--", "-->", "**", "[a](https://x.example)"]),
+                max_size=30).map("".join))
+def test_an_article_converted_as_html_agrees_on_any_mix(body):
+    assert markup.convert(body, "article") == article_through_markdown(body)
+
+
 # -- smm's own templates, run without the budget a brand's template runs under ----------------------------
 
 TEMPLATE_TEXTS = ["", "plain", "<p>a &amp; b</p>", "a < b & \"c\" 'd'", "中文 #标签", "line\n\nline  "]
@@ -165,7 +183,7 @@ LINKS = [None, "", "https://example.com/a?b=1&c=2", "https://example.com/\"'<>",
 HASHTAG_LISTS = [[], ["#Tea"], ["#Tea", "#茶", "#a&b", "#<x>", "#\"q\""], ["#" + "t" * 600_000, "#" + "u" * 600_000]]
 
 
-@pytest.mark.parametrize("platform", ["mastodon", "feed", "wechat"])  # default.j2, html.j2, article.j2
+@pytest.mark.parametrize("platform", ["mastodon", "feed", "wechat", "telegram"])  # default.j2, html.j2, article.j2; escaped
 @pytest.mark.parametrize("text", TEMPLATE_TEXTS)
 @pytest.mark.parametrize("link", LINKS)
 @pytest.mark.parametrize("hashtags", HASHTAG_LISTS)
@@ -181,6 +199,24 @@ def test_own_templates_make_what_they_make_under_the_budget(platform, text, link
         budgeted = "template.too-large"
     made = templates.render(kind, context, len(text), "content/p.md")
     assert (made.rule if isinstance(made, Diagnostic) else made) == budgeted
+
+
+TEMPLATE_PIECES = ["a", " ", "\n", "&", "<", ">", "\"", "'", "#", "中", "&amp;", "<p>", "https://x.example/?a=1&b=2"]
+template_strings = st.lists(st.sampled_from(TEMPLATE_PIECES), max_size=8).map("".join)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.sampled_from(["mastodon", "feed", "wechat", "telegram", "linkedin"]), template_strings,
+       st.none() | template_strings, st.lists(template_strings, max_size=3),
+       st.sampled_from(["end", "last-line", "first", ""]))
+def test_own_templates_written_in_python_make_what_jinja_makes(platform, text, link, hashtags, placement):
+    templates, kind = Templates(Path("/nonexistent")), platform_class(platform)
+    escaped = kind.markup in templating.HTML_FLAVORS
+    context = {"text": Markup(text) if escaped else text, "link": link, "hashtags": hashtags, "hashtag_placement": placement,
+               "title": "T", "account": "a", "platform": platform}
+    template = templates.get(kind)
+    assert template.name in templating._OWN
+    assert templates.render(kind, context, len(text), "content/p.md") == templating._run(template, context, 10**6)
 
 
 @pytest.mark.parametrize("own, shown", [

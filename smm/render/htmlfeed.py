@@ -22,16 +22,12 @@ _RAW_TEXT = frozenset({"script", "style", "textarea", "title", "xmp", "iframe", 
                        "plaintext"})
 
 
-_STARTS = ("handle_starttag", "handle_startendtag")
-
-
 def feed(parser: HTMLParser, text: str, tags: frozenset[str] | set[str] | None = None) -> None:
     """`parser.feed(text)`, faster for plain HTML; the caller closes the parser as before. With
     `tags`, only when every start tag is one of them (a parser that shows other tags as written
     asks html.parser for their text: `get_starttag_text`)."""
-    events = _events(text)
-    if events is None or tags is not None and any(handler in _STARTS and arguments[0] not in tags
-                                                  for handler, *arguments in events):
+    events = _events(text, tags)
+    if events is None:
         parser.feed(text)
         return
     replay(parser, events)
@@ -71,8 +67,9 @@ def start_tags(text: str, names: frozenset[str]) -> list[tuple[str, list]] | Non
     return found
 
 
-def _events(text: str) -> list[tuple] | None:
-    """(handler name, arguments...) for each thing HTMLParser would report in `text`; None: not plain."""
+def _events(text: str, tags: frozenset[str] | set[str] | None = None) -> list[tuple] | None:
+    """(handler name, arguments...) for each thing HTMLParser would report in `text`; None: not plain (or,
+    with `tags`, a start tag not one of them)."""
     events: list[tuple] = []
     position = 0
     while (start := text.find("<", position)) >= 0:
@@ -86,10 +83,10 @@ def _events(text: str) -> list[tuple] | None:
             events.append(("handle_endtag", end_name.lower()))
         else:
             name = name.lower()
-            if name in _RAW_TEXT:
+            if name in _RAW_TEXT or tags is not None and name not in tags:
                 return None
             pairs = [(m.group(1).lower(), unescape(m.group(2)) if m.group(2) else m.group(2))  # None: no value
-                     for m in _ATTRIBUTE.finditer(attributes)]
+                     for m in _ATTRIBUTE.finditer(attributes)] if attributes else []
             events.append(("handle_startendtag" if closed else "handle_starttag", name, pairs))
         position = tag.end()
     if position < len(text):

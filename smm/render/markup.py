@@ -195,9 +195,17 @@ def convert(body: str, flavor: str) -> Rendering:
     """Markdown → a flavor, without comments, with the link targets that may not leave refused
     (the last results kept: the accounts a post goes to often need the same)."""
     body = strip_comments(body)[0]
+    if flavor == "article" and not _ARTICLE_SYNTAX.search(body):  # converted as for HTML: that result, shared
+        flavor = "html"
+    return _converted(body, flavor)
+
+
+@lru_cache(maxsize=64)
+def _converted(body: str, flavor: str) -> Rendering:
+    """convert's work, for a body without comments (an article's has the article's own syntax)."""
     if flavor != "article" and not _NEEDS_MARKDOWN.search(body) and not (flavor == "html" and _EDGE_SPACE.search(body)):
         return Rendering(_paragraphs(body, flavor))
-    found = None if flavor == "article" and _ARTICLE_SYNTAX.search(body) else _quick(body)
+    found = None if flavor == "article" else _quick(body)
     if found is None:
         return _through_markdown(body, flavor)
     if flavor in ("html", "article"):

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
 from smm.cards import templates as cards
 from smm.check.diagnostics import ERROR, Diagnostic
@@ -21,12 +22,13 @@ class MediaRef:
     cover: object = None  # a video's cover: a time (`00:00:03`, seconds) or a picture's path
 
 
-def check_file(job, file: str, rules, at: tuple, what: str) -> None:
-    """A repository file the network will be sent, checked against its rules."""
+def check_file(job, file: str, rules, at: Callable[[], tuple], what: str) -> None:
+    """A repository file the network will be sent, checked against its rules; `at()` is where a problem is
+    reported (asked only then: a position may mean reading the post's file again)."""
     path, rule, why = _usable(job, file)
     found = [(rule, why)] if rule else media.problems(media.inspect(path), None, rules, False)
     for rule, message in found:
-        job.problem((), rule, f"{what}`{file}` {message}", at=at)
+        job.problem((), rule, f"{what}`{file}` {message}", at=at())
 
 
 def check_media(job) -> list[MediaRef]:

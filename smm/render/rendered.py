@@ -182,8 +182,7 @@ class _Job:
     def run(self) -> Rendered:
         flavor = self.platform.markup
         text = self.markdown_source()
-        if self.stand_ins and ("]:" in text  # a reference definition could name a handle: no stand-ins
-                               or _STAND_IN in re.sub("|".join(self.stand_ins.values()), "", text).lower()):
+        if self.stand_ins and ("]:" in text or self.has_own_stand_in(text)):  # a reference definition could name a handle
             self.stand_ins, self.elements, self.found = None, [], []  # (nor when the text has one of its own)
             text = self.markdown_source()
         utm = self.utm()
@@ -225,6 +224,11 @@ class _Job:
             letters = "".join(chr(97 + index // 26 ** k % 26) for k in (2, 1, 0))  # fixed width: no stand-in prefixes another
             self.stand_ins[value] = ("@" if value.startswith("@") else "") + _STAND_IN + letters
         return self.stand_ins[value]
+
+    def has_own_stand_in(self, text: str) -> bool:
+        """Whether `text` (given the stand-ins) has a stand-in of its own (asked once for the accounts that share it)."""
+        tokens = "|".join(self.stand_ins.values())
+        return self.r.once(("own stand-in", text, tokens), lambda: _STAND_IN in re.sub(tokens, "", text).lower())
 
     def put_back(self, rendering: markup.Rendering) -> markup.Rendering:
         """The rendering with each stand-in replaced by its value."""
@@ -358,15 +362,16 @@ class _Job:
                          f"{self.platform.label} articles need a cover image; this one has none",
                          f"add `media:` (the first image is the cover), or give `{self.account}` a `cover` in platforms.yml")
         elif not self.view.media and cover:
-            media_checks.check_file(self, cover, self.platform.media, self.post.at(("platforms", self.account_index())), "cover ")
+            media_checks.check_file(self, cover, self.platform.media,
+                                    lambda: self.post.at(("platforms", self.account_index())), "cover ")
         for source in article.image_sources(built):
-            at = self.position_in_source(source)
             if markup.is_local_image(source):
-                media_checks.check_file(self, source, self.platform.article_images, at, "image ")
+                media_checks.check_file(self, source, self.platform.article_images,
+                                        lambda source=source: self.position_in_source(source), "image ")
             else:
                 self.problem((), "render.external-image", f"image `{source}`: {self.platform.label} removes images "
                              "it does not host", "save it in the repository (e.g. content/media/) and write its path: "
-                             "smm uploads it", at=at)
+                             "smm uploads it", at=self.position_in_source(source))
         return built
 
     def content_warning(self) -> str | None:

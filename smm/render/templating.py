@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Callable
 
 import jinja2
+from markupsafe import escape
 from jinja2.sandbox import SandboxedEnvironment
 
 from smm.check.diagnostics import ERROR, Diagnostic
@@ -130,8 +131,7 @@ class Templates:
         if isinstance(template, Diagnostic):
             return template
         if not template.filename.startswith(TEMPLATES_DIR + "/"):  # smm's own: ends, fast, without a brand's fields
-            # (they read the context alone, no global: it is their whole context, not copied with the globals)
-            made = template.environment.concat(template.root_render_func(template.new_context(context, shared=True)))
+            made = _own(template, context)
             if len(made) <= own_text + TEMPLATE_OUTPUT_LIMIT:
                 return made
         try:
@@ -154,6 +154,45 @@ class Templates:
             return Diagnostic(file, line, 1, ERROR, "template.render", f"template {template.name} failed for {post}: {detail}")
         self._compiled[platform] = found
         return found
+
+
+def _own(template: jinja2.Template, context: dict) -> str:
+    """What smm's own template (smm/templates/*.j2) makes of `context`: written out in Python for the three
+    the renderer uses (the same text: tests/test_render_fast.py runs both), else run by Jinja (they read the
+    context alone, no global: it is their whole context, not copied with the globals). `hashtags`: strings."""
+    written = _OWN.get(template.name)
+    if written is None:
+        return template.environment.concat(template.root_render_func(template.new_context(context, shared=True)))
+    shown = (lambda value: str(escape(value))) if template.environment.autoescape else str  # `{{ value }}`
+    return written(context, shown)
+
+
+def _default_j2(c: dict, shown: Callable[[object], str]) -> str:
+    made = shown(c["text"])
+    if c["link"]:
+        made += "\n\n" + shown(c["link"])
+    if c["hashtags"]:
+        made += (" " if c["hashtag_placement"] == "last-line" else "\n\n") + shown(" ".join(c["hashtags"]))
+    return made
+
+
+def _html_j2(c: dict, shown: Callable[[object], str]) -> str:
+    made = shown(c["text"])
+    if c["link"]:
+        made += f'\n<p><a href="{shown(c["link"])}">{shown(c["link"])}</a></p>'
+    if c["hashtags"]:
+        made += f'\n<p>{shown(" ".join(c["hashtags"]))}</p>'
+    return made
+
+
+def _article_j2(c: dict, shown: Callable[[object], str]) -> str:
+    made = shown(c["text"])
+    if c["hashtags"]:
+        made += f'\n<p>{shown(" ".join(c["hashtags"]))}</p>'
+    return made
+
+
+_OWN = {"default.j2": _default_j2, "html.j2": _html_j2, "article.j2": _article_j2}
 
 
 def _run(template: jinja2.Template, context: dict, budget: int) -> str:
