@@ -123,14 +123,19 @@ def short_url(url: str) -> str:
     return parts.host + (path[:13] + "..." if len(path) > 15 else path)
 
 
-def _byte_range(text: str, start: int, end: int) -> dict:
-    before = len(text[:start].encode("utf-8"))
-    return {"byteStart": before, "byteEnd": before + len(text[start:end].encode("utf-8"))}
+def _facet(start: int, end: int, kind: str, feature: dict) -> dict:
+    """A facet at UTF-8 byte offsets [start, end)."""
+    return {"index": {"byteStart": start, "byteEnd": end}, "features": [{"$type": f"app.bsky.richtext.facet#{kind}", **feature}]}
 
 
-def _facet(text: str, start: int, end: int, kind: str, **feature) -> dict:
-    return {"index": _byte_range(text, start, end),
-            "features": [{"$type": f"app.bsky.richtext.facet#{kind}", **feature}]}
+def _blanked(text: str, spans: list) -> str:
+    """The text with the code points of each (start, end, ...) span (sorted by start) made U+200B."""
+    pieces, position = [], 0
+    for start, end, *_ in spans:
+        start = max(start, position)
+        pieces += (text[position:start], "\u200b" * max(0, end - start))
+        position = max(position, end)
+    return "".join(pieces) + text[position:]
 
 
 def shorten_links(text: str) -> tuple[str, tuple[tuple[int, int, str], ...]]:
@@ -154,10 +159,8 @@ def facets(text: str, links: tuple[tuple[int, int, str], ...] = ()) -> list[dict
     ``links`` are the (start, end, URI) of `shorten_links`; without them the links
     are found in ``text``. Mentions carry the handle; the adapter resolves it to a DID.
     """
-    found = [(start, end, "link", {"uri": uri}) for start, end, uri in links or links_in(text)]
-    blanked = text
-    for start, end, _, _ in found:  # U+200B: no white space, and ends a mention or a tag
-        blanked = blanked[:start] + "\u200b" * (end - start) + blanked[end:]
+    found = [(start, end, "link", {"uri": uri}) for start, end, uri in sorted(links or links_in(text))]
+    blanked = _blanked(text, found) if found else text  # U+200B: no white space, and ends a mention or a tag
     for m in _MENTION.finditer(blanked) if "@" in blanked else ():
         if _valid_domain(m.group(1)) or m.group(1).endswith(".test"):
             found.append((m.start(), m.end(), "mention", {"handle": m.group(1)}))
@@ -167,5 +170,10 @@ def facets(text: str, links: tuple[tuple[int, int, str], ...] = ()) -> list[dict
             found.append((m.start(), m.start(1) + len(tag), "tag", {"tag": tag}))
     for m in _CASHTAG.finditer(blanked) if "$" in blanked else ():
         found.append((m.start(2), m.end(2), "tag", {"tag": "$" + m.group(3).upper()}))
-    return [_facet(text, start, end, kind, **feature)
-            for start, end, kind, feature in _apart(sorted(found, key=lambda span: span[0]))]
+    made, position, before = [], 0, 0  # (the spans are apart: each byte offset follows from the last)
+    for start, end, kind, feature in _apart(sorted(found, key=lambda span: span[0])):
+        before += len(text[position:start].encode("utf-8"))
+        after = before + len(text[start:end].encode("utf-8"))
+        made.append(_facet(before, after, kind, feature))
+        position, before = end, after
+    return made
