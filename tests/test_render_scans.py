@@ -17,7 +17,7 @@ from smm.content.post import Post, for_account
 from smm.platforms import bluesky_text
 from smm.platforms.meta_threads import _EMOJI, Threads
 from smm.platforms.x import X
-from smm.render import article, counting, htmlfeed, split
+from smm.render import article, cards, counting, htmlfeed, split
 
 # Pieces around which the patterns differ: the characters each one looks for or back at, every kind of
 # white space, CJK and its punctuation, marks that join, emoji parts, case folds of [a-z], a lone surrogate.
@@ -233,3 +233,12 @@ def test_bluesky_facets_as_when_each_link_was_blanked_alone_in_generated_text(te
             bluesky_text.facets(text)
         return
     assert bluesky_text.facets(text) == expected
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.lists(st.sampled_from(PIECES[:-1]), max_size=30).map("".join), st.lists(st.integers(-200, 200) | st.booleans(), max_size=12))
+def test_a_facets_byte_offset_is_the_characters_decoding_the_bytes_before_it_counts(text, offsets):
+    """The preview cards place a Bluesky facet (UTF-8 byte offsets, maybe mid-character, negative or
+    past the end in a record) where decoding the bytes before it (errors ignored) ends, as they did."""
+    data, chars_before = text.encode("utf-8"), cards._chars_before(text)
+    assert [chars_before(offset) for offset in offsets] == [len(data[:offset].decode("utf-8", "ignore")) for offset in offsets]

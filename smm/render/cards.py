@@ -7,7 +7,9 @@ pictures are inlined once each (`Images`) for the page's stylesheet to show by c
 from __future__ import annotations
 
 import base64
+import bisect
 import html
+import itertools
 import re
 from html.parser import HTMLParser
 from pathlib import Path
@@ -222,19 +224,33 @@ def _link(url: str, shown: str) -> str:
 
 def _spans_from_facets(text: str, facets) -> list[tuple[int, int, str, str]]:
     """Bluesky facets (UTF-8 byte offsets) → (start, end, kind, target) in characters."""
-    data = text.encode("utf-8")
+    chars_before = _chars_before(text)
     spans = []
     for facet in facets:
         try:
             index, feature = facet["index"], facet["features"][0]
-            start = len(data[:index["byteStart"]].decode("utf-8", "ignore"))
-            end = len(data[:index["byteEnd"]].decode("utf-8", "ignore"))
+            start, end = chars_before(index["byteStart"]), chars_before(index["byteEnd"])
         except (KeyError, IndexError, TypeError):
             continue
         kind = str(feature.get("$type", "")).rsplit("#", 1)[-1]
         spans.append((start, end, kind, str(feature.get("uri") or "")))
     spans.sort()
     return [s for i, s in enumerate(spans) if i == 0 or s[0] >= spans[i - 1][1]]
+
+
+def _chars_before(text: str):
+    """A function: byte offset into the text's UTF-8 → the characters wholly before it, as
+    `len(data[:offset].decode("utf-8", "ignore"))` counts them (a negative offset from the end), in
+    a search of each character's end (decoding the text before each facet was quadratic)."""
+    size = len(text.encode("utf-8"))
+    ends = None if len(text) == size else list(itertools.accumulate(len(c.encode("utf-8")) for c in text))
+
+    def chars_before(offset: int) -> int:
+        if not isinstance(offset, int):
+            raise TypeError(offset)
+        offset = min(max(0, size + offset if offset < 0 else offset), size)
+        return offset if ends is None else bisect.bisect_right(ends, offset)
+    return chars_before
 
 
 def rich_text(text: str, platform: str, facets=()) -> str:
