@@ -632,3 +632,25 @@ def test_a_media_path_that_is_no_regular_file_is_named_as_the_readme_says(make_r
         os.mkfifo(root / path)
     code, diagnostics, _ = smm.json("check", "--now", NOW)
     assert code == 1 and [(d["rule"], d["line"]) for d in diagnostics if d["severity"] == "error"] == [(rule, 5)]
+
+
+@pytest.mark.parametrize("line", [
+    "tea " * 50_000,  # a 200,000-character line
+    "乌龙茶\t" * 2_000 + "\x1b[31m" + "e\u0301" * 300,  # tabs, an escape, marks, CJK
+    "x" * 121, "x" * 119 + "yz",  # around the cut
+])
+@pytest.mark.parametrize("at", ["start", "middle", "end"])
+def test_a_problem_in_a_long_line_quotes_what_is_around_it(line, at):
+    """The text format quotes a source line under each problem; of a long line (a minified
+    paragraph), the part around the problem, "…" where cut, the caret on the same character: 20,000
+    problems in one 78 KB line printed 3 GB and took 88 s."""
+    from smm.check.diagnostics import QUOTED, Diagnostic, text_lines, visible
+
+    column = {"start": 1, "middle": len(line) // 2, "end": len(line)}[at]
+    d = Diagnostic("content/a.md", 7, column, "error", "render.mention", "no handle", None, column + 3)
+    quoted, caret = list(text_lines([d], lambda file, number: line))[1:3]
+    shown, marks = quoted.split(" | ", 1)[1], caret.split(" | ", 1)[1]
+    assert len(shown) <= QUOTED + 2 and (len(line) > QUOTED or shown == visible(line.replace("\t", " ")))
+    under = marks.index("^")
+    assert shown[under] == visible(line.replace("\t", " "))[column - 1]
+    assert shown.startswith("…") == (len(line) > QUOTED and column - 1 > QUOTED // 3)

@@ -96,6 +96,19 @@ def _line(d: Diagnostic) -> str:
     return f"{visible(d.file)}:{d.line}:{d.column}: {d.severity}[{d.rule}]: {visible(d.message)}"
 
 
+QUOTED = 120  # characters of a source line quoted at most: a problem in a long line is shown with what is around it
+
+
+def _around(line: str, column: int) -> tuple[str, int]:
+    """The part of a long line around `column` (1-based), "…" where it is cut, and the column in it:
+    a problem of a 1 MB line (a minified paragraph) is not followed by that megabyte, once per problem."""
+    if len(line) <= QUOTED:
+        return line, column
+    start = max(0, min(column - 1 - QUOTED // 3, len(line) - QUOTED))
+    end = start + QUOTED
+    return ("…" if start else "") + line[start:end] + ("…" if end < len(line) else ""), column - start + (1 if start else 0)
+
+
 def text_lines(diagnostics: Iterable[Diagnostic], source: Lines | None = None) -> Iterator[str]:
     """``path:line:col: error[rule]: message``, then the source line with a caret; a line at a time."""
     errors = warnings = 0
@@ -107,11 +120,12 @@ def text_lines(diagnostics: Iterable[Diagnostic], source: Lines | None = None) -
         text = source(d.file, d.line) if source else None
         if text is not None and text.strip():
             gutter = str(d.line)
-            shown = visible(text.replace("\t", " "))
+            shown, column = _around(text.replace("\t", " "), d.column)
+            shown = visible(shown)  # (one for one: after the cut, not over a long line per problem)
             width = max(1, (d.end_column or d.column + 1) - d.column)
-            width = min(width, max(1, len(shown) - d.column + 1))
+            width = min(width, max(1, len(shown) - column + 1))
             yield f" {gutter} | {shown}"
-            yield f" {' ' * len(gutter)} | {' ' * (d.column - 1)}{'^' * width}"
+            yield f" {' ' * len(gutter)} | {' ' * (column - 1)}{'^' * width}"
         if d.hint:
             yield f"  = hint: {visible(d.hint)}"
     yield _summary(errors, warnings, len(files))
