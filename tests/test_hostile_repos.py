@@ -333,3 +333,26 @@ def test_every_command_survives_a_hostile_content(template, tmp_path, name):
         folder = folder.parent
     grown = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) // 1024
     assert not failures and grown < CONTENT_MEGABYTES, "\n".join(failures) or f"the peak memory grew by {grown} MB"
+
+
+# Bodies whose problems are many: each cost grew with their number times the text's length.
+# (body, command): the old code ran past the bound (88 s, 46 s); in proportion they take a second or two.
+MANY = {
+    "20,000 mention problems in one line (check's text report quoted the whole line under each)":
+        (" ".join(f"@{{nobody{i}}} 茶" for i in range(5_000)), ("check",)),
+    "a thread of 60,000 words with a problem every few (each problem listed every occurrence to place it)":
+        (" ".join(["tea", "乌龙茶", "https://example.com/a", "#tag", "@{nobody}", "新茶上市。", "🍵"][i * 7 % 11 % 7]
+                  for i in range(60_000)), ("preview", POST)),
+}
+MANY_SECONDS = 25
+
+
+@pytest.mark.parametrize("name", MANY)
+def test_many_problems_cost_in_proportion(template, tmp_path, name):
+    root = tmp_path / "repo"
+    shutil.copytree(template, root, symlinks=True)
+    body, command = MANY[name]
+    (root / POST).write_text(FRONT.replace("platforms: [feed, local, bluesky]", "platforms: [feed, local, bluesky, wechat]\nthread: auto")
+                             + body + "\n", encoding="utf-8")
+    code, output = _run(root, tuple(a.format(out=tmp_path / "site") for a in command), MANY_SECONDS)
+    assert code in (0, 1), output[-1500:]

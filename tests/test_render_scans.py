@@ -242,3 +242,15 @@ def test_a_facets_byte_offset_is_the_characters_decoding_the_bytes_before_it_cou
     past the end in a record) where decoding the bytes before it (errors ignored) ends, as they did."""
     data, chars_before = text.encode("utf-8"), cards._chars_before(text)
     assert [chars_before(offset) for offset in offsets] == [len(data[:offset].decode("utf-8", "ignore")) for offset in offsets]
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.text("ab.中 ", max_size=60), st.text("ab.中 ", min_size=1, max_size=5), st.floats(0, 1))
+def test_a_problem_is_placed_at_the_occurrence_the_plain_search_chose(text, piece, near):
+    """rendered._nearest: of the occurrences _occurrences lists (left to right, not overlapping), the first
+    nearest the target, as min() over them all gave it (pieces that overlap themselves, "aa", "a.a", included)."""
+    from smm.render.rendered import _nearest, _occurrences
+
+    target = near * len(text)
+    found = list(_occurrences(piece, text))
+    assert _nearest(piece, text, target) == (min(found, key=lambda i: abs(i - target)) if found else -1)

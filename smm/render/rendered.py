@@ -52,6 +52,19 @@ def _occurrences(piece: str, text: str) -> Iterator[int]:
         index = text.find(piece, index + len(piece))
 
 
+def _nearest(piece: str, text: str, target: float) -> int:
+    """Of `_occurrences(piece, text)`, the first of those nearest `target`, or -1: the two around it,
+    found from it (listing every occurrence for each problem was quadratic: 10,000 problems of a
+    long thread took minutes). A piece that may overlap itself is looked for as _occurrences does."""
+    if any(piece[:k] == piece[-k:] for k in range(1, len(piece))):
+        found = list(_occurrences(piece, text))
+        return min(found, key=lambda i: abs(i - target)) if found else -1
+    before = text.rfind(piece, 0, int(target) + len(piece))  # the last that starts at or before target
+    after = text.find(piece, int(target) + 1)  # the first that starts after it
+    candidates = [i for i in (before, after) if i >= 0]
+    return min(candidates, key=lambda i: (abs(i - target), i)) if candidates else -1
+
+
 @dataclass(frozen=True)
 class Part:
     text: str
@@ -166,9 +179,8 @@ class _Job:
             return self.post.at(path)
         for size in (24, 12, 6, 3):
             piece = snippet[:size].strip()
-            found = list(_occurrences(piece, text)) if piece else []
-            if found:
-                index = min(found, key=lambda i: abs(i - near * len(text)))
+            index = _nearest(piece, text, near * len(text)) if piece else -1
+            if index >= 0:
                 line = self.post.body_line + text.count("\n", 0, index)
                 return line, index - (text.rfind("\n", 0, index) + 1) + 1, None
         return self.post.body_line, 1, None
