@@ -51,7 +51,7 @@ class FileCache:
     """Values computed from files (a parsed post, a post's checks), each trusted while its file is
     unchanged; the cache file is read on first use, so a run that needs none of it does not pay."""
 
-    def __init__(self, root: Path, name: str, version: str) -> None:
+    def __init__(self, root: Path, name: str, version: str, folders_outside: dict[str, bool] | None = None) -> None:
         self.path = cache_dir(root) / f"{name}.pickle"
         self.root = root
         self.root_str = os.fspath(root)  # joined 20,000 times: a Path would convert each time
@@ -63,7 +63,8 @@ class FileCache:
         self._stamps: dict[str, tuple | None] = {}
         self._hits: dict[str, tuple] = {}  # file → its entry, found fresh by `stale`
         self.digests: dict[str, bytes] = {}  # file → digest of the bytes this run used (regular files only)
-        self._folders_outside: dict[str, bool] = {}  # folder → whether a link on it leads out of the repository
+        # folder → whether a link on it leads out of the repository (shared by the caches of one run's posts)
+        self._folders_outside = {} if folders_outside is None else folders_outside
 
     def _load(self) -> tuple[int, dict]:
         """(when it was saved, its entries)."""
@@ -103,10 +104,11 @@ class FileCache:
         """(value, None) on a hit; (MISS, bytes) to parse; (MISS, None) for links, unreadable or big files,
         and files in a folder that links out of the repository (read_bytes says why)."""
         self.seen.add(file)
-        folder = os.path.dirname(file)
-        if folder not in self._folders_outside:
-            self._folders_outside[folder] = links_outside(self.root, folder)
-        if self._folders_outside[folder]:
+        folder = file.rpartition("/")[0]
+        outside = self._folders_outside.get(folder)
+        if outside is None:
+            outside = self._folders_outside[folder] = links_outside(self.root, folder)
+        if outside:
             return MISS, None
         entry = self._hits.pop(file, None)
         if entry is not None:

@@ -123,6 +123,7 @@ class ShardedCache:
         self.root, self.name, self.version = root, name, version
         self.caches: dict[tuple[int, int], FileCache] = {}  # by (shard, sixteenth), loaded by the process that uses it
         self.of: dict[str, FileCache] = {}  # by post file
+        self.folders_outside: dict[str, bool] = {}  # FileCache's, for all of them
 
     def __call__(self, file: str) -> FileCache:
         cache = self.of.get(file)
@@ -130,7 +131,8 @@ class ShardedCache:
             crc = zlib.crc32(file.encode())  # as shard_of
             where = (crc % SHARDS, crc // SHARDS % INDEX_FILES)
             if where not in self.caches:
-                self.caches[where] = FileCache(self.root, f"{self.name}-{where[0]}-{where[1]}", self.version)
+                self.caches[where] = FileCache(self.root, f"{self.name}-{where[0]}-{where[1]}", self.version,
+                                               self.folders_outside)
             cache = self.of[file] = self.caches[where]
         return cache
 
