@@ -303,11 +303,13 @@ CONTENTS = {  # name: (file, bytes, or None to append)
     "brand/calendar.yml nested 10,000 deep": ("brand/calendar.yml", None),
     "an alias bomb in brand/listening.yml": ("brand/listening.yml", None),
     "a post 1,000 folders deep": ("content/" + "a/" * 1_000 + "2026-12-06-deep.md", FRONT + "Deep.\n"),
+    "a brand file 1,000 folders deep (Path.rglob recursed: site build crashed)": ("brand/" + "a/" * 1_000 + "x.yml", "x: 1\n"),
+    "a data file 1,000 folders deep (Path.rglob recursed: publish crashed)": ("data/" + "a/" * 1_000 + "x.csv", "x\n"),
 }
 APPENDED = {"data/inbox/2026-12.jsonl": "[" * 10_000 + "]" * 10_000 + "\n",
             "brand/calendar.yml": "deep: " + "[" * 10_000 + "]" * 10_000 + "\n", "brand/listening.yml": LAUGHS}
 CONTENT_COMMANDS = [("check",), ("check", "--format", "json"), ("preview",), ("publish", "--dry-run"), ("report",),
-                    ("site", "build", "--out", "{out}"), ("inbox",), ("calendar",)]
+                    ("site", "build", "--out", "{out}"), ("inbox",), ("calendar",), ("new", "Deep tea"), ("publish",)]
 CONTENT_SECONDS = 60  # per command, on a busy 2-core machine; quadratic work took minutes to hours
 CONTENT_MEGABYTES = 800  # the test process's peak memory may grow by this much at most
 

@@ -15,7 +15,7 @@ from smm.content.post import CONTENT_DIR
 from smm.errors import InputError
 from smm.platforms import platform_class
 from smm.workspace.calendar import gaps
-from smm.workspace.files import CannotWrite
+from smm.workspace.files import CannotWrite, files_under
 from smm.workspace.repo import Repo
 
 SLUG_LIMIT = 60
@@ -91,7 +91,8 @@ def create_post(repo: Repo, title: str, at: datetime | None, accounts: list[str]
     base = post_id_for(title, local)
     taken = taken_ids(repo)
     post_id, n = base, 2
-    while post_id in taken or any((repo.root / CONTENT_DIR).rglob(f"{post_id}.md")):
+    names = {path.name for path in files_under(repo.root / CONTENT_DIR)}
+    while post_id in taken or f"{post_id}.md" in names:
         post_id, n = f"{base}-{n}", n + 1
     if at is not None:
         meta["publish_at"] = local.isoformat(timespec="minutes")

@@ -24,6 +24,7 @@ from smm.platforms.base import (HANDLE_OPTION, TOKEN_OPTION, Display, Lookup, Me
                                 PublishResult, VideoRules, api_base_option)
 from smm.platforms.graph import GRAPH_HOST, MEDIA_BASE_OPTION, MetaPlatform, hosting_problem, \
     match, media_url
+from smm.workspace.files import files_under
 
 READY_WITHIN = 600.0  # seconds a container may take to be FINISHED (a reel is processed for minutes)
 METRICS = ("likes", "comments", "shares", "views")
@@ -87,7 +88,7 @@ class Instagram(MetaPlatform):
         import httpx
 
         base = self.options.get("media_base_url")
-        sample = next((p for p in sorted((Path(self.root or ".") / "content").rglob("*"))
+        sample = next((p for p in files_under(Path(self.root or ".") / "content")
                        if p.suffix.lower() in (".jpg", ".jpeg")), None) if base else None
         if sample is None:
             return None if base else "no `media_base_url`: Instagram cannot fetch the media of a post"

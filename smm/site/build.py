@@ -20,6 +20,7 @@ from smm.site.output import FOOTER, WORKER_FROM, PageCache, SiteFolder, collecti
 from smm.site.render import Site, stylesheet
 from smm.workspace.brand import first_language, page_language
 from smm.workspace.cache import MISS, recall, remember
+from smm.workspace.files import files_under
 
 SOURCES = ("site", "render", "report", "templates", "platforms")  # smm's code a page depends on
 
@@ -43,11 +44,11 @@ def settings_digest(repo, lang: str, base_url: str | None) -> str:
     h = hashlib.blake2b(f"{smm.__version__}\0{lang}\0{base_url}".encode(), digest_size=16)
     package = Path(smm.__file__).parent
     for folder in [package / s for s in SOURCES]:
-        for path in sorted(folder.rglob("*")) if folder.is_dir() else []:
+        for path in files_under(folder):
             if "__pycache__" not in path.parts and path.is_file():
                 stat = path.stat()
                 h.update(f"{path.as_posix()}\0{stat.st_size}\0{stat.st_mtime_ns}\0".encode())
-    for path in sorted((repo.root / "brand").rglob("*")) if (repo.root / "brand").is_dir() else []:
+    for path in files_under(repo.root / "brand"):
         if path.is_file():
             h.update(os.fsencode(path) + b"\0" + path.read_bytes())  # a name git allows need not be UTF-8
     if (repo.root / "platforms.yml").is_file():

@@ -5,6 +5,7 @@ from __future__ import annotations
 import codecs
 import contextlib
 import json
+import fnmatch
 import os
 import re
 import stat
@@ -115,6 +116,13 @@ def walk(top: str):
             (dirs if is_dir else files).append(entry.name)
         yield folder, dirs, files  # the caller may prune `dirs`
         stack += [path for path in (os.path.join(folder, d) for d in reversed(dirs)) if not os.path.islink(path)]
+
+
+def files_under(top: Path) -> list[Path]:
+    """Every entry under `top` that is not a folder (links to files included), in path order, through
+    `walk` (links to folders not followed, no recursion: Path.rglob recurses once per folder in
+    Python 3.11, and a tree 1,000 folders deep crashed the command)."""
+    return sorted(Path(folder, name) for folder, _, names in walk(top) for name in names)
 
 
 def rel(root: Path, path: Path) -> str:
@@ -329,7 +337,7 @@ def write_atomic(path: Path, text: str | bytes, root: Path | None = None) -> Non
 def remove_stale_temps(folder: Path) -> list[Path]:
     """Delete the temporary files of killed writers under folder (whose process is gone)."""
     removed = []
-    for temp in folder.rglob(TEMP_GLOB) if folder.is_dir() else ():
+    for temp in (p for p in files_under(folder) if fnmatch.fnmatchcase(p.name, TEMP_GLOB)):
         pid = temp.name.rpartition(".tmp")[2]
         if pid.isdigit() and not _alive(int(pid)) and temp.is_file() and not temp.is_symlink():
             try:
