@@ -106,3 +106,6 @@ class Smm:
 @pytest.fixture
 def smm() -> Smm:
     return Smm()
+
+
+from browsing import browser, served  # noqa: E402, F401  (one chromium, one web server for every browser test)
