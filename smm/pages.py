@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
+import unicodedata
 from functools import cache
 from pathlib import Path
 
@@ -30,12 +31,20 @@ class CompiledTemplates(FileSystemBytecodeCache):
             super().dump_bytecode(bucket)
 
 
+def visible(text: str | None, fallback: str) -> str:
+    """`text`, or `fallback` when nothing of it can be seen (empty, or only spaces, controls and invisible
+    format characters such as U+200B): a link, a heading or a picture needs a name (the filter `visible`)."""
+    return text if text and any(unicodedata.category(c)[0] not in "ZC" for c in text) else fallback
+
+
 @cache
 def environment() -> Environment:
     """The templates, each loaded once per process (auto_reload off: no stat of its file on every page)."""
-    return Environment(loader=PackageLoader("smm", "templates"), autoescape=True, undefined=StrictUndefined,
-                       trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True, auto_reload=False,
-                       bytecode_cache=CompiledTemplates(_compiled_folder()))
+    env = Environment(loader=PackageLoader("smm", "templates"), autoescape=True, undefined=StrictUndefined,
+                      trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True, auto_reload=False,
+                      bytecode_cache=CompiledTemplates(_compiled_folder()))
+    env.filters["visible"] = visible
+    return env
 
 
 def _compiled_folder() -> str:

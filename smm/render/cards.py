@@ -16,12 +16,14 @@ from pathlib import Path
 
 from smm.content.media import inspect
 from smm.content.tokens import MENTION, NOT_BEFORE_HASHTAG, URL
+from smm.pages import visible
 from smm.platforms import platform_class, registry
 from smm.render import htmlfeed
 from smm.render.rendered import Rendered
 from smm.workspace.files import inside, open_regular
 
 _INLINE_IMAGE_BYTES = 512 * 1024
+NO_ALT = "no alt text"  # a picture's name when its alt text is missing or blank
 
 
 def fits(rendered: Rendered) -> bool:
@@ -114,7 +116,8 @@ class _AllowList(HTMLParser):
             alt = values.get("alt") or ""
             shown = self.images.use(values.get("src") or "")[0] if self.images and values.get("src") else ""
             if shown:
-                self.out.append(f'<span class="shot inline {shown}" role="img" aria-label="{html.escape(alt)}"></span>')
+                label = html.escape(visible(alt, NO_ALT))
+                self.out.append(f'<span class="shot inline {shown}" role="img" aria-label="{label}"></span>')
                 return
             self.out.append(f'<span class="imgph">[image{": " + html.escape(alt) if alt else ""}]</span>')
             return
@@ -311,10 +314,11 @@ def _media(images: Images, r: Rendered) -> str:
     out = ['<div class="media">']
     for m in r.media:
         name, why = images.use(m.file)
-        shown = (f'<div class="shot {name}" role="img" aria-label="{e(m.alt or "")}"></div>' if name
+        alt = visible(m.alt, "")
+        shown = (f'<div class="shot {name}" role="img" aria-label="{e(alt or NO_ALT)}"></div>' if name
                  else f'<div class="file">{e(m.file)}<br>({e(why)})</div>')
-        caption = (f'<figcaption><b>ALT</b>{e(m.alt)}</figcaption>' if m.alt
-                   else '<figcaption class="missing">no alt text</figcaption>')
+        caption = (f'<figcaption><b>ALT</b>{e(alt)}</figcaption>' if alt
+                   else f'<figcaption class="missing">{NO_ALT}</figcaption>')
         out.append(f'<figure title="{e(m.file)}">{shown}{caption}</figure>')
     out.append("</div>")
     return "".join(out)

@@ -15,6 +15,7 @@ from pathlib import Path
 from markupsafe import Markup
 
 from smm.content.post import Post
+from smm.pages import visible
 from smm.platforms import platform_class
 from smm.render import cards
 from smm.site.output import digest, picture_name, plain_digest, stamp
@@ -143,7 +144,7 @@ def listing(posts: list[Post]) -> list[tuple]:
 def search_index(posts: list[Post], tz) -> str:
     """assets/search-index.js: a global array of [id, title, local time, pillar, campaign, lang], read
     by a <script> tag (fetch() of a JSON file fails from file://)."""
-    rows = [[p.id, p.title, p.publish_at.astimezone(tz).strftime("%Y-%m-%d %H:%M") if p.publish_at else "",
+    rows = [[p.id, visible(p.title, p.id), p.publish_at.astimezone(tz).strftime("%Y-%m-%d %H:%M") if p.publish_at else "",
              p.pillar or "", p.campaign or "", first_language(p) or ""] for p in posts]
     text = json.dumps(rows, ensure_ascii=False, separators=(",", ":"))
     return "window.SMM_SEARCH_INDEX = " + text.replace("</", "<\\/") + ";\n"
