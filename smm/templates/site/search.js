@@ -34,6 +34,8 @@
   }
 
   input.addEventListener("input", show);
-  if (location.hash.indexOf("#q=") === 0) { input.value = decodeURIComponent(location.hash.slice(3)); }
+  if (location.hash.indexOf("#q=") === 0) {
+    try { input.value = decodeURIComponent(location.hash.slice(3)); } catch (e) { input.value = location.hash.slice(3); }  // a lone %
+  }
   show();
 }());
