@@ -172,6 +172,8 @@ def posts() -> dict[str, str]:
         "content/2026/12/2026-12-07-invisible.md": _post(
             {"title": "\u3000\u200b\u2060\u00ad\ufeff", "draft": True, "platforms": ["bluesky"], "campaign": "x"},
             "\u200b\u00ad"),
+        "content/<b onmouseover=alert(1)>\"'&{{x}}" + "d" * 200 + "/2026-12-08-path.md": _post(  # shown as the post's file
+            {"title": "A hostile folder", "publish_at": "2026-12-08T09:00", "platforms": ["local"]}, "Its folder."),
         "content/2026/12/2026-12-06-published.md": _post(
             {"title": "Published " + BREAKOUT[:250], "publish_at": "2026-12-01T08:00",
              "platforms": ["mastodon", "local", LONG_ACCOUNT],
