@@ -48,3 +48,15 @@ def test_cluster_ends_as_a_full_scan(text):
 def test_first_overflow_as_before(text, limit, rule):
     length_fn, units = rule
     assert counting.first_overflow(text, limit, length_fn) == plain_first_overflow(text, limit, length_fn, units)
+
+
+@pytest.mark.parametrize("text", ["Read leaf has a guide year so about sort mist. 新鲜甘甜金黄但是乌龙如果水温采摘一杯？ 🫖 " * 30,
+                                  "中文。" * 400, "plain words " * 200, "see https://x.example/a and example.com " * 40])
+@pytest.mark.parametrize("rule", [(counting.weibo_length, lambda t: []), (counting.graphemes, lambda t: []),
+                                  (counting.x_length, counting.x_url_spans), (counting.mastodon_length, counting.mastodon_spans)])
+@pytest.mark.parametrize("limit", [0, 1, 140, 280, 2000])
+def test_a_long_text_none_of_whose_code_points_join_overflows_where_it_did(text, rule, limit):
+    """Where no code point may join another each is a cut: a range of them, not a list (Weibo's long posts)."""
+    assert not counting.may_join(text)
+    length_fn, units = rule
+    assert counting.first_overflow(text, limit, length_fn) == plain_first_overflow(text, limit, length_fn, units)

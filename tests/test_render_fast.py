@@ -347,3 +347,46 @@ def test_quick_markdown_agrees_on_the_subset_and_what_is_next_to_it(body):
                 max_size=20).map("".join))
 def test_quick_markdown_agrees_on_any_mix_of_stars_and_ticks(body):
     assert_quick_as_python_markdown(body)
+
+
+def plain_utm_tag(url, *, source, medium, campaign, domains=None):
+    """links.utm_tag as it was: the URL split and its query read for every account."""
+    from urllib.parse import parse_qsl, urlunsplit
+
+    from smm.content.links import _encoded, split_url
+    parts = split_url(url)
+    if parts is None:
+        return url
+    host = (parts.hostname or "").lower()
+    if domains and not any(host == d or host.endswith("." + d) for d in domains):
+        return url
+    query = parse_qsl(parts.query, keep_blank_values=True)
+    present = {k for k, _ in query}
+    wanted = [("utm_source", source), ("utm_medium", medium)] + ([("utm_campaign", campaign)] if campaign else [])
+    query += [(k, v) for k, v in wanted if k not in present]
+    return urlunsplit(parts._replace(query=_encoded(query)))
+
+
+URLS = ["https://cloudleaf.example/a", "https://cloudleaf.example/a?b=1&b=2&c=#frag", "https://Sub.CloudLeaf.example:8443/x",
+        "https://x.example/?utm_source=mine&utm_campaign=", "https://x.example/?q=a%20b&r=茶", "http://a.com？x",
+        "https://[abc/x", "https://x.example:99999/", "https://other.example/p?x", "mailto:a@b.example", "https://x.example/?a=1;b"]
+
+
+@pytest.mark.parametrize("url", URLS)
+@pytest.mark.parametrize("domains", [None, ["cloudleaf.example"], ["x.example", "a.com"]])
+@pytest.mark.parametrize("campaign", [None, "winter launch", 2027])
+def test_a_link_read_once_is_tagged_for_each_account_as_read_each_time(url, domains, campaign):
+    from smm.content.links import utm_tag
+    for source in ["x", "bluesky", "x", "wechat"]:  # the same link for several accounts, in turn
+        utm = {"source": source, "medium": "social", "campaign": campaign, "domains": domains}
+        assert utm_tag(url, **utm) == plain_utm_tag(url, **utm)
+
+
+@pytest.mark.parametrize("text", ["see https://cloudleaf.example/a/very/long/path?utm_source=bluesky", "https://例子.中国/茶 and again "
+                                  "https://例子.中国/茶", "http://0x7f.1 http://[::1.2.3.4]/ https://%E4%BE%8B.cn/{x}", "见https://a.com/(b.com"])
+def test_bluesky_shows_a_link_it_showed_before_as_it_showed_it(text):
+    from smm.platforms import bluesky_text
+    for _ in range(3):  # the candidate parts of a thread hold the same links again and again
+        shown, links = bluesky_text.shorten_links(text)
+        assert [shown[start:end] for start, end, _ in links] == [
+            bluesky_text.short_url.__wrapped__(uri) if uri in text else uri.removeprefix("https://") for _, _, uri in links]

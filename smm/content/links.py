@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import re
+from functools import lru_cache
 from urllib.parse import SplitResult, parse_qsl, urlencode, urlsplit, urlunsplit
 
 from smm.content.tokens import URL
@@ -45,17 +46,25 @@ def split_url(url: str) -> SplitResult | None:
 def utm_tag(url: str, *, source: str, medium: str, campaign: str | None, domains: list[str] | None = None) -> str:
     """The URL with utm_source/medium/campaign added; existing query (and utm_*) kept; a URL
     `split_url` cannot read as written."""
-    parts = split_url(url)
-    if parts is None:
+    read = _read(url)
+    if read is None:
         return url
-    host = (parts.hostname or "").lower()
+    parts, host, query = read
     if domains and not any(host == d or host.endswith("." + d) for d in domains):
         return url
-    query = parse_qsl(parts.query, keep_blank_values=True)
     present = {k for k, _ in query}
     wanted = [("utm_source", source), ("utm_medium", medium)] + ([("utm_campaign", campaign)] if campaign else [])
-    query += [(k, v) for k, v in wanted if k not in present]
-    return urlunsplit(parts._replace(query=_encoded(query)))
+    return urlunsplit(parts._replace(query=_encoded([*query, *((k, v) for k, v in wanted if k not in present)])))
+
+
+@lru_cache(maxsize=256)
+def _read(url: str) -> tuple[SplitResult, str, tuple[tuple[str, str], ...]] | None:
+    """A URL's parts, its host in lower case and its query's pairs (None: split_url cannot read it), read
+    once for the accounts a post's link is tagged for (each with its own utm_source)."""
+    parts = split_url(url)
+    if parts is None:
+        return None
+    return parts, (parts.hostname or "").lower(), tuple(parse_qsl(parts.query, keep_blank_values=True))
 
 
 def _encoded(query: list[tuple[str, str]]) -> str:

@@ -5,6 +5,7 @@ the facets (UTF-8 byte ranges) a post record carries."""
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Iterator
 
 import regex
@@ -112,10 +113,12 @@ def _trimmed(start: int, end: int, uri: str) -> tuple[int, int, str] | None:
     return (start, end, uri) if uri.partition("://")[2] else None  # None: nothing after "https://"
 
 
+@lru_cache(maxsize=256)
 def short_url(url: str) -> str:
     """How the Bluesky app shows a link (its `toShortUrl`): the URL as a browser writes it back
     (smm.content.whatwg), without the scheme, its path, query and fragment cut to 13
-    characters and `...` when longer than 15; a URL a browser cannot read is shown as written."""
+    characters and `...` when longer than 15; a URL a browser cannot read is shown as written.
+    (Kept for the last URLs: a thread's candidate parts hold the same links again and again.)"""
     parts = whatwg.parse(url)
     if parts is None:
         return url

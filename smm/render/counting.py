@@ -437,7 +437,7 @@ def first_overflow(text: str, limit, length_fn: Callable[[str], object], *,
         return None
     if not fits(0):
         return 0
-    cuts = _cluster_ends(text)
+    cuts = range(len(text) + 1) if not may_join(text) else _cluster_ends(text)  # (each code point a cluster: no list)
     if units is None:
         units = _UNITS.get(length_fn.func if isinstance(length_fn, partial) else length_fn)
     inside = {c for start, end in (units(text) if units else ()) for c in range(start + 1, end)}
