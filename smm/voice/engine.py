@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import difflib
 from dataclasses import replace
+from operator import attrgetter
 from pathlib import Path
 
 from smm.check.diagnostics import ERROR, WARNING, Diagnostic
@@ -159,6 +160,8 @@ class Voice:
 
     def _directive_problems(self, post, segment: Segment) -> list[Diagnostic]:
         """Warnings for `<!-- smm-disable … -->` comments that turn nothing off."""
+        if "<!--" not in segment.text:
+            return []  # no comment: no switch, none misspelt
         found = []
         for position, _, _, names in segment.directives:
             for name in names or ():
@@ -247,8 +250,8 @@ class Voice:
             key = (line, column, rule.id, message)
             if key not in found:
                 counts[rule.id] = counts.get(rule.id, 0) + 1
-                found[key] = Diagnostic(post.file, line, column, severity, rule.id, message, hint, end)
-        return sorted(found.values())
+                found[key] = Diagnostic.at(post.file, (line, column, end), severity, rule.id, message, hint)
+        return sorted(found.values(), key=_place)  # as Diagnostic's order: file, line, column
 
     # -- the calendar ---------------------------------------------------------------
 
@@ -275,6 +278,9 @@ class Voice:
                 "move a promotional post out of this stretch, or schedule more non-promotional posts in it "
                 f"(promotional: {', '.join(p.id for p in promos)})"))
         return found
+
+
+_place = attrgetter("file", "line", "column")
 
 
 def _disabled_for(post, rule_id: str, off: list[str]) -> bool:

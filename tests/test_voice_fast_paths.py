@@ -1,0 +1,176 @@
+"""More of the voice engine's fast paths, each against the plain code it stands for: sentences
+found in one scan of the text, one view for both NFKC settings where NFKC changes nothing,
+repetition split by Python's `re`, a substitution's message kept per swap and word, and
+the diagnostics sorted by their place."""
+
+from __future__ import annotations
+
+import random
+import re
+import sys
+
+import pytest
+import regex
+from test_voice_fast import REPETITION_TEXTS, _rule
+
+from smm.voice.engine import _Context
+from smm.voice.segments import Segment
+from smm.voice.text import normalize
+
+# -- sentences and paragraphs ------------------------------------------------------------------
+
+
+def _units_before(text: str, unit: str) -> tuple:
+    """kinds.units as it was: each paragraph scanned for sentence ends on its own."""
+    from smm.voice.kinds import _PARAGRAPH, _SENTENCE_END
+
+    if unit == "whole":
+        return ((0, len(text)),)
+    spans, start = [], 0
+    for match in _PARAGRAPH.finditer(text):
+        spans.append((start, match.start()))
+        start = match.end()
+    spans.append((start, len(text)))
+    if unit == "sentence":
+        sentences = []
+        for p_start, p_end in spans:
+            start = p_start
+            for match in _SENTENCE_END.finditer(text, p_start, p_end):
+                sentences.append((start, match.end()))
+                start = match.end()
+            sentences.append((start, p_end))
+        spans = sentences
+    trimmed = []
+    for s, e in spans:
+        while s < e and text[s].isspace():
+            s += 1
+        while e > s and text[e - 1].isspace():
+            e -= 1
+        if e > s:
+            trimmed.append((s, e))
+    return tuple(trimmed)
+
+
+PIECES = ["a", "Bc", " ", "\n", "\n\n", " \n \t\n", ".", "!", "?", "。", "！", "？", "\"", "'", "”", "’", "」", ")",
+          "]", "\t", "中", "…", "x.", "\u3000", "\u2028", "\x85", "\r\n\r\n"]
+
+
+@pytest.mark.parametrize("unit", ["sentence", "paragraph", "whole"])
+def test_units_as_each_paragraph_scanned_alone(unit):
+    from smm.voice.kinds import units
+
+    rng = random.Random(14)
+    texts = ["", " ", "One. Two! Three?", "One.\n\nTwo.”\n\n  \n\nThree", "好。好！\n\n好？」 x", "end.\n\n", "a.’b c.'’d"]
+    texts += ["".join(rng.choice(PIECES) for _ in range(rng.randint(1, 16))) for _ in range(20_000)]
+    for text in texts:
+        assert units.__wrapped__(text, unit) == _units_before(text, unit), repr(text)
+
+
+# -- one view for both NFKC settings ---------------------------------------------------------------
+
+VIEW_TEXTS = ["plain ASCII text", "", "Ｗｉｎｔｅｒ Blend", "中文，没有变化", "ﬁne café", "e\u0301 combining", "İstanbul",
+              "line\nbreak\ttab", "…three", "❶ circled", "“curly” ‘quotes’"]
+
+
+@pytest.mark.parametrize("first", [True, False])
+@pytest.mark.parametrize("flavor", ["markdown", "none"])
+def test_each_view_is_what_normalizing_gives(first, flavor):
+    for text in VIEW_TEXTS:
+        segment = Segment("body", text, flavor, None)
+        views = {first: segment.view(first), not first: segment.view(not first)}
+        for nfkc, view in views.items():
+            assert view == normalize(segment.prepared, nfkc), (text, nfkc)
+
+
+# -- repetition split by re -------------------------------------------------------------------------
+
+def _all_characters() -> str:
+    return "".join(map(chr, [*range(0xD800), *range(0xE000, sys.maxunicode + 1)]))
+
+
+def test_white_space_is_what_regex_takes_for_a_space():
+    from smm.voice.forms import WHITE_SPACE
+
+    everything = _all_characters()
+    assert set(regex.findall(r"\s", everything, flags=regex.V0)) == set(re.findall(f"[{WHITE_SPACE}]", everything))
+
+
+@pytest.mark.parametrize("tokens", [r"[^\s.!?]+", "[的了是在和与]", r"[\s]", r"[^\s]+", "[.,;:]+", r"[^\]\\a]+", "[^中]"])
+def test_a_plain_class_matches_the_same_in_re(tokens):
+    from smm.voice.forms import plain_class
+
+    pattern = regex.compile(f"({tokens})", regex.MULTILINE | regex.V0)
+    plain = plain_class(pattern)
+    assert plain is not None
+    everything = _all_characters()
+    assert plain.findall(everything) == pattern.findall(everything)
+    for text in REPETITION_TEXTS + [" \x1c\x1d the\x1fthe \u180e\u200b x"]:
+        assert plain.split(text) == pattern.split(text), text
+
+
+@pytest.mark.parametrize("tokens,flags", [
+    (r"\w+", 0), ("[a-z]+", 0), ("[abc]+", regex.IGNORECASE), (r"[^\s.!?]+|x", 0), ("[ab]+x", 0), ("[[:alpha:]]", 0),
+    (r"[\d]+", 0), (r"[\x41]", 0), (r"[\p{Han}]", 0), ("[a&&b]", 0), ("[a||b]", 0), ("[^]a]", 0), ("[a-]", 0),
+    ("[a]*", 0), ("[ab]{2}", 0), ("(?i)[ab]", 0), ("[ab])|([c]", 0), ("[a\tb]+", 0), (r"[\N{BULLET}]", 0),
+])
+def test_other_patterns_are_left_to_regex(tokens, flags):
+    from smm.voice.forms import plain_class
+
+    assert plain_class(regex.compile(f"({tokens})", regex.MULTILINE | regex.V0 | flags)) is None
+
+
+# -- a substitution's message, kept per swap and word --------------------------------------------------
+
+SUBSTITUTIONS = [
+    "swap: {utilize: use, 'colou?r': color}\nignorecase: true\n",
+    "swap: {utilize: use|employ}\ncapitalize: true\nignorecase: true\n",
+    "swap: {utilize: use}\nmatchcase: true\nignorecase: true\n",
+    "swap: {'(\\w+)ise': '$1ize', 'grey': 'gray'}\n",
+    "swap: {'Winter': 'Winter Blend', 'blend': 'Blend'}\n",
+    "swap: {'e-mail': '', 'web site': website}\nignorecase: true\n",
+]
+SUBSTITUTION_TEXTS = ["Utilize it. utilize it. UTILIZE it.", "colour, Colour, color", "organise, realise, organise",
+                      "grey grey", "Winter Blend and winter", "Blend; blend; Winter Blend", "e-mail the web site",
+                      "E-MAIL", ""]
+
+
+@pytest.mark.parametrize("swaps", SUBSTITUTIONS)
+def test_substitution_messages_as_made_for_each_match(tmp_path, swaps):
+    rule = _rule(tmp_path, "extends: substitution\nmessage: 'Use %s, not %s'\n" + swaps)
+    for _ in range(2):  # the second time from what the first kept
+        for text in SUBSTITUTION_TEXTS:
+            segment = Segment("body", text, "markdown", None)
+            found = rule.found(_Context(None, [segment]), _candidates(rule, segment)).get(segment, [])
+            view = rule.view(segment)
+            expected = []
+            for start, end, index, match in found:  # Substitution.check, each message made afresh
+                s, e = view.orig(start), view.orig_end(end)
+                observed = segment.text[s:e]
+                options = rule.options(index, observed, match)
+                if observed in options or rule._in_context(view, start, end, options):
+                    continue
+                message = "Use " + rule._shown(options) + ", not " + observed
+                expected.append((s, e, message, options[0] if len(options) == 1 else None, tuple(options)))
+            hits = rule.check(_Context(None, [segment]), _candidates(rule, segment))
+            assert [(h.start, h.end, h.message, h.replacement, h.options) for h in hits] == expected, text
+
+
+def _candidates(rule, segment) -> list:
+    from smm.voice.matcher import LiteralIndex
+
+    index = LiteralIndex()
+    for entry in rule.entries():
+        index.add(entry)
+    return [(segment, s, e, entry) for s, e, entries in index.find(segment.view(True).low) for entry in entries]
+
+
+# -- diagnostics sorted by place -------------------------------------------------------------------------
+
+def test_diagnostics_sorted_by_place_as_by_their_order():
+    from smm.check.diagnostics import Diagnostic
+    from smm.voice.engine import _place
+
+    rng = random.Random(7)
+    found = [Diagnostic.at(rng.choice("ab"), (rng.randint(1, 3), rng.randint(1, 3), None), "warning",
+                           f"voice.R{i}", f"message {i}") for i in range(300)]
+    assert [id(d) for d in sorted(found, key=_place)] == [id(d) for d in sorted(found)]
