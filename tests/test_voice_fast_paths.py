@@ -174,3 +174,29 @@ def test_diagnostics_sorted_by_place_as_by_their_order():
     found = [Diagnostic.at(rng.choice("ab"), (rng.randint(1, 3), rng.randint(1, 3), None), "warning",
                            f"voice.R{i}", f"message {i}") for i in range(300)]
     assert [id(d) for d in sorted(found, key=_place)] == [id(d) for d in sorted(found)]
+
+
+# -- rendered texts as segments only where one names a banned domain ---------------------------------
+
+@pytest.mark.parametrize("rules", [{}, {"R.yml": "extends: existence\nmessage: '%s'\nscope: rendered\ntokens: [zzz]\nlevel: warning\n"}])
+def test_rendered_texts_are_those_of_the_rendered_segments(tmp_path, rules):
+    """link_hits looks at the texts the engine lists, then at _rendered_segments: the same texts, in order,
+    whether a rule reads rendered text (segments made by build_segments) or not (made for link_hits)."""
+    from test_voice import load, post, posts_of, voice_repo
+
+    from smm.render.rendered import Part, Rendered
+    from smm.voice.engine import _rendered_segments
+    from smm.voice.segments import FrontMatter, build_segments
+
+    config = "link_domains: {banned: [bit.ly]}\n"
+    root = voice_repo(tmp_path, rules, posts={"p.md": post("Plain text.")}, voice_yml=config)
+    voice, problems = load(root)
+    assert problems == []
+    [item] = posts_of(root)
+    texts = ["Plain text. https://BIT.ly/x", "part two", "https://bit.ly/y", ""]
+    for rendered in ([], [Rendered(item.id, "mastodon", "mastodon", tuple(Part(t, len(t), 500) for t in texts[:2]), (), None),
+                          Rendered(item.id, "bluesky", "bluesky", tuple(Part(t, len(t), 300) for t in texts[2:]), (), None)]):
+        segments = build_segments(item, rendered, FrontMatter(item), voice.scopes)
+        assert [s.text for s in _rendered_segments(segments, rendered)] == [p.text for r in rendered for p in r.parts]
+        found = [(d.line, d.message) for d in voice.check_post(item, rendered) if d.rule == "voice.link-domain"]
+        assert len(found) == (2 if rendered else 0)

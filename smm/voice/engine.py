@@ -223,11 +223,10 @@ class Voice:
             hits += social.exclamation_hits(b["exclamation"], segments)
         if "all_caps" in b:
             hits += social.all_caps_hits(b["all_caps"], segments)
-        rendered_segments = None
-        if "link_domains" in b or "disclosure" in b:
-            rendered_segments = _rendered_segments(segments, rendered)
-        if "link_domains" in b:
-            hits += social.link_hits(b["link_domains"], post, segments, rendered_segments)
+        if "link_domains" in b:  # the rendered texts as segments only where one names a banned domain
+            texts = [part.text for result in rendered or () for part in result.parts]
+            hits += social.link_hits(b["link_domains"], post, segments, texts,
+                                     lambda: _rendered_segments(segments, rendered))
         if "disclosure" in b and social.sponsored(post):
             hits += social.disclosure_hits(b["disclosure"], post, _account_texts(post, rendered))
         if "hashtags" in b:
