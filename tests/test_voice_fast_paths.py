@@ -1,6 +1,6 @@
 """More of the voice engine's fast paths, each against the plain code it stands for: sentences
 found in one scan of the text, one view for both NFKC settings where NFKC changes nothing,
-repetition split by Python's `re`, a substitution's message kept per swap and word, and
+repetition split and occurrences counted by Python's `re`, a substitution's message kept per swap and word, and
 the diagnostics sorted by their place."""
 
 from __future__ import annotations
@@ -89,34 +89,45 @@ def _all_characters() -> str:
 
 
 def test_white_space_is_what_regex_takes_for_a_space():
-    from smm.voice.forms import WHITE_SPACE
+    from smm.voice.base import WHITE_SPACE
 
     everything = _all_characters()
     assert set(regex.findall(r"\s", everything, flags=regex.V0)) == set(re.findall(f"[{WHITE_SPACE}]", everything))
 
 
-@pytest.mark.parametrize("tokens", [r"[^\s.!?]+", "[的了是在和与]", r"[\s]", r"[^\s]+", "[.,;:]+", r"[^\]\\a]+", "[^中]"])
-def test_a_plain_class_matches_the_same_in_re(tokens):
-    from smm.voice.forms import plain_class
+SAME_IN_RE = [r"([^\s.!?]+)", "([的了是在和与])", r"([\s])", r"([^\s]+)", "([.,;:]+)", "([^中])",
+              "[A-Za-z][A-Za-z'’-]*", "[A-Za-z0-9]+", r"a\.b+c?", r"\s+x?", r"[\--0]", "[0-9-]", "[^-]", "(ab+)", "x y",
+              "[a-c]?[^a-c]+", "x[^y]*y", "a?b"]
 
-    pattern = regex.compile(f"({tokens})", regex.MULTILINE | regex.V0)
-    plain = plain_class(pattern)
+
+@pytest.mark.parametrize("token", SAME_IN_RE)
+def test_patterns_taken_to_re_match_the_same(token):
+    from smm.voice.base import in_re
+
+    pattern = regex.compile(token, regex.MULTILINE | regex.V0)
+    plain = in_re(pattern)
     assert plain is not None
     everything = _all_characters()
     assert plain.findall(everything) == pattern.findall(everything)
-    for text in REPETITION_TEXTS + [" \x1c\x1d the\x1fthe \u180e\u200b x"]:
+    rng = random.Random(token)
+    texts = REPETITION_TEXTS + [" \x1c\x1d the\x1fthe \u180e\u200b x", "a.bbbc a.b a. - -0 ab abb cab", "x  y x y"]
+    texts += ["".join(rng.choice("ab c.x-0y中\u3000\x1c’'") for _ in range(rng.randint(0, 12))) for _ in range(3000)]
+    for text in texts:
         assert plain.split(text) == pattern.split(text), text
+        assert plain.findall(text, 1, len(text) - 1) == pattern.findall(text, 1, len(text) - 1), text
 
 
-@pytest.mark.parametrize("tokens,flags", [
-    (r"\w+", 0), ("[a-z]+", 0), ("[abc]+", regex.IGNORECASE), (r"[^\s.!?]+|x", 0), ("[ab]+x", 0), ("[[:alpha:]]", 0),
-    (r"[\d]+", 0), (r"[\x41]", 0), (r"[\p{Han}]", 0), ("[a&&b]", 0), ("[a||b]", 0), ("[^]a]", 0), ("[a-]", 0),
-    ("[a]*", 0), ("[ab]{2}", 0), ("(?i)[ab]", 0), ("[ab])|([c]", 0), ("[a\tb]+", 0), (r"[\N{BULLET}]", 0),
+@pytest.mark.parametrize("token,flags", [
+    (r"\w+", 0), ("[abc]+", regex.IGNORECASE), (r"[^\s.!?]+|x", 0), ("[[:alpha:]]", 0), (r"\p{Han}", 0),
+    (r"[\d]+", 0), (r"[\x41]", 0), (r"[\p{Han}]", 0), ("[a&&b]", 0), ("[a||b]", 0), ("[^]a]", 0), ("[a-z-0]", 0),
+    ("[ab]{2}", 0), ("a*?", 0), ("a++", 0), ("(?i)[ab]", 0), ("([ab])|([c])", 0), (r"([^\]\\a]+)", 0), ("[a-c]?[^a-c]*", 0), ("x*", 0), ("(a)(b)", 0), ("(?:ab)", 0),
+    ("[a\tb]+", 0), (r"[\N{BULLET}]", 0), (r"\bx", 0), ("^x", 0), ("x$", 0), ("a.b", 0), (r"(a)\1", 0),
+    (r"[\s-a]", 0), ("a|b", 0), ("(?<=a)b", 0), ("[]]", 0), ("", 0),
 ])
-def test_other_patterns_are_left_to_regex(tokens, flags):
-    from smm.voice.forms import plain_class
+def test_other_patterns_are_left_to_regex(token, flags):
+    from smm.voice.base import in_re
 
-    assert plain_class(regex.compile(f"({tokens})", regex.MULTILINE | regex.V0 | flags)) is None
+    assert in_re(regex.compile(token, regex.MULTILINE | regex.V0 | flags)) is None
 
 
 # -- a substitution's message, kept per swap and word --------------------------------------------------

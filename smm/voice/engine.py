@@ -32,6 +32,7 @@ from smm.voice.segments import (
     name_matches,
 )
 from smm.voice.social import BUILTIN_IDS
+from smm.voice.text import Normalized
 from smm.workspace.config import YamlFile
 from smm.workspace.settings import VOICE_FILE
 
@@ -44,6 +45,15 @@ class _Context:
     def __init__(self, post, segments: list[Segment]) -> None:
         self.post = post
         self.segments = segments
+        self._views: dict[tuple, list] = {}
+
+    def views(self, scopes: frozenset, nfkc: bool) -> list[tuple[Segment, Normalized]]:
+        """(segment, its view) of each segment in the scopes, in order: listed once per post
+        for all the rules that read the same scopes."""
+        found = self._views.get((scopes, nfkc))
+        if found is None:
+            found = self._views[(scopes, nfkc)] = [(s, s.view(nfkc)) for s in self.segments if s.scope in scopes]
+        return found
 
 
 class Voice:

@@ -9,7 +9,7 @@ from itertools import accumulate, compress, islice
 
 import regex
 
-from smm.voice.base import Hit, Rule, format_message, nested, regex_hits
+from smm.voice.base import Hit, Rule, format_message, in_re, nested, regex_hits
 from smm.voice.kinds import TokenSet, accept, units
 from smm.voice.matcher import Entry
 from smm.voice.text import Normalized
@@ -26,10 +26,7 @@ class Repetition(Rule):
 
     def check(self, ctx, candidates) -> list[Hit]:
         hits = []
-        for segment in ctx.segments:
-            if not self.applies(segment):
-                continue
-            view = self.view(segment)
+        for segment, view in ctx.views(self.targets, self.nfkc):
             excepted = None
             for u_start, u_end in units(view.text, self.unit):
                 count = 0
@@ -72,10 +69,10 @@ class Repetition(Rule):
 
     def splitter(self):
         """The pattern, or the same in Python's `re` (more than twice as fast) where that
-        is sure to split alike (`plain_class`)."""
+        is sure to split alike (`in_re`)."""
         splitter = self.__dict__.get("_splitter")
         if splitter is None:
-            splitter = self.__dict__["_splitter"] = plain_class(self.pattern) or self.pattern
+            splitter = self.__dict__["_splitter"] = in_re(self.pattern) or self.pattern
         return splitter
 
     def _repeated_scan(self, text: str, start: int, end: int):
@@ -105,44 +102,6 @@ class Repetition(Rule):
                     spans.append((k, k + len(key)))
                 k = low.find(key, k + 1)
         return spans
-
-
-# regex's `\s` (Unicode's White_Space) written out: `re`'s `\s` also takes \x1c-\x1f
-WHITE_SPACE = "\t\n\x0b\x0c\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
-
-
-def plain_class(pattern) -> re.Pattern | None:
-    r"""`(C)` or `(C+)` of a regex pattern as a Python `re` pattern matching the same, where C
-    is one character class of single characters and `\s` (`([^\s.!?]+)`, `([的了是])`), not
-    case-insensitive: a set of code points either way. None for any other pattern."""
-    source = pattern.pattern
-    if pattern.flags & regex.IGNORECASE or not source.startswith("([") or not source.endswith(("]+)", "])")):
-        return None
-    plus = source.endswith("]+)")
-    body = source[2:-3] if plus else source[2:-2]
-    negated = body.startswith("^")
-    body = body[negated:]
-    out = []
-    i = 0
-    while i < len(body):
-        ch = body[i]
-        if ch == "\\":
-            escaped = body[i + 1:i + 2]
-            if escaped == "s":
-                out.append(WHITE_SPACE)
-            elif escaped.isascii() and escaped and not escaped.isalnum() and escaped != "_":
-                out.append(re.escape(escaped))
-            else:
-                return None  # \w, \d, \p{..}, \x41...: defined differently, or more to read
-            i += 2
-        elif ch in "[]-^&|~" or not ch.isprintable():
-            return None  # ranges, nested sets, set operations
-        else:
-            out.append(re.escape(ch))
-            i += 1
-    if not out:
-        return None
-    return re.compile("([" + "^" * negated + "".join(out) + "]" + "+" * plus + ")")
 
 
 def _only_space(between: str) -> bool:
@@ -175,10 +134,7 @@ class Capitalization(Rule):
 
     def check(self, ctx, candidates) -> list[Hit]:
         hits = []
-        for segment in ctx.segments:
-            if not self.applies(segment):
-                continue
-            view = self.view(segment)
+        for segment, view in ctx.views(self.targets, self.nfkc):
             for u_start, u_end in units(view.text, self.unit):
                 text = view.text[u_start:u_end]
                 checked = text[len(self.prefix):] if self.prefix and text.startswith(self.prefix) else text
@@ -268,21 +224,18 @@ class Conditional(Rule):
 
     def check(self, ctx, candidates) -> list[Hit]:
         firsts = []  # (segment, view, matches of `first`): without any, `second` need not be looked for
-        for segment in ctx.segments:
-            if self.applies(segment):
-                view = self.view(segment)
-                matches = list(self.first.finditer(view.text))
-                if matches:
-                    firsts.append((segment, view, matches))
+        for segment, view in ctx.views(self.targets, self.nfkc):
+            matches = list(self.first.finditer(view.text))
+            if matches:
+                firsts.append((segment, view, matches))
         if not firsts:
             return []
         defined: set[str] = set()
         present = False
-        for segment in ctx.segments:
-            if self.applies(segment):
-                for match in self.second.finditer(self.view(segment).text):
-                    present = True
-                    defined.update(g for g in match.groups() if g)
+        for _, view in ctx.views(self.targets, self.nfkc):
+            for match in self.second.finditer(view.text):
+                present = True
+                defined.update(g for g in match.groups() if g)
         if present and not self.second_has_group:
             return []
         hits = []
@@ -328,10 +281,7 @@ class Consistency(Rule):
         for segment, start, end, entry in candidates:
             if self.applies(segment) and accept(segment.view(True), start, end, entry):
                 seen.append((order[id(segment)], start, end, entry.data[0], entry.data[1], segment))
-        for segment in ctx.segments:
-            if not self.applies(segment):
-                continue
-            view = self.view(segment)
+        for segment, view in ctx.views(self.targets, self.nfkc):
             for pattern, data, word in self.options.patterns:
                 for s, e, _ in regex_hits(pattern, view, word):
                     seen.append((order[id(segment)], s, e, data[0], data[1], segment))

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 
-from smm.voice.base import Hit, Rule, format_message, longest_first, nested, regex_hits
+from smm.voice.base import Hit, Rule, format_message, in_re, longest_first, nested, regex_hits
 from smm.voice.matcher import Entry, expand
 from smm.voice.text import Normalized, edges_ok, normalize
 
@@ -106,11 +106,8 @@ class TokenRule(Rule):
                 else:
                     bucket[0].append((start, end, entry.data, None))
         if self.tokens.patterns:
-            nfkc = self.nfkc
-            for segment in ctx.segments:
-                if segment.scope not in targets:
-                    continue
-                text = segment.view(nfkc).text
+            for segment, view in ctx.views(targets, self.nfkc):
+                text = view.text
                 found = [(s, e, data, match) for pattern, data, word in self.tokens.patterns
                          for match in pattern.finditer(text) for s, e in [match.span()]
                          if s != e and (not word or edges_ok(text, s, e))]
@@ -242,10 +239,7 @@ class Occurrence(Rule):
 
     def check(self, ctx, candidates) -> list[Hit]:
         hits = []
-        for segment in ctx.segments:
-            if not self.applies(segment):
-                continue
-            view = self.view(segment)
+        for segment, view in ctx.views(self.targets, self.nfkc):
             spans = units(view.text, self.unit)
             if self.max and not self.min:  # each match takes a character: a unit no longer than max has no more
                 spans = [(u_start, u_end) for u_start, u_end in spans if u_end - u_start > self.max]
@@ -265,7 +259,10 @@ class Occurrence(Rule):
 
     def count(self, text: str, start: int, end: int) -> int:
         """Non-empty matches of the token in text[start:end]."""
-        if self.token.groups:  # findall would give the groups, maybe empty in a non-empty match
-            return sum(1 for m in self.token.finditer(text, start, end) if m.end() > m.start())
-        found = self.token.findall(text, start, end)
+        token = self.__dict__.get("_counter")
+        if token is None:  # in Python's re where it matches the same (twice as fast)
+            token = self.__dict__["_counter"] = in_re(self.token) or self.token
+        if token.groups:  # findall would give the groups, maybe empty in a non-empty match
+            return sum(1 for m in token.finditer(text, start, end) if m.end() > m.start())
+        found = token.findall(text, start, end)
         return len(found) - found.count("")
