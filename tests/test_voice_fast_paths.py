@@ -211,3 +211,21 @@ def test_rendered_texts_are_those_of_the_rendered_segments(tmp_path, rules):
         assert [s.text for s in _rendered_segments(segments, rendered)] == [p.text for r in rendered for p in r.parts]
         found = [(d.line, d.message) for d in voice.check_post(item, rendered) if d.rule == "voice.link-domain"]
         assert len(found) == (2 if rendered else 0)
+
+
+# -- exclamation marks counted with str.count first -------------------------------------------------------
+
+@pytest.mark.parametrize("maximum", [0, 1, 2, 3])
+def test_exclamation_marks_as_counted_by_the_pattern(maximum):
+    from smm.voice import social
+
+    rule = social.Builtin("voice.exclamation", "exclamation", "warning", {"max": maximum})
+    bodies = ["", "no marks", "one!", "two!!", "！！", "‼ and !", "a!b！c‼d!", "x`!!!`y", "<!-- c -->!", "[a!](http://x/!)!",
+              "a! <!-- smm-disable voice.exclamation -->b! c!<!-- smm-enable voice.exclamation --> d!"]
+    for body in bodies:
+        segments = [Segment("body", body, "markdown", None), Segment("title", "Title!!!!", "plain", None)]
+        plain = [h for s in segments if s.scope == "body"
+                 for h in social.count_hits(rule, s, social._EXCLAMATION, maximum, "exclamation marks")]
+        found = social.exclamation_hits(rule, segments)
+        assert [(h.segment, h.start, h.end, h.message) for h in found] == \
+            [(h.segment, h.start, h.end, h.message) for h in plain], body

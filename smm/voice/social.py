@@ -29,7 +29,8 @@ _EMOJI = regex.compile(
     r"|(?:(?:\p{Emoji_Presentation}|\p{Extended_Pictographic}\uFE0F)\p{Emoji_Modifier}?"
     r"(?:\u200D\p{Extended_Pictographic}\uFE0F?\p{Emoji_Modifier}?)*)"
 )
-_EXCLAMATION = re.compile(r"[!！‼]")
+_EXCLAMATION_MARKS = "!！‼"
+_EXCLAMATION = re.compile(f"[{_EXCLAMATION_MARKS}]")  # few enough counted with str.count first
 _LATIN_LETTER = r"A-Za-z0-9\u00C0-\u024F"
 
 
@@ -104,9 +105,8 @@ def exclamation_hits(rule: Builtin, segments) -> list[Hit]:
     maximum = int(rule.settings.get("max", 2))
     hits = []
     for segment in segments:
-        if segment.scope == "body":
-            for hit in count_hits(rule, segment, _EXCLAMATION, maximum, "exclamation marks"):
-                hits.append(hit)
+        if segment.scope == "body" and sum(map(segment.prepared.count, _EXCLAMATION_MARKS)) > maximum:
+            hits += count_hits(rule, segment, _EXCLAMATION, maximum, "exclamation marks")
     return hits
 
 
