@@ -41,13 +41,11 @@ def _units_before(text: str, unit: str) -> tuple:
             sentences.append((start, p_end))
         spans = sentences
     trimmed = []
-    for s, e in spans:
-        while s < e and text[s].isspace():
-            s += 1
-        while e > s and text[e - 1].isspace():
-            e -= 1
-        if e > s:
-            trimmed.append((s, e))
+    for s, e in spans:  # spaces trimmed (str.strip: the characters str.isspace takes)
+        piece = text[s:e]
+        if piece.strip():
+            start = s + len(piece) - len(piece.lstrip())
+            trimmed.append((start, s + len(piece.rstrip())))
     return tuple(trimmed)
 
 
