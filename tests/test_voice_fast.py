@@ -411,7 +411,7 @@ def test_banned_domains_in_rendered_parts_as_one_by_one(tmp_path, parts):
 
     rule = social.Builtin("voice.link-domain", "link_domains", "error", {"banned": ["bit.ly", "spam.example"]})
     segments = [Segment("rendered", text, "html", None) for text in parts]
-    found = [(segments.index(h.segment), h.start, h.end, h.message) for h in social.link_hits(rule, _Meta(), [], segments)]
+    found = [(segments.index(h.segment), h.start, h.end, h.message) for h in social.link_hits(rule, _Meta(), [], parts, lambda: segments)]
     expected, seen = [], []  # each part looked at (a link found once is not reported again)
     for i, text in enumerate(parts):
         for s, e, url in urls_in(text):

@@ -194,6 +194,90 @@ def case_blind(pattern: str) -> bool:
     return not escaped
 
 
+# regex's `\s` (Unicode's White_Space) written out: `re`'s `\s` also takes \x1c-\x1f
+WHITE_SPACE = "\t\n\x0b\x0c\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+
+
+def in_re(pattern) -> re.Pattern | None:
+    r"""A compiled regex pattern as a Python `re` pattern (about twice as fast) that matches
+    the same, where that is sure: a sequence of characters and classes of characters (single
+    characters, ranges, `\s`), each maybe with `*`, `+` or `?` but not all of them, maybe in one
+    group around all (`[A-Za-z][A-Za-z'’-]*`, `([^\s.!?]+)`), not ignoring case: sets of code
+    points, matched by the same greedy backtracking in either engine, never empty. None for
+    any other pattern."""
+    source = pattern.pattern
+    if pattern.flags & regex.IGNORECASE:
+        return None
+    grouped = source.startswith("(") and source.endswith(")") and not source.startswith("(?")
+    body = source[1:-1] if grouped else source
+    out = []
+    i = 0
+    while i < len(body):
+        ch = body[i]
+        if ch == "[":
+            end = body.find("]", i + 2)  # `[]…]`: a first `]` is a character; such sets are refused below
+            atom = _plain_set(body[i + 1:end]) if end > 0 else None
+            i = end + 1
+        elif ch == "\\":
+            atom = _plain_escape(body[i + 1:i + 2])
+            i += 2
+        elif ch in ".^$*+?{}()|#" or not ch.isprintable():
+            return None
+        else:
+            atom = re.escape(ch)
+            i += 1
+        if atom is None:
+            return None
+        if body[i:i + 1] in ("*", "+", "?"):
+            if body[i + 1:i + 2] in ("*", "+", "?", "{"):
+                return None  # lazy, possessive
+            atom += body[i]
+            i += 1
+        out.append(atom)
+    if all(atom.endswith(("*", "?")) for atom in out):
+        return None  # it may match nothing, and regex (V0) takes such matches as `re` did before 3.7
+    return re.compile("(" * grouped + "".join(out) + ")" * grouped)
+
+
+def _plain_escape(escaped: str) -> str | None:
+    r"""`\s` or an escaped punctuation mark, as a `re` class or character."""
+    if escaped == "s":
+        return f"[{WHITE_SPACE}]"
+    if escaped and escaped.isascii() and not escaped.isalnum() and escaped != "_":
+        return re.escape(escaped)
+    return None  # \w, \d, \b, \p{..}, \x41...: defined otherwise in re, or more to read
+
+
+def _plain_set(inside: str) -> str | None:
+    r"""The inside of `[…]` of single characters, ranges and `\s` as a `re` class, or None."""
+    negated = inside.startswith("^")
+    inside = inside[negated:]
+    out = []
+    i = 0
+    while i < len(inside):
+        ch = inside[i]
+        if ch == "\\":
+            escaped = inside[i + 1:i + 2]
+            part = WHITE_SPACE if escaped == "s" else _plain_escape(escaped)
+            i += 2
+        elif ch == "-" and 0 < i < len(inside) - 1:
+            if len(out) > 1 and out[-2] == "-" or out[-1].startswith(WHITE_SPACE) or inside[i + 1] in "\\[]-":
+                return None  # only a range between two single characters
+            part = "-"
+            i += 1
+        elif ch in "[]^&|~" or not ch.isprintable():
+            return None  # nested sets, set operations
+        else:
+            part = re.escape(ch)
+            i += 1
+        if part is None:
+            return None
+        out.append(part)
+    if not out:
+        return None
+    return "[" + "^" * negated + "".join(out) + "]"
+
+
 def regex_hits(pattern, view: Normalized, word_edges: bool, start: int = 0, end: int | None = None):
     """(start, end) of each match of a compiled pattern in a view, whole words unless nonword."""
     text = view.text

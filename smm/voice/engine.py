@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import difflib
 from dataclasses import replace
+from operator import attrgetter
 from pathlib import Path
 
 from smm.check.diagnostics import ERROR, WARNING, Diagnostic
@@ -31,6 +32,7 @@ from smm.voice.segments import (
     name_matches,
 )
 from smm.voice.social import BUILTIN_IDS
+from smm.voice.text import Normalized
 from smm.workspace.config import YamlFile
 from smm.workspace.settings import VOICE_FILE
 
@@ -43,6 +45,15 @@ class _Context:
     def __init__(self, post, segments: list[Segment]) -> None:
         self.post = post
         self.segments = segments
+        self._views: dict[tuple, list] = {}
+
+    def views(self, scopes: frozenset, nfkc: bool) -> list[tuple[Segment, Normalized]]:
+        """(segment, its view) of each segment in the scopes, in order: listed once per post
+        for all the rules that read the same scopes."""
+        found = self._views.get((scopes, nfkc))
+        if found is None:
+            found = self._views[(scopes, nfkc)] = [(s, s.view(nfkc)) for s in self.segments if s.scope in scopes]
+        return found
 
 
 class Voice:
@@ -159,6 +170,8 @@ class Voice:
 
     def _directive_problems(self, post, segment: Segment) -> list[Diagnostic]:
         """Warnings for `<!-- smm-disable … -->` comments that turn nothing off."""
+        if "<!--" not in segment.text:
+            return []  # no comment: no switch, none misspelt
         found = []
         for position, _, _, names in segment.directives:
             for name in names or ():
@@ -220,11 +233,10 @@ class Voice:
             hits += social.exclamation_hits(b["exclamation"], segments)
         if "all_caps" in b:
             hits += social.all_caps_hits(b["all_caps"], segments)
-        rendered_segments = None
-        if "link_domains" in b or "disclosure" in b:
-            rendered_segments = _rendered_segments(segments, rendered)
-        if "link_domains" in b:
-            hits += social.link_hits(b["link_domains"], post, segments, rendered_segments)
+        if "link_domains" in b:  # the rendered texts as segments only where one names a banned domain
+            texts = [part.text for result in rendered or () for part in result.parts]
+            hits += social.link_hits(b["link_domains"], post, segments, texts,
+                                     lambda: _rendered_segments(segments, rendered))
         if "disclosure" in b and social.sponsored(post):
             hits += social.disclosure_hits(b["disclosure"], post, _account_texts(post, rendered))
         if "hashtags" in b:
@@ -247,8 +259,8 @@ class Voice:
             key = (line, column, rule.id, message)
             if key not in found:
                 counts[rule.id] = counts.get(rule.id, 0) + 1
-                found[key] = Diagnostic(post.file, line, column, severity, rule.id, message, hint, end)
-        return sorted(found.values())
+                found[key] = Diagnostic.at(post.file, (line, column, end), severity, rule.id, message, hint)
+        return sorted(found.values(), key=_place)  # as Diagnostic's order: file, line, column
 
     # -- the calendar ---------------------------------------------------------------
 
@@ -275,6 +287,9 @@ class Voice:
                 "move a promotional post out of this stretch, or schedule more non-promotional posts in it "
                 f"(promotional: {', '.join(p.id for p in promos)})"))
         return found
+
+
+_place = attrgetter("file", "line", "column")
 
 
 def _disabled_for(post, rule_id: str, off: list[str]) -> bool:

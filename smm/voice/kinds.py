@@ -9,12 +9,13 @@ for matching (`ｕｔｉｌｉｓｅ` is `utilise`) unless the rule says `nfkc: 
 
 from __future__ import annotations
 
+import operator
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
 
-from smm.voice.base import Hit, Rule, format_message, longest_first, nested, regex_hits
+from smm.voice.base import Hit, Rule, format_message, in_re, longest_first, nested, regex_hits
 from smm.voice.matcher import Entry, expand
 from smm.voice.text import Normalized, edges_ok, normalize
 
@@ -28,23 +29,19 @@ def units(text: str, unit: str) -> tuple[tuple[int, int], ...]:
     few texts' are kept, so the rules that count per sentence find them once per text."""
     if unit == "whole":
         return ((0, len(text)),)
-    spans = []
-    start = 0
-    for match in _PARAGRAPH.finditer(text):
-        spans.append((start, match.start()))
-        start = match.end()
-    spans.append((start, len(text)))
+    cuts = [m.span() for m in _PARAGRAPH.finditer(text)]  # (end of a unit, start of the next)
     if unit == "sentence":
-        sentences = []
-        for p_start, p_end in spans:
-            start = p_start
-            for match in _SENTENCE_END.finditer(text, p_start, p_end):
-                sentences.append((start, match.end()))
-                start = match.end()
-            sentences.append((start, p_end))
-        spans = sentences
+        # one scan of the whole text: a sentence's end holds no space, so none is in a
+        # paragraph break, and at a paragraph's end the break's newline is the space after it
+        ends = [(end, end) for end in map(_end, _SENTENCE_END.finditer(text))]
+        if ends:
+            cuts = sorted(cuts + ends)
+    cuts.append((len(text), len(text)))
     trimmed = []
-    for s, e in spans:
+    start = 0
+    for s, next_start in cuts:
+        e = s
+        s, start = start, next_start
         while s < e and text[s].isspace():
             s += 1
         while e > s and text[e - 1].isspace():
@@ -52,6 +49,9 @@ def units(text: str, unit: str) -> tuple[tuple[int, int], ...]:
         if e > s:
             trimmed.append((s, e))
     return tuple(trimmed)
+
+
+_end = operator.methodcaller("end")
 
 
 def accept(view: Normalized, start: int, end: int, entry: Entry) -> bool:
@@ -106,11 +106,8 @@ class TokenRule(Rule):
                 else:
                     bucket[0].append((start, end, entry.data, None))
         if self.tokens.patterns:
-            nfkc = self.nfkc
-            for segment in ctx.segments:
-                if segment.scope not in targets:
-                    continue
-                text = segment.view(nfkc).text
+            for segment, view in ctx.views(targets, self.nfkc):
+                text = view.text
                 found = [(s, e, data, match) for pattern, data, word in self.tokens.patterns
                          for match in pattern.finditer(text) for s, e in [match.span()]
                          if s != e and (not word or edges_ok(text, s, e))]
@@ -154,14 +151,27 @@ class Substitution(TokenRule):
             for start, end, index, match in found:
                 s, e = view.orig(start), view.orig_end(end)
                 observed = segment.text[s:e]
-                options = self.options(index, observed, match)
-                if observed in options or self._in_context(view, start, end, options):
-                    continue
-                shown = self._shown(options)
-                message = format_message(self.message, shown, observed)
-                single = options[0] if len(options) == 1 else None
-                hits.append(Hit(self, segment, s, e, message, single, tuple(options)))
+                said = self._said(index, observed, match)
+                if said is not None:
+                    options, message, single = said
+                    if not self._in_context(view, start, end, options):
+                        hits.append(Hit(self, segment, s, e, message, single, options))
         return hits
+
+    def _said(self, index: int, observed: str, match) -> tuple | None:
+        """(options, message, single replacement) for a match, None where it is already right;
+        kept per swap and observed text, where the options do not depend on the match."""
+        cache = self.__dict__.setdefault("_said_by", {})
+        kept = match is None or self._fixed_options()[index] is not None
+        said = cache.get((index, observed), False) if kept else False
+        if said is False:
+            options = self.options(index, observed, match)
+            said = None if observed in options else (
+                tuple(options), format_message(self.message, self._shown(options), observed),
+                options[0] if len(options) == 1 else None)
+            if kept and len(cache) < 10_000:
+                cache[(index, observed)] = said
+        return said
 
     def options(self, index: int, observed: str, match) -> list[str]:
         fixed = self._fixed_options()[index]
@@ -229,13 +239,11 @@ class Occurrence(Rule):
 
     def check(self, ctx, candidates) -> list[Hit]:
         hits = []
-        for segment in ctx.segments:
-            if not self.applies(segment):
-                continue
-            view = self.view(segment)
-            for u_start, u_end in units(view.text, self.unit):
-                if self.max and not self.min and u_end - u_start <= self.max:
-                    continue  # each match takes a character: there cannot be more than max
+        for segment, view in ctx.views(self.targets, self.nfkc):
+            spans = units(view.text, self.unit)
+            if self.max and not self.min:  # each match takes a character: a unit no longer than max has no more
+                spans = [(u_start, u_end) for u_start, u_end in spans if u_end - u_start > self.max]
+            for u_start, u_end in spans:
                 count = self.count(view.text, u_start, u_end)
                 if self.max and count > self.max:
                     start, end = [m.span() for m in self.token.finditer(view.text, u_start, u_end)
@@ -251,7 +259,10 @@ class Occurrence(Rule):
 
     def count(self, text: str, start: int, end: int) -> int:
         """Non-empty matches of the token in text[start:end]."""
-        if self.token.groups:  # findall would give the groups, maybe empty in a non-empty match
-            return sum(1 for m in self.token.finditer(text, start, end) if m.end() > m.start())
-        found = self.token.findall(text, start, end)
+        token = self.__dict__.get("_counter")
+        if token is None:  # in Python's re where it matches the same (twice as fast)
+            token = self.__dict__["_counter"] = in_re(self.token) or self.token
+        if token.groups:  # findall would give the groups, maybe empty in a non-empty match
+            return sum(1 for m in token.finditer(text, start, end) if m.end() > m.start())
+        found = token.findall(text, start, end)
         return len(found) - found.count("")

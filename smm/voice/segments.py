@@ -209,7 +209,14 @@ class Segment:
     def view(self, nfkc: bool = True) -> Normalized:
         view = self._views[nfkc]
         if view is None:
-            view = self._views[nfkc] = normalize(self.prepared, nfkc)
+            prepared = self.prepared
+            other = self._views[not nfkc]
+            if other is not None and (prepared.isascii() or not nfkc and other._norm_starts is None
+                                      and other.text == prepared):
+                view = other  # NFKC changes nothing here: one view serves both
+            else:
+                view = normalize(prepared, nfkc)
+            self._views[nfkc] = view
         return view
 
     @property
@@ -221,7 +228,8 @@ class Segment:
     def covers_skipped(self, start: int, end: int) -> bool:
         """A match over [start, end) takes in text that was skipped (blanked: a URL, a tag, a
         mention): its spaces are no text of the post, so such a match is none."""
-        return self.prepared[start:end] != self.text[start:end]
+        prepared = self.prepared
+        return prepared is not self.text and prepared[start:end] != self.text[start:end]
 
     @property
     def fixable(self) -> bool:

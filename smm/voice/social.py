@@ -29,7 +29,8 @@ _EMOJI = regex.compile(
     r"|(?:(?:\p{Emoji_Presentation}|\p{Extended_Pictographic}\uFE0F)\p{Emoji_Modifier}?"
     r"(?:\u200D\p{Extended_Pictographic}\uFE0F?\p{Emoji_Modifier}?)*)"
 )
-_EXCLAMATION = re.compile(r"[!！‼]")
+_EXCLAMATION_MARKS = "!！‼"
+_EXCLAMATION = re.compile(f"[{_EXCLAMATION_MARKS}]")  # few enough counted with str.count first
 _LATIN_LETTER = r"A-Za-z0-9\u00C0-\u024F"
 
 
@@ -104,9 +105,8 @@ def exclamation_hits(rule: Builtin, segments) -> list[Hit]:
     maximum = int(rule.settings.get("max", 2))
     hits = []
     for segment in segments:
-        if segment.scope == "body":
-            for hit in count_hits(rule, segment, _EXCLAMATION, maximum, "exclamation marks"):
-                hits.append(hit)
+        if segment.scope == "body" and sum(map(segment.prepared.count, _EXCLAMATION_MARKS)) > maximum:
+            hits += count_hits(rule, segment, _EXCLAMATION, maximum, "exclamation marks")
     return hits
 
 
@@ -181,7 +181,9 @@ def _host(url: str) -> str | None:
     return parts.hostname if parts else None
 
 
-def link_hits(rule: Builtin, post, segments, rendered_texts) -> list[Hit]:
+def link_hits(rule: Builtin, post, segments, rendered_texts: list[str], rendered_segments) -> list[Hit]:
+    """Links to a banned domain in the post's texts, its `link` fields and what each account
+    receives (rendered_texts; rendered_segments() gives them as segments, in the same order)."""
     banned = [str(d).lower().strip(".") for d in rule.settings.get("banned") or []]
     if not banned:
         return []
@@ -212,7 +214,7 @@ def link_hits(rule: Builtin, post, segments, rendered_texts) -> list[Hit]:
             add(None, 0, 0, value, path)
     # templates may add links the sources do not have; one look for a banned name in them all first
     # (each text's lowercase is in that of them all joined, which has a name where one of them has)
-    for segment in rendered_texts if named("\0".join(s.text for s in rendered_texts)) else ():
+    for segment in rendered_segments() if named("\0".join(rendered_texts)) else ():
         for start, end, url in find_urls(segment.text) if named(segment.text) else ():
             if not any(url.startswith(s) or s.startswith(url.split("?")[0]) for s in seen):
                 add(segment, start, end, url)
