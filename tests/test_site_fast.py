@@ -30,14 +30,15 @@ from smm.content.tokens import HASHTAG, MENTION, URL
 from smm.data.jobs import published_jobs
 from smm.render import cards
 from smm.render import htmlfeed
-from smm.render.cards import _PLAIN_TOKENS, rich_text
+from smm.render.cards import plain_tokens, rich_text
 from smm.report.load import Metrics
 from smm.site import output, reports
 from smm.workspace.repo import load_repo
 
 PLAIN_TOKENS = re.compile(rf"(?P<url>{URL.pattern})|(?P<tag>{HASHTAG.pattern})|(?P<mention>(?<![\w@/]){MENTION.pattern})")
 PIECES = ["#", "@", "h", "http://", "https://x.example/a_(b)", "&#39;", "&", "/", "a", "中", "话题", " ", "\n", ".",
-          "-", "_", "{", "}", "@{name}", "#tag", "@me@example.social", "x@y.z", "（", "」", "1"]
+          "-", "_", "{", "}", "@{name}", "#tag", "@me@example.social", "x@y.z", "（", "」", "1", "?u=", "#x", "ttp", ":",
+          "https://x.example/#a@b", "😀", "\x00"]
 
 
 def _generated(count: int, seed: int = 19) -> list[str]:
@@ -48,10 +49,14 @@ def _generated(count: int, seed: int = 19) -> list[str]:
 @pytest.mark.parametrize("text", [
     "#tag at the start", "a#b not a tag", "##double", "&#39;s not a tag", "@me @you", "a@b.example mail", "/@path",
     "@@twice", "@{handle} resolved later", "https://x.example/#frag and #real", "中文#话题 and #话题", "@user@example.social.",
-    "http://x.example/@user", "#", "@", "", "h", "trailing @", *_generated(400)])
+    "http://x.example/@user", "#", "@", "", "h", "trailing @", "#xhttp://a.example/?u=http://b.example #y",
+    "@mehttp://a.example/http://b.example", "https://a.example/#tag#tag2 #tag3", "https://a.example/@x@y.z @z",
+    "#a#b#c", "@a@b@c", "#tag@me@example.social http://x", "http://http://x.example", *_generated(1500)])
 def test_card_tokens_are_the_shared_patterns(text):
-    fast = [(m.span(), m.lastgroup) for m in _PLAIN_TOKENS.finditer(text)]
+    """The three patterns searched alone and merged find what their one alternation finds."""
+    fast = [((start, end), kind) for start, end, kind, _ in plain_tokens(text)]
     assert fast == [(m.span(), m.lastgroup) for m in PLAIN_TOKENS.finditer(text)]
+    assert [token for *_, token in plain_tokens(text)] == [m.group() for m in PLAIN_TOKENS.finditer(text)]
     assert rich_text(text, "mastodon").count('class="tag"') == sum(kind == "tag" for _, kind in fast)
 
 

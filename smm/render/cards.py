@@ -30,10 +30,27 @@ def fits(rendered: Rendered) -> bool:
     return not any(d.is_error for d in rendered.diagnostics)
 
 
-# Each branch starts with its literal (`h`, `#`, `@`), its look-behind after it: the search then skips
-# every other character at once (tests/test_site_fast.py: the same matches as HASHTAG and MENTION).
-_PLAIN_TOKENS = re.compile(rf"(?P<url>{URL.pattern})|(?P<tag>#(?<!{NOT_BEFORE_HASHTAG}#)\w+)"
-                           rf"|(?P<mention>@(?<![\w@/]@){MENTION.pattern.removeprefix('@')})")
+# Links, hashtags and mentions: each pattern alone (its literal first: `re` skips to it at once), the
+# matches merged as one alternation of the three finds them (tests/test_cards_fast.py: the same spans)
+_TOKENS = (("url", URL), ("tag", re.compile(rf"#(?<!{NOT_BEFORE_HASHTAG}#)\w+")),
+           ("mention", re.compile(rf"@(?<![\w@/]@){MENTION.pattern.removeprefix('@')}")))
+
+
+def plain_tokens(text: str) -> list[tuple[int, int, str, str]]:
+    """(start, end, kind, token) of each link, hashtag and mention in the text, left to right, none
+    overlapping: what `(?P<url>URL)|(?P<tag>HASHTAG)|(?P<mention>MENTION)` finds (no two start alike)."""
+    heads = [[pattern.search(text), kind, pattern] for kind, pattern in _TOKENS]
+    spans: list[tuple[int, int, str, str]] = []
+    while True:
+        found = [head for head in heads if head[0] is not None]
+        if not found:
+            return spans
+        match, kind, _ = min(found, key=lambda head: head[0].start())
+        spans.append((match.start(), match.end(), kind, match.group()))
+        end = match.end()
+        for head in found:  # a token starting inside this one: search again after it
+            if head[0].start() < end:
+                head[0] = head[2].search(text, end)
 
 
 class Images:
@@ -85,6 +102,7 @@ _BLOCK_TAGS = {"p", "pre", "blockquote", "ul", "ol", "li", "h1", "h2", "h3", "h4
 _INLINE_TAGS = {"a", "b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "code", "span", "br", "sub", "sup",
                 "mark", "small", "abbr", "q", "cite", "kbd", "tg-spoiler", "tg-emoji"}
 _VOID_TAGS = {"br", "hr"}
+_LINK_SCHEMES = ("http://", "https://", "mailto:")  # a link the cards keep; any other is shown as text
 
 
 class _AllowList(HTMLParser):
@@ -127,7 +145,7 @@ class _AllowList(HTMLParser):
         name, extra = tag, ""
         if tag == "a":
             href = (values.get("href") or "").strip()
-            if href.lower().startswith(("http://", "https://", "mailto:")):
+            if href.lower().startswith(_LINK_SCHEMES):
                 extra = f' href="{html.escape(href)}"'
             elif href:
                 self._raw(f'href="{href}"', "a href")
@@ -192,9 +210,52 @@ def safe_html(markup: str, allowed: set[str] = _BLOCK_TAGS | _INLINE_TAGS, linki
     kept (the page's Content-Security-Policy still fetches nothing they name); with `images`, an
     image of a repository file is shown.
     """
+    if not linkify and (kept := _kept_as_written(markup, allowed, styles)) is not None:
+        return kept, []
     parser = _AllowList(allowed, linkify, styles, images)
     htmlfeed.feed(parser, markup, allowed | {"img"})  # refused tags are shown as written: html.parser's text
     return parser.result(), parser.refused
+
+
+# Text whose characters and references (`&amp;`, `&lt;`, `&gt;`) `_AllowList` writes back as they are, then
+# a start tag (lower case, at most one double-quoted `style` or `href` attribute with no `<`, `>`, `"` and no
+# reference but `&amp;`), an end tag, or the end of the markup: the HTML smm's renderer writes
+_KEPT_PIECE = re.compile(r'([^<>&]*(?:&(?:amp|lt|gt);[^<>&]*)*)'
+                         r'(?:<(?:([a-z][a-z0-9]*)(?: (style|href)="([^<>&"]*(?:&amp;[^<>&"]*)*)")?|/([a-z][a-z0-9]*))>|\Z)')
+_NOT_KEPT = frozenset({"img", "span", "tg-spoiler", "tg-emoji"})  # tags `_AllowList` writes otherwise
+
+
+def _kept_as_written(markup: str, allowed: set[str], styles: bool) -> str | None:
+    """What `_AllowList` (without `linkify`) makes of markup that is only text it keeps and allowed tags
+    closed in order (`<a>` with a kept link), with nothing refused; None: anything else (its parser decides)."""
+    out: list[str] = []
+    open_tags: list[str] = []
+    position = 0
+    while piece := _KEPT_PIECE.match(markup, position):
+        text, name, attribute, value, end_name = piece.groups()
+        out.append(text)
+        position = piece.end()
+        if end_name is not None:
+            if not open_tags or open_tags[-1] != end_name:
+                return None
+            out.append(f"</{open_tags.pop()}>")
+        elif name is not None:
+            if name not in allowed or name in _NOT_KEPT:
+                return None
+            value = html.unescape(value) if value else value
+            if name == "a":
+                href = (value or "").strip()
+                if attribute != "href" or not href.lower().startswith(_LINK_SCHEMES):
+                    return None
+                out.append(f'<a href="{html.escape(href)}">')
+            else:
+                out.append(f'<{name} style="{html.escape(value)}">' if styles and attribute == "style" and value
+                           else f"<{name}>")
+            if name not in _VOID_TAGS:
+                open_tags.append(name)
+        else:  # the end of the markup
+            return "".join(out) + "".join(f"</{name}>" for name in reversed(open_tags))
+    return None
 
 
 # -- plain text: escaped, with links, hashtags and mentions shown as the network shows them --------
@@ -246,7 +307,7 @@ def _chars_before(text: str):
     `len(data[:offset].decode("utf-8", "ignore"))` counts them (a negative offset from the end), in
     a search of each character's end (decoding the text before each facet was quadratic)."""
     size = len(text.encode("utf-8"))
-    ends = None if len(text) == size else list(itertools.accumulate(len(c.encode("utf-8")) for c in text))
+    ends = None if len(text) == size else list(itertools.accumulate(map(len, map(str.encode, text))))
 
     def chars_before(offset: int) -> int:
         if not isinstance(offset, int):
@@ -262,7 +323,7 @@ def rich_text(text: str, platform: str, facets=()) -> str:
     if facets:
         spans = _spans_from_facets(text, facets)
     else:
-        spans = [(m.start(), m.end(), m.lastgroup, m.group()) for m in _PLAIN_TOKENS.finditer(text)]
+        spans = plain_tokens(text)
     out, position = [], 0
     for start, end, kind, target in spans:
         out.append(e(text[position:start]))
