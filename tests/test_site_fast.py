@@ -402,3 +402,41 @@ def test_plain_digest_tells_values_apart_as_digest_does(seed):
 @pytest.mark.parametrize("value", [datetime(2026, 1, 1), {"a": ("x", Markup("<b>"))}, (object,), [Path("x")]])
 def test_plain_digest_of_other_values_is_their_digest(value):
     assert output.plain_digest(value) == output.digest(value)
+
+
+@pytest.mark.parametrize("change,renderer", [
+    ("nothing", False),
+    ("the clock an hour on", False),  # the rolling reports and the home page again, no post page
+    ("a post's text", True),
+])
+def test_a_build_imports_the_renderer_only_when_a_post_page_is_made(tmp_path, change, renderer):
+    """The cards need no renderer to be imported (Markdown and every converter): a build that makes
+    no post page again imports none of it, and writes what a build from nothing writes."""
+    import os
+    import subprocess
+
+    for name in ("brand", "content", "data"):
+        shutil.copytree(ROOT / name, tmp_path / name)
+    shutil.copy(ROOT / "platforms.yml", tmp_path / "platforms.yml")
+    script = ("import json, sys\nfrom smm.cli import cli\ntry:\n    cli(sys.argv[1:])\nexcept SystemExit:\n    pass\n"
+              "print(json.dumps(sorted(sys.modules)), file=sys.stderr)")
+
+    def build(now: str, out: str = "_site", cache: str = "kept") -> set[str]:
+        done = subprocess.run([sys.executable, "-c", script, "site", "build", "--now", now, "--out", out], cwd=tmp_path,
+                              env={**os.environ, "SMM_CACHE_DIR": str(tmp_path.parent / f"{tmp_path.name}-{cache}")},
+                              capture_output=True, check=True)
+        return set(json.loads(done.stderr.decode().splitlines()[-1]))
+
+    assert {"markdown", "smm.render.rendered"} <= build(NOW)
+    now = NOW
+    if change == "the clock an hour on":
+        now = (datetime.fromisoformat(NOW) + timedelta(hours=1)).isoformat()
+    elif change == "a post's text":
+        post = sorted((tmp_path / "content").rglob("*.md"))[3]
+        post.write_text(post.read_text(encoding="utf-8") + "\nOne more line.\n", encoding="utf-8")
+    imported = build(now)
+    assert ("markdown" in imported, "smm.render.rendered" in imported) == (renderer, renderer)
+    build(now, "fresh", "fresh")
+    kept, fresh = tmp_path / "_site", tmp_path / "fresh"
+    assert sorted(p.relative_to(kept) for p in kept.rglob("*") if p.is_file()) == \
+        sorted(p.relative_to(fresh) for p in fresh.rglob("*") if p.is_file())

@@ -38,8 +38,7 @@ def registry() -> dict[str, type[Platform]]:
 
 def registered(classes) -> dict[str, type[Platform]]:
     """{name: class} of (where, class) pairs; a ConfigError names a clash or a broken declaration."""
-    from smm.platforms.base import Platform
-    from smm.render.markup import FLAVORS
+    from smm.platforms.base import FLAVORS, Platform  # not from smm.render.markup: no Markdown to list platforms
 
     found: dict[str, type[Platform]] = {}
     where: dict[str, str] = {}

@@ -100,6 +100,9 @@ from smm.platforms.rules import (  # noqa: F401
 )
 from smm.render import counting
 
+# the text flavors smm.render.markup writes (a platform's `markup`); article: HTML with tables, code, footnotes
+FLAVORS = ("plain", "html", "article", "telegram", "slack", "discord")
+
 log = logging.getLogger(__name__)
 UNSET = "is not set"
 

@@ -26,7 +26,6 @@ from zoneinfo import ZoneInfo
 
 from smm.render.article import attribute, image_sources
 from smm.errors import AuthError, NotSupported, PlatformError, RateLimited, Rejected, TransientError
-from smm.render.markup import is_local_image
 from smm.platforms import http
 from smm.platforms.base import Display, Incoming, Lookup, MediaRules, Metrics, Outgoing, Platform, PublishResult, Readiness, \
     secret_option
@@ -232,6 +231,8 @@ class WeChat(Platform):
 
     def with_uploaded_images(self, content: str) -> str:
         """The body with each repository image uploaded and its `src` replaced by WeChat's URL."""
+        from smm.render.markup import is_local_image  # (Markdown is not imported to list the platforms)
+
         for source in dict.fromkeys(s for s in image_sources(content) if is_local_image(s)):
             if self.root is None:
                 raise Rejected(f"image {source}: no repository to read it from")

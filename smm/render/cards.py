@@ -13,14 +13,17 @@ import itertools
 import re
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from smm.content.media import inspect
 from smm.content.tokens import MENTION, NOT_BEFORE_HASHTAG, URL
 from smm.pages import visible
 from smm.platforms import platform_class, registry
 from smm.render import htmlfeed
-from smm.render.rendered import Rendered
 from smm.workspace.files import inside, open_regular
+
+if TYPE_CHECKING:  # the renderer itself (Markdown and all) is not needed to draw a card
+    from smm.render.rendered import Rendered
 
 _INLINE_IMAGE_BYTES = 512 * 1024
 NO_ALT = "no alt text"  # a picture's name when its alt text is missing or blank

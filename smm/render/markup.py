@@ -21,6 +21,7 @@ from markdown.util import Registry
 
 from smm.content.comments import strip_comments
 from smm.content.links import leaves_safely
+from smm.platforms.base import FLAVORS  # noqa: F401  (the flavors written here, declared with the platform contract)
 from smm.render import htmlfeed, quickmark
 
 # A `#tag` that opens a block: at a line's start, or after the list markers and quote marks before it there
@@ -35,8 +36,6 @@ _ARTICLE_SYNTAX = re.compile(r"```|~~~|\||\[\^|!\[")
 # in white space first (tabs, CR, NUL, STX and ETX, white space but spaces and newlines); our own stand-ins
 _NEEDS_MARKDOWN = re.compile(r"[*_`\[\]<>\\\x00\x02\x03\ufdd0\ufdd1]|^\s*(?:[-+]|\d+[.)])\s|^\s*>|^ {4}|^\s*#|^ *[-=][-= ]*$"
                              r"|&(?:#|\w+;)|[^\S \n]", re.MULTILINE)
-
-FLAVORS = ("plain", "html", "article", "telegram", "slack", "discord")  # article: HTML with tables, code, footnotes
 
 # -- links: only http(s) and mailto leave the repository -----------------------------------
 
