@@ -29,9 +29,10 @@ def test_never_twice_never_lost_under_kills_faults_and_overlapping_runners():
     seed = random.randrange(10**6)
     result = subprocess.run([sys.executable, str(ROOT / "tests/campaign/never_twice.py"), "--runs", str(RUNS),
                              "--seed", str(seed), "--json"], capture_output=True, text=True, timeout=900)
-    assert result.stdout.strip(), result.stderr[-3000:]
+    assert result.stdout.strip(), f"seed {seed}: " + result.stderr[-3000:]
     tally = json.loads(result.stdout.strip().splitlines()[-1])
-    problems = result.stderr[-3000:]
+    problems = (f"seed {seed} (again: tests/campaign/never_twice.py --runs {RUNS} --seed {seed})\n"
+                + result.stderr[-3000:])  # a failure is reproducible from its seed
     assert (tally.get("posts twice"), tally.get("lost"), tally.get("claimed by two records", 0)) == (0, 0, 0), problems
     assert tally.get("wrong text", 0) == tally.get("broken thread", 0) == 0, problems
     assert tally.get("internal errors (bugs)", 0) == tally.get("runs that crashed (exit 3)", 0) == 0, problems
