@@ -31,8 +31,8 @@ def test_never_twice_never_lost_under_kills_faults_and_overlapping_runners():
                              "--seed", str(seed), "--json"], capture_output=True, text=True, timeout=900)
     assert result.stdout.strip(), f"seed {seed}: " + result.stderr[-3000:]
     tally = json.loads(result.stdout.strip().splitlines()[-1])
-    problems = (f"seed {seed} (again: tests/campaign/never_twice.py --runs {RUNS} --seed {seed})\n"
-                + result.stderr[-3000:])  # a failure is reproducible from its seed
+    problems = (f"seed {seed} (again: tests/campaign/never_twice.py --runs {RUNS} --seed {seed})\n{tally}\n"
+                + result.stderr[-3000:])  # the seed replays the choices, not the timings
     assert (tally.get("posts twice"), tally.get("lost"), tally.get("claimed by two records", 0)) == (0, 0, 0), problems
     assert tally.get("wrong text", 0) == tally.get("broken thread", 0) == 0, problems
     assert tally.get("internal errors (bugs)", 0) == tally.get("runs that crashed (exit 3)", 0) == 0, problems

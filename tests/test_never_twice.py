@@ -223,6 +223,30 @@ def test_a_call_that_may_still_take_effect_is_waited_for(repo):
     assert sleeps == [20.0] and len(posts(root)) == 1
 
 
+@pytest.mark.parametrize("faults,acts_during", [
+    (["timeout"], 0),  # within settle: found by the wait
+    (["timeout"], 1),  # later than settle, during the back-off: found before the call again
+    (["timeout", "timeout"], 2),  # the second call, within settle
+    (["timeout", "timeout"], 3),  # the first or second call, landing during the second back-off
+    (["timeout"], None),  # never landed: sent again, once
+])
+def test_a_lost_call_landing_later_than_settle_is_found_before_sending_again(repo, faults, acts_during):
+    """A network slower than its `settle` (a loaded server, a slow proxy) must not make a retry a
+    second post: each retry looks once more for every call of this run whose answer was lost."""
+    root = repo({"a.md": due("Hello")}, faults=faults)
+    sleeps = []
+
+    def server_acts(seconds):
+        if len(sleeps) == acts_during:
+            add_post(root, "Hello", datetime.now(timezone.utc))
+        sleeps.append(seconds)
+
+    publisher = Publisher(load_repo(root), NOW, {}, sleep=server_acts, platform_for=settling(1.0))
+    assert [j.state for j in publisher.run().jobs] == ["published"]
+    assert len(posts(root)) == 1 and record(root, "a")["remote_id"] == posts(root)[0]["id"]
+    assert sleeps.count(1.0) == len(faults)  # each lost call was waited for, once
+
+
 def test_a_call_that_may_still_take_effect_longer_is_left_to_the_next_run(repo):
     slow = settling(600.0)
     root = repo({"a.md": due("Hello")}, faults=["timeout"])

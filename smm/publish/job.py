@@ -279,9 +279,14 @@ class JobSender:
     def call(self, adapter: Platform, outgoing: Outgoing, key: str, platform: type[Platform]) -> PublishResult:
         """One part, retried within the run while the network certainly did not act (bounded)."""
         waited = 0.0
+        unknown_since: datetime | None = None  # the first of this run's calls whose answer was lost
         for attempt in range(1, TRIES_PER_RUN + 1):
             if self.until is not None and not platform.in_repository and self.wall() >= self.until:
                 raise _Pending("this run's claim ran out before the call: left to the next run")
+            if unknown_since is not None:  # a lost call may have landed later than `settle`: look once more
+                found = self.reconcile(adapter, outgoing, key, self._own_calls(outgoing, unknown_since, platform), 0)
+                if found is not None:
+                    return found
             sent_at = self.wall()
             try:
                 return adapter.publish(outgoing, idempotency_key=key)
@@ -292,9 +297,9 @@ class JobSender:
             except TransientError as exc:
                 if exc.outcome_unknown:  # look before trying again; wait for it to settle if the run may
                     log.info("%s → %s: %s", outgoing.post_id, outgoing.account, exc.message)
-                    lookup = Lookup((outgoing,), sent_at - SKEW, self.wall() + timedelta(seconds=platform.settle) + SKEW,
-                                    self.store.owned(outgoing.account, outgoing.post_id))
-                    found = self.reconcile(adapter, outgoing, key, lookup, platform.settle, MAX_WAIT - waited)
+                    unknown_since = unknown_since or sent_at
+                    found = self.reconcile(adapter, outgoing, key, self._own_calls(outgoing, sent_at, platform),
+                                           platform.settle, MAX_WAIT - waited)
                     if found is not None:
                         return found
                     waited += platform.settle
@@ -305,6 +310,11 @@ class JobSender:
             self.sleep(wait)
             waited += wait
         raise AssertionError("unreachable")
+
+    def _own_calls(self, outgoing: Outgoing, sent_at: datetime, platform: type[Platform]) -> Lookup:
+        """What find() may match for this run's own calls of the part, sent from `sent_at` on."""
+        return Lookup((outgoing,), sent_at - SKEW, self.wall() + timedelta(seconds=platform.settle) + SKEW,
+                      self.store.owned(outgoing.account, outgoing.post_id))
 
     def _failed(self, job: Job, record: dict, exc: SmmError, retryable: bool) -> JobResult:
         # Rate limits and credentials are not the post's fault: they never use up its retries.

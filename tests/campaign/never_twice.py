@@ -288,7 +288,8 @@ class Lane:
     def verify(self) -> dict:
         git(self.editor, "pull", "-q", "--rebase")
         on_network = self.network.posts(self.who)
-        owned: dict[str, str] = {}
+        owned: dict[str, str] = {}  # remote id → post
+        owners: dict[str, list[str]] = {}  # post → remote ids
         tally = Counter()
         for post, bodies in self.texts.items():
             record = json.loads((self.editor / f"data/published/{post}.json").read_text())["accounts"] \
@@ -311,6 +312,7 @@ class Lane:
                         tally["claimed by two records"] += 1
                         print(f"claimed by two records: {remote_id} by {owned[remote_id]} and {post}", file=sys.stderr)
                     owned[remote_id] = post
+                    owners.setdefault(post, []).append(remote_id)
                     shown = on_network.get(remote_id)
                     if shown is None:
                         tally["lost"] += 1
@@ -322,7 +324,10 @@ class Lane:
                         tally["broken thread"] += 1
         twice = [i for i in on_network if i not in owned]
         for remote_id in twice:
-            print(f"twice: {remote_id} {on_network[remote_id]['text'][:60]!r} is owned by no record", file=sys.stderr)
+            shown = on_network[remote_id]["text"]
+            whose = {post: owners.get(post) for post, bodies in self.texts.items() if any(_same(shown, b) for b in bodies)}
+            print(f"twice: {remote_id} {shown[:60]!r} is owned by no record; posts that had this text, and the "
+                  f"status each record owns: {whose}", file=sys.stderr)
         tally["posts twice"] = len(twice)
         tally["network posts"] = len(on_network)
         feed = json.loads((self.editor / "data/feed/feed.json").read_text())["items"] \
@@ -430,6 +435,7 @@ def campaign(runs: int, seed: int, networks: list[str], lanes_per_network: int) 
             state = network.disarm()
             fired.update({f"fired {k}": v for k, v in state["fired"].items()})
             fired["Idempotency-Key headers stripped"] += state["stripped"]
+            fired["slowest late forward (ms)"] = max(fired["slowest late forward (ms)"], state["slowest_late_ms"])
         finish(lanes)
         tally = Counter()
         for lane in lanes:

@@ -7,7 +7,8 @@ prints `PORT <n>` once it listens. Every request goes to the upstream without it
 cannot lean on the server's key. Faults are armed through the proxy itself:
 
     POST   /_proxy/faults  {"method": "POST", "path": "/api/v1/statuses", "effect": "status", "status": 503, "count": 1}
-    GET    /_proxy/faults  the armed faults, and what fired (`fired`), and how many keys were stripped
+    GET    /_proxy/faults  the armed faults, what fired (`fired`), how many keys were stripped, and
+                           the slowest late forward (`slowest_late_ms`, from the 504 to the server's answer)
     DELETE /_proxy/faults  disarm all
 
 Effects, each applied after the server has acted (the upstream's own /api/v1/_mock/faults act before):
@@ -33,7 +34,7 @@ from urllib.parse import urlsplit
 
 HOP = {"connection", "keep-alive", "transfer-encoding", "te", "trailer", "upgrade", "proxy-connection", "content-length"}
 LOCK = threading.Lock()
-STATE = {"faults": [], "fired": {}, "stripped": 0, "forwarded": 0}
+STATE = {"faults": [], "fired": {}, "stripped": 0, "forwarded": 0, "slowest_late_ms": 0}
 
 
 def take_fault(method: str, path: str) -> dict | None:
@@ -90,6 +91,15 @@ class Proxy(BaseHTTPRequestHandler):
         finally:
             connection.close()
 
+    def _late(self, body: bytes, delay: float) -> None:
+        """Forward `delay` seconds on; how long after the answer the server had acted is kept
+        (`slowest_late_ms`): a loaded machine can make it later than smm's `settle` assumes."""
+        answered = time.monotonic()
+        time.sleep(delay)
+        self._forward(body)
+        with LOCK:
+            STATE["slowest_late_ms"] = max(STATE["slowest_late_ms"], round((time.monotonic() - answered) * 1000))
+
     def _handle(self) -> None:
         body = self._body()
         path = urlsplit(self.path).path
@@ -98,8 +108,7 @@ class Proxy(BaseHTTPRequestHandler):
         fault = take_fault(self.command, path)
         if fault and fault["effect"] == "late":
             self._answer(504, b'{"error": "Gateway Timeout"}', [("Content-Type", "application/json")])
-            delay = fault.get("delay_ms", 500) / 1000
-            threading.Thread(target=lambda: (time.sleep(delay), self._forward(body)), daemon=True).start()
+            threading.Thread(target=self._late, args=(body, fault.get("delay_ms", 500) / 1000), daemon=True).start()
             return
         status, answer, headers = self._forward(body)
         if fault and fault["effect"] == "drop":
