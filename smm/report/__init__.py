@@ -18,6 +18,7 @@ from __future__ import annotations
 import bisect
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta, tzinfo
+from functools import cached_property
 
 from smm import output
 from smm.content.derived import base_id, reshare_of
@@ -116,11 +117,16 @@ class History:
     cache), called when the jobs are first needed; `language`: page_language(), when known."""
 
     def __init__(self, repo, jobs=None, language: str | None = None) -> None:
-        self.posts = {p.id: p for p in repo.posts}
+        self._all_posts = repo.posts
+        self._places: dict[str, list[int]] | None = None
         self.language = page_language(repo.brand, repo.posts) if language is None else language
         self._jobs = jobs or (lambda: history_jobs(repo))
         self._moments: list | None = None
         self._upto: dict = {}  # (end, metrics) → what each report up to `end` reads (several periods end now)
+
+    @cached_property
+    def posts(self) -> dict:
+        return {p.id: p for p in self._all_posts}
 
     @property
     def jobs(self) -> list[tuple]:
@@ -150,6 +156,14 @@ class History:
         """What upto(end, metrics, ...) reads (as a build before read it, for an end it holds for)."""
         self._upto[("read", end, metrics)] = value
 
+    def posts_of(self, ids: set[str]) -> list:
+        """The posts of these ids, in the repository's order."""
+        if self._places is None:
+            self._places = {}
+            for index, post in enumerate(self._all_posts):
+                self._places.setdefault(post.id, []).append(index)
+        return [self._all_posts[i] for i in sorted(i for post_id in ids for i in self._places.get(post_id, ()))]
+
     def before(self, end: datetime) -> list[tuple]:
         """The jobs that went out before `end` (they are sorted by that moment first)."""
         return self.jobs[:bisect.bisect_left(self.moments, end)]
@@ -167,15 +181,6 @@ def history_jobs(repo) -> list[tuple]:
         found.append((job.post_id, title, job.account, options.platform if options else None, job.published_at,
                       pillar, campaign, job.url, audience))
     return found
-
-
-def history_inputs(repo) -> list[tuple]:
-    """What history_jobs() reads of the posts, besides the records and the accounts' platforms:
-    for each id a record names and its post's (a re-share's, a comment's), its post's publish_at
-    and shown_of()."""
-    posts = {p.id: p for p in repo.posts}
-    ids = sorted({i for post_id in repo.records for i in (post_id, base_id(post_id))})
-    return [(i, str(posts[i].publish_at), shown_of(posts[i])) if i in posts else (i,) for i in ids]
 
 
 def entries(repo, snapshots: dict, followers: dict, end: datetime, history: History | None = None
@@ -209,16 +214,20 @@ def build(repo, start: datetime, end: datetime, now: datetime, metrics=None, his
                 kpis.best_times(measured, tz), persona_best_times(repo.personas, measured, tz))
 
     collected, followers, history, best, persona_best = shared.upto(end, metrics, upto)
-    goals = shared.upto(end, metrics, lambda: [evaluate(g, Context(followers, history, tz), end) for g in repo.goals],
-                        "goals")
-    period = [e for e in history if e.published_at >= start]
+    goals = shared.upto(end, metrics, lambda: _goals(repo.goals, Context(followers, history, tz), end), "goals")
+    first = bisect.bisect_left(history, start, key=lambda e: e.published_at)  # in the order they went out
+    period = history[first:]
+    made = shared.upto(end, metrics, lambda: [None] * len(history), "items")  # kpis.item() of each entry, once
+    for i in range(first, len(history)):
+        if made[i] is None:
+            made[i] = kpis.item(history[i], tz)
     accounts, follower_series = _accounts(repo, period, followers, start, end)
 
     published_ids = {e.post_id for e in period}
     by_id = shared.posts
     reshared = {e.post_id: replace(by_id[reshare_of(e.post_id)], id=e.post_id, publish_at=e.published_at)
                 for e in reversed(period) if reshare_of(e.post_id) in by_id}  # as its post would, when it first went out
-    published_posts = [p for p in repo.posts if p.id in published_ids] + list(reshared.values())
+    published_posts = shared.posts_of(published_ids) + list(reshared.values())
     planned = kpis.planned_slots(repo.calendar, tz, start, end)
     missed = gaps(repo.calendar, published_posts, tz, start, end)
     filled = planned - len(missed)
@@ -234,7 +243,7 @@ def build(repo, start: datetime, end: datetime, now: datetime, metrics=None, his
         "bottom": [kpis.item(e, tz) for e in bottom],
         "by_campaign": kpis.groups(period, "campaign"),
         "by_pillar": kpis.groups(period, "pillar"),
-        "items": [kpis.item(e, tz) for e in period],
+        "items": made[first:],
     }
 
     problems = repo.settings.found["goals"]
@@ -256,6 +265,10 @@ def build(repo, start: datetime, end: datetime, now: datetime, metrics=None, his
     listened, charts = _listening(repo, period, followers, start, end)
     data.update(listened)
     return Report(data, brand_name(repo), {"followers": follower_series, **charts}, warnings, shared.language)
+
+
+def _goals(goals: list[dict], context: Context, end: datetime) -> list[dict]:
+    return [evaluate(g, context, end) for g in goals]
 
 
 def _listening(repo, period: list[MeasuredPost], followers: dict, start: datetime, end: datetime) -> tuple[dict, dict]:

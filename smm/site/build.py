@@ -67,24 +67,26 @@ def _build(repo, out: Path, now: datetime, base_url: str | None) -> Built:
 
     repo, in_conflict = _without_conflicts(repo)
     tz = repo.config.timezone
-    lang = page_language(repo.brand, repo.posts)
+    listing = posts.listing(repo.posts)
+    lang = page_language(repo.brand, repo.posts, [row[-1] for row in listing])  # (its first language)
     site = Site(brand_name(repo), lang, catalogue(lang), base_url, now.astimezone(tz).strftime("%Y-%m-%d %H:%M %Z"))
     settings = settings_digest(repo, lang, base_url)
     folder = SiteFolder(repo.root, out)
     folder.page("assets/site.css", digest(settings, "css"), stylesheet)
     folder.page("assets/search.js", digest(settings, "js"), _search_script)
     files = reports.data_files(repo.root)
-    state = reports.data_state(repo, files)
+    shown = plain_digest(reports.shown_posts(repo))
+    state = reports.data_state(repo, files, shown)
     from smm.report.load import Metrics
 
     metrics = Metrics(repo.root, now)
-    history_key = reports.history_key(repo, settings, files)
-    readings = reports.Readings(repo.root, reports.readings_key(history_key, files), now)
-    history = cache(lambda: _history(repo, history_key, lang, readings, metrics))
+    history_key = cache(lambda: reports.history_key(settings, files, shown))
+    readings = reports.Readings(repo.root, lambda: reports.readings_key(history_key(), files), now)
+    history = cache(lambda: _history(repo, history_key(), lang, readings, metrics))
     report_for = cache(lambda period: _report(repo, period, now, metrics, history()))
     newest = cache(lambda table: _newest(repo.root, table))  # read once a build
 
-    listed = plain_digest(posts.listing(repo.posts))
+    listed = plain_digest(listing)
 
     def other_pages() -> None:  # while a worker renders post pages
         today = now.astimezone(repo.config.timezone).date()
@@ -258,12 +260,16 @@ def _calendar_pages(site, folder, repo, now, settings) -> None:
 
 
 def _report_pages(site, folder, every, now, settings, state, report_for) -> None:
+    @cache
+    def shown(period) -> dict:  # (the last 30 days make two pages)
+        from smm.report.formats import html_context
+
+        return html_context(report_for(period))
+
     for period in every:
         for path in (period.path, "report/index.html") if period.slug == "30d" else (period.path,):
             def render(period=period, path=path):
-                from smm.report.formats import html_context
-
-                context = html_context(report_for(period))
+                context = dict(shown(period))
                 up = "../" * path.count("/")
                 return site.page("report", path, context.pop("title"), **context,
                                  periods=reports.switcher(every, period, up, site.messages))

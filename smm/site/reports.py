@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import bisect
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import date, datetime, time, timedelta, timezone
 
 from smm.site.output import digest, plain_digest, stamp
@@ -86,16 +86,21 @@ def data_files(root) -> list[tuple]:
     return [row for folder in DATA_DIRS for row in folder_state(root, folder)]
 
 
-def data_state(repo, state: list[tuple]) -> str:
+def data_state(repo, state: list[tuple], shown: str) -> str:
     """A digest of what the reports read: data/ by file stat (`state`: data_files()), the goals, the
-    calendar and what they show of each published post (a re-share's is its post's)."""
+    calendar and what they show of each published post (`shown`: the digest of shown_posts())."""
+    return digest(plain_digest(state), shown, repo.goals, repo.calendar)
+
+
+def shown_posts(repo) -> list[tuple]:
+    """(id, publish_at, smm.report.shown_of()) of each post a publish record names, as itself or as
+    the post of a re-share or a comment: what the reports read of the posts, besides their ids."""
     from smm.content.derived import base_id
     from smm.report import shown_of
 
-    published = {base_id(post_id) for post_id in repo.records}
-    posts = [(p.id, shown_of(p), p.publish_at.timestamp() if p.publish_at else None)
-             for p in repo.posts if p.id in published]
-    return digest(plain_digest((state, posts)), repo.goals, repo.calendar)
+    named = set(repo.records)
+    named.update([base_id(post_id) for post_id in named])
+    return [(p.id, str(p.publish_at), shown_of(p)) for p in repo.posts if p.id in named]
 
 
 def period_key(settings: str, state: str, period: Period, now: datetime) -> str:
@@ -123,12 +128,10 @@ def history(repo, key: str, language: str):
     return History(repo, jobs, language)
 
 
-def history_key(repo, settings: str, files: list[tuple]) -> str:
-    """What smm.report.history_jobs() reads: the publish records (by file stat: `files`,
-    data_files()), the posts they name (history_inputs()) and the accounts (in `settings`)."""
-    from smm.report import history_inputs
-
-    return digest(settings, [row for row in files if row[0] == "data/published"], plain_digest(history_inputs(repo)))
+def history_key(settings: str, files: list[tuple], shown: str) -> str:
+    """What smm.report.history_jobs() reads: the publish records (by file stat: `files`, data_files()),
+    the posts they name (`shown`: the digest of shown_posts()) and the accounts (in `settings`)."""
+    return digest(settings, [row for row in files if row[0] == "data/published"], shown)
 
 
 def readings_key(history: str, files: list[tuple]) -> str:
@@ -144,9 +147,17 @@ class Readings:
     month (UTC: the month files read) and no metrics row, follower count or job falls between
     them: then it is given to the History instead of being read again."""
 
-    def __init__(self, root, key: str, now: datetime) -> None:
-        self.root, self.key, self.now = root, key, now
+    def __init__(self, root, key, now: datetime) -> None:
+        """`key()`: readings_key()."""
+        self.root, self.now = root, now
+        self._key = key
         self.given = False
+
+    @property
+    def key(self) -> str:
+        if callable(self._key):
+            self._key = self._key()
+        return self._key
 
     def give(self, history, metrics) -> None:
         """Give `history` what the last build read, when it holds for `now`."""
@@ -155,7 +166,7 @@ class Readings:
             return
         value = recall(self.root, "site-readings", digest(self.key, header))
         if value is not MISS:
-            history.give(self.now, metrics, value)
+            history.give(self.now, metrics, _entries_back(value))
             self.given = True
 
     def keep(self, history, metrics, newest) -> None:
@@ -168,8 +179,31 @@ class Readings:
         i = bisect.bisect_left(moments, self.now)
         header = (_month(self.now), self.now, newest(), moments[i - 1] if i else None,
                   moments[i] if i < len(moments) else None)
-        remember(self.root, "site-readings", digest(self.key, header), value)
+        remember(self.root, "site-readings", digest(self.key, header), _entries_flat(value))
         remember(self.root, "site-readings-when", self.key, header)
+
+
+def _entries_flat(value: tuple) -> tuple:
+    """History.upto()'s value with each entry (a MeasuredPost) as the tuple of its fields: read back
+    (_entries_back()) in two thirds of the time."""
+    from smm.report.kpis import MeasuredPost
+
+    names = [f.name for f in fields(MeasuredPost)]
+    collected, followers, measured, *rest = value
+    return (collected, followers, [tuple(getattr(e, name) for name in names) for e in measured], *rest)
+
+
+def _entries_back(value: tuple) -> tuple:
+    from smm.report.kpis import MeasuredPost
+
+    names = [f.name for f in fields(MeasuredPost)]
+    collected, followers, rows, *rest = value
+    measured = []
+    for row in rows:
+        entry = object.__new__(MeasuredPost)
+        entry.__dict__.update(zip(names, row))  # as its __init__ would set them (frozen: no __setattr__)
+        measured.append(entry)
+    return (collected, followers, measured, *rest)
 
 
 def _month(moment: datetime) -> str:
