@@ -671,3 +671,92 @@ def test_a_picture_edited_in_place_keeping_size_and_time_is_shown_new(make_repo,
     assert build(smm)[0] == 0
     assert build(smm, out="fresh")[0] == 0
     assert _tree(root / "_site") == _tree(root / "fresh")
+
+
+def _replace(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new), encoding="utf-8")
+
+
+def _record(root: Path, post_id: str, published_at: str | None, account: str = "a") -> None:
+    job = {"state": "published", "attempts": 1, "remote_id": f"{post_id}-{account}",
+           "url": f"https://{account}.example/{post_id}", "error": None,
+           **({"published_at": published_at} if published_at else {})}
+    (root / f"data/published/{post_id}.json").write_text(
+        json.dumps({"post": post_id, "file": f"content/{post_id}.md", "accounts": {account: job}}), encoding="utf-8")
+
+
+def _new_post(root: Path, post_id: str, publish_at: str, published_at: str | None) -> None:
+    (root / f"content/{post_id}.md").write_text(post_text(f"Post {post_id}", title=f"Title of {post_id}",
+                                                          publish_at=publish_at, platforms="[a]", pillar="news"),
+                                                encoding="utf-8")
+    _record(root, post_id, published_at)
+
+
+LATER = "2026-11-20T11:00:00+08:00"
+ROLLING_PAGES = ["report/7d/index.html", "report/30d/index.html", "report/90d/index.html", "report/2026-11/index.html",
+                 "report/index.html", "index.html", "listening/index.html"]
+
+
+# (before the first build, after it, the two builds' times, what the later build's last 30 days show or do not show)
+@pytest.mark.parametrize(("before", "after", "times", "shown", "present"), [
+    # what the reports' jobs are made of (reports.history_key): the records, the posts they name, as shown
+    (None, lambda root: _replace(root / "data/published/p2.json", "https://a.example/p2", "https://a.example/p2-moved"),
+     (NOW, LATER), "p2-moved", True),
+    (None, lambda root: (root / "data/published/p3.json").unlink(), (NOW, LATER), "Title of p3", False),
+    (None, lambda root: _replace(root / "content/p2.md", "Title of p2", "Renamed p2"), (NOW, LATER), "Renamed p2", True),
+    (None, lambda root: _field(root, "p2", "campaign: c9"), (NOW, LATER), "c9", True),
+    (lambda root: _record(root, "p2", None),  # a record without its time: the post's publish_at is when it went out
+     lambda root: _replace(root / "content/p2.md", "2026-11-04T18:00", "2026-11-05T17:00"), (NOW, LATER), "17:00", True),
+    # what they read besides (reports.readings_key): the metrics and follower counts
+    (None, lambda root: _append(root / "data/metrics/2026-11.csv", "2026-11-12T00:00:00Z,p2,a,local,p2-a,777,7,7,,,\n"),
+     (NOW, LATER), "791", True),
+    (None, lambda root: _append(root / "data/accounts/2026-11.csv", "2026-11-15T00:00:00Z,a,local,4321\n"),
+     (NOW, LATER), "4,321", True),
+    # the time moved past a metrics row, a follower count, a job; into the month of a file not read before
+    (lambda root: _append(root / "data/metrics/2026-11.csv", "2026-11-20T02:30:00Z,p2,a,local,p2-a,777,7,7,,,\n"),
+     None, (NOW, LATER), "791", True),
+    (lambda root: _append(root / "data/accounts/2026-11.csv", "2026-11-20T02:30:00Z,a,local,4321\n"),
+     None, (NOW, LATER), "4,321", True),
+    (lambda root: _new_post(root, "p4", "2026-11-20T02:20", "2026-11-20T02:30:00+00:00"), None, (NOW, LATER),
+     "<b>5</b><span>posts published", True),
+    (lambda root: (root / "data/metrics/2026-12.csv").write_text(  # a row of November in December's file
+        "collected_at,post_id,account,platform,remote_id,likes,reposts,replies,quotes,views,clicks\n"
+        "2026-11-15T00:00:00Z,p2,a,local,p2-a,777,7,7,,,\n", encoding="utf-8"),
+     None, ("2026-11-30T23:30:00+00:00", "2026-12-01T00:30:00+00:00"), "791", True),
+])
+def test_reports_made_at_a_later_time_show_every_change_of_what_they_read(tmp_path, monkeypatch, smm, before, after,
+                                                                           times, shown, present):
+    """The rolling reports made again at a later time, from what the build before read when it
+    holds (reports.Readings, reports.history), equal those of a build with no cache."""
+    write_fixture(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    if before:
+        before(tmp_path)
+    first, later = times
+    assert build(smm, "--now", first)[0] == 0
+    if after:
+        after(tmp_path)
+    code, again, err = build(smm, "--now", later)
+    assert code == 0, err
+    monkeypatch.setenv("SMM_CACHE_DIR", str(tmp_path / "another-cache"))
+    assert build(smm, "--now", later, out="fresh")[0] == 0
+    site, fresh = _tree(tmp_path / "_site"), _tree(tmp_path / "fresh")
+    for page in ROLLING_PAGES:
+        if page in fresh:
+            assert site[page] == fresh[page], page
+    assert (shown in fresh["report/30d/index.html"].decode()) is present
+
+
+def test_a_build_an_hour_later_with_nothing_changed_reads_no_metrics(tmp_path, monkeypatch, smm):
+    """The rolling reports are made again from what the build before read (reports.Readings)."""
+    from smm.report import load
+
+    write_fixture(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    assert build(smm)[0] == 0
+    monkeypatch.setattr(load, "_connect", lambda: pytest.fail("the metrics were read again"))
+    code, again, err = build(smm, "--now", LATER)
+    assert code == 0, err
+    assert "report/7d/index.html" in again["written"]

@@ -18,6 +18,7 @@ from __future__ import annotations
 import bisect
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta, tzinfo
+from functools import cached_property
 
 from smm import output
 from smm.content.derived import base_id, reshare_of
@@ -111,41 +112,85 @@ def shown_of(post) -> tuple:
 
 class History:
     """What the reports of several periods share (the site builds one per period): the jobs that
-    went out (published_jobs), oldest first, with what a report shows of their posts; the posts
-    by id and the pages' language."""
+    went out (history_jobs()), oldest first, with what a report shows of their posts; the posts
+    by id and the pages' language. `jobs`: a function giving history_jobs(repo) (the site's
+    cache), called when the jobs are first needed; `language`: page_language(), when known."""
 
-    def __init__(self, repo) -> None:
-        self.posts = {p.id: p for p in repo.posts}
-        self.language = page_language(repo.brand, repo.posts)
-        self.jobs = []  # (post id, title, account, its options, when, pillar, campaign, url, audience)
-        for job in published_jobs(repo.records, repo.posts):
-            post = self.posts.get(base_id(job.post_id))  # a re-share is its post's, again
-            title, pillar, campaign, audience = shown_of(post) if post else (job.post_id, None, None, ())
-            self.jobs.append((job.post_id, title, job.account, repo.config.accounts.get(job.account), job.published_at,
-                              pillar, campaign, job.url, audience))
-        self.moments = [job[4] for job in self.jobs]
+    def __init__(self, repo, jobs=None, language: str | None = None) -> None:
+        self._all_posts = repo.posts
+        self._places: dict[str, list[int]] | None = None
+        self.language = page_language(repo.brand, repo.posts) if language is None else language
+        self._jobs = jobs or (lambda: history_jobs(repo))
+        self._moments: list | None = None
         self._upto: dict = {}  # (end, metrics) → what each report up to `end` reads (several periods end now)
 
-    def upto(self, end: datetime, metrics, compute):
-        """`compute()` once per end for the reports reading `metrics` (None: each time)."""
+    @cached_property
+    def posts(self) -> dict:
+        return {p.id: p for p in self._all_posts}
+
+    @property
+    def jobs(self) -> list[tuple]:
+        """(post id, title, account, its platform (None: no such account), when, pillar, campaign, url, audience)."""
+        if self._moments is None:
+            self._jobs = self._jobs()
+            self._moments = [job[4] for job in self._jobs]
+        return self._jobs
+
+    @property
+    def moments(self) -> list[datetime]:
+        return self._moments if self._moments is not None else [job[4] for job in self.jobs]
+
+    def upto(self, end: datetime, metrics, compute, what: str = "read"):
+        """`compute()` once per end (and `what`) for the reports reading `metrics` (None: each time)."""
         if metrics is None:
             return compute()
-        if (end, metrics) not in self._upto:
-            self._upto[(end, metrics)] = compute()
-        return self._upto[(end, metrics)]
+        if (what, end, metrics) not in self._upto:
+            self._upto[(what, end, metrics)] = compute()
+        return self._upto[(what, end, metrics)]
+
+    def known(self, end: datetime, metrics) -> tuple | None:
+        """What upto() read for `end`, if it did (or was given it: give())."""
+        return self._upto.get(("read", end, metrics))
+
+    def give(self, end: datetime, metrics, value: tuple) -> None:
+        """What upto(end, metrics, ...) reads (as a build before read it, for an end it holds for)."""
+        self._upto[("read", end, metrics)] = value
+
+    def posts_of(self, ids: set[str]) -> list:
+        """The posts of these ids, in the repository's order."""
+        if self._places is None:
+            self._places = {}
+            for index, post in enumerate(self._all_posts):
+                self._places.setdefault(post.id, []).append(index)
+        return [self._all_posts[i] for i in sorted(i for post_id in ids for i in self._places.get(post_id, ()))]
 
     def before(self, end: datetime) -> list[tuple]:
         """The jobs that went out before `end` (they are sorted by that moment first)."""
         return self.jobs[:bisect.bisect_left(self.moments, end)]
 
 
+def history_jobs(repo) -> list[tuple]:
+    """History.jobs: each published job (published_jobs()) with what a report shows of its post."""
+    posts = {p.id: p for p in repo.posts}
+    accounts = repo.config.accounts
+    found = []
+    for job in published_jobs(repo.records, repo.posts):
+        post = posts.get(base_id(job.post_id))  # a re-share is its post's, again
+        title, pillar, campaign, audience = shown_of(post) if post else (job.post_id, None, None, ())
+        options = accounts.get(job.account)
+        found.append((job.post_id, title, job.account, options.platform if options else None, job.published_at,
+                      pillar, campaign, job.url, audience))
+    return found
+
+
 def entries(repo, snapshots: dict, followers: dict, end: datetime, history: History | None = None
             ) -> list[MeasuredPost]:
     """Every (post, account) published before `end`, with its latest counts and followers at post time."""
     found = []
-    for post_id, title, account, options, when, pillar, campaign, url, audience in (history or History(repo)).before(end):
+    for post_id, title, account, platform, when, pillar, campaign, url, audience in (history or History(repo)).before(end):
         snap = snapshots.get((post_id, account))
-        platform = options.platform if options else (snap.platform if snap else "")
+        if platform is None:
+            platform = snap.platform if snap else ""
         counts = ((snap.likes, snap.reposts, snap.replies, snap.quotes, snap.views, snap.clicks) if snap
                   else (None,) * 6)
         found.append(MeasuredPost(post_id, title, account, platform, when, pillar, campaign, url, *counts,
@@ -162,20 +207,27 @@ def build(repo, start: datetime, end: datetime, now: datetime, metrics=None, his
     tz = repo.config.timezone
     shared = history or History(repo)
 
-    def upto() -> tuple:  # what every report up to `end` reads: its metrics, entries, the goals' context, best times
+    def upto() -> tuple:  # what every report up to `end` reads: its metrics, entries, best times
         snapshots, followers = metrics.load(end) if metrics is not None else load(repo.root, end)
         measured = entries(repo, snapshots, followers, end, shared)
-        return snapshots, followers, measured, Context(followers, measured, tz), kpis.best_times(measured, tz)
+        return (max((s.collected_at for s in snapshots.values()), default=None), followers, measured,
+                kpis.best_times(measured, tz), persona_best_times(repo.personas, measured, tz))
 
-    snapshots, followers, history, context, best = shared.upto(end, metrics, upto)
-    period = [e for e in history if e.published_at >= start]
+    collected, followers, history, best, persona_best = shared.upto(end, metrics, upto)
+    goals = shared.upto(end, metrics, lambda: _goals(repo.goals, Context(followers, history, tz), end), "goals")
+    first = bisect.bisect_left(history, start, key=lambda e: e.published_at)  # in the order they went out
+    period = history[first:]
+    made = shared.upto(end, metrics, lambda: [None] * len(history), "items")  # kpis.item() of each entry, once
+    for i in range(first, len(history)):
+        if made[i] is None:
+            made[i] = kpis.item(history[i], tz)
     accounts, follower_series = _accounts(repo, period, followers, start, end)
 
     published_ids = {e.post_id for e in period}
     by_id = shared.posts
     reshared = {e.post_id: replace(by_id[reshare_of(e.post_id)], id=e.post_id, publish_at=e.published_at)
                 for e in reversed(period) if reshare_of(e.post_id) in by_id}  # as its post would, when it first went out
-    published_posts = [p for p in repo.posts if p.id in published_ids] + list(reshared.values())
+    published_posts = shared.posts_of(published_ids) + list(reshared.values())
     planned = kpis.planned_slots(repo.calendar, tz, start, end)
     missed = gaps(repo.calendar, published_posts, tz, start, end)
     filled = planned - len(missed)
@@ -191,28 +243,32 @@ def build(repo, start: datetime, end: datetime, now: datetime, metrics=None, his
         "bottom": [kpis.item(e, tz) for e in bottom],
         "by_campaign": kpis.groups(period, "campaign"),
         "by_pillar": kpis.groups(period, "pillar"),
-        "items": [kpis.item(e, tz) for e in period],
+        "items": made[first:],
     }
 
-    goals, problems = repo.goals, repo.settings.found["goals"]
+    problems = repo.settings.found["goals"]
     warnings = [f"{d.file}:{d.line}: {d.message}" for d in problems]
     data = {
         "period": {"start": start.astimezone(tz).isoformat(timespec="minutes"),
                    "end": end.astimezone(tz).isoformat(timespec="minutes"),
                    "days": round((end - start).total_seconds() / 86400, 2), "timezone": str(tz),
                    "generated_at": now.astimezone(tz).isoformat(timespec="seconds"),
-                   "last_collected": _last_collected(snapshots, followers, tz),
+                   "last_collected": _last_collected(collected, followers, tz),
                    "definitions": DEFINITIONS},
         "accounts": accounts,
         "posts": posts,
-        "goals": [evaluate(g, context, end) for g in goals],
+        "goals": list(goals),
         "best_times": best,
         "responsiveness": responsiveness(repo.root, start, end),
-        "personas": persona_rows(repo.personas, period, history, tz),
+        "personas": persona_rows(repo.personas, period, persona_best),
     }
     listened, charts = _listening(repo, period, followers, start, end)
     data.update(listened)
     return Report(data, brand_name(repo), {"followers": follower_series, **charts}, warnings, shared.language)
+
+
+def _goals(goals: list[dict], context: Context, end: datetime) -> list[dict]:
+    return [evaluate(g, context, end) for g in goals]
 
 
 def _listening(repo, period: list[MeasuredPost], followers: dict, start: datetime, end: datetime) -> tuple[dict, dict]:
@@ -236,11 +292,17 @@ def _listening(repo, period: list[MeasuredPost], followers: dict, start: datetim
     return data, charts
 
 
-def persona_rows(personas, period: list[MeasuredPost], history: list[MeasuredPost], tz: tzinfo) -> list[dict]:
-    """Each persona: the KPIs of the period's posts for it, and its best times from its networks' history."""
+def persona_best_times(personas, history: list[MeasuredPost], tz: tzinfo) -> dict[str, dict]:
+    """Each persona's best times (by id): kpis.best_times() of the posts of `history` on its networks."""
+    return {persona.id: kpis.best_times([e for e in history if persona.reaches(e.account, e.platform)], tz)
+            for persona in personas.personas.values()}
+
+
+def persona_rows(personas, period: list[MeasuredPost], best_times: dict[str, dict]) -> list[dict]:
+    """Each persona: the KPIs of the period's posts for it, and its best times (persona_best_times())."""
     rows = []
     for persona in personas.personas.values():
-        best = kpis.best_times([e for e in history if persona.reaches(e.account, e.platform)], tz)
+        best = best_times[persona.id]
         rows.append({"persona": persona.id, "name": persona.name, "networks": list(persona.networks),
                      "languages": list(persona.languages),
                      **kpis.summary([e for e in period if persona.id in e.audience]),
@@ -284,8 +346,9 @@ def brand_name(repo) -> str:
     return titles[0] if titles else repo.root.name
 
 
-def _last_collected(snapshots: dict, followers: dict, tz: tzinfo) -> str | None:
-    moments = [s.collected_at for s in snapshots.values()] + [rows[-1][0] for rows in followers.values() if rows]
+def _last_collected(collected: datetime | None, followers: dict, tz: tzinfo) -> str | None:
+    """The newest of `collected` (the latest metrics row's time) and each account's last follower count."""
+    moments = ([collected] if collected is not None else []) + [rows[-1][0] for rows in followers.values() if rows]
     return max(moments).astimezone(tz).isoformat(timespec="minutes") if moments else None
 
 

@@ -112,12 +112,12 @@ def latest_snapshots(root: Path, end: datetime, connection=None, table: str | No
     return found
 
 
-def newest_collected(root: Path) -> datetime | None:
-    """When the newest row of data/metrics was collected (None: no row)."""
-    files = _checked(root, METRICS, datetime.max.replace(tzinfo=timezone.utc))
+def newest_collected(root: Path, table: Table = METRICS) -> datetime | None:
+    """When the newest row of data/metrics (or `table`: FOLLOWERS) was collected (None: no row)."""
+    files = _checked(root, table, datetime.max.replace(tzinfo=timezone.utc))
     if not files:
         return None
-    (newest,), = _run(_connect(), f"SELECT max(collected_at) FROM {_read(files, METRICS.columns)}", files, None)
+    (newest,), = _run(_connect(), f"SELECT max(collected_at) FROM {_read(files, table.columns)}", files, None)
     return newest
 
 

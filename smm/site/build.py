@@ -22,7 +22,7 @@ from smm.workspace.brand import first_language, page_language
 from smm.workspace.cache import MISS, recall, remember
 from smm.workspace.files import files_under
 
-SOURCES = ("site", "render", "report", "templates", "platforms")  # smm's code a page depends on
+SOURCES = ("site", "render", "report", "templates", "platforms", "data")  # smm's code a page depends on
 
 
 @dataclass
@@ -67,21 +67,26 @@ def _build(repo, out: Path, now: datetime, base_url: str | None) -> Built:
 
     repo, in_conflict = _without_conflicts(repo)
     tz = repo.config.timezone
-    lang = page_language(repo.brand, repo.posts)
+    listing = posts.listing(repo.posts)
+    lang = page_language(repo.brand, repo.posts, [row[-1] for row in listing])  # (its first language)
     site = Site(brand_name(repo), lang, catalogue(lang), base_url, now.astimezone(tz).strftime("%Y-%m-%d %H:%M %Z"))
     settings = settings_digest(repo, lang, base_url)
     folder = SiteFolder(repo.root, out)
     folder.page("assets/site.css", digest(settings, "css"), stylesheet)
     folder.page("assets/search.js", digest(settings, "js"), _search_script)
     files = reports.data_files(repo.root)
-    state = reports.data_state(repo, files)
+    shown = plain_digest(reports.shown_posts(repo))
+    state = reports.data_state(repo, files, shown)
     from smm.report.load import Metrics
 
     metrics = Metrics(repo.root, now)
-    history = cache(lambda: _history(repo))
+    history_key = cache(lambda: reports.history_key(settings, files, shown))
+    readings = reports.Readings(repo.root, lambda: reports.readings_key(history_key(), files), now)
+    history = cache(lambda: _history(repo, history_key(), lang, readings, metrics))
     report_for = cache(lambda period: _report(repo, period, now, metrics, history()))
+    newest = cache(lambda table: _newest(repo.root, table))  # read once a build
 
-    listed = plain_digest(posts.listing(repo.posts))
+    listed = plain_digest(listing)
 
     def other_pages() -> None:  # while a worker renders post pages
         today = now.astimezone(repo.config.timezone).date()
@@ -93,7 +98,9 @@ def _build(repo, out: Path, now: datetime, base_url: str | None) -> Built:
                      lambda: report_for(every[1]))
 
     records = {f"{place}/{name}": stamped for place, name, stamped in files if place == "data/published"}
-    _post_pages(site, folder, repo, now, settings, listed, records, other_pages)
+    _post_pages(site, folder, repo, now, settings, listed, records, other_pages, lambda: newest("metrics"))
+    if history.cache_info().currsize:
+        readings.keep(history(), metrics, lambda: max(filter(None, (newest("metrics"), newest("followers"))), default=None))
     if base_url:
         folder.page("sitemap.xml", digest(sorted(folder.current), base_url), lambda: _sitemap(folder, base_url))
     pages = sum(p.endswith(".html") for p in folder.current)
@@ -131,17 +138,26 @@ def _report(repo, period, now, metrics, history):
     return report.build(repo, period.start, period.end, now, metrics, history)
 
 
-def _history(repo):
-    from smm.report import History
+def _history(repo, key: str, lang: str, readings, metrics):
+    """The reports' History (its jobs kept: reports.history()), given what the last build read up to its time when that holds."""
+    found = reports.history(repo, key, lang)
+    readings.give(found, metrics)
+    return found
 
-    return History(repo)
+
+def _newest(root, table: str):
+    """When the newest row of data/metrics ("metrics") or data/accounts ("followers") was collected (None: no row)."""
+    from smm.report.load import FOLLOWERS, METRICS, newest_collected
+
+    return newest_collected(root, {"metrics": METRICS, "followers": FOLLOWERS}[table])
 
 
-def _post_pages(site, folder, repo, now, settings, listed: str, records: dict, meanwhile) -> None:
-    """`listed`: the digest of posts.listing(), which the search index shows; `records`: posts.PostKeys's.
+def _post_pages(site, folder, repo, now, settings, listed: str, records: dict, meanwhile, newest) -> None:
+    """`listed`: the digest of posts.listing(), which the search index shows; `records`: posts.PostKeys's;
+    `newest()`: when the newest metrics row was collected.
     One pass keeps each fresh page; the others are rendered (or copied from the page cache)."""
     tz = repo.config.timezone
-    metrics, snapshots_of = _post_metrics(repo, folder, now)
+    metrics, snapshots_of = _post_metrics(repo, folder, now, newest)
     empty = posts.metrics_digest({})
     footer = Markup(FOOTER + "{}</footer>").format(site.messages["generated"].format(when=site.generated))
     store = PageCache(repo.root, str(footer))
@@ -174,11 +190,11 @@ def _post_pages(site, folder, repo, now, settings, listed: str, records: dict, m
     folder.page("assets/search-index.js", digest(settings, listed), lambda: posts.search_index(repo.posts, tz))
 
 
-def _post_metrics(repo, folder, now) -> tuple[dict[str, str], object]:
+def _post_metrics(repo, folder, now, newest) -> tuple[dict[str, str], object]:
     """(post id → the digest of its latest metrics, a function giving post id → its snapshots).
     The last build's digests and snapshots (kept in the cache folder) are reused without reading
     the metrics when data/metrics is unchanged and its newest row was collected before both builds' times."""
-    from smm.report.load import latest_snapshots, newest_collected
+    from smm.report.load import latest_snapshots
 
     state = digest(reports.folder_state(repo.root, "data/metrics"))
     old = folder.previous_notes.get("metrics")
@@ -189,10 +205,10 @@ def _post_metrics(repo, folder, now) -> tuple[dict[str, str], object]:
         folder.notes["metrics"] = old
         return old["posts"], by_post
     found = {post_id: posts.metrics_digest(mine) for post_id, mine in by_post().items()}
-    newest = newest_collected(repo.root)
-    newest = newest.timestamp() if newest is not None else float("-inf")
-    if newest < now.timestamp():
-        folder.notes["metrics"] = {"state": state, "newest": newest, "posts": found}
+    last = newest()
+    last = last.timestamp() if last is not None else float("-inf")
+    if last < now.timestamp():
+        folder.notes["metrics"] = {"state": state, "newest": last, "posts": found}
         remember(repo.root, "site-metrics", state, by_post())
     return found, by_post
 
@@ -244,12 +260,16 @@ def _calendar_pages(site, folder, repo, now, settings) -> None:
 
 
 def _report_pages(site, folder, every, now, settings, state, report_for) -> None:
+    @cache
+    def shown(period) -> dict:  # (the last 30 days make two pages)
+        from smm.report.formats import html_context
+
+        return html_context(report_for(period))
+
     for period in every:
         for path in (period.path, "report/index.html") if period.slug == "30d" else (period.path,):
             def render(period=period, path=path):
-                from smm.report.formats import html_context
-
-                context = html_context(report_for(period))
+                context = dict(shown(period))
                 up = "../" * path.count("/")
                 return site.page("report", path, context.pop("title"), **context,
                                  periods=reports.switcher(every, period, up, site.messages))

@@ -196,13 +196,13 @@ class SiteFolder:
         if stale:
             gc.freeze()  # the keys and jobs live as long as the build: out of the collections rendering makes
             before_rendering()
-        import multiprocessing  # (only where a second process may render)
-
-        if len(stale) < WORKER_FROM or (os.cpu_count() or 1) < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        if len(stale) < WORKER_FROM or (os.cpu_count() or 1) < 2 or "fork" not in _start_methods():
             for job in stale:
                 self.page(*job)
             meanwhile()
             return
+        import multiprocessing
+
         from smm.workspace.repo import die_with_parent
 
         global _JOBS
@@ -362,6 +362,12 @@ def link_file(source: str, path: str, made: set[str]) -> None:
         os.remove(temporary)
         os.link(source, temporary)
     os.replace(temporary, path)
+
+
+def _start_methods() -> list[str]:
+    import multiprocessing  # only where a second process may render: a build of a few pages does without it
+
+    return multiprocessing.get_all_start_methods()
 
 
 _JOBS: tuple | None = None  # (the folder, the pages to render, the next one's index), shared with the forked worker

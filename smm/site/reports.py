@@ -7,11 +7,13 @@ its period or the data it reads (data/, brand/goals.yml, the published posts' ti
 
 from __future__ import annotations
 
+import bisect
 import os
-from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from dataclasses import dataclass, fields
+from datetime import date, datetime, time, timedelta, timezone
 
 from smm.site.output import digest, plain_digest, stamp
+from smm.workspace.cache import MISS, recall, remember
 
 ROLLING = (7, 30, 90)
 DATA_DIRS = ("data/metrics", "data/accounts", "data/published", "data/inbox", "data/mentions", "data/competitors")
@@ -84,16 +86,21 @@ def data_files(root) -> list[tuple]:
     return [row for folder in DATA_DIRS for row in folder_state(root, folder)]
 
 
-def data_state(repo, state: list[tuple]) -> str:
+def data_state(repo, state: list[tuple], shown: str) -> str:
     """A digest of what the reports read: data/ by file stat (`state`: data_files()), the goals, the
-    calendar and what they show of each published post (a re-share's is its post's)."""
+    calendar and what they show of each published post (`shown`: the digest of shown_posts())."""
+    return digest(plain_digest(state), shown, repo.goals, repo.calendar)
+
+
+def shown_posts(repo) -> list[tuple]:
+    """(id, publish_at, smm.report.shown_of()) of each post a publish record names, as itself or as
+    the post of a re-share or a comment: what the reports read of the posts, besides their ids."""
     from smm.content.derived import base_id
     from smm.report import shown_of
 
-    published = {base_id(post_id) for post_id in repo.records}
-    posts = [(p.id, shown_of(p), p.publish_at.timestamp() if p.publish_at else None)
-             for p in repo.posts if p.id in published]
-    return digest(plain_digest((state, posts)), repo.goals, repo.calendar)
+    named = set(repo.records)
+    named.update([base_id(post_id) for post_id in named])
+    return [(p.id, str(p.publish_at), shown_of(p)) for p in repo.posts if p.id in named]
 
 
 def period_key(settings: str, state: str, period: Period, now: datetime) -> str:
@@ -104,3 +111,111 @@ def switcher(all_periods: list[Period], current: Period, up: str, messages: dict
     """The switcher's links: (label, relative href, is this page)."""
     return [(messages["last_days"].format(days=p.days) if p.days else p.slug, up + p.path, p == current)
             for p in all_periods]
+
+
+def history(repo, key: str, language: str):
+    """smm.report.History for the report pages, its jobs kept in the cache folder while `key`
+    (history_key()) is the same."""
+    from smm.report import History, history_jobs
+
+    def jobs() -> list[tuple]:
+        kept = recall(repo.root, "site-history", key)
+        if kept is MISS:
+            kept = history_jobs(repo)
+            remember(repo.root, "site-history", key, kept)
+        return kept
+
+    return History(repo, jobs, language)
+
+
+def history_key(settings: str, files: list[tuple], shown: str) -> str:
+    """What smm.report.history_jobs() reads: the publish records (by file stat: `files`, data_files()),
+    the posts they name (`shown`: the digest of shown_posts()) and the accounts (in `settings`)."""
+    return digest(settings, [row for row in files if row[0] == "data/published"], shown)
+
+
+def readings_key(history: str, files: list[tuple]) -> str:
+    """What the reports read up to an end besides the jobs (`history`: history_key()): the metrics
+    and follower counts, by file stat (`files`: data_files())."""
+    return digest(history, [row for row in files if row[0] in ("data/metrics", "data/accounts")])
+
+
+class Readings:
+    """What the reports ending at the build's time `now` read (History.upto(): the metrics,
+    entries and best times up to it), kept in the cache folder for the next build. A build at
+    another time reads the same while `key` (readings_key()) is the same, both times are in one
+    month (UTC: the month files read) and no metrics row, follower count or job falls between
+    them: then it is given to the History instead of being read again."""
+
+    def __init__(self, root, key, now: datetime) -> None:
+        """`key()`: readings_key()."""
+        self.root, self.now = root, now
+        self._key = key
+        self.given = False
+
+    @property
+    def key(self) -> str:
+        if callable(self._key):
+            self._key = self._key()
+        return self._key
+
+    def give(self, history, metrics) -> None:
+        """Give `history` what the last build read, when it holds for `now`."""
+        header = recall(self.root, "site-readings-when", self.key)
+        if header is MISS or not _holds(header, self.now):
+            return
+        value = recall(self.root, "site-readings", digest(self.key, header))
+        if value is not MISS:
+            history.give(self.now, metrics, _entries_back(value))
+            self.given = True
+
+    def keep(self, history, metrics, newest) -> None:
+        """Keep what `history` read up to `now` (if it did); `newest()`: the newest metrics row's
+        and follower count's time (None: none)."""
+        value = history.known(self.now, metrics)
+        if value is None or self.given:
+            return
+        moments = history.moments
+        i = bisect.bisect_left(moments, self.now)
+        header = (_month(self.now), self.now, newest(), moments[i - 1] if i else None,
+                  moments[i] if i < len(moments) else None)
+        remember(self.root, "site-readings", digest(self.key, header), _entries_flat(value))
+        remember(self.root, "site-readings-when", self.key, header)
+
+
+def _entries_flat(value: tuple) -> tuple:
+    """History.upto()'s value with each entry (a MeasuredPost) as the tuple of its fields: read back
+    (_entries_back()) in two thirds of the time."""
+    from smm.report.kpis import MeasuredPost
+
+    names = [f.name for f in fields(MeasuredPost)]
+    collected, followers, measured, *rest = value
+    return (collected, followers, [tuple(getattr(e, name) for name in names) for e in measured], *rest)
+
+
+def _entries_back(value: tuple) -> tuple:
+    from smm.report.kpis import MeasuredPost
+
+    names = [f.name for f in fields(MeasuredPost)]
+    collected, followers, rows, *rest = value
+    measured = []
+    for row in rows:
+        entry = object.__new__(MeasuredPost)
+        entry.__dict__.update(zip(names, row))  # as its __init__ would set them (frozen: no __setattr__)
+        measured.append(entry)
+    return (collected, followers, measured, *rest)
+
+
+def _month(moment: datetime) -> str:
+    return moment.astimezone(timezone.utc).strftime("%Y-%m")
+
+
+def _holds(header: tuple, now: datetime) -> bool:
+    """What was read up to the header's end is what would be read up to `now`."""
+    month, end, newest, last_job, next_job = header
+    if month != _month(now):
+        return False
+    if now == end:
+        return True
+    return ((newest is None or newest < min(now, end)) and (last_job is None or last_job < now)
+            and (next_job is None or now <= next_job))

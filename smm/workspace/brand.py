@@ -68,12 +68,13 @@ def first_language(post) -> str | None:
     return languages[0] if isinstance(languages, list) and languages and isinstance(languages[0], str) else None
 
 
-def page_language(brand: Brand, posts) -> str:
+def page_language(brand: Brand, posts, firsts=None) -> str:
     """The `lang` of the brand's HTML pages: brand.yml's `language`, else the posts' most common
-    first language, else the script of the brand's name, else `en`."""
+    first language, else the script of the brand's name, else `en`; `firsts`: the posts' first
+    languages, when known."""
     if brand.language:
         return brand.language
-    firsts = Counter(filter(None, map(first_language, posts)))
+    firsts = Counter(filter(None, map(first_language, posts) if firsts is None else firsts))
     if firsts:
         return firsts.most_common(1)[0][0]
     for tag, script in _SCRIPTS:
