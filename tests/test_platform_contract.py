@@ -38,6 +38,66 @@ def test_the_registry_refuses_a_clash_or_a_broken_declaration(classes, message):
         registered(classes)
 
 
+class _Entry:
+    """An entry point of the smm.platforms group, as importlib.metadata lists it."""
+
+    def __init__(self, name: str, cls: type, value: str = "") -> None:
+        self.name, self.value, self.cls = name, value or f"plugin:{cls.__name__}", cls
+
+    def load(self) -> type:
+        return self.cls
+
+
+# (the entry points installed, the name asked for, the class, or the error and what it says)
+SMM_MASTODON = _Entry("mastodon", Mastodon, "smm.platforms.mastodon:Mastodon")
+LOOKED_UP = [
+    ([SMM_MASTODON], "mastodon", Mastodon),  # smm's own alone: only its module
+    ([_Entry("mastodon", Mastodon)], "mastodon", Mastodon),
+    ([SMM_MASTODON, _Entry("other", platform("mastodon"))], "mastodon",
+     (ConfigError, "two platforms are named `mastodon`")),  # a plugin's class clashes under another name
+    ([_Entry("mastodon", Mastodon), _Entry("other", platform("mastodon"))], "mastodon",
+     (ConfigError, "two platforms are named `mastodon`")),  # a clash under another entry point's name
+    ([_Entry("mastodon", Mastodon), _Entry("mastodon", platform("mastodon"))], "mastodon",
+     (ConfigError, "two platforms are named `mastodon`")),
+    ([_Entry("foo", platform("bar"))], "bar", "bar"),  # the class's name is the platform's
+    ([_Entry("foo", platform("bar"))], "foo", (KeyError, "foo")),
+    ([_Entry("foo", platform("foo", markup="bbcode"))], "foo", (ConfigError, "markup `bbcode`")),
+    ([SMM_MASTODON], "nope", (KeyError, "nope")),
+    ([_Entry("foo", platform("foo", has_metrics=True), "smm.platforms.foo:Foo")], "foo", (ConfigError, "has_metrics")),
+]
+
+
+@pytest.mark.parametrize("entries,name,expected", LOOKED_UP)
+def test_one_platform_is_looked_up_as_the_whole_registry_would(monkeypatch, entries, name, expected):
+    import importlib.metadata
+
+    from smm.platforms import platform_class
+
+    monkeypatch.setattr(importlib.metadata, "entry_points", lambda group: list(entries))
+    registry.cache_clear()
+    platform_class.cache_clear()
+    try:
+        if isinstance(expected, tuple):
+            with pytest.raises(expected[0], match=expected[1]):
+                platform_class(name)
+        else:
+            found = platform_class(name)
+            assert found.name == name and (found is expected or expected == name)
+    finally:
+        registry.cache_clear()
+        platform_class.cache_clear()
+
+
+def test_one_platform_imports_its_module_alone():
+    import subprocess
+    import sys
+
+    code = ("import sys; from smm.platforms import platform_class; assert platform_class('mastodon').name == 'mastodon';"
+            "print(sorted(m for m in sys.modules if m.startswith('smm.platforms.') and m.count('.') == 2))")
+    loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert "smm.platforms.mastodon" in loaded and "smm.platforms.x'" not in loaded and "smm.platforms.wechat" not in loaded
+
+
 def test_the_same_class_twice_is_one_platform():
     assert registered([("a:Mastodon", Mastodon), ("a:Mastodon", Mastodon)]) == {"mastodon": Mastodon}
 

@@ -90,20 +90,25 @@ def load_listening(root: Path) -> Listening | None:
 
 
 def _problems(loaded: YamlFile, listening: Listening) -> list[Diagnostic]:
-    from smm.platforms import registry
+    from smm.platforms import platform_class, registry
+
+    def known(network: str) -> bool:
+        try:
+            return bool(platform_class(network))
+        except KeyError:
+            return False
 
     found, at = [], loaded.positions.at
-    networks = registry()
     for competitor in listening.competitors:
         where = ("competitors", competitor.name)
         if competitor.name.casefold() == BRAND:
             found.append(Diagnostic.at(LISTENING_FILE, at(where, key=True), ERROR, "listening.name",
                                        "a competitor cannot be named `brand`: that is the brand's own subject"))
         for network in competitor.accounts:
-            if network not in networks:
+            if not known(network):
                 found.append(Diagnostic.at(LISTENING_FILE, at((*where, "accounts", network), key=True), ERROR,
                                            "listening.account", f"{competitor.name}: `{network}` is no network smm knows",
-                                           f"one of {', '.join(sorted(networks))}"))
+                                           f"one of {', '.join(sorted(registry()))}"))
     if any(d.rule == "listening.name" for d in found):  # whose keyword is whose cannot be told
         return found
     return found + _term_problems(loaded, listening)

@@ -56,7 +56,19 @@ def registered(classes) -> dict[str, type[Platform]]:
     return found
 
 
+@cache
 def platform_class(name: str) -> type[Platform]:
+    """The class of the platform `name` (KeyError: none). With smm's own platforms alone installed
+    (no plugin whose class could clash), only its module is imported; else through registry()."""
+    if not registry.cache_info().currsize:
+        from importlib.metadata import entry_points
+
+        entries = list(entry_points(group="smm.platforms"))
+        found = [entry for entry in entries if entry.name == name]
+        if len(found) == 1 and all(entry.value.startswith("smm.platforms.") for entry in entries):
+            cls = found[0].load()
+            if getattr(cls, "name", None) == name:
+                return registered([(found[0].value, cls)])[name]
     return registry()[name]
 
 
