@@ -120,7 +120,7 @@ from browsing import browser, served  # noqa: E402, F401  (one chromium, one web
 # one worker, as in a plain run, and are handed out first (the longest work first):
 # - "peers": the modules that import tests/peers. They share servers whose state a test changes for all
 #   (mastodon-mock's fault rules, an API double's reset, the never-twice campaign's posts), so none of them
-#   runs beside another.
+#   runs beside another. The modules that need no Bluesky go first (its install is the longest).
 # - "browser": the browser tests share one chromium and one built site.
 # (xdist's own loadgroup, by `xdist_group` marks, does not group under pytest 9.2: it renames `_nodeid`,
 # which pytest no longer reads.)
@@ -135,6 +135,13 @@ def serial_group(module: str) -> str | None:
         return "browser"
     path = ROOT / module
     return "peers" if path.is_file() and PEERS_IMPORT.search(path.read_text(encoding="utf-8")) else None
+
+
+def needs_bluesky(module: str) -> bool:
+    """Whether a module of the "peers" group asks for the Bluesky network, the slowest peer to install and
+    start (.ci/run starts the tests meanwhile): the group runs the other modules first."""
+    path = ROOT / module
+    return path.is_file() and 'require("bluesky")' in path.read_text(encoding="utf-8")
 
 
 def work_units(nodeids: list[str]) -> dict[str, str]:
@@ -166,10 +173,14 @@ def pytest_xdist_make_scheduler(config, log):
             super().schedule()
 
         def _assign_work_unit(self, node) -> None:
-            if not self.ordered:  # the serial groups go out first
+            if not self.ordered:  # the serial groups go out first; in "peers", what needs no Bluesky first
                 for unit in ("browser", "peers"):
                     if unit in self.workqueue:
                         self.workqueue.move_to_end(unit, last=False)
+                if "peers" in self.workqueue:
+                    tests = self.workqueue["peers"]
+                    later = {module: needs_bluesky(module) for module in {nodeid.split("::", 1)[0] for nodeid in tests}}
+                    self.workqueue["peers"] = dict(sorted(tests.items(), key=lambda t: later[t[0].split("::", 1)[0]]))
                 self.ordered = True
             super()._assign_work_unit(node)
 

@@ -10,7 +10,7 @@ import time
 
 import peers
 import pytest
-from conftest import CHUNK, serial_group, work_units
+from conftest import CHUNK, needs_bluesky, serial_group, work_units
 
 
 @pytest.mark.parametrize("module,group", [
@@ -25,6 +25,14 @@ from conftest import CHUNK, serial_group, work_units
 ])
 def test_the_modules_that_share_servers_or_a_browser_run_whole_in_one_worker(module, group):
     assert serial_group(module) == group
+
+
+@pytest.mark.parametrize("module,later", [
+    ("tests/test_campaign.py", True), ("tests/test_adapters_real.py", True), ("tests/test_end_to_end.py", True),
+    ("tests/test_adapter_weibo.py", False), ("tests/test_publish_ops_peer.py", False), ("tests/test_doctor.py", False),
+])
+def test_in_the_peers_group_the_modules_that_need_no_bluesky_go_first(module, later):
+    assert needs_bluesky(module) is later
 
 
 def test_the_other_tests_go_in_chunks_of_one_module_in_order():
