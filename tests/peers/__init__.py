@@ -34,6 +34,7 @@ from __future__ import annotations
 import json
 import os
 import secrets
+import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -59,8 +60,29 @@ def in_ci() -> bool:
     return os.environ.get("CI", "").strip().lower() in {"true", "1", "yes"}
 
 
+STARTING_WAIT = 900.0  # seconds at most that a test waits for a peer still starting
+
+
+def _wait_while_starting(script: str) -> None:
+    """`.ci/run` starts the tests while the peers still install and start: it marks each peer script's start
+    with ``tests/.peers/<script>.starting`` (holding its own pid), removed when that start ends, up or not.
+    Wait for that end (then the env file is there, or the peer is missing and its tests fail under CI);
+    a mark whose .ci/run is gone is stale."""
+    mark = PEERS_DIR / (script.removesuffix(".sh") + ".starting")
+    deadline = time.monotonic() + STARTING_WAIT
+    while time.monotonic() < deadline:
+        try:
+            os.kill(int(mark.read_text(encoding="utf-8").strip()), 0)
+        except PermissionError:  # another user's .ci/run, still there
+            pass
+        except (OSError, ValueError):  # no mark, or its .ci/run is gone
+            return
+        time.sleep(0.2)
+
+
 def _settings(name: str, required: tuple[str, ...], script: str = "") -> dict[str, str]:
     """``tests/.peers/<name>.env`` overlaid with ``SMM_<NAME>_*`` environment variables."""
+    _wait_while_starting(script or name + ".sh")
     prefix = f"SMM_{name.upper()}_"
     path = PEERS_DIR / f"{name}.env"
     values: dict[str, str] = {}
