@@ -71,11 +71,12 @@ LOOKED_UP = [
 def test_one_platform_is_looked_up_as_the_whole_registry_would(monkeypatch, entries, name, expected):
     import importlib.metadata
 
-    from smm.platforms import platform_class
+    from smm.platforms import _own_entries, platform_class
 
     monkeypatch.setattr(importlib.metadata, "entry_points", lambda group: list(entries))
-    registry.cache_clear()
-    platform_class.cache_clear()
+    cached = (registry, platform_class, _own_entries)
+    for function in cached:
+        function.cache_clear()
     try:
         if isinstance(expected, tuple):
             with pytest.raises(expected[0], match=expected[1]):
@@ -84,8 +85,27 @@ def test_one_platform_is_looked_up_as_the_whole_registry_would(monkeypatch, entr
             found = platform_class(name)
             assert found.name == name and (found is expected or expected == name)
     finally:
-        registry.cache_clear()
-        platform_class.cache_clear()
+        for function in cached:
+            function.cache_clear()
+
+
+def test_the_entry_points_are_listed_once_for_every_platform_looked_up(monkeypatch):
+    import importlib.metadata
+
+    from smm.platforms import _own_entries, platform_class
+
+    listed = []
+    bluesky = _Entry("bluesky", platform("bluesky"), "smm.platforms.bluesky:Bluesky")
+    monkeypatch.setattr(importlib.metadata, "entry_points", lambda group: listed.append(group) or [SMM_MASTODON, bluesky])
+    cached = (registry, platform_class, _own_entries)
+    for function in cached:
+        function.cache_clear()
+    try:
+        assert [platform_class(n).name for n in ("mastodon", "bluesky", "mastodon")] == ["mastodon", "bluesky", "mastodon"]
+        assert listed == ["smm.platforms"]
+    finally:
+        for function in cached:
+            function.cache_clear()
 
 
 def test_one_platform_imports_its_module_alone():

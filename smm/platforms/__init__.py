@@ -60,16 +60,28 @@ def registered(classes) -> dict[str, type[Platform]]:
 def platform_class(name: str) -> type[Platform]:
     """The class of the platform `name` (KeyError: none). With smm's own platforms alone installed
     (no plugin whose class could clash), only its module is imported; else through registry()."""
-    if not registry.cache_info().currsize:
-        from importlib.metadata import entry_points
-
-        entries = list(entry_points(group="smm.platforms"))
-        found = [entry for entry in entries if entry.name == name]
-        if len(found) == 1 and all(entry.value.startswith("smm.platforms.") for entry in entries):
-            cls = found[0].load()
-            if getattr(cls, "name", None) == name:
-                return registered([(found[0].value, cls)])[name]
+    own = _own_entries() if not registry.cache_info().currsize else None
+    found = (own or {}).get(name, [])
+    if len(found) == 1:
+        cls = found[0].load()
+        if getattr(cls, "name", None) == name:
+            return registered([(found[0].value, cls)])[name]
     return registry()[name]
+
+
+@cache
+def _own_entries() -> dict[str, list] | None:
+    """The group's entry points by name (listed once: a listing reads every installed package's
+    metadata), or None when one is not smm's own (a plugin)."""
+    from importlib.metadata import entry_points
+
+    entries = list(entry_points(group="smm.platforms"))
+    if not all(entry.value.startswith("smm.platforms.") for entry in entries):
+        return None
+    by_name: dict[str, list] = {}
+    for entry in entries:
+        by_name.setdefault(entry.name, []).append(entry)
+    return by_name
 
 
 def reported_limits(accounts: Mapping, transport: httpx.BaseTransport | None = None) -> dict[str, int]:
