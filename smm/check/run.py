@@ -29,7 +29,8 @@ from smm.check.personas import check_audience, check_quiet_personas
 from smm.check.integrity import check_duplicate_ids, check_records
 from smm.content.post import CONTENT_DIR, Post, calendar_order, read_post
 from smm.data.jobs import JobState, jobs_of
-from smm.data.records import RECORDS_DIR
+from smm.data.records import RECORDS_DIR, record_file
+from smm.inbox.items import INBOX_DIR
 from smm.inbox.replies import check_replies
 from smm.platforms import platform_class
 from smm.publish.evergreen import reshares
@@ -424,7 +425,7 @@ def check_due(repo: Repo, post: Post, now: datetime) -> list[Diagnostic]:
         post, ("publish_at",), WARNING, "post.past-unpublished",
         f"`publish_at` {post.publish_at.isoformat()} has passed and the post has no publish record",
         "`smm publish` posts it on its next run if it is within each account's `max_lateness`",
-    )]
+    ).involving((record_file(post.id),))]  # a record removed: the post goes out again
 
 
 def check_jobs_needing_a_human(repo: Repo) -> list[Diagnostic]:
@@ -513,10 +514,11 @@ def check_gaps(repo: Repo, now: datetime) -> list[Diagnostic]:
 
 def affected(changes: list[tuple[str, str]]) -> list[str] | None:
     """What to check after these changes ((status, path) as gitops.changed_since gives them): each
-    post added or changed; the publish records when a post was removed (one may be orphaned) or a
-    record changed; None (the whole repository) when a file every post depends on changed
-    (platforms.yml, brand/, a media file or anything else under content/). Problems across posts
-    are found whatever is checked; an empty list: only the settings files."""
+    post added or changed; the publish records when a post was removed (one may be orphaned); each
+    record changed (and its post: a record removed re-arms it); the inbox when an inbox file changed
+    (its lines, the replies to its items); None (the whole repository) when a file every post
+    depends on changed (platforms.yml, brand/, a media file or anything else under content/).
+    Problems across posts are found whatever is checked; an empty list: only the settings files."""
     paths: set[str] = set()
     for status, path in changes:
         if path == PLATFORMS_FILE or path.startswith("brand/"):
@@ -526,16 +528,21 @@ def affected(changes: list[tuple[str, str]]) -> list[str] | None:
                 return None
             paths.add(RECORDS_DIR if status == "D" else path)
         elif path.startswith(f"{RECORDS_DIR}/"):
-            paths.add(RECORDS_DIR)
+            paths.add(path)
+        elif path.startswith(f"{INBOX_DIR}/"):
+            paths.add(INBOX_DIR)
     return sorted(paths)
 
 
 def select(diagnostics: list[Diagnostic], root: Path, paths: list[Path]) -> list[Diagnostic]:
-    """Diagnostics for the files under paths, plus every settings problem."""
+    """Diagnostics for the files under paths, and those that involve one of them (`Diagnostic.involves`
+    names it or a folder holding it: an inbox file a reply names an item of, a post's publish
+    record), plus every settings problem."""
     if not paths:
         return diagnostics
     wanted = [_relative(root, p) for p in paths]
-    return [d for d in diagnostics if d.file == PLATFORMS_FILE or d.file.startswith("brand/") or _under(d.file, wanted)]
+    return [d for d in diagnostics if d.file == PLATFORMS_FILE or d.file.startswith("brand/") or _under(d.file, wanted)
+            or d.involves and any(_under(w, d.involves) for w in wanted)]
 
 
 def _under(file: str, wanted: list[str]) -> bool:
