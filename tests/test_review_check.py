@@ -1,8 +1,9 @@
 """An outside tester's review of `smm check`'s cache and incremental modes (issue 14): a post is checked
 again when any file its check judged changes, not only the `media:` it names (the images of an
 article's body, an account's `cover`); and `smm check CHANGED` / `--since` report the problems across
-posts that involve what changed even where the problem is reported at another file (a reply whose
-inbox item is gone, an inbox file that no longer parses, a publish record removed)."""
+posts that involve what changed even where the problem is reported at another file (an earlier post
+of a day now over its limit, a reply whose inbox item is gone, an inbox file that no longer parses,
+a publish record removed)."""
 
 from __future__ import annotations
 
@@ -71,6 +72,17 @@ def test_a_post_is_checked_again_when_a_file_its_check_judged_changes(example, t
     assert _check(smm, tmp_path, post, cache=kept) == _check(smm, tmp_path, post)
 
 
+EARLY = "content/2026/12/2026-12-23-early.md"
+
+
+def _early_article(root: Path) -> list[str]:
+    """A second WeChat article on 2026-12-23, earlier that day: the one already there is over the limit."""
+    text = (root / ARTICLE).read_text(encoding="utf-8")
+    (root / EARLY).write_text(text.replace("id: brewing-guide-article", "id: brewing-early")
+                              .replace("publish_at: 2026-12-23T12:00", "publish_at: 2026-12-23T08:00"), encoding="utf-8")
+    return [EARLY]
+
+
 ITEM = {"id": "mastodon:111", "account": "mastodon", "platform": "mastodon", "kind": "mention", "author": "amy",
         "text": "hi", "url": None, "created_at": "2026-11-19T10:00:00+00:00", "due_by": "2026-11-20T10:00:00+00:00",
         "priority": "normal", "sentiment": "neutral", "intent": "question", "state": "open", "post": None,
@@ -118,6 +130,7 @@ def _record_of_another_id(root: Path) -> list[str]:
 # change → (set-up committed first or None, the change (returning the files it changed), the problem
 # a full check then finds, the file it is reported at)
 INVOLVED = {
+    "an earlier post the same day (daily limit)": (None, _early_article, "calendar.daily-limit", ARTICLE),
     "a reply's inbox item removed": (_with_reply, _item_removed, "reply.unknown-item", REPLY),
     "an inbox file that no longer parses": (_with_reply, _inbox_broken, "inbox.invalid", INBOX),
     "a publish record removed": (None, _record_removed, "post.past-unpublished", BEIJING),

@@ -495,7 +495,8 @@ def check_daily_limits(repo: Repo) -> list[Diagnostic]:
                     post, ("publish_at",), ERROR, "calendar.daily-limit",
                     f"`{name}` takes {limit} post{'s' * (limit > 1)} a day ({label}, days in {zone.key}) and "
                     f"{day} already has {', '.join(p.id for p in posts[:limit])}",
-                    "move `publish_at` to another day, or take the account off `platforms`"))
+                    "move `publish_at` to another day, or take the account off `platforms`",
+                ).involving(p.file for p in posts[:limit]))  # `smm check EARLIER.md` shows it too
     return found
 
 
@@ -536,8 +537,8 @@ def affected(changes: list[tuple[str, str]]) -> list[str] | None:
 
 def select(diagnostics: list[Diagnostic], root: Path, paths: list[Path]) -> list[Diagnostic]:
     """Diagnostics for the files under paths, and those that involve one of them (`Diagnostic.involves`
-    names it or a folder holding it: an inbox file a reply names an item of, a post's publish
-    record), plus every settings problem."""
+    names it or a folder holding it: an earlier post of a day over its limit, an inbox file a reply
+    names an item of, a post's publish record), plus every settings problem."""
     if not paths:
         return diagnostics
     wanted = [_relative(root, p) for p in paths]
