@@ -181,3 +181,20 @@ def test_a_post_made_promotional_sees_the_promotional_share_it_breaks(example, t
     assert problem and problem[0]["file"] != changed  # reported at the stretch's last promotional post
     for args in ([changed], ["--since", "HEAD"]):
         assert all(d in _check(smm, tmp_path, *args)[1] for d in problem), args
+
+
+@pytest.mark.parametrize("how", ["named", "--since"])
+def test_a_post_whose_name_is_not_utf8_is_reported_when_only_it_is_checked(example, tmp_path, smm, how):
+    """git allows any bytes in a name: such a post is not read (`file.unreadable`, named with `\\xNN`
+    escapes), also when it is the path asked for or what changed (it was an internal error)."""
+    import os
+
+    for command in (["init", "-q"], ["add", "-A"], ["commit", "-qm", "base"]):
+        subprocess.run(GIT + command, cwd=example, check=True)
+    name = os.fsdecode(b"content/2026/12/2026-12-30-caf\xe9.md")  # Latin-1, as an old editor saves it
+    (example / name).write_text(post_text(), encoding="utf-8")
+    code, full = _check(smm, tmp_path)
+    problem = [d for d in full if d["rule"] == "file.unreadable"]
+    assert code == 1 and [d["file"] for d in problem] == ["content/2026/12/2026-12-30-caf\\xe9.md"]
+    code, found = _check(smm, tmp_path, *([name] if how == "named" else ["--since", "HEAD"]))
+    assert code == 1 and all(d in found for d in problem) and all(d in full for d in found)

@@ -27,7 +27,7 @@ from smm.check.derived import check_comments, check_evergreen, check_variants
 from smm.check.diagnostics import ERROR, WARNING, Diagnostic
 from smm.check.personas import check_audience, check_quiet_personas
 from smm.check.integrity import check_duplicate_ids, check_records
-from smm.content.post import CONTENT_DIR, Post, calendar_order, read_post
+from smm.content.post import CONTENT_DIR, Post, calendar_order, read_post, shown_name
 from smm.data.jobs import JobState, jobs_of
 from smm.data.records import RECORDS_DIR, record_file
 from smm.inbox.items import INBOX_DIR
@@ -331,9 +331,10 @@ def _digest(data: bytes) -> bytes:
 
 
 def _relative(root: Path, path: Path) -> str:
-    """A path given on the command line, relative to the repository ("." for all of it; outside: never matches)."""
+    """A path given on the command line, relative to the repository ("." for all of it; outside: never
+    matches), named as reports name it (a name that is not UTF-8 with `\\xNN` escapes: such a post is not read)."""
     try:
-        return as_named(path).relative_to(root.resolve()).as_posix()
+        return shown_name(as_named(path).relative_to(root.resolve()).as_posix())
     except ValueError:
         return "\0outside"
 
