@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from json.encoder import (
     encode_basestring,  # a string as JSON, without escaping non-ASCII (C, fast)
 )
-from typing import Callable, Iterable, Iterator
+from typing import Callable, ClassVar, Iterable, Iterator
 
 from smm import output
 
@@ -33,6 +33,14 @@ class Diagnostic:
     message: str = field(compare=False)
     hint: str | None = field(default=None, compare=False)
     end_column: int | None = field(default=None, compare=False)
+    # The other files a problem across posts concerns (not a field: kept, pickled, on the few that
+    # have them only): `smm check THOSE` reports it too, where it is (smm.check.run.select).
+    involves: ClassVar[tuple[str, ...]] = ()
+
+    def involving(self, files: Iterable[str]) -> Diagnostic:
+        """This problem, concerning these other files too (a post the same day, data/inbox/)."""
+        object.__setattr__(self, "involves", tuple(files))
+        return self
 
     @classmethod
     def at(cls, file: str, place: tuple[int, int, int | None], severity: str, rule: str, message: str,

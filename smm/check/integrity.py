@@ -55,7 +55,7 @@ def check_records(repo: Repo) -> list[Diagnostic]:
                 moved, ("id",) if "id" in moved.meta else (), "record.id-changed",
                 f"this post was published as `{record.post}` ({record.file}) but its id is now `{moved.id}`",
                 f"set `id: {record.post}` so it is not published a second time",
-            ))
+            ).involving((record.file,)))
         else:
             found.append(Diagnostic(
                 record.file, 1, 1, ERROR, "record.orphan",

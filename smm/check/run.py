@@ -27,9 +27,10 @@ from smm.check.derived import check_comments, check_evergreen, check_variants
 from smm.check.diagnostics import ERROR, WARNING, Diagnostic
 from smm.check.personas import check_audience, check_quiet_personas
 from smm.check.integrity import check_duplicate_ids, check_records
-from smm.content.post import CONTENT_DIR, Post, calendar_order, read_post
+from smm.content.post import CONTENT_DIR, Post, calendar_order, read_post, shown_name
 from smm.data.jobs import JobState, jobs_of
-from smm.data.records import RECORDS_DIR
+from smm.data.records import RECORDS_DIR, record_file
+from smm.inbox.items import INBOX_DIR
 from smm.inbox.replies import check_replies
 from smm.platforms import platform_class
 from smm.publish.evergreen import reshares
@@ -197,10 +198,11 @@ class PostChecks:
         """Parse the post (`data`: its bytes, or None to read them) and run every check of it alone:
         what the index keeps, and its problems in its own file, pickled."""
         post, found = read_post(repo.root, file, repo.config.timezone, data=data)
+        _Judged.start(self.renderer)
         if post is not None:
             found += self.inspect(repo, post)  # a post with errors: the checks it can bear
         own = pickle.dumps([d for d in found if d.file == file], pickle.HIGHEST_PROTOCOL)
-        names = media_names(post) if post is not None and post.valid else []
+        names = sorted(set(media_names(post)) | _Judged.files(self.renderer)) if post is not None and post.valid else []
         summary = post and post.summary()
         return Checked(summary, self.media_state(repo.root, names), [d for d in found if d.file != file],
                        _digest(own), _digest(pickle.dumps(summary, pickle.HIGHEST_PROTOCOL))), own
@@ -239,6 +241,7 @@ class PostChecks:
             from smm.render.rendered import Renderer  # templates and Markdown: only for posts checked again
 
             self.renderer = Renderer(repo.root, repo.config, repo.brand)
+            self.renderer.media_verdicts = _Judged()
         rendered = [self.renderer.render(post, name) for name in post.accounts if name in repo.config.accounts]
         return (check_rendering(rendered) + repo.voice.check_post(post, rendered) + check_accounts(repo, post)
                 + check_pillar(repo, post) + check_post_giveaway(repo, post) + check_comments(repo, self.renderer, post)
@@ -260,6 +263,32 @@ class PostChecks:
     def merge(self, handed: tuple[dict, dict]) -> None:
         self.own.update(handed[0])
         self.summaries.update(handed[1])
+
+
+class _Judged(dict):
+    """The renderer's verdicts on media files (smm.render.media_checks asks `file in verdicts` of
+    each file it judges: a post's media, the images of an article's body, an account's `cover`),
+    noting the files asked about: a post is checked again when one of them changes."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.asked: set[str] = set()
+
+    def __contains__(self, file: object) -> bool:
+        self.asked.add(file)
+        return dict.__contains__(self, file)
+
+    @staticmethod
+    def start(renderer) -> None:
+        """Before a post is checked: nothing asked yet (without a renderer, one is made meanwhile)."""
+        if renderer is not None and isinstance(renderer.media_verdicts, _Judged):
+            renderer.media_verdicts.asked.clear()
+
+    @staticmethod
+    def files(renderer) -> set[str]:
+        """The media files the renderer judged since `start`."""
+        judged = renderer.media_verdicts if renderer is not None else None
+        return {f for f in judged.asked if isinstance(f, str)} if isinstance(judged, _Judged) else set()
 
 
 AHEAD_AT_MOST = 20  # posts asked for; more are checked with the rest (two processes when many changed)
@@ -302,9 +331,10 @@ def _digest(data: bytes) -> bytes:
 
 
 def _relative(root: Path, path: Path) -> str:
-    """A path given on the command line, relative to the repository ("." for all of it; outside: never matches)."""
+    """A path given on the command line, relative to the repository ("." for all of it; outside: never
+    matches), named as reports name it (a name that is not UTF-8 with `\\xNN` escapes: such a post is not read)."""
     try:
-        return as_named(path).relative_to(root.resolve()).as_posix()
+        return shown_name(as_named(path).relative_to(root.resolve()).as_posix())
     except ValueError:
         return "\0outside"
 
@@ -396,7 +426,7 @@ def check_due(repo: Repo, post: Post, now: datetime) -> list[Diagnostic]:
         post, ("publish_at",), WARNING, "post.past-unpublished",
         f"`publish_at` {post.publish_at.isoformat()} has passed and the post has no publish record",
         "`smm publish` posts it on its next run if it is within each account's `max_lateness`",
-    )]
+    ).involving((record_file(post.id),))]  # a record removed: the post goes out again
 
 
 def check_jobs_needing_a_human(repo: Repo) -> list[Diagnostic]:
@@ -466,7 +496,8 @@ def check_daily_limits(repo: Repo) -> list[Diagnostic]:
                     post, ("publish_at",), ERROR, "calendar.daily-limit",
                     f"`{name}` takes {limit} post{'s' * (limit > 1)} a day ({label}, days in {zone.key}) and "
                     f"{day} already has {', '.join(p.id for p in posts[:limit])}",
-                    "move `publish_at` to another day, or take the account off `platforms`"))
+                    "move `publish_at` to another day, or take the account off `platforms`",
+                ).involving(p.file for p in posts[:limit]))  # `smm check EARLIER.md` shows it too
     return found
 
 
@@ -485,10 +516,11 @@ def check_gaps(repo: Repo, now: datetime) -> list[Diagnostic]:
 
 def affected(changes: list[tuple[str, str]]) -> list[str] | None:
     """What to check after these changes ((status, path) as gitops.changed_since gives them): each
-    post added or changed; the publish records when a post was removed (one may be orphaned) or a
-    record changed; None (the whole repository) when a file every post depends on changed
-    (platforms.yml, brand/, a media file or anything else under content/). Problems across posts
-    are found whatever is checked; an empty list: only the settings files."""
+    post added or changed; the publish records when a post was removed (one may be orphaned); each
+    record changed (and its post: a record removed re-arms it); the inbox when an inbox file changed
+    (its lines, the replies to its items); None (the whole repository) when a file every post
+    depends on changed (platforms.yml, brand/, a media file or anything else under content/).
+    Problems across posts are found whatever is checked; an empty list: only the settings files."""
     paths: set[str] = set()
     for status, path in changes:
         if path == PLATFORMS_FILE or path.startswith("brand/"):
@@ -498,16 +530,21 @@ def affected(changes: list[tuple[str, str]]) -> list[str] | None:
                 return None
             paths.add(RECORDS_DIR if status == "D" else path)
         elif path.startswith(f"{RECORDS_DIR}/"):
-            paths.add(RECORDS_DIR)
+            paths.add(path)
+        elif path.startswith(f"{INBOX_DIR}/"):
+            paths.add(INBOX_DIR)
     return sorted(paths)
 
 
 def select(diagnostics: list[Diagnostic], root: Path, paths: list[Path]) -> list[Diagnostic]:
-    """Diagnostics for the files under paths, plus every settings problem."""
+    """Diagnostics for the files under paths, and those that involve one of them (`Diagnostic.involves`
+    names it or a folder holding it: an earlier post of a day over its limit, an inbox file a reply
+    names an item of, a post's publish record), plus every settings problem."""
     if not paths:
         return diagnostics
     wanted = [_relative(root, p) for p in paths]
-    return [d for d in diagnostics if d.file == PLATFORMS_FILE or d.file.startswith("brand/") or _under(d.file, wanted)]
+    return [d for d in diagnostics if d.file == PLATFORMS_FILE or d.file.startswith("brand/") or _under(d.file, wanted)
+            or d.involves and any(_under(w, d.involves) for w in wanted)]
 
 
 def _under(file: str, wanted: list[str]) -> bool:

@@ -50,6 +50,29 @@ class _Group(click.Group):
             _stop_interrupted()
 
 
+# The commands that read secrets (the networks' tokens, GITHUB_TOKEN): run where a pull request's
+# files may be checked out, they use no cache kept inside the checkout (smm.workspace.cache.never_inside).
+HOLDING_SECRETS = frozenset({"publish", "metrics", "inbox", "listen", "resolve", "doctor", "giveaway", "approvals"})
+
+
+def _no_cache_in_checkout(command: str | None):
+    """`never_inside` the repository around here for a command that reads secrets, else nothing."""
+    import contextlib
+
+    if command not in HOLDING_SECRETS:
+        return contextlib.nullcontext()
+    from pathlib import Path
+
+    from smm.workspace.cache import never_inside
+    from smm.workspace.config import find_root
+
+    try:
+        root = find_root(Path.cwd())
+    except (SmmError, OSError):  # no repository here: the command says so
+        return contextlib.nullcontext()
+    return never_inside(root)
+
+
 def _stop_interrupted() -> None:
     click.echo("interrupted", err=True)
     sys.exit(EXIT_INTERRUPTED)
@@ -65,12 +88,14 @@ def _from_interrupt(exc: BaseException | None) -> bool:
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="smm")
-def cli() -> None:
+@click.pass_context
+def cli(ctx: click.Context) -> None:
     """smm: social media management as code.
 
     Posts are Markdown files under content/, accounts live in platforms.yml and the
     brand under brand/. Commands find the repository by walking up to platforms.yml.
     """
+    ctx.with_resource(_no_cache_in_checkout(ctx.invoked_subcommand))  # until the command ends
 
 
 _in_hook = threading.Lock()

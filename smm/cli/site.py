@@ -31,7 +31,8 @@ def build(out: Path | None, base_url: str | None, fmt: str, now: str | None) -> 
     _refuse_broken_settings(repo)
     problem = _base_url_problem(base_url) if base_url is not None else None
     if problem:
-        click.echo(f"error: --base-url {base_url!r}: {problem}; expected an http(s) URL such as "
+        shown = _without_password(base_url)  # a password is not printed to the log
+        click.echo(f"error: --base-url {shown!r}: {problem}; expected an http(s) URL such as "
                    "https://acme.github.io/social/", err=True)
         raise SystemExit(1)
     moment = now_or_clock(now, repo.config.timezone)
@@ -47,10 +48,14 @@ def build(out: Path | None, base_url: str | None, fmt: str, now: str | None) -> 
 
 
 def _base_url_problem(url: str) -> str | None:
-    """Why `url` cannot prefix the site's links (canonical, sitemap.xml), or None."""
+    """Why `url` cannot prefix the site's links (canonical, sitemap.xml), or None: every page and the
+    sitemap carry it as it is, so a `?` or `#` would swallow the pages' paths (even with nothing after
+    it) and a user name or password would be published."""
+    import re
+
     from smm.content.links import split_url
 
-    if any(c.isspace() or ord(c) < 32 or c in '"<>\'`\\{}|^' for c in url):
+    if any(c.isspace() or ord(c) < 32 or ord(c) == 127 or c in '"<>\'`\\{}|^' for c in url):
         return "it holds a space, a quote, an angle bracket or a control character"
     parts = split_url(url)
     if parts is None:
@@ -59,9 +64,20 @@ def _base_url_problem(url: str) -> str | None:
         return "not an http(s) URL"
     if not parts.hostname:
         return "it names no host"
-    if parts.query or parts.fragment:
+    if "?" in url or "#" in url:
         return "it has a query or a fragment"
+    if "@" in parts.netloc:
+        return "it holds a user name or password, which every page would show"
+    if re.search("%(?![0-9A-Fa-f]{2})", url):
+        return "it holds a `%` that starts no escape such as `%20`"
     return None
+
+
+def _without_password(url: str) -> str:
+    """The URL with what comes before the `@` of its host (a user name and password) hidden."""
+    head, sep, rest = url.partition("://")
+    authority, slash, path = rest.partition("/")
+    return f"{head}{sep}…@{authority.rpartition('@')[2]}{slash}{path}" if sep and "@" in authority else url
 
 
 def _refuse_broken_settings(repo) -> None:

@@ -407,12 +407,17 @@ def content_files(root: Path) -> tuple[list[str], list[str], list[str]]:
                 continue
             file = f"{prefix}/{name}"
             if name.endswith(".md") and not file.isascii() and not _utf8(file):
-                unnamed.append(file.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace"))
+                unnamed.append(shown_name(file))
             elif name.endswith(".md"):
                 found.append(file)
             elif name.lower().endswith(MARKDOWN_SUFFIXES) and name in files:
                 lookalikes.append(file)
     return sorted(found), sorted(lookalikes), sorted(unnamed)
+
+
+def shown_name(file: str) -> str:
+    """A path read from the file system as reports name it: one that is not UTF-8 with `\\xNN` escapes."""
+    return file if file.isascii() or _utf8(file) else file.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
 
 
 def _utf8(text: str) -> bool:

@@ -16,13 +16,15 @@ from pathlib import Path
 from smm.check.diagnostics import ERROR, Diagnostic
 from smm.data.jobs import JobRecord, jobs_of
 from smm.errors import DataError
-from smm.inbox.items import Item, load_items
+from smm.data.records import RECORDS_DIR
+from smm.inbox.items import INBOX_DIR, Item, load_items
 
 REPLIES_DIR = "content/replies"
 
 
 def check_replies(repo) -> list[Diagnostic]:
-    """Each reply post names a known item and goes out only from the item's account."""
+    """Each reply post names a known item and goes out only from the item's account (what
+    data/inbox/ and the publish records say: `smm check data/inbox` reports it too)."""
     replies = [p for p in repo.posts if p.reply_to]
     if not replies:
         return []
@@ -32,6 +34,7 @@ def check_replies(repo) -> list[Diagnostic]:
         return [Diagnostic(exc.context["file"], exc.context["line"], 1, ERROR, "inbox.invalid", exc.message)]
     found = []
     own = {item_id: job.account for item_id, job in own_posts(repo.records).items()}
+    depends = (INBOX_DIR, RECORDS_DIR)
     for post in replies:
         where = post.at(("reply_to",))
         item = items.get(post.reply_to)
@@ -39,11 +42,12 @@ def check_replies(repo) -> list[Diagnostic]:
         if account is None:
             found.append(Diagnostic.at(post.file, where, ERROR, "reply.unknown-item",
                                        f"`reply_to` {post.reply_to!r} is no item in data/inbox/",
-                                       "copy the id from `smm inbox`, or run `smm reply ITEM_ID`"))
+                                       "copy the id from `smm inbox`, or run `smm reply ITEM_ID`").involving(depends))
         elif post.accounts != [account]:
             found.append(Diagnostic.at(post.file, post.at(("platforms",)), ERROR, "reply.account",
                                        f"a reply to {post.reply_to} goes out from `{account}` only, not "
-                                       f"{', '.join(post.accounts)}", "remove `platforms`: the item's account is used"))
+                                       f"{', '.join(post.accounts)}", "remove `platforms`: the item's account is used",
+                                       ).involving(depends))
     return found
 
 

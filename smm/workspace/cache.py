@@ -42,9 +42,30 @@ def cache_dir(root: Path) -> Path:
 
 
 def _cache_base() -> str:
-    """`$SMM_CACHE_DIR`, else `$XDG_CACHE_HOME/smm`, else `~/.cache/smm`: one folder per repository under it."""
-    return os.environ.get("SMM_CACHE_DIR") or os.path.join(
+    """`$SMM_CACHE_DIR`, else `$XDG_CACHE_HOME/smm`, else `~/.cache/smm`: one folder per repository under it;
+    a place no file can be (nothing kept, nothing read) when it lies in a checkout `never_inside` names."""
+    base = os.environ.get("SMM_CACHE_DIR") or os.path.join(
         os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache"), "smm")
+    if _REFUSED:
+        real = os.path.realpath(base)
+        if any(real == folder or real.startswith(folder.rstrip(os.sep) + os.sep) for folder in _REFUSED):
+            return os.path.join(os.devnull, "smm-cache-in-the-checkout")
+    return base
+
+
+_REFUSED: list[str] = []  # checkouts no cache may lie in, for as long as `never_inside` holds
+
+
+@contextlib.contextmanager
+def never_inside(root: Path):
+    """Meanwhile, a cache folder inside the checkout `root` (`SMM_CACHE_DIR=.cache`) is neither read nor
+    written: a command that holds secrets (`smm publish`...) never unpickles a file a commit could
+    have put there, where it would run as code."""
+    _REFUSED.append(os.path.realpath(root))
+    try:
+        yield
+    finally:
+        _REFUSED.pop()
 
 
 class FileCache:
