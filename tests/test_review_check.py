@@ -164,8 +164,6 @@ def test_what_a_change_brings_is_reported_when_only_the_change_is_checked(exampl
 PROMO = "content/2026/12/2026-12-{day}-sale.md"
 
 
-@pytest.mark.xfail(strict=True, reason="voice.promo-share is reported at one post of the stretch and does not name "
-                   "the others it involves (smm/voice/engine.py check_calendar: `.involving(p.file for p in promos)`)")
 def test_a_post_made_promotional_sees_the_promotional_share_it_breaks(example, tmp_path, smm):
     for day, tags in (("06", "[news]"), ("08", "[promo]")):
         (example / PROMO.format(day=day)).write_text(post_text("A note on green tea.", title=f"Sale {day}",

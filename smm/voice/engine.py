@@ -285,8 +285,8 @@ class Voice:
                 + f"{len(promos)} of the {len(window)} posts from {first:%Y-%m-%d} to {last:%Y-%m-%d} are promotional "
                 f"({share:.0%}); the brand allows at most {limit}% in any {days} days",
                 "move a promotional post out of this stretch, or schedule more non-promotional posts in it "
-                f"(promotional: {', '.join(p.id for p in promos)})"))
-        return found
+                f"(promotional: {', '.join(p.id for p in promos)})").involving(p.file for p in promos))
+        return found  # each promotional post of the stretch: `smm check THAT.md` shows it too
 
 
 _place = attrgetter("file", "line", "column")
