@@ -111,11 +111,12 @@ def expanded(shown: str, facets: list[dict], written: str) -> str:
 @settings(max_examples=400)
 @given(st.lists(st.sampled_from(PIECES), min_size=1, max_size=14).map("".join))
 @example("https://见见d.com/long/path/here")
+@example("https://(」「a.com")  # Punycode keeps "(": xn--(a-m23ad.com, as a browser's URL host is
 def test_links_expanded_back_give_the_text_and_no_link_shows_twice(text):
     shown, links = Bluesky.shorten_links(text)
     facets = Bluesky.facets(shown, links)
     assert expanded(shown, facets, text) == text
-    plain = re.sub(r"xn--[a-z0-9-]+", "", shown)  # a Punycode label is no domain shown: 见见d.com → xn--d-3m1da.com
+    plain = re.sub(r"xn--[^./:?#\s]+", "", shown)  # a Punycode label is no domain shown: 见见d.com → xn--d-3m1da.com
     for domain in DOMAINS:
         assert plain.count(domain) <= text.count(domain), (text, shown)
 
