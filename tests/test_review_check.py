@@ -196,3 +196,40 @@ def test_a_post_whose_name_is_not_utf8_is_reported_when_only_it_is_checked(examp
     assert code == 1 and [d["file"] for d in problem] == ["content/2026/12/2026-12-30-caf\\xe9.md"]
     code, found = _check(smm, tmp_path, *([name] if how == "named" else ["--since", "HEAD"]))
     assert code == 1 and all(d in found for d in problem) and all(d in full for d in found)
+
+
+# where a picture a post's check reads may live outside content/ → how the post names it
+OUTSIDE = {
+    "a post's media at assets/": ("assets/pic.png", "media: [{file: assets/pic.png, alt: A cup of tea}]"),
+    "a post's media at the root": ("pic.png", "media: [{file: pic.png, alt: A cup of tea}]"),
+    "an account's cover at assets/": ("assets/cover.png", None),
+}
+
+
+@pytest.mark.parametrize("place", list(OUTSIDE), ids=list(OUTSIDE))
+def test_a_picture_outside_content_changed_is_checked_again_since_the_base(example, tmp_path, smm, place):
+    """A post may name any file of the repository: `--since` checks the posts again when one that is
+    neither a post nor smm's settings changes (it saw pictures under content/ only)."""
+    picture, field = OUTSIDE[place]
+    (example / picture).parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(ROOT / "content/media/winter-blend.png", example / picture)
+    if field is None:
+        config = (example / "platforms.yml").read_text(encoding="utf-8")
+        (example / "platforms.yml").write_text(config.replace(f"cover: {COVER}", f"cover: {picture}"), encoding="utf-8")
+        post = COVERED
+    else:
+        post = "content/2026/12/2026-12-27-outside.md"
+        (example / post).write_text(post_text("A cup of tea.", title="Outside", platforms="[feed, mastodon]",
+                                              publish_at="2026-12-27T12:00", media=field[len("media: "):]),
+                                    encoding="utf-8")
+    for command in (["init", "-q"], ["add", "-A"], ["commit", "-qm", "base"]):
+        subprocess.run(GIT + command, cwd=example, check=True)
+    kept = tmp_path / "kept"
+    assert not [d for d in _check(smm, tmp_path, "--since", "HEAD", cache=kept)[1] if d["file"] == post and d["rule"].startswith("media.")]
+    (example / picture).write_bytes(b"not a picture")
+    code, full = _check(smm, tmp_path)
+    problem = [d for d in full if d["file"] == post and d["rule"] == "media.invalid"]
+    assert problem
+    for cache in (None, kept):
+        code, found = _check(smm, tmp_path, "--since", "HEAD", cache=cache)
+        assert code == 1 and all(d in found for d in problem), found
