@@ -233,3 +233,30 @@ def test_a_picture_outside_content_changed_is_checked_again_since_the_base(examp
     for cache in (None, kept):
         code, found = _check(smm, tmp_path, "--since", "HEAD", cache=cache)
         assert code == 1 and all(d in found for d in problem), found
+
+
+@pytest.mark.parametrize("damage", ["removed", "no picture", "replaced by a link out of the repository"])
+def test_a_card_picture_outside_brand_changed_is_seen_by_a_warm_check(example, tmp_path, smm, damage):
+    """A card template may name its logo anywhere in the repository: the kept settings (and every post's
+    kept result, keyed by them) are made again when it changes, as they are for a file under brand/."""
+    logo = example / "assets/logo.png"
+    logo.parent.mkdir()
+    shutil.move(example / "brand/cards/cloudleaf-logo.png", logo)
+    card = example / "brand/cards/quote.yml"
+    card.write_text(card.read_text(encoding="utf-8").replace("brand/cards/cloudleaf-logo.png", "assets/logo.png"),
+                    encoding="utf-8")
+    kept = tmp_path / "kept"
+    before = _check(smm, tmp_path, cache=kept)
+    assert not [d for d in before[1] if d["rule"] == "card.file"]
+    if damage == "removed":
+        logo.unlink()
+    elif damage == "no picture":
+        logo.write_bytes(b"not a picture")
+    else:
+        logo.unlink()
+        logo.symlink_to("/etc/hostname")
+    full = _check(smm, tmp_path)
+    assert [d for d in full[1] if d["rule"] == "card.file"]
+    assert _check(smm, tmp_path, cache=kept) == full
+    assert _check(smm, tmp_path, "content/2026/11/2026-11-27-winter-blend.md", cache=kept)[1] == \
+        _check(smm, tmp_path, "content/2026/11/2026-11-27-winter-blend.md")[1]

@@ -42,17 +42,19 @@ class Card:
 
 @dataclass(frozen=True)
 class Cards:
-    """The templates without errors by name, and the names of those with errors (reported in their file)."""
+    """The templates without errors by name, the names of those with errors (reported in their file),
+    and the pictures every template names (what their checks read besides brand/cards/)."""
 
     templates: dict[str, Card] = field(default_factory=dict)
     broken: frozenset[str] = frozenset()
+    pictures: tuple[str, ...] = ()
 
 
 def load_cards(root: Path) -> tuple[Cards, list[Diagnostic]]:
     """Every brand/cards/*.yml, schema-checked, with its boxes, sizes and pictures checked."""
     folder = root / CARDS_DIR
     names = sorted(p.name for p in folder.iterdir() if p.suffix == ".yml") if folder.is_dir() else []
-    templates, broken, found = {}, set(), []
+    templates, broken, found, pictures = {}, set(), [], []
     for name in names:
         file = f"{CARDS_DIR}/{name}"
         if not CARD_NAME.fullmatch(name[:-4]):
@@ -60,13 +62,22 @@ def load_cards(root: Path) -> tuple[Cards, list[Diagnostic]]:
                                     "name it with lowercase letters, digits, `-` and `_` (`quote.yml`): a post says `card: quote`"))
             continue
         loaded = load_yaml_file(root, file, "card")
+        pictures += _pictures(loaded.data)
         problems = loaded.diagnostics or _meaning(root, file, loaded.data, loaded.positions)
         found += problems
         if any(d.is_error for d in problems):
             broken.add(name[:-4])
         else:
             templates[name[:-4]] = Card(name[:-4], file, loaded.data, loaded.positions)
-    return Cards(templates, frozenset(broken)), found
+    return Cards(templates, frozenset(broken), tuple(sorted(set(pictures)))), found
+
+
+def _pictures(data) -> list[str]:
+    """The background image and logo file a card template names (whatever else is wrong with it)."""
+    if not isinstance(data, dict):
+        return []
+    named = [(data.get("background"), "image"), (data.get("logo"), "file")]
+    return [part[key] for part, key in named if isinstance(part, dict) and isinstance(part.get(key), str)]
 
 
 def _meaning(root: Path, file: str, data: dict, positions: Positions) -> list[Diagnostic]:

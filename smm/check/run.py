@@ -14,7 +14,6 @@
 
 from __future__ import annotations
 
-import os
 import pickle
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -38,7 +37,7 @@ from smm.workspace import lookalikes
 from smm.workspace.cache import MISS, FileCache, blake2b, recall, remember
 from smm.workspace.calendar import CALENDAR_FILE, gaps
 from smm.workspace.config import PLATFORMS_FILE, Config
-from smm.workspace.files import MAX_TEXT_BYTES, SourceLines, as_named
+from smm.workspace.files import MAX_TEXT_BYTES, SourceLines, as_named, file_state
 from smm.workspace.repo import Forked, Repo, ShardedCache, load_repo
 from smm.workspace.kept_settings import kept_settings
 from smm.workspace.schema import did_you_mean
@@ -249,7 +248,7 @@ class PostChecks:
 
     def media_state(self, root: Path, names: list[str]) -> tuple:
         """(name, state) of each media file: a changed picture is checked again."""
-        return tuple((name, self.media_states.get(name) or self.media_states.setdefault(name, _file_state(root, name)))
+        return tuple((name, self.media_states.get(name) or self.media_states.setdefault(name, file_state(root, name)))
                      for name in names)
 
     def save(self, shard: int, files: list[str]) -> tuple[dict, dict]:
@@ -346,15 +345,6 @@ def media_names(post: Post) -> list[str]:
         items = post.meta.get("media") if account is None else post.for_account(account).media
         names.update(item.get(field) for item in items or [] if isinstance(item, dict) for field in ("file", "cover"))
     return sorted(n for n in names if isinstance(n, str))
-
-
-def _file_state(root: Path, name: str) -> tuple:
-    path = os.path.join(root, name)
-    try:
-        st, link = os.stat(path), os.lstat(path)
-        return (os.path.realpath(path), st.st_mtime_ns, st.st_ctime_ns, st.st_size, st.st_ino, link.st_mtime_ns)
-    except (OSError, ValueError) as exc:
-        return (type(exc).__name__, getattr(exc, "errno", None))
 
 
 def _post_diagnostic(post: Post, path, severity, rule, message, hint=None, key=False) -> Diagnostic:

@@ -374,3 +374,14 @@ class SourceLines:
         if 1 <= number <= len(lines):
             return lines[number - 1].rstrip("\r")
         return None
+
+
+def file_state(root: Path, name: str) -> tuple:
+    """What tells a file named from the repository's root changed: where it leads, its times, size
+    and inode (and its link's time), or why it cannot be read."""
+    path = os.path.join(root, name)
+    try:
+        st, link = os.stat(path), os.lstat(path)
+        return (os.path.realpath(path), st.st_mtime_ns, st.st_ctime_ns, st.st_size, st.st_ino, link.st_mtime_ns)
+    except (OSError, ValueError) as exc:
+        return (type(exc).__name__, getattr(exc, "errno", None))

@@ -12,22 +12,32 @@ from typing import Callable
 import smm
 from smm.workspace.cache import MISS, blake2b, recall, remember
 from smm.workspace.config import PLATFORMS_FILE
-from smm.workspace.files import open_regular, walk
+from smm.workspace.files import file_state, open_regular, walk
 from smm.workspace.settings import Settings, load_settings
 
 
 def kept_settings(root: Path, voice: bool = False, complete: Callable[[Settings], None] | None = None) -> tuple[Settings, bytes]:
-    """(`load_settings(root, voice)`, `settings_digest(root)`), from the cache when nothing they
-    depend on changed; `complete` adds what a command keeps with them (done before they are kept)."""
-    key = settings_digest(root)
+    """(`load_settings(root, voice)`, their key), from the cache when nothing they depend on
+    changed; `complete` adds what a command keeps with them (done before they are kept). The key is
+    `settings_digest(root)` and the state of the files the settings name outside brand/ (a card's
+    picture may be anywhere in the repository)."""
+    digest = settings_digest(root)
     name = "settings" if voice else "settings-plain"
-    settings = recall(root, name, key.hex())
-    if settings is MISS:
+    kept = recall(root, name, digest.hex())
+    if kept is not MISS and _states(root, kept[1]) == kept[2]:
+        settings, read, states = kept
+    else:
         settings = load_settings(root, voice=voice)
         if complete is not None:
             complete(settings)
-        remember(root, name, key.hex(), settings)
-    return settings, key
+        read = getattr(settings.brand.cards, "pictures", ())  # what the settings read besides brand/: cards' pictures
+        states = _states(root, read)
+        remember(root, name, digest.hex(), (settings, read, states))
+    return settings, digest if not states else blake2b(digest + repr(states).encode(), digest_size=len(digest)).digest()
+
+
+def _states(root: Path, names: tuple[str, ...]) -> tuple:
+    return tuple(file_state(root, name) for name in names)
 
 
 def settings_digest(root: Path) -> bytes:
