@@ -223,7 +223,8 @@ def test_exclamation_marks_as_counted_by_the_pattern(maximum):
     for body in bodies:
         segments = [Segment("body", body, "markdown", None), Segment("title", "Title!!!!", "plain", None)]
         plain = [h for s in segments if s.scope == "body"
-                 for h in social.count_hits(rule, s, social._EXCLAMATION, maximum, "exclamation marks")]
+                 for h in social.count_hits(rule, s, [m.span() for m in social._EXCLAMATION.finditer(s.prepared)], maximum,
+                                            "exclamation marks")]
         found = social.exclamation_hits(rule, segments)
         assert [(h.segment, h.start, h.end, h.message) for h in found] == \
             [(h.segment, h.start, h.end, h.message) for h in plain], body

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import Callable
 
 import regex
 
@@ -309,3 +310,166 @@ def nested(a_start: int, a_end: int, b_start: int, b_end: int) -> bool:
 
 def text_view(text: str, nfkc: bool = True, flavor: str = "markdown") -> Normalized:
     return normalize(prepare(text, flavor), nfkc)
+
+
+# -- which texts a pattern may match in -----------------------------------------------------------
+
+_QUANTIFIER = re.compile(r"(?:[*+?]|\{(\d*)(?:,(\d*))?\})[?+]?")  # and its minimum: group 1 of {m,n}
+_CLASS_ESCAPES = frozenset("dDwWsShHvV")  # escapes of a class of characters (unknown here)
+_ZERO_WIDTH_ESCAPES = frozenset("bBAZGmMK")
+
+
+def _escape_end(source: str, i: int) -> tuple[int, str | None] | None:
+    """At a backslash: (where the escape ends, the character it stands for or None for a class or an
+    assertion); None for an escape not read here (code points, names, backreferences)."""
+    escaped = source[i + 1:i + 2]
+    if not escaped:
+        return None
+    if not escaped.isascii() or not escaped.isalnum() and escaped != "_":
+        return i + 2, escaped
+    if escaped in _CLASS_ESCAPES or escaped in _ZERO_WIDTH_ESCAPES:
+        return i + 2, None
+    if escaped in "pP":
+        if source[i + 2:i + 3] != "{":
+            return (i + 3, None) if source[i + 2:i + 3].isalpha() else None
+        close = source.find("}", i + 3)
+        return (close + 1, None) if close > 0 else None
+    return None
+
+
+def _class_end(source: str, i: int) -> tuple[int, str | None] | None:
+    """At a `[`: (where the set ends, its characters or None where they are not all known here)."""
+    j = i + 1
+    negated = source[j:j + 1] == "^"
+    j += negated
+    chars: list[str] = []
+    known = not negated
+    first = True
+    while True:
+        if j >= len(source):
+            return None
+        ch = source[j]
+        if ch == "]" and not first:
+            break
+        first = False
+        if ch == "[" or source.startswith(("&&", "||", "--", "~~"), j):
+            return None  # POSIX classes, nested sets, set operations
+        if ch == "\\":
+            escape = _escape_end(source, j)
+            if escape is None:
+                return None
+            j, ch = escape
+            if ch is None:
+                known = False
+                continue
+        else:
+            j += 1
+        if source[j:j + 1] == "-" and source[j + 1:j + 2] not in ("]", ""):
+            end = source[j + 1]
+            if end in "\\[":
+                return None  # a range to an escaped character, or a set operation
+            j += 2
+            if ord(end) < ord(ch) or ord(end) - ord(ch) > 256:
+                known = False
+                continue
+            chars += map(chr, range(ord(ch), ord(end) + 1))
+        else:
+            chars.append(ch)
+    return j + 1, "".join(dict.fromkeys(chars)) if known and chars else None
+
+
+def _group_end(source: str, i: int) -> int | None:
+    """At a `(`: where its group ends (after the `)`), escapes and sets skipped; None if unbalanced."""
+    depth, j = 0, i
+    while j < len(source):
+        ch = source[j]
+        if ch == "\\":
+            j += 2
+            continue
+        if ch == "[":
+            found = _class_end(source, j)
+            if found is None:
+                return None
+            j = found[0]
+            continue
+        depth += ch == "("
+        depth -= ch == ")"
+        j += 1
+        if depth == 0:
+            return j
+    return None
+
+
+def required_characters(source: str, flags: int) -> str | None:
+    """Characters of which every non-empty match of a `regex` pattern holds one, from an atom of its
+    top level that it must match at least once (a character, an escaped one, a set of known characters;
+    groups and look-arounds are left unread); the fewest such, none of them white space (held by most
+    texts). None where none is known, or the pattern is not read here (an alternation at the top,
+    inline flags, named groups, verbose or fuzzy syntax). Ignoring case, only ASCII characters that
+    are no letters are taken (a letter may match others: `K` matches the Kelvin sign)."""
+    if flags & (regex.VERBOSE | regex.V1):
+        return None
+    ignorecase = bool(flags & regex.IGNORECASE)
+    found: list[str] = []
+    i = 0
+    while i < len(source):
+        ch = source[i]
+        atom: str | None = None
+        if ch == "(":
+            if source.startswith("(?", i) and not source.startswith(("(?:", "(?=", "(?!", "(?<=", "(?<!"), i):
+                return None
+            end = _group_end(source, i)
+            if end is None:
+                return None
+            i = end
+        elif ch == "[":
+            found_class = _class_end(source, i)
+            if found_class is None:
+                return None
+            i, atom = found_class
+        elif ch == "\\":
+            escape = _escape_end(source, i)
+            if escape is None:
+                return None
+            i, atom = escape
+        elif ch in "^$":
+            i += 1
+            continue
+        elif ch in "|)*+?{":
+            return None
+        else:
+            atom = None if ch == "." else ch
+            i += 1
+        least = 1
+        if (quantifier := _QUANTIFIER.match(source, i)) is not None:
+            i = quantifier.end()
+            least = int(quantifier.group(1) or 0) if quantifier.group().startswith("{") else int(quantifier.group()[0] == "+")
+        elif source[i:i + 1] == "{":
+            return None  # fuzzy matching, or a brace read as itself
+        if atom and least and not any(c.isspace() for c in atom) \
+                and (not ignorecase or all(c.isascii() and not c.isalpha() for c in atom)):
+            found.append(atom)
+    return min(found, key=lambda atom: (_commonness(atom), len(atom))) if found else None
+
+
+def _commonness(chars: str) -> int:
+    """2 where a set holds a lowercase ASCII letter or a digit (most texts hold one), 1 for another ASCII letter."""
+    return max((2 if c.islower() or c.isdigit() else 1 if c.isalpha() else 0) if c.isascii() else 0 for c in chars)
+
+
+@lru_cache(maxsize=1024)
+def may_match(source: str, flags: int) -> Callable[[str], bool]:
+    """A cheap test that is False only for texts in which the `regex` pattern (`source`, compiled with
+    `flags`) has no non-empty match: whether the text holds one of its required characters; always
+    True where none is known, or where most texts would hold one."""
+    chars = required_characters(source, flags)
+    if chars is None or _commonness(chars) == 2:
+        return _always
+    if len(chars) <= 2:
+        return lambda text: any(c in text for c in chars)
+    search = re.compile(f"[{''.join(map(re.escape, chars))}]").search
+    return lambda text: search(text) is not None
+
+
+def _always(text: str) -> bool:
+    return True

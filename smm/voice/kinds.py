@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 
-from smm.voice.base import Hit, Rule, format_message, in_re, longest_first, nested, regex_hits
+from smm.voice.base import Hit, Rule, format_message, in_re, longest_first, may_match, nested, regex_hits
 from smm.voice.matcher import Entry, expand
 from smm.voice.text import Normalized, edges_ok, normalize
 
@@ -106,9 +106,10 @@ class TokenRule(Rule):
                 else:
                     bucket[0].append((start, end, entry.data, None))
         if self.tokens.patterns:
+            scans = [(pattern, data, word, may_match(pattern.pattern, pattern.flags)) for pattern, data, word in self.tokens.patterns]
             for segment, view in ctx.views(targets, self.nfkc):
                 text = view.text
-                found = [(s, e, data, match) for pattern, data, word in self.tokens.patterns
+                found = [(s, e, data, match) for pattern, data, word, may in scans if may(text)
                          for match in pattern.finditer(text) for s, e in [match.span()]
                          if s != e and (not word or edges_ok(text, s, e))]
                 if found:

@@ -29,6 +29,9 @@ _EMOJI = regex.compile(
     r"|(?:(?:\p{Emoji_Presentation}|\p{Extended_Pictographic}\uFE0F)\p{Emoji_Modifier}?"
     r"(?:\u200D\p{Extended_Pictographic}\uFE0F?\p{Emoji_Modifier}?)*)"
 )
+# Every match of _EMOJI holds, among its first three code points, U+20E3, U+FE0F, or an Emoji_Presentation or
+# Regional_Indicator code point, each one of these (checked in the tests): found first, at C speed.
+_MAYBE_EMOJI = re.compile("[\u20e3\ufe0f\u2300-\u2bff\U0001f000-\U0001ffff]")
 _EXCLAMATION_MARKS = "!！‼"
 _EXCLAMATION = re.compile(f"[{_EXCLAMATION_MARKS}]")  # few enough counted with str.count first
 _LATIN_LETTER = r"A-Za-z0-9\u00C0-\u024F"
@@ -80,12 +83,12 @@ def load_builtins(config: dict) -> dict[str, Builtin]:
     return found
 
 
-def count_hits(rule: Builtin, segment, pattern, maximum: int, what: str) -> list[Hit]:
-    """A hit at the first mark past the maximum in one text (what: the plural noun); marks
-    inside a region where the rule is disabled (`<!-- smm-disable ... -->`) do not count."""
-    if not pattern.groups and len(pattern.findall(segment.prepared)) <= maximum:
+def count_hits(rule: Builtin, segment, spans: list[tuple[int, int]], maximum: int, what: str) -> list[Hit]:
+    """A hit at the first mark past the maximum in one text (what: the plural noun; `spans`: of the marks
+    in segment.prepared); marks inside a region where the rule is disabled (`<!-- smm-disable ... -->`)
+    do not count."""
+    if len(spans) <= maximum:
         return []  # few enough even before disabled regions are left out
-    spans = [m.span() for m in pattern.finditer(segment.prepared)]
     if segment.directives:
         spans = [s for s in spans if not disabled_at(segment.directives, rule.id, s[0])]
     if len(spans) <= maximum:
@@ -98,7 +101,21 @@ def count_hits(rule: Builtin, segment, pattern, maximum: int, what: str) -> list
 
 def emoji_hits(rule: Builtin, segments) -> list[Hit]:
     maximum = int(rule.settings.get("max", 3))
-    return [h for s in segments if s.scope == "body" for h in count_hits(rule, s, _EMOJI, maximum, "emoji")]
+    return [h for s in segments if s.scope == "body" for h in count_hits(rule, s, emoji_spans(s.prepared), maximum, "emoji")]
+
+
+def emoji_spans(text: str) -> list[tuple[int, int]]:
+    """The spans of `_EMOJI.finditer(text)`: a match is tried only at each code point of _MAYBE_EMOJI and the
+    two before it (every match starts there), from the end of the last one found on, in order."""
+    spans: list[tuple[int, int]] = []
+    end = 0
+    for hint in _MAYBE_EMOJI.finditer(text):
+        for start in range(max(end, hint.start() - 2), hint.start() + 1):
+            if (match := _EMOJI.match(text, start)) is not None:
+                spans.append(match.span())
+                end = match.end()
+                break
+    return spans
 
 
 def exclamation_hits(rule: Builtin, segments) -> list[Hit]:
@@ -106,7 +123,8 @@ def exclamation_hits(rule: Builtin, segments) -> list[Hit]:
     hits = []
     for segment in segments:
         if segment.scope == "body" and sum(map(segment.prepared.count, _EXCLAMATION_MARKS)) > maximum:
-            hits += count_hits(rule, segment, _EXCLAMATION, maximum, "exclamation marks")
+            hits += count_hits(rule, segment, [m.span() for m in _EXCLAMATION.finditer(segment.prepared)], maximum,
+                               "exclamation marks")
     return hits
 
 
