@@ -81,7 +81,8 @@ def _build(repo, out: Path, now: datetime, base_url: str | None) -> Built:
 
     metrics = Metrics(repo.root, now)
     history_key = cache(lambda: reports.history_key(settings, files, shown))
-    readings = reports.Readings(repo.root, lambda: reports.readings_key(history_key(), files), now)
+    readings = reports.Readings(repo.root, lambda: reports.readings_key(history_key(), files), now,
+                                reports.reads_from(now, tz))
     history = cache(lambda: _history(repo, history_key(), lang, readings, metrics))
     report_for = cache(lambda period: _report(repo, period, now, metrics, history()))
     newest = cache(lambda table: _newest(repo.root, table))  # read once a build
