@@ -45,11 +45,16 @@ def plain_digest(value) -> str:
     """digest(value) of plain data (str, int, float, bool, None in tuples, lists and dicts), faster:
     by its marshal format 2, which writes each value by itself (never a reference to an equal
     object met before, as format 3 and pickle do). Anything else is digested by its repr."""
+    return plain_bytes(value).hex()
+
+
+def plain_bytes(value) -> bytes:
+    """plain_digest() as bytes."""
     try:
         data = marshal.dumps(value, 2)
     except ValueError:
-        return digest(value)
-    return hashlib.blake2b(data, digest_size=16).hexdigest()
+        data = repr((value,)).encode()  # as digest(value)
+    return hashlib.blake2b(data, digest_size=16).digest()
 
 
 def stamp(stat: os.stat_result) -> tuple[int, int, int]:

@@ -88,19 +88,25 @@ def data_files(root) -> list[tuple]:
 
 def data_state(repo, state: list[tuple], shown: str) -> str:
     """A digest of what the reports read: data/ by file stat (`state`: data_files()), the goals, the
-    calendar and what they show of each published post (`shown`: the digest of shown_posts())."""
+    calendar and what they show of each published post (`shown`: a digest of the shown_row() of each post named())."""
     return digest(plain_digest(state), shown, repo.goals, repo.calendar)
 
 
-def shown_posts(repo) -> list[tuple]:
-    """(id, publish_at, smm.report.shown_of()) of each post a publish record names, as itself or as
-    the post of a re-share or a comment: what the reports read of the posts, besides their ids."""
+def named(repo) -> set[str]:
+    """The ids of the posts a publish record names, as itself or as the post of a re-share or a comment."""
     from smm.content.derived import base_id
+
+    found = set(repo.records)
+    found.update([base_id(post_id) for post_id in found])
+    return found
+
+
+def shown_row(post) -> tuple:
+    """(id, publish_at, smm.report.shown_of()): what the reports read of a post a publish record names
+    (named()), besides its id."""
     from smm.report import shown_of
 
-    named = set(repo.records)
-    named.update([base_id(post_id) for post_id in named])
-    return [(p.id, str(p.publish_at), shown_of(p)) for p in repo.posts if p.id in named]
+    return post.id, str(post.publish_at), shown_of(post)
 
 
 def period_key(settings: str, state: str, period: Period, now: datetime) -> str:
@@ -130,7 +136,7 @@ def history(repo, key: str, language: str):
 
 def history_key(settings: str, files: list[tuple], shown: str) -> str:
     """What smm.report.history_jobs() reads: the publish records (by file stat: `files`, data_files()),
-    the posts they name (`shown`: the digest of shown_posts()) and the accounts (in `settings`)."""
+    the posts they name (`shown`: a digest of the shown_row() of each post named()) and the accounts (in `settings`)."""
     return digest(settings, [row for row in files if row[0] == "data/published"], shown)
 
 
