@@ -23,6 +23,7 @@ from smm.workspace.brand import first_language, page_language
 from smm.workspace.cache import MISS, recall, remember
 from smm.workspace.files import files_under
 
+KEEP_ROWS_FROM = 100  # posts' rows made or gone: below this _posts_digests() makes them again rather than keep them
 SOURCES = ("site", "render", "report", "templates", "platforms", "data")  # smm's code a page depends on
 
 
@@ -121,27 +122,29 @@ def _posts_digests(repo, code: str) -> tuple[str, str, Counter]:
     how many posts have each first language). Each post's rows in them (their digests) and its first
     language are kept in the cache folder while its file holds the same bytes (repo.digests), parsed
     by the same code in the same time zone (posts_version()), and smm's code is the same (`code`:
-    code_digest())."""
+    code_digest()); kept again once KEEP_ROWS_FROM posts changed (fewer are made again each time)."""
     from smm.workspace.repo import posts_version
 
     version = digest(code, posts_version(repo.config))
     kept = recall(repo.root, "site-post-rows", version)
     kept = {} if kept is MISS else kept
     named = reports.named(repo)
-    rows, listed, shown, firsts = {}, [], [], []
+    rows, listed, shown, firsts, made = {}, [], [], [], 0
     for post in repo.posts:
         source = repo.digests.get(post.file)
         row = kept.get(post.file)
         if row is None or source is None or row[0] != source:  # (a post read through a link has no digest)
             listing = posts.listing([post])[0]
             row = (source, plain_bytes(listing), plain_bytes(reports.shown_row(post)), listing[-1])
+            made += 1
         if source is not None:
             rows[post.file] = row
         listed.append(row[1])
         firsts.append(row[3])
         if post.id in named:
             shown.append(row[2])
-    if rows != kept:
+    stale = len(kept) - (len(repo.posts) - made)  # rows kept of posts changed or gone
+    if made and not kept or max(made, stale) >= KEEP_ROWS_FROM:  # (a few rows are made again for less than keeping them)
         remember(repo.root, "site-post-rows", version, rows)
     return (hashlib.blake2b(b"".join(listed), digest_size=16).hexdigest(),
             hashlib.blake2b(b"".join(shown), digest_size=16).hexdigest(), Counter(filter(None, firsts)))

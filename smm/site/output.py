@@ -1,6 +1,6 @@
 """The site's folder: pages written only when their inputs changed, stale files removed.
 
-The build manifest (`site-<out>.json` in the repository's cache folder, outside the site,
+The build manifest (`site-<out>.marshal` in the repository's cache folder, outside the site,
 which may be public) keeps each page's input digest. A page whose digest is unchanged and
 whose file is still there is not rendered again. `.smm-site` in the folder marks it as
 smm's: smm writes into and sweeps only a folder that is empty or carries the marker.
@@ -78,7 +78,7 @@ class SiteFolder:
         self.out_str = os.fspath(out)
         self.root_str = os.fspath(root)
         self._claim()  # first: a link that loops or leads nowhere is refused before it is resolved
-        self.manifest_path = cache_dir(root) / f"site-{hashlib.blake2b(str(out.resolve()).encode(), digest_size=8).hexdigest()}.json"
+        self.manifest_path = cache_dir(root) / f"site-{hashlib.blake2b(str(out.resolve()).encode(), digest_size=8).hexdigest()}.marshal"
         previous = self._read_manifest()
         self.previous: dict[str, str] = previous.get("pages", {})
         self.previous_uses: dict[str, list[str]] = previous.get("uses", {})
@@ -110,8 +110,8 @@ class SiteFolder:
 
     def _read_manifest(self) -> dict:
         try:
-            data = json.loads(self.manifest_path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
+            data = marshal.loads(self.manifest_path.read_bytes())  # (plain data: JSON's in a third of the time)
+        except (OSError, ValueError, EOFError, TypeError):
             return {}
         return data if isinstance(data, dict) and data.get("version") == 1 else {}
 
@@ -254,9 +254,8 @@ class SiteFolder:
                 folder.rmdir()
                 folder = folder.parent
         self.manifest_path.parent.mkdir(parents=True, exist_ok=True)
-        self.manifest_path.write_text(json.dumps({"version": 1, "pages": self.current, "uses": self.uses,
-                                                  "groups": self.groups, "notes": self.notes},
-                                                 sort_keys=True), encoding="utf-8")
+        self.manifest_path.write_bytes(marshal.dumps({"version": 1, "pages": self.current, "uses": self.uses,
+                                                       "groups": self.groups, "notes": self.notes}))
         return removed
 
 

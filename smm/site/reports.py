@@ -137,7 +137,7 @@ def history(repo, key: str, language: str):
 def history_key(settings: str, files: list[tuple], shown: str) -> str:
     """What smm.report.history_jobs() reads: the publish records (by file stat: `files`, data_files()),
     the posts they name (`shown`: a digest of the shown_row() of each post named()) and the accounts (in `settings`)."""
-    return digest(settings, [row for row in files if row[0] == "data/published"], shown)
+    return plain_digest((settings, [row for row in files if row[0] == "data/published"], shown))
 
 
 def readings_key(history: str, files: list[tuple]) -> str:
