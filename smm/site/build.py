@@ -17,7 +17,7 @@ import smm
 from smm.site import calendar as cal
 from smm.site import inbox, posts, reports
 from smm.site.catalogue import catalogue
-from smm.site.output import FOOTER, WORKER_FROM, PageCache, SiteFolder, collecting, digest, plain_bytes
+from smm.site.output import FOOTER, WORKER_FROM, PageCache, SiteFolder, collecting, digest, lasting, plain_bytes
 from smm.site.render import Site, stylesheet
 from smm.workspace.brand import first_language, page_language
 from smm.workspace.cache import MISS, recall, remember
@@ -304,7 +304,7 @@ def _report_pages(site, folder, every, now, settings, state, report_for) -> None
     def shown(period) -> dict:  # (the last 30 days make two pages)
         from smm.report.formats import html_context
 
-        return html_context(report_for(period))
+        return lasting(lambda: html_context(report_for(period)))
 
     for period in every:
         for path in (period.path, "report/index.html") if period.slug == "30d" else (period.path,):

@@ -36,6 +36,16 @@ def collecting(enabled: bool):
         gc.enable() if was else gc.disable()
 
 
+def lasting(make):
+    """`make()` without cycle collection, what it made then kept out of the collections (gc.freeze):
+    for what lives as long as the build (the renderer and the modules it imports, a report), which
+    each collection while pages are rendered would otherwise look through again."""
+    with collecting(False):
+        value = make()
+        gc.freeze()  # (before collection is on again: it would look through them first)
+    return value
+
+
 def digest(*parts) -> str:
     """A digest of the parts by their repr (stable for the same input: dicts keep their order)."""
     return hashlib.blake2b(repr(parts).encode(), digest_size=16).hexdigest()
@@ -198,9 +208,8 @@ class SiteFolder:
                 self.page(*job)
             else:
                 stale.append(job)
-        if stale:
-            gc.freeze()  # the keys and jobs live as long as the build: out of the collections rendering makes
-            before_rendering()
+        if stale:  # the keys and jobs live as long as the build: out of the collections rendering makes
+            lasting(before_rendering)
         if len(stale) < WORKER_FROM or (os.cpu_count() or 1) < 2 or "fork" not in _start_methods():
             for job in stale:
                 self.page(*job)
