@@ -695,6 +695,20 @@ def _new_post(root: Path, post_id: str, publish_at: str, published_at: str | Non
 
 
 LATER = "2026-11-20T11:00:00+08:00"
+
+
+def _jobs_before_the_goals_window(root: Path) -> None:
+    """Five posts on b that went out 113 days before NOW: read by the goals' trend of a report ending
+    at NOW (values over 30 days, weekly over the 90 days before it), not by one ending eight days
+    later; and a goal of posts on b whose forecast shows them."""
+    for n in range(5):
+        post_id = f"early{n}"
+        (root / f"content/{post_id}.md").write_text(post_text(f"Post {post_id}", title=f"Title of {post_id}",
+                                                              publish_at="2026-07-30T02:00", platforms="[b]"),
+                                                    encoding="utf-8")
+        _record(root, post_id, "2026-07-30T02:00:00+00:00", account="b")
+    _append(root / "brand/goals.yml", "  - {id: b-posts-later, metric: posts, account: b, baseline: 1, target: 50, "
+                                      "deadline: 2027-06-30}\n")
 ROLLING_PAGES = ["report/7d/index.html", "report/30d/index.html", "report/90d/index.html", "report/2026-11/index.html",
                  "report/index.html", "index.html", "listening/index.html"]
 
@@ -725,6 +739,8 @@ ROLLING_PAGES = ["report/7d/index.html", "report/30d/index.html", "report/90d/in
         "collected_at,post_id,account,platform,remote_id,likes,reposts,replies,quotes,views,clicks\n"
         "2026-11-15T00:00:00Z,p2,a,local,p2-a,777,7,7,,,\n", encoding="utf-8"),
      None, ("2026-11-30T23:30:00+00:00", "2026-12-01T00:30:00+00:00"), "791", True),
+    # back in time in the same month: the goals read jobs older than any a report ending at the later time reads
+    (_jobs_before_the_goals_window, None, ("2026-11-28T10:00:00+08:00", NOW), "b-posts-later", True),
 ])
 def test_reports_made_at_a_later_time_show_every_change_of_what_they_read(tmp_path, monkeypatch, smm, before, after,
                                                                            times, shown, present):
@@ -760,3 +776,47 @@ def test_a_build_an_hour_later_with_nothing_changed_reads_no_metrics(tmp_path, m
     code, again, err = build(smm, "--now", LATER)
     assert code == 0, err
     assert "report/7d/index.html" in again["written"]
+
+
+def test_the_reports_ending_now_read_no_job_before_reads_from(tmp_path):
+    """What reports.Readings keeps: the reports ending at a time (the rolling periods, this month's)
+    made from the entries of the jobs from reads_from() on equal those made from every entry; from
+    eight days later on, some differ (the goals read from 114 days back: weekly values over 30 days)."""
+    import bisect
+    from datetime import datetime, timedelta
+
+    from smm.report import History, build as report
+    from smm.report.load import Metrics
+    from smm.site import reports
+
+    write_fixture(tmp_path)
+    _jobs_before_the_goals_window(tmp_path)
+    for n in range(300):  # a post a day on a or b from May 2026 to February 2027
+        day = (datetime(2026, 5, 1) + timedelta(days=n)).strftime("%Y-%m-%dT12:00")
+        account = "ab"[n % 2]
+        (tmp_path / f"content/s{n}.md").write_text(post_text(f"Post s{n}", title=f"Title of s{n}", publish_at=day,
+                                                             platforms=f"[{account}]"), encoding="utf-8")
+        _record(tmp_path, f"s{n}", day + ":00+00:00", account=account)
+    repo = load_repo(tmp_path)
+    differs = set()
+    for now in (NOW, "2026-11-01T00:30:00+00:00", "2026-12-31T23:00:00+00:00", "2027-02-20T00:00:00+00:00",
+                "2027-03-01T00:00:00+00:00"):
+        moment = datetime.fromisoformat(now)
+        since = reports.reads_from(moment, repo.config.timezone)
+        metrics = Metrics(tmp_path, moment)
+        for period in [p for p in reports.periods(repo, moment) if p.end == moment]:
+            whole = History(repo)
+            expected = report(repo, period.start, period.end, moment, metrics, whole)
+            value = whole.known(moment, metrics)
+            for cut, same in ((since, True), (since + timedelta(days=8), False)):
+                first = bisect.bisect_left(value[2], cut, key=lambda e: e.published_at)
+                assert first > 0
+                part = History(repo)
+                part.give(moment, metrics, (*value[:2], value[2][first:], *value[3:]))
+                made = report(repo, period.start, period.end, moment, metrics, part)
+                if same:
+                    assert (made.data, made.charts) == (expected.data, expected.charts), (now, period.slug)
+                elif made.data != expected.data:
+                    differs.add(now)
+        metrics.close()
+    assert len(differs) >= 3, differs

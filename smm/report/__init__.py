@@ -117,6 +117,7 @@ class History:
     cache), called when the jobs are first needed; `language`: page_language(), when known."""
 
     def __init__(self, repo, jobs=None, language: str | None = None) -> None:
+        self._root = repo.root
         self._all_posts = repo.posts
         self._places: dict[str, list[int]] | None = None
         self.language = page_language(repo.brand, repo.posts) if language is None else language
@@ -127,6 +128,20 @@ class History:
     @cached_property
     def posts(self) -> dict:
         return {p.id: p for p in self._all_posts}
+
+    @cached_property
+    def competitors(self) -> list[str]:
+        """The competitors' names (brand/listening.yml), whose share of voice every report shows."""
+        from smm.listening.config import load_listening
+
+        return [c.name for c in getattr(load_listening(self._root), "competitors", ())]
+
+    @cached_property
+    def mentions(self) -> list:
+        """Every mention in data/mentions/ (smm.listening.mentions.read_mentions)."""
+        from smm.listening.mentions import read_mentions
+
+        return read_mentions(self._root)
 
     @property
     def jobs(self) -> list[tuple]:
@@ -148,13 +163,13 @@ class History:
             self._upto[(what, end, metrics)] = compute()
         return self._upto[(what, end, metrics)]
 
-    def known(self, end: datetime, metrics) -> tuple | None:
-        """What upto() read for `end`, if it did (or was given it: give())."""
-        return self._upto.get(("read", end, metrics))
+    def known(self, end: datetime, metrics, what: str = "read"):
+        """What upto() computed for `end` (and `what`), if it did (or was given it: give())."""
+        return self._upto.get((what, end, metrics))
 
-    def give(self, end: datetime, metrics, value: tuple) -> None:
-        """What upto(end, metrics, ...) reads (as a build before read it, for an end it holds for)."""
-        self._upto[("read", end, metrics)] = value
+    def give(self, end: datetime, metrics, value, what: str = "read") -> None:
+        """What upto(end, metrics, ..., what) computes (as a build before did, for an end it holds for)."""
+        self._upto[(what, end, metrics)] = value
 
     def posts_of(self, ids: set[str]) -> list:
         """The posts of these ids, in the repository's order."""
@@ -262,7 +277,7 @@ def build(repo, start: datetime, end: datetime, now: datetime, metrics=None, his
         "responsiveness": responsiveness(repo.root, start, end),
         "personas": persona_rows(repo.personas, period, persona_best),
     }
-    listened, charts = _listening(repo, period, followers, start, end)
+    listened, charts = _listening(repo, period, followers, start, end, shared)
     data.update(listened)
     return Report(data, brand_name(repo), {"followers": follower_series, **charts}, warnings, shared.language)
 
@@ -271,18 +286,17 @@ def _goals(goals: list[dict], context: Context, end: datetime) -> list[dict]:
     return [evaluate(g, context, end) for g in goals]
 
 
-def _listening(repo, period: list[MeasuredPost], followers: dict, start: datetime, end: datetime) -> tuple[dict, dict]:
-    """Mentions, share of voice, the competitor benchmark and the alerts; and their charts' data."""
-    from smm.listening.config import load_listening
-    from smm.listening.mentions import read_mentions
+def _listening(repo, period: list[MeasuredPost], followers: dict, start: datetime, end: datetime,
+               shared: History) -> tuple[dict, dict]:
+    """Mentions, share of voice, the competitor benchmark and the alerts; and their charts' data
+    (the mentions and the competitors' names read once for every report: `shared`)."""
     from smm.report import alerts, competitors, listening
 
     tz = repo.config.timezone
-    found = [m for m in read_mentions(repo.root) if m.created_at < end]
+    found = [m for m in shared.mentions if m.created_at < end]
     brand = [m for m in found if m.subject == listening.BRAND]
     data = {"mentions": listening.mentions(found, start, end, tz),
-            "share_of_voice": listening.share_of_voice(found, start, end, [
-                c.name for c in getattr(load_listening(repo.root), "competitors", ())]),
+            "share_of_voice": listening.share_of_voice(found, start, end, shared.competitors),
             "competitors": competitors.benchmark(repo, period, followers, start, end),
             "alerts": alerts.find(listening.per_day(brand, tz), listening.days_between(start, end, tz))}
     days = data["mentions"]["days"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+from collections import Counter
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from functools import cache
@@ -16,12 +17,13 @@ import smm
 from smm.site import calendar as cal
 from smm.site import inbox, posts, reports
 from smm.site.catalogue import catalogue
-from smm.site.output import FOOTER, WORKER_FROM, PageCache, SiteFolder, collecting, digest, plain_digest
+from smm.site.output import FOOTER, WORKER_FROM, PageCache, SiteFolder, collecting, digest, lasting, plain_bytes
 from smm.site.render import Site, stylesheet
 from smm.workspace.brand import first_language, page_language
 from smm.workspace.cache import MISS, recall, remember
 from smm.workspace.files import files_under
 
+KEEP_ROWS_FROM = 100  # posts' rows made or gone: below this _posts_digests() makes them again rather than keep them
 SOURCES = ("site", "render", "report", "templates", "platforms", "data")  # smm's code a page depends on
 
 
@@ -38,16 +40,22 @@ class Built:
                 "not_shown": self.not_shown}
 
 
-def settings_digest(repo, lang: str, base_url: str | None) -> str:
-    """smm's version and code (by file stat), platforms.yml and every file under brand/: a change
-    rebuilds every page."""
-    h = hashlib.blake2b(f"{smm.__version__}\0{lang}\0{base_url}".encode(), digest_size=16)
+def code_digest() -> str:
+    """smm's version and the code pages depend on (SOURCES, by file stat)."""
+    h = hashlib.blake2b(smm.__version__.encode(), digest_size=16)
     package = Path(smm.__file__).parent
     for folder in [package / s for s in SOURCES]:
         for path in files_under(folder):
             if "__pycache__" not in path.parts and path.is_file():
                 stat = path.stat()
                 h.update(f"{path.as_posix()}\0{stat.st_size}\0{stat.st_mtime_ns}\0".encode())
+    return h.hexdigest()
+
+
+def settings_digest(repo, lang: str, base_url: str | None, code: str | None = None) -> str:
+    """smm's version and code (`code`: code_digest(), when known), platforms.yml and every file under
+    brand/: a change rebuilds every page."""
+    h = hashlib.blake2b(f"{code or code_digest()}\0{lang}\0{base_url}".encode(), digest_size=16)
     for path in files_under(repo.root / "brand"):
         if path.is_file():
             h.update(os.fsencode(path) + b"\0" + path.read_bytes())  # a name git allows need not be UTF-8
@@ -67,26 +75,25 @@ def _build(repo, out: Path, now: datetime, base_url: str | None) -> Built:
 
     repo, in_conflict = _without_conflicts(repo)
     tz = repo.config.timezone
-    listing = posts.listing(repo.posts)
-    lang = page_language(repo.brand, repo.posts, [row[-1] for row in listing])  # (its first language)
+    files = reports.data_files(repo.root)
+    code = code_digest()
+    listed, shown, firsts = _posts_digests(repo, code)
+    lang = page_language(repo.brand, repo.posts, firsts.elements())
     site = Site(brand_name(repo), lang, catalogue(lang), base_url, now.astimezone(tz).strftime("%Y-%m-%d %H:%M %Z"))
-    settings = settings_digest(repo, lang, base_url)
+    settings = settings_digest(repo, lang, base_url, code)
     folder = SiteFolder(repo.root, out)
     folder.page("assets/site.css", digest(settings, "css"), stylesheet)
     folder.page("assets/search.js", digest(settings, "js"), _search_script)
-    files = reports.data_files(repo.root)
-    shown = plain_digest(reports.shown_posts(repo))
     state = reports.data_state(repo, files, shown)
     from smm.report.load import Metrics
 
     metrics = Metrics(repo.root, now)
     history_key = cache(lambda: reports.history_key(settings, files, shown))
-    readings = reports.Readings(repo.root, lambda: reports.readings_key(history_key(), files), now)
+    readings = reports.Readings(repo.root, lambda: reports.readings_key(history_key(), files), now,
+                                reports.reads_from(now, tz))
     history = cache(lambda: _history(repo, history_key(), lang, readings, metrics))
     report_for = cache(lambda period: _report(repo, period, now, metrics, history()))
     newest = cache(lambda table: _newest(repo.root, table))  # read once a build
-
-    listed = plain_digest(listing)
 
     def other_pages() -> None:  # while a worker renders post pages
         today = now.astimezone(repo.config.timezone).date()
@@ -108,6 +115,39 @@ def _build(repo, out: Path, now: datetime, base_url: str | None) -> Built:
     removed = folder.finish()
     not_shown = sorted({d.file for d in repo.diagnostics if d.is_error and d.file.startswith("content/")} | in_conflict)
     return Built(out, pages, sorted(folder.written), removed, not_shown)
+
+
+def _posts_digests(repo, code: str) -> tuple[str, str, Counter]:
+    """(a digest of posts.listing(), a digest of the reports.shown_row() of each post reports.named(),
+    how many posts have each first language). Each post's rows in them (their digests) and its first
+    language are kept in the cache folder while its file holds the same bytes (repo.digests), parsed
+    by the same code in the same time zone (posts_version()), and smm's code is the same (`code`:
+    code_digest()); kept again once KEEP_ROWS_FROM posts changed (fewer are made again each time)."""
+    from smm.workspace.repo import posts_version
+
+    version = digest(code, posts_version(repo.config))
+    kept = recall(repo.root, "site-post-rows", version)
+    kept = {} if kept is MISS else kept
+    named = reports.named(repo)
+    rows, listed, shown, firsts, made = {}, [], [], [], 0
+    for post in repo.posts:
+        source = repo.digests.get(post.file)
+        row = kept.get(post.file)
+        if row is None or source is None or row[0] != source:  # (a post read through a link has no digest)
+            listing = posts.listing([post])[0]
+            row = (source, plain_bytes(listing), plain_bytes(reports.shown_row(post)), listing[-1])
+            made += 1
+        if source is not None:
+            rows[post.file] = row
+        listed.append(row[1])
+        firsts.append(row[3])
+        if post.id in named:
+            shown.append(row[2])
+    stale = len(kept) - (len(repo.posts) - made)  # rows kept of posts changed or gone
+    if made and not kept or max(made, stale) >= KEEP_ROWS_FROM:  # (a few rows are made again for less than keeping them)
+        remember(repo.root, "site-post-rows", version, rows)
+    return (hashlib.blake2b(b"".join(listed), digest_size=16).hexdigest(),
+            hashlib.blake2b(b"".join(shown), digest_size=16).hexdigest(), Counter(filter(None, firsts)))
 
 
 def _without_conflicts(repo):
@@ -161,7 +201,7 @@ def _post_pages(site, folder, repo, now, settings, listed: str, records: dict, m
     empty = posts.metrics_digest({})
     footer = Markup(FOOTER + "{}</footer>").format(site.messages["generated"].format(when=site.generated))
     store = PageCache(repo.root, str(footer))
-    post_keys = posts.PostKeys(os.fspath(repo.root), settings, records)
+    post_keys = posts.PostKeys(os.fspath(repo.root), settings, records, repo.digests)
     keys, stale = [], []
     for post in repo.posts:
         record = repo.records.get(post.id)
@@ -264,7 +304,7 @@ def _report_pages(site, folder, every, now, settings, state, report_for) -> None
     def shown(period) -> dict:  # (the last 30 days make two pages)
         from smm.report.formats import html_context
 
-        return html_context(report_for(period))
+        return lasting(lambda: html_context(report_for(period)))
 
     for period in every:
         for path in (period.path, "report/index.html") if period.slug == "30d" else (period.path,):

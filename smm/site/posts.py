@@ -70,22 +70,25 @@ def metrics_digest(snapshots: dict) -> str:
 
 
 class PostKeys:
-    """Each post page's key: the post and its publish record by their files' stat, as git's index
-    does (cheaper than their fields, as exact in practice), the media files it names by theirs (each
-    looked at once per build: posts share pictures), its latest metrics and the build's settings.
-    `root`: the repository's folder as a string (joined 10,000 times); `records`: the stamp of each
-    file of data/published by its path (reports.data_files(), which stats them once for the build)."""
+    """Each post page's key: the post by the digest of the bytes it was read from (`digests`: the
+    repository's, from its post cache; else by its file's stat, as git's index does), its publish
+    record by its file's stat, the media files it names by theirs (each looked at once per build:
+    posts share pictures), its latest metrics and the build's settings. `root`: the repository's
+    folder as a string (joined 10,000 times); `records`: the stamp of each file of data/published by
+    its path (reports.data_files(), which stats them once for the build)."""
 
-    def __init__(self, root: str, settings: str, records: dict) -> None:
-        self.root, self.settings, self.records = root, settings, records
+    def __init__(self, root: str, settings: str, records: dict, digests: dict | None = None) -> None:
+        self.root, self.settings, self.records, self.digests = root, settings, records, digests or {}
         self._media: dict[str, tuple | None] = {}  # full path → its stamp, None when it cannot be read
 
     def key(self, post: Post, record, metrics: str) -> str:
         """`metrics`: metrics_digest() of the post's snapshots."""
-        try:
-            source = stamp(os.stat(f"{self.root}/{post.file}"))  # (os.path.join costs as much as the stat)
-        except OSError:
-            source = (post.meta, post.body)
+        source = self.digests.get(post.file)
+        if source is None:  # (a link, a post read without the cache)
+            try:
+                source = stamp(os.stat(f"{self.root}/{post.file}"))  # (os.path.join costs as much as the stat)
+            except OSError:
+                source = (post.meta, post.body)
         published = (self.records.get(record.file) or record.accounts) if record else None
         media = self.media_state(post) if post.meta.get("media") else []
         return plain_digest((self.settings, post.file, post.id, source, media, published, metrics))

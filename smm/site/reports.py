@@ -88,19 +88,25 @@ def data_files(root) -> list[tuple]:
 
 def data_state(repo, state: list[tuple], shown: str) -> str:
     """A digest of what the reports read: data/ by file stat (`state`: data_files()), the goals, the
-    calendar and what they show of each published post (`shown`: the digest of shown_posts())."""
+    calendar and what they show of each published post (`shown`: a digest of the shown_row() of each post named())."""
     return digest(plain_digest(state), shown, repo.goals, repo.calendar)
 
 
-def shown_posts(repo) -> list[tuple]:
-    """(id, publish_at, smm.report.shown_of()) of each post a publish record names, as itself or as
-    the post of a re-share or a comment: what the reports read of the posts, besides their ids."""
+def named(repo) -> set[str]:
+    """The ids of the posts a publish record names, as itself or as the post of a re-share or a comment."""
     from smm.content.derived import base_id
+
+    found = set(repo.records)
+    found.update([base_id(post_id) for post_id in found])
+    return found
+
+
+def shown_row(post) -> tuple:
+    """(id, publish_at, smm.report.shown_of()): what the reports read of a post a publish record names
+    (named()), besides its id."""
     from smm.report import shown_of
 
-    named = set(repo.records)
-    named.update([base_id(post_id) for post_id in named])
-    return [(p.id, str(p.publish_at), shown_of(p)) for p in repo.posts if p.id in named]
+    return post.id, str(post.publish_at), shown_of(post)
 
 
 def period_key(settings: str, state: str, period: Period, now: datetime) -> str:
@@ -130,8 +136,8 @@ def history(repo, key: str, language: str):
 
 def history_key(settings: str, files: list[tuple], shown: str) -> str:
     """What smm.report.history_jobs() reads: the publish records (by file stat: `files`, data_files()),
-    the posts they name (`shown`: the digest of shown_posts()) and the accounts (in `settings`)."""
-    return digest(settings, [row for row in files if row[0] == "data/published"], shown)
+    the posts they name (`shown`: a digest of the shown_row() of each post named()) and the accounts (in `settings`)."""
+    return plain_digest((settings, [row for row in files if row[0] == "data/published"], shown))
 
 
 def readings_key(history: str, files: list[tuple]) -> str:
@@ -140,16 +146,28 @@ def readings_key(history: str, files: list[tuple]) -> str:
     return digest(history, [row for row in files if row[0] in ("data/metrics", "data/accounts")])
 
 
+def reads_from(now: datetime, tz) -> datetime:
+    """The earliest time a job went out that the reports ending at `now` (the rolling periods, this
+    month's) read besides their best times (made of every job before `now`): their periods' starts
+    and the goals' (smm.report.goals: values over ROLLING days, over the TREND_WINDOW before `now`)."""
+    from smm.report.goals import ROLLING as GOAL_DAYS, TREND_WINDOW
+
+    month = datetime.combine(now.astimezone(tz).date().replace(day=1), time(), tzinfo=tz)
+    return min(now - timedelta(days=max(ROLLING)), month, now - TREND_WINDOW - GOAL_DAYS)
+
+
 class Readings:
     """What the reports ending at the build's time `now` read (History.upto(): the metrics,
-    entries and best times up to it), kept in the cache folder for the next build. A build at
-    another time reads the same while `key` (readings_key()) is the same, both times are in one
-    month (UTC: the month files read) and no metrics row, follower count or job falls between
-    them: then it is given to the History instead of being read again."""
+    entries and best times up to it) and the report items made of the entries, kept in the cache
+    folder for the next build: the entries (and items) of the jobs that went out from `since`
+    (reads_from()) on, which are all the reports ending at `now` read of them. A build at another
+    time reads the same while `key` (readings_key()) is the same, both times are in one month
+    (UTC: the month files read), no metrics row, follower count or job falls between them and its
+    reports read no entry before `since`: then it is given to the History instead of being read again."""
 
-    def __init__(self, root, key, now: datetime) -> None:
-        """`key()`: readings_key()."""
-        self.root, self.now = root, now
+    def __init__(self, root, key, now: datetime, since: datetime) -> None:
+        """`key()`: readings_key(); `since`: reads_from(now)."""
+        self.root, self.now, self.since = root, now, since
         self._key = key
         self.given = False
 
@@ -162,11 +180,13 @@ class Readings:
     def give(self, history, metrics) -> None:
         """Give `history` what the last build read, when it holds for `now`."""
         header = recall(self.root, "site-readings-when", self.key)
-        if header is MISS or not _holds(header, self.now):
+        if header is MISS or not _holds(header, self.now, self.since):
             return
         value = recall(self.root, "site-readings", digest(self.key, header))
         if value is not MISS:
-            history.give(self.now, metrics, _entries_back(value))
+            read, items = value
+            history.give(self.now, metrics, _entries_back(read))
+            history.give(self.now, metrics, items, "items")
             self.given = True
 
     def keep(self, history, metrics, newest) -> None:
@@ -178,19 +198,22 @@ class Readings:
         moments = history.moments
         i = bisect.bisect_left(moments, self.now)
         header = (_month(self.now), self.now, newest(), moments[i - 1] if i else None,
-                  moments[i] if i < len(moments) else None)
-        remember(self.root, "site-readings", digest(self.key, header), _entries_flat(value))
+                  moments[i] if i < len(moments) else None, self.since)
+        measured = value[2]
+        first = bisect.bisect_left(measured, self.since, key=lambda e: e.published_at)
+        items = history.known(self.now, metrics, "items") or [None] * len(measured)
+        remember(self.root, "site-readings", digest(self.key, header), (_entries_flat(value, first), items[first:]))
         remember(self.root, "site-readings-when", self.key, header)
 
 
-def _entries_flat(value: tuple) -> tuple:
-    """History.upto()'s value with each entry (a MeasuredPost) as the tuple of its fields: read back
-    (_entries_back()) in two thirds of the time."""
+def _entries_flat(value: tuple, first: int) -> tuple:
+    """History.upto()'s value with the entries (MeasuredPost) from `first` on, each as the tuple of its
+    fields: read back (_entries_back()) in two thirds of the time."""
     from smm.report.kpis import MeasuredPost
 
     names = [f.name for f in fields(MeasuredPost)]
     collected, followers, measured, *rest = value
-    return (collected, followers, [tuple(getattr(e, name) for name in names) for e in measured], *rest)
+    return (collected, followers, [tuple(getattr(e, name) for name in names) for e in measured[first:]], *rest)
 
 
 def _entries_back(value: tuple) -> tuple:
@@ -210,10 +233,10 @@ def _month(moment: datetime) -> str:
     return moment.astimezone(timezone.utc).strftime("%Y-%m")
 
 
-def _holds(header: tuple, now: datetime) -> bool:
-    """What was read up to the header's end is what would be read up to `now`."""
-    month, end, newest, last_job, next_job = header
-    if month != _month(now):
+def _holds(header: tuple, now: datetime, since: datetime) -> bool:
+    """What was read up to the header's end is what would be read up to `now` (of the jobs from `since` on)."""
+    month, end, newest, last_job, next_job, kept_since = header
+    if month != _month(now) or since < kept_since:
         return False
     if now == end:
         return True

@@ -49,6 +49,8 @@ class Repo:
     records: dict[str, Record]
     diagnostics: list[Diagnostic]  # every problem met while loading (and inspecting)
     broken: list[Post] = field(default_factory=list)  # posts with errors: their ids still count
+    # post file → the digest of the bytes its post was read from (the post cache's; without a reader only)
+    digests: dict[str, bytes] = field(default_factory=dict)
 
     @property
     def config(self) -> Config:
@@ -143,6 +145,15 @@ class ShardedCache:
             by_cache.setdefault(self(file), []).append(file)
         return [file for cache, group in by_cache.items() for file in cache.stale(group)]
 
+    def digests(self, files: list[str]) -> dict[str, bytes]:
+        """file → the digest of the bytes its value was read from (FileCache.digests), of each file looked up."""
+        found = {}
+        for file in files:
+            digest = self(file).digests.get(file)
+            if digest is not None:
+                found[file] = digest
+        return found
+
     def save(self, shard: int, before_writing=None) -> None:
         """Keep what this process used of a shard for the next run (FileCache.save)."""
         for where in [where for where in self.caches if where[0] == shard]:
@@ -178,7 +189,7 @@ def _load(root: Path, reader: Reader | None, settings: Settings) -> Repo:
 def _load_posts(repo: Repo, reader: Reader | None) -> Repo:
     root, settings = repo.root, repo.settings
     global _WORK
-    caches = None if reader else ShardedCache(root, "posts", _cache_version(settings.config))  # the reader keeps its own
+    caches = None if reader else ShardedCache(root, "posts", posts_version(settings.config))  # the reader keeps its own
     chunks: list[list[str]] = [[] for _ in range(SHARDS)]
     if links_outside(root, CONTENT_DIR):
         repo.diagnostics.append(Diagnostic(CONTENT_DIR, 1, 1, ERROR, "file.outside-repo",
@@ -200,6 +211,8 @@ def _load_posts(repo: Repo, reader: Reader | None) -> Repo:
     for posts, post_found, handed in results:
         if reader is not None:
             reader.merge(handed)
+        else:
+            repo.digests.update(handed)
         repo.posts += [p for p in posts if p.valid]
         repo.broken += [p for p in posts if not p.valid]
         repo.diagnostics += post_found
@@ -207,7 +220,7 @@ def _load_posts(repo: Repo, reader: Reader | None) -> Repo:
     return repo
 
 
-def _cache_version(config: Config) -> str:
+def posts_version(config: Config) -> str:
     """Parsed posts depend on smm's parsing code, the post schema and the time zone."""
     digest = blake2b(str(config.timezone).encode())
     package = Path(__file__).parent.parent
@@ -222,7 +235,8 @@ _WORK: tuple | None = None  # (repo, reader, caches, chunks), shared with forked
 
 
 def _load_shard(index: int) -> tuple[list[Post], list[Diagnostic], object]:
-    """Parse (or have the reader read) one shard of the posts; caches are saved by the process that filled them."""
+    """Parse (or have the reader read) one shard of the posts; caches are saved by the process that filled them.
+    Returns (its posts, their problems, what the reader hands over, else each post file's digest)."""
     repo, reader, caches, chunks = _WORK
     posts, found = [], []
     for file in chunks[index]:
@@ -232,8 +246,10 @@ def _load_shard(index: int) -> tuple[list[Post], list[Diagnostic], object]:
         if post is not None:
             posts.append(post)
     if caches is not None:
+        digests = caches.digests(chunks[index])
         caches.save(index)
-    return posts, found, reader.save(index, chunks[index]) if reader is not None else None
+        return posts, found, digests
+    return posts, found, reader.save(index, chunks[index])
 
 
 def forked_pool(processes: int):
