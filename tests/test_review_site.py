@@ -128,3 +128,37 @@ def test_the_example_site_links_only_inside_itself_and_holds_no_secret(tmp_path,
                 data = path.read_bytes()
                 assert not [name for name, value in SECRETS.items() if value.encode() in data], path
     assert os.path.isfile(out / "search" / "index.html")
+
+
+QUOTE_PAGE = "posts/2026-12-19-brewing-quote/index.html"  # a post whose picture is the `quote` card
+
+
+@pytest.mark.parametrize("logo", ["brand/cards/cloudleaf-logo.png", "assets/logo.png", "logo.png"])
+def test_a_card_picture_changed_rebuilds_the_pages_that_show_the_card(tmp_path, monkeypatch, smm, logo):
+    """The pages a build keeps are keyed by every file the cards read, wherever the card template's
+    logo lives: an incremental build after the logo changed equals a build from nothing."""
+    import shutil
+
+    from PIL import Image
+    from conftest import ROOT
+
+    root = tmp_path / "repo"
+    for name in ("content", "brand", "data"):
+        shutil.copytree(ROOT / name, root / name)
+    shutil.copyfile(ROOT / "platforms.yml", root / "platforms.yml")
+    (root / logo).parent.mkdir(parents=True, exist_ok=True)
+    shutil.move(root / "brand/cards/cloudleaf-logo.png", root / logo)
+    card = root / "brand/cards/quote.yml"
+    card.write_text(card.read_text(encoding="utf-8").replace("brand/cards/cloudleaf-logo.png", logo), encoding="utf-8")
+    monkeypatch.chdir(root)
+
+    def build(out: str, cache: str) -> str:
+        code, _, err = smm("site", "build", "--out", str(tmp_path / out), "--now", NOW,
+                           env={"SMM_CACHE_DIR": str(tmp_path / cache)})
+        assert code == 0, err
+        return (tmp_path / out / QUOTE_PAGE).read_text(encoding="utf-8")
+
+    before = build("site", "kept")
+    Image.new("RGB", (64, 64), "red").save(root / logo)
+    after = build("site", "kept")
+    assert after != before and after == build("fresh", "fresh-cache")

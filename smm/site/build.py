@@ -21,7 +21,7 @@ from smm.site.output import FOOTER, WORKER_FROM, PageCache, SiteFolder, collecti
 from smm.site.render import Site, stylesheet
 from smm.workspace.brand import first_language, page_language
 from smm.workspace.cache import MISS, recall, remember
-from smm.workspace.files import files_under
+from smm.workspace.files import file_state, files_under
 
 KEEP_ROWS_FROM = 100  # posts' rows made or gone: below this _posts_digests() makes them again rather than keep them
 SOURCES = ("site", "render", "report", "templates", "platforms", "data")  # smm's code a page depends on
@@ -53,14 +53,16 @@ def code_digest() -> str:
 
 
 def settings_digest(repo, lang: str, base_url: str | None, code: str | None = None) -> str:
-    """smm's version and code (`code`: code_digest(), when known), platforms.yml and every file under
-    brand/: a change rebuilds every page."""
+    """smm's version and code (`code`: code_digest(), when known), platforms.yml, every file under
+    brand/ and the cards' pictures (anywhere in the repository): a change rebuilds every page."""
     h = hashlib.blake2b(f"{code or code_digest()}\0{lang}\0{base_url}".encode(), digest_size=16)
     for path in files_under(repo.root / "brand"):
         if path.is_file():
             h.update(os.fsencode(path) + b"\0" + path.read_bytes())  # a name git allows need not be UTF-8
     if (repo.root / "platforms.yml").is_file():
         h.update((repo.root / "platforms.yml").read_bytes())
+    for name in getattr(repo.brand.cards, "pictures", ()):
+        h.update(repr((name, file_state(repo.root, name))).encode())
     return h.hexdigest()
 
 
