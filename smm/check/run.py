@@ -197,11 +197,11 @@ class PostChecks:
         """Parse the post (`data`: its bytes, or None to read them) and run every check of it alone:
         what the index keeps, and its problems in its own file, pickled."""
         post, found = read_post(repo.root, file, repo.config.timezone, data=data)
-        _Judged.start(self.renderer)
         if post is not None:
             found += self.inspect(repo, post)  # a post with errors: the checks it can bear
         own = pickle.dumps([d for d in found if d.file == file], pickle.HIGHEST_PROTOCOL)
-        names = sorted(set(media_names(post)) | _Judged.files(self.renderer)) if post is not None and post.valid else []
+        # the files its check judged: its media, an article's pictures, an account's `cover` (inspect renders a valid post)
+        names = sorted(set(media_names(post)) | self.renderer.media_asked) if post is not None and post.valid else []
         summary = post and post.summary()
         return Checked(summary, self.media_state(repo.root, names), [d for d in found if d.file != file],
                        _digest(own), _digest(pickle.dumps(summary, pickle.HIGHEST_PROTOCOL))), own
@@ -240,7 +240,7 @@ class PostChecks:
             from smm.render.rendered import Renderer  # templates and Markdown: only for posts checked again
 
             self.renderer = Renderer(repo.root, repo.config, repo.brand)
-            self.renderer.media_verdicts = _Judged()
+        self.renderer.media_asked.clear()
         rendered = [self.renderer.render(post, name) for name in post.accounts if name in repo.config.accounts]
         return (check_rendering(rendered) + repo.voice.check_post(post, rendered) + check_accounts(repo, post)
                 + check_pillar(repo, post) + check_post_giveaway(repo, post) + check_comments(repo, self.renderer, post)
@@ -262,32 +262,6 @@ class PostChecks:
     def merge(self, handed: tuple[dict, dict]) -> None:
         self.own.update(handed[0])
         self.summaries.update(handed[1])
-
-
-class _Judged(dict):
-    """The renderer's verdicts on media files (smm.render.media_checks asks `file in verdicts` of
-    each file it judges: a post's media, the images of an article's body, an account's `cover`),
-    noting the files asked about: a post is checked again when one of them changes."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.asked: set[str] = set()
-
-    def __contains__(self, file: object) -> bool:
-        self.asked.add(file)
-        return dict.__contains__(self, file)
-
-    @staticmethod
-    def start(renderer) -> None:
-        """Before a post is checked: nothing asked yet (without a renderer, one is made meanwhile)."""
-        if renderer is not None and isinstance(renderer.media_verdicts, _Judged):
-            renderer.media_verdicts.asked.clear()
-
-    @staticmethod
-    def files(renderer) -> set[str]:
-        """The media files the renderer judged since `start`."""
-        judged = renderer.media_verdicts if renderer is not None else None
-        return {f for f in judged.asked if isinstance(f, str)} if isinstance(judged, _Judged) else set()
 
 
 AHEAD_AT_MOST = 20  # posts asked for; more are checked with the rest (two processes when many changed)

@@ -100,7 +100,9 @@ def check_cover(job, item: dict, info: media.MediaInfo, where: tuple) -> None:
 
 
 def _usable(job, file: str) -> tuple[Path | None, str | None, str | None]:
-    """_usable_media, asked once per file for every post and account a renderer renders."""
+    """_usable_media, asked once per file for every post and account a renderer renders (each file
+    noted in `media_asked`: smm check keys a post's kept result by the files its check judged)."""
+    job.r.media_asked.add(file)
     known = job.r.media_verdicts
     if file not in known:
         known[file] = _usable_media(job.r.root, file)

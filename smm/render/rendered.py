@@ -131,6 +131,7 @@ class Renderer:
         self.templates = Templates(root)
         self.limits = reported_limits(config.accounts) if limits is None else limits
         self.media_verdicts: dict[str, tuple] = {}  # media file → whether a network could be given it (media_checks)
+        self.media_asked: set[str] = set()  # every file asked of media_verdicts since the caller last emptied it
         self.recent: dict[tuple, object] = {}  # the last results of `once`
 
     def once(self, key: tuple, make: Callable[[], T]) -> T:
