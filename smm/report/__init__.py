@@ -121,8 +121,7 @@ class History:
         self._all_posts = repo.posts
         self._places: dict[str, list[int]] | None = None
         self.language = page_language(repo.brand, repo.posts) if language is None else language
-        self._jobs = jobs or (lambda: history_jobs(repo))
-        self._moments: list | None = None
+        self._make_jobs = jobs or (lambda: history_jobs(repo))
         self._upto: dict = {}  # (end, metrics) → what each report up to `end` reads (several periods end now)
 
     @cached_property
@@ -143,17 +142,14 @@ class History:
 
         return read_mentions(self._root)
 
-    @property
+    @cached_property
     def jobs(self) -> list[tuple]:
         """(post id, title, account, its platform (None: no such account), when, pillar, campaign, url, audience)."""
-        if self._moments is None:
-            self._jobs = self._jobs()
-            self._moments = [job[4] for job in self._jobs]
-        return self._jobs
+        return self._make_jobs()
 
-    @property
+    @cached_property
     def moments(self) -> list[datetime]:
-        return self._moments if self._moments is not None else [job[4] for job in self.jobs]
+        return [job[4] for job in self.jobs]
 
     def upto(self, end: datetime, metrics, compute, what: str = "read"):
         """`compute()` once per end (and `what`) for the reports reading `metrics` (None: each time)."""

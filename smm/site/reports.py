@@ -11,6 +11,7 @@ import bisect
 import os
 from dataclasses import dataclass, fields
 from datetime import date, datetime, time, timedelta, timezone
+from functools import cached_property
 
 from smm.site.output import digest, plain_digest, stamp
 from smm.workspace.cache import MISS, recall, remember
@@ -168,14 +169,12 @@ class Readings:
     def __init__(self, root, key, now: datetime, since: datetime) -> None:
         """`key()`: readings_key(); `since`: reads_from(now)."""
         self.root, self.now, self.since = root, now, since
-        self._key = key
+        self._make_key = key
         self.given = False
 
-    @property
+    @cached_property
     def key(self) -> str:
-        if callable(self._key):
-            self._key = self._key()
-        return self._key
+        return self._make_key()
 
     def give(self, history, metrics) -> None:
         """Give `history` what the last build read, when it holds for `now`."""
