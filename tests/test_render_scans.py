@@ -17,7 +17,7 @@ from smm.content.post import Post, for_account
 from smm.platforms import bluesky_text
 from smm.platforms.meta_threads import _EMOJI, Threads
 from smm.platforms.x import X
-from smm.render import article, cards, counting, htmlfeed, split
+from smm.render import article, cards, counting, htmlfeed, markup, split
 
 # Pieces around which the patterns differ: the characters each one looks for or back at, every kind of
 # white space, CJK and its punctuation, marks that join, emoji parts, case folds of [a-z], a lone surrogate.
@@ -38,6 +38,8 @@ OLD_WORD_BREAK = regex.compile(r"(?<=\s)(?=\S)|(?<=[\p{Han}\p{Hiragana}\p{Kataka
                                r"|(?<=\S)(?=[\p{Han}\p{Hiragana}\p{Katakana}])")
 OLD_PARAGRAPH = re.compile(r"(?<=\n\n)")
 OLD_MENTION = re.compile(rf"(?P<lead>^|[{bluesky_text._JS_SPACE}(])(@([a-zA-Z0-9.-]+))(?a:\b)")
+OLD_NEEDS_MARKDOWN = re.compile(r"[*_`\[\]<>\\\x00\x02\x03\ufdd0\ufdd1]|^\s*(?:[-+]|\d+[.)])\s|^\s*>|^ {4}|^\s*#"
+                                r"|^ *[-=][-= ]*$|&(?:#|\w+;)|[^\S \n]", re.MULTILINE)
 
 
 def same_scans(text: str) -> None:
@@ -49,6 +51,7 @@ def same_scans(text: str) -> None:
     assert [(m.span(), m.group(1)) for m in bluesky_text._MENTION.finditer(text)] == \
         [(m.span(2), m.group(3)) for m in OLD_MENTION.finditer(text)]
     assert split._paragraphs(text) == [p for p in OLD_PARAGRAPH.split(text) if p]
+    assert markup.needs_markdown(text) == (OLD_NEEDS_MARKDOWN.search(text) is not None)
     assert counting.may_join(text) == (counting._UNSAFE_RUN.search(text) is not None)
     assert counting._may_hold_emoji_sequence(text) == (counting._X_EMOJI_HINT.search(text) is not None)
     if not text.isascii():  # graphemes() as it counts where code points may join
@@ -65,6 +68,25 @@ def test_fast_scans_find_what_the_plain_ones_find(text):
 @given(TEXTS)
 def test_fast_scans_find_what_the_plain_ones_find_in_generated_text(text):
     same_scans(text)
+
+
+# Each way a body needs Markdown (markup.needs_markdown), alone in otherwise plain text, and its near misses.
+MARKDOWN_LINES = ["- tea", "+ tea", "* tea", "1. tea", "12) tea", "1.tea", "-tea", "> quote", ">", "    code", "   x",
+                  "# title", "#title", "  #", "---", "===", " - = -", "-- x", "a*b", "a_b", "`c`", "[a]", "<b>", "a\\b",
+                  "&amp;", "&#39;", "& b", "&amp", "a\tb", "a\rb", "a\u3000b", "a\xa0b", "\x02", "\ufdd0", "tea. Next", "乌龙茶"]
+
+
+@pytest.mark.parametrize("line", MARKDOWN_LINES)
+@pytest.mark.parametrize("around", [("", ""), ("plain words\n", "\nmore words"), ("中文\n\n", "")])
+def test_needs_markdown_as_the_one_pattern_it_replaces(line, around):
+    text = around[0] + line + around[1]
+    assert markup.needs_markdown(text) == (OLD_NEEDS_MARKDOWN.search(text) is not None)
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.lists(st.sampled_from(MARKDOWN_LINES + ["\n", "\n\n", " ", "tea"]), max_size=12).map("".join))
+def test_needs_markdown_as_the_one_pattern_on_any_mix_of_lines(text):
+    assert markup.needs_markdown(text) == (OLD_NEEDS_MARKDOWN.search(text) is not None)
 
 
 @pytest.mark.parametrize(("text", "problems"), [

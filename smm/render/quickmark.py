@@ -158,15 +158,17 @@ def _data(out: list[tuple], text: str) -> None:
 def to_html(found: list[tuple]) -> str:
     """The HTML that gives these events (as Python-Markdown writes it)."""
     parts = []
-    for handler, *arguments in found:
+    for event in found:
+        handler = event[0]
         if handler == "handle_data":
-            parts.append(html.escape(arguments[0], quote=False))
+            parts.append(html.escape(event[1], quote=False))
         elif handler == "handle_endtag":
-            parts.append(f"</{arguments[0]}>")
+            parts.append(f"</{event[1]}>")
         elif handler == "handle_startendtag":
-            parts.append(f"<{arguments[0]} />")
+            parts.append(f"<{event[1]} />")
+        elif event[2]:
+            parts.append(f"<{event[1]}" + "".join(f' {key}="{html.escape(value, quote=False)}"'
+                                                  for key, value in event[2]) + ">")
         else:
-            name, attributes = arguments
-            parts.append(f"<{name}" + "".join(f' {key}="{html.escape(value, quote=False)}"'
-                                              for key, value in attributes) + ">")
+            parts.append(f"<{event[1]}>")
     return "".join(parts)
