@@ -236,9 +236,10 @@ class SiteFolder:
             self.uses.setdefault(page, []).extend(used)
 
     def write(self, path: str, text: str | bytes) -> tuple[str, bytes]:
-        """Write the file; returns its full path and what was written."""
+        """Write the file; returns its full path and what was written. Into a folder that was empty
+        (no page there for a reader to see) a new file is written in place (new_file)."""
         file, data = f"{self.out_str}/{path}", text.encode("utf-8") if isinstance(text, str) else text
-        replace_file(file, data, self._made)
+        (new_file if self.was_empty else replace_file)(file, data, self._made)
         self.written.append(path)
         return file, data
 
@@ -348,26 +349,55 @@ class PageCache:
                         os.remove(os.path.join(directory, name))
 
 
+def _folder_of(path: str, made: set[str]) -> tuple[str, str]:
+    """(folder, name) of `path`, the folder made unless it is in `made` (then added): one mkdir where
+    its parent is there (a post's folder), os.makedirs only where it is not."""
+    folder, _, name = path.rpartition("/")
+    if folder not in made:
+        try:
+            os.mkdir(folder)
+        except FileExistsError:
+            if not os.path.isdir(folder):
+                raise
+        except FileNotFoundError:
+            os.makedirs(folder, exist_ok=True)
+        made.add(folder)
+    return folder, name
+
+
 def replace_file(path: str, data: bytes, made: set[str]) -> None:
     """Write `path` through a temporary file beside it (a reader never sees half of it; the worker
     may write the same picture), making its folder unless it is in `made` (then added)."""
-    folder, _, name = path.rpartition("/")
-    if folder not in made:
-        os.makedirs(folder, exist_ok=True)
-        made.add(folder)
+    folder, name = _folder_of(path, made)
     temporary = f"{folder}/.{name}.{os.getpid()}.tmp"
     with open(temporary, "wb") as handle:
         handle.write(data)
     os.replace(temporary, path)
 
 
+def new_file(path: str, data: bytes, made: set[str]) -> None:
+    """replace_file() of a file not there yet (in a folder that was empty): written in place, without
+    a temporary file and its rename; where it is there after all (a picture the other process wrote
+    too, a file left by a build stopped midway) it is replaced as replace_file() does."""
+    _folder_of(path, made)
+    try:
+        handle = open(path, "xb")
+    except FileExistsError:
+        replace_file(path, data, made)
+        return
+    with handle:
+        handle.write(data)
+
+
 def link_file(source: str, path: str, made: set[str]) -> None:
     """Make `path` another name of the file `source` (a hard link), replacing what is there;
-    its folder as replace_file() makes it."""
-    folder, _, name = path.rpartition("/")
-    if folder not in made:
-        os.makedirs(folder, exist_ok=True)
-        made.add(folder)
+    its folder as replace_file() makes it. Where nothing is there yet it is made at once."""
+    folder, name = _folder_of(path, made)
+    try:
+        os.link(source, path)
+        return
+    except FileExistsError:
+        pass
     temporary = f"{folder}/.{name}.{os.getpid()}.tmp"
     try:
         os.link(source, temporary)

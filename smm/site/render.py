@@ -3,7 +3,7 @@ a navigation bar, every link relative to the page (works from file:// and a Page
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 
 from markupsafe import Markup
@@ -36,17 +36,34 @@ class Site:
     messages: dict
     base_url: str | None
     generated: str  # when the site was built, local time, shown in the footer
+    _made: dict = field(default_factory=dict, init=False, repr=False, compare=False)  # see _shared()
 
     def page(self, template: str, path: str, title: str, **context) -> str:
         """Render smm/templates/site/<template>.html.j2 for the page at `path` (relative to the site)."""
         up = "../" * path.count("/")
-        values = dict(csp=Markup(CSP), stylesheet="", lang=self.lang, brand=self.brand, m=self.messages, up=up,
-                      nav=[(self.messages[key], up + target, _section(path) == _section(target)) for key, target in NAV],
-                      canonical=f"{self.base_url.rstrip('/')}/{path}" if self.base_url else None,
-                      generated=self.generated, heading=title)
+        shared = self._shared(up, _section(path))
+        canonical = f"{self.base_url.rstrip('/')}/{path}" if self.base_url else None
+        values = dict(shared, canonical=canonical, heading=title,
+                      head_html=_template("parts").module.head(up, canonical) if canonical else shared["head_html"])
         values.update(context)
-        return pages.environment().get_template(f"site/{template}.html.j2").render(
-            title=f"{title} · {self.brand}", **values)
+        return _template(template).render(title=f"{title} · {self.brand}", **values)
+
+    def _shared(self, up: str, section: str) -> dict:
+        """What every page `up` from the top in `section` shows alike (ten thousand post pages: made once)."""
+        key = (up, section)
+        if key not in self._made:
+            parts = _template("parts").module  # the head's link, the navigation bar, the footer: drawn once here
+            nav = [(self.messages[name], up + target, section == _section(target)) for name, target in NAV]
+            self._made[key] = dict(csp=Markup(CSP), stylesheet="", lang=self.lang, brand=self.brand, m=self.messages,
+                                   up=up, head_html=parts.head(up, None),
+                                   nav_html=parts.nav(self.messages, self.brand, up, nav),
+                                   footer_html=parts.footer(self.messages, self.generated))
+        return self._made[key]
+
+
+def _template(name: str):
+    """smm/templates/site/<name>.html.j2 (the environment keeps it)."""
+    return pages.environment().get_template(f"site/{name}.html.j2")
 
 
 def _section(path: str) -> str:
