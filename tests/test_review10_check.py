@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import ROOT
+from conftest import ROOT, copy_example
 
 NOW = "2026-11-25T08:00:00+08:00"
 GIT = ["git", "-c", "user.name=t", "-c", "user.email=t@example.com", "-c", "commit.gpgsign=false"]
@@ -25,11 +25,7 @@ BIN = Path(sys.executable).parent
 
 @pytest.fixture
 def example(tmp_path) -> Path:
-    root = tmp_path / "repo"
-    for name in ("content", "brand", "data"):
-        shutil.copytree(ROOT / name, root / name)
-    shutil.copyfile(ROOT / "platforms.yml", root / "platforms.yml")
-    return root
+    return copy_example(tmp_path / "repo")
 
 
 def _git(root: Path, *args: str) -> str:
@@ -192,3 +188,43 @@ def test_the_validate_workflow_previews_a_post_whatever_its_name(tmp_path, name)
                           text=True)
     assert done.returncode == 0, done.stderr
     assert "Hello" in (target / "preview/preview.md").read_text(encoding="utf-8")
+
+
+CARD_PICTURE = "data/cards/quote-1200x675-fac1ebdeffa75c01.png"  # drawn by smm for content/2026/12/2026-12-19-brewing-quote.md
+
+
+def _own_picture_under_data(root: Path) -> str:
+    (root / "data/pictures").mkdir()
+    shutil.copyfile(root / "content/media/winter-blend.png", root / "data/pictures/cup.png")
+    text = (root / POST).read_text(encoding="utf-8")
+    (root / POST).write_text(text.replace("---\n", "---\nmedia: [{file: data/pictures/cup.png, alt: A cup of tea}]\n", 1),
+                             encoding="utf-8")
+    return "data/pictures/cup.png"
+
+
+# a picture a post shows, under data/ → how it is set up (returning its path)
+UNDER_DATA = {"a card's picture (data/cards/)": lambda root: CARD_PICTURE,
+              "a picture a post names under data/": _own_picture_under_data}
+
+
+@pytest.mark.parametrize("damage", [b"not a picture", None], ids=["no picture", "removed"])
+@pytest.mark.parametrize("picture", list(UNDER_DATA), ids=list(UNDER_DATA))
+def test_since_rechecks_the_posts_whose_picture_under_data_changed(example, tmp_path, picture, damage):
+    """A pull request that breaks a picture under data/ fails `--since` as it fails a full check (a card's
+    picture removed is drawn again by either)."""
+    _git(example, "init", "-q", "-b", "main")
+    path = UNDER_DATA[picture](example)
+    _git(example, "add", "-A")
+    _git(example, "commit", "-qm", "example")
+    kept = tmp_path / "kept"
+    assert _check(example, kept)[0] == 0
+    if damage is None:
+        (example / path).unlink()
+    else:
+        (example / path).write_bytes(damage)
+    since = _check(example, kept, "--since", "HEAD")  # first: a card's picture removed is drawn again
+    full = _check(example, tmp_path / "one")
+    assert full[0] == 1 and any(d["rule"].startswith("media.") for d in full[1]) or path == CARD_PICTURE and damage is None
+    assert since[:2] == full[:2]
+    if damage is not None:
+        assert _check(example, tmp_path / "two", "--since", "HEAD")[:2] == full[:2]

@@ -9,26 +9,17 @@ from __future__ import annotations
 import fcntl
 import os
 import re
-import shutil
 import subprocess
 import sys
 import time
 from pathlib import Path
 
-from conftest import ROOT
+from conftest import copy_example
 
 NOW = "2026-11-25T08:00:00+08:00"
 LATER = "2026-12-20T08:00:00+08:00"
 BUILD_TIME = re.compile(rb'<footer class="site">.*?</footer>|(generated|\xe7\x94\x9f\xe6\x88\x90\xe4\xba\x8e) '
                         rb'\d{4}-\d\d-\d\d \d\d:\d\d', re.S)  # the build's time (tests/bench/campaign.py)
-
-
-def _example(tmp_path: Path) -> Path:
-    root = tmp_path / "repo"
-    for name in ("content", "brand", "data"):
-        shutil.copytree(ROOT / name, root / name)
-    shutil.copyfile(ROOT / "platforms.yml", root / "platforms.yml")
-    return root
 
 
 def _build(root: Path, cache: Path, out: Path, now: str = NOW) -> subprocess.Popen:
@@ -49,7 +40,7 @@ def _files(out: Path) -> dict[str, bytes]:
 
 
 def test_a_build_waits_for_the_build_writing_into_its_folder_and_then_equals_a_fresh_one(tmp_path):
-    root = _example(tmp_path)
+    root = copy_example(tmp_path / "repo")
     out, cache = tmp_path / "site", tmp_path / "cache"
     first = _build(root, cache, out, LATER)
     assert _ended(first) == 0

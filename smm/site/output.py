@@ -126,8 +126,16 @@ class SiteFolder:
             import fcntl
         except ImportError:  # (no such locks here)
             return
-        self._held = open(self.out / MARKER, "rb")  # noqa: SIM115  (held until the process ends)
+        self._held = open(self.out / MARKER, "rb")  # noqa: SIM115  (until finish(), or the folder is dropped)
         fcntl.flock(self._held.fileno(), fcntl.LOCK_EX)
+
+    def _unlock(self) -> None:
+        held, self._held = getattr(self, "_held", None), None
+        if held is not None:
+            held.close()
+
+    def __del__(self) -> None:  # a build that failed: the next one need not wait for this process to end
+        self._unlock()
 
     def _read_manifest(self) -> dict:
         try:
@@ -276,6 +284,7 @@ class SiteFolder:
         self.manifest_path.parent.mkdir(parents=True, exist_ok=True)
         self.manifest_path.write_bytes(marshal.dumps({"version": 1, "pages": self.current, "uses": self.uses,
                                                        "groups": self.groups, "notes": self.notes}))
+        self._unlock()
         return removed
 
 
