@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import tempfile
 import textwrap
 from pathlib import Path
@@ -48,6 +49,14 @@ SLOTS = """slots:
   - {day: monday, time: "12:00", pillar: news, label: Monday news}
   - {day: wednesday, time: "12:00", pillar: tips}
 """
+
+
+def copy_example(root: Path) -> Path:
+    """This repository's example brand (content/, brand/, data/, platforms.yml) copied to root."""
+    for name in ("content", "brand", "data"):
+        shutil.copytree(ROOT / name, root / name)
+    shutil.copyfile(ROOT / "platforms.yml", root / "platforms.yml")
+    return root
 
 
 def post_text(body: str = "Hello 你好", **fields) -> str:

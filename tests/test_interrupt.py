@@ -5,7 +5,6 @@ as a terminal sends it."""
 from __future__ import annotations
 
 import os
-import pickle
 import shutil
 import signal
 import subprocess
@@ -14,6 +13,8 @@ import time
 from pathlib import Path
 
 import pytest
+
+from smm.workspace.cache import MISS, read_whole
 
 BASE = Path(__file__).parent / "fixtures" / "invalid" / "base"
 POST = "---\ntitle: Post {i}\npublish_at: 2026-11-27T12:00\nplatforms: [feed, mastodon, bluesky]\n---\nHello number {i}.\n"
@@ -82,8 +83,7 @@ def test_ctrl_c_exits_130_with_one_line_and_leaves_nothing_behind(command, posts
     leftovers = [p for p in (*repo.rglob("*"), *cache.rglob("*")) if ".tmp" in p.name]
     assert not leftovers
     for saved in cache.rglob("*.pickle"):  # a cache written before the interrupt is whole
-        with open(saved, "rb") as handle:
-            pickle.load(handle)
+        assert read_whole(saved) is not MISS, saved
 
 
 # Wherever a Ctrl-C lands once smm runs, the command stops with one line and exit 130. Python

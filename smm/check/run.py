@@ -481,12 +481,13 @@ def check_gaps(repo: Repo, now: datetime) -> list[Diagnostic]:
 def affected(changes: list[tuple[str, str]]) -> list[str] | None:
     """What to check after these changes ((status, path) as gitops.changed_since gives them): each
     post added or changed; the publish records when a post was removed (one may be orphaned); each
-    record changed (and its post: a record removed re-arms it); the inbox when an inbox file changed
+    record changed (and its post: a record removed re-arms it), and the name of a post removed (a
+    folder or link put in its place is reported there); the inbox when an inbox file changed
     (its lines, the replies to its items); None (the whole repository) when a file every post
     depends on changed (platforms.yml, brand/, a media file or anything else under content/) or
-    any other file a post may name as its picture (outside content/, brand/ and data/, but for
-    hidden ones such as .github/). Problems across posts are found whatever is checked; an empty
-    list: only the settings files."""
+    any other file a post may name as its picture (anywhere but data/published/ and data/inbox/,
+    data/cards/ too, where the cards' pictures are drawn; not hidden ones such as .github/).
+    Problems across posts are found whatever is checked; an empty list: only the settings files."""
     paths: set[str] = set()
     for status, path in changes:
         if path == PLATFORMS_FILE or path.startswith("brand/"):
@@ -494,13 +495,15 @@ def affected(changes: list[tuple[str, str]]) -> list[str] | None:
         if path.startswith(f"{CONTENT_DIR}/"):
             if not path.endswith(".md"):
                 return None
-            paths.add(RECORDS_DIR if status == "D" else path)
+            paths.add(path)  # removed: what may be there now (a folder of that name) is reported at it
+            if status == "D":
+                paths.add(RECORDS_DIR)
         elif path.startswith(f"{RECORDS_DIR}/"):
             paths.add(path)
         elif path.startswith(f"{INBOX_DIR}/"):
             paths.add(INBOX_DIR)
-        elif not path.startswith("data/") and not any(part.startswith(".") for part in path.split("/")):
-            return None  # a post's `media:` or an account's `cover` may name any file of the repository
+        elif not any(part.startswith(".") for part in path.split("/")):
+            return None  # a post's `media:` or an account's `cover` may name any file of the repository (a card's under data/cards/)
     return sorted(paths)
 
 

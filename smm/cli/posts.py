@@ -106,14 +106,23 @@ def approvals(since: str, number: int | None, fmt: str) -> None:
 
 
 def _changed_paths(root: Path, since: str, paths: tuple[Path, ...]) -> tuple[Path, ...]:
-    """PATHS plus what changed since `since` needs checked (smm.check.affected); () for everything."""
+    """PATHS plus what changed since `since` needs checked (smm.check.affected); () for everything (in
+    a repository without a commit yet, as before its first commit in the pre-commit hook: every file is new;
+    in a shallow clone without the merge base: any file may have changed)."""
     from smm.check.run import affected
-    from smm.data.gitops import changed_since
+    from smm.data.gitops import before_first_commit, changed_since, shallow_without_base
     from smm.workspace.config import PLATFORMS_FILE
 
     try:
         changed = affected(changed_since(root, since))
     except SmmError as exc:
+        if since == "HEAD" and before_first_commit(root):  # the pre-commit hook, on the first commit
+            return ()
+        if shallow_without_base(root, since):  # the merge base may be beyond the history fetched: every file may have changed
+            click.echo(f"note: --since {since}: this clone is shallow and holds no merge base of `{since}` and HEAD, "
+                       "so the whole repository is checked (fetch the history, `fetch-depth: 0` in actions/checkout, "
+                       "to check only what changed)", err=True)
+            return ()
         raise UsageError(f"--since {since}: {exc}") from None
     if changed is None:
         return ()

@@ -186,7 +186,7 @@ class Post:
 
 def parse_when(text: str, tz: tzinfo) -> datetime:
     """ISO 8601 date and time → aware datetime; no offset means the repository's time zone."""
-    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text.strip()):
+    if re.fullmatch(r"[^Tt ]*", text.strip()) and text.strip()[:1].isdigit():  # a date alone: 2026-11-25, 20261125, 2026-W48-3
         raise ValueError("needs a time of day too, for example `2026-11-27T12:00`")
     try:
         when = datetime.fromisoformat(text.strip())

@@ -101,6 +101,25 @@ def changed_since(root: Path, ref: str) -> list[tuple[str, str]]:
     return changes + [("A", relative(path)) for path in untracked if path]
 
 
+def before_first_commit(root: Path) -> bool:
+    """Whether root is in a git repository that has no commit yet (its first is being made)."""
+    try:
+        return not git.Repo(root, search_parent_directories=True).head.is_valid()
+    except (git.InvalidGitRepositoryError, git.NoSuchPathError):
+        return False
+
+
+def shallow_without_base(root: Path, ref: str) -> bool:
+    """Whether root is in a shallow clone (`git clone --depth`, actions/checkout's default) in which
+    `ref` names a commit: their merge base may lie beyond the history it holds."""
+    try:
+        repo = git.Repo(root, search_parent_directories=True)
+        return repo.git.rev_parse("--is-shallow-repository") == "true" and bool(
+            repo.git.rev_parse("--verify", "--quiet", f"{ref}^{{commit}}"))
+    except (git.InvalidGitRepositoryError, git.NoSuchPathError, git.GitCommandError):
+        return False
+
+
 def identity(root: Path) -> str | None:
     """`Name <email>` of whoever works in this checkout (git config user.name and user.email), if set."""
     try:

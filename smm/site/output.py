@@ -88,6 +88,7 @@ class SiteFolder:
         self.out_str = os.fspath(out)
         self.root_str = os.fspath(root)
         self._claim()  # first: a link that loops or leads nowhere is refused before it is resolved
+        self._lock()  # (before the manifest is read: the build before this one has written it)
         self.manifest_path = cache_dir(root) / f"site-{hashlib.blake2b(str(out.resolve()).encode(), digest_size=8).hexdigest()}.marshal"
         previous = self._read_manifest()
         self.previous: dict[str, str] = previous.get("pages", {})
@@ -117,6 +118,24 @@ class SiteFolder:
                                            encoding="utf-8")
         except OSError as exc:  # a loop of links on the way, a file where a folder should be, no permission
             raise InputError(f"--out {self.out}: cannot be made: {exc.strerror or exc}") from None
+
+    def _lock(self) -> None:
+        """One build at a time into a folder: a second one waits until the first ends (their pages and
+        manifests would mix: a page of one build's time kept under the other's key)."""
+        try:
+            import fcntl
+        except ImportError:  # (no such locks here)
+            return
+        self._held = open(self.out / MARKER, "rb")  # noqa: SIM115  (until finish(), or the folder is dropped)
+        fcntl.flock(self._held.fileno(), fcntl.LOCK_EX)
+
+    def _unlock(self) -> None:
+        held, self._held = getattr(self, "_held", None), None
+        if held is not None:
+            held.close()
+
+    def __del__(self) -> None:  # a build that failed: the next one need not wait for this process to end
+        self._unlock()
 
     def _read_manifest(self) -> dict:
         try:
@@ -266,6 +285,7 @@ class SiteFolder:
         self.manifest_path.parent.mkdir(parents=True, exist_ok=True)
         self.manifest_path.write_bytes(marshal.dumps({"version": 1, "pages": self.current, "uses": self.uses,
                                                        "groups": self.groups, "notes": self.notes}))
+        self._unlock()
         return removed
 
 

@@ -6,7 +6,9 @@ must never be able to plant a pickle that would then run as code in CI.
 
 An entry is trusted when the file's size, modification and change times are unchanged
 and the file is older than the cache (as git's index does, to avoid the racy-git case);
-otherwise the file is read and its BLAKE2 digest decides. Anything unreadable is a miss.
+otherwise the file is read and its BLAKE2 digest decides. Anything unreadable is a miss, and so is
+a cache file whose bytes are not those written (each carries their length and CRC-32: a disk or a
+copy that damaged it, or a truncated write, never puts a wrong problem in a report).
 """
 
 from __future__ import annotations
@@ -14,10 +16,12 @@ from __future__ import annotations
 import contextlib
 import copyreg
 import gc
+import io
 import os
 import pickle
 import stat
 import time
+import zlib
 from datetime import timezone
 from pathlib import Path
 from typing import BinaryIO, Callable, Iterable
@@ -220,32 +224,50 @@ def remember(root: Path, name: str, version: str, value: object) -> None:
 
 def recall_bytes(root: Path, name: str, version: str) -> tuple[BinaryIO, str] | None:
     """(the file open where its bytes start, the note kept with them) of bytes kept under `name`
-    with this version (`remember_bytes`): to be copied out as they are (tens of megabytes never
-    enter Python); open, so a run that replaces them meanwhile changes nothing here."""
+    with this version (`remember_bytes`) and the length and CRC-32 written with them: to be copied out
+    as they are (tens of megabytes never held whole in Python: checked a megabyte at a time); open,
+    so a run that replaces them meanwhile changes nothing here."""
     try:
         handle = open(cache_dir(root) / f"{name}.bytes", "rb")
     except OSError:
         return None
     try:
         header = handle.readline(1000)
-    except OSError:
-        header = b""
-    saved_version, _, note = header.decode("ascii", "replace").rstrip("\n").partition(" ")
-    if header.endswith(b"\n") and saved_version == version:
-        return handle, note
+        saved_version, note, check = header.decode("ascii", "replace").rstrip("\n").split(" ")
+        if header.endswith(b"\n") and saved_version == version and check == _checked(handle):
+            handle.seek(len(header))
+            return handle, note
+    except (OSError, ValueError):  # unreadable, or a header not of this form (not three words)
+        pass
     handle.close()
     return None
 
 
+_NO_CHECK = "0" * 24  # the place of `_checked` in a header being written
+
+
+def _checked(handle: BinaryIO) -> str:
+    """The length and CRC-32 of the rest of the file, from where the handle is (24 hex digits)."""
+    crc = length = 0
+    while chunk := handle.read(1 << 20):
+        crc, length = zlib.crc32(chunk, crc), length + len(chunk)
+    return f"{length:016x}{crc:08x}"
+
+
 def remember_bytes(root: Path, name: str, version: str, note: str, chunks: Iterable[bytes]) -> BinaryIO | None:
-    """Keep bytes, written a chunk at a time, for the next run after a header line (the version and
-    a one-word note); the file, open where they start (to copy them out), or None when it could
+    """Keep bytes, written a chunk at a time, for the next run after a header line (the version, a
+    one-word note, and their length and CRC-32); the file, open where they start (to copy them out), or None when it could
     not be written (best effort)."""
-    header = f"{version} {note}\n".encode("ascii")
+    header = f"{version} {note} {_NO_CHECK}\n".encode("ascii")
 
     def fill(handle: BinaryIO) -> None:
         handle.write(header)
-        handle.writelines(chunks)
+        crc = length = 0
+        for chunk in chunks:
+            handle.write(chunk)
+            crc, length = zlib.crc32(chunk, crc), length + len(chunk)
+        handle.seek(0)
+        handle.write(header.replace(_NO_CHECK.encode(), f"{length:016x}{crc:08x}".encode()))
 
     kept = _write(cache_dir(root) / f"{name}.bytes", fill)
     if kept is not None:
@@ -254,12 +276,23 @@ def remember_bytes(root: Path, name: str, version: str, note: str, chunks: Itera
 
 
 def _read(path: Path, version: str) -> object:
+    kept = read_whole(path)
+    return kept[1] if isinstance(kept, tuple) and len(kept) == 2 and kept[0] == version else MISS
+
+
+def read_whole(path: Path) -> object:
+    """What a cache file holds ((version, value)), else MISS: missing, unreadable, or not the bytes
+    written (truncated, damaged, of an older smm: their length or CRC-32 differs)."""
     collecting = gc.isenabled()
     gc.disable()  # unpickling makes tens of thousands of objects, none of them garbage: no collection passes
     try:
         with open(path, "rb") as handle:
-            saved_version, value = pickle.load(handle)
-        return value if saved_version == version else MISS
+            data = handle.read()
+        view = memoryview(data)
+        if len(data) < 12 or int.from_bytes(view[:8], "little") != len(data) - 12 or \
+                int.from_bytes(view[8:12], "little") != zlib.crc32(view[12:]):
+            return MISS
+        return pickle.loads(view[12:])
     except Exception:  # a missing, old or damaged cache is an empty one
         return MISS
     finally:
@@ -273,9 +306,16 @@ _REDUCERS = {**copyreg.dispatch_table, timezone: lambda zone: (fixed_zone, zone.
 
 
 def _dump(payload: object, handle: BinaryIO) -> None:
-    pickler = pickle.Pickler(handle, protocol=pickle.HIGHEST_PROTOCOL)
+    """The payload pickled, after its length and CRC-32 (8 and 4 bytes, little-endian): `_read` checks both."""
+    buffer = io.BytesIO()
+    buffer.seek(12)
+    pickler = pickle.Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL)
     pickler.dispatch_table = _REDUCERS
     pickler.dump(payload)
+    view = buffer.getbuffer()
+    view[:12] = (len(view) - 12).to_bytes(8, "little") + zlib.crc32(view[12:]).to_bytes(4, "little")
+    handle.write(view)
+    del view
 
 
 def _write_pickle(path: Path, payload: object) -> None:
