@@ -66,14 +66,15 @@ def _sent(file: BinaryIO, out: BinaryIO) -> bool:
 def report(run: CheckRun, fmt: str, paths: list[Path]) -> CheckOutput:
     """The problems under `paths` (`select`) in a format."""
     root = run.repo.root
-    others = select(run.repo.diagnostics, root, paths)
+    showing = run.showing
+    others = select(run.repo.diagnostics, root, paths, showing)
     key = _key(run, fmt, paths, others)
     name = f"report-{fmt}" + ("-paths" if paths else "")  # the last full report and the last of some paths
     kept = recall_bytes(root, name, key) if key else None
     if kept is not None:
         file, note = kept
         return CheckOutput(note == "errors", kept=file)
-    found = sorted(select(run.diagnostics(), root, paths), key=sort_key)
+    found = sorted(select(run.diagnostics(), root, paths, showing), key=sort_key)
     errors = any(d.is_error for d in found)
 
     def made() -> Iterable[bytes]:

@@ -14,7 +14,9 @@
 
 from __future__ import annotations
 
+import os
 import pickle
+import posixpath
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -76,6 +78,12 @@ class CheckRun:
     def own(self) -> dict[str, tuple[bytes | None, bytes, bytes | None]]:
         return self.checks.own
 
+    @property
+    def showing(self) -> set[str]:
+        """The posts reported because they show a picture asked for, not being under a path asked for."""
+        wanted = self.checks.wanted
+        return set() if wanted is None else {file for file in self.own if not _under(file, wanted)}
+
     def diagnostics(self) -> list[Diagnostic]:
         """Every problem: explained by look-alike characters where they are the cause; reported once
         each (a broken template is reported by every post that uses it)."""
@@ -133,6 +141,7 @@ class PostChecks:
         self.exact = True  # False: a post's kept problems were missing and it changed since (the report is not kept)
         self.ahead = None  # the second process checking the posts asked for (start), and its result
         self.ahead_result = None
+        self.pictures: tuple[list[str], list[str]] | None = None  # the files asked for that a post may show (shows_asked)
 
     def _index(self, root: Path) -> ShardedCache:
         if self.index is None:
@@ -186,12 +195,22 @@ class PostChecks:
             self.made[checked.own_digest] = own
             cache.store(file, checked)
         self.summaries[file] = checked.summary_digest
-        if self.wanted is None or _under(file, self.wanted):
+        if self.wanted is None or _under(file, self.wanted) or checked.media and self.shows_asked(repo.root, checked.media):
             self.own[file] = (cache.digests.get(file), checked.own_digest, own)
         post = checked.post
         if post is None or not post.valid:
             return post, list(checked.foreign)
         return post, checked.foreign + check_due(repo, post, self.now)
+
+    def shows_asked(self, root: Path, media: tuple) -> bool:
+        """Whether a file the post's check judged (Checked.media) is one asked for, or under a folder
+        asked for, by its name or where it leads: a changed picture reports the posts that show it."""
+        if self.pictures is None:
+            asked = [w for w in self.wanted if not w.endswith(".md")]  # (a post is no picture: none for `smm check POST.md`)
+            self.pictures = asked, [os.path.realpath(os.path.join(root, w)) for w in asked]
+        names, places = self.pictures
+        return bool(names) and any(_under(posixpath.normpath(name), names) or _under(_place(root, name, state), places)
+                                   for name, state in media)
 
     def check_file(self, repo: Repo, file: str, data: bytes | None) -> tuple[Checked, bytes]:
         """Parse the post (`data`: its bytes, or None to read them) and run every check of it alone:
@@ -483,18 +502,15 @@ def affected(changes: list[tuple[str, str]]) -> list[str] | None:
     post added or changed; the publish records when a post was removed (one may be orphaned); each
     record changed (and its post: a record removed re-arms it), and the name of a post removed (a
     folder or link put in its place is reported there); the inbox when an inbox file changed
-    (its lines, the replies to its items); None (the whole repository) when a file every post
-    depends on changed (platforms.yml, brand/, a media file or anything else under content/) or
-    any other file a post may name as its picture (anywhere but data/published/ and data/inbox/,
-    data/cards/ too, where the cards' pictures are drawn; not hidden ones such as .github/).
-    Problems across posts are found whatever is checked; an empty list: only the settings files."""
+    (its lines, the replies to its items); any other file as itself: a post's picture, reported at the posts whose check judged it (`PostChecks.read`);
+    None (the whole repository) when a file every post depends on changed (platforms.yml, brand/;
+    a picture of the cards' templates: see the CLI). Problems across posts are found whatever is
+    checked; an empty list: only the settings files."""
     paths: set[str] = set()
     for status, path in changes:
         if path == PLATFORMS_FILE or path.startswith("brand/"):
             return None
-        if path.startswith(f"{CONTENT_DIR}/"):
-            if not path.endswith(".md"):
-                return None
+        if path.startswith(f"{CONTENT_DIR}/") and path.endswith(".md"):
             paths.add(path)  # removed: what may be there now (a folder of that name) is reported at it
             if status == "D":
                 paths.add(RECORDS_DIR)
@@ -502,20 +518,32 @@ def affected(changes: list[tuple[str, str]]) -> list[str] | None:
             paths.add(path)
         elif path.startswith(f"{INBOX_DIR}/"):
             paths.add(INBOX_DIR)
-        elif not any(part.startswith(".") for part in path.split("/")):
-            return None  # a post's `media:` or an account's `cover` may name any file of the repository (a card's under data/cards/)
+        else:  # a post's `media:` or an account's `cover` may name any file of the repository (a card's under data/cards/)
+            paths.add(path)
     return sorted(paths)
 
 
-def select(diagnostics: list[Diagnostic], root: Path, paths: list[Path]) -> list[Diagnostic]:
-    """Diagnostics for the files under paths, and those that involve one of them (`Diagnostic.involves`
-    names it or a folder holding it: an earlier post of a day over its limit, an inbox file a reply
-    names an item of, a post's publish record), plus every settings problem."""
+def _place(root: Path, name: str, state: tuple) -> str:
+    """Where a media file leads (file_state's first item; a missing file's path resolved as it stands)."""
+    if state and isinstance(state[0], str) and state[0].startswith("/"):
+        return state[0]
+    try:
+        return os.path.realpath(os.path.join(root, name))
+    except ValueError:  # a NUL in the name
+        return ""
+
+
+def select(diagnostics: list[Diagnostic], root: Path, paths: list[Path], showing: set[str] = frozenset()) -> list[Diagnostic]:
+    """Diagnostics for the files under paths and the posts `showing` a picture asked for (see
+    PostChecks.shows_asked), and those that involve one of them (`Diagnostic.involves` names it or
+    a folder holding it: an earlier post of a day over its limit, an inbox file a reply names an
+    item of, a post's publish record), plus every settings problem."""
     if not paths:
         return diagnostics
     wanted = [_relative(root, p) for p in paths]
-    return [d for d in diagnostics if d.file == PLATFORMS_FILE or d.file.startswith("brand/") or _under(d.file, wanted)
-            or d.involves and any(_under(w, d.involves) for w in wanted)]
+    return [d for d in diagnostics if d.file == PLATFORMS_FILE or d.file.startswith("brand/") or d.file in showing
+            or _under(d.file, wanted) or d.involves and (any(_under(w, d.involves) for w in wanted)
+                                                          or any(file in showing for file in d.involves))]
 
 
 def _under(file: str, wanted: list[str]) -> bool:

@@ -45,9 +45,9 @@ def check(paths: tuple[Path, ...], fmt: str, fix: bool, since: str | None, now: 
         if not os.path.lexists(p):  # a post that is a broken link is reported as that file
             raise UsageError(f"no such file or folder: {p}")
     root = find_root(paths[0] if paths else Path.cwd())
-    if since is not None:
-        paths = _changed_paths(root, since, paths)
     settings, key = check_settings(root)
+    if since is not None:  # (a picture of the cards' templates changed: every post that may show a card)
+        paths = _changed_paths(root, since, paths, getattr(settings.brand.cards, "pictures", ()))
     moment = now_or_clock(now, settings.config.timezone)
     if fix:  # before the check, which then reports what is left
         from smm.voice import apply_fixes
@@ -105,7 +105,7 @@ def approvals(since: str, number: int | None, fmt: str) -> None:
     raise SystemExit(0 if verdict.ok else 1)
 
 
-def _changed_paths(root: Path, since: str, paths: tuple[Path, ...]) -> tuple[Path, ...]:
+def _changed_paths(root: Path, since: str, paths: tuple[Path, ...], settings_pictures=()) -> tuple[Path, ...]:
     """PATHS plus what changed since `since` needs checked (smm.check.affected); () for everything (in
     a repository without a commit yet, as before its first commit in the pre-commit hook: every file is new;
     in a shallow clone without the merge base: any file may have changed)."""
@@ -124,9 +124,18 @@ def _changed_paths(root: Path, since: str, paths: tuple[Path, ...]) -> tuple[Pat
                        "to check only what changed)", err=True)
             return ()
         raise UsageError(f"--since {since}: {exc}") from None
-    if changed is None:
+    if changed is None or _any_of(root, changed, settings_pictures):
         return ()
     return paths + tuple(root / p for p in changed) or (root / PLATFORMS_FILE,)  # nothing changed: the settings
+
+
+def _any_of(root: Path, changed: list[str], pictures) -> bool:
+    """Whether a changed file is one of `pictures` (the cards' templates' pictures: every card may
+    change), by its name or where it leads."""
+    def place(name: str) -> str:
+        return os.path.realpath(os.path.join(root, name))
+    wanted = {place(p) for p in pictures if isinstance(p, str)}
+    return bool(wanted) and any(place(p) in wanted for p in changed)
 
 
 @cli.command()
