@@ -164,8 +164,47 @@ def test_every_page_loads_clean_and_passes_axe(browser, site, how, size):
         problems = browser.survey(site.all(), site.origin(how), audit=how == "http")
     finally:
         browser.resize(DESKTOP)
-    problems = [p for p in problems if not known_contrast(p)]  # test_wechat_article_text_has_enough_contrast
+    problems = [p for p in real(problems) if not known_contrast(p)]  # test_wechat_article_text_has_enough_contrast
     assert not problems, "\n".join(problems)
+
+
+# chromium asks for /favicon.ico at the host's root when a page names no icon, once in a while (it keeps
+# the answer): a 404 from outside the site, seen only as this console message (test_no_favicon_is_asked_for).
+FAVICON = "console error: Failed to load resource: the server responded with a status of 404 (File not found)"
+
+
+def real(problems: list[str]) -> list[str]:
+    return [p for p in problems if not p.endswith(FAVICON)]
+
+
+@pytest.mark.xfail(strict=True, raises=AssertionError, reason="no page names an icon: chromium asks for "
+                   "/favicon.ico at the host's root, outside the site (parts.html.j2 head)")
+def test_no_favicon_is_asked_for(browser, sites, tmp_path):
+    """Over http under a sub-path, a fresh browser context asks the server for nothing outside the site."""
+    import threading
+    from functools import partial
+    from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+
+    site = sites["en"]
+    asked = []
+
+    class Recording(SimpleHTTPRequestHandler):
+        def log_message(self, format, *args) -> None:  # noqa: A002
+            asked.append(self.path)
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(Recording, directory=str(site.folder.parent)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    context = browser.chromium.new_context()
+    try:
+        page = context.new_page()
+        for name in ("index.html", "search/index.html"):
+            page.goto(f"http://127.0.0.1:{server.server_address[1]}/{site.folder.name}/{name}")
+        page.wait_for_timeout(500)
+    finally:
+        context.close()
+        server.shutdown()
+        server.server_close()
+    assert asked and not [p for p in asked if not p.startswith(f"/{site.folder.name}/")], asked
 
 
 def known_contrast(problem: str) -> bool:
@@ -173,7 +212,7 @@ def known_contrast(problem: str) -> bool:
     return "/posts/" in problem and "axe color-contrast" in problem
 
 
-@pytest.mark.xfail(strict=True, reason="the WeChat article theme's default accent #07c160 colours inline code and "
+@pytest.mark.xfail(strict=True, raises=AssertionError, reason="the WeChat article theme's default accent #07c160 colours inline code and "
                    "footnote marks at 2.2-2.4:1 against their background (smm/render/article.py THEME)")
 def test_wechat_article_text_has_enough_contrast(browser, sites):
     """A post for WeChat whose body has inline code and links (footnote marks): its article card on the
@@ -228,6 +267,12 @@ def post_titles(site: Site, browser, origin) -> dict[str, str]:
     return titles
 
 
+# The language of `title` inside an element: that of the innermost element holding the whole title.
+TITLE_LANG = """(e, title) => { let at = e;
+    for (let inner = at; inner; inner = [...at.children].find(c => c.textContent.includes(title))) at = inner;
+    const marked = at.closest('[lang]'); return marked ? marked.lang : null; }"""
+
+
 def test_english_titles_on_a_chinese_site_carry_lang_en(browser, sites):
     """The draft written in English: `lang="en"` on its title wherever it is shown, the post's own page and
     every link to it (home, calendar month and week, search results)."""
@@ -241,16 +286,16 @@ def test_english_titles_on_a_chinese_site_carry_lang_en(browser, sites):
     for page in site.all():
         browser.open(origin.url(page), origin)
         for link in browser.page.locator('a[href$="2027-01-07-harvest-notes/index.html"]').all():
-            assert link.get_attribute("lang") == "en", page
+            assert link.evaluate(TITLE_LANG, "Harvest notes from the hill") == "en", page
             linked += 1
     assert linked >= 3  # home (this week), the month, the week
     browser.page.goto("about:blank")  # else, on the search page already, only the fragment changes
     browser.open(origin.url(site.folder / "search" / "index.html") + "#q=harvest", origin)
     found = browser.page.locator("#results a")
-    assert found.count() == 1 and found.first.get_attribute("lang") == "en"
+    assert found.count() == 1 and found.first.evaluate(TITLE_LANG, "Harvest notes from the hill") == "en"
 
 
-@pytest.mark.xfail(strict=True, reason="the calendar's draft label (草稿) is inside the link that carries the "
+@pytest.mark.xfail(strict=True, raises=AssertionError, reason="the calendar's draft label (草稿) is inside the link that carries the "
                    "post's lang: Chinese interface text marked lang=en (month.html.j2, week.html.j2)")
 def test_interface_text_is_never_marked_with_a_posts_language(browser, sites):
     """An element with a post's language holds the post's text only: the time and the title, never an
@@ -267,7 +312,7 @@ def test_interface_text_is_never_marked_with_a_posts_language(browser, sites):
     assert not problems, "\n".join(problems)
 
 
-@pytest.mark.xfail(strict=True, reason="search.js reads #q= once, at load: a new #q= on the search page "
+@pytest.mark.xfail(strict=True, raises=AssertionError, reason="search.js reads #q= once, at load: a new #q= on the search page "
                    "(a link to another search, an edited address) changes nothing")
 def test_a_new_search_in_the_address_searches_again(browser, sites):
     site = sites["zh"]
@@ -284,22 +329,22 @@ def test_a_new_search_in_the_address_searches_again(browser, sites):
 COUNTERS = """() => [...document.querySelectorAll('.cards .count')].map(c => [c.closest('[lang]').lang, c.textContent.trim()])"""
 
 
-@pytest.mark.xfail(strict=True, reason="a post page's cards are all marked with the post's language "
+@pytest.mark.xfail(strict=True, raises=AssertionError, reason="a post page's cards are all marked with the post's language "
                    "(post.html.j2: lang on div.cards), interface text included: the counters, in English "
                    "on every site (cards.py _counter: 'characters · N left'), marked zh-Hans on the English one")
 @pytest.mark.parametrize("name", ["en", "zh"])
 def test_the_cards_counters_are_interface_text(browser, sites, name):
-    """A card's counter ("157/500 characters · 343 left") is the interface's: in the page's language and
-    marked so, whatever the post's language (a Chinese post on the English site, an English one on the
-    Chinese site)."""
+    """A card's counter ("157/500 characters · 343 left") is the interface's, not the post's: marked with
+    the language it is written in (English, or the page's once translated), whatever the post's language
+    (a Chinese post on the English site, an English one on the Chinese site)."""
     site = sites[name]
     origin = site.origin("file")
     problems = []
     for page in site.pages["posts"]:
         browser.open(origin.url(page), origin)
         for lang, text in browser.page.evaluate(COUNTERS):
-            english = "characters" in text or "left" in text
-            if lang != site.lang or english != site.lang.startswith("en"):
+            english = "characters" in text or "left" in text  # else translated: in the page's language
+            if not (lang.startswith("en") if english else lang == site.lang):
                 problems.append(f"{page.parent.name}: {text!r} in lang={lang}")
     assert not problems, "\n".join(problems[:10])
 
@@ -356,7 +401,7 @@ def test_the_calendar_is_navigated_by_keyboard(browser, sites, name):
     assert focused["visible"], focused
     enter(browser)
     assert "/posts/" in browser.page.url
-    assert browser.problems == []
+    assert real(browser.problems) == []
 
 
 @pytest.mark.parametrize("name, word, title", [
@@ -380,7 +425,7 @@ def test_the_search_works_by_keyboard(browser, sites, name, word, title):
     enter(browser)
     assert "/posts/" in browser.page.url
     assert browser.page.locator("h1").first.inner_text().strip() == expected
-    assert browser.problems == []
+    assert real(browser.problems) == []
 
 
 def test_the_empty_sites_search_and_calendar(browser, sites):
@@ -397,4 +442,4 @@ def test_the_empty_sites_search_and_calendar(browser, sites):
     browser.page.get_by_role("link", name=m["calendar"], exact=True).first.click()
     browser.page.wait_for_load_state()
     assert "calendar/" in browser.page.url
-    assert browser.problems == []
+    assert real(browser.problems) == []
