@@ -25,7 +25,7 @@ FOREIGN = """() => {
     for (const e of document.querySelectorAll('*')) {
         const name = e.localName;
         if (/^(iframe|frame|object|embed|base|form|video|audio|source|picture|math|textarea|template|button|image|use|track|link)$/.test(name)
-            && !(name === 'link' && /^(stylesheet|canonical)$/.test(e.rel) && !e.href.includes('evil')))
+            && !(name === 'link' && /^(stylesheet|canonical|icon)$/.test(e.rel) && !e.href.includes('evil')))
             found.push('element ' + name);
         if (name === 'input' && e.type !== 'search') found.push('input ' + e.type);
         if (name === 'meta' && e.httpEquiv && e.httpEquiv.toLowerCase() !== 'content-security-policy')

@@ -88,7 +88,8 @@ def link_problems(site: Path) -> list[str]:
         for tag, name, value, rel in page.refs:
             parts = urlsplit(value.strip())
             if parts.scheme or value.strip().startswith("//"):
-                if not (tag == "a" and name == "href" and parts.scheme in ("http", "https")) and rel != "canonical":
+                if not (tag == "a" and name == "href" and parts.scheme in ("http", "https")) and rel != "canonical" \
+                        and not (rel == "icon" and value == "data:image/x-icon;,"):  # no icon (a browser would ask the host's root)
                     problems.append(f"{path}: {tag} {name}={value}")
                 continue
             if parts.path:

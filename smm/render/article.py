@@ -30,7 +30,7 @@ THEME = {  # the defaults; brand/theme.yml replaces any of them (smm/schemas/the
     "fonts": {"body": '-apple-system, BlinkMacSystemFont, "Helvetica Neue", "PingFang SC", "Hiragino Sans GB", '
                       '"Microsoft YaHei UI", "Microsoft YaHei", Arial, sans-serif',
               "code": 'Menlo, Consolas, "Courier New", monospace', "size": 15, "line_height": 1.75},
-    "colors": {"text": "#3f3f3f", "accent": "#07c160", "muted": "#888888", "code_background": "#f6f8fa",
+    "colors": {"text": "#3f3f3f", "accent": "#06833f", "muted": "#767676", "code_background": "#f6f8fa",
                "border": "#e5e5e5"},
     "headings": {"h1": {"size": 22, "align": "center"}, "h2": {"size": 19, "underline": True},
                  "h3": {"size": 17}, "h4": {"size": 16}},

@@ -342,33 +342,35 @@ def rich_text(text: str, platform: str, facets=()) -> str:
     return "".join(out)
 
 
-def _body(part, platform, images: Images | None = None) -> tuple[str, list[str]]:
-    """The text of one part as the network shows it, and the tags refused from its HTML."""
+def _body(part, platform, images: Images | None = None, lang: str = "") -> tuple[str, list[str]]:
+    """The text of one part as the network shows it, and the tags refused from its HTML (`lang`: its
+    ` lang="…"` attribute, or "")."""
     if platform.markup == "html":
         body, refused = safe_html(part.text)
-        return f'<div class="text html-body">{body}</div>', refused
+        return f'<div class="text html-body"{lang}>{body}</div>', refused
     if platform.markup == "article":  # as a phone shows it: the article's own inline styles
         body, refused = safe_html(part.text, _BLOCK_TAGS | _INLINE_TAGS | {"section"}, styles=True, images=images)
         return (f'<div class="phone" tabindex="0" role="region" aria-label="article">'  # it scrolls: keyboard too
-                f'<div class="text html-body article">{body}</div></div>', refused)
+                f'<div class="text html-body article"{lang}>{body}</div></div>', refused)
     if platform.markup == "telegram":
         body, refused = safe_html(part.text, _INLINE_TAGS | {"pre", "blockquote"}, linkify=platform.name)
-        return f'<div class="text">{body}</div>', refused
+        return f'<div class="text"{lang}>{body}</div>', refused
     text = part.text
     if platform.markup == "slack":
         text = text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
-    return f'<div class="text">{rich_text(text, platform.name, part.facets)}</div>', []
+    return f'<div class="text"{lang}>{rich_text(text, platform.name, part.facets)}</div>', []
 
 
 def _counter(part, platform) -> str:
     e = html.escape
+    unit = e(platform.unit) if platform.unit.isascii() else f'<span lang="zh">{e(platform.unit)}</span>'  # Weibo's 汉字
     if not part.limit:
-        return f'<div class="count">{part.length:,} {e(platform.unit)} · no limit</div>'
+        return f'<div class="count">{part.length:,} {unit} · no limit</div>'
     over = part.length > part.limit
     share = min(part.length / part.limit, 1) * 100 if part.limit else 0
     note = f" · over by {part.length - part.limit:,}" if over else f" · {part.limit - part.length:,} left"
     return (f'<div class="count{" over" if over else ""}"><span class="meter"><i style="width:{share:.0f}%"></i></span>'
-            f"{part.length:,}/{part.limit:,} {e(platform.unit)}{note}</div>")
+            f"{part.length:,}/{part.limit:,} {unit}{note}</div>")
 
 
 def _media(images: Images, r: Rendered) -> str:
@@ -388,8 +390,11 @@ def _media(images: Images, r: Rendered) -> str:
     return "".join(out)
 
 
-def card(r: Rendered, images: Images, title: str) -> str:
+def card(r: Rendered, images: Images, title: str, lang: str | None = None) -> str:
+    """One account's preview; `lang`: the language of the post's text, marked on it (the card's own
+    words, its counters and notes, are English: a page in another language marks the cards `en`)."""
     e = html.escape
+    marked = f' lang="{e(lang)}"' if lang else ""
     platform = platform_class(r.platform)
     bad = not fits(r)
     out = [(f'<article class="card net-{e(r.platform)}{" bad" if bad else ""}">'
@@ -397,15 +402,15 @@ def card(r: Rendered, images: Images, title: str) -> str:
             f'<span class="who"><b>{e(title)}</b><small>{e(r.account)}</small></span>'
             f'<span class="net">{e(platform.label)}</span></header>')]
     if r.content_warning:
-        out.append(f'<div class="cw">CW: {e(str(r.content_warning))}</div>')
+        out.append(f'<div class="cw">CW: <span{marked}>{e(str(r.content_warning))}</span></div>')
     many = len(r.parts) > 1
     refused_all: list[str] = []
     out.append(f'<ol class="thread{" many" if many else ""}">')
     for index, part in enumerate(r.parts):
-        body, refused = _body(part, platform, images)
+        body, refused = _body(part, platform, images, marked)
         refused_all += [t for t in refused if t not in refused_all]
         number = f'<span class="num" title="part {index + 1} of {len(r.parts)}">{index + 1}</span>' if many else ""
-        entry = (f'<div class="entry-title">{e(r.title)}</div>'
+        entry = (f'<div class="entry-title"{marked}>{e(r.title)}</div>'
                  if platform.display.shows_title and index == 0 else "")
         out.append(f'<li class="part">{number}{entry}{body}{_counter(part, platform)}</li>')
     out.append("</ol>")

@@ -122,9 +122,10 @@ def post_page(site, folder, renderer, post: Post, record, snapshots: dict, tz, s
     metrics = [{"account": account, "collected_at": snap.collected_at.astimezone(tz).strftime("%Y-%m-%d %H:%M"),
                 "counts": [getattr(snap, c) for c in COUNTS]}
                for (post_id, account), snap in sorted(snapshots.items()) if post_id == post.id]
-    return site.page("post", path, post.title, post=post, post_lang=first_language(post),
+    lang = first_language(post)
+    return site.page("post", path, post.title, post=post, post_lang=lang,
                      when=post.publish_at.astimezone(tz).strftime("%Y-%m-%d %H:%M") if post.publish_at else None,
-                     cards=[Markup(cards.card(r, images, site.brand)) for r in renderings],
+                     cards=[Markup(cards.card(r, images, site.brand, lang or site.lang)) for r in renderings],
                      labels={r.account: platform_class(r.platform).label for r in renderings},
                      image_rules=Markup(images.rules_css()), jobs=jobs, metrics=metrics, counts=COUNTS)
 

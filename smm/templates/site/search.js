@@ -33,9 +33,13 @@
     status.textContent = found + " " + input.getAttribute("data-results");
   }
 
-  input.addEventListener("input", show);
-  if (location.hash.indexOf("#q=") === 0) {
-    try { input.value = decodeURIComponent(location.hash.slice(3)); } catch (e) { input.value = location.hash.slice(3); }  // a lone %
+  function fromAddress() {  // on load, and when the address names another search
+    if (location.hash.indexOf("#q=") === 0) {
+      try { input.value = decodeURIComponent(location.hash.slice(3)); } catch (e) { input.value = location.hash.slice(3); }  // a lone %
+    }
+    show();
   }
-  show();
+  input.addEventListener("input", show);
+  window.addEventListener("hashchange", fromAddress);
+  fromAddress();
 }());
