@@ -502,10 +502,11 @@ def affected(changes: list[tuple[str, str]]) -> list[str] | None:
     post added or changed; the publish records when a post was removed (one may be orphaned); each
     record changed (and its post: a record removed re-arms it), and the name of a post removed (a
     folder or link put in its place is reported there); the inbox when an inbox file changed
-    (its lines, the replies to its items); any other file as itself: a post's picture, reported at the posts whose check judged it (`PostChecks.read`);
-    None (the whole repository) when a file every post depends on changed (platforms.yml, brand/;
-    a picture of the cards' templates: see the CLI). Problems across posts are found whatever is
-    checked; an empty list: only the settings files."""
+    (its lines, the replies to its items); any other file as itself: a post's picture, reported
+    at the posts whose check judged it (`PostChecks.read`); None (the whole repository) when a
+    file every post depends on changed (platforms.yml, brand/; a picture of the cards' templates:
+    see the CLI). Problems across posts are found whatever is checked; an empty list: only the
+    settings files."""
     paths: set[str] = set()
     for status, path in changes:
         if path == PLATFORMS_FILE or path.startswith("brand/"):
