@@ -125,3 +125,15 @@ nested = st.recursive(st.sampled_from(KEPT_TEXT * 4 + TEXT),
 @given(st.sampled_from(sorted(MODES)), st.one_of(markups, nested))
 def test_generated_markup_is_written_as_the_parser_writes_it(tmp_path_factory, mode, markup):
     _same_as_parser(tmp_path_factory.getbasetemp(), mode, markup)
+
+
+@pytest.mark.parametrize("name", sorted(__import__("smm.platforms", fromlist=["registry"]).registry()))
+def test_a_counters_unit_is_marked_with_the_language_it_is_written_in(name):
+    """The counter's words are the preview's (English); a unit in another language (Weibo's 汉字) carries its own `lang`."""
+    from smm.platforms import platform_class
+    from smm.render.rendered import Part
+
+    platform = platform_class(name)
+    counter = cards._counter(Part("text", 4, 10), platform)
+    marked = f'<span lang="{platform.unit_lang}">{platform.unit}</span>' in counter
+    assert marked == (platform.unit_lang != "en") and platform.unit_lang == ("en" if platform.unit.isascii() else "zh")

@@ -132,6 +132,7 @@ class Platform:
     title_limit: ClassVar[int | None] = None  # the post's `title` as the network shows it; None: not shown
     caption_limit: ClassVar[int | None] = None  # text limit when media are attached, if different
     unit: ClassVar[str] = "characters"  # what `length` counts, in a word or two
+    unit_lang: ClassVar[str] = "en"  # the language `unit` is written in (a preview marks it so)
     counting_rule: ClassVar[str] = "grapheme clusters"  # the whole rule, for previews and docs
     threads: ClassVar[bool] = False  # can publish a reply chain
     comments: ClassVar[bool] = False  # can publish a reply or comment under its own post (`first_comment`)

@@ -363,7 +363,7 @@ def _body(part, platform, images: Images | None = None, lang: str = "") -> tuple
 
 def _counter(part, platform) -> str:
     e = html.escape
-    unit = e(platform.unit) if platform.unit.isascii() else f'<span lang="zh">{e(platform.unit)}</span>'  # Weibo's 汉字
+    unit = e(platform.unit) if platform.unit_lang == "en" else f'<span lang="{platform.unit_lang}">{e(platform.unit)}</span>'
     if not part.limit:
         return f'<div class="count">{part.length:,} {unit} · no limit</div>'
     over = part.length > part.limit
