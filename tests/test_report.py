@@ -364,12 +364,19 @@ def test_the_example_repository_has_a_meaningful_history():
     assert {"on track", "at risk"} <= {g["status"] for g in data["goals"]}
 
 
-def test_a_malformed_row_names_the_file_and_column(tmp_path):
+@pytest.mark.parametrize("table, row, column", [
+    ("metrics", "2026-11-08T00:00:00Z,p3,b,local,p3-b,many,,,,,", "likes"),
+    ("accounts", "2026-11-08T00:00:00Z,b,local,lots", "followers"),
+])
+def test_a_malformed_row_names_the_file_as_the_repository_does_its_line_and_column(tmp_path, table, row, column):
     write_fixture(tmp_path)
-    path = tmp_path / "data/metrics/2026-11.csv"
-    path.write_text(path.read_text("utf-8") + "2026-11-08T00:00:00Z,p3,b,local,p3-b,many,,,,,\n", encoding="utf-8")
-    with pytest.raises(SmmError, match=r'cannot read the collected metrics in .*2026-11\.csv: .*column "likes"'):
+    path = tmp_path / f"data/{table}/2026-11.csv"
+    path.write_text(path.read_text("utf-8") + row + "\n", encoding="utf-8")
+    with pytest.raises(SmmError) as raised:
         build(load_repo(tmp_path), START, END, NOW)
+    assert re.match(rf'cannot read the collected metrics in data/{table}/2026-11\.csv: .*Line: \d+.*column "{column}"',
+                    str(raised.value)), str(raised.value)
+    assert str(tmp_path) not in str(raised.value)
 
 
 GOAL_OK = "{id: ok, metric: posts, baseline: 1, target: 2, deadline: 2026-12-31}"

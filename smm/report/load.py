@@ -80,9 +80,15 @@ def _run(connection, sql: str, files: list[Path], end: datetime | None):
     except duckdb.Error as exc:
         lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
         where = next((line.split("=", 1)[1].strip() for line in lines if line.startswith("file =")), None)
+        where = next((_named(f) for f in files if str(f) == where), where)
         what = next((line for line in lines if line.startswith("Error when converting")), None)
         detail = "; ".join(x for x in (lines[0] if lines else "", what) if x)
         raise DataError(f"cannot read the collected metrics{f' in {where}' if where else ''}: {detail}") from None
+
+
+def _named(file: Path) -> str:
+    """A month file as the repository names it (`data/metrics/2026-11.csv`: month_files() are all there)."""
+    return "/".join(file.parts[-3:])
 
 
 def _checked(root: Path, table: Table, end: datetime) -> list[Path]:
