@@ -83,6 +83,8 @@ MESSAGES: dict[str, tuple[str, str]] = {  # key: (English, Chinese)
     "search_hint": ("Type to search {count} posts.", "输入关键词，在 {count} 篇帖子中搜索。"),
     "search_noscript": ("Search needs JavaScript; the calendar lists every post.", "搜索需要 JavaScript；日历列出了所有帖子。"),
     "results": ("results", "条结果"),
+    "results_more": ("results; the first {shown} are listed: add a word to narrow the search",
+                     "条结果，仅列出前 {shown} 条：再输入一个词可缩小范围"),
     "all_posts": ("posts", "篇帖子"),
 }
 
