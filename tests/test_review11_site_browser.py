@@ -109,6 +109,22 @@ def test_interface_text_beside_a_right_to_left_title_keeps_its_place_and_order(b
     assert browser.page.evaluate(ORDER, TITLES) == [] and problems == []
 
 
+@pytest.mark.parametrize("width, shown", [(390, "{day} {weekday}"), (1280, "{day}")], ids=["phone", "desktop"])
+def test_a_phones_month_names_each_days_weekday(browser, rtl_site, width, shown):
+    """At a phone's width the month's grid is one column, without its weekday headings: each day says its
+    weekday (at a desktop's the column's heading does)."""
+    from datetime import date
+
+    names = "Mon Tue Wed Thu Fri Sat Sun".split()
+    expected = [shown.format(day=d, weekday=names[date(2026, 12, d).weekday()]) for d in range(1, 32)]
+    browser.resize({"width": width, "height": 800})
+    try:
+        problems = browser.open(rtl_site.url(rtl_site.folder / "calendar/2026-12/index.html"), rtl_site)
+        assert browser.page.locator(".month .day").all_inner_texts() == expected and problems == []
+    finally:
+        browser.resize({"width": 1280, "height": 800})
+
+
 # -- the search's limit ---------------------------------------------------------------------------------
 
 
