@@ -44,7 +44,28 @@ def environment() -> Environment:
                       trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True, auto_reload=False,
                       bytecode_cache=CompiledTemplates(_compiled_folder()))
     env.filters["visible"] = visible
+    env.filters["report_sections"] = _report_sections
+    env.filters["report_value"] = _report_value
     return env
+
+
+def _report_sections(data: dict, lang: str, *names: str) -> list:
+    """The listening sections with data of a report's data (smm.report.formats.SECTIONS; `names`: only these), in
+    the interface language of `lang`; the mentions' counts only, never what people said (the site shows them so)."""
+    from smm.report.formats import SECTIONS
+    from smm.report.words import interface_words
+
+    words = interface_words(lang)
+    made = [SECTIONS[name](data, words, **({"quotes": False} if name == "mentions" else {}))
+            for name in names or SECTIONS]
+    return [s for s in made if s is not None]
+
+
+def _report_value(value: str, lang: str) -> str:
+    """A value the report's data spells in English (a goal's status: `on track`), in the interface language of `lang`."""
+    from smm.report.words import interface_words, value_name
+
+    return value_name(value, interface_words(lang))
 
 
 def _compiled_folder() -> str:

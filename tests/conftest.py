@@ -134,7 +134,8 @@ from browsing import browser, served  # noqa: E402, F401  (one chromium, one web
 # (xdist's own loadgroup, by `xdist_group` marks, does not group under pytest 9.2: it renames `_nodeid`,
 # which pytest no longer reads.)
 CHUNK = 40
-BROWSER_MODULES = {"tests/test_browser.py", "tests/test_browser_hostile.py", "tests/test_browser_review10.py"}
+BROWSER_MODULES = {"tests/test_browser.py", "tests/test_browser_hostile.py", "tests/test_browser_review10.py",
+                   "tests/test_review11_site_browser.py"}
 PEERS_IMPORT = re.compile(r"^(?:from peers(?:\.\w+)? import|import peers)\b", re.M)
 
 

@@ -104,7 +104,7 @@ def test_preview_shows_hostile_titles_bodies_alt_text_and_templates_as_text(make
     tags = assert_inert(page)
     for payload in PAYLOADS:
         assert payload not in page
-    assert "<h2>&#34;&gt;&lt;img src=x onerror=alert(1)&gt;</h2>" in page  # escaped by the page template
+    assert '<h2 dir="auto">&#34;&gt;&lt;img src=x onerror=alert(1)&gt;</h2>' in page  # escaped by the page template
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
     # the template's markup is visible to the reviewer, in red, and named under the card
     assert '<code class="raw">&lt;script&gt;</code>' in page and "shown as text, not rendered here" in page
@@ -289,7 +289,7 @@ def test_pages_carry_the_brands_language(tmp_path, monkeypatch, smm, brand_yml, 
     code, preview, _ = smm("preview", "--format", "html")
     assert code == 0 and f'<html lang="{lang}">' in preview
     own = f' lang="{languages[0]}"' if languages else ""
-    assert f'<section class="post" id="post-1"{own}>' in preview  # each post says its own language
+    assert f'<section class="post" id="post-1"><h2{own} dir="auto">' in preview  # each post says its own language
 
 
 def test_a_language_that_is_not_a_tag_is_a_schema_error(make_repo, smm):

@@ -133,7 +133,7 @@ def as_html(preview: Preview, root: Path, title: str, lang: str = "en") -> str:
     images = cards.Images(root)
     sections = [{"post": post, "index": index + 1, "lang": first_language(post), "when": _when(post),
                  "fits": all(_fits(r) for r in renderings),
-                 "cards": [Markup(cards.card(r, images, title)) for r in renderings]}
+                 "cards": [Markup(cards.card(r, images, title, first_language(post) or lang)) for r in renderings]}
                 for index, (post, renderings) in enumerate(preview)]
     return pages.page("preview", lang=lang, title=f"{title}: preview", brand=title, sections=sections,
                       renderings=sum(len(r) for _, r in preview), failing=[s for s in sections if not s["fits"]],

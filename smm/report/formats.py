@@ -59,10 +59,14 @@ def signed_points(value, w: dict = ENGLISH) -> str:
     return DASH if value is None else w["points"].format(value=value)
 
 
+# The listening sections, in the order they are shown; each makes its Section of a report's data (Report.data).
+SECTIONS = {"mentions": listening.mentions_section, "share_of_voice": listening.share_section,
+            "competitors": competitors.section, "alerts": alerts.section}
+
+
 def sections(report: Report, w: dict = ENGLISH) -> list[Section]:
     """The listening sections (mentions, share of voice, competitor benchmark, alerts) that have data."""
-    built = (listening.mentions_section, listening.share_section, competitors.section, alerts.section)
-    return [s for make in built if (s := make(report.data, w)) is not None]
+    return [s for make in SECTIONS.values() if (s := make(report.data, w)) is not None]
 
 
 def _sections_text(report: Report) -> list[str]:
@@ -377,7 +381,7 @@ def html_context(report: Report) -> dict:
         weekday_names=days, responsiveness_header=responsiveness_header(w),
         responsiveness=responsiveness_rows(d["responsiveness"], w), personas_header=personas_header(w),
         personas=persona_rows(d["personas"], w), sections=sections(report, w),
-        is_table=lambda part: isinstance(part, Table), collect=Markup("<code>smm collect</code>"),
+        collect=Markup("<code>smm collect</code>"),
         value=lambda v: value_name(v, w),
         definitions=definitions(d["period"]["definitions"], report.language, min_samples=kpis.MIN_SAMPLES,
                                 alert_rule=w["alert_rule"].format(**alerts.RULE_NUMBERS)),

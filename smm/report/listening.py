@@ -95,7 +95,8 @@ def _trend(s: dict, w: dict) -> str:
                                            previous=signed_points(s["previous_net"], w))
 
 
-def mentions_section(d: dict, w: dict = ENGLISH) -> Section | None:
+def mentions_section(d: dict, w: dict = ENGLISH, quotes: bool = True) -> Section | None:
+    """The mentions' summary, busiest days, top mentions (what people said: only with `quotes`) and keywords."""
     from smm.report.formats import n, pct
 
     m = d["mentions"]
@@ -108,9 +109,10 @@ def mentions_section(d: dict, w: dict = ENGLISH) -> Section | None:
         **{f"{k}_pct": pct(s[f"{k}_pct"]) for k in ("positive", "neutral", "negative")})]
     busiest = sorted(m["days"], key=lambda x: (-x["mentions"], x["date"]))[:3]
     parts.append(w["busiest"].format(days=w["list_separator"].join(f"{x['date']} ({x['mentions']})" for x in busiest)))
-    parts.append(Table([w[k] for k in ("reach", "author", "network", "sentiment", "when", "mention")],
-                       [[n(t["reach"]), t["author"], t["network"], value_name(t["sentiment"], w), t["created_at"][:16].replace("T", " "),
-                         _cut(t["text"])] for t in m["top"]], frozenset({0})))
+    if quotes:
+        parts.append(Table([w[k] for k in ("reach", "author", "network", "sentiment", "when", "mention")],
+                           [[n(t["reach"]), t["author"], t["network"], value_name(t["sentiment"], w),
+                             t["created_at"][:16].replace("T", " "), _cut(t["text"])] for t in m["top"]], frozenset({0})))
     parts.append(w["top_keywords"].format(
         keywords=w["list_separator"].join(f"{k['keyword']} ({k['mentions']})" for k in m["keywords"])))
     return Section(w["mentions"], parts, chart="mentions", caption=w["mentions_caption"])

@@ -24,6 +24,7 @@ MESSAGES: dict[str, tuple[str, str]] = {  # key: (English, Chinese)
     "open_items": ("open", "待处理"),
     "overdue": ("overdue", "已超时"),
     "goals": ("Goals at a glance", "目标一览"),
+    "goal": ("goal", "目标"),
     "no_goals": ("No goals yet: add brand/goals.yml.", "尚无目标：请添加 brand/goals.yml。"),
     "alerts": ("Alerts", "提醒"),
     "no_alerts": ("No alerts.", "没有提醒。"),
@@ -74,8 +75,6 @@ MESSAGES: dict[str, tuple[str, str]] = {  # key: (English, Chinese)
     "late": ("overdue {time}", "超时 {time}"),
     "listening_only": ("Listening", "舆情"),
     "competitors": ("Competitors", "竞品"),
-    "mentions": ("mentions of the brand in the last 30 days", "条品牌提及（最近 30 天）"),
-    "share_of_voice": ("Share of voice", "声量份额"),
     "listening_absent": ("No listening data yet: add brand/listening.yml and run `smm listen`.",
                          "尚无舆情数据：请添加 brand/listening.yml 并运行 `smm listen`。"),
     "competitors_absent": ("No competitor data yet.", "尚无竞品数据。"),
@@ -83,6 +82,8 @@ MESSAGES: dict[str, tuple[str, str]] = {  # key: (English, Chinese)
     "search_hint": ("Type to search {count} posts.", "输入关键词，在 {count} 篇帖子中搜索。"),
     "search_noscript": ("Search needs JavaScript; the calendar lists every post.", "搜索需要 JavaScript；日历列出了所有帖子。"),
     "results": ("results", "条结果"),
+    "results_more": ("results; the first {shown} are listed: add a word to narrow the search",
+                     "条结果，仅列出前 {shown} 条：再输入一个词可缩小范围"),
     "all_posts": ("posts", "篇帖子"),
 }
 

@@ -7,11 +7,14 @@
   var status = document.getElementById("status");
   var index = window.SMM_SEARCH_INDEX || [];
   var up = input.getAttribute("data-up");
-  var haystacks = index.map(function (row) { return row.slice(0, 5).join(" ").toLowerCase(); });
+  // a word matches as it reads: full-width letters and digits (a Chinese keyboard's) as their ASCII, an accent
+  // typed apart as the accented letter, either case
+  function fold(text) { return text.normalize("NFKC").toLowerCase(); }
+  var haystacks = index.map(function (row) { return fold(row.slice(0, 5).join(" ")); });
   var LIMIT = 100;
 
   function show() {
-    var words = input.value.toLowerCase().split(/\s+/).filter(Boolean);
+    var words = fold(input.value).split(/\s+/).filter(Boolean);
     list.textContent = "";
     if (!words.length) { return; }
     var found = 0;
@@ -26,11 +29,13 @@
       link.href = up + "posts/" + encodeURIComponent(row[0]) + "/index.html";
       link.textContent = row[1];
       if (row[5]) { link.lang = row[5]; }
+      link.dir = "auto";  // a right-to-left title does not carry the date after it into its own direction
       item.appendChild(link);
       item.appendChild(document.createTextNode(" " + [row[2], row[3], row[4]].filter(Boolean).join(" · ")));
       list.appendChild(item);
     }
-    status.textContent = found + " " + input.getAttribute("data-results");
+    status.textContent = found + " " + (found > LIMIT ? input.getAttribute("data-more").replace("{shown}", LIMIT)
+                                                       : input.getAttribute("data-results"));
   }
 
   function fromAddress() {  // on load, and when the address names another search
