@@ -1,0 +1,105 @@
+"""The eleventh session's outside-in review of `smm check` (issue 14: the same findings cold, warm, with
+`--since` and with paths). Each row: a repository set up, checked (the cache filled), then changed;
+a warm check must then report exactly what a check from nothing reports."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import copy_example
+
+NOW = "2026-11-25T08:00:00+08:00"
+RULE = "extends: existence\nmessage: \"Avoid '%s'.\"\nlevel: warning\ntokens:\n  - {word}\n"
+
+
+@pytest.fixture
+def example(tmp_path) -> Path:
+    return copy_example(tmp_path / "repo")
+
+
+def _check(root: Path, cache: Path, *args: str) -> tuple[int, list[str]]:
+    env = {**os.environ, "SMM_OFFLINE": "1", "SMM_CACHE_DIR": str(cache), "SMM_NOW": NOW}
+    done = subprocess.run([sys.executable, "-m", "smm", "check", "--format", "json", *args], cwd=root, env=env,
+                          capture_output=True, text=True)
+    assert done.returncode in (0, 1, 2), done.stderr[-2000:]
+    return done.returncode, sorted(json.dumps(d, sort_keys=True, ensure_ascii=False) for d in json.loads(done.stdout))
+
+
+def _relink(link: Path, target: Path | str) -> None:
+    link.unlink()
+    link.symlink_to(target)
+
+
+# --- the settings' key: every file the settings are read from, as smm reads it ------------------------
+# (before: brand/'s walk did not follow links to folders, and the files' bytes were run together)
+
+def _templates_linked(root: Path):
+    (root / "tpl").mkdir()
+    (root / "tpl" / "mastodon.j2").write_text("{{ title }}\n\n{{ text }}\n")
+    (root / "brand" / "templates").symlink_to("../tpl")
+    return lambda: (root / "tpl" / "mastodon.j2").write_text("{{ no_such_field }}\n")
+
+
+def _voice_linked(root: Path):
+    shutil.move(root / "brand" / "voice", root / "rules")
+    (root / "brand" / "voice").symlink_to("../rules")
+    return lambda: (root / "rules" / "Hype.yml").write_text(RULE.format(word="tea"))
+
+
+def _rule_link_turned_outside(root: Path):
+    """A rule file that is a link, turned from a file in the repository to one out of it with the same
+    bytes: its file is then not read (an error), though no byte of it changed."""
+    (root / "shared").mkdir()
+    (root / "shared" / "Extra.yml").write_text(RULE.format(word="kettle"))
+    outside = root.parent / "outside.yml"
+    outside.write_text(RULE.format(word="kettle"))
+    (root / "brand" / "voice" / "Extra.yml").symlink_to("../../shared/Extra.yml")
+    return lambda: _relink(root / "brand" / "voice" / "Extra.yml", outside)
+
+
+def _bytes_run_together(root: Path):
+    """Two rule files become one whose bytes are theirs with the second's name between them (before:
+    the same key, so the warm check kept the first state's settings)."""
+    first, second = RULE.format(word="kettle").encode(), RULE.format(word="teapot").encode()
+    (root / "brand" / "voice" / "Zz.yml").write_bytes(first + b"\0brand/voice/Zzz.yml\0" + second)
+
+    def edit() -> None:
+        (root / "brand" / "voice" / "Zz.yml").write_bytes(first)
+        (root / "brand" / "voice" / "Zzz.yml").write_bytes(second)
+    return edit
+
+
+SETTINGS_CHANGES = {
+    "brand/templates, a link to a folder: a template edited": _templates_linked,
+    "brand/voice, a link to a folder: a rule edited": _voice_linked,
+    "a rule file's link turned out of the repository (same bytes)": _rule_link_turned_outside,
+    "a file's bytes holding the next file's name": _bytes_run_together,
+}
+
+
+@pytest.mark.parametrize("name", sorted(SETTINGS_CHANGES))
+def test_a_warm_check_after_a_settings_change_reports_what_a_cold_one_does(example, tmp_path, name):
+    edit = SETTINGS_CHANGES[name](example)
+    warm = tmp_path / "warm"
+    before = _check(example, warm)
+    edit()
+    cold = _check(example, tmp_path / "cold")
+    assert cold != before, "the change must change the findings (else the row tests nothing)"
+    assert _check(example, warm) == cold
+
+
+def test_a_link_from_brand_to_the_root_of_the_file_system_is_not_walked(example):
+    """brand/ leading out of the repository is not read, nor walked for the settings' key (`brand -> /`
+    would read every file of the machine)."""
+    from smm.workspace.kept_settings import _brand_files
+
+    shutil.rmtree(example / "brand")
+    (example / "brand").symlink_to("/")
+    assert _brand_files(example) == [(os.fspath(example), "brand", "\0outside")]
+
