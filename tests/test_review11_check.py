@@ -103,3 +103,34 @@ def test_a_link_from_brand_to_the_root_of_the_file_system_is_not_walked(example)
     (example / "brand").symlink_to("/")
     assert _brand_files(example) == [(os.fspath(example), "brand", "\0outside")]
 
+
+# --- folders walked whole: never through a link out of the repository ------------------------------
+
+def test_voice_rules_through_a_link_to_the_root_are_one_error_not_a_walk_of_the_machine(example, tmp_path):
+    """brand/voice -> / listed every file of the machine (the check ran for minutes): now one error."""
+    shutil.rmtree(example / "brand" / "voice")
+    (example / "brand" / "voice").symlink_to("/")
+    env = {**os.environ, "SMM_OFFLINE": "1", "SMM_CACHE_DIR": str(tmp_path / "cache"), "SMM_NOW": NOW}
+    done = subprocess.run([sys.executable, "-m", "smm", "check", "--format", "json"], cwd=example, env=env,
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 1, done.stderr[-2000:]
+    assert [d["rule"] for d in json.loads(done.stdout) if d["file"] == "brand/voice"] == ["file.outside-repo"]
+
+
+@pytest.mark.parametrize("folder", ["data", "data-linked-in"])
+def test_stale_temporary_files_are_removed_only_in_the_repository(tmp_path, folder):
+    """`smm publish` removes the temporary files of killed writers under data/; with data/ a link out
+    of the repository it removed such files out there (any of the machine's, for `data -> /`)."""
+    from smm.workspace.files import remove_stale_temps
+
+    root, outside = tmp_path / "repo", tmp_path / "outside"
+    (outside / "sub").mkdir(parents=True)
+    (root / "elsewhere" / "sub").mkdir(parents=True)
+    dead = ".x.json.tmp999999999"  # no such process
+    (outside / "sub" / dead).write_text("{}")
+    (root / "elsewhere" / "sub" / dead).write_text("{}")
+    (root / "data").symlink_to(outside if folder == "data" else root / "elsewhere")
+    removed = remove_stale_temps(root, "data")
+    assert (outside / "sub" / dead).exists()
+    assert removed == ([] if folder == "data" else [root / "data" / "sub" / dead])
+

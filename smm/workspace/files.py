@@ -335,10 +335,13 @@ def write_atomic(path: Path, text: str | bytes, root: Path | None = None) -> Non
         os.close(directory)
 
 
-def remove_stale_temps(folder: Path) -> list[Path]:
-    """Delete the temporary files of killed writers under folder (whose process is gone)."""
+def remove_stale_temps(root: Path, folder: str) -> list[Path]:
+    """Delete the temporary files of killed writers (whose process is gone) under the repository's
+    folder; none when the folder leads out of the repository (a link: no file out there is touched)."""
     removed = []
-    for temp in (p for p in files_under(folder) if fnmatch.fnmatchcase(p.name, TEMP_GLOB)):
+    if links_outside(root, folder):
+        return removed
+    for temp in (p for p in files_under(root / folder) if fnmatch.fnmatchcase(p.name, TEMP_GLOB)):
         pid = temp.name.rpartition(".tmp")[2]
         if pid.isdigit() and not _alive(int(pid)) and temp.is_file() and not temp.is_symlink():
             try:
