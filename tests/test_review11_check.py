@@ -134,3 +134,33 @@ def test_stale_temporary_files_are_removed_only_in_the_repository(tmp_path, fold
     assert (outside / "sub" / dead).exists()
     assert removed == ([] if folder == "data" else [root / "data" / "sub" / dead])
 
+
+# --- `--since`: a record the change orphans is reported --------------------------------------------
+
+GIT = ["git", "-c", "user.name=t", "-c", "user.email=t@example.com", "-c", "commit.gpgsign=false"]
+PUBLISHED = "content/2026/05/2026-05-07-longjing-first-flush.md"  # data/published/ holds its record
+
+
+def _unreadable(path: Path, how: str) -> None:
+    if how == "a link out of the repository":
+        path.unlink()
+        path.symlink_to("/etc/hostname")
+    else:
+        path.write_bytes({"not UTF-8": b"\xff\xfe garbage", "empty": b"", "a NUL byte": b"---\ntitle: x\0\n---\n",
+                          "over a megabyte": b"x" * 2_000_000}[how])
+
+
+@pytest.mark.parametrize("how", ["not UTF-8", "empty", "a NUL byte", "over a megabyte", "a link out of the repository"])
+def test_since_reports_the_record_a_published_post_made_unreadable_orphans(example, tmp_path, how):
+    """The post's id can no longer be read, so its record is an orphan (at data/published/): the
+    pre-commit hook's `smm check --since HEAD` must say so, as a full check does (before: it did not)."""
+    for args in (["init", "-q"], ["add", "-A"], ["commit", "-qm", "base"]):
+        subprocess.run(GIT + args, cwd=example, check=True, capture_output=True)
+    _unreadable(example / PUBLISHED, how)
+    _, full = _check(example, tmp_path / "c1")
+    orphans = [d for d in full if "record.orphan" in d and "longjing-first-flush" in d]
+    assert orphans
+    _, since = _check(example, tmp_path / "c2", "--since", "HEAD")
+    assert set(since) <= set(full)
+    assert set(orphans) <= set(since)
+
