@@ -164,3 +164,46 @@ def test_since_reports_the_record_a_published_post_made_unreadable_orphans(examp
     assert set(since) <= set(full)
     assert set(orphans) <= set(since)
 
+
+# --- a post that is a link: reported with the post it leads to -----------------------------------
+
+TARGET = "content/2026/08/2026-08-11-packing-day.md"
+LINK = "content/2026/06/linked-packing-day.md"
+
+
+def _target_removed(root: Path) -> None:
+    (root / TARGET).unlink()
+
+
+def _target_folder_moved(root: Path) -> None:
+    (root / TARGET).parent.rename(root / "content" / "2026" / "08-moved")
+
+
+def _target_broken(root: Path) -> None:
+    (root / TARGET).write_text("---\ntitle: [unclosed\n---\nText.\n", encoding="utf-8")
+
+
+def _target_too_long(root: Path) -> None:
+    with open(root / TARGET, "a", encoding="utf-8") as handle:
+        handle.write("\n" + "Longer and longer. " * 40 + "\n")
+
+
+@pytest.mark.parametrize("edit", [_target_removed, _target_folder_moved, _target_broken, _target_too_long],
+                         ids=lambda f: f.__name__)
+def test_a_post_that_links_to_a_changed_post_is_reported_with_it(example, tmp_path, edit):
+    """content/…/linked.md -> the post changed: its new problems are the change's too, for `--since`
+    (the pre-commit hook) and for `smm check CHANGED` (before: left out; git sees no change of the link)."""
+    (example / LINK).symlink_to(os.path.relpath(example / TARGET, (example / LINK).parent))
+    for args in (["init", "-q"], ["add", "-A"], ["commit", "-qm", "base"]):
+        subprocess.run(GIT + args, cwd=example, check=True, capture_output=True)
+    _, before = _check(example, tmp_path / "c0")
+    edit(example)
+    _, full = _check(example, tmp_path / "c1")
+    new_at_link = {d for d in set(full) - set(before) if json.loads(d)["file"] == LINK}
+    assert new_at_link
+    _, since = _check(example, tmp_path / "c2", "--since", "HEAD")
+    assert set(since) <= set(full)
+    assert new_at_link <= set(since)
+    if (example / TARGET).exists():
+        _, asked = _check(example, tmp_path / "c2", TARGET)
+        assert new_at_link <= set(asked)
