@@ -62,7 +62,7 @@ def check_records(repo: Repo) -> list[Diagnostic]:
                 f"post `{record.post}` was published, but no post has that id now"
                 + (f" ({record.source} was removed or renamed)" if record.source else ""),
                 f"restore the post, or set `id: {record.post}` in its renamed file",
-            ))
+            ).involving((record.source,) if record.source else ()))  # `smm check POST.md` of the post it was made from shows it
     return found
 
 

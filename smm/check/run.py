@@ -142,6 +142,7 @@ class PostChecks:
         self.ahead = None  # the second process checking the posts asked for (start), and its result
         self.ahead_result = None
         self.pictures: tuple[list[str], list[str]] | None = None  # the files asked for that a post may show (shows_asked)
+        self.places: list[str] | None = None  # where the paths asked for lead (leads_to_asked)
 
     def _index(self, root: Path) -> ShardedCache:
         if self.index is None:
@@ -195,7 +196,8 @@ class PostChecks:
             self.made[checked.own_digest] = own
             cache.store(file, checked)
         self.summaries[file] = checked.summary_digest
-        if self.wanted is None or _under(file, self.wanted) or checked.media and self.shows_asked(repo.root, checked.media):
+        if self.wanted is None or _under(file, self.wanted) or checked.media and self.shows_asked(repo.root, checked.media) \
+                or file not in cache.digests and self.leads_to_asked(repo.root, file):
             self.own[file] = (cache.digests.get(file), checked.own_digest, own)
         post = checked.post
         if post is None or not post.valid:
@@ -211,6 +213,13 @@ class PostChecks:
         names, places = self.pictures
         return bool(names) and any(_under(posixpath.normpath(name), names) or _under(_place(root, name, state), places)
                                    for name, state in media)
+
+    def leads_to_asked(self, root: Path, file: str) -> bool:
+        """Whether a post file that is no regular file (a link) leads to a path asked for, or into a
+        folder asked for: a post changed, moved or removed reports the links to it."""
+        if self.places is None:
+            self.places = [os.path.realpath(os.path.join(root, w)) for w in self.wanted]
+        return _under(_place(root, file, ()), self.places)
 
     def check_file(self, repo: Repo, file: str, data: bytes | None) -> tuple[Checked, bytes]:
         """Parse the post (`data`: its bytes, or None to read them) and run every check of it alone:

@@ -66,7 +66,7 @@ def publish(repo: Repo, now: datetime, env: Mapping[str, str], *, dry_run: bool 
         return gitops.claim(repo.root, message)
 
     if not dry_run:
-        remove_stale_temps(repo.root / gitops.DATA_DIR)  # a killed run's, never committed either way
+        remove_stale_temps(repo.root, gitops.DATA_DIR)  # a killed run's, never committed either way
     return Publisher(repo, now, env, dry_run=dry_run, include_late=include_late, retry_unconfirmed=retry_unconfirmed,
                      claim=claim if push else None, checkpoint=checkpoint).run()
 

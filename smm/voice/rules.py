@@ -19,7 +19,7 @@ from smm.voice.base import LEVELS, Rule, parse_scopes
 from smm.voice.forms import Capitalization, Conditional, Consistency, Repetition
 from smm.voice.kinds import Existence, Occurrence, Substitution, TokenSet
 from smm.workspace.config import load_yaml_file
-from smm.workspace.files import walk
+from smm.workspace.files import LEADS_OUTSIDE, links_outside, walk
 from smm.workspace.schema import did_you_mean
 
 RULES_DIR = "brand/voice"
@@ -59,11 +59,15 @@ class RuleError(Exception):
 
 
 def rule_files(root: Path) -> tuple[list[str], list[Diagnostic]]:
-    """Every .yml file under brand/voice/ (sorted), and warnings about .yaml files there."""
+    """Every .yml file under brand/voice/ (sorted), and warnings about .yaml files there; none when
+    brand/voice/ leads out of the repository (an error: not even listed, `brand/voice -> /` would list
+    every file of the machine)."""
     base = root / RULES_DIR
     found, problems = [], []
     if not base.is_dir():
         return found, problems
+    if links_outside(root, RULES_DIR):
+        return found, [Diagnostic(RULES_DIR, 1, 1, ERROR, "file.outside-repo", f"this folder {LEADS_OUTSIDE}")]
     for folder, dirs, files in walk(base):
         dirs[:] = sorted(d for d in dirs if not d.startswith((".", "_")))
         for name in sorted(files):

@@ -96,9 +96,10 @@ def as_named(path: Path) -> Path:
     return absolute.parent.resolve() / absolute.name
 
 
-def walk(top: str):
-    """os.walk(top) (top-down, links to folders listed but not followed, unreadable folders skipped)
-    without recursion: Python 3.11's recurses once per folder, a post 1,000 folders deep crashed smm."""
+def walk(top: str, follow=None):
+    """os.walk(top) (top-down, links to folders listed but not followed, unless `follow(path)` says so:
+    the caller then ends loops; unreadable folders skipped) without recursion: Python 3.11's recurses
+    once per folder, a post 1,000 folders deep crashed smm."""
     stack = [os.fspath(top)]
     while stack:
         folder = stack.pop()
@@ -115,7 +116,7 @@ def walk(top: str):
                 is_dir = False
             (dirs if is_dir else files).append(entry.name)
         yield folder, dirs, files  # the caller may prune `dirs`
-        stack += [path for path in (os.path.join(folder, d) for d in reversed(dirs)) if not os.path.islink(path)]
+        stack += [path for path in (os.path.join(folder, d) for d in reversed(dirs)) if not os.path.islink(path) or follow and follow(path)]
 
 
 def files_under(top: Path) -> list[Path]:
@@ -334,10 +335,13 @@ def write_atomic(path: Path, text: str | bytes, root: Path | None = None) -> Non
         os.close(directory)
 
 
-def remove_stale_temps(folder: Path) -> list[Path]:
-    """Delete the temporary files of killed writers under folder (whose process is gone)."""
+def remove_stale_temps(root: Path, folder: str) -> list[Path]:
+    """Delete the temporary files of killed writers (whose process is gone) under the repository's
+    folder; none when the folder leads out of the repository (a link: no file out there is touched)."""
     removed = []
-    for temp in (p for p in files_under(folder) if fnmatch.fnmatchcase(p.name, TEMP_GLOB)):
+    if links_outside(root, folder):
+        return removed
+    for temp in (p for p in files_under(root / folder) if fnmatch.fnmatchcase(p.name, TEMP_GLOB)):
         pid = temp.name.rpartition(".tmp")[2]
         if pid.isdigit() and not _alive(int(pid)) and temp.is_file() and not temp.is_symlink():
             try:
