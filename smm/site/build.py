@@ -56,11 +56,9 @@ def settings_digest(repo, lang: str, base_url: str | None, code: str | None = No
     """smm's version and code (`code`: code_digest(), when known), platforms.yml, every file under
     brand/ and the cards' pictures (anywhere in the repository): a change rebuilds every page."""
     h = hashlib.blake2b(f"{code or code_digest()}\0{lang}\0{base_url}".encode(), digest_size=16)
-    for path in files_under(repo.root / "brand"):
-        if path.is_file():
-            h.update(os.fsencode(path) + b"\0" + path.read_bytes())  # a name git allows need not be UTF-8
-    if (repo.root / "platforms.yml").is_file():
-        h.update((repo.root / "platforms.yml").read_bytes())
+    from smm.workspace.kept_settings import repository_key
+
+    h.update(repository_key(repo.root))  # platforms.yml and brand/, as the check's key counts them
     for name in getattr(repo.brand.cards, "pictures", ()):
         h.update(repr((name, file_state(repo.root, name))).encode())
     return h.hexdigest()
