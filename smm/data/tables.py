@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Iterable
 
 from smm.errors import DataError
-from smm.workspace.files import LEADS_OUTSIDE, links_outside, open_regular
+from smm.workspace.files import LEADS_OUTSIDE, links_outside, open_regular, refuse_outside
 
 MAX_CSV_BYTES = 100 * 1024 * 1024  # one month's file; GitHub refuses files over 100 MB anyway
 COUNTS = ("likes", "reposts", "replies", "quotes", "views", "clicks")
@@ -142,6 +142,7 @@ def append_rows(root: Path, file: str, columns: Iterable[str], rows: list[list])
     writer.writerows([[_cell(v) for v in row] for row in rows])
     columns = list(columns)
     try:
+        refuse_outside(root, path)
         path.parent.mkdir(parents=True, exist_ok=True)
         with open(path, "a+b") as handle:
             if not new:

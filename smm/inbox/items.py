@@ -14,7 +14,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from smm.errors import DataError
-from smm.workspace.files import LEADS_OUTSIDE, links_outside, open_regular, parse_json
+from smm.workspace.files import LEADS_OUTSIDE, links_outside, open_regular, parse_json, refuse_outside
 
 INBOX_DIR = "data/inbox"
 KINDS = ("mention", "reply", "comment", "quote", "dm")
@@ -135,6 +135,7 @@ def append_items(root: Path, items: list[Item]) -> None:
         by_file.setdefault(month_file(datetime.fromisoformat(item.created_at)), []).append(item)
     for file, batch in by_file.items():
         path = root / file
+        refuse_outside(root, path)
         path.parent.mkdir(parents=True, exist_ok=True)
         text = "".join(json.dumps(asdict(i), ensure_ascii=False, sort_keys=False) + "\n" for i in batch)
         with open(path, "a", encoding="utf-8") as handle:

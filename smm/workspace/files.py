@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import codecs
 import contextlib
+import errno
 import json
 import fnmatch
 import os
@@ -304,6 +305,14 @@ class CannotWrite(SmmError, OSError):
         self.errno, self.strerror, self.filename = exc.errno, exc.strerror, exc.filename
 
 
+def refuse_outside(root: Path, path: Path) -> None:
+    """CannotWrite when the repository's file `path` leads out of it through a symbolic link
+    (`data -> /elsewhere`): smm writes only inside the repository."""
+    if path.is_relative_to(root) and links_outside(root, path.relative_to(root).as_posix()):
+        raise CannotWrite(rel(root, path), OSError(errno.EPERM, "it leads outside the repository (or into .git) "
+                                                               "through a symbolic link; smm writes only inside it"))
+
+
 def write_atomic(path: Path, text: str | bytes, root: Path | None = None) -> None:
     """Write a file (text as UTF-8, or bytes as they are) so that a crash leaves the old or the new content, never half of either;
     CannotWrite (naming the path relative to `root`) when it cannot be written.
@@ -313,6 +322,8 @@ def write_atomic(path: Path, text: str | bytes, root: Path | None = None) -> Non
     commits never include it (gitops).
     """
     temp = path.with_name(f".{path.name}.tmp{os.getpid()}")
+    if root is not None:
+        refuse_outside(root, path)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         binary = isinstance(text, bytes)
