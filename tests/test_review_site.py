@@ -33,6 +33,11 @@ BASE_URLS = {
     "https://acme.github.io/%zz/": (None, "starts no escape"),
     "https://acme.github.io/a\x7fb/": (None, "control character"),
     "javascript:alert(1)": (None, "not an http(s) URL"),
+    "https://acme.github.io/social/index.html": (None, "names a page"),
+    "https://acme.github.io/social/Index.HTM": (None, "names a page"),
+    "https://acme.github.io/sitemap.xml": (None, "names a page"),
+    "https://acme.github.io/v1.2": "https://acme.github.io/v1.2/index.html",  # a folder with a dot in its name
+    "https://acme.github.io/html/": "https://acme.github.io/html/index.html",
 }
 
 

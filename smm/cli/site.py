@@ -68,6 +68,8 @@ def _base_url_problem(url: str) -> str | None:
         return "it has a query or a fragment"
     if "@" in parts.netloc:
         return "it holds a user name or password, which every page would show"
+    if re.search(r"\.(html?|xml)$", parts.path, re.IGNORECASE):
+        return "it names a page, not the folder the site is served from (`…/index.html` would become `…/index.html/index.html`)"
     if re.search("%(?![0-9A-Fa-f]{2})", url):
         return "it holds a `%` that starts no escape such as `%20`"
     return None
