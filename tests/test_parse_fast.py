@@ -22,3 +22,27 @@ def test_a_body_of_comments_alone_is_found_as_before():
         for pieces in itertools.product(BODY_PIECES, repeat=size):
             body = "".join(pieces)
             assert _no_text(body) == (not strip_comments(body)[0].strip()), repr(body)
+
+
+# -- JSON nested too deep: looked for only where the brackets could nest that deep ------------------
+
+JSON_NESTING = [  # (text, max_depth, (value, problem) as parse_json returned it before the shortcut)
+    ('[[1]]', 2, ([[1]], None)),
+    ('[[[1]]]', 2, (None, (1, 3, "nested more than 2 levels deep"))),
+    ('{"a": [{"b": []}]}', 4, ({"a": [{"b": []}]}, None)),
+    ('{"a": [{"b": []}]}', 3, (None, (1, 14, "nested more than 3 levels deep"))),
+    ('{"a": "[[[[{{{{"}', 2, ({"a": "[[[[{{{{"}, None)),  # brackets in a string nest nothing
+    ('{"a": "\\"[[[["}', 1, ({"a": '"[[[['}, None)),
+    ('[\n[\n[]]]', 2, (None, (3, 1, "nested more than 2 levels deep"))),
+    ('[[]', 2, (None, (1, 4, "Expecting ',' delimiter"))),
+    ('[' * 40 + ']' * 40, 32, (None, (1, 33, "nested more than 32 levels deep"))),
+    ('[' * 32 + ']' * 32, 32, ([[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]], None)),
+    ('[]' * 40, 1, (None, (1, 3, "Extra data"))),
+]
+
+
+def test_json_nested_too_deep_is_found_as_before():
+    from smm.workspace.files import parse_json
+
+    for text, depth, expected in JSON_NESTING:
+        assert parse_json(text, depth) == expected, text

@@ -440,3 +440,38 @@ def test_a_build_imports_the_renderer_only_when_a_post_page_is_made(tmp_path, ch
     kept, fresh = tmp_path / "_site", tmp_path / "fresh"
     assert sorted(p.relative_to(kept) for p in kept.rglob("*") if p.is_file()) == \
         sorted(p.relative_to(fresh) for p in fresh.rglob("*") if p.is_file())
+
+
+def test_records_read_while_a_worker_reads_posts_are_found_as_before(make_repo, monkeypatch):
+    """Without a reader (a site build) the publish records are read while a worker reads half of the
+    posts: the same records, posts and problems, in the same order, as when read one after another."""
+    import smm.workspace.repo as repo_module
+    from smm.workspace.repo import load_repo
+
+    posts = {f"p{i}.md": post_text(f"Post {i}", id=f"p{i}") for i in range(12)}
+    posts["dup.md"] = post_text(id="p5")
+    root = make_repo(posts, files={
+        "brand/handles.yml": "x: [\n",  # a settings problem, listed first
+        "data/published/p1.json": '{"post": "p1", "file": "content/p1.md", "accounts": {}}',
+        "data/published/p2.json": '{"post": ',  # a record's problem, listed next
+        "data/published/p3.json": '{"post": "p3", "file": "content/p3.md"}',
+        "content/note.MD": "---\ntitle: x\n---\n",  # a post file's lookalike, then the posts' problems
+    })
+
+    def loaded():
+        repo = load_repo(root)
+        return ([(d.file, d.line, d.rule, d.message) for d in repo.diagnostics], repo.records,
+                [p.file for p in repo.posts], [p.file for p in repo.broken])
+
+    monkeypatch.setenv("SMM_CACHE_DIR", str(root / "cache-serial"))
+    serial = loaded()
+    monkeypatch.setenv("SMM_CACHE_DIR", str(root / "cache-parallel"))  # (nothing kept: every post read again)
+    monkeypatch.setattr(repo_module, "PARALLEL_FROM", 2)
+    pools = []
+    monkeypatch.setattr(repo_module, "forked_pool", lambda n, made=repo_module.forked_pool: pools.append(made(n)) or pools[-1])
+    assert loaded() == serial
+    assert pools and pools[0] is not None  # a worker read posts
+    files = [d[0] for d in serial[0]]
+    assert files.index("brand/handles.yml") < files.index("data/published/p2.json") < files.index("data/published/p3.json")
+    assert files.index("data/published/p3.json") < min(i for i, f in enumerate(files) if f.startswith("content/"))
+    assert sorted(serial[1]) == ["p1"]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import bisect
+import functools
 import html
 import itertools
 import re
@@ -362,32 +363,49 @@ def _body(part, platform, images: Images | None = None, lang: str = "") -> tuple
 
 
 def _counter(part, platform) -> str:
+    return _count_line(part.length, part.limit, platform.unit, platform.unit_lang)
+
+
+@functools.lru_cache(maxsize=4096)
+def _count_line(length: int, limit: int | None, unit: str, unit_lang: str) -> str:
+    """A part's counter (ten thousand pages show a few thousand lengths: each drawn once)."""
     e = html.escape
-    unit = e(platform.unit) if platform.unit_lang == "en" else f'<span lang="{platform.unit_lang}">{e(platform.unit)}</span>'
-    if not part.limit:
-        return f'<div class="count">{part.length:,} {unit} · no limit</div>'
-    over = part.length > part.limit
-    share = min(part.length / part.limit, 1) * 100 if part.limit else 0
-    note = f" · over by {part.length - part.limit:,}" if over else f" · {part.limit - part.length:,} left"
+    unit = e(unit) if unit_lang == "en" else f'<span lang="{unit_lang}">{e(unit)}</span>'
+    if not limit:
+        return f'<div class="count">{length:,} {unit} · no limit</div>'
+    over = length > limit
+    share = min(length / limit, 1) * 100 if limit else 0
+    note = f" · over by {length - limit:,}" if over else f" · {limit - length:,} left"
     return (f'<div class="count{" over" if over else ""}"><span class="meter"><i style="width:{share:.0f}%"></i></span>'
-            f"{part.length:,}/{part.limit:,} {unit}{note}</div>")
+            f"{length:,}/{limit:,} {unit}{note}</div>")
 
 
 def _media(images: Images, r: Rendered) -> str:
-    e = html.escape
     if not r.media:
         return ""
-    out = ['<div class="media">']
-    for m in r.media:
-        name, why = images.use(m.file)
-        alt = visible(m.alt, "")
-        shown = (f'<div class="shot {name}" role="img" aria-label="{e(alt or NO_ALT)}"></div>' if name
-                 else f'<div class="file">{e(m.file)}<br>({e(why)})</div>')
-        caption = (f'<figcaption><b>ALT</b>{e(alt)}</figcaption>' if alt
-                   else f'<figcaption class="missing">{NO_ALT}</figcaption>')
-        out.append(f'<figure title="{e(m.file)}">{shown}{caption}</figure>')
-    out.append("</div>")
-    return "".join(out)
+    return '<div class="media">' + "".join(_figure(m.file, m.alt, *images.use(m.file)) for m in r.media) + "</div>"
+
+
+@functools.lru_cache(maxsize=1024)
+def _figure(file: str, alt: str | None, name: str, why: str) -> str:
+    """One picture of a card (`name`: its class, else `why` it is not shown); pages share pictures."""
+    e = html.escape
+    alt = visible(alt, "")
+    shown = (f'<div class="shot {name}" role="img" aria-label="{e(alt or NO_ALT)}"></div>' if name
+             else f'<div class="file">{e(file)}<br>({e(why)})</div>')
+    caption = (f'<figcaption><b>ALT</b>{e(alt)}</figcaption>' if alt
+               else f'<figcaption class="missing">{NO_ALT}</figcaption>')
+    return f'<figure title="{e(file)}">{shown}{caption}</figure>'
+
+
+@functools.lru_cache(maxsize=256)
+def _head(platform: str, label: str, title: str, account: str, bad: bool) -> str:
+    """A card's start and header (an account's cards on ten thousand pages: drawn once)."""
+    e = html.escape
+    return (f'<article class="card net-{e(platform)}{" bad" if bad else ""}">'
+            f'<header><span class="avatar">{e((title.strip() or "?")[0].upper())}</span>'
+            f'<span class="who"><b>{e(title)}</b><small>{e(account)}</small></span>'
+            f'<span class="net">{e(label)}</span></header>')
 
 
 def card(r: Rendered, images: Images, title: str, lang: str | None = None) -> str:
@@ -397,10 +415,7 @@ def card(r: Rendered, images: Images, title: str, lang: str | None = None) -> st
     marked = f' lang="{e(lang)}"' if lang else ""
     platform = platform_class(r.platform)
     bad = not fits(r)
-    out = [(f'<article class="card net-{e(r.platform)}{" bad" if bad else ""}">'
-            f'<header><span class="avatar">{e((title.strip() or "?")[0].upper())}</span>'
-            f'<span class="who"><b>{e(title)}</b><small>{e(r.account)}</small></span>'
-            f'<span class="net">{e(platform.label)}</span></header>')]
+    out = [_head(r.platform, platform.label, title, r.account, bad)]
     if r.content_warning:
         out.append(f'<div class="cw">CW: <span{marked}>{e(str(r.content_warning))}</span></div>')
     many = len(r.parts) > 1

@@ -227,7 +227,8 @@ def decode(data: bytes, file: str) -> tuple[str | None, list[Diagnostic]]:
 def parse_json(text: str, max_depth: int = MAX_JSON_DEPTH) -> tuple[object, tuple[int, int, str] | None]:
     """(value, None), or (None, (line, column, what is wrong)): invalid JSON, or nested deeper than `max_depth`."""
     depth = 0
-    for token in _JSON_TOKEN.finditer(text):
+    brackets = text.count("[") + text.count("{")  # (no deeper than max_depth with no more: no token to look at)
+    for token in _JSON_TOKEN.finditer(text) if brackets > max_depth else ():
         depth += {"[": 1, "{": 1, "]": -1, "}": -1}.get(token.group(), 0)
         if depth > max_depth:
             at = token.start()

@@ -175,10 +175,15 @@ def load_repo(root: Path, reader: Reader | None = None, settings: Settings | Non
 
 
 def _load(root: Path, reader: Reader | None, settings: Settings) -> Repo:
+    if reader is None:  # the records are read while a worker reads posts (their problems listed as before)
+        repo = Repo(root, settings, [], {}, list(settings.diagnostics))
+
+        def read_records() -> None:
+            repo.records, found = load_records(root)
+            repo.diagnostics[len(settings.diagnostics):len(settings.diagnostics)] = found
+        return _load_posts(repo, None, read_records)
     records, record_found = load_records(root)
     repo = Repo(root, settings, [], records, settings.diagnostics + record_found)
-    if reader is None:
-        return _load_posts(repo, None)
     reader.start(repo)
     try:
         return _load_posts(repo, reader)
@@ -186,7 +191,8 @@ def _load(root: Path, reader: Reader | None, settings: Settings) -> Repo:
         reader.stop()
 
 
-def _load_posts(repo: Repo, reader: Reader | None) -> Repo:
+def _load_posts(repo: Repo, reader: Reader | None, meanwhile=lambda: None) -> Repo:
+    """`meanwhile()` is called before this process reads its posts (a worker reads others meanwhile)."""
     root, settings = repo.root, repo.settings
     global _WORK
     caches = None if reader else ShardedCache(root, "posts", posts_version(settings.config))  # the reader keeps its own
@@ -204,8 +210,10 @@ def _load_posts(repo: Repo, reader: Reader | None) -> Repo:
     if pool is not None:
         with pool:
             pending = pool.map_async(_load_shard_in_worker, range(1, SHARDS))
+            meanwhile()
             results = [_load_shard(0)] + pending.get()
     else:
+        meanwhile()
         results = [_load_shard(i) for i in range(SHARDS)]
     _WORK = None
     for posts, post_found, handed in results:
