@@ -249,6 +249,12 @@ def parse_post(file: str, text: str, tz: tzinfo, root: str = "") -> tuple[Post |
             file, 1, 1, ERROR, "post.id", f"the file name `{Path(file).name}` does not make a valid post id",
             hint="rename the file (lowercase letters, digits, `-`) or set `id:` in the front matter",
         ))
+    if not_portable(post_id):
+        place = parsed.positions.at(("id",)) if "id" in meta else (1, 1, None)
+        found.append(Diagnostic.at(
+            file, place, WARNING, "post.id-portable",
+            f"the post id `{post_id}` names files Windows cannot make (data/published/{post_id}.json, the site's "
+            f"posts/{post_id}/): a clone there fails", hint="choose another id before the post is published"))
     found += _hashtag_problems(meta, parsed.positions, file)
     if "<!--" in front:
         found += _unclosed_comments(meta, (), parsed.positions, file)
@@ -260,6 +266,16 @@ def parse_post(file: str, text: str, tz: tzinfo, root: str = "") -> tuple[Post |
                                 if "<!--" in body else None))
     valid = not (schema_found or any(d.is_error for d in found))
     return Post(file, post_id, meta, body, body_line, publish_at, root, parsed.positions, valid), found
+
+
+_WINDOWS_DEVICES = re.compile(r"(con|prn|aux|nul|com[0-9¹²³]|lpt[0-9¹²³])(\..*)?")
+
+
+def not_portable(post_id: str) -> bool:
+    """Whether a file or folder named after the id cannot exist on Windows: a device name (`con`,
+    `nul`, `com1`, with any extension: `con.json`) or a name ending in `.` (learn.microsoft.com,
+    "Naming Files, Paths, and Namespaces")."""
+    return bool(_WINDOWS_DEVICES.fullmatch(post_id)) or post_id.endswith(".")
 
 
 def _no_text(body: str) -> bool:

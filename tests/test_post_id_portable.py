@@ -1,0 +1,33 @@
+"""A post id that names files Windows cannot create (its record data/published/ID.json, the site's
+posts/ID/) is a warning at the id, or at the file when the id is its name; other ids are not."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from conftest import post_text
+
+NOT_PORTABLE = ["con", "prn", "aux", "nul", "com1", "com0", "lpt9", "com¹", "con.json", "nul.tar.gz", "aux.x", "a."]
+PORTABLE = ["console", "con-fair", "aux1", "com10", "lpt", "nullable", "a.b", "icon", "2026-12-01-con"]
+
+
+@pytest.mark.parametrize("post_id", NOT_PORTABLE + PORTABLE)
+def test_an_id_windows_cannot_name_a_file_after_is_a_warning_at_the_id(make_repo, smm, post_id):
+    make_repo({"2026/12/a-post.md": post_text(id=post_id)})
+    code, out, err = smm("check", "--format", "json")
+    found = [d for d in json.loads(out) if d["rule"] == "post.id-portable"]
+    if post_id in PORTABLE:
+        assert found == [], found
+        return
+    assert code == (0 if post_id.isascii() else 1), err  # a warning (`com¹` is an error of the id's pattern too)
+    assert [(d["file"], d["line"], d["severity"]) for d in found] == [("content/2026/12/a-post.md", 5, "warning")]
+    assert f"`{post_id}`" in found[0]["message"] and "Windows" in found[0]["message"]
+
+
+@pytest.mark.parametrize("name", ["con", "lpt1"])
+def test_an_id_from_the_file_name_is_warned_at_the_file(make_repo, smm, name):
+    make_repo({f"2026/12/{name}.md": post_text()})
+    code, out, err = smm("check", "--format", "json")
+    found = [d for d in json.loads(out) if d["rule"] == "post.id-portable"]
+    assert [(d["file"], d["line"]) for d in found] == [(f"content/2026/12/{name}.md", 1)], out
