@@ -1,15 +1,18 @@
-"""smm writes only inside the repository: with `data/` (or one of its folders) a symbolic link out
-of it, every writer of data/ refuses with a message naming the file, nothing is written out there,
-and `smm publish` refuses before it calls any network (its records would go out there and be read
-by no later run: a post published twice)."""
+"""smm writes only inside the repository: with `data/` or `content/` (or one of their folders) a
+symbolic link out of it, every writer there refuses with a message naming the file, nothing is
+written out there, and `smm publish` refuses before it calls any network (its records would go out
+there and be read by no later run: a post published twice)."""
 
 from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
+from datetime import datetime, timezone
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from conftest import copy_example
@@ -34,12 +37,45 @@ def _append_items(root):
     from smm.inbox.items import Item, append_items
 
     append_items(root, [Item("m:1", "m", "mastodon", "comment", "a", "hi", None, "2026-12-01T10:00:00+00:00",
-                             "2026-12-02T10:00:00+00:00", "normal", "neutral", "question", "new", None,
+                             "2026-12-02T10:00:00+00:00", "normal", "neutral", "question", "open", None,
                              "2026-12-01T10:00:00+00:00")])
 
 
-WRITERS = [_write_atomic, _append_rows, _append_items]
-LINKS = ["data", "data/published", "data/metrics", "data/inbox"]
+def _new_post(root):
+    from smm.content.newpost import write_new_post
+
+    write_new_post(root, root / "content/2026/12/a.md", "---\ntitle: a\n---\nhi\n")
+
+
+def _announcement(root):
+    from smm.giveaways.announce import write_announcements
+
+    record = {"winners": [{"handle": "w"}], "accounts": {"m": "1"}, "drawn_at": "x", "entrant_count": 1,
+              "seed": {"commit": "0" * 40}}
+    write_announcements(root, SimpleNamespace(id="g", title="G"), record, datetime(2026, 12, 1, tzinfo=timezone.utc))
+
+
+def _reply_draft(root):
+    from smm.inbox.replies import reply_file
+
+    _append_items(root)  # the item it answers
+    reply_file(SimpleNamespace(root=root), "m:1", datetime(2026, 12, 1, tzinfo=timezone.utc))
+
+
+def _auto_reply(root):
+    from smm.inbox.auto import _write
+    from smm.inbox.items import Item
+
+    item = Item("m:1", "m", "mastodon", "comment", "a", "hi", None, "2026-12-01T10:00:00+00:00",
+                "2026-12-02T10:00:00+00:00", "normal", "neutral", "question", "open", None, "2026-12-01T10:00:00+00:00")
+    _write(root, item, SimpleNamespace(name="thanks", render=lambda **_: "Thank you!"))
+
+
+WRITERS = [_write_atomic, _append_rows, _append_items, _new_post, _announcement, _reply_draft, _auto_reply]
+LINKS = ["data", "data/published", "data/metrics", "data/inbox", "content", "content/replies"]
+WRITES_IN = {_write_atomic: "data/published", _append_rows: "data/metrics", _append_items: "data/inbox",
+             _new_post: "content/2026", _announcement: "content/replies", _reply_draft: "content/replies",
+             _auto_reply: "content/replies/auto"}
 
 
 def _link_out(root: Path, outside: Path, link: str) -> None:
@@ -50,13 +86,16 @@ def _link_out(root: Path, outside: Path, link: str) -> None:
 
 @pytest.mark.parametrize("writer", WRITERS, ids=lambda w: w.__name__)
 @pytest.mark.parametrize("link", LINKS)
-def test_no_writer_of_data_writes_through_a_link_out_of_the_repository(tmp_path, writer, link):
+def test_no_writer_writes_through_a_link_out_of_the_repository(tmp_path, writer, link):
     root, outside = tmp_path / "repo", tmp_path / "outside"
     root.mkdir()
     _link_out(root, outside, link)
-    leads_out = {_write_atomic: "data/published", _append_rows: "data/metrics", _append_items: "data/inbox"}[writer]
-    if link in ("data", leads_out):
+    leads_out = WRITES_IN[writer]
+    if leads_out == link or leads_out.startswith(link + "/"):
         with pytest.raises((CannotWrite, SmmError), match="leads outside the repository"):
+            writer(root)
+    elif writer is _reply_draft and "data/inbox".startswith(link):  # its inbox item cannot be written there first
+        with pytest.raises(SmmError, match="leads outside the repository"):
             writer(root)
     else:
         writer(root)  # another folder is linked out: this one is written in the repository
@@ -67,8 +106,6 @@ def test_no_writer_of_data_writes_through_a_link_out_of_the_repository(tmp_path,
 @pytest.mark.parametrize("link", ["data", "data/published"])
 def test_publish_refuses_when_its_records_would_go_out_of_the_repository(tmp_path, link):
     root, outside = copy_example(tmp_path / "repo"), tmp_path / "outside"
-    import shutil
-
     shutil.rmtree(root / link)
     _link_out(root, outside, link)
     env = {k: v for k, v in os.environ.items() if not k.startswith("SMM_")}
