@@ -1,5 +1,6 @@
 """A post id that names files Windows cannot create (its record data/published/ID.json, the site's
-posts/ID/) is a warning at the id, or at the file when the id is its name; other ids are not."""
+posts/ID/) is a warning at the id; other ids are not. An id taken from a file name Windows cannot
+create either is warned about once, as the file's (tests/test_post_path_portable.py)."""
 
 from __future__ import annotations
 
@@ -23,11 +24,3 @@ def test_an_id_windows_cannot_name_a_file_after_is_a_warning_at_the_id(make_repo
     assert code == (0 if post_id.isascii() else 1), err  # a warning (`com¹` is an error of the id's pattern too)
     assert [(d["file"], d["line"], d["severity"]) for d in found] == [("content/2026/12/a-post.md", 5, "warning")]
     assert f"`{post_id}`" in found[0]["message"] and "Windows" in found[0]["message"]
-
-
-@pytest.mark.parametrize("name", ["con", "lpt1"])
-def test_an_id_from_the_file_name_is_warned_at_the_file(make_repo, smm, name):
-    make_repo({f"2026/12/{name}.md": post_text()})
-    code, out, err = smm("check", "--format", "json")
-    found = [d for d in json.loads(out) if d["rule"] == "post.id-portable"]
-    assert [(d["file"], d["line"]) for d in found] == [(f"content/2026/12/{name}.md", 1)], out

@@ -4,9 +4,10 @@ while any of them fails, because each could make a post go out twice."""
 
 from __future__ import annotations
 
+import unicodedata
 from collections import defaultdict
 
-from smm.check.diagnostics import ERROR, Diagnostic
+from smm.check.diagnostics import ERROR, WARNING, Diagnostic
 from smm.content.derived import base_id
 from smm.content.post import Post
 from smm.data.jobs import LIVE_STATES
@@ -38,6 +39,21 @@ def check_duplicate_ids(posts: list[Post]) -> list[Diagnostic]:
                 "set a different `id:`" if explicit else "rename the file or set `id:` in the front matter",
             ))
     return found
+
+
+def check_path_collisions(posts: list[Post]) -> list[Diagnostic]:
+    """A warning on every post file whose path another's equals but for case or Unicode
+    normalisation (`News/A.md`, `news/a.md`; `é` as one character or two): Windows and macOS
+    hold only one of them, so a clone there loses a post. Case is compared a letter at a time, as
+    those file systems do (`ß` is not `SS`)."""
+    by_name: dict[str, list[str]] = defaultdict(list)
+    for post in posts:
+        by_name[unicodedata.normalize("NFC", post.file).lower()].append(post.file)
+    return [Diagnostic(file, 1, 1, WARNING, "post.path-collision",
+                       f"`{file}` and {', '.join(f'`{other}`' for other in same if other != file)} differ only "
+                       "in case or in how a letter is encoded: Windows and macOS keep one of them",
+                       hint="rename one of them")
+            for same in by_name.values() if len(same) > 1 for file in same]
 
 
 def check_records(repo: Repo) -> list[Diagnostic]:

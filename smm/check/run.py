@@ -27,7 +27,7 @@ from smm.check.across import KeptAcross, posts_digest
 from smm.check.derived import check_comments, check_evergreen, check_variants
 from smm.check.diagnostics import ERROR, WARNING, Diagnostic
 from smm.check.personas import check_audience, check_quiet_personas
-from smm.check.integrity import check_duplicate_ids, check_records
+from smm.check.integrity import check_duplicate_ids, check_path_collisions, check_records
 from smm.content.post import CONTENT_DIR, Post, calendar_order, read_post, shown_name
 from smm.data.jobs import JobState, jobs_of
 from smm.data.records import RECORDS_DIR, record_file
@@ -103,6 +103,7 @@ def start_check(root: Path, now: datetime, paths: list[Path] | None = None,
         kept.result("promotional share", lambda: repo.voice.check_calendar(repo.posts + planned),
                     also="".join(f"\0{p.file}\0{p.id}\0{p.publish_at.isoformat()}" for p in planned))
         + kept.result("duplicate ids", lambda: check_duplicate_ids(repo.posts + repo.broken))
+        + kept.result("path collisions", lambda: check_path_collisions(repo.posts + repo.broken))
         + check_records(repo) + check_jobs_needing_a_human(repo) + check_gaps(repo, now)
         + kept.result("daily limits", lambda: check_daily_limits(repo)) + check_replies(repo) + check_evergreen(repo)
         + check_quiet_personas(repo, now))

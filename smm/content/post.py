@@ -249,7 +249,12 @@ def parse_post(file: str, text: str, tz: tzinfo, root: str = "") -> tuple[Post |
             file, 1, 1, ERROR, "post.id", f"the file name `{Path(file).name}` does not make a valid post id",
             hint="rename the file (lowercase letters, digits, `-`) or set `id:` in the front matter",
         ))
-    if not_portable(post_id):
+    unportable = path_problem(file)
+    if unportable:
+        found.append(Diagnostic(
+            file, 1, 1, WARNING, "post.path-portable", f"Windows cannot create `{file}` ({unportable}): a clone there fails",
+            hint="rename the file or its folder"))
+    if not_portable(post_id) and not (unportable and "id" not in meta):  # else renaming the file mends both
         place = parsed.positions.at(("id",)) if "id" in meta else (1, 1, None)
         found.append(Diagnostic.at(
             file, place, WARNING, "post.id-portable",
@@ -269,6 +274,25 @@ def parse_post(file: str, text: str, tz: tzinfo, root: str = "") -> tuple[Post |
 
 
 _WINDOWS_DEVICES = re.compile(r"(con|prn|aux|nul|com[0-9¹²³]|lpt[0-9¹²³])(\..*)?")
+
+
+_WINDOWS_RESERVED = re.compile(r'[<>:"\\|?*\x00-\x1f]')
+
+
+def path_problem(file: str) -> str | None:
+    """Why Windows cannot create the file at this repository path, if so: a name with a character
+    it reserves (`<>:"\\|?*`, control characters), a device name (`con`, `nul`, `com1`, any case,
+    any extension) or a name ending in `.` or a space (learn.microsoft.com, "Naming Files, Paths,
+    and Namespaces")."""
+    for name in file.split("/"):
+        reserved = _WINDOWS_RESERVED.search(name)
+        if reserved:
+            return f"`{name}` holds {reserved.group()!r}"
+        if _WINDOWS_DEVICES.fullmatch(name.lower()):
+            return f"`{name}` is a device name there"
+        if name.endswith((".", " ")):
+            return f"`{name}` ends in {name[-1]!r}"
+    return None
 
 
 def not_portable(post_id: str) -> bool:
