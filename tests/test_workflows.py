@@ -203,8 +203,10 @@ def test_pages_builds_the_site_and_deploys_it_with_the_official_actions_and_leas
     assert deploy["permissions"] == {"pages": "write", "id-token": "write"} and deploy["needs"] == "build"
     assert deploy["environment"]["name"] == "github-pages"
     uses = [s["uses"].split("@")[0] for s in steps(workflow) if "uses" in s]
-    assert uses == ["actions/checkout", "actions/setup-python", "actions/configure-pages",
+    assert uses == ["actions/checkout", "actions/setup-python", "actions/cache", "actions/configure-pages",
                     "actions/upload-pages-artifact", "actions/deploy-pages"]
+    cache = next(s for s in build["steps"] if "actions/cache" in s.get("uses", ""))  # the last build's, on this branch
+    assert cache["with"] == {"path": "~/.cache/smm", "key": "smm-site-${{ github.run_id }}", "restore-keys": "smm-site-"}
     assert [s["uses"].split("@")[0] for s in deploy["steps"]] == ["actions/deploy-pages"]  # no checkout, no code
     site = next(s for s in build["steps"] if "smm site build" in s.get("run", ""))
     assert site["env"] == {"SITE_URL": "${{ steps.pages.outputs.base_url }}"}
