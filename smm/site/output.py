@@ -104,6 +104,7 @@ class SiteFolder:
         self._rendering: str | None = None
         self._exists: dict[str, bool] = {}  # path → the file was there when first looked at
         self._made: set[str] = set()  # folders made (or found) by write()
+        self._manifest_dropped = False  # see drop_manifest()
 
     def _claim(self) -> None:
         if os.path.lexists(self.out) and not self.out.is_dir():
@@ -143,6 +144,16 @@ class SiteFolder:
         except (OSError, ValueError, EOFError, TypeError):
             return {}
         return data if isinstance(data, dict) and data.get("version") == 1 else {}
+
+    def drop_manifest(self) -> None:
+        """Remove the last build's manifest before this build changes the folder: a build stopped
+        midway (killed, interrupted) would leave pages it rewrote listed under their old keys, and
+        a later build, its inputs put back, would keep them. Without it the next build looks at
+        every file (finish())."""
+        if not self._manifest_dropped:
+            self._manifest_dropped = True
+            with contextlib.suppress(FileNotFoundError):
+                os.remove(self.manifest_path)
 
     def page(self, path: str, key: str, render, written=None) -> None:
         """Write `path` (relative to the folder) with `render()` unless `key` is what made it last time
@@ -228,6 +239,7 @@ class SiteFolder:
             else:
                 stale.append(job)
         if stale:  # the keys and jobs live as long as the build: out of the collections rendering makes
+            self.drop_manifest()  # (here: before a worker may write)
             lasting(before_rendering)
         if len(stale) < WORKER_FROM or (os.cpu_count() or 1) < 2 or "fork" not in _start_methods():
             for job in stale:
@@ -258,6 +270,7 @@ class SiteFolder:
         """Write the file; returns its full path and what was written. Into a folder that was empty
         (no page there for a reader to see) a new file is written in place (new_file)."""
         file, data = f"{self.out_str}/{path}", text.encode("utf-8") if isinstance(text, str) else text
+        self.drop_manifest()
         (new_file if self.was_empty else replace_file)(file, data, self._made)
         self.written.append(path)
         return file, data
@@ -274,6 +287,8 @@ class SiteFolder:
             gone = [Path(d, name).relative_to(self.out).as_posix() for d, _, files in os.walk(self.out) for name in files]
             gone = [p for p in gone if p != MARKER and p not in self.current]
         removed = []
+        if gone:
+            self.drop_manifest()
         for path in sorted(gone):
             with contextlib.suppress(FileNotFoundError):
                 os.remove(self.out / path)
@@ -283,8 +298,8 @@ class SiteFolder:
                 folder.rmdir()
                 folder = folder.parent
         self.manifest_path.parent.mkdir(parents=True, exist_ok=True)
-        self.manifest_path.write_bytes(marshal.dumps({"version": 1, "pages": self.current, "uses": self.uses,
-                                                       "groups": self.groups, "notes": self.notes}))
+        replace_file(os.fspath(self.manifest_path), marshal.dumps({"version": 1, "pages": self.current, "uses": self.uses,
+                                                                    "groups": self.groups, "notes": self.notes}), set())
         self._unlock()
         return removed
 

@@ -1,0 +1,137 @@
+"""Killed site builds: `smm site build` SIGKILLed at random moments, then built again to the end,
+must leave the same site, file for file and byte for byte (but when each page was drawn), as a
+clean build of the same repository.
+
+    .venv/bin/python tests/campaign/site_kills.py --runs 30 [--posts 600] [--seed 7] [--json]
+
+The repository is tests/bench/corpus.py's bilingual posts with a year of records and metrics
+(tests/bench/bench_site.py's history). Each run changes something first: a post edited or put
+back, the site folder removed, smm's cache removed, both removed, or the clock an hour on (the
+rolling reports change); then one to three builds are killed at a random moment (process group:
+the second process too), sometimes every edit is put back, and a last build runs to the end. The
+site it leaves is compared with a clean build (new folder, new cache) of the same repository at
+the same time. The seed replays the choices, not the timings. Prints the tally (`--json`: one
+line for a machine); exit 0 only when every run's site was the clean build's.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import random
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from datetime import timedelta
+from pathlib import Path
+
+BENCH = Path(__file__).resolve().parents[1] / "bench"
+sys.path.insert(0, str(BENCH))
+from bench_site import NOW, history  # noqa: E402
+from corpus import generate  # noqa: E402
+
+CHANGES = ("edit", "edit", "remove site", "remove cache", "remove both", "an hour on")
+
+
+def build(root: Path, out: Path, cache: Path, now, kill_after: float | None = None) -> str:
+    """`smm site build`: "done", or "killed" when it was still running after `kill_after` seconds."""
+    env = {**os.environ, "SMM_CACHE_DIR": str(cache), "SMM_OFFLINE": "1"}
+    child = subprocess.Popen([sys.executable, "-m", "smm", "site", "build", "--out", str(out), "--now", now.isoformat()],
+                             cwd=root, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
+    try:
+        _, err = child.communicate(timeout=kill_after)
+    except subprocess.TimeoutExpired:
+        os.killpg(child.pid, signal.SIGKILL)
+        child.communicate()
+        return "killed"
+    if child.returncode != 0:
+        raise SystemExit(f"smm site build failed ({child.returncode}): {err.decode()[-3000:]}")
+    return "done"
+
+
+DRAWN_AT = re.compile(rb'<footer class="site">[^<]*</footer>|<p class="meta">[^<]*</p>')
+
+
+def tree(out: Path) -> dict[str, str]:
+    """Each file's and folder's path in the site → its bytes' digest ("" for a folder). A page's
+    footer (and a report's line under its title) says when it was drawn: a page a rebuild keeps,
+    its inputs unchanged, keeps that time by design, so those lines are left out."""
+    return {str(path.relative_to(out)) + ("/" if path.is_dir() else ""):
+            "" if path.is_dir() else hashlib.sha256(DRAWN_AT.sub(b"", path.read_bytes())).hexdigest()
+            for path in sorted(out.rglob("*"))}
+
+
+def campaign(work: Path, runs: int, posts: int, seed: int) -> Counter:
+    rng = random.Random(seed)
+    root = work / "repo"
+    generate(root, posts)
+    history(root)
+    files = sorted((root / "content").rglob("*.md"))
+    out, cache, clean_out, clean_cache = (work / name for name in ("site", "cache", "clean-site", "clean-cache"))
+    now = NOW
+    started = time.perf_counter()
+    build(root, out, cache, now)
+    full = time.perf_counter() - started  # a whole cold build: the kills land within it
+    originals: dict[Path, bytes] = {}
+    tally = Counter()
+    for run in range(runs):
+        change = rng.choice(CHANGES)
+        tally[f"change: {change}"] += 1
+        if change == "edit":
+            post = rng.choice(files)
+            if post in originals and rng.random() < 0.5:
+                post.write_bytes(originals.pop(post))  # put back: the page must be the old one again
+            else:
+                originals.setdefault(post, post.read_bytes())
+                post.write_bytes(post.read_bytes() + f"\nEdit {run}: 第{run}次修改。\n".encode())
+        elif change == "an hour on":
+            now += timedelta(hours=1)
+        if change in ("remove site", "remove both"):
+            shutil.rmtree(out, ignore_errors=True)
+        if change in ("remove cache", "remove both"):
+            shutil.rmtree(cache, ignore_errors=True)
+        within = full if change.startswith("remove") else min(full, 1.2)  # a rebuild of one page is quick
+        for _ in range(rng.randint(1, 3)):
+            tally[build(root, out, cache, now, kill_after=rng.uniform(0.2, within))] += 1
+        if originals and rng.random() < 0.3:  # every edit put back before a build finished: pages the kill
+            for post, data in originals.items():  # rewrote must not be kept under the old keys
+                post.write_bytes(data)
+            originals.clear()
+            tally["edits put back after a kill"] += 1
+        build(root, out, cache, now)
+        shutil.rmtree(clean_out, ignore_errors=True)
+        shutil.rmtree(clean_cache, ignore_errors=True)
+        build(root, clean_out, clean_cache, now)
+        mine, clean = tree(out), tree(clean_out)
+        tally["runs"] += 1
+        if mine != clean:
+            tally["sites that differ"] += 1
+            differ = sorted(path for path in mine.keys() | clean.keys() if mine.get(path) != clean.get(path))
+            print(f"run {run} ({change}): {len(differ)} paths differ from a clean build: {differ[:10]}", file=sys.stderr)
+    return tally
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=30)
+    parser.add_argument("--posts", type=int, default=600)
+    parser.add_argument("--seed", type=int, default=None)
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args()
+    seed = random.randrange(10**6) if args.seed is None else args.seed
+    with tempfile.TemporaryDirectory(prefix="smm-site-kills-") as work:
+        tally = campaign(Path(work), args.runs, args.posts, seed)
+    tally["seed"] = seed
+    print(json.dumps(tally) if args.json else "\n".join(f"{key}: {value}" for key, value in sorted(tally.items())))
+    return 0 if tally["sites that differ"] == 0 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
