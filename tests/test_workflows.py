@@ -28,8 +28,9 @@ def steps(workflow: dict):
         yield from job.get("steps", [])
 
 
-def test_the_five_workflows_exist():
-    assert [p.name for p in WORKFLOWS] == ["pages.yml", "pr-comment.yml", "publish.yml", "tests.yml", "validate.yml"]
+def test_the_six_workflows_exist():
+    assert [p.name for p in WORKFLOWS] == ["check.yml", "pages.yml", "pr-comment.yml", "publish.yml", "tests.yml",
+                                           "validate.yml"]
 
 
 @pytest.mark.parametrize("path", WORKFLOWS, ids=lambda p: p.name)
@@ -37,7 +38,7 @@ def test_actions_are_pinned_by_full_sha_with_a_version_comment(path):
     uses = re.findall(r"uses:\s*(\S+)(.*)", path.read_text())
     assert uses
     for action, rest in uses:
-        assert re.fullmatch(r"[\w.-]+/[\w.-]+@[0-9a-f]{40}", action), action
+        assert re.fullmatch(r"[\w.-]+/[\w.-]+(/[\w.-]+)*@[0-9a-f]{40}", action), action  # (actions/cache/save@)
         assert re.match(r"\s+# v\d+(\.\d+)*", rest), f"{action} lacks a `# vX.Y.Z` comment"
 
 
@@ -188,6 +189,34 @@ def test_the_scheduled_job_reads_the_inbox_and_opens_one_issue_per_urgent_item()
     assert 'select(.priority == "urgent")' in escalate["run"] and "<!-- smm-item: $id -->" in escalate["run"]
     assert "${{" not in escalate["run"]  # no expression in the script: item text reaches it only as data
     assert steps_.index(inbox) < steps_.index(escalate)
+
+
+@pytest.mark.parametrize("path", [ROOT / ".github/workflows/check.yml", SCAFFOLD / "workflows/check.yml"],
+                         ids=["this repository", "smm init"])
+def test_a_pull_requests_first_check_restores_the_cache_the_default_branch_saved(path):
+    """check.yml saves smm check's cache on the default branch alone, whatever the check found;
+    validate.yml restores a pull request's own cache, else that one. The cache never flows the
+    other way: a pull request's is its own, and publish.yml restores none."""
+    workflow = load(path)
+    assert list(workflow["on"]) == ["push"]
+    (job,) = workflow["jobs"].values()
+    assert job["if"] == "github.ref_name == github.event.repository.default_branch"
+    assert job["permissions"] == {"contents": "read"}
+    restore, save = (next(s for s in job["steps"] if s.get("uses", "").startswith(f"actions/cache/{kind}@"))
+                     for kind in ("restore", "save"))
+    assert restore["with"] == {"path": "~/.cache/smm", "key": "smm-check-main-${{ github.sha }}",
+                               "restore-keys": "smm-check-main-"}
+    assert save["with"] == {"path": "~/.cache/smm", "key": "smm-check-main-${{ github.sha }}"}
+    assert save["if"] == "${{ always() }}"  # saved when the check found errors too
+    check = next(s for s in job["steps"] if "smm check" in s.get("run", ""))
+    order = [job["steps"].index(s) for s in (restore, check, save, job["steps"][-1])]
+    assert order == sorted(order) and 'exit "$CHECK_STATUS"' in job["steps"][-1]["run"]
+    validate = load(path.parent / "validate.yml")
+    cache = next(s for s in steps(validate) if s.get("uses", "").startswith("actions/cache@"))
+    assert cache["with"]["restore-keys"].splitlines() == ["smm-check-pr-${{ github.event.pull_request.number }}-",
+                                                     "smm-check-main-"]
+    publish = (path.parent / "publish.yml").read_text()
+    assert "actions/cache" not in publish
 
 
 @pytest.mark.parametrize("path", [ROOT / ".github/workflows/pages.yml", SCAFFOLD / "workflows/pages.yml"],

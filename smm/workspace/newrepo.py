@@ -16,7 +16,7 @@ from smm.errors import InputError, StateError
 from smm.workspace.files import CannotWrite
 from smm.workspace.timezones import timezone_hint
 
-WORKFLOWS = ("validate.yml", "pr-comment.yml", "publish.yml", "pages.yml")
+WORKFLOWS = ("validate.yml", "check.yml", "pr-comment.yml", "publish.yml", "pages.yml")
 
 
 _URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://|^file:")
