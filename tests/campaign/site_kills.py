@@ -6,7 +6,7 @@ clean build of the same repository.
 
 The repository is tests/bench/corpus.py's bilingual posts with a year of records and metrics
 (tests/bench/bench_site.py's history). Each run changes something first: a post edited or put
-back, the site folder removed, smm's cache removed, both removed, or the clock an hour on (the
+back, the brand's name (on every page) changed or put back, the site folder removed, smm's cache removed, both removed, or the clock an hour on (the
 rolling reports change); then one to three builds are killed at a random moment (process group:
 the second process too), sometimes every edit is put back, and a last build runs to the end. The
 site it leaves is compared with a clean build (new folder, new cache) of the same repository at
@@ -19,12 +19,9 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
-import os
 import random
 import re
 import shutil
-import signal
-import subprocess
 import sys
 import tempfile
 import time
@@ -32,28 +29,18 @@ from collections import Counter
 from datetime import timedelta
 from pathlib import Path
 
-BENCH = Path(__file__).resolve().parents[1] / "bench"
-sys.path.insert(0, str(BENCH))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
 from bench_site import NOW, history  # noqa: E402
 from corpus import generate  # noqa: E402
+from killing import smm  # noqa: E402
 
-CHANGES = ("edit", "edit", "remove site", "remove cache", "remove both", "an hour on")
+CHANGES = ("edit", "edit", "brand", "remove site", "remove cache", "remove both", "an hour on")
 
 
 def build(root: Path, out: Path, cache: Path, now, kill_after: float | None = None) -> str:
     """`smm site build`: "done", or "killed" when it was still running after `kill_after` seconds."""
-    env = {**os.environ, "SMM_CACHE_DIR": str(cache), "SMM_OFFLINE": "1"}
-    child = subprocess.Popen([sys.executable, "-m", "smm", "site", "build", "--out", str(out), "--now", now.isoformat()],
-                             cwd=root, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
-    try:
-        _, err = child.communicate(timeout=kill_after)
-    except subprocess.TimeoutExpired:
-        os.killpg(child.pid, signal.SIGKILL)
-        child.communicate()
-        return "killed"
-    if child.returncode != 0:
-        raise SystemExit(f"smm site build failed ({child.returncode}): {err.decode()[-3000:]}")
-    return "done"
+    done = smm(root, cache, "site", "build", "--out", str(out), "--now", now.isoformat(), kill_after=kill_after)
+    return "killed" if done is None else "done"
 
 
 DRAWN_AT = re.compile(rb'<footer class="site">[^<]*</footer>|<p class="meta">[^<]*</p>')
@@ -79,12 +66,20 @@ def campaign(work: Path, runs: int, posts: int, seed: int) -> Counter:
     started = time.perf_counter()
     build(root, out, cache, now)
     full = time.perf_counter() - started  # a whole cold build: the kills land within it
+    rebuild = full / 2
     originals: dict[Path, bytes] = {}
     tally = Counter()
     for run in range(runs):
         change = rng.choice(CHANGES)
         tally[f"change: {change}"] += 1
-        if change == "edit":
+        if change == "brand":  # every page shows the brand's name
+            brand = root / "brand/brand.yml"
+            if brand in originals:
+                brand.write_bytes(originals.pop(brand))
+            else:
+                originals[brand] = brand.read_bytes()
+                brand.write_text(brand.read_text("utf-8").replace("name: ", "name: New ", 1), encoding="utf-8")
+        elif change == "edit":
             post = rng.choice(files)
             if post in originals and rng.random() < 0.5:
                 post.write_bytes(originals.pop(post))  # put back: the page must be the old one again
@@ -97,15 +92,18 @@ def campaign(work: Path, runs: int, posts: int, seed: int) -> Counter:
             shutil.rmtree(out, ignore_errors=True)
         if change in ("remove cache", "remove both"):
             shutil.rmtree(cache, ignore_errors=True)
-        within = full if change.startswith("remove") else min(full, 1.2)  # a rebuild of one page is quick
+        # a rebuild after one post changed is quick, and writes what it changed at its end
+        earliest, latest = (0.2, full) if change.startswith("remove") or change == "brand" else (rebuild * 0.6, rebuild)
         for _ in range(rng.randint(1, 3)):
-            tally[build(root, out, cache, now, kill_after=rng.uniform(0.2, within))] += 1
-        if originals and rng.random() < 0.3:  # every edit put back before a build finished: pages the kill
+            tally[build(root, out, cache, now, kill_after=rng.uniform(earliest, latest))] += 1
+        if originals and rng.random() < 0.5:  # every edit put back before a build finished: pages the kill
             for post, data in originals.items():  # rewrote must not be kept under the old keys
                 post.write_bytes(data)
             originals.clear()
             tally["edits put back after a kill"] += 1
+        started = time.perf_counter()
         build(root, out, cache, now)
+        rebuild = time.perf_counter() - started
         shutil.rmtree(clean_out, ignore_errors=True)
         shutil.rmtree(clean_cache, ignore_errors=True)
         build(root, clean_out, clean_cache, now)
