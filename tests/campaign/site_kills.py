@@ -6,25 +6,22 @@ clean build of the same repository.
 
 The repository is tests/bench/corpus.py's bilingual posts with a year of records and metrics
 (tests/bench/bench_site.py's history). Each run changes something first: a post edited or put
-back, the brand's name (on every page) changed or put back, the site folder removed, smm's cache removed, both removed, or the clock an hour on (the
-rolling reports change); then one to three builds are killed at a random moment (process group:
-the second process too), sometimes every edit is put back, and a last build runs to the end. The
-site it leaves is compared with a clean build (new folder, new cache) of the same repository at
-the same time. The seed replays the choices, not the timings. Prints the tally (`--json`: one
-line for a machine); exit 0 only when every run's site was the clean build's.
+back, the brand's name (on every page) changed or put back, the site folder removed, smm's cache
+removed, both removed, or the clock an hour on (the rolling reports change); then one to three
+builds are killed at a random moment (late in a rebuild after one post changed, when it writes);
+sometimes every edit is put back; and a last build runs to the end. The site it leaves is
+compared with a clean build (new folder, new cache) of the same repository at the same time. The
+seed replays the choices, not the timings. Prints the tally (`--json`: one line for a machine);
+exit 0 only when every run's site was the clean build's.
 """
 
 from __future__ import annotations
 
-import argparse
 import hashlib
-import json
 import random
 import re
 import shutil
 import sys
-import tempfile
-import time
 from collections import Counter
 from datetime import timedelta
 from pathlib import Path
@@ -32,15 +29,14 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
 from bench_site import NOW, history  # noqa: E402
 from corpus import generate  # noqa: E402
-from killing import smm  # noqa: E402
+from killing import Edits, kill_some, main, rounds, smm, timed  # noqa: E402
 
 CHANGES = ("edit", "edit", "brand", "remove site", "remove cache", "remove both", "an hour on")
 
 
-def build(root: Path, out: Path, cache: Path, now, kill_after: float | None = None) -> str:
-    """`smm site build`: "done", or "killed" when it was still running after `kill_after` seconds."""
-    done = smm(root, cache, "site", "build", "--out", str(out), "--now", now.isoformat(), kill_after=kill_after)
-    return "killed" if done is None else "done"
+def build(root: Path, out: Path, cache: Path, now, kill_after: float | None = None) -> bytes | None:
+    """`smm site build`: its output, or None when it was still running after `kill_after` seconds (killed)."""
+    return smm(root, cache, "site", "build", "--out", str(out), "--now", now.isoformat(), kill_after=kill_after)
 
 
 DRAWN_AT = re.compile(rb'<footer class="site">[^<]*</footer>|<p class="meta">[^<]*</p>')
@@ -63,29 +59,15 @@ def campaign(work: Path, runs: int, posts: int, seed: int) -> Counter:
     files = sorted((root / "content").rglob("*.md"))
     out, cache, clean_out, clean_cache = (work / name for name in ("site", "cache", "clean-site", "clean-cache"))
     now = NOW
-    started = time.perf_counter()
-    build(root, out, cache, now)
-    full = time.perf_counter() - started  # a whole cold build: the kills land within it
+    full = timed(lambda: build(root, out, cache, now))  # a whole cold build: the kills land within it
     rebuild = full / 2
-    originals: dict[Path, bytes] = {}
+    edits = Edits()
     tally = Counter()
-    for run in range(runs):
-        change = rng.choice(CHANGES)
-        tally[f"change: {change}"] += 1
+    for run, change in rounds(rng, runs, CHANGES, tally):
         if change == "brand":  # every page shows the brand's name
-            brand = root / "brand/brand.yml"
-            if brand in originals:
-                brand.write_bytes(originals.pop(brand))
-            else:
-                originals[brand] = brand.read_bytes()
-                brand.write_text(brand.read_text("utf-8").replace("name: ", "name: New ", 1), encoding="utf-8")
-        elif change == "edit":
-            post = rng.choice(files)
-            if post in originals and rng.random() < 0.5:
-                post.write_bytes(originals.pop(post))  # put back: the page must be the old one again
-            else:
-                originals.setdefault(post, post.read_bytes())
-                post.write_bytes(post.read_bytes() + f"\nEdit {run}: 第{run}次修改。\n".encode())
+            edits.toggle(root / "brand/brand.yml", lambda text: text.replace("name: ", "name: New ", 1))
+        elif change == "edit":  # put back, the page must be the old one again
+            edits.toggle(rng.choice(files), lambda text: text + f"\nEdit {run}: 第{run}次修改。\n")
         elif change == "an hour on":
             now += timedelta(hours=1)
         if change in ("remove site", "remove both"):
@@ -94,16 +76,11 @@ def campaign(work: Path, runs: int, posts: int, seed: int) -> Counter:
             shutil.rmtree(cache, ignore_errors=True)
         # a rebuild after one post changed is quick, and writes what it changed at its end
         earliest, latest = (0.2, full) if change.startswith("remove") or change == "brand" else (rebuild * 0.6, rebuild)
-        for _ in range(rng.randint(1, 3)):
-            tally[build(root, out, cache, now, kill_after=rng.uniform(earliest, latest))] += 1
-        if originals and rng.random() < 0.5:  # every edit put back before a build finished: pages the kill
-            for post, data in originals.items():  # rewrote must not be kept under the old keys
-                post.write_bytes(data)
-            originals.clear()
+        kill_some(rng, lambda kill_after: build(root, out, cache, now, kill_after), earliest, latest, tally)
+        if edits.originals and rng.random() < 0.5:  # every edit put back before a build finished: pages the kill
+            edits.put_back()  # rewrote must not be kept under the old keys
             tally["edits put back after a kill"] += 1
-        started = time.perf_counter()
-        build(root, out, cache, now)
-        rebuild = time.perf_counter() - started
+        rebuild = timed(lambda: build(root, out, cache, now))
         shutil.rmtree(clean_out, ignore_errors=True)
         shutil.rmtree(clean_cache, ignore_errors=True)
         build(root, clean_out, clean_cache, now)
@@ -116,20 +93,5 @@ def campaign(work: Path, runs: int, posts: int, seed: int) -> Counter:
     return tally
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=int, default=30)
-    parser.add_argument("--posts", type=int, default=600)
-    parser.add_argument("--seed", type=int, default=None)
-    parser.add_argument("--json", action="store_true")
-    args = parser.parse_args()
-    seed = random.randrange(10**6) if args.seed is None else args.seed
-    with tempfile.TemporaryDirectory(prefix="smm-site-kills-") as work:
-        tally = campaign(Path(work), args.runs, args.posts, seed)
-    tally["seed"] = seed
-    print(json.dumps(tally) if args.json else "\n".join(f"{key}: {value}" for key, value in sorted(tally.items())))
-    return 0 if tally["sites that differ"] == 0 else 1
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(__doc__, campaign, 600, "sites that differ"))
