@@ -37,6 +37,12 @@ def visible(text: str | None, fallback: str) -> str:
     return text if text and any(unicodedata.category(c)[0] not in "ZC" for c in text) else fallback
 
 
+def own(text, mark: str) -> Markup | str:
+    """`text` of the repository in a span marked with its language (`mark`: smm.site.catalogue.text_mark()),
+    or `text` as it is when the page is in its language (`mark` empty); the filter `own`."""
+    return Markup("<span{}>{}</span>").format(mark, text) if mark else text
+
+
 @cache
 def environment() -> Environment:
     """The templates, each loaded once per process (auto_reload off: no stat of its file on every page)."""
@@ -44,6 +50,8 @@ def environment() -> Environment:
                       trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True, auto_reload=False,
                       bytecode_cache=CompiledTemplates(_compiled_folder()))
     env.filters["visible"] = visible
+    env.filters["own"] = own
+    env.tests["own"] = lambda value: getattr(value, "repository_text", False) is True  # smm.report.sections.Own
     env.filters["report_sections"] = _report_sections
     env.filters["report_value"] = _report_value
     return env

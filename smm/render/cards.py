@@ -399,23 +399,25 @@ def _figure(file: str, alt: str | None, name: str, why: str) -> str:
 
 
 @functools.lru_cache(maxsize=256)
-def _head(platform: str, label: str, title: str, account: str, bad: bool) -> str:
+def _head(platform: str, label: str, title: str, account: str, bad: bool, title_lang: str | None = None) -> str:
     """A card's start and header (an account's cards on ten thousand pages: drawn once)."""
     e = html.escape
+    marked = f' lang="{e(title_lang)}"' if title_lang else ""
     return (f'<article class="card net-{e(platform)}{" bad" if bad else ""}">'
             f'<header><span class="avatar">{e((title.strip() or "?")[0].upper())}</span>'
-            f'<span class="who"><b>{e(title)}</b><small>{e(account)}</small></span>'
+            f'<span class="who"><b{marked}>{e(title)}</b><small>{e(account)}</small></span>'
             f'<span class="net">{e(label)}</span></header>')
 
 
-def card(r: Rendered, images: Images, title: str, lang: str | None = None) -> str:
+def card(r: Rendered, images: Images, title: str, lang: str | None = None, title_lang: str | None = None) -> str:
     """One account's preview; `lang`: the language of the post's text, marked on it (the card's own
-    words, its counters and notes, are English: a page in another language marks the cards `en`)."""
+    words, its counters and notes, are English: a page in another language marks the cards `en`);
+    `title_lang`: the brand's name's, marked on it, if any (smm.site.catalogue.text_language())."""
     e = html.escape
     marked = f' lang="{e(lang)}"' if lang else ""
     platform = platform_class(r.platform)
     bad = not fits(r)
-    out = [_head(r.platform, platform.label, title, r.account, bad)]
+    out = [_head(r.platform, platform.label, title, r.account, bad, title_lang)]
     if r.content_warning:
         out.append(f'<div class="cw">CW: <span{marked}>{e(str(r.content_warning))}</span></div>')
     many = len(r.parts) > 1

@@ -14,6 +14,8 @@ from smm.report.charts import bar_chart, heatmap, line_chart
 from smm.report.kpis import WEEKDAYS
 from smm.report.sections import Section, Table
 from smm.report.words import ENGLISH, definitions, interface_words, value_name
+from smm.listening.config import BRAND
+from smm.site.catalogue import html_language, text_language, text_mark
 
 MARKDOWN_LIMIT = 1024 * 1024  # GitHub's job summary limit per step
 DASH = "—"
@@ -360,21 +362,23 @@ def html_context(report: Report) -> dict:
     hours, cells = _best_grid(best)
     posts = d["posts"]
     days = weekday_names(w)
+    text, share = text_language(report.language), report.charts.get("share_of_voice", [])
     charts = {
         "followers": Markup(line_chart(report.charts.get("followers", {}), w["followers_chart"], w=w)),
         "top": Markup(bar_chart([(i["title"], i["engagement_rate"]) for i in posts["top"]], w["top_chart"],
-                                notes=[i["account"] for i in posts["top"]], w=w)) if posts["top"] else "",
+                                notes=[i["account"] for i in posts["top"]], w=w, text_lang=text)) if posts["top"] else "",
         "heatmap": Markup(heatmap([c | {"weekday": days[c["weekday"]]} for c in best["cells"]], best["min_samples"],
                                   tuple(days.values()), w["heatmap_chart"],
                                   [r | {"weekday": days[r["weekday"]]} for r in best["recommendations"]], w)),
         "mentions": Markup(line_chart({value_name(k, w): v for k, v in report.charts.get("mentions", {}).items()},
                                       w["mentions_chart"], w=w)),
-        "share_of_voice": Markup(bar_chart([(value_name(k, w), v) for k, v in report.charts.get("share_of_voice", [])],
-                                           w["share_of_voice"], w=w)),
+        "share_of_voice": Markup(bar_chart([(value_name(k, w), v) for k, v in share], w["share_of_voice"], w=w,
+                                           text_lang=text, own=[k != BRAND for k, _ in share])),
     }
     total = next((a for a in d["accounts"] if a["account"] == "all"), None)
     return dict(
-        lang=report.language, title=w["title"].format(brand=report.brand), brand=report.brand, d=d, t=w,
+        lang=html_language(report.language), tl=text_mark(report.language),
+        title=w["title"].format(brand=report.brand), brand=report.brand, d=d, t=w,
         warnings=report.warnings, period=_period(d, w), slot_line=_slot_line(posts, w),
         recommendation=_recommendation(best, w), total=total, tiles=_tiles(d, total, w) if total else [],
         charts=charts, hours=hours, cells=cells, hour_labels=[f"{h:02d}:00" for h in hours], weekdays=WEEKDAYS,

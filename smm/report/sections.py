@@ -6,6 +6,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 
+class Own(str):
+    """A table cell of the repository's text (a competitor's name, what someone said): the HTML pages mark
+    it with the brand's language where the page is in another (the Jinja test `own`); text as any other."""
+
+    __slots__ = ()
+    repository_text = True
+
+
 @dataclass(frozen=True)
 class Table:
     header: list[str]

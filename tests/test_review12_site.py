@@ -1,0 +1,154 @@
+"""The pages' language (the lead's decision, twelfth session): `<html lang>` is the INTERFACE's language; the
+repository's text says the brand's language on the element that holds it where the two differ.
+
+A brand in English or Chinese (brand/brand.yml `language: en-GB`, `zh-Hans`, ...) has its interface in its
+language: the page is in the brand's tag, as before. A brand in another language (`ja`, `ko`, `fr`) has an
+English interface: the page is `en`, and its titles, bodies, previews, brand name, pillars, campaigns, slot
+labels, goals, competitors and inbox texts are marked `lang="ja"` (a post whose own `languages:` differ says
+its own, as before). Table: brand language × page kind, on the example repository (the site, `smm preview
+--format html`, `smm report --format html`); each row checks the language a reader (a screen reader, a
+browser's fonts and hyphenation) gets for a piece of the repository's text and for a piece of the interface."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+from conftest import copy_example
+
+NOW = "2026-11-26T10:00+08:00"
+VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
+
+
+class Languages(HTMLParser):
+    """Each text node of a page with its language: the `lang` of the nearest element that has one."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__(convert_charrefs=True)
+        self.stack: list[tuple[str, str | None]] = []
+        self.texts: list[tuple[str, str | None]] = []
+        self.feed(text)
+        self.close()
+
+    def handle_starttag(self, tag, attrs):
+        if tag not in VOID:
+            self.stack.append((tag, dict(attrs).get("lang")))
+
+    def handle_startendtag(self, tag, attrs):
+        pass
+
+    def handle_endtag(self, tag):
+        while self.stack:
+            if self.stack.pop()[0] == tag:
+                break
+
+    def handle_data(self, data):
+        if data.strip():
+            self.texts.append((data.strip(), next((lang for _, lang in reversed(self.stack) if lang), None)))
+
+    def language_of(self, text: str) -> set:
+        """The languages of every text node that is `text` (stripped)."""
+        found = {lang for shown, lang in self.texts if shown == text}
+        assert found, f"{text!r} is not a text node of the page"
+        return found
+
+
+def inbox(root: Path) -> None:
+    row = {"id": "mastodon:1", "account": "mastodon", "platform": "mastodon", "kind": "mention", "author": "lin",
+           "text": "冬のブレンドはいつ届きますか", "url": "https://mastodon.example/@lin/1",
+           "created_at": "2026-11-25T01:00:00+00:00", "due_by": "2026-11-25T05:00:00+00:00", "priority": "high",
+           "sentiment": "neutral", "intent": "question", "state": "open", "post": None,
+           "updated_at": "2026-11-25T01:00:00+00:00"}
+    (root / "data/inbox").mkdir(parents=True, exist_ok=True)
+    (root / "data/inbox/2026-11.jsonl").write_text(json.dumps(row, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+def smm(root: Path, *args: str) -> str:
+    done = subprocess.run([sys.executable, "-m", "smm", *args], cwd=root, capture_output=True, text=True, timeout=600,
+                          env=None)
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+# brand.yml `language` → (the pages' `<html lang>`, the language of the repository's text)
+LANGUAGES = {"ja": ("en", "ja"), "ko": ("en", "ko"), "fr": ("en", "fr"), "pt-BR": ("en", "pt-BR"),
+             "en-GB": ("en-GB", "en-GB"), "zh-Hans": ("zh-Hans", "zh-Hans"), "en": ("en", "en"), "zh": ("zh", "zh")}
+
+
+@pytest.fixture(scope="module", params=list(LANGUAGES))
+def built(request, tmp_path_factory) -> tuple[str, dict[str, str]]:
+    """The example with this brand language (and inbox texts shown): (the language, page kind → its HTML)."""
+    root = copy_example(tmp_path_factory.mktemp(f"review12-{request.param}"))
+    with (root / "brand/brand.yml").open("a", encoding="utf-8") as f:
+        f.write(f"language: {request.param}\nsite: {{include_inbox: true}}\n")
+    inbox(root)
+    smm(root, "site", "build", "--out", "_site", "--now", NOW)
+    site = root / "_site"
+    pages = {kind: (site / path).read_text(encoding="utf-8") for kind, path in SITE.items()}
+    pages["preview"] = smm(root, "preview", "--format", "html")
+    pages["report-html"] = smm(root, "report", "--format", "html", "--from", "2026-05-01", "--to", "2026-11-25",
+                               "--now", NOW)
+    return request.param, pages
+
+
+SITE = {"home": "index.html", "month": "calendar/2026-11/index.html", "week": "calendar/2026-W47/index.html",
+        "post": "posts/2026-11-18-water-temperature/index.html", "report": "report/index.html",
+        "report-month": "report/2026-10/index.html", "listening": "listening/index.html", "inbox": "inbox/index.html",
+        "search": "search/index.html", "search-index": "assets/search-index.js"}
+
+# page kind: (pieces of the repository's text it shows, pieces of its interface), in English (the example's
+# brand is English unless `language` says Chinese: the interface's words are looked up in the page's)
+SHOWN = {
+    "home": (["Cloudleaf Tea 云叶茶", "bluesky-followers"], ["Home", "首页"]),
+    "month": (["Cloudleaf Tea 云叶茶", "Water temperature cheat sheet 水温速查", "tips"], ["Calendar", "日历"]),
+    "week": (["Cloudleaf Tea 云叶茶", "Water temperature cheat sheet 水温速查"], ["Calendar", "日历"]),
+    "post": (["Cloudleaf Tea 云叶茶", "Water temperature cheat sheet 水温速查", "tips"], ["Calendar", "日历"]),
+    "report": (["Cloudleaf Tea 云叶茶", "Jadeleaf", "Longjing: water temperature 龙井水温"], ["Calendar", "日历"]),
+    "report-month": (["Cloudleaf Tea 云叶茶", "tips"], ["Calendar", "日历"]),
+    "listening": (["Cloudleaf Tea 云叶茶", "Jadeleaf", "Mistpeak"], ["Calendar", "日历"]),
+    "inbox": (["Cloudleaf Tea 云叶茶", "冬のブレンドはいつ届きますか"], ["Calendar", "日历"]),
+    "search": (["Cloudleaf Tea 云叶茶"], ["Calendar", "日历"]),
+    "preview": (["Longjing: water temperature 龙井水温"], ["no problems"]),
+    "report-html": (["Keemun: storage 祁门红茶的储存", "Jadeleaf", "bluesky-followers"], ["Definitions", "指标定义"]),
+}
+
+
+@pytest.mark.parametrize("kind", SHOWN)
+def test_the_page_is_in_the_interfaces_language_and_the_repositorys_text_in_the_brands(built, kind):
+    language, pages = built
+    page, text = LANGUAGES[language]
+    html = pages[kind]
+    assert re.search(r'<html lang="([^"]+)">', html)[1] == page
+    found = Languages(html)
+    ours, interface = SHOWN[kind]
+    for piece in ours:
+        if kind == "post" and piece == "Cloudleaf Tea 云叶茶" and page == text:
+            continue  # (an English or Chinese brand's cards are as before: their header inside the cards' `en`)
+        assert found.language_of(piece) == {text}, (kind, piece)
+    shown = [w for w in interface if any(t == w for t, _ in found.texts)]
+    assert shown and all(found.language_of(w) == {page} for w in shown), (kind, interface)
+
+
+def test_the_brands_name_on_a_card_says_its_language_where_the_page_is_in_another(built):
+    language, pages = built
+    page, text = LANGUAGES[language]
+    if page == text:
+        pytest.skip("an English or Chinese brand: its cards are as before")
+    for kind in ("post", "preview"):
+        names = [lang for shown, lang in Languages(pages[kind]).texts if shown == "Cloudleaf Tea 云叶茶"]
+        assert names and set(names) == {text}, kind
+
+
+def test_the_search_index_says_each_posts_language(built):
+    """A post without `languages:` is in the brand's language, marked where the page is in another."""
+    language, pages = built
+    page, text = LANGUAGES[language]
+    rows = json.loads(pages["search-index"].removeprefix("window.SMM_SEARCH_INDEX = ").rstrip(";\n"))
+    row = next(r for r in rows if r[0] == "2026-11-18-water-temperature")
+    assert row[5] == ("" if page == text else text)
+
