@@ -4,7 +4,7 @@ self-contained HTML page (inline CSS and SVG, no script, nothing fetched) and JS
 from __future__ import annotations
 
 import json
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Decimal, localcontext
 
 from markupsafe import Markup
 
@@ -46,7 +46,12 @@ def pct(value) -> str:
     """Two decimals, halves rounded up (3.125 → 3.13%), as people round."""
     if value is None:
         return DASH
-    return f"{Decimal(repr(value)).quantize(Decimal('0.01'), ROUND_HALF_UP)}%"
+    exact = Decimal(repr(value))
+    if not exact.is_finite():
+        return DASH
+    with localcontext() as context:  # digits enough for any float (1e300 of a hand-edited CSV: 303 of them)
+        context.prec = max(context.prec, exact.adjusted() + 4)
+        return f"{exact.quantize(Decimal('0.01'), ROUND_HALF_UP)}%"
 
 
 def signed(value, percent=None) -> str:
