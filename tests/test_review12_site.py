@@ -101,19 +101,21 @@ SITE = {"home": "index.html", "month": "calendar/2026-11/index.html", "week": "c
         "report-month": "report/2026-10/index.html", "listening": "listening/index.html", "inbox": "inbox/index.html",
         "search": "search/index.html", "search-index": "assets/search-index.js"}
 
+ALT = "Bar chart titled Water temperature: green tea 80°C, oolong 95°C, black tea 90°C, pu-erh 100°C."
+
 # page kind: (pieces of the repository's text it shows, pieces of its interface), in English (the example's
 # brand is English unless `language` says Chinese: the interface's words are looked up in the page's)
 SHOWN = {
     "home": (["Cloudleaf Tea 云叶茶", "bluesky-followers"], ["Home", "首页"]),
     "month": (["Cloudleaf Tea 云叶茶", "Water temperature cheat sheet 水温速查", "tips"], ["Calendar", "日历"]),
     "week": (["Cloudleaf Tea 云叶茶", "Water temperature cheat sheet 水温速查"], ["Calendar", "日历"]),
-    "post": (["Cloudleaf Tea 云叶茶", "Water temperature cheat sheet 水温速查", "tips"], ["Calendar", "日历"]),
+    "post": (["Cloudleaf Tea 云叶茶", "Water temperature cheat sheet 水温速查", "tips", ALT], ["Calendar", "日历"]),
     "report": (["Cloudleaf Tea 云叶茶", "Jadeleaf", "Longjing: water temperature 龙井水温"], ["Calendar", "日历"]),
     "report-month": (["Cloudleaf Tea 云叶茶", "tips"], ["Calendar", "日历"]),
     "listening": (["Cloudleaf Tea 云叶茶", "Jadeleaf", "Mistpeak"], ["Calendar", "日历"]),
     "inbox": (["Cloudleaf Tea 云叶茶", "冬のブレンドはいつ届きますか"], ["Calendar", "日历"]),
     "search": (["Cloudleaf Tea 云叶茶"], ["Calendar", "日历"]),
-    "preview": (["Longjing: water temperature 龙井水温"], ["no problems"]),
+    "preview": (["Longjing: water temperature 龙井水温", "Cloudleaf Tea 云叶茶", ALT], ["no problems"]),
     "report-html": (["Keemun: storage 祁门红茶的储存", "Jadeleaf", "bluesky-followers"], ["Definitions", "指标定义"]),
 }
 
@@ -127,21 +129,24 @@ def test_the_page_is_in_the_interfaces_language_and_the_repositorys_text_in_the_
     found = Languages(html)
     ours, interface = SHOWN[kind]
     for piece in ours:
-        if kind == "post" and piece == "Cloudleaf Tea 云叶茶" and page == text:
-            continue  # (an English or Chinese brand's cards are as before: their header inside the cards' `en`)
         assert found.language_of(piece) == {text}, (kind, piece)
     shown = [w for w in interface if any(t == w for t, _ in found.texts)]
     assert shown and all(found.language_of(w) == {page} for w in shown), (kind, interface)
 
 
-def test_the_brands_name_on_a_card_says_its_language_where_the_page_is_in_another(built):
+def test_the_repositorys_text_on_a_card_says_its_language(built):
+    """A card's own words are English (`lang="en"` on the cards): the brand's name in its header and a picture's
+    alt text (its caption and the picture's accessible name) say theirs, as the post's text does (the brand's
+    name and the alt text of a Chinese brand were marked English)."""
     language, pages = built
     page, text = LANGUAGES[language]
-    if page == text:
-        pytest.skip("an English or Chinese brand: its cards are as before")
     for kind in ("post", "preview"):
-        names = [lang for shown, lang in Languages(pages[kind]).texts if shown == "Cloudleaf Tea 云叶茶"]
+        found = Languages(pages[kind])
+        names = [lang for shown, lang in found.texts if shown == "Cloudleaf Tea 云叶茶"]
         assert names and set(names) == {text}, kind
+        assert found.language_of(ALT) == {text}, kind
+        shots = re.findall(r'<div class="shot [^"]*" role="img"( lang="[^"]*")? aria-label="Bar chart titled', pages[kind])
+        assert shots and set(shots) == {"" if text == "en" else f' lang="{text}"'}, kind
 
 
 def test_the_search_index_says_each_posts_language(built):
@@ -152,3 +157,12 @@ def test_the_search_index_says_each_posts_language(built):
     row = next(r for r in rows if r[0] == "2026-11-18-water-temperature")
     assert row[5] == ("" if page == text else text)
 
+
+
+@pytest.mark.parametrize("kind", ["report", "report-month", "report-html"])
+def test_the_reports_heading_names_the_brand_once(built, kind):
+    """The site's report pages headed `Cloudleaf Tea: social media report · Cloudleaf Tea` (the page's title,
+    which names the site after the page, as its heading); the heading is the report's title, as `smm report` has it."""
+    language, pages = built
+    heading = re.search(r"<h1>(.*?)</h1>", pages[kind])[1]
+    assert re.sub(r"<[^>]+>", "", heading).count("Cloudleaf Tea 云叶茶") == 1, heading

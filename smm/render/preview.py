@@ -135,7 +135,7 @@ def as_html(preview: Preview, root: Path, title: str, lang: str = "en") -> str:
     text = text_language(lang)  # the page is in English: the repository's text says its language
     sections = [{"post": post, "index": index + 1, "lang": first_language(post) or text, "when": _when(post),
                  "fits": all(_fits(r) for r in renderings),
-                 "cards": [Markup(cards.card(r, images, title, first_language(post) or lang, text)) for r in renderings]}
+                 "cards": [Markup(cards.card(r, images, title, first_language(post) or lang, lang)) for r in renderings]}
                 for index, (post, renderings) in enumerate(preview)]
     return pages.page("preview", lang=html_language(lang), tl=text_mark(lang), title=f"{title}: preview", brand=title,
                       sections=sections,
