@@ -70,10 +70,19 @@ def _report_sections(data: dict, lang: str, *names: str) -> list:
 
 
 def _report_value(value: str, lang: str) -> str:
-    """A value the report's data spells in English (a goal's status: `on track`), in the interface language of `lang`."""
-    from smm.report.words import interface_words, value_name
+    """A value the data spells in English (a goal's status: `on track`, an inbox item's priority, a job's state), in
+    the interface language of `lang`."""
+    from smm.report.words import value_name
 
-    return value_name(value, interface_words(lang))
+    return value_name(value, _words(lang))
+
+
+@cache
+def _words(lang: str) -> dict:
+    """smm.report.words.interface_words(lang), made once a process (a post page's every job asks: read only)."""
+    from smm.report.words import interface_words
+
+    return interface_words(lang)
 
 
 def _compiled_folder() -> str:

@@ -9,24 +9,13 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
-from html.parser import HTMLParser
 from pathlib import Path
 
 import hostile_content
 import pytest
+from test_html_pages import Tags
 
 NOW = "2026-12-10T10:00+08:00"
-
-
-class Tags(HTMLParser):
-    def __init__(self, text: str) -> None:
-        super().__init__(convert_charrefs=True)
-        self.tags: list[tuple[str, dict]] = []
-        self.feed(text)
-        self.close()
-
-    def handle_starttag(self, tag, attrs):
-        self.tags.append((tag, dict(attrs)))
 
 
 def smm(root: Path, *args: str) -> str:

@@ -165,7 +165,7 @@ def responsiveness_rows(r: dict, w: dict = ENGLISH) -> list[list[str]]:
     """One row per scope (all, each account, each priority): items, answered, median first response,
     within SLA, overdue."""
     scopes = [(w["all"], r)] + [(a["account"], a) for a in r["by_account"]] + [
-        (w["priority"].format(priority=p["priority"]), p) for p in r["by_priority"]]
+        (w["priority"].format(priority=value_name(p["priority"], w)), p) for p in r["by_priority"]]
     return [[name, n(f["items"]), n(f["answered"]), _minutes(f["median_first_response_minutes"], w),
              pct(f["within_sla_pct"]), n(f["overdue"])] for name, f in scopes]
 
