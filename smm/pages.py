@@ -38,9 +38,10 @@ def visible(text: str | None, fallback: str) -> str:
 
 
 def own(text, mark: str) -> Markup | str:
-    """`text` of the repository in a span marked with its language (`mark`: smm.site.catalogue.text_mark()),
+    """`text` of the repository marked with its language (`mark`: smm.site.catalogue.text_mark()) and isolated (its
+    direction its own: a right-to-left name in an English sentence),
     or `text` as it is when the page is in its language (`mark` empty); the filter `own`."""
-    return Markup("<span{}>{}</span>").format(mark, text) if mark else text
+    return Markup("<bdi{}>{}</bdi>").format(mark, text) if mark else text
 
 
 @cache

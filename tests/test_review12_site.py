@@ -76,7 +76,7 @@ def smm(root: Path, *args: str) -> str:
 
 
 # brand.yml `language` → (the pages' `<html lang>`, the language of the repository's text)
-LANGUAGES = {"ja": ("en", "ja"), "ko": ("en", "ko"), "fr": ("en", "fr"), "pt-BR": ("en", "pt-BR"),
+LANGUAGES = {"ja": ("en", "ja"), "ko": ("en", "ko"), "fr": ("en", "fr"), "pt-BR": ("en", "pt-BR"), "ar": ("en", "ar"),
              "en-GB": ("en-GB", "en-GB"), "zh-Hans": ("zh-Hans", "zh-Hans"), "en": ("en", "en"), "zh": ("zh", "zh")}
 
 
@@ -166,3 +166,16 @@ def test_the_reports_heading_names_the_brand_once(built, kind):
     language, pages = built
     heading = re.search(r"<h1>(.*?)</h1>", pages[kind])[1]
     assert re.sub(r"<[^>]+>", "", heading).count("Cloudleaf Tea 云叶茶") == 1, heading
+
+
+def test_a_right_to_left_brand_name_in_an_english_sentence_keeps_its_direction(tmp_path):
+    """`<h1>متجر الشاي: social media report</h1>`: the name is isolated (`<bdi>`), so the colon and the
+    sentence after it stay on the English side."""
+    from conftest import copy_example
+
+    root = copy_example(tmp_path / "repo")
+    (root / "brand/brand.yml").write_text("name: متجر الشاي\nlanguage: ar\n", encoding="utf-8")
+    report = smm(root, "report", "--format", "html", "--from", "2026-05-01", "--to", "2026-11-25", "--now", NOW)
+    preview = smm(root, "preview", "--format", "html")
+    assert '<h1><bdi lang="ar">متجر الشاي</bdi>: social media report</h1>' in report
+    assert '<h1><bdi lang="ar">متجر الشاي</bdi>: what each account will receive</h1>' in preview
