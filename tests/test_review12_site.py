@@ -179,3 +179,23 @@ def test_a_right_to_left_brand_name_in_an_english_sentence_keeps_its_direction(t
     preview = smm(root, "preview", "--format", "html")
     assert '<h1><bdi lang="ar">متجر الشاي</bdi>: social media report</h1>' in report
     assert '<h1><bdi lang="ar">متجر الشاي</bdi>: what each account will receive</h1>' in preview
+
+
+class Attributes(HTMLParser):
+    """The start tags that name an attribute twice (a `lang` added beside one the element had)."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__(convert_charrefs=True)
+        self.twice: list[tuple[str, list]] = []
+        self.feed(text)
+        self.close()
+
+    def handle_starttag(self, tag, attrs):
+        names = [name for name, _ in attrs]
+        if len(names) != len(set(names)):
+            self.twice.append((tag, names))
+
+
+@pytest.mark.parametrize("kind", list(SHOWN))
+def test_no_element_says_an_attribute_twice(built, kind):
+    assert Attributes(built[1][kind]).twice == []
