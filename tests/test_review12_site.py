@@ -20,6 +20,7 @@ from pathlib import Path
 
 import pytest
 from conftest import copy_example
+from test_html_pages import Tags
 
 NOW = "2026-11-26T10:00+08:00"
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
@@ -181,21 +182,28 @@ def test_a_right_to_left_brand_name_in_an_english_sentence_keeps_its_direction(t
     assert '<h1><bdi lang="ar">متجر الشاي</bdi>: what each account will receive</h1>' in preview
 
 
-class Attributes(HTMLParser):
-    """The start tags that name an attribute twice (a `lang` added beside one the element had)."""
-
-    def __init__(self, text: str) -> None:
-        super().__init__(convert_charrefs=True)
-        self.twice: list[tuple[str, list]] = []
-        self.feed(text)
-        self.close()
+class Attributes(Tags):
+    """The start tags that name an attribute twice (a `lang` added beside one the element had): `twice`."""
 
     def handle_starttag(self, tag, attrs):
         names = [name for name, _ in attrs]
         if len(names) != len(set(names)):
-            self.twice.append((tag, names))
+            self.__dict__.setdefault("twice", []).append((tag, names))
+        super().handle_starttag(tag, attrs)
 
 
 @pytest.mark.parametrize("kind", list(SHOWN))
 def test_no_element_says_an_attribute_twice(built, kind):
-    assert Attributes(built[1][kind]).twice == []
+    assert getattr(Attributes(built[1][kind]), "twice", []) == []
+
+
+@pytest.mark.parametrize("keyword", ["cloudleaf tea", "云叶茶"])
+def test_the_listening_keywords_in_an_interface_sentence_say_their_language(built, keyword):
+    """`Top keywords: cloudleaf tea (113), 云叶茶 (108), ...`: each keyword (brand/listening.yml's) says the brand's
+    language inside the interface's sentence."""
+    language, pages = built
+    page, text = LANGUAGES[language]
+    found = Languages(pages["listening"])
+    nodes = {lang for shown, lang in found.texts if shown == keyword or f"{keyword} (" in shown and "keywords" in shown
+             or shown.startswith("热门关键词") and f"{keyword} (" in shown}
+    assert nodes == {text}

@@ -14,7 +14,7 @@ from datetime import date, datetime, timedelta, tzinfo
 
 from smm.listening.config import BRAND
 from smm.report.kpis import _round, percent
-from smm.report.sections import Own, Section, Table
+from smm.report.sections import Own, Section, Sentence, Table
 from smm.report.words import ENGLISH, value_name
 
 SENTIMENTS = ("positive", "neutral", "negative")
@@ -113,8 +113,8 @@ def mentions_section(d: dict, w: dict = ENGLISH, quotes: bool = True) -> Section
         parts.append(Table([w[k] for k in ("reach", "author", "network", "sentiment", "when", "mention")],
                            [[n(t["reach"]), t["author"], t["network"], value_name(t["sentiment"], w),
                              t["created_at"][:16].replace("T", " "), Own(_cut(t["text"]))] for t in m["top"]], frozenset({0})))
-    parts.append(w["top_keywords"].format(
-        keywords=w["list_separator"].join(f"{k['keyword']} ({k['mentions']})" for k in m["keywords"])))
+    parts.append(Sentence(w["top_keywords"], keywords=[piece for i, k in enumerate(m["keywords"]) for piece in (
+        *((w["list_separator"],) if i else ()), Own(k["keyword"]), f" ({k['mentions']})")]))
     return Section(w["mentions"], parts, chart="mentions", caption=w["mentions_caption"])
 
 
