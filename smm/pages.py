@@ -37,6 +37,13 @@ def visible(text: str | None, fallback: str) -> str:
     return text if text and any(unicodedata.category(c)[0] not in "ZC" for c in text) else fallback
 
 
+def own(text, mark: str) -> Markup | str:
+    """`text` of the repository marked with its language (`mark`: smm.site.catalogue.text_mark()) and isolated (its
+    direction its own: a right-to-left name in an English sentence),
+    or `text` as it is when the page is in its language (`mark` empty); the filter `own`."""
+    return Markup("<bdi{}>{}</bdi>").format(mark, text) if mark else text
+
+
 @cache
 def environment() -> Environment:
     """The templates, each loaded once per process (auto_reload off: no stat of its file on every page)."""
@@ -44,6 +51,8 @@ def environment() -> Environment:
                       trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True, auto_reload=False,
                       bytecode_cache=CompiledTemplates(_compiled_folder()))
     env.filters["visible"] = visible
+    env.filters["own"] = own
+    env.tests["own"] = lambda value: getattr(value, "repository_text", False) is True  # smm.report.sections.Own
     env.filters["report_sections"] = _report_sections
     env.filters["report_value"] = _report_value
     return env
@@ -62,10 +71,19 @@ def _report_sections(data: dict, lang: str, *names: str) -> list:
 
 
 def _report_value(value: str, lang: str) -> str:
-    """A value the report's data spells in English (a goal's status: `on track`), in the interface language of `lang`."""
-    from smm.report.words import interface_words, value_name
+    """A value the data spells in English (a goal's status: `on track`, an inbox item's priority, a job's state), in
+    the interface language of `lang`."""
+    from smm.report.words import value_name
 
-    return value_name(value, interface_words(lang))
+    return value_name(value, _words(lang))
+
+
+@cache
+def _words(lang: str) -> dict:
+    """smm.report.words.interface_words(lang), made once a process (a post page's every job asks: read only)."""
+    from smm.report.words import interface_words
+
+    return interface_words(lang)
 
 
 def _compiled_folder() -> str:

@@ -274,8 +274,8 @@ def test_preview_embeds_each_image_once_however_many_accounts_show_it(make_repo,
     ("name: Cloudleaf\nlanguage: en-GB\n", ["zh-Hans"], "en-GB"),
     ("name: Cloudleaf\n", ["zh-Hant", "en"], "zh-Hant"),
     ("name: 云叶茶\n", [], "zh"),
-    ("name: お茶の時間\n", [], "ja"),
-    ("name: 차 한잔\n", [], "ko"),
+    ("name: お茶の時間\n", [], "en"),  # a brand in neither English nor Chinese: the interface (English) is the page's,
+    ("name: 차 한잔\n", [], "en"),  # its text says its own language (tests/test_review12_site.py)
     ("name: Cloudleaf Tea\n", [], "en"),
 ])
 def test_pages_carry_the_brands_language(tmp_path, monkeypatch, smm, brand_yml, languages, lang):
@@ -288,7 +288,8 @@ def test_pages_carry_the_brands_language(tmp_path, monkeypatch, smm, brand_yml, 
     assert f'<html lang="{lang}">' in write(build(load_repo(root), START, END, NOW), "html")
     code, preview, _ = smm("preview", "--format", "html")
     assert code == 0 and f'<html lang="{lang}">' in preview
-    own = f' lang="{languages[0]}"' if languages else ""
+    brands = {"お": "ja", "차": "ko"}.get(brand_yml[6])  # the post's language where the page is in another
+    own = f' lang="{languages[0]}"' if languages else f' lang="{brands}"' if brands else ""
     assert f'<section class="post" id="post-1"><h2{own} dir="auto">' in preview  # each post says its own language
 
 

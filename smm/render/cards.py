@@ -380,42 +380,54 @@ def _count_line(length: int, limit: int | None, unit: str, unit_lang: str) -> st
             f"{length:,}/{limit:,} {unit}{note}</div>")
 
 
-def _media(images: Images, r: Rendered) -> str:
+def _media(images: Images, r: Rendered, lang: str | None = None) -> str:
+    """The card's pictures; `lang`: the language of their alt texts (the post's)."""
     if not r.media:
         return ""
-    return '<div class="media">' + "".join(_figure(m.file, m.alt, *images.use(m.file)) for m in r.media) + "</div>"
+    marked = not_english(lang)
+    return ('<div class="media">' + "".join(_figure(m.file, m.alt, *images.use(m.file), marked) for m in r.media)
+            + "</div>")
+
+
+def not_english(lang: str | None) -> str:
+    """` lang="…"` for the repository's text inside a card (whose own words are `en`) in another language, else ""."""
+    return f' lang="{html.escape(lang)}"' if lang and lang != "en" else ""
 
 
 @functools.lru_cache(maxsize=1024)
-def _figure(file: str, alt: str | None, name: str, why: str) -> str:
-    """One picture of a card (`name`: its class, else `why` it is not shown); pages share pictures."""
+def _figure(file: str, alt: str | None, name: str, why: str, marked: str = "") -> str:
+    """One picture of a card (`name`: its class, else `why` it is not shown; `marked`: the alt text's
+    ` lang` attribute, not_english()); pages share pictures."""
     e = html.escape
     alt = visible(alt, "")
-    shown = (f'<div class="shot {name}" role="img" aria-label="{e(alt or NO_ALT)}"></div>' if name
-             else f'<div class="file">{e(file)}<br>({e(why)})</div>')
-    caption = (f'<figcaption><b>ALT</b>{e(alt)}</figcaption>' if alt
+    shown = (f'<div class="shot {name}" role="img"{marked if alt else ""} aria-label="{e(alt or NO_ALT)}"></div>'
+             if name else f'<div class="file">{e(file)}<br>({e(why)})</div>')
+    caption = (f'<figcaption><b>ALT</b><span{marked}>{e(alt)}</span></figcaption>' if alt and marked
+               else f'<figcaption><b>ALT</b>{e(alt)}</figcaption>' if alt
                else f'<figcaption class="missing">{NO_ALT}</figcaption>')
     return f'<figure title="{e(file)}">{shown}{caption}</figure>'
 
 
 @functools.lru_cache(maxsize=256)
-def _head(platform: str, label: str, title: str, account: str, bad: bool) -> str:
+def _head(platform: str, label: str, title: str, account: str, bad: bool, title_lang: str | None = None) -> str:
     """A card's start and header (an account's cards on ten thousand pages: drawn once)."""
     e = html.escape
+    marked = not_english(title_lang)
     return (f'<article class="card net-{e(platform)}{" bad" if bad else ""}">'
             f'<header><span class="avatar">{e((title.strip() or "?")[0].upper())}</span>'
-            f'<span class="who"><b>{e(title)}</b><small>{e(account)}</small></span>'
+            f'<span class="who"><b{marked}>{e(title)}</b><small>{e(account)}</small></span>'
             f'<span class="net">{e(label)}</span></header>')
 
 
-def card(r: Rendered, images: Images, title: str, lang: str | None = None) -> str:
+def card(r: Rendered, images: Images, title: str, lang: str | None = None, title_lang: str | None = None) -> str:
     """One account's preview; `lang`: the language of the post's text, marked on it (the card's own
-    words, its counters and notes, are English: a page in another language marks the cards `en`)."""
+    words, its counters and notes, are English: a page in another language marks the cards `en`);
+    `title_lang`: the brand's name's (the brand's language), marked on it unless English."""
     e = html.escape
     marked = f' lang="{e(lang)}"' if lang else ""
     platform = platform_class(r.platform)
     bad = not fits(r)
-    out = [_head(r.platform, platform.label, title, r.account, bad)]
+    out = [_head(r.platform, platform.label, title, r.account, bad, title_lang)]
     if r.content_warning:
         out.append(f'<div class="cw">CW: <span{marked}>{e(str(r.content_warning))}</span></div>')
     many = len(r.parts) > 1
@@ -431,7 +443,7 @@ def card(r: Rendered, images: Images, title: str, lang: str | None = None) -> st
     out.append("</ol>")
     if platform.display.shows_title and r.link and r.link not in r.text and e(r.link) not in r.text:
         out.append(f'<div class="part entry-link">link: {rich_text(r.link, platform.name)}</div>')
-    out.append(_media(images, r))
+    out.append(_media(images, r, lang))
     notes = [f"<li>{e(d.message)}" + (f"<small>{e(d.hint)}</small>" if d.hint else "") + "</li>"
              if d.is_error else f'<li class="warn">{e(d.message)}</li>' for d in r.diagnostics]
     if refused_all:

@@ -18,6 +18,7 @@ from smm.errors import SmmError
 from smm.platforms import platform_class
 from smm.render import cards
 from smm.render.rendered import Rendered
+from smm.site.catalogue import html_language, text_language, text_mark
 from smm.workspace.brand import first_language
 
 Preview = list[tuple[Post, list[Rendered]]]
@@ -131,11 +132,13 @@ def as_html(preview: Preview, root: Path, title: str, lang: str = "en") -> str:
     """One standalone page (smm/templates/pages/preview.html.j2): a card per account that looks
     roughly like the network (smm.render.cards). No script, no external file."""
     images = cards.Images(root)
-    sections = [{"post": post, "index": index + 1, "lang": first_language(post), "when": _when(post),
+    text = text_language(lang)  # the page is in English: the repository's text says its language
+    sections = [{"post": post, "index": index + 1, "lang": first_language(post) or text, "when": _when(post),
                  "fits": all(_fits(r) for r in renderings),
-                 "cards": [Markup(cards.card(r, images, title, first_language(post) or lang)) for r in renderings]}
+                 "cards": [Markup(cards.card(r, images, title, first_language(post) or lang, lang)) for r in renderings]}
                 for index, (post, renderings) in enumerate(preview)]
-    return pages.page("preview", lang=lang, title=f"{title}: preview", brand=title, sections=sections,
+    return pages.page("preview", lang=html_language(lang), tl=text_mark(lang), title=f"{title}: preview", brand=title,
+                      sections=sections,
                       renderings=sum(len(r) for _, r in preview), failing=[s for s in sections if not s["fits"]],
                       network_style=Markup(cards.network_style()), image_rules=Markup(images.rules_css()))
 

@@ -258,8 +258,10 @@ def _heatmap_legend(left: float, y: float, low: float, high: float, trusted: boo
 
 
 def bar_chart(bars: list[tuple[str, float]], title: str, unit: str = "%", width: int = 720,
-              notes: list[str] | None = None, w: dict = ENGLISH) -> str:
-    """Horizontal bars, in the order given: the label (and a muted note) above each bar."""
+              notes: list[str] | None = None, w: dict = ENGLISH, text_lang: str | None = None,
+              own: list[bool] | None = None) -> str:
+    """Horizontal bars, in the order given: the label (and a muted note) above each bar. `text_lang`: the
+    language marked on the labels that are the repository's text (`own`: which; default every one), if any."""
     row, left = 40, 8
     room = width - left - 8
     height = 10 + row * max(len(bars), 1)
@@ -274,9 +276,11 @@ def bar_chart(bars: list[tuple[str, float]], title: str, unit: str = "%", width:
         length = max((room - text_width(value_text) - 10) * value / high, 1)
         note_text = f"  {note}" if note else ""
         head = f"{index + 1}. "
-        shown = fit(label, room - text_width(head) - text_width(note_text))
+        shown = escape(fit(label, room - text_width(head) - text_width(note_text)))
+        if text_lang and (own is None or own[index]):
+            shown = f'<tspan lang="{escape(text_lang)}">{shown}</tspan>'
         out.append(f'<g><title>{escape(label)}{" (" + escape(note) + ")" if note else ""}: {value_text}</title>'
-                   f'<text x="{left}" y="{y + 13}" fill="{INK}"><tspan fill="{MUTED}">{head}</tspan>{escape(shown)}'
+                   f'<text x="{left}" y="{y + 13}" fill="{INK}"><tspan fill="{MUTED}">{head}</tspan>{shown}'
                    + (f'<tspan fill="{MUTED}">{escape(note_text)}</tspan>' if note else "") + "</text>"
                    f'<rect x="{left}" y="{y + 19}" width="{length:.1f}" height="13" rx="2" fill="{COLORS[0]}"/>'
                    f'<text x="{left + length + 6:.1f}" y="{y + 30}" fill="{INK}" font-weight="600">{value_text}</text></g>')

@@ -18,7 +18,7 @@ from smm.data.jobs import parse_time
 from smm.data.tables import COMPETITORS, read_rows
 from smm.errors import DataError
 from smm.report.kpis import _round, growth, median, percent
-from smm.report.sections import Section, Table
+from smm.report.sections import Own, Section, Table
 from smm.report.words import ENGLISH
 
 WINDOW_DAYS = 30  # a collection's `posts` are those of the 30 days before it
@@ -99,7 +99,7 @@ def section(d: dict, w: dict = ENGLISH) -> Section | None:
     rows = d["competitors"]
     if not rows:
         return None
-    table = [[w["brand_account"].format(name=r["name"]) if r["brand"] else r["name"], r["network"], r["handle"],
+    table = [[w["brand_account"].format(name=r["name"]) if r["brand"] else Own(r["name"]), r["network"], r["handle"],
               n(r["followers"]["end"]), signed(r["followers"]["growth"], r["followers"]["growth_pct"]),
               n(r["posts_per_week"]), n(r["median_engagement"]), pct(r["engagement_rate"])] for r in rows]
     header = [w[k] for k in ("account", "network", "handle", "followers", "growth", "posts_a_week", "median_engagement",

@@ -4,7 +4,7 @@ self-contained HTML page (inline CSS and SVG, no script, nothing fetched) and JS
 from __future__ import annotations
 
 import json
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Decimal, localcontext
 
 from markupsafe import Markup
 
@@ -14,6 +14,8 @@ from smm.report.charts import bar_chart, heatmap, line_chart
 from smm.report.kpis import WEEKDAYS
 from smm.report.sections import Section, Table
 from smm.report.words import ENGLISH, definitions, interface_words, value_name
+from smm.listening.config import BRAND
+from smm.site.catalogue import html_language, text_language, text_mark
 
 MARKDOWN_LIMIT = 1024 * 1024  # GitHub's job summary limit per step
 DASH = "—"
@@ -44,7 +46,12 @@ def pct(value) -> str:
     """Two decimals, halves rounded up (3.125 → 3.13%), as people round."""
     if value is None:
         return DASH
-    return f"{Decimal(repr(value)).quantize(Decimal('0.01'), ROUND_HALF_UP)}%"
+    exact = Decimal(repr(value))
+    if not exact.is_finite():
+        return DASH
+    with localcontext() as context:  # digits enough for any float (1e300 of a hand-edited CSV: 303 of them)
+        context.prec = max(context.prec, exact.adjusted() + 4)
+        return f"{exact.quantize(Decimal('0.01'), ROUND_HALF_UP)}%"
 
 
 def signed(value, percent=None) -> str:
@@ -158,7 +165,7 @@ def responsiveness_rows(r: dict, w: dict = ENGLISH) -> list[list[str]]:
     """One row per scope (all, each account, each priority): items, answered, median first response,
     within SLA, overdue."""
     scopes = [(w["all"], r)] + [(a["account"], a) for a in r["by_account"]] + [
-        (w["priority"].format(priority=p["priority"]), p) for p in r["by_priority"]]
+        (w["priority"].format(priority=value_name(p["priority"], w)), p) for p in r["by_priority"]]
     return [[name, n(f["items"]), n(f["answered"]), _minutes(f["median_first_response_minutes"], w),
              pct(f["within_sla_pct"]), n(f["overdue"])] for name, f in scopes]
 
@@ -360,21 +367,23 @@ def html_context(report: Report) -> dict:
     hours, cells = _best_grid(best)
     posts = d["posts"]
     days = weekday_names(w)
+    text, share = text_language(report.language), report.charts.get("share_of_voice", [])
     charts = {
         "followers": Markup(line_chart(report.charts.get("followers", {}), w["followers_chart"], w=w)),
         "top": Markup(bar_chart([(i["title"], i["engagement_rate"]) for i in posts["top"]], w["top_chart"],
-                                notes=[i["account"] for i in posts["top"]], w=w)) if posts["top"] else "",
+                                notes=[i["account"] for i in posts["top"]], w=w, text_lang=text)) if posts["top"] else "",
         "heatmap": Markup(heatmap([c | {"weekday": days[c["weekday"]]} for c in best["cells"]], best["min_samples"],
                                   tuple(days.values()), w["heatmap_chart"],
                                   [r | {"weekday": days[r["weekday"]]} for r in best["recommendations"]], w)),
         "mentions": Markup(line_chart({value_name(k, w): v for k, v in report.charts.get("mentions", {}).items()},
                                       w["mentions_chart"], w=w)),
-        "share_of_voice": Markup(bar_chart([(value_name(k, w), v) for k, v in report.charts.get("share_of_voice", [])],
-                                           w["share_of_voice"], w=w)),
+        "share_of_voice": Markup(bar_chart([(value_name(k, w), v) for k, v in share], w["share_of_voice"], w=w,
+                                           text_lang=text, own=[k != BRAND for k, _ in share])),
     }
     total = next((a for a in d["accounts"] if a["account"] == "all"), None)
     return dict(
-        lang=report.language, title=w["title"].format(brand=report.brand), brand=report.brand, d=d, t=w,
+        lang=html_language(report.language), tl=text_mark(report.language),
+        title=w["title"].format(brand=report.brand), brand=report.brand, d=d, t=w,
         warnings=report.warnings, period=_period(d, w), slot_line=_slot_line(posts, w),
         recommendation=_recommendation(best, w), total=total, tiles=_tiles(d, total, w) if total else [],
         charts=charts, hours=hours, cells=cells, hour_labels=[f"{h:02d}:00" for h in hours], weekdays=WEEKDAYS,

@@ -14,7 +14,7 @@ from datetime import date, datetime, timedelta, tzinfo
 
 from smm.listening.config import BRAND
 from smm.report.kpis import _round, percent
-from smm.report.sections import Section, Table
+from smm.report.sections import Own, Section, Sentence, Table
 from smm.report.words import ENGLISH, value_name
 
 SENTIMENTS = ("positive", "neutral", "negative")
@@ -112,10 +112,15 @@ def mentions_section(d: dict, w: dict = ENGLISH, quotes: bool = True) -> Section
     if quotes:
         parts.append(Table([w[k] for k in ("reach", "author", "network", "sentiment", "when", "mention")],
                            [[n(t["reach"]), t["author"], t["network"], value_name(t["sentiment"], w),
-                             t["created_at"][:16].replace("T", " "), _cut(t["text"])] for t in m["top"]], frozenset({0})))
-    parts.append(w["top_keywords"].format(
-        keywords=w["list_separator"].join(f"{k['keyword']} ({k['mentions']})" for k in m["keywords"])))
+                             t["created_at"][:16].replace("T", " "), Own(_cut(t["text"]))] for t in m["top"]], frozenset({0})))
+    parts.append(Sentence(w["top_keywords"], keywords=[piece for i, k in enumerate(m["keywords"]) for piece in (
+        *((w["list_separator"],) if i else ()), Own(k["keyword"]), f" ({k['mentions']})")]))
     return Section(w["mentions"], parts, chart="mentions", caption=w["mentions_caption"])
+
+
+def _subject(subject: str, w: dict) -> str:
+    """A share of voice's subject as shown: `brand` in the interface's words, a competitor's name as the repository has it (Own)."""
+    return value_name(subject, w) if subject == BRAND else Own(subject)
 
 
 def share_section(d: dict, w: dict = ENGLISH) -> Section | None:
@@ -125,7 +130,7 @@ def share_section(d: dict, w: dict = ENGLISH) -> Section | None:
     if not any(r["mentions"] for r in rows):
         return None
     return Section(w["share_of_voice"], [Table([w["subject"], w["mentions_column"], w["share_column"]],
-                                               [[value_name(r["subject"], w), n(r["mentions"]), pct(r["share_pct"])] for r in rows],
+                                               [[_subject(r["subject"], w), n(r["mentions"]), pct(r["share_pct"])] for r in rows],
                                                frozenset({1, 2}))], chart="share_of_voice", caption=w["share_caption"])
 
 

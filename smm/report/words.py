@@ -168,6 +168,11 @@ VALUES: dict[str, str] = {  # the values the report's data spells in English: th
     "achieved": "已达成", "missed": "未达成", "no data": "无数据", "on track": "进展顺利", "at risk": "有风险",
     "followers": "粉丝", "engagement_rate": "互动率", "interactions": "互动数", "posts": "帖子数",
     "positive": "正面", "neutral": "中性", "negative": "负面", "brand": "本品牌", "mentions": "提及",
+    # an inbox item's priority and kind (smm.inbox.items), a publish job's state (smm.data.jobs.JobState)
+    "urgent": "紧急", "high": "高", "normal": "普通", "low": "低",
+    "mention": "提及", "reply": "回复", "comment": "评论", "quote": "引用", "dm": "私信",
+    "pending": "待发布", "late": "逾期未发", "failed": "失败", "in_flight": "发送中", "unconfirmed": "待确认",
+    "exported": "已导出", "published": "已发布",
 }
 WORDS |= {f"value:{value}": (value, chinese) for value, chinese in VALUES.items()}
 

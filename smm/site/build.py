@@ -16,7 +16,7 @@ from markupsafe import Markup
 import smm
 from smm.site import calendar as cal
 from smm.site import inbox, posts, reports
-from smm.site.catalogue import catalogue
+from smm.site.catalogue import catalogue, text_language
 from smm.site.output import FOOTER, WORKER_FROM, PageCache, SiteFolder, collecting, digest, lasting, plain_bytes
 from smm.site.render import Site, stylesheet
 from smm.workspace.brand import first_language, page_language
@@ -227,7 +227,7 @@ def _post_pages(site, folder, repo, now, settings, listed: str, records: dict, m
     for path, key in to_render:  # an edited post's older page
         if folder.previous.get(path, key) != key:
             store.forget(folder.previous[path])
-    folder.page("assets/search-index.js", digest(settings, listed), lambda: posts.search_index(repo.posts, tz))
+    folder.page("assets/search-index.js", digest(settings, listed), lambda: posts.search_index(repo.posts, tz, text_language(site.lang)))
 
 
 def _post_metrics(repo, folder, now, newest) -> tuple[dict[str, str], object]:

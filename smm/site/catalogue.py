@@ -6,6 +6,8 @@ smm.workspace.brand.page_language): Chinese for a `zh` tag, English otherwise.
 
 from __future__ import annotations
 
+from markupsafe import Markup
+
 MESSAGES: dict[str, tuple[str, str]] = {  # key: (English, Chinese)
     "site": ("social media dashboard", "社交媒体看板"),
     "home": ("Home", "首页"),
@@ -91,6 +93,24 @@ MESSAGES: dict[str, tuple[str, str]] = {  # key: (English, Chinese)
 def interface_language(page_lang: str) -> str:
     """`zh` for a Chinese page language, else `en`."""
     return "zh" if page_lang.lower().split("-")[0] == "zh" else "en"
+
+
+def html_language(page_lang: str) -> str:
+    """`<html lang>`: the interface's language, which is `page_lang` itself when the interface is written
+    in it (an English or Chinese tag: `en-GB`, `zh-Hans`), else English (`en`: a `ja` or `fr` brand)."""
+    return page_lang if page_lang.lower().split("-")[0] in ("en", "zh") else "en"
+
+
+def text_language(page_lang: str) -> str | None:
+    """The language the repository's text (titles, bodies, the brand's name, pillars, goals...) is marked
+    with, on the element that holds it: `page_lang` where the page (html_language()) is in another, else None."""
+    return None if html_language(page_lang) == page_lang else page_lang
+
+
+def text_mark(page_lang: str) -> Markup:
+    """` lang="ja"` for text_language() `ja`, or nothing: the attribute on an element holding the repository's text."""
+    text = text_language(page_lang)
+    return Markup(' lang="{}"').format(text) if text else Markup("")
 
 
 def catalogue(page_lang: str) -> dict[str, str]:

@@ -18,6 +18,7 @@ from smm.content.post import Post
 from smm.pages import visible
 from smm.platforms import platform_class
 from smm.render import cards
+from smm.site.catalogue import text_language
 from smm.site.output import digest, picture_name, plain_digest, stamp
 from smm.workspace.brand import first_language
 from smm.workspace.files import inside, not_regular, open_regular
@@ -122,10 +123,10 @@ def post_page(site, folder, renderer, post: Post, record, snapshots: dict, tz, s
     metrics = [{"account": account, "collected_at": snap.collected_at.astimezone(tz).strftime("%Y-%m-%d %H:%M"),
                 "counts": [getattr(snap, c) for c in COUNTS]}
                for (post_id, account), snap in sorted(snapshots.items()) if post_id == post.id]
-    lang = first_language(post)
-    return site.page("post", path, post.title, post=post, post_lang=lang,
+    lang, text = first_language(post), text_language(site.lang)
+    return site.page("post", path, post.title, post=post, post_lang=lang or text,
                      when=post.publish_at.astimezone(tz).strftime("%Y-%m-%d %H:%M") if post.publish_at else None,
-                     cards=[Markup(cards.card(r, images, site.brand, lang or site.lang)) for r in renderings],
+                     cards=[Markup(cards.card(r, images, site.brand, lang or site.lang, site.lang)) for r in renderings],
                      labels={r.account: platform_class(r.platform).label for r in renderings},
                      image_rules=Markup(images.rules_css()), jobs=jobs, metrics=metrics, counts=COUNTS)
 
@@ -145,10 +146,11 @@ def listing(posts: list[Post]) -> list[tuple]:
              first_language(p)) for p in posts]
 
 
-def search_index(posts: list[Post], tz) -> str:
+def search_index(posts: list[Post], tz, text_lang: str | None = None) -> str:
     """assets/search-index.js: a global array of [id, title, local time, pillar, campaign, lang], read
-    by a <script> tag (fetch() of a JSON file fails from file://)."""
+    by a <script> tag (fetch() of a JSON file fails from file://); `lang`: the post's first language, else
+    `text_lang` (smm.site.catalogue.text_language()), else empty: the page's."""
     rows = [[p.id, visible(p.title, p.id), p.publish_at.astimezone(tz).strftime("%Y-%m-%d %H:%M") if p.publish_at else "",
-             p.pillar or "", p.campaign or "", first_language(p) or ""] for p in posts]
+             p.pillar or "", p.campaign or "", first_language(p) or text_lang or ""] for p in posts]
     text = json.dumps(rows, ensure_ascii=False, separators=(",", ":"))
     return "window.SMM_SEARCH_INDEX = " + text.replace("</", "<\\/") + ";\n"

@@ -10,6 +10,7 @@ from markupsafe import Markup
 
 from smm import pages
 from smm.render import cards
+from smm.site.catalogue import html_language, text_mark
 
 # like smm.pages.CSP, plus the site's own stylesheet, pictures and scripts (search); nothing else
 CSP = ("default-src 'none'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self'; "
@@ -29,7 +30,8 @@ def stylesheet() -> str:
 
 @dataclass(frozen=True)
 class Site:
-    """What every page shares: the brand, its page language, the interface messages, `--base-url`."""
+    """What every page shares: the brand, its page language (the brand's: smm.workspace.brand.page_language;
+    the pages' `<html lang>` is the interface's, smm.site.catalogue.html_language), the interface messages, `--base-url`."""
 
     brand: str
     lang: str
@@ -54,9 +56,10 @@ class Site:
         if key not in self._made:
             parts = _template("parts").module  # the head's link, the navigation bar, the footer: drawn once here
             nav = [(self.messages[name], up + target, section == _section(target)) for name, target in NAV]
-            self._made[key] = dict(csp=Markup(CSP), stylesheet="", lang=self.lang, brand=self.brand, m=self.messages,
-                                   up=up, head_html=parts.head(up, None),
-                                   nav_html=parts.nav(self.messages, self.brand, up, nav),
+            mark = text_mark(self.lang)
+            self._made[key] = dict(csp=Markup(CSP), stylesheet="", lang=html_language(self.lang), tl=mark,
+                                   brand=self.brand, m=self.messages, up=up, head_html=parts.head(up, None),
+                                   nav_html=parts.nav(self.messages, self.brand, up, nav, mark),
                                    footer_html=parts.footer(self.messages, self.generated))
         return self._made[key]
 
