@@ -17,8 +17,9 @@ from __future__ import annotations
 import os
 import pickle
 import posixpath
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 from zoneinfo import ZoneInfo
@@ -531,6 +532,24 @@ def affected(changes: list[tuple[str, str]]) -> list[str] | None:
         else:  # a post's `media:` or an account's `cover` may name any file of the repository (a card's under data/cards/)
             paths.add(path)
     return sorted(paths)
+
+
+def records_given_up(root: Path, changes: list[tuple[str, str]], before: Callable[[list[str]], dict[str, bytes]]) -> list[str]:
+    """The publish records of the ids that posts changed in place had before (`before(paths)`: their
+    bytes then) and have no longer: an id given up orphans its records wherever they say the post
+    was (a post renamed earlier keeping its id: the record names the old file)."""
+    from smm.content.derived import base_id
+    from smm.data.records import load_records
+
+    changed = [path for status, path in changes if status not in ("A", "D")
+               and path.startswith(f"{CONTENT_DIR}/") and path.endswith(".md")]
+    given_up = set()
+    for path, data in before(changed).items() if changed else ():
+        earlier = read_post(root, path, timezone.utc, data=data)[0]
+        now = read_post(root, path, timezone.utc)[0]
+        if earlier is not None and (now is None or now.id != earlier.id):
+            given_up.add(earlier.id)
+    return sorted(r.file for r in load_records(root)[0].values() if base_id(r.post) in given_up) if given_up else []
 
 
 def _place(root: Path, name: str, state: tuple) -> str:

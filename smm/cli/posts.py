@@ -109,12 +109,15 @@ def _changed_paths(root: Path, since: str, paths: tuple[Path, ...], settings_pic
     """PATHS plus what changed since `since` needs checked (smm.check.affected); () for everything (in
     a repository without a commit yet, as before its first commit in the pre-commit hook: every file is new;
     in a shallow clone without the merge base: any file may have changed)."""
-    from smm.check.run import affected
-    from smm.data.gitops import before_first_commit, changed_since, shallow_without_base
+    from smm.check.run import affected, records_given_up
+    from smm.data.gitops import at_merge_base, before_first_commit, changed_since, shallow_without_base
     from smm.workspace.config import PLATFORMS_FILE
 
     try:
-        changed = affected(changed_since(root, since))
+        changes = changed_since(root, since)
+        changed = affected(changes)
+        if changed is not None:  # a post's id changed: its records, wherever they say it was
+            changed = sorted({*changed, *records_given_up(root, changes, lambda paths: at_merge_base(root, since, paths))})
     except SmmError as exc:
         if since == "HEAD" and before_first_commit(root):  # the pre-commit hook, on the first commit
             return ()
