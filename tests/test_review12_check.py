@@ -150,12 +150,71 @@ def test_since_an_edit_keeping_the_id_adds_no_record(example, tmp_path):
 
 def test_records_given_up_reads_the_ids_the_posts_had(example):
     """smm.check.run.records_given_up: the records of the ids changed posts gave up, whatever their files are named."""
-    from smm.check.run import records_given_up
+    from smm.check.run import posts_before, records_given_up
 
     shutil.move(example / f"data/published/{POST_ID}.json", example / "data/published/renamed-by-hand.json")
     before = {PUBLISHED: (example / PUBLISHED).read_bytes()}
     _set_id(example / PUBLISHED, "longjing-2026")
-    changes = [("M", PUBLISHED), ("M", "content/2026/05/no-such-post.md"), ("A", "content/new.md")]
-    assert records_given_up(example, changes, lambda paths: {p: before[p] for p in paths if p in before}) == [
-        "data/published/renamed-by-hand.json"]
-    assert records_given_up(example, [("M", PUBLISHED)], lambda paths: {p: (example / p).read_bytes() for p in paths}) == []
+    changes = [("M", PUBLISHED), ("M", "content/2026/05/no-such-post.md"), ("A", "content/new.md"), ("M", "brand/voice.yml")]
+    earlier = posts_before(changes, lambda paths: {p: before[p] for p in paths if p in before})
+    assert earlier == {PUBLISHED: before[PUBLISHED], "content/new.md": None}  # (a post that was no file then: left out)
+    assert records_given_up(example, earlier) == ["data/published/renamed-by-hand.json"]
+    assert records_given_up(example, {PUBLISHED: (example / PUBLISHED).read_bytes()}) == []
+
+
+# --- `--since`: a promotional share the change brought, at posts it did not touch ------------------
+
+def _promotional_week(root: Path) -> None:
+    """Five posts in a week, the first and the last promotional (40% at most in any stretch: the brand's most)."""
+    (root / "content/2027/01").mkdir(parents=True)
+    for day in range(1, 6):
+        tags = "tags: [promo]\n" if day in (1, 5) else ""
+        (root / f"content/2027/01/p{day}.md").write_text(
+            f"---\ntitle: Post {day}\npublish_at: 2027-01-0{day}T12:00\nplatforms: [feed]\n{tags}---\nText {day}.\n",
+            encoding="utf-8")
+
+
+def _edit(root: Path, file: str, old: str, new: str) -> None:
+    path = root / file
+    path.write_text(path.read_text(encoding="utf-8").replace(old, new, 1), encoding="utf-8")
+
+
+STRETCH_CHANGES = {
+    "a post of the stretch removed": lambda root: (root / "content/2027/01/p3.md").unlink(),
+    "a post of the stretch moved out of it": lambda root: _edit(root, "content/2027/01/p3.md", "2027-01-03", "2027-02-03"),
+    "a post of the stretch made a draft": lambda root: _edit(root, "content/2027/01/p3.md", "platforms:", "draft: true\nplatforms:"),
+    "a post of the stretch moved to another folder, later": lambda root: (
+        (root / "content/2027/02").mkdir(), (root / "content/2027/01/p2.md").rename(root / "content/2027/02/p2.md"),
+        _edit(root, "content/2027/02/p2.md", "2027-01-02", "2027-02-02")),
+    "a post of the stretch made promotional (guard: it is involved)": lambda root: _edit(
+        root, "content/2027/01/p3.md", "platforms:", "tags: [promo]\nplatforms:"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(STRETCH_CHANGES))
+def test_since_reports_the_promotional_share_a_change_brought(example, tmp_path, name):
+    """A change that takes a post out of a stretch of the calendar pushes its promotional share over
+    the brand's: the full check warns at a promotional post the change did not touch, and so must
+    `--since` (before: the warning involved only the promotional posts, so `--since` left it out)."""
+    _promotional_week(example)
+    _git(example, "init", "-q")
+    _commit(example, "base")
+    before = _check(example, tmp_path / "c0")
+    STRETCH_CHANGES[name](example)
+    full = _check(example, tmp_path / "c1")
+    brought = [d for d in set(full) - set(before) if "voice.promo-share" in d]
+    assert brought, "the change must bring a promotional share (else the row tests nothing)"
+    found = _check(example, tmp_path / "c2", "--since", "HEAD")
+    assert set(found) <= set(full)
+    assert set(brought) <= set(found)
+    assert _check(example, tmp_path / "c2", "--since", "HEAD") == found  # warm: the same
+    assert not [d for d in set(full) & set(before) if "voice.promo-share" in d and d in found]  # not the ones before it
+
+
+def test_since_an_edit_of_a_stretch_that_brings_nothing_reports_no_share(example, tmp_path):
+    """A post's text edited: the promotional shares of the calendar are what they were; none is reported."""
+    _promotional_week(example)
+    _git(example, "init", "-q")
+    _commit(example, "base")
+    _edit(example, "content/2027/01/p5.md", "Text 5.", "Text 5, longer.")
+    assert not [d for d in _check(example, tmp_path / "c1", "--since", "HEAD") if "voice.promo-share" in d]
