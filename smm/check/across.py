@@ -33,9 +33,11 @@ class KeptAcross:
         self.kept: dict[str, tuple[bytes, list[Diagnostic]]] | None = None
         self.changed = False
 
-    def result(self, name: str, check: Callable[[], list[Diagnostic]], also: str = "") -> list[Diagnostic]:
-        """`check()`, or its result kept by an earlier run under the same digests."""
-        key = blake2b(self.posts + also.encode(), digest_size=16).digest()
+    def result(self, name: str, check: Callable[[], list[Diagnostic]], also: str = "",
+               posts: bytes | None = None) -> list[Diagnostic]:
+        """`check()`, or its result kept by an earlier run under the same digests (`posts`: of other
+        posts than the run's)."""
+        key = blake2b((posts or self.posts) + also.encode(), digest_size=16).digest()
         if self.kept is None:
             kept = recall(self.root, "across", self.version)
             self.kept = {} if kept is MISS or not isinstance(kept, dict) else kept

@@ -19,7 +19,7 @@ import httpx
 import yaml
 
 from smm.content.post import MARKDOWN_SUFFIXES, split_front_matter
-from smm.data.gitops import changed_since
+from smm.data.gitops import changed_since, within
 from smm.errors import ConfigError, StateError
 from smm.output import render
 from smm.platforms.http import client, send
@@ -48,8 +48,7 @@ def _at(repo: git.Repo, commit: str, path: str) -> str | None:
 
 
 def _git(root: Path) -> tuple[git.Repo, str]:
-    repo = git.Repo(root, search_parent_directories=True)
-    inside = Path(root).resolve().relative_to(Path(repo.working_tree_dir).resolve()).as_posix()
+    repo, inside = within(root)
     return repo, "" if inside == "." else inside + "/"
 
 

@@ -17,8 +17,10 @@ from __future__ import annotations
 import os
 import pickle
 import posixpath
+from collections.abc import Callable
+from copy import copy
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 from zoneinfo import ZoneInfo
@@ -92,16 +94,22 @@ class CheckRun:
 
 
 def start_check(root: Path, now: datetime, paths: list[Path] | None = None,
-                loaded: tuple[Settings, bytes] | None = None) -> CheckRun:
-    """`run_check` but for unpickling and explaining the problems posts have in their own files."""
+                loaded: tuple[Settings, bytes] | None = None, earlier: dict[str, bytes | None] | None = None) -> CheckRun:
+    """`run_check` but for unpickling and explaining the problems posts have in their own files.
+    `earlier`: the bytes of the posts changed since a commit then (posts_before; `--since`): the
+    promotional shares the change brought are reported with it, though it touched no post of theirs
+    (a post taken out of a stretch)."""
     settings, key = loaded or check_settings(root)
     checks = PostChecks(now, key, [_relative(root, p) for p in paths or []] or None)
     repo = load_repo(root, checks, settings)
-    planned = reshares(repo.posts, repo.records, repo.calendar, repo.config.timezone, now, now + RESHARES_AHEAD)
     kept = KeptAcross(root, key, posts_digest(key, checks.summaries))
+    promotional = _promotional_share(repo, kept, now, repo.posts)
+    if earlier:
+        posts, summaries = _posts_then(repo, earlier, checks.summaries)
+        promotional = brought(promotional, _promotional_share(repo, kept, now, posts, posts_digest(key, summaries)),
+                              sorted(earlier))
     repo.diagnostics += (
-        kept.result("promotional share", lambda: repo.voice.check_calendar(repo.posts + planned),
-                    also="".join(f"\0{p.file}\0{p.id}\0{p.publish_at.isoformat()}" for p in planned))
+        promotional
         + kept.result("duplicate ids", lambda: check_duplicate_ids(repo.posts + repo.broken))
         + kept.result("path collisions", lambda: check_path_collisions(repo.posts + repo.broken))
         + check_records(repo) + check_jobs_needing_a_human(repo) + check_gaps(repo, now)
@@ -109,6 +117,30 @@ def start_check(root: Path, now: datetime, paths: list[Path] | None = None,
         + check_quiet_personas(repo, now))
     kept.save()
     return CheckRun(repo, key, checks)
+
+
+def _promotional_share(repo: Repo, kept: KeptAcross, now: datetime, posts: list[Post], digest: bytes | None = None):
+    """The brand's promotional share over `posts` and their re-shares planned ahead (kept under the
+    posts' digest: `digest`, the posts of another time than the repository's)."""
+    planned = reshares(posts, repo.records, repo.calendar, repo.config.timezone, now, now + RESHARES_AHEAD)
+    return kept.result("promotional share" + " then" * (digest is not None), lambda: repo.voice.check_calendar(posts + planned),
+                       also="".join(f"\0{p.file}\0{p.id}\0{p.publish_at.isoformat()}" for p in planned), posts=digest)
+
+
+def _posts_then(repo: Repo, earlier: dict[str, bytes | None], summaries: dict[str, bytes]) -> tuple[list[Post], dict[str, bytes]]:
+    """The posts (summaries) as they were before the changes, and the digests of their summaries
+    (Checked.summary_digest) for posts_digest."""
+    posts = [p for p in repo.posts if p.file not in earlier]
+    summaries = {file: digest for file, digest in summaries.items() if file not in earlier}
+    for file, data in earlier.items():
+        if data is None:  # not there then
+            continue
+        post = read_post(repo.root, file, repo.config.timezone, data=data)[0]
+        summary = post and post.summary()
+        summaries[file] = _digest(pickle.dumps(summary, pickle.HIGHEST_PROTOCOL))
+        if summary is not None and summary.valid:
+            posts.append(summary)
+    return sorted(posts, key=lambda p: p.file), summaries
 
 
 class Checked(NamedTuple):
@@ -532,6 +564,39 @@ def affected(changes: list[tuple[str, str]]) -> list[str] | None:
         else:  # a post's `media:` or an account's `cover` may name any file of the repository (a card's under data/cards/)
             paths.add(path)
     return sorted(paths)
+
+
+def posts_before(changes: list[tuple[str, str]], before: Callable[[list[str]], dict[str, bytes]]) -> dict[str, bytes | None]:
+    """The bytes each post changed (added, changed, removed) had before the changes ((status, path) as
+    gitops.changed_since gives them; `before(paths)`: the bytes of those that were a file then), None for
+    one that was not there; a post that was something else then (a link) is left out."""
+    posts = {path: status for status, path in changes if path.startswith(f"{CONTENT_DIR}/") and path.endswith(".md")}
+    found = before([path for path, status in posts.items() if status != "A"]) if posts else {}
+    return {path: found.get(path) for path, status in posts.items() if status == "A" or path in found}
+
+
+def records_given_up(root: Path, earlier: dict[str, bytes | None]) -> list[str]:
+    """The publish records of the ids that changed posts had before (`earlier`: posts_before) and have
+    no longer: an id given up orphans its records wherever they say the post was (a post renamed
+    earlier keeping its id: the record names the old file)."""
+    from smm.content.derived import base_id
+    from smm.data.records import load_records
+
+    given_up = set()
+    for path, data in earlier.items():
+        was = read_post(root, path, timezone.utc, data=data)[0] if data is not None else None
+        now = read_post(root, path, timezone.utc)[0] if was is not None else None
+        if was is not None and (now is None or now.id != was.id):
+            given_up.add(was.id)
+    return sorted(r.file for r in load_records(root)[0].values() if base_id(r.post) in given_up) if given_up else []
+
+
+def brought(now: list[Diagnostic], before: list[Diagnostic], changed: list[str]) -> list[Diagnostic]:
+    """`now`, those not found `before` the changes (by place, rule and message) concerning the `changed`
+    files too: a problem across posts that a change brought, reported with it wherever it is."""
+    seen = {(d.file, d.line, d.column, d.rule, d.message) for d in before}
+    return [d if (d.file, d.line, d.column, d.rule, d.message) in seen else copy(d).involving((*d.involves, *changed))
+            for d in now]
 
 
 def _place(root: Path, name: str, state: tuple) -> str:

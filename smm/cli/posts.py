@@ -46,8 +46,9 @@ def check(paths: tuple[Path, ...], fmt: str, fix: bool, since: str | None, now: 
             raise UsageError(f"no such file or folder: {p}")
     root = find_root(paths[0] if paths else Path.cwd())
     settings, key = check_settings(root)
+    earlier = None
     if since is not None:  # (a picture of the cards' templates changed: every post that may show a card)
-        paths = _changed_paths(root, since, paths, getattr(settings.brand.cards, "pictures", ()))
+        paths, earlier = _changed_paths(root, since, paths, getattr(settings.brand.cards, "pictures", ()))
     moment = now_or_clock(now, settings.config.timezone)
     if fix:  # before the check, which then reports what is left
         from smm.voice import apply_fixes
@@ -58,7 +59,7 @@ def check(paths: tuple[Path, ...], fmt: str, fix: bool, since: str | None, now: 
         posts = [p for p in load_repo(root, settings=settings).posts if _under(as_named(root / p.file), wanted)]
         for changed in apply_fixes(root, posts, settings.voice):
             click.echo(f"fixed {changed}", err=True)
-    run = start_check(root, moment, list(paths), (settings, key))
+    run = start_check(root, moment, list(paths), (settings, key), earlier)
     made = report(run, fmt, list(paths))
     sys.stdout.flush()  # bytes as they are: nothing to strip (`diagnostics.visible` shows control characters as symbols)
     made.write_to(sys.stdout.buffer)
@@ -105,28 +106,34 @@ def approvals(since: str, number: int | None, fmt: str) -> None:
     raise SystemExit(0 if verdict.ok else 1)
 
 
-def _changed_paths(root: Path, since: str, paths: tuple[Path, ...], settings_pictures=()) -> tuple[Path, ...]:
+def _changed_paths(root: Path, since: str, paths: tuple[Path, ...],
+                   settings_pictures=()) -> tuple[tuple[Path, ...], dict[str, bytes | None] | None]:
     """PATHS plus what changed since `since` needs checked (smm.check.affected); () for everything (in
     a repository without a commit yet, as before its first commit in the pre-commit hook: every file is new;
-    in a shallow clone without the merge base: any file may have changed)."""
-    from smm.check.run import affected
-    from smm.data.gitops import before_first_commit, changed_since, shallow_without_base
+    in a shallow clone without the merge base: any file may have changed). And the bytes the changed
+    posts had at the merge base (smm.check.run.posts_before; None when everything is checked)."""
+    from smm.check.run import affected, posts_before, records_given_up
+    from smm.data.gitops import at_merge_base, before_first_commit, changed_since, shallow_without_base
     from smm.workspace.config import PLATFORMS_FILE
 
     try:
-        changed = affected(changed_since(root, since))
+        changes = changed_since(root, since)
+        changed = affected(changes)
+        if changed is not None:  # a post's id changed: its records, wherever they say it was
+            earlier = posts_before(changes, lambda files: at_merge_base(root, since, files))
+            changed = sorted({*changed, *records_given_up(root, earlier)})
     except SmmError as exc:
         if since == "HEAD" and before_first_commit(root):  # the pre-commit hook, on the first commit
-            return ()
+            return (), None
         if shallow_without_base(root, since):  # the merge base may be beyond the history fetched: every file may have changed
             click.echo(f"note: --since {since}: this clone is shallow and holds no merge base of `{since}` and HEAD, "
                        "so the whole repository is checked (fetch the history, `fetch-depth: 0` in actions/checkout, "
                        "to check only what changed)", err=True)
-            return ()
+            return (), None
         raise UsageError(f"--since {since}: {exc}") from None
     if changed is None or _any_of(root, changed, settings_pictures):
-        return ()
-    return paths + tuple(root / p for p in changed) or (root / PLATFORMS_FILE,)  # nothing changed: the settings
+        return (), None
+    return paths + tuple(root / p for p in changed) or (root / PLATFORMS_FILE,), earlier  # nothing changed: the settings
 
 
 def _any_of(root: Path, changed: list[str], pictures) -> bool:

@@ -78,15 +78,21 @@ def commit_data(root: Path, message: str, also: tuple[str, ...] = ()) -> str | N
     return sha
 
 
-def changed_since(root: Path, ref: str) -> list[tuple[str, str]]:
-    """(status letter, path) of each file that differs between the merge base of `ref` and HEAD
-    and the working tree (committed, staged or not; a rename is a deletion and an addition),
-    and each untracked file; paths relative to the repository root."""
+def within(root: Path) -> tuple[git.Repo, str]:
+    """The git repository holding root, and root's path in it ("." at its top: a content
+    repository may be a folder of a git repository)."""
     try:
         repo = git.Repo(root, search_parent_directories=True)
     except (git.InvalidGitRepositoryError, git.NoSuchPathError):
         raise StateError(f"{root} is not in a git repository: --since needs one") from None
-    inside = Path(root).resolve().relative_to(Path(repo.working_tree_dir).resolve()).as_posix()
+    return repo, Path(root).resolve().relative_to(Path(repo.working_tree_dir).resolve()).as_posix()
+
+
+def changed_since(root: Path, ref: str) -> list[tuple[str, str]]:
+    """(status letter, path) of each file that differs between the merge base of `ref` and HEAD
+    and the working tree (committed, staged or not; a rename is a deletion and an addition),
+    and each untracked file; paths relative to the repository root."""
+    repo, inside = within(root)
     try:
         base = repo.git.merge_base(ref, "HEAD")
         listed = repo.git.diff("--name-status", "--no-renames", "-z", base, "--", inside).split("\0")
@@ -99,6 +105,25 @@ def changed_since(root: Path, ref: str) -> list[tuple[str, str]]:
 
     changes = [(status, relative(path)) for status, path in zip(listed[0::2], listed[1::2], strict=False) if path]
     return changes + [("A", relative(path)) for path in untracked if path]
+
+
+def at_merge_base(root: Path, ref: str, paths: list[str]) -> dict[str, bytes]:
+    """The bytes each of `paths` (relative to root) had at the merge base of `ref` and HEAD, for
+    those that were a file there (not a link, a folder or absent)."""
+    repo, inside = within(root)
+    try:
+        tree = repo.commit(repo.git.merge_base(ref, "HEAD")).tree
+    except git.GitCommandError as exc:
+        raise _git_error(_step(exc), exc, f" (is `{ref}` a commit of this repository?)") from None
+    found = {}
+    for path in paths:
+        try:
+            item = tree / (path if inside == "." else f"{inside}/{path}")
+        except KeyError:  # not in that commit
+            continue
+        if item.type == "blob" and item.mode != item.link_mode:
+            found[path] = item.data_stream.read()
+    return found
 
 
 def before_first_commit(root: Path) -> bool:

@@ -188,10 +188,27 @@ def _may_hold_emoji_sequence(text: str) -> bool:
 
 @cache
 def _x_emoji_weights() -> dict[str, int]:
-    """Emoji sequences newer than twitter-text 3.1.0's list, with the weight it gives them."""
+    """Emoji sequences with the weight twitter-text 3.1.0 gives them: 2 for those it knows as one."""
     lines = (RESOURCES / "x_emoji_weights.txt").read_text(encoding="utf-8").splitlines()
     return {"".join(chr(int(c, 16)) for c in seq.split()): int(weight)
             for seq, weight in (line.split("\t") for line in lines if line and not line.startswith("#"))}
+
+
+def _x_emoji(text: str) -> Iterator[tuple[int, int, int]]:
+    """(start, end, weight) of the emoji sequences twitter-text finds in `text`: one _X_EMOJI finds, if
+    listed; else the longest listed sequence it knows as one emoji (weight 2) starting there, the search
+    going on after it, or after the first code point if none (an unknown flag pair, a tag sequence of
+    no flag, pictographs joined where Unicode joins none: their parts, as twitter-text weighs them)."""
+    weights, pos = _x_emoji_weights(), 0
+    while m := _X_EMOJI.search(text, pos):
+        start, end = m.span()
+        weight = weights.get(m.group()) if end - start > 1 else None
+        if weight is None:
+            end = next((cut for cut in range(end - 1, start + 1, -1) if weights.get(text[start:cut]) == 2), start + 1)
+            weight = 2 if end > start + 1 else None
+        if weight is not None:
+            yield start, end, weight
+        pos = end
 
 
 def _x_urls_nfc(text: str) -> list[tuple[int, int, int]]:
@@ -274,8 +291,7 @@ def x_length(text: str) -> int:
     # (start, URL first, end, weight); an entity starting inside another is unseen.
     entities = [(s, 0, w, 23) for s, _, w in _x_urls_nfc(text)]
     if _may_hold_emoji_sequence(text):
-        entities += [(m.start(), 1, m.end(), _x_emoji_weights().get(m.group(), 2))
-                     for m in _X_EMOJI.finditer(text) if m.end() - m.start() > 1]
+        entities += [(start, 1, end, weight) for start, end, weight in _x_emoji(text)]
         entities.sort()
     total = pos = 0
     for start, _, end, weight in entities:

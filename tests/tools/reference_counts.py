@@ -156,15 +156,26 @@ def run(ref: str, twitter_text_rb: str, mastodon: str, texts: dict[str, list[str
 
 
 def emoji_weights(ref: str, twitter_text_rb: str, mastodon: str) -> None:
-    """The emoji sequences twitter-text 3.1.0 weighs other than 2, from the `emoji` package's list."""
+    """The weight twitter-text 3.1.0 gives each emoji sequence of the `emoji` package's list and each
+    sequence of the forms smm's pattern finds (keycaps, flag pairs, skin tones) that it weighs 2: those it
+    knows as one emoji. smm weighs any other sequence as its parts, as twitter-text does."""
     import emoji
+    import regex
 
-    sequences = sorted(e for e in emoji.EMOJI_DATA if len(e) > 1)
+    listed = {e for e in emoji.EMOJI_DATA if len(e) > 1}
+    bases = [chr(c) for c in range(0x10000, 0x20000) if regex.match(r"\p{Emoji_Modifier_Base}", chr(c))]
+    bases += [chr(c) for c in range(0x10000) if regex.match(r"\p{Emoji_Modifier_Base}", chr(c))]
+    indicators = [chr(c) for c in range(0x1F1E6, 0x1F200)]
+    formed = ({k + "\u20e3" for k in "#*0123456789"} | {k + "\ufe0f\u20e3" for k in "#*0123456789"}
+              | {a + b for a in indicators for b in indicators}
+              | {b + m for b in bases for m in map(chr, range(0x1F3FB, 0x1F400))})
+    sequences = sorted(listed | formed)
     weights = run(ref, twitter_text_rb, mastodon, {"x": sequences})["x"]
     lines = [" ".join(f"{ord(c):X}" for c in e) + f"\t{w['weightedLength']}"
-             for e, w in zip(sequences, weights) if w["weightedLength"] != 2]
-    header = ("# Emoji sequences that twitter-text 3.1.0 does not know (newer than its list) and the\n"
-              "# weight it gives each (its code points'); any other emoji sequence weighs 2.\n"
+             for e, w in zip(sequences, weights) if e in listed or w["weightedLength"] == 2]
+    header = ("# Emoji sequences and the weight twitter-text 3.1.0 gives each: 2 for those it knows as one emoji,\n"
+              "# its code points' for those it does not (newer than its list); a sequence not listed weighs as its\n"
+              "# parts (the longest listed sequence of weight 2 at each place, else each code point).\n"
               f"# Written by tests/tools/reference_counts.py from the `emoji` package {emoji.__version__}.\n")
     EMOJI_WEIGHTS.write_text(header + "\n".join(lines) + "\n", encoding="utf-8")
 
