@@ -15,7 +15,7 @@ from smm.content.post import CONTENT_DIR
 from smm.errors import InputError
 from smm.platforms import platform_class
 from smm.workspace.calendar import gaps
-from smm.workspace.files import CannotWrite, files_under, refuse_outside
+from smm.workspace.files import CannotWrite, files_under, write_atomic
 from smm.workspace.repo import Repo
 
 SLUG_LIMIT = 60
@@ -129,13 +129,5 @@ def post_file_text(meta: dict, body: str) -> str:
 
 
 def write_new_post(root: Path, path: Path, text: str) -> None:
-    """Write a post file that must not exist yet (FileExistsError when it does)."""
-    refuse_outside(root, path)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with open(path, "x", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
-    except FileExistsError:
-        raise
-    except OSError as exc:  # a read-only checkout, a full disk
-        raise CannotWrite(path.relative_to(root).as_posix(), exc) from None
+    """Write a post file that must not exist yet (FileExistsError when it does), whole or not at all."""
+    write_atomic(path, text, root, new=True)

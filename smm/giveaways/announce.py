@@ -7,7 +7,7 @@ from datetime import datetime
 from pathlib import Path
 
 from smm.inbox.replies import REPLIES_DIR
-from smm.workspace.files import refuse_outside
+from smm.workspace.files import write_atomic
 
 
 def announcement(post, record: dict, account: str) -> str:
@@ -31,8 +31,6 @@ def write_announcements(root: Path, post, record: dict, now: datetime) -> list[s
         file = f"{REPLIES_DIR}/{now:%Y-%m-%d}-giveaway-{post.id}-{account}.md"
         path = root / file
         if not path.exists():
-            refuse_outside(root, path)
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(announcement(post, record, account), encoding="utf-8")
+            write_atomic(path, announcement(post, record, account), root)
             written.append(file)
     return written

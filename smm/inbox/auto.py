@@ -20,7 +20,7 @@ from typing import Mapping
 
 from smm.inbox.items import Item, lines
 from smm.inbox.triage import AutoRule
-from smm.workspace.files import refuse_outside
+from smm.workspace.files import write_atomic
 
 AUTO_DIR = "content/replies/auto"
 ONCE_PER_AUTHOR = timedelta(hours=24)
@@ -94,11 +94,9 @@ def _write(root, item: Item, rule: AutoRule) -> str | None:
         return f"rule `{rule.name}`: its template fails: {exc}"
     if not text:
         return f"rule `{rule.name}`: its template gives an empty reply"
-    path = root / AUTO_DIR / f"{post_id(item.id)}.md"
-    refuse_outside(root, path)
-    path.parent.mkdir(parents=True, exist_ok=True)
     title = f"Auto-reply ({rule.name}) to {item.author}".replace('"', "'")
-    path.write_text(f'---\ntitle: "{title}"\nreply_to: "{item.id}"\n---\n{text}\n', encoding="utf-8")
+    write_atomic(root / AUTO_DIR / f"{post_id(item.id)}.md",
+                 f'---\ntitle: "{title}"\nreply_to: "{item.id}"\n---\n{text}\n', root)
     return None
 
 

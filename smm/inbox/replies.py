@@ -18,7 +18,7 @@ from smm.data.jobs import JobRecord, jobs_of
 from smm.errors import DataError
 from smm.data.records import RECORDS_DIR
 from smm.inbox.items import INBOX_DIR, Item, load_items
-from smm.workspace.files import refuse_outside
+from smm.workspace.files import write_atomic
 
 REPLIES_DIR = "content/replies"
 
@@ -83,9 +83,7 @@ def reply_file(repo, item_id: str, now: datetime) -> Path:
         raise DataError(f"{path.relative_to(repo.root)} exists already: edit it")
     quoted = "\n".join(f"  {line}" for line in item.text.replace("--", "- -").splitlines())
     greeting = f"@{item.author} " if item.platform in {"mastodon", "x", "threads"} else ""
-    refuse_outside(repo.root, path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(f'---\ntitle: "Reply to {item.author}"\nreply_to: "{item.id}"\ndraft: true\n---\n'
-                    f"<!-- {item.kind} from {item.author}, {item.created_at} ({item.url or 'no link'}):\n{quoted}\n-->\n"
-                    f"{greeting}\n", encoding="utf-8")
+    write_atomic(path, f'---\ntitle: "Reply to {item.author}"\nreply_to: "{item.id}"\ndraft: true\n---\n'
+                       f"<!-- {item.kind} from {item.author}, {item.created_at} ({item.url or 'no link'}):\n{quoted}\n-->\n"
+                       f"{greeting}\n", repo.root)
     return path

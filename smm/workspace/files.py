@@ -314,9 +314,10 @@ def refuse_outside(root: Path, path: Path) -> None:
                                                                "through a symbolic link; smm writes only inside it"))
 
 
-def write_atomic(path: Path, text: str | bytes, root: Path | None = None) -> None:
+def write_atomic(path: Path, text: str | bytes, root: Path | None = None, new: bool = False) -> None:
     """Write a file (text as UTF-8, or bytes as they are) so that a crash leaves the old or the new content, never half of either;
-    CannotWrite (naming the path relative to `root`) when it cannot be written.
+    CannotWrite (naming the path relative to `root`) when it cannot be written. `new`: the file must
+    not be there yet (FileExistsError when it is; nothing is replaced).
 
     The temporary file sits beside the target (a rename is atomic only within one file
     system); a killed writer leaves it behind: `remove_stale_temps` cleans it and git
@@ -332,11 +333,14 @@ def write_atomic(path: Path, text: str | bytes, root: Path | None = None) -> Non
             handle.write(text)
             handle.flush()
             os.fsync(handle.fileno())
-        os.replace(temp, path)
+        if new:  # made under its name only if none is there (a link, then the temporary name removed)
+            _link_new(temp, path)
+        else:
+            os.replace(temp, path)
     except BaseException as exc:  # interrupted (Ctrl-C) or failed: leave no temp file behind
         with contextlib.suppress(OSError):
             temp.unlink(missing_ok=True)
-        if isinstance(exc, OSError) and not isinstance(exc, CannotWrite):
+        if isinstance(exc, OSError) and not isinstance(exc, (CannotWrite, FileExistsError)):
             shown = rel(root, path) if root and path.is_relative_to(root) else str(path)
             raise CannotWrite(shown, exc) from None
         raise
@@ -345,6 +349,21 @@ def write_atomic(path: Path, text: str | bytes, root: Path | None = None) -> Non
         os.fsync(directory)
     finally:
         os.close(directory)
+
+
+def _link_new(temp: Path, path: Path) -> None:
+    """Give the written file `temp` the name `path` unless a file has it (FileExistsError); where the
+    file system has no hard links, a rename after a look."""
+    try:
+        os.link(temp, path)
+    except FileExistsError:
+        raise
+    except OSError:
+        if os.path.lexists(path):
+            raise FileExistsError(errno.EEXIST, "File exists", str(path)) from None
+        os.replace(temp, path)
+        return
+    temp.unlink()
 
 
 def remove_stale_temps(root: Path, folder: str) -> list[Path]:
