@@ -71,3 +71,14 @@ def test_a_new_post_file_never_replaces_one_made_meanwhile(tmp_path, monkeypatch
         write_atomic(path, "---\ntitle: second\n---\n", tmp_path, new=True)
     assert path.read_text(encoding="utf-8") == "---\ntitle: first\n---\n"
     assert sorted(p.name for p in path.parent.iterdir()) == ["a.md"]  # no temporary file left
+
+
+def test_a_file_where_the_new_posts_folder_goes_is_cannot_write_not_taken(tmp_path):
+    """Only the post's own name being taken is FileExistsError (smm new picks another id); a file where
+    its folder goes (mkdir's "File exists") is an error naming the post."""
+    from smm.workspace.files import write_atomic
+
+    (tmp_path / "content").write_text("not a folder", encoding="utf-8")
+    with pytest.raises(CannotWrite) as failed:
+        write_atomic(tmp_path / "content/a.md", "---\ntitle: a\n---\n", tmp_path, new=True)
+    assert failed.value.message == "cannot write content/a.md: File exists"

@@ -340,7 +340,7 @@ def write_atomic(path: Path, text: str | bytes, root: Path | None = None, new: b
     except BaseException as exc:  # interrupted (Ctrl-C) or failed: leave no temp file behind
         with contextlib.suppress(OSError):
             temp.unlink(missing_ok=True)
-        if isinstance(exc, OSError) and not isinstance(exc, (CannotWrite, FileExistsError)):
+        if isinstance(exc, OSError) and not isinstance(exc, (CannotWrite, _Taken)):
             shown = rel(root, path) if root and path.is_relative_to(root) else str(path)
             raise CannotWrite(shown, exc) from None
         raise
@@ -351,16 +351,20 @@ def write_atomic(path: Path, text: str | bytes, root: Path | None = None, new: b
         os.close(directory)
 
 
+class _Taken(FileExistsError):
+    """write_atomic(new=True)'s file is there already (any other OSError is CannotWrite)."""
+
+
 def _link_new(temp: Path, path: Path) -> None:
-    """Give the written file `temp` the name `path` unless a file has it (FileExistsError); where the
-    file system has no hard links, a rename after a look."""
+    """Give the written file `temp` the name `path` unless a file has it (_Taken); where the file
+    system has no hard links, a rename after a look."""
     try:
         os.link(temp, path)
     except FileExistsError:
-        raise
+        raise _Taken(errno.EEXIST, "File exists", str(path)) from None
     except OSError:
         if os.path.lexists(path):
-            raise FileExistsError(errno.EEXIST, "File exists", str(path)) from None
+            raise _Taken(errno.EEXIST, "File exists", str(path)) from None
         os.replace(temp, path)
         return
     temp.unlink()
