@@ -24,3 +24,13 @@ def test_an_id_windows_cannot_name_a_file_after_is_a_warning_at_the_id(make_repo
     assert code == (0 if post_id.isascii() else 1), err  # a warning (`com¹` is an error of the id's pattern too)
     assert [(d["file"], d["line"], d["severity"]) for d in found] == [("content/2026/12/a-post.md", 5, "warning")]
     assert f"`{post_id}`" in found[0]["message"] and "Windows" in found[0]["message"]
+
+
+@pytest.mark.parametrize("post_id", ["CON", "Nul.json", "a:b", "a|b", "a?"])
+def test_an_id_the_pattern_refuses_is_warned_about_too_when_windows_cannot_name_its_files(make_repo, smm, post_id):
+    """The id's pattern error says what to fix; the warning says why a clone fails meanwhile (one rule for
+    ids and post paths: smm.content.post.path_problem)."""
+    make_repo({"2026/12/a-post.md": post_text(id=f'"{post_id}"')})
+    code, out, err = smm("check", "--format", "json")
+    found = [(d["line"], d["severity"]) for d in json.loads(out) if d["rule"] == "post.id-portable"]
+    assert code == 1 and found == [(5, "warning")], out

@@ -254,7 +254,7 @@ def parse_post(file: str, text: str, tz: tzinfo, root: str = "") -> tuple[Post |
         found.append(Diagnostic(
             file, 1, 1, WARNING, "post.path-portable", f"Windows cannot create `{file}` ({unportable}): a clone there fails",
             hint="rename the file or its folder"))
-    if not_portable(post_id) and not (unportable and "id" not in meta):  # else renaming the file mends both
+    if path_problem(post_id) and not (unportable and "id" not in meta):  # else renaming the file mends both
         place = parsed.positions.at(("id",)) if "id" in meta else (1, 1, None)
         found.append(Diagnostic.at(
             file, place, WARNING, "post.id-portable",
@@ -274,16 +274,14 @@ def parse_post(file: str, text: str, tz: tzinfo, root: str = "") -> tuple[Post |
 
 
 _WINDOWS_DEVICES = re.compile(r"(con|prn|aux|nul|com[0-9¹²³]|lpt[0-9¹²³])(\..*)?")
-
-
 _WINDOWS_RESERVED = re.compile(r'[<>:"\\|?*\x00-\x1f]')
 
 
 def path_problem(file: str) -> str | None:
-    """Why Windows cannot create the file at this repository path, if so: a name with a character
-    it reserves (`<>:"\\|?*`, control characters), a device name (`con`, `nul`, `com1`, any case,
-    any extension) or a name ending in `.` or a space (learn.microsoft.com, "Naming Files, Paths,
-    and Namespaces")."""
+    """Why Windows cannot create the file at this repository path, or the files named after a post id
+    (its record, its site folder), if so: a name with a character it reserves (`<>:"\\|?*`, control
+    characters), a device name (`con`, `nul`, `com1`, any case, any extension) or a name ending in
+    `.` or a space (learn.microsoft.com, "Naming Files, Paths, and Namespaces")."""
     for name in file.split("/"):
         reserved = _WINDOWS_RESERVED.search(name)
         if reserved:
@@ -293,13 +291,6 @@ def path_problem(file: str) -> str | None:
         if name.endswith((".", " ")):
             return f"`{name}` ends in {name[-1]!r}"
     return None
-
-
-def not_portable(post_id: str) -> bool:
-    """Whether a file or folder named after the id cannot exist on Windows: a device name (`con`,
-    `nul`, `com1`, with any extension: `con.json`) or a name ending in `.` (learn.microsoft.com,
-    "Naming Files, Paths, and Namespaces")."""
-    return bool(_WINDOWS_DEVICES.fullmatch(post_id)) or post_id.endswith(".")
 
 
 def _no_text(body: str) -> bool:
