@@ -113,9 +113,12 @@ def _brand_files(root: Path) -> list[tuple[str, str, str]]:
     base, found, seen = os.fspath(root), [], set()
     if links_outside(root, "brand"):  # not read (settings say so): nothing out there is walked, `brand -> /` included
         return [(base, "brand", _OUTSIDE)]
-    real_root = os.path.realpath(base)
+    real_root, reals = os.path.realpath(base), {}  # each folder's real path, from its parent's (realpath
+    # of each folder would look up every folder above it again: minutes for a tree 1,000 folders deep)
     for where, dirs, files in walk(os.path.join(base, "brand"), lambda path: not links_outside(root, os.path.relpath(path, base))):
-        real = os.path.realpath(where)
+        parent, name = os.path.split(where)
+        real = reals[parent] + os.sep + name if parent in reals and not os.path.islink(where) else os.path.realpath(where)
+        reals[where] = real
         if real in seen:  # a loop of links, or two links to one folder
             dirs[:] = []
             continue
