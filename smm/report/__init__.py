@@ -29,7 +29,7 @@ from smm.report import kpis
 from smm.report.alerts import RULE as ALERT_RULE
 from smm.report.goals import Context, evaluate
 from smm.report.kpis import MeasuredPost
-from smm.workspace.brand import page_language
+from smm.workspace.brand import first_language, page_language
 
 JSON_KEYS = ("period", "accounts", "posts", "goals", "best_times", "responsiveness", "personas", "mentions",
              "share_of_voice", "competitors", "alerts")
@@ -71,6 +71,7 @@ class Report:
     charts: dict = field(default_factory=dict)  # data for the HTML charts (also in `data`)
     warnings: list[str] = field(default_factory=list)
     language: str = "en"  # `<html lang>` of the HTML report
+    title_languages: dict = field(default_factory=dict)  # post id → the language of its title, where it has one
 
     def as_json(self) -> dict:
         return self.data
@@ -104,10 +105,10 @@ def window(tz: tzinfo, now: datetime, period: str | None = None, from_: date | N
 
 
 def shown_of(post) -> tuple:
-    """What a report shows of a published post: title, pillar, campaign and audience (the site's
-    report pages are made again when it changes)."""
+    """What a report shows of a published post: title, pillar, campaign, audience and the language its
+    title is marked with (the site's report pages are made again when it changes)."""
     return (post.title, post.pillar, post.campaign,
-            tuple(a for a in (post.meta.get("audience") or []) if isinstance(a, str)))
+            tuple(a for a in (post.meta.get("audience") or []) if isinstance(a, str)), first_language(post))
 
 
 class History:
@@ -187,7 +188,7 @@ def history_jobs(repo) -> list[tuple]:
     found = []
     for job in published_jobs(repo.records, repo.posts):
         post = posts.get(base_id(job.post_id))  # a re-share is its post's, again
-        title, pillar, campaign, audience = shown_of(post) if post else (job.post_id, None, None, ())
+        title, pillar, campaign, audience, _ = shown_of(post) if post else (job.post_id, None, None, (), None)
         options = accounts.get(job.account)
         found.append((job.post_id, title, job.account, options.platform if options else None, job.published_at,
                       pillar, campaign, job.url, audience))
@@ -275,7 +276,9 @@ def build(repo, start: datetime, end: datetime, now: datetime, metrics=None, his
     }
     listened, charts = _listening(repo, period, followers, start, end, shared)
     data.update(listened)
-    return Report(data, brand_name(repo), {"followers": follower_series, **charts}, warnings, shared.language)
+    shown = {e.post_id: by_id.get(base_id(e.post_id)) for e in top + bottom}
+    languages = {post_id: first_language(post) for post_id, post in shown.items() if post and first_language(post)}
+    return Report(data, brand_name(repo), {"followers": follower_series, **charts}, warnings, shared.language, languages)
 
 
 def _goals(goals: list[dict], context: Context, end: datetime) -> list[dict]:

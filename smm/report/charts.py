@@ -258,10 +258,9 @@ def _heatmap_legend(left: float, y: float, low: float, high: float, trusted: boo
 
 
 def bar_chart(bars: list[tuple[str, float]], title: str, unit: str = "%", width: int = 720,
-              notes: list[str] | None = None, w: dict = ENGLISH, text_lang: str | None = None,
-              own: list[bool] | None = None) -> str:
-    """Horizontal bars, in the order given: the label (and a muted note) above each bar. `text_lang`: the
-    language marked on the labels that are the repository's text (`own`: which; default every one), if any."""
+              notes: list[str] | None = None, w: dict = ENGLISH, langs: list[str | None] | None = None) -> str:
+    """Horizontal bars, in the order given: the label (and a muted note) above each bar. `langs`: the
+    language marked on each label (None: none; default: none marked)."""
     row, left = 40, 8
     room = width - left - 8
     height = 10 + row * max(len(bars), 1)
@@ -277,8 +276,8 @@ def bar_chart(bars: list[tuple[str, float]], title: str, unit: str = "%", width:
         note_text = f"  {note}" if note else ""
         head = f"{index + 1}. "
         shown = escape(fit(label, room - text_width(head) - text_width(note_text)))
-        if text_lang and (own is None or own[index]):
-            shown = f'<tspan lang="{escape(text_lang)}">{shown}</tspan>'
+        if langs and langs[index]:
+            shown = f'<tspan lang="{escape(langs[index])}">{shown}</tspan>'
         out.append(f'<g><title>{escape(label)}{" (" + escape(note) + ")" if note else ""}: {value_text}</title>'
                    f'<text x="{left}" y="{y + 13}" fill="{INK}"><tspan fill="{MUTED}">{head}</tspan>{shown}'
                    + (f'<tspan fill="{MUTED}">{escape(note_text)}</tspan>' if note else "") + "</text>"

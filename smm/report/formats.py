@@ -368,17 +368,23 @@ def html_context(report: Report) -> dict:
     posts = d["posts"]
     days = weekday_names(w)
     text, share = text_language(report.language), report.charts.get("share_of_voice", [])
+
+    def title_lang(post_id: str) -> str | None:
+        """The language a post's title is marked with: the post's own, else the repository text's (text_language())."""
+        return report.title_languages.get(post_id) or text
+
     charts = {
         "followers": Markup(line_chart(report.charts.get("followers", {}), w["followers_chart"], w=w)),
         "top": Markup(bar_chart([(i["title"], i["engagement_rate"]) for i in posts["top"]], w["top_chart"],
-                                notes=[i["account"] for i in posts["top"]], w=w, text_lang=text)) if posts["top"] else "",
+                                notes=[i["account"] for i in posts["top"]], w=w,
+                                langs=[title_lang(i["post"]) for i in posts["top"]])) if posts["top"] else "",
         "heatmap": Markup(heatmap([c | {"weekday": days[c["weekday"]]} for c in best["cells"]], best["min_samples"],
                                   tuple(days.values()), w["heatmap_chart"],
                                   [r | {"weekday": days[r["weekday"]]} for r in best["recommendations"]], w)),
         "mentions": Markup(line_chart({value_name(k, w): v for k, v in report.charts.get("mentions", {}).items()},
                                       w["mentions_chart"], w=w)),
         "share_of_voice": Markup(bar_chart([(value_name(k, w), v) for k, v in share], w["share_of_voice"], w=w,
-                                           text_lang=text, own=[k != BRAND for k, _ in share])),
+                                           langs=[text if k != BRAND else None for k, _ in share])),
     }
     total = next((a for a in d["accounts"] if a["account"] == "all"), None)
     return dict(
@@ -394,7 +400,7 @@ def html_context(report: Report) -> dict:
         value=lambda v: value_name(v, w),
         definitions=definitions(d["period"]["definitions"], report.language, min_samples=kpis.MIN_SAMPLES,
                                 alert_rule=w["alert_rule"].format(**alerts.RULE_NUMBERS)),
-        n=n, pct=pct, signed=signed, when=_when, cell=_cell_text, goal_value=goal_value)
+        n=n, pct=pct, signed=signed, when=_when, cell=_cell_text, goal_value=goal_value, title_lang=title_lang)
 
 
 def _tiles(d: dict, total: dict, w: dict = ENGLISH) -> list[tuple[str, str]]:
