@@ -61,7 +61,7 @@ def _new_code(monkeypatch) -> str:
     (None, lambda root: _replace(root / "content/p2.md", "Post p2", "Post p2, longer"), (False, False, False)),
     (None, _unchanged_size_and_time, (True, True, False)),  # the bytes, not the file's stamp
     (None, lambda root: _replace(root / "content/p2.md", "pillar: tips", "pillar: tips\nlanguages: [zh]"),
-     (True, False, True)),
+     (True, True, True)),  # the report pages mark its title with it
     (None, _rename, (True, True, False)),  # the same bytes, another id
     (None, _retime, (True, True, False)),  # the same bytes read in another time zone (posts_version)
     (_named, _name_it, (False, True, False)),  # a record names a post: its row is shown
