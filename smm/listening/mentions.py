@@ -13,11 +13,12 @@ from dataclasses import astuple, dataclass, fields
 from datetime import datetime, timezone
 from pathlib import Path
 
-from smm.data.tables import Table, append_rows, read_rows, timestamp
+from smm.data.tables import Table, append_rows, count_cell, read_rows, timestamp
 from smm.errors import DataError
+from smm.inbox.intent import SENTIMENTS
 
 MENTIONS = Table("data/mentions", ("id", "network", "author", "author_followers", "created_at", "text", "url",
-                                   "keyword", "subject", "sentiment", "engagement"))
+                                   "keyword", "subject", "sentiment", "engagement"), ("author_followers", "engagement"))
 _BREAKS = re.compile(r"\s*[\r\n\u2028\u2029\x85\x0b\x0c]+\s*")
 
 
@@ -63,12 +64,14 @@ def read_mentions(root: Path, since: datetime | None = None) -> list[Mention]:
 
 
 def _mention(row: dict, where: str) -> Mention:
+    followers, engagement = (count_cell(row, column, where) for column in MENTIONS.counts)
+    if row.get("sentiment") is not None and row["sentiment"] not in SENTIMENTS:
+        raise DataError(f"{where}: unknown sentiment `{row['sentiment'][:40]}` (one of {', '.join(SENTIMENTS)})")
     try:
         created = datetime.fromisoformat(row["created_at"].replace("Z", "+00:00"))
-        return Mention(row["id"], row["network"], row["author"],
-                       int(row["author_followers"]) if row["author_followers"] else None,
+        return Mention(row["id"], row["network"], row["author"], followers,
                        created if created.tzinfo else created.replace(tzinfo=timezone.utc), row["text"], row["url"],
-                       row["keyword"], row["subject"], row["sentiment"], int(row["engagement"] or 0))
+                       row["keyword"], row["subject"], row["sentiment"], engagement or 0)
     except (KeyError, TypeError, ValueError, AttributeError):
         raise DataError(f"{where}: not a mention row ({', '.join(MENTIONS.columns)}); "
                         "restore the file from git") from None

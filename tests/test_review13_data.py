@@ -1,0 +1,120 @@
+"""Review 13, data/ read from outside: the files the bot writes (metrics, followers, competitors, mentions,
+publish records, the inbox) hand-edited, merged badly or hostile. Each bad value is refused with its file,
+line and field (exit 1, no traceback), never shown as a figure: a negative count (`followers -5` made the
+report's growth -100.31% and a goal's progress negative), a fraction (DuckDB rounded `1.5` likes to 2), a
+count no double holds exactly (2**63-1 likes), an inbox field of the wrong type (a NaN text printed as
+`NaN` in `--format json`; a number as `created_at` crashed the report), JSON Python reads and JSON does
+not (a key twice, NaN, a number of 5,000 digits crashed every command), a record the report could not
+read (its post left out of the figures in silence), a competitors row cut or merged (skipped in silence)."""
+
+from __future__ import annotations
+
+import json
+import os
+
+import pytest
+from conftest import copy_example
+
+NOW = "2026-11-26T12:00:00Z"
+REPORT = ("report", "--from", "2026-10-27", "--to", "2026-11-25", "--now", NOW, "--format", "json")
+POST = "2026-10-28-longjing-water-temperature"  # published on bluesky and mastodon in the report's period
+RECORD = f"data/published/{POST}.json"
+INBOX = "data/inbox/2026-11.jsonl"
+NO_COUNT = "is not a count (a whole number from 0 to 9,007,199,254,740,991)"
+
+
+def metrics(likes="5", views=""):
+    return f"2026-11-25T15:00:00Z,{POST},bluesky,bluesky,at://x/1,{likes},1,1,1,{views},\n"
+
+
+def followers(value):
+    return f"2026-11-25T15:00:00Z,bluesky,bluesky,{value}\n"
+
+
+def competitor(followers="100", posts="3", median="2.5", at="2026-11-20T16:05:00Z"):
+    return f"{at},Jadeleaf,bluesky,jadeleaf.bsky.social,{followers},{posts},{median}\n"
+
+
+def mention(followers="10", engagement="3", sentiment="negative"):
+    return (f"9,mastodon,a@x.example,{followers},2026-11-20T08:00:00Z,Cloudleaf is bad,https://x.example/9,"
+            f"Cloudleaf,brand,{sentiment},{engagement}\n")
+
+
+def appended(root, file, text):
+    """Append `text` to the file; the number of its first line."""
+    path = root / file
+    before = path.read_text(encoding="utf-8") if path.exists() else ""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(before + text, encoding="utf-8")
+    return before.count("\n") + 1
+
+
+COUNTS = [  # (file, row, the message after `file:line: `)
+    ("data/metrics/2026-11.csv", metrics(likes="-1"), f"likes `-1` {NO_COUNT}"),
+    ("data/metrics/2026-11.csv", metrics(views="-7"), f"views `-7` {NO_COUNT}"),
+    ("data/metrics/2026-11.csv", metrics(likes="1.5"), f"likes `1.5` {NO_COUNT}"),
+    ("data/metrics/2026-11.csv", metrics(likes=str(2 ** 63 - 1)), f"likes `{2 ** 63 - 1}` {NO_COUNT}"),
+    ("data/metrics/2026-11.csv", metrics(likes=str(2 ** 53)), f"likes `{2 ** 53}` {NO_COUNT}"),
+    ("data/metrics/2026-11.csv", metrics(likes="lots"), f"likes `lots` {NO_COUNT}"),
+    ("data/metrics/2026-11.csv", metrics(likes="NaN"), f"likes `NaN` {NO_COUNT}"),
+    ("data/accounts/2026-11.csv", followers("-5"), f"followers `-5` {NO_COUNT}"),
+    ("data/accounts/2026-11.csv", followers("5.5"), f"followers `5.5` {NO_COUNT}"),
+    ("data/accounts/2026-11.csv", followers("Infinity"), f"followers `Infinity` {NO_COUNT}"),
+    ("data/competitors/2026-11.csv", competitor(followers="-5"), f"followers `-5` {NO_COUNT}"),
+    ("data/competitors/2026-11.csv", competitor(followers="10.5"), f"followers `10.5` {NO_COUNT}"),
+    ("data/competitors/2026-11.csv", competitor(followers=str(2 ** 70)), f"followers `{2 ** 70}` {NO_COUNT}"),
+    ("data/competitors/2026-11.csv", competitor(posts="1e300"), f"posts `1e300` {NO_COUNT}"),
+    ("data/mentions/2026-11.csv", mention(followers="-5"), f"author_followers `-5` {NO_COUNT}"),
+    ("data/mentions/2026-11.csv", mention(engagement="-3"), f"engagement `-3` {NO_COUNT}"),
+    ("data/mentions/2026-11.csv", mention(engagement="2.5"), f"engagement `2.5` {NO_COUNT}"),
+    ("data/mentions/2026-11.csv", mention(engagement=str(10 ** 30)), f"engagement `{10 ** 30}` {NO_COUNT}"),
+    ("data/mentions/2026-11.csv", mention(sentiment="angry"), "unknown sentiment `angry` (one of positive, neutral, negative)"),
+    ("data/competitors/2026-11.csv", competitor(at="2026-11-31T16:05:00Z"), "not a row of collected_at, competitor"),
+    ("data/competitors/2026-11.csv", "2026-11-20T16:05:00Z,Jadeleaf\n", "not a row of collected_at, competitor"),
+    ("data/competitors/2026-11.csv", "<<<<<<< HEAD\n" + competitor() + "=======\n", "not a row of collected_at"),
+]
+
+
+@pytest.mark.parametrize("file,row,said", COUNTS)
+def test_a_value_that_is_no_count_is_named_with_its_file_line_and_column(tmp_path, smm, monkeypatch, file, row, said):
+    root = copy_example(tmp_path)
+    line = appended(root, file, row)
+    monkeypatch.chdir(root)
+    code, out, err = smm(*REPORT)
+    assert (code, out) == (1, ""), err
+    assert f"error: {file}:{line}: {said}" in err, err
+    assert "Traceback" not in err and str(tmp_path) not in err
+
+
+@pytest.mark.parametrize("file,row,said", [
+    ("data/metrics/2026-11.csv", metrics(likes="-1"), f"likes `-1` {NO_COUNT}"),
+    ("data/accounts/2026-11.csv", followers("-5"), f"followers `-5` {NO_COUNT}"),
+])
+def test_the_site_refuses_a_count_as_the_report_does(tmp_path, smm, monkeypatch, file, row, said):
+    root = copy_example(tmp_path)
+    line = appended(root, file, row)
+    monkeypatch.chdir(root)
+    code, _, err = smm("site", "build", "--out", str(tmp_path / "site"), "--now", NOW)
+    assert code == 1 and f"{file}:{line}: {said}" in err, err
+
+
+@pytest.mark.parametrize("row", [metrics(likes="3.0"), metrics(likes="1e3"), metrics(likes="0"), metrics(views="")])
+def test_a_whole_number_written_otherwise_is_still_a_count(tmp_path, smm, monkeypatch, row):
+    root = copy_example(tmp_path)
+    appended(root, "data/metrics/2026-11.csv", row)
+    monkeypatch.chdir(root)
+    code, out, err = smm(*REPORT)
+    assert code == 0, err
+    top = {(p["post"], p["account"]): p for p in json.loads(out)["posts"]["items"]}[(POST, "bluesky")]
+    assert top["likes"] == int(float(row.split(",")[5]))
+
+
+def test_valid_data_reads_as_before(tmp_path, smm, monkeypatch):
+    """The example's figures: the new checks let every value smm writes through."""
+    root = copy_example(tmp_path)
+    monkeypatch.chdir(root)
+    code, out, err = smm(*REPORT)
+    assert code == 0, err
+    accounts = {a["account"]: a["followers"] for a in json.loads(out)["accounts"]}
+    assert (accounts["bluesky"]["start"], accounts["bluesky"]["end"]) == (1615, 1735)
+    assert os.path.exists(root / "data/competitors") and json.loads(out)["competitors"]
