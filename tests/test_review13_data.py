@@ -109,6 +109,17 @@ def test_a_whole_number_written_otherwise_is_still_a_count(tmp_path, smm, monkey
     assert top["likes"] == int(float(row.split(",")[5]))
 
 
+@pytest.mark.parametrize("change", [lambda t: t[: len(t) // 2], lambda t: "", lambda t: "<<<<<<< HEAD\n" + t])
+def test_the_report_names_a_record_it_cannot_read_instead_of_leaving_its_post_out(tmp_path, smm, monkeypatch, change):
+    root = copy_example(tmp_path)
+    path = root / RECORD
+    path.write_text(change(path.read_text(encoding="utf-8")), encoding="utf-8")
+    monkeypatch.chdir(root)
+    code, out, err = smm(*REPORT)
+    assert (code, out) == (1, "") and f"{RECORD}:" in err and "record.invalid" in err, err
+    assert err.rstrip().endswith("error: fix these before the report")
+
+
 def test_valid_data_reads_as_before(tmp_path, smm, monkeypatch):
     """The example's figures: the new checks let every value smm writes through."""
     root = copy_example(tmp_path)
