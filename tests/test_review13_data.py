@@ -109,6 +109,28 @@ def test_a_whole_number_written_otherwise_is_still_a_count(tmp_path, smm, monkey
     assert top["likes"] == int(float(row.split(",")[5]))
 
 
+RECORDS = [  # (what is done to a publish record's text, what is said)
+    (lambda t: t.replace('"accounts": {', '"accounts": {"mastodon": {"state": "failed"}, ', 1),
+     'the key "mastodon" is there twice'),
+    (lambda t: t.replace('"attempts": 1', '"attempts": NaN', 1), "NaN is not a JSON number"),
+    (lambda t: t.replace('"attempts": 1', '"attempts": -Infinity', 1), "-Infinity is not a JSON number"),
+    (lambda t: t.replace('"attempts": 1', '"attempts": 1' + "0" * 5000, 1), "a number of more than 4,300 digits"),
+]
+
+
+@pytest.mark.parametrize("change,said", RECORDS)
+def test_a_record_python_reads_and_json_does_not_is_refused_by_every_command(tmp_path, smm, monkeypatch, change, said):
+    root = copy_example(tmp_path)
+    path = root / RECORD
+    path.write_text(change(path.read_text(encoding="utf-8")), encoding="utf-8")
+    monkeypatch.chdir(root)
+    for args in (REPORT, ("check", "--now", NOW), ("publish", "--dry-run", "--now", NOW),
+                 ("site", "build", "--out", str(tmp_path / "site"), "--now", NOW)):
+        code, out, err = smm(*args)
+        assert code == 1 and "Traceback" not in out + err, (args, err)
+        assert f"{RECORD}:" in out + err and said in out + err, (args, out, err)
+
+
 @pytest.mark.parametrize("change", [lambda t: t[: len(t) // 2], lambda t: "", lambda t: "<<<<<<< HEAD\n" + t])
 def test_the_report_names_a_record_it_cannot_read_instead_of_leaving_its_post_out(tmp_path, smm, monkeypatch, change):
     root = copy_example(tmp_path)

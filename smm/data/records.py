@@ -8,6 +8,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from smm.check.diagnostics import ERROR, Diagnostic
+from smm.workspace import files as workspace_files
 from smm.workspace.cache import MISS, FileCache, blake2b
 from smm.workspace.files import LEADS_OUTSIDE, decode, links_outside, parse_json, read_bytes, write_atomic
 from smm.workspace.schema import SCHEMAS, schema
@@ -74,8 +75,9 @@ def _parse_record(file: str, data: bytes | None, read_problems: list[Diagnostic]
     return Record(file, parsed["post"], parsed.get("file"), parsed["accounts"]), None
 
 
-def _cache_version() -> str:
-    return blake2b(Path(__file__).read_bytes() + (SCHEMAS / "record.schema.json").read_bytes()).hexdigest()
+def _cache_version() -> str:  # what decides how a record's bytes are read: this file, parse_json()'s, the schema
+    return blake2b(Path(__file__).read_bytes() + Path(workspace_files.__file__).read_bytes()
+                   + (SCHEMAS / "record.schema.json").read_bytes()).hexdigest()
 
 
 class RecordStore:
