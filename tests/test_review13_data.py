@@ -109,6 +109,45 @@ def test_a_whole_number_written_otherwise_is_still_a_count(tmp_path, smm, monkey
     assert top["likes"] == int(float(row.split(",")[5]))
 
 
+ITEM = {"id": "mastodon:1", "account": "mastodon", "platform": "mastodon", "kind": "reply", "author": "@a@x.example",
+        "text": "Do you ship to Canada?", "url": "https://x.example/@a/1", "created_at": "2026-11-25T08:00:00+00:00",
+        "due_by": "2026-11-25T12:00:00+00:00", "priority": "normal", "sentiment": "neutral", "intent": "question",
+        "state": "open", "post": None, "updated_at": "2026-11-25T08:00:00+00:00"}
+
+
+def item(**changes) -> str:
+    return json.dumps({**ITEM, **changes}, ensure_ascii=False) + "\n"
+
+
+INBOX_LINES = [  # (a line of data/inbox/2026-11.jsonl, what is said after `not an inbox item: `)
+    (item(text=5), "text is 5, not a text"),
+    (item(author=None), "author is null, not a text"),
+    (item(url=["x"]), 'url is ["x"], not a text or null'),
+    (item(post=5), "post is 5, not a text or null"),
+    (item(created_at=5), "created_at is 5, not a text"),
+    (item(created_at="2026-11-25T08:00:00"), "created_at `2026-11-25T08:00:00` is not a time with its UTC offset"),
+    (item(created_at="2026-11-31T08:00:00+00:00"), "created_at `2026-11-31T08:00:00+00:00` is not a time"),
+    (item(due_by="soon"), "due_by `soon` is not a time with its UTC offset"),
+    (item(updated_at="x"), "updated_at `x` is not a time with its UTC offset"),
+    (item(sentiment="angry"), "unknown sentiment `angry` (one of positive, neutral, negative)"),
+    (item(intent="chat"), "unknown intent `chat` (one of question, complaint, praise, spam, other)"),
+    (item().replace('"Do you ship to Canada?"', "NaN"), "NaN is not a JSON number"),
+    (item().replace('{"id": "mastodon:1"', '{"id": "mastodon:1", "id": "mastodon:2"'), 'the key "id" is there twice'),
+    (item().replace('"mastodon:1"', "1" + "0" * 5000), "a number of more than 4,300 digits"),
+]
+
+
+@pytest.mark.parametrize("line,said", INBOX_LINES)
+def test_an_inbox_line_of_the_wrong_types_is_named_not_shown_or_a_crash(tmp_path, smm, monkeypatch, line, said):
+    root = copy_example(tmp_path)
+    appended(root, INBOX, item(id="mastodon:0") + line)
+    monkeypatch.chdir(root)
+    for args in (REPORT, ("reply", "mastodon:0", "--now", NOW)):
+        code, out, err = smm(*args)
+        assert code == 1 and f"{INBOX}:2: not an inbox item: " in err and said in err, (args, err)
+        assert "Traceback" not in err and "NaN" not in out
+
+
 RECORDS = [  # (what is done to a publish record's text, what is said)
     (lambda t: t.replace('"accounts": {', '"accounts": {"mastodon": {"state": "failed"}, ', 1),
      'the key "mastodon" is there twice'),
