@@ -181,6 +181,38 @@ def test_the_report_names_a_record_it_cannot_read_instead_of_leaving_its_post_ou
     assert err.rstrip().endswith("error: fix these before the report")
 
 
+FOLDERS = [  # (a folder smm keeps files in, made something else; the commands that read it)
+    ("data/published", "file", [("publish", "--dry-run", "--now", NOW), ("publish", "--now", NOW), ("check", "--now", NOW),
+                                REPORT]),
+    ("data/published", "broken link", [("publish", "--dry-run", "--now", NOW), REPORT]),
+    ("data/inbox", "file", [REPORT, ("reply", "mastodon:1", "--now", NOW)]),
+    ("data/mentions", "file", [REPORT, ("listen", "--now", NOW)]),
+    ("data/metrics", "file", [REPORT, ("site", "build", "--out", "_site", "--now", NOW)]),
+    ("data/accounts", "file", [REPORT]),
+    ("data/competitors", "file", [REPORT]),
+]
+
+
+@pytest.mark.parametrize("folder,made,commands", FOLDERS)
+def test_a_data_folder_that_is_no_folder_is_named_not_read_as_empty(tmp_path, smm, monkeypatch, folder, made, commands):
+    """Read as empty, data/published made every post due again (107 would_publish in the example)."""
+    import shutil
+
+    root = copy_example(tmp_path)
+    if (root / folder).is_dir():
+        shutil.rmtree(root / folder)
+    if made == "file":
+        (root / folder).write_text("{}\n", encoding="utf-8")
+    else:
+        os.symlink("nowhere", root / folder)
+    monkeypatch.chdir(root)
+    for args in commands:
+        code, out, err = smm(*args)
+        assert code == 1 and f"{folder} is not a folder" in out + err, (args, out, err)
+        assert "would_publish" not in out and "Traceback" not in out + err
+    assert not (root / "data/feed").exists()  # nothing went out (the feed account's post is due)
+
+
 def test_valid_data_reads_as_before(tmp_path, smm, monkeypatch):
     """The example's figures: the new checks let every value smm writes through."""
     root = copy_example(tmp_path)

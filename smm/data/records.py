@@ -10,7 +10,15 @@ from pathlib import Path
 from smm.check.diagnostics import ERROR, Diagnostic
 from smm.workspace import files as workspace_files
 from smm.workspace.cache import MISS, FileCache, blake2b
-from smm.workspace.files import LEADS_OUTSIDE, decode, links_outside, parse_json, read_bytes, write_atomic
+from smm.workspace.files import (
+    LEADS_OUTSIDE,
+    decode,
+    links_outside,
+    not_a_folder,
+    parse_json,
+    read_bytes,
+    write_atomic,
+)
 from smm.workspace.schema import SCHEMAS, schema
 
 RECORDS_DIR = "data/published"
@@ -36,6 +44,8 @@ def load_records(root: Path) -> tuple[dict[str, Record], list[Diagnostic]]:
     folder = root / RECORDS_DIR
     if links_outside(root, RECORDS_DIR):  # the bot would write records out there, and read none
         return records, [Diagnostic(RECORDS_DIR, 1, 1, ERROR, "record.invalid", f"the records' folder {LEADS_OUTSIDE}")]
+    if not_a_folder(root, RECORDS_DIR):
+        return records, [Diagnostic(RECORDS_DIR, 1, 1, ERROR, "record.invalid", not_a_folder(root, RECORDS_DIR))]
     if not folder.is_dir():
         return records, found
     cache = FileCache(root, "records", _cache_version())

@@ -16,6 +16,7 @@ from pathlib import Path
 from smm.data.tables import Table, append_rows, count_cell, read_rows, timestamp
 from smm.errors import DataError
 from smm.inbox.intent import SENTIMENTS
+from smm.workspace.files import not_a_folder
 
 MENTIONS = Table("data/mentions", ("id", "network", "author", "author_followers", "created_at", "text", "url",
                                    "keyword", "subject", "sentiment", "engagement"), ("author_followers", "engagement"))
@@ -54,6 +55,8 @@ def one_line(text: str) -> str:
 def read_mentions(root: Path, since: datetime | None = None) -> list[Mention]:
     """Every mention in data/mentions/ (said at or after `since`, when given), oldest first."""
     folder = root / MENTIONS.folder
+    if not_a_folder(root, MENTIONS.folder):  # read as none, every mention would be appended again
+        raise DataError(not_a_folder(root, MENTIONS.folder))
     found = []
     for path in sorted(folder.glob("*.csv")) if folder.is_dir() else ():
         for number, row in enumerate(read_rows(path, root, MENTIONS), 2):

@@ -275,6 +275,15 @@ def _found_at(text: str, token: re.Pattern, nth: int = 0) -> tuple[int, int]:
     return _position(text.encode("utf-8", "surrogatepass"), len(text[:at].encode("utf-8", "surrogatepass")))
 
 
+def not_a_folder(root: Path, folder: str) -> str | None:
+    """What is wrong when a folder smm keeps files in (`data/published`) is there as something else (a
+    file, a link leading nowhere): read as no files, a post recorded there would be published again."""
+    path = os.path.join(root, folder)
+    if os.path.lexists(path) and not os.path.isdir(path):
+        return f"{folder} is not a folder (a file or a broken link); restore it from git (`git checkout -- {folder}`)"
+    return None
+
+
 def links_outside(root: Path, file: str) -> bool:
     """Whether the path leads out of the repository through a symbolic link anywhere on it
     (the file itself, or a folder such as `brand/` linked elsewhere), or into `.git/`."""
