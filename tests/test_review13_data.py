@@ -213,6 +213,17 @@ def test_a_data_folder_that_is_no_folder_is_named_not_read_as_empty(tmp_path, sm
     assert not (root / "data/feed").exists()  # nothing went out (the feed account's post is due)
 
 
+def test_a_mention_two_runs_wrote_counts_once(tmp_path, smm, monkeypatch):
+    """Two `smm listen` runs that found the same mention and merged (`merge=union`) counted it twice."""
+    root = copy_example(tmp_path)
+    monkeypatch.chdir(root)
+    before = json.loads(smm(*REPORT)[1])["mentions"]["total"]
+    appended(root, "data/mentions/2026-11.csv", mention() * 2)
+    appended(root, "data/mentions/2026-10.csv", mention().replace("2026-11-20", "2026-10-30"))  # a month apart
+    code, out, err = smm(*REPORT)
+    assert code == 0 and json.loads(out)["mentions"]["total"] == before + 1, err
+
+
 def test_valid_data_reads_as_before(tmp_path, smm, monkeypatch):
     """The example's figures: the new checks let every value smm writes through."""
     root = copy_example(tmp_path)

@@ -53,17 +53,18 @@ def one_line(text: str) -> str:
 
 
 def read_mentions(root: Path, since: datetime | None = None) -> list[Mention]:
-    """Every mention in data/mentions/ (said at or after `since`, when given), oldest first."""
+    """Every mention in data/mentions/ (said at or after `since`, when given), oldest first; a mention
+    twice (two runs that found it, their rows merged) counts once, as first written."""
     folder = root / MENTIONS.folder
     if not_a_folder(root, MENTIONS.folder):  # read as none, every mention would be appended again
         raise DataError(not_a_folder(root, MENTIONS.folder))
-    found = []
+    found: dict[tuple[str, str], Mention] = {}
     for path in sorted(folder.glob("*.csv")) if folder.is_dir() else ():
         for number, row in enumerate(read_rows(path, root, MENTIONS), 2):
             mention = _mention(row, f"{path.relative_to(root).as_posix()}:{number}")
-            if since is None or mention.created_at >= since:
-                found.append(mention)
-    return sorted(found, key=lambda m: (m.created_at, m.network, m.id))
+            found.setdefault(mention.key, mention)
+    return sorted((m for m in found.values() if since is None or m.created_at >= since),
+                  key=lambda m: (m.created_at, m.network, m.id))
 
 
 def _mention(row: dict, where: str) -> Mention:
