@@ -193,7 +193,7 @@ def _csv(*cells) -> str:
 
 
 def data() -> dict[str, str]:
-    huge = "9000000000000000000"
+    huge = str(2 ** 53 - 1)  # the largest count smm reads (smm.data.tables.MAX_COUNT)
     inbox = [{"id": f"mastodon:{i}", "account": "mastodon", "platform": "mastodon", "kind": "mention",
               "author": author, "text": text, "url": url, "created_at": "2026-11-30T09:00:00+00:00",
               "due_by": "2026-12-01T09:00:00+00:00", "priority": "high", "sentiment": "negative", "intent": "question",

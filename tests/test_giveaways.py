@@ -301,7 +301,7 @@ def tamper_shape(record):
     (tamper_winners, "winners:"), (tamper_entrants, "entrants_hash:"), (tamper_seed, "seed:"), (tamper_hash, "entrants_hash:"),
     (tamper_deadline, "deadline: the record says 2026-12-23T20:00:00+08:00"), (tamper_shape, "malformed"),
     # a record of the wrong shape was exit 3 (OverflowError, KeyError) or a match with a count below 1
-    (lambda r: r.update(winners_wanted=float("inf")), "`winners_wanted` is not a whole number"),
+    (lambda r: r.update(winners_wanted=2.5), "`winners_wanted` is not a whole number"),
     (lambda r: r.update(winners_wanted=-3), "`winners_wanted` is not a whole number"),
     (lambda r: r.update(winners_wanted=True), "`winners_wanted` is not a whole number"),
     (lambda r: [w.pop("handle") for w in r["winners"]], "`winners` is not a list of objects"),

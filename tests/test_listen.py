@@ -428,7 +428,7 @@ def test_two_runs_mentions_merge_after_a_lost_push_race(make_repo):
     ({}, ("--now", "yesterday"), 2, "--now 'yesterday'"),
     ({"data/mentions/2026-12.csv": "when,text\n1,2\n"}, (), 1, "data/mentions/2026-12.csv: the first line must be"),
     ({"data/mentions/2026-12.csv": ",".join(MENTIONS.columns) + "\n1,x,fan,many,2026-12-01,t,u,k,brand,neutral,0\n"},
-     (), 1, "data/mentions/2026-12.csv:2: not a mention row"),
+     (), 1, "data/mentions/2026-12.csv:2: author_followers `many` is not a count"),
 ])
 def test_bad_input_is_named_without_a_traceback(make_repo, smm, setup, args, code, said):
     make_repo(platforms="timezone: UTC\naccounts:\n  feed: {platform: feed, path: data/feed/feed.xml, site: https://e.x}\n",

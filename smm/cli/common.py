@@ -44,6 +44,19 @@ def fail_on_broken_config(repo) -> None:
     refuse_broken(repo.root, repo.diagnostics)
 
 
+def refuse_errors(repo, among, doing: str) -> None:
+    """The repository's errors in the files `among(file)` accepts (platforms.yml, brand/, the records
+    under data/): each with its file, line and column, exit 1."""
+    from smm.check.diagnostics import write
+    from smm.workspace.files import SourceLines
+
+    broken = [d for d in repo.diagnostics if d.is_error and among(d.file)]
+    if broken:
+        click.echo(write(broken, "text", SourceLines(repo.root).line), err=True)
+        click.echo(f"error: fix these before {doing}", err=True)
+        raise SystemExit(1)
+
+
 def refuse_when_unsafe(repo) -> None:
     """Duplicate ids and unreadable or unmatched records could make a post go out twice."""
     from smm.check.diagnostics import write

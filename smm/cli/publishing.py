@@ -16,6 +16,7 @@ from smm.cli.common import (
     fail_on_broken_config,
     finish_recorded,
     now_or_clock,
+    refuse_errors,
     refuse_when_unsafe,
     repository,
 )
@@ -157,6 +158,7 @@ def report(period: str | None, start: str | None, end: str | None, fmt: str, onl
         raise UsageError("--alerts prints text, markdown or json, not html")
     repo = repository()
     fail_on_broken_config(repo)
+    refuse_errors(repo, lambda file: file.startswith("data/"), "the report")  # a post's figures would go missing
     moment = now_or_clock(now, repo.config.timezone)
     first, last = kpis.window(repo.config.timezone, moment, period, day_of(start, "--from"), day_of(end, "--to"))
     built = kpis.build(repo, first, last, moment)

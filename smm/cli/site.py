@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from smm.cli import cli
-from smm.cli.common import NOW_OPTION, now_or_clock, repository
+from smm.cli.common import NOW_OPTION, now_or_clock, refuse_errors, repository
 
 
 @cli.group()
@@ -28,7 +28,7 @@ def build(out: Path | None, base_url: str | None, fmt: str, now: str | None) -> 
     from smm.site.build import build as build_site
 
     repo = repository()
-    _refuse_broken_settings(repo)
+    refuse_errors(repo, lambda file: not file.startswith("content/"), "building the site")
     problem = _base_url_problem(base_url) if base_url is not None else None
     if problem:
         shown = _without_password(base_url)  # a password is not printed to the log
@@ -82,13 +82,3 @@ def _without_password(url: str) -> str:
     return f"{head}{sep}…@{authority.rpartition('@')[2]}{slash}{path}" if sep and "@" in authority else url
 
 
-def _refuse_broken_settings(repo) -> None:
-    """Errors in platforms.yml, brand/ or data/ records: each with its file, line and column, exit 1."""
-    from smm.check.diagnostics import write
-    from smm.workspace.files import SourceLines
-
-    broken = [d for d in repo.diagnostics if d.is_error and not d.file.startswith("content/")]
-    if broken:
-        click.echo(write(broken, "text", SourceLines(repo.root).line), err=True)
-        click.echo("error: fix these before building the site", err=True)
-        raise SystemExit(1)

@@ -8,8 +8,17 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from smm.check.diagnostics import ERROR, Diagnostic
+from smm.workspace import files as workspace_files
 from smm.workspace.cache import MISS, FileCache, blake2b
-from smm.workspace.files import LEADS_OUTSIDE, decode, links_outside, parse_json, read_bytes, write_atomic
+from smm.workspace.files import (
+    LEADS_OUTSIDE,
+    decode,
+    links_outside,
+    not_a_folder,
+    parse_json,
+    read_bytes,
+    write_atomic,
+)
 from smm.workspace.schema import SCHEMAS, schema
 
 RECORDS_DIR = "data/published"
@@ -35,6 +44,8 @@ def load_records(root: Path) -> tuple[dict[str, Record], list[Diagnostic]]:
     folder = root / RECORDS_DIR
     if links_outside(root, RECORDS_DIR):  # the bot would write records out there, and read none
         return records, [Diagnostic(RECORDS_DIR, 1, 1, ERROR, "record.invalid", f"the records' folder {LEADS_OUTSIDE}")]
+    if not_a_folder(root, RECORDS_DIR):
+        return records, [Diagnostic(RECORDS_DIR, 1, 1, ERROR, "record.invalid", not_a_folder(root, RECORDS_DIR))]
     if not folder.is_dir():
         return records, found
     cache = FileCache(root, "records", _cache_version())
@@ -74,8 +85,9 @@ def _parse_record(file: str, data: bytes | None, read_problems: list[Diagnostic]
     return Record(file, parsed["post"], parsed.get("file"), parsed["accounts"]), None
 
 
-def _cache_version() -> str:
-    return blake2b(Path(__file__).read_bytes() + (SCHEMAS / "record.schema.json").read_bytes()).hexdigest()
+def _cache_version() -> str:  # what decides how a record's bytes are read: this file, parse_json()'s, the schema
+    return blake2b(Path(__file__).read_bytes() + Path(workspace_files.__file__).read_bytes()
+                   + (SCHEMAS / "record.schema.json").read_bytes()).hexdigest()
 
 
 class RecordStore:

@@ -24,22 +24,57 @@ from smm.workspace.files import LEADS_OUTSIDE, links_outside, open_regular, refu
 
 MAX_CSV_BYTES = 100 * 1024 * 1024  # one month's file; GitHub refuses files over 100 MB anyway
 COUNTS = ("likes", "reposts", "replies", "quotes", "views", "clicks")
+MAX_COUNT = 2 ** 53 - 1  # the largest whole number a double (DuckDB, JSON, a chart) holds exactly
 
 
 @dataclass(frozen=True)
 class Table:
     folder: str
     columns: tuple[str, ...]
+    counts: tuple[str, ...] = ()  # the columns that hold a count: count() reads them
 
     def month_file(self, moment: datetime) -> str:
         """The file of `moment`'s UTC month."""
         return f"{self.folder}/{moment.astimezone(timezone.utc):%Y-%m}.csv"
 
 
-METRICS = Table("data/metrics", ("collected_at", "post_id", "account", "platform", "remote_id", *COUNTS))
-FOLLOWERS = Table("data/accounts", ("collected_at", "account", "platform", "followers"))
+METRICS = Table("data/metrics", ("collected_at", "post_id", "account", "platform", "remote_id", *COUNTS), COUNTS)
+FOLLOWERS = Table("data/accounts", ("collected_at", "account", "platform", "followers"), ("followers",))
 COMPETITORS = Table("data/competitors", ("collected_at", "competitor", "network", "handle", "followers", "posts",
-                                         "median_engagement"))
+                                         "median_engagement"), ("followers", "posts"))
+
+
+def count(text: str | None) -> int | None:
+    """A count cell as written (empty: None); ValueError when it is not a whole number from 0 to
+    MAX_COUNT (`-5`, `1.5`, `NaN`, `1e300`, `lots`). count_sql() is the same rule for DuckDB."""
+    if text in (None, ""):
+        return None
+    number = float(text)  # as DuckDB reads a DOUBLE: `1e3` and `+5` are counts too
+    if not 0 <= number <= MAX_COUNT or number != int(number):
+        raise ValueError(text)
+    return int(number)
+
+
+def count_sql(column: str) -> str:
+    """count()'s rule in SQL, for a DOUBLE column: true when it holds a count or nothing."""
+    return f"coalesce({column} >= 0 AND {column} <= {MAX_COUNT} AND {column} = trunc({column}), true)"
+
+
+def count_cell(row: dict, column: str, where: str) -> int | None:
+    """count() of a row's cell; a DataError at `where` (`file:line`) naming the column when it is no count."""
+    try:
+        return count(row.get(column))
+    except (ValueError, TypeError):
+        raise DataError(f"{where}: {column} `{str(row.get(column))[:40]}` is not a count (a whole number from 0 "
+                        f"to {MAX_COUNT:,})") from None
+
+
+def bad_count(path: Path, root: Path, table: Table) -> None:
+    """A DataError naming the first row of the file whose count is no count (none: return)."""
+    file = path.relative_to(root).as_posix()
+    for line, row in enumerate(read_rows(path, root, table), start=2):
+        for column in table.counts:
+            count_cell(row, column, f"{file}:{line}")
 
 
 def timestamp(moment: datetime) -> str:

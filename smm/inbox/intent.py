@@ -67,6 +67,10 @@ def is_question(text: str, lang: str) -> bool:
     return bool(_QUESTION_OPENING_EN.match(_HANDLE.sub("", text)))
 
 
+SENTIMENTS = ("positive", "neutral", "negative")  # what the sentiment model says (smm.inbox.sentiment)
+INTENTS = ("question", "complaint", "praise", "spam", "other")  # what intent() says
+
+
 def intent(text: str, lang: str, sentiment: str) -> str:
     """"question", "complaint", "praise", "spam" or "other" for a message and its sentiment."""
     if is_spam(text, lang):

@@ -14,7 +14,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from smm.errors import DataError
-from smm.workspace.files import LEADS_OUTSIDE, links_outside, open_regular, parse_json, refuse_outside
+from smm.inbox.intent import INTENTS, SENTIMENTS
+from smm.workspace.files import LEADS_OUTSIDE, links_outside, not_a_folder, open_regular, parse_json, refuse_outside
 
 INBOX_DIR = "data/inbox"
 KINDS = ("mention", "reply", "comment", "quote", "dm")
@@ -56,6 +57,9 @@ class Item:
 
 
 FIELDS = tuple(f.name for f in fields(Item))
+_OPTIONAL = ("url", "post", "rule")  # text or null; every other field is text
+_TIMES = ("created_at", "due_by", "updated_at")  # ISO 8601 with an offset
+_CHOICES = {"kind": KINDS, "state": STATES, "priority": PRIORITIES, "sentiment": SENTIMENTS, "intent": INTENTS}
 
 
 def month_file(created_at: datetime) -> str:
@@ -74,6 +78,8 @@ def lines(root: Path):
     """Every item line of data/inbox/, oldest file first. A line that is not an item is a
     DataError naming its file and line."""
     folder = root / INBOX_DIR
+    if not_a_folder(root, INBOX_DIR):  # read as no items, an item answered would be answered again
+        raise DataError(not_a_folder(root, INBOX_DIR))
     if not folder.is_dir():
         return
     for name in sorted(os.listdir(folder)):
@@ -120,10 +126,19 @@ def _parse(raw: bytes, file: str, number: int) -> Item:
             raise ValueError(f"column {problem[1]}: {problem[2]}")
         if not isinstance(data, dict) or not set(FIELDS) - {"rule"} <= set(data) <= set(FIELDS):
             raise ValueError(f"expected an object with the keys {', '.join(FIELDS)}")
-        item = Item(**data)
-        if item.kind not in KINDS or item.state not in STATES or item.priority not in PRIORITIES:
-            raise ValueError(f"unknown kind, state or priority ({item.kind}, {item.state}, {item.priority})")
-        return item
+        for key, value in data.items():
+            if not isinstance(value, str) and not (value is None and key in _OPTIONAL):
+                raise ValueError(f"{key} is {json.dumps(value)[:40]}, not a text{' or null' * (key in _OPTIONAL)}")
+            if key in _CHOICES and value not in _CHOICES[key]:
+                raise ValueError(f"unknown {key} `{value[:40]}` (one of {', '.join(_CHOICES[key])})")
+            if key in _TIMES:
+                try:
+                    moment = datetime.fromisoformat(value)
+                except ValueError:
+                    moment = None
+                if moment is None or moment.utcoffset() is None:
+                    raise ValueError(f"{key} `{value[:40]}` is not a time with its UTC offset (2026-11-25T08:00:00+00:00)")
+        return Item(**data)
     except (ValueError, UnicodeDecodeError, TypeError) as exc:
         raise DataError(f"{file}:{number}: not an inbox item: {exc}", file=file, line=number) from None
 

@@ -17,7 +17,6 @@ from smm.inbox.features import language
 from smm.inbox.intent import intent, is_question, is_spam
 from smm.inbox.model import shipped
 
-SENTIMENTS = ("positive", "neutral", "negative")
 ZH_SHORT = 12
 _ZH_OPINION_WORDS = (
     "好评 不错 满意 喜欢 推荐 谢谢 感谢 赞 棒 给力 优秀 厉害 漂亮 精致 舒服 方便 实惠 划算 超值 值得 "

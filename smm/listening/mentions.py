@@ -13,11 +13,13 @@ from dataclasses import astuple, dataclass, fields
 from datetime import datetime, timezone
 from pathlib import Path
 
-from smm.data.tables import Table, append_rows, read_rows, timestamp
+from smm.data.tables import Table, append_rows, count_cell, read_rows, timestamp
 from smm.errors import DataError
+from smm.inbox.intent import SENTIMENTS
+from smm.workspace.files import not_a_folder
 
 MENTIONS = Table("data/mentions", ("id", "network", "author", "author_followers", "created_at", "text", "url",
-                                   "keyword", "subject", "sentiment", "engagement"))
+                                   "keyword", "subject", "sentiment", "engagement"), ("author_followers", "engagement"))
 _BREAKS = re.compile(r"\s*[\r\n\u2028\u2029\x85\x0b\x0c]+\s*")
 
 
@@ -51,24 +53,29 @@ def one_line(text: str) -> str:
 
 
 def read_mentions(root: Path, since: datetime | None = None) -> list[Mention]:
-    """Every mention in data/mentions/ (said at or after `since`, when given), oldest first."""
+    """Every mention in data/mentions/ (said at or after `since`, when given), oldest first; a mention
+    twice (two runs that found it, their rows merged) counts once, as first written."""
     folder = root / MENTIONS.folder
-    found = []
+    if not_a_folder(root, MENTIONS.folder):  # read as none, every mention would be appended again
+        raise DataError(not_a_folder(root, MENTIONS.folder))
+    found: dict[tuple[str, str], Mention] = {}
     for path in sorted(folder.glob("*.csv")) if folder.is_dir() else ():
         for number, row in enumerate(read_rows(path, root, MENTIONS), 2):
             mention = _mention(row, f"{path.relative_to(root).as_posix()}:{number}")
-            if since is None or mention.created_at >= since:
-                found.append(mention)
-    return sorted(found, key=lambda m: (m.created_at, m.network, m.id))
+            found.setdefault(mention.key, mention)
+    return sorted((m for m in found.values() if since is None or m.created_at >= since),
+                  key=lambda m: (m.created_at, m.network, m.id))
 
 
 def _mention(row: dict, where: str) -> Mention:
+    followers, engagement = (count_cell(row, column, where) for column in MENTIONS.counts)
+    if row.get("sentiment") is not None and row["sentiment"] not in SENTIMENTS:
+        raise DataError(f"{where}: unknown sentiment `{row['sentiment'][:40]}` (one of {', '.join(SENTIMENTS)})")
     try:
         created = datetime.fromisoformat(row["created_at"].replace("Z", "+00:00"))
-        return Mention(row["id"], row["network"], row["author"],
-                       int(row["author_followers"]) if row["author_followers"] else None,
+        return Mention(row["id"], row["network"], row["author"], followers,
                        created if created.tzinfo else created.replace(tzinfo=timezone.utc), row["text"], row["url"],
-                       row["keyword"], row["subject"], row["sentiment"], int(row["engagement"] or 0))
+                       row["keyword"], row["subject"], row["sentiment"], engagement or 0)
     except (KeyError, TypeError, ValueError, AttributeError):
         raise DataError(f"{where}: not a mention row ({', '.join(MENTIONS.columns)}); "
                         "restore the file from git") from None

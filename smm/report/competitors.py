@@ -15,7 +15,7 @@ from datetime import datetime
 from pathlib import Path
 
 from smm.data.jobs import parse_time
-from smm.data.tables import COMPETITORS, read_rows
+from smm.data.tables import COMPETITORS, count_cell, read_rows
 from smm.errors import DataError
 from smm.report.kpis import _round, growth, median, percent
 from smm.report.sections import Own, Section, Table
@@ -31,12 +31,16 @@ def load(root: Path, end: datetime) -> dict[tuple[str, str, str], list[tuple[dat
     found: dict[tuple[str, str, str], list[tuple[datetime, dict]]] = {}
     for path in month_files(root, COMPETITORS, end):
         for line, row in enumerate(read_rows(path, root, COMPETITORS), start=2):
+            where = f"{path.relative_to(root).as_posix()}:{line}"
             at = parse_time(row.get("collected_at"))
-            for column in ("followers", "posts", "median_engagement"):
-                if at is not None and _number(row.get(column)) is None and row.get(column):
-                    raise DataError(f"{path.relative_to(root).as_posix()}:{line}: {column} `{row[column][:40]}` is "
-                                    "not a number")
-            if at is not None and at < end:
+            if at is None or None in row or None in row.values():  # a cut or merged line: as the metrics' report
+                raise DataError(f"{where}: not a row of {', '.join(COMPETITORS.columns)} (collected_at as "
+                                "2026-11-25T16:05:00Z); restore the file from git")
+            for column in COMPETITORS.counts:
+                count_cell(row, column, where)
+            if _number(row["median_engagement"]) is None and row["median_engagement"]:
+                raise DataError(f"{where}: median_engagement `{row['median_engagement'][:40]}` is not a number")
+            if at < end:
                 found.setdefault((row["competitor"], row["network"], row["handle"]), []).append((at, row))
     return {key: sorted(rows, key=lambda r: r[0]) for key, rows in found.items()}
 

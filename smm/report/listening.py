@@ -12,12 +12,12 @@ from __future__ import annotations
 from collections import Counter
 from datetime import date, datetime, timedelta, tzinfo
 
+from smm.inbox.intent import SENTIMENTS
 from smm.listening.config import BRAND
 from smm.report.kpis import _round, percent
 from smm.report.sections import Own, Section, Sentence, Table
 from smm.report.words import ENGLISH, value_name
 
-SENTIMENTS = ("positive", "neutral", "negative")
 TOP = 5
 TOP_KEYWORDS = 10
 

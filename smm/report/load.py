@@ -15,13 +15,15 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
-from smm.data.tables import COUNTS, FOLLOWERS, METRICS, Table, check_header, open_csv
+from smm.data.tables import COUNTS, FOLLOWERS, METRICS, Table, bad_count, check_header, count_sql, open_csv
 from smm.errors import DataError
+from smm.workspace.files import not_a_folder
 
 MEMORY_LIMIT = "600MB"  # DuckDB spills to disk beyond this
 _MONTH = re.compile(r"^(\d{4})-(\d{2})\.csv$")
 _TYPES = {"collected_at": "TIMESTAMPTZ", "post_id": "VARCHAR", "account": "VARCHAR", "platform": "VARCHAR",
-          "remote_id": "VARCHAR", "followers": "BIGINT"}
+          "remote_id": "VARCHAR"}  # any other column is a count, read as DOUBLE and checked (count_sql)
+_NO_COUNT = "smm: no count in "  # how the check names the file holding a cell that is no count
 
 
 @dataclass(frozen=True)
@@ -43,6 +45,8 @@ class Snapshot:
 def month_files(root: Path, table: Table, end: datetime) -> list[Path]:
     """The table's `<YYYY-MM>.csv` files of months up to the one holding `end` (UTC), oldest first."""
     directory = root / table.folder
+    if not_a_folder(root, table.folder):
+        raise DataError(not_a_folder(root, table.folder))
     if not directory.is_dir():
         return []
     last = end.astimezone(timezone.utc).strftime("%Y-%m")
@@ -66,9 +70,12 @@ def _connect():
 
 
 def _read(files: list[Path], columns: tuple[str, ...]) -> str:
-    types = ", ".join(f"'{c}': '{_TYPES.get(c, 'BIGINT')}'" for c in columns)
-    return (f"read_csv($files, header = true, auto_detect = false, delim = ',', quote = '\"', "
-            f"columns = {{{types}}})")
+    """The rows of the files, each count checked (a cell that is none stops the query: _run names it)."""
+    types = ", ".join(f"'{c}': '{_TYPES.get(c, 'DOUBLE')}'" for c in columns)
+    counted = " AND ".join(count_sql(c) for c in columns if c not in _TYPES)
+    return (f"(SELECT * FROM read_csv($files, header = true, auto_detect = false, delim = ',', quote = '\"', "
+            f"columns = {{{types}}}, filename = true) WHERE CASE WHEN {counted} THEN true "
+            f"ELSE error('{_NO_COUNT}' || filename) END)")
 
 
 def _run(connection, sql: str, files: list[Path], end: datetime | None):
@@ -79,7 +86,10 @@ def _run(connection, sql: str, files: list[Path], end: datetime | None):
         return connection.execute(sql, parameters).fetchall()
     except duckdb.Error as exc:
         lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
-        where = next((line.split("=", 1)[1].strip() for line in lines if line.startswith("file =")), None)
+        where = next((line.split("=", 1)[1].strip() for line in lines if line.startswith("file =")),
+                     next((line.split(_NO_COUNT, 1)[1] for line in lines if _NO_COUNT in line), None))
+        for file in (f for f in files if str(f) == where):  # a cell that is no count: name its line
+            bad_count(file, file.parents[2], METRICS if file.parent.name == "metrics" else FOLLOWERS)
         where = next((_named(f) for f in files if str(f) == where), where)
         what = next((line for line in lines if line.startswith("Error when converting")), None)
         detail = "; ".join(x for x in (lines[0] if lines else "", what) if x)
@@ -112,9 +122,9 @@ def latest_snapshots(root: Path, end: datetime, connection=None, table: str | No
     rows = _run(connection or _connect(), sql, files, end)
     found = {}
     for post_id, account, last in rows:
-        at, likes, reposts, replies, quotes, views, clicks, platform = last
-        found[(post_id, account)] = Snapshot(post_id, account, platform, at.astimezone(timezone.utc), likes, reposts,
-                                             replies, quotes, views, clicks)
+        at, *counts, platform = last
+        found[(post_id, account)] = Snapshot(post_id, account, platform, at.astimezone(timezone.utc),
+                                             *(None if c is None else int(c) for c in counts))
     return found
 
 
@@ -170,7 +180,7 @@ class Metrics:
             self._connection = _connect()
             files = _checked(self.root, METRICS, self.last)
             if files:
-                source = _read(files, METRICS.columns)[:-1] + ", filename = true)"
+                source = _read(files, METRICS.columns)
                 _run(self._connection, f"CREATE TABLE metrics AS SELECT * FROM {source} WHERE collected_at < $end",
                      files, self.last)
         cut = {account: rows[:bisect.bisect_left(rows, end, key=lambda row: row[0])]

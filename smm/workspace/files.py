@@ -234,9 +234,54 @@ def parse_json(text: str, max_depth: int = MAX_JSON_DEPTH) -> tuple[object, tupl
             at = token.start()
             return None, (text.count("\n", 0, at) + 1, at - text.rfind("\n", 0, at), f"nested more than {max_depth} levels deep")
     try:
-        return json.loads(text), None
+        return json.loads(text, object_pairs_hook=_unique_keys, parse_constant=_no_constant), None
     except json.JSONDecodeError as exc:
         return None, (exc.lineno, exc.colno, exc.msg)
+    except _NotJson as exc:  # valid to Python's json, not to JSON (RFC 8259), or a key a bad merge repeats
+        return None, (*_found_at(text, exc.token, exc.nth), exc.what)
+    except ValueError:  # a number of more digits than Python converts
+        return None, (*_found_at(text, _LONG_NUMBER), f"a number of more than {_MAX_DIGITS:,} digits")
+
+
+class _NotJson(ValueError):
+    def __init__(self, what: str, token: re.Pattern, nth: int = 0) -> None:
+        super().__init__(what)
+        self.what, self.token, self.nth = what, token, nth  # where: the nth match of token
+
+
+_MAX_DIGITS = 4300  # sys.get_int_max_str_digits()'s default
+_LONG_NUMBER = re.compile(rf"-?\d{{{_MAX_DIGITS + 1},}}")
+
+
+def _unique_keys(pairs: list[tuple[str, object]]) -> dict:
+    """An object, refused when a key repeats (json would keep the last value and lose the first)."""
+    found = dict(pairs)
+    if len(found) < len(pairs):
+        seen: set[str] = set()
+        key = next(k for k, _ in pairs if k in seen or seen.add(k))
+        raise _NotJson(f"the key {json.dumps(key, ensure_ascii=False)[:80]} is there twice",
+                       re.compile(re.escape(json.dumps(key)) + r"\s*:"), nth=1)
+    return found
+
+
+def _no_constant(name: str) -> None:
+    raise _NotJson(f"{name} is not a JSON number", re.compile(rf"(?<=[:\[,\s]){name}\b"))
+
+
+def _found_at(text: str, token: re.Pattern, nth: int = 0) -> tuple[int, int]:
+    """(line, column) of the token's nth match (the last when fewer; 1, 1 when none)."""
+    matches = list(token.finditer(text))
+    at = matches[min(nth, len(matches) - 1)].start() if matches else 0
+    return _position(text.encode("utf-8", "surrogatepass"), len(text[:at].encode("utf-8", "surrogatepass")))
+
+
+def not_a_folder(root: Path, folder: str) -> str | None:
+    """What is wrong when a folder smm keeps files in (`data/published`) is there as something else (a
+    file, a link leading nowhere): read as no files, a post recorded there would be published again."""
+    path = os.path.join(root, folder)
+    if os.path.lexists(path) and not os.path.isdir(path):
+        return f"{folder} is not a folder (a file or a broken link); restore it from git (`git checkout -- {folder}`)"
+    return None
 
 
 def links_outside(root: Path, file: str) -> bool:
