@@ -24,7 +24,7 @@ from smm.render.urlscan import (
     SPACES,
     Domain,
     UrlScanner,
-    punycode_length,
+    idna2003_length,
     valid_labels,
 )
 
@@ -327,7 +327,8 @@ def weibo_length(text: str) -> int:
 # Mastodon's StatusLengthValidator counts graphemes once each URL with a
 # protocol is replaced by 23 characters and each "@user@domain" by "@user".
 # Its URL regex is twitter-text's Ruby one as changed by Mastodon's
-# config/initializers/twitter_regex.rb: more schemes, looser path and query.
+# config/initializers/twitter_regex.rb: more schemes, looser path and query;
+# a URL whose domain libidn's IDNA 2003 ToASCII refuses is text (idna2003_length).
 _RUBY_PUNCT = r"!\"#$%&'()*+,\-./:;<=>?@\[\]^_`{|}~"
 _RUBY_CYRILLIC = ("\u0400-\u0484\u0487-\u052f\u1c80-\u1c8a\u1d2b\u1d78\u2de0-\u2dff"
                   "\ua640-\ua69f\ufe2e\ufe2f\U0001e030-\U0001e06d\U0001e08f")  # \p{Cyrillic}
@@ -365,13 +366,12 @@ def _mastodon_entities(text: str) -> list[tuple[int, int, str | None]]:
     found: list[tuple[int, int, str | None]] = []
     for found_url in _M_URLS.finditer(text) if ":" in text else ():
         _, url, protocol, domain, _, start, end = found_url
-        if not protocol or not valid_labels(domain):
+        if not protocol or (encoded := idna2003_length(domain)) is None:
             continue
         if tco := _M_TCO.match(url):
             if len(tco.group(1)) > 40:
                 continue
             url, end = tco.group(), start + tco.end()
-        encoded = sum(map(punycode_length, domain.split("."))) + domain.count(".")
         if len(url) + max(0, encoded - len(domain)) <= MAX_URL_LENGTH:
             found.append((start, end, None))
     for m in _M_MENTION.finditer(text) if "@" in text else ():
