@@ -4,10 +4,38 @@ validator's code on random hard texts; the others against their documentation)."
 from __future__ import annotations
 
 import pytest
+from test_render import _jpeg, render
+
 
 # Mastodon's URL domains through libidn's IDNA 2003 ToASCII: the rows `idn-*` of
 # tests/conformance/counting/reference.json (Mastodon's validator's own numbers), run by
 # tests/test_counting_reference.py.
+
+
+@pytest.mark.parametrize("text, found", [
+    ("@a @b.c @d_e", ["@a", "@b.c", "@d_e"]),
+    ("mail me@example.com", []),  # an e-mail address tags nobody
+    ("https://x.example/@alice", []),
+    ("@@x a@@y", []),
+    ("(@alice) 「@bob」", ["@alice", "@bob"]),
+])
+def test_mentions_start_a_word(text, found):
+    from smm.content.tokens import mentions  # (here: the old code has none, and the other tests still run)
+
+    assert mentions(text) == found
+
+
+@pytest.mark.parametrize("tagged, problem", [
+    (20, None),
+    (21, "instagram: 21 @mentions; Instagram allows 20"),  # "Maximum 2200 characters, 30 hashtags, and 20 @ tags"
+])
+def test_instagram_mention_limit(make_repo, tagged, problem):
+    platforms = ("timezone: UTC\naccounts:\n  instagram: {platform: instagram, token_env: T, "
+                 "media_base_url: https://brand.example}\n")
+    body = " ".join(f"@user{i}" for i in range(tagged)) + " and a mail@example.com"
+    r = render(make_repo, body, account="instagram", platforms=platforms, files={"content/media/a.jpg": _jpeg()},
+               media="[{file: content/media/a.jpg, alt: a square}]")
+    assert [d.message for d in r.diagnostics if d.rule == "render.too-many-mentions"] == ([problem] if problem else [])
 
 
 # Known, not fixed: a TLD (or scheme) written with a character that Python's `re` matches to an
