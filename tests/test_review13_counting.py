@@ -38,6 +38,23 @@ def test_instagram_mention_limit(make_repo, tagged, problem):
     assert [d.message for d in r.diagnostics if d.rule == "render.too-many-mentions"] == ([problem] if problem else [])
 
 
+@pytest.mark.parametrize("text, units", [
+    ("&lt;b&gt; &amp; &quot;", 7),  # the four named entities Telegram decodes
+    ("&#128512; &#x1F600;", 5),  # numeric ones too: 😀 is two UTF-16 units
+    ("&amp;amp;", 5),  # decoded once
+    ("&copy;", 6),  # any other named entity stays as written (old: 1)
+    ("&nbsp;&apos;", 12),
+    ("&LT;", 4),
+    ("<b>a</b> <a href=\"https://x.example/?a=1&amp;b=2\">b</a>", 3),
+])
+def test_telegram_counts_after_its_own_entity_parsing(text, units):
+    """"All numerical HTML entities are supported. The API currently supports only the following named
+    HTML entities: &lt;, &gt;, &amp; and &quot;" (core.telegram.org/bots/api#html-style)."""
+    from smm.platforms.telegram import Telegram
+
+    assert Telegram.length(text) == units
+
+
 # Known, not fixed: a TLD (or scheme) written with a character that Python's `re` matches to an
 # ASCII letter ignoring case and the network's regex engine does not, or the reverse. Python folds
 # "ſ" to "s" and "ı", "İ" to "i"; twitter-text's JavaScript (no `u` flag) folds none of them, Ruby's
