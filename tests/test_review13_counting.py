@@ -80,3 +80,17 @@ def test_known_case_fold_differences(network, text, expected):
     from smm.render.counting import mastodon_length, x_length
 
     assert {"x": x_length, "mastodon": mastodon_length}[network](text) == expected
+
+
+@pytest.mark.parametrize("title, problem", [
+    ("标" * 32, False),
+    ("标" * 33, True),
+    ("👩‍👩‍👧" * 7, True),  # 7 clusters, 35 code points: over 32 as the body is counted (old: 7)
+    ("茶" * 28 + "1️⃣", False),  # 31 code points
+])
+def test_wechat_title_counts_code_points_as_the_body(smm, make_repo, title, problem):
+    from test_article import _repo
+
+    _repo(make_repo, "text", title=f"'{title}'")
+    code, out, err = smm("check")
+    assert ("error[render.title-too-long]" in out) == problem, out
