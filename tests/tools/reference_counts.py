@@ -48,6 +48,11 @@ X = {
     "bare-domain-cjk": "详见example.com。",
     "bare-idn-domain-path": "éexample.com慕田峪长城.网址/path!", "bare-domain-path": "see example.com/a/b?c=1.",
     "redundant-fe0f": "😀\ufe0f 👩‍👩‍👧\ufe0f", "text-style-fe0f": "©\ufe0f ©",
+    # a TLD or scheme with a letter Python's `re` folds to ASCII ignoring case and JavaScript does not
+    "long-s-tld": "https://example.ſt/" + "p" * 40, "dotless-i-tld": "https://example.ıo/" + "p" * 40,
+    "dotted-capital-i-tld": "https://example.İo/" + "p" * 40, "bare-dotless-i-tld": "example.ıo/" + "p" * 40,
+    "dotless-i-query": "https://x.com/?q=ı " + "p" * 30, "long-s-scheme": "httpſ://example.com/" + "p" * 30,
+    "kelvin-tld": "https://example.\u212aim/" + "p" * 40,
 }
 BLUESKY = {
     "url-paren": "https://en.wikipedia.org/wiki/Foo_(bar)",
@@ -115,6 +120,11 @@ MASTODON = {
     "url-trailing-punctuation": "see https://example.com/a.b?c=d!", "url-cjk-parens": "（https://example.com/a）",
     "url-then-zwj-emoji": "https://example.com/a👩‍👩‍👧", "url-tco-long-slug": "https://t.co/" + "a" * 41 + " ok",
     "url-ideographic-space": "https://example.com/a\u3000b", "url-query-cjk": "https://example.com/?q=乌龙茶。",
+    # letters Python's `re` and `regex` fold to ASCII ignoring case: Onigmo folds "ſ", not "ı" nor "İ"
+    "dotless-i-tld": "https://example.ıo/" + "p" * 40, "dotted-capital-i-tld": "https://example.İo/" + "p" * 40,
+    "long-s-tld": "https://example.ſt/" + "p" * 40, "dotless-i-scheme": "ıpfs://example.com/" + "p" * 30,
+    "dotted-capital-i-mention": "@İbrahim@" + "e" * 30 + ".org", "long-s-mention": "@ſam@" + "e" * 30 + ".org",
+    "kelvin-tld": "https://example.\u212aim/" + "p" * 40,
 }
 RUBY_GRAPHEMES = {
     "devanagari-ksha": "क्षि", "devanagari-chain": "क्ष्म", "no-consonant-before-virama": "a्क",
