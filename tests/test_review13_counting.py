@@ -61,13 +61,16 @@ def test_telegram_counts_after_its_own_entity_parsing(text, units):
 #   make, "ı", "İ", "ſ", are handled: smm.render.counting._as_matched);
 # - twitter-text's JavaScript reads UTF-16 code units: a character above U+FFFF before a bare domain is half
 #   in its first label (a label of 48 letters after "👍🏽" is then too long), and one in a bare domain
-#   with a path weighs 2 in the URL string's length it skips.
+#   with a path weighs 2 in the URL string's length it skips;
+# - twitter-text places a bare domain's last ASCII domain with indexOf: where the same text comes earlier in
+#   the domain ("e.co" in "e.coxﬁe.co/v"), it counts from there.
 PATH = "/" + "p" * 40
 KNOWN = [
     ("mastodon", "https://example.ﬁ" + PATH, 23),
     ("mastodon", "ßb://example.com" + PATH, 23),
     ("x", "👍🏽" + "d" * 48 + ".co", 53),
     ("x", "e.om\U0001fae8.网址/", 31),
+    ("x", "e.coxﬁe.co/v", 29),
 ]
 
 
