@@ -24,6 +24,7 @@ NOT_BEFORE_HASHTAG = r"[\w#&]"
 HASHTAG = re.compile(rf"#(?<!{NOT_BEFORE_HASHTAG}#)\w+")
 # `@me`, `@中文名`, `@user@example.social`, and a `@{name}` handle not yet resolved; a final `.` or `-` is the sentence's
 MENTION = re.compile(r"@(?:\{[^}\s]+\}|\w(?:[\w.-]*\w)?(?:@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)?)")
+_MENTION_ALONE = re.compile(rf"(?<![\w@/.+-]){MENTION.pattern}")
 HANDLE = re.compile(r"@\{([^}\s]+)\}")  # `@{name}`: the brand's handle for `name` on each network (brand/handles.yml)
 
 
@@ -34,6 +35,12 @@ def hashtag(tag: str) -> str:
 
 def hashtags(text: str) -> list[str]:
     return HASHTAG.findall(text)
+
+
+def mentions(text: str) -> list[str]:
+    """The mentions of `text` (MENTION) that start a word: not the `@` of an e-mail address or of a
+    URL's path (`https://x.example/@a`), nor a second `@`."""
+    return _MENTION_ALONE.findall(text)
 
 
 def urls(text: str) -> list[str]:

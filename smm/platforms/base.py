@@ -8,7 +8,7 @@ without the method. A platform class declares, as class attributes:
 - `name` (what platforms.yml says) and `label` (what people read);
 - its limits: `text_limit`, `caption_limit`, `length` (with `unit` and `counting_rule`),
   `title_limit` (with `title_length`, where the network shows the post's title),
-  `cost`, `extra_problems`, `max_links`, `max_hashtags`, `media` (MediaRules),
+  `cost`, `extra_problems`, `max_links`, `max_hashtags`, `max_mentions`, `media` (MediaRules),
   `article_images` (MediaRules of an article's images, for markup `article`), `daily_limit`
   (with `day_zone`, the zone of the network's days), `threads`
   (or `threads_for(options)`), `comments` (or `comments_for(options)`), `content_warnings`; `smm check`, `preview` and `count` read them;
@@ -139,6 +139,7 @@ class Platform:
     markup: ClassVar[str] = "plain"  # a smm.render.markup flavor
     max_links: ClassVar[int | None] = None
     max_hashtags: ClassVar[int | None] = None
+    max_mentions: ClassVar[int | None] = None  # @mentions in a post (smm.content.tokens.mentions)
     content_warnings: ClassVar[bool] = False  # a post's `content_warning` is shown, and counted, here
     media: ClassVar[MediaRules] = MediaRules()
     article_images: ClassVar[MediaRules | None] = None  # markup `article`: images in the body, uploaded

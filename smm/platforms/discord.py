@@ -40,7 +40,9 @@ class Discord(Platform):
     label = "Discord"
     text_limit = 2000
     unit = "characters"
-    counting_rule = "characters"
+    # "Our API uses Python 3, so the API calculates length based on the number of codepoints in the string"
+    # (Discord staff, github.com/discord/discord-api-docs/issues/1315)
+    counting_rule = "code points"
     markup = "discord"
     media = MediaRules(max_count=10, max_bytes=10 * 1024 * 1024, alt_limit=1024,  # 10 MiB per file by default
                        video=VideoRules(max_count=10, with_images=True, max_bytes=10 * 1024 * 1024))

@@ -37,6 +37,9 @@ class Instagram(MetaPlatform):
     comments = True
     text_limit = 2200
     max_hashtags = 5
+    # "Maximum 2200 characters, 30 hashtags, and 20 @ tags" (the `caption` of POST /{ig-user-id}/media,
+    # developers.facebook.com/docs/instagram-platform/instagram-graph-api/reference/ig-user/media)
+    max_mentions = 20
     media = MediaRules(min_count=1, max_count=10, types=frozenset({"image/jpeg"}), max_bytes=8 * 1024 * 1024, alt_limit=1000,
                        video=VideoRules(types=frozenset({"video/mp4", "video/quicktime"}), max_count=10, with_images=True,
                                         max_bytes=300 * 1024 * 1024, min_seconds=3, max_seconds=15 * 60,

@@ -79,7 +79,9 @@ class LinkedIn(Platform):
     text_limit = 3000
     comments = True  # a first comment: the author's comment under its post
     unit = "characters"
-    counting_rule = "characters before escaping"
+    # LinkedIn says 3,000 characters of `commentary`, not how it counts them: smm counts the grapheme clusters of
+    # the text as sent, escaped and with mention and hashtag elements, never fewer than those shown
+    counting_rule = "grapheme clusters of the text as sent (after escaping)"
     media = MediaRules(max_count=20, types=frozenset({"image/jpeg", "image/png", "image/gif"}),
                        max_bytes=36_152_320, alt_limit=4086,
                        # Videos API: one MP4 alone, 3 s to 30 min, 75 KB to 500 MB

@@ -42,7 +42,9 @@ class Slack(Platform):
     label = "Slack"
     text_limit = 40_000
     unit = "characters"
-    counting_rule = "characters"
+    # Slack cuts a message over 40,000 characters (api.slack.com/changelog/2018-04-truncating-really-long-messages)
+    # and says not how it counts them: smm counts the code points of the mrkdwn as sent, escapes included
+    counting_rule = "code points of the text as sent"
     markup = "slack"
     media = MediaRules(max_count=0, alt_supported=False)
     secrets = ("webhook_env", "token_env")

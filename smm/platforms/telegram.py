@@ -39,6 +39,9 @@ from smm.platforms.http import SecretCalls, hide, open_media
 from smm.render import counting
 
 _TAG = re.compile(r"<[^>]*>")
+# "All numerical HTML entities are supported. The API currently supports only the following named HTML
+# entities: &lt;, &gt;, &amp; and &quot;" (core.telegram.org/bots/api#html-style): any other stays as written.
+_ENTITY = re.compile(r"&(?:lt|gt|amp|quot|#[0-9]+|#[xX][0-9a-fA-F]+);")
 API = "https://api.telegram.org"
 
 
@@ -71,8 +74,8 @@ class Telegram(Platform):
 
     @staticmethod
     def length(text: str) -> int:
-        """UTF-16 code units of the message as shown: HTML tags removed, entities decoded."""
-        return counting.utf16_length(html.unescape(_TAG.sub("", text)))
+        """UTF-16 code units of the message as shown: HTML tags removed, the entities Telegram knows decoded."""
+        return counting.utf16_length(_ENTITY.sub(lambda m: html.unescape(m.group()), _TAG.sub("", text)))
 
     # -- the adapter ------------------------------------------------------------------
 

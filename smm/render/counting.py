@@ -24,7 +24,7 @@ from smm.render.urlscan import (
     SPACES,
     Domain,
     UrlScanner,
-    punycode_length,
+    idna2003_length,
     valid_labels,
 )
 
@@ -162,6 +162,22 @@ _X_ASCII_DOMAIN = Domain(rf"[\-a-z0-9{LATIN}]+\.", rf"[\-a-z0-9{LATIN}]+\.", r"x
 
 _X_TCO = re.compile(rf"https?://t\.co/([a-z0-9]+)(?:{_X_QUERY})?", re.IGNORECASE)
 
+# Ignoring case, Python's `re` and `regex` match "ſ" to "s" and "ı", "İ" to "i" (a TLD, a scheme,
+# `[a-z]`); twitter-text's JavaScript (no `u` flag) matches none of them, Ruby's Onigmo (Mastodon)
+# "ſ" only. Where the network's engine does not, smm's scanning sees "ĸ" instead: a Latin letter
+# of no case, in the same character classes. Lengths are taken from the text as written.
+_X_UNFOLDED = "ſıİ"
+_M_UNFOLDED = "ıİ"
+
+
+def _as_matched(text: str, unfolded: str) -> str:
+    """`text` as the network's regular expressions match it ignoring case (same length)."""
+    if not text.isascii():
+        for letter in unfolded:  # (str's own search and replace: many times as fast as a pattern or a table)
+            if letter in text:
+                text = text.replace(letter, "ĸ")
+    return text
+
 # Weight-1 code points of twitter-text's v3 config: U+0000-10FF (in UTF-16, the high byte of each is at
 # most 0x10), U+2000-200D, U+2010-201F and U+2032-2037; any other weighs 2.
 _LIGHT_HIGH_BYTES = bytes(range(0x11))
@@ -220,10 +236,11 @@ def _x_urls_nfc(text: str) -> list[tuple[int, int, int]]:
     the rest of the span is weighed as text.  The weighed end says where that starts.
     """
     urls: list[tuple[int, int, int]] = []
-    for found_url in _X_URLS.finditer(text) if "." in text else ():
+    for found_url in _X_URLS.finditer(_as_matched(text, _X_UNFOLDED)) if "." in text else ():
         before, url, protocol, domain, path, start, end = found_url
+        domain_start = start + len(protocol or "")
         if (domain.startswith("xn--") and next(_X_ASCII_DOMAIN.finditer(domain), None) is None
-                or not valid_labels(domain)
+                or not valid_labels(text[domain_start:domain_start + len(domain)])
                 or len(protocol or "https://") + utf16_length(url) > MAX_URL_LENGTH):
             continue
         if not protocol:
@@ -327,7 +344,8 @@ def weibo_length(text: str) -> int:
 # Mastodon's StatusLengthValidator counts graphemes once each URL with a
 # protocol is replaced by 23 characters and each "@user@domain" by "@user".
 # Its URL regex is twitter-text's Ruby one as changed by Mastodon's
-# config/initializers/twitter_regex.rb: more schemes, looser path and query.
+# config/initializers/twitter_regex.rb: more schemes, looser path and query;
+# a URL whose domain libidn's IDNA 2003 ToASCII refuses is text (idna2003_length).
 _RUBY_PUNCT = r"!\"#$%&'()*+,\-./:;<=>?@\[\]^_`{|}~"
 _RUBY_CYRILLIC = ("\u0400-\u0484\u0487-\u052f\u1c80-\u1c8a\u1d2b\u1d78\u2de0-\u2dff"
                   "\ua640-\ua69f\ufe2e\ufe2f\U0001e030-\U0001e06d\U0001e08f")  # \p{Cyrillic}
@@ -363,21 +381,22 @@ _M_BLANK = re.compile(f"[{_RUBY_WHITE_SPACE}]*")  # ActiveSupport's String#blank
 def _mastodon_entities(text: str) -> list[tuple[int, int, str | None]]:
     """(start, end, username, or None for a URL), without overlaps."""
     found: list[tuple[int, int, str | None]] = []
-    for found_url in _M_URLS.finditer(text) if ":" in text else ():
+    matched = _as_matched(text, _M_UNFOLDED)
+    for found_url in _M_URLS.finditer(matched) if ":" in text else ():
         _, url, protocol, domain, _, start, end = found_url
-        if not protocol or not valid_labels(domain):
+        domain_start = start + len(protocol or "")
+        if not protocol or (encoded := idna2003_length(text[domain_start:domain_start + len(domain)])) is None:
             continue
         if tco := _M_TCO.match(url):
             if len(tco.group(1)) > 40:
                 continue
             url, end = tco.group(), start + tco.end()
-        encoded = sum(map(punycode_length, domain.split("."))) + domain.count(".")
         if len(url) + max(0, encoded - len(domain)) <= MAX_URL_LENGTH:
             found.append((start, end, None))
-    for m in _M_MENTION.finditer(text) if "@" in text else ():
+    for m in _M_MENTION.finditer(matched) if "@" in text else ():
         user, _, domain = m.group(1).partition("@")
-        if not _M_MENTION_END.match(text, m.end()) and len(domain) <= _M_MAX_DOMAIN:
-            found.append((m.start(), m.end(), user))
+        if not _M_MENTION_END.match(matched, m.end()) and len(domain) <= _M_MAX_DOMAIN:
+            found.append((m.start(), m.end(), text[m.start(1):m.start(1) + len(user)]))
     found.sort(key=lambda entity: entity[0])
     kept: list[tuple[int, int, str | None]] = []
     for entity in found:

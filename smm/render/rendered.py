@@ -21,7 +21,7 @@ from markupsafe import Markup
 from smm.check.diagnostics import ERROR, Diagnostic
 from smm.content.links import leaves_safely, tag_all, utm_tag
 from smm.content.post import Post, published
-from smm.content.tokens import HANDLE, hashtag, hashtags, urls
+from smm.content.tokens import HANDLE, hashtag, hashtags, mentions, urls
 from smm.platforms import Platform, platform_class, reported_limits
 from smm.render import article, htmlfeed, markup, media_checks
 from smm.render.counting import first_overflow
@@ -462,6 +462,11 @@ class _Job:
             links = len(urls(text))
             if links > self.platform.max_links:
                 self.problem((), "render.too-many-links", f"{links} links; {self.platform.label} allows {self.platform.max_links}")
+        if self.platform.max_mentions is not None:
+            tagged = len(mentions(text))
+            if tagged > self.platform.max_mentions:
+                self.problem((), "render.too-many-mentions",
+                             f"{tagged} @mentions; {self.platform.label} allows {self.platform.max_mentions}")
         limit = self.hashtag_limit()
         if limit is not None:
             tags = len(hashtags(text))

@@ -11,7 +11,9 @@ twitter-text's pattern gives (tests/test_urlscan.py holds that pattern and compa
 from __future__ import annotations
 
 import re
-from functools import cache, cached_property
+import stringprep
+from encodings import idna
+from functools import cache, cached_property, lru_cache
 from typing import Iterator, NamedTuple
 
 import regex
@@ -147,6 +149,34 @@ def valid_labels(domain: str) -> bool:
     return all(0 < len(label) <= 59 and punycode_length(label) <= 63
                or 59 < len(label) <= 63 and not _NON_PRINTABLE.search(label)
                for label in domain.split("."))
+
+
+def idna2003_length(domain: str) -> int | None:
+    """Length of `domain` after IDNA 2003 ToASCII as libidn computes it, None where it fails.
+
+    Mastodon's twitter-text gem asks idn-ruby (libidn's `idna_to_ascii_8z`, no flags) for a
+    URL's domain: split at the four IDN dots, each label nameprepped (RFC 3491: Unicode 3.2's
+    NFKC and case folding, U+00AD and the joiners dropped; prohibited code points, a label
+    mixing directions and code points unassigned in Unicode 3.2 such as "🍵" refused) and
+    punycode-encoded, 1 to 63 characters.  A failure makes the URL plain text there."""
+    labels = _IDN_DOTS.split(domain)
+    total = len(labels) - 1
+    for label in labels:
+        length = (len(label) if 0 < len(label) < 64 else None) if label.isascii() else _idna2003_label(label)
+        if length is None:
+            return None
+        total += length
+    return total
+
+
+@lru_cache(maxsize=4096)
+def _idna2003_label(label: str) -> int | None:
+    try:  # (Python's IDNA 2003 codec allows what is unassigned; libidn without flags does not)
+        if any(map(stringprep.in_table_a1, idna.nameprep(label))):
+            return None
+        return len(idna.ToASCII(label))
+    except UnicodeError:
+        return None
 
 
 class Url(NamedTuple):

@@ -8,10 +8,14 @@
 # app/validators/status_length_validator.rb, then asks StatusLengthValidator for the length
 # of each text (no spoiler text). Rails is replaced by the few methods those files call
 # (String#blank? and #present? as ActiveSupport defines them); the gem's native
-# dependencies by pure Ruby: IDN's toASCII (RFC 3492 punycode, which is all twitter-text
-# asks of it: the encoded domain's length) and UNF (String#unicode_normalize).
+# dependencies by pure Ruby: IDN's toASCII (libidn's IDNA 2003 steps, nameprep and RFC 3492
+# punycode: twitter-text asks it for the encoded domain's length, and a failure makes the URL
+# no URL) and UNF (String#unicode_normalize; Ruby's NFKC is Unicode 15.0's, nameprep's 3.2's:
+# they differ only for the few decompositions corrected since).
 #
-# Input: $texts (an Array of String) set by the caller; result: $counts, a JSON array of integers.
+# Input: $texts (an Array of String) and $nameprep (RFC 3454's tables: "b1" code points, "b2"
+# {code point => string}, "prohibited", "unassigned", "randal" and "l" as [first, last] ranges)
+# set by the caller; result: $counts, a JSON array of integers.
 
 require 'json'
 require 'English'
@@ -70,13 +74,44 @@ module IDN
       "xn--#{out}"
     end
 
+    # libidn's idna_to_ascii_8z with no flags, as idn-ruby calls it: the domain split at the
+    # four IDN dots (an empty last label is the root), each label nameprepped (RFC 3491) unless
+    # it is ASCII, then punycode-encoded when it is not ASCII; 1 to 63 characters each.
     def toASCII(domain)
-      domain.unicode_normalize(:nfkc).downcase.split(/[.\u3002\uff0e\uff61]/, -1).map do |label|
-        encoded = label.ascii_only? ? label : encode_label(label)
-        raise ArgumentError, 'label too long' if encoded.length > 63
+      labels = domain.split(/[.\u3002\uff0e\uff61]/, -1)
+      labels.pop if labels.size > 1 && labels.last.empty?
+      labels.map { |label| label_to_ascii(label) }.join('.')
+    end
 
-        encoded
-      end.join('.')
+    def label_to_ascii(label)
+      unless label.ascii_only?
+        label = nameprep(label)
+        raise ArgumentError, 'label too long' if label.length > 63
+        unless label.ascii_only?
+          raise ArgumentError, 'ACE prefix' if label.start_with?('xn--')
+
+          label = encode_label(label)
+        end
+      end
+      raise ArgumentError, 'label empty or too long' if label.empty? || label.length > 63
+
+      label
+    end
+
+    # Nameprep with no unassigned code points (stringprep_nameprep_no_unassigned): B.1 dropped,
+    # B.2 case folding, NFKC, then C.1.2-C.9 prohibited, the bidi rule and A.1 (unassigned in
+    # Unicode 3.2) refused. The RFC 3454 tables are $nameprep, given by reference_counts.py.
+    def nameprep(label)
+      table = $nameprep
+      mapped = label.each_char.map { |c| table['b1'].include?(c.ord) ? '' : table['b2'].fetch(c.ord.to_s, c) }.join
+      out = mapped.unicode_normalize(:nfkc)
+      cps = out.codepoints
+      inside = ->(name, c) { table[name].any? { |first, last| c.between?(first, last) } }
+      raise ArgumentError, 'prohibited' if cps.any? { |c| inside.('prohibited', c) || inside.('unassigned', c) }
+      randal = cps.map { |c| inside.('randal', c) }
+      raise ArgumentError, 'bidi' if randal.any? && (cps.any? { |c| inside.('l', c) } || !randal.first || !randal.last)
+
+      out
     end
   end
 end

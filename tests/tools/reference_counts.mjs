@@ -7,7 +7,7 @@
 //   bluesky         npm @atproto/api RichText: {graphemes, bytes, facets: [[byteStart, byteEnd, kind, value]]}
 //                   from detectFacetsWithoutResolution (a mention's value is its handle)
 //   mastodon        Mastodon's StatusLengthValidator run by Ruby 3.4 (npm @ruby/3.4-wasm-wasi),
-//                   see mastodon_count.rb
+//                   see mastodon_count.rb; "nameprep" (an object) holds the RFC 3454 tables it needs
 //   ruby_graphemes  Ruby 3.4's String#each_grapheme_cluster.size (Unicode 15.0)
 //   unicode15_unknown (true) the ranges of code points Ruby 3.4 calls unassigned (Unicode
 //                   15.0) and segments as plain characters (no pictograph, no control)
@@ -79,7 +79,7 @@ if (input.mastodon?.length || input.ruby_graphemes?.length || input.unicode15_un
   const json = (value) => JSON.stringify(JSON.stringify(value).replace(/#/g, "\\u0023"));
   vm.eval(`require 'json'; $texts = JSON.parse(${json(input.ruby_graphemes || [])})`);
   output.ruby_graphemes = JSON.parse(vm.eval("JSON.generate($texts.map { |t| t.each_grapheme_cluster.size })").toString());
-  vm.eval(`$texts = JSON.parse(${json(input.mastodon || [])})`);
+  vm.eval(`$texts = JSON.parse(${json(input.mastodon || [])}); $nameprep = JSON.parse(${json(input.nameprep || {})})`);
   vm.eval("TWITTER_TEXT_RB = '/twitter-text'; MASTODON = '/mastodon'; load '/tools/mastodon_count.rb'");
   output.mastodon = JSON.parse(vm.eval("$counts").toString());
   // [first, last] ranges that Ruby calls unassigned, but for pictographs and for controls

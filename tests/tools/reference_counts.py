@@ -12,7 +12,9 @@ the gem ships them; MASTODON holds, under their paths in github.com/mastodon/mas
 ``config/initializers/twitter_regex.rb``, ``app/lib/extractor.rb``,
 ``app/models/account.rb`` and ``app/validators/status_length_validator.rb``.
 ``reference_counts.mjs`` runs them (twitter-text, RichText, Mastodon's validator under
-Ruby 3.4, Ruby's grapheme clusters, Threads' documented rule); this script holds the
+Ruby 3.4 with libidn's IDNA 2003 steps re-written in Ruby on RFC 3454's tables, which this
+script takes from Python's ``stringprep``; Ruby's grapheme clusters, Threads' documented
+rule); this script holds the
 adversarial texts and writes what the references answer.  With the Python package
 ``emoji`` importable it also rewrites ``smm/resources/x_emoji_weights.txt``: the emoji
 sequences twitter-text 3.1.0 does not know (newer than its list), with the weight it
@@ -26,6 +28,7 @@ import json
 import os
 import subprocess
 import sys
+from functools import cache
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -45,6 +48,11 @@ X = {
     "bare-domain-cjk": "详见example.com。",
     "bare-idn-domain-path": "éexample.com慕田峪长城.网址/path!", "bare-domain-path": "see example.com/a/b?c=1.",
     "redundant-fe0f": "😀\ufe0f 👩‍👩‍👧\ufe0f", "text-style-fe0f": "©\ufe0f ©",
+    # a TLD or scheme with a letter Python's `re` folds to ASCII ignoring case and JavaScript does not
+    "long-s-tld": "https://example.ſt/" + "p" * 40, "dotless-i-tld": "https://example.ıo/" + "p" * 40,
+    "dotted-capital-i-tld": "https://example.İo/" + "p" * 40, "bare-dotless-i-tld": "example.ıo/" + "p" * 40,
+    "dotless-i-query": "https://x.com/?q=ı " + "p" * 30, "long-s-scheme": "httpſ://example.com/" + "p" * 30,
+    "kelvin-tld": "https://example.\u212aim/" + "p" * 40,
 }
 BLUESKY = {
     "url-paren": "https://en.wikipedia.org/wiki/Foo_(bar)",
@@ -94,6 +102,29 @@ MASTODON = {
     "devanagari-ksha": "क्षि", "devanagari-namaste": "नमस्ते", "hindi": "हिन्दी",
     "bengali-ksha": "ক্ষ", "khmer-coeng": "ក្សា", "khmer-word": "ខ្មែរ", "malayalam": "ക്ഷ",
     "zwj-keycap-flag": "👩‍👩‍👧 1️⃣ 🇯🇵", "crlf": "a\r\nb", "mark-new-in-16": "a\u1acf b",
+    # URL domains through libidn's IDNA 2003 ToASCII (nameprep, punycode, labels of 1 to 63)
+    "idn-emoji-domain": "https://🍕.com/" + "b" * 60, "idn-nfkc-expands": "https://ﷺﷺﷺﷺ.com/" + "b" * 60,
+    "idn-ideographic-dot-long": "https://" + "a" * 57 + "。" + "a" * 13 + ".com/",
+    "idn-ellipsis-to-dots": "http://aaaaaaaa…" + "a" * 46 + ".co", "idn-mixed-direction": "https://aمثال.com/" + "b" * 40,
+    "idn-empty-label": "https://a。。b.com/x", "idn-ace-prefix": "https://xn--é.com/" + "c" * 30,
+    "idn-arabic": "https://مثال.com/" + "b" * 40, "idn-soft-hyphen": "https://EXAMPLE\u00ad.com/" + "c" * 30,
+    "idn-full-width": "https://ｅｘａｍｐｌｅ.com/" + "c" * 30, "idn-long-label": "https://" + "ä" * 60 + ".com/",
+    "idn-zwj-dropped": "https://ex\u200dample.com/" + "c" * 30, "idn-titlecase": "https://ǅ.com/" + "c" * 30,
+    # mentions and URLs among CJK, emoji and full-width punctuation
+    "mention-in-url": "https://mastodon.social/@alice@example.org ok", "mention-after-cjk": "中文@alice@example.org 好",
+    "mention-full-width-at": "＠alice@example.org", "mention-email": "mail me@example.org",
+    "mention-trailing-dot": "@alice@example.org.", "mention-upper-case": "@Alice@Example.ORG!",
+    "mention-idn-domain": "@alice@例子.中国 hi", "mention-then-scheme": "@alice@example.org://x",
+    "mention-dotted-user": "@a.b-c@sub.example.org，你好", "mention-local": "@alice，你好",
+    "url-full-width-stop": "详见 https://example.com/a。谢谢", "url-full-width-comma": "https://example.com/路径，然后",
+    "url-trailing-punctuation": "see https://example.com/a.b?c=d!", "url-cjk-parens": "（https://example.com/a）",
+    "url-then-zwj-emoji": "https://example.com/a👩‍👩‍👧", "url-tco-long-slug": "https://t.co/" + "a" * 41 + " ok",
+    "url-ideographic-space": "https://example.com/a\u3000b", "url-query-cjk": "https://example.com/?q=乌龙茶。",
+    # letters Python's `re` and `regex` fold to ASCII ignoring case: Onigmo folds "ſ", not "ı" nor "İ"
+    "dotless-i-tld": "https://example.ıo/" + "p" * 40, "dotted-capital-i-tld": "https://example.İo/" + "p" * 40,
+    "long-s-tld": "https://example.ſt/" + "p" * 40, "dotless-i-scheme": "ıpfs://example.com/" + "p" * 30,
+    "dotted-capital-i-mention": "@İbrahim@" + "e" * 30 + ".org", "long-s-mention": "@ſam@" + "e" * 30 + ".org",
+    "kelvin-tld": "https://example.\u212aim/" + "p" * 40,
 }
 RUBY_GRAPHEMES = {
     "devanagari-ksha": "क्षि", "devanagari-chain": "क्ष्म", "no-consonant-before-virama": "a्क",
@@ -145,11 +176,41 @@ REFERENCES = {
 }
 
 
+@cache
+def nameprep_tables() -> dict:
+    """RFC 3454's tables that nameprep (RFC 3491) uses, from Python's `stringprep` (generated from
+    the RFC, Unicode 3.2), for mastodon_count.rb's libidn: B.1, B.2, C.1.2-C.9, A.1, D.1, D.2."""
+    import stringprep
+
+    def ranges(test) -> list[list[int]]:
+        found: list[list[int]] = []
+        for c in range(0x110000):
+            if 0xD800 <= c <= 0xDFFF or not test(chr(c)):
+                continue
+            if found and found[-1][1] == c - 1:
+                found[-1][1] = c
+            else:
+                found.append([c, c])
+        return found
+
+    prohibited = (stringprep.in_table_c12, stringprep.in_table_c22, stringprep.in_table_c3, stringprep.in_table_c4,
+                  stringprep.in_table_c5, stringprep.in_table_c6, stringprep.in_table_c7, stringprep.in_table_c8,
+                  stringprep.in_table_c9)
+    return {"b1": [c for c in range(0x110000) if not 0xD800 <= c <= 0xDFFF and stringprep.in_table_b1(chr(c))],
+            "b2": {str(c): stringprep.map_table_b2(chr(c)) for c in range(0x110000)
+                   if not 0xD800 <= c <= 0xDFFF and stringprep.map_table_b2(chr(c)) != chr(c)},
+            "prohibited": ranges(lambda ch: any(t(ch) for t in prohibited)),
+            "unassigned": ranges(stringprep.in_table_a1),
+            "randal": ranges(stringprep.in_table_d1), "l": ranges(stringprep.in_table_d2)}
+
+
 def run(ref: str, twitter_text_rb: str, mastodon: str, texts: dict[str, list[str]]) -> dict:
     """What reference_counts.mjs answers.  --no-incremental-marking: Node 20's V8 aborts
     ("unreachable code" in MarkCompactCollector) when Ruby's WebAssembly memory grows
     during incremental marking."""
     env = dict(os.environ, REF=ref, TWITTER_TEXT_RB=twitter_text_rb, MASTODON=mastodon)
+    if texts.get("mastodon"):
+        texts = {**texts, "nameprep": nameprep_tables()}
     done = subprocess.run(["node", "--no-incremental-marking", str(Path(__file__).with_name("reference_counts.mjs"))],
                           input=json.dumps(texts), capture_output=True, text=True, env=env, check=True)
     return json.loads(done.stdout)
