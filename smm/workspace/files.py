@@ -238,41 +238,54 @@ def parse_json(text: str, max_depth: int = MAX_JSON_DEPTH) -> tuple[object, tupl
     except json.JSONDecodeError as exc:
         return None, (exc.lineno, exc.colno, exc.msg)
     except _NotJson as exc:  # valid to Python's json, not to JSON (RFC 8259), or a key a bad merge repeats
-        return None, (*_found_at(text, exc.token, exc.nth), exc.what)
+        at, what = exc.find(text)
     except ValueError:  # a number of more digits than Python converts
-        return None, (*_found_at(text, _LONG_NUMBER), f"a number of more than {_MAX_DIGITS:,} digits")
+        at, what = _outside_strings(text, rf"-?\d{{{_MAX_DIGITS + 1},}}"), f"a number of more than {_MAX_DIGITS:,} digits"
+    return None, (*_position(text.encode("utf-8", "surrogatepass"), len(text[:at].encode("utf-8", "surrogatepass"))), what)
 
 
 class _NotJson(ValueError):
-    def __init__(self, what: str, token: re.Pattern, nth: int = 0) -> None:
-        super().__init__(what)
-        self.what, self.token, self.nth = what, token, nth  # where: the nth match of token
+    def __init__(self, find) -> None:
+        super().__init__()
+        self.find = find  # text → (the offset of what is wrong, what is wrong)
 
 
 _MAX_DIGITS = 4300  # sys.get_int_max_str_digits()'s default
-_LONG_NUMBER = re.compile(rf"-?\d{{{_MAX_DIGITS + 1},}}")
+_STRING = r'"(?:[^"\\]|\\.)*"'
+_KEYS = re.compile(rf'(?P<key>{_STRING})\s*:|{_STRING}|[{{}}]')
 
 
 def _unique_keys(pairs: list[tuple[str, object]]) -> dict:
     """An object, refused when a key repeats (json would keep the last value and lose the first)."""
     found = dict(pairs)
     if len(found) < len(pairs):
-        seen: set[str] = set()
-        key = next(k for k, _ in pairs if k in seen or seen.add(k))
-        raise _NotJson(f"the key {json.dumps(key, ensure_ascii=False)[:80]} is there twice",
-                       re.compile(re.escape(json.dumps(key)) + r"\s*:"), nth=1)
+        raise _NotJson(_repeated_key)
     return found
 
 
+def _repeated_key(text: str) -> tuple[int, str]:
+    """(offset, what is wrong) of the first key, in the text's order, that its object holds twice."""
+    objects: list[set[str]] = []
+    for token in _KEYS.finditer(text):
+        if token.group() == "{":
+            objects.append(set())
+        elif token.group() == "}":
+            del objects[-1:]
+        elif token.group("key") and objects:
+            key = json.loads(token.group("key"))
+            if key in objects[-1]:
+                return token.start(), f"the key {json.dumps(key, ensure_ascii=False)[:80]} is there twice"
+            objects[-1].add(key)
+    return 0, "a key is there twice"
+
+
 def _no_constant(name: str) -> None:
-    raise _NotJson(f"{name} is not a JSON number", re.compile(rf"(?<=[:\[,\s]){name}\b"))
+    raise _NotJson(lambda text: (_outside_strings(text, re.escape(name)), f"{name} is not a JSON number"))
 
 
-def _found_at(text: str, token: re.Pattern, nth: int = 0) -> tuple[int, int]:
-    """(line, column) of the token's nth match (the last when fewer; 1, 1 when none)."""
-    matches = list(token.finditer(text))
-    at = matches[min(nth, len(matches) - 1)].start() if matches else 0
-    return _position(text.encode("utf-8", "surrogatepass"), len(text[:at].encode("utf-8", "surrogatepass")))
+def _outside_strings(text: str, pattern: str) -> int:
+    """The offset of the first match of `pattern` that is not in a JSON string (0: none)."""
+    return next((m.start() for m in re.finditer(rf"{_STRING}|(?P<it>{pattern})", text) if m.group("it")), 0)
 
 
 def not_a_folder(root: Path, folder: str) -> str | None:
