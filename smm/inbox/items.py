@@ -67,8 +67,10 @@ def month_file(created_at: datetime) -> str:
     return f"{INBOX_DIR}/{created_at.astimezone(timezone.utc):%Y-%m}.jsonl"
 
 
-def _rank(item: Item) -> tuple[str, int]:
-    return item.updated_at, STATES.index(item.state)
+def _rank(item: Item) -> tuple[datetime, int]:
+    """The order of an item's lines: when each was written, as an instant (the offsets of two lines may
+    differ: a hand edit), then the further state."""
+    return datetime.fromisoformat(item.updated_at), STATES.index(item.state)
 
 
 ANSWERED = ("answered", "auto-answered")
@@ -112,7 +114,7 @@ def load_history(root: Path) -> tuple[dict[str, Item], dict[str, str]]:
         known = items.get(item.id)
         if known is None or _rank(item) > _rank(known):
             items[item.id] = item
-        if item.state in ANSWERED and (item.id not in answered or item.updated_at < answered[item.id]):
+        if item.state in ANSWERED and (item.id not in answered or _rank(item)[0] < datetime.fromisoformat(answered[item.id])):
             answered[item.id] = item.updated_at
     return items, answered
 
