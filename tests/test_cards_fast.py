@@ -121,7 +121,7 @@ nested = st.recursive(st.sampled_from(KEPT_TEXT * 4 + TEXT),
                                               st.lists(inner, min_size=1, max_size=4).map("".join)),
                       max_leaves=24)
 
-@settings(max_examples=1500, deadline=None)
+@settings(max_examples=600, deadline=None)
 @given(st.sampled_from(sorted(MODES)), st.one_of(markups, nested))
 def test_generated_markup_is_written_as_the_parser_writes_it(tmp_path_factory, mode, markup):
     _same_as_parser(tmp_path_factory.getbasetemp(), mode, markup)

@@ -152,7 +152,7 @@ def test_paragraphs_without_markdown_as_markdown_writes_them(flavor, body):
     assert markup.convert(body, flavor).text == through_markdown(body, flavor)
 
 
-@settings(max_examples=2000, deadline=None)
+@settings(max_examples=800, deadline=None)
 @given(st.lists(st.sampled_from(PARAGRAPH_PIECES), max_size=30).map("".join), st.sampled_from(FLAVORS))
 def test_paragraphs_without_markdown_agree_on_any_mix(body, flavor):
     assert markup.convert(body, flavor).text == through_markdown(body, flavor)
@@ -304,13 +304,13 @@ def assert_quick_as_python_markdown(body: str) -> None:
         assert markup.convert(body, flavor) == plain_way(body, flavor), flavor
 
 
-@settings(max_examples=1500, deadline=None)
+@settings(max_examples=600, deadline=None)
 @given(bodies_of_lines())
 def test_quick_markdown_agrees_on_any_mix_of_lines(body):
     assert_quick_as_python_markdown(body)
 
 
-@settings(max_examples=2000, deadline=None)
+@settings(max_examples=800, deadline=None)
 @given(st.lists(st.sampled_from(INLINE + LINE_STARTS + BREAKS), max_size=30).map("".join))
 def test_quick_markdown_agrees_on_any_mix_of_pieces(body):
     assert_quick_as_python_markdown(body)
@@ -336,13 +336,13 @@ def subset_bodies():
                     max_size=6).map(lambda blocks: "".join(block + brk for block, brk in blocks))
 
 
-@settings(max_examples=3000, deadline=None)
+@settings(max_examples=1000, deadline=None)
 @given(subset_bodies())
 def test_quick_markdown_agrees_on_the_subset_and_what_is_next_to_it(body):
     assert_quick_as_python_markdown(body)
 
 
-@settings(max_examples=3000, deadline=None)
+@settings(max_examples=1000, deadline=None)
 @given(st.lists(st.sampled_from(["*", "**", "a", "b", " ", "\n", "`", "_", "[x](https://x.example)", "中", "- ", "1. "]),
                 max_size=20).map("".join))
 def test_quick_markdown_agrees_on_any_mix_of_stars_and_ticks(body):

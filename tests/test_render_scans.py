@@ -64,7 +64,7 @@ def test_fast_scans_find_what_the_plain_ones_find(text):
     same_scans(text)
 
 
-@settings(max_examples=1500, deadline=None)
+@settings(max_examples=600, deadline=None)
 @given(TEXTS)
 def test_fast_scans_find_what_the_plain_ones_find_in_generated_text(text):
     same_scans(text)
@@ -83,7 +83,7 @@ def test_needs_markdown_as_the_one_pattern_it_replaces(line, around):
     assert markup.needs_markdown(text) == (OLD_NEEDS_MARKDOWN.search(text) is not None)
 
 
-@settings(max_examples=1500, deadline=None)
+@settings(max_examples=600, deadline=None)
 @given(st.lists(st.sampled_from(MARKDOWN_LINES + ["\n", "\n\n", " ", "tea"]), max_size=12).map("".join))
 def test_needs_markdown_as_the_one_pattern_on_any_mix_of_lines(text):
     assert markup.needs_markdown(text) == (OLD_NEEDS_MARKDOWN.search(text) is not None)
@@ -114,13 +114,13 @@ LINK_PIECES = ["https://", "http:", "HTTP://", "mailto:", "javascript:", "data:"
 QUERY_PIECES = ["utm_source", "x", "a b", "&", "=", "%", "+", "~", "-", "_", ".", ":/@!$'()*+,;", "中", "é", "\n", "\"", ""]
 
 
-@settings(max_examples=1500, deadline=None)
+@settings(max_examples=600, deadline=None)
 @given(st.lists(st.sampled_from(LINK_PIECES), max_size=12).map("".join))
 def test_a_link_leaves_safely_as_before(target):
     assert links.leaves_safely(target) == plain_leaves_safely(target)
 
 
-@settings(max_examples=1000, deadline=None)
+@settings(max_examples=500, deadline=None)
 @given(st.lists(st.tuples(*[st.lists(st.sampled_from(QUERY_PIECES), max_size=4).map("".join)] * 2), max_size=4))
 def test_a_tagged_query_is_encoded_as_urlencode_encodes_it(query):
     assert links._encoded(query) == urlencode(query, safe=links._QUERY_SAFE)
@@ -149,7 +149,7 @@ def plain_threads_length(text: str) -> int:
     return count + sum(len(g.encode("utf-8")) - 1 for g in counting.clusters_holding(text, _EMOJI))
 
 
-@settings(max_examples=1500, deadline=None)
+@settings(max_examples=600, deadline=None)
 @given(TEXTS)
 def test_threads_counts_as_when_it_looked_for_emoji_by_their_pattern(text):
     assert outcome(Threads.length, text) == outcome(plain_threads_length, text)
@@ -178,7 +178,7 @@ HTML_PIECES = ["<p>", "</p>", "<P>", '<p class="x" style="a: b;">', '<section cl
                '<a title="x>y">', '<a title="&quot;q&quot;">', '<a title="1 &lt; 2 &amp; 3">', "<a title=x>", "<1>", "< p>"]
 
 
-@settings(max_examples=2000, deadline=None)
+@settings(max_examples=800, deadline=None)
 @given(st.lists(st.sampled_from(HTML_PIECES), max_size=25).map("".join))
 def test_an_articles_classes_go_as_the_parser_takes_them_out(markup):
     fast = article._without_classes(markup)
@@ -245,7 +245,7 @@ def test_bluesky_facets_as_when_each_link_was_blanked_alone(text):
     assert bluesky_text.facets(shown, links_shown) == old_facets(shown, links_shown)
 
 
-@settings(max_examples=1500, deadline=None)
+@settings(max_examples=600, deadline=None)
 @given(st.lists(st.sampled_from(FACET_PIECES), max_size=40).map("".join))
 def test_bluesky_facets_as_when_each_link_was_blanked_alone_in_generated_text(text):
     try:
@@ -257,7 +257,7 @@ def test_bluesky_facets_as_when_each_link_was_blanked_alone_in_generated_text(te
     assert bluesky_text.facets(text) == expected
 
 
-@settings(max_examples=1500, deadline=None)
+@settings(max_examples=600, deadline=None)
 @given(st.lists(st.sampled_from(PIECES[:-1]), max_size=30).map("".join), st.lists(st.integers(-200, 200) | st.booleans(), max_size=12))
 def test_a_facets_byte_offset_is_the_characters_decoding_the_bytes_before_it_counts(text, offsets):
     """The preview cards place a Bluesky facet (UTF-8 byte offsets, maybe mid-character, negative or
@@ -266,7 +266,7 @@ def test_a_facets_byte_offset_is_the_characters_decoding_the_bytes_before_it_cou
     assert [chars_before(offset) for offset in offsets] == [len(data[:offset].decode("utf-8", "ignore")) for offset in offsets]
 
 
-@settings(max_examples=3000, deadline=None)
+@settings(max_examples=1000, deadline=None)
 @given(st.text("ab.中 ", max_size=60), st.text("ab.中 ", min_size=1, max_size=5), st.floats(0, 1))
 def test_a_problem_is_placed_at_the_occurrence_the_plain_search_chose(text, piece, near):
     """rendered._nearest: of the occurrences _occurrences lists (left to right, not overlapping), the first
