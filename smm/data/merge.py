@@ -22,12 +22,22 @@ from pathlib import PurePosixPath
 from smm.data.jobs import RECORDED_STATES, JobState
 from smm.data.records import RECORDS_DIR
 from smm.data.tables import FOLLOWERS, METRICS
+from smm.workspace.files import parse_json
 
 log = logging.getLogger(__name__)
 
 STATE_ORDER = RECORDED_STATES  # a later state wins (see JobState)
 ROW_FILES = {(METRICS.folder, ".csv"), (FOLLOWERS.folder, ".csv"), ("data/inbox", ".jsonl"), ("data/mentions", ".csv")}  # (folder, suffix)
 JSON_FEED = "https://jsonfeed.org/version/1"
+
+
+def _loads(text: str):
+    """The JSON of a file smm writes, read as smm reads it (parse_json): one a merge would launder (a key
+    twice, as a bad merge leaves it, NaN) is a ValueError, so the conflict is a real one."""
+    value, problem = parse_json(text)
+    if problem:
+        raise ValueError(problem)
+    return value
 
 
 def merge_files(conflicts: dict[str, tuple[str | None, str | None]], read) -> dict[str, str] | None:
@@ -55,11 +65,11 @@ def _merge_one(path: str, pushed: str | None, ours: str | None, read) -> str | N
             return merge_records(pushed, ours)
         if (str(where.parent), where.suffix) in ROW_FILES:
             return merge_rows(pushed, ours)
-        if where.suffix == ".json" and json.loads(pushed).get("version", "").startswith(JSON_FEED):
+        if where.suffix == ".json" and _loads(pushed).get("version", "").startswith(JSON_FEED):
             return merge_feeds(pushed, ours)
         if where.suffix != ".json":  # an Atom feed, written from its JSON twin
             twin = read(str(where.with_suffix(".json")))
-            return atom_of(twin) if twin and json.loads(twin).get("version", "").startswith(JSON_FEED) else None
+            return atom_of(twin) if twin and _loads(twin).get("version", "").startswith(JSON_FEED) else None
     except (ValueError, AttributeError, KeyError, TypeError):  # not what smm writes: a human's conflict
         return None
     return None
@@ -75,7 +85,7 @@ def rank(job: dict) -> tuple:
 
 
 def merge_records(pushed: str, ours: str) -> str:
-    mine, theirs = json.loads(ours), json.loads(pushed)
+    mine, theirs = _loads(ours), _loads(pushed)
     accounts = dict(theirs["accounts"])
     for account, job in mine["accounts"].items():
         other = accounts.get(account)
@@ -97,7 +107,7 @@ def merge_rows(pushed: str, ours: str) -> str:
 
 def merge_feeds(pushed: str, ours: str) -> str:
     """Both runs' entries, newest first (one more than `max_entries` until the next publish trims it)."""
-    feed, mine = json.loads(pushed), json.loads(ours)
+    feed, mine = _loads(pushed), _loads(ours)
     items = {i["id"]: i for i in mine.get("items", [])} | {i["id"]: i for i in feed.get("items", [])}
     feed["items"] = sorted(items.values(), key=lambda i: (i.get("date_published") or "", i["id"]), reverse=True)
     return json.dumps(feed, ensure_ascii=False, indent=2) + "\n"
@@ -106,5 +116,5 @@ def merge_feeds(pushed: str, ours: str) -> str:
 def atom_of(json_feed: str) -> str:
     from smm.platforms.feed import atom
 
-    feed = json.loads(json_feed)
+    feed = _loads(json_feed)
     return atom(feed["title"], feed.get("home_page_url"), feed["items"])
