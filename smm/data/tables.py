@@ -49,6 +49,8 @@ def count(text: str | None) -> int | None:
     MAX_COUNT (`-5`, `1.5`, `NaN`, `1e300`, `lots`). count_sql() is the same rule for DuckDB."""
     if text in (None, ""):
         return None
+    if not text.isascii():  # Python's float() reads `١٢` and `５`; DuckDB, and this rule, do not
+        raise ValueError(text)
     number = float(text)  # as DuckDB reads a DOUBLE: `1e3` and `+5` are counts too
     if not 0 <= number <= MAX_COUNT or number != int(number):
         raise ValueError(text)
