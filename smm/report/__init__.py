@@ -276,8 +276,8 @@ def build(repo, start: datetime, end: datetime, now: datetime, metrics=None, his
     }
     listened, charts = _listening(repo, period, followers, start, end, shared)
     data.update(listened)
-    shown = {e.post_id: by_id.get(base_id(e.post_id)) for e in top + bottom}
-    languages = {post_id: first_language(post) for post_id, post in shown.items() if post and first_language(post)}
+    shown = {e.post_id: first_language(by_id[base_id(e.post_id)]) for e in top + bottom if base_id(e.post_id) in by_id}
+    languages = {post_id: language for post_id, language in shown.items() if language}
     return Report(data, brand_name(repo), {"followers": follower_series, **charts}, warnings, shared.language, languages)
 
 
