@@ -4,6 +4,7 @@ checkout, smm.workspace.cache) under a digest of everything they are made of."""
 
 from __future__ import annotations
 
+import functools
 import os
 import sys
 from pathlib import Path
@@ -51,6 +52,15 @@ def settings_digest(root: Path) -> bytes:
     digest = blake2b(f"{smm.__version__} {sys.version}".encode(), digest_size=16)
     digest.update("\0".join(installed_packages()).encode())
     digest.update(repository_key(root))
+    digest.update(_source_key())
+    return digest.digest()
+
+
+@functools.cache
+def _source_key() -> bytes:
+    """A digest of smm's own source files, made once per process (a long-lived process, the tests'
+    in-process runs, asks for the settings' key again and again; what it imported does not change)."""
+    digest = blake2b(digest_size=16)
     package = os.path.dirname(smm.__file__)
     _add_files(digest, [(package, name, "") for name in _files_under(package, "") if not name.endswith(".pyc")])
     return digest.digest()
