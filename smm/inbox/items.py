@@ -15,7 +15,7 @@ from pathlib import Path
 
 from smm.errors import DataError
 from smm.inbox.intent import INTENTS, SENTIMENTS
-from smm.workspace.files import LEADS_OUTSIDE, links_outside, not_a_folder, open_regular, parse_json, refuse_outside
+from smm.workspace.files import LEADS_OUTSIDE, links_outside, open_regular, parse_json, refuse_outside, require_folder
 
 INBOX_DIR = "data/inbox"
 KINDS = ("mention", "reply", "comment", "quote", "dm")
@@ -80,8 +80,7 @@ def lines(root: Path):
     """Every item line of data/inbox/, oldest file first. A line that is not an item is a
     DataError naming its file and line."""
     folder = root / INBOX_DIR
-    if not_a_folder(root, INBOX_DIR):  # read as no items, an item answered would be answered again
-        raise DataError(not_a_folder(root, INBOX_DIR))
+    require_folder(root, INBOX_DIR)  # read as no items, an item answered would be answered again
     if not folder.is_dir():
         return
     for name in sorted(os.listdir(folder)):

@@ -16,7 +16,7 @@ from pathlib import Path
 from smm.data.tables import Table, append_rows, count_cell, read_rows, timestamp
 from smm.errors import DataError
 from smm.inbox.intent import SENTIMENTS
-from smm.workspace.files import not_a_folder
+from smm.workspace.files import require_folder
 
 MENTIONS = Table("data/mentions", ("id", "network", "author", "author_followers", "created_at", "text", "url",
                                    "keyword", "subject", "sentiment", "engagement"), ("author_followers", "engagement"))
@@ -56,8 +56,7 @@ def read_mentions(root: Path, since: datetime | None = None) -> list[Mention]:
     """Every mention in data/mentions/ (said at or after `since`, when given), oldest first; a mention
     twice (two runs that found it, their rows merged) counts once, as first written."""
     folder = root / MENTIONS.folder
-    if not_a_folder(root, MENTIONS.folder):  # read as none, every mention would be appended again
-        raise DataError(not_a_folder(root, MENTIONS.folder))
+    require_folder(root, MENTIONS.folder)  # read as none, every mention would be appended again
     found: dict[tuple[str, str], Mention] = {}
     for path in sorted(folder.glob("*.csv")) if folder.is_dir() else ():
         for number, row in enumerate(read_rows(path, root, MENTIONS), 2):

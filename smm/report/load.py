@@ -17,7 +17,7 @@ from pathlib import Path
 
 from smm.data.tables import COUNTS, FOLLOWERS, METRICS, Table, bad_count, check_header, count_sql, open_csv
 from smm.errors import DataError
-from smm.workspace.files import not_a_folder
+from smm.workspace.files import require_folder
 
 MEMORY_LIMIT = "600MB"  # DuckDB spills to disk beyond this
 _MONTH = re.compile(r"^(\d{4})-(\d{2})\.csv$")
@@ -45,8 +45,7 @@ class Snapshot:
 def month_files(root: Path, table: Table, end: datetime) -> list[Path]:
     """The table's `<YYYY-MM>.csv` files of months up to the one holding `end` (UTC), oldest first."""
     directory = root / table.folder
-    if not_a_folder(root, table.folder):
-        raise DataError(not_a_folder(root, table.folder))
+    require_folder(root, table.folder)
     if not directory.is_dir():
         return []
     last = end.astimezone(timezone.utc).strftime("%Y-%m")

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from smm.check.diagnostics import ERROR, Diagnostic
-from smm.errors import SmmError
+from smm.errors import DataError, SmmError
 from smm.workspace.patterns import LazyPattern
 
 MAX_TEXT_BYTES = 1024 * 1024
@@ -295,6 +295,13 @@ def not_a_folder(root: Path, folder: str) -> str | None:
     if os.path.lexists(path) and not os.path.isdir(path):
         return f"{folder} is not a folder (a file or a broken link); restore it from git (`git checkout -- {folder}`)"
     return None
+
+
+def require_folder(root: Path, folder: str) -> None:
+    """A DataError when `folder` is there as something else than a folder (`not_a_folder`)."""
+    problem = not_a_folder(root, folder)
+    if problem:
+        raise DataError(problem)
 
 
 def links_outside(root: Path, file: str) -> bool:

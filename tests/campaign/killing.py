@@ -70,9 +70,21 @@ def timed(run) -> float:
 
 
 def kill_some(rng: random.Random, run, earliest: float, latest: float, tally) -> None:
-    """`run(kill_after)` one to three times, killed after a moment between `earliest` and `latest` seconds."""
-    for _ in range(rng.randint(1, 3)):
-        tally["killed" if run(rng.uniform(earliest, latest)) is None else "done"] += 1
+    """`run(kill_after)` killed one to three times, each after a moment between `earliest` and `latest`
+    seconds. A run that ends first shows how long one takes now (a busy machine's speed changes): the
+    next moments are drawn within that time (a few more tries at most)."""
+    wanted = rng.randint(1, 3)
+    for _ in range(2 * wanted + 2):
+        started = time.perf_counter()
+        if run(rng.uniform(earliest, latest)) is None:
+            tally["killed"] += 1
+            wanted -= 1
+            if not wanted:
+                return
+            continue
+        tally["done"] += 1
+        latest = 0.9 * (time.perf_counter() - started)
+        earliest = min(earliest, latest / 2)
 
 
 def main(doc: str, campaign, posts: int, differ: str) -> int:
