@@ -59,22 +59,16 @@ def month_files(root: Path, table: Table, end: datetime) -> list[Path]:
     return found
 
 
-_DATABASE: tuple[int, object] | None = None  # (the process that opened it, one in-memory DuckDB database)
-
-
 def _connect():
-    """A connection of this process's in-memory DuckDB database, opened on the first call (opening one
-    takes ~15 ms, a connection of it ~0.3 ms; a report or a site build asks for several). A forked
-    process opens its own: the parent's database threads are not in it."""
-    global _DATABASE
-    if _DATABASE is None or _DATABASE[0] != os.getpid():
-        import duckdb
+    """A DuckDB database of its own, in memory, for one read. (One database kept open for the whole
+    process saved ~15 ms a read, but a process forked from it, as the site's page worker is, hung
+    opening its own: tests/test_report_database.py.)"""
+    import duckdb
 
-        database = duckdb.connect(":memory:")
-        database.execute(f"SET threads = 2; SET memory_limit = '{MEMORY_LIMIT}'; SET preserve_insertion_order = false; "
-                         "SET GLOBAL TimeZone = 'UTC'")
-        _DATABASE = (os.getpid(), database)
-    return _DATABASE[1].cursor()
+    connection = duckdb.connect(":memory:")
+    connection.execute(f"SET threads = 2; SET memory_limit = '{MEMORY_LIMIT}'; SET preserve_insertion_order = false; "
+                       "SET TimeZone = 'UTC'")
+    return connection
 
 
 def _read(files: list[Path], columns: tuple[str, ...]) -> str:
@@ -87,8 +81,11 @@ def _read(files: list[Path], columns: tuple[str, ...]) -> str:
 
 
 def _run(connection, sql: str, files: list[Path], end: datetime | None):
+    """The rows of the query, through `connection` (None: a connection of its own, closed after)."""
     import duckdb
 
+    own = connection is None
+    connection = _connect() if own else connection
     parameters = {"files": [str(f) for f in files], **({"end": end} if end is not None else {})}
     try:
         return connection.execute(sql, parameters).fetchall()
@@ -102,6 +99,9 @@ def _run(connection, sql: str, files: list[Path], end: datetime | None):
         what = next((line for line in lines if line.startswith("Error when converting")), None)
         detail = "; ".join(x for x in (lines[0] if lines else "", what) if x)
         raise DataError(f"cannot read the collected metrics{f' in {where}' if where else ''}: {detail}") from None
+    finally:
+        if own:
+            connection.close()
 
 
 def _named(file: Path) -> str:
@@ -127,7 +127,7 @@ def latest_snapshots(root: Path, end: datetime, connection=None, table: str | No
     source, where = (_read(files, METRICS.columns), "") if table is None else (table, " AND list_contains($files, filename)")
     sql = (f"SELECT post_id, account, max((collected_at, {counts}, platform)) FROM {source} "
            f"WHERE collected_at < $end{where} GROUP BY post_id, account")
-    rows = _run(connection or _connect(), sql, files, end)
+    rows = _run(connection, sql, files, end)
     found = {}
     for post_id, account, last in rows:
         at, *counts, platform = last
@@ -141,11 +141,7 @@ def newest_collected(root: Path, table: Table = METRICS) -> datetime | None:
     files = _checked(root, table, datetime.max.replace(tzinfo=timezone.utc))
     if not files:
         return None
-    connection = _connect()
-    try:
-        (newest,), = _run(connection, f"SELECT max(collected_at) FROM {_read(files, table.columns)}", files, None)
-    finally:
-        connection.close()
+    (newest,), = _run(None, f"SELECT max(collected_at) FROM {_read(files, table.columns)}", files, None)
     return newest
 
 
@@ -157,7 +153,7 @@ def follower_counts(root: Path, end: datetime, connection=None) -> dict[str, lis
     sql = (f"SELECT account, collected_at, followers FROM {_read(files, FOLLOWERS.columns)} "
            "WHERE collected_at < $end AND followers IS NOT NULL ORDER BY account, collected_at")
     series: dict[str, list[tuple[datetime, int]]] = {}
-    for account, at, followers in _run(connection or _connect(), sql, files, end):
+    for account, at, followers in _run(connection, sql, files, end):
         series.setdefault(account, []).append((at.astimezone(timezone.utc), int(followers)))
     return series
 
@@ -193,7 +189,7 @@ class Metrics:
             files = _checked(self.root, METRICS, self.last)
             if files:
                 source = _read(files, METRICS.columns)
-                _run(self._connection, f"CREATE TEMP TABLE metrics AS SELECT * FROM {source} WHERE collected_at < $end",
+                _run(self._connection, f"CREATE TABLE metrics AS SELECT * FROM {source} WHERE collected_at < $end",
                      files, self.last)
         cut = {account: rows[:bisect.bisect_left(rows, end, key=lambda row: row[0])]
                for account, rows in self._followers.items()}
