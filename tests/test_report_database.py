@@ -1,7 +1,7 @@
-"""The metrics are read through one in-memory DuckDB database per process (smm.report.load._connect): two
-readers at once keep their tables apart, a reader is the same however many ran before it, and a process
-forked from one that opened the database reads through a database of its own (DuckDB's threads are not
-copied by fork: using the parent's could hang)."""
+"""How the metrics are read through DuckDB (smm.report.load._connect: an in-memory database for each read):
+two readers at once keep their tables apart, and a process forked after a read, as the site's page worker
+is, reads the metrics too. (One database kept open for the whole process made such a child hang opening
+its own: the fork row fails on that design.)"""
 
 from __future__ import annotations
 
