@@ -108,14 +108,15 @@ def load_history(root: Path) -> tuple[dict[str, Item], dict[str, str]]:
     """In one read of data/inbox/: every item as last updated, and when each answered item was
     first answered (ISO 8601), by id."""
     items: dict[str, Item] = {}
-    answered: dict[str, str] = {}
+    first_answers: dict[str, Item] = {}
     for item in lines(root):
         known = items.get(item.id)
         if known is None or _rank(item) > _rank(known):
             items[item.id] = item
-        if item.state in ANSWERED and (item.id not in answered or _rank(item)[0] < datetime.fromisoformat(answered[item.id])):
-            answered[item.id] = item.updated_at
-    return items, answered
+        first = first_answers.get(item.id)
+        if item.state in ANSWERED and (first is None or _rank(item)[0] < _rank(first)[0]):
+            first_answers[item.id] = item
+    return items, {item_id: item.updated_at for item_id, item in first_answers.items()}
 
 
 def _parse(raw: bytes, file: str, number: int) -> Item:
