@@ -11,9 +11,10 @@ from smm.check.diagnostics import ERROR, WARNING, Diagnostic
 from smm.content.derived import base_id
 from smm.content.post import Post
 from smm.data.jobs import LIVE_STATES
+from smm.workspace.config import PLATFORMS_FILE
 from smm.workspace.repo import Repo
 
-BLOCKING_RULES = {"post.duplicate-id", "record.invalid", "record.orphan", "record.id-changed"}
+BLOCKING_RULES = {"post.duplicate-id", "record.invalid", "record.orphan", "record.id-changed", "record.unknown-account"}
 
 
 def _post_diagnostic(post: Post, path, rule: str, message: str, hint: str) -> Diagnostic:
@@ -57,13 +58,13 @@ def check_path_collisions(posts: list[Post]) -> list[Diagnostic]:
 
 
 def check_records(repo: Repo) -> list[Diagnostic]:
-    """A published post must keep its id, or it would be published again under a new one."""
+    """A published post must keep its id, or it would be published again under a new one; and the
+    accounts it went out on theirs (check_renamed_accounts)."""
     ids = {p.id for p in repo.posts + repo.broken}  # a post with errors keeps its id
     by_file = {p.file: p for p in repo.posts + repo.broken}
-    found = []
+    found = check_renamed_accounts(repo)
     for record in repo.records.values():
-        live = any(isinstance(a, dict) and a.get("state") in LIVE_STATES for a in record.accounts.values())
-        if base_id(record.post) in ids or not live:  # a first comment's or re-share's: its post's
+        if base_id(record.post) in ids or not _live(record.accounts):  # a first comment's or re-share's: its post's
             continue
         moved = by_file.get(record.source or "")
         if moved is not None:
@@ -80,6 +81,41 @@ def check_records(repo: Repo) -> list[Diagnostic]:
                 f"restore the post, or set `id: {record.post}` in its renamed file",
             ).involving((record.source,) if record.source else ()))  # `smm check POST.md` of the post it was made from shows it
     return found
+
+
+def check_renamed_accounts(repo: Repo) -> list[Diagnostic]:
+    """An error on a post that went out on an account platforms.yml no longer has and now goes to
+    an account with no record of it: a renamed account (unless its `formerly` names the old name)
+    would publish the post a second time. Not judged while platforms.yml has errors."""
+    known = repo.config.account_names
+    if known is None:
+        return []
+    by_id = {p.id: p for p in repo.posts + repo.broken}
+    found = []
+    for record in repo.records.values():
+        post = by_id.get(record.post)
+        gone = [name for name, job in record.accounts.items() if name not in known and _live({name: job})]
+        if post is None or not gone or not isinstance(post.accounts, list):
+            continue
+        new = [(index, name) for index, name in enumerate(post.accounts)
+               if isinstance(name, str) and name in known and name not in record.accounts]
+        if not new:
+            continue
+        index, name = new[0]
+        was = " or ".join(f"`{old}`" for old in gone)
+        found.append(_post_diagnostic(
+            post, ("platforms", index), "record.unknown-account",
+            f"this post went out on {was} ({record.file}), which {PLATFORMS_FILE} no longer has, and now goes to "
+            f"`{name}`, which has no record of it: if `{name}` is {was} renamed, it would be published a second time",
+            f"if it is, add `formerly: {gone[0]}` to account `{name}` in {PLATFORMS_FILE}; "
+            f"if it is another account, keep {was} in {PLATFORMS_FILE}",
+        ).involving((record.file, PLATFORMS_FILE)))
+    return found
+
+
+def _live(jobs: dict) -> bool:
+    """Whether any of these jobs (by account) may be on the network."""
+    return any(isinstance(job, dict) and job.get("state") in LIVE_STATES for job in jobs.values())
 
 
 def blocking(repo: Repo) -> list[Diagnostic]:

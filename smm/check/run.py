@@ -407,7 +407,8 @@ def check_accounts(repo: Repo, post: Post) -> list[Diagnostic]:
             found.append(_post_diagnostic(
                 post, ("platforms", index), ERROR, "post.unknown-account",
                 f"no account `{name}` in {PLATFORMS_FILE}",
-                did_you_mean(name, known) or f"accounts are: {', '.join(known)}",
+                f"`{name}` is `{repo.config.renames[name]}` now: write that" if name in repo.config.renames
+                else did_you_mean(name, known) or f"accounts are: {', '.join(known)}",
             ))
     for name in post.overridden:
         if name not in known:

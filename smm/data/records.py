@@ -32,13 +32,31 @@ class Record:
     source: str | None  # the post file the record was made from
     accounts: dict
 
+    def renamed(self, renames: dict[str, str]) -> Record:
+        """This record with each account's job under the name it has now (`formerly` in platforms.yml)."""
+        accounts = renamed_accounts(self.accounts, renames)
+        return self if accounts is self.accounts else replace(self, accounts=accounts)
+
+
+def renamed_accounts(accounts: dict, renames: dict[str, str]) -> dict:
+    """`accounts` (jobs by account name) with each old name replaced by the new one, unless the new
+    name has a job already (its own, or another old name's); the same dict when no name is old."""
+    if not any(name in renames for name in accounts):
+        return accounts
+    moved = {name: job for name, job in accounts.items() if name not in renames}
+    for name, job in accounts.items():
+        if name in renames:
+            moved[name if renames[name] in moved else renames[name]] = job
+    return dict(sorted(moved.items()))
+
 
 def record_file(post_id: str) -> str:
     return f"{RECORDS_DIR}/{post_id}.json"
 
 
-def load_records(root: Path) -> tuple[dict[str, Record], list[Diagnostic]]:
-    """Every record by post id; unreadable or malformed ones become diagnostics."""
+def load_records(root: Path, renames: dict[str, str] | None = None) -> tuple[dict[str, Record], list[Diagnostic]]:
+    """Every record by post id, its jobs under each account's name now (`renames`: old name → new,
+    from platforms.yml's `formerly`); unreadable or malformed ones become diagnostics."""
     records: dict[str, Record] = {}
     found: list[Diagnostic] = []
     folder = root / RECORDS_DIR
@@ -63,7 +81,7 @@ def load_records(root: Path) -> tuple[dict[str, Record], list[Diagnostic]]:
         if problem:
             found.append(problem)
         else:
-            records[record.post] = record
+            records[record.post] = record.renamed(renames) if renames else record
     cache.save()
     return records, found
 
@@ -91,11 +109,13 @@ def _cache_version() -> str:  # what decides how a record's bytes are read: this
 
 
 class RecordStore:
-    """Publish records as the run changes them; every change is on disk before it returns."""
+    """Publish records as the run changes them; every change is on disk before it returns. A record
+    written again holds its jobs under each account's name now (`renames`, as load_records)."""
 
-    def __init__(self, root: Path, records: dict[str, Record]) -> None:
+    def __init__(self, root: Path, records: dict[str, Record], renames: dict[str, str] | None = None) -> None:
         self.root = root
         self.records = dict(records)
+        self.renames = renames or {}
 
     def job(self, post_id: str, account: str) -> dict:
         record = self.records.get(post_id)
@@ -126,7 +146,7 @@ class RecordStore:
         file = record_file(post_id)
         on_disk = _parse_record(file, *read_bytes(self.root, file, MAX_RECORD_BYTES))[0]
         if on_disk is not None:
-            accounts.update(on_disk.accounts)
+            accounts.update(renamed_accounts(on_disk.accounts, self.renames))
         accounts[account] = {k: v for k, v in job.items() if v is not None or k in ("remote_id", "url", "error")}
         data = {"post": post_id, "file": source, "accounts": dict(sorted(accounts.items()))}
         problems = schema("record").messages(data)

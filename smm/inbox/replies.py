@@ -40,11 +40,12 @@ def check_replies(repo) -> list[Diagnostic]:
         where = post.at(("reply_to",))
         item = items.get(post.reply_to)
         account = item.account if item is not None else own.get(post.reply_to)
+        account = repo.config.renames.get(account, account)  # an item of an account renamed since (`formerly`)
         if account is None:
             found.append(Diagnostic.at(post.file, where, ERROR, "reply.unknown-item",
                                        f"`reply_to` {post.reply_to!r} is no item in data/inbox/",
                                        "copy the id from `smm inbox`, or run `smm reply ITEM_ID`").involving(depends))
-        elif post.accounts != [account]:
+        elif post.accounts != [account] and "platforms" in post.meta:  # (else the id's account: renamed, unknown)
             found.append(Diagnostic.at(post.file, post.at(("platforms",)), ERROR, "reply.account",
                                        f"a reply to {post.reply_to} goes out from `{account}` only, not "
                                        f"{', '.join(post.accounts)}", "remove `platforms`: the item's account is used",
@@ -66,7 +67,8 @@ def answered_items(repo, items: dict[str, Item], now: datetime) -> list[Item]:
         if item is None or not item.is_open:
             continue
         record = repo.records.get(post.id)
-        job = (record.accounts.get(item.account) if record else None) or {}
+        account = repo.config.renames.get(item.account, item.account)  # the item came before a rename
+        job = (record.accounts.get(account) if record else None) or {}
         if job.get("state") == "published":
             changed.append(replace(item, state="answered", updated_at=now.isoformat()))
     return changed
@@ -83,7 +85,9 @@ def reply_file(repo, item_id: str, now: datetime) -> Path:
         raise DataError(f"{path.relative_to(repo.root)} exists already: edit it")
     quoted = "\n".join(f"  {line}" for line in item.text.replace("--", "- -").splitlines())
     greeting = f"@{item.author} " if item.platform in {"mastodon", "x", "threads"} else ""
-    write_atomic(path, f'---\ntitle: "Reply to {item.author}"\nreply_to: "{item.id}"\ndraft: true\n---\n'
+    renamed = repo.config.renames.get(item.account)  # the id names the account as it was named (`formerly`)
+    write_atomic(path, f'---\ntitle: "Reply to {item.author}"\nreply_to: "{item.id}"\n'
+                       + (f"platforms: [{renamed}]\n" if renamed else "") + "draft: true\n---\n"
                        f"<!-- {item.kind} from {item.author}, {item.created_at} ({item.url or 'no link'}):\n{quoted}\n-->\n"
                        f"{greeting}\n", repo.root)
     return path

@@ -28,6 +28,9 @@ COMMON = {
     "max_lateness": {"description": "How late a post may still go out after `publish_at`, as `30m`, `6h`, `2d` or "
                                     "`none` (no limit). Default `6h`; `none` for feeds.",
                      "type": "string", "pattern": "^(none|[0-9]+[smhd])$"},
+    "formerly": {"description": "The name or names this account had before it was renamed: the publish records "
+                                "written under them count as this account's, so its posts do not go out again.",
+                 "anyOf": [_NAME, {"type": "array", "minItems": 1, "items": _NAME}]},
 }
 _TOP = {
     "timezone": {"description": "IANA time zone (for example `Asia/Shanghai`) for `publish_at` values without an "

@@ -99,7 +99,7 @@ class Publisher(JobSender):
         self.only = only
         self.run_id = uuid.uuid4().hex[:12]
         self.until: datetime | None = None  # the end of this run's pushed claim
-        self.store = RecordStore(repo.root, repo.records)
+        self.store = RecordStore(repo.root, repo.records, repo.config.renames)
         self.adapters: dict[str, Platform] = {}
         self.readiness: dict[str, Readiness] = {}  # account → whether it can publish from here
 
@@ -151,7 +151,7 @@ class Publisher(JobSender):
                 return planned
             log.info("another run pushed first: reading the repository again")
             self.repo = load_repo(self.repo.root)
-            self.store = RecordStore(self.repo.root, self.repo.records)
+            self.store = RecordStore(self.repo.root, self.repo.records, self.repo.config.renames)
             self.__dict__.pop("renderer", None)
         raise StateError(f"could not claim the due jobs: another push came first {CLAIM_TRIES} times; nothing was sent")
 

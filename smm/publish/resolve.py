@@ -38,7 +38,7 @@ def resolve(repo: Repo, post_id: str, account: str, reference: str | None, now: 
     from smm.data import gitops
 
     post = next(p for p in repo.posts if p.id == post_id)
-    store = RecordStore(repo.root, repo.records)
+    store = RecordStore(repo.root, repo.records, repo.config.renames)
     job = store.job(post_id, account)
     if job.get("state") not in RESOLVABLE:
         raise StateError(f"`{post_id}` on {account} is {job.get('state') or 'not in the publish records'}: "

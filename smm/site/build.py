@@ -152,7 +152,7 @@ def _posts_digests(repo, code: str) -> tuple[str, str, Counter]:
 
 def _without_conflicts(repo):
     """The repository without the posts that stop `smm publish` through another file (an id two
-    posts claim, a published post's id changed), and their files: two posts of one id would
+    posts claim, a published post's id or account changed), and their files: two posts of one id would
     share one page, the one shown depending on which was built last."""
     from smm.check.integrity import blocking
 

@@ -42,6 +42,7 @@ class Config:
     # The account names platforms.yml declares; None while it has errors: then no other file
     # is told an account is unknown (platforms.yml's error is the cause, reported once).
     account_names: tuple[str, ...] | None = field(default=None, compare=False)
+    renames: dict[str, str] = field(default_factory=dict, compare=False)  # old account name → its name now (`formerly`)
 
 
 @dataclass
@@ -142,7 +143,34 @@ def config_from(root: Path, loaded: YamlFile) -> tuple[Config, list[Diagnostic]]
                 ))
                 continue
             accounts[name] = Account(name, options["platform"], options)
+    renames, renames_found = _renames(raw_accounts if isinstance(raw_accounts, dict) else {}, loaded.positions)
+    found += renames_found
     utm = loaded.data.get("utm") if isinstance(loaded.data.get("utm"), dict) else {}
     usable = isinstance(raw_accounts, dict) and raw_accounts and not any(d.is_error for d in found)
     names = tuple(raw_accounts) if usable else None
-    return Config(root, tz, accounts, loaded.positions, utm, names), found
+    return Config(root, tz, accounts, loaded.positions, utm, names, renames), found
+
+
+def _renames(raw_accounts: dict, positions: Positions) -> tuple[dict[str, str], list[Diagnostic]]:
+    """Each account's former names (`formerly`) → its name now; a former name that is another
+    account's name now, or that two accounts claim, is an error (whose records would they be?)."""
+    renames: dict[str, str] = {}
+    found = []
+    for name, options in raw_accounts.items():
+        formerly = options.get("formerly") if isinstance(options, dict) else None
+        olds = [formerly] if isinstance(formerly, str) else formerly if isinstance(formerly, list) else []
+        for index, old in enumerate(olds):
+            if not isinstance(old, str):
+                continue  # the schema's error
+            at = positions.at(("accounts", name, "formerly") + ((index,) if isinstance(formerly, list) else ()))
+            if old in raw_accounts:
+                found.append(Diagnostic.at(
+                    PLATFORMS_FILE, at, ERROR, "config.formerly",
+                    f"account `{name}` was formerly `{old}`, but `{old}` is an account in {PLATFORMS_FILE} now",
+                    f"remove `{old}` from `formerly` (its publish records are its own), or remove or rename account `{old}`"))
+            elif renames.setdefault(old, name) != name:
+                found.append(Diagnostic.at(
+                    PLATFORMS_FILE, at, ERROR, "config.formerly",
+                    f"accounts `{renames[old]}` and `{name}` were both formerly `{old}`",
+                    f"keep `{old}` in the `formerly` of the one it was renamed to"))
+    return renames, found

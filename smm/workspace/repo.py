@@ -179,10 +179,10 @@ def _load(root: Path, reader: Reader | None, settings: Settings) -> Repo:
         repo = Repo(root, settings, [], {}, list(settings.diagnostics))
 
         def read_records() -> None:
-            repo.records, found = load_records(root)
+            repo.records, found = load_records(root, settings.config.renames)
             repo.diagnostics[len(settings.diagnostics):len(settings.diagnostics)] = found
         return _load_posts(repo, None, read_records)
-    records, record_found = load_records(root)
+    records, record_found = load_records(root, settings.config.renames)
     repo = Repo(root, settings, [], records, settings.diagnostics + record_found)
     reader.start(repo)
     try:
