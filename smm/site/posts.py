@@ -14,7 +14,7 @@ from pathlib import Path
 
 from markupsafe import Markup
 
-from smm.content.post import Post
+from smm.content.post import Post, media_names
 from smm.pages import visible
 from smm.platforms import platform_class
 from smm.render import cards
@@ -91,15 +91,15 @@ class PostKeys:
             except OSError:
                 source = (post.meta, post.body)
         published = (self.records.get(record.file) or record.accounts) if record else None
-        media = self.media_state(post) if post.meta.get("media") else []
+        media = self.media_state(post) if "media" in post.meta or "overrides" in post.meta else []
         return plain_digest((self.settings, post.file, post.id, source, media, published, metrics))
 
     def media_state(self, post: Post) -> list:
-        """(file, its stamp) of each media file the post names: a changed picture changes the page."""
+        """(file, its stamp) of each media file the post names, for itself or an account (smm.content.post.media_names:
+        a cover, an override's): a changed picture changes the page."""
         found = []
-        for item in post.meta.get("media") or []:
-            file = item.get("file") if isinstance(item, dict) else item
-            path = os.path.join(self.root, str(file))
+        for file in media_names(post):
+            path = os.path.join(self.root, file)
             if path not in self._media:
                 try:
                     self._media[path] = stamp(os.stat(path))
