@@ -9,29 +9,32 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, post_text
+from conftest import ROOT, copy_example, post_text
+from test_html_pages import Tags
 
 NOW = "2026-11-26T10:00+08:00"
 MEDIA = ROOT / "content/media"
-FOOTER = re.compile(rb'<footer class="site">.*?</footer>', re.S)  # a kept page says when it was made
+# a kept page says when it was made: the footer, and a report's line under its heading
+MADE = re.compile('<footer class="site">.*?</footer>| · generated [0-9: -]+(?=</p>)'.encode(), re.S)
 
 
 def tree(out: Path) -> dict[str, bytes]:
-    return {p.relative_to(out).as_posix(): FOOTER.sub(b"", p.read_bytes()) for p in sorted(out.rglob("*")) if p.is_file()}
+    return {p.relative_to(out).as_posix(): MADE.sub(b"", p.read_bytes()) for p in sorted(out.rglob("*")) if p.is_file()}
 
 
-def build(smm, out: str, cache: Path | None = None) -> None:
-    code, _, err = smm("site", "build", "--out", out, "--now", NOW, env={"SMM_CACHE_DIR": str(cache)} if cache else None)
+def build(smm, out: str, now: str = NOW, cache: Path | None = None) -> None:
+    code, _, err = smm("site", "build", "--out", out, "--now", now, env={"SMM_CACHE_DIR": str(cache)} if cache else None)
     assert code == 0, err
 
 
-def rebuilt_as_from_nothing(smm, root: Path, change) -> dict[str, bytes]:
-    """Build, `change(root)`, build again; assert the site is what a build from nothing writes; returns it."""
-    build(smm, "_site")
+def rebuilt_as_from_nothing(smm, root: Path, change, now: str = NOW, then: str = NOW) -> dict[str, bytes]:
+    """Build at `now`, `change(root)`, build again at `then`; assert the site is what a build from nothing
+    (a new folder, an empty cache) writes; returns it."""
+    build(smm, "_site", now)
     time.sleep(0.01)  # (a file's time changes with the edit)
     change(root)
-    build(smm, "_site")
-    build(smm, "cold", root / "cold-cache")
+    build(smm, "_site", then)
+    build(smm, "cold", then, root / "cold-cache")
     site = tree(root / "_site")
     assert site == tree(root / "cold")
     return site
@@ -73,3 +76,31 @@ def test_a_post_page_is_drawn_again_when_any_file_the_post_names_changes(make_re
     root = make_repo({"a.md": post_text(title="A", **fields), "b.md": post_text(title="B")},
                      files={to: (MEDIA / picture).read_bytes() for to, picture in there.items()})
     assert "posts/a/index.html" in rebuilt_as_from_nothing(smm, root, change)
+
+
+def broken_links(out: Path) -> list[str]:
+    """Each link or source of a page in `out` naming a file of the site that is not there."""
+    found = []
+    for page in sorted(out.rglob("*.html")):
+        for tag, attrs in Tags(page.read_text(encoding="utf-8")).tags:
+            target = (attrs.get("href") or attrs.get("src") or "").partition("#")[0]
+            if target and ":" not in target and not (page.parent / target).is_file():
+                found.append(f"{page.relative_to(out)}: {target}")
+    return found
+
+
+# (the first build's --now, the next one's): the months with data shown then are not those shown now
+MONTHS_COME_AND_GO = {
+    "a month gone (a build at an earlier time)": ("2026-11-26T10:00+08:00", "2026-10-15T10:00+08:00"),
+    "a month gone by one second": ("2026-11-01T00:00+08:00", "2026-10-31T23:59:59+08:00"),
+    "a month come": ("2026-10-15T10:00+08:00", "2026-11-26T10:00+08:00"),
+}
+
+
+@pytest.mark.parametrize("case", MONTHS_COME_AND_GO)
+def test_every_report_pages_switcher_links_the_periods_there_are_now(tmp_path, monkeypatch, smm, case):
+    """A month's report is kept while its data is the same, but its switcher links every period of this build."""
+    monkeypatch.chdir(copy_example(tmp_path))
+    now, then = MONTHS_COME_AND_GO[case]
+    site = rebuilt_as_from_nothing(smm, tmp_path, lambda root: None, now, then)
+    assert "report/2026-10/index.html" in site and broken_links(tmp_path / "_site") == []
