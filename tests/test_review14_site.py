@@ -104,3 +104,14 @@ def test_every_report_pages_switcher_links_the_periods_there_are_now(tmp_path, m
     now, then = MONTHS_COME_AND_GO[case]
     site = rebuilt_as_from_nothing(smm, tmp_path, lambda root: None, now, then)
     assert "report/2026-10/index.html" in site and broken_links(tmp_path / "_site") == []
+
+
+@pytest.mark.parametrize(("title", "named"), [('" "', "2026-11-20-blank"), ('"\\u200b"', "2026-11-20-blank"),
+                                             ('"\\u3000\\t"', "2026-11-20-blank"), ('"\\u00ad\\ufeff"', "2026-11-20-blank"),
+                                             ("Winter 冬茶", "Winter 冬茶")])
+def test_a_post_page_whose_title_has_nothing_to_see_is_named_by_its_id_in_the_window_title(make_repo, smm, title, named):
+    """The `<title>` (a tab's, a screen reader's first words) names the page as its heading does."""
+    root = make_repo({"2026/11/2026-11-20-blank.md": post_text(title=title, publish_at="2026-11-20T12:00")})
+    build(smm, "_site")
+    page = (root / "_site/posts/2026-11-20-blank/index.html").read_text(encoding="utf-8")
+    assert re.search(f"<title>{named} · [^<]+</title>", page), page[:600]

@@ -124,7 +124,7 @@ def post_page(site, folder, renderer, post: Post, record, snapshots: dict, tz, s
                 "counts": [getattr(snap, c) for c in COUNTS]}
                for (post_id, account), snap in sorted(snapshots.items()) if post_id == post.id]
     lang, text = first_language(post), text_language(site.lang)
-    return site.page("post", path, post.title, post=post, post_lang=lang or text,
+    return site.page("post", path, visible(post.title, post.id), post=post, post_lang=lang or text,
                      when=post.publish_at.astimezone(tz).strftime("%Y-%m-%d %H:%M") if post.publish_at else None,
                      cards=[Markup(cards.card(r, images, site.brand, lang or site.lang, site.lang)) for r in renderings],
                      labels={r.account: platform_class(r.platform).label for r in renderings},
