@@ -115,3 +115,16 @@ def test_a_post_page_whose_title_has_nothing_to_see_is_named_by_its_id_in_the_wi
     build(smm, "_site")
     page = (root / "_site/posts/2026-11-20-blank/index.html").read_text(encoding="utf-8")
     assert re.search(f"<title>{named} · [^<]+</title>", page), page[:600]
+
+
+@pytest.mark.parametrize("column", ["account", "post_id", "platform", "remote_id", "collected_at"])
+def test_a_metrics_row_with_an_empty_cell_the_report_reads_does_not_stop_the_site(tmp_path, monkeypatch, smm, column):
+    """`smm report` reads such a row (an empty cell is none); the site shows it as the report does, no internal error."""
+    monkeypatch.chdir(copy_example(tmp_path))
+    path = tmp_path / "data/metrics/2026-11.csv"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    cells = lines[-1].split(",")
+    cells[lines[0].split(",").index(column)] = ""
+    path.write_text("\n".join(lines[:-1] + [",".join(cells)]) + "\n", encoding="utf-8")
+    assert smm("report", "--now", NOW)[0] == 0
+    build(smm, "_site")

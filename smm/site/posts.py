@@ -66,8 +66,8 @@ def _read(path: Path) -> bytes:
 
 def metrics_digest(snapshots: dict) -> str:
     """A digest of one post's latest metrics ({(post id, account): Snapshot})."""
-    return digest(sorted((account, snap.collected_at.isoformat(), [getattr(snap, c) for c in COUNTS])
-                         for (_, account), snap in snapshots.items()))
+    return digest(sorted((account or "", snap.collected_at.isoformat(), [getattr(snap, c) for c in COUNTS])
+                         for (_, account), snap in snapshots.items()))  # (a row's empty account cell: None)
 
 
 class PostKeys:
@@ -122,7 +122,8 @@ def post_page(site, folder, renderer, post: Post, record, snapshots: dict, tz, s
             for account, job in sorted((record.accounts if record else {}).items()) if isinstance(job, dict)]
     metrics = [{"account": account, "collected_at": snap.collected_at.astimezone(tz).strftime("%Y-%m-%d %H:%M"),
                 "counts": [getattr(snap, c) for c in COUNTS]}
-               for (post_id, account), snap in sorted(snapshots.items()) if post_id == post.id]
+               for (post_id, account), snap in sorted(snapshots.items(), key=lambda item: item[0][1] or "")
+               if post_id == post.id]
     lang, text = first_language(post), text_language(site.lang)
     return site.page("post", path, visible(post.title, post.id), post=post, post_lang=lang or text,
                      when=post.publish_at.astimezone(tz).strftime("%Y-%m-%d %H:%M") if post.publish_at else None,
