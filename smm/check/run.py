@@ -30,7 +30,7 @@ from smm.check.derived import check_comments, check_evergreen, check_variants
 from smm.check.diagnostics import ERROR, WARNING, Diagnostic
 from smm.check.personas import check_audience, check_quiet_personas
 from smm.check.integrity import check_duplicate_ids, check_path_collisions, check_records
-from smm.content.post import CONTENT_DIR, Post, calendar_order, read_post, shown_name
+from smm.content.post import CONTENT_DIR, Post, calendar_order, media_names, read_post, shown_name
 from smm.data.jobs import JobState, jobs_of
 from smm.data.records import RECORDS_DIR, record_file
 from smm.inbox.items import INBOX_DIR
@@ -371,15 +371,6 @@ def _relative(root: Path, path: Path) -> str:
         return shown_name(as_named(path).relative_to(root.resolve()).as_posix())
     except ValueError:
         return "\0outside"
-
-
-def media_names(post: Post) -> list[str]:
-    """The media files a post names, for itself or any account (sorted, each once)."""
-    names: set = set()
-    for account in [None] + list(post.accounts):
-        items = post.meta.get("media") if account is None else post.for_account(account).media
-        names.update(item.get(field) for item in items or [] if isinstance(item, dict) for field in ("file", "cover"))
-    return sorted(n for n in names if isinstance(n, str))
 
 
 def _post_diagnostic(post: Post, path, severity, rule, message, hint=None, key=False) -> Diagnostic:

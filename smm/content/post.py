@@ -398,6 +398,15 @@ def calendar_order(post: Post) -> tuple[float, str]:
     return post.publish_at.timestamp(), post.file
 
 
+def media_names(post: Post) -> list[str]:
+    """The media files a post names, for itself or any account (sorted, each once)."""
+    names: set = set()
+    for account in [None] + list(post.accounts):
+        items = post.meta.get("media") if account is None else post.for_account(account).media
+        names.update(item.get(field) for item in items or [] if isinstance(item, dict) for field in ("file", "cover"))
+    return sorted(n for n in names if isinstance(n, str))
+
+
 def read_post(root: Path, file: str, tz: tzinfo, cache: FileCache | None = None,
               data: bytes | None = None) -> tuple[Post | None, list[Diagnostic]]:
     """The post in a file and its problems; `data`: the file's bytes, already read."""

@@ -306,6 +306,7 @@ def _report_pages(site, folder, every, now, settings, state, report_for) -> None
 
         return lasting(lambda: html_context(report_for(period)))
 
+    slugs = [p.slug for p in every]  # the switcher's links: a month comes and goes with --now, its data unchanged
     for period in every:
         for path in (period.path, "report/index.html") if period.slug == "30d" else (period.path,):
             def render(period=period, path=path):
@@ -313,7 +314,7 @@ def _report_pages(site, folder, every, now, settings, state, report_for) -> None
                 up = "../" * path.count("/")
                 return site.page("report", path, context.pop("title"), **context,
                                  periods=reports.switcher(every, period, up, site.messages))
-            folder.page(path, reports.period_key(settings, state, period, now) + path, render)
+            folder.page(path, digest(reports.period_key(settings, state, period, now), path, slugs), render)
 
 
 def _other_pages(site, folder, repo, now, settings, report_key: str, thirty) -> None:

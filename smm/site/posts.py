@@ -14,7 +14,7 @@ from pathlib import Path
 
 from markupsafe import Markup
 
-from smm.content.post import Post
+from smm.content.post import Post, media_names
 from smm.pages import visible
 from smm.platforms import platform_class
 from smm.render import cards
@@ -66,8 +66,8 @@ def _read(path: Path) -> bytes:
 
 def metrics_digest(snapshots: dict) -> str:
     """A digest of one post's latest metrics ({(post id, account): Snapshot})."""
-    return digest(sorted((account, snap.collected_at.isoformat(), [getattr(snap, c) for c in COUNTS])
-                         for (_, account), snap in snapshots.items()))
+    return digest(sorted((account or "", snap.collected_at.isoformat(), [getattr(snap, c) for c in COUNTS])
+                         for (_, account), snap in snapshots.items()))  # (a row's empty account cell: None)
 
 
 class PostKeys:
@@ -91,15 +91,15 @@ class PostKeys:
             except OSError:
                 source = (post.meta, post.body)
         published = (self.records.get(record.file) or record.accounts) if record else None
-        media = self.media_state(post) if post.meta.get("media") else []
+        media = self.media_state(post) if "media" in post.meta or "overrides" in post.meta else []
         return plain_digest((self.settings, post.file, post.id, source, media, published, metrics))
 
     def media_state(self, post: Post) -> list:
-        """(file, its stamp) of each media file the post names: a changed picture changes the page."""
+        """(file, its stamp) of each media file the post names, for itself or an account (smm.content.post.media_names:
+        a cover, an override's): a changed picture changes the page."""
         found = []
-        for item in post.meta.get("media") or []:
-            file = item.get("file") if isinstance(item, dict) else item
-            path = os.path.join(self.root, str(file))
+        for file in media_names(post):
+            path = os.path.join(self.root, file)
             if path not in self._media:
                 try:
                     self._media[path] = stamp(os.stat(path))
@@ -122,9 +122,10 @@ def post_page(site, folder, renderer, post: Post, record, snapshots: dict, tz, s
             for account, job in sorted((record.accounts if record else {}).items()) if isinstance(job, dict)]
     metrics = [{"account": account, "collected_at": snap.collected_at.astimezone(tz).strftime("%Y-%m-%d %H:%M"),
                 "counts": [getattr(snap, c) for c in COUNTS]}
-               for (post_id, account), snap in sorted(snapshots.items()) if post_id == post.id]
+               for (post_id, account), snap in sorted(snapshots.items(), key=lambda item: item[0][1] or "")
+               if post_id == post.id]
     lang, text = first_language(post), text_language(site.lang)
-    return site.page("post", path, post.title, post=post, post_lang=lang or text,
+    return site.page("post", path, visible(post.title, post.id), post=post, post_lang=lang or text,
                      when=post.publish_at.astimezone(tz).strftime("%Y-%m-%d %H:%M") if post.publish_at else None,
                      cards=[Markup(cards.card(r, images, site.brand, lang or site.lang, site.lang)) for r in renderings],
                      labels={r.account: platform_class(r.platform).label for r in renderings},
