@@ -131,10 +131,13 @@ def config_from(root: Path, loaded: YamlFile) -> tuple[Config, list[Diagnostic]]
     accounts = {}
     raw_accounts = loaded.data.get("accounts")
     known = registry()
+    invalid = any(d.is_error for d in loaded.diagnostics)  # (then some account's options may be the cause)
     if isinstance(raw_accounts, dict):
         for name, options in raw_accounts.items():
             if not (isinstance(options, dict) and isinstance(options.get("platform"), str)):
                 continue
+            if invalid and _invalid_account(name, options):
+                continue  # its errors are reported; none of its options is used (`char_limit: "500"` compared with a count)
             if options["platform"] not in known:
                 found.append(Diagnostic.at(
                     PLATFORMS_FILE, loaded.positions.at(("accounts", name, "platform")), ERROR, "config.unknown-platform",
@@ -149,6 +152,13 @@ def config_from(root: Path, loaded: YamlFile) -> tuple[Config, list[Diagnostic]]
     usable = isinstance(raw_accounts, dict) and raw_accounts and not any(d.is_error for d in found)
     names = tuple(raw_accounts) if usable else None
     return Config(root, tz, accounts, loaded.positions, utm, names, renames), found
+
+
+def _invalid_account(name: str, options: dict) -> bool:
+    """Whether an account's options break platforms.yml's schema (the file's errors name them)."""
+    from smm.workspace.schema import schema
+
+    return bool(schema("platforms").messages({"timezone": "UTC", "accounts": {name: options}}))
 
 
 def _renames(raw_accounts: dict, positions: Positions) -> tuple[dict[str, str], list[Diagnostic]]:
