@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import zoneinfo
@@ -13,7 +14,7 @@ from smm.check.diagnostics import ERROR, Diagnostic
 from smm.errors import ConfigError
 from smm.platforms import registry
 from smm.workspace.files import as_named, read_text
-from smm.workspace.schema import did_you_mean, schema
+from smm.workspace.schema import Schema, did_you_mean, schema
 from smm.workspace.timezones import timezone_hint
 from smm.workspace.positions import Positions
 
@@ -136,7 +137,7 @@ def config_from(root: Path, loaded: YamlFile) -> tuple[Config, list[Diagnostic]]
         for name, options in raw_accounts.items():
             if not (isinstance(options, dict) and isinstance(options.get("platform"), str)):
                 continue
-            if invalid and _invalid_account(name, options):
+            if invalid and _invalid_account(options):
                 continue  # its errors are reported; none of its options is used (`char_limit: "500"` compared with a count)
             if options["platform"] not in known:
                 found.append(Diagnostic.at(
@@ -154,11 +155,16 @@ def config_from(root: Path, loaded: YamlFile) -> tuple[Config, list[Diagnostic]]
     return Config(root, tz, accounts, loaded.positions, utm, names, renames), found
 
 
-def _invalid_account(name: str, options: dict) -> bool:
-    """Whether an account's options break platforms.yml's schema (the file's errors name them)."""
-    from smm.workspace.schema import schema
+def _invalid_account(options: dict) -> bool:
+    """Whether one of an account's options is not of the form platforms.yml's schema gives it (its
+    errors name it; a missing or unknown option does not count: the account is still checked)."""
+    return bool(_options_schema().messages(options))
 
-    return bool(schema("platforms").messages({"timezone": "UTC", "accounts": {name: options}}))
+
+@functools.cache
+def _options_schema() -> Schema:
+    document = schema("platforms").document
+    return Schema({"$defs": document["$defs"], "type": "object", "properties": document["$defs"]["account"]["properties"]})
 
 
 def _renames(raw_accounts: dict, positions: Positions) -> tuple[dict[str, str], list[Diagnostic]]:
