@@ -4,6 +4,8 @@ names the file, line and field and exits 1 (2 for platforms.yml), never an inter
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from conftest import PLATFORMS, post_text
 
@@ -15,8 +17,6 @@ POST = "content/p.md"
 def _check(smm, *args: str) -> tuple[int, list[dict], str]:
     code, out, err = smm("check", "--format", "json", "--now", NOW, *args)
     assert "internal error" not in err and "Traceback" not in err, err[-2000:]
-    import json
-
     return code, json.loads(out), err
 
 
@@ -79,3 +79,69 @@ def test_an_account_option_of_the_wrong_type_is_reported_not_used(make_repo, smm
     line = 4 + (account == "bluesky")
     assert [d["rule"] for d in found if d["file"] == "platforms.yml" and d["line"] == line
             and f"accounts.{account}.{option}" in d["message"]] == ["schema.type"], found
+
+
+class _Instance:
+    """A Mastodon instance's `/api/v2/instance` on localhost, answering `limit` (None: no answer, a 404)."""
+
+    def __init__(self) -> None:
+        import http.server
+        import threading
+
+        instance = self
+        self.limit: int | None = 5000
+
+        class Answer(http.server.BaseHTTPRequestHandler):
+            def do_GET(self) -> None:  # noqa: N802  (http.server's name)
+                body = json.dumps({"configuration": {"statuses": {"max_characters": instance.limit}}}).encode()
+                self.send_response(200 if instance.limit else 404)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args) -> None:
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Answer)
+        self.url = f"http://127.0.0.1:{self.server.server_port}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+
+def _online(smm, cache, offline: bool = False) -> tuple[int, list[str]]:
+    code, out, err = smm("check", "--format", "json", "--now", NOW,
+                         env={"SMM_OFFLINE": "1" if offline else "0", "SMM_CACHE_DIR": str(cache)})
+    assert "internal error" not in err, err
+    return code, sorted(d["rule"] for d in json.loads(out))
+
+
+# what changes between a warm run and the next: the instance's answer, or whether it is asked
+LIMIT_CHANGES = {
+    "the instance lowers its limit": (lambda instance: setattr(instance, "limit", 500), False),
+    "the instance raises its limit": (lambda instance: setattr(instance, "limit", 5000), False),
+    "the instance stops answering": (lambda instance: setattr(instance, "limit", None), False),
+    "the next run is offline (SMM_OFFLINE=1)": (lambda instance: None, True),
+}
+
+
+@pytest.mark.parametrize("change", list(LIMIT_CHANGES))
+def test_a_post_is_checked_again_when_the_limit_its_instance_reports_changes(make_repo, smm, tmp_path, change):
+    """A Mastodon account without `char_limit` is held to the limit its instance reports; the post's kept
+    result did not depend on that limit, so a warm run reported what the first run's limit made of the
+    post (a 999-character post passing at 5,000 still passed at 500). The warm run now reports what a
+    run with an empty cache reports."""
+    instance = _Instance()
+    try:
+        alter, offline = LIMIT_CHANGES[change]
+        if "raises" in change:
+            instance.limit = 500
+        make_repo({"p.md": post_text("word " * 200, platforms="[mastodon]")},
+                  platforms=f"timezone: UTC\naccounts:\n  mastodon: {{platform: mastodon, instance: \"{instance.url}\", "
+                            "token_env: T}\n")
+        first = _online(smm, tmp_path / "warm")
+        alter(instance)
+        cold = _online(smm, tmp_path / "cold", offline)
+        assert cold != first  # the change matters (else the row tests nothing)
+        assert _online(smm, tmp_path / "warm", offline) == cold
+    finally:
+        instance.server.shutdown()
+        instance.server.server_close()
