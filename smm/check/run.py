@@ -300,7 +300,7 @@ class PostChecks:
         if self.renderer is None:
             from smm.render.rendered import Renderer  # templates and Markdown: only for posts checked again
 
-            self.renderer = Renderer(repo.root, repo.config, repo.brand)
+            self.renderer = Renderer(repo.root, repo.config, repo.brand, repo.settings.reported_limits)
         self.renderer.media_asked.clear()
         rendered = [self.renderer.render(post, name) for name in post.accounts if name in repo.config.accounts]
         return (check_rendering(rendered) + repo.voice.check_post(post, rendered) + check_accounts(repo, post)
@@ -346,8 +346,24 @@ def check_settings(root: Path) -> tuple[Settings, bytes]:
     """`load_settings(root, voice=True)`, with the accounts smm cannot publish to among its problems
     (check_adapters), and `settings_digest(root)`. They are kept in the cache under that digest:
     parsing hundreds of rule files and importing every platform takes a while (the platforms'
-    daily limits are kept with them: a warm check imports no platform)."""
-    return kept_settings(root, voice=True, complete=_add_platform_facts)
+    daily limits are kept with them: a warm check imports no platform). The text limits the networks
+    report (a Mastodon instance's) are asked every run and count in the key: a post checked against
+    another limit is checked again."""
+    settings, key = kept_settings(root, voice=True, complete=_add_platform_facts)
+    settings.reported_limits = _reported_limits(settings.config)
+    if settings.reported_limits:
+        key = blake2b(key + repr(sorted(settings.reported_limits.items())).encode(), digest_size=len(key)).digest()
+    return settings, key
+
+
+def _reported_limits(config: Config) -> dict[str, int]:
+    """smm.platforms.reported_limits, without importing a platform when no account could report one
+    (`SMM_OFFLINE=1`, or every account's `char_limit` set)."""
+    if os.environ.get("SMM_OFFLINE") == "1" or all(a.options.get("char_limit") for a in config.accounts.values()):
+        return {}
+    from smm.platforms import reported_limits
+
+    return reported_limits(config.accounts)
 
 
 def _add_platform_facts(settings: Settings) -> None:

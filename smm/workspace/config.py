@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import zoneinfo
@@ -13,7 +14,7 @@ from smm.check.diagnostics import ERROR, Diagnostic
 from smm.errors import ConfigError
 from smm.platforms import registry
 from smm.workspace.files import as_named, read_text
-from smm.workspace.schema import did_you_mean, schema
+from smm.workspace.schema import Schema, did_you_mean, schema
 from smm.workspace.timezones import timezone_hint
 from smm.workspace.positions import Positions
 
@@ -131,10 +132,13 @@ def config_from(root: Path, loaded: YamlFile) -> tuple[Config, list[Diagnostic]]
     accounts = {}
     raw_accounts = loaded.data.get("accounts")
     known = registry()
+    invalid = any(d.is_error for d in loaded.diagnostics)  # (then some account's options may be the cause)
     if isinstance(raw_accounts, dict):
         for name, options in raw_accounts.items():
             if not (isinstance(options, dict) and isinstance(options.get("platform"), str)):
                 continue
+            if invalid and _invalid_account(options):
+                continue  # its errors are reported; none of its options is used (`char_limit: "500"` compared with a count)
             if options["platform"] not in known:
                 found.append(Diagnostic.at(
                     PLATFORMS_FILE, loaded.positions.at(("accounts", name, "platform")), ERROR, "config.unknown-platform",
@@ -149,6 +153,18 @@ def config_from(root: Path, loaded: YamlFile) -> tuple[Config, list[Diagnostic]]
     usable = isinstance(raw_accounts, dict) and raw_accounts and not any(d.is_error for d in found)
     names = tuple(raw_accounts) if usable else None
     return Config(root, tz, accounts, loaded.positions, utm, names, renames), found
+
+
+def _invalid_account(options: dict) -> bool:
+    """Whether one of an account's options is not of the form platforms.yml's schema gives it (its
+    errors name it; a missing or unknown option does not count: the account is still checked)."""
+    return bool(_options_schema().messages(options))
+
+
+@functools.cache
+def _options_schema() -> Schema:
+    document = schema("platforms").document
+    return Schema({"$defs": document["$defs"], "type": "object", "properties": document["$defs"]["account"]["properties"]})
 
 
 def _renames(raw_accounts: dict, positions: Positions) -> tuple[dict[str, str], list[Diagnostic]]:

@@ -9,6 +9,7 @@ errors); duplicate keys, recursive aliases and unknown tags become diagnostics.
 from __future__ import annotations
 
 import re
+import sys
 from bisect import bisect_right
 from dataclasses import dataclass
 
@@ -328,7 +329,12 @@ class _Converter:
         if tag == "tag:yaml.org,2002:bool":
             return _SCALARS.bool_values[node.value.lower()]
         if tag == "tag:yaml.org,2002:int":
-            return _SCALARS.construct_yaml_int(node)
+            try:
+                return _SCALARS.construct_yaml_int(node)
+            except ValueError:  # more digits than Python converts (sys.get_int_max_str_digits)
+                self.report(node, "yaml.too-complex", f"a number of more than {sys.get_int_max_str_digits():,} digits",
+                            "no field takes a number this long: quote it if it is text")
+                return node.value
         if tag == "tag:yaml.org,2002:float":
             return _SCALARS.construct_yaml_float(node)
         self.report(node, "yaml.unsupported", f"unsupported YAML tag {tag}")
