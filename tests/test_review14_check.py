@@ -90,9 +90,11 @@ class _Instance:
 
         instance = self
         self.limit: int | None = 5000
+        self.asked = 0
 
         class Answer(http.server.BaseHTTPRequestHandler):
             def do_GET(self) -> None:  # noqa: N802  (http.server's name)
+                instance.asked += 1
                 body = json.dumps({"configuration": {"statuses": {"max_characters": instance.limit}}}).encode()
                 self.send_response(200 if instance.limit else 404)
                 self.send_header("Content-Length", str(len(body)))
@@ -123,25 +125,58 @@ LIMIT_CHANGES = {
 }
 
 
+def _mastodon_repo(make_repo, instance: _Instance) -> None:
+    make_repo({"p.md": post_text("word " * 200, platforms="[mastodon]")},
+              platforms=f"timezone: UTC\naccounts:\n  mastodon: {{platform: mastodon, instance: \"{instance.url}\", "
+                        "token_env: T}\n")
+
+
+@pytest.fixture
+def instance():
+    instance = _Instance()
+    yield instance
+    instance.server.shutdown()
+    instance.server.server_close()
+
+
+def _a_day_later(monkeypatch) -> None:
+    """smm.check.run's clock, LIMITS_KEPT and a second on: a kept reported limit is asked again."""
+    import time
+    from types import SimpleNamespace
+
+    from smm.check import run
+
+    later = time.time() + run.LIMITS_KEPT + 1
+    monkeypatch.setattr(run, "time", SimpleNamespace(time=lambda: later))
+
+
 @pytest.mark.parametrize("change", list(LIMIT_CHANGES))
-def test_a_post_is_checked_again_when_the_limit_its_instance_reports_changes(make_repo, smm, tmp_path, change):
+def test_a_post_is_checked_again_when_the_limit_its_instance_reports_changes(make_repo, smm, tmp_path, monkeypatch,
+                                                                              instance, change):
     """A Mastodon account without `char_limit` is held to the limit its instance reports; the post's kept
     result did not depend on that limit, so a warm run reported what the first run's limit made of the
-    post (a 999-character post passing at 5,000 still passed at 500). The warm run now reports what a
-    run with an empty cache reports."""
-    instance = _Instance()
-    try:
-        alter, offline = LIMIT_CHANGES[change]
-        if "raises" in change:
-            instance.limit = 500
-        make_repo({"p.md": post_text("word " * 200, platforms="[mastodon]")},
-                  platforms=f"timezone: UTC\naccounts:\n  mastodon: {{platform: mastodon, instance: \"{instance.url}\", "
-                            "token_env: T}\n")
-        first = _online(smm, tmp_path / "warm")
-        alter(instance)
-        cold = _online(smm, tmp_path / "cold", offline)
-        assert cold != first  # the change matters (else the row tests nothing)
-        assert _online(smm, tmp_path / "warm", offline) == cold
-    finally:
-        instance.server.shutdown()
-        instance.server.server_close()
+    post (a 999-character post passing at 5,000 still passed at 500). Once the kept answer is a day old
+    (or the run is offline), the warm run reports what a run with an empty cache reports."""
+    alter, offline = LIMIT_CHANGES[change]
+    if "raises" in change:
+        instance.limit = 500
+    _mastodon_repo(make_repo, instance)
+    first = _online(smm, tmp_path / "warm")
+    alter(instance)
+    cold = _online(smm, tmp_path / "cold", offline)
+    assert cold != first  # the change matters (else the row tests nothing)
+    _a_day_later(monkeypatch)
+    assert _online(smm, tmp_path / "warm", offline) == cold
+
+
+def test_the_limit_an_instance_reported_is_asked_once_a_day(make_repo, smm, tmp_path, monkeypatch, instance):
+    """Each warm check asking the instance would cost it a request (up to 3 s): the answer is kept a day."""
+    _mastodon_repo(make_repo, instance)
+    first = _online(smm, tmp_path / "cache")
+    assert instance.asked == 1
+    instance.limit = 500
+    assert _online(smm, tmp_path / "cache") == first  # the kept answer, not asked
+    assert instance.asked == 1
+    _a_day_later(monkeypatch)
+    assert _online(smm, tmp_path / "cache") != first
+    assert instance.asked == 2

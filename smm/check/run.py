@@ -17,6 +17,7 @@ from __future__ import annotations
 import os
 import pickle
 import posixpath
+import time
 from collections.abc import Callable
 from copy import copy
 from dataclasses import dataclass
@@ -53,6 +54,7 @@ if TYPE_CHECKING:
 
 GAP_WARNING_WINDOW = timedelta(days=7)
 RESHARES_AHEAD = timedelta(days=90)  # planned re-shares count in the promotional share this far ahead
+LIMITS_KEPT = 24 * 3600  # seconds a text limit a network reported is used before it is asked again
 
 
 def run_check(root: Path, now: datetime, paths: list[Path] | None = None,
@@ -347,23 +349,31 @@ def check_settings(root: Path) -> tuple[Settings, bytes]:
     (check_adapters), and `settings_digest(root)`. They are kept in the cache under that digest:
     parsing hundreds of rule files and importing every platform takes a while (the platforms'
     daily limits are kept with them: a warm check imports no platform). The text limits the networks
-    report (a Mastodon instance's) are asked every run and count in the key: a post checked against
-    another limit is checked again."""
+    report (a Mastodon instance's) count in the key: a post checked against another limit is
+    checked again."""
     settings, key = kept_settings(root, voice=True, complete=_add_platform_facts)
-    settings.reported_limits = _reported_limits(settings.config)
+    settings.reported_limits = _reported_limits(root, settings.config)
     if settings.reported_limits:
         key = blake2b(key + repr(sorted(settings.reported_limits.items())).encode(), digest_size=len(key)).digest()
     return settings, key
 
 
-def _reported_limits(config: Config) -> dict[str, int]:
+def _reported_limits(root: Path, config: Config) -> dict[str, int]:
     """smm.platforms.reported_limits, without importing a platform when no account could report one
-    (`SMM_OFFLINE=1`, or every account's `char_limit` set)."""
+    (`SMM_OFFLINE=1`, or every account's `char_limit` set). The answers are kept LIMITS_KEPT for the
+    same accounts: a network asked on every run would cost each check a request (up to 3 s)."""
     if os.environ.get("SMM_OFFLINE") == "1" or all(a.options.get("char_limit") for a in config.accounts.values()):
         return {}
+    accounts = repr(sorted((name, account.platform, repr(sorted(account.options.items())))
+                           for name, account in config.accounts.items()))
+    kept = recall(root, "reported-limits", accounts)
+    if isinstance(kept, tuple) and 0 <= time.time() - kept[0] < LIMITS_KEPT:
+        return kept[1]
     from smm.platforms import reported_limits
 
-    return reported_limits(config.accounts)
+    limits = reported_limits(config.accounts)
+    remember(root, "reported-limits", accounts, (time.time(), limits))
+    return limits
 
 
 def _add_platform_facts(settings: Settings) -> None:
