@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from smm.errors import UsageError
+from smm.workspace.timezones import YEARS, YEARS_TEXT
 
 
 def now_or_clock(value: str | None, tz=timezone.utc) -> datetime:
@@ -79,8 +80,8 @@ def day_of(value: str | None, option: str):
         day = date.fromisoformat(value)
     except ValueError:
         raise UsageError(f"{option} {value!r}: expected a date such as 2026-12-01") from None
-    if not 1970 <= day.year <= 2999:
-        raise UsageError(f"{option} {value!r}: expected a year between 1970 and 2999")
+    if day.year not in YEARS:
+        raise UsageError(f"{option} {value!r}: expected {YEARS_TEXT}")
     return day
 
 

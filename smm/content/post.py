@@ -17,7 +17,7 @@ from smm.workspace.cache import MISS, FileCache
 from smm.workspace.files import MAX_TEXT_BYTES, decode, read_text, walk
 from smm.workspace.patterns import LazyPattern
 from smm.workspace.schema import schema
-from smm.workspace.timezones import exact
+from smm.workspace.timezones import YEARS, YEARS_TEXT, exact
 from smm.workspace.positions import Positions
 
 CONTENT_DIR = "content"
@@ -197,8 +197,8 @@ def parse_when(text: str, tz: tzinfo) -> datetime:
         elif "Invalid isoformat" in detail:
             detail = "not an ISO 8601 date and time such as `2026-11-27T12:00` or `2026-11-27T12:00:00+08:00`"
         raise ValueError(detail) from None
-    if not 1970 <= when.year <= 2999:  # the calendar, reports and UTC around year 1 or 9999 overflow
-        raise ValueError("expected a year between 1970 and 2999")
+    if when.year not in YEARS:
+        raise ValueError(f"expected {YEARS_TEXT}")
     return when if when.tzinfo else when.replace(tzinfo=tz)
 
 

@@ -12,6 +12,7 @@ from datetime import datetime, timezone
 from enum import StrEnum
 
 from smm.content.derived import is_comment
+from smm.workspace.timezones import YEARS
 
 
 class JobState(StrEnum):
@@ -50,14 +51,19 @@ LIVE_STATES = frozenset({JobState.PUBLISHED, JobState.EXPORTED, JobState.IN_FLIG
 
 def parse_time(raw: object) -> datetime | None:
     """A timestamp smm wrote (`2026-11-26T04:00:00Z`, `…+00:00`) as an aware datetime (UTC when it
-    names no offset); None when it is missing or not a timestamp."""
+    names no offset); None when it is missing or not a timestamp, or not in YEARS in UTC (none smm
+    writes: year 1 at +14:00 is no time in UTC at all)."""
     if not isinstance(raw, str) or not raw:
         return None
     try:
         moment = datetime.fromisoformat(raw.replace("Z", "+00:00"))
     except ValueError:
         return None
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+    moment = moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+    try:
+        return moment if moment.astimezone(timezone.utc).year in YEARS else None
+    except OverflowError:
+        return None
 
 
 @dataclass(frozen=True)

@@ -19,8 +19,10 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Iterable
 
+from smm.data.jobs import parse_time
 from smm.errors import DataError
 from smm.workspace.files import LEADS_OUTSIDE, links_outside, open_regular, refuse_outside
+from smm.workspace.timezones import YEARS_TEXT
 
 MAX_CSV_BYTES = 100 * 1024 * 1024  # one month's file; GitHub refuses files over 100 MB anyway
 COUNTS = ("likes", "reposts", "replies", "quotes", "views", "clicks")
@@ -71,12 +73,16 @@ def count_cell(row: dict, column: str, where: str) -> int | None:
                         f"to {MAX_COUNT:,})") from None
 
 
-def bad_count(path: Path, root: Path, table: Table) -> None:
-    """A DataError naming the first row of the file whose count is no count (none: return)."""
+def bad_cell(path: Path, root: Path, table: Table) -> None:
+    """A DataError naming the first row of the file whose count is no count, or whose `collected_at`
+    is no time in YEARS (none: return)."""
     file = path.relative_to(root).as_posix()
     for line, row in enumerate(read_rows(path, root, table), start=2):
         for column in table.counts:
             count_cell(row, column, f"{file}:{line}")
+        if row.get("collected_at") and parse_time(row["collected_at"]) is None:
+            raise DataError(f"{file}:{line}: collected_at `{row['collected_at'][:40]}` is not a time such as "
+                            f"2026-11-26T04:00:00Z in {YEARS_TEXT}")
 
 
 def timestamp(moment: datetime) -> str:

@@ -13,9 +13,11 @@ from dataclasses import asdict, dataclass, fields
 from datetime import datetime, timezone
 from pathlib import Path
 
+from smm.data.jobs import parse_time
 from smm.errors import DataError
 from smm.inbox.intent import INTENTS, SENTIMENTS
 from smm.workspace.files import LEADS_OUTSIDE, links_outside, open_regular, parse_json, refuse_outside, require_folder
+from smm.workspace.timezones import YEARS_TEXT
 
 INBOX_DIR = "data/inbox"
 KINDS = ("mention", "reply", "comment", "quote", "dm")
@@ -138,8 +140,9 @@ def _parse(raw: bytes, file: str, number: int) -> Item:
                     moment = datetime.fromisoformat(value)
                 except ValueError:
                     moment = None
-                if moment is None or moment.utcoffset() is None:
-                    raise ValueError(f"{key} `{value[:40]}` is not a time with its UTC offset (2026-11-25T08:00:00+00:00)")
+                if moment is None or moment.utcoffset() is None or parse_time(value) is None:
+                    raise ValueError(f"{key} `{value[:40]}` is not a time with its UTC offset (2026-11-25T08:00:00+00:00) "
+                                     f"in {YEARS_TEXT}")
         return Item(**data)
     except (ValueError, UnicodeDecodeError, TypeError) as exc:
         raise DataError(f"{file}:{number}: not an inbox item: {exc}", file=file, line=number) from None

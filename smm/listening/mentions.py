@@ -10,13 +10,15 @@ from __future__ import annotations
 
 import re
 from dataclasses import astuple, dataclass, fields
-from datetime import datetime, timezone
+from datetime import datetime
 from pathlib import Path
 
+from smm.data.jobs import parse_time
 from smm.data.tables import Table, append_rows, count_cell, read_rows, timestamp
 from smm.errors import DataError
 from smm.inbox.intent import SENTIMENTS
 from smm.workspace.files import require_folder
+from smm.workspace.timezones import YEARS_TEXT
 
 MENTIONS = Table("data/mentions", ("id", "network", "author", "author_followers", "created_at", "text", "url",
                                    "keyword", "subject", "sentiment", "engagement"), ("author_followers", "engagement"))
@@ -70,10 +72,14 @@ def _mention(row: dict, where: str) -> Mention:
     followers, engagement = (count_cell(row, column, where) for column in MENTIONS.counts)
     if row.get("sentiment") is not None and row["sentiment"] not in SENTIMENTS:
         raise DataError(f"{where}: unknown sentiment `{row['sentiment'][:40]}` (one of {', '.join(SENTIMENTS)})")
+    created = parse_time(row.get("created_at"))
+    if created is None and isinstance(row.get("created_at"), str):
+        raise DataError(f"{where}: created_at `{row['created_at'][:40]}` is not a time such as 2026-11-25T16:05:00Z "
+                        f"in {YEARS_TEXT}")
     try:
-        created = datetime.fromisoformat(row["created_at"].replace("Z", "+00:00"))
-        return Mention(row["id"], row["network"], row["author"], followers,
-                       created if created.tzinfo else created.replace(tzinfo=timezone.utc), row["text"], row["url"],
+        if created is None:
+            raise ValueError("no created_at")
+        return Mention(row["id"], row["network"], row["author"], followers, created, row["text"], row["url"],
                        row["keyword"], row["subject"], row["sentiment"], engagement or 0)
     except (KeyError, TypeError, ValueError, AttributeError):
         raise DataError(f"{where}: not a mention row ({', '.join(MENTIONS.columns)}); "

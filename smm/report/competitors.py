@@ -20,6 +20,7 @@ from smm.errors import DataError
 from smm.report.kpis import _round, growth, median, percent
 from smm.report.sections import Own, Section, Table
 from smm.report.words import ENGLISH
+from smm.workspace.timezones import YEARS_TEXT
 
 WINDOW_DAYS = 30  # a collection's `posts` are those of the 30 days before it
 
@@ -35,7 +36,7 @@ def load(root: Path, end: datetime) -> dict[tuple[str, str, str], list[tuple[dat
             at = parse_time(row.get("collected_at"))
             if at is None or None in row or None in row.values():  # a cut or merged line: as the metrics' report
                 raise DataError(f"{where}: not a row of {', '.join(COMPETITORS.columns)} (collected_at as "
-                                "2026-11-25T16:05:00Z); restore the file from git")
+                                f"2026-11-25T16:05:00Z, in {YEARS_TEXT}); restore the file from git")
             for column in COMPETITORS.counts:
                 count_cell(row, column, where)
             if _number(row["median_engagement"]) is None and row["median_engagement"]:

@@ -15,15 +15,18 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
-from smm.data.tables import COUNTS, FOLLOWERS, METRICS, Table, bad_count, check_header, count_sql, open_csv
+from smm.data.tables import COUNTS, FOLLOWERS, METRICS, Table, bad_cell, check_header, count_sql, open_csv
 from smm.errors import DataError
 from smm.workspace.files import require_folder
+from smm.workspace.timezones import YEARS
 
 MEMORY_LIMIT = "600MB"  # DuckDB spills to disk beyond this
 _MONTH = re.compile(r"^(\d{4})-(\d{2})\.csv$")
 _TYPES = {"collected_at": "TIMESTAMPTZ", "post_id": "VARCHAR", "account": "VARCHAR", "platform": "VARCHAR",
           "remote_id": "VARCHAR"}  # any other column is a count, read as DOUBLE and checked (count_sql)
-_NO_COUNT = "smm: no count in "  # how the check names the file holding a cell that is no count
+_BAD_CELL = "smm: a bad cell in "  # how the checks name the file holding a cell that is no count or time
+_IN_YEARS = (f"collected_at IS NULL OR collected_at >= TIMESTAMPTZ '{YEARS.start}-01-01 00:00:00+00' "
+             f"AND collected_at < TIMESTAMPTZ '{YEARS.stop}-01-01 00:00:00+00'")  # parse_time's rule
 
 
 @dataclass(frozen=True)
@@ -74,10 +77,10 @@ def _connect():
 def _read(files: list[Path], columns: tuple[str, ...]) -> str:
     """The rows of the files, each count checked (a cell that is none stops the query: _run names it)."""
     types = ", ".join(f"'{c}': '{_TYPES.get(c, 'DOUBLE')}'" for c in columns)
-    counted = " AND ".join(count_sql(c) for c in columns if c not in _TYPES)
+    counted = " AND ".join([*(count_sql(c) for c in columns if c not in _TYPES), f"({_IN_YEARS})"])
     return (f"(SELECT * FROM read_csv($files, header = true, auto_detect = false, delim = ',', quote = '\"', "
             f"columns = {{{types}}}, filename = true) WHERE CASE WHEN {counted} THEN true "
-            f"ELSE error('{_NO_COUNT}' || filename) END)")
+            f"ELSE error('{_BAD_CELL}' || filename) END)")
 
 
 def _run(connection, sql: str, files: list[Path], end: datetime | None):
@@ -92,9 +95,9 @@ def _run(connection, sql: str, files: list[Path], end: datetime | None):
     except duckdb.Error as exc:
         lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
         where = next((line.split("=", 1)[1].strip() for line in lines if line.startswith("file =")),
-                     next((line.split(_NO_COUNT, 1)[1] for line in lines if _NO_COUNT in line), None))
-        for file in (f for f in files if str(f) == where):  # a cell that is no count: name its line
-            bad_count(file, file.parents[2], METRICS if file.parent.name == "metrics" else FOLLOWERS)
+                     next((line.split(_BAD_CELL, 1)[1] for line in lines if _BAD_CELL in line), None))
+        for file in (f for f in files if str(f) == where):  # a cell that is no count or time: name its line
+            bad_cell(file, file.parents[2], METRICS if file.parent.name == "metrics" else FOLLOWERS)
         where = next((_named(f) for f in files if str(f) == where), where)
         what = next((line for line in lines if line.startswith("Error when converting")), None)
         detail = "; ".join(x for x in (lines[0] if lines else "", what) if x)

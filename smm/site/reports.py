@@ -50,6 +50,7 @@ def periods(repo, now: datetime, months: set[date] | None = None) -> list[Period
 def data_months(repo) -> set[date]:
     """Months (first days) with a publish record or a month file of metrics or followers."""
     from smm.data.jobs import parse_time
+    from smm.workspace.timezones import YEARS
 
     tz = repo.config.timezone
     months = set()
@@ -65,7 +66,7 @@ def data_months(repo) -> set[date]:
                 months.add(datetime.strptime(name, "%Y-%m.csv").date())
             except ValueError:
                 continue
-    return months
+    return {month for month in months if month.year in YEARS}  # (a file `0001-01.csv`: no report of year 1)
 
 
 def folder_state(root, folder: str) -> list[tuple]:
