@@ -12,6 +12,7 @@ import json
 import sys
 
 from smm.errors import ConfigError
+from smm.workspace.config import DURATION
 
 _NAME = {"type": "string", "pattern": "^[a-z0-9][a-z0-9_-]*$"}
 COMMON = {
@@ -25,9 +26,9 @@ COMMON = {
                                     "expiry from it where the network cannot say (LinkedIn, Threads, Facebook and "
                                     "Instagram tokens last 60 days).",
                      "type": "string", "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"},
-    "max_lateness": {"description": "How late a post may still go out after `publish_at`, as `30m`, `6h`, `2d` or "
-                                    "`none` (no limit). Default `6h`; `none` for feeds.",
-                     "type": "string", "pattern": "^(none|[0-9]+[smhd])$"},
+    "max_lateness": {"description": "How late a post may still go out after `publish_at`, as `30m`, `6h`, `2d` "
+                                    "(at most 99999 of a unit) or `none` (no limit). Default `6h`; `none` for feeds.",
+                     "type": "string", "pattern": f"^(none|{DURATION})$"},
     "formerly": {"description": "The name or names this account had before it was renamed: the publish records "
                                 "written under them count as this account's, so its posts do not go out again.",
                  "anyOf": [_NAME, {"type": "array", "minItems": 1, "items": _NAME}]},

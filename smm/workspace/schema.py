@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import difflib
 import json
+import math
 import unicodedata
 from functools import cache, cached_property
 from pathlib import Path
@@ -37,7 +38,9 @@ _PATTERN_NAMES = {
     "^https?://[^\\s]+$": "an http:// or https:// URL",
     "^[A-Z_][A-Z0-9_]*$": "an environment variable name such as `MASTODON_TOKEN` (not the secret itself)",
     "^([01][0-9]|2[0-3]):[0-5][0-9]$": "a time of day as `HH:MM`, for example \"12:00\"",
-    "^(none|[0-9]+[smhd])$": "a duration such as `30m`, `6h`, `2d`, or `none`",
+    "^(none|[0-9]{1,5}[smhd])$": "a duration such as `30m`, `6h`, `2d` (at most 99999 of a unit), or `none`",
+    "^[0-9]{1,5}[smhd]$": "a duration such as `30m`, `6h`, `2d` (at most 99999 of a unit)",
+    "^[0-9]{1,5}[mhd]$": "a duration such as `30m`, `6h`, `2d` (at most 99999 of a unit)",
     "^[^@\\s][^\\s]*$": "a handle without `@` or spaces",
     "^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$": "a BCP 47 language tag such as `en` or `zh-Hans`",
     "^[^#\\s]+$": "a hashtag without `#` or spaces",
@@ -101,6 +104,28 @@ def _python_patterns(node):
     return node
 
 
+def _integer(checker, value: object) -> bool:
+    """A whole number is an int: JSON Schema also counts `2.0` as one, but smm counts and slices with it."""
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _number(checker, value: object) -> bool:
+    """A number is finite: YAML's `.nan` and `.inf` mean nothing in any setting (a card's box, a goal)."""
+    return _integer(checker, value) or isinstance(value, float) and math.isfinite(value)
+
+
+def _odd_floats(data: object) -> bool:
+    """Whether the data holds a float fastjsonschema judges unlike smm's types above: a whole one
+    (an integer to it) or `.nan`/`.inf` (numbers to it)."""
+    if isinstance(data, float):
+        return data.is_integer() or not math.isfinite(data)
+    if isinstance(data, dict):
+        return any(_odd_floats(v) for v in data.values())
+    if isinstance(data, list):
+        return any(_odd_floats(v) for v in data)
+    return False
+
+
 def _ecma(pattern: str) -> str:
     return pattern[:-2] + "$" if pattern.endswith("\\Z") else pattern
 
@@ -143,14 +168,15 @@ class Schema:
             self._fast(data)
         except JsonSchemaException:
             return False
-        return True
+        return not _odd_floats(data)  # then only jsonschema, with smm's types, can say
 
     @cached_property
     def _full(self):
         """jsonschema, for the rare invalid document: it names every error (and is slow to import)."""
-        from jsonschema import Draft202012Validator
+        from jsonschema import Draft202012Validator, validators
 
-        return Draft202012Validator(self._python)
+        types = Draft202012Validator.TYPE_CHECKER.redefine_many({"integer": _integer, "number": _number})
+        return validators.extend(Draft202012Validator, type_checker=types)(self._python)
 
     def messages(self, data: object) -> list[str]:
         """Plain messages, for data without source positions (JSON records)."""
@@ -217,10 +243,17 @@ def _diagnose(error, positions: Positions, file: str) -> list[Diagnostic]:
             for key in missing
         ]
     if keyword == "type":
-        wanted = " or ".join(_TYPE_NAMES[t] for t in ([value] if isinstance(value, str) else value))
+        types = [value] if isinstance(value, str) else value
+        wanted = " or ".join(_TYPE_NAMES[t] for t in types)
         got = _TYPE_NAMES[json_type(instance)]
         hint = None
-        if value == "array" and isinstance(instance, str):
+        if isinstance(instance, float) and {"integer", "number"} & set(types):  # `2.0` or `.nan`, as written
+            got = str(positions.raw.get(path, instance))
+            if not math.isfinite(instance):
+                hint = "`.nan` and `.inf` are no numbers smm can use"
+            elif "number" not in types and abs(instance) < 2 ** 53:
+                hint = f"write it without a decimal point: {int(instance)}"
+        elif value == "array" and isinstance(instance, str):
             hint = f"write a list: `{path[-1] if path else name}: [{instance}]`"
         elif instance is None:
             from smm.workspace.yamlsource import COMMENT_HINT  # the parser's (here: checks of kept data import no YAML)
