@@ -236,7 +236,7 @@ def brand() -> dict[str, str]:
                               f"slots:\n  - {{day: monday, time: '12:00', pillar: tips, label: {_yaml(FIELD)}}}\n",
         "brand/handles.yml": f"cloudleaf:\n  mastodon: {_yaml('@cloudleaf@mastodon.example')}\n  default: {_yaml(BREAKOUT)}\n",
         "brand/goals.yml": f"goals:\n  - {{id: mastodon-followers, description: {_yaml(FIELD)}, metric: followers, "
-                           "account: mastodon, baseline: 1, start: 2026-11-01, target: 1000000000000000000000, "
+                           "account: mastodon, baseline: 1, start: 2026-11-01, target: 1000000000000, "  # the largest allowed
                            "deadline: 2026-12-31}\n",
         "brand/theme.yml": "colors: {accent: '#07c160'}\nreferences: " + _yaml('</script><img src=x onerror=alert(1)>') + "\n",
         "brand/listening.yml": f"keywords: [Cloudleaf, {_yaml(BREAKOUT)}]\ncompetitors:\n  Jadeleaf:\n"
