@@ -56,18 +56,21 @@ ROWS = {
 
 @pytest.fixture(scope="module")
 def example(tmp_path_factory) -> Path:
-    """The example repository's content, brand and data (no git history needed)."""
-    root = tmp_path_factory.mktemp("example")
+    """The example repository's content, brand and data (no git history needed), in one folder for the
+    module: its posts' parse and check are kept in the cache between tests (only data/ changes)."""
+    root = tmp_path_factory.mktemp("example") / "repo"
     for name in ("content", "brand", "data", "platforms.yml"):
         (shutil.copytree if (EXAMPLE / name).is_dir() else shutil.copy)(EXAMPLE / name, root / name)
     return root
 
 
 @pytest.fixture
-def repo(example, tmp_path) -> Path:
-    root = tmp_path / "repo"
-    shutil.copytree(example, root)
-    return root
+def repo(example) -> Path:
+    """The example, its data/ as the example's again, and no site built."""
+    shutil.rmtree(example / "data")
+    shutil.copytree(EXAMPLE / "data", example / "data")
+    shutil.rmtree(example.parent / "site", ignore_errors=True)
+    return example
 
 
 def _smm(root: Path, *args: str) -> subprocess.CompletedProcess:
