@@ -149,3 +149,22 @@ def test_the_pull_request_number_comes_from_the_workflow_event(pull_request, smm
         router.get(REVIEWS).mock(return_value=httpx.Response(200, json=[_review("mkt-wang", "APPROVED", head)]))
         code, out, err = smm("approvals", "--since", "main", env=_env(GITHUB_EVENT_PATH=str(event)))
     assert code == 0 and "approved by mkt-wang" in out
+
+
+# a post's front matter YAML's own loader cannot read as data: the post is not judged sponsored by
+# `smm approvals` (`smm check` reports it), and never an internal error
+HOSTILE_FRONT = {
+    "a number of 4,400 digits": "title: A\nsponsored: true\nviews: " + "9" * 4400 + "\n",
+    "nested 5,000 deep": "title: A\nsponsored: true\nx: " + "[" * 5000 + "]" * 5000 + "\n",
+    "an unknown tag": "title: A\nsponsored: !!python/object:os.system true\n",
+}
+
+
+@pytest.mark.parametrize("case", HOSTILE_FRONT)
+def test_a_front_matter_yaml_cannot_read_is_no_internal_error(pull_request, smm, case):
+    root, repo = pull_request
+    _edit(root, "odd.md", f"---\n{HOSTILE_FRONT[case]}---\nBody\n")
+    _commit(repo, "change")
+    code, verdict, err, _ = _run(smm, [])
+    assert "internal error" not in err and "Traceback" not in err, err[-1000:]
+    assert code in (0, 1) and verdict is not None, err[-1000:]

@@ -16,13 +16,13 @@ from pathlib import Path
 
 import git
 import httpx
-import yaml
 
 from smm.content.post import MARKDOWN_SUFFIXES, split_front_matter
 from smm.data.gitops import changed_since, within
 from smm.errors import ConfigError, StateError
 from smm.output import render
 from smm.platforms.http import client, send
+from smm.workspace.yamlsource import load
 
 REVIEWS = "{api}/repos/{repository}/pulls/{number}/reviews?per_page=100"
 
@@ -33,11 +33,8 @@ def _sponsored(text: str | None, file: str) -> bool:
     front, _, _, problems = split_front_matter(text, file)
     if problems or front is None:
         return False
-    try:
-        meta = yaml.safe_load(front)
-    except yaml.YAMLError:
-        return False  # smm check reports the broken file and fails on it
-    return isinstance(meta, dict) and meta.get("sponsored") is True
+    meta = load(front, file=file).data  # smm's own reading: a number too long, nesting too deep are problems, not errors
+    return isinstance(meta, dict) and meta.get("sponsored") is True  # (a broken file: smm check fails on it)
 
 
 def _at(repo: git.Repo, commit: str, path: str) -> str | None:
