@@ -140,14 +140,15 @@ def instance():
 
 
 def _a_day_later(monkeypatch) -> None:
-    """smm.check.run's clock, LIMITS_KEPT and a second on: a kept reported limit is asked again."""
+    """The clock of smm.platforms.kept_reported_limits, LIMITS_KEPT and a second on: a kept reported
+    limit is asked again."""
     import time
     from types import SimpleNamespace
 
-    from smm.check import run
+    import smm.platforms
 
-    later = time.time() + run.LIMITS_KEPT + 1
-    monkeypatch.setattr(run, "time", SimpleNamespace(time=lambda: later))
+    later = time.time() + smm.platforms.LIMITS_KEPT + 1
+    monkeypatch.setattr(smm.platforms, "time", SimpleNamespace(time=lambda: later))
 
 
 @pytest.mark.parametrize("change", list(LIMIT_CHANGES))

@@ -128,3 +128,28 @@ def test_a_metrics_row_with_an_empty_cell_the_report_reads_does_not_stop_the_sit
     path.write_text("\n".join(lines[:-1] + [",".join(cells)]) + "\n", encoding="utf-8")
     assert smm("report", "--now", NOW)[0] == 0
     build(smm, "_site")
+
+
+def test_a_post_page_is_drawn_again_a_day_after_its_instance_reports_another_limit(make_repo, smm, tmp_path,
+                                                                                  monkeypatch):
+    """A Mastodon account without `char_limit` is held to the limit its instance reports (kept a day); the
+    post's page showed the first build's limit until the post changed, whatever the instance said since."""
+    from test_review14_check import _a_day_later, _Instance
+
+    instance = _Instance()
+    try:
+        root = make_repo({"p.md": post_text("word " * 200, platforms="[mastodon]")},
+                         platforms=f"timezone: UTC\naccounts:\n  mastodon: {{platform: mastodon, instance: "
+                                   f"\"{instance.url}\", token_env: T}}\n")
+        online = {"SMM_OFFLINE": "0", "SMM_CACHE_DIR": str(tmp_path / "cache")}
+        for limit in (5000, 500):
+            instance.limit = limit
+            code, _, err = smm("site", "build", "--out", "_site", "--now", NOW, env=online)
+            assert code == 0, err
+            page = (root / "_site/posts/p/index.html").read_text()
+            assert f"/{limit:,}" in page or f"/ {limit:,}" in page or f"/{limit}" in page, page[:3000]
+            _a_day_later(monkeypatch)
+        assert instance.asked == 2
+    finally:
+        instance.server.shutdown()
+        instance.server.server_close()

@@ -17,7 +17,6 @@ from __future__ import annotations
 import os
 import pickle
 import posixpath
-import time
 from collections.abc import Callable
 from copy import copy
 from dataclasses import dataclass
@@ -36,7 +35,7 @@ from smm.data.jobs import JobState, jobs_of
 from smm.data.records import RECORDS_DIR, record_file
 from smm.inbox.items import INBOX_DIR
 from smm.inbox.replies import check_replies
-from smm.platforms import platform_class
+from smm.platforms import kept_reported_limits, platform_class
 from smm.publish.evergreen import reshares
 from smm.workspace import lookalikes
 from smm.workspace.cache import MISS, FileCache, blake2b, recall, remember
@@ -54,7 +53,6 @@ if TYPE_CHECKING:
 
 GAP_WARNING_WINDOW = timedelta(days=7)
 RESHARES_AHEAD = timedelta(days=90)  # planned re-shares count in the promotional share this far ahead
-LIMITS_KEPT = 24 * 3600  # seconds a text limit a network reported is used before it is asked again
 
 
 def run_check(root: Path, now: datetime, paths: list[Path] | None = None,
@@ -352,28 +350,10 @@ def check_settings(root: Path) -> tuple[Settings, bytes]:
     report (a Mastodon instance's) count in the key: a post checked against another limit is
     checked again."""
     settings, key = kept_settings(root, voice=True, complete=_add_platform_facts)
-    settings.reported_limits = _reported_limits(root, settings.config)
+    settings.reported_limits = kept_reported_limits(root, settings.config.accounts)
     if settings.reported_limits:
         key = blake2b(key + repr(sorted(settings.reported_limits.items())).encode(), digest_size=len(key)).digest()
     return settings, key
-
-
-def _reported_limits(root: Path, config: Config) -> dict[str, int]:
-    """smm.platforms.reported_limits, without importing a platform when no account could report one
-    (`SMM_OFFLINE=1`, or every account's `char_limit` set). The answers are kept LIMITS_KEPT for the
-    same accounts: a network asked on every run would cost each check a request (up to 3 s)."""
-    if os.environ.get("SMM_OFFLINE") == "1" or all(a.options.get("char_limit") for a in config.accounts.values()):
-        return {}
-    accounts = repr(sorted((name, account.platform, repr(sorted(account.options.items())))
-                           for name, account in config.accounts.items()))
-    kept = recall(root, "reported-limits", accounts)
-    if isinstance(kept, tuple) and 0 <= time.time() - kept[0] < LIMITS_KEPT:
-        return kept[1]
-    from smm.platforms import reported_limits
-
-    limits = reported_limits(config.accounts)
-    remember(root, "reported-limits", accounts, (time.time(), limits))
-    return limits
 
 
 def _add_platform_facts(settings: Settings) -> None:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+import time
 from functools import cache
+from pathlib import Path
 from typing import TYPE_CHECKING, Mapping
 
 from smm.errors import ConfigError
@@ -17,7 +19,7 @@ if TYPE_CHECKING:  # httpx is imported where calls are made: checking needs no n
 # platform (a warm `smm check`) does not load the base class and the counting it brings.
 _FROM_BASE = ("Credentials", "Display", "Found", "Incoming", "Lookup", "MediaRules", "Metrics", "Outgoing", "Platform",
               "PublishResult", "Readiness", "VideoRules")
-__all__ = [*_FROM_BASE, "registry", "platform_class", "registered", "reported_limits"]
+__all__ = [*_FROM_BASE, "registry", "platform_class", "registered", "reported_limits", "kept_reported_limits"]
 
 
 def __getattr__(name: str) -> object:
@@ -82,6 +84,27 @@ def _own_entries() -> dict[str, list] | None:
     for entry in entries:
         by_name.setdefault(entry.name, []).append(entry)
     return by_name
+
+
+LIMITS_KEPT = 24 * 3600  # seconds a text limit a network reported is used before it is asked again
+
+
+def kept_reported_limits(root: Path, accounts: Mapping) -> dict[str, int]:
+    """reported_limits, the answers kept LIMITS_KEPT in the repository's cache for the same accounts
+    (asking on every run would cost each check and site build a request of up to 3 s); no platform
+    is imported when no account could report one (`SMM_OFFLINE=1`, or every `char_limit` set)."""
+    if os.environ.get("SMM_OFFLINE") == "1" or all(a.options.get("char_limit") for a in accounts.values()):
+        return {}
+    from smm.workspace.cache import recall, remember
+
+    asked = repr(sorted((name, account.platform, repr(sorted(account.options.items())))
+                        for name, account in accounts.items()))
+    kept = recall(root, "reported-limits", asked)
+    if isinstance(kept, tuple) and 0 <= time.time() - kept[0] < LIMITS_KEPT:
+        return kept[1]
+    limits = reported_limits(accounts)
+    remember(root, "reported-limits", asked, (time.time(), limits))
+    return limits
 
 
 def reported_limits(accounts: Mapping, transport: httpx.BaseTransport | None = None) -> dict[str, int]:

@@ -52,10 +52,12 @@ def code_digest() -> str:
     return h.hexdigest()
 
 
-def settings_digest(repo, lang: str, base_url: str | None, code: str | None = None) -> str:
+def settings_digest(repo, lang: str, base_url: str | None, code: str | None = None, limits: dict | None = None) -> str:
     """smm's version and code (`code`: code_digest(), when known), platforms.yml, every file under
-    brand/ and the cards' pictures (anywhere in the repository): a change rebuilds every page."""
-    h = hashlib.blake2b(f"{code or code_digest()}\0{lang}\0{base_url}".encode(), digest_size=16)
+    brand/, the cards' pictures (anywhere in the repository) and the text limits the networks report
+    (`limits`: _limits()): a change rebuilds every page."""
+    h = hashlib.blake2b(f"{code or code_digest()}\0{lang}\0{base_url}\0{sorted((limits or {}).items())}".encode(),
+                        digest_size=16)
     from smm.workspace.kept_settings import repository_key
 
     h.update(repository_key(repo.root))  # platforms.yml and brand/, as the check's key counts them
@@ -80,7 +82,7 @@ def _build(repo, out: Path, now: datetime, base_url: str | None) -> Built:
     listed, shown, firsts = _posts_digests(repo, code)
     lang = page_language(repo.brand, repo.posts, firsts.elements())
     site = Site(brand_name(repo), lang, catalogue(lang), base_url, now.astimezone(tz).strftime("%Y-%m-%d %H:%M %Z"))
-    settings = settings_digest(repo, lang, base_url, code)
+    settings = settings_digest(repo, lang, base_url, code, _limits(repo))
     folder = SiteFolder(repo.root, out)
     folder.page("assets/site.css", digest(settings, "css"), stylesheet)
     folder.page("assets/search.js", digest(settings, "js"), _search_script)
@@ -263,7 +265,17 @@ def _by_post(snapshots: dict) -> dict[str, dict]:
 def _renderer(repo):
     from smm.render.rendered import Renderer
 
-    return Renderer(repo.root, repo.config, repo.brand)
+    return Renderer(repo.root, repo.config, repo.brand, _limits(repo))
+
+
+def _limits(repo) -> dict[str, int]:
+    """The text limits the networks report (a Mastodon instance's, kept a day:
+    smm.platforms.kept_reported_limits), asked once a build (or by the check before it)."""
+    from smm.platforms import kept_reported_limits
+
+    if repo.settings.reported_limits is None:
+        repo.settings.reported_limits = kept_reported_limits(repo.root, repo.config.accounts)
+    return repo.settings.reported_limits
 
 
 def _calendar_pages(site, folder, repo, now, settings) -> None:
