@@ -153,3 +153,15 @@ def test_a_post_page_is_drawn_again_a_day_after_its_instance_reports_another_lim
     finally:
         instance.server.shutdown()
         instance.server.server_close()
+
+
+@pytest.mark.parametrize("out", ["brand/site", "brand", "data/site", "data/published", "./brand/../data/x"])
+def test_the_site_is_never_written_into_what_it_is_made_from(make_repo, smm, out):
+    """A site under brand/ changed what every page is made from (everything under brand/ is in their key),
+    so each build built every page again; under data/, the bot's records, `smm publish --commit` would
+    commit it. Refused, nothing written there."""
+    root = make_repo({"p.md": post_text()})
+    before = sorted(p.relative_to(root).as_posix() for p in root.rglob("*"))
+    code, out_text, err = smm("site", "build", "--out", out, "--now", NOW)
+    assert code == 2 and f"--out {Path(out)}: inside " in err and "_site/" in err, err
+    assert sorted(p.relative_to(root).as_posix() for p in root.rglob("*")) == before

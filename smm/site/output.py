@@ -80,6 +80,9 @@ def picture_name(file: str, stat: os.stat_result, suffix: str) -> str:
     return f"media/{digest(file, *stamp(stat))}{suffix.lower()}"
 
 
+READ_FOLDERS = ("brand", "data")  # the site is made from every file under them: never written into
+
+
 class SiteFolder:
     """Writes the build's files into `out`, rendering a page only when its digest changed."""
 
@@ -109,6 +112,12 @@ class SiteFolder:
     def _claim(self) -> None:
         if os.path.lexists(self.out) and not self.out.is_dir():
             raise InputError(f"--out {self.out}: not a folder")
+        out = os.path.realpath(self.out)
+        for inputs in READ_FOLDERS:
+            folder = os.path.realpath(os.path.join(self.root_str, inputs))
+            if os.path.commonpath([out, folder]) == folder:  # each build would change what every page is made from
+                raise InputError(f"--out {self.out}: inside {inputs}/, which the site is made from; choose a folder "
+                                 "outside brand/ and data/, such as _site/")
         self.was_empty = not (self.out.is_dir() and any(self.out.iterdir()))  # then finish() has nothing to look at
         if not self.was_empty and not (self.out / MARKER).is_file():
             raise InputError(f"--out {self.out}: the folder holds files smm did not write (no {MARKER}); "
