@@ -1,4 +1,4 @@
-"""The fourteenth session's outside-in review of `smm check` (issue 14): hostile settings and a cache that
+"""The fifteenth session's outside-in review of `smm check` (issue 14): hostile settings and a cache that
 must not outlive what a result depends on. Each row: a small repository with one bad input; `smm check`
 names the file, line and field and exits 1 (2 for platforms.yml), never an internal error."""
 

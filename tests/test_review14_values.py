@@ -1,4 +1,4 @@
-"""The fourteenth session's review of settings values (issue 14): a value the JSON schema took but smm's code
+"""The fifteenth session's review of settings values (issue 14): a value the JSON schema took but smm's code
 could not use (a whole-number float where a count is sliced with, `.nan` in a card's box, a number of days too
 many for a timedelta, a length too long for a regular expression, a duration the parser refuses) stopped a
 command with an internal error. Each row: one such value in one kind of file; `smm check` names the file, line

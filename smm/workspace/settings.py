@@ -111,7 +111,7 @@ class Settings:
     listening: object | None = None  # smm.listening.config.Listening; None without brand/listening.yml
     found: dict[str, list[Diagnostic]] = field(default_factory=dict)  # by SettingsFile name: its problems
     daily_limits: dict | None = None  # account → (posts a day, day zone, label): smm.check.run.daily_limits
-    reported_limits: dict | None = None  # account → the text limit its network reports (smm.check.run.check_settings); None: ask
+    reported_limits: dict | None = None  # account → the text limit its network reports, kept a day (smm.platforms.kept_reported_limits: set by check_settings and the site's build); None: ask
 
     @property
     def diagnostics(self) -> list[Diagnostic]:

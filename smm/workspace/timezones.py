@@ -13,12 +13,12 @@ import zoneinfo
 from datetime import date, datetime, time, timedelta, timezone, tzinfo
 from functools import cache
 
+from smm.workspace.schema import did_you_mean
+
 # The years smm reads a time in (a post's `publish_at`, `--now`, the times in data/): the calendar,
 # the reports and UTC itself overflow around year 1 and 9999.
 YEARS = range(1970, 3000)
 YEARS_TEXT = "a year between 1970 and 2999"
-
-from smm.workspace.schema import did_you_mean
 
 _CHINA = "Asia/Shanghai"
 _US_EAST, _US_CENTRAL, _US_MOUNTAIN, _US_WEST = "America/New_York", "America/Chicago", "America/Denver", "America/Los_Angeles"
