@@ -168,3 +168,87 @@ def test_a_reply_published_from_the_new_name_answers_the_item(make_repo, smm):
     assert [p.get("reply_to") for p in remote_posts(root)] == ["1"]
     answered = answered_items(load_repo(root), load_items(root), datetime.fromisoformat(NOW))
     assert [(item.id, item.state) for item in answered] == [("local:1", "answered")]
+
+
+# -- the numbers go on under the new name ------------------------------------------------------------------
+
+
+def _renamed_in(root: Path, old: str, new: str, moved_from: str) -> None:
+    """`old` renamed `new` in platforms.yml (with `formerly`), the posts and goals; the metrics and
+    follower rows collected from `moved_from` on are under the new name, those before stay under the old."""
+    import re
+
+    config = (root / "platforms.yml").read_text()
+    (root / "platforms.yml").write_text(re.sub(rf"^  {old}: {{(.*)}}$", rf"  {new}: {{\1, formerly: {old}}}", config, flags=re.M))
+    for path in [*root.glob("content/*.md"), root / "brand/goals.yml"]:
+        text = path.read_text()
+        path.write_text(re.sub(rf"(platforms: \[.*?)\b{old}\b|(account: ){old}$", lambda m: (m.group(1) or m.group(2)) + new,
+                               text, flags=re.M))
+    for path in root.glob("data/*/*.csv"):
+        lines = path.read_text().splitlines(keepends=True)
+        moved = "".join(line if i == 0 or line[:20] < moved_from else line.replace(f",{old},", f",{new},", 1)
+                        for i, line in enumerate(lines))
+        if moved != "".join(lines):  # a file left as it was keeps its stat
+            path.write_text(moved)
+
+
+def test_the_report_counts_an_old_names_metrics_and_followers_as_the_accounts(tmp_path):
+    """Follower growth, engagement, goals: the report after `a` became `shop` (its later rows collected
+    as `shop`) is the report before, with `shop` for `a`."""
+    from test_report import END, NOW, START, write_fixture
+
+    from smm.report import build
+    from smm.workspace.repo import load_repo
+
+    root = write_fixture(tmp_path)
+    before = build(load_repo(root), START, END, NOW).data
+    _renamed_in(root, "a", "shop", moved_from="2026-11-05")
+    repo = load_repo(root)
+    assert not [d for d in repo.diagnostics if d.is_error]
+    after = build(repo, START, END, NOW).data
+    expected = json.loads(json.dumps(before).replace('"account": "a"', '"account": "shop"'))
+    assert _unordered(json.loads(json.dumps(after))) == _unordered(expected)  # a post's rows go by account name
+
+
+def _unordered(data):
+    """`data` with each list of objects sorted (the same rows in any order compare equal)."""
+    if isinstance(data, dict):
+        return {key: _unordered(value) for key, value in data.items()}
+    if isinstance(data, list):
+        items = [_unordered(value) for value in data]
+        return sorted(items, key=json.dumps) if all(isinstance(i, dict) for i in items) else items
+    return data
+
+
+def test_the_site_shows_an_old_names_metrics_under_the_account(tmp_path, monkeypatch, smm):
+    """A post's page lists its metrics per account: the rows collected before the rename are `shop`'s,
+    also when the site built before the rename is built again (its kept metrics are not reused)."""
+    import re
+
+    from test_report import write_fixture
+
+    root = write_fixture(tmp_path)
+    monkeypatch.chdir(root)
+    monkeypatch.setenv("SMM_CACHE_DIR", str(tmp_path / "cache"))
+    for step in ("before", "after"):
+        if step == "after":
+            _renamed_in(root, "a", "shop", moved_from="9999")  # every row still under `a`
+        code, out, err = smm("site", "build", "--out", "_site", "--now", "2026-11-10T09:30Z")
+        assert code == 0, out + err
+    page = (root / "_site/posts/old/index.html").read_text()
+    table = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", page.split("Metrics", 1)[1]))
+    assert re.search(r"\bshop 9 0 0\b", table) and not re.search(r"\ba\b", table), table
+
+
+def test_metrics_just_collected_under_the_old_name_are_not_collected_again(published, smm):
+    """Two `smm metrics` runs within the interval add no duplicate rows, across a rename too."""
+    code, out, err = smm("metrics", "--now", LATER)
+    assert code == 0, out + err
+    rows = lambda: sorted(p.read_text() for p in published.glob("data/*/*.csv"))  # noqa: E731
+    collected = rows()
+    assert ",local," in "".join(collected)
+    (published / "platforms.yml").write_text(platforms("shop", ", formerly: local"))
+    (published / "content/a.md").write_text(post("[feed, shop]"))
+    code, out, err = smm("metrics", "--now", "2026-12-01T12:40:00+08:00")
+    assert code == 0, out + err
+    assert rows() == collected

@@ -68,7 +68,7 @@ class Collector:
     def run(self) -> MetricsReport:
         report = MetricsReport(self.now, self.now - self.since)
         targets = published_targets(self.repo, self.now, self.since)
-        fresh_posts, fresh_accounts = recent_collections(self.repo.root, self.now, self.interval)
+        fresh_posts, fresh_accounts = recent_collections(self.repo.root, self.now, self.interval, self.repo.config.renames)
         results: dict[str, AccountResult] = {}
         tasks: list[tuple[str, str, list[Target]]] = []  # (account, "followers" or "metrics", targets)
         adapters: dict[str, Platform] = {}

@@ -31,10 +31,14 @@ def published_targets(repo, now: datetime, since: timedelta) -> dict[str, list[T
     return found
 
 
-def recent_collections(root: Path, now: datetime, interval: timedelta) -> tuple[dict, dict]:
-    """Latest `collected_at` per (post, account) and per account, from rows newer than now - interval."""
-    return (collected_since(root, METRICS, now, interval, lambda r: (r["post_id"], r["account"])),
-            collected_since(root, FOLLOWERS, now, interval, lambda r: r["account"]))
+def recent_collections(root: Path, now: datetime, interval: timedelta, renames: dict[str, str]) -> tuple[dict, dict]:
+    """Latest `collected_at` per (post, account) and per account, from rows newer than now - interval
+    (a row under an account's former name, `renames`, is the account's)."""
+    def account(row: dict) -> str:
+        return renames.get(row["account"], row["account"])
+
+    return (collected_since(root, METRICS, now, interval, lambda r: (r["post_id"], account(r))),
+            collected_since(root, FOLLOWERS, now, interval, account))
 
 
 def collected_since(root: Path, table: Table, now: datetime, interval: timedelta, key: Callable[[dict], object]) -> dict:

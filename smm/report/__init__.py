@@ -220,7 +220,7 @@ def build(repo, start: datetime, end: datetime, now: datetime, metrics=None, his
     shared = history or History(repo)
 
     def upto() -> tuple:  # what every report up to `end` reads: its metrics, entries, best times
-        snapshots, followers = metrics.load(end) if metrics is not None else load(repo.root, end)
+        snapshots, followers = metrics.load(end) if metrics is not None else load(repo.root, end, repo.config.renames)
         measured = entries(repo, snapshots, followers, end, shared)
         return (max((s.collected_at for s in snapshots.values()), default=None), followers, measured,
                 kpis.best_times(measured, tz), persona_best_times(repo.personas, measured, tz))

@@ -119,10 +119,11 @@ def _checked(root: Path, table: Table, end: datetime) -> list[Path]:
     return files
 
 
-def latest_snapshots(root: Path, end: datetime, connection=None, table: str | None = None
-                     ) -> dict[tuple[str, str], Snapshot]:
+def latest_snapshots(root: Path, end: datetime, connection=None, table: str | None = None,
+                     renames: dict[str, str] | None = None) -> dict[tuple[str, str], Snapshot]:
     """Per (post, account): the counts of its last row collected before `end`; `table`: a table of
-    the month files already read (Metrics), else the files are read."""
+    the month files already read (Metrics), else the files are read. `renames` (old account name →
+    its name now: `formerly` in platforms.yml): rows under an old name count as the account's."""
     files = _checked(root, METRICS, end)
     if not files:
         return {}
@@ -132,8 +133,11 @@ def latest_snapshots(root: Path, end: datetime, connection=None, table: str | No
            f"WHERE collected_at < $end{where} GROUP BY post_id, account")
     rows = _run(connection, sql, files, end)
     found = {}
+    if renames:  # an old name's row and the new name's: the newer wins
+        rows = sorted(rows, key=lambda row: row[2][0])
     for post_id, account, last in rows:
         at, *counts, platform = last
+        account = (renames or {}).get(account, account)
         found[(post_id, account)] = Snapshot(post_id, account, platform, at.astimezone(timezone.utc),
                                              *(None if c is None else int(c) for c in counts))
     return found
@@ -148,8 +152,10 @@ def newest_collected(root: Path, table: Table = METRICS) -> datetime | None:
     return newest
 
 
-def follower_counts(root: Path, end: datetime, connection=None) -> dict[str, list[tuple[datetime, int]]]:
-    """Per account: (collected_at, followers) rows collected before `end`, oldest first."""
+def follower_counts(root: Path, end: datetime, connection=None, renames: dict[str, str] | None = None
+                    ) -> dict[str, list[tuple[datetime, int]]]:
+    """Per account: (collected_at, followers) rows collected before `end`, oldest first; `renames` as
+    latest_snapshots() takes them: an old name's rows are the account's."""
     files = _checked(root, FOLLOWERS, end)
     if not files:
         return {}
@@ -157,17 +163,22 @@ def follower_counts(root: Path, end: datetime, connection=None) -> dict[str, lis
            "WHERE collected_at < $end AND followers IS NOT NULL ORDER BY account, collected_at")
     series: dict[str, list[tuple[datetime, int]]] = {}
     for account, at, followers in _run(connection, sql, files, end):
-        series.setdefault(account, []).append((at.astimezone(timezone.utc), int(followers)))
+        series.setdefault((renames or {}).get(account, account), []).append((at.astimezone(timezone.utc), int(followers)))
+    if renames and not renames.keys().isdisjoint(series):  # two names' rows in one series: in time order again
+        for rows in series.values():
+            rows.sort(key=lambda row: row[0])
     return series
 
 
-def load(root: Path, end: datetime) -> tuple[dict[tuple[str, str], Snapshot], dict[str, list[tuple[datetime, int]]]]:
+def load(root: Path, end: datetime, renames: dict[str, str] | None = None
+         ) -> tuple[dict[tuple[str, str], Snapshot], dict[str, list[tuple[datetime, int]]]]:
     """Both, through one DuckDB connection."""
     if not month_files(root, METRICS, end) and not month_files(root, FOLLOWERS, end):
         return {}, {}
     connection = _connect()
     try:
-        return latest_snapshots(root, end, connection), follower_counts(root, end, connection)
+        return (latest_snapshots(root, end, connection, renames=renames),
+                follower_counts(root, end, connection, renames))
     finally:
         connection.close()
 
@@ -176,18 +187,18 @@ class Metrics:
     """`load()` for several ends up to `last` (the site's report periods), the month files read
     once: the metrics into one DuckDB table, the follower series cut at each end."""
 
-    def __init__(self, root: Path, last: datetime) -> None:
-        self.root, self.last = root, last
+    def __init__(self, root: Path, last: datetime, renames: dict[str, str] | None = None) -> None:
+        self.root, self.last, self.renames = root, last, renames
         self._connection = None
         self._followers: dict[str, list[tuple[datetime, int]]] | None = None
 
     def load(self, end: datetime) -> tuple[dict[tuple[str, str], Snapshot], dict[str, list[tuple[datetime, int]]]]:
         if end > self.last:
-            return load(self.root, end)
+            return load(self.root, end, self.renames)
         if not month_files(self.root, METRICS, end) and not month_files(self.root, FOLLOWERS, end):
             return {}, {}
         if self._followers is None:
-            self._followers = follower_counts(self.root, self.last)
+            self._followers = follower_counts(self.root, self.last, renames=self.renames)
             self._connection = _connect()
             files = _checked(self.root, METRICS, self.last)
             if files:
@@ -196,7 +207,7 @@ class Metrics:
                      files, self.last)
         cut = {account: rows[:bisect.bisect_left(rows, end, key=lambda row: row[0])]
                for account, rows in self._followers.items()}
-        return (latest_snapshots(self.root, end, self._connection, "metrics"),
+        return (latest_snapshots(self.root, end, self._connection, "metrics", self.renames),
                 {account: rows for account, rows in cut.items() if rows})
 
     def close(self) -> None:

@@ -89,7 +89,7 @@ def _build(repo, out: Path, now: datetime, base_url: str | None) -> Built:
     state = reports.data_state(repo, files, shown)
     from smm.report.load import Metrics
 
-    metrics = Metrics(repo.root, now)
+    metrics = Metrics(repo.root, now, repo.config.renames)
     history_key = cache(lambda: reports.history_key(settings, files, shown))
     readings = reports.Readings(repo.root, lambda: reports.readings_key(history_key(), files), now,
                                 reports.reads_from(now, tz))
@@ -238,11 +238,12 @@ def _post_metrics(repo, folder, now, newest) -> tuple[dict[str, str], object]:
     the metrics when data/metrics is unchanged and its newest row was collected before both builds' times."""
     from smm.report.load import latest_snapshots
 
-    state = digest(reports.folder_state(repo.root, "data/metrics"))
+    state = digest(reports.folder_state(repo.root, "data/metrics"), sorted(repo.config.renames.items()))
     old = folder.previous_notes.get("metrics")
     unchanged = bool(old) and old["state"] == state and old["newest"] < now.timestamp()
     kept = cache(lambda: recall(repo.root, "site-metrics", state) if unchanged else MISS)
-    by_post = cache(lambda: _by_post(latest_snapshots(repo.root, now)) if kept() is MISS else kept())
+    by_post = cache(lambda: _by_post(latest_snapshots(repo.root, now, renames=repo.config.renames))
+                    if kept() is MISS else kept())
     if unchanged:
         folder.notes["metrics"] = old
         return old["posts"], by_post
