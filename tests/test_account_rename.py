@@ -193,15 +193,22 @@ def _renamed_in(root: Path, old: str, new: str, moved_from: str) -> None:
 
 
 def test_the_report_counts_an_old_names_metrics_and_followers_as_the_accounts(tmp_path):
-    """Follower growth, engagement, goals: the report after `a` became `shop` (its later rows collected
-    as `shop`) is the report before, with `shop` for `a`."""
+    """Follower growth, engagement, goals, responsiveness: the report after `a` became `shop` (its later
+    rows collected as `shop`) is the report before, with `shop` for `a`."""
     from test_report import END, NOW, START, write_fixture
 
     from smm.report import build
     from smm.workspace.repo import load_repo
 
+    from test_inbox import _item
+
+    from smm.inbox.items import append_items
+
     root = write_fixture(tmp_path)
+    append_items(root, [_item(f"local:{n}", account=account, platform="local", created_at=f"2026-11-0{n}T09:00:00+00:00",
+                              due_by=f"2026-11-0{n}T10:00:00+00:00") for n, account in ((3, "a"), (4, "b"), (5, "a"))])
     before = build(load_repo(root), START, END, NOW).data
+    assert [(a["account"], a["items"]) for a in before["responsiveness"]["by_account"]] == [("a", 2), ("b", 1)]
     _renamed_in(root, "a", "shop", moved_from="2026-11-05")
     repo = load_repo(root)
     assert not [d for d in repo.diagnostics if d.is_error]

@@ -16,13 +16,14 @@ DEFINITION = ("items said to the brand in the period (data/inbox/); answered: a 
               "still waiting past its due time at the period's end")
 
 
-def responsiveness(root: Path, start: datetime, end: datetime) -> dict:
+def responsiveness(root: Path, start: datetime, end: datetime, renames: dict[str, str]) -> dict:
+    """`renames` (an account's former name → its name now): an item that came to the old name is the account's."""
     every, answers = load_history(root)
     items = [i for i in every.values() if start <= datetime.fromisoformat(i.created_at) < end]
-    accounts = sorted({i.account for i in items})
+    account = {i.id: renames.get(i.account, i.account) for i in items}
     return {**_figures(items, answers, end),
-            "by_account": [{"account": a, **_figures([i for i in items if i.account == a], answers, end)}
-                           for a in accounts],
+            "by_account": [{"account": a, **_figures([i for i in items if account[i.id] == a], answers, end)}
+                           for a in sorted(set(account.values()))],
             "by_priority": [{"priority": p, **_figures([i for i in items if i.priority == p], answers, end)}
                             for p in PRIORITIES if any(i.priority == p for i in items)]}
 

@@ -271,7 +271,7 @@ def build(repo, start: datetime, end: datetime, now: datetime, metrics=None, his
         "posts": posts,
         "goals": list(goals),
         "best_times": best,
-        "responsiveness": responsiveness(repo.root, start, end),
+        "responsiveness": responsiveness(repo.root, start, end, repo.config.renames),
         "personas": persona_rows(repo.personas, period, persona_best),
     }
     listened, charts = _listening(repo, period, followers, start, end, shared)
