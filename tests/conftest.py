@@ -135,7 +135,7 @@ from browsing import browser, served  # noqa: E402, F401  (one chromium, one web
 # which pytest no longer reads.)
 CHUNK = 40
 BROWSER_MODULES = {"tests/test_browser.py", "tests/test_browser_hostile.py", "tests/test_browser_review10.py",
-                   "tests/test_review11_site_browser.py"}
+                   "tests/test_review11_site_browser.py", "tests/test_site_clock.py"}
 PEERS_IMPORT = re.compile(r"^(?:from peers(?:\.\w+)? import|import peers)\b", re.M)
 
 

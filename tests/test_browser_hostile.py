@@ -20,7 +20,7 @@ NOW = "2026-12-01T10:00"
 
 # What a page shows that the repository may have put there: the site's own scripts are the only ones.
 FOREIGN = """() => {
-    const found = [], own = /\\/assets\\/(search|search-index)\\.js$/;
+    const found = [], own = /\\/assets\\/(search|search-index|clock)\\.js$/;
     for (const s of document.scripts) if (!own.test(s.src)) found.push('script ' + (s.src || s.text.slice(0, 40)));
     for (const e of document.querySelectorAll('*')) {
         const name = e.localName;

@@ -85,7 +85,8 @@ def _build(repo, out: Path, now: datetime, base_url: str | None) -> Built:
     settings = settings_digest(repo, lang, base_url, code, _limits(repo))
     folder = SiteFolder(repo.root, out)
     folder.page("assets/site.css", digest(settings, "css"), stylesheet)
-    folder.page("assets/search.js", digest(settings, "js"), _search_script)
+    for script in ("search.js", "clock.js"):
+        folder.page(f"assets/{script}", digest(settings, script), lambda script=script: _script(script))
     state = reports.data_state(repo, files, shown)
     from smm.report.load import Metrics
 
@@ -363,8 +364,9 @@ def _sitemap(folder, base_url: str) -> str:
             f"{urls}</urlset>\n")
 
 
-def _search_script() -> str:
+def _script(name: str) -> str:
+    """One of the site's scripts (smm/templates/site/NAME)."""
     from smm import pages
 
     env = pages.environment()
-    return env.loader.get_source(env, "site/search.js")[0]
+    return env.loader.get_source(env, f"site/{name}")[0]

@@ -18,11 +18,10 @@ def queue(root) -> list[Item]:
 
 
 def clock(item: Item, now: datetime) -> tuple[bool, str]:
-    """(overdue, `1d3h05m`): time left before the item's due time, or past it."""
+    """(overdue, `1d3h05m`): time left before the item's due time, or past it (as site/clock.js
+    writes it again when the page is viewed)."""
     delta = datetime.fromisoformat(item.due_by) - now
-    minutes = int(abs(delta.total_seconds()) // 60)
-    days, rest = divmod(minutes, 24 * 60)
-    return delta.total_seconds() < 0, (f"{days}d" if days else "") + f"{rest // 60}h{rest % 60:02d}m"
+    return delta.total_seconds() < 0, _duration(abs(delta))
 
 
 def by_network(items: list[Item], now: datetime) -> list[dict]:
@@ -34,10 +33,11 @@ def by_network(items: list[Item], now: datetime) -> list[dict]:
         row["overdue"] += clock(item, now)[0]
         waited = now - datetime.fromisoformat(item.created_at)
         row["oldest"] = max(row["oldest"] or waited, waited)
-    return [{**row, "oldest": _age(row["oldest"])} for _, row in sorted(found.items())]
+    return [{**row, "oldest": _duration(row["oldest"])} for _, row in sorted(found.items())]
 
 
-def _age(delta) -> str:
+def _duration(delta) -> str:
+    """`1d3h05m`, whole minutes (none below zero)."""
     minutes = max(0, int(delta.total_seconds() // 60))
     days, rest = divmod(minutes, 24 * 60)
     return (f"{days}d" if days else "") + f"{rest // 60}h{rest % 60:02d}m"
@@ -48,7 +48,9 @@ def shown(items: list[Item], now: datetime, include_text: bool) -> list[dict]:
     rows = []
     for item in items:
         late, left = clock(item, now)
-        row = {"priority": item.priority, "network": item.platform, "kind": item.kind, "late": late, "clock": left}
+        due = round(datetime.fromisoformat(item.due_by).timestamp() * 1000)  # for site/clock.js
+        row = {"priority": item.priority, "network": item.platform, "kind": item.kind, "late": late, "clock": left,
+               "due": due}
         if include_text:
             row.update(author=item.author, text=item.text, url=item.url, id=item.id)
         rows.append(row)
