@@ -16,7 +16,7 @@ the posts published then; `interactions`: their interactions; `posts`: how many 
 
 The forecast fits a least-squares line to the values of the last 90 days up to the
 report's end (daily for followers, weekly for the others; never before `start`) and reads
-it at the deadline. Status: `achieved` when the current value reaches the target; else
+it at the deadline (never below 0: every metric is a count, or a share of counts). Status: `achieved` when the current value reaches the target; else
 `missed` when the deadline has passed; else `on track` when the forecast reaches it,
 `at risk` when it does not; `no data` without enough values for a trend.
 """
@@ -143,7 +143,7 @@ def evaluate(goal: dict, ctx: Context, end: datetime) -> dict:
     forecast = None
     if fit is not None:
         slope, intercept = fit
-        forecast = intercept + slope * max(days_left, 0.0)
+        forecast = max(0.0, intercept + slope * max(days_left, 0.0))  # every metric is a count, or a share of counts
 
     def reached(value: float | None) -> bool:
         return value is not None and (value >= target if rising else value <= target)
