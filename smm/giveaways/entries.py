@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from smm.errors import NotSupported, StateError
+from smm.errors import NotSupported, PlatformError, StateError
 from smm.platforms import platform_class
 from smm.platforms.messages import ENTRY_KINDS, Entrant
 
@@ -125,6 +125,10 @@ def collect(repo, accounts: dict[str, str], giveaway, env, adapter_for=None) -> 
             found += [Entry(name, network, e) for e in adapter.entrants(remote_id, giveaway.enter)]
         except NotSupported as exc:
             raise StateError(f"{name}: {exc.message}; the draw needs every account's entrants") from None
+        except PlatformError as exc:  # said with the account it was read through
+            exc.message = f"{name}: {exc.message}"
+            exc.args = (exc.message,)
+            raise
         finally:
             adapter.close()
     return found

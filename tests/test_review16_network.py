@@ -1,0 +1,245 @@
+"""Review 16: what smm reads from networks, faced with answers a real server may give and the code did not expect.
+
+Two X accounts answer through one replay (smm.platforms.http's client, given an httpx.MockTransport): `x`, whose
+answers are the fault under test, and `y`, whose answers are sound, so each table shows the fault named with its
+account, the others still read, and nothing wrong written under data/. Every row failed before this session's
+fixes (a traceback, a count or time written that the next command refuses, a post counted twice, a published post
+its record could not keep).
+"""
+
+from __future__ import annotations
+
+import base64
+import csv
+import io
+import json
+import subprocess
+import time
+from datetime import datetime, timezone
+from types import SimpleNamespace
+
+import httpx
+import pytest
+from conftest import post_text
+
+from smm.errors import PlatformError
+from smm.giveaways.config import Giveaway
+from smm.giveaways.entries import collect as entrants_of, judge
+from smm.metrics import calls, collect as metrics
+from smm.metrics.results import format_text
+from smm.platforms import http
+from smm.platforms.bluesky import Bluesky
+from smm.platforms.mastodon import Mastodon
+from smm.workspace.repo import load_repo
+
+X_TOKEN, Y_TOKEN = "s3cr3t-x-Token-review16-0123456789", "s3cr3t-y-Token-review16-9876543210"
+ENV = {"T_X": X_TOKEN, "T_Y": Y_TOKEN, "T_LI": X_TOKEN, "GIT_CONFIG_GLOBAL": "/dev/null", "GIT_CONFIG_NOSYSTEM": "1"}
+NOW = "2026-12-01T04:00:00Z"
+PLATFORMS = """\
+timezone: UTC
+accounts:
+  x: {platform: x, token_env: T_X}
+  y: {platform: x, token_env: T_Y}
+"""
+LISTENING = "keywords: [Acme]\ncompetitors:\n  Rival:\n    accounts: {x: rival}\n"
+ME = {X_TOKEN: "9", Y_TOKEN: "19"}  # each account's user id
+
+
+def _tweet(tweet_id: str, **fields) -> dict:
+    return {"id": tweet_id, "text": "Acme tea is lovely", "author_id": "77", "created_at": "2026-11-30T10:00:00.000Z",
+            "public_metrics": {"like_count": 3, "retweet_count": 1, "reply_count": 0, "quote_count": 0}} | fields
+
+
+def _sound(request: httpx.Request, me: str) -> dict:
+    """The documented answer to each call smm makes, for the account whose user id is `me`."""
+    path = request.url.path
+    fan = {"includes": {"users": [{"id": "77", "username": "fan", "public_metrics": {"followers_count": 5}}]}}
+    if path == "/2/users/me":
+        return {"data": {"id": me, "username": f"brand{me}", "public_metrics": {"followers_count": 10}}}
+    if path == "/2/tweets":  # metrics: the posts asked for
+        return {"data": [_tweet(i) for i in request.url.params["ids"].split(",")]}
+    if path in (f"/2/users/{me}/mentions", "/2/tweets/search/recent"):
+        return {"data": [_tweet(f"5{me}")], "meta": {"result_count": 1}} | fan
+    if path == "/2/users/by/username/rival":
+        return {"data": {"id": "55", "username": "rival", "public_metrics": {"followers_count": 100, "tweet_count": 9}}}
+    if path == "/2/users/55/tweets":
+        return {"data": [_tweet("551")], "meta": {"result_count": 1}}
+    if path.startswith("/2/tweets/"):
+        return {"data": {"id": path.rsplit("/", 1)[1], "author_id": me}}
+    if path == "/v2/me":  # LinkedIn
+        return {"id": "abc", "localizedFirstName": "Brand"}
+    raise AssertionError(f"no answer for {request.method} {request.url}")
+
+
+@pytest.fixture
+def network(monkeypatch):
+    """`faults[path]`: x's answer there (an httpx.Response, or JSON); every other answer is sound."""
+    faults: dict = {}
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        token = request.headers.get("authorization", "").removeprefix("Bearer ")
+        fault = faults.get(request.url.path) if token == X_TOKEN else None
+        if fault is None:
+            return httpx.Response(200, json=_sound(request, ME.get(token, "9")))
+        return fault if isinstance(fault, httpx.Response) else httpx.Response(200, json=fault)
+    real = http.client
+    monkeypatch.setattr(http, "client", lambda timeout=None, transport=None: real(timeout, transport or httpx.MockTransport(answer)))
+    monkeypatch.setattr(calls, "TRIES", 1)  # a fault is not tried again (no sleeping in a test)
+    return faults
+
+
+@pytest.fixture
+def repo(make_repo):
+    root = make_repo({"a.md": post_text(publish_at="2026-11-30T12:00", platforms="[x, y]")}, platforms=PLATFORMS,
+                     calendar=None, files={"brand/listening.yml": LISTENING})
+    jobs = {account: {"state": "published", "attempts": 1, "remote_id": remote, "url": f"https://x.com/i/web/status/{remote}",
+                      "published_at": "2026-11-30T12:02:00+00:00", "error": None}
+            for account, remote in (("x", "111"), ("y", "222"))}
+    (root / "data/published").mkdir(parents=True)
+    (root / "data/published/a.json").write_text(json.dumps({"post": "a", "file": "content/a.md", "accounts": jobs}))
+    return root
+
+
+def run(smm, *args):
+    code, out, err = smm(*args, "--now", NOW, env=ENV)
+    assert X_TOKEN not in out + err and Y_TOKEN not in out + err
+    return code, out + err
+
+
+def rows(root, folder: str) -> list[dict]:
+    files = sorted((root / folder).glob("*.csv"))
+    return [row for file in files for row in csv.DictReader(io.StringIO(file.read_text("utf-8")))]
+
+
+def inbox_lines(root) -> list[dict]:
+    return [json.loads(line) for file in sorted((root / "data/inbox").glob("*.jsonl"))
+            for line in file.read_text("utf-8").splitlines()]
+
+
+# -- an answer that is not what the adapter reads: the account named, exit 1, the others read -------------------
+
+UNREADABLE = {
+    "an HTML page": httpx.Response(200, text="<html><body>Service Unavailable</body></html>",
+                                   headers={"content-type": "text/html"}),
+    "an empty body": httpx.Response(200, content=b""),
+    "cut-off JSON": httpx.Response(200, content=b'{"data": [{"id": "1'),
+    "JSON null": httpx.Response(200, content=b"null"),
+    "a list for an object": httpx.Response(200, json=[]),
+    "null for a post": {"data": [None], "meta": {}},
+}
+READERS = {  # command → the call x's fault answers, what is said, the file and the rows still written there
+    "metrics": ("/2/tweets", "x  followers 10; X (metrics): an answer smm cannot read", "data/metrics", ["y"]),
+    "inbox": ("/2/users/9/mentions", "x: failed (X (inbox): an answer smm cannot read", "data/inbox", ["y"]),
+    "listen": ("/2/tweets/search/recent", "failed: x (x); X (search): an answer smm cannot read", "data/mentions",
+               ["y"]),
+    "competitors": ("/2/users/55/tweets", "Rival on x (rival)  X (recent_posts): an answer smm cannot read",
+                    "data/competitors", []),
+}
+
+
+@pytest.mark.parametrize("body", list(UNREADABLE))
+@pytest.mark.parametrize("command", list(READERS))
+def test_an_answer_smm_cannot_read_names_the_account_and_the_others_are_read(repo, smm, network, command, body):
+    path, said, folder, accounts = READERS[command]
+    network[path] = UNREADABLE[body]
+    code, out = run(smm, "metrics" if command == "competitors" else command)
+    assert code == 1 and said in out, out
+    if folder == "data/inbox":
+        assert [line["account"] for line in inbox_lines(repo)] == accounts
+    else:  # a mention's network id names the account it was found through (5<user id>)
+        assert [row.get("account") or {"519": "y"}.get(row.get("id")) for row in rows(repo, folder)] == accounts
+
+
+@pytest.mark.parametrize("body", ["an HTML page", "cut-off JSON", "a list for an object"])
+def test_doctor_and_resolve_say_an_answer_they_cannot_read(repo, smm, network, body):
+    subprocess.run(["git", "init", "-q"], cwd=repo, check=True)
+    for key, value in (("user.name", "Editor"), ("user.email", "editor@example.com")):
+        subprocess.run(["git", "config", key, value], cwd=repo, check=True)
+    with open(repo / "platforms.yml", "a") as platforms:
+        platforms.write("  li: {platform: linkedin, token_env: T_LI, author: 'urn:li:organization:1'}\n")
+    network["/v2/me"] = network["/2/tweets/111"] = UNREADABLE[body]
+    code, out = run(smm, "doctor")
+    assert "li (linkedin): warning\n  warning: credentials not checked now: LinkedIn (check_credentials): an answer " \
+           "smm cannot read" in out, out
+    record = json.loads((repo / "data/published/a.json").read_text())
+    record["accounts"]["x"] = {"state": "unconfirmed", "attempts": 1, "key": "k", "error": "outcome unknown"}
+    (repo / "data/published/a.json").write_text(json.dumps(record))
+    code, out = run(smm, "resolve", "a", "--account", "x", "--published", "111")
+    assert code == 1 and out.startswith("error: could not check 111: X (confirm): an answer smm cannot read"), out
+
+
+def _jwt() -> str:
+    def part(data: dict) -> str:
+        return base64.urlsafe_b64encode(json.dumps(data).encode()).decode().rstrip("=")
+    return ".".join([part({"alg": "ES256K"}), part({"scope": "com.atproto.access", "sub": "did:plc:brand",
+                                                   "exp": int(time.time()) + 3600}), "sig"])
+
+
+@pytest.mark.parametrize("answer, said", [
+    (UNREADABLE["an HTML page"], "Bluesky (metrics): an answer smm cannot read (ModelError: Can't properly parse "
+                                 "response model because JSON is expected in response)"),
+    (httpx.Response(200, json={"posts": [{"uri": "at://did:plc:brand/app.bsky.feed.post/3k"}]}),
+     "Bluesky (metrics): an answer smm cannot read (ModelError: 4 validation errors for Response posts.0.author"),
+])
+def test_an_sdk_adapter_that_cannot_read_an_answer_names_it_too(make_repo, answer, said):
+    """Bluesky's SDK raises its own errors on an answer it cannot parse: the account fails, the run goes on."""
+    from atproto import Client
+    from atproto_client.request import Request
+
+    root = make_repo({"a.md": post_text(publish_at="2026-11-30T12:00", platforms="[b]")}, calendar=None,
+                     platforms="timezone: UTC\naccounts:\n  b: {platform: bluesky, handle: brand.example, password_env: P}\n")
+    (root / "data/published").mkdir(parents=True)
+    (root / "data/published/a.json").write_text(json.dumps({"post": "a", "file": "content/a.md", "accounts": {"b": {
+        "state": "published", "attempts": 1, "remote_id": "at://did:plc:brand/app.bsky.feed.post/3k", "url": None,
+        "published_at": "2026-11-30T12:02:00+00:00", "error": None}}}))
+
+    def replay(request: httpx.Request) -> httpx.Response:
+        if request.url.path.endswith(("createSession", "getSession")):
+            return httpx.Response(200, json={"accessJwt": _jwt(), "refreshJwt": _jwt(), "handle": "brand.example",
+                                             "did": "did:plc:brand"})
+        if request.url.path.endswith("getProfile"):
+            return httpx.Response(200, json={"did": "did:plc:brand", "handle": "brand.example", "followersCount": 7})
+        return answer
+    repo = load_repo(root)
+    report = metrics.collect(repo, datetime(2026, 12, 1, 4, tzinfo=timezone.utc), {"P": "pw"}, sleep=[].append,
+                             adapter_for=lambda name: Bluesky(repo.config.accounts[name], {"P": "pw"}, root, client_factory=
+                                                              lambda base_url: Client(base_url, Request(
+                                                                  transport=httpx.MockTransport(replay)))))
+    assert report.exit_code == 1 and f"failed b followers 7; {said}" in " ".join(format_text(report).split()), \
+        format_text(report)
+    assert [(row["account"], row["followers"]) for row in rows(root, "data/accounts")] == [("b", "7")]
+
+
+# -- giveaways: every entrant once, or no draw ----------------------------------------------------------------------
+
+class _Page(list):
+    _pagination_next = {"max_id": "1"}  # Mastodon.py's mark of a next page: a server that always has one
+
+
+@pytest.mark.parametrize("fault, said", [
+    ("no `descendants` in the context", "m: Mastodon (entrants): an answer smm cannot read (KeyError: 'descendants')"),
+])
+def test_giveaway_entrants_are_each_person_once_or_no_draw(make_repo, fault, said):
+    root = make_repo(platforms="timezone: UTC\naccounts:\n  m: {platform: mastodon, instance: https://m.example, "
+                               "token_env: T_M}\n", calendar=None)
+    fan = {"id": "2", "acct": "fan", "created_at": "9999-01-01T00:00:00Z" if "9999" in fault else "2020-01-01T00:00:00Z"}
+    api = SimpleNamespace(
+        me=lambda: {"id": "1"}, status_favourited_by=lambda remote_id: _Page([fan]), fetch_next=lambda page: _Page(page),
+        status_reblogged_by=lambda remote_id: _Page(), session=SimpleNamespace(close=lambda: None),
+        status_context=lambda remote_id: {} if "descendants" in fault else {"descendants": []},
+        account_relationships=lambda ids: [{"id": "2", "followed_by": True}])
+    repo = load_repo(root)
+    giveaway = Giveaway(("reply", "like"), datetime(2026, 12, 24, 12, tzinfo=timezone.utc), 1)
+
+    def entries():
+        return entrants_of(repo, {"m": "111"}, giveaway, {}, adapter_for=lambda name: Mastodon(
+            repo.config.accounts[name], {"T_M": "token"}, root, client_factory=lambda **keywords: api))
+    if said:
+        with pytest.raises(PlatformError) as caught:
+            entries()
+        assert caught.value.message.startswith(said), caught.value.message
+        return
+    judged = judge(entries(), giveaway, handles={}, staff=[], own_handles=[], labels={})
+    assert [e["handle"] for e in judged.eligible] == ["fan@m.example"] and judged.rejected == []
+
+
