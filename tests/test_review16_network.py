@@ -29,7 +29,9 @@ from smm.metrics import calls, collect as metrics
 from smm.metrics.results import format_text
 from smm.platforms import http
 from smm.platforms.bluesky import Bluesky
+from smm.platforms.facebook import Facebook
 from smm.platforms.mastodon import Mastodon
+from smm.publish.pipeline import Publisher
 from smm.workspace.repo import load_repo
 
 X_TOKEN, Y_TOKEN = "s3cr3t-x-Token-review16-0123456789", "s3cr3t-y-Token-review16-9876543210"
@@ -210,6 +212,118 @@ def test_an_sdk_adapter_that_cannot_read_an_answer_names_it_too(make_repo, answe
     assert [(row["account"], row["followers"]) for row in rows(root, "data/accounts")] == [("b", "7")]
 
 
+# -- values smm cannot keep: never written; the account named, exit 1 --------------------------------------------
+
+COUNTS = [-5, 2 ** 70, 1e300, True, "lots", [3]]
+
+
+@pytest.mark.parametrize("likes", COUNTS, ids=repr)
+def test_a_post_count_that_is_no_count_is_never_written(repo, smm, network, likes):
+    network["/2/tweets"] = {"data": [_tweet("111", public_metrics={"like_count": likes, "retweet_count": 1})]}
+    code, out = run(smm, "metrics")
+    assert code == 1 and "x  followers 10; X answered a post smm cannot keep, left out: 111: likes `" in out, out
+    assert [(row["account"], row["likes"]) for row in rows(repo, "data/metrics")] == [("y", "3")]
+    code, out = run(smm, "report")
+    assert code == 0, out  # what was written is read
+
+
+@pytest.mark.parametrize("followers", COUNTS, ids=repr)
+def test_a_follower_count_that_is_no_count_is_never_written(repo, smm, network, followers):
+    network["/2/users/me"] = {"data": {"id": "9", "username": "brand", "public_metrics": {"followers_count": followers}}}
+    code, out = run(smm, "metrics")
+    assert code == 1 and "X: followers `" in out, out
+    assert [(row["account"], row["followers"]) for row in rows(repo, "data/accounts")] == [("y", "10")]
+
+
+def test_an_id_sent_as_a_number_is_the_post_it_names(repo, smm, network):
+    network["/2/tweets"] = {"data": [_tweet(111)]}
+    code, out = run(smm, "metrics")
+    assert code == 0, out
+    assert sorted((row["account"], row["likes"]) for row in rows(repo, "data/metrics")) == [("x", "3"), ("y", "3")]
+
+
+def _mention(**fields) -> dict:
+    return {"data": [_tweet("509", **fields)], "meta": {}, "includes": {"users": [{"id": "77", "username": "fan"}]}}
+
+
+INBOX = {  # x's mention → the text it is kept with (None: left out, exit 1)
+    "a time without its zone": (_mention(created_at="2026-11-30T10:00:00"), "Acme tea is lovely"),
+    "a lone surrogate": (httpx.Response(200, content=json.dumps(_mention(text="Acme \ud800 tea")).encode()),
+                         "Acme \ufffd tea"),
+    "100 KB of text": (_mention(text="茶" * 100_000), "茶" * 9_999 + "…"),
+    "NUL and control characters": (_mention(text="Acme\x00 tea\x1b[31m"), "Acme tea[31m"),
+    "a time in the year 9999": (_mention(created_at="9999-12-31T23:59:59Z"), None),
+}
+
+
+@pytest.mark.parametrize("fault", list(INBOX))
+def test_an_inbox_item_is_kept_as_its_file_can_hold_it_or_left_out(repo, smm, network, fault):
+    network["/2/users/9/mentions"], text = INBOX[fault]
+    code, out = run(smm, "inbox")
+    kept = {line["id"]: line for line in inbox_lines(repo)}
+    assert "y:519" in kept
+    if text is None:
+        assert code == 1 and "x: partial (X answered an item smm cannot keep, left out: 509: created_at `9999-" in out
+        assert "x:509" not in kept
+    else:
+        assert code == 0, out
+        assert (kept["x:509"]["text"], kept["x:509"]["created_at"]) == (text, "2026-11-30T10:00:00+00:00")
+    code, out = run(smm, "inbox")  # the next run reads what this one wrote
+    assert code == (1 if text is None else 0), out
+
+
+MENTIONS = {  # x's search hit → what is said (None: kept, written without the fault)
+    "NUL in the text": (_mention(text="Acme\x00 tea"), None),
+    "a negative follower count": ({**_mention(), "includes": {"users": [{"id": "77", "username": "fan",
+                                                                         "public_metrics": {"followers_count": -1}}]}},
+                                  "author_followers `-1` is not a count"),
+    "2**70 likes": (_mention(public_metrics={"like_count": 2 ** 70}), "likes `1180591620717411303424` is not a count"),
+}
+
+
+@pytest.mark.parametrize("fault", list(MENTIONS))
+def test_a_mention_is_written_as_its_file_can_hold_it_or_left_out(repo, smm, network, fault):
+    network["/2/tweets/search/recent"], said = MENTIONS[fault]
+    code, out = run(smm, "listen")
+    written = rows(repo, "data/mentions")
+    assert b"\x00" not in b"".join(f.read_bytes() for f in (repo / "data/mentions").glob("*.csv"))
+    if said:
+        assert code == 1 and f"partly listened: x (x); 2 queries, 0 new; X answered a post smm cannot keep, left out: " \
+                              f"509: {said}" in out, out
+        assert [row["id"] for row in written] == ["519"]
+    else:
+        assert code == 0, out
+        assert sorted((row["id"], row["text"]) for row in written) == [("509", "Acme tea"), ("519", "Acme tea is lovely")]
+    code, out = run(smm, "report")
+    assert code == 0, out
+
+
+COMPETITOR = {  # x's answers about the competitor → its row (None: no row, the reason said)
+    "a negative follower count": ({"/2/users/by/username/rival": {"data": {"id": "55", "public_metrics": {
+        "followers_count": -1}}}}, None),
+    "likes that are no count": ({"/2/users/55/tweets": {"data": [_tweet("551", public_metrics={"like_count": "lots"})]}},
+                                None),
+    "a post twice in one page": ({"/2/users/55/tweets": {"data": [_tweet("551"), _tweet("551")], "meta": {}}},
+                                 ("100", "1", "4")),
+    "a cursor that repeats": ({"/2/users/55/tweets": {"data": [_tweet("551")], "meta": {"next_token": "same"}}},
+                              ("100", "1", "4")),
+}
+
+
+@pytest.mark.parametrize("fault", list(COMPETITOR))
+def test_a_competitor_row_holds_each_post_once_or_is_not_written(repo, smm, network, fault):
+    answers, row = COMPETITOR[fault]
+    network.update(answers)
+    code, out = run(smm, "metrics")
+    written = [(r["followers"], r["posts"], r["median_engagement"]) for r in rows(repo, "data/competitors")]
+    if row is None:
+        assert code == 1 and "Rival" in out and "is not a count" in out, out
+        assert written == []
+    else:
+        assert code == 0, out
+        assert written == [row]
+
+
 # -- giveaways: every entrant once, or no draw ----------------------------------------------------------------------
 
 class _Page(list):
@@ -217,7 +331,9 @@ class _Page(list):
 
 
 @pytest.mark.parametrize("fault, said", [
+    ("the same page every time", None),
     ("no `descendants` in the context", "m: Mastodon (entrants): an answer smm cannot read (KeyError: 'descendants')"),
+    ("a join time in the year 9999", "m: Mastodon answered an entrant smm cannot keep, no draw: 2: account_created_at"),
 ])
 def test_giveaway_entrants_are_each_person_once_or_no_draw(make_repo, fault, said):
     root = make_repo(platforms="timezone: UTC\naccounts:\n  m: {platform: mastodon, instance: https://m.example, "
@@ -243,3 +359,32 @@ def test_giveaway_entrants_are_each_person_once_or_no_draw(make_repo, fault, sai
     assert [e["handle"] for e in judged.eligible] == ["fan@m.example"] and judged.rejected == []
 
 
+# -- what the network says of a post just published ---------------------------------------
+
+PERMALINK = "https://www.facebook.com/1000/posts/5"
+
+
+@pytest.mark.parametrize("usage, permalink, url", [
+    pytest.param({}, 123, None, id="a number for a permalink"),
+    pytest.param({}, {"url": PERMALINK}, None, id="an object for a permalink"),
+])
+def test_a_published_post_is_recorded_whatever_its_follow_up_answers_say(make_repo, usage, permalink, url):
+    root = make_repo({"a.md": post_text(publish_at="2026-11-30T23:58", platforms="[fb]")}, calendar=None,
+                     platforms="timezone: UTC\naccounts:\n  fb: {platform: facebook, token_env: T, page_id: '1000'}\n")
+
+    def answer(request: httpx.Request) -> httpx.Response:  # every answer with the usage headers under test
+        if request.method == "POST":
+            return httpx.Response(200, json={"id": "1000_5"}, headers=usage)
+        if "access_token" in request.url.params.get("fields", ""):
+            return httpx.Response(200, json={"access_token": "page-token"}, headers=usage)
+        return httpx.Response(200, json={"id": "1000_5", "permalink_url": permalink}, headers=usage)
+
+    class Page(Facebook):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, transport=httpx.MockTransport(answer), **kwargs)
+    report = Publisher(load_repo(root), datetime(2026, 12, 1, tzinfo=timezone.utc), {"T": "token"},
+                       platform_for=lambda account: Page).run()
+    assert [(j.state, j.url, j.error) for j in report.jobs] == [("published", url, None)]
+    job = json.loads((root / "data/published/a.json").read_text())["accounts"]["fb"]
+    assert (job["state"], job["remote_id"], job["url"]) == ("published", "1000_5", url)
+    assert [d.message for d in load_repo(root).diagnostics if d.is_error] == []

@@ -33,7 +33,8 @@ implements `publish` (and `find`, `confirm`, `metrics`, `followers`, `close` whe
 raising smm.errors' typed errors: RateLimited (with `retry_after`), TransientError (with
 `outcome_unknown` when the request may have been carried out), AuthError, Rejected,
 NotSupported; whatever else a reading method (READS) raises on an answer it cannot read becomes a
-TransientError. It makes its connections from the seams it is given, never from globals:
+TransientError, and the records it returns are checked (smm.platforms.answers) before smm keeps
+them. It makes its connections from the seams it is given, never from globals:
 `transport` for httpx (smm.platforms.http.client and SecretCalls take it) and `client_factory`
 for an SDK client; tests pass `httpx.MockTransport` or a factory. A network that reports an
 account's text limit says where (`limit_source`) and reads it (`reported_limit`); smm asks once
