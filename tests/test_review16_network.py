@@ -359,12 +359,24 @@ def test_giveaway_entrants_are_each_person_once_or_no_draw(make_repo, fault, sai
     assert [e["handle"] for e in judged.eligible] == ["fan@m.example"] and judged.rejected == []
 
 
-# -- what the network says of a post just published ---------------------------------------
+# -- numbers in headers, and what the network says of a post just published ---------------------------------------
+
+def test_a_rate_limit_reset_that_is_no_number_is_still_a_rate_limit(repo, smm, network):
+    network["/2/tweets"] = httpx.Response(429, json={"title": "Too Many Requests"}, headers={
+        "x-rate-limit-remaining": "0", "x-rate-limit-reset": "soon", "retry-after": "900"})
+    code, out = run(smm, "metrics")
+    assert code == 1 and "x  followers 10; rate limited (X (metrics): HTTP 429 rate limited; asked to wait 900 s)" in out, out
+
 
 PERMALINK = "https://www.facebook.com/1000/posts/5"
 
 
 @pytest.mark.parametrize("usage, permalink, url", [
+    pytest.param({"X-App-Usage": '{"call_count": "abc"}'}, PERMALINK, PERMALINK, id="a usage that is text"),
+    pytest.param({"X-App-Usage": '{"call_count": 1e400}'}, PERMALINK, PERMALINK, id="an infinite usage"),
+    pytest.param({"X-Business-Use-Case-Usage": "[1]"}, PERMALINK, PERMALINK, id="a list of budgets"),
+    pytest.param({"X-Business-Use-Case-Usage": '{"1000": [{"estimated_time_to_regain_access": "soon"}]}'}, PERMALINK,
+                 PERMALINK, id="a wait that is text"),
     pytest.param({}, 123, None, id="a number for a permalink"),
     pytest.param({}, {"url": PERMALINK}, None, id="an object for a permalink"),
 ])

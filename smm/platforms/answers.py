@@ -18,6 +18,7 @@ or `1e300` likes, `lots`, a time in the year 9999, an id missing) makes the reco
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import MISSING, fields, replace
 from datetime import datetime, timezone
@@ -47,6 +48,18 @@ def count(value, name: str = "count") -> int | None:
     if whole is None or not 0 <= whole <= MAX_COUNT:
         raise ValueError(f"{name} {_shown(value)} is not a count (a whole number from 0 to {MAX_COUNT:,})")
     return whole
+
+
+def number(value) -> float | None:
+    """A finite number a network says in a header or a field (`12`, `"1.5"`), None when it says none or
+    something else (`soon`, `NaN`, an object): such figures only tune waiting, never stop a call."""
+    if isinstance(value, bool):
+        return None
+    try:
+        found = float(value)
+    except (TypeError, ValueError, OverflowError):
+        return None
+    return found if math.isfinite(found) else None
 
 
 def moment(value, name: str = "time") -> datetime | None:

@@ -26,6 +26,7 @@ from urllib.parse import quote
 
 from smm.errors import AuthError, NotSupported, RateLimited, Rejected, TransientError
 from smm.platforms import http
+from smm.platforms.answers import number
 from smm.platforms.base import Credentials, Incoming, Lookup, Outgoing, Platform, PublishResult
 
 if TYPE_CHECKING:  # imported where a call is made: loading the platforms (to check posts) needs no HTTP client
@@ -95,15 +96,17 @@ def usage(headers) -> tuple[int, float | None]:
         business = json.loads(headers.get("X-Business-Use-Case-Usage") or "{}")
     except ValueError:
         return 0, None
-    entries = [app] + [e for group in business.values() if isinstance(group, list) for e in group]
+    groups = business.values() if isinstance(business, dict) else ()
+    entries = [app] + [e for group in groups if isinstance(group, list) for e in group]
     for entry in entries:
         if not isinstance(entry, dict):
             continue
-        percent = max((int(entry.get(k) or 0) for k in ("call_count", "total_cputime", "total_time")), default=0)
-        highest = max(highest, percent)
-        minutes = entry.get("estimated_time_to_regain_access")
-        if minutes:
-            wait = max(wait or 0.0, float(minutes) * 60)
+        # a figure that is no number is none said (the answer, maybe a post just made, is read all the same)
+        percents = [number(entry.get(k)) or 0 for k in ("call_count", "total_cputime", "total_time")]
+        highest = max(highest, int(max(percents)))
+        minutes = number(entry.get("estimated_time_to_regain_access"))
+        if minutes and minutes > 0:
+            wait = max(wait or 0.0, minutes * 60)
     return highest, wait
 
 
