@@ -400,3 +400,19 @@ def test_a_published_post_is_recorded_whatever_its_follow_up_answers_say(make_re
     job = json.loads((root / "data/published/a.json").read_text())["accounts"]["fb"]
     assert (job["state"], job["remote_id"], job["url"]) == ("published", "1000_5", url)
     assert [d.message for d in load_repo(root).diagnostics if d.is_error] == []
+
+
+# -- an answer that never ends is not read into memory ---------------------------------------------------------------
+
+def test_an_answer_that_never_ends_is_refused_not_read_into_memory(repo, smm, network, monkeypatch):
+    monkeypatch.setattr(http, "MAX_ANSWER", 2 ** 20, raising=False)
+    sent = []
+
+    def endless():
+        for _ in range(1024):  # 64 MiB, a stand-in for forever
+            sent.append(65536)
+            yield b" " * 65536
+    network["/2/tweets"] = httpx.Response(200, content=endless(), headers={"content-type": "application/json"})
+    code, out = run(smm, "metrics")
+    assert code == 1 and "x  followers 10; X (metrics): an answer longer than 1 MiB; not read" in out, out
+    assert sum(sent) <= 2 * 2 ** 20
