@@ -22,12 +22,12 @@ import httpx
 import pytest
 from conftest import post_text
 
-from smm.errors import PlatformError
+from smm.errors import PlatformError, RateLimited, Rejected
 from smm.giveaways.config import Giveaway
 from smm.giveaways.entries import collect as entrants_of, judge
 from smm.metrics import calls, collect as metrics
 from smm.metrics.results import format_text
-from smm.platforms import http
+from smm.platforms import Outgoing, http, platform_class
 from smm.platforms.bluesky import Bluesky
 from smm.platforms.facebook import Facebook
 from smm.platforms.mastodon import Mastodon
@@ -416,3 +416,47 @@ def test_an_answer_that_never_ends_is_refused_not_read_into_memory(repo, smm, ne
     code, out = run(smm, "metrics")
     assert code == 1 and "x  followers 10; X (metrics): an answer longer than 1 MiB; not read" in out, out
     assert sum(sent) <= 2 * 2 ** 20
+
+
+# -- a status or error code sent as text is the code it spells; an error said as text is an error --------------------
+
+def _wechat(request: httpx.Request, code) -> httpx.Response:
+    """WeChat's answers to a publication, each with `errcode` as given (WeChat sends numbers)."""
+    answers = {"/cgi-bin/stable_token": {"access_token": "wx-token", "expires_in": "7200"},
+               "/cgi-bin/material/add_material": {"media_id": "cover", "url": "http://mmbiz.qpic.cn/c/0"},
+               "/cgi-bin/draft/add": {"media_id": "draft"}, "/cgi-bin/freepublish/submit": {"publish_id": "1"},
+               "/cgi-bin/freepublish/get": {"publish_id": "1", "publish_status": str(code), "article_id": "art",
+                                            "article_detail": {"count": 1, "item": [{"idx": 1, "article_url": "u"}]}}}
+    return httpx.Response(200, json={"errcode": str(code), "errmsg": "ok", **answers[request.url.path]})
+
+
+PNG = base64.b64decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVR4nGP4z8AAAAMBAQDJ/pLvAAAAAElFTkSuQmCC")
+CODES = {  # account, its answer → what publishing makes of it
+    "WeChat's success as `\"0\"`": ("{platform: wechat, app_id: wx5mm0c0ffee0test, secret_env: T, cover: c.png}",
+                                    lambda request: _wechat(request, 0), "published"),
+    "Meta's rate limit as `\"4\"`": ("{platform: threads, token_env: T, user_id: '2000'}", lambda request: httpx.Response(
+        400, json={"error": {"message": "(#4) Application request limit reached", "code": "4"}}), RateLimited),
+    "Weibo's rate limit as `\"10023\"`": ("{platform: weibo, token_env: T, safe_domain: brand.example.com, rip: 203.0.113.7}",
+                                          lambda request: httpx.Response(403, json={
+                                              "error": "User requests out of rate limit!", "error_code": "10023"})
+                                          if "rate_limit_status" not in request.url.path else httpx.Response(
+                                              200, json={"reset_time_in_seconds": 900}), RateLimited),
+    "Meta's error as a text": ("{platform: threads, token_env: T, user_id: '2000'}", lambda request: httpx.Response(
+        400, json={"error": "Bad request"}), Rejected),
+}
+
+
+@pytest.mark.parametrize("name", list(CODES))
+def test_a_code_sent_as_text_means_what_the_number_means(make_repo, name, monkeypatch):
+    account, answer, outcome = CODES[name]
+    root = make_repo(platforms=f"timezone: UTC\naccounts:\n  acct: {account}\n", calendar=None, files={"c.png": PNG})
+    monkeypatch.setattr("smm.platforms.wechat.POLL_SECONDS", 0.0)
+    made = platform_class(load_repo(root).config.accounts["acct"].platform)(
+        load_repo(root).config.accounts["acct"], {"T": "s3cr3t-token"}, root, transport=httpx.MockTransport(answer))
+    outgoing = Outgoing("p", "acct", "Launch", "Hello", published_at="2026-12-01T04:00:00+00:00")
+    if outcome == "published":
+        assert made.publish(outgoing, idempotency_key="k").remote_id == "art"
+        return
+    with pytest.raises(PlatformError) as caught:
+        made.publish(outgoing, idempotency_key="k")
+    assert type(caught.value) is outcome, caught.value.message

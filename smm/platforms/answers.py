@@ -62,6 +62,13 @@ def number(value) -> float | None:
     return found if math.isfinite(found) else None
 
 
+def code(value) -> int | None:
+    """A status or error code a network answers (`4`, or `"4"`: a code sent as text is the code it spells),
+    as an int; None for anything else."""
+    found = number(value)
+    return int(found) if found is not None and found.is_integer() else None
+
+
 def moment(value, name: str = "time") -> datetime | None:
     """An aware datetime in YEARS (UTC when it names no zone); ValueError for anything else."""
     if value is None:

@@ -25,8 +25,7 @@ from typing import TYPE_CHECKING, Callable, Iterable, Iterator
 from urllib.parse import quote
 
 from smm.errors import AuthError, NotSupported, RateLimited, Rejected, TransientError
-from smm.platforms import http
-from smm.platforms.answers import number
+from smm.platforms import answers, http
 from smm.platforms.base import Credentials, Incoming, Lookup, Outgoing, Platform, PublishResult
 
 if TYPE_CHECKING:  # imported where a call is made: loading the platforms (to check posts) needs no HTTP client
@@ -102,9 +101,9 @@ def usage(headers) -> tuple[int, float | None]:
         if not isinstance(entry, dict):
             continue
         # a figure that is no number is none said (the answer, maybe a post just made, is read all the same)
-        percents = [number(entry.get(k)) or 0 for k in ("call_count", "total_cputime", "total_time")]
+        percents = [answers.number(entry.get(k)) or 0 for k in ("call_count", "total_cputime", "total_time")]
         highest = max(highest, int(max(percents)))
-        minutes = number(entry.get("estimated_time_to_regain_access"))
+        minutes = answers.number(entry.get("estimated_time_to_regain_access"))
         if minutes and minutes > 0:
             wait = max(wait or 0.0, minutes * 60)
     return highest, wait
@@ -116,7 +115,8 @@ def error_of(response: httpx.Response, label: str, wait: float | None) -> Except
         error = response.json().get("error") or {}
     except (ValueError, AttributeError):
         error = {}
-    code, subcode = error.get("code"), error.get("error_subcode")
+    error = error if isinstance(error, dict) else {"message": str(error)}  # `"error": "…"`: a proxy's, not Meta's
+    code, subcode = answers.code(error.get("code")), answers.code(error.get("error_subcode"))
     message = error.get("error_user_msg") or error.get("message") or response.text[:200]
     detail = f"{label}: HTTP {response.status_code}" + (f" code {code}" if code is not None else "") + \
         (f"/{subcode}" if subcode else "") + f": {message}"

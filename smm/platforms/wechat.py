@@ -26,7 +26,7 @@ from zoneinfo import ZoneInfo
 
 from smm.render.article import attribute, image_sources
 from smm.errors import AuthError, NotSupported, PlatformError, RateLimited, Rejected, TransientError
-from smm.platforms import http
+from smm.platforms import answers, http
 from smm.platforms.base import Display, Incoming, Lookup, MediaRules, Metrics, Outgoing, Platform, PublishResult, Readiness, \
     secret_option
 
@@ -58,9 +58,11 @@ def answer(response, what: str, creates: bool = False) -> dict:
         data = None
     if not isinstance(data, dict):
         raise TransientError(f"WeChat {what}: an answer that is not JSON", outcome_unknown=creates)
-    code = data.get("errcode") or 0
-    if not code:
+    said = data.get("errcode") or 0
+    code = answers.code(said)  # `"40001"` is 40001; a code that is no number is an error all the same
+    if code == 0:
         return data
+    code = said if code is None else code
     message = f"WeChat {what}: {code} {data.get('errmsg', '')}".strip()
     if code == -1:  # 系统繁忙: refused, try again later
         raise TransientError(message)
@@ -180,7 +182,7 @@ class WeChat(Platform):
             if not token:
                 raise AuthError("WeChat token: the answer holds no access_token")
             self.calls.hide(token)
-            lifetime = max(0.0, float(data.get("expires_in") or 0) - 60)  # renewed a minute early
+            lifetime = max(0.0, (answers.number(data.get("expires_in")) or 0) - 60)  # renewed a minute early
             _TOKENS[key] = (token, time.monotonic() + lifetime)
             return token
 
@@ -198,7 +200,7 @@ class WeChat(Platform):
             try:
                 return answer(response, what, creates)
             except AuthError:
-                if response.json().get("errcode") not in STALE_TOKEN or stale:
+                if answers.code(response.json().get("errcode")) not in STALE_TOKEN or stale:
                     raise
                 stale = token
         raise AssertionError("unreachable")
@@ -252,7 +254,7 @@ class WeChat(Platform):
             except PlatformError as exc:  # submitted: trying again could publish it twice
                 raise TransientError(f"submitted (publish_id {publish_id}), but its outcome is unknown: {exc.message}",
                                      outcome_unknown=True) from None
-            status = state.get("publish_status")
+            status = answers.code(state.get("publish_status"))
             if status == 0:
                 items = (state.get("article_detail") or {}).get("item") or [{}]
                 return PublishResult(str(state["article_id"]), items[0].get("article_url"),
