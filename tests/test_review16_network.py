@@ -460,3 +460,21 @@ def test_a_code_sent_as_text_means_what_the_number_means(make_repo, name, monkey
     with pytest.raises(PlatformError) as caught:
         made.publish(outgoing, idempotency_key="k")
     assert type(caught.value) is outcome, caught.value.message
+
+
+# -- the text limit an instance reports -----------------------------------------------------------------------------
+
+@pytest.mark.parametrize("reported, words, errors", [
+    pytest.param(True, 60, [], id="true: no limit of 1"),
+    pytest.param(1e300, 200, ["render.too-long"], id="1e300: the default 500"),
+])
+def test_a_limit_an_instance_reports_as_no_count_is_none(make_repo, smm, monkeypatch, tmp_path, reported, words, errors):
+    """`max_characters: true` held every post to 1 character; `1e300` lifted the limit altogether."""
+    answer = {"configuration": {"statuses": {"max_characters": reported}}}
+    real = http.client
+    monkeypatch.setattr(http, "client", lambda timeout=None, transport=None: real(
+        timeout, transport or httpx.MockTransport(lambda request: httpx.Response(200, json=answer))))
+    make_repo({"p.md": post_text("word " * words, platforms="[mastodon]")}, calendar=None,
+              platforms="timezone: UTC\naccounts:\n  mastodon: {platform: mastodon, instance: https://m.example, token_env: T}\n")
+    code, out, err = smm("check", "--format", "json", "--now", NOW, env={"SMM_OFFLINE": "0", "SMM_CACHE_DIR": str(tmp_path)})
+    assert sorted(d["rule"] for d in json.loads(out) if d["severity"] == "error") == errors, out
