@@ -478,3 +478,50 @@ def test_a_limit_an_instance_reports_as_no_count_is_none(make_repo, smm, monkeyp
               platforms="timezone: UTC\naccounts:\n  mastodon: {platform: mastodon, instance: https://m.example, token_env: T}\n")
     code, out, err = smm("check", "--format", "json", "--now", NOW, env={"SMM_OFFLINE": "0", "SMM_CACHE_DIR": str(tmp_path)})
     assert sorted(d["rule"] for d in json.loads(out) if d["severity"] == "error") == errors, out
+
+
+# -- a time that is no time in what a reconciliation reads ----------------------------------------------------------
+
+def _own_posts(request: httpx.Request, moment: str) -> httpx.Response | None:
+    """The account's recent posts as Facebook and LinkedIn list them: one whose time is `moment` (JSON text), then
+    the post the lost call made."""
+    now, text = int(time.time()), "Hello 你好"
+    if request.url.path.endswith("/published_posts"):
+        posts = [{"id": "1000_9", "message": text, "created_time": "MOMENT"},
+                 {"id": "1000_5", "message": text, "created_time": now, "permalink_url": PERMALINK}]
+    elif request.url.path == "/rest/posts" and request.method == "GET":
+        posts = [{"id": "urn:li:share:9", "commentary": text, "createdAt": "MOMENT"},
+                 {"id": "urn:li:share:5", "commentary": text, "createdAt": now * 1000}]
+    else:
+        return None
+    key = "data" if "published_posts" in request.url.path else "elements"
+    return httpx.Response(200, content=json.dumps({key: posts}).replace('"MOMENT"', moment).encode())
+
+
+@pytest.mark.parametrize("moment", ["1e300", "1e999", "-1e20"])  # 1e999 is infinity to a JSON reader
+@pytest.mark.parametrize("account, url", [
+    ("{platform: facebook, token_env: T, page_id: '1000'}", PERMALINK),
+    ("{platform: linkedin, token_env: T, author: 'urn:li:organization:1'}",
+     "https://www.linkedin.com/feed/update/urn:li:share:5/"),
+])
+def test_a_lost_answer_is_found_past_a_post_whose_time_is_no_time(make_repo, account, url, moment):
+    """The publishing call's answer is lost; the run looks through the account's recent posts, one of which
+    says a time no clock has: the post sent is found (not sent again), not an internal error."""
+    root = make_repo({"a.md": post_text(publish_at="2026-11-30T23:58", platforms="[acct]")}, calendar=None,
+                     platforms=f"timezone: UTC\naccounts:\n  acct: {account}\n")
+    posted = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        if request.method == "POST":
+            posted.append(request)
+            raise httpx.ReadTimeout("the answer was lost")
+        return _own_posts(request, moment) or httpx.Response(200, json={"id": "1000", "access_token": "page-token"})
+    cls = platform_class(load_repo(root).config.accounts["acct"].platform)
+
+    class Replayed(cls):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, transport=httpx.MockTransport(answer), **kwargs)
+    report = Publisher(load_repo(root), datetime(2026, 12, 1, tzinfo=timezone.utc), {"T": "token"},
+                       platform_for=lambda name: Replayed, sleep=lambda seconds: None).run()
+    assert [(j.state, j.url, j.error) for j in report.jobs] == [("published", url, None)]
+    assert len(posted) == 1

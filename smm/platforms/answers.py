@@ -69,6 +69,16 @@ def code(value) -> int | None:
     return int(found) if found is not None and found.is_integer() else None
 
 
+def epoch(value, per_second: int = 1) -> datetime | None:
+    """A time a network says in seconds since 1970 (`per_second` 1000: in milliseconds), its digits as
+    text too; None when that is no time in YEARS (`1e300`, `soon`, `true`)."""
+    seconds = number(value)
+    try:
+        return moment(datetime.fromtimestamp(seconds / per_second, timezone.utc)) if seconds is not None else None
+    except (ValueError, OverflowError, OSError):
+        return None
+
+
 def moment(value, name: str = "time") -> datetime | None:
     """An aware datetime in YEARS (UTC when it names no zone); ValueError for anything else."""
     if value is None:

@@ -83,7 +83,7 @@ class TokenInfo:
 
 
 def _epoch(value) -> datetime | None:
-    return datetime.fromtimestamp(int(value), timezone.utc) if value else None
+    return answers.epoch(value) if value else None
 
 
 def usage(headers) -> tuple[int, float | None]:
@@ -240,9 +240,10 @@ class Graph:
 def created(item: dict, key: str = "timestamp") -> datetime | None:
     """A post's creation time: ISO 8601 (`2026-12-01T04:00:00+0000`) or epoch seconds."""
     value = item.get(key)
+    if isinstance(value, (int, float)):
+        return answers.epoch(value)  # None for no time (1e300 seconds): not a post to match
     try:
-        moment = datetime.fromtimestamp(float(value), timezone.utc) if isinstance(value, (int, float)) \
-            else datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+        moment = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
     except (TypeError, ValueError):
         return None
     return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)

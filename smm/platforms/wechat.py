@@ -277,7 +277,8 @@ class WeChat(Platform):
             items = data.get("item") or []
             for item in items:
                 yield item
-                if since and datetime.fromtimestamp(item.get("update_time", 0), timezone.utc) < since:
+                made = answers.epoch(item.get("update_time", 0))
+                if since and made is not None and made < since:
                     return
             if len(items) < PAGE:
                 return
@@ -291,8 +292,8 @@ class WeChat(Platform):
             answer = self.call("comments", "/cgi-bin/comment/list", {
                 "msg_data_id": int(post.extra["msg_data_id"]), "index": 0, "begin": 0, "count": 50, "type": 0})
             for comment in answer.get("comment") or []:
-                when = datetime.fromtimestamp(int(comment.get("create_time", 0)), timezone.utc)
-                if when >= since:
+                when = answers.epoch(comment.get("create_time", 0))
+                if when is not None and when >= since:
                     found.append(Incoming(f"{post.extra['msg_data_id']}_{comment['user_comment_id']}", "comment",
                                           comment.get("openid", ""), comment.get("content", ""), post.url, when,
                                           None, post.remote_id))
@@ -303,9 +304,9 @@ class WeChat(Platform):
             raise NotSupported("smm does not look through the draft box")
         found = None
         for item in self.published(lookup.since):
-            when = datetime.fromtimestamp(item.get("update_time", 0), timezone.utc)
+            when = answers.epoch(item.get("update_time", 0))
             news = (item.get("content") or {}).get("news_item") or [{}]
-            if (lookup.since <= when <= lookup.until and item["article_id"] not in lookup.owned
+            if (when is not None and lookup.since <= when <= lookup.until and item["article_id"] not in lookup.owned
                     and any(is_sent(news[0], sent) for sent in lookup.sent)):
                 found = PublishResult(str(item["article_id"]), news[0].get("url"))  # the oldest wins
         return found
