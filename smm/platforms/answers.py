@@ -14,6 +14,10 @@ Null where a value is required is the field's default (no likes) or an empty tex
 or `1e300` likes, `lots`, a time in the year 9999, an id missing) makes the record one smm cannot keep:
 `checked` raises ValueError naming the field and the value, and `kept` leaves the record out and says why
 (a record repeated in an answer, such as a page a repeating cursor sent twice, is kept once).
+
+What an adapter reads for itself goes through `number` (a rate-limit reset, a usage percentage), `code`
+(a status or error code, `"4"` as 4) and `epoch` (a time in seconds): what is none is none said, never
+an error raised in the middle of a call that may have published a post.
 """
 
 from __future__ import annotations
