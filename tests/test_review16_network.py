@@ -525,3 +525,30 @@ def test_a_lost_answer_is_found_past_a_post_whose_time_is_no_time(make_repo, acc
                        platform_for=lambda name: Replayed, sleep=lambda seconds: None).run()
     assert [(j.state, j.url, j.error) for j in report.jobs] == [("published", url, None)]
     assert len(posted) == 1
+
+
+@pytest.mark.parametrize("body", ["an HTML page", "a list for an object", "null for a post"])
+def test_a_lost_answer_looked_up_in_an_answer_smm_cannot_read_is_unconfirmed(make_repo, body):
+    """find() cannot tell whether the lost call made a post: the job waits for a person (`smm resolve`), as
+    when the lookup times out, never an internal error, never sent again."""
+    root = make_repo({"a.md": post_text(publish_at="2026-11-30T23:58", platforms="[acct]")}, calendar=None,
+                     platforms="timezone: UTC\naccounts:\n  acct: {platform: linkedin, token_env: T, "
+                               "author: 'urn:li:organization:1'}\n")
+    posted = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        if request.method == "POST":
+            posted.append(request)
+            raise httpx.ReadTimeout("the answer was lost")
+        return UNREADABLE[body] if isinstance(UNREADABLE[body], httpx.Response) else httpx.Response(
+            200, json={"elements": UNREADABLE[body]["data"]})
+
+    class Replayed(platform_class("linkedin")):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, transport=httpx.MockTransport(answer), **kwargs)
+    report = Publisher(load_repo(root), datetime(2026, 12, 1, tzinfo=timezone.utc), {"T": "token"},
+                       platform_for=lambda name: Replayed, sleep=lambda seconds: None).run()
+    [job] = report.jobs
+    assert job.state == "unconfirmed" and job.error.startswith(
+        "could not reconcile an earlier call: LinkedIn (find): an answer smm cannot read"), job.error
+    assert "smm resolve a --account acct" in job.error and len(posted) == 1

@@ -128,8 +128,11 @@ class Found:
 
 
 # The methods that read what a network answers: what each adapter defines of them raises only smm's typed errors
-# (see Platform.__init_subclass__).
-READS = ("check_credentials", "confirm", "metrics", "followers", "profile", "recent_posts", "inbox", "search", "entrants")
+# (see Platform.__init_subclass__). `find` is one: a lookup that cannot be read leaves its job unconfirmed, as
+# one that times out does. `publish` is not: an answer it cannot read may follow a post made (in flight: looked
+# up on the next run).
+READS = ("check_credentials", "confirm", "find", "metrics", "followers", "profile", "recent_posts", "inbox", "search",
+         "entrants")
 
 
 class Platform:
