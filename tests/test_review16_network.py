@@ -1,10 +1,13 @@
 """Review 16: what smm reads from networks, faced with answers a real server may give and the code did not expect.
 
-Two X accounts answer through one replay (smm.platforms.http's client, given an httpx.MockTransport): `x`, whose
-answers are the fault under test, and `y`, whose answers are sound, so each table shows the fault named with its
-account, the others still read, and nothing wrong written under data/. Every row failed before this session's
-fixes (a traceback, a count or time written that the next command refuses, a post counted twice, a published post
-its record could not keep).
+The commands' tables use two X accounts answering through one replay (smm.platforms.http's client, given an
+httpx.MockTransport): `x`, whose answers are the fault under test, and `y`, whose answers are sound, so each row
+shows the fault named with its account, the others still read, and nothing wrong written under data/. The other
+networks are reached through the seams the adapters take (`transport`, `client_factory`): Bluesky's and
+Mastodon's SDKs, Meta's, LinkedIn's, Weibo's and WeChat's APIs, while publishing and looking up a lost call.
+Every row failed before this session's fixes (a traceback or an internal error, a count or time written that the
+next command refuses, a post counted twice, a rate limit taken for a refusal, a published post its record could
+not keep, an answer read into memory without end).
 """
 
 from __future__ import annotations
