@@ -14,8 +14,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from smm.errors import NotSupported, StateError
-from smm.platforms import platform_class
+from smm.errors import NotSupported, PlatformError, StateError
+from smm.platforms import answers, platform_class
 from smm.platforms.messages import ENTRY_KINDS, Entrant
 
 NOT_PLAIN_HANDLES = frozenset({"default"})  # handles.yml keys that hold text, not a handle
@@ -122,9 +122,16 @@ def collect(repo, accounts: dict[str, str], giveaway, env, adapter_for=None) -> 
         network = repo.config.accounts[name].platform
         adapter = adapter_for(name)
         try:
-            found += [Entry(name, network, e) for e in adapter.entrants(remote_id, giveaway.enter)]
+            entrants, problems = answers.kept(adapter.entrants(remote_id, giveaway.enter))
         except NotSupported as exc:
             raise StateError(f"{name}: {exc.message}; the draw needs every account's entrants") from None
+        except PlatformError as exc:  # said with the account it was read through
+            exc.message = f"{name}: {exc.message}"
+            exc.args = (exc.message,)
+            raise
         finally:
             adapter.close()
+        if problems:  # an entrant left out could have won: no draw
+            raise PlatformError(f"{name}: " + answers.left_out(adapter.label, problems, "entrant", "no draw"))
+        found += [Entry(name, network, e) for e in entrants]
     return found

@@ -19,7 +19,7 @@ from smm.errors import PlatformError
 from smm.inbox.items import PRIORITIES, Item, append_items, load_items
 from smm.inbox.replies import answered_items
 from smm.inbox.triage import Replies, due_by, priority_of
-from smm.platforms import Incoming, Platform, PublishResult, platform_class
+from smm.platforms import Incoming, Platform, PublishResult, answers, platform_class
 
 log = logging.getLogger(__name__)
 Classify = Callable[[str], tuple[str, str, str]]  # text → (language, sentiment, intent)
@@ -29,7 +29,7 @@ Classify = Callable[[str], tuple[str, str, str]]  # text → (language, sentimen
 class AccountResult:
     account: str
     platform: str
-    state: str  # collected, skipped (cannot be read), not_configured, failed
+    state: str  # collected, partial (items left out: see reason), skipped (cannot be read), not_configured, failed
     reason: str | None = None
     new: int = 0
     incoming: list[Incoming] = field(default_factory=list, repr=False)
@@ -52,7 +52,7 @@ class InboxRun:
     @property
     def exit_code(self) -> int:
         failed = self.git_error or (self.auto is not None and self.auto.failed)
-        return 1 if failed or any(a.state in {"failed", "not_configured"} for a in self.accounts) else 0
+        return 1 if failed or any(a.state in {"failed", "partial", "not_configured"} for a in self.accounts) else 0
 
 
 def published_parts(repo, account: str) -> list[PublishResult]:
@@ -126,8 +126,10 @@ def _read(name: str, account, env, adapter_for, since: datetime, published: list
         return result
     adapter = adapter_for(name)
     try:
-        result.incoming = adapter.inbox(since, published)
+        result.incoming, problems = answers.kept(adapter.inbox(since, published))
         result.state = "collected"
+        if problems:  # the others are kept: an item that cannot be written holds up none of them
+            result.state, result.reason = "partial", answers.left_out(cls.label, problems, "item")
     except PlatformError as exc:
         result.state, result.reason = "failed", str(exc)
         log.info("inbox %s: %s", name, exc)

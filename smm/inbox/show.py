@@ -74,7 +74,7 @@ def as_markdown(run: InboxRun) -> str:
         out += ["| priority | due | item | from | says |", "|---|---|---|---|---|"]
         out += [f"| {i.priority} | {_left(i, run.now)} | [{_cell(i.id)}]({i.url or ''}) | {_cell(i.author)} | "
                 f"{_cell(_excerpt(i.text))} |" for i in run.queue]
-    problems = [a for a in run.accounts if a.state in {"failed", "not_configured"}]
+    problems = [a for a in run.accounts if a.state in {"failed", "partial", "not_configured"}]
     out += [""] + [f"- **{a.account}**: {a.state} ({_cell(a.reason or '')})" for a in problems]
     out += [f"- {_cell(line)}" for line in _auto_lines(run)]
     return "\n".join(out).rstrip() + "\n"

@@ -26,7 +26,7 @@ from smm.listening.config import Listening, Term
 from smm.listening.matching import matched
 from smm.listening.mentions import Mention, append_mentions, one_line, read_mentions
 from smm.listening.results import ListenRun, Searched
-from smm.platforms import Found, Platform, platform_class
+from smm.platforms import Found, Platform, answers, platform_class
 
 log = logging.getLogger(__name__)
 
@@ -85,8 +85,11 @@ def _search(name: str, account, env, adapter_for, listening: Listening,
     adapter = adapter_for(name)
     try:
         for term in listening.terms:
-            found += [(post, term) for post in adapter.search(term.query, since, authors=authors)]
+            posts, problems = answers.kept(adapter.search(term.query, since, authors=authors))
+            found += [(post, term) for post in posts]
             searched.queries += 1
+            if problems and searched.reason is None:  # the others are kept; the account is `partial`
+                searched.state, searched.reason = "partial", answers.left_out(cls.label, problems, "post")
     except NotSupported as exc:  # the network can search, this token may not (Weibo's advanced API)
         searched.state, searched.reason = "skipped", str(exc)
     except PlatformError as exc:

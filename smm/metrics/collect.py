@@ -29,7 +29,7 @@ from smm.metrics.competitors import collect_competitors
 from smm.metrics.progress import Progress, Silent
 from smm.metrics.results import AccountResult, MetricsReport
 from smm.metrics.targets import Target, published_targets, recent_collections
-from smm.platforms import Platform, platform_class
+from smm.platforms import Platform, answers, platform_class
 
 log = logging.getLogger(__name__)
 
@@ -137,19 +137,29 @@ class Collector:
                     self._note_failure(result, kind, batch, exc)
                     self.progress.advance(f"{account}: {kind} not collected")
                     continue
+                label = platform_class(result.platform).label
                 if kind == "followers":
-                    if value is None:
-                        result.followers_state = "unsupported"
+                    try:
+                        value = answers.count(value, "followers")
+                    except ValueError as exc:  # never written: the next report would refuse the file
+                        self._note_failure(result, kind, batch, PlatformError(f"{label}: {exc}"))
                     else:
-                        result.followers, result.followers_state = int(value), "collected"
-                        follower_rows[account] = [collected, account, result.platform, int(value)]
+                        if value is None:
+                            result.followers_state = "unsupported"
+                        else:
+                            result.followers, result.followers_state = value, "collected"
+                            follower_rows[account] = [collected, account, result.platform, value]
                     self.progress.advance(f"{account}: followers")
                     continue
+                value, problems = answers.kept(value)
+                if problems:  # the rest of the batch is written; the account is `partial`
+                    self._note_failure(result, kind, batch, PlatformError(answers.left_out(label, problems, "post")))
                 by_id = {m.remote_id: m for m in value}
                 for target in batch:
                     m = by_id.get(target.remote_id)
                     if m is None:
-                        result.missing.append(target.post_id)
+                        if target.remote_id not in problems:  # not left out: the network no longer has it
+                            result.missing.append(target.post_id)
                         continue
                     metric_rows[(target.post_id, account)] = [collected, target.post_id, account, target.platform,
                                                               target.remote_id, *(getattr(m, c) for c in COUNTS)]

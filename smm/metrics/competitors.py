@@ -19,7 +19,7 @@ from smm.errors import NotSupported, PlatformError
 from smm.listening.config import BrokenListening, load_listening
 from smm.metrics.calls import Gate, GaveUp
 from smm.metrics.targets import collected_since
-from smm.platforms import Platform, platform_class
+from smm.platforms import Platform, answers, platform_class
 
 WINDOW = timedelta(days=30)  # a competitor's posts counted: those of the 30 days before the run
 
@@ -101,12 +101,17 @@ def _one(adapters: dict, network: str, competitor: str, handle: str, now: dateti
     if isinstance(adapter, CompetitorResult):
         return CompetitorResult(competitor, network, handle, adapter.state, reason=adapter.reason)
     try:
-        profile = gate.call(lambda: adapter.profile(handle))
-        posts = gate.call(lambda: adapter.recent_posts(handle, now - WINDOW))
+        profile = answers.checked(gate.call(lambda: adapter.profile(handle)))
+        posts, problems = answers.kept(gate.call(lambda: adapter.recent_posts(handle, now - WINDOW)))
     except NotSupported as exc:
         adapters[network] = CompetitorResult("", network, "", "unsupported", reason=exc.message)
         return CompetitorResult(competitor, network, handle, "unsupported", reason=exc.message)
     except (GaveUp, PlatformError) as exc:
         return CompetitorResult(competitor, network, handle, "failed", reason=getattr(exc, "message", None) or str(exc))
+    except ValueError as exc:  # its profile: never written
+        return CompetitorResult(competitor, network, handle, "failed", reason=f"{adapter.label}: {exc}")
+    if problems:  # a post left out would make the count and the median wrong: none are written
+        return CompetitorResult(competitor, network, handle, "failed",
+                                reason=answers.left_out(adapter.label, problems, "post", "no row written"))
     return CompetitorResult(competitor, network, handle, "collected", profile.followers, len(posts),
                             median_engagement(posts))

@@ -32,7 +32,9 @@ unsupported, not installed or not configured (which secrets), first reason first
 implements `publish` (and `find`, `confirm`, `metrics`, `followers`, `close` where it can),
 raising smm.errors' typed errors: RateLimited (with `retry_after`), TransientError (with
 `outcome_unknown` when the request may have been carried out), AuthError, Rejected,
-NotSupported. It makes its connections from the seams it is given, never from globals:
+NotSupported; whatever else a reading method (READS) raises on an answer it cannot read becomes a
+TransientError, and the records it returns are checked (smm.platforms.answers) before smm keeps
+them. It makes its connections from the seams it is given, never from globals:
 `transport` for httpx (smm.platforms.http.client and SecretCalls take it) and `client_factory`
 for an SDK client; tests pass `httpx.MockTransport` or a factory. A network that reports an
 account's text limit says where (`limit_source`) and reads it (`reported_limit`); smm asks once
@@ -62,6 +64,7 @@ Table tests hold every publishing adapter to the same faults (tests/test_adapter
 
 from __future__ import annotations
 
+import functools
 import importlib.util
 import logging
 import unicodedata
@@ -73,7 +76,7 @@ if TYPE_CHECKING:  # httpx is imported where calls are made: checking needs no n
     import httpx
 
 from smm import DISTRIBUTION
-from smm.errors import AuthError, NotSupported
+from smm.errors import AuthError, NotSupported, SmmError, TransientError
 from smm.platforms import rotation
 from smm.platforms.messages import (  # noqa: F401  (the contract's records: adapters import them from here)
     Readiness,
@@ -123,6 +126,15 @@ class Found:
     reposts: int = 0
     replies: int = 0
 
+
+# The methods that read what a network answers: what each adapter defines of them raises only smm's typed errors
+# (see Platform.__init_subclass__). `find` is one: a lookup that cannot be read leaves its job unconfirmed, as
+# one that times out does. `publish` is not: an answer it cannot read may follow a post made (in flight: looked
+# up on the next run).
+READS = ("check_credentials", "confirm", "find", "metrics", "followers", "profile", "recent_posts", "inbox", "search",
+         "entrants")
+
+
 class Platform:
     """One network. Subclasses set the class attributes; adapters override the methods."""
 
@@ -160,6 +172,16 @@ class Platform:
     max_lateness: ClassVar[str] = "6h"  # the account's default `max_lateness`
     display: ClassVar[Display] = Display()
     for_tests: ClassVar[bool] = False  # a test double: said so wherever platforms are listed
+
+    def __init_subclass__(cls, **kwargs) -> None:
+        """Each reading method the class defines (READS) turns an answer it could not read (an HTML page
+        or a cut-off body where JSON was due, a key missing, null where an object was expected, a malformed
+        time) into a TransientError naming the network and the call, as every other failure is typed:
+        the command names the account and goes on with the others."""
+        super().__init_subclass__(**kwargs)
+        for name in READS:
+            if name in vars(cls):
+                setattr(cls, name, _typed(vars(cls)[name]))
 
     @staticmethod
     def length(text: str) -> int:
@@ -377,6 +399,25 @@ class Platform:
 
     def close(self) -> None:
         """Release connections at the end of a run."""
+
+
+def _typed(method: Callable) -> Callable:
+    """`method`, raising a TransientError for anything but smm's own errors (the secrets hidden from it)."""
+    @functools.wraps(method)
+    def reading(self, *args, **kwargs):
+        try:
+            return method(self, *args, **kwargs)
+        except SmmError:
+            raise
+        except Exception as exc:  # not smm's: what the network answered is not what the adapter reads
+            log.debug("%s: %s", self.label, method.__name__, exc_info=True)
+            from smm.platforms.answers import said
+            from smm.platforms.http import hide
+
+            secrets = {self.env.get(self.options.get(key) or "") or "" for key in self.secrets}
+            raise TransientError(hide(f"{self.label} ({method.__name__}): an answer smm cannot read "
+                                      f"({type(exc).__name__}: {said(str(exc), 160)})", secrets)) from None
+    return reading
 
 
 def _secret_problem(value: str | None) -> str | None:

@@ -21,7 +21,7 @@ import httpx
 
 from smm.check.diagnostics import ERROR, WARNING, Diagnostic, format_github
 from smm.errors import AuthError, NotSupported, PlatformError, RateLimited, TransientError
-from smm.platforms import Credentials, Platform, platform_class, rotation
+from smm.platforms import Credentials, Platform, answers, platform_class, rotation
 from smm.platforms.http import hide, secret_forms
 from smm import output
 
@@ -92,7 +92,10 @@ def account_health(account, env: Mapping[str, str], now: datetime, root, transpo
 def _ask(adapter: Platform, health: Health) -> Credentials | None:
     """The adapter's one cheap call; what it answered, or what went wrong in `health`."""
     try:
-        credentials = adapter.check_credentials()
+        credentials = answers.checked(adapter.check_credentials())
+    except ValueError as exc:  # what it says of the credentials: no time, no text
+        health.warnings.append(f"credentials not checked now: {adapter.label} answered {exc}")
+        return None
     except AuthError as exc:
         health.problems.append(f"credentials refused: {exc.message}")
         return None

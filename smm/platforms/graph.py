@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Callable, Iterable, Iterator
 from urllib.parse import quote
 
 from smm.errors import AuthError, NotSupported, RateLimited, Rejected, TransientError
-from smm.platforms import http
+from smm.platforms import answers, http
 from smm.platforms.base import Credentials, Incoming, Lookup, Outgoing, Platform, PublishResult
 
 if TYPE_CHECKING:  # imported where a call is made: loading the platforms (to check posts) needs no HTTP client
@@ -83,7 +83,7 @@ class TokenInfo:
 
 
 def _epoch(value) -> datetime | None:
-    return datetime.fromtimestamp(int(value), timezone.utc) if value else None
+    return answers.epoch(value) if value else None
 
 
 def usage(headers) -> tuple[int, float | None]:
@@ -95,15 +95,17 @@ def usage(headers) -> tuple[int, float | None]:
         business = json.loads(headers.get("X-Business-Use-Case-Usage") or "{}")
     except ValueError:
         return 0, None
-    entries = [app] + [e for group in business.values() if isinstance(group, list) for e in group]
+    groups = business.values() if isinstance(business, dict) else ()
+    entries = [app] + [e for group in groups if isinstance(group, list) for e in group]
     for entry in entries:
         if not isinstance(entry, dict):
             continue
-        percent = max((int(entry.get(k) or 0) for k in ("call_count", "total_cputime", "total_time")), default=0)
-        highest = max(highest, percent)
-        minutes = entry.get("estimated_time_to_regain_access")
-        if minutes:
-            wait = max(wait or 0.0, float(minutes) * 60)
+        # a figure that is no number is none said (the answer, maybe a post just made, is read all the same)
+        percents = [answers.number(entry.get(k)) or 0 for k in ("call_count", "total_cputime", "total_time")]
+        highest = max(highest, int(max(percents)))
+        minutes = answers.number(entry.get("estimated_time_to_regain_access"))
+        if minutes and minutes > 0:
+            wait = max(wait or 0.0, minutes * 60)
     return highest, wait
 
 
@@ -113,7 +115,8 @@ def error_of(response: httpx.Response, label: str, wait: float | None) -> Except
         error = response.json().get("error") or {}
     except (ValueError, AttributeError):
         error = {}
-    code, subcode = error.get("code"), error.get("error_subcode")
+    error = error if isinstance(error, dict) else {"message": str(error)}  # `"error": "…"`: a proxy's, not Meta's
+    code, subcode = answers.code(error.get("code")), answers.code(error.get("error_subcode"))
     message = error.get("error_user_msg") or error.get("message") or response.text[:200]
     detail = f"{label}: HTTP {response.status_code}" + (f" code {code}" if code is not None else "") + \
         (f"/{subcode}" if subcode else "") + f": {message}"
@@ -237,9 +240,10 @@ class Graph:
 def created(item: dict, key: str = "timestamp") -> datetime | None:
     """A post's creation time: ISO 8601 (`2026-12-01T04:00:00+0000`) or epoch seconds."""
     value = item.get(key)
+    if isinstance(value, (int, float)):
+        return answers.epoch(value)  # None for no time (1e300 seconds): not a post to match
     try:
-        moment = datetime.fromtimestamp(float(value), timezone.utc) if isinstance(value, (int, float)) \
-            else datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+        moment = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
     except (TypeError, ValueError):
         return None
     return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)

@@ -9,6 +9,7 @@ seconds), `X-RateLimit-Reset-After` (Discord: seconds) and Telegram's JSON
 
 from __future__ import annotations
 
+import functools
 import logging
 import mimetypes
 from contextlib import ExitStack
@@ -26,6 +27,7 @@ TIMEOUT = (30.0, 10.0)  # seconds for an answer, and to connect
 USER_AGENT = "smm (social media management as code)"
 _EPOCH_FLOOR = 1_000_000_000  # a reset value above this is a Unix time, below it a delay
 HIDDEN = "[secret]"
+MAX_ANSWER = 32 * 2**20  # bytes of one answer: no API answer smm reads comes near (a page of posts is kilobytes)
 
 
 def client(timeout: float | httpx.Timeout | None = None, transport: httpx.BaseTransport | None = None) -> httpx.Client:
@@ -119,11 +121,19 @@ def send(http: httpx.Client, method: str, url: str, label: str, *, check=check, 
 
 def request(http: httpx.Client, method: str, url: str, label: str, **kwargs) -> httpx.Response:
     """One request and its answer whatever the status (for networks whose errors are in the body);
-    a timeout or broken connection after sending is an unknown outcome."""
+    a timeout or broken connection after sending is an unknown outcome, and so is an answer longer
+    than MAX_ANSWER (a stream that never ends is not read into memory until it does)."""
     import httpx
 
     try:
-        return http.request(method, url, **kwargs)
+        auth = kwargs.pop("auth", httpx.USE_CLIENT_DEFAULT)
+        response = http.send(http.build_request(method, url, **kwargs), auth=auth, stream=True)
+        try:
+            response.stream = _bounded()(response.stream, label)
+            response.read()
+        finally:
+            response.close()
+        return response
     except httpx.LocalProtocolError:  # refused before sending; its text may quote the header, the secret
         raise AuthError(f"{label}: the request was not sent: a header is malformed (check the account's secret)") from None
     except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
@@ -131,6 +141,30 @@ def request(http: httpx.Client, method: str, url: str, label: str, **kwargs) -> 
     except (httpx.TimeoutException, httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError) as exc:
         raise TransientError(f"{label}: no answer ({type(exc).__name__}); the request may have been received",
                              outcome_unknown=True) from None
+
+
+@functools.cache
+def _bounded() -> type:
+    """httpx's sync stream of an answer's bytes, refused past MAX_ANSWER (made on first use: httpx is
+    imported where a call is made)."""
+    import httpx
+
+    class Bounded(httpx.SyncByteStream):
+        def __init__(self, stream, label: str) -> None:
+            self.stream, self.label = stream, label
+
+        def __iter__(self):
+            size = 0
+            for chunk in self.stream:
+                size += len(chunk)
+                if size > MAX_ANSWER:
+                    raise TransientError(f"{self.label}: an answer longer than {MAX_ANSWER // 2**20} MiB; not read",
+                                         outcome_unknown=True)
+                yield chunk
+
+        def close(self) -> None:
+            self.stream.close()
+    return Bounded
 
 
 # -- secrets in URLs (bot tokens, webhook URLs) ----------------------------------------------

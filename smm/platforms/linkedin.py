@@ -26,7 +26,7 @@ from urllib.parse import quote
 
 from smm.content.tokens import URL
 from smm.errors import AuthError, NotSupported, RateLimited, Rejected, TransientError
-from smm.platforms import http
+from smm.platforms import answers, http
 from smm.platforms.base import (
     API_BASE_OPTION,
     TOKEN_OPTION,
@@ -240,8 +240,8 @@ class LinkedIn(Platform):
                              params={"count": 100}).json().get("elements") or []
         texts = {plain_text(sent.text) for sent in lookup.sent}
         for comment in comments:  # oldest first
-            made = datetime.fromtimestamp((comment.get("created") or {}).get("time", 0) / 1000, timezone.utc)
-            if (comment.get("actor") == self.author and lookup.since <= made <= lookup.until
+            made = answers.epoch((comment.get("created") or {}).get("time"), 1000)
+            if (comment.get("actor") == self.author and made is not None and lookup.since <= made <= lookup.until
                     and str(comment["id"]) not in lookup.owned and (comment.get("message") or {}).get("text") in texts):
                 return PublishResult(str(comment["id"]))
         return None
@@ -255,11 +255,12 @@ class LinkedIn(Platform):
             posts = self.call("GET", "/rest/posts", "own posts", params={
                 "q": "author", "author": self.author, "count": PAGE, "start": page * PAGE}).json().get("elements") or []
             for post in posts:
-                made = datetime.fromtimestamp(post["createdAt"] / 1000, timezone.utc)
-                if (lookup.since <= made <= lookup.until and post["id"] not in lookup.owned
+                made = answers.epoch(post.get("createdAt"), 1000)
+                if (made is not None and lookup.since <= made <= lookup.until and post["id"] not in lookup.owned
                         and any(self.is_sent(post, sent) for sent in lookup.sent)):
                     found = self.result(post["id"])
-            if len(posts) < PAGE or datetime.fromtimestamp(posts[-1]["createdAt"] / 1000, timezone.utc) < lookup.since:
+            last = answers.epoch(posts[-1].get("createdAt"), 1000) if posts else None
+            if len(posts) < PAGE or (last is not None and last < lookup.since):
                 return found
         raise NotSupported(f"more than {MAX_PAGES * PAGE} posts since the call: too many to look through")
 
@@ -269,13 +270,14 @@ class LinkedIn(Platform):
             "q": "author", "author": self.author, "count": PAGE, "start": 0}).json().get("elements") or []
         found = []
         for post in posts:
-            if datetime.fromtimestamp(post["createdAt"] / 1000, timezone.utc) < since - POSTS_BACK:
+            made = answers.epoch(post.get("createdAt"), 1000)
+            if made is not None and made < since - POSTS_BACK:
                 break
             comments = self.call("GET", f"/rest/socialActions/{quote(post['id'], safe='')}/comments", "comments",
                                  params={"count": 100}).json().get("elements") or []
             for comment in comments:
-                when = datetime.fromtimestamp((comment.get("created") or {}).get("time", 0) / 1000, timezone.utc)
-                if when >= since and comment.get("actor") != self.author:
+                when = answers.epoch((comment.get("created") or {}).get("time"), 1000)
+                if when is not None and when >= since and comment.get("actor") != self.author:
                     found.append(Incoming(str(comment["id"]), "comment", comment.get("actor", ""),
                                           (comment.get("message") or {}).get("text", ""), None, when, None,
                                           post["id"]))
@@ -342,7 +344,7 @@ class LinkedIn(Platform):
             "token": self.secret("token_env")}).json()
         if not answer.get("active"):
             raise AuthError(f"{label}: the token is {answer.get('status') or 'not active'}")
-        return datetime.fromtimestamp(answer["expires_at"], timezone.utc) if answer.get("expires_at") else None
+        return answers.epoch(answer["expires_at"]) if answer.get("expires_at") else None
 
     @classmethod
     def recorded_expiry(cls, options) -> datetime | None:

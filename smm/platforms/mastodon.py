@@ -21,7 +21,7 @@ from urllib.parse import urlsplit
 from smm.content import video
 from smm.content.links import split_url
 from smm.errors import AuthError, NotSupported, RateLimited, Rejected, TransientError
-from smm.platforms import http
+from smm.platforms import answers, http
 from smm.platforms.base import (
     TOKEN_OPTION,
     Credentials,
@@ -163,13 +163,14 @@ class Mastodon(Platform):
 
     @classmethod
     def reported_limit(cls, source: str, transport=None) -> int | None:
-        """configuration.statuses.max_characters (3 s at most); None when unreachable or not Mastodon."""
+        """configuration.statuses.max_characters (3 s at most); None when unreachable, not Mastodon, or no
+        count (`true` is no limit of 1)."""
         try:
             with http.client(timeout=3.0, transport=transport) as session:
-                limit = int(session.get(source).raise_for_status().json()["configuration"]["statuses"]["max_characters"])
-        except Exception:  # unreachable, not Mastodon, or an old version: keep the default
+                said = session.get(source).raise_for_status().json()["configuration"]["statuses"]["max_characters"]
+            return answers.count(said) or None
+        except Exception:  # unreachable, not Mastodon, an old version, or no count: keep the default
             return None
-        return limit if limit > 0 else None
 
     # -- the adapter -------------------------------------------------------------
 

@@ -26,7 +26,7 @@ from zoneinfo import ZoneInfo
 
 from smm.render.article import attribute, image_sources
 from smm.errors import AuthError, NotSupported, PlatformError, RateLimited, Rejected, TransientError
-from smm.platforms import http
+from smm.platforms import answers, http
 from smm.platforms.base import Display, Incoming, Lookup, MediaRules, Metrics, Outgoing, Platform, PublishResult, Readiness, \
     secret_option
 
@@ -58,9 +58,11 @@ def answer(response, what: str, creates: bool = False) -> dict:
         data = None
     if not isinstance(data, dict):
         raise TransientError(f"WeChat {what}: an answer that is not JSON", outcome_unknown=creates)
-    code = data.get("errcode") or 0
-    if not code:
+    said = data.get("errcode") or 0
+    code = answers.code(said)  # `"40001"` is 40001; a code that is no number is an error all the same
+    if code == 0:
         return data
+    code = said if code is None else code
     message = f"WeChat {what}: {code} {data.get('errmsg', '')}".strip()
     if code == -1:  # 系统繁忙: refused, try again later
         raise TransientError(message)
@@ -180,7 +182,7 @@ class WeChat(Platform):
             if not token:
                 raise AuthError("WeChat token: the answer holds no access_token")
             self.calls.hide(token)
-            lifetime = max(0.0, float(data.get("expires_in") or 0) - 60)  # renewed a minute early
+            lifetime = max(0.0, (answers.number(data.get("expires_in")) or 0) - 60)  # renewed a minute early
             _TOKENS[key] = (token, time.monotonic() + lifetime)
             return token
 
@@ -198,7 +200,7 @@ class WeChat(Platform):
             try:
                 return answer(response, what, creates)
             except AuthError:
-                if response.json().get("errcode") not in STALE_TOKEN or stale:
+                if answers.code(response.json().get("errcode")) not in STALE_TOKEN or stale:
                     raise
                 stale = token
         raise AssertionError("unreachable")
@@ -252,7 +254,7 @@ class WeChat(Platform):
             except PlatformError as exc:  # submitted: trying again could publish it twice
                 raise TransientError(f"submitted (publish_id {publish_id}), but its outcome is unknown: {exc.message}",
                                      outcome_unknown=True) from None
-            status = state.get("publish_status")
+            status = answers.code(state.get("publish_status"))
             if status == 0:
                 items = (state.get("article_detail") or {}).get("item") or [{}]
                 return PublishResult(str(state["article_id"]), items[0].get("article_url"),
@@ -275,7 +277,8 @@ class WeChat(Platform):
             items = data.get("item") or []
             for item in items:
                 yield item
-                if since and datetime.fromtimestamp(item.get("update_time", 0), timezone.utc) < since:
+                made = answers.epoch(item.get("update_time", 0))
+                if since and made is not None and made < since:
                     return
             if len(items) < PAGE:
                 return
@@ -289,8 +292,8 @@ class WeChat(Platform):
             answer = self.call("comments", "/cgi-bin/comment/list", {
                 "msg_data_id": int(post.extra["msg_data_id"]), "index": 0, "begin": 0, "count": 50, "type": 0})
             for comment in answer.get("comment") or []:
-                when = datetime.fromtimestamp(int(comment.get("create_time", 0)), timezone.utc)
-                if when >= since:
+                when = answers.epoch(comment.get("create_time", 0))
+                if when is not None and when >= since:
                     found.append(Incoming(f"{post.extra['msg_data_id']}_{comment['user_comment_id']}", "comment",
                                           comment.get("openid", ""), comment.get("content", ""), post.url, when,
                                           None, post.remote_id))
@@ -301,9 +304,9 @@ class WeChat(Platform):
             raise NotSupported("smm does not look through the draft box")
         found = None
         for item in self.published(lookup.since):
-            when = datetime.fromtimestamp(item.get("update_time", 0), timezone.utc)
+            when = answers.epoch(item.get("update_time", 0))
             news = (item.get("content") or {}).get("news_item") or [{}]
-            if (lookup.since <= when <= lookup.until and item["article_id"] not in lookup.owned
+            if (when is not None and lookup.since <= when <= lookup.until and item["article_id"] not in lookup.owned
                     and any(is_sent(news[0], sent) for sent in lookup.sent)):
                 found = PublishResult(str(item["article_id"]), news[0].get("url"))  # the oldest wins
         return found

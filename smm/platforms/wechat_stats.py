@@ -13,8 +13,9 @@ before 08:00: both are left out, not errors, and counted on a later run.
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
+from smm.platforms import answers
 from smm.platforms.base import Metrics
 
 
@@ -30,10 +31,10 @@ def article_metrics(adapter, remote_ids: list[str]) -> list[Metrics]:
     days: dict[date, list[tuple[str, str]]] = {}  # publishing day → (article_id, title)
     for item in adapter.published():
         if item.get("article_id") in wanted:
-            published = datetime.fromtimestamp(item.get("update_time", 0), BEIJING).date()
+            made = answers.epoch(item.get("update_time", 0))
             news = (item.get("content") or {}).get("news_item") or [{}]
-            if published < today:  # today's figures come tomorrow
-                days.setdefault(published, []).append((item["article_id"], news[0].get("title", "")))
+            if made is not None and made.astimezone(BEIJING).date() < today:  # today's figures come tomorrow
+                days.setdefault(made.astimezone(BEIJING).date(), []).append((item["article_id"], news[0].get("title", "")))
             wanted.discard(item["article_id"])
             if not wanted:
                 break

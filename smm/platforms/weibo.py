@@ -25,7 +25,7 @@ from urllib.parse import urlsplit
 from smm.content.links import split_url
 from smm.content.tokens import URL, urls
 from smm.errors import AuthError, NotSupported, RateLimited, Rejected, TransientError
-from smm.platforms import http
+from smm.platforms import answers, http
 from smm.platforms.base import (API_BASE_OPTION, TOKEN_OPTION, Credentials, Display, Found, Incoming, Lookup, MediaRules, Metrics, Outgoing,
                                 Platform, PublishResult)
 from smm.render import counting
@@ -160,7 +160,7 @@ class Weibo(Platform):
         raise self.error(label, response, body if isinstance(body, dict) else {})
 
     def error(self, label: str, response, body: dict) -> Exception:
-        code = body.get("error_code")
+        code = answers.code(body.get("error_code"))
         detail = f"{label}: {body.get('error') or 'HTTP ' + str(response.status_code)} (error {code})"
         if code in RATE_LIMITS or response.status_code == 429:
             return RateLimited(detail, retry_after=self.wait())

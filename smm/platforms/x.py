@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Iterator, Sequence
 from smm.content.links import split_url
 from smm.errors import NotSupported, RateLimited, Rejected, TransientError
 from smm.platforms import http, rotation, x_media
+from smm.platforms.answers import number
 from smm.platforms.base import (
     HANDLE_OPTION,
     TOKEN_OPTION,
@@ -65,8 +66,8 @@ def auth_mode(options) -> str:
 def rate_limit_wait(response: httpx.Response) -> float | None:
     """Seconds until the exhausted window (per 15 minutes, or the app's or user's 24 hours) resets."""
     now = datetime.now(timezone.utc).timestamp()
-    resets = [float(response.headers[f"{w}-reset"]) - now for w in _WINDOWS
-              if response.headers.get(f"{w}-remaining") == "0" and f"{w}-reset" in response.headers]
+    resets = [reset - now for w in _WINDOWS if response.headers.get(f"{w}-remaining") == "0"
+              and (reset := number(response.headers.get(f"{w}-reset"))) is not None]
     return max(0.0, *resets) if resets else http.retry_after(response)
 
 

@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from smm.content import video
 from smm.data.jobs import JobState
 from smm.errors import AuthError, NotSupported, RateLimited, Rejected, SmmError, TransientError
-from smm.platforms import Lookup, Outgoing, Platform, PublishResult
+from smm.platforms import Lookup, Outgoing, Platform, PublishResult, answers
 from smm.publish.attempts import content_of, exact, latest, part_hash, read_time, utc
 from smm.publish.results import JobResult, resolve_hint, settle_hint
 from smm.publish.schedule import Job
@@ -171,7 +171,7 @@ class JobSender:
                 self.checkpoint("after_in_flight")
                 found = self.call(adapter, outgoing, part_key, plan.platform)
                 self.checkpoint("after_call")
-            sending.done.append(found)
+            sending.done.append(answers.checked(found))
             sending.record = {**sending.record, "parts": [
                 {"remote_id": r.remote_id, "url": r.url, "hash": part_hash(rendered.parts[i].text)}
                 | ({"extra": r.extra} if r.extra else {}) for i, r in enumerate(sending.done)]}

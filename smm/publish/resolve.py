@@ -18,7 +18,7 @@ from datetime import datetime
 from smm.data.records import RecordStore
 from smm.data.jobs import JobState
 from smm.errors import NotSupported, PlatformError, Rejected, SmmError, StateError
-from smm.platforms import PublishResult, platform_class
+from smm.platforms import PublishResult, answers, platform_class
 from smm.publish.attempts import part_hash, utc
 from smm.workspace.repo import Repo
 
@@ -95,7 +95,9 @@ def _confirm(repo: Repo, account: str, reference: str, env) -> tuple[PublishResu
         return as_given, f"not checked ({reason})"
     adapter = platform(options, env, repo.root)
     try:
-        return adapter.confirm(reference), None
+        return answers.checked(adapter.confirm(reference)), None
+    except ValueError as exc:  # an id its record cannot keep
+        raise PlatformError(f"could not check {reference}: {adapter.label} answered {exc}") from None
     except NotSupported as exc:
         return as_given, f"not checked ({exc.message})"
     except Rejected as exc:
