@@ -5,7 +5,10 @@
   documented. Before this session an anyOf or dependentRequired of a schema (a Slack account without its
   webhook or bot token, an X account's partial OAuth keys, a `formerly` of the wrong type, a voice rule's
   `scope` as a mapping) came out as the undocumented `schema.anyOf` / `schema.dependentRequired`, worded as
-  Python's reprs (`{'platform': 'slack'} is not valid under any of the given schemas`).
+  Python's reprs (`{'platform': 'slack'} is not valid under any of the given schemas`); and an X account
+  missing `client_id` beside its `refresh_token_env`, alone in platforms.yml, passed: fastjsonschema, which
+  answers "valid?" first, does not know `dependentRequired`. A spreadsheet with a header and no rows was
+  imported as nothing, exit 0; README says `import.table`.
 - Each command's `--format json` (and `smm count --json`) prints the keys its README row names, and each of
   those keys is in the row (the preview's `title`, `publish_at`, `link` were not).
 - What the README states of one behaviour, checked where the code disagreed: a Mastodon account's
