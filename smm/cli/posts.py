@@ -293,6 +293,8 @@ def count(platform_name: str, as_json: bool) -> None:
     ok = not problems
     if as_json:
         click.echo(json.dumps({"platform": platform_name, "length": length, "limit": limit, "ok": ok}))
+        for problem in problems:  # why, as the text says it: the JSON keeps its documented keys
+            click.echo(f"error: {problem}", err=True)
     else:
         click.echo(f"{length}" + (f"/{limit} {platform.unit}" if limit else f" {platform.unit}")
                    + "".join(f"  {problem}" for problem in problems))
@@ -312,7 +314,7 @@ def _count(platform, data: bytes) -> tuple[int, int | None, list[str]]:
     problems = list(platform.extra_problems(text))
     if not text and not problems:
         problems = [f"empty: {platform.label} publishes no post without text"]
-    elif limit is not None and platform.cost(text) > limit:
+    elif limit is not None and length > limit:  # over another limit (Bluesky's bytes): extra_problems says which
         problems.insert(0, "over the limit")
     return length, limit, problems
 

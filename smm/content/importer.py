@@ -189,6 +189,9 @@ def import_posts(root: Path, table: Path, shown: str, dry_run: bool, now: dateti
     run.diagnostics += found
     if any(d.is_error for d in found):
         return run
+    if not rows:  # a header alone: the wrong sheet, or the posts not saved
+        run.diagnostics.append(Diagnostic(shown, header_row, 1, ERROR, "import.table", "the table has no rows under its header"))
+        return run
     settings, key = check_settings(root)
     repo = load_repo(root, settings=settings)
     context = _Context(repo, PostChecks(now, key), now, taken_ids(repo))

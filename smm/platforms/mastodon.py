@@ -244,7 +244,9 @@ class Mastodon(Platform):
         status = self._call(
             "post", self.api.status_post, outgoing.text,
             in_reply_to_id=outgoing.reply_to.remote_id if outgoing.reply_to else None,
-            media_ids=media_ids or None, visibility=self.options.get("visibility"),
+            # `public` unless the account says otherwise: left out, the instance would use the account's own
+            # default, which may be followers only
+            media_ids=media_ids or None, visibility=self.options.get("visibility", "public"),
             spoiler_text=outgoing.content_warning,
             language=(outgoing.languages or [None])[0], idempotency_key=idempotency_key)
         return PublishResult(str(status["id"]), status.get("url") or status.get("uri"))

@@ -19,7 +19,8 @@ COMMON = {
     "char_limit": {"description": "Override of the network's text limit (for example a Mastodon instance that "
                                   "allows 1000).", "type": "integer", "minimum": 1},
     "hashtag_limit": {"description": "Most hashtags a post may carry on this account (`render.too-many-hashtags`). "
-                                     "Default: the network's limit, 5 on Instagram; none elsewhere.",
+                                     "Default: the network's limit, 5 on Instagram and Douyin, 10 on Bilibili and "
+                                     "Xiaohongshu; none elsewhere.",
                       "type": "integer", "minimum": 0},
     "utm": {"description": "`false` turns UTM tagging off for this account.", "type": "boolean"},
     "token_issued": {"description": "The day the account's token was issued, `YYYY-MM-DD`: `smm doctor` counts its "
@@ -27,7 +28,8 @@ COMMON = {
                                     "Instagram tokens last 60 days).",
                      "type": "string", "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"},
     "max_lateness": {"description": "How late a post may still go out after `publish_at`, as `30m`, `6h`, `2d` "
-                                    "(at most 99999 of a unit) or `none` (no limit). Default `6h`; `none` for feeds.",
+                                    "(at most 99999 of a unit) or `none` (no limit). Default `6h`; `none` for feeds and "
+                                    "export bundles.",
                      "type": "string", "pattern": f"^(none|{DURATION})$"},
     "formerly": {"description": "The name or names this account had before it was renamed: the publish records "
                                 "written under them count as this account's, so its posts do not go out again.",

@@ -432,7 +432,7 @@ class _Job:
 
     def check_part(self, part: Part, index: int, total: int) -> None:
         which = f"part {index + 1}/{total} " if total > 1 else ""
-        if part.limit and self.count(part.text, cost=True) > part.limit:
+        if part.limit and part.length > part.limit:  # another limit it is over (Bluesky's bytes): extra_problems says so
             offset = first_overflow(part.text, part.limit, self.platform.length) or 0
             snippet = part.text[offset:offset + 24]
             hint = None

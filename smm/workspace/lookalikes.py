@@ -74,7 +74,7 @@ EXPLAINS = {**dict.fromkeys(["schema.type", "schema.pattern", "schema.enum", "po
                              "goals.date"], "any"),
             "schema.unknown-field": "key", "schema.name": "key",
             "yaml.not-mapping": "strict", "frontmatter.not-mapping": "strict",
-            **dict.fromkeys(["schema.required", "schema.anyOf", "schema.oneOf"], "inline")}
+            "schema.required": "inline"}
 
 
 def find(line: str, strict: bool = False, forms: bool = False) -> list[int]:

@@ -130,6 +130,37 @@ def _ecma(pattern: str) -> str:
     return pattern[:-2] + "$" if pattern.endswith("\\Z") else pattern
 
 
+# The keywords fastjsonschema judges (JSON Schema draft 7). It passes over any other (2019-09's
+# `dependentRequired`, say: X's OAuth keys) as if it were not there, so a schema using one is judged
+# by jsonschema alone.
+_FAST_KEYWORDS = frozenset({
+    "$schema", "$id", "$ref", "$comment", "$defs", "definitions", "title", "description", "default", "examples",
+    "readOnly", "writeOnly", "type", "enum", "const", "multipleOf", "maximum", "exclusiveMaximum", "minimum",
+    "exclusiveMinimum", "maxLength", "minLength", "pattern", "format", "items", "additionalItems", "maxItems",
+    "minItems", "uniqueItems", "contains", "maxProperties", "minProperties", "required", "properties",
+    "patternProperties", "additionalProperties", "dependencies", "propertyNames", "if", "then", "else", "allOf",
+    "anyOf", "oneOf", "not", "contentMediaType", "contentEncoding"})
+_NAMED_SCHEMAS = ("properties", "patternProperties", "$defs", "definitions", "dependentSchemas")  # name → schema
+_DATA = ("enum", "const", "required", "default", "examples", "dependentRequired")  # values that are no schema
+
+
+def keywords(node: object) -> set[str]:
+    """Every keyword a JSON Schema uses, at any depth."""
+    found: set[str] = set()
+    if isinstance(node, list):
+        for item in node:
+            found |= keywords(item)
+    elif isinstance(node, dict):
+        for key, value in node.items():
+            found.add(key)
+            if key in _NAMED_SCHEMAS and isinstance(value, dict):
+                for schema in value.values():
+                    found |= keywords(schema)
+            elif key not in _DATA:
+                found |= keywords(value)
+    return found
+
+
 class Schema:
     """One JSON Schema, compiled once, when first used."""
 
@@ -161,9 +192,15 @@ class Schema:
         exec(marshal.loads(code), namespace)  # noqa: S102  (code fastjsonschema generated from smm's own schema)
         return namespace[name]
 
+    @cached_property
+    def _fast_judges_all(self) -> bool:
+        return keywords(self.document) <= _FAST_KEYWORDS
+
     def _valid(self, data: object) -> bool:
         from fastjsonschema import JsonSchemaException
 
+        if not self._fast_judges_all:
+            return self._full.is_valid(data)
         try:
             self._fast(data)
         except JsonSchemaException:
@@ -291,4 +328,46 @@ def _diagnose(error, positions: Positions, file: str) -> list[Diagnostic]:
         return [_at(positions, path, file, "schema.too-long", f"`{name}` is too long (maximum {value})")]
     if keyword in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
         return [_at(positions, path, file, "schema.range", f"`{name}` is out of range ({keyword} {value})")]
+    if keyword == "dependentRequired" and isinstance(instance, dict):  # X's OAuth keys: one needs the others
+        missing: dict[str, list[str]] = {}
+        for given, needs in value.items():
+            for needed in needs if given in instance else ():
+                if needed not in instance:
+                    missing.setdefault(needed, []).append(f"`{given}`")
+        return [_at(positions, path, file, "schema.required",
+                    f"missing required field `{needed}` in `{name}` (needed with {', '.join(givens)})")
+                for needed, givens in missing.items()]
+    if keyword == "anyOf":
+        return _none_of_the_alternatives(error, positions, file)
     return [_at(positions, path, file, f"schema.{keyword}", f"`{name}`: {error.message}")]
+
+
+def _none_of_the_alternatives(error, positions: Positions, file: str) -> list[Diagnostic]:
+    """An anyOf no alternative fits, as the documented rules say it: the fields one of them needs
+    (Slack's webhook, or bot token and channel), the types they take, or what is wrong inside the one
+    whose type fits (a `formerly` list with a bad name)."""
+    path, alternatives = tuple(error.absolute_path), error.validator_value
+    name = field_name(path)
+    if all(set(alternative) == {"required"} for alternative in alternatives):
+        needs = ", or ".join(" and ".join(f"`{key}`" for key in alternative["required"]) for alternative in alternatives)
+        return [_at(positions, path, file, "schema.required", f"`{name}` needs {needs}")]
+    failed: dict[int, list] = {}
+    for sub in error.context:
+        failed.setdefault(sub.relative_schema_path[0], []).append(sub)
+    fitting = [subs for subs in failed.values()
+               if not any(sub.validator == "type" and tuple(sub.absolute_path) == path for sub in subs)]
+    if len(fitting) == 1:
+        return [d for sub in fitting[0] for d in _diagnose(sub, positions, file)]
+    types = [t for alternative in alternatives for t in _types_of(alternative)]
+    if types:
+        wanted = " or ".join(dict.fromkeys(_TYPE_NAMES[t] for t in types))
+        return [_at(positions, path, file, "schema.type",
+                    f"`{name}` must be {wanted}, not {_TYPE_NAMES[json_type(error.instance)]}")]
+    from jsonschema.exceptions import best_match
+
+    return _diagnose(best_match(error.context), positions, file)
+
+
+def _types_of(alternative: dict) -> list[str]:
+    declared = alternative.get("type", [])
+    return [declared] if isinstance(declared, str) else list(declared)
