@@ -14,11 +14,10 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import git
 import httpx
 
 from smm.content.post import MARKDOWN_SUFFIXES, split_front_matter
-from smm.data.gitops import changed_since, within
+from smm.data.gitops import changed_since, git, within  # (git as gitops imports it: a StateError when it cannot run)
 from smm.errors import ConfigError, StateError
 from smm.output import render
 from smm.platforms.http import client, send

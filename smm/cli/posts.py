@@ -191,10 +191,18 @@ def calendar(start: str | None, end: str | None, fmt: str, now: str | None) -> N
     planned = reshares(repo.posts, repo.records, repo.calendar, tz, moment, window[1])  # evergreen posts again
     view = cal.CalendarView(cal.timeline(repo.calendar, repo.posts + planned, tz, *window), repo.brand.name, moment)
     if fmt == "ics":
-        from smm.data.gitops import origin_url
-
-        view = replace(view, domain=cal.uid_domain(origin_url(repo.root), repo.brand.name, repo.root))
+        view = replace(view, domain=cal.uid_domain(_origin_url(repo.root), repo.brand.name, repo.root))
     click.echo(render(view, fmt), nl=False)
+
+
+def _origin_url(root: Path) -> str | None:
+    """The `origin` remote's URL, None when there is none or git cannot run (the feed's ids then
+    come from the brand's name, as outside git)."""
+    try:
+        from smm.data.gitops import origin_url
+    except SmmError:
+        return None
+    return origin_url(root)
 
 
 def _post_paths(root: Path, paths: tuple[Path, ...]) -> list[Path]:

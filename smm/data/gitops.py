@@ -6,10 +6,18 @@ import logging
 import os
 from pathlib import Path
 
-import git
-
 from smm.errors import SmmError, StateError
 from smm.workspace.files import TEMP_GLOB
+
+try:
+    import git
+except ImportError as exc:  # GitPython runs `git version` as it is imported: git is missing, or cannot start
+    if isinstance(exc, ModuleNotFoundError):
+        raise
+    said = [line.strip().removeprefix("stderr:").strip().strip("'") for line in
+            str(getattr(exc.__cause__, "stderr", None) or "").splitlines()]
+    raise StateError("git cannot run: " + ([line for line in said if line] or
+                                           ["is it installed, and on PATH (or named by GIT_PYTHON_GIT_EXECUTABLE)?"])[-1]) from None
 
 log = logging.getLogger(__name__)
 
