@@ -297,7 +297,7 @@ def count(platform_name: str, as_json: bool) -> None:
     if platform_name not in known:
         raise UsageError(f"unknown platform {platform_name!r}; platforms are: {', '.join(sorted(known))}")
     platform = known[platform_name]
-    length, limit, problems = _count(platform, sys.stdin.buffer.read())
+    length, limit, problems = _count(platform, _standard_input())
     ok = not problems
     if as_json:
         click.echo(json.dumps({"platform": platform_name, "length": length, "limit": limit, "ok": ok}))
@@ -305,6 +305,16 @@ def count(platform_name: str, as_json: bool) -> None:
         click.echo(f"{length}" + (f"/{limit} {platform.unit}" if limit else f" {platform.unit}")
                    + "".join(f"  {problem}" for problem in problems))
     raise SystemExit(0 if ok else 1)
+
+
+def _standard_input() -> bytes:
+    """Standard input, up to MAX_TEXT_BYTES (`smm count < /dev/zero` read for ever, holding it all)."""
+    from smm.workspace.files import MAX_TEXT_BYTES
+
+    data = sys.stdin.buffer.read(MAX_TEXT_BYTES + 1)
+    if len(data) > MAX_TEXT_BYTES:
+        raise SmmError(f"standard input: more than {MAX_TEXT_BYTES:,} bytes; no network publishes a post that long")
+    return data
 
 
 def _count(platform, data: bytes) -> tuple[int, int | None, list[str]]:
