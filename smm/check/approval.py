@@ -142,10 +142,12 @@ def pull_request_number(env) -> int | None:
     if not path:
         return None
     try:
-        number = (json.loads(Path(path).read_text(encoding="utf-8")).get("pull_request") or {}).get("number")
+        event = json.loads(Path(path).read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
         raise StateError(f"cannot read the workflow's event ({path}): {exc}") from None
-    return number if isinstance(number, int) else None
+    pull_request = event.get("pull_request") if isinstance(event, dict) else None  # (another event's: none)
+    number = pull_request.get("number") if isinstance(pull_request, dict) else None
+    return number if isinstance(number, int) and not isinstance(number, bool) and number > 0 else None
 
 
 def write(verdict: Verdict, fmt: str) -> str:

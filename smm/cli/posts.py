@@ -13,6 +13,7 @@ import click
 from smm.cli import cli
 from smm.cli.common import (
     NOW_OPTION,
+    PathArgument,
     day_of,
     fail_on_broken_config,
     now_or_clock,
@@ -72,7 +73,7 @@ def check(paths: tuple[Path, ...], fmt: str, fix: bool, since: str | None, now: 
 
 @cli.command()
 @click.option("--since", required=True, metavar="REF", help="The pull request's base (its changes are counted from the merge base).")
-@click.option("--pull-request", "number", type=int, metavar="N", help="Its number (default: the workflow event's).")
+@click.option("--pull-request", "number", type=click.IntRange(min=1), metavar="N", help="Its number (default: the workflow event's).")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 def approvals(since: str, number: int | None, fmt: str) -> None:
     """Fail until a reviewer named in brand/brand.yml approved the pull request's sponsored posts.
@@ -336,7 +337,7 @@ def _count(platform, data: bytes) -> tuple[int, int | None, list[str]]:
 
 
 @cli.command()
-@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+@click.argument("directory", type=PathArgument(file_okay=False, path_type=Path))
 @click.option("--brand", default=None, help="The brand's name (default: the directory's name).")
 @click.option("--timezone", "tz", default="UTC", show_default=True, help="IANA time zone for publish times.")
 @click.option("--smm-requirement", default="smm-git", show_default=True, metavar="SPEC",
