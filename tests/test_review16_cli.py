@@ -208,3 +208,11 @@ def test_publish_commit_without_git_reports_its_run_and_why_it_was_not_committed
     _assert_clean(proc.returncode, "", proc.stderr.decode("utf-8", "replace"), 1)
     report = json.loads(proc.stdout)
     assert report["git_error"].startswith("git cannot run: ") and any(job["state"] == "published" for job in report["jobs"])
+
+
+# `--push` in a clone without the remote: the reason shown was the last line of git's advice after it.
+def test_push_without_a_remote_names_what_git_said(example, tmp_path):
+    root = tmp_path / "repo"
+    shutil.copytree(example, root, symlinks=True)
+    code, out, err = _smm(root, "inbox", "--push")
+    _assert_clean(code, out, err, 1, "error: git fetch from origin failed: fatal: 'origin' does not appear to be a git repository")

@@ -48,11 +48,16 @@ def origin_url(root: Path) -> str | None:
         return None
 
 
+# git's lines that follow the reason whatever it was (`--push` without a remote ended "and the repository exists.")
+GENERIC = ("failed to push some refs", "Could not read from remote repository",
+           "Please make sure you have the correct access rights", "and the repository exists")
+
+
 def _git_error(what: str, exc: git.GitCommandError, then: str = "") -> StateError:
     """The reason git gave (a hook's or the server's line, not git's generic last words), and `then`."""
     lines = [line.strip().removeprefix("stderr:").strip().strip("'") for line in (exc.stderr or exc.stdout or "").splitlines()]
     lines = [line for line in lines if line and not line.startswith("hint:")]
-    telling = [line for line in lines if "failed to push some refs" not in line] or lines
+    telling = [line for line in lines if not any(words in line for words in GENERIC)] or lines
     return StateError(f"git {what} failed: {telling[-1] if telling else exc.status}{then}")
 
 
