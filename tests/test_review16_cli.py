@@ -216,3 +216,26 @@ def test_push_without_a_remote_names_what_git_said(example, tmp_path):
     shutil.copytree(example, root, symlinks=True)
     code, out, err = _smm(root, "inbox", "--push")
     _assert_clean(code, out, err, 1, "error: git fetch from origin failed: fatal: 'origin' does not appear to be a git repository")
+
+
+# Run from a folder that was removed meanwhile (`cd x; rm -rf ../x`): looking for the repository from it,
+# or a path relative to it, was exit 3 (FileNotFoundError from os.getcwd).
+@pytest.mark.parametrize("args,said", [
+    (["check"], "the current folder was removed"), (["publish", "--dry-run"], "the current folder was removed"),
+    (["site", "build"], "the current folder was removed"), (["new", "Hello"], "the current folder was removed"),
+    (["init", "here"], "'here': the current folder it is relative to was removed"),
+    (["cards", "--out", "cards"], "'cards': the current folder it is relative to was removed"),
+    (["import", "posts.csv"], "'posts.csv': the current folder it is relative to was removed"),
+])
+def test_run_from_a_folder_that_was_removed(tmp_path, args, said):
+    gone = tmp_path / "gone"
+    gone.mkdir()
+    here = os.getcwd()
+    os.chdir(gone)
+    gone.rmdir()
+    try:
+        result = CliRunner().invoke(cli, args, env={"SMM_NOW": NOW}, catch_exceptions=False)
+    finally:
+        os.chdir(here)
+    _assert_clean(result.exit_code, result.stdout, result.stderr, 2, said)
+    assert list(tmp_path.iterdir()) == []

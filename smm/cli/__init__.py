@@ -62,13 +62,11 @@ def _no_cache_in_checkout(command: str | None):
 
     if command not in HOLDING_SECRETS:
         return contextlib.nullcontext()
-    from pathlib import Path
-
     from smm.workspace.cache import never_inside
     from smm.workspace.config import find_root
 
     try:
-        root = find_root(Path.cwd())
+        root = find_root()
     except (SmmError, OSError):  # no repository here: the command says so
         return contextlib.nullcontext()
     return never_inside(root)

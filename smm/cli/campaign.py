@@ -48,7 +48,7 @@ def import_(table: Path, dry_run: bool, now: str | None) -> None:
     from smm.content.importer import import_posts
     from smm.workspace.config import find_root
 
-    root = find_root(Path.cwd())
+    root = find_root()
     repo = repository(root)
     fail_on_broken_config(repo)
     run = import_posts(root, table.resolve() if table.exists() else table, str(table), dry_run,

@@ -43,6 +43,11 @@ class PathArgument(click.Path):
 
     def convert(self, value, param, ctx):
         path = super().convert(value, param, ctx)
+        if not os.path.isabs(path):
+            try:
+                os.getcwd()
+            except FileNotFoundError:
+                self.fail(f"{os.fsdecode(path)!r}: the current folder it is relative to was removed", param, ctx)
         try:
             kind = os.stat(path).st_mode
         except OSError as exc:
@@ -79,7 +84,7 @@ def repository(start: Path | None = None):
     from smm.workspace.kept_settings import kept_settings
     from smm.workspace.repo import load_repo
 
-    root = find_root(start or Path.cwd())
+    root = find_root(start)
     return load_repo(root, settings=kept_settings(root)[0])
 
 

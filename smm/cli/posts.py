@@ -45,7 +45,7 @@ def check(paths: tuple[Path, ...], fmt: str, fix: bool, since: str | None, now: 
     for p in paths:
         if not os.path.lexists(p):  # a post that is a broken link is reported as that file
             raise UsageError(f"no such file or folder: {p}")
-    root = find_root(paths[0] if paths else Path.cwd())
+    root = find_root(paths[0] if paths else None)
     settings, key = check_settings(root)
     earlier = None
     if since is not None:  # (a picture of the cards' templates changed: every post that may show a card)
@@ -88,7 +88,7 @@ def approvals(since: str, number: int | None, fmt: str) -> None:
     from smm.workspace.config import find_root
     from smm.workspace.settings import load_settings
 
-    root = find_root(Path.cwd())
+    root = find_root()
     try:
         files = sponsored_changes(root, since)
     except SmmError as exc:

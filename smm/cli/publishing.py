@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import sys
-from pathlib import Path
 
 import click
 
@@ -53,7 +52,7 @@ def publish(ctx: click.Context, now: str | None, dry_run: bool, commit: bool, pu
     from smm.workspace.config import find_root
 
     checkpoint = (ctx.obj or {}).get("checkpoint", pipeline.no_checkpoint)  # a crash test's (tests/crashing_smm.py)
-    root = find_root(Path.cwd())
+    root = find_root()
     with recorded(root, "publish", wait=lock_timeout, lock=not dry_run, commit=(commit or push) and not dry_run,
                   push=push, describe=commit_message, before_commit=lambda: checkpoint("before_commit")) as run:
         repo = repository(root)
@@ -88,7 +87,7 @@ def resolve(post_id: str, account: str, url: str | None, not_published: bool, no
 
     if (url is None) == (not not_published):
         raise UsageError("give either --published URL or --not-published")
-    root = find_root(Path.cwd())
+    root = find_root()
     with exclusive(root, "publish"):
         repo = repository(root)
         fail_on_broken_config(repo)
