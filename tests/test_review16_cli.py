@@ -239,3 +239,21 @@ def test_run_from_a_folder_that_was_removed(tmp_path, args, said):
         os.chdir(here)
     _assert_clean(result.exit_code, result.stdout, result.stderr, 2, said)
     assert list(tmp_path.iterdir()) == []
+
+
+# A folder whose name is not UTF-8 (a GBK name unzipped on Linux): the cache folder's key encoded it as UTF-8,
+# so every command in such a repository was exit 3, and so was `smm site build --out` into such a folder.
+NOT_UTF8 = os.fsdecode(b"\xd4\xc6\xd2\xb6")  # 云叶 in GBK
+
+
+@pytest.mark.parametrize("args", [["check"], ["preview"], ["calendar"], ["new", "Hello"]])
+def test_a_repository_in_a_folder_whose_name_is_not_utf8(tmp_path, args):
+    root = copy_example(tmp_path / NOT_UTF8)
+    code, out, err = _smm(root, *args)
+    _assert_clean(code, out, err, 0)
+
+
+def test_a_site_into_a_folder_whose_name_is_not_utf8(example, tmp_path):
+    proc = _run(example, "site", "build", "--out", str(tmp_path / NOT_UTF8))
+    _assert_clean(proc.returncode, "", proc.stderr.decode("utf-8", "replace"), 0)
+    assert (tmp_path / NOT_UTF8 / "index.html").is_file() and b"\\udcd4" in proc.stdout  # the name, escaped

@@ -97,7 +97,7 @@ class SiteFolder:
         self.root_str = os.fspath(root)
         self._claim()  # first: a link that loops or leads nowhere is refused before it is resolved
         self._lock()  # (before the manifest is read: the build before this one has written it)
-        self.manifest_path = cache_dir(root) / f"site-{hashlib.blake2b(str(out.resolve()).encode(), digest_size=8).hexdigest()}.marshal"
+        self.manifest_path = cache_dir(root) / f"site-{hashlib.blake2b(os.fsencode(out.resolve()), digest_size=8).hexdigest()}.marshal"
         previous = self._read_manifest()
         self.previous: dict[str, str] = previous.get("pages", {})
         self.previous_uses: dict[str, list[str]] = previous.get("uses", {})
