@@ -74,8 +74,8 @@ def _assert_clean(code: int, out: str, err: str, wanted: int, *said: str) -> Non
 USAGE = {
     "site build --out: a name too long": (["site", "build", "--out", LONG], 2, ["'--out'", "File name too long"]),
     "import: a name too long": (["import", LONG + ".csv", "--dry-run"], 2, ["File name too long"]),
-    "cards --out: a loop of links": (["cards", "--out", "loop"], 2, ["'--out'", "'loop'", "symbolic links"]),
-    "init: a loop of links": (["init", "loop"], 2, ["'DIRECTORY'", "'loop'", "symbolic links"]),
+    "cards --out: a loop of links": (["cards", "--out", "loop"], 2, ["'--out'", "'loop' is not a folder or file: a loop of symbolic links"]),
+    "init: a loop of links": (["init", "loop"], 2, ["'DIRECTORY'", "'loop' is not a folder or file: a loop of symbolic links"]),
     "init: a link to nowhere": (["init", "dangling"], 2, ["'dangling' is a symbolic link that leads nowhere"]),
     "cards --out: a device": (["cards", "--out", os.devnull], 2, [f"'{os.devnull}' is not a folder"]),
     "giveaway verify: an id too long": (["giveaway", "verify", LONG], 2, ["is not a post id"]),

@@ -51,7 +51,9 @@ class PathArgument(click.Path):
         try:
             kind = os.stat(path).st_mode
         except OSError as exc:
-            if exc.errno in (errno.ENAMETOOLONG, errno.ELOOP):
+            if exc.errno == errno.ELOOP:
+                self.fail(f"{os.fsdecode(path)!r} is not a folder or file: a loop of symbolic links", param, ctx)
+            if exc.errno == errno.ENAMETOOLONG:
                 self.fail(f"{os.fsdecode(path)!r}: {exc.strerror}", param, ctx)
             if not self.file_okay and os.path.lexists(path):
                 self.fail(f"{os.fsdecode(path)!r} is a symbolic link that leads nowhere, not a folder", param, ctx)
