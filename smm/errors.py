@@ -14,6 +14,8 @@
         ├── TransientError       timeout, 5xx; outcome_unknown when the call may have worked
         ├── Rejected             the network said no for good (e.g. too long)
         └── NotSupported         the adapter cannot do this (disabled SDK, feature)
+    OutputFailed                 standard output cannot be written (a full disk, a closed terminal):
+                                 an OSError, so that click's handling of a closed pipe still applies
 """
 
 from __future__ import annotations
@@ -86,3 +88,7 @@ class Rejected(PlatformError):
 
 class NotSupported(PlatformError):
     pass
+
+
+class OutputFailed(OSError):
+    """Standard output could not be written (its errno and strerror are the system's)."""

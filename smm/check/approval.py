@@ -14,11 +14,10 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import git
 import httpx
 
 from smm.content.post import MARKDOWN_SUFFIXES, split_front_matter
-from smm.data.gitops import changed_since, within
+from smm.data.gitops import changed_since, git, within  # (git as gitops imports it: a StateError when it cannot run)
 from smm.errors import ConfigError, StateError
 from smm.output import render
 from smm.platforms.http import client, send
@@ -143,10 +142,12 @@ def pull_request_number(env) -> int | None:
     if not path:
         return None
     try:
-        number = (json.loads(Path(path).read_text(encoding="utf-8")).get("pull_request") or {}).get("number")
+        event = json.loads(Path(path).read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
         raise StateError(f"cannot read the workflow's event ({path}): {exc}") from None
-    return number if isinstance(number, int) else None
+    pull_request = event.get("pull_request") if isinstance(event, dict) else None  # (another event's: none)
+    number = pull_request.get("number") if isinstance(pull_request, dict) else None
+    return number if isinstance(number, int) and not isinstance(number, bool) and number > 0 else None
 
 
 def write(verdict: Verdict, fmt: str) -> str:

@@ -242,7 +242,7 @@ class PostChecks:
         asked for, by its name or where it leads: a changed picture reports the posts that show it."""
         if self.pictures is None:
             asked = [w for w in self.wanted if not w.endswith(".md")]  # (a post is no picture: none for `smm check POST.md`)
-            self.pictures = asked, [os.path.realpath(os.path.join(root, w)) for w in asked]
+            self.pictures = asked, _places(root, asked)
         names, places = self.pictures
         return bool(names) and any(_under(posixpath.normpath(name), names) or _under(_place(root, name, state), places)
                                    for name, state in media)
@@ -251,7 +251,7 @@ class PostChecks:
         """Whether a post file that is no regular file (a link) leads to a path asked for, or into a
         folder asked for: a post changed, moved or removed reports the links to it."""
         if self.places is None:
-            self.places = [os.path.realpath(os.path.join(root, w)) for w in self.wanted]
+            self.places = _places(root, self.wanted)
         return _under(_place(root, file, ()), self.places)
 
     def check_file(self, repo: Repo, file: str, data: bytes | None) -> tuple[Checked, bytes]:
@@ -376,7 +376,15 @@ def _relative(root: Path, path: Path) -> str:
     try:
         return shown_name(as_named(path).relative_to(root.resolve()).as_posix())
     except ValueError:
-        return "\0outside"
+        return OUTSIDE
+
+
+OUTSIDE = "\0outside"  # a path given that is outside the repository: no file's name holds a NUL
+
+
+def _places(root: Path, wanted: list[str]) -> list[str]:
+    """Where each path asked for leads (none for one outside the repository: os.path refuses a NUL)."""
+    return [os.path.realpath(os.path.join(root, w)) for w in wanted if w != OUTSIDE]
 
 
 def _post_diagnostic(post: Post, path, severity, rule, message, hint=None, key=False) -> Diagnostic:

@@ -6,6 +6,7 @@ conversation.py, registered when this package is imported."""
 from __future__ import annotations
 
 import _thread
+import io
 import os
 import sys
 import threading
@@ -13,7 +14,7 @@ import threading
 import click
 
 from smm import __version__
-from smm.errors import ConfigError, SmmError
+from smm.errors import ConfigError, OutputFailed, SmmError
 
 
 def _say(exc: SmmError) -> None:
@@ -61,13 +62,11 @@ def _no_cache_in_checkout(command: str | None):
 
     if command not in HOLDING_SECRETS:
         return contextlib.nullcontext()
-    from pathlib import Path
-
     from smm.workspace.cache import never_inside
     from smm.workspace.config import find_root
 
     try:
-        root = find_root(Path.cwd())
+        root = find_root()
     except (SmmError, OSError):  # no repository here: the command says so
         return contextlib.nullcontext()
     return never_inside(root)
@@ -118,12 +117,48 @@ def _interrupt_after_hook() -> None:
         _thread.interrupt_main()
 
 
+class _StandardOutput(io.FileIO):
+    """File descriptor 1, whose failed writes are OutputFailed (not a bug of smm: a full disk)."""
+
+    def write(self, data) -> int:
+        try:
+            return super().write(data)
+        except OSError as exc:
+            raise OutputFailed(exc.errno, exc.strerror) from None
+
+
+def _standard_streams() -> None:
+    """A closed standard stream (`smm publish >&-`) is /dev/null: else Python has none (a command
+    reading or writing it crashed) and the next file smm opens would get its number. Standard
+    output shows what its encoding cannot (an emoji on a GBK terminal) as escapes, and a write
+    that fails raises OutputFailed."""
+    for fd, name, mode in ((0, "stdin", "r"), (1, "stdout", "w"), (2, "stderr", "w")):
+        try:
+            os.fstat(fd)
+        except OSError:  # closed: os.open takes the lowest free number, this one
+            os.open(os.devnull, os.O_RDWR)
+            setattr(sys, name, open(fd, mode, encoding="utf-8", closefd=False))  # noqa: SIM115
+    out = sys.stdout
+    if out is sys.__stdout__ or sys.__stdout__ is None:  # (a test's captured output is left alone)
+        sys.stdout = io.TextIOWrapper(io.BufferedWriter(_StandardOutput(1, "w", closefd=False)), encoding=out.encoding,
+                                      errors="backslashreplace", line_buffering=out.line_buffering,
+                                      write_through=out.write_through)
+
+
 def main(args: list[str] | None = None, obj: dict | None = None) -> None:
     """Entry point: never a traceback for users; SMM_DEBUG=1 shows one for bugs. `obj` reaches
     the commands as click's context object (a crash test's `checkpoint`, see `publish`)."""
     sys.unraisablehook = _interrupt_again
+    _standard_streams()
     try:
-        cli.main(args, prog_name="smm", obj=obj)
+        try:
+            cli.main(args, prog_name="smm", obj=obj)
+        finally:
+            sys.stdout.flush()  # now, so that a full disk is reported, not met as Python exits
+    except OutputFailed as exc:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), 1)  # what is still buffered goes nowhere as Python exits
+        click.echo(f"error: cannot write to standard output: {exc.strerror}", err=True)
+        sys.exit(1)
     except Exception as exc:
         if _from_interrupt(exc):
             _stop_interrupted()

@@ -7,11 +7,11 @@ from pathlib import Path
 import click
 
 from smm.cli import cli
-from smm.cli.common import NOW_OPTION, fail_on_broken_config, now_or_clock, repository
+from smm.cli.common import NOW_OPTION, PathArgument, fail_on_broken_config, now_or_clock, repository
 
 
 @cli.command()
-@click.option("--out", "out", type=click.Path(file_okay=False, path_type=Path), metavar="DIR",
+@click.option("--out", "out", type=PathArgument(file_okay=False, path_type=Path), metavar="DIR",
               help="Write the pictures into DIR (default: data/cards/, where publishing takes them from).")
 def cards(out: Path | None) -> None:
     """Draw every social card the posts use (brand/cards/*.yml), for each account, as PNG.
@@ -35,7 +35,7 @@ def cards(out: Path | None) -> None:
 
 
 @cli.command("import")
-@click.argument("table", metavar="FILE.csv|FILE.xlsx", type=click.Path(path_type=Path))
+@click.argument("table", metavar="FILE.csv|FILE.xlsx", type=PathArgument(dir_okay=False, path_type=Path))
 @click.option("--dry-run", is_flag=True, help="Check every row and print what would be written; write nothing.")
 @NOW_OPTION
 def import_(table: Path, dry_run: bool, now: str | None) -> None:
@@ -48,7 +48,7 @@ def import_(table: Path, dry_run: bool, now: str | None) -> None:
     from smm.content.importer import import_posts
     from smm.workspace.config import find_root
 
-    root = find_root(Path.cwd())
+    root = find_root()
     repo = repository(root)
     fail_on_broken_config(repo)
     run = import_posts(root, table.resolve() if table.exists() else table, str(table), dry_run,

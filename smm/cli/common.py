@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import errno
+import math
+import os
+import stat
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -22,7 +26,54 @@ def now_or_clock(value: str | None, tz=timezone.utc) -> datetime:
     try:
         return parse_when(value, tz).astimezone(timezone.utc)
     except ValueError as exc:
-        raise UsageError(f"--now {value!r}: {exc}") from None
+        raise UsageError(f"{_now_named()} {value!r}: {exc}") from None
+
+
+def _now_named() -> str:
+    """Where the command's --now came from: the option, or SMM_NOW (the user may not know it is set)."""
+    ctx = click.get_current_context(silent=True)
+    from_environment = ctx is not None and ctx.get_parameter_source("now") == click.core.ParameterSource.ENVIRONMENT
+    return "SMM_NOW" if from_environment else "--now"
+
+
+class PathArgument(click.Path):
+    """click.Path that also refuses what no command can look up (a name too long for the system, a
+    loop of symbolic links), and for a folder (`file_okay=False`) anything else found there: a
+    device, a link that leads nowhere. Usage errors (exit 2) naming the argument."""
+
+    def convert(self, value, param, ctx):
+        path = super().convert(value, param, ctx)
+        if not os.path.isabs(path):
+            try:
+                os.getcwd()
+            except FileNotFoundError:
+                self.fail(f"{os.fsdecode(path)!r}: the current folder it is relative to was removed", param, ctx)
+        try:
+            kind = os.stat(path).st_mode
+        except OSError as exc:
+            if exc.errno == errno.ELOOP:
+                self.fail(f"{os.fsdecode(path)!r} is not a folder or file: a loop of symbolic links", param, ctx)
+            if exc.errno == errno.ENAMETOOLONG:
+                self.fail(f"{os.fsdecode(path)!r}: {exc.strerror}", param, ctx)
+            if not self.file_okay and os.path.lexists(path):
+                self.fail(f"{os.fsdecode(path)!r} is a symbolic link that leads nowhere, not a folder", param, ctx)
+            return path
+        if not self.file_okay and not stat.S_ISDIR(kind):
+            self.fail(f"{os.fsdecode(path)!r} is not a folder", param, ctx)
+        return path
+
+
+class Seconds(click.FloatRange):
+    """A number of seconds, 0 or more (inf: no end); not NaN, which no wait ever reaches."""
+
+    def __init__(self) -> None:
+        super().__init__(min=0)
+
+    def convert(self, value, param, ctx):
+        seconds = super().convert(value, param, ctx)
+        if math.isnan(seconds):
+            self.fail(f"{value!r} is not a number of seconds", param, ctx)
+        return seconds
 
 
 NOW_OPTION = click.option("--now", envvar="SMM_NOW", metavar="ISO8601",
@@ -35,7 +86,7 @@ def repository(start: Path | None = None):
     from smm.workspace.kept_settings import kept_settings
     from smm.workspace.repo import load_repo
 
-    root = find_root(start or Path.cwd())
+    root = find_root(start)
     return load_repo(root, settings=kept_settings(root)[0])
 
 

@@ -67,8 +67,11 @@ def sentiment() -> None:
     import json
 
     from smm.inbox.sentiment import classify
+    from smm.workspace.files import MAX_TEXT_BYTES
 
-    for number, raw in enumerate(sys.stdin.buffer, 1):
+    for number, raw in enumerate(iter(lambda: sys.stdin.buffer.readline(MAX_TEXT_BYTES + 1), b""), 1):
+        if len(raw) > MAX_TEXT_BYTES:  # (a line without end, `< /dev/zero`, was read for ever)
+            raise SmmError(f"standard input, line {number}: more than {MAX_TEXT_BYTES:,} bytes")
         try:
             text = raw.decode("utf-8").removesuffix("\n").removesuffix("\r").removeprefix("\ufeff")
         except UnicodeDecodeError as exc:

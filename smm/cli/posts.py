@@ -13,6 +13,7 @@ import click
 from smm.cli import cli
 from smm.cli.common import (
     NOW_OPTION,
+    PathArgument,
     day_of,
     fail_on_broken_config,
     now_or_clock,
@@ -44,7 +45,7 @@ def check(paths: tuple[Path, ...], fmt: str, fix: bool, since: str | None, now: 
     for p in paths:
         if not os.path.lexists(p):  # a post that is a broken link is reported as that file
             raise UsageError(f"no such file or folder: {p}")
-    root = find_root(paths[0] if paths else Path.cwd())
+    root = find_root(paths[0] if paths else None)
     settings, key = check_settings(root)
     earlier = None
     if since is not None:  # (a picture of the cards' templates changed: every post that may show a card)
@@ -72,7 +73,7 @@ def check(paths: tuple[Path, ...], fmt: str, fix: bool, since: str | None, now: 
 
 @cli.command()
 @click.option("--since", required=True, metavar="REF", help="The pull request's base (its changes are counted from the merge base).")
-@click.option("--pull-request", "number", type=int, metavar="N", help="Its number (default: the workflow event's).")
+@click.option("--pull-request", "number", type=click.IntRange(min=1), metavar="N", help="Its number (default: the workflow event's).")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 def approvals(since: str, number: int | None, fmt: str) -> None:
     """Fail until a reviewer named in brand/brand.yml approved the pull request's sponsored posts.
@@ -87,7 +88,7 @@ def approvals(since: str, number: int | None, fmt: str) -> None:
     from smm.workspace.config import find_root
     from smm.workspace.settings import load_settings
 
-    root = find_root(Path.cwd())
+    root = find_root()
     try:
         files = sponsored_changes(root, since)
     except SmmError as exc:
@@ -191,10 +192,18 @@ def calendar(start: str | None, end: str | None, fmt: str, now: str | None) -> N
     planned = reshares(repo.posts, repo.records, repo.calendar, tz, moment, window[1])  # evergreen posts again
     view = cal.CalendarView(cal.timeline(repo.calendar, repo.posts + planned, tz, *window), repo.brand.name, moment)
     if fmt == "ics":
-        from smm.data.gitops import origin_url
-
-        view = replace(view, domain=cal.uid_domain(origin_url(repo.root), repo.brand.name, repo.root))
+        view = replace(view, domain=cal.uid_domain(_origin_url(repo.root), repo.brand.name, repo.root))
     click.echo(render(view, fmt), nl=False)
+
+
+def _origin_url(root: Path) -> str | None:
+    """The `origin` remote's URL, None when there is none or git cannot run (the feed's ids then
+    come from the brand's name, as outside git)."""
+    try:
+        from smm.data.gitops import origin_url
+    except SmmError:
+        return None
+    return origin_url(root)
 
 
 def _post_paths(root: Path, paths: tuple[Path, ...]) -> list[Path]:
@@ -289,7 +298,7 @@ def count(platform_name: str, as_json: bool) -> None:
     if platform_name not in known:
         raise UsageError(f"unknown platform {platform_name!r}; platforms are: {', '.join(sorted(known))}")
     platform = known[platform_name]
-    length, limit, problems = _count(platform, sys.stdin.buffer.read())
+    length, limit, problems = _count(platform, _standard_input())
     ok = not problems
     if as_json:
         click.echo(json.dumps({"platform": platform_name, "length": length, "limit": limit, "ok": ok}))
@@ -299,6 +308,16 @@ def count(platform_name: str, as_json: bool) -> None:
         click.echo(f"{length}" + (f"/{limit} {platform.unit}" if limit else f" {platform.unit}")
                    + "".join(f"  {problem}" for problem in problems))
     raise SystemExit(0 if ok else 1)
+
+
+def _standard_input() -> bytes:
+    """Standard input, up to MAX_TEXT_BYTES (`smm count < /dev/zero` read for ever, holding it all)."""
+    from smm.workspace.files import MAX_TEXT_BYTES
+
+    data = sys.stdin.buffer.read(MAX_TEXT_BYTES + 1)
+    if len(data) > MAX_TEXT_BYTES:
+        raise SmmError(f"standard input: more than {MAX_TEXT_BYTES:,} bytes; no network publishes a post that long")
+    return data
 
 
 def _count(platform, data: bytes) -> tuple[int, int | None, list[str]]:
@@ -320,7 +339,7 @@ def _count(platform, data: bytes) -> tuple[int, int | None, list[str]]:
 
 
 @cli.command()
-@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+@click.argument("directory", type=PathArgument(file_okay=False, path_type=Path))
 @click.option("--brand", default=None, help="The brand's name (default: the directory's name).")
 @click.option("--timezone", "tz", default="UTC", show_default=True, help="IANA time zone for publish times.")
 @click.option("--smm-requirement", default="smm-git", show_default=True, metavar="SPEC",

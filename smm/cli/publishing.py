@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import os
 import sys
-from pathlib import Path
 
 import click
 
 from smm.cli import cli
 from smm.cli.common import (
     NOW_OPTION,
+    Seconds,
     day_of,
     duration_of,
     fail_on_broken_config,
@@ -34,7 +34,7 @@ from smm.output import render
               help="Retry this post's unconfirmed jobs, after a human checked they did not go out (repeatable).")
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text", show_default=True,
               help="markdown: a table for a CI job summary, failures first.")
-@click.option("--lock-timeout", type=float, default=10.0, show_default=True, metavar="SECONDS",
+@click.option("--lock-timeout", type=Seconds(), default=10.0, show_default=True, metavar="SECONDS",
               help="How long to wait for another publish run in this checkout.")
 @click.pass_context
 def publish(ctx: click.Context, now: str | None, dry_run: bool, commit: bool, push: bool, include_late: bool,
@@ -52,7 +52,7 @@ def publish(ctx: click.Context, now: str | None, dry_run: bool, commit: bool, pu
     from smm.workspace.config import find_root
 
     checkpoint = (ctx.obj or {}).get("checkpoint", pipeline.no_checkpoint)  # a crash test's (tests/crashing_smm.py)
-    root = find_root(Path.cwd())
+    root = find_root()
     with recorded(root, "publish", wait=lock_timeout, lock=not dry_run, commit=(commit or push) and not dry_run,
                   push=push, describe=commit_message, before_commit=lambda: checkpoint("before_commit")) as run:
         repo = repository(root)
@@ -87,7 +87,7 @@ def resolve(post_id: str, account: str, url: str | None, not_published: bool, no
 
     if (url is None) == (not not_published):
         raise UsageError("give either --published URL or --not-published")
-    root = find_root(Path.cwd())
+    root = find_root()
     with exclusive(root, "publish"):
         repo = repository(root)
         fail_on_broken_config(repo)
@@ -114,7 +114,7 @@ def resolve(post_id: str, account: str, url: str | None, not_published: bool, no
 @click.option("--commit", is_flag=True, help="Commit the changes under data/ as the bot.")
 @click.option("--push", is_flag=True, help="Push the commit (implies --commit); on rejection fetch, rebase, retry.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
-@click.option("--lock-timeout", type=float, default=10.0, show_default=True, metavar="SECONDS",
+@click.option("--lock-timeout", type=Seconds(), default=10.0, show_default=True, metavar="SECONDS",
               help="How long to wait for another metrics run in this checkout.")
 @NOW_OPTION
 def metrics(since: str, interval: str, concurrency: int, commit: bool, push: bool, fmt: str, lock_timeout: float,

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from smm.cli import cli
-from smm.cli.common import NOW_OPTION, now_or_clock, refuse_errors, repository
+from smm.cli.common import NOW_OPTION, PathArgument, now_or_clock, refuse_errors, repository
 
 
 @cli.group()
@@ -16,7 +16,7 @@ def site() -> None:
 
 
 @site.command()
-@click.option("--out", type=click.Path(path_type=Path), default=None, metavar="DIR",
+@click.option("--out", type=PathArgument(path_type=Path), default=None, metavar="DIR",
               help="Where to write the site (default: _site/ in the repository).")
 @click.option("--base-url", metavar="URL", help="Where the site is served (canonical links, sitemap.xml).")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)

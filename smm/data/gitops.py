@@ -6,10 +6,24 @@ import logging
 import os
 from pathlib import Path
 
-import git
-
 from smm.errors import SmmError, StateError
 from smm.workspace.files import TEMP_GLOB
+
+
+def _lines(said: str) -> list[str]:
+    """git's lines (as GitPython quotes them after `stderr:`), without hints and blank lines."""
+    lines = [line.strip().removeprefix("stderr:").strip().strip("'") for line in said.splitlines()]
+    return [line for line in lines if line and not line.startswith("hint:")]
+
+
+try:
+    import git
+except ImportError as exc:  # GitPython runs `git version` as it is imported: git is missing, or cannot start
+    if isinstance(exc, ModuleNotFoundError):
+        raise
+    said = _lines(str(getattr(exc.__cause__, "stderr", None) or ""))
+    raise StateError(f"git cannot run: {said[-1] if said else 'is it installed, and on PATH (or named by GIT_PYTHON_GIT_EXECUTABLE)?'}") from None
+
 
 log = logging.getLogger(__name__)
 
@@ -40,11 +54,15 @@ def origin_url(root: Path) -> str | None:
         return None
 
 
+# git's lines that follow the reason whatever it was (`--push` without a remote ended "and the repository exists.")
+GENERIC = ("failed to push some refs", "Could not read from remote repository",
+           "Please make sure you have the correct access rights", "and the repository exists")
+
+
 def _git_error(what: str, exc: git.GitCommandError, then: str = "") -> StateError:
     """The reason git gave (a hook's or the server's line, not git's generic last words), and `then`."""
-    lines = [line.strip().removeprefix("stderr:").strip().strip("'") for line in (exc.stderr or exc.stdout or "").splitlines()]
-    lines = [line for line in lines if line and not line.startswith("hint:")]
-    telling = [line for line in lines if "failed to push some refs" not in line] or lines
+    lines = _lines(exc.stderr or exc.stdout or "")
+    telling = [line for line in lines if not any(words in line for words in GENERIC)] or lines
     return StateError(f"git {what} failed: {telling[-1] if telling else exc.status}{then}")
 
 

@@ -75,7 +75,10 @@ def recorded(root: Path, name: str, *, wait: float = 10.0, lock: bool = True, co
             yield recording
         finally:
             if commit and recording.report is not None:
-                from smm.data import gitops  # gitpython is slow to import: only when git is used
-
                 before_commit()
-                recording.report.git_error = gitops.record(root, describe(recording.report), push, also)
+                try:
+                    from smm.data import gitops  # gitpython is slow to import: only when git is used
+                except StateError as exc:  # git cannot run: the run's results are reported with why
+                    recording.report.git_error = exc.message
+                else:
+                    recording.report.git_error = gitops.record(root, describe(recording.report), push, also)

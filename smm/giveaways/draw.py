@@ -17,7 +17,8 @@ from collections import Counter
 from datetime import datetime
 from pathlib import Path
 
-from smm.errors import DataError, StateError
+from smm.content.post import ID_PATTERN
+from smm.errors import DataError, InputError, StateError
 from smm.giveaways.seed import Seed, seed_after
 from smm.workspace.files import parse_json, read_text, write_atomic
 
@@ -26,6 +27,9 @@ GIVEAWAYS_DIR = "data/giveaways"
 
 
 def record_path(post_id: str) -> str:
+    """The record's file; InputError for what no post id is (`../x`, a name too long for the system)."""
+    if not ID_PATTERN.fullmatch(post_id):
+        raise InputError(f"{post_id!r} is not a post id: lowercase letters, digits, `.`, `_` and `-`, at most 128")
     return f"{GIVEAWAYS_DIR}/{post_id}.json"
 
 

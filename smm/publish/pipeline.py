@@ -59,14 +59,14 @@ def publish(repo: Repo, now: datetime, env: Mapping[str, str], *, dry_run: bool 
             checkpoint: Checkpoint = no_checkpoint) -> PublishRun:
     """Publish what is due; with `push`, the attempts are claimed in the remote before the first
     call (committing the results is the caller's: smm.data.lock.recorded)."""
-    from smm.data import gitops  # gitpython is slow to import: only when git is used
-
     def claim(message: str) -> bool:
         # Before the first call: every due job's attempt in the remote, or none (another push came first).
+        from smm.data import gitops  # gitpython is slow to import, and git may be missing: only when pushing
+
         return gitops.claim(repo.root, message)
 
     if not dry_run:
-        remove_stale_temps(repo.root, gitops.DATA_DIR)  # a killed run's, never committed either way
+        remove_stale_temps(repo.root, "data")  # a killed run's, never committed either way
     return Publisher(repo, now, env, dry_run=dry_run, include_late=include_late, retry_unconfirmed=retry_unconfirmed,
                      claim=claim if push else None, checkpoint=checkpoint).run()
 

@@ -99,8 +99,8 @@ def window(tz: tzinfo, now: datetime, period: str | None = None, from_: date | N
     else:
         end = start + length if period and start else now
     start = start or end - length
-    if end <= start:
-        raise InputError("--to is before --from")
+    if end <= start:  # (without --to the report ends now)
+        raise InputError("--to is before --from" if to else f"--from {from_.isoformat()} is after today: give --to too")
     return start, end
 
 

@@ -9,6 +9,7 @@ smm's: smm writes into and sweeps only a folder that is empty or carries the mar
 from __future__ import annotations
 
 import contextlib
+import errno
 import gc
 import hashlib
 import json
@@ -16,7 +17,7 @@ import marshal
 import os
 from pathlib import Path
 
-from smm.errors import InputError
+from smm.errors import InputError, StateError
 from smm.workspace.cache import cache_dir
 
 MARKER = ".smm-site"
@@ -80,6 +81,10 @@ def picture_name(file: str, stat: os.stat_result, suffix: str) -> str:
     return f"media/{digest(file, *stamp(stat))}{suffix.lower()}"
 
 
+# Why removing a file may fail when there can be none: no such file, a file or a loop of links or too
+# long a name on its way (a cache folder set to an odd place: SMM_CACHE_DIR=/dev/null, HOME in a loop).
+NO_FILE_THERE = (errno.ENOENT, errno.ENOTDIR, errno.ELOOP, errno.ENAMETOOLONG)
+
 READ_FOLDERS = ("brand", "data")  # the site is made from every file under them: never written into
 
 
@@ -92,7 +97,7 @@ class SiteFolder:
         self.root_str = os.fspath(root)
         self._claim()  # first: a link that loops or leads nowhere is refused before it is resolved
         self._lock()  # (before the manifest is read: the build before this one has written it)
-        self.manifest_path = cache_dir(root) / f"site-{hashlib.blake2b(str(out.resolve()).encode(), digest_size=8).hexdigest()}.marshal"
+        self.manifest_path = cache_dir(root) / f"site-{hashlib.blake2b(os.fsencode(out.resolve()), digest_size=8).hexdigest()}.marshal"
         previous = self._read_manifest()
         self.previous: dict[str, str] = previous.get("pages", {})
         self.previous_uses: dict[str, list[str]] = previous.get("uses", {})
@@ -161,8 +166,12 @@ class SiteFolder:
         every file (finish())."""
         if not self._manifest_dropped:
             self._manifest_dropped = True
-            with contextlib.suppress(FileNotFoundError):
+            try:
                 os.remove(self.manifest_path)
+            except OSError as exc:
+                if exc.errno not in NO_FILE_THERE:  # it stays, and the next build would trust it
+                    raise StateError(f"cannot remove the site's manifest {self.manifest_path} from the cache folder "
+                                     f"({exc.strerror}): make the folder writable, or set SMM_CACHE_DIR") from None
 
     def page(self, path: str, key: str, render, written=None) -> None:
         """Write `path` (relative to the folder) with `render()` unless `key` is what made it last time
@@ -306,9 +315,9 @@ class SiteFolder:
             while folder != self.out and folder.is_dir() and not any(folder.iterdir()):
                 folder.rmdir()
                 folder = folder.parent
-        self.manifest_path.parent.mkdir(parents=True, exist_ok=True)
-        replace_file(os.fspath(self.manifest_path), marshal.dumps({"version": 1, "pages": self.current, "uses": self.uses,
-                                                                    "groups": self.groups, "notes": self.notes}), set())
+        with contextlib.suppress(OSError):  # best effort, as every cache: the next build then looks at every file
+            replace_file(os.fspath(self.manifest_path), marshal.dumps({"version": 1, "pages": self.current, "uses": self.uses,
+                                                                        "groups": self.groups, "notes": self.notes}), set())
         self._unlock()
         return removed
 

@@ -41,7 +41,7 @@ _RACY_NS = 2_000_000_000  # files changed this close to the last save are always
 
 def cache_dir(root: Path) -> Path:
     """This repository's cache folder, outside the repository."""
-    key = blake2b(str(root.resolve()).encode(), digest_size=8).hexdigest()
+    key = blake2b(os.fsencode(root.resolve()), digest_size=8).hexdigest()  # (a name need not be UTF-8)
     return Path(_cache_base()) / f"{root.resolve().name}-{key}"
 
 

@@ -70,9 +70,14 @@ def parse_duration(text: str) -> timedelta | None:
     return timedelta(**{_UNITS[text[-1]]: int(text[:-1])})
 
 
-def find_root(start: Path) -> Path:
-    """The nearest folder at or above start that holds platforms.yml, as git finds .git."""
-    start = as_named(start)  # a post that links elsewhere is looked for from its own folder
+def find_root(start: Path | None = None) -> Path:
+    """The nearest folder at or above start (default: the current folder) that holds platforms.yml,
+    as git finds .git."""
+    try:
+        start = as_named(Path.cwd() if start is None else start)  # a post that links elsewhere is looked for from its own folder
+    except FileNotFoundError:  # the current folder was removed
+        raise ConfigError(f"the current folder was removed: no {PLATFORMS_FILE} can be looked for from it; "
+                          "cd into the repository again") from None
     for folder in [start, *start.parents] if start.is_dir() else list(start.parents):
         candidate = folder / PLATFORMS_FILE
         if os.path.lexists(candidate) and not candidate.is_dir():  # a pipe too: reading it reports it
