@@ -475,3 +475,37 @@ def test_records_read_while_a_worker_reads_posts_are_found_as_before(make_repo, 
     assert files.index("brand/handles.yml") < files.index("data/published/p2.json") < files.index("data/published/p3.json")
     assert files.index("data/published/p3.json") < min(i for i, f in enumerate(files) if f.startswith("content/"))
     assert sorted(serial[1]) == ["p1"]
+
+
+# -- the media a post names, without each account's whole view (the site keys every page by it) -------------
+
+_MEDIA = [None, [], [{"file": "a.png"}], [{"file": "v.mp4", "cover": "c.jpg"}], [{"file": "a.png<!-- old -->"}],
+          ["not a mapping", {"alt": "no file"}, {"file": 5}], "not a list"]
+
+
+def _media_post(rng: random.Random):
+    from smm.content.post import Post
+
+    accounts = rng.sample(["x", "bluesky", "weibo", "wechat"], rng.randint(0, 4))
+    meta = {"platforms": accounts}
+    if (own := rng.choice(_MEDIA)) is not None:
+        meta["media"] = own
+    chosen = {}
+    for account in rng.sample(["x", "bluesky", "weibo", "other"], rng.randint(0, 3)):
+        override = rng.choice([{}, {"text": "t"}, {"media": rng.choice(_MEDIA)}, "not a mapping"])
+        chosen[account] = override
+    if chosen:
+        meta["overrides"] = chosen
+    return Post("content/p.md", "p", meta, "body", 5, None)
+
+
+def test_media_names_are_what_each_accounts_view_names():
+    """media_names() against its definition: the post's own `media` and every account's view of it."""
+    from smm.content.post import media_names
+
+    rng = random.Random(16)
+    for _ in range(2000):
+        post = _media_post(rng)
+        views = [post.meta.get("media")] + [post.for_account(a).media for a in post.accounts]
+        names = {item.get(f) for items in views for item in items or [] if isinstance(item, dict) for f in ("file", "cover")}
+        assert media_names(post) == sorted(n for n in names if isinstance(n, str)), post.meta

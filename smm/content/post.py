@@ -399,11 +399,16 @@ def calendar_order(post: Post) -> tuple[float, str]:
 
 
 def media_names(post: Post) -> list[str]:
-    """The media files a post names, for itself or any account (sorted, each once)."""
-    names: set = set()
-    for account in [None] + list(post.accounts):
-        items = post.meta.get("media") if account is None else post.for_account(account).media
-        names.update(item.get(field) for item in items or [] if isinstance(item, dict) for field in ("file", "cover"))
+    """The media files a post names, for itself or any account (sorted, each once): its `media` as
+    written and as published, and each of its accounts' override `media` (as for_account() picks them,
+    without making the rest of each account's view: the site asks this of every post each build)."""
+    chosen = overrides(post.meta)
+    own = post.meta.get("media")
+    lists = [own]
+    for account in post.accounts:
+        override = chosen.get(account) or {}
+        lists.append(published(override["media"] if "media" in override else own))
+    names = {item.get(field) for items in lists for item in items or [] if isinstance(item, dict) for field in ("file", "cover")}
     return sorted(n for n in names if isinstance(n, str))
 
 
