@@ -20,6 +20,8 @@
 
 from __future__ import annotations
 
+import math
+
 
 class SmmError(Exception):
     """Root of smm's errors: a message for people, and context as keyword arguments (kept in
@@ -72,8 +74,21 @@ class AuthError(PlatformError):
 
 class RateLimited(PlatformError):
     def __init__(self, message: str, *, retry_after: float | None = None, **context: object) -> None:
+        retry_after = _wait(retry_after)
         super().__init__(message, retry_after=retry_after, **context)
         self.retry_after = retry_after
+
+
+def _wait(seconds: object) -> float | None:
+    """A wait a network said as one smm can sleep and schedule by: finite seconds, a negative one none at
+    all; None (smm backs off on its own) for what is no wait (NaN, infinite, not a number)."""
+    if seconds is None or isinstance(seconds, bool):
+        return None
+    try:
+        seconds = float(seconds)
+    except (TypeError, ValueError, OverflowError):
+        return None
+    return max(0.0, seconds) if math.isfinite(seconds) else None
 
 
 class TransientError(PlatformError):
