@@ -74,3 +74,21 @@ def test_a_command_holding_secrets_runs_no_pickle_planted_in_the_checkout(tmp_pa
     result = smm(*command)
     assert "Traceback" not in result.stderr, result.stderr
     assert not marker.exists(), f"`smm {' '.join(command)}` read a pickle from inside the checkout"
+
+
+@pytest.mark.parametrize("relative", ["cache", ".cache", "./x/y"])
+def test_a_relative_xdg_cache_home_is_ignored_as_the_spec_says(tmp_path, relative):
+    """"If an implementation encounters a relative path in any of these variables it should consider the path
+    invalid and ignore it" (XDG Base Directory Specification): the cache goes to ~/.cache/smm, never into
+    the folder a command happens to run from (often the checkout)."""
+    root = tmp_path / "repo"
+    for name in ("content", "brand", "data"):
+        shutil.copytree(ROOT / name, root / name)
+    shutil.copyfile(ROOT / "platforms.yml", root / "platforms.yml")
+    env = {k: v for k, v in os.environ.items() if k not in ("SMM_CACHE_DIR", "XDG_CACHE_HOME")}
+    env.update(SMM_OFFLINE="1", SMM_NOW=NOW, HOME=str(tmp_path / "home"), XDG_CACHE_HOME=relative)
+    before = sorted(p.name for p in root.iterdir())
+    result = subprocess.run([sys.executable, "-m", "smm", "check"], cwd=root, env=env, capture_output=True, text=True)
+    assert result.returncode in (0, 1), result.stderr
+    assert sorted(p.name for p in root.iterdir()) == before
+    assert list((tmp_path / "home/.cache/smm").iterdir())

@@ -46,10 +46,11 @@ def cache_dir(root: Path) -> Path:
 
 
 def _cache_base() -> str:
-    """`$SMM_CACHE_DIR`, else `$XDG_CACHE_HOME/smm`, else `~/.cache/smm`: one folder per repository under it;
+    """`$SMM_CACHE_DIR`, else `$XDG_CACHE_HOME/smm` (an absolute one), else `~/.cache/smm`: one folder per repository under it;
     a place no file can be (nothing kept, nothing read) when it lies in a checkout `never_inside` names."""
-    base = os.environ.get("SMM_CACHE_DIR") or os.path.join(
-        os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache"), "smm")
+    xdg = os.environ.get("XDG_CACHE_HOME") or ""
+    xdg = xdg if os.path.isabs(xdg) else ""  # the XDG spec: a relative path there is invalid, and ignored
+    base = os.environ.get("SMM_CACHE_DIR") or os.path.join(xdg or os.path.join(os.path.expanduser("~"), ".cache"), "smm")
     if _REFUSED:
         real = os.path.realpath(base)
         if any(real == folder or real.startswith(folder.rstrip(os.sep) + os.sep) for folder in _REFUSED):
