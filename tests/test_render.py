@@ -733,6 +733,9 @@ COUNT_INPUTS = [  # (platform, standard input, exit code, words in what it print
     ("bluesky", b"", 1, "empty:"),
     ("feed", b"", 1, "empty:"),
     ("x", b"   ", 0, "3/280"),  # twitter-text 3.1.0: white space alone is a valid post, weighted 3
+    ("mastodon", b"   ", 1, "empty: Mastodon"),  # counted 0: Rails' `blank?` text, "Text can't be blank"
+    ("mastodon", "\u3000\n".encode(), 1, "empty: Mastodon"),  # an ideographic space is white space too
+    ("bluesky", b"   ", 0, "3/300"),  # the lexicon bounds graphemes only
     ("mastodon", "茶".encode() * 501, 1, "over the limit"),
     ("x", b"caf\xe9", 1, "not valid UTF-8"),
     ("mastodon", "冬日".encode("gbk"), 1, "UTF-8"),

@@ -331,7 +331,7 @@ def _count(platform, data: bytes) -> tuple[int, int | None, list[str]]:
     text = data.decode("utf-8")  # every byte counts, a byte order mark or a CR too
     length, limit = platform.length(text), platform.text_limit
     problems = list(platform.extra_problems(text))
-    if not text and not problems:
+    if length == 0 and not problems:  # no text, or only what the network counts as none (Mastodon's white space)
         problems = [f"empty: {platform.label} publishes no post without text"]
     elif limit is not None and length > limit:  # over another limit (Bluesky's bytes): extra_problems says which
         problems.insert(0, "over the limit")
