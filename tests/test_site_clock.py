@@ -1,6 +1,7 @@
 """The inbox's SLA clocks in chromium: the site is built at one time and read at another (hours later, from
 a Pages site or a file), so each clock is written again for the reader's time (assets/clock.js), in the
-interface's language, and goes on ticking: an item comes due while the page is open."""
+interface's language, and goes on ticking: an item comes due while the page is open, and the inbox page's
+overdue count per network follows its clocks."""
 
 from __future__ import annotations
 
@@ -34,6 +35,11 @@ def repo(path: Path, language: str) -> Path:
     return path / "_site"
 
 
+def overdue(tab: Tab) -> list[str]:
+    """The inbox page's overdue count per network (one network here)."""
+    return tab.page.eval_on_selector_all("[data-overdue-of]", "cells => cells.map(c => c.textContent)")
+
+
 def clocks(tab: Tab) -> list[tuple[str, bool]]:
     return tab.page.eval_on_selector_all("[data-due]", "cs => cs.map(c => [c.textContent, c.classList.contains('late')])")
 
@@ -53,8 +59,10 @@ def test_the_clocks_say_the_time_left_when_the_page_is_read_and_go_on(tmp_path, 
         tab.page.clock.pause_at(BUILT + timedelta(minutes=20))  # read 20 minutes after the build
         assert tab.open(inbox, origin) == []
         assert clocks(tab) == [[late.format("1h20m"), True], [left.format("0h30m"), False]]
-        tab.page.clock.run_for("40:00")  # the page left open: the other comes due
+        assert overdue(tab) == ["1"]
+        tab.page.clock.run_for("40:00")  # the page left open: the other comes due, and the count says so
         assert clocks(tab) == [[late.format("2h00m"), True], [late.format("0h10m"), True]]
+        assert overdue(tab) == ["2"]
 
         tab.page.clock.set_fixed_time(BUILT + timedelta(days=1, hours=3, minutes=7))  # a day later, the home page
         assert tab.open(home, origin) == []

@@ -10,11 +10,18 @@
     return (days ? days + "d" : "") + Math.floor(rest / 60) + "h" + (m < 10 ? "0" : "") + m + "m";
   }
   function tick() {
-    var now = Date.now();
+    var now = Date.now(), overdue = {};
     for (var i = 0; i < clocks.length; i++) {
       var clock = clocks[i], left = Number(clock.getAttribute("data-due")) - now, late = left < 0;
+      var network = clock.getAttribute("data-network");
       clock.textContent = clock.getAttribute(late ? "data-late" : "data-left").replace("{time}", duration(left));
       clock.classList.toggle("late", late);
+      overdue[network] = (overdue[network] || 0) + (late ? 1 : 0);
+    }
+    // the inbox page's count per network (it has every open item's clock): as many as its clocks say
+    var counts = document.querySelectorAll("[data-overdue-of]");
+    for (var j = 0; j < counts.length; j++) {
+      counts[j].textContent = String(overdue[counts[j].getAttribute("data-overdue-of")] || 0);
     }
   }
   if (clocks.length) {
