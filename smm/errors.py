@@ -79,16 +79,23 @@ class RateLimited(PlatformError):
         self.retry_after = retry_after
 
 
-def _wait(seconds: object) -> float | None:
-    """A wait a network said as one smm can sleep and schedule by: finite seconds, a negative one none at
-    all; None (smm backs off on its own) for what is no wait (NaN, infinite, not a number)."""
-    if seconds is None or isinstance(seconds, bool):
+def finite_number(value: object) -> float | None:
+    """A finite number a network says in a header or a field (`12`, `"1.5"`), None when it says none or
+    something else (`soon`, `NaN`, infinite, an object, a bool); smm.platforms.answers calls it `number`."""
+    if isinstance(value, bool):
         return None
     try:
-        seconds = float(seconds)
+        found = float(value)
     except (TypeError, ValueError, OverflowError):
         return None
-    return max(0.0, seconds) if math.isfinite(seconds) else None
+    return found if math.isfinite(found) else None
+
+
+def _wait(seconds: object) -> float | None:
+    """A wait a network said as one smm can sleep and schedule by: finite seconds, a negative one none at
+    all; None (smm backs off on its own) for what is no wait."""
+    found = finite_number(seconds)
+    return None if found is None else max(0.0, found)
 
 
 class TransientError(PlatformError):

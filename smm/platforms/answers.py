@@ -22,11 +22,11 @@ an error raised in the middle of a call that may have published a post.
 
 from __future__ import annotations
 
-import math
 import re
 from dataclasses import MISSING, fields, replace
 from datetime import datetime, timezone
 
+from smm.errors import finite_number as number  # (a header's or a field's figure: none said, never an error)
 from smm.workspace.timezones import YEARS, YEARS_TEXT
 
 MAX_TEXT = 10_000  # characters of what a person said (a longer text is cut): an inbox line stays under its limit
@@ -52,18 +52,6 @@ def count(value, name: str = "count") -> int | None:
     if whole is None or not 0 <= whole <= MAX_COUNT:
         raise ValueError(f"{name} {_shown(value)} is not a count (a whole number from 0 to {MAX_COUNT:,})")
     return whole
-
-
-def number(value) -> float | None:
-    """A finite number a network says in a header or a field (`12`, `"1.5"`), None when it says none or
-    something else (`soon`, `NaN`, an object): such figures only tune waiting, never stop a call."""
-    if isinstance(value, bool):
-        return None
-    try:
-        found = float(value)
-    except (TypeError, ValueError, OverflowError):
-        return None
-    return found if math.isfinite(found) else None
 
 
 def code(value) -> int | None:
