@@ -9,6 +9,7 @@ Python only ever sees the reduced rows: see tests/bench/bench_report.py for the 
 from __future__ import annotations
 
 import bisect
+import contextlib
 import os
 import re
 from dataclasses import dataclass
@@ -89,22 +90,46 @@ def _run(connection, sql: str, files: list[Path], end: datetime | None):
 
     own = connection is None
     connection = _connect() if own else connection
-    parameters = {"files": [str(f) for f in files], **({"end": end} if end is not None else {})}
+    names = [_duckdb_name(f) for f in files]
+    parameters = {"files": names, **({"end": end} if end is not None else {})}
     try:
         return connection.execute(sql, parameters).fetchall()
     except duckdb.Error as exc:
         lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
         where = next((line.split("=", 1)[1].strip() for line in lines if line.startswith("file =")),
                      next((line.split(_BAD_CELL, 1)[1] for line in lines if _BAD_CELL in line), None))
-        for file in (f for f in files if str(f) == where):  # a cell that is no count or time: name its line
+        named = [f for f, name in zip(files, names) if name == where]
+        for file in named:  # a cell that is no count or time: name its line
             bad_cell(file, file.parents[2], METRICS if file.parent.name == "metrics" else FOLLOWERS)
-        where = next((_named(f) for f in files if str(f) == where), where)
+        where = _named(named[0]) if named else where
         what = next((line for line in lines if line.startswith("Error when converting")), None)
         detail = "; ".join(x for x in (lines[0] if lines else "", what) if x)
         raise DataError(f"cannot read the collected metrics{f' in {where}' if where else ''}: {detail}") from None
     finally:
         if own:
             connection.close()
+
+
+def _duckdb_name(file: Path) -> str:
+    """The file's path as DuckDB takes one, in UTF-8: a repository in a folder whose name is not
+    (its bytes read as surrogates) is named from the current folder, which is the repository's or
+    one inside it (find_root), so only `..` and the repository's own ASCII names are left."""
+    name = str(file)
+    if not _in_utf8(name):
+        with contextlib.suppress(OSError, ValueError):
+            name = os.path.relpath(name)
+    if not _in_utf8(name):
+        raise DataError(f"cannot read the collected metrics in {_named(file)}: DuckDB opens only paths in "
+                        "UTF-8, and the repository's folder name is not; run smm from inside the repository")
+    return name
+
+
+def _in_utf8(text: str) -> bool:
+    try:
+        text.encode()
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _named(file: Path) -> str:
