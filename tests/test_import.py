@@ -209,3 +209,58 @@ def test_usage_errors(make_repo, smm, args, message):
     (root / "plan.txt").write_text("title\n", encoding="utf-8")
     code, _, err = smm("import", *args)
     assert code == 2 and message in err
+
+
+# Tables whose rows in memory are out of proportion to the file: a few kilobytes of workbook that says it
+# is A1:XFD1048576, a CSV of ten million blank lines. They went to gigabytes (a MemoryError, or exit 3), so
+# they run here in a process of their own under 1 GB of address space.
+def _sized_workbook(stray: str) -> bytes:
+    from openpyxl import Workbook
+
+    book = Workbook()
+    for row in (HEADER, GOOD):
+        book.active.append(row)
+    book.active[stray] = "stray"  # the sheet's size is the rectangle up to this cell
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("name, make, row", [
+    ("declared.xlsx", lambda: _sized_workbook("XFD1048576"), 2),  # a cell past the 1,024th column is not read
+    ("wide.xlsx", lambda: _sized_workbook("XFD3"), 2),
+    ("blank.csv", lambda: _csv([HEADER]) + b"\r\n" * 10_000_000 + _csv([GOOD]), 10_000_002),
+])
+def test_a_table_is_read_in_memory_bounded_by_its_size(make_repo, name, make, row):
+    import resource
+    import subprocess
+    import sys
+
+    root = make_repo()
+    (root / name).write_bytes(make())
+
+    def limited():
+        resource.setrlimit(resource.RLIMIT_AS, (2**30, 2**30))
+    proc = subprocess.run([sys.executable, "-m", "smm", "import", name, "--dry-run"], cwd=root, capture_output=True,
+                          text=True, preexec_fn=limited, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    assert "would write content/2030/01/" in proc.stdout and f"(row {row})" in proc.stdout, proc.stdout
+
+
+@pytest.mark.parametrize("kind, bound, table, said", [
+    ("csv", "MAX_ROWS", [HEADER, GOOD, [], GOOD, GOOD], "plan.csv:5:1: error[import.table]: more than 2 rows of posts"),
+    ("xlsx", "MAX_ROWS", [HEADER, GOOD, [], GOOD, GOOD], "plan.xlsx:5:1: error[import.table]: more than 2 rows of posts"),
+    ("xlsx", "MAX_UNPACKED", [HEADER, GOOD], "plan.xlsx:1:1: error[import.table]: the workbook unpacks to"),
+])
+def test_a_table_over_smm_s_bounds_is_refused_whole(make_repo, smm, monkeypatch, kind, bound, table, said):
+    """At most MAX_ROWS rows with text (a blank row is not counted), a workbook of at most MAX_UNPACKED
+    bytes unpacked (a zip bomb): shown here with the bounds made small."""
+    import smm.content.importer as importer
+
+    monkeypatch.setattr(importer, bound, 2 if bound == "MAX_ROWS" else 2_000, raising=False)
+    root = make_repo()
+    name, data = _table(kind, table)
+    (root / name).write_bytes(data)
+    code, out, err = smm("import", name)
+    assert code == 1 and said in err, err
+    assert not (root / "content/2030").exists()
