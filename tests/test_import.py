@@ -248,16 +248,16 @@ def test_a_table_is_read_in_memory_bounded_by_its_size(make_repo, name, make, ro
 
 
 @pytest.mark.parametrize("kind, bound, table, said", [
-    ("csv", "MAX_ROWS", [HEADER, GOOD, [], GOOD, GOOD], "plan.csv:5:1: error[import.table]: more than 2 rows of posts"),
-    ("xlsx", "MAX_ROWS", [HEADER, GOOD, [], GOOD, GOOD], "plan.xlsx:5:1: error[import.table]: more than 2 rows of posts"),
+    ("csv", "MAX_ROWS", [HEADER, GOOD, [], GOOD, GOOD], "plan.csv:5:1: error[import.table]: more than 2 rows under the header"),
+    ("xlsx", "MAX_ROWS", [HEADER, GOOD, [], GOOD, GOOD], "plan.xlsx:5:1: error[import.table]: more than 2 rows under the header"),
     ("xlsx", "MAX_UNPACKED", [HEADER, GOOD], "plan.xlsx:1:1: error[import.table]: the workbook unpacks to"),
 ])
 def test_a_table_over_smm_s_bounds_is_refused_whole(make_repo, smm, monkeypatch, kind, bound, table, said):
     """At most MAX_ROWS rows with text (a blank row is not counted), a workbook of at most MAX_UNPACKED
     bytes unpacked (a zip bomb): shown here with the bounds made small."""
-    import smm.content.importer as importer
+    from smm.data import sheets
 
-    monkeypatch.setattr(importer, bound, 2 if bound == "MAX_ROWS" else 2_000, raising=False)
+    monkeypatch.setattr(sheets, bound, 2 if bound == "MAX_ROWS" else 2_000, raising=False)
     root = make_repo()
     name, data = _table(kind, table)
     (root / name).write_bytes(data)

@@ -122,14 +122,19 @@ def test_a_post_not_in_the_export_is_missing_not_zero(root, smm):
 
 
 BAD = [  # file, content, what the error says
-    ("douyin/x.xlsx", b"PK\x03\x04 not really a workbook", "douyin/x.xlsx: not an XLSX workbook smm can read"),
+    ("douyin/x.xlsx", b"PK\x03\x04 not really a workbook", "douyin/x.xlsx:1: not an XLSX workbook smm can read"),
     ("douyin/x.csv", "标题,播放量\n冬季,10\n".encode(), "douyin/x.csv:1: no header row naming the work's id or link"),
     ("douyin/x.csv", b"\xff\xfe\x00\xd8\x00\xdc\x81", "douyin/x.csv: neither UTF-8 nor GB18030"),
 ]
 
 
-@pytest.mark.parametrize("file, content, says", BAD)
-def test_a_file_smm_cannot_read_fails_the_account_with_where(root, smm, file, content, says):
+@pytest.mark.parametrize("file, content, says", BAD + [  # read as smm import reads a table (smm.data.sheets),
+    ("douyin/x.csv", "作品ID,播放量\n1,1\n\n2,2\n3,3\n4,4\n".encode(), "douyin/x.csv:6: more than 3 rows under the header"),
+])
+def test_a_file_smm_cannot_read_fails_the_account_with_where(root, smm, monkeypatch, file, content, says):
+    from smm.data import sheets
+
+    monkeypatch.setattr(sheets, "MAX_ROWS", 3, raising=False)  # (made small here: 100,000)
     path = root / "data/imports" / file
     path.parent.mkdir(parents=True)
     path.write_bytes(content)

@@ -9,23 +9,18 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import re
-import zipfile
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path
 
 from smm.check.diagnostics import ERROR, WARNING, Diagnostic
+from smm.data import sheets
 from smm.errors import InputError
 from smm.workspace.files import decode, read_bytes
 from smm.workspace.schema import did_you_mean
 
 MAX_TABLE_BYTES = 50 * 1024 * 1024
-MAX_ROWS = 100_000  # rows with text: a year of a busy brand's posts is a few thousand
-MAX_COLUMNS = 1_024  # of a workbook: the columns after it are not read (a sheet is 16,384 wide)
-MAX_UNPACKED = 256 * 1024 * 1024  # bytes of a workbook's unpacked parts: no posts' table comes near
 # field → the header names it goes by (compared without case and surrounding spaces)
 COLUMNS = {"title": ("title", "标题"), "time": ("time", "publish_at", "时间", "发布时间"),
            "platforms": ("platforms", "平台"), "text": ("text", "正文"), "link": ("link", "链接"),
@@ -59,67 +54,18 @@ class ImportRun:
 
 
 def read_table(path: Path, shown: str) -> tuple[list[tuple[int, list[str]]], list[Diagnostic]]:
-    """(row number, cells as text) of every row with text in it; or the diagnostics of a file that cannot
-    be read. What is kept is bounded by the file's size: blank rows are counted, not kept."""
+    """(row number, cells as text) of every row with something in it (smm.data.sheets); or the
+    diagnostics of a file that cannot be read."""
     data, found = read_bytes(path.parent, path.name, MAX_TABLE_BYTES)
     if data is None:
         return [], [replace(d, file=shown) for d in found]
-    if path.suffix.lower() == ".xlsx":
-        return _xlsx_rows(data, shown)
-    text, found = decode(data.removeprefix(b"\xef\xbb\xbf"), shown)  # Excel's "CSV UTF-8" starts with a BOM
-    if text is None:
-        return [], found
     try:
-        return _with_text(csv.reader(io.StringIO(text, newline="")), shown, list)
-    except csv.Error as exc:
-        return [], [Diagnostic(shown, 1, 1, ERROR, "import.table", f"not a CSV table: {exc}")]
-
-
-def _with_text(rows, shown: str, cells) -> tuple[list[tuple[int, list[str]]], list[Diagnostic]]:
-    """The numbered rows that hold text (`cells` makes a row's text): the header and at most MAX_ROWS more."""
-    kept = []
-    for number, row in enumerate(rows, 1):
-        if _has_text(row):
-            kept.append((number, cells(row)))
-            if len(kept) > MAX_ROWS + 1:
-                return [], [Diagnostic(shown, number, 1, ERROR, "import.table",
-                                       f"more than {MAX_ROWS:,} rows of posts: smm imports at most {MAX_ROWS:,} at a time",
-                                       "split the table into several files")]
-    return kept, []
-
-
-def _has_text(row) -> bool:
-    """Whether a row holds a cell with something in it, among its first MAX_COLUMNS (counted in C: a
-    sheet may hold a million rows padded to 16,384 blank cells)."""
-    if not row:
-        return False
-    if row[-1] is not None and row[-1] != "":
-        return True
-    head = row[:MAX_COLUMNS]
-    return head.count(None) + head.count("") < len(head)
-
-
-def _xlsx_rows(data: bytes, shown: str) -> tuple[list[tuple[int, list[str]]], list[Diagnostic]]:
-    """The first sheet's rows, as far as its cells go (not as far as the size it declares), MAX_COLUMNS wide."""
-    from openpyxl import load_workbook
-
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:  # a few kilobytes can unpack to gigabytes
-            unpacked = sum(part.file_size for part in archive.infolist())
-        if unpacked > MAX_UNPACKED:
-            return [], [Diagnostic(shown, 1, 1, ERROR, "import.table", f"the workbook unpacks to {unpacked:,} bytes, "
-                                   f"more than {MAX_UNPACKED:,}", "save it again as .xlsx, or as CSV UTF-8")]
-        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-        try:
-            sheet = book.worksheets[0]
-            sheet.reset_dimensions()  # a sheet that says it is A1:XFD1048576 would be read as that big
-            return _with_text(sheet.iter_rows(values_only=True), shown,
-                              lambda row: [_cell(value) for value in row[:MAX_COLUMNS]])
-        finally:
-            book.close()
-    except Exception as exc:  # a damaged workbook makes zipfile and the XML parser raise almost anything
-        return [], [Diagnostic(shown, 1, 1, ERROR, "import.table", f"not an XLSX workbook smm can read "
-                               f"({type(exc).__name__})", "save it again as .xlsx, or as CSV UTF-8")]
+        if path.suffix.lower() == ".xlsx":
+            return [(number, [_cell(value) for value in row]) for number, row in sheets.xlsx_rows(data)], []
+        text, found = decode(data.removeprefix(b"\xef\xbb\xbf"), shown)  # Excel's "CSV UTF-8" starts with a BOM
+        return (sheets.csv_rows(text), []) if text is not None else ([], found)
+    except sheets.SheetError as exc:
+        return [], [Diagnostic(shown, exc.row, 1, ERROR, "import.table", exc.message, exc.hint)]
 
 
 def _cell(value: object) -> str:

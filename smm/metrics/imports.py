@@ -10,13 +10,12 @@ whose name sorts last (name them by date: `2026-12-01.xlsx`).
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Callable
 
+from smm.data import sheets
 from smm.errors import Rejected
 from smm.workspace.files import read_bytes
 from smm.platforms.base import Metrics
@@ -68,7 +67,7 @@ def read_metrics(root: Path, account: str, columns: ImportColumns,
     return found
 
 
-def _works(file: str, rows: Iterator[tuple[int, list]], columns: ImportColumns,
+def _works(file: str, rows: list[tuple[int, list]], columns: ImportColumns,
            id_of_link: Callable[[str], str | None]) -> dict[str, Metrics]:
     header, where = None, {}
     works: dict[str, Metrics] = {}
@@ -109,7 +108,7 @@ def _read(root: Path, file: str) -> bytes:
     return data
 
 
-def _csv_rows(root: Path, file: str) -> Iterator[tuple[int, list]]:
+def _csv_rows(root: Path, file: str) -> list[tuple[int, list]]:
     """Rows of a CSV file in UTF-8 (with or without BOM) or, as Excel in China saves it, GB18030."""
     data = _read(root, file)
     for encoding in ("utf-8-sig", "gb18030"):
@@ -120,25 +119,16 @@ def _csv_rows(root: Path, file: str) -> Iterator[tuple[int, list]]:
             continue
     else:
         raise Rejected(f"{file}: neither UTF-8 nor GB18030 text: save the export as CSV (UTF-8)")
-    try:
-        rows = list(csv.reader(io.StringIO(text, newline="")))
-    except csv.Error as exc:
-        raise Rejected(f"{file}: not a CSV table ({exc})") from None
-    yield from enumerate(rows, 1)
+    return _sheet(file, sheets.csv_rows, text)
 
 
-def _xlsx_rows(root: Path, file: str) -> Iterator[tuple[int, list]]:
+def _xlsx_rows(root: Path, file: str) -> list[tuple[int, list]]:
     """Rows of an XLSX workbook's first sheet, values as Excel last computed them."""
-    from openpyxl import load_workbook
+    return _sheet(file, sheets.xlsx_rows, _read(root, file))
 
-    data = _read(root, file)
+
+def _sheet(file: str, rows: Callable, source) -> list[tuple[int, list]]:
     try:
-        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-        try:
-            rows = [list(row) for row in book.worksheets[0].iter_rows(values_only=True)]
-        finally:
-            book.close()
-    except Exception as exc:  # a damaged workbook makes zipfile and the XML parser raise almost anything
-        raise Rejected(f"{file}: not an XLSX workbook smm can read ({type(exc).__name__}); save it again as "
-                       ".xlsx or .csv") from None
-    yield from enumerate(rows, 1)
+        return rows(source)
+    except sheets.SheetError as exc:
+        raise Rejected(f"{file}:{exc.row}: {exc.message}" + (f"; {exc.hint}" if exc.hint else "")) from None
