@@ -33,3 +33,93 @@ def test_listening_phrases_are_checked_as_matching_reads_them(make_repo, smm, te
     assert code == (1 if rule else 0)
     code, out, err = smm("report", "--now", "2026-12-05T12:00:00+00:00")  # never exit 3
     assert code == (1 if rule else 0), err
+
+
+# --- smm reply: a draft that holds a stranger's words ----------------------------------------------
+
+NOW = "2026-12-05T12:00:00+00:00"
+
+
+def _inbox_line(root, **fields) -> None:
+    import dataclasses
+    import json
+
+    from test_inbox import _item
+
+    line = json.dumps(dataclasses.asdict(_item("mastodon:1099", **fields)))  # (a lone surrogate as `\ud800`)
+    (root / "data/inbox").mkdir(parents=True, exist_ok=True)
+    with open(root / "data/inbox/2026-12.jsonl", "a", encoding="utf-8") as handle:
+        handle.write(line + "\n")
+
+
+# (the item's fields: what a stranger wrote, or a network or hand edit put there)
+DRAFT_CASES = [
+    {"text": "go here ---> https://spam.example now\nBUY"},  # `--->` spaced once is still `-->`
+    {"url": "https://evil.example/-->BUY<!--"},              # the network's link for the item
+    {"author": 'Jo "JJ" Smith'},                             # a Facebook name: the title's quotes
+    {"author": "back\\slash"},
+    {"author": "Jo \\ \"JJ\"\u2028Smith", "platform": "facebook"},  # (no greeting on Facebook)
+    {"text": "nul\x00in it"},                                # a hand edit: a NUL made the draft binary
+    {"text": "Is the winter blend --> organic?"},            # (guard)
+]
+
+
+@pytest.mark.parametrize("fields", DRAFT_CASES)
+def test_a_reply_draft_keeps_the_original_in_its_comment_and_its_front_matter_valid(make_repo, smm, fields):
+    import json
+
+    root = make_repo(calendar=None)
+    _inbox_line(root, **fields)
+    code, out, err = smm("reply", "mastodon:1099", "--now", NOW)
+    assert code == 0, err
+    draft = root / "content/replies/2026-12-05-mastodon-1099.md"
+    draft.write_text(draft.read_text(encoding="utf-8").replace("draft: true\n", "") + "Thanks!\n", encoding="utf-8")
+    code, found, _ = smm.json("check", "--now", NOW)
+    assert code == 0, found
+    code, out, err = smm("preview", str(draft), "--format", "json")
+    texts = [part["text"] for post in json.loads(out) for account in post["accounts"] for part in account["parts"]]
+    greeting = "" if fields.get("platform") == "facebook" else "@" + " ".join(fields.get("author", "fan").split())
+    assert texts == [f"{greeting}\nThanks!".strip()], texts
+
+
+def test_an_inbox_text_with_a_lone_surrogate_is_named_not_a_crash(make_repo, smm):
+    root = make_repo(calendar=None)
+    _inbox_line(root, text="\ud800 half an emoji")
+    for args in (("reply", "mastodon:1099"), ("inbox",)):
+        code, out, err = smm(*args, "--now", NOW, env={"T_MASTODON": "", "T_BLUESKY": ""})
+        assert code == 1 and "data/inbox/2026-12.jsonl:1" in err and "text" in err and "surrogate" in err, err
+    assert not (root / "content/replies").exists()
+
+
+@pytest.mark.parametrize("author", ["fan\\", 'Jo "JJ" \\user'])
+def test_an_auto_reply_post_is_valid_whatever_the_authors_name(make_repo, smm, author):
+    from datetime import datetime
+
+    from test_inbox import AUTO, _open
+
+    from smm.inbox.auto import plan
+    from smm.inbox.items import append_items, load_items
+    from smm.workspace.repo import load_repo
+
+    root = make_repo(calendar=None, files={"brand/replies.yml": AUTO})
+    append_items(root, [_open(1, author=author)])
+    run = plan(load_repo(root), load_items(root), datetime.fromisoformat(NOW))
+    assert sorted(run.written) == ["auto-mastodon-1"]
+    code, found, _ = smm.json("check", "--now", NOW)
+    assert code == 0, found
+
+
+# (when the first draft was written, and where: the second `smm reply` names it, exit 1)
+@pytest.mark.parametrize("first,later", [
+    ("content/replies/2026-12-04-mastodon-1099.md", NOW),   # another day's draft
+    ("content/replies/auto/auto-mastodon-1099.md", NOW),    # an auto-reply written for it
+    ("content/replies/my-answer.md", NOW),                  # a reply written by hand
+])
+def test_an_item_gets_one_reply_draft(make_repo, smm, first, later):
+    root = make_repo(calendar=None)
+    _inbox_line(root)
+    (root / first).parent.mkdir(parents=True, exist_ok=True)
+    (root / first).write_text('---\ntitle: Reply\nreply_to: "mastodon:1099"\ndraft: true\n---\n@fan Hello\n')
+    code, out, err = smm("reply", "mastodon:1099", "--now", later)
+    assert code == 1 and f"{first} answers mastodon:1099 already" in err, err
+    assert sorted(p.relative_to(root).as_posix() for p in (root / "content/replies").rglob("*.md")) == [first]

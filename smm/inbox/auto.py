@@ -19,6 +19,7 @@ from datetime import datetime, timedelta
 from typing import Mapping
 
 from smm.inbox.items import Item, lines
+from smm.inbox.replies import yaml_text
 from smm.inbox.triage import AutoRule
 from smm.workspace.files import write_atomic
 
@@ -94,9 +95,9 @@ def _write(root, item: Item, rule: AutoRule) -> str | None:
         return f"rule `{rule.name}`: its template fails: {exc}"
     if not text:
         return f"rule `{rule.name}`: its template gives an empty reply"
-    title = f"Auto-reply ({rule.name}) to {item.author}".replace('"', "'")
+    title = yaml_text(f"Auto-reply ({rule.name}) to {' '.join(item.author.split())}")
     write_atomic(root / AUTO_DIR / f"{post_id(item.id)}.md",
-                 f'---\ntitle: "{title}"\nreply_to: "{item.id}"\n---\n{text}\n', root)
+                 f"---\ntitle: {title}\nreply_to: {yaml_text(item.id)}\n---\n{text}\n", root)
     return None
 
 
