@@ -123,3 +123,68 @@ def test_an_item_gets_one_reply_draft(make_repo, smm, first, later):
     code, out, err = smm("reply", "mastodon:1099", "--now", later)
     assert code == 1 and f"{first} answers mastodon:1099 already" in err, err
     assert sorted(p.relative_to(root).as_posix() for p in (root / "content/replies").rglob("*.md")) == [first]
+
+
+# --- an account renamed (`formerly:` in platforms.yml) --------------------------------------------
+
+class _Inbox:
+    """A network's inbox that answers the same items on every run."""
+
+    def __init__(self, items) -> None:
+        self.items = items
+
+    def inbox(self, since, published=()):
+        return list(self.items)
+
+    def close(self) -> None:
+        pass
+
+
+RENAMED = ("timezone: UTC\naccounts:\n  mastodon: {platform: mastodon, instance: https://mastodon.example, "
+           "token_env: T_MASTODON, formerly: masto}\n")
+
+
+# (the account the items were collected under first, the platforms.yml of the run after)
+@pytest.mark.parametrize("before,platforms", [
+    ("masto", RENAMED),        # renamed since: the items are known, not new again
+    ("mastodon", RENAMED),     # (guard: the same name)
+])
+def test_items_collected_before_a_rename_are_not_collected_again(make_repo, before, platforms):
+    from datetime import datetime, timedelta, timezone
+
+    from smm.inbox.collect import collect
+    from smm.platforms import Incoming
+    from smm.workspace.repo import load_repo
+
+    said = [Incoming("1099", "mention", "fan", "hi there", None, datetime(2026, 12, 5, 9, tzinfo=timezone.utc)),
+            Incoming("1100", "dm", "fan2", "where is my order?", None, datetime(2026, 12, 5, 10, tzinfo=timezone.utc))]
+    root = make_repo(calendar=None, platforms=platforms.replace(", formerly: masto", "").replace("  mastodon:", f"  {before}:"))
+    now = datetime(2026, 12, 5, 12, tzinfo=timezone.utc)
+
+    def run(at):
+        return collect(load_repo(root), at, {"T_MASTODON": "x"}, timedelta(days=7),
+                       classify=lambda text: ("en", "neutral", "other"), adapter_for=lambda name: _Inbox(said))
+
+    run(now)
+    (root / "platforms.yml").write_text(platforms)
+    again = run(now + timedelta(hours=1))
+    assert sorted(i.id for i in again.queue) == [f"{before}:1099", f"{before}:1100"]
+    assert [a.new for a in again.accounts] == [0]
+    assert (root / "data/inbox/2026-12.jsonl").read_text().count("\n") == 2
+
+
+def test_an_author_auto_answered_before_a_rename_waits_24_hours_after_it(make_repo):
+    from datetime import datetime
+
+    from test_inbox import AUTO, _open
+
+    from smm.inbox.auto import plan
+    from smm.inbox.items import append_items, load_items
+    from smm.workspace.repo import load_repo
+
+    root = make_repo(calendar=None, platforms=RENAMED, files={"brand/replies.yml": AUTO})
+    append_items(root, [_open(1, state="auto-answered", updated="2026-12-05T10:00:00+00:00", account="masto",
+                              id="masto:1"),
+                        _open(2, created="11:00")])
+    run = plan(load_repo(root), load_items(root), datetime.fromisoformat(NOW))
+    assert (sorted(run.written), [i for i, _ in run.held]) == ([], ["mastodon:2"])

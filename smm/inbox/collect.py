@@ -87,14 +87,18 @@ def collect(repo, now: datetime, env: Mapping[str, str], since: timedelta, *, cl
         repo.config.accounts[name], env, repo.root))
     run = InboxRun(now, load_items(repo.root))
     posts, handles = own_posts(repo), own_handles(repo)
+    renames = repo.config.renames
+    known = {(renames.get(i.account, i.account), i.id.removeprefix(f"{i.account}:")) for i in run.items.values()}
     new: list[Item] = []
     for name, account in sorted(repo.config.accounts.items()):
         result = _read(name, account, env, adapter_for, now - since, published_parts(repo, name))
         run.accounts.append(result)
         for incoming in result.incoming:
             item_id = f"{name}:{incoming.network_id}"
-            if item_id in run.items or incoming.author.casefold() in handles:
+            # an item is known by its account as named now: one collected before a rename (`formerly`) is not new
+            if (name, incoming.network_id) in known or incoming.author.casefold() in handles:
                 continue
+            known.add((name, incoming.network_id))
             item = _item(item_id, name, account.platform, incoming, posts, classify, repo, now)
             run.items[item_id] = item
             new.append(item)
