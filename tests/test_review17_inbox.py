@@ -188,3 +188,69 @@ def test_an_author_auto_answered_before_a_rename_waits_24_hours_after_it(make_re
                         _open(2, created="11:00")])
     run = plan(load_repo(root), load_items(root), datetime.fromisoformat(NOW))
     assert (sorted(run.written), [i for i, _ in run.held]) == ([], ["mastodon:2"])
+
+
+# --- times: offsets, the far future ----------------------------------------------------------------
+
+def test_the_queue_is_ordered_by_instants_whatever_the_offsets(make_repo, smm):
+    import json
+
+    from test_inbox import _item
+
+    from smm.inbox.items import append_items
+
+    root = make_repo(calendar=None)
+    append_items(root, [_item("mastodon:a", due_by="2026-12-05T14:00:00+00:00"),
+                        _item("mastodon:b", due_by="2026-12-05T20:00:00+08:00"),   # 12:00 UTC: due first
+                        _item("mastodon:c", due_by="2026-12-05T13:00:00+00:00")])
+    code, out, err = smm("inbox", "--format", "json", "--now", NOW, env={"T_MASTODON": "", "T_BLUESKY": ""})
+    assert [i["id"] for i in json.loads(out)["items"]] == ["mastodon:b", "mastodon:c", "mastodon:a"]
+    from smm.site.inbox import queue
+    assert [i.id for i in queue(root)] == ["mastodon:b", "mastodon:c", "mastodon:a"]
+
+
+def test_auto_replies_go_to_the_oldest_items_first_whatever_the_offsets(make_repo):
+    from dataclasses import replace
+    from datetime import datetime
+
+    from test_inbox import AUTO, _open
+
+    from smm.inbox.auto import plan
+    from smm.inbox.items import append_items, load_items
+    from smm.workspace.repo import load_repo
+
+    root = make_repo(calendar=None, files={"brand/replies.yml": AUTO})  # max_per_run: 2
+    append_items(root, [_open(1, author="a", created="03:00"),
+                        replace(_open(2, author="b"), created_at="2026-12-05T10:00:00+08:00"),  # 02:00 UTC (Weibo's)
+                        _open(3, author="c", created="01:00")])
+    run = plan(load_repo(root), load_items(root), datetime.fromisoformat(NOW))
+    assert (sorted(run.written), [i for i, _ in run.held]) == (["auto-mastodon-2", "auto-mastodon-3"], ["mastodon:1"])
+
+
+# (when the item was said, its priority, brand/replies.yml): its line must stay readable
+@pytest.mark.parametrize("created,priority,replies", [
+    ("2999-12-31T22:00:00+00:00", "urgent", ""),     # due 3000-01-01: a year no data/ file may hold
+    ("2999-12-31T22:00:00+00:00", "low", ""),
+    ("2800-01-01T00:00:00+00:00", "low", "sla: {low: 99999d}\n"),
+    ("2999-12-31T22:00:00+00:00", "normal", 'quiet_hours: {from: "22:00", to: "08:00"}\n'),
+    ("2026-12-05T09:00:00+00:00", "low", "sla: {low: 99999d}\n"),  # (guard: 2300)
+])
+def test_an_item_said_near_the_last_year_smm_reads_stays_readable(make_repo, smm, created, priority, replies):
+    from datetime import datetime, timedelta
+
+    from smm.inbox.collect import collect
+    from smm.platforms import Incoming
+    from smm.workspace.repo import load_repo
+
+    root = make_repo(calendar=None, files={"brand/replies.yml": replies} if replies else None)
+    text = {"urgent": "refund now!", "low": "Buy followers cheap", "normal": "hello"}[priority]
+    intent = {"urgent": "complaint", "low": "spam", "normal": "other"}[priority]
+    said = [Incoming("1", "mention", "fan", text, None, datetime.fromisoformat(created))]
+    collect(load_repo(root), datetime.fromisoformat(NOW), {"T_MASTODON": "x"}, timedelta(days=7),
+            classify=lambda t: ("en", "negative" if intent == "complaint" else "neutral", intent),
+            adapter_for=lambda name: _Inbox(said if name == "mastodon" else []))
+    code, out, err = smm("report", "--now", NOW)
+    assert code == 0, err
+    code, out, err = smm("inbox", "--format", "json", "--now", NOW, env={"T_MASTODON": "", "T_BLUESKY": ""})
+    import json
+    assert [(i["priority"], i["due_by"][:4] <= "2999") for i in json.loads(out)["items"]] == [(priority, True)], err

@@ -50,7 +50,7 @@ def plan(repo, items: dict[str, Item], now: datetime) -> AutoRun:
     recent = {_author(i, repo.config.renames) for i in lines(repo.root)
               if i.state == "auto-answered" and datetime.fromisoformat(i.updated_at) > now - ONCE_PER_AUTHOR}
     sent: dict[str, int] = {}
-    for item in sorted((i for i in items.values() if i.state == "open"), key=lambda i: (i.created_at, i.id)):
+    for item in sorted((i for i in items.values() if i.state == "open"), key=lambda i: (datetime.fromisoformat(i.created_at), i.id)):
         rule = next((r for r in replies.auto if r.fits(item)), None)
         if rule is None:
             continue

@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from typing import Callable, Mapping
 
 from smm.errors import PlatformError
-from smm.inbox.items import PRIORITIES, Item, append_items, load_items
+from smm.inbox.items import Item, append_items, load_items, queue_order
 from smm.inbox.replies import answered_items
 from smm.inbox.triage import Replies, due_by, priority_of
 from smm.platforms import Incoming, Platform, PublishResult, answers, platform_class
@@ -46,8 +46,7 @@ class InboxRun:
     @property
     def queue(self) -> list[Item]:
         """Open items, most urgent first, then the most overdue."""
-        return sorted((i for i in self.items.values() if i.is_open),
-                      key=lambda i: (PRIORITIES.index(i.priority), i.due_by, i.id))
+        return sorted((i for i in self.items.values() if i.is_open), key=queue_order)
 
     @property
     def exit_code(self) -> int:

@@ -71,6 +71,12 @@ def month_file(created_at: datetime) -> str:
     return f"{INBOX_DIR}/{created_at.astimezone(timezone.utc):%Y-%m}.jsonl"
 
 
+def queue_order(item: Item) -> tuple[int, datetime, str]:
+    """The queue's order: most urgent first, then the earliest due, as instants (the offsets of two
+    items' times may differ: a hand edit, another tool), then by id."""
+    return PRIORITIES.index(item.priority), datetime.fromisoformat(item.due_by), item.id
+
+
 def _rank(item: Item) -> tuple[datetime, int]:
     """The order of an item's lines: when each was written, as an instant (the offsets of two lines may
     differ: a hand edit), then the further state."""
