@@ -254,3 +254,23 @@ def test_an_item_said_near_the_last_year_smm_reads_stays_readable(make_repo, smm
     code, out, err = smm("inbox", "--format", "json", "--now", NOW, env={"T_MASTODON": "", "T_BLUESKY": ""})
     import json
     assert [(i["priority"], i["due_by"][:4] <= "2999") for i in json.loads(out)["items"]] == [(priority, True)], err
+
+
+# --- data/mentions: a row cut short or run together ------------------------------------------------
+
+MENTIONS_HEADER = "id,network,author,author_followers,created_at,text,url,keyword,subject,sentiment,engagement\n"
+MENTION = "1,mastodon,fan,150,2026-11-01T00:54:00Z,Acme rocks,https://m.example/1,Acme,brand,positive,3\n"
+
+
+@pytest.mark.parametrize("row", [
+    "2,mastodon,fan,150,2026-11-02T00:54:00Z,Acme again\n",                     # cut after the text
+    "2,mastodon,fan,150,2026-11-02T00:54:00Z,Acme,https://m.example/2,Acme\n",  # cut before its subject
+    "2,mastodon,fan,150,2026-11-02T00:54:00Z,Acme,u,Acme,brand,neutral,3,4,mastodon,fan\n",  # lines run together
+])
+def test_a_mention_row_cut_short_or_run_together_is_named(make_repo, smm, row):
+    make_repo(calendar=None, files={"brand/listening.yml": "keywords: [Acme]\n",
+                                    "data/mentions/2026-11.csv": MENTIONS_HEADER + MENTION + row})
+    for args in (("report", "--from", "2026-11-01", "--to", "2026-11-05", "--now", "2026-11-06T12:00:00+00:00"),
+                 ("site", "build")):
+        code, out, err = smm(*args)
+        assert code == 1 and "data/mentions/2026-11.csv:3: not a mention row" in err, (args, err)
