@@ -59,7 +59,7 @@ def _reply_draft(root):
     from smm.inbox.replies import reply_file
 
     _append_items(root)  # the item it answers
-    reply_file(SimpleNamespace(root=root, config=SimpleNamespace(renames={})), "m:1", datetime(2026, 12, 1, tzinfo=timezone.utc))
+    reply_file(SimpleNamespace(root=root, config=SimpleNamespace(renames={}), posts=[], broken=[]), "m:1", datetime(2026, 12, 1, tzinfo=timezone.utc))
 
 
 def _auto_reply(root):

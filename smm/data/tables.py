@@ -64,6 +64,12 @@ def count_sql(column: str) -> str:
     return f"coalesce({column} >= 0 AND {column} <= {MAX_COUNT} AND {column} = trunc({column}), true)"
 
 
+def whole(row: dict) -> bool:
+    """Whether a row read by read_rows has every column and no more: not a line cut short or two
+    lines run together (a crash, a bad merge, a hand edit)."""
+    return None not in row and None not in row.values()
+
+
 def count_cell(row: dict, column: str, where: str) -> int | None:
     """count() of a row's cell; a DataError at `where` (`file:line`) naming the column when it is no count."""
     try:

@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-import json
 from datetime import datetime
 from pathlib import Path
 
-from smm.inbox.replies import REPLIES_DIR
+from smm.inbox.replies import REPLIES_DIR, yaml_text
 from smm.workspace.files import write_atomic
 
 
 def announcement(post, record: dict, account: str) -> str:
     """The reply post's file text: a draft answering the giveaway post on `account`, naming the winners."""
     names = ", ".join(f"@{w['handle']}" for w in record["winners"])
-    title = json.dumps(f"Giveaway winners: {post.title}"[:300], ensure_ascii=False)
+    title = yaml_text(f"Giveaway winners: {post.title}"[:300])
     return (f"---\ntitle: {title}\nreply_to: \"{account}:{record['accounts'][account]}\"\ndraft: true\n---\n"
             f"<!-- drawn {record['drawn_at']} from {record['entrant_count']} entrants with commit "
             f"{record['seed']['commit']} as the seed; check: smm giveaway verify {post.id} -->\n"

@@ -19,6 +19,7 @@ from datetime import datetime, timedelta
 from typing import Mapping
 
 from smm.inbox.items import Item, lines
+from smm.inbox.replies import yaml_text
 from smm.inbox.triage import AutoRule
 from smm.workspace.files import write_atomic
 
@@ -46,10 +47,10 @@ def plan(repo, items: dict[str, Item], now: datetime) -> AutoRun:
     if not replies.auto:
         return run
     answered_by = {p.reply_to: p.id for p in repo.posts if p.reply_to}
-    recent = {(i.account, i.author.casefold()) for i in lines(repo.root)
+    recent = {_author(i, repo.config.renames) for i in lines(repo.root)
               if i.state == "auto-answered" and datetime.fromisoformat(i.updated_at) > now - ONCE_PER_AUTHOR}
     sent: dict[str, int] = {}
-    for item in sorted((i for i in items.values() if i.state == "open"), key=lambda i: (i.created_at, i.id)):
+    for item in sorted((i for i in items.values() if i.state == "open"), key=lambda i: (datetime.fromisoformat(i.created_at), i.id)):
         rule = next((r for r in replies.auto if r.fits(item)), None)
         if rule is None:
             continue
@@ -57,7 +58,8 @@ def plan(repo, items: dict[str, Item], now: datetime) -> AutoRun:
             if answered_by[item.id] == post_id(item.id):  # written by an earlier run that stopped before sending
                 run.written[answered_by[item.id]] = (item.id, rule.name)
             continue
-        why = _held(item, rule, replies, tz, now, recent, sent)
+        author = _author(item, repo.config.renames)
+        why = _held(item, rule, replies, tz, now, author in recent, sent)
         if why == "negative":
             run.escalated.append(replace(item, state="escalated", updated_at=now.isoformat()))
         elif why:
@@ -66,17 +68,22 @@ def plan(repo, items: dict[str, Item], now: datetime) -> AutoRun:
             run.held.append((item.id, problem))
         else:
             run.written[post_id(item.id)] = (item.id, rule.name)
-            recent.add((item.account, item.author.casefold()))
+            recent.add(author)
             sent[rule.name] = sent.get(rule.name, 0) + 1
     return run
 
 
-def _held(item: Item, rule: AutoRule, replies, tz, now: datetime, recent: set, sent: dict) -> str | None:
+def _author(item: Item, renames: dict[str, str]) -> tuple[str, str]:
+    """Who an item came from, on which account as named now (an item said before a rename, `formerly`, is the account's)."""
+    return renames.get(item.account, item.account), item.author.casefold()
+
+
+def _held(item: Item, rule: AutoRule, replies, tz, now: datetime, answered_lately: bool, sent: dict) -> str | None:
     if item.sentiment == "negative":
         return "negative"
     if replies.quiet_at(now, tz):
         return "quiet hours"
-    if (item.account, item.author.casefold()) in recent:
+    if answered_lately:
         return f"{item.author} got an automatic reply in the last 24 hours"
     if sent.get(rule.name, 0) >= rule.max_per_run:
         return f"rule `{rule.name}` reached its max_per_run ({rule.max_per_run})"
@@ -94,9 +101,9 @@ def _write(root, item: Item, rule: AutoRule) -> str | None:
         return f"rule `{rule.name}`: its template fails: {exc}"
     if not text:
         return f"rule `{rule.name}`: its template gives an empty reply"
-    title = f"Auto-reply ({rule.name}) to {item.author}".replace('"', "'")
+    title = yaml_text(f"Auto-reply ({rule.name}) to {' '.join(item.author.split())}")
     write_atomic(root / AUTO_DIR / f"{post_id(item.id)}.md",
-                 f'---\ntitle: "{title}"\nreply_to: "{item.id}"\n---\n{text}\n', root)
+                 f"---\ntitle: {title}\nreply_to: {yaml_text(item.id)}\n---\n{text}\n", root)
     return None
 
 

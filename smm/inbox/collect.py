@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from typing import Callable, Mapping
 
 from smm.errors import PlatformError
-from smm.inbox.items import PRIORITIES, Item, append_items, load_items
+from smm.inbox.items import Item, append_items, load_items, queue_order
 from smm.inbox.replies import answered_items
 from smm.inbox.triage import Replies, due_by, priority_of
 from smm.platforms import Incoming, Platform, PublishResult, answers, platform_class
@@ -46,8 +46,7 @@ class InboxRun:
     @property
     def queue(self) -> list[Item]:
         """Open items, most urgent first, then the most overdue."""
-        return sorted((i for i in self.items.values() if i.is_open),
-                      key=lambda i: (PRIORITIES.index(i.priority), i.due_by, i.id))
+        return sorted((i for i in self.items.values() if i.is_open), key=queue_order)
 
     @property
     def exit_code(self) -> int:
@@ -87,14 +86,18 @@ def collect(repo, now: datetime, env: Mapping[str, str], since: timedelta, *, cl
         repo.config.accounts[name], env, repo.root))
     run = InboxRun(now, load_items(repo.root))
     posts, handles = own_posts(repo), own_handles(repo)
+    renames = repo.config.renames
+    known = {(renames.get(i.account, i.account), i.id.removeprefix(f"{i.account}:")) for i in run.items.values()}
     new: list[Item] = []
     for name, account in sorted(repo.config.accounts.items()):
         result = _read(name, account, env, adapter_for, now - since, published_parts(repo, name))
         run.accounts.append(result)
         for incoming in result.incoming:
             item_id = f"{name}:{incoming.network_id}"
-            if item_id in run.items or incoming.author.casefold() in handles:
+            # an item is known by its account as named now: one collected before a rename (`formerly`) is not new
+            if (name, incoming.network_id) in known or incoming.author.casefold() in handles:
                 continue
+            known.add((name, incoming.network_id))
             item = _item(item_id, name, account.platform, incoming, posts, classify, repo, now)
             run.items[item_id] = item
             new.append(item)

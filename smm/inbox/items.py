@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from dataclasses import asdict, dataclass, fields
 from datetime import datetime, timezone
 from pathlib import Path
@@ -61,12 +62,19 @@ class Item:
 FIELDS = tuple(f.name for f in fields(Item))
 _OPTIONAL = ("url", "post", "rule")  # text or null; every other field is text
 _TIMES = ("created_at", "due_by", "updated_at")  # ISO 8601 with an offset
+_SURROGATE = re.compile("[\ud800-\udfff]")
 _CHOICES = {"kind": KINDS, "state": STATES, "priority": PRIORITIES, "sentiment": SENTIMENTS, "intent": INTENTS}
 
 
 def month_file(created_at: datetime) -> str:
     """The file of the month (UTC) an item was created in."""
     return f"{INBOX_DIR}/{created_at.astimezone(timezone.utc):%Y-%m}.jsonl"
+
+
+def queue_order(item: Item) -> tuple[int, datetime, str]:
+    """The queue's order: most urgent first, then the earliest due, as instants (the offsets of two
+    items' times may differ: a hand edit, another tool), then by id."""
+    return PRIORITIES.index(item.priority), datetime.fromisoformat(item.due_by), item.id
 
 
 def _rank(item: Item) -> tuple[datetime, int]:
@@ -133,6 +141,8 @@ def _parse(raw: bytes, file: str, number: int) -> Item:
         for key, value in data.items():
             if not isinstance(value, str) and not (value is None and key in _OPTIONAL):
                 raise ValueError(f"{key} is {json.dumps(value)[:40]}, not a text{' or null' * (key in _OPTIONAL)}")
+            if isinstance(value, str) and _SURROGATE.search(value):  # `\ud800` alone: no text can be written of it
+                raise ValueError(f"{key} holds a lone surrogate `\\u{ord(_SURROGATE.search(value)[0]):04x}`, not text")
             if key in _CHOICES and value not in _CHOICES[key]:
                 raise ValueError(f"unknown {key} `{value[:40]}` (one of {', '.join(_CHOICES[key])})")
             if key in _TIMES:

@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import replace
 from datetime import datetime
@@ -75,19 +76,43 @@ def answered_items(repo, items: dict[str, Item], now: datetime) -> list[Item]:
 
 
 def reply_file(repo, item_id: str, now: datetime) -> Path:
-    """Write content/replies/<date>-<item id>.md, a draft answering the item; never overwrite a file."""
+    """Write content/replies/<date>-<item id>.md, a draft answering the item; never a second post
+    answering it (another day's draft, an auto-reply), never over a file."""
     item = load_items(repo.root).get(item_id)
     if item is None:
         raise DataError(f"no inbox item {item_id!r} in data/inbox/ (`smm inbox` lists them)")
+    answering = next((p for p in repo.posts + repo.broken if p.reply_to == item_id), None)
+    if answering is not None:
+        raise DataError(f"{answering.file} answers {item_id} already: edit it")
     slug = re.sub(r"[^a-z0-9]+", "-", item_id.lower()).strip("-")[-60:]
     path = repo.root / REPLIES_DIR / f"{now:%Y-%m-%d}-{slug}.md"
     if path.exists():
         raise DataError(f"{path.relative_to(repo.root)} exists already: edit it")
-    quoted = "\n".join(f"  {line}" for line in item.text.replace("--", "- -").splitlines())
-    greeting = f"@{item.author} " if item.platform in {"mastodon", "x", "threads"} else ""
+    author = " ".join(item.author.split())
+    quoted = "\n".join(f"  {line}" for line in commented(item.text).splitlines())
+    greeting = f"@{author} " if item.platform in {"mastodon", "x", "threads"} else ""
     renamed = repo.config.renames.get(item.account)  # the id names the account as it was named (`formerly`)
-    write_atomic(path, f'---\ntitle: "Reply to {item.author}"\nreply_to: "{item.id}"\n'
+    said = commented(f"{item.kind} from {author}, {item.created_at} ({item.url or 'no link'})")
+    write_atomic(path, f'---\ntitle: {yaml_text(f"Reply to {author}")}\nreply_to: {yaml_text(item.id)}\n'
                        + (f"platforms: [{renamed}]\n" if renamed else "") + "draft: true\n---\n"
-                       f"<!-- {item.kind} from {item.author}, {item.created_at} ({item.url or 'no link'}):\n{quoted}\n-->\n"
-                       f"{greeting}\n", repo.root)
+                       f"<!-- {said}:\n{quoted}\n-->\n{greeting}\n", repo.root)
     return path
+
+
+def yaml_text(text: str) -> str:
+    """`text` as a YAML double-quoted scalar, whatever it holds (quotes, backslashes, line breaks):
+    JSON's escapes, and \\u escapes for what YAML would read as a line break or refuse (NEL, U+2028,
+    U+2029, DEL and C1 controls, non-characters)."""
+    return _NOT_YAML.sub(lambda m: f"\\u{ord(m[0]):04x}", json.dumps(text, ensure_ascii=False))
+
+
+_NOT_YAML = re.compile("[^\t\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def commented(text: str) -> str:
+    """Text that stays inside an HTML comment: no `--` (`-->` would end it, `--->` too once the first
+    dash is spaced), no control characters (a NUL makes the file binary)."""
+    return _CONTROLS.sub("", re.sub("-(?=-)", "- ", text))
+
+
+_CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f]")

@@ -21,7 +21,7 @@ from smm.check.diagnostics import ERROR, Diagnostic
 from smm.inbox.items import PRIORITIES
 from smm.workspace.config import YamlFile, parse_duration
 from smm.workspace.settings import REPLIES_FILE
-from smm.workspace.timezones import local
+from smm.workspace.timezones import YEARS, local
 
 DEFAULT_SLA = {"urgent": timedelta(hours=2), "high": timedelta(hours=8), "normal": timedelta(hours=24),
                "low": timedelta(hours=72)}
@@ -118,10 +118,18 @@ def priority_of(text: str, kind: str, sentiment: str, intent: str, followers: in
     return "normal"
 
 
+LATEST = datetime(YEARS[-1], 12, 31, 23, 59, 59, tzinfo=timezone.utc)  # the last time data/ files may hold
+
+
 def due_by(created_at: datetime, priority: str, replies: Replies, tz: tzinfo) -> datetime:
-    """When the item must be answered: its response time counted outside quiet hours."""
+    """When the item must be answered: its response time counted outside quiet hours; at the latest
+    LATEST (an item dated 2999-12-31, a network's clock or a stranger's server: its line stays readable)."""
     assert priority in PRIORITIES
-    remaining, moment = replies.sla[priority], created_at.astimezone(timezone.utc)
+    return min(_counted(created_at.astimezone(timezone.utc), replies.sla[priority], replies, tz), LATEST)
+
+
+def _counted(moment: datetime, remaining: timedelta, replies: Replies, tz: tzinfo) -> datetime:
+    """`remaining` after `moment`, the clock stopped in quiet hours."""
     if replies.quiet is None or replies.quiet[0] == replies.quiet[1]:
         return moment + remaining
     while True:

@@ -4,9 +4,10 @@
     exclude                 phrases that rule a post out
     competitors             name → keywords (default: the name) and accounts per network
 
-Beyond the schema: a competitor named `brand`, an account on a network smm does not know, one
-phrase given to two subjects (whose mention would it be?) and a keyword an exclusion always rules
-out are errors at their line (`listening.*`).
+Beyond the schema: a competitor named `brand`, an account on a network smm does not know, a phrase
+that is nothing once matching drops invisible characters, one phrase given to two subjects (whose
+mention would it be?) and a keyword an exclusion always rules out are errors at their line
+(`listening.*`).
 """
 
 from __future__ import annotations
@@ -109,20 +110,41 @@ def _problems(loaded: YamlFile, listening: Listening) -> list[Diagnostic]:
                 found.append(Diagnostic.at(LISTENING_FILE, at((*where, "accounts", network), key=True), ERROR,
                                            "listening.account", f"{competitor.name}: `{network}` is no network smm knows",
                                            f"one of {', '.join(sorted(registry()))}"))
-    if any(d.rule == "listening.name" for d in found):  # whose keyword is whose cannot be told
+    found += _invisible(loaded)
+    if any(d.rule in ("listening.name", "listening.empty") for d in found):  # whose keyword is whose cannot be told
         return found
     return found + _term_problems(loaded, listening)
 
 
+def _invisible(loaded: YamlFile) -> list[Diagnostic]:
+    """Each phrase (a keyword, an exclusion, a hashtag, a competitor's name as its keyword) that holds
+    nothing once matching drops invisible characters (`\u200b` alone): it would name nothing, or, as a
+    hashtag, every `#`."""
+    from smm.listening.matching import normal
+
+    data, places = loaded.data, []
+    for key in ("keywords", "exclude", "hashtags"):
+        places += [((key, index), phrase, False) for index, phrase in enumerate(data.get(key) or [])]
+    for name, spec in (data.get("competitors") or {}).items():
+        given = (spec or {}).get("keywords")
+        places += ([(("competitors", name, "keywords", index), phrase, False) for index, phrase in enumerate(given)]
+                   if given else [(("competitors", name), name, True)])
+    return [Diagnostic.at(LISTENING_FILE, loaded.positions.at(where, key=key), ERROR, "listening.empty",
+                          f"`{phrase.encode('unicode_escape').decode()}` is only invisible characters (zero-width "
+                          "and format characters, which matching drops): it would name no post",
+                          "write the phrase in visible letters")
+            for where, phrase, key in places if not normal(phrase).split()]
+
+
 def _term_problems(loaded: YamlFile, listening: Listening) -> list[Diagnostic]:
     """A phrase given to two subjects; a keyword an exclusion always rules out."""
-    from smm.listening.matching import holds
+    from smm.listening.matching import holds, normal
 
     found, owner = [], {}
     for term in (t for t in listening.terms if not t.hashtag):
         where = _keyword_path(loaded.data, term)
         position = loaded.positions.at(where, key=where[0] == "competitors" and len(where) == 2)
-        key = term.text.casefold()
+        key = " ".join(normal(term.text).split())  # as matching compares them: width, case, white space
         if owner.setdefault(key, term.subject) != term.subject:
             found.append(Diagnostic.at(LISTENING_FILE, position, ERROR, "listening.duplicate",
                                        f"`{term.text}` names both {_subject(owner[key])} and {_subject(term.subject)}: "

@@ -14,7 +14,7 @@ from datetime import datetime
 from pathlib import Path
 
 from smm.data.jobs import parse_time
-from smm.data.tables import Table, append_rows, count_cell, read_rows, timestamp
+from smm.data.tables import Table, append_rows, count_cell, read_rows, timestamp, whole
 from smm.errors import DataError
 from smm.inbox.intent import SENTIMENTS
 from smm.workspace.files import require_folder
@@ -69,6 +69,9 @@ def read_mentions(root: Path, since: datetime | None = None) -> list[Mention]:
 
 
 def _mention(row: dict, where: str) -> Mention:
+    if not whole(row):  # (cut after `text`, its subject was None: a share of voice of its own, a crash of the site)
+        raise DataError(f"{where}: not a mention row ({', '.join(MENTIONS.columns)}): a cell too few or too many; "
+                        "restore the file from git")
     followers, engagement = (count_cell(row, column, where) for column in MENTIONS.counts)
     if row.get("sentiment") is not None and row["sentiment"] not in SENTIMENTS:
         raise DataError(f"{where}: unknown sentiment `{row['sentiment'][:40]}` (one of {', '.join(SENTIMENTS)})")

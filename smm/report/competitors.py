@@ -15,7 +15,7 @@ from datetime import datetime
 from pathlib import Path
 
 from smm.data.jobs import parse_time
-from smm.data.tables import COMPETITORS, count_cell, read_rows
+from smm.data.tables import COMPETITORS, count_cell, read_rows, whole
 from smm.errors import DataError
 from smm.report.kpis import _round, growth, median, percent
 from smm.report.sections import Own, Section, Table
@@ -34,7 +34,7 @@ def load(root: Path, end: datetime) -> dict[tuple[str, str, str], list[tuple[dat
         for line, row in enumerate(read_rows(path, root, COMPETITORS), start=2):
             where = f"{path.relative_to(root).as_posix()}:{line}"
             at = parse_time(row.get("collected_at"))
-            if at is None or None in row or None in row.values():  # a cut or merged line: as the metrics' report
+            if at is None or not whole(row):  # a cut or merged line: as the metrics' report
                 raise DataError(f"{where}: not a row of {', '.join(COMPETITORS.columns)} (collected_at as "
                                 f"2026-11-25T16:05:00Z, in {YEARS_TEXT}); restore the file from git")
             for column in COMPETITORS.counts:

@@ -11,10 +11,9 @@ from smm.inbox.items import Item, load_items
 
 def queue(root) -> list[Item]:
     """The open items, most urgent and earliest due first."""
-    from smm.inbox.items import PRIORITIES
+    from smm.inbox.items import queue_order
 
-    items = [i for i in load_items(root).values() if i.is_open]
-    return sorted(items, key=lambda i: (PRIORITIES.index(i.priority), i.due_by, i.id))
+    return sorted((i for i in load_items(root).values() if i.is_open), key=queue_order)
 
 
 def clock(item: Item, now: datetime) -> tuple[bool, str]:
