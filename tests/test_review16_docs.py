@@ -248,6 +248,7 @@ RECIPES: dict[str, tuple] = {
     "listening.account": ("error", {"content/a.md": P(), "brand/listening.yml": "keywords: [Acme]\ncompetitors:\n  Rival: {accounts: {myspace: r}}\n"}),
     "listening.name": ("error", {"content/a.md": P(), "brand/listening.yml": "keywords: [Acme]\ncompetitors:\n  brand: {keywords: [x]}\n"}),
     "listening.duplicate": ("error", {"content/a.md": P(), "brand/listening.yml": "keywords: [Acme]\ncompetitors:\n  Rival: {keywords: [Acme]}\n"}),
+    "listening.empty": ("error", {"content/a.md": P(), "brand/listening.yml": "keywords: [Acme]\nexclude: [\"\\u200b\"]\n"}),
     "listening.excluded": ("warning", {"content/a.md": P(), "brand/listening.yml": "keywords: [Acme Tea]\nexclude: [acme]\n"}),
     "reply.unknown-item": ("error", {"content/a.md": REPLY}),
     "reply.account": ("error", {"content/a.md": REPLY.replace("[mastodon]", "[bluesky]"), "data/inbox/2026-11.jsonl": INBOX_ITEM + "\n"}),
