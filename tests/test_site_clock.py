@@ -1,7 +1,8 @@
 """The inbox's SLA clocks in chromium: the site is built at one time and read at another (hours later, from
 a Pages site or a file), so each clock is written again for the reader's time (assets/clock.js), in the
-interface's language, and goes on ticking: an item comes due while the page is open, and the inbox page's
-overdue count per network follows its clocks."""
+interface's language, and goes on ticking: an item comes due while the page is open, the overdue counts and
+the oldest wait follow (the inbox page's and the home page's), and the home page shows an item once it is
+overdue."""
 
 from __future__ import annotations
 
@@ -36,8 +37,13 @@ def repo(path: Path, language: str) -> Path:
 
 
 def overdue(tab: Tab) -> list[str]:
-    """The inbox page's overdue count per network (one network here)."""
-    return tab.page.eval_on_selector_all("[data-overdue-of]", "cells => cells.map(c => c.textContent)")
+    """The page's overdue counts (the home page's total first) and oldest waits, per network (one here)."""
+    return tab.page.eval_on_selector_all("[data-overdue-by], [data-since]", "cells => cells.map(c => c.textContent)")
+
+
+def listed(tab: Tab) -> list[bool]:
+    """Whether each of the home page's overdue items is shown (most overdue first)."""
+    return tab.page.eval_on_selector_all("[data-late-only]", "items => items.map(i => !i.hidden && i.offsetHeight > 0)")
 
 
 def clocks(tab: Tab) -> list[tuple[str, bool]]:
@@ -59,14 +65,18 @@ def test_the_clocks_say_the_time_left_when_the_page_is_read_and_go_on(tmp_path, 
         tab.page.clock.pause_at(BUILT + timedelta(minutes=20))  # read 20 minutes after the build
         assert tab.open(inbox, origin) == []
         assert clocks(tab) == [[late.format("1h20m"), True], [left.format("0h30m"), False]]
-        assert overdue(tab) == ["1"]
+        assert overdue(tab) == ["1", "5h20m"]
         tab.page.clock.run_for("40:00")  # the page left open: the other comes due, and the count says so
         assert clocks(tab) == [[late.format("2h00m"), True], [late.format("0h10m"), True]]
-        assert overdue(tab) == ["2"]
+        assert overdue(tab) == ["2", "6h00m"]
 
-        tab.page.clock.set_fixed_time(BUILT + timedelta(days=1, hours=3, minutes=7))  # a day later, the home page
+        tab.page.clock.set_fixed_time(BUILT + timedelta(minutes=20))  # the home page, read as the inbox was
         assert tab.open(home, origin) == []
-        assert clocks(tab) == [[late.format("1d4h07m"), True]]  # the item overdue at the build
+        assert (overdue(tab), listed(tab)) == (["1", "1", "5h20m"], [True, False])
+        tab.page.clock.set_fixed_time(BUILT + timedelta(days=1, hours=3, minutes=7))  # a day later
+        tab.page.reload()
+        assert clocks(tab) == [[late.format("1d4h07m"), True], [late.format("1d2h17m"), True]]
+        assert (overdue(tab), listed(tab)) == (["2", "2", "1d8h07m"], [True, True])
         assert tab.problems == []
     finally:
         tab.page.close()

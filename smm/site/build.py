@@ -331,6 +331,9 @@ def _report_pages(site, folder, every, now, settings, state, report_for) -> None
             folder.page(path, digest(reports.period_key(settings, state, period, now), path, slugs), render)
 
 
+HOME_ITEMS = 20  # the home page's overdue items, most overdue first (each shown once it is overdue)
+
+
 def _other_pages(site, folder, repo, now, settings, report_key: str, thirty) -> None:
     """The home page, the inbox, listening and competitors, search; `thirty()`: the last 30 days' report."""
     tz = repo.config.timezone
@@ -342,7 +345,7 @@ def _other_pages(site, folder, repo, now, settings, report_key: str, thirty) -> 
     days = cal.entries_by_day(repo, monday, monday + timedelta(days=7))
     week = [e for d in range(7) for e in days.get(monday + timedelta(days=d), [])]
     home = dict(week=week, monday=monday, networks=networks, open=len(items), overdue=sum(r["late"] for r in rows),
-                week_path=cal.week_path(monday), overdue_items=[r for r in rows if r["late"] and "text" in r])
+                week_path=cal.week_path(monday), first_due=sorted((r for r in rows if "text" in r), key=lambda r: r["due"])[:HOME_ITEMS])
     folder.page("index.html", digest(settings, report_key, home),
                 lambda: site.page("home", "index.html", site.messages["home"], report=thirty().data,
                                   warnings=thirty().warnings, **home))

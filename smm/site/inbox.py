@@ -24,15 +24,26 @@ def clock(item: Item, now: datetime) -> tuple[bool, str]:
 
 
 def by_network(items: list[Item], now: datetime) -> list[dict]:
-    """Per network: open items, overdue ones and the oldest wait (no text, no author)."""
+    """Per network: open items, overdue ones and the oldest wait (no text, no author); for site/clock.js,
+    which counts them again when the page is viewed, every due time (`dues`) and the oldest item's time
+    (`since`), in milliseconds since the epoch."""
     found: dict[str, dict] = {}
     for item in items:
-        row = found.setdefault(item.platform, {"network": item.platform, "open": 0, "overdue": 0, "oldest": None})
+        row = found.setdefault(item.platform, {"network": item.platform, "open": 0, "overdue": 0, "dues": [],
+                                               "first": None})
         row["open"] += 1
         row["overdue"] += clock(item, now)[0]
-        waited = now - datetime.fromisoformat(item.created_at)
-        row["oldest"] = max(row["oldest"] or waited, waited)
-    return [{**row, "oldest": _duration(row["oldest"])} for _, row in sorted(found.items())]
+        row["dues"].append(_ms(item.due_by))
+        said = datetime.fromisoformat(item.created_at)
+        row["first"] = min(row["first"] or said, said)
+    return [{"network": row["network"], "open": row["open"], "overdue": row["overdue"],
+             "dues": " ".join(map(str, sorted(row["dues"]))), "oldest": _duration(now - row["first"]),
+             "since": _ms(row["first"].isoformat())} for _, row in sorted(found.items())]
+
+
+def _ms(moment: str) -> int:
+    """An ISO 8601 time as milliseconds since the epoch (how site/clock.js reads times)."""
+    return round(datetime.fromisoformat(moment).timestamp() * 1000)
 
 
 def _duration(delta) -> str:
@@ -47,7 +58,7 @@ def shown(items: list[Item], now: datetime, include_text: bool) -> list[dict]:
     rows = []
     for item in items:
         late, left = clock(item, now)
-        due = round(datetime.fromisoformat(item.due_by).timestamp() * 1000)  # for site/clock.js
+        due = _ms(item.due_by)  # for site/clock.js
         row = {"priority": item.priority, "network": item.platform, "kind": item.kind, "late": late, "clock": left,
                "due": due}
         if include_text:
