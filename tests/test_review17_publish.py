@@ -5,10 +5,13 @@ message for people (never "internal error"). Skipped locally when the doubles ar
 from __future__ import annotations
 
 import json
+import os
 import subprocess
+import sys
 import urllib.parse
 from datetime import datetime, timedelta, timezone
 from io import BytesIO
+from pathlib import Path
 
 import pytest
 
@@ -181,3 +184,42 @@ def test_resolve_refuses_a_thread_part_recorded_already_as_the_next(make_repo, d
     parts = json.loads(record.read_text())["accounts"][account]["parts"]
     posts, _ = _held(doubles, account)
     assert len(parts) >= 2 and sorted(str(p["id"]) for p in posts) == sorted(p["remote_id"] for p in parts)
+
+
+# a time in the record of a thread killed after its second part went out, as a hand edit (or a bad merge) left it
+EDITED_TIMES = {
+    "an attempt's start that is no time": ("sent/0/at", "yesterday"),
+    "an attempt's last call that is no time": ("sent/0/last_call", "x"),
+    "an attempt's start without its offset": ("sent/0/at", "2026-12-01T12:00:00"),
+    "a claim's end without its offset": ("sent/0/until", "2099-01-01T00:00:00"),
+    "the first attempt that is no date": ("first_attempt", "2026-13-45T00:00:00+00:00"),
+    "the first attempt without its offset": ("first_attempt", "2026-12-01T12:00:00"),
+}
+
+
+@pytest.mark.parametrize("case", list(EDITED_TIMES))
+def test_a_record_time_that_is_no_time_stops_the_run_before_any_call(make_repo, doubles, smm, monkeypatch, case):
+    """An attempt's times decide what a lookup may match and how long a claim holds: one that is no time
+    with its offset is named (file, field) and nothing is sent, never an internal error."""
+    root = _repo(make_repo, doubles, "x", "thread")
+    env = _env(doubles)
+    killed = subprocess.run([sys.executable, str(Path(__file__).parent / "crashing_smm.py"), "after_call:2", "publish"],
+                            cwd=root, env={**os.environ, **env}, capture_output=True, text=True, timeout=120)
+    assert killed.returncode == -9, killed.stderr
+    record = json.loads((root / "data/published/p.json").read_text())
+    where, value = EDITED_TIMES[case]
+    job = record["accounts"]["x"]
+    *path, key = where.split("/")
+    for step in path:
+        job = job[int(step)] if step.isdigit() else job[step]
+    job[key] = value
+    (root / "data/published/p.json").write_text(json.dumps(record))
+    sent = len(doubles["x"].state()["published"])
+    for name, secret in env.items():
+        monkeypatch.setenv(name, secret)
+    code, out, err = smm("publish")
+    assert code == 1 and "internal error" not in out + err
+    assert (f"data/published/p.json:1:1: error[record.invalid]: malformed publish record: accounts/x/{where}: {value!r} "
+            "is not a time with its UTC offset") in err
+    assert err.endswith("error: refusing to publish until these are fixed (each could publish a post twice)\n")
+    assert len(doubles["x"].state()["published"]) == sent
