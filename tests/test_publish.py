@@ -603,7 +603,7 @@ def test_an_unexpected_error_fails_that_job_only(repo):
     report = _publisher(root, platform_for=adapters(root, feed=Broken)).run()
     states = {j.account: (j.state, j.error) for j in report.jobs}
     assert states["local"] == ("published", None)
-    assert states["feed"][0] == "failed" and "internal error: KeyError" in states["feed"][1]
+    assert states["feed"][0] == "failed" and "KeyError: 'surprise'" in states["feed"][1]
 
 
 def test_saving_a_record_keeps_what_another_run_wrote(repo):

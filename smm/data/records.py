@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 from dataclasses import dataclass, replace
+from datetime import datetime
 from pathlib import Path
 
 from smm.check.diagnostics import ERROR, Diagnostic
@@ -97,10 +98,35 @@ def _parse_record(file: str, data: bytes | None, read_problems: list[Diagnostic]
     if problem:
         line, column, what = problem
         return None, Diagnostic(file, line, column, ERROR, "record.invalid", f"unreadable publish record: {what}")
-    problems = schema("record").messages(parsed)
+    problems = schema("record").messages(parsed) or _times_problems(parsed["accounts"])
     if problems:
         return None, Diagnostic(file, 1, 1, ERROR, "record.invalid", f"malformed publish record: {problems[0]}")
     return Record(file, parsed["post"], parsed.get("file"), parsed["accounts"]), None
+
+
+JOB_TIMES = ("first_attempt", "last_attempt")  # read by `smm publish` (a report reads published_at leniently)
+ATTEMPT_TIMES = ("at", "until", "last_call")
+
+
+def _times_problems(accounts: dict) -> list[str]:
+    """Each time `smm publish` reads of a (schema-valid) record that is no time with its UTC offset, as smm
+    writes them: an attempt's times decide what a lookup may match and how long a claim holds, so none is
+    guessed."""
+    found = []
+    for name, job in accounts.items():
+        times = [(f"accounts/{name}/{key}", job.get(key)) for key in JOB_TIMES]
+        times += [(f"accounts/{name}/sent/{i}/{key}", attempt.get(key))
+                  for i, attempt in enumerate(job.get("sent") or []) for key in ATTEMPT_TIMES]
+        found += [f"{where}: {value!r} is not a time with its UTC offset (as smm writes it: 2026-11-27T04:07:12+00:00)"
+                  for where, value in times if value is not None and not _is_time(value)]
+    return found
+
+
+def _is_time(value: str) -> bool:
+    try:
+        return datetime.fromisoformat(value).utcoffset() is not None
+    except ValueError:
+        return False
 
 
 def _cache_version() -> str:  # what decides how a record's bytes are read: this file, parse_json()'s, the schema

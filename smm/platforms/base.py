@@ -129,8 +129,8 @@ class Found:
 
 # The methods that read what a network answers: what each adapter defines of them raises only smm's typed errors
 # (see Platform.__init_subclass__). `find` is one: a lookup that cannot be read leaves its job unconfirmed, as
-# one that times out does. `publish` is not: an answer it cannot read may follow a post made (in flight: looked
-# up on the next run).
+# one that times out does. `publish` too, but an answer it cannot read may follow a post made: its outcome is
+# unknown, looked up before anything is sent again (a webhook network's job becomes unconfirmed).
 READS = ("check_credentials", "confirm", "find", "metrics", "followers", "profile", "recent_posts", "inbox", "search",
          "entrants")
 
@@ -177,11 +177,12 @@ class Platform:
         """Each reading method the class defines (READS) turns an answer it could not read (an HTML page
         or a cut-off body where JSON was due, a key missing, null where an object was expected, a malformed
         time) into a TransientError naming the network and the call, as every other failure is typed:
-        the command names the account and goes on with the others."""
+        the command names the account and goes on with the others. So does `publish`, whose outcome is
+        then unknown."""
         super().__init_subclass__(**kwargs)
-        for name in READS:
+        for name in (*READS, "publish"):
             if name in vars(cls):
-                setattr(cls, name, _typed(vars(cls)[name]))
+                setattr(cls, name, _typed(vars(cls)[name], outcome_unknown=name == "publish"))
 
     @staticmethod
     def length(text: str) -> int:
@@ -401,8 +402,9 @@ class Platform:
         """Release connections at the end of a run."""
 
 
-def _typed(method: Callable) -> Callable:
-    """`method`, raising a TransientError for anything but smm's own errors (the secrets hidden from it)."""
+def _typed(method: Callable, outcome_unknown: bool = False) -> Callable:
+    """`method`, raising a TransientError for anything but smm's own errors (the secrets hidden from it);
+    `outcome_unknown` for a call that may have acted before its answer could not be read."""
     @functools.wraps(method)
     def reading(self, *args, **kwargs):
         try:
@@ -416,7 +418,8 @@ def _typed(method: Callable) -> Callable:
 
             secrets = {self.env.get(self.options.get(key) or "") or "" for key in self.secrets}
             raise TransientError(hide(f"{self.label} ({method.__name__}): an answer smm cannot read "
-                                      f"({type(exc).__name__}: {said(str(exc), 160)})", secrets)) from None
+                                      f"({type(exc).__name__}: {said(str(exc), 160)})", secrets),
+                                 outcome_unknown=outcome_unknown) from None
     return reading
 
 

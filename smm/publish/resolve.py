@@ -57,6 +57,11 @@ def resolve(repo: Repo, post_id: str, account: str, reference: str | None, now: 
     if owner:  # the same text last week is another post: recording it here would lose this one
         raise StateError(f"--published {reference}: that post is already recorded for `{owner}`; give the URL of "
                        f"`{post_id}`'s own post, or --not-published")
+    part = next((i for i, p in enumerate(job.get("parts") or []) if job["state"] != JobState.EXPORTED
+                 and ((found.remote_id and p.get("remote_id") == found.remote_id) or (found.url and p.get("url") == found.url))), None)
+    if part is not None:  # recorded as the next part too, the parts still to go would never be sent
+        raise StateError(f"--published {reference}: that post is part {part + 1} of `{post_id}` on {account}, recorded "
+                         f"already; give the URL of part {len(job['parts']) + 1}, or --not-published")
     platform = platform_class(repo.config.accounts[account].platform)
     if job["state"] == "exported":  # its part is the bundle: the post a human uploaded replaces it
         job = {**job, "parts": [], "remote_id": None, "url": None}
