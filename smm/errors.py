@@ -99,9 +99,18 @@ def _wait(seconds: object) -> float | None:
 
 
 class TransientError(PlatformError):
-    def __init__(self, message: str, *, outcome_unknown: bool = False, **context: object) -> None:
+    """`under_way`: with an unknown outcome, what the network calls the operation it may still be carrying
+    out (WeChat's publish_id), kept with the attempt for find() to ask about (Lookup.under_way)."""
+
+    def __init__(self, message: str, *, outcome_unknown: bool = False, under_way: dict | None = None,
+                 **context: object) -> None:
         super().__init__(message, outcome_unknown=outcome_unknown, **context)
-        self.outcome_unknown = outcome_unknown
+        self.outcome_unknown, self.under_way = outcome_unknown, under_way
+
+
+class UnderWay(TransientError):
+    """find(): the network says an earlier call is still being carried out (an article being published):
+    neither there nor failed, so nothing is sent again; asked again on a later run."""
 
 
 class Rejected(PlatformError):

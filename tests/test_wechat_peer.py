@@ -221,3 +221,32 @@ def test_the_inbox_reads_comments_on_the_accounts_articles(make_repo, double):
     again = collect(load_repo(root), datetime.now(timezone.utc) + timedelta(minutes=1), ENV, timedelta(hours=1),
                     classify=lambda text: ("zh", "neutral", "question"))
     assert [a.new for a in again.accounts] == [0]
+
+
+@pytest.mark.parametrize("seconds, runs", [(600, 2), (3600, 4)])
+def test_an_article_wechat_takes_long_to_publish_is_waited_for_never_submitted_again(make_repo, double, monkeypatch,
+                                                                                     seconds, runs):
+    """Past smm's polling (POLL_LIMIT) and the settle time, WeChat may still be publishing (a review may take
+    minutes): the publish_id is kept with the attempt, and later runs ask about it instead of submitting the
+    article again (which published it twice once both came through). Time passes alike for smm (its waits)
+    and WeChat (the double's clock); each run is 20 minutes after the last."""
+    monkeypatch.setattr(wechat_module, "POLL_LIMIT", 0.2)
+    root = _repo(make_repo, double)
+    double.control("POST", "publish_outcome", {"publish_status": 0, "seconds": seconds})
+    passed = [timedelta()]
+
+    def sleep(wait: float) -> None:
+        passed[0] += timedelta(seconds=wait)
+        double.advance_clock(wait)
+
+    def wall() -> datetime:
+        return datetime.now(timezone.utc) + passed[0]
+    states = []
+    for _ in range(runs):
+        Publisher(load_repo(root), wall(), ENV, sleep=sleep, wall=wall).run()
+        states.append(json.loads((root / "data/published/winter.json").read_text())["accounts"]["wx"]["state"])
+        sleep(1200)
+    assert len(double.state()["jobs"]) == 1 and len(double.state()["published"]) == 1  # submitted once
+    assert states == ["in_flight"] * (runs - 1) + ["published"]
+    record = json.loads((root / "data/published/winter.json").read_text())["accounts"]["wx"]
+    assert record["remote_id"] == double.state()["published"][0]["article_id"]

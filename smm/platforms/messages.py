@@ -64,13 +64,15 @@ class Lookup:
 
     `sent` holds every version of the part that may have gone out (the text and media as
     sent then, not as the post reads now); a match was created between `since` and `until`
-    and is none of the posts other records already own.
+    and is none of the posts other records already own. An operation the network named (`under_way`)
+    is asked about first: find() raises UnderWay while the network is still carrying it out.
     """
 
     sent: tuple[Outgoing, ...]
     since: datetime
     until: datetime
     owned: frozenset[str] = frozenset()
+    under_way: tuple[dict, ...] = ()  # what the network called this part's earlier calls (TransientError.under_way)
 
 
 @dataclass(frozen=True)

@@ -3,8 +3,10 @@
     publish ── a token (stable_token, cached while valid, asked again on 40001/42001), the cover
                (material/add_material) and the body's images (media/uploadimg, their `src`
                rewritten to the URLs returned), draft/add; with `mode: publish`, freepublish/submit,
-               then freepublish/get polled until published or refused
-    find    ── freepublish/batchget, newest first: this job's article (its title and 原文链接)
+               then freepublish/get polled until published or refused (past POLL_LIMIT, the
+               publish_id is kept with the attempt: WeChat may take longer, and publishes it anyway)
+    find    ── freepublish/get of a publish_id kept (still publishing: UnderWay, nothing sent again);
+               else freepublish/batchget, newest first: this job's article (its title and 原文链接)
                published in the attempt's window and owned by no other record
     metrics ── datacube (smm.platforms.wechat_stats), a day behind
 
@@ -25,7 +27,7 @@ from typing import Iterator
 from zoneinfo import ZoneInfo
 
 from smm.render.article import attribute, image_sources
-from smm.errors import AuthError, NotSupported, PlatformError, RateLimited, Rejected, TransientError
+from smm.errors import AuthError, NotSupported, PlatformError, RateLimited, Rejected, TransientError, UnderWay
 from smm.platforms import answers, http
 from smm.platforms.base import Display, Incoming, Lookup, MediaRules, Metrics, Outgoing, Platform, PublishResult, Readiness, \
     secret_option
@@ -79,6 +81,20 @@ def answer(response, what: str, creates: bool = False) -> dict:
     if code in BAD_CREDENTIALS or code in STALE_TOKEN:
         raise AuthError(f"{message}: {BAD_CREDENTIALS.get(code, 'the access token was refused')}")
     raise Rejected(message)
+
+
+def published_as(state: dict, under_way: dict) -> PublishResult | None:
+    """What freepublish/get says of a submitted article: published, None while WeChat is still
+    publishing it, or Rejected when it did not publish it."""
+    status = answers.code(state.get("publish_status"))
+    if status == 0:
+        items = (state.get("article_detail") or {}).get("item") or [{}]
+        return PublishResult(str(state["article_id"]), items[0].get("article_url"),
+                             {key: str(under_way[key]) for key in ("publish_id", "msg_data_id") if under_way.get(key)})
+    if status in PUBLISH_STATUS:
+        raise Rejected(f"WeChat did not publish it: {PUBLISH_STATUS[status]} (publish_id {under_way['publish_id']}, "
+                       f"articles {state.get('fail_idx') or []})")
+    return None
 
 
 def digest(content: str) -> str:
@@ -246,26 +262,27 @@ class WeChat(Platform):
         return content
 
     def outcome(self, publish_id: str, msg_data_id: str = "") -> PublishResult:
-        """freepublish/get until the article is out or refused; past POLL_LIMIT, left to find()."""
+        """freepublish/get until the article is out or refused; past POLL_LIMIT, left to find(), which asks
+        about the publish_id again (kept with the attempt: TransientError.under_way)."""
+        under_way = {"publish_id": publish_id, **({"msg_data_id": msg_data_id} if msg_data_id else {})}
         deadline = time.monotonic() + POLL_LIMIT
         while True:
             try:
-                state = self.call("publish status", "/cgi-bin/freepublish/get", {"publish_id": publish_id})
+                state = self.poll(under_way)
             except PlatformError as exc:  # submitted: trying again could publish it twice
                 raise TransientError(f"submitted (publish_id {publish_id}), but its outcome is unknown: {exc.message}",
-                                     outcome_unknown=True) from None
-            status = answers.code(state.get("publish_status"))
-            if status == 0:
-                items = (state.get("article_detail") or {}).get("item") or [{}]
-                return PublishResult(str(state["article_id"]), items[0].get("article_url"),
-                                     {"publish_id": publish_id, **({"msg_data_id": msg_data_id} if msg_data_id else {})})
-            if status in PUBLISH_STATUS:
-                raise Rejected(f"WeChat did not publish it: {PUBLISH_STATUS[status]} (publish_id {publish_id}, "
-                               f"articles {state.get('fail_idx') or []})")
+                                     outcome_unknown=True, under_way=under_way) from None
+            found = published_as(state, under_way)
+            if found is not None:
+                return found
             if time.monotonic() >= deadline:
                 raise TransientError(f"still publishing after {POLL_LIMIT:.0f} s (publish_id {publish_id})",
-                                     outcome_unknown=True)
+                                     outcome_unknown=True, under_way=under_way)
             time.sleep(POLL_SECONDS)
+
+    def poll(self, under_way: dict) -> dict:
+        """freepublish/get of a submitted article."""
+        return self.call("publish status", "/cgi-bin/freepublish/get", {"publish_id": str(under_way["publish_id"])})
 
     # -- looking up ------------------------------------------------------------------
 
@@ -300,8 +317,16 @@ class WeChat(Platform):
         return found
 
     def find(self, outgoing: Outgoing, *, idempotency_key: str, lookup: Lookup) -> PublishResult | None:
+        """A submit whose publish_id smm kept is asked about (still publishing: UnderWay); else, or when none
+        got that far, freepublish/batchget's articles in the attempts' window that read as one sent."""
         if self.options.get("mode") == "draft":
             raise NotSupported("smm does not look through the draft box")
+        for under_way in lookup.under_way:
+            found = published_as(self.poll(under_way), under_way)
+            if found is None:
+                raise UnderWay(f"WeChat is still publishing it (publish_id {under_way['publish_id']})")
+            if found.remote_id not in lookup.owned:
+                return found
         found = None
         for item in self.published(lookup.since):
             when = answers.epoch(item.get("update_time", 0))

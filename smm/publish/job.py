@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from smm.content import video
 from smm.data.jobs import JobState
-from smm.errors import AuthError, NotSupported, RateLimited, Rejected, SmmError, TransientError
+from smm.errors import AuthError, NotSupported, RateLimited, Rejected, SmmError, TransientError, UnderWay
 from smm.platforms import Lookup, Outgoing, Platform, PublishResult, answers
 from smm.publish.attempts import content_of, exact, latest, part_hash, read_time, utc
 from smm.publish.results import JobResult, resolve_hint, settle_hint
@@ -106,8 +107,10 @@ class JobSender:
                              media=tuple((m["file"], m["alt"]) for m in a["media"]) if index == 0 else ())
                      for a in attempts if index < len(a["texts"]))
         last = until or latest(attempts)
+        under_way = tuple(u for a in attempts for u in a.get("under_way") or [] if u["part"] == index)
         return Lookup(sent, min(read_time(a["at"]) for a in attempts) - SKEW,
-                      last + timedelta(seconds=platform.settle) + SKEW, self.store.owned(job.account, job.post.id))
+                      last + timedelta(seconds=platform.settle) + SKEW, self.store.owned(job.account, job.post.id),
+                      under_way)
 
     # -- one job ---------------------------------------------------------------------
 
@@ -169,7 +172,10 @@ class JobSender:
             if found is None:
                 sending.record = self._calling(job, sending.record, rendered)
                 self.checkpoint("after_in_flight")
-                found = self.call(adapter, outgoing, part_key, plan.platform)
+
+                def keep(under_way: dict) -> None:  # recorded at once: a later run asks about it first
+                    sending.record = self._under_way(job, sending.record, under_way)
+                found = self.call(adapter, outgoing, part_key, plan.platform, keep)
                 self.checkpoint("after_call")
             sending.done.append(answers.checked(found))
             sending.record = {**sending.record, "parts": [
@@ -237,6 +243,14 @@ class JobSender:
         self._save(job, record)
         return record
 
+    def _under_way(self, job: Job, record: dict, under_way: dict) -> dict:
+        """The record with an operation the network may still be carrying out kept in this run's attempt."""
+        sent = [{**a, "under_way": [*(a.get("under_way") or []), under_way]} if a["run"] == self.run_id else a
+                for a in record.get("sent") or []]
+        record = {**record, "sent": sent}
+        self._save(job, record)
+        return record
+
     def _done_calling(self, record: dict) -> dict:
         """This run's attempt once it calls no more: gone if it made no call, else ending now (so a
         later run waits only the settle time, not the rest of the claim)."""
@@ -268,6 +282,8 @@ class JobSender:
         """Reconcile a call whose outcome is unknown; raise _Unconfirmed when nobody can tell."""
         try:
             found = adapter.find(outgoing, idempotency_key=key, lookup=lookup)
+        except UnderWay as exc:  # the network is still at it: sending again could make two
+            raise _Pending(f"{exc.message}: looked at again on the next run") from None
         except NotSupported as exc:
             raise _Unconfirmed(f"a call was under way and {adapter.label} cannot tell whether it worked ({exc.message})") from None
         except (TransientError, RateLimited, AuthError) as exc:
@@ -276,15 +292,18 @@ class JobSender:
             raise _Unconfirmed(f"{adapter.label} matched {found.remote_id}, which another record owns")
         return found
 
-    def call(self, adapter: Platform, outgoing: Outgoing, key: str, platform: type[Platform]) -> PublishResult:
-        """One part, retried within the run while the network certainly did not act (bounded)."""
+    def call(self, adapter: Platform, outgoing: Outgoing, key: str, platform: type[Platform],
+             keep: Callable[[dict], None]) -> PublishResult:
+        """One part, retried within the run while the network certainly did not act (bounded); `keep`
+        records an operation the network named and may still be carrying out."""
         waited = 0.0
         unknown_since: datetime | None = None  # the first of this run's calls whose answer was lost
+        under_way: list[dict] = []
         for attempt in range(1, TRIES_PER_RUN + 1):
             if self.until is not None and not platform.in_repository and self.wall() >= self.until:
                 raise _Pending("this run's claim ran out before the call: left to the next run")
             if unknown_since is not None:  # a lost call may have landed later than `settle`: look once more
-                found = self.reconcile(adapter, outgoing, key, self._own_calls(outgoing, unknown_since, platform), 0)
+                found = self.reconcile(adapter, outgoing, key, self._own_calls(outgoing, unknown_since, platform, under_way), 0)
                 if found is not None:
                     return found
             sent_at = self.wall()
@@ -298,7 +317,10 @@ class JobSender:
                 if exc.outcome_unknown:  # look before trying again; wait for it to settle if the run may
                     log.info("%s → %s: %s", outgoing.post_id, outgoing.account, exc.message)
                     unknown_since = unknown_since or sent_at
-                    found = self.reconcile(adapter, outgoing, key, self._own_calls(outgoing, sent_at, platform),
+                    if exc.under_way:
+                        under_way.append({**exc.under_way, "part": outgoing.index})
+                        keep(under_way[-1])
+                    found = self.reconcile(adapter, outgoing, key, self._own_calls(outgoing, sent_at, platform, under_way),
                                            platform.settle, MAX_WAIT - waited)
                     if found is not None:
                         return found
@@ -311,10 +333,11 @@ class JobSender:
             waited += wait
         raise AssertionError("unreachable")
 
-    def _own_calls(self, outgoing: Outgoing, sent_at: datetime, platform: type[Platform]) -> Lookup:
+    def _own_calls(self, outgoing: Outgoing, sent_at: datetime, platform: type[Platform],
+                   under_way: list[dict]) -> Lookup:
         """What find() may match for this run's own calls of the part, sent from `sent_at` on."""
         return Lookup((outgoing,), sent_at - SKEW, self.wall() + timedelta(seconds=platform.settle) + SKEW,
-                      self.store.owned(outgoing.account, outgoing.post_id))
+                      self.store.owned(outgoing.account, outgoing.post_id), tuple(under_way))
 
     def _failed(self, job: Job, record: dict, exc: SmmError, retryable: bool) -> JobResult:
         # Rate limits and credentials are not the post's fault: they never use up its retries.

@@ -23,7 +23,10 @@ Endpoints (all answer HTTP 200; an error is ``{"errcode": N, "errmsg": "... rid:
                                            or PUBLISH_SECONDS on the server clock, then the outcome (0 by
                                            default; set the next one with POST /_mock/publish_outcome
                                            {"publish_status": 2..4, "fail_idx": [1]}); 0 carries article_id and
-                                           article_detail {count, item: [{idx, article_url}]}
+                                           article_detail {count, item: [{idx, article_url}]}. With "seconds": N
+                                           the publication takes N s of the server clock, polled or not (WeChat
+                                           publishes what was submitted whether anyone asks; a review may take
+                                           minutes): polls answer 1 until then, and batchget lists it after
   POST /cgi-bin/freepublish/batchget       {offset, count 1..20, no_content} -> {total_count, item_count, item}
   POST /cgi-bin/freepublish/getarticle     {article_id} -> {news_item}; 53600 for an unknown article_id
   POST /cgi-bin/freepublish/delete         {article_id, index} (0: all) -> errcode 0; batchget then marks
@@ -289,14 +292,23 @@ class WeChat(Network):
         if job is None:
             raise self.fail(40002, "publish_id", message="invalid argument")
         job["polls"] += 1
-        if job["status"] == 1 and (job["polls"] > PUBLISH_POLLS or self.now() - job["submitted"] >= PUBLISH_SECONDS):
+        if job["status"] == 1 and "seconds" not in job["outcome"] and (
+                job["polls"] > PUBLISH_POLLS or self.now() - job["submitted"] >= PUBLISH_SECONDS):
             self.finish(job)
+        self.finish_due()
         answer = {"publish_id": job["publish_id"], "publish_status": job["status"], "fail_idx": job.get("fail_idx", [])}
         if job["status"] == 0:
             answer["article_id"] = job["article_id"]
             answer["article_detail"] = {"count": len(job["urls"]),
                                         "item": [{"idx": i + 1, "article_url": u} for i, u in enumerate(job["urls"])]}
         return Reply(200, answer)
+
+    def finish_due(self) -> None:
+        """Publications given a time of their own (`seconds` on the server clock) finish then, asked or not."""
+        for job in self.jobs.values():
+            seconds = job["outcome"].get("seconds")
+            if job["status"] == 1 and seconds is not None and self.now() - job["submitted"] >= seconds:
+                self.finish(job)
 
     def finish(self, job: dict[str, Any]) -> None:
         job["status"] = int(job["outcome"].get("publish_status", 0))
@@ -328,6 +340,7 @@ class WeChat(Network):
     @route("POST", "/cgi-bin/freepublish/batchget")
     def batchget(self, req: Request) -> Reply:
         self.authorize(req)
+        self.finish_due()
         data = self.body(req)
         offset, count = data.get("offset"), data.get("count")
         if not isinstance(offset, int) or offset < 0 or not isinstance(count, int) or not 1 <= count <= 20:
@@ -423,7 +436,8 @@ class WeChat(Network):
             return Reply(200, comment)
         if method == "POST" and what == "publish_outcome":
             self.next_outcome = {"publish_status": int(body.get("publish_status", 0)),
-                                 "fail_idx": body.get("fail_idx", [1])}
+                                 "fail_idx": body.get("fail_idx", [1]),
+                                 **({"seconds": float(body["seconds"])} if "seconds" in body else {})}
             return Reply(200, self.next_outcome)
         if method == "POST" and what == "stats":
             if "followers" in body:
