@@ -34,3 +34,24 @@ def test_verify_compares_the_winners_whole_and_the_post(giveaway_repo, smm, tamp
     code, out, err = smm("giveaway", "verify", "g")
     assert (code, out) == (1, "")
     assert err.startswith("mismatch: g") and named in err
+
+
+# -- goal dates: in the years smm reads times in ---------------------------------------------------
+
+@pytest.mark.parametrize("start, deadline, field", [
+    pytest.param(None, "9999-12-31", "deadline", id="deadline on the last day a date can have (report: exit 3)"),
+    pytest.param(None, "3000-01-01", "deadline", id="deadline in 3000"),
+    pytest.param("0001-01-01", "2027-01-01", "start", id="start in year 1"),
+    pytest.param("1969-12-31", "2027-01-01", "start", id="start before 1970"),
+])
+def test_goal_dates_outside_the_years_are_named(make_repo, smm, start, deadline, field):
+    since = f"start: {start}, " if start else ""
+    make_repo(files={"brand/goals.yml": "goals:\n  - {id: far, metric: followers, baseline: 0, target: 10, "
+                                        f"{since}deadline: {deadline}}}\n"})
+    code, found, _ = smm.json("check", "--now", "2026-09-20T10:00")
+    goal_errors = [(d["file"], d["line"], d["rule"]) for d in found if d["file"] == "brand/goals.yml"]
+    assert code == 1 and goal_errors == [("brand/goals.yml", 2, "goals.date")]
+    assert any("is not in a year between 1970 and 2999" in d["message"] and f"`{field}`" in d["message"] for d in found)
+    for command in (("report", "--format", "json"), ("site", "build", "--out", "_site")):
+        code, out, err = smm(*command, "--now", "2026-09-20T10:00")
+        assert code in (0, 1) and "internal error" not in err, (command, code, err)
