@@ -55,3 +55,19 @@ def test_goal_dates_outside_the_years_are_named(make_repo, smm, start, deadline,
     for command in (("report", "--format", "json"), ("site", "build", "--out", "_site")):
         code, out, err = smm(*command, "--now", "2026-09-20T10:00")
         assert code in (0, 1) and "internal error" not in err, (command, code, err)
+
+
+# -- smm report: a brand file's problem is said in every format ------------------------------------
+
+@pytest.mark.parametrize("args", [
+    pytest.param(("--format", "json"), id="json"),
+    pytest.param(("--alerts",), id="alerts, text"),
+    pytest.param(("--alerts", "--format", "json"), id="alerts, json"),
+    pytest.param(("--alerts", "--format", "markdown"), id="alerts, markdown"),
+])
+def test_report_says_why_goals_are_left_out_in_every_format(make_repo, smm, args):
+    make_repo(files={"brand/goals.yml": "goals:\n  - {id: g, metric: posts, baseline: 0, target: 10, "
+                                        "deadline: 2026-02-30}\n"})
+    code, out, err = smm("report", *args, "--now", "2026-09-20T10:00")
+    assert code == 0
+    assert "warning: brand/goals.yml:2: `deadline` 2026-02-30 is not a real date" in err
