@@ -8,6 +8,8 @@ from datetime import timedelta
 
 import pytest
 
+from tests.conftest import post_text
+from tests.test_approvals import _commit, _edit, _run, pull_request  # noqa: F401  (a fixture)
 from tests.test_giveaways import DEADLINE, commit, drawn, giveaway_repo  # noqa: F401  (a fixture)
 
 
@@ -71,3 +73,20 @@ def test_report_says_why_goals_are_left_out_in_every_format(make_repo, smm, args
     code, out, err = smm("report", *args, "--now", "2026-09-20T10:00")
     assert code == 0
     assert "warning: brand/goals.yml:2: `deadline` 2026-02-30 is not a real date" in err
+
+
+# -- smm approvals reads a changed post only as a regular file of the repository -------------------
+
+@pytest.mark.parametrize("make_link", [
+    pytest.param(lambda root, link: link.symlink_to(root / "brand"), id="a link to a folder (was exit 3)"),
+    pytest.param(lambda root, link: link.symlink_to(link.name), id="a link to itself (was exit 3)"),
+    pytest.param(lambda root, link: link.symlink_to("missing.md"), id="a link to nothing"),
+])
+def test_approvals_reads_no_folder_or_loop_as_a_post(pull_request, smm, make_link):  # noqa: F811
+    root, repo = pull_request
+    make_link(root, root / "content" / "odd.md")
+    _edit(root, "new-ad.md", post_text("New #ad", sponsored="true"))
+    _commit(repo, "change")
+    code, verdict, err, _ = _run(smm, [])
+    assert "internal error" not in err, err[-1000:]
+    assert (code, verdict["sponsored"]) == (1, ["content/new-ad.md"])
