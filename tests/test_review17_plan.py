@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import json
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
+import icalendar
 import pytest
 
-from tests.conftest import post_text
+from tests.conftest import CALENDAR, PLATFORMS, post_text
 from tests.test_approvals import _commit, _edit, _run, pull_request  # noqa: F401  (a fixture)
 from tests.test_giveaways import DEADLINE, commit, drawn, giveaway_repo  # noqa: F401  (a fixture)
 
@@ -90,3 +92,45 @@ def test_approvals_reads_no_folder_or_loop_as_a_post(pull_request, smm, make_lin
     code, verdict, err, _ = _run(smm, [])
     assert "internal error" not in err, err[-1000:]
     assert (code, verdict["sponsored"]) == (1, ["content/new-ad.md"])
+
+
+# -- smm calendar --format ics: one UID per event; the zones' rules as far as the feed's events -----
+
+def _feed(smm, *args) -> icalendar.Calendar:
+    code, out, err = smm("calendar", *args, "--format", "ics", "--now", "2026-09-20T10:00")
+    assert code == 0, err
+    return icalendar.Calendar.from_ical(out)
+
+
+TWO_SLOTS = "  - {day: tuesday, time: \"09:00\"%s, label: On Mastodon}\n  - {day: tuesday, time: \"09:00\"%s, label: On Bluesky}\n"
+
+
+@pytest.mark.parametrize("slots, posts", [
+    pytest.param(TWO_SLOTS % (", pillar: tips", ", pillar: tips"), {}, id="two slots of one pillar at one time"),
+    pytest.param(TWO_SLOTS % ("", ""), {}, id="two slots of any pillar at one time"),
+    pytest.param("", {"a.md": post_text(publish_at="2026-10-06T09:00", id="same"),
+                      "b.md": post_text(publish_at="2026-10-07T09:00", id="same")}, id="two posts claiming one id"),
+])
+def test_ics_gives_each_event_its_own_uid(make_repo, smm, slots, posts):
+    make_repo(posts, calendar=CALENDAR + "slots:\n" + slots if slots else CALENDAR)
+    events = list(_feed(smm, "--from", "2026-10-05", "--to", "2026-10-11").walk("VEVENT"))
+    uids = [str(e["uid"]) for e in events]
+    assert len(events) == 2 and len(set(uids)) == 2, uids
+
+
+@pytest.mark.parametrize("zone, publish_at", [
+    pytest.param("America/New_York", "2040-07-01T12:00", id="New York, summer 2040 (an hour off)"),
+    pytest.param("Europe/Berlin", "2039-08-01T12:00", id="Berlin, summer 2039"),
+    pytest.param("Australia/Lord_Howe", "2045-07-01T12:00", id="Lord Howe's half-hour change, winter 2045"),
+    pytest.param("Pacific/Chatham", "2050-07-01T12:00", id="Chatham +12:45, winter 2050"),
+    pytest.param("Asia/Kathmandu", "2999-12-31T23:00", id="Kathmandu +05:45, the last year"),
+    pytest.param("America/Santiago", "2026-10-01T12:00", id="Santiago, 2026 (within the default range)"),
+])
+def test_ics_time_zone_rules_reach_the_last_event(make_repo, smm, zone, publish_at):
+    make_repo({"a.md": post_text(publish_at=publish_at)}, platforms=PLATFORMS.replace("Asia/Shanghai", zone))
+    day = publish_at[:10]
+    feed = _feed(smm, "--from", day, "--to", day)
+    (event,) = feed.walk("VEVENT")
+    own_rules = feed.walk("VTIMEZONE")[0].to_tz(lookup_tzid=False)  # as an app reads the feed, not from tzdata
+    wall = event.decoded("dtstart").replace(tzinfo=None)
+    assert wall.replace(tzinfo=own_rules).utcoffset() == wall.replace(tzinfo=ZoneInfo(zone)).utcoffset()
