@@ -4,12 +4,17 @@ post files, and the calendar's iCalendar feed (time zones past 2037, one UID per
 from __future__ import annotations
 
 import json
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
+from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
 import icalendar
 import pytest
 
+from smm.giveaways.config import Giveaway
+from smm.giveaways.entries import collect as entrants_of, judge
+from smm.platforms.mastodon import Mastodon
+from smm.workspace.repo import load_repo
 from tests.conftest import CALENDAR, PLATFORMS, post_text
 from tests.test_approvals import _commit, _edit, _run, pull_request  # noqa: F401  (a fixture)
 from tests.test_giveaways import DEADLINE, commit, drawn, giveaway_repo  # noqa: F401  (a fixture)
@@ -134,3 +139,39 @@ def test_ics_time_zone_rules_reach_the_last_event(make_repo, smm, zone, publish_
     own_rules = feed.walk("VTIMEZONE")[0].to_tz(lookup_tzid=False)  # as an app reads the feed, not from tzdata
     wall = event.decoded("dtstart").replace(tzinfo=None)
     assert wall.replace(tzinfo=own_rules).utcoffset() == wall.replace(tzinfo=ZoneInfo(zone)).utcoffset()
+
+
+# -- giveaways: one person is one entrant on Mastodon, whichever instance the brand asked ----------
+
+def _instance(likes: list[dict]):
+    """Mastodon.py's API as one instance answers it: these accounts liked the post (ids are the instance's)."""
+    return SimpleNamespace(me=lambda: {"id": "1"}, status_favourited_by=lambda remote_id: likes,
+                           status_reblogged_by=lambda remote_id: [], status_context=lambda remote_id: {"descendants": []},
+                           account_relationships=lambda ids: [], session=SimpleNamespace(close=lambda: None))
+
+
+FAN_HERE = {"id": "2", "acct": "fan", "created_at": "2020-01-01T00:00:00Z"}  # on a.example, where the fan lives
+FAN_THERE = {"id": "9", "acct": "Fan@a.example", "created_at": "2020-01-01T00:00:00Z"}  # the same fan, seen from b
+BOB_THERE = {"id": "2", "acct": "bob", "created_at": "2020-01-01T00:00:00Z"}  # b's own 2: another person
+
+
+@pytest.mark.parametrize("likes, rules, eligible, rejected", [
+    pytest.param(([FAN_HERE], [FAN_THERE]), {}, ["fan@a.example"], ["duplicate"],
+                 id="one fan through two instances: one entry (was two)"),
+    pytest.param(([FAN_HERE], [BOB_THERE]), {}, ["bob@b.example", "fan@a.example"], [],
+                 id="two people with one account id on two instances: two entries (one was a duplicate)"),
+    pytest.param(([FAN_HERE], [FAN_THERE, BOB_THERE]), {"one_per_person": False},
+                 ["Fan@a.example", "bob@b.example", "fan@a.example"], [], id="one_per_person false: one per account"),
+])
+def test_mastodon_entrants_are_people_across_instances(make_repo, likes, rules, eligible, rejected):
+    root = make_repo(platforms="timezone: UTC\naccounts:\n"
+                               "  a: {platform: mastodon, instance: https://a.example, token_env: T_A}\n"
+                               "  b: {platform: mastodon, instance: https://b.example, token_env: T_B}\n", calendar=None)
+    repo = load_repo(root)
+    apis = dict(zip("ab", map(_instance, likes)))
+    giveaway = Giveaway(("like",), datetime(2026, 12, 24, 12, tzinfo=timezone.utc), 1, **rules)
+    entries = entrants_of(repo, {"a": "111", "b": "222"}, giveaway, {}, adapter_for=lambda name: Mastodon(
+        repo.config.accounts[name], {"T_A": "t", "T_B": "t"}, root, client_factory=lambda **keywords: apis[name]))
+    judged = judge(entries, giveaway, handles={}, staff=[], own_handles=[], labels={})
+    assert sorted(e["handle"] for e in judged.eligible) == sorted(eligible)
+    assert [r["reason"] for r in judged.rejected] == rejected
