@@ -82,7 +82,7 @@ def test_giveaway_on_mastodon(make_repo, smm):
         _masto(masto, fan.token, "POST", f"/api/v1/accounts/{brand.id}/follow")
 
     record = draw_and_verify(root, smm, deadline, env)
-    assert [(w["handle"], w["key"]) for w in record["winners"]] == [(f"{winner.username}@{host}", f"mastodon:{winner.id}")]
+    assert [(w["handle"], w["key"]) for w in record["winners"]] == [(f"{winner.username}@{host}", f"mastodon:{winner.username}@{host}".lower())]
     assert record["entrant_count"] == 1
     assert record["rejected"] == {"duplicate": 1, "not_following": 2, "staff": 1}
     assert "Mastodon does not say when a like was made: counted as before the deadline" in record["notes"]

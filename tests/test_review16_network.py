@@ -336,7 +336,7 @@ class _Page(list):
 @pytest.mark.parametrize("fault, said", [
     ("the same page every time", None),
     ("no `descendants` in the context", "m: Mastodon (entrants): an answer smm cannot read (KeyError: 'descendants')"),
-    ("a join time in the year 9999", "m: Mastodon answered an entrant smm cannot keep, no draw: 2: account_created_at"),
+    ("a join time in the year 9999", "m: Mastodon answered an entrant smm cannot keep, no draw: fan@m.example: account_created_at"),
 ])
 def test_giveaway_entrants_are_each_person_once_or_no_draw(make_repo, fault, said):
     root = make_repo(platforms="timezone: UTC\naccounts:\n  m: {platform: mastodon, instance: https://m.example, "

@@ -21,6 +21,7 @@ from smm.data.gitops import changed_since, git, within  # (git as gitops imports
 from smm.errors import ConfigError, StateError
 from smm.output import render
 from smm.platforms.http import client, send
+from smm.workspace.files import read_bytes
 from smm.workspace.yamlsource import load
 
 REVIEWS = "{api}/repos/{repository}/pulls/{number}/reviews?per_page=100"
@@ -34,6 +35,13 @@ def _sponsored(text: str | None, file: str) -> bool:
         return False
     meta = load(front, file=file).data  # smm's own reading: a number too long, nesting too deep are problems, not errors
     return isinstance(meta, dict) and meta.get("sponsored") is True  # (a broken file: smm check fails on it)
+
+
+def _text(root: Path, path: str) -> str | None:
+    """A post file's text as the working tree has it: only a regular file in the repository (not a
+    folder, a pipe or a link out), of any encoding (smm check names a wrong one)."""
+    data = read_bytes(root, path)[0]
+    return None if data is None else data.decode("utf-8", errors="replace")
 
 
 def _at(repo: git.Repo, commit: str, path: str) -> str | None:
@@ -58,7 +66,7 @@ def sponsored_changes(root: Path, base: str) -> list[str]:
     for status, path in changes:
         if not (path.startswith("content/") and path.lower().endswith(MARKDOWN_SUFFIXES)):
             continue
-        now = (root / path).read_text(encoding="utf-8", errors="replace") if status != "D" else None
+        now = _text(root, path) if status != "D" else None
         if _sponsored(now, path) or _sponsored(_at(repo, merge_base, prefix + path), path):
             found.append(path)
     return sorted(found)

@@ -163,6 +163,9 @@ def report(period: str | None, start: str | None, end: str | None, fmt: str, onl
     first, last = kpis.window(repo.config.timezone, moment, period, day_of(start, "--from"), day_of(end, "--to"))
     built = kpis.build(repo, first, last, moment)
     click.echo(alerts.write(built.data["alerts"], fmt) if only_alerts else render(built, fmt), nl=False)
+    if only_alerts or fmt == "json":  # outputs without a place for them: a brand file left out still said
+        for warning in built.warnings:
+            click.echo(f"warning: {warning}", err=True)
 
 
 @cli.command()

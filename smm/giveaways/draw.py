@@ -98,9 +98,10 @@ def write_record(root: Path, record: dict) -> str:
     return file
 
 
-def verify(root: Path, record: dict, deadline: datetime | None) -> list[str]:
+def verify(root: Path, record: dict, post_id: str, deadline: datetime | None) -> list[str]:
     """What differs between the record and the draw redone from its entrants and the repository
-    (nothing: it matches). `deadline`: the post's, when the post is still there."""
+    (nothing: it matches): the winners whole, as announced (handle, account, rank), not their keys
+    alone. `post_id`: whose record it is; `deadline`: the post's, when the post is still there."""
     found = []
     malformed = _malformed(record)
     if malformed:
@@ -110,7 +111,8 @@ def verify(root: Path, record: dict, deadline: datetime | None) -> list[str]:
     entrants, wanted, seed = record["entrants"], record["winners_wanted"], record["seed"]["commit"]
     recorded_deadline = datetime.fromisoformat(record["deadline"])
     recomputed = list_hash(entrants)
-    winners = [w["key"] for w in record["winners"]]
+    if record.get("post") != post_id:
+        found.append(f"post: the record says {record.get('post')!r}, its file is {post_id}'s")
     if deadline is not None and deadline != recorded_deadline:
         found.append(f"deadline: the record says {recorded_deadline.isoformat()}, the post {deadline.isoformat()}")
     if recomputed != record.get("entrants_hash"):
@@ -125,11 +127,15 @@ def verify(root: Path, record: dict, deadline: datetime | None) -> list[str]:
         if actual.commit != seed:
             found.append(f"seed: the record says commit {seed}, the first commit on {actual.branch} after the "
                          f"deadline is {actual.commit}")
-    expected = [w["key"] for w in pick(entrants, seed, wanted)]
-    if expected != winners:
-        found.append(f"winners: the record says {', '.join(winners) or 'none'}, the draw gives "
-                     f"{', '.join(expected) or 'none'}")
+    expected = pick(entrants, seed, wanted)
+    if expected != record["winners"]:
+        found.append(f"winners: the record says {_named(record['winners'])}, the draw gives {_named(expected)}")
     return found
+
+
+def _named(winners: list[dict]) -> str:
+    """Winners as the announcement names them, each with its key (`@fan@mastodon.example (mastodon:1)`)."""
+    return ", ".join(f"@{w.get('handle')} ({w['key']})" for w in winners) or "none"
 
 
 def _is_int(value) -> bool:

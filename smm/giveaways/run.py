@@ -59,7 +59,7 @@ def verify_giveaway(repo, post_id: str) -> tuple[dict, list[str]]:
         giveaway = giveaway_of(post) if post is not None else None
     except (ValueError, KeyError, TypeError):  # the post's giveaway is broken now: the record is judged alone
         giveaway = None
-    return record, draw.verify(repo.root, record, giveaway.deadline if giveaway else None)
+    return record, draw.verify(repo.root, record, post_id, giveaway.deadline if giveaway else None)
 
 
 def _labels() -> dict[str, str]:

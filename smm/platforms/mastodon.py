@@ -318,9 +318,12 @@ class Mastodon(Platform):
                 found += [(kind, account, None) for account in self._pages(kind + "s", call, remote_id)]
         followers = self._followed_by([str(a["id"]) for _, a, _ in found if str(a["id"]) != me])
         host = urlsplit(self.options["instance"]).netloc
-        return [Entrant(kind, a["acct"] if "@" in a["acct"] else f"{a['acct']}@{host}", str(a["id"]), when,
-                        _created(a) if a.get("created_at") else None, followers.get(str(a["id"])), str(a["id"]) == me)
-                for kind, a, when in found]
+        # a person is their address `user@instance`, the same from every instance: an account id is the
+        # instance's own (one fan is 2 here and 9 there; 2 there is someone else)
+        return [Entrant(kind, address, address.casefold(), when, _created(a) if a.get("created_at") else None,
+                        followers.get(str(a["id"])), str(a["id"]) == me)
+                for kind, a, when in found
+                for address in [a["acct"] if "@" in a["acct"] else f"{a['acct']}@{host}"]]
 
     def _pages(self, what: str, call, *args) -> list:
         """Every page of a list the server pages with Link headers (MAX_PAGES at most)."""

@@ -124,7 +124,8 @@ ENTRY_KINDS = ("reply", "repost", "like")  # how a person enters a giveaway (a p
 class Entrant:
     """One entry in a giveaway: a person's reply, repost or like on one of the brand's posts.
 
-    `author_id` is the network's stable id of the person (Mastodon account id, Bluesky DID);
+    `author_id` is the network's stable id of the person, the same from each of the brand's accounts
+    (Mastodon: the address `user@instance`, case folded, as account ids are each instance's own; Bluesky: the DID);
     `entered_at` is None where the network does not say when (Mastodon likes and boosts,
     Bluesky reposts); `follows` is None where the network cannot tell the brand."""
 

@@ -31,6 +31,7 @@ from smm.check.diagnostics import ERROR, Diagnostic
 from smm.report.kpis import MeasuredPost, count_at, linear_fit, mean
 from smm.workspace.config import YamlFile
 from smm.workspace.settings import GOALS_FILE
+from smm.workspace.timezones import YEARS, YEARS_TEXT
 
 ROLLING = timedelta(days=30)
 TREND_WINDOW = timedelta(days=90)
@@ -70,6 +71,11 @@ def _goal_problems(loaded: YamlFile, index: int, goal: dict, seen: set[str], acc
             except ValueError:
                 found.append(Diagnostic.at(GOALS_FILE, at(("goals", index, key)), ERROR, "goals.date",
                                            f"`{key}` {text[key]} is not a real date"))
+                continue
+            if days[key].year not in YEARS:  # as every time smm reads: the report's days overflow near 9999
+                found.append(Diagnostic.at(GOALS_FILE, at(("goals", index, key)), ERROR, "goals.date",
+                                           f"`{key}` {text[key]} is not in {YEARS_TEXT}"))
+                del days[key]
     if len(days) == 2 and days["deadline"] < days["start"]:
         found.append(Diagnostic.at(GOALS_FILE, at(("goals", index, "deadline")), ERROR, "goals.deadline",
                                    f"`deadline` {text['deadline']} is before `start` {text['start']}",

@@ -186,6 +186,7 @@ def format_ics(entries: list[CalendarEntry], name: str, now: datetime, domain: s
     cal.add("prodid", "-//smm//content calendar//EN")
     cal.add("version", "2.0")
     cal.add("x-wr-calname", f"{name} content calendar")
+    uids: set[str] = set()
     for e in entries:
         event = icalendar.Event()
         event.add("dtstamp", now)
@@ -193,7 +194,7 @@ def format_ics(entries: list[CalendarEntry], name: str, now: datetime, domain: s
         event.add("duration", timedelta(minutes=15))
         if e.post:
             p = e.post
-            event.add("uid", f"post-{p.id}@{domain}")
+            uid = f"post-{p.id}"
             event.add("summary", ("[draft] " if p.draft else "") + ("[re-share] " if reshare_of(p.id) else "") + p.title)
             details = [f"Accounts: {', '.join(p.accounts)}", f"File: {p.file}"]
             details += [f"{k.title()}: {v}" for k, v in (("pillar", p.pillar), ("campaign", p.campaign)) if v]
@@ -201,12 +202,25 @@ def format_ics(entries: list[CalendarEntry], name: str, now: datetime, domain: s
             if p.pillar:
                 event.add("categories", [p.pillar])
         else:
-            event.add("uid", f"slot-{e.at:%Y%m%dT%H%M}-{e.slot.pillar or 'any'}@{domain}")
+            uid = f"slot-{e.at:%Y%m%dT%H%M}-{e.slot.pillar or 'any'}"
             event.add("summary", f"Open slot: {e.slot.label}")
             event.add("transp", "TRANSPARENT")
+        event.add("uid", f"{_unique(uid, uids)}@{domain}")
         cal.add_component(event)
-    cal.add_missing_timezones()
+    # the zones' rules as far as the last entry (icalendar's default ends in 2038: a later summer an hour off)
+    last = max([icalendar.Timezone.DEFAULT_LAST_DATE, *(e.at.date() + timedelta(days=2) for e in entries)])
+    cal.add_missing_timezones(last_date=last)
     return cal.to_ical().decode("utf-8")
+
+
+def _unique(uid: str, taken: set[str]) -> str:
+    """`uid`, or `uid-2`, `uid-3`… when an earlier event has it (two slots of one pillar at one time,
+    two posts claiming one id): a calendar app keeps one event per UID."""
+    n, found = 2, uid
+    while found in taken:
+        found, n = f"{uid}-{n}", n + 1
+    taken.add(found)
+    return found
 
 
 @dataclass(frozen=True)
