@@ -168,3 +168,32 @@ def test_a_front_matter_yaml_cannot_read_is_no_internal_error(pull_request, smm,
     code, verdict, err, _ = _run(smm, [])
     assert "internal error" not in err and "Traceback" not in err, err[-1000:]
     assert code in (0, 1) and verdict is not None, err[-1000:]
+
+
+# A file a post shows, changed by the pull request (the post itself unchanged) → whether approval is needed.
+SHOWN = {
+    "a sponsored post's picture": ("content/media/ad.png", True),
+    "a sponsored video's cover picture": ("content/media/ad-cover.png", True),
+    "a plain post's picture": ("content/media/plain.png", False),
+    "a picture no post shows": ("content/media/spare.png", False),
+}
+
+
+@pytest.mark.parametrize("case", SHOWN, ids=list(SHOWN))
+def test_a_picture_a_sponsored_post_shows_is_part_of_what_is_approved(make_repo, smm, case):
+    """Replacing an approved ad's picture changes the ad: it needs approval (and makes an approval stale)."""
+    changed, needs = SHOWN[case]
+    pictures = {f"content/media/{n}.png": n.encode() for n in ("ad", "ad-cover", "plain", "spare")}
+    ad = post_text("Ad #ad", sponsored="true", media="[{file: content/media/ad.png}, "
+                   "{file: content/media/clip.mp4, cover: content/media/ad-cover.png}]")
+    root = make_repo({"ad.md": ad, "plain.md": post_text(media="[{file: content/media/plain.png}]")},
+                     files={"brand/brand.yml": BRAND, **pictures})
+    repo = git.Repo.init(root, initial_branch="main")
+    with repo.config_writer() as config:
+        config.set_value("user", "name", "t").set_value("user", "email", "t@example.com")
+    approved = _commit(repo, "base")
+    repo.git.checkout("-b", "pr")
+    (root / changed).write_bytes(b"another picture")
+    _commit(repo, "a new picture")
+    code, verdict, _, _ = _run(smm, [_review("Legal-Lin", "APPROVED", approved)])  # approved before the change
+    assert (code, verdict["sponsored"], verdict["stale"]) == ((1, [changed], ["Legal-Lin"]) if needs else (0, [], []))

@@ -1,7 +1,8 @@
 """Sponsored posts need a named reviewer's approval before a pull request may merge.
 
     sponsored_changes ── the post files a pull request adds or changes that are sponsored
-                         (`sponsored: true` now or at the merge base: un-marking one needs approval too)
+                         (`sponsored: true` now or at the merge base: un-marking one needs approval too),
+                         and the files a sponsored post shows (its media and covers) it changes
     latest_reviews    ── each reviewer's latest review of the pull request (GitHub REST API, paged)
     Verdict / decide  ── approved when a named reviewer's latest review approves a commit after which
                          no sponsored file changed
@@ -16,7 +17,7 @@ from pathlib import Path
 
 import httpx
 
-from smm.content.post import MARKDOWN_SUFFIXES, split_front_matter
+from smm.content.post import MARKDOWN_SUFFIXES, content_files, split_front_matter
 from smm.data.gitops import changed_since, git, within  # (git as gitops imports it: a StateError when it cannot run)
 from smm.errors import ConfigError, StateError
 from smm.output import render
@@ -27,14 +28,22 @@ from smm.workspace.yamlsource import load
 REVIEWS = "{api}/repos/{repository}/pulls/{number}/reviews?per_page=100"
 
 
-def _sponsored(text: str | None, file: str) -> bool:
+def _sponsored(text: str | None, file: str) -> dict | None:
+    """A sponsored post's front matter (None: not sponsored, or not a post smm can read)."""
     if text is None:
-        return False
+        return None
     front, _, _, problems = split_front_matter(text, file)
     if problems or front is None:
-        return False
+        return None
     meta = load(front, file=file).data  # smm's own reading: a number too long, nesting too deep are problems, not errors
-    return isinstance(meta, dict) and meta.get("sponsored") is True  # (a broken file: smm check fails on it)
+    return meta if isinstance(meta, dict) and meta.get("sponsored") is True else None  # (a broken file: smm check fails on it)
+
+
+def _shown(meta: dict) -> set[str]:
+    """The repository files a post's front matter names as its media and covers."""
+    items = meta.get("media") if isinstance(meta.get("media"), list) else []
+    return {value for item in items if isinstance(item, dict)
+            for value in (item.get("file"), item.get("cover")) if isinstance(value, str)}
 
 
 def _text(root: Path, path: str) -> str | None:
@@ -57,18 +66,24 @@ def _git(root: Path) -> tuple[git.Repo, str]:
 
 
 def sponsored_changes(root: Path, base: str) -> list[str]:
-    """Post files (relative to root) changed since the merge base of `base` that are sponsored
-    in the working tree or were at the merge base."""
+    """Files (relative to root) changed since the merge base of `base`: posts sponsored in the working
+    tree or at the merge base, and the files a sponsored post of the working tree shows (a new picture
+    in an approved post is a change to approve)."""
     changes = changed_since(root, base)
     repo, prefix = _git(root)
     merge_base = repo.git.merge_base(base, "HEAD")
-    found = []
+    found, others = [], set()
     for status, path in changes:
         if not (path.startswith("content/") and path.lower().endswith(MARKDOWN_SUFFIXES)):
+            others.add(path)
             continue
         now = _text(root, path) if status != "D" else None
-        if _sponsored(now, path) or _sponsored(_at(repo, merge_base, prefix + path), path):
+        if _sponsored(now, path) is not None or _sponsored(_at(repo, merge_base, prefix + path), path) is not None:
             found.append(path)
+    if others:  # which of them a sponsored post shows: every post is read
+        shown = set().union(*(_shown(meta) for post in content_files(root)[0]
+                              if (meta := _sponsored(_text(root, post), post)) is not None))
+        found += others & shown
     return sorted(found)
 
 
