@@ -174,6 +174,7 @@ def test_a_front_matter_yaml_cannot_read_is_no_internal_error(pull_request, smm,
 SHOWN = {
     "a sponsored post's picture": ("content/media/ad.png", True),
     "a sponsored video's cover picture": ("content/media/ad-cover.png", True),
+    "the template a sponsored post's card is drawn from": ("brand/cards/quote.yml", True),
     "a plain post's picture": ("content/media/plain.png", False),
     "a picture no post shows": ("content/media/spare.png", False),
 }
@@ -185,9 +186,9 @@ def test_a_picture_a_sponsored_post_shows_is_part_of_what_is_approved(make_repo,
     changed, needs = SHOWN[case]
     pictures = {f"content/media/{n}.png": n.encode() for n in ("ad", "ad-cover", "plain", "spare")}
     ad = post_text("Ad #ad", sponsored="true", media="[{file: content/media/ad.png}, "
-                   "{file: content/media/clip.mp4, cover: content/media/ad-cover.png}]")
+                   "{file: content/media/clip.mp4, cover: content/media/ad-cover.png}, {card: quote, text: Hi}]")
     root = make_repo({"ad.md": ad, "plain.md": post_text(media="[{file: content/media/plain.png}]")},
-                     files={"brand/brand.yml": BRAND, **pictures})
+                     files={"brand/brand.yml": BRAND, "brand/cards/quote.yml": "size: [1200, 675]\n", **pictures})
     repo = git.Repo.init(root, initial_branch="main")
     with repo.config_writer() as config:
         config.set_value("user", "name", "t").set_value("user", "email", "t@example.com")

@@ -40,10 +40,11 @@ def _sponsored(text: str | None, file: str) -> dict | None:
 
 
 def _shown(meta: dict) -> set[str]:
-    """The repository files a post's front matter names as its media and covers."""
-    items = meta.get("media") if isinstance(meta.get("media"), list) else []
-    return {value for item in items if isinstance(item, dict)
-            for value in (item.get("file"), item.get("cover")) if isinstance(value, str)}
+    """The repository files a post's front matter names as its media and covers, and the card
+    templates its cards are drawn from."""
+    items = [item for item in meta.get("media") or [] if isinstance(item, dict)] if isinstance(meta.get("media"), list) else []
+    return ({value for item in items for value in (item.get("file"), item.get("cover")) if isinstance(value, str)}
+            | {f"brand/cards/{item['card']}.yml" for item in items if isinstance(item.get("card"), str)})
 
 
 def _text(root: Path, path: str) -> str | None:
