@@ -21,7 +21,7 @@ def _reply_draft(root):
 
     from smm.inbox.replies import reply_file
 
-    reply_file(SimpleNamespace(root=root, config=SimpleNamespace(renames={})), "m:1", datetime(2026, 12, 1, tzinfo=timezone.utc))
+    reply_file(SimpleNamespace(root=root, config=SimpleNamespace(renames={}), posts=[], broken=[]), "m:1", datetime(2026, 12, 1, tzinfo=timezone.utc))
 
 
 WRITERS = {"smm new": (_new_post, "content/2026/12/a.md"),
