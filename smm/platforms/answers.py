@@ -15,6 +15,7 @@ or `1e300` likes, `lots`, a time in the year 9999, an id missing) makes the reco
 `checked` raises ValueError naming the field and the value, and `kept` leaves the record out and says why
 (a record repeated in an answer, such as a page a repeating cursor sent twice, is kept once).
 
+An id an adapter records or sends back (a post's, an uploaded file's) goes through `ident`: null is no id.
 What an adapter reads for itself goes through `number` (a rate-limit reset, a usage percentage), `code`
 (a status or error code, `"4"` as 4) and `epoch` (a time in seconds): what is none is none said, never
 an error raised in the middle of a call that may have published a post.
@@ -99,6 +100,15 @@ def text(value, name: str = "text") -> str | None:
     if len(value) > MAX_FIELD:
         raise ValueError(f"{name} of {len(value):,} characters is longer than {MAX_FIELD:,}")
     return value
+
+
+def ident(value, name: str = "id") -> str:
+    """The id a network gave what it made or holds (a number, or its text) as text, to record or send back;
+    ValueError for none (null, empty, true, an object): an answer without one is an answer smm cannot read,
+    never a post recorded as `None`."""
+    if isinstance(value, bool) or not isinstance(value, (int, str)) or not str(value).strip():
+        raise ValueError(f"{name} {_shown(value)} is no id")
+    return str(value)
 
 
 def _url(value, name: str = "url") -> str | None:

@@ -10,6 +10,7 @@ same record again instead of a second post, and `find()` asks getRecord for that
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from datetime import datetime, timezone
 from pathlib import Path
@@ -35,7 +36,7 @@ from smm.platforms.base import (
     VideoRules,
     secret_option,
 )
-from smm.platforms import bluesky_text
+from smm.platforms import bluesky_text, http
 from smm.render import counting
 
 MAX_BYTES = 3000
@@ -44,6 +45,7 @@ DEFAULT_SERVICE = "https://bsky.social"
 MAX_INBOX_PAGES = 20  # notifications pages read back per run (50 each)
 MAX_SEARCH_PAGES = 10  # searchPosts pages (100 each), and feed pages (100 each) of the fallback, per query or feed
 MAX_FEED_PAGES = 20  # author feed pages read back for a competitor (100 each)
+TOKEN_ERRORS = {"ExpiredToken", "InvalidToken"}  # a PDS's 400s for a session expired or revoked (an app password revoked)
 MAX_ENTRANT_PAGES = 100  # reposts and likes pages read per giveaway post (100 each)
 _TID_ALPHABET = "234567abcdefghijklmnopqrstuvwxyz"
 _POST_URL = regex.compile(r"(?:https://bsky\.app/profile/(?P<owner>[^/]+)/post/|at://(?P<owner>[^/]+)/app\.bsky\.feed\.post/)"
@@ -132,8 +134,11 @@ class Bluesky(Platform):
         Made by `client_factory` (default `atproto.Client`) with its `base_url`."""
         if not hasattr(self, "_client"):
             factory = self.client_factory
-            if factory is None:
-                from atproto import Client as factory
+            if factory is None:  # atproto reads each answer whole into memory: bounded as smm's own client
+                from atproto import Client
+                from atproto_client.request import Request
+
+                factory = functools.partial(Client, request=Request(transport=http.bounded_transport("Bluesky")))
             client = factory(base_url=self.options.get("service", DEFAULT_SERVICE).rstrip("/") + "/xrpc")
             self._call("login", client.login, self.options["handle"], self.secret("password_env"),
                        fetch_bsky_profile=False)
@@ -175,6 +180,8 @@ class Bluesky(Platform):
             status = getattr(exc.response, "status_code", 0) or 0
             if status >= 500:  # the PDS may have written the record before it failed
                 raise TransientError(f"Bluesky: server error ({what}): {exc}", outcome_unknown=True) from None
+            if getattr(getattr(exc.response, "content", None), "error", None) in TOKEN_ERRORS:
+                raise AuthError(f"Bluesky: the session was refused ({what}): {exc}") from None
             raise Rejected(f"Bluesky: refused ({what}): {exc}") from None
 
     def _url(self, uri: str) -> str:

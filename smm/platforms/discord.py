@@ -30,6 +30,7 @@ from smm.platforms.base import (
     VideoRules,
     secret_option,
 )
+from smm.platforms import answers
 from smm.platforms.http import SecretCalls, open_media, webhook_url
 
 EMBED_TITLE_LIMIT = 256
@@ -107,7 +108,7 @@ class Discord(Platform):
             response = self._send("POST", label, params={"wait": "true"}, **request)
         try:
             message = response.json()
-            remote_id = str(message["id"])
+            remote_id = answers.ident(message["id"])
         except (ValueError, KeyError, TypeError):
             raise TransientError(f"{label}: HTTP {response.status_code}, sent, but the answer has no message id",
                                  outcome_unknown=True) from None

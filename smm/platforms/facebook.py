@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 from contextlib import ExitStack
 
-from smm.platforms import http
+from smm.platforms import answers, http
 from smm.platforms.base import (TOKEN_OPTION, Display, Lookup, MediaRules, Metrics, Outgoing, PublishResult,
                                 VideoRules, api_base_option)
 from smm.platforms.graph import GRAPH_HOST, Graph, MetaPlatform, match
@@ -71,7 +71,7 @@ class Facebook(MetaPlatform):
             fields |= {f"attached_media[{i}]": json.dumps({"media_fbid": photo}) for i, photo in enumerate(photos)}
         elif outgoing.link:
             fields["link"] = outgoing.link
-        post = str(self.graph.call("POST", f"{self.page}/feed", "post", data=fields)["id"])
+        post = answers.ident(self.graph.call("POST", f"{self.page}/feed", "post", data=fields).get("id"))
         return PublishResult(post, self.graph.permalink(post, "permalink_url") or f"https://www.facebook.com/{post}")
 
     def find(self, outgoing: Outgoing, *, idempotency_key: str, lookup: Lookup) -> PublishResult | None:

@@ -177,7 +177,7 @@ class Graph:
         """The id of something made before a post (a container, an unpublished photo). A lost answer
         is no post: the error says the outcome is known, and a retry makes it again."""
         try:
-            return str(self.call("POST", path, what, **kwargs)["id"])
+            return answers.ident(self.call("POST", path, what, **kwargs).get("id"))
         except TransientError as exc:
             raise TransientError(exc.message + f" (a {what}, not a post: made again on retry)") from None
 
@@ -204,7 +204,7 @@ class Graph:
 
     def published(self, path: str, container: str) -> str:
         """Publish a FINISHED container: the post's id."""
-        return str(self.call("POST", path, "publish", data={"creation_id": container})["id"])
+        return answers.ident(self.call("POST", path, "publish", data={"creation_id": container}).get("id"))
 
     def permalink(self, post_id: str, field: str = "permalink") -> str | None:
         """A published post's URL; None when it cannot be read (the post exists all the same)."""
@@ -264,7 +264,7 @@ def match(items: Iterable[dict], lookup: Lookup, text_key: str, is_sent: Callabl
             continue
         if any(_same(item.get(text_key), sent.text) and (is_sent is None or is_sent(item, sent)) for sent in lookup.sent):
             if found is None or moment <= found[0]:
-                found = (moment, PublishResult(str(item["id"]), item.get(url_key)))
+                found = (moment, PublishResult(answers.ident(item.get("id")), item.get(url_key)))
     return found[1] if found else None
 
 
@@ -337,7 +337,7 @@ class MetaPlatform(Platform):
         .../instagram-platform/instagram-graph-api/reference/ig-media/comments)."""
         answer = self.graph.call("POST", f"{outgoing.reply_to.remote_id}/comments", "comment",
                                  data={"message": outgoing.text})
-        return PublishResult(str(answer["id"]))
+        return PublishResult(answers.ident(answer.get("id")))
 
     def find_comment(self, lookup: Lookup) -> PublishResult | None:
         """The owner's comment under the post, sent in the lookup's window (the post's comments, oldest first)."""

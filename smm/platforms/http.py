@@ -167,6 +167,57 @@ def _bounded() -> type:
     return Bounded
 
 
+def bounded_transport(label: str) -> httpx.BaseTransport:
+    """An httpx transport for an SDK's own client (atproto's), whose answers are refused past MAX_ANSWER
+    as `request` refuses them: the SDK reads each answer whole into memory."""
+    return _bounded_transport()(label)
+
+
+@functools.cache
+def _bounded_transport() -> type:
+    import httpx
+
+    class BoundedTransport(httpx.HTTPTransport):
+        def __init__(self, label: str) -> None:
+            super().__init__()
+            self.label = label
+
+        def handle_request(self, request: httpx.Request) -> httpx.Response:
+            response = super().handle_request(request)
+            response.stream = _bounded()(response.stream, self.label)
+            return response
+    return BoundedTransport
+
+
+def bound_answers(session, label: str) -> None:
+    """A requests session (an SDK's: Mastodon.py's) whose answers are refused past MAX_ANSWER, counted
+    as they are decoded: a response hook runs before the body is read."""
+    session.hooks["response"].append(lambda response, *args, **kwargs: setattr(
+        response, "raw", _BoundedRaw(response.raw, label)))
+
+
+class _BoundedRaw:
+    """urllib3's answer as requests reads it (`stream`), refused past MAX_ANSWER bytes."""
+
+    def __init__(self, raw, label: str) -> None:
+        self.raw, self.label = raw, label
+
+    def stream(self, amount: int = 2**16, decode_content: bool | None = None):
+        size = 0
+        chunks = (self.raw.stream(amount, decode_content=decode_content) if hasattr(self.raw, "stream")
+                  else iter(lambda: self.raw.read(amount), b""))  # a file-like answer (a test's replay)
+        for chunk in chunks:
+            size += len(chunk)
+            if size > MAX_ANSWER:
+                self.raw.close()
+                raise TransientError(f"{self.label}: an answer longer than {MAX_ANSWER // 2**20} MiB; not read",
+                                     outcome_unknown=True)
+            yield chunk
+
+    def __getattr__(self, name: str):
+        return getattr(self.raw, name)
+
+
 # -- secrets in URLs (bot tokens, webhook URLs) ----------------------------------------------
 
 

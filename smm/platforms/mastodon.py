@@ -121,7 +121,7 @@ def match(statuses, lookup: Lookup) -> PublishResult | None:
             break
         if (created <= lookup.until and not status.get("reblog") and str(status["id"]) not in lookup.owned
                 and any(is_sent(status, sent) for sent in lookup.sent)):
-            found = PublishResult(str(status["id"]), status.get("url") or status.get("uri"))
+            found = PublishResult(answers.ident(status["id"]), status.get("url") or status.get("uri"))
     return found
 
 
@@ -185,6 +185,7 @@ class Mastodon(Platform):
                 from mastodon import Mastodon as factory
             session = requests.Session()  # its last answer's headers tell how long a rate limit lasts
             session.hooks["response"].append(lambda response, *args, **kwargs: setattr(self, "_headers", response.headers))
+            http.bound_answers(session, "Mastodon")  # Mastodon.py reads each answer whole into memory
             self._api = factory(access_token=self.secret("token_env"), api_base_url=self.options["instance"],
                                 ratelimit_method="throw", request_timeout=TIMEOUT, user_agent="smm", session=session)
         return self._api
@@ -202,7 +203,9 @@ class Mastodon(Platform):
             raise RateLimited(f"Mastodon: rate limited ({what})", retry_after=wait) from None
         except errors.MastodonUnauthorizedError:
             raise AuthError(f"Mastodon: the access token was refused ({what})") from None
-        except (errors.MastodonReadTimeout, errors.MastodonNetworkError):
+        except (errors.MastodonReadTimeout, errors.MastodonNetworkError) as exc:
+            if isinstance(exc.__context__, TransientError):  # an answer over smm's bound (http.bound_answers)
+                raise exc.__context__ from None
             raise TransientError(f"Mastodon: no answer ({what}); it may have been received", outcome_unknown=True) from None
         except errors.MastodonServerError as exc:
             # any 5xx (503 too: a proxy or a worker may answer it after the status was made) proves nothing
@@ -228,15 +231,15 @@ class Mastodon(Platform):
             media = self._call("media upload", self.api.media_post, handle, mime_type=info.mime, description=alt,
                                file_name=Path(path).name, thumbnail=thumbnail,
                                thumbnail_mime_type="image/jpeg" if thumbnail else None)
-        waited = 0.0
+        media_id, waited = answers.ident(media.get("id"), "media id"), 0.0
         while media.get("url") is None:
             if waited >= MEDIA_WAIT:
                 raise TransientError(f"Mastodon: {Path(path).name} was still being processed after {MEDIA_WAIT:.0f} s; "
                                      "nothing was posted")
             time.sleep(MEDIA_POLL)
             waited += MEDIA_POLL
-            media = self._call("media processing", self.api.media, media["id"])
-        return media["id"]
+            media = self._call("media processing", self.api.media, media_id)
+        return media_id
 
     def publish(self, outgoing: Outgoing, *, idempotency_key: str) -> PublishResult:
         covers = dict(outgoing.covers)
@@ -249,7 +252,7 @@ class Mastodon(Platform):
             media_ids=media_ids or None, visibility=self.options.get("visibility", "public"),
             spoiler_text=outgoing.content_warning,
             language=(outgoing.languages or [None])[0], idempotency_key=idempotency_key)
-        return PublishResult(str(status["id"]), status.get("url") or status.get("uri"))
+        return PublishResult(answers.ident(status.get("id")), status.get("url") or status.get("uri"))
 
     def find(self, outgoing: Outgoing, *, idempotency_key: str, lookup: Lookup) -> PublishResult | None:
         return match(self.statuses_since(lookup.since), lookup)
@@ -355,7 +358,7 @@ class Mastodon(Platform):
         me = self._call("who am I", self.api.me)
         if str(status["account"]["id"]) != str(me["id"]):
             raise Rejected(f"status {status_id} belongs to @{status['account'].get('acct')}, not to this account")
-        return PublishResult(str(status["id"]), status.get("url") or status.get("uri"))
+        return PublishResult(answers.ident(status["id"]), status.get("url") or status.get("uri"))
 
     def check_credentials(self) -> Credentials:
         """verify_credentials: whose token it is; Mastodon tokens last until revoked and the API does not

@@ -27,6 +27,7 @@ from smm.platforms.base import (
     PublishResult,
     secret_option,
 )
+from smm.platforms import answers
 from smm.platforms.http import SecretCalls, webhook_url
 
 # Errors that mean the webhook URL no longer works (https://api.slack.com/messaging/webhooks#handling_errors):
@@ -115,4 +116,4 @@ class Slack(Platform):
         if outgoing.thread_root is not None:
             payload["thread_ts"] = outgoing.thread_root.remote_id
         answer, _headers = self._web_api(API, "Slack chat.postMessage", json=payload)
-        return PublishResult(str(answer["ts"]))
+        return PublishResult(answers.ident(answer.get("ts"), "ts"))

@@ -35,6 +35,7 @@ from smm.platforms.base import (
     PublishResult,
     VideoRules,
 )
+from smm.platforms import answers
 from smm.platforms.http import SecretCalls, hide, open_media
 from smm.render import counting
 
@@ -157,9 +158,9 @@ class Telegram(Platform):
                     messages = self._call("sendMediaGroup", data=fields, files=files)
         try:
             first = messages[0]
-            return PublishResult(str(first["message_id"]), self.message_url(first),
+            return PublishResult(answers.ident(first["message_id"], "message_id"), self.message_url(first),
                                  {"message_ids": [m["message_id"] for m in messages]})
-        except (KeyError, IndexError, TypeError):
+        except (KeyError, IndexError, TypeError, ValueError):
             raise TransientError("Telegram: sent, but the answer has no message id", outcome_unknown=True) from None
 
     def message_url(self, message: dict) -> str | None:

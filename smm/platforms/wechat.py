@@ -89,7 +89,7 @@ def published_as(state: dict, under_way: dict) -> PublishResult | None:
     status = answers.code(state.get("publish_status"))
     if status == 0:
         items = (state.get("article_detail") or {}).get("item") or [{}]
-        return PublishResult(str(state["article_id"]), items[0].get("article_url"),
+        return PublishResult(answers.ident(state.get("article_id"), "article_id"), items[0].get("article_url"),
                              {key: str(under_way[key]) for key in ("publish_id", "msg_data_id") if under_way.get(key)})
     if status in PUBLISH_STATUS:
         raise Rejected(f"WeChat did not publish it: {PUBLISH_STATUS[status]} (publish_id {under_way['publish_id']}, "
@@ -240,7 +240,7 @@ class WeChat(Platform):
         if self.options.get("mode") == "draft":
             return PublishResult(f"draft:{media_id}", None, {"mode": "draft"})
         submitted = self.call("publish", "/cgi-bin/freepublish/submit", {"media_id": media_id}, creates=True)
-        return self.outcome(str(submitted["publish_id"]), str(submitted.get("msg_data_id") or ""))
+        return self.outcome(answers.ident(submitted.get("publish_id"), "publish_id"), str(submitted.get("msg_data_id") or ""))
 
     def cover(self, outgoing: Outgoing) -> str:
         path = outgoing.media[0][0] if outgoing.media else None

@@ -7,6 +7,7 @@ prints `PORT <n>` once it listens. Every request goes to the upstream without it
 cannot lean on the server's key. Faults are armed through the proxy itself:
 
     POST   /_proxy/faults  {"method": "POST", "path": "/api/v1/statuses", "effect": "status", "status": 503, "count": 1}
+                           (`"skip": n` lets the first n matching requests through)
     GET    /_proxy/faults  the armed faults, what fired (`fired`), how many keys were stripped, and
                            the slowest late forward (`slowest_late_ms`, from the 504 to the server's answer)
     DELETE /_proxy/faults  disarm all
@@ -16,6 +17,7 @@ Effects, each applied after the server has acted (the upstream's own /api/v1/_mo
     status   forward, then answer `status` (500, 502, 503, 504) instead of the server's answer
     drop     forward, then close the connection without answering (a reset after sending)
     late     answer 504 at once, and forward `delay_ms` later (the request is still being served)
+    flood    forward, then answer 200 with a JSON body of `bytes` bytes (a server that never stops answering)
 
 Only the standard library: it runs from any Python.
 """
@@ -41,6 +43,9 @@ def take_fault(method: str, path: str) -> dict | None:
     with LOCK:
         for fault in STATE["faults"]:
             if fault.get("method", method) == method and fnmatch.fnmatch(path, fault.get("path", "*")):
+                if fault.get("skip", 0) > 0:  # let this many matching requests through first
+                    fault["skip"] -= 1
+                    return None
                 fault["count"] = fault.get("count", 1) - 1
                 if fault["count"] <= 0:
                     STATE["faults"].remove(fault)
@@ -100,6 +105,19 @@ class Proxy(BaseHTTPRequestHandler):
         with LOCK:
             STATE["slowest_late_ms"] = max(STATE["slowest_late_ms"], round((time.monotonic() - answered) * 1000))
 
+    def _flood(self, size: int) -> None:
+        """200 and `size` bytes of one JSON string, written as they go (never held in memory)."""
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(size))
+        self.end_headers()
+        self.wfile.write(b'{"x": "')
+        chunk, left = b"a" * 2**16, size - 9
+        while left > 0:
+            self.wfile.write(chunk[:left])
+            left -= len(chunk)
+        self.wfile.write(b'"}')
+
     def _handle(self) -> None:
         body = self._body()
         path = urlsplit(self.path).path
@@ -115,6 +133,8 @@ class Proxy(BaseHTTPRequestHandler):
             self.close_connection = True
             self.connection.close()
             return
+        if fault and fault["effect"] == "flood":
+            return self._flood(fault.get("bytes", 64 * 2**20))
         if fault and fault["effect"] == "status":
             status, answer, headers = fault["status"], b'{"error": "proxy fault"}', [("Content-Type", "application/json")]
         self._answer(status, answer, headers)
