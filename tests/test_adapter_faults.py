@@ -19,7 +19,7 @@ import httpx
 import pytest
 import requests
 
-from smm.errors import PlatformError, RateLimited, Rejected, TransientError
+from smm.errors import AuthError, PlatformError, RateLimited, Rejected, TransientError
 from smm.platforms import Outgoing, PublishResult, platform_class
 from smm.platforms.linkedin import until_midnight_utc
 from smm.workspace.repo import load_repo
@@ -352,3 +352,20 @@ def test_a_container_that_is_not_finished_is_never_published(make_repo, name, st
     assert not any(path.endswith("_publish") for path in calls)
     budget = {"threads": 300, "instagram": 600}[name]
     assert (budget - 15 < sum(slept) <= budget) if "IN_PROGRESS" in status.values() else slept == []
+
+
+@pytest.mark.parametrize("status, said, error", [
+    (401, "The access token was revoked", AuthError),
+    (403, "This action is outside the authorized scopes", AuthError),  # the token's, not the post's
+    (403, "Your login is currently disabled", AuthError),
+    (422, "Validation failed: Text character limit of 500 exceeded", Rejected),
+    (404, "Record not found", Rejected),  # a reply's parent that is gone
+])
+def test_mastodon_says_whether_the_account_or_the_post_was_refused(make_repo, status, said, error):
+    """README: 401/403 are the account's (retried once it is fixed, never using up the post's tries), a
+    400/404/422 refuses the post."""
+    net = NETS["mastodon"]
+    root = make_repo(platforms=f"timezone: UTC\naccounts:\n  acct: {net.account}\n", calendar=None, files=net.files)
+    with pytest.raises(PlatformError) as caught:
+        adapter(root, net, _raising(httpx.Response(status, json={"error": said}))).publish(OUTGOING, idempotency_key="k")
+    assert type(caught.value) is error and said in caught.value.message, caught.value.message

@@ -201,8 +201,9 @@ class Mastodon(Platform):
             if wait is None and getattr(self.api, "ratelimit_reset", None):
                 wait = max(0.0, self.api.ratelimit_reset - datetime.now(timezone.utc).timestamp())
             raise RateLimited(f"Mastodon: rate limited ({what})", retry_after=wait) from None
-        except errors.MastodonUnauthorizedError:
-            raise AuthError(f"Mastodon: the access token was refused ({what})") from None
+        except errors.MastodonUnauthorizedError as exc:
+            said = f": {exc.args[3]}" if len(exc.args) > 3 and exc.args[3] else ""
+            raise AuthError(f"Mastodon: the access token was refused ({what}){said}") from None
         except (errors.MastodonReadTimeout, errors.MastodonNetworkError) as exc:
             if isinstance(exc.__context__, TransientError):  # an answer over smm's bound (http.bound_answers)
                 raise exc.__context__ from None
@@ -215,6 +216,8 @@ class Mastodon(Platform):
             if str(exc.args[0]).startswith("Could not parse response"):  # garbled answer: it may have worked
                 raise TransientError(f"Mastodon: unreadable answer ({what})", outcome_unknown=True) from None
             detail = exc.args[3] if len(exc.args) > 3 else exc.args[-1]
+            if len(exc.args) > 1 and exc.args[1] == 403:  # a scope the token lacks, a login disabled: the account's
+                raise AuthError(f"Mastodon: not allowed ({what}): {detail} (check the token's scopes and the account)") from None
             raise Rejected(f"Mastodon: refused ({what}): {detail}") from None
 
     def upload(self, path, alt: str | None, cover: float | Path | None = None) -> str:
