@@ -369,3 +369,20 @@ def test_mastodon_says_whether_the_account_or_the_post_was_refused(make_repo, st
     with pytest.raises(PlatformError) as caught:
         adapter(root, net, _raising(httpx.Response(status, json={"error": said}))).publish(OUTGOING, idempotency_key="k")
     assert type(caught.value) is error and said in caught.value.message, caught.value.message
+
+
+@pytest.mark.parametrize("status, headers, error, unknown", [
+    # Mastodon.py raises its rate-limit error whenever it cannot read X-RateLimit-Reset (or Date), on a
+    # status made too: waiting and sending again would make it twice, so it is an unknown outcome, looked up
+    (200, {"X-RateLimit-Reset": "soon"}, TransientError, True),
+    (200, {"X-RateLimit-Reset": "2026-12-01T04:05:00Z", "Date": "yesterday"}, TransientError, True),
+    (429, {"X-RateLimit-Reset": "soon"}, RateLimited, False),  # a rate limit still, its wait unknown
+])
+def test_a_mastodon_answer_with_a_rate_limit_header_it_cannot_read(make_repo, status, headers, error, unknown):
+    net = NETS["mastodon"]
+    root = make_repo(platforms=f"timezone: UTC\naccounts:\n  acct: {net.account}\n", calendar=None, files=net.files)
+    answer = httpx.Response(status, json={"id": "110", "url": "https://social.example/@brand/110"} if status == 200
+                            else {"error": "Too many requests"}, headers=headers)
+    with pytest.raises(PlatformError) as caught:
+        adapter(root, net, _raising(answer)).publish(OUTGOING, idempotency_key="k")
+    assert type(caught.value) is error and getattr(caught.value, "outcome_unknown", False) is unknown, caught.value.message

@@ -184,7 +184,7 @@ class Mastodon(Platform):
             if factory is None:
                 from mastodon import Mastodon as factory
             session = requests.Session()  # its last answer's headers tell how long a rate limit lasts
-            session.hooks["response"].append(lambda response, *args, **kwargs: setattr(self, "_headers", response.headers))
+            session.hooks["response"].append(lambda response, *args, **kwargs: setattr(self, "_answer", response))
             http.bound_answers(session, "Mastodon")  # Mastodon.py reads each answer whole into memory
             self._api = factory(access_token=self.secret("token_env"), api_base_url=self.options["instance"],
                                 ratelimit_method="throw", request_timeout=TIMEOUT, user_agent="smm", session=session)
@@ -196,8 +196,12 @@ class Mastodon(Platform):
 
         try:
             return function(*args, **kwargs)
-        except errors.MastodonRatelimitError:
-            wait = http.wait_from_headers(getattr(self, "_headers", {}))  # Retry-After or X-RateLimit-Reset
+        except errors.MastodonRatelimitError as exc:
+            answer = getattr(self, "_answer", None)
+            if answer is not None and answer.status_code != 429:  # Mastodon.py could not read a rate-limit header
+                raise TransientError(f"Mastodon: an answer (HTTP {answer.status_code}) smm cannot read ({what}): {exc}; "
+                                     "it may have been carried out", outcome_unknown=True) from None
+            wait = http.wait_from_headers(answer.headers if answer is not None else {})  # Retry-After or X-RateLimit-Reset
             if wait is None and getattr(self.api, "ratelimit_reset", None):
                 wait = max(0.0, self.api.ratelimit_reset - datetime.now(timezone.utc).timestamp())
             raise RateLimited(f"Mastodon: rate limited ({what})", retry_after=wait) from None
