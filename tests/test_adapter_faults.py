@@ -386,3 +386,36 @@ def test_a_mastodon_answer_with_a_rate_limit_header_it_cannot_read(make_repo, st
     with pytest.raises(PlatformError) as caught:
         adapter(root, net, _raising(answer)).publish(OUTGOING, idempotency_key="k")
     assert type(caught.value) is error and getattr(caught.value, "outcome_unknown", False) is unknown, caught.value.message
+
+
+def test_bluesky_waits_for_a_slow_server_as_smm_waits(make_repo):
+    """The atproto SDK's own client gave up after httpx's default 5 s ("no answer"), where smm's waits 30 s:
+    a PDS that takes 5.5 s to refuse the password is heard (a refusal, not an unknown outcome)."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    class Slow(BaseHTTPRequestHandler):
+        def do_POST(self):
+            self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            time.sleep(5.5)
+            body = json.dumps({"error": "AuthenticationRequired", "message": "Invalid identifier or password"}).encode()
+            self.send_response(401)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Slow)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        account = (f"{{platform: bluesky, handle: brand.example, password_env: T_SECRET, "
+                   f"service: 'http://127.0.0.1:{server.server_port}'}}")
+        root = make_repo(platforms=f"timezone: UTC\naccounts:\n  acct: {account}\n", calendar=None)
+        acct = load_repo(root).config.accounts["acct"]
+        with pytest.raises(PlatformError) as caught:
+            platform_class("bluesky")(acct, ENV, root).check_credentials()
+        assert type(caught.value) is AuthError, caught.value.message
+    finally:
+        server.shutdown()

@@ -138,7 +138,8 @@ class Bluesky(Platform):
                 from atproto import Client
                 from atproto_client.request import Request
 
-                factory = functools.partial(Client, request=Request(transport=http.bounded_transport("Bluesky")))
+                factory = functools.partial(Client, request=Request(  # and as patient as smm's (httpx's default: 5 s)
+                    transport=http.bounded_transport("Bluesky"), timeout=http.default_timeout()))
             client = factory(base_url=self.options.get("service", DEFAULT_SERVICE).rstrip("/") + "/xrpc")
             self._call("login", client.login, self.options["handle"], self.secret("password_env"),
                        fetch_bsky_profile=False)

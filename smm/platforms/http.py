@@ -34,8 +34,15 @@ def client(timeout: float | httpx.Timeout | None = None, transport: httpx.BaseTr
     """smm's HTTP client; `transport` None is the network (a test passes httpx.MockTransport)."""
     import httpx
 
-    timeout = httpx.Timeout(TIMEOUT[0], connect=TIMEOUT[1]) if timeout is None else timeout
-    return httpx.Client(timeout=timeout, headers={"User-Agent": USER_AGENT}, follow_redirects=False, transport=transport)
+    return httpx.Client(timeout=default_timeout() if timeout is None else timeout, headers={"User-Agent": USER_AGENT},
+                        follow_redirects=False, transport=transport)
+
+
+def default_timeout() -> httpx.Timeout:
+    """How long smm waits for an answer (and to connect): TIMEOUT."""
+    import httpx
+
+    return httpx.Timeout(TIMEOUT[0], connect=TIMEOUT[1])
 
 
 def _seconds_until(value: str, now: datetime) -> float | None:
