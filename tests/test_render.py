@@ -267,6 +267,9 @@ INSTANCE_ANSWERS = [  # (account, what GET /api/v2/instance answers, the limit u
     ("odd", httpx.Response(200, json={"domain": "odd.example"}), 500),  # not Mastodon, or an old version
     ("zero", httpx.Response(200, json={"configuration": {"statuses": {"max_characters": 0}}}), 500),
     ("set", httpx.Response(200, json={"configuration": {"statuses": {"max_characters": 5000}}}), 700),  # char_limit wins
+    ("huge", httpx.Response(200, content=iter([b'{"configuration": {"statuses": {"max_characters": 5000}}, "pad": "',
+                                               *[b"x" * 2**20] * 32, b'"}'])),
+     500),  # an answer over 32 MiB is not read (smm.platforms.http.MAX_ANSWER)
 ]
 
 

@@ -163,11 +163,11 @@ class Mastodon(Platform):
 
     @classmethod
     def reported_limit(cls, source: str, transport=None) -> int | None:
-        """configuration.statuses.max_characters (3 s at most); None when unreachable, not Mastodon, or no
-        count (`true` is no limit of 1)."""
+        """configuration.statuses.max_characters (3 s at most, 32 MiB at most: http.request); None when
+        unreachable, not Mastodon, or no count (`true` is no limit of 1)."""
         try:
             with http.client(timeout=3.0, transport=transport) as session:
-                said = session.get(source).raise_for_status().json()["configuration"]["statuses"]["max_characters"]
+                said = http.send(session, "GET", source, "Mastodon instance").json()["configuration"]["statuses"]["max_characters"]
             return answers.count(said) or None
         except Exception:  # unreachable, not Mastodon, an old version, or no count: keep the default
             return None
