@@ -419,3 +419,18 @@ def test_bluesky_waits_for_a_slow_server_as_smm_waits(make_repo):
         assert type(caught.value) is AuthError, caught.value.message
     finally:
         server.shutdown()
+
+
+@pytest.mark.parametrize("name, answer", [
+    ("x", httpx.Response(201, json={"data": {"id": None, "text": "Hello"}})),
+    ("x", httpx.Response(201, json={"data": {"text": "Hello"}})),
+    ("weibo", httpx.Response(200, json={"id": None, "idstr": None, "text": "Hello"})),
+    ("weibo", httpx.Response(200, json={"idstr": "", "text": "Hello"})),
+])
+def test_a_post_made_but_named_by_no_id_is_an_unknown_outcome(make_repo, name, answer):
+    """Never the post `None` in a record: the answer is one smm cannot read, and the post is looked up."""
+    net = NETS[name]
+    root = make_repo(platforms=f"timezone: UTC\naccounts:\n  acct: {net.account}\n", calendar=None, files=net.files)
+    with pytest.raises(PlatformError) as caught:
+        adapter(root, net, _raising(answer)).publish(OUTGOING, idempotency_key="k")
+    assert type(caught.value) is TransientError and caught.value.outcome_unknown, caught.value.message

@@ -333,7 +333,7 @@ class WeChat(Platform):
             news = (item.get("content") or {}).get("news_item") or [{}]
             if (when is not None and lookup.since <= when <= lookup.until and item["article_id"] not in lookup.owned
                     and any(is_sent(news[0], sent) for sent in lookup.sent)):
-                found = PublishResult(str(item["article_id"]), news[0].get("url"))  # the oldest wins
+                found = PublishResult(answers.ident(item.get("article_id"), "article_id"), news[0].get("url"))  # the oldest wins
         return found
 
     def confirm(self, reference: str) -> PublishResult:

@@ -198,8 +198,8 @@ class Weibo(Platform):
 
     def result(self, status) -> PublishResult:
         try:
-            mid = str(status["idstr"] if "idstr" in status else status["id"])
-        except (KeyError, TypeError):
+            mid = answers.ident(status.get("idstr") or status.get("id"), "status id")
+        except (AttributeError, ValueError):
             raise TransientError("Weibo share: sent, but the answer has no status id", outcome_unknown=True) from None
         return PublishResult(mid, f"https://m.weibo.cn/status/{mid}")
 

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Iterator, Sequence
 
 from smm.content.links import split_url
 from smm.errors import NotSupported, RateLimited, Rejected, TransientError
-from smm.platforms import http, rotation, x_media
+from smm.platforms import answers, http, rotation, x_media
 from smm.platforms.answers import number
 from smm.platforms.base import (
     HANDLE_OPTION,
@@ -265,7 +265,7 @@ class X(Platform):
         media_ids = [x_media.upload(self, path, alt) for path, alt in outgoing.media]
         if media_ids:
             body["media"] = {"media_ids": media_ids}
-        tweet_id = str(self.data(self.call("POST", "/2/tweets", "post", json=body), "post")["id"])
+        tweet_id = answers.ident(self.data(self.call("POST", "/2/tweets", "post", json=body), "post").get("id"), "post id")
         return PublishResult(tweet_id, self.url(tweet_id))
 
     def find(self, outgoing: Outgoing, *, idempotency_key: str, lookup: Lookup) -> PublishResult | None:

@@ -12,6 +12,7 @@ import time
 from pathlib import Path
 
 from smm.errors import Rejected, TransientError
+from smm.platforms import answers
 
 CHUNK = 4 * 1024 * 1024
 MAX_PROCESSING = 300.0  # seconds of waiting for X to process a video before giving up (nothing was posted)
@@ -40,7 +41,7 @@ def upload(adapter, path: Path, alt: str | None) -> str:
         media = adapter.data(answer, "media upload")
     else:
         media = _chunked(adapter, path.name, data, mime, kind)
-    media_id = str(media["id"])
+    media_id = answers.ident(media.get("id"), "media id")
     if alt:
         adapter.call("POST", "/2/media/metadata", "alt text",
                      json={"id": media_id, "metadata": {"alt_text": {"text": alt}}})
@@ -51,7 +52,7 @@ def _chunked(adapter, name: str, data: bytes, mime: str, kind: str) -> dict:
     init = adapter.data(adapter.call("POST", "/2/media/upload", "media upload (INIT)", data={
         "command": "INIT", "media_type": mime, "total_bytes": str(len(data)), "media_category": kind}),
         "media upload (INIT)")
-    media_id = str(init["id"])
+    media_id = answers.ident(init.get("id"), "media id")
     for index, start in enumerate(range(0, len(data), CHUNK)):
         adapter.call("POST", "/2/media/upload", "media upload (APPEND)",
                      data={"command": "APPEND", "media_id": media_id, "segment_index": str(index)},
