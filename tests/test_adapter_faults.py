@@ -419,6 +419,7 @@ def test_bluesky_waits_for_a_slow_server_as_smm_waits(make_repo):
         assert type(caught.value) is AuthError, caught.value.message
     finally:
         server.shutdown()
+        server.server_close()
 
 
 @pytest.mark.parametrize("name, answer", [

@@ -141,9 +141,13 @@ class Bluesky(Platform):
                 factory = functools.partial(Client, request=Request(  # and as patient as smm's (httpx's default: 5 s)
                     transport=http.bounded_transport("Bluesky"), timeout=http.default_timeout()))
             client = factory(base_url=self.options.get("service", DEFAULT_SERVICE).rstrip("/") + "/xrpc")
-            self._call("login", client.login, self.options["handle"], self.secret("password_env"),
-                       fetch_bsky_profile=False)
-            self._did = self._call("session", client.com.atproto.server.get_session).did
+            try:
+                self._call("login", client.login, self.options["handle"], self.secret("password_env"),
+                           fetch_bsky_profile=False)
+                self._did = self._call("session", client.com.atproto.server.get_session).did
+            except BaseException:  # no session: its connections are closed here, as close() would
+                client.request.close()
+                raise
             self._client = client
         return self._client
 
