@@ -555,3 +555,35 @@ def test_a_lost_answer_looked_up_in_an_answer_smm_cannot_read_is_unconfirmed(mak
     assert job.state == "unconfirmed" and job.error.startswith(
         "could not reconcile an earlier call: LinkedIn (find): an answer smm cannot read"), job.error
     assert "smm resolve a --account acct" in job.error and len(posted) == 1
+
+
+# -- a record the network names by no id is left out, never kept as the id `None` ------------------------------------
+
+def _mastodon_status(id_):
+    return {"id": id_, "account": {"acct": "fan@social.example", "id": "9"}, "content": "<p>Hi @brand</p>",
+            "url": "https://social.example/@fan/1", "created_at": "2026-12-01T04:00:00+00:00", "mentions": []}
+
+
+def _weibo_comment(**ids):
+    return {**ids, "text": "好茶", "created_at": "Tue Dec 01 12:00:00 +0800 2026", "user": {"id": 7, "screen_name": "茶友"}}
+
+
+def _named(what: str, id_):
+    """The record an adapter makes of an answer naming the id `id_`."""
+    from smm.platforms import mastodon, weibo
+
+    if what == "mastodon inbox":
+        return mastodon._incoming({"type": "mention", "status": _mastodon_status(id_),
+                                   "account": {"acct": "fan@social.example"}}, "1")
+    if what == "mastodon search":
+        return mastodon.found(_mastodon_status(id_))
+    return weibo._incoming(_weibo_comment(id=id_, idstr=id_), "comment")
+
+
+@pytest.mark.parametrize("what", ["mastodon inbox", "mastodon search", "weibo inbox"])
+def test_a_record_named_by_no_id_is_left_out(what):
+    from smm.platforms import answers
+
+    kept, problems = answers.kept([_named(what, None), _named(what, 12345)])
+    assert [getattr(r, "network_id", None) or r.id for r in kept] == ["12345"]  # a number: its digits
+    assert len(problems) == 1 and "missing" in next(iter(problems.values())), problems

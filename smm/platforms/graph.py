@@ -359,7 +359,7 @@ class MetaPlatform(Platform):
                 when = created(comment, "created_time" if "created_time" in comment else "timestamp")
                 author = comment.get("username") or (comment.get("from") or {}).get("name") or ""
                 if when is not None and when >= since and author.casefold() != str(self.options.get("handle", "")).casefold():
-                    found.append(Incoming(str(comment["id"]), self.comment_kind, author,
+                    found.append(Incoming(comment.get("id"), self.comment_kind, author,
                                           comment.get("message") or comment.get("text") or "", comment.get("permalink"),
                                           when, None, str(post["id"])))
         return found

@@ -278,7 +278,7 @@ class LinkedIn(Platform):
             for comment in comments:
                 when = answers.epoch((comment.get("created") or {}).get("time"), 1000)
                 if when is not None and when >= since and comment.get("actor") != self.author:
-                    found.append(Incoming(str(comment["id"]), "comment", comment.get("actor", ""),
+                    found.append(Incoming(comment.get("id"), "comment", comment.get("actor", ""),
                                           (comment.get("message") or {}).get("text", ""), None, when, None,
                                           post["id"]))
         return found

@@ -85,7 +85,7 @@ def _incoming(notification: dict, me: str) -> Incoming:
         kind = "reply"
     else:
         kind = "mention"
-    return Incoming(str(status["id"]), kind, status["account"]["acct"], readable_text(status.get("content") or ""),
+    return Incoming(status.get("id"), kind, status["account"]["acct"], readable_text(status.get("content") or ""),
                     status.get("url") or status.get("uri"), _created(status),
                     status["account"].get("followers_count"),
                     str(status["in_reply_to_id"]) if kind in {"reply", "dm"} and status.get("in_reply_to_id") else None,
@@ -95,7 +95,7 @@ def _incoming(notification: dict, me: str) -> Incoming:
 def found(status: dict) -> Found:
     """A status as a search hit."""
     account = status["account"]
-    return Found(str(status["id"]), account.get("acct") or account.get("username") or "", account.get("followers_count"),
+    return Found(status.get("id"), account.get("acct") or account.get("username") or "", account.get("followers_count"),
                  _created(status).astimezone(timezone.utc), readable_text(status.get("content") or ""), status.get("url") or status.get("uri"),
                  status.get("favourites_count") or 0, (status.get("reblogs_count") or 0) + (status.get("quotes_count") or 0),
                  status.get("replies_count") or 0)
@@ -417,7 +417,7 @@ class Mastodon(Platform):
         for _ in range(MAX_PAGES):
             page = self._call("account statuses", self.api.account_statuses, account.id, limit=PAGE,
                               max_id=older_than, exclude_reblogs=True)
-            found += [Found(str(s["id"]), s["account"]["acct"], s["account"].get("followers_count"), _created(s),
+            found += [Found(s.get("id"), s["account"]["acct"], s["account"].get("followers_count"), _created(s),
                             readable_text(s.get("content") or ""), s.get("url") or s.get("uri"),
                             s.get("favourites_count") or 0, s.get("reblogs_count") or 0, s.get("replies_count") or 0)
                       for s in page if not s.get("reblog") and _created(s) >= since]

@@ -66,7 +66,7 @@ def _incoming(item: dict, kind: str) -> Incoming:
     user = item.get("user") or {}
     status = item.get("status") or {}
     answered = str(status.get("idstr") or status.get("id") or "") or None
-    return Incoming(str(item.get("idstr") or item["id"]), kind, user.get("screen_name") or str(user.get("id", "")),
+    return Incoming(item.get("idstr") or item.get("id"), kind, user.get("screen_name") or str(user.get("id", "")),
                     item.get("text") or "", f"https://weibo.com/{user.get('id', '')}/{item.get('mid') or item['id']}",
                     created(item), user.get("followers_count"), answered if kind == "comment" else None,
                     author_verified=bool(user.get("verified")))
@@ -258,7 +258,7 @@ class Weibo(Platform):
         for start in range(0, len(remote_ids), IDS_PER_CALL):
             ids = ",".join(remote_ids[start:start + IDS_PER_CALL])
             for row in self.call("GET", "/2/statuses/count.json", "counts", params={"ids": ids}):
-                found.append(Metrics(str(row["id"]), likes=row.get("attitudes"), reposts=row.get("reposts"),
+                found.append(Metrics(row.get("id"), likes=row.get("attitudes"), reposts=row.get("reposts"),
                                      replies=row.get("comments")))
         return found
 
