@@ -181,9 +181,11 @@ MEMORY = 200 * 2**10  # KiB a run may take at its peak (smm alone is about 100 M
 
 
 def _smm_measured(root, env: dict, *args: str) -> tuple[int, str, str, int]:
-    """`smm ARGS` in its own process: exit code, output, standard error, and its peak memory in KiB."""
-    code = ("import atexit, resource, runpy, sys; atexit.register(lambda: sys.stderr.write("
-            "'PEAK %d\\n' % resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)); "
+    """`smm ARGS` in its own process: exit code, output, standard error, and its peak memory in KiB: its
+    own (VmHWM, whose memory is new at exec), not getrusage's ru_maxrss, which Linux keeps across exec
+    from the process that forked it (a test worker grown to 500 MiB: the first CI run failed so)."""
+    code = ("import atexit, re, runpy, sys; atexit.register(lambda: sys.stderr.write('PEAK %s\\n' % re.search("
+            "r'VmHWM:\\s*(\\d+)', open('/proc/self/status').read())[1])); "
             f"sys.argv = ['smm', *{list(args)!r}]; runpy.run_module('smm', run_name='__main__')")
     done = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True, timeout=300,
                           env={**os.environ, **env, "PYTHONPATH": str(ROOT)})
