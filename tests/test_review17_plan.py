@@ -175,3 +175,20 @@ def test_mastodon_entrants_are_people_across_instances(make_repo, likes, rules, 
     judged = judge(entries, giveaway, handles={}, staff=[], own_handles=[], labels={})
     assert sorted(e["handle"] for e in judged.eligible) == sorted(eligible)
     assert [r["reason"] for r in judged.rejected] == rejected
+
+
+@pytest.mark.parametrize("zone, publish_at, utc", [
+    pytest.param("America/New_York", "2026-11-01T01:30-05:00", "2026-11-01T06:30", id="New York, the second 01:30"),
+    pytest.param("America/New_York", "2026-11-01T01:30-04:00", "2026-11-01T05:30", id="New York, the first 01:30"),
+    pytest.param("Australia/Lord_Howe", "2027-04-04T01:45+10:30", "2027-04-03T15:15", id="Lord Howe, the second 01:45"),
+    pytest.param("Europe/Berlin", "2026-10-25T02:30+01:00", "2026-10-25T01:30", id="Berlin, the second 02:30"),
+])
+def test_ics_events_at_a_local_time_that_occurs_twice_are_read_back_at_their_instant(make_repo, smm, zone, publish_at, utc):
+    """RFC 5545 reads a repeated local time with a zone as its first occurrence: the second is written in UTC."""
+    make_repo({"a.md": post_text(publish_at=publish_at)}, platforms=PLATFORMS.replace("Asia/Shanghai", zone))
+    feed = _feed(smm, "--from", publish_at[:10], "--to", publish_at[:10])
+    (event,) = feed.walk("VEVENT")
+    start = event.decoded("dtstart")
+    if start.utcoffset() != timedelta(0):  # a local time: as an app reads it, by the feed's rules, the first of two
+        start = start.replace(tzinfo=feed.walk("VTIMEZONE")[0].to_tz(lookup_tzid=False), fold=0)
+    assert start.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M") == utc

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, tzinfo
+from datetime import date, datetime, time, timedelta, timezone, tzinfo
 from pathlib import Path
 
 from smm import output
@@ -190,7 +190,7 @@ def format_ics(entries: list[CalendarEntry], name: str, now: datetime, domain: s
     for e in entries:
         event = icalendar.Event()
         event.add("dtstamp", now)
-        event.add("dtstart", e.at)
+        event.add("dtstart", _as_read(e.at))
         event.add("duration", timedelta(minutes=15))
         if e.post:
             p = e.post
@@ -211,6 +211,13 @@ def format_ics(entries: list[CalendarEntry], name: str, now: datetime, domain: s
     last = max([icalendar.Timezone.DEFAULT_LAST_DATE, *(e.at.date() + timedelta(days=2) for e in entries)])
     cal.add_missing_timezones(last_date=last)
     return cal.to_ical().decode("utf-8")
+
+
+def _as_read(at: datetime) -> datetime:
+    """`at` as a calendar app reads it back: a local time with its zone, except the second of a local time
+    that occurs twice (clocks set back), which RFC 5545 reads as the first: that one in UTC."""
+    repeated = at.fold == 1 and at.replace(fold=0).utcoffset() != at.utcoffset()
+    return at.astimezone(timezone.utc) if repeated else at
 
 
 def _unique(uid: str, taken: set[str]) -> str:
