@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
-from conftest import post_text
+from conftest import copy_example, post_text
 
 from smm.data.jobs import RECORDED_STATES, JobState, published_jobs
 from smm.metrics.targets import published_targets
@@ -163,3 +165,31 @@ def test_a_lock_whose_file_is_missing_or_unusable_locks_the_checkout_instead(mak
         with pytest.raises(StateError, match="another `smm publish` is running"):
             with exclusive(root, "publish", wait=0):
                 pass
+
+
+# A file under data/ that an editor saved "UTF-8 with BOM" (a hand fix on Windows): read as without it.
+# The tables' header check refused it with an invisible difference (`﻿collected_at` is not `collected_at`),
+# and an inbox line with one was "not an inbox item".
+BOM_FILES = ["data/metrics", "data/accounts", "data/mentions", "data/competitors", "data/published"]
+
+
+@pytest.fixture(scope="module")
+def example_report(tmp_path_factory):
+    root = copy_example(tmp_path_factory.mktemp("bom") / "repo")
+    return root, _report(root)
+
+
+def _report(root):
+    done = subprocess.run([sys.executable, "-m", "smm", "report", "--format", "json", "--now", "2026-12-01T00:00:00Z"],
+                          cwd=root, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+@pytest.mark.parametrize("folder", BOM_FILES)
+def test_a_data_file_saved_with_a_byte_order_mark_is_read_as_without(example_report, tmp_path, folder):
+    plain, wanted = example_report
+    root = copy_example(tmp_path / "repo")
+    first = sorted((root / folder).iterdir())[0]
+    first.write_bytes(b"\xef\xbb\xbf" + first.read_bytes())
+    assert _report(root) == wanted

@@ -108,6 +108,15 @@ BROKEN_LINES = [
 ]
 
 
+@pytest.mark.parametrize("bom", [b"", b"\xef\xbb\xbf"], ids=["", "a byte order mark"])
+def test_an_inbox_file_an_editor_saved_with_a_byte_order_mark_is_read(make_repo, smm, bom):
+    root = make_repo()
+    (root / "data/inbox").mkdir(parents=True)
+    (root / "data/inbox/2026-12.jsonl").write_bytes(bom + json.dumps(_item("m:1").__dict__).encode() + b"\n")
+    code, out, err = smm("inbox", "--now", "2026-12-05T12:00:00+00:00", "--format", "json")
+    assert [i["id"] for i in json.loads(out)["items"]] == ["m:1"], err
+
+
 @pytest.mark.parametrize("line,message", BROKEN_LINES)
 def test_a_broken_inbox_line_is_named_with_its_file_and_line(make_repo, smm, line, message):
     root = make_repo()

@@ -110,7 +110,7 @@ def open_csv(path: Path, root: Path) -> io.TextIOWrapper:
     if size > MAX_CSV_BYTES:
         raw.close()
         raise DataError(f"{file}: {size:,} bytes is over the limit of {MAX_CSV_BYTES:,} for one month's file")
-    return io.TextIOWrapper(raw, encoding="utf-8", newline="")
+    return io.TextIOWrapper(raw, encoding="utf-8-sig", newline="")  # (an editor's byte order mark is dropped)
 
 
 def _not_text(path: Path, root: Path) -> DataError:

@@ -105,6 +105,8 @@ def lines(root: Path):
             raise DataError(f"{file}: cannot be read: {exc.strerror or exc}") from None
         with handle:
             for number, raw in enumerate(handle, 1):
+                if number == 1:  # an editor's byte order mark (a hand edit saved "UTF-8 with BOM")
+                    raw = raw.removeprefix(b"\xef\xbb\xbf")
                 if raw.strip():
                     yield _parse(raw, file, number)
 
