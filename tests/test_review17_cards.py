@@ -107,3 +107,14 @@ def test_a_font_file_that_is_no_font_is_card_font_missing(make_repo, smm, monkey
     finally:
         fonts.font.cache_clear()
     assert code == 1 and "content/a.md:6:" in err and "[card.font-missing]" in err and "is not a font" in err, err
+
+
+@pytest.mark.parametrize("field,value,line", [
+    ("text", '"   "', 7), ("text", '"\\n\\n"', 7), ("text", '"\\t \\u3000"', 7),  # (U+3000: the ideographic space)
+    ("subtitle", '" "', 8), ("subtitle", '"\\u2028"', 8),
+])
+def test_a_card_text_of_white_space_alone_is_refused(make_repo, smm, field, value, line):
+    """It drew a blank card, its alt text blank too."""
+    _repo(make_repo, value if field == "text" else "好水配好茶", f"\n    subtitle: {value}" if field == "subtitle" else "")
+    code, out, _ = smm("check")
+    assert code == 1 and f"content/a.md:{line}:" in out and "[schema.pattern]" in out and "white space" in out, out
