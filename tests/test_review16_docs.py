@@ -166,6 +166,7 @@ RECIPES: dict[str, tuple] = {
     "card.no-subtitle-box": ("error", {"content/a.md": P(media="[{card: q, text: hi, subtitle: more}]"), "brand/cards/q.yml": CARD}),
     "card.text-overflow": ("error", {"content/a.md": P(media="[{card: q, text: " + "很长的文字" * 200 + "}]"),
                                      "brand/cards/q.yml": "text: {box: [0.1, 0.1, 0.1, 0.05], size: {min: 40, max: 60}}\n"}),
+    "card.glyph-missing": ("error", {"content/a.md": P(media='[{card: q, text: "tea \\U0001F375"}]'), "brand/cards/q.yml": CARD}),
     "card.name": ("error", {"content/a.md": P(), "brand/cards/Quote Card.yml": CARD}),
     "card.box": ("error", {"content/a.md": P(), "brand/cards/q.yml": "text: {box: [0.5, 0.5, 0.8, 0.8]}\n"}),
     "card.size-range": ("error", {"content/a.md": P(), "brand/cards/q.yml": CARD.replace("]}", "], size: {min: 90, max: 30}}")}),

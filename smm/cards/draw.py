@@ -4,6 +4,7 @@ the same input (no metadata, fixed compression), so a published card's digest is
 from __future__ import annotations
 
 import io
+import math
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -42,7 +43,10 @@ def fit(text: str, spec: dict, card: tuple[int, int]) -> Layout:
 
     def lines_at(size: int) -> list[str] | None:
         face = fonts.font(family, weight, size)
-        lines = wrap(text, width, face.getlength)
+        # a text far too long is not broken into lines to its end: one more line than the box could hold
+        # (and one spare against rounding) is too tall for it
+        room = max(0, math.floor((height - size * 1.2) / (size * line_height)) + 2)
+        lines = wrap(text, width, face.getlength, room)
         tall = size * line_height * (len(lines) - 1) + size * 1.2  # the last line: its glyphs, not its leading
         return lines if tall <= height and all(face.getlength(line) <= width for line in lines) else None
 

@@ -23,7 +23,7 @@ INSTALL_HINT = ("install the Noto CJK fonts: `apt-get install fonts-noto-cjk` on
 
 
 class FontMissing(Exception):
-    """The font file a card needs is not on this machine."""
+    """The font file a card needs is not on this machine (or is no font FreeType can read)."""
 
 
 def font_file(family: str, weight: str) -> tuple[Path, int]:
@@ -57,4 +57,20 @@ def font(family: str, weight: str, size: int):
     from PIL import ImageFont
 
     path, index = font_file(family, weight)
-    return ImageFont.truetype(str(path), size, index=index)
+    try:
+        return ImageFont.truetype(str(path), size, index=index)
+    except OSError as exc:  # a damaged download, an HTML page saved under the font's name
+        raise FontMissing(f"`{path}` is not a font FreeType can read ({exc})") from exc
+
+
+def undrawable(text: str, family: str, weight: str) -> list[str]:
+    """The characters of `text` the font has no glyph for, each once, in order: those drawn as the
+    font's empty box, as a code point no font has (U+10FFFF) is (raises FontMissing)."""
+    face = font(family, weight, 16)
+    missing = _drawn(face, "\U0010ffff")
+    return [char for char in dict.fromkeys(text) if not char.isspace() and _drawn(face, char) == missing]
+
+
+def _drawn(face, char: str) -> tuple:
+    mask = face.getmask(char)  # as the card draws it: a letter with an accent the font lacks is composed
+    return mask.size, bytes(mask)

@@ -40,8 +40,9 @@ def tokens(text: str) -> list[tuple[str, bool]]:
     return glued
 
 
-def wrap(text: str, width: float, measure: Callable[[str], float]) -> list[str]:
-    """The lines of `text` (its own line breaks kept) filling `width` as `measure` measures them."""
+def wrap(text: str, width: float, measure: Callable[[str], float], most: int | None = None) -> list[str]:
+    """The lines of `text` (its own line breaks kept) filling `width` as `measure` measures them;
+    with `most`, no more than `most + 1` lines: enough to tell the text needs more than `most`."""
     lines: list[str] = []
     for paragraph in text.split("\n"):
         line = ""
@@ -49,8 +50,12 @@ def wrap(text: str, width: float, measure: Callable[[str], float]) -> list[str]:
             candidate = f"{line}{' ' if spaced and line else ''}{piece}"
             if line and measure(candidate) > width:
                 lines.append(line)
+                if most is not None and len(lines) > most:
+                    return lines
                 line = piece
             else:
                 line = candidate
         lines.append(line)
+        if most is not None and len(lines) > most:
+            return lines
     return lines

@@ -149,14 +149,30 @@ def make(root: Path, cards: Cards, item: dict, account: str, platform: str, fold
     from smm.cards import draw  # (the drawing and its line breaking: only where a card is drawn)
 
     try:
-        problems += overflows(card, texts, size)
-        if problems and problems[-1][1] == "card.text-overflow":
-            return Made(None, alt, tuple(problems))
+        unfit = undrawable(card, texts) + overflows(card, texts, size)
+        if unfit:
+            return Made(None, alt, tuple(problems + unfit))
         target = (folder or root / OUTPUT_DIR) / Path(file).name
         write_atomic(target, draw.render(root, card.data, texts, size), root)
         return Made(str(target) if folder else file, alt, tuple(problems))
     except fonts.FontMissing as exc:
         return Made(None, alt, tuple(problems) + ((("card",), "card.font-missing", str(exc), fonts.INSTALL_HINT),))
+
+
+def undrawable(card: Card, texts: dict) -> list[tuple]:
+    """`card.glyph-missing` for each text with characters its box's font has no glyph for (emoji,
+    Arabic, Hebrew, Thai, control characters): the card would show an empty box for each."""
+    found = []
+    for box, text in texts.items():
+        family = card.data[box].get("font", "Noto Sans CJK")
+        missing = fonts.undrawable(text, family, card.data[box].get("weight", "regular"))
+        if missing:
+            shown = ", ".join(f"U+{ord(char):04X}" + (f" {char}" if char.isprintable() else "") for char in missing[:10])
+            shown += f" and {len(missing) - 10} more" if len(missing) > 10 else ""
+            found.append(((box,), "card.glyph-missing", f"the {box} has characters font `{family}` cannot draw "
+                          f"(the card would show an empty box for each): {shown}", "remove them from the card's text "
+                          "(they may stay in the post's text and the card's `alt`)"))
+    return found
 
 
 def overflows(card: Card, texts: dict, size: tuple[int, int]) -> list[tuple]:
