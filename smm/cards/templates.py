@@ -114,7 +114,7 @@ def _unusable_picture(root: Path, file: str) -> str | None:
     info = media.inspect(path)
     if info.problem:
         return info.problem
-    return None if info.mime in ("image/png", "image/jpeg", "image/webp", "image/gif") else f"is {info.mime}, not a PNG, JPEG or WebP picture"
+    return None if info.mime in ("image/png", "image/jpeg", "image/webp", "image/gif") else f"is {info.mime}, not a PNG, JPEG, WebP or GIF picture"
 
 
 @dataclass(frozen=True)
