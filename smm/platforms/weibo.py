@@ -258,7 +258,7 @@ class Weibo(Platform):
         for start in range(0, len(remote_ids), IDS_PER_CALL):
             ids = ",".join(remote_ids[start:start + IDS_PER_CALL])
             for row in self.call("GET", "/2/statuses/count.json", "counts", params={"ids": ids}):
-                found.append(Metrics(row.get("id"), likes=row.get("attitudes"), reposts=row.get("reposts"),
+                found.append(Metrics(str(row["id"]), likes=row.get("attitudes"), reposts=row.get("reposts"),
                                      replies=row.get("comments")))
         return found
 
