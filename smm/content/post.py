@@ -14,7 +14,7 @@ from pathlib import Path
 from smm.check.diagnostics import ERROR, WARNING, Diagnostic
 from smm.content.comments import strip_comments
 from smm.workspace.cache import MISS, FileCache
-from smm.workspace.files import MAX_TEXT_BYTES, decode, read_text, walk
+from smm.workspace.files import MAX_TEXT_BYTES, decode, is_utf8, read_text, walk
 from smm.workspace.patterns import LazyPattern
 from smm.workspace.schema import schema
 from smm.workspace.timezones import YEARS, YEARS_TEXT, exact
@@ -451,7 +451,7 @@ def content_files(root: Path) -> tuple[list[str], list[str], list[str]]:
             if name.startswith(("_", ".")) or name[:6].lower() == "readme" and Path(name).stem.lower() == "readme":
                 continue
             file = f"{prefix}/{name}"
-            if name.endswith(".md") and not file.isascii() and not _utf8(file):
+            if name.endswith(".md") and not file.isascii() and not is_utf8(file):
                 unnamed.append(shown_name(file))
             elif name.endswith(".md"):
                 found.append(file)
@@ -462,16 +462,7 @@ def content_files(root: Path) -> tuple[list[str], list[str], list[str]]:
 
 def shown_name(file: str) -> str:
     """A path read from the file system as reports name it: one that is not UTF-8 with `\\xNN` escapes."""
-    return file if file.isascii() or _utf8(file) else file.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
-
-
-def _utf8(text: str) -> bool:
-    """Whether a name read from the file system is UTF-8 (undecodable bytes arrive as surrogates)."""
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
+    return file if file.isascii() or is_utf8(file) else file.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
 
 
 def unnamed_errors(files: list[str]) -> list[Diagnostic]:

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from smm.data.tables import COUNTS, FOLLOWERS, METRICS, Table, bad_cell, check_header, count_sql, open_csv
 from smm.errors import DataError
-from smm.workspace.files import require_folder
+from smm.workspace.files import is_utf8, require_folder
 from smm.workspace.timezones import YEARS
 
 MEMORY_LIMIT = "600MB"  # DuckDB spills to disk beyond this
@@ -115,21 +115,13 @@ def _duckdb_name(file: Path) -> str:
     (its bytes read as surrogates) is named from the current folder, which is the repository's or
     one inside it (find_root), so only `..` and the repository's own ASCII names are left."""
     name = str(file)
-    if not _in_utf8(name):
+    if not is_utf8(name):
         with contextlib.suppress(OSError, ValueError):
             name = os.path.relpath(name)
-    if not _in_utf8(name):
+    if not is_utf8(name):
         raise DataError(f"cannot read the collected metrics in {_named(file)}: DuckDB opens only paths in "
                         "UTF-8, and the repository's folder name is not; run smm from inside the repository")
     return name
-
-
-def _in_utf8(text: str) -> bool:
-    try:
-        text.encode()
-    except UnicodeEncodeError:
-        return False
-    return True
 
 
 def _named(file: Path) -> str:

@@ -74,6 +74,15 @@ def read_up_to(fd: int, size: int, limit: int) -> bytes:
     return data
 
 
+def is_utf8(name: str) -> bool:
+    """Whether a name read from the file system is UTF-8 (undecodable bytes arrive as surrogates)."""
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def unusable_path(candidate: str) -> str | None:
     """Why a path written in a file can never name a file (control characters, length); else None."""
     bad = next((c for c in candidate if ord(c) < 32 or ord(c) == 127), None)
