@@ -33,7 +33,6 @@ from smm.content.tokens import hashtags
 
 EXPORTS_DIR = "data/exports"
 CHINA = ZoneInfo("Asia/Shanghai")
-_EXTENSIONS = {"video/mp4": "mp4", "video/quicktime": "mov", "video/webm": "webm"}
 
 
 class Bundle(Platform):
@@ -128,7 +127,7 @@ class Bundle(Platform):
         for path, _alt in outgoing.media:
             info = inspect(Path(path))
             if info.video is not None and files["video"] is None:
-                files["video"] = f"video.{_EXTENSIONS.get(info.mime, 'mp4')}"
+                files["video"] = f"video.{video.VIDEO_TYPES[info.mime]}"
                 shutil.copyfile(path, temp / files["video"])
                 cover = video.cover_image(Path(path), covers.get(Path(path)))
             elif info.video is None:
