@@ -49,3 +49,44 @@ def test_the_bundle_names_the_video_by_its_container(make_repo, smm, account, fi
     assert json.loads((bundle / "post.json").read_text())["video"] == name
     assert (bundle / name).read_bytes() == (root / "content/media" / file).read_bytes()
     assert f"`{name}`" in (bundle / "README.md").read_text()
+
+
+# --- a video whose header gives no duration (a WebM recorded live, as browsers record) --------------
+
+def _live(path: Path, seconds: int, fps: int = 10) -> None:
+    """A video muxed live: no duration in its header, as MediaRecorder writes a WebM."""
+    from fractions import Fraction
+
+    import av
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    codec = "libvpx-vp9" if path.suffix == ".webm" else "libx264"
+    with av.open(str(path), "w", format="webm" if path.suffix == ".webm" else "matroska",
+                 options={"live": "1"}) as out:
+        stream = out.add_stream(codec, rate=fps)
+        stream.width, stream.height, stream.pix_fmt = 16, 16, "yuv420p"
+        for index in range(seconds * fps):
+            frame = av.VideoFrame(16, 16, "yuv420p")
+            frame.pts, frame.time_base = index, Fraction(1, fps)
+            for packet in stream.encode(frame):
+                out.mux(packet)
+        for packet in stream.encode():
+            out.mux(packet)
+
+
+@pytest.mark.parametrize("account, file, seconds, fps, cover, expected", [
+    ("douyin", "live.webm", 3, 10, '"00:00:02"', []),  # was: cover at 2 s is after the end (0.0 s)
+    ("bilibili", "live.mkv", 3, 10, "2.5", []),
+    ("douyin", "live.webm", 901, 1, None, [("media.duration", "lasts 901.0 s, over the limit of 900 s")]),
+    ("douyin", "live.webm", 3, 10, "4", [("media.cover", "after the end of `content/media/live.webm` (3.0 s)")]),
+])
+def test_a_video_without_a_duration_in_its_header_is_measured(make_repo, smm, account, file, seconds, fps, cover,
+                                                              expected):
+    item = f"{{file: content/media/{file}" + (f", cover: {cover}}}" if cover else "}")
+    root = make_repo({"a.md": _post(account, item)}, platforms=PLATFORMS, calendar=None)
+    _live(root / "content/media" / file, seconds, fps)
+    code, diagnostics, _ = smm.json("check", "--now", BEFORE)
+    found = [(d["rule"], d["message"]) for d in diagnostics if d["severity"] == "error"]
+    assert [rule for rule, _ in found] == [rule for rule, _ in expected], found
+    assert all(part in message for (_, message), (_, part) in zip(found, expected))
+    assert code == (1 if expected else 0)

@@ -82,7 +82,18 @@ def _duration(container, stream) -> float:
         return container.duration / 1_000_000  # AV_TIME_BASE
     if stream.duration and stream.time_base:
         return float(stream.duration * Fraction(stream.time_base))
-    return 0.0
+    return _measured(container, stream)
+
+
+def _measured(container, stream) -> float:
+    """The duration no header gives (a WebM recorded live, as browsers record one): where the last packet ends."""
+    end = None
+    for packet in container.demux(stream):
+        if packet.pts is not None:
+            end = max(end or 0, packet.pts + (packet.duration or 0))
+    if end is None or not stream.time_base:
+        return 0.0
+    return max(0.0, float((end - (stream.start_time or 0)) * Fraction(stream.time_base)))
 
 
 def frame_at(path: Path, seconds: float):
