@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 import pytest
+from PIL import Image
 
 from conftest import post_text
 from videos import make_video
@@ -53,25 +54,30 @@ def test_the_bundle_names_the_video_by_its_container(make_repo, smm, account, fi
 
 # --- a video whose header gives no duration (a WebM recorded live, as browsers record) --------------
 
-def _live(path: Path, seconds: int, fps: int = 10) -> None:
-    """A video muxed live: no duration in its header, as MediaRecorder writes a WebM."""
+def _clip(path: Path, seconds: int, fps: int = 10, size=(16, 16), live: bool = False) -> Path:
+    """A small video whose picture is bright above and dark below; `live`: muxed with no duration in its
+    header, as MediaRecorder writes a WebM."""
     from fractions import Fraction
 
     import av
 
     path.parent.mkdir(parents=True, exist_ok=True)
-    codec = "libvpx-vp9" if path.suffix == ".webm" else "libx264"
-    with av.open(str(path), "w", format="webm" if path.suffix == ".webm" else "matroska",
-                 options={"live": "1"}) as out:
+    formats = {".webm": ("webm", "libvpx-vp9"), ".mkv": ("matroska", "libx264"), ".mp4": ("mp4", "libx264")}
+    container, codec = formats[path.suffix]
+    width, height = size
+    picture = Image.new("RGB", size, "black")
+    picture.paste("white", (0, 0, width, height // 2))
+    with av.open(str(path), "w", format=container, options={"live": "1"} if live else {}) as out:
         stream = out.add_stream(codec, rate=fps)
-        stream.width, stream.height, stream.pix_fmt = 16, 16, "yuv420p"
+        stream.width, stream.height, stream.pix_fmt = width, height, "yuv420p"
         for index in range(seconds * fps):
-            frame = av.VideoFrame(16, 16, "yuv420p")
+            frame = av.VideoFrame.from_image(picture).reformat(format="yuv420p")
             frame.pts, frame.time_base = index, Fraction(1, fps)
             for packet in stream.encode(frame):
                 out.mux(packet)
         for packet in stream.encode():
             out.mux(packet)
+    return path
 
 
 @pytest.mark.parametrize("account, file, seconds, fps, cover, expected", [
@@ -84,9 +90,66 @@ def test_a_video_without_a_duration_in_its_header_is_measured(make_repo, smm, ac
                                                               expected):
     item = f"{{file: content/media/{file}" + (f", cover: {cover}}}" if cover else "}")
     root = make_repo({"a.md": _post(account, item)}, platforms=PLATFORMS, calendar=None)
-    _live(root / "content/media" / file, seconds, fps)
+    _clip(root / "content/media" / file, seconds, fps, live=True)
     code, diagnostics, _ = smm.json("check", "--now", BEFORE)
     found = [(d["rule"], d["message"]) for d in diagnostics if d["severity"] == "error"]
     assert [rule for rule, _ in found] == [rule for rule, _ in expected], found
     assert all(part in message for (_, message), (_, part) in zip(found, expected))
     assert code == (1 if expected else 0)
+
+
+# --- pictures and covers turned as they are shown (a phone's photo or video) ----------------------
+
+def _upright_on_phone(path: Path) -> None:
+    """Give an MP4 the display matrix a phone writes for a video shot upright (shown turned 90° clockwise)."""
+    import struct
+
+    data = bytearray(path.read_bytes())
+    tkhd = data.index(b"tkhd")
+    matrix = tkhd + 4 + 4 + (20 if data[tkhd + 4] == 0 else 32) + 8 + 8
+    data[matrix:matrix + 36] = struct.pack(">9i", 0, 0x10000, 0, -0x10000, 0, 0, 0, 0, 0x40000000)
+    path.write_bytes(bytes(data))
+
+
+def _photo(path: Path, orientation: int) -> None:
+    """A 1600×1200 JPEG, bright above and dark below, whose EXIF says to show it turned (6: 90° clockwise)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    image = Image.new("RGB", (1600, 1200), "black")
+    image.paste("white", (0, 0, 1600, 600))
+    exif = Image.Exif()
+    exif[0x0112] = orientation
+    image.save(path, exif=exif.tobytes())
+
+
+def _bright_side(path: Path) -> tuple[tuple[int, int], str]:
+    with Image.open(path) as image:
+        image = image.convert("L")
+        width, height = image.size
+        left, right = image.getpixel((width // 8, height // 2)), image.getpixel((width * 7 // 8, height // 2))
+        top, bottom = image.getpixel((width // 2, height // 8)), image.getpixel((width // 2, height * 7 // 8))
+    ends = {"left": left, "right": right, "top": top, "bottom": bottom}
+    return (width, height), max(ends, key=ends.get)
+
+
+PHOTO, CLIP = "content/media/phone.jpg", "content/media/phone.mp4"
+SHOWN = [  # account, media item, what to make, {bundle file: (size, the bright side)}
+    ("douyin", f"{{file: {PHOTO}}}", "photo6", {"01.jpg": ((1200, 1600), "right"), "cover.jpg": ((1200, 1600), "right")}),
+    ("xhs", f"{{file: {PHOTO}}}", "photo8", {"01.jpg": ((1200, 1600), "left"), "cover.jpg": ((1080, 1440), "left")}),
+    ("douyin", f"{{file: {PHOTO}}}", "photo1", {"01.jpg": ((1600, 1200), "top")}),
+    ("bilibili", f"{{file: {CLIP}, cover: {PHOTO}}}", "photo6", {"cover.jpg": ((1146, 717), "right")}),
+    ("douyin", f"{{file: {CLIP}}}", "phone video", {"cover.jpg": ((128, 256), "right")}),
+    ("douyin", f"{{file: {CLIP}, cover: 1}}", "phone video", {"cover.jpg": ((128, 256), "right")}),
+    ("douyin", f"{{file: {CLIP}}}", "video", {"cover.jpg": ((256, 128), "top")}),
+]
+
+
+@pytest.mark.parametrize("account, item, made, expected", SHOWN)
+def test_bundle_pictures_and_covers_are_turned_as_shown(make_repo, smm, account, item, made, expected):
+    root = make_repo({"a.md": _post(account, item)}, platforms=PLATFORMS, calendar=None)
+    _clip(root / CLIP, 2, size=(256, 128))
+    if made == "phone video":
+        _upright_on_phone(root / CLIP)
+    if made.startswith("photo"):
+        _photo(root / PHOTO, int(made[-1]))
+    bundle = _exported(smm, root, account)
+    assert {name: _bright_side(bundle / name) for name in expected} == expected

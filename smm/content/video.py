@@ -97,7 +97,7 @@ def _measured(container, stream) -> float:
 
 
 def frame_at(path: Path, seconds: float):
-    """The frame shown at `seconds` (the last one before it), as a Pillow image."""
+    """The frame shown at `seconds` (the last one before it), as a Pillow image, turned as the video is shown."""
     import av
 
     with av.open(str(path)) as container:
@@ -111,7 +111,8 @@ def frame_at(path: Path, seconds: float):
             chosen = frame
         if chosen is None:
             raise NotVideo(f"has no frame at {seconds:g} s")
-        return chosen.to_image()
+        turned = getattr(chosen, "rotation", 0) or 0  # counter-clockwise, as a phone's display matrix says
+        return chosen.to_image().rotate(turned, expand=True) if turned % 360 else chosen.to_image()
 
 
 def parse_time(value: object) -> float | None:
@@ -147,12 +148,17 @@ def cover_source(root: Path, cover: object) -> float | Path | None:
 
 def cover_image(path: Path, cover: float | Path | None):
     """The cover of the video at `path`: the frame at `cover` seconds, the picture `cover`, or the first frame."""
-    from PIL import Image
-
     if isinstance(cover, Path):
-        with Image.open(cover) as image:
-            return image.convert("RGB")
+        return picture(cover)
     return frame_at(path, cover or 0.0).convert("RGB")
+
+
+def picture(path: Path):
+    """A picture as it is shown (turned as its EXIF orientation says: a phone's photo), in RGB."""
+    from PIL import Image, ImageOps
+
+    with Image.open(path) as image:
+        return ImageOps.exif_transpose(image).convert("RGB")
 
 
 def jpeg(image, max_side: int | None = None, max_bytes: int | None = None) -> bytes:

@@ -116,9 +116,7 @@ class Bundle(Platform):
         return PublishResult(self.remote_id(outgoing.post_id))
 
     def write_media(self, outgoing: Outgoing, temp: Path) -> dict:
-        """The video (copied as it is), the pictures (JPEG, scaled down) and the cover, into `temp`."""
-        from PIL import Image
-
+        """The video (copied as it is), the pictures (JPEG, scaled down, turned as shown) and the cover, into `temp`."""
         from smm.content.media import inspect
 
         covers = dict(outgoing.covers)
@@ -132,9 +130,9 @@ class Bundle(Platform):
                 cover = video.cover_image(Path(path), covers.get(Path(path)))
             elif info.video is None:
                 name = f"{len(files['images']) + 1:02d}.jpg"
-                with Image.open(path) as image:
-                    (temp / name).write_bytes(video.jpeg(image, self.image_long_side))
-                    cover = cover or image.convert("RGB")
+                image = video.picture(Path(path))
+                (temp / name).write_bytes(video.jpeg(image, self.image_long_side))
+                cover = cover or image
                 files["images"].append(name)
         if cover is None:
             files["cover"] = None
