@@ -153,3 +153,30 @@ def test_bundle_pictures_and_covers_are_turned_as_shown(make_repo, smm, account,
         _photo(root / PHOTO, int(made[-1]))
     bundle = _exported(smm, root, account)
     assert {name: _bright_side(bundle / name) for name in expected} == expected
+
+
+# --- a cover picture smm cannot open is found by smm check, not by the export ----------------------
+
+HEIC = b"\0\0\0\x18ftypheic\0\0\0\0mif1heic" + bytes(64)  # known by its header; Pillow opens no HEIC
+
+
+@pytest.mark.parametrize("account, name, data, expected", [
+    pytest.param("douyin", "cover.heic", HEIC, "is image/heic, a picture smm cannot open", id="heic"),
+    pytest.param("xhs", "cover.jpg", HEIC.replace(b"heic", b"heix", 1), "is image/heic, a picture smm cannot open",
+                 id="heic-named-jpg"),
+    pytest.param("bilibili", "cover.png", None, None, id="png"),
+])
+def test_a_cover_picture_smm_cannot_open_is_an_error_in_check(make_repo, smm, account, name, data, expected):
+    root = make_repo({"a.md": _post(account, f"{{file: {CLIP}, cover: content/media/{name}}}")},
+                     platforms=PLATFORMS, calendar=None)
+    _clip(root / CLIP, 1)
+    if data is None:
+        Image.new("RGB", (64, 48), "teal").save(root / "content/media" / name)
+    else:
+        (root / "content/media" / name).write_bytes(data)
+    code, out, err = smm("check", "--now", BEFORE)
+    if expected is None:
+        assert code == 0, out + err
+        return
+    assert code == 1 and "content/a.md:6:" in out and f"error[media.cover]: cover `content/media/{name}` {expected}" in out
+    assert "Traceback" not in out + err
