@@ -180,3 +180,38 @@ def test_a_cover_picture_smm_cannot_open_is_an_error_in_check(make_repo, smm, ac
         return
     assert code == 1 and "content/a.md:6:" in out and f"error[media.cover]: cover `content/media/{name}` {expected}" in out
     assert "Traceback" not in out + err
+
+
+# --- the bundle's folder: never out of the repository, and a run after it is mended exports ---------
+
+def _listing(folder: Path) -> list[str]:
+    return sorted(str(p.relative_to(folder)) for p in folder.rglob("*"))
+
+
+@pytest.mark.parametrize("broken, expected", [
+    ("data/exports", "it leads outside the repository"),
+    ("data/exports/douyin", "it leads outside the repository"),
+    ("file", "Not a directory"),
+])
+def test_a_bundle_folder_that_leads_out_or_is_a_file_is_never_written_and_exports_once_mended(
+        make_repo, smm, tmp_path_factory, broken, expected):
+    root = make_repo({"a.md": _post("douyin", f"{{file: {CLIP}}}")}, platforms=PLATFORMS, calendar=None)
+    _clip(root / CLIP, 1)
+    outside = tmp_path_factory.mktemp("outside")
+    (outside / "a").mkdir()
+    (outside / "a" / "keep.txt").write_text("not the repository's")
+    link = root / ("data/exports/douyin" if broken == "file" else broken)
+    link.parent.mkdir(parents=True, exist_ok=True)
+    if broken == "file":
+        link.write_text("a file where the account's bundles go\n")
+    else:
+        link.symlink_to(outside, target_is_directory=True)
+    before = _listing(outside)
+    code, out, err = smm("publish", "--now", NOW)
+    assert code == 1 and f"cannot write data/exports/douyin/a: {expected}" in out + err, out + err
+    assert "Traceback" not in out + err and "answer smm cannot read" not in out + err
+    assert _listing(outside) == before
+    link.unlink()  # mended
+    code, out, err = smm("publish", "--now", NOW)
+    assert code == 0 and "exported" in out, out + err
+    assert (root / "data/exports/douyin/a/post.json").is_file()

@@ -26,7 +26,7 @@ from zoneinfo import ZoneInfo
 
 from smm.content import video
 from smm.errors import Rejected
-from smm.workspace.files import write_atomic
+from smm.workspace.files import CannotWrite, refuse_outside, write_atomic
 from smm.metrics.imports import ImportColumns, read_metrics
 from smm.platforms.base import Lookup, Metrics, Outgoing, Platform, PublishResult
 from smm.content.tokens import hashtags
@@ -96,10 +96,14 @@ class Bundle(Platform):
 
     def publish(self, outgoing: Outgoing, *, idempotency_key: str) -> PublishResult:
         final = self.folder(outgoing.post_id)
-        for stale in final.parent.glob(f".{outgoing.post_id}.tmp*") if final.parent.is_dir() else ():
-            shutil.rmtree(stale, ignore_errors=True)  # a bundle a killed run left half written
+        refuse_outside(Path(self.root), final)  # nothing is made, replaced or removed out there
         temp = final.with_name(f".{final.name}.tmp{os.getpid()}")  # files.TEMP_GLOB: never committed
-        temp.mkdir(parents=True)
+        try:
+            for stale in final.parent.glob(f".{outgoing.post_id}.tmp*") if final.parent.is_dir() else ():
+                shutil.rmtree(stale, ignore_errors=True)  # a bundle a killed run left half written
+            temp.mkdir(parents=True)
+        except OSError as exc:  # a file where its folder goes: the repository's to mend, then the next run exports
+            raise CannotWrite(self.remote_id(outgoing.post_id), exc) from None
         try:
             files = self.write_media(outgoing, temp)
             manifest = self.manifest(outgoing, files)
