@@ -215,3 +215,28 @@ def test_a_bundle_folder_that_leads_out_or_is_a_file_is_never_written_and_export
     code, out, err = smm("publish", "--now", NOW)
     assert code == 0 and "exported" in out, out + err
     assert (root / "data/exports/douyin/a/post.json").is_file()
+
+
+# --- the checklist shows the title and description as post.json has them ------------------------------
+
+@pytest.mark.parametrize("title, body", [
+    ("冬季拼配上市", "新茶上市 #冬日茶饮"),
+    ('"冬季 ``` 拼配"', "新茶上市 with a fence:\n\n`` ``` ``\n\nand after it"),  # a line ``` ended the block
+    ('"冬季\\n拼配"', "Tea with `code` and ``` fences ```` here #冬日茶饮"),
+])
+def test_the_checklist_shows_title_and_description_as_written(make_repo, smm, title, body):
+    import html
+    import re
+
+    import markdown
+
+    root = make_repo({"a.md": _post("douyin", f"{{file: {CLIP}}}", title=title, body=body)}, platforms=PLATFORMS,
+                     calendar=None)
+    _clip(root / CLIP, 1)
+    bundle = _exported(smm, root, "douyin")
+    manifest = json.loads((bundle / "post.json").read_text())
+    readme = (bundle / "README.md").read_text()
+    assert readme.splitlines()[0] == "# " + " ".join(manifest["title"].split())
+    shown = markdown.markdown(readme, extensions=["fenced_code"])
+    blocks = [html.unescape(code) for code in re.findall(r"<pre><code>(.*?)</code></pre>", shown, re.S)]
+    assert blocks == [manifest["title"] + "\n", manifest["description"] + "\n"]

@@ -180,7 +180,7 @@ def checklist(platform: Bundle, outgoing: Outgoing, manifest: dict) -> str:
         "the pictures " + ", ".join(f"`{i}`" for i in manifest["images"]) + " in this order"
     cover = manifest["cover"] or "-"
     resolve = f"smm resolve {outgoing.post_id} --account {outgoing.account} --published URL"
-    return f"""# {outgoing.title}
+    return f"""# {" ".join(outgoing.title.split())}
 
 {platform.label} · `{outgoing.account}` · {manifest['planned_time'] or '-'}
 
@@ -204,14 +204,15 @@ def checklist(platform: Bundle, outgoing: Outgoing, manifest: dict) -> str:
 
 ## 标题 / Title
 
-```
-{manifest['title']}
-```
+{fenced(manifest['title'])}
 
 ## 描述 / Description
 
-```
-{manifest['description']}
-```
+{fenced(manifest['description'])}
 """
 
+
+def fenced(text: str) -> str:
+    """`text` as a Markdown code block shown as written: its fence is longer than any run of backticks in it."""
+    fence = "`" * max(3, 1 + max((len(run) for run in re.findall("`+", text)), default=0))
+    return f"{fence}\n{text}\n{fence}"
