@@ -240,3 +240,49 @@ def test_the_checklist_shows_title_and_description_as_written(make_repo, smm, ti
     shown = markdown.markdown(readme, extensions=["fenced_code"])
     blocks = [html.unescape(code) for code in re.findall(r"<pre><code>(.*?)</code></pre>", shown, re.S)]
     assert blocks == [manifest["title"] + "\n", manifest["description"] + "\n"]
+
+
+# --- the WeChat article's digest (摘要) ------------------------------------------------------------
+
+FAMILY = "👩\u200d👩\u200d👧"  # one emoji of 5 code points
+
+
+@pytest.mark.parametrize("body, expected", [
+    pytest.param("Plain first paragraph 第一段\n\nsecond", "Plain first paragraph 第一段", id="first-paragraph"),
+    pytest.param("# 标题\n\n- [茶](https://x.example/a)\n- b", "", id="no-paragraph-not-the-references-title"),
+    pytest.param("See [the story](https://x.example/s) now\n\nmore", "See the story now", id="no-reference-mark"),
+    pytest.param("Tea[^1] time\n\n[^1]: a note", "Tea time", id="no-footnote-mark"),
+    pytest.param(FAMILY * 30, FAMILY * 23 + "…", id="emoji-never-cut"),
+    pytest.param("a" * 118 + "🇨🇳 more", "a" * 118 + "…", id="flag-never-cut"),
+])
+def test_the_digest_is_the_first_paragraph_of_the_article_cut_between_characters(make_repo, body, expected):
+    from datetime import datetime, timezone
+
+    import httpx
+
+    from smm.platforms.wechat import WeChat
+    from smm.publish.pipeline import Publisher
+    from smm.workspace.repo import load_repo
+
+    drafts = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        if request.url.path.endswith("/draft/add"):
+            drafts.append(json.loads(request.content))
+        return httpx.Response(200, json={"access_token": "T", "expires_in": 7200, "media_id": "M"})
+
+    class Captured(WeChat):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, transport=httpx.MockTransport(answer), **kwargs)
+
+    platforms = ("timezone: Asia/Shanghai\naccounts:\n  wx: {platform: wechat, app_id: wx0123456789abcdef, "
+                 "secret_env: WX_SECRET, api_base: 'http://wechat.test', mode: draft}\n")
+    post = post_text(body, title="冬季拼配", platforms="[wx]", publish_at="2026-12-01T11:00",
+                     media="[{file: content/media/cover.png}]")
+    root = make_repo({"a.md": post}, platforms=platforms, calendar=None)
+    (root / "content/media").mkdir()
+    Image.new("RGB", (90, 50), "teal").save(root / "content/media/cover.png")
+    Publisher(load_repo(root), datetime(2026, 12, 1, 4, tzinfo=timezone.utc), {"WX_SECRET": "s"},
+              sleep=lambda s: None, platform_for=lambda account: Captured).run()
+    (draft,) = drafts
+    assert draft["articles"][0]["digest"] == expected
