@@ -286,3 +286,30 @@ def test_the_digest_is_the_first_paragraph_of_the_article_cut_between_characters
               sleep=lambda s: None, platform_for=lambda account: Captured).run()
     (draft,) = drafts
     assert draft["articles"][0]["digest"] == expected
+
+
+# --- what is transparent in a picture is white in the bundle's JPEGs -----------------------------------
+
+@pytest.mark.parametrize("account, name, mode, files", [
+    ("xhs", "logo.png", "RGBA", ["01.jpg", "cover.jpg"]),
+    ("douyin", "logo.webp", "RGBA", ["01.jpg", "cover.jpg"]),
+    ("douyin", "logo.png", "P", ["01.jpg"]),  # a palette with a transparent colour
+    ("douyin", "logo.png", "RGB", ["01.jpg"]),  # no transparency: its own black stays black
+])
+def test_transparent_pixels_are_white_in_bundle_jpegs(make_repo, smm, account, name, mode, files):
+    root = make_repo({"a.md": _post(account, f"{{file: content/media/{name}}}")}, platforms=PLATFORMS, calendar=None)
+    (root / "content/media").mkdir()
+    logo = Image.new("RGBA", (400, 300), (0, 0, 0, 0))
+    logo.paste((200, 30, 30, 255), (100, 100, 300, 200))
+    if mode == "P":
+        palette = logo.convert("RGB").quantize(4)
+        palette.save(root / "content/media" / name, transparency=palette.getpixel((0, 0)))
+    else:
+        logo.convert(mode).save(root / "content/media" / name)
+    bundle = _exported(smm, root, account)
+    corner = (0, 0, 0) if mode == "RGB" else (255, 255, 255)
+    for file in files:
+        with Image.open(bundle / file) as image:
+            assert all(abs(a - b) < 8 for a, b in zip(image.getpixel((2, 2)), corner)), file
+            red = image.getpixel((image.width // 2, image.height // 2))
+            assert red[0] > 150 and red[1] < 90, file

@@ -154,11 +154,18 @@ def cover_image(path: Path, cover: float | Path | None):
 
 
 def picture(path: Path):
-    """A picture as it is shown (turned as its EXIF orientation says: a phone's photo), in RGB."""
+    """A picture as it is shown (turned as its EXIF orientation says: a phone's photo), in RGB: what is
+    transparent on white, as the networks' pages show it (a JPEG has no transparency; it came out black)."""
     from PIL import Image, ImageOps
 
     with Image.open(path) as image:
-        return ImageOps.exif_transpose(image).convert("RGB")
+        image = ImageOps.exif_transpose(image)
+        if image.mode not in ("RGBA", "LA", "PA") and "transparency" not in image.info:
+            return image.convert("RGB")
+        image = image.convert("RGBA")
+        flat = Image.new("RGB", image.size, "white")
+        flat.paste(image, mask=image.getchannel("A"))
+        return flat
 
 
 def jpeg(image, max_side: int | None = None, max_bytes: int | None = None) -> bytes:
