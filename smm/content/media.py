@@ -36,6 +36,12 @@ class MediaInfo:
     def is_video(self) -> bool:
         return self.mime.startswith("video/")
 
+    @property
+    def opens(self) -> bool:
+        """Whether smm can open the picture itself (Pillow decoded it), as it must to cut a cover from it;
+        a HEIC is known by its header alone."""
+        return self.width is not None and not self.is_video
+
 
 @lru_cache(maxsize=4096)
 def inspect(path: Path) -> MediaInfo:

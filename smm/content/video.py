@@ -82,11 +82,22 @@ def _duration(container, stream) -> float:
         return container.duration / 1_000_000  # AV_TIME_BASE
     if stream.duration and stream.time_base:
         return float(stream.duration * Fraction(stream.time_base))
-    return 0.0
+    return _measured(container, stream)
+
+
+def _measured(container, stream) -> float:
+    """The duration no header gives (a WebM recorded live, as browsers record one): where the last packet ends."""
+    end = None
+    for packet in container.demux(stream):
+        if packet.pts is not None:
+            end = max(end or 0, packet.pts + (packet.duration or 0))
+    if end is None or not stream.time_base:
+        return 0.0
+    return max(0.0, float((end - (stream.start_time or 0)) * Fraction(stream.time_base)))
 
 
 def frame_at(path: Path, seconds: float):
-    """The frame shown at `seconds` (the last one before it), as a Pillow image."""
+    """The frame shown at `seconds` (the last one before it), as a Pillow image, turned as the video is shown."""
     import av
 
     with av.open(str(path)) as container:
@@ -100,7 +111,8 @@ def frame_at(path: Path, seconds: float):
             chosen = frame
         if chosen is None:
             raise NotVideo(f"has no frame at {seconds:g} s")
-        return chosen.to_image()
+        turned = getattr(chosen, "rotation", 0) or 0  # counter-clockwise, as a phone's display matrix says
+        return chosen.to_image().rotate(turned, expand=True) if turned % 360 else chosen.to_image()
 
 
 def parse_time(value: object) -> float | None:
@@ -136,12 +148,24 @@ def cover_source(root: Path, cover: object) -> float | Path | None:
 
 def cover_image(path: Path, cover: float | Path | None):
     """The cover of the video at `path`: the frame at `cover` seconds, the picture `cover`, or the first frame."""
-    from PIL import Image
-
     if isinstance(cover, Path):
-        with Image.open(cover) as image:
-            return image.convert("RGB")
+        return picture(cover)
     return frame_at(path, cover or 0.0).convert("RGB")
+
+
+def picture(path: Path):
+    """A picture as it is shown (turned as its EXIF orientation says: a phone's photo), in RGB: what is
+    transparent on white, as the networks' pages show it (a JPEG has no transparency; it came out black)."""
+    from PIL import Image, ImageOps
+
+    with Image.open(path) as image:
+        image = ImageOps.exif_transpose(image)
+        if image.mode not in ("RGBA", "LA", "PA") and "transparency" not in image.info:
+            return image.convert("RGB")
+        image = image.convert("RGBA")
+        flat = Image.new("RGB", image.size, "white")
+        flat.paste(image, mask=image.getchannel("A"))
+        return flat
 
 
 def jpeg(image, max_side: int | None = None, max_bytes: int | None = None) -> bytes:

@@ -26,14 +26,13 @@ from zoneinfo import ZoneInfo
 
 from smm.content import video
 from smm.errors import Rejected
-from smm.workspace.files import write_atomic
+from smm.workspace.files import CannotWrite, refuse_outside, write_atomic
 from smm.metrics.imports import ImportColumns, read_metrics
 from smm.platforms.base import Lookup, Metrics, Outgoing, Platform, PublishResult
 from smm.content.tokens import hashtags
 
 EXPORTS_DIR = "data/exports"
 CHINA = ZoneInfo("Asia/Shanghai")
-_EXTENSIONS = {"video/mp4": "mp4", "video/quicktime": "mov", "video/webm": "webm"}
 
 
 class Bundle(Platform):
@@ -97,10 +96,14 @@ class Bundle(Platform):
 
     def publish(self, outgoing: Outgoing, *, idempotency_key: str) -> PublishResult:
         final = self.folder(outgoing.post_id)
-        for stale in final.parent.glob(f".{outgoing.post_id}.tmp*") if final.parent.is_dir() else ():
-            shutil.rmtree(stale, ignore_errors=True)  # a bundle a killed run left half written
+        refuse_outside(Path(self.root), final)  # nothing is made, replaced or removed out there
         temp = final.with_name(f".{final.name}.tmp{os.getpid()}")  # files.TEMP_GLOB: never committed
-        temp.mkdir(parents=True)
+        try:
+            for stale in final.parent.glob(f".{outgoing.post_id}.tmp*") if final.parent.is_dir() else ():
+                shutil.rmtree(stale, ignore_errors=True)  # a bundle a killed run left half written
+            temp.mkdir(parents=True)
+        except OSError as exc:  # a file where its folder goes: the repository's to mend, then the next run exports
+            raise CannotWrite(self.remote_id(outgoing.post_id), exc) from None
         try:
             files = self.write_media(outgoing, temp)
             manifest = self.manifest(outgoing, files)
@@ -117,9 +120,7 @@ class Bundle(Platform):
         return PublishResult(self.remote_id(outgoing.post_id))
 
     def write_media(self, outgoing: Outgoing, temp: Path) -> dict:
-        """The video (copied as it is), the pictures (JPEG, scaled down) and the cover, into `temp`."""
-        from PIL import Image
-
+        """The video (copied as it is), the pictures (JPEG, scaled down, turned as shown) and the cover, into `temp`."""
         from smm.content.media import inspect
 
         covers = dict(outgoing.covers)
@@ -128,14 +129,14 @@ class Bundle(Platform):
         for path, _alt in outgoing.media:
             info = inspect(Path(path))
             if info.video is not None and files["video"] is None:
-                files["video"] = f"video.{_EXTENSIONS.get(info.mime, 'mp4')}"
+                files["video"] = f"video.{video.VIDEO_TYPES[info.mime]}"
                 shutil.copyfile(path, temp / files["video"])
                 cover = video.cover_image(Path(path), covers.get(Path(path)))
             elif info.video is None:
                 name = f"{len(files['images']) + 1:02d}.jpg"
-                with Image.open(path) as image:
-                    (temp / name).write_bytes(video.jpeg(image, self.image_long_side))
-                    cover = cover or image.convert("RGB")
+                image = video.picture(Path(path))
+                (temp / name).write_bytes(video.jpeg(image, self.image_long_side))
+                cover = cover or image
                 files["images"].append(name)
         if cover is None:
             files["cover"] = None
@@ -179,7 +180,7 @@ def checklist(platform: Bundle, outgoing: Outgoing, manifest: dict) -> str:
         "the pictures " + ", ".join(f"`{i}`" for i in manifest["images"]) + " in this order"
     cover = manifest["cover"] or "-"
     resolve = f"smm resolve {outgoing.post_id} --account {outgoing.account} --published URL"
-    return f"""# {outgoing.title}
+    return f"""# {" ".join(outgoing.title.split())}
 
 {platform.label} · `{outgoing.account}` · {manifest['planned_time'] or '-'}
 
@@ -203,14 +204,15 @@ def checklist(platform: Bundle, outgoing: Outgoing, manifest: dict) -> str:
 
 ## 标题 / Title
 
-```
-{manifest['title']}
-```
+{fenced(manifest['title'])}
 
 ## 描述 / Description
 
-```
-{manifest['description']}
-```
+{fenced(manifest['description'])}
 """
 
+
+def fenced(text: str) -> str:
+    """`text` as a Markdown code block shown as written: its fence is longer than any run of backticks in it."""
+    fence = "`" * max(3, 1 + max((len(run) for run in re.findall("`+", text)), default=0))
+    return f"{fence}\n{text}\n{fence}"

@@ -16,7 +16,6 @@ The body is HTML of fewer than 20,000 characters and under 1 MB (draft/add).
 
 from __future__ import annotations
 
-import html
 import json
 import re
 import threading
@@ -26,7 +25,7 @@ from pathlib import Path
 from typing import Iterator
 from zoneinfo import ZoneInfo
 
-from smm.render.article import attribute, image_sources
+from smm.render.article import attribute, first_paragraph, image_sources
 from smm.errors import AuthError, NotSupported, PlatformError, RateLimited, Rejected, TransientError, UnderWay
 from smm.platforms import answers, http
 from smm.platforms.base import Display, Incoming, Lookup, MediaRules, Metrics, Outgoing, Platform, PublishResult, Readiness, \
@@ -98,10 +97,19 @@ def published_as(state: dict, under_way: dict) -> PublishResult | None:
 
 
 def digest(content: str) -> str:
-    """The article's 摘要: its first paragraph as text, cut to DIGEST_CHARS."""
-    first = re.search(r"<p\b[^>]*>(.*?)</p>", content, re.S)
-    text = " ".join(html.unescape(re.sub(r"<[^>]+>", "", first[1] if first else "")).split())
-    return text if len(text) <= DIGEST_CHARS else text[:DIGEST_CHARS - 1] + "…"
+    """The article's 摘要: its first paragraph as text (none: WeChat takes the body's start), cut to
+    DIGEST_CHARS between grapheme clusters (an emoji or a flag is never cut in two)."""
+    import regex
+
+    text = first_paragraph(content)
+    if len(text) <= DIGEST_CHARS:
+        return text
+    kept = ""
+    for cluster in regex.findall(r"\X", text):
+        if len(kept) + len(cluster) > DIGEST_CHARS - 1:
+            break
+        kept += cluster
+    return kept.rstrip() + "…"
 
 
 def is_sent(item: dict, outgoing: Outgoing) -> bool:

@@ -154,6 +154,15 @@ def image_sources(markup: str) -> list[str]:
     return finder.sources
 
 
+def first_paragraph(markup: str) -> str:
+    """The text of an article's (build's) first paragraph of its own: not one in a quote, a footnote or
+    the references listed at the end; "" when it has none."""
+    finder = _FirstParagraph()
+    htmlfeed.feed(finder, markup)
+    finder.close()
+    return " ".join("".join(finder.text).split())
+
+
 def attribute(value: str) -> str:
     """An attribute's value as written here (between double quotes)."""
     return html.escape(value, quote=False).replace('"', "&quot;")
@@ -204,6 +213,34 @@ class _Images(HTMLParser):
     def handle_starttag(self, tag: str, attrs) -> None:
         if tag == "img":
             self.sources += [value or "" for name, value in attrs if name == "src"]
+
+
+class _FirstParagraph(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.open: list[str] = []  # the elements around, the article's <section> first
+        self.reading: int | None = None  # the depth of the paragraph being read
+        self.done = False
+        self.text: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs) -> None:
+        if tag in _VOID:
+            return
+        self.open.append(tag)
+        aside = any(t in ("section", "div") for t in self.open[1:])  # the references, footnotes, a table's frame
+        if tag == "p" and self.reading is None and not self.done and not aside:
+            self.reading = len(self.open)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in _VOID or not self.open:
+            return
+        if self.reading == len(self.open):
+            self.reading, self.done = None, True
+        self.open.pop()
+
+    def handle_data(self, data: str) -> None:
+        if self.reading is not None and "sup" not in self.open:  # not a reference's or a footnote's mark
+            self.text.append(data)
 
 
 def _kept_link(href: str) -> bool:

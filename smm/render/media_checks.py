@@ -92,8 +92,11 @@ def check_cover(job, item: dict, info: media.MediaInfo, where: tuple) -> None:
         job.problem(where, "media.cover", f"cover `{cover}` is neither a time (00:00:03) nor a picture's path")
         return
     path, rule, what = _usable(job, cover)
-    if rule is None and media.inspect(path).is_video:
+    found = media.inspect(path) if rule is None else None
+    if found and found.is_video:
         rule, what = "media.cover", "is a video, not a picture"
+    elif found and not found.opens:
+        rule, what = "media.cover", f"is {found.mime}, a picture smm cannot open to make the cover from (give a JPEG, PNG or WebP)"
     if rule:
         job.found.append(Diagnostic.at(job.post.file, job.post.at(where), ERROR, "media.cover",
                                         f"cover `{cover}` {what}", "a time such as 00:00:03, or a picture's path"))
