@@ -179,9 +179,11 @@ def follower_counts(root: Path, end: datetime, connection=None, renames: dict[st
     sql = (f"SELECT account, collected_at, followers FROM {_read(files, FOLLOWERS.columns)} "
            "WHERE collected_at < $end AND followers IS NOT NULL ORDER BY account, collected_at")
     series: dict[str, list[tuple[datetime, int]]] = {}
+    renamed = False
     for account, at, followers in _run(connection, sql, files, end):
+        renamed = renamed or account in (renames or {})
         series.setdefault((renames or {}).get(account, account), []).append((at.astimezone(timezone.utc), int(followers)))
-    if renames and not renames.keys().isdisjoint(series):  # two names' rows in one series: in time order again
+    if renamed:  # two names' rows in one series (ordered by name first: `shop` before `old-shop`): in time order again
         for rows in series.values():
             rows.sort(key=lambda row: row[0])
     return series

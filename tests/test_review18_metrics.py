@@ -1,0 +1,70 @@
+"""Review 18, metrics, KPIs and the report from outside: small repositories built here, each figure computed
+by hand and compared with what `smm report` (JSON, text, Markdown, HTML) and the site's report pages show."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+NOW = "2026-11-20T00:00:00Z"
+WEEK = ("--from", "2026-11-01", "--to", "2026-11-07", "--now", NOW)  # [2026-11-01, 2026-11-08) UTC
+METRICS = "collected_at,post_id,account,platform,remote_id,likes,reposts,replies,quotes,views,clicks"
+FOLLOWERS = "collected_at,account,platform,followers"
+
+
+def build(root, posts: dict, *, metrics=(), followers=(), accounts: str = "  a: {platform: local, path: .local/a}\n",
+          timezone: str = "UTC", files: dict | None = None):
+    """A repository: `posts` id → (publish_at, accounts, published_at as recorded); the rows of
+    data/metrics and data/accounts (one file per UTC month of their collected_at); other files."""
+    (root / "platforms.yml").write_text(f"timezone: {timezone}\naccounts:\n{accounts}", encoding="utf-8")
+    for folder in ("brand", "content", "data/published"):
+        (root / folder).mkdir(parents=True, exist_ok=True)
+    for post_id, (at, names, published) in posts.items():
+        (root / f"content/{post_id}.md").write_text(
+            f"---\ntitle: Title of {post_id}\npublish_at: {at}\nplatforms: [{', '.join(names)}]\n---\nBody\n",
+            encoding="utf-8")
+        record = {"post": post_id, "file": f"content/{post_id}.md", "accounts": {
+            name: {"state": "published", "attempts": 1, "remote_id": f"{post_id}-{name}",
+                   "url": f"https://x.example/{post_id}", "published_at": published, "error": None} for name in names}}
+        (root / f"data/published/{post_id}.json").write_text(json.dumps(record), encoding="utf-8")
+    for folder, header, rows in (("metrics", METRICS, metrics), ("accounts", FOLLOWERS, followers)):
+        months: dict[str, list[str]] = {}
+        for row in rows:
+            months.setdefault(row[:7], []).append(row)
+        for month, lines in months.items():
+            (root / f"data/{folder}").mkdir(parents=True, exist_ok=True)
+            (root / f"data/{folder}/{month}.csv").write_text("\n".join([header, *lines]) + "\n", encoding="utf-8")
+    for name, text in (files or {}).items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(text, encoding="utf-8")
+    return root
+
+
+def report(smm, *args) -> dict:
+    code, out, err = smm("report", *args, "--format", "json")
+    assert code == 0, err
+    return json.loads(out)
+
+
+# -- a renamed account's follower series, in time order whatever the names ------------------------------------------
+
+
+@pytest.mark.parametrize("old,new", [("old", "new"), ("zeta", "alpha"), ("a", "shop"), ("shop-2", "shop")])
+def test_a_renamed_accounts_followers_go_on_in_time_order_whatever_its_names(make_repo, smm, old, new):
+    """Rows under the old name until 11-04, then under the new: the series is read by name, then time; the new
+    name sorting first put its rows first (growth ended at the old name's last count, 110, not 130)."""
+    build(make_repo.root, {"p": ("2026-11-05T12:00", [new], "2026-11-05T12:00:00+00:00")},
+          accounts=f"  {new}: {{platform: local, path: .local/a, formerly: {old}}}\n",
+          metrics=["2026-11-06T00:00:00Z,p,{new},local,p-a,13,0,0,,,".format(new=new)],
+          followers=[f"2026-11-01T00:00:00Z,{old},local,100", f"2026-11-04T00:00:00Z,{old},local,110",
+                     f"2026-11-06T00:00:00Z,{new},local,130"],
+          files={"brand/goals.yml": f"goals:\n  - {{id: g, metric: followers, account: {new}, baseline: 100, target: 200, "
+                                    "deadline: 2026-12-31}\n"})
+    data = report(smm, *WEEK)
+    account = data["accounts"][0]
+    assert (account["account"], account["followers"]["start"], account["followers"]["end"]) == (new, 100, 130)
+    assert (account["followers"]["growth"], account["followers"]["growth_pct"]) == (30, 30.0)
+    assert data["posts"]["items"][0]["followers_at_post"] == 110  # the last count before 11-05 12:00
+    assert data["posts"]["items"][0]["engagement_rate"] == round(13 / 110 * 100, 4)
+    assert (data["goals"][0]["current"], data["goals"][0]["progress_pct"]) == (130.0, 30.0)
