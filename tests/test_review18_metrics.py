@@ -68,3 +68,31 @@ def test_a_renamed_accounts_followers_go_on_in_time_order_whatever_its_names(mak
     assert data["posts"]["items"][0]["followers_at_post"] == 110  # the last count before 11-05 12:00
     assert data["posts"]["items"][0]["engagement_rate"] == round(13 / 110 * 100, 4)
     assert (data["goals"][0]["current"], data["goals"][0]["progress_pct"]) == (130.0, 30.0)
+
+
+# -- a row of data/metrics or data/accounts that is none: named with its file, line and what is wrong ----------------
+
+NO_ROW = "not a row of collected_at, "
+NO_TIME = "is not a time such as 2026-11-26T04:00:00Z"
+BAD_ROWS = [  # (file, the line appended, what is said after `file:line: `)
+    ("data/metrics/2026-11.csv", ",p,a,local,p-a,5,0,0,,,", f"collected_at `` {NO_TIME}"),  # was left out in silence
+    ("data/accounts/2026-11.csv", ",a,local,500", f"collected_at `` {NO_TIME}"),  # was left out in silence
+    ("data/metrics/2026-11.csv", "2026-11-05T00:00:00Z,p,a,local", NO_ROW),  # was DuckDB's `CSV Error on Line: 4`
+    ("data/metrics/2026-11.csv", "2026-11-05T00:00:00Z,p,a,local,p-a,5,0,0,,,,7", NO_ROW),
+    ("data/accounts/2026-11.csv", "2026-11-05T00:00:00Z,a", NO_ROW),
+    ("data/accounts/2026-11.csv", "<<<<<<< HEAD", NO_ROW),
+]
+
+
+@pytest.mark.parametrize("file,line,said", BAD_ROWS)
+def test_a_line_that_is_no_row_stops_the_report_and_the_site_with_its_place(make_repo, smm, file, line, said):
+    root = build(make_repo.root, {"p": ("2026-11-03T12:00", ["a"], "2026-11-03T12:00:00+00:00")},
+                 metrics=["2026-11-04T00:00:00Z,p,a,local,p-a,10,0,0,,,"],
+                 followers=["2026-11-01T00:00:00Z,a,local,100", "2026-11-04T00:00:00Z,a,local,110"])
+    with open(root / file, "a", encoding="utf-8") as handle:
+        handle.write(line + "\n")
+    number = (root / file).read_text(encoding="utf-8").count("\n")
+    for args in (("report", *WEEK), ("site", "build", "--out", str(root / "_site"), "--now", NOW)):
+        code, out, err = smm(*args)
+        assert code == 1 and f"error: {file}:{number}: {said}" in err, (args, err)
+        assert "Traceback" not in err and (said != NO_ROW or "a cell too few or too many; restore the file" in err)

@@ -79,16 +79,19 @@ def count_cell(row: dict, column: str, where: str) -> int | None:
                         f"to {MAX_COUNT:,})") from None
 
 
-def bad_cell(path: Path, root: Path, table: Table) -> None:
-    """A DataError naming the first row of the file whose count is no count, or whose `collected_at`
-    is no time in YEARS (none: return)."""
+def bad_row(path: Path, root: Path, table: Table) -> None:
+    """A DataError naming the first row of the file that is none of the table (cut short, two run
+    together), whose `collected_at` is empty or no time in YEARS, or whose count is no count (none: return)."""
     file = path.relative_to(root).as_posix()
     for line, row in enumerate(read_rows(path, root, table), start=2):
-        for column in table.counts:
-            count_cell(row, column, f"{file}:{line}")
-        if row.get("collected_at") and parse_time(row["collected_at"]) is None:
+        if not whole(row):
+            raise DataError(f"{file}:{line}: not a row of {', '.join(table.columns)}: a cell too few or too many; "
+                            "restore the file from git")
+        if parse_time(row["collected_at"]) is None:
             raise DataError(f"{file}:{line}: collected_at `{row['collected_at'][:40]}` is not a time such as "
                             f"2026-11-26T04:00:00Z in {YEARS_TEXT}")
+        for column in table.counts:
+            count_cell(row, column, f"{file}:{line}")
 
 
 def timestamp(moment: datetime) -> str:
