@@ -96,3 +96,51 @@ def test_a_line_that_is_no_row_stops_the_report_and_the_site_with_its_place(make
         code, out, err = smm(*args)
         assert code == 1 and f"error: {file}:{number}: {said}" in err, (args, err)
         assert "Traceback" not in err and (said != NO_ROW or "a cell too few or too many; restore the file" in err)
+
+
+# -- the line named is the line in the file, after an empty line or a cell holding a line break ----------------------
+
+GOOD = {  # a file's header and a good row of it
+    "data/metrics/2026-11.csv": (METRICS, "2026-11-04T00:00:00Z,p,a,local,{cell},10,0,0,,,"),
+    "data/accounts/2026-11.csv": (FOLLOWERS, "2026-11-04T00:00:00Z,a,{cell},110"),
+    "data/competitors/2026-11.csv": ("collected_at,competitor,network,handle,followers,posts,median_engagement",
+                                     "2026-11-04T00:00:00Z,Globex,local,{cell},1000,5,2.5"),
+    "data/mentions/2026-11.csv": ("id,network,author,author_followers,created_at,text,url,keyword,subject,sentiment,"
+                                  "engagement", "1,local,x,10,2026-11-04T00:00:00Z,{cell},https://x.example/1,Acme,"
+                                                "brand,neutral,1"),
+}
+BAD = {  # the same file's bad row, and what is said of it
+    "data/metrics/2026-11.csv": ("2026-11-05T00:00:00Z,p,a,local,p-a,-5,0,0,,,", "likes `-5` is not a count"),
+    "data/accounts/2026-11.csv": ("2026-11-05T00:00:00Z,a,local,-5", "followers `-5` is not a count"),
+    "data/competitors/2026-11.csv": ("2026-11-05T00:00:00Z,Globex,local,globex,-5,5,2.5", "followers `-5` is not a count"),
+    "data/mentions/2026-11.csv": ("2,local,x,10,2026-11-05T00:00:00Z,t,https://x.example/2,Acme,brand,angry,1",
+                                  "unknown sentiment `angry`"),
+}
+GAPS = {  # what stands between the header and the bad row
+    "empty lines": lambda good: "\n" + good.format(cell="x") + "\n\n\n",
+    "a cell holding line breaks": lambda good: good.format(cell='"one\ntwo\nthree"') + "\n",
+}
+
+
+@pytest.mark.parametrize("gap", GAPS)
+@pytest.mark.parametrize("file", GOOD)
+def test_a_bad_row_is_named_with_the_line_it_is_on(make_repo, smm, file, gap):
+    root = build(make_repo.root, {"p": ("2026-11-03T12:00", ["a"], "2026-11-03T12:00:00+00:00")})
+    header, good = GOOD[file]
+    bad, said = BAD[file]
+    text = header + "\n" + GAPS[gap](good) + bad + "\n"
+    (root / file).parent.mkdir(parents=True, exist_ok=True)
+    (root / file).write_text(text, encoding="utf-8")
+    code, out, err = smm("report", *WEEK)
+    assert code == 1 and f"error: {file}:{text.count(chr(10))}: {said}" in err, err
+
+
+@pytest.mark.parametrize("file", ["data/competitors/2026-11.csv", "data/mentions/2026-11.csv"])  # (DuckDB reads the others)
+def test_a_cell_over_the_csv_limit_is_named_with_the_line_it_is_on(make_repo, smm, file):
+    root = build(make_repo.root, {"p": ("2026-11-03T12:00", ["a"], "2026-11-03T12:00:00+00:00")})
+    header, good = GOOD[file]
+    text = header + "\n" + GAPS["empty lines"](good)
+    (root / file).parent.mkdir(parents=True, exist_ok=True)
+    (root / file).write_text(text + good.format(cell='"' + "x" * 200_000 + '"') + "\n", encoding="utf-8")
+    code, out, err = smm("report", *WEEK)
+    assert code == 1 and f"error: {file}:{text.count(chr(10)) + 1}: not a CSV row smm can read" in err, err
