@@ -144,3 +144,30 @@ def test_a_cell_over_the_csv_limit_is_named_with_the_line_it_is_on(make_repo, sm
     (root / file).write_text(text + good.format(cell='"' + "x" * 200_000 + '"') + "\n", encoding="utf-8")
     code, out, err = smm("report", *WEEK)
     assert code == 1 and f"error: {file}:{text.count(chr(10)) + 1}: not a CSV row smm can read" in err, err
+
+
+# -- a figure reads the same wherever it is shown: halves rounded up ------------------------------------------------
+
+TUESDAYS = ["2026-10-06", "2026-10-13", "2026-10-20", "2026-10-27", "2026-11-03"]
+
+
+@pytest.mark.parametrize("fmt", ["text", "markdown", "html", "site"])
+def test_a_percentage_is_rounded_alike_in_every_table_chart_and_format(make_repo, smm, fmt):
+    """Each post: 25 interactions ÷ 800 followers = 3.125% (in binary exactly, so format() rounded it half to
+    even: 3.12% in the best times, their recommendation and the bar chart, 3.13% in the tables); growth
+    1 ÷ 800 = +0.125%."""
+    root = build(make_repo.root, {f"p{day}": (f"{day}T12:00", ["a"], f"{day}T12:00:00+00:00") for day in TUESDAYS},
+                 metrics=[f"2026-11-05T00:00:00Z,p{day},a,local,p{day}-a,20,5,0,,," for day in TUESDAYS],
+                 followers=["2026-10-01T00:00:00Z,a,local,800", "2026-11-07T00:00:00Z,a,local,801"])
+    if fmt == "site":
+        code, out, err = smm("site", "build", "--out", str(root / "_site"), "--now", NOW)
+        assert code == 0, err
+        shown = (root / "_site/report/2026-11/index.html").read_text(encoding="utf-8")  # the same figures as WEEK's
+    else:
+        code, shown, err = smm("report", *WEEK, "--format", fmt)
+        assert code == 0, err
+    assert "3.12" not in shown and "0.12%" not in shown, shown
+    assert shown.count("3.13%") >= (3 if fmt == "text" or fmt == "markdown" else 5)  # tables, best times, pick, charts
+    assert "+1 (+0.13%)" in shown and "median 3.13%, 5 posts" in shown
+    data = report(smm, *WEEK)
+    assert (data["accounts"][0]["engagement_rate"], data["accounts"][0]["followers"]["growth_pct"]) == (3.125, 0.125)
