@@ -79,16 +79,19 @@ def count_cell(row: dict, column: str, where: str) -> int | None:
                         f"to {MAX_COUNT:,})") from None
 
 
-def bad_cell(path: Path, root: Path, table: Table) -> None:
-    """A DataError naming the first row of the file whose count is no count, or whose `collected_at`
-    is no time in YEARS (none: return)."""
+def bad_row(path: Path, root: Path, table: Table) -> None:
+    """A DataError naming the first row of the file that is none of the table (cut short, two run
+    together), whose `collected_at` is empty or no time in YEARS, or whose count is no count (none: return)."""
     file = path.relative_to(root).as_posix()
-    for line, row in enumerate(read_rows(path, root, table), start=2):
-        for column in table.counts:
-            count_cell(row, column, f"{file}:{line}")
-        if row.get("collected_at") and parse_time(row["collected_at"]) is None:
+    for line, row in numbered_rows(path, root, table):
+        if not whole(row):
+            raise DataError(f"{file}:{line}: not a row of {', '.join(table.columns)}: a cell too few or too many; "
+                            "restore the file from git")
+        if parse_time(row["collected_at"]) is None:
             raise DataError(f"{file}:{line}: collected_at `{row['collected_at'][:40]}` is not a time such as "
                             f"2026-11-26T04:00:00Z in {YEARS_TEXT}")
+        for column in table.counts:
+            count_cell(row, column, f"{file}:{line}")
 
 
 def timestamp(moment: datetime) -> str:
@@ -132,17 +135,34 @@ def check_header(path: Path, root: Path, table: Table) -> None:
 
 def read_rows(path: Path, root: Path, table: Table) -> list[dict]:
     """A file's rows as dicts, after its header is checked."""
+    return [row for _, row in numbered_rows(path, root, table)]
+
+
+def numbered_rows(path: Path, root: Path, table: Table) -> list[tuple[int, dict]]:
+    """A file's rows, each with the number of the line it starts on (after an empty line, or a cell
+    holding a line break, that is not its place in the list), after its header is checked. As
+    csv.DictReader makes them: a row cut short has None for its missing cells, one too long its
+    extra cells under the key None (whole() tells); an empty line is no row."""
     check_header(path, root, table)
-    reader = None
+    ended = 0  # the last line read whole
     try:
         with open_csv(path, root) as handle:
-            reader = csv.DictReader(handle)
-            return [{k: _uncell(v) for k, v in row.items()} for row in reader]
+            reader = csv.reader(handle)
+            next(reader, None)
+            rows, ended = [], reader.line_num
+            for cells in reader:
+                start, ended = ended + 1, reader.line_num
+                if cells:
+                    row = {column: _uncell(cell) for column, cell in zip(table.columns, cells)}
+                    row.update({column: None for column in table.columns[len(cells):]})
+                    if len(cells) > len(table.columns):
+                        row[None] = cells[len(table.columns):]
+                    rows.append((start, row))
+            return rows
     except UnicodeDecodeError:
         raise _not_text(path, root) from None
     except csv.Error as exc:  # a cell over the csv module's limit (128 KiB), a NUL in a quoted cell
-        line = reader.line_num + 1 if reader is not None else 1  # the line after the last one read whole
-        raise DataError(f"{path.relative_to(root).as_posix()}:{line}: not a CSV row smm can read ({exc}); "
+        raise DataError(f"{path.relative_to(root).as_posix()}:{ended + 1}: not a CSV row smm can read ({exc}); "
                         f"restore it from git (`git checkout -- {path.relative_to(root).as_posix()}`)") from None
 
 

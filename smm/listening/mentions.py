@@ -14,7 +14,7 @@ from datetime import datetime
 from pathlib import Path
 
 from smm.data.jobs import parse_time
-from smm.data.tables import Table, append_rows, count_cell, read_rows, timestamp, whole
+from smm.data.tables import Table, append_rows, count_cell, numbered_rows, timestamp, whole
 from smm.errors import DataError
 from smm.inbox.intent import SENTIMENTS
 from smm.workspace.files import require_folder
@@ -61,7 +61,7 @@ def read_mentions(root: Path, since: datetime | None = None) -> list[Mention]:
     require_folder(root, MENTIONS.folder)  # read as none, every mention would be appended again
     found: dict[tuple[str, str], Mention] = {}
     for path in sorted(folder.glob("*.csv")) if folder.is_dir() else ():
-        for number, row in enumerate(read_rows(path, root, MENTIONS), 2):
+        for number, row in numbered_rows(path, root, MENTIONS):
             mention = _mention(row, f"{path.relative_to(root).as_posix()}:{number}")
             found.setdefault(mention.key, mention)
     return sorted((m for m in found.values() if since is None or m.created_at >= since),

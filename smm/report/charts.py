@@ -188,6 +188,8 @@ def heatmap(cells: list[dict], min_samples: int, weekdays: tuple[str, ...], titl
     `min_samples` posts; cells with fewer are drawn pale with a dashed outline (too few to trust), and
     recommended cells are outlined.
     """
+    from smm.report.formats import pct  # (formats imports this module)
+
     cell_w, cell_h, left, top = 27, 24, 44, 22
     grid_w = 24 * cell_w
     width = left + grid_w + 10
@@ -211,7 +213,7 @@ def heatmap(cells: list[dict], min_samples: int, weekdays: tuple[str, ...], titl
         row, hour = weekdays.index(c["weekday"]), c["hour"]
         rate = c["median_engagement_rate"]
         x, y = left + hour * cell_w, top + row * cell_h
-        shown = f"{rate:.2f}%" if rate is not None else w["chart_no_rate"]
+        shown = pct(rate) if rate is not None else w["chart_no_rate"]
         tip = w["chart_cell_tip"].format(day=c["weekday"], hour=hour, rate=shown, samples=c["samples"],
                                          plural="s" if c["samples"] != 1 else "")
         if c["samples"] >= min_samples and rate is not None:
@@ -236,15 +238,17 @@ def heatmap(cells: list[dict], min_samples: int, weekdays: tuple[str, ...], titl
 def _heatmap_legend(left: float, y: float, low: float, high: float, trusted: bool, min_samples: int,
                     w: dict) -> list[str]:
     """The heatmap's legend: the colour scale with its two ends, then the two other encodings."""
+    from smm.report.formats import pct  # (formats imports this module)
+
     out = []
     out.append(f'<text x="{left}" y="{y + 11}" fill="{MUTED}">{escape(w["legend_rate"])}</text>')
     x = left + text_width(w["legend_rate"]) + 10
-    out.append(f'<text x="{x:g}" y="{y + 11}" fill="{INK}">{f"{low:.2f}%" if trusted else "–"}</text>')
-    x += text_width(f"{low:.2f}%" if trusted else "–") + 6
+    out.append(f'<text x="{x:g}" y="{y + 11}" fill="{INK}">{pct(low) if trusted else "–"}</text>')
+    x += text_width(pct(low) if trusted else "–") + 6
     for step in range(6):
         out.append(f'<rect x="{x + step * 18:g}" y="{y}" width="18" height="14" fill="{_hex(_mix(step / 5))}"/>')
     x += 6 * 18 + 6
-    out.append(f'<text x="{x:g}" y="{y + 11}" fill="{INK}">{f"{high:.2f}%" if trusted else "–"}</text>')
+    out.append(f'<text x="{x:g}" y="{y + 11}" fill="{INK}">{pct(high) if trusted else "–"}</text>')
     y += 22
     few = w["legend_few"].format(min=min_samples)
     out.append(f'<rect x="{left}" y="{y}" width="18" height="14" rx="2" fill="#fbfbfb" stroke="#b5b5b5" '
@@ -261,6 +265,8 @@ def bar_chart(bars: list[tuple[str, float]], title: str, unit: str = "%", width:
               notes: list[str] | None = None, w: dict = ENGLISH, langs: list[str | None] | None = None) -> str:
     """Horizontal bars, in the order given: the label (and a muted note) above each bar. `langs`: the
     language marked on each label (None: none; default: none marked)."""
+    from smm.report.formats import decimals  # (formats imports this module)
+
     row, left = 40, 8
     room = width - left - 8
     height = 10 + row * max(len(bars), 1)
@@ -271,7 +277,7 @@ def bar_chart(bars: list[tuple[str, float]], title: str, unit: str = "%", width:
     for index, (label, value) in enumerate(bars):
         y = 4 + index * row
         note = (notes or [""] * len(bars))[index] if notes else ""
-        value_text = f"{value:.2f}{unit}"
+        value_text = decimals(value, 2) + unit
         length = max((room - text_width(value_text) - 10) * value / high, 1)
         note_text = f"  {note}" if note else ""
         head = f"{index + 1}. "

@@ -15,7 +15,7 @@ from datetime import datetime
 from pathlib import Path
 
 from smm.data.jobs import parse_time
-from smm.data.tables import COMPETITORS, count_cell, read_rows, whole
+from smm.data.tables import COMPETITORS, count_cell, numbered_rows, whole
 from smm.errors import DataError
 from smm.report.kpis import _round, growth, median, percent
 from smm.report.sections import Own, Section, Table
@@ -31,7 +31,7 @@ def load(root: Path, end: datetime) -> dict[tuple[str, str, str], list[tuple[dat
 
     found: dict[tuple[str, str, str], list[tuple[datetime, dict]]] = {}
     for path in month_files(root, COMPETITORS, end):
-        for line, row in enumerate(read_rows(path, root, COMPETITORS), start=2):
+        for line, row in numbered_rows(path, root, COMPETITORS):
             where = f"{path.relative_to(root).as_posix()}:{line}"
             at = parse_time(row.get("collected_at"))
             if at is None or not whole(row):  # a cut or merged line: as the metrics' report

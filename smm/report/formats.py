@@ -34,36 +34,44 @@ def write(report: Report, fmt: str) -> str:
 # -- numbers -----------------------------------------------------------------------------------
 
 
-def n(value) -> str:
-    if value is None:
-        return DASH
-    if isinstance(value, float) and not value.is_integer():
-        return f"{value:,.2f}"
-    return f"{int(value):,}"
-
-
-def pct(value) -> str:
-    """Two decimals, halves rounded up (3.125 → 3.13%), as people round."""
-    if value is None:
-        return DASH
+def decimals(value: float, places: int, spec: str = "") -> str:
+    """`value` to `places` decimals, halves rounded up as people round (3.125 → 3.13; format() rounds the
+    binary value half to even: 3.12), so a figure reads the same in every table and chart; `spec`: `+`
+    and `,` as format() takes them."""
     exact = Decimal(repr(value))
     if not exact.is_finite():
         return DASH
     with localcontext() as context:  # digits enough for any float (1e300 of a hand-edited CSV: 303 of them)
-        context.prec = max(context.prec, exact.adjusted() + 4)
-        return f"{exact.quantize(Decimal('0.01'), ROUND_HALF_UP)}%"
+        context.prec = max(context.prec, exact.adjusted() + places + 2)
+        return format(exact.quantize(Decimal(1).scaleb(-places), ROUND_HALF_UP), spec + "f")
+
+
+def n(value) -> str:
+    if value is None:
+        return DASH
+    if isinstance(value, float) and not value.is_integer():
+        return decimals(value, 2, ",")
+    return f"{int(value):,}"
+
+
+def pct(value, sign: bool = False) -> str:
+    """A percentage to two decimals (decimals(): 3.125 → 3.13%); `sign`: `+` before one above 0."""
+    if value is None:
+        return DASH
+    text = decimals(value, 2, "+" if sign else "")
+    return text if text == DASH else f"{text}%"
 
 
 def signed(value, percent=None) -> str:
     if value is None:
         return DASH
     text = f"{value:+,}"
-    return text + (f" ({percent:+.2f}%)" if percent is not None else "")
+    return text + (f" ({pct(percent, sign=True)})" if percent is not None else "")
 
 
 def signed_points(value, w: dict = ENGLISH) -> str:
     """A difference of percentages, in points: `+12.5 points`."""
-    return DASH if value is None else w["points"].format(value=value)
+    return DASH if value is None else w["points"].format(value=decimals(value, 1, "+"))
 
 
 # The listening sections, in the order they are shown; each makes its Section of a report's data (Report.data).
@@ -118,7 +126,7 @@ def goal_value(g: dict, value) -> str:
     """A goal's figure: a percentage for engagement rates, a whole number otherwise."""
     if value is None:
         return DASH
-    return pct(value) if g["metric"] == "engagement_rate" else f"{round(value):,}"
+    return pct(value) if g["metric"] == "engagement_rate" else decimals(value, 0, ",")
 
 
 def _goal_line(g: dict) -> str:
@@ -130,7 +138,7 @@ def _goal_line(g: dict) -> str:
 
 
 def _cell_text(cell: dict | None) -> str:
-    return "" if cell is None else f"{cell['median_engagement_rate']:.2f}% ({cell['samples']})"
+    return "" if cell is None else f"{pct(cell['median_engagement_rate'])} ({cell['samples']})"
 
 
 def _best_grid(best: dict) -> tuple[list[int], dict]:
@@ -149,7 +157,7 @@ def _recommendation(best: dict, w: dict = ENGLISH) -> str:
         return w["no_recommendation"].format(min=best["min_samples"], samples=best["samples"])
     days = weekday_names(w)
     picks = w["list_separator"].join(
-        w["pick"].format(day=days[r["weekday"]], hour=r["hour"], rate=r["median_engagement_rate"], samples=r["samples"])
+        w["pick"].format(day=days[r["weekday"]], hour=r["hour"], rate=pct(r["median_engagement_rate"]), samples=r["samples"])
         for r in best["recommendations"])
     return w["recommendation"].format(picks=picks)
 
@@ -189,7 +197,7 @@ def persona_rows(personas: list[dict], w: dict = ENGLISH) -> list[list[str]]:
     for p in personas:
         best = p["best_times"]
         times = w["list_separator"].join(f"{days.get(r['weekday'][:3], r['weekday'][:3])} {r['hour']:02d}:00"
-                                         f"{'*' if r['active'] else ''} ({r['median_engagement_rate']:.2f}%)"
+                                         f"{'*' if r['active'] else ''} ({pct(r['median_engagement_rate'])})"
                                          for r in best["recommendations"])
         rows.append([f"{p['name']} ({p['persona']})" if p["name"] != p["persona"] else p["persona"], n(p["posts"]),
                      n(p["interactions"]), pct(p["engagement_rate"]),
@@ -405,7 +413,7 @@ def html_context(report: Report) -> dict:
 
 def _tiles(d: dict, total: dict, w: dict = ENGLISH) -> list[tuple[str, str]]:
     f = total["followers"]
-    growth = f" ({f['growth_pct']:+.2f}%)" if f["growth_pct"] is not None else ""
+    growth = f" ({pct(f['growth_pct'], sign=True)})" if f["growth_pct"] is not None else ""
     return [(n(f["end"]), w["tile_followers"]), (signed(f["growth"]), w["tile_growth"] + growth),
             (n(d["posts"]["published"]), w["tile_posts"]), (n(total["interactions"]), w["tile_interactions"]),
             (pct(total["engagement_rate"]), w["tile_rate"])]

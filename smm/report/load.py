@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
-from smm.data.tables import COUNTS, FOLLOWERS, METRICS, Table, bad_cell, check_header, count_sql, open_csv
+from smm.data.tables import COUNTS, FOLLOWERS, METRICS, Table, bad_row, check_header, count_sql, open_csv
 from smm.errors import DataError
 from smm.workspace.files import is_utf8, require_folder
 from smm.workspace.timezones import YEARS
@@ -26,8 +26,8 @@ _MONTH = re.compile(r"^(\d{4})-(\d{2})\.csv$")
 _TYPES = {"collected_at": "TIMESTAMPTZ", "post_id": "VARCHAR", "account": "VARCHAR", "platform": "VARCHAR",
           "remote_id": "VARCHAR"}  # any other column is a count, read as DOUBLE and checked (count_sql)
 _BAD_CELL = "smm: a bad cell in "  # how the checks name the file holding a cell that is no count or time
-_IN_YEARS = (f"collected_at IS NULL OR collected_at >= TIMESTAMPTZ '{YEARS.start}-01-01 00:00:00+00' "
-             f"AND collected_at < TIMESTAMPTZ '{YEARS.stop}-01-01 00:00:00+00'")  # parse_time's rule
+_IN_YEARS = (f"collected_at >= TIMESTAMPTZ '{YEARS.start}-01-01 00:00:00+00' "
+             f"AND collected_at < TIMESTAMPTZ '{YEARS.stop}-01-01 00:00:00+00'")  # parse_time's rule (empty: none)
 
 
 @dataclass(frozen=True)
@@ -99,8 +99,8 @@ def _run(connection, sql: str, files: list[Path], end: datetime | None):
         where = next((line.split("=", 1)[1].strip() for line in lines if line.startswith("file =")),
                      next((line.split(_BAD_CELL, 1)[1] for line in lines if _BAD_CELL in line), None))
         named = [f for f, name in zip(files, names) if name == where]
-        for file in named:  # a cell that is no count or time: name its line
-            bad_cell(file, file.parents[2], METRICS if file.parent.name == "metrics" else FOLLOWERS)
+        for file in named:  # a row cut short, a cell that is no count or time: name its line
+            bad_row(file, file.parents[2], METRICS if file.parent.name == "metrics" else FOLLOWERS)
         where = _named(named[0]) if named else where
         what = next((line for line in lines if line.startswith("Error when converting")), None)
         detail = "; ".join(x for x in (lines[0] if lines else "", what) if x)
@@ -179,9 +179,11 @@ def follower_counts(root: Path, end: datetime, connection=None, renames: dict[st
     sql = (f"SELECT account, collected_at, followers FROM {_read(files, FOLLOWERS.columns)} "
            "WHERE collected_at < $end AND followers IS NOT NULL ORDER BY account, collected_at")
     series: dict[str, list[tuple[datetime, int]]] = {}
+    renamed = False
     for account, at, followers in _run(connection, sql, files, end):
+        renamed = renamed or account in (renames or {})
         series.setdefault((renames or {}).get(account, account), []).append((at.astimezone(timezone.utc), int(followers)))
-    if renames and not renames.keys().isdisjoint(series):  # two names' rows in one series: in time order again
+    if renamed:  # two names' rows in one series (ordered by name first: `shop` before `old-shop`): in time order again
         for rows in series.values():
             rows.sort(key=lambda row: row[0])
     return series
