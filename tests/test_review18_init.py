@@ -1,0 +1,63 @@
+"""Review 18: a new user's path, from `smm init` to a working content repository and its workflows."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+from conftest import ROOT
+
+BIN = Path(sys.executable).parent
+GIT = ["git", "-c", "user.name=Editor", "-c", "user.email=editor@example.com", "-c", "init.defaultBranch=main"]
+
+
+def _git(repo: Path, *args: str) -> str:
+    return subprocess.run([*GIT, *args], cwd=repo, check=True, capture_output=True, text=True).stdout.strip()
+
+
+def _step(workflow: Path, needle: str) -> dict:
+    jobs = yaml.safe_load(workflow.read_text(encoding="utf-8"))["jobs"].values()
+    return next(s for job in jobs for s in job["steps"] if needle in s.get("name", ""))
+
+
+# Markdown files under content/ that smm reads as no post (README.md says so): a note, a folder of
+# drafts, a hidden file, a README in any case. A pull request may add them beside a post.
+NOTES = ["content/_ideas.md", "content/_drafts/launch.md", "content/2026/.scratch.md", "content/.wip/a.md",
+         "content/README.md", "content/2026/ReadMe.md", "content/笔记/_想法.md"]
+
+
+@pytest.mark.parametrize("note", NOTES)
+@pytest.mark.parametrize("workflows", [ROOT / ".github/workflows", None], ids=["this repository", "smm init"])
+def test_the_pull_request_preview_shows_the_changed_posts_and_skips_notes(tmp_path, smm, note, workflows):
+    """validate.yml's preview step, run as the runner runs it, on a pull request that adds a post and a note.
+    Was: the note was handed to `smm preview`, which refuses it (exit 1), failing the step: no preview,
+    no comment, and the sponsored-post gate never ran."""
+    repo = tmp_path / "brand repo"
+    assert smm("init", str(repo), "--now", "2026-11-26T10:00")[0] == 0
+    _git(repo, "init", "-q")
+    _git(repo, "add", "-A")
+    _git(repo, "commit", "-qm", "init")
+    base = _git(repo, "rev-parse", "HEAD")
+    post = repo / "content/2026/12/2026-12-02-winter tea 冬茶.md"
+    post.parent.mkdir(parents=True, exist_ok=True)
+    post.write_text("---\nid: winter-tea\ntitle: Winter tea\npublish_at: 2026-12-02T12:00\nplatforms: [feed]\n---\nHot tea.\n",
+                    encoding="utf-8")
+    (repo / note).parent.mkdir(parents=True, exist_ok=True)
+    (repo / note).write_text("A note for the team, no front matter.\n", encoding="utf-8")
+    _git(repo, "add", "-A")
+    _git(repo, "commit", "-qm", "a post and a note")
+    step = _step((workflows or repo / ".github/workflows") / "validate.yml", "Preview the changed posts")
+    summary = tmp_path / "summary.md"
+    env = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}", "BASE_SHA": base,
+           "HEAD_SHA": _git(repo, "rev-parse", "HEAD"), "PR_NUMBER": "7", "CHECK_STATUS": "0",
+           "GITHUB_STEP_SUMMARY": str(summary), "SMM_NOW": "2026-11-26T10:00"}
+    result = subprocess.run(["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", step["run"]], cwd=repo,
+                            env=env, capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+    comment = (repo / "preview/comment.md").read_text(encoding="utf-8")
+    assert "Winter tea" in comment and "A note for the team" not in comment
+    assert "is not a post" not in result.stderr
