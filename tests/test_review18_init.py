@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -10,6 +11,8 @@ from pathlib import Path
 import pytest
 import yaml
 from conftest import ROOT
+
+from smm import __version__ as smm_version
 
 BIN = Path(sys.executable).parent
 GIT = ["git", "-c", "user.name=Editor", "-c", "user.email=editor@example.com", "-c", "init.defaultBranch=main"]
@@ -61,3 +64,18 @@ def test_the_pull_request_preview_shows_the_changed_posts_and_skips_notes(tmp_pa
     comment = (repo / "preview/comment.md").read_text(encoding="utf-8")
     assert "Winter tea" in comment and "A note for the team" not in comment
     assert "is not a post" not in result.stderr
+
+
+@pytest.mark.parametrize("file,line", [
+    (".github/workflows/publish.yml", f"smm-git[networks]=={smm_version}"),
+    (".github/workflows/validate.yml", f"smm-git=={smm_version}"),
+    (".github/workflows/check.yml", f"smm-git=={smm_version}"),
+    (".github/workflows/pages.yml", f"smm-git=={smm_version}"),
+    ("README.md", f"smm-git[networks]=={smm_version}"),  # how editors install it, as the workflows do
+])
+def test_init_pins_the_workflows_to_the_smm_that_wrote_them(tmp_path, smm, file, line):
+    """Was `smm-git` unpinned: each scheduled run, holding every network's secret, installed whatever
+    release was newest, and CI could judge posts by other rules than the editors' smm."""
+    assert smm("init", str(tmp_path / "acme"), "--now", "2026-11-26T10:00")[0] == 0
+    text = (tmp_path / "acme" / file).read_text(encoding="utf-8")
+    assert set(re.findall(r"pip install (?:--quiet )?'([^']+)'", text)) == {line}

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import click
 
+from smm import DISTRIBUTION, __version__
 from smm.cli import cli
 from smm.cli.common import (
     NOW_OPTION,
@@ -342,7 +343,9 @@ def _count(platform, data: bytes) -> tuple[int, int | None, list[str]]:
 @click.argument("directory", type=PathArgument(file_okay=False, path_type=Path))
 @click.option("--brand", default=None, help="The brand's name (default: the directory's name).")
 @click.option("--timezone", "tz", default="UTC", show_default=True, help="IANA time zone for publish times.")
-@click.option("--smm-requirement", default="smm-git", show_default=True, metavar="SPEC",
+# pinned to this smm by default: the scheduled job holds every network's secret, and its smm
+# should be the one editors check with, not whatever release is newest at each run
+@click.option("--smm-requirement", default=f"{DISTRIBUTION}=={__version__}", show_default=True, metavar="SPEC",
               help="How the workflows install smm: a pip requirement (smm-git==0.1.0), a URL "
                    "(git+https://github.com/OWNER/smm@v0.1.0) or a path (./vendor/smm).")
 @click.option("--force", is_flag=True, help="Overwrite files that already exist.")
