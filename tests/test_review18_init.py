@@ -79,3 +79,20 @@ def test_init_pins_the_workflows_to_the_smm_that_wrote_them(tmp_path, smm, file,
     assert smm("init", str(tmp_path / "acme"), "--now", "2026-11-26T10:00")[0] == 0
     text = (tmp_path / "acme" / file).read_text(encoding="utf-8")
     assert set(re.findall(r"pip install (?:--quiet )?'([^']+)'", text)) == {line}
+
+
+# (the folder, --brand or None, what the error says). Was: a folder's name that makes no brand name was
+# refused as "the brand name" the user never typed, with no word of --brand; `--brand ""` was ignored
+# and the folder's name used instead.
+@pytest.mark.parametrize("folder,brand,says", [
+    ("Tea\nCo", None, "the brand name (the folder's name; give one with --brand) must be one line of printable text"),
+    (os.fsdecode(b"Tea\xffCo"), None, "the brand name (the folder's name; give one with --brand) must be one line"),
+    ("t" * 201, None, "the brand name (the folder's name; give one with --brand) is 201 characters; at most 200"),
+    ("acme", "", "error: the brand name must not be empty"),
+])
+def test_a_brand_name_init_cannot_use_says_where_it_came_from(tmp_path, smm, folder, brand, says):
+    target = tmp_path / folder
+    code, _, err = smm("init", str(target), *(["--brand", brand] if brand is not None else []))
+    assert code == 2 and says in err and "Traceback" not in err, err
+    assert not target.exists()
+

@@ -354,6 +354,6 @@ def init(directory: Path, brand: str | None, tz: str, smm_requirement: str, forc
     """Create a new content repository in DIRECTORY that passes `smm check` at once."""
     from smm.workspace.newrepo import init as scaffold
 
-    written = scaffold(directory, brand or directory.resolve().name, tz, smm_requirement, now_or_clock(now), force)
+    written = scaffold(directory, brand, tz, smm_requirement, now_or_clock(now), force)
     click.echo(f"created {len(written)} files in {directory}")
     click.echo("next: cd into it, `git init`, set the secrets of each account, then `smm check`")
