@@ -96,3 +96,14 @@ def test_a_brand_name_init_cannot_use_says_where_it_came_from(tmp_path, smm, fol
     assert code == 2 and says in err and "Traceback" not in err, err
     assert not target.exists()
 
+
+
+@pytest.mark.parametrize("platforms", ["", " ", ",", " , ,"])
+def test_smm_new_with_platforms_that_name_no_account_is_a_usage_error(tmp_path, smm, monkeypatch, platforms):
+    """Was: an empty `--platforms` was read as no option at all, and the draft went to every account."""
+    assert smm("init", str(tmp_path / "acme"), "--now", "2026-11-26T10:00")[0] == 0
+    monkeypatch.chdir(tmp_path / "acme")
+    before = sorted((tmp_path / "acme/content").rglob("*.md"))
+    code, out, err = smm("new", "Winter tea", "--platforms", platforms, "--now", "2026-11-26T10:00")
+    assert code == 2 and f"--platforms {platforms!r} names no account; accounts are: feed" in err, out + err
+    assert sorted((tmp_path / "acme/content").rglob("*.md")) == before

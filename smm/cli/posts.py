@@ -165,7 +165,11 @@ def new(title: str, when: str | None, platforms: str | None, now: str | None) ->
             at = parse_when(when, repo.config.timezone)
         except ValueError as exc:
             raise UsageError(f"--at {when!r}: {exc}") from None
-    accounts = [a.strip() for a in platforms.split(",") if a.strip()] if platforms else None
+    accounts = None
+    if platforms is not None:  # given empty (`--platforms ""`), it names no account: never every account instead
+        accounts = [a.strip() for a in platforms.split(",") if a.strip()]
+        if not accounts:
+            raise UsageError(f"--platforms {platforms!r} names no account; accounts are: {', '.join(repo.config.accounts)}")
     path = create_post(repo, title, at, accounts, now_or_clock(now, repo.config.timezone))
     click.echo(path.relative_to(repo.root).as_posix())
 
