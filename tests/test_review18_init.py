@@ -107,3 +107,22 @@ def test_smm_new_with_platforms_that_name_no_account_is_a_usage_error(tmp_path, 
     code, out, err = smm("new", "Winter tea", "--platforms", platforms, "--now", "2026-11-26T10:00")
     assert code == 2 and f"--platforms {platforms!r} names no account; accounts are: feed" in err, out + err
     assert sorted((tmp_path / "acme/content").rglob("*.md")) == before
+
+
+@pytest.mark.parametrize("name", ["validate.yml", "check.yml", "publish.yml", "pages.yml"])
+@pytest.mark.parametrize("workflows", [ROOT / ".github/workflows", None], ids=["this repository", "smm init"])
+def test_every_workflow_that_draws_cards_installs_their_fonts_first(tmp_path, smm, name, workflows):
+    """Was: none did, and GitHub's Ubuntu runners have no Noto CJK font, so once brand/cards/ had a template
+    every post with a `card:` failed the check (card.font-missing), its publishing and the site build."""
+    from smm.cards.fonts import INSTALL_HINT
+    from smm.workspace.settings import CARDS_DIR
+
+    if workflows is None:
+        assert smm("init", str(tmp_path / "acme"), "--now", "2026-11-26T10:00")[0] == 0
+        workflows = tmp_path / "acme/.github/workflows"
+    steps = [s for job in yaml.safe_load((workflows / name).read_text())["jobs"].values() for s in job["steps"]]
+    fonts = [i for i, s in enumerate(steps) if "fonts-noto-cjk" in s.get("run", "")]
+    smm_runs = [i for i, s in enumerate(steps) if re.search(r"(^|\n|; |&& )smm ", s.get("run", ""))]
+    assert fonts and smm_runs and fonts[0] < smm_runs[0], f"{name}: no font step before {smm_runs[:1]}"
+    assert steps[fonts[0]]["if"] == f"${{{{ hashFiles('{CARDS_DIR}/*.yml') != '' }}}}"  # only for a brand with cards
+    assert "`apt-get install fonts-noto-cjk`" in INSTALL_HINT  # the package the check's own hint names
