@@ -16,6 +16,7 @@ import yaml
 from conftest import ROOT
 from packaging.requirements import Requirement
 
+from smm import __version__
 from smm.workspace.newrepo import WORKFLOWS, with_extra, workflow
 
 
@@ -193,7 +194,7 @@ def test_what_init_writes_installs_smm_from_the_built_wheel_in_a_fresh_venv(tmp_
     target = tmp_path / "brand"
     assert smm("init", str(target), "--now", "2026-11-26T10:00")[0] == 0
     line = re.search(r"pip install --quiet '([^']+)'", (target / ".github/workflows/publish.yml").read_text())[1]
-    assert line == "smm-git[networks]"
+    assert line == f"smm-git[networks]=={__version__}"  # pinned to the smm that wrote it
     venv = tmp_path / "venv"
     _run(sys.executable, "-m", "venv", venv)
     _run(venv / "bin/python", "-m", "pip", "install", "--quiet", "--find-links", tmp_path / "dist", line)

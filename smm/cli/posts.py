@@ -10,6 +10,7 @@ from pathlib import Path
 
 import click
 
+from smm import DISTRIBUTION, __version__
 from smm.cli import cli
 from smm.cli.common import (
     NOW_OPTION,
@@ -164,7 +165,11 @@ def new(title: str, when: str | None, platforms: str | None, now: str | None) ->
             at = parse_when(when, repo.config.timezone)
         except ValueError as exc:
             raise UsageError(f"--at {when!r}: {exc}") from None
-    accounts = [a.strip() for a in platforms.split(",") if a.strip()] if platforms else None
+    accounts = None
+    if platforms is not None:  # given empty (`--platforms ""`), it names no account: never every account instead
+        accounts = [a.strip() for a in platforms.split(",") if a.strip()]
+        if not accounts:
+            raise UsageError(f"--platforms {platforms!r} names no account; accounts are: {', '.join(repo.config.accounts)}")
     path = create_post(repo, title, at, accounts, now_or_clock(now, repo.config.timezone))
     click.echo(path.relative_to(repo.root).as_posix())
 
@@ -342,7 +347,9 @@ def _count(platform, data: bytes) -> tuple[int, int | None, list[str]]:
 @click.argument("directory", type=PathArgument(file_okay=False, path_type=Path))
 @click.option("--brand", default=None, help="The brand's name (default: the directory's name).")
 @click.option("--timezone", "tz", default="UTC", show_default=True, help="IANA time zone for publish times.")
-@click.option("--smm-requirement", default="smm-git", show_default=True, metavar="SPEC",
+# pinned to this smm by default: the scheduled job holds every network's secret, and its smm
+# should be the one editors check with, not whatever release is newest at each run
+@click.option("--smm-requirement", default=f"{DISTRIBUTION}=={__version__}", show_default=True, metavar="SPEC",
               help="How the workflows install smm: a pip requirement (smm-git==0.1.0), a URL "
                    "(git+https://github.com/OWNER/smm@v0.1.0) or a path (./vendor/smm).")
 @click.option("--force", is_flag=True, help="Overwrite files that already exist.")
@@ -351,6 +358,6 @@ def init(directory: Path, brand: str | None, tz: str, smm_requirement: str, forc
     """Create a new content repository in DIRECTORY that passes `smm check` at once."""
     from smm.workspace.newrepo import init as scaffold
 
-    written = scaffold(directory, brand or directory.resolve().name, tz, smm_requirement, now_or_clock(now), force)
+    written = scaffold(directory, brand, tz, smm_requirement, now_or_clock(now), force)
     click.echo(f"created {len(written)} files in {directory}")
     click.echo("next: cd into it, `git init`, set the secrets of each account, then `smm check`")

@@ -102,18 +102,22 @@ def files(brand: str, timezone: str, requirement: str, now: datetime) -> dict[st
 MAX_BRAND = 200  # "Hello from BRAND", the first post's title, stays under the 300 a title may have
 
 
-def init(target: Path, brand: str, timezone: str, requirement: str, now: datetime, force: bool = False) -> list[str]:
-    """Write the repository; refuse to overwrite anything unless `force`. The paths written."""
+def init(target: Path, brand: str | None, timezone: str, requirement: str, now: datetime, force: bool = False) -> list[str]:
+    """Write the repository (the brand named `brand`, None: the folder's name); refuse to overwrite anything
+    unless `force`. The paths written."""
     try:
         zoneinfo.ZoneInfo(timezone)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
         raise InputError(f"unknown time zone {timezone!r}; {timezone_hint(timezone)}") from None
+    what = "the brand name"
+    if brand is None:  # the user typed no name: say where this one came from and how to give another
+        brand, what = target.resolve().name, "the brand name (the folder's name; give one with --brand)"
     if not brand.strip():
-        raise InputError("the brand name must not be empty")
+        raise InputError(f"{what} must not be empty")
     if not brand.isprintable():  # a line break, tab, escape or invisible mark; a byte that is not UTF-8
-        raise InputError(f"the brand name must be one line of printable text: {brand!r} is not")
+        raise InputError(f"{what} must be one line of printable text: {brand!r} is not")
     if len(brand) > MAX_BRAND:
-        raise InputError(f"the brand name is {len(brand)} characters; at most {MAX_BRAND} (it titles the first post)")
+        raise InputError(f"{what} is {len(brand)} characters; at most {MAX_BRAND} (it titles the first post)")
     tree = files(brand, timezone, requirement, now.astimezone(zoneinfo.ZoneInfo(timezone)))
     existing = sorted(p for p in tree if (target / p).exists())
     if existing and not force:
