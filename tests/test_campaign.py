@@ -15,7 +15,7 @@ from peers import require, unavailable
 
 pytestmark = pytest.mark.peer
 
-RUNS = 200  # about two minutes on a 2-core machine
+RUNS = 120  # about 100 s on a 2-core machine; run it longer by hand (--runs 1000)
 
 
 def test_never_twice_never_lost_under_kills_faults_and_overlapping_runners():
@@ -40,8 +40,9 @@ def test_never_twice_never_lost_under_kills_faults_and_overlapping_runners():
     # the campaign did what it says: kills, overlaps, identical texts, edits after kills, faults after acting
     # kills land at random moments and a run may finish before its kill: 38–70 of 200 were seen
     assert tally["runs"] >= RUNS and tally["killed"] >= RUNS // 10, tally
-    assert tally["overlapping pairs"] >= 10 and tally["identical texts"] >= 20 and tally["edits after a kill"] >= 10, tally
+    assert tally["overlapping pairs"] >= RUNS // 20 and tally["identical texts"] >= RUNS // 10, tally
+    assert tally["edits after a kill"] >= RUNS // 20, tally
     fired = {k: v for k, v in tally.items() if k.startswith("fired ")}
-    assert sum(v for k, v in fired.items() if k.startswith("fired status:5")) >= 10, tally
+    assert sum(v for k, v in fired.items() if k.startswith("fired status:5")) >= RUNS // 20, tally
     assert fired.get("fired drop", 0) and fired.get("fired late", 0), tally
-    assert tally["Idempotency-Key headers stripped"] > 0 and tally["network posts"] > 50, tally
+    assert tally["Idempotency-Key headers stripped"] > 0 and tally["network posts"] > RUNS // 4, tally
