@@ -21,6 +21,8 @@ from typing import TYPE_CHECKING
 from smm.errors import AuthError, PlatformError, RateLimited, Rejected, TransientError
 
 if TYPE_CHECKING:  # imported where a call is made: loading the platforms (to check posts) needs no HTTP client
+    import ssl
+
     import httpx
 
 TIMEOUT = (30.0, 10.0)  # seconds for an answer, and to connect
@@ -35,7 +37,16 @@ def client(timeout: float | httpx.Timeout | None = None, transport: httpx.BaseTr
     import httpx
 
     return httpx.Client(timeout=default_timeout() if timeout is None else timeout, headers={"User-Agent": USER_AGENT},
-                        follow_redirects=False, transport=transport)
+                        follow_redirects=False, transport=transport, verify=tls_context())
+
+
+@functools.cache
+def tls_context() -> ssl.SSLContext:
+    """One TLS context for the process, as httpx makes it (certifi's roots, or `SSL_CERT_FILE`): making one
+    reads the whole CA bundle (about 25 ms), which every client made (an account, an instance's limit) paid."""
+    import httpx
+
+    return httpx.create_ssl_context()
 
 
 def default_timeout() -> httpx.Timeout:
@@ -186,7 +197,7 @@ def _bounded_transport() -> type:
 
     class BoundedTransport(httpx.HTTPTransport):
         def __init__(self, label: str) -> None:
-            super().__init__()
+            super().__init__(verify=tls_context())
             self.label = label
 
         def handle_request(self, request: httpx.Request) -> httpx.Response:
