@@ -1,7 +1,8 @@
-"""How the metrics are read through DuckDB (smm.report.load._connect: an in-memory database for each read):
-two readers at once keep their tables apart, and a process forked after a read, as the site's page worker
-is, reads the metrics too. (One database kept open for the whole process made such a child hang opening
-its own: the fork row fails on that design.)"""
+"""How the metrics are read through DuckDB (smm.report.load: one in-memory database per process for
+one-off reads, one of its own for each Metrics): two readers at once keep their tables apart, and a
+process forked after a read, as the site's page worker is, reads the metrics too. (A database still
+open when the process forks makes the child hang opening its own: the fork row fails without the
+database closed before a fork.)"""
 
 from __future__ import annotations
 

@@ -63,16 +63,37 @@ def month_files(root: Path, table: Table, end: datetime) -> list[Path]:
     return found
 
 
-def _connect():
-    """A DuckDB database of its own, in memory, for one read. (One database kept open for the whole
-    process saved ~15 ms a read, but a process forked from it, as the site's page worker is, hung
-    opening its own: tests/test_report_database.py.)"""
+def _database():
+    """A DuckDB database of its own, in memory (making one takes about 15 ms)."""
     import duckdb
 
-    connection = duckdb.connect(":memory:")
-    connection.execute(f"SET threads = 2; SET memory_limit = '{MEMORY_LIMIT}'; SET preserve_insertion_order = false; "
-                       "SET TimeZone = 'UTC'")
+    database = duckdb.connect(":memory:")
+    database.execute(f"SET threads = 2; SET memory_limit = '{MEMORY_LIMIT}'; SET preserve_insertion_order = false; "
+                     "SET TimeZone = 'UTC'")
+    return database
+
+
+_SHARED: list = []  # [(pid, database)]: the process's database for one-off reads, closed before it forks
+
+
+def _connect():
+    """A connection for one read, to the process's database (a read makes no table: Metrics has a
+    database of its own). The database is closed before the process forks: a child forked while one
+    was open hung opening its own (tests/test_report_database.py), and a child makes its own."""
+    if not _SHARED or _SHARED[0][0] != os.getpid():
+        _SHARED[:] = [(os.getpid(), _database())]
+    connection = _SHARED[0][1].cursor()
+    connection.execute("SET TimeZone = 'UTC'")  # a setting of each connection, not of the database
     return connection
+
+
+def _close_shared() -> None:
+    if _SHARED and _SHARED[0][0] == os.getpid():
+        _SHARED[0][1].close()
+    _SHARED.clear()
+
+
+os.register_at_fork(before=_close_shared)
 
 
 def _read(files: list[Path], columns: tuple[str, ...]) -> str:
@@ -218,7 +239,7 @@ class Metrics:
             return {}, {}
         if self._followers is None:
             self._followers = follower_counts(self.root, self.last, renames=self.renames)
-            self._connection = _connect()
+            self._connection = _database()  # its table apart from any other reader's
             files = _checked(self.root, METRICS, self.last)
             if files:
                 source = _read(files, METRICS.columns)
