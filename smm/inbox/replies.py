@@ -84,10 +84,7 @@ def reply_file(repo, item_id: str, now: datetime) -> Path:
     answering = next((p for p in repo.posts + repo.broken if p.reply_to == item_id), None)
     if answering is not None:
         raise DataError(f"{answering.file} answers {item_id} already: edit it")
-    slug = re.sub(r"[^a-z0-9]+", "-", item_id.lower()).strip("-")[-60:]
-    path = repo.root / REPLIES_DIR / f"{now:%Y-%m-%d}-{slug}.md"
-    if path.exists():
-        raise DataError(f"{path.relative_to(repo.root)} exists already: edit it")
+    path = _free_name(repo.root / REPLIES_DIR, f"{now:%Y-%m-%d}-" + re.sub(r"[^a-z0-9]+", "-", item_id.lower()).strip("-")[-60:])
     author = " ".join(item.author.split())
     quoted = "\n".join(f"  {line}" for line in commented(item.text).splitlines())
     greeting = f"@{author} " if item.platform in {"mastodon", "x", "threads"} else ""
@@ -97,6 +94,14 @@ def reply_file(repo, item_id: str, now: datetime) -> Path:
                        + (f"platforms: [{renamed}]\n" if renamed else "") + "draft: true\n---\n"
                        f"<!-- {said}:\n{quoted}\n-->\n{greeting}\n", repo.root)
     return path
+
+
+def _free_name(folder: Path, stem: str) -> Path:
+    """folder/stem.md, else stem-2.md, stem-3.md…: two items whose ids differ only in case or
+    punctuation (`x:AbC`, `x:abc`) make one stem, and the second's draft is not the first's to edit."""
+    names = {p.name.lower() for p in folder.iterdir()} if folder.is_dir() else set()
+    number = next(n for n in range(1, len(names) + 2) if f"{stem}{f'-{n}' if n > 1 else ''}.md" not in names)
+    return folder / f"{stem}{f'-{number}' if number > 1 else ''}.md"
 
 
 def yaml_text(text: str) -> str:
