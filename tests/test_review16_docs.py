@@ -163,6 +163,7 @@ RECIPES: dict[str, tuple] = {
     "hashtags.unknown-set": ("error", {"content/a.md": P(hashtags="[+nope]")}),
     "hashtags.tag": ("error", {"content/a.md": P(), "brand/hashtags.yml": "tips: [tea-time]\n"}),
     "card.unknown": ("error", {"content/a.md": P(media="[{card: nope, text: hi}]")}),
+    "card.broken": ("error", {"content/a.md": P(media="[{card: q, text: hi}]"), "brand/cards/q.yml": CARD.replace("]}", "], size: {min: 90, max: 30}}")}),
     "card.no-subtitle-box": ("error", {"content/a.md": P(media="[{card: q, text: hi, subtitle: more}]"), "brand/cards/q.yml": CARD}),
     "card.text-overflow": ("error", {"content/a.md": P(media="[{card: q, text: " + "很长的文字" * 200 + "}]"),
                                      "brand/cards/q.yml": "text: {box: [0.1, 0.1, 0.1, 0.05], size: {min: 40, max: 60}}\n"}),

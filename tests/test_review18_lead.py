@@ -38,3 +38,35 @@ def test_each_item_gets_its_own_reply_draft(make_repo, smm, first, second):
     assert code == 1 and "answers" in out + err
     code, found, _ = smm.json("check")
     assert not [d for d in found if d["severity"] == "error"], found
+
+
+# --- a post whose card template has errors ------------------------------------------------------
+
+LOCAL = "timezone: Asia/Shanghai\naccounts:\n  loc: {platform: local}\n"
+
+
+@pytest.mark.parametrize("broken", [
+    ('"#1f3d2b"', "12"),                                             # the schema: a colour that is a number
+    ("[0.06, 0.25, 0.88, 0.5]", "[0.5, 0.25, 0.88, 0.5]"),            # a box outside the card
+    ("brand/cards/logo.png", "brand/cards/nope.png"),                 # a picture that is not there
+    ("{min: 36, max: 88}", "{min: 90, max: 88}"),                     # sizes that cannot be
+])
+def test_a_post_waits_for_its_broken_card_template_never_sent_without_its_card(make_repo, smm, broken):
+    """The post was published without its card (its media: none), and previewed without it, exit 0."""
+    from test_cards import QUOTE, _card_post, _card_repo
+
+    post = _card_post(platforms="[loc]", publish_at="2026-12-01T12:00")
+    root = _card_repo(make_repo, QUOTE.replace(*broken), {"a.md": post})
+    (root / "platforms.yml").write_text(LOCAL, encoding="utf-8")
+    code, found, _ = smm.json("check")
+    at_post = [(d["rule"], d["line"]) for d in found if d["file"] == "content/a.md" and d["severity"] == "error"]
+    assert code == 1 and at_post == [("card.broken", 6)], found
+    code, out, err = smm("preview", "content/a.md")
+    assert "card template `quote` has errors" in out, out
+    code, out, err = smm("publish", "--now", "2026-12-01T12:05:00+08:00")
+    assert code == 1 and "card template `quote` has errors" in out + err, out + err
+    assert not (root / ".smm-local/loc/posts.json").exists()
+    (root / "brand/cards/quote.yml").write_text(QUOTE, encoding="utf-8")  # mended: it goes, with its card
+    code, out, err = smm("publish", "--now", "2026-12-01T12:35:00+08:00")
+    sent = json.loads((root / ".smm-local/loc/posts.json").read_text(encoding="utf-8"))
+    assert code == 0 and [len(p["media"]) for p in sent] == [1], out + err

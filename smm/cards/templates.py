@@ -134,8 +134,10 @@ def make(root: Path, cards: Cards, item: dict, account: str, platform: str, fold
     alt = item.get("alt") or " — ".join(" ".join(item[box].split("\n")) for box in TEXT_BOXES if item.get(box))
     card = cards.templates.get(name)
     if card is None:
-        if name in cards.broken:
-            return Made(None, alt)  # its own errors are reported in its file
+        if name in cards.broken:  # its errors are reported in its file; the post waits for them (never sent without it)
+            return Made(None, alt, ((("card",), "card.broken", f"card template `{name}` has errors "
+                                     f"({CARDS_DIR}/{name}.yml): the card cannot be drawn",
+                                     f"fix {CARDS_DIR}/{name}.yml (smm check names its errors)"),))
         known = ", ".join(sorted(cards.templates)) or f"none: add {CARDS_DIR}/{name}.yml"
         return Made(None, alt, ((("card",), "card.unknown", f"no card template `{name}` ({CARDS_DIR}/{name}.yml)",
                                  f"templates: {known}"),))
