@@ -161,6 +161,7 @@ RECIPES: dict[str, tuple] = {
     "post.first-comment-unsupported": ("warning", {"content/a.md": P(first_comment="Links below")}),
     "post.hashtag": ("error", {"content/a.md": P(hashtags="[tea-time]")}),
     "hashtags.unknown-set": ("error", {"content/a.md": P(hashtags="[+nope]")}),
+    "hashtags.broken-set": ("error", {"content/a.md": P(hashtags="[+tips]"), "brand/hashtags.yml": "tips: [tea-time]\n"}),
     "hashtags.tag": ("error", {"content/a.md": P(), "brand/hashtags.yml": "tips: [tea-time]\n"}),
     "card.unknown": ("error", {"content/a.md": P(media="[{card: nope, text: hi}]")}),
     "card.broken": ("error", {"content/a.md": P(media="[{card: q, text: hi}]"), "brand/cards/q.yml": CARD.replace("]}", "], size: {min: 90, max: 30}}")}),

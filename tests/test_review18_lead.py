@@ -70,3 +70,34 @@ def test_a_post_waits_for_its_broken_card_template_never_sent_without_its_card(m
     code, out, err = smm("publish", "--now", "2026-12-01T12:35:00+08:00")
     sent = json.loads((root / ".smm-local/loc/posts.json").read_text(encoding="utf-8"))
     assert code == 0 and [len(p["media"]) for p in sent] == [1], out + err
+
+
+# --- a post whose hashtag set has errors -----------------------------------------------------------
+
+@pytest.mark.parametrize("sets,broken", [
+    ("tips: 3\n", True),                                   # not a list: the post went without its tags
+    ("tips: [TeaTips, 12]\n", True),                       # a number among them: sent with the rest
+    ("tips:\n  - TeaTips\n  - tea time\n", True),          # a tag no network links whole
+    ("tips: []\n", True),                                  # none at all
+    ("tips: [TeaTips, TeaTips]\n", True),                  # the same twice
+    ("news: [News, 12]\ntips: [TeaTips]\n", False),        # (guard: another set's error)
+    ("tips: [TeaTips]\nnews: 3\n", False),                 # (guard: the next set's error)
+])
+def test_a_post_waits_for_its_broken_hashtag_set_never_sent_without_its_tags(make_repo, smm, sets, broken):
+    root = make_repo({"a.md": post_text_with(hashtags="[+tips]")}, files={"brand/hashtags.yml": sets})
+    (root / "platforms.yml").write_text(LOCAL, encoding="utf-8")
+    code, found, _ = smm.json("check")
+    at_post = [(d["rule"], d["line"]) for d in found if d["file"] == "content/a.md" and d["severity"] == "error"]
+    assert at_post == ([("hashtags.broken-set", 5)] if broken else []), found
+    code, out, err = smm("publish", "--now", "2026-12-01T12:05:00+08:00")
+    sent = root / ".smm-local/loc/posts.json"
+    if broken:
+        assert code == 1 and not sent.exists(), out + err
+    else:
+        assert [p["text"].split()[-1] for p in json.loads(sent.read_text(encoding="utf-8"))] == ["#TeaTips"], out + err
+
+
+def post_text_with(**fields) -> str:
+    from conftest import post_text
+
+    return post_text("Water at 80 °C.", platforms="[loc]", **fields)

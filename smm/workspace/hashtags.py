@@ -22,8 +22,9 @@ class Tag:
     from_set: str | None = None  # the set it came from; None: the post's own
 
 
-def hashtag_sets_from(loaded: YamlFile) -> tuple[dict[str, list[str]], list]:
-    """The sets without errors, and every problem: schema errors, and tags no network would link."""
+def hashtag_sets_from(loaded: YamlFile) -> tuple[dict[str, list[str] | None], list]:
+    """The sets, and every problem: schema errors, and tags no network would link. A set with an
+    error is None: a post naming it waits for it (`hashtags.broken-set`), never sent without its tags."""
     from smm.content.post import hashtag_problem
 
     found = list(loaded.diagnostics)
@@ -37,6 +38,10 @@ def hashtag_sets_from(loaded: YamlFile) -> tuple[dict[str, list[str]], list]:
                                            f"set `{name}`: hashtag `{tag}` {problem}",
                                            "a hashtag is letters (any script), digits and `_`; a set cannot name another set"))
         sets[str(name)] = [tag for tag in tags if not hashtag_problem(tag)]
+    for name in list(sets):
+        first, last = loaded.positions.of_key((name,))[0], loaded.positions.of_value((name,))[2]
+        if any(d.is_error and first <= d.line <= last for d in found):
+            sets[name] = None
     return sets, found
 
 
@@ -44,18 +49,18 @@ def is_set(entry: object) -> bool:
     return isinstance(entry, str) and entry.startswith(SET_MARK)
 
 
-def expand(entries: list, sets: dict[str, list[str]]) -> tuple[list[Tag], list[tuple[int, str]]]:
+def expand(entries: list, sets: dict[str, list[str] | None]) -> tuple[list[Tag], list[tuple[int, str]]]:
     """(the hashtags with each `+set` replaced by its tags, each once; (index, set name) of each set
-    that brand/hashtags.yml does not define)."""
+    that brand/hashtags.yml does not define, or defines with errors)."""
     tags: list[Tag] = []
     unknown: list[tuple[int, str]] = []
     seen: set[str] = set()
     for index, entry in enumerate(entries):
         if is_set(entry):
             name = entry[len(SET_MARK):]
-            if name not in sets:
+            if sets.get(name) is None:
                 unknown.append((index, name))
-            found = [Tag(tag, name) for tag in sets.get(name, ())]
+            found = [Tag(tag, name) for tag in sets.get(name) or ()]
         else:
             found = [Tag(entry)]
         for tag in found:
@@ -82,6 +87,9 @@ def capped(tags: list[Tag], room: int | None) -> list[Tag]:
 def unknown_set(file: str, place: tuple, name: str, sets: dict) -> Diagnostic:
     from smm.workspace.schema import did_you_mean
 
+    if name in sets:
+        return Diagnostic.at(file, place, ERROR, "hashtags.broken-set", f"hashtag set `{name}` has errors in {HASHTAGS_FILE}: "
+                             "its hashtags cannot be added", f"fix {HASHTAGS_FILE} (smm check names its errors)")
     known = ", ".join(sorted(sets)) or "none yet"
     return Diagnostic.at(file, place, ERROR, "hashtags.unknown-set", f"no hashtag set `{name}` in {HASHTAGS_FILE}",
                          did_you_mean(name, sets) or f"sets: {known}")
