@@ -318,7 +318,7 @@ def x_length(text: str) -> int:
     return total + _x_plain(text, pos, len(text))
 
 
-# --- Bluesky, Telegram, Weibo --------------------------------------------------
+# --- Bluesky, UTF-16, Weibo --------------------------------------------------
 
 
 def bluesky_length(text: str) -> tuple[int, int]:
@@ -327,7 +327,7 @@ def bluesky_length(text: str) -> tuple[int, int]:
 
 
 def utf16_length(text: str) -> int:
-    """UTF-16 code units, as Telegram counts (a non-BMP character is 2)."""
+    """UTF-16 code units, as JavaScript counts a string's length (a non-BMP character is 2)."""
     return len(text) if text.isascii() else len(text.encode("utf-16-le")) // 2
 
 

@@ -1,0 +1,63 @@
+"""Review 18: each network's count checked from outside against what the network's own code or
+documentation does (Telegram, Weibo, Threads, and the networks reviewed least)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from click.testing import CliRunner
+from test_render import _jpeg, render
+
+from smm.cli import cli
+
+
+def count(platform: str, text: str) -> int:
+    """`smm count --platform NAME --json` on `text`, as a user runs it."""
+    result = CliRunner().invoke(cli, ["count", "--platform", platform, "--json"], input=text.encode("utf-8"))
+    return json.loads(result.stdout)["length"]
+
+
+# -- Telegram ----------------------------------------------------------------------------------------
+# TDLib, which the Bot API server runs, refuses a bot's message of more *code points* than 4096 (a caption:
+# 1024): td/telegram/MessageContent.cpp `utf8_length(input_message_text.text.text) > message_text_length_max`,
+# utf8_length counting the first bytes of UTF-8 characters; measured: 4096 × U+1F600 (8192 UTF-16 units) sent,
+# 4097 refused (github.com/FerroxLabs/wayland/issues/934). The text counted is the one TDLib keeps: parse_html
+# (decode_html_entity), then fix_formatted_text (clean_input_string, and the trims).
+
+@pytest.mark.parametrize("text, length", [
+    ("😀" * 3, 3),  # an emoji outside the BMP is one code point (old: 6, its UTF-16 units)
+    ("𠀀中", 2),  # CJK Extension B
+    ("👩‍👩‍👧", 5),  # a ZWJ sequence: its code points
+    ("🇯🇵 1️⃣ 👍🏽", 9),
+    ("a\r\nb", 3),  # "\r" is removed
+    ("a\u2028b\u2029c\u202ed", 4),  # U+2028-U+202E are removed
+    ("A\u030a e\u0333 o\u033f", 5),  # so are the combining marks U+030A, U+0333, U+033F
+    ("e\u0301", 2),  # any other combining mark stays
+    ("a\tb\x0bc", 5),  # a control character becomes a space
+    ("  \n text \n \n", 4),  # spaces and line breaks are trimmed at both ends
+    ("text\x0b\t", 4),  # ... once control characters are spaces
+    ("<b> a </b> ", 2),  # not at the start of an entity; at the end, yes
+    ("&amp &lt;x&gt", 5),  # an entity's ";" may be left out
+    ("&#x41; &#X41; &#65", 10),  # hexadecimal after a small x only
+    ("&#0; &#1114111; &#1114110;", 17),  # 0 and U+10FFFF are text; U+10FFFE is decoded
+    ("&#0000000065;", 13),  # 10 characters or more before ";": text
+    ("&#13;x&#9;", 1),  # decoded, then cleaned: "\r" removed, a trailing tab trimmed
+    ("&ampx; &quot;", 8),  # a named entity is exactly lt, gt, amp or quot
+])
+def test_telegram_counts_the_code_points_it_keeps(text, length):
+    assert count("telegram", text) == length
+
+
+@pytest.mark.parametrize("emoji, media, too_long", [
+    (4096, False, False),  # at the limit: 8192 UTF-16 units, sent
+    (4097, False, True),
+    (1024, True, False),  # a caption
+    (1025, True, True),
+])
+def test_telegram_limit_in_code_points(make_repo, emoji, media, too_long):
+    platforms = "timezone: UTC\naccounts:\n  telegram: {platform: telegram, token_env: T, chat_id: '@c'}\n"
+    fields = {"media": "[{file: content/media/a.jpg, alt: a cup}]"} if media else {}
+    r = render(make_repo, "😀" * emoji, account="telegram", platforms=platforms,
+               files={"content/media/a.jpg": _jpeg()}, **fields)
+    assert [d.rule for d in r.diagnostics if d.rule == "render.too-long"] == (["render.too-long"] if too_long else [])
