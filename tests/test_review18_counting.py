@@ -61,3 +61,37 @@ def test_telegram_limit_in_code_points(make_repo, emoji, media, too_long):
     r = render(make_repo, "😀" * emoji, account="telegram", platforms=platforms,
                files={"content/media/a.jpg": _jpeg()}, **fields)
     assert [d.rule for d in r.diagnostics if d.rule == "render.too-long"] == (["render.too-long"] if too_long else [])
+
+
+# -- Weibo ------------------------------------------------------------------------------------------
+# Weibo's web composer counts in JavaScript (STK `core.str.bLength`: `str.length` plus one for each UTF-16 unit
+# outside \x00-\xff, halved and rounded up by `kit.extra.count`): a character outside the BMP is two units, so
+# 2 汉字; measured so too ("Characters from Unicode range ≥ U+010000 have a count of 2",
+# schappo.blogspot.com/2012/10/weibo-character-count.html).
+
+@pytest.mark.parametrize("text, length", [
+    ("😀", 2),  # old: 1
+    ("𠀀", 2),  # CJK Extension B
+    ("😀a", 3),  # 2.5
+    ("👩‍👩‍👧", 8),  # three emoji (2 each) and two joiners (1 each)
+    ("中文，😀", 5),
+    ("😀" * 70, 140),  # at the limit
+    ("😀" * 70 + "a", 141),  # one half over
+    ("中" * 139 + "😀", 141),
+])
+def test_weibo_counts_a_character_outside_the_bmp_as_2(text, length):
+    assert count("weibo", text) == length
+
+
+@pytest.mark.parametrize("title, too_long", [
+    ("😀" * 10, False),  # 20: at the limit
+    ("😀" * 10 + "a", True),  # 20.5
+    ("茶" * 19 + "😀", True),  # 21 (old: 20)
+    ("茶" * 19 + "ab", False),
+])
+def test_xiaohongshu_title_counts_as_weibo(make_repo, title, too_long):
+    platforms = "timezone: UTC\naccounts:\n  xhs: {platform: xiaohongshu}\n"
+    r = render(make_repo, "正文", account="xhs", platforms=platforms, title=f"'{title}'",
+               files={"content/media/a.jpg": _jpeg()}, media="[{file: content/media/a.jpg, alt: a cup}]")
+    assert [d.rule for d in r.diagnostics if d.rule == "render.title-too-long"] == (
+        ["render.title-too-long"] if too_long else [])

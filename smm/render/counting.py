@@ -332,11 +332,11 @@ def utf16_length(text: str) -> int:
 
 
 def weibo_length(text: str) -> int:
-    """Weibo's count in 汉字: an ASCII (half-width) character counts 1/2, any
-    other (full-width, CJK, ...) code point 1, the total rounded up.
+    """Weibo's count in 汉字: an ASCII (half-width) character counts 1/2, any other UTF-16 code unit 1
+    (full-width, CJK: 1; an emoji or a character outside the BMP: 2), the total rounded up.
     Community-measured; the limit is configurable."""
     half = len(text.encode("ascii", "ignore"))
-    return (2 * len(text) - half + 1) // 2
+    return (2 * utf16_length(text) - half + 1) // 2
 
 
 # --- Mastodon ----------------------------------------------------------------
