@@ -95,3 +95,32 @@ def test_xiaohongshu_title_counts_as_weibo(make_repo, title, too_long):
                files={"content/media/a.jpg": _jpeg()}, media="[{file: content/media/a.jpg, alt: a cup}]")
     assert [d.rule for d in r.diagnostics if d.rule == "render.title-too-long"] == (
         ["render.title-too-long"] if too_long else [])
+
+
+# -- Threads: links ------------------------------------------------------------------------------------
+# "The number of links is restricted to 5 or fewer ... posts containing more than 5 links will fail to post
+# during the media creation step (POST /{threads-user-id}/threads) ... All unique URLs found in the text field
+# are counted as links" (developers.facebook.com/documentation/threads/create-posts/text-attachments): per
+# container, and a thread's every part is a container of its own.
+
+THREADS = "timezone: UTC\naccounts:\n  th: {platform: threads, token_env: T, user_id: '1', utm: false}\n"
+FILLER = "Our winter oolong is roasted slowly over charcoal for a deep, sweet finish. " * 4
+
+
+def _links(first: int, count: int) -> str:
+    return " ".join(f"https://e{i}.example/" for i in range(first, first + count))
+
+
+@pytest.mark.parametrize("body, thread, problems", [
+    (_links(0, 5), None, []),  # at the limit
+    (_links(0, 6), None, ["th: 6 links; Threads allows 5"]),
+    (_links(0, 3) + " " + _links(0, 3), None, []),  # 3 unique URLs written twice (old: 6 links)
+    ("[tea](https://e0.example/) and https://e0.example/ " + _links(1, 4), None, []),  # a link's text and its URL: 1
+    (f"{FILLER}{_links(0, 4)}\n\n{FILLER}{_links(4, 4)}", "auto", []),  # 8 links, 4 in each part (old: 8 links)
+    (f"{FILLER}{_links(0, 2)}\n\n{FILLER}{_links(2, 6)}", "auto", ["th: part 2/2 6 links; Threads allows 5"]),
+])
+def test_threads_counts_the_unique_links_of_each_part(make_repo, body, thread, problems):
+    fields = {"thread": thread} if thread else {}
+    r = render(make_repo, body, account="th", platforms=THREADS, **fields)
+    assert [d.message for d in r.diagnostics if d.rule == "render.too-many-links"] == problems
+    assert thread is None or len(r.parts) == 2
