@@ -124,3 +124,46 @@ def test_threads_counts_the_unique_links_of_each_part(make_repo, body, thread, p
     r = render(make_repo, body, account="th", platforms=THREADS, **fields)
     assert [d.message for d in r.diagnostics if d.rule == "render.too-many-links"] == problems
     assert thread is None or len(r.parts) == 2
+
+
+# -- Telegram: thread parts ----------------------------------------------------------------------------
+# Each part is a message of its own, parsed as HTML: a part that opens <b> and leaves it open, closes a tag
+# it never opened, or ends inside a tag or an entity is refused ("Can't parse entities: can't find end tag
+# corresponding to start tag", TDLib's parse_html). Its text as Telegram keeps it must fit 4096.
+
+SENTENCES = "Our winter oolong is roasted slowly over charcoal for a deep finish. " * 80
+WORDS = "oolong roasted slowly over charcoal " * 140  # no sentence end: cut between words
+
+
+def _well_formed(part: str) -> bool:
+    """Tags nest and close, and no tag or entity is cut (nothing but whole ones hold `<`, `>` or `&`)."""
+    import re
+
+    open_tags = []
+    for closing, name in re.findall(r"<(/?)([a-z-]+)[^<>]*>", part):
+        if not closing:
+            open_tags.append(name)
+        elif not open_tags or open_tags.pop() != name:
+            return False
+    rest = re.sub(r"&(?:[a-z]+|#[0-9]+|#x[0-9a-f]+);", "", re.sub(r"<[^<>]*>", "", part))
+    return not open_tags and not re.search("[<>&]", rest)
+
+
+@pytest.mark.parametrize("body", [
+    f"**{SENTENCES}tea** and more.",  # bold across the cut (old: <b> left open, </b> with none)
+    f"*{WORDS}tea* and more.",  # italic, cut between words
+    f"~~{SENTENCES}~~ **_{SENTENCES}_**",  # several tags open at once
+    f"{WORDS[:4080]} [a link to our tea shop page](https://shop.example/tea) {WORDS}",  # a link's label at the cut
+    "Tea &amp; cakes <tea> " * 300,  # entities near every cut
+    f"    {WORDS}\n\n    {WORDS}",  # a code block across a paragraph break
+])
+@pytest.mark.parametrize("numbered", [False, True])
+def test_telegram_thread_parts_are_well_formed_html(make_repo, body, numbered):
+    from smm.platforms.telegram import kept_text
+
+    platforms = "timezone: UTC\naccounts:\n  telegram: {platform: telegram, token_env: T, chat_id: '@c', utm: false}\n"
+    r = render(make_repo, body, account="telegram", platforms=platforms, thread="auto",
+               files={"brand/brand.yml": f"name: A\nthread_numbering: {str(numbered).lower()}\n"})
+    assert len(r.parts) > 1 and not [d for d in r.diagnostics if d.is_error]
+    assert [part.text for part in r.parts if not _well_formed(part.text)] == []
+    assert all(len(kept_text(part.text)) == part.length <= 4096 for part in r.parts)

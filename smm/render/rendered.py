@@ -402,7 +402,8 @@ class _Job:
         bounds = bounds_for(self.platform)  # a thread's parts are counted only where these do not settle it
         if SPLIT_MARKER in text or (limit and self.threaded() and not fitting(cost, bounds)(text, limit)):
             try:
-                pieces = split(text, limit or 10**9, cost, self.r.brand.thread_numbering, bounds)
+                pieces = split(text, limit or 10**9, cost, self.r.brand.thread_numbering, bounds,
+                               html=self.platform.markup in HTML_FLAVORS)
             except ValueError as exc:
                 self.problem((), "render.unsplittable", f"{exc}")
                 pieces = [t.strip() for t in text.split(SPLIT_MARKER)]
