@@ -40,7 +40,7 @@ def test_instagram_mention_limit(make_repo, tagged, problem):
 
 @pytest.mark.parametrize("text, units", [
     ("&lt;b&gt; &amp; &quot;", 7),  # the four named entities Telegram decodes
-    ("&#128512; &#x1F600;", 5),  # numeric ones too: 😀 is two UTF-16 units
+    ("&#128512; &#x1F600;", 3),  # numeric ones too (😀 counts 1: Telegram counts code points, tests/test_review18_counting.py)
     ("&amp;amp;", 5),  # decoded once
     ("&copy;", 6),  # any other named entity stays as written (old: 1)
     ("&nbsp;&apos;", 12),

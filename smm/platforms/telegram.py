@@ -1,4 +1,4 @@
-"""Telegram channels: 4096 UTF-16 code units of text, 1024 for a media caption.
+"""Telegram channels: 4096 characters (code points) of text, 1024 for a media caption.
 
 Publishing uses the Bot API (https://core.telegram.org/bots/api): `sendMessage` for text,
 `sendPhoto` for one image, `sendVideo` for one video (with its width, height and duration, and
@@ -17,7 +17,6 @@ request log and scrubs it from any error text.
 
 from __future__ import annotations
 
-import html
 import json
 import re
 from contextlib import ExitStack
@@ -37,13 +36,40 @@ from smm.platforms.base import (
 )
 from smm.platforms import answers
 from smm.platforms.http import SecretCalls, hide, open_media
-from smm.render import counting
 
 _TAG = re.compile(r"<[^>]*>")
-# "All numerical HTML entities are supported. The API currently supports only the following named HTML
-# entities: &lt;, &gt;, &amp; and &quot;" (core.telegram.org/bots/api#html-style): any other stays as written.
-_ENTITY = re.compile(r"&(?:lt|gt|amp|quot|#[0-9]+|#[xX][0-9a-fA-F]+);")
+# TDLib, which the Bot API server runs, reads the HTML (td/telegram/MessageEntity.cpp, decode_html_entity):
+# an entity's ";" may be left out; a named one is lt, gt, amp or quot, as written (Bot API: "only the following
+# named HTML entities"); a numeric one is 1 to 0x10FFFE written in fewer than 10 characters, hexadecimal after
+# a small "x" only. Any other "&" is text.
+_ENTITY = re.compile(r"&(?:#(x[0-9a-fA-F]*|[0-9]*)|(lt|gt|amp|quot)(?![a-zA-Z]));?")
+_NAMED = {"lt": "<", "gt": ">", "amp": "&", "quot": '"'}
+# Then it cleans the text (td/telegram/misc.cpp, clean_input_string): a control character but "\n" becomes a
+# space, and "\r", U+2028-U+202E and the combining marks U+030A, U+0333 and U+033F are removed.
+_CONTROL = re.compile("[\x00-\x09\x0b\x0c\x0e-\x1f]")
+_REMOVED = re.compile("[\r\u2028-\u202e\u030a\u0333\u033f]")
 API = "https://api.telegram.org"
+
+
+def _decoded(entity: re.Match) -> str:
+    number, name = entity.group(1, 2)
+    if name:
+        return _NAMED[name]
+    value = int(number[1:] or "0", 16) if number.startswith("x") else int(number or "0")
+    written = len(entity.group()) - entity.group().endswith(";")
+    return chr(value) if 0 < value < 0x10FFFF and written < 10 else entity.group()
+
+
+def kept_text(message: str) -> str:
+    """The text Telegram keeps of a message sent with `parse_mode: HTML`: tags removed, entities decoded and
+    the text cleaned as TDLib does (_ENTITY, _CONTROL, _REMOVED); then spaces and line breaks trimmed from
+    its end, and from its start up to the first tag (fix_formatted_text: none inside an entity)."""
+    def shown(html_text: str) -> str:
+        return _REMOVED.sub("", _CONTROL.sub(" ", _ENTITY.sub(_decoded, _TAG.sub("", html_text))))
+
+    first_tag = _TAG.search(message)
+    cut = first_tag.start() if first_tag else len(message)
+    return (shown(message[:cut]).lstrip(" \n") + shown(message[cut:])).rstrip(" \n")
 
 
 # -- the platform ----------------------------------------------------------------------------
@@ -54,8 +80,8 @@ class Telegram(Platform):
     label = "Telegram"
     text_limit = 4096
     caption_limit = 1024
-    unit = "UTF-16 code units"
-    counting_rule = "UTF-16 code units (after entity parsing)"
+    unit = "characters"
+    counting_rule = "code points of the text Telegram keeps (after entity parsing and its clean-up)"
     markup = "telegram"
     threads = True
     # Bots send files up to 50 MB; "Telegram clients support MPEG4 videos" (sendVideo), in an album too
@@ -75,8 +101,10 @@ class Telegram(Platform):
 
     @staticmethod
     def length(text: str) -> int:
-        """UTF-16 code units of the message as shown: HTML tags removed, the entities Telegram knows decoded."""
-        return counting.utf16_length(_ENTITY.sub(lambda m: html.unescape(m.group()), _TAG.sub("", text)))
+        """Code points of the message as Telegram keeps it (kept_text): TDLib refuses a bot's text or caption
+        of more code points than the limit (td/telegram/MessageContent.cpp: `utf8_length(...) >
+        message_text_length_max`), so an emoji outside the BMP counts 1, not its 2 UTF-16 units."""
+        return len(kept_text(text))
 
     # -- the adapter ------------------------------------------------------------------
 

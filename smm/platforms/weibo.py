@@ -98,7 +98,7 @@ class Weibo(Platform):
     text_limit = SHARE_LIMIT
     unit = "汉字"
     unit_lang = "zh"
-    counting_rule = "汉字: full-width counts 1, half-width ½, rounded up (community-measured)"
+    counting_rule = "汉字: full-width counts 1, half-width ½, outside the BMP (most emoji) 2, rounded up (community-measured)"
     media = MediaRules(max_count=1, types=frozenset({"image/jpeg", "image/png", "image/gif"}),
                        max_bytes=5 * 1024 * 1024 - 1, alt_supported=False)
     secrets = ("token_env",)

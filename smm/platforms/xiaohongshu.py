@@ -19,7 +19,7 @@ class Xiaohongshu(Bundle):
     text_limit = 1000
     title_limit = 20
     max_hashtags = 10
-    counting_rule = "characters (grapheme clusters); the title in 汉字 (half-width ½), 20"
+    counting_rule = "characters (grapheme clusters); the title in 汉字 (half-width ½, outside the BMP 2), 20"
     media = MediaRules(min_count=1, max_count=18, types=frozenset({"image/jpeg", "image/png", "image/webp"}),
                        max_bytes=20 * 1024 * 1024, alt_supported=False,
                        video=VideoRules(types=frozenset({"video/mp4", "video/quicktime"}),

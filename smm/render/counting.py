@@ -318,7 +318,7 @@ def x_length(text: str) -> int:
     return total + _x_plain(text, pos, len(text))
 
 
-# --- Bluesky, Telegram, Weibo --------------------------------------------------
+# --- Bluesky, UTF-16, Weibo --------------------------------------------------
 
 
 def bluesky_length(text: str) -> tuple[int, int]:
@@ -327,16 +327,16 @@ def bluesky_length(text: str) -> tuple[int, int]:
 
 
 def utf16_length(text: str) -> int:
-    """UTF-16 code units, as Telegram counts (a non-BMP character is 2)."""
+    """UTF-16 code units, as JavaScript counts a string's length (a non-BMP character is 2)."""
     return len(text) if text.isascii() else len(text.encode("utf-16-le")) // 2
 
 
 def weibo_length(text: str) -> int:
-    """Weibo's count in 汉字: an ASCII (half-width) character counts 1/2, any
-    other (full-width, CJK, ...) code point 1, the total rounded up.
+    """Weibo's count in 汉字: an ASCII (half-width) character counts 1/2, any other UTF-16 code unit 1
+    (full-width, CJK: 1; an emoji or a character outside the BMP: 2), the total rounded up.
     Community-measured; the limit is configurable."""
     half = len(text.encode("ascii", "ignore"))
-    return (2 * len(text) - half + 1) // 2
+    return (2 * utf16_length(text) - half + 1) // 2
 
 
 # --- Mastodon ----------------------------------------------------------------

@@ -404,7 +404,8 @@ class _Job:
         bounds = bounds_for(self.platform)  # a thread's parts are counted only where these do not settle it
         if SPLIT_MARKER in text or (limit and self.threaded() and not fitting(cost, bounds)(text, limit)):
             try:
-                pieces = split(text, limit or 10**9, cost, self.r.brand.thread_numbering, bounds)
+                pieces = split(text, limit or 10**9, cost, self.r.brand.thread_numbering, bounds,
+                               html=self.platform.markup in HTML_FLAVORS)
             except ValueError as exc:
                 self.problem((), "render.unsplittable", f"{exc}")
                 pieces = [t.strip() for t in text.split(SPLIT_MARKER)]
@@ -416,7 +417,7 @@ class _Job:
             parts.append(Part(shown, self.count(shown), limit, tuple(self.platform.facets(shown, links))))
         for index, part in enumerate(parts):
             self.check_part(part, index, len(parts))
-        self.check_counts(text)  # links and hashtags over the whole post
+        self.check_counts(text)  # hashtags and mentions over the whole post (links: per part, in check_part)
         return parts
 
     def shorten(self, text: str) -> tuple[str, tuple]:
@@ -446,6 +447,11 @@ class _Job:
                          f"{which}text is {part.length} {self.platform.unit}, over the limit of {part.limit} "
                          f"by {part.length - part.limit}; it overflows at “{snippet.strip()}”",
                          hint, at=self.position_in_source(snippet, offset / max(1, len(part.text))))
+        if self.platform.max_links is not None:  # each part is a post of its own; a URL written twice is one link
+            links = len(set(urls(part.text)))
+            if links > self.platform.max_links:
+                self.problem((), "render.too-many-links",
+                             f"{which}{links} links; {self.platform.label} allows {self.platform.max_links}")
         if not part.text and self.post.meta.get("draft"):
             return  # a draft may be empty (`smm new` writes one); un-drafted, `post.empty-body` says so
         for message in self.platform.extra_problems(part.text):
@@ -460,10 +466,6 @@ class _Job:
             self.problem(("title",), "render.title-too-long",
                          f"the title counts {self.platform.title_length(self.post.title)} as {self.platform.label} "
                          f"counts it; its limit is {title_limit}", "`title` is what the network shows as the title")
-        if self.platform.max_links is not None:
-            links = len(urls(text))
-            if links > self.platform.max_links:
-                self.problem((), "render.too-many-links", f"{links} links; {self.platform.label} allows {self.platform.max_links}")
         if self.platform.max_mentions is not None:
             tagged = len(mentions(text))
             if tagged > self.platform.max_mentions:
