@@ -41,9 +41,13 @@ def _smm(root: Path, *args: str, at: tuple[str, str] | None = None, now: str = N
 @pytest.fixture
 def origin(tmp_path) -> Path:
     """A bare remote of a repository with two due posts: `a` on the local network, `b` in the feed."""
+    return _remote(tmp_path, POSTS)
+
+
+def _remote(tmp_path: Path, posts: dict[str, str]) -> Path:
     seed = tmp_path / "seed"
     for name, text in {"platforms.yml": PLATFORMS, ".gitignore": ".local/\n.smm-cache/\n",
-                       **{f"content/{n}": t for n, t in POSTS.items()}}.items():
+                       **{f"content/{n}": t for n, t in posts.items()}}.items():
         (seed / name).parent.mkdir(parents=True, exist_ok=True)
         (seed / name).write_text(text, encoding="utf-8")
     _git(seed, "init", "-q", "-b", "main")
@@ -173,6 +177,26 @@ def test_a_claim_git_cannot_commit_is_undone_and_the_next_run_publishes_at_once(
     assert again.returncode == 0, again.stderr
     assert again.stdout.splitlines()[-1] == "2 published", again.stdout
     assert _sent(bot) == ["Hello a"] and _states(origin, "main") == {"a → local": "published", "b → feed": "published"}
+
+
+# --- a run of any size is recorded ----------------------------------------------------------------------------
+
+# The commit message (a line per job) was one argument of `git commit -m`: past the 128 KiB one argument may hold
+# (about 1,200 jobs: a back catalogue imported with past dates, all recorded late) git could not start, the run
+# ended "internal error: OSError: [Errno 7] Argument list too long" (exit 3) without its report, its records
+# uncommitted: in CI the next run met the same, for ever.
+@pytest.mark.parametrize("account,when,state", [("local", "2026-06-01T11:00", "late"), ("feed", "2026-12-01T11:00", "published")])
+def test_a_run_of_any_size_is_recorded_with_every_job_in_its_message(tmp_path, account, when, state):
+    jobs, name = 1400, "a-back-catalogue-post-imported-with-its-past-date-and-a-long-descriptive-name-"
+    posts = {f"{name}{n:04d}.md": post_text(f"Post {n}", publish_at=when, platforms=f"[{account}]") for n in range(jobs)}
+    bot = _clone(_remote(tmp_path, posts), "bot")
+    result = _smm(bot, "publish", "--push", "--format", "json")
+    assert result.returncode == 0 and "Traceback" not in result.stderr, result.stderr[-2000:]
+    assert {job["state"] for job in json.loads(result.stdout)["jobs"]} == {state}
+    body = _git(tmp_path / "origin.git", "log", "-1", "--format=%B", "main").splitlines()
+    assert (body[0], len(body)) == (f"smm publish: {jobs} {state}", 2 + jobs)
+    assert body[-1].startswith(f"- {name}{jobs - 1:04d} → {account}: {state}")
+    assert _git(bot, "status", "--porcelain") == ""
 
 
 if __name__ == "__main__":  # smm, running a shell command at a checkpoint (see the module's docstring)

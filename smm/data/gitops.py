@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import tempfile
 from itertools import takewhile
 from pathlib import Path
 from typing import Callable
@@ -106,9 +107,11 @@ def commit_data(root: Path, message: str, also: tuple[str, ...] = ()) -> str | N
     committer = _committer()
     identity = {"GIT_AUTHOR_NAME": committer["GIT_COMMITTER_NAME"], "GIT_AUTHOR_EMAIL": committer["GIT_COMMITTER_EMAIL"],
                 **committer}
-    try:
-        with repo.git.custom_environment(**identity):  # only data/ is committed, whatever else is staged
-            repo.git.commit("--no-verify", "-m", message, "--", *paths)
+    try:  # the message on standard input: one line per job can pass the 128 KiB an argument may hold
+        with repo.git.custom_environment(**identity), tempfile.TemporaryFile() as text:
+            text.write(message.encode("utf-8"))
+            text.seek(0)
+            repo.git.commit("--no-verify", "--file=-", "--", *paths, istream=text)  # only data/, whatever else is staged
     except git.GitCommandError as exc:
         raise _git_error("commit", exc) from None
     sha = repo.head.commit.hexsha
@@ -210,6 +213,8 @@ def record(root: Path, message: str, push_too: bool, also: tuple[str, ...] = ())
         return exc.message
     except git.GitCommandError as exc:  # a step the functions above do not name (status, diff, rebase --abort)
         return _git_error(_step(exc), exc).message
+    except OSError as exc:  # git could not be started (gone from PATH, arguments too long)
+        return f"git cannot run: {exc.strerror or exc}"
     return None
 
 
