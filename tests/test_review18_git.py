@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -177,6 +178,92 @@ def test_a_claim_git_cannot_commit_is_undone_and_the_next_run_publishes_at_once(
     assert again.returncode == 0, again.stderr
     assert again.stdout.splitlines()[-1] == "2 published", again.stdout
     assert _sent(bot) == ["Hello a"] and _states(origin, "main") == {"a → local": "published", "b → feed": "published"}
+
+
+# --- a remote that refuses pushes is no race --------------------------------------------------------------------
+
+def _pre_receive(says: str, unless: str = "^$"):
+    """A hook of the bare remote refusing every push whose newest commit's subject does not match `unless`."""
+    def install(origin: Path) -> None:
+        hook = origin / "hooks/pre-receive"
+        hook.write_text(f"#!/bin/sh\nwhile read old new ref; do git log -1 --format=%s $new | grep -q {quote(unless)} || "
+                        f"{{ echo {quote(says)} >&2; exit 1; }}; done\n")
+        hook.chmod(0o755)
+    return install
+
+
+def _pre_push(origin: Path) -> None:
+    _hook("pre-push")(origin.parent / "bot")
+
+
+REFUSALS = {  # what refuses the claim's push, what smm says
+    "branch protection (a pre-receive hook of the remote)":
+        (_pre_receive("protected branch"), "git push of the claim to origin failed: ! [remote rejected]"),
+    "a pre-push hook of the checkout": (_pre_push, "git push of the claim to origin failed: the pre-push hook says no"),
+}
+
+
+# With a commit of the checkout the remote lacks (an earlier run's results, whose push was refused too) a refused
+# claim was taken for a lost race (the remote's branch was not HEAD~1): the run read again five times and said
+# "another push came first 5 times".
+@pytest.mark.parametrize("case", list(REFUSALS))
+def test_a_refused_claim_after_an_earlier_refused_push_is_said_as_refused(origin, case):
+    refuse, says = REFUSALS[case]
+    bot = _clone(origin, "bot")
+    (bot / "content/a.md").write_text(post_text("Hello a", publish_at="2026-12-01T12:10", platforms="[local]"), encoding="utf-8")
+    _git(bot, "commit", "-qam", "a later")
+    refuse(origin)
+    first = _smm(bot, "publish", "--push")  # b in the feed: no claim, its records committed, the push refused
+    assert first.returncode == 1 and _git(bot, "rev-list", "--count", "origin/main..HEAD") == "2", first.stderr
+    result = _smm(bot, "publish", "--push", now="2026-12-01T12:30:00+08:00")
+    assert result.returncode == 1 and f"error: {says}" in result.stderr, result.stderr
+    assert result.stderr.strip().endswith("; nothing was sent") and "another push came first" not in result.stderr
+    assert _sent(bot) == [] and _git(bot, "status", "--porcelain", "--", "data") == ""
+
+
+# --- auto-replies are claimed like any post -----------------------------------------------------------------
+
+REPLIES = ("auto:\n  - name: shipping\n    match: {keywords: [order], kinds: [dm]}\n"
+           "    template: \"Hi @{{ author }}, orders ship within two working days.\"\n")
+
+
+def _inbox_item(root: Path) -> None:
+    from smm.inbox.items import Item, append_items
+
+    append_items(root, [Item(id="local:7", account="local", platform="local", kind="dm", author="fan",
+                             text="where is my order?", url=None, created_at="2026-12-05T09:00:00+00:00",
+                             due_by="2026-12-06T09:00:00+00:00", priority="normal", sentiment="neutral",
+                             intent="other", state="open", post=None, updated_at="2026-12-05T10:00:00+00:00")])
+
+
+INBOX_PUSHES = {  # which pushes the remote refuses in the first run; what it says of the item
+    "every push (the claim too)": ("^$", "not answered: git push of the claim to origin failed"),
+    "the last push (the run's records)": ("claim", "answered by rule `shipping`"),
+}
+
+
+# `smm inbox --auto --push` sent its replies with no claim pushed: a run whose last push was lost (refused, the
+# runner gone) left the next run (a fresh checkout) nothing to look up, and it sent the reply again.
+@pytest.mark.parametrize("case", list(INBOX_PUSHES))
+def test_an_auto_reply_goes_out_once_whatever_becomes_of_the_runs_push(origin, case):
+    passes, says = INBOX_PUSHES[case]
+    editor = _clone(origin, "people")
+    (editor / "brand").mkdir()
+    (editor / "brand/replies.yml").write_text(REPLIES, encoding="utf-8")
+    _inbox_item(editor)
+    _git(editor, "add", "-A")
+    _git(editor, "commit", "-qm", "an inbox item")
+    _git(editor, "push", "-q", "origin", "main")
+    bot = _clone(origin, "bot")
+    _pre_receive("protected branch", passes)(origin)
+    first = _smm(bot, "inbox", "--auto", "--push", now="2026-12-05T12:00:00+00:00")
+    assert first.returncode == 1 and f"auto-reply: local:7 {says}" in first.stdout, first.stdout + first.stderr
+    (origin / "hooks/pre-receive").unlink()
+    fresh = _clone(origin, "fresh")  # the next scheduled run's checkout, the same network
+    if (bot / ".local").exists():
+        shutil.copytree(bot / ".local", fresh / ".local")
+    _smm(fresh, "inbox", "--auto", "--push", now="2026-12-05T12:30:00+00:00")
+    assert _sent(fresh).count("Hi @fan, orders ship within two working days.") == 1
 
 
 # --- a run of any size is recorded ----------------------------------------------------------------------------

@@ -364,10 +364,10 @@ def _claim(root: Path, message: str, write: Callable[[], None], remote: str, als
     try:
         repo.git.reset("--keep", "HEAD~1")  # the claim undone, on disk too
         repo.git.fetch(remote, branch)
-        moved = repo.git.rev_parse(f"{remote}/{branch}") != repo.head.commit.hexsha
+        raced = not repo.is_ancestor(f"{remote}/{branch}", "HEAD")  # the remote has commits this checkout lacks
     except git.GitCommandError as exc:
         raise _git_error(f"catching up with {remote}/{branch} after a lost claim", exc, NOTHING_SENT) from None
-    if not moved:  # not a race: a hook, permissions, a protected branch
+    if not raced:  # the push was a fast-forward: a hook, permissions, a protected branch refused it
         raise _git_error(f"push of the claim to {remote}", refused, NOTHING_SENT)
     log.info("the claim was not taken: another push came first")
     _rebase(repo, f"{remote}/{branch}")
