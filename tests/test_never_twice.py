@@ -282,7 +282,7 @@ def test_a_run_that_loses_the_claim_race_never_calls(repo, tmp_path):
     first, second = tmp_path / "first", tmp_path / "second"
     for clone in (first, second):
         subprocess.run(["git", "clone", "-q", str(origin), str(clone)], check=True)
-    late = Publisher(load_repo(second), NOW, {}, sleep=lambda s: None, claim=lambda m: gitops.claim(second, m))
+    late = Publisher(load_repo(second), NOW, {}, sleep=lambda s: None, claim=lambda m, write: gitops.claim(second, m, write))
     done = subprocess.run([sys.executable, "-m", "smm", "publish", "--push"], cwd=first, capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     report = late.run()  # planned from a stale checkout: its claim is refused, it reads again
@@ -336,7 +336,7 @@ def test_a_lost_runner_with_push_leaves_its_claims_and_nothing_goes_out_twice(re
 
     later = datetime.now(timezone.utc) + timedelta(minutes=11)  # the lost run's claims have run out
     done = Publisher(load_repo(fresh), NOW, {}, sleep=lambda s: None, wall=lambda: later,
-                     claim=lambda message: gitops.claim(fresh, message)).run()
+                     claim=lambda message, write: gitops.claim(fresh, message, write)).run()
     assert {j.state for j in done.jobs} == {"published"}
     found = json.loads((shared / "posts.json").read_text())
     assert sorted((p["text"][:13], p["reply_to"] is not None) for p in found) == [
@@ -449,7 +449,7 @@ def test_a_runner_lost_between_a_post_and_its_comment_sends_neither_twice(repo, 
 
     later = datetime.now(timezone.utc) + timedelta(minutes=11)  # the lost run's claims have run out
     done = Publisher(load_repo(fresh), NOW, {}, sleep=lambda s: None, wall=lambda: later,
-                     claim=lambda message: gitops.claim(fresh, message)).run()
+                     claim=lambda message, write: gitops.claim(fresh, message, write)).run()
     assert {j.state for j in done.jobs} == {"published"}
     found = json.loads((shared / "posts.json").read_text())
     assert sorted(p["text"][:14] for p in found) == ["Link: https://", "Our new blend."]

@@ -44,7 +44,7 @@ def inbox(since: str, auto_reply: bool, commit: bool, push: bool, fmt: str, now:
                   also=(AUTO_DIR,)) as recording:
         recording.report = run = collect.collect(repo, moment, env, duration_of(since, "--since"))
         if auto_reply:
-            collect.answer_automatically(repo, run, moment, env)
+            collect.answer_automatically(repo, run, moment, env, push)
     finish_recorded(run, fmt, nl=False)
 
 

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import logging
 import os
+import tempfile
+from itertools import takewhile
 from pathlib import Path
+from typing import Callable
 
 from smm.errors import SmmError, StateError
 from smm.workspace.files import TEMP_GLOB
@@ -60,10 +63,21 @@ GENERIC = ("failed to push some refs", "Could not read from remote repository",
 
 
 def _git_error(what: str, exc: git.GitCommandError, then: str = "") -> StateError:
-    """The reason git gave (a hook's or the server's line, not git's generic last words), and `then`."""
-    lines = _lines(exc.stderr or exc.stdout or "")
-    telling = [line for line in lines if not any(words in line for words in GENERIC)] or lines
-    return StateError(f"git {what} failed: {telling[-1] if telling else exc.status}{then}")
+    """The reason git gave, and `then`."""
+    return StateError(f"git {what} failed: {_reason(exc.stderr or exc.stdout or '') or exc.status}{then}")
+
+
+def _reason(said: str) -> str | None:
+    """git's first `fatal:` or `error:` line with the files it lists below it (not the advice that
+    follows: "remove the file manually to continue."), else its last line (a hook's or the server's);
+    never git's generic last words."""
+    said_lines = [(line, raw.startswith("\t")) for raw in said.splitlines() for line in _lines(raw)]
+    telling = [(line, listed) for line, listed in said_lines if not any(words in line for words in GENERIC)] or said_lines
+    for n, (line, _) in enumerate(telling):
+        if line.startswith(("fatal:", "error:")):
+            files = [name for name, _ in takewhile(lambda item: item[1], telling[n + 1:])]
+            return " ".join([line, ", ".join(files)]) if files else line
+    return telling[-1][0] if telling else None
 
 
 def _step(exc: git.GitCommandError) -> str:
@@ -72,11 +86,18 @@ def _step(exc: git.GitCommandError) -> str:
     return str(command[1]) if len(command) > 1 else "command"
 
 
+def _paths(root: Path, also: tuple[str, ...]) -> tuple[str, ...]:
+    """The pathspecs of data/ and the folders `also` names, those that exist."""
+    return (*(DATA_PATHS if (root / DATA_DIR).exists() else ()), *(folder for folder in also if (root / folder).exists()))
+
+
 def commit_data(root: Path, message: str, also: tuple[str, ...] = ()) -> str | None:
     """Commit every change under data/ (and the folders `also` names: the bot's own posts) as the
     bot; the new commit's sha, or None if nothing changed."""
     repo = _repo(root)
-    paths = (*DATA_PATHS, *(folder for folder in also if (root / folder).exists()))
+    paths = _paths(root, also)
+    if not paths:  # nothing was ever written (git refuses a pathspec that matches no file)
+        return None
     try:
         repo.git.add("--all", "--", *paths)
     except git.GitCommandError as exc:
@@ -86,9 +107,11 @@ def commit_data(root: Path, message: str, also: tuple[str, ...] = ()) -> str | N
     committer = _committer()
     identity = {"GIT_AUTHOR_NAME": committer["GIT_COMMITTER_NAME"], "GIT_AUTHOR_EMAIL": committer["GIT_COMMITTER_EMAIL"],
                 **committer}
-    try:
-        with repo.git.custom_environment(**identity):  # only data/ is committed, whatever else is staged
-            repo.git.commit("--no-verify", "-m", message, "--", *paths)
+    try:  # the message on standard input: one line per job can pass the 128 KiB an argument may hold
+        with repo.git.custom_environment(**identity), tempfile.TemporaryFile() as text:
+            text.write(message.encode("utf-8"))
+            text.seek(0)
+            repo.git.commit("--no-verify", "--file=-", "--", *paths, istream=text)  # only data/, whatever else is staged
     except git.GitCommandError as exc:
         raise _git_error("commit", exc) from None
     sha = repo.head.commit.hexsha
@@ -190,6 +213,8 @@ def record(root: Path, message: str, push_too: bool, also: tuple[str, ...] = ())
         return exc.message
     except git.GitCommandError as exc:  # a step the functions above do not name (status, diff, rebase --abort)
         return _git_error(_step(exc), exc).message
+    except OSError as exc:  # git could not be started (gone from PATH, arguments too long)
+        return f"git cannot run: {exc.strerror or exc}"
     return None
 
 
@@ -296,25 +321,41 @@ def _committer() -> dict[str, str]:
     return {"GIT_COMMITTER_NAME": name, "GIT_COMMITTER_EMAIL": email}
 
 
-def claim(root: Path, message: str, remote: str = "origin") -> bool:
-    """Commit data/ and push it only as a fast-forward of the remote (a compare-and-swap).
+NOTHING_SENT = "; nothing was sent"
+BEFORE_CLAIM = "smm: records written before a claim"
 
-    True when the remote took it. False when another push came first: the commit is undone
-    (the records on disk are as before it) and the checkout is moved onto the remote's newest
-    commit, so the caller reads again.
+
+def claim(root: Path, message: str, write: Callable[[], None] = lambda: None, remote: str = "origin",
+          also: tuple[str, ...] = ()) -> bool:
+    """Commit what the run wrote so far under data/ (and `also`), then `write()` the claim, commit it
+    and push it only as a fast-forward of the remote (a compare-and-swap).
+
+    True when the remote took it. False when another push came first: the claim alone is undone
+    (the records on disk are as before it; what the run wrote before it stays committed) and the
+    checkout is moved onto the remote's newest commit, so the caller reads again. A claim git
+    cannot commit or push is undone too, and said: nothing was sent.
     """
     try:
-        return _claim(root, message, remote)
+        return _claim(root, message, write, remote, also)
     except git.GitCommandError as exc:
-        raise _git_error(_step(exc), exc, "; nothing was sent") from None
+        raise _git_error(_step(exc), exc, NOTHING_SENT) from None
 
 
-def _claim(root: Path, message: str, remote: str) -> bool:
+def _claim(root: Path, message: str, write: Callable[[], None], remote: str, also: tuple[str, ...]) -> bool:
     repo = _repo(root)
     _on_a_branch(repo)
     branch = repo.active_branch.name
-    if commit_data(root, message) is None:
-        return True
+    try:  # undoing the claim (a reset to the commit before it) must not undo what the run wrote earlier
+        commit_data(root, BEFORE_CLAIM, also)
+    except StateError as exc:
+        raise StateError(exc.message + NOTHING_SENT) from None
+    write()
+    try:
+        if commit_data(root, message, also) is None:
+            return True
+    except StateError as exc:  # a hook, a filter: what is uncommitted now is the claim alone
+        _discard_uncommitted(repo, also)
+        raise StateError(exc.message + NOTHING_SENT) from None
     try:
         repo.git.push(remote, f"HEAD:refs/heads/{branch}")
         return True
@@ -323,14 +364,24 @@ def _claim(root: Path, message: str, remote: str) -> bool:
     try:
         repo.git.reset("--keep", "HEAD~1")  # the claim undone, on disk too
         repo.git.fetch(remote, branch)
-        moved = repo.git.rev_parse(f"{remote}/{branch}") != repo.head.commit.hexsha
+        raced = not repo.is_ancestor(f"{remote}/{branch}", "HEAD")  # the remote has commits this checkout lacks
     except git.GitCommandError as exc:
-        raise _git_error(f"catching up with {remote}/{branch} after a lost claim", exc, "; nothing was sent") from None
-    if not moved:  # not a race: a hook, permissions, a protected branch
-        raise _git_error(f"push of the claim to {remote}", refused, "; nothing was sent")
+        raise _git_error(f"catching up with {remote}/{branch} after a lost claim", exc, NOTHING_SENT) from None
+    if not raced:  # the push was a fast-forward: a hook, permissions, a protected branch refused it
+        raise _git_error(f"push of the claim to {remote}", refused, NOTHING_SENT)
     log.info("the claim was not taken: another push came first")
     _rebase(repo, f"{remote}/{branch}")
     return False
+
+
+def _discard_uncommitted(repo: git.Repo, also: tuple[str, ...]) -> None:
+    """Put data/ (and `also`) back as the last commit has them: a claim written but not committed."""
+    paths = _paths(Path(repo.working_tree_dir), also)
+    for command, *args in (("reset", "-q", "HEAD"), ("clean", "-fq"), ("checkout", "HEAD")):  # unstage, new files, changed
+        try:
+            getattr(repo.git, command)(*args, "--", *paths)
+        except git.GitCommandError:  # no data/ in HEAD yet; or git cannot even do this: the error said why already
+            log.debug("git %s while undoing a claim failed", command, exc_info=True)
 
 
 LOCAL_DEFAULT_BRANCHES = ("refs/heads/main", "refs/heads/master")

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Mapping
 
+from smm.errors import SmmError
 from smm.inbox.items import Item, lines
 from smm.inbox.replies import yaml_text
 from smm.inbox.triage import AutoRule
@@ -107,13 +108,22 @@ def _write(root, item: Item, rule: AutoRule) -> str | None:
     return None
 
 
-def send(repo_loader, run: AutoRun, items: dict[str, Item], now: datetime, env: Mapping[str, str]) -> None:
-    """Publish the written reply posts (and only those); the published ones answer their items."""
+def send(repo_loader, run: AutoRun, items: dict[str, Item], now: datetime, env: Mapping[str, str],
+         push: bool = False) -> None:
+    """Publish the written reply posts (and only those); the published ones answer their items. With
+    `push`, their attempts are claimed in the remote first, as `smm publish --push` does: a run whose
+    last push is lost leaves the next one a claim to look up, never a reply to send again."""
     if not run.written:
         return
-    from smm.publish.pipeline import Publisher
+    from smm.publish.pipeline import Publisher, pushed_claim
 
-    report = Publisher(repo_loader(), now, env, only=frozenset(run.written)).run()
+    repo = repo_loader()
+    claim = pushed_claim(repo.root, also=(AUTO_DIR,)) if push else None
+    try:
+        report = Publisher(repo, now, env, only=frozenset(run.written), claim=claim).run()
+    except SmmError as exc:  # the claim could not be pushed: nothing was sent
+        run.failed += [(item_id, exc.message) for item_id, _ in run.written.values()]
+        return
     for job in report.jobs:
         item_id, rule = run.written[job.post]
         if job.state == "published":
@@ -122,11 +132,11 @@ def send(repo_loader, run: AutoRun, items: dict[str, Item], now: datetime, env: 
             run.failed.append((item_id, f"{job.state}: {job.error or ''}".strip()))
 
 
-def auto_reply(repo, items: dict[str, Item], now: datetime, env: Mapping[str, str]) -> AutoRun:
-    """Plan, write and send the automatic replies; the escalated and answered items' new lines
-    (not yet written) are in the result."""
+def auto_reply(repo, items: dict[str, Item], now: datetime, env: Mapping[str, str], push: bool = False) -> AutoRun:
+    """Plan, write and send the automatic replies (claimed in the remote first with `push`); the
+    escalated and answered items' new lines (not yet written) are in the result."""
     from smm.workspace.repo import load_repo
 
     run = plan(repo, items, now)
-    send(lambda: load_repo(repo.root), run, items, now, env)
+    send(lambda: load_repo(repo.root), run, items, now, env, push)
     return run

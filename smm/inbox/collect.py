@@ -165,11 +165,12 @@ def _item(item_id: str, account: str, platform: str, incoming: Incoming, posts: 
                 now.isoformat())
 
 
-def answer_automatically(repo, run: InboxRun, now: datetime, env: Mapping[str, str]) -> None:
-    """`--auto`: the auto-reply rules' answers sent, their items' new states written."""
+def answer_automatically(repo, run: InboxRun, now: datetime, env: Mapping[str, str], push: bool = False) -> None:
+    """`--auto`: the auto-reply rules' answers sent (claimed in the remote first with `push`), their items'
+    new states written."""
     from smm.inbox.auto import auto_reply
 
-    run.auto = auto_reply(repo, run.items, now, env)
+    run.auto = auto_reply(repo, run.items, now, env, push)
     changed = run.auto.escalated + run.auto.answered
     for item in changed:
         run.items[item.id] = item

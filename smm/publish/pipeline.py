@@ -26,6 +26,7 @@ import time
 import uuid
 from datetime import datetime, timedelta, timezone
 from functools import cached_property
+from pathlib import Path
 from typing import Callable, Mapping
 
 from smm.content.derived import base_id
@@ -48,6 +49,7 @@ ROUNDS = 2  # the posts, then the first comments of those that went out
 CLAIM_TRIES = 5  # claims pushed per run before giving up (each loss means another push came first)
 
 Checkpoint = Callable[[str], None]  # called by name at each step a crash test may stop the run at
+Claim = Callable[[str, Callable[[], None]], bool]  # (commit message, write the claim) → taken, or another push came first
 
 
 def no_checkpoint(name: str) -> None:
@@ -59,28 +61,33 @@ def publish(repo: Repo, now: datetime, env: Mapping[str, str], *, dry_run: bool 
             checkpoint: Checkpoint = no_checkpoint) -> PublishRun:
     """Publish what is due; with `push`, the attempts are claimed in the remote before the first
     call (committing the results is the caller's: smm.data.lock.recorded)."""
-    def claim(message: str) -> bool:
-        # Before the first call: every due job's attempt in the remote, or none (another push came first).
-        from smm.data import gitops  # gitpython is slow to import, and git may be missing: only when pushing
-
-        return gitops.claim(repo.root, message)
-
     if not dry_run:
         remove_stale_temps(repo.root, "data")  # a killed run's, never committed either way
     return Publisher(repo, now, env, dry_run=dry_run, include_late=include_late, retry_unconfirmed=retry_unconfirmed,
-                     claim=claim if push else None, checkpoint=checkpoint).run()
+                     claim=pushed_claim(repo.root) if push else None, checkpoint=checkpoint).run()
+
+
+def pushed_claim(root: Path, also: tuple[str, ...] = ()) -> Claim:
+    """A Publisher's `claim` under --push: before the first call, every due job's attempt in the
+    remote, or none (another push came first); `also`: folders committed with data/."""
+    def claim(message: str, write: Callable[[], None]) -> bool:
+        from smm.data import gitops  # gitpython is slow to import, and git may be missing: only when pushing
+
+        return gitops.claim(root, message, write, also=also)
+    return claim
 
 
 class Publisher(JobSender):
     def __init__(self, repo: Repo, now: datetime, env: Mapping[str, str], *, dry_run: bool = False,
                  include_late: bool = False, retry_unconfirmed: tuple[str, ...] = (),
-                 sleep: Callable[[float], None] = time.sleep, claim: Callable[[str], bool] | None = None,
+                 sleep: Callable[[float], None] = time.sleep, claim: Claim | None = None,
                  clock: Callable[[], datetime] | None = None, wall: Callable[[], datetime] | None = None,
                  platform_for: Callable[[str], type[Platform]] | None = None,
                  checkpoint: Checkpoint = no_checkpoint, only: frozenset[str] | None = None) -> None:
         """`clock` times the records (default: `now`); `wall` is the real time, for attempts and
         claims that other runs and the networks' own timestamps are compared with. `claim`
-        (with --push) commits and pushes the attempts; False when another push came first.
+        (with --push: `pushed_claim`) commits what the run wrote so far, writes the attempts (its second
+        argument), commits and pushes them; False when another push came first.
         `platform_for(account)` is the account's adapter class, whose instances make the calls
         (default: its platform's); `checkpoint` is called at each step a crash test stops at.
         `only`: publish the due jobs of these posts alone (auto-replies)."""
@@ -179,12 +186,14 @@ class Publisher(JobSender):
         """Every planned job in_flight with this run's attempt, committed and pushed as one."""
         now = self.wall()
         self.until = now + LEASE
-        for plan in plans:  # with what decides the call: the key, and the first attempt's time (Bluesky's record key)
-            plan.record = {**plan.record, "state": JobState.IN_FLIGHT, "key": plan.key,
-                           "first_attempt": plan.record.get("first_attempt") or utc(self.clock()),
-                           "sent": self._earlier(plan) + [self._attempt(plan.rendered, now, self.until)]}
-            self._save(plan.job, plan.record)
-        claimed = self.claim(f"smm publish: claim {len(plans)} job(s) until {utc(self.until)}")
+
+        def write() -> None:
+            for plan in plans:  # with what decides the call: the key, and the first attempt's time (Bluesky's record key)
+                plan.record = {**plan.record, "state": JobState.IN_FLIGHT, "key": plan.key,
+                               "first_attempt": plan.record.get("first_attempt") or utc(self.clock()),
+                               "sent": self._earlier(plan) + [self._attempt(plan.rendered, now, self.until)]}
+                self._save(plan.job, plan.record)
+        claimed = self.claim(f"smm publish: claim {len(plans)} job(s) until {utc(self.until)}", write)
         self.checkpoint("after_claim")
         return claimed
 
