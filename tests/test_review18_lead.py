@@ -106,21 +106,25 @@ def post_text_with(**fields) -> str:
 # --- a post whose handle file has errors ----------------------------------------------------------
 
 @pytest.mark.parametrize("handles,line", [
-    ("cloudleaf:\n  default: Cloudleaf\n  loc: 12\n", 6),          # the post went as "Ask cloudleaf: …"
-    ("cloudleaf: [a, b]\n", 6),
-    ("other:\n  default: x\nbad: 3\n", 6),                           # another name's error: the file counts as empty
+    ("cloudleaf:\n  default: Cloudleaf\n  loc: 12\n", 3),          # the post went as "Ask cloudleaf: …"
+    ("cloudleaf: [a, b]\n", 1),
+    ("other:\n  default: x\nbad: 3\n", 3),                           # another name's error: the file counts as empty
     ("cloudleaf:\n  default: Cloudleaf Tea\n", None),                # (guard)
 ])
 def test_a_post_waits_for_a_broken_handles_file_never_sent_with_the_bare_name(make_repo, smm, handles, line):
-    root = make_repo({"a.md": post_text_with().replace("Water", "Ask @{cloudleaf}: water")},
+    """The file's error is reported once, at the file (the post is no second cause), and holds the post."""
+    root = make_repo({"a.md": post_text_with().replace("Water", "Ask @{cloudleaf}: water"),
+                      "b.md": post_text_with().replace("Water", "Ask @{cloudleaf} again: water")},
                      files={"brand/handles.yml": handles})
     (root / "platforms.yml").write_text(LOCAL, encoding="utf-8")
     code, found, _ = smm.json("check")
-    at_post = [(d["rule"], d["line"]) for d in found if d["file"] == "content/a.md" and d["severity"] == "error"]
-    assert at_post == ([("render.mention", line)] if line else []), found
+    errors = [(d["file"], d["line"]) for d in found if d["severity"] == "error"]
+    assert errors == ([("brand/handles.yml", line)] if line else []), found
+    code, out, err = smm("preview", "content/a.md")
+    assert ("PROBLEM" in out) == bool(line), out
     code, out, err = smm("publish", "--now", "2026-12-01T12:05:00+08:00")
     sent = root / ".smm-local/loc/posts.json"
     if line:
-        assert code == 1 and not sent.exists(), out + err
+        assert code == 1 and not sent.exists() and f"brand/handles.yml:{line}:" in out + err, out + err
     else:
-        assert [p["text"][:15] for p in json.loads(sent.read_text(encoding="utf-8"))] == ["Ask Cloudleaf T"], out + err
+        assert sorted(p["text"][:15] for p in json.loads(sent.read_text(encoding="utf-8"))) == ["Ask Cloudleaf T"] * 2, out + err

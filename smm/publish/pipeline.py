@@ -232,10 +232,11 @@ class Publisher(JobSender):
         problems = [d for d in rendered.diagnostics if d.is_error]
         key = idempotency_key(job.post.id, job.account, content_of(rendered, self.repo.root))
         if problems and state != JobState.IN_FLIGHT:  # an in_flight job is reconciled first: it may have gone out
+            first = problems[0]  # a brand file's (a template, brand/handles.yml) is named with its file
+            why = f"does not pass smm check: {'' if first.file == job.post.file else f'{first.file}:{first.line}: '}{first.message}"
             if not self.dry_run:
-                self._save(job, {**record, "state": JobState.FAILED, "retryable": False, "key": key,
-                                 "error": f"does not pass smm check: {problems[0].message}"})
-            return result(JobState.FAILED, f"does not pass smm check: {problems[0].message}")
+                self._save(job, {**record, "state": JobState.FAILED, "retryable": False, "key": key, "error": why})
+            return result(JobState.FAILED, why)
         if self.dry_run:
             return result(JobState.WOULD_PUBLISH)
         if state in (JobState.IN_FLIGHT, JobState.UNCONFIRMED) and record.get("key"):

@@ -302,15 +302,14 @@ class _Job:
     def resolve_mentions(self, text: str) -> str:
         def replace(match: re.Match) -> str:
             handle = self.r.brand.handle(match.group(1), self.account, self.platform.name)
-            if handle is None:  # the post waits for its handle: never sent with the bare name
+            if handle is None and self.r.brand.handles_broken:  # the file counts as empty: its error is the post's
+                self.found.append(self.r.brand.handles_broken)  # too (never sent with the bare name), reported once
+                return match.group(1)
+            if handle is None:
                 at = self.position_in_source(match.group())
-                if self.r.brand.handles_broken:  # the file counts as empty; its errors are reported there
-                    self.problem((), "render.mention", f"`{match.group()}` cannot be resolved: brand/handles.yml has errors",
-                                 "fix brand/handles.yml (smm check names its errors)", at=at)
-                else:
-                    self.problem((), "render.mention", f"no handle for `{match.group()}` on {self.platform.label}",
-                                 f"add `{match.group(1)}: {{{self.platform.name}: ...}}` (or `default:`) to brand/handles.yml",
-                                 at=at)
+                self.problem((), "render.mention", f"no handle for `{match.group()}` on {self.platform.label}",
+                             f"add `{match.group(1)}: {{{self.platform.name}: ...}}` (or `default:`) to brand/handles.yml",
+                             at=at)
                 return match.group(1)
             element = self.platform.element(handle)
             if element is None:

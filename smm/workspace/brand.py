@@ -25,7 +25,7 @@ class Brand:
     language: str | None = None  # brand.yml's `language`; see page_language
     sponsored_reviewers: tuple[str, ...] = ()  # GitHub logins who approve sponsored posts (smm.check.approval)
     handles: dict = field(default_factory=dict)
-    handles_broken: bool = False  # brand/handles.yml has errors: a missing handle is its fault, reported there
+    handles_broken: Diagnostic | None = None  # brand/handles.yml's first error: a post with a mention waits for it
     theme: dict = field(default_factory=dict)  # brand/theme.yml (articles), empty while it has errors
     include_inbox: bool = False  # brand.yml's `site: {include_inbox}`: inbox texts on the static site
     staff: tuple[str, ...] = ()  # brand.yml's `staff`: handles or handles.yml names who never win a giveaway
@@ -50,7 +50,7 @@ def brand_from(root: Path, settings: YamlFile, handles: YamlFile, theme: YamlFil
         language=data.get("language"),
         sponsored_reviewers=tuple((data.get("sponsored") or {}).get("reviewers", ())),
         handles=handles.data if not handles.diagnostics else {},
-        handles_broken=any(d.is_error for d in handles.diagnostics),
+        handles_broken=next((d for d in handles.diagnostics if d.is_error), None),
         theme=theme.data if theme is not None and not theme.diagnostics else {},
         include_inbox=(data.get("site") or {}).get("include_inbox", False),
         staff=tuple(data.get("staff", ())),
