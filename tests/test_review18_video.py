@@ -10,17 +10,10 @@ import pytest
 from PIL import Image
 
 from conftest import post_text
+from test_bundles import NOW, PLATFORMS  # the three export networks
 from videos import make_video
 
-NOW = "2026-12-01T12:00:00+08:00"
 BEFORE = "2026-12-01T10:00:00+08:00"
-PLATFORMS = """\
-timezone: Asia/Shanghai
-accounts:
-  douyin: {platform: douyin}
-  bilibili: {platform: bilibili}
-  xhs: {platform: xiaohongshu}
-"""
 
 
 def _post(account: str, media: str, title: str = "冬季拼配上市", body: str = "新茶上市 #冬日茶饮") -> str:
