@@ -25,6 +25,7 @@ from typing import ClassVar
 from zoneinfo import ZoneInfo
 
 from smm.content import video
+from smm.output import fence
 from smm.errors import Rejected
 from smm.workspace.files import CannotWrite, refuse_outside, write_atomic
 from smm.metrics.imports import ImportColumns, read_metrics
@@ -213,6 +214,5 @@ def checklist(platform: Bundle, outgoing: Outgoing, manifest: dict) -> str:
 
 
 def fenced(text: str) -> str:
-    """`text` as a Markdown code block shown as written: its fence is longer than any run of backticks in it."""
-    fence = "`" * max(3, 1 + max((len(run) for run in re.findall("`+", text)), default=0))
-    return f"{fence}\n{text}\n{fence}"
+    """`text` as a Markdown code block shown as written."""
+    return f"{fence(text)}\n{text}\n{fence(text)}"

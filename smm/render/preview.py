@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import html
 import json
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -86,11 +85,6 @@ def as_text(preview: Preview, originals: dict | None = None) -> str:
     return "\n".join(out).rstrip() + "\n"
 
 
-def _fence(text: str) -> str:
-    longest = max((len(m) for m in re.findall(r"`+", text)), default=0)
-    return "`" * max(3, longest + 1)
-
-
 def as_article(preview: Preview) -> str:
     """The one article HTML (markup `article`: WeChat) the selection holds, exactly as it is sent
     (its images' `src` are repository paths until the adapter uploads them)."""
@@ -118,7 +112,7 @@ def as_markdown(preview: Preview, originals: dict | None = None) -> str:
         for r in renderings:
             out.append(f"**{r.account}** ({platform_class(r.platform).label})")
             for index, part in enumerate(r.parts):
-                fence = _fence(part.text)
+                fence = output.fence(part.text)
                 which = f"part {index + 1}/{len(r.parts)}, " if len(r.parts) > 1 else ""
                 out += ["", f"{which}{_count(part)} {platform_class(r.platform).unit}", "", f"{fence}text", part.text, fence]
             out += [f"- media `{m.file}`: {html.escape(m.alt) if m.alt else '**no alt text**'}" for m in r.media]
