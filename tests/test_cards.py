@@ -160,15 +160,22 @@ def test_overflow_is_per_size_of_each_network(make_repo, smm):
     assert code == 1 and "does not fit card `quote` at 400×400" in out and "at 1200×675" not in out
 
 
-def test_a_missing_font_names_the_package(make_repo, smm, monkeypatch, tmp_path):
-    _card_repo(make_repo, posts={"a.md": _card_post()})
+def run_with_fonts_from(folder: Path, monkeypatch, run):
+    """`run()` with the card fonts of `folder` alone (no system font, nothing Pillow finds by name)."""
     monkeypatch.setattr(fonts, "FOLDERS", ())
-    monkeypatch.setenv("SMM_FONTS_DIR", str(tmp_path / "no-fonts"))
+    monkeypatch.setenv("SMM_FONTS_DIR", str(folder))
+    monkeypatch.setenv("XDG_DATA_DIRS", str(folder / "none"))
+    monkeypatch.setenv("XDG_DATA_HOME", str(folder / "none"))
     fonts.font.cache_clear()
     try:
-        code, out, _ = smm("check")
+        return run()
     finally:
         fonts.font.cache_clear()
+
+
+def test_a_missing_font_names_the_package(make_repo, smm, monkeypatch, tmp_path):
+    _card_repo(make_repo, posts={"a.md": _card_post()})
+    code, out, _ = run_with_fonts_from(tmp_path / "no-fonts", monkeypatch, lambda: smm("check"))
     assert code == 1 and "[card.font-missing]" in out and "fonts-noto-cjk" in out and "noto-cjk" in out
 
 

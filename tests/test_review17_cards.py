@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 from conftest import post_text
+from test_cards import run_with_fonts_from
 
 from smm.cards import fonts
 
@@ -97,15 +98,7 @@ def test_a_font_file_that_is_no_font_is_card_font_missing(make_repo, smm, monkey
     folder = tmp_path / "fonts"
     folder.mkdir()
     (folder / fonts.FILES[("Noto Sans CJK", "regular")]).write_bytes(content)
-    monkeypatch.setattr(fonts, "FOLDERS", ())
-    monkeypatch.setenv("SMM_FONTS_DIR", str(folder))
-    monkeypatch.setenv("XDG_DATA_DIRS", str(tmp_path / "none"))  # Pillow looks a file it cannot read up by name
-    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "none"))
-    fonts.font.cache_clear()
-    try:
-        code, _, err = smm("cards")
-    finally:
-        fonts.font.cache_clear()
+    code, _, err = run_with_fonts_from(folder, monkeypatch, lambda: smm("cards"))  # (Pillow looks a bad file up by name)
     assert code == 1 and "content/a.md:6:" in err and "[card.font-missing]" in err and "is not a font" in err, err
 
 
