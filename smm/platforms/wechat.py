@@ -99,17 +99,12 @@ def published_as(state: dict, under_way: dict) -> PublishResult | None:
 def digest(content: str) -> str:
     """The article's 摘要: its first paragraph as text (none: WeChat takes the body's start), cut to
     DIGEST_CHARS between grapheme clusters (an emoji or a flag is never cut in two)."""
-    import regex
+    from smm.render.counting import first_overflow
 
     text = first_paragraph(content)
     if len(text) <= DIGEST_CHARS:
         return text
-    kept = ""
-    for cluster in regex.findall(r"\X", text):
-        if len(kept) + len(cluster) > DIGEST_CHARS - 1:
-            break
-        kept += cluster
-    return kept.rstrip() + "…"
+    return text[:first_overflow(text, DIGEST_CHARS - 1, len)].rstrip() + "…"
 
 
 def is_sent(item: dict, outgoing: Outgoing) -> bool:
